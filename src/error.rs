@@ -1,0 +1,186 @@
+//! The one error type of the crate and the kinds every front door shares.
+
+use serde::{Deserialize, Serialize};
+
+/// Result with hearken's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One bad record of a rejected input: where it is and why, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    /// Which list the record is in (`customers`, `transactions`, …) or `batch`/`settings`.
+    pub record: String,
+    /// Position of the record in its list (0-based), or the line of a backfill file.
+    pub index: Option<u64>,
+    /// Host id of the record, when it has one.
+    pub host_id: Option<String>,
+    /// The field at fault.
+    pub field: String,
+    /// Why it is rejected.
+    pub reason: String,
+}
+
+impl Problem {
+    /// A problem on a whole-input field (no index, no host id).
+    pub fn top(record: &str, field: &str, reason: impl Into<String>) -> Self {
+        Problem {
+            record: record.to_owned(),
+            index: None,
+            host_id: None,
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A problem on the record at `index` with host id `host_id`.
+    pub fn at(
+        record: &str,
+        index: usize,
+        host_id: &str,
+        field: &str,
+        reason: impl Into<String>,
+    ) -> Self {
+        Problem {
+            record: record.to_owned(),
+            index: Some(index as u64),
+            host_id: Some(host_id.to_owned()),
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.record)?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        if let Some(h) = &self.host_id {
+            write!(f, " (id {h:?})")?;
+        }
+        write!(f, ".{}: {}", self.field, self.reason)
+    }
+}
+
+/// The kind of an error, shared by the Rust, C and uniffi doors. Codes never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input was rejected; nothing was written.
+    InvalidInput = 1,
+    /// The thing asked for does not exist.
+    NotFound = 2,
+    /// The request contradicts the stored state (e.g. disabling the last location).
+    Conflict = 3,
+    /// The database or the file system failed.
+    Storage = 4,
+    /// The database was written by a newer hearken; it is left untouched.
+    NewerSchema = 5,
+    /// A bug in hearken.
+    Internal = 6,
+}
+
+impl ErrorKind {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Storage => "storage",
+            ErrorKind::NewerSchema => "newer_schema",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// Everything that can go wrong in hearken. Messages never carry personal data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input rejected whole, with every bad record named.
+    #[error("invalid input: {}", join(.0))]
+    Invalid(Vec<Problem>),
+    /// Something named does not exist.
+    #[error("not found: {what} {id:?}")]
+    NotFound {
+        /// What kind of thing (`location`, `customer`, …).
+        what: &'static str,
+        /// Its host id.
+        id: String,
+    },
+    /// The request contradicts the stored state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// SQLite failed.
+    #[error("storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Reading a file failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database is newer than this library.
+    #[error(
+        "database schema version {found} is newer than this library supports ({supported}); upgrade hearken"
+    )]
+    NewerSchema {
+        /// `user_version` found in the file.
+        found: i64,
+        /// Highest version this library knows.
+        supported: i64,
+    },
+    /// A bug in hearken.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn join(problems: &[Problem]) -> String {
+    let mut s = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            s.push_str("; ");
+        }
+        s.push_str(&p.to_string());
+    }
+    s
+}
+
+impl Error {
+    /// The kind every front door reports.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Invalid(_) => ErrorKind::InvalidInput,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Sqlite(_) | Error::Io(_) => ErrorKind::Storage,
+            Error::NewerSchema { .. } => ErrorKind::NewerSchema,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The bad records, for an invalid-input error.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::Invalid(p) => p,
+            _ => &[],
+        }
+    }
+
+    /// A single-problem invalid-input error.
+    pub fn invalid(problem: Problem) -> Self {
+        Error::Invalid(vec![problem])
+    }
+
+    /// The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "kind": self.kind().as_str(),
+            "message": self.to_string(),
+            "problems": self.problems(),
+        })
+        .to_string()
+    }
+}

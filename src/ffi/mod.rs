@@ -1,0 +1,1 @@
+//! The C ABI: `extern "C"` adapters over [`crate::Engine`], no domain logic.

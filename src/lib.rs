@@ -1,0 +1,20 @@
+//! hearken: an embeddable customer-feedback engine for point-of-sale servers.
+//!
+//! The POS server calls [`Engine::sync`] at its nightly sync with the day's customers,
+//! employees and transactions; hearken decides who gets a satisfaction survey, keeps
+//! the invitations for the host to deliver, and explains every decision.
+
+mod engine;
+mod error;
+pub mod ffi;
+pub mod model;
+pub mod rules;
+mod store;
+mod uniffi_api;
+pub mod wire;
+
+pub use engine::{Engine, EngineOptions, JournalMode};
+pub use error::{Error, ErrorKind, Problem, Result};
+pub use model::*;
+
+uniffi::setup_scaffolding!();

@@ -1,0 +1,84 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::SkipReason;
+
+/// Why a customer did or did not get surveys (E9): their status and the stored decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explanation {
+    /// Host id of the customer.
+    pub customer: String,
+    /// The customer is globally unsubscribed (E3).
+    pub unsubscribed: bool,
+    /// When they unsubscribed.
+    pub unsubscribed_at: Option<DateTime<Utc>>,
+    /// The POS "include in communications" flag (E2).
+    pub include_in_communications: bool,
+    /// The stored e-mail is usable (E6).
+    pub email_usable: bool,
+    /// The stored phone is usable (E6).
+    pub phone_usable: bool,
+    /// If the customer is inside a cooldown at `now`, the date it ends (E4).
+    pub eligible_again_on: Option<NaiveDate>,
+    /// Decisions on the customer's transactions, newest first (at most 50).
+    pub decisions: Vec<DecisionRecord>,
+}
+
+/// One stored eligibility decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecord {
+    /// Host id of the transaction.
+    pub transaction: String,
+    /// Host id of its location.
+    pub location: String,
+    /// Business date of the batch that decided.
+    pub business_date: NaiveDate,
+    /// When the transaction was finalized.
+    pub finalized_at: Option<DateTime<Utc>>,
+    /// The invitation created, if the transaction got one.
+    pub invitation_id: Option<i64>,
+    /// Why not, if it did not.
+    pub reason: Option<SkipReason>,
+    /// For `cooldown`: the date the customer became eligible again.
+    pub eligible_again_on: Option<NaiveDate>,
+}
+
+impl Explanation {
+    /// One line per decision, in words a store owner understands.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.unsubscribed {
+            out.push(format!(
+                "{} is unsubscribed from all surveys",
+                self.customer
+            ));
+        }
+        for d in &self.decisions {
+            let line = match (d.invitation_id, d.reason) {
+                (Some(id), _) => format!(
+                    "{}: survey invitation #{} created on {} ({})",
+                    d.transaction, id, d.business_date, d.location
+                ),
+                (None, Some(reason)) => {
+                    let mut s = format!(
+                        "{}: no survey on {} ({}): {} [{}]",
+                        d.transaction,
+                        d.business_date,
+                        d.location,
+                        reason.describe(),
+                        reason
+                    );
+                    if let Some(again) = d.eligible_again_on {
+                        s.push_str(&format!("; eligible again on {again}"));
+                    }
+                    s
+                }
+                (None, None) => format!("{}: undecided", d.transaction),
+            };
+            out.push(line);
+        }
+        out
+    }
+}

@@ -1,0 +1,21 @@
+//! Plain data shared by every front door: no I/O, serde derives only.
+
+mod batch;
+mod explain;
+mod location;
+mod people;
+mod reason;
+mod report;
+mod settings;
+mod transaction;
+
+pub use batch::{BATCH_FORMAT, SyncBatch};
+pub use explain::{DecisionRecord, Explanation};
+pub use location::Location;
+pub use people::{Customer, Employee, Gender, Role};
+pub use reason::SkipReason;
+pub use report::{
+    BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,
+};
+pub use settings::{Channel, Settings};
+pub use transaction::{Transaction, TransactionKind};

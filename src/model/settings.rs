@@ -1,0 +1,72 @@
+use serde::{Deserialize, Serialize};
+
+/// How invitations reach customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Channel {
+    /// E-mail: needs a usable e-mail address.
+    Email,
+    /// SMS: needs a usable phone number.
+    Sms,
+}
+
+impl Channel {
+    /// The stable lower-case name used in JSON and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    /// Parses the name given by [`Channel::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Channel::Email, Channel::Sms]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// Store-wide program settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// At most one invitation per customer per this many calendar months (E4).
+    pub cooldown_months: u32,
+    /// Transactions finalized more than this many days before the batch date get none (S3).
+    pub max_age_days: u32,
+    /// Channel used for invitations (E6 decides the contact it needs).
+    pub channel: Channel,
+    /// Local hour at which each location syncs (S1).
+    pub sync_hour: u32,
+    /// Local hour, the morning after the business date, at which invitations become due (S1).
+    pub send_hour: u32,
+    /// Start of quiet hours (local hour, inclusive): nothing becomes due inside them.
+    pub quiet_start_hour: u32,
+    /// End of quiet hours (local hour, exclusive).
+    pub quiet_end_hour: u32,
+    /// Missed dates the nightly sync may still catch up (S2); older ones need a backfill.
+    pub catch_up_days: u32,
+    /// Language used when a customer has none (BCP 47).
+    pub default_language: String,
+    /// Country calling code used to read local phone numbers as E.164 (E3), e.g. 33.
+    pub default_country_code: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            cooldown_months: 3,
+            max_age_days: 14,
+            channel: Channel::Email,
+            sync_hour: 23,
+            send_hour: 10,
+            quiet_start_hour: 21,
+            quiet_end_hour: 8,
+            catch_up_days: 1,
+            default_language: "en".to_owned(),
+            default_country_code: 1,
+        }
+    }
+}

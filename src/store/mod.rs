@@ -1,0 +1,1 @@
+//! SQLite: schema, migrations and every query. The only place SQL lives.

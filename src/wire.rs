@@ -1,0 +1,156 @@
+//! The JSON contract shared by the C door, uniffi's `*_json` calls and backfill files.
+//!
+//! Batches carry `"format": 1`; timestamps are RFC 3339 with an offset; dates are
+//! `YYYY-MM-DD`; unknown fields are rejected. A parse error names the record and field
+//! (`transactions[3].kind`) and why, never the offending value. See docs/batch-format.md.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{BATCH_FORMAT, Location, Settings, SyncBatch};
+
+/// Parses a sync batch from JSON, checking the format version.
+pub fn parse_batch(json: &str) -> Result<SyncBatch> {
+    let value = parse_value(json, "batch")?;
+    match value.get("format") {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(BATCH_FORMAT as u64) => {}
+        Some(_) => {
+            return Err(Error::invalid(Problem::top(
+                "batch",
+                "format",
+                format!("unsupported format version; this library reads format {BATCH_FORMAT}"),
+            )));
+        }
+        None => {
+            return Err(Error::invalid(Problem::top(
+                "batch",
+                "format",
+                "missing field `format`",
+            )));
+        }
+    }
+    from_value(value, "batch")
+}
+
+/// Parses a location from JSON.
+pub fn parse_location(json: &str) -> Result<Location> {
+    from_value(parse_value(json, "location")?, "location")
+}
+
+/// Parses store settings from JSON; absent fields take their defaults.
+pub fn parse_settings(json: &str) -> Result<Settings> {
+    from_value(parse_value(json, "settings")?, "settings")
+}
+
+/// Serialises any report or model value as compact JSON, the form every door returns.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    // Serialising plain structs with string keys cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn parse_value(json: &str, record: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(json).map_err(|e| {
+        Error::invalid(Problem::top(
+            record,
+            "",
+            format!("malformed JSON at line {} column {}", e.line(), e.column()),
+        ))
+    })
+}
+
+fn from_value<T: DeserializeOwned>(value: serde_json::Value, record: &str) -> Result<T> {
+    match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let reason = sanitize(&e.inner().to_string());
+            Err(Error::invalid(locate(&value, record, &path, reason)))
+        }
+    }
+}
+
+/// Turns a serde path such as `transactions[3].kind` into a problem naming the record.
+fn locate(root: &serde_json::Value, record: &str, path: &str, reason: String) -> Problem {
+    let mut parts = path.splitn(2, '.');
+    let head = parts.next().unwrap_or("");
+    let rest = parts.next().unwrap_or("");
+    if let Some((list, idx)) = head.strip_suffix(']').and_then(|h| h.split_once('[')) {
+        if let Ok(index) = idx.parse::<usize>() {
+            let host_id = root
+                .get(list)
+                .and_then(|l| l.get(index))
+                .and_then(|r| r.get("id"))
+                .and_then(|id| id.as_str())
+                .map(str::to_owned);
+            return Problem {
+                record: list.to_owned(),
+                index: Some(index as u64),
+                host_id,
+                field: rest.to_owned(),
+                reason,
+            };
+        }
+    }
+    let field = if path == "." { "" } else { path };
+    Problem::top(record, field, reason)
+}
+
+/// Keeps serde's explanation but drops any echoed input value (no personal data in errors).
+fn sanitize(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    for keep in ["unknown field", "missing field", "duplicate field"] {
+        if msg.starts_with(keep) {
+            // Field names are schema words, not customer data; drop the "expected" list tail.
+            return msg.split(", expected").next().unwrap_or(msg).to_owned();
+        }
+    }
+    let category = msg.split(':').next().unwrap_or(msg).trim();
+    let category = category.split(" `").next().unwrap_or(category);
+    match msg.rsplit_once(", expected ") {
+        Some((_, expected)) => format!("{category}; expected {expected}"),
+        None if msg.contains('"') || msg.contains('`') => category.to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_drops_values() {
+        assert_eq!(
+            sanitize("invalid type: string \"alice@x\", expected u32"),
+            "invalid type; expected u32"
+        );
+        assert_eq!(
+            sanitize("unknown variant `refund`, expected one of `sale`, `service`"),
+            "unknown variant; expected one of `sale`, `service`"
+        );
+        assert_eq!(
+            sanitize("unknown field `colour`, expected one of `id`, `name`"),
+            "unknown field `colour`"
+        );
+        assert_eq!(sanitize("premature end of input"), "premature end of input");
+    }
+
+    #[test]
+    fn parse_error_names_record_field_and_host_id() {
+        let json = r#"{"format":1,"location":"p","business_dates":["2026-11-20"],
+            "transactions":[{"id":"t1","kind":"refund","amount_minor":1,"currency":"EUR"}]}"#;
+        let err = parse_batch(json).unwrap_err();
+        let p = &err.problems()[0];
+        assert_eq!(p.record, "transactions");
+        assert_eq!(p.index, Some(0));
+        assert_eq!(p.host_id.as_deref(), Some("t1"));
+        assert_eq!(p.field, "kind");
+        assert!(!err.to_string().contains("refund"));
+    }
+
+    #[test]
+    fn wrong_format_version_is_rejected() {
+        let err = parse_batch(r#"{"format":2,"location":"p","business_dates":[]}"#).unwrap_err();
+        assert_eq!(err.problems()[0].field, "format");
+    }
+}
