@@ -1,17 +1,23 @@
 //! The Engine handle: opens the store and runs each use case by combining rules/ and store/.
 
+mod backfill;
+mod people;
+mod sync;
+
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
     BackfillProgress, BackfillReport, Explanation, InvitationSummary, Location, Settings,
     SyncBatch, SyncReport, SyncWindow,
 };
+use crate::rules::{time, validate};
+use crate::store::{self, Store};
 
 /// How the database file journals its writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,11 +49,13 @@ impl Default for EngineOptions {
 }
 
 /// A handle on one store's hearken database. `Send + Sync`: share it between threads.
+///
+/// All writes go through one connection in `BEGIN IMMEDIATE` transactions, so a batch is
+/// applied whole or not at all and two processes on one file serialise instead of failing.
 pub struct Engine {
-    _store: Mutex<()>,
+    store: Mutex<Store>,
 }
 
-#[allow(unused_variables)]
 impl Engine {
     /// Opens (creating and migrating as needed) the database at `path` with default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Engine> {
@@ -56,47 +64,87 @@ impl Engine {
 
     /// Opens the database at `path` with the given options.
     pub fn open_with(path: impl AsRef<Path>, options: &EngineOptions) -> Result<Engine> {
-        todo!()
+        let wal = options.journal == JournalMode::Wal;
+        let store = Store::open(path.as_ref(), wal, options.busy_timeout)?;
+        Ok(Engine {
+            store: Mutex::new(store),
+        })
     }
 
     /// Opens a private in-memory database (tests, demos).
     pub fn open_in_memory() -> Result<Engine> {
-        todo!()
+        Ok(Engine {
+            store: Mutex::new(Store::open_in_memory()?),
+        })
+    }
+
+    /// The store lock. A panic elsewhere cannot leave the database half-written (every
+    /// write is one SQLite transaction), so a poisoned lock is safe to take over.
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store-wide settings.
     pub fn settings(&self) -> Result<Settings> {
-        todo!()
+        self.lock().read(store::get_settings)
     }
 
     /// Replaces the store-wide settings after validating them.
     pub fn set_settings(&self, settings: &Settings) -> Result<()> {
-        todo!()
+        let problems = validate::validate_settings(settings);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        self.lock().write(|c| store::set_settings(c, settings))
     }
 
     /// Creates or updates a location by host id.
     pub fn upsert_location(&self, location: &Location) -> Result<()> {
-        todo!()
+        let problems = validate::validate_location(location);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        self.lock().write(|c| {
+            if !location.enabled {
+                if let Some(old) = store::get_location(c, &location.id)? {
+                    refuse_last_disable(c, old.location.enabled)?;
+                }
+            }
+            store::upsert_location(c, location)
+        })
     }
 
     /// One location by host id.
     pub fn location(&self, id: &str) -> Result<Location> {
-        todo!()
+        self.lock()
+            .read(|c| find_location(c, id))
+            .map(|row| row.location)
     }
 
     /// Every location, by host id.
     pub fn locations(&self) -> Result<Vec<Location>> {
-        todo!()
+        let rows = self.lock().read(store::list_locations)?;
+        Ok(rows.into_iter().map(|r| r.location).collect())
     }
 
     /// Enables or disables a location's surveys (E7); the last enabled one stays enabled.
     pub fn set_location_enabled(&self, id: &str, enabled: bool) -> Result<()> {
-        todo!()
+        self.lock().write(|c| {
+            let row = find_location(c, id)?;
+            if !enabled {
+                refuse_last_disable(c, row.location.enabled)?;
+            }
+            store::set_location_enabled(c, row.rowid, enabled)
+        })
     }
 
     /// Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
+    ///
+    /// The batch is validated whole first; a bad batch is rejected with every bad record
+    /// named and nothing written. Re-running a batch changes nothing (E8).
     pub fn sync(&self, batch: &SyncBatch, now: DateTime<Utc>) -> Result<SyncReport> {
-        todo!()
+        self.lock()
+            .write(|c| sync::apply_batch(c, batch, now, sync::Mode::Nightly))
     }
 
     /// [`Engine::sync`] on a batch given as JSON (see [`crate::wire`]).
@@ -105,13 +153,32 @@ impl Engine {
     }
 
     /// Imports a backfill (JSON lines of batches), reporting progress after each batch.
+    ///
+    /// Every line is parsed and checked before anything is written; then each batch is
+    /// applied in its own transaction and `progress` is called with no lock held. If a
+    /// batch is rejected by the store's checks, the lines before it stay applied and the
+    /// import can be re-run safely (E8).
     pub fn backfill_reader(
         &self,
         reader: impl BufRead,
         now: DateTime<Utc>,
-        progress: impl FnMut(BackfillProgress),
+        mut progress: impl FnMut(BackfillProgress),
     ) -> Result<BackfillReport> {
-        todo!()
+        let batches = backfill::parse_lines(reader)?;
+        let total = batches.len() as u64;
+        let mut reports = Vec::with_capacity(batches.len());
+        for (line, batch) in batches {
+            let report = self
+                .lock()
+                .write(|c| sync::apply_batch(c, &batch, now, sync::Mode::Backfill))
+                .map_err(|e| backfill::at_line(e, line))?;
+            reports.push(report);
+            progress(BackfillProgress {
+                done: reports.len() as u64,
+                total,
+            });
+        }
+        Ok(BackfillReport { batches: reports })
     }
 
     /// [`Engine::backfill_reader`] on a file.
@@ -127,31 +194,70 @@ impl Engine {
 
     /// The business dates the host must send tonight for a location (S2).
     pub fn sync_window(&self, location: &str, now: DateTime<Utc>) -> Result<SyncWindow> {
-        todo!()
+        self.lock().read(|c| {
+            let row = find_location(c, location)?;
+            let settings = store::get_settings(c)?;
+            let clock = sync::LocationClock::new(&row, &settings)?;
+            let today = clock.today(now);
+            let synced = clock.synced_dates(c, row.rowid, today)?;
+            let plan = clock.plan(today, &synced, now);
+            Ok(SyncWindow {
+                location: row.location.id,
+                today,
+                last_synced: synced.last().copied(),
+                dates: plan.dates,
+                missing: plan.missing,
+                next_sync_at: time::next_sync_at(clock.tz, settings.sync_hour, now),
+            })
+        })
     }
 
     /// The next UTC instant at which a location syncs (S1).
     pub fn next_sync_at(&self, location: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        todo!()
+        self.lock().read(|c| {
+            let row = find_location(c, location)?;
+            let settings = store::get_settings(c)?;
+            let clock = sync::LocationClock::new(&row, &settings)?;
+            Ok(time::next_sync_at(clock.tz, settings.sync_hour, now))
+        })
     }
 
     /// Why a customer did or did not get surveys (E9).
     pub fn explain(&self, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
-        todo!()
+        self.lock().read(|c| people::explain(c, customer, now))
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).
     pub fn unsubscribe_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<()> {
-        todo!()
+        self.lock()
+            .write(|c| people::unsubscribe_customer(c, customer, now))
     }
 
     /// Unsubscribes an e-mail address or phone number, known or not yet (E3).
     pub fn unsubscribe_contact(&self, contact: &str, now: DateTime<Utc>) -> Result<()> {
-        todo!()
+        self.lock()
+            .write(|c| people::unsubscribe_contact(c, contact, now))
     }
 
-    /// Invitations waiting for delivery, oldest first.
+    /// Invitations waiting for delivery, by due time.
     pub fn pending_invitations(&self) -> Result<Vec<InvitationSummary>> {
-        todo!()
+        self.lock().read(store::pending_invitations)
     }
+}
+
+fn find_location(c: &rusqlite::Connection, id: &str) -> Result<store::LocationRow> {
+    store::get_location(c, id)?.ok_or_else(|| Error::NotFound {
+        what: "location",
+        id: id.to_owned(),
+    })
+}
+
+/// E7: at least one location stays enabled.
+fn refuse_last_disable(c: &rusqlite::Connection, currently_enabled: bool) -> Result<()> {
+    if currently_enabled && store::count_enabled_locations(c)? <= 1 {
+        return Err(Error::Conflict(
+            "the last enabled location cannot be disabled".into(),
+        ));
+    }
+    Ok(())
 }

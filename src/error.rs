@@ -176,11 +176,16 @@ impl Error {
 
     /// The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
     pub fn to_json(&self) -> String {
-        serde_json::json!({
-            "kind": self.kind().as_str(),
-            "message": self.to_string(),
-            "problems": self.problems(),
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            kind: ErrorKind,
+            message: String,
+            problems: &'a [Problem],
+        }
+        crate::wire::to_json(&Shown {
+            kind: self.kind(),
+            message: self.to_string(),
+            problems: self.problems(),
         })
-        .to_string()
     }
 }

@@ -16,5 +16,6 @@ pub mod wire;
 pub use engine::{Engine, EngineOptions, JournalMode};
 pub use error::{Error, ErrorKind, Problem, Result};
 pub use model::*;
+pub use store::SCHEMA_VERSION;
 
 uniffi::setup_scaffolding!();

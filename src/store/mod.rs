@@ -1,1 +1,98 @@
 //! SQLite: schema, migrations and every query. The only place SQL lives.
+
+mod customers;
+mod locations;
+mod schema;
+mod settings;
+mod transactions;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::Result;
+
+pub use customers::CustomerRow;
+pub use locations::LocationRow;
+pub use schema::SCHEMA_VERSION;
+pub use transactions::{InvitationRow, TransactionRow};
+
+/// A database connection with hearken's pragmas applied and its schema current.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens or creates the file at `path`, then migrates it to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path, wal: bool, busy_timeout: Duration) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        Self::setup(conn, wal, busy_timeout)
+    }
+
+    /// Opens a private in-memory database.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, false, Duration::from_secs(5))
+    }
+
+    fn setup(conn: Connection, wal: bool, busy_timeout: Duration) -> Result<Store> {
+        conn.busy_timeout(busy_timeout)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // A database written by a newer library is refused before anything touches it.
+        schema::refuse_newer(&conn)?;
+        let mode = if wal { "wal" } else { "delete" };
+        let current: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if current != "memory" && !current.eq_ignore_ascii_case(mode) {
+            conn.pragma_update(None, "journal_mode", mode)?;
+        }
+        conn.pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
+        let mut store = Store { conn };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction: commit on `Ok`, roll back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a deferred (read) transaction, so it sees one snapshot.
+    pub fn read<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&tx)?;
+        tx.finish()?;
+        Ok(out)
+    }
+}
+
+/// Reads and writes on one connection or transaction.
+pub use customers::{
+    customer_status, find_customers, insert_customer, is_suppressed, suppress, suppressions_empty,
+    update_customer,
+};
+pub use locations::{
+    count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,
+    synced_dates_since, upsert_location,
+};
+pub use settings::{get_settings, set_settings};
+pub use transactions::{
+    cooldown_anchor, decisions_for_customer, find_employees, find_transactions, insert_decision,
+    insert_invitation, insert_transaction, pending_invitations, update_transaction,
+    upsert_employee,
+};
+
+#[cfg(test)]
+pub(crate) use schema::{MIGRATIONS, dump_schema};

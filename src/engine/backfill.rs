@@ -1,0 +1,48 @@
+//! Backfill files: JSON lines of batches, parsed and checked whole before any write.
+
+use std::io::BufRead;
+
+use crate::error::{Error, Problem, Result};
+use crate::model::SyncBatch;
+
+/// Parses every non-empty line; rejects the file whole if any line is bad.
+pub fn parse_lines(reader: impl BufRead) -> Result<Vec<(usize, SyncBatch)>> {
+    let mut batches = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match crate::wire::parse_batch(&line) {
+            Ok(b) => batches.push((line_no, b)),
+            Err(e) => problems.extend(prefix(e, line_no)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(batches)
+}
+
+fn prefix(e: Error, line: usize) -> Vec<Problem> {
+    match e {
+        Error::Invalid(problems) => problems
+            .into_iter()
+            .map(|mut p| {
+                p.record = format!("line {line}: {}", p.record);
+                p
+            })
+            .collect(),
+        other => vec![Problem::top(&format!("line {line}"), "", other.to_string())],
+    }
+}
+
+/// Names the backfill line in an invalid-input error; other errors pass through.
+pub fn at_line(e: Error, line: usize) -> Error {
+    match e {
+        Error::Invalid(_) => Error::Invalid(prefix(e, line)),
+        other => other,
+    }
+}

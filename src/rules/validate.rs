@@ -1,0 +1,284 @@
+//! Structural validation of inputs: every bad record named, no value echoed.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::Problem;
+use crate::model::{BATCH_FORMAT, Location, Settings, SyncBatch};
+
+/// Longest host id accepted, in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+/// Longest name or short text accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 256;
+/// Longest URL accepted, in bytes.
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// What the store knows that validation needs.
+pub struct BatchContext<'a> {
+    /// The caller's clock.
+    pub now: DateTime<Utc>,
+    /// Customers referenced by transactions but absent from the batch that the store has.
+    pub known_customers: &'a HashSet<String>,
+    /// Employees referenced by transactions but absent from the batch that the store has.
+    pub known_employees: &'a HashSet<String>,
+    /// Transactions of the batch that the store holds for another location.
+    pub foreign_transactions: &'a HashSet<String>,
+    /// Why a business date cannot be in this batch, if it cannot.
+    pub date_problem: &'a dyn Fn(NaiveDate) -> Option<&'static str>,
+}
+
+fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("must not be empty")
+    } else if id.len() > MAX_ID_BYTES {
+        Some("longer than 128 bytes")
+    } else if id.chars().any(char::is_control) {
+        Some("contains control characters")
+    } else {
+        None
+    }
+}
+
+fn text_problem(text: &str) -> Option<&'static str> {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        Some("longer than 256 characters")
+    } else {
+        None
+    }
+}
+
+/// Whether `tag` is shaped like a BCP 47 language tag (`fr`, `fr-CA`, `zh-Hant-TW`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && tag.len() <= 35
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Validates a batch against the store's context; an empty result means it may be applied.
+pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if batch.format != BATCH_FORMAT {
+        out.push(Problem::top(
+            "batch",
+            "format",
+            "unsupported format version",
+        ));
+    }
+    if batch.business_dates.is_empty() {
+        out.push(Problem::top(
+            "batch",
+            "business_dates",
+            "must name at least one date",
+        ));
+    }
+    let mut seen_dates = HashSet::new();
+    for (i, date) in batch.business_dates.iter().enumerate() {
+        let reason = if !seen_dates.insert(*date) {
+            Some("date listed twice")
+        } else {
+            (ctx.date_problem)(*date)
+        };
+        if let Some(reason) = reason {
+            out.push(Problem {
+                record: "business_dates".into(),
+                index: Some(i as u64),
+                host_id: None,
+                field: "date".into(),
+                reason: reason.into(),
+            });
+        }
+    }
+
+    let mut customers = HashSet::with_capacity(batch.customers.len());
+    for (i, c) in batch.customers.iter().enumerate() {
+        let mut bad = |field: &str, reason: &str| {
+            out.push(Problem::at("customers", i, &c.id, field, reason));
+        };
+        if let Some(r) = id_problem(&c.id) {
+            bad("id", r);
+        } else if !customers.insert(c.id.as_str()) {
+            bad("id", "duplicate host id in this batch");
+        }
+        for (field, value) in [("name", &c.name), ("reference", &c.reference)] {
+            if let Some(r) = value.as_deref().and_then(text_problem) {
+                bad(field, r);
+            }
+        }
+        for (field, value) in [("email", &c.email), ("phone", &c.phone)] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_TEXT_CHARS) {
+                bad(field, "longer than 256 bytes");
+            }
+        }
+        if c.language.as_deref().is_some_and(|l| !is_language_tag(l)) {
+            bad("language", "not a BCP 47 language tag");
+        }
+    }
+
+    let mut employees = HashSet::with_capacity(batch.employees.len());
+    for (i, e) in batch.employees.iter().enumerate() {
+        if let Some(r) = id_problem(&e.id) {
+            out.push(Problem::at("employees", i, &e.id, "id", r));
+        } else if !employees.insert(e.id.as_str()) {
+            out.push(Problem::at(
+                "employees",
+                i,
+                &e.id,
+                "id",
+                "duplicate host id in this batch",
+            ));
+        }
+        if let Some(r) = e.name.as_deref().and_then(text_problem) {
+            out.push(Problem::at("employees", i, &e.id, "name", r));
+        }
+    }
+
+    let mut transactions = HashSet::with_capacity(batch.transactions.len());
+    for (i, t) in batch.transactions.iter().enumerate() {
+        let mut bad = |field: &str, reason: &str| {
+            out.push(Problem::at("transactions", i, &t.id, field, reason));
+        };
+        if let Some(r) = id_problem(&t.id) {
+            bad("id", r);
+        } else if !transactions.insert(t.id.as_str()) {
+            bad("id", "duplicate host id in this batch");
+        } else if ctx.foreign_transactions.contains(&t.id) {
+            bad("id", "already recorded at another location");
+        }
+        if let Some(c) = &t.customer {
+            if !customers.contains(c.as_str()) && !ctx.known_customers.contains(c) {
+                bad("customer", "unknown customer: not in this batch nor stored");
+            }
+        }
+        let mut credited = HashSet::new();
+        for e in &t.employees {
+            if !credited.insert(e.as_str()) {
+                bad("employees", "employee listed twice");
+            } else if !employees.contains(e.as_str()) && !ctx.known_employees.contains(e) {
+                bad(
+                    "employees",
+                    "unknown employee: not in this batch nor stored",
+                );
+            }
+        }
+        if t.currency.len() != 3 || !t.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            bad("currency", "not a 3-letter ISO 4217 code");
+        }
+        if t.finalized_at
+            .is_some_and(|f| f.with_timezone(&Utc) > ctx.now)
+        {
+            bad("finalized_at", "is after now");
+        }
+    }
+    out
+}
+
+/// Validates a location definition.
+pub fn validate_location(l: &Location) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad = |field: &str, reason: &str| {
+        out.push(Problem {
+            record: "location".into(),
+            index: None,
+            host_id: Some(l.id.clone()),
+            field: field.into(),
+            reason: reason.into(),
+        })
+    };
+    if let Some(r) = id_problem(&l.id) {
+        bad("id", r);
+    }
+    if l.name.trim().is_empty() {
+        bad("name", "must not be empty");
+    } else if let Some(r) = text_problem(&l.name) {
+        bad("name", r);
+    }
+    if super::time::parse_tz(&l.time_zone).is_none() {
+        bad("time_zone", "not an IANA time zone name");
+    }
+    if let Some(link) = &l.review_link {
+        if link.len() > MAX_URL_BYTES
+            || !(link.starts_with("https://") || link.starts_with("http://"))
+        {
+            bad("review_link", "not an http(s) URL of at most 2048 bytes");
+        }
+    }
+    if let Some(r) = l.business_type.as_deref().and_then(text_problem) {
+        bad("business_type", r);
+    }
+    out
+}
+
+/// Validates store settings.
+pub fn validate_settings(s: &Settings) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad = |field: &str, reason: &str| out.push(Problem::top("settings", field, reason));
+    if !(1..=24).contains(&s.cooldown_months) {
+        bad("cooldown_months", "must be between 1 and 24");
+    }
+    if !(1..=365).contains(&s.max_age_days) {
+        bad("max_age_days", "must be between 1 and 365");
+    }
+    for (field, hour) in [
+        ("sync_hour", s.sync_hour),
+        ("send_hour", s.send_hour),
+        ("quiet_start_hour", s.quiet_start_hour),
+        ("quiet_end_hour", s.quiet_end_hour),
+    ] {
+        if hour > 23 {
+            bad(field, "must be an hour between 0 and 23");
+        }
+    }
+    let quiet = super::time::QuietHours {
+        start: s.quiet_start_hour,
+        end: s.quiet_end_hour,
+    };
+    if s.send_hour <= 23 && quiet.contains(s.send_hour) {
+        bad("send_hour", "falls inside quiet hours");
+    }
+    if s.catch_up_days > 7 {
+        bad("catch_up_days", "must be between 0 and 7");
+    }
+    if !is_language_tag(&s.default_language) {
+        bad("default_language", "not a BCP 47 language tag");
+    }
+    if !(1..=999).contains(&s.default_country_code) {
+        bad("default_country_code", "not a country calling code (1-999)");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "fr-CA", "ko", "zh-Hant-TW"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["", "e", "fr_CA", "fr--CA", "123"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn default_settings_are_valid() {
+        assert!(validate_settings(&Settings::default()).is_empty());
+        let s = Settings {
+            send_hour: 22,
+            ..Settings::default()
+        };
+        assert_eq!(validate_settings(&s)[0].field, "send_hour");
+    }
+
+    #[test]
+    fn bad_time_zone_is_named() {
+        let p = validate_location(&Location::new("p", "Paris", "Europe/Atlantis"));
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].field, "time_zone");
+    }
+}

@@ -1,0 +1,176 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+use crate::model::Gender;
+
+/// A customer as stored: host fields plus normalised contacts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    /// Host id.
+    pub host_id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// E-mail as given.
+    pub email: Option<String>,
+    /// Normalised e-mail; `None` when absent or unusable.
+    pub email_norm: Option<String>,
+    /// Phone as given.
+    pub phone: Option<String>,
+    /// E.164 phone; `None` when absent or unusable.
+    pub phone_norm: Option<String>,
+    /// BCP 47 language.
+    pub language: Option<String>,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// POS reference number.
+    pub reference: Option<String>,
+    /// "Include in communications".
+    pub include_in_communications: bool,
+}
+
+/// A stored customer with its row id.
+#[derive(Debug, Clone)]
+pub struct StoredCustomer {
+    /// Row id.
+    pub rowid: i64,
+    /// Stored fields.
+    pub row: CustomerRow,
+}
+
+const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
+    language, gender, reference, include_in_communications";
+
+fn row_to_customer(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
+    Ok(StoredCustomer {
+        rowid: r.get(0)?,
+        row: CustomerRow {
+            host_id: r.get(1)?,
+            name: r.get(2)?,
+            email: r.get(3)?,
+            email_norm: r.get(4)?,
+            phone: r.get(5)?,
+            phone_norm: r.get(6)?,
+            language: r.get(7)?,
+            gender: r
+                .get::<_, Option<String>>(8)?
+                .and_then(|g| Gender::parse(&g)),
+            reference: r.get(9)?,
+            include_in_communications: r.get(10)?,
+        },
+    })
+}
+
+/// The stored customers among `host_ids`, by host id.
+pub fn find_customers<'a>(
+    conn: &Connection,
+    host_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, StoredCustomer>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE host_id = ?1"
+    ))?;
+    let mut out = HashMap::new();
+    for id in host_ids {
+        if let Some(c) = stmt.query_row([id], row_to_customer).optional()? {
+            out.insert(c.row.host_id.clone(), c);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts a new customer and returns its row id.
+pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO customers (host_id, name, email, email_norm, phone, phone_norm, language,
+           gender, reference, include_in_communications, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    )?
+    .execute(params![
+        c.host_id,
+        c.name,
+        c.email,
+        c.email_norm,
+        c.phone,
+        c.phone_norm,
+        c.language,
+        c.gender.map(Gender::as_str),
+        c.reference,
+        c.include_in_communications,
+        now_ms
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Overwrites a known customer's fields.
+pub fn update_customer(conn: &Connection, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET name = ?2, email = ?3, email_norm = ?4, phone = ?5,
+           phone_norm = ?6, language = ?7, gender = ?8, reference = ?9,
+           include_in_communications = ?10, updated_at = ?11
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        rowid,
+        c.name,
+        c.email,
+        c.email_norm,
+        c.phone,
+        c.phone_norm,
+        c.language,
+        c.gender.map(Gender::as_str),
+        c.reference,
+        c.include_in_communications,
+        now_ms
+    ])?;
+    Ok(())
+}
+
+/// Whether the suppression list is empty (lets a sync skip the look-ups).
+pub fn suppressions_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM suppressions)")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
+pub fn is_suppressed(conn: &Connection, c: &CustomerRow) -> Result<Option<DateTime<Utc>>> {
+    let ms: Option<i64> = conn
+        .prepare_cached(
+            "SELECT min(created_at) FROM suppressions
+             WHERE (kind = 'customer' AND value = ?1)
+                OR (kind = 'email' AND value = ?2)
+                OR (kind = 'phone' AND value = ?3)",
+        )?
+        .query_row(params![c.host_id, c.email_norm, c.phone_norm], |r| r.get(0))?;
+    Ok(ms.and_then(DateTime::from_timestamp_millis))
+}
+
+/// Adds a suppression entry; an existing one keeps its original date.
+pub fn suppress(
+    conn: &Connection,
+    kind: &str,
+    value: &str,
+    now_ms: i64,
+    source: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO suppressions (kind, value, created_at, source)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![kind, value, now_ms, source])?;
+    Ok(())
+}
+
+/// A stored customer with their suppression date, for explain.
+pub fn customer_status(
+    conn: &Connection,
+    host_id: &str,
+) -> Result<Option<(StoredCustomer, Option<DateTime<Utc>>)>> {
+    let Some(c) = find_customers(conn, [host_id])?.remove(host_id) else {
+        return Ok(None);
+    };
+    let since = is_suppressed(conn, &c.row)?;
+    Ok(Some((c, since)))
+}

@@ -1,0 +1,177 @@
+//! Versioned schema: one migration step per `user_version`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this library writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = r#"
+CREATE TABLE settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE locations (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    review_link TEXT,
+    business_type TEXT
+) STRICT;
+
+CREATE TABLE sync_dates (
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    business_date TEXT NOT NULL,
+    synced_at INTEGER NOT NULL,
+    via TEXT NOT NULL CHECK (via IN ('sync', 'backfill')),
+    PRIMARY KEY (location_id, business_date)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    name TEXT,
+    email TEXT,
+    email_norm TEXT,
+    phone TEXT,
+    phone_norm TEXT,
+    language TEXT,
+    gender TEXT,
+    reference TEXT,
+    include_in_communications INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE employees (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    name TEXT,
+    role TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE transactions (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    customer_id INTEGER REFERENCES customers(id),
+    kind TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    finalized_at INTEGER,
+    excluded INTEGER NOT NULL,
+    first_seen_on TEXT NOT NULL
+) STRICT;
+CREATE INDEX transactions_customer ON transactions(customer_id);
+
+CREATE TABLE transaction_employees (
+    transaction_id INTEGER NOT NULL REFERENCES transactions(id),
+    employee_id INTEGER NOT NULL REFERENCES employees(id),
+    PRIMARY KEY (transaction_id, employee_id)
+) STRICT, WITHOUT ROWID;
+
+-- One row per transaction once evaluated (E9); reason NULL means invited.
+CREATE TABLE decisions (
+    transaction_id INTEGER PRIMARY KEY REFERENCES transactions(id),
+    business_date TEXT NOT NULL,
+    reason TEXT,
+    eligible_again_on TEXT,
+    decided_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    transaction_id INTEGER REFERENCES transactions(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    trigger TEXT NOT NULL CHECK (trigger IN ('transaction')),
+    channel TEXT NOT NULL,
+    language TEXT NOT NULL,
+    business_date TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'cancelled', 'failed')),
+    due_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX invitations_one_per_transaction
+    ON invitations(transaction_id) WHERE trigger = 'transaction';
+CREATE INDEX invitations_customer ON invitations(customer_id, business_date);
+CREATE INDEX invitations_status ON invitations(status, due_at);
+
+-- Global unsubscribe (E3): kind 'email' | 'phone' | 'customer', value normalised.
+CREATE TABLE suppressions (
+    kind TEXT NOT NULL CHECK (kind IN ('email', 'phone', 'customer')),
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) STRICT, WITHOUT ROWID;
+"#;
+
+/// Fails with [`Error::NewerSchema`] if the file was written by a newer library.
+pub fn refuse_newer(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
+/// database written by a newer library.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for step in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
+        tx.execute_batch(step)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The schema as SQL text, ordered, for comparing a migrated database with a fresh one.
+#[cfg(test)]
+pub(crate) fn dump_schema(conn: &Connection) -> Vec<String> {
+    let mut stmt = conn
+        .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok(format!(
+            "{}|{}|{}|{}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?.unwrap_or_default()
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}

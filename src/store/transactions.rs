@@ -1,0 +1,330 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+use crate::model::{
+    Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, TransactionKind,
+};
+
+/// Separates employee host ids inside one aggregated column.
+const SEP: char = '\u{1f}';
+
+/// A transaction as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRow {
+    /// Host id.
+    pub host_id: String,
+    /// Location row id.
+    pub location: i64,
+    /// Customer row id, `None` for an anonymous sale.
+    pub customer: Option<i64>,
+    /// Kind.
+    pub kind: TransactionKind,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Finalization instant in Unix ms.
+    pub finalized_at_ms: Option<i64>,
+    /// Excluded by the host (E2).
+    pub excluded: bool,
+}
+
+/// A stored transaction with its decision state.
+#[derive(Debug, Clone)]
+pub struct StoredTransaction {
+    /// Row id.
+    pub rowid: i64,
+    /// Stored fields.
+    pub row: TransactionRow,
+    /// Credited employees' host ids, sorted.
+    pub employees: Vec<String>,
+    /// The stored decision: `Some(None)` invited, `Some(Some(r))` skipped, `None` none yet.
+    pub decision: Option<Option<SkipReason>>,
+    /// The cooldown date stored with a cooldown decision.
+    pub eligible_again_on: Option<NaiveDate>,
+}
+
+impl StoredTransaction {
+    /// Whether the transaction has a final decision (anything but `not_finalized`, E9).
+    pub fn decided(&self) -> bool {
+        matches!(self.decision, Some(r) if r != Some(SkipReason::NotFinalized))
+    }
+}
+
+/// The stored transactions among `host_ids`, by host id.
+pub fn find_transactions<'a>(
+    conn: &Connection,
+    host_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, StoredTransaction>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.host_id, t.location_id, t.customer_id, t.kind, t.amount_minor,
+                t.currency, t.finalized_at, t.excluded,
+                d.transaction_id IS NOT NULL, d.reason, d.eligible_again_on,
+                (SELECT group_concat(host_id, char(31)) FROM
+                   (SELECT e.host_id FROM transaction_employees te
+                    JOIN employees e ON e.id = te.employee_id
+                    WHERE te.transaction_id = t.id ORDER BY e.host_id))
+         FROM transactions t LEFT JOIN decisions d ON d.transaction_id = t.id
+         WHERE t.host_id = ?1",
+    )?;
+    let mut out = HashMap::new();
+    for id in host_ids {
+        let found = stmt
+            .query_row([id], |r| {
+                let decided: bool = r.get(9)?;
+                let reason: Option<String> = r.get(10)?;
+                let employees: Option<String> = r.get(12)?;
+                Ok(StoredTransaction {
+                    rowid: r.get(0)?,
+                    row: TransactionRow {
+                        host_id: r.get(1)?,
+                        location: r.get(2)?,
+                        customer: r.get(3)?,
+                        kind: TransactionKind::parse(&r.get::<_, String>(4)?)
+                            .unwrap_or(TransactionKind::Sale),
+                        amount_minor: r.get(5)?,
+                        currency: r.get(6)?,
+                        finalized_at_ms: r.get(7)?,
+                        excluded: r.get(8)?,
+                    },
+                    employees: employees
+                        .map(|s| s.split(SEP).map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                    decision: decided.then(|| reason.as_deref().and_then(SkipReason::parse)),
+                    eligible_again_on: r.get(11)?,
+                })
+            })
+            .optional()?;
+        if let Some(t) = found {
+            out.insert(t.row.host_id.clone(), t);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts a new transaction first seen on `business_date`, with its employees.
+pub fn insert_transaction(
+    conn: &Connection,
+    t: &TransactionRow,
+    employees: &[String],
+    business_date: NaiveDate,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO transactions (host_id, location_id, customer_id, kind, amount_minor,
+           currency, finalized_at, excluded, first_seen_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        t.host_id,
+        t.location,
+        t.customer,
+        t.kind.as_str(),
+        t.amount_minor,
+        t.currency,
+        t.finalized_at_ms,
+        t.excluded,
+        business_date
+    ])?;
+    let rowid = conn.last_insert_rowid();
+    link_employees(conn, rowid, employees)?;
+    Ok(rowid)
+}
+
+/// Overwrites a known transaction's fields and employees.
+pub fn update_transaction(
+    conn: &Connection,
+    rowid: i64,
+    t: &TransactionRow,
+    employees: &[String],
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE transactions SET customer_id = ?2, kind = ?3, amount_minor = ?4,
+           currency = ?5, finalized_at = ?6, excluded = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        rowid,
+        t.customer,
+        t.kind.as_str(),
+        t.amount_minor,
+        t.currency,
+        t.finalized_at_ms,
+        t.excluded
+    ])?;
+    conn.prepare_cached("DELETE FROM transaction_employees WHERE transaction_id = ?1")?
+        .execute([rowid])?;
+    link_employees(conn, rowid, employees)
+}
+
+fn link_employees(conn: &Connection, rowid: i64, employees: &[String]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO transaction_employees (transaction_id, employee_id)
+         SELECT ?1, id FROM employees WHERE host_id = ?2",
+    )?;
+    for e in employees {
+        stmt.execute(params![rowid, e])?;
+    }
+    Ok(())
+}
+
+/// Host ids among `host_ids` that are stored employees.
+pub fn find_employees<'a>(
+    conn: &Connection,
+    host_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM employees WHERE host_id = ?1")?;
+    let mut out = Vec::new();
+    for id in host_ids {
+        if stmt.exists([id])? {
+            out.push(id.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// Creates or updates an employee; returns whether anything changed.
+pub fn upsert_employee(conn: &Connection, e: &Employee) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO employees (host_id, name, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT (host_id) DO UPDATE SET name = excluded.name, role = excluded.role
+             WHERE name IS NOT excluded.name OR role IS NOT excluded.role",
+        )?
+        .execute(params![e.id, e.name, e.role.as_str()])?;
+    Ok(n > 0)
+}
+
+/// Stores (or replaces a `not_finalized`) decision for a transaction (E9).
+pub fn insert_decision(
+    conn: &Connection,
+    transaction: i64,
+    business_date: NaiveDate,
+    reason: Option<SkipReason>,
+    eligible_again_on: Option<NaiveDate>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO decisions
+           (transaction_id, business_date, reason, eligible_again_on, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        transaction,
+        business_date,
+        reason.map(SkipReason::as_str),
+        eligible_again_on,
+        now_ms
+    ])?;
+    Ok(())
+}
+
+/// A new transaction-triggered invitation.
+#[derive(Debug, Clone)]
+pub struct InvitationRow {
+    /// Customer row id.
+    pub customer: i64,
+    /// Transaction row id.
+    pub transaction: i64,
+    /// Location row id.
+    pub location: i64,
+    /// Channel.
+    pub channel: Channel,
+    /// Language.
+    pub language: String,
+    /// Business date of the batch that created it (the cooldown anchor, E4).
+    pub business_date: NaiveDate,
+    /// Due instant in Unix ms.
+    pub due_at_ms: i64,
+}
+
+/// Queues an invitation as pending and returns its id.
+pub fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger, channel,
+           language, business_date, status, due_at, created_at)
+         VALUES (?1, ?2, ?3, 'transaction', ?4, ?5, ?6, 'pending', ?7, ?8)",
+    )?
+    .execute(params![
+        i.customer,
+        i.transaction,
+        i.location,
+        i.channel.as_str(),
+        i.language,
+        i.business_date,
+        i.due_at_ms,
+        now_ms
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Business date of the customer's last cooldown-counting invitation (E4): transaction-
+/// triggered and neither cancelled nor failed.
+pub fn cooldown_anchor(conn: &Connection, customer: i64) -> Result<Option<NaiveDate>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(business_date) FROM invitations
+             WHERE customer_id = ?1 AND trigger = 'transaction'
+               AND status IN ('pending', 'delivered')",
+        )?
+        .query_row([customer], |r| r.get(0))?)
+}
+
+/// The customer's stored decisions, newest first.
+pub fn decisions_for_customer(
+    conn: &Connection,
+    customer: i64,
+    limit: u32,
+) -> Result<Vec<DecisionRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.host_id, l.host_id, d.business_date, t.finalized_at, i.id, d.reason,
+                d.eligible_again_on
+         FROM transactions t
+         JOIN decisions d ON d.transaction_id = t.id
+         JOIN locations l ON l.id = t.location_id
+         LEFT JOIN invitations i ON i.transaction_id = t.id AND i.trigger = 'transaction'
+         WHERE t.customer_id = ?1
+         ORDER BY d.business_date DESC, t.finalized_at DESC, t.host_id DESC
+         LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, limit], |r| {
+        Ok(DecisionRecord {
+            transaction: r.get(0)?,
+            location: r.get(1)?,
+            business_date: r.get(2)?,
+            finalized_at: r
+                .get::<_, Option<i64>>(3)?
+                .and_then(DateTime::<Utc>::from_timestamp_millis),
+            invitation_id: r.get(4)?,
+            reason: r
+                .get::<_, Option<String>>(5)?
+                .and_then(|s| SkipReason::parse(&s)),
+            eligible_again_on: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Invitations waiting for delivery, by due time.
+pub fn pending_invitations(conn: &Connection) -> Result<Vec<InvitationSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, c.host_id, t.host_id, i.channel, i.language, i.due_at
+         FROM invitations i
+         JOIN customers c ON c.id = i.customer_id
+         JOIN transactions t ON t.id = i.transaction_id
+         WHERE i.status = 'pending' ORDER BY i.due_at, i.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(InvitationSummary {
+            invitation_id: r.get(0)?,
+            customer: r.get(1)?,
+            transaction: r.get(2)?,
+            channel: Channel::parse(&r.get::<_, String>(3)?).unwrap_or(Channel::Email),
+            language: r.get(4)?,
+            due_at: DateTime::from_timestamp_millis(r.get(5)?).unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

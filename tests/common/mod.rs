@@ -1,0 +1,88 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hearken::{Customer, Engine, Location, SyncBatch, Transaction, TransactionKind};
+
+/// Parses an RFC 3339 instant.
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test timestamp")
+}
+
+/// Parses a date.
+pub fn day(s: &str) -> NaiveDate {
+    s.parse().expect("test date")
+}
+
+/// An in-memory engine with Paris and Seoul locations.
+pub fn engine() -> Engine {
+    let e = Engine::open_in_memory().unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    e.upsert_location(&Location::new("seoul", "서울 매장", "Asia/Seoul"))
+        .unwrap();
+    e
+}
+
+/// A finalized sale of `customer` at `finalized` (RFC 3339 with offset).
+pub fn sale(id: &str, customer: Option<&str>, finalized: Option<&str>) -> Transaction {
+    Transaction {
+        id: id.into(),
+        customer: customer.map(Into::into),
+        employees: vec![],
+        kind: TransactionKind::Sale,
+        amount_minor: 1000,
+        currency: "EUR".into(),
+        finalized_at: finalized.map(|f| f.parse().expect("test finalized_at")),
+        exclude: false,
+    }
+}
+
+/// A Paris batch for `date` holding the given customers (by id, with e-mails) and sales.
+pub fn batch(location: &str, date: &str, customers: &[&str], sales: Vec<Transaction>) -> SyncBatch {
+    let mut b = SyncBatch::new(location, day(date));
+    b.customers = customers
+        .iter()
+        .map(|c| Customer::with_email(c, &format!("{c}@example.com")))
+        .collect();
+    b.transactions = sales;
+    b
+}
+
+/// 23:00 in Paris on `date` (winter time), as UTC.
+pub fn paris_night(date: &str) -> DateTime<Utc> {
+    at(&format!("{date}T22:00:00Z"))
+}
+
+/// An ordered dump of every table, to prove a rejected input changed nothing.
+pub fn dump(path: &std::path::Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let mut s = format!("{t}:");
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    s.push_str(&format!("{v:?}|"));
+                }
+                Ok(s)
+            })
+            .unwrap();
+        for r in rows {
+            out.push(r.unwrap());
+        }
+    }
+    out
+}

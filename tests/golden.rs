@@ -1,0 +1,60 @@
+//! The golden scenario of tests/golden/README.md through the Rust door. The C, Python and
+//! Kotlin tests compare their output with the same files.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::at;
+use hearken::{Engine, ErrorKind, Location};
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(golden_dir().join(name)).unwrap()
+}
+
+/// Compares with the expected file, or rewrites it when UPDATE_GOLDEN=1.
+fn check(name: &str, actual: &str) {
+    let path = golden_dir().join(name);
+    let actual = format!("{actual}\n");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(actual, expected, "{name} differs from the golden file");
+}
+
+#[test]
+fn golden_scenario_through_the_rust_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path().join("golden.db")).unwrap();
+    let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
+    for l in &locations {
+        engine.upsert_location(l).unwrap();
+    }
+    engine
+        .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
+        .unwrap();
+    let now = at("2026-11-20T22:00:00Z");
+
+    let report = engine.sync_json(&read("night1.batch.json"), now).unwrap();
+    check("night1.report.json", &hearken::wire::to_json(&report));
+
+    let before = common::dump(&dir.path().join("golden.db"));
+    let err = engine.sync_json(&read("bad.batch.json"), now).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    check("bad.error.json", &err.to_json());
+    assert_eq!(before, common::dump(&dir.path().join("golden.db")));
+
+    let explanation = engine.explain("c5", now).unwrap();
+    check("explain_c5.json", &hearken::wire::to_json(&explanation));
+
+    let window = engine
+        .sync_window("paris", at("2026-11-23T22:00:00Z"))
+        .unwrap();
+    check("window_paris.json", &hearken::wire::to_json(&window));
+}
