@@ -1,1 +1,30 @@
 //! The C ABI: `extern "C"` adapters over [`crate::Engine`], no domain logic.
+//!
+//! The contract every function follows is written in docs/c-api.md; cbindgen turns these
+//! declarations into include/hearken.h, in the order of the modules below.
+//!
+//! Every exported function has the same safety contract, stated once in the header rather
+//! than on each function: each pointer is NULL or valid for what its type says (a live
+//! handle, a NUL-terminated string, a writable slot), and a handle is not used after its
+//! `_free`. NULL is checked; the rest cannot be.
+
+#![allow(clippy::missing_safety_doc)]
+
+mod boundary;
+pub mod result;
+pub mod version;
+pub mod strings;
+pub mod engine;
+pub mod config;
+pub mod sync;
+pub mod customers;
+pub mod report;
+
+pub use config::*;
+pub use customers::*;
+pub use engine::*;
+pub use report::*;
+pub use result::*;
+pub use strings::*;
+pub use sync::*;
+pub use version::*;

@@ -1,0 +1,98 @@
+//! Customers: why they did or did not get surveys, unsubscribes, and the pending outbox.
+
+use std::ffi::c_char;
+
+use super::boundary::{Out, now, text};
+use super::engine::{engine_call, hk_engine};
+use super::result::hk_result;
+use crate::wire;
+
+/// Writes, as JSON, why a customer did or did not get surveys: status and stored decisions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_explain(
+    engine: *const hk_engine,
+    customer_id: *const c_char,
+    now_ms: i64,
+    explanation_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(customer_id, "customer_id") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(explanation_json_out, "explanation_json_out")?;
+        out.set_string(wire::to_json(&engine.explain(id, now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Writes the same explanation as plain text, one sentence per line (newline-separated,
+/// no trailing newline), in words a store owner understands.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_explain_text(
+    engine: *const hk_engine,
+    customer_id: *const c_char,
+    now_ms: i64,
+    text_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(customer_id, "customer_id") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(text_out, "text_out")?;
+        out.set_string(engine.explain(id, now)?.lines().join("\n"));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Unsubscribes a known customer, by host id, from every survey at every location.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_unsubscribe_customer(
+    engine: *mut hk_engine,
+    customer_id: *const c_char,
+    now_ms: i64,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(customer_id, "customer_id") }?;
+        engine.unsubscribe_customer(id, now(now_ms)?)?;
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Unsubscribes an e-mail address or phone number, known to the store or not yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_unsubscribe_contact(
+    engine: *mut hk_engine,
+    contact: *const c_char,
+    now_ms: i64,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let contact = unsafe { text(contact, "contact") }?;
+        engine.unsubscribe_contact(contact, now(now_ms)?)?;
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Writes the invitations waiting for delivery, oldest first, as a JSON array.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_pending_invitations(
+    engine: *const hk_engine,
+    invitations_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        let out = Out::new(invitations_json_out, "invitations_json_out")?;
+        out.set_string(wire::to_json(&engine.pending_invitations()?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}

@@ -1,0 +1,193 @@
+//! The opaque engine handle: open, free, and the detail of its last failed call.
+
+use std::ffi::c_char;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::boundary::{Out, c_string, guarded, text, with_engine, without_engine};
+use super::result::{Failure, hk_result};
+use crate::engine::{Engine, EngineOptions, JournalMode};
+
+/// Journal mode for `hk_engine_open`: write-ahead log (default). Needs a local disk.
+pub const HK_JOURNAL_WAL: u32 = 0;
+/// Journal mode for `hk_engine_open`: rollback journal, for databases on network shares.
+pub const HK_JOURNAL_ROLLBACK: u32 = 1;
+
+/// An open hearken database. Opaque; shared freely between threads until `hk_engine_free`.
+#[allow(non_camel_case_types)]
+pub struct hk_engine {
+    pub(crate) engine: Engine,
+    /// Detail JSON of the most recent failed call on this handle, whatever its thread.
+    last_error: Mutex<Option<String>>,
+}
+
+impl hk_engine {
+    /// Keeps a failure's detail as the handle's last error.
+    pub(crate) fn remember(&self, failure: &Failure) {
+        let json = failure.to_json();
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
+    }
+
+    fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn boxed(engine: Engine) -> *mut hk_engine {
+        Box::into_raw(Box::new(hk_engine {
+            engine,
+            last_error: Mutex::new(None),
+        }))
+    }
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<hk_engine>();
+};
+
+fn options(journal_mode: u32, busy_timeout_ms: u32) -> Result<EngineOptions, Failure> {
+    let journal = match journal_mode {
+        HK_JOURNAL_WAL => JournalMode::Wal,
+        HK_JOURNAL_ROLLBACK => JournalMode::Rollback,
+        _ => {
+            return Err(Failure::Range(
+                "journal_mode",
+                "unknown journal mode; expected HK_JOURNAL_WAL (0) or HK_JOURNAL_ROLLBACK (1)",
+            ));
+        }
+    };
+    let mut options = EngineOptions {
+        journal,
+        ..EngineOptions::default()
+    };
+    if busy_timeout_ms > 0 {
+        options.busy_timeout = Duration::from_millis(busy_timeout_ms.into());
+    }
+    Ok(options)
+}
+
+/// Opens (creating and migrating as needed) the database file at `path`.
+///
+/// `journal_mode` is `HK_JOURNAL_WAL` or `HK_JOURNAL_ROLLBACK`; `busy_timeout_ms` is how
+/// long a write waits for another process's write (0 = the default, 60 s). On success
+/// `*engine_out` receives a handle to release with `hk_engine_free`. On failure nothing is
+/// written to `*engine_out` and, if `error_out` is not NULL, `*error_out` receives the
+/// error detail JSON (free it with `hk_string_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_open(
+    path: *const c_char,
+    journal_mode: u32,
+    busy_timeout_ms: u32,
+    engine_out: *mut *mut hk_engine,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: `path` is NULL or NUL-terminated (contract above).
+        let path = unsafe { text(path, "path") }?;
+        let out = Out::new(engine_out, "engine_out")?;
+        let options = options(journal_mode, busy_timeout_ms)?;
+        let engine = Engine::open_with(path, &options)?;
+        out.set(hk_engine::boxed(engine));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Opens a private in-memory database (tests, demos); it vanishes with the handle.
+///
+/// Outputs as for `hk_engine_open`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_open_in_memory(
+    engine_out: *mut *mut hk_engine,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        let out = Out::new(engine_out, "engine_out")?;
+        out.set(hk_engine::boxed(Engine::open_in_memory()?));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Closes the database, frees the handle and sets `*engine` to NULL.
+///
+/// `engine` or `*engine` NULL is fine, so calling it twice on the same variable is harmless.
+/// No other call may be running on the handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_free(engine: *mut *mut hk_engine) {
+    guarded((), || {
+        // SAFETY: `engine` is NULL or a readable, writable slot (contract above).
+        let Some(slot) = (unsafe { engine.as_mut() }) else {
+            return;
+        };
+        let handle = std::mem::replace(slot, std::ptr::null_mut());
+        if !handle.is_null() {
+            // SAFETY: a live handle made by `hk_engine::boxed`, released once: the slot is
+            // cleared before the drop.
+            drop(unsafe { Box::from_raw(handle) });
+        }
+    })
+}
+
+/// The detail JSON of the most recent failed call on this handle, from whatever thread,
+/// or NULL if none failed yet (or `engine` is NULL). A success does not clear it.
+///
+/// The detail is `{"kind","message","problems"}`; for invalid input, `problems` lists every
+/// bad record as `{"record","index","host_id","field","reason"}`. The string is the
+/// caller's: free it with `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_last_error(engine: *const hk_engine) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: NULL or a live handle (contract above).
+        match unsafe { engine.as_ref() }.and_then(hk_engine::last_error) {
+            Some(json) => c_string(json),
+            None => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// Shared shape of the calls that only read or write JSON through the engine.
+///
+/// # Safety
+/// As [`with_engine`].
+pub(crate) unsafe fn engine_call(
+    engine: *const hk_engine,
+    body: impl FnOnce(&Engine) -> Result<(), Failure>,
+) -> hk_result {
+    // SAFETY: forwarded contract.
+    unsafe { with_engine(engine, |handle| body(&handle.engine)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::result::HK_RESULT_INVALID_INPUT;
+
+    #[test]
+    fn unknown_journal_mode_is_rejected_with_detail() {
+        let mut engine: *mut hk_engine = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        // SAFETY: static path, writable slots.
+        let code = unsafe { hk_engine_open(c"x.db".as_ptr(), 7, 0, &mut engine, &mut err) };
+        assert_eq!(code, HK_RESULT_INVALID_INPUT);
+        assert!(engine.is_null());
+        // SAFETY: written by the call.
+        let json = unsafe { std::ffi::CString::from_raw(err) };
+        assert!(json.to_str().unwrap().contains(r#""field":"journal_mode""#));
+    }
+
+    #[test]
+    fn free_accepts_null_twice() {
+        let mut engine: *mut hk_engine = std::ptr::null_mut();
+        // SAFETY: NULL slot and NULL handle are both accepted.
+        unsafe {
+            hk_engine_free(&mut engine);
+            hk_engine_free(std::ptr::null_mut());
+        }
+    }
+}
