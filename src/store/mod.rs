@@ -93,6 +93,3 @@ pub use transactions::{
     insert_invitation, insert_transaction, pending_invitations, update_transaction,
     upsert_employee,
 };
-
-#[cfg(test)]
-pub(crate) use schema::{MIGRATIONS, dump_schema};

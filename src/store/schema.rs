@@ -175,3 +175,41 @@ pub(crate) fn dump_schema(conn: &Connection) -> Vec<String> {
     .collect::<Result<_, _>>()
     .unwrap()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database brought up step by step equals one created fresh at the current version.
+    #[test]
+    fn migrated_schema_equals_fresh_schema() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        for start in 0..SCHEMA_VERSION {
+            let mut old = Connection::open_in_memory().unwrap();
+            for step in &MIGRATIONS[..start as usize] {
+                old.execute_batch(step).unwrap();
+            }
+            old.pragma_update(None, "user_version", start).unwrap();
+            migrate(&mut old).unwrap();
+            assert_eq!(
+                dump_schema(&old),
+                dump_schema(&fresh),
+                "from version {start}"
+            );
+            let v: i64 = old
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap();
+            assert_eq!(v, SCHEMA_VERSION);
+        }
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        let before = dump_schema(&c);
+        migrate(&mut c).unwrap();
+        assert_eq!(before, dump_schema(&c));
+    }
+}
