@@ -1,1 +1,0 @@
-//! The uniffi surface for Kotlin, Swift and Python: thin adapters over [`crate::Engine`].

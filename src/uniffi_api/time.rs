@@ -1,0 +1,66 @@
+//! Instants as Unix milliseconds and dates as `YYYY-MM-DD` text, both directions.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use crate::error::{Error, Problem};
+
+/// The instant of a `now_ms`-style argument, or an invalid-input error naming it.
+pub(super) fn arg_instant(ms: i64, name: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| Error::invalid(Problem::top("arguments", name, OUT_OF_RANGE)))
+}
+
+/// The instant of a record field given in milliseconds, as the offset-carrying type the
+/// batch model uses; `None` if chrono cannot represent it.
+pub(super) fn field_instant(ms: i64) -> Option<DateTime<FixedOffset>> {
+    DateTime::from_timestamp_millis(ms).map(|t| t.fixed_offset())
+}
+
+/// Parses a `YYYY-MM-DD` date exactly as the JSON wire format does.
+pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
+    text.parse().ok()
+}
+
+/// Unix milliseconds of an instant.
+pub(super) fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The `YYYY-MM-DD` text of a date, as in the JSON wire format.
+pub(super) fn date(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+/// The texts of a list of dates.
+pub(super) fn dates(ds: &[NaiveDate]) -> Vec<String> {
+    ds.iter().copied().map(date).collect()
+}
+
+/// Reason given for a millisecond value chrono cannot represent.
+pub(super) const OUT_OF_RANGE: &str = "timestamp out of range; expected Unix milliseconds";
+
+/// Reason given for a date that is not `YYYY-MM-DD`.
+pub(super) const BAD_DATE: &str = "invalid date; expected YYYY-MM-DD";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milliseconds_round_trip_and_out_of_range_is_invalid_input() {
+        let t = arg_instant(1_795_212_000_000, "now_ms").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-20T22:00:00+00:00");
+        assert_eq!(ms(t), 1_795_212_000_000);
+        let err = arg_instant(i64::MAX, "now_ms").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert_eq!(err.problems()[0].field, "now_ms");
+    }
+
+    #[test]
+    fn dates_cross_as_iso_text() {
+        let d = parse_date("2026-11-20").unwrap();
+        assert_eq!(date(d), "2026-11-20");
+        assert_eq!(parse_date("20/11/2026"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
+    }
+}
