@@ -76,6 +76,14 @@ impl LocationClock {
     }
 }
 
+/// The verdict on a transaction not decided before this batch.
+struct Outcome {
+    rowid: i64,
+    verdict: Verdict,
+    /// It already had a (`not_finalized`) decision record.
+    pending_before: bool,
+}
+
 /// The row a batch customer is stored as: contacts normalised, unusable ones flagged (E6).
 fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
     CustomerRow {
@@ -244,7 +252,7 @@ pub fn apply_batch(
     let check_suppressions = !store::suppressions_empty(c)?;
     let email_channel = settings.channel == Channel::Email;
     let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
-    let mut outcomes: Vec<Option<(i64, Verdict)>> = Vec::with_capacity(batch.transactions.len());
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(batch.transactions.len());
     let mut candidates = Vec::new();
     for t in &batch.transactions {
         let customer = t.customer.as_deref().and_then(|id| customers.get(id));
@@ -326,15 +334,19 @@ pub fn apply_batch(
                 },
             ));
         }
-        outcomes.push(Some((rowid, verdict)));
+        outcomes.push(Some(Outcome {
+            rowid,
+            verdict,
+            pending_before: stored.is_some_and(|s| s.decision.is_some()),
+        }));
     }
 
     // One invitation per customer per batch (E5).
     let only: Vec<Candidate<'_>> = candidates.iter().map(|(_, c)| *c).collect();
     for ((index, _), won) in candidates.iter().zip(eligibility::winners(&only)) {
         if !won {
-            if let Some((_, v)) = outcomes[*index].as_mut() {
-                *v = Verdict::Skip {
+            if let Some(o) = outcomes[*index].as_mut() {
+                o.verdict = Verdict::Skip {
                     reason: SkipReason::OnePerBatch,
                     eligible_again_on: None,
                 };
@@ -350,7 +362,12 @@ pub fn apply_batch(
     let mut repeats = report.skipped.drain(..).collect::<Vec<_>>().into_iter();
     let mut skipped = Vec::new();
     for (t, outcome) in batch.transactions.iter().zip(&outcomes) {
-        let Some((rowid, verdict)) = outcome else {
+        let Some(Outcome {
+            rowid,
+            verdict,
+            pending_before,
+        }) = outcome
+        else {
             skipped.extend(repeats.next());
             continue;
         };
@@ -392,14 +409,18 @@ pub fn apply_batch(
                 reason,
                 eligible_again_on,
             } => {
-                store::insert_decision(
-                    c,
-                    *rowid,
-                    batch_date,
-                    Some(reason),
-                    eligible_again_on,
-                    now_ms,
-                )?;
+                // A still-unfinalized transaction keeps its first `not_finalized` record, so
+                // a re-run writes nothing (E8).
+                if !(reason == SkipReason::NotFinalized && *pending_before) {
+                    store::insert_decision(
+                        c,
+                        *rowid,
+                        batch_date,
+                        Some(reason),
+                        eligible_again_on,
+                        now_ms,
+                    )?;
+                }
                 skipped.push(SkippedTransaction {
                     transaction: t.id.clone(),
                     customer: t.customer.clone(),
