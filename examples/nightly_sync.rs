@@ -1,0 +1,286 @@
+//! The nightly-sync demo: two stores in different time zones, a few nights of sales
+//! including missed nights, what hearken decided and why.
+//!
+//! `cargo run --example nightly_sync [DB_PATH]` (default `hearken-demo.db`). Running it
+//! again on the same file shows that a re-sync changes nothing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use hearken::{
+    Customer, Employee, Engine, Location, Role, SyncBatch, SyncReport, Transaction, TransactionKind,
+};
+
+struct Store {
+    location: Location,
+    tz: Tz,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "hearken-demo.db".into());
+    let existed = std::path::Path::new(&path).exists();
+    let engine = Engine::open(&path)?;
+    let shown = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone().into());
+    println!("hearken nightly-sync demo");
+    println!(
+        "database: {} ({})\n",
+        shown.display(),
+        if existed {
+            "existing: re-running the same nights changes nothing"
+        } else {
+            "created"
+        }
+    );
+
+    let stores = [
+        Store {
+            location: Location::new("paris", "Boutique Paris", "Europe/Paris"),
+            tz: chrono_tz::Europe::Paris,
+        },
+        Store {
+            location: Location::new("seoul", "서울 매장", "Asia/Seoul"),
+            tz: chrono_tz::Asia::Seoul,
+        },
+    ];
+    for s in &stores {
+        engine.upsert_location(&s.location)?;
+    }
+    let names = customer_names();
+    // A customer who unsubscribed from the shop's newsletter page before any survey.
+    engine.unsubscribe_contact("dana@example.com", utc("2026-11-19T09:00:00Z"))?;
+
+    // Which nights each store's server actually ran its 23:00 sync.
+    let nights: [(&str, &[usize]); 4] = [
+        ("2026-11-20", &[0, 1]),
+        ("2026-11-21", &[0]),    // Seoul's server was off: one missed night
+        ("2026-11-22", &[1]),    // Paris misses two nights in a row...
+        ("2026-11-24", &[0, 1]), // ...and Seoul misses the 23rd
+    ];
+    for (date, who) in nights {
+        let date: NaiveDate = date.parse()?;
+        println!("══ Night of {} ══", date.format("%a %d %b %Y"));
+        for &i in who {
+            let store = &stores[i];
+            let now = engine.next_sync_at(&store.location.id, local_noon(store.tz, date))?;
+            let window = engine.sync_window(&store.location.id, now)?;
+            println!(
+                "{} — sync at {} local ({} UTC)",
+                store.location.name,
+                now.with_timezone(&store.tz).format("%H:%M"),
+                now.format("%H:%M")
+            );
+            if window.dates.len() > 1 {
+                println!(
+                    "  window: {} (catching up a missed night)",
+                    join(&window.dates)
+                );
+            }
+            if !window.missing.is_empty() {
+                println!(
+                    "  ⚠ missed beyond catch-up: {} — needs a backfill",
+                    join(&window.missing)
+                );
+            }
+            // On a re-run of the demo the window is empty: send the night again anyway.
+            let dates = if window.dates.is_empty() {
+                vec![date]
+            } else {
+                window.dates.clone()
+            };
+            let batch = sales_for(&store.location.id, &dates);
+            let report = engine.sync(&batch, now)?;
+            print_report(&report, store.tz, &names);
+            if !window.missing.is_empty() {
+                let lines: Vec<String> = window
+                    .missing
+                    .iter()
+                    .map(|d| hearken::wire::to_json(&sales_for(&store.location.id, &[*d])))
+                    .collect();
+                let backfill = engine.backfill_reader(lines.join("\n").as_bytes(), now, |_| {})?;
+                for (date, r) in window.missing.iter().zip(&backfill.batches) {
+                    println!("  backfill of {date}:");
+                    print_report(r, store.tz, &names);
+                }
+                let after = engine.sync_window(&store.location.id, now)?;
+                println!(
+                    "  missing dates after the backfill: {}",
+                    if after.missing.is_empty() {
+                        "none".into()
+                    } else {
+                        join(&after.missing)
+                    }
+                );
+            }
+        }
+        println!();
+    }
+
+    println!("══ \"Why didn't Minjun get a second e-mail?\" ══");
+    let x = engine.explain("kim", utc("2026-11-25T12:00:00Z"))?;
+    for line in x.lines() {
+        println!("  {line}");
+    }
+    println!(
+        "\nPending invitations for the host to deliver: {}",
+        engine.pending_invitations()?.len()
+    );
+    Ok(())
+}
+
+fn print_report(r: &SyncReport, tz: Tz, names: &HashMap<&str, &str>) {
+    let name = |id: &Option<String>| {
+        id.as_deref().map_or("(anonymous sale)".to_owned(), |i| {
+            names.get(i).copied().unwrap_or(i).to_owned()
+        })
+    };
+    if r.customers_created + r.customers_updated + r.transactions_created > 0 {
+        println!(
+            "  received {} new customers, {} updated, {} new transactions",
+            r.customers_created, r.customers_updated, r.transactions_created
+        );
+    }
+    if r.invitations.is_empty() {
+        println!("  ✉ no new survey invitations");
+    }
+    for i in &r.invitations {
+        println!(
+            "  ✉ survey to {} for {} ({}, {}), due {} local",
+            name(&Some(i.customer.clone())),
+            i.transaction,
+            i.channel.as_str(),
+            i.language,
+            i.due_at.with_timezone(&tz).format("%a %H:%M")
+        );
+    }
+    for s in &r.skipped {
+        let mut line = format!(
+            "  ✗ {} ({}): {}",
+            name(&s.customer),
+            s.transaction,
+            s.reason.describe()
+        );
+        if let Some(d) = s.eligible_again_on {
+            line.push_str(&format!(", eligible again on {d}"));
+        }
+        if s.repeat {
+            line.push_str(" (decided earlier)");
+        }
+        println!("{line}");
+    }
+}
+
+fn customer_names() -> HashMap<&'static str, &'static str> {
+    HashMap::from([
+        ("amelie", "Amélie Dupont"),
+        ("bob", "Bob O'Neil"),
+        ("chloe", "Chloé Martin"),
+        ("dana", "Dana Smith"),
+        ("kim", "김민준"),
+        ("lee", "이서연"),
+        ("park", "박지호"),
+    ])
+}
+
+/// The sales each store rang up on the given dates (a fixed, deterministic story).
+fn sales_for(location: &str, dates: &[NaiveDate]) -> SyncBatch {
+    let mut b = SyncBatch::new(location, *dates.iter().max().expect("a date"));
+    b.business_dates = dates.to_vec();
+    let offset = if location == "paris" {
+        "+01:00"
+    } else {
+        "+09:00"
+    };
+    let cust = |id: &str, email: Option<&str>, lang: &str| Customer {
+        name: customer_names().get(id).map(|n| (*n).to_owned()),
+        email: email.map(Into::into),
+        language: Some(lang.into()),
+        ..Customer::with_email(id, "")
+    };
+    b.customers = vec![
+        cust("amelie", Some("amelie@example.fr"), "fr-FR"),
+        cust("bob", Some("bob(at)example"), "en"),
+        Customer {
+            include_in_communications: false,
+            ..cust("chloe", Some("chloe@example.fr"), "fr")
+        },
+        cust("dana", Some("Dana@Example.com "), "en"),
+        cust("kim", Some("minjun@example.kr"), "ko"),
+        cust("lee", Some("seoyeon@example.kr"), "ko"),
+        cust("park", Some("jiho@example.kr"), "ko"),
+    ];
+    b.employees = vec![
+        Employee {
+            id: "e-lucas".into(),
+            name: Some("Lucas".into()),
+            role: Role::Salesperson,
+        },
+        Employee {
+            id: "e-sophie".into(),
+            name: Some("Sophie".into()),
+            role: Role::Technician,
+        },
+    ];
+    let sale =
+        |id: String, customer: Option<&str>, at: String, kind: TransactionKind| Transaction {
+            id,
+            customer: customer.map(Into::into),
+            employees: vec!["e-lucas".into()],
+            kind,
+            amount_minor: 4990,
+            currency: if location == "paris" {
+                "EUR".into()
+            } else {
+                "KRW".into()
+            },
+            finalized_at: Some(at.parse().expect("demo timestamp")),
+            exclude: false,
+        };
+    for d in dates {
+        let tag = format!("{location}-{}", d.format("%m%d"));
+        let at = |h: u32| format!("{d}T{h:02}:00:00{offset}");
+        let who: &[&str] = match (location, d.format("%d").to_string().as_str()) {
+            ("paris", "20") => &["amelie", "bob", "chloe", "dana"],
+            ("paris", "21") => &["amelie", "kim"],
+            ("paris", "22") => &["park"],
+            ("paris", _) => &["lee"],
+            ("seoul", "20") => &["kim", "kim", "lee"],
+            ("seoul", "21") => &["park"],
+            (_, _) => &["kim"],
+        };
+        for (n, c) in who.iter().enumerate() {
+            let kind = if n % 2 == 0 {
+                TransactionKind::Sale
+            } else {
+                TransactionKind::Service
+            };
+            b.transactions
+                .push(sale(format!("{tag}-{n}"), Some(c), at(11 + n as u32), kind));
+        }
+        b.transactions.push(sale(
+            format!("{tag}-walkin"),
+            None,
+            at(17),
+            TransactionKind::Sale,
+        ));
+    }
+    b
+}
+
+fn local_noon(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
+    hearken::rules::time::local_hour_instant(tz, d, 12)
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    s.parse().expect("demo timestamp")
+}
+
+fn join(dates: &[NaiveDate]) -> String {
+    dates
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
