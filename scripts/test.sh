@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every test of hearken: Rust (unit, integration, property, golden, header drift),
+# C (gcc -Werror, both libraries, valgrind), the Python and Kotlin bindings (with the
+# drift check of the generated sources and the Swift header check) and the examples.
+#
+# It installs what a fresh Debian machine lacks (apt-get update first, Debian packages,
+# pip, npm), skipping whatever is already there. `.ci/run` calls exactly this script.
+# Longer checks (benches, fuzzing, soak) live in scripts/longer-checks.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+started=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$*" "$(($(date +%s) - started))"; }
+
+step "install what is missing"
+apt_missing=()
+command -v gcc >/dev/null || apt_missing+=(gcc libc6-dev)
+command -v g++ >/dev/null || apt_missing+=(g++)
+command -v valgrind >/dev/null || apt_missing+=(valgrind)
+command -v pkg-config >/dev/null || apt_missing+=(pkg-config)
+command -v javac >/dev/null || apt_missing+=(default-jdk-headless)
+[ -f /usr/share/java/jna.jar ] || apt_missing+=(libjna-java)
+command -v npm >/dev/null || apt_missing+=(npm)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  echo "apt: ${apt_missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${apt_missing[@]}"
+fi
+python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+for c in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+done
+
+step "rust: format, lints, docs"
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
+
+step "rust: unit, integration, property, golden and header-drift tests"
+cargo test
+
+step "build the library once (release) for the C, Python and Kotlin tests"
+cargo build --release --lib
+
+step "C: tests, example, exports, valgrind"
+bash tests/c/run.sh
+
+step "bindings: Python, Kotlin, Swift header, drift"
+bash scripts/test-bindings.sh
+
+step "examples: the nightly-sync demo, twice on one file (the re-run creates nothing)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cargo run -q --example nightly_sync -- "$tmp/demo.db" >"$tmp/first.txt"
+cargo run -q --example nightly_sync -- "$tmp/demo.db" >"$tmp/second.txt"
+first=$(grep -c "survey to" "$tmp/first.txt" || true)
+second=$(grep -c "survey to" "$tmp/second.txt" || true)
+echo "demo: $first invitations on the first run, $second on the re-run"
+[ "$first" -gt 0 ] && [ "$second" -eq 0 ]
+
+step "all tests passed"
