@@ -27,15 +27,14 @@
  * Threads
  *   An hk_engine may be used from several threads at once: every function taking an
  *   hk_engine may run concurrently with any other on the same handle, except
- *   hk_engine_free, which must be the last call. Writes (hk_engine_sync,
- *   hk_engine_backfill_file, hk_engine_set_*, hk_engine_upsert_location,
- *   hk_engine_unsubscribe_*) are serialised inside the engine, one at a time; reads
- *   (hk_engine_get_*, hk_engine_list_locations, hk_engine_sync_window,
- *   hk_engine_next_sync_at, hk_engine_explain*, hk_engine_pending_invitations) may run
- *   beside them. The last error is kept per handle, not per thread, so a host that moves
- *   a call between threads still reads it; two threads failing at once on one handle
- *   overwrite each other's detail. A report handle (hk_sync_report) is immutable: its
- *   readers may run on any thread. No hearken lock is held while a callback runs.
+ *   hk_engine_free, which must be the last call. The engine serialises the calls on one
+ *   handle (one SQLite connection): each call is atomic, and a read made during a sync
+ *   waits for it. A dashboard that must not wait opens a second handle on the same file;
+ *   with WAL its reads run beside the other handle's writes. The last error is kept per
+ *   handle, not per thread, so a host that moves a call between threads still reads it;
+ *   two threads failing at once on one handle overwrite each other's detail. A report
+ *   handle (hk_sync_report) is immutable: its readers may run on any thread. No hearken
+ *   lock is held while a host callback runs.
  */
 
 #ifndef HEARKEN_H
@@ -213,6 +212,11 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Frees a string returned by hearken (JSON, text or error detail). NULL is fine.
+ */
+void hk_string_free(char *s);
+
+/**
  * The version of the linked library, e.g. "0.1.0" (static string; do not free).
  */
 const char *hk_version(void);
@@ -226,11 +230,6 @@ uint32_t hk_abi_version(void);
  * The stable name of a result code ("ok", "invalid_input", ..., "unknown"); static, do not free.
  */
 const char *hk_result_name(hk_result result);
-
-/**
- * Frees a string returned by hearken (JSON, text or error detail). NULL is fine.
- */
-void hk_string_free(char *s);
 
 /**
  * Opens (creating and migrating as needed) the database file at `path`.

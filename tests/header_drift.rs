@@ -51,7 +51,10 @@ fn header_version_is_the_package_version() {
         ("HK_VERSION_MINOR", env!("CARGO_PKG_VERSION_MINOR")),
         ("HK_VERSION_PATCH", env!("CARGO_PKG_VERSION_PATCH")),
     ] {
-        assert!(header.contains(&format!("#define {name} {value}")), "{name}");
+        assert!(
+            header.contains(&format!("#define {name} {value}")),
+            "{name}"
+        );
     }
 }
 

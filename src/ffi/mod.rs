@@ -11,13 +11,25 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod boundary;
+
+// The vocabulary of every call: result codes, versions, strings.
 pub mod result;
-pub mod version;
 pub mod strings;
+pub mod version;
+
+// The engine handle: open, free, last error.
 pub mod engine;
+
+// Settings and locations.
 pub mod config;
+
+// The nightly sync, its window, the backfill.
 pub mod sync;
+
+// Customers: explain, unsubscribe, pending invitations.
 pub mod customers;
+
+// The typed sync report reader.
 pub mod report;
 
 pub use config::*;

@@ -1,0 +1,154 @@
+/* The golden scenario of tests/golden/README.md through the C door, byte for byte. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+/* Steps 1-6 on a fresh file database. */
+static void golden_scenario_matches_the_rust_door(void) {
+    hk_engine *engine = open_golden_engine("golden.db"); /* steps 1 and 2 */
+    if (engine == NULL) {
+        return;
+    }
+
+    /* 3. The nightly sync. */
+    char *batch = read_golden("night1.batch.json");
+    char *report = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &report), engine);
+    CHECK_GOLDEN(report, "night1.report.json");
+    hk_string_free(report);
+    free(batch);
+
+    /* 4. A rejected batch: the error detail is golden, the output untouched, nothing written. */
+    char *pending_before = NULL;
+    CHECK_OK(hk_engine_pending_invitations(engine, &pending_before), engine);
+    char *bad = read_golden("bad.batch.json");
+    char *untouched = (char *)"sentinel";
+    CHECK_RC(hk_engine_sync(engine, bad, NOW_NIGHT1, &untouched), HK_RESULT_INVALID_INPUT, engine);
+    CHECK_STR(untouched, "sentinel");
+    char *detail = hk_engine_last_error(engine);
+    CHECK_GOLDEN(detail, "bad.error.json");
+    hk_string_free(detail);
+    free(bad);
+    char *pending_after = NULL;
+    CHECK_OK(hk_engine_pending_invitations(engine, &pending_after), engine);
+    CHECK_STR(pending_after, pending_before);
+    char *ignored = NULL;
+    CHECK_RC(hk_engine_explain(engine, "c7", NOW_NIGHT1, &ignored), HK_RESULT_NOT_FOUND, engine);
+    CHECK(ignored == NULL);
+    hk_string_free(pending_before);
+    hk_string_free(pending_after);
+
+    /* 5. Why c5 got one survey for two purchases. */
+    char *explanation = NULL;
+    CHECK_OK(hk_engine_explain(engine, "c5", NOW_NIGHT1, &explanation), engine);
+    CHECK_GOLDEN(explanation, "explain_c5.json");
+    hk_string_free(explanation);
+
+    /* 6. Two missed nights later: 22 November is caught up, 21 needs a backfill. */
+    char *window = NULL;
+    CHECK_OK(hk_engine_sync_window(engine, "paris", NOW_WINDOW, &window), engine);
+    CHECK_GOLDEN(window, "window_paris.json");
+    hk_string_free(window);
+
+    hk_engine_free(&engine);
+    CHECK(engine == NULL);
+}
+
+/* The typed report readers agree with the golden report JSON. */
+static void report_readers_give_the_skipped_customers_and_reasons(void) {
+    char *json = read_golden("night1.report.json");
+    json[strlen(json) - 1] = '\0'; /* the trailing newline */
+    hk_sync_report *report = NULL;
+    char *error = NULL;
+    if (!CHECK_OK(hk_sync_report_parse(json, &report, &error), NULL)) {
+        hk_string_free(error);
+        free(json);
+        return;
+    }
+    CHECK_STR(hk_sync_report_location(report), "paris");
+    CHECK_STR(hk_sync_report_business_date(report), "2026-11-20");
+    CHECK(hk_sync_report_customers_created(report) == 6);
+    CHECK(hk_sync_report_customers_updated(report) == 0);
+    CHECK(hk_sync_report_employees_upserted(report) == 2);
+    CHECK(hk_sync_report_transactions_created(report) == 10);
+    CHECK(hk_sync_report_transactions_updated(report) == 0);
+    CHECK(hk_sync_report_caught_up_date_count(report) == 0);
+    CHECK(hk_sync_report_missing_date_count(report) == 0);
+    CHECK(hk_sync_report_missing_date(report, 0) == NULL);
+
+    CHECK(hk_sync_report_invitation_count(report) == 2);
+    int64_t id = 0;
+    const char *customer = NULL, *transaction = NULL;
+    CHECK_OK(hk_sync_report_invitation(report, 1, &id, &customer, &transaction), NULL);
+    CHECK(id == 2);
+    CHECK_STR(customer, "c5");
+    CHECK_STR(transaction, "t7");
+    CHECK_RC(hk_sync_report_invitation(report, 2, &id, &customer, &transaction),
+             HK_RESULT_NOT_FOUND, NULL);
+
+    /* Every skipped transaction of the JSON, in order, with its reason code and name. */
+    const char *expected[][3] = {
+        {"t2", "c2", "no_usable_contact"}, {"t3", "c3", "communications_off"},
+        {"t4", "c4", "unsubscribed"},      {"t5", NULL, "anonymous"},
+        {"t6", "c5", "one_per_batch"},     {"t8", "c1", "not_finalized"},
+        {"t9", "c6", "too_old"},           {"t10", "c6", "excluded"},
+    };
+    uint32_t count = hk_sync_report_skipped_count(report);
+    CHECK(count == 8);
+    for (uint32_t i = 0; i < count && i < 8; i++) {
+        uint32_t reason = 0;
+        CHECK_OK(hk_sync_report_skipped(report, i, &transaction, &customer, &reason), NULL);
+        CHECK_STR(transaction, expected[i][0]);
+        CHECK_STR(customer, expected[i][1]);
+        CHECK_STR(hk_skip_reason_name(reason), expected[i][2]);
+        CHECK(hk_skip_reason_describe(reason) != NULL);
+    }
+    uint32_t reason = 0;
+    CHECK_OK(hk_sync_report_skipped(report, 3, &transaction, &customer, &reason), NULL);
+    CHECK(reason == HK_SKIP_ANONYMOUS);
+    CHECK(customer == NULL);
+
+    hk_sync_report_free(&report);
+    CHECK(report == NULL);
+    hk_sync_report_free(&report);
+    free(json);
+}
+
+/* Re-running the same batch changes nothing and reports the stored decisions. */
+static void rerunning_the_night_changes_nothing(void) {
+    hk_engine *engine = open_golden_engine("rerun.db");
+    if (engine == NULL) {
+        return;
+    }
+    char *batch = read_golden("night1.batch.json");
+    char *first = NULL, *second = NULL, *pending1 = NULL, *pending2 = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &first), engine);
+    CHECK_OK(hk_engine_pending_invitations(engine, &pending1), engine);
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &second), engine);
+    CHECK_OK(hk_engine_pending_invitations(engine, &pending2), engine);
+    CHECK_STR(pending2, pending1);
+
+    hk_sync_report *report = NULL;
+    CHECK_OK(hk_sync_report_parse(second, &report, NULL), NULL);
+    CHECK(hk_sync_report_invitation_count(report) == 0);
+    CHECK(hk_sync_report_customers_created(report) == 0);
+    CHECK(hk_sync_report_transactions_created(report) == 0);
+    hk_sync_report_free(&report);
+
+    hk_string_free(first);
+    hk_string_free(second);
+    hk_string_free(pending1);
+    hk_string_free(pending2);
+    free(batch);
+    hk_engine_free(&engine);
+}
+
+void golden_tests(void) {
+    run_case("golden scenario matches the Rust door", golden_scenario_matches_the_rust_door);
+    run_case("report readers give the skipped customers and reasons",
+             report_readers_give_the_skipped_customers_and_reasons);
+    run_case("re-running the night changes nothing", rerunning_the_night_changes_nothing);
+}

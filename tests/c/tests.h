@@ -1,0 +1,9 @@
+/* The test suites of the C door, one per file. */
+#ifndef HK_TESTS_H
+#define HK_TESTS_H
+
+void contract_tests(void);
+void golden_tests(void);
+void engine_tests(void);
+
+#endif
