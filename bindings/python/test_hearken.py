@@ -1,0 +1,355 @@
+"""The golden scenario of tests/golden/README.md through the generated Python bindings.
+
+Run with scripts/test-bindings.sh, or by hand after `cargo build --release --lib`:
+    ln -sf ../../target/release/libhearken.so bindings/python/ && pytest bindings/python
+"""
+
+import json
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import hearken
+
+GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden"
+
+# The instants of the scenario, Unix milliseconds.
+UNSUBSCRIBE_AT = 1_795_089_600_000  # 2026-11-19T12:00:00Z
+NIGHT1 = 1_795_212_000_000  # 2026-11-20T22:00:00Z
+NIGHT4 = 1_795_471_200_000  # 2026-11-23T22:00:00Z
+
+
+def golden_text(name):
+    return (GOLDEN / name).read_text(encoding="utf-8")
+
+
+def golden_json(name):
+    return json.loads(golden_text(name))
+
+
+def ms(rfc3339):
+    """Unix milliseconds of an RFC 3339 timestamp (the JSON door's form)."""
+    return int(datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def compact(value):
+    """JSON in the form serde_json writes: compact, UTF-8, keys in the given order."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def open_store(engine=None):
+    """Step 1: a fresh database with the locations of locations.json, in order."""
+    engine = engine or hearken.Engine.open_in_memory()
+    for loc in golden_json("locations.json"):
+        engine.upsert_location(hearken.Location(**loc))
+    return engine
+
+
+def typed_batch(obj):
+    """A JSON batch as the typed records of the bindings (timestamps in milliseconds)."""
+    enum = lambda cls, name: getattr(cls, name.upper())  # noqa: E731
+    customers = []
+    for c in obj.get("customers", []):
+        c = dict(c)
+        if "gender" in c:
+            c["gender"] = enum(hearken.Gender, c["gender"])
+        customers.append(hearken.Customer(**c))
+    employees = [
+        hearken.Employee(id=e["id"], name=e.get("name"), role=enum(hearken.Role, e["role"]))
+        for e in obj.get("employees", [])
+    ]
+    transactions = []
+    for t in obj.get("transactions", []):
+        t = dict(t)
+        t["kind"] = enum(hearken.TransactionKind, t["kind"])
+        if "finalized_at" in t:
+            t["finalized_at_ms"] = ms(t.pop("finalized_at"))
+        transactions.append(hearken.Transaction(**t))
+    return hearken.SyncBatch(
+        location=obj["location"],
+        business_dates=obj["business_dates"],
+        customers=customers,
+        employees=employees,
+        transactions=transactions,
+    )
+
+
+def prepared(engine=None):
+    """Steps 1–2: locations upserted, Dana's address unsubscribed before any survey."""
+    engine = open_store(engine)
+    engine.unsubscribe_contact("  Dana@Example.COM ", UNSUBSCRIBE_AT)
+    return engine
+
+
+@pytest.fixture
+def store():
+    """A fresh in-memory store after steps 1–2."""
+    return prepared()
+
+
+@pytest.fixture
+def synced(store):
+    """Steps 1–3: night 1 synced through sync_json; returns (engine, report JSON)."""
+    report = store.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    return store, report
+
+
+def test_step3_nightly_sync_json_equals_golden_report(synced):
+    _, report = synced
+    assert report + "\n" == golden_text("night1.report.json")
+
+
+def test_step3_rerunning_the_batch_creates_no_new_invitation(synced):
+    engine, _ = synced
+    again = json.loads(engine.sync_json(golden_text("night1.batch.json"), NIGHT1))
+    assert again["invitations"] == []
+    assert len(engine.pending_invitations()) == 2
+
+
+def test_step3_typed_batch_gives_the_golden_report(store):
+    report = store.sync(typed_batch(golden_json("night1.batch.json")), NIGHT1)
+    want = golden_json("night1.report.json")
+    assert report.location == want["location"] == "paris"
+    assert report.business_date == want["business_date"] == "2026-11-20"
+    assert report.caught_up_dates == want["caught_up_dates"]
+    assert report.missing_dates == want["missing_dates"]
+    counts = ("customers_created", "customers_updated", "employees_upserted",
+              "transactions_created", "transactions_updated")
+    assert [getattr(report, c) for c in counts] == [want[c] for c in counts] == [6, 0, 2, 10, 0]
+    assert [
+        (i.invitation_id, i.customer, i.transaction, i.channel.name.lower(), i.language, i.due_at_ms)
+        for i in report.invitations
+    ] == [
+        (i["invitation_id"], i["customer"], i["transaction"], i["channel"], i["language"],
+         ms(i["due_at"]))
+        for i in want["invitations"]
+    ]
+    assert [
+        (s.transaction, s.customer, s.reason.code_name(), s.eligible_again_on, s.repeat)
+        for s in report.skipped
+    ] == [
+        (s["transaction"], s["customer"], s["reason"], s["eligible_again_on"], s["repeat"])
+        for s in want["skipped"]
+    ]
+
+
+def test_step3_skip_reasons_are_typed_enums(store):
+    report = store.sync(typed_batch(golden_json("night1.batch.json")), NIGHT1)
+    reasons = {s.transaction: s.reason for s in report.skipped}
+    assert reasons["t2"] == hearken.SkipReason.NO_USABLE_CONTACT
+    assert reasons["t4"] == hearken.SkipReason.UNSUBSCRIBED
+    assert reasons["t6"] == hearken.SkipReason.ONE_PER_BATCH
+    assert hearken.SkipReason.UNSUBSCRIBED.describe() == "the customer unsubscribed"
+
+
+def test_step4_bad_batch_error_json_equals_golden(synced):
+    engine, _ = synced
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.sync_json(golden_text("bad.batch.json"), NIGHT1)
+    assert caught.value.to_json() + "\n" == golden_text("bad.error.json")
+
+
+def test_step4_bad_batch_typed_fields_rebuild_the_golden_error(synced):
+    engine, _ = synced
+    with pytest.raises(hearken.HearkenError) as caught:
+        engine.sync_json(golden_text("bad.batch.json"), NIGHT1)
+    err = caught.value
+    assert isinstance(err, hearken.HearkenError.InvalidInput)
+    assert err.kind() == "invalid_input"
+    problems = [
+        {"record": p.record, "index": p.index, "host_id": p.host_id, "field": p.field,
+         "reason": p.reason}
+        for p in err.problems
+    ]
+    shown = {"kind": err.kind(), "message": err.reason, "problems": problems}
+    assert compact(shown) + "\n" == golden_text("bad.error.json")
+    assert [(p.record, p.index, p.host_id, p.field) for p in err.problems] == [
+        ("customers", 1, "c7", "id"),
+        ("transactions", 0, "t20", "customer"),
+        ("transactions", 1, "t21", "finalized_at"),
+        ("transactions", 2, "t22", "currency"),
+    ]
+    # No personal data: the bad values are never echoed.
+    assert "ana" not in err.reason.lower() and "euro" not in err.reason
+
+
+def test_step4_bad_batch_writes_nothing(synced):
+    engine, _ = synced
+    before = engine.pending_invitations()
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        engine.sync(typed_batch(golden_json("bad.batch.json")), NIGHT1)
+    assert engine.pending_invitations() == before
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.explain("c7", NIGHT1)
+
+
+def test_step5_explain_c5_json_equals_golden(synced):
+    engine, _ = synced
+    assert engine.explain_json("c5", NIGHT1) + "\n" == golden_text("explain_c5.json")
+
+
+def test_step5_explain_gives_the_reason_for_c5s_other_transaction(synced):
+    engine, _ = synced
+    ex = engine.explain("c5", NIGHT1)
+    assert ex.customer == "c5" and not ex.unsubscribed
+    assert ex.eligible_again_on == "2027-02-20"
+    by_tx = {d.transaction: d for d in ex.decisions}
+    assert by_tx["t7"].invitation_id == 2 and by_tx["t7"].reason is None
+    assert by_tx["t6"].invitation_id is None
+    assert by_tx["t6"].reason == hearken.SkipReason.ONE_PER_BATCH
+    assert by_tx["t6"].finalized_at_ms == ms("2026-11-20T13:00:00Z")
+    assert any("one_per_batch" in line for line in ex.lines)
+
+
+def test_step6_window_json_equals_golden(synced):
+    engine, _ = synced
+    got = engine.sync_window_json("paris", NIGHT4)
+    assert got + "\n" == golden_text("window_paris.json")
+
+
+def test_step6_typed_window_catches_up_22_and_reports_21_missing(synced):
+    engine, _ = synced
+    w = engine.sync_window("paris", NIGHT4)
+    assert (w.today, w.last_synced) == ("2026-11-23", "2026-11-20")
+    assert w.dates == ["2026-11-22", "2026-11-23"]
+    assert w.missing == ["2026-11-21"]
+    assert w.next_sync_at_ms == ms("2026-11-24T22:00:00Z")
+    assert engine.next_sync_at("paris", NIGHT4) == w.next_sync_at_ms
+
+
+def test_unsubscribe_customer_is_global_and_explained(synced):
+    engine, _ = synced
+    engine.unsubscribe_customer("c1", NIGHT4)
+    ex = engine.explain("c1", NIGHT4)
+    assert ex.unsubscribed and ex.unsubscribed_at_ms == NIGHT4
+    assert ex.lines[0] == "c1 is unsubscribed from all surveys"
+
+
+def test_unsubscribed_contact_before_any_survey_skips_dana(synced):
+    engine, _ = synced
+    ex = engine.explain("c4", NIGHT1)
+    assert ex.unsubscribed
+    assert ex.decisions[0].reason == hearken.SkipReason.UNSUBSCRIBED
+
+
+def test_unknown_location_is_not_found_and_last_location_stays_enabled():
+    engine = open_store()
+    with pytest.raises(hearken.HearkenError.NotFound) as caught:
+        engine.location("nowhere")
+    assert caught.value.kind() == "not_found"
+    engine.set_location_enabled("seoul", False)
+    with pytest.raises(hearken.HearkenError.Conflict):
+        engine.set_location_enabled("paris", False)
+    assert [(l.id, l.enabled) for l in engine.locations()] == [("paris", True), ("seoul", False)]
+
+
+def test_locations_round_trip_with_defaults():
+    engine = open_store()
+    paris = engine.location("paris")
+    assert paris == hearken.Location(
+        id="paris", name="Boutique Paris", time_zone="Europe/Paris",
+        review_link="https://g.page/r/paris/review",
+    )
+    assert engine.location("seoul").name == "서울 매장"
+
+
+def test_settings_round_trip_and_invalid_settings_are_rejected():
+    engine = hearken.Engine.open_in_memory()
+    assert engine.settings() == hearken.default_settings()
+    s = hearken.default_settings()
+    s.cooldown_months = 6
+    s.channel = hearken.Channel.SMS
+    engine.set_settings(s)
+    assert engine.settings() == s
+    s.sync_hour = 25
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_settings(s)
+    assert [p.field for p in caught.value.problems] == ["sync_hour"]
+
+
+def test_out_of_range_milliseconds_are_invalid_input():
+    engine = open_store()
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.sync_window("paris", 2**62)
+    assert caught.value.problems[0].field == "now_ms"
+
+
+def test_typed_batch_with_a_bad_date_names_it():
+    engine = open_store()
+    batch = hearken.SyncBatch(location="paris", business_dates=["20/11/2026"])
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.sync(batch, NIGHT1)
+    p = caught.value.problems[0]
+    assert (p.record, p.index) == ("business_dates", 0)
+    assert "20/11" not in caught.value.reason
+
+
+def test_backfill_reports_progress_and_survives_a_throwing_listener(tmp_path):
+    engine = prepared()
+    night1 = golden_json("night1.batch.json")
+    night2 = dict(night1, business_dates=["2026-11-21"], customers=[], employees=[],
+                  transactions=[])
+    path = tmp_path / "backfill.jsonl"
+    path.write_text("\n".join(json.dumps(b) for b in (night1, night2)) + "\n", encoding="utf-8")
+
+    class Recorder(hearken.BackfillListener):
+        def __init__(self):
+            self.seen = []
+
+        def on_progress(self, progress):
+            self.seen.append((progress.done, progress.total))
+
+    class Broken(hearken.BackfillListener):
+        def __init__(self):
+            self.calls = 0
+
+        def on_progress(self, progress):
+            self.calls += 1
+            raise RuntimeError("listener bug")
+
+    recorder = Recorder()
+    report = engine.backfill_file(str(path), NIGHT4, recorder)
+    assert recorder.seen == [(1, 2), (2, 2)]
+    assert [b.location for b in report.batches] == ["paris", "paris"]
+    assert [i.transaction for i in report.batches[0].invitations] == ["t1", "t7"]
+
+    other = prepared()
+    broken = Broken()
+    report = other.backfill_file(str(path), NIGHT4, broken)
+    assert broken.calls == 1 and len(report.batches) == 2
+    assert len(other.pending_invitations()) == 2
+    assert len(other.backfill_file(str(path), NIGHT4, None).batches) == 2
+
+
+def test_file_database_persists_across_handles(tmp_path):
+    path = str(tmp_path / "store.db")
+    engine = prepared(hearken.Engine(path))
+    engine.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    del engine
+    options = hearken.OpenOptions(journal=hearken.JournalMode.ROLLBACK, busy_timeout_ms=5_000)
+    reopened = hearken.Engine.open_with(path, options)
+    pending = reopened.pending_invitations()
+    assert [(i.customer, i.transaction) for i in pending] == [("c1", "t1"), ("c5", "t7")]
+    assert hearken.default_open_options().journal == hearken.JournalMode.WAL
+
+
+def test_engine_is_shared_between_threads(synced):
+    engine, _ = synced
+    want = golden_text("explain_c5.json")
+    results, errors = [], []
+
+    def ask():
+        try:
+            for _ in range(20):
+                results.append(engine.explain_json("c5", NIGHT1) + "\n" == want)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 80 and all(results)

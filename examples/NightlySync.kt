@@ -1,0 +1,65 @@
+// A POS server's nightly sync through the Kotlin bindings (Android tablets, JVM servers).
+//
+// scripts/test-bindings.sh compiles and runs it; by hand:
+//   kotlinc bindings/kotlin/com/hearken/hearken.kt examples/NightlySync.kt \
+//       -cp /usr/share/java/jna.jar -d nightly.jar
+//   java -Djna.library.path=target/release \
+//       -cp nightly.jar:/usr/share/java/jna.jar:$KOTLIN_HOME/lib/kotlin-stdlib.jar \
+//       com.hearken.examples.NightlySyncKt
+//
+// Optional arguments: a database path (default: a temporary file) and the current instant
+// in Unix milliseconds (default: the system clock).
+
+package com.hearken.examples
+
+import com.hearken.*
+import java.io.File
+import java.time.Instant
+
+const val HOUR_MS = 3_600_000L
+
+fun main(args: Array<String>) {
+    val tmp = File.createTempFile("hearken-demo", ".db").also { it.delete() }
+    val path = args.getOrNull(0)?.takeIf { it.isNotEmpty() } ?: tmp.path
+    val now = args.getOrNull(1)?.toLong() ?: System.currentTimeMillis()
+
+    // Engine is AutoCloseable: `use` frees the native handle deterministically.
+    Engine(path).use { engine ->
+        engine.upsertLocation(
+            Location(id = "paris", name = "Boutique Paris", timeZone = "Europe/Paris",
+                reviewLink = "https://g.page/r/paris/review"),
+        )
+        val window = engine.syncWindow("paris", now)
+        val batch = SyncBatch(
+            location = "paris",
+            businessDates = window.dates,
+            customers = listOf(
+                Customer(id = "c1", name = "Amélie Dupont", email = "amelie@example.fr",
+                    language = "fr-FR", includeInCommunications = true),
+                Customer(id = "c2", name = "Bob O'Neil", email = "bob(at)example",
+                    includeInCommunications = true),
+            ),
+            employees = listOf(Employee(id = "e1", name = "Lucas", role = Role.SALESPERSON)),
+            transactions = listOf(
+                Transaction(id = "t1", customer = "c1", employees = listOf("e1"),
+                    kind = TransactionKind.SALE, amountMinor = 12_900, currency = "EUR",
+                    finalizedAtMs = now - 3 * HOUR_MS),
+                Transaction(id = "t2", customer = "c2", kind = TransactionKind.SALE,
+                    amountMinor = 4_500, currency = "EUR", finalizedAtMs = now - 2 * HOUR_MS),
+            ),
+        )
+        try {
+            val report = engine.sync(batch, now)
+            println("paris ${report.businessDate}: ${report.invitations.size} invitation(s), " +
+                "${report.skipped.size} skipped; next sync ${Instant.ofEpochMilli(window.nextSyncAtMs)}")
+            for (s in report.skipped) println("  ${s.transaction}: ${s.reason.codeName()} (${s.reason.describe()})")
+        } catch (e: HearkenException.InvalidInput) {
+            for (p in e.problems) println("  rejected ${p.record}[${p.index}] ${p.hostId} ${p.field}: ${p.reason}")
+        }
+        for (inv in engine.pendingInvitations()) {
+            println("invitation #${inv.invitationId} to ${inv.customer}, due ${Instant.ofEpochMilli(inv.dueAtMs)}")
+        }
+        engine.explain("c2", now).lines.forEach(::println)
+    }
+    for (suffix in listOf("", "-wal", "-shm")) File(tmp.path + suffix).delete()
+}
