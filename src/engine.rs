@@ -1,6 +1,7 @@
 //! The Engine handle: opens the store and runs each use case by combining rules/ and store/.
 
 mod backfill;
+mod delivery;
 mod people;
 mod sync;
 
@@ -13,8 +14,9 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    BackfillProgress, BackfillReport, Explanation, InvitationSummary, Location, Settings,
-    SyncBatch, SyncReport, SyncWindow,
+    BackfillProgress, BackfillReport, Channel, DeliverySettings, Explanation, FailOutcome,
+    InvitationSummary, Location, MessageKind, OutboundMessage, OutboxCounts, Settings, SyncBatch,
+    SyncReport, SyncWindow, Template,
 };
 use crate::rules::{time, validate};
 use crate::store::{self, Store};
@@ -242,6 +244,86 @@ impl Engine {
     /// Invitations waiting for delivery, by due time.
     pub fn pending_invitations(&self) -> Result<Vec<InvitationSummary>> {
         self.lock().read(store::pending_invitations)
+    }
+
+    /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
+    /// customer's language with fresh link tokens and leased; ack or fail it by its id.
+    pub fn claim(&self, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
+        self.lock().write(|c| delivery::claim(c, limit, now))
+    }
+
+    /// Records that a claimed message was delivered; it is never offered again.
+    pub fn ack(&self, message_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.lock().write(|c| delivery::ack(c, message_id, now))
+    }
+
+    /// Records that a claimed message could not be delivered: retried with backoff, or
+    /// (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+    pub fn fail(
+        &self,
+        message_id: &str,
+        reason: &str,
+        permanent: bool,
+        now: DateTime<Utc>,
+    ) -> Result<FailOutcome> {
+        self.lock()
+            .write(|c| delivery::fail(c, message_id, reason, permanent, now))
+    }
+
+    /// Sends an invitation again (F5), optionally in another language; returns the new
+    /// message id. The cooldown is not restarted.
+    pub fn resend(
+        &self,
+        invitation_id: i64,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        self.lock()
+            .write(|c| delivery::resend(c, invitation_id, language, now))
+    }
+
+    /// Applies the global unsubscribe (E3) from an unsubscribe link's token; returns the
+    /// customer's host id.
+    pub fn unsubscribe_by_token(&self, token: &str, now: DateTime<Utc>) -> Result<String> {
+        self.lock()
+            .write(|c| delivery::unsubscribe_by_token(c, token, now))
+    }
+
+    /// Overrides a shipped template for one kind, channel and language; placeholder
+    /// errors are reported here, not when a message is rendered.
+    pub fn set_template(&self, template: &Template) -> Result<()> {
+        self.lock().write(|c| delivery::set_template(c, template))
+    }
+
+    /// The template a customer speaking `language` gets, after the fallback chain.
+    pub fn template(
+        &self,
+        kind: MessageKind,
+        channel: Channel,
+        language: &str,
+    ) -> Result<Template> {
+        self.lock()
+            .read(|c| delivery::effective_template(c, kind, channel, language))
+    }
+
+    /// The delivery settings (link base URL, link lifetime, lease, retries).
+    pub fn delivery_settings(&self) -> Result<DeliverySettings> {
+        self.lock().read(store::get_delivery_settings)
+    }
+
+    /// Replaces the delivery settings after validating them.
+    pub fn set_delivery_settings(&self, settings: &DeliverySettings) -> Result<()> {
+        let problems = validate::validate_delivery_settings(settings);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        self.lock()
+            .write(|c| store::set_delivery_settings(c, settings))
+    }
+
+    /// Outbox messages by status.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        self.lock().read(store::outbox_counts)
     }
 }
 

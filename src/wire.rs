@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{BATCH_FORMAT, Location, Settings, SyncBatch};
+use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Settings, SyncBatch, Template};
 
 /// Parses a sync batch from JSON, checking the format version.
 pub fn parse_batch(json: &str) -> Result<SyncBatch> {
@@ -41,6 +41,16 @@ pub fn parse_location(json: &str) -> Result<Location> {
 /// Parses store settings from JSON; absent fields take their defaults.
 pub fn parse_settings(json: &str) -> Result<Settings> {
     from_value(parse_value(json, "settings")?, "settings")
+}
+
+/// Parses delivery settings from JSON; absent fields take their defaults.
+pub fn parse_delivery_settings(json: &str) -> Result<DeliverySettings> {
+    from_value(parse_value(json, "delivery_settings")?, "delivery_settings")
+}
+
+/// Parses a template override from JSON.
+pub fn parse_template(json: &str) -> Result<Template> {
+    from_value(parse_value(json, "template")?, "template")
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.

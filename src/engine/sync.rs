@@ -8,8 +8,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    Channel, Customer, InvitationSummary, Settings, SkipReason, SkippedTransaction, SyncBatch,
-    SyncReport,
+    Channel, Customer, InvitationSummary, MessageKind, Settings, SkipReason, SkippedTransaction,
+    SyncBatch, SyncReport,
 };
 use crate::rules::contact;
 use crate::rules::eligibility::{self, Candidate, CustomerFacts, Facts, Policy, Verdict};
@@ -391,6 +391,19 @@ pub fn apply_batch(
                         channel: settings.channel,
                         language: language.clone(),
                         business_date: batch_date,
+                        due_at_ms: due_at.timestamp_millis(),
+                    },
+                    now_ms,
+                )?;
+                store::queue_message(
+                    c,
+                    &store::NewMessage {
+                        kind: MessageKind::SurveyInvitation,
+                        invitation: Some(id),
+                        customer: *customer_rowid,
+                        location: location.rowid,
+                        channel: settings.channel,
+                        language: &language,
                         due_at_ms: due_at.timestamp_millis(),
                     },
                     now_ms,

@@ -3,6 +3,7 @@
 mod batch;
 mod explain;
 mod location;
+mod outbox;
 mod people;
 mod reason;
 mod report;
@@ -12,10 +13,13 @@ mod transaction;
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use explain::{DecisionRecord, Explanation};
 pub use location::Location;
+pub use outbox::{
+    FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
+};
 pub use people::{Customer, Employee, Gender, Role};
 pub use reason::SkipReason;
 pub use report::{
     BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,
 };
-pub use settings::{Channel, Settings};
+pub use settings::{Channel, DeliverySettings, Settings};
 pub use transaction::{Transaction, TransactionKind};

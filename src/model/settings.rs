@@ -70,3 +70,31 @@ impl Default for Settings {
         }
     }
 }
+
+/// Store-wide delivery settings: links, leases and retries of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySettings {
+    /// Base URL of survey and unsubscribe links (`{base}/s/{token}`, `{base}/u/{token}`).
+    pub link_base_url: String,
+    /// Days a survey link stays valid (F6); unsubscribe links never expire.
+    pub survey_link_days: u32,
+    /// Seconds a claimed message stays leased before it is offered again.
+    pub lease_seconds: u32,
+    /// Delivery attempts before a message is failed for good.
+    pub max_attempts: u32,
+    /// First retry delay in seconds; each later retry doubles it (capped at 6 hours).
+    pub retry_base_seconds: u32,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            link_base_url: "https://feedback.example.com".to_owned(),
+            survey_link_days: 60,
+            lease_seconds: 300,
+            max_attempts: 5,
+            retry_base_seconds: 300,
+        }
+    }
+}

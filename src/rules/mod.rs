@@ -3,6 +3,8 @@
 pub mod contact;
 pub mod cooldown;
 pub mod eligibility;
+pub mod template;
 pub mod time;
+pub mod token;
 pub mod validate;
 pub mod window;

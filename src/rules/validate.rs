@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::Problem;
-use crate::model::{BATCH_FORMAT, Location, Settings, SyncBatch};
+use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Settings, SyncBatch};
 
 /// Longest host id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
@@ -247,6 +247,36 @@ pub fn validate_settings(s: &Settings) -> Vec<Problem> {
     }
     if !(1..=999).contains(&s.default_country_code) {
         bad("default_country_code", "not a country calling code (1-999)");
+    }
+    out
+}
+
+/// Validates delivery settings.
+pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad =
+        |field: &str, reason: &str| out.push(Problem::top("delivery_settings", field, reason));
+    let base = &s.link_base_url;
+    if base.len() > MAX_URL_BYTES
+        || !(base.starts_with("https://") || base.starts_with("http://"))
+        || base.ends_with('/')
+    {
+        bad(
+            "link_base_url",
+            "not an http(s) URL without a trailing slash",
+        );
+    }
+    if !(1..=365).contains(&s.survey_link_days) {
+        bad("survey_link_days", "must be between 1 and 365");
+    }
+    if !(10..=86_400).contains(&s.lease_seconds) {
+        bad("lease_seconds", "must be between 10 and 86400");
+    }
+    if !(1..=20).contains(&s.max_attempts) {
+        bad("max_attempts", "must be between 1 and 20");
+    }
+    if !(1..=86_400).contains(&s.retry_base_seconds) {
+        bad("retry_base_seconds", "must be between 1 and 86400");
     }
     out
 }

@@ -136,6 +136,21 @@ pub fn suppressions_empty(conn: &Connection) -> Result<bool> {
 
 /// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
 pub fn is_suppressed(conn: &Connection, c: &CustomerRow) -> Result<Option<DateTime<Utc>>> {
+    suppressed_since(
+        conn,
+        &c.host_id,
+        c.email_norm.as_deref(),
+        c.phone_norm.as_deref(),
+    )
+}
+
+/// [`is_suppressed`] on the identifying fields alone.
+pub fn suppressed_since(
+    conn: &Connection,
+    host_id: &str,
+    email_norm: Option<&str>,
+    phone_norm: Option<&str>,
+) -> Result<Option<DateTime<Utc>>> {
     let ms: Option<i64> = conn
         .prepare_cached(
             "SELECT min(created_at) FROM suppressions
@@ -143,7 +158,7 @@ pub fn is_suppressed(conn: &Connection, c: &CustomerRow) -> Result<Option<DateTi
                 OR (kind = 'email' AND value = ?2)
                 OR (kind = 'phone' AND value = ?3)",
         )?
-        .query_row(params![c.host_id, c.email_norm, c.phone_norm], |r| r.get(0))?;
+        .query_row(params![host_id, email_norm, phone_norm], |r| r.get(0))?;
     Ok(ms.and_then(DateTime::from_timestamp_millis))
 }
 
@@ -173,4 +188,12 @@ pub fn customer_status(
     };
     let since = is_suppressed(conn, &c.row)?;
     Ok(Some((c, since)))
+}
+
+/// The host id of a customer row.
+pub fn customer_host_id(conn: &Connection, rowid: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT host_id FROM customers WHERE id = ?1")?
+        .query_row([rowid], |r| r.get(0))
+        .optional()?)
 }

@@ -2,6 +2,7 @@
 
 mod customers;
 mod locations;
+mod outbox;
 mod schema;
 mod settings;
 mod transactions;
@@ -80,12 +81,17 @@ impl Store {
 
 /// Reads and writes on one connection or transaction.
 pub use customers::{
-    customer_status, find_customers, insert_customer, is_suppressed, suppress, suppressions_empty,
-    update_customer,
+    customer_host_id, customer_status, find_customers, insert_customer, is_suppressed, suppress,
+    suppressed_since, suppressions_empty, update_customer,
 };
 pub use locations::{
     count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,
     synced_dates_since, upsert_location,
+};
+pub use outbox::{
+    Claimable, MessageState, NewMessage, ack_message, claimable, end_message, find_message,
+    get_delivery_settings, get_template, insert_token, invitation_for_resend, mark_claimed,
+    outbox_counts, queue_message, retry_message, set_delivery_settings, set_template, token_owner,
 };
 pub use settings::{get_settings, set_settings};
 pub use transactions::{

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -125,6 +125,69 @@ pub fn refuse_newer(conn: &Connection) -> Result<()> {
     }
     Ok(())
 }
+
+/// Version 2: the delivery outbox, link tokens, template overrides (issue 5).
+const V2: &str = r#"
+ALTER TABLE invitations ADD COLUMN delivered_at INTEGER;
+
+CREATE TABLE delivery_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+) STRICT;
+
+-- One row per message to deliver. It holds the template id (kind) and its parameters
+-- (the rows it refers to, and `params`), never rendered text: rendering and token minting
+-- happen at claim time, so a resend or a retry gets a working link.
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    invitation_id INTEGER REFERENCES invitations(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    channel TEXT NOT NULL,
+    language TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL
+        CHECK (status IN ('pending', 'in_flight', 'acked', 'failed', 'cancelled')),
+    due_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    cancel_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX outbox_claim ON outbox(status, due_at);
+CREATE INDEX outbox_invitation ON outbox(invitation_id);
+
+-- Only the SHA-256 of each token is kept.
+CREATE TABLE link_tokens (
+    hash BLOB PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('survey', 'unsubscribe')),
+    invitation_id INTEGER REFERENCES invitations(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    used_at INTEGER
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE templates (
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    language TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, channel, language)
+) STRICT, WITHOUT ROWID;
+
+-- Invitations queued before the outbox existed become its first messages.
+INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id, channel,
+                    language, status, due_at, created_at, updated_at)
+SELECT lower(hex(randomblob(16))), 'survey_invitation', id, customer_id, location_id,
+       channel, language, 'pending', due_at, created_at, created_at
+FROM invitations WHERE status = 'pending';
+"#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
 /// database written by a newer library.

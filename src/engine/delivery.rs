@@ -1,0 +1,347 @@
+//! The delivery use cases: claim, ack, fail, resend, unsubscribe links, templates.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::Connection;
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{
+    Channel, FailOutcome, MessageKind, MessageStatus, OutboundMessage, SkipReason, Template,
+};
+use crate::rules::{template, token};
+use crate::store::{self, Claimable};
+
+/// Longest failure reason kept from the host.
+const MAX_REASON_CHARS: usize = 500;
+/// Retries never wait longer than this.
+const MAX_RETRY_DELAY: TimeDelta = TimeDelta::hours(6);
+
+fn random_token() -> Result<[u8; 16]> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| Error::Internal("the OS random source failed".into()))?;
+    Ok(bytes)
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// Why a due message must not be sent any more (delivery-time suppression), if so.
+fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<SkipReason>> {
+    if m.excluded {
+        return Ok(Some(SkipReason::Excluded));
+    }
+    if !m.location_enabled {
+        return Ok(Some(SkipReason::LocationDisabled));
+    }
+    if !m.communications {
+        return Ok(Some(SkipReason::CommunicationsOff));
+    }
+    if store::suppressed_since(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?.is_some()
+    {
+        return Ok(Some(SkipReason::Unsubscribed));
+    }
+    let contact = match m.channel {
+        Channel::Email => m.email.as_ref(),
+        Channel::Sms => m.phone.as_ref(),
+    };
+    Ok(contact.is_none().then_some(SkipReason::NoUsableContact))
+}
+
+/// The template to render: the first language of the chain with an override or a shipped
+/// one. Also returns what `{first_name}` becomes for a customer without a name.
+fn pick_template(
+    c: &Connection,
+    kind: MessageKind,
+    channel: Channel,
+    language: &str,
+    store_default: &str,
+) -> Result<(Template, &'static str)> {
+    for lang in template::language_chain(Some(language), store_default) {
+        let primary = lang.split('-').next().unwrap_or(&lang).to_owned();
+        let shipped = template::builtin(kind, channel, &lang)
+            .or_else(|| template::builtin(kind, channel, &primary));
+        let no_name = shipped.map_or("", |b| b.no_name);
+        if let Some(t) = store::get_template(c, kind, channel, &lang)? {
+            return Ok((t, no_name));
+        }
+        if let Some(b) = template::builtin(kind, channel, &lang) {
+            return Ok((
+                Template {
+                    kind,
+                    channel,
+                    language: lang,
+                    subject: b.subject.to_owned(),
+                    body: b.body.to_owned(),
+                },
+                b.no_name,
+            ));
+        }
+    }
+    Err(Error::Internal("no template for the message".into()))
+}
+
+/// Claims up to `limit` due messages: renders them, mints their link tokens and leases them.
+pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
+    let settings = store::get_settings(c)?;
+    let delivery = store::get_delivery_settings(c)?;
+    let now_ms = ms(now);
+    let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
+    let mut out = Vec::new();
+    for m in store::claimable(c, now_ms, limit)? {
+        if m.lease_expired && m.attempts >= delivery.max_attempts {
+            store::end_message(
+                c,
+                m.rowid,
+                m.invitation,
+                MessageStatus::Failed,
+                "lease expired after the last attempt",
+                now_ms,
+            )?;
+            continue;
+        }
+        if let Some(reason) = cancel_reason(c, &m)? {
+            store::end_message(
+                c,
+                m.rowid,
+                m.invitation,
+                MessageStatus::Cancelled,
+                reason.as_str(),
+                now_ms,
+            )?;
+            continue;
+        }
+        let recipient = match m.channel {
+            Channel::Email => m.email.clone(),
+            Channel::Sms => m.phone.clone(),
+        }
+        .unwrap_or_default();
+        let (tpl, no_name) = pick_template(
+            c,
+            m.kind,
+            m.channel,
+            &m.language,
+            &settings.default_language,
+        )?;
+        let survey = random_token()?;
+        let unsubscribe = random_token()?;
+        let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
+        store::insert_token(
+            c,
+            &token::token_hash(&survey),
+            "survey",
+            m.invitation,
+            m.customer,
+            now_ms,
+            Some(ms(expires)),
+        )?;
+        store::insert_token(
+            c,
+            &token::token_hash(&unsubscribe),
+            "unsubscribe",
+            m.invitation,
+            m.customer,
+            now_ms,
+            None,
+        )?;
+        let survey_link = format!(
+            "{}/s/{}",
+            delivery.link_base_url,
+            token::format_token(&survey)
+        );
+        let unsubscribe_link = format!(
+            "{}/u/{}",
+            delivery.link_base_url,
+            token::format_token(&unsubscribe)
+        );
+        let first = template::first_name(m.customer_name.as_deref());
+        let values = template::Values {
+            first_name: first.as_deref().unwrap_or(no_name),
+            location: &m.location_name,
+            survey_link: &survey_link,
+            unsubscribe_link: &unsubscribe_link,
+        };
+        store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
+        out.push(OutboundMessage {
+            message_id: m.message_id,
+            kind: m.kind,
+            channel: m.channel,
+            recipient,
+            language: tpl.language.clone(),
+            subject: template::render(&tpl.subject, &values),
+            body: template::render(&tpl.body, &values),
+            survey_link: Some(survey_link),
+            survey_link_expires_at: Some(expires),
+            unsubscribe_link: Some(unsubscribe_link),
+            customer: m.customer_id,
+            location: m.location_id,
+            invitation_id: m.invitation,
+            attempt: m.attempts + 1,
+            lease_until,
+        });
+    }
+    Ok(out)
+}
+
+fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
+    store::find_message(c, message_id)?.ok_or_else(|| Error::NotFound {
+        what: "message",
+        id: message_id.to_owned(),
+    })
+}
+
+/// Records a delivery; acking twice is fine, and an acked message is never offered again.
+pub fn ack(c: &Connection, message_id: &str, now: DateTime<Utc>) -> Result<()> {
+    let m = message(c, message_id)?;
+    match m.status {
+        MessageStatus::Acked => Ok(()),
+        MessageStatus::Cancelled => Err(Error::Conflict(
+            "the message was cancelled before delivery and must not be sent".into(),
+        )),
+        _ => store::ack_message(c, &m, ms(now)),
+    }
+}
+
+/// Records a failed delivery: retried with backoff, or failed for good.
+pub fn fail(
+    c: &Connection,
+    message_id: &str,
+    reason: &str,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome> {
+    let m = message(c, message_id)?;
+    let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
+    match m.status {
+        MessageStatus::InFlight => {}
+        MessageStatus::Failed => return Ok(FailOutcome::Failed),
+        other => {
+            return Err(Error::Conflict(format!(
+                "only a claimed message can fail; this one is {}",
+                other.as_str()
+            )));
+        }
+    }
+    let delivery = store::get_delivery_settings(c)?;
+    if permanent || m.attempts >= delivery.max_attempts {
+        store::end_message(
+            c,
+            m.rowid,
+            m.invitation,
+            MessageStatus::Failed,
+            &reason,
+            ms(now),
+        )?;
+        return Ok(FailOutcome::Failed);
+    }
+    let doublings = m.attempts.saturating_sub(1).min(16);
+    let delay = (TimeDelta::seconds(i64::from(delivery.retry_base_seconds)) * (1 << doublings))
+        .min(MAX_RETRY_DELAY);
+    let retry_at = now + delay;
+    store::retry_message(c, m.rowid, ms(retry_at), &reason, ms(now))?;
+    Ok(FailOutcome::Retry { retry_at })
+}
+
+/// Queues the invitation again (F5), optionally in another language; the cooldown is
+/// untouched.
+pub fn resend(
+    c: &Connection,
+    invitation: i64,
+    language: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    if let Some(l) = language {
+        if !crate::rules::validate::is_language_tag(l) {
+            return Err(Error::invalid(Problem::top(
+                "resend",
+                "language",
+                "not a BCP 47 language tag",
+            )));
+        }
+    }
+    let (customer, location, channel, original) = store::invitation_for_resend(c, invitation)?
+        .ok_or_else(|| Error::NotFound {
+            what: "invitation",
+            id: invitation.to_string(),
+        })?;
+    store::queue_message(
+        c,
+        &store::NewMessage {
+            kind: MessageKind::SurveyInvitation,
+            invitation: Some(invitation),
+            customer,
+            location,
+            channel,
+            language: language.unwrap_or(&original),
+            due_at_ms: ms(now),
+        },
+        ms(now),
+    )
+}
+
+/// Applies the global unsubscribe (E3) for the customer an unsubscribe link was minted for.
+pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<String> {
+    let bytes = token::parse_token(raw).ok_or_else(|| {
+        Error::invalid(Problem::top(
+            "unsubscribe",
+            "token",
+            "not a hearken link token (32 hex digits)",
+        ))
+    })?;
+    let unknown = || Error::NotFound {
+        what: "token",
+        id: String::new(),
+    };
+    let (customer, kind, _) =
+        store::token_owner(c, &token::token_hash(&bytes))?.ok_or_else(unknown)?;
+    if kind != "unsubscribe" {
+        return Err(unknown());
+    }
+    let host_id = store::customer_host_id(c, customer)?.ok_or_else(unknown)?;
+    super::people::unsubscribe_customer(c, &host_id, now)?;
+    Ok(host_id)
+}
+
+/// Checks and stores a template override; placeholder errors are reported now (issue 5).
+pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
+    let mut problems = Vec::new();
+    if !crate::rules::validate::is_language_tag(&t.language) {
+        problems.push(Problem::top(
+            "template",
+            "language",
+            "not a BCP 47 language tag",
+        ));
+    }
+    if let Err(reason) = template::check(&t.subject, &[]) {
+        problems.push(Problem::top("template", "subject", reason));
+    }
+    if let Err(reason) = template::check(&t.body, template::required_in_body(t.kind, t.channel)) {
+        problems.push(Problem::top("template", "body", reason));
+    }
+    if t.channel == Channel::Email && t.subject.trim().is_empty() {
+        problems.push(Problem::top(
+            "template",
+            "subject",
+            "an e-mail needs a subject",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let stored = Template {
+        language: t.language.to_ascii_lowercase(),
+        ..t.clone()
+    };
+    store::set_template(c, &stored)
+}
+
+/// The template a customer of `language` would get (override or shipped, after fallback).
+pub fn effective_template(
+    c: &Connection,
+    kind: MessageKind,
+    channel: Channel,
+    language: &str,
+) -> Result<Template> {
+    let settings = store::get_settings(c)?;
+    pick_template(c, kind, channel, language, &settings.default_language).map(|(t, _)| t)
+}

@@ -1,0 +1,150 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Channel;
+
+/// What an outbox message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// A survey invitation (or its resend, F5).
+    SurveyInvitation,
+}
+
+impl MessageKind {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::SurveyInvitation => "survey_invitation",
+        }
+    }
+
+    /// Parses the name given by [`MessageKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        (s == "survey_invitation").then_some(MessageKind::SurveyInvitation)
+    }
+}
+
+/// Where an outbox message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MessageStatus {
+    /// Waiting to be claimed once due.
+    Pending,
+    /// Claimed by the host; offered again if the lease expires without an ack.
+    InFlight,
+    /// Delivered; never offered again.
+    Acked,
+    /// Gave up after the last retry (or a permanent failure).
+    Failed,
+    /// Not sent: the customer unsubscribed or was excluded before it was claimed.
+    Cancelled,
+}
+
+impl MessageStatus {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::InFlight => "in_flight",
+            MessageStatus::Acked => "acked",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses the name given by [`MessageStatus::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            MessageStatus::Pending,
+            MessageStatus::InFlight,
+            MessageStatus::Acked,
+            MessageStatus::Failed,
+            MessageStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+}
+
+/// A rendered message handed to the host by `claim`, to deliver and then ack or fail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundMessage {
+    /// Stable id: the host's idempotency key for this message.
+    pub message_id: String,
+    /// What the message is for.
+    pub kind: MessageKind,
+    /// E-mail or SMS.
+    pub channel: Channel,
+    /// The e-mail address or E.164 phone number to send to.
+    pub recipient: String,
+    /// The language the message was rendered in.
+    pub language: String,
+    /// Subject line (empty for SMS).
+    pub subject: String,
+    /// Rendered body.
+    pub body: String,
+    /// The survey link in the body (valid until `survey_link_expires_at`).
+    pub survey_link: Option<String>,
+    /// When the survey link stops working (F6).
+    pub survey_link_expires_at: Option<DateTime<Utc>>,
+    /// The unsubscribe link in the body (never expires).
+    pub unsubscribe_link: Option<String>,
+    /// Host id of the customer.
+    pub customer: String,
+    /// Host id of the location.
+    pub location: String,
+    /// The invitation this message delivers.
+    pub invitation_id: Option<i64>,
+    /// 1 for the first delivery attempt.
+    pub attempt: u32,
+    /// If not acked by then, the message is offered again.
+    pub lease_until: DateTime<Utc>,
+}
+
+/// What `fail` decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum FailOutcome {
+    /// Offered again at `retry_at`.
+    Retry {
+        /// When the message becomes due again.
+        retry_at: DateTime<Utc>,
+    },
+    /// No more retries: the message is failed and its invitation releases the cooldown.
+    Failed,
+}
+
+/// A store override of a shipped template (or the shipped one, as read back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Message kind.
+    pub kind: MessageKind,
+    /// Channel.
+    pub channel: Channel,
+    /// Lower-case BCP 47 language (`fr`, `fr-ca`).
+    pub language: String,
+    /// Subject (e-mail); placeholders allowed.
+    pub subject: String,
+    /// Body; must contain `{survey_link}` and `{unsubscribe_link}`.
+    pub body: String,
+}
+
+/// Messages by status, for a delivery dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OutboxCounts {
+    /// Waiting.
+    pub pending: u64,
+    /// Claimed, not yet acked.
+    pub in_flight: u64,
+    /// Delivered.
+    pub acked: u64,
+    /// Gave up.
+    pub failed: u64,
+    /// Not sent.
+    pub cancelled: u64,
+}

@@ -1,0 +1,259 @@
+//! Message templates: placeholders checked when a template is set, rendered at claim time.
+
+use crate::model::{Channel, MessageKind};
+
+/// The placeholders a template may use.
+pub const PLACEHOLDERS: [&str; 4] = ["first_name", "location", "survey_link", "unsubscribe_link"];
+
+/// Values substituted into a template.
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    /// The customer's first name (or the language's polite fallback).
+    pub first_name: &'a str,
+    /// The location's display name.
+    pub location: &'a str,
+    /// The survey link.
+    pub survey_link: &'a str,
+    /// The unsubscribe link.
+    pub unsubscribe_link: &'a str,
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Slot(&'a str),
+}
+
+/// Splits a template into text and `{placeholder}` slots; `{{` and `}}` are literal braces.
+fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        let Some(i) = rest.find(['{', '}']) else {
+            out.push(Piece::Text(rest));
+            break;
+        };
+        if i > 0 {
+            out.push(Piece::Text(&rest[..i]));
+        }
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            out.push(Piece::Text("{"));
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
+            out.push(Piece::Text("}"));
+            rest = after;
+        } else if tail.starts_with('}') {
+            return Err("a lone `}`: write `}}` for a literal brace".into());
+        } else {
+            let Some(end) = tail.find('}') else {
+                return Err("a `{` is never closed".into());
+            };
+            let name = &tail[1..end];
+            if !PLACEHOLDERS.contains(&name) {
+                return Err(format!(
+                    "unknown placeholder `{{{name}}}`; known: {}",
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ));
+            }
+            out.push(Piece::Slot(name));
+            rest = &tail[end + 1..];
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a template's placeholders; `required` must each appear at least once.
+pub fn check(template: &str, required: &[&str]) -> Result<(), String> {
+    let pieces = parse(template)?;
+    for r in required {
+        if !pieces.iter().any(|p| matches!(p, Piece::Slot(n) if n == r)) {
+            return Err(format!("must contain `{{{r}}}`"));
+        }
+    }
+    Ok(())
+}
+
+/// The placeholders a body of this kind and channel must contain.
+pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'static str] {
+    match kind {
+        MessageKind::SurveyInvitation => &["survey_link", "unsubscribe_link"],
+    }
+}
+
+/// Renders a template that passed [`check`]; an unparsable one renders as its raw text.
+pub fn render(template: &str, v: &Values<'_>) -> String {
+    let Ok(pieces) = parse(template) else {
+        return template.to_owned();
+    };
+    let mut out = String::with_capacity(template.len() + 128);
+    for p in pieces {
+        out.push_str(match p {
+            Piece::Text(t) => t,
+            Piece::Slot("first_name") => v.first_name,
+            Piece::Slot("location") => v.location,
+            Piece::Slot("survey_link") => v.survey_link,
+            Piece::Slot("unsubscribe_link") => v.unsubscribe_link,
+            Piece::Slot(_) => "",
+        });
+    }
+    out
+}
+
+/// Languages to try for a customer, most specific first: `fr-CA` → `fr` → store default → `en`.
+pub fn language_chain(customer: Option<&str>, store_default: &str) -> Vec<String> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut push = |tag: &str| {
+        let tag = tag.to_ascii_lowercase();
+        if !tag.is_empty() && !chain.contains(&tag) {
+            chain.push(tag);
+        }
+    };
+    for tag in customer.into_iter().chain([store_default, "en"]) {
+        push(tag);
+        push(tag.split('-').next().unwrap_or(tag));
+    }
+    chain
+}
+
+/// A subject and body in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Builtin {
+    /// Subject (e-mail) — empty for SMS.
+    pub subject: &'static str,
+    /// Body.
+    pub body: &'static str,
+    /// What `{first_name}` becomes when the customer has no name.
+    pub no_name: &'static str,
+}
+
+/// The shipped template for a kind, channel and (lower-case primary) language.
+pub fn builtin(kind: MessageKind, channel: Channel, language: &str) -> Option<Builtin> {
+    let b = |subject, body, no_name| {
+        Some(Builtin {
+            subject,
+            body,
+            no_name,
+        })
+    };
+    match (kind, channel, language) {
+        (MessageKind::SurveyInvitation, Channel::Email, "en") => b(
+            "How was your visit to {location}?",
+            "Hello {first_name},\n\nThank you for choosing {location}. How likely are you to \
+             recommend {location} to a friend or colleague? It takes one click:\n\
+             {survey_link}\n\nTo stop receiving surveys: {unsubscribe_link}\n",
+            "there",
+        ),
+        (MessageKind::SurveyInvitation, Channel::Sms, "en") => b(
+            "",
+            "{location}: how likely are you to recommend us? {survey_link} \
+             Stop: {unsubscribe_link}",
+            "there",
+        ),
+        (MessageKind::SurveyInvitation, Channel::Email, "fr") => b(
+            "Comment s'est passée votre visite chez {location} ?",
+            "Bonjour {first_name},\n\nMerci d'avoir choisi {location}. Quelle est la \
+             probabilité que vous recommandiez {location} à un ami ou un collègue ? Un clic \
+             suffit :\n{survey_link}\n\nPour ne plus recevoir d'enquêtes : {unsubscribe_link}\n",
+            "cher client",
+        ),
+        (MessageKind::SurveyInvitation, Channel::Sms, "fr") => b(
+            "",
+            "{location} : nous recommanderiez-vous ? {survey_link} Stop : {unsubscribe_link}",
+            "cher client",
+        ),
+        (MessageKind::SurveyInvitation, Channel::Email, "ko") => b(
+            "{location} 방문은 어떠셨나요?",
+            "{first_name}님, 안녕하세요.\n\n{location}을(를) 이용해 주셔서 감사합니다. \
+             {location}을(를) 친구나 동료에게 추천할 가능성은 얼마나 되십니까? 클릭 한 번이면 \
+             됩니다:\n{survey_link}\n\n설문 수신 거부: {unsubscribe_link}\n",
+            "고객",
+        ),
+        (MessageKind::SurveyInvitation, Channel::Sms, "ko") => b(
+            "",
+            "{location}: 추천 의향을 알려주세요 {survey_link} 수신거부: {unsubscribe_link}",
+            "고객",
+        ),
+        _ => None,
+    }
+}
+
+/// The first name to greet: the first word of a Western name, the whole of a Korean one.
+pub fn first_name(full: Option<&str>) -> Option<String> {
+    let full = full?.trim();
+    if full.is_empty() {
+        return None;
+    }
+    if full.chars().any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c)) {
+        return Some(full.to_owned());
+    }
+    full.split_whitespace().next().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v() -> Values<'static> {
+        Values {
+            first_name: "Amélie",
+            location: "Boutique Paris",
+            survey_link: "https://s/1",
+            unsubscribe_link: "https://u/1",
+        }
+    }
+
+    #[test]
+    fn renders_placeholders_and_literal_braces() {
+        assert_eq!(
+            render("Hi {first_name} {{x}} {survey_link}", &v()),
+            "Hi Amélie {x} https://s/1"
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_rejected_with_the_reason() {
+        assert!(
+            check("Hi {frist_name}", &[])
+                .unwrap_err()
+                .contains("unknown placeholder")
+        );
+        assert!(
+            check("Hi {first_name", &[])
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(check("Hi }", &[]).unwrap_err().contains("lone"));
+        assert!(
+            check("Hi", &["survey_link"])
+                .unwrap_err()
+                .contains("{survey_link}")
+        );
+        assert!(check("{survey_link}", &["survey_link"]).is_ok());
+    }
+
+    #[test]
+    fn every_builtin_template_passes_its_own_check() {
+        for lang in ["en", "fr", "ko"] {
+            for ch in [Channel::Email, Channel::Sms] {
+                let k = MessageKind::SurveyInvitation;
+                let b = builtin(k, ch, lang).unwrap();
+                check(b.subject, &[]).unwrap();
+                check(b.body, required_in_body(k, ch)).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn language_falls_back_from_region_to_language_to_store_default() {
+        assert_eq!(language_chain(Some("fr-CA"), "en"), ["fr-ca", "fr", "en"]);
+        assert_eq!(language_chain(Some("ko"), "fr"), ["ko", "fr", "en"]);
+        assert_eq!(language_chain(None, "fr-FR"), ["fr-fr", "fr", "en"]);
+    }
+
+    #[test]
+    fn first_names() {
+        assert_eq!(first_name(Some("Amélie Dupont")).as_deref(), Some("Amélie"));
+        assert_eq!(first_name(Some("김민준")).as_deref(), Some("김민준"));
+        assert_eq!(first_name(Some("  ")), None);
+    }
+}

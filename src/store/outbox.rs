@@ -1,0 +1,380 @@
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::model::{Channel, DeliverySettings, MessageKind, MessageStatus, OutboxCounts, Template};
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Kind (the template id).
+    pub kind: MessageKind,
+    /// The invitation it delivers.
+    pub invitation: Option<i64>,
+    /// Customer row id.
+    pub customer: i64,
+    /// Location row id.
+    pub location: i64,
+    /// Channel.
+    pub channel: Channel,
+    /// Requested language.
+    pub language: &'a str,
+    /// Due instant in Unix ms.
+    pub due_at_ms: i64,
+}
+
+/// Queues a message and returns its stable id.
+pub fn queue_message(conn: &Connection, m: &NewMessage<'_>, now_ms: i64) -> Result<String> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
+               channel, language, status, due_at, created_at, updated_at)
+             VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8)
+             RETURNING message_id",
+        )?
+        .query_row(
+            params![
+                m.kind.as_str(),
+                m.invitation,
+                m.customer,
+                m.location,
+                m.channel.as_str(),
+                m.language,
+                m.due_at_ms,
+                now_ms
+            ],
+            |r| r.get(0),
+        )?)
+}
+
+/// Everything a claim needs to decide and render one message.
+#[derive(Debug, Clone)]
+pub struct Claimable {
+    /// Outbox row id.
+    pub rowid: i64,
+    /// Stable id.
+    pub message_id: String,
+    /// Kind.
+    pub kind: MessageKind,
+    /// Invitation row id.
+    pub invitation: Option<i64>,
+    /// Customer row id.
+    pub customer: i64,
+    /// Channel.
+    pub channel: Channel,
+    /// Requested language.
+    pub language: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// It was claimed before and its lease ran out.
+    pub lease_expired: bool,
+    /// Customer host id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer_name: Option<String>,
+    /// Normalised e-mail.
+    pub email: Option<String>,
+    /// E.164 phone.
+    pub phone: Option<String>,
+    /// "Include in communications".
+    pub communications: bool,
+    /// Location host id.
+    pub location_id: String,
+    /// Location display name.
+    pub location_name: String,
+    /// Location sends surveys.
+    pub location_enabled: bool,
+    /// The invitation's transaction is now excluded by the host.
+    pub excluded: bool,
+}
+
+/// Messages due at `now` (pending, or in flight with an expired lease), oldest first.
+pub fn claimable(conn: &Connection, now_ms: i64, limit: u32) -> Result<Vec<Claimable>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, o.channel,
+                o.language, o.attempts, o.status = 'in_flight',
+                c.host_id, c.name, c.email_norm, c.phone_norm, c.include_in_communications,
+                l.host_id, l.name, l.enabled, coalesce(t.excluded, 0)
+         FROM outbox o
+         JOIN customers c ON c.id = o.customer_id
+         JOIN locations l ON l.id = o.location_id
+         LEFT JOIN invitations i ON i.id = o.invitation_id
+         LEFT JOIN transactions t ON t.id = i.transaction_id
+         WHERE (o.status = 'pending' AND o.due_at <= ?1)
+            OR (o.status = 'in_flight' AND o.lease_until <= ?1)
+         ORDER BY o.due_at, o.id
+         LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now_ms, limit], |r| {
+        Ok(Claimable {
+            rowid: r.get(0)?,
+            message_id: r.get(1)?,
+            kind: MessageKind::parse(&r.get::<_, String>(2)?)
+                .unwrap_or(MessageKind::SurveyInvitation),
+            invitation: r.get(3)?,
+            customer: r.get(4)?,
+            channel: Channel::parse(&r.get::<_, String>(5)?).unwrap_or(Channel::Email),
+            language: r.get(6)?,
+            attempts: r.get(7)?,
+            lease_expired: r.get(8)?,
+            customer_id: r.get(9)?,
+            customer_name: r.get(10)?,
+            email: r.get(11)?,
+            phone: r.get(12)?,
+            communications: r.get(13)?,
+            location_id: r.get(14)?,
+            location_name: r.get(15)?,
+            location_enabled: r.get(16)?,
+            excluded: r.get(17)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Marks a message in flight until `lease_until_ms` and counts the attempt.
+pub fn mark_claimed(conn: &Connection, rowid: i64, lease_until_ms: i64, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'in_flight', lease_until = ?2, attempts = attempts + 1,
+           updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![rowid, lease_until_ms, now_ms])?;
+    Ok(())
+}
+
+/// Stores the hash of a freshly minted link token.
+pub fn insert_token(
+    conn: &Connection,
+    hash: &[u8; 32],
+    kind: &str,
+    invitation: Option<i64>,
+    customer: i64,
+    now_ms: i64,
+    expires_ms: Option<i64>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO link_tokens (hash, kind, invitation_id, customer_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        &hash[..],
+        kind,
+        invitation,
+        customer,
+        now_ms,
+        expires_ms
+    ])?;
+    Ok(())
+}
+
+/// The customer a token was minted for, with the token's kind and expiry.
+pub fn token_owner(
+    conn: &Connection,
+    hash: &[u8; 32],
+) -> Result<Option<(i64, String, Option<i64>)>> {
+    Ok(conn
+        .prepare_cached("SELECT customer_id, kind, expires_at FROM link_tokens WHERE hash = ?1")?
+        .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// A stored message's state.
+#[derive(Debug, Clone)]
+pub struct MessageState {
+    /// Row id.
+    pub rowid: i64,
+    /// Status.
+    pub status: MessageStatus,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Invitation row id.
+    pub invitation: Option<i64>,
+}
+
+/// A message by its stable id.
+pub fn find_message(conn: &Connection, message_id: &str) -> Result<Option<MessageState>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, status, attempts, invitation_id FROM outbox WHERE message_id = ?1",
+        )?
+        .query_row([message_id], |r| {
+            Ok(MessageState {
+                rowid: r.get(0)?,
+                status: MessageStatus::parse(&r.get::<_, String>(1)?)
+                    .unwrap_or(MessageStatus::Pending),
+                attempts: r.get(2)?,
+                invitation: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Records a delivery: the message is acked and its invitation delivered.
+pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![m.rowid, now_ms])?;
+    if let Some(inv) = m.invitation {
+        conn.prepare_cached(
+            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+             WHERE id = ?1 AND status != 'delivered'",
+        )?
+        .execute(params![inv, now_ms])?;
+    }
+    Ok(())
+}
+
+/// Puts a failed attempt back in the queue, due at `due_ms`.
+pub fn retry_message(
+    conn: &Connection,
+    rowid: i64,
+    due_ms: i64,
+    error: &str,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'pending', due_at = ?2, lease_until = NULL, last_error = ?3,
+           updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![rowid, due_ms, error, now_ms])?;
+    Ok(())
+}
+
+/// Ends a message as failed or cancelled; an undelivered invitation follows it, which
+/// releases the cooldown (E4).
+pub fn end_message(
+    conn: &Connection,
+    rowid: i64,
+    invitation: Option<i64>,
+    status: MessageStatus,
+    reason: &str,
+    now_ms: i64,
+) -> Result<()> {
+    let column = match status {
+        MessageStatus::Failed => "last_error",
+        _ => "cancel_reason",
+    };
+    conn.prepare_cached(&format!(
+        "UPDATE outbox SET status = ?2, lease_until = NULL, {column} = ?3, updated_at = ?4
+         WHERE id = ?1"
+    ))?
+    .execute(params![rowid, status.as_str(), reason, now_ms])?;
+    if let Some(inv) = invitation {
+        // Only when no other message of the invitation is still alive or delivered.
+        conn.prepare_cached(
+            "UPDATE invitations SET status = ?2 WHERE id = ?1 AND status = 'pending'
+               AND NOT EXISTS (SELECT 1 FROM outbox WHERE invitation_id = ?1
+                               AND status IN ('pending', 'in_flight', 'acked'))",
+        )?
+        .execute(params![
+            inv,
+            if status == MessageStatus::Failed {
+                "failed"
+            } else {
+                "cancelled"
+            }
+        ])?;
+    }
+    Ok(())
+}
+
+/// The parts of an invitation a resend needs: customer, location, channel, language.
+pub fn invitation_for_resend(
+    conn: &Connection,
+    invitation: i64,
+) -> Result<Option<(i64, i64, Channel, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id, location_id, channel, language FROM invitations WHERE id = ?1",
+        )?
+        .query_row([invitation], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Channel::parse(&r.get::<_, String>(2)?).unwrap_or(Channel::Email),
+                r.get(3)?,
+            ))
+        })
+        .optional()?)
+}
+
+/// A store override of a template, if any.
+pub fn get_template(
+    conn: &Connection,
+    kind: MessageKind,
+    channel: Channel,
+    language: &str,
+) -> Result<Option<Template>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT subject, body FROM templates WHERE kind = ?1 AND channel = ?2 AND language = ?3",
+        )?
+        .query_row(params![kind.as_str(), channel.as_str(), language], |r| {
+            Ok(Template {
+                kind,
+                channel,
+                language: language.to_owned(),
+                subject: r.get(0)?,
+                body: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Stores (or replaces) a template override.
+pub fn set_template(conn: &Connection, t: &Template) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO templates (kind, channel, language, subject, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        t.kind.as_str(),
+        t.channel.as_str(),
+        t.language,
+        t.subject,
+        t.body
+    ])?;
+    Ok(())
+}
+
+/// The stored delivery settings, or the defaults.
+pub fn get_delivery_settings(conn: &Connection) -> Result<DeliverySettings> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT json FROM delivery_settings WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    match json {
+        None => Ok(DeliverySettings::default()),
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|_| Error::Internal("stored delivery settings are unreadable".into())),
+    }
+}
+
+/// Replaces the delivery settings.
+pub fn set_delivery_settings(conn: &Connection, s: &DeliverySettings) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO delivery_settings (id, json) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+    )?
+    .execute([crate::wire::to_json(s)])?;
+    Ok(())
+}
+
+/// Messages by status.
+pub fn outbox_counts(conn: &Connection) -> Result<OutboxCounts> {
+    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM outbox GROUP BY status")?;
+    let mut counts = OutboxCounts::default();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (status, n) = row?;
+        let n = u64::try_from(n).unwrap_or(0);
+        match MessageStatus::parse(&status) {
+            Some(MessageStatus::Pending) => counts.pending = n,
+            Some(MessageStatus::InFlight) => counts.in_flight = n,
+            Some(MessageStatus::Acked) => counts.acked = n,
+            Some(MessageStatus::Failed) => counts.failed = n,
+            Some(MessageStatus::Cancelled) => counts.cancelled = n,
+            None => {}
+        }
+    }
+    Ok(counts)
+}
