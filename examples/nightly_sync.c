@@ -1,22 +1,186 @@
 /*
- * nightly_sync.c: a POS server's nightly sync through hearken's C interface.
+ * nightly_sync.c: the nightly-sync demo of examples/nightly_sync.rs, through the C door.
  *
- * Two stores in different time zones (Paris and Seoul) each sync at 23:00 local time. The
- * host asks hearken which business dates to send, sends the day's customers and sales as
- * one JSON batch, and prints who gets a survey, who does not and why, and finally explains
- * one customer's decisions in words.
+ * Two stores in different time zones (Paris and Seoul) sync at 23:00 local time. Each
+ * night the host asks hearken which business dates to send, sends the sales of those dates
+ * as one JSON batch, and prints who gets a survey, who does not and why. Some nights a
+ * store's server is off: the next sync catches one missed night up, and an older gap is
+ * closed by a backfill file. Finally staff ask why a customer got only one survey.
  *
  * Build (see docs/c-api.md):
  *   cargo build --release --lib
  *   gcc -Wall -Wextra -std=c11 -Iinclude examples/nightly_sync.c \
  *       target/release/libhearken.a -lpthread -ldl -lm -o nightly_sync
- *   ./nightly_sync [DATABASE]      (default: a private in-memory database)
+ *   ./nightly_sync [DB_PATH]     (default: a private in-memory database)
+ *
+ * Run it twice on one file: the second run creates no invitation.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "hearken.h"
+
+struct store {
+    const char *id, *name, *time_zone, *utc_offset, *currency;
+};
+
+static const struct store STORES[] = {
+    {"paris", "Boutique Paris", "Europe/Paris", "+01:00", "EUR"},
+    {"seoul", "서울 매장", "Asia/Seoul", "+09:00", "KRW"},
+};
+
+struct customer {
+    const char *id, *name, *email, *language;
+    int include_in_communications;
+};
+
+static const struct customer CUSTOMERS[] = {
+    {"amelie", "Amélie Dupont", "amelie@example.fr", "fr-FR", 1},
+    {"bob", "Bob O'Neil", "bob(at)example", "en", 1},
+    {"chloe", "Chloé Martin", "chloe@example.fr", "fr", 0},
+    {"dana", "Dana Smith", "Dana@Example.com ", "en", 1},
+    {"kim", "김민준", "minjun@example.kr", "ko", 1},
+    {"lee", "이서연", "seoyeon@example.kr", "ko", 1},
+    {"park", "박지호", "jiho@example.kr", "ko", 1},
+};
+#define N_CUSTOMERS (sizeof CUSTOMERS / sizeof CUSTOMERS[0])
+
+/* Which nights each store's server ran its sync (indexes into STORES, -1 ends a list). */
+static const struct {
+    const char *date;
+    int stores[3];
+} NIGHTS[] = {
+    {"2026-11-20", {0, 1, -1}},
+    {"2026-11-21", {0, -1}},    /* Seoul's server was off: one missed night */
+    {"2026-11-22", {1, -1}},    /* Paris misses two nights in a row... */
+    {"2026-11-24", {0, 1, -1}}, /* ...and Seoul misses the 23rd */
+};
+
+/* The customers who bought at a store on a day (the same fixed story as the Rust demo). */
+static const char *const *buyers(const char *store, const char *date) {
+    static const char *const paris20[] = {"amelie", "bob", "chloe", "dana", NULL};
+    static const char *const paris21[] = {"amelie", "kim", NULL};
+    static const char *const paris22[] = {"park", NULL};
+    static const char *const paris_other[] = {"lee", NULL};
+    static const char *const seoul20[] = {"kim", "kim", "lee", NULL};
+    static const char *const seoul21[] = {"park", NULL};
+    static const char *const seoul_other[] = {"kim", NULL};
+    const char *day = date + 8;
+    if (strcmp(store, "paris") == 0) {
+        return strcmp(day, "20") == 0   ? paris20
+               : strcmp(day, "21") == 0 ? paris21
+               : strcmp(day, "22") == 0 ? paris22
+                                        : paris_other;
+    }
+    return strcmp(day, "20") == 0 ? seoul20 : strcmp(day, "21") == 0 ? seoul21 : seoul_other;
+}
+
+/* A growing string. */
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+static void append(struct text *t, const char *format, ...) {
+    for (;;) {
+        va_list args;
+        va_start(args, format);
+        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, format, args);
+        va_end(args);
+        if (n < 0) {
+            abort();
+        }
+        if (t->s != NULL && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = (t->cap + (size_t)n + 1) * 2;
+        char *bigger = realloc(t->s, cap);
+        if (bigger == NULL) {
+            abort();
+        }
+        t->s = bigger;
+        t->cap = cap;
+    }
+}
+
+/* The batch of one store for the given business dates, as JSON (docs/batch-format.md). */
+static char *sales_batch(const struct store *store, const char *const *dates, size_t n_dates) {
+    struct text t = {NULL, 0, 0};
+    append(&t, "{\"format\":1,\"location\":\"%s\",\"business_dates\":[", store->id);
+    for (size_t d = 0; d < n_dates; d++) {
+        append(&t, "%s\"%s\"", d ? "," : "", dates[d]);
+    }
+    append(&t, "],\"customers\":[");
+    for (size_t c = 0; c < N_CUSTOMERS; c++) {
+        append(&t,
+               "%s{\"id\":\"%s\",\"name\":\"%s\",\"email\":\"%s\",\"language\":\"%s\","
+               "\"include_in_communications\":%s}",
+               c ? "," : "", CUSTOMERS[c].id, CUSTOMERS[c].name, CUSTOMERS[c].email,
+               CUSTOMERS[c].language, CUSTOMERS[c].include_in_communications ? "true" : "false");
+    }
+    append(&t, "],\"employees\":[{\"id\":\"e-lucas\",\"name\":\"Lucas\",\"role\":\"salesperson\"},"
+               "{\"id\":\"e-sophie\",\"name\":\"Sophie\",\"role\":\"technician\"}],"
+               "\"transactions\":[");
+    int first = 1;
+    for (size_t d = 0; d < n_dates; d++) {
+        const char *date = dates[d];
+        const char *const *who = buyers(store->id, date);
+        for (int n = 0; who[n] != NULL; n++) {
+            append(&t,
+                   "%s{\"id\":\"%s-%.2s%.2s-%d\",\"customer\":\"%s\",\"employees\":[\"e-lucas\"],"
+                   "\"kind\":\"%s\",\"amount_minor\":4990,\"currency\":\"%s\","
+                   "\"finalized_at\":\"%sT%02d:00:00%s\"}",
+                   first ? "" : ",", store->id, date + 5, date + 8, n, who[n],
+                   n % 2 == 0 ? "sale" : "service", store->currency, date, 11 + n,
+                   store->utc_offset);
+            first = 0;
+        }
+        append(&t,
+               "%s{\"id\":\"%s-%.2s%.2s-walkin\",\"employees\":[\"e-lucas\"],\"kind\":\"sale\","
+               "\"amount_minor\":4990,\"currency\":\"%s\",\"finalized_at\":\"%sT17:00:00%s\"}",
+               first ? "" : ",", store->id, date + 5, date + 8, store->currency, date,
+               store->utc_offset);
+        first = 0;
+    }
+    append(&t, "]}");
+    return t.s;
+}
+
+/* Unix ms of midnight UTC at the start of a YYYY-MM-DD date (days from civil). */
+static int64_t midnight_utc_ms(const char *date) {
+    int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    return days * 86400000;
+}
+
+static const char *utc_clock(int64_t ms) {
+    static char out[32];
+    time_t seconds = (time_t)(ms / 1000);
+    strftime(out, sizeof out, "%a %d %b %H:%M UTC", gmtime(&seconds));
+    return out;
+}
+
+static const char *name_of(const char *id) {
+    if (id == NULL) {
+        return "(anonymous sale)";
+    }
+    for (size_t c = 0; c < N_CUSTOMERS; c++) {
+        if (strcmp(CUSTOMERS[c].id, id) == 0) {
+            return CUSTOMERS[c].name;
+        }
+    }
+    return id;
+}
 
 /* Prints the detail of the last failure on the handle and returns 1. */
 static int fail(hk_engine *engine, const char *what, hk_result rc) {
@@ -27,99 +191,134 @@ static int fail(hk_engine *engine, const char *what, hk_result rc) {
     return 1;
 }
 
-static const char *LOCATIONS[] = {
-    "{\"id\":\"paris\",\"name\":\"Boutique Paris\",\"time_zone\":\"Europe/Paris\","
-    "\"review_link\":\"https://g.page/r/paris/review\"}",
-    "{\"id\":\"seoul\",\"name\":\"서울 매장\",\"time_zone\":\"Asia/Seoul\"}",
-};
-
-/* Friday 20 November 2026 in Paris: five sales. */
-static const char *PARIS_BATCH =
-    "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-20\"],"
-    "\"customers\":["
-    "{\"id\":\"c1\",\"name\":\"Amélie Dupont\",\"email\":\"amelie@example.fr\","
-    "\"language\":\"fr-FR\",\"include_in_communications\":true},"
-    "{\"id\":\"c2\",\"name\":\"Bob O'Neil\",\"email\":\"bob(at)example\","
-    "\"include_in_communications\":true},"
-    "{\"id\":\"c3\",\"name\":\"Chloé Martin\",\"email\":\"chloe@example.fr\","
-    "\"include_in_communications\":false},"
-    "{\"id\":\"c4\",\"name\":\"Dana Smith\",\"email\":\"dana@example.com\","
-    "\"include_in_communications\":true}],"
-    "\"employees\":[{\"id\":\"e1\",\"name\":\"Lucas\",\"role\":\"salesperson\"}],"
-    "\"transactions\":["
-    "{\"id\":\"t1\",\"customer\":\"c1\",\"employees\":[\"e1\"],\"kind\":\"sale\","
-    "\"amount_minor\":12900,\"currency\":\"EUR\",\"finalized_at\":\"2026-11-20T10:15:00+01:00\"},"
-    "{\"id\":\"t2\",\"customer\":\"c2\",\"kind\":\"sale\",\"amount_minor\":4500,"
-    "\"currency\":\"EUR\",\"finalized_at\":\"2026-11-20T11:00:00+01:00\"},"
-    "{\"id\":\"t3\",\"customer\":\"c3\",\"kind\":\"sale\",\"amount_minor\":990,"
-    "\"currency\":\"EUR\",\"finalized_at\":\"2026-11-20T11:30:00+01:00\"},"
-    "{\"id\":\"t4\",\"customer\":\"c4\",\"kind\":\"sale\",\"amount_minor\":2000,"
-    "\"currency\":\"EUR\",\"finalized_at\":\"2026-11-20T12:00:00+01:00\"},"
-    "{\"id\":\"t5\",\"kind\":\"sale\",\"amount_minor\":350,\"currency\":\"EUR\","
-    "\"finalized_at\":\"2026-11-20T12:30:00+01:00\"}]}";
-
-/* Friday 20 November 2026 in Seoul: one customer buys twice. */
-static const char *SEOUL_BATCH =
-    "{\"format\":1,\"location\":\"seoul\",\"business_dates\":[\"2026-11-20\"],"
-    "\"customers\":[{\"id\":\"c5\",\"name\":\"김민준\",\"email\":\"minjun@example.kr\","
-    "\"language\":\"ko\",\"include_in_communications\":true}],"
-    "\"employees\":[{\"id\":\"e2\",\"name\":\"Sophie\",\"role\":\"technician\"}],"
-    "\"transactions\":["
-    "{\"id\":\"t6\",\"customer\":\"c5\",\"kind\":\"sale\",\"amount_minor\":50000,"
-    "\"currency\":\"KRW\",\"finalized_at\":\"2026-11-20T14:00:00+09:00\"},"
-    "{\"id\":\"t7\",\"customer\":\"c5\",\"employees\":[\"e2\"],\"kind\":\"service\","
-    "\"amount_minor\":80000,\"currency\":\"KRW\",\"finalized_at\":\"2026-11-20T16:30:00+09:00\"}]}";
-
-/* Syncs one store's night and prints the report through the typed readers. */
-static int sync_store(hk_engine *engine, const char *location, const char *batch,
-                      int64_t now_ms) {
-    char *window = NULL;
-    hk_result rc = hk_engine_sync_window(engine, location, now_ms, &window);
-    if (rc != HK_OK) {
-        return fail(engine, "sync window", rc);
+/* Prints a sync report through the typed readers. */
+static void print_report(const char *report_json) {
+    hk_sync_report *r = NULL;
+    if (hk_sync_report_parse(report_json, &r, NULL) != HK_OK) {
+        printf("  (unreadable report)\n");
+        return;
     }
-    printf("%s: dates to send tonight: %s\n", location, window);
-    hk_string_free(window);
-
-    char *json = NULL;
-    rc = hk_engine_sync(engine, batch, now_ms, &json);
-    if (rc != HK_OK) {
-        return fail(engine, "sync", rc);
+    if (hk_sync_report_customers_created(r) + hk_sync_report_customers_updated(r) +
+            hk_sync_report_transactions_created(r) > 0) {
+        printf("  received %u new customers, %u updated, %u new transactions\n",
+               hk_sync_report_customers_created(r), hk_sync_report_customers_updated(r),
+               hk_sync_report_transactions_created(r));
     }
-    hk_sync_report *report = NULL;
-    rc = hk_sync_report_parse(json, &report, NULL);
-    hk_string_free(json);
-    if (rc != HK_OK) {
-        return fail(engine, "report", rc);
+    if (hk_sync_report_invitation_count(r) == 0) {
+        printf("  no new survey invitations\n");
     }
-
-    printf("%s, business date %s: %u new customers, %u new transactions\n",
-           hk_sync_report_location(report), hk_sync_report_business_date(report),
-           hk_sync_report_customers_created(report), hk_sync_report_transactions_created(report));
-    for (uint32_t i = 0; i < hk_sync_report_invitation_count(report); i++) {
+    for (uint32_t i = 0; i < hk_sync_report_invitation_count(r); i++) {
         int64_t id;
         const char *customer, *transaction;
-        if (hk_sync_report_invitation(report, i, &id, &customer, &transaction) == HK_OK) {
-            printf("  survey #%" PRId64 " for %s (transaction %s)\n", id, customer, transaction);
+        if (hk_sync_report_invitation(r, i, &id, &customer, &transaction) == HK_OK) {
+            printf("  survey #%" PRId64 " to %s for %s\n", id, name_of(customer), transaction);
         }
     }
-    for (uint32_t i = 0; i < hk_sync_report_skipped_count(report); i++) {
+    for (uint32_t i = 0; i < hk_sync_report_skipped_count(r); i++) {
         const char *transaction, *customer;
         uint32_t reason;
-        if (hk_sync_report_skipped(report, i, &transaction, &customer, &reason) == HK_OK) {
-            printf("  skipped %s (%s): %s [%s]\n", transaction, customer ? customer : "anonymous",
+        if (hk_sync_report_skipped(r, i, &transaction, &customer, &reason) == HK_OK) {
+            printf("  no survey to %s (%s): %s [%s]\n", name_of(customer), transaction,
                    hk_skip_reason_describe(reason), hk_skip_reason_name(reason));
         }
     }
-    hk_sync_report_free(&report);
+    hk_sync_report_free(&r);
+}
 
-    int64_t next = 0;
-    rc = hk_engine_next_sync_at(engine, location, now_ms, &next);
+static void on_backfill_progress(void *user, uint64_t done, uint64_t total) {
+    printf("  backfill of %s: batch %" PRIu64 " of %" PRIu64 " committed\n", (const char *)user,
+           done, total);
+}
+
+/* Closes the missing dates of a window with a backfill file (JSON lines of batches). */
+static int backfill(hk_engine *engine, const struct store *store, hk_sync_window *window,
+                    int64_t now, const char *file) {
+    FILE *f = fopen(file, "w");
+    if (f == NULL) {
+        perror(file);
+        return 1;
+    }
+    for (uint32_t i = 0; i < hk_sync_window_missing_count(window); i++) {
+        const char *date = hk_sync_window_missing_date(window, i);
+        char *batch = sales_batch(store, &date, 1);
+        fprintf(f, "%s\n", batch);
+        free(batch);
+    }
+    fclose(f);
+    char *reports = NULL;
+    hk_result rc = hk_engine_backfill_file(engine, file, now, on_backfill_progress,
+                                           (void *)store->name, &reports);
+    remove(file);
+    if (rc != HK_OK) {
+        return fail(engine, "backfill", rc);
+    }
+    hk_string_free(reports); /* {"batches":[report, ...]}: one sync report per line */
+
+    char *json = NULL;
+    hk_sync_window *after = NULL;
+    rc = hk_engine_sync_window(engine, store->id, now, &json);
+    if (rc != HK_OK) {
+        return fail(engine, "sync window", rc);
+    }
+    hk_sync_window_parse(json, &after, NULL);
+    hk_string_free(json);
+    printf("  missing dates after the backfill: %u\n", hk_sync_window_missing_count(after));
+    hk_sync_window_free(&after);
+    return 0;
+}
+
+/* One store's 23:00 sync on the night of `date`. */
+static int sync_night(hk_engine *engine, const struct store *store, const char *date,
+                      const char *backfill_file) {
+    int64_t now = 0;
+    hk_result rc = hk_engine_next_sync_at(engine, store->id, midnight_utc_ms(date), &now);
     if (rc != HK_OK) {
         return fail(engine, "next sync", rc);
     }
-    printf("  next sync of %s at %" PRId64 " (Unix ms)\n", location, next);
-    return 0;
+    char *json = NULL;
+    rc = hk_engine_sync_window(engine, store->id, now, &json);
+    if (rc != HK_OK) {
+        return fail(engine, "sync window", rc);
+    }
+    hk_sync_window *window = NULL;
+    rc = hk_sync_window_parse(json, &window, NULL);
+    hk_string_free(json);
+    if (rc != HK_OK) {
+        return fail(engine, "window", rc);
+    }
+    printf("%s: sync at 23:00 local (%s)\n", store->name, utc_clock(now));
+
+    /* Tonight's dates; on a re-run of the demo the window is empty: send the night anyway. */
+    const char *dates[8];
+    size_t n_dates = 0;
+    for (uint32_t i = 0; i < hk_sync_window_date_count(window) && n_dates < 8; i++) {
+        dates[n_dates++] = hk_sync_window_date(window, i);
+    }
+    if (n_dates > 1) {
+        printf("  window: %s to %s (catching up a missed night)\n", dates[0], dates[n_dates - 1]);
+    }
+    if (n_dates == 0) {
+        dates[n_dates++] = date;
+    }
+    for (uint32_t i = 0; i < hk_sync_window_missing_count(window); i++) {
+        printf("  missed beyond catch-up: %s, needs a backfill\n",
+               hk_sync_window_missing_date(window, i));
+    }
+
+    char *batch = sales_batch(store, dates, n_dates);
+    char *report = NULL;
+    rc = hk_engine_sync(engine, batch, now, &report);
+    free(batch);
+    int failed = rc != HK_OK && fail(engine, "sync", rc);
+    if (!failed) {
+        print_report(report);
+        hk_string_free(report);
+        if (hk_sync_window_missing_count(window) > 0) {
+            failed = backfill(engine, store, window, now, backfill_file);
+        }
+    }
+    hk_sync_window_free(&window);
+    return failed;
 }
 
 int main(int argc, char **argv) {
@@ -127,52 +326,74 @@ int main(int argc, char **argv) {
         fprintf(stderr, "libhearken ABI %u, header ABI %u\n", hk_abi_version(), HK_ABI_VERSION);
         return 1;
     }
-    printf("hearken %s\n", hk_version());
+    const char *path = argc > 1 ? argv[1] : NULL;
+    printf("hearken %s nightly-sync demo (C)\n", hk_version());
 
     hk_engine *engine = NULL;
     char *error = NULL;
-    hk_result rc = argc > 1 ? hk_engine_open(argv[1], HK_JOURNAL_WAL, 0, &engine, &error)
-                            : hk_engine_open_in_memory(&engine, &error);
+    hk_result rc = path ? hk_engine_open(path, HK_JOURNAL_WAL, 0, &engine, &error)
+                        : hk_engine_open_in_memory(&engine, &error);
     if (rc != HK_OK) {
         fprintf(stderr, "open failed: %s\n  %s\n", hk_result_name(rc), error ? error : "");
         hk_string_free(error);
         return 1;
     }
+    printf("database: %s\n\n", path ? path : "(in memory)");
+    char backfill_file[4096];
+    snprintf(backfill_file, sizeof backfill_file, "%s.backfill.jsonl",
+             path ? path : "hearken-demo");
 
     int failed = 0;
-    for (size_t i = 0; i < sizeof LOCATIONS / sizeof LOCATIONS[0] && !failed; i++) {
-        rc = hk_engine_upsert_location(engine, LOCATIONS[i]);
+    for (size_t s = 0; s < sizeof STORES / sizeof STORES[0] && !failed; s++) {
+        char location[256];
+        snprintf(location, sizeof location,
+                 "{\"id\":\"%s\",\"name\":\"%s\",\"time_zone\":\"%s\"}", STORES[s].id,
+                 STORES[s].name, STORES[s].time_zone);
+        rc = hk_engine_upsert_location(engine, location);
         failed = rc != HK_OK && fail(engine, "location", rc);
     }
-    /* Dana unsubscribed at the till on Thursday. */
+    /* A customer who unsubscribed on the shop's newsletter page before any survey. */
     if (!failed) {
-        rc = hk_engine_unsubscribe_contact(engine, "Dana@Example.com", INT64_C(1795089600000));
+        rc = hk_engine_unsubscribe_contact(engine, "dana@example.com",
+                                           midnight_utc_ms("2026-11-19") + 9 * 3600000);
         failed = rc != HK_OK && fail(engine, "unsubscribe", rc);
     }
-    /* 23:00 in Seoul is 14:00 UTC; 23:00 in Paris is 22:00 UTC. */
-    failed = failed || sync_store(engine, "seoul", SEOUL_BATCH, INT64_C(1795176000000));
-    failed = failed || sync_store(engine, "paris", PARIS_BATCH, INT64_C(1795212000000));
+
+    for (size_t n = 0; n < sizeof NIGHTS / sizeof NIGHTS[0] && !failed; n++) {
+        printf("== Night of %s ==\n", NIGHTS[n].date);
+        for (int i = 0; NIGHTS[n].stores[i] >= 0 && !failed; i++) {
+            failed = sync_night(engine, &STORES[NIGHTS[n].stores[i]], NIGHTS[n].date,
+                                backfill_file);
+        }
+        printf("\n");
+    }
 
     /* A batch with a mistake is refused whole, and every bad record is named. */
     if (!failed) {
         char *report = NULL;
         rc = hk_engine_sync(engine,
-                            "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-20\"],"
-                            "\"transactions\":[{\"id\":\"t9\",\"customer\":\"c99\",\"kind\":\"sale\","
-                            "\"amount_minor\":100,\"currency\":\"EUR\"}]}",
-                            INT64_C(1795212000000), &report);
+                            "{\"format\":1,\"location\":\"paris\",\"business_dates\":"
+                            "[\"2026-11-24\"],\"transactions\":[{\"id\":\"x1\",\"customer\":"
+                            "\"nobody\",\"kind\":\"sale\",\"amount_minor\":100,\"currency\":"
+                            "\"EUR\"}]}",
+                            midnight_utc_ms("2026-11-24") + 22 * 3600000, &report);
         char *detail = hk_engine_last_error(engine);
-        printf("a bad batch: %s\n  %s\n", hk_result_name(rc), detail ? detail : "");
+        printf("== A batch with a mistake: %s ==\n  %s\n\n", hk_result_name(rc),
+               detail ? detail : "");
         hk_string_free(detail);
         hk_string_free(report);
     }
 
-    /* Staff ask: why did 김민준 get only one survey? */
     if (!failed) {
+        printf("== \"Why didn't Minjun get a second e-mail?\" ==\n");
         char *why = NULL;
-        rc = hk_engine_explain_text(engine, "c5", INT64_C(1795212000000), &why);
+        rc = hk_engine_explain_text(engine, "kim", midnight_utc_ms("2026-11-25") + 12 * 3600000,
+                                    &why);
         if (rc == HK_OK) {
-            printf("why c5:\n%s\n", why);
+            for (char *line = why, *end; line != NULL; line = end ? end + 1 : NULL) {
+                end = strchr(line, '\n');
+                printf("  %.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
+            }
         } else {
             failed = fail(engine, "explain", rc);
         }

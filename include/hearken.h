@@ -146,6 +146,11 @@ typedef struct hk_engine hk_engine;
 typedef struct hk_sync_report hk_sync_report;
 
 /**
+ * A sync window read from its JSON, with typed readers. Opaque; free with `hk_sync_window_free`.
+ */
+typedef struct hk_sync_window hk_sync_window;
+
+/**
  * Outcome of a fallible C call: `HK_OK` or one of the `HK_RESULT_*` codes.
  */
 typedef uint32_t hk_result;
@@ -506,6 +511,63 @@ hk_result hk_sync_report_skipped(const hk_sync_report *report,
                                  const char **transaction_id_out,
                                  const char **customer_id_out,
                                  uint32_t *reason_out);
+
+/**
+ * Reads a sync window (the JSON written by `hk_engine_sync_window`) into a handle.
+ *
+ * On failure nothing is written to `*window_out` and, if `error_out` is not NULL,
+ * `*error_out` receives the error detail JSON (free it with `hk_string_free`).
+ */
+hk_result hk_sync_window_parse(const char *window_json,
+                               hk_sync_window **window_out,
+                               char **error_out);
+
+/**
+ * Frees a window handle and sets `*window` to NULL; NULL or `*window` NULL is fine.
+ */
+void hk_sync_window_free(hk_sync_window **window);
+
+/**
+ * Host id of the location; borrowed, valid until the window is freed.
+ */
+const char *hk_sync_window_location(const hk_sync_window *window);
+
+/**
+ * The location's local date at `now`, `YYYY-MM-DD`; borrowed.
+ */
+const char *hk_sync_window_today(const hk_sync_window *window);
+
+/**
+ * The latest business date synced so far, `YYYY-MM-DD`, or NULL if none yet; borrowed.
+ */
+const char *hk_sync_window_last_synced(const hk_sync_window *window);
+
+/**
+ * Number of business dates the host must include in tonight's batch.
+ */
+uint32_t hk_sync_window_date_count(const hk_sync_window *window);
+
+/**
+ * Business date `index` of tonight's batch, oldest first, or NULL past the end; borrowed.
+ */
+const char *hk_sync_window_date(const hk_sync_window *window,
+                                uint32_t index);
+
+/**
+ * Number of missed dates beyond the catch-up allowance: only a backfill closes them.
+ */
+uint32_t hk_sync_window_missing_count(const hk_sync_window *window);
+
+/**
+ * Missing date `index`, oldest first, or NULL past the end; borrowed.
+ */
+const char *hk_sync_window_missing_date(const hk_sync_window *window,
+                                        uint32_t index);
+
+/**
+ * The next sync instant at the location's sync hour, Unix ms (0 for a NULL handle).
+ */
+int64_t hk_sync_window_next_sync_at(const hk_sync_window *window);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::model::{
     BackfillProgress, BackfillReport, Channel, DeliverySettings, Explanation, FailOutcome,
-    InvitationSummary, Location, MessageKind, OutboundMessage, OutboxCounts, Settings, SyncBatch,
-    SyncReport, SyncWindow, Template,
+    InvitationSummary, Location, MessageKind, OutboundMessage, OutboxCounts, Settings,
+    SuppressionBundle, SyncBatch, SyncReport, SyncWindow, Template,
 };
 use crate::rules::{time, validate};
 use crate::store::{self, Store};
@@ -319,6 +319,23 @@ impl Engine {
         }
         self.lock()
             .write(|c| store::set_delivery_settings(c, settings))
+    }
+
+    /// The suppression list as peppered SHA-256 hashes, for other stores to import.
+    pub fn export_suppressions(&self) -> Result<SuppressionBundle> {
+        self.lock().read(people::export_suppressions)
+    }
+
+    /// Imports another store's suppression hashes (E3 across stores); returns how many
+    /// were new. Matching needs both stores to share `suppression_pepper`.
+    pub fn import_suppressions(
+        &self,
+        bundle: &SuppressionBundle,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        self.lock()
+            .write(|c| people::import_suppressions(c, bundle, source, now))
     }
 
     /// Outbox messages by status.

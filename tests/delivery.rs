@@ -408,3 +408,67 @@ fn ack_and_fail_of_unknown_or_wrong_state_messages_are_typed_errors() {
         "link_base_url"
     );
 }
+
+#[test]
+fn e3_an_unsubscribe_exported_by_one_store_holds_at_another() {
+    let pepper = DeliverySettings {
+        suppression_pepper: "vendor-secret".into(),
+        ..DeliverySettings::default()
+    };
+    let lyon = engine();
+    lyon.set_delivery_settings(&pepper).unwrap();
+    lyon.unsubscribe_contact(" Amelie@Example.com", at("2026-11-19T08:00:00Z"))
+        .unwrap();
+    lyon.unsubscribe_contact("+33 6 12 34 56 78", at("2026-11-19T08:00:00Z"))
+        .unwrap();
+    let bundle = lyon.export_suppressions().unwrap();
+    assert_eq!(bundle.hashes.len(), 2);
+    let json = hearken::wire::to_json(&bundle);
+    assert!(
+        !json.contains("amelie") && !json.contains("612345678"),
+        "no contact in clear"
+    );
+
+    let paris = engine();
+    paris.set_delivery_settings(&pepper).unwrap();
+    assert_eq!(
+        paris
+            .import_suppressions(&bundle, "central", at("2026-11-20T08:00:00Z"))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        paris
+            .import_suppressions(&bundle, "central", at("2026-11-20T08:00:00Z"))
+            .unwrap(),
+        0
+    );
+    synced(&paris);
+    let pending = paris.pending_invitations().unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "amelie is suppressed by the imported hash"
+    );
+    assert_eq!(pending[0].customer, "minjun");
+    assert!(paris.explain("amelie", at(DUE)).unwrap().unsubscribed);
+    // The exported list carries the imported hashes on, for a central service to merge.
+    assert_eq!(paris.export_suppressions().unwrap().hashes, bundle.hashes);
+
+    // Another vendor's pepper does not match.
+    let other = engine();
+    other
+        .import_suppressions(&bundle, "central", at("2026-11-20T08:00:00Z"))
+        .unwrap();
+    synced(&other);
+    assert_eq!(other.pending_invitations().unwrap().len(), 2);
+    let bad = hearken::SuppressionBundle {
+        format: 1,
+        hashes: vec!["amelie@example.com".into()],
+    };
+    let err = other
+        .import_suppressions(&bad, "central", at(DUE))
+        .unwrap_err();
+    assert_eq!(err.problems()[0].field, "hashes");
+    assert!(!err.to_string().contains("amelie"));
+}

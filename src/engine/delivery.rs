@@ -37,8 +37,7 @@ fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<SkipReason>> {
     if !m.communications {
         return Ok(Some(SkipReason::CommunicationsOff));
     }
-    if store::suppressed_since(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?.is_some()
-    {
+    if super::people::suppression(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?.0 {
         return Ok(Some(SkipReason::Unsubscribed));
     }
     let contact = match m.channel {

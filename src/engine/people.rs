@@ -4,9 +4,106 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::Explanation;
-use crate::rules::{contact, cooldown};
+use crate::model::{Explanation, SuppressionBundle};
+use crate::rules::{contact, cooldown, token};
 use crate::store;
+
+/// Format version of suppression bundles.
+const BUNDLE_FORMAT: u32 = 1;
+
+/// Peppered hashes of a customer's usable contacts, as other stores export them.
+fn contact_hashes(pepper: &str, email: Option<&str>, phone: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(e) = email {
+        out.push(token::contact_hash(pepper, "email", e));
+    }
+    if let Some(p) = phone {
+        out.push(token::contact_hash(pepper, "phone", p));
+    }
+    out
+}
+
+/// Whether a customer is unsubscribed here or by a list imported from another store (E3),
+/// with the local unsubscribe date when there is one.
+pub fn suppression(
+    c: &Connection,
+    host_id: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(bool, Option<DateTime<Utc>>)> {
+    let since = store::suppressed_since(c, host_id, email, phone)?;
+    if since.is_some() {
+        return Ok((true, since));
+    }
+    if store::suppression_hashes_empty(c)? {
+        return Ok((false, None));
+    }
+    let pepper = store::get_delivery_settings(c)?.suppression_pepper;
+    Ok((
+        store::hash_suppressed(c, &contact_hashes(&pepper, email, phone))?,
+        None,
+    ))
+}
+
+/// The suppression list as peppered hashes, for a central service to share.
+pub fn export_suppressions(c: &Connection) -> Result<SuppressionBundle> {
+    let pepper = store::get_delivery_settings(c)?.suppression_pepper;
+    let (contacts, imported) = store::suppression_export(c)?;
+    let mut hashes: Vec<String> = contacts
+        .iter()
+        .map(|(kind, value)| token::contact_hash(&pepper, kind, value))
+        .chain(imported)
+        .collect();
+    hashes.sort();
+    hashes.dedup();
+    Ok(SuppressionBundle {
+        format: BUNDLE_FORMAT,
+        hashes,
+    })
+}
+
+/// Adds another store's suppression hashes; returns how many were new.
+pub fn import_suppressions(
+    c: &Connection,
+    bundle: &SuppressionBundle,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut problems = Vec::new();
+    if bundle.format != BUNDLE_FORMAT {
+        problems.push(Problem::top(
+            "suppressions",
+            "format",
+            "unsupported format version",
+        ));
+    }
+    for (i, h) in bundle.hashes.iter().enumerate() {
+        if h.len() != 64
+            || !h
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            problems.push(Problem {
+                record: "suppressions".into(),
+                index: Some(i as u64),
+                host_id: None,
+                field: "hashes".into(),
+                reason: "not a lower-case hex SHA-256".into(),
+            });
+        }
+    }
+    if source.is_empty() || source.len() > 128 {
+        problems.push(Problem::top(
+            "suppressions",
+            "source",
+            "must be 1 to 128 bytes",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    store::import_suppression_hashes(c, &bundle.hashes, now.timestamp_millis(), source)
+}
 
 /// Decisions shown by explain.
 const EXPLAIN_LIMIT: u32 = 50;
@@ -20,8 +117,13 @@ fn not_found(id: &str) -> Error {
 
 /// Why a customer did or did not get surveys, from the stored decisions (E9).
 pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
-    let (stored, since) =
-        store::customer_status(c, customer)?.ok_or_else(|| not_found(customer))?;
+    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
+    let (unsubscribed, since) = suppression(
+        c,
+        &stored.row.host_id,
+        stored.row.email_norm.as_deref(),
+        stored.row.phone_norm.as_deref(),
+    )?;
     let settings = store::get_settings(c)?;
     // The cooldown is store-wide, so it is read on the UTC calendar.
     let eligible_again_on = cooldown::cooldown_until(
@@ -31,7 +133,7 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
     );
     Ok(Explanation {
         customer: stored.row.host_id.clone(),
-        unsubscribed: since.is_some(),
+        unsubscribed,
         unsubscribed_at: since,
         include_in_communications: stored.row.include_in_communications,
         email_usable: stored.row.email_norm.is_some(),
@@ -43,7 +145,7 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
 
 /// Suppresses a known customer by host id and by each usable contact (E3).
 pub fn unsubscribe_customer(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<()> {
-    let (stored, _) = store::customer_status(c, customer)?.ok_or_else(|| not_found(customer))?;
+    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
     let ms = now.timestamp_millis();
     store::suppress(c, "customer", &stored.row.host_id, ms, "customer")?;
     if let Some(e) = &stored.row.email_norm {

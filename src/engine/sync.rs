@@ -249,7 +249,7 @@ pub fn apply_batch(
         max_age_days: settings.max_age_days,
         cooldown_months: settings.cooldown_months,
     };
-    let check_suppressions = !store::suppressions_empty(c)?;
+    let check_suppressions = !store::suppressions_empty(c)? || !store::suppression_hashes_empty(c)?;
     let email_channel = settings.channel == Channel::Email;
     let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(batch.transactions.len());
@@ -302,7 +302,13 @@ pub fn apply_batch(
                     let f = CustomerFacts {
                         communications: crow.include_in_communications,
                         unsubscribed: check_suppressions
-                            && store::is_suppressed(c, crow)?.is_some(),
+                            && super::people::suppression(
+                                c,
+                                &crow.host_id,
+                                crow.email_norm.as_deref(),
+                                crow.phone_norm.as_deref(),
+                            )?
+                            .0,
                         usable_contact: if email_channel {
                             crow.email_norm.is_some()
                         } else {

@@ -29,14 +29,19 @@ pub mod sync;
 // Customers: explain, unsubscribe, pending invitations.
 pub mod customers;
 
-// The typed sync report reader.
+// Typed readers of the JSON results, for hosts without a JSON parser.
+mod handles;
+pub mod reasons;
 pub mod report;
+pub mod window;
 
 pub use config::*;
 pub use customers::*;
 pub use engine::*;
+pub use reasons::*;
 pub use report::*;
 pub use result::*;
 pub use strings::*;
 pub use sync::*;
 pub use version::*;
+pub use window::*;

@@ -21,5 +21,5 @@ pub use reason::SkipReason;
 pub use report::{
     BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,
 };
-pub use settings::{Channel, DeliverySettings, Settings};
+pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
 pub use transaction::{Transaction, TransactionKind};

@@ -85,6 +85,9 @@ pub struct DeliverySettings {
     pub max_attempts: u32,
     /// First retry delay in seconds; each later retry doubles it (capped at 6 hours).
     pub retry_base_seconds: u32,
+    /// Vendor-wide secret mixed into exported suppression hashes, so the stores of one
+    /// vendor match each other's lists and outsiders cannot reverse them.
+    pub suppression_pepper: String,
 }
 
 impl Default for DeliverySettings {
@@ -95,6 +98,17 @@ impl Default for DeliverySettings {
             lease_seconds: 300,
             max_attempts: 5,
             retry_base_seconds: 300,
+            suppression_pepper: String::new(),
         }
     }
+}
+
+/// A store's suppression list as it travels between stores: hashed contacts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionBundle {
+    /// Bundle format version: 1.
+    pub format: u32,
+    /// Lower-case hex SHA-256 of pepper, kind (`email`/`phone`) and normalised contact.
+    pub hashes: Vec<String>,
 }

@@ -135,16 +135,6 @@ pub fn suppressions_empty(conn: &Connection) -> Result<bool> {
 }
 
 /// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
-pub fn is_suppressed(conn: &Connection, c: &CustomerRow) -> Result<Option<DateTime<Utc>>> {
-    suppressed_since(
-        conn,
-        &c.host_id,
-        c.email_norm.as_deref(),
-        c.phone_norm.as_deref(),
-    )
-}
-
-/// [`is_suppressed`] on the identifying fields alone.
 pub fn suppressed_since(
     conn: &Connection,
     host_id: &str,
@@ -178,16 +168,9 @@ pub fn suppress(
     Ok(())
 }
 
-/// A stored customer with their suppression date, for explain.
-pub fn customer_status(
-    conn: &Connection,
-    host_id: &str,
-) -> Result<Option<(StoredCustomer, Option<DateTime<Utc>>)>> {
-    let Some(c) = find_customers(conn, [host_id])?.remove(host_id) else {
-        return Ok(None);
-    };
-    let since = is_suppressed(conn, &c.row)?;
-    Ok(Some((c, since)))
+/// One stored customer by host id.
+pub fn find_customer(conn: &Connection, host_id: &str) -> Result<Option<StoredCustomer>> {
+    Ok(find_customers(conn, [host_id])?.remove(host_id))
 }
 
 /// The host id of a customer row.
@@ -196,4 +179,54 @@ pub fn customer_host_id(conn: &Connection, rowid: i64) -> Result<Option<String>>
         .prepare_cached("SELECT host_id FROM customers WHERE id = ?1")?
         .query_row([rowid], |r| r.get(0))
         .optional()?)
+}
+
+/// Whether any of `hashes` is on the imported suppression list.
+pub fn hash_suppressed(conn: &Connection, hashes: &[String]) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM suppression_hashes WHERE hash = ?1")?;
+    for h in hashes {
+        if stmt.exists([h])? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the imported suppression list is empty.
+pub fn suppression_hashes_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM suppression_hashes)")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Adds imported hashes; returns how many were new.
+pub fn import_suppression_hashes(
+    conn: &Connection,
+    hashes: &[String],
+    now_ms: i64,
+    source: &str,
+) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO suppression_hashes (hash, created_at, source) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut added = 0;
+    for h in hashes {
+        added += stmt.execute(params![h, now_ms, source])? as u64;
+    }
+    Ok(added)
+}
+
+/// Every suppressed e-mail and phone (normalised), and every imported hash.
+pub fn suppression_export(conn: &Connection) -> Result<(Vec<(String, String)>, Vec<String>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, value FROM suppressions WHERE kind IN ('email', 'phone') ORDER BY kind, value",
+    )?;
+    let contacts = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached("SELECT hash FROM suppression_hashes ORDER BY hash")?;
+    let hashes = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((contacts, hashes))
 }

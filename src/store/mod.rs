@@ -81,8 +81,9 @@ impl Store {
 
 /// Reads and writes on one connection or transaction.
 pub use customers::{
-    customer_host_id, customer_status, find_customers, insert_customer, is_suppressed, suppress,
-    suppressed_since, suppressions_empty, update_customer,
+    customer_host_id, find_customer, find_customers, hash_suppressed, import_suppression_hashes,
+    insert_customer, suppress, suppressed_since, suppression_export, suppression_hashes_empty,
+    suppressions_empty, update_customer,
 };
 pub use locations::{
     count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,

@@ -181,6 +181,13 @@ CREATE TABLE templates (
     PRIMARY KEY (kind, channel, language)
 ) STRICT, WITHOUT ROWID;
 
+-- Suppressions imported from other stores: SHA-256 of pepper + normalised contact (hex).
+CREATE TABLE suppression_hashes (
+    hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    source TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
 -- Invitations queued before the outbox existed become its first messages.
 INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id, channel,
                     language, status, due_at, created_at, updated_at)

@@ -77,7 +77,7 @@ suite() {
 }
 
 # Compile: tests and example, against the static and the shared library.
-step "header compiles as C99, C11 (pedantic) and C++" bash -c "
+step "header compiles as C99, C11 (pedantic) and C++" bash -euc "
     printf '#include \"hearken.h\"\nint main(void) { return hk_abi_version() == HK_ABI_VERSION ? 0 : 1; }\n' > '$OUT/h.c'
     $CC -Wall -Wextra -Werror -pedantic -std=c99 -I'$ROOT/include' -fsyntax-only '$OUT/h.c'
     $CC -Wall -Wextra -Werror -pedantic -std=c11 -I'$ROOT/include' -fsyntax-only '$OUT/h.c'
@@ -103,20 +103,39 @@ for kind in static shared; do
     fi
 done
 
-# The example tells the whole story and cannot rot.
+# The example tells the whole story and cannot rot. It runs in the scratch directory
+# (an in-memory run writes its backfill file in the current directory).
+run_example() {
+    (cd "$OUT/scratch" && "$@")
+}
 example_story() {
     local out
-    out=$("$@")
+    out=$(run_example "$@") || { echo "$out"; echo "the example failed"; return 1; }
     echo "$out"
-    for want in "survey #1 for c5 (transaction t7)" \
-                "skipped t6 (c5): another purchase that night got the survey [one_per_batch]" \
-                "skipped t2 (c2): the customer has no usable contact for the channel" \
-                "skipped t4 (c4): the customer unsubscribed [unsubscribed]" \
-                "skipped t5 (anonymous): the sale had no customer attached [anonymous]" \
-                "a bad batch: invalid_input" \
-                "why c5:"; do
+    for want in "survey #1 to Amélie Dupont for paris-1120-0" \
+                "no survey to 김민준 (seoul-1120-0): another purchase that night got the survey [one_per_batch]" \
+                "no survey to Bob O'Neil (paris-1120-1): the customer has no usable contact for the channel [no_usable_contact]" \
+                "no survey to Dana Smith (paris-1120-3): the customer unsubscribed [unsubscribed]" \
+                "no survey to (anonymous sale) (paris-1120-walkin): the sale had no customer attached [anonymous]" \
+                "window: 2026-11-21 to 2026-11-22 (catching up a missed night)" \
+                "missed beyond catch-up: 2026-11-22, needs a backfill" \
+                "backfill of Boutique Paris: batch 1 of 1 committed" \
+                "missing dates after the backfill: 0" \
+                "A batch with a mistake: invalid_input" \
+                "seoul-1120-1: survey invitation #2 created on 2026-11-20 (seoul)"; do
         grep -qF -- "$want" <<< "$out" || { echo "missing from the example's output: $want"; return 1; }
     done
+}
+# A second run on the same file re-sends every night and creates no invitation.
+example_rerun() {
+    local out
+    out=$(run_example "$@") || { echo "$out"; echo "the example failed"; return 1; }
+    if grep -q "survey #" <<< "$out"; then
+        echo "the re-run created invitations:"
+        echo "$out"
+        return 1
+    fi
+    grep -qF "no survey to 김민준 (seoul-1120-0)" <<< "$out"
 }
 for kind in static shared; do
     if [ -x "$OUT/example_$kind" ]; then
@@ -126,12 +145,14 @@ done
 if [ -x "$OUT/example_static" ]; then
     step "example runs under valgrind, on a file" \
         example_story "${VALGRIND[@]}" "$OUT/example_static" "$OUT/scratch/example.db"
+    step "example re-run on the same file creates nothing" \
+        example_rerun "${VALGRIND[@]}" "$OUT/example_static" "$OUT/scratch/example.db"
 fi
 
 # The shared library exports the C door only (plus the uniffi door's own prefixed symbols).
 exports_only_hk() {
     local all others
-    all=$(nm -D --defined-only "$LIB_DIR/libhearken.so" | awk '{print $3}')
+    all=$(nm -D --defined-only "$LIB_DIR/libhearken.so" | awk '{print $3}') || return 1
     others=$(grep -vE '^(hk_|uniffi_hearken_|ffi_hearken_|UNIFFI_META_)' <<< "$all" || true)
     if [ -n "$others" ]; then
         echo "unexpected exports:"
@@ -151,27 +172,59 @@ step "libhearken.so exports only hk_* (and uniffi's prefixed) symbols" exports_o
 
 # pkg-config: the generated files give working compile and link lines.
 pkg_config_builds() {
-    scripts/write-pkgconfig.sh "$OUT/pkgconfig" "$ROOT" "$LIB_DIR" "$ROOT/include"
+    # Called from `step`, where `set -e` is off: every line returns on failure.
+    scripts/write-pkgconfig.sh "$OUT/pkgconfig" "$ROOT" "$LIB_DIR" "$ROOT/include" || return 1
     export PKG_CONFIG_PATH="$OUT/pkgconfig"
-    pkg-config --exists hearken hearken-static
-    [ "$(pkg-config --modversion hearken)" = "$(sed -n 's/^#define HK_VERSION "\(.*\)"/\1/p' include/hearken.h)" ]
+    pkg-config --exists hearken hearken-static || return 1
+    [ "$(pkg-config --modversion hearken)" = \
+      "$(sed -n 's/^#define HK_VERSION "\(.*\)"/\1/p' include/hearken.h)" ] || return 1
     # shellcheck disable=SC2046
     "$CC" "${CFLAGS[@]}" examples/nightly_sync.c $(pkg-config --cflags --libs hearken) \
-        -Wl,-rpath,"$LIB_DIR" -o "$OUT/example_pc_shared"
+        -Wl,-rpath,"$LIB_DIR" -o "$OUT/example_pc_shared" || return 1
     # shellcheck disable=SC2046
-    "$CC" "${CFLAGS[@]}" examples/nightly_sync.c $(pkg-config --cflags --libs --static hearken-static) \
-        -o "$OUT/example_pc_static"
-    "$OUT/example_pc_shared" > /dev/null
-    "$OUT/example_pc_static" > /dev/null
+    "$CC" "${CFLAGS[@]}" examples/nightly_sync.c \
+        $(pkg-config --cflags --libs --static hearken-static) -o "$OUT/example_pc_static" \
+        || return 1
+    run_example "$OUT/example_pc_shared" > /dev/null || return 1
+    run_example "$OUT/example_pc_static" > /dev/null
 }
 step "pkg-config compile and link lines work (shared and static)" pkg_config_builds
 
-# A host that links its own (older) SQLite: the shared library keeps its copy private.
-sqlite_host() {
-    "$CC" "${CFLAGS[@]}" tests/c/sqlite_host.c "${SHARED_LIBS[@]}" -lsqlite3 -o "$OUT/sqlite_host"
-    "$OUT/sqlite_host" "$OUT/scratch/host.db"
+# A host that links its own (older) SQLite. The shared library keeps its copy private;
+# the plain static library's bundled copy serves the host's sqlite3_* calls too (or clashes
+# with a static libsqlite3.a); the isolated static library keeps it private (docs/c-api.md).
+sqlite_host() { # LIBS... EXPECTED
+    local expected=${*: -1}
+    "$CC" "${CFLAGS[@]}" tests/c/sqlite_host.c "${@:1:$#-1}" -o "$OUT/sqlite_host" || return 1
+    rm -f "$OUT/scratch/host.db"*
+    "$OUT/sqlite_host" "$OUT/scratch/host.db" "$expected"
 }
-step "a host with its own SQLite keeps it beside libhearken.so" sqlite_host
+SYSTEM_SQLITE_A=$("$CC" -print-file-name=libsqlite3.a)
+step "a host with its own SQLite keeps it beside libhearken.so" \
+    sqlite_host "${SHARED_LIBS[@]}" -lsqlite3 own
+step "a host's SQLite calls reach the bundled copy of plain libhearken.a" \
+    sqlite_host "${STATIC_LIBS[@]}" -lsqlite3 bundled
+isolated_exports_only_hk() {
+    scripts/isolate-staticlib.sh "$LIB_DIR/libhearken.a" "$OUT/libhearken_isolated.a" || return 1
+    local globals
+    globals=$(nm -g --defined-only "$OUT/libhearken_isolated.a" | awk 'NF == 3 {print $3}') \
+        || return 1
+    grep -qx hk_engine_sync <<< "$globals" || { echo "hk_engine_sync is not global"; return 1; }
+    if grep -v '^hk_' <<< "$globals" | head -n 5 | grep .; then
+        echo "(global symbols other than hk_*)"
+        return 1
+    fi
+}
+step "scripts/isolate-staticlib.sh makes a libhearken.a that exports only hk_*" \
+    isolated_exports_only_hk
+if [ -f "$OUT/libhearken_isolated.a" ]; then
+    step "a host with its own SQLite keeps it beside the isolated libhearken.a" \
+        sqlite_host "$OUT/libhearken_isolated.a" -lsqlite3 -lpthread -ldl -lm own
+    if [ -f "$SYSTEM_SQLITE_A" ]; then
+        step "a host with a static libsqlite3.a links the isolated libhearken.a without clashes" \
+            sqlite_host "$SYSTEM_SQLITE_A" "$OUT/libhearken_isolated.a" -lpthread -ldl -lm own
+    fi
+fi
 
 echo "c: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -140,10 +140,21 @@ static void null_arguments_are_refused_without_a_crash(void) {
     CHECK_RC(hk_sync_report_skipped(NULL, 0, &s, &s, &reason), NUL, NULL);
     CHECK_RC(hk_sync_report_invitation(NULL, 0, &id, &s, &s), NUL, NULL);
 
+    hk_sync_window *window = NULL;
+    CHECK_RC(hk_sync_window_parse(NULL, &window, NULL), NUL, NULL);
+    CHECK_RC(hk_sync_window_parse("{}", NULL, NULL), NUL, NULL);
+    CHECK(window == NULL);
+    CHECK(hk_sync_window_today(NULL) == NULL);
+    CHECK(hk_sync_window_last_synced(NULL) == NULL);
+    CHECK(hk_sync_window_date_count(NULL) == 0);
+    CHECK(hk_sync_window_date(NULL, 0) == NULL);
+    CHECK(hk_sync_window_next_sync_at(NULL) == 0);
+
     /* Frees accept NULL. */
     hk_string_free(NULL);
     hk_engine_free(NULL);
     hk_sync_report_free(NULL);
+    hk_sync_window_free(NULL);
     hk_engine_free(&engine);
 }
 

@@ -117,6 +117,49 @@ static void report_readers_give_the_skipped_customers_and_reasons(void) {
     free(json);
 }
 
+/* The typed window readers agree with the golden window JSON. */
+static void window_readers_give_the_dates_to_send_and_to_backfill(void) {
+    char *json = read_golden("window_paris.json");
+    json[strlen(json) - 1] = '\0';
+    hk_sync_window *window = NULL;
+    if (!CHECK_OK(hk_sync_window_parse(json, &window, NULL), NULL)) {
+        free(json);
+        return;
+    }
+    CHECK_STR(hk_sync_window_location(window), "paris");
+    CHECK_STR(hk_sync_window_today(window), "2026-11-23");
+    CHECK_STR(hk_sync_window_last_synced(window), "2026-11-20");
+    CHECK(hk_sync_window_date_count(window) == 2);
+    CHECK_STR(hk_sync_window_date(window, 0), "2026-11-22");
+    CHECK_STR(hk_sync_window_date(window, 1), "2026-11-23");
+    CHECK(hk_sync_window_date(window, 2) == NULL);
+    CHECK(hk_sync_window_missing_count(window) == 1);
+    CHECK_STR(hk_sync_window_missing_date(window, 0), "2026-11-21");
+    CHECK(hk_sync_window_missing_date(window, 1) == NULL);
+    CHECK(hk_sync_window_next_sync_at(window) == INT64_C(1795557600000));
+    hk_sync_window_free(&window);
+    CHECK(window == NULL);
+    hk_sync_window_free(&window);
+
+    /* A fresh location has never synced. */
+    CHECK_OK(hk_sync_window_parse("{\"location\":\"x\",\"today\":\"2026-11-23\","
+                                  "\"last_synced\":null,\"dates\":[\"2026-11-23\"],"
+                                  "\"missing\":[],\"next_sync_at\":\"2026-11-23T22:00:00Z\"}",
+                                  &window, NULL),
+             NULL);
+    CHECK(hk_sync_window_last_synced(window) == NULL);
+    hk_sync_window_free(&window);
+
+    /* Not a window: invalid input, detail through error_out, nothing written. */
+    char *error = NULL;
+    CHECK_RC(hk_sync_window_parse("{\"location\":1}", &window, &error),
+             HK_RESULT_INVALID_INPUT, NULL);
+    CHECK(window == NULL);
+    CHECK_CONTAINS(error, "\"kind\":\"invalid_input\"");
+    hk_string_free(error);
+    free(json);
+}
+
 /* Re-running the same batch changes nothing and reports the stored decisions. */
 static void rerunning_the_night_changes_nothing(void) {
     hk_engine *engine = open_golden_engine("rerun.db");
@@ -150,5 +193,7 @@ void golden_tests(void) {
     run_case("golden scenario matches the Rust door", golden_scenario_matches_the_rust_door);
     run_case("report readers give the skipped customers and reasons",
              report_readers_give_the_skipped_customers_and_reasons);
+    run_case("window readers give the dates to send and to backfill",
+             window_readers_give_the_dates_to_send_and_to_backfill);
     run_case("re-running the night changes nothing", rerunning_the_night_changes_nothing);
 }

@@ -1,0 +1,102 @@
+//! Why a transaction got no survey: the stable `HK_SKIP_*` codes and their names.
+
+use std::ffi::{CString, c_char};
+use std::sync::OnceLock;
+
+use super::boundary::{guarded, owned_c_string};
+use crate::model::SkipReason;
+
+/// Skip reason E1: the transaction is not finalized yet.
+pub const HK_SKIP_NOT_FINALIZED: u32 = 1;
+/// Skip reason E2: the host excluded this transaction.
+pub const HK_SKIP_EXCLUDED: u32 = 2;
+/// Skip reason E7: the location is disabled.
+pub const HK_SKIP_LOCATION_DISABLED: u32 = 3;
+/// Skip reason E6: the sale has no customer.
+pub const HK_SKIP_ANONYMOUS: u32 = 4;
+/// Skip reason S3: finalized too long before the batch's business date.
+pub const HK_SKIP_TOO_OLD: u32 = 5;
+/// Skip reason E2: the customer's "include in communications" is off.
+pub const HK_SKIP_COMMUNICATIONS_OFF: u32 = 6;
+/// Skip reason E3: the customer is unsubscribed.
+pub const HK_SKIP_UNSUBSCRIBED: u32 = 7;
+/// Skip reason E6: no usable e-mail or phone for the channel.
+pub const HK_SKIP_NO_USABLE_CONTACT: u32 = 8;
+/// Skip reason E8: the transaction already has an invitation.
+pub const HK_SKIP_ALREADY_INVITED: u32 = 9;
+/// Skip reason E4: the customer had an invitation within the cooldown.
+pub const HK_SKIP_COOLDOWN: u32 = 10;
+/// Skip reason E5: another transaction of the customer in the batch got the invitation.
+pub const HK_SKIP_ONE_PER_BATCH: u32 = 11;
+
+struct ReasonText {
+    code: u32,
+    name: CString,
+    description: CString,
+}
+
+fn reason_texts() -> &'static [ReasonText] {
+    static TEXTS: OnceLock<Vec<ReasonText>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        SkipReason::ALL
+            .into_iter()
+            .map(|r| ReasonText {
+                code: r.code(),
+                name: owned_c_string(r.as_str().to_owned()),
+                description: owned_c_string(r.describe().to_owned()),
+            })
+            .collect()
+    })
+}
+
+fn reason_text(code: u32) -> Option<&'static ReasonText> {
+    reason_texts().iter().find(|t| t.code == code)
+}
+
+/// The stable name of a skip reason code ("anonymous", "cooldown", ...), or NULL if unknown.
+/// Static; do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn hk_skip_reason_name(reason: u32) -> *const c_char {
+    guarded(std::ptr::null(), || {
+        reason_text(reason).map_or(std::ptr::null(), |t| t.name.as_ptr())
+    })
+}
+
+/// A short English sentence for a skip reason code, or NULL if unknown. Static; do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn hk_skip_reason_describe(reason: u32) -> *const c_char {
+    guarded(std::ptr::null(), || {
+        reason_text(reason).map_or(std::ptr::null(), |t| t.description.as_ptr())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_constants_match_the_model_codes() {
+        let pairs = [
+            (HK_SKIP_NOT_FINALIZED, SkipReason::NotFinalized),
+            (HK_SKIP_EXCLUDED, SkipReason::Excluded),
+            (HK_SKIP_LOCATION_DISABLED, SkipReason::LocationDisabled),
+            (HK_SKIP_ANONYMOUS, SkipReason::Anonymous),
+            (HK_SKIP_TOO_OLD, SkipReason::TooOld),
+            (HK_SKIP_COMMUNICATIONS_OFF, SkipReason::CommunicationsOff),
+            (HK_SKIP_UNSUBSCRIBED, SkipReason::Unsubscribed),
+            (HK_SKIP_NO_USABLE_CONTACT, SkipReason::NoUsableContact),
+            (HK_SKIP_ALREADY_INVITED, SkipReason::AlreadyInvited),
+            (HK_SKIP_COOLDOWN, SkipReason::Cooldown),
+            (HK_SKIP_ONE_PER_BATCH, SkipReason::OnePerBatch),
+        ];
+        assert_eq!(pairs.len(), SkipReason::ALL.len());
+        for (code, reason) in pairs {
+            assert_eq!(code, reason.code());
+            // SAFETY: static strings from this module.
+            let name = unsafe { std::ffi::CStr::from_ptr(hk_skip_reason_name(code)) };
+            assert_eq!(name.to_str(), Ok(reason.as_str()));
+        }
+        assert!(hk_skip_reason_name(0).is_null());
+        assert!(hk_skip_reason_describe(99).is_null());
+    }
+}
