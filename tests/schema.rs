@@ -89,7 +89,9 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
         // v1 → v2: invitations queued before the outbox existed become its messages.
         let pending = e.pending_invitations().unwrap().len();
         assert!(pending > 0);
-        let claimed = e.claim(100, "2026-11-21T09:00:00Z".parse().unwrap()).unwrap();
+        let claimed = e
+            .claim(100, "2026-11-21T09:00:00Z".parse().unwrap())
+            .unwrap();
         assert_eq!(claimed.len(), pending);
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");

@@ -48,11 +48,10 @@ pub fn suppression(
 /// The suppression list as peppered hashes, for a central service to share.
 pub fn export_suppressions(c: &Connection) -> Result<SuppressionBundle> {
     let pepper = store::get_delivery_settings(c)?.suppression_pepper;
-    let (contacts, imported) = store::suppression_export(c)?;
-    let mut hashes: Vec<String> = contacts
+    let mut hashes: Vec<String> = store::suppressed_contacts(c)?
         .iter()
         .map(|(kind, value)| token::contact_hash(&pepper, kind, value))
-        .chain(imported)
+        .chain(store::imported_hashes(c)?)
         .collect();
     hashes.sort();
     hashes.dedup();

@@ -216,17 +216,18 @@ pub fn import_suppression_hashes(
     Ok(added)
 }
 
-/// Every suppressed e-mail and phone (normalised), and every imported hash.
-pub fn suppression_export(conn: &Connection) -> Result<(Vec<(String, String)>, Vec<String>)> {
+/// Every locally suppressed e-mail and phone, as (kind, normalised value).
+pub fn suppressed_contacts(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, value FROM suppressions WHERE kind IN ('email', 'phone') ORDER BY kind, value",
     )?;
-    let contacts = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every suppression hash imported from other stores.
+pub fn imported_hashes(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT hash FROM suppression_hashes ORDER BY hash")?;
-    let hashes = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok((contacts, hashes))
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -82,8 +82,8 @@ impl Store {
 /// Reads and writes on one connection or transaction.
 pub use customers::{
     customer_host_id, find_customer, find_customers, hash_suppressed, import_suppression_hashes,
-    insert_customer, suppress, suppressed_since, suppression_export, suppression_hashes_empty,
-    suppressions_empty, update_customer,
+    imported_hashes, insert_customer, suppress, suppressed_contacts, suppressed_since,
+    suppression_hashes_empty, suppressions_empty, update_customer,
 };
 pub use locations::{
     count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,
