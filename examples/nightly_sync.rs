@@ -123,9 +123,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in x.lines() {
         println!("  {line}");
     }
+    drain_outbox(&engine, utc("2026-11-25T09:00:00Z"))?;
+    Ok(())
+}
+
+/// What the host's mailer does every few minutes: claim due messages, send, ack.
+fn drain_outbox(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n══ Next morning: the POS mailer drains the outbox ══");
+    let messages = engine.claim(100, now)?;
+    if messages.is_empty() {
+        println!("  nothing due (every message was already delivered)");
+    }
+    let mut shown = std::collections::HashSet::new();
+    for m in &messages {
+        // A fake mailer: print the message in full once per language, then ack it.
+        if shown.insert(m.language.clone()) {
+            println!("  ── to {} [{}] ──", m.recipient, m.language);
+            println!("  Subject: {}", m.subject);
+            for line in m.body.lines() {
+                println!("  | {line}");
+            }
+        } else {
+            println!("  ── to {} [{}]: {}", m.recipient, m.language, m.subject);
+        }
+        engine.ack(&m.message_id, now)?;
+    }
+    let counts = engine.outbox_counts()?;
     println!(
-        "\nPending invitations for the host to deliver: {}",
-        engine.pending_invitations()?.len()
+        "  outbox: {} delivered, {} pending, {} cancelled, {} failed",
+        counts.acked, counts.pending, counts.cancelled, counts.failed
     );
     Ok(())
 }
