@@ -1,5 +1,7 @@
 //! The delivery use cases: claim, ack, fail, resend, unsubscribe links, templates.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::Connection;
 
@@ -87,6 +89,9 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let now_ms = ms(now);
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
     let mut out = Vec::new();
+    // Messages of one batch share a handful of templates: look each up once.
+    let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
+        HashMap::new();
     for m in store::claimable(c, now_ms, limit)? {
         if m.lease_expired && m.attempts >= delivery.max_attempts {
             store::end_message(
@@ -115,13 +120,21 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
             Channel::Sms => m.phone.clone(),
         }
         .unwrap_or_default();
-        let (tpl, no_name) = pick_template(
-            c,
-            m.kind,
-            m.channel,
-            &m.language,
-            &settings.default_language,
-        )?;
+        let key = (m.kind, m.channel, m.language.clone());
+        let (tpl, no_name) = match templates.get(&key) {
+            Some(t) => t.clone(),
+            None => {
+                let t = pick_template(
+                    c,
+                    m.kind,
+                    m.channel,
+                    &m.language,
+                    &settings.default_language,
+                )?;
+                templates.insert(key, t.clone());
+                t
+            }
+        };
         let survey = random_token()?;
         let unsubscribe = random_token()?;
         let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));

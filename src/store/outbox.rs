@@ -87,47 +87,64 @@ pub struct Claimable {
     pub excluded: bool,
 }
 
-/// Messages due at `now` (pending, or in flight with an expired lease), oldest first.
+const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, \
+    o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
+    c.phone_norm, c.include_in_communications, l.host_id, l.name, l.enabled, \
+    coalesce(t.excluded, 0)";
+
+const CLAIM_JOINS: &str = "FROM outbox o
+    JOIN customers c ON c.id = o.customer_id
+    JOIN locations l ON l.id = o.location_id
+    LEFT JOIN invitations i ON i.id = o.invitation_id
+    LEFT JOIN transactions t ON t.id = i.transaction_id";
+
+fn row_to_claimable(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claimable> {
+    Ok(Claimable {
+        rowid: r.get(0)?,
+        message_id: r.get(1)?,
+        kind: MessageKind::parse(&r.get::<_, String>(2)?).unwrap_or(MessageKind::SurveyInvitation),
+        invitation: r.get(3)?,
+        customer: r.get(4)?,
+        channel: Channel::parse(&r.get::<_, String>(5)?).unwrap_or(Channel::Email),
+        language: r.get(6)?,
+        attempts: r.get(7)?,
+        lease_expired: r.get(8)?,
+        customer_id: r.get(9)?,
+        customer_name: r.get(10)?,
+        email: r.get(11)?,
+        phone: r.get(12)?,
+        communications: r.get(13)?,
+        location_id: r.get(14)?,
+        location_name: r.get(15)?,
+        location_enabled: r.get(16)?,
+        excluded: r.get(17)?,
+    })
+}
+
+/// Messages due at `now`: first those whose lease expired (oldest lease first), then
+/// pending ones (oldest due first). Each half walks its own index.
 pub fn claimable(conn: &Connection, now_ms: i64, limit: u32) -> Result<Vec<Claimable>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, o.channel,
-                o.language, o.attempts, o.status = 'in_flight',
-                c.host_id, c.name, c.email_norm, c.phone_norm, c.include_in_communications,
-                l.host_id, l.name, l.enabled, coalesce(t.excluded, 0)
-         FROM outbox o
-         JOIN customers c ON c.id = o.customer_id
-         JOIN locations l ON l.id = o.location_id
-         LEFT JOIN invitations i ON i.id = o.invitation_id
-         LEFT JOIN transactions t ON t.id = i.transaction_id
-         WHERE (o.status = 'pending' AND o.due_at <= ?1)
-            OR (o.status = 'in_flight' AND o.lease_until <= ?1)
-         ORDER BY o.due_at, o.id
-         LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![now_ms, limit], |r| {
-        Ok(Claimable {
-            rowid: r.get(0)?,
-            message_id: r.get(1)?,
-            kind: MessageKind::parse(&r.get::<_, String>(2)?)
-                .unwrap_or(MessageKind::SurveyInvitation),
-            invitation: r.get(3)?,
-            customer: r.get(4)?,
-            channel: Channel::parse(&r.get::<_, String>(5)?).unwrap_or(Channel::Email),
-            language: r.get(6)?,
-            attempts: r.get(7)?,
-            lease_expired: r.get(8)?,
-            customer_id: r.get(9)?,
-            customer_name: r.get(10)?,
-            email: r.get(11)?,
-            phone: r.get(12)?,
-            communications: r.get(13)?,
-            location_id: r.get(14)?,
-            location_name: r.get(15)?,
-            location_enabled: r.get(16)?,
-            excluded: r.get(17)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut out: Vec<Claimable> = conn
+        .prepare_cached(&format!(
+            "SELECT {CLAIM_COLUMNS} {CLAIM_JOINS}
+             WHERE o.status = 'in_flight' AND o.lease_until <= ?1
+             ORDER BY o.lease_until, o.id LIMIT ?2"
+        ))?
+        .query_map(params![now_ms, limit], row_to_claimable)?
+        .collect::<rusqlite::Result<_>>()?;
+    let rest = limit.saturating_sub(u32::try_from(out.len()).unwrap_or(limit));
+    if rest > 0 {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CLAIM_COLUMNS} {CLAIM_JOINS}
+             WHERE o.status = 'pending' AND o.due_at <= ?1
+             ORDER BY o.due_at, o.id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![now_ms, rest], row_to_claimable)?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
 }
 
 /// Marks a message in flight until `lease_until_ms` and counts the attempt.

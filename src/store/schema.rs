@@ -159,6 +159,7 @@ CREATE TABLE outbox (
     updated_at INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX outbox_claim ON outbox(status, due_at);
+CREATE INDEX outbox_lease ON outbox(status, lease_until);
 CREATE INDEX outbox_invitation ON outbox(invitation_id);
 
 -- Only the SHA-256 of each token is kept.
