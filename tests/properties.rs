@@ -126,7 +126,11 @@ fn engine(path: &std::path::Path) -> Engine {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    // 32 cases in the main test run; scripts/longer-checks.sh sets PROPTEST_CASES higher.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        ..ProptestConfig::default()
+    })]
 
     /// E8: re-running any batch sequence creates no invitation and writes nothing.
     #[test]
