@@ -3,6 +3,7 @@
 pub mod contact;
 pub mod cooldown;
 pub mod eligibility;
+pub mod score;
 pub mod template;
 pub mod time;
 pub mod token;
