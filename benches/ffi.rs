@@ -13,7 +13,7 @@ use hearken::ffi::{
     HK_JOURNAL_WAL, HK_OK, hk_engine, hk_engine_free, hk_engine_open, hk_engine_sync,
     hk_engine_upsert_location, hk_string_free,
 };
-use hearken::{Engine, Location};
+use hearken::{Engine, Location, SyncReport};
 
 const LOCATION: &str = r#"{"id":"bench","name":"Bench store","time_zone":"Europe/Paris"}"#;
 /// 2026-11-20T22:00:00Z: 23:00 in Paris, the night of the batch's business date.
@@ -69,7 +69,7 @@ fn batch_json(n: usize) -> String {
     s
 }
 
-fn rust_round(dir: &std::path::Path, round: usize, json: &str) -> Duration {
+fn rust_round(dir: &std::path::Path, round: usize, json: &str) -> (Duration, SyncReport) {
     let engine = Engine::open(dir.join(format!("rust{round}.db"))).unwrap();
     let location: Location = serde_json::from_str(LOCATION).unwrap();
     engine.upsert_location(&location).unwrap();
@@ -78,6 +78,17 @@ fn rust_round(dir: &std::path::Path, round: usize, json: &str) -> Duration {
     let report = engine.sync_json(json, now).unwrap();
     let elapsed = start.elapsed();
     assert!(!report.invitations.is_empty());
+    (elapsed, report)
+}
+
+/// What the C door adds to the Rust call, without the database: checking the batch's
+/// UTF-8, writing the report as JSON and copying it into a C string.
+fn door_work(c_json: &CString, report: &SyncReport) -> Duration {
+    let start = Instant::now();
+    let batch = c_json.as_c_str().to_str().unwrap();
+    let out = CString::new(hearken::wire::to_json(report)).unwrap();
+    let elapsed = start.elapsed();
+    assert!(!batch.is_empty() && !out.is_empty());
     elapsed
 }
 
@@ -124,20 +135,33 @@ fn main() {
     let rounds = if quick {
         1
     } else {
-        env_or("HK_BENCH_ROUNDS", 3)
+        env_or("HK_BENCH_ROUNDS", 4)
     };
     let json = batch_json(n);
     let c_json = CString::new(json.clone()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     println!(
-        "ffi: sync of {n} transactions ({:.1} MB of JSON), {rounds} rounds each, alternating",
+        "ffi: sync of {n} transactions ({:.1} MB of JSON), {rounds} rounds each, order alternating",
         json.len() as f64 / 1e6
     );
 
-    let (mut rust, mut c) = (Vec::new(), Vec::new());
+    // Alternate which door goes first, so neither always runs on a warmer machine.
+    let (mut rust, mut c, mut report) = (Vec::new(), Vec::new(), None);
     for round in 0..rounds {
-        rust.push(rust_round(dir.path(), round, &json));
-        c.push(c_round(dir.path(), round, &c_json));
+        if round % 2 == 1 {
+            c.push(c_round(dir.path(), round, &c_json));
+        }
+        let (elapsed, r) = rust_round(dir.path(), round, &json);
+        rust.push(elapsed);
+        report = Some(r);
+        if round % 2 == 0 {
+            c.push(c_round(dir.path(), round, &c_json));
+        }
+        println!(
+            "  round {round}: rust {:.1} ms, c {:.1} ms",
+            rust[round].as_secs_f64() * 1e3,
+            c[round].as_secs_f64() * 1e3
+        );
     }
     let (rust, c) = (median(rust), median(c));
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
@@ -150,6 +174,13 @@ fn main() {
         "c     hk_engine_sync     median {:>9.1} ms  {:>9.0} tx/s",
         c.as_secs_f64() * 1e3,
         rate(c)
+    );
+    let report = report.expect("at least one round");
+    let door = (0..5).map(|_| door_work(&c_json, &report)).min().unwrap();
+    println!(
+        "door work alone (UTF-8 check, report to JSON, copy): {:.1} ms = {:.2}% of the Rust call",
+        door.as_secs_f64() * 1e3,
+        100.0 * door.as_secs_f64() / rust.as_secs_f64()
     );
     let ratio = rate(c) / rate(rust);
     println!(

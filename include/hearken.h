@@ -352,7 +352,8 @@ hk_result hk_engine_next_sync_at(const hk_engine *engine,
  *
  * `progress` may be NULL. It is called on the calling thread after each batch is
  * committed, with `user` passed through, and with no hearken lock held: it may call
- * other hearken functions, on this handle too.
+ * other hearken functions, on this handle too. It must return normally (no C++ exception
+ * or longjmp across hearken).
  */
 hk_result hk_engine_backfill_file(hk_engine *engine,
                                   const char *path,

@@ -1,7 +1,7 @@
 //! Result codes of the C door and the error detail kept for the host.
 //!
-//! Codes 1–99 are [`ErrorKind`] codes, shared with every door; 100 and up are failures only
-//! the C door has. A number is never renumbered or reused, even when its meaning retires.
+//! Codes 1–99 are [`crate::ErrorKind`] codes, shared with every door; 100 and up are failures
+//! only the C door has. A number is never renumbered or reused, even when its meaning retires.
 
 use std::ffi::CStr;
 

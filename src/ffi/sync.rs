@@ -83,7 +83,8 @@ pub type hk_progress_fn = Option<unsafe extern "C" fn(user: *mut c_void, done: u
 ///
 /// `progress` may be NULL. It is called on the calling thread after each batch is
 /// committed, with `user` passed through, and with no hearken lock held: it may call
-/// other hearken functions, on this handle too.
+/// other hearken functions, on this handle too. It must return normally (no C++ exception
+/// or longjmp across hearken).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_backfill_file(
     engine: *mut hk_engine,

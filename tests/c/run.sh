@@ -149,6 +149,18 @@ if [ -x "$OUT/example_static" ]; then
         example_rerun "${VALGRIND[@]}" "$OUT/example_static" "$OUT/scratch/example.db"
 fi
 
+# The quick start of docs/c-api.md compiles and runs as printed.
+quick_start() {
+    awk '/^```c$/ {f = 1; next} /^```$/ {if (f) exit} f' docs/c-api.md > "$OUT/quick_start.c"
+    "$CC" "${CFLAGS[@]}" "$OUT/quick_start.c" "${STATIC_LIBS[@]}" -o "$OUT/quick_start" \
+        || return 1
+    local out
+    out=$(cd "$OUT/scratch" && "$OUT/quick_start") || return 1
+    echo "$out"
+    grep -qF "t2 (anonymous): the sale had no customer attached" <<< "$out"
+}
+step "the quick start of docs/c-api.md compiles and runs" quick_start
+
 # The shared library exports the C door only (plus the uniffi door's own prefixed symbols).
 exports_only_hk() {
     local all others
