@@ -9,6 +9,9 @@
 //
 // Optional arguments: a database path (default: a temporary file) and the current instant
 // in Unix milliseconds (default: the system clock).
+//
+// After the sync it drains the outbox the next morning with a fake mailer that prints each
+// rendered message (Amélie's in French), acking what was sent.
 
 package com.hearken.examples
 
@@ -17,6 +20,13 @@ import java.io.File
 import java.time.Instant
 
 const val HOUR_MS = 3_600_000L
+
+/** Stands in for the host's e-mail or SMS gateway: prints the rendered message. */
+fun fakeMailer(m: OutboundMessage) {
+    println("--- ${m.channel.name.lowercase()} to ${m.recipient} in ${m.language} (message ${m.messageId})")
+    if (m.subject.isNotEmpty()) println("Subject: ${m.subject}")
+    println(m.body.trimEnd())
+}
 
 fun main(args: Array<String>) {
     val tmp = File.createTempFile("hearken-demo", ".db").also { it.delete() }
@@ -59,6 +69,23 @@ fun main(args: Array<String>) {
         for (inv in engine.pendingInvitations()) {
             println("invitation #${inv.invitationId} to ${inv.customer}, due ${Instant.ofEpochMilli(inv.dueAtMs)}")
         }
+        // The delivery job, run at the send hour: claim what is due, send it, ack or fail it.
+        // hearken never reads the clock: the demo claims at the invitations' due time.
+        for (dueMs in engine.pendingInvitations().map { it.dueAtMs }.toSortedSet()) {
+            for (m in engine.claim(50u, dueMs)) {
+                try {
+                    fakeMailer(m)
+                    engine.ack(m.messageId, dueMs)
+                } catch (e: java.io.IOException) {
+                    when (val outcome = engine.fail(m.messageId, e.toString(), false, dueMs)) {
+                        is FailOutcome.Retry -> println("  retry at ${Instant.ofEpochMilli(outcome.retryAtMs)}")
+                        FailOutcome.Failed -> println("  failed for good")
+                    }
+                }
+            }
+        }
+        val counts = engine.outboxCounts()
+        println("outbox: ${counts.acked} delivered, ${counts.pending} pending, ${counts.failed} failed")
         engine.explain("c2", now).lines.forEach(::println)
     }
     for (suffix in listOf("", "-wal", "-shm")) File(tmp.path + suffix).delete()

@@ -7,8 +7,9 @@
 
 For each location it asks hearken which business dates to send (sync_window), hands over
 the day's customers, employees and transactions as typed records, prints the report, then
-lists the invitations waiting for delivery and explains one customer's decisions. Without
-DATABASE it works on a temporary file.
+lists the invitations waiting for delivery, drains the outbox at each send hour with a fake
+mailer that prints the rendered messages (one in French, one in Korean), and explains one
+customer's decisions. Without DATABASE it works on a temporary file.
 """
 
 import argparse
@@ -33,9 +34,15 @@ def iso(ms):
 
 def todays_sales(location, now_ms):
     """What a POS would export for one location: here, two customers and three sales."""
+    if location == "seoul":
+        regular = hearken.Customer(id=f"{location}-c1", name="김민준", email="minjun@example.kr",
+                                   language="ko", include_in_communications=True)
+    else:
+        regular = hearken.Customer(id=f"{location}-c1", name="Amélie Dupont",
+                                   email="amelie@example.fr", language="fr-FR",
+                                   include_in_communications=True)
     customers = [
-        hearken.Customer(id=f"{location}-c1", name="Amélie Dupont", email="amelie@example.fr",
-                         language="fr-FR", include_in_communications=True),
+        regular,
         hearken.Customer(id=f"{location}-c2", name="Bob O'Neil", email="bob@example.com",
                          include_in_communications=True),
     ]
@@ -51,6 +58,37 @@ def todays_sales(location, now_ms):
         sale("t3", None, 350, 1),  # an anonymous sale
     ]
     return customers, employees, transactions
+
+
+def fake_mailer(message):
+    """Stands in for the host's e-mail or SMS gateway: prints the rendered message."""
+    print(f"--- {message.channel.name.lower()} to {message.recipient} in {message.language} "
+          f"(message {message.message_id}, attempt {message.attempt})")
+    if message.subject:
+        print(f"Subject: {message.subject}")
+    print(message.body.rstrip())
+
+
+def drain_outbox(engine):
+    """The delivery job: at each due time, claim what is due, send it, then ack or fail it.
+
+    hearken never reads the clock, so the demo simply claims at each invitation's due time;
+    a real job would run every few minutes with the current time. A message claimed but
+    never acked (a crash) is offered again when its lease expires; one acked never is.
+    """
+    for due_ms in sorted({inv.due_at_ms for inv in engine.pending_invitations()}):
+        for message in engine.claim(50, due_ms):
+            try:
+                fake_mailer(message)
+            except OSError as err:  # the gateway is down: retried with backoff
+                outcome = engine.fail(message.message_id, str(err), False, due_ms)
+                if outcome.is_retry():
+                    print(f"  retry at {iso(outcome.retry_at_ms)}")
+            else:
+                engine.ack(message.message_id, due_ms)
+    counts = engine.outbox_counts()
+    print(f"outbox: {counts.acked} delivered, {counts.pending} pending, "
+          f"{counts.in_flight} in flight, {counts.failed} failed, {counts.cancelled} cancelled")
 
 
 def main():
@@ -92,6 +130,8 @@ def main():
         for inv in engine.pending_invitations():
             print(f"invitation #{inv.invitation_id} to {inv.customer} by "
                   f"{inv.channel.name.lower()} in {inv.language}, due {iso(inv.due_at_ms)}")
+
+        drain_outbox(engine)
 
         for line in engine.explain("paris-c2", args.now).lines:
             print(line)

@@ -1,4 +1,6 @@
-// The golden scenario of tests/golden/README.md through the generated Kotlin bindings.
+// The golden scenario of tests/golden/README.md through the generated Kotlin bindings,
+// then the delivery outbox (issue 5) on the golden night: claim, ack, fail, unsubscribe
+// links, templates, resend and cross-store suppression.
 //
 // Run with scripts/test-bindings.sh, which compiles this file with
 // bindings/kotlin/com/hearken/hearken.kt and runs `java ... HearkenTestKt <repo root>`.
@@ -19,6 +21,9 @@ import kotlin.system.exitProcess
 const val UNSUBSCRIBE_AT = 1_795_089_600_000L // 2026-11-19T12:00:00Z
 const val NIGHT1 = 1_795_212_000_000L // 2026-11-20T22:00:00Z
 const val NIGHT4 = 1_795_471_200_000L // 2026-11-23T22:00:00Z
+const val DUE = 1_795_251_600_000L // 2026-11-21T09:00:00Z: 10:00 in Paris, when invitations are due
+const val SECOND_MS = 1_000L
+const val DAY_MS = 86_400_000L
 
 lateinit var golden: File
 
@@ -401,6 +406,230 @@ fun main(args: Array<String>) {
         dir.toFile().deleteRecursively()
     }
 
+    deliveryTests()
+
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
+}
+
+// ---- delivery (issue 5) on the golden night: c1 (fr-FR) and c5 (ko) are due at DUE ------
+
+fun List<OutboundMessage>.byCustomer() = associateBy { it.customer }
+
+/** The token of a survey or unsubscribe link: its last path segment. */
+fun lastSegment(link: String?) = link!!.substringAfterLast('/')
+
+fun invitationTemplate(language: String, subject: String, body: String) = Template(
+    kind = MessageKind.SURVEY_INVITATION, channel = Channel.EMAIL, language = language,
+    subject = subject, body = body,
+)
+
+fun deliveryTests() {
+    test("delivery_claim_gives_c1_french_and_c5_korean") {
+        val (engine, _) = synced()
+        engine.use {
+            eq(engine.claim(10u, DUE - SECOND_MS), listOf(), "nothing before the send hour")
+            val msgs = engine.claim(10u, DUE).byCustomer()
+            eq(msgs.keys, setOf("c1", "c5"), "customers")
+            val fr = msgs.getValue("c1")
+            eq(listOf(fr.language, fr.recipient), listOf("fr", "amelie@example.fr"), "c1")
+            eq(fr.subject, "Comment s'est passée votre visite chez Boutique Paris ?", "fr subject")
+            check(fr.body.startsWith("Bonjour Amélie,"), "fr body: ${fr.body}")
+            val ko = msgs.getValue("c5")
+            eq(listOf(ko.language, ko.recipient), listOf("ko", "minjun@example.kr"), "c5")
+            eq(ko.subject, "Boutique Paris 방문은 어떠셨나요?", "ko subject")
+            check(ko.body.startsWith("김민준님, 안녕하세요."), "ko body: ${ko.body}")
+            check("추천할 가능성" in ko.body, "ko question")
+            for (m in listOf(fr, ko)) {
+                eq(m.kind, MessageKind.SURVEY_INVITATION, "kind")
+                eq(m.kind.codeName(), "survey_invitation", "kind name")
+                eq(m.channel, Channel.EMAIL, "channel")
+                eq(m.attempt, 1u, "attempt")
+                check(m.body.contains(m.surveyLink!!) && m.body.contains(m.unsubscribeLink!!), "links in body")
+                check(m.surveyLink!!.startsWith("https://feedback.example.com/s/"), "survey link")
+                eq(m.surveyLinkExpiresAtMs, DUE + 60 * DAY_MS, "F6 expiry")
+                eq(m.leaseUntilMs, DUE + 300 * SECOND_MS, "lease")
+            }
+            eq(listOf(fr.invitationId, ko.invitationId), listOf(1L, 2L), "invitations")
+            eq(engine.outboxCounts(), OutboxCounts(0uL, 2uL, 0uL, 0uL, 0uL), "counts")
+        }
+    }
+
+    test("delivery_an_acked_message_is_not_offered_again_but_an_expired_lease_is") {
+        val (engine, _) = synced()
+        engine.use {
+            val msgs = engine.claim(10u, DUE).byCustomer()
+            val c1 = msgs.getValue("c1")
+            val c5 = msgs.getValue("c5")
+            engine.ack(c1.messageId, DUE)
+            engine.ack(c1.messageId, DUE) // at least once: acking twice is fine
+            eq(engine.claim(10u, DUE + 60 * SECOND_MS), listOf(), "within the lease")
+            val again = engine.claim(10u, c5.leaseUntilMs)
+            eq(again.map { Triple(it.customer, it.messageId, it.attempt) }, listOf(Triple("c5", c5.messageId, 2u)))
+            check(again[0].surveyLink != c5.surveyLink, "fresh tokens at each claim")
+            engine.ack(again[0].messageId, DUE)
+            eq(engine.claim(10u, DUE + 30 * DAY_MS), listOf(), "acked: never offered again")
+            eq(engine.outboxCounts().acked, 2uL, "acked")
+        }
+    }
+
+    test("delivery_ack_holds_across_a_reopen") {
+        val dir = Files.createTempDirectory("hearken-kt")
+        val path = dir.resolve("outbox.db").toString()
+        prepared(Engine(path)).use { engine ->
+            engine.syncJson(goldenText("night1.batch.json"), NIGHT1)
+            engine.claim(10u, DUE).forEach { engine.ack(it.messageId, DUE) }
+        }
+        Engine(path).use { engine ->
+            eq(engine.claim(10u, DUE + 30 * DAY_MS), listOf(), "after reopen")
+            eq(engine.outboxCounts().acked, 2uL, "acked")
+        }
+        dir.toFile().deleteRecursively()
+    }
+
+    test("delivery_fail_retries_with_backoff_then_fails_for_good") {
+        val (engine, _) = synced()
+        engine.use {
+            val m = engine.claim(10u, DUE).byCustomer().getValue("c1")
+            val first = engine.fail(m.messageId, "mailbox full", false, DUE)
+            eq(first, FailOutcome.Retry(retryAtMs = DUE + 300 * SECOND_MS), "first failure")
+            val retryAt = (first as FailOutcome.Retry).retryAtMs
+            check(engine.claim(10u, retryAt - SECOND_MS).none { it.messageId == m.messageId }, "not before retry_at")
+            val again = engine.claim(10u, retryAt).byCustomer().getValue("c1")
+            eq(again.messageId to again.attempt, m.messageId to 2u, "offered again")
+            val second = engine.fail(m.messageId, "mailbox full", false, retryAt)
+            val secondAt = when (second) {
+                is FailOutcome.Retry -> second.retryAtMs
+                FailOutcome.Failed -> throw AssertionError("second failure retries")
+            }
+            eq(secondAt, retryAt + 600 * SECOND_MS, "the backoff doubles")
+            engine.claim(10u, secondAt)
+            eq(engine.fail(m.messageId, "no such address", true, secondAt), FailOutcome.Failed, "permanent")
+            eq(engine.outboxCounts().failed, 1uL, "failed")
+            val c = assertThrows<HearkenException.Conflict> {
+                val other = engine.claim(10u, secondAt + DAY_MS).single()
+                engine.ack(other.messageId, secondAt)
+                engine.fail(other.messageId, "x", false, secondAt)
+            }
+            eq(c.kind(), "conflict", "fail after ack")
+            assertThrows<HearkenException.NotFound> { engine.ack("nope", DUE) }
+        }
+    }
+
+    test("delivery_the_last_attempt_fails_and_releases_the_cooldown") {
+        val (engine, _) = synced()
+        engine.use {
+            engine.setDeliverySettings(defaultDeliverySettings().copy(maxAttempts = 1u))
+            val m = engine.claim(10u, DUE).byCustomer().getValue("c1")
+            eq(engine.fail(m.messageId, "bounced", false, DUE), FailOutcome.Failed, "outcome")
+            eq(engine.explain("c1", DUE).eligibleAgainOn, null, "c1 cooldown released")
+            eq(engine.explain("c5", DUE).eligibleAgainOn, "2027-02-20", "c5 cooldown kept")
+        }
+    }
+
+    test("delivery_unsubscribe_by_token_from_the_link") {
+        val (engine, _) = synced()
+        engine.use {
+            val m = engine.claim(10u, DUE).byCustomer().getValue("c1")
+            eq(engine.unsubscribeByToken(lastSegment(m.unsubscribeLink), DUE), "c1", "customer")
+            val ex = engine.explain("c1", DUE)
+            eq(ex.unsubscribed, true, "unsubscribed")
+            eq(ex.unsubscribedAtMs, DUE, "unsubscribed at")
+            eq(ex.lines[0], "c1 is unsubscribed from all surveys", "first line")
+            val bad = assertThrows<HearkenException.InvalidInput> { engine.unsubscribeByToken("../../etc", DUE) }
+            eq(bad.problems.map { it.field }, listOf("token"), "field")
+            assertThrows<HearkenException.NotFound> { engine.unsubscribeByToken("0".repeat(32), DUE) }
+            assertThrows<HearkenException.NotFound> { engine.unsubscribeByToken(lastSegment(m.surveyLink), DUE) }
+            // explain_json shows it too.
+            eq(engine.explainJson("c1", DUE).contains("\"unsubscribed\":true"), true, "explain JSON")
+        }
+    }
+
+    test("delivery_a_bad_template_is_rejected_naming_the_fields") {
+        val (engine, _) = synced()
+        engine.use {
+            val bad = invitationTemplate("fr", "Bonjour {prenom}", "Votre avis : {survey_link}")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.setTemplate(bad) }
+            eq(err.problems.map { it.record to it.field }, listOf("template" to "subject", "template" to "body"), "problems")
+            val good = invitationTemplate(
+                "fr", "Votre avis compte, {first_name}",
+                "{location} : {survey_link} (désinscription : {unsubscribe_link})",
+            )
+            engine.setTemplate(good)
+            eq(engine.template(MessageKind.SURVEY_INVITATION, Channel.EMAIL, "fr-CA"), good, "fr-CA falls back to fr")
+            val fr = engine.claim(10u, DUE).byCustomer().getValue("c1")
+            eq(fr.subject, "Votre avis compte, Amélie", "rendered subject")
+            eq(fr.body, "Boutique Paris : ${fr.surveyLink} (désinscription : ${fr.unsubscribeLink})", "rendered body")
+            eq(engine.template(MessageKind.SURVEY_INVITATION, Channel.SMS, "de-AT").language, "en", "store default")
+        }
+    }
+
+    test("delivery_resend_in_another_language_keeps_the_survey_and_the_cooldown") {
+        val (engine, _) = synced()
+        engine.use {
+            val msgs = engine.claim(10u, DUE).byCustomer()
+            msgs.values.forEach { engine.ack(it.messageId, DUE) }
+            val c1 = msgs.getValue("c1")
+            val before = engine.explain("c1", DUE).eligibleAgainOn
+            val later = DUE + 2 * DAY_MS
+            val id = engine.resend(c1.invitationId!!, "ko", later)
+            check(id != c1.messageId, "a new message id")
+            val again = engine.claim(10u, later).single()
+            eq(listOf(again.messageId, again.language), listOf(id, "ko"), "resent in Korean")
+            eq(again.invitationId, c1.invitationId, "same survey")
+            check(again.body.startsWith("Amélie님, 안녕하세요."), "ko body: ${again.body}")
+            eq(engine.explain("c1", later).eligibleAgainOn, before, "cooldown not restarted")
+            assertThrows<HearkenException.NotFound> { engine.resend(999L, null, later) }
+        }
+    }
+
+    test("delivery_settings_round_trip_and_validation") {
+        Engine.openInMemory().use { engine ->
+            eq(engine.deliverySettings(), defaultDeliverySettings(), "defaults")
+            val s = defaultDeliverySettings().copy(linkBaseUrl = "https://avis.example.fr", surveyLinkDays = 30u)
+            engine.setDeliverySettings(s)
+            eq(engine.deliverySettings(), s, "round trip")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.setDeliverySettings(s.copy(linkBaseUrl = "ftp://x/"))
+            }
+            eq(err.problems.map { it.field }, listOf("link_base_url"), "fields")
+        }
+    }
+
+    test("delivery_suppressions_exported_by_one_engine_hold_at_another") {
+        val pepper = defaultDeliverySettings().copy(suppressionPepper = "vendor-secret")
+        val (lyon, _) = synced()
+        val bundle = lyon.use {
+            lyon.setDeliverySettings(pepper)
+            val c1 = lyon.claim(10u, DUE).byCustomer().getValue("c1")
+            lyon.unsubscribeByToken(lastSegment(c1.unsubscribeLink), DUE)
+            lyon.exportSuppressions()
+        }
+        eq(bundle.format, 1u, "format")
+        eq(bundle.hashes.size, 2, "Dana and Amélie")
+        check(bundle.hashes.all { it.length == 64 && !it.contains("example") }, "hashes only")
+        prepared().use { paris ->
+            paris.setDeliverySettings(pepper)
+            eq(paris.importSuppressions(bundle, "central", DUE), 2uL, "imported")
+            eq(paris.importSuppressions(bundle, "central", DUE), 0uL, "again: nothing new")
+            val report = paris.sync(night1Typed(), NIGHT1)
+            eq(report.invitations.map { it.customer }, listOf("c5"), "c1 suppressed")
+            eq(report.skipped.single { it.transaction == "t1" }.reason, SkipReason.UNSUBSCRIBED, "t1")
+            eq(paris.explain("c1", NIGHT1).unsubscribed, true, "explained")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                paris.importSuppressions(SuppressionBundle(format = 1u, hashes = listOf("amelie@example.fr")), "central", DUE)
+            }
+            eq(err.problems.map { it.field }, listOf("hashes"), "fields")
+            check(!err.toJson().contains("amelie"), "no contact echoed")
+        }
+        prepared().use { other ->
+            other.importSuppressions(bundle, "central", DUE)
+            other.syncJson(goldenText("night1.batch.json"), NIGHT1)
+            eq(other.pendingInvitations().map { it.customer }, listOf("c1", "c5"), "another pepper matches nothing")
+        }
+    }
+
+    test("message_status_names") {
+        eq(MessageStatus.values().map { it.codeName() }, listOf("pending", "in_flight", "acked", "failed", "cancelled"))
+    }
 }

@@ -555,15 +555,29 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 44076:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_open_options() != 12615:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_settings() != 30042:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_ack() != 15099:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 41224:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53333:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain() != 4111:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain_json() != 44032:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_export_suppressions() != 28570:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_fail() != 29279:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_location() != 1017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -571,11 +585,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_next_sync_at() != 49157:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_outbox_counts() != 18304:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_pending_invitations() != 10028:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_resend() != 61941:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_settings() != 4589:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_template() != 52683:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_settings() != 35395:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -586,6 +608,10 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_sync_window() != 31968:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync_window_json() != 20175:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_template() != 34891:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_contact() != 20652:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,21 +654,42 @@ _UniffiLib.ffi_hearken_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_hearken_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_default_open_options.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_open_options.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_default_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_ack.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_ack.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_claim.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_claim.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain_json.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_suppressions.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_suppressions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_fail.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_fail.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.restype = ctypes.c_uint16
@@ -652,15 +699,27 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_locations.restype = ctypes.c_ui
 _UniffiLib.uniffi_hearken_checksum_method_engine_next_sync_at.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_next_sync_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_outbox_counts.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_outbox_counts.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_resend.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_resend.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_template.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_template.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.restype = ctypes.c_uint16
@@ -676,6 +735,12 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_sync_window.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync_window_json.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync_window_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_template.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_template.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_contact.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_contact.restype = ctypes.c_uint16
@@ -694,6 +759,10 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_in_memory.restype = c
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_fn_func_default_delivery_settings.argtypes = (
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_default_delivery_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_func_default_open_options.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -702,6 +771,13 @@ _UniffiLib.uniffi_hearken_fn_func_default_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_func_default_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_ack.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_ack.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -710,6 +786,18 @@ _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_claim.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint32,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_claim.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_explain.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -724,6 +812,28 @@ _UniffiLib.uniffi_hearken_fn_method_engine_explain_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_explain_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_fail.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int8,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_fail.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_method_engine_location.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -742,11 +852,30 @@ _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_outbox_counts.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_outbox_counts.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_resend.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_resend.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_location_enabled.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -760,6 +889,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_set_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_set_settings.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_template.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_template.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_settings.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -793,6 +928,21 @@ _UniffiLib.uniffi_hearken_fn_method_engine_sync_window_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_sync_window_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_template.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_template.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_by_token.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_by_token.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_contact.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -838,6 +988,16 @@ _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_messagekind_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_messagekind_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_skipreason_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1903,6 +2063,70 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeSkipReason.write(value.reason, buf)
         _UniffiFfiConverterOptionalString.write(value.eligible_again_on, buf)
 
+@dataclass
+class DeliverySettings:
+    """
+    Store-wide delivery settings: links, leases and retries of the outbox. Start from
+    `default_delivery_settings()` and change what differs.
+"""
+    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str):
+        self.link_base_url = link_base_url
+        self.survey_link_days = survey_link_days
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+        self.suppression_pepper = suppression_pepper
+        
+        
+
+    
+    def __str__(self):
+        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper)
+    def __eq__(self, other):
+        if self.link_base_url != other.link_base_url:
+            return False
+        if self.survey_link_days != other.survey_link_days:
+            return False
+        if self.lease_seconds != other.lease_seconds:
+            return False
+        if self.max_attempts != other.max_attempts:
+            return False
+        if self.retry_base_seconds != other.retry_base_seconds:
+            return False
+        if self.suppression_pepper != other.suppression_pepper:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DeliverySettings(
+            link_base_url=_UniffiFfiConverterString.read(buf),
+            survey_link_days=_UniffiFfiConverterUInt32.read(buf),
+            lease_seconds=_UniffiFfiConverterUInt32.read(buf),
+            max_attempts=_UniffiFfiConverterUInt32.read(buf),
+            retry_base_seconds=_UniffiFfiConverterUInt32.read(buf),
+            suppression_pepper=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.link_base_url)
+        _UniffiFfiConverterUInt32.check_lower(value.survey_link_days)
+        _UniffiFfiConverterUInt32.check_lower(value.lease_seconds)
+        _UniffiFfiConverterUInt32.check_lower(value.max_attempts)
+        _UniffiFfiConverterUInt32.check_lower(value.retry_base_seconds)
+        _UniffiFfiConverterString.check_lower(value.suppression_pepper)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.link_base_url, buf)
+        _UniffiFfiConverterUInt32.write(value.survey_link_days, buf)
+        _UniffiFfiConverterUInt32.write(value.lease_seconds, buf)
+        _UniffiFfiConverterUInt32.write(value.max_attempts, buf)
+        _UniffiFfiConverterUInt32.write(value.retry_base_seconds, buf)
+        _UniffiFfiConverterString.write(value.suppression_pepper, buf)
+
 
 
 
@@ -2272,6 +2496,233 @@ class _UniffiFfiConverterTypeOpenOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeJournalMode.write(value.journal, buf)
         _UniffiFfiConverterUInt64.write(value.busy_timeout_ms, buf)
 
+
+
+
+
+
+class MessageKind(enum.Enum):
+    """
+    What an outbox message is for.
+"""
+    
+    SURVEY_INVITATION = 0
+    """
+    A survey invitation (or its resend, F5).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON (`survey_invitation`).
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeMessageKind.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_messagekind_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return MessageKind.SURVEY_INVITATION
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == MessageKind.SURVEY_INVITATION:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == MessageKind.SURVEY_INVITATION:
+            buf.write_i32(1)
+
+
+
+@dataclass
+class OutboundMessage:
+    """
+    A rendered message handed to the host by `claim`, to deliver and then ack or fail.
+"""
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at_ms:typing.Optional[int], unsubscribe_link:typing.Optional[str], customer:str, location:str, invitation_id:typing.Optional[int], attempt:int, lease_until_ms:int):
+        self.message_id = message_id
+        self.kind = kind
+        self.channel = channel
+        self.recipient = recipient
+        self.language = language
+        self.subject = subject
+        self.body = body
+        self.survey_link = survey_link
+        self.survey_link_expires_at_ms = survey_link_expires_at_ms
+        self.unsubscribe_link = unsubscribe_link
+        self.customer = customer
+        self.location = location
+        self.invitation_id = invitation_id
+        self.attempt = attempt
+        self.lease_until_ms = lease_until_ms
+        
+        
+
+    
+    def __str__(self):
+        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at_ms={}, unsubscribe_link={}, customer={}, location={}, invitation_id={}, attempt={}, lease_until_ms={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at_ms, self.unsubscribe_link, self.customer, self.location, self.invitation_id, self.attempt, self.lease_until_ms)
+    def __eq__(self, other):
+        if self.message_id != other.message_id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.channel != other.channel:
+            return False
+        if self.recipient != other.recipient:
+            return False
+        if self.language != other.language:
+            return False
+        if self.subject != other.subject:
+            return False
+        if self.body != other.body:
+            return False
+        if self.survey_link != other.survey_link:
+            return False
+        if self.survey_link_expires_at_ms != other.survey_link_expires_at_ms:
+            return False
+        if self.unsubscribe_link != other.unsubscribe_link:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.location != other.location:
+            return False
+        if self.invitation_id != other.invitation_id:
+            return False
+        if self.attempt != other.attempt:
+            return False
+        if self.lease_until_ms != other.lease_until_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OutboundMessage(
+            message_id=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterTypeMessageKind.read(buf),
+            channel=_UniffiFfiConverterTypeChannel.read(buf),
+            recipient=_UniffiFfiConverterString.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            subject=_UniffiFfiConverterString.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+            survey_link=_UniffiFfiConverterOptionalString.read(buf),
+            survey_link_expires_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            unsubscribe_link=_UniffiFfiConverterOptionalString.read(buf),
+            customer=_UniffiFfiConverterString.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            attempt=_UniffiFfiConverterUInt32.read(buf),
+            lease_until_ms=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_id)
+        _UniffiFfiConverterTypeMessageKind.check_lower(value.kind)
+        _UniffiFfiConverterTypeChannel.check_lower(value.channel)
+        _UniffiFfiConverterString.check_lower(value.recipient)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterString.check_lower(value.subject)
+        _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.survey_link)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.survey_link_expires_at_ms)
+        _UniffiFfiConverterOptionalString.check_lower(value.unsubscribe_link)
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterUInt32.check_lower(value.attempt)
+        _UniffiFfiConverterInt64.check_lower(value.lease_until_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_id, buf)
+        _UniffiFfiConverterTypeMessageKind.write(value.kind, buf)
+        _UniffiFfiConverterTypeChannel.write(value.channel, buf)
+        _UniffiFfiConverterString.write(value.recipient, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterString.write(value.subject, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.survey_link, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.survey_link_expires_at_ms, buf)
+        _UniffiFfiConverterOptionalString.write(value.unsubscribe_link, buf)
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterUInt32.write(value.attempt, buf)
+        _UniffiFfiConverterInt64.write(value.lease_until_ms, buf)
+
+@dataclass
+class OutboxCounts:
+    """
+    Outbox messages by status, for a delivery dashboard.
+"""
+    def __init__(self, *, pending:int, in_flight:int, acked:int, failed:int, cancelled:int):
+        self.pending = pending
+        self.in_flight = in_flight
+        self.acked = acked
+        self.failed = failed
+        self.cancelled = cancelled
+        
+        
+
+    
+    def __str__(self):
+        return "OutboxCounts(pending={}, in_flight={}, acked={}, failed={}, cancelled={})".format(self.pending, self.in_flight, self.acked, self.failed, self.cancelled)
+    def __eq__(self, other):
+        if self.pending != other.pending:
+            return False
+        if self.in_flight != other.in_flight:
+            return False
+        if self.acked != other.acked:
+            return False
+        if self.failed != other.failed:
+            return False
+        if self.cancelled != other.cancelled:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOutboxCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OutboxCounts(
+            pending=_UniffiFfiConverterUInt64.read(buf),
+            in_flight=_UniffiFfiConverterUInt64.read(buf),
+            acked=_UniffiFfiConverterUInt64.read(buf),
+            failed=_UniffiFfiConverterUInt64.read(buf),
+            cancelled=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.pending)
+        _UniffiFfiConverterUInt64.check_lower(value.in_flight)
+        _UniffiFfiConverterUInt64.check_lower(value.acked)
+        _UniffiFfiConverterUInt64.check_lower(value.failed)
+        _UniffiFfiConverterUInt64.check_lower(value.cancelled)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.pending, buf)
+        _UniffiFfiConverterUInt64.write(value.in_flight, buf)
+        _UniffiFfiConverterUInt64.write(value.acked, buf)
+        _UniffiFfiConverterUInt64.write(value.failed, buf)
+        _UniffiFfiConverterUInt64.write(value.cancelled, buf)
+
 class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2440,6 +2891,45 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.catch_up_days, buf)
         _UniffiFfiConverterString.write(value.default_language, buf)
         _UniffiFfiConverterUInt32.write(value.default_country_code, buf)
+
+@dataclass
+class SuppressionBundle:
+    """
+    A store's suppression list as it travels between stores: hashed contacts only.
+"""
+    def __init__(self, *, format:int, hashes:typing.List[str]):
+        self.format = format
+        self.hashes = hashes
+        
+        
+
+    
+    def __str__(self):
+        return "SuppressionBundle(format={}, hashes={})".format(self.format, self.hashes)
+    def __eq__(self, other):
+        if self.format != other.format:
+            return False
+        if self.hashes != other.hashes:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSuppressionBundle(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SuppressionBundle(
+            format=_UniffiFfiConverterUInt32.read(buf),
+            hashes=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.format)
+        _UniffiFfiConverterSequenceString.check_lower(value.hashes)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.format, buf)
+        _UniffiFfiConverterSequenceString.write(value.hashes, buf)
 
 class _UniffiFfiConverterSequenceTypeCustomer(_UniffiConverterRustBuffer):
     @classmethod
@@ -2782,6 +3272,183 @@ class _UniffiFfiConverterTypeSyncWindow(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.dates, buf)
         _UniffiFfiConverterSequenceString.write(value.missing, buf)
         _UniffiFfiConverterInt64.write(value.next_sync_at_ms, buf)
+
+@dataclass
+class Template:
+    """
+    A message template: a store override to set, or the effective one read back.
+"""
+    def __init__(self, *, kind:MessageKind, channel:Channel, language:str, subject:str, body:str):
+        self.kind = kind
+        self.channel = channel
+        self.language = language
+        self.subject = subject
+        self.body = body
+        
+        
+
+    
+    def __str__(self):
+        return "Template(kind={}, channel={}, language={}, subject={}, body={})".format(self.kind, self.channel, self.language, self.subject, self.body)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.channel != other.channel:
+            return False
+        if self.language != other.language:
+            return False
+        if self.subject != other.subject:
+            return False
+        if self.body != other.body:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTemplate(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Template(
+            kind=_UniffiFfiConverterTypeMessageKind.read(buf),
+            channel=_UniffiFfiConverterTypeChannel.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            subject=_UniffiFfiConverterString.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeMessageKind.check_lower(value.kind)
+        _UniffiFfiConverterTypeChannel.check_lower(value.channel)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterString.check_lower(value.subject)
+        _UniffiFfiConverterString.check_lower(value.body)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeMessageKind.write(value.kind, buf)
+        _UniffiFfiConverterTypeChannel.write(value.channel, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterString.write(value.subject, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
+
+
+
+
+
+
+class FailOutcome:
+    """
+    What `fail` decided.
+"""
+    def __init__(self):
+        raise RuntimeError("FailOutcome cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class RETRY:
+        """
+        Offered again at `retry_at_ms`.
+"""
+        
+        def __init__(self, retry_at_ms:int):
+            self.retry_at_ms = retry_at_ms
+            
+            """
+        When the message becomes due again, Unix milliseconds.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "FailOutcome.RETRY(retry_at_ms={})".format(self.retry_at_ms)
+        def __eq__(self, other):
+            if not isinstance(other, FailOutcome):
+                return NotImplemented
+            if not other.is_RETRY():
+                return False
+            if self.retry_at_ms != other.retry_at_ms:
+                return False
+            return True
+
+    @dataclass
+    class FAILED:
+        """
+        No more retries: the message is failed and its invitation releases the cooldown.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "FailOutcome.FAILED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, FailOutcome):
+                return NotImplemented
+            if not other.is_FAILED():
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_RETRY(self) -> bool:
+        return isinstance(self, FailOutcome.RETRY)
+    def is_retry(self) -> bool:
+        return isinstance(self, FailOutcome.RETRY)
+    def is_FAILED(self) -> bool:
+        return isinstance(self, FailOutcome.FAILED)
+    def is_failed(self) -> bool:
+        return isinstance(self, FailOutcome.FAILED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+FailOutcome.RETRY = type("FailOutcome.RETRY", (FailOutcome.RETRY, FailOutcome,), {})  # type: ignore
+FailOutcome.FAILED = type("FailOutcome.FAILED", (FailOutcome.FAILED, FailOutcome,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeFailOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return FailOutcome.RETRY(
+                _UniffiFfiConverterInt64.read(buf),
+            )
+        if variant == 2:
+            return FailOutcome.FAILED(
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_RETRY():
+            _UniffiFfiConverterInt64.check_lower(value.retry_at_ms)
+            return
+        if value.is_FAILED():
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_RETRY():
+            buf.write_i32(1)
+            _UniffiFfiConverterInt64.write(value.retry_at_ms, buf)
+        if value.is_FAILED():
+            buf.write_i32(2)
+
+
 
 class _UniffiFfiConverterSequenceTypeProblem(_UniffiConverterRustBuffer):
     @classmethod
@@ -3176,6 +3843,103 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
 
 
 
+
+
+class MessageStatus(enum.Enum):
+    """
+    Where an outbox message is in its life.
+"""
+    
+    PENDING = 0
+    """
+    Waiting to be claimed once due.
+"""
+    
+    IN_FLIGHT = 1
+    """
+    Claimed by the host; offered again if the lease expires without an ack.
+"""
+    
+    ACKED = 2
+    """
+    Delivered; never offered again.
+"""
+    
+    FAILED = 3
+    """
+    Gave up after the last retry (or a permanent failure).
+"""
+    
+    CANCELLED = 4
+    """
+    Not sent: the customer unsubscribed or was excluded before it was claimed.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database (`in_flight`).
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeMessageStatus.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return MessageStatus.PENDING
+        if variant == 2:
+            return MessageStatus.IN_FLIGHT
+        if variant == 3:
+            return MessageStatus.ACKED
+        if variant == 4:
+            return MessageStatus.FAILED
+        if variant == 5:
+            return MessageStatus.CANCELLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == MessageStatus.PENDING:
+            return
+        if value == MessageStatus.IN_FLIGHT:
+            return
+        if value == MessageStatus.ACKED:
+            return
+        if value == MessageStatus.FAILED:
+            return
+        if value == MessageStatus.CANCELLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == MessageStatus.PENDING:
+            buf.write_i32(1)
+        if value == MessageStatus.IN_FLIGHT:
+            buf.write_i32(2)
+        if value == MessageStatus.ACKED:
+            buf.write_i32(3)
+        if value == MessageStatus.FAILED:
+            buf.write_i32(4)
+        if value == MessageStatus.CANCELLED:
+            buf.write_i32(5)
+
+
+
+
+
+
 class BackfillListener(typing.Protocol):
     """
     Receives the progress of a backfill import, after each batch is committed.
@@ -3258,6 +4022,29 @@ class _UniffiFfiConverterOptionalTypeBackfillListener(_UniffiConverterRustBuffer
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterSequenceTypeOutboundMessage(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOutboundMessage.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOutboundMessage.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOutboundMessage.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeLocation(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3287,9 +4074,26 @@ class EngineProtocol(typing.Protocol):
     A handle on one store's hearken database; share it between threads.
 """
     
+    def ack(self, message_id: str,now_ms: int) -> None:
+        """
+        Records that a claimed message was delivered; it is never offered again. Acking
+        twice is fine.
+"""
+        raise NotImplementedError
     def backfill_file(self, path: str,now_ms: int,listener: typing.Optional[BackfillListener]) -> BackfillReport:
         """
         Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
+"""
+        raise NotImplementedError
+    def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
+        """
+        Claims up to `limit` due messages for the host to deliver: each is rendered in the
+        customer's language with fresh link tokens and leased; ack or fail it by its id.
+"""
+        raise NotImplementedError
+    def delivery_settings(self, ) -> DeliverySettings:
+        """
+        The delivery settings (link base URL, link lifetime, lease, retries).
 """
         raise NotImplementedError
     def explain(self, customer: str,now_ms: int) -> Explanation:
@@ -3300,6 +4104,23 @@ class EngineProtocol(typing.Protocol):
     def explain_json(self, customer: str,now_ms: int) -> str:
         """
         `explain` as JSON, the form every door returns.
+"""
+        raise NotImplementedError
+    def export_suppressions(self, ) -> SuppressionBundle:
+        """
+        The suppression list as peppered SHA-256 hashes, for other stores to import.
+"""
+        raise NotImplementedError
+    def fail(self, message_id: str,reason: str,permanent: bool,now_ms: int) -> FailOutcome:
+        """
+        Records that a claimed message could not be delivered: retried with backoff, or
+        (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+"""
+        raise NotImplementedError
+    def import_suppressions(self, bundle: SuppressionBundle,source: str,now_ms: int) -> int:
+        """
+        Imports another store's suppression hashes (E3 across stores); returns how many
+        were new. Matching needs both stores to share `suppression_pepper`.
 """
         raise NotImplementedError
     def location(self, id: str) -> Location:
@@ -3317,9 +4138,25 @@ class EngineProtocol(typing.Protocol):
         The next instant (Unix milliseconds) at which a location syncs (S1).
 """
         raise NotImplementedError
+    def outbox_counts(self, ) -> OutboxCounts:
+        """
+        Outbox messages by status.
+"""
+        raise NotImplementedError
     def pending_invitations(self, ) -> typing.List[InvitationSummary]:
         """
         Invitations waiting for delivery, oldest first.
+"""
+        raise NotImplementedError
+    def resend(self, invitation_id: int,language: typing.Optional[str],now_ms: int) -> str:
+        """
+        Sends an invitation again (F5), optionally in another language (`None`: the same
+        one); returns the new message id. The cooldown is not restarted.
+"""
+        raise NotImplementedError
+    def set_delivery_settings(self, settings: DeliverySettings) -> None:
+        """
+        Replaces the delivery settings after validating them.
 """
         raise NotImplementedError
     def set_location_enabled(self, id: str,enabled: bool) -> None:
@@ -3330,6 +4167,12 @@ class EngineProtocol(typing.Protocol):
     def set_settings(self, settings: Settings) -> None:
         """
         Replaces the store-wide settings after validating them.
+"""
+        raise NotImplementedError
+    def set_template(self, template: Template) -> None:
+        """
+        Overrides a shipped template for one kind, channel and language; placeholder
+        errors are reported here (`InvalidInput` naming the field), not at rendering.
 """
         raise NotImplementedError
     def settings(self, ) -> Settings:
@@ -3355,6 +4198,18 @@ class EngineProtocol(typing.Protocol):
     def sync_window_json(self, location: str,now_ms: int) -> str:
         """
         `sync_window` as JSON, the form every door returns.
+"""
+        raise NotImplementedError
+    def template(self, kind: MessageKind,channel: Channel,language: str) -> Template:
+        """
+        The template a customer speaking `language` gets, after the fallback chain
+        (e.g. `fr-CA` → `fr` → the store's default language).
+"""
+        raise NotImplementedError
+    def unsubscribe_by_token(self, token: str,now_ms: int) -> str:
+        """
+        Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+        last path segment); returns the customer's host id.
 """
         raise NotImplementedError
     def unsubscribe_contact(self, contact: str,now_ms: int) -> None:
@@ -3450,6 +4305,28 @@ class Engine(EngineProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def ack(self, message_id: str,now_ms: int) -> None:
+        """
+        Records that a claimed message was delivered; it is never offered again. Acking
+        twice is fine.
+"""
+        
+        _UniffiFfiConverterString.check_lower(message_id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(message_id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_ack,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def backfill_file(self, path: str,now_ms: int,listener: typing.Optional[BackfillListener]) -> BackfillReport:
         """
         Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
@@ -3471,6 +4348,43 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
+        """
+        Claims up to `limit` due messages for the host to deliver: each is rendered in the
+        customer's language with fresh link tokens and leased; ack or fail it by its id.
+"""
+        
+        _UniffiFfiConverterUInt32.check_lower(limit)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterUInt32.lower(limit),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOutboundMessage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_claim,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delivery_settings(self, ) -> DeliverySettings:
+        """
+        The delivery settings (link base URL, link lifetime, lease, retries).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeliverySettings.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3513,6 +4427,74 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_explain_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_suppressions(self, ) -> SuppressionBundle:
+        """
+        The suppression list as peppered SHA-256 hashes, for other stores to import.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSuppressionBundle.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def fail(self, message_id: str,reason: str,permanent: bool,now_ms: int) -> FailOutcome:
+        """
+        Records that a claimed message could not be delivered: retried with backoff, or
+        (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+"""
+        
+        _UniffiFfiConverterString.check_lower(message_id)
+
+        _UniffiFfiConverterString.check_lower(reason)
+
+        _UniffiFfiConverterBoolean.check_lower(permanent)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(message_id),
+            _UniffiFfiConverterString.lower(reason),
+            _UniffiFfiConverterBoolean.lower(permanent),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFailOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_fail,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_suppressions(self, bundle: SuppressionBundle,source: str,now_ms: int) -> int:
+        """
+        Imports another store's suppression hashes (E3 across stores); returns how many
+        were new. Matching needs both stores to share `suppression_pepper`.
+"""
+        
+        _UniffiFfiConverterTypeSuppressionBundle.check_lower(bundle)
+
+        _UniffiFfiConverterString.check_lower(source)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSuppressionBundle.lower(bundle),
+            _UniffiFfiConverterString.lower(source),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3570,6 +4552,21 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def outbox_counts(self, ) -> OutboxCounts:
+        """
+        Outbox messages by status.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeOutboxCounts.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_outbox_counts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def pending_invitations(self, ) -> typing.List[InvitationSummary]:
         """
         Invitations waiting for delivery, oldest first.
@@ -3582,6 +4579,49 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def resend(self, invitation_id: int,language: typing.Optional[str],now_ms: int) -> str:
+        """
+        Sends an invitation again (F5), optionally in another language (`None`: the same
+        one); returns the new message id. The cooldown is not restarted.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(invitation_id)
+
+        _UniffiFfiConverterOptionalString.check_lower(language)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(invitation_id),
+            _UniffiFfiConverterOptionalString.lower(language),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_resend,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_delivery_settings(self, settings: DeliverySettings) -> None:
+        """
+        Replaces the delivery settings after validating them.
+"""
+        
+        _UniffiFfiConverterTypeDeliverySettings.check_lower(settings)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDeliverySettings.lower(settings),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3621,6 +4661,25 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_set_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_template(self, template: Template) -> None:
+        """
+        Overrides a shipped template for one kind, channel and language; placeholder
+        errors are reported here (`InvalidInput` naming the field), not at rendering.
+"""
+        
+        _UniffiFfiConverterTypeTemplate.check_lower(template)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeTemplate.lower(template),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_template,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3723,6 +4782,53 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def template(self, kind: MessageKind,channel: Channel,language: str) -> Template:
+        """
+        The template a customer speaking `language` gets, after the fallback chain
+        (e.g. `fr-CA` → `fr` → the store's default language).
+"""
+        
+        _UniffiFfiConverterTypeMessageKind.check_lower(kind)
+
+        _UniffiFfiConverterTypeChannel.check_lower(channel)
+
+        _UniffiFfiConverterString.check_lower(language)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeMessageKind.lower(kind),
+            _UniffiFfiConverterTypeChannel.lower(channel),
+            _UniffiFfiConverterString.lower(language),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTemplate.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_template,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unsubscribe_by_token(self, token: str,now_ms: int) -> str:
+        """
+        Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+        last path segment); returns the customer's host id.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_by_token,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def unsubscribe_contact(self, contact: str,now_ms: int) -> None:
         """
         Unsubscribes an e-mail address or phone number, known or not yet (E3).
@@ -3812,6 +4918,20 @@ class _UniffiFfiConverterTypeEngine:
     @classmethod
     def write(cls, value: Engine, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def default_delivery_settings() -> DeliverySettings:
+    """
+    The delivery settings a new store starts with.
+"""
+    _uniffi_lowered_args = (
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeDeliverySettings.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_default_delivery_settings,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def default_open_options() -> OpenOptions:
     """
     The options `Engine(path)` opens with.
@@ -3848,8 +4968,11 @@ __all__ = [
     "Gender",
     "Role",
     "JournalMode",
+    "MessageKind",
     "TransactionKind",
+    "FailOutcome",
     "HearkenError",
+    "MessageStatus",
     "BackfillProgress",
     "InvitationSummary",
     "SkippedTransaction",
@@ -3857,15 +4980,21 @@ __all__ = [
     "BackfillReport",
     "Customer",
     "DecisionRecord",
+    "DeliverySettings",
     "Employee",
     "Explanation",
     "Location",
     "OpenOptions",
+    "OutboundMessage",
+    "OutboxCounts",
     "Problem",
     "Settings",
+    "SuppressionBundle",
     "Transaction",
     "SyncBatch",
     "SyncWindow",
+    "Template",
+    "default_delivery_settings",
     "default_open_options",
     "default_settings",
     "Engine",

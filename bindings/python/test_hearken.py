@@ -1,4 +1,6 @@
-"""The golden scenario of tests/golden/README.md through the generated Python bindings.
+"""The golden scenario of tests/golden/README.md through the generated Python bindings,
+then the delivery outbox (issue 5) on the golden night: claim, ack, fail, unsubscribe links,
+templates, resend and cross-store suppression.
 
 Run with scripts/test-bindings.sh, or by hand after `cargo build --release --lib`:
     ln -sf ../../target/release/libhearken.so bindings/python/ && pytest bindings/python
@@ -19,6 +21,9 @@ GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden"
 UNSUBSCRIBE_AT = 1_795_089_600_000  # 2026-11-19T12:00:00Z
 NIGHT1 = 1_795_212_000_000  # 2026-11-20T22:00:00Z
 NIGHT4 = 1_795_471_200_000  # 2026-11-23T22:00:00Z
+DUE = 1_795_251_600_000  # 2026-11-21T09:00:00Z: 10:00 in Paris, the invitations' due time
+SECOND_MS = 1_000
+DAY_MS = 86_400_000
 
 
 def golden_text(name):
@@ -353,3 +358,285 @@ def test_engine_is_shared_between_threads(synced):
     for t in threads:
         t.join()
     assert not errors and len(results) == 80 and all(results)
+
+
+# ---- delivery (issue 5) on the golden night: c1 (fr-FR) and c5 (ko) are due at DUE -------
+
+
+def by_customer(messages):
+    return {m.customer: m for m in messages}
+
+
+def last_segment(link):
+    """The token of a survey or unsubscribe link: its last path segment."""
+    return link.rsplit("/", 1)[-1]
+
+
+def test_delivery_nothing_is_offered_before_the_send_hour(synced):
+    engine, _ = synced
+    assert engine.claim(10, DUE - SECOND_MS) == []
+    assert engine.outbox_counts() == hearken.OutboxCounts(
+        pending=2, in_flight=0, acked=0, failed=0, cancelled=0)
+    assert len(engine.claim(10, DUE)) == 2
+
+
+def test_delivery_claim_gives_c1_french_and_c5_korean(synced):
+    engine, _ = synced
+    msgs = by_customer(engine.claim(10, DUE))
+    assert sorted(msgs) == ["c1", "c5"]
+    fr, ko = msgs["c1"], msgs["c5"]
+    assert (fr.language, fr.recipient, fr.invitation_id) == ("fr", "amelie@example.fr", 1)
+    assert fr.subject == "Comment s'est passée votre visite chez Boutique Paris ?"
+    assert fr.body.startswith("Bonjour Amélie,")
+    assert "Quelle est la probabilité que vous recommandiez Boutique Paris" in fr.body
+    assert (ko.language, ko.recipient, ko.invitation_id) == ("ko", "minjun@example.kr", 2)
+    assert ko.subject == "Boutique Paris 방문은 어떠셨나요?"
+    assert ko.body.startswith("김민준님, 안녕하세요.")
+    assert "추천할 가능성" in ko.body
+    for m in (fr, ko):
+        assert m.kind == hearken.MessageKind.SURVEY_INVITATION
+        assert m.kind.code_name() == "survey_invitation"
+        assert m.channel == hearken.Channel.EMAIL
+        assert (m.location, m.attempt) == ("paris", 1)
+        assert m.survey_link.startswith("https://feedback.example.com/s/")
+        assert m.unsubscribe_link.startswith("https://feedback.example.com/u/")
+        assert m.survey_link in m.body and m.unsubscribe_link in m.body
+        assert m.survey_link_expires_at_ms == DUE + 60 * DAY_MS  # F6
+        assert m.lease_until_ms == DUE + 300 * SECOND_MS
+    assert fr.message_id != ko.message_id
+    assert engine.outbox_counts().in_flight == 2
+
+
+def test_delivery_an_acked_message_is_not_offered_again_but_an_expired_lease_is(synced):
+    engine, _ = synced
+    msgs = by_customer(engine.claim(10, DUE))
+    engine.ack(msgs["c1"].message_id, DUE)
+    engine.ack(msgs["c1"].message_id, DUE)  # at least once: acking twice is fine
+    # c5 was claimed but never acked (a crash): offered again once its lease expires.
+    assert engine.claim(10, DUE + 60 * SECOND_MS) == []
+    again = engine.claim(10, msgs["c5"].lease_until_ms)
+    assert [(m.customer, m.message_id, m.attempt) for m in again] == [
+        ("c5", msgs["c5"].message_id, 2)]
+    assert again[0].survey_link != msgs["c5"].survey_link  # fresh tokens at each claim
+    engine.ack(again[0].message_id, DUE)
+    assert engine.claim(10, DUE + 30 * DAY_MS) == []
+    assert engine.outbox_counts() == hearken.OutboxCounts(
+        pending=0, in_flight=0, acked=2, failed=0, cancelled=0)
+    assert engine.pending_invitations() == []
+
+
+def test_delivery_ack_holds_across_a_reopen(tmp_path):
+    path = str(tmp_path / "outbox.db")
+    engine = prepared(hearken.Engine(path))
+    engine.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    for m in engine.claim(10, DUE):
+        engine.ack(m.message_id, DUE)
+    del engine
+    reopened = hearken.Engine(path)
+    assert reopened.claim(10, DUE + 30 * DAY_MS) == []
+    assert reopened.outbox_counts().acked == 2
+
+
+def test_delivery_fail_retries_with_backoff_then_fails_for_good(synced):
+    engine, _ = synced
+    m = by_customer(engine.claim(10, DUE))["c1"]
+    outcome = engine.fail(m.message_id, "mailbox full", False, DUE)
+    assert outcome == hearken.FailOutcome.RETRY(retry_at_ms=DUE + 300 * SECOND_MS)
+    assert outcome.is_retry() and not outcome.is_failed()
+    retry_at = outcome.retry_at_ms
+    assert all(x.message_id != m.message_id for x in engine.claim(10, retry_at - SECOND_MS))
+    again = by_customer(engine.claim(10, retry_at))["c1"]
+    assert (again.message_id, again.attempt) == (m.message_id, 2)
+    second = engine.fail(m.message_id, "mailbox full", False, retry_at)
+    assert second.retry_at_ms == retry_at + 600 * SECOND_MS  # the backoff doubles
+    engine.claim(10, second.retry_at_ms)
+    outcome = engine.fail(m.message_id, "no such address", True, second.retry_at_ms)
+    assert outcome == hearken.FailOutcome.FAILED()
+    assert outcome.is_failed()
+    assert engine.outbox_counts().failed == 1
+    # Failing a failed message again answers the same.
+    assert engine.fail(m.message_id, "again", False, second.retry_at_ms).is_failed()
+
+
+def test_delivery_the_last_attempt_fails_and_releases_the_cooldown(synced):
+    engine, _ = synced
+    s = hearken.default_delivery_settings()
+    s.max_attempts = 1
+    engine.set_delivery_settings(s)
+    m = by_customer(engine.claim(10, DUE))["c1"]
+    assert engine.fail(m.message_id, "bounced", False, DUE) == hearken.FailOutcome.FAILED()
+    # E4: the failed invitation no longer holds c1 in a cooldown.
+    assert engine.explain("c1", DUE).eligible_again_on is None
+    assert engine.explain("c5", DUE).eligible_again_on == "2027-02-20"
+
+
+def test_delivery_unknown_and_wrong_state_messages_are_typed_errors(synced):
+    engine, _ = synced
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.ack("nope", DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.fail("nope", "x", False, DUE)
+    m = engine.claim(1, DUE)[0]
+    engine.ack(m.message_id, DUE)
+    with pytest.raises(hearken.HearkenError.Conflict) as caught:
+        engine.fail(m.message_id, "x", False, DUE)
+    assert caught.value.kind() == "conflict"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.claim(10, 2**62)
+    assert caught.value.problems[0].field == "now_ms"
+
+
+def test_delivery_unsubscribe_by_token_from_the_link(synced):
+    engine, _ = synced
+    m = by_customer(engine.claim(10, DUE))["c1"]
+    token = last_segment(m.unsubscribe_link)
+    assert engine.unsubscribe_by_token(token, DUE) == "c1"
+    ex = engine.explain("c1", DUE)
+    assert ex.unsubscribed and ex.unsubscribed_at_ms == DUE
+    assert ex.lines[0] == "c1 is unsubscribed from all surveys"
+    # The link works again (idempotent) and never expires.
+    assert engine.unsubscribe_by_token(token, DUE + 3650 * DAY_MS) == "c1"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.unsubscribe_by_token("../../etc", DUE)
+    assert caught.value.problems[0].field == "token"
+    assert "etc" not in caught.value.reason
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.unsubscribe_by_token("0" * 32, DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):  # a survey token does not unsubscribe
+        engine.unsubscribe_by_token(last_segment(m.survey_link), DUE)
+
+
+def test_delivery_a_customer_unsubscribed_after_queueing_is_not_offered(synced):
+    engine, _ = synced
+    engine.unsubscribe_customer("c5", DUE - 3_600 * SECOND_MS)
+    assert [m.customer for m in engine.claim(10, DUE)] == ["c1"]
+    assert engine.outbox_counts().cancelled == 1
+
+
+def test_delivery_a_bad_template_is_rejected_naming_the_fields(synced):
+    engine, _ = synced
+    bad = hearken.Template(kind=hearken.MessageKind.SURVEY_INVITATION,
+                           channel=hearken.Channel.EMAIL, language="fr",
+                           subject="Bonjour {prenom}", body="Votre avis : {survey_link}")
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_template(bad)
+    assert [(p.record, p.field) for p in caught.value.problems] == [
+        ("template", "subject"), ("template", "body")]
+    bad.language = "not a language!"
+    bad.subject, bad.body = "Votre avis", "{survey_link} {unsubscribe_link}"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_template(bad)
+    assert [p.field for p in caught.value.problems] == ["language"]
+    # Nothing was stored: fr-CA still falls back to the shipped French template.
+    shipped = engine.template(hearken.MessageKind.SURVEY_INVITATION, hearken.Channel.EMAIL,
+                              "fr-CA")
+    assert shipped.language == "fr" and "{first_name}" in shipped.body
+
+    good = hearken.Template(kind=hearken.MessageKind.SURVEY_INVITATION,
+                            channel=hearken.Channel.EMAIL, language="fr",
+                            subject="Votre avis compte, {first_name}",
+                            body="{location} : {survey_link} (désinscription : {unsubscribe_link})")
+    engine.set_template(good)
+    assert engine.template(hearken.MessageKind.SURVEY_INVITATION, hearken.Channel.EMAIL,
+                           "fr-CA") == good
+    fr = by_customer(engine.claim(10, DUE))["c1"]
+    assert fr.subject == "Votre avis compte, Amélie"
+    assert fr.body == (f"Boutique Paris : {fr.survey_link} "
+                       f"(désinscription : {fr.unsubscribe_link})")
+    # A language without a template falls back to the store default (English).
+    en = engine.template(hearken.MessageKind.SURVEY_INVITATION, hearken.Channel.SMS, "de-AT")
+    assert en.language == "en" and en.channel == hearken.Channel.SMS
+
+
+def test_delivery_resend_in_another_language_keeps_the_survey_and_the_cooldown(synced):
+    engine, _ = synced
+    msgs = by_customer(engine.claim(10, DUE))
+    for m in msgs.values():
+        engine.ack(m.message_id, DUE)
+    before = engine.explain("c1", DUE).eligible_again_on
+    later = DUE + 2 * DAY_MS
+    new_id = engine.resend(msgs["c1"].invitation_id, "ko", later)
+    assert new_id != msgs["c1"].message_id
+    [again] = engine.claim(10, later)
+    assert (again.message_id, again.customer, again.language, again.invitation_id) == (
+        new_id, "c1", "ko", msgs["c1"].invitation_id)
+    assert again.body.startswith("Amélie님, 안녕하세요.")
+    assert engine.explain("c1", later).eligible_again_on == before
+    # None keeps the invitation's language.
+    same = engine.resend(msgs["c5"].invitation_id, None, later)
+    assert by_customer(engine.claim(10, later))["c5"].message_id == same
+    assert by_customer(engine.claim(10, later + DAY_MS))["c5"].language == "ko"
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.resend(999, None, later)
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.resend(msgs["c1"].invitation_id, "not a language!", later)
+    assert caught.value.problems[0].field == "language"
+
+
+def test_delivery_settings_round_trip_and_validation():
+    engine = hearken.Engine.open_in_memory()
+    assert engine.delivery_settings() == hearken.default_delivery_settings()
+    s = hearken.default_delivery_settings()
+    s.link_base_url = "https://avis.example.fr"
+    s.survey_link_days = 30
+    s.suppression_pepper = "vendor-secret"
+    engine.set_delivery_settings(s)
+    assert engine.delivery_settings() == s
+    s.link_base_url = "ftp://x/"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_delivery_settings(s)
+    assert [p.field for p in caught.value.problems] == ["link_base_url"]
+
+
+def test_delivery_links_use_the_base_url_setting(synced):
+    engine, _ = synced
+    s = engine.delivery_settings()
+    s.link_base_url = "https://avis.example.fr"
+    s.survey_link_days = 30
+    engine.set_delivery_settings(s)
+    m = engine.claim(1, DUE)[0]
+    assert m.survey_link.startswith("https://avis.example.fr/s/")
+    assert m.unsubscribe_link.startswith("https://avis.example.fr/u/")
+    assert m.survey_link_expires_at_ms == DUE + 30 * DAY_MS
+
+
+def test_delivery_suppressions_exported_by_one_engine_hold_at_another(synced):
+    lyon, _ = synced
+    pepper = hearken.default_delivery_settings()
+    pepper.suppression_pepper = "vendor-secret"
+    lyon.set_delivery_settings(pepper)
+    c1 = by_customer(lyon.claim(10, DUE))["c1"]
+    lyon.unsubscribe_by_token(last_segment(c1.unsubscribe_link), DUE)
+    bundle = lyon.export_suppressions()
+    assert bundle.format == 1
+    assert len(bundle.hashes) == 2  # Dana (step 2) and Amélie
+    assert all(len(h) == 64 and h == h.lower() for h in bundle.hashes)
+    assert not any("example" in h for h in bundle.hashes)  # no contact in clear
+
+    paris = prepared()
+    paris.set_delivery_settings(pepper)
+    assert paris.import_suppressions(bundle, "central", DUE) == 2
+    assert paris.import_suppressions(bundle, "central", DUE) == 0
+    report = json.loads(paris.sync_json(golden_text("night1.batch.json"), NIGHT1))
+    assert [i["customer"] for i in report["invitations"]] == ["c5"]
+    assert {s["transaction"]: s["reason"] for s in report["skipped"]}["t1"] == "unsubscribed"
+    assert paris.explain("c1", NIGHT1).unsubscribed
+    assert paris.export_suppressions().hashes == bundle.hashes
+
+    # Another vendor's pepper matches nothing.
+    other = prepared()
+    other.import_suppressions(bundle, "central", DUE)
+    other.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    assert [i.customer for i in other.pending_invitations()] == ["c1", "c5"]
+    # A bundle holding a contact in clear is rejected without echoing it.
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        other.import_suppressions(
+            hearken.SuppressionBundle(format=1, hashes=["amelie@example.fr"]), "central", DUE)
+    p = caught.value.problems[0]
+    assert (p.record, p.index, p.field) == ("suppressions", 0, "hashes")
+    assert "amelie" not in caught.value.to_json()
+
+
+def test_message_status_names():
+    assert [s.code_name() for s in hearken.MessageStatus] == [
+        "pending", "in_flight", "acked", "failed", "cancelled"]

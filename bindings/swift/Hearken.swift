@@ -595,9 +595,26 @@ fileprivate struct FfiConverterString: FfiConverter {
 public protocol EngineProtocol: AnyObject, Sendable {
     
     /**
+     * Records that a claimed message was delivered; it is never offered again. Acking
+     * twice is fine.
+     */
+    func ack(messageId: String, nowMs: Int64) throws 
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?) throws  -> BackfillReport
+    
+    /**
+     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
+     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     */
+    func claim(limit: UInt32, nowMs: Int64) throws  -> [OutboundMessage]
+    
+    /**
+     * The delivery settings (link base URL, link lifetime, lease, retries).
+     */
+    func deliverySettings() throws  -> DeliverySettings
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -608,6 +625,23 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * `explain` as JSON, the form every door returns.
      */
     func explainJson(customer: String, nowMs: Int64) throws  -> String
+    
+    /**
+     * The suppression list as peppered SHA-256 hashes, for other stores to import.
+     */
+    func exportSuppressions() throws  -> SuppressionBundle
+    
+    /**
+     * Records that a claimed message could not be delivered: retried with backoff, or
+     * (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+     */
+    func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64) throws  -> FailOutcome
+    
+    /**
+     * Imports another store's suppression hashes (E3 across stores); returns how many
+     * were new. Matching needs both stores to share `suppression_pepper`.
+     */
+    func importSuppressions(bundle: SuppressionBundle, source: String, nowMs: Int64) throws  -> UInt64
     
     /**
      * One location by host id.
@@ -625,9 +659,25 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func nextSyncAt(location: String, nowMs: Int64) throws  -> Int64
     
     /**
+     * Outbox messages by status.
+     */
+    func outboxCounts() throws  -> OutboxCounts
+    
+    /**
      * Invitations waiting for delivery, oldest first.
      */
     func pendingInvitations() throws  -> [InvitationSummary]
+    
+    /**
+     * Sends an invitation again (F5), optionally in another language (`None`: the same
+     * one); returns the new message id. The cooldown is not restarted.
+     */
+    func resend(invitationId: Int64, language: String?, nowMs: Int64) throws  -> String
+    
+    /**
+     * Replaces the delivery settings after validating them.
+     */
+    func setDeliverySettings(settings: DeliverySettings) throws 
     
     /**
      * Enables or disables a location's surveys (E7); the last enabled one stays enabled.
@@ -638,6 +688,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Replaces the store-wide settings after validating them.
      */
     func setSettings(settings: Settings) throws 
+    
+    /**
+     * Overrides a shipped template for one kind, channel and language; placeholder
+     * errors are reported here (`InvalidInput` naming the field), not at rendering.
+     */
+    func setTemplate(template: Template) throws 
     
     /**
      * The store-wide settings.
@@ -663,6 +719,18 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * `sync_window` as JSON, the form every door returns.
      */
     func syncWindowJson(location: String, nowMs: Int64) throws  -> String
+    
+    /**
+     * The template a customer speaking `language` gets, after the fallback chain
+     * (e.g. `fr-CA` → `fr` → the store's default language).
+     */
+    func template(kind: MessageKind, channel: Channel, language: String) throws  -> Template
+    
+    /**
+     * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+     * last path segment); returns the customer's host id.
+     */
+    func unsubscribeByToken(token: String, nowMs: Int64) throws  -> String
     
     /**
      * Unsubscribes an e-mail address or phone number, known or not yet (E3).
@@ -773,6 +841,20 @@ public static func openWith(path: String, options: OpenOptions)throws  -> Engine
 
     
     /**
+     * Records that a claimed message was delivered; it is never offered again. Acking
+     * twice is fine.
+     */
+open func ack(messageId: String, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_ack(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(messageId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
 open func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?)throws  -> BackfillReport  {
@@ -783,6 +865,33 @@ open func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?)t
         FfiConverterString.lower(path),
         FfiConverterInt64.lower(nowMs),
         FfiConverterOptionCallbackInterfaceBackfillListener.lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
+     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     */
+open func claim(limit: UInt32, nowMs: Int64)throws  -> [OutboundMessage]  {
+    return try  FfiConverterSequenceTypeOutboundMessage.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_claim(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The delivery settings (link base URL, link lifetime, lease, retries).
+     */
+open func deliverySettings()throws  -> DeliverySettings  {
+    return try  FfiConverterTypeDeliverySettings_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_delivery_settings(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -810,6 +919,51 @@ open func explainJson(customer: String, nowMs: Int64)throws  -> String  {
     uniffi_hearken_fn_method_engine_explain_json(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(customer),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The suppression list as peppered SHA-256 hashes, for other stores to import.
+     */
+open func exportSuppressions()throws  -> SuppressionBundle  {
+    return try  FfiConverterTypeSuppressionBundle_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_export_suppressions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that a claimed message could not be delivered: retried with backoff, or
+     * (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+     */
+open func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64)throws  -> FailOutcome  {
+    return try  FfiConverterTypeFailOutcome_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_fail(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(messageId),
+        FfiConverterString.lower(reason),
+        FfiConverterBool.lower(permanent),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports another store's suppression hashes (E3 across stores); returns how many
+     * were new. Matching needs both stores to share `suppression_pepper`.
+     */
+open func importSuppressions(bundle: SuppressionBundle, source: String, nowMs: Int64)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_import_suppressions(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSuppressionBundle_lower(bundle),
+        FfiConverterString.lower(source),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -855,6 +1009,18 @@ open func nextSyncAt(location: String, nowMs: Int64)throws  -> Int64  {
 }
     
     /**
+     * Outbox messages by status.
+     */
+open func outboxCounts()throws  -> OutboxCounts  {
+    return try  FfiConverterTypeOutboxCounts_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_outbox_counts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Invitations waiting for delivery, oldest first.
      */
 open func pendingInvitations()throws  -> [InvitationSummary]  {
@@ -864,6 +1030,34 @@ open func pendingInvitations()throws  -> [InvitationSummary]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Sends an invitation again (F5), optionally in another language (`None`: the same
+     * one); returns the new message id. The cooldown is not restarted.
+     */
+open func resend(invitationId: Int64, language: String?, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_resend(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(invitationId),
+        FfiConverterOptionString.lower(language),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces the delivery settings after validating them.
+     */
+open func setDeliverySettings(settings: DeliverySettings)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_delivery_settings(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeliverySettings_lower(settings),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -887,6 +1081,19 @@ open func setSettings(settings: Settings)throws   {try rustCallWithError(FfiConv
     uniffi_hearken_fn_method_engine_set_settings(
             self.uniffiCloneHandle(),
         FfiConverterTypeSettings_lower(settings),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Overrides a shipped template for one kind, channel and language; placeholder
+     * errors are reported here (`InvalidInput` naming the field), not at rendering.
+     */
+open func setTemplate(template: Template)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_template(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTemplate_lower(template),uniffiCallStatus
     )
 }
 }
@@ -954,6 +1161,37 @@ open func syncWindowJson(location: String, nowMs: Int64)throws  -> String  {
     uniffi_hearken_fn_method_engine_sync_window_json(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(location),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The template a customer speaking `language` gets, after the fallback chain
+     * (e.g. `fr-CA` → `fr` → the store's default language).
+     */
+open func template(kind: MessageKind, channel: Channel, language: String)throws  -> Template  {
+    return try  FfiConverterTypeTemplate_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_template(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessageKind_lower(kind),
+        FfiConverterTypeChannel_lower(channel),
+        FfiConverterString.lower(language),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+     * last path segment); returns the customer's host id.
+     */
+open func unsubscribeByToken(token: String, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_unsubscribe_by_token(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -1418,6 +1656,118 @@ public func FfiConverterTypeDecisionRecord_lift(_ buf: RustBuffer) throws -> Dec
 #endif
 public func FfiConverterTypeDecisionRecord_lower(_ value: DecisionRecord) -> RustBuffer {
     return FfiConverterTypeDecisionRecord.lower(value)
+}
+
+
+/**
+ * Store-wide delivery settings: links, leases and retries of the outbox. Start from
+ * `default_delivery_settings()` and change what differs.
+ */
+public struct DeliverySettings: Equatable, Hashable {
+    /**
+     * Base URL of survey and unsubscribe links (`{base}/s/{token}`, `{base}/u/{token}`).
+     */
+    public var linkBaseUrl: String
+    /**
+     * Days a survey link stays valid (F6); unsubscribe links never expire.
+     */
+    public var surveyLinkDays: UInt32
+    /**
+     * Seconds a claimed message stays leased before it is offered again.
+     */
+    public var leaseSeconds: UInt32
+    /**
+     * Delivery attempts before a message is failed for good.
+     */
+    public var maxAttempts: UInt32
+    /**
+     * First retry delay in seconds; each later retry doubles it (capped at 6 hours).
+     */
+    public var retryBaseSeconds: UInt32
+    /**
+     * Vendor-wide secret mixed into exported suppression hashes, so the stores of one
+     * vendor match each other's lists and outsiders cannot reverse them.
+     */
+    public var suppressionPepper: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Base URL of survey and unsubscribe links (`{base}/s/{token}`, `{base}/u/{token}`).
+         */linkBaseUrl: String, 
+        /**
+         * Days a survey link stays valid (F6); unsubscribe links never expire.
+         */surveyLinkDays: UInt32, 
+        /**
+         * Seconds a claimed message stays leased before it is offered again.
+         */leaseSeconds: UInt32, 
+        /**
+         * Delivery attempts before a message is failed for good.
+         */maxAttempts: UInt32, 
+        /**
+         * First retry delay in seconds; each later retry doubles it (capped at 6 hours).
+         */retryBaseSeconds: UInt32, 
+        /**
+         * Vendor-wide secret mixed into exported suppression hashes, so the stores of one
+         * vendor match each other's lists and outsiders cannot reverse them.
+         */suppressionPepper: String) {
+        self.linkBaseUrl = linkBaseUrl
+        self.surveyLinkDays = surveyLinkDays
+        self.leaseSeconds = leaseSeconds
+        self.maxAttempts = maxAttempts
+        self.retryBaseSeconds = retryBaseSeconds
+        self.suppressionPepper = suppressionPepper
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliverySettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliverySettings {
+        return
+            try DeliverySettings(
+                linkBaseUrl: FfiConverterString.read(from: &buf), 
+                surveyLinkDays: FfiConverterUInt32.read(from: &buf), 
+                leaseSeconds: FfiConverterUInt32.read(from: &buf), 
+                maxAttempts: FfiConverterUInt32.read(from: &buf), 
+                retryBaseSeconds: FfiConverterUInt32.read(from: &buf), 
+                suppressionPepper: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliverySettings, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.linkBaseUrl, into: &buf)
+        FfiConverterUInt32.write(value.surveyLinkDays, into: &buf)
+        FfiConverterUInt32.write(value.leaseSeconds, into: &buf)
+        FfiConverterUInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterUInt32.write(value.retryBaseSeconds, into: &buf)
+        FfiConverterString.write(value.suppressionPepper, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySettings_lift(_ buf: RustBuffer) throws -> DeliverySettings {
+    return try FfiConverterTypeDeliverySettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySettings_lower(_ value: DeliverySettings) -> RustBuffer {
+    return FfiConverterTypeDeliverySettings.lower(value)
 }
 
 
@@ -1927,6 +2277,306 @@ public func FfiConverterTypeOpenOptions_lower(_ value: OpenOptions) -> RustBuffe
 
 
 /**
+ * A rendered message handed to the host by `claim`, to deliver and then ack or fail.
+ */
+public struct OutboundMessage: Equatable, Hashable {
+    /**
+     * Stable id: the host's idempotency key for this message.
+     */
+    public var messageId: String
+    /**
+     * What the message is for.
+     */
+    public var kind: MessageKind
+    /**
+     * E-mail or SMS.
+     */
+    public var channel: Channel
+    /**
+     * The e-mail address or E.164 phone number to send to.
+     */
+    public var recipient: String
+    /**
+     * The language the message was rendered in (the template's, after fallback).
+     */
+    public var language: String
+    /**
+     * Subject line (empty for SMS).
+     */
+    public var subject: String
+    /**
+     * Rendered body.
+     */
+    public var body: String
+    /**
+     * The survey link in the body (valid until `survey_link_expires_at_ms`).
+     */
+    public var surveyLink: String?
+    /**
+     * When the survey link stops working (F6), Unix milliseconds.
+     */
+    public var surveyLinkExpiresAtMs: Int64?
+    /**
+     * The unsubscribe link in the body (never expires); its last path segment is the
+     * token `unsubscribe_by_token` takes.
+     */
+    public var unsubscribeLink: String?
+    /**
+     * Host id of the customer.
+     */
+    public var customer: String
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * The invitation this message delivers (what `resend` takes).
+     */
+    public var invitationId: Int64?
+    /**
+     * 1 for the first delivery attempt.
+     */
+    public var attempt: UInt32
+    /**
+     * If not acked by then, the message is offered again; Unix milliseconds.
+     */
+    public var leaseUntilMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable id: the host's idempotency key for this message.
+         */messageId: String, 
+        /**
+         * What the message is for.
+         */kind: MessageKind, 
+        /**
+         * E-mail or SMS.
+         */channel: Channel, 
+        /**
+         * The e-mail address or E.164 phone number to send to.
+         */recipient: String, 
+        /**
+         * The language the message was rendered in (the template's, after fallback).
+         */language: String, 
+        /**
+         * Subject line (empty for SMS).
+         */subject: String, 
+        /**
+         * Rendered body.
+         */body: String, 
+        /**
+         * The survey link in the body (valid until `survey_link_expires_at_ms`).
+         */surveyLink: String?, 
+        /**
+         * When the survey link stops working (F6), Unix milliseconds.
+         */surveyLinkExpiresAtMs: Int64?, 
+        /**
+         * The unsubscribe link in the body (never expires); its last path segment is the
+         * token `unsubscribe_by_token` takes.
+         */unsubscribeLink: String?, 
+        /**
+         * Host id of the customer.
+         */customer: String, 
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * The invitation this message delivers (what `resend` takes).
+         */invitationId: Int64?, 
+        /**
+         * 1 for the first delivery attempt.
+         */attempt: UInt32, 
+        /**
+         * If not acked by then, the message is offered again; Unix milliseconds.
+         */leaseUntilMs: Int64) {
+        self.messageId = messageId
+        self.kind = kind
+        self.channel = channel
+        self.recipient = recipient
+        self.language = language
+        self.subject = subject
+        self.body = body
+        self.surveyLink = surveyLink
+        self.surveyLinkExpiresAtMs = surveyLinkExpiresAtMs
+        self.unsubscribeLink = unsubscribeLink
+        self.customer = customer
+        self.location = location
+        self.invitationId = invitationId
+        self.attempt = attempt
+        self.leaseUntilMs = leaseUntilMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OutboundMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboundMessage {
+        return
+            try OutboundMessage(
+                messageId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeMessageKind.read(from: &buf), 
+                channel: FfiConverterTypeChannel.read(from: &buf), 
+                recipient: FfiConverterString.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf), 
+                surveyLink: FfiConverterOptionString.read(from: &buf), 
+                surveyLinkExpiresAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                unsubscribeLink: FfiConverterOptionString.read(from: &buf), 
+                customer: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                invitationId: FfiConverterOptionInt64.read(from: &buf), 
+                attempt: FfiConverterUInt32.read(from: &buf), 
+                leaseUntilMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboundMessage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterTypeMessageKind.write(value.kind, into: &buf)
+        FfiConverterTypeChannel.write(value.channel, into: &buf)
+        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.surveyLink, into: &buf)
+        FfiConverterOptionInt64.write(value.surveyLinkExpiresAtMs, into: &buf)
+        FfiConverterOptionString.write(value.unsubscribeLink, into: &buf)
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionInt64.write(value.invitationId, into: &buf)
+        FfiConverterUInt32.write(value.attempt, into: &buf)
+        FfiConverterInt64.write(value.leaseUntilMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboundMessage_lift(_ buf: RustBuffer) throws -> OutboundMessage {
+    return try FfiConverterTypeOutboundMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboundMessage_lower(_ value: OutboundMessage) -> RustBuffer {
+    return FfiConverterTypeOutboundMessage.lower(value)
+}
+
+
+/**
+ * Outbox messages by status, for a delivery dashboard.
+ */
+public struct OutboxCounts: Equatable, Hashable {
+    /**
+     * Waiting.
+     */
+    public var pending: UInt64
+    /**
+     * Claimed, not yet acked.
+     */
+    public var inFlight: UInt64
+    /**
+     * Delivered.
+     */
+    public var acked: UInt64
+    /**
+     * Gave up.
+     */
+    public var failed: UInt64
+    /**
+     * Not sent.
+     */
+    public var cancelled: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Waiting.
+         */pending: UInt64, 
+        /**
+         * Claimed, not yet acked.
+         */inFlight: UInt64, 
+        /**
+         * Delivered.
+         */acked: UInt64, 
+        /**
+         * Gave up.
+         */failed: UInt64, 
+        /**
+         * Not sent.
+         */cancelled: UInt64) {
+        self.pending = pending
+        self.inFlight = inFlight
+        self.acked = acked
+        self.failed = failed
+        self.cancelled = cancelled
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OutboxCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxCounts {
+        return
+            try OutboxCounts(
+                pending: FfiConverterUInt64.read(from: &buf), 
+                inFlight: FfiConverterUInt64.read(from: &buf), 
+                acked: FfiConverterUInt64.read(from: &buf), 
+                failed: FfiConverterUInt64.read(from: &buf), 
+                cancelled: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboxCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pending, into: &buf)
+        FfiConverterUInt64.write(value.inFlight, into: &buf)
+        FfiConverterUInt64.write(value.acked, into: &buf)
+        FfiConverterUInt64.write(value.failed, into: &buf)
+        FfiConverterUInt64.write(value.cancelled, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxCounts_lift(_ buf: RustBuffer) throws -> OutboxCounts {
+    return try FfiConverterTypeOutboxCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxCounts_lower(_ value: OutboxCounts) -> RustBuffer {
+    return FfiConverterTypeOutboxCounts.lower(value)
+}
+
+
+/**
  * One bad record of a rejected input: where it is and why, never its value.
  */
 public struct Problem: Equatable, Hashable {
@@ -2270,6 +2920,75 @@ public func FfiConverterTypeSkippedTransaction_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeSkippedTransaction_lower(_ value: SkippedTransaction) -> RustBuffer {
     return FfiConverterTypeSkippedTransaction.lower(value)
+}
+
+
+/**
+ * A store's suppression list as it travels between stores: hashed contacts only.
+ */
+public struct SuppressionBundle: Equatable, Hashable {
+    /**
+     * Bundle format version: 1.
+     */
+    public var format: UInt32
+    /**
+     * Lower-case hex SHA-256 of pepper, kind (`email`/`phone`) and normalised contact.
+     */
+    public var hashes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Bundle format version: 1.
+         */format: UInt32, 
+        /**
+         * Lower-case hex SHA-256 of pepper, kind (`email`/`phone`) and normalised contact.
+         */hashes: [String]) {
+        self.format = format
+        self.hashes = hashes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SuppressionBundle: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSuppressionBundle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SuppressionBundle {
+        return
+            try SuppressionBundle(
+                format: FfiConverterUInt32.read(from: &buf), 
+                hashes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SuppressionBundle, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.format, into: &buf)
+        FfiConverterSequenceString.write(value.hashes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuppressionBundle_lift(_ buf: RustBuffer) throws -> SuppressionBundle {
+    return try FfiConverterTypeSuppressionBundle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuppressionBundle_lower(_ value: SuppressionBundle) -> RustBuffer {
+    return FfiConverterTypeSuppressionBundle.lower(value)
 }
 
 
@@ -2643,6 +3362,107 @@ public func FfiConverterTypeSyncWindow_lower(_ value: SyncWindow) -> RustBuffer 
 
 
 /**
+ * A message template: a store override to set, or the effective one read back.
+ */
+public struct Template: Equatable, Hashable {
+    /**
+     * Message kind.
+     */
+    public var kind: MessageKind
+    /**
+     * Channel.
+     */
+    public var channel: Channel
+    /**
+     * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+     */
+    public var language: String
+    /**
+     * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
+     * `{survey_link}`, `{unsubscribe_link}`.
+     */
+    public var subject: String
+    /**
+     * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
+     */
+    public var body: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Message kind.
+         */kind: MessageKind, 
+        /**
+         * Channel.
+         */channel: Channel, 
+        /**
+         * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+         */language: String, 
+        /**
+         * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
+         * `{survey_link}`, `{unsubscribe_link}`.
+         */subject: String, 
+        /**
+         * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
+         */body: String) {
+        self.kind = kind
+        self.channel = channel
+        self.language = language
+        self.subject = subject
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Template: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Template {
+        return
+            try Template(
+                kind: FfiConverterTypeMessageKind.read(from: &buf), 
+                channel: FfiConverterTypeChannel.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Template, into buf: inout [UInt8]) {
+        FfiConverterTypeMessageKind.write(value.kind, into: &buf)
+        FfiConverterTypeChannel.write(value.channel, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplate_lift(_ buf: RustBuffer) throws -> Template {
+    return try FfiConverterTypeTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplate_lower(_ value: Template) -> RustBuffer {
+    return FfiConverterTypeTemplate.lower(value)
+}
+
+
+/**
  * A sale, service or delivery at the batch's location.
  */
 public struct Transaction: Equatable, Hashable {
@@ -2842,6 +3662,87 @@ public func FfiConverterTypeChannel_lift(_ buf: RustBuffer) throws -> Channel {
 #endif
 public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
     return FfiConverterTypeChannel.lower(value)
+}
+
+
+
+/**
+ * What `fail` decided.
+ */
+
+public enum FailOutcome: Equatable, Hashable {
+    
+    /**
+     * Offered again at `retry_at_ms`.
+     */
+    case retry(
+        /**
+         * When the message becomes due again, Unix milliseconds.
+         */retryAtMs: Int64
+    )
+    /**
+     * No more retries: the message is failed and its invitation releases the cooldown.
+     */
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FailOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFailOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = FailOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FailOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .retry(retryAtMs: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 2: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FailOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .retry(retryAtMs):
+            writeInt(&buf, Int32(1))
+            FfiConverterInt64.write(retryAtMs, into: &buf)
+            
+        
+        case .failed:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailOutcome_lift(_ buf: RustBuffer) throws -> FailOutcome {
+    return try FfiConverterTypeFailOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailOutcome_lower(_ value: FailOutcome) -> RustBuffer {
+    return FfiConverterTypeFailOutcome.lower(value)
 }
 
 
@@ -3195,6 +4096,200 @@ public func FfiConverterTypeJournalMode_lift(_ buf: RustBuffer) throws -> Journa
 #endif
 public func FfiConverterTypeJournalMode_lower(_ value: JournalMode) -> RustBuffer {
     return FfiConverterTypeJournalMode.lower(value)
+}
+
+
+
+/**
+ * What an outbox message is for.
+ */
+
+public enum MessageKind: Equatable, Hashable {
+    
+    /**
+     * A survey invitation (or its resend, F5).
+     */
+    case surveyInvitation
+
+
+
+    /**
+     * The stable snake_case name, as in JSON (`survey_invitation`).
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_messagekind_code_name(
+            FfiConverterTypeMessageKind_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension MessageKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
+    typealias SwiftType = MessageKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .surveyInvitation
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .surveyInvitation:
+            writeInt(&buf, Int32(1))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageKind_lift(_ buf: RustBuffer) throws -> MessageKind {
+    return try FfiConverterTypeMessageKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageKind_lower(_ value: MessageKind) -> RustBuffer {
+    return FfiConverterTypeMessageKind.lower(value)
+}
+
+
+
+/**
+ * Where an outbox message is in its life.
+ */
+
+public enum MessageStatus: Equatable, Hashable {
+    
+    /**
+     * Waiting to be claimed once due.
+     */
+    case pending
+    /**
+     * Claimed by the host; offered again if the lease expires without an ack.
+     */
+    case inFlight
+    /**
+     * Delivered; never offered again.
+     */
+    case acked
+    /**
+     * Gave up after the last retry (or a permanent failure).
+     */
+    case failed
+    /**
+     * Not sent: the customer unsubscribed or was excluded before it was claimed.
+     */
+    case cancelled
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database (`in_flight`).
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_messagestatus_code_name(
+            FfiConverterTypeMessageStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension MessageStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MessageStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .inFlight
+        
+        case 3: return .acked
+        
+        case 4: return .failed
+        
+        case 5: return .cancelled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inFlight:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .acked:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lift(_ buf: RustBuffer) throws -> MessageStatus {
+    return try FfiConverterTypeMessageStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustBuffer {
+    return FfiConverterTypeMessageStatus.lower(value)
 }
 
 
@@ -3998,6 +5093,31 @@ fileprivate struct FfiConverterSequenceTypeLocation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [OutboundMessage]
+
+    public static func write(_ value: [OutboundMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutboundMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutboundMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutboundMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutboundMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
     typealias SwiftType = [Problem]
 
@@ -4114,6 +5234,16 @@ public func defaultSettings() -> Settings  {
     )
 })
 }
+/**
+ * The delivery settings a new store starts with.
+ */
+public func defaultDeliverySettings() -> DeliverySettings  {
+    return try!  FfiConverterTypeDeliverySettings_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_default_delivery_settings(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -4136,13 +5266,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_func_default_settings() != 30042) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_func_default_delivery_settings() != 44076) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_ack() != 15099) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_backfill_file() != 41224) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_claim() != 22091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_delivery_settings() != 53333) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain() != 4111) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain_json() != 44032) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_export_suppressions() != 28570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_fail() != 29279) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_import_suppressions() != 19411) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_location() != 1017) {
@@ -4154,13 +5305,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_next_sync_at() != 49157) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_outbox_counts() != 18304) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_pending_invitations() != 10028) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_resend() != 61941) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_settings() != 4589) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_template() != 52683) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_settings() != 35395) {
@@ -4176,6 +5339,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync_window_json() != 20175) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_template() != 34891) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_unsubscribe_contact() != 20652) {

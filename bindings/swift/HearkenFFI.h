@@ -285,9 +285,24 @@ uint64_t uniffi_hearken_fn_constructor_engine_open_in_memory(RustCallStatus *_No
 uint64_t uniffi_hearken_fn_constructor_engine_open_with(RustBuffer path, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ACK
+void uniffi_hearken_fn_method_engine_ack(uint64_t ptr, RustBuffer message_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKFILL_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKFILL_FILE
 RustBuffer uniffi_hearken_fn_method_engine_backfill_file(uint64_t ptr, RustBuffer path, int64_t now_ms, RustBuffer listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLAIM
+RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
+RustBuffer uniffi_hearken_fn_method_engine_delivery_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
@@ -298,6 +313,21 @@ RustBuffer uniffi_hearken_fn_method_engine_explain(uint64_t ptr, RustBuffer cust
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN_JSON
 RustBuffer uniffi_hearken_fn_method_engine_explain_json(uint64_t ptr, RustBuffer customer, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_SUPPRESSIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_SUPPRESSIONS
+RustBuffer uniffi_hearken_fn_method_engine_export_suppressions(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FAIL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FAIL
+RustBuffer uniffi_hearken_fn_method_engine_fail(uint64_t ptr, RustBuffer message_id, RustBuffer reason, int8_t permanent, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
+uint64_t uniffi_hearken_fn_method_engine_import_suppressions(uint64_t ptr, RustBuffer bundle, RustBuffer source, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_LOCATION
@@ -315,9 +345,24 @@ RustBuffer uniffi_hearken_fn_method_engine_locations(uint64_t ptr, RustCallStatu
 int64_t uniffi_hearken_fn_method_engine_next_sync_at(uint64_t ptr, RustBuffer location, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_OUTBOX_COUNTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_OUTBOX_COUNTS
+RustBuffer uniffi_hearken_fn_method_engine_outbox_counts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PENDING_INVITATIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PENDING_INVITATIONS
 RustBuffer uniffi_hearken_fn_method_engine_pending_invitations(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESEND
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESEND
+RustBuffer uniffi_hearken_fn_method_engine_resend(uint64_t ptr, int64_t invitation_id, RustBuffer language, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_DELIVERY_SETTINGS
+void uniffi_hearken_fn_method_engine_set_delivery_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_LOCATION_ENABLED
@@ -328,6 +373,11 @@ void uniffi_hearken_fn_method_engine_set_location_enabled(uint64_t ptr, RustBuff
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_SETTINGS
 void uniffi_hearken_fn_method_engine_set_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_TEMPLATE
+void uniffi_hearken_fn_method_engine_set_template(uint64_t ptr, RustBuffer template, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SETTINGS
@@ -355,6 +405,16 @@ RustBuffer uniffi_hearken_fn_method_engine_sync_window(uint64_t ptr, RustBuffer 
 RustBuffer uniffi_hearken_fn_method_engine_sync_window_json(uint64_t ptr, RustBuffer location, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_TEMPLATE
+RustBuffer uniffi_hearken_fn_method_engine_template(uint64_t ptr, RustBuffer kind, RustBuffer channel, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
+RustBuffer uniffi_hearken_fn_method_engine_unsubscribe_by_token(uint64_t ptr, RustBuffer token, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_CONTACT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_CONTACT
 void uniffi_hearken_fn_method_engine_unsubscribe_contact(uint64_t ptr, RustBuffer contact, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -373,6 +433,16 @@ void uniffi_hearken_fn_method_engine_upsert_location(uint64_t ptr, RustBuffer lo
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 void uniffi_hearken_fn_init_callback_vtable_backfilllistener(const UniffiVTableCallbackInterfaceBackfillListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGEKIND_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGEKIND_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_messagekind_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_messagestatus_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_KIND
@@ -404,6 +474,12 @@ RustBuffer uniffi_hearken_fn_func_default_open_options(RustCallStatus *_Nonnull 
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
 RustBuffer uniffi_hearken_fn_func_default_settings(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_DELIVERY_SETTINGS
+RustBuffer uniffi_hearken_fn_func_default_delivery_settings(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -679,9 +755,33 @@ uint16_t uniffi_hearken_checksum_func_default_settings(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_DELIVERY_SETTINGS
+uint16_t uniffi_hearken_checksum_func_default_delivery_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
+uint16_t uniffi_hearken_checksum_method_engine_ack(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKFILL_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKFILL_FILE
 uint16_t uniffi_hearken_checksum_method_engine_backfill_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
+uint16_t uniffi_hearken_checksum_method_engine_claim(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELIVERY_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_delivery_settings(void
     
 );
 #endif
@@ -694,6 +794,24 @@ uint16_t uniffi_hearken_checksum_method_engine_explain(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPLAIN_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPLAIN_JSON
 uint16_t uniffi_hearken_checksum_method_engine_explain_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_SUPPRESSIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_SUPPRESSIONS
+uint16_t uniffi_hearken_checksum_method_engine_export_suppressions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FAIL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FAIL
+uint16_t uniffi_hearken_checksum_method_engine_fail(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
+uint16_t uniffi_hearken_checksum_method_engine_import_suppressions(void
     
 );
 #endif
@@ -715,9 +833,27 @@ uint16_t uniffi_hearken_checksum_method_engine_next_sync_at(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_OUTBOX_COUNTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_OUTBOX_COUNTS
+uint16_t uniffi_hearken_checksum_method_engine_outbox_counts(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PENDING_INVITATIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PENDING_INVITATIONS
 uint16_t uniffi_hearken_checksum_method_engine_pending_invitations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESEND
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESEND
+uint16_t uniffi_hearken_checksum_method_engine_resend(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_DELIVERY_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_DELIVERY_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_set_delivery_settings(void
     
 );
 #endif
@@ -730,6 +866,12 @@ uint16_t uniffi_hearken_checksum_method_engine_set_location_enabled(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_SETTINGS
 uint16_t uniffi_hearken_checksum_method_engine_set_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_TEMPLATE
+uint16_t uniffi_hearken_checksum_method_engine_set_template(void
     
 );
 #endif
@@ -760,6 +902,18 @@ uint16_t uniffi_hearken_checksum_method_engine_sync_window(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_WINDOW_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_WINDOW_JSON
 uint16_t uniffi_hearken_checksum_method_engine_sync_window_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_TEMPLATE
+uint16_t uniffi_hearken_checksum_method_engine_template(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
+uint16_t uniffi_hearken_checksum_method_engine_unsubscribe_by_token(void
     
 );
 #endif

@@ -5,7 +5,11 @@ use std::sync::Arc;
 use crate::wire;
 
 use super::batch::SyncBatch;
-use super::config::{Location, OpenOptions, Settings};
+use super::config::{Channel, Location, OpenOptions, Settings};
+use super::delivery::{
+    DeliverySettings, FailOutcome, MessageKind, OutboundMessage, OutboxCounts, SuppressionBundle,
+    Template,
+};
 use super::error::HearkenError;
 use super::report::{
     BackfillProgress, BackfillReport, Explanation, InvitationSummary, SyncReport, SyncWindow,
@@ -155,6 +159,109 @@ impl Engine {
     /// Invitations waiting for delivery, oldest first.
     pub fn pending_invitations(&self) -> Answer<Vec<InvitationSummary>> {
         Ok(convert(self.inner.pending_invitations()?))
+    }
+
+    /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
+    /// customer's language with fresh link tokens and leased; ack or fail it by its id.
+    pub fn claim(&self, limit: u32, now_ms: i64) -> Answer<Vec<OutboundMessage>> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(convert(self.inner.claim(limit, now)?))
+    }
+
+    /// Records that a claimed message was delivered; it is never offered again. Acking
+    /// twice is fine.
+    pub fn ack(&self, message_id: String, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.ack(&message_id, now)?)
+    }
+
+    /// Records that a claimed message could not be delivered: retried with backoff, or
+    /// (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+    pub fn fail(
+        &self,
+        message_id: String,
+        reason: String,
+        permanent: bool,
+        now_ms: i64,
+    ) -> Answer<FailOutcome> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .fail(&message_id, &reason, permanent, now)?
+            .into())
+    }
+
+    /// Sends an invitation again (F5), optionally in another language (`None`: the same
+    /// one); returns the new message id. The cooldown is not restarted.
+    pub fn resend(
+        &self,
+        invitation_id: i64,
+        language: Option<String>,
+        now_ms: i64,
+    ) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.resend(invitation_id, language.as_deref(), now)?)
+    }
+
+    /// Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+    /// last path segment); returns the customer's host id.
+    pub fn unsubscribe_by_token(&self, token: String, now_ms: i64) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.unsubscribe_by_token(&token, now)?)
+    }
+
+    /// Overrides a shipped template for one kind, channel and language; placeholder
+    /// errors are reported here (`InvalidInput` naming the field), not at rendering.
+    pub fn set_template(&self, template: Template) -> Answer<()> {
+        Ok(self.inner.set_template(&template.into())?)
+    }
+
+    /// The template a customer speaking `language` gets, after the fallback chain
+    /// (e.g. `fr-CA` → `fr` → the store's default language).
+    pub fn template(
+        &self,
+        kind: MessageKind,
+        channel: Channel,
+        language: String,
+    ) -> Answer<Template> {
+        Ok(self
+            .inner
+            .template(kind.into(), channel.into(), &language)?
+            .into())
+    }
+
+    /// The delivery settings (link base URL, link lifetime, lease, retries).
+    pub fn delivery_settings(&self) -> Answer<DeliverySettings> {
+        Ok(self.inner.delivery_settings()?.into())
+    }
+
+    /// Replaces the delivery settings after validating them.
+    pub fn set_delivery_settings(&self, settings: DeliverySettings) -> Answer<()> {
+        Ok(self.inner.set_delivery_settings(&settings.into())?)
+    }
+
+    /// The suppression list as peppered SHA-256 hashes, for other stores to import.
+    pub fn export_suppressions(&self) -> Answer<SuppressionBundle> {
+        Ok(self.inner.export_suppressions()?.into())
+    }
+
+    /// Imports another store's suppression hashes (E3 across stores); returns how many
+    /// were new. Matching needs both stores to share `suppression_pepper`.
+    pub fn import_suppressions(
+        &self,
+        bundle: SuppressionBundle,
+        source: String,
+        now_ms: i64,
+    ) -> Answer<u64> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .import_suppressions(&bundle.into(), &source, now)?)
+    }
+
+    /// Outbox messages by status.
+    pub fn outbox_counts(&self) -> Answer<OutboxCounts> {
+        Ok(self.inner.outbox_counts()?.into())
     }
 }
 

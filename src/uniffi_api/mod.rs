@@ -35,6 +35,7 @@
 
 mod batch;
 mod config;
+mod delivery;
 mod engine;
 mod error;
 mod report;

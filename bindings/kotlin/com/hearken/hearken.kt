@@ -701,11 +701,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_func_default_settings(
     ): Int
+    external fun uniffi_hearken_checksum_func_default_delivery_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_ack(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_backfill_file(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_claim(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_delivery_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_export_suppressions(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_fail(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_import_suppressions(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_location(
     ): Int
@@ -713,11 +727,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_next_sync_at(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_outbox_counts(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_pending_invitations(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_resend(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_delivery_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_set_location_enabled(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_set_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_template(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_settings(
     ): Int
@@ -728,6 +750,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_sync_window(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_sync_window_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_template(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_unsubscribe_by_token(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_unsubscribe_contact(
     ): Int
@@ -774,23 +800,43 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_hearken_fn_constructor_engine_open_with(`path`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_ack(`ptr`: Long,`messageId`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_backfill_file(`ptr`: Long,`path`: RustBuffer.ByValue,`nowMs`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_claim(`ptr`: Long,`limit`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain_json(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_export_suppressions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_fail(`ptr`: Long,`messageId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`permanent`: Byte,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_import_suppressions(`ptr`: Long,`bundle`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_hearken_fn_method_engine_location(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_locations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_next_sync_at(`ptr`: Long,`location`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_outbox_counts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_pending_invitations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_resend(`ptr`: Long,`invitationId`: Long,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_set_delivery_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_set_location_enabled(`ptr`: Long,`id`: RustBuffer.ByValue,`enabled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_set_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_template(`ptr`: Long,`template`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -802,6 +848,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_sync_window_json(`ptr`: Long,`location`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_template(`ptr`: Long,`kind`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_unsubscribe_by_token(`ptr`: Long,`token`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_unsubscribe_contact(`ptr`: Long,`contact`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_unsubscribe_customer(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -810,6 +860,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_init_callback_vtable_backfilllistener(`vtable`: UniffiVTableCallbackInterfaceBackfillListener,
     ): Unit
+    external fun uniffi_hearken_fn_method_messagekind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_messagestatus_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_hearkenerror_kind(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_hearkenerror_to_json(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -821,6 +875,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_settings(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_default_delivery_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_hearken_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -947,13 +1003,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_func_default_settings() and 0xFFFF) != 30042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_func_default_delivery_settings() and 0xFFFF) != 44076) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 41224) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_claim() and 0xFFFF) != 22091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_delivery_settings() and 0xFFFF) != 53333) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 4111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain_json() and 0xFFFF) != 44032) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_export_suppressions() and 0xFFFF) != 28570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_fail() and 0xFFFF) != 29279) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_import_suppressions() and 0xFFFF) != 19411) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_location() and 0xFFFF) != 1017) {
@@ -965,13 +1042,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_next_sync_at() and 0xFFFF) != 49157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_outbox_counts() and 0xFFFF) != 18304) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_pending_invitations() and 0xFFFF) != 10028) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_resend() and 0xFFFF) != 61941) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() and 0xFFFF) != 12040) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_location_enabled() and 0xFFFF) != 45544) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_settings() and 0xFFFF) != 4589) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_template() and 0xFFFF) != 52683) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_settings() and 0xFFFF) != 35395) {
@@ -987,6 +1076,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync_window_json() and 0xFFFF) != 20175) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_template() and 0xFFFF) != 34891) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() and 0xFFFF) != 34384) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_contact() and 0xFFFF) != 20652) {
@@ -1449,9 +1544,26 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 public interface EngineInterface {
     
     /**
+     * Records that a claimed message was delivered; it is never offered again. Acking
+     * twice is fine.
+     */
+    fun `ack`(`messageId`: kotlin.String, `nowMs`: kotlin.Long)
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     fun `backfillFile`(`path`: kotlin.String, `nowMs`: kotlin.Long, `listener`: BackfillListener?): BackfillReport
+    
+    /**
+     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
+     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     */
+    fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage>
+    
+    /**
+     * The delivery settings (link base URL, link lifetime, lease, retries).
+     */
+    fun `deliverySettings`(): DeliverySettings
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -1462,6 +1574,23 @@ public interface EngineInterface {
      * `explain` as JSON, the form every door returns.
      */
     fun `explainJson`(`customer`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * The suppression list as peppered SHA-256 hashes, for other stores to import.
+     */
+    fun `exportSuppressions`(): SuppressionBundle
+    
+    /**
+     * Records that a claimed message could not be delivered: retried with backoff, or
+     * (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+     */
+    fun `fail`(`messageId`: kotlin.String, `reason`: kotlin.String, `permanent`: kotlin.Boolean, `nowMs`: kotlin.Long): FailOutcome
+    
+    /**
+     * Imports another store's suppression hashes (E3 across stores); returns how many
+     * were new. Matching needs both stores to share `suppression_pepper`.
+     */
+    fun `importSuppressions`(`bundle`: SuppressionBundle, `source`: kotlin.String, `nowMs`: kotlin.Long): kotlin.ULong
     
     /**
      * One location by host id.
@@ -1479,9 +1608,25 @@ public interface EngineInterface {
     fun `nextSyncAt`(`location`: kotlin.String, `nowMs`: kotlin.Long): kotlin.Long
     
     /**
+     * Outbox messages by status.
+     */
+    fun `outboxCounts`(): OutboxCounts
+    
+    /**
      * Invitations waiting for delivery, oldest first.
      */
     fun `pendingInvitations`(): List<InvitationSummary>
+    
+    /**
+     * Sends an invitation again (F5), optionally in another language (`None`: the same
+     * one); returns the new message id. The cooldown is not restarted.
+     */
+    fun `resend`(`invitationId`: kotlin.Long, `language`: kotlin.String?, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * Replaces the delivery settings after validating them.
+     */
+    fun `setDeliverySettings`(`settings`: DeliverySettings)
     
     /**
      * Enables or disables a location's surveys (E7); the last enabled one stays enabled.
@@ -1492,6 +1637,12 @@ public interface EngineInterface {
      * Replaces the store-wide settings after validating them.
      */
     fun `setSettings`(`settings`: Settings)
+    
+    /**
+     * Overrides a shipped template for one kind, channel and language; placeholder
+     * errors are reported here (`InvalidInput` naming the field), not at rendering.
+     */
+    fun `setTemplate`(`template`: Template)
     
     /**
      * The store-wide settings.
@@ -1517,6 +1668,18 @@ public interface EngineInterface {
      * `sync_window` as JSON, the form every door returns.
      */
     fun `syncWindowJson`(`location`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * The template a customer speaking `language` gets, after the fallback chain
+     * (e.g. `fr-CA` → `fr` → the store's default language).
+     */
+    fun `template`(`kind`: MessageKind, `channel`: Channel, `language`: kotlin.String): Template
+    
+    /**
+     * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+     * last path segment); returns the customer's host id.
+     */
+    fun `unsubscribeByToken`(`token`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String
     
     /**
      * Unsubscribes an e-mail address or phone number, known or not yet (E3).
@@ -1654,6 +1817,25 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Records that a claimed message was delivered; it is never offered again. Acking
+     * twice is fine.
+     */
+    @Throws(HearkenException::class)override fun `ack`(`messageId`: kotlin.String, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_ack(
+        it,
+        
+        FfiConverterString.lower(`messageId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     @Throws(HearkenException::class)override fun `backfillFile`(`path`: kotlin.String, `nowMs`: kotlin.Long, `listener`: BackfillListener?): BackfillReport {
@@ -1666,6 +1848,43 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         FfiConverterString.lower(`path`),
         FfiConverterLong.lower(`nowMs`),
         FfiConverterOptionalTypeBackfillListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
+     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     */
+    @Throws(HearkenException::class)override fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage> {
+            return FfiConverterSequenceTypeOutboundMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_claim(
+        it,
+        
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The delivery settings (link base URL, link lifetime, lease, retries).
+     */
+    @Throws(HearkenException::class)override fun `deliverySettings`(): DeliverySettings {
+            return FfiConverterTypeDeliverySettings.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings(
+        it,
+        _status)
 }
     }
     )
@@ -1703,6 +1922,66 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`customer`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The suppression list as peppered SHA-256 hashes, for other stores to import.
+     */
+    @Throws(HearkenException::class)override fun `exportSuppressions`(): SuppressionBundle {
+            return FfiConverterTypeSuppressionBundle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records that a claimed message could not be delivered: retried with backoff, or
+     * (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+     */
+    @Throws(HearkenException::class)override fun `fail`(`messageId`: kotlin.String, `reason`: kotlin.String, `permanent`: kotlin.Boolean, `nowMs`: kotlin.Long): FailOutcome {
+            return FfiConverterTypeFailOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_fail(
+        it,
+        
+        FfiConverterString.lower(`messageId`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterBoolean.lower(`permanent`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports another store's suppression hashes (E3 across stores); returns how many
+     * were new. Matching needs both stores to share `suppression_pepper`.
+     */
+    @Throws(HearkenException::class)override fun `importSuppressions`(`bundle`: SuppressionBundle, `source`: kotlin.String, `nowMs`: kotlin.Long): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions(
+        it,
+        
+        FfiConverterTypeSuppressionBundle.lower(`bundle`),
+        FfiConverterString.lower(`source`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -1766,6 +2045,23 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Outbox messages by status.
+     */
+    @Throws(HearkenException::class)override fun `outboxCounts`(): OutboxCounts {
+            return FfiConverterTypeOutboxCounts.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_outbox_counts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Invitations waiting for delivery, oldest first.
      */
     @Throws(HearkenException::class)override fun `pendingInvitations`(): List<InvitationSummary> {
@@ -1779,6 +2075,44 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Sends an invitation again (F5), optionally in another language (`None`: the same
+     * one); returns the new message id. The cooldown is not restarted.
+     */
+    @Throws(HearkenException::class)override fun `resend`(`invitationId`: kotlin.Long, `language`: kotlin.String?, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_resend(
+        it,
+        
+        FfiConverterLong.lower(`invitationId`),
+        FfiConverterOptionalString.lower(`language`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Replaces the delivery settings after validating them.
+     */
+    @Throws(HearkenException::class)override fun `setDeliverySettings`(`settings`: DeliverySettings)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings(
+        it,
+        
+        FfiConverterTypeDeliverySettings.lower(`settings`),_status)
+}
+    }
+    
     
 
     
@@ -1811,6 +2145,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterTypeSettings.lower(`settings`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Overrides a shipped template for one kind, channel and language; placeholder
+     * errors are reported here (`InvalidInput` naming the field), not at rendering.
+     */
+    @Throws(HearkenException::class)override fun `setTemplate`(`template`: Template)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_template(
+        it,
+        
+        FfiConverterTypeTemplate.lower(`template`),_status)
 }
     }
     
@@ -1902,6 +2254,47 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`location`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The template a customer speaking `language` gets, after the fallback chain
+     * (e.g. `fr-CA` → `fr` → the store's default language).
+     */
+    @Throws(HearkenException::class)override fun `template`(`kind`: MessageKind, `channel`: Channel, `language`: kotlin.String): Template {
+            return FfiConverterTypeTemplate.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_template(
+        it,
+        
+        FfiConverterTypeMessageKind.lower(`kind`),
+        FfiConverterTypeChannel.lower(`channel`),
+        FfiConverterString.lower(`language`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
+     * last path segment); returns the customer's host id.
+     */
+    @Throws(HearkenException::class)override fun `unsubscribeByToken`(`token`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_by_token(
+        it,
+        
+        FfiConverterString.lower(`token`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -2301,6 +2694,87 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
 
 
 /**
+ * Store-wide delivery settings: links, leases and retries of the outbox. Start from
+ * `default_delivery_settings()` and change what differs.
+ */
+data class DeliverySettings (
+    /**
+     * Base URL of survey and unsubscribe links (`{base}/s/{token}`, `{base}/u/{token}`).
+     */
+    var `linkBaseUrl`: kotlin.String
+    , 
+    /**
+     * Days a survey link stays valid (F6); unsubscribe links never expire.
+     */
+    var `surveyLinkDays`: kotlin.UInt
+    , 
+    /**
+     * Seconds a claimed message stays leased before it is offered again.
+     */
+    var `leaseSeconds`: kotlin.UInt
+    , 
+    /**
+     * Delivery attempts before a message is failed for good.
+     */
+    var `maxAttempts`: kotlin.UInt
+    , 
+    /**
+     * First retry delay in seconds; each later retry doubles it (capped at 6 hours).
+     */
+    var `retryBaseSeconds`: kotlin.UInt
+    , 
+    /**
+     * Vendor-wide secret mixed into exported suppression hashes, so the stores of one
+     * vendor match each other's lists and outsiders cannot reverse them.
+     */
+    var `suppressionPepper`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliverySettings> {
+    override fun read(buf: ByteBuffer): DeliverySettings {
+        return DeliverySettings(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliverySettings) = (
+            FfiConverterString.allocationSize(value.`linkBaseUrl`) +
+            FfiConverterUInt.allocationSize(value.`surveyLinkDays`) +
+            FfiConverterUInt.allocationSize(value.`leaseSeconds`) +
+            FfiConverterUInt.allocationSize(value.`maxAttempts`) +
+            FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
+            FfiConverterString.allocationSize(value.`suppressionPepper`)
+    )
+
+    override fun write(value: DeliverySettings, buf: ByteBuffer) {
+            FfiConverterString.write(value.`linkBaseUrl`, buf)
+            FfiConverterUInt.write(value.`surveyLinkDays`, buf)
+            FfiConverterUInt.write(value.`leaseSeconds`, buf)
+            FfiConverterUInt.write(value.`maxAttempts`, buf)
+            FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
+            FfiConverterString.write(value.`suppressionPepper`, buf)
+    }
+}
+
+
+
+/**
  * An employee who can be credited with a transaction's feedback.
  */
 data class Employee (
@@ -2664,6 +3138,229 @@ public object FfiConverterTypeOpenOptions: FfiConverterRustBuffer<OpenOptions> {
 
 
 /**
+ * A rendered message handed to the host by `claim`, to deliver and then ack or fail.
+ */
+data class OutboundMessage (
+    /**
+     * Stable id: the host's idempotency key for this message.
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What the message is for.
+     */
+    var `kind`: MessageKind
+    , 
+    /**
+     * E-mail or SMS.
+     */
+    var `channel`: Channel
+    , 
+    /**
+     * The e-mail address or E.164 phone number to send to.
+     */
+    var `recipient`: kotlin.String
+    , 
+    /**
+     * The language the message was rendered in (the template's, after fallback).
+     */
+    var `language`: kotlin.String
+    , 
+    /**
+     * Subject line (empty for SMS).
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * Rendered body.
+     */
+    var `body`: kotlin.String
+    , 
+    /**
+     * The survey link in the body (valid until `survey_link_expires_at_ms`).
+     */
+    var `surveyLink`: kotlin.String?
+    , 
+    /**
+     * When the survey link stops working (F6), Unix milliseconds.
+     */
+    var `surveyLinkExpiresAtMs`: kotlin.Long?
+    , 
+    /**
+     * The unsubscribe link in the body (never expires); its last path segment is the
+     * token `unsubscribe_by_token` takes.
+     */
+    var `unsubscribeLink`: kotlin.String?
+    , 
+    /**
+     * Host id of the customer.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * The invitation this message delivers (what `resend` takes).
+     */
+    var `invitationId`: kotlin.Long?
+    , 
+    /**
+     * 1 for the first delivery attempt.
+     */
+    var `attempt`: kotlin.UInt
+    , 
+    /**
+     * If not acked by then, the message is offered again; Unix milliseconds.
+     */
+    var `leaseUntilMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMessage> {
+    override fun read(buf: ByteBuffer): OutboundMessage {
+        return OutboundMessage(
+            FfiConverterString.read(buf),
+            FfiConverterTypeMessageKind.read(buf),
+            FfiConverterTypeChannel.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OutboundMessage) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeMessageKind.allocationSize(value.`kind`) +
+            FfiConverterTypeChannel.allocationSize(value.`channel`) +
+            FfiConverterString.allocationSize(value.`recipient`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`surveyLink`) +
+            FfiConverterOptionalLong.allocationSize(value.`surveyLinkExpiresAtMs`) +
+            FfiConverterOptionalString.allocationSize(value.`unsubscribeLink`) +
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
+            FfiConverterUInt.allocationSize(value.`attempt`) +
+            FfiConverterLong.allocationSize(value.`leaseUntilMs`)
+    )
+
+    override fun write(value: OutboundMessage, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeMessageKind.write(value.`kind`, buf)
+            FfiConverterTypeChannel.write(value.`channel`, buf)
+            FfiConverterString.write(value.`recipient`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterString.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`surveyLink`, buf)
+            FfiConverterOptionalLong.write(value.`surveyLinkExpiresAtMs`, buf)
+            FfiConverterOptionalString.write(value.`unsubscribeLink`, buf)
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalLong.write(value.`invitationId`, buf)
+            FfiConverterUInt.write(value.`attempt`, buf)
+            FfiConverterLong.write(value.`leaseUntilMs`, buf)
+    }
+}
+
+
+
+/**
+ * Outbox messages by status, for a delivery dashboard.
+ */
+data class OutboxCounts (
+    /**
+     * Waiting.
+     */
+    var `pending`: kotlin.ULong
+    , 
+    /**
+     * Claimed, not yet acked.
+     */
+    var `inFlight`: kotlin.ULong
+    , 
+    /**
+     * Delivered.
+     */
+    var `acked`: kotlin.ULong
+    , 
+    /**
+     * Gave up.
+     */
+    var `failed`: kotlin.ULong
+    , 
+    /**
+     * Not sent.
+     */
+    var `cancelled`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxCounts: FfiConverterRustBuffer<OutboxCounts> {
+    override fun read(buf: ByteBuffer): OutboxCounts {
+        return OutboxCounts(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OutboxCounts) = (
+            FfiConverterULong.allocationSize(value.`pending`) +
+            FfiConverterULong.allocationSize(value.`inFlight`) +
+            FfiConverterULong.allocationSize(value.`acked`) +
+            FfiConverterULong.allocationSize(value.`failed`) +
+            FfiConverterULong.allocationSize(value.`cancelled`)
+    )
+
+    override fun write(value: OutboxCounts, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`pending`, buf)
+            FfiConverterULong.write(value.`inFlight`, buf)
+            FfiConverterULong.write(value.`acked`, buf)
+            FfiConverterULong.write(value.`failed`, buf)
+            FfiConverterULong.write(value.`cancelled`, buf)
+    }
+}
+
+
+
+/**
  * One bad record of a rejected input: where it is and why, never its value.
  */
 data class Problem (
@@ -2911,6 +3608,53 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterTypeSkipReason.write(value.`reason`, buf)
             FfiConverterOptionalString.write(value.`eligibleAgainOn`, buf)
             FfiConverterBoolean.write(value.`repeat`, buf)
+    }
+}
+
+
+
+/**
+ * A store's suppression list as it travels between stores: hashed contacts only.
+ */
+data class SuppressionBundle (
+    /**
+     * Bundle format version: 1.
+     */
+    var `format`: kotlin.UInt
+    , 
+    /**
+     * Lower-case hex SHA-256 of pepper, kind (`email`/`phone`) and normalised contact.
+     */
+    var `hashes`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSuppressionBundle: FfiConverterRustBuffer<SuppressionBundle> {
+    override fun read(buf: ByteBuffer): SuppressionBundle {
+        return SuppressionBundle(
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SuppressionBundle) = (
+            FfiConverterUInt.allocationSize(value.`format`) +
+            FfiConverterSequenceString.allocationSize(value.`hashes`)
+    )
+
+    override fun write(value: SuppressionBundle, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`format`, buf)
+            FfiConverterSequenceString.write(value.`hashes`, buf)
     }
 }
 
@@ -3187,6 +3931,78 @@ public object FfiConverterTypeSyncWindow: FfiConverterRustBuffer<SyncWindow> {
 
 
 /**
+ * A message template: a store override to set, or the effective one read back.
+ */
+data class Template (
+    /**
+     * Message kind.
+     */
+    var `kind`: MessageKind
+    , 
+    /**
+     * Channel.
+     */
+    var `channel`: Channel
+    , 
+    /**
+     * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+     */
+    var `language`: kotlin.String
+    , 
+    /**
+     * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
+     * `{survey_link}`, `{unsubscribe_link}`.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
+     */
+    var `body`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTemplate: FfiConverterRustBuffer<Template> {
+    override fun read(buf: ByteBuffer): Template {
+        return Template(
+            FfiConverterTypeMessageKind.read(buf),
+            FfiConverterTypeChannel.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Template) = (
+            FfiConverterTypeMessageKind.allocationSize(value.`kind`) +
+            FfiConverterTypeChannel.allocationSize(value.`channel`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterString.allocationSize(value.`body`)
+    )
+
+    override fun write(value: Template, buf: ByteBuffer) {
+            FfiConverterTypeMessageKind.write(value.`kind`, buf)
+            FfiConverterTypeChannel.write(value.`channel`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterString.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
  * A sale, service or delivery at the batch's location.
  */
 data class Transaction (
@@ -3317,6 +4133,91 @@ public object FfiConverterTypeChannel: FfiConverterRustBuffer<Channel> {
 
     override fun write(value: Channel, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What `fail` decided.
+ */
+sealed class FailOutcome {
+    
+    /**
+     * Offered again at `retry_at_ms`.
+     */
+    data class Retry(
+        /**
+         * When the message becomes due again, Unix milliseconds.
+         */
+        val `retryAtMs`: kotlin.Long) : FailOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * No more retries: the message is failed and its invitation releases the cooldown.
+     */
+    object Failed : FailOutcome()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFailOutcome : FfiConverterRustBuffer<FailOutcome>{
+    override fun read(buf: ByteBuffer): FailOutcome {
+        return when(buf.getInt()) {
+            1 -> FailOutcome.Retry(
+                FfiConverterLong.read(buf),
+                )
+            2 -> FailOutcome.Failed
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FailOutcome): ULong = when(value) {
+        is FailOutcome.Retry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`retryAtMs`)
+            )
+        }
+        is FailOutcome.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: FailOutcome, buf: ByteBuffer) {
+        when(value) {
+            is FailOutcome.Retry -> {
+                buf.putInt(1)
+                FfiConverterLong.write(value.`retryAtMs`, buf)
+                Unit
+            }
+            is FailOutcome.Failed -> {
+                buf.putInt(2)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -3646,6 +4547,126 @@ public object FfiConverterTypeJournalMode: FfiConverterRustBuffer<JournalMode> {
     override fun allocationSize(value: JournalMode) = 4UL
 
     override fun write(value: JournalMode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an outbox message is for.
+ */
+
+enum class MessageKind {
+    
+    /**
+     * A survey invitation (or its resend, F5).
+     */
+    SURVEY_INVITATION;
+
+    
+    /**
+     * The stable snake_case name, as in JSON (`survey_invitation`).
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_messagekind_code_name(FfiConverterTypeMessageKind.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageKind: FfiConverterRustBuffer<MessageKind> {
+    override fun read(buf: ByteBuffer) = try {
+        MessageKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MessageKind) = 4UL
+
+    override fun write(value: MessageKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an outbox message is in its life.
+ */
+
+enum class MessageStatus {
+    
+    /**
+     * Waiting to be claimed once due.
+     */
+    PENDING,
+    /**
+     * Claimed by the host; offered again if the lease expires without an ack.
+     */
+    IN_FLIGHT,
+    /**
+     * Delivered; never offered again.
+     */
+    ACKED,
+    /**
+     * Gave up after the last retry (or a permanent failure).
+     */
+    FAILED,
+    /**
+     * Not sent: the customer unsubscribed or was excluded before it was claimed.
+     */
+    CANCELLED;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database (`in_flight`).
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name(FfiConverterTypeMessageStatus.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        MessageStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MessageStatus) = 4UL
+
+    override fun write(value: MessageStatus, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4290,6 +5311,34 @@ public object FfiConverterSequenceTypeLocation: FfiConverterRustBuffer<List<Loca
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer<List<OutboundMessage>> {
+    override fun read(buf: ByteBuffer): List<OutboundMessage> {
+        val len = buf.getInt()
+        return List<OutboundMessage>(len) {
+            FfiConverterTypeOutboundMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OutboundMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOutboundMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OutboundMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOutboundMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Problem>> {
     override fun read(buf: ByteBuffer): List<Problem> {
         val len = buf.getInt()
@@ -4414,6 +5463,19 @@ public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<T
             return FfiConverterTypeSettings.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_hearken_fn_func_default_settings(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The delivery settings a new store starts with.
+         */ fun `defaultDeliverySettings`(): DeliverySettings {
+            return FfiConverterTypeDeliverySettings.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_func_default_delivery_settings(
     
         _status)
 }
