@@ -5,7 +5,10 @@
  * night the host asks hearken which business dates to send, sends the sales of those dates
  * as one JSON batch, and prints who gets a survey, who does not and why. Some nights a
  * store's server is off: the next sync catches one missed night up, and an older gap is
- * closed by a backfill file. Finally staff ask why a customer got only one survey.
+ * closed by a backfill file. Staff ask why a customer got only one survey. Next morning
+ * the POS mailer drains the outbox: each message comes rendered in the customer's language
+ * (French for Amélie, Korean for the Seoul customers), is "sent" by a fake mailer that
+ * prints it, and is acked so it is never offered again.
  *
  * Build (see docs/c-api.md):
  *   cargo build --release --lib
@@ -13,7 +16,7 @@
  *       target/release/libhearken.a -lpthread -ldl -lm -o nightly_sync
  *   ./nightly_sync [DB_PATH]     (default: a private in-memory database)
  *
- * Run it twice on one file: the second run creates no invitation.
+ * Run it twice on one file: the second run creates no invitation and sends nothing.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -321,6 +324,85 @@ static int sync_night(hk_engine *engine, const struct store *store, const char *
     return failed;
 }
 
+/* The fake mailer: prints the first message of each language in full, the others in one
+ * line. Returns 0 when "sent"; a real one returns its gateway's error (see drain_outbox). */
+static int send_message(const hk_message_batch *batch, uint32_t i, char *languages_shown,
+                        size_t size) {
+    const char *language = hk_message_batch_language(batch, i);
+    char tag[24];
+    snprintf(tag, sizeof tag, "[%s]", language);
+    if (strstr(languages_shown, tag) != NULL) {
+        printf("  ── to %s %s: %s\n", hk_message_batch_recipient(batch, i), tag,
+               hk_message_batch_subject(batch, i));
+        return 0;
+    }
+    if (strlen(languages_shown) + strlen(tag) < size) {
+        strcat(languages_shown, tag);
+    }
+    printf("  ── to %s %s ──\n", hk_message_batch_recipient(batch, i), tag);
+    printf("  Subject: %s\n", hk_message_batch_subject(batch, i));
+    const char *body = hk_message_batch_body(batch, i);
+    for (const char *line = body, *end; line != NULL && *line != '\0';
+         line = end ? end + 1 : NULL) {
+        end = strchr(line, '\n');
+        printf("  | %.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
+    }
+    return 0;
+}
+
+/* What the host's mailer does every few minutes: claim what is due, send, ack or fail. */
+static int drain_outbox(hk_engine *engine, int64_t now) {
+    printf("== Next morning: the POS mailer drains the outbox ==\n");
+    char languages_shown[64] = "";
+    uint32_t sent = 0;
+    for (;;) {
+        char *json = NULL;
+        hk_result rc = hk_engine_claim(engine, 100, now, &json);
+        if (rc != HK_OK) {
+            return fail(engine, "claim", rc);
+        }
+        hk_message_batch *batch = NULL;
+        rc = hk_message_batch_parse(json, &batch, NULL);
+        hk_string_free(json);
+        if (rc != HK_OK) {
+            return fail(engine, "messages", rc);
+        }
+        uint32_t count = hk_message_batch_count(batch);
+        for (uint32_t i = 0; i < count; i++) {
+            const char *id = hk_message_batch_message_id(batch, i);
+            if (send_message(batch, i, languages_shown, sizeof languages_shown) == 0) {
+                rc = hk_engine_ack(engine, id, now); /* delivered: never offered again */
+                sent++;
+            } else {
+                /* Not delivered: offered again later, or failed for good (HK_NO_RETRY). */
+                int64_t retry_at = 0;
+                rc = hk_engine_fail(engine, id, "gateway error", 0, now, &retry_at);
+            }
+            if (rc != HK_OK) {
+                hk_message_batch_free(&batch);
+                return fail(engine, "ack or fail", rc);
+            }
+        }
+        hk_message_batch_free(&batch);
+        if (count == 0) {
+            break; /* nothing more is due now */
+        }
+    }
+    if (sent == 0) {
+        printf("  nothing due (every message was already delivered)\n");
+    }
+    uint64_t pending, in_flight, acked, failed, cancelled;
+    hk_result rc = hk_engine_outbox_counts(engine, &pending, &in_flight, &acked, &failed,
+                                           &cancelled);
+    if (rc != HK_OK) {
+        return fail(engine, "outbox counts", rc);
+    }
+    printf("  outbox: %" PRIu64 " delivered, %" PRIu64 " pending, %" PRIu64 " cancelled, %" PRIu64
+           " failed\n",
+           acked, pending, cancelled, failed);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (hk_abi_version() != HK_ABI_VERSION) {
         fprintf(stderr, "libhearken ABI %u, header ABI %u\n", hk_abi_version(), HK_ABI_VERSION);
@@ -398,6 +480,11 @@ int main(int argc, char **argv) {
             failed = fail(engine, "explain", rc);
         }
         hk_string_free(why);
+        printf("\n");
+    }
+
+    if (!failed) {
+        failed = drain_outbox(engine, midnight_utc_ms("2026-11-25") + 9 * 3600000);
     }
 
     hk_engine_free(&engine);

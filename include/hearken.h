@@ -9,20 +9,20 @@
  *     (never renumbered, never reused). Out-parameters are written only on HK_OK.
  *   - After a failure, hk_engine_last_error(engine) returns the detail as JSON,
  *     {"kind","message","problems"}; for invalid input every bad record is listed with its
- *     index, host id, field and reason (never its value). hk_engine_open and
- *     hk_sync_report_parse, which have no handle yet, return it through error_out.
+ *     index, host id, field and reason (never its value). hk_engine_open and the
+ *     *_parse readers, which have no engine handle, return it through error_out.
  *   - Strings in are NUL-terminated UTF-8 (anything else: HK_RESULT_INVALID_UTF8). Strings
  *     out through char ** are the caller's: free each with hk_string_free. const char *
- *     results are borrowed (static, or owned by the report handle they came from).
+ *     results are borrowed (static, or owned by the result handle they came from).
  *   - Every pointer argument is checked for NULL: HK_RESULT_NULL_ARGUMENT (or 0/NULL from
  *     a getter; a free does nothing). A non-NULL pointer must be valid for its type (a live
  *     handle, a NUL-terminated string, a writable slot): that hearken cannot check.
- *     hk_engine_free(&e) and hk_sync_report_free(&r) set the variable to NULL, so freeing
- *     twice is harmless; hk_string_free(NULL) is fine.
+ *     hk_engine_free(&e) and every other hk_<object>_free(&h) set the variable to NULL, so
+ *     freeing twice is harmless; hk_string_free(NULL) is fine.
  *   - No panic crosses this interface: one becomes HK_RESULT_PANIC (free the handle then).
  *   - Time is int64_t Unix milliseconds (UTC), passed in by the caller as now_ms.
- *   - Numbers from C are never taken as Rust enums: journal modes, flags and reasons are
- *     uint32_t values that hearken validates.
+ *   - Numbers from C are never taken as Rust enums: journal modes, channels, message kinds,
+ *     flags and reasons are uint32_t values that hearken validates (flags are 0 or 1).
  *
  * Threads
  *   An hk_engine may be used from several threads at once: every function taking an
@@ -32,9 +32,15 @@
  *   waits for it. A dashboard that must not wait opens a second handle on the same file;
  *   with WAL its reads run beside the other handle's writes. The last error is kept per
  *   handle, not per thread, so a host that moves a call between threads still reads it;
- *   two threads failing at once on one handle overwrite each other's detail. A report
- *   handle (hk_sync_report) is immutable: its readers may run on any thread. No hearken
- *   lock is held while a host callback runs.
+ *   two threads failing at once on one handle overwrite each other's detail. The result
+ *   handles (hk_sync_report, hk_sync_window, hk_message_batch) are immutable: their readers
+ *   may run on any thread. No hearken lock is held while a host callback runs.
+ *
+ * Delivery
+ *   hearken never sends mail or SMS: the host claims due messages (hk_engine_claim),
+ *   delivers each, then acks it (hk_engine_ack) or fails it (hk_engine_fail) by its
+ *   message id. An unacked message is offered again when its lease expires; an acked one
+ *   never is. docs/c-api.md shows the loop.
  */
 
 #ifndef HEARKEN_H
@@ -79,6 +85,26 @@
  * Journal mode for `hk_engine_open`: rollback journal, for databases on network shares.
  */
 #define HK_JOURNAL_ROLLBACK 1
+
+/**
+ * Message kind code: a survey invitation (or its resend).
+ */
+#define HK_MESSAGE_KIND_SURVEY_INVITATION 1
+
+/**
+ * Channel code: e-mail.
+ */
+#define HK_CHANNEL_EMAIL 1
+
+/**
+ * Channel code: SMS.
+ */
+#define HK_CHANNEL_SMS 2
+
+/**
+ * Written by `hk_engine_fail` to `*retry_at_ms_out` when the message failed for good.
+ */
+#define HK_NO_RETRY -1
 
 /**
  * Skip reason E1: the transaction is not finalized yet.
@@ -139,6 +165,12 @@
  * An open hearken database. Opaque; shared freely between threads until `hk_engine_free`.
  */
 typedef struct hk_engine hk_engine;
+
+/**
+ * Claimed messages read from their JSON, with typed readers. Opaque; free with
+ * `hk_message_batch_free`.
+ */
+typedef struct hk_message_batch hk_message_batch;
 
 /**
  * A sync report read from its JSON, with typed readers. Opaque; free with `hk_sync_report_free`.
@@ -398,6 +430,250 @@ hk_result hk_engine_unsubscribe_contact(hk_engine *engine,
  */
 hk_result hk_engine_pending_invitations(const hk_engine *engine,
                                         char **invitations_json_out);
+
+/**
+ * Claims up to `limit` due messages for the host to deliver and writes them to
+ * `*messages_json_out` as a JSON array: expired leases first, then by due time (`[]` when
+ * nothing is due).
+ *
+ * Each message is rendered in the customer's language with fresh survey and unsubscribe
+ * links and leased: if it is neither acked nor failed by its `lease_until`, a later claim
+ * offers it again (same `message_id`, next `attempt`). Deliver each one, then call
+ * `hk_engine_ack` or `hk_engine_fail` with its `message_id`, the host's idempotency key.
+ * Without a JSON parser, read the array with `hk_message_batch_parse`.
+ */
+hk_result hk_engine_claim(hk_engine *engine,
+                          uint32_t limit,
+                          int64_t now_ms,
+                          char **messages_json_out);
+
+/**
+ * Records that a claimed message was delivered: it is never offered again, even after a
+ * reopen. Acking twice is fine; acking a cancelled message is `HK_RESULT_CONFLICT`.
+ */
+hk_result hk_engine_ack(hk_engine *engine,
+                        const char *message_id,
+                        int64_t now_ms);
+
+/**
+ * Records that a claimed message could not be delivered, with a short reason for the
+ * report (no personal data, please; at most 500 characters are kept).
+ *
+ * `permanent` is 1 when retrying cannot help (no such mailbox), else 0. Writes to
+ * `*retry_at_ms_out` when the message is offered again (Unix ms; the retry delay doubles
+ * from `retry_base_seconds`), or `HK_NO_RETRY` (-1) when it failed for good: after the
+ * last attempt or a permanent failure, which also releases the customer's cooldown.
+ */
+hk_result hk_engine_fail(hk_engine *engine,
+                         const char *message_id,
+                         const char *reason,
+                         uint32_t permanent,
+                         int64_t now_ms,
+                         int64_t *retry_at_ms_out);
+
+/**
+ * Queues an invitation again (F5), due now, and writes the new message's id to
+ * `*message_id_out`. `language` is a BCP 47 tag (`"ko"`, `"fr-CA"`), or NULL to keep the
+ * invitation's language. The survey stays the same and the cooldown is not restarted.
+ */
+hk_result hk_engine_resend(hk_engine *engine,
+                           int64_t invitation_id,
+                           const char *language,
+                           int64_t now_ms,
+                           char **message_id_out);
+
+/**
+ * Applies the global unsubscribe (every survey, every location) for the customer an
+ * unsubscribe link was made for, and writes the customer's host id to `*customer_id_out`.
+ *
+ * `token` is the link's last path segment (32 hex digits). A malformed token is
+ * `HK_RESULT_INVALID_INPUT`; an unknown one (or a survey link's) `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_unsubscribe_by_token(hk_engine *engine,
+                                         const char *token,
+                                         int64_t now_ms,
+                                         char **customer_id_out);
+
+/**
+ * Writes the number of outbox messages in each status, read in one snapshot: waiting,
+ * claimed and not yet acked, delivered, failed for good, and cancelled before delivery.
+ */
+hk_result hk_engine_outbox_counts(const hk_engine *engine,
+                                  uint64_t *pending_out,
+                                  uint64_t *in_flight_out,
+                                  uint64_t *acked_out,
+                                  uint64_t *failed_out,
+                                  uint64_t *cancelled_out);
+
+/**
+ * Overrides a shipped template, given as JSON
+ * (`{"kind","channel","language","subject","body"}`), for one kind, channel and language.
+ *
+ * Placeholders are `{first_name}`, `{location}`, `{survey_link}` and `{unsubscribe_link}`;
+ * the body must contain both links and an e-mail needs a subject. A bad template is
+ * `HK_RESULT_INVALID_INPUT` now, naming each bad field, rather than a failure at rendering.
+ */
+hk_result hk_engine_set_template(hk_engine *engine,
+                                 const char *template_json);
+
+/**
+ * Writes, as JSON, the template a customer speaking `language` gets for a message kind
+ * (`HK_MESSAGE_KIND_*`) and channel (`HK_CHANNEL_*`): the store's override or the shipped
+ * one, after the fallback chain (`fr-CA`, then `fr`, then the store's default language).
+ * Its `language` field says which one was chosen.
+ */
+hk_result hk_engine_get_template(const hk_engine *engine,
+                                 uint32_t kind,
+                                 uint32_t channel,
+                                 const char *language,
+                                 char **template_json_out);
+
+/**
+ * Writes the delivery settings as JSON to `*settings_json_out`: `link_base_url`,
+ * `survey_link_days`, `lease_seconds`, `max_attempts`, `retry_base_seconds` and
+ * `suppression_pepper` (a vendor secret: keep the JSON out of logs).
+ */
+hk_result hk_engine_get_delivery_settings(const hk_engine *engine,
+                                          char **settings_json_out);
+
+/**
+ * Validates and replaces the delivery settings from JSON; absent fields take defaults.
+ */
+hk_result hk_engine_set_delivery_settings(hk_engine *engine,
+                                          const char *settings_json);
+
+/**
+ * Writes the store's suppression list to `*bundle_json_out` as
+ * `{"format":1,"hashes":[...]}`: lower-case hex SHA-256 of the vendor pepper and each
+ * normalised unsubscribed e-mail or phone (never the contacts themselves), for a central
+ * service to pass on to the vendor's other stores.
+ */
+hk_result hk_engine_export_suppressions(const hk_engine *engine,
+                                        char **bundle_json_out);
+
+/**
+ * Imports another store's suppression list (the JSON of `hk_engine_export_suppressions`)
+ * and writes how many hashes were new to `*added_out`. `source` names where it came from
+ * (1 to 128 bytes). Matching needs both stores to share `suppression_pepper`; re-importing
+ * the same list adds nothing.
+ */
+hk_result hk_engine_import_suppressions(hk_engine *engine,
+                                        const char *bundle_json,
+                                        const char *source,
+                                        int64_t now_ms,
+                                        uint64_t *added_out);
+
+/**
+ * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.
+ *
+ * On failure nothing is written to `*batch_out` and, if `error_out` is not NULL,
+ * `*error_out` receives the error detail JSON (free it with `hk_string_free`).
+ */
+hk_result hk_message_batch_parse(const char *messages_json,
+                                 hk_message_batch **batch_out,
+                                 char **error_out);
+
+/**
+ * Frees a message batch and sets `*batch` to NULL; NULL or `*batch` NULL is fine.
+ */
+void hk_message_batch_free(hk_message_batch **batch);
+
+/**
+ * Number of messages in the batch (0 for NULL).
+ */
+uint32_t hk_message_batch_count(const hk_message_batch *batch);
+
+/**
+ * Message `index`'s stable id (ack or fail it by this; the host's idempotency key), or
+ * NULL past the end. Every string of a batch is borrowed, valid until the batch is freed.
+ */
+const char *hk_message_batch_message_id(const hk_message_batch *batch,
+                                        uint32_t index);
+
+/**
+ * Message `index`'s kind, an `HK_MESSAGE_KIND_*` code (0 past the end).
+ */
+uint32_t hk_message_batch_kind(const hk_message_batch *batch,
+                               uint32_t index);
+
+/**
+ * Message `index`'s channel, an `HK_CHANNEL_*` code (0 past the end).
+ */
+uint32_t hk_message_batch_channel(const hk_message_batch *batch,
+                                  uint32_t index);
+
+/**
+ * Message `index`'s recipient: an e-mail address or an E.164 phone number; borrowed.
+ */
+const char *hk_message_batch_recipient(const hk_message_batch *batch,
+                                       uint32_t index);
+
+/**
+ * The language message `index` was rendered in (after the fallback chain); borrowed.
+ */
+const char *hk_message_batch_language(const hk_message_batch *batch,
+                                      uint32_t index);
+
+/**
+ * Message `index`'s rendered subject line (empty for SMS); borrowed.
+ */
+const char *hk_message_batch_subject(const hk_message_batch *batch,
+                                     uint32_t index);
+
+/**
+ * Message `index`'s rendered body, links included (lines separated by `\n`); borrowed.
+ */
+const char *hk_message_batch_body(const hk_message_batch *batch,
+                                  uint32_t index);
+
+/**
+ * Message `index`'s survey link, or NULL if it has none; borrowed.
+ */
+const char *hk_message_batch_survey_link(const hk_message_batch *batch,
+                                         uint32_t index);
+
+/**
+ * When message `index`'s survey link stops working, Unix ms (0 if it has none).
+ */
+int64_t hk_message_batch_survey_link_expires_at(const hk_message_batch *batch,
+                                                uint32_t index);
+
+/**
+ * Message `index`'s unsubscribe link (never expires; its last path segment is the token
+ * for `hk_engine_unsubscribe_by_token`), or NULL if it has none; borrowed.
+ */
+const char *hk_message_batch_unsubscribe_link(const hk_message_batch *batch,
+                                              uint32_t index);
+
+/**
+ * Host id of message `index`'s customer; borrowed.
+ */
+const char *hk_message_batch_customer(const hk_message_batch *batch,
+                                      uint32_t index);
+
+/**
+ * Host id of message `index`'s location; borrowed.
+ */
+const char *hk_message_batch_location(const hk_message_batch *batch,
+                                      uint32_t index);
+
+/**
+ * The invitation message `index` delivers (what `hk_engine_resend` takes), or 0 if none.
+ */
+int64_t hk_message_batch_invitation_id(const hk_message_batch *batch,
+                                       uint32_t index);
+
+/**
+ * Delivery attempt of message `index`: 1 the first time it is claimed (0 past the end).
+ */
+uint32_t hk_message_batch_attempt(const hk_message_batch *batch,
+                                  uint32_t index);
+
+/**
+ * End of message `index`'s lease, Unix ms: unacked by then, it is offered again.
+ */
+int64_t hk_message_batch_lease_until(const hk_message_batch *batch,
+                                     uint32_t index);
 
 /**
  * The stable name of a skip reason code ("anonymous", "cooldown", ...), or NULL if unknown.

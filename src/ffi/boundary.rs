@@ -81,6 +81,30 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &'static str) -> Result<
         .map_err(|e| Failure::Utf8(name, e.valid_up_to()))
 }
 
+/// Borrows an optional NUL-terminated UTF-8 string argument: NULL means "not given".
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn optional_text<'a>(
+    ptr: *const c_char,
+    name: &'static str,
+) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract; non-NULL here.
+    unsafe { text(ptr, name) }.map(Some)
+}
+
+/// A `uint32_t` flag from C: 0 or 1, anything else is invalid input naming the argument.
+pub(crate) fn flag(value: u32, name: &'static str) -> Result<bool, Failure> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Failure::Range(name, "expected 0 or 1")),
+    }
+}
+
 /// An out-parameter checked for NULL; written once, on success only.
 pub(crate) struct Out<T>(NonNull<T>);
 
@@ -162,6 +186,28 @@ mod tests {
             owned_c_string("a\0b".to_owned()).as_bytes(),
             "a\u{FFFD}b".as_bytes()
         );
+    }
+
+    #[test]
+    fn optional_text_takes_null_as_absent_and_still_checks_utf8() {
+        // SAFETY: NULL and static C strings.
+        unsafe {
+            assert_eq!(optional_text(std::ptr::null(), "language").unwrap(), None);
+            assert_eq!(
+                optional_text(c"ko".as_ptr(), "language").unwrap(),
+                Some("ko")
+            );
+            let err = optional_text(c"k\xffo".as_ptr(), "language").unwrap_err();
+            assert_eq!(err.code(), HK_RESULT_INVALID_UTF8);
+        }
+    }
+
+    #[test]
+    fn flags_are_zero_or_one() {
+        assert!(!flag(0, "permanent").unwrap());
+        assert!(flag(1, "permanent").unwrap());
+        let err = flag(2, "permanent").unwrap_err();
+        assert!(err.to_json().contains(r#""field":"permanent""#));
     }
 
     #[test]

@@ -2,9 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{Out, text};
+use super::boundary::{Out, flag, text};
 use super::engine::{engine_call, hk_engine};
-use super::result::{Failure, hk_result};
+use super::result::hk_result;
 use crate::wire;
 
 /// Writes the store-wide settings as JSON to `*settings_json_out` (free with `hk_string_free`).
@@ -98,12 +98,7 @@ pub unsafe extern "C" fn hk_engine_set_location_enabled(
     let body = |engine: &crate::Engine| {
         // SAFETY: NULL or NUL-terminated (contract above).
         let id = unsafe { text(location_id, "location_id") }?;
-        let enabled = match enabled {
-            0 => false,
-            1 => true,
-            _ => return Err(Failure::Range("enabled", "expected 0 or 1")),
-        };
-        engine.set_location_enabled(id, enabled)?;
+        engine.set_location_enabled(id, flag(enabled, "enabled")?)?;
         Ok(())
     };
     // SAFETY: forwarded contract.

@@ -29,15 +29,25 @@ pub mod sync;
 // Customers: explain, unsubscribe, pending invitations.
 pub mod customers;
 
+// Delivery: the outbox (claim, ack, fail, resend, unsubscribe links).
+pub mod outbox;
+
+// Templates, delivery settings, the suppression list shared between stores.
+pub mod delivery;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
+pub mod messages;
 pub mod reasons;
 pub mod report;
 pub mod window;
 
 pub use config::*;
 pub use customers::*;
+pub use delivery::*;
 pub use engine::*;
+pub use messages::*;
+pub use outbox::*;
 pub use reasons::*;
 pub use report::*;
 pub use result::*;

@@ -14,6 +14,7 @@
 #define NOW_UNSUBSCRIBE INT64_C(1795089600000) /* 2026-11-19T12:00:00Z */
 #define NOW_NIGHT1 INT64_C(1795212000000)      /* 2026-11-20T22:00:00Z */
 #define NOW_WINDOW INT64_C(1795471200000)      /* 2026-11-23T22:00:00Z */
+#define NOW_DUE INT64_C(1795251600000)         /* 2026-11-21T09:00:00Z: 10:00 in Paris */
 
 /* Directory of tests/golden and a scratch directory private to this run. */
 extern const char *golden_dir;

@@ -27,5 +27,6 @@ int main(int argc, char **argv) {
     contract_tests();
     golden_tests();
     engine_tests();
+    delivery_tests();
     return finish();
 }

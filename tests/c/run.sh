@@ -31,7 +31,7 @@ STATIC_LIBS=("$LIB_DIR/libhearken.a" -lpthread -ldl -lm)
 SHARED_LIBS=(-L"$LIB_DIR" -lhearken -Wl,-rpath,"$LIB_DIR" -lpthread)
 VALGRIND=(valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite)
 TEST_SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/test_golden.c
-              tests/c/test_engine.c)
+              tests/c/test_engine.c tests/c/test_delivery.c)
 
 passed=0
 failed=0
@@ -122,11 +122,17 @@ example_story() {
                 "backfill of Boutique Paris: batch 1 of 1 committed" \
                 "missing dates after the backfill: 0" \
                 "A batch with a mistake: invalid_input" \
-                "seoul-1120-1: survey invitation #2 created on 2026-11-20 (seoul)"; do
+                "seoul-1120-1: survey invitation #2 created on 2026-11-20 (seoul)" \
+                "── to amelie@example.fr [fr] ──" \
+                "Subject: Comment s'est passée votre visite chez Boutique Paris ?" \
+                "| Bonjour Amélie," \
+                "── to minjun@example.kr [ko] ──" \
+                "| 김민준님, 안녕하세요." \
+                "outbox: 4 delivered, 0 pending, 0 cancelled, 0 failed"; do
         grep -qF -- "$want" <<< "$out" || { echo "missing from the example's output: $want"; return 1; }
     done
 }
-# A second run on the same file re-sends every night and creates no invitation.
+# A second run on the same file re-sends every night, creates no invitation and sends nothing.
 example_rerun() {
     local out
     out=$(run_example "$@") || { echo "$out"; echo "the example failed"; return 1; }
@@ -135,7 +141,10 @@ example_rerun() {
         echo "$out"
         return 1
     fi
-    grep -qF "no survey to 김민준 (seoul-1120-0)" <<< "$out"
+    grep -qF "no survey to 김민준 (seoul-1120-0)" <<< "$out" || return 1
+    # Every message was acked by the first run: nothing is offered again.
+    grep -qF "nothing due (every message was already delivered)" <<< "$out" || return 1
+    grep -qF "outbox: 4 delivered, 0 pending" <<< "$out"
 }
 for kind in static shared; do
     if [ -x "$OUT/example_$kind" ]; then
@@ -160,6 +169,16 @@ quick_start() {
     grep -qF "t2 (anonymous): the sale had no customer attached" <<< "$out"
 }
 step "the quick start of docs/c-api.md compiles and runs" quick_start
+
+# The delivery loop of docs/c-api.md (its second C block) compiles as printed; the host's
+# gateways it calls are only declared, so it is compiled, not linked.
+delivery_loop() {
+    awk '/^```c$/ {n++; if (n == 2) {f = 1; next}} /^```$/ {if (f) exit} f' docs/c-api.md \
+        > "$OUT/delivery_loop.c"
+    grep -q hk_engine_claim "$OUT/delivery_loop.c" || { echo "no delivery loop found"; return 1; }
+    "$CC" "${CFLAGS[@]}" -c "$OUT/delivery_loop.c" -o "$OUT/delivery_loop.o"
+}
+step "the delivery loop of docs/c-api.md compiles" delivery_loop
 
 # The shared library exports the C door only (plus the uniffi door's own prefixed symbols).
 exports_only_hk() {

@@ -69,6 +69,21 @@ static void null_arguments_are_refused_without_a_crash(void) {
     CHECK_RC(hk_engine_unsubscribe_customer(NULL, "c1", NOW_NIGHT1), NUL, NULL);
     CHECK_RC(hk_engine_unsubscribe_contact(NULL, "a@b.c", NOW_NIGHT1), NUL, NULL);
     CHECK_RC(hk_engine_pending_invitations(NULL, &out), NUL, NULL);
+    uint64_t n = 42, n2 = 42, n3 = 42, n4 = 42, n5 = 42;
+    CHECK_RC(hk_engine_claim(NULL, 10, NOW_DUE, &out), NUL, NULL);
+    CHECK_RC(hk_engine_ack(NULL, "m1", NOW_DUE), NUL, NULL);
+    CHECK_RC(hk_engine_fail(NULL, "m1", "x", 0, NOW_DUE, &at), NUL, NULL);
+    CHECK_RC(hk_engine_resend(NULL, 1, "ko", NOW_DUE, &out), NUL, NULL);
+    CHECK_RC(hk_engine_unsubscribe_by_token(NULL, "00", NOW_DUE, &out), NUL, NULL);
+    CHECK_RC(hk_engine_outbox_counts(NULL, &n, &n2, &n3, &n4, &n5), NUL, NULL);
+    CHECK_RC(hk_engine_set_template(NULL, "{}"), NUL, NULL);
+    CHECK_RC(hk_engine_get_template(NULL, HK_MESSAGE_KIND_SURVEY_INVITATION, HK_CHANNEL_EMAIL,
+                                    "fr", &out),
+             NUL, NULL);
+    CHECK_RC(hk_engine_get_delivery_settings(NULL, &out), NUL, NULL);
+    CHECK_RC(hk_engine_set_delivery_settings(NULL, "{}"), NUL, NULL);
+    CHECK_RC(hk_engine_export_suppressions(NULL, &out), NUL, NULL);
+    CHECK_RC(hk_engine_import_suppressions(NULL, "{}", "s", NOW_DUE, &n), NUL, NULL);
     CHECK(hk_engine_last_error(NULL) == NULL);
 
     /* NULL inputs and outputs on a live handle: refused, detail names the argument. */
@@ -113,9 +128,54 @@ static void null_arguments_are_refused_without_a_crash(void) {
     CHECK_RC(hk_engine_pending_invitations(engine, NULL), NUL, engine);
     check_detail_field(engine, "invitations_json_out");
 
+    /* Delivery. */
+    CHECK_RC(hk_engine_claim(engine, 10, NOW_DUE, NULL), NUL, engine);
+    check_detail_field(engine, "messages_json_out");
+    CHECK_RC(hk_engine_ack(engine, NULL, NOW_DUE), NUL, engine);
+    check_detail_field(engine, "message_id");
+    CHECK_RC(hk_engine_fail(engine, NULL, "x", 0, NOW_DUE, &at), NUL, engine);
+    check_detail_field(engine, "message_id");
+    CHECK_RC(hk_engine_fail(engine, "m1", NULL, 0, NOW_DUE, &at), NUL, engine);
+    check_detail_field(engine, "reason");
+    CHECK_RC(hk_engine_fail(engine, "m1", "x", 0, NOW_DUE, NULL), NUL, engine);
+    check_detail_field(engine, "retry_at_ms_out");
+    CHECK_RC(hk_engine_resend(engine, 1, "ko", NOW_DUE, NULL), NUL, engine);
+    check_detail_field(engine, "message_id_out");
+    CHECK_RC(hk_engine_unsubscribe_by_token(engine, NULL, NOW_DUE, &out), NUL, engine);
+    check_detail_field(engine, "token");
+    CHECK_RC(hk_engine_unsubscribe_by_token(engine, "00", NOW_DUE, NULL), NUL, engine);
+    check_detail_field(engine, "customer_id_out");
+    CHECK_RC(hk_engine_outbox_counts(engine, NULL, &n2, &n3, &n4, &n5), NUL, engine);
+    check_detail_field(engine, "pending_out");
+    CHECK_RC(hk_engine_outbox_counts(engine, &n, &n2, &n3, &n4, NULL), NUL, engine);
+    check_detail_field(engine, "cancelled_out");
+    CHECK_RC(hk_engine_set_template(engine, NULL), NUL, engine);
+    check_detail_field(engine, "template_json");
+    CHECK_RC(hk_engine_get_template(engine, HK_MESSAGE_KIND_SURVEY_INVITATION, HK_CHANNEL_EMAIL,
+                                    NULL, &out),
+             NUL, engine);
+    check_detail_field(engine, "language");
+    CHECK_RC(hk_engine_get_template(engine, HK_MESSAGE_KIND_SURVEY_INVITATION, HK_CHANNEL_EMAIL,
+                                    "fr", NULL),
+             NUL, engine);
+    check_detail_field(engine, "template_json_out");
+    CHECK_RC(hk_engine_get_delivery_settings(engine, NULL), NUL, engine);
+    check_detail_field(engine, "settings_json_out");
+    CHECK_RC(hk_engine_set_delivery_settings(engine, NULL), NUL, engine);
+    check_detail_field(engine, "settings_json");
+    CHECK_RC(hk_engine_export_suppressions(engine, NULL), NUL, engine);
+    check_detail_field(engine, "bundle_json_out");
+    CHECK_RC(hk_engine_import_suppressions(engine, NULL, "s", NOW_DUE, &n), NUL, engine);
+    check_detail_field(engine, "bundle_json");
+    CHECK_RC(hk_engine_import_suppressions(engine, "{}", NULL, NOW_DUE, &n), NUL, engine);
+    check_detail_field(engine, "source");
+    CHECK_RC(hk_engine_import_suppressions(engine, "{}", "s", NOW_DUE, NULL), NUL, engine);
+    check_detail_field(engine, "added_out");
+
     /* Outputs were never written. */
     CHECK_STR(out, "sentinel");
     CHECK(at == 42);
+    CHECK(n == 42 && n2 == 42 && n3 == 42 && n4 == 42 && n5 == 42);
 
     /* Opening: NULL path and NULL out-parameter; error_out is optional. */
     hk_engine *other = NULL;
@@ -140,6 +200,27 @@ static void null_arguments_are_refused_without_a_crash(void) {
     CHECK_RC(hk_sync_report_skipped(NULL, 0, &s, &s, &reason), NUL, NULL);
     CHECK_RC(hk_sync_report_invitation(NULL, 0, &id, &s, &s), NUL, NULL);
 
+    hk_message_batch *batch = NULL;
+    CHECK_RC(hk_message_batch_parse(NULL, &batch, NULL), NUL, NULL);
+    CHECK_RC(hk_message_batch_parse("[]", NULL, NULL), NUL, NULL);
+    CHECK(batch == NULL);
+    CHECK(hk_message_batch_count(NULL) == 0);
+    CHECK(hk_message_batch_message_id(NULL, 0) == NULL);
+    CHECK(hk_message_batch_kind(NULL, 0) == 0);
+    CHECK(hk_message_batch_channel(NULL, 0) == 0);
+    CHECK(hk_message_batch_recipient(NULL, 0) == NULL);
+    CHECK(hk_message_batch_language(NULL, 0) == NULL);
+    CHECK(hk_message_batch_subject(NULL, 0) == NULL);
+    CHECK(hk_message_batch_body(NULL, 0) == NULL);
+    CHECK(hk_message_batch_survey_link(NULL, 0) == NULL);
+    CHECK(hk_message_batch_survey_link_expires_at(NULL, 0) == 0);
+    CHECK(hk_message_batch_unsubscribe_link(NULL, 0) == NULL);
+    CHECK(hk_message_batch_customer(NULL, 0) == NULL);
+    CHECK(hk_message_batch_location(NULL, 0) == NULL);
+    CHECK(hk_message_batch_invitation_id(NULL, 0) == 0);
+    CHECK(hk_message_batch_attempt(NULL, 0) == 0);
+    CHECK(hk_message_batch_lease_until(NULL, 0) == 0);
+
     hk_sync_window *window = NULL;
     CHECK_RC(hk_sync_window_parse(NULL, &window, NULL), NUL, NULL);
     CHECK_RC(hk_sync_window_parse("{}", NULL, NULL), NUL, NULL);
@@ -155,6 +236,8 @@ static void null_arguments_are_refused_without_a_crash(void) {
     hk_engine_free(NULL);
     hk_sync_report_free(NULL);
     hk_sync_window_free(NULL);
+    hk_message_batch_free(NULL);
+    hk_message_batch_free(&batch);
     hk_engine_free(&engine);
 }
 
@@ -189,6 +272,38 @@ static void invalid_utf8_is_an_error_not_a_crash(void) {
     detail = hk_engine_last_error(engine);
     CHECK(detail != NULL && strstr(detail, "ris") == NULL);
     hk_string_free(detail);
+
+    /* Delivery: every string argument, each naming itself. */
+    uint64_t added = 42;
+    CHECK_RC(hk_engine_ack(engine, bad, NOW_DUE), U, engine);
+    check_detail_field(engine, "message_id");
+    CHECK_RC(hk_engine_fail(engine, bad, "x", 0, NOW_DUE, &at), U, engine);
+    check_detail_field(engine, "message_id");
+    CHECK_RC(hk_engine_fail(engine, "m1", bad, 0, NOW_DUE, &at), U, engine);
+    check_detail_field(engine, "reason");
+    CHECK_RC(hk_engine_resend(engine, 1, bad, NOW_DUE, &out), U, engine);
+    check_detail_field(engine, "language");
+    CHECK_RC(hk_engine_unsubscribe_by_token(engine, bad, NOW_DUE, &out), U, engine);
+    check_detail_field(engine, "token");
+    CHECK_RC(hk_engine_set_template(engine, bad_json), U, engine);
+    check_detail_field(engine, "template_json");
+    CHECK_RC(hk_engine_get_template(engine, HK_MESSAGE_KIND_SURVEY_INVITATION, HK_CHANNEL_EMAIL,
+                                    bad, &out),
+             U, engine);
+    check_detail_field(engine, "language");
+    CHECK_RC(hk_engine_set_delivery_settings(engine, bad_json), U, engine);
+    check_detail_field(engine, "settings_json");
+    CHECK_RC(hk_engine_import_suppressions(engine, bad_json, "s", NOW_DUE, &added), U, engine);
+    check_detail_field(engine, "bundle_json");
+    CHECK_RC(hk_engine_import_suppressions(engine, "{\"format\":1,\"hashes\":[]}", bad,
+                                           NOW_DUE, &added),
+             U, engine);
+    check_detail_field(engine, "source");
+    hk_message_batch *batch = NULL;
+    CHECK_RC(hk_message_batch_parse(bad_json, &batch, NULL), U, NULL);
+    CHECK(batch == NULL);
+    CHECK(added == 42);
+
     CHECK_STR(out, "sentinel");
     CHECK(at == 42);
 
@@ -230,6 +345,12 @@ static void scalar_arguments_are_validated(void) {
              engine);
     check_detail_field(engine, "now_ms");
     CHECK_RC(hk_engine_explain(engine, "c1", INT64_MIN, &out), HK_RESULT_INVALID_INPUT, engine);
+    CHECK_RC(hk_engine_claim(engine, 10, INT64_MAX, &out), HK_RESULT_INVALID_INPUT, engine);
+    check_detail_field(engine, "now_ms");
+    int64_t at = 42;
+    CHECK_RC(hk_engine_fail(engine, "m1", "x", 7, 0, &at), HK_RESULT_INVALID_INPUT, engine);
+    check_detail_field(engine, "permanent");
+    CHECK(at == 42);
     CHECK_STR(out, "sentinel");
     hk_engine_free(&engine);
 }

@@ -1,0 +1,237 @@
+//! The delivery outbox: claim due messages, ack or fail them, resend, unsubscribe links.
+//!
+//! hearken never sends anything itself: the host claims a batch (JSON, or read through
+//! `hk_message_batch`), delivers each message, then acks or fails it by its id.
+
+use std::ffi::c_char;
+
+use super::boundary::{Out, flag, now, optional_text, text};
+use super::engine::{engine_call, hk_engine};
+use super::result::{Failure, hk_result};
+use crate::model::{Channel, FailOutcome, MessageKind};
+use crate::wire;
+
+/// Message kind code: a survey invitation (or its resend).
+pub const HK_MESSAGE_KIND_SURVEY_INVITATION: u32 = 1;
+
+/// Channel code: e-mail.
+pub const HK_CHANNEL_EMAIL: u32 = 1;
+/// Channel code: SMS.
+pub const HK_CHANNEL_SMS: u32 = 2;
+
+/// Written by `hk_engine_fail` to `*retry_at_ms_out` when the message failed for good.
+pub const HK_NO_RETRY: i64 = -1;
+
+/// The `HK_MESSAGE_KIND_*` code of a kind.
+pub(crate) fn kind_code(kind: MessageKind) -> u32 {
+    match kind {
+        MessageKind::SurveyInvitation => HK_MESSAGE_KIND_SURVEY_INVITATION,
+    }
+}
+
+/// The kind behind an `HK_MESSAGE_KIND_*` code from C.
+pub(crate) fn kind_from(code: u32, name: &'static str) -> Result<MessageKind, Failure> {
+    match code {
+        HK_MESSAGE_KIND_SURVEY_INVITATION => Ok(MessageKind::SurveyInvitation),
+        _ => Err(Failure::Range(
+            name,
+            "unknown message kind; expected HK_MESSAGE_KIND_SURVEY_INVITATION (1)",
+        )),
+    }
+}
+
+/// The `HK_CHANNEL_*` code of a channel.
+pub(crate) fn channel_code(channel: Channel) -> u32 {
+    match channel {
+        Channel::Email => HK_CHANNEL_EMAIL,
+        Channel::Sms => HK_CHANNEL_SMS,
+    }
+}
+
+/// The channel behind an `HK_CHANNEL_*` code from C.
+pub(crate) fn channel_from(code: u32, name: &'static str) -> Result<Channel, Failure> {
+    match code {
+        HK_CHANNEL_EMAIL => Ok(Channel::Email),
+        HK_CHANNEL_SMS => Ok(Channel::Sms),
+        _ => Err(Failure::Range(
+            name,
+            "unknown channel; expected HK_CHANNEL_EMAIL (1) or HK_CHANNEL_SMS (2)",
+        )),
+    }
+}
+
+/// Claims up to `limit` due messages for the host to deliver and writes them to
+/// `*messages_json_out` as a JSON array: expired leases first, then by due time (`[]` when
+/// nothing is due).
+///
+/// Each message is rendered in the customer's language with fresh survey and unsubscribe
+/// links and leased: if it is neither acked nor failed by its `lease_until`, a later claim
+/// offers it again (same `message_id`, next `attempt`). Deliver each one, then call
+/// `hk_engine_ack` or `hk_engine_fail` with its `message_id`, the host's idempotency key.
+/// Without a JSON parser, read the array with `hk_message_batch_parse`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_claim(
+    engine: *mut hk_engine,
+    limit: u32,
+    now_ms: i64,
+    messages_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        let now = now(now_ms)?;
+        let out = Out::new(messages_json_out, "messages_json_out")?;
+        out.set_string(wire::to_json(&engine.claim(limit, now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Records that a claimed message was delivered: it is never offered again, even after a
+/// reopen. Acking twice is fine; acking a cancelled message is `HK_RESULT_CONFLICT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_ack(
+    engine: *mut hk_engine,
+    message_id: *const c_char,
+    now_ms: i64,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(message_id, "message_id") }?;
+        engine.ack(id, now(now_ms)?)?;
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Records that a claimed message could not be delivered, with a short reason for the
+/// report (no personal data, please; at most 500 characters are kept).
+///
+/// `permanent` is 1 when retrying cannot help (no such mailbox), else 0. Writes to
+/// `*retry_at_ms_out` when the message is offered again (Unix ms; the retry delay doubles
+/// from `retry_base_seconds`), or `HK_NO_RETRY` (-1) when it failed for good: after the
+/// last attempt or a permanent failure, which also releases the customer's cooldown.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_fail(
+    engine: *mut hk_engine,
+    message_id: *const c_char,
+    reason: *const c_char,
+    permanent: u32,
+    now_ms: i64,
+    retry_at_ms_out: *mut i64,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(message_id, "message_id") }?;
+        // SAFETY: as above.
+        let reason = unsafe { text(reason, "reason") }?;
+        let permanent = flag(permanent, "permanent")?;
+        let now = now(now_ms)?;
+        let out = Out::new(retry_at_ms_out, "retry_at_ms_out")?;
+        out.set(match engine.fail(id, reason, permanent, now)? {
+            FailOutcome::Retry { retry_at } => retry_at.timestamp_millis(),
+            FailOutcome::Failed => HK_NO_RETRY,
+        });
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Queues an invitation again (F5), due now, and writes the new message's id to
+/// `*message_id_out`. `language` is a BCP 47 tag (`"ko"`, `"fr-CA"`), or NULL to keep the
+/// invitation's language. The survey stays the same and the cooldown is not restarted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_resend(
+    engine: *mut hk_engine,
+    invitation_id: i64,
+    language: *const c_char,
+    now_ms: i64,
+    message_id_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let language = unsafe { optional_text(language, "language") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(message_id_out, "message_id_out")?;
+        out.set_string(engine.resend(invitation_id, language, now)?);
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Applies the global unsubscribe (every survey, every location) for the customer an
+/// unsubscribe link was made for, and writes the customer's host id to `*customer_id_out`.
+///
+/// `token` is the link's last path segment (32 hex digits). A malformed token is
+/// `HK_RESULT_INVALID_INPUT`; an unknown one (or a survey link's) `HK_RESULT_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_unsubscribe_by_token(
+    engine: *mut hk_engine,
+    token: *const c_char,
+    now_ms: i64,
+    customer_id_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let token = unsafe { text(token, "token") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(customer_id_out, "customer_id_out")?;
+        out.set_string(engine.unsubscribe_by_token(token, now)?);
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Writes the number of outbox messages in each status, read in one snapshot: waiting,
+/// claimed and not yet acked, delivered, failed for good, and cancelled before delivery.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_outbox_counts(
+    engine: *const hk_engine,
+    pending_out: *mut u64,
+    in_flight_out: *mut u64,
+    acked_out: *mut u64,
+    failed_out: *mut u64,
+    cancelled_out: *mut u64,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        let pending = Out::new(pending_out, "pending_out")?;
+        let in_flight = Out::new(in_flight_out, "in_flight_out")?;
+        let acked = Out::new(acked_out, "acked_out")?;
+        let failed = Out::new(failed_out, "failed_out")?;
+        let cancelled = Out::new(cancelled_out, "cancelled_out")?;
+        let counts = engine.outbox_counts()?;
+        pending.set(counts.pending);
+        in_flight.set(counts.in_flight);
+        acked.set(counts.acked);
+        failed.set(counts.failed);
+        cancelled.set(counts.cancelled);
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_zero_is_never_valid() {
+        for channel in [Channel::Email, Channel::Sms] {
+            assert_eq!(
+                channel_from(channel_code(channel), "channel").unwrap(),
+                channel
+            );
+        }
+        let kind = MessageKind::SurveyInvitation;
+        assert_eq!(kind_from(kind_code(kind), "kind").unwrap(), kind);
+        assert!(channel_from(0, "channel").is_err());
+        assert!(channel_from(3, "channel").is_err());
+        assert!(kind_from(0, "kind").is_err());
+        let json = kind_from(2, "kind").unwrap_err().to_json();
+        assert!(json.contains(r#""field":"kind""#), "{json}");
+    }
+}
