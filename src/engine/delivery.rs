@@ -17,6 +17,33 @@ const MAX_REASON_CHARS: usize = 500;
 /// Retries never wait longer than this.
 const MAX_RETRY_DELAY: TimeDelta = TimeDelta::hours(6);
 
+/// Mints message ids: 32 hex digits, the creation time first so that new rows append to
+/// the end of the id index, then a random salt per batch and a sequence number.
+pub struct MessageIds {
+    prefix: String,
+    next: u64,
+}
+
+impl MessageIds {
+    /// A generator for messages created at `now`.
+    pub fn new(now: DateTime<Utc>) -> Result<Self> {
+        let mut salt = [0u8; 4];
+        getrandom::fill(&mut salt)
+            .map_err(|_| Error::Internal("the OS random source failed".into()))?;
+        let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0) & 0xffff_ffff_ffff;
+        Ok(MessageIds {
+            prefix: format!("{ms:012x}{:08x}", u32::from_be_bytes(salt)),
+            next: 0,
+        })
+    }
+
+    /// The next id.
+    pub fn next_id(&mut self) -> String {
+        self.next += 1;
+        format!("{}{:012x}", self.prefix, self.next)
+    }
+}
+
 fn random_token() -> Result<[u8; 16]> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
@@ -276,8 +303,10 @@ pub fn resend(
             what: "invitation",
             id: invitation.to_string(),
         })?;
+    let message_id = MessageIds::new(now)?.next_id();
     store::queue_message(
         c,
+        &message_id,
         &store::NewMessage {
             kind: MessageKind::SurveyInvitation,
             invitation: Some(invitation),

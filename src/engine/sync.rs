@@ -84,6 +84,30 @@ struct Outcome {
     pending_before: bool,
 }
 
+/// What the rules need of a customer referenced by the batch.
+struct Known {
+    rowid: i64,
+    /// Stored before this sync (only those can have had an invitation).
+    existed: bool,
+    communications: bool,
+    email_norm: Option<String>,
+    phone_norm: Option<String>,
+    language: Option<String>,
+}
+
+impl Known {
+    fn new(rowid: i64, existed: bool, row: CustomerRow) -> Self {
+        Known {
+            rowid,
+            existed,
+            communications: row.include_in_communications,
+            email_norm: row.email_norm,
+            phone_norm: row.phone_norm,
+            language: row.language,
+        }
+    }
+}
+
 /// The row a batch customer is stored as: contacts normalised, unusable ones flagged (E6).
 fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
     CustomerRow {
@@ -214,29 +238,33 @@ pub fn apply_batch(
         skipped: Vec::new(),
     };
 
-    // Upsert customers; keep every referenced customer's row for the rules.
-    let mut customers: HashMap<&str, (i64, CustomerRow)> = HashMap::new();
+    // Upsert customers; keep what the rules need of every referenced customer.
+    let mut customers: HashMap<&str, Known> = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
         let row = customer_row(cust, settings.default_country_code);
-        let rowid = match stored_customers.get(&cust.id) {
+        let (rowid, existed) = match stored_customers.get(&cust.id) {
             None => {
                 report.customers_created += 1;
-                store::insert_customer(c, &row, now_ms)?
+                (store::insert_customer(c, &row, now_ms)?, false)
             }
             Some(old) if old.row != row => {
                 report.customers_updated += 1;
                 store::update_customer(c, old.rowid, &row, now_ms)?;
-                old.rowid
+                (old.rowid, true)
             }
-            Some(old) => old.rowid,
+            Some(old) => (old.rowid, true),
         };
-        customers.insert(cust.id.as_str(), (rowid, row));
+        customers.insert(cust.id.as_str(), Known::new(rowid, existed, row));
     }
     for id in &referenced {
         if let Some(s) = stored_customers.get(*id) {
-            customers.insert(id, (s.rowid, s.row.clone()));
+            customers.insert(id, Known::new(s.rowid, true, s.row.clone()));
         }
     }
+    drop(stored_customers);
+    // Customers created tonight cannot have had an invitation: look up the others at once.
+    let anchors =
+        store::cooldown_anchors(c, customers.values().filter(|k| k.existed).map(|k| k.rowid))?;
     for e in &batch.employees {
         if store::upsert_employee(c, e)? {
             report.employees_upserted += 1;
@@ -259,7 +287,7 @@ pub fn apply_batch(
         let row = TransactionRow {
             host_id: t.id.clone(),
             location: location.rowid,
-            customer: customer.map(|(rowid, _)| *rowid),
+            customer: customer.map(|k| k.rowid),
             kind: t.kind,
             amount_minor: t.amount_minor,
             currency: t.currency.clone(),
@@ -296,27 +324,28 @@ pub fn apply_batch(
         }
         let customer_facts = match customer {
             None => None,
-            Some((rowid, crow)) => Some(match facts_cache.get(rowid) {
+            Some(k) => Some(match facts_cache.get(&k.rowid) {
                 Some(f) => *f,
                 None => {
+                    let host_id = t.customer.as_deref().unwrap_or_default();
                     let f = CustomerFacts {
-                        communications: crow.include_in_communications,
+                        communications: k.communications,
                         unsubscribed: check_suppressions
                             && super::people::suppression(
                                 c,
-                                &crow.host_id,
-                                crow.email_norm.as_deref(),
-                                crow.phone_norm.as_deref(),
+                                host_id,
+                                k.email_norm.as_deref(),
+                                k.phone_norm.as_deref(),
                             )?
                             .0,
                         usable_contact: if email_channel {
-                            crow.email_norm.is_some()
+                            k.email_norm.is_some()
                         } else {
-                            crow.phone_norm.is_some()
+                            k.phone_norm.is_some()
                         },
-                        cooldown_anchor: store::cooldown_anchor(c, *rowid)?,
+                        cooldown_anchor: anchors.get(&k.rowid).copied(),
                     };
-                    facts_cache.insert(*rowid, f);
+                    facts_cache.insert(k.rowid, f);
                     f
                 }
             }),
@@ -365,6 +394,7 @@ pub fn apply_batch(
         end: settings.quiet_end_hour,
     };
     let due_at = time::invitation_due_at(clock.tz, batch_date, settings.send_hour, quiet);
+    let mut message_ids = super::delivery::MessageIds::new(now)?;
     let mut repeats = report.skipped.drain(..).collect::<Vec<_>>().into_iter();
     let mut skipped = Vec::new();
     for (t, outcome) in batch.transactions.iter().zip(&outcomes) {
@@ -379,12 +409,13 @@ pub fn apply_batch(
         };
         match *verdict {
             Verdict::Eligible => {
-                let (customer_rowid, crow) = t
+                let (customer_id, known) = t
                     .customer
                     .as_deref()
-                    .and_then(|id| customers.get(id))
+                    .and_then(|id| customers.get(id).map(|k| (id, k)))
                     .ok_or_else(|| Error::Internal("eligible without a customer".into()))?;
-                let language = crow
+                let customer_rowid = &known.rowid;
+                let language = known
                     .language
                     .clone()
                     .unwrap_or_else(|| settings.default_language.clone());
@@ -403,6 +434,7 @@ pub fn apply_batch(
                 )?;
                 store::queue_message(
                     c,
+                    &message_ids.next_id(),
                     &store::NewMessage {
                         kind: MessageKind::SurveyInvitation,
                         invitation: Some(id),
@@ -417,7 +449,7 @@ pub fn apply_batch(
                 store::insert_decision(c, *rowid, batch_date, None, None, now_ms)?;
                 report.invitations.push(InvitationSummary {
                     invitation_id: id,
-                    customer: crow.host_id.clone(),
+                    customer: customer_id.to_owned(),
                     transaction: t.id.clone(),
                     channel: settings.channel,
                     language,

@@ -45,6 +45,13 @@ impl Store {
     fn setup(conn: Connection, wal: bool, busy_timeout: Duration) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Keep prepared plans stable: without this, statements whose plan may depend on a
+        // bound value are re-prepared after every reset of the statement cache (measured:
+        // 30x slower cooldown look-ups, docs/benchmarks.md).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // A database written by a newer library is refused before anything touches it.
         schema::refuse_newer(&conn)?;
         let mode = if wal { "wal" } else { "delete" };
@@ -96,7 +103,7 @@ pub use outbox::{
 };
 pub use settings::{get_settings, set_settings};
 pub use transactions::{
-    cooldown_anchor, decisions_for_customer, find_employees, find_transactions, insert_decision,
-    insert_invitation, insert_transaction, pending_invitations, update_transaction,
-    upsert_employee,
+    cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,
+    insert_decision, insert_invitation, insert_transaction, pending_invitations,
+    update_transaction, upsert_employee,
 };

@@ -22,28 +22,30 @@ pub struct NewMessage<'a> {
     pub due_at_ms: i64,
 }
 
-/// Queues a message and returns its stable id.
-pub fn queue_message(conn: &Connection, m: &NewMessage<'_>, now_ms: i64) -> Result<String> {
-    Ok(conn
-        .prepare_cached(
-            "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
-               channel, language, status, due_at, created_at, updated_at)
-             VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8)
-             RETURNING message_id",
-        )?
-        .query_row(
-            params![
-                m.kind.as_str(),
-                m.invitation,
-                m.customer,
-                m.location,
-                m.channel.as_str(),
-                m.language,
-                m.due_at_ms,
-                now_ms
-            ],
-            |r| r.get(0),
-        )?)
+/// Queues a message under the stable id `message_id` and returns the id.
+pub fn queue_message(
+    conn: &Connection,
+    message_id: &str,
+    m: &NewMessage<'_>,
+    now_ms: i64,
+) -> Result<String> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
+           channel, language, status, due_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?9)",
+    )?
+    .execute(params![
+        message_id,
+        m.kind.as_str(),
+        m.invitation,
+        m.customer,
+        m.location,
+        m.channel.as_str(),
+        m.language,
+        m.due_at_ms,
+        now_ms
+    ])?;
+    Ok(message_id.to_owned())
 }
 
 /// Everything a claim needs to decide and render one message.

@@ -272,6 +272,27 @@ pub fn cooldown_anchor(conn: &Connection, customer: i64) -> Result<Option<NaiveD
         .query_row([customer], |r| r.get(0))?)
 }
 
+/// Cooldown anchors (see [`cooldown_anchor`]) of many customers in one query.
+pub fn cooldown_anchors(
+    conn: &Connection,
+    customers: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, NaiveDate>> {
+    let ids: Vec<i64> = customers.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, max(business_date) FROM invitations
+         WHERE customer_id IN (SELECT value FROM json_each(?1))
+           AND trigger = 'transaction' AND status IN ('pending', 'delivered')
+         GROUP BY customer_id",
+    )?;
+    let rows = stmt.query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The customer's stored decisions, newest first.
 pub fn decisions_for_customer(
     conn: &Connection,
