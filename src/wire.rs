@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Settings, SyncBatch, Template};
+use crate::model::{
+    BATCH_FORMAT, DeliverySettings, Location, Settings, SuppressionBundle, SyncBatch, Template,
+};
 
 /// Parses a sync batch from JSON, checking the format version.
 pub fn parse_batch(json: &str) -> Result<SyncBatch> {
@@ -51,6 +53,11 @@ pub fn parse_delivery_settings(json: &str) -> Result<DeliverySettings> {
 /// Parses a template override from JSON.
 pub fn parse_template(json: &str) -> Result<Template> {
     from_value(parse_value(json, "template")?, "template")
+}
+
+/// Parses a suppression bundle exported by another store.
+pub fn parse_suppression_bundle(json: &str) -> Result<SuppressionBundle> {
+    from_value(parse_value(json, "suppressions")?, "suppressions")
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.

@@ -472,3 +472,32 @@ fn e3_an_unsubscribe_exported_by_one_store_holds_at_another() {
     assert_eq!(err.problems()[0].field, "hashes");
     assert!(!err.to_string().contains("amelie"));
 }
+
+#[test]
+fn cancelled_messages_do_not_use_up_the_claim_limit() {
+    let e = engine();
+    let names = ["a", "b", "c"];
+    let sales = names
+        .iter()
+        .map(|n| {
+            sale(
+                &format!("t-{n}"),
+                Some(n),
+                Some("2026-11-20T10:00:00+01:00"),
+            )
+        })
+        .collect();
+    e.sync(
+        &batch("paris", "2026-11-20", &names, sales),
+        paris_night("2026-11-20"),
+    )
+    .unwrap();
+    e.unsubscribe_customer("a", at("2026-11-21T07:00:00Z"))
+        .unwrap();
+    e.unsubscribe_customer("b", at("2026-11-21T07:00:00Z"))
+        .unwrap();
+    let msgs = e.claim(1, at(DUE)).unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].customer, "c");
+    assert_eq!(e.outbox_counts().unwrap().cancelled, 2);
+}

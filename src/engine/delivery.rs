@@ -119,105 +119,118 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     // Messages of one batch share a handful of templates: look each up once.
     let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
         HashMap::new();
-    for m in store::claimable(c, now_ms, limit)? {
-        if m.lease_expired && m.attempts >= delivery.max_attempts {
-            store::end_message(
-                c,
-                m.rowid,
-                m.invitation,
-                MessageStatus::Failed,
-                "lease expired after the last attempt",
-                now_ms,
-            )?;
-            continue;
+    // Cancelled and failed messages do not count against `limit`: fetch until it is
+    // filled or nothing due is left (each fetched message leaves the due set).
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    loop {
+        let want = u32::try_from(limit - out.len()).unwrap_or(u32::MAX);
+        if want == 0 {
+            break;
         }
-        if let Some(reason) = cancel_reason(c, &m)? {
-            store::end_message(
-                c,
-                m.rowid,
-                m.invitation,
-                MessageStatus::Cancelled,
-                reason.as_str(),
-                now_ms,
-            )?;
-            continue;
+        let due = store::claimable(c, now_ms, want)?;
+        if due.is_empty() {
+            break;
         }
-        let recipient = match m.channel {
-            Channel::Email => m.email.clone(),
-            Channel::Sms => m.phone.clone(),
-        }
-        .unwrap_or_default();
-        let key = (m.kind, m.channel, m.language.clone());
-        let (tpl, no_name) = match templates.get(&key) {
-            Some(t) => t.clone(),
-            None => {
-                let t = pick_template(
+        for m in due {
+            if m.lease_expired && m.attempts >= delivery.max_attempts {
+                store::end_message(
                     c,
-                    m.kind,
-                    m.channel,
-                    &m.language,
-                    &settings.default_language,
+                    m.rowid,
+                    m.invitation,
+                    MessageStatus::Failed,
+                    "lease expired after the last attempt",
+                    now_ms,
                 )?;
-                templates.insert(key, t.clone());
-                t
+                continue;
             }
-        };
-        let survey = random_token()?;
-        let unsubscribe = random_token()?;
-        let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
-        store::insert_token(
-            c,
-            &token::token_hash(&survey),
-            "survey",
-            m.invitation,
-            m.customer,
-            now_ms,
-            Some(ms(expires)),
-        )?;
-        store::insert_token(
-            c,
-            &token::token_hash(&unsubscribe),
-            "unsubscribe",
-            m.invitation,
-            m.customer,
-            now_ms,
-            None,
-        )?;
-        let survey_link = format!(
-            "{}/s/{}",
-            delivery.link_base_url,
-            token::format_token(&survey)
-        );
-        let unsubscribe_link = format!(
-            "{}/u/{}",
-            delivery.link_base_url,
-            token::format_token(&unsubscribe)
-        );
-        let first = template::first_name(m.customer_name.as_deref());
-        let values = template::Values {
-            first_name: first.as_deref().unwrap_or(no_name),
-            location: &m.location_name,
-            survey_link: &survey_link,
-            unsubscribe_link: &unsubscribe_link,
-        };
-        store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
-        out.push(OutboundMessage {
-            message_id: m.message_id,
-            kind: m.kind,
-            channel: m.channel,
-            recipient,
-            language: tpl.language.clone(),
-            subject: template::render(&tpl.subject, &values),
-            body: template::render(&tpl.body, &values),
-            survey_link: Some(survey_link),
-            survey_link_expires_at: Some(expires),
-            unsubscribe_link: Some(unsubscribe_link),
-            customer: m.customer_id,
-            location: m.location_id,
-            invitation_id: m.invitation,
-            attempt: m.attempts + 1,
-            lease_until,
-        });
+            if let Some(reason) = cancel_reason(c, &m)? {
+                store::end_message(
+                    c,
+                    m.rowid,
+                    m.invitation,
+                    MessageStatus::Cancelled,
+                    reason.as_str(),
+                    now_ms,
+                )?;
+                continue;
+            }
+            let recipient = match m.channel {
+                Channel::Email => m.email.clone(),
+                Channel::Sms => m.phone.clone(),
+            }
+            .unwrap_or_default();
+            let key = (m.kind, m.channel, m.language.clone());
+            let (tpl, no_name) = match templates.get(&key) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = pick_template(
+                        c,
+                        m.kind,
+                        m.channel,
+                        &m.language,
+                        &settings.default_language,
+                    )?;
+                    templates.insert(key, t.clone());
+                    t
+                }
+            };
+            let survey = random_token()?;
+            let unsubscribe = random_token()?;
+            let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
+            store::insert_token(
+                c,
+                &token::token_hash(&survey),
+                "survey",
+                m.invitation,
+                m.customer,
+                now_ms,
+                Some(ms(expires)),
+            )?;
+            store::insert_token(
+                c,
+                &token::token_hash(&unsubscribe),
+                "unsubscribe",
+                m.invitation,
+                m.customer,
+                now_ms,
+                None,
+            )?;
+            let survey_link = format!(
+                "{}/s/{}",
+                delivery.link_base_url,
+                token::format_token(&survey)
+            );
+            let unsubscribe_link = format!(
+                "{}/u/{}",
+                delivery.link_base_url,
+                token::format_token(&unsubscribe)
+            );
+            let first = template::first_name(m.customer_name.as_deref());
+            let values = template::Values {
+                first_name: first.as_deref().unwrap_or(no_name),
+                location: &m.location_name,
+                survey_link: &survey_link,
+                unsubscribe_link: &unsubscribe_link,
+            };
+            store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
+            out.push(OutboundMessage {
+                message_id: m.message_id,
+                kind: m.kind,
+                channel: m.channel,
+                recipient,
+                language: tpl.language.clone(),
+                subject: template::render(&tpl.subject, &values),
+                body: template::render(&tpl.body, &values),
+                survey_link: Some(survey_link),
+                survey_link_expires_at: Some(expires),
+                unsubscribe_link: Some(unsubscribe_link),
+                customer: m.customer_id,
+                location: m.location_id,
+                invitation_id: m.invitation,
+                attempt: m.attempts + 1,
+                lease_until,
+            });
+        }
     }
     Ok(out)
 }

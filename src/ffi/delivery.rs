@@ -7,7 +7,6 @@ use super::boundary::{Out, now, text};
 use super::engine::{engine_call, hk_engine};
 use super::outbox::{channel_from, kind_from};
 use super::result::{Failure, hk_result};
-use crate::error::{Error, Problem};
 use crate::model::SuppressionBundle;
 use crate::wire;
 
@@ -135,34 +134,9 @@ pub unsafe extern "C" fn hk_engine_import_suppressions(
     unsafe { engine_call(engine, body) }
 }
 
-/// Reads a suppression bundle from JSON. Pure conversion; the engine checks the format
-/// version and each hash. An error names the field, never the value.
+/// Reads a suppression bundle from JSON (the wire module's contract).
 fn parse_bundle(json: &str) -> Result<SuppressionBundle, Failure> {
-    const RECORD: &str = "suppressions";
-    let invalid = |field: &str, reason: String| {
-        Failure::Engine(Error::invalid(Problem::top(RECORD, field, reason)))
-    };
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-        invalid(
-            "",
-            format!("malformed JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
-    serde_path_to_error::deserialize::<_, SuppressionBundle>(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        // Keep only schema words: field names and what was expected, never the input.
-        let reason = if message.starts_with("missing field") || message.starts_with("unknown field")
-        {
-            message.split(", expected").next().unwrap_or("").to_owned()
-        } else {
-            match message.rsplit_once(", expected ") {
-                Some((_, expected)) => format!("wrong type or value; expected {expected}"),
-                None => "wrong type or value".to_owned(),
-            }
-        };
-        invalid(if path == "." { "" } else { &path }, reason)
-    })
+    wire::parse_suppression_bundle(json).map_err(Failure::Engine)
 }
 
 #[cfg(test)]
@@ -191,7 +165,7 @@ mod tests {
         assert!(json.contains(r#""field":"format""#), "{json}");
         assert!(!json.contains("secret"), "{json}");
         let json = problem(r#"{"format":1,"hashes":["ok",7]}"#);
-        assert!(json.contains(r#""field":"hashes[1]""#), "{json}");
+        assert!(json.contains(r#""record":"hashes","index":1"#), "{json}");
         let json = problem(r#"{"format":1}"#);
         assert!(json.contains("missing field `hashes`"), "{json}");
         let json = problem(r#"{"format":1,"hashes":[],"emails":["a@b.c"]}"#);
