@@ -92,6 +92,16 @@
 #define HK_MESSAGE_KIND_SURVEY_INVITATION 1
 
 /**
+ * Message kind code: a review reminder to a respondent (R1).
+ */
+#define HK_MESSAGE_KIND_REVIEW_REMINDER 2
+
+/**
+ * Message kind code: a survey reminder to a non-respondent (R2).
+ */
+#define HK_MESSAGE_KIND_SURVEY_REMINDER 3
+
+/**
  * Channel code: e-mail.
  */
 #define HK_CHANNEL_EMAIL 1

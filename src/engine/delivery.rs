@@ -56,24 +56,40 @@ fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 /// Why a due message must not be sent any more (delivery-time suppression), if so.
-fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<SkipReason>> {
+fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<&'static str>> {
+    let skip = |r: SkipReason| Ok(Some(r.as_str()));
     if m.excluded {
-        return Ok(Some(SkipReason::Excluded));
+        return skip(SkipReason::Excluded);
     }
     if !m.location_enabled {
-        return Ok(Some(SkipReason::LocationDisabled));
+        return skip(SkipReason::LocationDisabled);
     }
     if !m.communications {
-        return Ok(Some(SkipReason::CommunicationsOff));
+        return skip(SkipReason::CommunicationsOff);
     }
     if super::people::suppression(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?.0 {
-        return Ok(Some(SkipReason::Unsubscribed));
+        return skip(SkipReason::Unsubscribed);
     }
     let contact = match m.channel {
         Channel::Email => m.email.as_ref(),
         Channel::Sms => m.phone.as_ref(),
     };
-    Ok(contact.is_none().then_some(SkipReason::NoUsableContact))
+    if contact.is_none() {
+        return skip(SkipReason::NoUsableContact);
+    }
+    let Some(invitation) = m.invitation else {
+        return Ok(None);
+    };
+    Ok(match m.kind {
+        MessageKind::SurveyInvitation => None,
+        // R1: a review confirmed before the reminder is handed over cancels it.
+        MessageKind::ReviewReminder => store::invitation_response_state(c, invitation)?
+            .1
+            .then_some("review_confirmed"),
+        MessageKind::SurveyReminder => store::invitation_response_state(c, invitation)?
+            .0
+            .then_some("already_answered"),
+    })
 }
 
 /// The template to render: the first language of the chain with an override or a shipped
@@ -115,6 +131,8 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let delivery = store::get_delivery_settings(c)?;
     let now_ms = ms(now);
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
+    // Reminders whose moment has come join the queue first (R1, R2).
+    super::responses::decide_reminders(c, now)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
     let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
@@ -149,7 +167,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                     m.rowid,
                     m.invitation,
                     MessageStatus::Cancelled,
-                    reason.as_str(),
+                    reason,
                     now_ms,
                 )?;
                 continue;
@@ -174,18 +192,27 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                     t
                 }
             };
-            let survey = random_token()?;
-            let unsubscribe = random_token()?;
             let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
-            store::insert_token(
-                c,
-                &token::token_hash(&survey),
-                "survey",
-                m.invitation,
-                m.customer,
-                now_ms,
-                Some(ms(expires)),
-            )?;
+            let survey_link = if m.kind == MessageKind::ReviewReminder {
+                None
+            } else {
+                let survey = random_token()?;
+                store::insert_token(
+                    c,
+                    &token::token_hash(&survey),
+                    "survey",
+                    m.invitation,
+                    m.customer,
+                    now_ms,
+                    Some(ms(expires)),
+                )?;
+                Some(format!(
+                    "{}/s/{}",
+                    delivery.link_base_url,
+                    token::format_token(&survey)
+                ))
+            };
+            let unsubscribe = random_token()?;
             store::insert_token(
                 c,
                 &token::token_hash(&unsubscribe),
@@ -195,11 +222,6 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 now_ms,
                 None,
             )?;
-            let survey_link = format!(
-                "{}/s/{}",
-                delivery.link_base_url,
-                token::format_token(&survey)
-            );
             let unsubscribe_link = format!(
                 "{}/u/{}",
                 delivery.link_base_url,
@@ -209,8 +231,9 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
             let values = template::Values {
                 first_name: first.as_deref().unwrap_or(no_name),
                 location: &m.location_name,
-                survey_link: &survey_link,
+                survey_link: survey_link.as_deref().unwrap_or_default(),
                 unsubscribe_link: &unsubscribe_link,
+                review_link: m.review_link.as_deref().unwrap_or_default(),
             };
             store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
             out.push(OutboundMessage {
@@ -221,8 +244,8 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 language: tpl.language.clone(),
                 subject: template::render(&tpl.subject, &values),
                 body: template::render(&tpl.body, &values),
-                survey_link: Some(survey_link),
-                survey_link_expires_at: Some(expires),
+                survey_link_expires_at: survey_link.is_some().then_some(expires),
+                survey_link,
                 unsubscribe_link: Some(unsubscribe_link),
                 customer: m.customer_id,
                 location: m.location_id,

@@ -13,6 +13,10 @@ use crate::wire;
 
 /// Message kind code: a survey invitation (or its resend).
 pub const HK_MESSAGE_KIND_SURVEY_INVITATION: u32 = 1;
+/// Message kind code: a review reminder to a respondent (R1).
+pub const HK_MESSAGE_KIND_REVIEW_REMINDER: u32 = 2;
+/// Message kind code: a survey reminder to a non-respondent (R2).
+pub const HK_MESSAGE_KIND_SURVEY_REMINDER: u32 = 3;
 
 /// Channel code: e-mail.
 pub const HK_CHANNEL_EMAIL: u32 = 1;
@@ -26,6 +30,8 @@ pub const HK_NO_RETRY: i64 = -1;
 pub(crate) fn kind_code(kind: MessageKind) -> u32 {
     match kind {
         MessageKind::SurveyInvitation => HK_MESSAGE_KIND_SURVEY_INVITATION,
+        MessageKind::ReviewReminder => HK_MESSAGE_KIND_REVIEW_REMINDER,
+        MessageKind::SurveyReminder => HK_MESSAGE_KIND_SURVEY_REMINDER,
     }
 }
 
@@ -33,9 +39,11 @@ pub(crate) fn kind_code(kind: MessageKind) -> u32 {
 pub(crate) fn kind_from(code: u32, name: &'static str) -> Result<MessageKind, Failure> {
     match code {
         HK_MESSAGE_KIND_SURVEY_INVITATION => Ok(MessageKind::SurveyInvitation),
+        HK_MESSAGE_KIND_REVIEW_REMINDER => Ok(MessageKind::ReviewReminder),
+        HK_MESSAGE_KIND_SURVEY_REMINDER => Ok(MessageKind::SurveyReminder),
         _ => Err(Failure::Range(
             name,
-            "unknown message kind; expected HK_MESSAGE_KIND_SURVEY_INVITATION (1)",
+            "unknown message kind; expected an HK_MESSAGE_KIND_* code (1 to 3)",
         )),
     }
 }
@@ -226,12 +234,17 @@ mod tests {
                 channel
             );
         }
-        let kind = MessageKind::SurveyInvitation;
-        assert_eq!(kind_from(kind_code(kind), "kind").unwrap(), kind);
+        for kind in [
+            MessageKind::SurveyInvitation,
+            MessageKind::ReviewReminder,
+            MessageKind::SurveyReminder,
+        ] {
+            assert_eq!(kind_from(kind_code(kind), "kind").unwrap(), kind);
+        }
         assert!(channel_from(0, "channel").is_err());
         assert!(channel_from(3, "channel").is_err());
         assert!(kind_from(0, "kind").is_err());
-        let json = kind_from(2, "kind").unwrap_err().to_json();
+        let json = kind_from(4, "kind").unwrap_err().to_json();
         assert!(json.contains(r#""field":"kind""#), "{json}");
     }
 }

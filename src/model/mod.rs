@@ -7,7 +7,9 @@ mod outbox;
 mod people;
 mod reason;
 mod report;
+mod response;
 mod settings;
+mod survey;
 mod transaction;
 
 pub use batch::{BATCH_FORMAT, SyncBatch};
@@ -21,5 +23,10 @@ pub use reason::SkipReason;
 pub use report::{
     BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,
 };
+pub use response::{
+    Answer, FeedbackInput, FeedbackSettings, NpsCategory, NpsSummary, RatingSummary, ReceiptLink,
+    ResponseDeletion, ResponseInput, ResponseOutcome, ReviewMode, ScoreQuery, Sentiment,
+};
 pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
+pub use survey::{ChoiceOption, Question, QuestionKind, QuestionView, Survey, SurveyPage};
 pub use transaction::{Transaction, TransactionKind};

@@ -10,6 +10,10 @@ use super::Channel;
 pub enum MessageKind {
     /// A survey invitation (or its resend, F5).
     SurveyInvitation,
+    /// Asks a respondent for a public review, a week after delivery (R1).
+    ReviewReminder,
+    /// Reminds a non-respondent of the survey (R2, off by default).
+    SurveyReminder,
 }
 
 impl MessageKind {
@@ -17,12 +21,20 @@ impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::SurveyInvitation => "survey_invitation",
+            MessageKind::ReviewReminder => "review_reminder",
+            MessageKind::SurveyReminder => "survey_reminder",
         }
     }
 
     /// Parses the name given by [`MessageKind::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        (s == "survey_invitation").then_some(MessageKind::SurveyInvitation)
+        [
+            MessageKind::SurveyInvitation,
+            MessageKind::ReviewReminder,
+            MessageKind::SurveyReminder,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

@@ -3,7 +3,9 @@
 pub mod contact;
 pub mod cooldown;
 pub mod eligibility;
+pub mod reminder;
 pub mod score;
+pub mod survey;
 pub mod template;
 pub mod time;
 pub mod token;

@@ -3,7 +3,13 @@
 use crate::model::{Channel, MessageKind};
 
 /// The placeholders a template may use.
-pub const PLACEHOLDERS: [&str; 4] = ["first_name", "location", "survey_link", "unsubscribe_link"];
+pub const PLACEHOLDERS: [&str; 5] = [
+    "first_name",
+    "location",
+    "survey_link",
+    "unsubscribe_link",
+    "review_link",
+];
 
 /// Values substituted into a template.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +22,8 @@ pub struct Values<'a> {
     pub survey_link: &'a str,
     /// The unsubscribe link.
     pub unsubscribe_link: &'a str,
+    /// The location's public review link (review reminders).
+    pub review_link: &'a str,
 }
 
 enum Piece<'a> {
@@ -76,7 +84,10 @@ pub fn check(template: &str, required: &[&str]) -> Result<(), String> {
 /// The placeholders a body of this kind and channel must contain.
 pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'static str] {
     match kind {
-        MessageKind::SurveyInvitation => &["survey_link", "unsubscribe_link"],
+        MessageKind::SurveyInvitation | MessageKind::SurveyReminder => {
+            &["survey_link", "unsubscribe_link"]
+        }
+        MessageKind::ReviewReminder => &["review_link", "unsubscribe_link"],
     }
 }
 
@@ -93,6 +104,7 @@ pub fn render(template: &str, v: &Values<'_>) -> String {
             Piece::Slot("location") => v.location,
             Piece::Slot("survey_link") => v.survey_link,
             Piece::Slot("unsubscribe_link") => v.unsubscribe_link,
+            Piece::Slot("review_link") => v.review_link,
             Piece::Slot(_) => "",
         });
     }
@@ -173,6 +185,78 @@ pub fn builtin(kind: MessageKind, channel: Channel, language: &str) -> Option<Bu
             "{location}: 추천 의향을 알려주세요 {survey_link} 수신거부: {unsubscribe_link}",
             "고객",
         ),
+        (MessageKind::ReviewReminder, Channel::Email, "en") => b(
+            "Would you share your experience at {location}?",
+            "Hello {first_name},\n\nThank you for your kind answer about {location}. A short \
+             public review helps others find us:\n{review_link}\n\nTo stop receiving \
+             surveys: {unsubscribe_link}\n",
+            "there",
+        ),
+        (MessageKind::ReviewReminder, Channel::Sms, "en") => b(
+            "",
+            "{location}: thank you! Would you leave us a review? {review_link} \
+             Stop: {unsubscribe_link}",
+            "there",
+        ),
+        (MessageKind::ReviewReminder, Channel::Email, "fr") => b(
+            "Partageriez-vous votre expérience chez {location} ?",
+            "Bonjour {first_name},\n\nMerci pour votre réponse au sujet de {location}. Un court \
+             avis public aide d'autres clients à nous trouver :\n{review_link}\n\nPour ne plus \
+             recevoir d'enquêtes : {unsubscribe_link}\n",
+            "cher client",
+        ),
+        (MessageKind::ReviewReminder, Channel::Sms, "fr") => b(
+            "",
+            "{location} : merci ! Laisseriez-vous un avis ? {review_link} Stop : {unsubscribe_link}",
+            "cher client",
+        ),
+        (MessageKind::ReviewReminder, Channel::Email, "ko") => b(
+            "{location} 이용 후기를 남겨 주시겠어요?",
+            "{first_name}님, 안녕하세요.\n\n{location}에 대한 소중한 응답에 감사드립니다. 짧은 \
+             후기를 남겨 주시면 다른 고객에게 큰 도움이 됩니다:\n{review_link}\n\n설문 수신 \
+             거부: {unsubscribe_link}\n",
+            "고객",
+        ),
+        (MessageKind::ReviewReminder, Channel::Sms, "ko") => b(
+            "",
+            "{location}: 감사합니다! 후기를 남겨 주세요 {review_link} 수신거부: {unsubscribe_link}",
+            "고객",
+        ),
+        (MessageKind::SurveyReminder, Channel::Email, "en") => b(
+            "A reminder: how was your visit to {location}?",
+            "Hello {first_name},\n\nWe would still love to hear how likely you are to \
+             recommend {location}. One click:\n{survey_link}\n\nTo stop receiving surveys: \
+             {unsubscribe_link}\n",
+            "there",
+        ),
+        (MessageKind::SurveyReminder, Channel::Sms, "en") => b(
+            "",
+            "{location}: still time to tell us how we did {survey_link} Stop: {unsubscribe_link}",
+            "there",
+        ),
+        (MessageKind::SurveyReminder, Channel::Email, "fr") => b(
+            "Petit rappel : comment s'est passée votre visite chez {location} ?",
+            "Bonjour {first_name},\n\nVotre avis sur {location} nous intéresse toujours. Un clic \
+             suffit :\n{survey_link}\n\nPour ne plus recevoir d'enquêtes : {unsubscribe_link}\n",
+            "cher client",
+        ),
+        (MessageKind::SurveyReminder, Channel::Sms, "fr") => b(
+            "",
+            "{location} : il est encore temps de donner votre avis {survey_link} \
+             Stop : {unsubscribe_link}",
+            "cher client",
+        ),
+        (MessageKind::SurveyReminder, Channel::Email, "ko") => b(
+            "다시 안내드립니다: {location} 방문은 어떠셨나요?",
+            "{first_name}님, 안녕하세요.\n\n{location}에 대한 의견을 아직 기다리고 있습니다. \
+             클릭 한 번이면 됩니다:\n{survey_link}\n\n설문 수신 거부: {unsubscribe_link}\n",
+            "고객",
+        ),
+        (MessageKind::SurveyReminder, Channel::Sms, "ko") => b(
+            "",
+            "{location}: 의견을 들려주세요 {survey_link} 수신거부: {unsubscribe_link}",
+            "고객",
+        ),
         _ => None,
     }
 }
@@ -199,6 +283,7 @@ mod tests {
             location: "Boutique Paris",
             survey_link: "https://s/1",
             unsubscribe_link: "https://u/1",
+            review_link: "https://r/1",
         }
     }
 
@@ -235,10 +320,15 @@ mod tests {
     fn every_builtin_template_passes_its_own_check() {
         for lang in ["en", "fr", "ko"] {
             for ch in [Channel::Email, Channel::Sms] {
-                let k = MessageKind::SurveyInvitation;
-                let b = builtin(k, ch, lang).unwrap();
-                check(b.subject, &[]).unwrap();
-                check(b.body, required_in_body(k, ch)).unwrap();
+                for k in [
+                    MessageKind::SurveyInvitation,
+                    MessageKind::ReviewReminder,
+                    MessageKind::SurveyReminder,
+                ] {
+                    let b = builtin(k, ch, lang).unwrap();
+                    check(b.subject, &[]).unwrap();
+                    check(b.body, required_in_body(k, ch)).unwrap();
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 mod customers;
 mod locations;
 mod outbox;
+mod responses;
 mod schema;
 mod settings;
 mod transactions;
@@ -100,6 +101,14 @@ pub use outbox::{
     Claimable, MessageState, NewMessage, ack_message, claimable, end_message, find_message,
     get_delivery_settings, get_template, insert_token, invitation_for_resend, mark_claimed,
     outbox_counts, queue_message, retry_message, set_delivery_settings, set_template, token_owner,
+};
+pub use responses::{
+    LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
+    get_feedback_settings, get_survey, insert_receipt_link, insert_response, invitation_answered,
+    invitation_response_state, location_info, mark_receipt_link_used, mark_reminder_decided,
+    mark_review, mark_survey_link_used, nps_counts, rating_figures, receipt_link,
+    reminder_candidates, set_feedback_enabled, set_feedback_settings, set_survey, survey_link,
+    transaction_rowid,
 };
 pub use settings::{get_settings, set_settings};
 pub use transactions::{

@@ -87,12 +87,14 @@ pub struct Claimable {
     pub location_enabled: bool,
     /// The invitation's transaction is now excluded by the host.
     pub excluded: bool,
+    /// The location's public review link.
+    pub review_link: Option<String>,
 }
 
 const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, \
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
     c.phone_norm, c.include_in_communications, l.host_id, l.name, l.enabled, \
-    coalesce(t.excluded, 0)";
+    coalesce(t.excluded, 0), l.review_link";
 
 const CLAIM_JOINS: &str = "FROM outbox o
     JOIN customers c ON c.id = o.customer_id
@@ -120,6 +122,7 @@ fn row_to_claimable(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claimable> {
         location_name: r.get(15)?,
         location_enabled: r.get(16)?,
         excluded: r.get(17)?,
+        review_link: r.get(18)?,
     })
 }
 

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -195,6 +195,74 @@ INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id, c
 SELECT lower(hex(randomblob(16))), 'survey_invitation', id, customer_id, location_id,
        channel, language, 'pending', due_at, created_at, created_at
 FROM invitations WHERE status = 'pending';
+"#;
+
+/// Version 3: surveys, responses, receipt links, reviews and reminders (issue 6).
+const V3: &str = r#"
+ALTER TABLE invitations ADD COLUMN reminder_decided INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX invitations_reminders ON invitations(reminder_decided, delivered_at)
+    WHERE status = 'delivered';
+
+CREATE TABLE survey (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE feedback_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+) STRICT;
+
+-- E-receipt feedback switched off per location (F1); absent = on.
+CREATE TABLE location_feedback (
+    location_id INTEGER PRIMARY KEY REFERENCES locations(id),
+    enabled INTEGER NOT NULL
+) STRICT;
+
+-- Receipt links: one token each, one anonymous response each (F6).
+CREATE TABLE receipt_links (
+    hash BLOB PRIMARY KEY,
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    transaction_id INTEGER REFERENCES transactions(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+) STRICT, WITHOUT ROWID;
+
+-- Responses are never edited (F3); deleting one leaves a response_deletions row.
+CREATE TABLE responses (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL CHECK (source IN ('invitation', 'receipt', 'ereceipt')),
+    invitation_id INTEGER UNIQUE REFERENCES invitations(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    customer_id INTEGER REFERENCES customers(id),
+    transaction_id INTEGER REFERENCES transactions(id),
+    nps INTEGER CHECK (nps BETWEEN 0 AND 10),
+    rating INTEGER,
+    rating_scale INTEGER,
+    score_base10 REAL,
+    unhappy INTEGER NOT NULL,
+    sentiment TEXT NOT NULL CHECK (sentiment IN ('positive', 'negative', 'unknown')),
+    facets TEXT NOT NULL,
+    comment TEXT,
+    answers TEXT NOT NULL,
+    consent_to_reply INTEGER NOT NULL,
+    review_link_shown INTEGER NOT NULL,
+    review_clicked_at INTEGER,
+    review_confirmed_at INTEGER,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX responses_location ON responses(location_id, created_at);
+CREATE INDEX responses_customer ON responses(customer_id);
+
+CREATE TABLE response_deletions (
+    response_id INTEGER PRIMARY KEY,
+    customer TEXT,
+    responded_at INTEGER NOT NULL,
+    score_base10 REAL,
+    deleted_by TEXT NOT NULL,
+    deleted_at INTEGER NOT NULL
+) STRICT;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

@@ -11,12 +11,18 @@ use super::time;
 pub enum MessageKind {
     /// A survey invitation (or its resend, F5).
     SurveyInvitation,
+    /// Asks a respondent for a public review, a week after delivery (R1).
+    ReviewReminder,
+    /// Reminds a non-respondent of the survey (R2).
+    SurveyReminder,
 }
 
 impl From<m::MessageKind> for MessageKind {
     fn from(k: m::MessageKind) -> Self {
         match k {
             m::MessageKind::SurveyInvitation => MessageKind::SurveyInvitation,
+            m::MessageKind::ReviewReminder => MessageKind::ReviewReminder,
+            m::MessageKind::SurveyReminder => MessageKind::SurveyReminder,
         }
     }
 }
@@ -25,6 +31,8 @@ impl From<MessageKind> for m::MessageKind {
     fn from(k: MessageKind) -> Self {
         match k {
             MessageKind::SurveyInvitation => m::MessageKind::SurveyInvitation,
+            MessageKind::ReviewReminder => m::MessageKind::ReviewReminder,
+            MessageKind::SurveyReminder => m::MessageKind::SurveyReminder,
         }
     }
 }

@@ -1,0 +1,471 @@
+//! The responses use cases: the survey, answers by link, e-receipt feedback, reviews,
+//! deletion with audit, scores and the one reminder per invitation.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::Connection;
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{
+    Channel, FeedbackInput, FeedbackSettings, MessageKind, NpsSummary, QuestionKind, QuestionView,
+    RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey,
+    SurveyPage,
+};
+use crate::rules::reminder::{self, ReminderDecision, ReminderFacts};
+use crate::rules::score::nps_category;
+use crate::rules::{survey as rules, template, token};
+use crate::store::{self, ResponseRow};
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+/// The store's survey, or the shipped default.
+pub fn survey(c: &Connection) -> Result<Survey> {
+    Ok(store::get_survey(c)?.unwrap_or_else(rules::default_survey))
+}
+
+/// Validates and stores the store's survey.
+pub fn set_survey(c: &Connection, s: &Survey) -> Result<()> {
+    let problems = rules::validate_survey(s);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    store::set_survey(c, s)
+}
+
+/// Validates and stores the feedback settings.
+pub fn set_feedback_settings(c: &Connection, s: &FeedbackSettings) -> Result<()> {
+    let mut problems = Vec::new();
+    if !(1..=9).contains(&s.unhappy_stars) {
+        problems.push(Problem::top(
+            "feedback_settings",
+            "unhappy_stars",
+            "must be 1 to 9",
+        ));
+    }
+    if s.non_respondent_reminder_days > 60 {
+        problems.push(Problem::top(
+            "feedback_settings",
+            "non_respondent_reminder_days",
+            "must be 0 (off) to 60",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    store::set_feedback_settings(c, s)
+}
+
+/// Where a link token leads.
+enum Link {
+    Invitation(store::SurveyLink),
+    Receipt {
+        location: i64,
+        transaction: Option<i64>,
+    },
+}
+
+/// Resolves a survey or receipt link token that can still take its one response (F6).
+fn open_link(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<([u8; 32], Link)> {
+    let bytes = token::parse_token(raw).ok_or_else(|| {
+        Error::invalid(Problem::top(
+            "response",
+            "token",
+            "not a hearken link token (32 hex digits)",
+        ))
+    })?;
+    let hash = token::token_hash(&bytes);
+    let (link, expires, used) = if let Some(l) = store::survey_link(c, &hash)? {
+        let (e, u) = (l.expires_at, l.used_at);
+        if store::invitation_answered(c, l.invitation)? {
+            return Err(Error::Conflict(
+                "this invitation was already answered".into(),
+            ));
+        }
+        (Link::Invitation(l), e, u)
+    } else if let Some(r) = store::receipt_link(c, &hash)? {
+        (
+            Link::Receipt {
+                location: r.location,
+                transaction: r.transaction,
+            },
+            Some(r.expires_at),
+            r.used_at,
+        )
+    } else {
+        return Err(Error::NotFound {
+            what: "token",
+            id: String::new(),
+        });
+    };
+    if used.is_some() {
+        return Err(Error::Conflict("this link was already answered".into()));
+    }
+    if expires.is_some_and(|e| ms(now) >= e) {
+        return Err(Error::Conflict("this link has expired".into()));
+    }
+    Ok((hash, link))
+}
+
+/// What the host's survey page shows for a link, in the invitation's language (or `language`).
+pub fn survey_page(
+    c: &Connection,
+    raw: &str,
+    language: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SurveyPage> {
+    let (_, link) = open_link(c, raw, now)?;
+    let settings = store::get_settings(c)?;
+    let (location, invitation_language) = match &link {
+        Link::Invitation(l) => (l.location, Some(l.language.as_str())),
+        Link::Receipt { location, .. } => (*location, None),
+    };
+    let store::LocationInfo {
+        host_id,
+        name,
+        business_type,
+        ..
+    } = store::location_info(c, location)?
+        .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
+    let chain =
+        template::language_chain(language.or(invitation_language), &settings.default_language);
+    let questions = survey(c)?
+        .questions
+        .iter()
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            kind: q.kind,
+            text: rules::localized(&q.text, &chain).replace("{location}", &name),
+            scale: (q.kind == QuestionKind::Rating).then(|| q.scale.unwrap_or(5)),
+            options: match q.kind {
+                QuestionKind::Choice => q
+                    .options
+                    .iter()
+                    .map(|o| (o.id.clone(), rules::localized(&o.text, &chain).to_owned()))
+                    .collect(),
+                QuestionKind::Facets => rules::facets_for(business_type.as_deref())
+                    .iter()
+                    .map(|f| ((*f).to_owned(), (*f).to_owned()))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    Ok(SurveyPage {
+        location: host_id,
+        location_name: name,
+        language: chain.first().cloned().unwrap_or_else(|| "en".into()),
+        questions,
+    })
+}
+
+/// Records the one response a survey or receipt link takes (F6), scores it and says
+/// whether to show the review link (N3).
+pub fn record_response(
+    c: &Connection,
+    raw: &str,
+    input: &ResponseInput,
+    now: DateTime<Utc>,
+) -> Result<ResponseOutcome> {
+    let (hash, link) = open_link(c, raw, now)?;
+    let (source, invitation, location, customer, transaction) = match &link {
+        Link::Invitation(l) => (
+            "invitation",
+            Some(l.invitation),
+            l.location,
+            Some(l.customer),
+            l.transaction,
+        ),
+        Link::Receipt {
+            location,
+            transaction,
+        } => ("receipt", None, *location, None, *transaction),
+    };
+    let store::LocationInfo {
+        review_link,
+        business_type,
+        ..
+    } = store::location_info(c, location)?
+        .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
+    let feedback = store::get_feedback_settings(c)?;
+    let scored = rules::score_response(
+        &survey(c)?,
+        input,
+        rules::facets_for(business_type.as_deref()),
+        feedback.unhappy_stars,
+    )
+    .map_err(Error::Invalid)?;
+    let show = review_link.filter(|_| rules::offer_review(feedback.review_mode, scored.category()));
+    let id = store::insert_response(
+        c,
+        &ResponseRow {
+            source,
+            invitation,
+            location,
+            customer,
+            transaction,
+            nps: scored.nps,
+            rating: scored.rating,
+            score_base10: scored.score_base10,
+            unhappy: scored.unhappy,
+            sentiment: Sentiment::Unknown.as_str(),
+            facets_json: crate::wire::to_json(&scored.facets),
+            comment: scored.comment.clone(),
+            answers_json: crate::wire::to_json(&input.answers),
+            consent_to_reply: input.consent_to_reply,
+            review_link_shown: show.is_some(),
+        },
+        ms(now),
+    )?;
+    match link {
+        Link::Invitation(_) => store::mark_survey_link_used(c, &hash, ms(now))?,
+        Link::Receipt { .. } => store::mark_receipt_link_used(c, &hash, ms(now))?,
+    }
+    Ok(ResponseOutcome {
+        response_id: id,
+        nps_category: scored.category(),
+        score_base10: scored.score_base10,
+        unhappy: scored.unhappy,
+        review_link: show,
+    })
+}
+
+/// Mints a receipt link for a location (and optionally its transaction): its own token,
+/// one anonymous response, expiring like survey links (F6).
+pub fn mint_receipt_link(
+    c: &Connection,
+    location: &str,
+    transaction: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ReceiptLink> {
+    let loc = store::get_location(c, location)?.ok_or_else(|| Error::NotFound {
+        what: "location",
+        id: location.to_owned(),
+    })?;
+    let txn = match transaction {
+        None => None,
+        Some(t) => Some(
+            store::transaction_rowid(c, t)?.ok_or_else(|| Error::NotFound {
+                what: "transaction",
+                id: t.to_owned(),
+            })?,
+        ),
+    };
+    let delivery = store::get_delivery_settings(c)?;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| Error::Internal("the OS random source failed".into()))?;
+    let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
+    store::insert_receipt_link(
+        c,
+        &token::token_hash(&bytes),
+        loc.rowid,
+        txn,
+        ms(now),
+        ms(expires),
+    )?;
+    Ok(ReceiptLink {
+        url: format!(
+            "{}/r/{}",
+            delivery.link_base_url,
+            token::format_token(&bytes)
+        ),
+        expires_at: expires,
+    })
+}
+
+/// Records e-receipt feedback (F1); refused when the location switched it off.
+pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) -> Result<i64> {
+    let loc = store::get_location(c, &f.location)?.ok_or_else(|| Error::NotFound {
+        what: "location",
+        id: f.location.clone(),
+    })?;
+    if !store::feedback_enabled(c, loc.rowid)? {
+        return Err(Error::Conflict(
+            "e-receipt feedback is turned off for this location".into(),
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut bad =
+        |field: &str, reason: &str| problems.push(Problem::top("feedback", field, reason));
+    if f.sentiment == Sentiment::Unknown {
+        bad("sentiment", "e-receipt feedback is positive or negative");
+    }
+    let list = rules::facets_for(loc.location.business_type.as_deref());
+    if f.facets.iter().any(|x| !list.contains(&x.as_str())) {
+        bad("facets", "not in the location's facet list");
+    }
+    if f.comment
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > rules::MAX_COMMENT_CHARS)
+    {
+        bad("comment", "longer than 5000 characters");
+    }
+    let customer = match &f.customer {
+        None => None,
+        Some(id) => {
+            let found = store::find_customer(c, id)?.map(|s| s.rowid);
+            if found.is_none() {
+                bad("customer", "unknown customer");
+            }
+            found
+        }
+    };
+    let transaction = match &f.transaction {
+        None => None,
+        Some(id) => {
+            let found = store::transaction_rowid(c, id)?;
+            if found.is_none() {
+                bad("transaction", "unknown transaction");
+            }
+            found
+        }
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    store::insert_response(
+        c,
+        &ResponseRow {
+            source: "ereceipt",
+            invitation: None,
+            location: loc.rowid,
+            customer,
+            transaction,
+            nps: None,
+            rating: None,
+            score_base10: None,
+            unhappy: f.sentiment == Sentiment::Negative,
+            sentiment: f.sentiment.as_str(),
+            facets_json: crate::wire::to_json(&f.facets),
+            comment: f.comment.clone(),
+            answers_json: "[]".into(),
+            consent_to_reply: f.consent_to_reply,
+            review_link_shown: false,
+        },
+        ms(now),
+    )
+}
+
+/// Switches a location's e-receipt feedback on or off; old feedback stays (F1).
+pub fn set_feedback_enabled(c: &Connection, location: &str, enabled: bool) -> Result<()> {
+    let loc = store::get_location(c, location)?.ok_or_else(|| Error::NotFound {
+        what: "location",
+        id: location.to_owned(),
+    })?;
+    store::set_feedback_enabled(c, loc.rowid, enabled)
+}
+
+/// Deletes a response as an admin action, leaving an audit record (F3).
+pub fn delete_response(c: &Connection, id: i64, admin: &str, now: DateTime<Utc>) -> Result<()> {
+    if admin.trim().is_empty() || admin.len() > 256 {
+        return Err(Error::invalid(Problem::top(
+            "delete",
+            "admin",
+            "name the admin (1 to 256 bytes)",
+        )));
+    }
+    if store::delete_response(c, id, admin, ms(now))? {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            what: "response",
+            id: id.to_string(),
+        })
+    }
+}
+
+/// Records a review-link click or a confirmed review (N3, R1).
+pub fn review_event(c: &Connection, id: i64, confirmed: bool, now: DateTime<Utc>) -> Result<()> {
+    if store::mark_review(c, id, confirmed, ms(now))? {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            what: "response",
+            id: id.to_string(),
+        })
+    }
+}
+
+/// NPS of a scope from its counts (N1).
+pub fn nps(c: &Connection, q: &ScoreQuery) -> Result<NpsSummary> {
+    let counts = store::nps_counts(c, q)?;
+    Ok(NpsSummary {
+        promoters: counts.promoters,
+        passives: counts.passives,
+        detractors: counts.detractors,
+        nps: counts.nps(),
+    })
+}
+
+/// Star ratings of a scope with the response rate (N5).
+pub fn ratings(c: &Connection, q: &ScoreQuery) -> Result<RatingSummary> {
+    let (responses, average_base10, delivered, answered) = store::rating_figures(c, q)?;
+    Ok(RatingSummary {
+        responses,
+        average_base10,
+        delivered,
+        answered,
+        response_rate: (delivered > 0).then(|| answered as f64 / delivered as f64),
+    })
+}
+
+/// Queues the reminders whose moment has come (R1, R2): at most one per invitation.
+pub fn decide_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
+    let settings = store::get_feedback_settings(c)?;
+    let first_day = match settings.non_respondent_reminder_days {
+        0 => reminder::REVIEW_REMINDER_DAYS,
+        d => reminder::REVIEW_REMINDER_DAYS.min(i64::from(d)),
+    };
+    let cutoff = now - TimeDelta::days(first_day);
+    let mut queued = 0;
+    let mut ids = None;
+    for cand in store::reminder_candidates(c, ms(cutoff))? {
+        let facts = ReminderFacts {
+            delivered_at: from_ms(cand.delivered_at),
+            answered: cand
+                .answered
+                .map(|(at, nps)| (from_ms(at), nps.and_then(nps_category))),
+            review_confirmed: cand.review_confirmed,
+            has_review_link: cand.has_review_link,
+        };
+        let kind = match reminder::decide(
+            &facts,
+            now,
+            settings.review_mode,
+            settings.non_respondent_reminder_days,
+        ) {
+            ReminderDecision::NotYet => continue,
+            ReminderDecision::NoReminder => None,
+            ReminderDecision::Review => Some(MessageKind::ReviewReminder),
+            ReminderDecision::Survey => Some(MessageKind::SurveyReminder),
+        };
+        if let Some(kind) = kind {
+            let ids = match &mut ids {
+                Some(i) => i,
+                None => ids.insert(super::delivery::MessageIds::new(now)?),
+            };
+            store::queue_message(
+                c,
+                &ids.next_id(),
+                &store::NewMessage {
+                    kind,
+                    invitation: Some(cand.invitation),
+                    customer: cand.customer,
+                    location: cand.location,
+                    channel: Channel::parse(&cand.channel).unwrap_or(Channel::Email),
+                    language: &cand.language,
+                    due_at_ms: ms(now),
+                },
+                ms(now),
+            )?;
+            queued += 1;
+        }
+        store::mark_reminder_decided(c, cand.invitation)?;
+    }
+    Ok(queued)
+}
