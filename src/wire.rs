@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    BATCH_FORMAT, DeliverySettings, Location, Settings, SuppressionBundle, SyncBatch, Template,
+    BATCH_FORMAT, DeliverySettings, FeedbackInput, FeedbackSettings, Location, ResponseInput,
+    ScoreQuery, Settings, SuppressionBundle, Survey, SyncBatch, Template,
 };
 
 /// Parses a sync batch from JSON, checking the format version.
@@ -58,6 +59,31 @@ pub fn parse_template(json: &str) -> Result<Template> {
 /// Parses a suppression bundle exported by another store.
 pub fn parse_suppression_bundle(json: &str) -> Result<SuppressionBundle> {
     from_value(parse_value(json, "suppressions")?, "suppressions")
+}
+
+/// Parses a survey definition.
+pub fn parse_survey(json: &str) -> Result<Survey> {
+    from_value(parse_value(json, "survey")?, "survey")
+}
+
+/// Parses a customer's answers.
+pub fn parse_response(json: &str) -> Result<ResponseInput> {
+    from_value(parse_value(json, "response")?, "response")
+}
+
+/// Parses e-receipt feedback.
+pub fn parse_feedback(json: &str) -> Result<FeedbackInput> {
+    from_value(parse_value(json, "feedback")?, "feedback")
+}
+
+/// Parses feedback settings; absent fields take their defaults.
+pub fn parse_feedback_settings(json: &str) -> Result<FeedbackSettings> {
+    from_value(parse_value(json, "feedback_settings")?, "feedback_settings")
+}
+
+/// Parses a score query (`{"location": …, "from": …, "to": …}`, all optional).
+pub fn parse_score_query(json: &str) -> Result<ScoreQuery> {
+    from_value(parse_value(json, "query")?, "query")
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.
