@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use hearken::{
-    Customer, Employee, Engine, Location, Role, SyncBatch, SyncReport, Transaction, TransactionKind,
+    Answer, Customer, Employee, Engine, FeedbackInput, Location, OutboundMessage, ResponseInput,
+    Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction, TransactionKind,
 };
 
 struct Store {
@@ -37,7 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let stores = [
         Store {
-            location: Location::new("paris", "Boutique Paris", "Europe/Paris"),
+            location: Location {
+                review_link: Some("https://g.page/r/boutique-paris/review".into()),
+                ..Location::new("paris", "Boutique Paris", "Europe/Paris")
+            },
             tz: chrono_tz::Europe::Paris,
         },
         Store {
@@ -123,12 +127,109 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in x.lines() {
         println!("  {line}");
     }
-    drain_outbox(&engine, utc("2026-11-25T09:00:00Z"))?;
+    let delivered = drain_outbox(&engine, utc("2026-11-25T09:00:00Z"))?;
+    answer_surveys(&engine, &delivered, utc("2026-11-25T12:00:00Z"))?;
+    Ok(())
+}
+
+/// Customers answer (a promoter, a passive, a detractor), a walk-in answers from a
+/// receipt link and another leaves e-receipt feedback; then the scores and the reminder.
+fn answer_surveys(
+    engine: &Engine,
+    delivered: &[OutboundMessage],
+    now: DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n══ During the day: answers come in ══");
+    let token = |link: &Option<String>| {
+        link.as_deref()
+            .and_then(|l| l.rsplit('/').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let nps = |score| ResponseInput {
+        answers: vec![Answer {
+            question: "recommend".into(),
+            score: Some(score),
+            ..Answer::default()
+        }],
+        consent_to_reply: true,
+    };
+    let names = customer_names();
+    for (who, score) in [("amelie", 10), ("kim", 8), ("lee", 4)] {
+        let Some(m) = delivered.iter().find(|m| m.customer == who) else {
+            continue;
+        };
+        let outcome = engine.record_response(&token(&m.survey_link), &nps(score), now)?;
+        println!(
+            "  {} answered {score}/10: {:?}{}{}",
+            names.get(who).copied().unwrap_or(who),
+            outcome.nps_category.expect("an NPS answer"),
+            if outcome.unhappy {
+                ", unhappy customer"
+            } else {
+                ""
+            },
+            outcome
+                .review_link
+                .map(|l| format!(", shown the review link {l}"))
+                .unwrap_or_default()
+        );
+    }
+    if !delivered.is_empty() {
+        let receipt = engine.mint_receipt_link("paris", None, now)?;
+        let outcome = engine.record_response(&token(&Some(receipt.url.clone())), &nps(9), now)?;
+        println!(
+            "  a walk-in answered 9/10 from the receipt link {} (anonymous){}",
+            receipt.url,
+            if outcome.review_link.is_some() {
+                ", shown the review link"
+            } else {
+                ""
+            }
+        );
+        engine.record_feedback(
+            &FeedbackInput {
+                location: "paris".into(),
+                transaction: None,
+                customer: None,
+                sentiment: Sentiment::Negative,
+                facets: vec!["wait_time".into()],
+                comment: Some("Trop d'attente à la caisse".into()),
+                consent_to_reply: false,
+            },
+            now,
+        )?;
+        println!("  e-receipt feedback: negative, facet wait_time");
+    }
+    let all = engine.nps(&ScoreQuery::default())?;
+    println!(
+        "  NPS: {} ({} promoters, {} passives, {} detractors)",
+        all.nps.map_or("none yet".into(), |n| format!("{n:.0}")),
+        all.promoters,
+        all.passives,
+        all.detractors
+    );
+    let week = now + chrono::TimeDelta::days(7);
+    println!("\n══ A week later: the one reminder (R1) ══");
+    let reminders = engine.claim(100, week)?;
+    if reminders.is_empty() {
+        println!("  none due (already sent, or nobody qualifies)");
+    }
+    for m in &reminders {
+        println!(
+            "  {:?} to {} [{}]: {}",
+            m.kind, m.recipient, m.language, m.subject
+        );
+        engine.ack(&m.message_id, week)?;
+    }
     Ok(())
 }
 
 /// What the host's mailer does every few minutes: claim due messages, send, ack.
-fn drain_outbox(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+fn drain_outbox(
+    engine: &Engine,
+    now: DateTime<Utc>,
+) -> Result<Vec<OutboundMessage>, Box<dyn std::error::Error>> {
     println!("\n══ Next morning: the POS mailer drains the outbox ══");
     let messages = engine.claim(100, now)?;
     if messages.is_empty() {
@@ -153,7 +254,7 @@ fn drain_outbox(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std::
         "  outbox: {} delivered, {} pending, {} cancelled, {} failed",
         counts.acked, counts.pending, counts.cancelled, counts.failed
     );
-    Ok(())
+    Ok(messages)
 }
 
 fn print_report(r: &SyncReport, tz: Tz, names: &HashMap<&str, &str>) {
