@@ -8,7 +8,10 @@
  * closed by a backfill file. Staff ask why a customer got only one survey. Next morning
  * the POS mailer drains the outbox: each message comes rendered in the customer's language
  * (French for Amélie, Korean for the Seoul customers), is "sent" by a fake mailer that
- * prints it, and is acked so it is never offered again.
+ * prints it, and is acked so it is never offered again. During the day the answers come
+ * in through the host's survey page: a promoter (shown the store's review link), a passive,
+ * a detractor, a walk-in answering from the link on a receipt, and a thumbs-down on an
+ * e-receipt; then the NPS, and a week later the one review reminder to the promoter.
  *
  * Build (see docs/c-api.md):
  *   cargo build --release --lib
@@ -28,12 +31,13 @@
 #include "hearken.h"
 
 struct store {
-    const char *id, *name, *time_zone, *utc_offset, *currency;
+    const char *id, *name, *time_zone, *utc_offset, *currency, *review_link;
 };
 
 static const struct store STORES[] = {
-    {"paris", "Boutique Paris", "Europe/Paris", "+01:00", "EUR"},
-    {"seoul", "서울 매장", "Asia/Seoul", "+09:00", "KRW"},
+    {"paris", "Boutique Paris", "Europe/Paris", "+01:00", "EUR",
+     "https://g.page/r/boutique-paris/review"},
+    {"seoul", "서울 매장", "Asia/Seoul", "+09:00", "KRW", NULL},
 };
 
 struct customer {
@@ -324,6 +328,13 @@ static int sync_night(hk_engine *engine, const struct store *store, const char *
     return failed;
 }
 
+/* A survey link the mailer delivered: who got it, and its token (the last path segment). */
+struct delivered {
+    char customer[32];
+    char token[64];
+};
+#define MAX_DELIVERED 16
+
 /* The fake mailer: prints the first message of each language in full, the others in one
  * line. Returns 0 when "sent"; a real one returns its gateway's error (see drain_outbox). */
 static int send_message(const hk_message_batch *batch, uint32_t i, char *languages_shown,
@@ -350,11 +361,14 @@ static int send_message(const hk_message_batch *batch, uint32_t i, char *languag
     return 0;
 }
 
-/* What the host's mailer does every few minutes: claim what is due, send, ack or fail. */
-static int drain_outbox(hk_engine *engine, int64_t now) {
+/* What the host's mailer does every few minutes: claim what is due, send, ack or fail.
+ * Keeps each delivered survey link in `delivered` (for the demo's customers to answer). */
+static int drain_outbox(hk_engine *engine, int64_t now, struct delivered *delivered,
+                        size_t *n_delivered) {
     printf("== Next morning: the POS mailer drains the outbox ==\n");
     char languages_shown[64] = "";
     uint32_t sent = 0;
+    *n_delivered = 0;
     for (;;) {
         char *json = NULL;
         hk_result rc = hk_engine_claim(engine, 100, now, &json);
@@ -373,6 +387,13 @@ static int drain_outbox(hk_engine *engine, int64_t now) {
             if (send_message(batch, i, languages_shown, sizeof languages_shown) == 0) {
                 rc = hk_engine_ack(engine, id, now); /* delivered: never offered again */
                 sent++;
+                const char *link = hk_message_batch_survey_link(batch, i);
+                if (link != NULL && *n_delivered < MAX_DELIVERED) {
+                    struct delivered *d = &delivered[(*n_delivered)++];
+                    snprintf(d->customer, sizeof d->customer, "%s",
+                             hk_message_batch_customer(batch, i));
+                    snprintf(d->token, sizeof d->token, "%s", strrchr(link, '/') + 1);
+                }
             } else {
                 /* Not delivered: offered again later, or failed for good (HK_NO_RETRY). */
                 int64_t retry_at = 0;
@@ -403,6 +424,150 @@ static int drain_outbox(hk_engine *engine, int64_t now) {
     return 0;
 }
 
+/* The string value of "key" in a flat JSON object, copied into `out` ("" if absent or
+ * null). A real host hands the JSON to its own parser; the values read here carry no
+ * escapes. */
+static const char *json_field(const char *json, const char *key, char *out, size_t size) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *start = json ? strstr(json, pattern) : NULL;
+    out[0] = '\0';
+    if (start != NULL) {
+        start += strlen(pattern);
+        const char *end = strchr(start, '"');
+        int len = end ? (int)(end - start) : 0;
+        snprintf(out, size, "%.*s", len, start);
+    }
+    return out;
+}
+
+/* The number value of "key" in a flat JSON object, or -1 if absent or null. */
+static double json_number(const char *json, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = json ? strstr(json, pattern) : NULL;
+    if (at == NULL || strncmp(at + strlen(pattern), "null", 4) == 0) {
+        return -1;
+    }
+    return strtod(at + strlen(pattern), NULL);
+}
+
+/* The host's survey page received one NPS answer for a link token; prints what to show. */
+static int answer_nps(hk_engine *engine, const char *who, const char *token, int score,
+                      int64_t now) {
+    char answers[128];
+    snprintf(answers, sizeof answers,
+             "{\"answers\":[{\"question\":\"recommend\",\"score\":%d}],"
+             "\"consent_to_reply\":true}",
+             score);
+    char *outcome = NULL;
+    hk_result rc = hk_engine_record_response(engine, token, answers, now, &outcome);
+    if (rc != HK_OK) {
+        return fail(engine, "record response", rc);
+    }
+    /* {"response_id","nps_category","score_base10","unhappy","review_link"} */
+    char category[32], review_link[256];
+    printf("  %s answered %d/10: %s%s%s%s\n", who, score,
+           json_field(outcome, "nps_category", category, sizeof category),
+           strstr(outcome, "\"unhappy\":true") ? ", unhappy customer" : "",
+           json_field(outcome, "review_link", review_link, sizeof review_link)[0]
+               ? ", shown the review link "
+               : "",
+           review_link);
+    hk_string_free(outcome);
+    return 0;
+}
+
+/* During the day: a promoter, a passive and a detractor answer their invitations, a
+ * walk-in answers from a receipt link, another leaves e-receipt feedback. Then the NPS,
+ * and a week later the one reminder (R1). */
+static int answer_surveys(hk_engine *engine, const struct delivered *delivered,
+                          size_t n_delivered, int64_t now) {
+    printf("\n== During the day: answers come in ==\n");
+    static const struct {
+        const char *customer;
+        int score;
+    } ANSWERS[] = {{"amelie", 10}, {"kim", 8}, {"lee", 4}};
+    for (size_t a = 0; a < sizeof ANSWERS / sizeof ANSWERS[0]; a++) {
+        for (size_t d = 0; d < n_delivered; d++) {
+            if (strcmp(delivered[d].customer, ANSWERS[a].customer) == 0 &&
+                answer_nps(engine, name_of(ANSWERS[a].customer), delivered[d].token,
+                           ANSWERS[a].score, now) != 0) {
+                return 1;
+            }
+        }
+    }
+    if (n_delivered > 0) {
+        /* The receipt of a walk-in carries its own link: one anonymous response. */
+        char *link = NULL;
+        hk_result rc = hk_engine_mint_receipt_link(engine, "paris", NULL, now, &link);
+        if (rc != HK_OK) {
+            return fail(engine, "receipt link", rc);
+        }
+        char url[256];
+        json_field(link, "url", url, sizeof url);
+        hk_string_free(link);
+        printf("  receipt link printed for a walk-in: %s\n", url);
+        if (answer_nps(engine, "the walk-in (anonymous)", strrchr(url, '/') + 1, 9, now) != 0) {
+            return 1;
+        }
+        int64_t feedback_id = 0;
+        rc = hk_engine_record_feedback(engine,
+                                       "{\"location\":\"paris\",\"sentiment\":\"negative\","
+                                       "\"facets\":[\"wait_time\"],"
+                                       "\"comment\":\"Trop d'attente à la caisse\"}",
+                                       now, &feedback_id);
+        if (rc != HK_OK) {
+            return fail(engine, "e-receipt feedback", rc);
+        }
+        printf("  e-receipt feedback #%" PRId64 ": negative, facet wait_time\n", feedback_id);
+    }
+    char *nps = NULL;
+    hk_result rc = hk_engine_nps(engine, NULL, &nps); /* NULL: every location, all time */
+    if (rc != HK_OK) {
+        return fail(engine, "nps", rc);
+    }
+    double value = json_number(nps, "nps");
+    char shown[32] = "none yet";
+    if (strstr(nps, "\"nps\":null") == NULL) {
+        snprintf(shown, sizeof shown, "%.0f", value);
+    }
+    printf("  NPS: %s (promoters %.0f, passives %.0f, detractors %.0f)\n", shown,
+           json_number(nps, "promoters"), json_number(nps, "passives"),
+           json_number(nps, "detractors"));
+    hk_string_free(nps);
+
+    int64_t week = now + 7 * INT64_C(86400000);
+    printf("\n== A week later: the one reminder (R1) ==\n");
+    char *json = NULL;
+    rc = hk_engine_claim(engine, 100, week, &json);
+    if (rc != HK_OK) {
+        return fail(engine, "claim", rc);
+    }
+    hk_message_batch *batch = NULL;
+    rc = hk_message_batch_parse(json, &batch, NULL);
+    hk_string_free(json);
+    if (rc != HK_OK) {
+        return fail(engine, "messages", rc);
+    }
+    uint32_t count = hk_message_batch_count(batch);
+    if (count == 0) {
+        printf("  none due (already sent, or nobody qualifies)\n");
+    }
+    for (uint32_t i = 0; i < count && rc == HK_OK; i++) {
+        uint32_t kind = hk_message_batch_kind(batch, i);
+        printf("  %s to %s [%s]: %s\n",
+               kind == HK_MESSAGE_KIND_REVIEW_REMINDER   ? "review reminder"
+               : kind == HK_MESSAGE_KIND_SURVEY_REMINDER ? "survey reminder"
+                                                         : "survey",
+               hk_message_batch_recipient(batch, i), hk_message_batch_language(batch, i),
+               hk_message_batch_subject(batch, i));
+        rc = hk_engine_ack(engine, hk_message_batch_message_id(batch, i), week);
+    }
+    hk_message_batch_free(&batch);
+    return rc == HK_OK ? 0 : fail(engine, "ack", rc);
+}
+
 int main(int argc, char **argv) {
     if (hk_abi_version() != HK_ABI_VERSION) {
         fprintf(stderr, "libhearken ABI %u, header ABI %u\n", hk_abi_version(), HK_ABI_VERSION);
@@ -428,9 +593,14 @@ int main(int argc, char **argv) {
     int failed = 0;
     for (size_t s = 0; s < sizeof STORES / sizeof STORES[0] && !failed; s++) {
         char location[256];
+        char review_link[128] = "";
+        if (STORES[s].review_link != NULL) {
+            snprintf(review_link, sizeof review_link, ",\"review_link\":\"%s\"",
+                     STORES[s].review_link);
+        }
         snprintf(location, sizeof location,
-                 "{\"id\":\"%s\",\"name\":\"%s\",\"time_zone\":\"%s\"}", STORES[s].id,
-                 STORES[s].name, STORES[s].time_zone);
+                 "{\"id\":\"%s\",\"name\":\"%s\",\"time_zone\":\"%s\"%s}", STORES[s].id,
+                 STORES[s].name, STORES[s].time_zone, review_link);
         rc = hk_engine_upsert_location(engine, location);
         failed = rc != HK_OK && fail(engine, "location", rc);
     }
@@ -483,8 +653,15 @@ int main(int argc, char **argv) {
         printf("\n");
     }
 
+    struct delivered delivered[MAX_DELIVERED];
+    size_t n_delivered = 0;
     if (!failed) {
-        failed = drain_outbox(engine, midnight_utc_ms("2026-11-25") + 9 * 3600000);
+        failed = drain_outbox(engine, midnight_utc_ms("2026-11-25") + 9 * 3600000, delivered,
+                              &n_delivered);
+    }
+    if (!failed) {
+        failed = answer_surveys(engine, delivered, n_delivered,
+                                midnight_utc_ms("2026-11-25") + 12 * 3600000);
     }
 
     hk_engine_free(&engine);

@@ -41,6 +41,12 @@
  *   delivers each, then acks it (hk_engine_ack) or fails it (hk_engine_fail) by its
  *   message id. An unacked message is offered again when its lease expires; an acked one
  *   never is. docs/c-api.md shows the loop.
+ *
+ * Responses
+ *   The host's survey page shows hk_engine_survey_page for a survey or receipt link's
+ *   token and records the answers with hk_engine_record_response: each link takes one
+ *   response, and the outcome says whether to show the location's review link. Scores
+ *   (hk_engine_nps, hk_engine_ratings) are JSON. docs/c-api.md shows the handler.
  */
 
 #ifndef HEARKEN_H
@@ -519,9 +525,11 @@ hk_result hk_engine_outbox_counts(const hk_engine *engine,
  * Overrides a shipped template, given as JSON
  * (`{"kind","channel","language","subject","body"}`), for one kind, channel and language.
  *
- * Placeholders are `{first_name}`, `{location}`, `{survey_link}` and `{unsubscribe_link}`;
- * the body must contain both links and an e-mail needs a subject. A bad template is
- * `HK_RESULT_INVALID_INPUT` now, naming each bad field, rather than a failure at rendering.
+ * Placeholders are `{first_name}`, `{location}`, `{survey_link}`, `{unsubscribe_link}` and
+ * `{review_link}`; the body must contain its links (`{survey_link}` for invitations and
+ * survey reminders, `{review_link}` for review reminders, `{unsubscribe_link}` always) and
+ * an e-mail needs a subject. A bad template is `HK_RESULT_INVALID_INPUT` now, naming each
+ * bad field, rather than a failure at rendering.
  */
 hk_result hk_engine_set_template(hk_engine *engine,
                                  const char *template_json);
@@ -572,6 +580,158 @@ hk_result hk_engine_import_suppressions(hk_engine *engine,
                                         const char *source,
                                         int64_t now_ms,
                                         uint64_t *added_out);
+
+/**
+ * Writes the store's survey as JSON to `*survey_json_out`: `{"questions":[...]}`, each
+ * question `{"id","kind","text","scale","options"}`. Until one is set, the shipped default
+ * (an NPS question `recommend` and a comment `comment`, in English, French and Korean).
+ */
+hk_result hk_engine_get_survey(const hk_engine *engine,
+                               char **survey_json_out);
+
+/**
+ * Validates and replaces the store's survey, given as JSON (the shape
+ * `hk_engine_get_survey` writes). Question kinds: `nps` (0-10), `rating` (1 to `scale`
+ * stars, default 5), `choice` (`options`, each `{"id","text","satisfied"}`), `comment`,
+ * `facets`. A bad survey is `HK_RESULT_INVALID_INPUT`, naming each bad field.
+ */
+hk_result hk_engine_set_survey(hk_engine *engine,
+                               const char *survey_json);
+
+/**
+ * Writes the feedback settings as JSON to `*settings_json_out`: `review_mode`
+ * (`"promoters"`: the review link goes to answers 9-10; `"everyone"`: Google's policy),
+ * `unhappy_stars` (a rating at or below it is unhappy, default 2) and
+ * `non_respondent_reminder_days` (the one reminder to non-respondents; 0 = off).
+ */
+hk_result hk_engine_get_feedback_settings(const hk_engine *engine,
+                                          char **settings_json_out);
+
+/**
+ * Validates and replaces the feedback settings from JSON; absent fields take defaults.
+ */
+hk_result hk_engine_set_feedback_settings(hk_engine *engine,
+                                          const char *settings_json);
+
+/**
+ * Writes, as JSON, what the survey page shows for a survey or receipt link `token` (the
+ * link's last path segment): `{"location","location_name","language","questions"}`, each
+ * question `{"id","kind","text","scale","options"}` with its wording in one language.
+ *
+ * `language` is a BCP 47 tag, or NULL for the invitation's language (a receipt link: the
+ * store's default). A malformed token is `HK_RESULT_INVALID_INPUT`, an unknown one
+ * `HK_RESULT_NOT_FOUND`; a link already answered or expired is `HK_RESULT_CONFLICT`.
+ */
+hk_result hk_engine_survey_page(const hk_engine *engine,
+                                const char *token,
+                                const char *language,
+                                int64_t now_ms,
+                                char **page_json_out);
+
+/**
+ * Records the one response a survey or receipt link `token` takes, from the answers as
+ * JSON (`{"answers":[{"question","score"|"choice"|"text"|"facets"}],"consent_to_reply"}`),
+ * and writes the outcome to `*outcome_json_out`:
+ * `{"response_id","nps_category","score_base10","unhappy","review_link"}`. Show the
+ * customer `review_link` when it is not null (N3: promoters, or everyone in the
+ * `"everyone"` review mode).
+ *
+ * An out-of-range score, an unknown option or facet, or a question the survey does not
+ * have is `HK_RESULT_INVALID_INPUT` naming each bad answer (nothing is stored; the link
+ * still works). A second response to the same invitation or link, or an expired link, is
+ * `HK_RESULT_CONFLICT`. Responses are never edited.
+ */
+hk_result hk_engine_record_response(hk_engine *engine,
+                                    const char *token,
+                                    const char *answers_json,
+                                    int64_t now_ms,
+                                    char **outcome_json_out);
+
+/**
+ * Mints a receipt link for an anonymous response at `location_id`, optionally for one of
+ * its transactions (`transaction_id` NULL: none), and writes it as JSON to `*link_json_out`:
+ * `{"url","expires_at"}`. Print `url` (`{link_base_url}/r/{token}`) on the receipt; each
+ * link takes one response and expires like survey links (F6).
+ */
+hk_result hk_engine_mint_receipt_link(hk_engine *engine,
+                                      const char *location_id,
+                                      const char *transaction_id,
+                                      int64_t now_ms,
+                                      char **link_json_out);
+
+/**
+ * Records e-receipt feedback, given as JSON (`{"location","sentiment","facets","comment",
+ * "transaction","customer","consent_to_reply"}`; `sentiment` is `"positive"` or
+ * `"negative"`, facets come from the location's business-type list), and writes the new
+ * response's id to `*response_id_out`. `HK_RESULT_CONFLICT` when the location turned
+ * e-receipt feedback off.
+ */
+hk_result hk_engine_record_feedback(hk_engine *engine,
+                                    const char *feedback_json,
+                                    int64_t now_ms,
+                                    int64_t *response_id_out);
+
+/**
+ * Turns a location's e-receipt feedback on (`enabled` = 1) or off (0); while it is off,
+ * `hk_engine_record_feedback` is `HK_RESULT_CONFLICT`. Feedback already given stays (and
+ * can still be deleted). Any other value of `enabled` is invalid input.
+ */
+hk_result hk_engine_set_feedback_enabled(hk_engine *engine,
+                                         const char *location_id,
+                                         uint32_t enabled);
+
+/**
+ * Deletes a response (an admin action; responses are never edited) and leaves an audit
+ * record of its customer, date and score, and of `admin` (who deleted it, 1 to 256 bytes).
+ * An unknown or already deleted response is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_delete_response(hk_engine *engine,
+                                    int64_t response_id,
+                                    const char *admin,
+                                    int64_t now_ms);
+
+/**
+ * Writes the audit records of deleted responses, oldest first, as a JSON array to
+ * `*deletions_json_out`: `{"response_id","customer","responded_at","score_base10",
+ * "deleted_by","deleted_at"}` (`customer` null when anonymous).
+ */
+hk_result hk_engine_response_deletions(const hk_engine *engine,
+                                       char **deletions_json_out);
+
+/**
+ * Records that the respondent of `response_id` clicked the review link it was shown.
+ */
+hk_result hk_engine_review_clicked(hk_engine *engine,
+                                   int64_t response_id,
+                                   int64_t now_ms);
+
+/**
+ * Records that the respondent of `response_id` posted a public review: no review reminder
+ * is sent after this, and one already queued is cancelled (R1).
+ */
+hk_result hk_engine_review_confirmed(hk_engine *engine,
+                                     int64_t response_id,
+                                     int64_t now_ms);
+
+/**
+ * Writes the NPS of a scope as JSON to `*nps_json_out`:
+ * `{"promoters","passives","detractors","nps"}`, `nps` the exact value (% promoters - %
+ * detractors) or null without answers. `query_json` is `{"location","from","to"}` (every
+ * field optional, times RFC 3339, `to` excluded), or NULL for every response.
+ */
+hk_result hk_engine_nps(const hk_engine *engine,
+                        const char *query_json,
+                        char **nps_json_out);
+
+/**
+ * Writes the star ratings of a scope as JSON to `*ratings_json_out`:
+ * `{"responses","average_base10","delivered","answered","response_rate"}` (the average on
+ * base 10 and the response rate are null when there is nothing to divide). `query_json` as
+ * for `hk_engine_nps`.
+ */
+hk_result hk_engine_ratings(const hk_engine *engine,
+                            const char *query_json,
+                            char **ratings_json_out);
 
 /**
  * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.
@@ -637,7 +797,8 @@ const char *hk_message_batch_body(const hk_message_batch *batch,
                                   uint32_t index);
 
 /**
- * Message `index`'s survey link, or NULL if it has none; borrowed.
+ * Message `index`'s survey link (its last path segment is the token for
+ * `hk_engine_record_response`), or NULL if it has none (a review reminder); borrowed.
  */
 const char *hk_message_batch_survey_link(const hk_message_batch *batch,
                                          uint32_t index);

@@ -13,9 +13,11 @@ use crate::wire;
 /// Overrides a shipped template, given as JSON
 /// (`{"kind","channel","language","subject","body"}`), for one kind, channel and language.
 ///
-/// Placeholders are `{first_name}`, `{location}`, `{survey_link}` and `{unsubscribe_link}`;
-/// the body must contain both links and an e-mail needs a subject. A bad template is
-/// `HK_RESULT_INVALID_INPUT` now, naming each bad field, rather than a failure at rendering.
+/// Placeholders are `{first_name}`, `{location}`, `{survey_link}`, `{unsubscribe_link}` and
+/// `{review_link}`; the body must contain its links (`{survey_link}` for invitations and
+/// survey reminders, `{review_link}` for review reminders, `{unsubscribe_link}` always) and
+/// an e-mail needs a subject. A bad template is `HK_RESULT_INVALID_INPUT` now, naming each
+/// bad field, rather than a failure at rendering.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_set_template(
     engine: *mut hk_engine,

@@ -211,7 +211,8 @@ pub unsafe extern "C" fn hk_message_batch_body(
     unsafe { string_field(batch, index, |m| &m.body) }
 }
 
-/// Message `index`'s survey link, or NULL if it has none; borrowed.
+/// Message `index`'s survey link (its last path segment is the token for
+/// `hk_engine_record_response`), or NULL if it has none (a review reminder); borrowed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_message_batch_survey_link(
     batch: *const hk_message_batch,

@@ -35,6 +35,10 @@ pub mod outbox;
 // Templates, delivery settings, the suppression list shared between stores.
 pub mod delivery;
 
+// Responses and scores: the survey, answers, receipt links, e-receipt feedback, reviews,
+// deletions, NPS and ratings.
+pub mod responses;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
 pub mod messages;
@@ -50,6 +54,7 @@ pub use messages::*;
 pub use outbox::*;
 pub use reasons::*;
 pub use report::*;
+pub use responses::*;
 pub use result::*;
 pub use strings::*;
 pub use sync::*;

@@ -28,5 +28,6 @@ int main(int argc, char **argv) {
     golden_tests();
     engine_tests();
     delivery_tests();
+    responses_tests();
     return finish();
 }

@@ -31,7 +31,7 @@ STATIC_LIBS=("$LIB_DIR/libhearken.a" -lpthread -ldl -lm)
 SHARED_LIBS=(-L"$LIB_DIR" -lhearken -Wl,-rpath,"$LIB_DIR" -lpthread)
 VALGRIND=(valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite)
 TEST_SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/test_golden.c
-              tests/c/test_engine.c tests/c/test_delivery.c)
+              tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c)
 
 passed=0
 failed=0
@@ -128,7 +128,14 @@ example_story() {
                 "| Bonjour Amélie," \
                 "── to minjun@example.kr [ko] ──" \
                 "| 김민준님, 안녕하세요." \
-                "outbox: 4 delivered, 0 pending, 0 cancelled, 0 failed"; do
+                "outbox: 4 delivered, 0 pending, 0 cancelled, 0 failed" \
+                "Amélie Dupont answered 10/10: promoter, shown the review link https://g.page/r/boutique-paris/review" \
+                "김민준 answered 8/10: passive" \
+                "이서연 answered 4/10: detractor, unhappy customer" \
+                "the walk-in (anonymous) answered 9/10: promoter, shown the review link" \
+                ": negative, facet wait_time" \
+                "NPS: 25 (promoters 2, passives 1, detractors 1)" \
+                "review reminder to amelie@example.fr [fr]: Partageriez-vous votre expérience chez Boutique Paris ?"; do
         grep -qF -- "$want" <<< "$out" || { echo "missing from the example's output: $want"; return 1; }
     done
 }
@@ -142,9 +149,12 @@ example_rerun() {
         return 1
     fi
     grep -qF "no survey to 김민준 (seoul-1120-0)" <<< "$out" || return 1
-    # Every message was acked by the first run: nothing is offered again.
+    # Every message was acked by the first run: nothing is offered again, no answer is
+    # recorded twice, and the one reminder (delivered too) is not sent again.
     grep -qF "nothing due (every message was already delivered)" <<< "$out" || return 1
-    grep -qF "outbox: 4 delivered, 0 pending" <<< "$out"
+    grep -qF "outbox: 5 delivered, 0 pending" <<< "$out" || return 1
+    grep -qF "NPS: 25 (promoters 2, passives 1, detractors 1)" <<< "$out" || return 1
+    grep -qF "none due (already sent, or nobody qualifies)" <<< "$out"
 }
 for kind in static shared; do
     if [ -x "$OUT/example_$kind" ]; then
@@ -179,6 +189,16 @@ delivery_loop() {
     "$CC" "${CFLAGS[@]}" -c "$OUT/delivery_loop.c" -o "$OUT/delivery_loop.o"
 }
 step "the delivery loop of docs/c-api.md compiles" delivery_loop
+
+# The answer handler of docs/c-api.md (its third C block) compiles as printed.
+answer_handler() {
+    awk '/^```c$/ {n++; if (n == 3) {f = 1; next}} /^```$/ {if (f) exit} f' docs/c-api.md \
+        > "$OUT/answer_handler.c"
+    grep -q hk_engine_record_response "$OUT/answer_handler.c" \
+        || { echo "no answer handler found"; return 1; }
+    "$CC" "${CFLAGS[@]}" -c "$OUT/answer_handler.c" -o "$OUT/answer_handler.o"
+}
+step "the answer handler of docs/c-api.md compiles" answer_handler
 
 # The shared library exports the C door only (plus the uniffi door's own prefixed symbols).
 exports_only_hk() {

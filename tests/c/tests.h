@@ -6,5 +6,6 @@ void contract_tests(void);
 void golden_tests(void);
 void engine_tests(void);
 void delivery_tests(void);
+void responses_tests(void);
 
 #endif
