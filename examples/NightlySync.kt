@@ -11,7 +11,10 @@
 // in Unix milliseconds (default: the system clock).
 //
 // After the sync it drains the outbox the next morning with a fake mailer that prints each
-// rendered message (Amélie's in French), acking what was sent.
+// rendered message (Amélie's in French), acking what was sent. Then the answers come in:
+// Amélie answers 9 (a promoter, shown the review link), a walk-in answers 6 from a receipt
+// link and another customer leaves an e-receipt thumbs-up; it prints the NPS and the review
+// reminder due a week after delivery.
 
 package com.hearken.examples
 
@@ -20,6 +23,7 @@ import java.io.File
 import java.time.Instant
 
 const val HOUR_MS = 3_600_000L
+const val DAY_MS = 24 * HOUR_MS
 
 /** Stands in for the host's e-mail or SMS gateway: prints the rendered message. */
 fun fakeMailer(m: OutboundMessage) {
@@ -71,11 +75,13 @@ fun main(args: Array<String>) {
         }
         // The delivery job, run at the send hour: claim what is due, send it, ack or fail it.
         // hearken never reads the clock: the demo claims at the invitations' due time.
+        val delivered = mutableListOf<Pair<OutboundMessage, Long>>()
         for (dueMs in engine.pendingInvitations().map { it.dueAtMs }.toSortedSet()) {
             for (m in engine.claim(50u, dueMs)) {
                 try {
                     fakeMailer(m)
                     engine.ack(m.messageId, dueMs)
+                    delivered += m to dueMs
                 } catch (e: java.io.IOException) {
                     when (val outcome = engine.fail(m.messageId, e.toString(), false, dueMs)) {
                         is FailOutcome.Retry -> println("  retry at ${Instant.ofEpochMilli(outcome.retryAtMs)}")
@@ -87,6 +93,54 @@ fun main(args: Array<String>) {
         val counts = engine.outboxCounts()
         println("outbox: ${counts.acked} delivered, ${counts.pending} pending, ${counts.failed} failed")
         engine.explain("c2", now).lines.forEach(::println)
+        answerSurveys(engine, delivered)
     }
     for (suffix in listOf("", "-wal", "-shm")) File(tmp.path + suffix).delete()
+}
+
+/** The token the survey page passes on: the link's last path segment. */
+fun token(link: String) = link.substringAfterLast('/')
+
+fun npsAnswer(score: UInt) =
+    ResponseInput(answers = listOf(Answer(question = "recommend", score = score)), consentToReply = true)
+
+/** The survey pages record answers as they come in; then the NPS and the one reminder (R1). */
+fun answerSurveys(engine: Engine, delivered: List<Pair<OutboundMessage, Long>>) {
+    if (delivered.isEmpty()) {
+        println("no new deliveries: nothing to answer")
+        return
+    }
+    val now = delivered.maxOf { it.second } + 3 * HOUR_MS
+    for ((m, _) in delivered) {
+        val link = m.surveyLink ?: continue
+        val page = engine.surveyPage(token(link), null, now)
+        println("${m.customer} opens the page in ${page.language}: ${page.questions.first().text}")
+        val outcome = engine.recordResponse(token(link), npsAnswer(9u), now)
+        println("  answered 9/10: ${outcome.npsCategory?.name?.lowercase()}" +
+            (outcome.reviewLink?.let { ", shown the review link $it" } ?: ""))
+    }
+    val receipt = engine.mintReceiptLink("paris", "t2", now)
+    val walkIn = engine.recordResponse(token(receipt.url), npsAnswer(6u), now)
+    println("a walk-in answered 6/10 from ${receipt.url}: ${walkIn.npsCategory?.name?.lowercase()}" +
+        (if (walkIn.unhappy) ", unhappy" else ""))
+    engine.recordFeedback(
+        FeedbackInput(location = "paris", transaction = "t2", sentiment = Sentiment.POSITIVE, facets = listOf("staff")),
+        now,
+    )
+    println("e-receipt feedback: positive, facet staff")
+    val s = engine.nps(ScoreQuery(location = "paris"))
+    println("NPS: ${s.nps?.let { "%.0f".format(java.util.Locale.ROOT, it) } ?: "none yet"} " +
+        "(${s.promoters} promoters, ${s.passives} passives, ${s.detractors} detractors)")
+    try {
+        engine.recordResponse(token(receipt.url), npsAnswer(10u), now)
+    } catch (e: HearkenException.Conflict) {
+        println("the receipt link takes one response: ${e.reason}")
+    }
+    val week = now + 7 * DAY_MS
+    val reminders = engine.claim(50u, week)
+    if (reminders.isEmpty()) println("a week later: no reminder due")
+    for (m in reminders) {
+        println("a week later: ${m.kind.codeName()} to ${m.recipient} in ${m.language}: ${m.subject}")
+        engine.ack(m.messageId, week)
+    }
 }

@@ -9,7 +9,9 @@ For each location it asks hearken which business dates to send (sync_window), ha
 the day's customers, employees and transactions as typed records, prints the report, then
 lists the invitations waiting for delivery, drains the outbox at each send hour with a fake
 mailer that prints the rendered messages (one in French, one in Korean), and explains one
-customer's decisions. Without DATABASE it works on a temporary file.
+customer's decisions. Then the answers come in: a promoter (shown the review link), a
+detractor, a walk-in from a receipt link and an e-receipt thumbs-down; it prints the NPS and
+the review reminder due a week later. Without DATABASE it works on a temporary file.
 """
 
 import argparse
@@ -26,6 +28,7 @@ except ImportError:  # run from a checkout: use the generated module in bindings
     import hearken
 
 HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
 
 
 def iso(ms):
@@ -76,6 +79,7 @@ def drain_outbox(engine):
     a real job would run every few minutes with the current time. A message claimed but
     never acked (a crash) is offered again when its lease expires; one acked never is.
     """
+    delivered = []
     for due_ms in sorted({inv.due_at_ms for inv in engine.pending_invitations()}):
         for message in engine.claim(50, due_ms):
             try:
@@ -86,9 +90,63 @@ def drain_outbox(engine):
                     print(f"  retry at {iso(outcome.retry_at_ms)}")
             else:
                 engine.ack(message.message_id, due_ms)
+                delivered.append((message, due_ms))
     counts = engine.outbox_counts()
     print(f"outbox: {counts.acked} delivered, {counts.pending} pending, "
           f"{counts.in_flight} in flight, {counts.failed} failed, {counts.cancelled} cancelled")
+    return delivered
+
+
+def token(link):
+    """The token the survey page passes on: the link's last path segment."""
+    return link.rsplit("/", 1)[-1]
+
+
+def nps_answer(score):
+    return hearken.ResponseInput(answers=[hearken.Answer(question="recommend", score=score)],
+                                 consent_to_reply=True)
+
+
+def answer_surveys(engine, delivered):
+    """The survey pages record answers as they come in; then the NPS and the reminder.
+
+    A promoter is shown the location's review link (N3); a week after delivery, a promoter
+    who did not confirm a review gets one reminder (R1), through the same outbox.
+    """
+    if not delivered:
+        print("no new deliveries: nothing to answer")
+        return
+    now = max(due for _, due in delivered) + 3 * HOUR_MS
+    scores = {"paris-c1": 10, "seoul-c1": 3}
+    for message, _ in delivered:
+        score = scores.get(message.customer)
+        if score is None or message.survey_link is None:
+            continue
+        page = engine.survey_page(token(message.survey_link), None, now)
+        print(f"{message.customer} opens the page in {page.language}: {page.questions[0].text}")
+        outcome = engine.record_response(token(message.survey_link), nps_answer(score), now)
+        print(f"  answered {score}/10: {outcome.nps_category.name.lower()}"
+              f"{', unhappy' if outcome.unhappy else ''}"
+              f"{', shown the review link ' + outcome.review_link if outcome.review_link else ''}")
+    receipt = engine.mint_receipt_link("paris", "paris-t3", now)
+    outcome = engine.record_response(token(receipt.url), nps_answer(8), now)
+    print(f"a walk-in answered 8/10 from the receipt link {receipt.url} (anonymous, "
+          f"{outcome.nps_category.name.lower()}, valid until {iso(receipt.expires_at_ms)})")
+    engine.record_feedback(hearken.FeedbackInput(
+        location="paris", transaction="paris-t3", sentiment=hearken.Sentiment.NEGATIVE,
+        facets=["wait_time"], comment="Trop d'attente à la caisse"), now)
+    print("e-receipt feedback: negative, facet wait_time")
+    s = engine.nps(hearken.ScoreQuery())
+    shown = "none yet" if s.nps is None else f"{s.nps:.0f}"
+    print(f"NPS: {shown} ({s.promoters} promoters, {s.passives} passives, "
+          f"{s.detractors} detractors)")
+    week = now + 7 * DAY_MS
+    reminders = engine.claim(50, week)
+    if not reminders:
+        print("a week later: no reminder due")
+    for m in reminders:
+        print(f"a week later: {m.kind.code_name()} to {m.recipient} in {m.language}: {m.subject}")
+        engine.ack(m.message_id, week)
 
 
 def main():
@@ -131,10 +189,12 @@ def main():
             print(f"invitation #{inv.invitation_id} to {inv.customer} by "
                   f"{inv.channel.name.lower()} in {inv.language}, due {iso(inv.due_at_ms)}")
 
-        drain_outbox(engine)
+        delivered = drain_outbox(engine)
 
         for line in engine.explain("paris-c2", args.now).lines:
             print(line)
+
+        answer_surveys(engine, delivered)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@
 #    libjna-java (apt-get), kotlin-compiler@2.4.20 (npm, into tools/, gitignored);
 # 2. checks the committed bindings for drift (scripts/gen-bindings.sh --check);
 # 3. syntax-checks the generated Swift C header with gcc (no Swift toolchain here);
-# 4. runs the Python tests (pytest) and the Kotlin test, both driving the golden scenario
-#    and the delivery outbox on the golden night;
-# 5. runs the examples (examples/nightly_sync.py, examples/NightlySync.kt), which sync and
-#    then drain the outbox with a fake mailer.
+# 4. runs the Python tests (pytest) and the Kotlin test, both driving the golden scenario,
+#    the delivery outbox and the responses and scores on the golden night;
+# 5. runs the examples (examples/nightly_sync.py, examples/NightlySync.kt), which sync,
+#    drain the outbox with a fake mailer, record answers and print the NPS and reminder.
 #
 # Prints `bindings: N passed, M failed` last (Python tests + Kotlin tests + the other
 # checks) and exits non-zero if anything failed.

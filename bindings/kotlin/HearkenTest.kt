@@ -1,6 +1,8 @@
 // The golden scenario of tests/golden/README.md through the generated Kotlin bindings,
 // then the delivery outbox (issue 5) on the golden night: claim, ack, fail, unsubscribe
-// links, templates, resend and cross-store suppression.
+// links, templates, resend and cross-store suppression; then responses and scores
+// (issue 6): NPS, the review redirect, receipt links, e-receipt feedback, deletion audit
+// and the review reminder.
 //
 // Run with scripts/test-bindings.sh, which compiles this file with
 // bindings/kotlin/com/hearken/hearken.kt and runs `java ... HearkenTestKt <repo root>`.
@@ -407,6 +409,7 @@ fun main(args: Array<String>) {
     }
 
     deliveryTests()
+    responseTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -631,5 +634,257 @@ fun deliveryTests() {
 
     test("message_status_names") {
         eq(MessageStatus.values().map { it.codeName() }, listOf("pending", "in_flight", "acked", "failed", "cancelled"))
+    }
+}
+
+// ---- responses and scores (issue 6) on the golden night ----------------------------------
+// Steps 1–3, then the delivery job claims at DUE and acks everything: c1 (fr) and c5 (ko)
+// hold survey links. NPS answers without an invitation come through receipt links.
+
+const val REVIEW_LINK = "https://g.page/r/paris/review"
+const val WEEK_MS = 7 * DAY_MS
+
+/** Steps 1–3, every message claimed and acked at DUE; the survey token of each customer. */
+fun delivered(): Pair<Engine, Map<String, String>> {
+    val (engine, _) = synced()
+    val tokens = mutableMapOf<String, String>()
+    for (m in engine.claim(10u, DUE)) {
+        engine.ack(m.messageId, DUE)
+        tokens[m.customer] = lastSegment(m.surveyLink)
+    }
+    eq(tokens.keys, setOf("c1", "c5"), "invited")
+    return engine to tokens
+}
+
+fun npsAnswer(score: Int) = ResponseInput(answers = listOf(Answer(question = "recommend", score = score.toUInt())))
+
+fun receiptToken(engine: Engine, transaction: String? = null) =
+    lastSegment(engine.mintReceiptLink("paris", transaction, DUE).url)
+
+fun responseTests() {
+    test("responses_survey_and_page_in_the_invitations_language") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            val recommend = engine.survey().questions.first()
+            eq(recommend.id to recommend.kind, "recommend" to QuestionKind.NPS, "default question")
+            eq(recommend.text["en"], "How likely are you to recommend {location}?", "en text")
+            eq(recommend.text.keys, setOf("en", "fr", "ko"), "languages")
+            val fr = engine.surveyPage(tokens.getValue("c1"), null, DUE)
+            eq(fr.location to fr.locationName, "paris" to "Boutique Paris", "location")
+            eq(fr.questions[0].text, "Quelle est la probabilité que vous recommandiez Boutique Paris ?", "fr")
+            val en = engine.surveyPage(tokens.getValue("c5"), "en", DUE)
+            eq(en.questions[0].text, "How likely are you to recommend Boutique Paris?", "en")
+        }
+    }
+
+    test("responses_nps_of_10_7_3_9_is_25_from_the_counts") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            eq(engine.nps(ScoreQuery()), NpsSummary(0uL, 0uL, 0uL, null), "no answers: no NPS")
+            val outcomes = listOf(
+                engine.recordResponse(tokens.getValue("c1"), npsAnswer(10), DUE),
+                engine.recordResponse(tokens.getValue("c5"), npsAnswer(7), DUE),
+                engine.recordResponse(receiptToken(engine), npsAnswer(3), DUE),
+                engine.recordResponse(receiptToken(engine, "t5"), npsAnswer(9), DUE),
+            )
+            eq(
+                outcomes.map { it.npsCategory },
+                listOf(NpsCategory.PROMOTER, NpsCategory.PASSIVE, NpsCategory.DETRACTOR, NpsCategory.PROMOTER),
+                "categories",
+            )
+            eq(outcomes.map { it.scoreBase10 }, listOf(10.0, 7.0, 3.0, 9.0), "base 10")
+            eq(engine.nps(ScoreQuery()), NpsSummary(promoters = 2uL, passives = 1uL, detractors = 1uL, nps = 25.0), "NPS")
+            eq(engine.nps(ScoreQuery(location = "seoul")).nps, null, "seoul")
+            eq(engine.nps(ScoreQuery(fromMs = DUE + 1)).nps, null, "later")
+            eq(engine.nps(ScoreQuery(location = "paris", fromMs = DUE, toMs = DUE + 1)).nps, 25.0, "window")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.nps(ScoreQuery(toMs = Long.MAX_VALUE)) }
+            eq(err.problems.map { it.record to it.field }, listOf("score_query" to "to_ms"), "bad bound")
+        }
+    }
+
+    test("responses_n3_review_link_offered_to_a_9_not_to_an_8") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            val nine = engine.recordResponse(tokens.getValue("c1"), npsAnswer(9), DUE)
+            eq(nine.npsCategory, NpsCategory.PROMOTER, "9")
+            eq(nine.reviewLink, REVIEW_LINK, "9 gets the link")
+            val eight = engine.recordResponse(tokens.getValue("c5"), npsAnswer(8), DUE)
+            eq(eight.npsCategory, NpsCategory.PASSIVE, "8")
+            eq(eight.reviewLink, null, "8 does not")
+            engine.reviewClicked(nine.responseId, DUE)
+            engine.reviewConfirmed(nine.responseId, DUE)
+            assertThrows<HearkenException.NotFound> { engine.reviewClicked(999L, DUE) }
+        }
+    }
+
+    test("responses_everyone_mode_and_feedback_settings") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            eq(engine.feedbackSettings(), defaultFeedbackSettings(), "defaults")
+            eq(defaultFeedbackSettings().reviewMode, ReviewMode.PROMOTERS, "default mode")
+            val everyone = defaultFeedbackSettings().copy(reviewMode = ReviewMode.EVERYONE)
+            engine.setFeedbackSettings(everyone)
+            eq(engine.feedbackSettings(), everyone, "round trip")
+            val three = engine.recordResponse(tokens.getValue("c1"), npsAnswer(3), DUE)
+            eq(three.reviewLink, REVIEW_LINK, "everyone is asked")
+            check(three.unhappy, "a 3 is unhappy")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.setFeedbackSettings(everyone.copy(unhappyStars = 0u))
+            }
+            eq(err.problems.map { it.field }, listOf("unhappy_stars"), "fields")
+        }
+    }
+
+    test("responses_second_response_to_the_same_link_is_a_conflict") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            engine.recordResponse(tokens.getValue("c1"), npsAnswer(10), DUE)
+            val c = assertThrows<HearkenException.Conflict> {
+                engine.recordResponse(tokens.getValue("c1"), npsAnswer(1), DUE)
+            }
+            eq(c.kind(), "conflict", "kind")
+            eq(engine.nps(ScoreQuery()).promoters, 1uL, "one answer kept")
+        }
+    }
+
+    test("responses_bad_answer_is_invalid_input_naming_the_fields") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            val bad = ResponseInput(
+                answers = listOf(
+                    Answer(question = "recommend", score = 11u),
+                    Answer(question = "colour", text = "red"),
+                ),
+            )
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.recordResponse(tokens.getValue("c1"), bad, DUE)
+            }
+            eq(
+                err.problems.map { listOf(it.record, it.index, it.hostId, it.field) },
+                listOf(listOf("answers", 0uL, "recommend", "score"), listOf("answers", 1uL, "colour", "question")),
+                "problems",
+            )
+            check(!err.toJson().contains("red\""), "no value echoed")
+            eq(engine.nps(ScoreQuery()).nps, null, "nothing stored")
+            engine.recordResponse(tokens.getValue("c1"), npsAnswer(10), DUE) // the link still works
+            val t = assertThrows<HearkenException.InvalidInput> { engine.recordResponse("../../etc", npsAnswer(9), DUE) }
+            eq(t.problems.map { it.field }, listOf("token"), "token")
+            assertThrows<HearkenException.NotFound> { engine.recordResponse("ab".repeat(16), npsAnswer(9), DUE) }
+        }
+    }
+
+    test("responses_receipt_link_takes_one_anonymous_response") {
+        val (engine, _) = delivered()
+        engine.use {
+            val link = engine.mintReceiptLink("paris", "t5", DUE)
+            check(link.url.startsWith("https://feedback.example.com/r/"), "url: ${link.url}")
+            eq(link.expiresAtMs, DUE + 60 * DAY_MS, "F6 expiry")
+            val token = lastSegment(link.url)
+            eq(engine.surveyPage(token, null, DUE).language, "en", "store default language")
+            val outcome = engine.recordResponse(token, npsAnswer(9), DUE)
+            eq(outcome.reviewLink, REVIEW_LINK, "a promoter")
+            assertThrows<HearkenException.Conflict> { engine.recordResponse(token, npsAnswer(0), DUE) }
+            eq(engine.nps(ScoreQuery()).promoters, 1uL, "counted once")
+            val r = engine.ratings(ScoreQuery())
+            eq(Triple(r.delivered, r.answered, r.responseRate), Triple(2uL, 0uL, 0.0), "not an invitation")
+            assertThrows<HearkenException.NotFound> { engine.mintReceiptLink("lyon", null, DUE) }
+        }
+    }
+
+    test("responses_ratings_with_a_custom_survey") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            val survey = engine.survey()
+            val custom = survey.copy(
+                questions = survey.questions + listOf(
+                    Question(id = "stars", kind = QuestionKind.RATING, text = mapOf("en" to "Rate {location}"), scale = 5u),
+                    Question(
+                        id = "fast", kind = QuestionKind.CHOICE,
+                        text = mapOf("en" to "Was it fast?", "fr" to "Était-ce rapide ?"),
+                        options = listOf(
+                            ChoiceOption(id = "yes", text = mapOf("en" to "Yes", "fr" to "Oui"), satisfied = true),
+                            ChoiceOption(id = "no", text = mapOf("en" to "No", "fr" to "Non"), satisfied = false),
+                        ),
+                    ),
+                ),
+            )
+            engine.setSurvey(custom)
+            eq(engine.survey(), custom, "round trip")
+            val fast = engine.surveyPage(tokens.getValue("c1"), null, DUE).questions.single { it.id == "fast" }
+            eq(fast.options, listOf(QuestionOption("yes", "Oui"), QuestionOption("no", "Non")), "options in French")
+            fun rated(n: UInt, choice: String) = ResponseInput(
+                answers = listOf(Answer(question = "stars", score = n), Answer(question = "fast", choice = choice)),
+            )
+            val four = engine.recordResponse(tokens.getValue("c1"), rated(4u, "yes"), DUE)
+            eq(four.scoreBase10 to four.unhappy, 8.0 to false, "4 stars")
+            check(engine.recordResponse(tokens.getValue("c5"), rated(5u, "no"), DUE).unhappy, "unsatisfied choice")
+            check(engine.recordResponse(receiptToken(engine), rated(2u, "yes"), DUE).unhappy, "2 of 5")
+            val r = engine.ratings(ScoreQuery(location = "paris"))
+            eq(listOf(r.responses, r.delivered, r.answered), listOf(3uL, 2uL, 2uL), "counts")
+            eq(r.responseRate, 1.0, "rate")
+            check(Math.abs(r.averageBase10!! - 22.0 / 3) < 1e-9, "average ${r.averageBase10}")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.setSurvey(Survey(listOf(custom.questions.last().copy(options = custom.questions.last().options.take(1)))))
+            }
+            eq(err.problems.map { it.hostId to it.field }, listOf("fast" to "options"), "bad survey")
+        }
+    }
+
+    test("feedback_negative_with_a_facet_then_turned_off") {
+        val (engine, _) = delivered()
+        engine.use {
+            fun feedback(sentiment: Sentiment, facets: List<String>) = FeedbackInput(
+                location = "paris", sentiment = sentiment, facets = facets,
+                comment = "Très bon accueil, mais l'attente…", consentToReply = true,
+            )
+            val id = engine.recordFeedback(feedback(Sentiment.NEGATIVE, listOf("staff")), DUE)
+            check(id > 0, "response id")
+            eq(Sentiment.NEGATIVE.codeName(), "negative", "code name")
+            val bad = assertThrows<HearkenException.InvalidInput> {
+                engine.recordFeedback(feedback(Sentiment.POSITIVE, listOf("parking")), DUE)
+            }
+            eq(bad.problems.map { it.record to it.field }, listOf("feedback" to "facets"), "facets")
+            engine.setFeedbackEnabled("paris", false)
+            val c = assertThrows<HearkenException.Conflict> {
+                engine.recordFeedback(feedback(Sentiment.POSITIVE, listOf()), DUE)
+            }
+            eq(c.kind(), "conflict", "turned off")
+            engine.deleteResponse(id, "admin@store", DUE) // old feedback stays readable
+            eq(engine.responseDeletions().map { it.responseId }, listOf(id), "audit")
+        }
+    }
+
+    test("responses_f3_delete_leaves_an_audit_record") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            val r = engine.recordResponse(tokens.getValue("c1"), npsAnswer(6), DUE)
+            val err = assertThrows<HearkenException.InvalidInput> { engine.deleteResponse(r.responseId, " ", DUE) }
+            eq(err.problems.map { it.field }, listOf("admin"), "admin named")
+            engine.deleteResponse(r.responseId, "owner@boutique", DUE + DAY_MS)
+            eq(
+                engine.responseDeletions(),
+                listOf(ResponseDeletion(r.responseId, "c1", DUE, 6.0, "owner@boutique", DUE + DAY_MS)),
+                "audit record",
+            )
+            eq(engine.nps(ScoreQuery()).nps, null, "gone from the scores")
+            assertThrows<HearkenException.NotFound> { engine.deleteResponse(r.responseId, "owner@boutique", DUE) }
+        }
+    }
+
+    test("reminders_r1_a_week_after_the_ack_for_the_promoter_without_a_confirmed_review") {
+        val (engine, tokens) = delivered()
+        engine.use {
+            engine.recordResponse(tokens.getValue("c1"), npsAnswer(10), DUE)
+            val confirmed = engine.recordResponse(tokens.getValue("c5"), npsAnswer(9), DUE)
+            engine.reviewConfirmed(confirmed.responseId, DUE + DAY_MS)
+            eq(engine.claim(10u, DUE + WEEK_MS - SECOND_MS), listOf(), "not before a week")
+            val m = engine.claim(10u, DUE + WEEK_MS).single()
+            eq(m.customer to m.kind, "c1" to MessageKind.REVIEW_REMINDER, "the reminder")
+            eq(m.kind.codeName(), "review_reminder", "code name")
+            check(REVIEW_LINK in m.body, "review link in body: ${m.body}")
+            eq(m.surveyLink, null, "no survey link")
+            engine.ack(m.messageId, DUE + WEEK_MS)
+            eq(engine.claim(10u, DUE + 30 * DAY_MS), listOf(), "never a second one")
+        }
     }
 }

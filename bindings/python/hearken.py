@@ -557,6 +557,8 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 44076:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_default_feedback_settings() != 50600:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_open_options() != 12615:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_settings() != 30042:
@@ -566,6 +568,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 41224:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_delete_response() != 50941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53333:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -577,29 +581,57 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_fail() != 29279:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 28044:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_location() != 1017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_locations() != 48119:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() != 48828:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_next_sync_at() != 49157:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_nps() != 26761:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_outbox_counts() != 18304:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_pending_invitations() != 10028:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_ratings() != 35409:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 33701:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_record_response() != 58323:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_resend() != 61941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_response_deletions() != 55532:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_review_clicked() != 23222:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_review_confirmed() != 46337:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_feedback_enabled() != 475:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() != 18978:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_settings() != 4589:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_survey() != 50029:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_template() != 52683:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_settings() != 35395:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_survey() != 56397:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_survey_page() != 39454:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync() != 45211:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -657,6 +689,9 @@ _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_default_feedback_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_default_feedback_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_default_open_options.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_open_options.restype = ctypes.c_uint16
@@ -672,6 +707,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_delete_response.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_delete_response.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.restype = ctypes.c_uint16
@@ -687,6 +725,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_export_suppressions.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_feedback_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_feedback_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.restype = ctypes.c_uint16
@@ -696,33 +737,72 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_location.restype = ctypes.c_uin
 _UniffiLib.uniffi_hearken_checksum_method_engine_locations.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_locations.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_mint_receipt_link.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_mint_receipt_link.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_next_sync_at.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_next_sync_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_nps.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_nps.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_outbox_counts.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_outbox_counts.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_ratings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_ratings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_response.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_response.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_resend.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_resend.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_response_deletions.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_response_deletions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_clicked.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_clicked.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_feedback_enabled.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_feedback_enabled.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_feedback_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_feedback_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_survey.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_survey.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_template.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_template.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_page.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_page.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync.restype = ctypes.c_uint16
@@ -763,6 +843,10 @@ _UniffiLib.uniffi_hearken_fn_func_default_delivery_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_func_default_delivery_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_func_default_feedback_settings.argtypes = (
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_default_feedback_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_func_default_open_options.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -793,6 +877,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_claim.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_claim.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_delete_response.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_delete_response.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -826,6 +918,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_fail.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_fail.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -845,6 +942,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_locations.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_locations.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_mint_receipt_link.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_mint_receipt_link.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -852,6 +957,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_nps.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_nps.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_outbox_counts.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -862,6 +973,27 @@ _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_ratings.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_ratings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_record_response.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_record_response.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_resend.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -870,12 +1002,44 @@ _UniffiLib.uniffi_hearken_fn_method_engine_resend.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_resend.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_response_deletions.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_response_deletions.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_review_clicked.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_review_clicked.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_enabled.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_enabled.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_settings.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_settings.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_location_enabled.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -889,6 +1053,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_set_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_set_settings.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_survey.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_survey.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_template.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -900,6 +1070,19 @@ _UniffiLib.uniffi_hearken_fn_method_engine_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_survey.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_survey.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_page.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_page.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_sync.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -998,6 +1181,11 @@ _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_sentiment_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_sentiment_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_skipreason_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1043,6 +1231,194 @@ _uniffi_check_contract_api_version(_UniffiLib)
 
 # Public interface members begin here.
 
+
+class _UniffiFfiConverterString:
+    @staticmethod
+    def check_lower(value):
+        if not isinstance(value, str):
+            raise TypeError("argument must be str, not {}".format(type(value).__name__))
+        return value
+
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative string length")
+        utf8_bytes = buf.read(size)
+        return utf8_bytes.decode("utf-8")
+
+    @staticmethod
+    def write(value, buf):
+        utf8_bytes = value.encode("utf-8")
+        buf.write_i32(len(utf8_bytes))
+        buf.write(utf8_bytes)
+
+    @staticmethod
+    def lift(buf):
+        with buf.consume_with_stream() as stream:
+            return stream.read(stream.remaining()).decode("utf-8")
+
+    @staticmethod
+    def lower(value):
+        with _UniffiRustBuffer.alloc_with_builder() as builder:
+            builder.write(value.encode("utf-8"))
+            return builder.finalize()
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt32.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt32.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt32.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Answer:
+    """
+    One answer to one question; a question left out was skipped. Set the one field the
+    question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+"""
+    def __init__(self, *, question:str, score:typing.Optional[int] = _DEFAULT, choice:typing.Optional[str] = _DEFAULT, text:typing.Optional[str] = _DEFAULT, facets:typing.List[str] = _DEFAULT):
+        self.question = question
+        if score is _DEFAULT:
+            self.score = None
+        else:
+            self.score = score
+        if choice is _DEFAULT:
+            self.choice = None
+        else:
+            self.choice = choice
+        if text is _DEFAULT:
+            self.text = None
+        else:
+            self.text = text
+        if facets is _DEFAULT:
+            self.facets = []
+        else:
+            self.facets = facets
+        
+        
+
+    
+    def __str__(self):
+        return "Answer(question={}, score={}, choice={}, text={}, facets={})".format(self.question, self.score, self.choice, self.text, self.facets)
+    def __eq__(self, other):
+        if self.question != other.question:
+            return False
+        if self.score != other.score:
+            return False
+        if self.choice != other.choice:
+            return False
+        if self.text != other.text:
+            return False
+        if self.facets != other.facets:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAnswer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Answer(
+            question=_UniffiFfiConverterString.read(buf),
+            score=_UniffiFfiConverterOptionalUInt32.read(buf),
+            choice=_UniffiFfiConverterOptionalString.read(buf),
+            text=_UniffiFfiConverterOptionalString.read(buf),
+            facets=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.question)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.score)
+        _UniffiFfiConverterOptionalString.check_lower(value.choice)
+        _UniffiFfiConverterOptionalString.check_lower(value.text)
+        _UniffiFfiConverterSequenceString.check_lower(value.facets)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.question, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.score, buf)
+        _UniffiFfiConverterOptionalString.write(value.choice, buf)
+        _UniffiFfiConverterOptionalString.write(value.text, buf)
+        _UniffiFfiConverterSequenceString.write(value.facets, buf)
 
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"
@@ -1095,74 +1471,6 @@ class _UniffiFfiConverterTypeBackfillProgress(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.done, buf)
         _UniffiFfiConverterUInt64.write(value.total, buf)
-
-class _UniffiFfiConverterString:
-    @staticmethod
-    def check_lower(value):
-        if not isinstance(value, str):
-            raise TypeError("argument must be str, not {}".format(type(value).__name__))
-        return value
-
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative string length")
-        utf8_bytes = buf.read(size)
-        return utf8_bytes.decode("utf-8")
-
-    @staticmethod
-    def write(value, buf):
-        utf8_bytes = value.encode("utf-8")
-        buf.write_i32(len(utf8_bytes))
-        buf.write(utf8_bytes)
-
-    @staticmethod
-    def lift(buf):
-        with buf.consume_with_stream() as stream:
-            return stream.read(stream.remaining()).decode("utf-8")
-
-    @staticmethod
-    def lower(value):
-        with _UniffiRustBuffer.alloc_with_builder() as builder:
-            builder.write(value.encode("utf-8"))
-            return builder.finalize()
-
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterString.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterString.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "i64"
@@ -1311,31 +1619,6 @@ class _UniffiFfiConverterSequenceTypeInvitationSummary(_UniffiConverterRustBuffe
         return [
             _UniffiFfiConverterTypeInvitationSummary.read(buf) for i in range(count)
         ]
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 
 
@@ -1765,6 +2048,82 @@ class _UniffiFfiConverterTypeBackfillReport(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterSequenceTypeSyncReport.write(value.batches, buf)
+
+class _UniffiFfiConverterMapStringString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, items):
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.check_lower(key)
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, items, buf):
+        buf.write_i32(len(items))
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.write(key, buf)
+            _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative map size")
+
+        # It would be nice to use a dict comprehension,
+        # but in Python 3.7 and before the evaluation order is not according to spec,
+        # so we we're reading the value before the key.
+        # This loop makes the order explicit: first reading the key, then the value.
+        d = {}
+        for i in range(count):
+            key = _UniffiFfiConverterString.read(buf)
+            val = _UniffiFfiConverterString.read(buf)
+            d[key] = val
+        return d
+
+@dataclass
+class ChoiceOption:
+    """
+    An answer option of a choice question.
+"""
+    def __init__(self, *, id:str, text:dict[str, str], satisfied:bool):
+        self.id = id
+        self.text = text
+        self.satisfied = satisfied
+        
+        
+
+    
+    def __str__(self):
+        return "ChoiceOption(id={}, text={}, satisfied={})".format(self.id, self.text, self.satisfied)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.text != other.text:
+            return False
+        if self.satisfied != other.satisfied:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeChoiceOption(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ChoiceOption(
+            id=_UniffiFfiConverterString.read(buf),
+            text=_UniffiFfiConverterMapStringString.read(buf),
+            satisfied=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterMapStringString.check_lower(value.text)
+        _UniffiFfiConverterBoolean.check_lower(value.satisfied)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterMapStringString.write(value.text, buf)
+        _UniffiFfiConverterBoolean.write(value.satisfied, buf)
 
 
 
@@ -2339,6 +2698,257 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeDecisionRecord.write(value.decisions, buf)
         _UniffiFfiConverterSequenceString.write(value.lines, buf)
 
+
+
+
+
+
+class Sentiment(enum.Enum):
+    """
+    How a piece of feedback felt (F1).
+"""
+    
+    POSITIVE = 0
+    """
+    Thumbs up on an e-receipt.
+"""
+    
+    NEGATIVE = 1
+    """
+    Thumbs down on an e-receipt.
+"""
+    
+    UNKNOWN = 2
+    """
+    Not from an e-receipt (refused by `record_feedback`).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON (`positive`).
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeSentiment.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_sentiment_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeSentiment(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Sentiment.POSITIVE
+        if variant == 2:
+            return Sentiment.NEGATIVE
+        if variant == 3:
+            return Sentiment.UNKNOWN
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Sentiment.POSITIVE:
+            return
+        if value == Sentiment.NEGATIVE:
+            return
+        if value == Sentiment.UNKNOWN:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Sentiment.POSITIVE:
+            buf.write_i32(1)
+        if value == Sentiment.NEGATIVE:
+            buf.write_i32(2)
+        if value == Sentiment.UNKNOWN:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class FeedbackInput:
+    """
+    E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
+"""
+    def __init__(self, *, location:str, transaction:typing.Optional[str] = _DEFAULT, customer:typing.Optional[str] = _DEFAULT, sentiment:Sentiment, facets:typing.List[str] = _DEFAULT, comment:typing.Optional[str] = _DEFAULT, consent_to_reply:bool = False):
+        self.location = location
+        if transaction is _DEFAULT:
+            self.transaction = None
+        else:
+            self.transaction = transaction
+        if customer is _DEFAULT:
+            self.customer = None
+        else:
+            self.customer = customer
+        self.sentiment = sentiment
+        if facets is _DEFAULT:
+            self.facets = []
+        else:
+            self.facets = facets
+        if comment is _DEFAULT:
+            self.comment = None
+        else:
+            self.comment = comment
+        self.consent_to_reply = consent_to_reply
+        
+        
+
+    
+    def __str__(self):
+        return "FeedbackInput(location={}, transaction={}, customer={}, sentiment={}, facets={}, comment={}, consent_to_reply={})".format(self.location, self.transaction, self.customer, self.sentiment, self.facets, self.comment, self.consent_to_reply)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.transaction != other.transaction:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.sentiment != other.sentiment:
+            return False
+        if self.facets != other.facets:
+            return False
+        if self.comment != other.comment:
+            return False
+        if self.consent_to_reply != other.consent_to_reply:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFeedbackInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FeedbackInput(
+            location=_UniffiFfiConverterString.read(buf),
+            transaction=_UniffiFfiConverterOptionalString.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            sentiment=_UniffiFfiConverterTypeSentiment.read(buf),
+            facets=_UniffiFfiConverterSequenceString.read(buf),
+            comment=_UniffiFfiConverterOptionalString.read(buf),
+            consent_to_reply=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.transaction)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterTypeSentiment.check_lower(value.sentiment)
+        _UniffiFfiConverterSequenceString.check_lower(value.facets)
+        _UniffiFfiConverterOptionalString.check_lower(value.comment)
+        _UniffiFfiConverterBoolean.check_lower(value.consent_to_reply)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.transaction, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterTypeSentiment.write(value.sentiment, buf)
+        _UniffiFfiConverterSequenceString.write(value.facets, buf)
+        _UniffiFfiConverterOptionalString.write(value.comment, buf)
+        _UniffiFfiConverterBoolean.write(value.consent_to_reply, buf)
+
+
+
+
+
+
+class ReviewMode(enum.Enum):
+    """
+    Who is offered the review link after a response (N3).
+"""
+    
+    PROMOTERS = 0
+    """
+    Promoters (9 and 10). The threshold is fixed.
+"""
+    
+    EVERYONE = 1
+    """
+    Every respondent: Google's policy forbids soliciting only positive reviews.
+"""
+    
+
+
+class _UniffiFfiConverterTypeReviewMode(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ReviewMode.PROMOTERS
+        if variant == 2:
+            return ReviewMode.EVERYONE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ReviewMode.PROMOTERS:
+            return
+        if value == ReviewMode.EVERYONE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ReviewMode.PROMOTERS:
+            buf.write_i32(1)
+        if value == ReviewMode.EVERYONE:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class FeedbackSettings:
+    """
+    Store-wide settings of responses, reviews and reminders. Start from
+    `default_feedback_settings()` and change what differs.
+"""
+    def __init__(self, *, review_mode:ReviewMode, unhappy_stars:int, non_respondent_reminder_days:int):
+        self.review_mode = review_mode
+        self.unhappy_stars = unhappy_stars
+        self.non_respondent_reminder_days = non_respondent_reminder_days
+        
+        
+
+    
+    def __str__(self):
+        return "FeedbackSettings(review_mode={}, unhappy_stars={}, non_respondent_reminder_days={})".format(self.review_mode, self.unhappy_stars, self.non_respondent_reminder_days)
+    def __eq__(self, other):
+        if self.review_mode != other.review_mode:
+            return False
+        if self.unhappy_stars != other.unhappy_stars:
+            return False
+        if self.non_respondent_reminder_days != other.non_respondent_reminder_days:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFeedbackSettings(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FeedbackSettings(
+            review_mode=_UniffiFfiConverterTypeReviewMode.read(buf),
+            unhappy_stars=_UniffiFfiConverterUInt32.read(buf),
+            non_respondent_reminder_days=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeReviewMode.check_lower(value.review_mode)
+        _UniffiFfiConverterUInt32.check_lower(value.unhappy_stars)
+        _UniffiFfiConverterUInt32.check_lower(value.non_respondent_reminder_days)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeReviewMode.write(value.review_mode, buf)
+        _UniffiFfiConverterUInt32.write(value.unhappy_stars, buf)
+        _UniffiFfiConverterUInt32.write(value.non_respondent_reminder_days, buf)
+
 @dataclass
 class Location:
     """
@@ -2407,6 +3017,91 @@ class _UniffiFfiConverterTypeLocation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.enabled, buf)
         _UniffiFfiConverterOptionalString.write(value.review_link, buf)
         _UniffiFfiConverterOptionalString.write(value.business_type, buf)
+
+class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
+    @staticmethod
+    def read(buf):
+        return buf.read_double()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_double(value)
+
+class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterFloat64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterFloat64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterFloat64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class NpsSummary:
+    """
+    NPS of a scope (N1): the counts and the exact value; none without answers.
+"""
+    def __init__(self, *, promoters:int, passives:int, detractors:int, nps:typing.Optional[float]):
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.nps = nps
+        
+        
+
+    
+    def __str__(self):
+        return "NpsSummary(promoters={}, passives={}, detractors={}, nps={})".format(self.promoters, self.passives, self.detractors, self.nps)
+    def __eq__(self, other):
+        if self.promoters != other.promoters:
+            return False
+        if self.passives != other.passives:
+            return False
+        if self.detractors != other.detractors:
+            return False
+        if self.nps != other.nps:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeNpsSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return NpsSummary(
+            promoters=_UniffiFfiConverterUInt64.read(buf),
+            passives=_UniffiFfiConverterUInt64.read(buf),
+            detractors=_UniffiFfiConverterUInt64.read(buf),
+            nps=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.promoters)
+        _UniffiFfiConverterUInt64.check_lower(value.passives)
+        _UniffiFfiConverterUInt64.check_lower(value.detractors)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.nps)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.promoters, buf)
+        _UniffiFfiConverterUInt64.write(value.passives, buf)
+        _UniffiFfiConverterUInt64.write(value.detractors, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.nps, buf)
 
 
 
@@ -2511,6 +3206,16 @@ class MessageKind(enum.Enum):
     A survey invitation (or its resend, F5).
 """
     
+    REVIEW_REMINDER = 1
+    """
+    Asks a respondent for a public review, a week after delivery (R1).
+"""
+    
+    SURVEY_REMINDER = 2
+    """
+    Reminds a non-respondent of the survey (R2).
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON (`survey_invitation`).
@@ -2534,11 +3239,19 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
         variant = buf.read_i32()
         if variant == 1:
             return MessageKind.SURVEY_INVITATION
+        if variant == 2:
+            return MessageKind.REVIEW_REMINDER
+        if variant == 3:
+            return MessageKind.SURVEY_REMINDER
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
         if value == MessageKind.SURVEY_INVITATION:
+            return
+        if value == MessageKind.REVIEW_REMINDER:
+            return
+        if value == MessageKind.SURVEY_REMINDER:
             return
         raise ValueError(value)
 
@@ -2546,6 +3259,10 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
     def write(value, buf):
         if value == MessageKind.SURVEY_INVITATION:
             buf.write_i32(1)
+        if value == MessageKind.REVIEW_REMINDER:
+            buf.write_i32(2)
+        if value == MessageKind.SURVEY_REMINDER:
+            buf.write_i32(3)
 
 
 
@@ -2805,6 +3522,710 @@ class _UniffiFfiConverterTypeProblem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.field, buf)
         _UniffiFfiConverterString.write(value.reason, buf)
 
+
+
+
+
+
+class QuestionKind(enum.Enum):
+    """
+    What a survey question asks for.
+"""
+    
+    NPS = 0
+    """
+    Net Promoter Score, 0–10 (N1).
+"""
+    
+    RATING = 1
+    """
+    Star rating 1..=`scale` (default 5, N5).
+"""
+    
+    CHOICE = 2
+    """
+    One of `options`, each marked satisfied or not (N4).
+"""
+    
+    COMMENT = 3
+    """
+    Free text.
+"""
+    
+    FACETS = 4
+    """
+    Facets from the location's business-type list (F1).
+"""
+    
+
+
+class _UniffiFfiConverterTypeQuestionKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return QuestionKind.NPS
+        if variant == 2:
+            return QuestionKind.RATING
+        if variant == 3:
+            return QuestionKind.CHOICE
+        if variant == 4:
+            return QuestionKind.COMMENT
+        if variant == 5:
+            return QuestionKind.FACETS
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == QuestionKind.NPS:
+            return
+        if value == QuestionKind.RATING:
+            return
+        if value == QuestionKind.CHOICE:
+            return
+        if value == QuestionKind.COMMENT:
+            return
+        if value == QuestionKind.FACETS:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == QuestionKind.NPS:
+            buf.write_i32(1)
+        if value == QuestionKind.RATING:
+            buf.write_i32(2)
+        if value == QuestionKind.CHOICE:
+            buf.write_i32(3)
+        if value == QuestionKind.COMMENT:
+            buf.write_i32(4)
+        if value == QuestionKind.FACETS:
+            buf.write_i32(5)
+
+
+
+class _UniffiFfiConverterSequenceTypeChoiceOption(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeChoiceOption.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeChoiceOption.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeChoiceOption.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Question:
+    """
+    One question of the store's survey.
+"""
+    def __init__(self, *, id:str, kind:QuestionKind, text:dict[str, str], scale:typing.Optional[int] = _DEFAULT, options:typing.List[ChoiceOption] = _DEFAULT):
+        self.id = id
+        self.kind = kind
+        self.text = text
+        if scale is _DEFAULT:
+            self.scale = None
+        else:
+            self.scale = scale
+        if options is _DEFAULT:
+            self.options = []
+        else:
+            self.options = options
+        
+        
+
+    
+    def __str__(self):
+        return "Question(id={}, kind={}, text={}, scale={}, options={})".format(self.id, self.kind, self.text, self.scale, self.options)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.text != other.text:
+            return False
+        if self.scale != other.scale:
+            return False
+        if self.options != other.options:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeQuestion(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Question(
+            id=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterTypeQuestionKind.read(buf),
+            text=_UniffiFfiConverterMapStringString.read(buf),
+            scale=_UniffiFfiConverterOptionalUInt32.read(buf),
+            options=_UniffiFfiConverterSequenceTypeChoiceOption.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterTypeQuestionKind.check_lower(value.kind)
+        _UniffiFfiConverterMapStringString.check_lower(value.text)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.scale)
+        _UniffiFfiConverterSequenceTypeChoiceOption.check_lower(value.options)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterTypeQuestionKind.write(value.kind, buf)
+        _UniffiFfiConverterMapStringString.write(value.text, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.scale, buf)
+        _UniffiFfiConverterSequenceTypeChoiceOption.write(value.options, buf)
+
+@dataclass
+class QuestionOption:
+    """
+    One option a question of the survey page offers: the id to send back and its label.
+"""
+    def __init__(self, *, id:str, label:str):
+        self.id = id
+        self.label = label
+        
+        
+
+    
+    def __str__(self):
+        return "QuestionOption(id={}, label={})".format(self.id, self.label)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.label != other.label:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeQuestionOption(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return QuestionOption(
+            id=_UniffiFfiConverterString.read(buf),
+            label=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.label)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.label, buf)
+
+class _UniffiFfiConverterSequenceTypeQuestionOption(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeQuestionOption.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeQuestionOption.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeQuestionOption.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class QuestionView:
+    """
+    A question as the survey page shows it, in one language.
+"""
+    def __init__(self, *, id:str, kind:QuestionKind, text:str, scale:typing.Optional[int], options:typing.List[QuestionOption]):
+        self.id = id
+        self.kind = kind
+        self.text = text
+        self.scale = scale
+        self.options = options
+        
+        
+
+    
+    def __str__(self):
+        return "QuestionView(id={}, kind={}, text={}, scale={}, options={})".format(self.id, self.kind, self.text, self.scale, self.options)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.text != other.text:
+            return False
+        if self.scale != other.scale:
+            return False
+        if self.options != other.options:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeQuestionView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return QuestionView(
+            id=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterTypeQuestionKind.read(buf),
+            text=_UniffiFfiConverterString.read(buf),
+            scale=_UniffiFfiConverterOptionalUInt32.read(buf),
+            options=_UniffiFfiConverterSequenceTypeQuestionOption.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterTypeQuestionKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.text)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.scale)
+        _UniffiFfiConverterSequenceTypeQuestionOption.check_lower(value.options)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterTypeQuestionKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.text, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.scale, buf)
+        _UniffiFfiConverterSequenceTypeQuestionOption.write(value.options, buf)
+
+@dataclass
+class RatingSummary:
+    """
+    Star ratings of a scope (N5).
+"""
+    def __init__(self, *, responses:int, average_base10:typing.Optional[float], delivered:int, answered:int, response_rate:typing.Optional[float]):
+        self.responses = responses
+        self.average_base10 = average_base10
+        self.delivered = delivered
+        self.answered = answered
+        self.response_rate = response_rate
+        
+        
+
+    
+    def __str__(self):
+        return "RatingSummary(responses={}, average_base10={}, delivered={}, answered={}, response_rate={})".format(self.responses, self.average_base10, self.delivered, self.answered, self.response_rate)
+    def __eq__(self, other):
+        if self.responses != other.responses:
+            return False
+        if self.average_base10 != other.average_base10:
+            return False
+        if self.delivered != other.delivered:
+            return False
+        if self.answered != other.answered:
+            return False
+        if self.response_rate != other.response_rate:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRatingSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RatingSummary(
+            responses=_UniffiFfiConverterUInt64.read(buf),
+            average_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+            delivered=_UniffiFfiConverterUInt64.read(buf),
+            answered=_UniffiFfiConverterUInt64.read(buf),
+            response_rate=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.responses)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.average_base10)
+        _UniffiFfiConverterUInt64.check_lower(value.delivered)
+        _UniffiFfiConverterUInt64.check_lower(value.answered)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.response_rate)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.responses, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.average_base10, buf)
+        _UniffiFfiConverterUInt64.write(value.delivered, buf)
+        _UniffiFfiConverterUInt64.write(value.answered, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.response_rate, buf)
+
+@dataclass
+class ReceiptLink:
+    """
+    A receipt link: its own token, one anonymous response (F6).
+"""
+    def __init__(self, *, url:str, expires_at_ms:int):
+        self.url = url
+        self.expires_at_ms = expires_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ReceiptLink(url={}, expires_at_ms={})".format(self.url, self.expires_at_ms)
+    def __eq__(self, other):
+        if self.url != other.url:
+            return False
+        if self.expires_at_ms != other.expires_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReceiptLink(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReceiptLink(
+            url=_UniffiFfiConverterString.read(buf),
+            expires_at_ms=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterInt64.check_lower(value.expires_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterInt64.write(value.expires_at_ms, buf)
+
+@dataclass
+class ResponseDeletion:
+    """
+    The audit record a response deletion leaves (F3).
+"""
+    def __init__(self, *, response_id:int, customer:typing.Optional[str], responded_at_ms:int, score_base10:typing.Optional[float], deleted_by:str, deleted_at_ms:int):
+        self.response_id = response_id
+        self.customer = customer
+        self.responded_at_ms = responded_at_ms
+        self.score_base10 = score_base10
+        self.deleted_by = deleted_by
+        self.deleted_at_ms = deleted_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ResponseDeletion(response_id={}, customer={}, responded_at_ms={}, score_base10={}, deleted_by={}, deleted_at_ms={})".format(self.response_id, self.customer, self.responded_at_ms, self.score_base10, self.deleted_by, self.deleted_at_ms)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.responded_at_ms != other.responded_at_ms:
+            return False
+        if self.score_base10 != other.score_base10:
+            return False
+        if self.deleted_by != other.deleted_by:
+            return False
+        if self.deleted_at_ms != other.deleted_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeResponseDeletion(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ResponseDeletion(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            responded_at_ms=_UniffiFfiConverterInt64.read(buf),
+            score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+            deleted_by=_UniffiFfiConverterString.read(buf),
+            deleted_at_ms=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterInt64.check_lower(value.responded_at_ms)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
+        _UniffiFfiConverterString.check_lower(value.deleted_by)
+        _UniffiFfiConverterInt64.check_lower(value.deleted_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterInt64.write(value.responded_at_ms, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
+        _UniffiFfiConverterString.write(value.deleted_by, buf)
+        _UniffiFfiConverterInt64.write(value.deleted_at_ms, buf)
+
+class _UniffiFfiConverterSequenceTypeAnswer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAnswer.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAnswer.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAnswer.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ResponseInput:
+    """
+    A customer's answers to the survey, as `record_response` takes them.
+"""
+    def __init__(self, *, answers:typing.List[Answer], consent_to_reply:bool = False):
+        self.answers = answers
+        self.consent_to_reply = consent_to_reply
+        
+        
+
+    
+    def __str__(self):
+        return "ResponseInput(answers={}, consent_to_reply={})".format(self.answers, self.consent_to_reply)
+    def __eq__(self, other):
+        if self.answers != other.answers:
+            return False
+        if self.consent_to_reply != other.consent_to_reply:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeResponseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ResponseInput(
+            answers=_UniffiFfiConverterSequenceTypeAnswer.read(buf),
+            consent_to_reply=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeAnswer.check_lower(value.answers)
+        _UniffiFfiConverterBoolean.check_lower(value.consent_to_reply)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeAnswer.write(value.answers, buf)
+        _UniffiFfiConverterBoolean.write(value.consent_to_reply, buf)
+
+
+
+
+
+
+class NpsCategory(enum.Enum):
+    """
+    Where an NPS answer falls (N1).
+"""
+    
+    PROMOTER = 0
+    """
+    9–10.
+"""
+    
+    PASSIVE = 1
+    """
+    7–8.
+"""
+    
+    DETRACTOR = 2
+    """
+    0–6.
+"""
+    
+
+
+class _UniffiFfiConverterTypeNpsCategory(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return NpsCategory.PROMOTER
+        if variant == 2:
+            return NpsCategory.PASSIVE
+        if variant == 3:
+            return NpsCategory.DETRACTOR
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == NpsCategory.PROMOTER:
+            return
+        if value == NpsCategory.PASSIVE:
+            return
+        if value == NpsCategory.DETRACTOR:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == NpsCategory.PROMOTER:
+            buf.write_i32(1)
+        if value == NpsCategory.PASSIVE:
+            buf.write_i32(2)
+        if value == NpsCategory.DETRACTOR:
+            buf.write_i32(3)
+
+
+
+class _UniffiFfiConverterOptionalTypeNpsCategory(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeNpsCategory.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeNpsCategory.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeNpsCategory.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ResponseOutcome:
+    """
+    What hearken concluded from a response.
+"""
+    def __init__(self, *, response_id:int, nps_category:typing.Optional[NpsCategory], score_base10:typing.Optional[float], unhappy:bool, review_link:typing.Optional[str]):
+        self.response_id = response_id
+        self.nps_category = nps_category
+        self.score_base10 = score_base10
+        self.unhappy = unhappy
+        self.review_link = review_link
+        
+        
+
+    
+    def __str__(self):
+        return "ResponseOutcome(response_id={}, nps_category={}, score_base10={}, unhappy={}, review_link={})".format(self.response_id, self.nps_category, self.score_base10, self.unhappy, self.review_link)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.nps_category != other.nps_category:
+            return False
+        if self.score_base10 != other.score_base10:
+            return False
+        if self.unhappy != other.unhappy:
+            return False
+        if self.review_link != other.review_link:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeResponseOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ResponseOutcome(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            nps_category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
+            score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+            unhappy=_UniffiFfiConverterBoolean.read(buf),
+            review_link=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.nps_category)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
+        _UniffiFfiConverterBoolean.check_lower(value.unhappy)
+        _UniffiFfiConverterOptionalString.check_lower(value.review_link)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterOptionalTypeNpsCategory.write(value.nps_category, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
+        _UniffiFfiConverterBoolean.write(value.unhappy, buf)
+        _UniffiFfiConverterOptionalString.write(value.review_link, buf)
+
+@dataclass
+class ScoreQuery:
+    """
+    Which responses a score covers; absent bounds are open.
+"""
+    def __init__(self, *, location:typing.Optional[str] = _DEFAULT, from_ms:typing.Optional[int] = _DEFAULT, to_ms:typing.Optional[int] = _DEFAULT):
+        if location is _DEFAULT:
+            self.location = None
+        else:
+            self.location = location
+        if from_ms is _DEFAULT:
+            self.from_ms = None
+        else:
+            self.from_ms = from_ms
+        if to_ms is _DEFAULT:
+            self.to_ms = None
+        else:
+            self.to_ms = to_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ScoreQuery(location={}, from_ms={}, to_ms={})".format(self.location, self.from_ms, self.to_ms)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.from_ms != other.from_ms:
+            return False
+        if self.to_ms != other.to_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeScoreQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ScoreQuery(
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            from_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            to_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.from_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.to_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.from_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.to_ms, buf)
+
 @dataclass
 class Settings:
     """
@@ -2930,6 +4351,137 @@ class _UniffiFfiConverterTypeSuppressionBundle(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt32.write(value.format, buf)
         _UniffiFfiConverterSequenceString.write(value.hashes, buf)
+
+class _UniffiFfiConverterSequenceTypeQuestion(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeQuestion.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeQuestion.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeQuestion.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Survey:
+    """
+    The store's survey: what every invitation and receipt link asks. Read the shipped one
+    with `Engine.survey()`, change it and give it to `set_survey`.
+"""
+    def __init__(self, *, questions:typing.List[Question]):
+        self.questions = questions
+        
+        
+
+    
+    def __str__(self):
+        return "Survey(questions={})".format(self.questions)
+    def __eq__(self, other):
+        if self.questions != other.questions:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSurvey(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Survey(
+            questions=_UniffiFfiConverterSequenceTypeQuestion.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeQuestion.check_lower(value.questions)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeQuestion.write(value.questions, buf)
+
+class _UniffiFfiConverterSequenceTypeQuestionView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeQuestionView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeQuestionView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeQuestionView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class SurveyPage:
+    """
+    What the host's survey page shows for a survey or receipt link token.
+"""
+    def __init__(self, *, location:str, location_name:str, language:str, questions:typing.List[QuestionView]):
+        self.location = location
+        self.location_name = location_name
+        self.language = language
+        self.questions = questions
+        
+        
+
+    
+    def __str__(self):
+        return "SurveyPage(location={}, location_name={}, language={}, questions={})".format(self.location, self.location_name, self.language, self.questions)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.location_name != other.location_name:
+            return False
+        if self.language != other.language:
+            return False
+        if self.questions != other.questions:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSurveyPage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SurveyPage(
+            location=_UniffiFfiConverterString.read(buf),
+            location_name=_UniffiFfiConverterString.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            questions=_UniffiFfiConverterSequenceTypeQuestionView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterString.check_lower(value.location_name)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterSequenceTypeQuestionView.check_lower(value.questions)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterString.write(value.location_name, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterSequenceTypeQuestionView.write(value.questions, buf)
 
 class _UniffiFfiConverterSequenceTypeCustomer(_UniffiConverterRustBuffer):
     @classmethod
@@ -4068,6 +5620,29 @@ class _UniffiFfiConverterSequenceTypeLocation(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeLocation.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeResponseDeletion(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeResponseDeletion.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeResponseDeletion.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeResponseDeletion.read(buf) for i in range(count)
+        ]
+
 
 class EngineProtocol(typing.Protocol):
     """
@@ -4089,6 +5664,12 @@ class EngineProtocol(typing.Protocol):
         """
         Claims up to `limit` due messages for the host to deliver: each is rendered in the
         customer's language with fresh link tokens and leased; ack or fail it by its id.
+"""
+        raise NotImplementedError
+    def delete_response(self, response_id: int,admin: str,now_ms: int) -> None:
+        """
+        Deletes a response (responses are never edited), recording who, the customer, the
+        date and the score (F3).
 """
         raise NotImplementedError
     def delivery_settings(self, ) -> DeliverySettings:
@@ -4117,6 +5698,11 @@ class EngineProtocol(typing.Protocol):
         (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
 """
         raise NotImplementedError
+    def feedback_settings(self, ) -> FeedbackSettings:
+        """
+        Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+"""
+        raise NotImplementedError
     def import_suppressions(self, bundle: SuppressionBundle,source: str,now_ms: int) -> int:
         """
         Imports another store's suppression hashes (E3 across stores); returns how many
@@ -4133,9 +5719,20 @@ class EngineProtocol(typing.Protocol):
         Every location, by host id.
 """
         raise NotImplementedError
+    def mint_receipt_link(self, location: str,transaction: typing.Optional[str],now_ms: int) -> ReceiptLink:
+        """
+        Mints a receipt link for an anonymous response at a location, optionally tied to a
+        known transaction (F6).
+"""
+        raise NotImplementedError
     def next_sync_at(self, location: str,now_ms: int) -> int:
         """
         The next instant (Unix milliseconds) at which a location syncs (S1).
+"""
+        raise NotImplementedError
+    def nps(self, query: ScoreQuery) -> NpsSummary:
+        """
+        NPS of a scope, from its counts (N1); none without answers.
 """
         raise NotImplementedError
     def outbox_counts(self, ) -> OutboxCounts:
@@ -4148,15 +5745,58 @@ class EngineProtocol(typing.Protocol):
         Invitations waiting for delivery, oldest first.
 """
         raise NotImplementedError
+    def ratings(self, query: ScoreQuery) -> RatingSummary:
+        """
+        Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+"""
+        raise NotImplementedError
+    def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
+        """
+        Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+        location turned e-receipt feedback off.
+"""
+        raise NotImplementedError
+    def record_response(self, token: str,input: ResponseInput,now_ms: int) -> ResponseOutcome:
+        """
+        Records the one response a survey or receipt link takes (F6); says whether to show
+        the review link (N3). A second response to the link is `Conflict`; a bad answer is
+        `InvalidInput` naming each answer's field.
+"""
+        raise NotImplementedError
     def resend(self, invitation_id: int,language: typing.Optional[str],now_ms: int) -> str:
         """
         Sends an invitation again (F5), optionally in another language (`None`: the same
         one); returns the new message id. The cooldown is not restarted.
 """
         raise NotImplementedError
+    def response_deletions(self, ) -> typing.List[ResponseDeletion]:
+        """
+        The audit records of deleted responses, oldest first (F3).
+"""
+        raise NotImplementedError
+    def review_clicked(self, response_id: int,now_ms: int) -> None:
+        """
+        Records that the respondent clicked the review link (N3).
+"""
+        raise NotImplementedError
+    def review_confirmed(self, response_id: int,now_ms: int) -> None:
+        """
+        Records a confirmed public review; a pending review reminder is then cancelled (R1).
+"""
+        raise NotImplementedError
     def set_delivery_settings(self, settings: DeliverySettings) -> None:
         """
         Replaces the delivery settings after validating them.
+"""
+        raise NotImplementedError
+    def set_feedback_enabled(self, location: str,enabled: bool) -> None:
+        """
+        Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+"""
+        raise NotImplementedError
+    def set_feedback_settings(self, settings: FeedbackSettings) -> None:
+        """
+        Replaces the feedback settings after validating them.
 """
         raise NotImplementedError
     def set_location_enabled(self, id: str,enabled: bool) -> None:
@@ -4169,6 +5809,12 @@ class EngineProtocol(typing.Protocol):
         Replaces the store-wide settings after validating them.
 """
         raise NotImplementedError
+    def set_survey(self, survey: Survey) -> None:
+        """
+        Replaces the store's survey after validating it (`InvalidInput` naming each bad
+        question's field).
+"""
+        raise NotImplementedError
     def set_template(self, template: Template) -> None:
         """
         Overrides a shipped template for one kind, channel and language; placeholder
@@ -4178,6 +5824,17 @@ class EngineProtocol(typing.Protocol):
     def settings(self, ) -> Settings:
         """
         The store-wide settings.
+"""
+        raise NotImplementedError
+    def survey(self, ) -> Survey:
+        """
+        The store's survey (the shipped default until one is set).
+"""
+        raise NotImplementedError
+    def survey_page(self, token: str,language: typing.Optional[str],now_ms: int) -> SurveyPage:
+        """
+        What the survey page shows for a survey or receipt link token (the link's last path
+        segment), in the invitation's language or `language`.
 """
         raise NotImplementedError
     def sync(self, batch: SyncBatch,now_ms: int) -> SyncReport:
@@ -4373,6 +6030,31 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete_response(self, response_id: int,admin: str,now_ms: int) -> None:
+        """
+        Deletes a response (responses are never edited), recording who, the customer, the
+        date and the score (F3).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(response_id)
+
+        _UniffiFfiConverterString.check_lower(admin)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(response_id),
+            _UniffiFfiConverterString.lower(admin),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_delete_response,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def delivery_settings(self, ) -> DeliverySettings:
         """
         The delivery settings (link base URL, link lifetime, lease, retries).
@@ -4473,6 +6155,21 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def feedback_settings(self, ) -> FeedbackSettings:
+        """
+        Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFeedbackSettings.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def import_suppressions(self, bundle: SuppressionBundle,source: str,now_ms: int) -> int:
         """
         Imports another store's suppression hashes (E3 across stores); returns how many
@@ -4531,6 +6228,31 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def mint_receipt_link(self, location: str,transaction: typing.Optional[str],now_ms: int) -> ReceiptLink:
+        """
+        Mints a receipt link for an anonymous response at a location, optionally tied to a
+        known transaction (F6).
+"""
+        
+        _UniffiFfiConverterString.check_lower(location)
+
+        _UniffiFfiConverterOptionalString.check_lower(transaction)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(location),
+            _UniffiFfiConverterOptionalString.lower(transaction),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeReceiptLink.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_mint_receipt_link,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def next_sync_at(self, location: str,now_ms: int) -> int:
         """
         The next instant (Unix milliseconds) at which a location syncs (S1).
@@ -4549,6 +6271,24 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_next_sync_at,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def nps(self, query: ScoreQuery) -> NpsSummary:
+        """
+        NPS of a scope, from its counts (N1); none without answers.
+"""
+        
+        _UniffiFfiConverterTypeScoreQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeScoreQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeNpsSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_nps,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4582,6 +6322,72 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def ratings(self, query: ScoreQuery) -> RatingSummary:
+        """
+        Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+"""
+        
+        _UniffiFfiConverterTypeScoreQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeScoreQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRatingSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_ratings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
+        """
+        Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+        location turned e-receipt feedback off.
+"""
+        
+        _UniffiFfiConverterTypeFeedbackInput.check_lower(feedback)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeFeedbackInput.lower(feedback),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_response(self, token: str,input: ResponseInput,now_ms: int) -> ResponseOutcome:
+        """
+        Records the one response a survey or receipt link takes (F6); says whether to show
+        the review link (N3). A second response to the link is `Conflict`; a bad answer is
+        `InvalidInput` naming each answer's field.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterTypeResponseInput.check_lower(input)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterTypeResponseInput.lower(input),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeResponseOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_record_response,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def resend(self, invitation_id: int,language: typing.Optional[str],now_ms: int) -> str:
         """
         Sends an invitation again (F5), optionally in another language (`None`: the same
@@ -4607,6 +6413,63 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def response_deletions(self, ) -> typing.List[ResponseDeletion]:
+        """
+        The audit records of deleted responses, oldest first (F3).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeResponseDeletion.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_response_deletions,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def review_clicked(self, response_id: int,now_ms: int) -> None:
+        """
+        Records that the respondent clicked the review link (N3).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(response_id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(response_id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_review_clicked,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def review_confirmed(self, response_id: int,now_ms: int) -> None:
+        """
+        Records a confirmed public review; a pending review reminder is then cancelled (R1).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(response_id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(response_id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_delivery_settings(self, settings: DeliverySettings) -> None:
         """
         Replaces the delivery settings after validating them.
@@ -4622,6 +6485,45 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_feedback_enabled(self, location: str,enabled: bool) -> None:
+        """
+        Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+"""
+        
+        _UniffiFfiConverterString.check_lower(location)
+
+        _UniffiFfiConverterBoolean.check_lower(enabled)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(location),
+            _UniffiFfiConverterBoolean.lower(enabled),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_enabled,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_feedback_settings(self, settings: FeedbackSettings) -> None:
+        """
+        Replaces the feedback settings after validating them.
+"""
+        
+        _UniffiFfiConverterTypeFeedbackSettings.check_lower(settings)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeFeedbackSettings.lower(settings),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_settings,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4664,6 +6566,25 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_survey(self, survey: Survey) -> None:
+        """
+        Replaces the store's survey after validating it (`InvalidInput` naming each bad
+        question's field).
+"""
+        
+        _UniffiFfiConverterTypeSurvey.check_lower(survey)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSurvey.lower(survey),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_survey,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_template(self, template: Template) -> None:
         """
         Overrides a shipped template for one kind, channel and language; placeholder
@@ -4695,6 +6616,46 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def survey(self, ) -> Survey:
+        """
+        The store's survey (the shipped default until one is set).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSurvey.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_survey,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def survey_page(self, token: str,language: typing.Optional[str],now_ms: int) -> SurveyPage:
+        """
+        What the survey page shows for a survey or receipt link token (the link's last path
+        segment), in the invitation's language or `language`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterOptionalString.check_lower(language)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterOptionalString.lower(language),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSurveyPage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_survey_page,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4932,6 +6893,20 @@ def default_delivery_settings() -> DeliverySettings:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def default_feedback_settings() -> FeedbackSettings:
+    """
+    The feedback settings a new store starts with.
+"""
+    _uniffi_lowered_args = (
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeFeedbackSettings.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_default_feedback_settings,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def default_open_options() -> OpenOptions:
     """
     The options `Engine(path)` opens with.
@@ -4967,34 +6942,55 @@ __all__ = [
     "SkipReason",
     "Gender",
     "Role",
+    "Sentiment",
+    "ReviewMode",
     "JournalMode",
     "MessageKind",
+    "QuestionKind",
+    "NpsCategory",
     "TransactionKind",
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
+    "Answer",
     "BackfillProgress",
     "InvitationSummary",
     "SkippedTransaction",
     "SyncReport",
     "BackfillReport",
+    "ChoiceOption",
     "Customer",
     "DecisionRecord",
     "DeliverySettings",
     "Employee",
     "Explanation",
+    "FeedbackInput",
+    "FeedbackSettings",
     "Location",
+    "NpsSummary",
     "OpenOptions",
     "OutboundMessage",
     "OutboxCounts",
     "Problem",
+    "Question",
+    "QuestionOption",
+    "QuestionView",
+    "RatingSummary",
+    "ReceiptLink",
+    "ResponseDeletion",
+    "ResponseInput",
+    "ResponseOutcome",
+    "ScoreQuery",
     "Settings",
     "SuppressionBundle",
+    "Survey",
+    "SurveyPage",
     "Transaction",
     "SyncBatch",
     "SyncWindow",
     "Template",
     "default_delivery_settings",
+    "default_feedback_settings",
     "default_open_options",
     "default_settings",
     "Engine",

@@ -640,3 +640,321 @@ def test_delivery_suppressions_exported_by_one_engine_hold_at_another(synced):
 def test_message_status_names():
     assert [s.code_name() for s in hearken.MessageStatus] == [
         "pending", "in_flight", "acked", "failed", "cancelled"]
+
+
+# ---- responses and scores (issue 6) on the golden night ------------------------------------
+# Steps 1–3, then the delivery job claims at DUE and acks everything: c1 (fr) and c5 (ko)
+# hold survey links. NPS answers without an invitation come through receipt links.
+
+REVIEW_LINK = "https://g.page/r/paris/review"
+WEEK_MS = 7 * DAY_MS
+
+
+@pytest.fixture
+def delivered(synced):
+    """Steps 1–3, every message claimed and acked at DUE; returns (engine, {customer: token})."""
+    engine, _ = synced
+    tokens = {}
+    for m in engine.claim(10, DUE):
+        engine.ack(m.message_id, DUE)
+        tokens[m.customer] = last_segment(m.survey_link)
+    assert sorted(tokens) == ["c1", "c5"]
+    return engine, tokens
+
+
+def nps_answer(score, comment=None):
+    answers = [hearken.Answer(question="recommend", score=score)]
+    if comment is not None:
+        answers.append(hearken.Answer(question="comment", text=comment))
+    return hearken.ResponseInput(answers=answers)
+
+
+def receipt_token(engine, transaction=None, now=DUE):
+    return last_segment(engine.mint_receipt_link("paris", transaction, now).url)
+
+
+def test_responses_the_default_survey_and_the_page_in_the_invitations_language(delivered):
+    engine, tokens = delivered
+    survey = engine.survey()
+    recommend = survey.questions[0]
+    assert (recommend.id, recommend.kind) == ("recommend", hearken.QuestionKind.NPS)
+    assert recommend.text["en"] == "How likely are you to recommend {location}?"
+    assert sorted(recommend.text) == ["en", "fr", "ko"]
+    assert [q.kind for q in survey.questions] == [hearken.QuestionKind.NPS,
+                                                  hearken.QuestionKind.COMMENT]
+    fr = engine.survey_page(tokens["c1"], None, DUE)
+    # The page's language is the customer's tag (lower-case); its texts fall back fr-fr → fr.
+    assert (fr.location, fr.location_name, fr.language) == ("paris", "Boutique Paris", "fr-fr")
+    assert fr.questions[0].text == ("Quelle est la probabilité que vous recommandiez "
+                                    "Boutique Paris ?")
+    assert fr.questions[0].options == [] and fr.questions[0].scale is None
+    ko = engine.survey_page(tokens["c5"], None, DUE)
+    assert ko.language == "ko" and "추천할 가능성" in ko.questions[0].text
+    en = engine.survey_page(tokens["c5"], "en-GB", DUE)
+    assert en.questions[0].text == "How likely are you to recommend Boutique Paris?"
+
+
+def test_responses_nps_of_10_7_3_9_is_25_from_the_counts(delivered):
+    engine, tokens = delivered
+    assert engine.nps(hearken.ScoreQuery()) == hearken.NpsSummary(
+        promoters=0, passives=0, detractors=0, nps=None)
+    outcomes = [
+        engine.record_response(tokens["c1"], nps_answer(10), DUE),
+        engine.record_response(tokens["c5"], nps_answer(7), DUE),
+        engine.record_response(receipt_token(engine), nps_answer(3), DUE),
+        engine.record_response(receipt_token(engine, "t5"), nps_answer(9), DUE),
+    ]
+    assert [o.nps_category for o in outcomes] == [
+        hearken.NpsCategory.PROMOTER, hearken.NpsCategory.PASSIVE,
+        hearken.NpsCategory.DETRACTOR, hearken.NpsCategory.PROMOTER]
+    assert [o.score_base10 for o in outcomes] == [10.0, 7.0, 3.0, 9.0]
+    assert len({o.response_id for o in outcomes}) == 4
+    s = engine.nps(hearken.ScoreQuery())
+    assert (s.promoters, s.passives, s.detractors) == (2, 1, 1)
+    assert s.nps == 25.0
+    assert engine.nps(hearken.ScoreQuery(location="paris")).nps == 25.0
+    assert engine.nps(hearken.ScoreQuery(location="seoul")).nps is None
+    later = engine.nps(hearken.ScoreQuery(from_ms=DUE + 1))
+    assert (later.promoters, later.passives, later.detractors, later.nps) == (0, 0, 0, None)
+    assert engine.nps(hearken.ScoreQuery(from_ms=DUE, to_ms=DUE + 1)).nps == 25.0
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.nps(hearken.ScoreQuery(from_ms=2**62, to_ms=-(2**62)))
+    assert [(p.record, p.field) for p in caught.value.problems] == [
+        ("score_query", "from_ms"), ("score_query", "to_ms")]
+
+
+def test_responses_n3_the_review_link_is_offered_to_a_9_not_to_an_8(delivered):
+    engine, tokens = delivered
+    nine = engine.record_response(tokens["c1"], nps_answer(9), DUE)
+    assert nine.nps_category == hearken.NpsCategory.PROMOTER
+    assert nine.review_link == REVIEW_LINK
+    assert not nine.unhappy
+    eight = engine.record_response(tokens["c5"], nps_answer(8), DUE)
+    assert eight.nps_category == hearken.NpsCategory.PASSIVE
+    assert eight.review_link is None
+    engine.review_clicked(nine.response_id, DUE)
+    engine.review_confirmed(nine.response_id, DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.review_clicked(999, DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.review_confirmed(999, DUE)
+
+
+def test_responses_n3_everyone_mode_and_feedback_settings(delivered):
+    engine, tokens = delivered
+    assert engine.feedback_settings() == hearken.default_feedback_settings()
+    s = hearken.default_feedback_settings()
+    assert (s.review_mode, s.unhappy_stars, s.non_respondent_reminder_days) == (
+        hearken.ReviewMode.PROMOTERS, 2, 0)
+    s.review_mode = hearken.ReviewMode.EVERYONE
+    engine.set_feedback_settings(s)
+    assert engine.feedback_settings() == s
+    three = engine.record_response(tokens["c1"], nps_answer(3), DUE)
+    assert three.review_link == REVIEW_LINK  # Google's policy: everyone is asked
+    assert three.unhappy
+    s.unhappy_stars = 0
+    s.non_respondent_reminder_days = 61
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_feedback_settings(s)
+    assert [p.field for p in caught.value.problems] == [
+        "unhappy_stars", "non_respondent_reminder_days"]
+
+
+def test_responses_a_second_response_to_the_same_link_is_a_conflict(delivered):
+    engine, tokens = delivered
+    engine.record_response(tokens["c1"], nps_answer(10, "Merci !"), DUE)
+    with pytest.raises(hearken.HearkenError.Conflict) as caught:
+        engine.record_response(tokens["c1"], nps_answer(1), DUE)
+    assert caught.value.kind() == "conflict"
+    with pytest.raises(hearken.HearkenError.Conflict):  # its page is closed too
+        engine.survey_page(tokens["c1"], None, DUE)
+    s = engine.nps(hearken.ScoreQuery())
+    assert (s.promoters, s.detractors) == (1, 0)
+
+
+def test_responses_a_bad_answer_is_invalid_input_naming_the_fields(delivered):
+    engine, tokens = delivered
+    bad = hearken.ResponseInput(answers=[
+        hearken.Answer(question="recommend", score=11),
+        hearken.Answer(question="colour", text="red"),
+    ])
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_response(tokens["c1"], bad, DUE)
+    assert [(p.record, p.index, p.host_id, p.field) for p in caught.value.problems] == [
+        ("answers", 0, "recommend", "score"), ("answers", 1, "colour", "question")]
+    assert "red" not in caught.value.to_json()
+    wrong_kind = hearken.ResponseInput(answers=[hearken.Answer(question="recommend",
+                                                               choice="yes")])
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_response(tokens["c1"], wrong_kind, DUE)
+    assert [p.field for p in caught.value.problems] == ["score"]
+    assert engine.nps(hearken.ScoreQuery()).nps is None  # nothing was stored
+    engine.record_response(tokens["c1"], nps_answer(10), DUE)  # the link still works
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_response("../../etc", nps_answer(9), DUE)
+    assert caught.value.problems[0].field == "token"
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.record_response("ab" * 16, nps_answer(9), DUE)
+
+
+def test_responses_a_receipt_link_takes_one_anonymous_response(delivered):
+    engine, _ = delivered
+    link = engine.mint_receipt_link("paris", "t5", DUE)
+    assert link.url.startswith("https://feedback.example.com/r/")
+    assert link.expires_at_ms == DUE + 60 * DAY_MS  # F6, like survey links
+    token = last_segment(link.url)
+    page = engine.survey_page(token, None, DUE)
+    assert (page.location, page.language) == ("paris", "en")
+    with pytest.raises(hearken.HearkenError.Conflict):  # expired
+        engine.record_response(token, nps_answer(9), link.expires_at_ms)
+    outcome = engine.record_response(token, nps_answer(9), DUE)
+    assert outcome.review_link == REVIEW_LINK
+    with pytest.raises(hearken.HearkenError.Conflict):
+        engine.record_response(token, nps_answer(0), DUE)
+    assert engine.nps(hearken.ScoreQuery()).promoters == 1
+    # Anonymous: it counts in the NPS, not in the response rate of invitations.
+    r = engine.ratings(hearken.ScoreQuery())
+    assert (r.delivered, r.answered, r.response_rate) == (2, 0, 0.0)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.mint_receipt_link("lyon", None, DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.mint_receipt_link("paris", "t404", DUE)
+
+
+def test_responses_ratings_and_the_satisfaction_filter_with_a_custom_survey(delivered):
+    engine, tokens = delivered
+    survey = engine.survey()
+    survey.questions.append(hearken.Question(
+        id="stars", kind=hearken.QuestionKind.RATING, text={"en": "Rate {location}"},
+        scale=5))
+    survey.questions.append(hearken.Question(
+        id="fast", kind=hearken.QuestionKind.CHOICE,
+        text={"en": "Was it fast?", "fr": "Était-ce rapide ?"},
+        options=[
+            hearken.ChoiceOption(id="yes", text={"en": "Yes", "fr": "Oui"}, satisfied=True),
+            hearken.ChoiceOption(id="no", text={"en": "No", "fr": "Non"}, satisfied=False),
+        ]))
+    engine.set_survey(survey)
+    assert engine.survey() == survey
+    page = engine.survey_page(tokens["c1"], None, DUE)
+    stars, fast = page.questions[2], page.questions[3]
+    assert (stars.kind, stars.text, stars.scale) == (
+        hearken.QuestionKind.RATING, "Rate Boutique Paris", 5)
+    assert fast.options == [hearken.QuestionOption(id="yes", label="Oui"),
+                            hearken.QuestionOption(id="no", label="Non")]
+
+    def rated(n, choice):
+        return hearken.ResponseInput(answers=[
+            hearken.Answer(question="stars", score=n),
+            hearken.Answer(question="fast", choice=choice)], consent_to_reply=True)
+
+    four = engine.record_response(tokens["c1"], rated(4, "yes"), DUE)
+    assert (four.score_base10, four.unhappy, four.nps_category) == (8.0, False, None)
+    slow = engine.record_response(tokens["c5"], rated(5, "no"), DUE)
+    assert slow.unhappy  # an unsatisfied choice (N4)
+    two = engine.record_response(receipt_token(engine), rated(2, "yes"), DUE)
+    assert two.unhappy  # 2 of 5 is at the default threshold
+    r = engine.ratings(hearken.ScoreQuery(location="paris"))
+    assert (r.responses, r.delivered, r.answered, r.response_rate) == (3, 2, 2, 1.0)
+    assert r.average_base10 == pytest.approx((8 + 10 + 4) / 3)
+    assert engine.ratings(hearken.ScoreQuery(location="seoul")).average_base10 is None
+
+    bad = hearken.Survey(questions=[hearken.Question(
+        id="fast", kind=hearken.QuestionKind.CHOICE, text={"en": "Fast?"},
+        options=[hearken.ChoiceOption(id="yes", text={"en": "Yes"}, satisfied=True)])])
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_survey(bad)
+    assert [(p.record, p.host_id, p.field) for p in caught.value.problems] == [
+        ("questions", "fast", "options")]
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_response(receipt_token(engine), rated(4, "maybe"), DUE)
+    assert [p.field for p in caught.value.problems] == ["choice"]
+
+
+def test_feedback_negative_with_a_facet_then_turned_off(delivered):
+    engine, _ = delivered
+
+    def feedback(sentiment, facets):
+        return hearken.FeedbackInput(location="paris", sentiment=sentiment, facets=facets,
+                                     comment="Très bon accueil, mais l'attente…",
+                                     consent_to_reply=True)
+
+    response_id = engine.record_feedback(feedback(hearken.Sentiment.NEGATIVE, ["staff"]), DUE)
+    assert response_id > 0
+    assert hearken.Sentiment.NEGATIVE.code_name() == "negative"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_feedback(feedback(hearken.Sentiment.POSITIVE, ["parking"]), DUE)
+    assert [(p.record, p.field) for p in caught.value.problems] == [("feedback", "facets")]
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_feedback(feedback(hearken.Sentiment.UNKNOWN, []), DUE)
+    assert [p.field for p in caught.value.problems] == ["sentiment"]
+    known = hearken.FeedbackInput(location="paris", sentiment=hearken.Sentiment.POSITIVE,
+                                  customer="c1", transaction="t1")
+    assert engine.record_feedback(known, DUE) > response_id
+    engine.set_feedback_enabled("paris", False)
+    with pytest.raises(hearken.HearkenError.Conflict):
+        engine.record_feedback(feedback(hearken.Sentiment.POSITIVE, []), DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.set_feedback_enabled("lyon", False)
+    # Old feedback stays: an admin can still delete it, leaving an audit record.
+    engine.delete_response(response_id, "admin@store", DUE)
+    assert [d.response_id for d in engine.response_deletions()] == [response_id]
+    engine.set_feedback_enabled("paris", True)
+    engine.record_feedback(feedback(hearken.Sentiment.POSITIVE, []), DUE)
+
+
+def test_responses_f3_delete_leaves_an_audit_record(delivered):
+    engine, tokens = delivered
+    r = engine.record_response(tokens["c1"], nps_answer(6), DUE)
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.delete_response(r.response_id, " ", DUE)
+    assert caught.value.problems[0].field == "admin"
+    assert engine.response_deletions() == []
+    engine.delete_response(r.response_id, "owner@boutique", DUE + DAY_MS)
+    assert engine.response_deletions() == [hearken.ResponseDeletion(
+        response_id=r.response_id, customer="c1", responded_at_ms=DUE, score_base10=6.0,
+        deleted_by="owner@boutique", deleted_at_ms=DUE + DAY_MS)]
+    assert engine.nps(hearken.ScoreQuery()).nps is None
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.delete_response(r.response_id, "owner@boutique", DUE + DAY_MS)
+    with pytest.raises(hearken.HearkenError.Conflict):  # deleted, still answered: no redo
+        engine.record_response(tokens["c1"], nps_answer(10), DUE + DAY_MS)
+
+
+def test_reminders_r1_a_week_after_the_ack_for_the_promoter_without_a_confirmed_review(
+        delivered):
+    engine, tokens = delivered
+    engine.record_response(tokens["c1"], nps_answer(10), DUE)
+    confirmed = engine.record_response(tokens["c5"], nps_answer(9), DUE)
+    engine.review_confirmed(confirmed.response_id, DUE + DAY_MS)
+    assert engine.claim(10, DUE + WEEK_MS - SECOND_MS) == []
+    [m] = engine.claim(10, DUE + WEEK_MS)
+    assert (m.customer, m.kind, m.kind.code_name()) == (
+        "c1", hearken.MessageKind.REVIEW_REMINDER, "review_reminder")
+    assert m.language == "fr" and REVIEW_LINK in m.body
+    assert m.survey_link is None and m.unsubscribe_link is not None
+    engine.ack(m.message_id, DUE + WEEK_MS)
+    assert engine.claim(10, DUE + 30 * DAY_MS) == []  # never a second one
+
+
+def test_reminders_r1_not_for_a_passive(delivered):
+    engine, tokens = delivered
+    engine.record_response(tokens["c1"], nps_answer(8), DUE)
+    engine.record_response(tokens["c5"], nps_answer(8), DUE)
+    assert engine.claim(10, DUE + 30 * DAY_MS) == []
+
+
+def test_reminders_r2_the_non_respondent_gets_one_survey_reminder_when_turned_on(delivered):
+    engine, tokens = delivered
+    s = hearken.default_feedback_settings()
+    s.non_respondent_reminder_days = 3
+    engine.set_feedback_settings(s)
+    engine.record_response(tokens["c1"], nps_answer(5), DUE)
+    [m] = engine.claim(10, DUE + 3 * DAY_MS)
+    assert (m.customer, m.kind, m.language) == ("c5", hearken.MessageKind.SURVEY_REMINDER, "ko")
+    assert m.survey_link is not None and m.survey_link in m.body
+    engine.ack(m.message_id, DUE + 3 * DAY_MS)
+    assert engine.claim(10, DUE + 30 * DAY_MS) == []
+    # The reminder's fresh link takes c5's one response.
+    assert engine.record_response(last_segment(m.survey_link), nps_answer(9),
+                                  DUE + 3 * DAY_MS).review_link == REVIEW_LINK

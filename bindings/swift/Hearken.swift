@@ -519,6 +519,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -612,6 +628,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func claim(limit: UInt32, nowMs: Int64) throws  -> [OutboundMessage]
     
     /**
+     * Deletes a response (responses are never edited), recording who, the customer, the
+     * date and the score (F3).
+     */
+    func deleteResponse(responseId: Int64, admin: String, nowMs: Int64) throws 
+    
+    /**
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
     func deliverySettings() throws  -> DeliverySettings
@@ -638,6 +660,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64) throws  -> FailOutcome
     
     /**
+     * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+     */
+    func feedbackSettings() throws  -> FeedbackSettings
+    
+    /**
      * Imports another store's suppression hashes (E3 across stores); returns how many
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
@@ -654,9 +681,20 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func locations() throws  -> [Location]
     
     /**
+     * Mints a receipt link for an anonymous response at a location, optionally tied to a
+     * known transaction (F6).
+     */
+    func mintReceiptLink(location: String, transaction: String?, nowMs: Int64) throws  -> ReceiptLink
+    
+    /**
      * The next instant (Unix milliseconds) at which a location syncs (S1).
      */
     func nextSyncAt(location: String, nowMs: Int64) throws  -> Int64
+    
+    /**
+     * NPS of a scope, from its counts (N1); none without answers.
+     */
+    func nps(query: ScoreQuery) throws  -> NpsSummary
     
     /**
      * Outbox messages by status.
@@ -669,15 +707,58 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func pendingInvitations() throws  -> [InvitationSummary]
     
     /**
+     * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+     */
+    func ratings(query: ScoreQuery) throws  -> RatingSummary
+    
+    /**
+     * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+     * location turned e-receipt feedback off.
+     */
+    func recordFeedback(feedback: FeedbackInput, nowMs: Int64) throws  -> Int64
+    
+    /**
+     * Records the one response a survey or receipt link takes (F6); says whether to show
+     * the review link (N3). A second response to the link is `Conflict`; a bad answer is
+     * `InvalidInput` naming each answer's field.
+     */
+    func recordResponse(token: String, input: ResponseInput, nowMs: Int64) throws  -> ResponseOutcome
+    
+    /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
      * one); returns the new message id. The cooldown is not restarted.
      */
     func resend(invitationId: Int64, language: String?, nowMs: Int64) throws  -> String
     
     /**
+     * The audit records of deleted responses, oldest first (F3).
+     */
+    func responseDeletions() throws  -> [ResponseDeletion]
+    
+    /**
+     * Records that the respondent clicked the review link (N3).
+     */
+    func reviewClicked(responseId: Int64, nowMs: Int64) throws 
+    
+    /**
+     * Records a confirmed public review; a pending review reminder is then cancelled (R1).
+     */
+    func reviewConfirmed(responseId: Int64, nowMs: Int64) throws 
+    
+    /**
      * Replaces the delivery settings after validating them.
      */
     func setDeliverySettings(settings: DeliverySettings) throws 
+    
+    /**
+     * Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+     */
+    func setFeedbackEnabled(location: String, enabled: Bool) throws 
+    
+    /**
+     * Replaces the feedback settings after validating them.
+     */
+    func setFeedbackSettings(settings: FeedbackSettings) throws 
     
     /**
      * Enables or disables a location's surveys (E7); the last enabled one stays enabled.
@@ -690,6 +771,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func setSettings(settings: Settings) throws 
     
     /**
+     * Replaces the store's survey after validating it (`InvalidInput` naming each bad
+     * question's field).
+     */
+    func setSurvey(survey: Survey) throws 
+    
+    /**
      * Overrides a shipped template for one kind, channel and language; placeholder
      * errors are reported here (`InvalidInput` naming the field), not at rendering.
      */
@@ -699,6 +786,17 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * The store-wide settings.
      */
     func settings() throws  -> Settings
+    
+    /**
+     * The store's survey (the shipped default until one is set).
+     */
+    func survey() throws  -> Survey
+    
+    /**
+     * What the survey page shows for a survey or receipt link token (the link's last path
+     * segment), in the invitation's language or `language`.
+     */
+    func surveyPage(token: String, language: String?, nowMs: Int64) throws  -> SurveyPage
     
     /**
      * Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
@@ -885,6 +983,21 @@ open func claim(limit: UInt32, nowMs: Int64)throws  -> [OutboundMessage]  {
 }
     
     /**
+     * Deletes a response (responses are never edited), recording who, the customer, the
+     * date and the score (F3).
+     */
+open func deleteResponse(responseId: Int64, admin: String, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_delete_response(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(responseId),
+        FfiConverterString.lower(admin),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
 open func deliverySettings()throws  -> DeliverySettings  {
@@ -954,6 +1067,18 @@ open func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64)
 }
     
     /**
+     * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+     */
+open func feedbackSettings()throws  -> FeedbackSettings  {
+    return try  FfiConverterTypeFeedbackSettings_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_feedback_settings(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Imports another store's suppression hashes (E3 across stores); returns how many
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
@@ -995,6 +1120,22 @@ open func locations()throws  -> [Location]  {
 }
     
     /**
+     * Mints a receipt link for an anonymous response at a location, optionally tied to a
+     * known transaction (F6).
+     */
+open func mintReceiptLink(location: String, transaction: String?, nowMs: Int64)throws  -> ReceiptLink  {
+    return try  FfiConverterTypeReceiptLink_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_mint_receipt_link(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(location),
+        FfiConverterOptionString.lower(transaction),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The next instant (Unix milliseconds) at which a location syncs (S1).
      */
 open func nextSyncAt(location: String, nowMs: Int64)throws  -> Int64  {
@@ -1004,6 +1145,19 @@ open func nextSyncAt(location: String, nowMs: Int64)throws  -> Int64  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(location),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * NPS of a scope, from its counts (N1); none without answers.
+     */
+open func nps(query: ScoreQuery)throws  -> NpsSummary  {
+    return try  FfiConverterTypeNpsSummary_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_nps(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeScoreQuery_lower(query),uniffiCallStatus
     )
 })
 }
@@ -1033,6 +1187,51 @@ open func pendingInvitations()throws  -> [InvitationSummary]  {
 }
     
     /**
+     * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+     */
+open func ratings(query: ScoreQuery)throws  -> RatingSummary  {
+    return try  FfiConverterTypeRatingSummary_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_ratings(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeScoreQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+     * location turned e-receipt feedback off.
+     */
+open func recordFeedback(feedback: FeedbackInput, nowMs: Int64)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_record_feedback(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFeedbackInput_lower(feedback),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records the one response a survey or receipt link takes (F6); says whether to show
+     * the review link (N3). A second response to the link is `Conflict`; a bad answer is
+     * `InvalidInput` naming each answer's field.
+     */
+open func recordResponse(token: String, input: ResponseInput, nowMs: Int64)throws  -> ResponseOutcome  {
+    return try  FfiConverterTypeResponseOutcome_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_record_response(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterTypeResponseInput_lower(input),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
      * one); returns the new message id. The cooldown is not restarted.
      */
@@ -1049,6 +1248,44 @@ open func resend(invitationId: Int64, language: String?, nowMs: Int64)throws  ->
 }
     
     /**
+     * The audit records of deleted responses, oldest first (F3).
+     */
+open func responseDeletions()throws  -> [ResponseDeletion]  {
+    return try  FfiConverterSequenceTypeResponseDeletion.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_response_deletions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that the respondent clicked the review link (N3).
+     */
+open func reviewClicked(responseId: Int64, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_review_clicked(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(responseId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Records a confirmed public review; a pending review reminder is then cancelled (R1).
+     */
+open func reviewConfirmed(responseId: Int64, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_review_confirmed(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(responseId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Replaces the delivery settings after validating them.
      */
 open func setDeliverySettings(settings: DeliverySettings)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
@@ -1056,6 +1293,31 @@ open func setDeliverySettings(settings: DeliverySettings)throws   {try rustCallW
     uniffi_hearken_fn_method_engine_set_delivery_settings(
             self.uniffiCloneHandle(),
         FfiConverterTypeDeliverySettings_lower(settings),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+     */
+open func setFeedbackEnabled(location: String, enabled: Bool)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_feedback_enabled(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(location),
+        FfiConverterBool.lower(enabled),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Replaces the feedback settings after validating them.
+     */
+open func setFeedbackSettings(settings: FeedbackSettings)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_feedback_settings(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFeedbackSettings_lower(settings),uniffiCallStatus
     )
 }
 }
@@ -1086,6 +1348,19 @@ open func setSettings(settings: Settings)throws   {try rustCallWithError(FfiConv
 }
     
     /**
+     * Replaces the store's survey after validating it (`InvalidInput` naming each bad
+     * question's field).
+     */
+open func setSurvey(survey: Survey)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_survey(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSurvey_lower(survey),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Overrides a shipped template for one kind, channel and language; placeholder
      * errors are reported here (`InvalidInput` naming the field), not at rendering.
      */
@@ -1106,6 +1381,34 @@ open func settings()throws  -> Settings  {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_settings(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store's survey (the shipped default until one is set).
+     */
+open func survey()throws  -> Survey  {
+    return try  FfiConverterTypeSurvey_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_survey(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the survey page shows for a survey or receipt link token (the link's last path
+     * segment), in the invitation's language or `language`.
+     */
+open func surveyPage(token: String, language: String?, nowMs: Int64)throws  -> SurveyPage  {
+    return try  FfiConverterTypeSurveyPage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_survey_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterOptionString.lower(language),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
 }
@@ -1284,6 +1587,106 @@ public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
 
 
 /**
+ * One answer to one question; a question left out was skipped. Set the one field the
+ * question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+ */
+public struct Answer: Equatable, Hashable {
+    /**
+     * The question's id.
+     */
+    public var question: String
+    /**
+     * NPS 0–10 or stars 1..=scale.
+     */
+    public var score: UInt32?
+    /**
+     * The chosen option's id.
+     */
+    public var choice: String?
+    /**
+     * A comment.
+     */
+    public var text: String?
+    /**
+     * Facets chosen.
+     */
+    public var facets: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The question's id.
+         */question: String, 
+        /**
+         * NPS 0–10 or stars 1..=scale.
+         */score: UInt32? = nil, 
+        /**
+         * The chosen option's id.
+         */choice: String? = nil, 
+        /**
+         * A comment.
+         */text: String? = nil, 
+        /**
+         * Facets chosen.
+         */facets: [String] = []) {
+        self.question = question
+        self.score = score
+        self.choice = choice
+        self.text = text
+        self.facets = facets
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Answer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Answer {
+        return
+            try Answer(
+                question: FfiConverterString.read(from: &buf), 
+                score: FfiConverterOptionUInt32.read(from: &buf), 
+                choice: FfiConverterOptionString.read(from: &buf), 
+                text: FfiConverterOptionString.read(from: &buf), 
+                facets: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Answer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.question, into: &buf)
+        FfiConverterOptionUInt32.write(value.score, into: &buf)
+        FfiConverterOptionString.write(value.choice, into: &buf)
+        FfiConverterOptionString.write(value.text, into: &buf)
+        FfiConverterSequenceString.write(value.facets, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswer_lift(_ buf: RustBuffer) throws -> Answer {
+    return try FfiConverterTypeAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswer_lower(_ value: Answer) -> RustBuffer {
+    return FfiConverterTypeAnswer.lower(value)
+}
+
+
+/**
  * Progress of a backfill import, reported after each batch is committed.
  */
 public struct BackfillProgress: Equatable, Hashable {
@@ -1408,6 +1811,85 @@ public func FfiConverterTypeBackfillReport_lift(_ buf: RustBuffer) throws -> Bac
 #endif
 public func FfiConverterTypeBackfillReport_lower(_ value: BackfillReport) -> RustBuffer {
     return FfiConverterTypeBackfillReport.lower(value)
+}
+
+
+/**
+ * An answer option of a choice question.
+ */
+public struct ChoiceOption: Equatable, Hashable {
+    /**
+     * Stable id, sent back in answers (`Answer.choice`).
+     */
+    public var id: String
+    /**
+     * Label by lower-case language tag (`en`, `fr`, `ko`).
+     */
+    public var text: [String: String]
+    /**
+     * Choosing it is a satisfied answer (the satisfaction filter, N4).
+     */
+    public var satisfied: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable id, sent back in answers (`Answer.choice`).
+         */id: String, 
+        /**
+         * Label by lower-case language tag (`en`, `fr`, `ko`).
+         */text: [String: String], 
+        /**
+         * Choosing it is a satisfied answer (the satisfaction filter, N4).
+         */satisfied: Bool) {
+        self.id = id
+        self.text = text
+        self.satisfied = satisfied
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChoiceOption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChoiceOption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChoiceOption {
+        return
+            try ChoiceOption(
+                id: FfiConverterString.read(from: &buf), 
+                text: FfiConverterDictionaryStringString.read(from: &buf), 
+                satisfied: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChoiceOption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterDictionaryStringString.write(value.text, into: &buf)
+        FfiConverterBool.write(value.satisfied, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoiceOption_lift(_ buf: RustBuffer) throws -> ChoiceOption {
+    return try FfiConverterTypeChoiceOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoiceOption_lower(_ value: ChoiceOption) -> RustBuffer {
+    return FfiConverterTypeChoiceOption.lower(value)
 }
 
 
@@ -1990,6 +2472,205 @@ public func FfiConverterTypeExplanation_lower(_ value: Explanation) -> RustBuffe
 
 
 /**
+ * E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
+ */
+public struct FeedbackInput: Equatable, Hashable {
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * Host id of the transaction, if the receipt is known.
+     */
+    public var transaction: String?
+    /**
+     * Host id of the customer, if known.
+     */
+    public var customer: String?
+    /**
+     * Positive or negative.
+     */
+    public var sentiment: Sentiment
+    /**
+     * Facets from the location's business-type list.
+     */
+    public var facets: [String]
+    /**
+     * Comment.
+     */
+    public var comment: String?
+    /**
+     * The customer agrees to be replied to (F2).
+     */
+    public var consentToReply: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * Host id of the transaction, if the receipt is known.
+         */transaction: String? = nil, 
+        /**
+         * Host id of the customer, if known.
+         */customer: String? = nil, 
+        /**
+         * Positive or negative.
+         */sentiment: Sentiment, 
+        /**
+         * Facets from the location's business-type list.
+         */facets: [String] = [], 
+        /**
+         * Comment.
+         */comment: String? = nil, 
+        /**
+         * The customer agrees to be replied to (F2).
+         */consentToReply: Bool = false) {
+        self.location = location
+        self.transaction = transaction
+        self.customer = customer
+        self.sentiment = sentiment
+        self.facets = facets
+        self.comment = comment
+        self.consentToReply = consentToReply
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FeedbackInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackInput {
+        return
+            try FeedbackInput(
+                location: FfiConverterString.read(from: &buf), 
+                transaction: FfiConverterOptionString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                sentiment: FfiConverterTypeSentiment.read(from: &buf), 
+                facets: FfiConverterSequenceString.read(from: &buf), 
+                comment: FfiConverterOptionString.read(from: &buf), 
+                consentToReply: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackInput, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.transaction, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterTypeSentiment.write(value.sentiment, into: &buf)
+        FfiConverterSequenceString.write(value.facets, into: &buf)
+        FfiConverterOptionString.write(value.comment, into: &buf)
+        FfiConverterBool.write(value.consentToReply, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackInput_lift(_ buf: RustBuffer) throws -> FeedbackInput {
+    return try FfiConverterTypeFeedbackInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackInput_lower(_ value: FeedbackInput) -> RustBuffer {
+    return FfiConverterTypeFeedbackInput.lower(value)
+}
+
+
+/**
+ * Store-wide settings of responses, reviews and reminders. Start from
+ * `default_feedback_settings()` and change what differs.
+ */
+public struct FeedbackSettings: Equatable, Hashable {
+    /**
+     * Who is offered the review link (N3).
+     */
+    public var reviewMode: ReviewMode
+    /**
+     * A rating at or below this many stars is unhappy (N4, default 2 of 5).
+     */
+    public var unhappyStars: UInt32
+    /**
+     * Days after delivery for the one reminder to non-respondents (R2); 0 = off.
+     */
+    public var nonRespondentReminderDays: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Who is offered the review link (N3).
+         */reviewMode: ReviewMode, 
+        /**
+         * A rating at or below this many stars is unhappy (N4, default 2 of 5).
+         */unhappyStars: UInt32, 
+        /**
+         * Days after delivery for the one reminder to non-respondents (R2); 0 = off.
+         */nonRespondentReminderDays: UInt32) {
+        self.reviewMode = reviewMode
+        self.unhappyStars = unhappyStars
+        self.nonRespondentReminderDays = nonRespondentReminderDays
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FeedbackSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackSettings {
+        return
+            try FeedbackSettings(
+                reviewMode: FfiConverterTypeReviewMode.read(from: &buf), 
+                unhappyStars: FfiConverterUInt32.read(from: &buf), 
+                nonRespondentReminderDays: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackSettings, into buf: inout [UInt8]) {
+        FfiConverterTypeReviewMode.write(value.reviewMode, into: &buf)
+        FfiConverterUInt32.write(value.unhappyStars, into: &buf)
+        FfiConverterUInt32.write(value.nonRespondentReminderDays, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackSettings_lift(_ buf: RustBuffer) throws -> FeedbackSettings {
+    return try FfiConverterTypeFeedbackSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackSettings_lower(_ value: FeedbackSettings) -> RustBuffer {
+    return FfiConverterTypeFeedbackSettings.lower(value)
+}
+
+
+/**
  * An invitation waiting in the outbox.
  */
 public struct InvitationSummary: Equatable, Hashable {
@@ -2204,6 +2885,95 @@ public func FfiConverterTypeLocation_lift(_ buf: RustBuffer) throws -> Location 
 #endif
 public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
     return FfiConverterTypeLocation.lower(value)
+}
+
+
+/**
+ * NPS of a scope (N1): the counts and the exact value; none without answers.
+ */
+public struct NpsSummary: Equatable, Hashable {
+    /**
+     * Answers 9–10.
+     */
+    public var promoters: UInt64
+    /**
+     * Answers 7–8.
+     */
+    public var passives: UInt64
+    /**
+     * Answers 0–6.
+     */
+    public var detractors: UInt64
+    /**
+     * % promoters − % detractors, not rounded; none with no answers.
+     */
+    public var nps: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Answers 9–10.
+         */promoters: UInt64, 
+        /**
+         * Answers 7–8.
+         */passives: UInt64, 
+        /**
+         * Answers 0–6.
+         */detractors: UInt64, 
+        /**
+         * % promoters − % detractors, not rounded; none with no answers.
+         */nps: Double?) {
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.nps = nps
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NpsSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNpsSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NpsSummary {
+        return
+            try NpsSummary(
+                promoters: FfiConverterUInt64.read(from: &buf), 
+                passives: FfiConverterUInt64.read(from: &buf), 
+                detractors: FfiConverterUInt64.read(from: &buf), 
+                nps: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NpsSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.promoters, into: &buf)
+        FfiConverterUInt64.write(value.passives, into: &buf)
+        FfiConverterUInt64.write(value.detractors, into: &buf)
+        FfiConverterOptionDouble.write(value.nps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNpsSummary_lift(_ buf: RustBuffer) throws -> NpsSummary {
+    return try FfiConverterTypeNpsSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNpsSummary_lower(_ value: NpsSummary) -> RustBuffer {
+    return FfiConverterTypeNpsSummary.lower(value)
 }
 
 
@@ -2676,6 +3446,801 @@ public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
 
 
 /**
+ * One question of the store's survey.
+ */
+public struct Question: Equatable, Hashable {
+    /**
+     * Stable id, sent back in answers (`Answer.question`).
+     */
+    public var id: String
+    /**
+     * What it asks for.
+     */
+    public var kind: QuestionKind
+    /**
+     * Wording by lower-case language tag; `{location}` is the location's name.
+     */
+    public var text: [String: String]
+    /**
+     * For `Rating`: the number of stars (none: 5).
+     */
+    public var scale: UInt32?
+    /**
+     * For `Choice`: the options (at least two).
+     */
+    public var options: [ChoiceOption]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable id, sent back in answers (`Answer.question`).
+         */id: String, 
+        /**
+         * What it asks for.
+         */kind: QuestionKind, 
+        /**
+         * Wording by lower-case language tag; `{location}` is the location's name.
+         */text: [String: String], 
+        /**
+         * For `Rating`: the number of stars (none: 5).
+         */scale: UInt32? = nil, 
+        /**
+         * For `Choice`: the options (at least two).
+         */options: [ChoiceOption] = []) {
+        self.id = id
+        self.kind = kind
+        self.text = text
+        self.scale = scale
+        self.options = options
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Question: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuestion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Question {
+        return
+            try Question(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeQuestionKind.read(from: &buf), 
+                text: FfiConverterDictionaryStringString.read(from: &buf), 
+                scale: FfiConverterOptionUInt32.read(from: &buf), 
+                options: FfiConverterSequenceTypeChoiceOption.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Question, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeQuestionKind.write(value.kind, into: &buf)
+        FfiConverterDictionaryStringString.write(value.text, into: &buf)
+        FfiConverterOptionUInt32.write(value.scale, into: &buf)
+        FfiConverterSequenceTypeChoiceOption.write(value.options, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestion_lift(_ buf: RustBuffer) throws -> Question {
+    return try FfiConverterTypeQuestion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestion_lower(_ value: Question) -> RustBuffer {
+    return FfiConverterTypeQuestion.lower(value)
+}
+
+
+/**
+ * One option a question of the survey page offers: the id to send back and its label.
+ */
+public struct QuestionOption: Equatable, Hashable {
+    /**
+     * For a choice: the option id (`Answer.choice`); for facets: the facet (`Answer.facets`).
+     */
+    public var id: String
+    /**
+     * What the page shows, in the page's language (for facets: the facet itself).
+     */
+    public var label: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * For a choice: the option id (`Answer.choice`); for facets: the facet (`Answer.facets`).
+         */id: String, 
+        /**
+         * What the page shows, in the page's language (for facets: the facet itself).
+         */label: String) {
+        self.id = id
+        self.label = label
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QuestionOption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuestionOption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuestionOption {
+        return
+            try QuestionOption(
+                id: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QuestionOption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionOption_lift(_ buf: RustBuffer) throws -> QuestionOption {
+    return try FfiConverterTypeQuestionOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionOption_lower(_ value: QuestionOption) -> RustBuffer {
+    return FfiConverterTypeQuestionOption.lower(value)
+}
+
+
+/**
+ * A question as the survey page shows it, in one language.
+ */
+public struct QuestionView: Equatable, Hashable {
+    /**
+     * Question id (`Answer.question`).
+     */
+    public var id: String
+    /**
+     * What it asks for.
+     */
+    public var kind: QuestionKind
+    /**
+     * Wording, `{location}` filled in.
+     */
+    public var text: String
+    /**
+     * For ratings: the number of stars.
+     */
+    public var scale: UInt32?
+    /**
+     * For choices: the options; for facets: the location's facet list.
+     */
+    public var options: [QuestionOption]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Question id (`Answer.question`).
+         */id: String, 
+        /**
+         * What it asks for.
+         */kind: QuestionKind, 
+        /**
+         * Wording, `{location}` filled in.
+         */text: String, 
+        /**
+         * For ratings: the number of stars.
+         */scale: UInt32?, 
+        /**
+         * For choices: the options; for facets: the location's facet list.
+         */options: [QuestionOption]) {
+        self.id = id
+        self.kind = kind
+        self.text = text
+        self.scale = scale
+        self.options = options
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QuestionView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuestionView {
+        return
+            try QuestionView(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeQuestionKind.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                scale: FfiConverterOptionUInt32.read(from: &buf), 
+                options: FfiConverterSequenceTypeQuestionOption.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QuestionView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeQuestionKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterOptionUInt32.write(value.scale, into: &buf)
+        FfiConverterSequenceTypeQuestionOption.write(value.options, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionView_lift(_ buf: RustBuffer) throws -> QuestionView {
+    return try FfiConverterTypeQuestionView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionView_lower(_ value: QuestionView) -> RustBuffer {
+    return FfiConverterTypeQuestionView.lower(value)
+}
+
+
+/**
+ * Star ratings of a scope (N5).
+ */
+public struct RatingSummary: Equatable, Hashable {
+    /**
+     * Rated responses (anonymous ones included).
+     */
+    public var responses: UInt64
+    /**
+     * Average on base 10 (N6); none without ratings.
+     */
+    public var averageBase10: Double?
+    /**
+     * Invitations delivered in the period.
+     */
+    public var delivered: UInt64
+    /**
+     * Of those, answered so far.
+     */
+    public var answered: UInt64
+    /**
+     * `answered / delivered`; none when nothing was delivered.
+     */
+    public var responseRate: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Rated responses (anonymous ones included).
+         */responses: UInt64, 
+        /**
+         * Average on base 10 (N6); none without ratings.
+         */averageBase10: Double?, 
+        /**
+         * Invitations delivered in the period.
+         */delivered: UInt64, 
+        /**
+         * Of those, answered so far.
+         */answered: UInt64, 
+        /**
+         * `answered / delivered`; none when nothing was delivered.
+         */responseRate: Double?) {
+        self.responses = responses
+        self.averageBase10 = averageBase10
+        self.delivered = delivered
+        self.answered = answered
+        self.responseRate = responseRate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RatingSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRatingSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RatingSummary {
+        return
+            try RatingSummary(
+                responses: FfiConverterUInt64.read(from: &buf), 
+                averageBase10: FfiConverterOptionDouble.read(from: &buf), 
+                delivered: FfiConverterUInt64.read(from: &buf), 
+                answered: FfiConverterUInt64.read(from: &buf), 
+                responseRate: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RatingSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.responses, into: &buf)
+        FfiConverterOptionDouble.write(value.averageBase10, into: &buf)
+        FfiConverterUInt64.write(value.delivered, into: &buf)
+        FfiConverterUInt64.write(value.answered, into: &buf)
+        FfiConverterOptionDouble.write(value.responseRate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRatingSummary_lift(_ buf: RustBuffer) throws -> RatingSummary {
+    return try FfiConverterTypeRatingSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRatingSummary_lower(_ value: RatingSummary) -> RustBuffer {
+    return FfiConverterTypeRatingSummary.lower(value)
+}
+
+
+/**
+ * A receipt link: its own token, one anonymous response (F6).
+ */
+public struct ReceiptLink: Equatable, Hashable {
+    /**
+     * The link to print on the receipt; its last path segment is the token
+     * `survey_page` and `record_response` take.
+     */
+    public var url: String
+    /**
+     * When it stops working, Unix milliseconds.
+     */
+    public var expiresAtMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The link to print on the receipt; its last path segment is the token
+         * `survey_page` and `record_response` take.
+         */url: String, 
+        /**
+         * When it stops working, Unix milliseconds.
+         */expiresAtMs: Int64) {
+        self.url = url
+        self.expiresAtMs = expiresAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceiptLink: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceiptLink: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceiptLink {
+        return
+            try ReceiptLink(
+                url: FfiConverterString.read(from: &buf), 
+                expiresAtMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceiptLink, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterInt64.write(value.expiresAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptLink_lift(_ buf: RustBuffer) throws -> ReceiptLink {
+    return try FfiConverterTypeReceiptLink.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptLink_lower(_ value: ReceiptLink) -> RustBuffer {
+    return FfiConverterTypeReceiptLink.lower(value)
+}
+
+
+/**
+ * The audit record a response deletion leaves (F3).
+ */
+public struct ResponseDeletion: Equatable, Hashable {
+    /**
+     * The deleted response's id.
+     */
+    public var responseId: Int64
+    /**
+     * Host id of its customer (none when anonymous).
+     */
+    public var customer: String?
+    /**
+     * When it was given, Unix milliseconds.
+     */
+    public var respondedAtMs: Int64
+    /**
+     * Its main score on base 10.
+     */
+    public var scoreBase10: Double?
+    /**
+     * The admin who deleted it.
+     */
+    public var deletedBy: String
+    /**
+     * When, Unix milliseconds.
+     */
+    public var deletedAtMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The deleted response's id.
+         */responseId: Int64, 
+        /**
+         * Host id of its customer (none when anonymous).
+         */customer: String?, 
+        /**
+         * When it was given, Unix milliseconds.
+         */respondedAtMs: Int64, 
+        /**
+         * Its main score on base 10.
+         */scoreBase10: Double?, 
+        /**
+         * The admin who deleted it.
+         */deletedBy: String, 
+        /**
+         * When, Unix milliseconds.
+         */deletedAtMs: Int64) {
+        self.responseId = responseId
+        self.customer = customer
+        self.respondedAtMs = respondedAtMs
+        self.scoreBase10 = scoreBase10
+        self.deletedBy = deletedBy
+        self.deletedAtMs = deletedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ResponseDeletion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseDeletion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseDeletion {
+        return
+            try ResponseDeletion(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                respondedAtMs: FfiConverterInt64.read(from: &buf), 
+                scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
+                deletedBy: FfiConverterString.read(from: &buf), 
+                deletedAtMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResponseDeletion, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterInt64.write(value.respondedAtMs, into: &buf)
+        FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
+        FfiConverterString.write(value.deletedBy, into: &buf)
+        FfiConverterInt64.write(value.deletedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseDeletion_lift(_ buf: RustBuffer) throws -> ResponseDeletion {
+    return try FfiConverterTypeResponseDeletion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseDeletion_lower(_ value: ResponseDeletion) -> RustBuffer {
+    return FfiConverterTypeResponseDeletion.lower(value)
+}
+
+
+/**
+ * A customer's answers to the survey, as `record_response` takes them.
+ */
+public struct ResponseInput: Equatable, Hashable {
+    /**
+     * The answers, at most one per question.
+     */
+    public var answers: [Answer]
+    /**
+     * The customer agrees to be replied to (F2).
+     */
+    public var consentToReply: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The answers, at most one per question.
+         */answers: [Answer], 
+        /**
+         * The customer agrees to be replied to (F2).
+         */consentToReply: Bool = false) {
+        self.answers = answers
+        self.consentToReply = consentToReply
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ResponseInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseInput {
+        return
+            try ResponseInput(
+                answers: FfiConverterSequenceTypeAnswer.read(from: &buf), 
+                consentToReply: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResponseInput, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAnswer.write(value.answers, into: &buf)
+        FfiConverterBool.write(value.consentToReply, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseInput_lift(_ buf: RustBuffer) throws -> ResponseInput {
+    return try FfiConverterTypeResponseInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseInput_lower(_ value: ResponseInput) -> RustBuffer {
+    return FfiConverterTypeResponseInput.lower(value)
+}
+
+
+/**
+ * What hearken concluded from a response.
+ */
+public struct ResponseOutcome: Equatable, Hashable {
+    /**
+     * The stored response's id (what `review_clicked`, `review_confirmed` and
+     * `delete_response` take).
+     */
+    public var responseId: Int64
+    /**
+     * The NPS category, if the NPS question was answered.
+     */
+    public var npsCategory: NpsCategory?
+    /**
+     * The main score on base 10 (N6): the NPS answer, else the rating.
+     */
+    public var scoreBase10: Double?
+    /**
+     * An unhappy customer (N4).
+     */
+    public var unhappy: Bool
+    /**
+     * Show this review link now (N3); none when the respondent is not offered one.
+     */
+    public var reviewLink: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The stored response's id (what `review_clicked`, `review_confirmed` and
+         * `delete_response` take).
+         */responseId: Int64, 
+        /**
+         * The NPS category, if the NPS question was answered.
+         */npsCategory: NpsCategory?, 
+        /**
+         * The main score on base 10 (N6): the NPS answer, else the rating.
+         */scoreBase10: Double?, 
+        /**
+         * An unhappy customer (N4).
+         */unhappy: Bool, 
+        /**
+         * Show this review link now (N3); none when the respondent is not offered one.
+         */reviewLink: String?) {
+        self.responseId = responseId
+        self.npsCategory = npsCategory
+        self.scoreBase10 = scoreBase10
+        self.unhappy = unhappy
+        self.reviewLink = reviewLink
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ResponseOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseOutcome {
+        return
+            try ResponseOutcome(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                npsCategory: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
+                scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
+                unhappy: FfiConverterBool.read(from: &buf), 
+                reviewLink: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResponseOutcome, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterOptionTypeNpsCategory.write(value.npsCategory, into: &buf)
+        FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
+        FfiConverterBool.write(value.unhappy, into: &buf)
+        FfiConverterOptionString.write(value.reviewLink, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseOutcome_lift(_ buf: RustBuffer) throws -> ResponseOutcome {
+    return try FfiConverterTypeResponseOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseOutcome_lower(_ value: ResponseOutcome) -> RustBuffer {
+    return FfiConverterTypeResponseOutcome.lower(value)
+}
+
+
+/**
+ * Which responses a score covers; absent bounds are open.
+ */
+public struct ScoreQuery: Equatable, Hashable {
+    /**
+     * Host id of one location; none: every location.
+     */
+    public var location: String?
+    /**
+     * Responses at or after this instant, Unix milliseconds.
+     */
+    public var fromMs: Int64?
+    /**
+     * Responses before this instant, Unix milliseconds.
+     */
+    public var toMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of one location; none: every location.
+         */location: String? = nil, 
+        /**
+         * Responses at or after this instant, Unix milliseconds.
+         */fromMs: Int64? = nil, 
+        /**
+         * Responses before this instant, Unix milliseconds.
+         */toMs: Int64? = nil) {
+        self.location = location
+        self.fromMs = fromMs
+        self.toMs = toMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScoreQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScoreQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScoreQuery {
+        return
+            try ScoreQuery(
+                location: FfiConverterOptionString.read(from: &buf), 
+                fromMs: FfiConverterOptionInt64.read(from: &buf), 
+                toMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScoreQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionInt64.write(value.fromMs, into: &buf)
+        FfiConverterOptionInt64.write(value.toMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreQuery_lift(_ buf: RustBuffer) throws -> ScoreQuery {
+    return try FfiConverterTypeScoreQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreQuery_lower(_ value: ScoreQuery) -> RustBuffer {
+    return FfiConverterTypeScoreQuery.lower(value)
+}
+
+
+/**
  * Store-wide program settings; start from `default_settings()` and change what differs.
  */
 public struct Settings: Equatable, Hashable {
@@ -2989,6 +4554,157 @@ public func FfiConverterTypeSuppressionBundle_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeSuppressionBundle_lower(_ value: SuppressionBundle) -> RustBuffer {
     return FfiConverterTypeSuppressionBundle.lower(value)
+}
+
+
+/**
+ * The store's survey: what every invitation and receipt link asks. Read the shipped one
+ * with `Engine.survey()`, change it and give it to `set_survey`.
+ */
+public struct Survey: Equatable, Hashable {
+    /**
+     * Questions in display order (at most one NPS and one rating question).
+     */
+    public var questions: [Question]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Questions in display order (at most one NPS and one rating question).
+         */questions: [Question]) {
+        self.questions = questions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Survey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSurvey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Survey {
+        return
+            try Survey(
+                questions: FfiConverterSequenceTypeQuestion.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Survey, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeQuestion.write(value.questions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurvey_lift(_ buf: RustBuffer) throws -> Survey {
+    return try FfiConverterTypeSurvey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurvey_lower(_ value: Survey) -> RustBuffer {
+    return FfiConverterTypeSurvey.lower(value)
+}
+
+
+/**
+ * What the host's survey page shows for a survey or receipt link token.
+ */
+public struct SurveyPage: Equatable, Hashable {
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * Its display name.
+     */
+    public var locationName: String
+    /**
+     * The page's language, lower-case BCP 47: the one asked for, else the invitation's
+     * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+     */
+    public var language: String
+    /**
+     * The questions, in display order.
+     */
+    public var questions: [QuestionView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * Its display name.
+         */locationName: String, 
+        /**
+         * The page's language, lower-case BCP 47: the one asked for, else the invitation's
+         * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+         */language: String, 
+        /**
+         * The questions, in display order.
+         */questions: [QuestionView]) {
+        self.location = location
+        self.locationName = locationName
+        self.language = language
+        self.questions = questions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SurveyPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSurveyPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SurveyPage {
+        return
+            try SurveyPage(
+                location: FfiConverterString.read(from: &buf), 
+                locationName: FfiConverterString.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                questions: FfiConverterSequenceTypeQuestionView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SurveyPage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterString.write(value.locationName, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterSequenceTypeQuestionView.write(value.questions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurveyPage_lift(_ buf: RustBuffer) throws -> SurveyPage {
+    return try FfiConverterTypeSurveyPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurveyPage_lower(_ value: SurveyPage) -> RustBuffer {
+    return FfiConverterTypeSurveyPage.lower(value)
 }
 
 
@@ -4110,6 +5826,14 @@ public enum MessageKind: Equatable, Hashable {
      * A survey invitation (or its resend, F5).
      */
     case surveyInvitation
+    /**
+     * Asks a respondent for a public review, a week after delivery (R1).
+     */
+    case reviewReminder
+    /**
+     * Reminds a non-respondent of the survey (R2).
+     */
+    case surveyReminder
 
 
 
@@ -4145,6 +5869,10 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case 1: return .surveyInvitation
         
+        case 2: return .reviewReminder
+        
+        case 3: return .surveyReminder
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -4155,6 +5883,14 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case .surveyInvitation:
             writeInt(&buf, Int32(1))
+        
+        
+        case .reviewReminder:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .surveyReminder:
+            writeInt(&buf, Int32(3))
         
         }
     }
@@ -4295,6 +6031,271 @@ public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustB
 
 
 /**
+ * Where an NPS answer falls (N1).
+ */
+
+public enum NpsCategory: Equatable, Hashable {
+    
+    /**
+     * 9–10.
+     */
+    case promoter
+    /**
+     * 7–8.
+     */
+    case passive
+    /**
+     * 0–6.
+     */
+    case detractor
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NpsCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNpsCategory: FfiConverterRustBuffer {
+    typealias SwiftType = NpsCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NpsCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .promoter
+        
+        case 2: return .passive
+        
+        case 3: return .detractor
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NpsCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .promoter:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .passive:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .detractor:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNpsCategory_lift(_ buf: RustBuffer) throws -> NpsCategory {
+    return try FfiConverterTypeNpsCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNpsCategory_lower(_ value: NpsCategory) -> RustBuffer {
+    return FfiConverterTypeNpsCategory.lower(value)
+}
+
+
+
+/**
+ * What a survey question asks for.
+ */
+
+public enum QuestionKind: Equatable, Hashable {
+    
+    /**
+     * Net Promoter Score, 0–10 (N1).
+     */
+    case nps
+    /**
+     * Star rating 1..=`scale` (default 5, N5).
+     */
+    case rating
+    /**
+     * One of `options`, each marked satisfied or not (N4).
+     */
+    case choice
+    /**
+     * Free text.
+     */
+    case comment
+    /**
+     * Facets from the location's business-type list (F1).
+     */
+    case facets
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension QuestionKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuestionKind: FfiConverterRustBuffer {
+    typealias SwiftType = QuestionKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuestionKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .nps
+        
+        case 2: return .rating
+        
+        case 3: return .choice
+        
+        case 4: return .comment
+        
+        case 5: return .facets
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: QuestionKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .nps:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rating:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .choice:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .comment:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .facets:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionKind_lift(_ buf: RustBuffer) throws -> QuestionKind {
+    return try FfiConverterTypeQuestionKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuestionKind_lower(_ value: QuestionKind) -> RustBuffer {
+    return FfiConverterTypeQuestionKind.lower(value)
+}
+
+
+
+/**
+ * Who is offered the review link after a response (N3).
+ */
+
+public enum ReviewMode: Equatable, Hashable {
+    
+    /**
+     * Promoters (9 and 10). The threshold is fixed.
+     */
+    case promoters
+    /**
+     * Every respondent: Google's policy forbids soliciting only positive reviews.
+     */
+    case everyone
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReviewMode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReviewMode: FfiConverterRustBuffer {
+    typealias SwiftType = ReviewMode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReviewMode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .promoters
+        
+        case 2: return .everyone
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReviewMode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .promoters:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .everyone:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewMode_lift(_ buf: RustBuffer) throws -> ReviewMode {
+    return try FfiConverterTypeReviewMode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewMode_lower(_ value: ReviewMode) -> RustBuffer {
+    return FfiConverterTypeReviewMode.lower(value)
+}
+
+
+
+/**
  * The part an employee plays in a transaction.
  */
 
@@ -4375,6 +6376,103 @@ public func FfiConverterTypeRole_lift(_ buf: RustBuffer) throws -> Role {
 #endif
 public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
     return FfiConverterTypeRole.lower(value)
+}
+
+
+
+/**
+ * How a piece of feedback felt (F1).
+ */
+
+public enum Sentiment: Equatable, Hashable {
+    
+    /**
+     * Thumbs up on an e-receipt.
+     */
+    case positive
+    /**
+     * Thumbs down on an e-receipt.
+     */
+    case negative
+    /**
+     * Not from an e-receipt (refused by `record_feedback`).
+     */
+    case unknown
+
+
+
+    /**
+     * The stable snake_case name, as in JSON (`positive`).
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_sentiment_code_name(
+            FfiConverterTypeSentiment_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension Sentiment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSentiment: FfiConverterRustBuffer {
+    typealias SwiftType = Sentiment
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sentiment {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .positive
+        
+        case 2: return .negative
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Sentiment, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .positive:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .negative:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentiment_lift(_ buf: RustBuffer) throws -> Sentiment {
+    return try FfiConverterTypeSentiment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentiment_lower(_ value: Sentiment) -> RustBuffer {
+    return FfiConverterTypeSentiment.lower(value)
 }
 
 
@@ -4799,6 +6897,30 @@ public func FfiConverterCallbackInterfaceBackfillListener_lower(_ v: BackfillLis
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -4847,6 +6969,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -4887,6 +7033,30 @@ fileprivate struct FfiConverterOptionTypeGender: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeGender.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeNpsCategory: FfiConverterRustBuffer {
+    typealias SwiftType = NpsCategory?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeNpsCategory.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeNpsCategory.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4960,6 +7130,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer {
+    typealias SwiftType = [Answer]
+
+    public static func write(_ value: [Answer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnswer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Answer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Answer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnswer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer {
+    typealias SwiftType = [ChoiceOption]
+
+    public static func write(_ value: [ChoiceOption], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChoiceOption.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChoiceOption] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChoiceOption]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChoiceOption.read(from: &buf))
         }
         return seq
     }
@@ -5143,6 +7363,106 @@ fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeQuestion: FfiConverterRustBuffer {
+    typealias SwiftType = [Question]
+
+    public static func write(_ value: [Question], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeQuestion.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Question] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Question]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeQuestion.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeQuestionOption: FfiConverterRustBuffer {
+    typealias SwiftType = [QuestionOption]
+
+    public static func write(_ value: [QuestionOption], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeQuestionOption.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QuestionOption] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [QuestionOption]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeQuestionOption.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer {
+    typealias SwiftType = [QuestionView]
+
+    public static func write(_ value: [QuestionView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeQuestionView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QuestionView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [QuestionView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeQuestionView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuffer {
+    typealias SwiftType = [ResponseDeletion]
+
+    public static func write(_ value: [ResponseDeletion], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeResponseDeletion.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ResponseDeletion] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ResponseDeletion]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeResponseDeletion.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSkippedTransaction: FfiConverterRustBuffer {
     typealias SwiftType = [SkippedTransaction]
 
@@ -5214,6 +7534,32 @@ fileprivate struct FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 /**
  * The options `Engine(path)` opens with.
  */
@@ -5244,6 +7590,16 @@ public func defaultDeliverySettings() -> DeliverySettings  {
     )
 })
 }
+/**
+ * The feedback settings a new store starts with.
+ */
+public func defaultFeedbackSettings() -> FeedbackSettings  {
+    return try!  FfiConverterTypeFeedbackSettings_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_default_feedback_settings(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -5269,6 +7625,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_func_default_delivery_settings() != 44076) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_func_default_feedback_settings() != 50600) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_ack() != 15099) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5276,6 +7635,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_claim() != 22091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_delete_response() != 50941) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_delivery_settings() != 53333) {
@@ -5293,6 +7655,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_fail() != 29279) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_feedback_settings() != 28044) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_import_suppressions() != 19411) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5302,7 +7667,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_locations() != 48119) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_mint_receipt_link() != 48828) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_next_sync_at() != 49157) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_nps() != 26761) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_outbox_counts() != 18304) {
@@ -5311,10 +7682,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_pending_invitations() != 10028) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_ratings() != 35409) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_record_feedback() != 33701) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_record_response() != 58323) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_resend() != 61941) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_response_deletions() != 55532) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_review_clicked() != 23222) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_review_confirmed() != 46337) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_feedback_enabled() != 475) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_feedback_settings() != 18978) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544) {
@@ -5323,10 +7718,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_set_settings() != 4589) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_set_survey() != 50029) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_set_template() != 52683) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_settings() != 35395) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_survey() != 56397) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_survey_page() != 39454) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync() != 45211) {

@@ -300,6 +300,11 @@ RustBuffer uniffi_hearken_fn_method_engine_backfill_file(uint64_t ptr, RustBuffe
 RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
+void uniffi_hearken_fn_method_engine_delete_response(uint64_t ptr, int64_t response_id, RustBuffer admin, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
 RustBuffer uniffi_hearken_fn_method_engine_delivery_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -325,6 +330,11 @@ RustBuffer uniffi_hearken_fn_method_engine_export_suppressions(uint64_t ptr, Rus
 RustBuffer uniffi_hearken_fn_method_engine_fail(uint64_t ptr, RustBuffer message_id, RustBuffer reason, int8_t permanent, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK_SETTINGS
+RustBuffer uniffi_hearken_fn_method_engine_feedback_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 uint64_t uniffi_hearken_fn_method_engine_import_suppressions(uint64_t ptr, RustBuffer bundle, RustBuffer source, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -340,9 +350,19 @@ RustBuffer uniffi_hearken_fn_method_engine_location(uint64_t ptr, RustBuffer id,
 RustBuffer uniffi_hearken_fn_method_engine_locations(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_MINT_RECEIPT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_MINT_RECEIPT_LINK
+RustBuffer uniffi_hearken_fn_method_engine_mint_receipt_link(uint64_t ptr, RustBuffer location, RustBuffer transaction, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_NEXT_SYNC_AT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_NEXT_SYNC_AT
 int64_t uniffi_hearken_fn_method_engine_next_sync_at(uint64_t ptr, RustBuffer location, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_NPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_NPS
+RustBuffer uniffi_hearken_fn_method_engine_nps(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_OUTBOX_COUNTS
@@ -355,14 +375,54 @@ RustBuffer uniffi_hearken_fn_method_engine_outbox_counts(uint64_t ptr, RustCallS
 RustBuffer uniffi_hearken_fn_method_engine_pending_invitations(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RATINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RATINGS
+RustBuffer uniffi_hearken_fn_method_engine_ratings(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
+int64_t uniffi_hearken_fn_method_engine_record_feedback(uint64_t ptr, RustBuffer feedback, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_RESPONSE
+RustBuffer uniffi_hearken_fn_method_engine_record_response(uint64_t ptr, RustBuffer token, RustBuffer input, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESEND
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESEND
 RustBuffer uniffi_hearken_fn_method_engine_resend(uint64_t ptr, int64_t invitation_id, RustBuffer language, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESPONSE_DELETIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESPONSE_DELETIONS
+RustBuffer uniffi_hearken_fn_method_engine_response_deletions(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CLICKED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CLICKED
+void uniffi_hearken_fn_method_engine_review_clicked(uint64_t ptr, int64_t response_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
+void uniffi_hearken_fn_method_engine_review_confirmed(uint64_t ptr, int64_t response_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_DELIVERY_SETTINGS
 void uniffi_hearken_fn_method_engine_set_delivery_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_FEEDBACK_ENABLED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_FEEDBACK_ENABLED
+void uniffi_hearken_fn_method_engine_set_feedback_enabled(uint64_t ptr, RustBuffer location, int8_t enabled, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_FEEDBACK_SETTINGS
+void uniffi_hearken_fn_method_engine_set_feedback_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_LOCATION_ENABLED
@@ -375,6 +435,11 @@ void uniffi_hearken_fn_method_engine_set_location_enabled(uint64_t ptr, RustBuff
 void uniffi_hearken_fn_method_engine_set_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_SURVEY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_SURVEY
+void uniffi_hearken_fn_method_engine_set_survey(uint64_t ptr, RustBuffer survey, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_TEMPLATE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_TEMPLATE
 void uniffi_hearken_fn_method_engine_set_template(uint64_t ptr, RustBuffer template, RustCallStatus *_Nonnull out_status
@@ -383,6 +448,16 @@ void uniffi_hearken_fn_method_engine_set_template(uint64_t ptr, RustBuffer templ
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SETTINGS
 RustBuffer uniffi_hearken_fn_method_engine_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY
+RustBuffer uniffi_hearken_fn_method_engine_survey(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_PAGE
+RustBuffer uniffi_hearken_fn_method_engine_survey_page(uint64_t ptr, RustBuffer token, RustBuffer language, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC
@@ -465,6 +540,11 @@ RustBuffer uniffi_hearken_fn_method_skipreason_code_name(RustBuffer ptr, RustCal
 RustBuffer uniffi_hearken_fn_method_skipreason_describe(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_sentiment_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_OPEN_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_OPEN_OPTIONS
 RustBuffer uniffi_hearken_fn_func_default_open_options(RustCallStatus *_Nonnull out_status
@@ -480,6 +560,12 @@ RustBuffer uniffi_hearken_fn_func_default_settings(RustCallStatus *_Nonnull out_
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_DELIVERY_SETTINGS
 RustBuffer uniffi_hearken_fn_func_default_delivery_settings(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_FEEDBACK_SETTINGS
+RustBuffer uniffi_hearken_fn_func_default_feedback_settings(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -761,6 +847,12 @@ uint16_t uniffi_hearken_checksum_func_default_delivery_settings(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_FEEDBACK_SETTINGS
+uint16_t uniffi_hearken_checksum_func_default_feedback_settings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
 uint16_t uniffi_hearken_checksum_method_engine_ack(void
@@ -776,6 +868,12 @@ uint16_t uniffi_hearken_checksum_method_engine_backfill_file(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
 uint16_t uniffi_hearken_checksum_method_engine_claim(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
+uint16_t uniffi_hearken_checksum_method_engine_delete_response(void
     
 );
 #endif
@@ -809,6 +907,12 @@ uint16_t uniffi_hearken_checksum_method_engine_fail(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_feedback_settings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 uint16_t uniffi_hearken_checksum_method_engine_import_suppressions(void
@@ -827,9 +931,21 @@ uint16_t uniffi_hearken_checksum_method_engine_locations(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_MINT_RECEIPT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_MINT_RECEIPT_LINK
+uint16_t uniffi_hearken_checksum_method_engine_mint_receipt_link(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_NEXT_SYNC_AT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_NEXT_SYNC_AT
 uint16_t uniffi_hearken_checksum_method_engine_next_sync_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_NPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_NPS
+uint16_t uniffi_hearken_checksum_method_engine_nps(void
     
 );
 #endif
@@ -845,15 +961,63 @@ uint16_t uniffi_hearken_checksum_method_engine_pending_invitations(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RATINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RATINGS
+uint16_t uniffi_hearken_checksum_method_engine_ratings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_FEEDBACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_FEEDBACK
+uint16_t uniffi_hearken_checksum_method_engine_record_feedback(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_RESPONSE
+uint16_t uniffi_hearken_checksum_method_engine_record_response(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESEND
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESEND
 uint16_t uniffi_hearken_checksum_method_engine_resend(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESPONSE_DELETIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESPONSE_DELETIONS
+uint16_t uniffi_hearken_checksum_method_engine_response_deletions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CLICKED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CLICKED
+uint16_t uniffi_hearken_checksum_method_engine_review_clicked(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
+uint16_t uniffi_hearken_checksum_method_engine_review_confirmed(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_DELIVERY_SETTINGS
 uint16_t uniffi_hearken_checksum_method_engine_set_delivery_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_FEEDBACK_ENABLED
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_FEEDBACK_ENABLED
+uint16_t uniffi_hearken_checksum_method_engine_set_feedback_enabled(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_FEEDBACK_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_FEEDBACK_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_set_feedback_settings(void
     
 );
 #endif
@@ -869,6 +1033,12 @@ uint16_t uniffi_hearken_checksum_method_engine_set_settings(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_SURVEY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_SURVEY
+uint16_t uniffi_hearken_checksum_method_engine_set_survey(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_TEMPLATE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_TEMPLATE
 uint16_t uniffi_hearken_checksum_method_engine_set_template(void
@@ -878,6 +1048,18 @@ uint16_t uniffi_hearken_checksum_method_engine_set_template(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SETTINGS
 uint16_t uniffi_hearken_checksum_method_engine_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY
+uint16_t uniffi_hearken_checksum_method_engine_survey(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_PAGE
+uint16_t uniffi_hearken_checksum_method_engine_survey_page(void
     
 );
 #endif

@@ -14,6 +14,10 @@ use super::error::HearkenError;
 use super::report::{
     BackfillProgress, BackfillReport, Explanation, InvitationSummary, SyncReport, SyncWindow,
 };
+use super::responses::{
+    FeedbackInput, FeedbackSettings, NpsSummary, RatingSummary, ReceiptLink, ResponseDeletion,
+    ResponseInput, ResponseOutcome, ScoreQuery, Survey, SurveyPage,
+};
 use super::time;
 
 /// A handle on one store's hearken database; share it between threads.
@@ -262,6 +266,119 @@ impl Engine {
     /// Outbox messages by status.
     pub fn outbox_counts(&self) -> Answer<OutboxCounts> {
         Ok(self.inner.outbox_counts()?.into())
+    }
+
+    /// The store's survey (the shipped default until one is set).
+    pub fn survey(&self) -> Answer<Survey> {
+        Ok(self.inner.survey()?.into())
+    }
+
+    /// Replaces the store's survey after validating it (`InvalidInput` naming each bad
+    /// question's field).
+    pub fn set_survey(&self, survey: Survey) -> Answer<()> {
+        Ok(self.inner.set_survey(&survey.into())?)
+    }
+
+    /// Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+    pub fn feedback_settings(&self) -> Answer<FeedbackSettings> {
+        Ok(self.inner.feedback_settings()?.into())
+    }
+
+    /// Replaces the feedback settings after validating them.
+    pub fn set_feedback_settings(&self, settings: FeedbackSettings) -> Answer<()> {
+        Ok(self.inner.set_feedback_settings(&settings.into())?)
+    }
+
+    /// What the survey page shows for a survey or receipt link token (the link's last path
+    /// segment), in the invitation's language or `language`.
+    pub fn survey_page(
+        &self,
+        token: String,
+        language: Option<String>,
+        now_ms: i64,
+    ) -> Answer<SurveyPage> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .survey_page(&token, language.as_deref(), now)?
+            .into())
+    }
+
+    /// Records the one response a survey or receipt link takes (F6); says whether to show
+    /// the review link (N3). A second response to the link is `Conflict`; a bad answer is
+    /// `InvalidInput` naming each answer's field.
+    pub fn record_response(
+        &self,
+        token: String,
+        input: ResponseInput,
+        now_ms: i64,
+    ) -> Answer<ResponseOutcome> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .record_response(&token, &input.into(), now)?
+            .into())
+    }
+
+    /// Mints a receipt link for an anonymous response at a location, optionally tied to a
+    /// known transaction (F6).
+    pub fn mint_receipt_link(
+        &self,
+        location: String,
+        transaction: Option<String>,
+        now_ms: i64,
+    ) -> Answer<ReceiptLink> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .mint_receipt_link(&location, transaction.as_deref(), now)?
+            .into())
+    }
+
+    /// Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+    /// location turned e-receipt feedback off.
+    pub fn record_feedback(&self, feedback: FeedbackInput, now_ms: i64) -> Answer<i64> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.record_feedback(&feedback.into(), now)?)
+    }
+
+    /// Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+    pub fn set_feedback_enabled(&self, location: String, enabled: bool) -> Answer<()> {
+        Ok(self.inner.set_feedback_enabled(&location, enabled)?)
+    }
+
+    /// Deletes a response (responses are never edited), recording who, the customer, the
+    /// date and the score (F3).
+    pub fn delete_response(&self, response_id: i64, admin: String, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.delete_response(response_id, &admin, now)?)
+    }
+
+    /// The audit records of deleted responses, oldest first (F3).
+    pub fn response_deletions(&self) -> Answer<Vec<ResponseDeletion>> {
+        Ok(convert(self.inner.response_deletions()?))
+    }
+
+    /// Records that the respondent clicked the review link (N3).
+    pub fn review_clicked(&self, response_id: i64, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.review_clicked(response_id, now)?)
+    }
+
+    /// Records a confirmed public review; a pending review reminder is then cancelled (R1).
+    pub fn review_confirmed(&self, response_id: i64, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.review_confirmed(response_id, now)?)
+    }
+
+    /// NPS of a scope, from its counts (N1); none without answers.
+    pub fn nps(&self, query: ScoreQuery) -> Answer<NpsSummary> {
+        Ok(self.inner.nps(&query.into_model()?)?.into())
+    }
+
+    /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+    pub fn ratings(&self, query: ScoreQuery) -> Answer<RatingSummary> {
+        Ok(self.inner.ratings(&query.into_model()?)?.into())
     }
 }
 

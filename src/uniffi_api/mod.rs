@@ -39,4 +39,5 @@ mod delivery;
 mod engine;
 mod error;
 mod report;
+mod responses;
 mod time;

@@ -703,11 +703,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_func_default_delivery_settings(
     ): Int
+    external fun uniffi_hearken_checksum_func_default_feedback_settings(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_ack(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_backfill_file(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_claim(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_delete_response(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_delivery_settings(
     ): Int
@@ -719,29 +723,57 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_fail(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_feedback_settings(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_import_suppressions(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_location(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_locations(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_mint_receipt_link(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_next_sync_at(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_nps(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_outbox_counts(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_pending_invitations(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_ratings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_record_feedback(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_record_response(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_resend(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_response_deletions(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_review_clicked(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_review_confirmed(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_set_delivery_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_feedback_enabled(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_feedback_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_set_location_enabled(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_set_settings(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_survey(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_set_template(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_survey(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_survey_page(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_sync(
     ): Int
@@ -806,6 +838,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_claim(`ptr`: Long,`limit`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_delete_response(`ptr`: Long,`responseId`: Long,`admin`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -816,29 +850,57 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_fail(`ptr`: Long,`messageId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`permanent`: Byte,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_feedback_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_import_suppressions(`ptr`: Long,`bundle`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_method_engine_location(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_locations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_mint_receipt_link(`ptr`: Long,`location`: RustBuffer.ByValue,`transaction`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_next_sync_at(`ptr`: Long,`location`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_nps(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_outbox_counts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_pending_invitations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_ratings(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_record_feedback(`ptr`: Long,`feedback`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_record_response(`ptr`: Long,`token`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_resend(`ptr`: Long,`invitationId`: Long,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_response_deletions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_review_clicked(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_review_confirmed(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_set_delivery_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_feedback_enabled(`ptr`: Long,`location`: RustBuffer.ByValue,`enabled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_feedback_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_set_location_enabled(`ptr`: Long,`id`: RustBuffer.ByValue,`enabled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_set_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_survey(`ptr`: Long,`survey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_set_template(`ptr`: Long,`template`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_survey(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_survey_page(`ptr`: Long,`token`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_sync(`ptr`: Long,`batch`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -872,11 +934,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_skipreason_describe(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_sentiment_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_delivery_settings(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_default_feedback_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_hearken_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1006,6 +1072,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_func_default_delivery_settings() and 0xFFFF) != 44076) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_func_default_feedback_settings() and 0xFFFF) != 50600) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1013,6 +1082,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_claim() and 0xFFFF) != 22091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_delete_response() and 0xFFFF) != 50941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_delivery_settings() and 0xFFFF) != 53333) {
@@ -1030,6 +1102,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_fail() and 0xFFFF) != 29279) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_feedback_settings() and 0xFFFF) != 28044) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_import_suppressions() and 0xFFFF) != 19411) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1039,7 +1114,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_locations() and 0xFFFF) != 48119) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() and 0xFFFF) != 48828) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_next_sync_at() and 0xFFFF) != 49157) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_nps() and 0xFFFF) != 26761) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_outbox_counts() and 0xFFFF) != 18304) {
@@ -1048,10 +1129,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_pending_invitations() and 0xFFFF) != 10028) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_ratings() and 0xFFFF) != 35409) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_record_feedback() and 0xFFFF) != 33701) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_record_response() and 0xFFFF) != 58323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_resend() and 0xFFFF) != 61941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_response_deletions() and 0xFFFF) != 55532) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_review_clicked() and 0xFFFF) != 23222) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_review_confirmed() and 0xFFFF) != 46337) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() and 0xFFFF) != 12040) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_feedback_enabled() and 0xFFFF) != 475) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() and 0xFFFF) != 18978) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_location_enabled() and 0xFFFF) != 45544) {
@@ -1060,10 +1165,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_set_settings() and 0xFFFF) != 4589) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_survey() and 0xFFFF) != 50029) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_set_template() and 0xFFFF) != 52683) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_settings() and 0xFFFF) != 35395) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_survey() and 0xFFFF) != 56397) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_survey_page() and 0xFFFF) != 39454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync() and 0xFFFF) != 45211) {
@@ -1365,6 +1479,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 /**
  * @suppress
  */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
     override fun lift(value: Byte): Boolean {
         return value.toInt() != 0
@@ -1561,6 +1698,12 @@ public interface EngineInterface {
     fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage>
     
     /**
+     * Deletes a response (responses are never edited), recording who, the customer, the
+     * date and the score (F3).
+     */
+    fun `deleteResponse`(`responseId`: kotlin.Long, `admin`: kotlin.String, `nowMs`: kotlin.Long)
+    
+    /**
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
     fun `deliverySettings`(): DeliverySettings
@@ -1587,6 +1730,11 @@ public interface EngineInterface {
     fun `fail`(`messageId`: kotlin.String, `reason`: kotlin.String, `permanent`: kotlin.Boolean, `nowMs`: kotlin.Long): FailOutcome
     
     /**
+     * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+     */
+    fun `feedbackSettings`(): FeedbackSettings
+    
+    /**
      * Imports another store's suppression hashes (E3 across stores); returns how many
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
@@ -1603,9 +1751,20 @@ public interface EngineInterface {
     fun `locations`(): List<Location>
     
     /**
+     * Mints a receipt link for an anonymous response at a location, optionally tied to a
+     * known transaction (F6).
+     */
+    fun `mintReceiptLink`(`location`: kotlin.String, `transaction`: kotlin.String?, `nowMs`: kotlin.Long): ReceiptLink
+    
+    /**
      * The next instant (Unix milliseconds) at which a location syncs (S1).
      */
     fun `nextSyncAt`(`location`: kotlin.String, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * NPS of a scope, from its counts (N1); none without answers.
+     */
+    fun `nps`(`query`: ScoreQuery): NpsSummary
     
     /**
      * Outbox messages by status.
@@ -1618,15 +1777,58 @@ public interface EngineInterface {
     fun `pendingInvitations`(): List<InvitationSummary>
     
     /**
+     * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+     */
+    fun `ratings`(`query`: ScoreQuery): RatingSummary
+    
+    /**
+     * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+     * location turned e-receipt feedback off.
+     */
+    fun `recordFeedback`(`feedback`: FeedbackInput, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * Records the one response a survey or receipt link takes (F6); says whether to show
+     * the review link (N3). A second response to the link is `Conflict`; a bad answer is
+     * `InvalidInput` naming each answer's field.
+     */
+    fun `recordResponse`(`token`: kotlin.String, `input`: ResponseInput, `nowMs`: kotlin.Long): ResponseOutcome
+    
+    /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
      * one); returns the new message id. The cooldown is not restarted.
      */
     fun `resend`(`invitationId`: kotlin.Long, `language`: kotlin.String?, `nowMs`: kotlin.Long): kotlin.String
     
     /**
+     * The audit records of deleted responses, oldest first (F3).
+     */
+    fun `responseDeletions`(): List<ResponseDeletion>
+    
+    /**
+     * Records that the respondent clicked the review link (N3).
+     */
+    fun `reviewClicked`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
+     * Records a confirmed public review; a pending review reminder is then cancelled (R1).
+     */
+    fun `reviewConfirmed`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
      * Replaces the delivery settings after validating them.
      */
     fun `setDeliverySettings`(`settings`: DeliverySettings)
+    
+    /**
+     * Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+     */
+    fun `setFeedbackEnabled`(`location`: kotlin.String, `enabled`: kotlin.Boolean)
+    
+    /**
+     * Replaces the feedback settings after validating them.
+     */
+    fun `setFeedbackSettings`(`settings`: FeedbackSettings)
     
     /**
      * Enables or disables a location's surveys (E7); the last enabled one stays enabled.
@@ -1639,6 +1841,12 @@ public interface EngineInterface {
     fun `setSettings`(`settings`: Settings)
     
     /**
+     * Replaces the store's survey after validating it (`InvalidInput` naming each bad
+     * question's field).
+     */
+    fun `setSurvey`(`survey`: Survey)
+    
+    /**
      * Overrides a shipped template for one kind, channel and language; placeholder
      * errors are reported here (`InvalidInput` naming the field), not at rendering.
      */
@@ -1648,6 +1856,17 @@ public interface EngineInterface {
      * The store-wide settings.
      */
     fun `settings`(): Settings
+    
+    /**
+     * The store's survey (the shipped default until one is set).
+     */
+    fun `survey`(): Survey
+    
+    /**
+     * What the survey page shows for a survey or receipt link token (the link's last path
+     * segment), in the invitation's language or `language`.
+     */
+    fun `surveyPage`(`token`: kotlin.String, `language`: kotlin.String?, `nowMs`: kotlin.Long): SurveyPage
     
     /**
      * Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
@@ -1876,6 +2095,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Deletes a response (responses are never edited), recording who, the customer, the
+     * date and the score (F3).
+     */
+    @Throws(HearkenException::class)override fun `deleteResponse`(`responseId`: kotlin.Long, `admin`: kotlin.String, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_delete_response(
+        it,
+        
+        FfiConverterLong.lower(`responseId`),
+        FfiConverterString.lower(`admin`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
     @Throws(HearkenException::class)override fun `deliverySettings`(): DeliverySettings {
@@ -1970,6 +2209,23 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+     */
+    @Throws(HearkenException::class)override fun `feedbackSettings`(): FeedbackSettings {
+            return FfiConverterTypeFeedbackSettings.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Imports another store's suppression hashes (E3 across stores); returns how many
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
@@ -2026,6 +2282,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Mints a receipt link for an anonymous response at a location, optionally tied to a
+     * known transaction (F6).
+     */
+    @Throws(HearkenException::class)override fun `mintReceiptLink`(`location`: kotlin.String, `transaction`: kotlin.String?, `nowMs`: kotlin.Long): ReceiptLink {
+            return FfiConverterTypeReceiptLink.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_mint_receipt_link(
+        it,
+        
+        FfiConverterString.lower(`location`),
+        FfiConverterOptionalString.lower(`transaction`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The next instant (Unix milliseconds) at which a location syncs (S1).
      */
     @Throws(HearkenException::class)override fun `nextSyncAt`(`location`: kotlin.String, `nowMs`: kotlin.Long): kotlin.Long {
@@ -2037,6 +2314,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterString.lower(`location`),
         FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * NPS of a scope, from its counts (N1); none without answers.
+     */
+    @Throws(HearkenException::class)override fun `nps`(`query`: ScoreQuery): NpsSummary {
+            return FfiConverterTypeNpsSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_nps(
+        it,
+        
+        FfiConverterTypeScoreQuery.lower(`query`),_status)
 }
     }
     )
@@ -2079,6 +2374,66 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+     */
+    @Throws(HearkenException::class)override fun `ratings`(`query`: ScoreQuery): RatingSummary {
+            return FfiConverterTypeRatingSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_ratings(
+        it,
+        
+        FfiConverterTypeScoreQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
+     * location turned e-receipt feedback off.
+     */
+    @Throws(HearkenException::class)override fun `recordFeedback`(`feedback`: FeedbackInput, `nowMs`: kotlin.Long): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_record_feedback(
+        it,
+        
+        FfiConverterTypeFeedbackInput.lower(`feedback`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records the one response a survey or receipt link takes (F6); says whether to show
+     * the review link (N3). A second response to the link is `Conflict`; a bad answer is
+     * `InvalidInput` naming each answer's field.
+     */
+    @Throws(HearkenException::class)override fun `recordResponse`(`token`: kotlin.String, `input`: ResponseInput, `nowMs`: kotlin.Long): ResponseOutcome {
+            return FfiConverterTypeResponseOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_record_response(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterTypeResponseInput.lower(`input`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
      * one); returns the new message id. The cooldown is not restarted.
      */
@@ -2100,6 +2455,59 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * The audit records of deleted responses, oldest first (F3).
+     */
+    @Throws(HearkenException::class)override fun `responseDeletions`(): List<ResponseDeletion> {
+            return FfiConverterSequenceTypeResponseDeletion.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_response_deletions(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records that the respondent clicked the review link (N3).
+     */
+    @Throws(HearkenException::class)override fun `reviewClicked`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_review_clicked(
+        it,
+        
+        FfiConverterLong.lower(`responseId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Records a confirmed public review; a pending review reminder is then cancelled (R1).
+     */
+    @Throws(HearkenException::class)override fun `reviewConfirmed`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed(
+        it,
+        
+        FfiConverterLong.lower(`responseId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Replaces the delivery settings after validating them.
      */
     @Throws(HearkenException::class)override fun `setDeliverySettings`(`settings`: DeliverySettings)
@@ -2110,6 +2518,41 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterTypeDeliverySettings.lower(`settings`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Turns a location's e-receipt feedback on or off; old feedback stays (F1).
+     */
+    @Throws(HearkenException::class)override fun `setFeedbackEnabled`(`location`: kotlin.String, `enabled`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_enabled(
+        it,
+        
+        FfiConverterString.lower(`location`),
+        FfiConverterBoolean.lower(`enabled`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Replaces the feedback settings after validating them.
+     */
+    @Throws(HearkenException::class)override fun `setFeedbackSettings`(`settings`: FeedbackSettings)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_feedback_settings(
+        it,
+        
+        FfiConverterTypeFeedbackSettings.lower(`settings`),_status)
 }
     }
     
@@ -2152,6 +2595,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Replaces the store's survey after validating it (`InvalidInput` naming each bad
+     * question's field).
+     */
+    @Throws(HearkenException::class)override fun `setSurvey`(`survey`: Survey)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_survey(
+        it,
+        
+        FfiConverterTypeSurvey.lower(`survey`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Overrides a shipped template for one kind, channel and language; placeholder
      * errors are reported here (`InvalidInput` naming the field), not at rendering.
      */
@@ -2179,6 +2640,44 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     UniffiLib.uniffi_hearken_fn_method_engine_settings(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's survey (the shipped default until one is set).
+     */
+    @Throws(HearkenException::class)override fun `survey`(): Survey {
+            return FfiConverterTypeSurvey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_survey(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the survey page shows for a survey or receipt link token (the link's last path
+     * segment), in the invitation's language or `language`.
+     */
+    @Throws(HearkenException::class)override fun `surveyPage`(`token`: kotlin.String, `language`: kotlin.String?, `nowMs`: kotlin.Long): SurveyPage {
+            return FfiConverterTypeSurveyPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_survey_page(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalString.lower(`language`),
+        FfiConverterLong.lower(`nowMs`),_status)
 }
     }
     )
@@ -2426,6 +2925,78 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
 
 /**
+ * One answer to one question; a question left out was skipped. Set the one field the
+ * question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+ */
+data class Answer (
+    /**
+     * The question's id.
+     */
+    var `question`: kotlin.String
+    , 
+    /**
+     * NPS 0–10 or stars 1..=scale.
+     */
+    var `score`: kotlin.UInt? = null 
+    , 
+    /**
+     * The chosen option's id.
+     */
+    var `choice`: kotlin.String? = null 
+    , 
+    /**
+     * A comment.
+     */
+    var `text`: kotlin.String? = null 
+    , 
+    /**
+     * Facets chosen.
+     */
+    var `facets`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnswer: FfiConverterRustBuffer<Answer> {
+    override fun read(buf: ByteBuffer): Answer {
+        return Answer(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Answer) = (
+            FfiConverterString.allocationSize(value.`question`) +
+            FfiConverterOptionalUInt.allocationSize(value.`score`) +
+            FfiConverterOptionalString.allocationSize(value.`choice`) +
+            FfiConverterOptionalString.allocationSize(value.`text`) +
+            FfiConverterSequenceString.allocationSize(value.`facets`)
+    )
+
+    override fun write(value: Answer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`question`, buf)
+            FfiConverterOptionalUInt.write(value.`score`, buf)
+            FfiConverterOptionalString.write(value.`choice`, buf)
+            FfiConverterOptionalString.write(value.`text`, buf)
+            FfiConverterSequenceString.write(value.`facets`, buf)
+    }
+}
+
+
+
+/**
  * Progress of a backfill import, reported after each batch is committed.
  */
 data class BackfillProgress (
@@ -2506,6 +3077,61 @@ public object FfiConverterTypeBackfillReport: FfiConverterRustBuffer<BackfillRep
 
     override fun write(value: BackfillReport, buf: ByteBuffer) {
             FfiConverterSequenceTypeSyncReport.write(value.`batches`, buf)
+    }
+}
+
+
+
+/**
+ * An answer option of a choice question.
+ */
+data class ChoiceOption (
+    /**
+     * Stable id, sent back in answers (`Answer.choice`).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Label by lower-case language tag (`en`, `fr`, `ko`).
+     */
+    var `text`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * Choosing it is a satisfied answer (the satisfaction filter, N4).
+     */
+    var `satisfied`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption> {
+    override fun read(buf: ByteBuffer): ChoiceOption {
+        return ChoiceOption(
+            FfiConverterString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChoiceOption) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterMapStringString.allocationSize(value.`text`) +
+            FfiConverterBoolean.allocationSize(value.`satisfied`)
+    )
+
+    override fun write(value: ChoiceOption, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterMapStringString.write(value.`text`, buf)
+            FfiConverterBoolean.write(value.`satisfied`, buf)
     }
 }
 
@@ -2933,6 +3559,149 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
 
 
 /**
+ * E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
+ */
+data class FeedbackInput (
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Host id of the transaction, if the receipt is known.
+     */
+    var `transaction`: kotlin.String? = null 
+    , 
+    /**
+     * Host id of the customer, if known.
+     */
+    var `customer`: kotlin.String? = null 
+    , 
+    /**
+     * Positive or negative.
+     */
+    var `sentiment`: Sentiment
+    , 
+    /**
+     * Facets from the location's business-type list.
+     */
+    var `facets`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Comment.
+     */
+    var `comment`: kotlin.String? = null 
+    , 
+    /**
+     * The customer agrees to be replied to (F2).
+     */
+    var `consentToReply`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackInput: FfiConverterRustBuffer<FeedbackInput> {
+    override fun read(buf: ByteBuffer): FeedbackInput {
+        return FeedbackInput(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeSentiment.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackInput) = (
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`transaction`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterTypeSentiment.allocationSize(value.`sentiment`) +
+            FfiConverterSequenceString.allocationSize(value.`facets`) +
+            FfiConverterOptionalString.allocationSize(value.`comment`) +
+            FfiConverterBoolean.allocationSize(value.`consentToReply`)
+    )
+
+    override fun write(value: FeedbackInput, buf: ByteBuffer) {
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`transaction`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterTypeSentiment.write(value.`sentiment`, buf)
+            FfiConverterSequenceString.write(value.`facets`, buf)
+            FfiConverterOptionalString.write(value.`comment`, buf)
+            FfiConverterBoolean.write(value.`consentToReply`, buf)
+    }
+}
+
+
+
+/**
+ * Store-wide settings of responses, reviews and reminders. Start from
+ * `default_feedback_settings()` and change what differs.
+ */
+data class FeedbackSettings (
+    /**
+     * Who is offered the review link (N3).
+     */
+    var `reviewMode`: ReviewMode
+    , 
+    /**
+     * A rating at or below this many stars is unhappy (N4, default 2 of 5).
+     */
+    var `unhappyStars`: kotlin.UInt
+    , 
+    /**
+     * Days after delivery for the one reminder to non-respondents (R2); 0 = off.
+     */
+    var `nonRespondentReminderDays`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackSettings: FfiConverterRustBuffer<FeedbackSettings> {
+    override fun read(buf: ByteBuffer): FeedbackSettings {
+        return FeedbackSettings(
+            FfiConverterTypeReviewMode.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackSettings) = (
+            FfiConverterTypeReviewMode.allocationSize(value.`reviewMode`) +
+            FfiConverterUInt.allocationSize(value.`unhappyStars`) +
+            FfiConverterUInt.allocationSize(value.`nonRespondentReminderDays`)
+    )
+
+    override fun write(value: FeedbackSettings, buf: ByteBuffer) {
+            FfiConverterTypeReviewMode.write(value.`reviewMode`, buf)
+            FfiConverterUInt.write(value.`unhappyStars`, buf)
+            FfiConverterUInt.write(value.`nonRespondentReminderDays`, buf)
+    }
+}
+
+
+
+/**
  * An invitation waiting in the outbox.
  */
 data class InvitationSummary (
@@ -3085,6 +3854,69 @@ public object FfiConverterTypeLocation: FfiConverterRustBuffer<Location> {
             FfiConverterBoolean.write(value.`enabled`, buf)
             FfiConverterOptionalString.write(value.`reviewLink`, buf)
             FfiConverterOptionalString.write(value.`businessType`, buf)
+    }
+}
+
+
+
+/**
+ * NPS of a scope (N1): the counts and the exact value; none without answers.
+ */
+data class NpsSummary (
+    /**
+     * Answers 9–10.
+     */
+    var `promoters`: kotlin.ULong
+    , 
+    /**
+     * Answers 7–8.
+     */
+    var `passives`: kotlin.ULong
+    , 
+    /**
+     * Answers 0–6.
+     */
+    var `detractors`: kotlin.ULong
+    , 
+    /**
+     * % promoters − % detractors, not rounded; none with no answers.
+     */
+    var `nps`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNpsSummary: FfiConverterRustBuffer<NpsSummary> {
+    override fun read(buf: ByteBuffer): NpsSummary {
+        return NpsSummary(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NpsSummary) = (
+            FfiConverterULong.allocationSize(value.`promoters`) +
+            FfiConverterULong.allocationSize(value.`passives`) +
+            FfiConverterULong.allocationSize(value.`detractors`) +
+            FfiConverterOptionalDouble.allocationSize(value.`nps`)
+    )
+
+    override fun write(value: NpsSummary, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`promoters`, buf)
+            FfiConverterULong.write(value.`passives`, buf)
+            FfiConverterULong.write(value.`detractors`, buf)
+            FfiConverterOptionalDouble.write(value.`nps`, buf)
     }
 }
 
@@ -3432,6 +4264,567 @@ public object FfiConverterTypeProblem: FfiConverterRustBuffer<Problem> {
 
 
 /**
+ * One question of the store's survey.
+ */
+data class Question (
+    /**
+     * Stable id, sent back in answers (`Answer.question`).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * What it asks for.
+     */
+    var `kind`: QuestionKind
+    , 
+    /**
+     * Wording by lower-case language tag; `{location}` is the location's name.
+     */
+    var `text`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * For `Rating`: the number of stars (none: 5).
+     */
+    var `scale`: kotlin.UInt? = null 
+    , 
+    /**
+     * For `Choice`: the options (at least two).
+     */
+    var `options`: List<ChoiceOption> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuestion: FfiConverterRustBuffer<Question> {
+    override fun read(buf: ByteBuffer): Question {
+        return Question(
+            FfiConverterString.read(buf),
+            FfiConverterTypeQuestionKind.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterSequenceTypeChoiceOption.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Question) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeQuestionKind.allocationSize(value.`kind`) +
+            FfiConverterMapStringString.allocationSize(value.`text`) +
+            FfiConverterOptionalUInt.allocationSize(value.`scale`) +
+            FfiConverterSequenceTypeChoiceOption.allocationSize(value.`options`)
+    )
+
+    override fun write(value: Question, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeQuestionKind.write(value.`kind`, buf)
+            FfiConverterMapStringString.write(value.`text`, buf)
+            FfiConverterOptionalUInt.write(value.`scale`, buf)
+            FfiConverterSequenceTypeChoiceOption.write(value.`options`, buf)
+    }
+}
+
+
+
+/**
+ * One option a question of the survey page offers: the id to send back and its label.
+ */
+data class QuestionOption (
+    /**
+     * For a choice: the option id (`Answer.choice`); for facets: the facet (`Answer.facets`).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * What the page shows, in the page's language (for facets: the facet itself).
+     */
+    var `label`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuestionOption: FfiConverterRustBuffer<QuestionOption> {
+    override fun read(buf: ByteBuffer): QuestionOption {
+        return QuestionOption(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: QuestionOption) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`label`)
+    )
+
+    override fun write(value: QuestionOption, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`label`, buf)
+    }
+}
+
+
+
+/**
+ * A question as the survey page shows it, in one language.
+ */
+data class QuestionView (
+    /**
+     * Question id (`Answer.question`).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * What it asks for.
+     */
+    var `kind`: QuestionKind
+    , 
+    /**
+     * Wording, `{location}` filled in.
+     */
+    var `text`: kotlin.String
+    , 
+    /**
+     * For ratings: the number of stars.
+     */
+    var `scale`: kotlin.UInt?
+    , 
+    /**
+     * For choices: the options; for facets: the location's facet list.
+     */
+    var `options`: List<QuestionOption>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView> {
+    override fun read(buf: ByteBuffer): QuestionView {
+        return QuestionView(
+            FfiConverterString.read(buf),
+            FfiConverterTypeQuestionKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterSequenceTypeQuestionOption.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: QuestionView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeQuestionKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterOptionalUInt.allocationSize(value.`scale`) +
+            FfiConverterSequenceTypeQuestionOption.allocationSize(value.`options`)
+    )
+
+    override fun write(value: QuestionView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeQuestionKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterOptionalUInt.write(value.`scale`, buf)
+            FfiConverterSequenceTypeQuestionOption.write(value.`options`, buf)
+    }
+}
+
+
+
+/**
+ * Star ratings of a scope (N5).
+ */
+data class RatingSummary (
+    /**
+     * Rated responses (anonymous ones included).
+     */
+    var `responses`: kotlin.ULong
+    , 
+    /**
+     * Average on base 10 (N6); none without ratings.
+     */
+    var `averageBase10`: kotlin.Double?
+    , 
+    /**
+     * Invitations delivered in the period.
+     */
+    var `delivered`: kotlin.ULong
+    , 
+    /**
+     * Of those, answered so far.
+     */
+    var `answered`: kotlin.ULong
+    , 
+    /**
+     * `answered / delivered`; none when nothing was delivered.
+     */
+    var `responseRate`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRatingSummary: FfiConverterRustBuffer<RatingSummary> {
+    override fun read(buf: ByteBuffer): RatingSummary {
+        return RatingSummary(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RatingSummary) = (
+            FfiConverterULong.allocationSize(value.`responses`) +
+            FfiConverterOptionalDouble.allocationSize(value.`averageBase10`) +
+            FfiConverterULong.allocationSize(value.`delivered`) +
+            FfiConverterULong.allocationSize(value.`answered`) +
+            FfiConverterOptionalDouble.allocationSize(value.`responseRate`)
+    )
+
+    override fun write(value: RatingSummary, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`responses`, buf)
+            FfiConverterOptionalDouble.write(value.`averageBase10`, buf)
+            FfiConverterULong.write(value.`delivered`, buf)
+            FfiConverterULong.write(value.`answered`, buf)
+            FfiConverterOptionalDouble.write(value.`responseRate`, buf)
+    }
+}
+
+
+
+/**
+ * A receipt link: its own token, one anonymous response (F6).
+ */
+data class ReceiptLink (
+    /**
+     * The link to print on the receipt; its last path segment is the token
+     * `survey_page` and `record_response` take.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * When it stops working, Unix milliseconds.
+     */
+    var `expiresAtMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceiptLink: FfiConverterRustBuffer<ReceiptLink> {
+    override fun read(buf: ByteBuffer): ReceiptLink {
+        return ReceiptLink(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReceiptLink) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterLong.allocationSize(value.`expiresAtMs`)
+    )
+
+    override fun write(value: ReceiptLink, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterLong.write(value.`expiresAtMs`, buf)
+    }
+}
+
+
+
+/**
+ * The audit record a response deletion leaves (F3).
+ */
+data class ResponseDeletion (
+    /**
+     * The deleted response's id.
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * Host id of its customer (none when anonymous).
+     */
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * When it was given, Unix milliseconds.
+     */
+    var `respondedAtMs`: kotlin.Long
+    , 
+    /**
+     * Its main score on base 10.
+     */
+    var `scoreBase10`: kotlin.Double?
+    , 
+    /**
+     * The admin who deleted it.
+     */
+    var `deletedBy`: kotlin.String
+    , 
+    /**
+     * When, Unix milliseconds.
+     */
+    var `deletedAtMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseDeletion: FfiConverterRustBuffer<ResponseDeletion> {
+    override fun read(buf: ByteBuffer): ResponseDeletion {
+        return ResponseDeletion(
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResponseDeletion) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterLong.allocationSize(value.`respondedAtMs`) +
+            FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
+            FfiConverterString.allocationSize(value.`deletedBy`) +
+            FfiConverterLong.allocationSize(value.`deletedAtMs`)
+    )
+
+    override fun write(value: ResponseDeletion, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterLong.write(value.`respondedAtMs`, buf)
+            FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
+            FfiConverterString.write(value.`deletedBy`, buf)
+            FfiConverterLong.write(value.`deletedAtMs`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's answers to the survey, as `record_response` takes them.
+ */
+data class ResponseInput (
+    /**
+     * The answers, at most one per question.
+     */
+    var `answers`: List<Answer>
+    , 
+    /**
+     * The customer agrees to be replied to (F2).
+     */
+    var `consentToReply`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseInput: FfiConverterRustBuffer<ResponseInput> {
+    override fun read(buf: ByteBuffer): ResponseInput {
+        return ResponseInput(
+            FfiConverterSequenceTypeAnswer.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResponseInput) = (
+            FfiConverterSequenceTypeAnswer.allocationSize(value.`answers`) +
+            FfiConverterBoolean.allocationSize(value.`consentToReply`)
+    )
+
+    override fun write(value: ResponseInput, buf: ByteBuffer) {
+            FfiConverterSequenceTypeAnswer.write(value.`answers`, buf)
+            FfiConverterBoolean.write(value.`consentToReply`, buf)
+    }
+}
+
+
+
+/**
+ * What hearken concluded from a response.
+ */
+data class ResponseOutcome (
+    /**
+     * The stored response's id (what `review_clicked`, `review_confirmed` and
+     * `delete_response` take).
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * The NPS category, if the NPS question was answered.
+     */
+    var `npsCategory`: NpsCategory?
+    , 
+    /**
+     * The main score on base 10 (N6): the NPS answer, else the rating.
+     */
+    var `scoreBase10`: kotlin.Double?
+    , 
+    /**
+     * An unhappy customer (N4).
+     */
+    var `unhappy`: kotlin.Boolean
+    , 
+    /**
+     * Show this review link now (N3); none when the respondent is not offered one.
+     */
+    var `reviewLink`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseOutcome: FfiConverterRustBuffer<ResponseOutcome> {
+    override fun read(buf: ByteBuffer): ResponseOutcome {
+        return ResponseOutcome(
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalTypeNpsCategory.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResponseOutcome) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterOptionalTypeNpsCategory.allocationSize(value.`npsCategory`) +
+            FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
+            FfiConverterBoolean.allocationSize(value.`unhappy`) +
+            FfiConverterOptionalString.allocationSize(value.`reviewLink`)
+    )
+
+    override fun write(value: ResponseOutcome, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterOptionalTypeNpsCategory.write(value.`npsCategory`, buf)
+            FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
+            FfiConverterBoolean.write(value.`unhappy`, buf)
+            FfiConverterOptionalString.write(value.`reviewLink`, buf)
+    }
+}
+
+
+
+/**
+ * Which responses a score covers; absent bounds are open.
+ */
+data class ScoreQuery (
+    /**
+     * Host id of one location; none: every location.
+     */
+    var `location`: kotlin.String? = null 
+    , 
+    /**
+     * Responses at or after this instant, Unix milliseconds.
+     */
+    var `fromMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Responses before this instant, Unix milliseconds.
+     */
+    var `toMs`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScoreQuery: FfiConverterRustBuffer<ScoreQuery> {
+    override fun read(buf: ByteBuffer): ScoreQuery {
+        return ScoreQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScoreQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalLong.allocationSize(value.`fromMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`toMs`)
+    )
+
+    override fun write(value: ScoreQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalLong.write(value.`fromMs`, buf)
+            FfiConverterOptionalLong.write(value.`toMs`, buf)
+    }
+}
+
+
+
+/**
  * Store-wide program settings; start from `default_settings()` and change what differs.
  */
 data class Settings (
@@ -3655,6 +5048,110 @@ public object FfiConverterTypeSuppressionBundle: FfiConverterRustBuffer<Suppress
     override fun write(value: SuppressionBundle, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`format`, buf)
             FfiConverterSequenceString.write(value.`hashes`, buf)
+    }
+}
+
+
+
+/**
+ * The store's survey: what every invitation and receipt link asks. Read the shipped one
+ * with `Engine.survey()`, change it and give it to `set_survey`.
+ */
+data class Survey (
+    /**
+     * Questions in display order (at most one NPS and one rating question).
+     */
+    var `questions`: List<Question>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSurvey: FfiConverterRustBuffer<Survey> {
+    override fun read(buf: ByteBuffer): Survey {
+        return Survey(
+            FfiConverterSequenceTypeQuestion.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Survey) = (
+            FfiConverterSequenceTypeQuestion.allocationSize(value.`questions`)
+    )
+
+    override fun write(value: Survey, buf: ByteBuffer) {
+            FfiConverterSequenceTypeQuestion.write(value.`questions`, buf)
+    }
+}
+
+
+
+/**
+ * What the host's survey page shows for a survey or receipt link token.
+ */
+data class SurveyPage (
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Its display name.
+     */
+    var `locationName`: kotlin.String
+    , 
+    /**
+     * The page's language, lower-case BCP 47: the one asked for, else the invitation's
+     * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+     */
+    var `language`: kotlin.String
+    , 
+    /**
+     * The questions, in display order.
+     */
+    var `questions`: List<QuestionView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSurveyPage: FfiConverterRustBuffer<SurveyPage> {
+    override fun read(buf: ByteBuffer): SurveyPage {
+        return SurveyPage(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeQuestionView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SurveyPage) = (
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterString.allocationSize(value.`locationName`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterSequenceTypeQuestionView.allocationSize(value.`questions`)
+    )
+
+    override fun write(value: SurveyPage, buf: ByteBuffer) {
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterString.write(value.`locationName`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterSequenceTypeQuestionView.write(value.`questions`, buf)
     }
 }
 
@@ -4564,7 +6061,15 @@ enum class MessageKind {
     /**
      * A survey invitation (or its resend, F5).
      */
-    SURVEY_INVITATION;
+    SURVEY_INVITATION,
+    /**
+     * Asks a respondent for a public review, a week after delivery (R1).
+     */
+    REVIEW_REMINDER,
+    /**
+     * Reminds a non-respondent of the survey (R2).
+     */
+    SURVEY_REMINDER;
 
     
     /**
@@ -4676,6 +6181,151 @@ public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatu
 
 
 /**
+ * Where an NPS answer falls (N1).
+ */
+
+enum class NpsCategory {
+    
+    /**
+     * 9–10.
+     */
+    PROMOTER,
+    /**
+     * 7–8.
+     */
+    PASSIVE,
+    /**
+     * 0–6.
+     */
+    DETRACTOR;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNpsCategory: FfiConverterRustBuffer<NpsCategory> {
+    override fun read(buf: ByteBuffer) = try {
+        NpsCategory.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: NpsCategory) = 4UL
+
+    override fun write(value: NpsCategory, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a survey question asks for.
+ */
+
+enum class QuestionKind {
+    
+    /**
+     * Net Promoter Score, 0–10 (N1).
+     */
+    NPS,
+    /**
+     * Star rating 1..=`scale` (default 5, N5).
+     */
+    RATING,
+    /**
+     * One of `options`, each marked satisfied or not (N4).
+     */
+    CHOICE,
+    /**
+     * Free text.
+     */
+    COMMENT,
+    /**
+     * Facets from the location's business-type list (F1).
+     */
+    FACETS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuestionKind: FfiConverterRustBuffer<QuestionKind> {
+    override fun read(buf: ByteBuffer) = try {
+        QuestionKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: QuestionKind) = 4UL
+
+    override fun write(value: QuestionKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Who is offered the review link after a response (N3).
+ */
+
+enum class ReviewMode {
+    
+    /**
+     * Promoters (9 and 10). The threshold is fixed.
+     */
+    PROMOTERS,
+    /**
+     * Every respondent: Google's policy forbids soliciting only positive reviews.
+     */
+    EVERYONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReviewMode: FfiConverterRustBuffer<ReviewMode> {
+    override fun read(buf: ByteBuffer) = try {
+        ReviewMode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReviewMode) = 4UL
+
+    override fun write(value: ReviewMode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The part an employee plays in a transaction.
  */
 
@@ -4714,6 +6364,66 @@ public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
     override fun allocationSize(value: Role) = 4UL
 
     override fun write(value: Role, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a piece of feedback felt (F1).
+ */
+
+enum class Sentiment {
+    
+    /**
+     * Thumbs up on an e-receipt.
+     */
+    POSITIVE,
+    /**
+     * Thumbs down on an e-receipt.
+     */
+    NEGATIVE,
+    /**
+     * Not from an e-receipt (refused by `record_feedback`).
+     */
+    UNKNOWN;
+
+    
+    /**
+     * The stable snake_case name, as in JSON (`positive`).
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_sentiment_code_name(FfiConverterTypeSentiment.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSentiment: FfiConverterRustBuffer<Sentiment> {
+    override fun read(buf: ByteBuffer) = try {
+        Sentiment.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Sentiment) = 4UL
+
+    override fun write(value: Sentiment, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4951,6 +6661,38 @@ public object FfiConverterTypeBackfillListener: FfiConverterCallbackInterface<Ba
 /**
  * @suppress
  */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
     override fun read(buf: ByteBuffer): kotlin.ULong? {
         if (buf.get().toInt() == 0) {
@@ -5015,6 +6757,38 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
+    override fun read(buf: ByteBuffer): kotlin.Double? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDouble.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Double?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDouble.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDouble.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -5069,6 +6843,38 @@ public object FfiConverterOptionalTypeGender: FfiConverterRustBuffer<Gender?> {
         } else {
             buf.put(1)
             FfiConverterTypeGender.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeNpsCategory: FfiConverterRustBuffer<NpsCategory?> {
+    override fun read(buf: ByteBuffer): NpsCategory? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeNpsCategory.read(buf)
+    }
+
+    override fun allocationSize(value: NpsCategory?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeNpsCategory.allocationSize(value)
+        }
+    }
+
+    override fun write(value: NpsCategory?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeNpsCategory.write(value, buf)
         }
     }
 }
@@ -5161,6 +6967,62 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer<List<Answer>> {
+    override fun read(buf: ByteBuffer): List<Answer> {
+        val len = buf.getInt()
+        return List<Answer>(len) {
+            FfiConverterTypeAnswer.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Answer>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAnswer.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Answer>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAnswer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer<List<ChoiceOption>> {
+    override fun read(buf: ByteBuffer): List<ChoiceOption> {
+        val len = buf.getInt()
+        return List<ChoiceOption>(len) {
+            FfiConverterTypeChoiceOption.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChoiceOption>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChoiceOption.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChoiceOption>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChoiceOption.write(it, buf)
         }
     }
 }
@@ -5367,6 +7229,118 @@ public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Probl
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeQuestion: FfiConverterRustBuffer<List<Question>> {
+    override fun read(buf: ByteBuffer): List<Question> {
+        val len = buf.getInt()
+        return List<Question>(len) {
+            FfiConverterTypeQuestion.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Question>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeQuestion.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Question>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeQuestion.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeQuestionOption: FfiConverterRustBuffer<List<QuestionOption>> {
+    override fun read(buf: ByteBuffer): List<QuestionOption> {
+        val len = buf.getInt()
+        return List<QuestionOption>(len) {
+            FfiConverterTypeQuestionOption.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<QuestionOption>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeQuestionOption.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<QuestionOption>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeQuestionOption.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer<List<QuestionView>> {
+    override fun read(buf: ByteBuffer): List<QuestionView> {
+        val len = buf.getInt()
+        return List<QuestionView>(len) {
+            FfiConverterTypeQuestionView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<QuestionView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeQuestionView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<QuestionView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeQuestionView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuffer<List<ResponseDeletion>> {
+    override fun read(buf: ByteBuffer): List<ResponseDeletion> {
+        val len = buf.getInt()
+        return List<ResponseDeletion>(len) {
+            FfiConverterTypeResponseDeletion.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ResponseDeletion>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeResponseDeletion.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ResponseDeletion>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeResponseDeletion.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSkippedTransaction: FfiConverterRustBuffer<List<SkippedTransaction>> {
     override fun read(buf: ByteBuffer): List<SkippedTransaction> {
         val len = buf.getInt()
@@ -5444,6 +7418,45 @@ public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<T
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
         /**
          * The options `Engine(path)` opens with.
          */ fun `defaultOpenOptions`(): OpenOptions {
@@ -5476,6 +7489,19 @@ public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<T
             return FfiConverterTypeDeliverySettings.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_hearken_fn_func_default_delivery_settings(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The feedback settings a new store starts with.
+         */ fun `defaultFeedbackSettings`(): FeedbackSettings {
+            return FfiConverterTypeFeedbackSettings.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_func_default_feedback_settings(
     
         _status)
 }
