@@ -133,7 +133,14 @@ pub fn survey_page(
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
     let chain =
         template::language_chain(language.or(invitation_language), &settings.default_language);
-    let questions = survey(c)?
+    let survey = survey(c)?;
+    // The page is in the language its first question's wording was found in.
+    let language = survey
+        .questions
+        .first()
+        .and_then(|q| rules::localized_in(&q.text, &chain))
+        .map_or_else(|| "en".to_owned(), |(l, _)| l.to_owned());
+    let questions = survey
         .questions
         .iter()
         .map(|q| QuestionView {
@@ -158,7 +165,7 @@ pub fn survey_page(
     Ok(SurveyPage {
         location: host_id,
         location_name: name,
-        language: chain.first().cloned().unwrap_or_else(|| "en".into()),
+        language,
         questions,
     })
 }

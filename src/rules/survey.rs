@@ -84,11 +84,19 @@ pub fn facets_for(business_type: Option<&str>) -> &'static [&'static str] {
 
 /// The wording for the first language of `chain` that has one (else any).
 pub fn localized<'a>(text: &'a BTreeMap<String, String>, chain: &[String]) -> &'a str {
+    localized_in(text, chain).map_or("", |(_, t)| t)
+}
+
+/// [`localized`], with the language the wording is in.
+pub fn localized_in<'a>(
+    text: &'a BTreeMap<String, String>,
+    chain: &[String],
+) -> Option<(&'a str, &'a str)> {
     chain
         .iter()
-        .find_map(|l| text.get(l))
-        .or_else(|| text.values().next())
-        .map_or("", String::as_str)
+        .find_map(|l| text.get_key_value(l))
+        .or_else(|| text.iter().next())
+        .map(|(l, t)| (l.as_str(), t.as_str()))
 }
 
 /// Checks a survey definition: ids, scales, options, at most one NPS and one rating.
