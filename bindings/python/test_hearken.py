@@ -683,8 +683,8 @@ def test_responses_the_default_survey_and_the_page_in_the_invitations_language(d
     assert [q.kind for q in survey.questions] == [hearken.QuestionKind.NPS,
                                                   hearken.QuestionKind.COMMENT]
     fr = engine.survey_page(tokens["c1"], None, DUE)
-    # The page's language is the customer's tag (lower-case); its texts fall back fr-fr → fr.
-    assert (fr.location, fr.location_name, fr.language) == ("paris", "Boutique Paris", "fr-fr")
+    # The page's language is the one its wording was found in: fr-FR falls back to fr.
+    assert (fr.location, fr.location_name, fr.language) == ("paris", "Boutique Paris", "fr")
     assert fr.questions[0].text == ("Quelle est la probabilité que vous recommandiez "
                                     "Boutique Paris ?")
     assert fr.questions[0].options == [] and fr.questions[0].scale is None

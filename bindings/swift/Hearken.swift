@@ -4630,8 +4630,8 @@ public struct SurveyPage: Equatable, Hashable {
      */
     public var locationName: String
     /**
-     * The page's language, lower-case BCP 47: the one asked for, else the invitation's
-     * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+     * The language the page's wording is in (`fr` for a `fr-FR` customer; the
+     * fallback language when none of the customer's has wording).
      */
     public var language: String
     /**
@@ -4649,8 +4649,8 @@ public struct SurveyPage: Equatable, Hashable {
          * Its display name.
          */locationName: String, 
         /**
-         * The page's language, lower-case BCP 47: the one asked for, else the invitation's
-         * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+         * The language the page's wording is in (`fr` for a `fr-FR` customer; the
+         * fallback language when none of the customer's has wording).
          */language: String, 
         /**
          * The questions, in display order.

@@ -194,8 +194,8 @@ pub struct SurveyPage {
     pub location: String,
     /// Its display name.
     pub location_name: String,
-    /// The page's language, lower-case BCP 47: the one asked for, else the invitation's
-    /// (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+    /// The language the page's wording is in (`fr` for a `fr-FR` customer; the
+    /// fallback language when none of the customer's has wording).
     pub language: String,
     /// The questions, in display order.
     pub questions: Vec<QuestionView>,

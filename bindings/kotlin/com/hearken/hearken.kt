@@ -5108,8 +5108,8 @@ data class SurveyPage (
     var `locationName`: kotlin.String
     , 
     /**
-     * The page's language, lower-case BCP 47: the one asked for, else the invitation's
-     * (`fr-fr`), else the store's default; texts fall back `fr-fr` → `fr` → default.
+     * The language the page's wording is in (`fr` for a `fr-FR` customer; the
+     * fallback language when none of the customer's has wording).
      */
     var `language`: kotlin.String
     , 
