@@ -76,6 +76,14 @@ impl LocationClock {
     }
 }
 
+/// What the sync does with one transaction of the batch, in batch order.
+enum Step {
+    /// Decided by an earlier sync: reported as stored (E9).
+    Repeat(SkippedTransaction),
+    /// Decided now.
+    Decide(Outcome),
+}
+
 /// The verdict on a transaction not decided before this batch.
 struct Outcome {
     rowid: i64,
@@ -280,7 +288,7 @@ pub fn apply_batch(
     let check_suppressions = !store::suppressions_empty(c)? || !store::suppression_hashes_empty(c)?;
     let email_channel = settings.channel == Channel::Email;
     let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
-    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(batch.transactions.len());
+    let mut steps: Vec<Step> = Vec::with_capacity(batch.transactions.len());
     let mut candidates = Vec::new();
     for t in &batch.transactions {
         let customer = t.customer.as_deref().and_then(|id| customers.get(id));
@@ -312,14 +320,13 @@ pub fn apply_batch(
         if let Some(old) = stored.filter(|s| s.decided()) {
             // Decided by an earlier sync: report the stored decision, never re-decide.
             let reason = old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited);
-            report.skipped.push(SkippedTransaction {
+            steps.push(Step::Repeat(SkippedTransaction {
                 transaction: t.id.clone(),
                 customer: t.customer.clone(),
                 reason,
                 eligible_again_on: old.eligible_again_on,
                 repeat: true,
-            });
-            outcomes.push(None);
+            }));
             continue;
         }
         let customer_facts = match customer {
@@ -361,7 +368,7 @@ pub fn apply_batch(
         let verdict = eligibility::evaluate(&facts, &policy);
         if let (Verdict::Eligible, Some(cust), Some(at)) = (verdict, &t.customer, finalized) {
             candidates.push((
-                outcomes.len(),
+                steps.len(),
                 Candidate {
                     customer: cust,
                     transaction: &t.id,
@@ -369,7 +376,7 @@ pub fn apply_batch(
                 },
             ));
         }
-        outcomes.push(Some(Outcome {
+        steps.push(Step::Decide(Outcome {
             rowid,
             verdict,
             pending_before: stored.is_some_and(|s| s.decision.is_some()),
@@ -380,7 +387,7 @@ pub fn apply_batch(
     let only: Vec<Candidate<'_>> = candidates.iter().map(|(_, c)| *c).collect();
     for ((index, _), won) in candidates.iter().zip(eligibility::winners(&only)) {
         if !won {
-            if let Some(o) = outcomes[*index].as_mut() {
+            if let Step::Decide(o) = &mut steps[*index] {
                 o.verdict = Verdict::Skip {
                     reason: SkipReason::OnePerBatch,
                     eligible_again_on: None,
@@ -395,19 +402,20 @@ pub fn apply_batch(
     };
     let due_at = time::invitation_due_at(clock.tz, batch_date, settings.send_hour, quiet);
     let mut message_ids = super::delivery::MessageIds::new(now)?;
-    let mut repeats = report.skipped.drain(..).collect::<Vec<_>>().into_iter();
     let mut skipped = Vec::new();
-    for (t, outcome) in batch.transactions.iter().zip(&outcomes) {
-        let Some(Outcome {
+    for (t, step) in batch.transactions.iter().zip(steps) {
+        let Outcome {
             rowid,
             verdict,
             pending_before,
-        }) = outcome
-        else {
-            skipped.extend(repeats.next());
-            continue;
+        } = match step {
+            Step::Repeat(s) => {
+                skipped.push(s);
+                continue;
+            }
+            Step::Decide(o) => o,
         };
-        match *verdict {
+        match verdict {
             Verdict::Eligible => {
                 let (customer_id, known) = t
                     .customer
@@ -423,7 +431,7 @@ pub fn apply_batch(
                     c,
                     &InvitationRow {
                         customer: *customer_rowid,
-                        transaction: *rowid,
+                        transaction: rowid,
                         location: location.rowid,
                         channel: settings.channel,
                         language: language.clone(),
@@ -446,7 +454,7 @@ pub fn apply_batch(
                     },
                     now_ms,
                 )?;
-                store::insert_decision(c, *rowid, batch_date, None, None, now_ms)?;
+                store::insert_decision(c, rowid, batch_date, None, None, now_ms)?;
                 report.invitations.push(InvitationSummary {
                     invitation_id: id,
                     customer: customer_id.to_owned(),
@@ -462,10 +470,10 @@ pub fn apply_batch(
             } => {
                 // A still-unfinalized transaction keeps its first `not_finalized` record, so
                 // a re-run writes nothing (E8).
-                if !(reason == SkipReason::NotFinalized && *pending_before) {
+                if !(reason == SkipReason::NotFinalized && pending_before) {
                     store::insert_decision(
                         c,
-                        *rowid,
+                        rowid,
                         batch_date,
                         Some(reason),
                         eligible_again_on,
