@@ -27,10 +27,11 @@
  * Threads
  *   An hk_engine may be used from several threads at once: every function taking an
  *   hk_engine may run concurrently with any other on the same handle, except
- *   hk_engine_free, which must be the last call. The engine serialises the calls on one
- *   handle (one SQLite connection): each call is atomic, and a read made during a sync
- *   waits for it. A dashboard that must not wait opens a second handle on the same file;
- *   with WAL its reads run beside the other handle's writes. The last error is kept per
+ *   hk_engine_free, which must be the last call. Each call is atomic. Writes on one handle
+ *   run one at a time on its write connection; reads (explain, windows, scores, settings,
+ *   counts) use a separate read-only connection when the file is in WAL mode (the
+ *   default), so a dashboard read does not wait for a running sync. With the rollback
+ *   journal, or in memory, reads share the write connection. The last error is kept per
  *   handle, not per thread, so a host that moves a call between threads still reads it;
  *   two threads failing at once on one handle overwrite each other's detail. The result
  *   handles (hk_sync_report, hk_sync_window, hk_message_batch) are immutable: their readers

@@ -59,6 +59,8 @@ impl Default for EngineOptions {
 /// applied whole or not at all and two processes on one file serialise instead of failing.
 pub struct Engine {
     store: Mutex<Store>,
+    /// A read-only connection for reads, so they never wait behind a sync (WAL files).
+    reader: Option<Mutex<Store>>,
 }
 
 impl Engine {
@@ -71,8 +73,14 @@ impl Engine {
     pub fn open_with(path: impl AsRef<Path>, options: &EngineOptions) -> Result<Engine> {
         let wal = options.journal == JournalMode::Wal;
         let store = Store::open(path.as_ref(), wal, options.busy_timeout)?;
+        // With a rollback journal a reader would block the writer's commit: share one.
+        let reader = wal
+            .then(|| Store::open_reader(path.as_ref(), options.busy_timeout))
+            .transpose()?
+            .map(Mutex::new);
         Ok(Engine {
             store: Mutex::new(store),
+            reader,
         })
     }
 
@@ -80,6 +88,7 @@ impl Engine {
     pub fn open_in_memory() -> Result<Engine> {
         Ok(Engine {
             store: Mutex::new(Store::open_in_memory()?),
+            reader: None,
         })
     }
 
@@ -89,9 +98,17 @@ impl Engine {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The connection for reads: the read-only one when there is one, else the writer.
+    fn reader(&self) -> MutexGuard<'_, Store> {
+        match &self.reader {
+            Some(r) => r.lock().unwrap_or_else(|p| p.into_inner()),
+            None => self.lock(),
+        }
+    }
+
     /// The store-wide settings.
     pub fn settings(&self) -> Result<Settings> {
-        self.lock().read(store::get_settings)
+        self.reader().read(store::get_settings)
     }
 
     /// Replaces the store-wide settings after validating them.
@@ -121,14 +138,14 @@ impl Engine {
 
     /// One location by host id.
     pub fn location(&self, id: &str) -> Result<Location> {
-        self.lock()
+        self.reader()
             .read(|c| find_location(c, id))
             .map(|row| row.location)
     }
 
     /// Every location, by host id.
     pub fn locations(&self) -> Result<Vec<Location>> {
-        let rows = self.lock().read(store::list_locations)?;
+        let rows = self.reader().read(store::list_locations)?;
         Ok(rows.into_iter().map(|r| r.location).collect())
     }
 
@@ -199,7 +216,7 @@ impl Engine {
 
     /// The business dates the host must send tonight for a location (S2).
     pub fn sync_window(&self, location: &str, now: DateTime<Utc>) -> Result<SyncWindow> {
-        self.lock().read(|c| {
+        self.reader().read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
             let clock = sync::LocationClock::new(&row, &settings)?;
@@ -219,7 +236,7 @@ impl Engine {
 
     /// The next UTC instant at which a location syncs (S1).
     pub fn next_sync_at(&self, location: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        self.lock().read(|c| {
+        self.reader().read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
             let clock = sync::LocationClock::new(&row, &settings)?;
@@ -229,7 +246,7 @@ impl Engine {
 
     /// Why a customer did or did not get surveys (E9).
     pub fn explain(&self, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
-        self.lock().read(|c| people::explain(c, customer, now))
+        self.reader().read(|c| people::explain(c, customer, now))
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).
@@ -246,7 +263,7 @@ impl Engine {
 
     /// Invitations waiting for delivery, by due time.
     pub fn pending_invitations(&self) -> Result<Vec<InvitationSummary>> {
-        self.lock().read(store::pending_invitations)
+        self.reader().read(store::pending_invitations)
     }
 
     /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
@@ -305,13 +322,13 @@ impl Engine {
         channel: Channel,
         language: &str,
     ) -> Result<Template> {
-        self.lock()
+        self.reader()
             .read(|c| delivery::effective_template(c, kind, channel, language))
     }
 
     /// The delivery settings (link base URL, link lifetime, lease, retries).
     pub fn delivery_settings(&self) -> Result<DeliverySettings> {
-        self.lock().read(store::get_delivery_settings)
+        self.reader().read(store::get_delivery_settings)
     }
 
     /// Replaces the delivery settings after validating them.
@@ -326,7 +343,7 @@ impl Engine {
 
     /// The suppression list as peppered SHA-256 hashes, for other stores to import.
     pub fn export_suppressions(&self) -> Result<SuppressionBundle> {
-        self.lock().read(people::export_suppressions)
+        self.reader().read(people::export_suppressions)
     }
 
     /// Imports another store's suppression hashes (E3 across stores); returns how many
@@ -343,7 +360,7 @@ impl Engine {
 
     /// The store's survey (the shipped default until one is set).
     pub fn survey(&self) -> Result<Survey> {
-        self.lock().read(responses::survey)
+        self.reader().read(responses::survey)
     }
 
     /// Replaces the store's survey after validating it.
@@ -353,7 +370,7 @@ impl Engine {
 
     /// Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
     pub fn feedback_settings(&self) -> Result<FeedbackSettings> {
-        self.lock().read(store::get_feedback_settings)
+        self.reader().read(store::get_feedback_settings)
     }
 
     /// Replaces the feedback settings after validating them.
@@ -370,7 +387,7 @@ impl Engine {
         language: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<SurveyPage> {
-        self.lock()
+        self.reader()
             .read(|c| responses::survey_page(c, token, language, now))
     }
 
@@ -418,7 +435,7 @@ impl Engine {
 
     /// The audit records of deleted responses, oldest first (F3).
     pub fn response_deletions(&self) -> Result<Vec<ResponseDeletion>> {
-        self.lock().read(store::deletion_audit)
+        self.reader().read(store::deletion_audit)
     }
 
     /// Records that the respondent clicked the review link (N3).
@@ -435,17 +452,17 @@ impl Engine {
 
     /// NPS of a scope, from its counts (N1); none without answers.
     pub fn nps(&self, query: &ScoreQuery) -> Result<NpsSummary> {
-        self.lock().read(|c| responses::nps(c, query))
+        self.reader().read(|c| responses::nps(c, query))
     }
 
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
     pub fn ratings(&self, query: &ScoreQuery) -> Result<RatingSummary> {
-        self.lock().read(|c| responses::ratings(c, query))
+        self.reader().read(|c| responses::ratings(c, query))
     }
 
     /// Outbox messages by status.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        self.lock().read(store::outbox_counts)
+        self.reader().read(store::outbox_counts)
     }
 }
 
@@ -464,4 +481,33 @@ fn refuse_last_disable(c: &rusqlite::Connection, currently_enabled: bool) -> Res
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Engine>();
+    }
+
+    /// A dashboard read does not wait for a write in progress (WAL, DESIGN.md).
+    #[test]
+    fn reads_do_not_wait_behind_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path().join("r.db")).unwrap();
+        engine
+            .upsert_location(&Location::new("paris", "Paris", "Europe/Paris"))
+            .unwrap();
+        let writing = engine.lock(); // a sync holding the writer
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| tx.send(engine.locations().map(|l| l.len())).unwrap());
+            let read = rx.recv_timeout(std::time::Duration::from_secs(5));
+            drop(writing);
+            assert_eq!(read.expect("the read waited for the writer").unwrap(), 1);
+        });
+    }
 }

@@ -38,6 +38,24 @@ impl Store {
         Self::setup(conn, wal, busy_timeout)
     }
 
+    /// Opens a read-only connection on a file the writer has already migrated, for reads
+    /// that must not wait behind a write (WAL only).
+    pub fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(busy_timeout)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
+        schema::refuse_newer(&conn)?;
+        Ok(Store { conn })
+    }
+
     /// Opens a private in-memory database.
     pub fn open_in_memory() -> Result<Store> {
         Self::setup(Connection::open_in_memory()?, false, Duration::from_secs(5))
