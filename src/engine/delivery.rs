@@ -27,9 +27,7 @@ pub struct MessageIds {
 impl MessageIds {
     /// A generator for messages created at `now`.
     pub fn new(now: DateTime<Utc>) -> Result<Self> {
-        let mut salt = [0u8; 4];
-        getrandom::fill(&mut salt)
-            .map_err(|_| Error::Internal("the OS random source failed".into()))?;
+        let salt = random_bytes::<4>()?;
         let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0) & 0xffff_ffff_ffff;
         Ok(MessageIds {
             prefix: format!("{ms:012x}{:08x}", u32::from_be_bytes(salt)),
@@ -44,8 +42,9 @@ impl MessageIds {
     }
 }
 
-fn random_token() -> Result<[u8; 16]> {
-    let mut bytes = [0u8; 16];
+/// Fresh bytes from the OS random source (tokens, id salts).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
         .map_err(|_| Error::Internal("the OS random source failed".into()))?;
     Ok(bytes)
@@ -56,7 +55,11 @@ fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 /// Why a due message must not be sent any more (delivery-time suppression), if so.
-fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<&'static str>> {
+fn cancel_reason(
+    c: &Connection,
+    suppressions: &super::people::Suppressions,
+    m: &Claimable,
+) -> Result<Option<&'static str>> {
     let skip = |r: SkipReason| Ok(Some(r.as_str()));
     if m.excluded {
         return skip(SkipReason::Excluded);
@@ -67,7 +70,10 @@ fn cancel_reason(c: &Connection, m: &Claimable) -> Result<Option<&'static str>> 
     if !m.communications {
         return skip(SkipReason::CommunicationsOff);
     }
-    if super::people::suppression(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?.0 {
+    if suppressions
+        .check(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?
+        .0
+    {
         return skip(SkipReason::Unsubscribed);
     }
     let contact = match m.channel {
@@ -133,6 +139,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
     // Reminders whose moment has come join the queue first (R1, R2).
     super::responses::decide_reminders(c, now)?;
+    let suppressions = super::people::Suppressions::load(c)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
     let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
@@ -161,7 +168,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 )?;
                 continue;
             }
-            if let Some(reason) = cancel_reason(c, &m)? {
+            if let Some(reason) = cancel_reason(c, &suppressions, &m)? {
                 store::end_message(
                     c,
                     m.rowid,
@@ -196,7 +203,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
             let survey_link = if m.kind == MessageKind::ReviewReminder {
                 None
             } else {
-                let survey = random_token()?;
+                let survey = random_bytes::<16>()?;
                 store::insert_token(
                     c,
                     &token::token_hash(&survey),
@@ -212,7 +219,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                     token::format_token(&survey)
                 ))
             };
-            let unsubscribe = random_token()?;
+            let unsubscribe = random_bytes::<16>()?;
             store::insert_token(
                 c,
                 &token::token_hash(&unsubscribe),

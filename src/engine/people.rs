@@ -23,26 +23,52 @@ fn contact_hashes(pepper: &str, email: Option<&str>, phone: Option<&str>) -> Vec
     out
 }
 
-/// Whether a customer is unsubscribed here or by a list imported from another store (E3),
-/// with the local unsubscribe date when there is one.
-pub fn suppression(
-    c: &Connection,
-    host_id: &str,
-    email: Option<&str>,
-    phone: Option<&str>,
-) -> Result<(bool, Option<DateTime<Utc>>)> {
-    let since = store::suppressed_since(c, host_id, email, phone)?;
-    if since.is_some() {
-        return Ok((true, since));
+/// The suppression lists as one sync or claim sees them: loaded once, so checking a
+/// customer costs only index look-ups (no settings read per customer).
+pub struct Suppressions {
+    /// The local list has entries.
+    local: bool,
+    /// The pepper, when lists imported from other stores have entries.
+    pepper: Option<String>,
+}
+
+impl Suppressions {
+    /// Reads which lists are in use.
+    pub fn load(c: &Connection) -> Result<Self> {
+        let pepper = if store::suppression_hashes_empty(c)? {
+            None
+        } else {
+            Some(store::get_delivery_settings(c)?.suppression_pepper)
+        };
+        Ok(Suppressions {
+            local: !store::suppressions_empty(c)?,
+            pepper,
+        })
     }
-    if store::suppression_hashes_empty(c)? {
-        return Ok((false, None));
+
+    /// Whether a customer is unsubscribed here or by an imported list (E3), with the local
+    /// unsubscribe date when there is one.
+    pub fn check(
+        &self,
+        c: &Connection,
+        host_id: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<(bool, Option<DateTime<Utc>>)> {
+        if self.local {
+            let since = store::suppressed_since(c, host_id, email, phone)?;
+            if since.is_some() {
+                return Ok((true, since));
+            }
+        }
+        match &self.pepper {
+            Some(p) => Ok((
+                store::hash_suppressed(c, &contact_hashes(p, email, phone))?,
+                None,
+            )),
+            None => Ok((false, None)),
+        }
     }
-    let pepper = store::get_delivery_settings(c)?.suppression_pepper;
-    Ok((
-        store::hash_suppressed(c, &contact_hashes(&pepper, email, phone))?,
-        None,
-    ))
 }
 
 /// The suppression list as peppered hashes, for a central service to share.
@@ -117,7 +143,7 @@ fn not_found(id: &str) -> Error {
 /// Why a customer did or did not get surveys, from the stored decisions (E9).
 pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
     let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
-    let (unsubscribed, since) = suppression(
+    let (unsubscribed, since) = Suppressions::load(c)?.check(
         c,
         &stored.row.host_id,
         stored.row.email_norm.as_deref(),

@@ -263,9 +263,7 @@ pub fn mint_receipt_link(
         ),
     };
     let delivery = store::get_delivery_settings(c)?;
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|_| Error::Internal("the OS random source failed".into()))?;
+    let bytes = super::delivery::random_bytes::<16>()?;
     let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
     store::insert_receipt_link(
         c,

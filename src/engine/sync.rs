@@ -285,7 +285,7 @@ pub fn apply_batch(
         max_age_days: settings.max_age_days,
         cooldown_months: settings.cooldown_months,
     };
-    let check_suppressions = !store::suppressions_empty(c)? || !store::suppression_hashes_empty(c)?;
+    let suppressions = super::people::Suppressions::load(c)?;
     let email_channel = settings.channel == Channel::Email;
     let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
     let mut steps: Vec<Step> = Vec::with_capacity(batch.transactions.len());
@@ -337,13 +337,8 @@ pub fn apply_batch(
                     let host_id = t.customer.as_deref().unwrap_or_default();
                     let f = CustomerFacts {
                         communications: k.communications,
-                        unsubscribed: check_suppressions
-                            && super::people::suppression(
-                                c,
-                                host_id,
-                                k.email_norm.as_deref(),
-                                k.phone_norm.as_deref(),
-                            )?
+                        unsubscribed: suppressions
+                            .check(c, host_id, k.email_norm.as_deref(), k.phone_norm.as_deref())?
                             .0,
                         usable_contact: if email_channel {
                             k.email_norm.is_some()

@@ -47,11 +47,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        conn.busy_timeout(busy_timeout)?;
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
+        tune(&conn, busy_timeout)?;
         schema::refuse_newer(&conn)?;
         Ok(Store { conn })
     }
@@ -62,15 +58,8 @@ impl Store {
     }
 
     fn setup(conn: Connection, wal: bool, busy_timeout: Duration) -> Result<Store> {
-        conn.busy_timeout(busy_timeout)?;
+        tune(&conn, busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        // Keep prepared plans stable: without this, statements whose plan may depend on a
-        // bound value are re-prepared after every reset of the statement cache (measured:
-        // 30x slower cooldown look-ups, docs/benchmarks.md).
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
         // A database written by a newer library is refused before anything touches it.
         schema::refuse_newer(&conn)?;
         let mode = if wal { "wal" } else { "delete" };
@@ -103,6 +92,19 @@ impl Store {
         tx.finish()?;
         Ok(out)
     }
+}
+
+/// Settings every hearken connection gets: the busy timeout and stable query plans.
+fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
+    // Without QPSG, statements whose plan may depend on a bound value are re-prepared
+    // after every reset of the statement cache (measured: 30x slower cooldown look-ups,
+    // docs/benchmarks.md).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }
 
 /// Reads and writes on one connection or transaction.
