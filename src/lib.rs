@@ -6,6 +6,8 @@
 
 mod engine;
 mod error;
+#[doc(hidden)]
+pub mod failpoint;
 pub mod ffi;
 pub mod model;
 pub mod rules;

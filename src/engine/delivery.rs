@@ -139,6 +139,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
     // Reminders whose moment has come join the queue first (R1, R2).
     super::responses::decide_reminders(c, now)?;
+    crate::failpoint::hit("claim.after_reminders");
     let suppressions = super::people::Suppressions::load(c)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
@@ -243,6 +244,9 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 review_link: m.review_link.as_deref().unwrap_or_default(),
             };
             store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
+            if out.is_empty() {
+                crate::failpoint::hit("claim.after_first_message");
+            }
             out.push(OutboundMessage {
                 message_id: m.message_id,
                 kind: m.kind,
@@ -262,6 +266,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
             });
         }
     }
+    crate::failpoint::hit("claim.before_commit");
     Ok(out)
 }
 
@@ -280,7 +285,11 @@ pub fn ack(c: &Connection, message_id: &str, now: DateTime<Utc>) -> Result<()> {
         MessageStatus::Cancelled => Err(Error::Conflict(
             "the message was cancelled before delivery and must not be sent".into(),
         )),
-        _ => store::ack_message(c, &m, ms(now)),
+        _ => {
+            store::ack_message(c, &m, ms(now))?;
+            crate::failpoint::hit("ack.before_commit");
+            Ok(())
+        }
     }
 }
 

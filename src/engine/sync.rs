@@ -270,6 +270,7 @@ pub fn apply_batch(
         }
     }
     drop(stored_customers);
+    crate::failpoint::hit("sync.after_customers");
     // Customers created tonight cannot have had an invitation: look up the others at once.
     let anchors =
         store::cooldown_anchors(c, customers.values().filter(|k| k.existed).map(|k| k.rowid))?;
@@ -378,6 +379,7 @@ pub fn apply_batch(
         }));
     }
 
+    crate::failpoint::hit("sync.after_transactions");
     // One invitation per customer per batch (E5).
     let only: Vec<Candidate<'_>> = candidates.iter().map(|(_, c)| *c).collect();
     for ((index, _), won) in candidates.iter().zip(eligibility::winners(&only)) {
@@ -486,6 +488,7 @@ pub fn apply_batch(
         }
     }
     report.skipped = skipped;
+    crate::failpoint::hit("sync.after_decisions");
 
     // S2: record the dates, report which were caught up and which are still missing.
     let via = match mode {
@@ -504,5 +507,6 @@ pub fn apply_batch(
     let mut after = synced;
     after.extend(batch.business_dates.iter().copied());
     report.missing_dates = clock.plan(today, &after, now).missing;
+    crate::failpoint::hit("sync.before_commit");
     Ok(report)
 }

@@ -1,0 +1,59 @@
+//! Named pause points inside write transactions, for the crash tests.
+//!
+//! Off unless the process was started with `HEARKEN_FAILPOINT=name` (or `name@N` for the
+//! N-th time the point is reached). At that point the process writes
+//! `hearken-failpoint <name> <N>` on stderr and waits, so a test can SIGKILL it there,
+//! inside the open transaction. Costs one atomic load when off.
+
+use std::io::Write;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Every failpoint name, in the order a sync then a drain reaches them.
+pub const NAMES: &[&str] = &[
+    "sync.after_customers",
+    "sync.after_transactions",
+    "sync.after_decisions",
+    "sync.before_commit",
+    "claim.after_reminders",
+    "claim.after_first_message",
+    "claim.before_commit",
+    "ack.before_commit",
+];
+
+fn armed() -> Option<&'static (String, u64)> {
+    static ARMED: OnceLock<Option<(String, u64)>> = OnceLock::new();
+    ARMED
+        .get_or_init(|| {
+            let spec = std::env::var("HEARKEN_FAILPOINT").ok()?;
+            let (name, nth) = match spec.split_once('@') {
+                Some((n, k)) => (n.to_owned(), k.parse().ok()?),
+                None => (spec, 1),
+            };
+            Some((name, nth))
+        })
+        .as_ref()
+}
+
+/// Pauses the process here forever if this failpoint is armed and due.
+pub(crate) fn hit(name: &str) {
+    static HITS: AtomicU64 = AtomicU64::new(0);
+    let Some((armed, nth)) = armed() else {
+        return;
+    };
+    if armed != name {
+        return;
+    }
+    let n = HITS.fetch_add(1, Ordering::SeqCst) + 1;
+    if n != *nth {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "hearken-failpoint {name} {n}");
+    let _ = err.flush();
+    drop(err);
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
