@@ -120,4 +120,29 @@ fn write_fixture_for_the_current_version() {
         "2026-11-20T22:00:00Z".parse().unwrap(),
     )
     .unwrap();
+    // From v3 on, the fixture also holds one delivered invitation and its answer: a
+    // detractor with a comment who agreed to be replied to. The other messages stay
+    // pending.
+    if SCHEMA_VERSION >= 3 {
+        let now = "2026-11-21T09:00:00Z".parse().unwrap();
+        let m = e.claim(1, now).unwrap().remove(0);
+        e.ack(&m.message_id, now).unwrap();
+        let token = m.survey_link.unwrap().rsplit('/').next().unwrap().to_owned();
+        let answer = hearken::ResponseInput {
+            answers: vec![
+                hearken::Answer {
+                    question: "recommend".into(),
+                    score: Some(3),
+                    ..Default::default()
+                },
+                hearken::Answer {
+                    question: "comment".into(),
+                    text: Some("Trop d'attente, \"vraiment\" déçu, 정말".into()),
+                    ..Default::default()
+                },
+            ],
+            consent_to_reply: true,
+        };
+        e.record_response(&token, &answer, now).unwrap();
+    }
 }

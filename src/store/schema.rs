@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -263,6 +263,165 @@ CREATE TABLE response_deletions (
     deleted_by TEXT NOT NULL,
     deleted_at INTEGER NOT NULL
 ) STRICT;
+"#;
+
+/// Version 4: users, alerts and their handling, reply threads, external reviews (issue 7).
+const V4: &str = r#"
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'owner', 'manager', 'staff')),
+    language TEXT,
+    notify TEXT NOT NULL CHECK (notify IN ('all', 'negative', 'none')),
+    active INTEGER NOT NULL DEFAULT 1
+) STRICT;
+
+-- The locations a user covers (none = every location).
+CREATE TABLE user_locations (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    PRIMARY KEY (user_id, location_id)
+) STRICT, WITHOUT ROWID;
+
+-- The locations a user hears about (none = every location), A2.
+CREATE TABLE user_notify_locations (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    PRIMARY KEY (user_id, location_id)
+) STRICT, WITHOUT ROWID;
+
+-- A1: one user per alert kind and location; location 0 is the store-wide default.
+CREATE TABLE alert_assignments (
+    kind TEXT NOT NULL,
+    location_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (kind, location_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN
+        ('unhappy_customer', 'negative_feedback', 'unanswered_reviews', 'sync_gap')),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    customer_id INTEGER REFERENCES customers(id),
+    -- Not a foreign key: a deleted response (F3) leaves its alert and the work done on it.
+    response_id INTEGER,
+    user_id INTEGER REFERENCES users(id),
+    status TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'done')),
+    detail TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    escalated_at INTEGER,
+    follow_up_at INTEGER
+) STRICT;
+CREATE INDEX alerts_status ON alerts(status, location_id);
+CREATE UNIQUE INDEX alerts_one_per_response ON alerts(response_id)
+    WHERE response_id IS NOT NULL;
+-- At most one open review or sync-gap alert per location.
+CREATE UNIQUE INDEX alerts_one_open_per_location ON alerts(kind, location_id)
+    WHERE status != 'done' AND kind IN ('unanswered_reviews', 'sync_gap');
+
+-- A3: how an alert was handled. user_id NULL with author 'customer' is the customer's
+-- reply; with author 'system' it is hearken closing an alert by itself (A5, S2).
+CREATE TABLE alert_interactions (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    method TEXT NOT NULL CHECK (method IN ('email', 'phone', 'sms', 'in_person', 'other')),
+    note TEXT NOT NULL,
+    author TEXT NOT NULL CHECK (author IN ('business', 'customer', 'system')),
+    user_id INTEGER REFERENCES users(id),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX alert_interactions_alert ON alert_interactions(alert_id);
+
+-- A4: the answer to a post-intervention survey; kept apart from the store's scores.
+CREATE TABLE alert_follow_ups (
+    alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+    nps INTEGER,
+    score_base10 REAL,
+    comment TEXT,
+    created_at INTEGER NOT NULL
+) STRICT;
+ALTER TABLE link_tokens ADD COLUMN alert_id INTEGER REFERENCES alerts(id);
+
+-- F2: each response is a conversation; its comments, the customer's and the business's.
+CREATE TABLE thread_comments (
+    id INTEGER PRIMARY KEY,
+    response_id INTEGER NOT NULL,
+    author TEXT NOT NULL CHECK (author IN ('customer', 'business')),
+    kind TEXT NOT NULL CHECK (kind IN ('comment', 'reply', 'reward', 'refund')),
+    body TEXT NOT NULL,
+    coupon_code TEXT,
+    amount_minor INTEGER,
+    currency TEXT,
+    user_id INTEGER REFERENCES users(id),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX thread_comments_response ON thread_comments(response_id, id);
+INSERT INTO thread_comments (response_id, author, kind, body, created_at)
+SELECT id, 'customer', 'comment', comment, created_at FROM responses
+WHERE comment IS NOT NULL AND comment != '';
+
+-- Tracking reply addresses (A3, F2): only the SHA-256 of each token is kept.
+CREATE TABLE reply_addresses (
+    hash BLOB PRIMARY KEY,
+    response_id INTEGER NOT NULL,
+    alert_id INTEGER REFERENCES alerts(id),
+    created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- A5: reviews the host found on external sites, and whether each has a reply.
+CREATE TABLE external_reviews (
+    id INTEGER PRIMARY KEY,
+    host_id TEXT NOT NULL UNIQUE,
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    site TEXT NOT NULL,
+    rating INTEGER,
+    posted_at INTEGER NOT NULL,
+    replied_at INTEGER
+) STRICT;
+CREATE INDEX external_reviews_unanswered ON external_reviews(location_id)
+    WHERE replied_at IS NULL;
+
+-- The outbox also carries staff notifications (no customer) and business replies.
+CREATE TABLE outbox_v4 (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    invitation_id INTEGER REFERENCES invitations(id),
+    customer_id INTEGER REFERENCES customers(id),
+    user_id INTEGER REFERENCES users(id),
+    alert_id INTEGER REFERENCES alerts(id),
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    channel TEXT NOT NULL,
+    language TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL
+        CHECK (status IN ('pending', 'in_flight', 'acked', 'failed', 'cancelled')),
+    due_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    cancel_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK ((customer_id IS NULL) != (user_id IS NULL))
+) STRICT;
+INSERT INTO outbox_v4 (id, message_id, kind, invitation_id, customer_id, location_id, channel,
+                       language, params, status, due_at, lease_until, attempts, last_error,
+                       cancel_reason, created_at, updated_at)
+SELECT id, message_id, kind, invitation_id, customer_id, location_id, channel, language,
+       params, status, due_at, lease_until, attempts, last_error, cancel_reason, created_at,
+       updated_at
+FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v4 RENAME TO outbox;
+CREATE INDEX outbox_claim ON outbox(status, due_at);
+CREATE INDEX outbox_lease ON outbox(status, lease_until);
+CREATE INDEX outbox_invitation ON outbox(invitation_id);
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
