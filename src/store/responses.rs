@@ -248,7 +248,16 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
         r.review_link_shown,
         now_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // The comment opens the response's conversation (F2).
+    if let Some(text) = r.comment.as_deref().filter(|t| !t.is_empty()) {
+        conn.prepare_cached(
+            "INSERT INTO thread_comments (response_id, author, kind, body, created_at)
+             VALUES (?1, 'customer', 'comment', ?2, ?3)",
+        )?
+        .execute(params![id, text, now_ms])?;
+    }
+    Ok(id)
 }
 
 /// Whether an invitation already has a response.
@@ -268,8 +277,14 @@ pub fn delete_response(conn: &Connection, id: i64, by: &str, now_ms: i64) -> Res
              FROM responses r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?1",
         )?
         .execute(params![id, by, now_ms])?;
-    conn.prepare_cached("DELETE FROM responses WHERE id = ?1")?
-        .execute([id])?;
+    // The conversation goes with the response; its alert and the work done on it stay.
+    for sql in [
+        "DELETE FROM thread_comments WHERE response_id = ?1",
+        "DELETE FROM reply_addresses WHERE response_id = ?1",
+        "DELETE FROM responses WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
     Ok(n > 0)
 }
 
