@@ -109,6 +109,26 @@
 #define HK_MESSAGE_KIND_SURVEY_REMINDER 3
 
 /**
+ * Message kind code: tells a user about new feedback (A2).
+ */
+#define HK_MESSAGE_KIND_FEEDBACK_NOTIFICATION 4
+
+/**
+ * Message kind code: tells a location's owners an alert is still open.
+ */
+#define HK_MESSAGE_KIND_ALERT_ESCALATION 5
+
+/**
+ * Message kind code: a business reply, reward, refund or dashboard e-mail (F2, A3).
+ */
+#define HK_MESSAGE_KIND_CUSTOMER_REPLY 6
+
+/**
+ * Message kind code: the post-intervention survey (A4).
+ */
+#define HK_MESSAGE_KIND_FOLLOW_UP_SURVEY 7
+
+/**
  * Channel code: e-mail.
  */
 #define HK_CHANNEL_EMAIL 1
@@ -818,7 +838,7 @@ const char *hk_message_batch_unsubscribe_link(const hk_message_batch *batch,
                                               uint32_t index);
 
 /**
- * Host id of message `index`'s customer; borrowed.
+ * Host id of message `index`'s customer; NULL for a message to staff; borrowed.
  */
 const char *hk_message_batch_customer(const hk_message_batch *batch,
                                       uint32_t index);

@@ -9,6 +9,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
+    AlertQuery, AlertSettings, CustomerEmail, ExternalReview, InteractionInput, ReplyInput, User,
+};
+use crate::model::{
     BATCH_FORMAT, DeliverySettings, FeedbackInput, FeedbackSettings, Location, ResponseInput,
     ScoreQuery, Settings, SuppressionBundle, Survey, SyncBatch, Template,
 };
@@ -84,6 +87,41 @@ pub fn parse_feedback_settings(json: &str) -> Result<FeedbackSettings> {
 /// Parses a score query (`{"location": …, "from": …, "to": …}`, all optional).
 pub fn parse_score_query(json: &str) -> Result<ScoreQuery> {
     from_value(parse_value(json, "query")?, "query")
+}
+
+/// Parses a user.
+pub fn parse_user(json: &str) -> Result<User> {
+    from_value(parse_value(json, "user")?, "user")
+}
+
+/// Parses an alert listing query (all fields optional).
+pub fn parse_alert_query(json: &str) -> Result<AlertQuery> {
+    from_value(parse_value(json, "query")?, "query")
+}
+
+/// Parses an interaction to record on an alert.
+pub fn parse_interaction(json: &str) -> Result<InteractionInput> {
+    from_value(parse_value(json, "interaction")?, "interaction")
+}
+
+/// Parses an e-mail to write to an alert's customer.
+pub fn parse_customer_email(json: &str) -> Result<CustomerEmail> {
+    from_value(parse_value(json, "email")?, "email")
+}
+
+/// Parses a business reply, reward or refund.
+pub fn parse_reply(json: &str) -> Result<ReplyInput> {
+    from_value(parse_value(json, "reply")?, "reply")
+}
+
+/// Parses an external review.
+pub fn parse_review(json: &str) -> Result<ExternalReview> {
+    from_value(parse_value(json, "review")?, "review")
+}
+
+/// Parses alert settings; absent fields take their defaults.
+pub fn parse_alert_settings(json: &str) -> Result<AlertSettings> {
+    from_value(parse_value(json, "alert_settings")?, "alert_settings")
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.

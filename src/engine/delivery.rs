@@ -61,6 +61,18 @@ fn cancel_reason(
     m: &Claimable,
 ) -> Result<Option<&'static str>> {
     let skip = |r: SkipReason| Ok(Some(r.as_str()));
+    if m.kind.to_staff() {
+        return Ok((!m.user_active).then_some("user_removed"));
+    }
+    // A reply the customer asked for (F2, A3) is not a survey: only a missing e-mail stops it.
+    if m.kind == MessageKind::CustomerReply {
+        return if m.email.is_none() {
+            skip(SkipReason::NoUsableContact)
+        } else {
+            Ok(None)
+        };
+    }
+    let customer_id = m.customer_id.as_deref().unwrap_or_default();
     if m.excluded {
         return skip(SkipReason::Excluded);
     }
@@ -71,7 +83,7 @@ fn cancel_reason(
         return skip(SkipReason::CommunicationsOff);
     }
     if suppressions
-        .check(c, &m.customer_id, m.email.as_deref(), m.phone.as_deref())?
+        .check(c, customer_id, m.email.as_deref(), m.phone.as_deref())?
         .0
     {
         return skip(SkipReason::Unsubscribed);
@@ -87,7 +99,11 @@ fn cancel_reason(
         return Ok(None);
     };
     Ok(match m.kind {
-        MessageKind::SurveyInvitation => None,
+        MessageKind::SurveyInvitation
+        | MessageKind::FollowUpSurvey
+        | MessageKind::FeedbackNotification
+        | MessageKind::AlertEscalation
+        | MessageKind::CustomerReply => None,
         // R1: a review confirmed before the reminder is handed over cancels it.
         MessageKind::ReviewReminder => store::invitation_response_state(c, invitation)?
             .1
@@ -139,7 +155,9 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
     // Reminders whose moment has come join the queue first (R1, R2).
     super::responses::decide_reminders(c, now)?;
+    super::alerts::escalate_due(c, now)?;
     crate::failpoint::hit("claim.after_reminders");
+    let reply_domain = store::get_alert_settings(c)?.reply_domain;
     let suppressions = super::people::Suppressions::load(c)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
@@ -180,6 +198,59 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 )?;
                 continue;
             }
+            if !m.kind.templated() {
+                let text: super::alerts::FixedText = serde_json::from_str(&m.params)
+                    .map_err(|_| Error::Internal("outbox message without its text".into()))?;
+                let reply_to = match text.response {
+                    Some(response) => {
+                        let bytes = random_bytes::<16>()?;
+                        store::insert_reply_address(
+                            c,
+                            &token::token_hash(&bytes),
+                            response,
+                            m.alert,
+                            now_ms,
+                        )?;
+                        Some(format!(
+                            "reply+{}@{reply_domain}",
+                            token::format_token(&bytes)
+                        ))
+                    }
+                    None => None,
+                };
+                let recipient = if m.kind.to_staff() {
+                    m.user_email.clone()
+                } else {
+                    m.email.clone()
+                };
+                store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
+                out.push(OutboundMessage {
+                    message_id: m.message_id,
+                    kind: m.kind,
+                    channel: Channel::Email,
+                    recipient: recipient.unwrap_or_default(),
+                    language: m.language,
+                    subject: text.subject,
+                    body: text.body,
+                    survey_link: None,
+                    survey_link_expires_at: None,
+                    unsubscribe_link: None,
+                    reply_to,
+                    customer: m.customer_id,
+                    user: m.user_id,
+                    location: m.location_id,
+                    invitation_id: None,
+                    alert_id: m.alert,
+                    attempt: m.attempts + 1,
+                    lease_until,
+                });
+                continue;
+            }
+            let Some(customer) = m.customer else {
+                return Err(Error::Internal(
+                    "a customer message without a customer".into(),
+                ));
+            };
             let recipient = match m.channel {
                 Channel::Email => m.email.clone(),
                 Channel::Sms => m.phone.clone(),
@@ -209,8 +280,11 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                     c,
                     &token::token_hash(&survey),
                     "survey",
-                    m.invitation,
-                    m.customer,
+                    store::TokenOwner {
+                        invitation: m.invitation,
+                        alert: m.alert,
+                        customer,
+                    },
                     now_ms,
                     Some(ms(expires)),
                 )?;
@@ -225,8 +299,11 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 c,
                 &token::token_hash(&unsubscribe),
                 "unsubscribe",
-                m.invitation,
-                m.customer,
+                store::TokenOwner {
+                    invitation: m.invitation,
+                    alert: None,
+                    customer,
+                },
                 now_ms,
                 None,
             )?;
@@ -258,9 +335,12 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 survey_link_expires_at: survey_link.is_some().then_some(expires),
                 survey_link,
                 unsubscribe_link: Some(unsubscribe_link),
+                reply_to: None,
                 customer: m.customer_id,
+                user: None,
                 location: m.location_id,
                 invitation_id: m.invitation,
+                alert_id: m.alert,
                 attempt: m.attempts + 1,
                 lease_until,
             });
@@ -360,13 +440,15 @@ pub fn resend(
         c,
         &message_id,
         &store::NewMessage {
-            kind: MessageKind::SurveyInvitation,
             invitation: Some(invitation),
-            customer,
-            location,
-            channel,
-            language: language.unwrap_or(&original),
-            due_at_ms: ms(now),
+            ..store::NewMessage::to_customer(
+                MessageKind::SurveyInvitation,
+                customer,
+                location,
+                channel,
+                language.unwrap_or(&original),
+                ms(now),
+            )
         },
         ms(now),
     )
@@ -397,6 +479,13 @@ pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Re
 
 /// Checks and stores a template override; placeholder errors are reported now (issue 5).
 pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
+    if !t.kind.templated() {
+        return Err(Error::invalid(Problem::top(
+            "template",
+            "kind",
+            "this kind's text is written when it is queued, not from a template",
+        )));
+    }
     let mut problems = Vec::new();
     if !crate::rules::validate::is_language_tag(&t.language) {
         problems.push(Problem::top(
@@ -435,6 +524,13 @@ pub fn effective_template(
     channel: Channel,
     language: &str,
 ) -> Result<Template> {
+    if !kind.templated() {
+        return Err(Error::invalid(Problem::top(
+            "template",
+            "kind",
+            "this kind's text is written when it is queued, not from a template",
+        )));
+    }
     let settings = store::get_settings(c)?;
     pick_template(c, kind, channel, language, &settings.default_language).map(|(t, _)| t)
 }

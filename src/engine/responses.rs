@@ -6,9 +6,9 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    Channel, FeedbackInput, FeedbackSettings, MessageKind, NpsSummary, QuestionKind, QuestionView,
-    RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey,
-    SurveyPage,
+    AlertKind, Channel, FeedbackInput, FeedbackSettings, MessageKind, NpsSummary, QuestionKind,
+    QuestionView, RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery,
+    Sentiment, Survey, SurveyPage,
 };
 use crate::rules::reminder::{self, ReminderDecision, ReminderFacts};
 use crate::rules::score::nps_category;
@@ -67,6 +67,11 @@ enum Link {
         location: i64,
         transaction: Option<i64>,
     },
+    /// A post-intervention survey (A4).
+    FollowUp {
+        alert: i64,
+        location: i64,
+    },
 }
 
 /// Resolves a survey or receipt link token that can still take its one response (F6).
@@ -96,6 +101,20 @@ fn open_link(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<([u8; 32],
             Some(r.expires_at),
             r.used_at,
         )
+    } else if let Some(f) = store::follow_up_link(c, &hash)? {
+        if f.answered {
+            return Err(Error::Conflict(
+                "this post-intervention survey was already answered".into(),
+            ));
+        }
+        (
+            Link::FollowUp {
+                alert: f.alert,
+                location: f.location,
+            },
+            f.expires_at,
+            f.used_at,
+        )
     } else {
         return Err(Error::NotFound {
             what: "token",
@@ -122,7 +141,7 @@ pub fn survey_page(
     let settings = store::get_settings(c)?;
     let (location, invitation_language) = match &link {
         Link::Invitation(l) => (l.location, Some(l.language.as_str())),
-        Link::Receipt { location, .. } => (*location, None),
+        Link::Receipt { location, .. } | Link::FollowUp { location, .. } => (*location, None),
     };
     let store::LocationInfo {
         host_id,
@@ -191,10 +210,12 @@ pub fn record_response(
             location,
             transaction,
         } => ("receipt", None, *location, None, *transaction),
+        Link::FollowUp { location, .. } => ("follow_up", None, *location, None, None),
     };
     let store::LocationInfo {
         review_link,
         business_type,
+        name: location_name,
         ..
     } = store::location_info(c, location)?
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
@@ -206,6 +227,27 @@ pub fn record_response(
         feedback.unhappy_stars,
     )
     .map_err(Error::Invalid)?;
+    if let Link::FollowUp { alert, .. } = link {
+        // The answer measures the recovery: kept on the alert, not in the store's scores.
+        super::alerts::record_follow_up(
+            c,
+            alert,
+            scored.nps.map(u32::from),
+            scored.score_base10,
+            scored.comment.as_deref(),
+            now,
+        )?;
+        store::mark_survey_link_used(c, &hash, ms(now))?;
+        let original = store::get_alert(c, alert)?.and_then(|a| a.alert.response_id);
+        return Ok(ResponseOutcome {
+            response_id: original.unwrap_or_default(),
+            nps_category: scored.category(),
+            score_base10: scored.score_base10,
+            unhappy: scored.unhappy,
+            review_link: None,
+            alert_id: Some(alert),
+        });
+    }
     let show = review_link.filter(|_| rules::offer_review(feedback.review_mode, scored.category()));
     let id = store::insert_response(
         c,
@@ -229,15 +271,34 @@ pub fn record_response(
         ms(now),
     )?;
     match link {
-        Link::Invitation(_) => store::mark_survey_link_used(c, &hash, ms(now))?,
+        Link::Invitation(_) | Link::FollowUp { .. } => {
+            store::mark_survey_link_used(c, &hash, ms(now))?
+        }
         Link::Receipt { .. } => store::mark_receipt_link_used(c, &hash, ms(now))?,
     }
+    let alert = super::alerts::on_feedback(
+        c,
+        &super::alerts::FeedbackEvent {
+            response: id,
+            location,
+            location_name: &location_name,
+            customer,
+            negative: scored.unhappy,
+            kind: AlertKind::UnhappyCustomer,
+            nps: scored.nps.map(u32::from),
+            score_base10: scored.score_base10,
+            thumbs_up: None,
+            comment: scored.comment.as_deref(),
+        },
+        now,
+    )?;
     Ok(ResponseOutcome {
         response_id: id,
         nps_category: scored.category(),
         score_base10: scored.score_base10,
         unhappy: scored.unhappy,
         review_link: show,
+        alert_id: alert,
     })
 }
 
@@ -333,7 +394,7 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::insert_response(
+    let id = store::insert_response(
         c,
         &ResponseRow {
             source: "ereceipt",
@@ -353,7 +414,24 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
             review_link_shown: false,
         },
         ms(now),
-    )
+    )?;
+    super::alerts::on_feedback(
+        c,
+        &super::alerts::FeedbackEvent {
+            response: id,
+            location: loc.rowid,
+            location_name: &loc.location.name,
+            customer,
+            negative: f.sentiment == Sentiment::Negative,
+            kind: AlertKind::NegativeFeedback,
+            nps: None,
+            score_base10: None,
+            thumbs_up: Some(f.sentiment == Sentiment::Positive),
+            comment: f.comment.as_deref(),
+        },
+        now,
+    )?;
+    Ok(id)
 }
 
 /// Switches a location's e-receipt feedback on or off; old feedback stays (F1).
@@ -458,13 +536,15 @@ pub fn decide_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                 c,
                 &ids.next_id(),
                 &store::NewMessage {
-                    kind,
                     invitation: Some(cand.invitation),
-                    customer: cand.customer,
-                    location: cand.location,
-                    channel: Channel::parse(&cand.channel).unwrap_or(Channel::Email),
-                    language: &cand.language,
-                    due_at_ms: ms(now),
+                    ..store::NewMessage::to_customer(
+                        kind,
+                        cand.customer,
+                        cand.location,
+                        Channel::parse(&cand.channel).unwrap_or(Channel::Email),
+                        &cand.language,
+                        ms(now),
+                    )
                 },
                 ms(now),
             )?;

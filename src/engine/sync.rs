@@ -441,13 +441,15 @@ pub fn apply_batch(
                     c,
                     &message_ids.next_id(),
                     &store::NewMessage {
-                        kind: MessageKind::SurveyInvitation,
                         invitation: Some(id),
-                        customer: *customer_rowid,
-                        location: location.rowid,
-                        channel: settings.channel,
-                        language: &language,
-                        due_at_ms: due_at.timestamp_millis(),
+                        ..store::NewMessage::to_customer(
+                            MessageKind::SurveyInvitation,
+                            *customer_rowid,
+                            location.rowid,
+                            settings.channel,
+                            &language,
+                            due_at.timestamp_millis(),
+                        )
                     },
                     now_ms,
                 )?;
@@ -507,6 +509,7 @@ pub fn apply_batch(
     let mut after = synced;
     after.extend(batch.business_dates.iter().copied());
     report.missing_dates = clock.plan(today, &after, now).missing;
+    super::alerts::sync_gap(c, location.rowid, &report.missing_dates, now)?;
     crate::failpoint::hit("sync.before_commit");
     Ok(report)
 }

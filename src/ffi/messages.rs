@@ -19,7 +19,7 @@ struct Message {
     survey_link: Option<CString>,
     survey_link_expires_at_ms: i64,
     unsubscribe_link: Option<CString>,
-    customer: CString,
+    customer: Option<CString>,
     location: CString,
     invitation_id: i64,
     attempt: u32,
@@ -39,7 +39,7 @@ impl Message {
             survey_link: m.survey_link.as_ref().map(c),
             survey_link_expires_at_ms: m.survey_link_expires_at.map_or(0, |t| t.timestamp_millis()),
             unsubscribe_link: m.unsubscribe_link.as_ref().map(c),
-            customer: c(&m.customer),
+            customer: m.customer.as_ref().map(c),
             location: c(&m.location),
             invitation_id: m.invitation_id.unwrap_or(0),
             attempt: m.attempt,
@@ -243,14 +243,14 @@ pub unsafe extern "C" fn hk_message_batch_unsubscribe_link(
     unsafe { optional_string_field(batch, index, |m| m.unsubscribe_link.as_ref()) }
 }
 
-/// Host id of message `index`'s customer; borrowed.
+/// Host id of message `index`'s customer; NULL for a message to staff; borrowed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_message_batch_customer(
     batch: *const hk_message_batch,
     index: u32,
 ) -> *const c_char {
     // SAFETY: forwarded contract.
-    unsafe { string_field(batch, index, |m| &m.customer) }
+    unsafe { optional_string_field(batch, index, |m| m.customer.as_ref()) }
 }
 
 /// Host id of message `index`'s location; borrowed.

@@ -17,6 +17,14 @@ pub const HK_MESSAGE_KIND_SURVEY_INVITATION: u32 = 1;
 pub const HK_MESSAGE_KIND_REVIEW_REMINDER: u32 = 2;
 /// Message kind code: a survey reminder to a non-respondent (R2).
 pub const HK_MESSAGE_KIND_SURVEY_REMINDER: u32 = 3;
+/// Message kind code: tells a user about new feedback (A2).
+pub const HK_MESSAGE_KIND_FEEDBACK_NOTIFICATION: u32 = 4;
+/// Message kind code: tells a location's owners an alert is still open.
+pub const HK_MESSAGE_KIND_ALERT_ESCALATION: u32 = 5;
+/// Message kind code: a business reply, reward, refund or dashboard e-mail (F2, A3).
+pub const HK_MESSAGE_KIND_CUSTOMER_REPLY: u32 = 6;
+/// Message kind code: the post-intervention survey (A4).
+pub const HK_MESSAGE_KIND_FOLLOW_UP_SURVEY: u32 = 7;
 
 /// Channel code: e-mail.
 pub const HK_CHANNEL_EMAIL: u32 = 1;
@@ -32,6 +40,10 @@ pub(crate) fn kind_code(kind: MessageKind) -> u32 {
         MessageKind::SurveyInvitation => HK_MESSAGE_KIND_SURVEY_INVITATION,
         MessageKind::ReviewReminder => HK_MESSAGE_KIND_REVIEW_REMINDER,
         MessageKind::SurveyReminder => HK_MESSAGE_KIND_SURVEY_REMINDER,
+        MessageKind::FeedbackNotification => HK_MESSAGE_KIND_FEEDBACK_NOTIFICATION,
+        MessageKind::AlertEscalation => HK_MESSAGE_KIND_ALERT_ESCALATION,
+        MessageKind::CustomerReply => HK_MESSAGE_KIND_CUSTOMER_REPLY,
+        MessageKind::FollowUpSurvey => HK_MESSAGE_KIND_FOLLOW_UP_SURVEY,
     }
 }
 
@@ -41,9 +53,13 @@ pub(crate) fn kind_from(code: u32, name: &'static str) -> Result<MessageKind, Fa
         HK_MESSAGE_KIND_SURVEY_INVITATION => Ok(MessageKind::SurveyInvitation),
         HK_MESSAGE_KIND_REVIEW_REMINDER => Ok(MessageKind::ReviewReminder),
         HK_MESSAGE_KIND_SURVEY_REMINDER => Ok(MessageKind::SurveyReminder),
+        HK_MESSAGE_KIND_FEEDBACK_NOTIFICATION => Ok(MessageKind::FeedbackNotification),
+        HK_MESSAGE_KIND_ALERT_ESCALATION => Ok(MessageKind::AlertEscalation),
+        HK_MESSAGE_KIND_CUSTOMER_REPLY => Ok(MessageKind::CustomerReply),
+        HK_MESSAGE_KIND_FOLLOW_UP_SURVEY => Ok(MessageKind::FollowUpSurvey),
         _ => Err(Failure::Range(
             name,
-            "unknown message kind; expected an HK_MESSAGE_KIND_* code (1 to 3)",
+            "unknown message kind; expected an HK_MESSAGE_KIND_* code (1 to 7)",
         )),
     }
 }
@@ -234,17 +250,13 @@ mod tests {
                 channel
             );
         }
-        for kind in [
-            MessageKind::SurveyInvitation,
-            MessageKind::ReviewReminder,
-            MessageKind::SurveyReminder,
-        ] {
+        for &kind in MessageKind::ALL {
             assert_eq!(kind_from(kind_code(kind), "kind").unwrap(), kind);
         }
         assert!(channel_from(0, "channel").is_err());
         assert!(channel_from(3, "channel").is_err());
         assert!(kind_from(0, "kind").is_err());
-        let json = kind_from(4, "kind").unwrap_err().to_json();
+        let json = kind_from(8, "kind").unwrap_err().to_json();
         assert!(json.contains(r#""field":"kind""#), "{json}");
     }
 }

@@ -1,5 +1,6 @@
 //! Plain data shared by every front door: no I/O, serde derives only.
 
+mod alert;
 mod batch;
 mod explain;
 mod location;
@@ -12,6 +13,11 @@ mod settings;
 mod survey;
 mod transaction;
 
+pub use alert::{
+    Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author,
+    CommentKind, CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput,
+    InteractionMethod, NotifyLevel, ReplyInput, ThreadComment, User, UserRole,
+};
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use explain::{DecisionRecord, Explanation};
 pub use location::Location;

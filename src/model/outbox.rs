@@ -14,6 +14,14 @@ pub enum MessageKind {
     ReviewReminder,
     /// Reminds a non-respondent of the survey (R2, off by default).
     SurveyReminder,
+    /// Tells a user about new feedback (A2).
+    FeedbackNotification,
+    /// Tells a location's owners an alert is still open (A3 escalation).
+    AlertEscalation,
+    /// A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+    CustomerReply,
+    /// The post-intervention survey after an unhappy customer's case is done (A4).
+    FollowUpSurvey,
 }
 
 impl MessageKind {
@@ -23,18 +31,46 @@ impl MessageKind {
             MessageKind::SurveyInvitation => "survey_invitation",
             MessageKind::ReviewReminder => "review_reminder",
             MessageKind::SurveyReminder => "survey_reminder",
+            MessageKind::FeedbackNotification => "feedback_notification",
+            MessageKind::AlertEscalation => "alert_escalation",
+            MessageKind::CustomerReply => "customer_reply",
+            MessageKind::FollowUpSurvey => "follow_up_survey",
         }
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [MessageKind] = &[
+        MessageKind::SurveyInvitation,
+        MessageKind::ReviewReminder,
+        MessageKind::SurveyReminder,
+        MessageKind::FeedbackNotification,
+        MessageKind::AlertEscalation,
+        MessageKind::CustomerReply,
+        MessageKind::FollowUpSurvey,
+    ];
+
+    /// Whether the message goes to a user of the business rather than a customer.
+    pub fn to_staff(self) -> bool {
+        matches!(
+            self,
+            MessageKind::FeedbackNotification | MessageKind::AlertEscalation
+        )
+    }
+
+    /// Whether its text comes from a store template (else hearken or a user wrote it).
+    pub fn templated(self) -> bool {
+        matches!(
+            self,
+            MessageKind::SurveyInvitation
+                | MessageKind::ReviewReminder
+                | MessageKind::SurveyReminder
+                | MessageKind::FollowUpSurvey
+        )
     }
 
     /// Parses the name given by [`MessageKind::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            MessageKind::SurveyInvitation,
-            MessageKind::ReviewReminder,
-            MessageKind::SurveyReminder,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.iter().copied().find(|k| k.as_str() == s)
     }
 }
 
@@ -105,12 +141,18 @@ pub struct OutboundMessage {
     pub survey_link_expires_at: Option<DateTime<Utc>>,
     /// The unsubscribe link in the body (never expires).
     pub unsubscribe_link: Option<String>,
-    /// Host id of the customer.
-    pub customer: String,
+    /// The Reply-To address of a customer reply: answers to it come back to the thread.
+    pub reply_to: Option<String>,
+    /// Host id of the customer; `None` for a message to staff.
+    pub customer: Option<String>,
+    /// Host id of the user, for a message to staff.
+    pub user: Option<String>,
     /// Host id of the location.
     pub location: String,
     /// The invitation this message delivers.
     pub invitation_id: Option<i64>,
+    /// The alert this message is about.
+    pub alert_id: Option<i64>,
     /// 1 for the first delivery attempt.
     pub attempt: u32,
     /// If not acked by then, the message is offered again.

@@ -49,6 +49,9 @@ pub struct ResponseOutcome {
     pub unhappy: bool,
     /// Show this review link now (N3), if any.
     pub review_link: Option<String>,
+    /// The alert an unhappy answer raised (A1), or the case a post-intervention answer
+    /// follows up (A4; `response_id` is then the original response).
+    pub alert_id: Option<i64>,
 }
 
 /// How a piece of feedback felt (F1).

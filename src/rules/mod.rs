@@ -1,5 +1,6 @@
 //! Pure decisions: no I/O, no clock reads; `now` is always passed in.
 
+pub mod alert;
 pub mod contact;
 pub mod cooldown;
 pub mod eligibility;

@@ -88,6 +88,11 @@ pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'sta
             &["survey_link", "unsubscribe_link"]
         }
         MessageKind::ReviewReminder => &["review_link", "unsubscribe_link"],
+        MessageKind::FollowUpSurvey => &["survey_link", "unsubscribe_link"],
+        // Written by hearken or a user at queue time, not from a store template.
+        MessageKind::FeedbackNotification
+        | MessageKind::AlertEscalation
+        | MessageKind::CustomerReply => &[],
     }
 }
 
@@ -257,6 +262,44 @@ pub fn builtin(kind: MessageKind, channel: Channel, language: &str) -> Option<Bu
             "{location}: 의견을 들려주세요 {survey_link} 수신거부: {unsubscribe_link}",
             "고객",
         ),
+        (MessageKind::FollowUpSurvey, Channel::Email, "en") => b(
+            "How did we do, {first_name}?",
+            "Hello {first_name},\n\nWe were in touch about your visit to {location}. How \
+             likely are you now to recommend {location}? One click:\n{survey_link}\n\nTo \
+             stop receiving surveys: {unsubscribe_link}\n",
+            "there",
+        ),
+        (MessageKind::FollowUpSurvey, Channel::Sms, "en") => b(
+            "",
+            "{location}: after our call, would you recommend us now? {survey_link} \
+             Stop: {unsubscribe_link}",
+            "there",
+        ),
+        (MessageKind::FollowUpSurvey, Channel::Email, "fr") => b(
+            "Avons-nous bien fait, {first_name} ?",
+            "Bonjour {first_name},\n\nNous avons échangé au sujet de votre visite chez \
+             {location}. Nous recommanderiez-vous maintenant ? Un clic suffit :\n{survey_link}\n\n\
+             Pour ne plus recevoir d'enquêtes : {unsubscribe_link}\n",
+            "cher client",
+        ),
+        (MessageKind::FollowUpSurvey, Channel::Sms, "fr") => b(
+            "",
+            "{location} : après notre échange, nous recommanderiez-vous ? {survey_link} \
+             Stop : {unsubscribe_link}",
+            "cher client",
+        ),
+        (MessageKind::FollowUpSurvey, Channel::Email, "ko") => b(
+            "{first_name}님, 저희 대응은 어떠셨나요?",
+            "{first_name}님, 안녕하세요.\n\n{location} 방문과 관련해 연락드렸습니다. 이제 \
+             {location}을(를) 추천할 의향은 얼마나 되십니까? 클릭 한 번이면 됩니다:\n\
+             {survey_link}\n\n설문 수신 거부: {unsubscribe_link}\n",
+            "고객",
+        ),
+        (MessageKind::FollowUpSurvey, Channel::Sms, "ko") => b(
+            "",
+            "{location}: 상담 후 추천 의향을 알려주세요 {survey_link} 수신거부: {unsubscribe_link}",
+            "고객",
+        ),
         _ => None,
     }
 }
@@ -320,11 +363,7 @@ mod tests {
     fn every_builtin_template_passes_its_own_check() {
         for lang in ["en", "fr", "ko"] {
             for ch in [Channel::Email, Channel::Sms] {
-                for k in [
-                    MessageKind::SurveyInvitation,
-                    MessageKind::ReviewReminder,
-                    MessageKind::SurveyReminder,
-                ] {
+                for &k in MessageKind::ALL.iter().filter(|k| k.templated()) {
                     let b = builtin(k, ch, lang).unwrap();
                     check(b.subject, &[]).unwrap();
                     check(b.body, required_in_body(k, ch)).unwrap();

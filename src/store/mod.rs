@@ -1,5 +1,6 @@
 //! SQLite: schema, migrations and every query. The only place SQL lives.
 
+mod alerts;
 mod customers;
 mod locations;
 mod outbox;
@@ -108,6 +109,16 @@ fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
 }
 
 /// Reads and writes on one connection or transaction.
+pub use alerts::{
+    AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact, UserRow, at_risk,
+    clear_assignment, customer_name, deactivate_user, escalation_candidates, follow_up_link,
+    get_alert, get_alert_settings, get_user, insert_alert, insert_comment, insert_follow_up,
+    insert_interaction, insert_reply_address, interactions, list_alerts, list_assignments,
+    list_users, location_owners, notify_recipients, open_store_alert, reply_address,
+    resolve_assignee, response_contact, set_alert_detail, set_alert_settings, set_alert_status,
+    set_alert_user, set_assignment, stamp_alert, thread, unanswered_reviews, upsert_review,
+    upsert_user, user_by_rowid, user_open_work,
+};
 pub use customers::{
     customer_host_id, find_customer, find_customers, hash_suppressed, import_suppression_hashes,
     imported_hashes, insert_customer, suppress, suppressed_contacts, suppressed_since,
@@ -118,9 +129,10 @@ pub use locations::{
     synced_dates_since, upsert_location,
 };
 pub use outbox::{
-    Claimable, MessageState, NewMessage, ack_message, claimable, end_message, find_message,
-    get_delivery_settings, get_template, insert_token, invitation_for_resend, mark_claimed,
-    outbox_counts, queue_message, retry_message, set_delivery_settings, set_template, token_owner,
+    Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
+    find_message, get_delivery_settings, get_template, insert_token, invitation_for_resend,
+    mark_claimed, outbox_counts, queue_message, retry_message, set_delivery_settings, set_template,
+    token_owner,
 };
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,

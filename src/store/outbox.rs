@@ -10,16 +10,47 @@ pub struct NewMessage<'a> {
     pub kind: MessageKind,
     /// The invitation it delivers.
     pub invitation: Option<i64>,
-    /// Customer row id.
-    pub customer: i64,
+    /// Customer row id (a message to a customer).
+    pub customer: Option<i64>,
+    /// User row id (a message to staff).
+    pub user: Option<i64>,
+    /// The alert it is about.
+    pub alert: Option<i64>,
     /// Location row id.
     pub location: i64,
     /// Channel.
     pub channel: Channel,
     /// Requested language.
     pub language: &'a str,
+    /// Text written at queue time and other parameters, as JSON (`{}` for none).
+    pub params: &'a str,
     /// Due instant in Unix ms.
     pub due_at_ms: i64,
+}
+
+impl<'a> NewMessage<'a> {
+    /// A templated message to a customer.
+    pub fn to_customer(
+        kind: MessageKind,
+        customer: i64,
+        location: i64,
+        channel: Channel,
+        language: &'a str,
+        due_at_ms: i64,
+    ) -> Self {
+        NewMessage {
+            kind,
+            invitation: None,
+            customer: Some(customer),
+            user: None,
+            alert: None,
+            location,
+            channel,
+            language,
+            params: "{}",
+            due_at_ms,
+        }
+    }
 }
 
 /// Queues a message under the stable id `message_id` and returns the id.
@@ -30,18 +61,21 @@ pub fn queue_message(
     now_ms: i64,
 ) -> Result<String> {
     conn.prepare_cached(
-        "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
-           channel, language, status, due_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?9)",
+        "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, user_id, alert_id,
+           location_id, channel, language, params, status, due_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?12)",
     )?
     .execute(params![
         message_id,
         m.kind.as_str(),
         m.invitation,
         m.customer,
+        m.user,
+        m.alert,
         m.location,
         m.channel.as_str(),
         m.language,
+        m.params,
         m.due_at_ms,
         now_ms
     ])?;
@@ -59,8 +93,8 @@ pub struct Claimable {
     pub kind: MessageKind,
     /// Invitation row id.
     pub invitation: Option<i64>,
-    /// Customer row id.
-    pub customer: i64,
+    /// Customer row id, for a message to a customer.
+    pub customer: Option<i64>,
     /// Channel.
     pub channel: Channel,
     /// Requested language.
@@ -70,7 +104,7 @@ pub struct Claimable {
     /// It was claimed before and its lease ran out.
     pub lease_expired: bool,
     /// Customer host id.
-    pub customer_id: String,
+    pub customer_id: Option<String>,
     /// Customer name.
     pub customer_name: Option<String>,
     /// Normalised e-mail.
@@ -89,15 +123,27 @@ pub struct Claimable {
     pub excluded: bool,
     /// The location's public review link.
     pub review_link: Option<String>,
+    /// User host id, for a message to staff.
+    pub user_id: Option<String>,
+    /// The user's e-mail.
+    pub user_email: Option<String>,
+    /// The user is still active.
+    pub user_active: bool,
+    /// The alert it is about.
+    pub alert: Option<i64>,
+    /// Text written at queue time and other parameters (JSON).
+    pub params: String,
 }
 
 const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, \
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
-    c.phone_norm, c.include_in_communications, l.host_id, l.name, l.enabled, \
-    coalesce(t.excluded, 0), l.review_link";
+    c.phone_norm, coalesce(c.include_in_communications, 0), l.host_id, l.name, l.enabled, \
+    coalesce(t.excluded, 0), l.review_link, u.host_id, u.email, coalesce(u.active, 0), \
+    o.alert_id, o.params";
 
 const CLAIM_JOINS: &str = "FROM outbox o
-    JOIN customers c ON c.id = o.customer_id
+    LEFT JOIN customers c ON c.id = o.customer_id
+    LEFT JOIN users u ON u.id = o.user_id
     JOIN locations l ON l.id = o.location_id
     LEFT JOIN invitations i ON i.id = o.invitation_id
     LEFT JOIN transactions t ON t.id = i.transaction_id";
@@ -123,6 +169,11 @@ fn row_to_claimable(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claimable> {
         location_enabled: r.get(16)?,
         excluded: r.get(17)?,
         review_link: r.get(18)?,
+        user_id: r.get(19)?,
+        user_email: r.get(20)?,
+        user_active: r.get(21)?,
+        alert: r.get(22)?,
+        params: r.get(23)?,
     })
 }
 
@@ -162,25 +213,37 @@ pub fn mark_claimed(conn: &Connection, rowid: i64, lease_until_ms: i64, now_ms: 
     Ok(())
 }
 
+/// What a link token belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenOwner {
+    /// The invitation (survey and unsubscribe links of an invitation).
+    pub invitation: Option<i64>,
+    /// The alert (the post-intervention survey, A4).
+    pub alert: Option<i64>,
+    /// The customer.
+    pub customer: i64,
+}
+
 /// Stores the hash of a freshly minted link token.
 pub fn insert_token(
     conn: &Connection,
     hash: &[u8; 32],
     kind: &str,
-    invitation: Option<i64>,
-    customer: i64,
+    owner: TokenOwner,
     now_ms: i64,
     expires_ms: Option<i64>,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO link_tokens (hash, kind, invitation_id, customer_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO link_tokens
+           (hash, kind, invitation_id, alert_id, customer_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         &hash[..],
         kind,
-        invitation,
-        customer,
+        owner.invitation,
+        owner.alert,
+        owner.customer,
         now_ms,
         expires_ms
     ])?;

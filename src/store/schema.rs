@@ -278,6 +278,11 @@ CREATE TABLE users (
     active INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 
+CREATE TABLE alert_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+) STRICT;
+
 -- The locations a user covers (none = every location).
 CREATE TABLE user_locations (
     user_id INTEGER NOT NULL REFERENCES users(id),

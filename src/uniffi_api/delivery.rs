@@ -15,6 +15,14 @@ pub enum MessageKind {
     ReviewReminder,
     /// Reminds a non-respondent of the survey (R2).
     SurveyReminder,
+    /// Tells a user about new feedback (A2).
+    FeedbackNotification,
+    /// Tells a location's owners an alert is still open (A3 escalation).
+    AlertEscalation,
+    /// A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+    CustomerReply,
+    /// The post-intervention survey (A4).
+    FollowUpSurvey,
 }
 
 impl From<m::MessageKind> for MessageKind {
@@ -23,6 +31,10 @@ impl From<m::MessageKind> for MessageKind {
             m::MessageKind::SurveyInvitation => MessageKind::SurveyInvitation,
             m::MessageKind::ReviewReminder => MessageKind::ReviewReminder,
             m::MessageKind::SurveyReminder => MessageKind::SurveyReminder,
+            m::MessageKind::FeedbackNotification => MessageKind::FeedbackNotification,
+            m::MessageKind::AlertEscalation => MessageKind::AlertEscalation,
+            m::MessageKind::CustomerReply => MessageKind::CustomerReply,
+            m::MessageKind::FollowUpSurvey => MessageKind::FollowUpSurvey,
         }
     }
 }
@@ -33,6 +45,10 @@ impl From<MessageKind> for m::MessageKind {
             MessageKind::SurveyInvitation => m::MessageKind::SurveyInvitation,
             MessageKind::ReviewReminder => m::MessageKind::ReviewReminder,
             MessageKind::SurveyReminder => m::MessageKind::SurveyReminder,
+            MessageKind::FeedbackNotification => m::MessageKind::FeedbackNotification,
+            MessageKind::AlertEscalation => m::MessageKind::AlertEscalation,
+            MessageKind::CustomerReply => m::MessageKind::CustomerReply,
+            MessageKind::FollowUpSurvey => m::MessageKind::FollowUpSurvey,
         }
     }
 }
@@ -117,11 +133,17 @@ pub struct OutboundMessage {
     /// token `unsubscribe_by_token` takes.
     pub unsubscribe_link: Option<String>,
     /// Host id of the customer.
-    pub customer: String,
+    pub customer: Option<String>,
+    /// Host id of the user, for a message to staff.
+    pub user: Option<String>,
+    /// The Reply-To address of a customer reply; answers to it come back to the thread.
+    pub reply_to: Option<String>,
     /// Host id of the location.
     pub location: String,
     /// The invitation this message delivers (what `resend` takes).
     pub invitation_id: Option<i64>,
+    /// The alert this message is about.
+    pub alert_id: Option<i64>,
     /// 1 for the first delivery attempt.
     pub attempt: u32,
     /// If not acked by then, the message is offered again; Unix milliseconds.
@@ -142,8 +164,11 @@ impl From<m::OutboundMessage> for OutboundMessage {
             survey_link_expires_at_ms: o.survey_link_expires_at.map(time::ms),
             unsubscribe_link: o.unsubscribe_link,
             customer: o.customer,
+            user: o.user,
+            reply_to: o.reply_to,
             location: o.location,
             invitation_id: o.invitation_id,
+            alert_id: o.alert_id,
             attempt: o.attempt,
             lease_until_ms: time::ms(o.lease_until),
         }

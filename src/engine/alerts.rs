@@ -1,0 +1,863 @@
+//! The alert use cases: users, assignment (A1), notifications (A2), handling (A3), the
+//! post-intervention survey (A4), unanswered reviews (A5), sync gaps and reply threads (F2).
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{
+    Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author,
+    Channel, CommentKind, CustomerEmail, ExternalReview, InboundReply, Interaction,
+    InteractionInput, InteractionMethod, MessageKind, ReplyInput, ThreadComment, User,
+};
+use crate::rules::alert as rules;
+use crate::rules::token;
+use crate::store::{self, AlertFilter, NewAlert, NewComment, NewMessage};
+
+use super::delivery::MessageIds;
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn invalid(problems: Vec<Problem>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+fn not_found(what: &'static str, id: impl ToString) -> Error {
+    Error::NotFound {
+        what,
+        id: id.to_string(),
+    }
+}
+
+/// The text of a message written at queue time (staff notifications, replies), kept in
+/// the outbox row's `params`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct FixedText {
+    /// Subject line.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+    /// The conversation a customer reply belongs to (its Reply-To is minted at claim).
+    #[serde(default)]
+    pub response: Option<i64>,
+}
+
+/// Queues a message whose text is written now.
+#[allow(clippy::too_many_arguments)]
+fn queue_text(
+    c: &Connection,
+    kind: MessageKind,
+    to: Recipient,
+    location: i64,
+    alert: Option<i64>,
+    language: &str,
+    text: &FixedText,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let (customer, user) = match to {
+        Recipient::Customer(id) => (Some(id), None),
+        Recipient::User(id) => (None, Some(id)),
+    };
+    store::queue_message(
+        c,
+        &MessageIds::new(now)?.next_id(),
+        &NewMessage {
+            kind,
+            invitation: None,
+            customer,
+            user,
+            alert,
+            location,
+            channel: Channel::Email,
+            language,
+            params: &crate::wire::to_json(text),
+            due_at_ms: ms(now),
+        },
+        ms(now),
+    )
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Recipient {
+    Customer(i64),
+    User(i64),
+}
+
+fn location_rowid(c: &Connection, id: &str) -> Result<i64> {
+    store::get_location(c, id)?
+        .map(|l| l.rowid)
+        .ok_or_else(|| not_found("location", id))
+}
+
+fn active_user(c: &Connection, id: &str) -> Result<store::UserRow> {
+    store::get_user(c, id)?
+        .filter(|u| u.active)
+        .ok_or_else(|| not_found("user", id))
+}
+
+fn find_alert(c: &Connection, id: i64) -> Result<store::AlertRow> {
+    store::get_alert(c, id)?.ok_or_else(|| not_found("alert", id))
+}
+
+/// Validates and stores the alert settings.
+pub fn set_alert_settings(c: &Connection, s: &AlertSettings) -> Result<()> {
+    let mut p = Vec::new();
+    if s.escalate_after_hours > 24 * 365 {
+        p.push(Problem::top(
+            "alert_settings",
+            "escalate_after_hours",
+            "must be 0 (off) to 8760",
+        ));
+    }
+    let host_ok = !s.reply_domain.is_empty()
+        && s.reply_domain.len() <= 253
+        && s.reply_domain.contains('.')
+        && s.reply_domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if !host_ok {
+        p.push(Problem::top(
+            "alert_settings",
+            "reply_domain",
+            "not a domain name (letters, digits, dots and hyphens)",
+        ));
+    }
+    invalid(p)?;
+    store::set_alert_settings(c, s)
+}
+
+/// Creates or updates a user; their locations must exist.
+pub fn upsert_user(c: &Connection, u: &User) -> Result<()> {
+    let mut problems = rules::validate_user(u);
+    let mut rowids = |list: &[String], field: &str| -> Result<Vec<i64>> {
+        let mut out = Vec::new();
+        for (i, l) in list.iter().enumerate() {
+            match store::get_location(c, l)? {
+                Some(row) => out.push(row.rowid),
+                None => problems.push(Problem::top(
+                    "user",
+                    &format!("{field}[{i}]"),
+                    "unknown location",
+                )),
+            }
+        }
+        Ok(out)
+    };
+    let locations = rowids(&u.locations, "locations")?;
+    let notify = rowids(&u.notify_locations, "notify_locations")?;
+    invalid(problems)?;
+    store::upsert_user(c, u, &locations, &notify)?;
+    Ok(())
+}
+
+/// Removes a user who holds no assignment and no unfinished alert.
+pub fn remove_user(c: &Connection, id: &str) -> Result<()> {
+    let u = active_user(c, id)?;
+    let (assignments, open) = store::user_open_work(c, u.rowid)?;
+    if assignments > 0 || open > 0 {
+        return Err(Error::Conflict(format!(
+            "the user holds {assignments} assignment(s) and {open} unfinished alert(s); \
+             assign them to someone else first"
+        )));
+    }
+    store::deactivate_user(c, u.rowid)
+}
+
+/// Makes `user` the one assignee of `kind` at `location` (`None`: store-wide) (A1).
+pub fn assign(c: &Connection, kind: AlertKind, location: Option<&str>, user: &str) -> Result<()> {
+    let loc = location.map(|l| location_rowid(c, l)).transpose()?;
+    let u = active_user(c, user)?;
+    store::set_assignment(c, kind, loc.unwrap_or(0), u.rowid)
+}
+
+/// Removes the assignment of `kind` at `location`, so the store-wide default applies.
+pub fn unassign(c: &Connection, kind: AlertKind, location: Option<&str>) -> Result<()> {
+    let loc = location.map(|l| location_rowid(c, l)).transpose()?;
+    if store::clear_assignment(c, kind, loc.unwrap_or(0))? {
+        Ok(())
+    } else {
+        Err(not_found("assignment", kind.as_str()))
+    }
+}
+
+/// The user an alert of `kind` at `location` goes to, if anyone (A1).
+pub fn assignee(c: &Connection, kind: AlertKind, location: &str) -> Result<Option<User>> {
+    let loc = location_rowid(c, location)?;
+    let Some(rowid) = store::resolve_assignee(c, kind, loc)? else {
+        return Ok(None);
+    };
+    Ok(store::user_by_rowid(c, rowid)?.map(|u| u.user))
+}
+
+/// Every assignment.
+pub fn assignments(c: &Connection) -> Result<Vec<Assignment>> {
+    store::list_assignments(c)
+}
+
+/// What a new response or piece of feedback means for alerts and notifications.
+#[derive(Debug, Clone)]
+pub struct FeedbackEvent<'a> {
+    /// Response id.
+    pub response: i64,
+    /// Location row id.
+    pub location: i64,
+    /// Location display name.
+    pub location_name: &'a str,
+    /// Customer row id.
+    pub customer: Option<i64>,
+    /// Unhappy (N4) or negative (F1): raises an alert of `kind`.
+    pub negative: bool,
+    /// The alert kind it raises.
+    pub kind: AlertKind,
+    /// NPS answer.
+    pub nps: Option<u32>,
+    /// Main score on base 10.
+    pub score_base10: Option<f64>,
+    /// Thumbs of an e-receipt.
+    pub thumbs_up: Option<bool>,
+    /// Comment.
+    pub comment: Option<&'a str>,
+}
+
+/// Raises the alert of an unhappy customer (A1) and notifies the subscribed users (A2).
+pub fn on_feedback(
+    c: &Connection,
+    ev: &FeedbackEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
+    let alert = if ev.negative {
+        let user = store::resolve_assignee(c, ev.kind, ev.location)?;
+        Some(store::insert_alert(
+            c,
+            &NewAlert {
+                kind: ev.kind,
+                location: ev.location,
+                customer: ev.customer,
+                response: Some(ev.response),
+                user,
+                detail: "",
+            },
+            ms(now),
+        )?)
+    } else {
+        None
+    };
+    let recipients = store::notify_recipients(c, ev.location, ev.negative)?;
+    if recipients.is_empty() {
+        return Ok(alert);
+    }
+    let default_language = store::get_settings(c)?.default_language;
+    let customer_name = match ev.customer {
+        Some(id) => store::customer_name(c, id)?,
+        None => None,
+    };
+    let facts = rules::FeedbackFacts {
+        alert: alert.map(|a| (a, ev.kind)),
+        location: ev.location_name,
+        customer: customer_name.as_deref(),
+        nps: ev.nps,
+        score_base10: ev.score_base10,
+        thumbs_up: ev.thumbs_up,
+        comment: ev.comment,
+    };
+    for r in recipients {
+        let language = r.language.as_deref().unwrap_or(&default_language);
+        let (subject, body) = rules::feedback_notification(language, &facts);
+        queue_text(
+            c,
+            MessageKind::FeedbackNotification,
+            Recipient::User(r.rowid),
+            ev.location,
+            alert,
+            language,
+            &FixedText {
+                subject,
+                body,
+                response: None,
+            },
+            now,
+        )?;
+    }
+    Ok(alert)
+}
+
+/// Alerts matching the query; by default the dashboard's open and in-progress ones.
+pub fn alerts(c: &Connection, q: &AlertQuery) -> Result<Vec<Alert>> {
+    let filter = AlertFilter {
+        statuses: if q.statuses.is_empty() {
+            vec![AlertStatus::Open, AlertStatus::InProgress]
+        } else {
+            q.statuses.clone()
+        },
+        kind: q.kind,
+        location: q
+            .location
+            .as_deref()
+            .map(|l| location_rowid(c, l))
+            .transpose()?,
+        user: match q.assignee.as_deref() {
+            None => None,
+            Some(u) => Some(
+                store::get_user(c, u)?
+                    .ok_or_else(|| not_found("user", u))?
+                    .rowid,
+            ),
+        },
+    };
+    store::list_alerts(c, &filter)
+}
+
+/// One alert.
+pub fn alert(c: &Connection, id: i64) -> Result<Alert> {
+    Ok(find_alert(c, id)?.alert)
+}
+
+/// An alert's interactions, oldest first.
+pub fn interactions(c: &Connection, id: i64) -> Result<Vec<Interaction>> {
+    find_alert(c, id)?;
+    store::interactions(c, id)
+}
+
+/// Takes an open alert into progress after someone acted on it.
+fn start(c: &Connection, a: &Alert, now: DateTime<Utc>) -> Result<()> {
+    if a.status == AlertStatus::Open {
+        store::set_alert_status(c, a.id, AlertStatus::InProgress, ms(now))?;
+    }
+    Ok(())
+}
+
+/// Records how a user handled an alert (A3); an open alert moves to in progress.
+pub fn record_interaction(
+    c: &Connection,
+    id: i64,
+    input: &InteractionInput,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    invalid(rules::validate_interaction(input))?;
+    let a = find_alert(c, id)?.alert;
+    let user = active_user(c, &input.user)?;
+    let iid = store::insert_interaction(
+        c,
+        id,
+        input.method,
+        input.note.trim(),
+        Author::Business,
+        Some(user.rowid),
+        ms(now),
+    )?;
+    start(c, &a, now)?;
+    Ok(iid)
+}
+
+/// Moves an alert along open → in progress → done; done needs an interaction (A3).
+pub fn set_alert_status(
+    c: &Connection,
+    id: i64,
+    status: AlertStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let a = find_alert(c, id)?.alert;
+    rules::next_status(a.status, status, a.interactions)
+        .map_err(|reason| Error::Conflict(reason.into()))?;
+    if a.status != status {
+        store::set_alert_status(c, id, status, ms(now))?;
+    }
+    Ok(())
+}
+
+/// Gives an unfinished alert to another user (A3 delegation).
+pub fn reassign_alert(c: &Connection, id: i64, user: &str, now: DateTime<Utc>) -> Result<()> {
+    let a = find_alert(c, id)?.alert;
+    if a.status == AlertStatus::Done {
+        return Err(Error::Conflict(
+            "the alert is done; a done alert stays done".into(),
+        ));
+    }
+    let u = active_user(c, user)?;
+    store::set_alert_user(c, id, u.rowid, ms(now))
+}
+
+/// The customer behind an alert's response, with an e-mail to write to.
+fn reachable_customer(c: &Connection, response: i64) -> Result<(store::ResponseContact, i64)> {
+    let contact =
+        store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+    let Some(customer) = contact.customer else {
+        return Err(Error::Conflict(
+            "the feedback is anonymous: hearken does not know who wrote it".into(),
+        ));
+    };
+    if contact.email.is_none() {
+        return Err(Error::Conflict(
+            "the customer has no e-mail address to write to".into(),
+        ));
+    }
+    Ok((contact, customer))
+}
+
+/// Writes to the customer of an alert from the dashboard (A3): the e-mail carries a
+/// tracking Reply-To, and it is logged on the alert and in the thread.
+pub fn email_customer(
+    c: &Connection,
+    id: i64,
+    email: &CustomerEmail,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    invalid(rules::validate_customer_email(email))?;
+    let row = find_alert(c, id)?;
+    let Some(response) = row.alert.response_id else {
+        return Err(Error::Conflict(
+            "this alert is about the store, not a customer".into(),
+        ));
+    };
+    let user = active_user(c, &email.user)?;
+    let (contact, customer) = reachable_customer(c, response)?;
+    let language = customer_language(c, contact.language.as_deref())?;
+    store::insert_comment(
+        c,
+        &NewComment {
+            response,
+            author: Author::Business,
+            kind: CommentKind::Reply,
+            body: email.body.trim(),
+            coupon_code: None,
+            amount_minor: None,
+            currency: None,
+            user: Some(user.rowid),
+        },
+        ms(now),
+    )?;
+    store::insert_interaction(
+        c,
+        id,
+        InteractionMethod::Email,
+        email.subject.trim(),
+        Author::Business,
+        Some(user.rowid),
+        ms(now),
+    )?;
+    start(c, &row.alert, now)?;
+    queue_text(
+        c,
+        MessageKind::CustomerReply,
+        Recipient::Customer(customer),
+        contact.location,
+        Some(id),
+        &language,
+        &FixedText {
+            subject: email.subject.trim().to_owned(),
+            body: email.body.clone(),
+            response: Some(response),
+        },
+        now,
+    )
+}
+
+fn customer_language(c: &Connection, language: Option<&str>) -> Result<String> {
+    Ok(match language {
+        Some(l) => l.to_owned(),
+        None => store::get_settings(c)?.default_language,
+    })
+}
+
+/// Answers a piece of feedback with a reply, a reward or a refund (F2): only when the
+/// customer agreed to be replied to. Returns the new comment's id.
+pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Utc>) -> Result<i64> {
+    invalid(rules::validate_reply(input))?;
+    let contact =
+        store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+    if !contact.consent {
+        return Err(Error::Conflict(
+            "the customer did not agree to be replied to; no reply, reward or refund can be \
+             recorded"
+                .into(),
+        ));
+    }
+    let user = active_user(c, &input.user)?;
+    let (contact, customer) = reachable_customer(c, response)?;
+    let comment = store::insert_comment(
+        c,
+        &NewComment {
+            response,
+            author: Author::Business,
+            kind: input.kind,
+            body: input.body.trim(),
+            coupon_code: input.coupon_code.as_deref(),
+            amount_minor: input.amount_minor,
+            currency: input.currency.as_deref(),
+            user: Some(user.rowid),
+        },
+        ms(now),
+    )?;
+    if let Some(alert) = contact.alert {
+        let a = find_alert(c, alert)?.alert;
+        store::insert_interaction(
+            c,
+            alert,
+            InteractionMethod::Email,
+            &format!("{}: {}", input.kind.as_str(), input.body.trim()),
+            Author::Business,
+            Some(user.rowid),
+            ms(now),
+        )?;
+        start(c, &a, now)?;
+    }
+    let location = store::location_info(c, contact.location)?
+        .map(|l| l.name)
+        .unwrap_or_default();
+    let language = customer_language(c, contact.language.as_deref())?;
+    let mut body = input.body.trim().to_owned();
+    if let Some(code) = &input.coupon_code {
+        body.push_str(&format!("\n\n{code}"));
+    }
+    if let (Some(amount), Some(currency)) = (input.amount_minor, &input.currency) {
+        body.push_str(&format!("\n\n{} {currency}", format_minor(amount)));
+    }
+    queue_text(
+        c,
+        MessageKind::CustomerReply,
+        Recipient::Customer(customer),
+        contact.location,
+        contact.alert,
+        &language,
+        &FixedText {
+            subject: location,
+            body,
+            response: Some(response),
+        },
+        now,
+    )?;
+    Ok(comment)
+}
+
+fn format_minor(amount: i64) -> String {
+    format!("{}.{:02}", amount / 100, (amount % 100).abs())
+}
+
+/// The token of a tracking reply address (`reply+{token}@{domain}`), or a bare token.
+fn reply_token(address: &str) -> Option<[u8; 16]> {
+    let t = match address.find("reply+") {
+        Some(i) => {
+            let rest = &address[i + "reply+".len()..];
+            &rest[..rest.find('@').unwrap_or(rest.len())]
+        }
+        None => address,
+    };
+    token::parse_token(t)
+}
+
+/// Files a customer's e-mail answer to a tracking reply address into its thread, and
+/// logs it on the alert (A3, F2).
+pub fn record_inbound_reply(
+    c: &Connection,
+    address: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<InboundReply> {
+    let Some(bytes) = reply_token(address) else {
+        return Err(Error::invalid(Problem::top(
+            "reply",
+            "address",
+            "not a hearken reply address (reply+<32 hex digits>@domain)",
+        )));
+    };
+    let mut p = Vec::new();
+    if text.trim().is_empty() {
+        p.push(Problem::top("reply", "text", "must not be empty"));
+    } else if text.chars().count() > rules::MAX_TEXT_CHARS {
+        p.push(Problem::top(
+            "reply",
+            "text",
+            format!("longer than {} characters", rules::MAX_TEXT_CHARS),
+        ));
+    }
+    invalid(p)?;
+    let (response, alert) = store::reply_address(c, &token::token_hash(&bytes))?
+        .ok_or_else(|| not_found("reply address", ""))?;
+    let comment = store::insert_comment(
+        c,
+        &NewComment {
+            response,
+            author: Author::Customer,
+            kind: CommentKind::Comment,
+            body: text.trim(),
+            coupon_code: None,
+            amount_minor: None,
+            currency: None,
+            user: None,
+        },
+        ms(now),
+    )?;
+    let alert = match alert.or(store::response_contact(c, response)?.and_then(|r| r.alert)) {
+        Some(id) => {
+            store::insert_interaction(
+                c,
+                id,
+                InteractionMethod::Email,
+                text.trim(),
+                Author::Customer,
+                None,
+                ms(now),
+            )?;
+            Some(id)
+        }
+        None => None,
+    };
+    Ok(InboundReply {
+        response_id: response,
+        comment_id: comment,
+        alert_id: alert,
+    })
+}
+
+/// A response's conversation, oldest first (F2).
+pub fn thread(c: &Connection, response: i64) -> Result<Vec<ThreadComment>> {
+    store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+    store::thread(c, response)
+}
+
+/// Queues the post-intervention survey of a done unhappy-customer case (A4), or says why
+/// it cannot go (an anonymous response: send it yourself to the contact you know).
+pub fn send_follow_up(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<String> {
+    let row = find_alert(c, id)?;
+    let a = &row.alert;
+    if !matches!(
+        a.kind,
+        AlertKind::UnhappyCustomer | AlertKind::NegativeFeedback
+    ) {
+        return Err(Error::Conflict(
+            "only an unhappy customer's case has a post-intervention survey".into(),
+        ));
+    }
+    if a.status != AlertStatus::Done {
+        return Err(Error::Conflict(
+            "mark the case done before sending the post-intervention survey".into(),
+        ));
+    }
+    let Some(customer) = row.customer else {
+        return Err(Error::Conflict(
+            "the original response was anonymous, so hearken does not know who to send the \
+             post-intervention survey to; send it yourself to the contact you know"
+                .into(),
+        ));
+    };
+    if a.follow_up_at.is_some() {
+        return Err(Error::Conflict(
+            "the post-intervention survey was already sent for this case".into(),
+        ));
+    }
+    let settings = store::get_settings(c)?;
+    let contact = a
+        .response_id
+        .map(|r| store::response_contact(c, r))
+        .transpose()?
+        .flatten();
+    let language = contact
+        .and_then(|r| r.language)
+        .unwrap_or(settings.default_language);
+    let message = store::queue_message(
+        c,
+        &MessageIds::new(now)?.next_id(),
+        &NewMessage {
+            alert: Some(id),
+            ..NewMessage::to_customer(
+                MessageKind::FollowUpSurvey,
+                customer,
+                row.location,
+                settings.channel,
+                &language,
+                ms(now),
+            )
+        },
+        ms(now),
+    )?;
+    store::stamp_alert(c, id, store::AlertStamp::FollowUp, ms(now))?;
+    Ok(message)
+}
+
+/// Records the answer to a post-intervention survey and logs it on the alert.
+pub fn record_follow_up(
+    c: &Connection,
+    alert: i64,
+    nps: Option<u32>,
+    score_base10: Option<f64>,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    store::insert_follow_up(c, alert, nps, score_base10, comment, ms(now))?;
+    let mut note = String::from("post-intervention survey");
+    if let Some(s) = score_base10 {
+        note.push_str(&format!(": {s:.1}/10"));
+    }
+    if let Some(t) = comment.filter(|t| !t.is_empty()) {
+        note.push_str(&format!(" · {t}"));
+    }
+    store::insert_interaction(
+        c,
+        alert,
+        InteractionMethod::Other,
+        &note,
+        Author::Customer,
+        None,
+        ms(now),
+    )?;
+    Ok(())
+}
+
+/// Raises, updates or clears by itself the one store alert of `kind` at a location:
+/// `problem` is what is wrong now, `None` once it went away.
+fn refresh_store_alert(
+    c: &Connection,
+    kind: AlertKind,
+    location: i64,
+    problem: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let open = store::open_store_alert(c, kind, location)?;
+    match (open, problem) {
+        (Some(id), Some(detail)) => store::set_alert_detail(c, id, &detail, ms(now)),
+        (None, Some(detail)) => {
+            let user = store::resolve_assignee(c, kind, location)?;
+            store::insert_alert(
+                c,
+                &NewAlert {
+                    kind,
+                    location,
+                    customer: None,
+                    response: None,
+                    user,
+                    detail: &detail,
+                },
+                ms(now),
+            )?;
+            Ok(())
+        }
+        (Some(id), None) => {
+            let note = match kind {
+                AlertKind::UnansweredReviews => "every reported review has a reply",
+                _ => "every missing business date was synced",
+            };
+            store::insert_interaction(
+                c,
+                id,
+                InteractionMethod::Other,
+                note,
+                Author::System,
+                None,
+                ms(now),
+            )?;
+            store::set_alert_status(c, id, AlertStatus::Done, ms(now))
+        }
+        (None, None) => Ok(()),
+    }
+}
+
+/// Records an external review or its reply; the location's unanswered-reviews alert is
+/// raised, updated, or cleared once every review has a reply (A5). Returns how many
+/// reviews of the location still wait for a reply.
+pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> Result<u32> {
+    let mut p = Vec::new();
+    for (field, value) in [("id", &r.id), ("site", &r.site)] {
+        if value.trim().is_empty() || value.chars().count() > rules::MAX_SHORT_CHARS {
+            p.push(Problem::top("review", field, "must be 1 to 200 characters"));
+        }
+    }
+    if r.rating.is_some_and(|s| !(1..=10).contains(&s)) {
+        p.push(Problem::top("review", "rating", "must be 1 to 10"));
+    }
+    if r.replied_at.is_some_and(|t| t < r.posted_at) {
+        p.push(Problem::top(
+            "review",
+            "replied_at",
+            "before the review was posted",
+        ));
+    }
+    invalid(p)?;
+    let location = location_rowid(c, &r.location)?;
+    store::upsert_review(
+        c,
+        &r.id,
+        location,
+        r.site.trim(),
+        r.rating,
+        ms(r.posted_at),
+        r.replied_at.map(ms),
+    )?;
+    let waiting = store::unanswered_reviews(c, location)?;
+    let problem = (waiting > 0).then(|| format!("{waiting} review(s) without a reply"));
+    refresh_store_alert(c, AlertKind::UnansweredReviews, location, problem, now)?;
+    Ok(waiting)
+}
+
+/// Raises, updates or clears the location's sync-gap alert after a sync (S2).
+pub fn sync_gap(
+    c: &Connection,
+    location: i64,
+    missing: &[NaiveDate],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let problem = (!missing.is_empty()).then(|| {
+        let dates: Vec<String> = missing.iter().map(|d| d.to_string()).collect();
+        format!("business dates never synced: {}", dates.join(", "))
+    });
+    refresh_store_alert(c, AlertKind::SyncGap, location, problem, now)
+}
+
+/// Tells each location's owners about alerts open longer than the set hours, once.
+pub fn escalate_due(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
+    let settings = store::get_alert_settings(c)?;
+    if settings.escalate_after_hours == 0 {
+        return Ok(0);
+    }
+    let cutoff = now - TimeDelta::hours(i64::from(settings.escalate_after_hours));
+    let default_language = store::get_settings(c)?.default_language;
+    let mut sent = 0;
+    for due in store::escalation_candidates(c, ms(cutoff))? {
+        let id = due.id;
+        debug_assert!(rules::escalation_due(
+            due.created_ms,
+            ms(now),
+            settings.escalate_after_hours
+        ));
+        let hours = (ms(now) - due.created_ms) / 3_600_000;
+        for owner in store::location_owners(c, due.location)? {
+            let language = owner.language.as_deref().unwrap_or(&default_language);
+            let (subject, body) = rules::escalation_notification(
+                language,
+                id,
+                &due.location_name,
+                &due.detail,
+                hours,
+            );
+            queue_text(
+                c,
+                MessageKind::AlertEscalation,
+                Recipient::User(owner.rowid),
+                due.location,
+                Some(id),
+                language,
+                &FixedText {
+                    subject,
+                    body,
+                    response: None,
+                },
+                now,
+            )?;
+            sent += 1;
+        }
+        store::stamp_alert(c, id, store::AlertStamp::Escalated, ms(now))?;
+    }
+    Ok(sent)
+}
+
+/// Detractors to call back, newest first, with contact details and last comment.
+pub fn at_risk_customers(c: &Connection, location: Option<&str>) -> Result<Vec<AtRiskCustomer>> {
+    let loc = location.map(|l| location_rowid(c, l)).transpose()?;
+    store::at_risk(c, loc)
+}

@@ -1,0 +1,808 @@
+//! Users, assignments, alerts, interactions, follow-ups, threads, reply addresses and
+//! external reviews.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+use crate::model::{
+    Alert, AlertKind, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind,
+    Interaction, InteractionMethod, NotifyLevel, ThreadComment, User, UserRole,
+};
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+fn opt_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
+    v.map(from_ms)
+}
+
+/// The alert settings, or the defaults.
+pub fn get_alert_settings(conn: &Connection) -> Result<AlertSettings> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT json FROM alert_settings WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
+}
+
+/// Replaces the alert settings.
+pub fn set_alert_settings(conn: &Connection, s: &AlertSettings) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO alert_settings (id, json) VALUES (1, ?1)")?
+        .execute([crate::wire::to_json(s)])?;
+    Ok(())
+}
+
+/// A stored user with its row id.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// Row id.
+    pub rowid: i64,
+    /// The user.
+    pub user: User,
+    /// Still active (not removed).
+    pub active: bool,
+}
+
+/// Creates or updates a user by host id, with the row ids of its locations.
+pub fn upsert_user(
+    conn: &Connection,
+    u: &User,
+    locations: &[i64],
+    notify_locations: &[i64],
+) -> Result<i64> {
+    let rowid: i64 = conn
+        .prepare_cached(
+            "INSERT INTO users (host_id, name, email, role, language, notify, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+             ON CONFLICT (host_id) DO UPDATE SET name = excluded.name, email = excluded.email,
+               role = excluded.role, language = excluded.language, notify = excluded.notify,
+               active = 1
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                u.id,
+                u.name,
+                u.email,
+                u.role.as_str(),
+                u.language,
+                u.notify.as_str()
+            ],
+            |r| r.get(0),
+        )?;
+    for (table, ids) in [
+        ("user_locations", locations),
+        ("user_notify_locations", notify_locations),
+    ] {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE user_id = ?1"))?
+            .execute([rowid])?;
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO {table} (user_id, location_id) VALUES (?1, ?2)"
+        ))?;
+        for l in ids {
+            insert.execute([rowid, *l])?;
+        }
+    }
+    Ok(rowid)
+}
+
+fn location_list(conn: &Connection, table: &str, user: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT l.host_id FROM {table} x JOIN locations l ON l.id = x.location_id
+         WHERE x.user_id = ?1 ORDER BY l.host_id"
+    ))?;
+    let rows = stmt.query_map([user], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn read_users(conn: &Connection, filter: &str, arg: &dyn rusqlite::ToSql) -> Result<Vec<UserRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, host_id, name, email, role, language, notify, active FROM users
+         WHERE {filter} ORDER BY host_id"
+    ))?;
+    let mut rows: Vec<UserRow> = stmt
+        .query_map([arg], |r| {
+            Ok(UserRow {
+                rowid: r.get(0)?,
+                user: User {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    email: r.get(3)?,
+                    role: UserRole::parse(&r.get::<_, String>(4)?).unwrap_or(UserRole::Staff),
+                    locations: Vec::new(),
+                    language: r.get(5)?,
+                    notify: NotifyLevel::parse(&r.get::<_, String>(6)?)
+                        .unwrap_or(NotifyLevel::None),
+                    notify_locations: Vec::new(),
+                },
+                active: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in &mut rows {
+        row.user.locations = location_list(conn, "user_locations", row.rowid)?;
+        row.user.notify_locations = location_list(conn, "user_notify_locations", row.rowid)?;
+    }
+    Ok(rows)
+}
+
+/// A user by host id (active or removed).
+pub fn get_user(conn: &Connection, host_id: &str) -> Result<Option<UserRow>> {
+    Ok(read_users(conn, "host_id = ?1", &host_id)?.pop())
+}
+
+/// A user by row id.
+pub fn user_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<UserRow>> {
+    Ok(read_users(conn, "id = ?1", &rowid)?.pop())
+}
+
+/// A customer's name by row id.
+pub fn customer_name(conn: &Connection, rowid: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+        .query_row([rowid], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Every active user, by host id.
+pub fn list_users(conn: &Connection) -> Result<Vec<User>> {
+    Ok(read_users(conn, "active = ?1", &true)?
+        .into_iter()
+        .map(|u| u.user)
+        .collect())
+}
+
+/// Marks a user removed; their history stays.
+pub fn deactivate_user(conn: &Connection, rowid: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE users SET active = 0 WHERE id = ?1")?
+        .execute([rowid])?;
+    conn.prepare_cached("DELETE FROM user_notify_locations WHERE user_id = ?1")?
+        .execute([rowid])?;
+    Ok(())
+}
+
+/// How many assignments and unfinished alerts a user holds.
+pub fn user_open_work(conn: &Connection, rowid: i64) -> Result<(u32, u32)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM alert_assignments WHERE user_id = ?1),
+                    (SELECT count(*) FROM alerts WHERE user_id = ?1 AND status != 'done')",
+        )?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// A user to write to.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// Row id.
+    pub rowid: i64,
+    /// Language, if set.
+    pub language: Option<String>,
+}
+
+/// Active users who hear about feedback at `location` (A2); `negative` feedback reaches
+/// the "negative only" users too.
+pub fn notify_recipients(
+    conn: &Connection,
+    location: i64,
+    negative: bool,
+) -> Result<Vec<Recipient>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.language FROM users u
+         WHERE u.active = 1
+           AND (u.notify = 'all' OR (u.notify = 'negative' AND ?2))
+           AND (NOT EXISTS (SELECT 1 FROM user_notify_locations n WHERE n.user_id = u.id)
+                OR EXISTS (SELECT 1 FROM user_notify_locations n
+                           WHERE n.user_id = u.id AND n.location_id = ?1))
+         ORDER BY u.host_id",
+    )?;
+    let rows = stmt.query_map(params![location, negative], |r| {
+        Ok(Recipient {
+            rowid: r.get(0)?,
+            language: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Active owners covering `location`.
+pub fn location_owners(conn: &Connection, location: i64) -> Result<Vec<Recipient>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.language FROM users u
+         WHERE u.active = 1 AND u.role = 'owner'
+           AND (NOT EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id)
+                OR EXISTS (SELECT 1 FROM user_locations x
+                           WHERE x.user_id = u.id AND x.location_id = ?1))
+         ORDER BY u.host_id",
+    )?;
+    let rows = stmt.query_map([location], |r| {
+        Ok(Recipient {
+            rowid: r.get(0)?,
+            language: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sets the one user of an alert kind at a location (0 = store-wide), replacing any (A1).
+pub fn set_assignment(conn: &Connection, kind: AlertKind, location: i64, user: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO alert_assignments (kind, location_id, user_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, location_id) DO UPDATE SET user_id = excluded.user_id",
+    )?
+    .execute(params![kind.as_str(), location, user])?;
+    Ok(())
+}
+
+/// Removes the assignment of a kind at a location (0 = store-wide); true if there was one.
+pub fn clear_assignment(conn: &Connection, kind: AlertKind, location: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM alert_assignments WHERE kind = ?1 AND location_id = ?2")?
+        .execute(params![kind.as_str(), location])?
+        > 0)
+}
+
+/// Every assignment, store-wide defaults first.
+pub fn list_assignments(conn: &Connection) -> Result<Vec<Assignment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.kind, l.host_id, u.host_id FROM alert_assignments a
+         JOIN users u ON u.id = a.user_id
+         LEFT JOIN locations l ON l.id = a.location_id
+         ORDER BY a.location_id != 0, l.host_id, a.kind",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, location, user) = row?;
+        if let Some(kind) = AlertKind::parse(&kind) {
+            out.push(Assignment {
+                kind,
+                location,
+                user,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The user row id an alert of `kind` at `location` goes to: the location's, else the
+/// store-wide default (A1).
+pub fn resolve_assignee(conn: &Connection, kind: AlertKind, location: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT user_id FROM alert_assignments
+             WHERE kind = ?1 AND location_id IN (?2, 0) ORDER BY location_id DESC LIMIT 1",
+        )?
+        .query_row(params![kind.as_str(), location], |r| r.get(0))
+        .optional()?)
+}
+
+/// An alert to raise.
+#[derive(Debug, Clone)]
+pub struct NewAlert<'a> {
+    /// Kind.
+    pub kind: AlertKind,
+    /// Location row id.
+    pub location: i64,
+    /// Customer row id.
+    pub customer: Option<i64>,
+    /// Response id.
+    pub response: Option<i64>,
+    /// Assigned user row id.
+    pub user: Option<i64>,
+    /// What a store alert is about.
+    pub detail: &'a str,
+}
+
+/// Raises an alert, open.
+pub fn insert_alert(conn: &Connection, a: &NewAlert<'_>, now_ms: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO alerts (kind, location_id, customer_id, response_id, user_id, status,
+           detail, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?7)",
+    )?
+    .execute(params![
+        a.kind.as_str(),
+        a.location,
+        a.customer,
+        a.response,
+        a.user,
+        a.detail,
+        now_ms
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// An alert with the row ids the engine needs.
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    /// The alert as the dashboard shows it.
+    pub alert: Alert,
+    /// Location row id.
+    pub location: i64,
+    /// Customer row id; `None` for an anonymous response or a store alert.
+    pub customer: Option<i64>,
+}
+
+const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.status, l.host_id, u.host_id, cu.host_id,
+       a.response_id, r.score_base10, r.comment, a.detail,
+       (SELECT count(*) FROM alert_interactions i WHERE i.alert_id = a.id),
+       a.created_at, a.updated_at, a.closed_at, a.escalated_at, a.follow_up_at,
+       a.location_id, a.customer_id
+     FROM alerts a
+     JOIN locations l ON l.id = a.location_id
+     LEFT JOIN users u ON u.id = a.user_id
+     LEFT JOIN customers cu ON cu.id = a.customer_id
+     LEFT JOIN responses r ON r.id = a.response_id";
+
+fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    let customer: Option<i64> = r.get(17)?;
+
+    Ok(AlertRow {
+        alert: Alert {
+            id: r.get(0)?,
+            kind: AlertKind::parse(&r.get::<_, String>(1)?).unwrap_or(AlertKind::UnhappyCustomer),
+            status: AlertStatus::parse(&r.get::<_, String>(2)?).unwrap_or(AlertStatus::Open),
+            location: r.get(3)?,
+            assignee: r.get(4)?,
+            customer: r.get(5)?,
+            response_id: r.get(6)?,
+            score_base10: r.get(7)?,
+            comment: r.get(8)?,
+            detail: r.get(9)?,
+            interactions: r.get(10)?,
+            created_at: from_ms(r.get(11)?),
+            updated_at: from_ms(r.get(12)?),
+            closed_at: opt_ms(r.get(13)?),
+            escalated_at: opt_ms(r.get(14)?),
+            follow_up_at: opt_ms(r.get(15)?),
+        },
+        location: r.get(16)?,
+        customer,
+    })
+}
+
+/// One alert by id.
+pub fn get_alert(conn: &Connection, id: i64) -> Result<Option<AlertRow>> {
+    Ok(conn
+        .prepare_cached(&format!("{ALERT_SELECT} WHERE a.id = ?1"))?
+        .query_row([id], row_to_alert)
+        .optional()?)
+}
+
+/// Row-id filters of an alert listing.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Statuses to include.
+    pub statuses: Vec<AlertStatus>,
+    /// Kind.
+    pub kind: Option<AlertKind>,
+    /// Location row id.
+    pub location: Option<i64>,
+    /// Assigned user row id.
+    pub user: Option<i64>,
+}
+
+/// Alerts matching `f`, oldest first.
+pub fn list_alerts(conn: &Connection, f: &AlertFilter) -> Result<Vec<Alert>> {
+    let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+    let statuses = crate::wire::to_json(&statuses);
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ALERT_SELECT}
+         WHERE a.status IN (SELECT value FROM json_each(?1))
+           AND (?2 IS NULL OR a.kind = ?2)
+           AND (?3 IS NULL OR a.location_id = ?3)
+           AND (?4 IS NULL OR a.user_id = ?4)
+         ORDER BY a.created_at, a.id"
+    ))?;
+    let rows = stmt.query_map(
+        params![statuses, f.kind.map(AlertKind::as_str), f.location, f.user],
+        row_to_alert,
+    )?;
+    Ok(rows
+        .map(|r| r.map(|a| a.alert))
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Moves an alert to `status`, stamping `closed_at` when done.
+pub fn set_alert_status(
+    conn: &Connection,
+    id: i64,
+    status: AlertStatus,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alerts SET status = ?2, updated_at = ?3,
+           closed_at = CASE WHEN ?2 = 'done' THEN ?3 ELSE closed_at END
+         WHERE id = ?1",
+    )?
+    .execute(params![id, status.as_str(), now_ms])?;
+    Ok(())
+}
+
+/// Gives an alert to another user.
+pub fn set_alert_user(conn: &Connection, id: i64, user: i64, now_ms: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE alerts SET user_id = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, user, now_ms])?;
+    Ok(())
+}
+
+/// Replaces what a store alert is about.
+pub fn set_alert_detail(conn: &Connection, id: i64, detail: &str, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alerts SET detail = ?2, updated_at = ?3 WHERE id = ?1 AND detail != ?2",
+    )?
+    .execute(params![id, detail, now_ms])?;
+    Ok(())
+}
+
+/// Stamps when the owners were told, or when the follow-up survey was queued.
+pub fn stamp_alert(conn: &Connection, id: i64, column: AlertStamp, now_ms: i64) -> Result<()> {
+    let sql = match column {
+        AlertStamp::Escalated => "UPDATE alerts SET escalated_at = ?2 WHERE id = ?1",
+        AlertStamp::FollowUp => "UPDATE alerts SET follow_up_at = ?2 WHERE id = ?1",
+    };
+    conn.prepare_cached(sql)?.execute(params![id, now_ms])?;
+    Ok(())
+}
+
+/// Which time stamp [`stamp_alert`] sets.
+#[derive(Debug, Clone, Copy)]
+pub enum AlertStamp {
+    /// `escalated_at`.
+    Escalated,
+    /// `follow_up_at`.
+    FollowUp,
+}
+
+/// The unfinished alert of a store-level kind at a location.
+pub fn open_store_alert(conn: &Connection, kind: AlertKind, location: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM alerts WHERE kind = ?1 AND location_id = ?2 AND status != 'done'",
+        )?
+        .query_row(params![kind.as_str(), location], |r| r.get(0))
+        .optional()?)
+}
+
+/// An unfinished alert due for escalation.
+#[derive(Debug, Clone)]
+pub struct Overdue {
+    /// Alert id.
+    pub id: i64,
+    /// Location row id.
+    pub location: i64,
+    /// Location display name.
+    pub location_name: String,
+    /// What the alert is about.
+    pub detail: String,
+    /// When it was raised (Unix ms).
+    pub created_ms: i64,
+}
+
+/// Unfinished, not yet escalated alerts raised at or before `cutoff_ms`.
+pub fn escalation_candidates(conn: &Connection, cutoff_ms: i64) -> Result<Vec<Overdue>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.location_id, l.name, a.detail, a.created_at FROM alerts a
+         JOIN locations l ON l.id = a.location_id
+         WHERE a.status != 'done' AND a.escalated_at IS NULL AND a.created_at <= ?1
+         ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([cutoff_ms], |r| {
+        Ok(Overdue {
+            id: r.get(0)?,
+            location: r.get(1)?,
+            location_name: r.get(2)?,
+            detail: r.get(3)?,
+            created_ms: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records an interaction on an alert.
+pub fn insert_interaction(
+    conn: &Connection,
+    alert: i64,
+    method: InteractionMethod,
+    note: &str,
+    author: Author,
+    user: Option<i64>,
+    now_ms: i64,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO alert_interactions (alert_id, method, note, author, user_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        alert,
+        method.as_str(),
+        note,
+        author.as_str(),
+        user,
+        now_ms
+    ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("UPDATE alerts SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![alert, now_ms])?;
+    Ok(id)
+}
+
+/// An alert's interactions, oldest first.
+pub fn interactions(conn: &Connection, alert: i64) -> Result<Vec<Interaction>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.alert_id, i.method, i.note, i.author, u.host_id, i.created_at
+         FROM alert_interactions i LEFT JOIN users u ON u.id = i.user_id
+         WHERE i.alert_id = ?1 ORDER BY i.id",
+    )?;
+    let rows = stmt.query_map([alert], |r| {
+        Ok(Interaction {
+            id: r.get(0)?,
+            alert_id: r.get(1)?,
+            method: InteractionMethod::parse(&r.get::<_, String>(2)?)
+                .unwrap_or(InteractionMethod::Other),
+            note: r.get(3)?,
+            author: Author::parse(&r.get::<_, String>(4)?).unwrap_or(Author::Business),
+            user: r.get(5)?,
+            at: from_ms(r.get(6)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records the answer to a post-intervention survey (A4).
+pub fn insert_follow_up(
+    conn: &Connection,
+    alert: i64,
+    nps: Option<u32>,
+    score_base10: Option<f64>,
+    comment: Option<&str>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO alert_follow_ups (alert_id, nps, score_base10, comment, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![alert, nps, score_base10, comment, now_ms])?;
+    Ok(())
+}
+
+/// A post-intervention survey link.
+#[derive(Debug, Clone)]
+pub struct FollowUpLink {
+    /// The alert.
+    pub alert: i64,
+    /// Its location row id.
+    pub location: i64,
+    /// When the link expires.
+    pub expires_at: Option<i64>,
+    /// When it was used.
+    pub used_at: Option<i64>,
+    /// The alert already has its follow-up answer.
+    pub answered: bool,
+}
+
+/// The alert behind a post-intervention survey token.
+pub fn follow_up_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<FollowUpLink>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.id, a.location_id, k.expires_at, k.used_at,
+                    EXISTS (SELECT 1 FROM alert_follow_ups f WHERE f.alert_id = a.id)
+             FROM link_tokens k JOIN alerts a ON a.id = k.alert_id
+             WHERE k.hash = ?1 AND k.kind = 'survey'",
+        )?
+        .query_row([&hash[..]], |r| {
+            Ok(FollowUpLink {
+                alert: r.get(0)?,
+                location: r.get(1)?,
+                expires_at: r.get(2)?,
+                used_at: r.get(3)?,
+                answered: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// A comment to add to a thread.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    /// The conversation (response id).
+    pub response: i64,
+    /// Customer or business.
+    pub author: Author,
+    /// Comment, reply, reward or refund.
+    pub kind: CommentKind,
+    /// Text.
+    pub body: &'a str,
+    /// Coupon code.
+    pub coupon_code: Option<&'a str>,
+    /// Refund amount.
+    pub amount_minor: Option<i64>,
+    /// Refund currency.
+    pub currency: Option<&'a str>,
+    /// User row id.
+    pub user: Option<i64>,
+}
+
+/// Adds a comment to a response's thread (F2).
+pub fn insert_comment(conn: &Connection, c: &NewComment<'_>, now_ms: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO thread_comments (response_id, author, kind, body, coupon_code,
+           amount_minor, currency, user_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        c.response,
+        c.author.as_str(),
+        c.kind.as_str(),
+        c.body,
+        c.coupon_code,
+        c.amount_minor,
+        c.currency,
+        c.user,
+        now_ms
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A response's thread, oldest first.
+pub fn thread(conn: &Connection, response: i64) -> Result<Vec<ThreadComment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.response_id, t.author, t.kind, t.body, t.coupon_code, t.amount_minor,
+                t.currency, u.host_id, t.created_at
+         FROM thread_comments t LEFT JOIN users u ON u.id = t.user_id
+         WHERE t.response_id = ?1 ORDER BY t.id",
+    )?;
+    let rows = stmt.query_map([response], |r| {
+        Ok(ThreadComment {
+            id: r.get(0)?,
+            response_id: r.get(1)?,
+            author: Author::parse(&r.get::<_, String>(2)?).unwrap_or(Author::Customer),
+            kind: CommentKind::parse(&r.get::<_, String>(3)?).unwrap_or(CommentKind::Comment),
+            body: r.get(4)?,
+            coupon_code: r.get(5)?,
+            amount_minor: r.get(6)?,
+            currency: r.get(7)?,
+            user: r.get(8)?,
+            at: from_ms(r.get(9)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What replying to a response needs to know.
+#[derive(Debug, Clone)]
+pub struct ResponseContact {
+    /// Location row id.
+    pub location: i64,
+    /// Customer row id, unless anonymous.
+    pub customer: Option<i64>,
+    /// The customer's normalised e-mail.
+    pub email: Option<String>,
+    /// The customer's language.
+    pub language: Option<String>,
+    /// The customer agreed to be replied to (F2).
+    pub consent: bool,
+    /// The alert the response raised, if any.
+    pub alert: Option<i64>,
+}
+
+/// The response `id`'s customer contact, consent and alert.
+pub fn response_contact(conn: &Connection, id: i64) -> Result<Option<ResponseContact>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT r.location_id, r.customer_id, cu.email_norm, cu.language,
+                    r.consent_to_reply, (SELECT a.id FROM alerts a WHERE a.response_id = r.id)
+             FROM responses r LEFT JOIN customers cu ON cu.id = r.customer_id
+             WHERE r.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(ResponseContact {
+                location: r.get(0)?,
+                customer: r.get(1)?,
+                email: r.get(2)?,
+                language: r.get(3)?,
+                consent: r.get(4)?,
+                alert: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Stores the hash of a tracking reply address.
+pub fn insert_reply_address(
+    conn: &Connection,
+    hash: &[u8; 32],
+    response: i64,
+    alert: Option<i64>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO reply_addresses (hash, response_id, alert_id, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![&hash[..], response, alert, now_ms])?;
+    Ok(())
+}
+
+/// The conversation (response id) and alert behind a tracking reply address.
+pub fn reply_address(conn: &Connection, hash: &[u8; 32]) -> Result<Option<(i64, Option<i64>)>> {
+    Ok(conn
+        .prepare_cached("SELECT response_id, alert_id FROM reply_addresses WHERE hash = ?1")?
+        .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Creates or updates an external review by host id (A5).
+pub fn upsert_review(
+    conn: &Connection,
+    host_id: &str,
+    location: i64,
+    site: &str,
+    rating: Option<u32>,
+    posted_ms: i64,
+    replied_ms: Option<i64>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO external_reviews (host_id, location_id, site, rating, posted_at, replied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (host_id) DO UPDATE SET location_id = excluded.location_id,
+           site = excluded.site, rating = excluded.rating, posted_at = excluded.posted_at,
+           replied_at = coalesce(excluded.replied_at, replied_at)",
+    )?
+    .execute(params![
+        host_id, location, site, rating, posted_ms, replied_ms
+    ])?;
+    Ok(())
+}
+
+/// Reviews at a location without a reply.
+pub fn unanswered_reviews(conn: &Connection, location: i64) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM external_reviews WHERE location_id = ?1 AND replied_at IS NULL",
+        )?
+        .query_row([location], |r| r.get(0))?)
+}
+
+/// Customers whose last NPS answer was a detractor's, newest first (A3 dashboard).
+pub fn at_risk(conn: &Connection, location: Option<i64>) -> Result<Vec<AtRiskCustomer>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT cu.host_id, cu.name, cu.email, cu.phone, l.host_id, r.nps, r.comment,
+                r.created_at,
+                (SELECT a.id FROM alerts a WHERE a.response_id = r.id AND a.status != 'done')
+         FROM responses r
+         JOIN customers cu ON cu.id = r.customer_id
+         JOIN locations l ON l.id = r.location_id
+         WHERE r.nps IS NOT NULL AND r.nps <= 6
+           AND r.id = (SELECT max(r2.id) FROM responses r2
+                       WHERE r2.customer_id = r.customer_id AND r2.nps IS NOT NULL)
+           AND (?1 IS NULL OR r.location_id = ?1)
+         ORDER BY r.created_at DESC, r.id DESC",
+    )?;
+    let rows = stmt.query_map([location], |r| {
+        Ok(AtRiskCustomer {
+            customer: r.get(0)?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            phone: r.get(3)?,
+            location: r.get(4)?,
+            nps: r.get(5)?,
+            last_comment: r.get(6)?,
+            responded_at: from_ms(r.get(7)?),
+            open_alert: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
