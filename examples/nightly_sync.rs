@@ -9,8 +9,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use hearken::{
-    Answer, Customer, Employee, Engine, FeedbackInput, Location, OutboundMessage, ResponseInput,
-    Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction, TransactionKind,
+    AlertKind, AlertQuery, AlertStatus, Answer, Customer, Employee, Engine, FeedbackInput,
+    InteractionInput, InteractionMethod, Location, NotifyLevel, OutboundMessage, ResponseInput,
+    Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction, TransactionKind, User,
+    UserRole,
 };
 
 struct Store {
@@ -52,6 +54,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for s in &stores {
         engine.upsert_location(&s.location)?;
     }
+    // Who works unhappy customers where (A1), and who hears about what (A2).
+    let staff = [
+        User {
+            locations: vec!["paris".into()],
+            notify: NotifyLevel::Negative,
+            notify_locations: vec!["paris".into()],
+            language: Some("fr".into()),
+            ..User::new(
+                "sophie",
+                "Sophie L'Hôte",
+                "sophie@boutique.example",
+                UserRole::Manager,
+            )
+        },
+        User {
+            locations: vec!["seoul".into()],
+            language: Some("ko".into()),
+            ..User::new("jiwoo", "박지우", "jiwoo@store.example", UserRole::Manager)
+        },
+        User::new(
+            "claire",
+            "Claire Dubois",
+            "claire@boutique.example",
+            UserRole::Owner,
+        ),
+    ];
+    for u in &staff {
+        engine.upsert_user(u)?;
+    }
+    engine.assign_alerts(AlertKind::UnhappyCustomer, None, "claire")?;
+    engine.assign_alerts(AlertKind::UnhappyCustomer, Some("paris"), "sophie")?;
+    engine.assign_alerts(AlertKind::UnhappyCustomer, Some("seoul"), "jiwoo")?;
+    engine.assign_alerts(AlertKind::NegativeFeedback, None, "sophie")?;
     let names = customer_names();
     // A customer who unsubscribed from the shop's newsletter page before any survey.
     engine.unsubscribe_contact("dana@example.com", utc("2026-11-19T09:00:00Z"))?;
@@ -212,6 +247,7 @@ fn answer_surveys(
         all.passives,
         all.detractors
     );
+    work_alerts(engine, now + chrono::TimeDelta::hours(2))?;
     let week = now + chrono::TimeDelta::days(7);
     println!("\n══ A week later: the one reminder (R1) ══");
     let reminders = engine.claim(100, week)?;
@@ -224,6 +260,74 @@ fn answer_surveys(
             m.kind, m.recipient, m.language, m.subject
         );
         engine.ack(&m.message_id, week)?;
+    }
+    Ok(())
+}
+
+/// The manager's dashboard: each unhappy customer's alert went to the one assigned
+/// user; the detractor's case is worked (a phone call with a note), closed, and the
+/// post-intervention survey queued (A1–A4).
+fn work_alerts(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n══ The dashboard: every unhappy customer has one owner ══");
+    let open = engine.alerts(&AlertQuery::default())?;
+    if open.is_empty() {
+        println!("  no open alerts");
+    }
+    let names = customer_names();
+    for a in &open {
+        let who = a
+            .customer
+            .as_deref()
+            .map_or("anonymous", |c| names.get(c).copied().unwrap_or(c));
+        println!(
+            "  alert #{} {} at {}: {}{} → assigned to {}",
+            a.id,
+            a.kind.as_str(),
+            a.location,
+            who,
+            a.comment
+                .as_deref()
+                .map(|c| format!(" “{c}”"))
+                .unwrap_or_default(),
+            a.assignee.as_deref().unwrap_or("nobody yet")
+        );
+    }
+    let Some(case) = open
+        .iter()
+        .find(|a| a.kind == AlertKind::UnhappyCustomer && a.customer.is_some())
+    else {
+        return Ok(());
+    };
+    let user = case.assignee.clone().unwrap_or_else(|| "claire".into());
+    engine.record_interaction(
+        case.id,
+        &InteractionInput {
+            method: InteractionMethod::Phone,
+            note: "Called back: the order was late, offered free delivery next time".into(),
+            user: user.clone(),
+        },
+        now,
+    )?;
+    engine.set_alert_status(case.id, AlertStatus::Done, now)?;
+    let message = engine.send_follow_up(case.id, now)?;
+    let log = engine.interactions(case.id)?;
+    println!(
+        "  {user} worked alert #{}: {} call — “{}”; done; post-intervention survey queued \
+         (message {message})",
+        case.id,
+        log[0].method.as_str(),
+        log[0].note
+    );
+    println!("  the mailer delivers what the alerts queued:");
+    for m in engine.claim(100, now)? {
+        println!(
+            "  ── {} to {} [{}]: {}",
+            m.kind.as_str(),
+            m.recipient,
+            m.language,
+            m.subject
+        );
+        engine.ack(&m.message_id, now)?;
     }
     Ok(())
 }
