@@ -93,6 +93,17 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             .claim(100, "2026-11-21T09:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(claimed.len(), pending);
+        if v >= 3 {
+            // v3 → v4: the detractor's answer keeps counting and its comment opens its
+            // reply thread.
+            let nps = e.nps(&hearken::ScoreQuery::default()).unwrap();
+            assert_eq!((nps.promoters, nps.detractors), (0, 1), "from v{v}");
+            let history = e.response_deletions().unwrap();
+            assert!(history.is_empty());
+            let thread = e.thread(1).unwrap();
+            assert_eq!(thread.len(), 1, "from v{v}");
+            assert_eq!(thread[0].body, "Trop d'attente, \"vraiment\" déçu, 정말");
+        }
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");
 }
