@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::model::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
-    CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput, ReplyInput,
-    ThreadComment, User,
+    CustomerEmail, Erasure, ExternalReview, InboundReply, Interaction, InteractionInput,
+    ReplyInput, ThreadComment, User,
 };
 use crate::model::{
     BackfillProgress, BackfillReport, Channel, DeliverySettings, Explanation, FailOutcome,
@@ -259,6 +259,13 @@ impl Engine {
     pub fn unsubscribe_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<()> {
         self.lock()
             .write(|c| people::unsubscribe_customer(c, customer, now))
+    }
+
+    /// Erases a customer (right to be forgotten): personal fields and free-text comments
+    /// are removed, scores stay in NPS and ratings, and they are never surveyed again.
+    pub fn erase_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<Erasure> {
+        self.lock()
+            .write(|c| people::erase_customer(c, customer, now))
     }
 
     /// Unsubscribes an e-mail address or phone number, known or not yet (E3).

@@ -47,6 +47,9 @@ pub(super) struct FixedText {
     /// The conversation a customer reply belongs to (its Reply-To is minted at claim).
     #[serde(default)]
     pub response: Option<i64>,
+    /// The response a staff notification is about (so erasing its customer finds it).
+    #[serde(default)]
+    pub about: Option<i64>,
 }
 
 /// Queues a message whose text is written now.
@@ -281,6 +284,7 @@ pub fn on_feedback(
                 subject,
                 body,
                 response: None,
+                about: Some(ev.response),
             },
             now,
         )?;
@@ -454,6 +458,7 @@ pub fn email_customer(
             subject: email.subject.trim().to_owned(),
             body: email.body.clone(),
             response: Some(response),
+            about: Some(response),
         },
         now,
     )
@@ -530,6 +535,7 @@ pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Ut
             subject: location,
             body,
             response: Some(response),
+            about: Some(response),
         },
         now,
     )?;
@@ -846,6 +852,7 @@ pub fn escalate_due(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                     subject,
                     body,
                     response: None,
+                    about: None,
                 },
                 now,
             )?;

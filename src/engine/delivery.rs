@@ -199,8 +199,18 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 continue;
             }
             if !m.kind.templated() {
-                let text: super::alerts::FixedText = serde_json::from_str(&m.params)
-                    .map_err(|_| Error::Internal("outbox message without its text".into()))?;
+                let Ok(text) = serde_json::from_str::<super::alerts::FixedText>(&m.params) else {
+                    // Its text was removed (an erased customer): never send it.
+                    store::end_message(
+                        c,
+                        m.rowid,
+                        m.invitation,
+                        MessageStatus::Cancelled,
+                        "text removed",
+                        now_ms,
+                    )?;
+                    continue;
+                };
                 let reply_to = match text.response {
                     Some(response) => {
                         let bytes = random_bytes::<16>()?;

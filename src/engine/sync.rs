@@ -249,7 +249,22 @@ pub fn apply_batch(
     // Upsert customers; keep what the rules need of every referenced customer.
     let mut customers: HashMap<&str, Known> = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
-        let row = customer_row(cust, settings.default_country_code);
+        let mut row = customer_row(cust, settings.default_country_code);
+        if stored_customers.get(&cust.id).is_some_and(|s| s.erased) {
+            // Erased (right to be forgotten): the POS may still send them; keep nothing.
+            row = CustomerRow {
+                host_id: row.host_id,
+                include_in_communications: false,
+                name: None,
+                email: None,
+                email_norm: None,
+                phone: None,
+                phone_norm: None,
+                language: row.language,
+                gender: None,
+                reference: None,
+            };
+        }
         let (rowid, existed) = match stored_customers.get(&cust.id) {
             None => {
                 report.customers_created += 1;

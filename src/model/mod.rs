@@ -24,7 +24,7 @@ pub use location::Location;
 pub use outbox::{
     FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
 };
-pub use people::{Customer, Employee, Gender, Role};
+pub use people::{Customer, Employee, Erasure, Gender, Role};
 pub use reason::SkipReason;
 pub use report::{
     BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,

@@ -118,3 +118,17 @@ impl Role {
             .find(|r| r.as_str() == s)
     }
 }
+
+/// What erasing a customer did (right to be forgotten).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erasure {
+    /// Host id of the erased customer (kept, so they are never surveyed again).
+    pub customer: String,
+    /// Responses kept for the scores, their free text removed.
+    pub responses_kept: u64,
+    /// Comments and notes emptied.
+    pub texts_removed: u64,
+    /// Messages to or about the customer that will no longer be sent.
+    pub messages_cancelled: u64,
+}

@@ -38,10 +38,12 @@ pub struct StoredCustomer {
     pub rowid: i64,
     /// Stored fields.
     pub row: CustomerRow,
+    /// The customer was erased (right to be forgotten): keep personal fields empty.
+    pub erased: bool,
 }
 
 const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
-    language, gender, reference, include_in_communications";
+    language, gender, reference, include_in_communications, erased_at IS NOT NULL";
 
 fn row_to_customer(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
     Ok(StoredCustomer {
@@ -60,6 +62,7 @@ fn row_to_customer(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
             reference: r.get(9)?,
             include_in_communications: r.get(10)?,
         },
+        erased: r.get(11)?,
     })
 }
 
@@ -230,4 +233,90 @@ pub fn imported_hashes(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT hash FROM suppression_hashes ORDER BY hash")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What erasing a customer changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ErasedCounts {
+    /// Responses kept for the scores, their free text removed.
+    pub responses: u64,
+    /// Thread comments and interaction notes emptied.
+    pub texts: u64,
+    /// Messages to or about the customer that will no longer be sent.
+    pub messages_cancelled: u64,
+}
+
+/// Removes a customer's personal fields and every free text about them, keeping the
+/// scores (right to be forgotten). Suppression hashes are the caller's job.
+pub fn erase_customer(conn: &Connection, rowid: i64, now_ms: i64) -> Result<ErasedCounts> {
+    let mut n = ErasedCounts::default();
+    conn.prepare_cached(
+        "UPDATE customers SET name = NULL, email = NULL, email_norm = NULL, phone = NULL,
+           phone_norm = NULL, gender = NULL, reference = NULL, include_in_communications = 0,
+           erased_at = ?2, updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![rowid, now_ms])?;
+    n.responses = conn
+        .prepare_cached(
+            "UPDATE responses SET comment = NULL,
+               answers = (SELECT json_group_array(json_remove(value, '$.text'))
+                          FROM json_each(responses.answers))
+             WHERE customer_id = ?1",
+        )?
+        .execute([rowid])? as u64;
+    n.texts += conn
+        .prepare_cached(
+            "UPDATE thread_comments SET body = '', coupon_code = NULL
+             WHERE response_id IN (SELECT id FROM responses WHERE customer_id = ?1)",
+        )?
+        .execute([rowid])? as u64;
+    n.texts += conn
+        .prepare_cached(
+            "UPDATE alert_interactions SET note = ''
+             WHERE alert_id IN (SELECT id FROM alerts WHERE customer_id = ?1)",
+        )?
+        .execute([rowid])? as u64;
+    conn.prepare_cached(
+        "UPDATE alert_follow_ups SET comment = NULL
+         WHERE alert_id IN (SELECT id FROM alerts WHERE customer_id = ?1)",
+    )?
+    .execute([rowid])?;
+    n.messages_cancelled = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = 'cancelled', cancel_reason = 'erased', updated_at = ?2
+             WHERE status IN ('pending', 'in_flight')
+               AND (customer_id = ?1
+                    OR alert_id IN (SELECT id FROM alerts WHERE customer_id = ?1)
+                    OR json_extract(params, '$.about')
+                       IN (SELECT id FROM responses WHERE customer_id = ?1))",
+        )?
+        .execute(params![rowid, now_ms])? as u64;
+    // Written texts (replies, staff notifications about the customer) go too.
+    conn.prepare_cached(
+        "UPDATE outbox SET params = '{}'
+         WHERE customer_id = ?1
+            OR alert_id IN (SELECT id FROM alerts WHERE customer_id = ?1)
+            OR json_extract(params, '$.about')
+               IN (SELECT id FROM responses WHERE customer_id = ?1)",
+    )?
+    .execute([rowid])?;
+    Ok(n)
+}
+
+/// Drops the plain-text local suppressions of these normalised contacts.
+pub fn drop_plain_suppressions(
+    conn: &Connection,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("DELETE FROM suppressions WHERE kind = ?1 AND value = ?2")?;
+    if let Some(e) = email {
+        stmt.execute(["email", e])?;
+    }
+    if let Some(p) = phone {
+        stmt.execute(["phone", p])?;
+    }
+    Ok(())
 }

@@ -120,9 +120,10 @@ pub use alerts::{
     upsert_user, user_by_rowid, user_open_work,
 };
 pub use customers::{
-    customer_host_id, find_customer, find_customers, hash_suppressed, import_suppression_hashes,
-    imported_hashes, insert_customer, suppress, suppressed_contacts, suppressed_since,
-    suppression_hashes_empty, suppressions_empty, update_customer,
+    customer_host_id, drop_plain_suppressions, erase_customer, find_customer, find_customers,
+    hash_suppressed, import_suppression_hashes, imported_hashes, insert_customer, suppress,
+    suppressed_contacts, suppressed_since, suppression_hashes_empty, suppressions_empty,
+    update_customer,
 };
 pub use locations::{
     count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,

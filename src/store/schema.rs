@@ -391,6 +391,10 @@ CREATE TABLE external_reviews (
 CREATE INDEX external_reviews_unanswered ON external_reviews(location_id)
     WHERE replied_at IS NULL;
 
+-- Right to be forgotten: an erased customer's personal fields stay empty, even when the
+-- POS sends them again.
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+
 -- The outbox also carries staff notifications (no customer) and business replies.
 CREATE TABLE outbox_v4 (
     id INTEGER PRIMARY KEY,
