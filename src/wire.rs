@@ -130,7 +130,17 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
+/// Largest JSON document accepted (a batch of about 100k transactions is ~30 MiB).
+pub const MAX_JSON_BYTES: usize = 64 * 1024 * 1024;
+
 fn parse_value(json: &str, record: &str) -> Result<serde_json::Value> {
+    if json.len() > MAX_JSON_BYTES {
+        return Err(Error::invalid(Problem::top(
+            record,
+            "",
+            "larger than 64 MiB: split it into several batches (or a backfill file)",
+        )));
+    }
     serde_json::from_str(json).map_err(|e| {
         Error::invalid(Problem::top(
             record,
@@ -198,6 +208,14 @@ fn sanitize(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_documents_are_refused_before_parsing() {
+        let big = " ".repeat(MAX_JSON_BYTES + 1);
+        let err = parse_batch(&big).unwrap_err();
+        assert_eq!(err.problems()[0].record, "batch");
+        assert!(err.problems()[0].reason.contains("64 MiB"));
+    }
 
     #[test]
     fn sanitize_drops_values() {
