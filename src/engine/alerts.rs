@@ -816,8 +816,7 @@ pub fn sync_gap(
 }
 
 /// Tells each location's owners about alerts open longer than the set hours, once.
-pub fn escalate_due(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
-    let settings = store::get_alert_settings(c)?;
+pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>) -> Result<u32> {
     if settings.escalate_after_hours == 0 {
         return Ok(0);
     }

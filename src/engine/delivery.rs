@@ -155,9 +155,10 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
     // Reminders whose moment has come join the queue first (R1, R2).
     super::responses::decide_reminders(c, now)?;
-    super::alerts::escalate_due(c, now)?;
+    let alert_settings = store::get_alert_settings(c)?;
+    super::alerts::escalate_due(c, &alert_settings, now)?;
     crate::failpoint::hit("claim.after_reminders");
-    let reply_domain = store::get_alert_settings(c)?.reply_domain;
+    let reply_domain = alert_settings.reply_domain;
     let suppressions = super::people::Suppressions::load(c)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
