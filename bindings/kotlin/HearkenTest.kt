@@ -650,7 +650,7 @@ fun delivered(): Pair<Engine, Map<String, String>> {
     val tokens = mutableMapOf<String, String>()
     for (m in engine.claim(10u, DUE)) {
         engine.ack(m.messageId, DUE)
-        tokens[m.customer] = lastSegment(m.surveyLink)
+        tokens[m.customer!!] = lastSegment(m.surveyLink)
     }
     eq(tokens.keys, setOf("c1", "c5"), "invited")
     return engine to tokens
