@@ -2,7 +2,7 @@
 // then the delivery outbox (issue 5) on the golden night: claim, ack, fail, unsubscribe
 // links, templates, resend and cross-store suppression; then responses and scores
 // (issue 6): NPS, the review redirect, receipt links, e-receipt feedback, deletion audit
-// and the review reminder.
+// and the review reminder; then alerts and follow-up (issue 7): rules A1–A5, F2 and S2.
 //
 // Run with scripts/test-bindings.sh, which compiles this file with
 // bindings/kotlin/com/hearken/hearken.kt and runs `java ... HearkenTestKt <repo root>`.
@@ -410,6 +410,7 @@ fun main(args: Array<String>) {
 
     deliveryTests()
     responseTests()
+    alertTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -650,7 +651,7 @@ fun delivered(): Pair<Engine, Map<String, String>> {
     val tokens = mutableMapOf<String, String>()
     for (m in engine.claim(10u, DUE)) {
         engine.ack(m.messageId, DUE)
-        tokens[m.customer] = lastSegment(m.surveyLink)
+        tokens[m.customer!!] = lastSegment(m.surveyLink)
     }
     eq(tokens.keys, setOf("c1", "c5"), "invited")
     return engine to tokens
@@ -885,6 +886,279 @@ fun responseTests() {
             eq(m.surveyLink, null, "no survey link")
             engine.ack(m.messageId, DUE + WEEK_MS)
             eq(engine.claim(10u, DUE + 30 * DAY_MS), listOf(), "never a second one")
+        }
+    }
+}
+
+// ---- alerts and follow-up (issue 7) on the golden night ----------------------------------
+// The delivered night (c1 "Amélie Dupont" fr-FR, c5 "김민준" ko hold survey links at Paris)
+// plus three users: Léa (manager), 지우 (staff, Korean notifications) and the owner.
+
+const val HOUR_MS = 3_600_000L
+
+/** [delivered], plus the users lea (manager), jiwoo (staff, ko) and owner; notifications off. */
+fun staffed(): Pair<Engine, Map<String, String>> {
+    val (engine, tokens) = delivered()
+    engine.upsertUser(User(id = "lea", name = "Léa d'Orléans", email = "lea@boutique.example",
+        role = UserRole.MANAGER, notify = NotifyLevel.NONE))
+    engine.upsertUser(User(id = "jiwoo", name = "박지우", email = "jiwoo@boutique.example",
+        role = UserRole.STAFF, notify = NotifyLevel.NONE, language = "ko"))
+    engine.upsertUser(User(id = "owner", name = "Claire Martin", email = "owner@boutique.example",
+        role = UserRole.OWNER, notify = NotifyLevel.NONE))
+    return engine to tokens
+}
+
+fun npsComment(score: Int, comment: String, consent: Boolean = false) = ResponseInput(
+    answers = listOf(
+        Answer(question = "recommend", score = score.toUInt()),
+        Answer(question = "comment", text = comment),
+    ),
+    consentToReply = consent,
+)
+
+fun phoneCall(user: String) =
+    InteractionInput(method = InteractionMethod.PHONE, note = "Rappelée, réparation offerte", user = user)
+
+fun Engine.claimed(kind: MessageKind, now: Long = DUE) = claim(100u, now).filter { it.kind == kind }
+
+fun alertTests() {
+    test("alerts_users_round_trip_validate_and_settings") {
+        val (engine, _) = staffed()
+        engine.use {
+            eq(engine.users().map { it.id }, listOf("jiwoo", "lea", "owner"), "users by id")
+            eq(engine.user("jiwoo"), User("jiwoo", "박지우", "jiwoo@boutique.example", UserRole.STAFF,
+                NotifyLevel.NONE, listOf(), "ko", listOf()), "jiwoo")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.upsertUser(User(id = "x", name = " ", email = "not-an-email", role = UserRole.STAFF,
+                    notify = NotifyLevel.ALL, locations = listOf("lyon")))
+            }
+            eq(err.problems.map { it.record to it.field },
+                listOf("user" to "name", "user" to "email", "user" to "locations[0]"), "bad user")
+            assertThrows<HearkenException.NotFound> { engine.user("ghost") }
+            eq(engine.alertSettings(), defaultAlertSettings(), "defaults")
+            eq(defaultAlertSettings(), AlertSettings(0u, "reply.feedback.example.com"), "default values")
+            val s = AlertSettings(escalateAfterHours = 48u, replyDomain = "reply.boutique.example")
+            engine.setAlertSettings(s)
+            eq(engine.alertSettings(), s, "round trip")
+            val bad = assertThrows<HearkenException.InvalidInput> {
+                engine.setAlertSettings(AlertSettings(24u * 366u, "not a domain"))
+            }
+            eq(bad.problems.map { it.field }, listOf("escalate_after_hours", "reply_domain"), "bad settings")
+            eq(AlertKind.values().map { it.codeName() },
+                listOf("unhappy_customer", "negative_feedback", "unanswered_reviews", "sync_gap"), "kinds")
+            eq(MessageKind.FOLLOW_UP_SURVEY.codeName(), "follow_up_survey", "message kind")
+        }
+    }
+
+    test("alerts_a1_one_assignee_per_kind_and_location_with_a_store_wide_default") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            val unhappy = AlertKind.UNHAPPY_CUSTOMER
+            eq(engine.assignee(unhappy, "paris"), null, "nobody yet")
+            engine.assignAlerts(unhappy, null, "lea")
+            eq(engine.assignee(unhappy, "seoul")?.id, "lea", "store-wide default")
+            engine.assignAlerts(unhappy, "paris", "lea")
+            engine.assignAlerts(unhappy, "paris", "jiwoo")
+            eq(engine.assignments(), listOf(Assignment(unhappy, null, "lea"), Assignment(unhappy, "paris", "jiwoo")),
+                "one per kind and location, replaced")
+            eq(engine.assignee(AlertKind.SYNC_GAP, "paris"), null, "per kind")
+            val out = engine.recordResponse(tokens.getValue("c1"), npsComment(2, "Accueil très froid"), DUE)
+            val id = out.alertId ?: throw AssertionError("an unhappy answer raises an alert")
+            eq(engine.alert(id), Alert(
+                id = id, kind = unhappy, status = AlertStatus.OPEN, location = "paris", assignee = "jiwoo",
+                customer = "c1", responseId = out.responseId, scoreBase10 = 2.0, comment = "Accueil très froid",
+                detail = "", interactions = 0u, createdAtMs = DUE, updatedAtMs = DUE, closedAtMs = null,
+                escalatedAtMs = null, followUpAtMs = null,
+            ), "the alert")
+            eq(engine.recordResponse(tokens.getValue("c5"), npsAnswer(10), DUE).alertId, null, "a promoter raises none")
+            assertThrows<HearkenException.NotFound> { engine.assignAlerts(AlertKind.SYNC_GAP, "lyon", "lea") }
+            assertThrows<HearkenException.NotFound> { engine.assignAlerts(AlertKind.SYNC_GAP, null, "nobody") }
+            assertThrows<HearkenException.Conflict> { engine.removeUser("lea") }
+            engine.unassignAlerts(unhappy, null)
+            engine.removeUser("lea")
+            assertThrows<HearkenException.NotFound> { engine.user("lea") }
+        }
+    }
+
+    test("alerts_a2_notifications_all_negative_or_a_subset_and_none_keeps_the_dashboard") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            engine.upsertUser(engine.user("lea").copy(notify = NotifyLevel.ALL))
+            engine.upsertUser(engine.user("jiwoo").copy(notify = NotifyLevel.NEGATIVE))
+            engine.upsertUser(engine.user("owner").copy(notify = NotifyLevel.ALL, notifyLocations = listOf("seoul")))
+            engine.recordResponse(tokens.getValue("c1"), npsComment(9, "Parfait"), DUE)
+            val slow = engine.recordResponse(tokens.getValue("c5"), npsComment(4, "너무 느려요"), DUE)
+            val notes = engine.claimed(MessageKind.FEEDBACK_NOTIFICATION)
+            eq(notes.map { it.user }.sortedBy { it }, listOf("jiwoo", "lea", "lea"), "recipients")
+            val ko = notes.single { it.user == "jiwoo" }
+            eq(listOf(ko.recipient, ko.language, ko.customer, ko.alertId),
+                listOf("jiwoo@boutique.example", "ko", null, slow.alertId), "the Korean note")
+            check(ko.subject.startsWith("불만 고객"), "subject: ${ko.subject}")
+            check("너무 느려요" in ko.body, "comment in body: ${ko.body}")
+            // An assignee who chose none still has the alert on the dashboard.
+            val dash = engine.alerts(AlertQuery())
+            eq(dash.map { it.id }, listOf(slow.alertId), "dashboard")
+            eq(engine.alerts(AlertQuery(location = "seoul")), listOf(), "by location")
+            eq(engine.alerts(AlertQuery(kind = AlertKind.SYNC_GAP)), listOf(), "by kind")
+            eq(engine.nps(ScoreQuery()).detractors, 1uL, "every answer counts")
+        }
+    }
+
+    test("alerts_a3_done_requires_an_interaction_then_is_final") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            engine.assignAlerts(AlertKind.UNHAPPY_CUSTOMER, null, "lea")
+            val id = engine.recordResponse(tokens.getValue("c1"), npsComment(3, "Longue attente"), DUE).alertId!!
+            val err = assertThrows<HearkenException.Conflict> { engine.setAlertStatus(id, AlertStatus.DONE, DUE) }
+            check("interaction" in err.reason, "reason: ${err.reason}")
+            eq(err.kind(), "conflict", "kind")
+            engine.reassignAlert(id, "jiwoo", DUE)
+            eq(engine.alert(id).assignee, "jiwoo", "delegated")
+            val later = DUE + 2 * HOUR_MS
+            val interactionId = engine.recordInteraction(id, phoneCall("jiwoo"), later)
+            eq(engine.alert(id).status, AlertStatus.IN_PROGRESS, "in progress")
+            eq(engine.interactions(id), listOf(Interaction(interactionId, id, InteractionMethod.PHONE,
+                "Rappelée, réparation offerte", Author.BUSINESS, "jiwoo", later)), "interactions")
+            engine.setAlertStatus(id, AlertStatus.DONE, later)
+            val done = engine.alert(id)
+            eq(done.status to done.closedAtMs, AlertStatus.DONE to later, "done")
+            assertThrows<HearkenException.Conflict> { engine.setAlertStatus(id, AlertStatus.IN_PROGRESS, later) }
+            eq(engine.alerts(AlertQuery()), listOf(), "off the dashboard")
+            eq(engine.alerts(AlertQuery(statuses = listOf(AlertStatus.DONE))).map { it.id }, listOf(id), "history")
+            val blank = assertThrows<HearkenException.InvalidInput> {
+                engine.recordInteraction(id, phoneCall("jiwoo").copy(note = " "), later)
+            }
+            eq(blank.problems.map { it.field }, listOf("note"), "blank note")
+        }
+    }
+
+    test("alerts_a3_dashboard_email_tracking_reply_at_risk_and_escalation") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            engine.setAlertSettings(AlertSettings(escalateAfterHours = 24u, replyDomain = "reply.boutique.example"))
+            val out = engine.recordResponse(tokens.getValue("c5"), npsComment(0, "최악"), DUE)
+            val id = out.alertId!!
+            eq(engine.atRiskCustomers(null), listOf(AtRiskCustomer("c5", "김민준", "minjun@example.kr",
+                "+82 10-1234-5678", "paris", 0u, "최악", DUE, id)), "at risk")
+            eq(engine.atRiskCustomers("seoul"), listOf(), "none in Seoul")
+            val messageId = engine.emailCustomer(id, CustomerEmail("lea", "죄송합니다", "다시 방문해 주세요."), DUE)
+            val m = engine.claim(100u, DUE).single { it.messageId == messageId }
+            eq(listOf(m.kind, m.recipient, m.customer, m.alertId),
+                listOf(MessageKind.CUSTOMER_REPLY, "minjun@example.kr", "c5", id), "the e-mail")
+            val replyTo = m.replyTo!!
+            check(replyTo.startsWith("reply+") && replyTo.endsWith("@reply.boutique.example"), "reply to $replyTo")
+            engine.ack(m.messageId, DUE)
+            val inbound = engine.recordInboundReply("김민준 <$replyTo>", "감사합니다", DUE + HOUR_MS)
+            eq(inbound.alertId to inbound.responseId, id to out.responseId, "filed on the alert")
+            eq(engine.interactions(id).map { it.author to it.method },
+                listOf(Author.BUSINESS to InteractionMethod.EMAIL, Author.CUSTOMER to InteractionMethod.EMAIL), "log")
+            eq(engine.thread(out.responseId).map { it.author to it.body },
+                listOf(Author.CUSTOMER to "최악", Author.BUSINESS to "다시 방문해 주세요.", Author.CUSTOMER to "감사합니다"),
+                "thread")
+            assertThrows<HearkenException.InvalidInput> { engine.recordInboundReply("someone@example.com", "hi", DUE) }
+            // Still in progress a day later: the owner covering Paris is told, once.
+            eq(engine.claimed(MessageKind.ALERT_ESCALATION, DUE + 23 * HOUR_MS), listOf(), "not yet")
+            val esc = engine.claimed(MessageKind.ALERT_ESCALATION, DUE + 25 * HOUR_MS).single()
+            eq(listOf(esc.user, esc.recipient, esc.alertId), listOf("owner", "owner@boutique.example", id), "escalation")
+            check(engine.alert(id).escalatedAtMs != null, "escalated_at set")
+            engine.ack(esc.messageId, DUE + 25 * HOUR_MS)
+            eq(engine.claimed(MessageKind.ALERT_ESCALATION, DUE + 50 * HOUR_MS), listOf(), "once only")
+        }
+    }
+
+    test("alerts_a4_follow_up_after_done_and_refused_for_an_anonymous_response") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            val id = engine.recordResponse(tokens.getValue("c1"), npsComment(4, "Trop lent"), DUE).alertId!!
+            assertThrows<HearkenException.Conflict> { engine.sendFollowUp(id, DUE) }
+            engine.recordInteraction(id, phoneCall("lea"), DUE)
+            engine.setAlertStatus(id, AlertStatus.DONE, DUE)
+            val messageId = engine.sendFollowUp(id, DUE)
+            eq(engine.alert(id).followUpAtMs, DUE, "follow_up_at")
+            val m = engine.claim(100u, DUE).single { it.messageId == messageId }
+            eq(listOf(m.kind, m.customer, m.alertId), listOf(MessageKind.FOLLOW_UP_SURVEY, "c1", id), "follow-up")
+            check(m.surveyLink!! in m.body, "link in body")
+            val before = engine.nps(ScoreQuery())
+            val out = engine.recordResponse(lastSegment(m.surveyLink), npsAnswer(9), DUE)
+            eq(out.alertId, id, "kept on the case")
+            eq(engine.nps(ScoreQuery()), before, "not in the store's NPS")
+            check("9.0/10" in engine.interactions(id).last().note, "logged")
+
+            val anon = engine.recordResponse(receiptToken(engine), npsAnswer(2), DUE).alertId!!
+            engine.recordInteraction(anon, phoneCall("lea"), DUE)
+            engine.setAlertStatus(anon, AlertStatus.DONE, DUE)
+            val err = assertThrows<HearkenException.Conflict> { engine.sendFollowUp(anon, DUE) }
+            check("anonymous" in err.reason, "reason: ${err.reason}")
+        }
+    }
+
+    test("alerts_a5_unanswered_reviews_alert_clears_when_every_review_has_a_reply") {
+        val (engine, _) = staffed()
+        engine.use {
+            engine.assignAlerts(AlertKind.UNANSWERED_REVIEWS, "paris", "lea")
+            val posted = ms("2026-11-20T12:00:00Z")
+            fun review(id: String, repliedAt: Long? = null, rating: UInt? = 2u) =
+                ExternalReview(id = id, location = "paris", site = "google", postedAtMs = posted, rating = rating,
+                    repliedAtMs = repliedAt)
+            eq(engine.reportReview(review("g1"), DUE), 1u, "one waiting")
+            eq(engine.reportReview(review("g2"), DUE), 2u, "two waiting")
+            val alert = engine.alerts(AlertQuery(kind = AlertKind.UNANSWERED_REVIEWS)).single()
+            eq(alert.assignee, "lea", "assignee")
+            check("2" in alert.detail, "detail: ${alert.detail}")
+            eq(engine.reportReview(review("g1", ms("2026-11-21T08:00:00Z")), DUE), 1u, "one replied")
+            eq(engine.alert(alert.id).status, AlertStatus.OPEN, "still open")
+            eq(engine.reportReview(review("g2", ms("2026-11-21T08:30:00Z")), DUE), 0u, "all replied")
+            eq(engine.alert(alert.id).status, AlertStatus.DONE, "cleared by itself")
+            eq(engine.interactions(alert.id).first().author, Author.SYSTEM, "by hearken")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.reportReview(review("g4", rating = 11u), DUE) }
+            eq(err.problems.map { it.record to it.field }, listOf("review" to "rating"), "bad rating")
+            val range = assertThrows<HearkenException.InvalidInput> {
+                engine.reportReview(review("g4").copy(postedAtMs = Long.MAX_VALUE), DUE)
+            }
+            eq(range.problems.map { it.field }, listOf("posted_at_ms"), "out of range")
+        }
+    }
+
+    test("alerts_f2_replies_rewards_and_refunds_only_with_consent") {
+        val (engine, tokens) = staffed()
+        engine.use {
+            val consented = engine.recordResponse(tokens.getValue("c1"), npsComment(5, "Article cassé", true), DUE)
+            val silent = engine.recordResponse(tokens.getValue("c5"), npsComment(5, "그저 그래요"), DUE)
+            val refund = ReplyInput(user = "lea", kind = CommentKind.REFUND, body = "Nous avons remboursé l'article.",
+                amountMinor = 2590L, currency = "EUR")
+            val err = assertThrows<HearkenException.Conflict> { engine.reply(silent.responseId, refund, DUE) }
+            check("agree" in err.reason, "reason: ${err.reason}")
+            val refundId = engine.reply(consented.responseId, refund, DUE)
+            val reward = ReplyInput(user = "lea", kind = CommentKind.REWARD, body = "Un bon pour votre prochaine visite.",
+                couponCode = "SORRY-10")
+            engine.reply(consented.responseId, reward, DUE)
+            val thread = engine.thread(consented.responseId)
+            eq(thread.map { it.kind }, listOf(CommentKind.COMMENT, CommentKind.REFUND, CommentKind.REWARD), "thread")
+            eq(thread[1], ThreadComment(refundId, consented.responseId, Author.BUSINESS, CommentKind.REFUND,
+                "Nous avons remboursé l'article.", null, 2590L, "EUR", "lea", DUE), "the refund")
+            eq(thread[2].couponCode, "SORRY-10", "coupon")
+            val replies = engine.claimed(MessageKind.CUSTOMER_REPLY)
+            eq(replies.size, 2, "both went out")
+            check(replies.any { "25.90 EUR" in it.body } && replies.any { "SORRY-10" in it.body }, "bodies")
+            val back = engine.recordInboundReply(replies[0].replyTo!!, "Merci beaucoup !", DUE)
+            eq(back.responseId, consented.responseId, "same thread")
+            eq(engine.thread(consented.responseId).last().body, "Merci beaucoup !", "answer in the thread")
+            val bad = assertThrows<HearkenException.InvalidInput> {
+                engine.reply(consented.responseId, reward.copy(couponCode = null), DUE)
+            }
+            eq(bad.problems.map { it.field }, listOf("coupon_code"), "a reward needs its coupon")
+            assertThrows<HearkenException.NotFound> { engine.reply(999L, reward, DUE) }
+        }
+    }
+
+    test("alerts_s2_a_sync_gap_raises_an_alert") {
+        val (engine, _) = synced()
+        engine.use {
+            val window = engine.syncWindow("paris", NIGHT4)
+            val report = engine.sync(SyncBatch(location = "paris", businessDates = window.dates), NIGHT4)
+            eq(report.missingDates, listOf("2026-11-21"), "missing")
+            val gap = engine.alerts(AlertQuery(kind = AlertKind.SYNC_GAP)).single()
+            check("2026-11-21" in gap.detail, "detail: ${gap.detail}")
         }
     }
 }

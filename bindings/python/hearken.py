@@ -555,6 +555,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_hearken_checksum_func_default_alert_settings() != 12198:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 44076:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_feedback_settings() != 50600:
@@ -565,6 +567,20 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack() != 15099:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_alert() != 19148:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_alert_settings() != 19621:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_alerts() != 34242:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_assign_alerts() != 59964:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_assignee() != 48549:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_assignments() != 2330:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_at_risk_customers() != 16905:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 41224:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
@@ -572,6 +588,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_delete_response() != 50941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53333:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_email_customer() != 36018:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain() != 4111:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -584,6 +602,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 28044:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_interactions() != 59562:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_location() != 1017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -601,9 +621,21 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ratings() != 35409:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_reassign_alert() != 53488:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 33701:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() != 38406:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_record_interaction() != 19156:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_response() != 58323:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_remove_user() != 50570:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_reply() != 48538:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_report_review() != 48325:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_resend() != 61941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -612,6 +644,12 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_review_clicked() != 23222:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_confirmed() != 46337:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_send_follow_up() != 17890:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_alert_settings() != 55453:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_alert_status() != 49455:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -643,6 +681,10 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_template() != 34891:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_thread() != 21460:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_unassign_alerts() != 37757:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_contact() != 20652:
@@ -650,6 +692,12 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_customer() != 59511:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_upsert_location() != 15380:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_upsert_user() != 22202:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_user() != 53444:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_users() != 24947:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_constructor_engine_new() != 48965:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -686,6 +734,9 @@ _UniffiLib.ffi_hearken_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_hearken_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_hearken_checksum_func_default_alert_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_default_alert_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_delivery_settings.restype = ctypes.c_uint16
@@ -701,6 +752,27 @@ _UniffiLib.uniffi_hearken_checksum_func_default_settings.restype = ctypes.c_uint
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_alert.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_alert.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_alert_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_alert_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_alerts.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_alerts.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_assign_alerts.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_assign_alerts.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_assignee.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_assignee.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_assignments.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_assignments.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_at_risk_customers.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_at_risk_customers.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.c_uint16
@@ -713,6 +785,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_delete_response.restype = ctype
 _UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_email_customer.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_email_customer.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.restype = ctypes.c_uint16
@@ -731,6 +806,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_feedback_settings.restype = cty
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_interactions.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_interactions.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.restype = ctypes.c_uint16
@@ -755,12 +833,30 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_reassign_alert.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_reassign_alert.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_inbound_reply.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_inbound_reply.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_interaction.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_interaction.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_response.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_response.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_reply.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_reply.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_report_review.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_report_review.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_resend.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_resend.restype = ctypes.c_uint16
@@ -773,6 +869,15 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_review_clicked.restype = ctypes
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_send_follow_up.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_send_follow_up.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_settings.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_status.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_status.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.restype = ctypes.c_uint16
@@ -818,6 +923,12 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_sync_window_json.restype = ctyp
 _UniffiLib.uniffi_hearken_checksum_method_engine_template.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_template.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_thread.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_thread.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_unassign_alerts.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_unassign_alerts.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token.restype = ctypes.c_uint16
@@ -830,6 +941,15 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_customer.restype = 
 _UniffiLib.uniffi_hearken_checksum_method_engine_upsert_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_upsert_location.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_upsert_user.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_upsert_user.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_user.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_user.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_users.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_users.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_new.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_new.restype = ctypes.c_uint16
@@ -839,6 +959,10 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_in_memory.restype = c
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_fn_func_default_alert_settings.argtypes = (
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_default_alert_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_func_default_delivery_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -862,6 +986,49 @@ _UniffiLib.uniffi_hearken_fn_method_engine_ack.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_ack.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_alert.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_alert.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_alert_settings.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_alert_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_alerts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_alerts.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_assign_alerts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_assign_alerts.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_assignee.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_assignee.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_assignments.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_assignments.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_at_risk_customers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_at_risk_customers.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -890,6 +1057,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_email_customer.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_email_customer.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_explain.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -931,6 +1106,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_method_engine_interactions.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_interactions.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_location.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -979,6 +1160,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_ratings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_ratings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -986,6 +1175,22 @@ _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_record_inbound_reply.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_record_inbound_reply.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_record_interaction.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_record_interaction.restype = ctypes.c_int64
 _UniffiLib.uniffi_hearken_fn_method_engine_record_response.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -994,6 +1199,27 @@ _UniffiLib.uniffi_hearken_fn_method_engine_record_response.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_record_response.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_remove_user.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_remove_user.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_reply.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_reply.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_report_review.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_report_review.restype = ctypes.c_uint32
 _UniffiLib.uniffi_hearken_fn_method_engine_resend.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1021,6 +1247,27 @@ _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_send_follow_up.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_send_follow_up.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_set_alert_settings.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_alert_settings.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1119,6 +1366,19 @@ _UniffiLib.uniffi_hearken_fn_method_engine_template.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_template.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_thread.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_thread.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_unassign_alerts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_unassign_alerts.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_by_token.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1146,6 +1406,23 @@ _UniffiLib.uniffi_hearken_fn_method_engine_upsert_location.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_upsert_location.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_upsert_user.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_upsert_user.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_user.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_user.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_users.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_users.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_constructor_engine_new.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1161,6 +1438,26 @@ _UniffiLib.uniffi_hearken_fn_constructor_engine_open_with.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_constructor_engine_open_with.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_method_alertkind_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_alertkind_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_alertstatus_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_alertstatus_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_author_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_author_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_commentkind_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_commentkind_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1171,6 +1468,11 @@ _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_interactionmethod_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_interactionmethod_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_messagekind_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1181,6 +1483,11 @@ _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_sentiment_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1196,6 +1503,11 @@ _UniffiLib.uniffi_hearken_fn_method_skipreason_describe.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_skipreason_describe.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_userrole_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_userrole_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_clone_engine.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1232,6 +1544,180 @@ _uniffi_check_contract_api_version(_UniffiLib)
 # Public interface members begin here.
 
 
+class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "i64"
+    VALUE_MIN = -2**63
+    VALUE_MAX = 2**63
+
+    @staticmethod
+    def read(buf):
+        return buf.read_i64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i64(value)
+
+
+
+
+
+
+class AlertKind(enum.Enum):
+    """
+    What an alert is about (A1).
+"""
+    
+    UNHAPPY_CUSTOMER = 0
+    """
+    An unhappy survey response (N4).
+"""
+    
+    NEGATIVE_FEEDBACK = 1
+    """
+    Negative e-receipt feedback (F1).
+"""
+    
+    UNANSWERED_REVIEWS = 2
+    """
+    External reviews without a reply (A5).
+"""
+    
+    SYNC_GAP = 3
+    """
+    Business dates the POS never synced (S2).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeAlertKind.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_alertkind_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeAlertKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return AlertKind.UNHAPPY_CUSTOMER
+        if variant == 2:
+            return AlertKind.NEGATIVE_FEEDBACK
+        if variant == 3:
+            return AlertKind.UNANSWERED_REVIEWS
+        if variant == 4:
+            return AlertKind.SYNC_GAP
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == AlertKind.UNHAPPY_CUSTOMER:
+            return
+        if value == AlertKind.NEGATIVE_FEEDBACK:
+            return
+        if value == AlertKind.UNANSWERED_REVIEWS:
+            return
+        if value == AlertKind.SYNC_GAP:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == AlertKind.UNHAPPY_CUSTOMER:
+            buf.write_i32(1)
+        if value == AlertKind.NEGATIVE_FEEDBACK:
+            buf.write_i32(2)
+        if value == AlertKind.UNANSWERED_REVIEWS:
+            buf.write_i32(3)
+        if value == AlertKind.SYNC_GAP:
+            buf.write_i32(4)
+
+
+
+
+
+
+
+
+class AlertStatus(enum.Enum):
+    """
+    Where an alert is in its handling (A3).
+"""
+    
+    OPEN = 0
+    """
+    Raised, nobody has acted yet.
+"""
+    
+    IN_PROGRESS = 1
+    """
+    Someone recorded an interaction or took it on.
+"""
+    
+    DONE = 2
+    """
+    Handled; needs at least one interaction, and is final.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeAlertStatus.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_alertstatus_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeAlertStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return AlertStatus.OPEN
+        if variant == 2:
+            return AlertStatus.IN_PROGRESS
+        if variant == 3:
+            return AlertStatus.DONE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == AlertStatus.OPEN:
+            return
+        if value == AlertStatus.IN_PROGRESS:
+            return
+        if value == AlertStatus.DONE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == AlertStatus.OPEN:
+            buf.write_i32(1)
+        if value == AlertStatus.IN_PROGRESS:
+            buf.write_i32(2)
+        if value == AlertStatus.DONE:
+            buf.write_i32(3)
+
+
+
 class _UniffiFfiConverterString:
     @staticmethod
     def check_lower(value):
@@ -1264,6 +1750,90 @@ class _UniffiFfiConverterString:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
 
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
+    @staticmethod
+    def read(buf):
+        return buf.read_double()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_double(value)
+
+class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterFloat64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterFloat64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterFloat64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
     VALUE_MIN = 0
@@ -1276,6 +1846,280 @@ class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_u32(value)
+
+@dataclass
+class Alert:
+    """
+    An alert on the dashboard: it stays until handled (A3).
+"""
+    def __init__(self, *, id:int, kind:AlertKind, status:AlertStatus, location:str, assignee:typing.Optional[str], customer:typing.Optional[str], response_id:typing.Optional[int], score_base10:typing.Optional[float], comment:typing.Optional[str], detail:str, interactions:int, created_at_ms:int, updated_at_ms:int, closed_at_ms:typing.Optional[int], escalated_at_ms:typing.Optional[int], follow_up_at_ms:typing.Optional[int]):
+        self.id = id
+        self.kind = kind
+        self.status = status
+        self.location = location
+        self.assignee = assignee
+        self.customer = customer
+        self.response_id = response_id
+        self.score_base10 = score_base10
+        self.comment = comment
+        self.detail = detail
+        self.interactions = interactions
+        self.created_at_ms = created_at_ms
+        self.updated_at_ms = updated_at_ms
+        self.closed_at_ms = closed_at_ms
+        self.escalated_at_ms = escalated_at_ms
+        self.follow_up_at_ms = follow_up_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "Alert(id={}, kind={}, status={}, location={}, assignee={}, customer={}, response_id={}, score_base10={}, comment={}, detail={}, interactions={}, created_at_ms={}, updated_at_ms={}, closed_at_ms={}, escalated_at_ms={}, follow_up_at_ms={})".format(self.id, self.kind, self.status, self.location, self.assignee, self.customer, self.response_id, self.score_base10, self.comment, self.detail, self.interactions, self.created_at_ms, self.updated_at_ms, self.closed_at_ms, self.escalated_at_ms, self.follow_up_at_ms)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.status != other.status:
+            return False
+        if self.location != other.location:
+            return False
+        if self.assignee != other.assignee:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.response_id != other.response_id:
+            return False
+        if self.score_base10 != other.score_base10:
+            return False
+        if self.comment != other.comment:
+            return False
+        if self.detail != other.detail:
+            return False
+        if self.interactions != other.interactions:
+            return False
+        if self.created_at_ms != other.created_at_ms:
+            return False
+        if self.updated_at_ms != other.updated_at_ms:
+            return False
+        if self.closed_at_ms != other.closed_at_ms:
+            return False
+        if self.escalated_at_ms != other.escalated_at_ms:
+            return False
+        if self.follow_up_at_ms != other.follow_up_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAlert(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Alert(
+            id=_UniffiFfiConverterInt64.read(buf),
+            kind=_UniffiFfiConverterTypeAlertKind.read(buf),
+            status=_UniffiFfiConverterTypeAlertStatus.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            assignee=_UniffiFfiConverterOptionalString.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            response_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+            comment=_UniffiFfiConverterOptionalString.read(buf),
+            detail=_UniffiFfiConverterString.read(buf),
+            interactions=_UniffiFfiConverterUInt32.read(buf),
+            created_at_ms=_UniffiFfiConverterInt64.read(buf),
+            updated_at_ms=_UniffiFfiConverterInt64.read(buf),
+            closed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            escalated_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            follow_up_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.id)
+        _UniffiFfiConverterTypeAlertKind.check_lower(value.kind)
+        _UniffiFfiConverterTypeAlertStatus.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.assignee)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.response_id)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
+        _UniffiFfiConverterOptionalString.check_lower(value.comment)
+        _UniffiFfiConverterString.check_lower(value.detail)
+        _UniffiFfiConverterUInt32.check_lower(value.interactions)
+        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
+        _UniffiFfiConverterInt64.check_lower(value.updated_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.closed_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.escalated_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.follow_up_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.id, buf)
+        _UniffiFfiConverterTypeAlertKind.write(value.kind, buf)
+        _UniffiFfiConverterTypeAlertStatus.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.assignee, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.response_id, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
+        _UniffiFfiConverterOptionalString.write(value.comment, buf)
+        _UniffiFfiConverterString.write(value.detail, buf)
+        _UniffiFfiConverterUInt32.write(value.interactions, buf)
+        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
+        _UniffiFfiConverterInt64.write(value.updated_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.closed_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.escalated_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.follow_up_at_ms, buf)
+
+class _UniffiFfiConverterSequenceTypeAlertStatus(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAlertStatus.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAlertStatus.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAlertStatus.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeAlertKind(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeAlertKind.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeAlertKind.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeAlertKind.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class AlertQuery:
+    """
+    Which alerts to list; absent fields match everything.
+"""
+    def __init__(self, *, statuses:typing.List[AlertStatus] = _DEFAULT, kind:typing.Optional[AlertKind] = _DEFAULT, location:typing.Optional[str] = _DEFAULT, assignee:typing.Optional[str] = _DEFAULT):
+        if statuses is _DEFAULT:
+            self.statuses = []
+        else:
+            self.statuses = statuses
+        if kind is _DEFAULT:
+            self.kind = None
+        else:
+            self.kind = kind
+        if location is _DEFAULT:
+            self.location = None
+        else:
+            self.location = location
+        if assignee is _DEFAULT:
+            self.assignee = None
+        else:
+            self.assignee = assignee
+        
+        
+
+    
+    def __str__(self):
+        return "AlertQuery(statuses={}, kind={}, location={}, assignee={})".format(self.statuses, self.kind, self.location, self.assignee)
+    def __eq__(self, other):
+        if self.statuses != other.statuses:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.location != other.location:
+            return False
+        if self.assignee != other.assignee:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAlertQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AlertQuery(
+            statuses=_UniffiFfiConverterSequenceTypeAlertStatus.read(buf),
+            kind=_UniffiFfiConverterOptionalTypeAlertKind.read(buf),
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            assignee=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeAlertStatus.check_lower(value.statuses)
+        _UniffiFfiConverterOptionalTypeAlertKind.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.assignee)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeAlertStatus.write(value.statuses, buf)
+        _UniffiFfiConverterOptionalTypeAlertKind.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.assignee, buf)
+
+@dataclass
+class AlertSettings:
+    """
+    Store-wide alert settings. Start from `default_alert_settings()` and change what
+    differs.
+"""
+    def __init__(self, *, escalate_after_hours:int, reply_domain:str):
+        self.escalate_after_hours = escalate_after_hours
+        self.reply_domain = reply_domain
+        
+        
+
+    
+    def __str__(self):
+        return "AlertSettings(escalate_after_hours={}, reply_domain={})".format(self.escalate_after_hours, self.reply_domain)
+    def __eq__(self, other):
+        if self.escalate_after_hours != other.escalate_after_hours:
+            return False
+        if self.reply_domain != other.reply_domain:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAlertSettings(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AlertSettings(
+            escalate_after_hours=_UniffiFfiConverterUInt32.read(buf),
+            reply_domain=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.escalate_after_hours)
+        _UniffiFfiConverterString.check_lower(value.reply_domain)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.escalate_after_hours, buf)
+        _UniffiFfiConverterString.write(value.reply_domain, buf)
 
 class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
     @classmethod
@@ -1299,31 +2143,6 @@ class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
             return None
         elif flag == 1:
             return _UniffiFfiConverterUInt32.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
@@ -1420,6 +2239,132 @@ class _UniffiFfiConverterTypeAnswer(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.text, buf)
         _UniffiFfiConverterSequenceString.write(value.facets, buf)
 
+@dataclass
+class Assignment:
+    """
+    The one user an alert kind goes to at a location, or store-wide (A1).
+"""
+    def __init__(self, *, kind:AlertKind, location:typing.Optional[str], user:str):
+        self.kind = kind
+        self.location = location
+        self.user = user
+        
+        
+
+    
+    def __str__(self):
+        return "Assignment(kind={}, location={}, user={})".format(self.kind, self.location, self.user)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.location != other.location:
+            return False
+        if self.user != other.user:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAssignment(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Assignment(
+            kind=_UniffiFfiConverterTypeAlertKind.read(buf),
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeAlertKind.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterString.check_lower(value.user)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeAlertKind.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterString.write(value.user, buf)
+
+@dataclass
+class AtRiskCustomer:
+    """
+    A detractor to call back: contact details and what they said (A3 dashboard).
+"""
+    def __init__(self, *, customer:str, name:typing.Optional[str], email:typing.Optional[str], phone:typing.Optional[str], location:str, nps:int, last_comment:typing.Optional[str], responded_at_ms:int, open_alert:typing.Optional[int]):
+        self.customer = customer
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.location = location
+        self.nps = nps
+        self.last_comment = last_comment
+        self.responded_at_ms = responded_at_ms
+        self.open_alert = open_alert
+        
+        
+
+    
+    def __str__(self):
+        return "AtRiskCustomer(customer={}, name={}, email={}, phone={}, location={}, nps={}, last_comment={}, responded_at_ms={}, open_alert={})".format(self.customer, self.name, self.email, self.phone, self.location, self.nps, self.last_comment, self.responded_at_ms, self.open_alert)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.name != other.name:
+            return False
+        if self.email != other.email:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.location != other.location:
+            return False
+        if self.nps != other.nps:
+            return False
+        if self.last_comment != other.last_comment:
+            return False
+        if self.responded_at_ms != other.responded_at_ms:
+            return False
+        if self.open_alert != other.open_alert:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAtRiskCustomer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AtRiskCustomer(
+            customer=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterOptionalString.read(buf),
+            email=_UniffiFfiConverterOptionalString.read(buf),
+            phone=_UniffiFfiConverterOptionalString.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            nps=_UniffiFfiConverterUInt32.read(buf),
+            last_comment=_UniffiFfiConverterOptionalString.read(buf),
+            responded_at_ms=_UniffiFfiConverterInt64.read(buf),
+            open_alert=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+        _UniffiFfiConverterOptionalString.check_lower(value.email)
+        _UniffiFfiConverterOptionalString.check_lower(value.phone)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterUInt32.check_lower(value.nps)
+        _UniffiFfiConverterOptionalString.check_lower(value.last_comment)
+        _UniffiFfiConverterInt64.check_lower(value.responded_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.open_alert)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+        _UniffiFfiConverterOptionalString.write(value.email, buf)
+        _UniffiFfiConverterOptionalString.write(value.phone, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterUInt32.write(value.nps, buf)
+        _UniffiFfiConverterOptionalString.write(value.last_comment, buf)
+        _UniffiFfiConverterInt64.write(value.responded_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.open_alert, buf)
+
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"
     VALUE_MIN = 0
@@ -1471,19 +2416,6 @@ class _UniffiFfiConverterTypeBackfillProgress(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.done, buf)
         _UniffiFfiConverterUInt64.write(value.total, buf)
-
-class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "i64"
-    VALUE_MIN = -2**63
-    VALUE_MAX = 2**63
-
-    @staticmethod
-    def read(buf):
-        return buf.read_i64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i64(value)
 
 
 
@@ -2303,30 +3235,50 @@ class _UniffiFfiConverterTypeCustomer(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.reference, buf)
         _UniffiFfiConverterBoolean.write(value.include_in_communications, buf)
 
-class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterInt64.check_lower(value)
+@dataclass
+class CustomerEmail:
+    """
+    An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+"""
+    def __init__(self, *, user:str, subject:str, body:str):
+        self.user = user
+        self.subject = subject
+        self.body = body
+        
+        
 
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
+    
+    def __str__(self):
+        return "CustomerEmail(user={}, subject={}, body={})".format(self.user, self.subject, self.body)
+    def __eq__(self, other):
+        if self.user != other.user:
+            return False
+        if self.subject != other.subject:
+            return False
+        if self.body != other.body:
+            return False
+        return True
 
-        buf.write_u8(1)
-        _UniffiFfiConverterInt64.write(value, buf)
+class _UniffiFfiConverterTypeCustomerEmail(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CustomerEmail(
+            user=_UniffiFfiConverterString.read(buf),
+            subject=_UniffiFfiConverterString.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+        )
 
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.user)
+        _UniffiFfiConverterString.check_lower(value.subject)
+        _UniffiFfiConverterString.check_lower(value.body)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.user, buf)
+        _UniffiFfiConverterString.write(value.subject, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
 
 class _UniffiFfiConverterOptionalTypeSkipReason(_UniffiConverterRustBuffer):
     @classmethod
@@ -2698,6 +3650,75 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeDecisionRecord.write(value.decisions, buf)
         _UniffiFfiConverterSequenceString.write(value.lines, buf)
 
+@dataclass
+class ExternalReview:
+    """
+    A review the host found on an external site, or its reply (A5).
+"""
+    def __init__(self, *, id:str, location:str, site:str, posted_at_ms:int, rating:typing.Optional[int] = _DEFAULT, replied_at_ms:typing.Optional[int] = _DEFAULT):
+        self.id = id
+        self.location = location
+        self.site = site
+        self.posted_at_ms = posted_at_ms
+        if rating is _DEFAULT:
+            self.rating = None
+        else:
+            self.rating = rating
+        if replied_at_ms is _DEFAULT:
+            self.replied_at_ms = None
+        else:
+            self.replied_at_ms = replied_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ExternalReview(id={}, location={}, site={}, posted_at_ms={}, rating={}, replied_at_ms={})".format(self.id, self.location, self.site, self.posted_at_ms, self.rating, self.replied_at_ms)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.location != other.location:
+            return False
+        if self.site != other.site:
+            return False
+        if self.posted_at_ms != other.posted_at_ms:
+            return False
+        if self.rating != other.rating:
+            return False
+        if self.replied_at_ms != other.replied_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeExternalReview(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ExternalReview(
+            id=_UniffiFfiConverterString.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            site=_UniffiFfiConverterString.read(buf),
+            posted_at_ms=_UniffiFfiConverterInt64.read(buf),
+            rating=_UniffiFfiConverterOptionalUInt32.read(buf),
+            replied_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterString.check_lower(value.site)
+        _UniffiFfiConverterInt64.check_lower(value.posted_at_ms)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.rating)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.replied_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterString.write(value.site, buf)
+        _UniffiFfiConverterInt64.write(value.posted_at_ms, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.rating, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.replied_at_ms, buf)
+
 
 
 
@@ -2950,6 +3971,337 @@ class _UniffiFfiConverterTypeFeedbackSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.non_respondent_reminder_days, buf)
 
 @dataclass
+class InboundReply:
+    """
+    What an inbound e-mail reply was filed under (A3, F2).
+"""
+    def __init__(self, *, response_id:int, comment_id:int, alert_id:typing.Optional[int]):
+        self.response_id = response_id
+        self.comment_id = comment_id
+        self.alert_id = alert_id
+        
+        
+
+    
+    def __str__(self):
+        return "InboundReply(response_id={}, comment_id={}, alert_id={})".format(self.response_id, self.comment_id, self.alert_id)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.comment_id != other.comment_id:
+            return False
+        if self.alert_id != other.alert_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInboundReply(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InboundReply(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            comment_id=_UniffiFfiConverterInt64.read(buf),
+            alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterInt64.check_lower(value.comment_id)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterInt64.write(value.comment_id, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
+
+
+
+
+
+
+class InteractionMethod(enum.Enum):
+    """
+    How someone reached the customer (A3).
+"""
+    
+    EMAIL = 0
+    """
+    E-mail.
+"""
+    
+    PHONE = 1
+    """
+    Phone call.
+"""
+    
+    SMS = 2
+    """
+    Text message.
+"""
+    
+    IN_PERSON = 3
+    """
+    Face to face.
+"""
+    
+    OTHER = 4
+    """
+    Anything else.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeInteractionMethod.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_interactionmethod_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeInteractionMethod(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return InteractionMethod.EMAIL
+        if variant == 2:
+            return InteractionMethod.PHONE
+        if variant == 3:
+            return InteractionMethod.SMS
+        if variant == 4:
+            return InteractionMethod.IN_PERSON
+        if variant == 5:
+            return InteractionMethod.OTHER
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == InteractionMethod.EMAIL:
+            return
+        if value == InteractionMethod.PHONE:
+            return
+        if value == InteractionMethod.SMS:
+            return
+        if value == InteractionMethod.IN_PERSON:
+            return
+        if value == InteractionMethod.OTHER:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == InteractionMethod.EMAIL:
+            buf.write_i32(1)
+        if value == InteractionMethod.PHONE:
+            buf.write_i32(2)
+        if value == InteractionMethod.SMS:
+            buf.write_i32(3)
+        if value == InteractionMethod.IN_PERSON:
+            buf.write_i32(4)
+        if value == InteractionMethod.OTHER:
+            buf.write_i32(5)
+
+
+
+
+
+
+
+
+class Author(enum.Enum):
+    """
+    Who wrote an interaction or a thread comment.
+"""
+    
+    BUSINESS = 0
+    """
+    A user of the business.
+"""
+    
+    CUSTOMER = 1
+    """
+    The customer (a reply by e-mail, a follow-up answer).
+"""
+    
+    SYSTEM = 2
+    """
+    hearken itself, closing an alert whose cause went away (A5, S2).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeAuthor.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_author_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeAuthor(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Author.BUSINESS
+        if variant == 2:
+            return Author.CUSTOMER
+        if variant == 3:
+            return Author.SYSTEM
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Author.BUSINESS:
+            return
+        if value == Author.CUSTOMER:
+            return
+        if value == Author.SYSTEM:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Author.BUSINESS:
+            buf.write_i32(1)
+        if value == Author.CUSTOMER:
+            buf.write_i32(2)
+        if value == Author.SYSTEM:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class Interaction:
+    """
+    A recorded interaction.
+"""
+    def __init__(self, *, id:int, alert_id:int, method:InteractionMethod, note:str, author:Author, user:typing.Optional[str], at_ms:int):
+        self.id = id
+        self.alert_id = alert_id
+        self.method = method
+        self.note = note
+        self.author = author
+        self.user = user
+        self.at_ms = at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "Interaction(id={}, alert_id={}, method={}, note={}, author={}, user={}, at_ms={})".format(self.id, self.alert_id, self.method, self.note, self.author, self.user, self.at_ms)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.alert_id != other.alert_id:
+            return False
+        if self.method != other.method:
+            return False
+        if self.note != other.note:
+            return False
+        if self.author != other.author:
+            return False
+        if self.user != other.user:
+            return False
+        if self.at_ms != other.at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInteraction(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Interaction(
+            id=_UniffiFfiConverterInt64.read(buf),
+            alert_id=_UniffiFfiConverterInt64.read(buf),
+            method=_UniffiFfiConverterTypeInteractionMethod.read(buf),
+            note=_UniffiFfiConverterString.read(buf),
+            author=_UniffiFfiConverterTypeAuthor.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            at_ms=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.id)
+        _UniffiFfiConverterInt64.check_lower(value.alert_id)
+        _UniffiFfiConverterTypeInteractionMethod.check_lower(value.method)
+        _UniffiFfiConverterString.check_lower(value.note)
+        _UniffiFfiConverterTypeAuthor.check_lower(value.author)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.id, buf)
+        _UniffiFfiConverterInt64.write(value.alert_id, buf)
+        _UniffiFfiConverterTypeInteractionMethod.write(value.method, buf)
+        _UniffiFfiConverterString.write(value.note, buf)
+        _UniffiFfiConverterTypeAuthor.write(value.author, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+
+@dataclass
+class InteractionInput:
+    """
+    An interaction to record on an alert (A3).
+"""
+    def __init__(self, *, method:InteractionMethod, note:str, user:str):
+        self.method = method
+        self.note = note
+        self.user = user
+        
+        
+
+    
+    def __str__(self):
+        return "InteractionInput(method={}, note={}, user={})".format(self.method, self.note, self.user)
+    def __eq__(self, other):
+        if self.method != other.method:
+            return False
+        if self.note != other.note:
+            return False
+        if self.user != other.user:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInteractionInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InteractionInput(
+            method=_UniffiFfiConverterTypeInteractionMethod.read(buf),
+            note=_UniffiFfiConverterString.read(buf),
+            user=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInteractionMethod.check_lower(value.method)
+        _UniffiFfiConverterString.check_lower(value.note)
+        _UniffiFfiConverterString.check_lower(value.user)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInteractionMethod.write(value.method, buf)
+        _UniffiFfiConverterString.write(value.note, buf)
+        _UniffiFfiConverterString.write(value.user, buf)
+
+@dataclass
 class Location:
     """
     A store location: where transactions happen and whose clock decides business dates.
@@ -3017,40 +4369,6 @@ class _UniffiFfiConverterTypeLocation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.enabled, buf)
         _UniffiFfiConverterOptionalString.write(value.review_link, buf)
         _UniffiFfiConverterOptionalString.write(value.business_type, buf)
-
-class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
-    @staticmethod
-    def read(buf):
-        return buf.read_double()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_double(value)
-
-class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterFloat64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterFloat64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterFloat64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class NpsSummary:
@@ -3216,6 +4534,26 @@ class MessageKind(enum.Enum):
     Reminds a non-respondent of the survey (R2).
 """
     
+    FEEDBACK_NOTIFICATION = 3
+    """
+    Tells a user about new feedback (A2).
+"""
+    
+    ALERT_ESCALATION = 4
+    """
+    Tells a location's owners an alert is still open (A3 escalation).
+"""
+    
+    CUSTOMER_REPLY = 5
+    """
+    A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+"""
+    
+    FOLLOW_UP_SURVEY = 6
+    """
+    The post-intervention survey (A4).
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON (`survey_invitation`).
@@ -3243,6 +4581,14 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             return MessageKind.REVIEW_REMINDER
         if variant == 3:
             return MessageKind.SURVEY_REMINDER
+        if variant == 4:
+            return MessageKind.FEEDBACK_NOTIFICATION
+        if variant == 5:
+            return MessageKind.ALERT_ESCALATION
+        if variant == 6:
+            return MessageKind.CUSTOMER_REPLY
+        if variant == 7:
+            return MessageKind.FOLLOW_UP_SURVEY
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -3252,6 +4598,14 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
         if value == MessageKind.REVIEW_REMINDER:
             return
         if value == MessageKind.SURVEY_REMINDER:
+            return
+        if value == MessageKind.FEEDBACK_NOTIFICATION:
+            return
+        if value == MessageKind.ALERT_ESCALATION:
+            return
+        if value == MessageKind.CUSTOMER_REPLY:
+            return
+        if value == MessageKind.FOLLOW_UP_SURVEY:
             return
         raise ValueError(value)
 
@@ -3263,6 +4617,14 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             buf.write_i32(2)
         if value == MessageKind.SURVEY_REMINDER:
             buf.write_i32(3)
+        if value == MessageKind.FEEDBACK_NOTIFICATION:
+            buf.write_i32(4)
+        if value == MessageKind.ALERT_ESCALATION:
+            buf.write_i32(5)
+        if value == MessageKind.CUSTOMER_REPLY:
+            buf.write_i32(6)
+        if value == MessageKind.FOLLOW_UP_SURVEY:
+            buf.write_i32(7)
 
 
 
@@ -3271,7 +4633,7 @@ class OutboundMessage:
     """
     A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 """
-    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at_ms:typing.Optional[int], unsubscribe_link:typing.Optional[str], customer:str, location:str, invitation_id:typing.Optional[int], attempt:int, lease_until_ms:int):
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at_ms:typing.Optional[int], unsubscribe_link:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], reply_to:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until_ms:int):
         self.message_id = message_id
         self.kind = kind
         self.channel = channel
@@ -3283,8 +4645,11 @@ class OutboundMessage:
         self.survey_link_expires_at_ms = survey_link_expires_at_ms
         self.unsubscribe_link = unsubscribe_link
         self.customer = customer
+        self.user = user
+        self.reply_to = reply_to
         self.location = location
         self.invitation_id = invitation_id
+        self.alert_id = alert_id
         self.attempt = attempt
         self.lease_until_ms = lease_until_ms
         
@@ -3292,7 +4657,7 @@ class OutboundMessage:
 
     
     def __str__(self):
-        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at_ms={}, unsubscribe_link={}, customer={}, location={}, invitation_id={}, attempt={}, lease_until_ms={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at_ms, self.unsubscribe_link, self.customer, self.location, self.invitation_id, self.attempt, self.lease_until_ms)
+        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at_ms={}, unsubscribe_link={}, customer={}, user={}, reply_to={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until_ms={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at_ms, self.unsubscribe_link, self.customer, self.user, self.reply_to, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until_ms)
     def __eq__(self, other):
         if self.message_id != other.message_id:
             return False
@@ -3316,9 +4681,15 @@ class OutboundMessage:
             return False
         if self.customer != other.customer:
             return False
+        if self.user != other.user:
+            return False
+        if self.reply_to != other.reply_to:
+            return False
         if self.location != other.location:
             return False
         if self.invitation_id != other.invitation_id:
+            return False
+        if self.alert_id != other.alert_id:
             return False
         if self.attempt != other.attempt:
             return False
@@ -3340,9 +4711,12 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
             survey_link=_UniffiFfiConverterOptionalString.read(buf),
             survey_link_expires_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
             unsubscribe_link=_UniffiFfiConverterOptionalString.read(buf),
-            customer=_UniffiFfiConverterString.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            reply_to=_UniffiFfiConverterOptionalString.read(buf),
             location=_UniffiFfiConverterString.read(buf),
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
             attempt=_UniffiFfiConverterUInt32.read(buf),
             lease_until_ms=_UniffiFfiConverterInt64.read(buf),
         )
@@ -3359,9 +4733,12 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.survey_link)
         _UniffiFfiConverterOptionalInt64.check_lower(value.survey_link_expires_at_ms)
         _UniffiFfiConverterOptionalString.check_lower(value.unsubscribe_link)
-        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterOptionalString.check_lower(value.reply_to)
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
         _UniffiFfiConverterUInt32.check_lower(value.attempt)
         _UniffiFfiConverterInt64.check_lower(value.lease_until_ms)
 
@@ -3377,9 +4754,12 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.survey_link, buf)
         _UniffiFfiConverterOptionalInt64.write(value.survey_link_expires_at_ms, buf)
         _UniffiFfiConverterOptionalString.write(value.unsubscribe_link, buf)
-        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterOptionalString.write(value.reply_to, buf)
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
         _UniffiFfiConverterUInt32.write(value.attempt, buf)
         _UniffiFfiConverterInt64.write(value.lease_until_ms, buf)
 
@@ -3905,6 +5285,164 @@ class _UniffiFfiConverterTypeReceiptLink(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.url, buf)
         _UniffiFfiConverterInt64.write(value.expires_at_ms, buf)
 
+
+
+
+
+
+class CommentKind(enum.Enum):
+    """
+    What a thread comment is (F2).
+"""
+    
+    COMMENT = 0
+    """
+    The customer's comment or reply.
+"""
+    
+    REPLY = 1
+    """
+    A business reply.
+"""
+    
+    REWARD = 2
+    """
+    A reward, e.g. a coupon code.
+"""
+    
+    REFUND = 3
+    """
+    A refund record.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeCommentKind.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_commentkind_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeCommentKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return CommentKind.COMMENT
+        if variant == 2:
+            return CommentKind.REPLY
+        if variant == 3:
+            return CommentKind.REWARD
+        if variant == 4:
+            return CommentKind.REFUND
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == CommentKind.COMMENT:
+            return
+        if value == CommentKind.REPLY:
+            return
+        if value == CommentKind.REWARD:
+            return
+        if value == CommentKind.REFUND:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == CommentKind.COMMENT:
+            buf.write_i32(1)
+        if value == CommentKind.REPLY:
+            buf.write_i32(2)
+        if value == CommentKind.REWARD:
+            buf.write_i32(3)
+        if value == CommentKind.REFUND:
+            buf.write_i32(4)
+
+
+
+@dataclass
+class ReplyInput:
+    """
+    A business answer in a feedback thread (F2): a reply, a reward or a refund.
+"""
+    def __init__(self, *, user:str, kind:CommentKind, body:str, coupon_code:typing.Optional[str] = _DEFAULT, amount_minor:typing.Optional[int] = _DEFAULT, currency:typing.Optional[str] = _DEFAULT):
+        self.user = user
+        self.kind = kind
+        self.body = body
+        if coupon_code is _DEFAULT:
+            self.coupon_code = None
+        else:
+            self.coupon_code = coupon_code
+        if amount_minor is _DEFAULT:
+            self.amount_minor = None
+        else:
+            self.amount_minor = amount_minor
+        if currency is _DEFAULT:
+            self.currency = None
+        else:
+            self.currency = currency
+        
+        
+
+    
+    def __str__(self):
+        return "ReplyInput(user={}, kind={}, body={}, coupon_code={}, amount_minor={}, currency={})".format(self.user, self.kind, self.body, self.coupon_code, self.amount_minor, self.currency)
+    def __eq__(self, other):
+        if self.user != other.user:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.body != other.body:
+            return False
+        if self.coupon_code != other.coupon_code:
+            return False
+        if self.amount_minor != other.amount_minor:
+            return False
+        if self.currency != other.currency:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReplyInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReplyInput(
+            user=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterTypeCommentKind.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+            coupon_code=_UniffiFfiConverterOptionalString.read(buf),
+            amount_minor=_UniffiFfiConverterOptionalInt64.read(buf),
+            currency=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.user)
+        _UniffiFfiConverterTypeCommentKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.coupon_code)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.amount_minor)
+        _UniffiFfiConverterOptionalString.check_lower(value.currency)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.user, buf)
+        _UniffiFfiConverterTypeCommentKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.coupon_code, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.amount_minor, buf)
+        _UniffiFfiConverterOptionalString.write(value.currency, buf)
+
 @dataclass
 class ResponseDeletion:
     """
@@ -4120,18 +5658,19 @@ class ResponseOutcome:
     """
     What hearken concluded from a response.
 """
-    def __init__(self, *, response_id:int, nps_category:typing.Optional[NpsCategory], score_base10:typing.Optional[float], unhappy:bool, review_link:typing.Optional[str]):
+    def __init__(self, *, response_id:int, nps_category:typing.Optional[NpsCategory], score_base10:typing.Optional[float], unhappy:bool, review_link:typing.Optional[str], alert_id:typing.Optional[int]):
         self.response_id = response_id
         self.nps_category = nps_category
         self.score_base10 = score_base10
         self.unhappy = unhappy
         self.review_link = review_link
+        self.alert_id = alert_id
         
         
 
     
     def __str__(self):
-        return "ResponseOutcome(response_id={}, nps_category={}, score_base10={}, unhappy={}, review_link={})".format(self.response_id, self.nps_category, self.score_base10, self.unhappy, self.review_link)
+        return "ResponseOutcome(response_id={}, nps_category={}, score_base10={}, unhappy={}, review_link={}, alert_id={})".format(self.response_id, self.nps_category, self.score_base10, self.unhappy, self.review_link, self.alert_id)
     def __eq__(self, other):
         if self.response_id != other.response_id:
             return False
@@ -4142,6 +5681,8 @@ class ResponseOutcome:
         if self.unhappy != other.unhappy:
             return False
         if self.review_link != other.review_link:
+            return False
+        if self.alert_id != other.alert_id:
             return False
         return True
 
@@ -4154,6 +5695,7 @@ class _UniffiFfiConverterTypeResponseOutcome(_UniffiConverterRustBuffer):
             score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
             unhappy=_UniffiFfiConverterBoolean.read(buf),
             review_link=_UniffiFfiConverterOptionalString.read(buf),
+            alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
         )
 
     @staticmethod
@@ -4163,6 +5705,7 @@ class _UniffiFfiConverterTypeResponseOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
         _UniffiFfiConverterBoolean.check_lower(value.unhappy)
         _UniffiFfiConverterOptionalString.check_lower(value.review_link)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
 
     @staticmethod
     def write(value, buf):
@@ -4171,6 +5714,7 @@ class _UniffiFfiConverterTypeResponseOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
         _UniffiFfiConverterBoolean.write(value.unhappy, buf)
         _UniffiFfiConverterOptionalString.write(value.review_link, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
 
 @dataclass
 class ScoreQuery:
@@ -4882,6 +6426,338 @@ class _UniffiFfiConverterTypeTemplate(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.subject, buf)
         _UniffiFfiConverterString.write(value.body, buf)
 
+@dataclass
+class ThreadComment:
+    """
+    One comment of a feedback thread (F2).
+"""
+    def __init__(self, *, id:int, response_id:int, author:Author, kind:CommentKind, body:str, coupon_code:typing.Optional[str], amount_minor:typing.Optional[int], currency:typing.Optional[str], user:typing.Optional[str], at_ms:int):
+        self.id = id
+        self.response_id = response_id
+        self.author = author
+        self.kind = kind
+        self.body = body
+        self.coupon_code = coupon_code
+        self.amount_minor = amount_minor
+        self.currency = currency
+        self.user = user
+        self.at_ms = at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ThreadComment(id={}, response_id={}, author={}, kind={}, body={}, coupon_code={}, amount_minor={}, currency={}, user={}, at_ms={})".format(self.id, self.response_id, self.author, self.kind, self.body, self.coupon_code, self.amount_minor, self.currency, self.user, self.at_ms)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.response_id != other.response_id:
+            return False
+        if self.author != other.author:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.body != other.body:
+            return False
+        if self.coupon_code != other.coupon_code:
+            return False
+        if self.amount_minor != other.amount_minor:
+            return False
+        if self.currency != other.currency:
+            return False
+        if self.user != other.user:
+            return False
+        if self.at_ms != other.at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeThreadComment(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ThreadComment(
+            id=_UniffiFfiConverterInt64.read(buf),
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            author=_UniffiFfiConverterTypeAuthor.read(buf),
+            kind=_UniffiFfiConverterTypeCommentKind.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+            coupon_code=_UniffiFfiConverterOptionalString.read(buf),
+            amount_minor=_UniffiFfiConverterOptionalInt64.read(buf),
+            currency=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            at_ms=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.id)
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterTypeAuthor.check_lower(value.author)
+        _UniffiFfiConverterTypeCommentKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.coupon_code)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.amount_minor)
+        _UniffiFfiConverterOptionalString.check_lower(value.currency)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.id, buf)
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterTypeAuthor.write(value.author, buf)
+        _UniffiFfiConverterTypeCommentKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.coupon_code, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.amount_minor, buf)
+        _UniffiFfiConverterOptionalString.write(value.currency, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+
+
+
+
+
+
+class UserRole(enum.Enum):
+    """
+    What a user may do; an admin sees every location.
+"""
+    
+    ADMIN = 0
+    """
+    Sees and does everything.
+"""
+    
+    OWNER = 1
+    """
+    Owns locations; hears about escalated alerts.
+"""
+    
+    MANAGER = 2
+    """
+    Manages locations.
+"""
+    
+    STAFF = 3
+    """
+    Works alerts assigned to them.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeUserRole.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_userrole_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeUserRole(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return UserRole.ADMIN
+        if variant == 2:
+            return UserRole.OWNER
+        if variant == 3:
+            return UserRole.MANAGER
+        if variant == 4:
+            return UserRole.STAFF
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == UserRole.ADMIN:
+            return
+        if value == UserRole.OWNER:
+            return
+        if value == UserRole.MANAGER:
+            return
+        if value == UserRole.STAFF:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == UserRole.ADMIN:
+            buf.write_i32(1)
+        if value == UserRole.OWNER:
+            buf.write_i32(2)
+        if value == UserRole.MANAGER:
+            buf.write_i32(3)
+        if value == UserRole.STAFF:
+            buf.write_i32(4)
+
+
+
+
+
+
+
+
+class NotifyLevel(enum.Enum):
+    """
+    Which feedback a user hears about (A2).
+"""
+    
+    ALL = 0
+    """
+    Every response and every piece of e-receipt feedback.
+"""
+    
+    NEGATIVE = 1
+    """
+    Unhappy responses and negative feedback only.
+"""
+    
+    NONE = 2
+    """
+    Nothing; alerts assigned to them stay on the dashboard.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeNotifyLevel.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeNotifyLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return NotifyLevel.ALL
+        if variant == 2:
+            return NotifyLevel.NEGATIVE
+        if variant == 3:
+            return NotifyLevel.NONE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == NotifyLevel.ALL:
+            return
+        if value == NotifyLevel.NEGATIVE:
+            return
+        if value == NotifyLevel.NONE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == NotifyLevel.ALL:
+            buf.write_i32(1)
+        if value == NotifyLevel.NEGATIVE:
+            buf.write_i32(2)
+        if value == NotifyLevel.NONE:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class User:
+    """
+    A person who works alerts or hears about feedback; a shared mailbox is a user too.
+"""
+    def __init__(self, *, id:str, name:str, email:str, role:UserRole, notify:NotifyLevel, locations:typing.List[str] = _DEFAULT, language:typing.Optional[str] = _DEFAULT, notify_locations:typing.List[str] = _DEFAULT):
+        self.id = id
+        self.name = name
+        self.email = email
+        self.role = role
+        self.notify = notify
+        if locations is _DEFAULT:
+            self.locations = []
+        else:
+            self.locations = locations
+        if language is _DEFAULT:
+            self.language = None
+        else:
+            self.language = language
+        if notify_locations is _DEFAULT:
+            self.notify_locations = []
+        else:
+            self.notify_locations = notify_locations
+        
+        
+
+    
+    def __str__(self):
+        return "User(id={}, name={}, email={}, role={}, notify={}, locations={}, language={}, notify_locations={})".format(self.id, self.name, self.email, self.role, self.notify, self.locations, self.language, self.notify_locations)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.name != other.name:
+            return False
+        if self.email != other.email:
+            return False
+        if self.role != other.role:
+            return False
+        if self.notify != other.notify:
+            return False
+        if self.locations != other.locations:
+            return False
+        if self.language != other.language:
+            return False
+        if self.notify_locations != other.notify_locations:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return User(
+            id=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterString.read(buf),
+            email=_UniffiFfiConverterString.read(buf),
+            role=_UniffiFfiConverterTypeUserRole.read(buf),
+            notify=_UniffiFfiConverterTypeNotifyLevel.read(buf),
+            locations=_UniffiFfiConverterSequenceString.read(buf),
+            language=_UniffiFfiConverterOptionalString.read(buf),
+            notify_locations=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.email)
+        _UniffiFfiConverterTypeUserRole.check_lower(value.role)
+        _UniffiFfiConverterTypeNotifyLevel.check_lower(value.notify)
+        _UniffiFfiConverterSequenceString.check_lower(value.locations)
+        _UniffiFfiConverterOptionalString.check_lower(value.language)
+        _UniffiFfiConverterSequenceString.check_lower(value.notify_locations)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.email, buf)
+        _UniffiFfiConverterTypeUserRole.write(value.role, buf)
+        _UniffiFfiConverterTypeNotifyLevel.write(value.notify, buf)
+        _UniffiFfiConverterSequenceString.write(value.locations, buf)
+        _UniffiFfiConverterOptionalString.write(value.language, buf)
+        _UniffiFfiConverterSequenceString.write(value.notify_locations, buf)
+
 
 
 
@@ -5489,6 +7365,100 @@ class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeAlert(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAlert.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAlert.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAlert.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeUser(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeUser.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeUser.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeUser.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeAssignment(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAssignment.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAssignment.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAssignment.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeAtRiskCustomer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAtRiskCustomer.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAtRiskCustomer.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAtRiskCustomer.read(buf) for i in range(count)
+        ]
+
 
 
 
@@ -5597,6 +7567,29 @@ class _UniffiFfiConverterSequenceTypeOutboundMessage(_UniffiConverterRustBuffer)
             _UniffiFfiConverterTypeOutboundMessage.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeInteraction(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeInteraction.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeInteraction.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeInteraction.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeLocation(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5643,6 +7636,52 @@ class _UniffiFfiConverterSequenceTypeResponseDeletion(_UniffiConverterRustBuffer
             _UniffiFfiConverterTypeResponseDeletion.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeThreadComment(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeThreadComment.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeThreadComment.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeThreadComment.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeUser(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUser.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUser.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUser.read(buf) for i in range(count)
+        ]
+
 
 class EngineProtocol(typing.Protocol):
     """
@@ -5653,6 +7692,45 @@ class EngineProtocol(typing.Protocol):
         """
         Records that a claimed message was delivered; it is never offered again. Acking
         twice is fine.
+"""
+        raise NotImplementedError
+    def alert(self, id: int) -> Alert:
+        """
+        One alert by id.
+"""
+        raise NotImplementedError
+    def alert_settings(self, ) -> AlertSettings:
+        """
+        The alert settings (escalation delay, reply domain).
+"""
+        raise NotImplementedError
+    def alerts(self, query: AlertQuery) -> typing.List[Alert]:
+        """
+        Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+        ones.
+"""
+        raise NotImplementedError
+    def assign_alerts(self, kind: AlertKind,location: typing.Optional[str],user: str) -> None:
+        """
+        Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+        it replaces any earlier assignee (A1).
+"""
+        raise NotImplementedError
+    def assignee(self, kind: AlertKind,location: str) -> typing.Optional[User]:
+        """
+        The user an alert of `kind` at `location` goes to: the location's, else the
+        store-wide default, else nobody (A1).
+"""
+        raise NotImplementedError
+    def assignments(self, ) -> typing.List[Assignment]:
+        """
+        Every assignment, store-wide defaults first.
+"""
+        raise NotImplementedError
+    def at_risk_customers(self, location: typing.Optional[str]) -> typing.List[AtRiskCustomer]:
+        """
+        Detractors to call back, newest first, with contact details and last comment; at
+        one location, or everywhere with `None`.
 """
         raise NotImplementedError
     def backfill_file(self, path: str,now_ms: int,listener: typing.Optional[BackfillListener]) -> BackfillReport:
@@ -5675,6 +7753,12 @@ class EngineProtocol(typing.Protocol):
     def delivery_settings(self, ) -> DeliverySettings:
         """
         The delivery settings (link base URL, link lifetime, lease, retries).
+"""
+        raise NotImplementedError
+    def email_customer(self, alert_id: int,email: CustomerEmail,now_ms: int) -> str:
+        """
+        Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+        the alert and in the thread (A3). Returns the outbox message id.
 """
         raise NotImplementedError
     def explain(self, customer: str,now_ms: int) -> Explanation:
@@ -5707,6 +7791,11 @@ class EngineProtocol(typing.Protocol):
         """
         Imports another store's suppression hashes (E3 across stores); returns how many
         were new. Matching needs both stores to share `suppression_pepper`.
+"""
+        raise NotImplementedError
+    def interactions(self, alert_id: int) -> typing.List[Interaction]:
+        """
+        An alert's interactions, oldest first.
 """
         raise NotImplementedError
     def location(self, id: str) -> Location:
@@ -5750,10 +7839,27 @@ class EngineProtocol(typing.Protocol):
         Star ratings of a scope: average on base 10, count and response rate (N5, N6).
 """
         raise NotImplementedError
+    def reassign_alert(self, alert_id: int,user: str,now_ms: int) -> None:
+        """
+        Gives an unfinished alert to another user (A3).
+"""
+        raise NotImplementedError
     def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
         """
         Records e-receipt feedback (F1); returns the response id. `Conflict` when the
         location turned e-receipt feedback off.
+"""
+        raise NotImplementedError
+    def record_inbound_reply(self, address: str,text: str,now_ms: int) -> InboundReply:
+        """
+        Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+        message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+"""
+        raise NotImplementedError
+    def record_interaction(self, alert_id: int,interaction: InteractionInput,now_ms: int) -> int:
+        """
+        Records how a user handled an alert (A3); an open alert moves to in progress.
+        Returns the interaction's id.
 """
         raise NotImplementedError
     def record_response(self, token: str,input: ResponseInput,now_ms: int) -> ResponseOutcome:
@@ -5761,6 +7867,24 @@ class EngineProtocol(typing.Protocol):
         Records the one response a survey or receipt link takes (F6); says whether to show
         the review link (N3). A second response to the link is `Conflict`; a bad answer is
         `InvalidInput` naming each answer's field.
+"""
+        raise NotImplementedError
+    def remove_user(self, id: str) -> None:
+        """
+        Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+        their history stays.
+"""
+        raise NotImplementedError
+    def reply(self, response_id: int,reply: ReplyInput,now_ms: int) -> int:
+        """
+        Replies to feedback, or records a reward or a refund, when the customer agreed to
+        be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+"""
+        raise NotImplementedError
+    def report_review(self, review: ExternalReview,now_ms: int) -> int:
+        """
+        Records an external review or its reply (A5). Returns how many reviews of the
+        location still wait for a reply; the alert clears itself at zero.
 """
         raise NotImplementedError
     def resend(self, invitation_id: int,language: typing.Optional[str],now_ms: int) -> str:
@@ -5782,6 +7906,24 @@ class EngineProtocol(typing.Protocol):
     def review_confirmed(self, response_id: int,now_ms: int) -> None:
         """
         Records a confirmed public review; a pending review reminder is then cancelled (R1).
+"""
+        raise NotImplementedError
+    def send_follow_up(self, alert_id: int,now_ms: int) -> str:
+        """
+        Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+        when the case is not done, was already followed up, or the original response was
+        anonymous. Returns the outbox message id.
+"""
+        raise NotImplementedError
+    def set_alert_settings(self, settings: AlertSettings) -> None:
+        """
+        Replaces the alert settings after validating them.
+"""
+        raise NotImplementedError
+    def set_alert_status(self, alert_id: int,status: AlertStatus,now_ms: int) -> None:
+        """
+        Moves an alert on; done needs at least one interaction and is final (A3), else
+        `Conflict`.
 """
         raise NotImplementedError
     def set_delivery_settings(self, settings: DeliverySettings) -> None:
@@ -5863,6 +8005,16 @@ class EngineProtocol(typing.Protocol):
         (e.g. `fr-CA` → `fr` → the store's default language).
 """
         raise NotImplementedError
+    def thread(self, response_id: int) -> typing.List[ThreadComment]:
+        """
+        A response's conversation, oldest first (F2).
+"""
+        raise NotImplementedError
+    def unassign_alerts(self, kind: AlertKind,location: typing.Optional[str]) -> None:
+        """
+        Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+"""
+        raise NotImplementedError
     def unsubscribe_by_token(self, token: str,now_ms: int) -> str:
         """
         Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
@@ -5882,6 +8034,22 @@ class EngineProtocol(typing.Protocol):
     def upsert_location(self, location: Location) -> None:
         """
         Creates or updates a location by host id.
+"""
+        raise NotImplementedError
+    def upsert_user(self, user: User) -> None:
+        """
+        Creates or updates a user by host id; a removed user comes back. A bad field is
+        `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+"""
+        raise NotImplementedError
+    def user(self, id: str) -> User:
+        """
+        One active user by host id.
+"""
+        raise NotImplementedError
+    def users(self, ) -> typing.List[User]:
+        """
+        Every active user, by host id.
 """
         raise NotImplementedError
 
@@ -5984,6 +8152,139 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def alert(self, id: int) -> Alert:
+        """
+        One alert by id.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAlert.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_alert,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def alert_settings(self, ) -> AlertSettings:
+        """
+        The alert settings (escalation delay, reply domain).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAlertSettings.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_alert_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def alerts(self, query: AlertQuery) -> typing.List[Alert]:
+        """
+        Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+        ones.
+"""
+        
+        _UniffiFfiConverterTypeAlertQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAlertQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAlert.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_alerts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def assign_alerts(self, kind: AlertKind,location: typing.Optional[str],user: str) -> None:
+        """
+        Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+        it replaces any earlier assignee (A1).
+"""
+        
+        _UniffiFfiConverterTypeAlertKind.check_lower(kind)
+
+        _UniffiFfiConverterOptionalString.check_lower(location)
+
+        _UniffiFfiConverterString.check_lower(user)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAlertKind.lower(kind),
+            _UniffiFfiConverterOptionalString.lower(location),
+            _UniffiFfiConverterString.lower(user),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_assign_alerts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def assignee(self, kind: AlertKind,location: str) -> typing.Optional[User]:
+        """
+        The user an alert of `kind` at `location` goes to: the location's, else the
+        store-wide default, else nobody (A1).
+"""
+        
+        _UniffiFfiConverterTypeAlertKind.check_lower(kind)
+
+        _UniffiFfiConverterString.check_lower(location)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAlertKind.lower(kind),
+            _UniffiFfiConverterString.lower(location),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeUser.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_assignee,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def assignments(self, ) -> typing.List[Assignment]:
+        """
+        Every assignment, store-wide defaults first.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAssignment.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_assignments,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def at_risk_customers(self, location: typing.Optional[str]) -> typing.List[AtRiskCustomer]:
+        """
+        Detractors to call back, newest first, with contact details and last comment; at
+        one location, or everywhere with `None`.
+"""
+        
+        _UniffiFfiConverterOptionalString.check_lower(location)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(location),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAtRiskCustomer.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_at_risk_customers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def backfill_file(self, path: str,now_ms: int,listener: typing.Optional[BackfillListener]) -> BackfillReport:
         """
         Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
@@ -6067,6 +8368,31 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def email_customer(self, alert_id: int,email: CustomerEmail,now_ms: int) -> str:
+        """
+        Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+        the alert and in the thread (A3). Returns the outbox message id.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+
+        _UniffiFfiConverterTypeCustomerEmail.check_lower(email)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+            _UniffiFfiConverterTypeCustomerEmail.lower(email),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_email_customer,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6192,6 +8518,24 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def interactions(self, alert_id: int) -> typing.List[Interaction]:
+        """
+        An alert's interactions, oldest first.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeInteraction.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_interactions,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6340,6 +8684,30 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def reassign_alert(self, alert_id: int,user: str,now_ms: int) -> None:
+        """
+        Gives an unfinished alert to another user (A3).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+
+        _UniffiFfiConverterString.check_lower(user)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+            _UniffiFfiConverterString.lower(user),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
         """
         Records e-receipt feedback (F1); returns the response id. `Conflict` when the
@@ -6359,6 +8727,56 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_inbound_reply(self, address: str,text: str,now_ms: int) -> InboundReply:
+        """
+        Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+        message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+"""
+        
+        _UniffiFfiConverterString.check_lower(address)
+
+        _UniffiFfiConverterString.check_lower(text)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(address),
+            _UniffiFfiConverterString.lower(text),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeInboundReply.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_record_inbound_reply,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_interaction(self, alert_id: int,interaction: InteractionInput,now_ms: int) -> int:
+        """
+        Records how a user handled an alert (A3); an open alert moves to in progress.
+        Returns the interaction's id.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+
+        _UniffiFfiConverterTypeInteractionInput.check_lower(interaction)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+            _UniffiFfiConverterTypeInteractionInput.lower(interaction),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_record_interaction,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6385,6 +8803,72 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_record_response,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def remove_user(self, id: str) -> None:
+        """
+        Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+        their history stays.
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_remove_user,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def reply(self, response_id: int,reply: ReplyInput,now_ms: int) -> int:
+        """
+        Replies to feedback, or records a reward or a refund, when the customer agreed to
+        be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(response_id)
+
+        _UniffiFfiConverterTypeReplyInput.check_lower(reply)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(response_id),
+            _UniffiFfiConverterTypeReplyInput.lower(reply),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_reply,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def report_review(self, review: ExternalReview,now_ms: int) -> int:
+        """
+        Records an external review or its reply (A5). Returns how many reviews of the
+        location still wait for a reply; the alert clears itself at zero.
+"""
+        
+        _UniffiFfiConverterTypeExternalReview.check_lower(review)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeExternalReview.lower(review),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_report_review,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6467,6 +8951,72 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def send_follow_up(self, alert_id: int,now_ms: int) -> str:
+        """
+        Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+        when the case is not done, was already followed up, or the original response was
+        anonymous. Returns the outbox message id.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_send_follow_up,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_alert_settings(self, settings: AlertSettings) -> None:
+        """
+        Replaces the alert settings after validating them.
+"""
+        
+        _UniffiFfiConverterTypeAlertSettings.check_lower(settings)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAlertSettings.lower(settings),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_alert_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_alert_status(self, alert_id: int,status: AlertStatus,now_ms: int) -> None:
+        """
+        Moves an alert on; done needs at least one interaction and is final (A3), else
+        `Conflict`.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(alert_id)
+
+        _UniffiFfiConverterTypeAlertStatus.check_lower(status)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(alert_id),
+            _UniffiFfiConverterTypeAlertStatus.lower(status),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6768,6 +9318,45 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def thread(self, response_id: int) -> typing.List[ThreadComment]:
+        """
+        A response's conversation, oldest first (F2).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(response_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(response_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeThreadComment.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_thread,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unassign_alerts(self, kind: AlertKind,location: typing.Optional[str]) -> None:
+        """
+        Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+"""
+        
+        _UniffiFfiConverterTypeAlertKind.check_lower(kind)
+
+        _UniffiFfiConverterOptionalString.check_lower(location)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAlertKind.lower(kind),
+            _UniffiFfiConverterOptionalString.lower(location),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_unassign_alerts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def unsubscribe_by_token(self, token: str,now_ms: int) -> str:
         """
         Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
@@ -6850,6 +9439,58 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def upsert_user(self, user: User) -> None:
+        """
+        Creates or updates a user by host id; a removed user comes back. A bad field is
+        `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+"""
+        
+        _UniffiFfiConverterTypeUser.check_lower(user)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeUser.lower(user),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_upsert_user,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def user(self, id: str) -> User:
+        """
+        One active user by host id.
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeUser.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_user,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def users(self, ) -> typing.List[User]:
+        """
+        Every active user, by host id.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeUser.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_users,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -6879,6 +9520,20 @@ class _UniffiFfiConverterTypeEngine:
     @classmethod
     def write(cls, value: Engine, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def default_alert_settings() -> AlertSettings:
+    """
+    The alert settings a new store starts with.
+"""
+    _uniffi_lowered_args = (
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeAlertSettings.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_default_alert_settings,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def default_delivery_settings() -> DeliverySettings:
     """
     The delivery settings a new store starts with.
@@ -6938,21 +9593,33 @@ def default_settings() -> Settings:
 
 __all__ = [
     "InternalError",
+    "AlertKind",
+    "AlertStatus",
     "Channel",
     "SkipReason",
     "Gender",
     "Role",
     "Sentiment",
     "ReviewMode",
+    "InteractionMethod",
+    "Author",
     "JournalMode",
     "MessageKind",
     "QuestionKind",
+    "CommentKind",
     "NpsCategory",
     "TransactionKind",
+    "UserRole",
+    "NotifyLevel",
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
+    "Alert",
+    "AlertQuery",
+    "AlertSettings",
     "Answer",
+    "Assignment",
+    "AtRiskCustomer",
     "BackfillProgress",
     "InvitationSummary",
     "SkippedTransaction",
@@ -6960,12 +9627,17 @@ __all__ = [
     "BackfillReport",
     "ChoiceOption",
     "Customer",
+    "CustomerEmail",
     "DecisionRecord",
     "DeliverySettings",
     "Employee",
     "Explanation",
+    "ExternalReview",
     "FeedbackInput",
     "FeedbackSettings",
+    "InboundReply",
+    "Interaction",
+    "InteractionInput",
     "Location",
     "NpsSummary",
     "OpenOptions",
@@ -6977,6 +9649,7 @@ __all__ = [
     "QuestionView",
     "RatingSummary",
     "ReceiptLink",
+    "ReplyInput",
     "ResponseDeletion",
     "ResponseInput",
     "ResponseOutcome",
@@ -6989,6 +9662,9 @@ __all__ = [
     "SyncBatch",
     "SyncWindow",
     "Template",
+    "ThreadComment",
+    "User",
+    "default_alert_settings",
     "default_delivery_settings",
     "default_feedback_settings",
     "default_open_options",

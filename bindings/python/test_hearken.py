@@ -1,6 +1,8 @@
 """The golden scenario of tests/golden/README.md through the generated Python bindings,
 then the delivery outbox (issue 5) on the golden night: claim, ack, fail, unsubscribe links,
-templates, resend and cross-store suppression.
+templates, resend and cross-store suppression; responses and scores (issue 6); alerts and
+follow-up (issue 7): users, assignments, notifications, handling, tracking replies,
+escalation, the post-intervention survey, unanswered reviews and reply threads.
 
 Run with scripts/test-bindings.sh, or by hand after `cargo build --release --lib`:
     ln -sf ../../target/release/libhearken.so bindings/python/ && pytest bindings/python
@@ -958,3 +960,395 @@ def test_reminders_r2_the_non_respondent_gets_one_survey_reminder_when_turned_on
     # The reminder's fresh link takes c5's one response.
     assert engine.record_response(last_segment(m.survey_link), nps_answer(9),
                                   DUE + 3 * DAY_MS).review_link == REVIEW_LINK
+
+
+# ---- alerts and follow-up (issue 7) on the golden night ------------------------------------
+# The `delivered` night (c1 "Amélie Dupont" fr-FR, c5 "김민준" ko hold survey links at
+# Paris), plus three users: Léa (manager), 지우 (staff, Korean notifications) and the
+# owner. The rules are A1–A5 and F2 of the issue; tests/alerts.rs runs the same in Rust.
+
+HOUR_MS = 3_600_000
+
+
+def staffed(engine):
+    """Upserts the users lea (manager), jiwoo (staff, ko) and owner; notifications off."""
+    for user in (
+        hearken.User(id="lea", name="Léa d'Orléans", email="lea@boutique.example",
+                     role=hearken.UserRole.MANAGER, notify=hearken.NotifyLevel.NONE),
+        hearken.User(id="jiwoo", name="박지우", email="jiwoo@boutique.example",
+                     role=hearken.UserRole.STAFF, notify=hearken.NotifyLevel.NONE,
+                     language="ko"),
+        hearken.User(id="owner", name="Claire Martin", email="owner@boutique.example",
+                     role=hearken.UserRole.OWNER, notify=hearken.NotifyLevel.NONE),
+    ):
+        engine.upsert_user(user)
+    return engine
+
+
+@pytest.fixture
+def staffed_night(delivered):
+    engine, tokens = delivered
+    return staffed(engine), tokens
+
+
+def phone_call(user):
+    return hearken.InteractionInput(method=hearken.InteractionMethod.PHONE,
+                                    note="Rappelée, réparation offerte", user=user)
+
+
+def claimed(engine, kind, now=DUE):
+    """Claims everything due at `now` and keeps the messages of `kind`."""
+    return [m for m in engine.claim(100, now) if m.kind == kind]
+
+
+def test_alerts_users_round_trip_validate_and_name_their_enums(staffed_night):
+    engine, _ = staffed_night
+    assert [u.id for u in engine.users()] == ["jiwoo", "lea", "owner"]
+    jiwoo = engine.user("jiwoo")
+    assert (jiwoo.name, jiwoo.role, jiwoo.language, jiwoo.locations) == (
+        "박지우", hearken.UserRole.STAFF, "ko", [])
+    assert jiwoo.notify == hearken.NotifyLevel.NONE
+    assert engine.user("lea").name == "Léa d'Orléans"
+    bad = hearken.User(id="x", name=" ", email="not-an-email", role=hearken.UserRole.STAFF,
+                       notify=hearken.NotifyLevel.ALL, locations=["lyon"])
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.upsert_user(bad)
+    assert [(p.record, p.field) for p in caught.value.problems] == [
+        ("user", "name"), ("user", "email"), ("user", "locations[0]")]
+    assert "not-an-email" not in caught.value.to_json()
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.user("ghost")
+    assert [k.code_name() for k in hearken.AlertKind] == [
+        "unhappy_customer", "negative_feedback", "unanswered_reviews", "sync_gap"]
+    assert [s.code_name() for s in hearken.AlertStatus] == ["open", "in_progress", "done"]
+    assert hearken.InteractionMethod.IN_PERSON.code_name() == "in_person"
+    assert [k.code_name() for k in (
+        hearken.MessageKind.FEEDBACK_NOTIFICATION, hearken.MessageKind.ALERT_ESCALATION,
+        hearken.MessageKind.CUSTOMER_REPLY, hearken.MessageKind.FOLLOW_UP_SURVEY)] == [
+        "feedback_notification", "alert_escalation", "customer_reply", "follow_up_survey"]
+
+
+def test_alerts_settings_round_trip_and_validation(store):
+    assert store.alert_settings() == hearken.default_alert_settings() == hearken.AlertSettings(
+        escalate_after_hours=0, reply_domain="reply.feedback.example.com")
+    s = hearken.AlertSettings(escalate_after_hours=48, reply_domain="reply.boutique.example")
+    store.set_alert_settings(s)
+    assert store.alert_settings() == s
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        store.set_alert_settings(hearken.AlertSettings(escalate_after_hours=24 * 366,
+                                                       reply_domain="not a domain"))
+    assert [(p.record, p.field) for p in caught.value.problems] == [
+        ("alert_settings", "escalate_after_hours"), ("alert_settings", "reply_domain")]
+    assert store.alert_settings() == s
+
+
+def test_alerts_a1_one_assignee_per_kind_and_location_with_a_store_wide_default(staffed_night):
+    engine, tokens = staffed_night
+    unhappy = hearken.AlertKind.UNHAPPY_CUSTOMER
+    assert engine.assignee(unhappy, "paris") is None
+    engine.assign_alerts(unhappy, None, "lea")
+    assert engine.assignee(unhappy, "seoul").id == "lea"  # the store-wide default
+    engine.assign_alerts(unhappy, "paris", "lea")
+    engine.assign_alerts(unhappy, "paris", "jiwoo")  # replaces, never adds
+    assert engine.assignments() == [
+        hearken.Assignment(kind=unhappy, location=None, user="lea"),
+        hearken.Assignment(kind=unhappy, location="paris", user="jiwoo")]
+    assert engine.assignee(unhappy, "paris").id == "jiwoo"
+    assert engine.assignee(hearken.AlertKind.SYNC_GAP, "paris") is None  # per kind
+
+    out = engine.record_response(tokens["c1"], nps_answer(2, "Accueil très froid"), DUE)
+    assert out.alert_id is not None
+    alert = engine.alert(out.alert_id)
+    assert alert == hearken.Alert(
+        id=out.alert_id, kind=unhappy, status=hearken.AlertStatus.OPEN, location="paris",
+        assignee="jiwoo", customer="c1", response_id=out.response_id, score_base10=2.0,
+        comment="Accueil très froid", detail="", interactions=0, created_at_ms=DUE,
+        updated_at_ms=DUE, closed_at_ms=None, escalated_at_ms=None, follow_up_at_ms=None)
+    assert engine.record_response(tokens["c5"], nps_answer(10), DUE).alert_id is None
+
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.assign_alerts(hearken.AlertKind.SYNC_GAP, "lyon", "lea")
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.assign_alerts(hearken.AlertKind.SYNC_GAP, None, "nobody")
+    with pytest.raises(hearken.HearkenError.Conflict):  # holds an assignment
+        engine.remove_user("lea")
+    engine.unassign_alerts(unhappy, None)
+    assert engine.assignee(unhappy, "seoul") is None
+    engine.remove_user("lea")
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.user("lea")
+
+
+def test_alerts_a2_notifications_all_or_negative_for_all_locations_or_a_subset(staffed_night):
+    engine, tokens = staffed_night
+    for uid, level, where in (("lea", hearken.NotifyLevel.ALL, []),
+                              ("jiwoo", hearken.NotifyLevel.NEGATIVE, []),
+                              ("owner", hearken.NotifyLevel.ALL, ["seoul"])):
+        user = engine.user(uid)
+        user.notify, user.notify_locations = level, where
+        engine.upsert_user(user)
+    engine.record_response(tokens["c1"], nps_answer(9, "Parfait"), DUE)
+    slow = engine.record_response(tokens["c5"], nps_answer(4, "너무 느려요"), DUE)
+    notes = claimed(engine, hearken.MessageKind.FEEDBACK_NOTIFICATION)
+    assert sorted(m.user for m in notes) == ["jiwoo", "lea", "lea"]  # owner: Seoul only
+    [ko] = [m for m in notes if m.user == "jiwoo"]
+    assert (ko.recipient, ko.language, ko.customer, ko.location) == (
+        "jiwoo@boutique.example", "ko", None, "paris")
+    assert ko.subject.startswith("불만 고객")
+    assert "너무 느려요" in ko.body
+    assert ko.alert_id == slow.alert_id
+    assert ko.survey_link is None and ko.unsubscribe_link is None and ko.reply_to is None
+    en = [m for m in notes if m.user == "lea"]
+    assert {m.recipient for m in en} == {"lea@boutique.example"}
+    assert any("Parfait" in m.body for m in en)
+    # Notifications off or on, every answer counts.
+    s = engine.nps(hearken.ScoreQuery())
+    assert (s.promoters, s.detractors) == (1, 1)
+    # Negative e-receipt feedback raises its own kind of alert and notifies too.
+    engine.record_feedback(hearken.FeedbackInput(
+        location="paris", sentiment=hearken.Sentiment.NEGATIVE, comment="Café froid"), DUE)
+    kinds = sorted(a.kind.code_name() for a in engine.alerts(hearken.AlertQuery()))
+    assert kinds == ["negative_feedback", "unhappy_customer"]
+    assert sorted(m.user for m in claimed(engine, hearken.MessageKind.FEEDBACK_NOTIFICATION)) == [
+        "jiwoo", "lea"]
+
+
+def test_alerts_a2_an_assignee_who_chose_none_still_has_the_alert_on_the_dashboard(
+        staffed_night):
+    engine, tokens = staffed_night
+    engine.assign_alerts(hearken.AlertKind.UNHAPPY_CUSTOMER, "paris", "jiwoo")
+    out = engine.record_response(tokens["c1"], nps_answer(1, "Plus jamais"), DUE)
+    [alert] = engine.alerts(hearken.AlertQuery())
+    assert (alert.id, alert.assignee) == (out.alert_id, "jiwoo")
+    assert [a.id for a in engine.alerts(hearken.AlertQuery(assignee="jiwoo"))] == [alert.id]
+    assert engine.alerts(hearken.AlertQuery(assignee="lea")) == []
+    assert engine.alerts(hearken.AlertQuery(location="seoul")) == []
+    assert claimed(engine, hearken.MessageKind.FEEDBACK_NOTIFICATION) == []
+
+
+def test_alerts_a3_done_requires_an_interaction_delegation_and_history(staffed_night):
+    engine, tokens = staffed_night
+    engine.assign_alerts(hearken.AlertKind.UNHAPPY_CUSTOMER, None, "lea")
+    alert_id = engine.record_response(tokens["c1"], nps_answer(3, "Longue attente"),
+                                      DUE).alert_id
+    with pytest.raises(hearken.HearkenError.Conflict) as caught:
+        engine.set_alert_status(alert_id, hearken.AlertStatus.DONE, DUE)
+    assert caught.value.kind() == "conflict"
+    assert "interaction" in caught.value.reason
+    engine.reassign_alert(alert_id, "jiwoo", DUE)
+    assert engine.alert(alert_id).assignee == "jiwoo"
+    later = DUE + 2 * HOUR_MS
+    interaction_id = engine.record_interaction(alert_id, phone_call("jiwoo"), later)
+    assert engine.alert(alert_id).status == hearken.AlertStatus.IN_PROGRESS
+    assert engine.interactions(alert_id) == [hearken.Interaction(
+        id=interaction_id, alert_id=alert_id, method=hearken.InteractionMethod.PHONE,
+        note="Rappelée, réparation offerte", author=hearken.Author.BUSINESS, user="jiwoo",
+        at_ms=later)]
+    engine.set_alert_status(alert_id, hearken.AlertStatus.DONE, later)
+    done = engine.alert(alert_id)
+    assert (done.status, done.closed_at_ms, done.interactions) == (
+        hearken.AlertStatus.DONE, later, 1)
+    with pytest.raises(hearken.HearkenError.Conflict):  # done is final
+        engine.set_alert_status(alert_id, hearken.AlertStatus.IN_PROGRESS, later)
+    assert engine.alerts(hearken.AlertQuery()) == []  # off the dashboard…
+    history = engine.alerts(hearken.AlertQuery(statuses=[hearken.AlertStatus.DONE]))
+    assert [a.id for a in history] == [alert_id]  # …not out of the history
+    blank = phone_call("jiwoo")
+    blank.note = "  "
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.record_interaction(alert_id, blank, later)
+    assert [p.field for p in caught.value.problems] == ["note"]
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.record_interaction(alert_id, phone_call("ghost"), later)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.alert(999)
+
+
+def test_alerts_a3_a_dashboard_email_carries_a_tracking_reply_address(staffed_night):
+    engine, tokens = staffed_night
+    engine.set_alert_settings(hearken.AlertSettings(escalate_after_hours=0,
+                                                    reply_domain="reply.boutique.example"))
+    out = engine.record_response(tokens["c1"], nps_answer(2, "Fermeture cassée"), DUE)
+    message_id = engine.email_customer(out.alert_id, hearken.CustomerEmail(
+        user="lea", subject="Votre fermeture éclair",
+        body="Nous sommes désolés, passez en boutique."), DUE)
+    [m] = [m for m in engine.claim(100, DUE) if m.message_id == message_id]
+    assert (m.kind, m.recipient, m.customer, m.alert_id) == (
+        hearken.MessageKind.CUSTOMER_REPLY, "amelie@example.fr", "c1", out.alert_id)
+    assert (m.subject, m.body) == ("Votre fermeture éclair",
+                                   "Nous sommes désolés, passez en boutique.")
+    assert m.reply_to.startswith("reply+") and m.reply_to.endswith("@reply.boutique.example")
+    engine.ack(m.message_id, DUE)
+    # The customer answers; the host's mail server hands the reply to hearken.
+    inbound = engine.record_inbound_reply(f"Amélie <{m.reply_to}>", "Merci, je passe samedi.",
+                                          DUE + HOUR_MS)
+    assert inbound.alert_id == out.alert_id and inbound.response_id == out.response_id
+    log = engine.interactions(out.alert_id)
+    assert [(i.method, i.author, i.user) for i in log] == [
+        (hearken.InteractionMethod.EMAIL, hearken.Author.BUSINESS, "lea"),
+        (hearken.InteractionMethod.EMAIL, hearken.Author.CUSTOMER, None)]
+    assert (log[1].note, log[1].at_ms) == ("Merci, je passe samedi.", DUE + HOUR_MS)
+    thread = engine.thread(out.response_id)
+    assert [(c.author, c.kind, c.body) for c in thread] == [
+        (hearken.Author.CUSTOMER, hearken.CommentKind.COMMENT, "Fermeture cassée"),
+        (hearken.Author.BUSINESS, hearken.CommentKind.REPLY,
+         "Nous sommes désolés, passez en boutique."),
+        (hearken.Author.CUSTOMER, hearken.CommentKind.COMMENT, "Merci, je passe samedi.")]
+    assert thread[2].id == inbound.comment_id
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.record_inbound_reply("reply+" + "0" * 32 + "@x.example", "hi", DUE)
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        engine.record_inbound_reply("someone@example.com", "hi", DUE)
+
+
+def test_alerts_a3_at_risk_customers_and_escalation_to_the_owner(staffed_night):
+    engine, tokens = staffed_night
+    engine.set_alert_settings(hearken.AlertSettings(escalate_after_hours=24,
+                                                    reply_domain="reply.boutique.example"))
+    alert_id = engine.record_response(tokens["c5"], nps_answer(0, "최악"), DUE).alert_id
+    engine.record_response(tokens["c1"], nps_answer(8), DUE)
+    assert engine.at_risk_customers(None) == [hearken.AtRiskCustomer(
+        customer="c5", name="김민준", email="minjun@example.kr", phone="+82 10-1234-5678",
+        location="paris", nps=0, last_comment="최악", responded_at_ms=DUE,
+        open_alert=alert_id)]
+    assert engine.at_risk_customers("seoul") == []
+    assert claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 23 * HOUR_MS) == []
+    [esc] = claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 25 * HOUR_MS)
+    assert (esc.user, esc.recipient, esc.alert_id, esc.customer) == (
+        "owner", "owner@boutique.example", alert_id, None)
+    assert engine.alert(alert_id).escalated_at_ms is not None
+    engine.ack(esc.message_id, DUE + 25 * HOUR_MS)
+    assert claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 50 * HOUR_MS) == []
+
+
+def test_alerts_a4_follow_up_after_done_and_refused_for_an_anonymous_response(staffed_night):
+    engine, tokens = staffed_night
+    alert_id = engine.record_response(tokens["c1"], nps_answer(4, "Trop lent"), DUE).alert_id
+    with pytest.raises(hearken.HearkenError.Conflict):  # only once the case is done
+        engine.send_follow_up(alert_id, DUE)
+    engine.record_interaction(alert_id, phone_call("lea"), DUE)
+    engine.set_alert_status(alert_id, hearken.AlertStatus.DONE, DUE)
+    message_id = engine.send_follow_up(alert_id, DUE)
+    assert engine.alert(alert_id).follow_up_at_ms == DUE
+    with pytest.raises(hearken.HearkenError.Conflict):  # once
+        engine.send_follow_up(alert_id, DUE)
+    [m] = [m for m in engine.claim(100, DUE) if m.message_id == message_id]
+    assert (m.kind, m.customer, m.recipient, m.alert_id) == (
+        hearken.MessageKind.FOLLOW_UP_SURVEY, "c1", "amelie@example.fr", alert_id)
+    assert m.survey_link in m.body
+    before = engine.nps(hearken.ScoreQuery())
+    out = engine.record_response(last_segment(m.survey_link),
+                                 nps_answer(9, "Merci de m'avoir appelée"), DUE)
+    assert out.alert_id == alert_id
+    assert engine.nps(hearken.ScoreQuery()) == before  # kept on the case, not in the NPS
+    assert "9.0/10" in engine.interactions(alert_id)[-1].note
+    with pytest.raises(hearken.HearkenError.Conflict):
+        engine.record_response(last_segment(m.survey_link), nps_answer(9), DUE)
+
+    # An anonymous receipt response: hearken says why it cannot send one.
+    anon = engine.record_response(receipt_token(engine), nps_answer(2), DUE).alert_id
+    assert engine.alert(anon).customer is None
+    engine.record_interaction(anon, phone_call("lea"), DUE)
+    engine.set_alert_status(anon, hearken.AlertStatus.DONE, DUE)
+    with pytest.raises(hearken.HearkenError.Conflict) as caught:
+        engine.send_follow_up(anon, DUE)
+    assert "anonymous" in caught.value.reason
+    assert json.loads(caught.value.to_json())["kind"] == "conflict"
+
+
+def test_alerts_a5_unanswered_reviews_alert_clears_when_every_review_has_a_reply(
+        staffed_night):
+    engine, _ = staffed_night
+    kind = hearken.AlertKind.UNANSWERED_REVIEWS
+    engine.assign_alerts(kind, "paris", "lea")
+    posted = ms("2026-11-20T12:00:00Z")
+
+    def review(rid, replied_at_ms=None, rating=2):
+        return hearken.ExternalReview(id=rid, location="paris", site="google",
+                                      posted_at_ms=posted, rating=rating,
+                                      replied_at_ms=replied_at_ms)
+
+    assert engine.report_review(review("g1"), DUE) == 1
+    assert engine.report_review(review("g2"), DUE) == 2
+    [alert] = engine.alerts(hearken.AlertQuery(kind=kind))  # one per location, not per review
+    assert (alert.assignee, alert.location, alert.customer) == ("lea", "paris", None)
+    assert "2" in alert.detail
+    assert engine.report_review(review("g1", ms("2026-11-21T08:00:00Z")), DUE) == 1
+    assert engine.alert(alert.id).status == hearken.AlertStatus.OPEN
+    assert engine.report_review(review("g2", ms("2026-11-21T08:30:00Z")), DUE + HOUR_MS) == 0
+    cleared = engine.alert(alert.id)
+    assert (cleared.status, cleared.closed_at_ms) == (hearken.AlertStatus.DONE, DUE + HOUR_MS)
+    assert engine.interactions(alert.id)[0].author == hearken.Author.SYSTEM
+    engine.report_review(review("g3"), DUE + HOUR_MS)  # a new unanswered one: a new alert
+    [again] = engine.alerts(hearken.AlertQuery(kind=kind))
+    assert again.id != alert.id
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.report_review(review("g4", rating=11), DUE)
+    assert [(p.record, p.field) for p in caught.value.problems] == [("review", "rating")]
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.report_review(review("g4", replied_at_ms=-(2**62)), DUE)
+    assert [(p.record, p.field) for p in caught.value.problems] == [("review", "replied_at_ms")]
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.report_review(hearken.ExternalReview(id="g5", location="lyon", site="google",
+                                                    posted_at_ms=posted), DUE)
+
+
+def test_alerts_f2_replies_rewards_and_refunds_only_with_consent(staffed_night):
+    engine, tokens = staffed_night
+
+    def answer(token, comment, consent):
+        return engine.record_response(token, hearken.ResponseInput(answers=[
+            hearken.Answer(question="recommend", score=5),
+            hearken.Answer(question="comment", text=comment)], consent_to_reply=consent), DUE)
+
+    consented = answer(tokens["c1"], "Article cassé", True)
+    silent = answer(tokens["c5"], "그저 그래요", False)
+    refund = hearken.ReplyInput(user="lea", kind=hearken.CommentKind.REFUND,
+                                body="Nous avons remboursé l'article.", amount_minor=2590,
+                                currency="EUR")
+    with pytest.raises(hearken.HearkenError.Conflict) as caught:
+        engine.reply(silent.response_id, refund, DUE)
+    assert "agree" in caught.value.reason
+    assert len(engine.thread(silent.response_id)) == 1
+    refund_id = engine.reply(consented.response_id, refund, DUE)
+    reward = hearken.ReplyInput(user="lea", kind=hearken.CommentKind.REWARD,
+                                body="Un bon pour votre prochaine visite.",
+                                coupon_code="SORRY-10")
+    reward_id = engine.reply(consented.response_id, reward, DUE)
+    thread = engine.thread(consented.response_id)
+    assert [c.id for c in thread[1:]] == [refund_id, reward_id]
+    assert thread[0].body == "Article cassé" and thread[0].author == hearken.Author.CUSTOMER
+    assert thread[1] == hearken.ThreadComment(
+        id=refund_id, response_id=consented.response_id, author=hearken.Author.BUSINESS,
+        kind=hearken.CommentKind.REFUND, body="Nous avons remboursé l'article.",
+        coupon_code=None, amount_minor=2590, currency="EUR", user="lea", at_ms=DUE)
+    assert (thread[2].kind, thread[2].coupon_code) == (hearken.CommentKind.REWARD, "SORRY-10")
+    replies = claimed(engine, hearken.MessageKind.CUSTOMER_REPLY)
+    assert [m.customer for m in replies] == ["c1", "c1"]
+    assert any("25.90 EUR" in m.body for m in replies)
+    assert any("SORRY-10" in m.body for m in replies)
+    back = engine.record_inbound_reply(replies[0].reply_to, "Merci beaucoup !", DUE)
+    assert (back.response_id, back.alert_id) == (consented.response_id, consented.alert_id)
+    assert engine.thread(consented.response_id)[-1].body == "Merci beaucoup !"
+    no_coupon = hearken.ReplyInput(user="lea", kind=hearken.CommentKind.REWARD, body="Un bon.")
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.reply(consented.response_id, no_coupon, DUE)
+    assert [p.field for p in caught.value.problems] == ["coupon_code"]
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.reply(999, reward, DUE)
+
+
+def test_alerts_s2_a_sync_gap_raises_an_alert_that_a_backfill_clears(synced, tmp_path):
+    engine, _ = synced
+    window = engine.sync_window("paris", NIGHT4)  # 22 caught up, 21 missing
+    report = engine.sync(hearken.SyncBatch(location="paris", business_dates=window.dates),
+                         NIGHT4)
+    assert report.missing_dates == ["2026-11-21"]
+    [gap] = engine.alerts(hearken.AlertQuery(kind=hearken.AlertKind.SYNC_GAP))
+    assert (gap.location, gap.status) == ("paris", hearken.AlertStatus.OPEN)
+    assert "2026-11-21" in gap.detail
+    path = tmp_path / "backfill.jsonl"
+    path.write_text(json.dumps({"format": 1, "location": "paris",
+                                "business_dates": ["2026-11-21"]}) + "\n")
+    engine.backfill_file(str(path), NIGHT4, None)
+    assert engine.alert(gap.id).status == hearken.AlertStatus.DONE

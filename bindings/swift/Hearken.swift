@@ -617,6 +617,45 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func ack(messageId: String, nowMs: Int64) throws 
     
     /**
+     * One alert by id.
+     */
+    func alert(id: Int64) throws  -> Alert
+    
+    /**
+     * The alert settings (escalation delay, reply domain).
+     */
+    func alertSettings() throws  -> AlertSettings
+    
+    /**
+     * Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+     * ones.
+     */
+    func alerts(query: AlertQuery) throws  -> [Alert]
+    
+    /**
+     * Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+     * it replaces any earlier assignee (A1).
+     */
+    func assignAlerts(kind: AlertKind, location: String?, user: String) throws 
+    
+    /**
+     * The user an alert of `kind` at `location` goes to: the location's, else the
+     * store-wide default, else nobody (A1).
+     */
+    func assignee(kind: AlertKind, location: String) throws  -> User?
+    
+    /**
+     * Every assignment, store-wide defaults first.
+     */
+    func assignments() throws  -> [Assignment]
+    
+    /**
+     * Detractors to call back, newest first, with contact details and last comment; at
+     * one location, or everywhere with `None`.
+     */
+    func atRiskCustomers(location: String?) throws  -> [AtRiskCustomer]
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?) throws  -> BackfillReport
@@ -637,6 +676,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
     func deliverySettings() throws  -> DeliverySettings
+    
+    /**
+     * Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+     * the alert and in the thread (A3). Returns the outbox message id.
+     */
+    func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64) throws  -> String
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -669,6 +714,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
     func importSuppressions(bundle: SuppressionBundle, source: String, nowMs: Int64) throws  -> UInt64
+    
+    /**
+     * An alert's interactions, oldest first.
+     */
+    func interactions(alertId: Int64) throws  -> [Interaction]
     
     /**
      * One location by host id.
@@ -712,10 +762,27 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func ratings(query: ScoreQuery) throws  -> RatingSummary
     
     /**
+     * Gives an unfinished alert to another user (A3).
+     */
+    func reassignAlert(alertId: Int64, user: String, nowMs: Int64) throws 
+    
+    /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
      * location turned e-receipt feedback off.
      */
     func recordFeedback(feedback: FeedbackInput, nowMs: Int64) throws  -> Int64
+    
+    /**
+     * Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+     * message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+     */
+    func recordInboundReply(address: String, text: String, nowMs: Int64) throws  -> InboundReply
+    
+    /**
+     * Records how a user handled an alert (A3); an open alert moves to in progress.
+     * Returns the interaction's id.
+     */
+    func recordInteraction(alertId: Int64, interaction: InteractionInput, nowMs: Int64) throws  -> Int64
     
     /**
      * Records the one response a survey or receipt link takes (F6); says whether to show
@@ -723,6 +790,24 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * `InvalidInput` naming each answer's field.
      */
     func recordResponse(token: String, input: ResponseInput, nowMs: Int64) throws  -> ResponseOutcome
+    
+    /**
+     * Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+     * their history stays.
+     */
+    func removeUser(id: String) throws 
+    
+    /**
+     * Replies to feedback, or records a reward or a refund, when the customer agreed to
+     * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+     */
+    func reply(responseId: Int64, reply: ReplyInput, nowMs: Int64) throws  -> Int64
+    
+    /**
+     * Records an external review or its reply (A5). Returns how many reviews of the
+     * location still wait for a reply; the alert clears itself at zero.
+     */
+    func reportReview(review: ExternalReview, nowMs: Int64) throws  -> UInt32
     
     /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
@@ -744,6 +829,24 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     func reviewConfirmed(responseId: Int64, nowMs: Int64) throws 
+    
+    /**
+     * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+     * when the case is not done, was already followed up, or the original response was
+     * anonymous. Returns the outbox message id.
+     */
+    func sendFollowUp(alertId: Int64, nowMs: Int64) throws  -> String
+    
+    /**
+     * Replaces the alert settings after validating them.
+     */
+    func setAlertSettings(settings: AlertSettings) throws 
+    
+    /**
+     * Moves an alert on; done needs at least one interaction and is final (A3), else
+     * `Conflict`.
+     */
+    func setAlertStatus(alertId: Int64, status: AlertStatus, nowMs: Int64) throws 
     
     /**
      * Replaces the delivery settings after validating them.
@@ -825,6 +928,16 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func template(kind: MessageKind, channel: Channel, language: String) throws  -> Template
     
     /**
+     * A response's conversation, oldest first (F2).
+     */
+    func thread(responseId: Int64) throws  -> [ThreadComment]
+    
+    /**
+     * Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+     */
+    func unassignAlerts(kind: AlertKind, location: String?) throws 
+    
+    /**
      * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
      * last path segment); returns the customer's host id.
      */
@@ -844,6 +957,22 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Creates or updates a location by host id.
      */
     func upsertLocation(location: Location) throws 
+    
+    /**
+     * Creates or updates a user by host id; a removed user comes back. A bad field is
+     * `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+     */
+    func upsertUser(user: User) throws 
+    
+    /**
+     * One active user by host id.
+     */
+    func user(id: String) throws  -> User
+    
+    /**
+     * Every active user, by host id.
+     */
+    func users() throws  -> [User]
     
 }
 /**
@@ -953,6 +1082,101 @@ open func ack(messageId: String, nowMs: Int64)throws   {try rustCallWithError(Ff
 }
     
     /**
+     * One alert by id.
+     */
+open func alert(id: Int64)throws  -> Alert  {
+    return try  FfiConverterTypeAlert_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_alert(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The alert settings (escalation delay, reply domain).
+     */
+open func alertSettings()throws  -> AlertSettings  {
+    return try  FfiConverterTypeAlertSettings_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_alert_settings(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+     * ones.
+     */
+open func alerts(query: AlertQuery)throws  -> [Alert]  {
+    return try  FfiConverterSequenceTypeAlert.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_alerts(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAlertQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+     * it replaces any earlier assignee (A1).
+     */
+open func assignAlerts(kind: AlertKind, location: String?, user: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_assign_alerts(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAlertKind_lower(kind),
+        FfiConverterOptionString.lower(location),
+        FfiConverterString.lower(user),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The user an alert of `kind` at `location` goes to: the location's, else the
+     * store-wide default, else nobody (A1).
+     */
+open func assignee(kind: AlertKind, location: String)throws  -> User?  {
+    return try  FfiConverterOptionTypeUser.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_assignee(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAlertKind_lower(kind),
+        FfiConverterString.lower(location),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every assignment, store-wide defaults first.
+     */
+open func assignments()throws  -> [Assignment]  {
+    return try  FfiConverterSequenceTypeAssignment.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_assignments(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Detractors to call back, newest first, with contact details and last comment; at
+     * one location, or everywhere with `None`.
+     */
+open func atRiskCustomers(location: String?)throws  -> [AtRiskCustomer]  {
+    return try  FfiConverterSequenceTypeAtRiskCustomer.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_at_risk_customers(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(location),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
 open func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?)throws  -> BackfillReport  {
@@ -1005,6 +1229,22 @@ open func deliverySettings()throws  -> DeliverySettings  {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_delivery_settings(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+     * the alert and in the thread (A3). Returns the outbox message id.
+     */
+open func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_email_customer(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),
+        FfiConverterTypeCustomerEmail_lower(email),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
 }
@@ -1090,6 +1330,19 @@ open func importSuppressions(bundle: SuppressionBundle, source: String, nowMs: I
         FfiConverterTypeSuppressionBundle_lower(bundle),
         FfiConverterString.lower(source),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An alert's interactions, oldest first.
+     */
+open func interactions(alertId: Int64)throws  -> [Interaction]  {
+    return try  FfiConverterSequenceTypeInteraction.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_interactions(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),uniffiCallStatus
     )
 })
 }
@@ -1200,6 +1453,20 @@ open func ratings(query: ScoreQuery)throws  -> RatingSummary  {
 }
     
     /**
+     * Gives an unfinished alert to another user (A3).
+     */
+open func reassignAlert(alertId: Int64, user: String, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_reassign_alert(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),
+        FfiConverterString.lower(user),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
      * location turned e-receipt feedback off.
      */
@@ -1209,6 +1476,38 @@ open func recordFeedback(feedback: FeedbackInput, nowMs: Int64)throws  -> Int64 
     uniffi_hearken_fn_method_engine_record_feedback(
             self.uniffiCloneHandle(),
         FfiConverterTypeFeedbackInput_lower(feedback),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+     * message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+     */
+open func recordInboundReply(address: String, text: String, nowMs: Int64)throws  -> InboundReply  {
+    return try  FfiConverterTypeInboundReply_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_record_inbound_reply(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(address),
+        FfiConverterString.lower(text),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records how a user handled an alert (A3); an open alert moves to in progress.
+     * Returns the interaction's id.
+     */
+open func recordInteraction(alertId: Int64, interaction: InteractionInput, nowMs: Int64)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_record_interaction(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),
+        FfiConverterTypeInteractionInput_lower(interaction),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -1226,6 +1525,50 @@ open func recordResponse(token: String, input: ResponseInput, nowMs: Int64)throw
             self.uniffiCloneHandle(),
         FfiConverterString.lower(token),
         FfiConverterTypeResponseInput_lower(input),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+     * their history stays.
+     */
+open func removeUser(id: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_remove_user(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Replies to feedback, or records a reward or a refund, when the customer agreed to
+     * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+     */
+open func reply(responseId: Int64, reply: ReplyInput, nowMs: Int64)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_reply(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(responseId),
+        FfiConverterTypeReplyInput_lower(reply),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records an external review or its reply (A5). Returns how many reviews of the
+     * location still wait for a reply; the alert clears itself at zero.
+     */
+open func reportReview(review: ExternalReview, nowMs: Int64)throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_report_review(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeExternalReview_lower(review),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -1280,6 +1623,49 @@ open func reviewConfirmed(responseId: Int64, nowMs: Int64)throws   {try rustCall
     uniffi_hearken_fn_method_engine_review_confirmed(
             self.uniffiCloneHandle(),
         FfiConverterInt64.lower(responseId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+     * when the case is not done, was already followed up, or the original response was
+     * anonymous. Returns the outbox message id.
+     */
+open func sendFollowUp(alertId: Int64, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_send_follow_up(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces the alert settings after validating them.
+     */
+open func setAlertSettings(settings: AlertSettings)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_alert_settings(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAlertSettings_lower(settings),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Moves an alert on; done needs at least one interaction and is final (A3), else
+     * `Conflict`.
+     */
+open func setAlertStatus(alertId: Int64, status: AlertStatus, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_alert_status(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(alertId),
+        FfiConverterTypeAlertStatus_lower(status),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 }
@@ -1486,6 +1872,32 @@ open func template(kind: MessageKind, channel: Channel, language: String)throws 
 }
     
     /**
+     * A response's conversation, oldest first (F2).
+     */
+open func thread(responseId: Int64)throws  -> [ThreadComment]  {
+    return try  FfiConverterSequenceTypeThreadComment.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_thread(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(responseId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+     */
+open func unassignAlerts(kind: AlertKind, location: String?)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_unassign_alerts(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAlertKind_lower(kind),
+        FfiConverterOptionString.lower(location),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
      * last path segment); returns the customer's host id.
      */
@@ -1538,6 +1950,44 @@ open func upsertLocation(location: Location)throws   {try rustCallWithError(FfiC
 }
 }
     
+    /**
+     * Creates or updates a user by host id; a removed user comes back. A bad field is
+     * `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+     */
+open func upsertUser(user: User)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_upsert_user(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUser_lower(user),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * One active user by host id.
+     */
+open func user(id: String)throws  -> User  {
+    return try  FfiConverterTypeUser_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_user(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every active user, by host id.
+     */
+open func users()throws  -> [User]  {
+    return try  FfiConverterSequenceTypeUser.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_users(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1584,6 +2034,374 @@ public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
 }
 
 
+
+
+/**
+ * An alert on the dashboard: it stays until handled (A3).
+ */
+public struct Alert: Equatable, Hashable {
+    /**
+     * The alert's id.
+     */
+    public var id: Int64
+    /**
+     * What it is about.
+     */
+    public var kind: AlertKind
+    /**
+     * Where it is in its handling.
+     */
+    public var status: AlertStatus
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * Host id of the assigned user; none when nobody is assigned yet.
+     */
+    public var assignee: String?
+    /**
+     * Host id of the customer; none for an anonymous response or a store alert.
+     */
+    public var customer: String?
+    /**
+     * The response that raised it.
+     */
+    public var responseId: Int64?
+    /**
+     * The response's main score on base 10.
+     */
+    public var scoreBase10: Double?
+    /**
+     * The response's comment.
+     */
+    public var comment: String?
+    /**
+     * What a store alert is about ("2 review(s) without a reply", missing dates).
+     */
+    public var detail: String
+    /**
+     * Interactions recorded so far.
+     */
+    public var interactions: UInt32
+    /**
+     * When it was raised, Unix milliseconds.
+     */
+    public var createdAtMs: Int64
+    /**
+     * When it was last changed, Unix milliseconds.
+     */
+    public var updatedAtMs: Int64
+    /**
+     * When it was done, Unix milliseconds.
+     */
+    public var closedAtMs: Int64?
+    /**
+     * When the location's owners were told it is still open, Unix milliseconds.
+     */
+    public var escalatedAtMs: Int64?
+    /**
+     * When the post-intervention survey was queued (A4), Unix milliseconds.
+     */
+    public var followUpAtMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The alert's id.
+         */id: Int64, 
+        /**
+         * What it is about.
+         */kind: AlertKind, 
+        /**
+         * Where it is in its handling.
+         */status: AlertStatus, 
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * Host id of the assigned user; none when nobody is assigned yet.
+         */assignee: String?, 
+        /**
+         * Host id of the customer; none for an anonymous response or a store alert.
+         */customer: String?, 
+        /**
+         * The response that raised it.
+         */responseId: Int64?, 
+        /**
+         * The response's main score on base 10.
+         */scoreBase10: Double?, 
+        /**
+         * The response's comment.
+         */comment: String?, 
+        /**
+         * What a store alert is about ("2 review(s) without a reply", missing dates).
+         */detail: String, 
+        /**
+         * Interactions recorded so far.
+         */interactions: UInt32, 
+        /**
+         * When it was raised, Unix milliseconds.
+         */createdAtMs: Int64, 
+        /**
+         * When it was last changed, Unix milliseconds.
+         */updatedAtMs: Int64, 
+        /**
+         * When it was done, Unix milliseconds.
+         */closedAtMs: Int64?, 
+        /**
+         * When the location's owners were told it is still open, Unix milliseconds.
+         */escalatedAtMs: Int64?, 
+        /**
+         * When the post-intervention survey was queued (A4), Unix milliseconds.
+         */followUpAtMs: Int64?) {
+        self.id = id
+        self.kind = kind
+        self.status = status
+        self.location = location
+        self.assignee = assignee
+        self.customer = customer
+        self.responseId = responseId
+        self.scoreBase10 = scoreBase10
+        self.comment = comment
+        self.detail = detail
+        self.interactions = interactions
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs
+        self.closedAtMs = closedAtMs
+        self.escalatedAtMs = escalatedAtMs
+        self.followUpAtMs = followUpAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Alert: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlert: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Alert {
+        return
+            try Alert(
+                id: FfiConverterInt64.read(from: &buf), 
+                kind: FfiConverterTypeAlertKind.read(from: &buf), 
+                status: FfiConverterTypeAlertStatus.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                assignee: FfiConverterOptionString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                responseId: FfiConverterOptionInt64.read(from: &buf), 
+                scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
+                comment: FfiConverterOptionString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf), 
+                interactions: FfiConverterUInt32.read(from: &buf), 
+                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                updatedAtMs: FfiConverterInt64.read(from: &buf), 
+                closedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                escalatedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                followUpAtMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Alert, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterTypeAlertKind.write(value.kind, into: &buf)
+        FfiConverterTypeAlertStatus.write(value.status, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.assignee, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionInt64.write(value.responseId, into: &buf)
+        FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
+        FfiConverterOptionString.write(value.comment, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+        FfiConverterUInt32.write(value.interactions, into: &buf)
+        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterInt64.write(value.updatedAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.closedAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.escalatedAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.followUpAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlert_lift(_ buf: RustBuffer) throws -> Alert {
+    return try FfiConverterTypeAlert.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlert_lower(_ value: Alert) -> RustBuffer {
+    return FfiConverterTypeAlert.lower(value)
+}
+
+
+/**
+ * Which alerts to list; absent fields match everything.
+ */
+public struct AlertQuery: Equatable, Hashable {
+    /**
+     * Only these statuses; empty = open and in progress (the dashboard).
+     */
+    public var statuses: [AlertStatus]
+    /**
+     * Only this kind.
+     */
+    public var kind: AlertKind?
+    /**
+     * Only this location (host id).
+     */
+    public var location: String?
+    /**
+     * Only alerts assigned to this user (host id).
+     */
+    public var assignee: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Only these statuses; empty = open and in progress (the dashboard).
+         */statuses: [AlertStatus] = [], 
+        /**
+         * Only this kind.
+         */kind: AlertKind? = nil, 
+        /**
+         * Only this location (host id).
+         */location: String? = nil, 
+        /**
+         * Only alerts assigned to this user (host id).
+         */assignee: String? = nil) {
+        self.statuses = statuses
+        self.kind = kind
+        self.location = location
+        self.assignee = assignee
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AlertQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlertQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlertQuery {
+        return
+            try AlertQuery(
+                statuses: FfiConverterSequenceTypeAlertStatus.read(from: &buf), 
+                kind: FfiConverterOptionTypeAlertKind.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                assignee: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AlertQuery, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAlertStatus.write(value.statuses, into: &buf)
+        FfiConverterOptionTypeAlertKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.assignee, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertQuery_lift(_ buf: RustBuffer) throws -> AlertQuery {
+    return try FfiConverterTypeAlertQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertQuery_lower(_ value: AlertQuery) -> RustBuffer {
+    return FfiConverterTypeAlertQuery.lower(value)
+}
+
+
+/**
+ * Store-wide alert settings. Start from `default_alert_settings()` and change what
+ * differs.
+ */
+public struct AlertSettings: Equatable, Hashable {
+    /**
+     * Hours an alert may stay open before the location's owners are told; 0 = never.
+     */
+    public var escalateAfterHours: UInt32
+    /**
+     * Domain of tracking reply addresses (`reply+{token}@{domain}`), served by the host.
+     */
+    public var replyDomain: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Hours an alert may stay open before the location's owners are told; 0 = never.
+         */escalateAfterHours: UInt32, 
+        /**
+         * Domain of tracking reply addresses (`reply+{token}@{domain}`), served by the host.
+         */replyDomain: String) {
+        self.escalateAfterHours = escalateAfterHours
+        self.replyDomain = replyDomain
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AlertSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlertSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlertSettings {
+        return
+            try AlertSettings(
+                escalateAfterHours: FfiConverterUInt32.read(from: &buf), 
+                replyDomain: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AlertSettings, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.escalateAfterHours, into: &buf)
+        FfiConverterString.write(value.replyDomain, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertSettings_lift(_ buf: RustBuffer) throws -> AlertSettings {
+    return try FfiConverterTypeAlertSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertSettings_lower(_ value: AlertSettings) -> RustBuffer {
+    return FfiConverterTypeAlertSettings.lower(value)
+}
 
 
 /**
@@ -1683,6 +2501,224 @@ public func FfiConverterTypeAnswer_lift(_ buf: RustBuffer) throws -> Answer {
 #endif
 public func FfiConverterTypeAnswer_lower(_ value: Answer) -> RustBuffer {
     return FfiConverterTypeAnswer.lower(value)
+}
+
+
+/**
+ * The one user an alert kind goes to at a location, or store-wide (A1).
+ */
+public struct Assignment: Equatable, Hashable {
+    /**
+     * The alert kind.
+     */
+    public var kind: AlertKind
+    /**
+     * Host id of the location; none for the store-wide default.
+     */
+    public var location: String?
+    /**
+     * Host id of the user.
+     */
+    public var user: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The alert kind.
+         */kind: AlertKind, 
+        /**
+         * Host id of the location; none for the store-wide default.
+         */location: String?, 
+        /**
+         * Host id of the user.
+         */user: String) {
+        self.kind = kind
+        self.location = location
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Assignment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAssignment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Assignment {
+        return
+            try Assignment(
+                kind: FfiConverterTypeAlertKind.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Assignment, into buf: inout [UInt8]) {
+        FfiConverterTypeAlertKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignment_lift(_ buf: RustBuffer) throws -> Assignment {
+    return try FfiConverterTypeAssignment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignment_lower(_ value: Assignment) -> RustBuffer {
+    return FfiConverterTypeAssignment.lower(value)
+}
+
+
+/**
+ * A detractor to call back: contact details and what they said (A3 dashboard).
+ */
+public struct AtRiskCustomer: Equatable, Hashable {
+    /**
+     * Host id of the customer.
+     */
+    public var customer: String
+    /**
+     * Name.
+     */
+    public var name: String?
+    /**
+     * E-mail.
+     */
+    public var email: String?
+    /**
+     * Phone.
+     */
+    public var phone: String?
+    /**
+     * Host id of the location of their last answer.
+     */
+    public var location: String
+    /**
+     * Their last NPS answer (0–6).
+     */
+    public var nps: UInt32
+    /**
+     * Their last comment, if any.
+     */
+    public var lastComment: String?
+    /**
+     * When they answered, Unix milliseconds.
+     */
+    public var respondedAtMs: Int64
+    /**
+     * The id of the alert working their case, if it is still open.
+     */
+    public var openAlert: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the customer.
+         */customer: String, 
+        /**
+         * Name.
+         */name: String?, 
+        /**
+         * E-mail.
+         */email: String?, 
+        /**
+         * Phone.
+         */phone: String?, 
+        /**
+         * Host id of the location of their last answer.
+         */location: String, 
+        /**
+         * Their last NPS answer (0–6).
+         */nps: UInt32, 
+        /**
+         * Their last comment, if any.
+         */lastComment: String?, 
+        /**
+         * When they answered, Unix milliseconds.
+         */respondedAtMs: Int64, 
+        /**
+         * The id of the alert working their case, if it is still open.
+         */openAlert: Int64?) {
+        self.customer = customer
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.location = location
+        self.nps = nps
+        self.lastComment = lastComment
+        self.respondedAtMs = respondedAtMs
+        self.openAlert = openAlert
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AtRiskCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AtRiskCustomer {
+        return
+            try AtRiskCustomer(
+                customer: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                phone: FfiConverterOptionString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                nps: FfiConverterUInt32.read(from: &buf), 
+                lastComment: FfiConverterOptionString.read(from: &buf), 
+                respondedAtMs: FfiConverterInt64.read(from: &buf), 
+                openAlert: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AtRiskCustomer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterUInt32.write(value.nps, into: &buf)
+        FfiConverterOptionString.write(value.lastComment, into: &buf)
+        FfiConverterInt64.write(value.respondedAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.openAlert, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAtRiskCustomer_lift(_ buf: RustBuffer) throws -> AtRiskCustomer {
+    return try FfiConverterTypeAtRiskCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAtRiskCustomer_lower(_ value: AtRiskCustomer) -> RustBuffer {
+    return FfiConverterTypeAtRiskCustomer.lower(value)
 }
 
 
@@ -2019,6 +3055,85 @@ public func FfiConverterTypeCustomer_lift(_ buf: RustBuffer) throws -> Customer 
 #endif
 public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
     return FfiConverterTypeCustomer.lower(value)
+}
+
+
+/**
+ * An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+ */
+public struct CustomerEmail: Equatable, Hashable {
+    /**
+     * Host id of the user writing.
+     */
+    public var user: String
+    /**
+     * Subject line.
+     */
+    public var subject: String
+    /**
+     * Body text.
+     */
+    public var body: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the user writing.
+         */user: String, 
+        /**
+         * Subject line.
+         */subject: String, 
+        /**
+         * Body text.
+         */body: String) {
+        self.user = user
+        self.subject = subject
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerEmail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerEmail: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerEmail {
+        return
+            try CustomerEmail(
+                user: FfiConverterString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerEmail, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.user, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerEmail_lift(_ buf: RustBuffer) throws -> CustomerEmail {
+    return try FfiConverterTypeCustomerEmail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerEmail_lower(_ value: CustomerEmail) -> RustBuffer {
+    return FfiConverterTypeCustomerEmail.lower(value)
 }
 
 
@@ -2472,6 +3587,115 @@ public func FfiConverterTypeExplanation_lower(_ value: Explanation) -> RustBuffe
 
 
 /**
+ * A review the host found on an external site, or its reply (A5).
+ */
+public struct ExternalReview: Equatable, Hashable {
+    /**
+     * The host's id for the review.
+     */
+    public var id: String
+    /**
+     * Host id of the location reviewed.
+     */
+    public var location: String
+    /**
+     * Where it was posted ("google", …).
+     */
+    public var site: String
+    /**
+     * When it was posted, Unix milliseconds.
+     */
+    public var postedAtMs: Int64
+    /**
+     * Its stars (1–10), if any.
+     */
+    public var rating: UInt32?
+    /**
+     * When the business replied, Unix milliseconds; none while unanswered.
+     */
+    public var repliedAtMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The host's id for the review.
+         */id: String, 
+        /**
+         * Host id of the location reviewed.
+         */location: String, 
+        /**
+         * Where it was posted ("google", …).
+         */site: String, 
+        /**
+         * When it was posted, Unix milliseconds.
+         */postedAtMs: Int64, 
+        /**
+         * Its stars (1–10), if any.
+         */rating: UInt32? = nil, 
+        /**
+         * When the business replied, Unix milliseconds; none while unanswered.
+         */repliedAtMs: Int64? = nil) {
+        self.id = id
+        self.location = location
+        self.site = site
+        self.postedAtMs = postedAtMs
+        self.rating = rating
+        self.repliedAtMs = repliedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExternalReview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExternalReview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExternalReview {
+        return
+            try ExternalReview(
+                id: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                site: FfiConverterString.read(from: &buf), 
+                postedAtMs: FfiConverterInt64.read(from: &buf), 
+                rating: FfiConverterOptionUInt32.read(from: &buf), 
+                repliedAtMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExternalReview, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterString.write(value.site, into: &buf)
+        FfiConverterInt64.write(value.postedAtMs, into: &buf)
+        FfiConverterOptionUInt32.write(value.rating, into: &buf)
+        FfiConverterOptionInt64.write(value.repliedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExternalReview_lift(_ buf: RustBuffer) throws -> ExternalReview {
+    return try FfiConverterTypeExternalReview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExternalReview_lower(_ value: ExternalReview) -> RustBuffer {
+    return FfiConverterTypeExternalReview.lower(value)
+}
+
+
+/**
  * E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
  */
 public struct FeedbackInput: Equatable, Hashable {
@@ -2667,6 +3891,283 @@ public func FfiConverterTypeFeedbackSettings_lift(_ buf: RustBuffer) throws -> F
 #endif
 public func FfiConverterTypeFeedbackSettings_lower(_ value: FeedbackSettings) -> RustBuffer {
     return FfiConverterTypeFeedbackSettings.lower(value)
+}
+
+
+/**
+ * What an inbound e-mail reply was filed under (A3, F2).
+ */
+public struct InboundReply: Equatable, Hashable {
+    /**
+     * The conversation (response) it joined.
+     */
+    public var responseId: Int64
+    /**
+     * The new thread comment.
+     */
+    public var commentId: Int64
+    /**
+     * The alert it was logged on as an interaction, if the conversation has one.
+     */
+    public var alertId: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation (response) it joined.
+         */responseId: Int64, 
+        /**
+         * The new thread comment.
+         */commentId: Int64, 
+        /**
+         * The alert it was logged on as an interaction, if the conversation has one.
+         */alertId: Int64?) {
+        self.responseId = responseId
+        self.commentId = commentId
+        self.alertId = alertId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InboundReply: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInboundReply: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InboundReply {
+        return
+            try InboundReply(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                commentId: FfiConverterInt64.read(from: &buf), 
+                alertId: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InboundReply, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterInt64.write(value.commentId, into: &buf)
+        FfiConverterOptionInt64.write(value.alertId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundReply_lift(_ buf: RustBuffer) throws -> InboundReply {
+    return try FfiConverterTypeInboundReply.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundReply_lower(_ value: InboundReply) -> RustBuffer {
+    return FfiConverterTypeInboundReply.lower(value)
+}
+
+
+/**
+ * A recorded interaction.
+ */
+public struct Interaction: Equatable, Hashable {
+    /**
+     * The interaction's id.
+     */
+    public var id: Int64
+    /**
+     * The alert it belongs to.
+     */
+    public var alertId: Int64
+    /**
+     * How.
+     */
+    public var method: InteractionMethod
+    /**
+     * What was said or done.
+     */
+    public var note: String
+    /**
+     * Who wrote it.
+     */
+    public var author: Author
+    /**
+     * Host id of the user, for a business interaction.
+     */
+    public var user: String?
+    /**
+     * When, Unix milliseconds.
+     */
+    public var atMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The interaction's id.
+         */id: Int64, 
+        /**
+         * The alert it belongs to.
+         */alertId: Int64, 
+        /**
+         * How.
+         */method: InteractionMethod, 
+        /**
+         * What was said or done.
+         */note: String, 
+        /**
+         * Who wrote it.
+         */author: Author, 
+        /**
+         * Host id of the user, for a business interaction.
+         */user: String?, 
+        /**
+         * When, Unix milliseconds.
+         */atMs: Int64) {
+        self.id = id
+        self.alertId = alertId
+        self.method = method
+        self.note = note
+        self.author = author
+        self.user = user
+        self.atMs = atMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Interaction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteraction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Interaction {
+        return
+            try Interaction(
+                id: FfiConverterInt64.read(from: &buf), 
+                alertId: FfiConverterInt64.read(from: &buf), 
+                method: FfiConverterTypeInteractionMethod.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf), 
+                author: FfiConverterTypeAuthor.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                atMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Interaction, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.alertId, into: &buf)
+        FfiConverterTypeInteractionMethod.write(value.method, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+        FfiConverterTypeAuthor.write(value.author, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterInt64.write(value.atMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteraction_lift(_ buf: RustBuffer) throws -> Interaction {
+    return try FfiConverterTypeInteraction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteraction_lower(_ value: Interaction) -> RustBuffer {
+    return FfiConverterTypeInteraction.lower(value)
+}
+
+
+/**
+ * An interaction to record on an alert (A3).
+ */
+public struct InteractionInput: Equatable, Hashable {
+    /**
+     * How the customer was reached.
+     */
+    public var method: InteractionMethod
+    /**
+     * What was said or done.
+     */
+    public var note: String
+    /**
+     * Host id of the user who did it.
+     */
+    public var user: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How the customer was reached.
+         */method: InteractionMethod, 
+        /**
+         * What was said or done.
+         */note: String, 
+        /**
+         * Host id of the user who did it.
+         */user: String) {
+        self.method = method
+        self.note = note
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InteractionInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteractionInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InteractionInput {
+        return
+            try InteractionInput(
+                method: FfiConverterTypeInteractionMethod.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf), 
+                user: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InteractionInput, into buf: inout [UInt8]) {
+        FfiConverterTypeInteractionMethod.write(value.method, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+        FfiConverterString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractionInput_lift(_ buf: RustBuffer) throws -> InteractionInput {
+    return try FfiConverterTypeInteractionInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractionInput_lower(_ value: InteractionInput) -> RustBuffer {
+    return FfiConverterTypeInteractionInput.lower(value)
 }
 
 
@@ -3094,7 +4595,15 @@ public struct OutboundMessage: Equatable, Hashable {
     /**
      * Host id of the customer.
      */
-    public var customer: String
+    public var customer: String?
+    /**
+     * Host id of the user, for a message to staff.
+     */
+    public var user: String?
+    /**
+     * The Reply-To address of a customer reply; answers to it come back to the thread.
+     */
+    public var replyTo: String?
     /**
      * Host id of the location.
      */
@@ -3103,6 +4612,10 @@ public struct OutboundMessage: Equatable, Hashable {
      * The invitation this message delivers (what `resend` takes).
      */
     public var invitationId: Int64?
+    /**
+     * The alert this message is about.
+     */
+    public var alertId: Int64?
     /**
      * 1 for the first delivery attempt.
      */
@@ -3148,13 +4661,22 @@ public struct OutboundMessage: Equatable, Hashable {
          */unsubscribeLink: String?, 
         /**
          * Host id of the customer.
-         */customer: String, 
+         */customer: String?, 
+        /**
+         * Host id of the user, for a message to staff.
+         */user: String?, 
+        /**
+         * The Reply-To address of a customer reply; answers to it come back to the thread.
+         */replyTo: String?, 
         /**
          * Host id of the location.
          */location: String, 
         /**
          * The invitation this message delivers (what `resend` takes).
          */invitationId: Int64?, 
+        /**
+         * The alert this message is about.
+         */alertId: Int64?, 
         /**
          * 1 for the first delivery attempt.
          */attempt: UInt32, 
@@ -3172,8 +4694,11 @@ public struct OutboundMessage: Equatable, Hashable {
         self.surveyLinkExpiresAtMs = surveyLinkExpiresAtMs
         self.unsubscribeLink = unsubscribeLink
         self.customer = customer
+        self.user = user
+        self.replyTo = replyTo
         self.location = location
         self.invitationId = invitationId
+        self.alertId = alertId
         self.attempt = attempt
         self.leaseUntilMs = leaseUntilMs
     }
@@ -3204,9 +4729,12 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
                 surveyLink: FfiConverterOptionString.read(from: &buf), 
                 surveyLinkExpiresAtMs: FfiConverterOptionInt64.read(from: &buf), 
                 unsubscribeLink: FfiConverterOptionString.read(from: &buf), 
-                customer: FfiConverterString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                replyTo: FfiConverterOptionString.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
+                alertId: FfiConverterOptionInt64.read(from: &buf), 
                 attempt: FfiConverterUInt32.read(from: &buf), 
                 leaseUntilMs: FfiConverterInt64.read(from: &buf)
         )
@@ -3223,9 +4751,12 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.surveyLink, into: &buf)
         FfiConverterOptionInt64.write(value.surveyLinkExpiresAtMs, into: &buf)
         FfiConverterOptionString.write(value.unsubscribeLink, into: &buf)
-        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterOptionString.write(value.replyTo, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
+        FfiConverterOptionInt64.write(value.alertId, into: &buf)
         FfiConverterUInt32.write(value.attempt, into: &buf)
         FfiConverterInt64.write(value.leaseUntilMs, into: &buf)
     }
@@ -3883,6 +5414,115 @@ public func FfiConverterTypeReceiptLink_lower(_ value: ReceiptLink) -> RustBuffe
 
 
 /**
+ * A business answer in a feedback thread (F2): a reply, a reward or a refund.
+ */
+public struct ReplyInput: Equatable, Hashable {
+    /**
+     * Host id of the user writing.
+     */
+    public var user: String
+    /**
+     * Reply, reward or refund (`Comment` is the customer's and is refused).
+     */
+    public var kind: CommentKind
+    /**
+     * The message to the customer.
+     */
+    public var body: String
+    /**
+     * The coupon code of a reward (required for a reward).
+     */
+    public var couponCode: String?
+    /**
+     * The refunded amount in minor units.
+     */
+    public var amountMinor: Int64?
+    /**
+     * ISO 4217 currency of the refund.
+     */
+    public var currency: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the user writing.
+         */user: String, 
+        /**
+         * Reply, reward or refund (`Comment` is the customer's and is refused).
+         */kind: CommentKind, 
+        /**
+         * The message to the customer.
+         */body: String, 
+        /**
+         * The coupon code of a reward (required for a reward).
+         */couponCode: String? = nil, 
+        /**
+         * The refunded amount in minor units.
+         */amountMinor: Int64? = nil, 
+        /**
+         * ISO 4217 currency of the refund.
+         */currency: String? = nil) {
+        self.user = user
+        self.kind = kind
+        self.body = body
+        self.couponCode = couponCode
+        self.amountMinor = amountMinor
+        self.currency = currency
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReplyInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReplyInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReplyInput {
+        return
+            try ReplyInput(
+                user: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCommentKind.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf), 
+                couponCode: FfiConverterOptionString.read(from: &buf), 
+                amountMinor: FfiConverterOptionInt64.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReplyInput, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.user, into: &buf)
+        FfiConverterTypeCommentKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.couponCode, into: &buf)
+        FfiConverterOptionInt64.write(value.amountMinor, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyInput_lift(_ buf: RustBuffer) throws -> ReplyInput {
+    return try FfiConverterTypeReplyInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyInput_lower(_ value: ReplyInput) -> RustBuffer {
+    return FfiConverterTypeReplyInput.lower(value)
+}
+
+
+/**
  * The audit record a response deletion leaves (F3).
  */
 public struct ResponseDeletion: Equatable, Hashable {
@@ -4085,6 +5725,11 @@ public struct ResponseOutcome: Equatable, Hashable {
      * Show this review link now (N3); none when the respondent is not offered one.
      */
     public var reviewLink: String?
+    /**
+     * The alert an unhappy answer raised (A1), or the case a post-intervention answer
+     * follows up (A4; `response_id` is then the original response).
+     */
+    public var alertId: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4104,12 +5749,17 @@ public struct ResponseOutcome: Equatable, Hashable {
          */unhappy: Bool, 
         /**
          * Show this review link now (N3); none when the respondent is not offered one.
-         */reviewLink: String?) {
+         */reviewLink: String?, 
+        /**
+         * The alert an unhappy answer raised (A1), or the case a post-intervention answer
+         * follows up (A4; `response_id` is then the original response).
+         */alertId: Int64?) {
         self.responseId = responseId
         self.npsCategory = npsCategory
         self.scoreBase10 = scoreBase10
         self.unhappy = unhappy
         self.reviewLink = reviewLink
+        self.alertId = alertId
     }
 
     
@@ -4132,7 +5782,8 @@ public struct FfiConverterTypeResponseOutcome: FfiConverterRustBuffer {
                 npsCategory: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
                 scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
                 unhappy: FfiConverterBool.read(from: &buf), 
-                reviewLink: FfiConverterOptionString.read(from: &buf)
+                reviewLink: FfiConverterOptionString.read(from: &buf), 
+                alertId: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
@@ -4142,6 +5793,7 @@ public struct FfiConverterTypeResponseOutcome: FfiConverterRustBuffer {
         FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
         FfiConverterBool.write(value.unhappy, into: &buf)
         FfiConverterOptionString.write(value.reviewLink, into: &buf)
+        FfiConverterOptionInt64.write(value.alertId, into: &buf)
     }
 }
 
@@ -5179,6 +6831,155 @@ public func FfiConverterTypeTemplate_lower(_ value: Template) -> RustBuffer {
 
 
 /**
+ * One comment of a feedback thread (F2).
+ */
+public struct ThreadComment: Equatable, Hashable {
+    /**
+     * The comment's id.
+     */
+    public var id: Int64
+    /**
+     * The conversation: the response it belongs to.
+     */
+    public var responseId: Int64
+    /**
+     * Customer or business.
+     */
+    public var author: Author
+    /**
+     * Comment, reply, reward or refund.
+     */
+    public var kind: CommentKind
+    /**
+     * The text.
+     */
+    public var body: String
+    /**
+     * The coupon code of a reward.
+     */
+    public var couponCode: String?
+    /**
+     * The refunded amount in minor units.
+     */
+    public var amountMinor: Int64?
+    /**
+     * The refund's currency.
+     */
+    public var currency: String?
+    /**
+     * Host id of the user, for a business comment.
+     */
+    public var user: String?
+    /**
+     * When, Unix milliseconds.
+     */
+    public var atMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The comment's id.
+         */id: Int64, 
+        /**
+         * The conversation: the response it belongs to.
+         */responseId: Int64, 
+        /**
+         * Customer or business.
+         */author: Author, 
+        /**
+         * Comment, reply, reward or refund.
+         */kind: CommentKind, 
+        /**
+         * The text.
+         */body: String, 
+        /**
+         * The coupon code of a reward.
+         */couponCode: String?, 
+        /**
+         * The refunded amount in minor units.
+         */amountMinor: Int64?, 
+        /**
+         * The refund's currency.
+         */currency: String?, 
+        /**
+         * Host id of the user, for a business comment.
+         */user: String?, 
+        /**
+         * When, Unix milliseconds.
+         */atMs: Int64) {
+        self.id = id
+        self.responseId = responseId
+        self.author = author
+        self.kind = kind
+        self.body = body
+        self.couponCode = couponCode
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.user = user
+        self.atMs = atMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ThreadComment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeThreadComment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ThreadComment {
+        return
+            try ThreadComment(
+                id: FfiConverterInt64.read(from: &buf), 
+                responseId: FfiConverterInt64.read(from: &buf), 
+                author: FfiConverterTypeAuthor.read(from: &buf), 
+                kind: FfiConverterTypeCommentKind.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf), 
+                couponCode: FfiConverterOptionString.read(from: &buf), 
+                amountMinor: FfiConverterOptionInt64.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                atMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ThreadComment, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterTypeAuthor.write(value.author, into: &buf)
+        FfiConverterTypeCommentKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.couponCode, into: &buf)
+        FfiConverterOptionInt64.write(value.amountMinor, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterInt64.write(value.atMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThreadComment_lift(_ buf: RustBuffer) throws -> ThreadComment {
+    return try FfiConverterTypeThreadComment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThreadComment_lower(_ value: ThreadComment) -> RustBuffer {
+    return FfiConverterTypeThreadComment.lower(value)
+}
+
+
+/**
  * A sale, service or delivery at the batch's location.
  */
 public struct Transaction: Equatable, Hashable {
@@ -5308,6 +7109,436 @@ public func FfiConverterTypeTransaction_lower(_ value: Transaction) -> RustBuffe
 
 
 /**
+ * A person who works alerts or hears about feedback; a shared mailbox is a user too.
+ */
+public struct User: Equatable, Hashable {
+    /**
+     * The host's id for the user.
+     */
+    public var id: String
+    /**
+     * Display name, any Unicode.
+     */
+    public var name: String
+    /**
+     * Where alerts and notifications go.
+     */
+    public var email: String
+    /**
+     * What the user may do.
+     */
+    public var role: UserRole
+    /**
+     * Which feedback they hear about (A2); `None` keeps only the dashboard.
+     */
+    public var notify: NotifyLevel
+    /**
+     * Host ids of the locations they cover; empty = every location.
+     */
+    public var locations: [String]
+    /**
+     * Language of the notifications they get (BCP 47); the store default if absent.
+     */
+    public var language: String?
+    /**
+     * Host ids of the locations they hear about; empty = every location.
+     */
+    public var notifyLocations: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The host's id for the user.
+         */id: String, 
+        /**
+         * Display name, any Unicode.
+         */name: String, 
+        /**
+         * Where alerts and notifications go.
+         */email: String, 
+        /**
+         * What the user may do.
+         */role: UserRole, 
+        /**
+         * Which feedback they hear about (A2); `None` keeps only the dashboard.
+         */notify: NotifyLevel, 
+        /**
+         * Host ids of the locations they cover; empty = every location.
+         */locations: [String] = [], 
+        /**
+         * Language of the notifications they get (BCP 47); the store default if absent.
+         */language: String? = nil, 
+        /**
+         * Host ids of the locations they hear about; empty = every location.
+         */notifyLocations: [String] = []) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.role = role
+        self.notify = notify
+        self.locations = locations
+        self.language = language
+        self.notifyLocations = notifyLocations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension User: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUser: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> User {
+        return
+            try User(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                email: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeUserRole.read(from: &buf), 
+                notify: FfiConverterTypeNotifyLevel.read(from: &buf), 
+                locations: FfiConverterSequenceString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                notifyLocations: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: User, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.email, into: &buf)
+        FfiConverterTypeUserRole.write(value.role, into: &buf)
+        FfiConverterTypeNotifyLevel.write(value.notify, into: &buf)
+        FfiConverterSequenceString.write(value.locations, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterSequenceString.write(value.notifyLocations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUser_lift(_ buf: RustBuffer) throws -> User {
+    return try FfiConverterTypeUser.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
+    return FfiConverterTypeUser.lower(value)
+}
+
+
+/**
+ * What an alert is about (A1).
+ */
+
+public enum AlertKind: Equatable, Hashable {
+    
+    /**
+     * An unhappy survey response (N4).
+     */
+    case unhappyCustomer
+    /**
+     * Negative e-receipt feedback (F1).
+     */
+    case negativeFeedback
+    /**
+     * External reviews without a reply (A5).
+     */
+    case unansweredReviews
+    /**
+     * Business dates the POS never synced (S2).
+     */
+    case syncGap
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_alertkind_code_name(
+            FfiConverterTypeAlertKind_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension AlertKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlertKind: FfiConverterRustBuffer {
+    typealias SwiftType = AlertKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlertKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unhappyCustomer
+        
+        case 2: return .negativeFeedback
+        
+        case 3: return .unansweredReviews
+        
+        case 4: return .syncGap
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AlertKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unhappyCustomer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .negativeFeedback:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unansweredReviews:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .syncGap:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertKind_lift(_ buf: RustBuffer) throws -> AlertKind {
+    return try FfiConverterTypeAlertKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertKind_lower(_ value: AlertKind) -> RustBuffer {
+    return FfiConverterTypeAlertKind.lower(value)
+}
+
+
+
+/**
+ * Where an alert is in its handling (A3).
+ */
+
+public enum AlertStatus: Equatable, Hashable {
+    
+    /**
+     * Raised, nobody has acted yet.
+     */
+    case `open`
+    /**
+     * Someone recorded an interaction or took it on.
+     */
+    case inProgress
+    /**
+     * Handled; needs at least one interaction, and is final.
+     */
+    case done
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_alertstatus_code_name(
+            FfiConverterTypeAlertStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension AlertStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlertStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AlertStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlertStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .inProgress
+        
+        case 3: return .done
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AlertStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inProgress:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertStatus_lift(_ buf: RustBuffer) throws -> AlertStatus {
+    return try FfiConverterTypeAlertStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertStatus_lower(_ value: AlertStatus) -> RustBuffer {
+    return FfiConverterTypeAlertStatus.lower(value)
+}
+
+
+
+/**
+ * Who wrote an interaction or a thread comment.
+ */
+
+public enum Author: Equatable, Hashable {
+    
+    /**
+     * A user of the business.
+     */
+    case business
+    /**
+     * The customer (a reply by e-mail, a follow-up answer).
+     */
+    case customer
+    /**
+     * hearken itself, closing an alert whose cause went away (A5, S2).
+     */
+    case system
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_author_code_name(
+            FfiConverterTypeAuthor_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension Author: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthor: FfiConverterRustBuffer {
+    typealias SwiftType = Author
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Author {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .business
+        
+        case 2: return .customer
+        
+        case 3: return .system
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Author, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .business:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .customer:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .system:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthor_lift(_ buf: RustBuffer) throws -> Author {
+    return try FfiConverterTypeAuthor.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthor_lower(_ value: Author) -> RustBuffer {
+    return FfiConverterTypeAuthor.lower(value)
+}
+
+
+
+/**
  * How invitations reach customers.
  */
 
@@ -5378,6 +7609,113 @@ public func FfiConverterTypeChannel_lift(_ buf: RustBuffer) throws -> Channel {
 #endif
 public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
     return FfiConverterTypeChannel.lower(value)
+}
+
+
+
+/**
+ * What a thread comment is (F2).
+ */
+
+public enum CommentKind: Equatable, Hashable {
+    
+    /**
+     * The customer's comment or reply.
+     */
+    case comment
+    /**
+     * A business reply.
+     */
+    case reply
+    /**
+     * A reward, e.g. a coupon code.
+     */
+    case reward
+    /**
+     * A refund record.
+     */
+    case refund
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_commentkind_code_name(
+            FfiConverterTypeCommentKind_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension CommentKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommentKind: FfiConverterRustBuffer {
+    typealias SwiftType = CommentKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CommentKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .comment
+        
+        case 2: return .reply
+        
+        case 3: return .reward
+        
+        case 4: return .refund
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CommentKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .comment:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .reply:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reward:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .refund:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommentKind_lift(_ buf: RustBuffer) throws -> CommentKind {
+    return try FfiConverterTypeCommentKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommentKind_lower(_ value: CommentKind) -> RustBuffer {
+    return FfiConverterTypeCommentKind.lower(value)
 }
 
 
@@ -5742,6 +8080,123 @@ public func FfiConverterTypeHearkenError_lower(_ value: HearkenError) -> RustBuf
 
 
 /**
+ * How someone reached the customer (A3).
+ */
+
+public enum InteractionMethod: Equatable, Hashable {
+    
+    /**
+     * E-mail.
+     */
+    case email
+    /**
+     * Phone call.
+     */
+    case phone
+    /**
+     * Text message.
+     */
+    case sms
+    /**
+     * Face to face.
+     */
+    case inPerson
+    /**
+     * Anything else.
+     */
+    case other
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_interactionmethod_code_name(
+            FfiConverterTypeInteractionMethod_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension InteractionMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteractionMethod: FfiConverterRustBuffer {
+    typealias SwiftType = InteractionMethod
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InteractionMethod {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .email
+        
+        case 2: return .phone
+        
+        case 3: return .sms
+        
+        case 4: return .inPerson
+        
+        case 5: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InteractionMethod, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .email:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .phone:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .sms:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .inPerson:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractionMethod_lift(_ buf: RustBuffer) throws -> InteractionMethod {
+    return try FfiConverterTypeInteractionMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractionMethod_lower(_ value: InteractionMethod) -> RustBuffer {
+    return FfiConverterTypeInteractionMethod.lower(value)
+}
+
+
+
+/**
  * How the database file journals its writes.
  */
 
@@ -5834,6 +8289,22 @@ public enum MessageKind: Equatable, Hashable {
      * Reminds a non-respondent of the survey (R2).
      */
     case surveyReminder
+    /**
+     * Tells a user about new feedback (A2).
+     */
+    case feedbackNotification
+    /**
+     * Tells a location's owners an alert is still open (A3 escalation).
+     */
+    case alertEscalation
+    /**
+     * A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+     */
+    case customerReply
+    /**
+     * The post-intervention survey (A4).
+     */
+    case followUpSurvey
 
 
 
@@ -5873,6 +8344,14 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case 3: return .surveyReminder
         
+        case 4: return .feedbackNotification
+        
+        case 5: return .alertEscalation
+        
+        case 6: return .customerReply
+        
+        case 7: return .followUpSurvey
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -5891,6 +8370,22 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case .surveyReminder:
             writeInt(&buf, Int32(3))
+        
+        
+        case .feedbackNotification:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .alertEscalation:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .customerReply:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .followUpSurvey:
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -6026,6 +8521,103 @@ public func FfiConverterTypeMessageStatus_lift(_ buf: RustBuffer) throws -> Mess
 #endif
 public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustBuffer {
     return FfiConverterTypeMessageStatus.lower(value)
+}
+
+
+
+/**
+ * Which feedback a user hears about (A2).
+ */
+
+public enum NotifyLevel: Equatable, Hashable {
+    
+    /**
+     * Every response and every piece of e-receipt feedback.
+     */
+    case all
+    /**
+     * Unhappy responses and negative feedback only.
+     */
+    case negative
+    /**
+     * Nothing; alerts assigned to them stay on the dashboard.
+     */
+    case none
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_notifylevel_code_name(
+            FfiConverterTypeNotifyLevel_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension NotifyLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotifyLevel: FfiConverterRustBuffer {
+    typealias SwiftType = NotifyLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotifyLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .negative
+        
+        case 3: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NotifyLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .negative:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyLevel_lift(_ buf: RustBuffer) throws -> NotifyLevel {
+    return try FfiConverterTypeNotifyLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyLevel_lower(_ value: NotifyLevel) -> RustBuffer {
+    return FfiConverterTypeNotifyLevel.lower(value)
 }
 
 
@@ -6752,6 +9344,113 @@ public func FfiConverterTypeTransactionKind_lower(_ value: TransactionKind) -> R
 
 
 
+/**
+ * What a user may do; an admin sees every location.
+ */
+
+public enum UserRole: Equatable, Hashable {
+    
+    /**
+     * Sees and does everything.
+     */
+    case admin
+    /**
+     * Owns locations; hears about escalated alerts.
+     */
+    case owner
+    /**
+     * Manages locations.
+     */
+    case manager
+    /**
+     * Works alerts assigned to them.
+     */
+    case staff
+
+
+
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_userrole_code_name(
+            FfiConverterTypeUserRole_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension UserRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUserRole: FfiConverterRustBuffer {
+    typealias SwiftType = UserRole
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserRole {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .admin
+        
+        case 2: return .owner
+        
+        case 3: return .manager
+        
+        case 4: return .staff
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UserRole, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .admin:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .owner:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .manager:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .staff:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserRole_lift(_ buf: RustBuffer) throws -> UserRole {
+    return try FfiConverterTypeUserRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserRole_lower(_ value: UserRole) -> RustBuffer {
+    return FfiConverterTypeUserRole.lower(value)
+}
+
+
+
 
 
 /**
@@ -7017,6 +9716,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
+    typealias SwiftType = User?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUser.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUser.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAlertKind: FfiConverterRustBuffer {
+    typealias SwiftType = AlertKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAlertKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAlertKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeGender: FfiConverterRustBuffer {
     typealias SwiftType = Gender?
 
@@ -7138,6 +9885,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAlert: FfiConverterRustBuffer {
+    typealias SwiftType = [Alert]
+
+    public static func write(_ value: [Alert], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAlert.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Alert] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Alert]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAlert.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer {
     typealias SwiftType = [Answer]
 
@@ -7155,6 +9927,56 @@ fileprivate struct FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeAnswer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAssignment: FfiConverterRustBuffer {
+    typealias SwiftType = [Assignment]
+
+    public static func write(_ value: [Assignment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAssignment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Assignment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Assignment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAssignment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAtRiskCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [AtRiskCustomer]
+
+    public static func write(_ value: [AtRiskCustomer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAtRiskCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AtRiskCustomer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AtRiskCustomer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAtRiskCustomer.read(from: &buf))
         }
         return seq
     }
@@ -7255,6 +10077,31 @@ fileprivate struct FfiConverterSequenceTypeEmployee: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeEmployee.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeInteraction: FfiConverterRustBuffer {
+    typealias SwiftType = [Interaction]
+
+    public static func write(_ value: [Interaction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInteraction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Interaction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Interaction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInteraction.read(from: &buf))
         }
         return seq
     }
@@ -7513,6 +10360,31 @@ fileprivate struct FfiConverterSequenceTypeSyncReport: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeThreadComment: FfiConverterRustBuffer {
+    typealias SwiftType = [ThreadComment]
+
+    public static func write(_ value: [ThreadComment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeThreadComment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ThreadComment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ThreadComment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeThreadComment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer {
     typealias SwiftType = [Transaction]
 
@@ -7530,6 +10402,56 @@ fileprivate struct FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUser: FfiConverterRustBuffer {
+    typealias SwiftType = [User]
+
+    public static func write(_ value: [User], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUser.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [User] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [User]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUser.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [AlertStatus]
+
+    public static func write(_ value: [AlertStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAlertStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AlertStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AlertStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAlertStatus.read(from: &buf))
         }
         return seq
     }
@@ -7559,6 +10481,16 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
         }
         return dict
     }
+}
+/**
+ * The alert settings a new store starts with.
+ */
+public func defaultAlertSettings() -> AlertSettings  {
+    return try!  FfiConverterTypeAlertSettings_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_default_alert_settings(uniffiCallStatus
+    )
+})
 }
 /**
  * The options `Engine(path)` opens with.
@@ -7616,6 +10548,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_hearken_checksum_func_default_alert_settings() != 12198) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_func_default_open_options() != 12615) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7631,6 +10566,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_ack() != 15099) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_alert() != 19148) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_alert_settings() != 19621) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_alerts() != 34242) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_assign_alerts() != 59964) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_assignee() != 48549) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_assignments() != 2330) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_at_risk_customers() != 16905) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_backfill_file() != 41224) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7641,6 +10597,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_delivery_settings() != 53333) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_email_customer() != 36018) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain() != 4111) {
@@ -7659,6 +10618,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_import_suppressions() != 19411) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_interactions() != 59562) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_location() != 1017) {
@@ -7685,10 +10647,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_ratings() != 35409) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_reassign_alert() != 53488) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_record_feedback() != 33701) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_record_inbound_reply() != 38406) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_record_interaction() != 19156) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_record_response() != 58323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_remove_user() != 50570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_reply() != 48538) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_report_review() != 48325) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_resend() != 61941) {
@@ -7701,6 +10681,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_review_confirmed() != 46337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_send_follow_up() != 17890) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_alert_settings() != 55453) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_alert_status() != 49455) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040) {
@@ -7748,6 +10737,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_template() != 34891) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_thread() != 21460) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_unassign_alerts() != 37757) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7758,6 +10753,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_upsert_location() != 15380) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_upsert_user() != 22202) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_user() != 53444) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_users() != 24947) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_constructor_engine_new() != 48965) {

@@ -290,6 +290,41 @@ uint64_t uniffi_hearken_fn_constructor_engine_open_with(RustBuffer path, RustBuf
 void uniffi_hearken_fn_method_engine_ack(uint64_t ptr, RustBuffer message_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
+RustBuffer uniffi_hearken_fn_method_engine_alert(uint64_t ptr, int64_t id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT_SETTINGS
+RustBuffer uniffi_hearken_fn_method_engine_alert_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERTS
+RustBuffer uniffi_hearken_fn_method_engine_alerts(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGN_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGN_ALERTS
+void uniffi_hearken_fn_method_engine_assign_alerts(uint64_t ptr, RustBuffer kind, RustBuffer location, RustBuffer user, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGNEE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGNEE
+RustBuffer uniffi_hearken_fn_method_engine_assignee(uint64_t ptr, RustBuffer kind, RustBuffer location, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGNMENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ASSIGNMENTS
+RustBuffer uniffi_hearken_fn_method_engine_assignments(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_AT_RISK_CUSTOMERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_AT_RISK_CUSTOMERS
+RustBuffer uniffi_hearken_fn_method_engine_at_risk_customers(uint64_t ptr, RustBuffer location, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKFILL_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKFILL_FILE
 RustBuffer uniffi_hearken_fn_method_engine_backfill_file(uint64_t ptr, RustBuffer path, int64_t now_ms, RustBuffer listener, RustCallStatus *_Nonnull out_status
@@ -308,6 +343,11 @@ void uniffi_hearken_fn_method_engine_delete_response(uint64_t ptr, int64_t respo
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELIVERY_SETTINGS
 RustBuffer uniffi_hearken_fn_method_engine_delivery_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMAIL_CUSTOMER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMAIL_CUSTOMER
+RustBuffer uniffi_hearken_fn_method_engine_email_customer(uint64_t ptr, int64_t alert_id, RustBuffer email, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
@@ -338,6 +378,11 @@ RustBuffer uniffi_hearken_fn_method_engine_feedback_settings(uint64_t ptr, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 uint64_t uniffi_hearken_fn_method_engine_import_suppressions(uint64_t ptr, RustBuffer bundle, RustBuffer source, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_INTERACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_INTERACTIONS
+RustBuffer uniffi_hearken_fn_method_engine_interactions(uint64_t ptr, int64_t alert_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_LOCATION
@@ -380,14 +425,44 @@ RustBuffer uniffi_hearken_fn_method_engine_pending_invitations(uint64_t ptr, Rus
 RustBuffer uniffi_hearken_fn_method_engine_ratings(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REASSIGN_ALERT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REASSIGN_ALERT
+void uniffi_hearken_fn_method_engine_reassign_alert(uint64_t ptr, int64_t alert_id, RustBuffer user, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
 int64_t uniffi_hearken_fn_method_engine_record_feedback(uint64_t ptr, RustBuffer feedback, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_INBOUND_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_INBOUND_REPLY
+RustBuffer uniffi_hearken_fn_method_engine_record_inbound_reply(uint64_t ptr, RustBuffer address, RustBuffer text, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_INTERACTION
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_INTERACTION
+int64_t uniffi_hearken_fn_method_engine_record_interaction(uint64_t ptr, int64_t alert_id, RustBuffer interaction, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_RESPONSE
 RustBuffer uniffi_hearken_fn_method_engine_record_response(uint64_t ptr, RustBuffer token, RustBuffer input, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REMOVE_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REMOVE_USER
+void uniffi_hearken_fn_method_engine_remove_user(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
+int64_t uniffi_hearken_fn_method_engine_reply(uint64_t ptr, int64_t response_id, RustBuffer reply, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_REVIEW
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_REVIEW
+uint32_t uniffi_hearken_fn_method_engine_report_review(uint64_t ptr, RustBuffer review, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESEND
@@ -408,6 +483,21 @@ void uniffi_hearken_fn_method_engine_review_clicked(uint64_t ptr, int64_t respon
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
 void uniffi_hearken_fn_method_engine_review_confirmed(uint64_t ptr, int64_t response_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SEND_FOLLOW_UP
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SEND_FOLLOW_UP
+RustBuffer uniffi_hearken_fn_method_engine_send_follow_up(uint64_t ptr, int64_t alert_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_ALERT_SETTINGS
+void uniffi_hearken_fn_method_engine_set_alert_settings(uint64_t ptr, RustBuffer settings, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_ALERT_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_ALERT_STATUS
+void uniffi_hearken_fn_method_engine_set_alert_status(uint64_t ptr, int64_t alert_id, RustBuffer status, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_DELIVERY_SETTINGS
@@ -485,6 +575,16 @@ RustBuffer uniffi_hearken_fn_method_engine_sync_window_json(uint64_t ptr, RustBu
 RustBuffer uniffi_hearken_fn_method_engine_template(uint64_t ptr, RustBuffer kind, RustBuffer channel, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_THREAD
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_THREAD
+RustBuffer uniffi_hearken_fn_method_engine_thread(uint64_t ptr, int64_t response_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNASSIGN_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNASSIGN_ALERTS
+void uniffi_hearken_fn_method_engine_unassign_alerts(uint64_t ptr, RustBuffer kind, RustBuffer location, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
 RustBuffer uniffi_hearken_fn_method_engine_unsubscribe_by_token(uint64_t ptr, RustBuffer token, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -505,9 +605,59 @@ void uniffi_hearken_fn_method_engine_unsubscribe_customer(uint64_t ptr, RustBuff
 void uniffi_hearken_fn_method_engine_upsert_location(uint64_t ptr, RustBuffer location, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UPSERT_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UPSERT_USER
+void uniffi_hearken_fn_method_engine_upsert_user(uint64_t ptr, RustBuffer user, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USER
+RustBuffer uniffi_hearken_fn_method_engine_user(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USERS
+RustBuffer uniffi_hearken_fn_method_engine_users(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 void uniffi_hearken_fn_init_callback_vtable_backfilllistener(const UniffiVTableCallbackInterfaceBackfillListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ALERTKIND_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ALERTKIND_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_alertkind_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ALERTSTATUS_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ALERTSTATUS_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_alertstatus_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_AUTHOR_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_AUTHOR_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_author_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_COMMENTKIND_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_COMMENTKIND_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_commentkind_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_INTERACTIONMETHOD_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_INTERACTIONMETHOD_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_interactionmethod_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_NOTIFYLEVEL_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_NOTIFYLEVEL_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_notifylevel_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_USERROLE_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_USERROLE_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_userrole_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGEKIND_CODE_NAME
@@ -543,6 +693,12 @@ RustBuffer uniffi_hearken_fn_method_skipreason_describe(RustBuffer ptr, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
 RustBuffer uniffi_hearken_fn_method_sentiment_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
+RustBuffer uniffi_hearken_fn_func_default_alert_settings(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_OPEN_OPTIONS
@@ -829,6 +985,12 @@ void ffi_hearken_rust_future_free_void(uint64_t handle
 void ffi_hearken_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
+uint16_t uniffi_hearken_checksum_func_default_alert_settings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_OPEN_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_OPEN_OPTIONS
 uint16_t uniffi_hearken_checksum_func_default_open_options(void
@@ -859,6 +1021,48 @@ uint16_t uniffi_hearken_checksum_method_engine_ack(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT
+uint16_t uniffi_hearken_checksum_method_engine_alert(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_alert_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERTS
+uint16_t uniffi_hearken_checksum_method_engine_alerts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGN_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGN_ALERTS
+uint16_t uniffi_hearken_checksum_method_engine_assign_alerts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGNEE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGNEE
+uint16_t uniffi_hearken_checksum_method_engine_assignee(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGNMENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ASSIGNMENTS
+uint16_t uniffi_hearken_checksum_method_engine_assignments(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_AT_RISK_CUSTOMERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_AT_RISK_CUSTOMERS
+uint16_t uniffi_hearken_checksum_method_engine_at_risk_customers(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKFILL_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKFILL_FILE
 uint16_t uniffi_hearken_checksum_method_engine_backfill_file(void
@@ -880,6 +1084,12 @@ uint16_t uniffi_hearken_checksum_method_engine_delete_response(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELIVERY_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELIVERY_SETTINGS
 uint16_t uniffi_hearken_checksum_method_engine_delivery_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
+uint16_t uniffi_hearken_checksum_method_engine_email_customer(void
     
 );
 #endif
@@ -916,6 +1126,12 @@ uint16_t uniffi_hearken_checksum_method_engine_feedback_settings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_SUPPRESSIONS
 uint16_t uniffi_hearken_checksum_method_engine_import_suppressions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_INTERACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_INTERACTIONS
+uint16_t uniffi_hearken_checksum_method_engine_interactions(void
     
 );
 #endif
@@ -967,15 +1183,51 @@ uint16_t uniffi_hearken_checksum_method_engine_ratings(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REASSIGN_ALERT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REASSIGN_ALERT
+uint16_t uniffi_hearken_checksum_method_engine_reassign_alert(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_FEEDBACK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_FEEDBACK
 uint16_t uniffi_hearken_checksum_method_engine_record_feedback(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_INBOUND_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_INBOUND_REPLY
+uint16_t uniffi_hearken_checksum_method_engine_record_inbound_reply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_INTERACTION
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_INTERACTION
+uint16_t uniffi_hearken_checksum_method_engine_record_interaction(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_RESPONSE
 uint16_t uniffi_hearken_checksum_method_engine_record_response(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REMOVE_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REMOVE_USER
+uint16_t uniffi_hearken_checksum_method_engine_remove_user(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
+uint16_t uniffi_hearken_checksum_method_engine_reply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_REVIEW
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_REVIEW
+uint16_t uniffi_hearken_checksum_method_engine_report_review(void
     
 );
 #endif
@@ -1000,6 +1252,24 @@ uint16_t uniffi_hearken_checksum_method_engine_review_clicked(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 uint16_t uniffi_hearken_checksum_method_engine_review_confirmed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SEND_FOLLOW_UP
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SEND_FOLLOW_UP
+uint16_t uniffi_hearken_checksum_method_engine_send_follow_up(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_ALERT_SETTINGS
+uint16_t uniffi_hearken_checksum_method_engine_set_alert_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_ALERT_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_ALERT_STATUS
+uint16_t uniffi_hearken_checksum_method_engine_set_alert_status(void
     
 );
 #endif
@@ -1093,6 +1363,18 @@ uint16_t uniffi_hearken_checksum_method_engine_template(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_THREAD
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_THREAD
+uint16_t uniffi_hearken_checksum_method_engine_thread(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNASSIGN_ALERTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNASSIGN_ALERTS
+uint16_t uniffi_hearken_checksum_method_engine_unassign_alerts(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_BY_TOKEN
 uint16_t uniffi_hearken_checksum_method_engine_unsubscribe_by_token(void
@@ -1114,6 +1396,24 @@ uint16_t uniffi_hearken_checksum_method_engine_unsubscribe_customer(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UPSERT_LOCATION
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UPSERT_LOCATION
 uint16_t uniffi_hearken_checksum_method_engine_upsert_location(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UPSERT_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UPSERT_USER
+uint16_t uniffi_hearken_checksum_method_engine_upsert_user(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USER
+uint16_t uniffi_hearken_checksum_method_engine_user(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
+uint16_t uniffi_hearken_checksum_method_engine_users(void
     
 );
 #endif

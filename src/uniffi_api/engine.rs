@@ -4,6 +4,11 @@ use std::sync::Arc;
 
 use crate::wire;
 
+use super::alerts::{
+    Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
+    CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput, ReplyInput,
+    ThreadComment, User,
+};
 use super::batch::SyncBatch;
 use super::config::{Channel, Location, OpenOptions, Settings};
 use super::delivery::{
@@ -379,6 +384,172 @@ impl Engine {
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
     pub fn ratings(&self, query: ScoreQuery) -> Answer<RatingSummary> {
         Ok(self.inner.ratings(&query.into_model()?)?.into())
+    }
+
+    /// The alert settings (escalation delay, reply domain).
+    pub fn alert_settings(&self) -> Answer<AlertSettings> {
+        Ok(self.inner.alert_settings()?.into())
+    }
+
+    /// Replaces the alert settings after validating them.
+    pub fn set_alert_settings(&self, settings: AlertSettings) -> Answer<()> {
+        Ok(self.inner.set_alert_settings(&settings.into())?)
+    }
+
+    /// Creates or updates a user by host id; a removed user comes back. A bad field is
+    /// `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+    pub fn upsert_user(&self, user: User) -> Answer<()> {
+        Ok(self.inner.upsert_user(&user.into())?)
+    }
+
+    /// One active user by host id.
+    pub fn user(&self, id: String) -> Answer<User> {
+        Ok(self.inner.user(&id)?.into())
+    }
+
+    /// Every active user, by host id.
+    pub fn users(&self) -> Answer<Vec<User>> {
+        Ok(convert(self.inner.users()?))
+    }
+
+    /// Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+    /// their history stays.
+    pub fn remove_user(&self, id: String) -> Answer<()> {
+        Ok(self.inner.remove_user(&id)?)
+    }
+
+    /// Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+    /// it replaces any earlier assignee (A1).
+    pub fn assign_alerts(
+        &self,
+        kind: AlertKind,
+        location: Option<String>,
+        user: String,
+    ) -> Answer<()> {
+        Ok(self
+            .inner
+            .assign_alerts(kind.into(), location.as_deref(), &user)?)
+    }
+
+    /// Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+    pub fn unassign_alerts(&self, kind: AlertKind, location: Option<String>) -> Answer<()> {
+        Ok(self
+            .inner
+            .unassign_alerts(kind.into(), location.as_deref())?)
+    }
+
+    /// The user an alert of `kind` at `location` goes to: the location's, else the
+    /// store-wide default, else nobody (A1).
+    pub fn assignee(&self, kind: AlertKind, location: String) -> Answer<Option<User>> {
+        Ok(self.inner.assignee(kind.into(), &location)?.map(Into::into))
+    }
+
+    /// Every assignment, store-wide defaults first.
+    pub fn assignments(&self) -> Answer<Vec<Assignment>> {
+        Ok(convert(self.inner.assignments()?))
+    }
+
+    /// Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+    /// ones.
+    pub fn alerts(&self, query: AlertQuery) -> Answer<Vec<Alert>> {
+        Ok(convert(self.inner.alerts(&query.into())?))
+    }
+
+    /// One alert by id.
+    pub fn alert(&self, id: i64) -> Answer<Alert> {
+        Ok(self.inner.alert(id)?.into())
+    }
+
+    /// An alert's interactions, oldest first.
+    pub fn interactions(&self, alert_id: i64) -> Answer<Vec<Interaction>> {
+        Ok(convert(self.inner.interactions(alert_id)?))
+    }
+
+    /// Records how a user handled an alert (A3); an open alert moves to in progress.
+    /// Returns the interaction's id.
+    pub fn record_interaction(
+        &self,
+        alert_id: i64,
+        interaction: InteractionInput,
+        now_ms: i64,
+    ) -> Answer<i64> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .record_interaction(alert_id, &interaction.into(), now)?)
+    }
+
+    /// Moves an alert on; done needs at least one interaction and is final (A3), else
+    /// `Conflict`.
+    pub fn set_alert_status(&self, alert_id: i64, status: AlertStatus, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.set_alert_status(alert_id, status.into(), now)?)
+    }
+
+    /// Gives an unfinished alert to another user (A3).
+    pub fn reassign_alert(&self, alert_id: i64, user: String, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.reassign_alert(alert_id, &user, now)?)
+    }
+
+    /// Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+    /// the alert and in the thread (A3). Returns the outbox message id.
+    pub fn email_customer(
+        &self,
+        alert_id: i64,
+        email: CustomerEmail,
+        now_ms: i64,
+    ) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.email_customer(alert_id, &email.into(), now)?)
+    }
+
+    /// Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+    /// message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+    pub fn record_inbound_reply(
+        &self,
+        address: String,
+        text: String,
+        now_ms: i64,
+    ) -> Answer<InboundReply> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .record_inbound_reply(&address, &text, now)?
+            .into())
+    }
+
+    /// Replies to feedback, or records a reward or a refund, when the customer agreed to
+    /// be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+    pub fn reply(&self, response_id: i64, reply: ReplyInput, now_ms: i64) -> Answer<i64> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.reply(response_id, &reply.into(), now)?)
+    }
+
+    /// A response's conversation, oldest first (F2).
+    pub fn thread(&self, response_id: i64) -> Answer<Vec<ThreadComment>> {
+        Ok(convert(self.inner.thread(response_id)?))
+    }
+
+    /// Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+    /// when the case is not done, was already followed up, or the original response was
+    /// anonymous. Returns the outbox message id.
+    pub fn send_follow_up(&self, alert_id: i64, now_ms: i64) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.send_follow_up(alert_id, now)?)
+    }
+
+    /// Records an external review or its reply (A5). Returns how many reviews of the
+    /// location still wait for a reply; the alert clears itself at zero.
+    pub fn report_review(&self, review: ExternalReview, now_ms: i64) -> Answer<u32> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.report_review(&review.into_model()?, now)?)
+    }
+
+    /// Detractors to call back, newest first, with contact details and last comment; at
+    /// one location, or everywhere with `None`.
+    pub fn at_risk_customers(&self, location: Option<String>) -> Answer<Vec<AtRiskCustomer>> {
+        Ok(convert(self.inner.at_risk_customers(location.as_deref())?))
     }
 }
 

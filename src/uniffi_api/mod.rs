@@ -33,6 +33,7 @@
 //! One error enum, [`HearkenError`], with one variant per [`crate::ErrorKind`]; see
 //! `error.rs`.
 
+mod alerts;
 mod batch;
 mod config;
 mod delivery;

@@ -298,6 +298,9 @@ pub struct ResponseOutcome {
     pub unhappy: bool,
     /// Show this review link now (N3); none when the respondent is not offered one.
     pub review_link: Option<String>,
+    /// The alert an unhappy answer raised (A1), or the case a post-intervention answer
+    /// follows up (A4; `response_id` is then the original response).
+    pub alert_id: Option<i64>,
 }
 
 impl From<m::ResponseOutcome> for ResponseOutcome {
@@ -308,6 +311,7 @@ impl From<m::ResponseOutcome> for ResponseOutcome {
             score_base10: o.score_base10,
             unhappy: o.unhappy,
             review_link: o.review_link,
+            alert_id: o.alert_id,
         }
     }
 }

@@ -697,6 +697,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_hearken_checksum_func_default_alert_settings(
+    ): Int
     external fun uniffi_hearken_checksum_func_default_open_options(
     ): Int
     external fun uniffi_hearken_checksum_func_default_settings(
@@ -707,6 +709,20 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ack(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_alert(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_alert_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_alerts(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_assign_alerts(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_assignee(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_assignments(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_at_risk_customers(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_backfill_file(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_claim(
@@ -714,6 +730,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_delete_response(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_delivery_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_email_customer(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain(
     ): Int
@@ -726,6 +744,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_feedback_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_import_suppressions(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_interactions(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_location(
     ): Int
@@ -743,9 +763,21 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ratings(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_reassign_alert(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_record_feedback(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_record_inbound_reply(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_record_interaction(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_record_response(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_remove_user(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_reply(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_report_review(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_resend(
     ): Int
@@ -754,6 +786,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_review_clicked(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_review_confirmed(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_send_follow_up(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_alert_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_alert_status(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_set_delivery_settings(
     ): Int
@@ -785,6 +823,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_template(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_thread(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_unassign_alerts(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_unsubscribe_by_token(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_unsubscribe_contact(
@@ -792,6 +834,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_unsubscribe_customer(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_upsert_location(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_upsert_user(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_user(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_users(
     ): Int
     external fun uniffi_hearken_checksum_constructor_engine_new(
     ): Int
@@ -834,6 +882,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_hearken_fn_method_engine_ack(`ptr`: Long,`messageId`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_alert(`ptr`: Long,`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_alert_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_alerts(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_assign_alerts(`ptr`: Long,`kind`: RustBuffer.ByValue,`location`: RustBuffer.ByValue,`user`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_assignee(`ptr`: Long,`kind`: RustBuffer.ByValue,`location`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_assignments(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_at_risk_customers(`ptr`: Long,`location`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_backfill_file(`ptr`: Long,`path`: RustBuffer.ByValue,`nowMs`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_claim(`ptr`: Long,`limit`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -841,6 +903,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_delete_response(`ptr`: Long,`responseId`: Long,`admin`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_email_customer(`ptr`: Long,`alertId`: Long,`email`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -854,6 +918,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_import_suppressions(`ptr`: Long,`bundle`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_interactions(`ptr`: Long,`alertId`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_location(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_locations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -870,10 +936,22 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_ratings(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_reassign_alert(`ptr`: Long,`alertId`: Long,`user`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_record_feedback(`ptr`: Long,`feedback`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_record_inbound_reply(`ptr`: Long,`address`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_record_interaction(`ptr`: Long,`alertId`: Long,`interaction`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_method_engine_record_response(`ptr`: Long,`token`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_remove_user(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_reply(`ptr`: Long,`responseId`: Long,`reply`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_report_review(`ptr`: Long,`review`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_hearken_fn_method_engine_resend(`ptr`: Long,`invitationId`: Long,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_response_deletions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -881,6 +959,12 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_review_clicked(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_review_confirmed(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_send_follow_up(`ptr`: Long,`alertId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_set_alert_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_alert_status(`ptr`: Long,`alertId`: Long,`status`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_set_delivery_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -912,6 +996,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_template(`ptr`: Long,`kind`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_thread(`ptr`: Long,`responseId`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_unassign_alerts(`ptr`: Long,`kind`: RustBuffer.ByValue,`location`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_unsubscribe_by_token(`ptr`: Long,`token`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_unsubscribe_contact(`ptr`: Long,`contact`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -920,8 +1008,28 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_upsert_location(`ptr`: Long,`location`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_upsert_user(`ptr`: Long,`user`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_user(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_users(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_init_callback_vtable_backfilllistener(`vtable`: UniffiVTableCallbackInterfaceBackfillListener,
     ): Unit
+    external fun uniffi_hearken_fn_method_alertkind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_alertstatus_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_author_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_commentkind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_interactionmethod_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_notifylevel_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_userrole_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_messagekind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_messagestatus_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -935,6 +1043,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_skipreason_describe(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_sentiment_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_default_alert_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1063,6 +1173,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_hearken_checksum_func_default_alert_settings() and 0xFFFF) != 12198) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_func_default_open_options() and 0xFFFF) != 12615) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1078,6 +1191,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 19148) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_alert_settings() and 0xFFFF) != 19621) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_alerts() and 0xFFFF) != 34242) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_assign_alerts() and 0xFFFF) != 59964) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_assignee() and 0xFFFF) != 48549) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_assignments() and 0xFFFF) != 2330) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_at_risk_customers() and 0xFFFF) != 16905) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 41224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1088,6 +1222,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_delivery_settings() and 0xFFFF) != 53333) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_email_customer() and 0xFFFF) != 36018) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 4111) {
@@ -1106,6 +1243,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_import_suppressions() and 0xFFFF) != 19411) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_interactions() and 0xFFFF) != 59562) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_location() and 0xFFFF) != 1017) {
@@ -1132,10 +1272,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_ratings() and 0xFFFF) != 35409) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_reassign_alert() and 0xFFFF) != 53488) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_record_feedback() and 0xFFFF) != 33701) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() and 0xFFFF) != 38406) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_record_interaction() and 0xFFFF) != 19156) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_record_response() and 0xFFFF) != 58323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_remove_user() and 0xFFFF) != 50570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 48538) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_report_review() and 0xFFFF) != 48325) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_resend() and 0xFFFF) != 61941) {
@@ -1148,6 +1306,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_review_confirmed() and 0xFFFF) != 46337) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_send_follow_up() and 0xFFFF) != 17890) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_settings() and 0xFFFF) != 55453) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_status() and 0xFFFF) != 49455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() and 0xFFFF) != 12040) {
@@ -1195,6 +1362,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_template() and 0xFFFF) != 34891) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_thread() and 0xFFFF) != 21460) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_unassign_alerts() and 0xFFFF) != 37757) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() and 0xFFFF) != 34384) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1205,6 +1378,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_upsert_location() and 0xFFFF) != 15380) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_upsert_user() and 0xFFFF) != 22202) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_user() and 0xFFFF) != 53444) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 24947) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_constructor_engine_new() and 0xFFFF) != 48965) {
@@ -1687,6 +1869,45 @@ public interface EngineInterface {
     fun `ack`(`messageId`: kotlin.String, `nowMs`: kotlin.Long)
     
     /**
+     * One alert by id.
+     */
+    fun `alert`(`id`: kotlin.Long): Alert
+    
+    /**
+     * The alert settings (escalation delay, reply domain).
+     */
+    fun `alertSettings`(): AlertSettings
+    
+    /**
+     * Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+     * ones.
+     */
+    fun `alerts`(`query`: AlertQuery): List<Alert>
+    
+    /**
+     * Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+     * it replaces any earlier assignee (A1).
+     */
+    fun `assignAlerts`(`kind`: AlertKind, `location`: kotlin.String?, `user`: kotlin.String)
+    
+    /**
+     * The user an alert of `kind` at `location` goes to: the location's, else the
+     * store-wide default, else nobody (A1).
+     */
+    fun `assignee`(`kind`: AlertKind, `location`: kotlin.String): User?
+    
+    /**
+     * Every assignment, store-wide defaults first.
+     */
+    fun `assignments`(): List<Assignment>
+    
+    /**
+     * Detractors to call back, newest first, with contact details and last comment; at
+     * one location, or everywhere with `None`.
+     */
+    fun `atRiskCustomers`(`location`: kotlin.String?): List<AtRiskCustomer>
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     fun `backfillFile`(`path`: kotlin.String, `nowMs`: kotlin.Long, `listener`: BackfillListener?): BackfillReport
@@ -1707,6 +1928,12 @@ public interface EngineInterface {
      * The delivery settings (link base URL, link lifetime, lease, retries).
      */
     fun `deliverySettings`(): DeliverySettings
+    
+    /**
+     * Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+     * the alert and in the thread (A3). Returns the outbox message id.
+     */
+    fun `emailCustomer`(`alertId`: kotlin.Long, `email`: CustomerEmail, `nowMs`: kotlin.Long): kotlin.String
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -1739,6 +1966,11 @@ public interface EngineInterface {
      * were new. Matching needs both stores to share `suppression_pepper`.
      */
     fun `importSuppressions`(`bundle`: SuppressionBundle, `source`: kotlin.String, `nowMs`: kotlin.Long): kotlin.ULong
+    
+    /**
+     * An alert's interactions, oldest first.
+     */
+    fun `interactions`(`alertId`: kotlin.Long): List<Interaction>
     
     /**
      * One location by host id.
@@ -1782,10 +2014,27 @@ public interface EngineInterface {
     fun `ratings`(`query`: ScoreQuery): RatingSummary
     
     /**
+     * Gives an unfinished alert to another user (A3).
+     */
+    fun `reassignAlert`(`alertId`: kotlin.Long, `user`: kotlin.String, `nowMs`: kotlin.Long)
+    
+    /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
      * location turned e-receipt feedback off.
      */
     fun `recordFeedback`(`feedback`: FeedbackInput, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+     * message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+     */
+    fun `recordInboundReply`(`address`: kotlin.String, `text`: kotlin.String, `nowMs`: kotlin.Long): InboundReply
+    
+    /**
+     * Records how a user handled an alert (A3); an open alert moves to in progress.
+     * Returns the interaction's id.
+     */
+    fun `recordInteraction`(`alertId`: kotlin.Long, `interaction`: InteractionInput, `nowMs`: kotlin.Long): kotlin.Long
     
     /**
      * Records the one response a survey or receipt link takes (F6); says whether to show
@@ -1793,6 +2042,24 @@ public interface EngineInterface {
      * `InvalidInput` naming each answer's field.
      */
     fun `recordResponse`(`token`: kotlin.String, `input`: ResponseInput, `nowMs`: kotlin.Long): ResponseOutcome
+    
+    /**
+     * Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+     * their history stays.
+     */
+    fun `removeUser`(`id`: kotlin.String)
+    
+    /**
+     * Replies to feedback, or records a reward or a refund, when the customer agreed to
+     * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+     */
+    fun `reply`(`responseId`: kotlin.Long, `reply`: ReplyInput, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * Records an external review or its reply (A5). Returns how many reviews of the
+     * location still wait for a reply; the alert clears itself at zero.
+     */
+    fun `reportReview`(`review`: ExternalReview, `nowMs`: kotlin.Long): kotlin.UInt
     
     /**
      * Sends an invitation again (F5), optionally in another language (`None`: the same
@@ -1814,6 +2081,24 @@ public interface EngineInterface {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     fun `reviewConfirmed`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
+     * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+     * when the case is not done, was already followed up, or the original response was
+     * anonymous. Returns the outbox message id.
+     */
+    fun `sendFollowUp`(`alertId`: kotlin.Long, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * Replaces the alert settings after validating them.
+     */
+    fun `setAlertSettings`(`settings`: AlertSettings)
+    
+    /**
+     * Moves an alert on; done needs at least one interaction and is final (A3), else
+     * `Conflict`.
+     */
+    fun `setAlertStatus`(`alertId`: kotlin.Long, `status`: AlertStatus, `nowMs`: kotlin.Long)
     
     /**
      * Replaces the delivery settings after validating them.
@@ -1895,6 +2180,16 @@ public interface EngineInterface {
     fun `template`(`kind`: MessageKind, `channel`: Channel, `language`: kotlin.String): Template
     
     /**
+     * A response's conversation, oldest first (F2).
+     */
+    fun `thread`(`responseId`: kotlin.Long): List<ThreadComment>
+    
+    /**
+     * Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+     */
+    fun `unassignAlerts`(`kind`: AlertKind, `location`: kotlin.String?)
+    
+    /**
      * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
      * last path segment); returns the customer's host id.
      */
@@ -1914,6 +2209,22 @@ public interface EngineInterface {
      * Creates or updates a location by host id.
      */
     fun `upsertLocation`(`location`: Location)
+    
+    /**
+     * Creates or updates a user by host id; a removed user comes back. A bad field is
+     * `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+     */
+    fun `upsertUser`(`user`: User)
+    
+    /**
+     * One active user by host id.
+     */
+    fun `user`(`id`: kotlin.String): User
+    
+    /**
+     * Every active user, by host id.
+     */
+    fun `users`(): List<User>
     
     companion object
 }
@@ -2055,6 +2366,136 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * One alert by id.
+     */
+    @Throws(HearkenException::class)override fun `alert`(`id`: kotlin.Long): Alert {
+            return FfiConverterTypeAlert.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_alert(
+        it,
+        
+        FfiConverterLong.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The alert settings (escalation delay, reply domain).
+     */
+    @Throws(HearkenException::class)override fun `alertSettings`(): AlertSettings {
+            return FfiConverterTypeAlertSettings.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_alert_settings(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
+     * ones.
+     */
+    @Throws(HearkenException::class)override fun `alerts`(`query`: AlertQuery): List<Alert> {
+            return FfiConverterSequenceTypeAlert.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_alerts(
+        it,
+        
+        FfiConverterTypeAlertQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Makes `user` the one assignee of `kind` at `location`, or store-wide with `None`;
+     * it replaces any earlier assignee (A1).
+     */
+    @Throws(HearkenException::class)override fun `assignAlerts`(`kind`: AlertKind, `location`: kotlin.String?, `user`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_assign_alerts(
+        it,
+        
+        FfiConverterTypeAlertKind.lower(`kind`),
+        FfiConverterOptionalString.lower(`location`),
+        FfiConverterString.lower(`user`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The user an alert of `kind` at `location` goes to: the location's, else the
+     * store-wide default, else nobody (A1).
+     */
+    @Throws(HearkenException::class)override fun `assignee`(`kind`: AlertKind, `location`: kotlin.String): User? {
+            return FfiConverterOptionalTypeUser.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_assignee(
+        it,
+        
+        FfiConverterTypeAlertKind.lower(`kind`),
+        FfiConverterString.lower(`location`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every assignment, store-wide defaults first.
+     */
+    @Throws(HearkenException::class)override fun `assignments`(): List<Assignment> {
+            return FfiConverterSequenceTypeAssignment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_assignments(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Detractors to call back, newest first, with contact details and last comment; at
+     * one location, or everywhere with `None`.
+     */
+    @Throws(HearkenException::class)override fun `atRiskCustomers`(`location`: kotlin.String?): List<AtRiskCustomer> {
+            return FfiConverterSequenceTypeAtRiskCustomer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_at_risk_customers(
+        it,
+        
+        FfiConverterOptionalString.lower(`location`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
      */
     @Throws(HearkenException::class)override fun `backfillFile`(`path`: kotlin.String, `nowMs`: kotlin.Long, `listener`: BackfillListener?): BackfillReport {
@@ -2124,6 +2565,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     UniffiLib.uniffi_hearken_fn_method_engine_delivery_settings(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Queues an e-mail to an alert's customer with a tracking Reply-To; it is logged on
+     * the alert and in the thread (A3). Returns the outbox message id.
+     */
+    @Throws(HearkenException::class)override fun `emailCustomer`(`alertId`: kotlin.Long, `email`: CustomerEmail, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_email_customer(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),
+        FfiConverterTypeCustomerEmail.lower(`email`),
+        FfiConverterLong.lower(`nowMs`),_status)
 }
     }
     )
@@ -2239,6 +2701,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         FfiConverterTypeSuppressionBundle.lower(`bundle`),
         FfiConverterString.lower(`source`),
         FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An alert's interactions, oldest first.
+     */
+    @Throws(HearkenException::class)override fun `interactions`(`alertId`: kotlin.Long): List<Interaction> {
+            return FfiConverterSequenceTypeInteraction.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_interactions(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),_status)
 }
     }
     )
@@ -2392,6 +2872,25 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Gives an unfinished alert to another user (A3).
+     */
+    @Throws(HearkenException::class)override fun `reassignAlert`(`alertId`: kotlin.Long, `user`: kotlin.String, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),
+        FfiConverterString.lower(`user`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
      * location turned e-receipt feedback off.
      */
@@ -2403,6 +2902,48 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterTypeFeedbackInput.lower(`feedback`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
+     * message; a `Name <address>` form is fine) in its thread and on its alert (A3, F2).
+     */
+    @Throws(HearkenException::class)override fun `recordInboundReply`(`address`: kotlin.String, `text`: kotlin.String, `nowMs`: kotlin.Long): InboundReply {
+            return FfiConverterTypeInboundReply.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_record_inbound_reply(
+        it,
+        
+        FfiConverterString.lower(`address`),
+        FfiConverterString.lower(`text`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records how a user handled an alert (A3); an open alert moves to in progress.
+     * Returns the interaction's id.
+     */
+    @Throws(HearkenException::class)override fun `recordInteraction`(`alertId`: kotlin.Long, `interaction`: InteractionInput, `nowMs`: kotlin.Long): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_record_interaction(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),
+        FfiConverterTypeInteractionInput.lower(`interaction`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -2425,6 +2966,65 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterString.lower(`token`),
         FfiConverterTypeResponseInput.lower(`input`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
+     * their history stays.
+     */
+    @Throws(HearkenException::class)override fun `removeUser`(`id`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_remove_user(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Replies to feedback, or records a reward or a refund, when the customer agreed to
+     * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+     */
+    @Throws(HearkenException::class)override fun `reply`(`responseId`: kotlin.Long, `reply`: ReplyInput, `nowMs`: kotlin.Long): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_reply(
+        it,
+        
+        FfiConverterLong.lower(`responseId`),
+        FfiConverterTypeReplyInput.lower(`reply`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records an external review or its reply (A5). Returns how many reviews of the
+     * location still wait for a reply; the alert clears itself at zero.
+     */
+    @Throws(HearkenException::class)override fun `reportReview`(`review`: ExternalReview, `nowMs`: kotlin.Long): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_report_review(
+        it,
+        
+        FfiConverterTypeExternalReview.lower(`review`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -2500,6 +3100,64 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterLong.lower(`responseId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
+     * when the case is not done, was already followed up, or the original response was
+     * anonymous. Returns the outbox message id.
+     */
+    @Throws(HearkenException::class)override fun `sendFollowUp`(`alertId`: kotlin.Long, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_send_follow_up(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Replaces the alert settings after validating them.
+     */
+    @Throws(HearkenException::class)override fun `setAlertSettings`(`settings`: AlertSettings)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_alert_settings(
+        it,
+        
+        FfiConverterTypeAlertSettings.lower(`settings`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Moves an alert on; done needs at least one interaction and is final (A3), else
+     * `Conflict`.
+     */
+    @Throws(HearkenException::class)override fun `setAlertStatus`(`alertId`: kotlin.Long, `status`: AlertStatus, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status(
+        it,
+        
+        FfiConverterLong.lower(`alertId`),
+        FfiConverterTypeAlertStatus.lower(`status`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -2783,6 +3441,42 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * A response's conversation, oldest first (F2).
+     */
+    @Throws(HearkenException::class)override fun `thread`(`responseId`: kotlin.Long): List<ThreadComment> {
+            return FfiConverterSequenceTypeThreadComment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_thread(
+        it,
+        
+        FfiConverterLong.lower(`responseId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
+     */
+    @Throws(HearkenException::class)override fun `unassignAlerts`(`kind`: AlertKind, `location`: kotlin.String?)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_unassign_alerts(
+        it,
+        
+        FfiConverterTypeAlertKind.lower(`kind`),
+        FfiConverterOptionalString.lower(`location`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Applies the global unsubscribe (E3) from an unsubscribe link's token (the link's
      * last path segment); returns the customer's host id.
      */
@@ -2852,6 +3546,59 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Creates or updates a user by host id; a removed user comes back. A bad field is
+     * `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
+     */
+    @Throws(HearkenException::class)override fun `upsertUser`(`user`: User)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_upsert_user(
+        it,
+        
+        FfiConverterTypeUser.lower(`user`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * One active user by host id.
+     */
+    @Throws(HearkenException::class)override fun `user`(`id`: kotlin.String): User {
+            return FfiConverterTypeUser.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_user(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every active user, by host id.
+     */
+    @Throws(HearkenException::class)override fun `users`(): List<User> {
+            return FfiConverterSequenceTypeUser.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_users(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -2925,6 +3672,276 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
 
 /**
+ * An alert on the dashboard: it stays until handled (A3).
+ */
+data class Alert (
+    /**
+     * The alert's id.
+     */
+    var `id`: kotlin.Long
+    , 
+    /**
+     * What it is about.
+     */
+    var `kind`: AlertKind
+    , 
+    /**
+     * Where it is in its handling.
+     */
+    var `status`: AlertStatus
+    , 
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Host id of the assigned user; none when nobody is assigned yet.
+     */
+    var `assignee`: kotlin.String?
+    , 
+    /**
+     * Host id of the customer; none for an anonymous response or a store alert.
+     */
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * The response that raised it.
+     */
+    var `responseId`: kotlin.Long?
+    , 
+    /**
+     * The response's main score on base 10.
+     */
+    var `scoreBase10`: kotlin.Double?
+    , 
+    /**
+     * The response's comment.
+     */
+    var `comment`: kotlin.String?
+    , 
+    /**
+     * What a store alert is about ("2 review(s) without a reply", missing dates).
+     */
+    var `detail`: kotlin.String
+    , 
+    /**
+     * Interactions recorded so far.
+     */
+    var `interactions`: kotlin.UInt
+    , 
+    /**
+     * When it was raised, Unix milliseconds.
+     */
+    var `createdAtMs`: kotlin.Long
+    , 
+    /**
+     * When it was last changed, Unix milliseconds.
+     */
+    var `updatedAtMs`: kotlin.Long
+    , 
+    /**
+     * When it was done, Unix milliseconds.
+     */
+    var `closedAtMs`: kotlin.Long?
+    , 
+    /**
+     * When the location's owners were told it is still open, Unix milliseconds.
+     */
+    var `escalatedAtMs`: kotlin.Long?
+    , 
+    /**
+     * When the post-intervention survey was queued (A4), Unix milliseconds.
+     */
+    var `followUpAtMs`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
+    override fun read(buf: ByteBuffer): Alert {
+        return Alert(
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAlertKind.read(buf),
+            FfiConverterTypeAlertStatus.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Alert) = (
+            FfiConverterLong.allocationSize(value.`id`) +
+            FfiConverterTypeAlertKind.allocationSize(value.`kind`) +
+            FfiConverterTypeAlertStatus.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`assignee`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterOptionalLong.allocationSize(value.`responseId`) +
+            FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
+            FfiConverterOptionalString.allocationSize(value.`comment`) +
+            FfiConverterString.allocationSize(value.`detail`) +
+            FfiConverterUInt.allocationSize(value.`interactions`) +
+            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterLong.allocationSize(value.`updatedAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`closedAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`escalatedAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`followUpAtMs`)
+    )
+
+    override fun write(value: Alert, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`id`, buf)
+            FfiConverterTypeAlertKind.write(value.`kind`, buf)
+            FfiConverterTypeAlertStatus.write(value.`status`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`assignee`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterOptionalLong.write(value.`responseId`, buf)
+            FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
+            FfiConverterOptionalString.write(value.`comment`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+            FfiConverterUInt.write(value.`interactions`, buf)
+            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterLong.write(value.`updatedAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`closedAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`escalatedAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`followUpAtMs`, buf)
+    }
+}
+
+
+
+/**
+ * Which alerts to list; absent fields match everything.
+ */
+data class AlertQuery (
+    /**
+     * Only these statuses; empty = open and in progress (the dashboard).
+     */
+    var `statuses`: List<AlertStatus> = listOf() 
+    , 
+    /**
+     * Only this kind.
+     */
+    var `kind`: AlertKind? = null 
+    , 
+    /**
+     * Only this location (host id).
+     */
+    var `location`: kotlin.String? = null 
+    , 
+    /**
+     * Only alerts assigned to this user (host id).
+     */
+    var `assignee`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlertQuery: FfiConverterRustBuffer<AlertQuery> {
+    override fun read(buf: ByteBuffer): AlertQuery {
+        return AlertQuery(
+            FfiConverterSequenceTypeAlertStatus.read(buf),
+            FfiConverterOptionalTypeAlertKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AlertQuery) = (
+            FfiConverterSequenceTypeAlertStatus.allocationSize(value.`statuses`) +
+            FfiConverterOptionalTypeAlertKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`assignee`)
+    )
+
+    override fun write(value: AlertQuery, buf: ByteBuffer) {
+            FfiConverterSequenceTypeAlertStatus.write(value.`statuses`, buf)
+            FfiConverterOptionalTypeAlertKind.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`assignee`, buf)
+    }
+}
+
+
+
+/**
+ * Store-wide alert settings. Start from `default_alert_settings()` and change what
+ * differs.
+ */
+data class AlertSettings (
+    /**
+     * Hours an alert may stay open before the location's owners are told; 0 = never.
+     */
+    var `escalateAfterHours`: kotlin.UInt
+    , 
+    /**
+     * Domain of tracking reply addresses (`reply+{token}@{domain}`), served by the host.
+     */
+    var `replyDomain`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlertSettings: FfiConverterRustBuffer<AlertSettings> {
+    override fun read(buf: ByteBuffer): AlertSettings {
+        return AlertSettings(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AlertSettings) = (
+            FfiConverterUInt.allocationSize(value.`escalateAfterHours`) +
+            FfiConverterString.allocationSize(value.`replyDomain`)
+    )
+
+    override fun write(value: AlertSettings, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`escalateAfterHours`, buf)
+            FfiConverterString.write(value.`replyDomain`, buf)
+    }
+}
+
+
+
+/**
  * One answer to one question; a question left out was skipped. Set the one field the
  * question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
  */
@@ -2991,6 +4008,164 @@ public object FfiConverterTypeAnswer: FfiConverterRustBuffer<Answer> {
             FfiConverterOptionalString.write(value.`choice`, buf)
             FfiConverterOptionalString.write(value.`text`, buf)
             FfiConverterSequenceString.write(value.`facets`, buf)
+    }
+}
+
+
+
+/**
+ * The one user an alert kind goes to at a location, or store-wide (A1).
+ */
+data class Assignment (
+    /**
+     * The alert kind.
+     */
+    var `kind`: AlertKind
+    , 
+    /**
+     * Host id of the location; none for the store-wide default.
+     */
+    var `location`: kotlin.String?
+    , 
+    /**
+     * Host id of the user.
+     */
+    var `user`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAssignment: FfiConverterRustBuffer<Assignment> {
+    override fun read(buf: ByteBuffer): Assignment {
+        return Assignment(
+            FfiConverterTypeAlertKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Assignment) = (
+            FfiConverterTypeAlertKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: Assignment, buf: ByteBuffer) {
+            FfiConverterTypeAlertKind.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterString.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
+ * A detractor to call back: contact details and what they said (A3 dashboard).
+ */
+data class AtRiskCustomer (
+    /**
+     * Host id of the customer.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * Name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * E-mail.
+     */
+    var `email`: kotlin.String?
+    , 
+    /**
+     * Phone.
+     */
+    var `phone`: kotlin.String?
+    , 
+    /**
+     * Host id of the location of their last answer.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Their last NPS answer (0–6).
+     */
+    var `nps`: kotlin.UInt
+    , 
+    /**
+     * Their last comment, if any.
+     */
+    var `lastComment`: kotlin.String?
+    , 
+    /**
+     * When they answered, Unix milliseconds.
+     */
+    var `respondedAtMs`: kotlin.Long
+    , 
+    /**
+     * The id of the alert working their case, if it is still open.
+     */
+    var `openAlert`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer<AtRiskCustomer> {
+    override fun read(buf: ByteBuffer): AtRiskCustomer {
+        return AtRiskCustomer(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AtRiskCustomer) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterUInt.allocationSize(value.`nps`) +
+            FfiConverterOptionalString.allocationSize(value.`lastComment`) +
+            FfiConverterLong.allocationSize(value.`respondedAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`openAlert`)
+    )
+
+    override fun write(value: AtRiskCustomer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterUInt.write(value.`nps`, buf)
+            FfiConverterOptionalString.write(value.`lastComment`, buf)
+            FfiConverterLong.write(value.`respondedAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`openAlert`, buf)
     }
 }
 
@@ -3227,6 +4402,61 @@ public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
             FfiConverterOptionalTypeGender.write(value.`gender`, buf)
             FfiConverterOptionalString.write(value.`reference`, buf)
             FfiConverterBoolean.write(value.`includeInCommunications`, buf)
+    }
+}
+
+
+
+/**
+ * An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+ */
+data class CustomerEmail (
+    /**
+     * Host id of the user writing.
+     */
+    var `user`: kotlin.String
+    , 
+    /**
+     * Subject line.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * Body text.
+     */
+    var `body`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerEmail: FfiConverterRustBuffer<CustomerEmail> {
+    override fun read(buf: ByteBuffer): CustomerEmail {
+        return CustomerEmail(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerEmail) = (
+            FfiConverterString.allocationSize(value.`user`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterString.allocationSize(value.`body`)
+    )
+
+    override fun write(value: CustomerEmail, buf: ByteBuffer) {
+            FfiConverterString.write(value.`user`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterString.write(value.`body`, buf)
     }
 }
 
@@ -3559,6 +4789,85 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
 
 
 /**
+ * A review the host found on an external site, or its reply (A5).
+ */
+data class ExternalReview (
+    /**
+     * The host's id for the review.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Host id of the location reviewed.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Where it was posted ("google", …).
+     */
+    var `site`: kotlin.String
+    , 
+    /**
+     * When it was posted, Unix milliseconds.
+     */
+    var `postedAtMs`: kotlin.Long
+    , 
+    /**
+     * Its stars (1–10), if any.
+     */
+    var `rating`: kotlin.UInt? = null 
+    , 
+    /**
+     * When the business replied, Unix milliseconds; none while unanswered.
+     */
+    var `repliedAtMs`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExternalReview: FfiConverterRustBuffer<ExternalReview> {
+    override fun read(buf: ByteBuffer): ExternalReview {
+        return ExternalReview(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExternalReview) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterString.allocationSize(value.`site`) +
+            FfiConverterLong.allocationSize(value.`postedAtMs`) +
+            FfiConverterOptionalUInt.allocationSize(value.`rating`) +
+            FfiConverterOptionalLong.allocationSize(value.`repliedAtMs`)
+    )
+
+    override fun write(value: ExternalReview, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterString.write(value.`site`, buf)
+            FfiConverterLong.write(value.`postedAtMs`, buf)
+            FfiConverterOptionalUInt.write(value.`rating`, buf)
+            FfiConverterOptionalLong.write(value.`repliedAtMs`, buf)
+    }
+}
+
+
+
+/**
  * E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
  */
 data class FeedbackInput (
@@ -3696,6 +5005,203 @@ public object FfiConverterTypeFeedbackSettings: FfiConverterRustBuffer<FeedbackS
             FfiConverterTypeReviewMode.write(value.`reviewMode`, buf)
             FfiConverterUInt.write(value.`unhappyStars`, buf)
             FfiConverterUInt.write(value.`nonRespondentReminderDays`, buf)
+    }
+}
+
+
+
+/**
+ * What an inbound e-mail reply was filed under (A3, F2).
+ */
+data class InboundReply (
+    /**
+     * The conversation (response) it joined.
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * The new thread comment.
+     */
+    var `commentId`: kotlin.Long
+    , 
+    /**
+     * The alert it was logged on as an interaction, if the conversation has one.
+     */
+    var `alertId`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInboundReply: FfiConverterRustBuffer<InboundReply> {
+    override fun read(buf: ByteBuffer): InboundReply {
+        return InboundReply(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InboundReply) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterLong.allocationSize(value.`commentId`) +
+            FfiConverterOptionalLong.allocationSize(value.`alertId`)
+    )
+
+    override fun write(value: InboundReply, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterLong.write(value.`commentId`, buf)
+            FfiConverterOptionalLong.write(value.`alertId`, buf)
+    }
+}
+
+
+
+/**
+ * A recorded interaction.
+ */
+data class Interaction (
+    /**
+     * The interaction's id.
+     */
+    var `id`: kotlin.Long
+    , 
+    /**
+     * The alert it belongs to.
+     */
+    var `alertId`: kotlin.Long
+    , 
+    /**
+     * How.
+     */
+    var `method`: InteractionMethod
+    , 
+    /**
+     * What was said or done.
+     */
+    var `note`: kotlin.String
+    , 
+    /**
+     * Who wrote it.
+     */
+    var `author`: Author
+    , 
+    /**
+     * Host id of the user, for a business interaction.
+     */
+    var `user`: kotlin.String?
+    , 
+    /**
+     * When, Unix milliseconds.
+     */
+    var `atMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInteraction: FfiConverterRustBuffer<Interaction> {
+    override fun read(buf: ByteBuffer): Interaction {
+        return Interaction(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeInteractionMethod.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeAuthor.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Interaction) = (
+            FfiConverterLong.allocationSize(value.`id`) +
+            FfiConverterLong.allocationSize(value.`alertId`) +
+            FfiConverterTypeInteractionMethod.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`note`) +
+            FfiConverterTypeAuthor.allocationSize(value.`author`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterLong.allocationSize(value.`atMs`)
+    )
+
+    override fun write(value: Interaction, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`id`, buf)
+            FfiConverterLong.write(value.`alertId`, buf)
+            FfiConverterTypeInteractionMethod.write(value.`method`, buf)
+            FfiConverterString.write(value.`note`, buf)
+            FfiConverterTypeAuthor.write(value.`author`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterLong.write(value.`atMs`, buf)
+    }
+}
+
+
+
+/**
+ * An interaction to record on an alert (A3).
+ */
+data class InteractionInput (
+    /**
+     * How the customer was reached.
+     */
+    var `method`: InteractionMethod
+    , 
+    /**
+     * What was said or done.
+     */
+    var `note`: kotlin.String
+    , 
+    /**
+     * Host id of the user who did it.
+     */
+    var `user`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInteractionInput: FfiConverterRustBuffer<InteractionInput> {
+    override fun read(buf: ByteBuffer): InteractionInput {
+        return InteractionInput(
+            FfiConverterTypeInteractionMethod.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InteractionInput) = (
+            FfiConverterTypeInteractionMethod.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`note`) +
+            FfiConverterString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: InteractionInput, buf: ByteBuffer) {
+            FfiConverterTypeInteractionMethod.write(value.`method`, buf)
+            FfiConverterString.write(value.`note`, buf)
+            FfiConverterString.write(value.`user`, buf)
     }
 }
 
@@ -4027,7 +5533,17 @@ data class OutboundMessage (
     /**
      * Host id of the customer.
      */
-    var `customer`: kotlin.String
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * Host id of the user, for a message to staff.
+     */
+    var `user`: kotlin.String?
+    , 
+    /**
+     * The Reply-To address of a customer reply; answers to it come back to the thread.
+     */
+    var `replyTo`: kotlin.String?
     , 
     /**
      * Host id of the location.
@@ -4038,6 +5554,11 @@ data class OutboundMessage (
      * The invitation this message delivers (what `resend` takes).
      */
     var `invitationId`: kotlin.Long?
+    , 
+    /**
+     * The alert this message is about.
+     */
+    var `alertId`: kotlin.Long?
     , 
     /**
      * 1 for the first delivery attempt.
@@ -4074,8 +5595,11 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterLong.read(buf),
@@ -4093,9 +5617,12 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.allocationSize(value.`surveyLink`) +
             FfiConverterOptionalLong.allocationSize(value.`surveyLinkExpiresAtMs`) +
             FfiConverterOptionalString.allocationSize(value.`unsubscribeLink`) +
-            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterOptionalString.allocationSize(value.`replyTo`) +
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
+            FfiConverterOptionalLong.allocationSize(value.`alertId`) +
             FfiConverterUInt.allocationSize(value.`attempt`) +
             FfiConverterLong.allocationSize(value.`leaseUntilMs`)
     )
@@ -4111,9 +5638,12 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.write(value.`surveyLink`, buf)
             FfiConverterOptionalLong.write(value.`surveyLinkExpiresAtMs`, buf)
             FfiConverterOptionalString.write(value.`unsubscribeLink`, buf)
-            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterOptionalString.write(value.`replyTo`, buf)
             FfiConverterString.write(value.`location`, buf)
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
+            FfiConverterOptionalLong.write(value.`alertId`, buf)
             FfiConverterUInt.write(value.`attempt`, buf)
             FfiConverterLong.write(value.`leaseUntilMs`, buf)
     }
@@ -4572,6 +6102,85 @@ public object FfiConverterTypeReceiptLink: FfiConverterRustBuffer<ReceiptLink> {
 
 
 /**
+ * A business answer in a feedback thread (F2): a reply, a reward or a refund.
+ */
+data class ReplyInput (
+    /**
+     * Host id of the user writing.
+     */
+    var `user`: kotlin.String
+    , 
+    /**
+     * Reply, reward or refund (`Comment` is the customer's and is refused).
+     */
+    var `kind`: CommentKind
+    , 
+    /**
+     * The message to the customer.
+     */
+    var `body`: kotlin.String
+    , 
+    /**
+     * The coupon code of a reward (required for a reward).
+     */
+    var `couponCode`: kotlin.String? = null 
+    , 
+    /**
+     * The refunded amount in minor units.
+     */
+    var `amountMinor`: kotlin.Long? = null 
+    , 
+    /**
+     * ISO 4217 currency of the refund.
+     */
+    var `currency`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReplyInput: FfiConverterRustBuffer<ReplyInput> {
+    override fun read(buf: ByteBuffer): ReplyInput {
+        return ReplyInput(
+            FfiConverterString.read(buf),
+            FfiConverterTypeCommentKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReplyInput) = (
+            FfiConverterString.allocationSize(value.`user`) +
+            FfiConverterTypeCommentKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`couponCode`) +
+            FfiConverterOptionalLong.allocationSize(value.`amountMinor`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`)
+    )
+
+    override fun write(value: ReplyInput, buf: ByteBuffer) {
+            FfiConverterString.write(value.`user`, buf)
+            FfiConverterTypeCommentKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`couponCode`, buf)
+            FfiConverterOptionalLong.write(value.`amountMinor`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
+    }
+}
+
+
+
+/**
  * The audit record a response deletion leaves (F3).
  */
 data class ResponseDeletion (
@@ -4726,6 +6335,12 @@ data class ResponseOutcome (
      * Show this review link now (N3); none when the respondent is not offered one.
      */
     var `reviewLink`: kotlin.String?
+    , 
+    /**
+     * The alert an unhappy answer raised (A1), or the case a post-intervention answer
+     * follows up (A4; `response_id` is then the original response).
+     */
+    var `alertId`: kotlin.Long?
     
 ){
     
@@ -4747,6 +6362,7 @@ public object FfiConverterTypeResponseOutcome: FfiConverterRustBuffer<ResponseOu
             FfiConverterOptionalDouble.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -4755,7 +6371,8 @@ public object FfiConverterTypeResponseOutcome: FfiConverterRustBuffer<ResponseOu
             FfiConverterOptionalTypeNpsCategory.allocationSize(value.`npsCategory`) +
             FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
             FfiConverterBoolean.allocationSize(value.`unhappy`) +
-            FfiConverterOptionalString.allocationSize(value.`reviewLink`)
+            FfiConverterOptionalString.allocationSize(value.`reviewLink`) +
+            FfiConverterOptionalLong.allocationSize(value.`alertId`)
     )
 
     override fun write(value: ResponseOutcome, buf: ByteBuffer) {
@@ -4764,6 +6381,7 @@ public object FfiConverterTypeResponseOutcome: FfiConverterRustBuffer<ResponseOu
             FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
             FfiConverterBoolean.write(value.`unhappy`, buf)
             FfiConverterOptionalString.write(value.`reviewLink`, buf)
+            FfiConverterOptionalLong.write(value.`alertId`, buf)
     }
 }
 
@@ -5500,6 +7118,117 @@ public object FfiConverterTypeTemplate: FfiConverterRustBuffer<Template> {
 
 
 /**
+ * One comment of a feedback thread (F2).
+ */
+data class ThreadComment (
+    /**
+     * The comment's id.
+     */
+    var `id`: kotlin.Long
+    , 
+    /**
+     * The conversation: the response it belongs to.
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * Customer or business.
+     */
+    var `author`: Author
+    , 
+    /**
+     * Comment, reply, reward or refund.
+     */
+    var `kind`: CommentKind
+    , 
+    /**
+     * The text.
+     */
+    var `body`: kotlin.String
+    , 
+    /**
+     * The coupon code of a reward.
+     */
+    var `couponCode`: kotlin.String?
+    , 
+    /**
+     * The refunded amount in minor units.
+     */
+    var `amountMinor`: kotlin.Long?
+    , 
+    /**
+     * The refund's currency.
+     */
+    var `currency`: kotlin.String?
+    , 
+    /**
+     * Host id of the user, for a business comment.
+     */
+    var `user`: kotlin.String?
+    , 
+    /**
+     * When, Unix milliseconds.
+     */
+    var `atMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeThreadComment: FfiConverterRustBuffer<ThreadComment> {
+    override fun read(buf: ByteBuffer): ThreadComment {
+        return ThreadComment(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAuthor.read(buf),
+            FfiConverterTypeCommentKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ThreadComment) = (
+            FfiConverterLong.allocationSize(value.`id`) +
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterTypeAuthor.allocationSize(value.`author`) +
+            FfiConverterTypeCommentKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`couponCode`) +
+            FfiConverterOptionalLong.allocationSize(value.`amountMinor`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterLong.allocationSize(value.`atMs`)
+    )
+
+    override fun write(value: ThreadComment, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`id`, buf)
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterTypeAuthor.write(value.`author`, buf)
+            FfiConverterTypeCommentKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`couponCode`, buf)
+            FfiConverterOptionalLong.write(value.`amountMinor`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterLong.write(value.`atMs`, buf)
+    }
+}
+
+
+
+/**
  * A sale, service or delivery at the batch's location.
  */
 data class Transaction (
@@ -5595,6 +7324,285 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
 
 
 /**
+ * A person who works alerts or hears about feedback; a shared mailbox is a user too.
+ */
+data class User (
+    /**
+     * The host's id for the user.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Display name, any Unicode.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Where alerts and notifications go.
+     */
+    var `email`: kotlin.String
+    , 
+    /**
+     * What the user may do.
+     */
+    var `role`: UserRole
+    , 
+    /**
+     * Which feedback they hear about (A2); `None` keeps only the dashboard.
+     */
+    var `notify`: NotifyLevel
+    , 
+    /**
+     * Host ids of the locations they cover; empty = every location.
+     */
+    var `locations`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Language of the notifications they get (BCP 47); the store default if absent.
+     */
+    var `language`: kotlin.String? = null 
+    , 
+    /**
+     * Host ids of the locations they hear about; empty = every location.
+     */
+    var `notifyLocations`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
+    override fun read(buf: ByteBuffer): User {
+        return User(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeUserRole.read(buf),
+            FfiConverterTypeNotifyLevel.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: User) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`email`) +
+            FfiConverterTypeUserRole.allocationSize(value.`role`) +
+            FfiConverterTypeNotifyLevel.allocationSize(value.`notify`) +
+            FfiConverterSequenceString.allocationSize(value.`locations`) +
+            FfiConverterOptionalString.allocationSize(value.`language`) +
+            FfiConverterSequenceString.allocationSize(value.`notifyLocations`)
+    )
+
+    override fun write(value: User, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`email`, buf)
+            FfiConverterTypeUserRole.write(value.`role`, buf)
+            FfiConverterTypeNotifyLevel.write(value.`notify`, buf)
+            FfiConverterSequenceString.write(value.`locations`, buf)
+            FfiConverterOptionalString.write(value.`language`, buf)
+            FfiConverterSequenceString.write(value.`notifyLocations`, buf)
+    }
+}
+
+
+
+/**
+ * What an alert is about (A1).
+ */
+
+enum class AlertKind {
+    
+    /**
+     * An unhappy survey response (N4).
+     */
+    UNHAPPY_CUSTOMER,
+    /**
+     * Negative e-receipt feedback (F1).
+     */
+    NEGATIVE_FEEDBACK,
+    /**
+     * External reviews without a reply (A5).
+     */
+    UNANSWERED_REVIEWS,
+    /**
+     * Business dates the POS never synced (S2).
+     */
+    SYNC_GAP;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_alertkind_code_name(FfiConverterTypeAlertKind.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlertKind: FfiConverterRustBuffer<AlertKind> {
+    override fun read(buf: ByteBuffer) = try {
+        AlertKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AlertKind) = 4UL
+
+    override fun write(value: AlertKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an alert is in its handling (A3).
+ */
+
+enum class AlertStatus {
+    
+    /**
+     * Raised, nobody has acted yet.
+     */
+    OPEN,
+    /**
+     * Someone recorded an interaction or took it on.
+     */
+    IN_PROGRESS,
+    /**
+     * Handled; needs at least one interaction, and is final.
+     */
+    DONE;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_alertstatus_code_name(FfiConverterTypeAlertStatus.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlertStatus: FfiConverterRustBuffer<AlertStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        AlertStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AlertStatus) = 4UL
+
+    override fun write(value: AlertStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Who wrote an interaction or a thread comment.
+ */
+
+enum class Author {
+    
+    /**
+     * A user of the business.
+     */
+    BUSINESS,
+    /**
+     * The customer (a reply by e-mail, a follow-up answer).
+     */
+    CUSTOMER,
+    /**
+     * hearken itself, closing an alert whose cause went away (A5, S2).
+     */
+    SYSTEM;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_author_code_name(FfiConverterTypeAuthor.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthor: FfiConverterRustBuffer<Author> {
+    override fun read(buf: ByteBuffer) = try {
+        Author.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Author) = 4UL
+
+    override fun write(value: Author, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How invitations reach customers.
  */
 
@@ -5629,6 +7637,70 @@ public object FfiConverterTypeChannel: FfiConverterRustBuffer<Channel> {
     override fun allocationSize(value: Channel) = 4UL
 
     override fun write(value: Channel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a thread comment is (F2).
+ */
+
+enum class CommentKind {
+    
+    /**
+     * The customer's comment or reply.
+     */
+    COMMENT,
+    /**
+     * A business reply.
+     */
+    REPLY,
+    /**
+     * A reward, e.g. a coupon code.
+     */
+    REWARD,
+    /**
+     * A refund record.
+     */
+    REFUND;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_commentkind_code_name(FfiConverterTypeCommentKind.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCommentKind: FfiConverterRustBuffer<CommentKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CommentKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CommentKind) = 4UL
+
+    override fun write(value: CommentKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6010,6 +8082,74 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
 
 
 /**
+ * How someone reached the customer (A3).
+ */
+
+enum class InteractionMethod {
+    
+    /**
+     * E-mail.
+     */
+    EMAIL,
+    /**
+     * Phone call.
+     */
+    PHONE,
+    /**
+     * Text message.
+     */
+    SMS,
+    /**
+     * Face to face.
+     */
+    IN_PERSON,
+    /**
+     * Anything else.
+     */
+    OTHER;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_interactionmethod_code_name(FfiConverterTypeInteractionMethod.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInteractionMethod: FfiConverterRustBuffer<InteractionMethod> {
+    override fun read(buf: ByteBuffer) = try {
+        InteractionMethod.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: InteractionMethod) = 4UL
+
+    override fun write(value: InteractionMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How the database file journals its writes.
  */
 
@@ -6069,7 +8209,23 @@ enum class MessageKind {
     /**
      * Reminds a non-respondent of the survey (R2).
      */
-    SURVEY_REMINDER;
+    SURVEY_REMINDER,
+    /**
+     * Tells a user about new feedback (A2).
+     */
+    FEEDBACK_NOTIFICATION,
+    /**
+     * Tells a location's owners an alert is still open (A3 escalation).
+     */
+    ALERT_ESCALATION,
+    /**
+     * A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+     */
+    CUSTOMER_REPLY,
+    /**
+     * The post-intervention survey (A4).
+     */
+    FOLLOW_UP_SURVEY;
 
     
     /**
@@ -6172,6 +8328,66 @@ public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatu
     override fun allocationSize(value: MessageStatus) = 4UL
 
     override fun write(value: MessageStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which feedback a user hears about (A2).
+ */
+
+enum class NotifyLevel {
+    
+    /**
+     * Every response and every piece of e-receipt feedback.
+     */
+    ALL,
+    /**
+     * Unhappy responses and negative feedback only.
+     */
+    NEGATIVE,
+    /**
+     * Nothing; alerts assigned to them stay on the dashboard.
+     */
+    NONE;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name(FfiConverterTypeNotifyLevel.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotifyLevel: FfiConverterRustBuffer<NotifyLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        NotifyLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: NotifyLevel) = 4UL
+
+    override fun write(value: NotifyLevel, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6585,6 +8801,70 @@ public object FfiConverterTypeTransactionKind: FfiConverterRustBuffer<Transactio
 
 
 
+/**
+ * What a user may do; an admin sees every location.
+ */
+
+enum class UserRole {
+    
+    /**
+     * Sees and does everything.
+     */
+    ADMIN,
+    /**
+     * Owns locations; hears about escalated alerts.
+     */
+    OWNER,
+    /**
+     * Manages locations.
+     */
+    MANAGER,
+    /**
+     * Works alerts assigned to them.
+     */
+    STAFF;
+
+    
+    /**
+     * The stable snake_case name, as in JSON and the database.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_userrole_code_name(FfiConverterTypeUserRole.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUserRole: FfiConverterRustBuffer<UserRole> {
+    override fun read(buf: ByteBuffer) = try {
+        UserRole.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: UserRole) = 4UL
+
+    override fun write(value: UserRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -6821,6 +9101,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
+    override fun read(buf: ByteBuffer): User? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUser.read(buf)
+    }
+
+    override fun allocationSize(value: User?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUser.allocationSize(value)
+        }
+    }
+
+    override fun write(value: User?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUser.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAlertKind: FfiConverterRustBuffer<AlertKind?> {
+    override fun read(buf: ByteBuffer): AlertKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAlertKind.read(buf)
+    }
+
+    override fun allocationSize(value: AlertKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAlertKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AlertKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAlertKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeGender: FfiConverterRustBuffer<Gender?> {
     override fun read(buf: ByteBuffer): Gender? {
         if (buf.get().toInt() == 0) {
@@ -6977,6 +9321,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAlert: FfiConverterRustBuffer<List<Alert>> {
+    override fun read(buf: ByteBuffer): List<Alert> {
+        val len = buf.getInt()
+        return List<Alert>(len) {
+            FfiConverterTypeAlert.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Alert>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAlert.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Alert>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAlert.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer<List<Answer>> {
     override fun read(buf: ByteBuffer): List<Answer> {
         val len = buf.getInt()
@@ -6995,6 +9367,62 @@ public object FfiConverterSequenceTypeAnswer: FfiConverterRustBuffer<List<Answer
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAnswer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAssignment: FfiConverterRustBuffer<List<Assignment>> {
+    override fun read(buf: ByteBuffer): List<Assignment> {
+        val len = buf.getInt()
+        return List<Assignment>(len) {
+            FfiConverterTypeAssignment.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Assignment>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAssignment.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Assignment>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAssignment.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAtRiskCustomer: FfiConverterRustBuffer<List<AtRiskCustomer>> {
+    override fun read(buf: ByteBuffer): List<AtRiskCustomer> {
+        val len = buf.getInt()
+        return List<AtRiskCustomer>(len) {
+            FfiConverterTypeAtRiskCustomer.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AtRiskCustomer>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAtRiskCustomer.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AtRiskCustomer>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAtRiskCustomer.write(it, buf)
         }
     }
 }
@@ -7107,6 +9535,34 @@ public object FfiConverterSequenceTypeEmployee: FfiConverterRustBuffer<List<Empl
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeEmployee.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeInteraction: FfiConverterRustBuffer<List<Interaction>> {
+    override fun read(buf: ByteBuffer): List<Interaction> {
+        val len = buf.getInt()
+        return List<Interaction>(len) {
+            FfiConverterTypeInteraction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Interaction>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInteraction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Interaction>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInteraction.write(it, buf)
         }
     }
 }
@@ -7397,6 +9853,34 @@ public object FfiConverterSequenceTypeSyncReport: FfiConverterRustBuffer<List<Sy
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeThreadComment: FfiConverterRustBuffer<List<ThreadComment>> {
+    override fun read(buf: ByteBuffer): List<ThreadComment> {
+        val len = buf.getInt()
+        return List<ThreadComment>(len) {
+            FfiConverterTypeThreadComment.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ThreadComment>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeThreadComment.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ThreadComment>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeThreadComment.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<Transaction>> {
     override fun read(buf: ByteBuffer): List<Transaction> {
         val len = buf.getInt()
@@ -7415,6 +9899,62 @@ public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<T
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTransaction.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUser: FfiConverterRustBuffer<List<User>> {
+    override fun read(buf: ByteBuffer): List<User> {
+        val len = buf.getInt()
+        return List<User>(len) {
+            FfiConverterTypeUser.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<User>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUser.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<User>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUser.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer<List<AlertStatus>> {
+    override fun read(buf: ByteBuffer): List<AlertStatus> {
+        val len = buf.getInt()
+        return List<AlertStatus>(len) {
+            FfiConverterTypeAlertStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AlertStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAlertStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AlertStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAlertStatus.write(it, buf)
         }
     }
 }
@@ -7457,6 +9997,19 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
+        /**
+         * The alert settings a new store starts with.
+         */ fun `defaultAlertSettings`(): AlertSettings {
+            return FfiConverterTypeAlertSettings.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_func_default_alert_settings(
+    
+        _status)
+}
+    )
+    }
+    
+
         /**
          * The options `Engine(path)` opens with.
          */ fun `defaultOpenOptions`(): OpenOptions {
