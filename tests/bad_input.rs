@@ -1,0 +1,296 @@
+//! The bad-input matrix (issue 9), Rust door: every input class gets its typed error
+//! naming the field, and the stored data is unchanged. The C and bindings cells live in
+//! tests/c and bindings/; the table is in docs/bad-input.md.
+
+mod common;
+
+use common::{at, batch, dump, paris_night, sale};
+use hearken::{
+    Answer, Customer, Engine, ErrorKind, Location, ResponseInput, ScoreQuery, SyncBatch,
+};
+
+const DUE: &str = "2026-11-21T09:00:00Z";
+
+/// A file engine with one synced night and one delivered invitation; returns its token.
+fn setup(dir: &tempfile::TempDir) -> (Engine, std::path::PathBuf, String) {
+    let path = dir.path().join("store.db");
+    let e = Engine::open(&path).unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    e.sync(
+        &batch(
+            "paris",
+            "2026-11-20",
+            &["a"],
+            vec![sale("t1", Some("a"), Some("2026-11-20T10:00:00+01:00"))],
+        ),
+        paris_night("2026-11-20"),
+    )
+    .unwrap();
+    let m = e.claim(1, at(DUE)).unwrap().remove(0);
+    e.ack(&m.message_id, at(DUE)).unwrap();
+    let token = m
+        .survey_link
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    (e, path, token)
+}
+
+/// Runs `bad` and checks its error kind, the field it names, and that nothing changed.
+fn cell(
+    name: &str,
+    kind: ErrorKind,
+    field: &str,
+    bad: impl FnOnce(&Engine, &str) -> hearken::Result<()>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, path, token) = setup(&dir);
+    let before = dump(&path);
+    let err = bad(&e, &token).expect_err(name);
+    assert_eq!(err.kind(), kind, "{name}: {err}");
+    if !field.is_empty() {
+        let fields: Vec<String> = err
+            .problems()
+            .iter()
+            .map(|p| format!("{}.{}", p.record, p.field))
+            .collect();
+        assert!(
+            fields.iter().any(|f| f.contains(field)),
+            "{name}: {fields:?} does not name {field}"
+        );
+    }
+    // Errors never echo what was sent.
+    assert!(!err.to_string().contains("SECRET"), "{name}: {err}");
+    drop(e);
+    assert_eq!(before, dump(&path), "{name}: stored data changed");
+}
+
+fn night(date: &str) -> SyncBatch {
+    batch(
+        "paris",
+        date,
+        &["b"],
+        vec![sale("t2", Some("b"), Some("2026-11-21T10:00:00+01:00"))],
+    )
+}
+
+fn nps(score: u32) -> ResponseInput {
+    ResponseInput {
+        answers: vec![Answer {
+            question: "recommend".into(),
+            score: Some(score),
+            ..Answer::default()
+        }],
+        consent_to_reply: false,
+    }
+}
+
+#[test]
+fn invalid_utf8_in_a_backfill_file_names_the_line() {
+    cell("backfill not UTF-8", ErrorKind::InvalidInput, "", |e, _| {
+        let bytes: &[u8] = b"{\"format\":1,\"location\":\"paris\",\"SECRET\xff\"}\n";
+        e.backfill_reader(bytes, at(DUE), |_| {}).map(|_| ())
+    });
+}
+
+#[test]
+fn malformed_json_is_invalid_input_with_its_position() {
+    cell("malformed batch", ErrorKind::InvalidInput, "", |e, _| {
+        e.sync_json("{\"format\":1,\"location\":\"SECRET", at(DUE))
+            .map(|_| ())
+    });
+    cell(
+        "not a date",
+        ErrorKind::InvalidInput,
+        "business_dates",
+        |e, _| {
+            e.sync_json(
+                r#"{"format":1,"location":"paris","business_dates":["SECRET"]}"#,
+                at(DUE),
+            )
+            .map(|_| ())
+        },
+    );
+    cell("unknown field", ErrorKind::InvalidInput, "", |e, _| {
+        e.sync_json(
+            r#"{"format":1,"location":"paris","business_dates":["2026-11-21"],"bogus":1}"#,
+            at(DUE),
+        )
+        .map(|_| ())
+    });
+}
+
+#[test]
+fn unknown_and_duplicate_ids_are_named() {
+    cell(
+        "unknown location",
+        ErrorKind::InvalidInput,
+        "location",
+        |e, _| {
+            let mut b = night("2026-11-21");
+            b.location = "SECRET-nowhere".into();
+            e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+        },
+    );
+    cell(
+        "unknown customer",
+        ErrorKind::InvalidInput,
+        "customer",
+        |e, _| {
+            let mut b = night("2026-11-21");
+            b.customers.clear();
+            b.transactions[0].customer = Some("SECRET-ghost".into());
+            e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+        },
+    );
+    cell(
+        "duplicate customer",
+        ErrorKind::InvalidInput,
+        "id",
+        |e, _| {
+            let mut b = night("2026-11-21");
+            b.customers
+                .push(Customer::with_email("b", "other@example.com"));
+            e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+        },
+    );
+    cell(
+        "duplicate transaction",
+        ErrorKind::InvalidInput,
+        "id",
+        |e, _| {
+            let mut b = night("2026-11-21");
+            b.transactions.push(b.transactions[0].clone());
+            e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+        },
+    );
+    cell("unknown alert", ErrorKind::NotFound, "", |e, _| {
+        e.set_alert_status(424242, hearken::AlertStatus::Done, at(DUE))
+    });
+    cell("unknown response", ErrorKind::NotFound, "", |e, _| {
+        e.delete_response(424242, "admin", at(DUE))
+    });
+}
+
+#[test]
+fn bad_dates_and_time_zones_are_named() {
+    cell(
+        "bad time zone",
+        ErrorKind::InvalidInput,
+        "time_zone",
+        |e, _| e.upsert_location(&Location::new("lyon", "Lyon", "Mars/SECRET")),
+    );
+    cell(
+        "future business date",
+        ErrorKind::InvalidInput,
+        "",
+        |e, _| {
+            e.sync(&night("2027-01-01"), paris_night("2026-11-21"))
+                .map(|_| ())
+        },
+    );
+    cell(
+        "impossible date",
+        ErrorKind::InvalidInput,
+        "finalized_at",
+        |e, _| {
+            e.sync_json(
+                r#"{"format":1,"location":"paris","business_dates":["2026-11-21"],
+                "transactions":[{"id":"t9","kind":"sale","amount_minor":1,"currency":"EUR",
+                "finalized_at":"2026-02-30T10:00:00+01:00"}]}"#,
+                paris_night("2026-11-21"),
+            )
+            .map(|_| ())
+        },
+    );
+}
+
+#[test]
+fn out_of_range_scores_are_refused_and_the_link_stays_usable() {
+    cell("nps 11", ErrorKind::InvalidInput, "score", |e, t| {
+        e.record_response(t, &nps(11), at(DUE)).map(|_| ())
+    });
+    cell(
+        "unknown question",
+        ErrorKind::InvalidInput,
+        "question",
+        |e, t| {
+            let mut r = nps(5);
+            r.answers[0].question = "bogus".into();
+            e.record_response(t, &r, at(DUE)).map(|_| ())
+        },
+    );
+    // The refused answer did not use up the link.
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _, token) = setup(&dir);
+    assert!(e.record_response(&token, &nps(11), at(DUE)).is_err());
+    e.record_response(&token, &nps(9), at(DUE)).unwrap();
+    assert_eq!(e.nps(&ScoreQuery::default()).unwrap().promoters, 1);
+}
+
+#[test]
+fn oversized_strings_are_refused_at_their_documented_limit() {
+    cell(
+        "customer name > 256",
+        ErrorKind::InvalidInput,
+        "name",
+        |e, _| {
+            let mut b = night("2026-11-21");
+            b.customers[0].name = Some("SECRET".repeat(50));
+            e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+        },
+    );
+    cell("id > 128 bytes", ErrorKind::InvalidInput, "id", |e, _| {
+        let mut b = night("2026-11-21");
+        b.transactions[0].id = "x".repeat(129);
+        e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+    });
+    cell("comment > 5000", ErrorKind::InvalidInput, "", |e, t| {
+        let mut r = nps(5);
+        r.answers.push(Answer {
+            question: "comment".into(),
+            text: Some("SECRET ".repeat(800)),
+            ..Answer::default()
+        });
+        e.record_response(t, &r, at(DUE)).map(|_| ())
+    });
+    cell("JSON > 64 MiB", ErrorKind::InvalidInput, "", |e, _| {
+        let big = format!("[\"{}\"]", "x".repeat(hearken::wire::MAX_JSON_BYTES));
+        e.sync_json(&big, at(DUE)).map(|_| ())
+    });
+}
+
+#[test]
+fn unknown_or_malformed_tokens() {
+    cell("unknown token", ErrorKind::NotFound, "", |e, _| {
+        e.record_response("0123456789abcdef0123456789abcdef", &nps(9), at(DUE))
+            .map(|_| ())
+    });
+    cell(
+        "malformed token",
+        ErrorKind::InvalidInput,
+        "token",
+        |e, _| e.record_response("SECRET", &nps(9), at(DUE)).map(|_| ()),
+    );
+    cell(
+        "unknown unsubscribe token",
+        ErrorKind::NotFound,
+        "",
+        |e, _| {
+            e.unsubscribe_by_token("fedcba9876543210fedcba9876543210", at(DUE))
+                .map(|_| ())
+        },
+    );
+    // A used link: the second answer is refused and changes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let (e, path, token) = setup(&dir);
+    e.record_response(&token, &nps(9), at(DUE)).unwrap();
+    let before = dump(&path);
+    let err = e.record_response(&token, &nps(3), at(DUE)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    drop(e);
+    assert_eq!(before, dump(&path));
+}
