@@ -465,7 +465,7 @@ static int answer_nps(hk_engine *engine, const char *who, const char *token, int
     if (rc != HK_OK) {
         return fail(engine, "record response", rc);
     }
-    /* {"response_id","nps_category","score_base10","unhappy","review_link"} */
+    /* {"response_id","nps_category","score_base10","unhappy","review_link","alert_id"} */
     char category[32], review_link[256];
     printf("  %s answered %d/10: %s%s%s%s\n", who, score,
            json_field(outcome, "nps_category", category, sizeof category),

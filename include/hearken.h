@@ -144,6 +144,41 @@
 #define HK_NO_RETRY -1
 
 /**
+ * Alert kind code: an unhappy survey response (N4).
+ */
+#define HK_ALERT_KIND_UNHAPPY_CUSTOMER 1
+
+/**
+ * Alert kind code: negative e-receipt feedback (F1).
+ */
+#define HK_ALERT_KIND_NEGATIVE_FEEDBACK 2
+
+/**
+ * Alert kind code: external reviews without a reply (A5).
+ */
+#define HK_ALERT_KIND_UNANSWERED_REVIEWS 3
+
+/**
+ * Alert kind code: business dates the POS never synced (S2).
+ */
+#define HK_ALERT_KIND_SYNC_GAP 4
+
+/**
+ * Alert status code: raised, nobody has acted yet.
+ */
+#define HK_ALERT_STATUS_OPEN 1
+
+/**
+ * Alert status code: someone recorded an interaction or took it on.
+ */
+#define HK_ALERT_STATUS_IN_PROGRESS 2
+
+/**
+ * Alert status code: handled (needs at least one interaction; final).
+ */
+#define HK_ALERT_STATUS_DONE 3
+
+/**
  * Skip reason E1: the transaction is not finalized yet.
  */
 #define HK_SKIP_NOT_FINALIZED 1
@@ -755,6 +790,228 @@ hk_result hk_engine_ratings(const hk_engine *engine,
                             char **ratings_json_out);
 
 /**
+ * Writes the alert settings as JSON to `*settings_json_out`: `escalate_after_hours` (hours
+ * an alert may stay open before the location's owners are told; 0 = never) and
+ * `reply_domain` (tracking reply addresses are `reply+{token}@{reply_domain}`).
+ */
+hk_result hk_engine_get_alert_settings(const hk_engine *engine,
+                                       char **settings_json_out);
+
+/**
+ * Validates and replaces the alert settings from JSON; absent fields take defaults.
+ */
+hk_result hk_engine_set_alert_settings(hk_engine *engine,
+                                       const char *settings_json);
+
+/**
+ * Creates or updates a user (someone who works alerts or hears about feedback; a shared
+ * mailbox is a user too) by host id, from JSON: `{"id","name","email","role","locations",
+ * "language","notify","notify_locations"}`. `role` is `"admin"`, `"owner"`, `"manager"` or
+ * `"staff"`; `notify` (A2) is `"all"`, `"negative"` or `"none"` (the default); empty
+ * location lists mean every location. A removed user comes back. A bad user is
+ * `HK_RESULT_INVALID_INPUT`, naming each bad field.
+ */
+hk_result hk_engine_upsert_user(hk_engine *engine,
+                                const char *user_json);
+
+/**
+ * Writes one active user as JSON to `*user_json_out` (the shape `hk_engine_upsert_user`
+ * takes). An unknown or removed user is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_get_user(const hk_engine *engine,
+                             const char *user_id,
+                             char **user_json_out);
+
+/**
+ * Writes every active user, by host id, as a JSON array to `*users_json_out`.
+ */
+hk_result hk_engine_list_users(const hk_engine *engine,
+                               char **users_json_out);
+
+/**
+ * Removes a user; their history stays. A user who still holds an assignment or an
+ * unfinished alert is `HK_RESULT_CONFLICT` (give them to someone else first).
+ */
+hk_result hk_engine_remove_user(hk_engine *engine,
+                                const char *user_id);
+
+/**
+ * Makes `user_id` the one assignee of alerts of `kind` (an `HK_ALERT_KIND_*` code) at
+ * `location_id`, or the store-wide default with `location_id` NULL (A1). It replaces any
+ * earlier assignee. An unknown user or location is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_assign_alerts(hk_engine *engine,
+                                  uint32_t kind,
+                                  const char *location_id,
+                                  const char *user_id);
+
+/**
+ * Removes the assignment of alerts of `kind` (an `HK_ALERT_KIND_*` code) at `location_id`,
+ * or the store-wide default with `location_id` NULL.
+ */
+hk_result hk_engine_unassign_alerts(hk_engine *engine,
+                                    uint32_t kind,
+                                    const char *location_id);
+
+/**
+ * Writes, as JSON to `*user_json_out`, the user an alert of `kind` (an `HK_ALERT_KIND_*`
+ * code) at `location_id` goes to: the location's assignee, else the store-wide default
+ * (A1); `null` when nobody is assigned.
+ */
+hk_result hk_engine_assignee(const hk_engine *engine,
+                             uint32_t kind,
+                             const char *location_id,
+                             char **user_json_out);
+
+/**
+ * Writes every assignment, store-wide defaults first, as a JSON array to
+ * `*assignments_json_out`: `{"kind","location","user"}` (`location` null store-wide).
+ */
+hk_result hk_engine_list_assignments(const hk_engine *engine,
+                                     char **assignments_json_out);
+
+/**
+ * Writes the alerts matching `query_json` as a JSON array to `*alerts_json_out`.
+ * `query_json` is `{"statuses","kind","location","assignee"}`, every field optional
+ * (`statuses` empty or absent: open and in progress, the dashboard), or NULL for the
+ * dashboard. Each alert is `{"id","kind","status","location","assignee","customer",
+ * "response_id","score_base10","comment","detail","interactions","created_at",
+ * "updated_at","closed_at","escalated_at","follow_up_at"}`.
+ */
+hk_result hk_engine_list_alerts(const hk_engine *engine,
+                                const char *query_json,
+                                char **alerts_json_out);
+
+/**
+ * Writes one alert, in any status, as JSON to `*alert_json_out` (the shape of
+ * `hk_engine_list_alerts`). An unknown alert is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_get_alert(const hk_engine *engine,
+                              int64_t alert_id,
+                              char **alert_json_out);
+
+/**
+ * Writes an alert's interactions, oldest first, as a JSON array to
+ * `*interactions_json_out`: `{"id","alert_id","method","note","author","user","at"}`
+ * (`author` is `"business"`, `"customer"` or `"system"`).
+ */
+hk_result hk_engine_list_interactions(const hk_engine *engine,
+                                      int64_t alert_id,
+                                      char **interactions_json_out);
+
+/**
+ * Records how a user handled an alert (A3), from JSON `{"method","note","user"}` (`method`
+ * is `"email"`, `"phone"`, `"sms"`, `"in_person"` or `"other"`), and writes the new
+ * interaction's id to `*interaction_id_out`. An open alert moves to in progress. An empty
+ * note is `HK_RESULT_INVALID_INPUT`, an unknown user or alert `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_record_interaction(hk_engine *engine,
+                                       int64_t alert_id,
+                                       const char *interaction_json,
+                                       int64_t now_ms,
+                                       int64_t *interaction_id_out);
+
+/**
+ * Moves an alert on to `status`, an `HK_ALERT_STATUS_*` code (A3). Done needs at least
+ * one interaction and is final: `HK_RESULT_CONFLICT` otherwise. Alerts are never
+ * dismissed.
+ */
+hk_result hk_engine_set_alert_status(hk_engine *engine,
+                                     int64_t alert_id,
+                                     uint32_t status,
+                                     int64_t now_ms);
+
+/**
+ * Gives an unfinished alert to another user (A3: delegation).
+ */
+hk_result hk_engine_reassign_alert(hk_engine *engine,
+                                   int64_t alert_id,
+                                   const char *user_id,
+                                   int64_t now_ms);
+
+/**
+ * Queues an e-mail to an alert's customer from the dashboard (A3), from JSON
+ * `{"user","subject","body"}`, and writes the outbox message's id to `*message_id_out`.
+ * The message (`HK_MESSAGE_KIND_CUSTOMER_REPLY`) carries a tracking `reply_to` address:
+ * hand the customer's answer to `hk_engine_record_inbound_reply`. The e-mail is logged on
+ * the alert and in the response's thread.
+ */
+hk_result hk_engine_email_customer(hk_engine *engine,
+                                   int64_t alert_id,
+                                   const char *email_json,
+                                   int64_t now_ms,
+                                   char **message_id_out);
+
+/**
+ * Files a customer's e-mail answer, sent to a tracking reply address (`address`, as the
+ * To header gives it, display name allowed), in its thread and on its alert (A3, F2), and
+ * writes `{"response_id","comment_id","alert_id"}` to `*reply_json_out` (`alert_id` null
+ * when the conversation has no alert). An address that is not a tracking address is
+ * `HK_RESULT_INVALID_INPUT`, an unknown one `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_record_inbound_reply(hk_engine *engine,
+                                         const char *address,
+                                         const char *reply_text,
+                                         int64_t now_ms,
+                                         char **reply_json_out);
+
+/**
+ * Replies to a response's feedback, or records a reward or a refund (F2), from JSON
+ * `{"user","kind","body","coupon_code","amount_minor","currency"}` (`kind` is `"reply"`,
+ * `"reward"` with its `coupon_code`, or `"refund"` with `amount_minor` and `currency`),
+ * and writes the new thread comment's id to `*comment_id_out`. The message goes to the
+ * customer through the outbox. `HK_RESULT_CONFLICT` when the customer did not agree to be
+ * replied to.
+ */
+hk_result hk_engine_reply(hk_engine *engine,
+                          int64_t response_id,
+                          const char *reply_json,
+                          int64_t now_ms,
+                          int64_t *comment_id_out);
+
+/**
+ * Writes a response's conversation (F2), oldest first, as a JSON array to
+ * `*thread_json_out`: `{"id","response_id","author","kind","body","coupon_code",
+ * "amount_minor","currency","user","at"}`.
+ */
+hk_result hk_engine_get_thread(const hk_engine *engine,
+                               int64_t response_id,
+                               char **thread_json_out);
+
+/**
+ * Queues the post-intervention survey of a done case (A4) and writes the outbox message's
+ * id to `*message_id_out` (`HK_MESSAGE_KIND_FOLLOW_UP_SURVEY`; its answer comes back
+ * through `hk_engine_record_response` and is kept on the alert, not in the scores).
+ * `HK_RESULT_CONFLICT`, with the reason, when the case is not done, the survey was already
+ * sent, or the original response was anonymous.
+ */
+hk_result hk_engine_send_follow_up(hk_engine *engine,
+                                   int64_t alert_id,
+                                   int64_t now_ms,
+                                   char **message_id_out);
+
+/**
+ * Records an external review, or its reply (A5), from JSON `{"id","location","site",
+ * "rating","posted_at","replied_at"}` (`replied_at` null while unanswered), and writes how
+ * many reviews of the location still wait for a reply to `*unanswered_out`. The location's
+ * unanswered-reviews alert is raised by the first and clears itself at zero.
+ */
+hk_result hk_engine_report_review(hk_engine *engine,
+                                  const char *review_json,
+                                  int64_t now_ms,
+                                  uint32_t *unanswered_out);
+
+/**
+ * Writes the detractors to call back, newest first, as a JSON array to
+ * `*customers_json_out`: `{"customer","name","email","phone","location","nps",
+ * "last_comment","responded_at","open_alert"}`. `location_id` limits the list to one
+ * location; NULL covers every location.
+ */
+hk_result hk_engine_at_risk_customers(const hk_engine *engine,
+                                      const char *location_id,
+                                      char **customers_json_out);
+
+/**
  * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.
  *
  * On failure nothing is written to `*batch_out` and, if `error_out` is not NULL,
@@ -838,10 +1095,24 @@ const char *hk_message_batch_unsubscribe_link(const hk_message_batch *batch,
                                               uint32_t index);
 
 /**
+ * Message `index`'s Reply-To address (a tracking address: the customer's answer to it goes
+ * to `hk_engine_record_inbound_reply`), or NULL if it has none; borrowed.
+ */
+const char *hk_message_batch_reply_to(const hk_message_batch *batch,
+                                      uint32_t index);
+
+/**
  * Host id of message `index`'s customer; NULL for a message to staff; borrowed.
  */
 const char *hk_message_batch_customer(const hk_message_batch *batch,
                                       uint32_t index);
+
+/**
+ * Host id of the user message `index` goes to (a notification or an escalation), or NULL
+ * for a message to a customer; borrowed.
+ */
+const char *hk_message_batch_user(const hk_message_batch *batch,
+                                  uint32_t index);
 
 /**
  * Host id of message `index`'s location; borrowed.
@@ -854,6 +1125,13 @@ const char *hk_message_batch_location(const hk_message_batch *batch,
  */
 int64_t hk_message_batch_invitation_id(const hk_message_batch *batch,
                                        uint32_t index);
+
+/**
+ * The alert message `index` is about (a notification, an escalation, a dashboard e-mail, a
+ * follow-up survey), or 0 if none.
+ */
+int64_t hk_message_batch_alert_id(const hk_message_batch *batch,
+                                  uint32_t index);
 
 /**
  * Delivery attempt of message `index`: 1 the first time it is claimed (0 past the end).

@@ -19,9 +19,12 @@ struct Message {
     survey_link: Option<CString>,
     survey_link_expires_at_ms: i64,
     unsubscribe_link: Option<CString>,
+    reply_to: Option<CString>,
     customer: Option<CString>,
+    user: Option<CString>,
     location: CString,
     invitation_id: i64,
+    alert_id: i64,
     attempt: u32,
     lease_until_ms: i64,
 }
@@ -39,9 +42,12 @@ impl Message {
             survey_link: m.survey_link.as_ref().map(c),
             survey_link_expires_at_ms: m.survey_link_expires_at.map_or(0, |t| t.timestamp_millis()),
             unsubscribe_link: m.unsubscribe_link.as_ref().map(c),
+            reply_to: m.reply_to.as_ref().map(c),
             customer: m.customer.as_ref().map(c),
+            user: m.user.as_ref().map(c),
             location: c(&m.location),
             invitation_id: m.invitation_id.unwrap_or(0),
+            alert_id: m.alert_id.unwrap_or(0),
             attempt: m.attempt,
             lease_until_ms: m.lease_until.timestamp_millis(),
         }
@@ -243,6 +249,17 @@ pub unsafe extern "C" fn hk_message_batch_unsubscribe_link(
     unsafe { optional_string_field(batch, index, |m| m.unsubscribe_link.as_ref()) }
 }
 
+/// Message `index`'s Reply-To address (a tracking address: the customer's answer to it goes
+/// to `hk_engine_record_inbound_reply`), or NULL if it has none; borrowed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_message_batch_reply_to(
+    batch: *const hk_message_batch,
+    index: u32,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe { optional_string_field(batch, index, |m| m.reply_to.as_ref()) }
+}
+
 /// Host id of message `index`'s customer; NULL for a message to staff; borrowed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_message_batch_customer(
@@ -251,6 +268,17 @@ pub unsafe extern "C" fn hk_message_batch_customer(
 ) -> *const c_char {
     // SAFETY: forwarded contract.
     unsafe { optional_string_field(batch, index, |m| m.customer.as_ref()) }
+}
+
+/// Host id of the user message `index` goes to (a notification or an escalation), or NULL
+/// for a message to a customer; borrowed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_message_batch_user(
+    batch: *const hk_message_batch,
+    index: u32,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe { optional_string_field(batch, index, |m| m.user.as_ref()) }
 }
 
 /// Host id of message `index`'s location; borrowed.
@@ -271,6 +299,17 @@ pub unsafe extern "C" fn hk_message_batch_invitation_id(
 ) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { field(batch, index, 0, |m| m.invitation_id) }
+}
+
+/// The alert message `index` is about (a notification, an escalation, a dashboard e-mail, a
+/// follow-up survey), or 0 if none.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_message_batch_alert_id(
+    batch: *const hk_message_batch,
+    index: u32,
+) -> i64 {
+    // SAFETY: forwarded contract.
+    unsafe { field(batch, index, 0, |m| m.alert_id) }
 }
 
 /// Delivery attempt of message `index`: 1 the first time it is claimed (0 past the end).

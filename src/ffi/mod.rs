@@ -39,6 +39,10 @@ pub mod delivery;
 // deletions, NPS and ratings.
 pub mod responses;
 
+// Alerts and follow-up: users, assignments, the alert dashboard and its handling, reply
+// threads, the post-intervention survey, external reviews, the at-risk list.
+pub mod alerts;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
 pub mod messages;
@@ -46,6 +50,7 @@ pub mod reasons;
 pub mod report;
 pub mod window;
 
+pub use alerts::*;
 pub use config::*;
 pub use customers::*;
 pub use delivery::*;

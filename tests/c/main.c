@@ -29,5 +29,6 @@ int main(int argc, char **argv) {
     engine_tests();
     delivery_tests();
     responses_tests();
+    alerts_tests();
     return finish();
 }

@@ -31,7 +31,8 @@ STATIC_LIBS=("$LIB_DIR/libhearken.a" -lpthread -ldl -lm)
 SHARED_LIBS=(-L"$LIB_DIR" -lhearken -Wl,-rpath,"$LIB_DIR" -lpthread)
 VALGRIND=(valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite)
 TEST_SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/test_golden.c
-              tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c)
+              tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c
+              tests/c/test_alerts.c)
 
 passed=0
 failed=0
@@ -199,6 +200,16 @@ answer_handler() {
     "$CC" "${CFLAGS[@]}" -c "$OUT/answer_handler.c" -o "$OUT/answer_handler.o"
 }
 step "the answer handler of docs/c-api.md compiles" answer_handler
+
+# The alert handler of docs/c-api.md (its fourth C block) compiles as printed.
+alert_handler() {
+    awk '/^```c$/ {n++; if (n == 4) {f = 1; next}} /^```$/ {if (f) exit} f' docs/c-api.md \
+        > "$OUT/alert_handler.c"
+    grep -q hk_engine_set_alert_status "$OUT/alert_handler.c" \
+        || { echo "no alert handler found"; return 1; }
+    "$CC" "${CFLAGS[@]}" -c "$OUT/alert_handler.c" -o "$OUT/alert_handler.o"
+}
+step "the alert handler of docs/c-api.md compiles" alert_handler
 
 # The shared library exports the C door only (plus the uniffi door's own prefixed symbols).
 exports_only_hk() {

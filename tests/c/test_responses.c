@@ -175,7 +175,7 @@ static void the_golden_night_answers_10_7_3_9_give_an_nps_of_25(void) {
     /* Two survey links (c1 answers 9, c5 answers 7) and two receipt links (10 and 3). */
     char *nine = answer(engine, token_for(invited, n, "c1"), 9);
     CHECK_STR(nine, "{\"response_id\":1,\"nps_category\":\"promoter\",\"score_base10\":9.0,"
-                    "\"unhappy\":false,\"review_link\":\"" REVIEW_LINK "\"}");
+                    "\"unhappy\":false,\"review_link\":\"" REVIEW_LINK "\",\"alert_id\":null}");
     char *seven = answer(engine, token_for(invited, n, "c5"), 7);
     CHECK_CONTAINS(seven, "\"nps_category\":\"passive\"");
     CHECK_CONTAINS(seven, "\"review_link\":null");
@@ -644,7 +644,7 @@ static void survey_and_feedback_settings_as_json(void) {
                                        NOW_DUE, &outcome),
              engine);
     CHECK_STR(outcome, "{\"response_id\":1,\"nps_category\":null,\"score_base10\":8.0,"
-                       "\"unhappy\":true,\"review_link\":null}");
+                       "\"unhappy\":true,\"review_link\":null,\"alert_id\":1}");
     hk_string_free(outcome);
     /* N3: the Google-policy mode offers the review link to every respondent. */
     CHECK_OK(hk_engine_set_feedback_settings(engine, "{\"review_mode\":\"everyone\"}"), engine);

@@ -7,5 +7,6 @@ void golden_tests(void);
 void engine_tests(void);
 void delivery_tests(void);
 void responses_tests(void);
+void alerts_tests(void);
 
 #endif
