@@ -22,7 +22,8 @@
  *   - No panic crosses this interface: one becomes HK_RESULT_PANIC (free the handle then).
  *   - Time is int64_t Unix milliseconds (UTC), passed in by the caller as now_ms.
  *   - Numbers from C are never taken as Rust enums: journal modes, channels, message kinds,
- *     flags and reasons are uint32_t values that hearken validates (flags are 0 or 1).
+ *     alert kinds and statuses, flags and reasons are uint32_t values that hearken
+ *     validates (flags are 0 or 1; codes start at 1, so a zeroed variable is never valid).
  *
  * Threads
  *   An hk_engine may be used from several threads at once: every function taking an
