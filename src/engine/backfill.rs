@@ -11,7 +11,20 @@ pub fn parse_lines(reader: impl BufRead) -> Result<Vec<(usize, SyncBatch)>> {
     let mut problems = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let line_no = i + 1;
-        let line = line?;
+        let line = match line {
+            Ok(line) => line,
+            // Bytes that are not UTF-8 are bad input, not a storage failure; `lines()` has
+            // consumed the line, so the next ones are still checked.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                problems.push(Problem::top(
+                    &format!("line {line_no}: batch"),
+                    "",
+                    "not valid UTF-8",
+                ));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         if line.trim().is_empty() {
             continue;
         }
