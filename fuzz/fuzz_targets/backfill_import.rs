@@ -4,11 +4,13 @@
 //! number of batches reported.
 #![no_main]
 
-use hearken_fuzz::{engine, input_error, night};
+use hearken_fuzz::{Reuse, engine, input_error, night};
 use libfuzzer_sys::fuzz_target;
 
+thread_local!(static STORE: Reuse<hearken::Engine> = const { Reuse::new() });
+
 fuzz_target!(|data: &[u8]| {
-    let e = engine();
+    let e = STORE.with(|s| s.take(engine));
     let mut seen = Vec::new();
     match e.backfill_reader(data, night(), |p| seen.push((p.done, p.total))) {
         Ok(report) => {
@@ -21,6 +23,10 @@ fuzz_target!(|data: &[u8]| {
             input_error(&err, "backfill_reader");
             // Batches before the rejected one stay applied: progress never overshoots.
             assert!(seen.iter().all(|&(done, total)| done <= total));
+            if seen.is_empty() {
+                // Rejected before any batch was committed: the store is unchanged.
+                STORE.with(|s| s.give_back(e));
+            }
         }
     }
 });

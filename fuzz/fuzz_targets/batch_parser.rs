@@ -4,8 +4,10 @@
 //! re-run, must create nothing (E8).
 #![no_main]
 
-use hearken_fuzz::{engine, input_error, night, resync_creates_nothing};
+use hearken_fuzz::{Reuse, engine, input_error, night, resync_creates_nothing};
 use libfuzzer_sys::fuzz_target;
+
+thread_local!(static STORE: Reuse<hearken::Engine> = const { Reuse::new() });
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,9 +17,12 @@ fuzz_target!(|data: &[u8]| {
         Ok(b) => b,
         Err(e) => return input_error(&e, "parse_batch"),
     };
-    let e = engine();
+    let e = STORE.with(|s| s.take(engine));
     match e.sync(&batch, night()) {
         Ok(report) => resync_creates_nothing(&e, &batch, night(), &report),
-        Err(err) => input_error(&err, "sync"),
+        Err(err) => {
+            input_error(&err, "sync");
+            STORE.with(|s| s.give_back(e));
+        }
     }
 });

@@ -7,14 +7,16 @@
 #![no_main]
 
 use hearken::ErrorKind;
-use hearken_fuzz::{due, input_error, invited, promoter};
+use hearken_fuzz::{Links, Reuse, due, input_error, invited, promoter};
 use libfuzzer_sys::fuzz_target;
+
+thread_local!(static STORE: Reuse<(hearken::Engine, Links)> = const { Reuse::new() });
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (e, links) = invited();
+    let (e, links) = STORE.with(|s| s.take(invited));
     let now = due();
 
     // The input as a token: never a match (tokens are 128 random bits).
@@ -40,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
     // The input as answers, on the real link.
     let answers = match hearken::wire::parse_response(text) {
         Ok(a) => a,
-        Err(err) => return input_error(&err, "parse_response"),
+        Err(err) => {
+            // Only rejected calls and reads so far: the store is unchanged.
+            input_error(&err, "parse_response");
+            return STORE.with(|s| s.give_back((e, links)));
+        }
     };
     match e.record_response(&links.survey, &answers, now) {
         Ok(outcome) => {
