@@ -4,10 +4,17 @@
 #     through the C ABI vs the Rust call, outbox claim+ack vs raw SQL; each prints its ratio
 #   - the property tests with many more cases
 #   - the C tests under valgrind are already in scripts/test.sh
+#   - fuzzing (docs/fuzzing.md): every cargo-fuzz target in fuzz/ for
+#     ${HEARKEN_FUZZ_SECONDS:-60} seconds each (10 with --quick), one at a time; a finding
+#     fails the script and leaves its input in fuzz/artifacts/<target>/
 # Usage: scripts/longer-checks.sh [--quick]   (--quick: small bench sizes, a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--quick" ]; then export HEARKEN_BENCH_QUICK=1; fi
+fuzz_seconds="${HEARKEN_FUZZ_SECONDS:-60}"
+if [ "${1:-}" = "--quick" ]; then
+    export HEARKEN_BENCH_QUICK=1
+    fuzz_seconds="${HEARKEN_FUZZ_SECONDS:-10}"
+fi
 
 echo "== benches (release)"
 cargo bench --bench sync
@@ -16,3 +23,32 @@ cargo bench --bench outbox
 
 echo "== property tests, 1024 cases each"
 PROPTEST_CASES=1024 cargo test --release --test properties
+
+echo "== fuzz, ${fuzz_seconds} s per target"
+# cargo-fuzz needs the nightly toolchain (installed with rustup on these machines).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+# New inputs go to a scratch copy of the committed corpus, so a run leaves the repo as it
+# was; minimise and commit interesting ones by hand (docs/fuzzing.md).
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+(
+    cd fuzz
+    cargo +nightly fuzz build
+    for target in $(cargo +nightly fuzz list); do
+        echo "-- $target"
+        mkdir -p "$scratch/$target"
+        cp -R "corpus/$target/." "$scratch/$target/" 2>/dev/null || true
+        # A crash, leak, timeout or out-of-memory exits non-zero: print it and fail.
+        log="$scratch/$target.log"
+        if ! cargo +nightly fuzz run "$target" "$scratch/$target" -- \
+            -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+            -print_final_stats=1 >"$log" 2>&1; then
+            tail -n 60 "$log"
+            echo "fuzz: finding in $target (input saved under fuzz/artifacts/$target/)" >&2
+            exit 1
+        fi
+        grep -E '^Done|stat::(number_of_executed_units|average_exec_per_sec)' "$log"
+    done
+)
