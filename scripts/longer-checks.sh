@@ -7,6 +7,10 @@
 #   - fuzzing (docs/fuzzing.md): every cargo-fuzz target in fuzz/ for
 #     ${HEARKEN_FUZZ_SECONDS:-60} seconds each (10 with --quick), one at a time; a finding
 #     fails the script and leaves its input in fuzz/artifacts/<target>/
+#   - the crash soak: SIGKILL at every failpoint of an 8-night run plus 330 random-time
+#     kills, each followed by integrity, no-loss and no-duplicate checks (tests/crash.rs)
+#   - AddressSanitizer (nightly): the library's unit tests and the alert, response,
+#     delivery and bad-input suites
 # Usage: scripts/longer-checks.sh [--quick]   (--quick: small bench sizes, a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +27,14 @@ cargo bench --bench outbox
 
 echo "== property tests, 1024 cases each"
 PROPTEST_CASES=1024 cargo test --release --test properties
+
+echo "== crash soak (release)"
+HEARKEN_CRASH_SOAK=1 cargo test --release --test crash -- --nocapture crash_soak
+
+echo "== AddressSanitizer (nightly)"
+RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
+    cargo +nightly test --target x86_64-unknown-linux-gnu --target-dir target/asan \
+    --lib --test alerts --test responses --test delivery --test bad_input
 
 echo "== fuzz, ${fuzz_seconds} s per target"
 # cargo-fuzz needs the nightly toolchain (installed with rustup on these machines).
