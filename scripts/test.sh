@@ -21,6 +21,8 @@ command -v pkg-config >/dev/null || apt_missing+=(pkg-config)
 command -v javac >/dev/null || apt_missing+=(default-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || apt_missing+=(libjna-java)
 command -v npm >/dev/null || apt_missing+=(npm)
+# LibreOffice reads the exported .xlsx back (tests/export.rs); the test skips without it.
+command -v soffice >/dev/null || apt_missing+=(libreoffice-calc-nogui)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "apt: ${apt_missing[*]}"
   apt-get update -q

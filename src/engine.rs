@@ -3,11 +3,12 @@
 mod alerts;
 mod backfill;
 mod delivery;
+mod exports;
 mod people;
 mod responses;
 mod sync;
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
+use crate::export::{ExportQuery, ExportSummary};
 use crate::model::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
     CustomerEmail, Erasure, ExternalReview, InboundReply, Interaction, InteractionInput,
@@ -635,6 +637,37 @@ impl Engine {
     pub fn at_risk_customers(&self, location: Option<&str>) -> Result<Vec<AtRiskCustomer>> {
         self.reader()
             .read(|c| alerts::at_risk_customers(c, location))
+    }
+
+    /// Writes the feedback CSV (X1) of a location and period: a BOM, the X1 header, one
+    /// row per thread comment; returns the number of comment rows.
+    pub fn export_csv(&self, query: &ExportQuery, out: impl Write) -> Result<u64> {
+        self.reader().read(|c| exports::csv(c, query, out))
+    }
+
+    /// [`Engine::export_csv`] into a file, replaced only once the export is complete.
+    pub fn export_csv_file(&self, query: &ExportQuery, path: impl AsRef<Path>) -> Result<u64> {
+        exports::to_file(path.as_ref(), |f| {
+            self.export_csv(query, std::io::BufWriter::new(f))
+        })
+    }
+
+    /// Writes the feedback spreadsheet (X2) of a location and period as .xlsx: sheets
+    /// "By employee", "By date" and "Comments" (the X1 columns).
+    pub fn export_xlsx(&self, query: &ExportQuery, mut out: impl Write) -> Result<ExportSummary> {
+        let (bytes, summary) = self.reader().read(|c| exports::xlsx(c, query))?;
+        out.write_all(&bytes)?;
+        out.flush()?;
+        Ok(summary)
+    }
+
+    /// [`Engine::export_xlsx`] into a file, replaced only once the export is complete.
+    pub fn export_xlsx_file(
+        &self,
+        query: &ExportQuery,
+        path: impl AsRef<Path>,
+    ) -> Result<ExportSummary> {
+        exports::to_file(path.as_ref(), |f| self.export_xlsx(query, f))
     }
 }
 

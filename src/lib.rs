@@ -6,6 +6,7 @@
 
 mod engine;
 mod error;
+mod export;
 #[doc(hidden)]
 pub mod failpoint;
 pub mod ffi;
@@ -17,6 +18,7 @@ pub mod wire;
 
 pub use engine::{Engine, EngineOptions, JournalMode};
 pub use error::{Error, ErrorKind, Problem, Result};
+pub use export::{ExportQuery, ExportSummary};
 pub use model::*;
 pub use store::SCHEMA_VERSION;
 

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod customers;
+mod exports;
 mod locations;
 mod outbox;
 mod responses;
@@ -125,6 +126,7 @@ pub use customers::{
     suppressed_contacts, suppressed_since, suppression_hashes_empty, suppressions_empty,
     update_customer,
 };
+pub use exports::{employee_scores, for_each_thread_comment, scored_responses};
 pub use locations::{
     count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,
     synced_dates_since, upsert_location,

@@ -1,0 +1,164 @@
+//! The command line: global options, subcommands and their arguments (clap derive).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::period::Period;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  other failure (storage, file system, a bug); the message says which
+  2  usage error: unknown command, missing or malformed argument
+  3  invalid input: nothing was written; every problem is listed
+     (record, index, id, field, reason)
+  4  not found: the database file, a location, a customer, an input file
+  5  conflict with the stored state (e.g. disabling the last enabled location)
+
+The database is --db, else $HEARKEN_DB, else ./hearken.db. Only `locations add`
+creates it. Times are printed in UTC; periods are local to the location.";
+
+/// Operator tool for a store's hearken database.
+#[derive(Debug, Parser)]
+#[command(name = "hearken", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The store's database file.
+    #[arg(
+        long,
+        global = true,
+        env = "HEARKEN_DB",
+        default_value = "hearken.db",
+        value_name = "PATH"
+    )]
+    pub db: PathBuf,
+    /// Machine output: one JSON document on stdout; errors as JSON on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Overrides the clock (RFC 3339), for tests and reproducible sessions.
+    #[arg(long, global = true, hide = true)]
+    pub now: Option<DateTime<Utc>>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply a nightly batch file (JSON, docs/batch-format.md); `-` reads stdin.
+    Sync {
+        /// The batch file.
+        file: PathBuf,
+    },
+    /// Import a backfill file (JSON lines, one batch per line).
+    Backfill {
+        /// The backfill file.
+        file: PathBuf,
+    },
+    /// Why a customer did or did not get surveys (the stored decisions).
+    Explain {
+        /// The customer's host id.
+        customer: String,
+    },
+    /// Unsubscribe an e-mail address or phone number from every survey, everywhere.
+    Unsubscribe {
+        /// E-mail address or phone number (known to the store or not).
+        contact: String,
+    },
+    /// Print a score report.
+    Report {
+        /// Which report.
+        kind: ReportKind,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Export feedback: csv (one row per comment) or xlsx (by employee, by date, comments).
+    Export {
+        /// File format.
+        format: ExportFormat,
+        /// The file to write (replaced only once complete).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// The delivery outbox.
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
+    /// The store's locations.
+    Locations {
+        #[command(subcommand)]
+        action: LocationAction,
+    },
+}
+
+/// Which location and period a report or export covers.
+#[derive(Debug, Args)]
+pub struct Scope {
+    /// current-month, last-month, all, or FROM..TO (dates, both included; either may be
+    /// left out), in the location's time zone (all locations': theirs if they share one,
+    /// else UTC).
+    #[arg(long, default_value = "all", value_name = "PERIOD")]
+    pub period: Period,
+    /// One location's host id (default: every location).
+    #[arg(long, value_name = "ID")]
+    pub location: Option<String>,
+}
+
+/// The reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Net Promoter Score: counts and value.
+    Nps,
+    /// Star ratings: base-10 average, count and response rate.
+    Ratings,
+    /// Per employee: responses, NPS, average rating (not available yet).
+    Employees,
+    /// Review funnel: link shown, clicked, confirmed (not available yet).
+    Funnel,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV, one row per conversation comment (UTF-8 with BOM).
+    Csv,
+    /// Excel workbook: by employee, by date, comments.
+    Xlsx,
+}
+
+/// Outbox actions.
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Counts by status, the next due time and the invitations waiting.
+    List {
+        /// At most this many waiting invitations are listed.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+/// Location actions.
+#[derive(Debug, Subcommand)]
+pub enum LocationAction {
+    /// Create or update a location (creates the database if needed).
+    Add {
+        /// The host's id for the location.
+        id: String,
+        /// Display name (used in surveys).
+        name: String,
+        /// IANA time zone, e.g. Europe/Paris.
+        time_zone: String,
+        /// Public review page promoters are sent to.
+        #[arg(long, value_name = "URL")]
+        review_link: Option<String>,
+        /// Business type (chooses the feedback facets): bike_shop, repair, restaurant, ….
+        #[arg(long, value_name = "TYPE")]
+        business_type: Option<String>,
+    },
+    /// List the locations.
+    List,
+}

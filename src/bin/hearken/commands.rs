@@ -1,0 +1,337 @@
+//! The commands that are not reports: sync, backfill, explain, unsubscribe, the outbox
+//! and locations.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use hearken::{Engine, Location, SyncReport};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::args::{LocationAction, OutboxAction};
+use crate::failure::Failure;
+use crate::table::Table;
+
+/// Where results go: text tables, or one JSON document.
+pub struct Out {
+    /// Print JSON instead of text.
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints `value` as JSON, or the text `human` builds.
+    pub fn show<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", hearken::wire::to_json(value));
+        } else {
+            print!("{}", human());
+        }
+    }
+}
+
+/// "1 comment", "2 comments".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A UTC instant as the tables show it.
+pub fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn read_input(file: &Path) -> Result<String, Failure> {
+    let mut text = String::new();
+    let read = if file == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    read.map_err(|e| Failure::Input(file.to_owned(), e))?;
+    Ok(text)
+}
+
+/// `sync FILE`.
+pub fn sync(e: &Engine, out: &Out, file: &Path, now: DateTime<Utc>) -> Result<(), Failure> {
+    let report = e.sync_json(&read_input(file)?, now)?;
+    out.show(&report, || sync_text(&report));
+    Ok(())
+}
+
+fn dates(d: &[chrono::NaiveDate]) -> String {
+    if d.is_empty() {
+        return "none".into();
+    }
+    d.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sync_text(r: &SyncReport) -> String {
+    let mut s = format!(
+        "synced {} for {}: {} new customers, {} updated; {} new transactions, {} updated; \
+         {} employees\ncaught up: {}; still missing (backfill needed): {}\n",
+        r.location,
+        r.business_date,
+        r.customers_created,
+        r.customers_updated,
+        r.transactions_created,
+        r.transactions_updated,
+        r.employees_upserted,
+        dates(&r.caught_up_dates),
+        dates(&r.missing_dates),
+    );
+    let n = |v: usize| v as u64;
+    s.push_str(&format!(
+        "\n{}\n",
+        count(n(r.invitations.len()), "invitation", "invitations")
+    ));
+    if !r.invitations.is_empty() {
+        let mut t = Table::new(&["customer", "transaction", "channel", "language", "due"]);
+        for i in &r.invitations {
+            t.row([
+                i.customer.clone(),
+                i.transaction.clone(),
+                i.channel.as_str().to_owned(),
+                i.language.clone(),
+                utc(i.due_at),
+            ]);
+        }
+        s.push_str(&t.render());
+    }
+    s.push_str(&format!("\n{} skipped\n", r.skipped.len()));
+    if !r.skipped.is_empty() {
+        let mut t = Table::new(&["transaction", "customer", "reason", "eligible again", "why"]);
+        for k in &r.skipped {
+            t.row([
+                k.transaction.clone(),
+                k.customer.clone().unwrap_or_default(),
+                k.reason.as_str().to_owned(),
+                k.eligible_again_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                k.reason.describe().to_owned(),
+            ]);
+        }
+        s.push_str(&t.render());
+    }
+    s
+}
+
+/// `backfill FILE`, with a progress bar on stderr when it is a terminal.
+pub fn backfill(e: &Engine, out: &Out, file: &Path, now: DateTime<Utc>) -> Result<(), Failure> {
+    let reader = std::fs::File::open(file)
+        .map(std::io::BufReader::new)
+        .map_err(|err| Failure::Input(file.to_owned(), err))?;
+    let mut bar: Option<ProgressBar> = None;
+    let tty = std::io::stderr().is_terminal();
+    let report = e.backfill_reader(reader, now, |p| {
+        if !tty {
+            return;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = ProgressBar::new(p.total);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {pos}/{len} batches ({elapsed})")
+            {
+                b.set_style(style);
+            }
+            b
+        });
+        b.set_position(p.done);
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out.show(&report, || {
+        let invited: usize = report.batches.iter().map(|b| b.invitations.len()).sum();
+        let skipped: usize = report.batches.iter().map(|b| b.skipped.len()).sum();
+        let n = |v: usize| v as u64;
+        let mut t = Table::new(&[
+            "line",
+            "location",
+            "business date",
+            "new customers",
+            "new transactions",
+            "invitations",
+            "skipped",
+        ]);
+        for (i, b) in report.batches.iter().enumerate() {
+            t.row([
+                (i + 1).to_string(),
+                b.location.clone(),
+                b.business_date.to_string(),
+                b.customers_created.to_string(),
+                b.transactions_created.to_string(),
+                b.invitations.len().to_string(),
+                b.skipped.len().to_string(),
+            ]);
+        }
+        format!(
+            "backfilled {}: {}, {skipped} skipped\n{}",
+            count(n(report.batches.len()), "batch", "batches"),
+            count(n(invited), "invitation", "invitations"),
+            t.render()
+        )
+    });
+    Ok(())
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// `explain CUSTOMER`.
+pub fn explain(e: &Engine, out: &Out, customer: &str, now: DateTime<Utc>) -> Result<(), Failure> {
+    let x = e.explain(customer, now)?;
+    out.show(&x, || {
+        let mut s = format!(
+            "customer {}\nunsubscribed: {}{}; include in communications: {}; \
+             e-mail usable: {}; phone usable: {}\n",
+            x.customer,
+            yes(x.unsubscribed),
+            x.unsubscribed_at
+                .map(|t| format!(" (since {})", utc(t)))
+                .unwrap_or_default(),
+            yes(x.include_in_communications),
+            yes(x.email_usable),
+            yes(x.phone_usable),
+        );
+        if let Some(d) = x.eligible_again_on {
+            s.push_str(&format!("in cooldown: eligible again on {d}\n"));
+        }
+        s.push('\n');
+        for line in x.lines() {
+            s.push_str(&line);
+            s.push('\n');
+        }
+        if x.decisions.is_empty() {
+            s.push_str("no transactions decided yet\n");
+        }
+        s
+    });
+    Ok(())
+}
+
+/// `unsubscribe CONTACT`.
+pub fn unsubscribe(
+    e: &Engine,
+    out: &Out,
+    contact: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    e.unsubscribe_contact(contact, now)?;
+    out.show(&serde_json::json!({ "unsubscribed": contact }), || {
+        format!("unsubscribed {contact:?} from every survey at every location\n")
+    });
+    Ok(())
+}
+
+/// `outbox list`.
+pub fn outbox(e: &Engine, out: &Out, action: &OutboxAction) -> Result<(), Failure> {
+    let OutboxAction::List { limit } = action;
+    let counts = e.outbox_counts()?;
+    let pending = e.pending_invitations()?;
+    let next_due = pending.iter().map(|p| p.due_at).min();
+    let shown = &pending[..pending.len().min(*limit)];
+    let doc = serde_json::json!({
+        "counts": counts,
+        "next_due": next_due,
+        "pending_invitations": shown,
+    });
+    out.show(&doc, || {
+        let mut t = Table::new(&["pending", "in flight", "delivered", "failed", "cancelled"]);
+        t.row([
+            counts.pending.to_string(),
+            counts.in_flight.to_string(),
+            counts.acked.to_string(),
+            counts.failed.to_string(),
+            counts.cancelled.to_string(),
+        ]);
+        let mut s = t.render();
+        s.push_str(&match next_due {
+            Some(d) => format!("next due: {}\n", utc(d)),
+            None => "next due: nothing waiting\n".to_owned(),
+        });
+        if !shown.is_empty() {
+            s.push_str(&format!(
+                "\ninvitations waiting ({} of {})\n",
+                shown.len(),
+                pending.len()
+            ));
+            let mut t = Table::new(&[
+                "invitation",
+                "customer",
+                "transaction",
+                "channel",
+                "language",
+                "due",
+            ]);
+            for p in shown {
+                t.row([
+                    p.invitation_id.to_string(),
+                    p.customer.clone(),
+                    p.transaction.clone(),
+                    p.channel.as_str().to_owned(),
+                    p.language.clone(),
+                    utc(p.due_at),
+                ]);
+            }
+            s.push_str(&t.render());
+        }
+        s
+    });
+    Ok(())
+}
+
+/// `locations add|list`.
+pub fn locations(e: &Engine, out: &Out, action: &LocationAction) -> Result<(), Failure> {
+    match action {
+        LocationAction::Add {
+            id,
+            name,
+            time_zone,
+            review_link,
+            business_type,
+        } => {
+            let mut l = match e.location(id) {
+                Ok(old) => old,
+                Err(err) if err.kind() == hearken::ErrorKind::NotFound => {
+                    Location::new(id, name, time_zone)
+                }
+                Err(err) => return Err(err.into()),
+            };
+            l.name = name.clone();
+            l.time_zone = time_zone.clone();
+            if review_link.is_some() {
+                l.review_link = review_link.clone();
+            }
+            if business_type.is_some() {
+                l.business_type = business_type.clone();
+            }
+            e.upsert_location(&l)?;
+            out.show(&l, || {
+                format!("location {} saved: {} ({})\n", l.id, l.name, l.time_zone)
+            });
+        }
+        LocationAction::List => {
+            let all = e.locations()?;
+            out.show(&all, || {
+                let mut t = Table::new(&["id", "name", "time zone", "enabled", "review link"]);
+                for l in &all {
+                    t.row([
+                        l.id.clone(),
+                        l.name.clone(),
+                        l.time_zone.clone(),
+                        yes(l.enabled).to_owned(),
+                        l.review_link.clone().unwrap_or_default(),
+                    ]);
+                }
+                t.render()
+            });
+        }
+    }
+    Ok(())
+}

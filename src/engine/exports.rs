@@ -1,0 +1,83 @@
+//! Feedback exports (X1, X2): the store's rows through the export formatters.
+
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Problem, Result};
+use crate::export::{self, CsvExport, ExportQuery, ExportSummary};
+use crate::store;
+
+/// Checks the query: a known location and `from` before `to`.
+fn check(c: &Connection, q: &ExportQuery) -> Result<()> {
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from > to
+    {
+        return Err(Error::invalid(Problem::top(
+            "export_query",
+            "to",
+            "is before from",
+        )));
+    }
+    if let Some(id) = &q.location
+        && store::get_location(c, id)?.is_none()
+    {
+        return Err(Error::NotFound {
+            what: "location",
+            id: id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// X1 leaves the Location column empty when the store has one location.
+fn single_location(c: &Connection) -> Result<bool> {
+    Ok(store::list_locations(c)?.len() <= 1)
+}
+
+/// Writes the CSV export (X1); returns the number of comment rows.
+pub fn csv(c: &Connection, q: &ExportQuery, out: impl Write) -> Result<u64> {
+    check(c, q)?;
+    let mut csv = CsvExport::start(out, single_location(c)?)?;
+    store::for_each_thread_comment(c, q, |r| csv.row(&r))?;
+    csv.finish()
+}
+
+/// Builds the spreadsheet export (X2) as .xlsx bytes.
+pub fn xlsx(c: &Connection, q: &ExportQuery) -> Result<(Vec<u8>, ExportSummary)> {
+    check(c, q)?;
+    let employees = store::employee_scores(c, q)?;
+    let days = export::days(store::scored_responses(c, q)?);
+    let mut comments = Vec::new();
+    store::for_each_thread_comment(c, q, |r| {
+        comments.push(r);
+        Ok(())
+    })?;
+    let bytes = export::workbook(&employees, &days, &comments, single_location(c)?)?;
+    let summary = ExportSummary {
+        employees: employees.len() as u64,
+        days: days.len() as u64,
+        comments: comments.len() as u64,
+    };
+    Ok((bytes, summary))
+}
+
+/// Writes a file through `write`, whole or not at all: into a temporary file beside
+/// `path`, renamed over it only once complete.
+pub fn to_file<T>(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<T>) -> Result<T> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let tmp = path.with_file_name(name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        let out = write(&mut file)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(out)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,332 @@
+//! The `hearken` CLI (issue 8 item 4) run as a process on a temporary database: a whole
+//! operator session, its exit codes, and its JSON output against the golden files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Reader, Xlsx, open_workbook};
+use common::at;
+use hearken::{Answer, Engine, ResponseInput};
+
+const NOW: &str = "--now=2026-11-20T22:00:00Z";
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// What one run printed.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `hearken --db DB ARGS…` (with $HEARKEN_DB unset) and echoes the session.
+fn hearken(db: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("HEARKEN_DB")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    println!(
+        "$ hearken {}\n{}{}[exit {}]\n",
+        args.join(" "),
+        run.stdout,
+        run.stderr,
+        run.code
+    );
+    run
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let run = hearken(db, args);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    run.stdout
+}
+
+/// Answers arrive through the host's survey page (the library, not the CLI): c1 a
+/// promoter with a French comment, c5 a detractor with a Korean one.
+fn answers_arrive(db: &Path) {
+    let e = Engine::open(db).unwrap();
+    let due = at("2026-11-21T09:00:00Z");
+    for m in e.claim(10, due).unwrap() {
+        e.ack(&m.message_id, due).unwrap();
+        let Some(link) = m.survey_link else {
+            continue; // not a survey (a staff notification)
+        };
+        let token = link.rsplit('/').next().unwrap().to_owned();
+        let (score, comment) = match m.customer.as_deref() {
+            Some("c1") => (10, "Très bien, merci ! \"Parfait\""),
+            _ => (6, "배송이 늦었어요, 그래도 친절했어요"),
+        };
+        let input = ResponseInput {
+            answers: vec![
+                Answer {
+                    question: "recommend".into(),
+                    score: Some(score),
+                    ..Answer::default()
+                },
+                Answer {
+                    question: "comment".into(),
+                    text: Some(comment.into()),
+                    ..Answer::default()
+                },
+            ],
+            consent_to_reply: true,
+        };
+        e.record_response(&token, &input, at("2026-11-21T12:30:00Z"))
+            .unwrap();
+    }
+}
+
+#[test]
+fn x1_x2_cli_session_on_a_fresh_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    // No database yet: only `locations add` creates one.
+    let run = hearken(&db, &["report", "nps"]);
+    assert_eq!(run.code, 4);
+    assert!(run.stderr.contains("no database at"), "{}", run.stderr);
+    assert!(!db.exists());
+
+    // The golden scenario (tests/golden/README.md) through the CLI.
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+            "--review-link",
+            "https://g.page/r/paris/review",
+        ],
+    );
+    ok(
+        &db,
+        &["locations", "add", "seoul", "서울 매장", "Asia/Seoul"],
+    );
+    let listed = ok(&db, &["locations", "list"]);
+    assert!(
+        listed.contains("seoul  서울 매장       Asia/Seoul"),
+        "{listed}"
+    );
+    ok(
+        &db,
+        &[
+            "unsubscribe",
+            "  Dana@Example.COM ",
+            "--now=2026-11-19T12:00:00Z",
+        ],
+    );
+
+    // A bad batch: exit 3, every field named, nothing written.
+    let before = common::dump(&db);
+    let bad = golden("bad.batch.json");
+    let run = hearken(&db, &["sync", bad.to_str().unwrap(), NOW]);
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("invalid input; nothing was written"));
+    for field in ["customer", "finalized_at", "currency"] {
+        assert!(run.stderr.contains(field), "{field} named: {}", run.stderr);
+    }
+    assert!(run.stderr.contains("transactions      2  t22  currency"));
+    let run = hearken(&db, &["--json", "sync", bad.to_str().unwrap(), NOW]);
+    assert_eq!(run.code, 3);
+    assert_eq!(
+        run.stderr,
+        std::fs::read_to_string(golden("bad.error.json")).unwrap()
+    );
+    assert_eq!(before, common::dump(&db), "a rejected batch writes nothing");
+
+    // The night's batch: the JSON report is the golden one, byte for byte.
+    let night = golden("night1.batch.json");
+    let json = ok(&db, &["sync", night.to_str().unwrap(), NOW, "--json"]);
+    assert_eq!(
+        json,
+        std::fs::read_to_string(golden("night1.report.json")).unwrap()
+    );
+    let text = ok(&db, &["sync", night.to_str().unwrap(), NOW]);
+    assert!(
+        text.contains("0 invitations"),
+        "a re-run creates nothing: {text}"
+    );
+
+    let why = ok(&db, &["explain", "c5", NOW, "--json"]);
+    assert_eq!(
+        why,
+        std::fs::read_to_string(golden("explain_c5.json")).unwrap()
+    );
+    let why = ok(&db, &["explain", "c5", NOW]);
+    assert!(why.contains("in cooldown: eligible again on 2027-02-20"));
+    assert!(why.contains("t6: no survey on 2026-11-20 (paris)"));
+    assert!(why.contains("[one_per_batch]"));
+    assert_eq!(hearken(&db, &["explain", "nobody", NOW]).code, 4);
+
+    let outbox = ok(&db, &["outbox", "list"]);
+    assert!(
+        outbox.contains("next due: 2026-11-21 09:00 UTC"),
+        "{outbox}"
+    );
+    let outbox: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["outbox", "list", "--json"])).unwrap();
+    assert_eq!(outbox["counts"]["pending"], 2);
+    assert_eq!(outbox["pending_invitations"][1]["customer"], "c5");
+
+    answers_arrive(&db);
+
+    let nps = ok(
+        &db,
+        &[
+            "report",
+            "nps",
+            "--period",
+            "2026-11-01..2026-11-30",
+            "--location",
+            "paris",
+        ],
+    );
+    assert!(nps.contains("local days of Europe/Paris"), "{nps}");
+    let figures: Vec<&str> = nps.lines().last().unwrap().split_whitespace().collect();
+    assert_eq!(figures, ["1", "0", "1", "2", "0.0"], "{nps}");
+    let nps: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "report",
+            "nps",
+            "--json",
+            "--period",
+            "last-month",
+            "--now=2026-12-02T08:00:00Z",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(nps["nps"]["promoters"], 1);
+    assert_eq!(nps["nps"]["detractors"], 1);
+    assert_eq!(nps["nps"]["nps"], 0.0);
+    let empty: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "report",
+            "nps",
+            "--json",
+            "--period",
+            "current-month",
+            "--now=2026-12-02T08:00:00Z",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        empty["nps"]["nps"],
+        serde_json::Value::Null,
+        "no answers: no NPS"
+    );
+    let ratings = ok(&db, &["report", "ratings"]);
+    assert!(
+        ratings.contains("100.0%"),
+        "2 of 2 delivered answered: {ratings}"
+    );
+    let run = hearken(&db, &["report", "employees"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not available yet"), "{}", run.stderr);
+    assert_eq!(
+        hearken(&db, &["report", "nps", "--location", "lyon"]).code,
+        4
+    );
+
+    // Exports.
+    let csv_file = path("feedback.csv");
+    let said = ok(&db, &["export", "csv", "--out", &csv_file]);
+    assert!(said.contains("2 comments"), "{said}");
+    let bytes = std::fs::read(&csv_file).unwrap();
+    assert!(bytes.starts_with("\u{feff}Date,Time,Conversation ID,".as_bytes()));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&bytes[3..])
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(&rows[0][5], "c1");
+    assert_eq!(&rows[0][13], "Très bien, merci ! \"Parfait\"");
+    assert_eq!(&rows[1][6], "김민준");
+    assert_eq!(&rows[1][13], "배송이 늦었어요, 그래도 친절했어요");
+    let xlsx_file = path("feedback.xlsx");
+    let said = ok(
+        &db,
+        &[
+            "export",
+            "xlsx",
+            "--out",
+            &xlsx_file,
+            "--period",
+            "2026-11-01..",
+        ],
+    );
+    assert!(said.contains("2 employees, 1 day, 2 comments"), "{said}");
+    let mut book: Xlsx<_> = open_workbook(&xlsx_file).unwrap();
+    assert_eq!(book.sheet_names(), ["By employee", "By date", "Comments"]);
+    let employees = book.worksheet_range("By employee").unwrap();
+    assert_eq!(employees.get_value((1, 0)).unwrap().to_string(), "Lucas");
+
+    // Backfill (JSON lines) and the database named by $HEARKEN_DB.
+    let lines = path("backfill.jsonl");
+    std::fs::write(
+        &lines,
+        concat!(
+            r#"{"format":1,"location":"seoul","business_dates":["2026-11-18"],"#,
+            r#""customers":[{"id":"k1","name":"이서연","email":"seoyeon@example.kr","include_in_communications":true}],"#,
+            r#""transactions":[{"id":"s1","customer":"k1","kind":"sale","amount_minor":50000,"currency":"KRW","finalized_at":"2026-11-18T15:00:00+09:00"}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .args(["backfill", &lines, NOW])
+        .env("HEARKEN_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("backfilled 1 batch: 1 invitation, 0 skipped"),
+        "{said}"
+    );
+    assert_eq!(hearken(&db, &["backfill", &path("missing.jsonl")]).code, 4);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    assert_eq!(hearken(&db, &["report", "bogus"]).code, 2);
+    assert_eq!(
+        hearken(&db, &["export", "csv"]).code,
+        2,
+        "--out is required"
+    );
+    assert_eq!(
+        hearken(&db, &["report", "nps", "--period", "2026-13-01.."]).code,
+        2
+    );
+    let help = ok(&db, &["--help"]);
+    for line in [
+        "Exit codes:",
+        "2  usage error",
+        "3  invalid input",
+        "4  not found",
+        "5  conflict",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
+    assert!(!help.contains("--now"), "the clock override is hidden");
+}
