@@ -224,10 +224,14 @@ pub struct ResponseRow {
 /// Stores a response and returns its id.
 pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO responses (source, invitation_id, location_id, customer_id, transaction_id,
-           nps, rating, rating_scale, score_base10, unhappy, sentiment, facets, comment, answers,
-           consent_to_reply, review_link_shown, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        // Ids are never reused: a deleted response keeps its id in its audit record (F3)
+        // and its alert, so a new one takes the next id after both.
+        "INSERT INTO responses (id, source, invitation_id, location_id, customer_id,
+           transaction_id, nps, rating, rating_scale, score_base10, unhappy, sentiment, facets,
+           comment, answers, consent_to_reply, review_link_shown, created_at)
+         VALUES (1 + max(coalesce((SELECT max(id) FROM responses), 0),
+                         coalesce((SELECT max(response_id) FROM response_deletions), 0)),
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         r.source,
