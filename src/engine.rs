@@ -5,6 +5,7 @@ mod backfill;
 mod delivery;
 mod exports;
 mod people;
+mod reports;
 mod responses;
 mod sync;
 
@@ -17,6 +18,11 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::export::{ExportQuery, ExportSummary};
+use crate::model::{
+    AggregateBundle, Bucket, Comparison, CustomerHistory, CustomerPage, CustomerQuery,
+    EmployeePerformance, FeedbackPage, FeedbackQuery, Period, PeriodBounds, ReportQuery,
+    ResponseRate, ReviewFunnel, Role, Scores, SeriesPoint, Unsubscribe,
+};
 use crate::model::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
     CustomerEmail, Erasure, ExternalReview, InboundReply, Interaction, InteractionInput,
@@ -668,6 +674,112 @@ impl Engine {
         path: impl AsRef<Path>,
     ) -> Result<ExportSummary> {
         exports::to_file(path.as_ref(), |f| self.export_xlsx(query, f))
+    }
+}
+
+/// Reports (issue 8): every call takes `now` (for "current month"), reads on the reader
+/// connection, and honours `user` (an admin sees every location, others their own).
+impl Engine {
+    /// NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+    pub fn scores(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Scores> {
+        self.reader().read(|c| reports::scores(c, query, now))
+    }
+
+    /// Scores by local day, ISO week or month (N2); buckets without responses are left out.
+    pub fn score_series(
+        &self,
+        query: &ReportQuery,
+        bucket: Bucket,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SeriesPoint>> {
+        self.reader()
+            .read(|c| reports::series_of(c, query, bucket, now))
+    }
+
+    /// Of the invitations delivered in the period, the share answered (N5).
+    pub fn response_rate(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<ResponseRate> {
+        self.reader()
+            .read(|c| reports::response_rate(c, query, now))
+    }
+
+    /// Promoters, review links shown, clicks and confirmed reviews (N3).
+    pub fn review_funnel(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<ReviewFunnel> {
+        self.reader()
+            .read(|c| reports::review_funnel(c, query, now))
+    }
+
+    /// Per employee (optionally of one role): responses, NPS, average rating (X4).
+    pub fn employee_performance(
+        &self,
+        query: &ReportQuery,
+        role: Option<Role>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<EmployeePerformance>> {
+        self.reader()
+            .read(|c| reports::employee_performance(c, query, role, now))
+    }
+
+    /// The local dates and UTC instants a dashboard period covers at a location (X3).
+    pub fn period_bounds(
+        &self,
+        location: &str,
+        period: &Period,
+        now: DateTime<Utc>,
+    ) -> Result<PeriodBounds> {
+        self.reader()
+            .read(|c| reports::period_bounds(c, location, period, now))
+    }
+
+    /// One page of the feedback list, filtered and sorted (X3).
+    pub fn feedback(&self, query: &FeedbackQuery, now: DateTime<Utc>) -> Result<FeedbackPage> {
+        self.reader().read(|c| reports::feedback(c, query, now))
+    }
+
+    /// A customer's whole history: invitations and responses (F4).
+    pub fn customer_history(&self, customer: &str, user: Option<&str>) -> Result<CustomerHistory> {
+        self.reader()
+            .read(|c| reports::customer_history(c, customer, user))
+    }
+
+    /// Customers filtered by gender, response category and subscription status (F4).
+    pub fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage> {
+        self.reader().read(|c| reports::customers(c, query))
+    }
+
+    /// The unsubscribes of a period, newest first (F4 *beyond*).
+    pub fn unsubscribes(
+        &self,
+        query: &ReportQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Unsubscribe>> {
+        self.reader().read(|c| reports::unsubscribes(c, query, now))
+    }
+
+    /// This store's PII-free aggregate counts, to share with other stores.
+    pub fn export_aggregates(
+        &self,
+        store_label: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AggregateBundle> {
+        self.reader()
+            .read(|c| reports::export_aggregates(c, store_label, now))
+    }
+
+    /// Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+    pub fn import_aggregates(&self, bundle: &AggregateBundle, now: DateTime<Utc>) -> Result<u64> {
+        self.lock()
+            .write(|c| reports::import_aggregates(c, bundle, now))
+    }
+
+    /// Your NPS over a scope against the imported stores over the same months.
+    pub fn compare_nps(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Comparison> {
+        self.reader().read(|c| reports::compare_nps(c, query, now))
+    }
+
+    /// Recomputes the daily rollups from the responses (after rows were written by other
+    /// means, or to repair); returns the responses counted.
+    pub fn rebuild_rollups(&self) -> Result<u64> {
+        self.lock().write(store::rebuild_rollups)
     }
 }
 

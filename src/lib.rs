@@ -11,6 +11,7 @@ mod export;
 pub mod failpoint;
 pub mod ffi;
 pub mod model;
+pub mod report;
 pub mod rules;
 mod store;
 mod uniffi_api;

@@ -1,6 +1,7 @@
 //! Plain data shared by every front door: no I/O, serde derives only.
 
 mod alert;
+mod analytics;
 mod batch;
 mod explain;
 mod location;
@@ -17,6 +18,12 @@ pub use alert::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author,
     CommentKind, CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput,
     InteractionMethod, NotifyLevel, ReplyInput, ThreadComment, User, UserRole,
+};
+pub use analytics::{
+    AGGREGATE_FORMAT, AggregateBundle, AggregateRow, Bucket, Comparison, CustomerHistory,
+    CustomerPage, CustomerQuery, CustomerSummary, EmployeePerformance, FeedbackItem, FeedbackPage,
+    FeedbackQuery, FeedbackSort, HistoryInvitation, Period, PeriodBounds, ReportQuery,
+    ResponseRate, ResponseSource, ReviewFunnel, Scores, SeriesPoint, Subscription, Unsubscribe,
 };
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use explain::{DecisionRecord, Explanation};

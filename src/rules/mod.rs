@@ -4,6 +4,7 @@ pub mod alert;
 pub mod contact;
 pub mod cooldown;
 pub mod eligibility;
+pub mod period;
 pub mod reminder;
 pub mod score;
 pub mod survey;

@@ -5,7 +5,9 @@ mod customers;
 mod exports;
 mod locations;
 mod outbox;
+mod reports;
 mod responses;
+mod rollups;
 mod schema;
 mod settings;
 mod transactions;
@@ -137,6 +139,11 @@ pub use outbox::{
     mark_claimed, outbox_counts, queue_message, retry_message, set_delivery_settings, set_template,
     token_owner,
 };
+pub use reports::{
+    customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
+    employee_rowid, employees_by_rowid, feedback_page, location_days, peer_counts, raw_employees,
+    raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
+};
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
     get_feedback_settings, get_survey, insert_receipt_link, insert_response, invitation_answered,
@@ -145,6 +152,7 @@ pub use responses::{
     reminder_candidates, set_feedback_enabled, set_feedback_settings, set_survey, survey_link,
     transaction_rowid,
 };
+pub use rollups::{TOTAL, rebuild_rollups, rollup_days, rollup_employees, rollup_totals};
 pub use settings::{get_settings, set_settings};
 pub use transactions::{
     cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,

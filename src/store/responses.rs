@@ -253,6 +253,7 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
         now_ms
     ])?;
     let id = conn.last_insert_rowid();
+    super::rollups::count_response(conn, id, 1)?;
     // The comment opens the response's conversation (F2).
     if let Some(text) = r.comment.as_deref().filter(|t| !t.is_empty()) {
         conn.prepare_cached(
@@ -281,6 +282,7 @@ pub fn delete_response(conn: &Connection, id: i64, by: &str, now_ms: i64) -> Res
              FROM responses r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?1",
         )?
         .execute(params![id, by, now_ms])?;
+    super::rollups::count_response(conn, id, -1)?;
     // The conversation goes with the response; its alert and the work done on it stay.
     for sql in [
         "DELETE FROM thread_comments WHERE response_id = ?1",

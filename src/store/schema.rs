@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -433,6 +433,43 @@ CREATE INDEX outbox_lease ON outbox(status, lease_until);
 CREATE INDEX outbox_invitation ON outbox(invitation_id);
 "#;
 
+/// Version 5: daily rollups of responses and other stores' aggregates (issue 8). The
+/// migration also fills the rollups from the existing responses ([`migrate`]).
+const V5: &str = r#"
+-- Per location x employee x local day: responses, NPS categories, ratings. employee_id 0
+-- is the location's total (each response once); others are the employees credited (N2).
+CREATE TABLE rollups_daily (
+    employee_id INTEGER NOT NULL,
+    location_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    responses INTEGER NOT NULL,
+    promoters INTEGER NOT NULL,
+    passives INTEGER NOT NULL,
+    detractors INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    -- Sum of base-10 ratings in 1/2520 units: exact for every scale 2-10.
+    rating_units INTEGER NOT NULL,
+    PRIMARY KEY (employee_id, location_id, day)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX rollups_daily_location ON rollups_daily(location_id, day);
+CREATE INDEX responses_transaction ON responses(transaction_id)
+    WHERE transaction_id IS NOT NULL;
+
+-- Aggregate bundles imported from other stores (no personal data, no ids but a label).
+CREATE TABLE peer_aggregates (
+    store TEXT NOT NULL,
+    location INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    promoters INTEGER NOT NULL,
+    passives INTEGER NOT NULL,
+    detractors INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    imported_at INTEGER NOT NULL,
+    PRIMARY KEY (store, location, month)
+) STRICT, WITHOUT ROWID;
+"#;
+
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
 /// database written by a newer library.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -457,6 +494,11 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     }
     for step in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(step)?;
+    }
+    if version < 5 {
+        // V5's rollups start from the responses already stored (local days need each
+        // location's time zone, so this step is Rust, not SQL).
+        super::rollups::rebuild_rollups(&tx)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;

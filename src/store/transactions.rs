@@ -154,9 +154,12 @@ pub fn update_transaction(
         t.finalized_at_ms,
         t.excluded
     ])?;
+    // Answers already given move with the credit to the new employees (rollups, N2).
+    super::rollups::count_transaction_employees(conn, rowid, -1)?;
     conn.prepare_cached("DELETE FROM transaction_employees WHERE transaction_id = ?1")?
         .execute([rowid])?;
-    link_employees(conn, rowid, employees)
+    link_employees(conn, rowid, employees)?;
+    super::rollups::count_transaction_employees(conn, rowid, 1)
 }
 
 fn link_employees(conn: &Connection, rowid: i64, employees: &[String]) -> Result<()> {
