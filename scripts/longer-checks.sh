@@ -24,9 +24,11 @@ echo "== benches (release)"
 cargo bench --bench sync
 cargo bench --bench ffi
 cargo bench --bench outbox
+cargo bench --bench reports
 
 echo "== property tests, 1024 cases each"
 PROPTEST_CASES=1024 cargo test --release --test properties
+PROPTEST_CASES=256 cargo test --release --test reports rollup_answers
 
 echo "== crash soak (release)"
 HEARKEN_CRASH_SOAK=1 cargo test --release --test crash -- --nocapture crash_soak

@@ -214,13 +214,18 @@ pub fn employee_performance(
 ) -> Result<Vec<EmployeePerformance>> {
     let s = report_scope(c, q)?;
     let mut by: HashMap<i64, Totals> = HashMap::new();
-    for l in &s.locs {
-        let rows = match period::resolve(&q.period, l.tz, now) {
-            Some(range) => store::rollup_employees(c, l.rowid, range.day_numbers())?,
-            None => store::raw_employees(c, l.rowid, period::instant_ms(&q.period, l.tz, now))?,
-        };
-        for (e, t) in rows {
-            by.entry(e).or_default().add(&t);
+    if s.everywhere && q.period == Period::AllTime {
+        // The whole store's history: one pass over the employee rollups.
+        by.extend(store::rollup_all_employees(c)?);
+    } else {
+        for l in &s.locs {
+            let rows = match period::resolve(&q.period, l.tz, now) {
+                Some(range) => store::rollup_employees(c, l.rowid, range.day_numbers())?,
+                None => store::raw_employees(c, l.rowid, period::instant_ms(&q.period, l.tz, now))?,
+            };
+            for (e, t) in rows {
+                by.entry(e).or_default().add(&t);
+            }
         }
     }
     let people = store::employees_by_rowid(c)?;

@@ -152,7 +152,9 @@ pub use responses::{
     reminder_candidates, set_feedback_enabled, set_feedback_settings, set_survey, survey_link,
     transaction_rowid,
 };
-pub use rollups::{TOTAL, rebuild_rollups, rollup_days, rollup_employees, rollup_totals};
+pub use rollups::{
+    TOTAL, rebuild_rollups, rollup_all_employees, rollup_days, rollup_employees, rollup_totals,
+};
 pub use settings::{get_settings, set_settings};
 pub use transactions::{
     cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,

@@ -245,6 +245,11 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedbackItem> {
     })
 }
 
+/// The scope triples parsed once (a join on `json_each` would re-parse them per row), so
+/// each location's rows are read by `responses_location` in its own instant range.
+const SCOPE_CTE: &str = "WITH scope(loc, lo, hi) AS MATERIALIZED (
+    SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))";
+
 /// One page of the feedback list and the total (X3). `scope` is a JSON array of
 /// `[location row id, from ms, to ms]` triples.
 pub fn feedback_page(
@@ -254,10 +259,9 @@ pub fn feedback_page(
     q: &FeedbackQuery,
 ) -> Result<(u64, Vec<FeedbackItem>)> {
     let filtered = format!(
-        "FROM responses r
-         JOIN json_each(?1) s ON r.location_id = s.value ->> 0
-              AND r.created_at >= s.value ->> 1 AND r.created_at < s.value ->> 2
-         {ITEM_JOINS}
+        "FROM scope s
+         JOIN responses r ON r.location_id = s.loc AND r.created_at >= s.lo
+              AND r.created_at < s.hi
          WHERE (?2 IS NULL OR {CATEGORY} = ?2) AND (?3 IS NULL OR r.sentiment = ?3)
            AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.facets) f WHERE f.value = ?4))
            AND (?5 IS NULL OR r.source = ?5)
@@ -273,7 +277,7 @@ pub fn feedback_page(
         employee
     ];
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {filtered}"))?
+        .prepare_cached(&format!("{SCOPE_CTE} SELECT count(*) {filtered}"))?
         .query_row(args, |r| r.get(0))?;
     let order = match q.sort {
         FeedbackSort::Newest => "r.created_at DESC, r.id DESC",
@@ -286,7 +290,12 @@ pub fn feedback_page(
         }
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS} {filtered} ORDER BY {order} LIMIT ?7 OFFSET ?8"
+        // The page's ids first: the item columns (a subquery per row) are computed for
+        // the page only, not for every row the sort sees.
+        "{SCOPE_CTE}, page(id) AS MATERIALIZED
+           (SELECT r.id {filtered} ORDER BY {order} LIMIT ?7 OFFSET ?8)
+         SELECT {ITEM_COLUMNS} FROM page p JOIN responses r ON r.id = p.id {ITEM_JOINS}
+         ORDER BY {order}"
     ))?;
     let rows = stmt.query_map(
         params![

@@ -235,6 +235,16 @@ pub fn rollup_days(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Totals per employee over every location and day (one pass over the employee rows).
+pub fn rollup_all_employees(conn: &Connection) -> Result<Vec<(i64, Totals)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT employee_id, {SUMS} FROM rollups_daily WHERE employee_id > 0
+         GROUP BY employee_id"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, totals_at(r, 1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Totals per employee at one location over `[from, until)`.
 pub fn rollup_employees(
     conn: &Connection,
