@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Problem, Result};
+use crate::model::{AggregateBundle, CustomerQuery, FeedbackQuery, Period, ReportQuery};
 use crate::model::{
     AlertQuery, AlertSettings, CustomerEmail, ExternalReview, InteractionInput, ReplyInput, User,
 };
@@ -122,6 +123,36 @@ pub fn parse_review(json: &str) -> Result<ExternalReview> {
 /// Parses alert settings; absent fields take their defaults.
 pub fn parse_alert_settings(json: &str) -> Result<AlertSettings> {
     from_value(parse_value(json, "alert_settings")?, "alert_settings")
+}
+
+/// Parses a report query (`period`, `location`, `employee`, `user`; all optional).
+pub fn parse_report_query(json: &str) -> Result<ReportQuery> {
+    from_value(parse_value(json, "query")?, "query")
+}
+
+/// Parses a feedback-list query.
+pub fn parse_feedback_query(json: &str) -> Result<FeedbackQuery> {
+    from_value(parse_value(json, "query")?, "query")
+}
+
+/// Parses a customer-list query.
+pub fn parse_customer_query(json: &str) -> Result<CustomerQuery> {
+    from_value(parse_value(json, "query")?, "query")
+}
+
+/// Parses a dashboard period.
+pub fn parse_period(json: &str) -> Result<Period> {
+    from_value(parse_value(json, "period")?, "period")
+}
+
+/// Parses another store's PII-free aggregate bundle.
+pub fn parse_aggregate_bundle(json: &str) -> Result<AggregateBundle> {
+    from_value(parse_value(json, "bundle")?, "bundle")
+}
+
+/// Parses an export query (`location`, `from`, `to`; all optional).
+pub fn parse_export_query(json: &str) -> Result<crate::export::ExportQuery> {
+    from_value(parse_value(json, "query")?, "query")
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.
