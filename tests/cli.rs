@@ -238,9 +238,20 @@ fn x1_x2_cli_session_on_a_fresh_database() {
         ratings.contains("100.0%"),
         "2 of 2 delivered answered: {ratings}"
     );
-    let run = hearken(&db, &["report", "employees"]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("not available yet"), "{}", run.stderr);
+    // X4: every employee of an answered transaction is credited.
+    let staff: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["--json", "report", "employees"])).unwrap();
+    let rows = staff["employees"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{staff}");
+    let credited: u64 = rows
+        .iter()
+        .map(|r| r["scores"]["responses"].as_u64().unwrap())
+        .sum();
+    assert!(credited >= 1, "{staff}");
+    assert!(ok(&db, &["report", "employees"]).contains("employee"));
+    let funnel: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["--json", "report", "funnel"])).unwrap();
+    assert_eq!(funnel["funnel"]["responses"], 2, "{funnel}");
     assert_eq!(
         hearken(&db, &["report", "nps", "--location", "lyon"]).code,
         4

@@ -15,8 +15,6 @@ pub enum Failure {
     Input(PathBuf, std::io::Error),
     /// The database file does not exist (only `locations add` creates one).
     NoDatabase(PathBuf),
-    /// A command this build does not offer yet.
-    Unavailable(&'static str),
 }
 
 impl From<hearken::Error> for Failure {
@@ -42,7 +40,6 @@ impl Failure {
             Failure::Input(_, e) if e.kind() == std::io::ErrorKind::NotFound => ErrorKind::NotFound,
             Failure::Input(..) => ErrorKind::Storage,
             Failure::NoDatabase(_) => ErrorKind::NotFound,
-            Failure::Unavailable(_) => ErrorKind::Internal,
         }
     }
 
@@ -57,10 +54,6 @@ impl Failure {
                 "no database at {}; create one with `hearken locations add ID NAME TZ`, \
                  or point --db / HEARKEN_DB at the store's file",
                 path.display()
-            ),
-            Failure::Unavailable(what) => format!(
-                "{what} is not available yet: it comes with the reports work (issue 8); \
-                 `report nps` and `report ratings` are"
             ),
         }
     }
@@ -119,6 +112,5 @@ mod tests {
         let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
         assert_eq!(Failure::Input("b.json".into(), gone).exit_code(), 4);
         assert_eq!(Failure::NoDatabase("h.db".into()).exit_code(), 4);
-        assert_eq!(Failure::Unavailable("`report funnel`").exit_code(), 1);
     }
 }

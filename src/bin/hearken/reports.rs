@@ -1,18 +1,18 @@
 //! `report` and `export`: scores and feedback files for a location and period.
 //!
-//! A report is one arm of [`report`]: adding `employees` or `funnel` once the engine
-//! offers them is one function and one match arm.
+//! A report is one arm of [`report`].
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use hearken::{Engine, ExportQuery, ScoreQuery};
+use hearken::{Engine, ExportQuery, Period as LibPeriod, ReportQuery, ScoreQuery};
 use serde::Serialize;
 
 use crate::args::{ExportFormat, ReportKind, Scope};
 use crate::commands::{Out, count, utc};
 use crate::failure::Failure;
+use crate::period::Period;
 use crate::table::Table;
 
 /// A scope resolved to UTC bounds, with the time zone that resolved it.
@@ -98,8 +98,8 @@ pub fn report(
     match kind {
         ReportKind::Nps => nps(e, out, &resolve(e, scope, now)?),
         ReportKind::Ratings => ratings(e, out, &resolve(e, scope, now)?),
-        ReportKind::Employees => Err(Failure::Unavailable("`report employees`")),
-        ReportKind::Funnel => Err(Failure::Unavailable("`report funnel`")),
+        ReportKind::Employees => employees(e, out, scope, now),
+        ReportKind::Funnel => funnel(e, out, scope, now),
     }
 }
 
@@ -143,6 +143,83 @@ fn ratings(e: &Engine, out: &Out, scope: &Resolved) -> Result<(), Failure> {
         format!("Ratings: {}\n{}", scope.describe(), t.render())
     });
     Ok(())
+}
+
+/// The library's report query for a command-line scope: named periods stay named (each
+/// location resolves them in its own zone); a range of dates is local days.
+fn report_query(e: &Engine, scope: &Scope, now: DateTime<Utc>) -> Result<ReportQuery, Failure> {
+    let period = match scope.period {
+        Period::All => LibPeriod::AllTime,
+        Period::CurrentMonth => LibPeriod::CurrentMonth,
+        Period::LastMonth => LibPeriod::LastMonth,
+        Period::Range(Some(from), Some(to)) => LibPeriod::Custom { from, to },
+        Period::Range(..) => {
+            let r = resolve(e, scope, now)?;
+            LibPeriod::Between {
+                from: r.from.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                to: r.to.unwrap_or(now),
+            }
+        }
+    };
+    Ok(ReportQuery {
+        period,
+        location: scope.location.clone(),
+        ..ReportQuery::default()
+    })
+}
+
+/// `report employees`: per employee, responses, NPS and average rating (X4).
+fn employees(e: &Engine, out: &Out, scope: &Scope, now: DateTime<Utc>) -> Result<(), Failure> {
+    let q = report_query(e, scope, now)?;
+    let rows = e.employee_performance(&q, None, now)?;
+    let doc = serde_json::json!({ "query": q, "employees": rows });
+    out.show(&doc, || {
+        let mut t = Table::new(&["employee", "name", "role", "responses", "NPS", "average"]);
+        for r in &rows {
+            t.row([
+                r.employee.clone(),
+                r.name.clone().unwrap_or_default(),
+                r.role.as_str().to_owned(),
+                r.scores.responses.to_string(),
+                one_decimal(r.scores.nps.nps),
+                one_decimal(r.scores.average_base10),
+            ]);
+        }
+        format!("Employees: {}\n{}", describe_query(&q), t.render())
+    });
+    Ok(())
+}
+
+/// `report funnel`: promoters, shown the review link, clicks, confirmed reviews (N3).
+fn funnel(e: &Engine, out: &Out, scope: &Scope, now: DateTime<Utc>) -> Result<(), Failure> {
+    let q = report_query(e, scope, now)?;
+    let f = e.review_funnel(&q, now)?;
+    let doc = serde_json::json!({ "query": q, "funnel": f });
+    out.show(&doc, || {
+        let mut t = Table::new(&["responses", "promoters", "shown", "clicked", "confirmed"]);
+        t.row([
+            f.responses.to_string(),
+            f.promoters.to_string(),
+            f.shown.to_string(),
+            f.clicked.to_string(),
+            f.confirmed.to_string(),
+        ]);
+        format!("Review funnel: {}\n{}", describe_query(&q), t.render())
+    });
+    Ok(())
+}
+
+fn describe_query(q: &ReportQuery) -> String {
+    let place = q.location.as_deref().unwrap_or("all locations");
+    let period = match &q.period {
+        LibPeriod::AllTime => "all time".to_owned(),
+        LibPeriod::CurrentMonth => "current month (local)".to_owned(),
+        LibPeriod::LastMonth => "last month (local)".to_owned(),
+        LibPeriod::Custom { from, to } => format!("{from} to {to} (local days)"),
+        LibPeriod::Between { from, to } => format!("{} to {}", utc(*from), utc(*to)),
+        _ => "the period".to_owned(),
+    };
+    format!("{place}, {period}")
 }
 
 /// `export csv|xlsx --out FILE`.
