@@ -10,9 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use hearken::{
     AlertKind, AlertQuery, AlertStatus, Answer, Customer, Employee, Engine, FeedbackInput,
-    InteractionInput, InteractionMethod, Location, NotifyLevel, OutboundMessage, ResponseInput,
-    Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction, TransactionKind, User,
-    UserRole,
+    InteractionInput, InteractionMethod, Location, NotifyLevel, OutboundMessage, ReportQuery,
+    ResponseInput, Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction,
+    TransactionKind, User, UserRole,
 };
 
 struct Store {
@@ -164,6 +164,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let delivered = drain_outbox(&engine, utc("2026-11-25T09:00:00Z"))?;
     answer_surveys(&engine, &delivered, utc("2026-11-25T12:00:00Z"))?;
+    owners_report(&engine, utc("2026-12-02T12:00:00Z"))?;
+    Ok(())
+}
+
+/// What the store owner reads on the dashboard: this month's scores per location, per
+/// employee (X4), the response rate (N5) and the review funnel (N3).
+fn owners_report(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n══ The owner's dashboard, all time ══");
+    for l in engine.locations()? {
+        let q = ReportQuery {
+            location: Some(l.id.clone()),
+            ..ReportQuery::default()
+        };
+        let s = engine.scores(&q, now)?;
+        let rate = engine.response_rate(&q, now)?;
+        let funnel = engine.review_funnel(&q, now)?;
+        println!(
+            "  {}: NPS {} from {} answers, response rate {}, review links shown {} \
+             (clicked {}, confirmed {})",
+            l.name,
+            s.nps.nps.map_or("none yet".into(), |n| format!("{n:.0}")),
+            s.responses,
+            rate.rate
+                .map_or("none yet".into(), |r| format!("{:.0}%", r * 100.0)),
+            funnel.shown,
+            funnel.clicked,
+            funnel.confirmed
+        );
+    }
+    for e in engine.employee_performance(&ReportQuery::default(), None, now)? {
+        println!(
+            "  {} ({}): {} answers, NPS {}",
+            e.name.as_deref().unwrap_or(&e.employee),
+            e.role.as_str(),
+            e.scores.responses,
+            e.scores
+                .nps
+                .nps
+                .map_or("none".into(), |n| format!("{n:.0}"))
+        );
+    }
     Ok(())
 }
 
