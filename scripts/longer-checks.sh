@@ -26,7 +26,7 @@ cargo bench --bench ffi
 cargo bench --bench outbox
 cargo bench --bench reports
 
-echo "== property tests, 1024 cases each"
+echo "== property tests: 1024 cases each (properties), 256 (rollups vs recount)"
 PROPTEST_CASES=1024 cargo test --release --test properties
 PROPTEST_CASES=256 cargo test --release --test reports rollup_answers
 
