@@ -771,7 +771,11 @@ pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> 
     let mut p = Vec::new();
     for (field, value) in [("id", &r.id), ("site", &r.site)] {
         if value.trim().is_empty() || value.chars().count() > rules::MAX_SHORT_CHARS {
-            p.push(Problem::top("review", field, "must be 1 to 200 characters"));
+            p.push(Problem::top(
+                "review",
+                field,
+                format!("must be 1 to {} characters", rules::MAX_SHORT_CHARS),
+            ));
         }
     }
     if r.rating.is_some_and(|s| !(1..=10).contains(&s)) {

@@ -11,8 +11,8 @@ use crate::rules::validate::is_language_tag;
 
 /// Longest note, comment or message body accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
-/// Longest id, name, subject or code accepted, in characters.
-pub const MAX_SHORT_CHARS: usize = 200;
+/// Longest name, subject or code accepted, in characters (as for batch text fields).
+pub const MAX_SHORT_CHARS: usize = crate::rules::validate::MAX_TEXT_CHARS;
 
 /// Whether a user with `level` hears about a piece of feedback (A2).
 pub fn wants(level: NotifyLevel, negative: bool) -> bool {
@@ -64,6 +64,9 @@ fn text(problems: &mut Vec<Problem>, record: &str, field: &str, value: &str, max
 pub fn validate_user(u: &User) -> Vec<Problem> {
     let mut p = Vec::new();
     text(&mut p, "user", "id", &u.id, MAX_SHORT_CHARS);
+    if u.id.len() > crate::rules::validate::MAX_ID_BYTES {
+        p.push(Problem::top("user", "id", "longer than 128 bytes"));
+    }
     text(&mut p, "user", "name", &u.name, MAX_SHORT_CHARS);
     if normalize_email(&u.email).is_none() {
         p.push(Problem::top("user", "email", "not an e-mail address"));
