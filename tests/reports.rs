@@ -693,24 +693,27 @@ fn f4_unsubscribe_report() {
 
 /// Adds users with SQL (their API is issue 7's): an admin, a Seoul manager, a staff
 /// member without locations.
-fn add_users(path: &Path) {
-    let c = rusqlite::Connection::open(path).unwrap();
-    c.execute_batch(
-        "INSERT INTO users (host_id, name, email, role, notify) VALUES
-           ('root', 'Admin', 'a@x', 'admin', 'none'),
-           ('kim', '김 매니저', 'k@x', 'manager', 'none'),
-           ('sam', 'Sam', 's@x', 'staff', 'none');
-         INSERT INTO user_locations (user_id, location_id)
-           SELECT u.id, l.id FROM users u, locations l WHERE u.host_id IN ('kim', 'root')
-           AND l.host_id = 'seoul';",
-    )
+fn add_users(e: &Engine) {
+    use hearken::{User, UserRole};
+    let seoul = vec!["seoul".to_owned()];
+    e.upsert_user(&User {
+        locations: seoul.clone(),
+        ..User::new("root", "Admin", "a@example.com", UserRole::Admin)
+    })
     .unwrap();
+    e.upsert_user(&User {
+        locations: seoul,
+        ..User::new("kim", "김 매니저", "k@example.com", UserRole::Manager)
+    })
+    .unwrap();
+    e.upsert_user(&User::new("sam", "Sam", "s@example.com", UserRole::Staff))
+        .unwrap();
 }
 
 #[test]
 fn reports_honour_the_users_locations() {
-    let (dir, e) = engine();
-    add_users(&dir.path().join("reports.db"));
+    let (_dir, e) = engine();
+    add_users(&e);
     let when = at("2026-11-22T10:00:00Z");
     receipt(&e, "paris", None, &nps(10), when);
     receipt(&e, "seoul", None, &nps(0), when);
