@@ -30,5 +30,6 @@ int main(int argc, char **argv) {
     delivery_tests();
     responses_tests();
     alerts_tests();
+    bad_input_tests();
     return finish();
 }
