@@ -31,5 +31,6 @@ int main(int argc, char **argv) {
     responses_tests();
     alerts_tests();
     bad_input_tests();
+    reports_tests();
     return finish();
 }
