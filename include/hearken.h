@@ -180,6 +180,41 @@
 #define HK_ALERT_STATUS_DONE 3
 
 /**
+ * Series bucket code: one local day, labelled `2026-05-04`.
+ */
+#define HK_BUCKET_DAY 1
+
+/**
+ * Series bucket code: one ISO week (Monday first), labelled `2026-W19`.
+ */
+#define HK_BUCKET_ISO_WEEK 2
+
+/**
+ * Series bucket code: one calendar month, labelled `2026-05`.
+ */
+#define HK_BUCKET_MONTH 3
+
+/**
+ * Employee role filter of `hk_engine_employee_performance`: every role.
+ */
+#define HK_ROLE_ALL 0
+
+/**
+ * Employee role code: sold the goods.
+ */
+#define HK_ROLE_SALESPERSON 1
+
+/**
+ * Employee role code: did the service or repair.
+ */
+#define HK_ROLE_TECHNICIAN 2
+
+/**
+ * Employee role code: delivered the goods.
+ */
+#define HK_ROLE_DRIVER 3
+
+/**
  * Skip reason E1: the transaction is not finalized yet.
  */
 #define HK_SKIP_NOT_FINALIZED 1
@@ -1011,6 +1046,197 @@ hk_result hk_engine_report_review(hk_engine *engine,
 hk_result hk_engine_at_risk_customers(const hk_engine *engine,
                                       const char *location_id,
                                       char **customers_json_out);
+
+/**
+ * Writes the scores of a scope as JSON to `*scores_json_out`: `{"responses","nps":
+ * {"promoters","passives","detractors","nps"},"rated","average_base10"}` (N1, N2, N5, N6).
+ * `query_json` is `{"period","location","employee","user"}` (all optional) or NULL; a
+ * period is `{"kind":"all_time"|"current_month"|"last_month"}`, `{"kind":"custom",
+ * "from","to"}` (local dates, both included) or `{"kind":"between","from","to"}` (RFC 3339,
+ * `to` excluded). An unknown location, employee or user is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_scores(const hk_engine *engine,
+                           const char *query_json,
+                           int64_t now_ms,
+                           char **scores_json_out);
+
+/**
+ * Writes the scores of a scope by `bucket` (`HK_BUCKET_*`, on each location's local date)
+ * as a JSON array to `*series_json_out`: `[{"label","start","scores"}]`, oldest first;
+ * buckets without responses are left out (N2). `query_json` as for `hk_engine_scores`.
+ */
+hk_result hk_engine_score_series(const hk_engine *engine,
+                                 const char *query_json,
+                                 uint32_t bucket,
+                                 int64_t now_ms,
+                                 char **series_json_out);
+
+/**
+ * Writes the response rate of a scope as JSON to `*rate_json_out`:
+ * `{"delivered","answered","rate"}`, of the invitations delivered in the period the share
+ * answered (N5; `rate` null when nothing was delivered). `query_json` as for
+ * `hk_engine_scores`.
+ */
+hk_result hk_engine_response_rate(const hk_engine *engine,
+                                  const char *query_json,
+                                  int64_t now_ms,
+                                  char **rate_json_out);
+
+/**
+ * Writes the review funnel of a scope as JSON to `*funnel_json_out`:
+ * `{"responses","promoters","shown","clicked","confirmed"}` (N3). `query_json` as for
+ * `hk_engine_scores`.
+ */
+hk_result hk_engine_review_funnel(const hk_engine *engine,
+                                  const char *query_json,
+                                  int64_t now_ms,
+                                  char **funnel_json_out);
+
+/**
+ * Writes, per employee, the answers credited to them as a JSON array to
+ * `*performance_json_out`: `[{"employee","name","role","scores"}]` by host id (X4).
+ * `role` is `HK_ROLE_ALL` (0) or one `HK_ROLE_*` code. `query_json` as for
+ * `hk_engine_scores`.
+ */
+hk_result hk_engine_employee_performance(const hk_engine *engine,
+                                         const char *query_json,
+                                         uint32_t role,
+                                         int64_t now_ms,
+                                         char **performance_json_out);
+
+/**
+ * Writes what a dashboard period means at one location, in its own time zone (X3), as
+ * JSON to `*bounds_json_out`: `{"location","first_day","last_day","starts_at","ends_at"}`
+ * (null when open). `period_json` is a period as in `hk_engine_scores`' query.
+ */
+hk_result hk_engine_period_bounds(const hk_engine *engine,
+                                  const char *location_id,
+                                  const char *period_json,
+                                  int64_t now_ms,
+                                  char **bounds_json_out);
+
+/**
+ * Writes one page of the feedback list as JSON to `*page_json_out`: `{"total","items"}`,
+ * each item `{"response_id","created_at","location","customer","customer_name",
+ * "transaction","employees","source","nps","category","rating","score_base10",
+ * "sentiment","facets","comment","unhappy"}`. `query_json` is `{"scope","category",
+ * "sentiment","facet","source","sort","offset","limit"}` (all optional; `scope` a report
+ * query, `sort` `"newest"` (default), `"oldest"`, `"lowest"` or `"highest"`, `limit` 1 to
+ * 1000, default 50) or NULL.
+ */
+hk_result hk_engine_list_feedback(const hk_engine *engine,
+                                  const char *query_json,
+                                  int64_t now_ms,
+                                  char **page_json_out);
+
+/**
+ * Writes a customer's whole history (F4) as JSON to `*history_json_out`: `{"customer",
+ * "name","gender","unsubscribed_at","invitations","responses"}` (invitations oldest first,
+ * responses newest first, as feedback list items). `user_id` is the user looking (only
+ * their locations) or NULL. An unknown customer is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_get_customer_history(const hk_engine *engine,
+                                         const char *customer_id,
+                                         const char *user_id,
+                                         char **history_json_out);
+
+/**
+ * Writes one page of the customers report (F4) as JSON to `*page_json_out`:
+ * `{"total","items"}`, each item `{"customer","name","gender","responses",
+ * "latest_category","last_response_at","unsubscribed_at"}` by host id. `query_json` is
+ * `{"gender","category","subscription","user","offset","limit"}` (all optional;
+ * `subscription` `"subscribed"` or `"unsubscribed"`) or NULL.
+ */
+hk_result hk_engine_list_customers(const hk_engine *engine,
+                                   const char *query_json,
+                                   char **page_json_out);
+
+/**
+ * Writes the unsubscribes of a scope's period, newest first, as a JSON array to
+ * `*unsubscribes_json_out`: `[{"kind","contact","at","source","customer","name"}]`, `kind`
+ * `"customer"`, `"email"` or `"phone"`, `contact` the normalised e-mail or phone (the host
+ * id for `"customer"`). `query_json` as for `hk_engine_scores`.
+ */
+hk_result hk_engine_list_unsubscribes(const hk_engine *engine,
+                                      const char *query_json,
+                                      int64_t now_ms,
+                                      char **unsubscribes_json_out);
+
+/**
+ * Writes this store's PII-free aggregate bundle as JSON to `*bundle_json_out`:
+ * `{"format","store","created_at","rows"}`, counts per numbered location, local month and
+ * category, under `store_label` (1 to 100 characters, chosen by the vendor). Hand it to
+ * the other stores' `hk_engine_import_aggregates`.
+ */
+hk_result hk_engine_export_aggregates(const hk_engine *engine,
+                                      const char *store_label,
+                                      int64_t now_ms,
+                                      char **bundle_json_out);
+
+/**
+ * Imports another store's aggregate bundle (what its `hk_engine_export_aggregates`
+ * wrote), replacing that store's earlier one, and writes its row count to `*rows_out`. A
+ * bad bundle is `HK_RESULT_INVALID_INPUT` naming each bad field; nothing is stored then.
+ */
+hk_result hk_engine_import_aggregates(hk_engine *engine,
+                                      const char *bundle_json,
+                                      int64_t now_ms,
+                                      uint64_t *rows_out);
+
+/**
+ * Writes your NPS over a scope against the imported stores over the same local months as
+ * JSON to `*comparison_json_out`: `{"you","peers","peer_stores","peer_average"}` (`you`
+ * and `peers` as `hk_engine_nps` writes them). `query_json` as for `hk_engine_scores`.
+ */
+hk_result hk_engine_compare_nps(const hk_engine *engine,
+                                const char *query_json,
+                                int64_t now_ms,
+                                char **comparison_json_out);
+
+/**
+ * Recomputes the daily rollups the reports read from the responses (after rows were
+ * written by other means, or to repair) and writes the responses counted to
+ * `*responses_out`.
+ */
+hk_result hk_engine_rebuild_rollups(hk_engine *engine,
+                                    uint64_t *responses_out);
+
+/**
+ * Writes the feedback CSV (X1) to the file at `path`: a UTF-8 BOM, the header `Date,Time,
+ * Conversation ID,Comment ID,Transaction ID,Customer ID,Customer Name,Customer Reference
+ * ID,Channel,Location,Author,Sentiment,Facet,Comment`, one row per thread comment; the
+ * number of comment rows goes to `*rows_out`. `query_json` is `{"location","from","to"}`
+ * (all optional, RFC 3339, `to` excluded) or NULL. A file that cannot be written is
+ * `HK_RESULT_STORAGE`.
+ */
+hk_result hk_engine_export_csv_file(const hk_engine *engine,
+                                    const char *path,
+                                    const char *query_json,
+                                    uint64_t *rows_out);
+
+/**
+ * Writes the feedback spreadsheet (X2) as .xlsx to the file at `path` (sheets "By
+ * employee", "By date" and "Comments", the X1 columns) and what it holds as JSON to
+ * `*summary_json_out`: `{"employees","days","comments"}` (rows of each sheet).
+ * `query_json` as for `hk_engine_export_csv_file`.
+ */
+hk_result hk_engine_export_xlsx_file(const hk_engine *engine,
+                                     const char *path,
+                                     const char *query_json,
+                                     char **summary_json_out);
+
+/**
+ * Erases a customer's personal data (right to be forgotten) and writes what was done as
+ * JSON to `*erasure_json_out`: `{"customer","responses_kept","texts_removed",
+ * "messages_cancelled"}`. Contacts, name and free text go; the responses stay in the
+ * scores without them, the host id stays so the customer is never surveyed again, and
+ * messages not yet sent to them are cancelled. An unknown customer is
+ * `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_erase_customer(hk_engine *engine,
+                                   const char *customer_id,
+                                   int64_t now_ms,
+                                   char **erasure_json_out);
 
 /**
  * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.

@@ -43,6 +43,13 @@ pub mod responses;
 // threads, the post-intervention survey, external reviews, the at-risk list.
 pub mod alerts;
 
+// Reports: scores, series, response rate, review funnel, employee performance, periods,
+// the feedback list, customers and their history, unsubscribes, other stores' NPS.
+pub mod reports;
+
+// Exports to files (CSV, xlsx) and erasure of a customer.
+pub mod exports;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
 pub mod messages;
@@ -55,10 +62,12 @@ pub use config::*;
 pub use customers::*;
 pub use delivery::*;
 pub use engine::*;
+pub use exports::*;
 pub use messages::*;
 pub use outbox::*;
 pub use reasons::*;
 pub use report::*;
+pub use reports::*;
 pub use responses::*;
 pub use result::*;
 pub use strings::*;

@@ -30,5 +30,7 @@ int main(int argc, char **argv) {
     delivery_tests();
     responses_tests();
     alerts_tests();
+    bad_input_tests();
+    reports_tests();
     return finish();
 }

@@ -32,7 +32,8 @@ SHARED_LIBS=(-L"$LIB_DIR" -lhearken -Wl,-rpath,"$LIB_DIR" -lpthread)
 VALGRIND=(valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite)
 TEST_SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/test_golden.c
               tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c
-              tests/c/test_alerts.c)
+              tests/c/test_alerts.c tests/c/test_bad_input.c
+              tests/c/test_reports.c)
 
 passed=0
 failed=0

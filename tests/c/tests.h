@@ -8,5 +8,7 @@ void engine_tests(void);
 void delivery_tests(void);
 void responses_tests(void);
 void alerts_tests(void);
+void bad_input_tests(void);
+void reports_tests(void);
 
 #endif
