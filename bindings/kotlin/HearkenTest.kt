@@ -411,6 +411,7 @@ fun main(args: Array<String>) {
     deliveryTests()
     responseTests()
     alertTests()
+    reportTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -1159,6 +1160,120 @@ fun alertTests() {
             eq(report.missingDates, listOf("2026-11-21"), "missing")
             val gap = engine.alerts(AlertQuery(kind = AlertKind.SYNC_GAP)).single()
             check("2026-11-21" in gap.detail, "detail: ${gap.detail}")
+        }
+    }
+}
+
+// ---- reports, exports, erasure (issue 8, X1, X2) and bad input (issue 9) ---------------
+
+fun answered(): Engine {
+    val (engine, tokens) = delivered()
+    fun withComment(score: Int, comment: String) = ResponseInput(
+        answers = npsAnswer(score).answers + Answer(question = "comment", text = comment),
+    )
+    engine.recordResponse(tokens.getValue("c1"), withComment(10, "Très bien, merci"), DUE)
+    engine.recordResponse(tokens.getValue("c5"), withComment(3, "Trop lent"), DUE)
+    return engine
+}
+
+fun reportTests() {
+    test("reports_scores_rate_and_last_month") {
+        answered().use { engine ->
+            val q = ReportQuery(location = "paris")
+            val scores = engine.scores(q, DUE)
+            eq(scores.responses, 2uL, "responses")
+            eq(scores.nps.nps, 0.0, "nps")
+            val rate = engine.responseRate(q, DUE)
+            eq(Triple(rate.delivered, rate.answered, rate.rate), Triple(2uL, 2uL, 1.0), "N5")
+            val bounds = engine.periodBounds("paris", Period.LastMonth, DUE)
+            eq(bounds.firstDay to bounds.lastDay, "2026-10-01" to "2026-10-31", "X3 last month")
+            eq(engine.scores(ReportQuery(period = Period.LastMonth), DUE).responses, 0uL, "last month")
+            val page = engine.feedback(FeedbackQuery(sort = FeedbackSort.LOWEST), DUE)
+            eq(page.items.map { it.nps?.toInt() }, listOf(3, 10), "lowest first")
+        }
+    }
+
+    test("reports_aggregate_bundle_compared_in_another_store") {
+        answered().use { engine ->
+            val bundle = engine.exportAggregates("store-a", DUE)
+            prepared().use { other ->
+                eq(other.importAggregates(bundle, DUE), 1uL, "rows")
+                val c = other.compareNps(ReportQuery(), DUE)
+                eq(c.peerStores, 1u, "peer stores")
+                eq(c.peers.promoters to c.peers.detractors, 1uL to 1uL, "peer counts")
+            }
+        }
+    }
+
+    test("exports_csv_header_xlsx_zip_and_erasure") {
+        answered().use { engine ->
+            val dir = Files.createTempDirectory("hearken-export").toFile()
+            val csv = File(dir, "feedback.csv")
+            eq(engine.exportCsvFile(ExportQuery(), csv.path), 2uL, "comment rows")
+            val bytes = csv.readBytes()
+            check(bytes.size > 3 && bytes[0] == 0xEF.toByte() && bytes[1] == 0xBB.toByte(), "BOM")
+            eq(
+                csv.readText(Charsets.UTF_8).removePrefix("\uFEFF").lineSequence().first().trimEnd('\r'),
+                "Date,Time,Conversation ID,Comment ID,Transaction ID,Customer ID,Customer Name," +
+                    "Customer Reference ID,Channel,Location,Author,Sentiment,Facet,Comment",
+                "X1 header",
+            )
+            val xlsx = File(dir, "feedback.xlsx")
+            eq(engine.exportXlsxFile(ExportQuery(), xlsx.path).comments, 2uL, "xlsx comments")
+            eq(String(xlsx.readBytes().copyOf(2), Charsets.US_ASCII), "PK", "zip")
+            val before = engine.scores(ReportQuery(), DUE)
+            val erasure = engine.eraseCustomer("c1", DUE)
+            eq(erasure.responsesKept, 1uL, "responses kept")
+            eq(engine.scores(ReportQuery(), DUE), before, "NPS unchanged")
+            engine.exportCsvFile(ExportQuery(), csv.path)
+            check("Amélie" !in csv.readText(Charsets.UTF_8), "name gone from the CSV")
+            dir.deleteRecursively()
+        }
+    }
+
+    test("bad_input_typed_errors_and_nothing_stored") {
+        val (engine, _) = synced()
+        engine.use {
+            fun state() = listOf(
+                engine.outboxCounts().toString(),
+                engine.explainJson("c1", NIGHT1),
+                engine.pendingInvitations().size.toString(),
+                engine.locations().size.toString(),
+            )
+            val before = state()
+            val date = assertThrows<HearkenException.InvalidInput> {
+                engine.sync(SyncBatch(location = "paris", businessDates = listOf("2026-02-30")), NIGHT1)
+            }
+            eq(date.problems.map { it.record }, listOf("business_dates"), "impossible date")
+            val period = assertThrows<HearkenException.InvalidInput> {
+                engine.scores(ReportQuery(period = Period.Custom("2026-02-30", "2026-03-01")), DUE)
+            }
+            eq(period.problems.map { it.field }, listOf("period.first_day"), "bad period")
+            val zone = assertThrows<HearkenException.InvalidInput> {
+                engine.upsertLocation(Location(id = "lyon", name = "Lyon", timeZone = "Mars/SECRET"))
+            }
+            eq(zone.problems.map { it.field }, listOf("time_zone"), "time zone")
+            check(!zone.reason.contains("SECRET"), "no echo")
+            assertThrows<HearkenException.InvalidInput> { engine.syncJson("{\"format\":1,\"loc", NIGHT1) }
+            assertThrows<HearkenException.NotFound> { engine.eraseCustomer("ghost", DUE) }
+            val token = assertThrows<HearkenException.InvalidInput> {
+                engine.recordResponse("SECRET", npsAnswer(9), DUE)
+            }
+            eq(token.problems.map { it.field }, listOf("token"), "malformed token")
+            assertThrows<HearkenException.NotFound> {
+                engine.recordResponse("0123456789abcdef0123456789abcdef", npsAnswer(9), DUE)
+            }
+            val long = assertThrows<HearkenException.InvalidInput> {
+                engine.sync(
+                    SyncBatch(
+                        location = "paris", businessDates = listOf("2026-11-20"),
+                        customers = listOf(Customer(id = "z", name = "x".repeat(257), includeInCommunications = true)),
+                    ),
+                    NIGHT1,
+                )
+            }
+            eq(long.problems.map { it.field }, listOf("name"), "name > 256")
+            eq(state(), before, "nothing stored")
         }
     }
 }

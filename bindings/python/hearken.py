@@ -585,21 +585,45 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 12251:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_customer_history() != 58206:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_customers() != 17258:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_delete_response() != 50941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53333:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_email_customer() != 36018:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_employee_performance() != 38619:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 4480:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain() != 4111:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain_json() != 44032:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_export_aggregates() != 54173:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_export_csv_file() != 58342:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_export_suppressions() != 28570:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() != 61918:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_fail() != 29279:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_feedback() != 46288:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 28044:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_import_aggregates() != 48038:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_import_aggregates_json() != 40698:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -619,9 +643,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_pending_invitations() != 10028:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_period_bounds() != 55338:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ratings() != 35409:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reassign_alert() != 53488:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_rebuild_rollups() != 50277:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 33701:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -641,9 +669,17 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_response_deletions() != 55532:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_response_rate() != 11992:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_clicked() != 23222:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_confirmed() != 46337:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_review_funnel() != 52537:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_score_series() != 36429:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_scores() != 22192:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_send_follow_up() != 17890:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -690,6 +726,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_contact() != 20652:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_customer() != 59511:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_unsubscribes() != 14628:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_upsert_location() != 15380:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -779,6 +817,15 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_customers.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_customers.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_delete_response.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_delete_response.restype = ctypes.c_uint16
@@ -788,21 +835,48 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_delivery_settings.restype = cty
 _UniffiLib.uniffi_hearken_checksum_method_engine_email_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_email_customer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_employee_performance.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_employee_performance.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain_json.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_aggregates.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_aggregates.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_aggregates_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_aggregates_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_csv_file.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_csv_file.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_export_suppressions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_export_suppressions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_xlsx_file.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_export_xlsx_file.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_feedback.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_feedback.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_feedback_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_feedback_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_aggregates.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_aggregates.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_aggregates_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_import_aggregates_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.restype = ctypes.c_uint16
@@ -830,12 +904,18 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_outbox_counts.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_period_bounds.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_period_bounds.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_reassign_alert.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_reassign_alert.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_rebuild_rollups.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_rebuild_rollups.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.restype = ctypes.c_uint16
@@ -863,12 +943,24 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_resend.restype = ctypes.c_uint1
 _UniffiLib.uniffi_hearken_checksum_method_engine_response_deletions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_response_deletions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_response_rate.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_response_rate.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_clicked.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_clicked.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_score_series.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_score_series.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_scores.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_scores.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_send_follow_up.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_send_follow_up.restype = ctypes.c_uint16
@@ -938,6 +1030,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_contact.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_customer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribes.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_upsert_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_upsert_location.restype = ctypes.c_uint16
@@ -1044,6 +1139,26 @@ _UniffiLib.uniffi_hearken_fn_method_engine_claim.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_claim.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_customer_history.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_customer_history.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_customers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_customers.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_delete_response.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1065,6 +1180,21 @@ _UniffiLib.uniffi_hearken_fn_method_engine_email_customer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_email_customer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_employee_performance.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_employee_performance.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_explain.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1079,11 +1209,39 @@ _UniffiLib.uniffi_hearken_fn_method_engine_explain_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_explain_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_export_csv_file.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_export_csv_file.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_export_xlsx_file.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_export_xlsx_file.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_fail.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1093,11 +1251,32 @@ _UniffiLib.uniffi_hearken_fn_method_engine_fail.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_fail.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_feedback.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_feedback.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates_json.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_method_engine_import_suppressions.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1154,6 +1333,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_pending_invitations.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_period_bounds.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_period_bounds.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_ratings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1168,6 +1355,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1233,6 +1425,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_response_deletions.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_response_deletions.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_response_rate.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_response_rate.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_review_clicked.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1247,6 +1446,28 @@ _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_score_series.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_score_series.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_scores.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_scores.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_send_follow_up.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1400,6 +1621,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_customer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_customer.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribes.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribes.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_upsert_location.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1488,6 +1716,11 @@ _UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_notifylevel_code_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_responsesource_code_name.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_responsesource_code_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_sentiment_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1544,6 +1777,51 @@ _uniffi_check_contract_api_version(_UniffiLib)
 # Public interface members begin here.
 
 
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterString:
+    @staticmethod
+    def check_lower(value):
+        if not isinstance(value, str):
+            raise TypeError("argument must be str, not {}".format(type(value).__name__))
+        return value
+
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative string length")
+        utf8_bytes = buf.read(size)
+        return utf8_bytes.decode("utf-8")
+
+    @staticmethod
+    def write(value, buf):
+        utf8_bytes = value.encode("utf-8")
+        buf.write_i32(len(utf8_bytes))
+        buf.write(utf8_bytes)
+
+    @staticmethod
+    def lift(buf):
+        with buf.consume_with_stream() as stream:
+            return stream.read(stream.remaining()).decode("utf-8")
+
+    @staticmethod
+    def lower(value):
+        with _UniffiRustBuffer.alloc_with_builder() as builder:
+            builder.write(value.encode("utf-8"))
+            return builder.finalize()
+
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "i64"
     VALUE_MIN = -2**63
@@ -1556,6 +1834,172 @@ class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_i64(value)
+
+class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u64"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**64
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u64(value)
+
+class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
+    @staticmethod
+    def read(buf):
+        return buf.read_double()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_double(value)
+
+@dataclass
+class AggregateRow:
+    """
+    Counts of one location and local month in an [`AggregateBundle`].
+"""
+    def __init__(self, *, location:int, month:str, promoters:int, passives:int, detractors:int, rated:int, rating_sum_base10:float):
+        self.location = location
+        self.month = month
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.rated = rated
+        self.rating_sum_base10 = rating_sum_base10
+        
+        
+
+    
+    def __str__(self):
+        return "AggregateRow(location={}, month={}, promoters={}, passives={}, detractors={}, rated={}, rating_sum_base10={})".format(self.location, self.month, self.promoters, self.passives, self.detractors, self.rated, self.rating_sum_base10)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.month != other.month:
+            return False
+        if self.promoters != other.promoters:
+            return False
+        if self.passives != other.passives:
+            return False
+        if self.detractors != other.detractors:
+            return False
+        if self.rated != other.rated:
+            return False
+        if self.rating_sum_base10 != other.rating_sum_base10:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAggregateRow(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AggregateRow(
+            location=_UniffiFfiConverterUInt32.read(buf),
+            month=_UniffiFfiConverterString.read(buf),
+            promoters=_UniffiFfiConverterUInt64.read(buf),
+            passives=_UniffiFfiConverterUInt64.read(buf),
+            detractors=_UniffiFfiConverterUInt64.read(buf),
+            rated=_UniffiFfiConverterUInt64.read(buf),
+            rating_sum_base10=_UniffiFfiConverterFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.location)
+        _UniffiFfiConverterString.check_lower(value.month)
+        _UniffiFfiConverterUInt64.check_lower(value.promoters)
+        _UniffiFfiConverterUInt64.check_lower(value.passives)
+        _UniffiFfiConverterUInt64.check_lower(value.detractors)
+        _UniffiFfiConverterUInt64.check_lower(value.rated)
+        _UniffiFfiConverterFloat64.check_lower(value.rating_sum_base10)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.location, buf)
+        _UniffiFfiConverterString.write(value.month, buf)
+        _UniffiFfiConverterUInt64.write(value.promoters, buf)
+        _UniffiFfiConverterUInt64.write(value.passives, buf)
+        _UniffiFfiConverterUInt64.write(value.detractors, buf)
+        _UniffiFfiConverterUInt64.write(value.rated, buf)
+        _UniffiFfiConverterFloat64.write(value.rating_sum_base10, buf)
+
+class _UniffiFfiConverterSequenceTypeAggregateRow(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAggregateRow.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAggregateRow.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAggregateRow.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class AggregateBundle:
+    """
+    PII-free aggregate counts to share with other stores ("compare with other retailers").
+    Stores usually exchange it as JSON: see `export_aggregates_json`.
+"""
+    def __init__(self, *, format:int, store:str, created_at_ms:int, rows:typing.List[AggregateRow]):
+        self.format = format
+        self.store = store
+        self.created_at_ms = created_at_ms
+        self.rows = rows
+        
+        
+
+    
+    def __str__(self):
+        return "AggregateBundle(format={}, store={}, created_at_ms={}, rows={})".format(self.format, self.store, self.created_at_ms, self.rows)
+    def __eq__(self, other):
+        if self.format != other.format:
+            return False
+        if self.store != other.store:
+            return False
+        if self.created_at_ms != other.created_at_ms:
+            return False
+        if self.rows != other.rows:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAggregateBundle(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AggregateBundle(
+            format=_UniffiFfiConverterUInt32.read(buf),
+            store=_UniffiFfiConverterString.read(buf),
+            created_at_ms=_UniffiFfiConverterInt64.read(buf),
+            rows=_UniffiFfiConverterSequenceTypeAggregateRow.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.format)
+        _UniffiFfiConverterString.check_lower(value.store)
+        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
+        _UniffiFfiConverterSequenceTypeAggregateRow.check_lower(value.rows)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.format, buf)
+        _UniffiFfiConverterString.write(value.store, buf)
+        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
+        _UniffiFfiConverterSequenceTypeAggregateRow.write(value.rows, buf)
 
 
 
@@ -1718,38 +2162,6 @@ class _UniffiFfiConverterTypeAlertStatus(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterString:
-    @staticmethod
-    def check_lower(value):
-        if not isinstance(value, str):
-            raise TypeError("argument must be str, not {}".format(type(value).__name__))
-        return value
-
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative string length")
-        utf8_bytes = buf.read(size)
-        return utf8_bytes.decode("utf-8")
-
-    @staticmethod
-    def write(value, buf):
-        utf8_bytes = value.encode("utf-8")
-        buf.write_i32(len(utf8_bytes))
-        buf.write(utf8_bytes)
-
-    @staticmethod
-    def lift(buf):
-        with buf.consume_with_stream() as stream:
-            return stream.read(stream.remaining()).decode("utf-8")
-
-    @staticmethod
-    def lower(value):
-        with _UniffiRustBuffer.alloc_with_builder() as builder:
-            builder.write(value.encode("utf-8"))
-            return builder.finalize()
-
 class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1800,15 +2212,6 @@ class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
-    @staticmethod
-    def read(buf):
-        return buf.read_double()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_double(value)
-
 class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1833,19 +2236,6 @@ class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterFloat64.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 @dataclass
 class Alert:
@@ -2364,19 +2754,6 @@ class _UniffiFfiConverterTypeAtRiskCustomer(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.last_comment, buf)
         _UniffiFfiConverterInt64.write(value.responded_at_ms, buf)
         _UniffiFfiConverterOptionalInt64.write(value.open_alert, buf)
-
-class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u64"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**64
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u64(value)
 
 @dataclass
 class BackfillProgress:
@@ -3057,6 +3434,108 @@ class _UniffiFfiConverterTypeChoiceOption(_UniffiConverterRustBuffer):
         _UniffiFfiConverterMapStringString.write(value.text, buf)
         _UniffiFfiConverterBoolean.write(value.satisfied, buf)
 
+@dataclass
+class NpsSummary:
+    """
+    NPS of a scope (N1): the counts and the exact value; none without answers.
+"""
+    def __init__(self, *, promoters:int, passives:int, detractors:int, nps:typing.Optional[float]):
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.nps = nps
+        
+        
+
+    
+    def __str__(self):
+        return "NpsSummary(promoters={}, passives={}, detractors={}, nps={})".format(self.promoters, self.passives, self.detractors, self.nps)
+    def __eq__(self, other):
+        if self.promoters != other.promoters:
+            return False
+        if self.passives != other.passives:
+            return False
+        if self.detractors != other.detractors:
+            return False
+        if self.nps != other.nps:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeNpsSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return NpsSummary(
+            promoters=_UniffiFfiConverterUInt64.read(buf),
+            passives=_UniffiFfiConverterUInt64.read(buf),
+            detractors=_UniffiFfiConverterUInt64.read(buf),
+            nps=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.promoters)
+        _UniffiFfiConverterUInt64.check_lower(value.passives)
+        _UniffiFfiConverterUInt64.check_lower(value.detractors)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.nps)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.promoters, buf)
+        _UniffiFfiConverterUInt64.write(value.passives, buf)
+        _UniffiFfiConverterUInt64.write(value.detractors, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.nps, buf)
+
+@dataclass
+class Comparison:
+    """
+    Your NPS against the imported stores' ("you vs other retailers").
+"""
+    def __init__(self, *, you:NpsSummary, peers:NpsSummary, peer_stores:int, peer_average:typing.Optional[float]):
+        self.you = you
+        self.peers = peers
+        self.peer_stores = peer_stores
+        self.peer_average = peer_average
+        
+        
+
+    
+    def __str__(self):
+        return "Comparison(you={}, peers={}, peer_stores={}, peer_average={})".format(self.you, self.peers, self.peer_stores, self.peer_average)
+    def __eq__(self, other):
+        if self.you != other.you:
+            return False
+        if self.peers != other.peers:
+            return False
+        if self.peer_stores != other.peer_stores:
+            return False
+        if self.peer_average != other.peer_average:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeComparison(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Comparison(
+            you=_UniffiFfiConverterTypeNpsSummary.read(buf),
+            peers=_UniffiFfiConverterTypeNpsSummary.read(buf),
+            peer_stores=_UniffiFfiConverterUInt32.read(buf),
+            peer_average=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeNpsSummary.check_lower(value.you)
+        _UniffiFfiConverterTypeNpsSummary.check_lower(value.peers)
+        _UniffiFfiConverterUInt32.check_lower(value.peer_stores)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.peer_average)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeNpsSummary.write(value.you, buf)
+        _UniffiFfiConverterTypeNpsSummary.write(value.peers, buf)
+        _UniffiFfiConverterUInt32.write(value.peer_stores, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.peer_average, buf)
+
 
 
 
@@ -3279,6 +3758,866 @@ class _UniffiFfiConverterTypeCustomerEmail(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.user, buf)
         _UniffiFfiConverterString.write(value.subject, buf)
         _UniffiFfiConverterString.write(value.body, buf)
+
+@dataclass
+class HistoryInvitation:
+    """
+    One invitation in a customer's history.
+"""
+    def __init__(self, *, invitation_id:int, location:str, transaction:typing.Optional[str], business_date:str, status:str, delivered_at_ms:typing.Optional[int], answered:bool):
+        self.invitation_id = invitation_id
+        self.location = location
+        self.transaction = transaction
+        self.business_date = business_date
+        self.status = status
+        self.delivered_at_ms = delivered_at_ms
+        self.answered = answered
+        
+        
+
+    
+    def __str__(self):
+        return "HistoryInvitation(invitation_id={}, location={}, transaction={}, business_date={}, status={}, delivered_at_ms={}, answered={})".format(self.invitation_id, self.location, self.transaction, self.business_date, self.status, self.delivered_at_ms, self.answered)
+    def __eq__(self, other):
+        if self.invitation_id != other.invitation_id:
+            return False
+        if self.location != other.location:
+            return False
+        if self.transaction != other.transaction:
+            return False
+        if self.business_date != other.business_date:
+            return False
+        if self.status != other.status:
+            return False
+        if self.delivered_at_ms != other.delivered_at_ms:
+            return False
+        if self.answered != other.answered:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHistoryInvitation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HistoryInvitation(
+            invitation_id=_UniffiFfiConverterInt64.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            transaction=_UniffiFfiConverterOptionalString.read(buf),
+            business_date=_UniffiFfiConverterString.read(buf),
+            status=_UniffiFfiConverterString.read(buf),
+            delivered_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            answered=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.transaction)
+        _UniffiFfiConverterString.check_lower(value.business_date)
+        _UniffiFfiConverterString.check_lower(value.status)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.delivered_at_ms)
+        _UniffiFfiConverterBoolean.check_lower(value.answered)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.transaction, buf)
+        _UniffiFfiConverterString.write(value.business_date, buf)
+        _UniffiFfiConverterString.write(value.status, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.delivered_at_ms, buf)
+        _UniffiFfiConverterBoolean.write(value.answered, buf)
+
+class _UniffiFfiConverterSequenceTypeHistoryInvitation(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeHistoryInvitation.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeHistoryInvitation.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeHistoryInvitation.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class ResponseSource(enum.Enum):
+    """
+    How an answer came in (the feedback list's channel).
+"""
+    
+    INVITATION = 0
+    """
+    A survey invitation's link.
+"""
+    
+    RECEIPT = 1
+    """
+    A receipt link (anonymous).
+"""
+    
+    ERECEIPT = 2
+    """
+    E-receipt feedback (F1).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeResponseSource.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_responsesource_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeResponseSource(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ResponseSource.INVITATION
+        if variant == 2:
+            return ResponseSource.RECEIPT
+        if variant == 3:
+            return ResponseSource.ERECEIPT
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ResponseSource.INVITATION:
+            return
+        if value == ResponseSource.RECEIPT:
+            return
+        if value == ResponseSource.ERECEIPT:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ResponseSource.INVITATION:
+            buf.write_i32(1)
+        if value == ResponseSource.RECEIPT:
+            buf.write_i32(2)
+        if value == ResponseSource.ERECEIPT:
+            buf.write_i32(3)
+
+
+
+class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u8"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**8
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u8()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u8(value)
+
+class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt8.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt8.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt8.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class NpsCategory(enum.Enum):
+    """
+    Where an NPS answer falls (N1).
+"""
+    
+    PROMOTER = 0
+    """
+    9–10.
+"""
+    
+    PASSIVE = 1
+    """
+    7–8.
+"""
+    
+    DETRACTOR = 2
+    """
+    0–6.
+"""
+    
+
+
+class _UniffiFfiConverterTypeNpsCategory(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return NpsCategory.PROMOTER
+        if variant == 2:
+            return NpsCategory.PASSIVE
+        if variant == 3:
+            return NpsCategory.DETRACTOR
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == NpsCategory.PROMOTER:
+            return
+        if value == NpsCategory.PASSIVE:
+            return
+        if value == NpsCategory.DETRACTOR:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == NpsCategory.PROMOTER:
+            buf.write_i32(1)
+        if value == NpsCategory.PASSIVE:
+            buf.write_i32(2)
+        if value == NpsCategory.DETRACTOR:
+            buf.write_i32(3)
+
+
+
+class _UniffiFfiConverterOptionalTypeNpsCategory(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeNpsCategory.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeNpsCategory.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeNpsCategory.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class Sentiment(enum.Enum):
+    """
+    How a piece of feedback felt (F1).
+"""
+    
+    POSITIVE = 0
+    """
+    Thumbs up on an e-receipt.
+"""
+    
+    NEGATIVE = 1
+    """
+    Thumbs down on an e-receipt.
+"""
+    
+    UNKNOWN = 2
+    """
+    Not from an e-receipt (refused by `record_feedback`).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON (`positive`).
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeSentiment.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_sentiment_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeSentiment(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Sentiment.POSITIVE
+        if variant == 2:
+            return Sentiment.NEGATIVE
+        if variant == 3:
+            return Sentiment.UNKNOWN
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Sentiment.POSITIVE:
+            return
+        if value == Sentiment.NEGATIVE:
+            return
+        if value == Sentiment.UNKNOWN:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Sentiment.POSITIVE:
+            buf.write_i32(1)
+        if value == Sentiment.NEGATIVE:
+            buf.write_i32(2)
+        if value == Sentiment.UNKNOWN:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class FeedbackItem:
+    """
+    One response as the feedback list and a customer's history show it.
+"""
+    def __init__(self, *, response_id:int, created_at_ms:int, location:str, customer:typing.Optional[str], customer_name:typing.Optional[str], transaction:typing.Optional[str], employees:typing.List[str], source:ResponseSource, nps:typing.Optional[int], category:typing.Optional[NpsCategory], rating_stars:typing.Optional[int], rating_scale:typing.Optional[int], score_base10:typing.Optional[float], sentiment:Sentiment, facets:typing.List[str], comment:typing.Optional[str], unhappy:bool):
+        self.response_id = response_id
+        self.created_at_ms = created_at_ms
+        self.location = location
+        self.customer = customer
+        self.customer_name = customer_name
+        self.transaction = transaction
+        self.employees = employees
+        self.source = source
+        self.nps = nps
+        self.category = category
+        self.rating_stars = rating_stars
+        self.rating_scale = rating_scale
+        self.score_base10 = score_base10
+        self.sentiment = sentiment
+        self.facets = facets
+        self.comment = comment
+        self.unhappy = unhappy
+        
+        
+
+    
+    def __str__(self):
+        return "FeedbackItem(response_id={}, created_at_ms={}, location={}, customer={}, customer_name={}, transaction={}, employees={}, source={}, nps={}, category={}, rating_stars={}, rating_scale={}, score_base10={}, sentiment={}, facets={}, comment={}, unhappy={})".format(self.response_id, self.created_at_ms, self.location, self.customer, self.customer_name, self.transaction, self.employees, self.source, self.nps, self.category, self.rating_stars, self.rating_scale, self.score_base10, self.sentiment, self.facets, self.comment, self.unhappy)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.created_at_ms != other.created_at_ms:
+            return False
+        if self.location != other.location:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.customer_name != other.customer_name:
+            return False
+        if self.transaction != other.transaction:
+            return False
+        if self.employees != other.employees:
+            return False
+        if self.source != other.source:
+            return False
+        if self.nps != other.nps:
+            return False
+        if self.category != other.category:
+            return False
+        if self.rating_stars != other.rating_stars:
+            return False
+        if self.rating_scale != other.rating_scale:
+            return False
+        if self.score_base10 != other.score_base10:
+            return False
+        if self.sentiment != other.sentiment:
+            return False
+        if self.facets != other.facets:
+            return False
+        if self.comment != other.comment:
+            return False
+        if self.unhappy != other.unhappy:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FeedbackItem(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            created_at_ms=_UniffiFfiConverterInt64.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            customer_name=_UniffiFfiConverterOptionalString.read(buf),
+            transaction=_UniffiFfiConverterOptionalString.read(buf),
+            employees=_UniffiFfiConverterSequenceString.read(buf),
+            source=_UniffiFfiConverterTypeResponseSource.read(buf),
+            nps=_UniffiFfiConverterOptionalUInt8.read(buf),
+            category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
+            rating_stars=_UniffiFfiConverterOptionalUInt32.read(buf),
+            rating_scale=_UniffiFfiConverterOptionalUInt32.read(buf),
+            score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+            sentiment=_UniffiFfiConverterTypeSentiment.read(buf),
+            facets=_UniffiFfiConverterSequenceString.read(buf),
+            comment=_UniffiFfiConverterOptionalString.read(buf),
+            unhappy=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.transaction)
+        _UniffiFfiConverterSequenceString.check_lower(value.employees)
+        _UniffiFfiConverterTypeResponseSource.check_lower(value.source)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.nps)
+        _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.category)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.rating_stars)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.rating_scale)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
+        _UniffiFfiConverterTypeSentiment.check_lower(value.sentiment)
+        _UniffiFfiConverterSequenceString.check_lower(value.facets)
+        _UniffiFfiConverterOptionalString.check_lower(value.comment)
+        _UniffiFfiConverterBoolean.check_lower(value.unhappy)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.transaction, buf)
+        _UniffiFfiConverterSequenceString.write(value.employees, buf)
+        _UniffiFfiConverterTypeResponseSource.write(value.source, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.nps, buf)
+        _UniffiFfiConverterOptionalTypeNpsCategory.write(value.category, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.rating_stars, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.rating_scale, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
+        _UniffiFfiConverterTypeSentiment.write(value.sentiment, buf)
+        _UniffiFfiConverterSequenceString.write(value.facets, buf)
+        _UniffiFfiConverterOptionalString.write(value.comment, buf)
+        _UniffiFfiConverterBoolean.write(value.unhappy, buf)
+
+class _UniffiFfiConverterSequenceTypeFeedbackItem(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeFeedbackItem.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeFeedbackItem.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeFeedbackItem.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class CustomerHistory:
+    """
+    A customer's whole feedback history (F4).
+"""
+    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], unsubscribed_at_ms:typing.Optional[int], invitations:typing.List[HistoryInvitation], responses:typing.List[FeedbackItem]):
+        self.customer = customer
+        self.name = name
+        self.gender = gender
+        self.unsubscribed_at_ms = unsubscribed_at_ms
+        self.invitations = invitations
+        self.responses = responses
+        
+        
+
+    
+    def __str__(self):
+        return "CustomerHistory(customer={}, name={}, gender={}, unsubscribed_at_ms={}, invitations={}, responses={})".format(self.customer, self.name, self.gender, self.unsubscribed_at_ms, self.invitations, self.responses)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.name != other.name:
+            return False
+        if self.gender != other.gender:
+            return False
+        if self.unsubscribed_at_ms != other.unsubscribed_at_ms:
+            return False
+        if self.invitations != other.invitations:
+            return False
+        if self.responses != other.responses:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCustomerHistory(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CustomerHistory(
+            customer=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterOptionalString.read(buf),
+            gender=_UniffiFfiConverterOptionalTypeGender.read(buf),
+            unsubscribed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            invitations=_UniffiFfiConverterSequenceTypeHistoryInvitation.read(buf),
+            responses=_UniffiFfiConverterSequenceTypeFeedbackItem.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+        _UniffiFfiConverterOptionalTypeGender.check_lower(value.gender)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.unsubscribed_at_ms)
+        _UniffiFfiConverterSequenceTypeHistoryInvitation.check_lower(value.invitations)
+        _UniffiFfiConverterSequenceTypeFeedbackItem.check_lower(value.responses)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+        _UniffiFfiConverterOptionalTypeGender.write(value.gender, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.unsubscribed_at_ms, buf)
+        _UniffiFfiConverterSequenceTypeHistoryInvitation.write(value.invitations, buf)
+        _UniffiFfiConverterSequenceTypeFeedbackItem.write(value.responses, buf)
+
+@dataclass
+class CustomerSummary:
+    """
+    One customer in the customers report (F4).
+"""
+    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], responses:int, latest_category:typing.Optional[NpsCategory], last_response_at_ms:typing.Optional[int], unsubscribed_at_ms:typing.Optional[int]):
+        self.customer = customer
+        self.name = name
+        self.gender = gender
+        self.responses = responses
+        self.latest_category = latest_category
+        self.last_response_at_ms = last_response_at_ms
+        self.unsubscribed_at_ms = unsubscribed_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "CustomerSummary(customer={}, name={}, gender={}, responses={}, latest_category={}, last_response_at_ms={}, unsubscribed_at_ms={})".format(self.customer, self.name, self.gender, self.responses, self.latest_category, self.last_response_at_ms, self.unsubscribed_at_ms)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.name != other.name:
+            return False
+        if self.gender != other.gender:
+            return False
+        if self.responses != other.responses:
+            return False
+        if self.latest_category != other.latest_category:
+            return False
+        if self.last_response_at_ms != other.last_response_at_ms:
+            return False
+        if self.unsubscribed_at_ms != other.unsubscribed_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCustomerSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CustomerSummary(
+            customer=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterOptionalString.read(buf),
+            gender=_UniffiFfiConverterOptionalTypeGender.read(buf),
+            responses=_UniffiFfiConverterUInt64.read(buf),
+            latest_category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
+            last_response_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            unsubscribed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+        _UniffiFfiConverterOptionalTypeGender.check_lower(value.gender)
+        _UniffiFfiConverterUInt64.check_lower(value.responses)
+        _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.latest_category)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.last_response_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.unsubscribed_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+        _UniffiFfiConverterOptionalTypeGender.write(value.gender, buf)
+        _UniffiFfiConverterUInt64.write(value.responses, buf)
+        _UniffiFfiConverterOptionalTypeNpsCategory.write(value.latest_category, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.last_response_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.unsubscribed_at_ms, buf)
+
+class _UniffiFfiConverterSequenceTypeCustomerSummary(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCustomerSummary.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCustomerSummary.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCustomerSummary.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class CustomerPage:
+    """
+    One page of the customers report.
+"""
+    def __init__(self, *, total:int, items:typing.List[CustomerSummary]):
+        self.total = total
+        self.items = items
+        
+        
+
+    
+    def __str__(self):
+        return "CustomerPage(total={}, items={})".format(self.total, self.items)
+    def __eq__(self, other):
+        if self.total != other.total:
+            return False
+        if self.items != other.items:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCustomerPage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CustomerPage(
+            total=_UniffiFfiConverterUInt64.read(buf),
+            items=_UniffiFfiConverterSequenceTypeCustomerSummary.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.total)
+        _UniffiFfiConverterSequenceTypeCustomerSummary.check_lower(value.items)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.total, buf)
+        _UniffiFfiConverterSequenceTypeCustomerSummary.write(value.items, buf)
+
+
+
+
+
+
+class Subscription(enum.Enum):
+    """
+    Subscription status of a customer (F4).
+"""
+    
+    SUBSCRIBED = 0
+    """
+    Not unsubscribed.
+"""
+    
+    UNSUBSCRIBED = 1
+    """
+    Unsubscribed by customer, e-mail or phone (E3).
+"""
+    
+
+
+class _UniffiFfiConverterTypeSubscription(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Subscription.SUBSCRIBED
+        if variant == 2:
+            return Subscription.UNSUBSCRIBED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Subscription.SUBSCRIBED:
+            return
+        if value == Subscription.UNSUBSCRIBED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Subscription.SUBSCRIBED:
+            buf.write_i32(1)
+        if value == Subscription.UNSUBSCRIBED:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterOptionalTypeSubscription(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSubscription.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSubscription.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSubscription.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class CustomerQuery:
+    """
+    Which customers to list (F4).
+"""
+    def __init__(self, *, gender:typing.Optional[Gender] = _DEFAULT, category:typing.Optional[NpsCategory] = _DEFAULT, subscription:typing.Optional[Subscription] = _DEFAULT, user:typing.Optional[str] = _DEFAULT, offset:int = 0, limit:int = 50):
+        if gender is _DEFAULT:
+            self.gender = None
+        else:
+            self.gender = gender
+        if category is _DEFAULT:
+            self.category = None
+        else:
+            self.category = category
+        if subscription is _DEFAULT:
+            self.subscription = None
+        else:
+            self.subscription = subscription
+        if user is _DEFAULT:
+            self.user = None
+        else:
+            self.user = user
+        self.offset = offset
+        self.limit = limit
+        
+        
+
+    
+    def __str__(self):
+        return "CustomerQuery(gender={}, category={}, subscription={}, user={}, offset={}, limit={})".format(self.gender, self.category, self.subscription, self.user, self.offset, self.limit)
+    def __eq__(self, other):
+        if self.gender != other.gender:
+            return False
+        if self.category != other.category:
+            return False
+        if self.subscription != other.subscription:
+            return False
+        if self.user != other.user:
+            return False
+        if self.offset != other.offset:
+            return False
+        if self.limit != other.limit:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCustomerQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CustomerQuery(
+            gender=_UniffiFfiConverterOptionalTypeGender.read(buf),
+            category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
+            subscription=_UniffiFfiConverterOptionalTypeSubscription.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            offset=_UniffiFfiConverterUInt64.read(buf),
+            limit=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalTypeGender.check_lower(value.gender)
+        _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.category)
+        _UniffiFfiConverterOptionalTypeSubscription.check_lower(value.subscription)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterUInt64.check_lower(value.offset)
+        _UniffiFfiConverterUInt32.check_lower(value.limit)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalTypeGender.write(value.gender, buf)
+        _UniffiFfiConverterOptionalTypeNpsCategory.write(value.category, buf)
+        _UniffiFfiConverterOptionalTypeSubscription.write(value.subscription, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterUInt64.write(value.offset, buf)
+        _UniffiFfiConverterUInt32.write(value.limit, buf)
 
 class _UniffiFfiConverterOptionalTypeSkipReason(_UniffiConverterRustBuffer):
     @classmethod
@@ -3546,6 +4885,159 @@ class _UniffiFfiConverterTypeEmployee(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.name, buf)
         _UniffiFfiConverterTypeRole.write(value.role, buf)
 
+@dataclass
+class Scores:
+    """
+    NPS and star ratings of a scope (N1, N5, N6).
+"""
+    def __init__(self, *, responses:int, nps:NpsSummary, rated:int, average_base10:typing.Optional[float]):
+        self.responses = responses
+        self.nps = nps
+        self.rated = rated
+        self.average_base10 = average_base10
+        
+        
+
+    
+    def __str__(self):
+        return "Scores(responses={}, nps={}, rated={}, average_base10={})".format(self.responses, self.nps, self.rated, self.average_base10)
+    def __eq__(self, other):
+        if self.responses != other.responses:
+            return False
+        if self.nps != other.nps:
+            return False
+        if self.rated != other.rated:
+            return False
+        if self.average_base10 != other.average_base10:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeScores(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Scores(
+            responses=_UniffiFfiConverterUInt64.read(buf),
+            nps=_UniffiFfiConverterTypeNpsSummary.read(buf),
+            rated=_UniffiFfiConverterUInt64.read(buf),
+            average_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.responses)
+        _UniffiFfiConverterTypeNpsSummary.check_lower(value.nps)
+        _UniffiFfiConverterUInt64.check_lower(value.rated)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.average_base10)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.responses, buf)
+        _UniffiFfiConverterTypeNpsSummary.write(value.nps, buf)
+        _UniffiFfiConverterUInt64.write(value.rated, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.average_base10, buf)
+
+@dataclass
+class EmployeePerformance:
+    """
+    One employee's performance (X4): the answers credited to them.
+"""
+    def __init__(self, *, employee:str, name:typing.Optional[str], role:Role, scores:Scores):
+        self.employee = employee
+        self.name = name
+        self.role = role
+        self.scores = scores
+        
+        
+
+    
+    def __str__(self):
+        return "EmployeePerformance(employee={}, name={}, role={}, scores={})".format(self.employee, self.name, self.role, self.scores)
+    def __eq__(self, other):
+        if self.employee != other.employee:
+            return False
+        if self.name != other.name:
+            return False
+        if self.role != other.role:
+            return False
+        if self.scores != other.scores:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeEmployeePerformance(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return EmployeePerformance(
+            employee=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterOptionalString.read(buf),
+            role=_UniffiFfiConverterTypeRole.read(buf),
+            scores=_UniffiFfiConverterTypeScores.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.employee)
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+        _UniffiFfiConverterTypeRole.check_lower(value.role)
+        _UniffiFfiConverterTypeScores.check_lower(value.scores)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.employee, buf)
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+        _UniffiFfiConverterTypeRole.write(value.role, buf)
+        _UniffiFfiConverterTypeScores.write(value.scores, buf)
+
+@dataclass
+class Erasure:
+    """
+    What erasing a customer did (right to be forgotten).
+"""
+    def __init__(self, *, customer:str, responses_kept:int, texts_removed:int, messages_cancelled:int):
+        self.customer = customer
+        self.responses_kept = responses_kept
+        self.texts_removed = texts_removed
+        self.messages_cancelled = messages_cancelled
+        
+        
+
+    
+    def __str__(self):
+        return "Erasure(customer={}, responses_kept={}, texts_removed={}, messages_cancelled={})".format(self.customer, self.responses_kept, self.texts_removed, self.messages_cancelled)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.responses_kept != other.responses_kept:
+            return False
+        if self.texts_removed != other.texts_removed:
+            return False
+        if self.messages_cancelled != other.messages_cancelled:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Erasure(
+            customer=_UniffiFfiConverterString.read(buf),
+            responses_kept=_UniffiFfiConverterUInt64.read(buf),
+            texts_removed=_UniffiFfiConverterUInt64.read(buf),
+            messages_cancelled=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterUInt64.check_lower(value.responses_kept)
+        _UniffiFfiConverterUInt64.check_lower(value.texts_removed)
+        _UniffiFfiConverterUInt64.check_lower(value.messages_cancelled)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterUInt64.write(value.responses_kept, buf)
+        _UniffiFfiConverterUInt64.write(value.texts_removed, buf)
+        _UniffiFfiConverterUInt64.write(value.messages_cancelled, buf)
+
 class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3651,6 +5143,106 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.lines, buf)
 
 @dataclass
+class ExportQuery:
+    """
+    Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
+    exported whole when its response was recorded in `[from_ms, to_ms)`.
+"""
+    def __init__(self, *, location:typing.Optional[str] = _DEFAULT, from_ms:typing.Optional[int] = _DEFAULT, to_ms:typing.Optional[int] = _DEFAULT):
+        if location is _DEFAULT:
+            self.location = None
+        else:
+            self.location = location
+        if from_ms is _DEFAULT:
+            self.from_ms = None
+        else:
+            self.from_ms = from_ms
+        if to_ms is _DEFAULT:
+            self.to_ms = None
+        else:
+            self.to_ms = to_ms
+        
+        
+
+    
+    def __str__(self):
+        return "ExportQuery(location={}, from_ms={}, to_ms={})".format(self.location, self.from_ms, self.to_ms)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.from_ms != other.from_ms:
+            return False
+        if self.to_ms != other.to_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeExportQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ExportQuery(
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            from_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            to_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.from_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.to_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.from_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.to_ms, buf)
+
+@dataclass
+class ExportSummary:
+    """
+    What a spreadsheet export holds.
+"""
+    def __init__(self, *, employees:int, days:int, comments:int):
+        self.employees = employees
+        self.days = days
+        self.comments = comments
+        
+        
+
+    
+    def __str__(self):
+        return "ExportSummary(employees={}, days={}, comments={})".format(self.employees, self.days, self.comments)
+    def __eq__(self, other):
+        if self.employees != other.employees:
+            return False
+        if self.days != other.days:
+            return False
+        if self.comments != other.comments:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeExportSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ExportSummary(
+            employees=_UniffiFfiConverterUInt64.read(buf),
+            days=_UniffiFfiConverterUInt64.read(buf),
+            comments=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.employees)
+        _UniffiFfiConverterUInt64.check_lower(value.days)
+        _UniffiFfiConverterUInt64.check_lower(value.comments)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.employees, buf)
+        _UniffiFfiConverterUInt64.write(value.days, buf)
+        _UniffiFfiConverterUInt64.write(value.comments, buf)
+
+@dataclass
 class ExternalReview:
     """
     A review the host found on an external site, or its reply (A5).
@@ -3718,81 +5310,6 @@ class _UniffiFfiConverterTypeExternalReview(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.write(value.posted_at_ms, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.rating, buf)
         _UniffiFfiConverterOptionalInt64.write(value.replied_at_ms, buf)
-
-
-
-
-
-
-class Sentiment(enum.Enum):
-    """
-    How a piece of feedback felt (F1).
-"""
-    
-    POSITIVE = 0
-    """
-    Thumbs up on an e-receipt.
-"""
-    
-    NEGATIVE = 1
-    """
-    Thumbs down on an e-receipt.
-"""
-    
-    UNKNOWN = 2
-    """
-    Not from an e-receipt (refused by `record_feedback`).
-"""
-    
-    def code_name(self, ) -> str:
-        """
-        The stable snake_case name, as in JSON (`positive`).
-"""
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeSentiment.lower(self),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_hearken_fn_method_sentiment_code_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-class _UniffiFfiConverterTypeSentiment(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Sentiment.POSITIVE
-        if variant == 2:
-            return Sentiment.NEGATIVE
-        if variant == 3:
-            return Sentiment.UNKNOWN
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Sentiment.POSITIVE:
-            return
-        if value == Sentiment.NEGATIVE:
-            return
-        if value == Sentiment.UNKNOWN:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Sentiment.POSITIVE:
-            buf.write_i32(1)
-        if value == Sentiment.NEGATIVE:
-            buf.write_i32(2)
-        if value == Sentiment.UNKNOWN:
-            buf.write_i32(3)
-
-
 
 @dataclass
 class FeedbackInput:
@@ -3874,6 +5391,628 @@ class _UniffiFfiConverterTypeFeedbackInput(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.facets, buf)
         _UniffiFfiConverterOptionalString.write(value.comment, buf)
         _UniffiFfiConverterBoolean.write(value.consent_to_reply, buf)
+
+@dataclass
+class FeedbackPage:
+    """
+    One page of the feedback list.
+"""
+    def __init__(self, *, total:int, items:typing.List[FeedbackItem]):
+        self.total = total
+        self.items = items
+        
+        
+
+    
+    def __str__(self):
+        return "FeedbackPage(total={}, items={})".format(self.total, self.items)
+    def __eq__(self, other):
+        if self.total != other.total:
+            return False
+        if self.items != other.items:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFeedbackPage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FeedbackPage(
+            total=_UniffiFfiConverterUInt64.read(buf),
+            items=_UniffiFfiConverterSequenceTypeFeedbackItem.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.total)
+        _UniffiFfiConverterSequenceTypeFeedbackItem.check_lower(value.items)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.total, buf)
+        _UniffiFfiConverterSequenceTypeFeedbackItem.write(value.items, buf)
+
+
+
+
+
+
+class Period:
+    """
+    A dashboard period (X3), each in the location's own local time.
+"""
+    def __init__(self):
+        raise RuntimeError("Period cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ALL_TIME:
+        """
+        Everything ever recorded.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Period.ALL_TIME()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Period):
+                return NotImplemented
+            if not other.is_ALL_TIME():
+                return False
+            return True
+
+    @dataclass
+    class CURRENT_MONTH:
+        """
+        The location's current calendar month.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Period.CURRENT_MONTH()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Period):
+                return NotImplemented
+            if not other.is_CURRENT_MONTH():
+                return False
+            return True
+
+    @dataclass
+    class LAST_MONTH:
+        """
+        The location's previous calendar month.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Period.LAST_MONTH()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Period):
+                return NotImplemented
+            if not other.is_LAST_MONTH():
+                return False
+            return True
+
+    @dataclass
+    class CUSTOM:
+        """
+        Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
+        `from`/`to`: `from` is a Python keyword.)
+"""
+        
+        def __init__(self, first_day:str, last_day:str):
+            self.first_day = first_day
+            
+            """
+        First local date, `YYYY-MM-DD`.
+"""
+        
+            self.last_day = last_day
+            
+            """
+        Last local date (included), `YYYY-MM-DD`.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Period.CUSTOM(first_day={}, last_day={})".format(self.first_day, self.last_day)
+        def __eq__(self, other):
+            if not isinstance(other, Period):
+                return NotImplemented
+            if not other.is_CUSTOM():
+                return False
+            if self.first_day != other.first_day:
+                return False
+            if self.last_day != other.last_day:
+                return False
+            return True
+
+    @dataclass
+    class BETWEEN:
+        """
+        Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+"""
+        
+        def __init__(self, from_ms:int, to_ms:int):
+            self.from_ms = from_ms
+            
+            """
+        First instant (included), Unix milliseconds.
+"""
+        
+            self.to_ms = to_ms
+            
+            """
+        End instant (excluded), Unix milliseconds.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Period.BETWEEN(from_ms={}, to_ms={})".format(self.from_ms, self.to_ms)
+        def __eq__(self, other):
+            if not isinstance(other, Period):
+                return NotImplemented
+            if not other.is_BETWEEN():
+                return False
+            if self.from_ms != other.from_ms:
+                return False
+            if self.to_ms != other.to_ms:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ALL_TIME(self) -> bool:
+        return isinstance(self, Period.ALL_TIME)
+    def is_all_time(self) -> bool:
+        return isinstance(self, Period.ALL_TIME)
+    def is_CURRENT_MONTH(self) -> bool:
+        return isinstance(self, Period.CURRENT_MONTH)
+    def is_current_month(self) -> bool:
+        return isinstance(self, Period.CURRENT_MONTH)
+    def is_LAST_MONTH(self) -> bool:
+        return isinstance(self, Period.LAST_MONTH)
+    def is_last_month(self) -> bool:
+        return isinstance(self, Period.LAST_MONTH)
+    def is_CUSTOM(self) -> bool:
+        return isinstance(self, Period.CUSTOM)
+    def is_custom(self) -> bool:
+        return isinstance(self, Period.CUSTOM)
+    def is_BETWEEN(self) -> bool:
+        return isinstance(self, Period.BETWEEN)
+    def is_between(self) -> bool:
+        return isinstance(self, Period.BETWEEN)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+Period.ALL_TIME = type("Period.ALL_TIME", (Period.ALL_TIME, Period,), {})  # type: ignore
+Period.CURRENT_MONTH = type("Period.CURRENT_MONTH", (Period.CURRENT_MONTH, Period,), {})  # type: ignore
+Period.LAST_MONTH = type("Period.LAST_MONTH", (Period.LAST_MONTH, Period,), {})  # type: ignore
+Period.CUSTOM = type("Period.CUSTOM", (Period.CUSTOM, Period,), {})  # type: ignore
+Period.BETWEEN = type("Period.BETWEEN", (Period.BETWEEN, Period,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypePeriod(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Period.ALL_TIME(
+            )
+        if variant == 2:
+            return Period.CURRENT_MONTH(
+            )
+        if variant == 3:
+            return Period.LAST_MONTH(
+            )
+        if variant == 4:
+            return Period.CUSTOM(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 5:
+            return Period.BETWEEN(
+                _UniffiFfiConverterInt64.read(buf),
+                _UniffiFfiConverterInt64.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ALL_TIME():
+            return
+        if value.is_CURRENT_MONTH():
+            return
+        if value.is_LAST_MONTH():
+            return
+        if value.is_CUSTOM():
+            _UniffiFfiConverterString.check_lower(value.first_day)
+            _UniffiFfiConverterString.check_lower(value.last_day)
+            return
+        if value.is_BETWEEN():
+            _UniffiFfiConverterInt64.check_lower(value.from_ms)
+            _UniffiFfiConverterInt64.check_lower(value.to_ms)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ALL_TIME():
+            buf.write_i32(1)
+        if value.is_CURRENT_MONTH():
+            buf.write_i32(2)
+        if value.is_LAST_MONTH():
+            buf.write_i32(3)
+        if value.is_CUSTOM():
+            buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.first_day, buf)
+            _UniffiFfiConverterString.write(value.last_day, buf)
+        if value.is_BETWEEN():
+            buf.write_i32(5)
+            _UniffiFfiConverterInt64.write(value.from_ms, buf)
+            _UniffiFfiConverterInt64.write(value.to_ms, buf)
+
+
+
+class _UniffiFfiConverterOptionalTypePeriod(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePeriod.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePeriod.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePeriod.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ReportQuery:
+    """
+    The scope of a report: period, location, employee, and the user looking.
+"""
+    def __init__(self, *, period:typing.Optional[Period] = _DEFAULT, location:typing.Optional[str] = _DEFAULT, employee:typing.Optional[str] = _DEFAULT, user:typing.Optional[str] = _DEFAULT):
+        if period is _DEFAULT:
+            self.period = None
+        else:
+            self.period = period
+        if location is _DEFAULT:
+            self.location = None
+        else:
+            self.location = location
+        if employee is _DEFAULT:
+            self.employee = None
+        else:
+            self.employee = employee
+        if user is _DEFAULT:
+            self.user = None
+        else:
+            self.user = user
+        
+        
+
+    
+    def __str__(self):
+        return "ReportQuery(period={}, location={}, employee={}, user={})".format(self.period, self.location, self.employee, self.user)
+    def __eq__(self, other):
+        if self.period != other.period:
+            return False
+        if self.location != other.location:
+            return False
+        if self.employee != other.employee:
+            return False
+        if self.user != other.user:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReportQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReportQuery(
+            period=_UniffiFfiConverterOptionalTypePeriod.read(buf),
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            employee=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalTypePeriod.check_lower(value.period)
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.employee)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalTypePeriod.write(value.period, buf)
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.employee, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+
+class _UniffiFfiConverterOptionalTypeSentiment(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSentiment.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSentiment.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSentiment.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeResponseSource(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeResponseSource.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeResponseSource.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeResponseSource.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class FeedbackSort(enum.Enum):
+    """
+    Order of the feedback list (X3).
+"""
+    
+    NEWEST = 0
+    """
+    Newest first.
+"""
+    
+    OLDEST = 1
+    """
+    Oldest first.
+"""
+    
+    LOWEST = 2
+    """
+    Lowest base-10 score first (unscored last).
+"""
+    
+    HIGHEST = 3
+    """
+    Highest base-10 score first (unscored last).
+"""
+    
+
+
+class _UniffiFfiConverterTypeFeedbackSort(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return FeedbackSort.NEWEST
+        if variant == 2:
+            return FeedbackSort.OLDEST
+        if variant == 3:
+            return FeedbackSort.LOWEST
+        if variant == 4:
+            return FeedbackSort.HIGHEST
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == FeedbackSort.NEWEST:
+            return
+        if value == FeedbackSort.OLDEST:
+            return
+        if value == FeedbackSort.LOWEST:
+            return
+        if value == FeedbackSort.HIGHEST:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == FeedbackSort.NEWEST:
+            buf.write_i32(1)
+        if value == FeedbackSort.OLDEST:
+            buf.write_i32(2)
+        if value == FeedbackSort.LOWEST:
+            buf.write_i32(3)
+        if value == FeedbackSort.HIGHEST:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterOptionalTypeFeedbackSort(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeFeedbackSort.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeFeedbackSort.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeFeedbackSort.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class FeedbackQuery:
+    """
+    Which feedback to list, in which order, which page.
+"""
+    def __init__(self, *, scope:ReportQuery = _DEFAULT, category:typing.Optional[NpsCategory] = _DEFAULT, sentiment:typing.Optional[Sentiment] = _DEFAULT, facet:typing.Optional[str] = _DEFAULT, source:typing.Optional[ResponseSource] = _DEFAULT, sort:typing.Optional[FeedbackSort] = _DEFAULT, offset:int = 0, limit:int = 50):
+        if scope is _DEFAULT:
+            self.scope = ReportQuery()
+        else:
+            self.scope = scope
+        if category is _DEFAULT:
+            self.category = None
+        else:
+            self.category = category
+        if sentiment is _DEFAULT:
+            self.sentiment = None
+        else:
+            self.sentiment = sentiment
+        if facet is _DEFAULT:
+            self.facet = None
+        else:
+            self.facet = facet
+        if source is _DEFAULT:
+            self.source = None
+        else:
+            self.source = source
+        if sort is _DEFAULT:
+            self.sort = None
+        else:
+            self.sort = sort
+        self.offset = offset
+        self.limit = limit
+        
+        
+
+    
+    def __str__(self):
+        return "FeedbackQuery(scope={}, category={}, sentiment={}, facet={}, source={}, sort={}, offset={}, limit={})".format(self.scope, self.category, self.sentiment, self.facet, self.source, self.sort, self.offset, self.limit)
+    def __eq__(self, other):
+        if self.scope != other.scope:
+            return False
+        if self.category != other.category:
+            return False
+        if self.sentiment != other.sentiment:
+            return False
+        if self.facet != other.facet:
+            return False
+        if self.source != other.source:
+            return False
+        if self.sort != other.sort:
+            return False
+        if self.offset != other.offset:
+            return False
+        if self.limit != other.limit:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFeedbackQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FeedbackQuery(
+            scope=_UniffiFfiConverterTypeReportQuery.read(buf),
+            category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
+            sentiment=_UniffiFfiConverterOptionalTypeSentiment.read(buf),
+            facet=_UniffiFfiConverterOptionalString.read(buf),
+            source=_UniffiFfiConverterOptionalTypeResponseSource.read(buf),
+            sort=_UniffiFfiConverterOptionalTypeFeedbackSort.read(buf),
+            offset=_UniffiFfiConverterUInt64.read(buf),
+            limit=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeReportQuery.check_lower(value.scope)
+        _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.category)
+        _UniffiFfiConverterOptionalTypeSentiment.check_lower(value.sentiment)
+        _UniffiFfiConverterOptionalString.check_lower(value.facet)
+        _UniffiFfiConverterOptionalTypeResponseSource.check_lower(value.source)
+        _UniffiFfiConverterOptionalTypeFeedbackSort.check_lower(value.sort)
+        _UniffiFfiConverterUInt64.check_lower(value.offset)
+        _UniffiFfiConverterUInt32.check_lower(value.limit)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeReportQuery.write(value.scope, buf)
+        _UniffiFfiConverterOptionalTypeNpsCategory.write(value.category, buf)
+        _UniffiFfiConverterOptionalTypeSentiment.write(value.sentiment, buf)
+        _UniffiFfiConverterOptionalString.write(value.facet, buf)
+        _UniffiFfiConverterOptionalTypeResponseSource.write(value.source, buf)
+        _UniffiFfiConverterOptionalTypeFeedbackSort.write(value.sort, buf)
+        _UniffiFfiConverterUInt64.write(value.offset, buf)
+        _UniffiFfiConverterUInt32.write(value.limit, buf)
 
 
 
@@ -4370,57 +6509,6 @@ class _UniffiFfiConverterTypeLocation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.review_link, buf)
         _UniffiFfiConverterOptionalString.write(value.business_type, buf)
 
-@dataclass
-class NpsSummary:
-    """
-    NPS of a scope (N1): the counts and the exact value; none without answers.
-"""
-    def __init__(self, *, promoters:int, passives:int, detractors:int, nps:typing.Optional[float]):
-        self.promoters = promoters
-        self.passives = passives
-        self.detractors = detractors
-        self.nps = nps
-        
-        
-
-    
-    def __str__(self):
-        return "NpsSummary(promoters={}, passives={}, detractors={}, nps={})".format(self.promoters, self.passives, self.detractors, self.nps)
-    def __eq__(self, other):
-        if self.promoters != other.promoters:
-            return False
-        if self.passives != other.passives:
-            return False
-        if self.detractors != other.detractors:
-            return False
-        if self.nps != other.nps:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeNpsSummary(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return NpsSummary(
-            promoters=_UniffiFfiConverterUInt64.read(buf),
-            passives=_UniffiFfiConverterUInt64.read(buf),
-            detractors=_UniffiFfiConverterUInt64.read(buf),
-            nps=_UniffiFfiConverterOptionalFloat64.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt64.check_lower(value.promoters)
-        _UniffiFfiConverterUInt64.check_lower(value.passives)
-        _UniffiFfiConverterUInt64.check_lower(value.detractors)
-        _UniffiFfiConverterOptionalFloat64.check_lower(value.nps)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt64.write(value.promoters, buf)
-        _UniffiFfiConverterUInt64.write(value.passives, buf)
-        _UniffiFfiConverterUInt64.write(value.detractors, buf)
-        _UniffiFfiConverterOptionalFloat64.write(value.nps, buf)
-
 
 
 
@@ -4819,6 +6907,63 @@ class _UniffiFfiConverterTypeOutboxCounts(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.acked, buf)
         _UniffiFfiConverterUInt64.write(value.failed, buf)
         _UniffiFfiConverterUInt64.write(value.cancelled, buf)
+
+@dataclass
+class PeriodBounds:
+    """
+    What a period means at one location (X3).
+"""
+    def __init__(self, *, location:str, first_day:typing.Optional[str], last_day:typing.Optional[str], starts_at_ms:typing.Optional[int], ends_at_ms:typing.Optional[int]):
+        self.location = location
+        self.first_day = first_day
+        self.last_day = last_day
+        self.starts_at_ms = starts_at_ms
+        self.ends_at_ms = ends_at_ms
+        
+        
+
+    
+    def __str__(self):
+        return "PeriodBounds(location={}, first_day={}, last_day={}, starts_at_ms={}, ends_at_ms={})".format(self.location, self.first_day, self.last_day, self.starts_at_ms, self.ends_at_ms)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.first_day != other.first_day:
+            return False
+        if self.last_day != other.last_day:
+            return False
+        if self.starts_at_ms != other.starts_at_ms:
+            return False
+        if self.ends_at_ms != other.ends_at_ms:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePeriodBounds(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PeriodBounds(
+            location=_UniffiFfiConverterString.read(buf),
+            first_day=_UniffiFfiConverterOptionalString.read(buf),
+            last_day=_UniffiFfiConverterOptionalString.read(buf),
+            starts_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            ends_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.first_day)
+        _UniffiFfiConverterOptionalString.check_lower(value.last_day)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.starts_at_ms)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.ends_at_ms)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.first_day, buf)
+        _UniffiFfiConverterOptionalString.write(value.last_day, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.starts_at_ms, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.ends_at_ms, buf)
 
 class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -5568,91 +7713,6 @@ class _UniffiFfiConverterTypeResponseInput(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeAnswer.write(value.answers, buf)
         _UniffiFfiConverterBoolean.write(value.consent_to_reply, buf)
 
-
-
-
-
-
-class NpsCategory(enum.Enum):
-    """
-    Where an NPS answer falls (N1).
-"""
-    
-    PROMOTER = 0
-    """
-    9–10.
-"""
-    
-    PASSIVE = 1
-    """
-    7–8.
-"""
-    
-    DETRACTOR = 2
-    """
-    0–6.
-"""
-    
-
-
-class _UniffiFfiConverterTypeNpsCategory(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return NpsCategory.PROMOTER
-        if variant == 2:
-            return NpsCategory.PASSIVE
-        if variant == 3:
-            return NpsCategory.DETRACTOR
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == NpsCategory.PROMOTER:
-            return
-        if value == NpsCategory.PASSIVE:
-            return
-        if value == NpsCategory.DETRACTOR:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == NpsCategory.PROMOTER:
-            buf.write_i32(1)
-        if value == NpsCategory.PASSIVE:
-            buf.write_i32(2)
-        if value == NpsCategory.DETRACTOR:
-            buf.write_i32(3)
-
-
-
-class _UniffiFfiConverterOptionalTypeNpsCategory(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeNpsCategory.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeNpsCategory.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeNpsCategory.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 @dataclass
 class ResponseOutcome:
     """
@@ -5717,6 +7777,108 @@ class _UniffiFfiConverterTypeResponseOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
 
 @dataclass
+class ResponseRate:
+    """
+    Response rate (N5): of the invitations delivered in the period, the share answered.
+"""
+    def __init__(self, *, delivered:int, answered:int, rate:typing.Optional[float]):
+        self.delivered = delivered
+        self.answered = answered
+        self.rate = rate
+        
+        
+
+    
+    def __str__(self):
+        return "ResponseRate(delivered={}, answered={}, rate={})".format(self.delivered, self.answered, self.rate)
+    def __eq__(self, other):
+        if self.delivered != other.delivered:
+            return False
+        if self.answered != other.answered:
+            return False
+        if self.rate != other.rate:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeResponseRate(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ResponseRate(
+            delivered=_UniffiFfiConverterUInt64.read(buf),
+            answered=_UniffiFfiConverterUInt64.read(buf),
+            rate=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.delivered)
+        _UniffiFfiConverterUInt64.check_lower(value.answered)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.rate)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.delivered, buf)
+        _UniffiFfiConverterUInt64.write(value.answered, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.rate, buf)
+
+@dataclass
+class ReviewFunnel:
+    """
+    The review funnel (N3): promoters, who was shown the link, clicks, confirmed reviews.
+"""
+    def __init__(self, *, responses:int, promoters:int, shown:int, clicked:int, confirmed:int):
+        self.responses = responses
+        self.promoters = promoters
+        self.shown = shown
+        self.clicked = clicked
+        self.confirmed = confirmed
+        
+        
+
+    
+    def __str__(self):
+        return "ReviewFunnel(responses={}, promoters={}, shown={}, clicked={}, confirmed={})".format(self.responses, self.promoters, self.shown, self.clicked, self.confirmed)
+    def __eq__(self, other):
+        if self.responses != other.responses:
+            return False
+        if self.promoters != other.promoters:
+            return False
+        if self.shown != other.shown:
+            return False
+        if self.clicked != other.clicked:
+            return False
+        if self.confirmed != other.confirmed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReviewFunnel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReviewFunnel(
+            responses=_UniffiFfiConverterUInt64.read(buf),
+            promoters=_UniffiFfiConverterUInt64.read(buf),
+            shown=_UniffiFfiConverterUInt64.read(buf),
+            clicked=_UniffiFfiConverterUInt64.read(buf),
+            confirmed=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.responses)
+        _UniffiFfiConverterUInt64.check_lower(value.promoters)
+        _UniffiFfiConverterUInt64.check_lower(value.shown)
+        _UniffiFfiConverterUInt64.check_lower(value.clicked)
+        _UniffiFfiConverterUInt64.check_lower(value.confirmed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.responses, buf)
+        _UniffiFfiConverterUInt64.write(value.promoters, buf)
+        _UniffiFfiConverterUInt64.write(value.shown, buf)
+        _UniffiFfiConverterUInt64.write(value.clicked, buf)
+        _UniffiFfiConverterUInt64.write(value.confirmed, buf)
+
+@dataclass
 class ScoreQuery:
     """
     Which responses a score covers; absent bounds are open.
@@ -5769,6 +7931,51 @@ class _UniffiFfiConverterTypeScoreQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.location, buf)
         _UniffiFfiConverterOptionalInt64.write(value.from_ms, buf)
         _UniffiFfiConverterOptionalInt64.write(value.to_ms, buf)
+
+@dataclass
+class SeriesPoint:
+    """
+    One bucket of a series (N2).
+"""
+    def __init__(self, *, label:str, start:str, scores:Scores):
+        self.label = label
+        self.start = start
+        self.scores = scores
+        
+        
+
+    
+    def __str__(self):
+        return "SeriesPoint(label={}, start={}, scores={})".format(self.label, self.start, self.scores)
+    def __eq__(self, other):
+        if self.label != other.label:
+            return False
+        if self.start != other.start:
+            return False
+        if self.scores != other.scores:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSeriesPoint(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SeriesPoint(
+            label=_UniffiFfiConverterString.read(buf),
+            start=_UniffiFfiConverterString.read(buf),
+            scores=_UniffiFfiConverterTypeScores.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.label)
+        _UniffiFfiConverterString.check_lower(value.start)
+        _UniffiFfiConverterTypeScores.check_lower(value.scores)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.label, buf)
+        _UniffiFfiConverterString.write(value.start, buf)
+        _UniffiFfiConverterTypeScores.write(value.scores, buf)
 
 @dataclass
 class Settings:
@@ -6513,6 +8720,69 @@ class _UniffiFfiConverterTypeThreadComment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.user, buf)
         _UniffiFfiConverterInt64.write(value.at_ms, buf)
 
+@dataclass
+class Unsubscribe:
+    """
+    One entry of the unsubscribe report (F4 *beyond*).
+"""
+    def __init__(self, *, kind:str, contact:str, at_ms:int, source:str, customer:typing.Optional[str], name:typing.Optional[str]):
+        self.kind = kind
+        self.contact = contact
+        self.at_ms = at_ms
+        self.source = source
+        self.customer = customer
+        self.name = name
+        
+        
+
+    
+    def __str__(self):
+        return "Unsubscribe(kind={}, contact={}, at_ms={}, source={}, customer={}, name={})".format(self.kind, self.contact, self.at_ms, self.source, self.customer, self.name)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.contact != other.contact:
+            return False
+        if self.at_ms != other.at_ms:
+            return False
+        if self.source != other.source:
+            return False
+        if self.customer != other.customer:
+            return False
+        if self.name != other.name:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUnsubscribe(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Unsubscribe(
+            kind=_UniffiFfiConverterString.read(buf),
+            contact=_UniffiFfiConverterString.read(buf),
+            at_ms=_UniffiFfiConverterInt64.read(buf),
+            source=_UniffiFfiConverterString.read(buf),
+            customer=_UniffiFfiConverterOptionalString.read(buf),
+            name=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.contact)
+        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+        _UniffiFfiConverterString.check_lower(value.source)
+        _UniffiFfiConverterOptionalString.check_lower(value.customer)
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.contact, buf)
+        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+        _UniffiFfiConverterString.write(value.source, buf)
+        _UniffiFfiConverterOptionalString.write(value.customer, buf)
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+
 
 
 
@@ -6757,6 +9027,66 @@ class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.locations, buf)
         _UniffiFfiConverterOptionalString.write(value.language, buf)
         _UniffiFfiConverterSequenceString.write(value.notify_locations, buf)
+
+
+
+
+
+
+class Bucket(enum.Enum):
+    """
+    A date bucket of a series (N2), on each location's local date.
+"""
+    
+    DAY = 0
+    """
+    One local day, labelled `2026-05-04`.
+"""
+    
+    ISO_WEEK = 1
+    """
+    One ISO week (Monday first), labelled `2026-W19`.
+"""
+    
+    MONTH = 2
+    """
+    One calendar month, labelled `2026-05`.
+"""
+    
+
+
+class _UniffiFfiConverterTypeBucket(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Bucket.DAY
+        if variant == 2:
+            return Bucket.ISO_WEEK
+        if variant == 3:
+            return Bucket.MONTH
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Bucket.DAY:
+            return
+        if value == Bucket.ISO_WEEK:
+            return
+        if value == Bucket.MONTH:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Bucket.DAY:
+            buf.write_i32(1)
+        if value == Bucket.ISO_WEEK:
+            buf.write_i32(2)
+        if value == Bucket.MONTH:
+            buf.write_i32(3)
+
+
 
 
 
@@ -7567,6 +9897,54 @@ class _UniffiFfiConverterSequenceTypeOutboundMessage(_UniffiConverterRustBuffer)
             _UniffiFfiConverterTypeOutboundMessage.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterOptionalTypeRole(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRole.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRole.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRole.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeEmployeePerformance(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeEmployeePerformance.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeEmployeePerformance.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeEmployeePerformance.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeInteraction(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -7636,6 +10014,29 @@ class _UniffiFfiConverterSequenceTypeResponseDeletion(_UniffiConverterRustBuffer
             _UniffiFfiConverterTypeResponseDeletion.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeSeriesPoint(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeSeriesPoint.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeSeriesPoint.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeSeriesPoint.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeThreadComment(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -7657,6 +10058,29 @@ class _UniffiFfiConverterSequenceTypeThreadComment(_UniffiConverterRustBuffer):
 
         return [
             _UniffiFfiConverterTypeThreadComment.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeUnsubscribe(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUnsubscribe.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUnsubscribe.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUnsubscribe.read(buf) for i in range(count)
         ]
 
 class _UniffiFfiConverterSequenceTypeUser(_UniffiConverterRustBuffer):
@@ -7744,6 +10168,22 @@ class EngineProtocol(typing.Protocol):
         customer's language with fresh link tokens and leased; ack or fail it by its id.
 """
         raise NotImplementedError
+    def compare_nps(self, query: ReportQuery,now_ms: int) -> Comparison:
+        """
+        Your NPS over a scope against the imported stores over the same months.
+"""
+        raise NotImplementedError
+    def customer_history(self, customer: str,user: typing.Optional[str]) -> CustomerHistory:
+        """
+        A customer's whole history: invitations and responses (F4); `user` limits it to
+        that user's locations.
+"""
+        raise NotImplementedError
+    def customers(self, query: CustomerQuery) -> CustomerPage:
+        """
+        Customers filtered by gender, response category and subscription status (F4).
+"""
+        raise NotImplementedError
     def delete_response(self, response_id: int,admin: str,now_ms: int) -> None:
         """
         Deletes a response (responses are never edited), recording who, the customer, the
@@ -7761,6 +10201,17 @@ class EngineProtocol(typing.Protocol):
         the alert and in the thread (A3). Returns the outbox message id.
 """
         raise NotImplementedError
+    def employee_performance(self, query: ReportQuery,role: typing.Optional[Role],now_ms: int) -> typing.List[EmployeePerformance]:
+        """
+        Per employee (optionally of one role): responses, NPS, average rating (X4).
+"""
+        raise NotImplementedError
+    def erase_customer(self, customer: str,now_ms: int) -> Erasure:
+        """
+        Erases a customer (right to be forgotten): personal fields and free-text comments
+        are removed, scores stay in NPS and ratings, and they are never surveyed again.
+"""
+        raise NotImplementedError
     def explain(self, customer: str,now_ms: int) -> Explanation:
         """
         Why a customer did or did not get surveys (E9).
@@ -7771,9 +10222,31 @@ class EngineProtocol(typing.Protocol):
         `explain` as JSON, the form every door returns.
 """
         raise NotImplementedError
+    def export_aggregates(self, store_label: str,now_ms: int) -> AggregateBundle:
+        """
+        This store's PII-free aggregate counts, to share with other stores.
+"""
+        raise NotImplementedError
+    def export_aggregates_json(self, store_label: str,now_ms: int) -> str:
+        """
+        `export_aggregates` as the JSON text stores exchange (the other doors' format).
+"""
+        raise NotImplementedError
+    def export_csv_file(self, query: ExportQuery,path: str) -> int:
+        """
+        Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+        per thread comment), replacing the file only once complete; returns the rows.
+"""
+        raise NotImplementedError
     def export_suppressions(self, ) -> SuppressionBundle:
         """
         The suppression list as peppered SHA-256 hashes, for other stores to import.
+"""
+        raise NotImplementedError
+    def export_xlsx_file(self, query: ExportQuery,path: str) -> ExportSummary:
+        """
+        Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+        "By date" and "Comments", replacing the file only once complete.
 """
         raise NotImplementedError
     def fail(self, message_id: str,reason: str,permanent: bool,now_ms: int) -> FailOutcome:
@@ -7782,9 +10255,24 @@ class EngineProtocol(typing.Protocol):
         (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
 """
         raise NotImplementedError
+    def feedback(self, query: FeedbackQuery,now_ms: int) -> FeedbackPage:
+        """
+        One page of the feedback list, filtered and sorted (X3).
+"""
+        raise NotImplementedError
     def feedback_settings(self, ) -> FeedbackSettings:
         """
         Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
+"""
+        raise NotImplementedError
+    def import_aggregates(self, bundle: AggregateBundle,now_ms: int) -> int:
+        """
+        Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+"""
+        raise NotImplementedError
+    def import_aggregates_json(self, json: str,now_ms: int) -> int:
+        """
+        `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
 """
         raise NotImplementedError
     def import_suppressions(self, bundle: SuppressionBundle,source: str,now_ms: int) -> int:
@@ -7834,6 +10322,11 @@ class EngineProtocol(typing.Protocol):
         Invitations waiting for delivery, oldest first.
 """
         raise NotImplementedError
+    def period_bounds(self, location: str,period: Period,now_ms: int) -> PeriodBounds:
+        """
+        The local dates and instants a dashboard period covers at a location (X3).
+"""
+        raise NotImplementedError
     def ratings(self, query: ScoreQuery) -> RatingSummary:
         """
         Star ratings of a scope: average on base 10, count and response rate (N5, N6).
@@ -7842,6 +10335,11 @@ class EngineProtocol(typing.Protocol):
     def reassign_alert(self, alert_id: int,user: str,now_ms: int) -> None:
         """
         Gives an unfinished alert to another user (A3).
+"""
+        raise NotImplementedError
+    def rebuild_rollups(self, ) -> int:
+        """
+        Recomputes the daily rollups from the responses; returns the responses counted.
 """
         raise NotImplementedError
     def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
@@ -7898,6 +10396,11 @@ class EngineProtocol(typing.Protocol):
         The audit records of deleted responses, oldest first (F3).
 """
         raise NotImplementedError
+    def response_rate(self, query: ReportQuery,now_ms: int) -> ResponseRate:
+        """
+        Of the invitations delivered in the period, the share answered (N5).
+"""
+        raise NotImplementedError
     def review_clicked(self, response_id: int,now_ms: int) -> None:
         """
         Records that the respondent clicked the review link (N3).
@@ -7906,6 +10409,21 @@ class EngineProtocol(typing.Protocol):
     def review_confirmed(self, response_id: int,now_ms: int) -> None:
         """
         Records a confirmed public review; a pending review reminder is then cancelled (R1).
+"""
+        raise NotImplementedError
+    def review_funnel(self, query: ReportQuery,now_ms: int) -> ReviewFunnel:
+        """
+        Promoters, review links shown, clicks and confirmed reviews (N3).
+"""
+        raise NotImplementedError
+    def score_series(self, query: ReportQuery,bucket: Bucket,now_ms: int) -> typing.List[SeriesPoint]:
+        """
+        Scores by local day, ISO week or month (N2); buckets without responses are left out.
+"""
+        raise NotImplementedError
+    def scores(self, query: ReportQuery,now_ms: int) -> Scores:
+        """
+        NPS and average rating of a period, location and employee (N1, N2, N5, N6).
 """
         raise NotImplementedError
     def send_follow_up(self, alert_id: int,now_ms: int) -> str:
@@ -8029,6 +10547,11 @@ class EngineProtocol(typing.Protocol):
     def unsubscribe_customer(self, customer: str,now_ms: int) -> None:
         """
         Unsubscribes a known customer from every survey at every location (E3).
+"""
+        raise NotImplementedError
+    def unsubscribes(self, query: ReportQuery,now_ms: int) -> typing.List[Unsubscribe]:
+        """
+        The unsubscribes of a period, newest first (F4 *beyond*).
 """
         raise NotImplementedError
     def upsert_location(self, location: Location) -> None:
@@ -8331,6 +10854,67 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def compare_nps(self, query: ReportQuery,now_ms: int) -> Comparison:
+        """
+        Your NPS over a scope against the imported stores over the same months.
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeComparison.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def customer_history(self, customer: str,user: typing.Optional[str]) -> CustomerHistory:
+        """
+        A customer's whole history: invitations and responses (F4); `user` limits it to
+        that user's locations.
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+
+        _UniffiFfiConverterOptionalString.check_lower(user)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+            _UniffiFfiConverterOptionalString.lower(user),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCustomerHistory.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_customer_history,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def customers(self, query: CustomerQuery) -> CustomerPage:
+        """
+        Customers filtered by gender, response category and subscription status (F4).
+"""
+        
+        _UniffiFfiConverterTypeCustomerQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeCustomerQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCustomerPage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_customers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def delete_response(self, response_id: int,admin: str,now_ms: int) -> None:
         """
         Deletes a response (responses are never edited), recording who, the customer, the
@@ -8396,6 +10980,52 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def employee_performance(self, query: ReportQuery,role: typing.Optional[Role],now_ms: int) -> typing.List[EmployeePerformance]:
+        """
+        Per employee (optionally of one role): responses, NPS, average rating (X4).
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterOptionalTypeRole.check_lower(role)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterOptionalTypeRole.lower(role),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeEmployeePerformance.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_employee_performance,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def erase_customer(self, customer: str,now_ms: int) -> Erasure:
+        """
+        Erases a customer (right to be forgotten): personal fields and free-text comments
+        are removed, scores stay in NPS and ratings, and they are never surveyed again.
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeErasure.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def explain(self, customer: str,now_ms: int) -> Explanation:
         """
         Why a customer did or did not get surveys (E9).
@@ -8438,6 +11068,70 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_aggregates(self, store_label: str,now_ms: int) -> AggregateBundle:
+        """
+        This store's PII-free aggregate counts, to share with other stores.
+"""
+        
+        _UniffiFfiConverterString.check_lower(store_label)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(store_label),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAggregateBundle.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_aggregates_json(self, store_label: str,now_ms: int) -> str:
+        """
+        `export_aggregates` as the JSON text stores exchange (the other doors' format).
+"""
+        
+        _UniffiFfiConverterString.check_lower(store_label)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(store_label),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_csv_file(self, query: ExportQuery,path: str) -> int:
+        """
+        Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+        per thread comment), replacing the file only once complete; returns the rows.
+"""
+        
+        _UniffiFfiConverterTypeExportQuery.check_lower(query)
+
+        _UniffiFfiConverterString.check_lower(path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeExportQuery.lower(query),
+            _UniffiFfiConverterString.lower(path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_export_csv_file,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def export_suppressions(self, ) -> SuppressionBundle:
         """
         The suppression list as peppered SHA-256 hashes, for other stores to import.
@@ -8450,6 +11144,28 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_export_suppressions,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_xlsx_file(self, query: ExportQuery,path: str) -> ExportSummary:
+        """
+        Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+        "By date" and "Comments", replacing the file only once complete.
+"""
+        
+        _UniffiFfiConverterTypeExportQuery.check_lower(query)
+
+        _UniffiFfiConverterString.check_lower(path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeExportQuery.lower(query),
+            _UniffiFfiConverterString.lower(path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeExportSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_export_xlsx_file,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8481,6 +11197,27 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def feedback(self, query: FeedbackQuery,now_ms: int) -> FeedbackPage:
+        """
+        One page of the feedback list, filtered and sorted (X3).
+"""
+        
+        _UniffiFfiConverterTypeFeedbackQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeFeedbackQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFeedbackPage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_feedback,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def feedback_settings(self, ) -> FeedbackSettings:
         """
         Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
@@ -8493,6 +11230,48 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_feedback_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_aggregates(self, bundle: AggregateBundle,now_ms: int) -> int:
+        """
+        Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+"""
+        
+        _UniffiFfiConverterTypeAggregateBundle.check_lower(bundle)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAggregateBundle.lower(bundle),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_aggregates_json(self, json: str,now_ms: int) -> int:
+        """
+        `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
+"""
+        
+        _UniffiFfiConverterString.check_lower(json)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(json),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates_json,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8666,6 +11445,30 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def period_bounds(self, location: str,period: Period,now_ms: int) -> PeriodBounds:
+        """
+        The local dates and instants a dashboard period covers at a location (X3).
+"""
+        
+        _UniffiFfiConverterString.check_lower(location)
+
+        _UniffiFfiConverterTypePeriod.check_lower(period)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(location),
+            _UniffiFfiConverterTypePeriod.lower(period),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePeriodBounds.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_period_bounds,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def ratings(self, query: ScoreQuery) -> RatingSummary:
         """
         Star ratings of a scope: average on base 10, count and response rate (N5, N6).
@@ -8705,6 +11508,21 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_reassign_alert,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rebuild_rollups(self, ) -> int:
+        """
+        Recomputes the daily rollups from the responses; returns the responses counted.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8912,6 +11730,27 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def response_rate(self, query: ReportQuery,now_ms: int) -> ResponseRate:
+        """
+        Of the invitations delivered in the period, the share answered (N5).
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeResponseRate.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_response_rate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def review_clicked(self, response_id: int,now_ms: int) -> None:
         """
         Records that the respondent clicked the review link (N3).
@@ -8951,6 +11790,72 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_review_confirmed,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def review_funnel(self, query: ReportQuery,now_ms: int) -> ReviewFunnel:
+        """
+        Promoters, review links shown, clicks and confirmed reviews (N3).
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeReviewFunnel.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def score_series(self, query: ReportQuery,bucket: Bucket,now_ms: int) -> typing.List[SeriesPoint]:
+        """
+        Scores by local day, ISO week or month (N2); buckets without responses are left out.
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterTypeBucket.check_lower(bucket)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterTypeBucket.lower(bucket),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeSeriesPoint.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_score_series,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def scores(self, query: ReportQuery,now_ms: int) -> Scores:
+        """
+        NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeScores.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_scores,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -9421,6 +12326,27 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def unsubscribes(self, query: ReportQuery,now_ms: int) -> typing.List[Unsubscribe]:
+        """
+        The unsubscribes of a period, newest first (F4 *beyond*).
+"""
+        
+        _UniffiFfiConverterTypeReportQuery.check_lower(query)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReportQuery.lower(query),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeUnsubscribe.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def upsert_location(self, location: Location) -> None:
         """
         Creates or updates a location by host id.
@@ -9598,8 +12524,13 @@ __all__ = [
     "Channel",
     "SkipReason",
     "Gender",
-    "Role",
+    "ResponseSource",
+    "NpsCategory",
     "Sentiment",
+    "Subscription",
+    "Role",
+    "Period",
+    "FeedbackSort",
     "ReviewMode",
     "InteractionMethod",
     "Author",
@@ -9607,13 +12538,15 @@ __all__ = [
     "MessageKind",
     "QuestionKind",
     "CommentKind",
-    "NpsCategory",
     "TransactionKind",
     "UserRole",
     "NotifyLevel",
+    "Bucket",
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
+    "AggregateRow",
+    "AggregateBundle",
     "Alert",
     "AlertQuery",
     "AlertSettings",
@@ -9626,23 +12559,39 @@ __all__ = [
     "SyncReport",
     "BackfillReport",
     "ChoiceOption",
+    "NpsSummary",
+    "Comparison",
     "Customer",
     "CustomerEmail",
+    "HistoryInvitation",
+    "FeedbackItem",
+    "CustomerHistory",
+    "CustomerSummary",
+    "CustomerPage",
+    "CustomerQuery",
     "DecisionRecord",
     "DeliverySettings",
     "Employee",
+    "Scores",
+    "EmployeePerformance",
+    "Erasure",
     "Explanation",
+    "ExportQuery",
+    "ExportSummary",
     "ExternalReview",
     "FeedbackInput",
+    "FeedbackPage",
+    "ReportQuery",
+    "FeedbackQuery",
     "FeedbackSettings",
     "InboundReply",
     "Interaction",
     "InteractionInput",
     "Location",
-    "NpsSummary",
     "OpenOptions",
     "OutboundMessage",
     "OutboxCounts",
+    "PeriodBounds",
     "Problem",
     "Question",
     "QuestionOption",
@@ -9653,7 +12602,10 @@ __all__ = [
     "ResponseDeletion",
     "ResponseInput",
     "ResponseOutcome",
+    "ResponseRate",
+    "ReviewFunnel",
     "ScoreQuery",
+    "SeriesPoint",
     "Settings",
     "SuppressionBundle",
     "Survey",
@@ -9663,6 +12615,7 @@ __all__ = [
     "SyncWindow",
     "Template",
     "ThreadComment",
+    "Unsubscribe",
     "User",
     "default_alert_settings",
     "default_delivery_settings",

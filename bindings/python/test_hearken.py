@@ -8,6 +8,7 @@ Run with scripts/test-bindings.sh, or by hand after `cargo build --release --lib
     ln -sf ../../target/release/libhearken.so bindings/python/ && pytest bindings/python
 """
 
+import csv
 import json
 import threading
 from datetime import datetime
@@ -1352,3 +1353,137 @@ def test_alerts_s2_a_sync_gap_raises_an_alert_that_a_backfill_clears(synced, tmp
                                 "business_dates": ["2026-11-21"]}) + "\n")
     engine.backfill_file(str(path), NIGHT4, None)
     assert engine.alert(gap.id).status == hearken.AlertStatus.DONE
+
+
+# ---- reports, exports and erasure (issue 8, X1, X2) ------------------------------------
+
+X1_HEADER = ["Date", "Time", "Conversation ID", "Comment ID", "Transaction ID", "Customer ID",
+             "Customer Name", "Customer Reference ID", "Channel", "Location", "Author",
+             "Sentiment", "Facet", "Comment"]
+
+
+@pytest.fixture
+def answered(delivered):
+    """The golden night delivered, c1 answering 10 with a comment and c5 answering 3."""
+    engine, tokens = delivered
+    engine.record_response(tokens["c1"], nps_answer(10, "Très bien, merci"), DUE)
+    engine.record_response(tokens["c5"], nps_answer(3, "Trop lent"), DUE)
+    return engine
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_reports_scores_rate_series_and_period_bounds(answered):
+    q = hearken.ReportQuery(location="paris")
+    scores = answered.scores(q, DUE)
+    assert (scores.responses, scores.nps.promoters, scores.nps.detractors, scores.nps.nps) == (
+        2, 1, 1, 0.0)
+    rate = answered.response_rate(q, DUE)
+    assert (rate.delivered, rate.answered, rate.rate) == (2, 2, 1.0)
+    (point,) = answered.score_series(q, hearken.Bucket.DAY, DUE)
+    assert (point.label, point.start, point.scores.responses) == ("2026-11-21", "2026-11-21", 2)
+    bounds = answered.period_bounds("paris", hearken.Period.LAST_MONTH(), DUE)
+    assert (bounds.first_day, bounds.last_day) == ("2026-10-01", "2026-10-31")
+    assert bounds.starts_at_ms == ms("2026-09-30T22:00:00Z")  # local midnight, summer time
+    assert bounds.ends_at_ms == ms("2026-10-31T23:00:00Z")  # winter time
+    custom = hearken.ReportQuery(period=hearken.Period.CUSTOM(first_day="2026-11-01",
+                                                              last_day="2026-11-30"))
+    assert answered.scores(custom, DUE).responses == 2
+    assert answered.scores(hearken.ReportQuery(period=hearken.Period.LAST_MONTH()),
+                           DUE).responses == 0
+    between = hearken.Period.BETWEEN(from_ms=DUE, to_ms=DUE + 1)
+    assert answered.scores(hearken.ReportQuery(period=between), DUE).responses == 2
+
+
+def test_reports_feedback_list_history_customers_and_unsubscribes(answered):
+    page = answered.feedback(hearken.FeedbackQuery(sort=hearken.FeedbackSort.LOWEST), DUE)
+    assert page.total == 2
+    assert [i.nps for i in page.items] == [3, 10]
+    assert page.items[0].source == hearken.ResponseSource.INVITATION
+    assert page.items[0].source.code_name() == "invitation"
+    assert page.items[0].category == hearken.NpsCategory.DETRACTOR
+    promoters = answered.feedback(
+        hearken.FeedbackQuery(category=hearken.NpsCategory.PROMOTER), DUE)
+    assert [i.customer for i in promoters.items] == ["c1"]
+    history = answered.customer_history("c1", None)
+    assert history.name == "Amélie Dupont"
+    assert [(i.business_date, i.status, i.answered) for i in history.invitations] == [
+        ("2026-11-20", "delivered", True)]
+    assert [r.comment for r in history.responses] == ["Très bien, merci"]
+    assert answered.customers(hearken.CustomerQuery()).total == 6
+    detractors = answered.customers(hearken.CustomerQuery(category=hearken.NpsCategory.DETRACTOR))
+    assert [c.customer for c in detractors.items] == ["c5"]
+    answered.unsubscribe_customer("c5", DUE + SECOND_MS)
+    unsubscribed = answered.customers(
+        hearken.CustomerQuery(subscription=hearken.Subscription.UNSUBSCRIBED))
+    assert "c5" in [c.customer for c in unsubscribed.items]
+    kinds = [(u.kind, u.customer) for u in answered.unsubscribes(hearken.ReportQuery(), DUE)]
+    assert ("customer", "c5") in kinds
+    assert answered.customer_history("c5", None).unsubscribed_at_ms == DUE + SECOND_MS
+
+
+def test_reports_employee_performance_funnel_and_rollups(answered):
+    for p in answered.employee_performance(hearken.ReportQuery(), None, DUE):
+        assert isinstance(p.role, hearken.Role)
+        assert p.scores.responses <= 2
+    funnel = answered.review_funnel(hearken.ReportQuery(), DUE)
+    assert (funnel.responses, funnel.promoters) == (2, 1)
+    assert answered.rebuild_rollups() == 2
+    assert answered.scores(hearken.ReportQuery(), DUE).nps.nps == 0.0
+
+
+def test_reports_compare_with_an_imported_bundle(answered):
+    bundle = answered.export_aggregates("store-a", DUE)
+    assert (bundle.format, bundle.store, bundle.created_at_ms) == (1, "store-a", DUE)
+    assert [(r.location, r.month, r.promoters, r.detractors) for r in bundle.rows] == [
+        (1, "2026-11", 1, 1)]
+    text = answered.export_aggregates_json("store-a", DUE)
+    assert json.loads(text)["rows"][0]["month"] == "2026-11"
+    other = open_store()
+    assert other.import_aggregates(bundle, DUE) == 1
+    assert other.import_aggregates_json(text.replace("store-a", "store-b"), DUE) == 1
+    comparison = other.compare_nps(hearken.ReportQuery(), DUE)
+    assert comparison.you.nps is None
+    assert (comparison.peers.promoters, comparison.peers.detractors) == (2, 2)
+    assert (comparison.peer_stores, comparison.peer_average) == (2, 0.0)
+
+
+def test_exports_csv_is_x1_and_xlsx_is_a_zip(answered, tmp_path):
+    path = tmp_path / "feedback.csv"
+    assert answered.export_csv_file(hearken.ExportQuery(location="paris"), str(path)) == 2
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = read_csv(path)
+    assert rows[0] == X1_HEADER
+    assert [(r[4], r[5], r[6], r[13]) for r in rows[1:]] == [
+        ("t1", "c1", "Amélie Dupont", "Très bien, merci"), ("t7", "c5", "김민준", "Trop lent")]
+    empty = tmp_path / "none.csv"
+    assert answered.export_csv_file(hearken.ExportQuery(to_ms=DUE), str(empty)) == 0
+    assert read_csv(empty) == [X1_HEADER]
+    xlsx = tmp_path / "feedback.xlsx"
+    summary = answered.export_xlsx_file(hearken.ExportQuery(), str(xlsx))
+    assert (summary.days, summary.comments) == (1, 2)
+    assert xlsx.read_bytes()[:2] == b"PK"
+    try:
+        import openpyxl
+    except ImportError:
+        return
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["By employee", "By date", "Comments"]
+
+
+def test_erase_customer_removes_personal_data_and_keeps_the_nps(answered, tmp_path):
+    before = answered.scores(hearken.ReportQuery(), DUE)
+    erasure = answered.erase_customer("c1", DUE)
+    assert (erasure.customer, erasure.responses_kept, erasure.texts_removed) == ("c1", 1, 1)
+    assert answered.scores(hearken.ReportQuery(), DUE) == before
+    path = tmp_path / "after.csv"
+    answered.export_csv_file(hearken.ExportQuery(), str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    assert "amelie" not in text.lower() and "@" not in text and "Amélie" not in text
+    assert "Très bien" not in text
+    row = next(r for r in read_csv(path)[1:] if r[5] == "c1")
+    assert (row[6], row[13]) == ("", "")
+    history = answered.customer_history("c1", None)
+    assert history.name is None and history.responses[0].comment is None

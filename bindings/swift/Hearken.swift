@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -973,6 +989,105 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Every active user, by host id.
      */
     func users() throws  -> [User]
+    
+    /**
+     * Your NPS over a scope against the imported stores over the same months.
+     */
+    func compareNps(query: ReportQuery, nowMs: Int64) throws  -> Comparison
+    
+    /**
+     * A customer's whole history: invitations and responses (F4); `user` limits it to
+     * that user's locations.
+     */
+    func customerHistory(customer: String, user: String?) throws  -> CustomerHistory
+    
+    /**
+     * Customers filtered by gender, response category and subscription status (F4).
+     */
+    func customers(query: CustomerQuery) throws  -> CustomerPage
+    
+    /**
+     * Per employee (optionally of one role): responses, NPS, average rating (X4).
+     */
+    func employeePerformance(query: ReportQuery, role: Role?, nowMs: Int64) throws  -> [EmployeePerformance]
+    
+    /**
+     * Erases a customer (right to be forgotten): personal fields and free-text comments
+     * are removed, scores stay in NPS and ratings, and they are never surveyed again.
+     */
+    func eraseCustomer(customer: String, nowMs: Int64) throws  -> Erasure
+    
+    /**
+     * This store's PII-free aggregate counts, to share with other stores.
+     */
+    func exportAggregates(storeLabel: String, nowMs: Int64) throws  -> AggregateBundle
+    
+    /**
+     * `export_aggregates` as the JSON text stores exchange (the other doors' format).
+     */
+    func exportAggregatesJson(storeLabel: String, nowMs: Int64) throws  -> String
+    
+    /**
+     * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+     * per thread comment), replacing the file only once complete; returns the rows.
+     */
+    func exportCsvFile(query: ExportQuery, path: String) throws  -> UInt64
+    
+    /**
+     * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+     * "By date" and "Comments", replacing the file only once complete.
+     */
+    func exportXlsxFile(query: ExportQuery, path: String) throws  -> ExportSummary
+    
+    /**
+     * One page of the feedback list, filtered and sorted (X3).
+     */
+    func feedback(query: FeedbackQuery, nowMs: Int64) throws  -> FeedbackPage
+    
+    /**
+     * Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+     */
+    func importAggregates(bundle: AggregateBundle, nowMs: Int64) throws  -> UInt64
+    
+    /**
+     * `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
+     */
+    func importAggregatesJson(json: String, nowMs: Int64) throws  -> UInt64
+    
+    /**
+     * The local dates and instants a dashboard period covers at a location (X3).
+     */
+    func periodBounds(location: String, period: Period, nowMs: Int64) throws  -> PeriodBounds
+    
+    /**
+     * Recomputes the daily rollups from the responses; returns the responses counted.
+     */
+    func rebuildRollups() throws  -> UInt64
+    
+    /**
+     * Of the invitations delivered in the period, the share answered (N5).
+     */
+    func responseRate(query: ReportQuery, nowMs: Int64) throws  -> ResponseRate
+    
+    /**
+     * Promoters, review links shown, clicks and confirmed reviews (N3).
+     */
+    func reviewFunnel(query: ReportQuery, nowMs: Int64) throws  -> ReviewFunnel
+    
+    /**
+     * Scores by local day, ISO week or month (N2); buckets without responses are left out.
+     */
+    func scoreSeries(query: ReportQuery, bucket: Bucket, nowMs: Int64) throws  -> [SeriesPoint]
+    
+    /**
+     * NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+     */
+    func scores(query: ReportQuery, nowMs: Int64) throws  -> Scores
+    
+    /**
+     * The unsubscribes of a period, newest first (F4 *beyond*).
+     */
+    func unsubscribes(query: ReportQuery, nowMs: Int64) throws  -> [Unsubscribe]
     
 }
 /**
@@ -1988,6 +2103,276 @@ open func users()throws  -> [User]  {
 })
 }
     
+    /**
+     * Your NPS over a scope against the imported stores over the same months.
+     */
+open func compareNps(query: ReportQuery, nowMs: Int64)throws  -> Comparison  {
+    return try  FfiConverterTypeComparison_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_compare_nps(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A customer's whole history: invitations and responses (F4); `user` limits it to
+     * that user's locations.
+     */
+open func customerHistory(customer: String, user: String?)throws  -> CustomerHistory  {
+    return try  FfiConverterTypeCustomerHistory_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_customer_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),
+        FfiConverterOptionString.lower(user),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Customers filtered by gender, response category and subscription status (F4).
+     */
+open func customers(query: CustomerQuery)throws  -> CustomerPage  {
+    return try  FfiConverterTypeCustomerPage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_customers(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomerQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Per employee (optionally of one role): responses, NPS, average rating (X4).
+     */
+open func employeePerformance(query: ReportQuery, role: Role?, nowMs: Int64)throws  -> [EmployeePerformance]  {
+    return try  FfiConverterSequenceTypeEmployeePerformance.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_employee_performance(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterOptionTypeRole.lower(role),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases a customer (right to be forgotten): personal fields and free-text comments
+     * are removed, scores stay in NPS and ratings, and they are never surveyed again.
+     */
+open func eraseCustomer(customer: String, nowMs: Int64)throws  -> Erasure  {
+    return try  FfiConverterTypeErasure_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_erase_customer(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This store's PII-free aggregate counts, to share with other stores.
+     */
+open func exportAggregates(storeLabel: String, nowMs: Int64)throws  -> AggregateBundle  {
+    return try  FfiConverterTypeAggregateBundle_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_export_aggregates(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(storeLabel),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `export_aggregates` as the JSON text stores exchange (the other doors' format).
+     */
+open func exportAggregatesJson(storeLabel: String, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_export_aggregates_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(storeLabel),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+     * per thread comment), replacing the file only once complete; returns the rows.
+     */
+open func exportCsvFile(query: ExportQuery, path: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_export_csv_file(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeExportQuery_lower(query),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+     * "By date" and "Comments", replacing the file only once complete.
+     */
+open func exportXlsxFile(query: ExportQuery, path: String)throws  -> ExportSummary  {
+    return try  FfiConverterTypeExportSummary_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_export_xlsx_file(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeExportQuery_lower(query),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One page of the feedback list, filtered and sorted (X3).
+     */
+open func feedback(query: FeedbackQuery, nowMs: Int64)throws  -> FeedbackPage  {
+    return try  FfiConverterTypeFeedbackPage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_feedback(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFeedbackQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+     */
+open func importAggregates(bundle: AggregateBundle, nowMs: Int64)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_import_aggregates(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAggregateBundle_lower(bundle),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
+     */
+open func importAggregatesJson(json: String, nowMs: Int64)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_import_aggregates_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(json),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The local dates and instants a dashboard period covers at a location (X3).
+     */
+open func periodBounds(location: String, period: Period, nowMs: Int64)throws  -> PeriodBounds  {
+    return try  FfiConverterTypePeriodBounds_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_period_bounds(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(location),
+        FfiConverterTypePeriod_lower(period),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Recomputes the daily rollups from the responses; returns the responses counted.
+     */
+open func rebuildRollups()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_rebuild_rollups(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Of the invitations delivered in the period, the share answered (N5).
+     */
+open func responseRate(query: ReportQuery, nowMs: Int64)throws  -> ResponseRate  {
+    return try  FfiConverterTypeResponseRate_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_response_rate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Promoters, review links shown, clicks and confirmed reviews (N3).
+     */
+open func reviewFunnel(query: ReportQuery, nowMs: Int64)throws  -> ReviewFunnel  {
+    return try  FfiConverterTypeReviewFunnel_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_review_funnel(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Scores by local day, ISO week or month (N2); buckets without responses are left out.
+     */
+open func scoreSeries(query: ReportQuery, bucket: Bucket, nowMs: Int64)throws  -> [SeriesPoint]  {
+    return try  FfiConverterSequenceTypeSeriesPoint.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_score_series(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterTypeBucket_lower(bucket),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+     */
+open func scores(query: ReportQuery, nowMs: Int64)throws  -> Scores  {
+    return try  FfiConverterTypeScores_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_scores(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The unsubscribes of a period, newest first (F4 *beyond*).
+     */
+open func unsubscribes(query: ReportQuery, nowMs: Int64)throws  -> [Unsubscribe]  {
+    return try  FfiConverterSequenceTypeUnsubscribe.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_unsubscribes(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReportQuery_lower(query),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -2034,6 +2419,215 @@ public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
 }
 
 
+
+
+/**
+ * PII-free aggregate counts to share with other stores ("compare with other retailers").
+ * Stores usually exchange it as JSON: see `export_aggregates_json`.
+ */
+public struct AggregateBundle: Equatable, Hashable {
+    /**
+     * The bundle format (1).
+     */
+    public var format: UInt32
+    /**
+     * The store's label, chosen by the vendor; no other id leaves the store.
+     */
+    public var store: String
+    /**
+     * When it was made, Unix milliseconds.
+     */
+    public var createdAtMs: Int64
+    /**
+     * Counts per location (numbered 1…), local month and category.
+     */
+    public var rows: [AggregateRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The bundle format (1).
+         */format: UInt32, 
+        /**
+         * The store's label, chosen by the vendor; no other id leaves the store.
+         */store: String, 
+        /**
+         * When it was made, Unix milliseconds.
+         */createdAtMs: Int64, 
+        /**
+         * Counts per location (numbered 1…), local month and category.
+         */rows: [AggregateRow]) {
+        self.format = format
+        self.store = store
+        self.createdAtMs = createdAtMs
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AggregateBundle: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAggregateBundle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AggregateBundle {
+        return
+            try AggregateBundle(
+                format: FfiConverterUInt32.read(from: &buf), 
+                store: FfiConverterString.read(from: &buf), 
+                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                rows: FfiConverterSequenceTypeAggregateRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AggregateBundle, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.format, into: &buf)
+        FfiConverterString.write(value.store, into: &buf)
+        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterSequenceTypeAggregateRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAggregateBundle_lift(_ buf: RustBuffer) throws -> AggregateBundle {
+    return try FfiConverterTypeAggregateBundle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAggregateBundle_lower(_ value: AggregateBundle) -> RustBuffer {
+    return FfiConverterTypeAggregateBundle.lower(value)
+}
+
+
+/**
+ * Counts of one location and local month in an [`AggregateBundle`].
+ */
+public struct AggregateRow: Equatable, Hashable {
+    /**
+     * Location number within the bundle (1…), not its host id.
+     */
+    public var location: UInt32
+    /**
+     * Local month, `2026-05`.
+     */
+    public var month: String
+    /**
+     * Promoters.
+     */
+    public var promoters: UInt64
+    /**
+     * Passives.
+     */
+    public var passives: UInt64
+    /**
+     * Detractors.
+     */
+    public var detractors: UInt64
+    /**
+     * Rated responses.
+     */
+    public var rated: UInt64
+    /**
+     * Sum of their ratings on base 10.
+     */
+    public var ratingSumBase10: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Location number within the bundle (1…), not its host id.
+         */location: UInt32, 
+        /**
+         * Local month, `2026-05`.
+         */month: String, 
+        /**
+         * Promoters.
+         */promoters: UInt64, 
+        /**
+         * Passives.
+         */passives: UInt64, 
+        /**
+         * Detractors.
+         */detractors: UInt64, 
+        /**
+         * Rated responses.
+         */rated: UInt64, 
+        /**
+         * Sum of their ratings on base 10.
+         */ratingSumBase10: Double) {
+        self.location = location
+        self.month = month
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.rated = rated
+        self.ratingSumBase10 = ratingSumBase10
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AggregateRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAggregateRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AggregateRow {
+        return
+            try AggregateRow(
+                location: FfiConverterUInt32.read(from: &buf), 
+                month: FfiConverterString.read(from: &buf), 
+                promoters: FfiConverterUInt64.read(from: &buf), 
+                passives: FfiConverterUInt64.read(from: &buf), 
+                detractors: FfiConverterUInt64.read(from: &buf), 
+                rated: FfiConverterUInt64.read(from: &buf), 
+                ratingSumBase10: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AggregateRow, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.location, into: &buf)
+        FfiConverterString.write(value.month, into: &buf)
+        FfiConverterUInt64.write(value.promoters, into: &buf)
+        FfiConverterUInt64.write(value.passives, into: &buf)
+        FfiConverterUInt64.write(value.detractors, into: &buf)
+        FfiConverterUInt64.write(value.rated, into: &buf)
+        FfiConverterDouble.write(value.ratingSumBase10, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAggregateRow_lift(_ buf: RustBuffer) throws -> AggregateRow {
+    return try FfiConverterTypeAggregateRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAggregateRow_lower(_ value: AggregateRow) -> RustBuffer {
+    return FfiConverterTypeAggregateRow.lower(value)
+}
 
 
 /**
@@ -2930,6 +3524,95 @@ public func FfiConverterTypeChoiceOption_lower(_ value: ChoiceOption) -> RustBuf
 
 
 /**
+ * Your NPS against the imported stores' ("you vs other retailers").
+ */
+public struct Comparison: Equatable, Hashable {
+    /**
+     * Your NPS over the scope.
+     */
+    public var you: NpsSummary
+    /**
+     * Every imported store's counts together, over the same months.
+     */
+    public var peers: NpsSummary
+    /**
+     * Imported stores with answers in those months.
+     */
+    public var peerStores: UInt32
+    /**
+     * The average of those stores' NPS, each store weighing the same.
+     */
+    public var peerAverage: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Your NPS over the scope.
+         */you: NpsSummary, 
+        /**
+         * Every imported store's counts together, over the same months.
+         */peers: NpsSummary, 
+        /**
+         * Imported stores with answers in those months.
+         */peerStores: UInt32, 
+        /**
+         * The average of those stores' NPS, each store weighing the same.
+         */peerAverage: Double?) {
+        self.you = you
+        self.peers = peers
+        self.peerStores = peerStores
+        self.peerAverage = peerAverage
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Comparison: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeComparison: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Comparison {
+        return
+            try Comparison(
+                you: FfiConverterTypeNpsSummary.read(from: &buf), 
+                peers: FfiConverterTypeNpsSummary.read(from: &buf), 
+                peerStores: FfiConverterUInt32.read(from: &buf), 
+                peerAverage: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Comparison, into buf: inout [UInt8]) {
+        FfiConverterTypeNpsSummary.write(value.you, into: &buf)
+        FfiConverterTypeNpsSummary.write(value.peers, into: &buf)
+        FfiConverterUInt32.write(value.peerStores, into: &buf)
+        FfiConverterOptionDouble.write(value.peerAverage, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComparison_lift(_ buf: RustBuffer) throws -> Comparison {
+    return try FfiConverterTypeComparison.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer {
+    return FfiConverterTypeComparison.lower(value)
+}
+
+
+/**
  * A customer as the POS knows it; upserted by host id, store-wide.
  */
 public struct Customer: Equatable, Hashable {
@@ -3134,6 +3817,412 @@ public func FfiConverterTypeCustomerEmail_lift(_ buf: RustBuffer) throws -> Cust
 #endif
 public func FfiConverterTypeCustomerEmail_lower(_ value: CustomerEmail) -> RustBuffer {
     return FfiConverterTypeCustomerEmail.lower(value)
+}
+
+
+/**
+ * A customer's whole feedback history (F4).
+ */
+public struct CustomerHistory: Equatable, Hashable {
+    /**
+     * Host id.
+     */
+    public var customer: String
+    /**
+     * Name.
+     */
+    public var name: String?
+    /**
+     * Gender.
+     */
+    public var gender: Gender?
+    /**
+     * When they unsubscribed (E3), Unix milliseconds, if they did.
+     */
+    public var unsubscribedAtMs: Int64?
+    /**
+     * Invitations, oldest first.
+     */
+    public var invitations: [HistoryInvitation]
+    /**
+     * Responses, newest first.
+     */
+    public var responses: [FeedbackItem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id.
+         */customer: String, 
+        /**
+         * Name.
+         */name: String?, 
+        /**
+         * Gender.
+         */gender: Gender?, 
+        /**
+         * When they unsubscribed (E3), Unix milliseconds, if they did.
+         */unsubscribedAtMs: Int64?, 
+        /**
+         * Invitations, oldest first.
+         */invitations: [HistoryInvitation], 
+        /**
+         * Responses, newest first.
+         */responses: [FeedbackItem]) {
+        self.customer = customer
+        self.name = name
+        self.gender = gender
+        self.unsubscribedAtMs = unsubscribedAtMs
+        self.invitations = invitations
+        self.responses = responses
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerHistory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerHistory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerHistory {
+        return
+            try CustomerHistory(
+                customer: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                gender: FfiConverterOptionTypeGender.read(from: &buf), 
+                unsubscribedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                invitations: FfiConverterSequenceTypeHistoryInvitation.read(from: &buf), 
+                responses: FfiConverterSequenceTypeFeedbackItem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerHistory, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeGender.write(value.gender, into: &buf)
+        FfiConverterOptionInt64.write(value.unsubscribedAtMs, into: &buf)
+        FfiConverterSequenceTypeHistoryInvitation.write(value.invitations, into: &buf)
+        FfiConverterSequenceTypeFeedbackItem.write(value.responses, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lift(_ buf: RustBuffer) throws -> CustomerHistory {
+    return try FfiConverterTypeCustomerHistory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lower(_ value: CustomerHistory) -> RustBuffer {
+    return FfiConverterTypeCustomerHistory.lower(value)
+}
+
+
+/**
+ * One page of the customers report.
+ */
+public struct CustomerPage: Equatable, Hashable {
+    /**
+     * Customers matching, over every page.
+     */
+    public var total: UInt64
+    /**
+     * This page, by host id.
+     */
+    public var items: [CustomerSummary]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Customers matching, over every page.
+         */total: UInt64, 
+        /**
+         * This page, by host id.
+         */items: [CustomerSummary]) {
+        self.total = total
+        self.items = items
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerPage {
+        return
+            try CustomerPage(
+                total: FfiConverterUInt64.read(from: &buf), 
+                items: FfiConverterSequenceTypeCustomerSummary.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerPage, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.total, into: &buf)
+        FfiConverterSequenceTypeCustomerSummary.write(value.items, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerPage_lift(_ buf: RustBuffer) throws -> CustomerPage {
+    return try FfiConverterTypeCustomerPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerPage_lower(_ value: CustomerPage) -> RustBuffer {
+    return FfiConverterTypeCustomerPage.lower(value)
+}
+
+
+/**
+ * Which customers to list (F4).
+ */
+public struct CustomerQuery: Equatable, Hashable {
+    /**
+     * Only this gender.
+     */
+    public var gender: Gender?
+    /**
+     * Only customers whose latest NPS answer is in this category.
+     */
+    public var category: NpsCategory?
+    /**
+     * Only subscribed or unsubscribed customers.
+     */
+    public var subscription: Subscription?
+    /**
+     * Host id of the user looking (customers who bought at their locations).
+     */
+    public var user: String?
+    /**
+     * Items to skip.
+     */
+    public var offset: UInt64
+    /**
+     * Page size (1 to 1000).
+     */
+    public var limit: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Only this gender.
+         */gender: Gender? = nil, 
+        /**
+         * Only customers whose latest NPS answer is in this category.
+         */category: NpsCategory? = nil, 
+        /**
+         * Only subscribed or unsubscribed customers.
+         */subscription: Subscription? = nil, 
+        /**
+         * Host id of the user looking (customers who bought at their locations).
+         */user: String? = nil, 
+        /**
+         * Items to skip.
+         */offset: UInt64 = UInt64(0), 
+        /**
+         * Page size (1 to 1000).
+         */limit: UInt32 = UInt32(50)) {
+        self.gender = gender
+        self.category = category
+        self.subscription = subscription
+        self.user = user
+        self.offset = offset
+        self.limit = limit
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerQuery {
+        return
+            try CustomerQuery(
+                gender: FfiConverterOptionTypeGender.read(from: &buf), 
+                category: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
+                subscription: FfiConverterOptionTypeSubscription.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                offset: FfiConverterUInt64.read(from: &buf), 
+                limit: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeGender.write(value.gender, into: &buf)
+        FfiConverterOptionTypeNpsCategory.write(value.category, into: &buf)
+        FfiConverterOptionTypeSubscription.write(value.subscription, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterUInt64.write(value.offset, into: &buf)
+        FfiConverterUInt32.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerQuery_lift(_ buf: RustBuffer) throws -> CustomerQuery {
+    return try FfiConverterTypeCustomerQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerQuery_lower(_ value: CustomerQuery) -> RustBuffer {
+    return FfiConverterTypeCustomerQuery.lower(value)
+}
+
+
+/**
+ * One customer in the customers report (F4).
+ */
+public struct CustomerSummary: Equatable, Hashable {
+    /**
+     * Host id.
+     */
+    public var customer: String
+    /**
+     * Name.
+     */
+    public var name: String?
+    /**
+     * Gender.
+     */
+    public var gender: Gender?
+    /**
+     * Responses given.
+     */
+    public var responses: UInt64
+    /**
+     * Category of their latest NPS answer.
+     */
+    public var latestCategory: NpsCategory?
+    /**
+     * When they last answered, Unix milliseconds.
+     */
+    public var lastResponseAtMs: Int64?
+    /**
+     * When they unsubscribed, Unix milliseconds, if they did.
+     */
+    public var unsubscribedAtMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id.
+         */customer: String, 
+        /**
+         * Name.
+         */name: String?, 
+        /**
+         * Gender.
+         */gender: Gender?, 
+        /**
+         * Responses given.
+         */responses: UInt64, 
+        /**
+         * Category of their latest NPS answer.
+         */latestCategory: NpsCategory?, 
+        /**
+         * When they last answered, Unix milliseconds.
+         */lastResponseAtMs: Int64?, 
+        /**
+         * When they unsubscribed, Unix milliseconds, if they did.
+         */unsubscribedAtMs: Int64?) {
+        self.customer = customer
+        self.name = name
+        self.gender = gender
+        self.responses = responses
+        self.latestCategory = latestCategory
+        self.lastResponseAtMs = lastResponseAtMs
+        self.unsubscribedAtMs = unsubscribedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerSummary {
+        return
+            try CustomerSummary(
+                customer: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                gender: FfiConverterOptionTypeGender.read(from: &buf), 
+                responses: FfiConverterUInt64.read(from: &buf), 
+                latestCategory: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
+                lastResponseAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                unsubscribedAtMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeGender.write(value.gender, into: &buf)
+        FfiConverterUInt64.write(value.responses, into: &buf)
+        FfiConverterOptionTypeNpsCategory.write(value.latestCategory, into: &buf)
+        FfiConverterOptionInt64.write(value.lastResponseAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.unsubscribedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerSummary_lift(_ buf: RustBuffer) throws -> CustomerSummary {
+    return try FfiConverterTypeCustomerSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerSummary_lower(_ value: CustomerSummary) -> RustBuffer {
+    return FfiConverterTypeCustomerSummary.lower(value)
 }
 
 
@@ -3448,6 +4537,184 @@ public func FfiConverterTypeEmployee_lower(_ value: Employee) -> RustBuffer {
 
 
 /**
+ * One employee's performance (X4): the answers credited to them.
+ */
+public struct EmployeePerformance: Equatable, Hashable {
+    /**
+     * Host id.
+     */
+    public var employee: String
+    /**
+     * Display name.
+     */
+    public var name: String?
+    /**
+     * Role.
+     */
+    public var role: Role
+    /**
+     * Responses, NPS and average rating credited to them.
+     */
+    public var scores: Scores
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id.
+         */employee: String, 
+        /**
+         * Display name.
+         */name: String?, 
+        /**
+         * Role.
+         */role: Role, 
+        /**
+         * Responses, NPS and average rating credited to them.
+         */scores: Scores) {
+        self.employee = employee
+        self.name = name
+        self.role = role
+        self.scores = scores
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EmployeePerformance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEmployeePerformance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmployeePerformance {
+        return
+            try EmployeePerformance(
+                employee: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf), 
+                scores: FfiConverterTypeScores.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EmployeePerformance, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.employee, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterTypeScores.write(value.scores, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmployeePerformance_lift(_ buf: RustBuffer) throws -> EmployeePerformance {
+    return try FfiConverterTypeEmployeePerformance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmployeePerformance_lower(_ value: EmployeePerformance) -> RustBuffer {
+    return FfiConverterTypeEmployeePerformance.lower(value)
+}
+
+
+/**
+ * What erasing a customer did (right to be forgotten).
+ */
+public struct Erasure: Equatable, Hashable {
+    /**
+     * Host id of the erased customer (kept, so they are never surveyed again).
+     */
+    public var customer: String
+    /**
+     * Responses kept for the scores, their free text removed.
+     */
+    public var responsesKept: UInt64
+    /**
+     * Comments and notes emptied.
+     */
+    public var textsRemoved: UInt64
+    /**
+     * Messages to or about the customer that will no longer be sent.
+     */
+    public var messagesCancelled: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the erased customer (kept, so they are never surveyed again).
+         */customer: String, 
+        /**
+         * Responses kept for the scores, their free text removed.
+         */responsesKept: UInt64, 
+        /**
+         * Comments and notes emptied.
+         */textsRemoved: UInt64, 
+        /**
+         * Messages to or about the customer that will no longer be sent.
+         */messagesCancelled: UInt64) {
+        self.customer = customer
+        self.responsesKept = responsesKept
+        self.textsRemoved = textsRemoved
+        self.messagesCancelled = messagesCancelled
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Erasure: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErasure: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Erasure {
+        return
+            try Erasure(
+                customer: FfiConverterString.read(from: &buf), 
+                responsesKept: FfiConverterUInt64.read(from: &buf), 
+                textsRemoved: FfiConverterUInt64.read(from: &buf), 
+                messagesCancelled: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Erasure, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterUInt64.write(value.responsesKept, into: &buf)
+        FfiConverterUInt64.write(value.textsRemoved, into: &buf)
+        FfiConverterUInt64.write(value.messagesCancelled, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErasure_lift(_ buf: RustBuffer) throws -> Erasure {
+    return try FfiConverterTypeErasure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErasure_lower(_ value: Erasure) -> RustBuffer {
+    return FfiConverterTypeErasure.lower(value)
+}
+
+
+/**
  * Why a customer did or did not get surveys (E9): their status and the stored decisions.
  */
 public struct Explanation: Equatable, Hashable {
@@ -3583,6 +4850,165 @@ public func FfiConverterTypeExplanation_lift(_ buf: RustBuffer) throws -> Explan
 #endif
 public func FfiConverterTypeExplanation_lower(_ value: Explanation) -> RustBuffer {
     return FfiConverterTypeExplanation.lower(value)
+}
+
+
+/**
+ * Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
+ * exported whole when its response was recorded in `[from_ms, to_ms)`.
+ */
+public struct ExportQuery: Equatable, Hashable {
+    /**
+     * Host id of one location; none: all.
+     */
+    public var location: String?
+    /**
+     * Responses recorded at or after this instant, Unix milliseconds.
+     */
+    public var fromMs: Int64?
+    /**
+     * Responses recorded before this instant, Unix milliseconds.
+     */
+    public var toMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of one location; none: all.
+         */location: String? = nil, 
+        /**
+         * Responses recorded at or after this instant, Unix milliseconds.
+         */fromMs: Int64? = nil, 
+        /**
+         * Responses recorded before this instant, Unix milliseconds.
+         */toMs: Int64? = nil) {
+        self.location = location
+        self.fromMs = fromMs
+        self.toMs = toMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportQuery {
+        return
+            try ExportQuery(
+                location: FfiConverterOptionString.read(from: &buf), 
+                fromMs: FfiConverterOptionInt64.read(from: &buf), 
+                toMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionInt64.write(value.fromMs, into: &buf)
+        FfiConverterOptionInt64.write(value.toMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportQuery_lift(_ buf: RustBuffer) throws -> ExportQuery {
+    return try FfiConverterTypeExportQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportQuery_lower(_ value: ExportQuery) -> RustBuffer {
+    return FfiConverterTypeExportQuery.lower(value)
+}
+
+
+/**
+ * What a spreadsheet export holds.
+ */
+public struct ExportSummary: Equatable, Hashable {
+    /**
+     * Rows of the "By employee" sheet.
+     */
+    public var employees: UInt64
+    /**
+     * Rows of the "By date" sheet (days).
+     */
+    public var days: UInt64
+    /**
+     * Rows of the "Comments" sheet (thread comments).
+     */
+    public var comments: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Rows of the "By employee" sheet.
+         */employees: UInt64, 
+        /**
+         * Rows of the "By date" sheet (days).
+         */days: UInt64, 
+        /**
+         * Rows of the "Comments" sheet (thread comments).
+         */comments: UInt64) {
+        self.employees = employees
+        self.days = days
+        self.comments = comments
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportSummary {
+        return
+            try ExportSummary(
+                employees: FfiConverterUInt64.read(from: &buf), 
+                days: FfiConverterUInt64.read(from: &buf), 
+                comments: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.employees, into: &buf)
+        FfiConverterUInt64.write(value.days, into: &buf)
+        FfiConverterUInt64.write(value.comments, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportSummary_lift(_ buf: RustBuffer) throws -> ExportSummary {
+    return try FfiConverterTypeExportSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportSummary_lower(_ value: ExportSummary) -> RustBuffer {
+    return FfiConverterTypeExportSummary.lower(value)
 }
 
 
@@ -3815,6 +5241,423 @@ public func FfiConverterTypeFeedbackInput_lower(_ value: FeedbackInput) -> RustB
 
 
 /**
+ * One response as the feedback list and a customer's history show it.
+ */
+public struct FeedbackItem: Equatable, Hashable {
+    /**
+     * Response id.
+     */
+    public var responseId: Int64
+    /**
+     * When it was given, Unix milliseconds.
+     */
+    public var createdAtMs: Int64
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * Host id of the customer; none when anonymous.
+     */
+    public var customer: String?
+    /**
+     * The customer's name.
+     */
+    public var customerName: String?
+    /**
+     * Host id of the transaction.
+     */
+    public var transaction: String?
+    /**
+     * Employees credited (host ids, sorted).
+     */
+    public var employees: [String]
+    /**
+     * How it came in.
+     */
+    public var source: ResponseSource
+    /**
+     * NPS answer.
+     */
+    public var nps: UInt8?
+    /**
+     * Its category.
+     */
+    public var category: NpsCategory?
+    /**
+     * Stars given.
+     */
+    public var ratingStars: UInt32?
+    /**
+     * Out of how many stars.
+     */
+    public var ratingScale: UInt32?
+    /**
+     * Main score on base 10.
+     */
+    public var scoreBase10: Double?
+    /**
+     * Sentiment (F1).
+     */
+    public var sentiment: Sentiment
+    /**
+     * Facets.
+     */
+    public var facets: [String]
+    /**
+     * Comment.
+     */
+    public var comment: String?
+    /**
+     * Unhappy customer (N4).
+     */
+    public var unhappy: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Response id.
+         */responseId: Int64, 
+        /**
+         * When it was given, Unix milliseconds.
+         */createdAtMs: Int64, 
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * Host id of the customer; none when anonymous.
+         */customer: String?, 
+        /**
+         * The customer's name.
+         */customerName: String?, 
+        /**
+         * Host id of the transaction.
+         */transaction: String?, 
+        /**
+         * Employees credited (host ids, sorted).
+         */employees: [String], 
+        /**
+         * How it came in.
+         */source: ResponseSource, 
+        /**
+         * NPS answer.
+         */nps: UInt8?, 
+        /**
+         * Its category.
+         */category: NpsCategory?, 
+        /**
+         * Stars given.
+         */ratingStars: UInt32?, 
+        /**
+         * Out of how many stars.
+         */ratingScale: UInt32?, 
+        /**
+         * Main score on base 10.
+         */scoreBase10: Double?, 
+        /**
+         * Sentiment (F1).
+         */sentiment: Sentiment, 
+        /**
+         * Facets.
+         */facets: [String], 
+        /**
+         * Comment.
+         */comment: String?, 
+        /**
+         * Unhappy customer (N4).
+         */unhappy: Bool) {
+        self.responseId = responseId
+        self.createdAtMs = createdAtMs
+        self.location = location
+        self.customer = customer
+        self.customerName = customerName
+        self.transaction = transaction
+        self.employees = employees
+        self.source = source
+        self.nps = nps
+        self.category = category
+        self.ratingStars = ratingStars
+        self.ratingScale = ratingScale
+        self.scoreBase10 = scoreBase10
+        self.sentiment = sentiment
+        self.facets = facets
+        self.comment = comment
+        self.unhappy = unhappy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FeedbackItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackItem {
+        return
+            try FeedbackItem(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                customerName: FfiConverterOptionString.read(from: &buf), 
+                transaction: FfiConverterOptionString.read(from: &buf), 
+                employees: FfiConverterSequenceString.read(from: &buf), 
+                source: FfiConverterTypeResponseSource.read(from: &buf), 
+                nps: FfiConverterOptionUInt8.read(from: &buf), 
+                category: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
+                ratingStars: FfiConverterOptionUInt32.read(from: &buf), 
+                ratingScale: FfiConverterOptionUInt32.read(from: &buf), 
+                scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
+                sentiment: FfiConverterTypeSentiment.read(from: &buf), 
+                facets: FfiConverterSequenceString.read(from: &buf), 
+                comment: FfiConverterOptionString.read(from: &buf), 
+                unhappy: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackItem, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.customerName, into: &buf)
+        FfiConverterOptionString.write(value.transaction, into: &buf)
+        FfiConverterSequenceString.write(value.employees, into: &buf)
+        FfiConverterTypeResponseSource.write(value.source, into: &buf)
+        FfiConverterOptionUInt8.write(value.nps, into: &buf)
+        FfiConverterOptionTypeNpsCategory.write(value.category, into: &buf)
+        FfiConverterOptionUInt32.write(value.ratingStars, into: &buf)
+        FfiConverterOptionUInt32.write(value.ratingScale, into: &buf)
+        FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
+        FfiConverterTypeSentiment.write(value.sentiment, into: &buf)
+        FfiConverterSequenceString.write(value.facets, into: &buf)
+        FfiConverterOptionString.write(value.comment, into: &buf)
+        FfiConverterBool.write(value.unhappy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackItem_lift(_ buf: RustBuffer) throws -> FeedbackItem {
+    return try FfiConverterTypeFeedbackItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackItem_lower(_ value: FeedbackItem) -> RustBuffer {
+    return FfiConverterTypeFeedbackItem.lower(value)
+}
+
+
+/**
+ * One page of the feedback list.
+ */
+public struct FeedbackPage: Equatable, Hashable {
+    /**
+     * Items matching, over every page.
+     */
+    public var total: UInt64
+    /**
+     * This page.
+     */
+    public var items: [FeedbackItem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Items matching, over every page.
+         */total: UInt64, 
+        /**
+         * This page.
+         */items: [FeedbackItem]) {
+        self.total = total
+        self.items = items
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FeedbackPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackPage {
+        return
+            try FeedbackPage(
+                total: FfiConverterUInt64.read(from: &buf), 
+                items: FfiConverterSequenceTypeFeedbackItem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackPage, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.total, into: &buf)
+        FfiConverterSequenceTypeFeedbackItem.write(value.items, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackPage_lift(_ buf: RustBuffer) throws -> FeedbackPage {
+    return try FfiConverterTypeFeedbackPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackPage_lower(_ value: FeedbackPage) -> RustBuffer {
+    return FfiConverterTypeFeedbackPage.lower(value)
+}
+
+
+/**
+ * Which feedback to list, in which order, which page.
+ */
+public struct FeedbackQuery: Equatable, Hashable {
+    /**
+     * Period, location, employee and user.
+     */
+    public var scope: ReportQuery
+    /**
+     * Only this NPS category.
+     */
+    public var category: NpsCategory?
+    /**
+     * Only this sentiment.
+     */
+    public var sentiment: Sentiment?
+    /**
+     * Only feedback with this facet.
+     */
+    public var facet: String?
+    /**
+     * Only answers that came this way.
+     */
+    public var source: ResponseSource?
+    /**
+     * Order; none: newest first.
+     */
+    public var sort: FeedbackSort?
+    /**
+     * Items to skip.
+     */
+    public var offset: UInt64
+    /**
+     * Page size (1 to 1000).
+     */
+    public var limit: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Period, location, employee and user.
+         */scope: ReportQuery = ReportQuery(), 
+        /**
+         * Only this NPS category.
+         */category: NpsCategory? = nil, 
+        /**
+         * Only this sentiment.
+         */sentiment: Sentiment? = nil, 
+        /**
+         * Only feedback with this facet.
+         */facet: String? = nil, 
+        /**
+         * Only answers that came this way.
+         */source: ResponseSource? = nil, 
+        /**
+         * Order; none: newest first.
+         */sort: FeedbackSort? = nil, 
+        /**
+         * Items to skip.
+         */offset: UInt64 = UInt64(0), 
+        /**
+         * Page size (1 to 1000).
+         */limit: UInt32 = UInt32(50)) {
+        self.scope = scope
+        self.category = category
+        self.sentiment = sentiment
+        self.facet = facet
+        self.source = source
+        self.sort = sort
+        self.offset = offset
+        self.limit = limit
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FeedbackQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackQuery {
+        return
+            try FeedbackQuery(
+                scope: FfiConverterTypeReportQuery.read(from: &buf), 
+                category: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
+                sentiment: FfiConverterOptionTypeSentiment.read(from: &buf), 
+                facet: FfiConverterOptionString.read(from: &buf), 
+                source: FfiConverterOptionTypeResponseSource.read(from: &buf), 
+                sort: FfiConverterOptionTypeFeedbackSort.read(from: &buf), 
+                offset: FfiConverterUInt64.read(from: &buf), 
+                limit: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackQuery, into buf: inout [UInt8]) {
+        FfiConverterTypeReportQuery.write(value.scope, into: &buf)
+        FfiConverterOptionTypeNpsCategory.write(value.category, into: &buf)
+        FfiConverterOptionTypeSentiment.write(value.sentiment, into: &buf)
+        FfiConverterOptionString.write(value.facet, into: &buf)
+        FfiConverterOptionTypeResponseSource.write(value.source, into: &buf)
+        FfiConverterOptionTypeFeedbackSort.write(value.sort, into: &buf)
+        FfiConverterUInt64.write(value.offset, into: &buf)
+        FfiConverterUInt32.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackQuery_lift(_ buf: RustBuffer) throws -> FeedbackQuery {
+    return try FfiConverterTypeFeedbackQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackQuery_lower(_ value: FeedbackQuery) -> RustBuffer {
+    return FfiConverterTypeFeedbackQuery.lower(value)
+}
+
+
+/**
  * Store-wide settings of responses, reviews and reminders. Start from
  * `default_feedback_settings()` and change what differs.
  */
@@ -3891,6 +5734,125 @@ public func FfiConverterTypeFeedbackSettings_lift(_ buf: RustBuffer) throws -> F
 #endif
 public func FfiConverterTypeFeedbackSettings_lower(_ value: FeedbackSettings) -> RustBuffer {
     return FfiConverterTypeFeedbackSettings.lower(value)
+}
+
+
+/**
+ * One invitation in a customer's history.
+ */
+public struct HistoryInvitation: Equatable, Hashable {
+    /**
+     * Invitation id.
+     */
+    public var invitationId: Int64
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * Host id of the transaction.
+     */
+    public var transaction: String?
+    /**
+     * Business date of the batch that created it, `YYYY-MM-DD`.
+     */
+    public var businessDate: String
+    /**
+     * `pending`, `delivered`, `cancelled` or `failed`.
+     */
+    public var status: String
+    /**
+     * When it was delivered, Unix milliseconds.
+     */
+    public var deliveredAtMs: Int64?
+    /**
+     * Whether it was answered.
+     */
+    public var answered: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Invitation id.
+         */invitationId: Int64, 
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * Host id of the transaction.
+         */transaction: String?, 
+        /**
+         * Business date of the batch that created it, `YYYY-MM-DD`.
+         */businessDate: String, 
+        /**
+         * `pending`, `delivered`, `cancelled` or `failed`.
+         */status: String, 
+        /**
+         * When it was delivered, Unix milliseconds.
+         */deliveredAtMs: Int64?, 
+        /**
+         * Whether it was answered.
+         */answered: Bool) {
+        self.invitationId = invitationId
+        self.location = location
+        self.transaction = transaction
+        self.businessDate = businessDate
+        self.status = status
+        self.deliveredAtMs = deliveredAtMs
+        self.answered = answered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HistoryInvitation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryInvitation {
+        return
+            try HistoryInvitation(
+                invitationId: FfiConverterInt64.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                transaction: FfiConverterOptionString.read(from: &buf), 
+                businessDate: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                deliveredAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                answered: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryInvitation, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.invitationId, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.transaction, into: &buf)
+        FfiConverterString.write(value.businessDate, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterOptionInt64.write(value.deliveredAtMs, into: &buf)
+        FfiConverterBool.write(value.answered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryInvitation_lift(_ buf: RustBuffer) throws -> HistoryInvitation {
+    return try FfiConverterTypeHistoryInvitation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryInvitation_lower(_ value: HistoryInvitation) -> RustBuffer {
+    return FfiConverterTypeHistoryInvitation.lower(value)
 }
 
 
@@ -4878,6 +6840,105 @@ public func FfiConverterTypeOutboxCounts_lower(_ value: OutboxCounts) -> RustBuf
 
 
 /**
+ * What a period means at one location (X3).
+ */
+public struct PeriodBounds: Equatable, Hashable {
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * First local date, `YYYY-MM-DD`; none when open.
+     */
+    public var firstDay: String?
+    /**
+     * Last local date (included), `YYYY-MM-DD`; none when open.
+     */
+    public var lastDay: String?
+    /**
+     * First instant (included), Unix milliseconds; none when open.
+     */
+    public var startsAtMs: Int64?
+    /**
+     * End instant (excluded), Unix milliseconds; none when open.
+     */
+    public var endsAtMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * First local date, `YYYY-MM-DD`; none when open.
+         */firstDay: String?, 
+        /**
+         * Last local date (included), `YYYY-MM-DD`; none when open.
+         */lastDay: String?, 
+        /**
+         * First instant (included), Unix milliseconds; none when open.
+         */startsAtMs: Int64?, 
+        /**
+         * End instant (excluded), Unix milliseconds; none when open.
+         */endsAtMs: Int64?) {
+        self.location = location
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+        self.startsAtMs = startsAtMs
+        self.endsAtMs = endsAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PeriodBounds: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeriodBounds: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeriodBounds {
+        return
+            try PeriodBounds(
+                location: FfiConverterString.read(from: &buf), 
+                firstDay: FfiConverterOptionString.read(from: &buf), 
+                lastDay: FfiConverterOptionString.read(from: &buf), 
+                startsAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                endsAtMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PeriodBounds, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.firstDay, into: &buf)
+        FfiConverterOptionString.write(value.lastDay, into: &buf)
+        FfiConverterOptionInt64.write(value.startsAtMs, into: &buf)
+        FfiConverterOptionInt64.write(value.endsAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriodBounds_lift(_ buf: RustBuffer) throws -> PeriodBounds {
+    return try FfiConverterTypePeriodBounds.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriodBounds_lower(_ value: PeriodBounds) -> RustBuffer {
+    return FfiConverterTypePeriodBounds.lower(value)
+}
+
+
+/**
  * One bad record of a rejected input: where it is and why, never its value.
  */
 public struct Problem: Equatable, Hashable {
@@ -5523,6 +7584,97 @@ public func FfiConverterTypeReplyInput_lower(_ value: ReplyInput) -> RustBuffer 
 
 
 /**
+ * The scope of a report: period, location, employee, and the user looking.
+ */
+public struct ReportQuery: Equatable, Hashable {
+    /**
+     * The period, in each location's local time (X3); none: all time.
+     */
+    public var period: Period?
+    /**
+     * Host id of one location; none: every location the user may see.
+     */
+    public var location: String?
+    /**
+     * Host id of one employee: answers credited to them (N2).
+     */
+    public var employee: String?
+    /**
+     * Host id of the user looking: an admin (or a user without locations) sees every
+     * location, others only theirs. None: no restriction (the host decides).
+     */
+    public var user: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The period, in each location's local time (X3); none: all time.
+         */period: Period? = nil, 
+        /**
+         * Host id of one location; none: every location the user may see.
+         */location: String? = nil, 
+        /**
+         * Host id of one employee: answers credited to them (N2).
+         */employee: String? = nil, 
+        /**
+         * Host id of the user looking: an admin (or a user without locations) sees every
+         * location, others only theirs. None: no restriction (the host decides).
+         */user: String? = nil) {
+        self.period = period
+        self.location = location
+        self.employee = employee
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReportQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportQuery {
+        return
+            try ReportQuery(
+                period: FfiConverterOptionTypePeriod.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                employee: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionTypePeriod.write(value.period, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.employee, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportQuery_lift(_ buf: RustBuffer) throws -> ReportQuery {
+    return try FfiConverterTypeReportQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportQuery_lower(_ value: ReportQuery) -> RustBuffer {
+    return FfiConverterTypeReportQuery.lower(value)
+}
+
+
+/**
  * The audit record a response deletion leaves (F3).
  */
 public struct ResponseDeletion: Equatable, Hashable {
@@ -5814,6 +7966,184 @@ public func FfiConverterTypeResponseOutcome_lower(_ value: ResponseOutcome) -> R
 
 
 /**
+ * Response rate (N5): of the invitations delivered in the period, the share answered.
+ */
+public struct ResponseRate: Equatable, Hashable {
+    /**
+     * Invitations delivered in the period.
+     */
+    public var delivered: UInt64
+    /**
+     * Of those, answered so far.
+     */
+    public var answered: UInt64
+    /**
+     * `answered / delivered`; none when nothing was delivered.
+     */
+    public var rate: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Invitations delivered in the period.
+         */delivered: UInt64, 
+        /**
+         * Of those, answered so far.
+         */answered: UInt64, 
+        /**
+         * `answered / delivered`; none when nothing was delivered.
+         */rate: Double?) {
+        self.delivered = delivered
+        self.answered = answered
+        self.rate = rate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ResponseRate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseRate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseRate {
+        return
+            try ResponseRate(
+                delivered: FfiConverterUInt64.read(from: &buf), 
+                answered: FfiConverterUInt64.read(from: &buf), 
+                rate: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResponseRate, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.delivered, into: &buf)
+        FfiConverterUInt64.write(value.answered, into: &buf)
+        FfiConverterOptionDouble.write(value.rate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseRate_lift(_ buf: RustBuffer) throws -> ResponseRate {
+    return try FfiConverterTypeResponseRate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseRate_lower(_ value: ResponseRate) -> RustBuffer {
+    return FfiConverterTypeResponseRate.lower(value)
+}
+
+
+/**
+ * The review funnel (N3): promoters, who was shown the link, clicks, confirmed reviews.
+ */
+public struct ReviewFunnel: Equatable, Hashable {
+    /**
+     * Responses in the scope.
+     */
+    public var responses: UInt64
+    /**
+     * Of those, promoters (9–10).
+     */
+    public var promoters: UInt64
+    /**
+     * Shown the review link.
+     */
+    public var shown: UInt64
+    /**
+     * Clicked it.
+     */
+    public var clicked: UInt64
+    /**
+     * Confirmed a public review.
+     */
+    public var confirmed: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Responses in the scope.
+         */responses: UInt64, 
+        /**
+         * Of those, promoters (9–10).
+         */promoters: UInt64, 
+        /**
+         * Shown the review link.
+         */shown: UInt64, 
+        /**
+         * Clicked it.
+         */clicked: UInt64, 
+        /**
+         * Confirmed a public review.
+         */confirmed: UInt64) {
+        self.responses = responses
+        self.promoters = promoters
+        self.shown = shown
+        self.clicked = clicked
+        self.confirmed = confirmed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReviewFunnel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReviewFunnel: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReviewFunnel {
+        return
+            try ReviewFunnel(
+                responses: FfiConverterUInt64.read(from: &buf), 
+                promoters: FfiConverterUInt64.read(from: &buf), 
+                shown: FfiConverterUInt64.read(from: &buf), 
+                clicked: FfiConverterUInt64.read(from: &buf), 
+                confirmed: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReviewFunnel, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.responses, into: &buf)
+        FfiConverterUInt64.write(value.promoters, into: &buf)
+        FfiConverterUInt64.write(value.shown, into: &buf)
+        FfiConverterUInt64.write(value.clicked, into: &buf)
+        FfiConverterUInt64.write(value.confirmed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewFunnel_lift(_ buf: RustBuffer) throws -> ReviewFunnel {
+    return try FfiConverterTypeReviewFunnel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewFunnel_lower(_ value: ReviewFunnel) -> RustBuffer {
+    return FfiConverterTypeReviewFunnel.lower(value)
+}
+
+
+/**
  * Which responses a score covers; absent bounds are open.
  */
 public struct ScoreQuery: Equatable, Hashable {
@@ -5889,6 +8219,174 @@ public func FfiConverterTypeScoreQuery_lift(_ buf: RustBuffer) throws -> ScoreQu
 #endif
 public func FfiConverterTypeScoreQuery_lower(_ value: ScoreQuery) -> RustBuffer {
     return FfiConverterTypeScoreQuery.lower(value)
+}
+
+
+/**
+ * NPS and star ratings of a scope (N1, N5, N6).
+ */
+public struct Scores: Equatable, Hashable {
+    /**
+     * Responses of every kind (NPS, ratings, e-receipt feedback).
+     */
+    public var responses: UInt64
+    /**
+     * NPS from its counts; `nps.nps` is none without NPS answers.
+     */
+    public var nps: NpsSummary
+    /**
+     * Responses with a star rating (anonymous ones included).
+     */
+    public var rated: UInt64
+    /**
+     * Average rating on base 10; none without ratings.
+     */
+    public var averageBase10: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Responses of every kind (NPS, ratings, e-receipt feedback).
+         */responses: UInt64, 
+        /**
+         * NPS from its counts; `nps.nps` is none without NPS answers.
+         */nps: NpsSummary, 
+        /**
+         * Responses with a star rating (anonymous ones included).
+         */rated: UInt64, 
+        /**
+         * Average rating on base 10; none without ratings.
+         */averageBase10: Double?) {
+        self.responses = responses
+        self.nps = nps
+        self.rated = rated
+        self.averageBase10 = averageBase10
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Scores: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScores: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Scores {
+        return
+            try Scores(
+                responses: FfiConverterUInt64.read(from: &buf), 
+                nps: FfiConverterTypeNpsSummary.read(from: &buf), 
+                rated: FfiConverterUInt64.read(from: &buf), 
+                averageBase10: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Scores, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.responses, into: &buf)
+        FfiConverterTypeNpsSummary.write(value.nps, into: &buf)
+        FfiConverterUInt64.write(value.rated, into: &buf)
+        FfiConverterOptionDouble.write(value.averageBase10, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScores_lift(_ buf: RustBuffer) throws -> Scores {
+    return try FfiConverterTypeScores.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScores_lower(_ value: Scores) -> RustBuffer {
+    return FfiConverterTypeScores.lower(value)
+}
+
+
+/**
+ * One bucket of a series (N2).
+ */
+public struct SeriesPoint: Equatable, Hashable {
+    /**
+     * `2026-05-04`, `2026-W19` or `2026-05`.
+     */
+    public var label: String
+    /**
+     * The bucket's first local date, `YYYY-MM-DD`.
+     */
+    public var start: String
+    /**
+     * Its scores.
+     */
+    public var scores: Scores
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `2026-05-04`, `2026-W19` or `2026-05`.
+         */label: String, 
+        /**
+         * The bucket's first local date, `YYYY-MM-DD`.
+         */start: String, 
+        /**
+         * Its scores.
+         */scores: Scores) {
+        self.label = label
+        self.start = start
+        self.scores = scores
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SeriesPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeriesPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SeriesPoint {
+        return
+            try SeriesPoint(
+                label: FfiConverterString.read(from: &buf), 
+                start: FfiConverterString.read(from: &buf), 
+                scores: FfiConverterTypeScores.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SeriesPoint, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterTypeScores.write(value.scores, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeriesPoint_lift(_ buf: RustBuffer) throws -> SeriesPoint {
+    return try FfiConverterTypeSeriesPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeriesPoint_lower(_ value: SeriesPoint) -> RustBuffer {
+    return FfiConverterTypeSeriesPoint.lower(value)
 }
 
 
@@ -7109,6 +9607,115 @@ public func FfiConverterTypeTransaction_lower(_ value: Transaction) -> RustBuffe
 
 
 /**
+ * One entry of the unsubscribe report (F4 *beyond*).
+ */
+public struct Unsubscribe: Equatable, Hashable {
+    /**
+     * `customer`, `email` or `phone`.
+     */
+    public var kind: String
+    /**
+     * The normalised e-mail or phone; the host id for `customer`.
+     */
+    public var contact: String
+    /**
+     * When, Unix milliseconds.
+     */
+    public var atMs: Int64
+    /**
+     * How (`link`, `api`, …).
+     */
+    public var source: String
+    /**
+     * The matching customer's host id, if one is known.
+     */
+    public var customer: String?
+    /**
+     * Their name.
+     */
+    public var name: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `customer`, `email` or `phone`.
+         */kind: String, 
+        /**
+         * The normalised e-mail or phone; the host id for `customer`.
+         */contact: String, 
+        /**
+         * When, Unix milliseconds.
+         */atMs: Int64, 
+        /**
+         * How (`link`, `api`, …).
+         */source: String, 
+        /**
+         * The matching customer's host id, if one is known.
+         */customer: String?, 
+        /**
+         * Their name.
+         */name: String?) {
+        self.kind = kind
+        self.contact = contact
+        self.atMs = atMs
+        self.source = source
+        self.customer = customer
+        self.name = name
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Unsubscribe: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnsubscribe: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unsubscribe {
+        return
+            try Unsubscribe(
+                kind: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                atMs: FfiConverterInt64.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Unsubscribe, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterInt64.write(value.atMs, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnsubscribe_lift(_ buf: RustBuffer) throws -> Unsubscribe {
+    return try FfiConverterTypeUnsubscribe.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnsubscribe_lower(_ value: Unsubscribe) -> RustBuffer {
+    return FfiConverterTypeUnsubscribe.lower(value)
+}
+
+
+/**
  * A person who works alerts or hears about feedback; a shared mailbox is a user too.
  */
 public struct User: Equatable, Hashable {
@@ -7539,6 +10146,91 @@ public func FfiConverterTypeAuthor_lower(_ value: Author) -> RustBuffer {
 
 
 /**
+ * A date bucket of a series (N2), on each location's local date.
+ */
+
+public enum Bucket: Equatable, Hashable {
+    
+    /**
+     * One local day, labelled `2026-05-04`.
+     */
+    case day
+    /**
+     * One ISO week (Monday first), labelled `2026-W19`.
+     */
+    case isoWeek
+    /**
+     * One calendar month, labelled `2026-05`.
+     */
+    case month
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Bucket: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBucket: FfiConverterRustBuffer {
+    typealias SwiftType = Bucket
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bucket {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .day
+        
+        case 2: return .isoWeek
+        
+        case 3: return .month
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Bucket, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .day:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .isoWeek:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .month:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBucket_lift(_ buf: RustBuffer) throws -> Bucket {
+    return try FfiConverterTypeBucket.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBucket_lower(_ value: Bucket) -> RustBuffer {
+    return FfiConverterTypeBucket.lower(value)
+}
+
+
+
+/**
  * How invitations reach customers.
  */
 
@@ -7797,6 +10489,101 @@ public func FfiConverterTypeFailOutcome_lift(_ buf: RustBuffer) throws -> FailOu
 #endif
 public func FfiConverterTypeFailOutcome_lower(_ value: FailOutcome) -> RustBuffer {
     return FfiConverterTypeFailOutcome.lower(value)
+}
+
+
+
+/**
+ * Order of the feedback list (X3).
+ */
+
+public enum FeedbackSort: Equatable, Hashable {
+    
+    /**
+     * Newest first.
+     */
+    case newest
+    /**
+     * Oldest first.
+     */
+    case oldest
+    /**
+     * Lowest base-10 score first (unscored last).
+     */
+    case lowest
+    /**
+     * Highest base-10 score first (unscored last).
+     */
+    case highest
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FeedbackSort: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackSort: FfiConverterRustBuffer {
+    typealias SwiftType = FeedbackSort
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackSort {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .newest
+        
+        case 2: return .oldest
+        
+        case 3: return .lowest
+        
+        case 4: return .highest
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FeedbackSort, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .newest:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .oldest:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .lowest:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .highest:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackSort_lift(_ buf: RustBuffer) throws -> FeedbackSort {
+    return try FfiConverterTypeFeedbackSort.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackSort_lower(_ value: FeedbackSort) -> RustBuffer {
+    return FfiConverterTypeFeedbackSort.lower(value)
 }
 
 
@@ -8708,6 +11495,132 @@ public func FfiConverterTypeNpsCategory_lower(_ value: NpsCategory) -> RustBuffe
 
 
 /**
+ * A dashboard period (X3), each in the location's own local time.
+ */
+
+public enum Period: Equatable, Hashable {
+    
+    /**
+     * Everything ever recorded.
+     */
+    case allTime
+    /**
+     * The location's current calendar month.
+     */
+    case currentMonth
+    /**
+     * The location's previous calendar month.
+     */
+    case lastMonth
+    /**
+     * Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
+     * `from`/`to`: `from` is a Python keyword.)
+     */
+    case custom(
+        /**
+         * First local date, `YYYY-MM-DD`.
+         */firstDay: String, 
+        /**
+         * Last local date (included), `YYYY-MM-DD`.
+         */lastDay: String
+    )
+    /**
+     * Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+     */
+    case between(
+        /**
+         * First instant (included), Unix milliseconds.
+         */fromMs: Int64, 
+        /**
+         * End instant (excluded), Unix milliseconds.
+         */toMs: Int64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Period: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeriod: FfiConverterRustBuffer {
+    typealias SwiftType = Period
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Period {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allTime
+        
+        case 2: return .currentMonth
+        
+        case 3: return .lastMonth
+        
+        case 4: return .custom(firstDay: try FfiConverterString.read(from: &buf), lastDay: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .between(fromMs: try FfiConverterInt64.read(from: &buf), toMs: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Period, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allTime:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .currentMonth:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .lastMonth:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .custom(firstDay,lastDay):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(firstDay, into: &buf)
+            FfiConverterString.write(lastDay, into: &buf)
+            
+        
+        case let .between(fromMs,toMs):
+            writeInt(&buf, Int32(5))
+            FfiConverterInt64.write(fromMs, into: &buf)
+            FfiConverterInt64.write(toMs, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriod_lift(_ buf: RustBuffer) throws -> Period {
+    return try FfiConverterTypePeriod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriod_lower(_ value: Period) -> RustBuffer {
+    return FfiConverterTypePeriod.lower(value)
+}
+
+
+
+/**
  * What a survey question asks for.
  */
 
@@ -8808,6 +11721,103 @@ public func FfiConverterTypeQuestionKind_lift(_ buf: RustBuffer) throws -> Quest
 #endif
 public func FfiConverterTypeQuestionKind_lower(_ value: QuestionKind) -> RustBuffer {
     return FfiConverterTypeQuestionKind.lower(value)
+}
+
+
+
+/**
+ * How an answer came in (the feedback list's channel).
+ */
+
+public enum ResponseSource: Equatable, Hashable {
+    
+    /**
+     * A survey invitation's link.
+     */
+    case invitation
+    /**
+     * A receipt link (anonymous).
+     */
+    case receipt
+    /**
+     * E-receipt feedback (F1).
+     */
+    case ereceipt
+
+
+
+    /**
+     * The stable snake_case name, as in JSON.
+     */
+public func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_responsesource_code_name(
+            FfiConverterTypeResponseSource_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension ResponseSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseSource: FfiConverterRustBuffer {
+    typealias SwiftType = ResponseSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .invitation
+        
+        case 2: return .receipt
+        
+        case 3: return .ereceipt
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ResponseSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .invitation:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .receipt:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .ereceipt:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseSource_lift(_ buf: RustBuffer) throws -> ResponseSource {
+    return try FfiConverterTypeResponseSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseSource_lower(_ value: ResponseSource) -> RustBuffer {
+    return FfiConverterTypeResponseSource.lower(value)
 }
 
 
@@ -9260,6 +12270,81 @@ public func FfiConverterTypeSkipReason_lower(_ value: SkipReason) -> RustBuffer 
 
 
 /**
+ * Subscription status of a customer (F4).
+ */
+
+public enum Subscription: Equatable, Hashable {
+    
+    /**
+     * Not unsubscribed.
+     */
+    case subscribed
+    /**
+     * Unsubscribed by customer, e-mail or phone (E3).
+     */
+    case unsubscribed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Subscription: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscription: FfiConverterRustBuffer {
+    typealias SwiftType = Subscription
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Subscription {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .subscribed
+        
+        case 2: return .unsubscribed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Subscription, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .subscribed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unsubscribed:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lift(_ buf: RustBuffer) throws -> Subscription {
+    return try FfiConverterTypeSubscription.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> RustBuffer {
+    return FfiConverterTypeSubscription.lower(value)
+}
+
+
+
+/**
  * The kind of a transaction.
  */
 
@@ -9596,6 +12681,30 @@ public func FfiConverterCallbackInterfaceBackfillListener_lower(_ v: BackfillLis
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -9764,6 +12873,30 @@ fileprivate struct FfiConverterOptionTypeAlertKind: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeFeedbackSort: FfiConverterRustBuffer {
+    typealias SwiftType = FeedbackSort?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFeedbackSort.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFeedbackSort.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeGender: FfiConverterRustBuffer {
     typealias SwiftType = Gender?
 
@@ -9812,6 +12945,102 @@ fileprivate struct FfiConverterOptionTypeNpsCategory: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePeriod: FfiConverterRustBuffer {
+    typealias SwiftType = Period?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePeriod.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePeriod.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeResponseSource: FfiConverterRustBuffer {
+    typealias SwiftType = ResponseSource?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResponseSource.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResponseSource.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRole: FfiConverterRustBuffer {
+    typealias SwiftType = Role?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRole.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRole.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSentiment: FfiConverterRustBuffer {
+    typealias SwiftType = Sentiment?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSentiment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSentiment.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSkipReason: FfiConverterRustBuffer {
     typealias SwiftType = SkipReason?
 
@@ -9828,6 +13057,30 @@ fileprivate struct FfiConverterOptionTypeSkipReason: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSkipReason.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSubscription: FfiConverterRustBuffer {
+    typealias SwiftType = Subscription?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubscription.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubscription.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9877,6 +13130,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAggregateRow: FfiConverterRustBuffer {
+    typealias SwiftType = [AggregateRow]
+
+    public static func write(_ value: [AggregateRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAggregateRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AggregateRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AggregateRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAggregateRow.read(from: &buf))
         }
         return seq
     }
@@ -10035,6 +13313,31 @@ fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCustomerSummary: FfiConverterRustBuffer {
+    typealias SwiftType = [CustomerSummary]
+
+    public static func write(_ value: [CustomerSummary], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCustomerSummary.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CustomerSummary] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CustomerSummary]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCustomerSummary.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDecisionRecord: FfiConverterRustBuffer {
     typealias SwiftType = [DecisionRecord]
 
@@ -10077,6 +13380,81 @@ fileprivate struct FfiConverterSequenceTypeEmployee: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeEmployee.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEmployeePerformance: FfiConverterRustBuffer {
+    typealias SwiftType = [EmployeePerformance]
+
+    public static func write(_ value: [EmployeePerformance], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEmployeePerformance.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [EmployeePerformance] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [EmployeePerformance]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEmployeePerformance.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFeedbackItem: FfiConverterRustBuffer {
+    typealias SwiftType = [FeedbackItem]
+
+    public static func write(_ value: [FeedbackItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFeedbackItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FeedbackItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FeedbackItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFeedbackItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHistoryInvitation: FfiConverterRustBuffer {
+    typealias SwiftType = [HistoryInvitation]
+
+    public static func write(_ value: [HistoryInvitation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHistoryInvitation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HistoryInvitation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HistoryInvitation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHistoryInvitation.read(from: &buf))
         }
         return seq
     }
@@ -10310,6 +13688,31 @@ fileprivate struct FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer {
+    typealias SwiftType = [SeriesPoint]
+
+    public static func write(_ value: [SeriesPoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSeriesPoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SeriesPoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SeriesPoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSeriesPoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSkippedTransaction: FfiConverterRustBuffer {
     typealias SwiftType = [SkippedTransaction]
 
@@ -10402,6 +13805,31 @@ fileprivate struct FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnsubscribe: FfiConverterRustBuffer {
+    typealias SwiftType = [Unsubscribe]
+
+    public static func write(_ value: [Unsubscribe], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnsubscribe.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unsubscribe] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Unsubscribe]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnsubscribe.read(from: &buf))
         }
         return seq
     }
@@ -10762,6 +14190,63 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_users() != 24947) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_compare_nps() != 12251) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_customer_history() != 58206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_customers() != 17258) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_employee_performance() != 38619) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_erase_customer() != 4480) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_export_aggregates() != 54173) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_export_csv_file() != 58342) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_export_xlsx_file() != 61918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_feedback() != 46288) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_import_aggregates() != 48038) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_import_aggregates_json() != 40698) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_period_bounds() != 55338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_rebuild_rollups() != 50277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_response_rate() != 11992) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_review_funnel() != 52537) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_score_series() != 36429) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_scores() != 22192) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_unsubscribes() != 14628) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_constructor_engine_new() != 48965) {

@@ -620,6 +620,101 @@ RustBuffer uniffi_hearken_fn_method_engine_user(uint64_t ptr, RustBuffer id, Rus
 RustBuffer uniffi_hearken_fn_method_engine_users(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_COMPARE_NPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_COMPARE_NPS
+RustBuffer uniffi_hearken_fn_method_engine_compare_nps(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMER_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMER_HISTORY
+RustBuffer uniffi_hearken_fn_method_engine_customer_history(uint64_t ptr, RustBuffer customer, RustBuffer user, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMERS
+RustBuffer uniffi_hearken_fn_method_engine_customers(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMPLOYEE_PERFORMANCE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMPLOYEE_PERFORMANCE
+RustBuffer uniffi_hearken_fn_method_engine_employee_performance(uint64_t ptr, RustBuffer query, RustBuffer role, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CUSTOMER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CUSTOMER
+RustBuffer uniffi_hearken_fn_method_engine_erase_customer(uint64_t ptr, RustBuffer customer, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_AGGREGATES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_AGGREGATES
+RustBuffer uniffi_hearken_fn_method_engine_export_aggregates(uint64_t ptr, RustBuffer store_label, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_AGGREGATES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_AGGREGATES_JSON
+RustBuffer uniffi_hearken_fn_method_engine_export_aggregates_json(uint64_t ptr, RustBuffer store_label, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_CSV_FILE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_CSV_FILE
+uint64_t uniffi_hearken_fn_method_engine_export_csv_file(uint64_t ptr, RustBuffer query, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_XLSX_FILE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPORT_XLSX_FILE
+RustBuffer uniffi_hearken_fn_method_engine_export_xlsx_file(uint64_t ptr, RustBuffer query, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK
+RustBuffer uniffi_hearken_fn_method_engine_feedback(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_AGGREGATES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_AGGREGATES
+uint64_t uniffi_hearken_fn_method_engine_import_aggregates(uint64_t ptr, RustBuffer bundle, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_AGGREGATES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_IMPORT_AGGREGATES_JSON
+uint64_t uniffi_hearken_fn_method_engine_import_aggregates_json(uint64_t ptr, RustBuffer json, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PERIOD_BOUNDS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PERIOD_BOUNDS
+RustBuffer uniffi_hearken_fn_method_engine_period_bounds(uint64_t ptr, RustBuffer location, RustBuffer period, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REBUILD_ROLLUPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REBUILD_ROLLUPS
+uint64_t uniffi_hearken_fn_method_engine_rebuild_rollups(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESPONSE_RATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RESPONSE_RATE
+RustBuffer uniffi_hearken_fn_method_engine_response_rate(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_FUNNEL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_FUNNEL
+RustBuffer uniffi_hearken_fn_method_engine_review_funnel(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SCORE_SERIES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SCORE_SERIES
+RustBuffer uniffi_hearken_fn_method_engine_score_series(uint64_t ptr, RustBuffer query, RustBuffer bucket, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SCORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SCORES
+RustBuffer uniffi_hearken_fn_method_engine_scores(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBES
+RustBuffer uniffi_hearken_fn_method_engine_unsubscribes(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_INIT_CALLBACK_VTABLE_BACKFILLLISTENER
 void uniffi_hearken_fn_init_callback_vtable_backfilllistener(const UniffiVTableCallbackInterfaceBackfillListener* _Nonnull vtable
@@ -688,6 +783,11 @@ RustBuffer uniffi_hearken_fn_method_skipreason_code_name(RustBuffer ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_DESCRIBE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_DESCRIBE
 RustBuffer uniffi_hearken_fn_method_skipreason_describe(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_responsesource_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
@@ -1414,6 +1514,120 @@ uint16_t uniffi_hearken_checksum_method_engine_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 uint16_t uniffi_hearken_checksum_method_engine_users(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_COMPARE_NPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_COMPARE_NPS
+uint16_t uniffi_hearken_checksum_method_engine_compare_nps(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMER_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMER_HISTORY
+uint16_t uniffi_hearken_checksum_method_engine_customer_history(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMERS
+uint16_t uniffi_hearken_checksum_method_engine_customers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMPLOYEE_PERFORMANCE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMPLOYEE_PERFORMANCE
+uint16_t uniffi_hearken_checksum_method_engine_employee_performance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CUSTOMER
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CUSTOMER
+uint16_t uniffi_hearken_checksum_method_engine_erase_customer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_AGGREGATES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_AGGREGATES
+uint16_t uniffi_hearken_checksum_method_engine_export_aggregates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_AGGREGATES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_AGGREGATES_JSON
+uint16_t uniffi_hearken_checksum_method_engine_export_aggregates_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_CSV_FILE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_CSV_FILE
+uint16_t uniffi_hearken_checksum_method_engine_export_csv_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_XLSX_FILE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EXPORT_XLSX_FILE
+uint16_t uniffi_hearken_checksum_method_engine_export_xlsx_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK
+uint16_t uniffi_hearken_checksum_method_engine_feedback(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_AGGREGATES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_AGGREGATES
+uint16_t uniffi_hearken_checksum_method_engine_import_aggregates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_AGGREGATES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_IMPORT_AGGREGATES_JSON
+uint16_t uniffi_hearken_checksum_method_engine_import_aggregates_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PERIOD_BOUNDS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PERIOD_BOUNDS
+uint16_t uniffi_hearken_checksum_method_engine_period_bounds(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REBUILD_ROLLUPS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REBUILD_ROLLUPS
+uint16_t uniffi_hearken_checksum_method_engine_rebuild_rollups(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESPONSE_RATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RESPONSE_RATE
+uint16_t uniffi_hearken_checksum_method_engine_response_rate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_FUNNEL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_FUNNEL
+uint16_t uniffi_hearken_checksum_method_engine_review_funnel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SCORE_SERIES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SCORE_SERIES
+uint16_t uniffi_hearken_checksum_method_engine_score_series(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SCORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SCORES
+uint16_t uniffi_hearken_checksum_method_engine_scores(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBES
+uint16_t uniffi_hearken_checksum_method_engine_unsubscribes(void
     
 );
 #endif

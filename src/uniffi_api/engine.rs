@@ -557,6 +557,11 @@ impl Engine {
     fn wrap(inner: crate::Engine) -> Arc<Self> {
         Arc::new(Engine { inner })
     }
+
+    /// The Rust engine, for the methods declared beside their records (reports.rs).
+    pub(super) fn inner(&self) -> &crate::Engine {
+        &self.inner
+    }
 }
 
 fn convert<T, U: From<T>>(items: Vec<T>) -> Vec<U> {

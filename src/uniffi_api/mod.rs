@@ -40,5 +40,6 @@ mod delivery;
 mod engine;
 mod error;
 mod report;
+mod reports;
 mod responses;
 mod time;

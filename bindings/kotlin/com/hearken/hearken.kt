@@ -841,6 +841,44 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_users(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_compare_nps(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_customer_history(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_customers(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_employee_performance(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_erase_customer(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_export_aggregates(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_export_aggregates_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_export_csv_file(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_export_xlsx_file(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_feedback(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_import_aggregates(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_import_aggregates_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_period_bounds(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_rebuild_rollups(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_response_rate(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_review_funnel(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_score_series(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_scores(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_unsubscribes(
+    ): Int
     external fun uniffi_hearken_checksum_constructor_engine_new(
     ): Int
     external fun uniffi_hearken_checksum_constructor_engine_open_in_memory(
@@ -1014,6 +1052,44 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_users(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_compare_nps(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_customer_history(`ptr`: Long,`customer`: RustBuffer.ByValue,`user`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_customers(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_employee_performance(`ptr`: Long,`query`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_erase_customer(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_export_aggregates(`ptr`: Long,`storeLabel`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_export_aggregates_json(`ptr`: Long,`storeLabel`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_export_csv_file(`ptr`: Long,`query`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_export_xlsx_file(`ptr`: Long,`query`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_feedback(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_import_aggregates(`ptr`: Long,`bundle`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_import_aggregates_json(`ptr`: Long,`json`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_period_bounds(`ptr`: Long,`location`: RustBuffer.ByValue,`period`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_rebuild_rollups(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_method_engine_response_rate(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_review_funnel(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_score_series(`ptr`: Long,`query`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_scores(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_unsubscribes(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_init_callback_vtable_backfilllistener(`vtable`: UniffiVTableCallbackInterfaceBackfillListener,
     ): Unit
     external fun uniffi_hearken_fn_method_alertkind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1041,6 +1117,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_skipreason_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_skipreason_describe(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_responsesource_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_sentiment_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1389,6 +1467,63 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 24947) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_compare_nps() and 0xFFFF) != 12251) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_customer_history() and 0xFFFF) != 58206) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_customers() and 0xFFFF) != 17258) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_employee_performance() and 0xFFFF) != 38619) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_erase_customer() and 0xFFFF) != 4480) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates() and 0xFFFF) != 54173) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() and 0xFFFF) != 29209) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_export_csv_file() and 0xFFFF) != 58342) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() and 0xFFFF) != 61918) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_feedback() and 0xFFFF) != 46288) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_import_aggregates() and 0xFFFF) != 48038) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_import_aggregates_json() and 0xFFFF) != 40698) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_period_bounds() and 0xFFFF) != 55338) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_rebuild_rollups() and 0xFFFF) != 50277) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_response_rate() and 0xFFFF) != 11992) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_review_funnel() and 0xFFFF) != 52537) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_score_series() and 0xFFFF) != 36429) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_scores() and 0xFFFF) != 22192) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_unsubscribes() and 0xFFFF) != 14628) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_constructor_engine_new() and 0xFFFF) != 48965) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1587,6 +1722,33 @@ private class JavaLangRefCleanable(
     val cleanable: java.lang.ref.Cleaner.Cleanable
 ) : UniffiCleaner.Cleanable {
     override fun clean() = cleanable.clean()
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUByte: FfiConverter<UByte, Byte> {
+    override fun lift(value: Byte): UByte {
+        return value.toUByte()
+    }
+
+    fun lift(value: Int): UByte {
+        return value.toUByte()
+    }
+
+    override fun read(buf: ByteBuffer): UByte {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: UByte): Byte {
+        return value.toByte()
+    }
+
+    override fun allocationSize(value: UByte) = 1UL
+
+    override fun write(value: UByte, buf: ByteBuffer) {
+        buf.put(value.toByte())
+    }
 }
 
 /**
@@ -2225,6 +2387,105 @@ public interface EngineInterface {
      * Every active user, by host id.
      */
     fun `users`(): List<User>
+    
+    /**
+     * Your NPS over a scope against the imported stores over the same months.
+     */
+    fun `compareNps`(`query`: ReportQuery, `nowMs`: kotlin.Long): Comparison
+    
+    /**
+     * A customer's whole history: invitations and responses (F4); `user` limits it to
+     * that user's locations.
+     */
+    fun `customerHistory`(`customer`: kotlin.String, `user`: kotlin.String?): CustomerHistory
+    
+    /**
+     * Customers filtered by gender, response category and subscription status (F4).
+     */
+    fun `customers`(`query`: CustomerQuery): CustomerPage
+    
+    /**
+     * Per employee (optionally of one role): responses, NPS, average rating (X4).
+     */
+    fun `employeePerformance`(`query`: ReportQuery, `role`: Role?, `nowMs`: kotlin.Long): List<EmployeePerformance>
+    
+    /**
+     * Erases a customer (right to be forgotten): personal fields and free-text comments
+     * are removed, scores stay in NPS and ratings, and they are never surveyed again.
+     */
+    fun `eraseCustomer`(`customer`: kotlin.String, `nowMs`: kotlin.Long): Erasure
+    
+    /**
+     * This store's PII-free aggregate counts, to share with other stores.
+     */
+    fun `exportAggregates`(`storeLabel`: kotlin.String, `nowMs`: kotlin.Long): AggregateBundle
+    
+    /**
+     * `export_aggregates` as the JSON text stores exchange (the other doors' format).
+     */
+    fun `exportAggregatesJson`(`storeLabel`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+     * per thread comment), replacing the file only once complete; returns the rows.
+     */
+    fun `exportCsvFile`(`query`: ExportQuery, `path`: kotlin.String): kotlin.ULong
+    
+    /**
+     * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+     * "By date" and "Comments", replacing the file only once complete.
+     */
+    fun `exportXlsxFile`(`query`: ExportQuery, `path`: kotlin.String): ExportSummary
+    
+    /**
+     * One page of the feedback list, filtered and sorted (X3).
+     */
+    fun `feedback`(`query`: FeedbackQuery, `nowMs`: kotlin.Long): FeedbackPage
+    
+    /**
+     * Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+     */
+    fun `importAggregates`(`bundle`: AggregateBundle, `nowMs`: kotlin.Long): kotlin.ULong
+    
+    /**
+     * `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
+     */
+    fun `importAggregatesJson`(`json`: kotlin.String, `nowMs`: kotlin.Long): kotlin.ULong
+    
+    /**
+     * The local dates and instants a dashboard period covers at a location (X3).
+     */
+    fun `periodBounds`(`location`: kotlin.String, `period`: Period, `nowMs`: kotlin.Long): PeriodBounds
+    
+    /**
+     * Recomputes the daily rollups from the responses; returns the responses counted.
+     */
+    fun `rebuildRollups`(): kotlin.ULong
+    
+    /**
+     * Of the invitations delivered in the period, the share answered (N5).
+     */
+    fun `responseRate`(`query`: ReportQuery, `nowMs`: kotlin.Long): ResponseRate
+    
+    /**
+     * Promoters, review links shown, clicks and confirmed reviews (N3).
+     */
+    fun `reviewFunnel`(`query`: ReportQuery, `nowMs`: kotlin.Long): ReviewFunnel
+    
+    /**
+     * Scores by local day, ISO week or month (N2); buckets without responses are left out.
+     */
+    fun `scoreSeries`(`query`: ReportQuery, `bucket`: Bucket, `nowMs`: kotlin.Long): List<SeriesPoint>
+    
+    /**
+     * NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+     */
+    fun `scores`(`query`: ReportQuery, `nowMs`: kotlin.Long): Scores
+    
+    /**
+     * The unsubscribes of a period, newest first (F4 *beyond*).
+     */
+    fun `unsubscribes`(`query`: ReportQuery, `nowMs`: kotlin.Long): List<Unsubscribe>
     
     companion object
 }
@@ -3602,6 +3863,371 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     
 
     
+    /**
+     * Your NPS over a scope against the imported stores over the same months.
+     */
+    @Throws(HearkenException::class)override fun `compareNps`(`query`: ReportQuery, `nowMs`: kotlin.Long): Comparison {
+            return FfiConverterTypeComparison.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_compare_nps(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A customer's whole history: invitations and responses (F4); `user` limits it to
+     * that user's locations.
+     */
+    @Throws(HearkenException::class)override fun `customerHistory`(`customer`: kotlin.String, `user`: kotlin.String?): CustomerHistory {
+            return FfiConverterTypeCustomerHistory.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_customer_history(
+        it,
+        
+        FfiConverterString.lower(`customer`),
+        FfiConverterOptionalString.lower(`user`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Customers filtered by gender, response category and subscription status (F4).
+     */
+    @Throws(HearkenException::class)override fun `customers`(`query`: CustomerQuery): CustomerPage {
+            return FfiConverterTypeCustomerPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_customers(
+        it,
+        
+        FfiConverterTypeCustomerQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Per employee (optionally of one role): responses, NPS, average rating (X4).
+     */
+    @Throws(HearkenException::class)override fun `employeePerformance`(`query`: ReportQuery, `role`: Role?, `nowMs`: kotlin.Long): List<EmployeePerformance> {
+            return FfiConverterSequenceTypeEmployeePerformance.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_employee_performance(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterOptionalTypeRole.lower(`role`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Erases a customer (right to be forgotten): personal fields and free-text comments
+     * are removed, scores stay in NPS and ratings, and they are never surveyed again.
+     */
+    @Throws(HearkenException::class)override fun `eraseCustomer`(`customer`: kotlin.String, `nowMs`: kotlin.Long): Erasure {
+            return FfiConverterTypeErasure.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_erase_customer(
+        it,
+        
+        FfiConverterString.lower(`customer`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * This store's PII-free aggregate counts, to share with other stores.
+     */
+    @Throws(HearkenException::class)override fun `exportAggregates`(`storeLabel`: kotlin.String, `nowMs`: kotlin.Long): AggregateBundle {
+            return FfiConverterTypeAggregateBundle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates(
+        it,
+        
+        FfiConverterString.lower(`storeLabel`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `export_aggregates` as the JSON text stores exchange (the other doors' format).
+     */
+    @Throws(HearkenException::class)override fun `exportAggregatesJson`(`storeLabel`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_export_aggregates_json(
+        it,
+        
+        FfiConverterString.lower(`storeLabel`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
+     * per thread comment), replacing the file only once complete; returns the rows.
+     */
+    @Throws(HearkenException::class)override fun `exportCsvFile`(`query`: ExportQuery, `path`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_export_csv_file(
+        it,
+        
+        FfiConverterTypeExportQuery.lower(`query`),
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
+     * "By date" and "Comments", replacing the file only once complete.
+     */
+    @Throws(HearkenException::class)override fun `exportXlsxFile`(`query`: ExportQuery, `path`: kotlin.String): ExportSummary {
+            return FfiConverterTypeExportSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_export_xlsx_file(
+        it,
+        
+        FfiConverterTypeExportQuery.lower(`query`),
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One page of the feedback list, filtered and sorted (X3).
+     */
+    @Throws(HearkenException::class)override fun `feedback`(`query`: FeedbackQuery, `nowMs`: kotlin.Long): FeedbackPage {
+            return FfiConverterTypeFeedbackPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_feedback(
+        it,
+        
+        FfiConverterTypeFeedbackQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
+     */
+    @Throws(HearkenException::class)override fun `importAggregates`(`bundle`: AggregateBundle, `nowMs`: kotlin.Long): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates(
+        it,
+        
+        FfiConverterTypeAggregateBundle.lower(`bundle`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `import_aggregates` of a bundle given as JSON (what `export_aggregates_json` wrote).
+     */
+    @Throws(HearkenException::class)override fun `importAggregatesJson`(`json`: kotlin.String, `nowMs`: kotlin.Long): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_import_aggregates_json(
+        it,
+        
+        FfiConverterString.lower(`json`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The local dates and instants a dashboard period covers at a location (X3).
+     */
+    @Throws(HearkenException::class)override fun `periodBounds`(`location`: kotlin.String, `period`: Period, `nowMs`: kotlin.Long): PeriodBounds {
+            return FfiConverterTypePeriodBounds.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_period_bounds(
+        it,
+        
+        FfiConverterString.lower(`location`),
+        FfiConverterTypePeriod.lower(`period`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Recomputes the daily rollups from the responses; returns the responses counted.
+     */
+    @Throws(HearkenException::class)override fun `rebuildRollups`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Of the invitations delivered in the period, the share answered (N5).
+     */
+    @Throws(HearkenException::class)override fun `responseRate`(`query`: ReportQuery, `nowMs`: kotlin.Long): ResponseRate {
+            return FfiConverterTypeResponseRate.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_response_rate(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Promoters, review links shown, clicks and confirmed reviews (N3).
+     */
+    @Throws(HearkenException::class)override fun `reviewFunnel`(`query`: ReportQuery, `nowMs`: kotlin.Long): ReviewFunnel {
+            return FfiConverterTypeReviewFunnel.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_review_funnel(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Scores by local day, ISO week or month (N2); buckets without responses are left out.
+     */
+    @Throws(HearkenException::class)override fun `scoreSeries`(`query`: ReportQuery, `bucket`: Bucket, `nowMs`: kotlin.Long): List<SeriesPoint> {
+            return FfiConverterSequenceTypeSeriesPoint.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_score_series(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterTypeBucket.lower(`bucket`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * NPS and average rating of a period, location and employee (N1, N2, N5, N6).
+     */
+    @Throws(HearkenException::class)override fun `scores`(`query`: ReportQuery, `nowMs`: kotlin.Long): Scores {
+            return FfiConverterTypeScores.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_scores(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The unsubscribes of a period, newest first (F4 *beyond*).
+     */
+    @Throws(HearkenException::class)override fun `unsubscribes`(`query`: ReportQuery, `nowMs`: kotlin.Long): List<Unsubscribe> {
+            return FfiConverterSequenceTypeUnsubscribe.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_unsubscribes(
+        it,
+        
+        FfiConverterTypeReportQuery.lower(`query`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -3666,6 +4292,157 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
     override fun write(value: Engine, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * PII-free aggregate counts to share with other stores ("compare with other retailers").
+ * Stores usually exchange it as JSON: see `export_aggregates_json`.
+ */
+data class AggregateBundle (
+    /**
+     * The bundle format (1).
+     */
+    var `format`: kotlin.UInt
+    , 
+    /**
+     * The store's label, chosen by the vendor; no other id leaves the store.
+     */
+    var `store`: kotlin.String
+    , 
+    /**
+     * When it was made, Unix milliseconds.
+     */
+    var `createdAtMs`: kotlin.Long
+    , 
+    /**
+     * Counts per location (numbered 1…), local month and category.
+     */
+    var `rows`: List<AggregateRow>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAggregateBundle: FfiConverterRustBuffer<AggregateBundle> {
+    override fun read(buf: ByteBuffer): AggregateBundle {
+        return AggregateBundle(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeAggregateRow.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AggregateBundle) = (
+            FfiConverterUInt.allocationSize(value.`format`) +
+            FfiConverterString.allocationSize(value.`store`) +
+            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterSequenceTypeAggregateRow.allocationSize(value.`rows`)
+    )
+
+    override fun write(value: AggregateBundle, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`format`, buf)
+            FfiConverterString.write(value.`store`, buf)
+            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterSequenceTypeAggregateRow.write(value.`rows`, buf)
+    }
+}
+
+
+
+/**
+ * Counts of one location and local month in an [`AggregateBundle`].
+ */
+data class AggregateRow (
+    /**
+     * Location number within the bundle (1…), not its host id.
+     */
+    var `location`: kotlin.UInt
+    , 
+    /**
+     * Local month, `2026-05`.
+     */
+    var `month`: kotlin.String
+    , 
+    /**
+     * Promoters.
+     */
+    var `promoters`: kotlin.ULong
+    , 
+    /**
+     * Passives.
+     */
+    var `passives`: kotlin.ULong
+    , 
+    /**
+     * Detractors.
+     */
+    var `detractors`: kotlin.ULong
+    , 
+    /**
+     * Rated responses.
+     */
+    var `rated`: kotlin.ULong
+    , 
+    /**
+     * Sum of their ratings on base 10.
+     */
+    var `ratingSumBase10`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAggregateRow: FfiConverterRustBuffer<AggregateRow> {
+    override fun read(buf: ByteBuffer): AggregateRow {
+        return AggregateRow(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AggregateRow) = (
+            FfiConverterUInt.allocationSize(value.`location`) +
+            FfiConverterString.allocationSize(value.`month`) +
+            FfiConverterULong.allocationSize(value.`promoters`) +
+            FfiConverterULong.allocationSize(value.`passives`) +
+            FfiConverterULong.allocationSize(value.`detractors`) +
+            FfiConverterULong.allocationSize(value.`rated`) +
+            FfiConverterDouble.allocationSize(value.`ratingSumBase10`)
+    )
+
+    override fun write(value: AggregateRow, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`location`, buf)
+            FfiConverterString.write(value.`month`, buf)
+            FfiConverterULong.write(value.`promoters`, buf)
+            FfiConverterULong.write(value.`passives`, buf)
+            FfiConverterULong.write(value.`detractors`, buf)
+            FfiConverterULong.write(value.`rated`, buf)
+            FfiConverterDouble.write(value.`ratingSumBase10`, buf)
     }
 }
 
@@ -4313,6 +5090,69 @@ public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption>
 
 
 /**
+ * Your NPS against the imported stores' ("you vs other retailers").
+ */
+data class Comparison (
+    /**
+     * Your NPS over the scope.
+     */
+    var `you`: NpsSummary
+    , 
+    /**
+     * Every imported store's counts together, over the same months.
+     */
+    var `peers`: NpsSummary
+    , 
+    /**
+     * Imported stores with answers in those months.
+     */
+    var `peerStores`: kotlin.UInt
+    , 
+    /**
+     * The average of those stores' NPS, each store weighing the same.
+     */
+    var `peerAverage`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
+    override fun read(buf: ByteBuffer): Comparison {
+        return Comparison(
+            FfiConverterTypeNpsSummary.read(buf),
+            FfiConverterTypeNpsSummary.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Comparison) = (
+            FfiConverterTypeNpsSummary.allocationSize(value.`you`) +
+            FfiConverterTypeNpsSummary.allocationSize(value.`peers`) +
+            FfiConverterUInt.allocationSize(value.`peerStores`) +
+            FfiConverterOptionalDouble.allocationSize(value.`peerAverage`)
+    )
+
+    override fun write(value: Comparison, buf: ByteBuffer) {
+            FfiConverterTypeNpsSummary.write(value.`you`, buf)
+            FfiConverterTypeNpsSummary.write(value.`peers`, buf)
+            FfiConverterUInt.write(value.`peerStores`, buf)
+            FfiConverterOptionalDouble.write(value.`peerAverage`, buf)
+    }
+}
+
+
+
+/**
  * A customer as the POS knows it; upserted by host id, store-wide.
  */
 data class Customer (
@@ -4457,6 +5297,298 @@ public object FfiConverterTypeCustomerEmail: FfiConverterRustBuffer<CustomerEmai
             FfiConverterString.write(value.`user`, buf)
             FfiConverterString.write(value.`subject`, buf)
             FfiConverterString.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's whole feedback history (F4).
+ */
+data class CustomerHistory (
+    /**
+     * Host id.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * Name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Gender.
+     */
+    var `gender`: Gender?
+    , 
+    /**
+     * When they unsubscribed (E3), Unix milliseconds, if they did.
+     */
+    var `unsubscribedAtMs`: kotlin.Long?
+    , 
+    /**
+     * Invitations, oldest first.
+     */
+    var `invitations`: List<HistoryInvitation>
+    , 
+    /**
+     * Responses, newest first.
+     */
+    var `responses`: List<FeedbackItem>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHistory> {
+    override fun read(buf: ByteBuffer): CustomerHistory {
+        return CustomerHistory(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGender.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterSequenceTypeHistoryInvitation.read(buf),
+            FfiConverterSequenceTypeFeedbackItem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerHistory) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalTypeGender.allocationSize(value.`gender`) +
+            FfiConverterOptionalLong.allocationSize(value.`unsubscribedAtMs`) +
+            FfiConverterSequenceTypeHistoryInvitation.allocationSize(value.`invitations`) +
+            FfiConverterSequenceTypeFeedbackItem.allocationSize(value.`responses`)
+    )
+
+    override fun write(value: CustomerHistory, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalTypeGender.write(value.`gender`, buf)
+            FfiConverterOptionalLong.write(value.`unsubscribedAtMs`, buf)
+            FfiConverterSequenceTypeHistoryInvitation.write(value.`invitations`, buf)
+            FfiConverterSequenceTypeFeedbackItem.write(value.`responses`, buf)
+    }
+}
+
+
+
+/**
+ * One page of the customers report.
+ */
+data class CustomerPage (
+    /**
+     * Customers matching, over every page.
+     */
+    var `total`: kotlin.ULong
+    , 
+    /**
+     * This page, by host id.
+     */
+    var `items`: List<CustomerSummary>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerPage: FfiConverterRustBuffer<CustomerPage> {
+    override fun read(buf: ByteBuffer): CustomerPage {
+        return CustomerPage(
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeCustomerSummary.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerPage) = (
+            FfiConverterULong.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeCustomerSummary.allocationSize(value.`items`)
+    )
+
+    override fun write(value: CustomerPage, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`total`, buf)
+            FfiConverterSequenceTypeCustomerSummary.write(value.`items`, buf)
+    }
+}
+
+
+
+/**
+ * Which customers to list (F4).
+ */
+data class CustomerQuery (
+    /**
+     * Only this gender.
+     */
+    var `gender`: Gender? = null 
+    , 
+    /**
+     * Only customers whose latest NPS answer is in this category.
+     */
+    var `category`: NpsCategory? = null 
+    , 
+    /**
+     * Only subscribed or unsubscribed customers.
+     */
+    var `subscription`: Subscription? = null 
+    , 
+    /**
+     * Host id of the user looking (customers who bought at their locations).
+     */
+    var `user`: kotlin.String? = null 
+    , 
+    /**
+     * Items to skip.
+     */
+    var `offset`: kotlin.ULong = 0uL 
+    , 
+    /**
+     * Page size (1 to 1000).
+     */
+    var `limit`: kotlin.UInt = 50u 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerQuery: FfiConverterRustBuffer<CustomerQuery> {
+    override fun read(buf: ByteBuffer): CustomerQuery {
+        return CustomerQuery(
+            FfiConverterOptionalTypeGender.read(buf),
+            FfiConverterOptionalTypeNpsCategory.read(buf),
+            FfiConverterOptionalTypeSubscription.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerQuery) = (
+            FfiConverterOptionalTypeGender.allocationSize(value.`gender`) +
+            FfiConverterOptionalTypeNpsCategory.allocationSize(value.`category`) +
+            FfiConverterOptionalTypeSubscription.allocationSize(value.`subscription`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterULong.allocationSize(value.`offset`) +
+            FfiConverterUInt.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: CustomerQuery, buf: ByteBuffer) {
+            FfiConverterOptionalTypeGender.write(value.`gender`, buf)
+            FfiConverterOptionalTypeNpsCategory.write(value.`category`, buf)
+            FfiConverterOptionalTypeSubscription.write(value.`subscription`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterULong.write(value.`offset`, buf)
+            FfiConverterUInt.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
+ * One customer in the customers report (F4).
+ */
+data class CustomerSummary (
+    /**
+     * Host id.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * Name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Gender.
+     */
+    var `gender`: Gender?
+    , 
+    /**
+     * Responses given.
+     */
+    var `responses`: kotlin.ULong
+    , 
+    /**
+     * Category of their latest NPS answer.
+     */
+    var `latestCategory`: NpsCategory?
+    , 
+    /**
+     * When they last answered, Unix milliseconds.
+     */
+    var `lastResponseAtMs`: kotlin.Long?
+    , 
+    /**
+     * When they unsubscribed, Unix milliseconds, if they did.
+     */
+    var `unsubscribedAtMs`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerSummary: FfiConverterRustBuffer<CustomerSummary> {
+    override fun read(buf: ByteBuffer): CustomerSummary {
+        return CustomerSummary(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGender.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTypeNpsCategory.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerSummary) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalTypeGender.allocationSize(value.`gender`) +
+            FfiConverterULong.allocationSize(value.`responses`) +
+            FfiConverterOptionalTypeNpsCategory.allocationSize(value.`latestCategory`) +
+            FfiConverterOptionalLong.allocationSize(value.`lastResponseAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`unsubscribedAtMs`)
+    )
+
+    override fun write(value: CustomerSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalTypeGender.write(value.`gender`, buf)
+            FfiConverterULong.write(value.`responses`, buf)
+            FfiConverterOptionalTypeNpsCategory.write(value.`latestCategory`, buf)
+            FfiConverterOptionalLong.write(value.`lastResponseAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`unsubscribedAtMs`, buf)
     }
 }
 
@@ -4686,6 +5818,132 @@ public object FfiConverterTypeEmployee: FfiConverterRustBuffer<Employee> {
 
 
 /**
+ * One employee's performance (X4): the answers credited to them.
+ */
+data class EmployeePerformance (
+    /**
+     * Host id.
+     */
+    var `employee`: kotlin.String
+    , 
+    /**
+     * Display name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Role.
+     */
+    var `role`: Role
+    , 
+    /**
+     * Responses, NPS and average rating credited to them.
+     */
+    var `scores`: Scores
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEmployeePerformance: FfiConverterRustBuffer<EmployeePerformance> {
+    override fun read(buf: ByteBuffer): EmployeePerformance {
+        return EmployeePerformance(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeRole.read(buf),
+            FfiConverterTypeScores.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EmployeePerformance) = (
+            FfiConverterString.allocationSize(value.`employee`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterTypeRole.allocationSize(value.`role`) +
+            FfiConverterTypeScores.allocationSize(value.`scores`)
+    )
+
+    override fun write(value: EmployeePerformance, buf: ByteBuffer) {
+            FfiConverterString.write(value.`employee`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterTypeRole.write(value.`role`, buf)
+            FfiConverterTypeScores.write(value.`scores`, buf)
+    }
+}
+
+
+
+/**
+ * What erasing a customer did (right to be forgotten).
+ */
+data class Erasure (
+    /**
+     * Host id of the erased customer (kept, so they are never surveyed again).
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * Responses kept for the scores, their free text removed.
+     */
+    var `responsesKept`: kotlin.ULong
+    , 
+    /**
+     * Comments and notes emptied.
+     */
+    var `textsRemoved`: kotlin.ULong
+    , 
+    /**
+     * Messages to or about the customer that will no longer be sent.
+     */
+    var `messagesCancelled`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
+    override fun read(buf: ByteBuffer): Erasure {
+        return Erasure(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Erasure) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterULong.allocationSize(value.`responsesKept`) +
+            FfiConverterULong.allocationSize(value.`textsRemoved`) +
+            FfiConverterULong.allocationSize(value.`messagesCancelled`)
+    )
+
+    override fun write(value: Erasure, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterULong.write(value.`responsesKept`, buf)
+            FfiConverterULong.write(value.`textsRemoved`, buf)
+            FfiConverterULong.write(value.`messagesCancelled`, buf)
+    }
+}
+
+
+
+/**
  * Why a customer did or did not get surveys (E9): their status and the stored decisions.
  */
 data class Explanation (
@@ -4783,6 +6041,117 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterOptionalString.write(value.`eligibleAgainOn`, buf)
             FfiConverterSequenceTypeDecisionRecord.write(value.`decisions`, buf)
             FfiConverterSequenceString.write(value.`lines`, buf)
+    }
+}
+
+
+
+/**
+ * Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
+ * exported whole when its response was recorded in `[from_ms, to_ms)`.
+ */
+data class ExportQuery (
+    /**
+     * Host id of one location; none: all.
+     */
+    var `location`: kotlin.String? = null 
+    , 
+    /**
+     * Responses recorded at or after this instant, Unix milliseconds.
+     */
+    var `fromMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Responses recorded before this instant, Unix milliseconds.
+     */
+    var `toMs`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportQuery: FfiConverterRustBuffer<ExportQuery> {
+    override fun read(buf: ByteBuffer): ExportQuery {
+        return ExportQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalLong.allocationSize(value.`fromMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`toMs`)
+    )
+
+    override fun write(value: ExportQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalLong.write(value.`fromMs`, buf)
+            FfiConverterOptionalLong.write(value.`toMs`, buf)
+    }
+}
+
+
+
+/**
+ * What a spreadsheet export holds.
+ */
+data class ExportSummary (
+    /**
+     * Rows of the "By employee" sheet.
+     */
+    var `employees`: kotlin.ULong
+    , 
+    /**
+     * Rows of the "By date" sheet (days).
+     */
+    var `days`: kotlin.ULong
+    , 
+    /**
+     * Rows of the "Comments" sheet (thread comments).
+     */
+    var `comments`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportSummary: FfiConverterRustBuffer<ExportSummary> {
+    override fun read(buf: ByteBuffer): ExportSummary {
+        return ExportSummary(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportSummary) = (
+            FfiConverterULong.allocationSize(value.`employees`) +
+            FfiConverterULong.allocationSize(value.`days`) +
+            FfiConverterULong.allocationSize(value.`comments`)
+    )
+
+    override fun write(value: ExportSummary, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`employees`, buf)
+            FfiConverterULong.write(value.`days`, buf)
+            FfiConverterULong.write(value.`comments`, buf)
     }
 }
 
@@ -4955,6 +6324,315 @@ public object FfiConverterTypeFeedbackInput: FfiConverterRustBuffer<FeedbackInpu
 
 
 /**
+ * One response as the feedback list and a customer's history show it.
+ */
+data class FeedbackItem (
+    /**
+     * Response id.
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * When it was given, Unix milliseconds.
+     */
+    var `createdAtMs`: kotlin.Long
+    , 
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Host id of the customer; none when anonymous.
+     */
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * The customer's name.
+     */
+    var `customerName`: kotlin.String?
+    , 
+    /**
+     * Host id of the transaction.
+     */
+    var `transaction`: kotlin.String?
+    , 
+    /**
+     * Employees credited (host ids, sorted).
+     */
+    var `employees`: List<kotlin.String>
+    , 
+    /**
+     * How it came in.
+     */
+    var `source`: ResponseSource
+    , 
+    /**
+     * NPS answer.
+     */
+    var `nps`: kotlin.UByte?
+    , 
+    /**
+     * Its category.
+     */
+    var `category`: NpsCategory?
+    , 
+    /**
+     * Stars given.
+     */
+    var `ratingStars`: kotlin.UInt?
+    , 
+    /**
+     * Out of how many stars.
+     */
+    var `ratingScale`: kotlin.UInt?
+    , 
+    /**
+     * Main score on base 10.
+     */
+    var `scoreBase10`: kotlin.Double?
+    , 
+    /**
+     * Sentiment (F1).
+     */
+    var `sentiment`: Sentiment
+    , 
+    /**
+     * Facets.
+     */
+    var `facets`: List<kotlin.String>
+    , 
+    /**
+     * Comment.
+     */
+    var `comment`: kotlin.String?
+    , 
+    /**
+     * Unhappy customer (N4).
+     */
+    var `unhappy`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem> {
+    override fun read(buf: ByteBuffer): FeedbackItem {
+        return FeedbackItem(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeResponseSource.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalTypeNpsCategory.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterTypeSentiment.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackItem) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`customerName`) +
+            FfiConverterOptionalString.allocationSize(value.`transaction`) +
+            FfiConverterSequenceString.allocationSize(value.`employees`) +
+            FfiConverterTypeResponseSource.allocationSize(value.`source`) +
+            FfiConverterOptionalUByte.allocationSize(value.`nps`) +
+            FfiConverterOptionalTypeNpsCategory.allocationSize(value.`category`) +
+            FfiConverterOptionalUInt.allocationSize(value.`ratingStars`) +
+            FfiConverterOptionalUInt.allocationSize(value.`ratingScale`) +
+            FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
+            FfiConverterTypeSentiment.allocationSize(value.`sentiment`) +
+            FfiConverterSequenceString.allocationSize(value.`facets`) +
+            FfiConverterOptionalString.allocationSize(value.`comment`) +
+            FfiConverterBoolean.allocationSize(value.`unhappy`)
+    )
+
+    override fun write(value: FeedbackItem, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`customerName`, buf)
+            FfiConverterOptionalString.write(value.`transaction`, buf)
+            FfiConverterSequenceString.write(value.`employees`, buf)
+            FfiConverterTypeResponseSource.write(value.`source`, buf)
+            FfiConverterOptionalUByte.write(value.`nps`, buf)
+            FfiConverterOptionalTypeNpsCategory.write(value.`category`, buf)
+            FfiConverterOptionalUInt.write(value.`ratingStars`, buf)
+            FfiConverterOptionalUInt.write(value.`ratingScale`, buf)
+            FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
+            FfiConverterTypeSentiment.write(value.`sentiment`, buf)
+            FfiConverterSequenceString.write(value.`facets`, buf)
+            FfiConverterOptionalString.write(value.`comment`, buf)
+            FfiConverterBoolean.write(value.`unhappy`, buf)
+    }
+}
+
+
+
+/**
+ * One page of the feedback list.
+ */
+data class FeedbackPage (
+    /**
+     * Items matching, over every page.
+     */
+    var `total`: kotlin.ULong
+    , 
+    /**
+     * This page.
+     */
+    var `items`: List<FeedbackItem>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackPage: FfiConverterRustBuffer<FeedbackPage> {
+    override fun read(buf: ByteBuffer): FeedbackPage {
+        return FeedbackPage(
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeFeedbackItem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackPage) = (
+            FfiConverterULong.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeFeedbackItem.allocationSize(value.`items`)
+    )
+
+    override fun write(value: FeedbackPage, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`total`, buf)
+            FfiConverterSequenceTypeFeedbackItem.write(value.`items`, buf)
+    }
+}
+
+
+
+/**
+ * Which feedback to list, in which order, which page.
+ */
+data class FeedbackQuery (
+    /**
+     * Period, location, employee and user.
+     */
+    var `scope`: ReportQuery = ReportQuery() 
+    , 
+    /**
+     * Only this NPS category.
+     */
+    var `category`: NpsCategory? = null 
+    , 
+    /**
+     * Only this sentiment.
+     */
+    var `sentiment`: Sentiment? = null 
+    , 
+    /**
+     * Only feedback with this facet.
+     */
+    var `facet`: kotlin.String? = null 
+    , 
+    /**
+     * Only answers that came this way.
+     */
+    var `source`: ResponseSource? = null 
+    , 
+    /**
+     * Order; none: newest first.
+     */
+    var `sort`: FeedbackSort? = null 
+    , 
+    /**
+     * Items to skip.
+     */
+    var `offset`: kotlin.ULong = 0uL 
+    , 
+    /**
+     * Page size (1 to 1000).
+     */
+    var `limit`: kotlin.UInt = 50u 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer<FeedbackQuery> {
+    override fun read(buf: ByteBuffer): FeedbackQuery {
+        return FeedbackQuery(
+            FfiConverterTypeReportQuery.read(buf),
+            FfiConverterOptionalTypeNpsCategory.read(buf),
+            FfiConverterOptionalTypeSentiment.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeResponseSource.read(buf),
+            FfiConverterOptionalTypeFeedbackSort.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackQuery) = (
+            FfiConverterTypeReportQuery.allocationSize(value.`scope`) +
+            FfiConverterOptionalTypeNpsCategory.allocationSize(value.`category`) +
+            FfiConverterOptionalTypeSentiment.allocationSize(value.`sentiment`) +
+            FfiConverterOptionalString.allocationSize(value.`facet`) +
+            FfiConverterOptionalTypeResponseSource.allocationSize(value.`source`) +
+            FfiConverterOptionalTypeFeedbackSort.allocationSize(value.`sort`) +
+            FfiConverterULong.allocationSize(value.`offset`) +
+            FfiConverterUInt.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: FeedbackQuery, buf: ByteBuffer) {
+            FfiConverterTypeReportQuery.write(value.`scope`, buf)
+            FfiConverterOptionalTypeNpsCategory.write(value.`category`, buf)
+            FfiConverterOptionalTypeSentiment.write(value.`sentiment`, buf)
+            FfiConverterOptionalString.write(value.`facet`, buf)
+            FfiConverterOptionalTypeResponseSource.write(value.`source`, buf)
+            FfiConverterOptionalTypeFeedbackSort.write(value.`sort`, buf)
+            FfiConverterULong.write(value.`offset`, buf)
+            FfiConverterUInt.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
  * Store-wide settings of responses, reviews and reminders. Start from
  * `default_feedback_settings()` and change what differs.
  */
@@ -5005,6 +6683,93 @@ public object FfiConverterTypeFeedbackSettings: FfiConverterRustBuffer<FeedbackS
             FfiConverterTypeReviewMode.write(value.`reviewMode`, buf)
             FfiConverterUInt.write(value.`unhappyStars`, buf)
             FfiConverterUInt.write(value.`nonRespondentReminderDays`, buf)
+    }
+}
+
+
+
+/**
+ * One invitation in a customer's history.
+ */
+data class HistoryInvitation (
+    /**
+     * Invitation id.
+     */
+    var `invitationId`: kotlin.Long
+    , 
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Host id of the transaction.
+     */
+    var `transaction`: kotlin.String?
+    , 
+    /**
+     * Business date of the batch that created it, `YYYY-MM-DD`.
+     */
+    var `businessDate`: kotlin.String
+    , 
+    /**
+     * `pending`, `delivered`, `cancelled` or `failed`.
+     */
+    var `status`: kotlin.String
+    , 
+    /**
+     * When it was delivered, Unix milliseconds.
+     */
+    var `deliveredAtMs`: kotlin.Long?
+    , 
+    /**
+     * Whether it was answered.
+     */
+    var `answered`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer<HistoryInvitation> {
+    override fun read(buf: ByteBuffer): HistoryInvitation {
+        return HistoryInvitation(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HistoryInvitation) = (
+            FfiConverterLong.allocationSize(value.`invitationId`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`transaction`) +
+            FfiConverterString.allocationSize(value.`businessDate`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterOptionalLong.allocationSize(value.`deliveredAtMs`) +
+            FfiConverterBoolean.allocationSize(value.`answered`)
+    )
+
+    override fun write(value: HistoryInvitation, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`invitationId`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`transaction`, buf)
+            FfiConverterString.write(value.`businessDate`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterOptionalLong.write(value.`deliveredAtMs`, buf)
+            FfiConverterBoolean.write(value.`answered`, buf)
     }
 }
 
@@ -5723,6 +7488,77 @@ public object FfiConverterTypeOutboxCounts: FfiConverterRustBuffer<OutboxCounts>
 
 
 /**
+ * What a period means at one location (X3).
+ */
+data class PeriodBounds (
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * First local date, `YYYY-MM-DD`; none when open.
+     */
+    var `firstDay`: kotlin.String?
+    , 
+    /**
+     * Last local date (included), `YYYY-MM-DD`; none when open.
+     */
+    var `lastDay`: kotlin.String?
+    , 
+    /**
+     * First instant (included), Unix milliseconds; none when open.
+     */
+    var `startsAtMs`: kotlin.Long?
+    , 
+    /**
+     * End instant (excluded), Unix milliseconds; none when open.
+     */
+    var `endsAtMs`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeriodBounds: FfiConverterRustBuffer<PeriodBounds> {
+    override fun read(buf: ByteBuffer): PeriodBounds {
+        return PeriodBounds(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PeriodBounds) = (
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`firstDay`) +
+            FfiConverterOptionalString.allocationSize(value.`lastDay`) +
+            FfiConverterOptionalLong.allocationSize(value.`startsAtMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`endsAtMs`)
+    )
+
+    override fun write(value: PeriodBounds, buf: ByteBuffer) {
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`firstDay`, buf)
+            FfiConverterOptionalString.write(value.`lastDay`, buf)
+            FfiConverterOptionalLong.write(value.`startsAtMs`, buf)
+            FfiConverterOptionalLong.write(value.`endsAtMs`, buf)
+    }
+}
+
+
+
+/**
  * One bad record of a rejected input: where it is and why, never its value.
  */
 data class Problem (
@@ -6181,6 +8017,70 @@ public object FfiConverterTypeReplyInput: FfiConverterRustBuffer<ReplyInput> {
 
 
 /**
+ * The scope of a report: period, location, employee, and the user looking.
+ */
+data class ReportQuery (
+    /**
+     * The period, in each location's local time (X3); none: all time.
+     */
+    var `period`: Period? = null 
+    , 
+    /**
+     * Host id of one location; none: every location the user may see.
+     */
+    var `location`: kotlin.String? = null 
+    , 
+    /**
+     * Host id of one employee: answers credited to them (N2).
+     */
+    var `employee`: kotlin.String? = null 
+    , 
+    /**
+     * Host id of the user looking: an admin (or a user without locations) sees every
+     * location, others only theirs. None: no restriction (the host decides).
+     */
+    var `user`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReportQuery: FfiConverterRustBuffer<ReportQuery> {
+    override fun read(buf: ByteBuffer): ReportQuery {
+        return ReportQuery(
+            FfiConverterOptionalTypePeriod.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReportQuery) = (
+            FfiConverterOptionalTypePeriod.allocationSize(value.`period`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`employee`) +
+            FfiConverterOptionalString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: ReportQuery, buf: ByteBuffer) {
+            FfiConverterOptionalTypePeriod.write(value.`period`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`employee`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
  * The audit record a response deletion leaves (F3).
  */
 data class ResponseDeletion (
@@ -6388,6 +8288,132 @@ public object FfiConverterTypeResponseOutcome: FfiConverterRustBuffer<ResponseOu
 
 
 /**
+ * Response rate (N5): of the invitations delivered in the period, the share answered.
+ */
+data class ResponseRate (
+    /**
+     * Invitations delivered in the period.
+     */
+    var `delivered`: kotlin.ULong
+    , 
+    /**
+     * Of those, answered so far.
+     */
+    var `answered`: kotlin.ULong
+    , 
+    /**
+     * `answered / delivered`; none when nothing was delivered.
+     */
+    var `rate`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseRate: FfiConverterRustBuffer<ResponseRate> {
+    override fun read(buf: ByteBuffer): ResponseRate {
+        return ResponseRate(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResponseRate) = (
+            FfiConverterULong.allocationSize(value.`delivered`) +
+            FfiConverterULong.allocationSize(value.`answered`) +
+            FfiConverterOptionalDouble.allocationSize(value.`rate`)
+    )
+
+    override fun write(value: ResponseRate, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`delivered`, buf)
+            FfiConverterULong.write(value.`answered`, buf)
+            FfiConverterOptionalDouble.write(value.`rate`, buf)
+    }
+}
+
+
+
+/**
+ * The review funnel (N3): promoters, who was shown the link, clicks, confirmed reviews.
+ */
+data class ReviewFunnel (
+    /**
+     * Responses in the scope.
+     */
+    var `responses`: kotlin.ULong
+    , 
+    /**
+     * Of those, promoters (9–10).
+     */
+    var `promoters`: kotlin.ULong
+    , 
+    /**
+     * Shown the review link.
+     */
+    var `shown`: kotlin.ULong
+    , 
+    /**
+     * Clicked it.
+     */
+    var `clicked`: kotlin.ULong
+    , 
+    /**
+     * Confirmed a public review.
+     */
+    var `confirmed`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReviewFunnel: FfiConverterRustBuffer<ReviewFunnel> {
+    override fun read(buf: ByteBuffer): ReviewFunnel {
+        return ReviewFunnel(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReviewFunnel) = (
+            FfiConverterULong.allocationSize(value.`responses`) +
+            FfiConverterULong.allocationSize(value.`promoters`) +
+            FfiConverterULong.allocationSize(value.`shown`) +
+            FfiConverterULong.allocationSize(value.`clicked`) +
+            FfiConverterULong.allocationSize(value.`confirmed`)
+    )
+
+    override fun write(value: ReviewFunnel, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`responses`, buf)
+            FfiConverterULong.write(value.`promoters`, buf)
+            FfiConverterULong.write(value.`shown`, buf)
+            FfiConverterULong.write(value.`clicked`, buf)
+            FfiConverterULong.write(value.`confirmed`, buf)
+    }
+}
+
+
+
+/**
  * Which responses a score covers; absent bounds are open.
  */
 data class ScoreQuery (
@@ -6437,6 +8463,124 @@ public object FfiConverterTypeScoreQuery: FfiConverterRustBuffer<ScoreQuery> {
             FfiConverterOptionalString.write(value.`location`, buf)
             FfiConverterOptionalLong.write(value.`fromMs`, buf)
             FfiConverterOptionalLong.write(value.`toMs`, buf)
+    }
+}
+
+
+
+/**
+ * NPS and star ratings of a scope (N1, N5, N6).
+ */
+data class Scores (
+    /**
+     * Responses of every kind (NPS, ratings, e-receipt feedback).
+     */
+    var `responses`: kotlin.ULong
+    , 
+    /**
+     * NPS from its counts; `nps.nps` is none without NPS answers.
+     */
+    var `nps`: NpsSummary
+    , 
+    /**
+     * Responses with a star rating (anonymous ones included).
+     */
+    var `rated`: kotlin.ULong
+    , 
+    /**
+     * Average rating on base 10; none without ratings.
+     */
+    var `averageBase10`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScores: FfiConverterRustBuffer<Scores> {
+    override fun read(buf: ByteBuffer): Scores {
+        return Scores(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeNpsSummary.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Scores) = (
+            FfiConverterULong.allocationSize(value.`responses`) +
+            FfiConverterTypeNpsSummary.allocationSize(value.`nps`) +
+            FfiConverterULong.allocationSize(value.`rated`) +
+            FfiConverterOptionalDouble.allocationSize(value.`averageBase10`)
+    )
+
+    override fun write(value: Scores, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`responses`, buf)
+            FfiConverterTypeNpsSummary.write(value.`nps`, buf)
+            FfiConverterULong.write(value.`rated`, buf)
+            FfiConverterOptionalDouble.write(value.`averageBase10`, buf)
+    }
+}
+
+
+
+/**
+ * One bucket of a series (N2).
+ */
+data class SeriesPoint (
+    /**
+     * `2026-05-04`, `2026-W19` or `2026-05`.
+     */
+    var `label`: kotlin.String
+    , 
+    /**
+     * The bucket's first local date, `YYYY-MM-DD`.
+     */
+    var `start`: kotlin.String
+    , 
+    /**
+     * Its scores.
+     */
+    var `scores`: Scores
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
+    override fun read(buf: ByteBuffer): SeriesPoint {
+        return SeriesPoint(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeScores.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SeriesPoint) = (
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterTypeScores.allocationSize(value.`scores`)
+    )
+
+    override fun write(value: SeriesPoint, buf: ByteBuffer) {
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterString.write(value.`start`, buf)
+            FfiConverterTypeScores.write(value.`scores`, buf)
     }
 }
 
@@ -7324,6 +9468,85 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
 
 
 /**
+ * One entry of the unsubscribe report (F4 *beyond*).
+ */
+data class Unsubscribe (
+    /**
+     * `customer`, `email` or `phone`.
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The normalised e-mail or phone; the host id for `customer`.
+     */
+    var `contact`: kotlin.String
+    , 
+    /**
+     * When, Unix milliseconds.
+     */
+    var `atMs`: kotlin.Long
+    , 
+    /**
+     * How (`link`, `api`, …).
+     */
+    var `source`: kotlin.String
+    , 
+    /**
+     * The matching customer's host id, if one is known.
+     */
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * Their name.
+     */
+    var `name`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnsubscribe: FfiConverterRustBuffer<Unsubscribe> {
+    override fun read(buf: ByteBuffer): Unsubscribe {
+        return Unsubscribe(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Unsubscribe) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterLong.allocationSize(value.`atMs`) +
+            FfiConverterString.allocationSize(value.`source`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`name`)
+    )
+
+    override fun write(value: Unsubscribe, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterLong.write(value.`atMs`, buf)
+            FfiConverterString.write(value.`source`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+    }
+}
+
+
+
+/**
  * A person who works alerts or hears about feedback; a shared mailbox is a user too.
  */
 data class User (
@@ -7603,6 +9826,53 @@ public object FfiConverterTypeAuthor: FfiConverterRustBuffer<Author> {
 
 
 /**
+ * A date bucket of a series (N2), on each location's local date.
+ */
+
+enum class Bucket {
+    
+    /**
+     * One local day, labelled `2026-05-04`.
+     */
+    DAY,
+    /**
+     * One ISO week (Monday first), labelled `2026-W19`.
+     */
+    ISO_WEEK,
+    /**
+     * One calendar month, labelled `2026-05`.
+     */
+    MONTH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBucket: FfiConverterRustBuffer<Bucket> {
+    override fun read(buf: ByteBuffer) = try {
+        Bucket.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Bucket) = 4UL
+
+    override fun write(value: Bucket, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How invitations reach customers.
  */
 
@@ -7787,6 +10057,57 @@ public object FfiConverterTypeFailOutcome : FfiConverterRustBuffer<FailOutcome>{
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Order of the feedback list (X3).
+ */
+
+enum class FeedbackSort {
+    
+    /**
+     * Newest first.
+     */
+    NEWEST,
+    /**
+     * Oldest first.
+     */
+    OLDEST,
+    /**
+     * Lowest base-10 score first (unscored last).
+     */
+    LOWEST,
+    /**
+     * Highest base-10 score first (unscored last).
+     */
+    HIGHEST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackSort: FfiConverterRustBuffer<FeedbackSort> {
+    override fun read(buf: ByteBuffer) = try {
+        FeedbackSort.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FeedbackSort) = 4UL
+
+    override fun write(value: FeedbackSort, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -8444,6 +10765,170 @@ public object FfiConverterTypeNpsCategory: FfiConverterRustBuffer<NpsCategory> {
 
 
 /**
+ * A dashboard period (X3), each in the location's own local time.
+ */
+sealed class Period {
+    
+    /**
+     * Everything ever recorded.
+     */
+    object AllTime : Period()
+    
+    
+    /**
+     * The location's current calendar month.
+     */
+    object CurrentMonth : Period()
+    
+    
+    /**
+     * The location's previous calendar month.
+     */
+    object LastMonth : Period()
+    
+    
+    /**
+     * Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
+     * `from`/`to`: `from` is a Python keyword.)
+     */
+    data class Custom(
+        /**
+         * First local date, `YYYY-MM-DD`.
+         */
+        val `firstDay`: kotlin.String, 
+        /**
+         * Last local date (included), `YYYY-MM-DD`.
+         */
+        val `lastDay`: kotlin.String) : Period()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+     */
+    data class Between(
+        /**
+         * First instant (included), Unix milliseconds.
+         */
+        val `fromMs`: kotlin.Long, 
+        /**
+         * End instant (excluded), Unix milliseconds.
+         */
+        val `toMs`: kotlin.Long) : Period()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeriod : FfiConverterRustBuffer<Period>{
+    override fun read(buf: ByteBuffer): Period {
+        return when(buf.getInt()) {
+            1 -> Period.AllTime
+            2 -> Period.CurrentMonth
+            3 -> Period.LastMonth
+            4 -> Period.Custom(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            5 -> Period.Between(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Period): ULong = when(value) {
+        is Period.AllTime -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Period.CurrentMonth -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Period.LastMonth -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Period.Custom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`firstDay`)
+                + FfiConverterString.allocationSize(value.`lastDay`)
+            )
+        }
+        is Period.Between -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`fromMs`)
+                + FfiConverterLong.allocationSize(value.`toMs`)
+            )
+        }
+    }
+
+    override fun write(value: Period, buf: ByteBuffer) {
+        when(value) {
+            is Period.AllTime -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Period.CurrentMonth -> {
+                buf.putInt(2)
+                Unit
+            }
+            is Period.LastMonth -> {
+                buf.putInt(3)
+                Unit
+            }
+            is Period.Custom -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`firstDay`, buf)
+                FfiConverterString.write(value.`lastDay`, buf)
+                Unit
+            }
+            is Period.Between -> {
+                buf.putInt(5)
+                FfiConverterLong.write(value.`fromMs`, buf)
+                FfiConverterLong.write(value.`toMs`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a survey question asks for.
  */
 
@@ -8490,6 +10975,66 @@ public object FfiConverterTypeQuestionKind: FfiConverterRustBuffer<QuestionKind>
     override fun allocationSize(value: QuestionKind) = 4UL
 
     override fun write(value: QuestionKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How an answer came in (the feedback list's channel).
+ */
+
+enum class ResponseSource {
+    
+    /**
+     * A survey invitation's link.
+     */
+    INVITATION,
+    /**
+     * A receipt link (anonymous).
+     */
+    RECEIPT,
+    /**
+     * E-receipt feedback (F1).
+     */
+    ERECEIPT;
+
+    
+    /**
+     * The stable snake_case name, as in JSON.
+     */ fun `codeName`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_responsesource_code_name(FfiConverterTypeResponseSource.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseSource: FfiConverterRustBuffer<ResponseSource> {
+    override fun read(buf: ByteBuffer) = try {
+        ResponseSource.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ResponseSource) = 4UL
+
+    override fun write(value: ResponseSource, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -8755,6 +11300,49 @@ public object FfiConverterTypeSkipReason: FfiConverterRustBuffer<SkipReason> {
 
 
 /**
+ * Subscription status of a customer (F4).
+ */
+
+enum class Subscription {
+    
+    /**
+     * Not unsubscribed.
+     */
+    SUBSCRIBED,
+    /**
+     * Unsubscribed by customer, e-mail or phone (E3).
+     */
+    UNSUBSCRIBED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscription: FfiConverterRustBuffer<Subscription> {
+    override fun read(buf: ByteBuffer) = try {
+        Subscription.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Subscription) = 4UL
+
+    override fun write(value: Subscription, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The kind of a transaction.
  */
 
@@ -8934,6 +11522,38 @@ internal object uniffiCallbackInterfaceBackfillListener {
  * @suppress
  */
 public object FfiConverterTypeBackfillListener: FfiConverterCallbackInterface<BackfillListener>()
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
+    override fun read(buf: ByteBuffer): kotlin.UByte? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUByte.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UByte?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUByte.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UByte?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUByte.write(value, buf)
+        }
+    }
+}
 
 
 
@@ -9165,6 +11785,38 @@ public object FfiConverterOptionalTypeAlertKind: FfiConverterRustBuffer<AlertKin
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFeedbackSort: FfiConverterRustBuffer<FeedbackSort?> {
+    override fun read(buf: ByteBuffer): FeedbackSort? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFeedbackSort.read(buf)
+    }
+
+    override fun allocationSize(value: FeedbackSort?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFeedbackSort.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FeedbackSort?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFeedbackSort.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeGender: FfiConverterRustBuffer<Gender?> {
     override fun read(buf: ByteBuffer): Gender? {
         if (buf.get().toInt() == 0) {
@@ -9229,6 +11881,134 @@ public object FfiConverterOptionalTypeNpsCategory: FfiConverterRustBuffer<NpsCat
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypePeriod: FfiConverterRustBuffer<Period?> {
+    override fun read(buf: ByteBuffer): Period? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePeriod.read(buf)
+    }
+
+    override fun allocationSize(value: Period?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePeriod.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Period?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePeriod.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeResponseSource: FfiConverterRustBuffer<ResponseSource?> {
+    override fun read(buf: ByteBuffer): ResponseSource? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResponseSource.read(buf)
+    }
+
+    override fun allocationSize(value: ResponseSource?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResponseSource.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ResponseSource?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResponseSource.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRole: FfiConverterRustBuffer<Role?> {
+    override fun read(buf: ByteBuffer): Role? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRole.read(buf)
+    }
+
+    override fun allocationSize(value: Role?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRole.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Role?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRole.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSentiment: FfiConverterRustBuffer<Sentiment?> {
+    override fun read(buf: ByteBuffer): Sentiment? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSentiment.read(buf)
+    }
+
+    override fun allocationSize(value: Sentiment?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSentiment.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Sentiment?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSentiment.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSkipReason: FfiConverterRustBuffer<SkipReason?> {
     override fun read(buf: ByteBuffer): SkipReason? {
         if (buf.get().toInt() == 0) {
@@ -9251,6 +12031,38 @@ public object FfiConverterOptionalTypeSkipReason: FfiConverterRustBuffer<SkipRea
         } else {
             buf.put(1)
             FfiConverterTypeSkipReason.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSubscription: FfiConverterRustBuffer<Subscription?> {
+    override fun read(buf: ByteBuffer): Subscription? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSubscription.read(buf)
+    }
+
+    override fun allocationSize(value: Subscription?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSubscription.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Subscription?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSubscription.write(value, buf)
         }
     }
 }
@@ -9311,6 +12123,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAggregateRow: FfiConverterRustBuffer<List<AggregateRow>> {
+    override fun read(buf: ByteBuffer): List<AggregateRow> {
+        val len = buf.getInt()
+        return List<AggregateRow>(len) {
+            FfiConverterTypeAggregateRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AggregateRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAggregateRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AggregateRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAggregateRow.write(it, buf)
         }
     }
 }
@@ -9489,6 +12329,34 @@ public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Cust
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCustomerSummary: FfiConverterRustBuffer<List<CustomerSummary>> {
+    override fun read(buf: ByteBuffer): List<CustomerSummary> {
+        val len = buf.getInt()
+        return List<CustomerSummary>(len) {
+            FfiConverterTypeCustomerSummary.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CustomerSummary>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCustomerSummary.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CustomerSummary>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCustomerSummary.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDecisionRecord: FfiConverterRustBuffer<List<DecisionRecord>> {
     override fun read(buf: ByteBuffer): List<DecisionRecord> {
         val len = buf.getInt()
@@ -9535,6 +12403,90 @@ public object FfiConverterSequenceTypeEmployee: FfiConverterRustBuffer<List<Empl
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeEmployee.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEmployeePerformance: FfiConverterRustBuffer<List<EmployeePerformance>> {
+    override fun read(buf: ByteBuffer): List<EmployeePerformance> {
+        val len = buf.getInt()
+        return List<EmployeePerformance>(len) {
+            FfiConverterTypeEmployeePerformance.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<EmployeePerformance>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEmployeePerformance.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<EmployeePerformance>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEmployeePerformance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFeedbackItem: FfiConverterRustBuffer<List<FeedbackItem>> {
+    override fun read(buf: ByteBuffer): List<FeedbackItem> {
+        val len = buf.getInt()
+        return List<FeedbackItem>(len) {
+            FfiConverterTypeFeedbackItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FeedbackItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFeedbackItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FeedbackItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFeedbackItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHistoryInvitation: FfiConverterRustBuffer<List<HistoryInvitation>> {
+    override fun read(buf: ByteBuffer): List<HistoryInvitation> {
+        val len = buf.getInt()
+        return List<HistoryInvitation>(len) {
+            FfiConverterTypeHistoryInvitation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HistoryInvitation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHistoryInvitation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HistoryInvitation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHistoryInvitation.write(it, buf)
         }
     }
 }
@@ -9797,6 +12749,34 @@ public object FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuffer<L
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer<List<SeriesPoint>> {
+    override fun read(buf: ByteBuffer): List<SeriesPoint> {
+        val len = buf.getInt()
+        return List<SeriesPoint>(len) {
+            FfiConverterTypeSeriesPoint.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SeriesPoint>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSeriesPoint.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SeriesPoint>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSeriesPoint.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSkippedTransaction: FfiConverterRustBuffer<List<SkippedTransaction>> {
     override fun read(buf: ByteBuffer): List<SkippedTransaction> {
         val len = buf.getInt()
@@ -9899,6 +12879,34 @@ public object FfiConverterSequenceTypeTransaction: FfiConverterRustBuffer<List<T
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTransaction.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnsubscribe: FfiConverterRustBuffer<List<Unsubscribe>> {
+    override fun read(buf: ByteBuffer): List<Unsubscribe> {
+        val len = buf.getInt()
+        return List<Unsubscribe>(len) {
+            FfiConverterTypeUnsubscribe.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Unsubscribe>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnsubscribe.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Unsubscribe>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnsubscribe.write(it, buf)
         }
     }
 }
