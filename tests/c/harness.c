@@ -213,3 +213,51 @@ hk_engine *open_golden_engine(const char *db_name) {
              engine);
     return engine;
 }
+
+/* A malloc'd copy of the string value of "key" in a compact JSON object, or NULL. The
+ * values read here (addresses, links, times, ids) carry no escapes. */
+char *json_string(const char *json, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *start = json ? strstr(json, pattern) : NULL;
+    if (start == NULL) {
+        return NULL;
+    }
+    start += strlen(pattern);
+    const char *end = strchr(start, '"');
+    if (end == NULL) {
+        return NULL;
+    }
+    char *out = malloc((size_t)(end - start) + 1);
+    if (out == NULL) {
+        exit(2);
+    }
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return out;
+}
+
+/* The integer value of "key" in a compact JSON object: 0 for null, -1 if absent. */
+int64_t json_int(const char *json, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = json ? strstr(json, pattern) : NULL;
+    return at ? strtoll(at + strlen(pattern), NULL, 10) : -1;
+}
+
+/* The last path segment of a link: its token. */
+const char *token_of(const char *link) {
+    const char *slash = link ? strrchr(link, '/') : NULL;
+    return slash ? slash + 1 : "";
+}
+
+/* The survey token of `customer`, or "" (and a failed check). */
+const char *token_for(const struct invited *invited, size_t count, const char *customer) {
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(invited[i].customer, customer) == 0) {
+            return invited[i].token;
+        }
+    }
+    CHECK(!"an invitation for the customer");
+    return "";
+}

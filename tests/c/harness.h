@@ -67,4 +67,23 @@ size_t split_json_objects(const char *array, char **objects, size_t max);
 /* Opens a fresh file database in the scratch directory and runs golden steps 1 and 2. */
 hk_engine *open_golden_engine(const char *db_name);
 
+/* A delivered invitation: its customer and its survey link's token. */
+struct invited {
+    char customer[32];
+    char token[64];
+};
+
+/* A malloc'd copy of the string value of "key" in a compact JSON object, or NULL. The
+ * values read here (addresses, links, times, ids) carry no escapes. */
+char *json_string(const char *json, const char *key);
+
+/* The integer value of "key" in a compact JSON object: 0 for null, -1 if absent. */
+int64_t json_int(const char *json, const char *key);
+
+/* The last path segment of a link: its token. */
+const char *token_of(const char *link);
+
+/* The survey token of `customer`, or "" (and a failed check). */
+const char *token_for(const struct invited *invited, size_t count, const char *customer);
+
 #endif

@@ -29,42 +29,8 @@
     "{\"method\":\"phone\",\"note\":\"Called back, offered a free repair\",\"user\":\"" user \
     "\"}"
 
-/* A delivered invitation: its customer and its survey link's token. */
-struct invited {
-    char customer[32];
-    char token[64];
-};
 
-/* A malloc'd copy of the string value of "key" in a compact JSON object, or NULL. The
- * values read here (addresses, links, times, ids) carry no escapes. */
-static char *json_string(const char *json, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    const char *start = json ? strstr(json, pattern) : NULL;
-    if (start == NULL) {
-        return NULL;
-    }
-    start += strlen(pattern);
-    const char *end = strchr(start, '"');
-    if (end == NULL) {
-        return NULL;
-    }
-    char *out = malloc((size_t)(end - start) + 1);
-    if (out == NULL) {
-        exit(2);
-    }
-    memcpy(out, start, (size_t)(end - start));
-    out[end - start] = '\0';
-    return out;
-}
 
-/* The integer value of "key" in a compact JSON object: 0 for null, -1 if absent. */
-static int64_t json_int(const char *json, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *at = json ? strstr(json, pattern) : NULL;
-    return at ? strtoll(at + strlen(pattern), NULL, 10) : -1;
-}
 
 /* Number of objects in a JSON array (frees nothing it is given). */
 static size_t json_count(const char *array) {
@@ -76,11 +42,6 @@ static size_t json_count(const char *array) {
     return n;
 }
 
-/* The last path segment of a link: its token. */
-static const char *token_of(const char *link) {
-    const char *slash = link ? strrchr(link, '/') : NULL;
-    return slash ? slash + 1 : "";
-}
 
 /* The detail JSON of the last error names `field` (and `kind`). */
 static void check_detail(hk_engine *engine, const char *kind, const char *field) {
@@ -179,16 +140,6 @@ static hk_engine *delivered_engine(const char *db_name, struct invited *out, siz
     return engine;
 }
 
-/* The survey token of `customer`, or "" (and a failed check). */
-static const char *token_for(const struct invited *invited, size_t count, const char *customer) {
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(invited[i].customer, customer) == 0) {
-            return invited[i].token;
-        }
-    }
-    CHECK(!"an invitation for the customer");
-    return "";
-}
 
 /* Answers the NPS question (and the comment, if not NULL) through a link; returns the
  * outcome JSON (caller frees) and writes the alert it raised (0: none) to *alert_id. */

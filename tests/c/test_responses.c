@@ -15,48 +15,9 @@
 #define REVIEW_LINK "https://g.page/r/paris/review"
 #define MAX_INVITED 8
 
-/* A delivered invitation: its customer and its survey link's token. */
-struct invited {
-    char customer[32];
-    char token[64];
-};
 
-/* A malloc'd copy of the string value of "key" in a compact JSON object, or NULL. The
- * values read here (tokens, URLs, times) carry no escapes. */
-static char *json_string(const char *json, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    const char *start = json ? strstr(json, pattern) : NULL;
-    if (start == NULL) {
-        return NULL;
-    }
-    start += strlen(pattern);
-    const char *end = strchr(start, '"');
-    if (end == NULL) {
-        return NULL;
-    }
-    char *out = malloc((size_t)(end - start) + 1);
-    if (out == NULL) {
-        exit(2);
-    }
-    memcpy(out, start, (size_t)(end - start));
-    out[end - start] = '\0';
-    return out;
-}
 
-/* The integer value of "key" in a compact JSON object, or -1. */
-static int64_t json_int(const char *json, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *at = json ? strstr(json, pattern) : NULL;
-    return at ? strtoll(at + strlen(pattern), NULL, 10) : -1;
-}
 
-/* The last path segment of a link: its token. */
-static const char *token_of(const char *link) {
-    const char *slash = link ? strrchr(link, '/') : NULL;
-    return slash ? slash + 1 : "";
-}
 
 /* Golden steps 1-3 on a fresh file database, then the 10:00 claim with every message
  * acked; fills `out` with each invited customer and token. Returns the engine (or NULL). */
@@ -95,16 +56,6 @@ static hk_engine *delivered_engine(const char *db_name, struct invited *out, siz
     return engine;
 }
 
-/* The survey token of `customer`, or "" (and a failed check). */
-static const char *token_for(const struct invited *invited, size_t count, const char *customer) {
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(invited[i].customer, customer) == 0) {
-            return invited[i].token;
-        }
-    }
-    CHECK(!"an invitation for the customer");
-    return "";
-}
 
 /* The answers JSON of one NPS answer to the default survey's "recommend" question. */
 static const char *nps_answer(int score) {
