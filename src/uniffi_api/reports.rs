@@ -807,19 +807,7 @@ pub struct ExportQuery {
 
 impl ExportQuery {
     fn into_model(self) -> Result<crate::ExportQuery, Error> {
-        let mut problems = Vec::new();
-        let mut bound = |ms: Option<i64>, field: &str| {
-            let at = ms.map(chrono::DateTime::from_timestamp_millis)?;
-            if at.is_none() {
-                problems.push(Problem::top("export_query", field, time::OUT_OF_RANGE));
-            }
-            at
-        };
-        let from = bound(self.from_ms, "from_ms");
-        let to = bound(self.to_ms, "to_ms");
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+        let (from, to) = time::optional_bounds("export_query", self.from_ms, self.to_ms)?;
         Ok(crate::ExportQuery {
             location: self.location,
             from,

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Problem};
+use crate::error::Error;
 use crate::model as m;
 
 use super::time;
@@ -475,19 +475,7 @@ pub struct ScoreQuery {
 impl ScoreQuery {
     /// The model query; a bound chrono cannot represent is invalid input naming it.
     pub(super) fn into_model(self) -> Result<m::ScoreQuery, Error> {
-        let mut problems = Vec::new();
-        let mut bound = |ms: Option<i64>, field: &str| {
-            let at = ms.map(chrono::DateTime::from_timestamp_millis)?;
-            if at.is_none() {
-                problems.push(Problem::top("score_query", field, time::OUT_OF_RANGE));
-            }
-            at
-        };
-        let from = bound(self.from_ms, "from_ms");
-        let to = bound(self.to_ms, "to_ms");
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+        let (from, to) = time::optional_bounds("score_query", self.from_ms, self.to_ms)?;
         Ok(m::ScoreQuery {
             location: self.location,
             from,

@@ -16,6 +16,33 @@ pub(super) fn field_instant(ms: i64) -> Option<DateTime<FixedOffset>> {
     DateTime::from_timestamp_millis(ms).map(|t| t.fixed_offset())
 }
 
+/// Optional `[from, to)` instants of a query.
+pub(super) type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Optional `[from_ms, to_ms)` bounds of a query record as instants; a value chrono cannot
+/// represent is invalid input naming `record.from_ms` / `record.to_ms` (both, if both are).
+pub(super) fn optional_bounds(
+    record: &str,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+) -> Result<Bounds, Error> {
+    let mut problems = Vec::new();
+    let mut bound = |ms: Option<i64>, field: &str| {
+        let at = ms.map(DateTime::from_timestamp_millis)?;
+        if at.is_none() {
+            problems.push(Problem::top(record, field, OUT_OF_RANGE));
+        }
+        at
+    };
+    let from = bound(from_ms, "from_ms");
+    let to = bound(to_ms, "to_ms");
+    if problems.is_empty() {
+        Ok((from, to))
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
 /// Parses a `YYYY-MM-DD` date exactly as the JSON wire format does.
 pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
     text.parse().ok()
