@@ -388,10 +388,13 @@ pub fn reassign_alert(c: &Connection, id: i64, user: &str, now: DateTime<Utc>) -
     store::set_alert_user(c, id, u.rowid, ms(now))
 }
 
-/// The customer behind an alert's response, with an e-mail to write to.
-fn reachable_customer(c: &Connection, response: i64) -> Result<(store::ResponseContact, i64)> {
-    let contact =
-        store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+/// A response's customer contact, consent and alert, or not found.
+fn response_of(c: &Connection, response: i64) -> Result<store::ResponseContact> {
+    store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))
+}
+
+/// The customer row id of a response, when they are known and have an e-mail to write to.
+fn reachable(contact: &store::ResponseContact) -> Result<i64> {
     let Some(customer) = contact.customer else {
         return Err(Error::Conflict(
             "the feedback is anonymous: hearken does not know who wrote it".into(),
@@ -402,7 +405,7 @@ fn reachable_customer(c: &Connection, response: i64) -> Result<(store::ResponseC
             "the customer has no e-mail address to write to".into(),
         ));
     }
-    Ok((contact, customer))
+    Ok(customer)
 }
 
 /// Writes to the customer of an alert from the dashboard (A3): the e-mail carries a
@@ -421,7 +424,8 @@ pub fn email_customer(
         ));
     };
     let user = active_user(c, &email.user)?;
-    let (contact, customer) = reachable_customer(c, response)?;
+    let contact = response_of(c, response)?;
+    let customer = reachable(&contact)?;
     let language = customer_language(c, contact.language.as_deref())?;
     store::insert_comment(
         c,
@@ -475,8 +479,7 @@ fn customer_language(c: &Connection, language: Option<&str>) -> Result<String> {
 /// customer agreed to be replied to. Returns the new comment's id.
 pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Utc>) -> Result<i64> {
     invalid(rules::validate_reply(input))?;
-    let contact =
-        store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+    let contact = response_of(c, response)?;
     if !contact.consent {
         return Err(Error::Conflict(
             "the customer did not agree to be replied to; no reply, reward or refund can be \
@@ -485,7 +488,7 @@ pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Ut
         ));
     }
     let user = active_user(c, &input.user)?;
-    let (contact, customer) = reachable_customer(c, response)?;
+    let customer = reachable(&contact)?;
     let comment = store::insert_comment(
         c,
         &NewComment {
@@ -600,7 +603,11 @@ pub fn record_inbound_reply(
         },
         ms(now),
     )?;
-    let alert = match alert.or(store::response_contact(c, response)?.and_then(|r| r.alert)) {
+    let alert = match alert {
+        Some(a) => Some(a),
+        None => response_of(c, response)?.alert,
+    };
+    let alert = match alert {
         Some(id) => {
             store::insert_interaction(
                 c,
@@ -624,7 +631,7 @@ pub fn record_inbound_reply(
 
 /// A response's conversation, oldest first (F2).
 pub fn thread(c: &Connection, response: i64) -> Result<Vec<ThreadComment>> {
-    store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))?;
+    response_of(c, response)?;
     store::thread(c, response)
 }
 
