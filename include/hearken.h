@@ -86,6 +86,9 @@
 
 /**
  * Journal mode for `hk_engine_open`: write-ahead log (default). Needs a local disk.
+ *
+ * The mode given to `hk_engine_open` is the one a new store is created with; an existing
+ * store keeps its own (T5); `hk_convert_journal` changes it.
  */
 #define HK_JOURNAL_WAL 0
 
@@ -338,6 +341,21 @@ typedef void (*hk_progress_fn)(void *user,
 #define HK_RESULT_INTERNAL 6
 
 /**
+ * The engine was closed with `hk_engine_close`; only `hk_engine_free` remains valid.
+ */
+#define HK_RESULT_CLOSED 7
+
+/**
+ * The file is not a hearken store (another application's database); it was left untouched.
+ */
+#define HK_RESULT_NOT_HEARKEN 8
+
+/**
+ * SQLite found the database file damaged; see `hk_engine_check`.
+ */
+#define HK_RESULT_CORRUPT 9
+
+/**
  * A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
  */
 #define HK_RESULT_NULL_ARGUMENT 100
@@ -400,12 +418,61 @@ hk_result hk_engine_open_in_memory(hk_engine **engine_out,
                                    char **error_out);
 
 /**
- * Closes the database, frees the handle and sets `*engine` to NULL.
+ * Closes the database (as `hk_engine_close`, if it was not called), frees the handle
+ * and sets `*engine` to NULL.
  *
  * `engine` or `*engine` NULL is fine, so calling it twice on the same variable is harmless.
  * No other call may be running on the handle.
  */
 void hk_engine_free(hk_engine **engine);
+
+/**
+ * Closes the store without freeing the handle (T1, T8): readers first, then the writer,
+ * which folds the WAL back so the whole store is in its one database file.
+ *
+ * Every later call on the handle returns `HK_RESULT_CLOSED`; closing again returns `HK_OK`.
+ * `hk_engine_free` still has to be called (it also closes, ignoring errors, when
+ * `hk_engine_close` was not called). A failure to fold the WAL back is reported here, with
+ * its detail in `hk_engine_last_error`; the handle is closed either way.
+ */
+hk_result hk_engine_close(hk_engine *engine);
+
+/**
+ * Writes a consistent copy of the live store to `path` with SQLite's online backup (T1):
+ * a complete standalone store file, written under a fresh temporary name in `path`'s
+ * folder and renamed into place only when complete (T4). An existing file at `path` is
+ * replaced (a link there is replaced, never followed).
+ */
+hk_result hk_engine_backup(hk_engine *engine,
+                           const char *path);
+
+/**
+ * Runs SQLite's integrity and foreign-key checks (T7) and writes the result as JSON to
+ * `*check_json_out`: `{"ok","problems":[...],"journal":"wal"|"rollback","schema_version"}`.
+ * A damaged file is reported here as `"ok":false` with `HK_OK`; calls that read damaged
+ * pages return `HK_RESULT_CORRUPT`. Free the string with `hk_string_free`.
+ */
+hk_result hk_engine_check(hk_engine *engine,
+                          char **check_json_out);
+
+/**
+ * Writes the store's journal mode (`HK_JOURNAL_WAL` or `HK_JOURNAL_ROLLBACK`) to
+ * `*journal_mode_out`: the mode it was created with or converted to (T5).
+ */
+hk_result hk_engine_journal_mode(hk_engine *engine,
+                                 uint32_t *journal_mode_out);
+
+/**
+ * Moves the store at `path` to `journal_mode` (T5): `HK_JOURNAL_ROLLBACK` before putting
+ * it on a network share, `HK_JOURNAL_WAL` for a local disk. Needs the only handle on the
+ * file: `HK_RESULT_CONFLICT` while another handle or process has it open. The mode the
+ * store had before goes to `*previous_out` (may be NULL); failure detail to `*error_out`
+ * as for `hk_engine_open`.
+ */
+hk_result hk_convert_journal(const char *path,
+                             uint32_t journal_mode,
+                             uint32_t *previous_out,
+                             char **error_out);
 
 /**
  * The detail JSON of the most recent failed call on this handle, from whatever thread,
@@ -1228,7 +1295,9 @@ hk_result hk_engine_export_xlsx_file(const hk_engine *engine,
 /**
  * Erases a customer's personal data (right to be forgotten) and writes what was done as
  * JSON to `*erasure_json_out`: `{"customer","responses_kept","texts_removed",
- * "messages_cancelled"}`. Contacts, name and free text go; the responses stay in the
+ * "messages_cancelled","scrubbed"}`; `scrubbed` is false while another connection's open
+ * snapshot keeps the erased values in the -wal file (they go at the latest at close, T2).
+ * Contacts, name and free text go; the responses stay in the
  * scores without them, the host id stays so the customer is never surveyed again, and
  * messages not yet sent to them are cancelled. An unknown customer is
  * `HK_RESULT_NOT_FOUND`.

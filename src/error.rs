@@ -82,6 +82,12 @@ pub enum ErrorKind {
     NewerSchema = 5,
     /// A bug in hearken.
     Internal = 6,
+    /// The engine was closed; open a new one.
+    Closed = 7,
+    /// The file is not a hearken store (another application's database); it is left untouched.
+    NotHearken = 8,
+    /// SQLite found the database file damaged; run `check` and restore a backup.
+    Corrupt = 9,
 }
 
 impl ErrorKind {
@@ -94,6 +100,9 @@ impl ErrorKind {
             ErrorKind::Storage => "storage",
             ErrorKind::NewerSchema => "newer_schema",
             ErrorKind::Internal => "internal",
+            ErrorKind::Closed => "closed",
+            ErrorKind::NotHearken => "not_hearken",
+            ErrorKind::Corrupt => "corrupt",
         }
     }
 }
@@ -135,6 +144,23 @@ pub enum Error {
     /// A bug in hearken.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The engine was closed (T8).
+    #[error("the engine is closed")]
+    Closed,
+    /// The file is not a hearken store; it was left untouched (T7).
+    #[error("not a hearken store: {0}; the file was left untouched")]
+    NotHearken(&'static str),
+    /// The database file was deleted or replaced while open (T8).
+    #[error("storage: the database file was deleted or replaced while open; reopen it")]
+    FileReplaced,
+}
+
+/// Whether SQLite reported the file damaged (or not a database at all).
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
 }
 
 fn join(problems: &[Problem]) -> String {
@@ -155,9 +181,12 @@ impl Error {
             Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict(_) => ErrorKind::Conflict,
-            Error::Sqlite(_) | Error::Io(_) => ErrorKind::Storage,
+            Error::Sqlite(e) if is_corruption(e) => ErrorKind::Corrupt,
+            Error::Sqlite(_) | Error::Io(_) | Error::FileReplaced => ErrorKind::Storage,
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::Internal(_) => ErrorKind::Internal,
+            Error::Closed => ErrorKind::Closed,
+            Error::NotHearken(_) => ErrorKind::NotHearken,
         }
     }
 

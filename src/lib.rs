@@ -17,7 +17,7 @@ mod store;
 mod uniffi_api;
 pub mod wire;
 
-pub use engine::{Engine, EngineOptions, JournalMode};
+pub use engine::{Engine, EngineOptions, JournalMode, StoreCheck};
 pub use error::{Error, ErrorKind, Problem, Result};
 pub use export::{ExportQuery, ExportSummary};
 pub use model::*;

@@ -376,6 +376,10 @@ pub fn ack(c: &Connection, message_id: &str, now: DateTime<Utc>) -> Result<()> {
         MessageStatus::Cancelled => Err(Error::Conflict(
             "the message was cancelled before delivery and must not be sent".into(),
         )),
+        // Only a message the host claimed can have been delivered (T8).
+        MessageStatus::Pending if m.attempts == 0 => Err(Error::Conflict(
+            "the message was never claimed; claim it before acknowledging it".into(),
+        )),
         _ => {
             store::ack_message(c, &m, ms(now))?;
             crate::failpoint::hit("ack.before_commit");

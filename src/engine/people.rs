@@ -215,5 +215,7 @@ pub fn erase_customer(c: &Connection, customer: &str, now: DateTime<Utc>) -> Res
         responses_kept: n.responses,
         texts_removed: n.texts,
         messages_cancelled: n.messages_cancelled,
+        // Set by the engine once the transaction committed and the WAL was folded back.
+        scrubbed: false,
     })
 }

@@ -9,6 +9,9 @@ use super::result::{Failure, hk_result};
 use crate::engine::{Engine, EngineOptions, JournalMode};
 
 /// Journal mode for `hk_engine_open`: write-ahead log (default). Needs a local disk.
+///
+/// The mode given to `hk_engine_open` is the one a new store is created with; an existing
+/// store keeps its own (T5); `hk_convert_journal` changes it.
 pub const HK_JOURNAL_WAL: u32 = 0;
 /// Journal mode for `hk_engine_open`: rollback journal, for databases on network shares.
 pub const HK_JOURNAL_ROLLBACK: u32 = 1;
@@ -114,7 +117,8 @@ pub unsafe extern "C" fn hk_engine_open_in_memory(
     unsafe { without_engine(error_out, body) }
 }
 
-/// Closes the database, frees the handle and sets `*engine` to NULL.
+/// Closes the database (as `hk_engine_close`, if it was not called), frees the handle
+/// and sets `*engine` to NULL.
 ///
 /// `engine` or `*engine` NULL is fine, so calling it twice on the same variable is harmless.
 /// No other call may be running on the handle.
@@ -132,6 +136,105 @@ pub unsafe extern "C" fn hk_engine_free(engine: *mut *mut hk_engine) {
             drop(unsafe { Box::from_raw(handle) });
         }
     })
+}
+
+/// Closes the store without freeing the handle (T1, T8): readers first, then the writer,
+/// which folds the WAL back so the whole store is in its one database file.
+///
+/// Every later call on the handle returns `HK_RESULT_CLOSED`; closing again returns `HK_OK`.
+/// `hk_engine_free` still has to be called (it also closes, ignoring errors, when
+/// `hk_engine_close` was not called). A failure to fold the WAL back is reported here, with
+/// its detail in `hk_engine_last_error`; the handle is closed either way.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_close(engine: *mut hk_engine) -> hk_result {
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, |engine| Ok(engine.close()?)) }
+}
+
+/// Writes a consistent copy of the live store to `path` with SQLite's online backup (T1):
+/// a complete standalone store file, written under a fresh temporary name in `path`'s
+/// folder and renamed into place only when complete (T4). An existing file at `path` is
+/// replaced (a link there is replaced, never followed).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_backup(
+    engine: *mut hk_engine,
+    path: *const c_char,
+) -> hk_result {
+    let body = |engine: &Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let path = unsafe { text(path, "path") }?;
+        Ok(engine.backup(path)?)
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Runs SQLite's integrity and foreign-key checks (T7) and writes the result as JSON to
+/// `*check_json_out`: `{"ok","problems":[...],"journal":"wal"|"rollback","schema_version"}`.
+/// A damaged file is reported here as `"ok":false` with `HK_OK`; calls that read damaged
+/// pages return `HK_RESULT_CORRUPT`. Free the string with `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_check(
+    engine: *mut hk_engine,
+    check_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &Engine| {
+        let out = Out::new(check_json_out, "check_json_out")?;
+        out.set_string(crate::wire::to_json(&engine.check()?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Writes the store's journal mode (`HK_JOURNAL_WAL` or `HK_JOURNAL_ROLLBACK`) to
+/// `*journal_mode_out`: the mode it was created with or converted to (T5).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_journal_mode(
+    engine: *mut hk_engine,
+    journal_mode_out: *mut u32,
+) -> hk_result {
+    let body = |engine: &Engine| {
+        let out = Out::new(journal_mode_out, "journal_mode_out")?;
+        out.set(journal_code(engine.journal_mode()?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Moves the store at `path` to `journal_mode` (T5): `HK_JOURNAL_ROLLBACK` before putting
+/// it on a network share, `HK_JOURNAL_WAL` for a local disk. Needs the only handle on the
+/// file: `HK_RESULT_CONFLICT` while another handle or process has it open. The mode the
+/// store had before goes to `*previous_out` (may be NULL); failure detail to `*error_out`
+/// as for `hk_engine_open`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_convert_journal(
+    path: *const c_char,
+    journal_mode: u32,
+    previous_out: *mut u32,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: `path` is NULL or NUL-terminated (contract above).
+        let path = unsafe { text(path, "path") }?;
+        let mode = options(journal_mode, 0)?.journal;
+        let before = Engine::convert_journal(path, mode)?;
+        if let Some(out) = std::ptr::NonNull::new(previous_out) {
+            // SAFETY: NULL or writable (contract above).
+            unsafe { out.write(journal_code(before)) };
+        }
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+fn journal_code(mode: JournalMode) -> u32 {
+    match mode {
+        JournalMode::Rollback => HK_JOURNAL_ROLLBACK,
+        _ => HK_JOURNAL_WAL,
+    }
 }
 
 /// The detail JSON of the most recent failed call on this handle, from whatever thread,

@@ -70,7 +70,9 @@ pub unsafe extern "C" fn hk_engine_export_xlsx_file(
 
 /// Erases a customer's personal data (right to be forgotten) and writes what was done as
 /// JSON to `*erasure_json_out`: `{"customer","responses_kept","texts_removed",
-/// "messages_cancelled"}`. Contacts, name and free text go; the responses stay in the
+/// "messages_cancelled","scrubbed"}`; `scrubbed` is false while another connection's open
+/// snapshot keeps the erased values in the -wal file (they go at the latest at close, T2).
+/// Contacts, name and free text go; the responses stay in the
 /// scores without them, the host id stays so the customer is never surveyed again, and
 /// messages not yet sent to them are cancelled. An unknown customer is
 /// `HK_RESULT_NOT_FOUND`.

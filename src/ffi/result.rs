@@ -25,6 +25,12 @@ pub const HK_RESULT_STORAGE: hk_result = 4;
 pub const HK_RESULT_NEWER_SCHEMA: hk_result = 5;
 /// A bug in hearken.
 pub const HK_RESULT_INTERNAL: hk_result = 6;
+/// The engine was closed with `hk_engine_close`; only `hk_engine_free` remains valid.
+pub const HK_RESULT_CLOSED: hk_result = 7;
+/// The file is not a hearken store (another application's database); it was left untouched.
+pub const HK_RESULT_NOT_HEARKEN: hk_result = 8;
+/// SQLite found the database file damaged; see `hk_engine_check`.
+pub const HK_RESULT_CORRUPT: hk_result = 9;
 /// A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
 pub const HK_RESULT_NULL_ARGUMENT: hk_result = 100;
 /// A string argument was not valid UTF-8 (detail kind `invalid_input`, field = argument name).
@@ -33,7 +39,7 @@ pub const HK_RESULT_INVALID_UTF8: hk_result = 101;
 pub const HK_RESULT_PANIC: hk_result = 102;
 
 /// Every code with its stable snake_case name.
-const NAMES: [(hk_result, &CStr); 10] = [
+const NAMES: [(hk_result, &CStr); 13] = [
     (HK_OK, c"ok"),
     (HK_RESULT_INVALID_INPUT, c"invalid_input"),
     (HK_RESULT_NOT_FOUND, c"not_found"),
@@ -41,6 +47,9 @@ const NAMES: [(hk_result, &CStr); 10] = [
     (HK_RESULT_STORAGE, c"storage"),
     (HK_RESULT_NEWER_SCHEMA, c"newer_schema"),
     (HK_RESULT_INTERNAL, c"internal"),
+    (HK_RESULT_CLOSED, c"closed"),
+    (HK_RESULT_NOT_HEARKEN, c"not_hearken"),
+    (HK_RESULT_CORRUPT, c"corrupt"),
     (HK_RESULT_NULL_ARGUMENT, c"null_argument"),
     (HK_RESULT_INVALID_UTF8, c"invalid_utf8"),
     (HK_RESULT_PANIC, c"panic"),
@@ -124,6 +133,9 @@ mod tests {
             (ErrorKind::Storage, HK_RESULT_STORAGE, 4),
             (ErrorKind::NewerSchema, HK_RESULT_NEWER_SCHEMA, 5),
             (ErrorKind::Internal, HK_RESULT_INTERNAL, 6),
+            (ErrorKind::Closed, HK_RESULT_CLOSED, 7),
+            (ErrorKind::NotHearken, HK_RESULT_NOT_HEARKEN, 8),
+            (ErrorKind::Corrupt, HK_RESULT_CORRUPT, 9),
         ];
         for (kind, code, number) in kinds {
             assert_eq!(kind as u32, code);

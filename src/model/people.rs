@@ -131,4 +131,8 @@ pub struct Erasure {
     pub texts_removed: u64,
     /// Messages to or about the customer that will no longer be sent.
     pub messages_cancelled: u64,
+    /// Whether no byte of the erased values is left in the database or its -wal file
+    /// (T2); `false` while another connection's open snapshot holds old pages: the scrub
+    /// then completes at the next erasure, or at the latest when the engine closes.
+    pub scrubbed: bool,
 }

@@ -292,9 +292,12 @@ pub fn erase_customer(conn: &Connection, rowid: i64, now_ms: i64) -> Result<Eras
                        IN (SELECT id FROM responses WHERE customer_id = ?1))",
         )?
         .execute(params![rowid, now_ms])? as u64;
-    // Written texts (replies, staff notifications about the customer) go too.
+    conn.prepare_cached("UPDATE alerts SET detail = '' WHERE customer_id = ?1")?
+        .execute([rowid])?;
+    // Written texts (replies, staff notifications about the customer) go too, and so do the
+    // host's failure reasons, which may quote an address or a name (T2).
     conn.prepare_cached(
-        "UPDATE outbox SET params = '{}'
+        "UPDATE outbox SET params = '{}', last_error = NULL
          WHERE customer_id = ?1
             OR alert_id IN (SELECT id FROM alerts WHERE customer_id = ?1)
             OR json_extract(params, '$.about')

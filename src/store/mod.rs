@@ -3,6 +3,7 @@
 mod alerts;
 mod customers;
 mod exports;
+mod file;
 mod locations;
 mod outbox;
 mod reports;
@@ -12,12 +13,12 @@ mod schema;
 mod settings;
 mod transactions;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub use customers::CustomerRow;
 pub use locations::LocationRow;
@@ -27,10 +28,17 @@ pub use transactions::{InvitationRow, TransactionRow};
 /// A database connection with hearken's pragmas applied and its schema current.
 pub struct Store {
     conn: Connection,
+    /// The file this connection opened, and its device and inode then (T8).
+    file: Option<(PathBuf, file::FileIdentity)>,
+    /// Whether the file is in WAL mode.
+    wal: bool,
 }
 
 impl Store {
     /// Opens or creates the file at `path`, then migrates it to [`SCHEMA_VERSION`].
+    ///
+    /// A new file gets the journal mode asked for (`wal`); an existing one keeps its own
+    /// (T5). A file that is not hearken's is refused before anything writes to it (T7).
     pub fn open(path: &Path, wal: bool, busy_timeout: Duration) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
@@ -39,7 +47,9 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        Self::setup(conn, wal, busy_timeout)
+        let mut store = Self::setup(conn, Some(wal), busy_timeout)?;
+        store.file = file::FileIdentity::of(path).map(|id| (path.to_path_buf(), id));
+        Ok(store)
     }
 
     /// Opens a read-only connection on a file the writer has already migrated, for reads
@@ -53,32 +63,56 @@ impl Store {
         )?;
         tune(&conn, busy_timeout)?;
         schema::refuse_newer(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            file: None,
+            wal: true,
+        })
     }
 
     /// Opens a private in-memory database.
     pub fn open_in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?, false, Duration::from_secs(5))
+        Self::setup(Connection::open_in_memory()?, None, Duration::from_secs(5))
     }
 
-    fn setup(conn: Connection, wal: bool, busy_timeout: Duration) -> Result<Store> {
+    fn setup(conn: Connection, wal: Option<bool>, busy_timeout: Duration) -> Result<Store> {
         tune(&conn, busy_timeout)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // A database written by a newer library is refused before anything touches it.
+        // Whose file it is and which version, before anything may write to it (T7).
+        file::refuse_foreign(&conn)?;
         schema::refuse_newer(&conn)?;
-        let mode = if wal { "wal" } else { "delete" };
-        let current: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-        if current != "memory" && !current.eq_ignore_ascii_case(mode) {
-            conn.pragma_update(None, "journal_mode", mode)?;
-        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // Freed pages and cells are zeroed, so erased values leave no bytes behind (T2).
+        conn.pragma_update(None, "secure_delete", true)?;
+        // The journal mode is the file's: chosen when it is created, kept after (T5).
+        let wal = match wal {
+            Some(wanted) if file::is_new(&conn)? => {
+                file::set_journal(&conn, wanted)?;
+                wanted
+            }
+            Some(_) => file::is_wal(&conn)?,
+            None => false,
+        };
         conn.pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            file: None,
+            wal,
+        };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }
 
+    /// Whether the file is in WAL mode (the mode it was created with, or converted to).
+    pub fn is_wal(&self) -> bool {
+        self.wal
+    }
+
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction: commit on `Ok`, roll back otherwise.
+    ///
+    /// Refused with a storage error when the file was deleted or replaced since it was
+    /// opened (T8): the write would go to a file nobody can open again.
     pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.refuse_replaced()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -96,6 +130,86 @@ impl Store {
         tx.finish()?;
         Ok(out)
     }
+
+    fn refuse_replaced(&self) -> Result<()> {
+        if let Some((path, opened)) = &self.file {
+            if file::FileIdentity::of(path) != Some(*opened) {
+                return Err(Error::FileReplaced);
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds the WAL back into the file and empties it; `false` if a snapshot held by
+    /// another connection kept part of it (T1, T2).
+    pub fn checkpoint(&self) -> Result<bool> {
+        if self.file.is_none() {
+            return Ok(true);
+        }
+        file::checkpoint_truncate(&self.conn)
+    }
+
+    /// Closes the connection; a writer first folds the WAL back into the file (T1).
+    pub fn close(self) -> Result<()> {
+        let folded = if self.file.is_some() && self.refuse_replaced().is_ok() {
+            file::checkpoint_truncate(&self.conn).map(|_| ())
+        } else {
+            Ok(())
+        };
+        self.conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
+        folded
+    }
+
+    /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
+    /// temporary file in `dest`'s folder, renamed over `dest` only once complete.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        let folder = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".hearken-backup-")
+            .suffix(".tmp")
+            .tempfile_in(folder)?;
+        file::backup_into(&self.conn, temp.path())?;
+        temp.as_file().sync_all()?;
+        temp.persist(dest).map_err(|e| Error::Io(e.error))?;
+        sync_folder(folder);
+        Ok(())
+    }
+
+    /// SQLite's integrity and foreign-key checks; empty when the file is sound (T7).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        file::integrity_problems(&self.conn)
+    }
+
+    /// Moves the file to WAL (`true`) or rollback (`false`) mode (T5); a conflict while
+    /// another connection has the file open.
+    pub fn convert_journal(&mut self, wal: bool) -> Result<()> {
+        if self.wal && !wal {
+            file::checkpoint_truncate(&self.conn)?;
+        }
+        file::set_journal(&self.conn, wal)?;
+        self.conn
+            .pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
+        self.wal = wal;
+        Ok(())
+    }
+}
+
+/// The schema version of the file (`user_version`).
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Makes a rename in `folder` durable (Unix; elsewhere the rename is what there is).
+fn sync_folder(folder: &Path) {
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
 }
 
 /// Settings every hearken connection gets: the busy timeout and stable query plans.

@@ -480,7 +480,8 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    if version == SCHEMA_VERSION {
+    let stamped: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    if version == SCHEMA_VERSION && stamped == super::file::APPLICATION_ID {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -492,6 +493,8 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
+    // hearken's own id in the header tells its stores from other files (T7).
+    tx.pragma_update(None, "application_id", super::file::APPLICATION_ID)?;
     for step in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(step)?;
     }

@@ -164,13 +164,63 @@ pub struct OpenOptions {
 impl From<OpenOptions> for EngineOptions {
     fn from(o: OpenOptions) -> Self {
         EngineOptions {
-            journal: match o.journal {
-                JournalMode::Wal => CoreJournal::Wal,
-                JournalMode::Rollback => CoreJournal::Rollback,
-            },
+            journal: o.journal.into(),
             busy_timeout: Duration::from_millis(o.busy_timeout_ms),
         }
     }
+}
+
+impl From<JournalMode> for CoreJournal {
+    fn from(j: JournalMode) -> Self {
+        match j {
+            JournalMode::Wal => CoreJournal::Wal,
+            JournalMode::Rollback => CoreJournal::Rollback,
+        }
+    }
+}
+
+impl From<CoreJournal> for JournalMode {
+    fn from(j: CoreJournal) -> Self {
+        match j {
+            CoreJournal::Rollback => JournalMode::Rollback,
+            _ => JournalMode::Wal,
+        }
+    }
+}
+
+/// What `Engine.check` found: SQLite's integrity and foreign-key checks (T7).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StoreCheck {
+    /// `true` when SQLite found nothing wrong.
+    pub ok: bool,
+    /// What it found (pages, tables and indexes; never row values).
+    pub problems: Vec<String>,
+    /// The store's journal mode.
+    pub journal: JournalMode,
+    /// The schema version (`user_version`).
+    pub schema_version: i64,
+}
+
+impl From<crate::StoreCheck> for StoreCheck {
+    fn from(c: crate::StoreCheck) -> Self {
+        StoreCheck {
+            ok: c.ok,
+            problems: c.problems,
+            journal: c.journal.into(),
+            schema_version: c.schema_version,
+        }
+    }
+}
+
+/// Moves the store at `path` to another journal mode (T5): rollback before putting it on a
+/// network share, WAL for a local disk. Needs the only handle on the file (a `Conflict`
+/// otherwise); returns the mode the store had before.
+#[uniffi::export]
+pub fn convert_journal(
+    path: String,
+    mode: JournalMode,
+) -> Result<JournalMode, super::error::HearkenError> {
+    Ok(crate::Engine::convert_journal(path, mode.into())?.into())
 }
 
 /// The options `Engine(path)` opens with.
@@ -178,10 +228,7 @@ impl From<OpenOptions> for EngineOptions {
 pub fn default_open_options() -> OpenOptions {
     let o = EngineOptions::default();
     OpenOptions {
-        journal: match o.journal {
-            CoreJournal::Wal => JournalMode::Wal,
-            CoreJournal::Rollback => JournalMode::Rollback,
-        },
+        journal: o.journal.into(),
         busy_timeout_ms: u64::try_from(o.busy_timeout.as_millis()).unwrap_or(u64::MAX),
     }
 }

@@ -10,7 +10,7 @@ use super::alerts::{
     ThreadComment, User,
 };
 use super::batch::SyncBatch;
-use super::config::{Channel, Location, OpenOptions, Settings};
+use super::config::{Channel, JournalMode, Location, OpenOptions, Settings, StoreCheck};
 use super::delivery::{
     DeliverySettings, FailOutcome, MessageKind, OutboundMessage, OutboxCounts, SuppressionBundle,
     Template,
@@ -59,6 +59,29 @@ impl Engine {
     #[uniffi::constructor]
     pub fn open_in_memory() -> Answer<Arc<Self>> {
         Ok(Self::wrap(crate::Engine::open_in_memory()?))
+    }
+
+    /// Closes the store: readers first, then the writer, which folds the WAL back so the
+    /// whole store is in its one file (T1). Every later call raises `Closed`; closing again
+    /// does nothing. The finaliser closes too, but call this: it reports failures.
+    pub fn close(&self) -> Answer<()> {
+        Ok(self.inner.close()?)
+    }
+
+    /// Writes a consistent copy of the live store to `path` with SQLite's online backup,
+    /// under a fresh temporary name in its folder, renamed into place when complete.
+    pub fn backup(&self, path: String) -> Answer<()> {
+        Ok(self.inner.backup(path)?)
+    }
+
+    /// Runs SQLite's integrity and foreign-key checks on the store (T7).
+    pub fn check(&self) -> Answer<StoreCheck> {
+        Ok(self.inner.check()?.into())
+    }
+
+    /// The store's journal mode: the one it was created with or converted to (T5).
+    pub fn journal_mode(&self) -> Answer<JournalMode> {
+        Ok(self.inner.journal_mode()?.into())
     }
 
     /// The store-wide settings.

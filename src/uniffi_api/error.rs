@@ -66,6 +66,24 @@ pub enum HearkenError {
         /// What went wrong.
         reason: String,
     },
+    /// The engine was closed; open a new one.
+    #[error("{reason}")]
+    Closed {
+        /// What was refused.
+        reason: String,
+    },
+    /// The file is not a hearken store; it was left untouched.
+    #[error("{reason}")]
+    NotHearken {
+        /// Why the file is not a hearken store.
+        reason: String,
+    },
+    /// SQLite found the database file damaged.
+    #[error("{reason}")]
+    Corrupt {
+        /// The failure.
+        reason: String,
+    },
 }
 
 impl From<Error> for HearkenError {
@@ -83,6 +101,9 @@ impl From<Error> for HearkenError {
             ErrorKind::Storage => HearkenError::Storage { reason },
             ErrorKind::NewerSchema => HearkenError::NewerSchema { reason },
             ErrorKind::Internal => HearkenError::Internal { reason },
+            ErrorKind::Closed => HearkenError::Closed { reason },
+            ErrorKind::NotHearken => HearkenError::NotHearken { reason },
+            ErrorKind::Corrupt => HearkenError::Corrupt { reason },
         }
     }
 }
@@ -131,6 +152,9 @@ impl HearkenError {
             HearkenError::Storage { .. } => ErrorKind::Storage,
             HearkenError::NewerSchema { .. } => ErrorKind::NewerSchema,
             HearkenError::Internal { .. } => ErrorKind::Internal,
+            HearkenError::Closed { .. } => ErrorKind::Closed,
+            HearkenError::NotHearken { .. } => ErrorKind::NotHearken,
+            HearkenError::Corrupt { .. } => ErrorKind::Corrupt,
         }
     }
 
@@ -141,7 +165,10 @@ impl HearkenError {
             | HearkenError::Conflict { reason }
             | HearkenError::Storage { reason }
             | HearkenError::NewerSchema { reason }
-            | HearkenError::Internal { reason } => reason,
+            | HearkenError::Internal { reason }
+            | HearkenError::Closed { reason }
+            | HearkenError::NotHearken { reason }
+            | HearkenError::Corrupt { reason } => reason,
         }
     }
 }

@@ -848,6 +848,8 @@ pub struct Erasure {
     pub texts_removed: u64,
     /// Messages to or about the customer that will no longer be sent.
     pub messages_cancelled: u64,
+    /// Whether no byte of the erased values is left in the database or its -wal file.
+    pub scrubbed: bool,
 }
 
 impl From<m::Erasure> for Erasure {
@@ -857,6 +859,7 @@ impl From<m::Erasure> for Erasure {
             responses_kept: e.responses_kept,
             texts_removed: e.texts_removed,
             messages_cancelled: e.messages_cancelled,
+            scrubbed: e.scrubbed,
         }
     }
 }
