@@ -32,6 +32,8 @@ pub struct Store {
     file: Option<(PathBuf, file::FileIdentity)>,
     /// Whether the file is in WAL mode.
     wal: bool,
+    /// How long a write waits for another connection.
+    busy_timeout: Duration,
 }
 
 impl Store {
@@ -67,6 +69,7 @@ impl Store {
             conn,
             file: None,
             wal: true,
+            busy_timeout,
         })
     }
 
@@ -97,6 +100,7 @@ impl Store {
             conn,
             file: None,
             wal,
+            busy_timeout,
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
@@ -142,11 +146,18 @@ impl Store {
 
     /// Folds the WAL back into the file and empties it; `false` if a snapshot held by
     /// another connection kept part of it (T1, T2).
+    ///
+    /// Waits at most a second for other readers (not the whole busy timeout): the caller
+    /// reports an incomplete checkpoint, and close finishes it.
     pub fn checkpoint(&self) -> Result<bool> {
         if self.file.is_none() {
             return Ok(true);
         }
-        file::checkpoint_truncate(&self.conn)
+        self.conn
+            .busy_timeout(self.busy_timeout.min(Duration::from_secs(1)))?;
+        let done = file::checkpoint_truncate(&self.conn);
+        self.conn.busy_timeout(self.busy_timeout)?;
+        done
     }
 
     /// Closes the connection; a writer first folds the WAL back into the file (T1).
