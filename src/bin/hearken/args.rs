@@ -36,6 +36,16 @@ pub struct Cli {
     /// Machine output: one JSON document on stdout; errors as JSON on stderr.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Journal mode of a store this command creates: wal (local disk) or rollback
+    /// (network share). An existing store keeps its own; see `convert-journal`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "wal",
+        value_name = "MODE"
+    )]
+    pub journal: Journal,
     /// Overrides the clock (RFC 3339), for tests and reproducible sessions.
     #[arg(long, global = true, hide = true)]
     pub now: Option<DateTime<Utc>>,
@@ -93,6 +103,40 @@ pub enum Command {
         #[command(subcommand)]
         action: LocationAction,
     },
+    /// Check the store file with SQLite's integrity check (exit 1 if it is damaged).
+    Check,
+    /// Write a consistent copy of the live store (SQLite's online backup).
+    Backup {
+        /// The copy to write (replaced only once complete).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Move the store to another journal mode: rollback before putting it on a network
+    /// share, wal for a local disk. Every other program must have closed the store.
+    ConvertJournal {
+        /// The journal mode to convert to.
+        #[arg(value_enum)]
+        to: Journal,
+    },
+}
+
+/// A store's journal mode, as the CLI names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Journal {
+    /// Write-ahead log: readers never wait for the writer. Needs a local disk.
+    Wal,
+    /// Rollback journal: for stores on network shares.
+    Rollback,
+}
+
+impl Journal {
+    /// The engine's journal mode.
+    pub fn mode(self) -> hearken::JournalMode {
+        match self {
+            Journal::Wal => hearken::JournalMode::Wal,
+            Journal::Rollback => hearken::JournalMode::Rollback,
+        }
+    }
 }
 
 /// Which location and period a report or export covers.

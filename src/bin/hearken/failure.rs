@@ -15,6 +15,8 @@ pub enum Failure {
     Input(PathBuf, std::io::Error),
     /// The database file does not exist (only `locations add` creates one).
     NoDatabase(PathBuf),
+    /// `check` found this many problems in the store file.
+    Damaged(usize),
 }
 
 impl From<hearken::Error> for Failure {
@@ -40,6 +42,7 @@ impl Failure {
             Failure::Input(_, e) if e.kind() == std::io::ErrorKind::NotFound => ErrorKind::NotFound,
             Failure::Input(..) => ErrorKind::Storage,
             Failure::NoDatabase(_) => ErrorKind::NotFound,
+            Failure::Damaged(_) => ErrorKind::Corrupt,
         }
     }
 
@@ -55,6 +58,9 @@ impl Failure {
                  or point --db / HEARKEN_DB at the store's file",
                 path.display()
             ),
+            Failure::Damaged(n) => {
+                format!("the store file is damaged ({n} problems found); restore the last backup")
+            }
         }
     }
 

@@ -6,6 +6,7 @@ mod commands;
 mod failure;
 mod period;
 mod reports;
+mod store;
 mod table;
 
 use std::process::ExitCode;
@@ -39,8 +40,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if !creates && !cli.db.exists() {
         return Err(Failure::NoDatabase(cli.db.clone()));
     }
-    let engine = hearken::Engine::open(&cli.db)?;
     let out = commands::Out { json: cli.json };
+    if let Command::ConvertJournal { to } = &cli.command {
+        // Converting needs the only handle on the file: no engine of our own either.
+        return store::convert_journal(&cli.db, &out, *to);
+    }
+    let options = hearken::EngineOptions {
+        journal: cli.journal.mode(),
+        ..hearken::EngineOptions::default()
+    };
+    let engine = hearken::Engine::open_with(&cli.db, &options)?;
     match &cli.command {
         Command::Sync { file } => commands::sync(&engine, &out, file, now),
         Command::Backfill { file } => commands::backfill(&engine, &out, file, now),
@@ -54,5 +63,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         } => reports::export(&engine, &out, *format, file, scope, now),
         Command::Outbox { action } => commands::outbox(&engine, &out, action),
         Command::Locations { action } => commands::locations(&engine, &out, action),
+        Command::Check => store::check(&engine, &out),
+        Command::Backup { out: file } => store::backup(&engine, &out, file),
+        Command::ConvertJournal { .. } => unreachable!("handled before opening"),
     }
 }

@@ -1,0 +1,106 @@
+//! The CLI's store commands as an operator meets them: `--journal`, `convert-journal`
+//! (T5), `backup` (T1) and `check` (T7).
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `hearken --db DB ARGS…`; returns the exit code, stdout and stderr.
+fn hearken(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("HEARKEN_DB")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn journal_of(db: &Path) -> String {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn t5_the_cli_creates_a_store_in_the_mode_asked_and_every_command_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("share.db");
+    let add = [
+        "--journal",
+        "rollback",
+        "locations",
+        "add",
+        "paris",
+        "Boutique Paris",
+        "Europe/Paris",
+    ];
+    let (code, _, err) = hearken(&db, &add);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(journal_of(&db), "delete");
+    // Commands without --journal (default wal) leave the store in rollback mode.
+    for args in [&["locations", "list"][..], &["check"], &["outbox", "list"]] {
+        let (code, _, err) = hearken(&db, args);
+        assert!(code == 0, "{args:?}: {err}");
+        assert_eq!(journal_of(&db), "delete", "{args:?} switched the journal");
+    }
+    assert!(!dir.path().join("share.db-wal").exists());
+    let (code, out, err) = hearken(&db, &["convert-journal", "wal"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rollback journal -> wal journal"), "{out}");
+    assert_eq!(journal_of(&db), "wal");
+    let (code, out, _) = hearken(&db, &["--json", "convert-journal", "rollback"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), r#"{"after":"rollback","before":"wal"}"#);
+    assert_eq!(journal_of(&db), "delete");
+}
+
+#[test]
+fn t5_convert_journal_while_another_program_has_the_store_open_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let (code, _, _) = hearken(&db, &["locations", "add", "paris", "Paris", "Europe/Paris"]);
+    assert_eq!(code, 0);
+    let host = hearken::Engine::open(&db).unwrap();
+    let (code, _, err) = hearken(&db, &["convert-journal", "rollback"]);
+    assert_eq!(code, 5, "{err}");
+    assert_eq!(host.journal_mode().unwrap(), hearken::JournalMode::Wal);
+}
+
+#[test]
+fn t1_t7_backup_writes_a_checked_standalone_copy_and_check_refuses_foreign_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let (code, _, _) = hearken(&db, &["locations", "add", "paris", "Paris", "Europe/Paris"]);
+    assert_eq!(code, 0);
+    let copy = dir.path().join("nightly copy.db");
+    let (code, out, err) = hearken(&db, &["backup", "--out", copy.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("backup written"), "{out}");
+    let (code, out, _) = hearken(&copy, &["check"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(": ok"), "{out}");
+    let (code, out, _) = hearken(&copy, &["--json", "check"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(r#""ok":true"#), "{out}");
+    assert!(
+        out.contains(r#""journal":"rollback""#),
+        "a backup is one file: {out}"
+    );
+    // Another program's database: refused, untouched.
+    let foreign = dir.path().join("crm.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        .unwrap();
+    let bytes = std::fs::read(&foreign).unwrap();
+    let (code, _, err) = hearken(&foreign, &["check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a hearken store"), "{err}");
+    assert_eq!(std::fs::read(&foreign).unwrap(), bytes);
+}
