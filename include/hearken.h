@@ -464,8 +464,9 @@ hk_result hk_engine_journal_mode(hk_engine *engine,
 
 /**
  * Moves the store at `path` to `journal_mode` (T5): `HK_JOURNAL_ROLLBACK` before putting
- * it on a network share, `HK_JOURNAL_WAL` for a local disk. Needs the only handle on the
- * file: `HK_RESULT_CONFLICT` while another handle or process has it open. The mode the
+ * it on a network share, `HK_JOURNAL_WAL` for a local disk. Leaving WAL needs the only
+ * handle on the file: `HK_RESULT_CONFLICT` while another handle or process has it open.
+ * The mode the
  * store had before goes to `*previous_out` (may be NULL); failure detail to `*error_out`
  * as for `hk_engine_open`.
  */

@@ -45,6 +45,8 @@ trap 'rm -rf "$out"' EXIT
 for lang in kotlin swift python; do
   "$BINDGEN" generate "$LIB" --language "$lang" --no-format --out-dir "$out/$lang" >/dev/null
 done
+# Double-free and use-after-free safety for the Python finalisers (T8).
+python3 scripts/harden-python-bindings.py "$out/python/hearken.py"
 
 # Each generated file, relative to its language directory (tests live beside them).
 mapfile -t generated < <(cd "$out" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)

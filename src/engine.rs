@@ -226,8 +226,9 @@ impl Engine {
     }
 
     /// Moves the store at `path` to another journal mode (T5): rollback for a network
-    /// share, WAL for a local disk. Needs the only handle on the file: a conflict while any
-    /// other engine or process has it open. Returns the mode the store had before.
+    /// share, WAL for a local disk. Leaving WAL needs the only handle on the file: a
+    /// conflict while another engine or process has it open (SQLite lets idle rollback
+    /// handles follow a move to WAL). Returns the mode the store had before.
     pub fn convert_journal(path: impl AsRef<Path>, mode: JournalMode) -> Result<JournalMode> {
         let options = EngineOptions {
             journal: mode,

@@ -412,6 +412,7 @@ fun main(args: Array<String>) {
     responseTests()
     alertTests()
     reportTests()
+    trustTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -1275,5 +1276,51 @@ fun reportTests() {
             eq(long.problems.map { it.field }, listOf("name"), "name > 256")
             eq(state(), before, "nothing stored")
         }
+    }
+}
+
+// ---- trust (T1, T5, T7, T8): close, backup, check, journal mode ----------------------------
+fun trustTests() {
+    test("t1_t8_close_store_leaves_one_file_and_later_calls_throw_closed") {
+        val dir = Files.createTempDirectory("hearken-kt-trust")
+        val path = dir.resolve("store.db").toString()
+        val engine = prepared(Engine(path))
+        engine.syncJson(goldenText("night1.batch.json"), NIGHT1)
+        val want = engine.explainJson("c5", NIGHT1)
+        engine.backup(dir.resolve("backup.db").toString())
+        engine.closeStore()
+        engine.closeStore() // twice is harmless
+        assertThrows<HearkenException.Closed> { engine.explainJson("c5", NIGHT1) }
+        engine.close() // releases the handle (AutoCloseable)
+        check(!dir.resolve("store.db-wal").toFile().let { it.exists() && it.length() > 0 }, "WAL folded back")
+        val alone = Files.createTempDirectory("hearken-kt-alone").resolve("copy.db")
+        Files.copy(dir.resolve("store.db"), alone)
+        Engine(alone.toString()).use { copy -> eq(copy.explainJson("c5", NIGHT1), want, "copy alone") }
+        Engine(dir.resolve("backup.db").toString()).use { copy ->
+            val check = copy.check()
+            check(check.ok, "backup is sound")
+            eq(check.journal, JournalMode.ROLLBACK, "a backup is one file")
+            eq(copy.explainJson("c5", NIGHT1), want, "backup")
+        }
+        alone.parent.toFile().deleteRecursively()
+        dir.toFile().deleteRecursively()
+    }
+
+    test("t5_t7_journal_kept_converted_and_foreign_files_refused") {
+        val dir = Files.createTempDirectory("hearken-kt-journal")
+        val path = dir.resolve("share.db").toString()
+        Engine.openWith(path, OpenOptions(journal = JournalMode.ROLLBACK, busyTimeoutMs = 5_000uL)).use { }
+        Engine(path).use { eq(it.journalMode(), JournalMode.ROLLBACK, "kept") }
+        eq(convertJournal(path, JournalMode.WAL), JournalMode.ROLLBACK, "previous mode")
+        Engine(path).use { engine ->
+            eq(engine.journalMode(), JournalMode.WAL, "converted")
+            assertThrows<HearkenException.Conflict> { convertJournal(path, JournalMode.ROLLBACK) }
+        }
+        val foreign = dir.resolve("notes.txt").toFile()
+        foreign.writeText("x".repeat(8192))
+        val before = foreign.readBytes()
+        assertThrows<HearkenException.NotHearken> { Engine(foreign.path) }
+        check(foreign.readBytes().contentEquals(before), "foreign file untouched")
+        dir.toFile().deleteRecursively()
     }
 }

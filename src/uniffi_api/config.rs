@@ -213,8 +213,8 @@ impl From<crate::StoreCheck> for StoreCheck {
 }
 
 /// Moves the store at `path` to another journal mode (T5): rollback before putting it on a
-/// network share, WAL for a local disk. Needs the only handle on the file (a `Conflict`
-/// otherwise); returns the mode the store had before.
+/// network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
+/// `Conflict` otherwise); returns the mode the store had before.
 #[uniffi::export]
 pub fn convert_journal(
     path: String,

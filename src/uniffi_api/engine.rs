@@ -63,8 +63,10 @@ impl Engine {
 
     /// Closes the store: readers first, then the writer, which folds the WAL back so the
     /// whole store is in its one file (T1). Every later call raises `Closed`; closing again
-    /// does nothing. The finaliser closes too, but call this: it reports failures.
-    pub fn close(&self) -> Answer<()> {
+    /// does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+    /// finaliser) closes too, silently; this call reports failures. Not named `close`:
+    /// Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+    pub fn close_store(&self) -> Answer<()> {
         Ok(self.inner.close()?)
     }
 

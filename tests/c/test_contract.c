@@ -31,7 +31,8 @@ static void result_codes_are_stable(void) {
     CHECK_STR(hk_result_name(HK_RESULT_INVALID_INPUT), "invalid_input");
     CHECK_STR(hk_result_name(HK_RESULT_NEWER_SCHEMA), "newer_schema");
     CHECK_STR(hk_result_name(HK_RESULT_PANIC), "panic");
-    CHECK_STR(hk_result_name(7), "unknown");
+    CHECK_STR(hk_result_name(7), "closed");
+    CHECK_STR(hk_result_name(99), "unknown");
     CHECK_STR(hk_skip_reason_name(HK_SKIP_COOLDOWN), "cooldown");
     CHECK_STR(hk_skip_reason_name(HK_SKIP_ONE_PER_BATCH), "one_per_batch");
     CHECK(hk_skip_reason_name(0) == NULL);

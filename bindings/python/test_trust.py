@@ -1,0 +1,118 @@
+"""What hearken promises about the data, through the Python bindings (T1, T2, T5, T7, T8).
+
+The Rust tests are tests/trust.rs, the C ones tests/c/test_trust.c.
+"""
+
+import gc
+import shutil
+import sqlite3
+
+import pytest
+
+import hearken
+from test_bad_input import DUE, NIGHT1, customer, dump, sale
+
+EMAIL = "amelie.dupont@example.fr"
+NAME = "Amélie Dupont-Lefèvre"
+
+
+def populated(path, journal=hearken.JournalMode.WAL):
+    options = hearken.default_open_options()
+    options.journal = journal
+    engine = hearken.Engine.open_with(str(path), options)
+    engine.upsert_location(hearken.Location(id="paris", name="Boutique Paris",
+                                            time_zone="Europe/Paris"))
+    amelie = hearken.Customer(id="a", email=EMAIL, name=NAME, phone="+33612345678",
+                              include_in_communications=True)
+    engine.sync(hearken.SyncBatch(location="paris", business_dates=["2026-11-20"],
+                                  customers=[amelie, customer("b")],
+                                  transactions=[sale("t1", "a"), sale("t2", "b")]),
+                NIGHT1)
+    for message in engine.claim(10, DUE):
+        engine.ack(message.message_id, DUE)
+    return engine
+
+
+def test_t1_releasing_an_engine_without_close_leaves_one_complete_file(tmp_path):
+    path = tmp_path / "store.db"
+    engine = populated(path)
+    before = dump(path)
+    del engine
+    gc.collect()
+    wal = tmp_path / "store.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(path, alone / "copy.db")
+    assert dump(alone / "copy.db") == before
+
+
+def test_t1_close_and_backup(tmp_path):
+    path = tmp_path / "store.db"
+    engine = populated(path)
+    engine.backup(str(tmp_path / "backup.db"))
+    live = dump(path)
+    with hearken.Engine(str(tmp_path / "backup.db")) as copy:
+        check = copy.check()
+        assert check.ok and check.problems == []
+        assert check.journal == hearken.JournalMode.ROLLBACK
+    assert dump(tmp_path / "backup.db") == live
+    engine.close()
+    engine.close()  # twice is harmless
+    assert not (tmp_path / "store.db-wal").exists()
+
+
+def test_t2_erasure_leaves_no_byte_of_the_customer(tmp_path):
+    path = tmp_path / "store.db"
+    engine = populated(path)
+    erasure = engine.erase_customer("a", DUE)
+    assert erasure.scrubbed
+    engine.close()
+    for f in tmp_path.iterdir():
+        raw = f.read_bytes()
+        for value in (EMAIL, NAME, "612345678"):
+            assert value.encode() not in raw, f"{value} in {f.name}"
+
+
+def test_t5_journal_mode_is_kept_and_converted(tmp_path):
+    path = tmp_path / "share.db"
+    populated(path, hearken.JournalMode.ROLLBACK).close()
+    with hearken.Engine(str(path)) as engine:
+        assert engine.journal_mode() == hearken.JournalMode.ROLLBACK
+    assert hearken.convert_journal(str(path), hearken.JournalMode.WAL) == \
+        hearken.JournalMode.ROLLBACK
+    with hearken.Engine(str(path)) as engine:
+        assert engine.journal_mode() == hearken.JournalMode.WAL
+        with pytest.raises(hearken.HearkenError.Conflict):
+            hearken.convert_journal(str(path), hearken.JournalMode.ROLLBACK)
+
+
+def test_t7_a_foreign_database_is_refused_untouched(tmp_path):
+    foreign = tmp_path / "crm.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    con.commit()
+    con.close()
+    before = foreign.read_bytes()
+    with pytest.raises(hearken.HearkenError.NotHearken):
+        hearken.Engine(str(foreign))
+    assert foreign.read_bytes() == before
+
+
+def test_t8_closed_engines_and_released_objects_raise_instead_of_crashing(tmp_path):
+    engine = populated(tmp_path / "store.db")
+    engine.close()
+    with pytest.raises(hearken.HearkenError.Closed):
+        engine.explain("a", DUE)
+    with pytest.raises(hearken.HearkenError.Closed):
+        engine.claim(1, DUE)
+    # The finaliser called by hand, twice, then a method: no double free, no use after
+    # free, a typed error.
+    engine.__del__()
+    engine.__del__()
+    with pytest.raises(hearken.HearkenError.Closed):
+        engine.settings()
+    other = hearken.Engine.open_in_memory()
+    other.__del__()
+    with pytest.raises(hearken.HearkenError.Closed):
+        other.locations()
