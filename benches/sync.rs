@@ -150,6 +150,13 @@ fn run() -> BenchResult<()> {
             mb(r.memory.rss_peak),
             mb(r.memory.heap_peak),
         );
+        let plain = time_raw_with(&template, &work, &batch, business_date, now, false)?;
+        println!(
+            "      secure_delete cost (raw path): {:.3} s with, {:.3} s without, ratio {:.2}",
+            r.wall.as_secs_f64(),
+            plain.wall.as_secs_f64(),
+            r.wall.as_secs_f64() / plain.wall.as_secs_f64()
+        );
         rows.push((h, r, ratio, cpu_ratio));
     }
 
@@ -528,10 +535,24 @@ fn time_raw(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> BenchResult<Timed> {
+    time_raw_with(template, work, batch, date, now, true)
+}
+
+/// [`time_raw`], with or without `secure_delete` (hearken has it on for good, T2): the
+/// difference is what zeroing freed space costs a sync.
+fn time_raw_with(
+    template: &Path,
+    work: &Path,
+    batch: &SyncBatch,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    secure_delete: bool,
+) -> BenchResult<Timed> {
     let db = fresh_copy(template, work, "raw")?;
     let mut conn = Connection::open(&db)?;
     conn.busy_timeout(Duration::from_secs(60))?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "secure_delete", secure_delete)?;
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     let location: i64 = conn.query_row(

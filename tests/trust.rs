@@ -1,6 +1,6 @@
 //! What hearken promises about the data under faults and misuse (T1, T2, T5, T7, T8),
-//! through the Rust door. The C door's tests are in tests/c/test_trust.c, the bindings'
-//! in bindings/python/test_trust.py and bindings/kotlin/HearkenTest.kt.
+//! through the Rust door. The C door's tests are in tests/c/test_store_file.c, the bindings'
+//! in bindings/python/test_store_file.py and bindings/kotlin/HearkenTest.kt.
 
 mod common;
 

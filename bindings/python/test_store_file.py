@@ -1,6 +1,6 @@
 """What hearken promises about the data, through the Python bindings (T1, T2, T5, T7, T8).
 
-The Rust tests are tests/trust.rs, the C ones tests/c/test_trust.c.
+The Rust tests are tests/trust.rs, the C ones tests/c/test_store_file.c.
 """
 
 import gc

@@ -265,7 +265,7 @@ static void t8_every_call_after_close_is_refused_with_closed(void) {
     free(wal);
 }
 
-void trust_tests(void) {
+void store_file_tests(void) {
     run_case("t1_free_without_close_leaves_the_whole_store_in_its_one_file",
              t1_free_without_close_leaves_the_whole_store_in_its_one_file);
     run_case("t1_backup_copies_a_live_store_and_check_reports_it_sound",
