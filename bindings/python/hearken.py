@@ -555,6 +555,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_hearken_checksum_func_convert_journal() != 31040:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_alert_settings() != 12198:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 44076:
@@ -583,7 +585,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 41224:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_backup() != 8444:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_check() != 7480:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_close_store() != 48047:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 12251:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,6 +636,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_interactions() != 59562:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_journal_mode() != 22017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_location() != 1017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -772,6 +782,9 @@ _UniffiLib.ffi_hearken_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_hearken_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_hearken_checksum_func_convert_journal.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_convert_journal.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_default_alert_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_alert_settings.restype = ctypes.c_uint16
@@ -814,9 +827,18 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_at_risk_customers.restype = cty
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_backup.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_backup.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_check.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_claim.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_close_store.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_close_store.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.restype = ctypes.c_uint16
@@ -883,6 +905,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_import_suppressions.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_interactions.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_interactions.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_journal_mode.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_journal_mode.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.restype = ctypes.c_uint16
@@ -1054,6 +1079,12 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_in_memory.restype = c
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_fn_func_convert_journal.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_convert_journal.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_func_default_alert_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1132,6 +1163,17 @@ _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_backfill_file.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_backup.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_backup.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_check.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_check.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_claim.argtypes = (
     ctypes.c_uint64,
     ctypes.c_uint32,
@@ -1139,6 +1181,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_claim.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_claim.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_close_store.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_close_store.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1291,6 +1338,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_interactions.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_interactions.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_journal_mode.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_journal_mode.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_location.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -4992,17 +5044,18 @@ class Erasure:
     """
     What erasing a customer did (right to be forgotten).
 """
-    def __init__(self, *, customer:str, responses_kept:int, texts_removed:int, messages_cancelled:int):
+    def __init__(self, *, customer:str, responses_kept:int, texts_removed:int, messages_cancelled:int, scrubbed:bool):
         self.customer = customer
         self.responses_kept = responses_kept
         self.texts_removed = texts_removed
         self.messages_cancelled = messages_cancelled
+        self.scrubbed = scrubbed
         
         
 
     
     def __str__(self):
-        return "Erasure(customer={}, responses_kept={}, texts_removed={}, messages_cancelled={})".format(self.customer, self.responses_kept, self.texts_removed, self.messages_cancelled)
+        return "Erasure(customer={}, responses_kept={}, texts_removed={}, messages_cancelled={}, scrubbed={})".format(self.customer, self.responses_kept, self.texts_removed, self.messages_cancelled, self.scrubbed)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -5011,6 +5064,8 @@ class Erasure:
         if self.texts_removed != other.texts_removed:
             return False
         if self.messages_cancelled != other.messages_cancelled:
+            return False
+        if self.scrubbed != other.scrubbed:
             return False
         return True
 
@@ -5022,6 +5077,7 @@ class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
             responses_kept=_UniffiFfiConverterUInt64.read(buf),
             texts_removed=_UniffiFfiConverterUInt64.read(buf),
             messages_cancelled=_UniffiFfiConverterUInt64.read(buf),
+            scrubbed=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
@@ -5030,6 +5086,7 @@ class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.responses_kept)
         _UniffiFfiConverterUInt64.check_lower(value.texts_removed)
         _UniffiFfiConverterUInt64.check_lower(value.messages_cancelled)
+        _UniffiFfiConverterBoolean.check_lower(value.scrubbed)
 
     @staticmethod
     def write(value, buf):
@@ -5037,6 +5094,7 @@ class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.responses_kept, buf)
         _UniffiFfiConverterUInt64.write(value.texts_removed, buf)
         _UniffiFfiConverterUInt64.write(value.messages_cancelled, buf)
+        _UniffiFfiConverterBoolean.write(value.scrubbed, buf)
 
 class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
     @classmethod
@@ -8065,6 +8123,57 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.default_country_code, buf)
 
 @dataclass
+class StoreCheck:
+    """
+    What `Engine.check` found: SQLite's integrity and foreign-key checks (T7).
+"""
+    def __init__(self, *, ok:bool, problems:typing.List[str], journal:JournalMode, schema_version:int):
+        self.ok = ok
+        self.problems = problems
+        self.journal = journal
+        self.schema_version = schema_version
+        
+        
+
+    
+    def __str__(self):
+        return "StoreCheck(ok={}, problems={}, journal={}, schema_version={})".format(self.ok, self.problems, self.journal, self.schema_version)
+    def __eq__(self, other):
+        if self.ok != other.ok:
+            return False
+        if self.problems != other.problems:
+            return False
+        if self.journal != other.journal:
+            return False
+        if self.schema_version != other.schema_version:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStoreCheck(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StoreCheck(
+            ok=_UniffiFfiConverterBoolean.read(buf),
+            problems=_UniffiFfiConverterSequenceString.read(buf),
+            journal=_UniffiFfiConverterTypeJournalMode.read(buf),
+            schema_version=_UniffiFfiConverterInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.ok)
+        _UniffiFfiConverterSequenceString.check_lower(value.problems)
+        _UniffiFfiConverterTypeJournalMode.check_lower(value.journal)
+        _UniffiFfiConverterInt64.check_lower(value.schema_version)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.ok, buf)
+        _UniffiFfiConverterSequenceString.write(value.problems, buf)
+        _UniffiFfiConverterTypeJournalMode.write(value.journal, buf)
+        _UniffiFfiConverterInt64.write(value.schema_version, buf)
+
+@dataclass
 class SuppressionBundle:
     """
     A store's suppression list as it travels between stores: hashed contacts only.
@@ -9518,6 +9627,138 @@ class HearkenError:  # type: ignore
             )
             return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempHearkenError.Internal = Internal # type: ignore
+    class Closed(_UniffiTempHearkenError):
+        """
+        The engine was closed; open a new one.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "HearkenError.Closed({})".format(str(self))
+        def kind(self, ) -> str:
+            """
+            The stable snake_case name of the kind (`invalid_input`, `not_found`, …).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+        def to_json(self, ) -> str:
+            """
+            The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempHearkenError.Closed = Closed # type: ignore
+    class NotHearken(_UniffiTempHearkenError):
+        """
+        The file is not a hearken store; it was left untouched.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "HearkenError.NotHearken({})".format(str(self))
+        def kind(self, ) -> str:
+            """
+            The stable snake_case name of the kind (`invalid_input`, `not_found`, …).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+        def to_json(self, ) -> str:
+            """
+            The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempHearkenError.NotHearken = NotHearken # type: ignore
+    class Corrupt(_UniffiTempHearkenError):
+        """
+        SQLite found the database file damaged.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "HearkenError.Corrupt({})".format(str(self))
+        def kind(self, ) -> str:
+            """
+            The stable snake_case name of the kind (`invalid_input`, `not_found`, …).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+        def to_json(self, ) -> str:
+            """
+            The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempHearkenError.Corrupt = Corrupt # type: ignore
 
 HearkenError = _UniffiTempHearkenError # type: ignore
 del _UniffiTempHearkenError
@@ -9552,6 +9793,18 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             return HearkenError.Internal(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 7:
+            return HearkenError.Closed(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 8:
+            return HearkenError.NotHearken(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 9:
+            return HearkenError.Corrupt(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -9575,6 +9828,15 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
         if isinstance(value, HearkenError.Internal):
             _UniffiFfiConverterString.check_lower(value.reason)
             return
+        if isinstance(value, HearkenError.Closed):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, HearkenError.NotHearken):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, HearkenError.Corrupt):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -9596,6 +9858,15 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, HearkenError.Internal):
             buf.write_i32(6)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, HearkenError.Closed):
+            buf.write_i32(7)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, HearkenError.NotHearken):
+            buf.write_i32(8)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, HearkenError.Corrupt):
+            buf.write_i32(9)
             _UniffiFfiConverterString.write(value.reason, buf)
 
 
@@ -10162,10 +10433,30 @@ class EngineProtocol(typing.Protocol):
         Imports a backfill file (JSON lines of batches), telling `listener` after each batch.
 """
         raise NotImplementedError
+    def backup(self, path: str) -> None:
+        """
+        Writes a consistent copy of the live store to `path` with SQLite's online backup,
+        under a fresh temporary name in its folder, renamed into place when complete.
+"""
+        raise NotImplementedError
+    def check(self, ) -> StoreCheck:
+        """
+        Runs SQLite's integrity and foreign-key checks on the store (T7).
+"""
+        raise NotImplementedError
     def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
         """
         Claims up to `limit` due messages for the host to deliver: each is rendered in the
         customer's language with fresh link tokens and leased; ack or fail it by its id.
+"""
+        raise NotImplementedError
+    def close_store(self, ) -> None:
+        """
+        Closes the store: readers first, then the writer, which folds the WAL back so the
+        whole store is in its one file (T1). Every later call raises `Closed`; closing again
+        does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+        finaliser) closes too, silently; this call reports failures. Not named `close`:
+        Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
 """
         raise NotImplementedError
     def compare_nps(self, query: ReportQuery,now_ms: int) -> Comparison:
@@ -10284,6 +10575,11 @@ class EngineProtocol(typing.Protocol):
     def interactions(self, alert_id: int) -> typing.List[Interaction]:
         """
         An alert's interactions, oldest first.
+"""
+        raise NotImplementedError
+    def journal_mode(self, ) -> JournalMode:
+        """
+        The store's journal mode: the one it was created with or converted to (T5).
 """
         raise NotImplementedError
     def location(self, id: str) -> Location:
@@ -10638,12 +10934,12 @@ class Engine(EngineProtocol):
 
     def __del__(self):
         # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
+        handle = self.__dict__.pop("_handle", None)
         if handle is not None:
             _uniffi_rust_call(_UniffiLib.uniffi_hearken_fn_free_engine, handle)
 
     def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_hearken_fn_clone_engine, self._handle)
+        return _uniffi_rust_call(_UniffiLib.uniffi_hearken_fn_clone_engine, _uniffi_live_handle(self))
 
     # Used by alternative constructors or any methods which return this type.
     @classmethod
@@ -10832,6 +11128,40 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def backup(self, path: str) -> None:
+        """
+        Writes a consistent copy of the live store to `path` with SQLite's online backup,
+        under a fresh temporary name in its folder, renamed into place when complete.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(path),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_backup,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def check(self, ) -> StoreCheck:
+        """
+        Runs SQLite's integrity and foreign-key checks on the store (T7).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeStoreCheck.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_check,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
         """
         Claims up to `limit` due messages for the host to deliver: each is rendered in the
@@ -10851,6 +11181,25 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_claim,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def close_store(self, ) -> None:
+        """
+        Closes the store: readers first, then the writer, which folds the WAL back so the
+        whole store is in its one file (T1). Every later call raises `Closed`; closing again
+        does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+        finaliser) closes too, silently; this call reports failures. Not named `close`:
+        Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_close_store,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -11315,6 +11664,21 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_interactions,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def journal_mode(self, ) -> JournalMode:
+        """
+        The store's journal mode: the one it was created with or converted to (T5).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeJournalMode.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_journal_mode,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -12446,6 +12810,28 @@ class _UniffiFfiConverterTypeEngine:
     @classmethod
     def write(cls, value: Engine, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def convert_journal(path: str,mode: JournalMode) -> JournalMode:
+    """
+    Moves the store at `path` to another journal mode (T5): rollback before putting it on a
+    network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
+    `Conflict` otherwise); returns the mode the store had before.
+"""
+    
+    _UniffiFfiConverterString.check_lower(path)
+
+    _UniffiFfiConverterTypeJournalMode.check_lower(mode)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(path),
+        _UniffiFfiConverterTypeJournalMode.lower(mode),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeJournalMode.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_convert_journal,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def default_alert_settings() -> AlertSettings:
     """
     The alert settings a new store starts with.
@@ -12607,6 +12993,7 @@ __all__ = [
     "ScoreQuery",
     "SeriesPoint",
     "Settings",
+    "StoreCheck",
     "SuppressionBundle",
     "Survey",
     "SurveyPage",
@@ -12617,6 +13004,7 @@ __all__ = [
     "ThreadComment",
     "Unsubscribe",
     "User",
+    "convert_journal",
     "default_alert_settings",
     "default_delivery_settings",
     "default_feedback_settings",
@@ -12626,3 +13014,30 @@ __all__ = [
     "EngineProtocol",
     "BackfillListener",
 ]
+
+# --- added by scripts/harden-python-bindings.py (not generated by uniffi) ---------------
+def _uniffi_live_handle(obj):
+    """The object's Rust handle, or HearkenError.Closed once its finaliser freed it."""
+    handle = obj.__dict__.get("_handle")
+    if handle is None:
+        raise HearkenError.Closed("the object was already released; make a new one")
+    return handle
+
+
+def _uniffi_engine_enter(self):
+    return self
+
+
+def _uniffi_engine_exit(self, *exc_info):
+    self.close_store()
+    return False
+
+
+def _uniffi_engine_close(self):
+    """Closes the store (Engine.close_store): the whole store is then in its one file."""
+    self.close_store()
+
+
+Engine.__enter__ = _uniffi_engine_enter
+Engine.__exit__ = _uniffi_engine_exit
+Engine.close = _uniffi_engine_close

@@ -677,10 +677,30 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?) throws  -> BackfillReport
     
     /**
+     * Writes a consistent copy of the live store to `path` with SQLite's online backup,
+     * under a fresh temporary name in its folder, renamed into place when complete.
+     */
+    func backup(path: String) throws 
+    
+    /**
+     * Runs SQLite's integrity and foreign-key checks on the store (T7).
+     */
+    func check() throws  -> StoreCheck
+    
+    /**
      * Claims up to `limit` due messages for the host to deliver: each is rendered in the
      * customer's language with fresh link tokens and leased; ack or fail it by its id.
      */
     func claim(limit: UInt32, nowMs: Int64) throws  -> [OutboundMessage]
+    
+    /**
+     * Closes the store: readers first, then the writer, which folds the WAL back so the
+     * whole store is in its one file (T1). Every later call raises `Closed`; closing again
+     * does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+     * finaliser) closes too, silently; this call reports failures. Not named `close`:
+     * Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+     */
+    func closeStore() throws 
     
     /**
      * Deletes a response (responses are never edited), recording who, the customer, the
@@ -735,6 +755,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * An alert's interactions, oldest first.
      */
     func interactions(alertId: Int64) throws  -> [Interaction]
+    
+    /**
+     * The store's journal mode: the one it was created with or converted to (T5).
+     */
+    func journalMode() throws  -> JournalMode
     
     /**
      * One location by host id.
@@ -1307,6 +1332,31 @@ open func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?)t
 }
     
     /**
+     * Writes a consistent copy of the live store to `path` with SQLite's online backup,
+     * under a fresh temporary name in its folder, renamed into place when complete.
+     */
+open func backup(path: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_backup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Runs SQLite's integrity and foreign-key checks on the store (T7).
+     */
+open func check()throws  -> StoreCheck  {
+    return try  FfiConverterTypeStoreCheck_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_check(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Claims up to `limit` due messages for the host to deliver: each is rendered in the
      * customer's language with fresh link tokens and leased; ack or fail it by its id.
      */
@@ -1319,6 +1369,21 @@ open func claim(limit: UInt32, nowMs: Int64)throws  -> [OutboundMessage]  {
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Closes the store: readers first, then the writer, which folds the WAL back so the
+     * whole store is in its one file (T1). Every later call raises `Closed`; closing again
+     * does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+     * finaliser) closes too, silently; this call reports failures. Not named `close`:
+     * Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+     */
+open func closeStore()throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_close_store(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1458,6 +1523,18 @@ open func interactions(alertId: Int64)throws  -> [Interaction]  {
     uniffi_hearken_fn_method_engine_interactions(
             self.uniffiCloneHandle(),
         FfiConverterInt64.lower(alertId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store's journal mode: the one it was created with or converted to (T5).
+     */
+open func journalMode()throws  -> JournalMode  {
+    return try  FfiConverterTypeJournalMode_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_journal_mode(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -4645,6 +4722,10 @@ public struct Erasure: Equatable, Hashable {
      * Messages to or about the customer that will no longer be sent.
      */
     public var messagesCancelled: UInt64
+    /**
+     * Whether no byte of the erased values is left in the database or its -wal file.
+     */
+    public var scrubbed: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4660,11 +4741,15 @@ public struct Erasure: Equatable, Hashable {
          */textsRemoved: UInt64, 
         /**
          * Messages to or about the customer that will no longer be sent.
-         */messagesCancelled: UInt64) {
+         */messagesCancelled: UInt64, 
+        /**
+         * Whether no byte of the erased values is left in the database or its -wal file.
+         */scrubbed: Bool) {
         self.customer = customer
         self.responsesKept = responsesKept
         self.textsRemoved = textsRemoved
         self.messagesCancelled = messagesCancelled
+        self.scrubbed = scrubbed
     }
 
     
@@ -4686,7 +4771,8 @@ public struct FfiConverterTypeErasure: FfiConverterRustBuffer {
                 customer: FfiConverterString.read(from: &buf), 
                 responsesKept: FfiConverterUInt64.read(from: &buf), 
                 textsRemoved: FfiConverterUInt64.read(from: &buf), 
-                messagesCancelled: FfiConverterUInt64.read(from: &buf)
+                messagesCancelled: FfiConverterUInt64.read(from: &buf), 
+                scrubbed: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -4695,6 +4781,7 @@ public struct FfiConverterTypeErasure: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.responsesKept, into: &buf)
         FfiConverterUInt64.write(value.textsRemoved, into: &buf)
         FfiConverterUInt64.write(value.messagesCancelled, into: &buf)
+        FfiConverterBool.write(value.scrubbed, into: &buf)
     }
 }
 
@@ -8639,6 +8726,95 @@ public func FfiConverterTypeSkippedTransaction_lower(_ value: SkippedTransaction
 
 
 /**
+ * What `Engine.check` found: SQLite's integrity and foreign-key checks (T7).
+ */
+public struct StoreCheck: Equatable, Hashable {
+    /**
+     * `true` when SQLite found nothing wrong.
+     */
+    public var ok: Bool
+    /**
+     * What it found (pages, tables and indexes; never row values).
+     */
+    public var problems: [String]
+    /**
+     * The store's journal mode.
+     */
+    public var journal: JournalMode
+    /**
+     * The schema version (`user_version`).
+     */
+    public var schemaVersion: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `true` when SQLite found nothing wrong.
+         */ok: Bool, 
+        /**
+         * What it found (pages, tables and indexes; never row values).
+         */problems: [String], 
+        /**
+         * The store's journal mode.
+         */journal: JournalMode, 
+        /**
+         * The schema version (`user_version`).
+         */schemaVersion: Int64) {
+        self.ok = ok
+        self.problems = problems
+        self.journal = journal
+        self.schemaVersion = schemaVersion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StoreCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreCheck {
+        return
+            try StoreCheck(
+                ok: FfiConverterBool.read(from: &buf), 
+                problems: FfiConverterSequenceString.read(from: &buf), 
+                journal: FfiConverterTypeJournalMode.read(from: &buf), 
+                schemaVersion: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StoreCheck, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterSequenceString.write(value.problems, into: &buf)
+        FfiConverterTypeJournalMode.write(value.journal, into: &buf)
+        FfiConverterInt64.write(value.schemaVersion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreCheck_lift(_ buf: RustBuffer) throws -> StoreCheck {
+    return try FfiConverterTypeStoreCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreCheck_lower(_ value: StoreCheck) -> RustBuffer {
+    return FfiConverterTypeStoreCheck.lower(value)
+}
+
+
+/**
  * A store's suppression list as it travels between stores: hashed contacts only.
  */
 public struct SuppressionBundle: Equatable, Hashable {
@@ -10732,6 +10908,30 @@ enum HearkenError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What went wrong.
          */reason: String
     )
+    /**
+     * The engine was closed; open a new one.
+     */
+    case Closed(
+        /**
+         * What was refused.
+         */reason: String
+    )
+    /**
+     * The file is not a hearken store; it was left untouched.
+     */
+    case NotHearken(
+        /**
+         * Why the file is not a hearken store.
+         */reason: String
+    )
+    /**
+     * SQLite found the database file damaged.
+     */
+    case Corrupt(
+        /**
+         * The failure.
+         */reason: String
+    )
 
     
     /**
@@ -10804,6 +11004,15 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         case 6: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 7: return .Closed(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 8: return .NotHearken(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .Corrupt(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -10844,6 +11053,21 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         
         case let .Internal(reason):
             writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Closed(reason):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NotHearken(reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Corrupt(reason):
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -13921,6 +14145,20 @@ public func defaultAlertSettings() -> AlertSettings  {
 })
 }
 /**
+ * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
+ * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
+ * `Conflict` otherwise); returns the mode the store had before.
+ */
+public func convertJournal(path: String, mode: JournalMode)throws  -> JournalMode  {
+    return try  FfiConverterTypeJournalMode_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_convert_journal(
+        FfiConverterString.lower(path),
+        FfiConverterTypeJournalMode_lower(mode),uniffiCallStatus
+    )
+})
+}
+/**
  * The options `Engine(path)` opens with.
  */
 public func defaultOpenOptions() -> OpenOptions  {
@@ -13979,6 +14217,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_func_default_alert_settings() != 12198) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_func_convert_journal() != 31040) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_func_default_open_options() != 12615) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14018,7 +14259,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_backfill_file() != 41224) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_backup() != 8444) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_check() != 7480) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_claim() != 22091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_close_store() != 48047) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_delete_response() != 50941) {
@@ -14049,6 +14299,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_interactions() != 59562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_journal_mode() != 22017) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_location() != 1017) {

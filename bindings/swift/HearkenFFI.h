@@ -330,9 +330,24 @@ RustBuffer uniffi_hearken_fn_method_engine_at_risk_customers(uint64_t ptr, RustB
 RustBuffer uniffi_hearken_fn_method_engine_backfill_file(uint64_t ptr, RustBuffer path, int64_t now_ms, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKUP
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_BACKUP
+void uniffi_hearken_fn_method_engine_backup(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CHECK
+RustBuffer uniffi_hearken_fn_method_engine_check(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLAIM
 RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLOSE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CLOSE_STORE
+void uniffi_hearken_fn_method_engine_close_store(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
@@ -383,6 +398,11 @@ uint64_t uniffi_hearken_fn_method_engine_import_suppressions(uint64_t ptr, RustB
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_INTERACTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_INTERACTIONS
 RustBuffer uniffi_hearken_fn_method_engine_interactions(uint64_t ptr, int64_t alert_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_JOURNAL_MODE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_JOURNAL_MODE
+RustBuffer uniffi_hearken_fn_method_engine_journal_mode(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_LOCATION
@@ -801,6 +821,11 @@ RustBuffer uniffi_hearken_fn_func_default_alert_settings(RustCallStatus *_Nonnul
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_CONVERT_JOURNAL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_CONVERT_JOURNAL
+RustBuffer uniffi_hearken_fn_func_convert_journal(RustBuffer path, RustBuffer mode, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_OPEN_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_OPEN_OPTIONS
 RustBuffer uniffi_hearken_fn_func_default_open_options(RustCallStatus *_Nonnull out_status
@@ -1091,6 +1116,12 @@ uint16_t uniffi_hearken_checksum_func_default_alert_settings(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_CONVERT_JOURNAL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_CONVERT_JOURNAL
+uint16_t uniffi_hearken_checksum_func_convert_journal(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_OPEN_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_OPEN_OPTIONS
 uint16_t uniffi_hearken_checksum_func_default_open_options(void
@@ -1169,9 +1200,27 @@ uint16_t uniffi_hearken_checksum_method_engine_backfill_file(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKUP
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_BACKUP
+uint16_t uniffi_hearken_checksum_method_engine_backup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CHECK
+uint16_t uniffi_hearken_checksum_method_engine_check(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLAIM
 uint16_t uniffi_hearken_checksum_method_engine_claim(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLOSE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CLOSE_STORE
+uint16_t uniffi_hearken_checksum_method_engine_close_store(void
     
 );
 #endif
@@ -1232,6 +1281,12 @@ uint16_t uniffi_hearken_checksum_method_engine_import_suppressions(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_INTERACTIONS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_INTERACTIONS
 uint16_t uniffi_hearken_checksum_method_engine_interactions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_JOURNAL_MODE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_JOURNAL_MODE
+uint16_t uniffi_hearken_checksum_method_engine_journal_mode(void
     
 );
 #endif

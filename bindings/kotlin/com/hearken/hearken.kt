@@ -699,6 +699,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_hearken_checksum_func_default_alert_settings(
     ): Int
+    external fun uniffi_hearken_checksum_func_convert_journal(
+    ): Int
     external fun uniffi_hearken_checksum_func_default_open_options(
     ): Int
     external fun uniffi_hearken_checksum_func_default_settings(
@@ -725,7 +727,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_backfill_file(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_backup(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_check(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_claim(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_close_store(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_delete_response(
     ): Int
@@ -746,6 +754,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_import_suppressions(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_interactions(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_journal_mode(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_location(
     ): Int
@@ -936,8 +946,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_backfill_file(`ptr`: Long,`path`: RustBuffer.ByValue,`nowMs`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_backup(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_claim(`ptr`: Long,`limit`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_close_store(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_delete_response(`ptr`: Long,`responseId`: Long,`admin`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -957,6 +973,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_import_suppressions(`ptr`: Long,`bundle`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_method_engine_interactions(`ptr`: Long,`alertId`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_journal_mode(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_location(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1124,6 +1142,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_alert_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_convert_journal(`path`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_settings(uniffi_out_err: UniffiRustCallStatus, 
@@ -1254,6 +1274,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_func_default_alert_settings() and 0xFFFF) != 12198) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 31040) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_func_default_open_options() and 0xFFFF) != 12615) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1293,7 +1316,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 41224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_backup() and 0xFFFF) != 8444) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_check() and 0xFFFF) != 7480) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_claim() and 0xFFFF) != 22091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_close_store() and 0xFFFF) != 48047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_delete_response() and 0xFFFF) != 50941) {
@@ -1324,6 +1356,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_interactions() and 0xFFFF) != 59562) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_journal_mode() and 0xFFFF) != 22017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_location() and 0xFFFF) != 1017) {
@@ -2075,10 +2110,30 @@ public interface EngineInterface {
     fun `backfillFile`(`path`: kotlin.String, `nowMs`: kotlin.Long, `listener`: BackfillListener?): BackfillReport
     
     /**
+     * Writes a consistent copy of the live store to `path` with SQLite's online backup,
+     * under a fresh temporary name in its folder, renamed into place when complete.
+     */
+    fun `backup`(`path`: kotlin.String)
+    
+    /**
+     * Runs SQLite's integrity and foreign-key checks on the store (T7).
+     */
+    fun `check`(): StoreCheck
+    
+    /**
      * Claims up to `limit` due messages for the host to deliver: each is rendered in the
      * customer's language with fresh link tokens and leased; ack or fail it by its id.
      */
     fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage>
+    
+    /**
+     * Closes the store: readers first, then the writer, which folds the WAL back so the
+     * whole store is in its one file (T1). Every later call raises `Closed`; closing again
+     * does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+     * finaliser) closes too, silently; this call reports failures. Not named `close`:
+     * Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+     */
+    fun `closeStore`()
     
     /**
      * Deletes a response (responses are never edited), recording who, the customer, the
@@ -2133,6 +2188,11 @@ public interface EngineInterface {
      * An alert's interactions, oldest first.
      */
     fun `interactions`(`alertId`: kotlin.Long): List<Interaction>
+    
+    /**
+     * The store's journal mode: the one it was created with or converted to (T5).
+     */
+    fun `journalMode`(): JournalMode
     
     /**
      * One location by host id.
@@ -2777,6 +2837,41 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Writes a consistent copy of the live store to `path` with SQLite's online backup,
+     * under a fresh temporary name in its folder, renamed into place when complete.
+     */
+    @Throws(HearkenException::class)override fun `backup`(`path`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_backup(
+        it,
+        
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Runs SQLite's integrity and foreign-key checks on the store (T7).
+     */
+    @Throws(HearkenException::class)override fun `check`(): StoreCheck {
+            return FfiConverterTypeStoreCheck.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_check(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Claims up to `limit` due messages for the host to deliver: each is rendered in the
      * customer's language with fresh link tokens and leased; ack or fail it by its id.
      */
@@ -2793,6 +2888,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Closes the store: readers first, then the writer, which folds the WAL back so the
+     * whole store is in its one file (T1). Every later call raises `Closed`; closing again
+     * does nothing. Releasing the object (Kotlin `close()`/`use {}`, Swift deinit, Python
+     * finaliser) closes too, silently; this call reports failures. Not named `close`:
+     * Kotlin objects already have an `AutoCloseable.close()` (Python gets `close()` too).
+     */
+    @Throws(HearkenException::class)override fun `closeStore`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_close_store(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -2980,6 +3095,23 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterLong.lower(`alertId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's journal mode: the one it was created with or converted to (T5).
+     */
+    @Throws(HearkenException::class)override fun `journalMode`(): JournalMode {
+            return FfiConverterTypeJournalMode.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_journal_mode(
+        it,
+        _status)
 }
     }
     )
@@ -5903,6 +6035,11 @@ data class Erasure (
      * Messages to or about the customer that will no longer be sent.
      */
     var `messagesCancelled`: kotlin.ULong
+    , 
+    /**
+     * Whether no byte of the erased values is left in the database or its -wal file.
+     */
+    var `scrubbed`: kotlin.Boolean
     
 ){
     
@@ -5923,6 +6060,7 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -5930,7 +6068,8 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
             FfiConverterString.allocationSize(value.`customer`) +
             FfiConverterULong.allocationSize(value.`responsesKept`) +
             FfiConverterULong.allocationSize(value.`textsRemoved`) +
-            FfiConverterULong.allocationSize(value.`messagesCancelled`)
+            FfiConverterULong.allocationSize(value.`messagesCancelled`) +
+            FfiConverterBoolean.allocationSize(value.`scrubbed`)
     )
 
     override fun write(value: Erasure, buf: ByteBuffer) {
@@ -5938,6 +6077,7 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
             FfiConverterULong.write(value.`responsesKept`, buf)
             FfiConverterULong.write(value.`textsRemoved`, buf)
             FfiConverterULong.write(value.`messagesCancelled`, buf)
+            FfiConverterBoolean.write(value.`scrubbed`, buf)
     }
 }
 
@@ -8769,6 +8909,69 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
 
 
 /**
+ * What `Engine.check` found: SQLite's integrity and foreign-key checks (T7).
+ */
+data class StoreCheck (
+    /**
+     * `true` when SQLite found nothing wrong.
+     */
+    var `ok`: kotlin.Boolean
+    , 
+    /**
+     * What it found (pages, tables and indexes; never row values).
+     */
+    var `problems`: List<kotlin.String>
+    , 
+    /**
+     * The store's journal mode.
+     */
+    var `journal`: JournalMode
+    , 
+    /**
+     * The schema version (`user_version`).
+     */
+    var `schemaVersion`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStoreCheck: FfiConverterRustBuffer<StoreCheck> {
+    override fun read(buf: ByteBuffer): StoreCheck {
+        return StoreCheck(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeJournalMode.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StoreCheck) = (
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterSequenceString.allocationSize(value.`problems`) +
+            FfiConverterTypeJournalMode.allocationSize(value.`journal`) +
+            FfiConverterLong.allocationSize(value.`schemaVersion`)
+    )
+
+    override fun write(value: StoreCheck, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterSequenceString.write(value.`problems`, buf)
+            FfiConverterTypeJournalMode.write(value.`journal`, buf)
+            FfiConverterLong.write(value.`schemaVersion`, buf)
+    }
+}
+
+
+
+/**
  * A store's suppression list as it travels between stores: hashed contacts only.
  */
 data class SuppressionBundle (
@@ -10258,6 +10461,48 @@ sealed class HearkenException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The engine was closed; open a new one.
+     */
+    class Closed(
+        
+        /**
+         * What was refused.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The file is not a hearken store; it was left untouched.
+     */
+    class NotHearken(
+        
+        /**
+         * Why the file is not a hearken store.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * SQLite found the database file damaged.
+     */
+    class Corrupt(
+        
+        /**
+         * The failure.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
         /**
@@ -10322,6 +10567,15 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             6 -> HearkenException.Internal(
                 FfiConverterString.read(buf),
                 )
+            7 -> HearkenException.Closed(
+                FfiConverterString.read(buf),
+                )
+            8 -> HearkenException.NotHearken(
+                FfiConverterString.read(buf),
+                )
+            9 -> HearkenException.Corrupt(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -10359,6 +10613,21 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is HearkenException.Closed -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HearkenException.NotHearken -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HearkenException.Corrupt -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -10392,6 +10661,21 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             }
             is HearkenException.Internal -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.Closed -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.NotHearken -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.Corrupt -> {
+                buf.putInt(9)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -13013,6 +13297,24 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     UniffiLib.uniffi_hearken_fn_func_default_alert_settings(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
+         * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
+         * `Conflict` otherwise); returns the mode the store had before.
+         */
+    @Throws(HearkenException::class) fun `convertJournal`(`path`: kotlin.String, `mode`: JournalMode): JournalMode {
+            return FfiConverterTypeJournalMode.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_convert_journal(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeJournalMode.lower(`mode`),_status)
 }
     )
     }
