@@ -20,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::Result;
 
 pub use customers::CustomerRow;
+pub use customers::suppress_holders;
 pub use locations::LocationRow;
 pub use schema::SCHEMA_VERSION;
 pub use transactions::{InvitationRow, TransactionRow};
