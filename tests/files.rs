@@ -280,8 +280,10 @@ fn t4_concurrent_exports_to_one_path_each_leave_a_complete_file() {
                     if i % 2 == 0 {
                         e.export_csv_file(&ExportQuery::default(), target).unwrap();
                     } else {
-                        let mut q = ExportQuery::default();
-                        q.location = Some("nowhere".into());
+                        let q = ExportQuery {
+                            location: Some("nowhere".into()),
+                            ..Default::default()
+                        };
                         // A failing writer leaves the others' files alone.
                         let err = e.export_csv_file(&q, target).unwrap_err();
                         assert_eq!(err.kind(), ErrorKind::NotFound);
