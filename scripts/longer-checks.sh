@@ -31,7 +31,7 @@ PROPTEST_CASES=1024 cargo test --release --test properties
 PROPTEST_CASES=256 cargo test --release --test reports rollup_answers
 
 echo "== crash soak (release)"
-HEARKEN_CRASH_SOAK=1 cargo test --release --test crash -- --nocapture crash_soak
+HEARKEN_CRASH_SOAK=1 cargo test --release --features failpoints --test crash -- --nocapture crash_soak
 
 echo "== AddressSanitizer (nightly)"
 RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \

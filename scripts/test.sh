@@ -41,6 +41,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 step "rust: unit, integration, property, golden and header-drift tests"
 cargo test
 
+step "rust: crash tests (SIGKILL at each failpoint; the one build with --features failpoints)"
+cargo test --features failpoints --test crash
+
 step "build the library once (release) for the C, Python and Kotlin tests"
 cargo build --release --lib
 

@@ -790,9 +790,10 @@ impl Engine {
         self.reader()?.read(|c| exports::csv(c, query, out))
     }
 
-    /// [`Engine::export_csv`] into a file, replaced only once the export is complete.
+    /// [`Engine::export_csv`] into a file, replaced only once the export is complete: it
+    /// is written under a fresh temporary name beside `path` and renamed over it (T4).
     pub fn export_csv_file(&self, query: &ExportQuery, path: impl AsRef<Path>) -> Result<u64> {
-        exports::to_file(path.as_ref(), |f| {
+        crate::fsio::write_atomically(path.as_ref(), |f| {
             self.export_csv(query, std::io::BufWriter::new(f))
         })
     }
@@ -806,13 +807,14 @@ impl Engine {
         Ok(summary)
     }
 
-    /// [`Engine::export_xlsx`] into a file, replaced only once the export is complete.
+    /// [`Engine::export_xlsx`] into a file, replaced only once the export is complete (as
+    /// [`Engine::export_csv_file`]).
     pub fn export_xlsx_file(
         &self,
         query: &ExportQuery,
         path: impl AsRef<Path>,
     ) -> Result<ExportSummary> {
-        exports::to_file(path.as_ref(), |f| self.export_xlsx(query, f))
+        crate::fsio::write_atomically(path.as_ref(), |f| self.export_xlsx(query, f))
     }
 }
 

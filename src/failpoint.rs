@@ -1,13 +1,20 @@
 //! Named pause points inside write transactions, for the crash tests.
 //!
-//! Off unless the process was started with `HEARKEN_FAILPOINT=name` (or `name@N` for the
-//! N-th time the point is reached). At that point the process writes
+//! Compiled only with the cargo feature `failpoints` (off by default; tests/crash.rs
+//! needs it): without it `hit` is empty and `HEARKEN_FAILPOINT` is never read, so no
+//! release build, C or uniffi library can be made to stop by an environment variable.
+//! With it, a point is off unless the process was started with `HEARKEN_FAILPOINT=name`
+//! (or `name@N` for the N-th time the point is reached). At that point the process writes
 //! `hearken-failpoint <name> <N>` on stderr and waits, so a test can SIGKILL it there,
 //! inside the open transaction. Costs one atomic load when off.
 
+#[cfg(feature = "failpoints")]
 use std::io::Write;
+#[cfg(feature = "failpoints")]
 use std::sync::OnceLock;
+#[cfg(feature = "failpoints")]
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "failpoints")]
 use std::time::Duration;
 
 /// Every failpoint name, in the order a sync then a drain reaches them.
@@ -22,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "ack.before_commit",
 ];
 
+#[cfg(feature = "failpoints")]
 fn armed() -> Option<&'static (String, u64)> {
     static ARMED: OnceLock<Option<(String, u64)>> = OnceLock::new();
     ARMED
@@ -37,6 +45,7 @@ fn armed() -> Option<&'static (String, u64)> {
 }
 
 /// Pauses the process here forever if this failpoint is armed and due.
+#[cfg(feature = "failpoints")]
 pub(crate) fn hit(name: &str) {
     static HITS: AtomicU64 = AtomicU64::new(0);
     let Some((armed, nth)) = armed() else {
@@ -57,3 +66,8 @@ pub(crate) fn hit(name: &str) {
         std::thread::sleep(Duration::from_secs(3600));
     }
 }
+
+/// Does nothing: failpoints are compiled only with the `failpoints` feature.
+#[cfg(not(feature = "failpoints"))]
+#[inline(always)]
+pub(crate) fn hit(_name: &str) {}

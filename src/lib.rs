@@ -10,6 +10,7 @@ mod export;
 #[doc(hidden)]
 pub mod failpoint;
 pub mod ffi;
+mod fsio;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -341,3 +341,191 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
     }
     assert!(!help.contains("--now"), "the clock override is hidden");
 }
+
+/// A store with Paris and Seoul, made through the CLI.
+fn two_locations(db: &Path) {
+    ok(
+        db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ],
+    );
+    ok(
+        db,
+        &["locations", "add", "seoul", "서울 매장", "Asia/Seoul"],
+    );
+}
+
+#[test]
+fn cli_a_sync_file_that_is_not_utf8_is_invalid_input_naming_offset_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    two_locations(&db);
+    let mut bytes = std::fs::read(golden("night1.batch.json")).unwrap();
+    // Latin-1 "é" (0xE9) in place of the first byte of line 3.
+    let line3 = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    bytes[line3] = 0xE9;
+    let file = dir.path().join("latin1.json");
+    std::fs::write(&file, &bytes).unwrap();
+    let before = common::dump(&db);
+    let run = hearken(&db, &["sync", file.to_str().unwrap(), NOW]);
+    assert_eq!(run.code, 3, "invalid input, not a storage failure");
+    assert!(
+        run.stderr.contains(&format!(
+            "not valid UTF-8 (first bad byte at offset {line3}, line 3)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("file"),
+        "names the field: {}",
+        run.stderr
+    );
+    assert_eq!(common::dump(&db), before, "nothing was written");
+    // The same through stdin, as JSON.
+    let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .args(["--json", "sync", "-", NOW])
+        .env("HEARKEN_DB", &db)
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["kind"], "invalid_input");
+    assert_eq!(err["problems"][0]["field"], "file");
+}
+
+#[test]
+fn cli_output_into_a_closed_pipe_exits_quietly_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    two_locations(&db);
+    for args in [
+        &["locations", "list"][..],
+        &["--json", "locations", "list"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearken"))
+            .args(args)
+            .env("HEARKEN_DB", &db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the child writes (`hearken … | head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: quiet: {stderr}");
+    }
+}
+
+#[test]
+fn cli_a_default_build_ignores_hearken_failpoint() {
+    // Failpoints exist only with `--features failpoints` (the crash tests); a default
+    // build armed through the environment must run through every point.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    two_locations(&db);
+    let night = golden("night1.batch.json");
+    for point in hearken::failpoint::NAMES {
+        if !point.starts_with("sync.") {
+            continue;
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearken"))
+            .args(["sync", night.to_str().unwrap(), NOW])
+            .env("HEARKEN_DB", &db)
+            .env("HEARKEN_FAILPOINT", point)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("the CLI stopped at failpoint {point}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "{point}");
+    }
+}
+
+#[test]
+fn t4_concurrent_cli_exports_to_one_path_each_leave_a_complete_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    two_locations(&db);
+    {
+        let e = Engine::open(&db).unwrap();
+        for i in 0..300 {
+            e.record_feedback(
+                &hearken::FeedbackInput {
+                    location: if i % 2 == 0 { "paris" } else { "seoul" }.into(),
+                    transaction: None,
+                    customer: None,
+                    sentiment: hearken::Sentiment::Positive,
+                    facets: vec![],
+                    comment: Some(format!("{i}: {}", "très bien, 정말 좋아요 ".repeat(8))),
+                    consent_to_reply: false,
+                },
+                at("2026-11-21T09:00:00Z"),
+            )
+            .unwrap();
+        }
+    }
+    let target = dir.path().join("feedback.csv");
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_hearken"))
+                .args(["export", "csv", "--out", target.to_str().unwrap(), NOW])
+                .env("HEARKEN_DB", &db)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut reads = 0;
+    let mut running = children;
+    while !running.is_empty() {
+        if let Ok(bytes) = std::fs::read(&target) {
+            let rows = csv::Reader::from_reader(&bytes[3..]).records().count();
+            assert_eq!(rows, 300, "a reader never sees a part of a file");
+            reads += 1;
+        }
+        running.retain_mut(|c| match c.try_wait().unwrap() {
+            Some(s) => {
+                assert!(s.success());
+                false
+            }
+            None => true,
+        });
+    }
+    println!("{reads} complete reads during 20 concurrent exports");
+    let bytes = std::fs::read(&target).unwrap();
+    assert_eq!(csv::Reader::from_reader(&bytes[3..]).records().count(), 300);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".hearken-"))
+        .collect();
+    assert!(names.is_empty(), "no temporary left: {names:?}");
+}

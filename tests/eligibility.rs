@@ -157,6 +157,163 @@ fn e3_contacts_match_trimmed_lowercased_and_in_e164() {
     assert_eq!(r.invitations[0].channel, Channel::Sms);
 }
 
+/// A batch at `location` on `date` where customer `c1` has e-mail `email` and buys `t`.
+fn c1_buys(
+    location: &str,
+    date: &str,
+    email: &str,
+    t: &str,
+    finalized: &str,
+) -> hearken::SyncBatch {
+    let mut b = batch(
+        location,
+        date,
+        &["c1"],
+        vec![sale(t, Some("c1"), Some(finalized))],
+    );
+    b.customers[0].email = Some(email.into());
+    b
+}
+
+#[test]
+fn e3_unsubscribed_customer_stays_unsubscribed_when_a_later_batch_brings_a_new_email() {
+    let e = engine();
+    e.sync(
+        &c1_buys(
+            "paris",
+            "2026-11-19",
+            "old@example.com",
+            "t0",
+            "2026-11-19T10:00:00+01:00",
+        ),
+        paris_night("2026-11-19"),
+    )
+    .unwrap();
+    e.unsubscribe_customer("c1", at("2026-11-20T08:00:00Z"))
+        .unwrap();
+    // Seoul sends the customer with a new e-mail: still unsubscribed, no survey.
+    let r = e
+        .sync(
+            &c1_buys(
+                "seoul",
+                "2026-11-21",
+                "new@example.com",
+                "t1",
+                "2026-11-21T15:00:00+09:00",
+            ),
+            at("2026-11-21T14:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(r.customers_updated, 1, "the new e-mail was stored");
+    assert_eq!(reasons(&r), vec![("t1".into(), SkipReason::Unsubscribed)]);
+    let x = e.explain("c1", at("2026-11-22T00:00:00Z")).unwrap();
+    assert!(x.unsubscribed, "explain says unsubscribed: yes");
+    assert_eq!(x.unsubscribed_at, Some(at("2026-11-20T08:00:00Z")));
+}
+
+#[test]
+fn e3_unsubscribe_by_contact_holds_for_its_customer_after_they_change_email() {
+    let e = engine();
+    // c1 is known with old@ before the unsubscribe; c2 gets the unsubscribed address only
+    // afterwards; c3 never has it.
+    e.sync(
+        &c1_buys(
+            "paris",
+            "2026-11-19",
+            "old@example.com",
+            "t0",
+            "2026-11-19T10:00:00+01:00",
+        ),
+        paris_night("2026-11-19"),
+    )
+    .unwrap();
+    e.unsubscribe_contact("OLD@example.com ", at("2026-11-20T08:00:00Z"))
+        .unwrap();
+    let mut b = batch("paris", "2026-11-20", &["c2", "c3"], vec![]);
+    b.customers[0].email = Some("old@example.com".into());
+    e.sync(&b, paris_night("2026-11-20")).unwrap();
+
+    // Both change e-mail; c3 and a stranger with the old address show the contact rule.
+    let mut b = batch(
+        "seoul",
+        "2026-11-22",
+        &["c1", "c2", "c3", "c4"],
+        vec![
+            sale("t1", Some("c1"), Some("2026-11-22T15:00:00+09:00")),
+            sale("t2", Some("c2"), Some("2026-11-22T15:00:00+09:00")),
+            sale("t3", Some("c3"), Some("2026-11-22T15:00:00+09:00")),
+            sale("t4", Some("c4"), Some("2026-11-22T15:00:00+09:00")),
+        ],
+    );
+    b.customers[0].email = Some("c1.new@example.com".into());
+    b.customers[1].email = Some("c2.new@example.com".into());
+    b.customers[3].email = Some("old@example.com".into());
+    let r = e.sync(&b, at("2026-11-22T14:00:00Z")).unwrap();
+    assert_eq!(
+        reasons(&r),
+        vec![
+            ("t1".into(), SkipReason::Unsubscribed),
+            ("t2".into(), SkipReason::Unsubscribed),
+            ("t4".into(), SkipReason::Unsubscribed),
+        ],
+        "the customers who had the contact and the contact itself stay unsubscribed"
+    );
+    assert_eq!(invited(&r), vec!["t3"]);
+    for c in ["c1", "c2"] {
+        let x = e.explain(c, at("2026-11-23T00:00:00Z")).unwrap();
+        assert!(x.unsubscribed, "{c}: explain says unsubscribed: yes");
+        assert_eq!(x.unsubscribed_at, Some(at("2026-11-20T08:00:00Z")), "{c}");
+    }
+    assert!(
+        !e.explain("c3", at("2026-11-23T00:00:00Z"))
+            .unwrap()
+            .unsubscribed
+    );
+}
+
+#[test]
+fn e4_explain_reads_the_cooldown_on_the_locations_business_date_not_utc() {
+    let e = engine();
+    e.upsert_location(&hearken::Location::new(
+        "toronto",
+        "Toronto",
+        "America/Toronto",
+    ))
+    .unwrap();
+    let r = e
+        .sync(
+            &batch(
+                "toronto",
+                "2026-11-20",
+                &["c1"],
+                vec![sale("t1", Some("c1"), Some("2026-11-20T12:00:00-05:00"))],
+            ),
+            at("2026-11-21T04:00:00Z"), // 23:00 in Toronto
+        )
+        .unwrap();
+    assert_eq!(invited(&r), vec!["t1"]);
+    // 2027-02-19 at 19:00 in Toronto is 2027-02-20 00:00 UTC: the last day of the
+    // cooldown there, while the UTC date is already the day it ends.
+    let x = e.explain("c1", at("2027-02-20T00:00:00Z")).unwrap();
+    assert_eq!(x.eligible_again_on, Some(day("2027-02-20")));
+    // The same evening, a Toronto sale is still decided as cooldown.
+    let r = e
+        .sync(
+            &batch(
+                "toronto",
+                "2027-02-19",
+                &["c1"],
+                vec![sale("t2", Some("c1"), Some("2027-02-19T12:00:00-05:00"))],
+            ),
+            at("2027-02-20T00:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(r.skipped[0].reason, SkipReason::Cooldown);
+    // At midnight in Toronto the cooldown is over.
+    let x = e.explain("c1", at("2027-02-20T05:00:00Z")).unwrap();
+    assert_eq!(x.eligible_again_on, None);
+}
+
 #[test]
 fn e4_one_invitation_per_cooldown_store_wide_clamped_to_month_end() {
     let e = engine();

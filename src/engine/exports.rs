@@ -1,7 +1,6 @@
 //! Feedback exports (X1, X2): the store's rows through the export formatters.
 
 use std::io::Write;
-use std::path::Path;
 
 use rusqlite::Connection;
 
@@ -61,23 +60,4 @@ pub fn xlsx(c: &Connection, q: &ExportQuery) -> Result<(Vec<u8>, ExportSummary)>
         comments: comments.len() as u64,
     };
     Ok((bytes, summary))
-}
-
-/// Writes a file through `write`, whole or not at all: into a temporary file beside
-/// `path`, renamed over it only once complete.
-pub fn to_file<T>(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<T>) -> Result<T> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    let tmp = path.with_file_name(name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        let out = write(&mut file)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(out)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{Erasure, Explanation, SuppressionBundle};
-use crate::rules::{contact, cooldown, token};
+use crate::rules::{contact, cooldown, time, token};
 use crate::store;
 
 /// Format version of suppression bundles.
@@ -68,6 +68,29 @@ impl Suppressions {
             )),
             None => Ok((false, None)),
         }
+    }
+
+    /// Before a sync replaces a customer's contacts: if the customer is unsubscribed
+    /// through the contacts they had (`old`), the unsubscribe is pinned to the customer
+    /// (by host id, with its date), so the new contacts never re-subscribe them (E3).
+    pub fn hold_for_customer(
+        &mut self,
+        c: &Connection,
+        old: &store::CustomerRow,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (unsubscribed, since) = self.check(
+            c,
+            &old.host_id,
+            old.email_norm.as_deref(),
+            old.phone_norm.as_deref(),
+        )?;
+        if unsubscribed {
+            let at = since.unwrap_or(now).timestamp_millis();
+            store::suppress(c, "customer", &old.host_id, at, "contact")?;
+            self.local = true;
+        }
+        Ok(())
     }
 }
 
@@ -150,12 +173,12 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
         stored.row.phone_norm.as_deref(),
     )?;
     let settings = store::get_settings(c)?;
-    // The cooldown is store-wide, so it is read on the UTC calendar.
-    let eligible_again_on = cooldown::cooldown_until(
-        store::cooldown_anchor(c, stored.rowid)?,
-        settings.cooldown_months,
-        now.date_naive(),
-    );
+    // The cooldown counts in business dates (E4): today is read on the calendar of the
+    // location whose batch created the last invitation, not on the UTC one.
+    let eligible_again_on = store::cooldown_anchor(c, stored.rowid)?.and_then(|(anchor, zone)| {
+        let today = time::parse_tz(&zone).map_or(now.date_naive(), |tz| time::local_date(tz, now));
+        cooldown::cooldown_until(Some(anchor), settings.cooldown_months, today)
+    });
     Ok(Explanation {
         customer: stored.row.host_id.clone(),
         unsubscribed,
@@ -182,19 +205,24 @@ pub fn unsubscribe_customer(c: &Connection, customer: &str, now: DateTime<Utc>) 
     Ok(())
 }
 
-/// Suppresses an e-mail address or phone number, whoever it belongs to (E3).
+/// Suppresses an e-mail address or phone number, whoever it belongs to, and by host id
+/// every customer who has it now, so a new contact later never re-subscribes them (E3).
 pub fn unsubscribe_contact(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<()> {
     let settings = store::get_settings(c)?;
     let ms = now.timestamp_millis();
-    match contact::parse_contact(raw, settings.default_country_code) {
-        Some(contact::Contact::Email(e)) => store::suppress(c, "email", &e, ms, "contact"),
-        Some(contact::Contact::Phone(p)) => store::suppress(c, "phone", &p, ms, "contact"),
-        None => Err(Error::invalid(Problem::top(
-            "unsubscribe",
-            "contact",
-            "not a usable e-mail address or phone number",
-        ))),
-    }
+    let (kind, value) = match contact::parse_contact(raw, settings.default_country_code) {
+        Some(contact::Contact::Email(e)) => ("email", e),
+        Some(contact::Contact::Phone(p)) => ("phone", p),
+        None => {
+            return Err(Error::invalid(Problem::top(
+                "unsubscribe",
+                "contact",
+                "not a usable e-mail address or phone number",
+            )));
+        }
+    };
+    store::suppress(c, kind, &value, ms, "contact")?;
+    store::suppress_holders(c, kind, &value, ms, "contact")
 }
 
 /// Erases a customer (right to be forgotten): personal fields and every free text about

@@ -247,6 +247,7 @@ pub fn apply_batch(
     };
 
     // Upsert customers; keep what the rules need of every referenced customer.
+    let mut suppressions = super::people::Suppressions::load(c)?;
     let mut customers: HashMap<&str, Known> = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
         let mut row = customer_row(cust, settings.default_country_code);
@@ -272,6 +273,10 @@ pub fn apply_batch(
             }
             Some(old) if old.row != row => {
                 report.customers_updated += 1;
+                if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm {
+                    // An unsubscribe through the old contacts stays with the customer (E3).
+                    suppressions.hold_for_customer(c, &old.row, now)?;
+                }
                 store::update_customer(c, old.rowid, &row, now_ms)?;
                 (old.rowid, true)
             }
@@ -301,7 +306,6 @@ pub fn apply_batch(
         max_age_days: settings.max_age_days,
         cooldown_months: settings.cooldown_months,
     };
-    let suppressions = super::people::Suppressions::load(c)?;
     let email_channel = settings.channel == Channel::Email;
     let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
     let mut steps: Vec<Step> = Vec::with_capacity(batch.transactions.len());

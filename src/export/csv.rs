@@ -1,4 +1,5 @@
 //! The CSV export (X1): UTF-8 with a byte-order mark, RFC 4180 quoting, CRLF lines.
+//! A cell a spreadsheet would read as a formula gets a leading `'` (T9).
 
 use std::io::Write;
 
@@ -33,7 +34,7 @@ impl<W: Write> CsvExport<W> {
     /// Writes one comment's row.
     pub(crate) fn row(&mut self, r: &CommentRecord) -> Result<()> {
         self.out
-            .write_record(comment_fields(r, self.single_location))
+            .write_record(comment_fields(r, self.single_location).map(defused))
             .map_err(csv_error)?;
         self.rows += 1;
         Ok(())
@@ -43,6 +44,21 @@ impl<W: Write> CsvExport<W> {
     pub(crate) fn finish(mut self) -> Result<u64> {
         self.out.flush()?;
         Ok(self.rows)
+    }
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP "CSV
+/// injection"): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The cell with a leading `'` when it starts like a formula (T9), so customer text
+/// such as `=HYPERLINK(...)` is shown as text, never run. Applied to every column: the
+/// ones hearken computes (dates, ids) never start so.
+fn defused(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell
     }
 }
 
@@ -56,6 +72,17 @@ fn csv_error(e: ::csv::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t9_formula_starts_get_a_leading_quote_other_text_is_kept() {
+        for p in ["=", "+", "-", "@", "\t", "\r"] {
+            assert_eq!(defused(format!("{p}1+1")), format!("'{p}1+1"));
+        }
+        assert_eq!(defused("a=1".into()), "a=1");
+        assert_eq!(defused(" =1".into()), " =1");
+        assert_eq!(defused(String::new()), "");
+        assert_eq!(defused("'quoted".into()), "'quoted");
+    }
 
     #[test]
     fn x1_bom_header_and_quoted_comment() {

@@ -171,6 +171,32 @@ pub fn suppress(
     Ok(())
 }
 
+/// Suppresses by host id every customer whose normalised e-mail (`kind` `email`) or
+/// phone (`phone`) is `value`, so the unsubscribe of a contact holds for its customers
+/// when they later change it (E3). Existing entries keep their date.
+pub fn suppress_holders(
+    conn: &Connection,
+    kind: &str,
+    value: &str,
+    now_ms: i64,
+    source: &str,
+) -> Result<()> {
+    let sql = match kind {
+        "email" => {
+            "INSERT OR IGNORE INTO suppressions (kind, value, created_at, source)
+             SELECT 'customer', host_id, ?2, ?3 FROM customers WHERE email_norm = ?1"
+        }
+        "phone" => {
+            "INSERT OR IGNORE INTO suppressions (kind, value, created_at, source)
+             SELECT 'customer', host_id, ?2, ?3 FROM customers WHERE phone_norm = ?1"
+        }
+        _ => return Ok(()),
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![value, now_ms, source])?;
+    Ok(())
+}
+
 /// One stored customer by host id.
 pub fn find_customer(conn: &Connection, host_id: &str) -> Result<Option<StoredCustomer>> {
     Ok(find_customers(conn, [host_id])?.remove(host_id))

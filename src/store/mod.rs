@@ -21,6 +21,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub use customers::CustomerRow;
+pub use customers::suppress_holders;
 pub use locations::LocationRow;
 pub use schema::SCHEMA_VERSION;
 pub use transactions::{InvitationRow, TransactionRow};
@@ -174,19 +175,7 @@ impl Store {
     /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
     /// temporary file in `dest`'s folder, renamed over `dest` only once complete.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        let folder = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".hearken-backup-")
-            .suffix(".tmp")
-            .tempfile_in(folder)?;
-        file::backup_into(&self.conn, temp.path())?;
-        temp.as_file().sync_all()?;
-        temp.persist(dest).map_err(|e| Error::Io(e.error))?;
-        sync_folder(folder);
-        Ok(())
+        crate::fsio::replace_atomically(dest, |temp| file::backup_into(&self.conn, temp))
     }
 
     /// SQLite's integrity and foreign-key checks; empty when the file is sound (T7).
@@ -211,16 +200,6 @@ impl Store {
 /// The schema version of the file (`user_version`).
 pub fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
-}
-
-/// Makes a rename in `folder` durable (Unix; elsewhere the rename is what there is).
-fn sync_folder(folder: &Path) {
-    #[cfg(unix)]
-    if let Ok(dir) = std::fs::File::open(folder) {
-        let _ = dir.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = folder;
 }
 
 /// Settings every hearken connection gets: the busy timeout and stable query plans.

@@ -264,15 +264,19 @@ pub fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> R
 }
 
 /// Business date of the customer's last cooldown-counting invitation (E4): transaction-
-/// triggered and neither cancelled nor failed.
-pub fn cooldown_anchor(conn: &Connection, customer: i64) -> Result<Option<NaiveDate>> {
+/// triggered and neither cancelled nor failed; with the IANA time zone of the location
+/// whose batch created it, whose local date the cooldown is read on.
+pub fn cooldown_anchor(conn: &Connection, customer: i64) -> Result<Option<(NaiveDate, String)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT max(business_date) FROM invitations
-             WHERE customer_id = ?1 AND trigger = 'transaction'
-               AND status IN ('pending', 'delivered')",
+            "SELECT i.business_date, l.time_zone FROM invitations i
+             JOIN locations l ON l.id = i.location_id
+             WHERE i.customer_id = ?1 AND i.trigger = 'transaction'
+               AND i.status IN ('pending', 'delivered')
+             ORDER BY i.business_date DESC, i.id DESC LIMIT 1",
         )?
-        .query_row([customer], |r| r.get(0))?)
+        .query_row([customer], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// Cooldown anchors (see [`cooldown_anchor`]) of many customers in one query.

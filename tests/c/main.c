@@ -33,5 +33,6 @@ int main(int argc, char **argv) {
     bad_input_tests();
     reports_tests();
     store_file_tests();
+    trust_tests();
     return finish();
 }

@@ -11,5 +11,6 @@ void alerts_tests(void);
 void bad_input_tests(void);
 void reports_tests(void);
 void store_file_tests(void);
+void trust_tests(void);
 
 #endif

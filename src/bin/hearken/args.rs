@@ -16,6 +16,8 @@ Exit codes:
      (record, index, id, field, reason)
   4  not found: the database file, a location, a customer, an input file
   5  conflict with the stored state (e.g. disabling the last enabled location)
+141 stdout was closed before the output was written (e.g. `| head -1`); the
+     command itself completed
 
 The database is --db, else $HEARKEN_DB, else ./hearken.db. Only `locations add`
 creates it. Times are printed in UTC; periods are local to the location.";

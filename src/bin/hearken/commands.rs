@@ -1,7 +1,8 @@
 //! The commands that are not reports: sync, backfill, explain, unsubscribe, the outbox
 //! and locations.
 
-use std::io::{IsTerminal, Read};
+use std::cell::Cell;
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -17,16 +18,62 @@ use crate::table::Table;
 pub struct Out {
     /// Print JSON instead of text.
     pub json: bool,
+    /// Stdout was closed before everything was written (`hearken … | head -1`).
+    broken_pipe: Cell<bool>,
+    /// Writing on stdout failed otherwise (a full disk).
+    write_failed: Cell<bool>,
 }
 
 impl Out {
+    /// Output as text, or as JSON when `json`.
+    pub fn new(json: bool) -> Self {
+        Out {
+            json,
+            broken_pipe: Cell::new(false),
+            write_failed: Cell::new(false),
+        }
+    }
+
     /// Prints `value` as JSON, or the text `human` builds.
     pub fn show<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
-        if self.json {
-            println!("{}", hearken::wire::to_json(value));
+        let text = if self.json {
+            format!("{}\n", hearken::wire::to_json(value))
         } else {
-            print!("{}", human());
+            human()
+        };
+        self.write(&text);
+    }
+
+    /// Writes on stdout. A reader that went away (EPIPE) is not a failure of the command:
+    /// the rest is dropped and the exit code says so (see [`Out::broken_pipe`]); print!
+    /// would panic there.
+    fn write(&self, text: &str) {
+        if self.broken_pipe.get() || self.write_failed.get() {
+            return;
         }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                self.broken_pipe.set(true);
+            } else {
+                // Any other write failure (a full disk) is worth a line on stderr.
+                eprintln!("error: cannot write the output: {e}");
+                self.write_failed.set(true);
+            }
+        }
+    }
+
+    /// Whether stdout was closed before the output was written whole.
+    pub fn broken_pipe(&self) -> bool {
+        self.broken_pipe.get()
+    }
+
+    /// Whether writing on stdout failed for another reason (already said on stderr).
+    pub fn write_failed(&self) -> bool {
+        self.write_failed.get()
     }
 }
 
@@ -42,14 +89,23 @@ pub fn utc(t: DateTime<Utc>) -> String {
 }
 
 fn read_input(file: &Path) -> Result<String, Failure> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let read = if file == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::read_to_string(file).map(|t| text = t)
+        std::fs::read(file).map(|b| bytes = b)
     };
     read.map_err(|e| Failure::Input(file.to_owned(), e))?;
-    Ok(text)
+    String::from_utf8(bytes).map_err(|e| {
+        // Bad input, not a storage failure: say where, never echo the bytes.
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        Failure::Engine(hearken::Error::invalid(hearken::Problem::top(
+            "batch",
+            "file",
+            format!("not valid UTF-8 (first bad byte at offset {at}, line {line})"),
+        )))
+    })
 }
 
 /// `sync FILE`.

@@ -16,9 +16,16 @@ use clap::Parser;
 use args::{Cli, Command, LocationAction};
 use failure::Failure;
 
+/// Exit code when stdout was closed before the output was written (`| head -1`): what a
+/// shell reports for a process that SIGPIPE ended (128 + 13).
+const BROKEN_PIPE: u8 = 141;
+
 fn main() -> ExitCode {
     let cli = Cli::parse(); // usage errors exit 2 here
-    match run(&cli) {
+    let out = commands::Out::new(cli.json);
+    match run(&cli, &out) {
+        Ok(()) if out.broken_pipe() => ExitCode::from(BROKEN_PIPE),
+        Ok(()) if out.write_failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             f.print(cli.json);
@@ -27,7 +34,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Failure> {
+fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     // Only `locations add` creates a database: a mistyped --db must not yield an empty
     // store that answers every question with "nothing".
@@ -40,10 +47,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if !creates && !cli.db.exists() {
         return Err(Failure::NoDatabase(cli.db.clone()));
     }
-    let out = commands::Out { json: cli.json };
     if let Command::ConvertJournal { to } = &cli.command {
         // Converting needs the only handle on the file: no engine of our own either.
-        return store::convert_journal(&cli.db, &out, *to);
+        return store::convert_journal(&cli.db, out, *to);
     }
     let options = hearken::EngineOptions {
         journal: cli.journal.mode(),
@@ -51,20 +57,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     };
     let engine = hearken::Engine::open_with(&cli.db, &options)?;
     match &cli.command {
-        Command::Sync { file } => commands::sync(&engine, &out, file, now),
-        Command::Backfill { file } => commands::backfill(&engine, &out, file, now),
-        Command::Explain { customer } => commands::explain(&engine, &out, customer, now),
-        Command::Unsubscribe { contact } => commands::unsubscribe(&engine, &out, contact, now),
-        Command::Report { kind, scope } => reports::report(&engine, &out, *kind, scope, now),
+        Command::Sync { file } => commands::sync(&engine, out, file, now),
+        Command::Backfill { file } => commands::backfill(&engine, out, file, now),
+        Command::Explain { customer } => commands::explain(&engine, out, customer, now),
+        Command::Unsubscribe { contact } => commands::unsubscribe(&engine, out, contact, now),
+        Command::Report { kind, scope } => reports::report(&engine, out, *kind, scope, now),
         Command::Export {
             format,
             out: file,
             scope,
-        } => reports::export(&engine, &out, *format, file, scope, now),
-        Command::Outbox { action } => commands::outbox(&engine, &out, action),
-        Command::Locations { action } => commands::locations(&engine, &out, action),
-        Command::Check => store::check(&engine, &out),
-        Command::Backup { out: file } => store::backup(&engine, &out, file),
+        } => reports::export(&engine, out, *format, file, scope, now),
+        Command::Outbox { action } => commands::outbox(&engine, out, action),
+        Command::Locations { action } => commands::locations(&engine, out, action),
+        Command::Check => store::check(&engine, out),
+        Command::Backup { out: file } => store::backup(&engine, out, file),
         Command::ConvertJournal { .. } => unreachable!("handled before opening"),
     }
 }

@@ -1,0 +1,372 @@
+//! Files hearken writes (T4) and what they may hold (T9): exports are written under a
+//! fresh temporary name beside the target and renamed into place; CSV cells that a
+//! spreadsheet would run as formulas get a leading `'`, and .xlsx cells are strings.
+
+mod common;
+
+use std::path::Path;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::{at, batch, sale};
+use hearken::{Engine, ErrorKind, ExportQuery, FeedbackInput, Location, Sentiment};
+
+/// The six first characters OWASP lists as starting a formula.
+const PREFIXES: [&str; 6] = ["=", "+", "-", "@", "\t", "\r"];
+
+const HEADER: [&str; 14] = [
+    "Date",
+    "Time",
+    "Conversation ID",
+    "Comment ID",
+    "Transaction ID",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Channel",
+    "Location",
+    "Author",
+    "Sentiment",
+    "Facet",
+    "Comment",
+];
+
+/// The text columns whose values come from the host or the customer. (Channel, Author and
+/// Sentiment are hearken's own words; facets come from a fixed list.)
+const HOST_TEXT: [&str; 6] = [
+    "Transaction ID",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Location",
+    "Comment",
+];
+
+/// One location per prefix whose name, customer (id, name, reference), transaction id and
+/// feedback comment all start with that prefix. Host ids cannot hold control characters,
+/// so for tab and CR only the free texts start with them.
+fn formula_store(path: &Path) -> Engine {
+    let e = Engine::open(path).unwrap();
+    for (i, p) in PREFIXES.iter().enumerate() {
+        let id_prefix = if p.chars().all(|c| c.is_control()) {
+            ""
+        } else {
+            p
+        };
+        let loc = format!("loc{i}");
+        e.upsert_location(&Location::new(
+            &loc,
+            &format!("{p}Boutique {i}"),
+            "Europe/Paris",
+        ))
+        .unwrap();
+        let customer = format!("{id_prefix}c{i}");
+        let transaction = format!("{id_prefix}t{i}");
+        let mut b = batch(
+            &loc,
+            "2026-11-20",
+            &[],
+            vec![sale(
+                &transaction,
+                Some(&customer),
+                Some("2026-11-20T10:00:00+01:00"),
+            )],
+        );
+        let mut c = hearken::Customer::with_email(&customer, &format!("c{i}@example.com"));
+        c.name = Some(format!("{p}Name {i}"));
+        c.reference = Some(format!("{p}R{i}"));
+        b.customers.push(c);
+        e.sync(&b, at("2026-11-20T22:00:00Z")).unwrap();
+        e.record_feedback(
+            &FeedbackInput {
+                location: loc,
+                transaction: Some(transaction),
+                customer: Some(customer),
+                sentiment: Sentiment::Negative,
+                facets: vec![],
+                comment: Some(format!("{p}HYPERLINK(\"http://evil.example\",\"x\")")),
+                consent_to_reply: false,
+            },
+            at("2026-11-21T09:00:00Z"),
+        )
+        .unwrap();
+    }
+    e
+}
+
+fn col(name: &str) -> usize {
+    HEADER.iter().position(|h| *h == name).unwrap()
+}
+
+/// The CSV's records (after the BOM), header first.
+fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM first");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[3..])
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// Names of the files under `dir` that look like hearken's temporaries.
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".hearken-") || n.ends_with(".partial"))
+        .collect()
+}
+
+#[test]
+fn t9_csv_cells_starting_like_a_formula_get_a_leading_quote_in_every_text_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = formula_store(&dir.path().join("h.db"));
+    let path = dir.path().join("feedback.csv");
+    assert_eq!(
+        e.export_csv_file(&ExportQuery::default(), &path).unwrap(),
+        6
+    );
+    let rows = csv_records(&std::fs::read(&path).unwrap());
+    assert_eq!(rows[0], HEADER);
+    let rows = &rows[1..];
+    assert_eq!(rows.len(), 6);
+    let mut checked = 0;
+    for p in PREFIXES {
+        // The row of this prefix: its comment is the only one starting with `'` + p.
+        let row = rows
+            .iter()
+            .find(|r| r[col("Comment")].starts_with(&format!("'{p}HYPERLINK")))
+            .unwrap_or_else(|| panic!("the comment starting with {p:?} is quoted"));
+        for name in HOST_TEXT {
+            let cell = &row[col(name)];
+            let ids = matches!(name, "Transaction ID" | "Customer ID");
+            if ids && (p == "\t" || p == "\r") {
+                assert!(!cell.starts_with('\''), "{name}: {cell:?}");
+                continue;
+            }
+            assert!(
+                cell.starts_with(&format!("'{p}")),
+                "{name} starting with {p:?} gets a leading quote: {cell:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6 * 6 - 2 * 2);
+    // Nothing else is quoted: the cells hearken writes itself are as before.
+    for r in rows {
+        for name in [
+            "Date",
+            "Time",
+            "Conversation ID",
+            "Comment ID",
+            "Channel",
+            "Author",
+        ] {
+            assert!(!r[col(name)].starts_with('\''), "{name}");
+        }
+    }
+}
+
+#[test]
+fn t9_xlsx_cells_are_strings_never_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = formula_store(&dir.path().join("h.db"));
+    let path = dir.path().join("feedback.xlsx");
+    e.export_xlsx_file(&ExportQuery::default(), &path).unwrap();
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    for sheet in book.sheet_names() {
+        let formulas = book.worksheet_formula(&sheet).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula in sheet {sheet}"
+        );
+    }
+    let comments = book.worksheet_range("Comments").unwrap();
+    let rows: Vec<&[Data]> = comments.rows().skip(1).collect();
+    assert_eq!(rows.len(), 6);
+    let mut seen = 0;
+    for p in PREFIXES {
+        let row = rows
+            .iter()
+            .find(|r| matches!(&r[col("Comment")], Data::String(s) if s.starts_with(&format!("{p}HYPERLINK"))))
+            .unwrap_or_else(|| panic!("the comment starting with {p:?} is a string cell"));
+        for name in HOST_TEXT {
+            match &row[col(name)] {
+                // A string cell shows the text as written: no quote added.
+                Data::String(s) => {
+                    assert!(!s.starts_with('\''), "{name}: {s:?}");
+                    seen += 1;
+                }
+                other => panic!("{name} starting with {p:?} is a {other:?}, not a string"),
+            }
+        }
+    }
+    assert_eq!(seen, 36);
+}
+
+#[cfg(unix)]
+#[test]
+fn t4_a_link_at_the_target_or_at_the_old_partial_name_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = formula_store(&dir.path().join("h.db"));
+    let victim = dir.path().join("victim.txt");
+    let other = dir.path().join("other.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::write(&other, "also precious").unwrap();
+    let target = dir.path().join("feedback.csv");
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    // The fixed temporary name of earlier versions: a link there and a plain file.
+    let partial = dir.path().join("feedback.csv.partial");
+    std::os::unix::fs::symlink(&other, &partial).unwrap();
+    let xlsx_partial = dir.path().join("feedback.xlsx.partial");
+    std::fs::write(&xlsx_partial, "someone's file").unwrap();
+
+    assert_eq!(
+        e.export_csv_file(&ExportQuery::default(), &target).unwrap(),
+        6
+    );
+    e.export_xlsx_file(&ExportQuery::default(), dir.path().join("feedback.xlsx"))
+        .unwrap();
+
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "also precious");
+    assert_eq!(
+        std::fs::read_to_string(&xlsx_partial).unwrap(),
+        "someone's file"
+    );
+    let meta = std::fs::symlink_metadata(&target).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced, not followed"
+    );
+    assert_eq!(csv_records(&std::fs::read(&target).unwrap()).len(), 7);
+    assert!(
+        std::fs::symlink_metadata(&partial)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        temporaries(dir.path())
+            .iter()
+            .all(|n| n.ends_with(".partial"))
+    );
+}
+
+#[test]
+fn t4_concurrent_exports_to_one_path_each_leave_a_complete_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    drop(formula_store(&db));
+    let target = dir.path().join("feedback.csv");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // A reader sees the previous complete file or the next one, never a part.
+        let reader = s.spawn(|| {
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Ok(bytes) = std::fs::read(&target) {
+                    assert_eq!(csv_records(&bytes).len(), 7, "a complete file");
+                    reads += 1;
+                }
+            }
+            reads
+        });
+        let writers: Vec<_> = (0..50)
+            .map(|i| {
+                let (db, target) = (&db, &target);
+                s.spawn(move || {
+                    let e = Engine::open(db).unwrap();
+                    if i % 2 == 0 {
+                        e.export_csv_file(&ExportQuery::default(), target).unwrap();
+                    } else {
+                        let q = ExportQuery {
+                            location: Some("nowhere".into()),
+                            ..Default::default()
+                        };
+                        // A failing writer leaves the others' files alone.
+                        let err = e.export_csv_file(&q, target).unwrap_err();
+                        assert_eq!(err.kind(), ErrorKind::NotFound);
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let reads = reader.join().unwrap();
+        eprintln!("t4: {reads} reads of the target during 50 writers, all complete");
+    });
+    assert_eq!(csv_records(&std::fs::read(&target).unwrap()).len(), 7);
+    assert!(
+        temporaries(dir.path()).is_empty(),
+        "{:?}",
+        temporaries(dir.path())
+    );
+}
+
+#[test]
+fn t4_a_255_byte_file_name_works_and_no_temporary_is_left_after_success_or_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = formula_store(&dir.path().join("h.db"));
+    let csv_name = format!("{}.csv", "a".repeat(251));
+    let xlsx_name = format!("{}.xlsx", "b".repeat(250));
+    assert_eq!((csv_name.len(), xlsx_name.len()), (255, 255));
+    let csv_path = dir.path().join(&csv_name);
+    assert_eq!(
+        e.export_csv_file(&ExportQuery::default(), &csv_path)
+            .unwrap(),
+        6
+    );
+    assert_eq!(csv_records(&std::fs::read(&csv_path).unwrap()).len(), 7);
+    let xlsx_path = dir.path().join(&xlsx_name);
+    e.export_xlsx_file(&ExportQuery::default(), &xlsx_path)
+        .unwrap();
+    let book: Xlsx<_> = open_workbook(&xlsx_path).unwrap();
+    assert_eq!(book.sheet_names().len(), 3);
+    assert!(temporaries(dir.path()).is_empty());
+
+    // Errors: an unknown location (the export fails while writing), a folder in the way
+    // (the rename fails), a missing folder (nothing can be created): no temporary left,
+    // the earlier file untouched.
+    let before = std::fs::read(&csv_path).unwrap();
+    let bad = ExportQuery {
+        location: Some("nowhere".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.export_csv_file(&bad, &csv_path).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        e.export_xlsx_file(&bad, &xlsx_path).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    let folder = dir.path().join("a-folder.csv");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("inside"), "kept").unwrap();
+    assert_eq!(
+        e.export_csv_file(&ExportQuery::default(), &folder)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Storage
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("inside")).unwrap(),
+        "kept"
+    );
+    let missing = dir.path().join("no-such-folder").join("f.csv");
+    assert_eq!(
+        e.export_csv_file(&ExportQuery::default(), &missing)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Storage
+    );
+    assert_eq!(std::fs::read(&csv_path).unwrap(), before);
+    assert!(
+        temporaries(dir.path()).is_empty(),
+        "{:?}",
+        temporaries(dir.path())
+    );
+}
