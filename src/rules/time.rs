@@ -166,6 +166,143 @@ pub fn next_day(date: NaiveDate) -> Option<NaiveDate> {
     date.succ_opt().filter(|d| *d <= MAX_DATE)
 }
 
+/// T6: a date written exactly `YYYY-MM-DD` (ten ASCII characters, no spaces, no sign)
+/// inside the range; anything else is `None`.
+pub fn parse_date_strict(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| date_in_range(*d))
+}
+
+/// T3/T6: an RFC 3339 instant with an offset (`2026-11-20T10:00:00+01:00`, no spaces
+/// around it), inside the range; anything else is `None`.
+pub fn parse_instant_strict(text: &str) -> Option<DateTime<chrono::FixedOffset>> {
+    if text.trim() != text || text.contains(' ') {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .filter(|t| in_range(t.with_timezone(&Utc)))
+}
+
+/// Reason given for a date that is not exactly `YYYY-MM-DD` in the range.
+pub const BAD_DATE: &str = "invalid date; expected YYYY-MM-DD from 1970-01-01 to 9999-12-31";
+/// Reason given for a timestamp that is not strict RFC 3339 in the range.
+pub const BAD_INSTANT: &str =
+    "invalid timestamp; expected RFC 3339 with an offset, from 1970-01-01 to 9999-12-31 UTC";
+
+/// Strict serde forms of dates and instants for the JSON wire format (T3, T6): used with
+/// `#[serde(with = …)]` on every input field. The error never carries the value.
+pub mod strict {
+    use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+
+    fn text<'de, D: Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+        <std::borrow::Cow<'de, str>>::deserialize(d)
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub mod date {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+            super::super::parse_date_strict(&text(d)?)
+                .ok_or_else(|| D::Error::custom(super::super::BAD_DATE))
+        }
+    }
+
+    /// A list of `YYYY-MM-DD` dates.
+    pub mod dates {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse of each.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(with = "super::date")] NaiveDate);
+            Ok(Vec::<Strict>::deserialize(d)?
+                .into_iter()
+                .map(|s| s.0)
+                .collect())
+        }
+    }
+
+    /// An RFC 3339 instant in UTC.
+    pub mod utc {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+            super::super::parse_instant_strict(&text(d)?)
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| D::Error::custom(super::super::BAD_INSTANT))
+        }
+    }
+
+    /// An optional RFC 3339 instant in UTC.
+    pub mod utc_opt {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(
+            v: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse; `null` is `None`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(with = "super::utc")] DateTime<Utc>);
+            Ok(Option::<Strict>::deserialize(d)?.map(|s| s.0))
+        }
+    }
+
+    /// An optional RFC 3339 instant keeping its offset.
+    pub mod offset_opt {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(
+            v: &Option<DateTime<FixedOffset>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse; `null` is `None`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(deserialize_with = "offset")] DateTime<FixedOffset>);
+            fn offset<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+                super::super::parse_instant_strict(&text(d)?)
+                    .ok_or_else(|| D::Error::custom(super::super::BAD_INSTANT))
+            }
+            Ok(Option::<Strict>::deserialize(d)?.map(|s| s.0))
+        }
+    }
+}
+
 /// Parses an IANA time zone name.
 pub fn parse_tz(name: &str) -> Option<Tz> {
     name.parse().ok()
