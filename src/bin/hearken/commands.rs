@@ -23,9 +23,9 @@ impl Out {
     /// Prints `value` as JSON, or the text `human` builds.
     pub fn show<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
         if self.json {
-            println!("{}", hearken::wire::to_json(value));
+            println!("{}", crate::shown::json(&hearken::wire::to_json(value)));
         } else {
-            print!("{}", human());
+            print!("{}", crate::shown::text(&human()));
         }
     }
 }
