@@ -4,7 +4,8 @@
 #     through the C ABI vs the Rust call, outbox claim+ack vs raw SQL; each prints its ratio
 #   - the property tests with many more cases
 #   - the C tests under valgrind are already in scripts/test.sh
-#   - fuzzing (docs/fuzzing.md): every cargo-fuzz target in fuzz/ for
+#   - fuzzing (docs/fuzzing.md): every cargo-fuzz target in fuzz/ (instants_and_echo: the
+#     extremes of every instant parameter, duplicate keys and echoed values, T3/T6) for
 #     ${HEARKEN_FUZZ_SECONDS:-60} seconds each (10 with --quick), one at a time; a finding
 #     fails the script and leaves its input in fuzz/artifacts/<target>/
 #   - the crash soak: SIGKILL at every failpoint of an 8-night run plus 330 random-time
@@ -56,7 +57,11 @@ trap 'rm -rf "$scratch"' EXIT
         cp -R "corpus/$target/." "$scratch/$target/" 2>/dev/null || true
         # A crash, leak, timeout or out-of-memory exits non-zero: print it and fail.
         log="$scratch/$target.log"
-        if ! cargo +nightly fuzz run "$target" "$scratch/$target" -- \
+        # A target with a dictionary (fuzz/<target>.dict) gets it: instants_and_echo's
+        # holds the T3 range ends and the T6 duplicate-key, padded-date and echo tokens.
+        dict=()
+        if [ -f "$target.dict" ]; then dict=("-dict=$target.dict"); fi
+        if ! cargo +nightly fuzz run "$target" "$scratch/$target" -- "${dict[@]}" \
             -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
             -print_final_stats=1 >"$log" 2>&1; then
             tail -n 60 "$log"

@@ -310,12 +310,14 @@ impl Engine {
     /// The batch is validated whole first; a bad batch is rejected with every bad record
     /// named and nothing written. Re-running a batch changes nothing (E8).
     pub fn sync(&self, batch: &SyncBatch, now: DateTime<Utc>) -> Result<SyncReport> {
+        check_now(now)?;
         self.lock()?
             .write(|c| sync::apply_batch(c, batch, now, sync::Mode::Nightly))
     }
 
     /// [`Engine::sync`] on a batch given as JSON (see [`crate::wire`]).
     pub fn sync_json(&self, json: &str, now: DateTime<Utc>) -> Result<SyncReport> {
+        check_now(now)?;
         self.sync(&crate::wire::parse_batch(json)?, now)
     }
 
@@ -331,6 +333,7 @@ impl Engine {
         now: DateTime<Utc>,
         mut progress: impl FnMut(BackfillProgress),
     ) -> Result<BackfillReport> {
+        check_now(now)?;
         let batches = backfill::parse_lines(reader)?;
         let total = batches.len() as u64;
         let mut reports = Vec::with_capacity(batches.len());
@@ -355,12 +358,14 @@ impl Engine {
         now: DateTime<Utc>,
         progress: impl FnMut(BackfillProgress),
     ) -> Result<BackfillReport> {
+        check_now(now)?;
         let file = std::fs::File::open(path)?;
         self.backfill_reader(std::io::BufReader::new(file), now, progress)
     }
 
     /// The business dates the host must send tonight for a location (S2).
     pub fn sync_window(&self, location: &str, now: DateTime<Utc>) -> Result<SyncWindow> {
+        check_now(now)?;
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
@@ -381,6 +386,7 @@ impl Engine {
 
     /// The next UTC instant at which a location syncs (S1).
     pub fn next_sync_at(&self, location: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        check_now(now)?;
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
@@ -391,11 +397,13 @@ impl Engine {
 
     /// Why a customer did or did not get surveys (E9).
     pub fn explain(&self, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
+        check_now(now)?;
         self.reader()?.read(|c| people::explain(c, customer, now))
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).
     pub fn unsubscribe_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| people::unsubscribe_customer(c, customer, now))
     }
@@ -407,6 +415,7 @@ impl Engine {
     /// zeroed and the WAL is folded back and truncated; [`Erasure::scrubbed`] says whether
     /// that completed (another connection's open snapshot can delay it until close).
     pub fn erase_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<Erasure> {
+        check_now(now)?;
         let mut store = self.lock()?;
         let mut erasure = store.write(|c| people::erase_customer(c, customer, now))?;
         erasure.scrubbed = store.checkpoint()?;
@@ -415,6 +424,7 @@ impl Engine {
 
     /// Unsubscribes an e-mail address or phone number, known or not yet (E3).
     pub fn unsubscribe_contact(&self, contact: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| people::unsubscribe_contact(c, contact, now))
     }
@@ -427,11 +437,13 @@ impl Engine {
     /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
     /// customer's language with fresh link tokens and leased; ack or fail it by its id.
     pub fn claim(&self, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
+        check_now(now)?;
         self.lock()?.write(|c| delivery::claim(c, limit, now))
     }
 
     /// Records that a claimed message was delivered; it is never offered again.
     pub fn ack(&self, message_id: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?.write(|c| delivery::ack(c, message_id, now))
     }
 
@@ -444,6 +456,7 @@ impl Engine {
         permanent: bool,
         now: DateTime<Utc>,
     ) -> Result<FailOutcome> {
+        check_now(now)?;
         self.lock()?
             .write(|c| delivery::fail(c, message_id, reason, permanent, now))
     }
@@ -456,6 +469,7 @@ impl Engine {
         language: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String> {
+        check_now(now)?;
         self.lock()?
             .write(|c| delivery::resend(c, invitation_id, language, now))
     }
@@ -463,6 +477,7 @@ impl Engine {
     /// Applies the global unsubscribe (E3) from an unsubscribe link's token; returns the
     /// customer's host id.
     pub fn unsubscribe_by_token(&self, token: &str, now: DateTime<Utc>) -> Result<String> {
+        check_now(now)?;
         self.lock()?
             .write(|c| delivery::unsubscribe_by_token(c, token, now))
     }
@@ -512,6 +527,7 @@ impl Engine {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<u64> {
+        check_now(now)?;
         self.lock()?
             .write(|c| people::import_suppressions(c, bundle, source, now))
     }
@@ -545,6 +561,7 @@ impl Engine {
         language: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<SurveyPage> {
+        check_now(now)?;
         self.reader()?
             .read(|c| responses::survey_page(c, token, language, now))
     }
@@ -557,6 +574,7 @@ impl Engine {
         input: &ResponseInput,
         now: DateTime<Utc>,
     ) -> Result<ResponseOutcome> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::record_response(c, token, input, now))
     }
@@ -568,12 +586,14 @@ impl Engine {
         transaction: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<ReceiptLink> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::mint_receipt_link(c, location, transaction, now))
     }
 
     /// Records e-receipt feedback (F1); returns the response id.
     pub fn record_feedback(&self, feedback: &FeedbackInput, now: DateTime<Utc>) -> Result<i64> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::record_feedback(c, feedback, now))
     }
@@ -587,6 +607,7 @@ impl Engine {
     /// Deletes a response (responses are never edited), recording who, the customer,
     /// the date and the score (F3).
     pub fn delete_response(&self, response_id: i64, admin: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::delete_response(c, response_id, admin, now))
     }
@@ -598,23 +619,27 @@ impl Engine {
 
     /// Records that the respondent clicked the review link (N3).
     pub fn review_clicked(&self, response_id: i64, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::review_event(c, response_id, false, now))
     }
 
     /// Records a confirmed public review; a pending review reminder is then cancelled (R1).
     pub fn review_confirmed(&self, response_id: i64, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| responses::review_event(c, response_id, true, now))
     }
 
     /// NPS of a scope, from its counts (N1); none without answers.
     pub fn nps(&self, query: &ScoreQuery) -> Result<NpsSummary> {
+        check_scores_query(query)?;
         self.reader()?.read(|c| responses::nps(c, query))
     }
 
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
     pub fn ratings(&self, query: &ScoreQuery) -> Result<RatingSummary> {
+        check_scores_query(query)?;
         self.reader()?.read(|c| responses::ratings(c, query))
     }
 
@@ -707,6 +732,7 @@ impl Engine {
         interaction: &InteractionInput,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::record_interaction(c, alert, interaction, now))
     }
@@ -718,12 +744,14 @@ impl Engine {
         status: AlertStatus,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::set_alert_status(c, alert, status, now))
     }
 
     /// Gives an unfinished alert to another user (A3).
     pub fn reassign_alert(&self, alert: i64, user: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::reassign_alert(c, alert, user, now))
     }
@@ -736,6 +764,7 @@ impl Engine {
         email: &CustomerEmail,
         now: DateTime<Utc>,
     ) -> Result<String> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::email_customer(c, alert, email, now))
     }
@@ -748,6 +777,7 @@ impl Engine {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<InboundReply> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::record_inbound_reply(c, address, text, now))
     }
@@ -755,6 +785,7 @@ impl Engine {
     /// Replies to feedback, or records a reward or a refund, when the customer agreed to
     /// be replied to (F2). Returns the new thread comment's id.
     pub fn reply(&self, response_id: i64, reply: &ReplyInput, now: DateTime<Utc>) -> Result<i64> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::reply(c, response_id, reply, now))
     }
@@ -767,6 +798,7 @@ impl Engine {
     /// Queues the post-intervention survey of a done case (A4); refused with the reason
     /// when the original response was anonymous. Returns the outbox message id.
     pub fn send_follow_up(&self, alert: i64, now: DateTime<Utc>) -> Result<String> {
+        check_now(now)?;
         self.lock()?
             .write(|c| alerts::send_follow_up(c, alert, now))
     }
@@ -774,6 +806,14 @@ impl Engine {
     /// Records an external review or its reply (A5). Returns how many reviews of the
     /// location still wait for a reply; the alert clears itself at zero.
     pub fn report_review(&self, review: &ExternalReview, now: DateTime<Utc>) -> Result<u32> {
+        check_now(now)?;
+        checked(validate::instant_problems(
+            "review",
+            &[
+                ("posted_at", Some(review.posted_at)),
+                ("replied_at", review.replied_at),
+            ],
+        ))?;
         self.lock()?
             .write(|c| alerts::report_review(c, review, now))
     }
@@ -787,6 +827,7 @@ impl Engine {
     /// Writes the feedback CSV (X1) of a location and period: a BOM, the X1 header, one
     /// row per thread comment; returns the number of comment rows.
     pub fn export_csv(&self, query: &ExportQuery, out: impl Write) -> Result<u64> {
+        check_export_query(query)?;
         self.reader()?.read(|c| exports::csv(c, query, out))
     }
 
@@ -801,6 +842,7 @@ impl Engine {
     /// Writes the feedback spreadsheet (X2) of a location and period as .xlsx: sheets
     /// "By employee", "By date" and "Comments" (the X1 columns).
     pub fn export_xlsx(&self, query: &ExportQuery, mut out: impl Write) -> Result<ExportSummary> {
+        check_export_query(query)?;
         let (bytes, summary) = self.reader()?.read(|c| exports::xlsx(c, query))?;
         out.write_all(&bytes)?;
         out.flush()?;
@@ -823,6 +865,8 @@ impl Engine {
 impl Engine {
     /// NPS and average rating of a period, location and employee (N1, N2, N5, N6).
     pub fn scores(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Scores> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?.read(|c| reports::scores(c, query, now))
     }
 
@@ -833,18 +877,24 @@ impl Engine {
         bucket: Bucket,
         now: DateTime<Utc>,
     ) -> Result<Vec<SeriesPoint>> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?
             .read(|c| reports::series_of(c, query, bucket, now))
     }
 
     /// Of the invitations delivered in the period, the share answered (N5).
     pub fn response_rate(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<ResponseRate> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?
             .read(|c| reports::response_rate(c, query, now))
     }
 
     /// Promoters, review links shown, clicks and confirmed reviews (N3).
     pub fn review_funnel(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<ReviewFunnel> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?
             .read(|c| reports::review_funnel(c, query, now))
     }
@@ -856,6 +906,8 @@ impl Engine {
         role: Option<Role>,
         now: DateTime<Utc>,
     ) -> Result<Vec<EmployeePerformance>> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?
             .read(|c| reports::employee_performance(c, query, role, now))
     }
@@ -867,12 +919,16 @@ impl Engine {
         period: &Period,
         now: DateTime<Utc>,
     ) -> Result<PeriodBounds> {
+        check_now(now)?;
+        checked(validate::period_problems("arguments", period))?;
         self.reader()?
             .read(|c| reports::period_bounds(c, location, period, now))
     }
 
     /// One page of the feedback list, filtered and sorted (X3).
     pub fn feedback(&self, query: &FeedbackQuery, now: DateTime<Utc>) -> Result<FeedbackPage> {
+        check_now(now)?;
+        check_report_query("query", &query.scope)?;
         self.reader()?.read(|c| reports::feedback(c, query, now))
     }
 
@@ -893,6 +949,8 @@ impl Engine {
         query: &ReportQuery,
         now: DateTime<Utc>,
     ) -> Result<Vec<Unsubscribe>> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?
             .read(|c| reports::unsubscribes(c, query, now))
     }
@@ -903,18 +961,26 @@ impl Engine {
         store_label: &str,
         now: DateTime<Utc>,
     ) -> Result<AggregateBundle> {
+        check_now(now)?;
         self.reader()?
             .read(|c| reports::export_aggregates(c, store_label, now))
     }
 
     /// Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
     pub fn import_aggregates(&self, bundle: &AggregateBundle, now: DateTime<Utc>) -> Result<u64> {
+        check_now(now)?;
+        checked(validate::instant_problems(
+            "bundle",
+            &[("created_at", Some(bundle.created_at))],
+        ))?;
         self.lock()?
             .write(|c| reports::import_aggregates(c, bundle, now))
     }
 
     /// Your NPS over a scope against the imported stores over the same months.
     pub fn compare_nps(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Comparison> {
+        check_now(now)?;
+        check_report_query("query", query)?;
         self.reader()?.read(|c| reports::compare_nps(c, query, now))
     }
 
@@ -930,6 +996,41 @@ impl Drop for Engine {
     fn drop(&mut self) {
         let _ = self.close();
     }
+}
+
+/// T3: `now` lies in the one range of instants, or the call is invalid input naming it.
+fn check_now(now: DateTime<Utc>) -> Result<()> {
+    time::check_instant(now, "arguments", "now").map_err(Error::invalid)
+}
+
+/// An error from the problems found, if any.
+fn checked(problems: Vec<crate::error::Problem>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// T3: the bounds of a score query lie in the range.
+fn check_scores_query(q: &ScoreQuery) -> Result<()> {
+    checked(validate::instant_problems(
+        "query",
+        &[("from", q.from), ("to", q.to)],
+    ))
+}
+
+/// T3: the bounds of an export query lie in the range.
+fn check_export_query(q: &ExportQuery) -> Result<()> {
+    checked(validate::instant_problems(
+        "query",
+        &[("from", q.from), ("to", q.to)],
+    ))
+}
+
+/// T3: the period of a report query lies in the range.
+fn check_report_query(record: &str, q: &ReportQuery) -> Result<()> {
+    checked(validate::period_problems(record, &q.period))
 }
 
 fn find_location(c: &rusqlite::Connection, id: &str) -> Result<store::LocationRow> {

@@ -44,7 +44,7 @@ impl Problem {
         Problem {
             record: record.to_owned(),
             index: Some(index as u64),
-            host_id: Some(host_id.to_owned()),
+            host_id: shown_id(host_id),
             field: field.to_owned(),
             reason: reason.into(),
         }
@@ -60,8 +60,30 @@ impl std::fmt::Display for Problem {
         if let Some(h) = &self.host_id {
             write!(f, " (id {h:?})")?;
         }
-        write!(f, ".{}: {}", self.field, self.reason)
+        if self.field.is_empty() {
+            write!(f, ": {}", self.reason)
+        } else {
+            write!(f, ".{}: {}", self.field, self.reason)
+        }
     }
+}
+
+/// Longest id an error message may name (the host-id limit, in bytes).
+const MAX_SHOWN_ID_BYTES: usize = 128;
+
+/// T6: an id as an error may show it: only a short (≤ 128 bytes), printable one; a longer
+/// id, or one with control or bidi characters, is never echoed.
+pub fn shown_id(id: &str) -> Option<String> {
+    let printable = !id.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    });
+    (id.len() <= MAX_SHOWN_ID_BYTES && printable).then(|| id.to_owned())
+}
+
+/// How a not-found message names an id: quoted when [`shown_id`] allows, else generically.
+fn named_id(id: &str) -> String {
+    shown_id(id).map_or_else(|| "(the given id)".to_owned(), |s| format!("{s:?}"))
 }
 
 /// The kind of an error, shared by the Rust, C and uniffi doors. Codes never change.
@@ -115,7 +137,7 @@ pub enum Error {
     #[error("invalid input: {}", join(.0))]
     Invalid(Vec<Problem>),
     /// Something named does not exist.
-    #[error("not found: {what} {id:?}")]
+    #[error("not found: {what} {}", named_id(.id))]
     NotFound {
         /// What kind of thing (`location`, `customer`, …).
         what: &'static str,

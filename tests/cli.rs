@@ -529,3 +529,86 @@ fn t4_concurrent_cli_exports_to_one_path_each_leave_a_complete_file() {
         .collect();
     assert!(names.is_empty(), "no temporary left: {names:?}");
 }
+
+/// T6: names and ids holding ESC, a bidi override (U+202E) or a C1 control (U+0085) are
+/// printed as visible escapes in tables, plain text and errors; Korean and accents print
+/// as they are; `--json` escapes them as JSON does.
+#[test]
+fn t6_cli_never_prints_control_characters_from_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t6.db");
+    {
+        let e = Engine::open(&db).unwrap();
+        e.upsert_location(&hearken::Location::new(
+            "paris",
+            "Boutique \u{1b}[31mParis\u{202e} 서울 Amélie\u{85}",
+            "Europe/Paris",
+        ))
+        .unwrap();
+        let mut b = hearken::SyncBatch::new("paris", common::day("2026-11-20"));
+        let mut c = hearken::Customer::with_email("c\u{202e}1", "c1@example.com");
+        c.name = Some("Kim \u{1b}]0;pwned\u{7} 김민준".into());
+        b.customers = vec![c];
+        let mut t = common::sale("t1", Some("c\u{202e}1"), Some("2026-11-20T10:00:00+01:00"));
+        t.employees = vec![];
+        b.transactions = vec![t];
+        e.sync(&b, at("2026-11-20T22:00:00Z")).unwrap();
+    }
+    let raw = ['\u{1b}', '\u{202e}', '\u{85}', '\u{7}'];
+    let clean = |what: &str, s: &str| {
+        for c in raw {
+            assert!(
+                !s.contains(c),
+                "{what} printed U+{:04X} raw: {s:?}",
+                c as u32
+            );
+        }
+    };
+    let listed = ok(&db, &["locations", "list"]);
+    clean("locations list", &listed);
+    assert!(listed.contains("서울 Amélie"), "{listed}");
+    assert!(listed.contains("\\u{1b}[31mParis\\u{202e}"), "{listed}");
+    assert!(listed.contains("\\u{85}"), "{listed}");
+    let why = ok(&db, &["explain", "c\u{202e}1", NOW]);
+    clean("explain", &why);
+    let outbox = ok(&db, &["outbox", "list"]);
+    clean("outbox list", &outbox);
+    let missing = hearken(&db, &["explain", "nobody\u{1b}[2J\u{202e}", NOW]);
+    assert_eq!(missing.code, 4);
+    clean("not-found error", &missing.stderr);
+    let json = ok(&db, &["--json", "locations", "list"]);
+    clean("--json locations list", &json);
+    assert!(json.contains("\\u001b"), "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v.to_string().contains("서울 Amélie"));
+}
+
+/// T3: `--now` outside 1970-01-01..9999-12-31 UTC is invalid input naming `now`; a
+/// padded or offset-less `--now` is a usage error.
+#[test]
+fn t3_cli_now_outside_the_range_is_invalid_input_naming_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t3.db");
+    Engine::open(&db)
+        .unwrap()
+        .upsert_location(&hearken::Location::new("paris", "Paris", "Europe/Paris"))
+        .unwrap();
+    let run = hearken(
+        &db,
+        &["--json", "explain", "c1", "--now=1969-12-31T23:59:59.999Z"],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains(r#""field":"now""#), "{}", run.stderr);
+    assert_eq!(
+        hearken(&db, &["explain", "c1", "--now=9999-12-31T23:59:59.999Z"]).code,
+        4
+    );
+    assert_eq!(
+        hearken(&db, &["explain", "c1", "--now=2026-11-20T22:00:00"]).code,
+        2
+    );
+    assert_eq!(
+        hearken(&db, &["explain", "c1", "--now=2026-11-20T22:00:00Z "]).code,
+        2
+    );
+}

@@ -112,14 +112,18 @@ fn unknown_field_and_bad_enum_name_the_field_without_the_value() {
     );
     assert!(!err.to_string().contains("secret-value"));
     assert!(!err.to_json().contains("secret-value"));
-    rejected(
+    // T6: an unknown key is reported on its record, never by its name.
+    let err = rejected(
         &GOOD.replace(
             "\"role\":\"salesperson\"",
             "\"role\":\"salesperson\",\"age\":3",
         ),
         "employees",
-        "age",
+        "",
     );
+    assert_eq!(err.problems()[0].reason, "unknown field");
+    assert!(!err.to_json().contains("\"age\""), "{}", err.to_json());
+    assert!(!err.to_string().contains("age:"), "{err}");
 }
 
 #[test]

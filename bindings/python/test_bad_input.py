@@ -282,3 +282,95 @@ def test_unknown_tokens(tmp_path):
     del engine
     gc.collect()
     assert dump(path) == before
+
+
+T3_MIN = 0  # 1970-01-01T00:00:00.000Z
+T3_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def t3_calls(e, token, now):
+    """Every kind of instant-taking call, at `now`."""
+    q = hearken.ReportQuery()
+    calls = [
+        ("sync", lambda: e.sync(night(), now)),
+        ("sync_window", lambda: e.sync_window("paris", now)),
+        ("next_sync_at", lambda: e.next_sync_at("paris", now)),
+        ("claim", lambda: e.claim(10, now)),
+        ("explain", lambda: e.explain("a", now)),
+        ("survey_page", lambda: e.survey_page(token, None, now)),
+        ("record_response", lambda: e.record_response(token, nps(3), now)),
+        ("mint_receipt_link", lambda: e.mint_receipt_link("paris", None, now)),
+        ("scores", lambda: e.scores(q, now)),
+        ("response_rate", lambda: e.response_rate(q, now)),
+        ("review_funnel", lambda: e.review_funnel(q, now)),
+        ("employee_performance", lambda: e.employee_performance(q, None, now)),
+        ("period_bounds", lambda: e.period_bounds("paris", hearken.Period.CURRENT_MONTH(), now)),
+        ("feedback", lambda: e.feedback(hearken.FeedbackQuery(scope=q), now)),
+        ("unsubscribes", lambda: e.unsubscribes(q, now)),
+        ("compare_nps", lambda: e.compare_nps(q, now)),
+        ("export_aggregates", lambda: e.export_aggregates("s1", now)),
+    ]
+    for b in (hearken.Bucket.DAY, hearken.Bucket.ISO_WEEK, hearken.Bucket.MONTH):
+        calls.append(("score_series", lambda b=b: e.score_series(q, b, now)))
+    return calls
+
+
+def test_t3_instants_at_and_beyond_the_range_ends(tmp_path):
+    """T3: at the range ends (and one millisecond inside) no call panics or fails
+    internally; one millisecond beyond, every call is InvalidInput naming now_ms."""
+    for now in (T3_MIN, T3_MIN + 1, T3_MAX - 1, T3_MAX, 1_774_746_000_000):
+        engine, _, token = setup(tmp_path / f"in{now}")
+        for name, call in t3_calls(engine, token, now):
+            try:
+                call()
+            except hearken.HearkenError as err:
+                assert not isinstance(err, (hearken.HearkenError.Internal,
+                                            hearken.HearkenError.Storage)), f"{name} at {now}: {err}"
+    for now in (T3_MIN - 1, T3_MAX + 1, -(2**63), 2**63 - 1):
+        engine, path, token = setup(tmp_path / f"out{now}")
+        before = dump(path)
+        for name, call in t3_calls(engine, token, now):
+            with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+                call()
+            named = [p.field for p in caught.value.problems]
+            assert "now_ms" in named, f"{name} at {now}: {named}"
+        del engine, caught
+        gc.collect()
+        assert dump(path) == before
+
+
+def test_t3_rows_at_the_range_ends_never_make_a_report_fail(tmp_path):
+    engine, _, _ = setup(tmp_path)
+    for now in (T3_MIN, T3_MAX):
+        engine.record_feedback(hearken.FeedbackInput(
+            location="paris", sentiment=hearken.Sentiment.NEGATIVE), now)
+    for now in (T3_MIN, DUE, T3_MAX):
+        for b in (hearken.Bucket.DAY, hearken.Bucket.ISO_WEEK, hearken.Bucket.MONTH):
+            assert engine.score_series(hearken.ReportQuery(), b, now)
+        engine.scores(hearken.ReportQuery(), now)
+
+
+def test_t6_strict_json(tmp_path):
+    """T6: duplicate keys, padded dates, numbers out of range and unknown keys are
+    InvalidInput naming the field (or the record of an unknown key), echoing nothing."""
+    invalid = hearken.HearkenError.InvalidInput
+    base = '{"format":1,"location":"paris","business_dates":["2026-11-21"]'
+    cell(tmp_path, "duplicate key", invalid, "batch.location",
+         lambda e, t: e.sync_json(base + ',"location":"SECRET"}', NIGHT2))
+    cell(tmp_path, "padded date", invalid, "business_dates",
+         lambda e, t: e.sync_json(
+             '{"format":1,"location":"paris","business_dates":["2026-11-21 "]}', NIGHT2))
+    cell(tmp_path, "padded date in a record", invalid, "business_dates",
+         lambda e, t: e.sync(night("2026-11-21 "), NIGHT2))
+    cell(tmp_path, "number out of range", invalid, "amount_minor",
+         lambda e, t: e.sync_json(base + ',"transactions":[{"id":"t9","kind":"sale",'
+                                  '"amount_minor":1e999,"currency":"EUR"}]}', NIGHT2))
+    engine, _, _ = setup(tmp_path / "unknown")
+    with pytest.raises(invalid) as caught:
+        engine.sync_json(base + ',"SECRETKEY":1}', NIGHT2)
+    (p,) = caught.value.problems
+    assert (p.record, p.field, p.reason) == ("batch", "", "unknown field")
+    assert "SECRETKEY" not in caught.value.reason
+    with pytest.raises(hearken.HearkenError.NotFound) as caught:
+        engine.explain("SECRET" * 30, DUE)
+    assert "SECRET" not in caught.value.reason

@@ -1,7 +1,7 @@
 //! The alert use cases: users, assignment (A1), notifications (A2), handling (A3), the
 //! post-intervention survey (A4), unanswered reviews (A5), sync gaps and reply threads (F2).
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -831,7 +831,10 @@ pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>
     if settings.escalate_after_hours == 0 {
         return Ok(0);
     }
-    let cutoff = now - TimeDelta::hours(i64::from(settings.escalate_after_hours));
+    let cutoff = crate::rules::time::sub(
+        now,
+        crate::rules::time::hours(i64::from(settings.escalate_after_hours)),
+    );
     let default_language = store::get_settings(c)?.default_language;
     let mut sent = 0;
     for due in store::escalation_candidates(c, ms(cutoff))? {

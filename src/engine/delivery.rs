@@ -9,7 +9,7 @@ use crate::error::{Error, Problem, Result};
 use crate::model::{
     Channel, FailOutcome, MessageKind, MessageStatus, OutboundMessage, SkipReason, Template,
 };
-use crate::rules::{template, token};
+use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
 
 /// Longest failure reason kept from the host.
@@ -152,7 +152,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let settings = store::get_settings(c)?;
     let delivery = store::get_delivery_settings(c)?;
     let now_ms = ms(now);
-    let lease_until = now + TimeDelta::seconds(i64::from(delivery.lease_seconds));
+    let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
     // Reminders whose moment has come join the queue first (R1, R2).
     super::responses::decide_reminders(c, now)?;
     let alert_settings = store::get_alert_settings(c)?;
@@ -282,7 +282,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                     t
                 }
             };
-            let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
+            let expires = time::add(now, time::days(i64::from(delivery.survey_link_days)));
             let survey_link = if m.kind == MessageKind::ReviewReminder {
                 None
             } else {
@@ -421,9 +421,11 @@ pub fn fail(
         return Ok(FailOutcome::Failed);
     }
     let doublings = m.attempts.saturating_sub(1).min(16);
-    let delay = (TimeDelta::seconds(i64::from(delivery.retry_base_seconds)) * (1 << doublings))
+    let delay = time::seconds(i64::from(delivery.retry_base_seconds))
+        .checked_mul(1 << doublings)
+        .unwrap_or(MAX_RETRY_DELAY)
         .min(MAX_RETRY_DELAY);
-    let retry_at = now + delay;
+    let retry_at = time::add(now, delay);
     store::retry_message(c, m.rowid, ms(retry_at), &reason, ms(now))?;
     Ok(FailOutcome::Retry { retry_at })
 }

@@ -401,7 +401,7 @@ pub fn compare_nps(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Resul
         let (a, b) = period::instants(&q.period, tz, now);
         DayRange {
             from: a.map(|t| t.date_naive()),
-            until: b.map(|t| t.date_naive() + chrono::TimeDelta::days(1)),
+            until: b.map(|t| crate::rules::time::add_days(t.date_naive(), 1)),
         }
     });
     let (first, last) = compare::month_span(range);

@@ -1,7 +1,7 @@
 //! The responses use cases: the survey, answers by link, e-receipt feedback, reviews,
 //! deletion with audit, scores and the one reminder per invitation.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
@@ -325,7 +325,10 @@ pub fn mint_receipt_link(
     };
     let delivery = store::get_delivery_settings(c)?;
     let bytes = super::delivery::random_bytes::<16>()?;
-    let expires = now + TimeDelta::days(i64::from(delivery.survey_link_days));
+    let expires = crate::rules::time::add(
+        now,
+        crate::rules::time::days(i64::from(delivery.survey_link_days)),
+    );
     store::insert_receipt_link(
         c,
         &token::token_hash(&bytes),
@@ -504,7 +507,7 @@ pub fn decide_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
         0 => reminder::REVIEW_REMINDER_DAYS,
         d => reminder::REVIEW_REMINDER_DAYS.min(i64::from(d)),
     };
-    let cutoff = now - TimeDelta::days(first_day);
+    let cutoff = crate::rules::time::sub(now, crate::rules::time::days(first_day));
     let mut queued = 0;
     let mut ids = None;
     for cand in store::reminder_candidates(c, ms(cutoff))? {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
@@ -59,7 +59,7 @@ impl LocationClock {
         location: i64,
         today: NaiveDate,
     ) -> Result<BTreeSet<NaiveDate>> {
-        let since = today - TimeDelta::days(window::HISTORY_DAYS);
+        let since = time::add_days(today, -window::HISTORY_DAYS);
         store::synced_dates_since(c, location, since)
     }
 

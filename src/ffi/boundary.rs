@@ -128,10 +128,11 @@ impl Out<*mut c_char> {
     }
 }
 
-/// Converts `now` from Unix milliseconds.
+/// Converts `now` from Unix milliseconds; outside hearken's one range of instants
+/// (T3, [`crate::rules::time::MIN_MS`]..=[`crate::rules::time::MAX_MS`]) it is invalid input.
 pub(crate) fn now(ms: i64) -> Result<DateTime<Utc>, Failure> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or(Failure::Range("now_ms", "out of the range of a timestamp"))
+    crate::rules::time::from_ms(ms)
+        .ok_or(Failure::Range("now_ms", crate::rules::time::OUT_OF_RANGE))
 }
 
 /// Hands a string to C as a caller-owned `char *`. JSON never holds a raw NUL; any NUL in
@@ -213,6 +214,12 @@ mod tests {
     #[test]
     fn now_out_of_range_is_invalid_input() {
         assert!(now(i64::MAX).is_err());
+        assert!(now(-1).is_err());
+        assert!(now(crate::rules::time::MAX_MS + 1).is_err());
         assert_eq!(now(0).unwrap().timestamp_millis(), 0);
+        assert_eq!(
+            now(crate::rules::time::MAX_MS).unwrap().to_rfc3339(),
+            "9999-12-31T23:59:59.999+00:00"
+        );
     }
 }

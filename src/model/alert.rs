@@ -374,9 +374,10 @@ pub struct ExternalReview {
     #[serde(default)]
     pub rating: Option<u32>,
     /// When it was posted.
+    #[serde(with = "crate::rules::time::strict::utc")]
     pub posted_at: DateTime<Utc>,
     /// When the business replied; `None` while unanswered.
-    #[serde(default)]
+    #[serde(default, with = "crate::rules::time::strict::utc_opt")]
     pub replied_at: Option<DateTime<Utc>>,
 }
 

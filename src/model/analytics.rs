@@ -22,15 +22,19 @@ pub enum Period {
     /// Local dates `from` to `to`, both included.
     Custom {
         /// First local date.
+        #[serde(with = "crate::rules::time::strict::date")]
         from: NaiveDate,
         /// Last local date (included).
+        #[serde(with = "crate::rules::time::strict::date")]
         to: NaiveDate,
     },
     /// UTC instants `[from, to)`, not aligned on local days: answered from the responses.
     Between {
         /// First instant (included).
+        #[serde(with = "crate::rules::time::strict::utc")]
         from: DateTime<Utc>,
         /// End instant (excluded).
+        #[serde(with = "crate::rules::time::strict::utc")]
         to: DateTime<Utc>,
     },
 }
@@ -420,6 +424,7 @@ pub struct AggregateBundle {
     /// The store's label, chosen by the vendor; no other id leaves the store.
     pub store: String,
     /// When it was made.
+    #[serde(with = "crate::rules::time::strict::utc")]
     pub created_at: DateTime<Utc>,
     /// Counts per location (numbered 1…), local month and category.
     pub rows: Vec<AggregateRow>,

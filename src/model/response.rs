@@ -143,8 +143,10 @@ pub struct ScoreQuery {
     /// Host id of one location, or all.
     pub location: Option<String>,
     /// Responses at or after this instant.
+    #[serde(with = "crate::rules::time::strict::utc_opt")]
     pub from: Option<DateTime<Utc>>,
     /// Responses before this instant.
+    #[serde(with = "crate::rules::time::strict::utc_opt")]
     pub to: Option<DateTime<Utc>>,
 }
 

@@ -6,6 +6,7 @@ use chrono::{Months, NaiveDate};
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months))
         .unwrap_or(NaiveDate::MAX)
+        .min(super::time::MAX_DATE)
 }
 
 /// The date a customer is eligible again after an invitation anchored on `anchor`.

@@ -1,7 +1,7 @@
 //! Dashboard periods (X3) and date buckets (N2) in a location's own time zone. Pure:
 //! `now` is passed in.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::error::Problem;
@@ -22,7 +22,15 @@ pub fn date_of(day: i64) -> Option<NaiveDate> {
 
 /// The local day number of an instant (Unix ms) in `tz`.
 pub fn local_day(tz: Tz, at_ms: i64) -> i64 {
-    let at = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+    let at = DateTime::from_timestamp_millis(at_ms)
+        .map(super::time::clamp)
+        .unwrap_or_else(|| {
+            if at_ms < 0 {
+                super::time::min_instant()
+            } else {
+                super::time::max_instant()
+            }
+        });
     day_number(local_date(tz, at))
 }
 
@@ -124,7 +132,9 @@ pub fn instant_ms(period: &Period, tz: Tz, now: DateTime<Utc>) -> (i64, i64) {
 pub fn bucket_start(date: NaiveDate, bucket: Bucket) -> NaiveDate {
     match bucket {
         Bucket::Day => date,
-        Bucket::IsoWeek => date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday())),
+        Bucket::IsoWeek => {
+            super::time::add_days(date, -i64::from(date.weekday().num_days_from_monday()))
+        }
         Bucket::Month => first_of_month(date),
     }
 }
@@ -192,7 +202,7 @@ mod tests {
         };
         // The DST day in Paris lasts 23 hours.
         let (a, b) = instants(&custom, Paris, now);
-        assert_eq!(b.unwrap() - a.unwrap(), TimeDelta::hours(23));
+        assert_eq!(b.unwrap() - a.unwrap(), chrono::TimeDelta::hours(23));
         assert!(
             validate(&Period::Custom {
                 from: d("2026-02-02"),

@@ -1,9 +1,10 @@
 //! The one reminder per invitation (R1, R2): who gets which, and when it is decided.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::ReviewMode;
 use crate::rules::score::NpsCategory;
+use crate::rules::time;
 
 /// Days after delivery at which the review reminder is decided (R1).
 pub const REVIEW_REMINDER_DAYS: i64 = 7;
@@ -41,9 +42,9 @@ pub fn decide(
     mode: ReviewMode,
     non_respondent_days: u32,
 ) -> ReminderDecision {
-    let week = f.delivered_at + TimeDelta::days(REVIEW_REMINDER_DAYS);
+    let week = time::add(f.delivered_at, time::days(REVIEW_REMINDER_DAYS));
     let r2 = (non_respondent_days > 0)
-        .then(|| f.delivered_at + TimeDelta::days(i64::from(non_respondent_days)));
+        .then(|| time::add(f.delivered_at, time::days(i64::from(non_respondent_days))));
     match f.answered {
         // R1 looks at the answer as it stood 7 days after delivery.
         Some((at, category)) if at <= week => {

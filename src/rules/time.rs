@@ -1,36 +1,346 @@
-//! Local time arithmetic for each location: business dates, sync and send instants (S1).
+//! Local time arithmetic for each location: business dates, sync and send instants (S1),
+//! and the one range of instants every door accepts (T3).
+//!
+//! Every instant hearken takes or stores lies in [`MIN_MS`]..=[`MAX_MS`]
+//! (1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z); every date in
+//! [`MIN_DATE`]..=[`MAX_DATE`]. Arithmetic on them goes through the saturating helpers
+//! below, so a deadline past the end of the range stays at [`max_instant`] instead of
+//! overflowing, and no call inside the range can panic.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, LocalResult, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone,
+    Timelike, Utc,
+};
 use chrono_tz::Tz;
+
+use crate::error::Problem;
+
+/// First instant of the range, 1970-01-01T00:00:00.000Z, in Unix milliseconds.
+pub const MIN_MS: i64 = 0;
+/// Last instant of the range, 9999-12-31T23:59:59.999Z, in Unix milliseconds.
+pub const MAX_MS: i64 = 253_402_300_799_999;
+/// First date of the range.
+pub const MIN_DATE: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+/// Last date of the range.
+pub const MAX_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+
+/// Reason given for an instant outside the range.
+pub const OUT_OF_RANGE: &str =
+    "outside the range 1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z";
+/// Reason given for a date outside the range.
+pub const DATE_OUT_OF_RANGE: &str = "outside the range 1970-01-01 to 9999-12-31";
+
+/// The first instant of the range.
+pub fn min_instant() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH
+}
+
+/// The last instant of the range.
+pub fn max_instant() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(MAX_MS).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Whether an instant lies in the range.
+pub fn in_range(t: DateTime<Utc>) -> bool {
+    t >= min_instant() && t <= max_instant()
+}
+
+/// Whether a date lies in the range.
+pub fn date_in_range(d: NaiveDate) -> bool {
+    (MIN_DATE..=MAX_DATE).contains(&d)
+}
+
+/// The instant of Unix milliseconds, if they lie in the range.
+pub fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
+    if (MIN_MS..=MAX_MS).contains(&ms) {
+        DateTime::from_timestamp_millis(ms)
+    } else {
+        None
+    }
+}
+
+/// The one check of every door: an instant outside the range is a problem naming
+/// `record.field`.
+pub fn check_instant(t: DateTime<Utc>, record: &str, field: &str) -> Result<(), Problem> {
+    if in_range(t) {
+        Ok(())
+    } else {
+        Err(Problem::top(record, field, OUT_OF_RANGE))
+    }
+}
+
+/// [`check_instant`] for dates.
+pub fn check_date(d: NaiveDate, record: &str, field: &str) -> Result<(), Problem> {
+    if date_in_range(d) {
+        Ok(())
+    } else {
+        Err(Problem::top(record, field, DATE_OUT_OF_RANGE))
+    }
+}
+
+/// `t` clamped into the range.
+pub fn clamp(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.clamp(min_instant(), max_instant())
+}
+
+/// `t + delta`, saturating at the ends of the range.
+pub fn add(t: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
+    match t.checked_add_signed(delta) {
+        Some(r) => clamp(r),
+        None if delta < TimeDelta::zero() => min_instant(),
+        None => max_instant(),
+    }
+}
+
+/// `t - delta`, saturating at the ends of the range.
+pub fn sub(t: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
+    match t.checked_sub_signed(delta) {
+        Some(r) => clamp(r),
+        None if delta < TimeDelta::zero() => max_instant(),
+        None => min_instant(),
+    }
+}
+
+/// A duration of `hours`, saturating (never panics, whatever the count).
+pub fn hours(hours: i64) -> TimeDelta {
+    TimeDelta::try_hours(hours).unwrap_or(if hours < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
+}
+
+/// A duration of `days`, saturating.
+pub fn days(days: i64) -> TimeDelta {
+    TimeDelta::try_days(days).unwrap_or(if days < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
+}
+
+/// A duration of `seconds`, saturating.
+pub fn seconds(seconds: i64) -> TimeDelta {
+    TimeDelta::try_seconds(seconds).unwrap_or(if seconds < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
+}
+
+/// `date + days`, saturating at the ends of the date range.
+pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
+    let moved = if days >= 0 {
+        date.checked_add_days(chrono::Days::new(days.unsigned_abs()))
+    } else {
+        date.checked_sub_days(chrono::Days::new(days.unsigned_abs()))
+    };
+    match moved {
+        Some(d) => d.clamp(MIN_DATE, MAX_DATE),
+        None if days < 0 => MIN_DATE,
+        None => MAX_DATE,
+    }
+}
+
+/// `date + months` (clamped to the month's last day), saturating at the ends of the range.
+pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
+    let moved = if months >= 0 {
+        date.checked_add_months(Months::new(months.unsigned_abs()))
+    } else {
+        date.checked_sub_months(Months::new(months.unsigned_abs()))
+    };
+    match moved {
+        Some(d) => d.clamp(MIN_DATE, MAX_DATE),
+        None if months < 0 => MIN_DATE,
+        None => MAX_DATE,
+    }
+}
+
+/// The first day of `date`'s month.
+pub fn month_start(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+/// The day after `date`, or `None` past [`MAX_DATE`].
+pub fn next_day(date: NaiveDate) -> Option<NaiveDate> {
+    date.succ_opt().filter(|d| *d <= MAX_DATE)
+}
+
+/// T6: a date written exactly `YYYY-MM-DD` (ten ASCII characters, no spaces, no sign)
+/// inside the range; anything else is `None`.
+pub fn parse_date_strict(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| date_in_range(*d))
+}
+
+/// T3/T6: an RFC 3339 instant with an offset (`2026-11-20T10:00:00+01:00`, no spaces
+/// around it), inside the range; anything else is `None`.
+pub fn parse_instant_strict(text: &str) -> Option<DateTime<chrono::FixedOffset>> {
+    if text.trim() != text || text.contains(' ') {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .filter(|t| in_range(t.with_timezone(&Utc)))
+}
+
+/// Reason given for a date that is not exactly `YYYY-MM-DD` in the range.
+pub const BAD_DATE: &str = "invalid date; expected YYYY-MM-DD from 1970-01-01 to 9999-12-31";
+/// Reason given for a timestamp that is not strict RFC 3339 in the range.
+pub const BAD_INSTANT: &str =
+    "invalid timestamp; expected RFC 3339 with an offset, from 1970-01-01 to 9999-12-31 UTC";
+
+/// Strict serde forms of dates and instants for the JSON wire format (T3, T6): used with
+/// `#[serde(with = …)]` on every input field. The error never carries the value.
+pub mod strict {
+    use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+
+    fn text<'de, D: Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+        <std::borrow::Cow<'de, str>>::deserialize(d)
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub mod date {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+            super::super::parse_date_strict(&text(d)?)
+                .ok_or_else(|| D::Error::custom(super::super::BAD_DATE))
+        }
+    }
+
+    /// A list of `YYYY-MM-DD` dates.
+    pub mod dates {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse of each.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(with = "super::date")] NaiveDate);
+            Ok(Vec::<Strict>::deserialize(d)?
+                .into_iter()
+                .map(|s| s.0)
+                .collect())
+        }
+    }
+
+    /// An RFC 3339 instant in UTC.
+    pub mod utc {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+            super::super::parse_instant_strict(&text(d)?)
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| D::Error::custom(super::super::BAD_INSTANT))
+        }
+    }
+
+    /// An optional RFC 3339 instant in UTC.
+    pub mod utc_opt {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(
+            v: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse; `null` is `None`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(with = "super::utc")] DateTime<Utc>);
+            Ok(Option::<Strict>::deserialize(d)?.map(|s| s.0))
+        }
+    }
+
+    /// An optional RFC 3339 instant keeping its offset.
+    pub mod offset_opt {
+        use super::*;
+        /// Serialises as chrono does.
+        pub fn serialize<S: Serializer>(
+            v: &Option<DateTime<FixedOffset>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+        /// Strict parse; `null` is `None`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Strict(#[serde(deserialize_with = "offset")] DateTime<FixedOffset>);
+            fn offset<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+                super::super::parse_instant_strict(&text(d)?)
+                    .ok_or_else(|| D::Error::custom(super::super::BAD_INSTANT))
+            }
+            Ok(Option::<Strict>::deserialize(d)?.map(|s| s.0))
+        }
+    }
+}
 
 /// Parses an IANA time zone name.
 pub fn parse_tz(name: &str) -> Option<Tz> {
     name.parse().ok()
 }
 
-/// The local calendar date of `instant` in `tz`.
+/// The local calendar date of `instant` in `tz`, kept inside the date range (an instant
+/// at the very start of 1970 is still 1969-12-31 in America).
 pub fn local_date(tz: Tz, instant: DateTime<Utc>) -> NaiveDate {
-    instant.with_timezone(&tz).date_naive()
+    instant
+        .with_timezone(&tz)
+        .date_naive()
+        .clamp(MIN_DATE, MAX_DATE)
 }
 
 /// The UTC instant of a local wall-clock time (S1): in a DST gap the first valid instant
-/// after it, in an overlap the earlier one.
+/// after it, in an overlap the earlier one; kept inside the range.
 pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
+    let found = match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Some(a.min(b).with_timezone(&Utc)),
         LocalResult::None => {
             // Gaps last at most a few hours and start on a minute boundary.
             let mut probe = local;
+            let mut found = None;
             for _ in 0..(26 * 60) {
-                probe += TimeDelta::minutes(1);
+                let Some(next) = probe.checked_add_signed(TimeDelta::minutes(1)) else {
+                    break;
+                };
+                probe = next;
                 if let Some(t) = tz.from_local_datetime(&probe).earliest() {
-                    return t.with_timezone(&Utc);
+                    found = Some(t.with_timezone(&Utc));
+                    break;
                 }
             }
-            local.and_utc()
+            found
         }
-    }
+    };
+    clamp(found.unwrap_or_else(|| local.and_utc()))
 }
 
 /// The UTC instant of `hour`:00 local on `date`.
@@ -48,7 +358,11 @@ pub fn next_sync_at(tz: Tz, sync_hour: u32, now: DateTime<Utc>) -> DateTime<Utc>
     if tonight > now {
         tonight
     } else {
-        local_hour_instant(tz, today.succ_opt().unwrap_or(today), sync_hour)
+        // On the last day of the range there is no later sync: saturate.
+        match next_day(today) {
+            Some(tomorrow) => local_hour_instant(tz, tomorrow, sync_hour),
+            None => max_instant(),
+        }
     }
 }
 
@@ -82,14 +396,14 @@ pub fn invitation_due_at(
     send_hour: u32,
     quiet: QuietHours,
 ) -> DateTime<Utc> {
-    let next_day = business_date.succ_opt().unwrap_or(business_date);
-    let due = local_hour_instant(tz, next_day, send_hour);
+    let next = next_day(business_date).unwrap_or(business_date);
+    let due = local_hour_instant(tz, next, send_hour);
     let local = due.with_timezone(&tz);
     if !quiet.contains(local.hour()) {
         return due;
     }
     let day = if local.hour() >= quiet.end {
-        local.date_naive().succ_opt().unwrap_or(next_day)
+        next_day(local.date_naive()).unwrap_or(next)
     } else {
         local.date_naive()
     };

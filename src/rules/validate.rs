@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::Problem;
-use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Settings, SyncBatch};
+use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Period, Settings, SyncBatch};
+use crate::rules::time;
 
 /// Longest host id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
@@ -58,6 +59,29 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// T3: the problems of optional instants `(field, value)` of `record` outside the range.
+pub fn instant_problems(record: &str, fields: &[(&str, Option<DateTime<Utc>>)]) -> Vec<Problem> {
+    fields
+        .iter()
+        .filter_map(|(field, t)| t.and_then(|t| time::check_instant(t, record, field).err()))
+        .collect()
+}
+
+/// T3: the problems of a dashboard period whose dates or instants lie outside the range.
+pub fn period_problems(record: &str, period: &Period) -> Vec<Problem> {
+    match period {
+        Period::Custom { from, to } => [("period.from", from), ("period.to", to)]
+            .into_iter()
+            .filter_map(|(field, d)| time::check_date(*d, record, field).err())
+            .collect(),
+        Period::Between { from, to } => instant_problems(
+            record,
+            &[("period.from", Some(*from)), ("period.to", Some(*to))],
+        ),
+        _ => Vec::new(),
+    }
+}
+
 /// Validates a batch against the store's context; an empty result means it may be applied.
 pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -77,7 +101,9 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
     }
     let mut seen_dates = HashSet::new();
     for (i, date) in batch.business_dates.iter().enumerate() {
-        let reason = if !seen_dates.insert(*date) {
+        let reason = if !time::date_in_range(*date) {
+            Some(time::DATE_OUT_OF_RANGE)
+        } else if !seen_dates.insert(*date) {
             Some("date listed twice")
         } else {
             (ctx.date_problem)(*date)
@@ -167,10 +193,12 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         if t.currency.len() != 3 || !t.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             bad("currency", "not a 3-letter ISO 4217 code");
         }
-        if t.finalized_at
-            .is_some_and(|f| f.with_timezone(&Utc) > ctx.now)
-        {
-            bad("finalized_at", "is after now");
+        if let Some(f) = t.finalized_at.map(|f| f.with_timezone(&Utc)) {
+            if !time::in_range(f) {
+                bad("finalized_at", time::OUT_OF_RANGE);
+            } else if f > ctx.now {
+                bad("finalized_at", "is after now");
+            }
         }
     }
     out

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::time::local_hour_instant;
+use super::time::{self, local_hour_instant};
 
 /// Days of sync history kept for gap detection.
 pub const HISTORY_DAYS: i64 = 400;
@@ -13,12 +13,13 @@ pub const HISTORY_DAYS: i64 = 400;
 /// The business date whose sync instant is nearest to `now` (within 12 hours either way),
 /// so that a sync run a little after midnight still belongs to the evening before.
 pub fn business_today(tz: Tz, sync_hour: u32, now: DateTime<Utc>) -> NaiveDate {
-    let d = super::time::local_date(tz, now);
+    let d = time::local_date(tz, now);
     let sync = local_hour_instant(tz, d, sync_hour);
-    if sync - TimeDelta::hours(12) > now {
-        d.pred_opt().unwrap_or(d)
-    } else if sync + TimeDelta::hours(12) <= now {
-        d.succ_opt().unwrap_or(d)
+    // Kept inside the date range: at its very ends the nearest date is the end itself.
+    if time::sub(sync, TimeDelta::hours(12)) > now {
+        time::add_days(d, -1)
+    } else if time::add(sync, TimeDelta::hours(12)) <= now {
+        time::add_days(d, 1)
     } else {
         d
     }
@@ -26,7 +27,7 @@ pub fn business_today(tz: Tz, sync_hour: u32, now: DateTime<Utc>) -> NaiveDate {
 
 /// A date is overdue once its sync hour + 2 h has passed (S2).
 pub fn is_overdue(tz: Tz, sync_hour: u32, date: NaiveDate, now: DateTime<Utc>) -> bool {
-    local_hour_instant(tz, date, sync_hour) + TimeDelta::hours(2) <= now
+    time::add(local_hour_instant(tz, date, sync_hour), TimeDelta::hours(2)) <= now
 }
 
 /// Tonight's dates and the missing ones.

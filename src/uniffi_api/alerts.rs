@@ -534,7 +534,7 @@ impl ExternalReview {
     pub(super) fn into_model(self) -> Result<m::ExternalReview, Error> {
         let mut problems = Vec::new();
         let mut instant = |ms: i64, field: &str| {
-            let at = chrono::DateTime::from_timestamp_millis(ms);
+            let at = time::record_instant(ms);
             if at.is_none() {
                 problems.push(Problem::top("review", field, time::OUT_OF_RANGE));
             }

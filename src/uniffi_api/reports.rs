@@ -72,7 +72,7 @@ impl Period {
             }
             Period::Between { from_ms, to_ms } => {
                 let mut instant = |ms: i64, field: &str| {
-                    let t = chrono::DateTime::from_timestamp_millis(ms);
+                    let t = time::record_instant(ms);
                     if t.is_none() {
                         problems.push(Problem::top(record, field, time::OUT_OF_RANGE));
                     }
@@ -702,14 +702,13 @@ impl From<m::AggregateBundle> for AggregateBundle {
 
 impl AggregateBundle {
     fn into_model(self) -> Result<m::AggregateBundle, Error> {
-        let created_at =
-            chrono::DateTime::from_timestamp_millis(self.created_at_ms).ok_or_else(|| {
-                Error::invalid(Problem::top(
-                    "aggregate_bundle",
-                    "created_at_ms",
-                    time::OUT_OF_RANGE,
-                ))
-            })?;
+        let created_at = time::record_instant(self.created_at_ms).ok_or_else(|| {
+            Error::invalid(Problem::top(
+                "aggregate_bundle",
+                "created_at_ms",
+                time::OUT_OF_RANGE,
+            ))
+        })?;
         Ok(m::AggregateBundle {
             format: self.format,
             store: self.store,

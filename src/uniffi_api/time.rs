@@ -6,14 +6,14 @@ use crate::error::{Error, Problem};
 
 /// The instant of a `now_ms`-style argument, or an invalid-input error naming it.
 pub(super) fn arg_instant(ms: i64, name: &str) -> Result<DateTime<Utc>, Error> {
-    DateTime::from_timestamp_millis(ms)
+    crate::rules::time::from_ms(ms)
         .ok_or_else(|| Error::invalid(Problem::top("arguments", name, OUT_OF_RANGE)))
 }
 
 /// The instant of a record field given in milliseconds, as the offset-carrying type the
-/// batch model uses; `None` if chrono cannot represent it.
+/// batch model uses; `None` outside the one range of instants (T3).
 pub(super) fn field_instant(ms: i64) -> Option<DateTime<FixedOffset>> {
-    DateTime::from_timestamp_millis(ms).map(|t| t.fixed_offset())
+    crate::rules::time::from_ms(ms).map(|t| t.fixed_offset())
 }
 
 /// Optional `[from, to)` instants of a query.
@@ -28,7 +28,7 @@ pub(super) fn optional_bounds(
 ) -> Result<Bounds, Error> {
     let mut problems = Vec::new();
     let mut bound = |ms: Option<i64>, field: &str| {
-        let at = ms.map(DateTime::from_timestamp_millis)?;
+        let at = ms.map(crate::rules::time::from_ms)?;
         if at.is_none() {
             problems.push(Problem::top(record, field, OUT_OF_RANGE));
         }
@@ -43,9 +43,10 @@ pub(super) fn optional_bounds(
     }
 }
 
-/// Parses a `YYYY-MM-DD` date exactly as the JSON wire format does.
+/// Parses a `YYYY-MM-DD` date exactly as the JSON wire format does (strict: ten
+/// characters, no spaces, inside the range).
 pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
-    text.parse().ok()
+    crate::rules::time::parse_date_strict(text)
 }
 
 /// Unix milliseconds of an instant.
@@ -63,8 +64,13 @@ pub(super) fn dates(ds: &[NaiveDate]) -> Vec<String> {
     ds.iter().copied().map(date).collect()
 }
 
-/// Reason given for a millisecond value chrono cannot represent.
-pub(super) const OUT_OF_RANGE: &str = "timestamp out of range; expected Unix milliseconds";
+/// Reason given for a millisecond value outside the one range of instants (T3).
+pub(super) const OUT_OF_RANGE: &str = crate::rules::time::OUT_OF_RANGE;
+
+/// The instant of a record field given in milliseconds, `None` outside the range.
+pub(super) fn record_instant(ms: i64) -> Option<DateTime<Utc>> {
+    crate::rules::time::from_ms(ms)
+}
 
 /// Reason given for a date that is not `YYYY-MM-DD`.
 pub(super) const BAD_DATE: &str = "invalid date; expected YYYY-MM-DD";

@@ -1220,7 +1220,7 @@ static void alerts_bad_codes_and_times_are_refused_and_change_nothing(void) {
     CHECK_RC(hk_engine_list_alerts(engine, "{\"statuses\":[\"closed\"]}", &out), BAD, engine);
     check_detail_says(engine, "\"record\":\"statuses\",\"index\":0");
     CHECK_RC(hk_engine_list_alerts(engine, "{\"shop\":\"paris\"}", &out), BAD, engine);
-    check_detail_says(engine, "unknown field `shop`");
+    check_detail_says(engine, "\"reason\":\"unknown field\"");
     CHECK_RC(hk_engine_set_alert_settings(engine, "{\"escalate_after_hours\":-1}"), BAD, engine);
     check_detail(engine, "invalid_input", "escalate_after_hours");
     CHECK_RC(hk_engine_upsert_user(engine, "{\"id\":"), BAD, engine);

@@ -554,6 +554,148 @@ static void test_unknown_tokens(void) {
     free(path);
 }
 
+/* T3: the ends of the one range of instants (1970-01-01T00:00:00.000Z to
+ * 9999-12-31T23:59:59.999Z) and one millisecond beyond them, through every kind of C call. */
+#define T3_MIN INT64_C(0)
+#define T3_MAX INT64_C(253402300799999)
+
+/* Frees a string output if the call wrote one. */
+static void t3_free(hk_result rc, char **out) {
+    if (rc == HK_OK && *out != NULL) {
+        hk_string_free(*out);
+    }
+    *out = NULL;
+}
+
+/* In range: no panic, no internal or storage failure. Beyond: invalid input naming now_ms. */
+static void t3_check(hk_engine *engine, const char *call, hk_result rc, int inside) {
+    if (inside) {
+        if (!CHECK(rc != HK_RESULT_PANIC && rc != HK_RESULT_INTERNAL && rc != HK_RESULT_STORAGE)) {
+            fprintf(stderr, "      %s: rc %d\n", call, (int)rc);
+        }
+    } else {
+        if (!CHECK(rc == HK_RESULT_INVALID_INPUT)) {
+            fprintf(stderr, "      %s: rc %d, want invalid input\n", call, (int)rc);
+        }
+        check_detail(engine, "invalid_input", "now_ms");
+    }
+}
+
+static void test_t3_instant_range_ends(void) {
+    if (!prepare()) {
+        return;
+    }
+    const int64_t inside[] = {T3_MIN, T3_MIN + 1, T3_MAX - 1, T3_MAX,
+                              INT64_C(1774746000000) /* Paris springs forward */};
+    const int64_t outside[] = {T3_MIN - 1, T3_MAX + 1, INT64_MIN, INT64_MAX};
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass == 0 ? sizeof inside / sizeof *inside : sizeof outside / sizeof *outside;
+        for (size_t i = 0; i < n; i++) {
+            int64_t now = pass == 0 ? inside[i] : outside[i];
+            char *path = NULL;
+            hk_engine *engine = open_copy(&path);
+            if (engine == NULL) {
+                free(path);
+                return;
+            }
+            char *out = NULL;
+            int64_t at = 0;
+            hk_result rc;
+#define T3_STR(call, expr)                                                                         \
+    rc = (expr);                                                                                   \
+    t3_check(engine, call, rc, pass == 0);                                                         \
+    t3_free(rc, &out)
+            T3_STR("sync", hk_engine_sync(engine, SETUP_BATCH, now, &out));
+            T3_STR("sync_window", hk_engine_sync_window(engine, "paris", now, &out));
+            rc = hk_engine_next_sync_at(engine, "paris", now, &at);
+            t3_check(engine, "next_sync_at", rc, pass == 0);
+            T3_STR("claim", hk_engine_claim(engine, 10, now, &out));
+            T3_STR("explain", hk_engine_explain(engine, "a", now, &out));
+            T3_STR("survey_page", hk_engine_survey_page(engine, prepared_token, NULL, now, &out));
+            T3_STR("record_response",
+                   hk_engine_record_response(engine, prepared_token, NPS(3), now, &out));
+            T3_STR("mint_receipt_link", hk_engine_mint_receipt_link(engine, "paris", NULL, now, &out));
+            T3_STR("scores", hk_engine_scores(engine, NULL, now, &out));
+            for (uint32_t b = HK_BUCKET_DAY; b <= HK_BUCKET_MONTH; b++) {
+                T3_STR("score_series", hk_engine_score_series(engine, NULL, b, now, &out));
+            }
+            T3_STR("response_rate", hk_engine_response_rate(engine, NULL, now, &out));
+            T3_STR("review_funnel", hk_engine_review_funnel(engine, NULL, now, &out));
+            T3_STR("employee_performance",
+                   hk_engine_employee_performance(engine, NULL, HK_ROLE_ALL, now, &out));
+            T3_STR("period_bounds", hk_engine_period_bounds(engine, "paris",
+                                                            "{\"kind\":\"current_month\"}", now, &out));
+            T3_STR("list_feedback", hk_engine_list_feedback(engine, NULL, now, &out));
+            T3_STR("export_aggregates", hk_engine_export_aggregates(engine, "s1", now, &out));
+            T3_STR("compare_nps", hk_engine_compare_nps(engine, NULL, now, &out));
+#undef T3_STR
+            hk_engine_free(&engine);
+            free(path);
+        }
+    }
+    /* A row stored at each end of the range never makes a later report fail. */
+    char *path = NULL;
+    hk_engine *engine = open_copy(&path);
+    if (engine == NULL) {
+        free(path);
+        return;
+    }
+    int64_t id = 0;
+    const int64_t ends[] = {T3_MIN, T3_MAX};
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_OK(hk_engine_record_feedback(engine,
+                                           "{\"location\":\"paris\",\"sentiment\":\"negative\"}",
+                                           ends[i], &id),
+                 engine);
+    }
+    char *out = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        for (uint32_t b = HK_BUCKET_DAY; b <= HK_BUCKET_MONTH; b++) {
+            if (CHECK_OK(hk_engine_score_series(engine, NULL, b, ends[i], &out), engine)) {
+                hk_string_free(out);
+            }
+        }
+        if (CHECK_OK(hk_engine_scores(engine, NULL, NOW_DUE, &out), engine)) {
+            hk_string_free(out);
+        }
+    }
+    hk_engine_free(&engine);
+    free(path);
+}
+
+/* T6: duplicate keys, padded dates, numbers out of range and unknown keys are invalid input
+ * naming the field (or the record holding an unknown key), never echoing what was sent. */
+static void test_t6_strict_json(void) {
+    if (!prepare()) {
+        return;
+    }
+    sync_cell("duplicate key",
+              "{\"format\":1,\"location\":\"paris\",\"location\":\"SECRET\","
+              "\"business_dates\":[\"2026-11-21\"]}",
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "location");
+    sync_cell("duplicate nested key",
+              NIGHT2(NIGHT2_CUSTOMER,
+                     "{\"id\":\"t9\",\"kind\":\"sale\",\"amount_minor\":1,\"currency\":\"EUR\","
+                     "\"customer\":\"b\",\"customer\":\"SECRET\"}"),
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "customer");
+    sync_cell("padded date",
+              "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-21 \"]}",
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "business_dates");
+    sync_cell("number out of range",
+              NIGHT2(NIGHT2_CUSTOMER,
+                     "{\"id\":\"t9\",\"kind\":\"sale\",\"amount_minor\":1e999,\"currency\":\"EUR\"}"),
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "amount_minor");
+    sync_cell("unknown key",
+              "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-21\"],"
+              "\"SECRET\":1}",
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "batch");
+    sync_cell("finalized_at beyond the range",
+              NIGHT2(NIGHT2_CUSTOMER,
+                     "{\"id\":\"t9\",\"kind\":\"sale\",\"amount_minor\":1,\"currency\":\"EUR\","
+                     "\"finalized_at\":\"1969-12-31T23:59:59Z\"}"),
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "finalized_at");
+}
+
 static void finish_bad_input(void) {
     free(prepared_path);
     free(prepared_bytes);
@@ -570,5 +712,8 @@ void bad_input_tests(void) {
     run_case("bad input: out-of-range scores and codes", test_out_of_range_scores);
     run_case("bad input: oversized strings and documents", test_oversized_strings);
     run_case("bad input: unknown and malformed tokens", test_unknown_tokens);
+    run_case("bad input: T3 instants at and beyond the range ends", test_t3_instant_range_ends);
+    run_case("bad input: T6 duplicate keys, unknown keys, padded dates, numbers out of range",
+             test_t6_strict_json);
     finish_bad_input();
 }

@@ -49,7 +49,9 @@ pub struct Cli {
     )]
     pub journal: Journal,
     /// Overrides the clock (RFC 3339), for tests and reproducible sessions.
-    #[arg(long, global = true, hide = true)]
+    /// Strict RFC 3339 with an offset; outside 1970-01-01..9999-12-31 UTC the command is
+    /// refused as invalid input naming `now` (T3).
+    #[arg(long, global = true, hide = true, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
     #[command(subcommand)]
     pub command: Command,
@@ -207,4 +209,14 @@ pub enum LocationAction {
     },
     /// List the locations.
     List,
+}
+
+/// `--now`: strict RFC 3339 with an offset (no spaces); its range is the engine's check.
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    if text.trim() != text || text.contains(' ') {
+        return Err("expected RFC 3339 with an offset, e.g. 2026-11-20T22:00:00Z".into());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| "expected RFC 3339 with an offset, e.g. 2026-11-20T22:00:00Z".into())
 }

@@ -37,9 +37,9 @@ impl Out {
     /// Prints `value` as JSON, or the text `human` builds.
     pub fn show<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
         let text = if self.json {
-            format!("{}\n", hearken::wire::to_json(value))
+            format!("{}\n", crate::shown::json(&hearken::wire::to_json(value)))
         } else {
-            human()
+            crate::shown::text(&human())
         };
         self.write(&text);
     }

@@ -80,10 +80,10 @@ impl Failure {
                 })
                 .to_string(),
             };
-            eprintln!("{shown}");
+            eprintln!("{}", crate::shown::json(&shown));
             return;
         }
-        eprintln!("error: {}", self.message());
+        eprintln!("error: {}", crate::shown::text(&self.message()));
         if !problems.is_empty() {
             let mut t = Table::new(&["record", "index", "id", "field", "reason"]);
             for p in problems {
@@ -95,7 +95,7 @@ impl Failure {
                     p.reason.clone(),
                 ]);
             }
-            eprint!("{}", t.render());
+            eprint!("{}", crate::shown::text(&t.render()));
         }
     }
 }

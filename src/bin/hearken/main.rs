@@ -6,6 +6,7 @@ mod commands;
 mod failure;
 mod period;
 mod reports;
+mod shown;
 mod store;
 mod table;
 

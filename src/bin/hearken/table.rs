@@ -12,14 +12,15 @@ impl Table {
     /// A table with these column titles.
     pub fn new(header: &[&str]) -> Self {
         Table {
-            header: header.iter().map(|h| h.to_string()).collect(),
+            header: header.iter().map(|h| crate::shown::cell(h)).collect(),
             rows: Vec::new(),
         }
     }
 
-    /// Adds a row.
+    /// Adds a row; every cell is shown through [`crate::shown::cell`] (T6).
     pub fn row<const N: usize>(&mut self, cells: [String; N]) {
-        self.rows.push(cells.into());
+        self.rows
+            .push(cells.iter().map(|c| crate::shown::cell(c)).collect());
     }
 
     /// The table as text, one line per row, columns two spaces apart.
