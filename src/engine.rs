@@ -140,6 +140,12 @@ impl Engine {
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
+        // A Windows zone name is stored as its IANA zone, so every reader sees one form.
+        let mut location = location.clone();
+        if let Some(iana) = crate::rules::time::iana_zone_name(&location.time_zone) {
+            location.time_zone = iana.to_owned();
+        }
+        let location = &location;
         self.lock().write(|c| {
             if !location.enabled {
                 if let Some(old) = store::get_location(c, &location.id)? {

@@ -32,5 +32,6 @@ int main(int argc, char **argv) {
     alerts_tests();
     bad_input_tests();
     reports_tests();
+    windows_tests();
     return finish();
 }

@@ -10,5 +10,6 @@ void responses_tests(void);
 void alerts_tests(void);
 void bad_input_tests(void);
 void reports_tests(void);
+void windows_tests(void);
 
 #endif
