@@ -816,7 +816,7 @@ mod tests {
         shared::<Engine>();
     }
 
-    /// A dashboard read does not wait for a write in progress (WAL, DESIGN.md).
+    /// A dashboard read does not wait for a write in progress (WAL).
     #[test]
     fn reads_do_not_wait_behind_a_write() {
         let dir = tempfile::tempdir().unwrap();
