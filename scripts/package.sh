@@ -87,7 +87,7 @@ split_debug() { # OBJCOPY STRIP FILE DEBUGDIR
 }
 
 step "linux: cargo cinstall (libhearken.so.1, .a, .pc, header) and the CLI"
-cargo cinstall -q --release --prefix=/usr --libdir=lib --destdir "$STAGE/linux"
+cargo cinstall --release --prefix=/usr --libdir=lib --destdir "$STAGE/linux"
 cargo build -q --release --bin hearken
 PKG=$STAGE/hearken-$VERSION-linux-x86_64
 DBG=$STAGE/hearken-$VERSION-linux-x86_64-debug
@@ -113,7 +113,7 @@ readelf -d "$PKG/lib/$so" | grep SONAME
 
 if [ "$windows" = 1 ]; then
   step "windows: cargo cinstall --target $WIN (hearken.dll, .def, .dll.a), MSVC import lib, the CLI"
-  cargo cinstall -q --release --target "$WIN" --prefix=/ --destdir "$STAGE/win"
+  cargo cinstall --release --target "$WIN" --prefix=/ --destdir "$STAGE/win"
   cargo build -q --release --target "$WIN" --bin hearken
   WPKG=$STAGE/hearken-$VERSION-windows-x86_64
   mkdir -p "$WPKG/bin" "$WPKG/lib" "$WPKG/include"

@@ -94,7 +94,10 @@ fn rules_doc_entries_are_rule_ids_in_order() {
         assert_eq!(rule_ids(id).len(), 1, "entry {id:?} is not a rule id");
     }
     for family in ["E", "R", "S", "N", "A", "F", "X", "P", "M", "T"] {
-        assert!(documented.contains(&format!("{family}1")), "no {family}1 entry");
+        assert!(
+            documented.contains(&format!("{family}1")),
+            "no {family}1 entry"
+        );
     }
 }
 
@@ -116,5 +119,8 @@ fn no_file_of_the_repository_points_outside_it() {
         .filter(|(_, text)| needles.iter().any(|n| text.contains(n)))
         .map(|(path, _)| path.display().to_string())
         .collect();
-    assert!(hits.is_empty(), "files pointing outside the repository: {hits:?}");
+    assert!(
+        hits.is_empty(),
+        "files pointing outside the repository: {hits:?}"
+    );
 }
