@@ -101,7 +101,7 @@ strip --strip-debug "$PKG/lib/libhearken.a"
 sed -i -e 's|^prefix=.*|prefix=${pcfiledir}/../..|' -e 's|^exec_prefix=.*|exec_prefix=${prefix}|' \
   -e 's|^libdir=.*|libdir=${prefix}/lib|' -e 's|^includedir=.*|includedir=${prefix}/include|' \
   "$PKG/lib/pkgconfig/hearken.pc"
-libs_private=$(sed -n 's/^Libs.private: *//p' "$PKG/lib/pkgconfig/hearken.pc")
+libs_private=$(sed -n 's/^Libs.private: *//p' "$PKG/lib/pkgconfig/hearken.pc" | tr " " ";")
 sed -e "s|@VERSION@|$VERSION|g" -e "s|@LIBS_PRIVATE@|$libs_private|g" \
   scripts/cmake/hearkenConfig.cmake.in >"$PKG/lib/cmake/hearken/hearkenConfig.cmake"
 sed -e "s|@VERSION@|$VERSION|g" scripts/cmake/hearkenConfigVersion.cmake.in \
@@ -137,10 +137,12 @@ if [ "$windows" = 1 ]; then
 fi
 
 step "python: manylinux2014 wheel (maturin --zig)"
-nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST"
+nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST" ||
+  echo "!!!!!!!! package: the manylinux wheel failed to build !!!!!!!!"
 if [ "$windows" = 1 ]; then
   step "python: win_amd64 wheel (maturin --target $WIN)"
-  nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST"
+  nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST" ||
+    echo "!!!!!!!! package: the win_amd64 wheel failed to build !!!!!!!!"
 fi
 
 step "jvm: jar with the Kotlin bindings and the natives in JNA's layout, and its POM"
