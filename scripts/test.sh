@@ -6,7 +6,20 @@
 # It installs what a fresh Debian machine lacks (apt-get update first, Debian packages,
 # pip, npm), skipping whatever is already there. `.ci/run` calls exactly this script.
 # Longer checks (benches, fuzzing, soak) live in scripts/longer-checks.sh.
+#
+#   scripts/test.sh               the Rust, C and bindings tests (~13 min cold on 2 cores)
+#   scripts/test.sh --artifacts   the same, then scripts/package.sh (release artifacts into
+#                                 target/dist/) and scripts/test-artifacts.sh, which checks
+#                                 each artifact from an unpacked copy (see README "Get
+#                                 hearken"); the first cold run also builds the pinned
+#                                 packaging tools into target/tools
 set -euo pipefail
+artifacts=0
+case "${1:-}" in
+  "") ;;
+  --artifacts) artifacts=1 ;;
+  *) echo "usage: $0 [--artifacts]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 started=$(date +%s)
@@ -62,5 +75,15 @@ first=$(grep -c "survey to" "$tmp/first.txt" || true)
 second=$(grep -c "survey to" "$tmp/second.txt" || true)
 echo "demo: $first invitations on the first run, $second on the re-run"
 [ "$first" -gt 0 ] && [ "$second" -eq 0 ]
+
+step "windows zones: src/rules/windows_zones.rs matches CLDR (scripts/gen-windows-zones.sh --check)"
+scripts/gen-windows-zones.sh --check
+
+if [ "$artifacts" = 1 ]; then
+  step "artifacts: scripts/package.sh"
+  scripts/package.sh
+  step "artifacts: scripts/test-artifacts.sh"
+  scripts/test-artifacts.sh
+fi
 
 step "all tests passed"

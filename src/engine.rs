@@ -271,6 +271,12 @@ impl Engine {
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
+        // A Windows zone name is stored as its IANA zone, so every reader sees one form.
+        let mut location = location.clone();
+        if let Some(iana) = crate::rules::time::iana_zone_name(&location.time_zone) {
+            location.time_zone = iana.to_owned();
+        }
+        let location = &location;
         self.lock()?.write(|c| {
             if !location.enabled {
                 if let Some(old) = store::get_location(c, &location.id)? {
@@ -1060,7 +1066,7 @@ mod tests {
         shared::<Engine>();
     }
 
-    /// A dashboard read does not wait for a write in progress (WAL, DESIGN.md).
+    /// A dashboard read does not wait for a write in progress (WAL).
     #[test]
     fn reads_do_not_wait_behind_a_write() {
         let dir = tempfile::tempdir().unwrap();

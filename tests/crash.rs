@@ -15,6 +15,8 @@
 //!
 //! `HEARKEN_CRASH_SOAK=1` runs `crash_soak`: 8 nights, every kill point (191) and 330
 //! random-time kills. `HEARKEN_CRASH_SEED` repeats the delays of the timed kills.
+// Unix processes (SIGKILL, two writers at once): not run on Windows.
+#![cfg(unix)]
 
 #[path = "crash/child.rs"]
 mod child;

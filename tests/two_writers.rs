@@ -9,6 +9,8 @@
 //! was claimed by both (the lease is a day and every claim is made at one instant, so no
 //! lease expires), and that the file ends with exactly what one process doing all the
 //! work alone produces.
+// Unix processes (SIGKILL, two writers at once): not run on Windows.
+#![cfg(unix)]
 
 #[path = "crash/child.rs"]
 mod child;

@@ -359,6 +359,21 @@ fun main(args: Array<String>) {
         }
     }
 
+    test("windows_zone_name_is_stored_as_its_iana_zone") {
+        Engine.openInMemory().use { engine ->
+            engine.upsertLocation(Location(id = "paris", name = "Paris", timeZone = "Romance Standard Time"))
+            eq(engine.location("paris").timeZone, "Europe/Paris", "stored zone")
+            // 2026-11-20T12:00Z: the next sync is 23:00 Paris time.
+            eq(engine.syncWindow("paris", 1_795_190_400_000L).nextSyncAtMs, NIGHT1, "next sync")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.upsertLocation(Location(id = "mars", name = "Mars", timeZone = "Mars Standard Time"))
+            }
+            eq(err.problems.map { it.field }, listOf("time_zone"), "field")
+            check(!err.reason.contains("Mars Standard"), "no bad value in the message")
+            eq(engine.locations().map { it.id }, listOf("paris"), "nothing else stored")
+        }
+    }
+
     test("settings_round_trip_and_validation") {
         Engine.openInMemory().use { engine ->
             eq(engine.settings(), defaultSettings(), "defaults")

@@ -3049,7 +3049,7 @@ class SkipReason(enum.Enum):
     
     def code_name(self, ) -> str:
         """
-        The stable snake_case name, as in JSON and SCENARIOS.md (`no_usable_contact`).
+        The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
 """
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeSkipReason.lower(self),

@@ -12358,7 +12358,7 @@ public enum SkipReason: Equatable, Hashable {
 
 
     /**
-     * The stable snake_case name, as in JSON and SCENARIOS.md (`no_usable_contact`).
+     * The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
      */
 public func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {

@@ -49,7 +49,7 @@ impl SkipReason {
         SkipReason::OnePerBatch,
     ];
 
-    /// The stable snake_case name, as in JSON and SCENARIOS.md.
+    /// The stable snake_case name, as in JSON and docs/rules.md.
     pub fn as_str(self) -> &'static str {
         match self {
             SkipReason::NotFinalized => "not_finalized",

@@ -13,3 +13,4 @@ pub mod time;
 pub mod token;
 pub mod validate;
 pub mod window;
+pub mod windows_zones;

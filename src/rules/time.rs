@@ -303,9 +303,18 @@ pub mod strict {
     }
 }
 
-/// Parses an IANA time zone name.
+/// Parses an IANA time zone name, or a Windows one ("Romance Standard Time") through CLDR's table.
 pub fn parse_tz(name: &str) -> Option<Tz> {
-    name.parse().ok()
+    iana_zone_name(name)?.parse().ok()
+}
+
+/// The IANA name a location stores for `name`: itself when it is an IANA zone, the CLDR
+/// zone of a Windows name ("Romance Standard Time" → "Europe/Paris"), else `None`.
+pub fn iana_zone_name(name: &str) -> Option<&str> {
+    if name.parse::<Tz>().is_ok() {
+        return Some(name);
+    }
+    super::windows_zones::iana_for_windows(name)
 }
 
 /// The local calendar date of `instant` in `tz`, kept inside the date range (an instant

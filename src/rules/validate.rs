@@ -225,7 +225,7 @@ pub fn validate_location(l: &Location) -> Vec<Problem> {
         bad("name", r);
     }
     if super::time::parse_tz(&l.time_zone).is_none() {
-        bad("time_zone", "not an IANA time zone name");
+        bad("time_zone", "not an IANA or Windows time zone name");
     }
     if let Some(link) = &l.review_link {
         if link.len() > MAX_URL_BYTES

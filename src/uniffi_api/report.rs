@@ -173,7 +173,7 @@ impl From<SkipReason> for m::SkipReason {
 
 #[uniffi::export]
 impl SkipReason {
-    /// The stable snake_case name, as in JSON and SCENARIOS.md (`no_usable_contact`).
+    /// The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
     pub fn code_name(&self) -> String {
         m::SkipReason::from(*self).as_str().to_owned()
     }

@@ -34,5 +34,6 @@ int main(int argc, char **argv) {
     reports_tests();
     store_file_tests();
     trust_tests();
+    windows_tests();
     return finish();
 }

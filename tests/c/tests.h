@@ -12,5 +12,6 @@ void bad_input_tests(void);
 void reports_tests(void);
 void store_file_tests(void);
 void trust_tests(void);
+void windows_tests(void);
 
 #endif

@@ -11531,7 +11531,7 @@ enum class SkipReason {
 
     
     /**
-     * The stable snake_case name, as in JSON and SCENARIOS.md (`no_usable_contact`).
+     * The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
      */ fun `codeName`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
