@@ -199,30 +199,20 @@ impl Engine {
 
     /// Runs SQLite's integrity and foreign-key checks on the store (T7).
     pub fn check(&self) -> Result<StoreCheck> {
-        let held = self.reader()?;
+        let mut held = self.reader()?;
         let problems = held.integrity_problems()?;
-        let journal = if held.is_wal() {
-            JournalMode::Wal
-        } else {
-            JournalMode::Rollback
-        };
-        drop(held);
-        let schema_version = self.reader()?.read(store::schema_version)?;
+        let schema_version = held.read(store::schema_version)?;
         Ok(StoreCheck {
             ok: problems.is_empty(),
             problems,
-            journal,
+            journal: journal_of(&held),
             schema_version,
         })
     }
 
     /// The journal mode of the store (the one it was created with or converted to).
     pub fn journal_mode(&self) -> Result<JournalMode> {
-        Ok(if self.lock()?.is_wal() {
-            JournalMode::Wal
-        } else {
-            JournalMode::Rollback
-        })
+        Ok(journal_of(&*self.lock()?))
     }
 
     /// Moves the store at `path` to another journal mode (T5): rollback for a network
@@ -239,11 +229,7 @@ impl Engine {
             mode == JournalMode::Wal,
             options.busy_timeout,
         )?;
-        let before = if store.is_wal() {
-            JournalMode::Wal
-        } else {
-            JournalMode::Rollback
-        };
+        let before = journal_of(&store);
         if before != mode {
             store.convert_journal(mode == JournalMode::Wal)?;
         }
@@ -994,6 +980,15 @@ impl Engine {
     /// means, or to repair); returns the responses counted.
     pub fn rebuild_rollups(&self) -> Result<u64> {
         self.lock()?.write(store::rebuild_rollups)
+    }
+}
+
+/// The journal mode a store connection is in.
+fn journal_of(store: &Store) -> JournalMode {
+    if store.is_wal() {
+        JournalMode::Wal
+    } else {
+        JournalMode::Rollback
     }
 }
 
