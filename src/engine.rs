@@ -3,11 +3,15 @@
 mod alerts;
 mod backfill;
 mod delivery;
+mod erasure;
+mod explain;
 mod exports;
-mod people;
+mod outbox;
 mod reports;
 mod responses;
+mod suppressions;
 mod sync;
+mod timers;
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -390,14 +394,14 @@ impl Engine {
     /// Why a customer did or did not get surveys (E9).
     pub fn explain(&self, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
         check_now(now)?;
-        self.reader()?.read(|c| people::explain(c, customer, now))
+        self.reader()?.read(|c| explain::explain(c, customer, now))
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).
     pub fn unsubscribe_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<()> {
         check_now(now)?;
         self.lock()?
-            .write(|c| people::unsubscribe_customer(c, customer, now))
+            .write(|c| suppressions::unsubscribe_customer(c, customer, now))
     }
 
     /// Erases a customer (right to be forgotten): personal fields and free-text comments
@@ -409,7 +413,7 @@ impl Engine {
     pub fn erase_customer(&self, customer: &str, now: DateTime<Utc>) -> Result<Erasure> {
         check_now(now)?;
         let mut store = self.lock()?;
-        let mut erasure = store.write(|c| people::erase_customer(c, customer, now))?;
+        let mut erasure = store.write(|c| erasure::erase_customer(c, customer, now))?;
         erasure.scrubbed = store.checkpoint()?;
         Ok(erasure)
     }
@@ -418,7 +422,7 @@ impl Engine {
     pub fn unsubscribe_contact(&self, contact: &str, now: DateTime<Utc>) -> Result<()> {
         check_now(now)?;
         self.lock()?
-            .write(|c| people::unsubscribe_contact(c, contact, now))
+            .write(|c| suppressions::unsubscribe_contact(c, contact, now))
     }
 
     /// Invitations waiting for delivery, by due time.
@@ -508,7 +512,7 @@ impl Engine {
 
     /// The suppression list as peppered SHA-256 hashes, for other stores to import.
     pub fn export_suppressions(&self) -> Result<SuppressionBundle> {
-        self.reader()?.read(people::export_suppressions)
+        self.reader()?.read(suppressions::export_suppressions)
     }
 
     /// Imports another store's suppression hashes (E3 across stores); returns how many
@@ -521,7 +525,7 @@ impl Engine {
     ) -> Result<u64> {
         check_now(now)?;
         self.lock()?
-            .write(|c| people::import_suppressions(c, bundle, source, now))
+            .write(|c| suppressions::import_suppressions(c, bundle, source, now))
     }
 
     /// The store's survey (the shipped default until one is set).

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -12,14 +11,11 @@ use crate::model::{
     InteractionInput, InteractionMethod, MessageKind, ReplyInput, ThreadComment, User,
 };
 use crate::rules::alert as rules;
+use crate::rules::time::ms;
 use crate::rules::token;
 use crate::store::{self, AlertFilter, NewAlert, NewComment, NewMessage};
 
-use super::delivery::MessageIds;
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
+use super::outbox::{FixedText, MessageIds};
 
 fn invalid(problems: Vec<Problem>) -> Result<()> {
     if problems.is_empty() {
@@ -34,22 +30,6 @@ fn not_found(what: &'static str, id: impl ToString) -> Error {
         what,
         id: id.to_string(),
     }
-}
-
-/// The text of a message written at queue time (staff notifications, replies), kept in
-/// the outbox row's `params`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct FixedText {
-    /// Subject line.
-    pub subject: String,
-    /// Body.
-    pub body: String,
-    /// The conversation a customer reply belongs to (its Reply-To is minted at claim).
-    #[serde(default)]
-    pub response: Option<i64>,
-    /// The response a staff notification is about (so erasing its customer finds it).
-    #[serde(default)]
-    pub about: Option<i64>,
 }
 
 /// Queues a message whose text is written now.

@@ -9,55 +9,21 @@ use crate::error::{Error, Problem, Result};
 use crate::model::{
     Channel, FailOutcome, MessageKind, MessageStatus, OutboundMessage, SkipReason, Template,
 };
+use crate::rules::time::ms;
 use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
+
+use super::outbox::{FixedText, MessageIds, random_bytes};
 
 /// Longest failure reason kept from the host.
 const MAX_REASON_CHARS: usize = 500;
 /// Retries never wait longer than this.
 const MAX_RETRY_DELAY: TimeDelta = TimeDelta::hours(6);
 
-/// Mints message ids: 32 hex digits, the creation time first so that new rows append to
-/// the end of the id index, then a random salt per batch and a sequence number.
-pub struct MessageIds {
-    prefix: String,
-    next: u64,
-}
-
-impl MessageIds {
-    /// A generator for messages created at `now`.
-    pub fn new(now: DateTime<Utc>) -> Result<Self> {
-        let salt = random_bytes::<4>()?;
-        let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0) & 0xffff_ffff_ffff;
-        Ok(MessageIds {
-            prefix: format!("{ms:012x}{:08x}", u32::from_be_bytes(salt)),
-            next: 0,
-        })
-    }
-
-    /// The next id.
-    pub fn next_id(&mut self) -> String {
-        self.next += 1;
-        format!("{}{:012x}", self.prefix, self.next)
-    }
-}
-
-/// Fresh bytes from the OS random source (tokens, id salts).
-pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)
-        .map_err(|_| Error::Internal("the OS random source failed".into()))?;
-    Ok(bytes)
-}
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
 /// Why a due message must not be sent any more (delivery-time suppression), if so.
 fn cancel_reason(
     c: &Connection,
-    suppressions: &super::people::Suppressions,
+    suppressions: &super::suppressions::Suppressions,
     m: &Claimable,
 ) -> Result<Option<&'static str>> {
     let skip = |r: SkipReason| Ok(Some(r.as_str()));
@@ -153,13 +119,11 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
     let delivery = store::get_delivery_settings(c)?;
     let now_ms = ms(now);
     let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
-    // Reminders whose moment has come join the queue first (R1, R2).
-    super::responses::decide_reminders(c, now)?;
-    let alert_settings = store::get_alert_settings(c)?;
-    super::alerts::escalate_due(c, &alert_settings, now)?;
+    // Reminders and escalations whose moment has come join the queue first (R1, R2, A3).
+    super::timers::run_due(c, now)?;
     crate::failpoint::hit("claim.after_reminders");
-    let reply_domain = alert_settings.reply_domain;
-    let suppressions = super::people::Suppressions::load(c)?;
+    let reply_domain = store::get_alert_settings(c)?.reply_domain;
+    let suppressions = super::suppressions::Suppressions::load(c)?;
     let mut out = Vec::new();
     // Messages of one batch share a handful of templates: look each up once.
     let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
@@ -200,7 +164,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 continue;
             }
             if !m.kind.templated() {
-                let Ok(text) = serde_json::from_str::<super::alerts::FixedText>(&m.params) else {
+                let Ok(text) = serde_json::from_str::<FixedText>(&m.params) else {
                     // Its text was removed (an erased customer): never send it.
                     store::end_message(
                         c,
@@ -490,7 +454,7 @@ pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Re
         return Err(unknown());
     }
     let host_id = store::customer_host_id(c, customer)?.ok_or_else(unknown)?;
-    super::people::unsubscribe_customer(c, &host_id, now)?;
+    super::suppressions::unsubscribe_customer(c, &host_id, now)?;
     Ok(host_id)
 }
 

@@ -6,22 +6,13 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    AlertKind, Channel, FeedbackInput, FeedbackSettings, MessageKind, NpsSummary, QuestionKind,
-    QuestionView, RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery,
-    Sentiment, Survey, SurveyPage,
+    AlertKind, FeedbackInput, FeedbackSettings, NpsSummary, QuestionKind, QuestionView,
+    RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey,
+    SurveyPage,
 };
-use crate::rules::reminder::{self, ReminderDecision, ReminderFacts};
-use crate::rules::score::nps_category;
+use crate::rules::time::ms;
 use crate::rules::{survey as rules, template, token};
 use crate::store::{self, ResponseRow};
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
 
 /// The store's survey, or the shipped default.
 pub fn survey(c: &Connection) -> Result<Survey> {
@@ -324,7 +315,7 @@ pub fn mint_receipt_link(
         ),
     };
     let delivery = store::get_delivery_settings(c)?;
-    let bytes = super::delivery::random_bytes::<16>()?;
+    let bytes = super::outbox::random_bytes::<16>()?;
     let expires = crate::rules::time::add(
         now,
         crate::rules::time::days(i64::from(delivery.survey_link_days)),
@@ -498,62 +489,4 @@ pub fn ratings(c: &Connection, q: &ScoreQuery) -> Result<RatingSummary> {
         answered,
         response_rate: (delivered > 0).then(|| answered as f64 / delivered as f64),
     })
-}
-
-/// Queues the reminders whose moment has come (R1, R2): at most one per invitation.
-pub fn decide_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
-    let settings = store::get_feedback_settings(c)?;
-    let first_day = match settings.non_respondent_reminder_days {
-        0 => reminder::REVIEW_REMINDER_DAYS,
-        d => reminder::REVIEW_REMINDER_DAYS.min(i64::from(d)),
-    };
-    let cutoff = crate::rules::time::sub(now, crate::rules::time::days(first_day));
-    let mut queued = 0;
-    let mut ids = None;
-    for cand in store::reminder_candidates(c, ms(cutoff))? {
-        let facts = ReminderFacts {
-            delivered_at: from_ms(cand.delivered_at),
-            answered: cand
-                .answered
-                .map(|(at, nps)| (from_ms(at), nps.and_then(nps_category))),
-            review_confirmed: cand.review_confirmed,
-            has_review_link: cand.has_review_link,
-        };
-        let kind = match reminder::decide(
-            &facts,
-            now,
-            settings.review_mode,
-            settings.non_respondent_reminder_days,
-        ) {
-            ReminderDecision::NotYet => continue,
-            ReminderDecision::NoReminder => None,
-            ReminderDecision::Review => Some(MessageKind::ReviewReminder),
-            ReminderDecision::Survey => Some(MessageKind::SurveyReminder),
-        };
-        if let Some(kind) = kind {
-            let ids = match &mut ids {
-                Some(i) => i,
-                None => ids.insert(super::delivery::MessageIds::new(now)?),
-            };
-            store::queue_message(
-                c,
-                &ids.next_id(),
-                &store::NewMessage {
-                    invitation: Some(cand.invitation),
-                    ..store::NewMessage::to_customer(
-                        kind,
-                        cand.customer,
-                        cand.location,
-                        Channel::parse(&cand.channel).unwrap_or(Channel::Email),
-                        &cand.language,
-                        ms(now),
-                    )
-                },
-                ms(now),
-            )?;
-            queued += 1;
-        }
-        store::mark_reminder_decided(c, cand.invitation)?;
-    }
-    Ok(queued)
 }

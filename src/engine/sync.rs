@@ -12,11 +12,18 @@ use crate::model::{
     SyncBatch, SyncReport,
 };
 use crate::rules::contact;
-use crate::rules::eligibility::{self, Candidate, CustomerFacts, Facts, Policy, Verdict};
+use crate::rules::decide::{self, Pending};
+use crate::rules::eligibility::{CustomerFacts, Facts, Policy, Verdict};
 use crate::rules::time::{self, QuietHours};
 use crate::rules::validate::{BatchContext, validate_batch};
 use crate::rules::window::{self, WindowPlan};
-use crate::store::{self, CustomerRow, InvitationRow, LocationRow, TransactionRow};
+use crate::store::{
+    self, CustomerRow, InvitationRow, LocationRow, StoredCustomer, StoredTransaction,
+    TransactionRow,
+};
+
+use super::outbox::MessageIds;
+use super::suppressions::Suppressions;
 
 /// Whether a batch is tonight's sync or part of a backfill import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,46 +83,6 @@ impl LocationClock {
     }
 }
 
-/// What the sync does with one transaction of the batch, in batch order.
-enum Step {
-    /// Decided by an earlier sync: reported as stored (E9).
-    Repeat(SkippedTransaction),
-    /// Decided now.
-    Decide(Outcome),
-}
-
-/// The verdict on a transaction not decided before this batch.
-struct Outcome {
-    rowid: i64,
-    verdict: Verdict,
-    /// It already had a (`not_finalized`) decision record.
-    pending_before: bool,
-}
-
-/// What the rules need of a customer referenced by the batch.
-struct Known {
-    rowid: i64,
-    /// Stored before this sync (only those can have had an invitation).
-    existed: bool,
-    communications: bool,
-    email_norm: Option<String>,
-    phone_norm: Option<String>,
-    language: Option<String>,
-}
-
-impl Known {
-    fn new(rowid: i64, existed: bool, row: CustomerRow) -> Self {
-        Known {
-            rowid,
-            existed,
-            communications: row.include_in_communications,
-            email_norm: row.email_norm,
-            phone_norm: row.phone_norm,
-            language: row.language,
-        }
-    }
-}
-
 /// The row a batch customer is stored as: contacts normalised, unusable ones flagged (E6).
 fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
     CustomerRow {
@@ -135,34 +102,123 @@ fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
     }
 }
 
-/// Validates and applies one batch inside the caller's write transaction.
+/// What a customer referenced by the batch is, after the batch's customers are written.
+struct Known {
+    rowid: i64,
+    /// Stored before this sync (only those can have had an invitation).
+    existed: bool,
+    row: CustomerRow,
+}
+
+/// What the store holds of everything the batch refers to (the gather phase).
+struct Stored {
+    settings: Settings,
+    location: Option<LocationRow>,
+    /// Stored customers among those the batch sends or refers to, by host id.
+    customers: HashMap<String, StoredCustomer>,
+    /// Customers the transactions refer to without the batch sending them.
+    referenced: HashSet<String>,
+    /// Employees the transactions refer to that the store has.
+    employees: HashSet<String>,
+    /// Stored transactions among the batch's, by host id.
+    transactions: HashMap<String, StoredTransaction>,
+}
+
+/// The location's calendar for this batch, known once the batch is valid.
+struct Dated {
+    location: LocationRow,
+    clock: LocationClock,
+    today: NaiveDate,
+    /// Business date the decisions are made on (S2, S3).
+    batch_date: NaiveDate,
+    /// Dates synced before this batch.
+    synced: BTreeSet<NaiveDate>,
+}
+
+/// A transaction of the batch as written: its row id and what was stored of it before.
+struct Written<'b> {
+    rowid: i64,
+    before: Option<&'b StoredTransaction>,
+}
+
+/// Validates and applies one batch inside the caller's write transaction: gather what
+/// the store holds, validate, write the batch's people and sales, gather the facts the
+/// rules read, decide (a pure rules/ step), write the decisions, record the dates.
 pub fn apply_batch(
     c: &Connection,
     batch: &SyncBatch,
     now: DateTime<Utc>,
     mode: Mode,
 ) -> Result<SyncReport> {
-    let now_ms = now.timestamp_millis();
-    let settings = store::get_settings(c)?;
-    let location = store::get_location(c, &batch.location)?;
+    let mut stored = gather(c, batch)?;
+    let dated = validate(c, batch, &mut stored, now, mode)?;
+    let mut report = SyncReport {
+        location: dated.location.location.id.clone(),
+        business_date: dated.batch_date,
+        caught_up_dates: Vec::new(),
+        missing_dates: Vec::new(),
+        customers_created: 0,
+        customers_updated: 0,
+        employees_upserted: 0,
+        transactions_created: 0,
+        transactions_updated: 0,
+        invitations: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut suppressions = Suppressions::load(c)?;
+    let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
+    crate::failpoint::hit("sync.after_customers");
+    for e in &batch.employees {
+        if store::upsert_employee(c, e)? {
+            report.employees_upserted += 1;
+        }
+    }
+    let written = write_transactions(c, batch, &stored, &dated, &customers, &mut report)?;
+    crate::failpoint::hit("sync.after_transactions");
+    let facts = gather_facts(c, &customers, &suppressions, &stored.settings)?;
+    let pending = pending(batch, &written, &customers, &facts, &dated);
+    let policy = Policy {
+        batch_date: dated.batch_date,
+        max_age_days: stored.settings.max_age_days,
+        cooldown_months: stored.settings.cooldown_months,
+    };
+    let verdicts = decide::decide(&pending, &policy);
+    write_decisions(
+        c,
+        batch,
+        &written,
+        verdicts,
+        &customers,
+        &stored,
+        &dated,
+        &mut report,
+        now,
+    )?;
+    crate::failpoint::hit("sync.after_decisions");
+    record_dates(c, batch, &dated, mode, &mut report, now)?;
+    crate::failpoint::hit("sync.before_commit");
+    Ok(report)
+}
 
-    // Look up what validation needs: stored customers, employees and transactions.
+/// The gather phase: everything stored that validation and the writes need, in bulk.
+fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
     let in_batch: HashSet<&str> = batch.customers.iter().map(|c| c.id.as_str()).collect();
-    let referenced: HashSet<&str> = batch
+    let referenced: HashSet<String> = batch
         .transactions
         .iter()
         .filter_map(|t| t.customer.as_deref())
         .filter(|id| !in_batch.contains(id))
+        .map(str::to_owned)
         .collect();
-    let stored_customers =
-        store::find_customers(c, in_batch.iter().chain(referenced.iter()).copied())?;
-    let known_customers: HashSet<String> = referenced
-        .iter()
-        .filter(|id| stored_customers.contains_key(**id))
-        .map(|id| (*id).to_owned())
-        .collect();
+    let customers = store::find_customers(
+        c,
+        in_batch
+            .iter()
+            .copied()
+            .chain(referenced.iter().map(String::as_str)),
+    )?;
     let employees_in_batch: HashSet<&str> = batch.employees.iter().map(|e| e.id.as_str()).collect();
-    let known_employees: HashSet<String> = store::find_employees(
+    let employees = store::find_employees(
         c,
         batch
             .transactions
@@ -173,21 +229,35 @@ pub fn apply_batch(
     )?
     .into_iter()
     .collect();
-    let stored_transactions =
-        store::find_transactions(c, batch.transactions.iter().map(|t| t.id.as_str()))?;
-    let foreign: HashSet<String> = stored_transactions
-        .values()
-        .filter(|t| location.as_ref().is_none_or(|l| t.row.location != l.rowid))
-        .map(|t| t.row.host_id.clone())
-        .collect();
+    Ok(Stored {
+        settings: store::get_settings(c)?,
+        location: store::get_location(c, &batch.location)?,
+        transactions: store::find_transactions(
+            c,
+            batch.transactions.iter().map(|t| t.id.as_str()),
+        )?,
+        customers,
+        referenced,
+        employees,
+    })
+}
 
-    // Business dates: tonight's window, or anything up to today for a backfill.
-    let clock = location
+/// Rejects the whole batch with every problem found, or places it on the location's
+/// calendar: tonight's window (S2), or anything up to today for a backfill (S3).
+fn validate(
+    c: &Connection,
+    batch: &SyncBatch,
+    stored: &mut Stored,
+    now: DateTime<Utc>,
+    mode: Mode,
+) -> Result<Dated> {
+    let clock = stored
+        .location
         .as_ref()
-        .map(|l| LocationClock::new(l, &settings))
+        .map(|l| LocationClock::new(l, &stored.settings))
         .transpose()?;
     let today = clock.as_ref().map(|k| k.today(now));
-    let synced = match (&clock, &location, today) {
+    let synced = match (&clock, &stored.location, today) {
         (Some(k), Some(l), Some(t)) => k.synced_dates(c, l.rowid, t)?,
         _ => BTreeSet::new(),
     };
@@ -207,8 +277,20 @@ pub fn apply_batch(
             Some("outside the sync window")
         }
     };
+    let known_customers: HashSet<String> = stored
+        .referenced
+        .iter()
+        .filter(|id| stored.customers.contains_key(*id))
+        .cloned()
+        .collect();
+    let foreign: HashSet<String> = stored
+        .transactions
+        .values()
+        .filter(|t| (stored.location.as_ref()).is_none_or(|l| t.row.location != l.rowid))
+        .map(|t| t.row.host_id.clone())
+        .collect();
     let mut problems = Vec::new();
-    if location.is_none() {
+    if stored.location.is_none() {
         problems.push(Problem::top("batch", "location", "unknown location"));
     }
     problems.extend(validate_batch(
@@ -216,7 +298,7 @@ pub fn apply_batch(
         &BatchContext {
             now,
             known_customers: &known_customers,
-            known_employees: &known_employees,
+            known_employees: &stored.employees,
             foreign_transactions: &foreign,
             date_problem: &date_problem,
         },
@@ -224,49 +306,47 @@ pub fn apply_batch(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let (Some(location), Some(clock), Some(today)) = (location, clock, today) else {
+    let (Some(location), Some(clock), Some(today)) = (stored.location.take(), clock, today) else {
         return Err(Error::Internal("validated batch without a location".into()));
     };
     let batch_date = match mode {
         Mode::Nightly => batch.business_date().unwrap_or(today),
         Mode::Backfill => today,
     };
+    Ok(Dated {
+        location,
+        clock,
+        today,
+        batch_date,
+        synced,
+    })
+}
 
-    let mut report = SyncReport {
-        location: location.location.id.clone(),
-        business_date: batch_date,
-        caught_up_dates: Vec::new(),
-        missing_dates: Vec::new(),
-        customers_created: 0,
-        customers_updated: 0,
-        employees_upserted: 0,
-        transactions_created: 0,
-        transactions_updated: 0,
-        invitations: Vec::new(),
-        skipped: Vec::new(),
-    };
-
-    // Upsert customers; keep what the rules need of every referenced customer.
-    let mut suppressions = super::people::Suppressions::load(c)?;
-    let mut customers: HashMap<&str, Known> = HashMap::with_capacity(batch.customers.len());
+/// Writes the batch's customers (an erased one keeps nothing) and returns every customer
+/// the batch refers to, by host id.
+fn write_customers<'b>(
+    c: &Connection,
+    batch: &'b SyncBatch,
+    stored: &Stored,
+    suppressions: &mut Suppressions,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<HashMap<&'b str, Known>> {
+    let now_ms = time::ms(now);
+    let mut customers = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
-        let mut row = customer_row(cust, settings.default_country_code);
-        if stored_customers.get(&cust.id).is_some_and(|s| s.erased) {
+        let old = stored.customers.get(&cust.id);
+        let mut row = customer_row(cust, stored.settings.default_country_code);
+        if old.is_some_and(|s| s.erased) {
             // Erased (right to be forgotten): the POS may still send them; keep nothing.
             row = CustomerRow {
                 host_id: row.host_id,
                 include_in_communications: false,
-                name: None,
-                email: None,
-                email_norm: None,
-                phone: None,
-                phone_norm: None,
                 language: row.language,
-                gender: None,
-                reference: None,
+                ..CustomerRow::default()
             };
         }
-        let (rowid, existed) = match stored_customers.get(&cust.id) {
+        let (rowid, existed) = match old {
             None => {
                 report.customers_created += 1;
                 (store::insert_customer(c, &row, now_ms)?, false)
@@ -282,40 +362,50 @@ pub fn apply_batch(
             }
             Some(old) => (old.rowid, true),
         };
-        customers.insert(cust.id.as_str(), Known::new(rowid, existed, row));
+        customers.insert(
+            cust.id.as_str(),
+            Known {
+                rowid,
+                existed,
+                row,
+            },
+        );
     }
-    for id in &referenced {
-        if let Some(s) = stored_customers.get(*id) {
-            customers.insert(id, Known::new(s.rowid, true, s.row.clone()));
-        }
-    }
-    drop(stored_customers);
-    crate::failpoint::hit("sync.after_customers");
-    // Customers created tonight cannot have had an invitation: look up the others at once.
-    let anchors =
-        store::cooldown_anchors(c, customers.values().filter(|k| k.existed).map(|k| k.rowid))?;
-    for e in &batch.employees {
-        if store::upsert_employee(c, e)? {
-            report.employees_upserted += 1;
-        }
-    }
-
-    // Upsert transactions and decide the ones not decided before (E9).
-    let policy = Policy {
-        batch_date,
-        max_age_days: settings.max_age_days,
-        cooldown_months: settings.cooldown_months,
-    };
-    let email_channel = settings.channel == Channel::Email;
-    let mut facts_cache: HashMap<i64, CustomerFacts> = HashMap::new();
-    let mut steps: Vec<Step> = Vec::with_capacity(batch.transactions.len());
-    let mut candidates = Vec::new();
     for t in &batch.transactions {
-        let customer = t.customer.as_deref().and_then(|id| customers.get(id));
+        let Some(id) = t.customer.as_deref() else {
+            continue;
+        };
+        if let (false, Some(s)) = (customers.contains_key(id), stored.customers.get(id)) {
+            let known = Known {
+                rowid: s.rowid,
+                existed: true,
+                row: s.row.clone(),
+            };
+            customers.insert(id, known);
+        }
+    }
+    Ok(customers)
+}
+
+/// Writes the batch's transactions (E9: a known one is updated, never re-created).
+fn write_transactions<'s>(
+    c: &Connection,
+    batch: &SyncBatch,
+    stored: &'s Stored,
+    dated: &Dated,
+    customers: &HashMap<&str, Known>,
+    report: &mut SyncReport,
+) -> Result<Vec<Written<'s>>> {
+    let mut out = Vec::with_capacity(batch.transactions.len());
+    for t in &batch.transactions {
         let row = TransactionRow {
             host_id: t.id.clone(),
-            location: location.rowid,
-            customer: customer.map(|k| k.rowid),
+            location: dated.location.rowid,
+            customer: t
+                .customer
+                .as_deref()
+                .and_then(|id| customers.get(id))
+                .map(|k| k.rowid),
             kind: t.kind,
             amount_minor: t.amount_minor,
             currency: t.currency.clone(),
@@ -324,11 +414,11 @@ pub fn apply_batch(
         };
         let mut employees = t.employees.clone();
         employees.sort();
-        let stored = stored_transactions.get(&t.id);
-        let rowid = match stored {
+        let before = stored.transactions.get(&t.id);
+        let rowid = match before {
             None => {
                 report.transactions_created += 1;
-                store::insert_transaction(c, &row, &employees, batch_date)?
+                store::insert_transaction(c, &row, &employees, dated.batch_date)?
             }
             Some(old) if old.row != row || old.employees != employees => {
                 report.transactions_updated += 1;
@@ -337,198 +427,216 @@ pub fn apply_batch(
             }
             Some(old) => old.rowid,
         };
-        if let Some(old) = stored.filter(|s| s.decided()) {
-            // Decided by an earlier sync: report the stored decision, never re-decide.
-            let reason = old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited);
-            steps.push(Step::Repeat(SkippedTransaction {
-                transaction: t.id.clone(),
-                customer: t.customer.clone(),
-                reason,
-                eligible_again_on: old.eligible_again_on,
-                repeat: true,
-            }));
-            continue;
-        }
-        let customer_facts = match customer {
-            None => None,
-            Some(k) => Some(match facts_cache.get(&k.rowid) {
-                Some(f) => *f,
-                None => {
-                    let host_id = t.customer.as_deref().unwrap_or_default();
-                    let f = CustomerFacts {
-                        communications: k.communications,
-                        unsubscribed: suppressions
-                            .check(c, host_id, k.email_norm.as_deref(), k.phone_norm.as_deref())?
-                            .0,
-                        usable_contact: if email_channel {
-                            k.email_norm.is_some()
-                        } else {
-                            k.phone_norm.is_some()
-                        },
-                        cooldown_anchor: anchors.get(&k.rowid).copied(),
-                    };
-                    facts_cache.insert(k.rowid, f);
-                    f
-                }
-            }),
-        };
-        let finalized = t.finalized_at.map(|f| f.with_timezone(&Utc));
-        let facts = Facts {
-            finalized_on: finalized.map(|f| time::local_date(clock.tz, f)),
-            excluded: t.exclude,
-            location_enabled: location.location.enabled,
-            customer: customer_facts,
-            already_invited: false,
-        };
-        let verdict = eligibility::evaluate(&facts, &policy);
-        if let (Verdict::Eligible, Some(cust), Some(at)) = (verdict, &t.customer, finalized) {
-            candidates.push((
-                steps.len(),
-                Candidate {
-                    customer: cust,
-                    transaction: &t.id,
-                    finalized_at: at,
+        out.push(Written { rowid, before });
+    }
+    Ok(out)
+}
+
+/// Gathers what the rules read of each referenced customer: unsubscribed (one look-up
+/// for all of them), usable contact, and the cooldown anchor of those stored before.
+fn gather_facts(
+    c: &Connection,
+    customers: &HashMap<&str, Known>,
+    suppressions: &Suppressions,
+    settings: &Settings,
+) -> Result<HashMap<i64, CustomerFacts>> {
+    let keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
+        .iter()
+        .map(|(id, k)| {
+            (
+                *id,
+                k.row.email_norm.as_deref(),
+                k.row.phone_norm.as_deref(),
+            )
+        })
+        .collect();
+    let unsubscribed = suppressions.unsubscribed_among(c, &keys)?;
+    // Customers created tonight cannot have had an invitation.
+    let anchors =
+        store::cooldown_anchors(c, customers.values().filter(|k| k.existed).map(|k| k.rowid))?;
+    let email = settings.channel == Channel::Email;
+    Ok(customers
+        .iter()
+        .map(|(id, k)| {
+            let facts = CustomerFacts {
+                communications: k.row.include_in_communications,
+                unsubscribed: unsubscribed.contains(*id),
+                usable_contact: if email {
+                    k.row.email_norm.is_some()
+                } else {
+                    k.row.phone_norm.is_some()
                 },
-            ));
-        }
-        steps.push(Step::Decide(Outcome {
-            rowid,
-            verdict,
-            pending_before: stored.is_some_and(|s| s.decision.is_some()),
-        }));
-    }
+                cooldown_anchor: anchors.get(&k.rowid).copied(),
+            };
+            (k.rowid, facts)
+        })
+        .collect())
+}
 
-    crate::failpoint::hit("sync.after_transactions");
-    // One invitation per customer per batch (E5).
-    let only: Vec<Candidate<'_>> = candidates.iter().map(|(_, c)| *c).collect();
-    for ((index, _), won) in candidates.iter().zip(eligibility::winners(&only)) {
-        if !won {
-            if let Step::Decide(o) = &mut steps[*index] {
-                o.verdict = Verdict::Skip {
-                    reason: SkipReason::OnePerBatch,
-                    eligible_again_on: None,
-                };
+/// The transactions to decide now, with their facts; those decided by an earlier sync
+/// (E9) are left out and reported as stored.
+fn pending<'b>(
+    batch: &'b SyncBatch,
+    written: &[Written<'_>],
+    customers: &HashMap<&str, Known>,
+    facts: &HashMap<i64, CustomerFacts>,
+    dated: &Dated,
+) -> Vec<Pending<'b>> {
+    batch
+        .transactions
+        .iter()
+        .zip(written)
+        .filter(|(_, w)| !w.before.is_some_and(StoredTransaction::decided))
+        .map(|(t, _)| {
+            let customer = t.customer.as_deref().and_then(|id| customers.get(id));
+            let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
+            Pending {
+                transaction: &t.id,
+                customer: t.customer.as_deref(),
+                finalized_at,
+                facts: Facts {
+                    finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
+                    excluded: t.exclude,
+                    location_enabled: dated.location.location.enabled,
+                    customer: customer.and_then(|k| facts.get(&k.rowid).copied()),
+                    already_invited: false,
+                },
             }
-        }
-    }
+        })
+        .collect()
+}
 
+/// Writes each decision: an invitation and its outbox message, or a skip record; fills
+/// the report in batch order.
+#[allow(clippy::too_many_arguments)]
+fn write_decisions(
+    c: &Connection,
+    batch: &SyncBatch,
+    written: &[Written<'_>],
+    verdicts: Vec<Verdict>,
+    customers: &HashMap<&str, Known>,
+    stored: &Stored,
+    dated: &Dated,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let settings = &stored.settings;
+    let now_ms = time::ms(now);
     let quiet = QuietHours {
         start: settings.quiet_start_hour,
         end: settings.quiet_end_hour,
     };
-    let due_at = time::invitation_due_at(clock.tz, batch_date, settings.send_hour, quiet);
-    let mut message_ids = super::delivery::MessageIds::new(now)?;
-    let mut skipped = Vec::new();
-    for (t, step) in batch.transactions.iter().zip(steps) {
-        let Outcome {
-            rowid,
-            verdict,
-            pending_before,
-        } = match step {
-            Step::Repeat(s) => {
-                skipped.push(s);
-                continue;
-            }
-            Step::Decide(o) => o,
-        };
-        match verdict {
-            Verdict::Eligible => {
-                let (customer_id, known) = t
-                    .customer
-                    .as_deref()
-                    .and_then(|id| customers.get(id).map(|k| (id, k)))
-                    .ok_or_else(|| Error::Internal("eligible without a customer".into()))?;
-                let customer_rowid = &known.rowid;
-                let language = known
-                    .language
-                    .clone()
-                    .unwrap_or_else(|| settings.default_language.clone());
-                let id = store::insert_invitation(
-                    c,
-                    &InvitationRow {
-                        customer: *customer_rowid,
-                        transaction: rowid,
-                        location: location.rowid,
-                        channel: settings.channel,
-                        language: language.clone(),
-                        business_date: batch_date,
-                        due_at_ms: due_at.timestamp_millis(),
-                    },
-                    now_ms,
-                )?;
-                store::queue_message(
-                    c,
-                    &message_ids.next_id(),
-                    &store::NewMessage {
-                        invitation: Some(id),
-                        ..store::NewMessage::to_customer(
-                            MessageKind::SurveyInvitation,
-                            *customer_rowid,
-                            location.rowid,
-                            settings.channel,
-                            &language,
-                            due_at.timestamp_millis(),
-                        )
-                    },
-                    now_ms,
-                )?;
-                store::insert_decision(c, rowid, batch_date, None, None, now_ms)?;
-                report.invitations.push(InvitationSummary {
-                    invitation_id: id,
-                    customer: customer_id.to_owned(),
-                    transaction: t.id.clone(),
-                    channel: settings.channel,
-                    language,
-                    due_at,
-                });
-            }
-            Verdict::Skip {
-                reason,
-                eligible_again_on,
-            } => {
-                // A still-unfinalized transaction keeps its first `not_finalized` record, so
-                // a re-run writes nothing (E8).
-                if !(reason == SkipReason::NotFinalized && pending_before) {
-                    store::insert_decision(
-                        c,
-                        rowid,
-                        batch_date,
-                        Some(reason),
-                        eligible_again_on,
-                        now_ms,
-                    )?;
-                }
-                skipped.push(SkippedTransaction {
-                    transaction: t.id.clone(),
-                    customer: t.customer.clone(),
-                    reason,
-                    eligible_again_on,
-                    repeat: false,
-                });
-            }
+    let due_at =
+        time::invitation_due_at(dated.clock.tz, dated.batch_date, settings.send_hour, quiet);
+    let mut message_ids = MessageIds::new(now)?;
+    let mut verdicts = verdicts.into_iter();
+    for (t, w) in batch.transactions.iter().zip(written) {
+        if let Some(old) = w.before.filter(|s| s.decided()) {
+            // Decided by an earlier sync: report the stored decision, never re-decide.
+            report.skipped.push(SkippedTransaction {
+                transaction: t.id.clone(),
+                customer: t.customer.clone(),
+                reason: old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited),
+                eligible_again_on: old.eligible_again_on,
+                repeat: true,
+            });
+            continue;
         }
+        let verdict = verdicts
+            .next()
+            .ok_or_else(|| Error::Internal("a transaction without a verdict".into()))?;
+        let Verdict::Skip {
+            reason,
+            eligible_again_on,
+        } = verdict
+        else {
+            let (id, known) = t
+                .customer
+                .as_deref()
+                .and_then(|id| customers.get(id).map(|k| (id, k)))
+                .ok_or_else(|| Error::Internal("eligible without a customer".into()))?;
+            let language =
+                (known.row.language.clone()).unwrap_or_else(|| settings.default_language.clone());
+            let invitation = store::insert_invitation(
+                c,
+                &InvitationRow {
+                    customer: known.rowid,
+                    transaction: w.rowid,
+                    location: dated.location.rowid,
+                    channel: settings.channel,
+                    language: language.clone(),
+                    business_date: dated.batch_date,
+                    due_at_ms: time::ms(due_at),
+                },
+                now_ms,
+            )?;
+            let message = store::NewMessage::to_customer(
+                MessageKind::SurveyInvitation,
+                known.rowid,
+                dated.location.rowid,
+                settings.channel,
+                &language,
+                time::ms(due_at),
+            );
+            let message = store::NewMessage {
+                invitation: Some(invitation),
+                ..message
+            };
+            store::queue_message(c, &message_ids.next_id(), &message, now_ms)?;
+            store::insert_decision(c, w.rowid, dated.batch_date, None, None, now_ms)?;
+            report.invitations.push(InvitationSummary {
+                invitation_id: invitation,
+                customer: id.to_owned(),
+                transaction: t.id.clone(),
+                channel: settings.channel,
+                language,
+                due_at,
+            });
+            continue;
+        };
+        // A still-unfinalized transaction keeps its first `not_finalized` record, so a
+        // re-run writes nothing (E8).
+        let pending_before = w.before.is_some_and(|s| s.decision.is_some());
+        if !(reason == SkipReason::NotFinalized && pending_before) {
+            let (date, again) = (dated.batch_date, eligible_again_on);
+            store::insert_decision(c, w.rowid, date, Some(reason), again, now_ms)?;
+        }
+        report.skipped.push(SkippedTransaction {
+            transaction: t.id.clone(),
+            customer: t.customer.clone(),
+            reason,
+            eligible_again_on,
+            repeat: false,
+        });
     }
-    report.skipped = skipped;
-    crate::failpoint::hit("sync.after_decisions");
+    Ok(())
+}
 
-    // S2: record the dates, report which were caught up and which are still missing.
+/// S2: records the batch's dates, and reports which were caught up and which are still
+/// missing (a gap raises its alert, A5).
+fn record_dates(
+    c: &Connection,
+    batch: &SyncBatch,
+    dated: &Dated,
+    mode: Mode,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let via = match mode {
         Mode::Nightly => "sync",
         Mode::Backfill => "backfill",
     };
-    store::mark_dates_synced(c, location.rowid, &batch.business_dates, now_ms, via)?;
-    let newest = batch.business_date().unwrap_or(today);
+    let location = dated.location.rowid;
+    store::mark_dates_synced(c, location, &batch.business_dates, time::ms(now), via)?;
+    let newest = batch.business_date().unwrap_or(dated.today);
     let mut dates: Vec<NaiveDate> = batch.business_dates.clone();
     dates.sort();
     report.caught_up_dates = dates
-        .iter()
-        .copied()
-        .filter(|d| *d < newest && !synced.contains(d))
+        .into_iter()
+        .filter(|d| *d < newest && !dated.synced.contains(d))
         .collect();
-    let mut after = synced;
+    let mut after = dated.synced.clone();
     after.extend(batch.business_dates.iter().copied());
-    report.missing_dates = clock.plan(today, &after, now).missing;
-    super::alerts::sync_gap(c, location.rowid, &report.missing_dates, now)?;
-    crate::failpoint::hit("sync.before_commit");
-    Ok(report)
+    report.missing_dates = dated.clock.plan(dated.today, &after, now).missing;
+    super::alerts::sync_gap(c, location, &report.missing_dates, now)
 }

@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod contact;
 pub mod cooldown;
+pub mod decide;
 pub mod eligibility;
 pub mod period;
 pub mod reminder;

@@ -59,6 +59,17 @@ pub fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Unix milliseconds of an instant: the form instants are stored in.
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The instant of stored Unix milliseconds; stored values lie in the range (T3), and one
+/// that does not reads as the nearest end of it.
+pub fn from_stored(ms: i64) -> DateTime<Utc> {
+    from_ms(ms.clamp(MIN_MS, MAX_MS)).unwrap_or_default()
+}
+
 /// The one check of every door: an instant outside the range is a problem naming
 /// `record.field`.
 pub fn check_instant(t: DateTime<Utc>, record: &str, field: &str) -> Result<(), Problem> {

@@ -9,13 +9,10 @@ use crate::model::{
     Alert, AlertKind, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind,
     Interaction, InteractionMethod, NotifyLevel, ThreadComment, User, UserRole,
 };
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
+use crate::rules::time::from_stored;
 
 fn opt_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
-    v.map(from_ms)
+    v.map(from_stored)
 }
 
 /// The alert settings, or the defaults.
@@ -362,8 +359,8 @@ fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
             comment: r.get(8)?,
             detail: r.get(9)?,
             interactions: r.get(10)?,
-            created_at: from_ms(r.get(11)?),
-            updated_at: from_ms(r.get(12)?),
+            created_at: from_stored(r.get(11)?),
+            updated_at: from_stored(r.get(12)?),
             closed_at: opt_ms(r.get(13)?),
             escalated_at: opt_ms(r.get(14)?),
             follow_up_at: opt_ms(r.get(15)?),
@@ -555,7 +552,7 @@ pub fn interactions(conn: &Connection, alert: i64) -> Result<Vec<Interaction>> {
             note: r.get(3)?,
             author: Author::parse(&r.get::<_, String>(4)?).unwrap_or(Author::Business),
             user: r.get(5)?,
-            at: from_ms(r.get(6)?),
+            at: from_stored(r.get(6)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -675,7 +672,7 @@ pub fn thread(conn: &Connection, response: i64) -> Result<Vec<ThreadComment>> {
             amount_minor: r.get(6)?,
             currency: r.get(7)?,
             user: r.get(8)?,
-            at: from_ms(r.get(9)?),
+            at: from_stored(r.get(9)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -800,7 +797,7 @@ pub fn at_risk(conn: &Connection, location: Option<i64>) -> Result<Vec<AtRiskCus
             location: r.get(4)?,
             nps: r.get(5)?,
             last_comment: r.get(6)?,
-            responded_at: from_ms(r.get(7)?),
+            responded_at: from_stored(r.get(7)?),
             open_alert: r.get(8)?,
         })
     })?;

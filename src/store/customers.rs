@@ -1,13 +1,13 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Gender;
 
 /// A customer as stored: host fields plus normalised contacts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerRow {
     /// Host id.
     pub host_id: String,
@@ -153,6 +153,42 @@ pub fn suppressed_since(
         )?
         .query_row(params![host_id, email_norm, phone_norm], |r| r.get(0))?;
     Ok(ms.and_then(DateTime::from_timestamp_millis))
+}
+
+/// Which of the customers `(host id, e-mail, phone)` are suppressed by host id or by a
+/// contact (E3), in one query for the whole list.
+pub fn suppressed_among(
+    conn: &Connection,
+    customers: &[(&str, Option<&str>, Option<&str>)],
+) -> Result<HashSet<String>> {
+    if customers.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let keys = serde_json::to_string(customers)
+        .map_err(|_| Error::Internal("customer keys did not serialise".into()))?;
+    let mut stmt = conn.prepare_cached(
+        "WITH k(host, email, phone) AS (
+           SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
+         SELECT k.host FROM k JOIN suppressions s ON s.kind = 'customer' AND s.value = k.host
+         UNION SELECT k.host FROM k JOIN suppressions s ON s.kind = 'email' AND s.value = k.email
+         UNION SELECT k.host FROM k JOIN suppressions s ON s.kind = 'phone' AND s.value = k.phone",
+    )?;
+    let rows = stmt.query_map([keys], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Which of `hashes` are on the imported suppression list, in one query.
+pub fn hashes_suppressed_among(conn: &Connection, hashes: &[String]) -> Result<HashSet<String>> {
+    if hashes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let list = serde_json::to_string(hashes)
+        .map_err(|_| Error::Internal("hashes did not serialise".into()))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.hash FROM json_each(?1) j JOIN suppression_hashes h ON h.hash = j.value",
+    )?;
+    let rows = stmt.query_map([list], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Adds a suppression entry; an existing one keeps its original date.

@@ -20,11 +20,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-pub use customers::CustomerRow;
 pub use customers::suppress_holders;
+pub use customers::{CustomerRow, StoredCustomer};
 pub use locations::LocationRow;
 pub use schema::SCHEMA_VERSION;
-pub use transactions::{InvitationRow, TransactionRow};
+pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};
 
 /// A database connection with hearken's pragmas applied and its schema current.
 pub struct Store {
@@ -228,9 +228,9 @@ pub use alerts::{
 };
 pub use customers::{
     customer_host_id, drop_plain_suppressions, erase_customer, find_customer, find_customers,
-    hash_suppressed, import_suppression_hashes, imported_hashes, insert_customer, suppress,
-    suppressed_contacts, suppressed_since, suppression_hashes_empty, suppressions_empty,
-    update_customer,
+    hash_suppressed, hashes_suppressed_among, import_suppression_hashes, imported_hashes,
+    insert_customer, suppress, suppressed_among, suppressed_contacts, suppressed_since,
+    suppression_hashes_empty, suppressions_empty, update_customer,
 };
 pub use exports::{employee_scores, for_each_thread_comment, scored_responses};
 pub use locations::{

@@ -14,11 +14,8 @@ use crate::model::{
 };
 use crate::report::Totals;
 use crate::rules::score::{NpsCategory, NpsCounts, nps_category};
+use crate::rules::time::from_stored;
 use crate::store::rollups::totals_at;
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
 
 const RAW_SUMS: &str = "count(*), coalesce(sum(r.nps >= 9), 0),
     coalesce(sum(r.nps BETWEEN 7 AND 8), 0), coalesce(sum(r.nps <= 6), 0), count(r.rating),
@@ -224,7 +221,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedbackItem> {
     let employees: Option<String> = r.get(15)?;
     Ok(FeedbackItem {
         response_id: r.get(0)?,
-        created_at: from_ms(r.get(1)?),
+        created_at: from_stored(r.get(1)?),
         location: r.get(2)?,
         customer: r.get(3)?,
         customer_name: r.get(4)?,
@@ -339,7 +336,7 @@ pub fn customer_card(conn: &Connection, host_id: &str) -> Result<Option<Customer
                 gender: r
                     .get::<_, Option<String>>(2)?
                     .and_then(|g| Gender::parse(&g)),
-                unsubscribed_at: r.get::<_, Option<i64>>(3)?.map(from_ms),
+                unsubscribed_at: r.get::<_, Option<i64>>(3)?.map(from_stored),
             })
         })
         .optional()?)
@@ -387,7 +384,7 @@ pub fn customer_invitations(
                 .parse::<NaiveDate>()
                 .unwrap_or_default(),
             status: r.get(4)?,
-            delivered_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
+            delivered_at: r.get::<_, Option<i64>>(5)?.map(from_stored),
             answered: r.get(6)?,
         })
     })?;
@@ -456,8 +453,8 @@ pub fn customers_page(
                     .and_then(|g| Gender::parse(&g)),
                 responses: r.get::<_, i64>(3)?.unsigned_abs(),
                 latest_category: r.get::<_, Option<u8>>(4)?.and_then(nps_category),
-                last_response_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
-                unsubscribed_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
+                last_response_at: r.get::<_, Option<i64>>(5)?.map(from_stored),
+                unsubscribed_at: r.get::<_, Option<i64>>(6)?.map(from_stored),
             })
         },
     )?;
@@ -491,7 +488,7 @@ pub fn unsubscribes(
         Ok(Unsubscribe {
             kind: r.get(0)?,
             contact: r.get(1)?,
-            at: from_ms(r.get(2)?),
+            at: from_stored(r.get(2)?),
             source: r.get(3)?,
             customer: r.get(4)?,
             name: r.get(5)?,

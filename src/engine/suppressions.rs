@@ -1,18 +1,21 @@
-//! Customer-facing use cases: explain (E9) and the global unsubscribe (E3).
+//! The global unsubscribe (E3): the suppression lists, how a sync or claim checks them,
+//! unsubscribing a customer or a contact, and sharing the lists between stores.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Erasure, Explanation, SuppressionBundle};
-use crate::rules::{contact, cooldown, time, token};
+use crate::model::SuppressionBundle;
+use crate::rules::{contact, token};
 use crate::store;
 
 /// Format version of suppression bundles.
 const BUNDLE_FORMAT: u32 = 1;
 
 /// Peppered hashes of a customer's usable contacts, as other stores export them.
-fn contact_hashes(pepper: &str, email: Option<&str>, phone: Option<&str>) -> Vec<String> {
+pub fn contact_hashes(pepper: &str, email: Option<&str>, phone: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(e) = email {
         out.push(token::contact_hash(pepper, "email", e));
@@ -68,6 +71,35 @@ impl Suppressions {
             )),
             None => Ok((false, None)),
         }
+    }
+
+    /// Which of `customers` (host id, normalised e-mail, normalised phone) are
+    /// unsubscribed here or by an imported list (E3): one query per list for all of them.
+    pub fn unsubscribed_among(
+        &self,
+        c: &Connection,
+        customers: &[(&str, Option<&str>, Option<&str>)],
+    ) -> Result<HashSet<String>> {
+        let mut out = if self.local {
+            store::suppressed_among(c, customers)?
+        } else {
+            HashSet::new()
+        };
+        if let Some(p) = &self.pepper {
+            let mut by_hash: HashMap<String, &str> = HashMap::new();
+            for (host, email, phone) in customers.iter().filter(|k| !out.contains(k.0)) {
+                for h in contact_hashes(p, *email, *phone) {
+                    by_hash.insert(h, host);
+                }
+            }
+            let hashes: Vec<String> = by_hash.keys().cloned().collect();
+            for h in store::hashes_suppressed_among(c, &hashes)? {
+                if let Some(host) = by_hash.get(&h) {
+                    out.insert((*host).to_owned());
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Before a sync replaces a customer's contacts: if the customer is unsubscribed
@@ -153,44 +185,6 @@ pub fn import_suppressions(
     store::import_suppression_hashes(c, &bundle.hashes, now.timestamp_millis(), source)
 }
 
-/// Decisions shown by explain.
-const EXPLAIN_LIMIT: u32 = 50;
-
-fn not_found(id: &str) -> Error {
-    Error::NotFound {
-        what: "customer",
-        id: id.to_owned(),
-    }
-}
-
-/// Why a customer did or did not get surveys, from the stored decisions (E9).
-pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
-    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
-    let (unsubscribed, since) = Suppressions::load(c)?.check(
-        c,
-        &stored.row.host_id,
-        stored.row.email_norm.as_deref(),
-        stored.row.phone_norm.as_deref(),
-    )?;
-    let settings = store::get_settings(c)?;
-    // The cooldown counts in business dates (E4): today is read on the calendar of the
-    // location whose batch created the last invitation, not on the UTC one.
-    let eligible_again_on = store::cooldown_anchor(c, stored.rowid)?.and_then(|(anchor, zone)| {
-        let today = time::parse_tz(&zone).map_or(now.date_naive(), |tz| time::local_date(tz, now));
-        cooldown::cooldown_until(Some(anchor), settings.cooldown_months, today)
-    });
-    Ok(Explanation {
-        customer: stored.row.host_id.clone(),
-        unsubscribed,
-        unsubscribed_at: since,
-        include_in_communications: stored.row.include_in_communications,
-        email_usable: stored.row.email_norm.is_some(),
-        phone_usable: stored.row.phone_norm.is_some(),
-        eligible_again_on,
-        decisions: store::decisions_for_customer(c, stored.rowid, EXPLAIN_LIMIT)?,
-    })
-}
-
 /// Suppresses a known customer by host id and by each usable contact (E3).
 pub fn unsubscribe_customer(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<()> {
     let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
@@ -225,25 +219,9 @@ pub fn unsubscribe_contact(c: &Connection, raw: &str, now: DateTime<Utc>) -> Res
     store::suppress_holders(c, kind, &value, ms, "contact")
 }
 
-/// Erases a customer (right to be forgotten): personal fields and every free text about
-/// them go; scores stay, so NPS and ratings do not move; they stay unsubscribed by host
-/// id and by the peppered hashes of their contacts, never the contacts themselves.
-pub fn erase_customer(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Erasure> {
-    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
-    let ms = now.timestamp_millis();
-    let email = stored.row.email_norm.as_deref();
-    let phone = stored.row.phone_norm.as_deref();
-    let pepper = store::get_delivery_settings(c)?.suppression_pepper;
-    store::import_suppression_hashes(c, &contact_hashes(&pepper, email, phone), ms, "erased")?;
-    store::drop_plain_suppressions(c, email, phone)?;
-    store::suppress(c, "customer", &stored.row.host_id, ms, "erased")?;
-    let n = store::erase_customer(c, stored.rowid, ms)?;
-    Ok(Erasure {
-        customer: stored.row.host_id,
-        responses_kept: n.responses,
-        texts_removed: n.texts,
-        messages_cancelled: n.messages_cancelled,
-        // Set by the engine once the transaction committed and the WAL was folded back.
-        scrubbed: false,
-    })
+pub fn not_found(id: &str) -> Error {
+    Error::NotFound {
+        what: "customer",
+        id: id.to_owned(),
+    }
 }

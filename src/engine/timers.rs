@@ -1,0 +1,93 @@
+//! The timers: work that falls due with time rather than with a call. Reminders (R1, R2)
+//! and alert escalations (A3) are queued by [`run_due`], which every claim runs first and
+//! a host may run on its own (to see escalations without claiming).
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::model::{Channel, MessageKind};
+use crate::rules::reminder::{self, ReminderDecision, ReminderFacts};
+use crate::rules::score::nps_category;
+use crate::rules::time::{from_stored, ms};
+use crate::store;
+
+use super::outbox::MessageIds;
+
+/// What one run of the timers queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DueWork {
+    /// Survey and review reminders queued (R1, R2).
+    pub reminders: u32,
+    /// Escalation notices queued to location owners (A3).
+    pub escalations: u32,
+}
+
+/// Queues everything whose moment has come at `now`: reminders first, then escalations.
+pub fn run_due(c: &Connection, now: DateTime<Utc>) -> Result<DueWork> {
+    let reminders = queue_reminders(c, now)?;
+    let alert_settings = store::get_alert_settings(c)?;
+    let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
+    Ok(DueWork {
+        reminders,
+        escalations,
+    })
+}
+
+/// Queues the reminders whose moment has come (R1, R2): at most one per invitation.
+fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
+    let settings = store::get_feedback_settings(c)?;
+    let first_day = match settings.non_respondent_reminder_days {
+        0 => reminder::REVIEW_REMINDER_DAYS,
+        d => reminder::REVIEW_REMINDER_DAYS.min(i64::from(d)),
+    };
+    let cutoff = crate::rules::time::sub(now, crate::rules::time::days(first_day));
+    let mut queued = 0;
+    let mut ids = None;
+    for cand in store::reminder_candidates(c, ms(cutoff))? {
+        let facts = ReminderFacts {
+            delivered_at: from_stored(cand.delivered_at),
+            answered: cand
+                .answered
+                .map(|(at, nps)| (from_stored(at), nps.and_then(nps_category))),
+            review_confirmed: cand.review_confirmed,
+            has_review_link: cand.has_review_link,
+        };
+        let kind = match reminder::decide(
+            &facts,
+            now,
+            settings.review_mode,
+            settings.non_respondent_reminder_days,
+        ) {
+            ReminderDecision::NotYet => continue,
+            ReminderDecision::NoReminder => None,
+            ReminderDecision::Review => Some(MessageKind::ReviewReminder),
+            ReminderDecision::Survey => Some(MessageKind::SurveyReminder),
+        };
+        if let Some(kind) = kind {
+            let ids = match &mut ids {
+                Some(i) => i,
+                None => ids.insert(MessageIds::new(now)?),
+            };
+            store::queue_message(
+                c,
+                &ids.next_id(),
+                &store::NewMessage {
+                    invitation: Some(cand.invitation),
+                    ..store::NewMessage::to_customer(
+                        kind,
+                        cand.customer,
+                        cand.location,
+                        Channel::parse(&cand.channel).unwrap_or(Channel::Email),
+                        &cand.language,
+                        ms(now),
+                    )
+                },
+                ms(now),
+            )?;
+            queued += 1;
+        }
+        store::mark_reminder_decided(c, cand.invitation)?;
+    }
+    Ok(queued)
+}
