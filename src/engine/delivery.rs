@@ -7,13 +7,15 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    Channel, FailOutcome, MessageKind, MessageStatus, OutboundMessage, SkipReason, Template,
+    Channel, DeliverySettings, FailOutcome, MessageKind, MessageStatus, OutboundMessage,
+    SkipReason, Template,
 };
 use crate::rules::time::ms;
 use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
 
 use super::outbox::{FixedText, MessageIds, random_bytes};
+use super::suppressions::Suppressions;
 
 /// Longest failure reason kept from the host.
 const MAX_REASON_CHARS: usize = 500;
@@ -23,7 +25,7 @@ const MAX_RETRY_DELAY: TimeDelta = TimeDelta::hours(6);
 /// Why a due message must not be sent any more (delivery-time suppression), if so.
 fn cancel_reason(
     c: &Connection,
-    suppressions: &super::suppressions::Suppressions,
+    suppressions: &Suppressions,
     m: &Claimable,
 ) -> Result<Option<&'static str>> {
     let skip = |r: SkipReason| Ok(Some(r.as_str()));
@@ -113,216 +115,237 @@ fn pick_template(
     Err(Error::Internal("no template for the message".into()))
 }
 
-/// Claims up to `limit` due messages: renders them, mints their link tokens and leases them.
+/// What one claim reads once for every message it renders.
+struct ClaimContext {
+    default_language: String,
+    delivery: DeliverySettings,
+    reply_domain: String,
+    suppressions: Suppressions,
+    /// Messages of one claim share a handful of templates: each is looked up once.
+    templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)>,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+}
+
+/// What becomes of one due message.
+enum Triage {
+    /// It leaves the outbox unsent, with this status and reason.
+    End(MessageStatus, &'static str),
+    /// It is handed to the host.
+    Send(Box<OutboundMessage>),
+}
+
+/// Claims up to `limit` due messages: first runs the timers ([`super::timers::run_due`]),
+/// then renders each due message, mints its link tokens and leases it. Messages that must
+/// not be sent any more leave the outbox as cancelled or failed, and do not count.
 pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
-    let settings = store::get_settings(c)?;
-    let delivery = store::get_delivery_settings(c)?;
-    let now_ms = ms(now);
-    let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
     // Reminders and escalations whose moment has come join the queue first (R1, R2, A3).
     super::timers::run_due(c, now)?;
     crate::failpoint::hit("claim.after_reminders");
-    let reply_domain = store::get_alert_settings(c)?.reply_domain;
-    let suppressions = super::suppressions::Suppressions::load(c)?;
+    let mut ctx = ClaimContext::load(c, now)?;
     let mut out = Vec::new();
-    // Messages of one batch share a handful of templates: look each up once.
-    let mut templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)> =
-        HashMap::new();
-    // Cancelled and failed messages do not count against `limit`: fetch until it is
-    // filled or nothing due is left (each fetched message leaves the due set).
+    // Fetch until `limit` is filled or nothing due is left (each fetched message leaves
+    // the due set).
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     loop {
         let want = u32::try_from(limit - out.len()).unwrap_or(u32::MAX);
-        if want == 0 {
-            break;
-        }
-        let due = store::claimable(c, now_ms, want)?;
+        let due = match want {
+            0 => break,
+            n => store::claimable(c, ms(now), n)?,
+        };
         if due.is_empty() {
             break;
         }
         for m in due {
-            if m.lease_expired && m.attempts >= delivery.max_attempts {
-                store::end_message(
-                    c,
-                    m.rowid,
-                    m.invitation,
-                    MessageStatus::Failed,
-                    "lease expired after the last attempt",
-                    now_ms,
-                )?;
-                continue;
-            }
-            if let Some(reason) = cancel_reason(c, &suppressions, &m)? {
-                store::end_message(
-                    c,
-                    m.rowid,
-                    m.invitation,
-                    MessageStatus::Cancelled,
-                    reason,
-                    now_ms,
-                )?;
-                continue;
-            }
-            if !m.kind.templated() {
-                let Ok(text) = serde_json::from_str::<FixedText>(&m.params) else {
-                    // Its text was removed (an erased customer): never send it.
-                    store::end_message(
-                        c,
-                        m.rowid,
-                        m.invitation,
-                        MessageStatus::Cancelled,
-                        "text removed",
-                        now_ms,
-                    )?;
-                    continue;
-                };
-                let reply_to = match text.response {
-                    Some(response) => {
-                        let bytes = random_bytes::<16>()?;
-                        store::insert_reply_address(
-                            c,
-                            &token::token_hash(&bytes),
-                            response,
-                            m.alert,
-                            now_ms,
-                        )?;
-                        Some(format!(
-                            "reply+{}@{reply_domain}",
-                            token::format_token(&bytes)
-                        ))
-                    }
-                    None => None,
-                };
-                let recipient = if m.kind.to_staff() {
-                    m.user_email.clone()
-                } else {
-                    m.email.clone()
-                };
-                store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
-                out.push(OutboundMessage {
-                    message_id: m.message_id,
-                    kind: m.kind,
-                    channel: Channel::Email,
-                    recipient: recipient.unwrap_or_default(),
-                    language: m.language,
-                    subject: text.subject,
-                    body: text.body,
-                    survey_link: None,
-                    survey_link_expires_at: None,
-                    unsubscribe_link: None,
-                    reply_to,
-                    customer: m.customer_id,
-                    user: m.user_id,
-                    location: m.location_id,
-                    invitation_id: None,
-                    alert_id: m.alert,
-                    attempt: m.attempts + 1,
-                    lease_until,
-                });
-                continue;
-            }
-            let Some(customer) = m.customer else {
-                return Err(Error::Internal(
-                    "a customer message without a customer".into(),
-                ));
-            };
-            let recipient = match m.channel {
-                Channel::Email => m.email.clone(),
-                Channel::Sms => m.phone.clone(),
-            }
-            .unwrap_or_default();
-            let key = (m.kind, m.channel, m.language.clone());
-            let (tpl, no_name) = match templates.get(&key) {
-                Some(t) => t.clone(),
-                None => {
-                    let t = pick_template(
-                        c,
-                        m.kind,
-                        m.channel,
-                        &m.language,
-                        &settings.default_language,
-                    )?;
-                    templates.insert(key, t.clone());
-                    t
+            match triage(c, &mut ctx, &m)? {
+                Triage::End(status, reason) => {
+                    store::end_message(c, m.rowid, m.invitation, status, reason, ms(now))?;
                 }
-            };
-            let expires = time::add(now, time::days(i64::from(delivery.survey_link_days)));
-            let survey_link = if m.kind == MessageKind::ReviewReminder {
-                None
-            } else {
-                let survey = random_bytes::<16>()?;
-                store::insert_token(
-                    c,
-                    &token::token_hash(&survey),
-                    "survey",
-                    store::TokenOwner {
-                        invitation: m.invitation,
-                        alert: m.alert,
-                        customer,
-                    },
-                    now_ms,
-                    Some(ms(expires)),
-                )?;
-                Some(format!(
-                    "{}/s/{}",
-                    delivery.link_base_url,
-                    token::format_token(&survey)
-                ))
-            };
-            let unsubscribe = random_bytes::<16>()?;
-            store::insert_token(
-                c,
-                &token::token_hash(&unsubscribe),
-                "unsubscribe",
-                store::TokenOwner {
-                    invitation: m.invitation,
-                    alert: None,
-                    customer,
-                },
-                now_ms,
-                None,
-            )?;
-            let unsubscribe_link = format!(
-                "{}/u/{}",
-                delivery.link_base_url,
-                token::format_token(&unsubscribe)
-            );
-            let first = template::first_name(m.customer_name.as_deref());
-            let values = template::Values {
-                first_name: first.as_deref().unwrap_or(no_name),
-                location: &m.location_name,
-                survey_link: survey_link.as_deref().unwrap_or_default(),
-                unsubscribe_link: &unsubscribe_link,
-                review_link: m.review_link.as_deref().unwrap_or_default(),
-            };
-            store::mark_claimed(c, m.rowid, ms(lease_until), now_ms)?;
-            if out.is_empty() {
-                crate::failpoint::hit("claim.after_first_message");
+                Triage::Send(message) => {
+                    store::mark_claimed(c, m.rowid, ms(ctx.lease_until), ms(now))?;
+                    if out.is_empty() {
+                        crate::failpoint::hit("claim.after_first_message");
+                    }
+                    out.push(*message);
+                }
             }
-            out.push(OutboundMessage {
-                message_id: m.message_id,
-                kind: m.kind,
-                channel: m.channel,
-                recipient,
-                language: tpl.language.clone(),
-                subject: template::render(&tpl.subject, &values),
-                body: template::render(&tpl.body, &values),
-                survey_link_expires_at: survey_link.is_some().then_some(expires),
-                survey_link,
-                unsubscribe_link: Some(unsubscribe_link),
-                reply_to: None,
-                customer: m.customer_id,
-                user: None,
-                location: m.location_id,
-                invitation_id: m.invitation,
-                alert_id: m.alert,
-                attempt: m.attempts + 1,
-                lease_until,
-            });
         }
     }
     crate::failpoint::hit("claim.before_commit");
     Ok(out)
+}
+
+impl ClaimContext {
+    fn load(c: &Connection, now: DateTime<Utc>) -> Result<Self> {
+        let delivery = store::get_delivery_settings(c)?;
+        let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
+        Ok(ClaimContext {
+            default_language: store::get_settings(c)?.default_language,
+            reply_domain: store::get_alert_settings(c)?.reply_domain,
+            suppressions: Suppressions::load(c)?,
+            delivery,
+            templates: HashMap::new(),
+            now,
+            lease_until,
+        })
+    }
+}
+
+/// Decides what becomes of one due message, and renders it when it is sent.
+fn triage(c: &Connection, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triage> {
+    if m.lease_expired && m.attempts >= ctx.delivery.max_attempts {
+        let reason = "lease expired after the last attempt";
+        return Ok(Triage::End(MessageStatus::Failed, reason));
+    }
+    if let Some(reason) = cancel_reason(c, &ctx.suppressions, m)? {
+        return Ok(Triage::End(MessageStatus::Cancelled, reason));
+    }
+    if m.kind.templated() {
+        return Ok(Triage::Send(Box::new(render_templated(c, ctx, m)?)));
+    }
+    let Ok(text) = serde_json::from_str::<FixedText>(&m.params) else {
+        // Its text was removed (an erased customer): never send it.
+        return Ok(Triage::End(MessageStatus::Cancelled, "text removed"));
+    };
+    Ok(Triage::Send(Box::new(render_fixed(c, ctx, m, text)?)))
+}
+
+/// A message whose text was written when it was queued (staff notices, replies); a reply
+/// to a customer gets its own Reply-To address (F2).
+fn render_fixed(
+    c: &Connection,
+    ctx: &ClaimContext,
+    m: &Claimable,
+    text: FixedText,
+) -> Result<OutboundMessage> {
+    let reply_to = match text.response {
+        Some(response) => {
+            let bytes = random_bytes::<16>()?;
+            let hash = token::token_hash(&bytes);
+            store::insert_reply_address(c, &hash, response, m.alert, ms(ctx.now))?;
+            let token = token::format_token(&bytes);
+            Some(format!("reply+{token}@{}", ctx.reply_domain))
+        }
+        None => None,
+    };
+    let recipient = if m.kind.to_staff() {
+        m.user_email.clone()
+    } else {
+        m.email.clone()
+    };
+    Ok(OutboundMessage {
+        message_id: m.message_id.clone(),
+        kind: m.kind,
+        channel: Channel::Email,
+        recipient: recipient.unwrap_or_default(),
+        language: m.language.clone(),
+        subject: text.subject,
+        body: text.body,
+        survey_link: None,
+        survey_link_expires_at: None,
+        unsubscribe_link: None,
+        reply_to,
+        customer: m.customer_id.clone(),
+        user: m.user_id.clone(),
+        location: m.location_id.clone(),
+        invitation_id: None,
+        alert_id: m.alert,
+        attempt: m.attempts + 1,
+        lease_until: ctx.lease_until,
+    })
+}
+
+/// A customer message rendered from its template, with fresh survey and unsubscribe
+/// links (a review reminder has no survey link).
+fn render_templated(
+    c: &Connection,
+    ctx: &mut ClaimContext,
+    m: &Claimable,
+) -> Result<OutboundMessage> {
+    let Some(customer) = m.customer else {
+        return Err(Error::Internal(
+            "a customer message without a customer".into(),
+        ));
+    };
+    let recipient = match m.channel {
+        Channel::Email => m.email.clone(),
+        Channel::Sms => m.phone.clone(),
+    };
+    let key = (m.kind, m.channel, m.language.clone());
+    let (tpl, no_name) = match ctx.templates.get(&key) {
+        Some(t) => t.clone(),
+        None => {
+            let t = pick_template(c, m.kind, m.channel, &m.language, &ctx.default_language)?;
+            ctx.templates.insert(key, t.clone());
+            t
+        }
+    };
+    let owner = store::TokenOwner {
+        invitation: m.invitation,
+        alert: m.alert,
+        customer,
+    };
+    let base = &ctx.delivery.link_base_url;
+    let expires = time::add(
+        ctx.now,
+        time::days(i64::from(ctx.delivery.survey_link_days)),
+    );
+    let survey_link = if m.kind == MessageKind::ReviewReminder {
+        None
+    } else {
+        let token = mint_token(c, "survey", owner, ctx.now, Some(expires))?;
+        Some(format!("{base}/s/{token}"))
+    };
+    let owner = store::TokenOwner {
+        alert: None,
+        ..owner
+    };
+    let unsubscribe_link = format!(
+        "{base}/u/{}",
+        mint_token(c, "unsubscribe", owner, ctx.now, None)?
+    );
+    let first = template::first_name(m.customer_name.as_deref());
+    let values = template::Values {
+        first_name: first.as_deref().unwrap_or(no_name),
+        location: &m.location_name,
+        survey_link: survey_link.as_deref().unwrap_or_default(),
+        unsubscribe_link: &unsubscribe_link,
+        review_link: m.review_link.as_deref().unwrap_or_default(),
+    };
+    Ok(OutboundMessage {
+        message_id: m.message_id.clone(),
+        kind: m.kind,
+        channel: m.channel,
+        recipient: recipient.unwrap_or_default(),
+        language: tpl.language.clone(),
+        subject: template::render(&tpl.subject, &values),
+        body: template::render(&tpl.body, &values),
+        survey_link_expires_at: survey_link.is_some().then_some(expires),
+        survey_link,
+        unsubscribe_link: Some(unsubscribe_link),
+        reply_to: None,
+        customer: m.customer_id.clone(),
+        user: None,
+        location: m.location_id.clone(),
+        invitation_id: m.invitation,
+        alert_id: m.alert,
+        attempt: m.attempts + 1,
+        lease_until: ctx.lease_until,
+    })
+}
+
+/// Stores the hash of a fresh link token of `kind` and returns the token for the link.
+fn mint_token(
+    c: &Connection,
+    kind: &str,
+    owner: store::TokenOwner,
+    now: DateTime<Utc>,
+    expires: Option<DateTime<Utc>>,
+) -> Result<String> {
+    let bytes = random_bytes::<16>()?;
+    let hash = token::token_hash(&bytes);
+    store::insert_token(c, &hash, kind, owner, ms(now), expires.map(ms))?;
+    Ok(token::format_token(&bytes))
 }
 
 fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
