@@ -220,7 +220,7 @@ pub fn record_response(
     .map_err(Error::Invalid)?;
     if let Link::FollowUp { alert, .. } = link {
         // The answer measures the recovery: kept on the alert, not in the store's scores.
-        super::alerts::record_follow_up(
+        super::conversations::record_follow_up(
             c,
             alert,
             scored.nps.map(u32::from),

@@ -1,0 +1,124 @@
+//! The delivery calls: the outbox (claim, ack, fail, resend), templates, delivery settings
+//! and the shared suppression lists.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Channel, DeliverySettings, FailOutcome, InvitationSummary, MessageKind, OutboundMessage,
+    OutboxCounts, SuppressionBundle, Template,
+};
+use crate::rules::validate;
+use crate::store;
+
+use crate::engine::{Engine, check_now, delivery, suppressions};
+
+impl Engine {
+    /// Invitations waiting for delivery, by due time.
+    pub fn pending_invitations(&self) -> Result<Vec<InvitationSummary>> {
+        self.reader()?.read(store::pending_invitations)
+    }
+
+    /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
+    /// customer's language with fresh link tokens and leased; ack or fail it by its id.
+    pub fn claim(&self, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
+        check_now(now)?;
+        self.lock()?.write(|c| delivery::claim(c, limit, now))
+    }
+
+    /// Records that a claimed message was delivered; it is never offered again.
+    pub fn ack(&self, message_id: &str, now: DateTime<Utc>) -> Result<()> {
+        check_now(now)?;
+        self.lock()?.write(|c| delivery::ack(c, message_id, now))
+    }
+
+    /// Records that a claimed message could not be delivered: retried with backoff, or
+    /// (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
+    pub fn fail(
+        &self,
+        message_id: &str,
+        reason: &str,
+        permanent: bool,
+        now: DateTime<Utc>,
+    ) -> Result<FailOutcome> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| delivery::fail(c, message_id, reason, permanent, now))
+    }
+
+    /// Sends an invitation again (F5), optionally in another language; returns the new
+    /// message id. The cooldown is not restarted.
+    pub fn resend(
+        &self,
+        invitation_id: i64,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| delivery::resend(c, invitation_id, language, now))
+    }
+
+    /// Applies the global unsubscribe (E3) from an unsubscribe link's token; returns the
+    /// customer's host id.
+    pub fn unsubscribe_by_token(&self, token: &str, now: DateTime<Utc>) -> Result<String> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| delivery::unsubscribe_by_token(c, token, now))
+    }
+
+    /// Overrides a shipped template for one kind, channel and language; placeholder
+    /// errors are reported here, not when a message is rendered.
+    pub fn set_template(&self, template: &Template) -> Result<()> {
+        self.lock()?.write(|c| delivery::set_template(c, template))
+    }
+
+    /// The template a customer speaking `language` gets, after the fallback chain.
+    pub fn template(
+        &self,
+        kind: MessageKind,
+        channel: Channel,
+        language: &str,
+    ) -> Result<Template> {
+        self.reader()?
+            .read(|c| delivery::effective_template(c, kind, channel, language))
+    }
+
+    /// The delivery settings (link base URL, link lifetime, lease, retries).
+    pub fn delivery_settings(&self) -> Result<DeliverySettings> {
+        self.reader()?.read(store::get_delivery_settings)
+    }
+
+    /// Replaces the delivery settings after validating them.
+    pub fn set_delivery_settings(&self, settings: &DeliverySettings) -> Result<()> {
+        let problems = validate::validate_delivery_settings(settings);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        self.lock()?
+            .write(|c| store::set_delivery_settings(c, settings))
+    }
+
+    /// The suppression list as peppered SHA-256 hashes, for other stores to import.
+    pub fn export_suppressions(&self) -> Result<SuppressionBundle> {
+        self.reader()?.read(suppressions::export_suppressions)
+    }
+
+    /// Imports another store's suppression hashes (E3 across stores); returns how many
+    /// were new. Matching needs both stores to share `suppression_pepper`.
+    pub fn import_suppressions(
+        &self,
+        bundle: &SuppressionBundle,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| suppressions::import_suppressions(c, bundle, source, now))
+    }
+
+    /// Outbox messages by status.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        self.reader()?.read(store::outbox_counts)
+    }
+}
