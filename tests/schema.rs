@@ -104,6 +104,14 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             assert_eq!(thread.len(), 1, "from v{v}");
             assert_eq!(thread[0].body, "Trop d'attente, \"vraiment\" déçu, 정말");
         }
+        if v >= 5 {
+            // v5 → v6: each settings group's JSON document becomes its stored form.
+            let (settings, delivery, alerts, feedback) = fixture_settings();
+            assert_eq!(e.settings().unwrap(), settings, "from v{v}");
+            assert_eq!(e.delivery_settings().unwrap(), delivery, "from v{v}");
+            assert_eq!(e.alert_settings().unwrap(), alerts, "from v{v}");
+            assert_eq!(e.feedback_settings().unwrap(), feedback, "from v{v}");
+        }
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");
 }
@@ -162,4 +170,88 @@ fn write_fixture_for_the_current_version() {
         };
         e.record_response(&token, &answer, now).unwrap();
     }
+    // From v5 on, every settings group holds a non-default value, so the migration to the
+    // stored form of v6 is seen to keep them.
+    if SCHEMA_VERSION >= 5 {
+        stored_settings_of_the_fixture(&e);
+    }
+}
+
+/// The non-default settings the v5 fixture stores, set by [`stored_settings_of_the_fixture`].
+fn fixture_settings() -> (
+    hearken::Settings,
+    hearken::DeliverySettings,
+    hearken::AlertSettings,
+    hearken::FeedbackSettings,
+) {
+    let settings = hearken::Settings {
+        cooldown_months: 4,
+        default_language: "fr".into(),
+        ..Default::default()
+    };
+    let delivery = hearken::DeliverySettings {
+        max_attempts: 7,
+        link_base_url: "https://avis.example.fr".into(),
+        ..Default::default()
+    };
+    let alerts = hearken::AlertSettings {
+        escalate_after_hours: 30,
+        ..Default::default()
+    };
+    let feedback = hearken::FeedbackSettings {
+        unhappy_stars: 3,
+        review_mode: hearken::ReviewMode::Everyone,
+        non_respondent_reminder_days: 5,
+        ..Default::default()
+    };
+    (settings, delivery, alerts, feedback)
+}
+
+fn stored_settings_of_the_fixture(e: &Engine) {
+    let (settings, delivery, alerts, feedback) = fixture_settings();
+    e.set_settings(&settings).unwrap();
+    e.set_delivery_settings(&delivery).unwrap();
+    e.set_alert_settings(&alerts).unwrap();
+    e.set_feedback_settings(&feedback).unwrap();
+}
+
+/// The stored form of the settings is read tolerantly: a key written by a newer version
+/// is ignored (and kept), a value this version cannot read keeps its default, and a
+/// later write leaves what it does not know in place.
+#[test]
+fn stored_settings_tolerate_unknown_keys_and_unreadable_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let e = Engine::open(&path).unwrap();
+    let mut s = e.settings().unwrap();
+    s.cooldown_months = 5;
+    s.sync_hour = 22;
+    e.set_settings(&s).unwrap();
+    e.close().unwrap();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "INSERT INTO setting_values VALUES ('store', 'renamed_in_a_later_version', 9);
+             UPDATE setting_values SET value = 'twenty' WHERE grp = 'store' AND key = 'sync_hour';
+             DELETE FROM setting_values WHERE grp = 'store' AND key = 'max_age_days';",
+        )
+        .unwrap();
+    }
+    let e = Engine::open(&path).unwrap();
+    let read = e.settings().unwrap();
+    let defaults = hearken::Settings::default();
+    assert_eq!(read.cooldown_months, 5);
+    assert_eq!(read.sync_hour, defaults.sync_hour, "unreadable value keeps the default");
+    assert_eq!(read.max_age_days, defaults.max_age_days, "missing key keeps the default");
+    e.set_settings(&read).unwrap();
+    e.close().unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let kept: i64 = c
+        .query_row(
+            "SELECT value FROM setting_values WHERE key = 'renamed_in_a_later_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 9);
 }

@@ -6,31 +6,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::{
-    Alert, AlertKind, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind,
+    Alert, AlertKind, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind,
     Interaction, InteractionMethod, NotifyLevel, ThreadComment, User, UserRole,
 };
 use crate::rules::time::from_stored;
 
 fn opt_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
     v.map(from_stored)
-}
-
-/// The alert settings, or the defaults.
-pub fn get_alert_settings(conn: &Connection) -> Result<AlertSettings> {
-    let json: Option<String> = conn
-        .prepare_cached("SELECT json FROM alert_settings WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
-    Ok(json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default())
-}
-
-/// Replaces the alert settings.
-pub fn set_alert_settings(conn: &Connection, s: &AlertSettings) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO alert_settings (id, json) VALUES (1, ?1)")?
-        .execute([crate::wire::to_json(s)])?;
-    Ok(())
 }
 
 /// A stored user with its row id.

@@ -219,12 +219,11 @@ fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
 pub use alerts::{
     AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact, UserRow, at_risk,
     clear_assignment, customer_name, deactivate_user, escalation_candidates, follow_up_link,
-    get_alert, get_alert_settings, get_user, insert_alert, insert_comment, insert_follow_up,
-    insert_interaction, insert_reply_address, interactions, list_alerts, list_assignments,
-    list_users, location_owners, notify_recipients, open_store_alert, reply_address,
-    resolve_assignee, response_contact, set_alert_detail, set_alert_settings, set_alert_status,
-    set_alert_user, set_assignment, stamp_alert, thread, unanswered_reviews, upsert_review,
-    upsert_user, user_by_rowid, user_open_work,
+    get_alert, get_user, insert_alert, insert_comment, insert_follow_up, insert_interaction,
+    insert_reply_address, interactions, list_alerts, list_assignments, list_users, location_owners,
+    notify_recipients, open_store_alert, reply_address, resolve_assignee, response_contact,
+    set_alert_detail, set_alert_status, set_alert_user, set_assignment, stamp_alert, thread,
+    unanswered_reviews, upsert_review, upsert_user, user_by_rowid, user_open_work,
 };
 pub use customers::{
     customer_host_id, drop_plain_suppressions, erase_customer, find_customer, find_customers,
@@ -239,9 +238,8 @@ pub use locations::{
 };
 pub use outbox::{
     Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
-    find_message, get_delivery_settings, get_template, insert_token, invitation_for_resend,
-    mark_claimed, outbox_counts, queue_message, retry_message, set_delivery_settings, set_template,
-    token_owner,
+    find_message, get_template, insert_token, invitation_for_resend, mark_claimed, outbox_counts,
+    queue_message, retry_message, set_template, token_owner,
 };
 pub use reports::{
     customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
@@ -250,16 +248,18 @@ pub use reports::{
 };
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
-    get_feedback_settings, get_survey, insert_receipt_link, insert_response, invitation_answered,
+    get_survey, insert_receipt_link, insert_response, invitation_answered,
     invitation_response_state, location_info, mark_receipt_link_used, mark_reminder_decided,
     mark_review, mark_survey_link_used, nps_counts, rating_figures, receipt_link,
-    reminder_candidates, set_feedback_enabled, set_feedback_settings, set_survey, survey_link,
-    transaction_rowid,
+    reminder_candidates, set_feedback_enabled, set_survey, survey_link, transaction_rowid,
 };
 pub use rollups::{
     TOTAL, rebuild_rollups, rollup_all_employees, rollup_days, rollup_employees, rollup_totals,
 };
-pub use settings::{get_settings, set_settings};
+pub use settings::{
+    get_alert_settings, get_delivery_settings, get_feedback_settings, get_settings,
+    set_alert_settings, set_delivery_settings, set_feedback_settings, set_settings,
+};
 pub use transactions::{
     cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,
     insert_decision, insert_invitation, insert_transaction, pending_invitations,

@@ -1,7 +1,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::{Error, Result};
-use crate::model::{Channel, DeliverySettings, MessageKind, MessageStatus, OutboxCounts, Template};
+use crate::error::Result;
+use crate::model::{Channel, MessageKind, MessageStatus, OutboxCounts, Template};
 
 /// A message to queue.
 #[derive(Debug, Clone)]
@@ -418,29 +418,6 @@ pub fn set_template(conn: &Connection, t: &Template) -> Result<()> {
         t.subject,
         t.body
     ])?;
-    Ok(())
-}
-
-/// The stored delivery settings, or the defaults.
-pub fn get_delivery_settings(conn: &Connection) -> Result<DeliverySettings> {
-    let json: Option<String> = conn
-        .prepare_cached("SELECT json FROM delivery_settings WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
-    match json {
-        None => Ok(DeliverySettings::default()),
-        Some(j) => serde_json::from_str(&j)
-            .map_err(|_| Error::Internal("stored delivery settings are unreadable".into())),
-    }
-}
-
-/// Replaces the delivery settings.
-pub fn set_delivery_settings(conn: &Connection, s: &DeliverySettings) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO delivery_settings (id, json) VALUES (1, ?1)
-         ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-    )?
-    .execute([crate::wire::to_json(s)])?;
     Ok(())
 }
 

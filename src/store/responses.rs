@@ -3,7 +3,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::{Error, Result};
 use chrono::DateTime;
 
-use crate::model::{FeedbackSettings, ResponseDeletion, ScoreQuery, Survey};
+use crate::model::{ResponseDeletion, ScoreQuery, Survey};
 use crate::rules::score::NpsCounts;
 
 fn json_row<T: serde::de::DeserializeOwned>(
@@ -31,26 +31,6 @@ pub fn get_survey(conn: &Connection) -> Result<Option<Survey>> {
 pub fn set_survey(conn: &Connection, s: &Survey) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO survey (id, json) VALUES (1, ?1)
-         ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-    )?
-    .execute([crate::wire::to_json(s)])?;
-    Ok(())
-}
-
-/// The feedback settings, or the defaults.
-pub fn get_feedback_settings(conn: &Connection) -> Result<FeedbackSettings> {
-    Ok(json_row(
-        conn,
-        "SELECT json FROM feedback_settings WHERE id = 1",
-        "feedback settings",
-    )?
-    .unwrap_or_default())
-}
-
-/// Replaces the feedback settings.
-pub fn set_feedback_settings(conn: &Connection, s: &FeedbackSettings) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO feedback_settings (id, json) VALUES (1, ?1)
          ON CONFLICT (id) DO UPDATE SET json = excluded.json",
     )?
     .execute([crate::wire::to_json(s)])?;

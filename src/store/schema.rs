@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -468,6 +468,33 @@ CREATE TABLE peer_aggregates (
     imported_at INTEGER NOT NULL,
     PRIMARY KEY (store, location, month)
 ) STRICT, WITHOUT ROWID;
+"#;
+
+const V6: &str = r#"
+-- The stored form of the settings (store/settings.rs): one row per setting under a key
+-- fixed by the store, instead of one JSON document per group in the wire's field names.
+CREATE TABLE setting_values (
+    grp TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value ANY,
+    PRIMARY KEY (grp, key)
+) STRICT, WITHOUT ROWID;
+INSERT INTO setting_values (grp, key, value)
+    SELECT 'store', j.key, j.value FROM settings, json_each(settings.json) j
+    WHERE j.type IN ('integer', 'text');
+INSERT INTO setting_values (grp, key, value)
+    SELECT 'delivery', j.key, j.value FROM delivery_settings, json_each(delivery_settings.json) j
+    WHERE j.type IN ('integer', 'text');
+INSERT INTO setting_values (grp, key, value)
+    SELECT 'alerts', j.key, j.value FROM alert_settings, json_each(alert_settings.json) j
+    WHERE j.type IN ('integer', 'text');
+INSERT INTO setting_values (grp, key, value)
+    SELECT 'feedback', j.key, j.value FROM feedback_settings, json_each(feedback_settings.json) j
+    WHERE j.type IN ('integer', 'text');
+DROP TABLE settings;
+DROP TABLE delivery_settings;
+DROP TABLE alert_settings;
+DROP TABLE feedback_settings;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
