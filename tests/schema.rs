@@ -202,7 +202,6 @@ fn fixture_settings() -> (
         unhappy_stars: 3,
         review_mode: hearken::ReviewMode::Everyone,
         non_respondent_reminder_days: 5,
-        ..Default::default()
     };
     (settings, delivery, alerts, feedback)
 }
