@@ -60,6 +60,15 @@ cargo test --features failpoints --test crash
 step "build the library once (release) for the C, Python and Kotlin tests"
 cargo build --release --lib
 
+step "release library: no failpoint name in it (they exist only with --features failpoints)"
+for lib in target/release/libhearken.so target/release/libhearken.a; do
+  if strings "$lib" | grep -E 'HEARKEN_FAILPOINT|(sync|claim|ack)\.(after|before)_' >/dev/null; then
+    echo "failpoint names found in $lib" >&2
+    exit 1
+  fi
+done
+echo "no failpoint name in libhearken.so or libhearken.a"
+
 step "C: tests, example, exports, valgrind"
 bash tests/c/run.sh
 

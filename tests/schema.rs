@@ -240,8 +240,14 @@ fn stored_settings_tolerate_unknown_keys_and_unreadable_values() {
     let read = e.settings().unwrap();
     let defaults = hearken::Settings::default();
     assert_eq!(read.cooldown_months, 5);
-    assert_eq!(read.sync_hour, defaults.sync_hour, "unreadable value keeps the default");
-    assert_eq!(read.max_age_days, defaults.max_age_days, "missing key keeps the default");
+    assert_eq!(
+        read.sync_hour, defaults.sync_hour,
+        "unreadable value keeps the default"
+    );
+    assert_eq!(
+        read.max_age_days, defaults.max_age_days,
+        "missing key keeps the default"
+    );
     e.set_settings(&read).unwrap();
     e.close().unwrap();
     let c = rusqlite::Connection::open(&path).unwrap();

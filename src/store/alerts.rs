@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::{
-    Alert, AlertKind, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind,
-    Interaction, InteractionMethod, NotifyLevel, ThreadComment, User, UserRole,
+    Alert, AlertKind, AlertStatus, Assignment, AtRiskCustomer, Author, CommentKind, Interaction,
+    InteractionMethod, NotifyLevel, ThreadComment, User, UserRole,
 };
 use crate::rules::time::from_stored;
 
