@@ -1,6 +1,7 @@
 //! The Engine handle: opens the store and runs each use case by combining rules/ and store/.
 
 mod alerts;
+mod analytics;
 mod api;
 mod backfill;
 mod conversations;
@@ -9,7 +10,6 @@ mod erasure;
 mod explain;
 mod exports;
 mod outbox;
-mod reports;
 mod responses;
 mod suppressions;
 mod sync;

@@ -40,6 +40,7 @@
 // Unsafe code lives only in the C door (src/ffi/), which must dereference raw pointers.
 #![deny(unsafe_code)]
 
+pub mod analytics;
 mod engine;
 mod error;
 mod export;
@@ -49,7 +50,6 @@ pub mod failpoint;
 pub mod ffi;
 mod fsio;
 pub mod model;
-pub mod report;
 pub mod rules;
 mod store;
 mod uniffi_api;

@@ -45,7 +45,7 @@ pub mod alerts;
 
 // Reports: scores, series, response rate, review funnel, employee performance, periods,
 // the feedback list, customers and their history, unsubscribes, other stores' NPS.
-pub mod reports;
+pub mod analytics;
 
 // Exports to files (CSV, xlsx) and erasure of a customer.
 pub mod exports;
@@ -54,10 +54,11 @@ pub mod exports;
 mod handles;
 pub mod messages;
 pub mod reasons;
-pub mod report;
+pub mod sync_report;
 pub mod window;
 
 pub use alerts::*;
+pub use analytics::*;
 pub use config::*;
 pub use customers::*;
 pub use delivery::*;
@@ -66,11 +67,10 @@ pub use exports::*;
 pub use messages::*;
 pub use outbox::*;
 pub use reasons::*;
-pub use report::*;
-pub use reports::*;
 pub use responses::*;
 pub use result::*;
 pub use strings::*;
 pub use sync::*;
+pub use sync_report::*;
 pub use version::*;
 pub use window::*;

@@ -1,12 +1,12 @@
 //! SQLite: schema, migrations and every query. The only place SQL lives.
 
 mod alerts;
+mod analytics;
 mod customers;
 mod exports;
 mod file;
 mod locations;
 mod outbox;
-mod reports;
 mod responses;
 mod rollups;
 mod schema;
@@ -225,6 +225,11 @@ pub use alerts::{
     set_alert_detail, set_alert_status, set_alert_user, set_assignment, stamp_alert, thread,
     unanswered_reviews, upsert_review, upsert_user, user_by_rowid, user_open_work,
 };
+pub use analytics::{
+    customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
+    employee_rowid, employees_by_rowid, feedback_page, location_days, peer_counts, raw_employees,
+    raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
+};
 pub use customers::{
     customer_host_id, drop_plain_suppressions, erase_customer, find_customer, find_customers,
     hash_suppressed, hashes_suppressed_among, import_suppression_hashes, imported_hashes,
@@ -240,11 +245,6 @@ pub use outbox::{
     Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
     find_message, get_template, insert_token, invitation_for_resend, mark_claimed, outbox_counts,
     queue_message, retry_message, set_template, token_owner,
-};
-pub use reports::{
-    customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
-    employee_rowid, employees_by_rowid, feedback_page, location_days, peer_counts, raw_employees,
-    raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
 };
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,

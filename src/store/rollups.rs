@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::analytics::Totals;
 use crate::error::Result;
-use crate::report::Totals;
 use crate::rules::period::local_day;
 
 /// The employee id of a location's total row.

@@ -17,7 +17,7 @@ use crate::rules::validate;
 use crate::store;
 
 use crate::engine::{
-    Engine, check_export_query, check_now, check_report_query, checked, exports, reports,
+    Engine, analytics, check_export_query, check_now, check_report_query, checked, exports,
 };
 
 /// Reports: every call takes `now` (for "current month"), reads on the reader connection,
@@ -62,7 +62,7 @@ impl Engine {
     pub fn scores(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Scores> {
         check_now(now)?;
         check_report_query("query", query)?;
-        self.reader()?.read(|c| reports::scores(c, query, now))
+        self.reader()?.read(|c| analytics::scores(c, query, now))
     }
 
     /// Scores by local day, ISO week or month (N2); buckets without responses are left out.
@@ -75,7 +75,7 @@ impl Engine {
         check_now(now)?;
         check_report_query("query", query)?;
         self.reader()?
-            .read(|c| reports::series_of(c, query, bucket, now))
+            .read(|c| analytics::series_of(c, query, bucket, now))
     }
 
     /// Of the invitations delivered in the period, the share answered (N5).
@@ -83,7 +83,7 @@ impl Engine {
         check_now(now)?;
         check_report_query("query", query)?;
         self.reader()?
-            .read(|c| reports::response_rate(c, query, now))
+            .read(|c| analytics::response_rate(c, query, now))
     }
 
     /// Promoters, review links shown, clicks and confirmed reviews (N3).
@@ -91,7 +91,7 @@ impl Engine {
         check_now(now)?;
         check_report_query("query", query)?;
         self.reader()?
-            .read(|c| reports::review_funnel(c, query, now))
+            .read(|c| analytics::review_funnel(c, query, now))
     }
 
     /// Per employee (optionally of one role): responses, NPS, average rating (X4).
@@ -104,7 +104,7 @@ impl Engine {
         check_now(now)?;
         check_report_query("query", query)?;
         self.reader()?
-            .read(|c| reports::employee_performance(c, query, role, now))
+            .read(|c| analytics::employee_performance(c, query, role, now))
     }
 
     /// The local dates and UTC instants a dashboard period covers at a location (X3).
@@ -117,25 +117,25 @@ impl Engine {
         check_now(now)?;
         checked(validate::period_problems("arguments", period))?;
         self.reader()?
-            .read(|c| reports::period_bounds(c, location, period, now))
+            .read(|c| analytics::period_bounds(c, location, period, now))
     }
 
     /// One page of the feedback list, filtered and sorted (X3).
     pub fn feedback(&self, query: &FeedbackQuery, now: DateTime<Utc>) -> Result<FeedbackPage> {
         check_now(now)?;
         check_report_query("query", &query.scope)?;
-        self.reader()?.read(|c| reports::feedback(c, query, now))
+        self.reader()?.read(|c| analytics::feedback(c, query, now))
     }
 
     /// A customer's whole history: invitations and responses (F4).
     pub fn customer_history(&self, customer: &str, user: Option<&str>) -> Result<CustomerHistory> {
         self.reader()?
-            .read(|c| reports::customer_history(c, customer, user))
+            .read(|c| analytics::customer_history(c, customer, user))
     }
 
     /// Customers filtered by gender, response category and subscription status (F4).
     pub fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage> {
-        self.reader()?.read(|c| reports::customers(c, query))
+        self.reader()?.read(|c| analytics::customers(c, query))
     }
 
     /// The unsubscribes of a period, newest first (F4 *beyond*).
@@ -147,7 +147,7 @@ impl Engine {
         check_now(now)?;
         check_report_query("query", query)?;
         self.reader()?
-            .read(|c| reports::unsubscribes(c, query, now))
+            .read(|c| analytics::unsubscribes(c, query, now))
     }
 
     /// This store's PII-free aggregate counts, to share with other stores.
@@ -158,7 +158,7 @@ impl Engine {
     ) -> Result<AggregateBundle> {
         check_now(now)?;
         self.reader()?
-            .read(|c| reports::export_aggregates(c, store_label, now))
+            .read(|c| analytics::export_aggregates(c, store_label, now))
     }
 
     /// Imports another store's aggregate bundle (replacing its earlier one); returns its rows.
@@ -169,14 +169,15 @@ impl Engine {
             &[("created_at", Some(bundle.created_at))],
         ))?;
         self.lock()?
-            .write(|c| reports::import_aggregates(c, bundle, now))
+            .write(|c| analytics::import_aggregates(c, bundle, now))
     }
 
     /// Your NPS over a scope against the imported stores over the same months.
     pub fn compare_nps(&self, query: &ReportQuery, now: DateTime<Utc>) -> Result<Comparison> {
         check_now(now)?;
         check_report_query("query", query)?;
-        self.reader()?.read(|c| reports::compare_nps(c, query, now))
+        self.reader()?
+            .read(|c| analytics::compare_nps(c, query, now))
     }
 
     /// Recomputes the daily rollups from the responses (after rows were written by other

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::analytics::Totals;
 use crate::error::Result;
 use crate::model::{
     AggregateRow, CustomerSummary, FeedbackItem, FeedbackQuery, FeedbackSort, Gender,
     HistoryInvitation, ResponseSource, Role, Sentiment, Subscription, Unsubscribe,
 };
-use crate::report::Totals;
 use crate::rules::score::{NpsCategory, NpsCounts, nps_category};
 use crate::rules::time::from_stored;
 use crate::store::rollups::totals_at;

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
+use crate::analytics::{Totals, compare, series};
 use crate::error::{Error, Problem, Result};
 use crate::model::{
     AGGREGATE_FORMAT, AggregateBundle, Bucket, Comparison, CustomerHistory, CustomerPage,
     CustomerQuery, EmployeePerformance, FeedbackPage, FeedbackQuery, Period, PeriodBounds,
     ReportQuery, ResponseRate, ReviewFunnel, Scores, SeriesPoint, Unsubscribe,
 };
-use crate::report::{Totals, compare, series};
 use crate::rules::period::{self, DayRange};
 use crate::rules::score::NpsCounts;
 use crate::store;

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use crate::analytics::totals::{RATING_UNITS, Totals, nps_summary};
 use crate::error::Problem;
 use crate::model::{AGGREGATE_FORMAT, AggregateBundle, AggregateRow, Comparison};
-use crate::report::totals::{RATING_UNITS, Totals, nps_summary};
 use crate::rules::period::DayRange;
 use crate::rules::score::NpsCounts;
 
