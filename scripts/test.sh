@@ -22,6 +22,8 @@ case "${1:-}" in
 esac
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# A cold CI machine builds everything once: incremental state would only cost time.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$*" "$(($(date +%s) - started))"; }
 
