@@ -608,9 +608,18 @@ hk_result hk_engine_pending_invitations(const hk_engine *engine,
                                         char **invitations_json_out);
 
 /**
- * Claims up to `limit` due messages for the host to deliver and writes them to
- * `*messages_json_out` as a JSON array: expired leases first, then by due time (`[]` when
- * nothing is due).
+ * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and alert
+ * escalations (A3); writes `{"reminders","escalations"}` (how many were queued) as JSON.
+ * `hk_engine_claim` runs it first, so a host that claims regularly never needs it.
+ */
+hk_result hk_engine_run_due(hk_engine *engine,
+                            int64_t now_ms,
+                            char **due_json_out);
+
+/**
+ * Runs the timers (as `hk_engine_run_due` does), then claims up to `limit` due messages
+ * for the host to deliver and writes them to `*messages_json_out` as a JSON array:
+ * expired leases first, then by due time (`[]` when nothing is due).
  *
  * Each message is rendered in the customer's language with fresh survey and unsubscribe
  * links and leased: if it is neither acked nor failed by its `lease_until`, a later claim

@@ -483,3 +483,23 @@ fn r2_a_non_respondent_reminder_only_when_turned_on_and_at_most_one() {
             .is_empty()
     );
 }
+
+/// R1 through `run_due`: the timers queue the week-old promoter's review reminder without a
+/// claim; the claim hands it over, and a second run queues nothing more.
+#[test]
+fn r1_run_due_queues_the_reminder_that_claim_then_hands_over() {
+    let e = engine();
+    let links = invited(&e, &["a"]);
+    e.record_response(token_of(&links, "a"), &nps(10), at(DUE))
+        .unwrap();
+    let week = at(DUE) + TimeDelta::days(7);
+    let none = e.run_due(week - TimeDelta::seconds(1)).unwrap();
+    assert_eq!((none.reminders, none.escalations), (0, 0));
+    let due = e.run_due(week).unwrap();
+    assert_eq!((due.reminders, due.escalations), (1, 0));
+    assert_eq!(e.run_due(week).unwrap().reminders, 0, "queued once");
+    assert_eq!(e.outbox_counts().unwrap().pending, 1);
+    let msgs = e.claim(10, week).unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].kind, MessageKind::ReviewReminder);
+}

@@ -6,22 +6,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Channel, MessageKind};
+use crate::model::{Channel, DueWork, MessageKind};
 use crate::rules::reminder::{self, ReminderDecision, ReminderFacts};
 use crate::rules::score::nps_category;
 use crate::rules::time::{from_stored, ms};
 use crate::store;
 
 use super::outbox::MessageIds;
-
-/// What one run of the timers queued.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DueWork {
-    /// Survey and review reminders queued (R1, R2).
-    pub reminders: u32,
-    /// Escalation notices queued to location owners (A3).
-    pub escalations: u32,
-}
 
 /// Queues everything whose moment has come at `now`: reminders first, then escalations.
 pub fn run_due(c: &Connection, now: DateTime<Utc>) -> Result<DueWork> {

@@ -84,9 +84,28 @@ pub(crate) fn channel_from(code: u32, name: &'static str) -> Result<Channel, Fai
     }
 }
 
-/// Claims up to `limit` due messages for the host to deliver and writes them to
-/// `*messages_json_out` as a JSON array: expired leases first, then by due time (`[]` when
-/// nothing is due).
+/// Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and alert
+/// escalations (A3); writes `{"reminders","escalations"}` (how many were queued) as JSON.
+/// `hk_engine_claim` runs it first, so a host that claims regularly never needs it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_run_due(
+    engine: *mut hk_engine,
+    now_ms: i64,
+    due_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        let now = now(now_ms)?;
+        let out = Out::new(due_json_out, "due_json_out")?;
+        out.set_string(wire::to_json(&engine.run_due(now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Runs the timers (as `hk_engine_run_due` does), then claims up to `limit` due messages
+/// for the host to deliver and writes them to `*messages_json_out` as a JSON array:
+/// expired leases first, then by due time (`[]` when nothing is due).
 ///
 /// Each message is rendered in the customer's language with fresh survey and unsubscribe
 /// links and leased: if it is neither acked nor failed by its `lease_until`, a later claim

@@ -3,6 +3,7 @@
 mod alert;
 mod analytics;
 mod batch;
+mod due;
 mod explain;
 mod location;
 mod outbox;
@@ -26,6 +27,7 @@ pub use analytics::{
     ResponseRate, ResponseSource, ReviewFunnel, Scores, SeriesPoint, Subscription, Unsubscribe,
 };
 pub use batch::{BATCH_FORMAT, SyncBatch};
+pub use due::DueWork;
 pub use explain::{DecisionRecord, Explanation};
 pub use location::Location;
 pub use outbox::{

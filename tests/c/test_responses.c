@@ -546,6 +546,43 @@ static void a_week_after_the_ack_the_promoter_gets_a_review_reminder(void) {
     hk_engine_free(&engine);
 }
 
+/* hk_engine_run_due queues the week-old promoter's review reminder (R1) without claiming;
+ * the next claim hands it over, and running the timers again queues nothing more. */
+static void run_due_queues_the_reminder_before_any_claim(void) {
+    struct invited invited[MAX_INVITED];
+    size_t n;
+    hk_engine *engine = delivered_engine("responses_run_due.db", invited, &n);
+    if (engine == NULL) {
+        return;
+    }
+    hk_string_free(answer(engine, token_for(invited, n, "c1"), 10));
+    int64_t week = NOW_DUE + 7 * DAY_MS;
+    char *due = NULL;
+    CHECK_OK(hk_engine_run_due(engine, week - 1, &due), engine);
+    CHECK_STR(due, "{\"reminders\":0,\"escalations\":0}");
+    hk_string_free(due);
+    CHECK_OK(hk_engine_run_due(engine, week, &due), engine);
+    CHECK_STR(due, "{\"reminders\":1,\"escalations\":0}");
+    hk_string_free(due);
+    CHECK_OK(hk_engine_run_due(engine, week, &due), engine);
+    CHECK_STR(due, "{\"reminders\":0,\"escalations\":0}");
+    hk_string_free(due);
+    char *json = NULL;
+    hk_message_batch *batch = NULL;
+    CHECK_OK(hk_engine_claim(engine, 10, week, &json), engine);
+    CHECK_OK(hk_message_batch_parse(json, &batch, NULL), NULL);
+    hk_string_free(json);
+    CHECK(hk_message_batch_count(batch) == 1);
+    if (hk_message_batch_count(batch) == 1) {
+        CHECK(hk_message_batch_kind(batch, 0) == HK_MESSAGE_KIND_REVIEW_REMINDER);
+    }
+    hk_message_batch_free(&batch);
+    CHECK_RC(hk_engine_run_due(NULL, week, &due), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK_RC(hk_engine_run_due(engine, week, NULL), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_run_due(engine, INT64_MAX, &due), HK_RESULT_INVALID_INPUT, engine);
+    hk_engine_free(&engine);
+}
+
 static void survey_and_feedback_settings_as_json(void) {
     struct invited invited[MAX_INVITED];
     size_t n;
@@ -791,6 +828,8 @@ void responses_tests(void) {
     run_case("deletion leaves an audit record", deletion_leaves_an_audit_record);
     run_case("a week after the ack the promoter gets a review reminder",
              a_week_after_the_ack_the_promoter_gets_a_review_reminder);
+    run_case("run_due queues the reminder before any claim (R1)",
+             run_due_queues_the_reminder_before_any_claim);
     run_case("survey and feedback settings as JSON", survey_and_feedback_settings_as_json);
     run_case("responses: NULL arguments are refused", new_functions_refuse_null_arguments);
     run_case("responses: invalid UTF-8 is refused", new_functions_refuse_invalid_utf8);

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Channel, DeliverySettings, FailOutcome, InvitationSummary, MessageKind, OutboundMessage,
-    OutboxCounts, SuppressionBundle, Template,
+    Channel, DeliverySettings, DueWork, FailOutcome, InvitationSummary, MessageKind,
+    OutboundMessage, OutboxCounts, SuppressionBundle, Template,
 };
 use crate::rules::validate;
 use crate::store;
 
-use crate::engine::{Engine, check_now, delivery, suppressions};
+use crate::engine::{Engine, check_now, delivery, suppressions, timers};
 
 impl Engine {
     /// Invitations waiting for delivery, by due time.
@@ -19,8 +19,17 @@ impl Engine {
         self.reader()?.read(store::pending_invitations)
     }
 
-    /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
-    /// customer's language with fresh link tokens and leased; ack or fail it by its id.
+    /// Queues what has fallen due by `now`: survey and review reminders (R1, R2) and
+    /// alert escalations (A3). [`Engine::claim`] runs it first, so a host that claims
+    /// regularly never needs it; call it to see escalations without claiming.
+    pub fn run_due(&self, now: DateTime<Utc>) -> Result<DueWork> {
+        check_now(now)?;
+        self.lock()?.write(|c| timers::run_due(c, now))
+    }
+
+    /// Claims up to `limit` due messages for the host to deliver: first runs the timers
+    /// ([`Engine::run_due`]), then renders each message in the customer's language with
+    /// fresh link tokens and leases it; ack or fail it by its id.
     pub fn claim(&self, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
         check_now(now)?;
         self.lock()?.write(|c| delivery::claim(c, limit, now))

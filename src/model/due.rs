@@ -1,0 +1,11 @@
+use serde::{Deserialize, Serialize};
+
+/// What one run of the timers queued (reminders R1, R2; escalations A3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DueWork {
+    /// Survey and review reminders queued.
+    pub reminders: u32,
+    /// Escalation notices queued to location owners.
+    pub escalations: u32,
+}
