@@ -522,20 +522,24 @@ static int answer_surveys(hk_engine *engine, const struct delivered *delivered,
         }
         printf("  e-receipt feedback #%" PRId64 ": negative, facet wait_time\n", feedback_id);
     }
-    char *nps = NULL;
-    hk_result rc = hk_engine_nps(engine, NULL, &nps); /* NULL: every location, all time */
+    char *scores = NULL;
+    /* NULL query: every location, all time, from the rollups (N1). */
+    hk_result rc = hk_engine_scores(engine, NULL, now, &scores);
     if (rc != HK_OK) {
-        return fail(engine, "nps", rc);
+        return fail(engine, "scores", rc);
     }
+    /* {"responses","nps":{"promoters","passives","detractors","nps"},"rated",...} */
+    const char *nps = strstr(scores, "\"nps\":{");
+    nps = nps ? nps + strlen("\"nps\":") : NULL;
     double value = json_number(nps, "nps");
     char shown[32] = "none yet";
-    if (strstr(nps, "\"nps\":null") == NULL) {
+    if (nps != NULL && strstr(nps, "\"nps\":null") == NULL) {
         snprintf(shown, sizeof shown, "%.0f", value);
     }
     printf("  NPS: %s (promoters %.0f, passives %.0f, detractors %.0f)\n", shown,
            json_number(nps, "promoters"), json_number(nps, "passives"),
            json_number(nps, "detractors"));
-    hk_string_free(nps);
+    hk_string_free(scores);
 
     int64_t week = now + 7 * INT64_C(86400000);
     printf("\n== A week later: the one reminder (R1) ==\n");

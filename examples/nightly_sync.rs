@@ -11,8 +11,8 @@ use chrono_tz::Tz;
 use hearken::{
     AlertKind, AlertQuery, AlertStatus, Answer, Customer, Employee, Engine, FeedbackInput,
     InteractionInput, InteractionMethod, Location, NotifyLevel, OutboundMessage, ReportQuery,
-    ResponseInput, Role, ScoreQuery, Sentiment, SyncBatch, SyncReport, Transaction,
-    TransactionKind, User, UserRole,
+    ResponseInput, Role, Sentiment, SyncBatch, SyncReport, Transaction, TransactionKind, User,
+    UserRole,
 };
 
 struct Store {
@@ -280,7 +280,7 @@ fn answer_surveys(
         )?;
         println!("  e-receipt feedback: negative, facet wait_time");
     }
-    let all = engine.nps(&ScoreQuery::default())?;
+    let all = engine.scores(&ReportQuery::default(), now)?.nps;
     println!(
         "  NPS: {} ({} promoters, {} passives, {} detractors)",
         all.nps.map_or("none yet".into(), |n| format!("{n:.0}")),

@@ -48,7 +48,7 @@
  *   The host's survey page shows hk_engine_survey_page for a survey or receipt link's
  *   token and records the answers with hk_engine_record_response: each link takes one
  *   response, and the outcome says whether to show the location's review link. Scores
- *   (hk_engine_nps, hk_engine_ratings) are JSON. docs/c-api.md shows the handler.
+ *   (hk_engine_scores and the other analytics calls) are JSON. docs/c-api.md shows the handler.
  */
 
 #ifndef HEARKEN_H
@@ -62,6 +62,20 @@
 
 /** Version of the hearken release this header belongs to. */
 #define HK_VERSION "0.1.0"
+
+/**
+ * Marks a function kept only for compatibility; its note names the replacement. Define
+ * HK_NO_DEPRECATION_WARNINGS before including this header to silence the warning.
+ */
+#if defined(HK_NO_DEPRECATION_WARNINGS)
+#define HK_DEPRECATED(note)
+#elif defined(__GNUC__) || defined(__clang__)
+#define HK_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define HK_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define HK_DEPRECATED(note)
+#endif
 
 
 /**
@@ -888,6 +902,7 @@ hk_result hk_engine_review_confirmed(hk_engine *engine,
  * detractors) or null without answers. `query_json` is `{"location","from","to"}` (every
  * field optional, times RFC 3339, `to` excluded), or NULL for every response.
  */
+HK_DEPRECATED("scans every response; use hk_engine_scores, which reads the rollups")
 hk_result hk_engine_nps(const hk_engine *engine,
                         const char *query_json,
                         char **nps_json_out);
@@ -898,6 +913,7 @@ hk_result hk_engine_nps(const hk_engine *engine,
  * base 10 and the response rate are null when there is nothing to divide). `query_json` as
  * for `hk_engine_nps`.
  */
+HK_DEPRECATED("scans every response; use hk_engine_scores, which reads the rollups")
 hk_result hk_engine_ratings(const hk_engine *engine,
                             const char *query_json,
                             char **ratings_json_out);

@@ -293,6 +293,8 @@ pub unsafe extern "C" fn hk_engine_review_confirmed(
 /// `{"promoters","passives","detractors","nps"}`, `nps` the exact value (% promoters - %
 /// detractors) or null without answers. `query_json` is `{"location","from","to"}` (every
 /// field optional, times RFC 3339, `to` excluded), or NULL for every response.
+#[deprecated(note = "scans every response; use hk_engine_scores, which reads the rollups")]
+#[allow(deprecated)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_nps(
     engine: *const hk_engine,
@@ -315,6 +317,8 @@ pub unsafe extern "C" fn hk_engine_nps(
 /// `{"responses","average_base10","delivered","answered","response_rate"}` (the average on
 /// base 10 and the response rate are null when there is nothing to divide). `query_json` as
 /// for `hk_engine_nps`.
+#[deprecated(note = "scans every response; use hk_engine_scores, which reads the rollups")]
+#[allow(deprecated)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_ratings(
     engine: *const hk_engine,

@@ -402,11 +402,13 @@ impl Engine {
     }
 
     /// NPS of a scope, from its counts (N1); none without answers.
+    #[allow(deprecated)]
     pub fn nps(&self, query: ScoreQuery) -> Answer<NpsSummary> {
         Ok(self.inner.nps(&query.into_model()?)?.into())
     }
 
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+    #[allow(deprecated)]
     pub fn ratings(&self, query: ScoreQuery) -> Answer<RatingSummary> {
         Ok(self.inner.ratings(&query.into_model()?)?.into())
     }

@@ -85,6 +85,10 @@ step "header compiles as C99, C11 (pedantic) and C++" bash -euc "
     $CC -Wall -Wextra -Werror -pedantic -std=c99 -I'$ROOT/include' -fsyntax-only '$OUT/h.c'
     $CC -Wall -Wextra -Werror -pedantic -std=c11 -I'$ROOT/include' -fsyntax-only '$OUT/h.c'
     $CXX -Wall -Wextra -Werror -std=c++11 -x c++ -I'$ROOT/include' -fsyntax-only '$OUT/h.c'"
+step "deprecated calls warn (-Werror fails), and HK_NO_DEPRECATION_WARNINGS silences them" bash -euc "
+    printf '#include \"hearken.h\"\nint main(void) { char *j = 0; return (int)hk_engine_nps(0, 0, &j); }\n' > '$OUT/d.c'
+    ! $CC -Wall -Werror -I'$ROOT/include' -fsyntax-only '$OUT/d.c' 2>/dev/null
+    $CC -Wall -Werror -DHK_NO_DEPRECATION_WARNINGS -I'$ROOT/include' -fsyntax-only '$OUT/d.c'"
 step "tests compile against libhearken.a" \
     "$CC" "${CFLAGS[@]}" "${TEST_SOURCES[@]}" "${STATIC_LIBS[@]}" -o "$OUT/tests_static"
 step "tests compile against libhearken.so" \

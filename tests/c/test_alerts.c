@@ -4,6 +4,9 @@
  * Each scenario starts from golden steps 1-3 (tests/golden/README.md), claims at 10:00 in
  * Paris and acks every message: c1 (amelie@example.fr, fr) and c5 (ko) hold one survey
  * link each. Three users work the alerts: amelie (manager), minjun (staff), owner. */
+/* hk_engine_nps and hk_engine_ratings are deprecated (hk_engine_scores reads the rollups)
+ * but must keep working: this file still calls them. */
+#define HK_NO_DEPRECATION_WARNINGS
 #include "harness.h"
 
 #include <stdio.h>

@@ -3,6 +3,9 @@
  * audit record, the review reminder a week later, and the calling contract of each new
  * function. Each scenario starts from golden steps 1-3 (tests/golden/README.md), claims at
  * 10:00 in Paris and acks every message: c1 (fr) and c5 (ko) hold one survey link each. */
+/* hk_engine_nps and hk_engine_ratings are deprecated (hk_engine_scores reads the rollups)
+ * but must keep working: this file still calls them. */
+#define HK_NO_DEPRECATION_WARNINGS
 #include "harness.h"
 
 #include <stdio.h>

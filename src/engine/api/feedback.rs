@@ -113,12 +113,20 @@ impl Engine {
     }
 
     /// NPS of a scope, from its counts (N1); none without answers.
+    #[deprecated(
+        since = "0.2.0",
+        note = "scans every response; use Engine::scores, which reads the rollups"
+    )]
     pub fn nps(&self, query: &ScoreQuery) -> Result<NpsSummary> {
         check_scores_query(query)?;
         self.reader()?.read(|c| responses::nps(c, query))
     }
 
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
+    #[deprecated(
+        since = "0.2.0",
+        note = "scans every response; use Engine::scores, which reads the rollups"
+    )]
     pub fn ratings(&self, query: &ScoreQuery) -> Result<RatingSummary> {
         check_scores_query(query)?;
         self.reader()?.read(|c| responses::ratings(c, query))
