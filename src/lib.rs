@@ -15,6 +15,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 mod store;
+#[cfg(feature = "uniffi")]
 mod uniffi_api;
 pub mod wire;
 
@@ -24,4 +25,5 @@ pub use export::{ExportQuery, ExportSummary};
 pub use model::*;
 pub use store::SCHEMA_VERSION;
 
+#[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

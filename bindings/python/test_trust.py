@@ -120,7 +120,7 @@ def test_e3_unsubscribe_by_contact_holds_after_the_customer_changes_email():
     assert [s["reason"] for s in report["skipped"]] == ["unsubscribed"]
     explained = engine.explain("c1", ms("2026-11-22T14:00:00Z"))
     assert explained.unsubscribed is True
-    assert explained.unsubscribed_at_ms == ms("2026-11-20T08:00:00Z")
+    assert explained.unsubscribed_at == ms("2026-11-20T08:00:00Z")
 
 
 def test_e4_explain_reads_the_cooldown_on_the_locations_date():

@@ -21,18 +21,23 @@ pub(crate) use xlsx::workbook;
 /// A conversation is exported whole when its response was recorded in `[from, to)`, so
 /// a business reply written after `to` still follows the comment it answers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct ExportQuery {
     /// Host id of one location, or all.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Responses recorded at or after this instant.
+    #[cfg_attr(feature = "uniffi", uniffi(default, name = "starts_at"))]
     pub from: Option<DateTime<Utc>>,
     /// Responses recorded before this instant.
+    #[cfg_attr(feature = "uniffi", uniffi(default, name = "ends_at"))]
     pub to: Option<DateTime<Utc>>,
 }
 
 /// What a spreadsheet export holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ExportSummary {
     /// Rows of the "By employee" sheet.
