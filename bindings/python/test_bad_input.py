@@ -24,6 +24,8 @@ DUE = 1_795_251_600_000  # 2026-11-21T09:00:00Z: the invitation's due time
 SALE_AT = 1_795_165_200_000  # 2026-11-20T09:00:00Z = 10:00 in Paris
 
 
+# Every period (ReportQuery.period has no default across uniffi).
+ALL_TIME = hearken.ReportQuery(period=hearken.Period.ALL_TIME())
 # A date or instant inside a record is checked while uniffi reads the record, before
 # hearken sees it: the problem names the crossing type, not the field (docs/bindings.md).
 DATE = "arguments.date"
@@ -297,7 +299,7 @@ T3_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
 def t3_calls(e, token, now):
     """Every kind of instant-taking call, at `now`."""
-    q = hearken.ReportQuery(period=hearken.Period.ALL_TIME())
+    q = ALL_TIME
     calls = [
         ("sync", lambda: e.sync(night(), now)),
         ("sync_window", lambda: e.sync_window("paris", now)),
@@ -312,7 +314,8 @@ def t3_calls(e, token, now):
         ("review_funnel", lambda: e.review_funnel(q, now)),
         ("employee_performance", lambda: e.employee_performance(q, None, now)),
         ("period_bounds", lambda: e.period_bounds("paris", hearken.Period.CURRENT_MONTH(), now)),
-        ("feedback", lambda: e.feedback(hearken.FeedbackQuery(scope=q, sort=hearken.FeedbackSort.NEWEST), now)),
+        ("feedback", lambda: e.feedback(
+            hearken.FeedbackQuery(scope=q, sort=hearken.FeedbackSort.NEWEST), now)),
         ("unsubscribes", lambda: e.unsubscribes(q, now)),
         ("compare_nps", lambda: e.compare_nps(q, now)),
         ("export_aggregates", lambda: e.export_aggregates("s1", now)),
@@ -353,8 +356,8 @@ def test_t3_rows_at_the_range_ends_never_make_a_report_fail(tmp_path):
             location="paris", sentiment=hearken.Sentiment.NEGATIVE), now)
     for now in (T3_MIN, DUE, T3_MAX):
         for b in (hearken.Bucket.DAY, hearken.Bucket.ISO_WEEK, hearken.Bucket.MONTH):
-            assert engine.score_series(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), b, now)
-        engine.scores(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), now)
+            assert engine.score_series(ALL_TIME, b, now)
+        engine.scores(ALL_TIME, now)
 
 
 def test_t6_strict_json(tmp_path):

@@ -864,6 +864,11 @@ def test_responses_ratings_and_the_satisfaction_filter_with_a_custom_survey(deli
     assert (r.responses, r.delivered, r.answered, r.response_rate) == (3, 2, 2, 1.0)
     assert r.average_base10 == pytest.approx((8 + 10 + 4) / 3)
     assert engine.ratings(hearken.ScoreQuery(location="seoul")).average_base10 is None
+    # The feedback list gives each rating as Stars (a (stars, scale) pair in Rust).
+    newest = hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.NEWEST)
+    items = engine.feedback(newest, DUE).items
+    assert sorted((i.rating for i in items if i.rating), key=lambda r: r.stars) == [
+        hearken.Stars(stars=n, scale=5) for n in (2, 4, 5)]
 
     bad = hearken.Survey(questions=[hearken.Question(
         id="fast", kind=hearken.QuestionKind.CHOICE, text={"en": "Fast?"},
@@ -1402,7 +1407,8 @@ def test_reports_scores_rate_series_and_period_bounds(answered):
 
 
 def test_reports_feedback_list_history_customers_and_unsubscribes(answered):
-    page = answered.feedback(hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.LOWEST), DUE)
+    lowest = hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.LOWEST)
+    page = answered.feedback(lowest, DUE)
     assert page.total == 2
     assert [i.nps for i in page.items] == [3, 10]
     assert page.items[0].source == hearken.ResponseSource.INVITATION
@@ -1424,19 +1430,19 @@ def test_reports_feedback_list_history_customers_and_unsubscribes(answered):
     unsubscribed = answered.customers(
         hearken.CustomerQuery(subscription=hearken.Subscription.UNSUBSCRIBED))
     assert "c5" in [c.customer for c in unsubscribed.items]
-    kinds = [(u.kind, u.customer) for u in answered.unsubscribes(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE)]
+    kinds = [(u.kind, u.customer) for u in answered.unsubscribes(ALL_TIME, DUE)]
     assert ("customer", "c5") in kinds
     assert answered.customer_history("c5", None).unsubscribed_at == DUE + SECOND_MS
 
 
 def test_reports_employee_performance_funnel_and_rollups(answered):
-    for p in answered.employee_performance(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), None, DUE):
+    for p in answered.employee_performance(ALL_TIME, None, DUE):
         assert isinstance(p.role, hearken.Role)
         assert p.scores.responses <= 2
-    funnel = answered.review_funnel(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE)
+    funnel = answered.review_funnel(ALL_TIME, DUE)
     assert (funnel.responses, funnel.promoters) == (2, 1)
     assert answered.rebuild_rollups() == 2
-    assert answered.scores(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE).nps.nps == 0.0
+    assert answered.scores(ALL_TIME, DUE).nps.nps == 0.0
 
 
 def test_reports_compare_with_an_imported_bundle(answered):
@@ -1449,7 +1455,7 @@ def test_reports_compare_with_an_imported_bundle(answered):
     other = open_store()
     assert other.import_aggregates(bundle, DUE) == 1
     assert other.import_aggregates_json(text.replace("store-a", "store-b"), DUE) == 1
-    comparison = other.compare_nps(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE)
+    comparison = other.compare_nps(ALL_TIME, DUE)
     assert comparison.you.nps is None
     assert (comparison.peers.promoters, comparison.peers.detractors) == (2, 2)
     assert (comparison.peer_stores, comparison.peer_average) == (2, 0.0)
@@ -1478,10 +1484,10 @@ def test_exports_csv_is_x1_and_xlsx_is_a_zip(answered, tmp_path):
 
 
 def test_erase_customer_removes_personal_data_and_keeps_the_nps(answered, tmp_path):
-    before = answered.scores(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE)
+    before = answered.scores(ALL_TIME, DUE)
     erasure = answered.erase_customer("c1", DUE)
     assert (erasure.customer, erasure.responses_kept, erasure.texts_removed) == ("c1", 1, 1)
-    assert answered.scores(hearken.ReportQuery(period=hearken.Period.ALL_TIME()), DUE) == before
+    assert answered.scores(ALL_TIME, DUE) == before
     path = tmp_path / "after.csv"
     answered.export_csv_file(hearken.ExportQuery(), str(path))
     text = path.read_text(encoding="utf-8-sig")
