@@ -57,26 +57,26 @@ fun main(args: Array<String>) {
             transactions = listOf(
                 Transaction(id = "t1", customer = "c1", employees = listOf("e1"),
                     kind = TransactionKind.SALE, amountMinor = 12_900, currency = "EUR",
-                    finalizedAtMs = now - 3 * HOUR_MS),
+                    finalizedAt = now - 3 * HOUR_MS),
                 Transaction(id = "t2", customer = "c2", kind = TransactionKind.SALE,
-                    amountMinor = 4_500, currency = "EUR", finalizedAtMs = now - 2 * HOUR_MS),
+                    amountMinor = 4_500, currency = "EUR", finalizedAt = now - 2 * HOUR_MS),
             ),
         )
         try {
             val report = engine.sync(batch, now)
             println("paris ${report.businessDate}: ${report.invitations.size} invitation(s), " +
-                "${report.skipped.size} skipped; next sync ${Instant.ofEpochMilli(window.nextSyncAtMs)}")
+                "${report.skipped.size} skipped; next sync ${Instant.ofEpochMilli(window.nextSyncAt)}")
             for (s in report.skipped) println("  ${s.transaction}: ${s.reason.codeName()} (${s.reason.describe()})")
         } catch (e: HearkenException.InvalidInput) {
             for (p in e.problems) println("  rejected ${p.record}[${p.index}] ${p.hostId} ${p.field}: ${p.reason}")
         }
         for (inv in engine.pendingInvitations()) {
-            println("invitation #${inv.invitationId} to ${inv.customer}, due ${Instant.ofEpochMilli(inv.dueAtMs)}")
+            println("invitation #${inv.invitationId} to ${inv.customer}, due ${Instant.ofEpochMilli(inv.dueAt)}")
         }
         // The delivery job, run at the send hour: claim what is due, send it, ack or fail it.
         // hearken never reads the clock: the demo claims at the invitations' due time.
         val delivered = mutableListOf<Pair<OutboundMessage, Long>>()
-        for (dueMs in engine.pendingInvitations().map { it.dueAtMs }.toSortedSet()) {
+        for (dueMs in engine.pendingInvitations().map { it.dueAt }.toSortedSet()) {
             for (m in engine.claim(50u, dueMs)) {
                 try {
                     fakeMailer(m)
@@ -84,7 +84,7 @@ fun main(args: Array<String>) {
                     delivered += m to dueMs
                 } catch (e: java.io.IOException) {
                     when (val outcome = engine.fail(m.messageId, e.toString(), false, dueMs)) {
-                        is FailOutcome.Retry -> println("  retry at ${Instant.ofEpochMilli(outcome.retryAtMs)}")
+                        is FailOutcome.Retry -> println("  retry at ${Instant.ofEpochMilli(outcome.retryAt)}")
                         FailOutcome.Failed -> println("  failed for good")
                     }
                 }
@@ -92,7 +92,7 @@ fun main(args: Array<String>) {
         }
         val counts = engine.outboxCounts()
         println("outbox: ${counts.acked} delivered, ${counts.pending} pending, ${counts.failed} failed")
-        engine.explain("c2", now).lines.forEach(::println)
+        engine.explain("c2", now).lines().forEach(::println)
         answerSurveys(engine, delivered)
     }
     for (suffix in listOf("", "-wal", "-shm")) File(tmp.path + suffix).delete()

@@ -53,7 +53,7 @@ def todays_sales(location, now_ms):
     sale = lambda tid, customer, cents, hours_ago: hearken.Transaction(  # noqa: E731
         id=f"{location}-{tid}", customer=customer, employees=["e1"],
         kind=hearken.TransactionKind.SALE, amount_minor=cents, currency="EUR",
-        finalized_at_ms=now_ms - hours_ago * HOUR_MS,
+        finalized_at=now_ms - hours_ago * HOUR_MS,
     )
     transactions = [
         sale("t1", f"{location}-c1", 12_900, 3),
@@ -80,14 +80,14 @@ def drain_outbox(engine):
     never acked (a crash) is offered again when its lease expires; one acked never is.
     """
     delivered = []
-    for due_ms in sorted({inv.due_at_ms for inv in engine.pending_invitations()}):
+    for due_ms in sorted({inv.due_at for inv in engine.pending_invitations()}):
         for message in engine.claim(50, due_ms):
             try:
                 fake_mailer(message)
             except OSError as err:  # the gateway is down: retried with backoff
                 outcome = engine.fail(message.message_id, str(err), False, due_ms)
                 if outcome.is_retry():
-                    print(f"  retry at {iso(outcome.retry_at_ms)}")
+                    print(f"  retry at {iso(outcome.retry_at)}")
             else:
                 engine.ack(message.message_id, due_ms)
                 delivered.append((message, due_ms))
@@ -131,7 +131,7 @@ def answer_surveys(engine, delivered):
     receipt = engine.mint_receipt_link("paris", "paris-t3", now)
     outcome = engine.record_response(token(receipt.url), nps_answer(8), now)
     print(f"a walk-in answered 8/10 from the receipt link {receipt.url} (anonymous, "
-          f"{outcome.nps_category.name.lower()}, valid until {iso(receipt.expires_at_ms)})")
+          f"{outcome.nps_category.name.lower()}, valid until {iso(receipt.expires_at)})")
     engine.record_feedback(hearken.FeedbackInput(
         location="paris", transaction="paris-t3", sentiment=hearken.Sentiment.NEGATIVE,
         facets=["wait_time"], comment="Trop d'attente à la caisse"), now)
@@ -181,17 +181,17 @@ def main():
                 continue
             print(f"{location.name} ({location.id}) business date {report.business_date}: "
                   f"{len(report.invitations)} invitation(s), {len(report.skipped)} skipped; "
-                  f"next sync {iso(window.next_sync_at_ms)}")
+                  f"next sync {iso(window.next_sync_at)}")
             for s in report.skipped:
                 print(f"  {s.transaction}: {s.reason.code_name()} ({s.reason.describe()})")
 
         for inv in engine.pending_invitations():
             print(f"invitation #{inv.invitation_id} to {inv.customer} by "
-                  f"{inv.channel.name.lower()} in {inv.language}, due {iso(inv.due_at_ms)}")
+                  f"{inv.channel.name.lower()} in {inv.language}, due {iso(inv.due_at)}")
 
         delivered = drain_outbox(engine)
 
-        for line in engine.explain("paris-c2", args.now).lines:
+        for line in engine.explain("paris-c2", args.now).lines():
             print(line)
 
         answer_surveys(engine, delivered)

@@ -23,7 +23,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
-use crate::export::ExportQuery;
 use crate::model::Erasure;
 use crate::model::ReportQuery;
 use crate::model::{
@@ -447,16 +446,8 @@ fn checked(problems: Vec<crate::error::Problem>) -> Result<()> {
     }
 }
 
-/// T3: the bounds of a score query lie in the range.
+/// T3: the bounds of a score or export query lie in the range.
 fn check_scores_query(q: &ScoreQuery) -> Result<()> {
-    checked(validate::instant_problems(
-        "query",
-        &[("from", q.from), ("to", q.to)],
-    ))
-}
-
-/// T3: the bounds of an export query lie in the range.
-fn check_export_query(q: &ExportQuery) -> Result<()> {
     checked(validate::instant_problems(
         "query",
         &[("from", q.from), ("to", q.to)],

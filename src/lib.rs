@@ -52,6 +52,7 @@ mod fsio;
 pub mod model;
 pub mod rules;
 mod store;
+#[cfg(feature = "uniffi")]
 mod uniffi_api;
 pub mod wire;
 
@@ -61,4 +62,5 @@ pub use export::{ExportQuery, ExportSummary};
 pub use model::*;
 pub use store::SCHEMA_VERSION;
 
+#[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

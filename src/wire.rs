@@ -150,9 +150,9 @@ pub fn parse_aggregate_bundle(json: &str) -> Result<AggregateBundle> {
     from_value(parse_value(json, "bundle")?, "bundle")
 }
 
-/// Parses an export query (`location`, `from`, `to`; all optional).
-pub fn parse_export_query(json: &str) -> Result<crate::export::ExportQuery> {
-    from_value(parse_value(json, "query")?, "query")
+/// Parses an export query: a score query (`location`, `from`, `to`; all optional).
+pub fn parse_export_query(json: &str) -> Result<ScoreQuery> {
+    parse_score_query(json)
 }
 
 /// Serialises any report or model value as compact JSON, the form every door returns.

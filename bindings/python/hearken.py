@@ -557,179 +557,181 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_func_convert_journal() != 31040:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_func_default_alert_settings() != 12198:
+    if lib.uniffi_hearken_checksum_func_default_alert_settings() != 7541:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 44076:
+    if lib.uniffi_hearken_checksum_func_default_delivery_settings() != 3037:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_func_default_feedback_settings() != 50600:
+    if lib.uniffi_hearken_checksum_func_default_feedback_settings() != 41383:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_open_options() != 12615:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_func_default_settings() != 30042:
+    if lib.uniffi_hearken_checksum_func_default_settings() != 37450:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack() != 15099:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_alert() != 19148:
+    if lib.uniffi_hearken_checksum_method_engine_alert() != 59997:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_alert_settings() != 19621:
+    if lib.uniffi_hearken_checksum_method_engine_alert_settings() != 950:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_alerts() != 34242:
+    if lib.uniffi_hearken_checksum_method_engine_alerts() != 19474:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_assign_alerts() != 59964:
+    if lib.uniffi_hearken_checksum_method_engine_assign_alerts() != 58780:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_assignee() != 48549:
+    if lib.uniffi_hearken_checksum_method_engine_assignee() != 63475:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_assignments() != 2330:
+    if lib.uniffi_hearken_checksum_method_engine_assignments() != 17026:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_at_risk_customers() != 16905:
+    if lib.uniffi_hearken_checksum_method_engine_at_risk_customers() != 50743:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 41224:
+    if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 5746:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backup() != 8444:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_check() != 7480:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_claim() != 22091:
+    if lib.uniffi_hearken_checksum_method_engine_claim() != 56885:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_close_store() != 48047:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 12251:
+    if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 40347:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_customer_history() != 58206:
+    if lib.uniffi_hearken_checksum_method_engine_customer_history() != 29017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_customers() != 17258:
+    if lib.uniffi_hearken_checksum_method_engine_customers() != 21184:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_delete_response() != 50941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53333:
+    if lib.uniffi_hearken_checksum_method_engine_delivery_settings() != 53812:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_email_customer() != 36018:
+    if lib.uniffi_hearken_checksum_method_engine_email_customer() != 49253:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_employee_performance() != 38619:
+    if lib.uniffi_hearken_checksum_method_engine_employee_performance() != 58889:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 4480:
+    if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 20918:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_explain() != 4111:
+    if lib.uniffi_hearken_checksum_method_engine_explain() != 2537:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain_json() != 44032:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_aggregates() != 54173:
+    if lib.uniffi_hearken_checksum_method_engine_export_aggregates() != 24410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_csv_file() != 58342:
+    if lib.uniffi_hearken_checksum_method_engine_export_csv_file() != 45282:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_suppressions() != 28570:
+    if lib.uniffi_hearken_checksum_method_engine_export_suppressions() != 48023:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() != 61918:
+    if lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() != 53674:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_fail() != 29279:
+    if lib.uniffi_hearken_checksum_method_engine_fail() != 9431:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_feedback() != 46288:
+    if lib.uniffi_hearken_checksum_method_engine_feedback() != 1843:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 28044:
+    if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 7170:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_import_aggregates() != 48038:
+    if lib.uniffi_hearken_checksum_method_engine_import_aggregates() != 19739:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_import_aggregates_json() != 40698:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 19411:
+    if lib.uniffi_hearken_checksum_method_engine_import_suppressions() != 8923:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_interactions() != 59562:
+    if lib.uniffi_hearken_checksum_method_engine_interactions() != 22767:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_journal_mode() != 22017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_location() != 1017:
+    if lib.uniffi_hearken_checksum_method_engine_location() != 60459:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_locations() != 48119:
+    if lib.uniffi_hearken_checksum_method_engine_locations() != 56376:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() != 48828:
+    if lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() != 16117:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_next_sync_at() != 49157:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_nps() != 26761:
+    if lib.uniffi_hearken_checksum_method_engine_nps() != 47229:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_outbox_counts() != 18304:
+    if lib.uniffi_hearken_checksum_method_engine_outbox_counts() != 13961:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_pending_invitations() != 10028:
+    if lib.uniffi_hearken_checksum_method_engine_pending_invitations() != 2593:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_period_bounds() != 55338:
+    if lib.uniffi_hearken_checksum_method_engine_period_bounds() != 56355:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_ratings() != 35409:
+    if lib.uniffi_hearken_checksum_method_engine_ratings() != 36522:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reassign_alert() != 53488:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_rebuild_rollups() != 50277:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 33701:
+    if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 50017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() != 38406:
+    if lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() != 29494:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_record_interaction() != 19156:
+    if lib.uniffi_hearken_checksum_method_engine_record_interaction() != 53600:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_record_response() != 58323:
+    if lib.uniffi_hearken_checksum_method_engine_record_response() != 50370:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_remove_user() != 50570:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_reply() != 48538:
+    if lib.uniffi_hearken_checksum_method_engine_reply() != 53815:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_report_review() != 48325:
+    if lib.uniffi_hearken_checksum_method_engine_report_review() != 42881:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_resend() != 61941:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_response_deletions() != 55532:
+    if lib.uniffi_hearken_checksum_method_engine_response_deletions() != 10061:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_response_rate() != 11992:
+    if lib.uniffi_hearken_checksum_method_engine_response_rate() != 39851:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_clicked() != 23222:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_confirmed() != 46337:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_review_funnel() != 52537:
+    if lib.uniffi_hearken_checksum_method_engine_review_funnel() != 22462:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_score_series() != 36429:
+    if lib.uniffi_hearken_checksum_method_engine_run_due() != 29599:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_scores() != 22192:
+    if lib.uniffi_hearken_checksum_method_engine_score_series() != 49840:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_scores() != 55663:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_send_follow_up() != 17890:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_alert_settings() != 55453:
+    if lib.uniffi_hearken_checksum_method_engine_set_alert_settings() != 48369:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_alert_status() != 49455:
+    if lib.uniffi_hearken_checksum_method_engine_set_alert_status() != 64010:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040:
+    if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 22870:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_feedback_enabled() != 475:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() != 18978:
+    if lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() != 62552:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_settings() != 4589:
+    if lib.uniffi_hearken_checksum_method_engine_set_settings() != 52466:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_survey() != 50029:
+    if lib.uniffi_hearken_checksum_method_engine_set_survey() != 142:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_set_template() != 52683:
+    if lib.uniffi_hearken_checksum_method_engine_set_template() != 32772:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_settings() != 35395:
+    if lib.uniffi_hearken_checksum_method_engine_settings() != 47801:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_survey() != 56397:
+    if lib.uniffi_hearken_checksum_method_engine_survey() != 623:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_survey_page() != 39454:
+    if lib.uniffi_hearken_checksum_method_engine_survey_page() != 61817:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_sync() != 45211:
+    if lib.uniffi_hearken_checksum_method_engine_sync() != 64386:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync_json() != 62802:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_sync_window() != 31968:
+    if lib.uniffi_hearken_checksum_method_engine_sync_window() != 8407:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync_window_json() != 20175:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_template() != 34891:
+    if lib.uniffi_hearken_checksum_method_engine_template() != 50695:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_thread() != 21460:
+    if lib.uniffi_hearken_checksum_method_engine_thread() != 54385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_unassign_alerts() != 37757:
+    if lib.uniffi_hearken_checksum_method_engine_unassign_alerts() != 32203:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -737,15 +739,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_customer() != 59511:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_unsubscribes() != 14628:
+    if lib.uniffi_hearken_checksum_method_engine_unsubscribes() != 26231:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_upsert_location() != 15380:
+    if lib.uniffi_hearken_checksum_method_engine_upsert_location() != 59123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_upsert_user() != 22202:
+    if lib.uniffi_hearken_checksum_method_engine_upsert_user() != 19871:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_user() != 53444:
+    if lib.uniffi_hearken_checksum_method_engine_user() != 33717:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_users() != 24947:
+    if lib.uniffi_hearken_checksum_method_engine_users() != 13486:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_constructor_engine_new() != 48965:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -980,6 +982,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.restype = ctyp
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_run_due.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_run_due.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_score_series.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_score_series.restype = ctypes.c_uint16
@@ -1505,6 +1510,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_run_due.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_run_due.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_score_series.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1718,6 +1729,11 @@ _UniffiLib.uniffi_hearken_fn_constructor_engine_open_with.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_constructor_engine_open_with.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_method_explanation_lines.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_explanation_lines.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_alertkind_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1887,6 +1903,32 @@ class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_i64(value)
 
+
+class _UniffiFfiConverterTypeTimestamp:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterInt64.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterInt64.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterInt64.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterInt64.lower(value)
+
+
+Timestamp = int
+
+
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"
     VALUE_MIN = 0
@@ -2005,25 +2047,24 @@ class _UniffiFfiConverterSequenceTypeAggregateRow(_UniffiConverterRustBuffer):
 class AggregateBundle:
     """
     PII-free aggregate counts to share with other stores ("compare with other retailers").
-    Stores usually exchange it as JSON: see `export_aggregates_json`.
 """
-    def __init__(self, *, format:int, store:str, created_at_ms:int, rows:typing.List[AggregateRow]):
+    def __init__(self, *, format:int, store:str, created_at:Timestamp, rows:typing.List[AggregateRow]):
         self.format = format
         self.store = store
-        self.created_at_ms = created_at_ms
+        self.created_at = created_at
         self.rows = rows
         
         
 
     
     def __str__(self):
-        return "AggregateBundle(format={}, store={}, created_at_ms={}, rows={})".format(self.format, self.store, self.created_at_ms, self.rows)
+        return "AggregateBundle(format={}, store={}, created_at={}, rows={})".format(self.format, self.store, self.created_at, self.rows)
     def __eq__(self, other):
         if self.format != other.format:
             return False
         if self.store != other.store:
             return False
-        if self.created_at_ms != other.created_at_ms:
+        if self.created_at != other.created_at:
             return False
         if self.rows != other.rows:
             return False
@@ -2035,7 +2076,7 @@ class _UniffiFfiConverterTypeAggregateBundle(_UniffiConverterRustBuffer):
         return AggregateBundle(
             format=_UniffiFfiConverterUInt32.read(buf),
             store=_UniffiFfiConverterString.read(buf),
-            created_at_ms=_UniffiFfiConverterInt64.read(buf),
+            created_at=_UniffiFfiConverterTypeTimestamp.read(buf),
             rows=_UniffiFfiConverterSequenceTypeAggregateRow.read(buf),
         )
 
@@ -2043,14 +2084,14 @@ class _UniffiFfiConverterTypeAggregateBundle(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterUInt32.check_lower(value.format)
         _UniffiFfiConverterString.check_lower(value.store)
-        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.created_at)
         _UniffiFfiConverterSequenceTypeAggregateRow.check_lower(value.rows)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt32.write(value.format, buf)
         _UniffiFfiConverterString.write(value.store, buf)
-        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.created_at, buf)
         _UniffiFfiConverterSequenceTypeAggregateRow.write(value.rows, buf)
 
 
@@ -2161,7 +2202,7 @@ class AlertStatus(enum.Enum):
     
     DONE = 2
     """
-    Handled; needs at least one interaction, and is final.
+    Handled; needs at least one interaction.
 """
     
     def code_name(self, ) -> str:
@@ -2289,12 +2330,37 @@ class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeTimestamp(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeTimestamp.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeTimestamp.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeTimestamp.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class Alert:
     """
-    An alert on the dashboard: it stays until handled (A3).
+    An alert on the dashboard: stays until handled (A3).
 """
-    def __init__(self, *, id:int, kind:AlertKind, status:AlertStatus, location:str, assignee:typing.Optional[str], customer:typing.Optional[str], response_id:typing.Optional[int], score_base10:typing.Optional[float], comment:typing.Optional[str], detail:str, interactions:int, created_at_ms:int, updated_at_ms:int, closed_at_ms:typing.Optional[int], escalated_at_ms:typing.Optional[int], follow_up_at_ms:typing.Optional[int]):
+    def __init__(self, *, id:int, kind:AlertKind, status:AlertStatus, location:str, assignee:typing.Optional[str], customer:typing.Optional[str], response_id:typing.Optional[int], score_base10:typing.Optional[float], comment:typing.Optional[str], detail:str, interactions:int, created_at:Timestamp, updated_at:Timestamp, closed_at:typing.Optional[Timestamp], escalated_at:typing.Optional[Timestamp], follow_up_at:typing.Optional[Timestamp]):
         self.id = id
         self.kind = kind
         self.status = status
@@ -2306,17 +2372,17 @@ class Alert:
         self.comment = comment
         self.detail = detail
         self.interactions = interactions
-        self.created_at_ms = created_at_ms
-        self.updated_at_ms = updated_at_ms
-        self.closed_at_ms = closed_at_ms
-        self.escalated_at_ms = escalated_at_ms
-        self.follow_up_at_ms = follow_up_at_ms
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.closed_at = closed_at
+        self.escalated_at = escalated_at
+        self.follow_up_at = follow_up_at
         
         
 
     
     def __str__(self):
-        return "Alert(id={}, kind={}, status={}, location={}, assignee={}, customer={}, response_id={}, score_base10={}, comment={}, detail={}, interactions={}, created_at_ms={}, updated_at_ms={}, closed_at_ms={}, escalated_at_ms={}, follow_up_at_ms={})".format(self.id, self.kind, self.status, self.location, self.assignee, self.customer, self.response_id, self.score_base10, self.comment, self.detail, self.interactions, self.created_at_ms, self.updated_at_ms, self.closed_at_ms, self.escalated_at_ms, self.follow_up_at_ms)
+        return "Alert(id={}, kind={}, status={}, location={}, assignee={}, customer={}, response_id={}, score_base10={}, comment={}, detail={}, interactions={}, created_at={}, updated_at={}, closed_at={}, escalated_at={}, follow_up_at={})".format(self.id, self.kind, self.status, self.location, self.assignee, self.customer, self.response_id, self.score_base10, self.comment, self.detail, self.interactions, self.created_at, self.updated_at, self.closed_at, self.escalated_at, self.follow_up_at)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -2340,15 +2406,15 @@ class Alert:
             return False
         if self.interactions != other.interactions:
             return False
-        if self.created_at_ms != other.created_at_ms:
+        if self.created_at != other.created_at:
             return False
-        if self.updated_at_ms != other.updated_at_ms:
+        if self.updated_at != other.updated_at:
             return False
-        if self.closed_at_ms != other.closed_at_ms:
+        if self.closed_at != other.closed_at:
             return False
-        if self.escalated_at_ms != other.escalated_at_ms:
+        if self.escalated_at != other.escalated_at:
             return False
-        if self.follow_up_at_ms != other.follow_up_at_ms:
+        if self.follow_up_at != other.follow_up_at:
             return False
         return True
 
@@ -2367,11 +2433,11 @@ class _UniffiFfiConverterTypeAlert(_UniffiConverterRustBuffer):
             comment=_UniffiFfiConverterOptionalString.read(buf),
             detail=_UniffiFfiConverterString.read(buf),
             interactions=_UniffiFfiConverterUInt32.read(buf),
-            created_at_ms=_UniffiFfiConverterInt64.read(buf),
-            updated_at_ms=_UniffiFfiConverterInt64.read(buf),
-            closed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            escalated_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            follow_up_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            created_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            updated_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            closed_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            escalated_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            follow_up_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -2387,11 +2453,11 @@ class _UniffiFfiConverterTypeAlert(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.comment)
         _UniffiFfiConverterString.check_lower(value.detail)
         _UniffiFfiConverterUInt32.check_lower(value.interactions)
-        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
-        _UniffiFfiConverterInt64.check_lower(value.updated_at_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.closed_at_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.escalated_at_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.follow_up_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.created_at)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.updated_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.closed_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.escalated_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.follow_up_at)
 
     @staticmethod
     def write(value, buf):
@@ -2406,11 +2472,11 @@ class _UniffiFfiConverterTypeAlert(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.comment, buf)
         _UniffiFfiConverterString.write(value.detail, buf)
         _UniffiFfiConverterUInt32.write(value.interactions, buf)
-        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
-        _UniffiFfiConverterInt64.write(value.updated_at_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.closed_at_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.escalated_at_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.follow_up_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.created_at, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.updated_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.closed_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.escalated_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.follow_up_at, buf)
 
 class _UniffiFfiConverterSequenceTypeAlertStatus(_UniffiConverterRustBuffer):
     @classmethod
@@ -2465,23 +2531,14 @@ class AlertQuery:
     """
     Which alerts to list; absent fields match everything.
 """
-    def __init__(self, *, statuses:typing.List[AlertStatus] = _DEFAULT, kind:typing.Optional[AlertKind] = _DEFAULT, location:typing.Optional[str] = _DEFAULT, assignee:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, statuses:typing.List[AlertStatus] = _DEFAULT, kind:typing.Optional[AlertKind] = None, location:typing.Optional[str] = None, assignee:typing.Optional[str] = None):
         if statuses is _DEFAULT:
             self.statuses = []
         else:
             self.statuses = statuses
-        if kind is _DEFAULT:
-            self.kind = None
-        else:
-            self.kind = kind
-        if location is _DEFAULT:
-            self.location = None
-        else:
-            self.location = location
-        if assignee is _DEFAULT:
-            self.assignee = None
-        else:
-            self.assignee = assignee
+        self.kind = kind
+        self.location = location
+        self.assignee = assignee
         
         
 
@@ -2526,8 +2583,7 @@ class _UniffiFfiConverterTypeAlertQuery(_UniffiConverterRustBuffer):
 @dataclass
 class AlertSettings:
     """
-    Store-wide alert settings. Start from `default_alert_settings()` and change what
-    differs.
+    Store-wide alert settings.
 """
     def __init__(self, *, escalate_after_hours:int, reply_domain:str):
         self.escalate_after_hours = escalate_after_hours
@@ -2614,23 +2670,13 @@ class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
 @dataclass
 class Answer:
     """
-    One answer to one question; a question left out was skipped. Set the one field the
-    question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+    One answer to one question; a question left out was skipped (not a response).
 """
-    def __init__(self, *, question:str, score:typing.Optional[int] = _DEFAULT, choice:typing.Optional[str] = _DEFAULT, text:typing.Optional[str] = _DEFAULT, facets:typing.List[str] = _DEFAULT):
+    def __init__(self, *, question:str, score:typing.Optional[int] = None, choice:typing.Optional[str] = None, text:typing.Optional[str] = None, facets:typing.List[str] = _DEFAULT):
         self.question = question
-        if score is _DEFAULT:
-            self.score = None
-        else:
-            self.score = score
-        if choice is _DEFAULT:
-            self.choice = None
-        else:
-            self.choice = choice
-        if text is _DEFAULT:
-            self.text = None
-        else:
-            self.text = text
+        self.score = score
+        self.choice = choice
+        self.text = text
         if facets is _DEFAULT:
             self.facets = []
         else:
@@ -2731,7 +2777,7 @@ class AtRiskCustomer:
     """
     A detractor to call back: contact details and what they said (A3 dashboard).
 """
-    def __init__(self, *, customer:str, name:typing.Optional[str], email:typing.Optional[str], phone:typing.Optional[str], location:str, nps:int, last_comment:typing.Optional[str], responded_at_ms:int, open_alert:typing.Optional[int]):
+    def __init__(self, *, customer:str, name:typing.Optional[str], email:typing.Optional[str], phone:typing.Optional[str], location:str, nps:int, last_comment:typing.Optional[str], responded_at:Timestamp, open_alert:typing.Optional[int]):
         self.customer = customer
         self.name = name
         self.email = email
@@ -2739,14 +2785,14 @@ class AtRiskCustomer:
         self.location = location
         self.nps = nps
         self.last_comment = last_comment
-        self.responded_at_ms = responded_at_ms
+        self.responded_at = responded_at
         self.open_alert = open_alert
         
         
 
     
     def __str__(self):
-        return "AtRiskCustomer(customer={}, name={}, email={}, phone={}, location={}, nps={}, last_comment={}, responded_at_ms={}, open_alert={})".format(self.customer, self.name, self.email, self.phone, self.location, self.nps, self.last_comment, self.responded_at_ms, self.open_alert)
+        return "AtRiskCustomer(customer={}, name={}, email={}, phone={}, location={}, nps={}, last_comment={}, responded_at={}, open_alert={})".format(self.customer, self.name, self.email, self.phone, self.location, self.nps, self.last_comment, self.responded_at, self.open_alert)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -2762,7 +2808,7 @@ class AtRiskCustomer:
             return False
         if self.last_comment != other.last_comment:
             return False
-        if self.responded_at_ms != other.responded_at_ms:
+        if self.responded_at != other.responded_at:
             return False
         if self.open_alert != other.open_alert:
             return False
@@ -2779,7 +2825,7 @@ class _UniffiFfiConverterTypeAtRiskCustomer(_UniffiConverterRustBuffer):
             location=_UniffiFfiConverterString.read(buf),
             nps=_UniffiFfiConverterUInt32.read(buf),
             last_comment=_UniffiFfiConverterOptionalString.read(buf),
-            responded_at_ms=_UniffiFfiConverterInt64.read(buf),
+            responded_at=_UniffiFfiConverterTypeTimestamp.read(buf),
             open_alert=_UniffiFfiConverterOptionalInt64.read(buf),
         )
 
@@ -2792,7 +2838,7 @@ class _UniffiFfiConverterTypeAtRiskCustomer(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterUInt32.check_lower(value.nps)
         _UniffiFfiConverterOptionalString.check_lower(value.last_comment)
-        _UniffiFfiConverterInt64.check_lower(value.responded_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.responded_at)
         _UniffiFfiConverterOptionalInt64.check_lower(value.open_alert)
 
     @staticmethod
@@ -2804,7 +2850,7 @@ class _UniffiFfiConverterTypeAtRiskCustomer(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterUInt32.write(value.nps, buf)
         _UniffiFfiConverterOptionalString.write(value.last_comment, buf)
-        _UniffiFfiConverterInt64.write(value.responded_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.responded_at, buf)
         _UniffiFfiConverterOptionalInt64.write(value.open_alert, buf)
 
 @dataclass
@@ -2845,6 +2891,55 @@ class _UniffiFfiConverterTypeBackfillProgress(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.done, buf)
         _UniffiFfiConverterUInt64.write(value.total, buf)
+
+
+class _UniffiFfiConverterTypeIsoDate:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+IsoDate = str
+
+
+class _UniffiFfiConverterSequenceTypeIsoDate(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeIsoDate.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeIsoDate.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeIsoDate.read(buf) for i in range(count)
+        ]
 
 
 
@@ -2898,21 +2993,21 @@ class _UniffiFfiConverterTypeChannel(_UniffiConverterRustBuffer):
 @dataclass
 class InvitationSummary:
     """
-    An invitation waiting in the outbox.
+    An invitation created by a sync, waiting in the outbox.
 """
-    def __init__(self, *, invitation_id:int, customer:str, transaction:str, channel:Channel, language:str, due_at_ms:int):
+    def __init__(self, *, invitation_id:int, customer:str, transaction:str, channel:Channel, language:str, due_at:Timestamp):
         self.invitation_id = invitation_id
         self.customer = customer
         self.transaction = transaction
         self.channel = channel
         self.language = language
-        self.due_at_ms = due_at_ms
+        self.due_at = due_at
         
         
 
     
     def __str__(self):
-        return "InvitationSummary(invitation_id={}, customer={}, transaction={}, channel={}, language={}, due_at_ms={})".format(self.invitation_id, self.customer, self.transaction, self.channel, self.language, self.due_at_ms)
+        return "InvitationSummary(invitation_id={}, customer={}, transaction={}, channel={}, language={}, due_at={})".format(self.invitation_id, self.customer, self.transaction, self.channel, self.language, self.due_at)
     def __eq__(self, other):
         if self.invitation_id != other.invitation_id:
             return False
@@ -2924,7 +3019,7 @@ class InvitationSummary:
             return False
         if self.language != other.language:
             return False
-        if self.due_at_ms != other.due_at_ms:
+        if self.due_at != other.due_at:
             return False
         return True
 
@@ -2937,7 +3032,7 @@ class _UniffiFfiConverterTypeInvitationSummary(_UniffiConverterRustBuffer):
             transaction=_UniffiFfiConverterString.read(buf),
             channel=_UniffiFfiConverterTypeChannel.read(buf),
             language=_UniffiFfiConverterString.read(buf),
-            due_at_ms=_UniffiFfiConverterInt64.read(buf),
+            due_at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -2947,7 +3042,7 @@ class _UniffiFfiConverterTypeInvitationSummary(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.transaction)
         _UniffiFfiConverterTypeChannel.check_lower(value.channel)
         _UniffiFfiConverterString.check_lower(value.language)
-        _UniffiFfiConverterInt64.check_lower(value.due_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.due_at)
 
     @staticmethod
     def write(value, buf):
@@ -2956,7 +3051,7 @@ class _UniffiFfiConverterTypeInvitationSummary(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.transaction, buf)
         _UniffiFfiConverterTypeChannel.write(value.channel, buf)
         _UniffiFfiConverterString.write(value.language, buf)
-        _UniffiFfiConverterInt64.write(value.due_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.due_at, buf)
 
 class _UniffiFfiConverterSequenceTypeInvitationSummary(_UniffiConverterRustBuffer):
     @classmethod
@@ -2988,61 +3083,63 @@ class _UniffiFfiConverterSequenceTypeInvitationSummary(_UniffiConverterRustBuffe
 
 class SkipReason(enum.Enum):
     """
-    Why a finalized transaction did not produce a survey invitation (E1–E9), in E9
-    precedence order.
+    Why a finalized transaction did not produce a survey invitation (E1–E9).
+
+    The variants are listed in the precedence order of E9: when several rules apply, the
+    first one is reported. Codes are stable across releases and shared by every door.
 """
     
-    NOT_FINALIZED = 0
+    NOT_FINALIZED = 1
     """
     E1: the transaction is not finalized yet.
 """
     
-    EXCLUDED = 1
+    EXCLUDED = 2
     """
     E2: the host excluded this transaction.
 """
     
-    LOCATION_DISABLED = 2
+    LOCATION_DISABLED = 3
     """
     E7: the location is disabled.
 """
     
-    ANONYMOUS = 3
+    ANONYMOUS = 4
     """
     E6: the sale has no customer.
 """
     
-    TOO_OLD = 4
+    TOO_OLD = 5
     """
     S3: finalized more than `max_age_days` before the batch's business date.
 """
     
-    COMMUNICATIONS_OFF = 5
+    COMMUNICATIONS_OFF = 6
     """
     E2: the customer's "include in communications" is off.
 """
     
-    UNSUBSCRIBED = 6
+    UNSUBSCRIBED = 7
     """
     E3: the customer is unsubscribed (globally).
 """
     
-    NO_USABLE_CONTACT = 7
+    NO_USABLE_CONTACT = 8
     """
     E6: no usable e-mail (e-mail channel) or phone (SMS channel).
 """
     
-    ALREADY_INVITED = 8
+    ALREADY_INVITED = 9
     """
     E8: the transaction already has an invitation.
 """
     
-    COOLDOWN = 9
+    COOLDOWN = 10
     """
     E4: the customer had an invitation within the cooldown.
 """
     
-    ONE_PER_BATCH = 10
+    ONE_PER_BATCH = 11
     """
     E5: another transaction of the customer in the same batch got the invitation.
 """
@@ -3160,6 +3257,31 @@ class _UniffiFfiConverterTypeSkipReason(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterOptionalTypeIsoDate(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeIsoDate.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeIsoDate.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeIsoDate.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterBoolean:
     @classmethod
     def check_lower(cls, value):
@@ -3186,7 +3308,7 @@ class SkippedTransaction:
     """
     A transaction that got no invitation, and why.
 """
-    def __init__(self, *, transaction:str, customer:typing.Optional[str], reason:SkipReason, eligible_again_on:typing.Optional[str], repeat:bool):
+    def __init__(self, *, transaction:str, customer:typing.Optional[str], reason:SkipReason, eligible_again_on:typing.Optional[IsoDate], repeat:bool):
         self.transaction = transaction
         self.customer = customer
         self.reason = reason
@@ -3218,7 +3340,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
             transaction=_UniffiFfiConverterString.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
             reason=_UniffiFfiConverterTypeSkipReason.read(buf),
-            eligible_again_on=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
             repeat=_UniffiFfiConverterBoolean.read(buf),
         )
 
@@ -3227,7 +3349,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.transaction)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterTypeSkipReason.check_lower(value.reason)
-        _UniffiFfiConverterOptionalString.check_lower(value.eligible_again_on)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
         _UniffiFfiConverterBoolean.check_lower(value.repeat)
 
     @staticmethod
@@ -3235,7 +3357,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.transaction, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterTypeSkipReason.write(value.reason, buf)
-        _UniffiFfiConverterOptionalString.write(value.eligible_again_on, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
         _UniffiFfiConverterBoolean.write(value.repeat, buf)
 
 class _UniffiFfiConverterSequenceTypeSkippedTransaction(_UniffiConverterRustBuffer):
@@ -3266,7 +3388,7 @@ class SyncReport:
     """
     What one nightly sync did.
 """
-    def __init__(self, *, location:str, business_date:str, caught_up_dates:typing.List[str], missing_dates:typing.List[str], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction]):
+    def __init__(self, *, location:str, business_date:IsoDate, caught_up_dates:typing.List[IsoDate], missing_dates:typing.List[IsoDate], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction]):
         self.location = location
         self.business_date = business_date
         self.caught_up_dates = caught_up_dates
@@ -3314,9 +3436,9 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
     def read(buf):
         return SyncReport(
             location=_UniffiFfiConverterString.read(buf),
-            business_date=_UniffiFfiConverterString.read(buf),
-            caught_up_dates=_UniffiFfiConverterSequenceString.read(buf),
-            missing_dates=_UniffiFfiConverterSequenceString.read(buf),
+            business_date=_UniffiFfiConverterTypeIsoDate.read(buf),
+            caught_up_dates=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
+            missing_dates=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
             customers_created=_UniffiFfiConverterUInt32.read(buf),
             customers_updated=_UniffiFfiConverterUInt32.read(buf),
             employees_upserted=_UniffiFfiConverterUInt32.read(buf),
@@ -3329,9 +3451,9 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.location)
-        _UniffiFfiConverterString.check_lower(value.business_date)
-        _UniffiFfiConverterSequenceString.check_lower(value.caught_up_dates)
-        _UniffiFfiConverterSequenceString.check_lower(value.missing_dates)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.business_date)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.caught_up_dates)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.missing_dates)
         _UniffiFfiConverterUInt32.check_lower(value.customers_created)
         _UniffiFfiConverterUInt32.check_lower(value.customers_updated)
         _UniffiFfiConverterUInt32.check_lower(value.employees_upserted)
@@ -3343,9 +3465,9 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.location, buf)
-        _UniffiFfiConverterString.write(value.business_date, buf)
-        _UniffiFfiConverterSequenceString.write(value.caught_up_dates, buf)
-        _UniffiFfiConverterSequenceString.write(value.missing_dates, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.business_date, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.caught_up_dates, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.missing_dates, buf)
         _UniffiFfiConverterUInt32.write(value.customers_created, buf)
         _UniffiFfiConverterUInt32.write(value.customers_updated, buf)
         _UniffiFfiConverterUInt32.write(value.employees_upserted, buf)
@@ -3441,12 +3563,38 @@ class _UniffiFfiConverterMapStringString(_UniffiConverterRustBuffer):
             d[key] = val
         return d
 
+
+class _UniffiFfiConverterTypeTextByLanguage:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterMapStringString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterMapStringString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterMapStringString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterMapStringString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterMapStringString.lower(value)
+
+
+TextByLanguage = dict[str, str]
+
+
 @dataclass
 class ChoiceOption:
     """
     An answer option of a choice question.
 """
-    def __init__(self, *, id:str, text:dict[str, str], satisfied:bool):
+    def __init__(self, *, id:str, text:TextByLanguage, satisfied:bool):
         self.id = id
         self.text = text
         self.satisfied = satisfied
@@ -3470,20 +3618,20 @@ class _UniffiFfiConverterTypeChoiceOption(_UniffiConverterRustBuffer):
     def read(buf):
         return ChoiceOption(
             id=_UniffiFfiConverterString.read(buf),
-            text=_UniffiFfiConverterMapStringString.read(buf),
+            text=_UniffiFfiConverterTypeTextByLanguage.read(buf),
             satisfied=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterMapStringString.check_lower(value.text)
+        _UniffiFfiConverterTypeTextByLanguage.check_lower(value.text)
         _UniffiFfiConverterBoolean.check_lower(value.satisfied)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.id, buf)
-        _UniffiFfiConverterMapStringString.write(value.text, buf)
+        _UniffiFfiConverterTypeTextByLanguage.write(value.text, buf)
         _UniffiFfiConverterBoolean.write(value.satisfied, buf)
 
 @dataclass
@@ -3540,7 +3688,7 @@ class _UniffiFfiConverterTypeNpsSummary(_UniffiConverterRustBuffer):
 @dataclass
 class Comparison:
     """
-    Your NPS against the imported stores' ("you vs other retailers").
+    Your NPS against the imported stores' (Listen360's "you vs other retailers").
 """
     def __init__(self, *, you:NpsSummary, peers:NpsSummary, peer_stores:int, peer_average:typing.Optional[float]):
         self.you = you
@@ -3678,32 +3826,14 @@ class Customer:
     """
     A customer as the POS knows it; upserted by host id, store-wide.
 """
-    def __init__(self, *, id:str, name:typing.Optional[str] = _DEFAULT, email:typing.Optional[str] = _DEFAULT, phone:typing.Optional[str] = _DEFAULT, language:typing.Optional[str] = _DEFAULT, gender:typing.Optional[Gender] = _DEFAULT, reference:typing.Optional[str] = _DEFAULT, include_in_communications:bool):
+    def __init__(self, *, id:str, name:typing.Optional[str] = None, email:typing.Optional[str] = None, phone:typing.Optional[str] = None, language:typing.Optional[str] = None, gender:typing.Optional[Gender] = None, reference:typing.Optional[str] = None, include_in_communications:bool):
         self.id = id
-        if name is _DEFAULT:
-            self.name = None
-        else:
-            self.name = name
-        if email is _DEFAULT:
-            self.email = None
-        else:
-            self.email = email
-        if phone is _DEFAULT:
-            self.phone = None
-        else:
-            self.phone = phone
-        if language is _DEFAULT:
-            self.language = None
-        else:
-            self.language = language
-        if gender is _DEFAULT:
-            self.gender = None
-        else:
-            self.gender = gender
-        if reference is _DEFAULT:
-            self.reference = None
-        else:
-            self.reference = reference
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.language = language
+        self.gender = gender
+        self.reference = reference
         self.include_in_communications = include_in_communications
         
         
@@ -3769,7 +3899,7 @@ class _UniffiFfiConverterTypeCustomer(_UniffiConverterRustBuffer):
 @dataclass
 class CustomerEmail:
     """
-    An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+    An e-mail to the customer from the dashboard, replies tracked on the alert (A3).
 """
     def __init__(self, *, user:str, subject:str, body:str):
         self.user = user
@@ -3816,20 +3946,20 @@ class HistoryInvitation:
     """
     One invitation in a customer's history.
 """
-    def __init__(self, *, invitation_id:int, location:str, transaction:typing.Optional[str], business_date:str, status:str, delivered_at_ms:typing.Optional[int], answered:bool):
+    def __init__(self, *, invitation_id:int, location:str, transaction:typing.Optional[str], business_date:IsoDate, status:str, delivered_at:typing.Optional[Timestamp], answered:bool):
         self.invitation_id = invitation_id
         self.location = location
         self.transaction = transaction
         self.business_date = business_date
         self.status = status
-        self.delivered_at_ms = delivered_at_ms
+        self.delivered_at = delivered_at
         self.answered = answered
         
         
 
     
     def __str__(self):
-        return "HistoryInvitation(invitation_id={}, location={}, transaction={}, business_date={}, status={}, delivered_at_ms={}, answered={})".format(self.invitation_id, self.location, self.transaction, self.business_date, self.status, self.delivered_at_ms, self.answered)
+        return "HistoryInvitation(invitation_id={}, location={}, transaction={}, business_date={}, status={}, delivered_at={}, answered={})".format(self.invitation_id, self.location, self.transaction, self.business_date, self.status, self.delivered_at, self.answered)
     def __eq__(self, other):
         if self.invitation_id != other.invitation_id:
             return False
@@ -3841,7 +3971,7 @@ class HistoryInvitation:
             return False
         if self.status != other.status:
             return False
-        if self.delivered_at_ms != other.delivered_at_ms:
+        if self.delivered_at != other.delivered_at:
             return False
         if self.answered != other.answered:
             return False
@@ -3854,9 +3984,9 @@ class _UniffiFfiConverterTypeHistoryInvitation(_UniffiConverterRustBuffer):
             invitation_id=_UniffiFfiConverterInt64.read(buf),
             location=_UniffiFfiConverterString.read(buf),
             transaction=_UniffiFfiConverterOptionalString.read(buf),
-            business_date=_UniffiFfiConverterString.read(buf),
+            business_date=_UniffiFfiConverterTypeIsoDate.read(buf),
             status=_UniffiFfiConverterString.read(buf),
-            delivered_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            delivered_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             answered=_UniffiFfiConverterBoolean.read(buf),
         )
 
@@ -3865,9 +3995,9 @@ class _UniffiFfiConverterTypeHistoryInvitation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterOptionalString.check_lower(value.transaction)
-        _UniffiFfiConverterString.check_lower(value.business_date)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.business_date)
         _UniffiFfiConverterString.check_lower(value.status)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.delivered_at_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.delivered_at)
         _UniffiFfiConverterBoolean.check_lower(value.answered)
 
     @staticmethod
@@ -3875,9 +4005,9 @@ class _UniffiFfiConverterTypeHistoryInvitation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterOptionalString.write(value.transaction, buf)
-        _UniffiFfiConverterString.write(value.business_date, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.business_date, buf)
         _UniffiFfiConverterString.write(value.status, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.delivered_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.delivered_at, buf)
         _UniffiFfiConverterBoolean.write(value.answered, buf)
 
 class _UniffiFfiConverterSequenceTypeHistoryInvitation(_UniffiConverterRustBuffer):
@@ -3930,7 +4060,7 @@ class ResponseSource(enum.Enum):
     
     def code_name(self, ) -> str:
         """
-        The stable snake_case name, as in JSON.
+        The stable snake_case name, as in JSON and the database.
 """
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeResponseSource.lower(self),
@@ -4023,7 +4153,7 @@ class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
 
 class NpsCategory(enum.Enum):
     """
-    Where an NPS answer falls (N1).
+    Where an NPS answer (0–10) falls (N1).
 """
     
     PROMOTER = 0
@@ -4101,6 +4231,96 @@ class _UniffiFfiConverterOptionalTypeNpsCategory(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+@dataclass
+class Stars:
+    """
+    Stars given and out of how many: the model's `(stars, scale)` pair.
+"""
+    def __init__(self, *, stars:int, scale:int):
+        self.stars = stars
+        self.scale = scale
+        
+        
+
+    
+    def __str__(self):
+        return "Stars(stars={}, scale={})".format(self.stars, self.scale)
+    def __eq__(self, other):
+        if self.stars != other.stars:
+            return False
+        if self.scale != other.scale:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStars(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Stars(
+            stars=_UniffiFfiConverterUInt32.read(buf),
+            scale=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.stars)
+        _UniffiFfiConverterUInt32.check_lower(value.scale)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.stars, buf)
+        _UniffiFfiConverterUInt32.write(value.scale, buf)
+
+
+class _UniffiFfiConverterTypeStarRating:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeStars.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterTypeStars.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterTypeStars.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterTypeStars.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterTypeStars.lower(value)
+
+
+StarRating = Stars
+
+
+class _UniffiFfiConverterOptionalTypeStarRating(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeStarRating.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeStarRating.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeStarRating.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 
 
 
@@ -4123,12 +4343,12 @@ class Sentiment(enum.Enum):
     
     UNKNOWN = 2
     """
-    Not from an e-receipt (refused by `record_feedback`).
+    Not from an e-receipt.
 """
     
     def code_name(self, ) -> str:
         """
-        The stable snake_case name, as in JSON (`positive`).
+        The stable snake_case name, as in JSON and the database.
 """
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeSentiment.lower(self),
@@ -4181,9 +4401,9 @@ class FeedbackItem:
     """
     One response as the feedback list and a customer's history show it.
 """
-    def __init__(self, *, response_id:int, created_at_ms:int, location:str, customer:typing.Optional[str], customer_name:typing.Optional[str], transaction:typing.Optional[str], employees:typing.List[str], source:ResponseSource, nps:typing.Optional[int], category:typing.Optional[NpsCategory], rating_stars:typing.Optional[int], rating_scale:typing.Optional[int], score_base10:typing.Optional[float], sentiment:Sentiment, facets:typing.List[str], comment:typing.Optional[str], unhappy:bool):
+    def __init__(self, *, response_id:int, created_at:Timestamp, location:str, customer:typing.Optional[str], customer_name:typing.Optional[str], transaction:typing.Optional[str], employees:typing.List[str], source:ResponseSource, nps:typing.Optional[int], category:typing.Optional[NpsCategory], rating:typing.Optional[StarRating], score_base10:typing.Optional[float], sentiment:Sentiment, facets:typing.List[str], comment:typing.Optional[str], unhappy:bool):
         self.response_id = response_id
-        self.created_at_ms = created_at_ms
+        self.created_at = created_at
         self.location = location
         self.customer = customer
         self.customer_name = customer_name
@@ -4192,8 +4412,7 @@ class FeedbackItem:
         self.source = source
         self.nps = nps
         self.category = category
-        self.rating_stars = rating_stars
-        self.rating_scale = rating_scale
+        self.rating = rating
         self.score_base10 = score_base10
         self.sentiment = sentiment
         self.facets = facets
@@ -4204,11 +4423,11 @@ class FeedbackItem:
 
     
     def __str__(self):
-        return "FeedbackItem(response_id={}, created_at_ms={}, location={}, customer={}, customer_name={}, transaction={}, employees={}, source={}, nps={}, category={}, rating_stars={}, rating_scale={}, score_base10={}, sentiment={}, facets={}, comment={}, unhappy={})".format(self.response_id, self.created_at_ms, self.location, self.customer, self.customer_name, self.transaction, self.employees, self.source, self.nps, self.category, self.rating_stars, self.rating_scale, self.score_base10, self.sentiment, self.facets, self.comment, self.unhappy)
+        return "FeedbackItem(response_id={}, created_at={}, location={}, customer={}, customer_name={}, transaction={}, employees={}, source={}, nps={}, category={}, rating={}, score_base10={}, sentiment={}, facets={}, comment={}, unhappy={})".format(self.response_id, self.created_at, self.location, self.customer, self.customer_name, self.transaction, self.employees, self.source, self.nps, self.category, self.rating, self.score_base10, self.sentiment, self.facets, self.comment, self.unhappy)
     def __eq__(self, other):
         if self.response_id != other.response_id:
             return False
-        if self.created_at_ms != other.created_at_ms:
+        if self.created_at != other.created_at:
             return False
         if self.location != other.location:
             return False
@@ -4226,9 +4445,7 @@ class FeedbackItem:
             return False
         if self.category != other.category:
             return False
-        if self.rating_stars != other.rating_stars:
-            return False
-        if self.rating_scale != other.rating_scale:
+        if self.rating != other.rating:
             return False
         if self.score_base10 != other.score_base10:
             return False
@@ -4247,7 +4464,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
     def read(buf):
         return FeedbackItem(
             response_id=_UniffiFfiConverterInt64.read(buf),
-            created_at_ms=_UniffiFfiConverterInt64.read(buf),
+            created_at=_UniffiFfiConverterTypeTimestamp.read(buf),
             location=_UniffiFfiConverterString.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
             customer_name=_UniffiFfiConverterOptionalString.read(buf),
@@ -4256,8 +4473,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
             source=_UniffiFfiConverterTypeResponseSource.read(buf),
             nps=_UniffiFfiConverterOptionalUInt8.read(buf),
             category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
-            rating_stars=_UniffiFfiConverterOptionalUInt32.read(buf),
-            rating_scale=_UniffiFfiConverterOptionalUInt32.read(buf),
+            rating=_UniffiFfiConverterOptionalTypeStarRating.read(buf),
             score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
             sentiment=_UniffiFfiConverterTypeSentiment.read(buf),
             facets=_UniffiFfiConverterSequenceString.read(buf),
@@ -4268,7 +4484,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterInt64.check_lower(value.response_id)
-        _UniffiFfiConverterInt64.check_lower(value.created_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.created_at)
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.customer_name)
@@ -4277,8 +4493,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeResponseSource.check_lower(value.source)
         _UniffiFfiConverterOptionalUInt8.check_lower(value.nps)
         _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.category)
-        _UniffiFfiConverterOptionalUInt32.check_lower(value.rating_stars)
-        _UniffiFfiConverterOptionalUInt32.check_lower(value.rating_scale)
+        _UniffiFfiConverterOptionalTypeStarRating.check_lower(value.rating)
         _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
         _UniffiFfiConverterTypeSentiment.check_lower(value.sentiment)
         _UniffiFfiConverterSequenceString.check_lower(value.facets)
@@ -4288,7 +4503,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterInt64.write(value.response_id, buf)
-        _UniffiFfiConverterInt64.write(value.created_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.created_at, buf)
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.customer_name, buf)
@@ -4297,8 +4512,7 @@ class _UniffiFfiConverterTypeFeedbackItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeResponseSource.write(value.source, buf)
         _UniffiFfiConverterOptionalUInt8.write(value.nps, buf)
         _UniffiFfiConverterOptionalTypeNpsCategory.write(value.category, buf)
-        _UniffiFfiConverterOptionalUInt32.write(value.rating_stars, buf)
-        _UniffiFfiConverterOptionalUInt32.write(value.rating_scale, buf)
+        _UniffiFfiConverterOptionalTypeStarRating.write(value.rating, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
         _UniffiFfiConverterTypeSentiment.write(value.sentiment, buf)
         _UniffiFfiConverterSequenceString.write(value.facets, buf)
@@ -4333,11 +4547,11 @@ class CustomerHistory:
     """
     A customer's whole feedback history (F4).
 """
-    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], unsubscribed_at_ms:typing.Optional[int], invitations:typing.List[HistoryInvitation], responses:typing.List[FeedbackItem]):
+    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], unsubscribed_at:typing.Optional[Timestamp], invitations:typing.List[HistoryInvitation], responses:typing.List[FeedbackItem]):
         self.customer = customer
         self.name = name
         self.gender = gender
-        self.unsubscribed_at_ms = unsubscribed_at_ms
+        self.unsubscribed_at = unsubscribed_at
         self.invitations = invitations
         self.responses = responses
         
@@ -4345,7 +4559,7 @@ class CustomerHistory:
 
     
     def __str__(self):
-        return "CustomerHistory(customer={}, name={}, gender={}, unsubscribed_at_ms={}, invitations={}, responses={})".format(self.customer, self.name, self.gender, self.unsubscribed_at_ms, self.invitations, self.responses)
+        return "CustomerHistory(customer={}, name={}, gender={}, unsubscribed_at={}, invitations={}, responses={})".format(self.customer, self.name, self.gender, self.unsubscribed_at, self.invitations, self.responses)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -4353,7 +4567,7 @@ class CustomerHistory:
             return False
         if self.gender != other.gender:
             return False
-        if self.unsubscribed_at_ms != other.unsubscribed_at_ms:
+        if self.unsubscribed_at != other.unsubscribed_at:
             return False
         if self.invitations != other.invitations:
             return False
@@ -4368,7 +4582,7 @@ class _UniffiFfiConverterTypeCustomerHistory(_UniffiConverterRustBuffer):
             customer=_UniffiFfiConverterString.read(buf),
             name=_UniffiFfiConverterOptionalString.read(buf),
             gender=_UniffiFfiConverterOptionalTypeGender.read(buf),
-            unsubscribed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            unsubscribed_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             invitations=_UniffiFfiConverterSequenceTypeHistoryInvitation.read(buf),
             responses=_UniffiFfiConverterSequenceTypeFeedbackItem.read(buf),
         )
@@ -4378,7 +4592,7 @@ class _UniffiFfiConverterTypeCustomerHistory(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.name)
         _UniffiFfiConverterOptionalTypeGender.check_lower(value.gender)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.unsubscribed_at_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.unsubscribed_at)
         _UniffiFfiConverterSequenceTypeHistoryInvitation.check_lower(value.invitations)
         _UniffiFfiConverterSequenceTypeFeedbackItem.check_lower(value.responses)
 
@@ -4387,7 +4601,7 @@ class _UniffiFfiConverterTypeCustomerHistory(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.name, buf)
         _UniffiFfiConverterOptionalTypeGender.write(value.gender, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.unsubscribed_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.unsubscribed_at, buf)
         _UniffiFfiConverterSequenceTypeHistoryInvitation.write(value.invitations, buf)
         _UniffiFfiConverterSequenceTypeFeedbackItem.write(value.responses, buf)
 
@@ -4396,20 +4610,20 @@ class CustomerSummary:
     """
     One customer in the customers report (F4).
 """
-    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], responses:int, latest_category:typing.Optional[NpsCategory], last_response_at_ms:typing.Optional[int], unsubscribed_at_ms:typing.Optional[int]):
+    def __init__(self, *, customer:str, name:typing.Optional[str], gender:typing.Optional[Gender], responses:int, latest_category:typing.Optional[NpsCategory], last_response_at:typing.Optional[Timestamp], unsubscribed_at:typing.Optional[Timestamp]):
         self.customer = customer
         self.name = name
         self.gender = gender
         self.responses = responses
         self.latest_category = latest_category
-        self.last_response_at_ms = last_response_at_ms
-        self.unsubscribed_at_ms = unsubscribed_at_ms
+        self.last_response_at = last_response_at
+        self.unsubscribed_at = unsubscribed_at
         
         
 
     
     def __str__(self):
-        return "CustomerSummary(customer={}, name={}, gender={}, responses={}, latest_category={}, last_response_at_ms={}, unsubscribed_at_ms={})".format(self.customer, self.name, self.gender, self.responses, self.latest_category, self.last_response_at_ms, self.unsubscribed_at_ms)
+        return "CustomerSummary(customer={}, name={}, gender={}, responses={}, latest_category={}, last_response_at={}, unsubscribed_at={})".format(self.customer, self.name, self.gender, self.responses, self.latest_category, self.last_response_at, self.unsubscribed_at)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -4421,9 +4635,9 @@ class CustomerSummary:
             return False
         if self.latest_category != other.latest_category:
             return False
-        if self.last_response_at_ms != other.last_response_at_ms:
+        if self.last_response_at != other.last_response_at:
             return False
-        if self.unsubscribed_at_ms != other.unsubscribed_at_ms:
+        if self.unsubscribed_at != other.unsubscribed_at:
             return False
         return True
 
@@ -4436,8 +4650,8 @@ class _UniffiFfiConverterTypeCustomerSummary(_UniffiConverterRustBuffer):
             gender=_UniffiFfiConverterOptionalTypeGender.read(buf),
             responses=_UniffiFfiConverterUInt64.read(buf),
             latest_category=_UniffiFfiConverterOptionalTypeNpsCategory.read(buf),
-            last_response_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            unsubscribed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            last_response_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            unsubscribed_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -4447,8 +4661,8 @@ class _UniffiFfiConverterTypeCustomerSummary(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeGender.check_lower(value.gender)
         _UniffiFfiConverterUInt64.check_lower(value.responses)
         _UniffiFfiConverterOptionalTypeNpsCategory.check_lower(value.latest_category)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.last_response_at_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.unsubscribed_at_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.last_response_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.unsubscribed_at)
 
     @staticmethod
     def write(value, buf):
@@ -4457,8 +4671,8 @@ class _UniffiFfiConverterTypeCustomerSummary(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeGender.write(value.gender, buf)
         _UniffiFfiConverterUInt64.write(value.responses, buf)
         _UniffiFfiConverterOptionalTypeNpsCategory.write(value.latest_category, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.last_response_at_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.unsubscribed_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.last_response_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.unsubscribed_at, buf)
 
 class _UniffiFfiConverterSequenceTypeCustomerSummary(_UniffiConverterRustBuffer):
     @classmethod
@@ -4601,23 +4815,11 @@ class CustomerQuery:
     """
     Which customers to list (F4).
 """
-    def __init__(self, *, gender:typing.Optional[Gender] = _DEFAULT, category:typing.Optional[NpsCategory] = _DEFAULT, subscription:typing.Optional[Subscription] = _DEFAULT, user:typing.Optional[str] = _DEFAULT, offset:int = 0, limit:int = 50):
-        if gender is _DEFAULT:
-            self.gender = None
-        else:
-            self.gender = gender
-        if category is _DEFAULT:
-            self.category = None
-        else:
-            self.category = category
-        if subscription is _DEFAULT:
-            self.subscription = None
-        else:
-            self.subscription = subscription
-        if user is _DEFAULT:
-            self.user = None
-        else:
-            self.user = user
+    def __init__(self, *, gender:typing.Optional[Gender] = None, category:typing.Optional[NpsCategory] = None, subscription:typing.Optional[Subscription] = None, user:typing.Optional[str] = None, offset:int = 0, limit:int = 50):
+        self.gender = gender
+        self.category = category
+        self.subscription = subscription
+        self.user = user
         self.offset = offset
         self.limit = limit
         
@@ -4701,11 +4903,11 @@ class DecisionRecord:
     """
     One stored eligibility decision.
 """
-    def __init__(self, *, transaction:str, location:str, business_date:str, finalized_at_ms:typing.Optional[int], invitation_id:typing.Optional[int], reason:typing.Optional[SkipReason], eligible_again_on:typing.Optional[str]):
+    def __init__(self, *, transaction:str, location:str, business_date:IsoDate, finalized_at:typing.Optional[Timestamp], invitation_id:typing.Optional[int], reason:typing.Optional[SkipReason], eligible_again_on:typing.Optional[IsoDate]):
         self.transaction = transaction
         self.location = location
         self.business_date = business_date
-        self.finalized_at_ms = finalized_at_ms
+        self.finalized_at = finalized_at
         self.invitation_id = invitation_id
         self.reason = reason
         self.eligible_again_on = eligible_again_on
@@ -4714,7 +4916,7 @@ class DecisionRecord:
 
     
     def __str__(self):
-        return "DecisionRecord(transaction={}, location={}, business_date={}, finalized_at_ms={}, invitation_id={}, reason={}, eligible_again_on={})".format(self.transaction, self.location, self.business_date, self.finalized_at_ms, self.invitation_id, self.reason, self.eligible_again_on)
+        return "DecisionRecord(transaction={}, location={}, business_date={}, finalized_at={}, invitation_id={}, reason={}, eligible_again_on={})".format(self.transaction, self.location, self.business_date, self.finalized_at, self.invitation_id, self.reason, self.eligible_again_on)
     def __eq__(self, other):
         if self.transaction != other.transaction:
             return False
@@ -4722,7 +4924,7 @@ class DecisionRecord:
             return False
         if self.business_date != other.business_date:
             return False
-        if self.finalized_at_ms != other.finalized_at_ms:
+        if self.finalized_at != other.finalized_at:
             return False
         if self.invitation_id != other.invitation_id:
             return False
@@ -4738,38 +4940,37 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
         return DecisionRecord(
             transaction=_UniffiFfiConverterString.read(buf),
             location=_UniffiFfiConverterString.read(buf),
-            business_date=_UniffiFfiConverterString.read(buf),
-            finalized_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            business_date=_UniffiFfiConverterTypeIsoDate.read(buf),
+            finalized_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
             reason=_UniffiFfiConverterOptionalTypeSkipReason.read(buf),
-            eligible_again_on=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.transaction)
         _UniffiFfiConverterString.check_lower(value.location)
-        _UniffiFfiConverterString.check_lower(value.business_date)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.finalized_at_ms)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.business_date)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.finalized_at)
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterOptionalTypeSkipReason.check_lower(value.reason)
-        _UniffiFfiConverterOptionalString.check_lower(value.eligible_again_on)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.transaction, buf)
         _UniffiFfiConverterString.write(value.location, buf)
-        _UniffiFfiConverterString.write(value.business_date, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.finalized_at_ms, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.business_date, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.finalized_at, buf)
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterOptionalTypeSkipReason.write(value.reason, buf)
-        _UniffiFfiConverterOptionalString.write(value.eligible_again_on, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
 
 @dataclass
 class DeliverySettings:
     """
-    Store-wide delivery settings: links, leases and retries of the outbox. Start from
-    `default_delivery_settings()` and change what differs.
+    Store-wide delivery settings: links, leases and retries of the outbox.
 """
     def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str):
         self.link_base_url = link_base_url
@@ -4828,6 +5029,45 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.max_attempts, buf)
         _UniffiFfiConverterUInt32.write(value.retry_base_seconds, buf)
         _UniffiFfiConverterString.write(value.suppression_pepper, buf)
+
+@dataclass
+class DueWork:
+    """
+    What one run of the timers queued (reminders R1, R2; escalations A3).
+"""
+    def __init__(self, *, reminders:int, escalations:int):
+        self.reminders = reminders
+        self.escalations = escalations
+        
+        
+
+    
+    def __str__(self):
+        return "DueWork(reminders={}, escalations={})".format(self.reminders, self.escalations)
+    def __eq__(self, other):
+        if self.reminders != other.reminders:
+            return False
+        if self.escalations != other.escalations:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDueWork(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DueWork(
+            reminders=_UniffiFfiConverterUInt32.read(buf),
+            escalations=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.reminders)
+        _UniffiFfiConverterUInt32.check_lower(value.escalations)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.reminders, buf)
+        _UniffiFfiConverterUInt32.write(value.escalations, buf)
 
 
 
@@ -4894,12 +5134,9 @@ class Employee:
     """
     An employee who can be credited with a transaction's feedback.
 """
-    def __init__(self, *, id:str, name:typing.Optional[str] = _DEFAULT, role:Role):
+    def __init__(self, *, id:str, name:typing.Optional[str] = None, role:Role):
         self.id = id
-        if name is _DEFAULT:
-            self.name = None
-        else:
-            self.name = name
+        self.name = name
         self.role = role
         
         
@@ -5124,28 +5361,42 @@ class Explanation:
     """
     Why a customer did or did not get surveys (E9): their status and the stored decisions.
 """
-    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at_ms:typing.Optional[int], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[str], decisions:typing.List[DecisionRecord], lines:typing.List[str]):
+    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at:typing.Optional[Timestamp], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[IsoDate], decisions:typing.List[DecisionRecord]):
         self.customer = customer
         self.unsubscribed = unsubscribed
-        self.unsubscribed_at_ms = unsubscribed_at_ms
+        self.unsubscribed_at = unsubscribed_at
         self.include_in_communications = include_in_communications
         self.email_usable = email_usable
         self.phone_usable = phone_usable
         self.eligible_again_on = eligible_again_on
         self.decisions = decisions
-        self.lines = lines
         
         
+    def lines(self, ) -> typing.List[str]:
+        """
+        One line per decision, in words a store owner understands (English).
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeExplanation.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_explanation_lines,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
     
     def __str__(self):
-        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at_ms={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={}, lines={})".format(self.customer, self.unsubscribed, self.unsubscribed_at_ms, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions, self.lines)
+        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={})".format(self.customer, self.unsubscribed, self.unsubscribed_at, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
         if self.unsubscribed != other.unsubscribed:
             return False
-        if self.unsubscribed_at_ms != other.unsubscribed_at_ms:
+        if self.unsubscribed_at != other.unsubscribed_at:
             return False
         if self.include_in_communications != other.include_in_communications:
             return False
@@ -5157,8 +5408,6 @@ class Explanation:
             return False
         if self.decisions != other.decisions:
             return False
-        if self.lines != other.lines:
-            return False
         return True
 
 class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
@@ -5167,93 +5416,35 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         return Explanation(
             customer=_UniffiFfiConverterString.read(buf),
             unsubscribed=_UniffiFfiConverterBoolean.read(buf),
-            unsubscribed_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            unsubscribed_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             include_in_communications=_UniffiFfiConverterBoolean.read(buf),
             email_usable=_UniffiFfiConverterBoolean.read(buf),
             phone_usable=_UniffiFfiConverterBoolean.read(buf),
-            eligible_again_on=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
             decisions=_UniffiFfiConverterSequenceTypeDecisionRecord.read(buf),
-            lines=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.customer)
         _UniffiFfiConverterBoolean.check_lower(value.unsubscribed)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.unsubscribed_at_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.unsubscribed_at)
         _UniffiFfiConverterBoolean.check_lower(value.include_in_communications)
         _UniffiFfiConverterBoolean.check_lower(value.email_usable)
         _UniffiFfiConverterBoolean.check_lower(value.phone_usable)
-        _UniffiFfiConverterOptionalString.check_lower(value.eligible_again_on)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
         _UniffiFfiConverterSequenceTypeDecisionRecord.check_lower(value.decisions)
-        _UniffiFfiConverterSequenceString.check_lower(value.lines)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.customer, buf)
         _UniffiFfiConverterBoolean.write(value.unsubscribed, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.unsubscribed_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.unsubscribed_at, buf)
         _UniffiFfiConverterBoolean.write(value.include_in_communications, buf)
         _UniffiFfiConverterBoolean.write(value.email_usable, buf)
         _UniffiFfiConverterBoolean.write(value.phone_usable, buf)
-        _UniffiFfiConverterOptionalString.write(value.eligible_again_on, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
         _UniffiFfiConverterSequenceTypeDecisionRecord.write(value.decisions, buf)
-        _UniffiFfiConverterSequenceString.write(value.lines, buf)
-
-@dataclass
-class ExportQuery:
-    """
-    Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
-    exported whole when its response was recorded in `[from_ms, to_ms)`.
-"""
-    def __init__(self, *, location:typing.Optional[str] = _DEFAULT, from_ms:typing.Optional[int] = _DEFAULT, to_ms:typing.Optional[int] = _DEFAULT):
-        if location is _DEFAULT:
-            self.location = None
-        else:
-            self.location = location
-        if from_ms is _DEFAULT:
-            self.from_ms = None
-        else:
-            self.from_ms = from_ms
-        if to_ms is _DEFAULT:
-            self.to_ms = None
-        else:
-            self.to_ms = to_ms
-        
-        
-
-    
-    def __str__(self):
-        return "ExportQuery(location={}, from_ms={}, to_ms={})".format(self.location, self.from_ms, self.to_ms)
-    def __eq__(self, other):
-        if self.location != other.location:
-            return False
-        if self.from_ms != other.from_ms:
-            return False
-        if self.to_ms != other.to_ms:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeExportQuery(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return ExportQuery(
-            location=_UniffiFfiConverterOptionalString.read(buf),
-            from_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            to_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalString.check_lower(value.location)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.from_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.to_ms)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalString.write(value.location, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.from_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.to_ms, buf)
 
 @dataclass
 class ExportSummary:
@@ -5303,27 +5494,21 @@ class _UniffiFfiConverterTypeExportSummary(_UniffiConverterRustBuffer):
 @dataclass
 class ExternalReview:
     """
-    A review the host found on an external site, or its reply (A5).
+    A review the host found on an external site (A5).
 """
-    def __init__(self, *, id:str, location:str, site:str, posted_at_ms:int, rating:typing.Optional[int] = _DEFAULT, replied_at_ms:typing.Optional[int] = _DEFAULT):
+    def __init__(self, *, id:str, location:str, site:str, rating:typing.Optional[int] = None, posted_at:Timestamp, replied_at:typing.Optional[Timestamp] = None):
         self.id = id
         self.location = location
         self.site = site
-        self.posted_at_ms = posted_at_ms
-        if rating is _DEFAULT:
-            self.rating = None
-        else:
-            self.rating = rating
-        if replied_at_ms is _DEFAULT:
-            self.replied_at_ms = None
-        else:
-            self.replied_at_ms = replied_at_ms
+        self.rating = rating
+        self.posted_at = posted_at
+        self.replied_at = replied_at
         
         
 
     
     def __str__(self):
-        return "ExternalReview(id={}, location={}, site={}, posted_at_ms={}, rating={}, replied_at_ms={})".format(self.id, self.location, self.site, self.posted_at_ms, self.rating, self.replied_at_ms)
+        return "ExternalReview(id={}, location={}, site={}, rating={}, posted_at={}, replied_at={})".format(self.id, self.location, self.site, self.rating, self.posted_at, self.replied_at)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -5331,11 +5516,11 @@ class ExternalReview:
             return False
         if self.site != other.site:
             return False
-        if self.posted_at_ms != other.posted_at_ms:
-            return False
         if self.rating != other.rating:
             return False
-        if self.replied_at_ms != other.replied_at_ms:
+        if self.posted_at != other.posted_at:
+            return False
+        if self.replied_at != other.replied_at:
             return False
         return True
 
@@ -5346,9 +5531,9 @@ class _UniffiFfiConverterTypeExternalReview(_UniffiConverterRustBuffer):
             id=_UniffiFfiConverterString.read(buf),
             location=_UniffiFfiConverterString.read(buf),
             site=_UniffiFfiConverterString.read(buf),
-            posted_at_ms=_UniffiFfiConverterInt64.read(buf),
             rating=_UniffiFfiConverterOptionalUInt32.read(buf),
-            replied_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            posted_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            replied_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -5356,43 +5541,34 @@ class _UniffiFfiConverterTypeExternalReview(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.id)
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterString.check_lower(value.site)
-        _UniffiFfiConverterInt64.check_lower(value.posted_at_ms)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.rating)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.replied_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.posted_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.replied_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.id, buf)
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterString.write(value.site, buf)
-        _UniffiFfiConverterInt64.write(value.posted_at_ms, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.rating, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.replied_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.posted_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.replied_at, buf)
 
 @dataclass
 class FeedbackInput:
     """
     E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
 """
-    def __init__(self, *, location:str, transaction:typing.Optional[str] = _DEFAULT, customer:typing.Optional[str] = _DEFAULT, sentiment:Sentiment, facets:typing.List[str] = _DEFAULT, comment:typing.Optional[str] = _DEFAULT, consent_to_reply:bool = False):
+    def __init__(self, *, location:str, transaction:typing.Optional[str] = None, customer:typing.Optional[str] = None, sentiment:Sentiment, facets:typing.List[str] = _DEFAULT, comment:typing.Optional[str] = None, consent_to_reply:bool = False):
         self.location = location
-        if transaction is _DEFAULT:
-            self.transaction = None
-        else:
-            self.transaction = transaction
-        if customer is _DEFAULT:
-            self.customer = None
-        else:
-            self.customer = customer
+        self.transaction = transaction
+        self.customer = customer
         self.sentiment = sentiment
         if facets is _DEFAULT:
             self.facets = []
         else:
             self.facets = facets
-        if comment is _DEFAULT:
-            self.comment = None
-        else:
-            self.comment = comment
+        self.comment = comment
         self.consent_to_reply = consent_to_reply
         
         
@@ -5571,21 +5747,20 @@ class Period:
     @dataclass
     class CUSTOM:
         """
-        Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
-        `from`/`to`: `from` is a Python keyword.)
+        Local dates `from` to `to`, both included.
 """
         
-        def __init__(self, first_day:str, last_day:str):
+        def __init__(self, first_day:IsoDate, last_day:IsoDate):
             self.first_day = first_day
             
             """
-        First local date, `YYYY-MM-DD`.
+        First local date.
 """
         
             self.last_day = last_day
             
             """
-        Last local date (included), `YYYY-MM-DD`.
+        Last local date (included).
 """
         
             pass
@@ -5610,20 +5785,20 @@ class Period:
     @dataclass
     class BETWEEN:
         """
-        Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+        UTC instants `[from, to)`, not aligned on local days: answered from the responses.
 """
         
-        def __init__(self, from_ms:int, to_ms:int):
-            self.from_ms = from_ms
+        def __init__(self, starts_at:Timestamp, ends_at:Timestamp):
+            self.starts_at = starts_at
             
             """
-        First instant (included), Unix milliseconds.
+        First instant (included).
 """
         
-            self.to_ms = to_ms
+            self.ends_at = ends_at
             
             """
-        End instant (excluded), Unix milliseconds.
+        End instant (excluded).
 """
         
             pass
@@ -5633,15 +5808,15 @@ class Period:
             
     
         def __str__(self):
-            return "Period.BETWEEN(from_ms={}, to_ms={})".format(self.from_ms, self.to_ms)
+            return "Period.BETWEEN(starts_at={}, ends_at={})".format(self.starts_at, self.ends_at)
         def __eq__(self, other):
             if not isinstance(other, Period):
                 return NotImplemented
             if not other.is_BETWEEN():
                 return False
-            if self.from_ms != other.from_ms:
+            if self.starts_at != other.starts_at:
                 return False
-            if self.to_ms != other.to_ms:
+            if self.ends_at != other.ends_at:
                 return False
             return True
 
@@ -5698,13 +5873,13 @@ class _UniffiFfiConverterTypePeriod(_UniffiConverterRustBuffer):
             )
         if variant == 4:
             return Period.CUSTOM(
-                _UniffiFfiConverterString.read(buf),
-                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterTypeIsoDate.read(buf),
+                _UniffiFfiConverterTypeIsoDate.read(buf),
             )
         if variant == 5:
             return Period.BETWEEN(
-                _UniffiFfiConverterInt64.read(buf),
-                _UniffiFfiConverterInt64.read(buf),
+                _UniffiFfiConverterTypeTimestamp.read(buf),
+                _UniffiFfiConverterTypeTimestamp.read(buf),
             )
         raise InternalError("Raw enum value doesn't match any cases")
 
@@ -5717,12 +5892,12 @@ class _UniffiFfiConverterTypePeriod(_UniffiConverterRustBuffer):
         if value.is_LAST_MONTH():
             return
         if value.is_CUSTOM():
-            _UniffiFfiConverterString.check_lower(value.first_day)
-            _UniffiFfiConverterString.check_lower(value.last_day)
+            _UniffiFfiConverterTypeIsoDate.check_lower(value.first_day)
+            _UniffiFfiConverterTypeIsoDate.check_lower(value.last_day)
             return
         if value.is_BETWEEN():
-            _UniffiFfiConverterInt64.check_lower(value.from_ms)
-            _UniffiFfiConverterInt64.check_lower(value.to_ms)
+            _UniffiFfiConverterTypeTimestamp.check_lower(value.starts_at)
+            _UniffiFfiConverterTypeTimestamp.check_lower(value.ends_at)
             return
         raise ValueError(value)
 
@@ -5736,62 +5911,25 @@ class _UniffiFfiConverterTypePeriod(_UniffiConverterRustBuffer):
             buf.write_i32(3)
         if value.is_CUSTOM():
             buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.first_day, buf)
-            _UniffiFfiConverterString.write(value.last_day, buf)
+            _UniffiFfiConverterTypeIsoDate.write(value.first_day, buf)
+            _UniffiFfiConverterTypeIsoDate.write(value.last_day, buf)
         if value.is_BETWEEN():
             buf.write_i32(5)
-            _UniffiFfiConverterInt64.write(value.from_ms, buf)
-            _UniffiFfiConverterInt64.write(value.to_ms, buf)
+            _UniffiFfiConverterTypeTimestamp.write(value.starts_at, buf)
+            _UniffiFfiConverterTypeTimestamp.write(value.ends_at, buf)
 
 
-
-class _UniffiFfiConverterOptionalTypePeriod(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypePeriod.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypePeriod.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypePeriod.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class ReportQuery:
     """
     The scope of a report: period, location, employee, and the user looking.
 """
-    def __init__(self, *, period:typing.Optional[Period] = _DEFAULT, location:typing.Optional[str] = _DEFAULT, employee:typing.Optional[str] = _DEFAULT, user:typing.Optional[str] = _DEFAULT):
-        if period is _DEFAULT:
-            self.period = None
-        else:
-            self.period = period
-        if location is _DEFAULT:
-            self.location = None
-        else:
-            self.location = location
-        if employee is _DEFAULT:
-            self.employee = None
-        else:
-            self.employee = employee
-        if user is _DEFAULT:
-            self.user = None
-        else:
-            self.user = user
+    def __init__(self, *, period:Period, location:typing.Optional[str] = None, employee:typing.Optional[str] = None, user:typing.Optional[str] = None):
+        self.period = period
+        self.location = location
+        self.employee = employee
+        self.user = user
         
         
 
@@ -5813,7 +5951,7 @@ class _UniffiFfiConverterTypeReportQuery(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return ReportQuery(
-            period=_UniffiFfiConverterOptionalTypePeriod.read(buf),
+            period=_UniffiFfiConverterTypePeriod.read(buf),
             location=_UniffiFfiConverterOptionalString.read(buf),
             employee=_UniffiFfiConverterOptionalString.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
@@ -5821,14 +5959,14 @@ class _UniffiFfiConverterTypeReportQuery(_UniffiConverterRustBuffer):
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterOptionalTypePeriod.check_lower(value.period)
+        _UniffiFfiConverterTypePeriod.check_lower(value.period)
         _UniffiFfiConverterOptionalString.check_lower(value.location)
         _UniffiFfiConverterOptionalString.check_lower(value.employee)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterOptionalTypePeriod.write(value.period, buf)
+        _UniffiFfiConverterTypePeriod.write(value.period, buf)
         _UniffiFfiConverterOptionalString.write(value.location, buf)
         _UniffiFfiConverterOptionalString.write(value.employee, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
@@ -5954,61 +6092,18 @@ class _UniffiFfiConverterTypeFeedbackSort(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalTypeFeedbackSort(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeFeedbackSort.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeFeedbackSort.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeFeedbackSort.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 @dataclass
 class FeedbackQuery:
     """
     Which feedback to list, in which order, which page.
 """
-    def __init__(self, *, scope:ReportQuery = _DEFAULT, category:typing.Optional[NpsCategory] = _DEFAULT, sentiment:typing.Optional[Sentiment] = _DEFAULT, facet:typing.Optional[str] = _DEFAULT, source:typing.Optional[ResponseSource] = _DEFAULT, sort:typing.Optional[FeedbackSort] = _DEFAULT, offset:int = 0, limit:int = 50):
-        if scope is _DEFAULT:
-            self.scope = ReportQuery()
-        else:
-            self.scope = scope
-        if category is _DEFAULT:
-            self.category = None
-        else:
-            self.category = category
-        if sentiment is _DEFAULT:
-            self.sentiment = None
-        else:
-            self.sentiment = sentiment
-        if facet is _DEFAULT:
-            self.facet = None
-        else:
-            self.facet = facet
-        if source is _DEFAULT:
-            self.source = None
-        else:
-            self.source = source
-        if sort is _DEFAULT:
-            self.sort = None
-        else:
-            self.sort = sort
+    def __init__(self, *, scope:ReportQuery, category:typing.Optional[NpsCategory] = None, sentiment:typing.Optional[Sentiment] = None, facet:typing.Optional[str] = None, source:typing.Optional[ResponseSource] = None, sort:FeedbackSort, offset:int = 0, limit:int = 50):
+        self.scope = scope
+        self.category = category
+        self.sentiment = sentiment
+        self.facet = facet
+        self.source = source
+        self.sort = sort
         self.offset = offset
         self.limit = limit
         
@@ -6045,7 +6140,7 @@ class _UniffiFfiConverterTypeFeedbackQuery(_UniffiConverterRustBuffer):
             sentiment=_UniffiFfiConverterOptionalTypeSentiment.read(buf),
             facet=_UniffiFfiConverterOptionalString.read(buf),
             source=_UniffiFfiConverterOptionalTypeResponseSource.read(buf),
-            sort=_UniffiFfiConverterOptionalTypeFeedbackSort.read(buf),
+            sort=_UniffiFfiConverterTypeFeedbackSort.read(buf),
             offset=_UniffiFfiConverterUInt64.read(buf),
             limit=_UniffiFfiConverterUInt32.read(buf),
         )
@@ -6057,7 +6152,7 @@ class _UniffiFfiConverterTypeFeedbackQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeSentiment.check_lower(value.sentiment)
         _UniffiFfiConverterOptionalString.check_lower(value.facet)
         _UniffiFfiConverterOptionalTypeResponseSource.check_lower(value.source)
-        _UniffiFfiConverterOptionalTypeFeedbackSort.check_lower(value.sort)
+        _UniffiFfiConverterTypeFeedbackSort.check_lower(value.sort)
         _UniffiFfiConverterUInt64.check_lower(value.offset)
         _UniffiFfiConverterUInt32.check_lower(value.limit)
 
@@ -6068,7 +6163,7 @@ class _UniffiFfiConverterTypeFeedbackQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeSentiment.write(value.sentiment, buf)
         _UniffiFfiConverterOptionalString.write(value.facet, buf)
         _UniffiFfiConverterOptionalTypeResponseSource.write(value.source, buf)
-        _UniffiFfiConverterOptionalTypeFeedbackSort.write(value.sort, buf)
+        _UniffiFfiConverterTypeFeedbackSort.write(value.sort, buf)
         _UniffiFfiConverterUInt64.write(value.offset, buf)
         _UniffiFfiConverterUInt32.write(value.limit, buf)
 
@@ -6124,8 +6219,7 @@ class _UniffiFfiConverterTypeReviewMode(_UniffiConverterRustBuffer):
 @dataclass
 class FeedbackSettings:
     """
-    Store-wide settings of responses, reviews and reminders. Start from
-    `default_feedback_settings()` and change what differs.
+    Store-wide settings of responses, reviews and reminders.
 """
     def __init__(self, *, review_mode:ReviewMode, unhappy_stars:int, non_respondent_reminder_days:int):
         self.review_mode = review_mode
@@ -6389,20 +6483,20 @@ class Interaction:
     """
     A recorded interaction.
 """
-    def __init__(self, *, id:int, alert_id:int, method:InteractionMethod, note:str, author:Author, user:typing.Optional[str], at_ms:int):
+    def __init__(self, *, id:int, alert_id:int, method:InteractionMethod, note:str, author:Author, user:typing.Optional[str], at:Timestamp):
         self.id = id
         self.alert_id = alert_id
         self.method = method
         self.note = note
         self.author = author
         self.user = user
-        self.at_ms = at_ms
+        self.at = at
         
         
 
     
     def __str__(self):
-        return "Interaction(id={}, alert_id={}, method={}, note={}, author={}, user={}, at_ms={})".format(self.id, self.alert_id, self.method, self.note, self.author, self.user, self.at_ms)
+        return "Interaction(id={}, alert_id={}, method={}, note={}, author={}, user={}, at={})".format(self.id, self.alert_id, self.method, self.note, self.author, self.user, self.at)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -6416,7 +6510,7 @@ class Interaction:
             return False
         if self.user != other.user:
             return False
-        if self.at_ms != other.at_ms:
+        if self.at != other.at:
             return False
         return True
 
@@ -6430,7 +6524,7 @@ class _UniffiFfiConverterTypeInteraction(_UniffiConverterRustBuffer):
             note=_UniffiFfiConverterString.read(buf),
             author=_UniffiFfiConverterTypeAuthor.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
-            at_ms=_UniffiFfiConverterInt64.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -6441,7 +6535,7 @@ class _UniffiFfiConverterTypeInteraction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.note)
         _UniffiFfiConverterTypeAuthor.check_lower(value.author)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
-        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
 
     @staticmethod
     def write(value, buf):
@@ -6451,7 +6545,7 @@ class _UniffiFfiConverterTypeInteraction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.note, buf)
         _UniffiFfiConverterTypeAuthor.write(value.author, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
-        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
 
 @dataclass
 class InteractionInput:
@@ -6503,19 +6597,13 @@ class Location:
     """
     A store location: where transactions happen and whose clock decides business dates.
 """
-    def __init__(self, *, id:str, name:str, time_zone:str, enabled:bool = True, review_link:typing.Optional[str] = _DEFAULT, business_type:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, id:str, name:str, time_zone:str, enabled:bool = True, review_link:typing.Optional[str] = None, business_type:typing.Optional[str] = None):
         self.id = id
         self.name = name
         self.time_zone = time_zone
         self.enabled = enabled
-        if review_link is _DEFAULT:
-            self.review_link = None
-        else:
-            self.review_link = review_link
-        if business_type is _DEFAULT:
-            self.business_type = None
-        else:
-            self.business_type = business_type
+        self.review_link = review_link
+        self.business_type = business_type
         
         
 
@@ -6677,7 +6765,7 @@ class MessageKind(enum.Enum):
     
     SURVEY_REMINDER = 2
     """
-    Reminds a non-respondent of the survey (R2).
+    Reminds a non-respondent of the survey (R2, off by default).
 """
     
     FEEDBACK_NOTIFICATION = 3
@@ -6697,12 +6785,12 @@ class MessageKind(enum.Enum):
     
     FOLLOW_UP_SURVEY = 6
     """
-    The post-intervention survey (A4).
+    The post-intervention survey after an unhappy customer's case is done (A4).
 """
     
     def code_name(self, ) -> str:
         """
-        The stable snake_case name, as in JSON (`survey_invitation`).
+        The stable snake_case name, as in JSON and the database.
 """
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeMessageKind.lower(self),
@@ -6779,7 +6867,7 @@ class OutboundMessage:
     """
     A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 """
-    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at_ms:typing.Optional[int], unsubscribe_link:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], reply_to:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until_ms:int):
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
         self.message_id = message_id
         self.kind = kind
         self.channel = channel
@@ -6788,22 +6876,22 @@ class OutboundMessage:
         self.subject = subject
         self.body = body
         self.survey_link = survey_link
-        self.survey_link_expires_at_ms = survey_link_expires_at_ms
+        self.survey_link_expires_at = survey_link_expires_at
         self.unsubscribe_link = unsubscribe_link
+        self.reply_to = reply_to
         self.customer = customer
         self.user = user
-        self.reply_to = reply_to
         self.location = location
         self.invitation_id = invitation_id
         self.alert_id = alert_id
         self.attempt = attempt
-        self.lease_until_ms = lease_until_ms
+        self.lease_until = lease_until
         
         
 
     
     def __str__(self):
-        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at_ms={}, unsubscribe_link={}, customer={}, user={}, reply_to={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until_ms={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at_ms, self.unsubscribe_link, self.customer, self.user, self.reply_to, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until_ms)
+        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at={}, unsubscribe_link={}, reply_to={}, customer={}, user={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at, self.unsubscribe_link, self.reply_to, self.customer, self.user, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until)
     def __eq__(self, other):
         if self.message_id != other.message_id:
             return False
@@ -6821,15 +6909,15 @@ class OutboundMessage:
             return False
         if self.survey_link != other.survey_link:
             return False
-        if self.survey_link_expires_at_ms != other.survey_link_expires_at_ms:
+        if self.survey_link_expires_at != other.survey_link_expires_at:
             return False
         if self.unsubscribe_link != other.unsubscribe_link:
+            return False
+        if self.reply_to != other.reply_to:
             return False
         if self.customer != other.customer:
             return False
         if self.user != other.user:
-            return False
-        if self.reply_to != other.reply_to:
             return False
         if self.location != other.location:
             return False
@@ -6839,7 +6927,7 @@ class OutboundMessage:
             return False
         if self.attempt != other.attempt:
             return False
-        if self.lease_until_ms != other.lease_until_ms:
+        if self.lease_until != other.lease_until:
             return False
         return True
 
@@ -6855,16 +6943,16 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
             subject=_UniffiFfiConverterString.read(buf),
             body=_UniffiFfiConverterString.read(buf),
             survey_link=_UniffiFfiConverterOptionalString.read(buf),
-            survey_link_expires_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            survey_link_expires_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             unsubscribe_link=_UniffiFfiConverterOptionalString.read(buf),
+            reply_to=_UniffiFfiConverterOptionalString.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
-            reply_to=_UniffiFfiConverterOptionalString.read(buf),
             location=_UniffiFfiConverterString.read(buf),
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
             alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
             attempt=_UniffiFfiConverterUInt32.read(buf),
-            lease_until_ms=_UniffiFfiConverterInt64.read(buf),
+            lease_until=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -6877,16 +6965,16 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.subject)
         _UniffiFfiConverterString.check_lower(value.body)
         _UniffiFfiConverterOptionalString.check_lower(value.survey_link)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.survey_link_expires_at_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.survey_link_expires_at)
         _UniffiFfiConverterOptionalString.check_lower(value.unsubscribe_link)
+        _UniffiFfiConverterOptionalString.check_lower(value.reply_to)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
-        _UniffiFfiConverterOptionalString.check_lower(value.reply_to)
         _UniffiFfiConverterString.check_lower(value.location)
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
         _UniffiFfiConverterUInt32.check_lower(value.attempt)
-        _UniffiFfiConverterInt64.check_lower(value.lease_until_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.lease_until)
 
     @staticmethod
     def write(value, buf):
@@ -6898,21 +6986,21 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.subject, buf)
         _UniffiFfiConverterString.write(value.body, buf)
         _UniffiFfiConverterOptionalString.write(value.survey_link, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.survey_link_expires_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.survey_link_expires_at, buf)
         _UniffiFfiConverterOptionalString.write(value.unsubscribe_link, buf)
+        _UniffiFfiConverterOptionalString.write(value.reply_to, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
-        _UniffiFfiConverterOptionalString.write(value.reply_to, buf)
         _UniffiFfiConverterString.write(value.location, buf)
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
         _UniffiFfiConverterUInt32.write(value.attempt, buf)
-        _UniffiFfiConverterInt64.write(value.lease_until_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.lease_until, buf)
 
 @dataclass
 class OutboxCounts:
     """
-    Outbox messages by status, for a delivery dashboard.
+    Messages by status, for a delivery dashboard.
 """
     def __init__(self, *, pending:int, in_flight:int, acked:int, failed:int, cancelled:int):
         self.pending = pending
@@ -6971,18 +7059,18 @@ class PeriodBounds:
     """
     What a period means at one location (X3).
 """
-    def __init__(self, *, location:str, first_day:typing.Optional[str], last_day:typing.Optional[str], starts_at_ms:typing.Optional[int], ends_at_ms:typing.Optional[int]):
+    def __init__(self, *, location:str, first_day:typing.Optional[IsoDate], last_day:typing.Optional[IsoDate], starts_at:typing.Optional[Timestamp], ends_at:typing.Optional[Timestamp]):
         self.location = location
         self.first_day = first_day
         self.last_day = last_day
-        self.starts_at_ms = starts_at_ms
-        self.ends_at_ms = ends_at_ms
+        self.starts_at = starts_at
+        self.ends_at = ends_at
         
         
 
     
     def __str__(self):
-        return "PeriodBounds(location={}, first_day={}, last_day={}, starts_at_ms={}, ends_at_ms={})".format(self.location, self.first_day, self.last_day, self.starts_at_ms, self.ends_at_ms)
+        return "PeriodBounds(location={}, first_day={}, last_day={}, starts_at={}, ends_at={})".format(self.location, self.first_day, self.last_day, self.starts_at, self.ends_at)
     def __eq__(self, other):
         if self.location != other.location:
             return False
@@ -6990,9 +7078,9 @@ class PeriodBounds:
             return False
         if self.last_day != other.last_day:
             return False
-        if self.starts_at_ms != other.starts_at_ms:
+        if self.starts_at != other.starts_at:
             return False
-        if self.ends_at_ms != other.ends_at_ms:
+        if self.ends_at != other.ends_at:
             return False
         return True
 
@@ -7001,27 +7089,27 @@ class _UniffiFfiConverterTypePeriodBounds(_UniffiConverterRustBuffer):
     def read(buf):
         return PeriodBounds(
             location=_UniffiFfiConverterString.read(buf),
-            first_day=_UniffiFfiConverterOptionalString.read(buf),
-            last_day=_UniffiFfiConverterOptionalString.read(buf),
-            starts_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            ends_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            first_day=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            last_day=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            starts_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            ends_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.location)
-        _UniffiFfiConverterOptionalString.check_lower(value.first_day)
-        _UniffiFfiConverterOptionalString.check_lower(value.last_day)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.starts_at_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.ends_at_ms)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.first_day)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.last_day)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.starts_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.ends_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.location, buf)
-        _UniffiFfiConverterOptionalString.write(value.first_day, buf)
-        _UniffiFfiConverterOptionalString.write(value.last_day, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.starts_at_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.ends_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.first_day, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.last_day, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.starts_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.ends_at, buf)
 
 class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -7215,14 +7303,11 @@ class Question:
     """
     One question of the store's survey.
 """
-    def __init__(self, *, id:str, kind:QuestionKind, text:dict[str, str], scale:typing.Optional[int] = _DEFAULT, options:typing.List[ChoiceOption] = _DEFAULT):
+    def __init__(self, *, id:str, kind:QuestionKind, text:TextByLanguage, scale:typing.Optional[int] = None, options:typing.List[ChoiceOption] = _DEFAULT):
         self.id = id
         self.kind = kind
         self.text = text
-        if scale is _DEFAULT:
-            self.scale = None
-        else:
-            self.scale = scale
+        self.scale = scale
         if options is _DEFAULT:
             self.options = []
         else:
@@ -7252,7 +7337,7 @@ class _UniffiFfiConverterTypeQuestion(_UniffiConverterRustBuffer):
         return Question(
             id=_UniffiFfiConverterString.read(buf),
             kind=_UniffiFfiConverterTypeQuestionKind.read(buf),
-            text=_UniffiFfiConverterMapStringString.read(buf),
+            text=_UniffiFfiConverterTypeTextByLanguage.read(buf),
             scale=_UniffiFfiConverterOptionalUInt32.read(buf),
             options=_UniffiFfiConverterSequenceTypeChoiceOption.read(buf),
         )
@@ -7261,7 +7346,7 @@ class _UniffiFfiConverterTypeQuestion(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.id)
         _UniffiFfiConverterTypeQuestionKind.check_lower(value.kind)
-        _UniffiFfiConverterMapStringString.check_lower(value.text)
+        _UniffiFfiConverterTypeTextByLanguage.check_lower(value.text)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.scale)
         _UniffiFfiConverterSequenceTypeChoiceOption.check_lower(value.options)
 
@@ -7269,14 +7354,14 @@ class _UniffiFfiConverterTypeQuestion(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.id, buf)
         _UniffiFfiConverterTypeQuestionKind.write(value.kind, buf)
-        _UniffiFfiConverterMapStringString.write(value.text, buf)
+        _UniffiFfiConverterTypeTextByLanguage.write(value.text, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.scale, buf)
         _UniffiFfiConverterSequenceTypeChoiceOption.write(value.options, buf)
 
 @dataclass
 class QuestionOption:
     """
-    One option a question of the survey page offers: the id to send back and its label.
+    One option a question of the survey page offers: the model's `(id, label)` pair.
 """
     def __init__(self, *, id:str, label:str):
         self.id = id
@@ -7312,18 +7397,44 @@ class _UniffiFfiConverterTypeQuestionOption(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.id, buf)
         _UniffiFfiConverterString.write(value.label, buf)
 
-class _UniffiFfiConverterSequenceTypeQuestionOption(_UniffiConverterRustBuffer):
+
+class _UniffiFfiConverterTypeOptionLabel:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeQuestionOption.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterTypeQuestionOption.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterTypeQuestionOption.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterTypeQuestionOption.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterTypeQuestionOption.lower(value)
+
+
+OptionLabel = QuestionOption
+
+
+class _UniffiFfiConverterSequenceTypeOptionLabel(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         for item in value:
-            _UniffiFfiConverterTypeQuestionOption.check_lower(item)
+            _UniffiFfiConverterTypeOptionLabel.check_lower(item)
 
     @classmethod
     def write(cls, value, buf):
         items = len(value)
         buf.write_i32(items)
         for item in value:
-            _UniffiFfiConverterTypeQuestionOption.write(item, buf)
+            _UniffiFfiConverterTypeOptionLabel.write(item, buf)
 
     @classmethod
     def read(cls, buf):
@@ -7332,7 +7443,7 @@ class _UniffiFfiConverterSequenceTypeQuestionOption(_UniffiConverterRustBuffer):
             raise InternalError("Unexpected negative sequence length")
 
         return [
-            _UniffiFfiConverterTypeQuestionOption.read(buf) for i in range(count)
+            _UniffiFfiConverterTypeOptionLabel.read(buf) for i in range(count)
         ]
 
 @dataclass
@@ -7340,7 +7451,7 @@ class QuestionView:
     """
     A question as the survey page shows it, in one language.
 """
-    def __init__(self, *, id:str, kind:QuestionKind, text:str, scale:typing.Optional[int], options:typing.List[QuestionOption]):
+    def __init__(self, *, id:str, kind:QuestionKind, text:str, scale:typing.Optional[int], options:typing.List[OptionLabel]):
         self.id = id
         self.kind = kind
         self.text = text
@@ -7373,7 +7484,7 @@ class _UniffiFfiConverterTypeQuestionView(_UniffiConverterRustBuffer):
             kind=_UniffiFfiConverterTypeQuestionKind.read(buf),
             text=_UniffiFfiConverterString.read(buf),
             scale=_UniffiFfiConverterOptionalUInt32.read(buf),
-            options=_UniffiFfiConverterSequenceTypeQuestionOption.read(buf),
+            options=_UniffiFfiConverterSequenceTypeOptionLabel.read(buf),
         )
 
     @staticmethod
@@ -7382,7 +7493,7 @@ class _UniffiFfiConverterTypeQuestionView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeQuestionKind.check_lower(value.kind)
         _UniffiFfiConverterString.check_lower(value.text)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.scale)
-        _UniffiFfiConverterSequenceTypeQuestionOption.check_lower(value.options)
+        _UniffiFfiConverterSequenceTypeOptionLabel.check_lower(value.options)
 
     @staticmethod
     def write(value, buf):
@@ -7390,7 +7501,7 @@ class _UniffiFfiConverterTypeQuestionView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeQuestionKind.write(value.kind, buf)
         _UniffiFfiConverterString.write(value.text, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.scale, buf)
-        _UniffiFfiConverterSequenceTypeQuestionOption.write(value.options, buf)
+        _UniffiFfiConverterSequenceTypeOptionLabel.write(value.options, buf)
 
 @dataclass
 class RatingSummary:
@@ -7454,19 +7565,19 @@ class ReceiptLink:
     """
     A receipt link: its own token, one anonymous response (F6).
 """
-    def __init__(self, *, url:str, expires_at_ms:int):
+    def __init__(self, *, url:str, expires_at:Timestamp):
         self.url = url
-        self.expires_at_ms = expires_at_ms
+        self.expires_at = expires_at
         
         
 
     
     def __str__(self):
-        return "ReceiptLink(url={}, expires_at_ms={})".format(self.url, self.expires_at_ms)
+        return "ReceiptLink(url={}, expires_at={})".format(self.url, self.expires_at)
     def __eq__(self, other):
         if self.url != other.url:
             return False
-        if self.expires_at_ms != other.expires_at_ms:
+        if self.expires_at != other.expires_at:
             return False
         return True
 
@@ -7475,18 +7586,18 @@ class _UniffiFfiConverterTypeReceiptLink(_UniffiConverterRustBuffer):
     def read(buf):
         return ReceiptLink(
             url=_UniffiFfiConverterString.read(buf),
-            expires_at_ms=_UniffiFfiConverterInt64.read(buf),
+            expires_at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.url)
-        _UniffiFfiConverterInt64.check_lower(value.expires_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.expires_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.url, buf)
-        _UniffiFfiConverterInt64.write(value.expires_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.expires_at, buf)
 
 
 
@@ -7579,22 +7690,13 @@ class ReplyInput:
     """
     A business answer in a feedback thread (F2): a reply, a reward or a refund.
 """
-    def __init__(self, *, user:str, kind:CommentKind, body:str, coupon_code:typing.Optional[str] = _DEFAULT, amount_minor:typing.Optional[int] = _DEFAULT, currency:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, user:str, kind:CommentKind, body:str, coupon_code:typing.Optional[str] = None, amount_minor:typing.Optional[int] = None, currency:typing.Optional[str] = None):
         self.user = user
         self.kind = kind
         self.body = body
-        if coupon_code is _DEFAULT:
-            self.coupon_code = None
-        else:
-            self.coupon_code = coupon_code
-        if amount_minor is _DEFAULT:
-            self.amount_minor = None
-        else:
-            self.amount_minor = amount_minor
-        if currency is _DEFAULT:
-            self.currency = None
-        else:
-            self.currency = currency
+        self.coupon_code = coupon_code
+        self.amount_minor = amount_minor
+        self.currency = currency
         
         
 
@@ -7651,31 +7753,31 @@ class ResponseDeletion:
     """
     The audit record a response deletion leaves (F3).
 """
-    def __init__(self, *, response_id:int, customer:typing.Optional[str], responded_at_ms:int, score_base10:typing.Optional[float], deleted_by:str, deleted_at_ms:int):
+    def __init__(self, *, response_id:int, customer:typing.Optional[str], responded_at:Timestamp, score_base10:typing.Optional[float], deleted_by:str, deleted_at:Timestamp):
         self.response_id = response_id
         self.customer = customer
-        self.responded_at_ms = responded_at_ms
+        self.responded_at = responded_at
         self.score_base10 = score_base10
         self.deleted_by = deleted_by
-        self.deleted_at_ms = deleted_at_ms
+        self.deleted_at = deleted_at
         
         
 
     
     def __str__(self):
-        return "ResponseDeletion(response_id={}, customer={}, responded_at_ms={}, score_base10={}, deleted_by={}, deleted_at_ms={})".format(self.response_id, self.customer, self.responded_at_ms, self.score_base10, self.deleted_by, self.deleted_at_ms)
+        return "ResponseDeletion(response_id={}, customer={}, responded_at={}, score_base10={}, deleted_by={}, deleted_at={})".format(self.response_id, self.customer, self.responded_at, self.score_base10, self.deleted_by, self.deleted_at)
     def __eq__(self, other):
         if self.response_id != other.response_id:
             return False
         if self.customer != other.customer:
             return False
-        if self.responded_at_ms != other.responded_at_ms:
+        if self.responded_at != other.responded_at:
             return False
         if self.score_base10 != other.score_base10:
             return False
         if self.deleted_by != other.deleted_by:
             return False
-        if self.deleted_at_ms != other.deleted_at_ms:
+        if self.deleted_at != other.deleted_at:
             return False
         return True
 
@@ -7685,29 +7787,29 @@ class _UniffiFfiConverterTypeResponseDeletion(_UniffiConverterRustBuffer):
         return ResponseDeletion(
             response_id=_UniffiFfiConverterInt64.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
-            responded_at_ms=_UniffiFfiConverterInt64.read(buf),
+            responded_at=_UniffiFfiConverterTypeTimestamp.read(buf),
             score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
             deleted_by=_UniffiFfiConverterString.read(buf),
-            deleted_at_ms=_UniffiFfiConverterInt64.read(buf),
+            deleted_at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterInt64.check_lower(value.response_id)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
-        _UniffiFfiConverterInt64.check_lower(value.responded_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.responded_at)
         _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
         _UniffiFfiConverterString.check_lower(value.deleted_by)
-        _UniffiFfiConverterInt64.check_lower(value.deleted_at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.deleted_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterInt64.write(value.response_id, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
-        _UniffiFfiConverterInt64.write(value.responded_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.responded_at, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
         _UniffiFfiConverterString.write(value.deleted_by, buf)
-        _UniffiFfiConverterInt64.write(value.deleted_at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.deleted_at, buf)
 
 class _UniffiFfiConverterSequenceTypeAnswer(_UniffiConverterRustBuffer):
     @classmethod
@@ -7735,7 +7837,7 @@ class _UniffiFfiConverterSequenceTypeAnswer(_UniffiConverterRustBuffer):
 @dataclass
 class ResponseInput:
     """
-    A customer's answers to the survey, as `record_response` takes them.
+    A customer's answers to the survey.
 """
     def __init__(self, *, answers:typing.List[Answer], consent_to_reply:bool = False):
         self.answers = answers
@@ -7941,31 +8043,22 @@ class ScoreQuery:
     """
     Which responses a score covers; absent bounds are open.
 """
-    def __init__(self, *, location:typing.Optional[str] = _DEFAULT, from_ms:typing.Optional[int] = _DEFAULT, to_ms:typing.Optional[int] = _DEFAULT):
-        if location is _DEFAULT:
-            self.location = None
-        else:
-            self.location = location
-        if from_ms is _DEFAULT:
-            self.from_ms = None
-        else:
-            self.from_ms = from_ms
-        if to_ms is _DEFAULT:
-            self.to_ms = None
-        else:
-            self.to_ms = to_ms
+    def __init__(self, *, location:typing.Optional[str] = None, starts_at:typing.Optional[Timestamp] = None, ends_at:typing.Optional[Timestamp] = None):
+        self.location = location
+        self.starts_at = starts_at
+        self.ends_at = ends_at
         
         
 
     
     def __str__(self):
-        return "ScoreQuery(location={}, from_ms={}, to_ms={})".format(self.location, self.from_ms, self.to_ms)
+        return "ScoreQuery(location={}, starts_at={}, ends_at={})".format(self.location, self.starts_at, self.ends_at)
     def __eq__(self, other):
         if self.location != other.location:
             return False
-        if self.from_ms != other.from_ms:
+        if self.starts_at != other.starts_at:
             return False
-        if self.to_ms != other.to_ms:
+        if self.ends_at != other.ends_at:
             return False
         return True
 
@@ -7974,28 +8067,28 @@ class _UniffiFfiConverterTypeScoreQuery(_UniffiConverterRustBuffer):
     def read(buf):
         return ScoreQuery(
             location=_UniffiFfiConverterOptionalString.read(buf),
-            from_ms=_UniffiFfiConverterOptionalInt64.read(buf),
-            to_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            starts_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            ends_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterOptionalString.check_lower(value.location)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.from_ms)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.to_ms)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.starts_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.ends_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterOptionalString.write(value.location, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.from_ms, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.to_ms, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.starts_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.ends_at, buf)
 
 @dataclass
 class SeriesPoint:
     """
     One bucket of a series (N2).
 """
-    def __init__(self, *, label:str, start:str, scores:Scores):
+    def __init__(self, *, label:str, start:IsoDate, scores:Scores):
         self.label = label
         self.start = start
         self.scores = scores
@@ -8019,26 +8112,26 @@ class _UniffiFfiConverterTypeSeriesPoint(_UniffiConverterRustBuffer):
     def read(buf):
         return SeriesPoint(
             label=_UniffiFfiConverterString.read(buf),
-            start=_UniffiFfiConverterString.read(buf),
+            start=_UniffiFfiConverterTypeIsoDate.read(buf),
             scores=_UniffiFfiConverterTypeScores.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.label)
-        _UniffiFfiConverterString.check_lower(value.start)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.start)
         _UniffiFfiConverterTypeScores.check_lower(value.scores)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.label, buf)
-        _UniffiFfiConverterString.write(value.start, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.start, buf)
         _UniffiFfiConverterTypeScores.write(value.scores, buf)
 
 @dataclass
 class Settings:
     """
-    Store-wide program settings; start from `default_settings()` and change what differs.
+    Store-wide program settings.
 """
     def __init__(self, *, cooldown_months:int, max_age_days:int, channel:Channel, sync_hour:int, send_hour:int, quiet_start_hour:int, quiet_end_hour:int, catch_up_days:int, default_language:str, default_country_code:int):
         self.cooldown_months = cooldown_months
@@ -8238,8 +8331,7 @@ class _UniffiFfiConverterSequenceTypeQuestion(_UniffiConverterRustBuffer):
 @dataclass
 class Survey:
     """
-    The store's survey: what every invitation and receipt link asks. Read the shipped one
-    with `Engine.survey()`, change it and give it to `set_survey`.
+    The store's survey: what every invitation and receipt link asks.
 """
     def __init__(self, *, questions:typing.List[Question]):
         self.questions = questions
@@ -8295,7 +8387,7 @@ class _UniffiFfiConverterSequenceTypeQuestionView(_UniffiConverterRustBuffer):
 @dataclass
 class SurveyPage:
     """
-    What the host's survey page shows for a survey or receipt link token.
+    What the host's survey page shows for a link token.
 """
     def __init__(self, *, location:str, location_name:str, language:str, questions:typing.List[QuestionView]):
         self.location = location
@@ -8449,17 +8541,65 @@ class _UniffiFfiConverterTypeTransactionKind(_UniffiConverterRustBuffer):
 
 
 
+
+class _UniffiFfiConverterTypeOffsetTimestamp:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterInt64.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterInt64.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterInt64.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterInt64.lower(value)
+
+
+OffsetTimestamp = int
+
+
+class _UniffiFfiConverterOptionalTypeOffsetTimestamp(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeOffsetTimestamp.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeOffsetTimestamp.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeOffsetTimestamp.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class Transaction:
     """
     A sale, service or delivery at the batch's location.
 """
-    def __init__(self, *, id:str, customer:typing.Optional[str] = _DEFAULT, employees:typing.List[str] = _DEFAULT, kind:TransactionKind, amount_minor:int, currency:str, finalized_at_ms:typing.Optional[int] = _DEFAULT, exclude:bool = False):
+    def __init__(self, *, id:str, customer:typing.Optional[str] = None, employees:typing.List[str] = _DEFAULT, kind:TransactionKind, amount_minor:int, currency:str, finalized_at:typing.Optional[OffsetTimestamp] = None, exclude:bool = False):
         self.id = id
-        if customer is _DEFAULT:
-            self.customer = None
-        else:
-            self.customer = customer
+        self.customer = customer
         if employees is _DEFAULT:
             self.employees = []
         else:
@@ -8467,17 +8607,14 @@ class Transaction:
         self.kind = kind
         self.amount_minor = amount_minor
         self.currency = currency
-        if finalized_at_ms is _DEFAULT:
-            self.finalized_at_ms = None
-        else:
-            self.finalized_at_ms = finalized_at_ms
+        self.finalized_at = finalized_at
         self.exclude = exclude
         
         
 
     
     def __str__(self):
-        return "Transaction(id={}, customer={}, employees={}, kind={}, amount_minor={}, currency={}, finalized_at_ms={}, exclude={})".format(self.id, self.customer, self.employees, self.kind, self.amount_minor, self.currency, self.finalized_at_ms, self.exclude)
+        return "Transaction(id={}, customer={}, employees={}, kind={}, amount_minor={}, currency={}, finalized_at={}, exclude={})".format(self.id, self.customer, self.employees, self.kind, self.amount_minor, self.currency, self.finalized_at, self.exclude)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -8491,7 +8628,7 @@ class Transaction:
             return False
         if self.currency != other.currency:
             return False
-        if self.finalized_at_ms != other.finalized_at_ms:
+        if self.finalized_at != other.finalized_at:
             return False
         if self.exclude != other.exclude:
             return False
@@ -8507,7 +8644,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
             kind=_UniffiFfiConverterTypeTransactionKind.read(buf),
             amount_minor=_UniffiFfiConverterInt64.read(buf),
             currency=_UniffiFfiConverterString.read(buf),
-            finalized_at_ms=_UniffiFfiConverterOptionalInt64.read(buf),
+            finalized_at=_UniffiFfiConverterOptionalTypeOffsetTimestamp.read(buf),
             exclude=_UniffiFfiConverterBoolean.read(buf),
         )
 
@@ -8519,7 +8656,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeTransactionKind.check_lower(value.kind)
         _UniffiFfiConverterInt64.check_lower(value.amount_minor)
         _UniffiFfiConverterString.check_lower(value.currency)
-        _UniffiFfiConverterOptionalInt64.check_lower(value.finalized_at_ms)
+        _UniffiFfiConverterOptionalTypeOffsetTimestamp.check_lower(value.finalized_at)
         _UniffiFfiConverterBoolean.check_lower(value.exclude)
 
     @staticmethod
@@ -8530,7 +8667,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeTransactionKind.write(value.kind, buf)
         _UniffiFfiConverterInt64.write(value.amount_minor, buf)
         _UniffiFfiConverterString.write(value.currency, buf)
-        _UniffiFfiConverterOptionalInt64.write(value.finalized_at_ms, buf)
+        _UniffiFfiConverterOptionalTypeOffsetTimestamp.write(value.finalized_at, buf)
         _UniffiFfiConverterBoolean.write(value.exclude, buf)
 
 class _UniffiFfiConverterSequenceTypeTransaction(_UniffiConverterRustBuffer):
@@ -8561,7 +8698,8 @@ class SyncBatch:
     """
     One location's nightly sync: the business dates of its sync window and the rows to upsert.
 """
-    def __init__(self, *, location:str, business_dates:typing.List[str], customers:typing.List[Customer] = _DEFAULT, employees:typing.List[Employee] = _DEFAULT, transactions:typing.List[Transaction] = _DEFAULT):
+    def __init__(self, *, format:int = 1, location:str, business_dates:typing.List[IsoDate], customers:typing.List[Customer] = _DEFAULT, employees:typing.List[Employee] = _DEFAULT, transactions:typing.List[Transaction] = _DEFAULT):
+        self.format = format
         self.location = location
         self.business_dates = business_dates
         if customers is _DEFAULT:
@@ -8581,8 +8719,10 @@ class SyncBatch:
 
     
     def __str__(self):
-        return "SyncBatch(location={}, business_dates={}, customers={}, employees={}, transactions={})".format(self.location, self.business_dates, self.customers, self.employees, self.transactions)
+        return "SyncBatch(format={}, location={}, business_dates={}, customers={}, employees={}, transactions={})".format(self.format, self.location, self.business_dates, self.customers, self.employees, self.transactions)
     def __eq__(self, other):
+        if self.format != other.format:
+            return False
         if self.location != other.location:
             return False
         if self.business_dates != other.business_dates:
@@ -8599,8 +8739,9 @@ class _UniffiFfiConverterTypeSyncBatch(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return SyncBatch(
+            format=_UniffiFfiConverterUInt32.read(buf),
             location=_UniffiFfiConverterString.read(buf),
-            business_dates=_UniffiFfiConverterSequenceString.read(buf),
+            business_dates=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
             customers=_UniffiFfiConverterSequenceTypeCustomer.read(buf),
             employees=_UniffiFfiConverterSequenceTypeEmployee.read(buf),
             transactions=_UniffiFfiConverterSequenceTypeTransaction.read(buf),
@@ -8608,16 +8749,18 @@ class _UniffiFfiConverterTypeSyncBatch(_UniffiConverterRustBuffer):
 
     @staticmethod
     def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.format)
         _UniffiFfiConverterString.check_lower(value.location)
-        _UniffiFfiConverterSequenceString.check_lower(value.business_dates)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.business_dates)
         _UniffiFfiConverterSequenceTypeCustomer.check_lower(value.customers)
         _UniffiFfiConverterSequenceTypeEmployee.check_lower(value.employees)
         _UniffiFfiConverterSequenceTypeTransaction.check_lower(value.transactions)
 
     @staticmethod
     def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.format, buf)
         _UniffiFfiConverterString.write(value.location, buf)
-        _UniffiFfiConverterSequenceString.write(value.business_dates, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.business_dates, buf)
         _UniffiFfiConverterSequenceTypeCustomer.write(value.customers, buf)
         _UniffiFfiConverterSequenceTypeEmployee.write(value.employees, buf)
         _UniffiFfiConverterSequenceTypeTransaction.write(value.transactions, buf)
@@ -8627,19 +8770,19 @@ class SyncWindow:
     """
     The business dates a location's host must send tonight (S2).
 """
-    def __init__(self, *, location:str, today:str, last_synced:typing.Optional[str], dates:typing.List[str], missing:typing.List[str], next_sync_at_ms:int):
+    def __init__(self, *, location:str, today:IsoDate, last_synced:typing.Optional[IsoDate], dates:typing.List[IsoDate], missing:typing.List[IsoDate], next_sync_at:Timestamp):
         self.location = location
         self.today = today
         self.last_synced = last_synced
         self.dates = dates
         self.missing = missing
-        self.next_sync_at_ms = next_sync_at_ms
+        self.next_sync_at = next_sync_at
         
         
 
     
     def __str__(self):
-        return "SyncWindow(location={}, today={}, last_synced={}, dates={}, missing={}, next_sync_at_ms={})".format(self.location, self.today, self.last_synced, self.dates, self.missing, self.next_sync_at_ms)
+        return "SyncWindow(location={}, today={}, last_synced={}, dates={}, missing={}, next_sync_at={})".format(self.location, self.today, self.last_synced, self.dates, self.missing, self.next_sync_at)
     def __eq__(self, other):
         if self.location != other.location:
             return False
@@ -8651,7 +8794,7 @@ class SyncWindow:
             return False
         if self.missing != other.missing:
             return False
-        if self.next_sync_at_ms != other.next_sync_at_ms:
+        if self.next_sync_at != other.next_sync_at:
             return False
         return True
 
@@ -8660,35 +8803,35 @@ class _UniffiFfiConverterTypeSyncWindow(_UniffiConverterRustBuffer):
     def read(buf):
         return SyncWindow(
             location=_UniffiFfiConverterString.read(buf),
-            today=_UniffiFfiConverterString.read(buf),
-            last_synced=_UniffiFfiConverterOptionalString.read(buf),
-            dates=_UniffiFfiConverterSequenceString.read(buf),
-            missing=_UniffiFfiConverterSequenceString.read(buf),
-            next_sync_at_ms=_UniffiFfiConverterInt64.read(buf),
+            today=_UniffiFfiConverterTypeIsoDate.read(buf),
+            last_synced=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            dates=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
+            missing=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
+            next_sync_at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.location)
-        _UniffiFfiConverterString.check_lower(value.today)
-        _UniffiFfiConverterOptionalString.check_lower(value.last_synced)
-        _UniffiFfiConverterSequenceString.check_lower(value.dates)
-        _UniffiFfiConverterSequenceString.check_lower(value.missing)
-        _UniffiFfiConverterInt64.check_lower(value.next_sync_at_ms)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.today)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.last_synced)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.dates)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.missing)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.next_sync_at)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.location, buf)
-        _UniffiFfiConverterString.write(value.today, buf)
-        _UniffiFfiConverterOptionalString.write(value.last_synced, buf)
-        _UniffiFfiConverterSequenceString.write(value.dates, buf)
-        _UniffiFfiConverterSequenceString.write(value.missing, buf)
-        _UniffiFfiConverterInt64.write(value.next_sync_at_ms, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.today, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.last_synced, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.dates, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.missing, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.next_sync_at, buf)
 
 @dataclass
 class Template:
     """
-    A message template: a store override to set, or the effective one read back.
+    A store override of a shipped template (or the shipped one, as read back).
 """
     def __init__(self, *, kind:MessageKind, channel:Channel, language:str, subject:str, body:str):
         self.kind = kind
@@ -8747,7 +8890,7 @@ class ThreadComment:
     """
     One comment of a feedback thread (F2).
 """
-    def __init__(self, *, id:int, response_id:int, author:Author, kind:CommentKind, body:str, coupon_code:typing.Optional[str], amount_minor:typing.Optional[int], currency:typing.Optional[str], user:typing.Optional[str], at_ms:int):
+    def __init__(self, *, id:int, response_id:int, author:Author, kind:CommentKind, body:str, coupon_code:typing.Optional[str], amount_minor:typing.Optional[int], currency:typing.Optional[str], user:typing.Optional[str], at:Timestamp):
         self.id = id
         self.response_id = response_id
         self.author = author
@@ -8757,13 +8900,13 @@ class ThreadComment:
         self.amount_minor = amount_minor
         self.currency = currency
         self.user = user
-        self.at_ms = at_ms
+        self.at = at
         
         
 
     
     def __str__(self):
-        return "ThreadComment(id={}, response_id={}, author={}, kind={}, body={}, coupon_code={}, amount_minor={}, currency={}, user={}, at_ms={})".format(self.id, self.response_id, self.author, self.kind, self.body, self.coupon_code, self.amount_minor, self.currency, self.user, self.at_ms)
+        return "ThreadComment(id={}, response_id={}, author={}, kind={}, body={}, coupon_code={}, amount_minor={}, currency={}, user={}, at={})".format(self.id, self.response_id, self.author, self.kind, self.body, self.coupon_code, self.amount_minor, self.currency, self.user, self.at)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -8783,7 +8926,7 @@ class ThreadComment:
             return False
         if self.user != other.user:
             return False
-        if self.at_ms != other.at_ms:
+        if self.at != other.at:
             return False
         return True
 
@@ -8800,7 +8943,7 @@ class _UniffiFfiConverterTypeThreadComment(_UniffiConverterRustBuffer):
             amount_minor=_UniffiFfiConverterOptionalInt64.read(buf),
             currency=_UniffiFfiConverterOptionalString.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
-            at_ms=_UniffiFfiConverterInt64.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
         )
 
     @staticmethod
@@ -8814,7 +8957,7 @@ class _UniffiFfiConverterTypeThreadComment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalInt64.check_lower(value.amount_minor)
         _UniffiFfiConverterOptionalString.check_lower(value.currency)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
-        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
 
     @staticmethod
     def write(value, buf):
@@ -8827,17 +8970,17 @@ class _UniffiFfiConverterTypeThreadComment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalInt64.write(value.amount_minor, buf)
         _UniffiFfiConverterOptionalString.write(value.currency, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
-        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
 
 @dataclass
 class Unsubscribe:
     """
     One entry of the unsubscribe report (F4 *beyond*).
 """
-    def __init__(self, *, kind:str, contact:str, at_ms:int, source:str, customer:typing.Optional[str], name:typing.Optional[str]):
+    def __init__(self, *, kind:str, contact:str, at:Timestamp, source:str, customer:typing.Optional[str], name:typing.Optional[str]):
         self.kind = kind
         self.contact = contact
-        self.at_ms = at_ms
+        self.at = at
         self.source = source
         self.customer = customer
         self.name = name
@@ -8846,13 +8989,13 @@ class Unsubscribe:
 
     
     def __str__(self):
-        return "Unsubscribe(kind={}, contact={}, at_ms={}, source={}, customer={}, name={})".format(self.kind, self.contact, self.at_ms, self.source, self.customer, self.name)
+        return "Unsubscribe(kind={}, contact={}, at={}, source={}, customer={}, name={})".format(self.kind, self.contact, self.at, self.source, self.customer, self.name)
     def __eq__(self, other):
         if self.kind != other.kind:
             return False
         if self.contact != other.contact:
             return False
-        if self.at_ms != other.at_ms:
+        if self.at != other.at:
             return False
         if self.source != other.source:
             return False
@@ -8868,7 +9011,7 @@ class _UniffiFfiConverterTypeUnsubscribe(_UniffiConverterRustBuffer):
         return Unsubscribe(
             kind=_UniffiFfiConverterString.read(buf),
             contact=_UniffiFfiConverterString.read(buf),
-            at_ms=_UniffiFfiConverterInt64.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
             source=_UniffiFfiConverterString.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
             name=_UniffiFfiConverterOptionalString.read(buf),
@@ -8878,7 +9021,7 @@ class _UniffiFfiConverterTypeUnsubscribe(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.kind)
         _UniffiFfiConverterString.check_lower(value.contact)
-        _UniffiFfiConverterInt64.check_lower(value.at_ms)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
         _UniffiFfiConverterString.check_lower(value.source)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.name)
@@ -8887,7 +9030,7 @@ class _UniffiFfiConverterTypeUnsubscribe(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.kind, buf)
         _UniffiFfiConverterString.write(value.contact, buf)
-        _UniffiFfiConverterInt64.write(value.at_ms, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
         _UniffiFfiConverterString.write(value.source, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.name, buf)
@@ -9058,20 +9201,17 @@ class User:
     """
     A person who works alerts or hears about feedback; a shared mailbox is a user too.
 """
-    def __init__(self, *, id:str, name:str, email:str, role:UserRole, notify:NotifyLevel, locations:typing.List[str] = _DEFAULT, language:typing.Optional[str] = _DEFAULT, notify_locations:typing.List[str] = _DEFAULT):
+    def __init__(self, *, id:str, name:str, email:str, role:UserRole, locations:typing.List[str] = _DEFAULT, language:typing.Optional[str] = None, notify:NotifyLevel, notify_locations:typing.List[str] = _DEFAULT):
         self.id = id
         self.name = name
         self.email = email
         self.role = role
-        self.notify = notify
         if locations is _DEFAULT:
             self.locations = []
         else:
             self.locations = locations
-        if language is _DEFAULT:
-            self.language = None
-        else:
-            self.language = language
+        self.language = language
+        self.notify = notify
         if notify_locations is _DEFAULT:
             self.notify_locations = []
         else:
@@ -9081,7 +9221,7 @@ class User:
 
     
     def __str__(self):
-        return "User(id={}, name={}, email={}, role={}, notify={}, locations={}, language={}, notify_locations={})".format(self.id, self.name, self.email, self.role, self.notify, self.locations, self.language, self.notify_locations)
+        return "User(id={}, name={}, email={}, role={}, locations={}, language={}, notify={}, notify_locations={})".format(self.id, self.name, self.email, self.role, self.locations, self.language, self.notify, self.notify_locations)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -9091,11 +9231,11 @@ class User:
             return False
         if self.role != other.role:
             return False
-        if self.notify != other.notify:
-            return False
         if self.locations != other.locations:
             return False
         if self.language != other.language:
+            return False
+        if self.notify != other.notify:
             return False
         if self.notify_locations != other.notify_locations:
             return False
@@ -9109,9 +9249,9 @@ class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
             name=_UniffiFfiConverterString.read(buf),
             email=_UniffiFfiConverterString.read(buf),
             role=_UniffiFfiConverterTypeUserRole.read(buf),
-            notify=_UniffiFfiConverterTypeNotifyLevel.read(buf),
             locations=_UniffiFfiConverterSequenceString.read(buf),
             language=_UniffiFfiConverterOptionalString.read(buf),
+            notify=_UniffiFfiConverterTypeNotifyLevel.read(buf),
             notify_locations=_UniffiFfiConverterSequenceString.read(buf),
         )
 
@@ -9121,9 +9261,9 @@ class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.name)
         _UniffiFfiConverterString.check_lower(value.email)
         _UniffiFfiConverterTypeUserRole.check_lower(value.role)
-        _UniffiFfiConverterTypeNotifyLevel.check_lower(value.notify)
         _UniffiFfiConverterSequenceString.check_lower(value.locations)
         _UniffiFfiConverterOptionalString.check_lower(value.language)
+        _UniffiFfiConverterTypeNotifyLevel.check_lower(value.notify)
         _UniffiFfiConverterSequenceString.check_lower(value.notify_locations)
 
     @staticmethod
@@ -9132,9 +9272,9 @@ class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.email, buf)
         _UniffiFfiConverterTypeUserRole.write(value.role, buf)
-        _UniffiFfiConverterTypeNotifyLevel.write(value.notify, buf)
         _UniffiFfiConverterSequenceString.write(value.locations, buf)
         _UniffiFfiConverterOptionalString.write(value.language, buf)
+        _UniffiFfiConverterTypeNotifyLevel.write(value.notify, buf)
         _UniffiFfiConverterSequenceString.write(value.notify_locations, buf)
 
 
@@ -9213,14 +9353,14 @@ class FailOutcome:
     @dataclass
     class RETRY:
         """
-        Offered again at `retry_at_ms`.
+        Offered again at `retry_at`.
 """
         
-        def __init__(self, retry_at_ms:int):
-            self.retry_at_ms = retry_at_ms
+        def __init__(self, retry_at:Timestamp):
+            self.retry_at = retry_at
             
             """
-        When the message becomes due again, Unix milliseconds.
+        When the message becomes due again.
 """
         
             pass
@@ -9230,13 +9370,13 @@ class FailOutcome:
             
     
         def __str__(self):
-            return "FailOutcome.RETRY(retry_at_ms={})".format(self.retry_at_ms)
+            return "FailOutcome.RETRY(retry_at={})".format(self.retry_at)
         def __eq__(self, other):
             if not isinstance(other, FailOutcome):
                 return NotImplemented
             if not other.is_RETRY():
                 return False
-            if self.retry_at_ms != other.retry_at_ms:
+            if self.retry_at != other.retry_at:
                 return False
             return True
 
@@ -9291,7 +9431,7 @@ class _UniffiFfiConverterTypeFailOutcome(_UniffiConverterRustBuffer):
         variant = buf.read_i32()
         if variant == 1:
             return FailOutcome.RETRY(
-                _UniffiFfiConverterInt64.read(buf),
+                _UniffiFfiConverterTypeTimestamp.read(buf),
             )
         if variant == 2:
             return FailOutcome.FAILED(
@@ -9301,7 +9441,7 @@ class _UniffiFfiConverterTypeFailOutcome(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         if value.is_RETRY():
-            _UniffiFfiConverterInt64.check_lower(value.retry_at_ms)
+            _UniffiFfiConverterTypeTimestamp.check_lower(value.retry_at)
             return
         if value.is_FAILED():
             return
@@ -9311,7 +9451,7 @@ class _UniffiFfiConverterTypeFailOutcome(_UniffiConverterRustBuffer):
     def write(value, buf):
         if value.is_RETRY():
             buf.write_i32(1)
-            _UniffiFfiConverterInt64.write(value.retry_at_ms, buf)
+            _UniffiFfiConverterTypeTimestamp.write(value.retry_at, buf)
         if value.is_FAILED():
             buf.write_i32(2)
 
@@ -9906,7 +10046,7 @@ class MessageStatus(enum.Enum):
     
     def code_name(self, ) -> str:
         """
-        The stable snake_case name, as in JSON and the database (`in_flight`).
+        The stable snake_case name, as in JSON and the database.
 """
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeMessageStatus.lower(self),
@@ -10446,8 +10586,9 @@ class EngineProtocol(typing.Protocol):
         raise NotImplementedError
     def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
         """
-        Claims up to `limit` due messages for the host to deliver: each is rendered in the
-        customer's language with fresh link tokens and leased; ack or fail it by its id.
+        Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+        host to deliver: each is rendered in the customer's language with fresh link tokens
+        and leased; ack or fail it by its id.
 """
         raise NotImplementedError
     def close_store(self, ) -> None:
@@ -10523,7 +10664,7 @@ class EngineProtocol(typing.Protocol):
         `export_aggregates` as the JSON text stores exchange (the other doors' format).
 """
         raise NotImplementedError
-    def export_csv_file(self, query: ExportQuery,path: str) -> int:
+    def export_csv_file(self, query: ScoreQuery,path: str) -> int:
         """
         Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
         per thread comment), replacing the file only once complete; returns the rows.
@@ -10534,7 +10675,7 @@ class EngineProtocol(typing.Protocol):
         The suppression list as peppered SHA-256 hashes, for other stores to import.
 """
         raise NotImplementedError
-    def export_xlsx_file(self, query: ExportQuery,path: str) -> ExportSummary:
+    def export_xlsx_file(self, query: ScoreQuery,path: str) -> ExportSummary:
         """
         Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
         "By date" and "Comments", replacing the file only once complete.
@@ -10710,6 +10851,13 @@ class EngineProtocol(typing.Protocol):
     def review_funnel(self, query: ReportQuery,now_ms: int) -> ReviewFunnel:
         """
         Promoters, review links shown, clicks and confirmed reviews (N3).
+"""
+        raise NotImplementedError
+    def run_due(self, now_ms: int) -> DueWork:
+        """
+        Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+        alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+        needs it.
 """
         raise NotImplementedError
     def score_series(self, query: ReportQuery,bucket: Bucket,now_ms: int) -> typing.List[SeriesPoint]:
@@ -11164,8 +11312,9 @@ class Engine(EngineProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def claim(self, limit: int,now_ms: int) -> typing.List[OutboundMessage]:
         """
-        Claims up to `limit` due messages for the host to deliver: each is rendered in the
-        customer's language with fresh link tokens and leased; ack or fail it by its id.
+        Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+        host to deliver: each is rendered in the customer's language with fresh link tokens
+        and leased; ack or fail it by its id.
 """
         
         _UniffiFfiConverterUInt32.check_lower(limit)
@@ -11459,18 +11608,18 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def export_csv_file(self, query: ExportQuery,path: str) -> int:
+    def export_csv_file(self, query: ScoreQuery,path: str) -> int:
         """
         Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
         per thread comment), replacing the file only once complete; returns the rows.
 """
         
-        _UniffiFfiConverterTypeExportQuery.check_lower(query)
+        _UniffiFfiConverterTypeScoreQuery.check_lower(query)
 
         _UniffiFfiConverterString.check_lower(path)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeExportQuery.lower(query),
+            _UniffiFfiConverterTypeScoreQuery.lower(query),
             _UniffiFfiConverterString.lower(path),
         )
         _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
@@ -11496,18 +11645,18 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def export_xlsx_file(self, query: ExportQuery,path: str) -> ExportSummary:
+    def export_xlsx_file(self, query: ScoreQuery,path: str) -> ExportSummary:
         """
         Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
         "By date" and "Comments", replacing the file only once complete.
 """
         
-        _UniffiFfiConverterTypeExportQuery.check_lower(query)
+        _UniffiFfiConverterTypeScoreQuery.check_lower(query)
 
         _UniffiFfiConverterString.check_lower(path)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeExportQuery.lower(query),
+            _UniffiFfiConverterTypeScoreQuery.lower(query),
             _UniffiFfiConverterString.lower(path),
         )
         _uniffi_lift_return = _UniffiFfiConverterTypeExportSummary.lift
@@ -12175,6 +12324,26 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def run_due(self, now_ms: int) -> DueWork:
+        """
+        Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+        alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+        needs it.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDueWork.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_run_due,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -12950,6 +13119,7 @@ __all__ = [
     "Customer",
     "CustomerEmail",
     "HistoryInvitation",
+    "Stars",
     "FeedbackItem",
     "CustomerHistory",
     "CustomerSummary",
@@ -12957,12 +13127,12 @@ __all__ = [
     "CustomerQuery",
     "DecisionRecord",
     "DeliverySettings",
+    "DueWork",
     "Employee",
     "Scores",
     "EmployeePerformance",
     "Erasure",
     "Explanation",
-    "ExportQuery",
     "ExportSummary",
     "ExternalReview",
     "FeedbackInput",

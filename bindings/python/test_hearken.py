@@ -25,6 +25,8 @@ UNSUBSCRIBE_AT = 1_795_089_600_000  # 2026-11-19T12:00:00Z
 NIGHT1 = 1_795_212_000_000  # 2026-11-20T22:00:00Z
 NIGHT4 = 1_795_471_200_000  # 2026-11-23T22:00:00Z
 DUE = 1_795_251_600_000  # 2026-11-21T09:00:00Z: 10:00 in Paris, the invitations' due time
+# Every period (ReportQuery.period has no default across uniffi).
+ALL_TIME = hearken.ReportQuery(period=hearken.Period.ALL_TIME())
 SECOND_MS = 1_000
 DAY_MS = 86_400_000
 
@@ -73,7 +75,7 @@ def typed_batch(obj):
         t = dict(t)
         t["kind"] = enum(hearken.TransactionKind, t["kind"])
         if "finalized_at" in t:
-            t["finalized_at_ms"] = ms(t.pop("finalized_at"))
+            t["finalized_at"] = ms(t.pop("finalized_at"))
         transactions.append(hearken.Transaction(**t))
     return hearken.SyncBatch(
         location=obj["location"],
@@ -127,7 +129,7 @@ def test_step3_typed_batch_gives_the_golden_report(store):
               "transactions_created", "transactions_updated")
     assert [getattr(report, c) for c in counts] == [want[c] for c in counts] == [6, 0, 2, 10, 0]
     assert [
-        (i.invitation_id, i.customer, i.transaction, i.channel.name.lower(), i.language, i.due_at_ms)
+        (i.invitation_id, i.customer, i.transaction, i.channel.name.lower(), i.language, i.due_at)
         for i in report.invitations
     ] == [
         (i["invitation_id"], i["customer"], i["transaction"], i["channel"], i["language"],
@@ -207,8 +209,8 @@ def test_step5_explain_gives_the_reason_for_c5s_other_transaction(synced):
     assert by_tx["t7"].invitation_id == 2 and by_tx["t7"].reason is None
     assert by_tx["t6"].invitation_id is None
     assert by_tx["t6"].reason == hearken.SkipReason.ONE_PER_BATCH
-    assert by_tx["t6"].finalized_at_ms == ms("2026-11-20T13:00:00Z")
-    assert any("one_per_batch" in line for line in ex.lines)
+    assert by_tx["t6"].finalized_at == ms("2026-11-20T13:00:00Z")
+    assert any("one_per_batch" in line for line in ex.lines())
 
 
 def test_step6_window_json_equals_golden(synced):
@@ -223,16 +225,16 @@ def test_step6_typed_window_catches_up_22_and_reports_21_missing(synced):
     assert (w.today, w.last_synced) == ("2026-11-23", "2026-11-20")
     assert w.dates == ["2026-11-22", "2026-11-23"]
     assert w.missing == ["2026-11-21"]
-    assert w.next_sync_at_ms == ms("2026-11-24T22:00:00Z")
-    assert engine.next_sync_at("paris", NIGHT4) == w.next_sync_at_ms
+    assert w.next_sync_at == ms("2026-11-24T22:00:00Z")
+    assert engine.next_sync_at("paris", NIGHT4) == w.next_sync_at
 
 
 def test_unsubscribe_customer_is_global_and_explained(synced):
     engine, _ = synced
     engine.unsubscribe_customer("c1", NIGHT4)
     ex = engine.explain("c1", NIGHT4)
-    assert ex.unsubscribed and ex.unsubscribed_at_ms == NIGHT4
-    assert ex.lines[0] == "c1 is unsubscribed from all surveys"
+    assert ex.unsubscribed and ex.unsubscribed_at == NIGHT4
+    assert ex.lines()[0] == "c1 is unsubscribed from all surveys"
 
 
 def test_unsubscribed_contact_before_any_survey_skips_dana(synced):
@@ -290,7 +292,8 @@ def test_typed_batch_with_a_bad_date_names_it():
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
         engine.sync(batch, NIGHT1)
     p = caught.value.problems[0]
-    assert (p.record, p.index) == ("business_dates", 0)
+    # Checked while uniffi reads the record: the problem names the type, not the field.
+    assert (p.record, p.field, p.index) == ("arguments", "date", None)
     assert "20/11" not in caught.value.reason
 
 
@@ -404,8 +407,8 @@ def test_delivery_claim_gives_c1_french_and_c5_korean(synced):
         assert m.survey_link.startswith("https://feedback.example.com/s/")
         assert m.unsubscribe_link.startswith("https://feedback.example.com/u/")
         assert m.survey_link in m.body and m.unsubscribe_link in m.body
-        assert m.survey_link_expires_at_ms == DUE + 60 * DAY_MS  # F6
-        assert m.lease_until_ms == DUE + 300 * SECOND_MS
+        assert m.survey_link_expires_at == DUE + 60 * DAY_MS  # F6
+        assert m.lease_until == DUE + 300 * SECOND_MS
     assert fr.message_id != ko.message_id
     assert engine.outbox_counts().in_flight == 2
 
@@ -417,7 +420,7 @@ def test_delivery_an_acked_message_is_not_offered_again_but_an_expired_lease_is(
     engine.ack(msgs["c1"].message_id, DUE)  # at least once: acking twice is fine
     # c5 was claimed but never acked (a crash): offered again once its lease expires.
     assert engine.claim(10, DUE + 60 * SECOND_MS) == []
-    again = engine.claim(10, msgs["c5"].lease_until_ms)
+    again = engine.claim(10, msgs["c5"].lease_until)
     assert [(m.customer, m.message_id, m.attempt) for m in again] == [
         ("c5", msgs["c5"].message_id, 2)]
     assert again[0].survey_link != msgs["c5"].survey_link  # fresh tokens at each claim
@@ -444,21 +447,21 @@ def test_delivery_fail_retries_with_backoff_then_fails_for_good(synced):
     engine, _ = synced
     m = by_customer(engine.claim(10, DUE))["c1"]
     outcome = engine.fail(m.message_id, "mailbox full", False, DUE)
-    assert outcome == hearken.FailOutcome.RETRY(retry_at_ms=DUE + 300 * SECOND_MS)
+    assert outcome == hearken.FailOutcome.RETRY(retry_at=DUE + 300 * SECOND_MS)
     assert outcome.is_retry() and not outcome.is_failed()
-    retry_at = outcome.retry_at_ms
+    retry_at = outcome.retry_at
     assert all(x.message_id != m.message_id for x in engine.claim(10, retry_at - SECOND_MS))
     again = by_customer(engine.claim(10, retry_at))["c1"]
     assert (again.message_id, again.attempt) == (m.message_id, 2)
     second = engine.fail(m.message_id, "mailbox full", False, retry_at)
-    assert second.retry_at_ms == retry_at + 600 * SECOND_MS  # the backoff doubles
-    engine.claim(10, second.retry_at_ms)
-    outcome = engine.fail(m.message_id, "no such address", True, second.retry_at_ms)
+    assert second.retry_at == retry_at + 600 * SECOND_MS  # the backoff doubles
+    engine.claim(10, second.retry_at)
+    outcome = engine.fail(m.message_id, "no such address", True, second.retry_at)
     assert outcome == hearken.FailOutcome.FAILED()
     assert outcome.is_failed()
     assert engine.outbox_counts().failed == 1
     # Failing a failed message again answers the same.
-    assert engine.fail(m.message_id, "again", False, second.retry_at_ms).is_failed()
+    assert engine.fail(m.message_id, "again", False, second.retry_at).is_failed()
 
 
 def test_delivery_the_last_attempt_fails_and_releases_the_cooldown(synced):
@@ -495,8 +498,8 @@ def test_delivery_unsubscribe_by_token_from_the_link(synced):
     token = last_segment(m.unsubscribe_link)
     assert engine.unsubscribe_by_token(token, DUE) == "c1"
     ex = engine.explain("c1", DUE)
-    assert ex.unsubscribed and ex.unsubscribed_at_ms == DUE
-    assert ex.lines[0] == "c1 is unsubscribed from all surveys"
+    assert ex.unsubscribed and ex.unsubscribed_at == DUE
+    assert ex.lines()[0] == "c1 is unsubscribed from all surveys"
     # The link works again (idempotent) and never expires.
     assert engine.unsubscribe_by_token(token, DUE + 3650 * DAY_MS) == "c1"
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
@@ -600,7 +603,7 @@ def test_delivery_links_use_the_base_url_setting(synced):
     m = engine.claim(1, DUE)[0]
     assert m.survey_link.startswith("https://avis.example.fr/s/")
     assert m.unsubscribe_link.startswith("https://avis.example.fr/u/")
-    assert m.survey_link_expires_at_ms == DUE + 30 * DAY_MS
+    assert m.survey_link_expires_at == DUE + 30 * DAY_MS
 
 
 def test_delivery_suppressions_exported_by_one_engine_hold_at_another(synced):
@@ -717,13 +720,13 @@ def test_responses_nps_of_10_7_3_9_is_25_from_the_counts(delivered):
     assert s.nps == 25.0
     assert engine.nps(hearken.ScoreQuery(location="paris")).nps == 25.0
     assert engine.nps(hearken.ScoreQuery(location="seoul")).nps is None
-    later = engine.nps(hearken.ScoreQuery(from_ms=DUE + 1))
+    later = engine.nps(hearken.ScoreQuery(starts_at=DUE + 1))
     assert (later.promoters, later.passives, later.detractors, later.nps) == (0, 0, 0, None)
-    assert engine.nps(hearken.ScoreQuery(from_ms=DUE, to_ms=DUE + 1)).nps == 25.0
+    assert engine.nps(hearken.ScoreQuery(starts_at=DUE, ends_at=DUE + 1)).nps == 25.0
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
-        engine.nps(hearken.ScoreQuery(from_ms=2**62, to_ms=-(2**62)))
-    assert [(p.record, p.field) for p in caught.value.problems] == [
-        ("score_query", "from_ms"), ("score_query", "to_ms")]
+        engine.nps(hearken.ScoreQuery(starts_at=2**62, ends_at=-(2**62)))
+    # The first bad instant uniffi reads stops the lift: one problem, naming the type.
+    assert [(p.record, p.field) for p in caught.value.problems] == [("arguments", "timestamp")]
 
 
 def test_responses_n3_the_review_link_is_offered_to_a_9_not_to_an_8(delivered):
@@ -804,12 +807,12 @@ def test_responses_a_receipt_link_takes_one_anonymous_response(delivered):
     engine, _ = delivered
     link = engine.mint_receipt_link("paris", "t5", DUE)
     assert link.url.startswith("https://feedback.example.com/r/")
-    assert link.expires_at_ms == DUE + 60 * DAY_MS  # F6, like survey links
+    assert link.expires_at == DUE + 60 * DAY_MS  # F6, like survey links
     token = last_segment(link.url)
     page = engine.survey_page(token, None, DUE)
     assert (page.location, page.language) == ("paris", "en")
     with pytest.raises(hearken.HearkenError.Conflict):  # expired
-        engine.record_response(token, nps_answer(9), link.expires_at_ms)
+        engine.record_response(token, nps_answer(9), link.expires_at)
     outcome = engine.record_response(token, nps_answer(9), DUE)
     assert outcome.review_link == REVIEW_LINK
     with pytest.raises(hearken.HearkenError.Conflict):
@@ -861,6 +864,11 @@ def test_responses_ratings_and_the_satisfaction_filter_with_a_custom_survey(deli
     assert (r.responses, r.delivered, r.answered, r.response_rate) == (3, 2, 2, 1.0)
     assert r.average_base10 == pytest.approx((8 + 10 + 4) / 3)
     assert engine.ratings(hearken.ScoreQuery(location="seoul")).average_base10 is None
+    # The feedback list gives each rating as Stars (a (stars, scale) pair in Rust).
+    newest = hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.NEWEST)
+    items = engine.feedback(newest, DUE).items
+    assert sorted((i.rating for i in items if i.rating), key=lambda r: r.stars) == [
+        hearken.Stars(stars=n, scale=5) for n in (2, 4, 5)]
 
     bad = hearken.Survey(questions=[hearken.Question(
         id="fast", kind=hearken.QuestionKind.CHOICE, text={"en": "Fast?"},
@@ -915,13 +923,26 @@ def test_responses_f3_delete_leaves_an_audit_record(delivered):
     assert engine.response_deletions() == []
     engine.delete_response(r.response_id, "owner@boutique", DUE + DAY_MS)
     assert engine.response_deletions() == [hearken.ResponseDeletion(
-        response_id=r.response_id, customer="c1", responded_at_ms=DUE, score_base10=6.0,
-        deleted_by="owner@boutique", deleted_at_ms=DUE + DAY_MS)]
+        response_id=r.response_id, customer="c1", responded_at=DUE, score_base10=6.0,
+        deleted_by="owner@boutique", deleted_at=DUE + DAY_MS)]
     assert engine.nps(hearken.ScoreQuery()).nps is None
     with pytest.raises(hearken.HearkenError.NotFound):
         engine.delete_response(r.response_id, "owner@boutique", DUE + DAY_MS)
     with pytest.raises(hearken.HearkenError.Conflict):  # deleted, still answered: no redo
         engine.record_response(tokens["c1"], nps_answer(10), DUE + DAY_MS)
+
+
+def test_r1_run_due_queues_the_reminder_that_claim_then_hands_over(delivered):
+    engine, tokens = delivered
+    engine.record_response(tokens["c1"], nps_answer(10), DUE)
+    assert engine.run_due(DUE + WEEK_MS - SECOND_MS) == hearken.DueWork(
+        reminders=0, escalations=0)
+    assert engine.run_due(DUE + WEEK_MS) == hearken.DueWork(reminders=1, escalations=0)
+    assert engine.run_due(DUE + WEEK_MS).reminders == 0  # queued once
+    [m] = engine.claim(10, DUE + WEEK_MS)
+    assert m.kind == hearken.MessageKind.REVIEW_REMINDER
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        engine.run_due(-1)
 
 
 def test_reminders_r1_a_week_after_the_ack_for_the_promoter_without_a_confirmed_review(
@@ -1063,8 +1084,8 @@ def test_alerts_a1_one_assignee_per_kind_and_location_with_a_store_wide_default(
     assert alert == hearken.Alert(
         id=out.alert_id, kind=unhappy, status=hearken.AlertStatus.OPEN, location="paris",
         assignee="jiwoo", customer="c1", response_id=out.response_id, score_base10=2.0,
-        comment="Accueil très froid", detail="", interactions=0, created_at_ms=DUE,
-        updated_at_ms=DUE, closed_at_ms=None, escalated_at_ms=None, follow_up_at_ms=None)
+        comment="Accueil très froid", detail="", interactions=0, created_at=DUE,
+        updated_at=DUE, closed_at=None, escalated_at=None, follow_up_at=None)
     assert engine.record_response(tokens["c5"], nps_answer(10), DUE).alert_id is None
 
     with pytest.raises(hearken.HearkenError.NotFound):
@@ -1144,10 +1165,10 @@ def test_alerts_a3_done_requires_an_interaction_delegation_and_history(staffed_n
     assert engine.interactions(alert_id) == [hearken.Interaction(
         id=interaction_id, alert_id=alert_id, method=hearken.InteractionMethod.PHONE,
         note="Rappelée, réparation offerte", author=hearken.Author.BUSINESS, user="jiwoo",
-        at_ms=later)]
+        at=later)]
     engine.set_alert_status(alert_id, hearken.AlertStatus.DONE, later)
     done = engine.alert(alert_id)
-    assert (done.status, done.closed_at_ms, done.interactions) == (
+    assert (done.status, done.closed_at, done.interactions) == (
         hearken.AlertStatus.DONE, later, 1)
     with pytest.raises(hearken.HearkenError.Conflict):  # done is final
         engine.set_alert_status(alert_id, hearken.AlertStatus.IN_PROGRESS, later)
@@ -1188,7 +1209,7 @@ def test_alerts_a3_a_dashboard_email_carries_a_tracking_reply_address(staffed_ni
     assert [(i.method, i.author, i.user) for i in log] == [
         (hearken.InteractionMethod.EMAIL, hearken.Author.BUSINESS, "lea"),
         (hearken.InteractionMethod.EMAIL, hearken.Author.CUSTOMER, None)]
-    assert (log[1].note, log[1].at_ms) == ("Merci, je passe samedi.", DUE + HOUR_MS)
+    assert (log[1].note, log[1].at) == ("Merci, je passe samedi.", DUE + HOUR_MS)
     thread = engine.thread(out.response_id)
     assert [(c.author, c.kind, c.body) for c in thread] == [
         (hearken.Author.CUSTOMER, hearken.CommentKind.COMMENT, "Fermeture cassée"),
@@ -1210,14 +1231,14 @@ def test_alerts_a3_at_risk_customers_and_escalation_to_the_owner(staffed_night):
     engine.record_response(tokens["c1"], nps_answer(8), DUE)
     assert engine.at_risk_customers(None) == [hearken.AtRiskCustomer(
         customer="c5", name="김민준", email="minjun@example.kr", phone="+82 10-1234-5678",
-        location="paris", nps=0, last_comment="최악", responded_at_ms=DUE,
+        location="paris", nps=0, last_comment="최악", responded_at=DUE,
         open_alert=alert_id)]
     assert engine.at_risk_customers("seoul") == []
     assert claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 23 * HOUR_MS) == []
     [esc] = claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 25 * HOUR_MS)
     assert (esc.user, esc.recipient, esc.alert_id, esc.customer) == (
         "owner", "owner@boutique.example", alert_id, None)
-    assert engine.alert(alert_id).escalated_at_ms is not None
+    assert engine.alert(alert_id).escalated_at is not None
     engine.ack(esc.message_id, DUE + 25 * HOUR_MS)
     assert claimed(engine, hearken.MessageKind.ALERT_ESCALATION, DUE + 50 * HOUR_MS) == []
 
@@ -1230,7 +1251,7 @@ def test_alerts_a4_follow_up_after_done_and_refused_for_an_anonymous_response(st
     engine.record_interaction(alert_id, phone_call("lea"), DUE)
     engine.set_alert_status(alert_id, hearken.AlertStatus.DONE, DUE)
     message_id = engine.send_follow_up(alert_id, DUE)
-    assert engine.alert(alert_id).follow_up_at_ms == DUE
+    assert engine.alert(alert_id).follow_up_at == DUE
     with pytest.raises(hearken.HearkenError.Conflict):  # once
         engine.send_follow_up(alert_id, DUE)
     [m] = [m for m in engine.claim(100, DUE) if m.message_id == message_id]
@@ -1264,10 +1285,10 @@ def test_alerts_a5_unanswered_reviews_alert_clears_when_every_review_has_a_reply
     engine.assign_alerts(kind, "paris", "lea")
     posted = ms("2026-11-20T12:00:00Z")
 
-    def review(rid, replied_at_ms=None, rating=2):
+    def review(rid, replied_at=None, rating=2):
         return hearken.ExternalReview(id=rid, location="paris", site="google",
-                                      posted_at_ms=posted, rating=rating,
-                                      replied_at_ms=replied_at_ms)
+                                      posted_at=posted, rating=rating,
+                                      replied_at=replied_at)
 
     assert engine.report_review(review("g1"), DUE) == 1
     assert engine.report_review(review("g2"), DUE) == 2
@@ -1278,7 +1299,7 @@ def test_alerts_a5_unanswered_reviews_alert_clears_when_every_review_has_a_reply
     assert engine.alert(alert.id).status == hearken.AlertStatus.OPEN
     assert engine.report_review(review("g2", ms("2026-11-21T08:30:00Z")), DUE + HOUR_MS) == 0
     cleared = engine.alert(alert.id)
-    assert (cleared.status, cleared.closed_at_ms) == (hearken.AlertStatus.DONE, DUE + HOUR_MS)
+    assert (cleared.status, cleared.closed_at) == (hearken.AlertStatus.DONE, DUE + HOUR_MS)
     assert engine.interactions(alert.id)[0].author == hearken.Author.SYSTEM
     engine.report_review(review("g3"), DUE + HOUR_MS)  # a new unanswered one: a new alert
     [again] = engine.alerts(hearken.AlertQuery(kind=kind))
@@ -1287,11 +1308,11 @@ def test_alerts_a5_unanswered_reviews_alert_clears_when_every_review_has_a_reply
         engine.report_review(review("g4", rating=11), DUE)
     assert [(p.record, p.field) for p in caught.value.problems] == [("review", "rating")]
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
-        engine.report_review(review("g4", replied_at_ms=-(2**62)), DUE)
-    assert [(p.record, p.field) for p in caught.value.problems] == [("review", "replied_at_ms")]
+        engine.report_review(review("g4", replied_at=-(2**62)), DUE)
+    assert [(p.record, p.field) for p in caught.value.problems] == [("arguments", "timestamp")]
     with pytest.raises(hearken.HearkenError.NotFound):
         engine.report_review(hearken.ExternalReview(id="g5", location="lyon", site="google",
-                                                    posted_at_ms=posted), DUE)
+                                                    posted_at=posted), DUE)
 
 
 def test_alerts_f2_replies_rewards_and_refunds_only_with_consent(staffed_night):
@@ -1322,7 +1343,7 @@ def test_alerts_f2_replies_rewards_and_refunds_only_with_consent(staffed_night):
     assert thread[1] == hearken.ThreadComment(
         id=refund_id, response_id=consented.response_id, author=hearken.Author.BUSINESS,
         kind=hearken.CommentKind.REFUND, body="Nous avons remboursé l'article.",
-        coupon_code=None, amount_minor=2590, currency="EUR", user="lea", at_ms=DUE)
+        coupon_code=None, amount_minor=2590, currency="EUR", user="lea", at=DUE)
     assert (thread[2].kind, thread[2].coupon_code) == (hearken.CommentKind.REWARD, "SORRY-10")
     replies = claimed(engine, hearken.MessageKind.CUSTOMER_REPLY)
     assert [m.customer for m in replies] == ["c1", "c1"]
@@ -1377,7 +1398,7 @@ def read_csv(path):
 
 
 def test_reports_scores_rate_series_and_period_bounds(answered):
-    q = hearken.ReportQuery(location="paris")
+    q = hearken.ReportQuery(period=hearken.Period.ALL_TIME(), location="paris")
     scores = answered.scores(q, DUE)
     assert (scores.responses, scores.nps.promoters, scores.nps.detractors, scores.nps.nps) == (
         2, 1, 1, 0.0)
@@ -1387,26 +1408,28 @@ def test_reports_scores_rate_series_and_period_bounds(answered):
     assert (point.label, point.start, point.scores.responses) == ("2026-11-21", "2026-11-21", 2)
     bounds = answered.period_bounds("paris", hearken.Period.LAST_MONTH(), DUE)
     assert (bounds.first_day, bounds.last_day) == ("2026-10-01", "2026-10-31")
-    assert bounds.starts_at_ms == ms("2026-09-30T22:00:00Z")  # local midnight, summer time
-    assert bounds.ends_at_ms == ms("2026-10-31T23:00:00Z")  # winter time
+    assert bounds.starts_at == ms("2026-09-30T22:00:00Z")  # local midnight, summer time
+    assert bounds.ends_at == ms("2026-10-31T23:00:00Z")  # winter time
     custom = hearken.ReportQuery(period=hearken.Period.CUSTOM(first_day="2026-11-01",
                                                               last_day="2026-11-30"))
     assert answered.scores(custom, DUE).responses == 2
     assert answered.scores(hearken.ReportQuery(period=hearken.Period.LAST_MONTH()),
                            DUE).responses == 0
-    between = hearken.Period.BETWEEN(from_ms=DUE, to_ms=DUE + 1)
+    between = hearken.Period.BETWEEN(starts_at=DUE, ends_at=DUE + 1)
     assert answered.scores(hearken.ReportQuery(period=between), DUE).responses == 2
 
 
 def test_reports_feedback_list_history_customers_and_unsubscribes(answered):
-    page = answered.feedback(hearken.FeedbackQuery(sort=hearken.FeedbackSort.LOWEST), DUE)
+    lowest = hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.LOWEST)
+    page = answered.feedback(lowest, DUE)
     assert page.total == 2
     assert [i.nps for i in page.items] == [3, 10]
     assert page.items[0].source == hearken.ResponseSource.INVITATION
     assert page.items[0].source.code_name() == "invitation"
     assert page.items[0].category == hearken.NpsCategory.DETRACTOR
     promoters = answered.feedback(
-        hearken.FeedbackQuery(category=hearken.NpsCategory.PROMOTER), DUE)
+        hearken.FeedbackQuery(scope=ALL_TIME, sort=hearken.FeedbackSort.NEWEST,
+                              category=hearken.NpsCategory.PROMOTER), DUE)
     assert [i.customer for i in promoters.items] == ["c1"]
     history = answered.customer_history("c1", None)
     assert history.name == "Amélie Dupont"
@@ -1420,24 +1443,24 @@ def test_reports_feedback_list_history_customers_and_unsubscribes(answered):
     unsubscribed = answered.customers(
         hearken.CustomerQuery(subscription=hearken.Subscription.UNSUBSCRIBED))
     assert "c5" in [c.customer for c in unsubscribed.items]
-    kinds = [(u.kind, u.customer) for u in answered.unsubscribes(hearken.ReportQuery(), DUE)]
+    kinds = [(u.kind, u.customer) for u in answered.unsubscribes(ALL_TIME, DUE)]
     assert ("customer", "c5") in kinds
-    assert answered.customer_history("c5", None).unsubscribed_at_ms == DUE + SECOND_MS
+    assert answered.customer_history("c5", None).unsubscribed_at == DUE + SECOND_MS
 
 
 def test_reports_employee_performance_funnel_and_rollups(answered):
-    for p in answered.employee_performance(hearken.ReportQuery(), None, DUE):
+    for p in answered.employee_performance(ALL_TIME, None, DUE):
         assert isinstance(p.role, hearken.Role)
         assert p.scores.responses <= 2
-    funnel = answered.review_funnel(hearken.ReportQuery(), DUE)
+    funnel = answered.review_funnel(ALL_TIME, DUE)
     assert (funnel.responses, funnel.promoters) == (2, 1)
     assert answered.rebuild_rollups() == 2
-    assert answered.scores(hearken.ReportQuery(), DUE).nps.nps == 0.0
+    assert answered.scores(ALL_TIME, DUE).nps.nps == 0.0
 
 
 def test_reports_compare_with_an_imported_bundle(answered):
     bundle = answered.export_aggregates("store-a", DUE)
-    assert (bundle.format, bundle.store, bundle.created_at_ms) == (1, "store-a", DUE)
+    assert (bundle.format, bundle.store, bundle.created_at) == (1, "store-a", DUE)
     assert [(r.location, r.month, r.promoters, r.detractors) for r in bundle.rows] == [
         (1, "2026-11", 1, 1)]
     text = answered.export_aggregates_json("store-a", DUE)
@@ -1445,7 +1468,7 @@ def test_reports_compare_with_an_imported_bundle(answered):
     other = open_store()
     assert other.import_aggregates(bundle, DUE) == 1
     assert other.import_aggregates_json(text.replace("store-a", "store-b"), DUE) == 1
-    comparison = other.compare_nps(hearken.ReportQuery(), DUE)
+    comparison = other.compare_nps(ALL_TIME, DUE)
     assert comparison.you.nps is None
     assert (comparison.peers.promoters, comparison.peers.detractors) == (2, 2)
     assert (comparison.peer_stores, comparison.peer_average) == (2, 0.0)
@@ -1453,17 +1476,17 @@ def test_reports_compare_with_an_imported_bundle(answered):
 
 def test_exports_csv_is_x1_and_xlsx_is_a_zip(answered, tmp_path):
     path = tmp_path / "feedback.csv"
-    assert answered.export_csv_file(hearken.ExportQuery(location="paris"), str(path)) == 2
+    assert answered.export_csv_file(hearken.ScoreQuery(location="paris"), str(path)) == 2
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_csv(path)
     assert rows[0] == X1_HEADER
     assert [(r[4], r[5], r[6], r[13]) for r in rows[1:]] == [
         ("t1", "c1", "Amélie Dupont", "Très bien, merci"), ("t7", "c5", "김민준", "Trop lent")]
     empty = tmp_path / "none.csv"
-    assert answered.export_csv_file(hearken.ExportQuery(to_ms=DUE), str(empty)) == 0
+    assert answered.export_csv_file(hearken.ScoreQuery(ends_at=DUE), str(empty)) == 0
     assert read_csv(empty) == [X1_HEADER]
     xlsx = tmp_path / "feedback.xlsx"
-    summary = answered.export_xlsx_file(hearken.ExportQuery(), str(xlsx))
+    summary = answered.export_xlsx_file(hearken.ScoreQuery(), str(xlsx))
     assert (summary.days, summary.comments) == (1, 2)
     assert xlsx.read_bytes()[:2] == b"PK"
     try:
@@ -1474,12 +1497,12 @@ def test_exports_csv_is_x1_and_xlsx_is_a_zip(answered, tmp_path):
 
 
 def test_erase_customer_removes_personal_data_and_keeps_the_nps(answered, tmp_path):
-    before = answered.scores(hearken.ReportQuery(), DUE)
+    before = answered.scores(ALL_TIME, DUE)
     erasure = answered.erase_customer("c1", DUE)
     assert (erasure.customer, erasure.responses_kept, erasure.texts_removed) == ("c1", 1, 1)
-    assert answered.scores(hearken.ReportQuery(), DUE) == before
+    assert answered.scores(ALL_TIME, DUE) == before
     path = tmp_path / "after.csv"
-    answered.export_csv_file(hearken.ExportQuery(), str(path))
+    answered.export_csv_file(hearken.ScoreQuery(), str(path))
     text = path.read_text(encoding="utf-8-sig")
     assert "amelie" not in text.lower() and "@" not in text and "Amélie" not in text
     assert "Très bien" not in text

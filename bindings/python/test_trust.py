@@ -63,20 +63,20 @@ def test_t4_export_replaces_a_link_takes_255_byte_names_and_concurrent_writers(t
     victim.write_text("precious")
     target = tmp_path / "feedback.csv"
     os.symlink(victim, target)
-    assert engine.export_csv_file(hearken.ExportQuery(), str(target)) == 1
+    assert engine.export_csv_file(hearken.ScoreQuery(), str(target)) == 1
     assert victim.read_text() == "precious"
     assert not target.is_symlink() and "Très bien" in target.read_text(encoding="utf-8-sig")
 
     long_name = tmp_path / ("a" * 251 + ".csv")
     assert len(long_name.name.encode()) == 255
-    assert engine.export_csv_file(hearken.ExportQuery(), str(long_name)) == 1
+    assert engine.export_csv_file(hearken.ScoreQuery(), str(long_name)) == 1
 
     shared = tmp_path / "shared.csv"
     errors = []
 
     def export():
         try:
-            engine.export_csv_file(hearken.ExportQuery(), str(shared))
+            engine.export_csv_file(hearken.ScoreQuery(), str(shared))
         except Exception as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -96,7 +96,7 @@ def test_t9_csv_cells_starting_like_a_formula_get_a_leading_quote(tmp_path):
     feedback(engine, "paris", "=HYPERLINK(1)")
     feedback(engine, "lyon", "-1+1")
     path = tmp_path / "f.csv"
-    assert engine.export_csv_file(hearken.ExportQuery(), str(path)) == 2
+    assert engine.export_csv_file(hearken.ScoreQuery(), str(path)) == 2
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert sorted(r["Location"] for r in rows) == ["'+Paris", "'@Lyon"]
@@ -120,7 +120,7 @@ def test_e3_unsubscribe_by_contact_holds_after_the_customer_changes_email():
     assert [s["reason"] for s in report["skipped"]] == ["unsubscribed"]
     explained = engine.explain("c1", ms("2026-11-22T14:00:00Z"))
     assert explained.unsubscribed is True
-    assert explained.unsubscribed_at_ms == ms("2026-11-20T08:00:00Z")
+    assert explained.unsubscribed_at == ms("2026-11-20T08:00:00Z")
 
 
 def test_e4_explain_reads_the_cooldown_on_the_locations_date():

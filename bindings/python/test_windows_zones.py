@@ -18,7 +18,7 @@ def test_windows_zone_name_is_stored_as_its_iana_zone():
     engine.upsert_location(
         hearken.Location(id="paris", name="Paris", time_zone="Romance Standard Time"))
     assert engine.location("paris").time_zone == "Europe/Paris"
-    assert engine.sync_window("paris", NOON).next_sync_at_ms == PARIS_SYNC
+    assert engine.sync_window("paris", NOON).next_sync_at == PARIS_SYNC
 
 
 def test_windows_unknown_zone_name_is_invalid_naming_the_field():

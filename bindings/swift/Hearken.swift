@@ -688,8 +688,9 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func check() throws  -> StoreCheck
     
     /**
-     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
-     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     * Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+     * host to deliver: each is rendered in the customer's language with fresh link tokens
+     * and leased; ack or fail it by its id.
      */
     func claim(limit: UInt32, nowMs: Int64) throws  -> [OutboundMessage]
     
@@ -870,6 +871,13 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     func reviewConfirmed(responseId: Int64, nowMs: Int64) throws 
+    
+    /**
+     * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+     * alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+     * needs it.
+     */
+    func runDue(nowMs: Int64) throws  -> DueWork
     
     /**
      * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
@@ -1056,13 +1064,13 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
      * per thread comment), replacing the file only once complete; returns the rows.
      */
-    func exportCsvFile(query: ExportQuery, path: String) throws  -> UInt64
+    func exportCsvFile(query: ScoreQuery, path: String) throws  -> UInt64
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
      * "By date" and "Comments", replacing the file only once complete.
      */
-    func exportXlsxFile(query: ExportQuery, path: String) throws  -> ExportSummary
+    func exportXlsxFile(query: ScoreQuery, path: String) throws  -> ExportSummary
     
     /**
      * One page of the feedback list, filtered and sorted (X3).
@@ -1357,8 +1365,9 @@ open func check()throws  -> StoreCheck  {
 }
     
     /**
-     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
-     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     * Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+     * host to deliver: each is rendered in the customer's language with fresh link tokens
+     * and leased; ack or fail it by its id.
      */
 open func claim(limit: UInt32, nowMs: Int64)throws  -> [OutboundMessage]  {
     return try  FfiConverterSequenceTypeOutboundMessage.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
@@ -1818,6 +1827,21 @@ open func reviewConfirmed(responseId: Int64, nowMs: Int64)throws   {try rustCall
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+     * alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+     * needs it.
+     */
+open func runDue(nowMs: Int64)throws  -> DueWork  {
+    return try  FfiConverterTypeDueWork_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_run_due(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2284,12 +2308,12 @@ open func exportAggregatesJson(storeLabel: String, nowMs: Int64)throws  -> Strin
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
      * per thread comment), replacing the file only once complete; returns the rows.
      */
-open func exportCsvFile(query: ExportQuery, path: String)throws  -> UInt64  {
+open func exportCsvFile(query: ScoreQuery, path: String)throws  -> UInt64  {
     return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_export_csv_file(
             self.uniffiCloneHandle(),
-        FfiConverterTypeExportQuery_lower(query),
+        FfiConverterTypeScoreQuery_lower(query),
         FfiConverterString.lower(path),uniffiCallStatus
     )
 })
@@ -2299,12 +2323,12 @@ open func exportCsvFile(query: ExportQuery, path: String)throws  -> UInt64  {
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
      * "By date" and "Comments", replacing the file only once complete.
      */
-open func exportXlsxFile(query: ExportQuery, path: String)throws  -> ExportSummary  {
+open func exportXlsxFile(query: ScoreQuery, path: String)throws  -> ExportSummary  {
     return try  FfiConverterTypeExportSummary_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_export_xlsx_file(
             self.uniffiCloneHandle(),
-        FfiConverterTypeExportQuery_lower(query),
+        FfiConverterTypeScoreQuery_lower(query),
         FfiConverterString.lower(path),uniffiCallStatus
     )
 })
@@ -2500,11 +2524,10 @@ public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
 
 /**
  * PII-free aggregate counts to share with other stores ("compare with other retailers").
- * Stores usually exchange it as JSON: see `export_aggregates_json`.
  */
 public struct AggregateBundle: Equatable, Hashable {
     /**
-     * The bundle format (1).
+     * [`AGGREGATE_FORMAT`].
      */
     public var format: UInt32
     /**
@@ -2512,9 +2535,9 @@ public struct AggregateBundle: Equatable, Hashable {
      */
     public var store: String
     /**
-     * When it was made, Unix milliseconds.
+     * When it was made.
      */
-    public var createdAtMs: Int64
+    public var createdAt: Timestamp
     /**
      * Counts per location (numbered 1…), local month and category.
      */
@@ -2524,20 +2547,20 @@ public struct AggregateBundle: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The bundle format (1).
+         * [`AGGREGATE_FORMAT`].
          */format: UInt32, 
         /**
          * The store's label, chosen by the vendor; no other id leaves the store.
          */store: String, 
         /**
-         * When it was made, Unix milliseconds.
-         */createdAtMs: Int64, 
+         * When it was made.
+         */createdAt: Timestamp, 
         /**
          * Counts per location (numbered 1…), local month and category.
          */rows: [AggregateRow]) {
         self.format = format
         self.store = store
-        self.createdAtMs = createdAtMs
+        self.createdAt = createdAt
         self.rows = rows
     }
 
@@ -2559,7 +2582,7 @@ public struct FfiConverterTypeAggregateBundle: FfiConverterRustBuffer {
             try AggregateBundle(
                 format: FfiConverterUInt32.read(from: &buf), 
                 store: FfiConverterString.read(from: &buf), 
-                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 rows: FfiConverterSequenceTypeAggregateRow.read(from: &buf)
         )
     }
@@ -2567,7 +2590,7 @@ public struct FfiConverterTypeAggregateBundle: FfiConverterRustBuffer {
     public static func write(_ value: AggregateBundle, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.format, into: &buf)
         FfiConverterString.write(value.store, into: &buf)
-        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterSequenceTypeAggregateRow.write(value.rows, into: &buf)
     }
 }
@@ -2708,7 +2731,7 @@ public func FfiConverterTypeAggregateRow_lower(_ value: AggregateRow) -> RustBuf
 
 
 /**
- * An alert on the dashboard: it stays until handled (A3).
+ * An alert on the dashboard: stays until handled (A3).
  */
 public struct Alert: Equatable, Hashable {
     /**
@@ -2728,11 +2751,11 @@ public struct Alert: Equatable, Hashable {
      */
     public var location: String
     /**
-     * Host id of the assigned user; none when nobody is assigned yet.
+     * Host id of the assigned user; `None` when nobody is assigned yet.
      */
     public var assignee: String?
     /**
-     * Host id of the customer; none for an anonymous response or a store alert.
+     * Host id of the customer; `None` for an anonymous response or a store alert.
      */
     public var customer: String?
     /**
@@ -2748,7 +2771,7 @@ public struct Alert: Equatable, Hashable {
      */
     public var comment: String?
     /**
-     * What a store alert is about ("2 review(s) without a reply", missing dates).
+     * What a store alert is about ("3 reviews without a reply", missing dates).
      */
     public var detail: String
     /**
@@ -2756,25 +2779,25 @@ public struct Alert: Equatable, Hashable {
      */
     public var interactions: UInt32
     /**
-     * When it was raised, Unix milliseconds.
+     * When it was raised.
      */
-    public var createdAtMs: Int64
+    public var createdAt: Timestamp
     /**
-     * When it was last changed, Unix milliseconds.
+     * When it was last changed.
      */
-    public var updatedAtMs: Int64
+    public var updatedAt: Timestamp
     /**
-     * When it was done, Unix milliseconds.
+     * When it was done.
      */
-    public var closedAtMs: Int64?
+    public var closedAt: Timestamp?
     /**
-     * When the location's owners were told it is still open, Unix milliseconds.
+     * When the location's owners were told it is still open.
      */
-    public var escalatedAtMs: Int64?
+    public var escalatedAt: Timestamp?
     /**
-     * When the post-intervention survey was queued (A4), Unix milliseconds.
+     * When the post-intervention survey was queued (A4).
      */
-    public var followUpAtMs: Int64?
+    public var followUpAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2792,10 +2815,10 @@ public struct Alert: Equatable, Hashable {
          * Host id of the location.
          */location: String, 
         /**
-         * Host id of the assigned user; none when nobody is assigned yet.
+         * Host id of the assigned user; `None` when nobody is assigned yet.
          */assignee: String?, 
         /**
-         * Host id of the customer; none for an anonymous response or a store alert.
+         * Host id of the customer; `None` for an anonymous response or a store alert.
          */customer: String?, 
         /**
          * The response that raised it.
@@ -2807,26 +2830,26 @@ public struct Alert: Equatable, Hashable {
          * The response's comment.
          */comment: String?, 
         /**
-         * What a store alert is about ("2 review(s) without a reply", missing dates).
+         * What a store alert is about ("3 reviews without a reply", missing dates).
          */detail: String, 
         /**
          * Interactions recorded so far.
          */interactions: UInt32, 
         /**
-         * When it was raised, Unix milliseconds.
-         */createdAtMs: Int64, 
+         * When it was raised.
+         */createdAt: Timestamp, 
         /**
-         * When it was last changed, Unix milliseconds.
-         */updatedAtMs: Int64, 
+         * When it was last changed.
+         */updatedAt: Timestamp, 
         /**
-         * When it was done, Unix milliseconds.
-         */closedAtMs: Int64?, 
+         * When it was done.
+         */closedAt: Timestamp?, 
         /**
-         * When the location's owners were told it is still open, Unix milliseconds.
-         */escalatedAtMs: Int64?, 
+         * When the location's owners were told it is still open.
+         */escalatedAt: Timestamp?, 
         /**
-         * When the post-intervention survey was queued (A4), Unix milliseconds.
-         */followUpAtMs: Int64?) {
+         * When the post-intervention survey was queued (A4).
+         */followUpAt: Timestamp?) {
         self.id = id
         self.kind = kind
         self.status = status
@@ -2838,11 +2861,11 @@ public struct Alert: Equatable, Hashable {
         self.comment = comment
         self.detail = detail
         self.interactions = interactions
-        self.createdAtMs = createdAtMs
-        self.updatedAtMs = updatedAtMs
-        self.closedAtMs = closedAtMs
-        self.escalatedAtMs = escalatedAtMs
-        self.followUpAtMs = followUpAtMs
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.closedAt = closedAt
+        self.escalatedAt = escalatedAt
+        self.followUpAt = followUpAt
     }
 
     
@@ -2872,11 +2895,11 @@ public struct FfiConverterTypeAlert: FfiConverterRustBuffer {
                 comment: FfiConverterOptionString.read(from: &buf), 
                 detail: FfiConverterString.read(from: &buf), 
                 interactions: FfiConverterUInt32.read(from: &buf), 
-                createdAtMs: FfiConverterInt64.read(from: &buf), 
-                updatedAtMs: FfiConverterInt64.read(from: &buf), 
-                closedAtMs: FfiConverterOptionInt64.read(from: &buf), 
-                escalatedAtMs: FfiConverterOptionInt64.read(from: &buf), 
-                followUpAtMs: FfiConverterOptionInt64.read(from: &buf)
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                closedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                escalatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                followUpAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -2892,11 +2915,11 @@ public struct FfiConverterTypeAlert: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.comment, into: &buf)
         FfiConverterString.write(value.detail, into: &buf)
         FfiConverterUInt32.write(value.interactions, into: &buf)
-        FfiConverterInt64.write(value.createdAtMs, into: &buf)
-        FfiConverterInt64.write(value.updatedAtMs, into: &buf)
-        FfiConverterOptionInt64.write(value.closedAtMs, into: &buf)
-        FfiConverterOptionInt64.write(value.escalatedAtMs, into: &buf)
-        FfiConverterOptionInt64.write(value.followUpAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.closedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.escalatedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.followUpAt, into: &buf)
     }
 }
 
@@ -3006,8 +3029,7 @@ public func FfiConverterTypeAlertQuery_lower(_ value: AlertQuery) -> RustBuffer 
 
 
 /**
- * Store-wide alert settings. Start from `default_alert_settings()` and change what
- * differs.
+ * Store-wide alert settings.
  */
 public struct AlertSettings: Equatable, Hashable {
     /**
@@ -3076,8 +3098,7 @@ public func FfiConverterTypeAlertSettings_lower(_ value: AlertSettings) -> RustB
 
 
 /**
- * One answer to one question; a question left out was skipped. Set the one field the
- * question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+ * One answer to one question; a question left out was skipped (not a response).
  */
 public struct Answer: Equatable, Hashable {
     /**
@@ -3184,7 +3205,7 @@ public struct Assignment: Equatable, Hashable {
      */
     public var kind: AlertKind
     /**
-     * Host id of the location; none for the store-wide default.
+     * Host id of the location; `None` for the store-wide default.
      */
     public var location: String?
     /**
@@ -3199,7 +3220,7 @@ public struct Assignment: Equatable, Hashable {
          * The alert kind.
          */kind: AlertKind, 
         /**
-         * Host id of the location; none for the store-wide default.
+         * Host id of the location; `None` for the store-wide default.
          */location: String?, 
         /**
          * Host id of the user.
@@ -3287,11 +3308,11 @@ public struct AtRiskCustomer: Equatable, Hashable {
      */
     public var lastComment: String?
     /**
-     * When they answered, Unix milliseconds.
+     * When they answered.
      */
-    public var respondedAtMs: Int64
+    public var respondedAt: Timestamp
     /**
-     * The id of the alert working their case, if it is still open.
+     * The alert working their case, if it is still open.
      */
     public var openAlert: Int64?
 
@@ -3320,10 +3341,10 @@ public struct AtRiskCustomer: Equatable, Hashable {
          * Their last comment, if any.
          */lastComment: String?, 
         /**
-         * When they answered, Unix milliseconds.
-         */respondedAtMs: Int64, 
+         * When they answered.
+         */respondedAt: Timestamp, 
         /**
-         * The id of the alert working their case, if it is still open.
+         * The alert working their case, if it is still open.
          */openAlert: Int64?) {
         self.customer = customer
         self.name = name
@@ -3332,7 +3353,7 @@ public struct AtRiskCustomer: Equatable, Hashable {
         self.location = location
         self.nps = nps
         self.lastComment = lastComment
-        self.respondedAtMs = respondedAtMs
+        self.respondedAt = respondedAt
         self.openAlert = openAlert
     }
 
@@ -3359,7 +3380,7 @@ public struct FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer {
                 location: FfiConverterString.read(from: &buf), 
                 nps: FfiConverterUInt32.read(from: &buf), 
                 lastComment: FfiConverterOptionString.read(from: &buf), 
-                respondedAtMs: FfiConverterInt64.read(from: &buf), 
+                respondedAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 openAlert: FfiConverterOptionInt64.read(from: &buf)
         )
     }
@@ -3372,7 +3393,7 @@ public struct FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer {
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterUInt32.write(value.nps, into: &buf)
         FfiConverterOptionString.write(value.lastComment, into: &buf)
-        FfiConverterInt64.write(value.respondedAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.respondedAt, into: &buf)
         FfiConverterOptionInt64.write(value.openAlert, into: &buf)
     }
 }
@@ -3526,13 +3547,13 @@ public func FfiConverterTypeBackfillReport_lower(_ value: BackfillReport) -> Rus
  */
 public struct ChoiceOption: Equatable, Hashable {
     /**
-     * Stable id, sent back in answers (`Answer.choice`).
+     * Stable id, sent back in answers.
      */
     public var id: String
     /**
      * Label by lower-case language tag (`en`, `fr`, `ko`).
      */
-    public var text: [String: String]
+    public var text: TextByLanguage
     /**
      * Choosing it is a satisfied answer (the satisfaction filter, N4).
      */
@@ -3542,11 +3563,11 @@ public struct ChoiceOption: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Stable id, sent back in answers (`Answer.choice`).
+         * Stable id, sent back in answers.
          */id: String, 
         /**
          * Label by lower-case language tag (`en`, `fr`, `ko`).
-         */text: [String: String], 
+         */text: TextByLanguage, 
         /**
          * Choosing it is a satisfied answer (the satisfaction filter, N4).
          */satisfied: Bool) {
@@ -3572,14 +3593,14 @@ public struct FfiConverterTypeChoiceOption: FfiConverterRustBuffer {
         return
             try ChoiceOption(
                 id: FfiConverterString.read(from: &buf), 
-                text: FfiConverterDictionaryStringString.read(from: &buf), 
+                text: FfiConverterTypeTextByLanguage.read(from: &buf), 
                 satisfied: FfiConverterBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: ChoiceOption, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterDictionaryStringString.write(value.text, into: &buf)
+        FfiConverterTypeTextByLanguage.write(value.text, into: &buf)
         FfiConverterBool.write(value.satisfied, into: &buf)
     }
 }
@@ -3601,7 +3622,7 @@ public func FfiConverterTypeChoiceOption_lower(_ value: ChoiceOption) -> RustBuf
 
 
 /**
- * Your NPS against the imported stores' ("you vs other retailers").
+ * Your NPS against the imported stores' (Listen360's "you vs other retailers").
  */
 public struct Comparison: Equatable, Hashable {
     /**
@@ -3819,7 +3840,7 @@ public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
 
 
 /**
- * An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+ * An e-mail to the customer from the dashboard, replies tracked on the alert (A3).
  */
 public struct CustomerEmail: Equatable, Hashable {
     /**
@@ -3914,9 +3935,9 @@ public struct CustomerHistory: Equatable, Hashable {
      */
     public var gender: Gender?
     /**
-     * When they unsubscribed (E3), Unix milliseconds, if they did.
+     * When they unsubscribed (E3), if they did.
      */
-    public var unsubscribedAtMs: Int64?
+    public var unsubscribedAt: Timestamp?
     /**
      * Invitations, oldest first.
      */
@@ -3939,8 +3960,8 @@ public struct CustomerHistory: Equatable, Hashable {
          * Gender.
          */gender: Gender?, 
         /**
-         * When they unsubscribed (E3), Unix milliseconds, if they did.
-         */unsubscribedAtMs: Int64?, 
+         * When they unsubscribed (E3), if they did.
+         */unsubscribedAt: Timestamp?, 
         /**
          * Invitations, oldest first.
          */invitations: [HistoryInvitation], 
@@ -3950,7 +3971,7 @@ public struct CustomerHistory: Equatable, Hashable {
         self.customer = customer
         self.name = name
         self.gender = gender
-        self.unsubscribedAtMs = unsubscribedAtMs
+        self.unsubscribedAt = unsubscribedAt
         self.invitations = invitations
         self.responses = responses
     }
@@ -3974,7 +3995,7 @@ public struct FfiConverterTypeCustomerHistory: FfiConverterRustBuffer {
                 customer: FfiConverterString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
                 gender: FfiConverterOptionTypeGender.read(from: &buf), 
-                unsubscribedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                unsubscribedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 invitations: FfiConverterSequenceTypeHistoryInvitation.read(from: &buf), 
                 responses: FfiConverterSequenceTypeFeedbackItem.read(from: &buf)
         )
@@ -3984,7 +4005,7 @@ public struct FfiConverterTypeCustomerHistory: FfiConverterRustBuffer {
         FfiConverterString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionTypeGender.write(value.gender, into: &buf)
-        FfiConverterOptionInt64.write(value.unsubscribedAtMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.unsubscribedAt, into: &buf)
         FfiConverterSequenceTypeHistoryInvitation.write(value.invitations, into: &buf)
         FfiConverterSequenceTypeFeedbackItem.write(value.responses, into: &buf)
     }
@@ -4209,13 +4230,13 @@ public struct CustomerSummary: Equatable, Hashable {
      */
     public var latestCategory: NpsCategory?
     /**
-     * When they last answered, Unix milliseconds.
+     * When they last answered.
      */
-    public var lastResponseAtMs: Int64?
+    public var lastResponseAt: Timestamp?
     /**
-     * When they unsubscribed, Unix milliseconds, if they did.
+     * When they unsubscribed, if they did.
      */
-    public var unsubscribedAtMs: Int64?
+    public var unsubscribedAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4236,18 +4257,18 @@ public struct CustomerSummary: Equatable, Hashable {
          * Category of their latest NPS answer.
          */latestCategory: NpsCategory?, 
         /**
-         * When they last answered, Unix milliseconds.
-         */lastResponseAtMs: Int64?, 
+         * When they last answered.
+         */lastResponseAt: Timestamp?, 
         /**
-         * When they unsubscribed, Unix milliseconds, if they did.
-         */unsubscribedAtMs: Int64?) {
+         * When they unsubscribed, if they did.
+         */unsubscribedAt: Timestamp?) {
         self.customer = customer
         self.name = name
         self.gender = gender
         self.responses = responses
         self.latestCategory = latestCategory
-        self.lastResponseAtMs = lastResponseAtMs
-        self.unsubscribedAtMs = unsubscribedAtMs
+        self.lastResponseAt = lastResponseAt
+        self.unsubscribedAt = unsubscribedAt
     }
 
     
@@ -4271,8 +4292,8 @@ public struct FfiConverterTypeCustomerSummary: FfiConverterRustBuffer {
                 gender: FfiConverterOptionTypeGender.read(from: &buf), 
                 responses: FfiConverterUInt64.read(from: &buf), 
                 latestCategory: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
-                lastResponseAtMs: FfiConverterOptionInt64.read(from: &buf), 
-                unsubscribedAtMs: FfiConverterOptionInt64.read(from: &buf)
+                lastResponseAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                unsubscribedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -4282,8 +4303,8 @@ public struct FfiConverterTypeCustomerSummary: FfiConverterRustBuffer {
         FfiConverterOptionTypeGender.write(value.gender, into: &buf)
         FfiConverterUInt64.write(value.responses, into: &buf)
         FfiConverterOptionTypeNpsCategory.write(value.latestCategory, into: &buf)
-        FfiConverterOptionInt64.write(value.lastResponseAtMs, into: &buf)
-        FfiConverterOptionInt64.write(value.unsubscribedAtMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastResponseAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.unsubscribedAt, into: &buf)
     }
 }
 
@@ -4316,13 +4337,13 @@ public struct DecisionRecord: Equatable, Hashable {
      */
     public var location: String
     /**
-     * Business date of the batch that decided, `YYYY-MM-DD`.
+     * Business date of the batch that decided.
      */
-    public var businessDate: String
+    public var businessDate: IsoDate
     /**
-     * When the transaction was finalized, Unix milliseconds.
+     * When the transaction was finalized.
      */
-    public var finalizedAtMs: Int64?
+    public var finalizedAt: Timestamp?
     /**
      * The invitation created, if the transaction got one.
      */
@@ -4332,9 +4353,9 @@ public struct DecisionRecord: Equatable, Hashable {
      */
     public var reason: SkipReason?
     /**
-     * For `Cooldown`: the date the customer became eligible again, `YYYY-MM-DD`.
+     * For `cooldown`: the date the customer became eligible again.
      */
-    public var eligibleAgainOn: String?
+    public var eligibleAgainOn: IsoDate?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4346,11 +4367,11 @@ public struct DecisionRecord: Equatable, Hashable {
          * Host id of its location.
          */location: String, 
         /**
-         * Business date of the batch that decided, `YYYY-MM-DD`.
-         */businessDate: String, 
+         * Business date of the batch that decided.
+         */businessDate: IsoDate, 
         /**
-         * When the transaction was finalized, Unix milliseconds.
-         */finalizedAtMs: Int64?, 
+         * When the transaction was finalized.
+         */finalizedAt: Timestamp?, 
         /**
          * The invitation created, if the transaction got one.
          */invitationId: Int64?, 
@@ -4358,12 +4379,12 @@ public struct DecisionRecord: Equatable, Hashable {
          * Why not, if it did not.
          */reason: SkipReason?, 
         /**
-         * For `Cooldown`: the date the customer became eligible again, `YYYY-MM-DD`.
-         */eligibleAgainOn: String?) {
+         * For `cooldown`: the date the customer became eligible again.
+         */eligibleAgainOn: IsoDate?) {
         self.transaction = transaction
         self.location = location
         self.businessDate = businessDate
-        self.finalizedAtMs = finalizedAtMs
+        self.finalizedAt = finalizedAt
         self.invitationId = invitationId
         self.reason = reason
         self.eligibleAgainOn = eligibleAgainOn
@@ -4387,22 +4408,22 @@ public struct FfiConverterTypeDecisionRecord: FfiConverterRustBuffer {
             try DecisionRecord(
                 transaction: FfiConverterString.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
-                businessDate: FfiConverterString.read(from: &buf), 
-                finalizedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                businessDate: FfiConverterTypeIsoDate.read(from: &buf), 
+                finalizedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
                 reason: FfiConverterOptionTypeSkipReason.read(from: &buf), 
-                eligibleAgainOn: FfiConverterOptionString.read(from: &buf)
+                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf)
         )
     }
 
     public static func write(_ value: DecisionRecord, into buf: inout [UInt8]) {
         FfiConverterString.write(value.transaction, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
-        FfiConverterString.write(value.businessDate, into: &buf)
-        FfiConverterOptionInt64.write(value.finalizedAtMs, into: &buf)
+        FfiConverterTypeIsoDate.write(value.businessDate, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.finalizedAt, into: &buf)
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
         FfiConverterOptionTypeSkipReason.write(value.reason, into: &buf)
-        FfiConverterOptionString.write(value.eligibleAgainOn, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
     }
 }
 
@@ -4423,8 +4444,7 @@ public func FfiConverterTypeDecisionRecord_lower(_ value: DecisionRecord) -> Rus
 
 
 /**
- * Store-wide delivery settings: links, leases and retries of the outbox. Start from
- * `default_delivery_settings()` and change what differs.
+ * Store-wide delivery settings: links, leases and retries of the outbox.
  */
 public struct DeliverySettings: Equatable, Hashable {
     /**
@@ -4531,6 +4551,75 @@ public func FfiConverterTypeDeliverySettings_lift(_ buf: RustBuffer) throws -> D
 #endif
 public func FfiConverterTypeDeliverySettings_lower(_ value: DeliverySettings) -> RustBuffer {
     return FfiConverterTypeDeliverySettings.lower(value)
+}
+
+
+/**
+ * What one run of the timers queued (reminders R1, R2; escalations A3).
+ */
+public struct DueWork: Equatable, Hashable {
+    /**
+     * Survey and review reminders queued.
+     */
+    public var reminders: UInt32
+    /**
+     * Escalation notices queued to location owners.
+     */
+    public var escalations: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Survey and review reminders queued.
+         */reminders: UInt32, 
+        /**
+         * Escalation notices queued to location owners.
+         */escalations: UInt32) {
+        self.reminders = reminders
+        self.escalations = escalations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueWork: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueWork: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueWork {
+        return
+            try DueWork(
+                reminders: FfiConverterUInt32.read(from: &buf), 
+                escalations: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueWork, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.reminders, into: &buf)
+        FfiConverterUInt32.write(value.escalations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueWork_lift(_ buf: RustBuffer) throws -> DueWork {
+    return try FfiConverterTypeDueWork.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueWork_lower(_ value: DueWork) -> RustBuffer {
+    return FfiConverterTypeDueWork.lower(value)
 }
 
 
@@ -4723,7 +4812,9 @@ public struct Erasure: Equatable, Hashable {
      */
     public var messagesCancelled: UInt64
     /**
-     * Whether no byte of the erased values is left in the database or its -wal file.
+     * Whether no byte of the erased values is left in the database or its -wal file
+     * (T2); `false` while another connection's open snapshot holds old pages: the scrub
+     * then completes at the next erasure, or at the latest when the engine closes.
      */
     public var scrubbed: Bool
 
@@ -4743,7 +4834,9 @@ public struct Erasure: Equatable, Hashable {
          * Messages to or about the customer that will no longer be sent.
          */messagesCancelled: UInt64, 
         /**
-         * Whether no byte of the erased values is left in the database or its -wal file.
+         * Whether no byte of the erased values is left in the database or its -wal file
+         * (T2); `false` while another connection's open snapshot holds old pages: the scrub
+         * then completes at the next erasure, or at the latest when the engine closes.
          */scrubbed: Bool) {
         self.customer = customer
         self.responsesKept = responsesKept
@@ -4814,9 +4907,9 @@ public struct Explanation: Equatable, Hashable {
      */
     public var unsubscribed: Bool
     /**
-     * When they unsubscribed, Unix milliseconds.
+     * When they unsubscribed.
      */
-    public var unsubscribedAtMs: Int64?
+    public var unsubscribedAt: Timestamp?
     /**
      * The POS "include in communications" flag (E2).
      */
@@ -4830,17 +4923,13 @@ public struct Explanation: Equatable, Hashable {
      */
     public var phoneUsable: Bool
     /**
-     * If the customer is inside a cooldown at `now`, the date it ends (E4), `YYYY-MM-DD`.
+     * If the customer is inside a cooldown at `now`, the date it ends (E4).
      */
-    public var eligibleAgainOn: String?
+    public var eligibleAgainOn: IsoDate?
     /**
      * Decisions on the customer's transactions, newest first (at most 50).
      */
     public var decisions: [DecisionRecord]
-    /**
-     * One line per decision, in words a store owner understands (English).
-     */
-    public var lines: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4852,8 +4941,8 @@ public struct Explanation: Equatable, Hashable {
          * The customer is globally unsubscribed (E3).
          */unsubscribed: Bool, 
         /**
-         * When they unsubscribed, Unix milliseconds.
-         */unsubscribedAtMs: Int64?, 
+         * When they unsubscribed.
+         */unsubscribedAt: Timestamp?, 
         /**
          * The POS "include in communications" flag (E2).
          */includeInCommunications: Bool, 
@@ -4864,25 +4953,33 @@ public struct Explanation: Equatable, Hashable {
          * The stored phone is usable (E6).
          */phoneUsable: Bool, 
         /**
-         * If the customer is inside a cooldown at `now`, the date it ends (E4), `YYYY-MM-DD`.
-         */eligibleAgainOn: String?, 
+         * If the customer is inside a cooldown at `now`, the date it ends (E4).
+         */eligibleAgainOn: IsoDate?, 
         /**
          * Decisions on the customer's transactions, newest first (at most 50).
-         */decisions: [DecisionRecord], 
-        /**
-         * One line per decision, in words a store owner understands (English).
-         */lines: [String]) {
+         */decisions: [DecisionRecord]) {
         self.customer = customer
         self.unsubscribed = unsubscribed
-        self.unsubscribedAtMs = unsubscribedAtMs
+        self.unsubscribedAt = unsubscribedAt
         self.includeInCommunications = includeInCommunications
         self.emailUsable = emailUsable
         self.phoneUsable = phoneUsable
         self.eligibleAgainOn = eligibleAgainOn
         self.decisions = decisions
-        self.lines = lines
     }
 
+    
+    /**
+     * One line per decision, in words a store owner understands (English).
+     */
+public func lines() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_explanation_lines(
+            FfiConverterTypeExplanation_lower(self),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -4901,26 +4998,24 @@ public struct FfiConverterTypeExplanation: FfiConverterRustBuffer {
             try Explanation(
                 customer: FfiConverterString.read(from: &buf), 
                 unsubscribed: FfiConverterBool.read(from: &buf), 
-                unsubscribedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                unsubscribedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 includeInCommunications: FfiConverterBool.read(from: &buf), 
                 emailUsable: FfiConverterBool.read(from: &buf), 
                 phoneUsable: FfiConverterBool.read(from: &buf), 
-                eligibleAgainOn: FfiConverterOptionString.read(from: &buf), 
-                decisions: FfiConverterSequenceTypeDecisionRecord.read(from: &buf), 
-                lines: FfiConverterSequenceString.read(from: &buf)
+                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                decisions: FfiConverterSequenceTypeDecisionRecord.read(from: &buf)
         )
     }
 
     public static func write(_ value: Explanation, into buf: inout [UInt8]) {
         FfiConverterString.write(value.customer, into: &buf)
         FfiConverterBool.write(value.unsubscribed, into: &buf)
-        FfiConverterOptionInt64.write(value.unsubscribedAtMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.unsubscribedAt, into: &buf)
         FfiConverterBool.write(value.includeInCommunications, into: &buf)
         FfiConverterBool.write(value.emailUsable, into: &buf)
         FfiConverterBool.write(value.phoneUsable, into: &buf)
-        FfiConverterOptionString.write(value.eligibleAgainOn, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
         FfiConverterSequenceTypeDecisionRecord.write(value.decisions, into: &buf)
-        FfiConverterSequenceString.write(value.lines, into: &buf)
     }
 }
 
@@ -4937,86 +5032,6 @@ public func FfiConverterTypeExplanation_lift(_ buf: RustBuffer) throws -> Explan
 #endif
 public func FfiConverterTypeExplanation_lower(_ value: Explanation) -> RustBuffer {
     return FfiConverterTypeExplanation.lower(value)
-}
-
-
-/**
- * Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
- * exported whole when its response was recorded in `[from_ms, to_ms)`.
- */
-public struct ExportQuery: Equatable, Hashable {
-    /**
-     * Host id of one location; none: all.
-     */
-    public var location: String?
-    /**
-     * Responses recorded at or after this instant, Unix milliseconds.
-     */
-    public var fromMs: Int64?
-    /**
-     * Responses recorded before this instant, Unix milliseconds.
-     */
-    public var toMs: Int64?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Host id of one location; none: all.
-         */location: String? = nil, 
-        /**
-         * Responses recorded at or after this instant, Unix milliseconds.
-         */fromMs: Int64? = nil, 
-        /**
-         * Responses recorded before this instant, Unix milliseconds.
-         */toMs: Int64? = nil) {
-        self.location = location
-        self.fromMs = fromMs
-        self.toMs = toMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ExportQuery: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeExportQuery: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportQuery {
-        return
-            try ExportQuery(
-                location: FfiConverterOptionString.read(from: &buf), 
-                fromMs: FfiConverterOptionInt64.read(from: &buf), 
-                toMs: FfiConverterOptionInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ExportQuery, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.location, into: &buf)
-        FfiConverterOptionInt64.write(value.fromMs, into: &buf)
-        FfiConverterOptionInt64.write(value.toMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeExportQuery_lift(_ buf: RustBuffer) throws -> ExportQuery {
-    return try FfiConverterTypeExportQuery.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeExportQuery_lower(_ value: ExportQuery) -> RustBuffer {
-    return FfiConverterTypeExportQuery.lower(value)
 }
 
 
@@ -5100,7 +5115,7 @@ public func FfiConverterTypeExportSummary_lower(_ value: ExportSummary) -> RustB
 
 
 /**
- * A review the host found on an external site, or its reply (A5).
+ * A review the host found on an external site (A5).
  */
 public struct ExternalReview: Equatable, Hashable {
     /**
@@ -5116,17 +5131,17 @@ public struct ExternalReview: Equatable, Hashable {
      */
     public var site: String
     /**
-     * When it was posted, Unix milliseconds.
-     */
-    public var postedAtMs: Int64
-    /**
-     * Its stars (1–10), if any.
+     * Its stars, if any.
      */
     public var rating: UInt32?
     /**
-     * When the business replied, Unix milliseconds; none while unanswered.
+     * When it was posted.
      */
-    public var repliedAtMs: Int64?
+    public var postedAt: Timestamp
+    /**
+     * When the business replied; `None` while unanswered.
+     */
+    public var repliedAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5141,20 +5156,20 @@ public struct ExternalReview: Equatable, Hashable {
          * Where it was posted ("google", …).
          */site: String, 
         /**
-         * When it was posted, Unix milliseconds.
-         */postedAtMs: Int64, 
-        /**
-         * Its stars (1–10), if any.
+         * Its stars, if any.
          */rating: UInt32? = nil, 
         /**
-         * When the business replied, Unix milliseconds; none while unanswered.
-         */repliedAtMs: Int64? = nil) {
+         * When it was posted.
+         */postedAt: Timestamp, 
+        /**
+         * When the business replied; `None` while unanswered.
+         */repliedAt: Timestamp? = nil) {
         self.id = id
         self.location = location
         self.site = site
-        self.postedAtMs = postedAtMs
         self.rating = rating
-        self.repliedAtMs = repliedAtMs
+        self.postedAt = postedAt
+        self.repliedAt = repliedAt
     }
 
     
@@ -5176,9 +5191,9 @@ public struct FfiConverterTypeExternalReview: FfiConverterRustBuffer {
                 id: FfiConverterString.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
                 site: FfiConverterString.read(from: &buf), 
-                postedAtMs: FfiConverterInt64.read(from: &buf), 
                 rating: FfiConverterOptionUInt32.read(from: &buf), 
-                repliedAtMs: FfiConverterOptionInt64.read(from: &buf)
+                postedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                repliedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -5186,9 +5201,9 @@ public struct FfiConverterTypeExternalReview: FfiConverterRustBuffer {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterString.write(value.site, into: &buf)
-        FfiConverterInt64.write(value.postedAtMs, into: &buf)
         FfiConverterOptionUInt32.write(value.rating, into: &buf)
-        FfiConverterOptionInt64.write(value.repliedAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.postedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.repliedAt, into: &buf)
     }
 }
 
@@ -5229,7 +5244,7 @@ public struct FeedbackInput: Equatable, Hashable {
      */
     public var sentiment: Sentiment
     /**
-     * Facets from the location's business-type list.
+     * Facets from the business type's list.
      */
     public var facets: [String]
     /**
@@ -5257,7 +5272,7 @@ public struct FeedbackInput: Equatable, Hashable {
          * Positive or negative.
          */sentiment: Sentiment, 
         /**
-         * Facets from the location's business-type list.
+         * Facets from the business type's list.
          */facets: [String] = [], 
         /**
          * Comment.
@@ -5336,9 +5351,9 @@ public struct FeedbackItem: Equatable, Hashable {
      */
     public var responseId: Int64
     /**
-     * When it was given, Unix milliseconds.
+     * When it was given.
      */
-    public var createdAtMs: Int64
+    public var createdAt: Timestamp
     /**
      * Host id of the location.
      */
@@ -5372,13 +5387,9 @@ public struct FeedbackItem: Equatable, Hashable {
      */
     public var category: NpsCategory?
     /**
-     * Stars given.
+     * Stars and scale.
      */
-    public var ratingStars: UInt32?
-    /**
-     * Out of how many stars.
-     */
-    public var ratingScale: UInt32?
+    public var rating: StarRating?
     /**
      * Main score on base 10.
      */
@@ -5407,8 +5418,8 @@ public struct FeedbackItem: Equatable, Hashable {
          * Response id.
          */responseId: Int64, 
         /**
-         * When it was given, Unix milliseconds.
-         */createdAtMs: Int64, 
+         * When it was given.
+         */createdAt: Timestamp, 
         /**
          * Host id of the location.
          */location: String, 
@@ -5434,11 +5445,8 @@ public struct FeedbackItem: Equatable, Hashable {
          * Its category.
          */category: NpsCategory?, 
         /**
-         * Stars given.
-         */ratingStars: UInt32?, 
-        /**
-         * Out of how many stars.
-         */ratingScale: UInt32?, 
+         * Stars and scale.
+         */rating: StarRating?, 
         /**
          * Main score on base 10.
          */scoreBase10: Double?, 
@@ -5455,7 +5463,7 @@ public struct FeedbackItem: Equatable, Hashable {
          * Unhappy customer (N4).
          */unhappy: Bool) {
         self.responseId = responseId
-        self.createdAtMs = createdAtMs
+        self.createdAt = createdAt
         self.location = location
         self.customer = customer
         self.customerName = customerName
@@ -5464,8 +5472,7 @@ public struct FeedbackItem: Equatable, Hashable {
         self.source = source
         self.nps = nps
         self.category = category
-        self.ratingStars = ratingStars
-        self.ratingScale = ratingScale
+        self.rating = rating
         self.scoreBase10 = scoreBase10
         self.sentiment = sentiment
         self.facets = facets
@@ -5490,7 +5497,7 @@ public struct FfiConverterTypeFeedbackItem: FfiConverterRustBuffer {
         return
             try FeedbackItem(
                 responseId: FfiConverterInt64.read(from: &buf), 
-                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
                 customerName: FfiConverterOptionString.read(from: &buf), 
@@ -5499,8 +5506,7 @@ public struct FfiConverterTypeFeedbackItem: FfiConverterRustBuffer {
                 source: FfiConverterTypeResponseSource.read(from: &buf), 
                 nps: FfiConverterOptionUInt8.read(from: &buf), 
                 category: FfiConverterOptionTypeNpsCategory.read(from: &buf), 
-                ratingStars: FfiConverterOptionUInt32.read(from: &buf), 
-                ratingScale: FfiConverterOptionUInt32.read(from: &buf), 
+                rating: FfiConverterOptionTypeStarRating.read(from: &buf), 
                 scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
                 sentiment: FfiConverterTypeSentiment.read(from: &buf), 
                 facets: FfiConverterSequenceString.read(from: &buf), 
@@ -5511,7 +5517,7 @@ public struct FfiConverterTypeFeedbackItem: FfiConverterRustBuffer {
 
     public static func write(_ value: FeedbackItem, into buf: inout [UInt8]) {
         FfiConverterInt64.write(value.responseId, into: &buf)
-        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.customerName, into: &buf)
@@ -5520,8 +5526,7 @@ public struct FfiConverterTypeFeedbackItem: FfiConverterRustBuffer {
         FfiConverterTypeResponseSource.write(value.source, into: &buf)
         FfiConverterOptionUInt8.write(value.nps, into: &buf)
         FfiConverterOptionTypeNpsCategory.write(value.category, into: &buf)
-        FfiConverterOptionUInt32.write(value.ratingStars, into: &buf)
-        FfiConverterOptionUInt32.write(value.ratingScale, into: &buf)
+        FfiConverterOptionTypeStarRating.write(value.rating, into: &buf)
         FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
         FfiConverterTypeSentiment.write(value.sentiment, into: &buf)
         FfiConverterSequenceString.write(value.facets, into: &buf)
@@ -5640,9 +5645,9 @@ public struct FeedbackQuery: Equatable, Hashable {
      */
     public var source: ResponseSource?
     /**
-     * Order; none: newest first.
+     * Order.
      */
-    public var sort: FeedbackSort?
+    public var sort: FeedbackSort
     /**
      * Items to skip.
      */
@@ -5657,7 +5662,7 @@ public struct FeedbackQuery: Equatable, Hashable {
     public init(
         /**
          * Period, location, employee and user.
-         */scope: ReportQuery = ReportQuery(), 
+         */scope: ReportQuery, 
         /**
          * Only this NPS category.
          */category: NpsCategory? = nil, 
@@ -5671,8 +5676,8 @@ public struct FeedbackQuery: Equatable, Hashable {
          * Only answers that came this way.
          */source: ResponseSource? = nil, 
         /**
-         * Order; none: newest first.
-         */sort: FeedbackSort? = nil, 
+         * Order.
+         */sort: FeedbackSort, 
         /**
          * Items to skip.
          */offset: UInt64 = UInt64(0), 
@@ -5710,7 +5715,7 @@ public struct FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer {
                 sentiment: FfiConverterOptionTypeSentiment.read(from: &buf), 
                 facet: FfiConverterOptionString.read(from: &buf), 
                 source: FfiConverterOptionTypeResponseSource.read(from: &buf), 
-                sort: FfiConverterOptionTypeFeedbackSort.read(from: &buf), 
+                sort: FfiConverterTypeFeedbackSort.read(from: &buf), 
                 offset: FfiConverterUInt64.read(from: &buf), 
                 limit: FfiConverterUInt32.read(from: &buf)
         )
@@ -5722,7 +5727,7 @@ public struct FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer {
         FfiConverterOptionTypeSentiment.write(value.sentiment, into: &buf)
         FfiConverterOptionString.write(value.facet, into: &buf)
         FfiConverterOptionTypeResponseSource.write(value.source, into: &buf)
-        FfiConverterOptionTypeFeedbackSort.write(value.sort, into: &buf)
+        FfiConverterTypeFeedbackSort.write(value.sort, into: &buf)
         FfiConverterUInt64.write(value.offset, into: &buf)
         FfiConverterUInt32.write(value.limit, into: &buf)
     }
@@ -5745,8 +5750,7 @@ public func FfiConverterTypeFeedbackQuery_lower(_ value: FeedbackQuery) -> RustB
 
 
 /**
- * Store-wide settings of responses, reviews and reminders. Start from
- * `default_feedback_settings()` and change what differs.
+ * Store-wide settings of responses, reviews and reminders.
  */
 public struct FeedbackSettings: Equatable, Hashable {
     /**
@@ -5841,17 +5845,17 @@ public struct HistoryInvitation: Equatable, Hashable {
      */
     public var transaction: String?
     /**
-     * Business date of the batch that created it, `YYYY-MM-DD`.
+     * Business date of the batch that created it.
      */
-    public var businessDate: String
+    public var businessDate: IsoDate
     /**
      * `pending`, `delivered`, `cancelled` or `failed`.
      */
     public var status: String
     /**
-     * When it was delivered, Unix milliseconds.
+     * When it was delivered.
      */
-    public var deliveredAtMs: Int64?
+    public var deliveredAt: Timestamp?
     /**
      * Whether it was answered.
      */
@@ -5870,14 +5874,14 @@ public struct HistoryInvitation: Equatable, Hashable {
          * Host id of the transaction.
          */transaction: String?, 
         /**
-         * Business date of the batch that created it, `YYYY-MM-DD`.
-         */businessDate: String, 
+         * Business date of the batch that created it.
+         */businessDate: IsoDate, 
         /**
          * `pending`, `delivered`, `cancelled` or `failed`.
          */status: String, 
         /**
-         * When it was delivered, Unix milliseconds.
-         */deliveredAtMs: Int64?, 
+         * When it was delivered.
+         */deliveredAt: Timestamp?, 
         /**
          * Whether it was answered.
          */answered: Bool) {
@@ -5886,7 +5890,7 @@ public struct HistoryInvitation: Equatable, Hashable {
         self.transaction = transaction
         self.businessDate = businessDate
         self.status = status
-        self.deliveredAtMs = deliveredAtMs
+        self.deliveredAt = deliveredAt
         self.answered = answered
     }
 
@@ -5909,9 +5913,9 @@ public struct FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer {
                 invitationId: FfiConverterInt64.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
                 transaction: FfiConverterOptionString.read(from: &buf), 
-                businessDate: FfiConverterString.read(from: &buf), 
+                businessDate: FfiConverterTypeIsoDate.read(from: &buf), 
                 status: FfiConverterString.read(from: &buf), 
-                deliveredAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                deliveredAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 answered: FfiConverterBool.read(from: &buf)
         )
     }
@@ -5920,9 +5924,9 @@ public struct FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.invitationId, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterOptionString.write(value.transaction, into: &buf)
-        FfiConverterString.write(value.businessDate, into: &buf)
+        FfiConverterTypeIsoDate.write(value.businessDate, into: &buf)
         FfiConverterString.write(value.status, into: &buf)
-        FfiConverterOptionInt64.write(value.deliveredAtMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.deliveredAt, into: &buf)
         FfiConverterBool.write(value.answered, into: &buf)
     }
 }
@@ -6051,9 +6055,9 @@ public struct Interaction: Equatable, Hashable {
      */
     public var user: String?
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    public var atMs: Int64
+    public var at: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6077,15 +6081,15 @@ public struct Interaction: Equatable, Hashable {
          * Host id of the user, for a business interaction.
          */user: String?, 
         /**
-         * When, Unix milliseconds.
-         */atMs: Int64) {
+         * When.
+         */at: Timestamp) {
         self.id = id
         self.alertId = alertId
         self.method = method
         self.note = note
         self.author = author
         self.user = user
-        self.atMs = atMs
+        self.at = at
     }
 
     
@@ -6110,7 +6114,7 @@ public struct FfiConverterTypeInteraction: FfiConverterRustBuffer {
                 note: FfiConverterString.read(from: &buf), 
                 author: FfiConverterTypeAuthor.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf), 
-                atMs: FfiConverterInt64.read(from: &buf)
+                at: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -6121,7 +6125,7 @@ public struct FfiConverterTypeInteraction: FfiConverterRustBuffer {
         FfiConverterString.write(value.note, into: &buf)
         FfiConverterTypeAuthor.write(value.author, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
-        FfiConverterInt64.write(value.atMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
     }
 }
 
@@ -6221,7 +6225,7 @@ public func FfiConverterTypeInteractionInput_lower(_ value: InteractionInput) ->
 
 
 /**
- * An invitation waiting in the outbox.
+ * An invitation created by a sync, waiting in the outbox.
  */
 public struct InvitationSummary: Equatable, Hashable {
     /**
@@ -6241,13 +6245,13 @@ public struct InvitationSummary: Equatable, Hashable {
      */
     public var channel: Channel
     /**
-     * Language it is written in (BCP 47).
+     * Language it is written in.
      */
     public var language: String
     /**
-     * When it becomes due for delivery (S1), Unix milliseconds.
+     * When it becomes due for delivery (S1).
      */
-    public var dueAtMs: Int64
+    public var dueAt: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6265,17 +6269,17 @@ public struct InvitationSummary: Equatable, Hashable {
          * Channel it goes out on.
          */channel: Channel, 
         /**
-         * Language it is written in (BCP 47).
+         * Language it is written in.
          */language: String, 
         /**
-         * When it becomes due for delivery (S1), Unix milliseconds.
-         */dueAtMs: Int64) {
+         * When it becomes due for delivery (S1).
+         */dueAt: Timestamp) {
         self.invitationId = invitationId
         self.customer = customer
         self.transaction = transaction
         self.channel = channel
         self.language = language
-        self.dueAtMs = dueAtMs
+        self.dueAt = dueAt
     }
 
     
@@ -6299,7 +6303,7 @@ public struct FfiConverterTypeInvitationSummary: FfiConverterRustBuffer {
                 transaction: FfiConverterString.read(from: &buf), 
                 channel: FfiConverterTypeChannel.read(from: &buf), 
                 language: FfiConverterString.read(from: &buf), 
-                dueAtMs: FfiConverterInt64.read(from: &buf)
+                dueAt: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -6309,7 +6313,7 @@ public struct FfiConverterTypeInvitationSummary: FfiConverterRustBuffer {
         FfiConverterString.write(value.transaction, into: &buf)
         FfiConverterTypeChannel.write(value.channel, into: &buf)
         FfiConverterString.write(value.language, into: &buf)
-        FfiConverterInt64.write(value.dueAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.dueAt, into: &buf)
     }
 }
 
@@ -6455,7 +6459,7 @@ public struct NpsSummary: Equatable, Hashable {
      */
     public var detractors: UInt64
     /**
-     * % promoters − % detractors, not rounded; none with no answers.
+     * % promoters − % detractors; `None` with no answers.
      */
     public var nps: Double?
 
@@ -6472,7 +6476,7 @@ public struct NpsSummary: Equatable, Hashable {
          * Answers 0–6.
          */detractors: UInt64, 
         /**
-         * % promoters − % detractors, not rounded; none with no answers.
+         * % promoters − % detractors; `None` with no answers.
          */nps: Double?) {
         self.promoters = promoters
         self.passives = passives
@@ -6617,7 +6621,7 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var recipient: String
     /**
-     * The language the message was rendered in (the template's, after fallback).
+     * The language the message was rendered in.
      */
     public var language: String
     /**
@@ -6629,20 +6633,23 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var body: String
     /**
-     * The survey link in the body (valid until `survey_link_expires_at_ms`).
+     * The survey link in the body (valid until `survey_link_expires_at`).
      */
     public var surveyLink: String?
     /**
-     * When the survey link stops working (F6), Unix milliseconds.
+     * When the survey link stops working (F6).
      */
-    public var surveyLinkExpiresAtMs: Int64?
+    public var surveyLinkExpiresAt: Timestamp?
     /**
-     * The unsubscribe link in the body (never expires); its last path segment is the
-     * token `unsubscribe_by_token` takes.
+     * The unsubscribe link in the body (never expires).
      */
     public var unsubscribeLink: String?
     /**
-     * Host id of the customer.
+     * The Reply-To address of a customer reply: answers to it come back to the thread.
+     */
+    public var replyTo: String?
+    /**
+     * Host id of the customer; `None` for a message to staff.
      */
     public var customer: String?
     /**
@@ -6650,15 +6657,11 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var user: String?
     /**
-     * The Reply-To address of a customer reply; answers to it come back to the thread.
-     */
-    public var replyTo: String?
-    /**
      * Host id of the location.
      */
     public var location: String
     /**
-     * The invitation this message delivers (what `resend` takes).
+     * The invitation this message delivers.
      */
     public var invitationId: Int64?
     /**
@@ -6670,9 +6673,9 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var attempt: UInt32
     /**
-     * If not acked by then, the message is offered again; Unix milliseconds.
+     * If not acked by then, the message is offered again.
      */
-    public var leaseUntilMs: Int64
+    public var leaseUntil: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6690,7 +6693,7 @@ public struct OutboundMessage: Equatable, Hashable {
          * The e-mail address or E.164 phone number to send to.
          */recipient: String, 
         /**
-         * The language the message was rendered in (the template's, after fallback).
+         * The language the message was rendered in.
          */language: String, 
         /**
          * Subject line (empty for SMS).
@@ -6699,29 +6702,28 @@ public struct OutboundMessage: Equatable, Hashable {
          * Rendered body.
          */body: String, 
         /**
-         * The survey link in the body (valid until `survey_link_expires_at_ms`).
+         * The survey link in the body (valid until `survey_link_expires_at`).
          */surveyLink: String?, 
         /**
-         * When the survey link stops working (F6), Unix milliseconds.
-         */surveyLinkExpiresAtMs: Int64?, 
+         * When the survey link stops working (F6).
+         */surveyLinkExpiresAt: Timestamp?, 
         /**
-         * The unsubscribe link in the body (never expires); its last path segment is the
-         * token `unsubscribe_by_token` takes.
+         * The unsubscribe link in the body (never expires).
          */unsubscribeLink: String?, 
         /**
-         * Host id of the customer.
+         * The Reply-To address of a customer reply: answers to it come back to the thread.
+         */replyTo: String?, 
+        /**
+         * Host id of the customer; `None` for a message to staff.
          */customer: String?, 
         /**
          * Host id of the user, for a message to staff.
          */user: String?, 
         /**
-         * The Reply-To address of a customer reply; answers to it come back to the thread.
-         */replyTo: String?, 
-        /**
          * Host id of the location.
          */location: String, 
         /**
-         * The invitation this message delivers (what `resend` takes).
+         * The invitation this message delivers.
          */invitationId: Int64?, 
         /**
          * The alert this message is about.
@@ -6730,8 +6732,8 @@ public struct OutboundMessage: Equatable, Hashable {
          * 1 for the first delivery attempt.
          */attempt: UInt32, 
         /**
-         * If not acked by then, the message is offered again; Unix milliseconds.
-         */leaseUntilMs: Int64) {
+         * If not acked by then, the message is offered again.
+         */leaseUntil: Timestamp) {
         self.messageId = messageId
         self.kind = kind
         self.channel = channel
@@ -6740,16 +6742,16 @@ public struct OutboundMessage: Equatable, Hashable {
         self.subject = subject
         self.body = body
         self.surveyLink = surveyLink
-        self.surveyLinkExpiresAtMs = surveyLinkExpiresAtMs
+        self.surveyLinkExpiresAt = surveyLinkExpiresAt
         self.unsubscribeLink = unsubscribeLink
+        self.replyTo = replyTo
         self.customer = customer
         self.user = user
-        self.replyTo = replyTo
         self.location = location
         self.invitationId = invitationId
         self.alertId = alertId
         self.attempt = attempt
-        self.leaseUntilMs = leaseUntilMs
+        self.leaseUntil = leaseUntil
     }
 
     
@@ -6776,16 +6778,16 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
                 subject: FfiConverterString.read(from: &buf), 
                 body: FfiConverterString.read(from: &buf), 
                 surveyLink: FfiConverterOptionString.read(from: &buf), 
-                surveyLinkExpiresAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                surveyLinkExpiresAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 unsubscribeLink: FfiConverterOptionString.read(from: &buf), 
+                replyTo: FfiConverterOptionString.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf), 
-                replyTo: FfiConverterOptionString.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
                 alertId: FfiConverterOptionInt64.read(from: &buf), 
                 attempt: FfiConverterUInt32.read(from: &buf), 
-                leaseUntilMs: FfiConverterInt64.read(from: &buf)
+                leaseUntil: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -6798,16 +6800,16 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
         FfiConverterString.write(value.subject, into: &buf)
         FfiConverterString.write(value.body, into: &buf)
         FfiConverterOptionString.write(value.surveyLink, into: &buf)
-        FfiConverterOptionInt64.write(value.surveyLinkExpiresAtMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.surveyLinkExpiresAt, into: &buf)
         FfiConverterOptionString.write(value.unsubscribeLink, into: &buf)
+        FfiConverterOptionString.write(value.replyTo, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
-        FfiConverterOptionString.write(value.replyTo, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
         FfiConverterOptionInt64.write(value.alertId, into: &buf)
         FfiConverterUInt32.write(value.attempt, into: &buf)
-        FfiConverterInt64.write(value.leaseUntilMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.leaseUntil, into: &buf)
     }
 }
 
@@ -6828,7 +6830,7 @@ public func FfiConverterTypeOutboundMessage_lower(_ value: OutboundMessage) -> R
 
 
 /**
- * Outbox messages by status, for a delivery dashboard.
+ * Messages by status, for a delivery dashboard.
  */
 public struct OutboxCounts: Equatable, Hashable {
     /**
@@ -6935,21 +6937,21 @@ public struct PeriodBounds: Equatable, Hashable {
      */
     public var location: String
     /**
-     * First local date, `YYYY-MM-DD`; none when open.
+     * First local date; none when open.
      */
-    public var firstDay: String?
+    public var firstDay: IsoDate?
     /**
-     * Last local date (included), `YYYY-MM-DD`; none when open.
+     * Last local date (included); none when open.
      */
-    public var lastDay: String?
+    public var lastDay: IsoDate?
     /**
-     * First instant (included), Unix milliseconds; none when open.
+     * First instant (included); none when open.
      */
-    public var startsAtMs: Int64?
+    public var startsAt: Timestamp?
     /**
-     * End instant (excluded), Unix milliseconds; none when open.
+     * End instant (excluded); none when open.
      */
-    public var endsAtMs: Int64?
+    public var endsAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6958,22 +6960,22 @@ public struct PeriodBounds: Equatable, Hashable {
          * Host id of the location.
          */location: String, 
         /**
-         * First local date, `YYYY-MM-DD`; none when open.
-         */firstDay: String?, 
+         * First local date; none when open.
+         */firstDay: IsoDate?, 
         /**
-         * Last local date (included), `YYYY-MM-DD`; none when open.
-         */lastDay: String?, 
+         * Last local date (included); none when open.
+         */lastDay: IsoDate?, 
         /**
-         * First instant (included), Unix milliseconds; none when open.
-         */startsAtMs: Int64?, 
+         * First instant (included); none when open.
+         */startsAt: Timestamp?, 
         /**
-         * End instant (excluded), Unix milliseconds; none when open.
-         */endsAtMs: Int64?) {
+         * End instant (excluded); none when open.
+         */endsAt: Timestamp?) {
         self.location = location
         self.firstDay = firstDay
         self.lastDay = lastDay
-        self.startsAtMs = startsAtMs
-        self.endsAtMs = endsAtMs
+        self.startsAt = startsAt
+        self.endsAt = endsAt
     }
 
     
@@ -6993,19 +6995,19 @@ public struct FfiConverterTypePeriodBounds: FfiConverterRustBuffer {
         return
             try PeriodBounds(
                 location: FfiConverterString.read(from: &buf), 
-                firstDay: FfiConverterOptionString.read(from: &buf), 
-                lastDay: FfiConverterOptionString.read(from: &buf), 
-                startsAtMs: FfiConverterOptionInt64.read(from: &buf), 
-                endsAtMs: FfiConverterOptionInt64.read(from: &buf)
+                firstDay: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                lastDay: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                startsAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                endsAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: PeriodBounds, into buf: inout [UInt8]) {
         FfiConverterString.write(value.location, into: &buf)
-        FfiConverterOptionString.write(value.firstDay, into: &buf)
-        FfiConverterOptionString.write(value.lastDay, into: &buf)
-        FfiConverterOptionInt64.write(value.startsAtMs, into: &buf)
-        FfiConverterOptionInt64.write(value.endsAtMs, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.firstDay, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.lastDay, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.startsAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.endsAt, into: &buf)
     }
 }
 
@@ -7129,7 +7131,7 @@ public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
  */
 public struct Question: Equatable, Hashable {
     /**
-     * Stable id, sent back in answers (`Answer.question`).
+     * Stable id, sent back in answers.
      */
     public var id: String
     /**
@@ -7139,13 +7141,13 @@ public struct Question: Equatable, Hashable {
     /**
      * Wording by lower-case language tag; `{location}` is the location's name.
      */
-    public var text: [String: String]
+    public var text: TextByLanguage
     /**
-     * For `Rating`: the number of stars (none: 5).
+     * For `rating`: the number of stars (default 5).
      */
     public var scale: UInt32?
     /**
-     * For `Choice`: the options (at least two).
+     * For `choice`: the options.
      */
     public var options: [ChoiceOption]
 
@@ -7153,19 +7155,19 @@ public struct Question: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Stable id, sent back in answers (`Answer.question`).
+         * Stable id, sent back in answers.
          */id: String, 
         /**
          * What it asks for.
          */kind: QuestionKind, 
         /**
          * Wording by lower-case language tag; `{location}` is the location's name.
-         */text: [String: String], 
+         */text: TextByLanguage, 
         /**
-         * For `Rating`: the number of stars (none: 5).
+         * For `rating`: the number of stars (default 5).
          */scale: UInt32? = nil, 
         /**
-         * For `Choice`: the options (at least two).
+         * For `choice`: the options.
          */options: [ChoiceOption] = []) {
         self.id = id
         self.kind = kind
@@ -7192,7 +7194,7 @@ public struct FfiConverterTypeQuestion: FfiConverterRustBuffer {
             try Question(
                 id: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeQuestionKind.read(from: &buf), 
-                text: FfiConverterDictionaryStringString.read(from: &buf), 
+                text: FfiConverterTypeTextByLanguage.read(from: &buf), 
                 scale: FfiConverterOptionUInt32.read(from: &buf), 
                 options: FfiConverterSequenceTypeChoiceOption.read(from: &buf)
         )
@@ -7201,7 +7203,7 @@ public struct FfiConverterTypeQuestion: FfiConverterRustBuffer {
     public static func write(_ value: Question, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterTypeQuestionKind.write(value.kind, into: &buf)
-        FfiConverterDictionaryStringString.write(value.text, into: &buf)
+        FfiConverterTypeTextByLanguage.write(value.text, into: &buf)
         FfiConverterOptionUInt32.write(value.scale, into: &buf)
         FfiConverterSequenceTypeChoiceOption.write(value.options, into: &buf)
     }
@@ -7224,7 +7226,7 @@ public func FfiConverterTypeQuestion_lower(_ value: Question) -> RustBuffer {
 
 
 /**
- * One option a question of the survey page offers: the id to send back and its label.
+ * One option a question of the survey page offers: the model's `(id, label)` pair.
  */
 public struct QuestionOption: Equatable, Hashable {
     /**
@@ -7297,7 +7299,7 @@ public func FfiConverterTypeQuestionOption_lower(_ value: QuestionOption) -> Rus
  */
 public struct QuestionView: Equatable, Hashable {
     /**
-     * Question id (`Answer.question`).
+     * Question id.
      */
     public var id: String
     /**
@@ -7313,15 +7315,15 @@ public struct QuestionView: Equatable, Hashable {
      */
     public var scale: UInt32?
     /**
-     * For choices: the options; for facets: the location's facet list.
+     * For choices: `(option id, label)`; for facets: `(facet, facet)`.
      */
-    public var options: [QuestionOption]
+    public var options: [OptionLabel]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Question id (`Answer.question`).
+         * Question id.
          */id: String, 
         /**
          * What it asks for.
@@ -7333,8 +7335,8 @@ public struct QuestionView: Equatable, Hashable {
          * For ratings: the number of stars.
          */scale: UInt32?, 
         /**
-         * For choices: the options; for facets: the location's facet list.
-         */options: [QuestionOption]) {
+         * For choices: `(option id, label)`; for facets: `(facet, facet)`.
+         */options: [OptionLabel]) {
         self.id = id
         self.kind = kind
         self.text = text
@@ -7362,7 +7364,7 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
                 kind: FfiConverterTypeQuestionKind.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf), 
                 scale: FfiConverterOptionUInt32.read(from: &buf), 
-                options: FfiConverterSequenceTypeQuestionOption.read(from: &buf)
+                options: FfiConverterSequenceTypeOptionLabel.read(from: &buf)
         )
     }
 
@@ -7371,7 +7373,7 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
         FfiConverterTypeQuestionKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
         FfiConverterOptionUInt32.write(value.scale, into: &buf)
-        FfiConverterSequenceTypeQuestionOption.write(value.options, into: &buf)
+        FfiConverterSequenceTypeOptionLabel.write(value.options, into: &buf)
     }
 }
 
@@ -7400,7 +7402,7 @@ public struct RatingSummary: Equatable, Hashable {
      */
     public var responses: UInt64
     /**
-     * Average on base 10 (N6); none without ratings.
+     * Average on base 10 (N6); `None` without ratings.
      */
     public var averageBase10: Double?
     /**
@@ -7412,7 +7414,7 @@ public struct RatingSummary: Equatable, Hashable {
      */
     public var answered: UInt64
     /**
-     * `answered / delivered`; none when nothing was delivered.
+     * `answered / delivered`; `None` when nothing was delivered.
      */
     public var responseRate: Double?
 
@@ -7423,7 +7425,7 @@ public struct RatingSummary: Equatable, Hashable {
          * Rated responses (anonymous ones included).
          */responses: UInt64, 
         /**
-         * Average on base 10 (N6); none without ratings.
+         * Average on base 10 (N6); `None` without ratings.
          */averageBase10: Double?, 
         /**
          * Invitations delivered in the period.
@@ -7432,7 +7434,7 @@ public struct RatingSummary: Equatable, Hashable {
          * Of those, answered so far.
          */answered: UInt64, 
         /**
-         * `answered / delivered`; none when nothing was delivered.
+         * `answered / delivered`; `None` when nothing was delivered.
          */responseRate: Double?) {
         self.responses = responses
         self.averageBase10 = averageBase10
@@ -7495,27 +7497,25 @@ public func FfiConverterTypeRatingSummary_lower(_ value: RatingSummary) -> RustB
  */
 public struct ReceiptLink: Equatable, Hashable {
     /**
-     * The link to print on the receipt; its last path segment is the token
-     * `survey_page` and `record_response` take.
+     * The link to print on the receipt.
      */
     public var url: String
     /**
-     * When it stops working, Unix milliseconds.
+     * When it stops working.
      */
-    public var expiresAtMs: Int64
+    public var expiresAt: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The link to print on the receipt; its last path segment is the token
-         * `survey_page` and `record_response` take.
+         * The link to print on the receipt.
          */url: String, 
         /**
-         * When it stops working, Unix milliseconds.
-         */expiresAtMs: Int64) {
+         * When it stops working.
+         */expiresAt: Timestamp) {
         self.url = url
-        self.expiresAtMs = expiresAtMs
+        self.expiresAt = expiresAt
     }
 
     
@@ -7535,13 +7535,13 @@ public struct FfiConverterTypeReceiptLink: FfiConverterRustBuffer {
         return
             try ReceiptLink(
                 url: FfiConverterString.read(from: &buf), 
-                expiresAtMs: FfiConverterInt64.read(from: &buf)
+                expiresAt: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: ReceiptLink, into buf: inout [UInt8]) {
         FfiConverterString.write(value.url, into: &buf)
-        FfiConverterInt64.write(value.expiresAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.expiresAt, into: &buf)
     }
 }
 
@@ -7570,7 +7570,7 @@ public struct ReplyInput: Equatable, Hashable {
      */
     public var user: String
     /**
-     * Reply, reward or refund (`Comment` is the customer's and is refused).
+     * Reply, reward or refund.
      */
     public var kind: CommentKind
     /**
@@ -7578,7 +7578,7 @@ public struct ReplyInput: Equatable, Hashable {
      */
     public var body: String
     /**
-     * The coupon code of a reward (required for a reward).
+     * The coupon code of a reward.
      */
     public var couponCode: String?
     /**
@@ -7597,13 +7597,13 @@ public struct ReplyInput: Equatable, Hashable {
          * Host id of the user writing.
          */user: String, 
         /**
-         * Reply, reward or refund (`Comment` is the customer's and is refused).
+         * Reply, reward or refund.
          */kind: CommentKind, 
         /**
          * The message to the customer.
          */body: String, 
         /**
-         * The coupon code of a reward (required for a reward).
+         * The coupon code of a reward.
          */couponCode: String? = nil, 
         /**
          * The refunded amount in minor units.
@@ -7675,11 +7675,11 @@ public func FfiConverterTypeReplyInput_lower(_ value: ReplyInput) -> RustBuffer 
  */
 public struct ReportQuery: Equatable, Hashable {
     /**
-     * The period, in each location's local time (X3); none: all time.
+     * The period, in each location's local time (X3).
      */
-    public var period: Period?
+    public var period: Period
     /**
-     * Host id of one location; none: every location the user may see.
+     * Host id of one location, or every location the user may see.
      */
     public var location: String?
     /**
@@ -7688,7 +7688,7 @@ public struct ReportQuery: Equatable, Hashable {
     public var employee: String?
     /**
      * Host id of the user looking: an admin (or a user without locations) sees every
-     * location, others only theirs. None: no restriction (the host decides).
+     * location, others only theirs. `None`: no restriction (the host decides).
      */
     public var user: String?
 
@@ -7696,17 +7696,17 @@ public struct ReportQuery: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The period, in each location's local time (X3); none: all time.
-         */period: Period? = nil, 
+         * The period, in each location's local time (X3).
+         */period: Period, 
         /**
-         * Host id of one location; none: every location the user may see.
+         * Host id of one location, or every location the user may see.
          */location: String? = nil, 
         /**
          * Host id of one employee: answers credited to them (N2).
          */employee: String? = nil, 
         /**
          * Host id of the user looking: an admin (or a user without locations) sees every
-         * location, others only theirs. None: no restriction (the host decides).
+         * location, others only theirs. `None`: no restriction (the host decides).
          */user: String? = nil) {
         self.period = period
         self.location = location
@@ -7730,7 +7730,7 @@ public struct FfiConverterTypeReportQuery: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportQuery {
         return
             try ReportQuery(
-                period: FfiConverterOptionTypePeriod.read(from: &buf), 
+                period: FfiConverterTypePeriod.read(from: &buf), 
                 location: FfiConverterOptionString.read(from: &buf), 
                 employee: FfiConverterOptionString.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf)
@@ -7738,7 +7738,7 @@ public struct FfiConverterTypeReportQuery: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ReportQuery, into buf: inout [UInt8]) {
-        FfiConverterOptionTypePeriod.write(value.period, into: &buf)
+        FfiConverterTypePeriod.write(value.period, into: &buf)
         FfiConverterOptionString.write(value.location, into: &buf)
         FfiConverterOptionString.write(value.employee, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
@@ -7774,9 +7774,9 @@ public struct ResponseDeletion: Equatable, Hashable {
      */
     public var customer: String?
     /**
-     * When it was given, Unix milliseconds.
+     * When it was given.
      */
-    public var respondedAtMs: Int64
+    public var respondedAt: Timestamp
     /**
      * Its main score on base 10.
      */
@@ -7786,9 +7786,9 @@ public struct ResponseDeletion: Equatable, Hashable {
      */
     public var deletedBy: String
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    public var deletedAtMs: Int64
+    public var deletedAt: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7800,8 +7800,8 @@ public struct ResponseDeletion: Equatable, Hashable {
          * Host id of its customer (none when anonymous).
          */customer: String?, 
         /**
-         * When it was given, Unix milliseconds.
-         */respondedAtMs: Int64, 
+         * When it was given.
+         */respondedAt: Timestamp, 
         /**
          * Its main score on base 10.
          */scoreBase10: Double?, 
@@ -7809,14 +7809,14 @@ public struct ResponseDeletion: Equatable, Hashable {
          * The admin who deleted it.
          */deletedBy: String, 
         /**
-         * When, Unix milliseconds.
-         */deletedAtMs: Int64) {
+         * When.
+         */deletedAt: Timestamp) {
         self.responseId = responseId
         self.customer = customer
-        self.respondedAtMs = respondedAtMs
+        self.respondedAt = respondedAt
         self.scoreBase10 = scoreBase10
         self.deletedBy = deletedBy
-        self.deletedAtMs = deletedAtMs
+        self.deletedAt = deletedAt
     }
 
     
@@ -7837,20 +7837,20 @@ public struct FfiConverterTypeResponseDeletion: FfiConverterRustBuffer {
             try ResponseDeletion(
                 responseId: FfiConverterInt64.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
-                respondedAtMs: FfiConverterInt64.read(from: &buf), 
+                respondedAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 scoreBase10: FfiConverterOptionDouble.read(from: &buf), 
                 deletedBy: FfiConverterString.read(from: &buf), 
-                deletedAtMs: FfiConverterInt64.read(from: &buf)
+                deletedAt: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: ResponseDeletion, into buf: inout [UInt8]) {
         FfiConverterInt64.write(value.responseId, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
-        FfiConverterInt64.write(value.respondedAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.respondedAt, into: &buf)
         FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
         FfiConverterString.write(value.deletedBy, into: &buf)
-        FfiConverterInt64.write(value.deletedAtMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.deletedAt, into: &buf)
     }
 }
 
@@ -7871,7 +7871,7 @@ public func FfiConverterTypeResponseDeletion_lower(_ value: ResponseDeletion) ->
 
 
 /**
- * A customer's answers to the survey, as `record_response` takes them.
+ * A customer's answers to the survey.
  */
 public struct ResponseInput: Equatable, Hashable {
     /**
@@ -7944,8 +7944,7 @@ public func FfiConverterTypeResponseInput_lower(_ value: ResponseInput) -> RustB
  */
 public struct ResponseOutcome: Equatable, Hashable {
     /**
-     * The stored response's id (what `review_clicked`, `review_confirmed` and
-     * `delete_response` take).
+     * The stored response's id.
      */
     public var responseId: Int64
     /**
@@ -7961,7 +7960,7 @@ public struct ResponseOutcome: Equatable, Hashable {
      */
     public var unhappy: Bool
     /**
-     * Show this review link now (N3); none when the respondent is not offered one.
+     * Show this review link now (N3), if any.
      */
     public var reviewLink: String?
     /**
@@ -7974,8 +7973,7 @@ public struct ResponseOutcome: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The stored response's id (what `review_clicked`, `review_confirmed` and
-         * `delete_response` take).
+         * The stored response's id.
          */responseId: Int64, 
         /**
          * The NPS category, if the NPS question was answered.
@@ -7987,7 +7985,7 @@ public struct ResponseOutcome: Equatable, Hashable {
          * An unhappy customer (N4).
          */unhappy: Bool, 
         /**
-         * Show this review link now (N3); none when the respondent is not offered one.
+         * Show this review link now (N3), if any.
          */reviewLink: String?, 
         /**
          * The alert an unhappy answer raised (A1), or the case a post-intervention answer
@@ -8235,33 +8233,33 @@ public func FfiConverterTypeReviewFunnel_lower(_ value: ReviewFunnel) -> RustBuf
  */
 public struct ScoreQuery: Equatable, Hashable {
     /**
-     * Host id of one location; none: every location.
+     * Host id of one location, or all.
      */
     public var location: String?
     /**
-     * Responses at or after this instant, Unix milliseconds.
+     * Responses at or after this instant.
      */
-    public var fromMs: Int64?
+    public var startsAt: Timestamp?
     /**
-     * Responses before this instant, Unix milliseconds.
+     * Responses before this instant.
      */
-    public var toMs: Int64?
+    public var endsAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Host id of one location; none: every location.
+         * Host id of one location, or all.
          */location: String? = nil, 
         /**
-         * Responses at or after this instant, Unix milliseconds.
-         */fromMs: Int64? = nil, 
+         * Responses at or after this instant.
+         */startsAt: Timestamp? = nil, 
         /**
-         * Responses before this instant, Unix milliseconds.
-         */toMs: Int64? = nil) {
+         * Responses before this instant.
+         */endsAt: Timestamp? = nil) {
         self.location = location
-        self.fromMs = fromMs
-        self.toMs = toMs
+        self.startsAt = startsAt
+        self.endsAt = endsAt
     }
 
     
@@ -8281,15 +8279,15 @@ public struct FfiConverterTypeScoreQuery: FfiConverterRustBuffer {
         return
             try ScoreQuery(
                 location: FfiConverterOptionString.read(from: &buf), 
-                fromMs: FfiConverterOptionInt64.read(from: &buf), 
-                toMs: FfiConverterOptionInt64.read(from: &buf)
+                startsAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                endsAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: ScoreQuery, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.location, into: &buf)
-        FfiConverterOptionInt64.write(value.fromMs, into: &buf)
-        FfiConverterOptionInt64.write(value.toMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.startsAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.endsAt, into: &buf)
     }
 }
 
@@ -8318,7 +8316,7 @@ public struct Scores: Equatable, Hashable {
      */
     public var responses: UInt64
     /**
-     * NPS from its counts; `nps.nps` is none without NPS answers.
+     * NPS from its counts; `nps` is none without NPS answers.
      */
     public var nps: NpsSummary
     /**
@@ -8337,7 +8335,7 @@ public struct Scores: Equatable, Hashable {
          * Responses of every kind (NPS, ratings, e-receipt feedback).
          */responses: UInt64, 
         /**
-         * NPS from its counts; `nps.nps` is none without NPS answers.
+         * NPS from its counts; `nps` is none without NPS answers.
          */nps: NpsSummary, 
         /**
          * Responses with a star rating (anonymous ones included).
@@ -8407,9 +8405,9 @@ public struct SeriesPoint: Equatable, Hashable {
      */
     public var label: String
     /**
-     * The bucket's first local date, `YYYY-MM-DD`.
+     * The bucket's first local date.
      */
-    public var start: String
+    public var start: IsoDate
     /**
      * Its scores.
      */
@@ -8422,8 +8420,8 @@ public struct SeriesPoint: Equatable, Hashable {
          * `2026-05-04`, `2026-W19` or `2026-05`.
          */label: String, 
         /**
-         * The bucket's first local date, `YYYY-MM-DD`.
-         */start: String, 
+         * The bucket's first local date.
+         */start: IsoDate, 
         /**
          * Its scores.
          */scores: Scores) {
@@ -8449,14 +8447,14 @@ public struct FfiConverterTypeSeriesPoint: FfiConverterRustBuffer {
         return
             try SeriesPoint(
                 label: FfiConverterString.read(from: &buf), 
-                start: FfiConverterString.read(from: &buf), 
+                start: FfiConverterTypeIsoDate.read(from: &buf), 
                 scores: FfiConverterTypeScores.read(from: &buf)
         )
     }
 
     public static func write(_ value: SeriesPoint, into buf: inout [UInt8]) {
         FfiConverterString.write(value.label, into: &buf)
-        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterTypeIsoDate.write(value.start, into: &buf)
         FfiConverterTypeScores.write(value.scores, into: &buf)
     }
 }
@@ -8478,7 +8476,7 @@ public func FfiConverterTypeSeriesPoint_lower(_ value: SeriesPoint) -> RustBuffe
 
 
 /**
- * Store-wide program settings; start from `default_settings()` and change what differs.
+ * Store-wide program settings.
  */
 public struct Settings: Equatable, Hashable {
     /**
@@ -8643,9 +8641,9 @@ public struct SkippedTransaction: Equatable, Hashable {
      */
     public var reason: SkipReason
     /**
-     * For `Cooldown`: the date the customer becomes eligible again (E4), `YYYY-MM-DD`.
+     * For `cooldown`: the date the customer becomes eligible again (E4).
      */
-    public var eligibleAgainOn: String?
+    public var eligibleAgainOn: IsoDate?
     /**
      * The decision was made by an earlier sync and is reported as stored (E9).
      */
@@ -8664,8 +8662,8 @@ public struct SkippedTransaction: Equatable, Hashable {
          * The first rule that applied (E9 order).
          */reason: SkipReason, 
         /**
-         * For `Cooldown`: the date the customer becomes eligible again (E4), `YYYY-MM-DD`.
-         */eligibleAgainOn: String?, 
+         * For `cooldown`: the date the customer becomes eligible again (E4).
+         */eligibleAgainOn: IsoDate?, 
         /**
          * The decision was made by an earlier sync and is reported as stored (E9).
          */`repeat`: Bool) {
@@ -8695,7 +8693,7 @@ public struct FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer {
                 transaction: FfiConverterString.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
                 reason: FfiConverterTypeSkipReason.read(from: &buf), 
-                eligibleAgainOn: FfiConverterOptionString.read(from: &buf), 
+                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 repeat: FfiConverterBool.read(from: &buf)
         )
     }
@@ -8704,7 +8702,7 @@ public struct FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer {
         FfiConverterString.write(value.transaction, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterTypeSkipReason.write(value.reason, into: &buf)
-        FfiConverterOptionString.write(value.eligibleAgainOn, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
         FfiConverterBool.write(value.`repeat`, into: &buf)
     }
 }
@@ -8722,6 +8720,75 @@ public func FfiConverterTypeSkippedTransaction_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeSkippedTransaction_lower(_ value: SkippedTransaction) -> RustBuffer {
     return FfiConverterTypeSkippedTransaction.lower(value)
+}
+
+
+/**
+ * Stars given and out of how many: the model's `(stars, scale)` pair.
+ */
+public struct Stars: Equatable, Hashable {
+    /**
+     * Stars given.
+     */
+    public var stars: UInt32
+    /**
+     * Out of how many stars.
+     */
+    public var scale: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stars given.
+         */stars: UInt32, 
+        /**
+         * Out of how many stars.
+         */scale: UInt32) {
+        self.stars = stars
+        self.scale = scale
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stars: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStars: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stars {
+        return
+            try Stars(
+                stars: FfiConverterUInt32.read(from: &buf), 
+                scale: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stars, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.stars, into: &buf)
+        FfiConverterUInt32.write(value.scale, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStars_lift(_ buf: RustBuffer) throws -> Stars {
+    return try FfiConverterTypeStars.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStars_lower(_ value: Stars) -> RustBuffer {
+    return FfiConverterTypeStars.lower(value)
 }
 
 
@@ -8884,12 +8951,11 @@ public func FfiConverterTypeSuppressionBundle_lower(_ value: SuppressionBundle) 
 
 
 /**
- * The store's survey: what every invitation and receipt link asks. Read the shipped one
- * with `Engine.survey()`, change it and give it to `set_survey`.
+ * The store's survey: what every invitation and receipt link asks.
  */
 public struct Survey: Equatable, Hashable {
     /**
-     * Questions in display order (at most one NPS and one rating question).
+     * Questions in display order.
      */
     public var questions: [Question]
 
@@ -8897,7 +8963,7 @@ public struct Survey: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Questions in display order (at most one NPS and one rating question).
+         * Questions in display order.
          */questions: [Question]) {
         self.questions = questions
     }
@@ -8944,7 +9010,7 @@ public func FfiConverterTypeSurvey_lower(_ value: Survey) -> RustBuffer {
 
 
 /**
- * What the host's survey page shows for a survey or receipt link token.
+ * What the host's survey page shows for a link token.
  */
 public struct SurveyPage: Equatable, Hashable {
     /**
@@ -8956,12 +9022,11 @@ public struct SurveyPage: Equatable, Hashable {
      */
     public var locationName: String
     /**
-     * The language the page's wording is in (`fr` for a `fr-FR` customer; the
-     * fallback language when none of the customer's has wording).
+     * The language the page is in.
      */
     public var language: String
     /**
-     * The questions, in display order.
+     * The questions.
      */
     public var questions: [QuestionView]
 
@@ -8975,11 +9040,10 @@ public struct SurveyPage: Equatable, Hashable {
          * Its display name.
          */locationName: String, 
         /**
-         * The language the page's wording is in (`fr` for a `fr-FR` customer; the
-         * fallback language when none of the customer's has wording).
+         * The language the page is in.
          */language: String, 
         /**
-         * The questions, in display order.
+         * The questions.
          */questions: [QuestionView]) {
         self.location = location
         self.locationName = locationName
@@ -9039,14 +9103,17 @@ public func FfiConverterTypeSurveyPage_lower(_ value: SurveyPage) -> RustBuffer 
  */
 public struct SyncBatch: Equatable, Hashable {
     /**
+     * Wire format version; must be [`BATCH_FORMAT`].
+     */
+    public var format: UInt32
+    /**
      * Host id of the location this batch belongs to.
      */
     public var location: String
     /**
-     * Business dates covered (`YYYY-MM-DD`, as `sync_window` gave them); the latest is
-     * the batch's business date.
+     * Business dates covered by this batch (S2); the latest is the batch's business date.
      */
-    public var businessDates: [String]
+    public var businessDates: [IsoDate]
     /**
      * Customers to upsert, by host id.
      */
@@ -9064,12 +9131,14 @@ public struct SyncBatch: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
+         * Wire format version; must be [`BATCH_FORMAT`].
+         */format: UInt32 = UInt32(1), 
+        /**
          * Host id of the location this batch belongs to.
          */location: String, 
         /**
-         * Business dates covered (`YYYY-MM-DD`, as `sync_window` gave them); the latest is
-         * the batch's business date.
-         */businessDates: [String], 
+         * Business dates covered by this batch (S2); the latest is the batch's business date.
+         */businessDates: [IsoDate], 
         /**
          * Customers to upsert, by host id.
          */customers: [Customer] = [], 
@@ -9079,6 +9148,7 @@ public struct SyncBatch: Equatable, Hashable {
         /**
          * Transactions to upsert and evaluate, by host id.
          */transactions: [Transaction] = []) {
+        self.format = format
         self.location = location
         self.businessDates = businessDates
         self.customers = customers
@@ -9102,8 +9172,9 @@ public struct FfiConverterTypeSyncBatch: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncBatch {
         return
             try SyncBatch(
+                format: FfiConverterUInt32.read(from: &buf), 
                 location: FfiConverterString.read(from: &buf), 
-                businessDates: FfiConverterSequenceString.read(from: &buf), 
+                businessDates: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
                 customers: FfiConverterSequenceTypeCustomer.read(from: &buf), 
                 employees: FfiConverterSequenceTypeEmployee.read(from: &buf), 
                 transactions: FfiConverterSequenceTypeTransaction.read(from: &buf)
@@ -9111,8 +9182,9 @@ public struct FfiConverterTypeSyncBatch: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: SyncBatch, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.format, into: &buf)
         FfiConverterString.write(value.location, into: &buf)
-        FfiConverterSequenceString.write(value.businessDates, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.businessDates, into: &buf)
         FfiConverterSequenceTypeCustomer.write(value.customers, into: &buf)
         FfiConverterSequenceTypeEmployee.write(value.employees, into: &buf)
         FfiConverterSequenceTypeTransaction.write(value.transactions, into: &buf)
@@ -9144,17 +9216,17 @@ public struct SyncReport: Equatable, Hashable {
      */
     public var location: String
     /**
-     * The batch's business date (its latest date), `YYYY-MM-DD`.
+     * The batch's business date (its latest date).
      */
-    public var businessDate: String
+    public var businessDate: IsoDate
     /**
      * Earlier dates of the window this batch caught up (S2).
      */
-    public var caughtUpDates: [String]
+    public var caughtUpDates: [IsoDate]
     /**
      * Dates still missing after this sync; only a backfill closes them (S2).
      */
-    public var missingDates: [String]
+    public var missingDates: [IsoDate]
     /**
      * Customers seen for the first time.
      */
@@ -9191,14 +9263,14 @@ public struct SyncReport: Equatable, Hashable {
          * Host id of the location synced.
          */location: String, 
         /**
-         * The batch's business date (its latest date), `YYYY-MM-DD`.
-         */businessDate: String, 
+         * The batch's business date (its latest date).
+         */businessDate: IsoDate, 
         /**
          * Earlier dates of the window this batch caught up (S2).
-         */caughtUpDates: [String], 
+         */caughtUpDates: [IsoDate], 
         /**
          * Dates still missing after this sync; only a backfill closes them (S2).
-         */missingDates: [String], 
+         */missingDates: [IsoDate], 
         /**
          * Customers seen for the first time.
          */customersCreated: UInt32, 
@@ -9250,9 +9322,9 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         return
             try SyncReport(
                 location: FfiConverterString.read(from: &buf), 
-                businessDate: FfiConverterString.read(from: &buf), 
-                caughtUpDates: FfiConverterSequenceString.read(from: &buf), 
-                missingDates: FfiConverterSequenceString.read(from: &buf), 
+                businessDate: FfiConverterTypeIsoDate.read(from: &buf), 
+                caughtUpDates: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
+                missingDates: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
                 customersCreated: FfiConverterUInt32.read(from: &buf), 
                 customersUpdated: FfiConverterUInt32.read(from: &buf), 
                 employeesUpserted: FfiConverterUInt32.read(from: &buf), 
@@ -9265,9 +9337,9 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
 
     public static func write(_ value: SyncReport, into buf: inout [UInt8]) {
         FfiConverterString.write(value.location, into: &buf)
-        FfiConverterString.write(value.businessDate, into: &buf)
-        FfiConverterSequenceString.write(value.caughtUpDates, into: &buf)
-        FfiConverterSequenceString.write(value.missingDates, into: &buf)
+        FfiConverterTypeIsoDate.write(value.businessDate, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.caughtUpDates, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.missingDates, into: &buf)
         FfiConverterUInt32.write(value.customersCreated, into: &buf)
         FfiConverterUInt32.write(value.customersUpdated, into: &buf)
         FfiConverterUInt32.write(value.employeesUpserted, into: &buf)
@@ -9303,25 +9375,25 @@ public struct SyncWindow: Equatable, Hashable {
      */
     public var location: String
     /**
-     * The location's local date at `now`, `YYYY-MM-DD`.
+     * The location's local date at `now`.
      */
-    public var today: String
+    public var today: IsoDate
     /**
      * The latest business date synced so far.
      */
-    public var lastSynced: String?
+    public var lastSynced: IsoDate?
     /**
      * Dates the host must include in tonight's batch, oldest first.
      */
-    public var dates: [String]
+    public var dates: [IsoDate]
     /**
      * Dates beyond the catch-up allowance: only a backfill closes them.
      */
-    public var missing: [String]
+    public var missing: [IsoDate]
     /**
-     * The next sync instant at the location's sync hour (S1), Unix milliseconds.
+     * The next sync instant at the location's sync hour (S1).
      */
-    public var nextSyncAtMs: Int64
+    public var nextSyncAt: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9330,26 +9402,26 @@ public struct SyncWindow: Equatable, Hashable {
          * Host id of the location.
          */location: String, 
         /**
-         * The location's local date at `now`, `YYYY-MM-DD`.
-         */today: String, 
+         * The location's local date at `now`.
+         */today: IsoDate, 
         /**
          * The latest business date synced so far.
-         */lastSynced: String?, 
+         */lastSynced: IsoDate?, 
         /**
          * Dates the host must include in tonight's batch, oldest first.
-         */dates: [String], 
+         */dates: [IsoDate], 
         /**
          * Dates beyond the catch-up allowance: only a backfill closes them.
-         */missing: [String], 
+         */missing: [IsoDate], 
         /**
-         * The next sync instant at the location's sync hour (S1), Unix milliseconds.
-         */nextSyncAtMs: Int64) {
+         * The next sync instant at the location's sync hour (S1).
+         */nextSyncAt: Timestamp) {
         self.location = location
         self.today = today
         self.lastSynced = lastSynced
         self.dates = dates
         self.missing = missing
-        self.nextSyncAtMs = nextSyncAtMs
+        self.nextSyncAt = nextSyncAt
     }
 
     
@@ -9369,21 +9441,21 @@ public struct FfiConverterTypeSyncWindow: FfiConverterRustBuffer {
         return
             try SyncWindow(
                 location: FfiConverterString.read(from: &buf), 
-                today: FfiConverterString.read(from: &buf), 
-                lastSynced: FfiConverterOptionString.read(from: &buf), 
-                dates: FfiConverterSequenceString.read(from: &buf), 
-                missing: FfiConverterSequenceString.read(from: &buf), 
-                nextSyncAtMs: FfiConverterInt64.read(from: &buf)
+                today: FfiConverterTypeIsoDate.read(from: &buf), 
+                lastSynced: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                dates: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
+                missing: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
+                nextSyncAt: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncWindow, into buf: inout [UInt8]) {
         FfiConverterString.write(value.location, into: &buf)
-        FfiConverterString.write(value.today, into: &buf)
-        FfiConverterOptionString.write(value.lastSynced, into: &buf)
-        FfiConverterSequenceString.write(value.dates, into: &buf)
-        FfiConverterSequenceString.write(value.missing, into: &buf)
-        FfiConverterInt64.write(value.nextSyncAtMs, into: &buf)
+        FfiConverterTypeIsoDate.write(value.today, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.lastSynced, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.dates, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.missing, into: &buf)
+        FfiConverterTypeTimestamp.write(value.nextSyncAt, into: &buf)
     }
 }
 
@@ -9404,7 +9476,7 @@ public func FfiConverterTypeSyncWindow_lower(_ value: SyncWindow) -> RustBuffer 
 
 
 /**
- * A message template: a store override to set, or the effective one read back.
+ * A store override of a shipped template (or the shipped one, as read back).
  */
 public struct Template: Equatable, Hashable {
     /**
@@ -9416,12 +9488,11 @@ public struct Template: Equatable, Hashable {
      */
     public var channel: Channel
     /**
-     * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+     * Lower-case BCP 47 language (`fr`, `fr-ca`).
      */
     public var language: String
     /**
-     * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
-     * `{survey_link}`, `{unsubscribe_link}`.
+     * Subject (e-mail); placeholders allowed.
      */
     public var subject: String
     /**
@@ -9439,11 +9510,10 @@ public struct Template: Equatable, Hashable {
          * Channel.
          */channel: Channel, 
         /**
-         * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+         * Lower-case BCP 47 language (`fr`, `fr-ca`).
          */language: String, 
         /**
-         * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
-         * `{survey_link}`, `{unsubscribe_link}`.
+         * Subject (e-mail); placeholders allowed.
          */subject: String, 
         /**
          * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
@@ -9545,9 +9615,9 @@ public struct ThreadComment: Equatable, Hashable {
      */
     public var user: String?
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    public var atMs: Int64
+    public var at: Timestamp
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9580,8 +9650,8 @@ public struct ThreadComment: Equatable, Hashable {
          * Host id of the user, for a business comment.
          */user: String?, 
         /**
-         * When, Unix milliseconds.
-         */atMs: Int64) {
+         * When.
+         */at: Timestamp) {
         self.id = id
         self.responseId = responseId
         self.author = author
@@ -9591,7 +9661,7 @@ public struct ThreadComment: Equatable, Hashable {
         self.amountMinor = amountMinor
         self.currency = currency
         self.user = user
-        self.atMs = atMs
+        self.at = at
     }
 
     
@@ -9619,7 +9689,7 @@ public struct FfiConverterTypeThreadComment: FfiConverterRustBuffer {
                 amountMinor: FfiConverterOptionInt64.read(from: &buf), 
                 currency: FfiConverterOptionString.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf), 
-                atMs: FfiConverterInt64.read(from: &buf)
+                at: FfiConverterTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -9633,7 +9703,7 @@ public struct FfiConverterTypeThreadComment: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.amountMinor, into: &buf)
         FfiConverterOptionString.write(value.currency, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
-        FfiConverterInt64.write(value.atMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
     }
 }
 
@@ -9682,9 +9752,9 @@ public struct Transaction: Equatable, Hashable {
      */
     public var currency: String
     /**
-     * When the transaction was finalized, Unix milliseconds; absent = not finalized (E1).
+     * When the transaction was finalized, RFC 3339 with an offset; absent = not finalized (E1).
      */
-    public var finalizedAtMs: Int64?
+    public var finalizedAt: OffsetTimestamp?
     /**
      * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
      */
@@ -9712,8 +9782,8 @@ public struct Transaction: Equatable, Hashable {
          * ISO 4217 currency code, e.g. `EUR`.
          */currency: String, 
         /**
-         * When the transaction was finalized, Unix milliseconds; absent = not finalized (E1).
-         */finalizedAtMs: Int64? = nil, 
+         * When the transaction was finalized, RFC 3339 with an offset; absent = not finalized (E1).
+         */finalizedAt: OffsetTimestamp? = nil, 
         /**
          * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
          */exclude: Bool = false) {
@@ -9723,7 +9793,7 @@ public struct Transaction: Equatable, Hashable {
         self.kind = kind
         self.amountMinor = amountMinor
         self.currency = currency
-        self.finalizedAtMs = finalizedAtMs
+        self.finalizedAt = finalizedAt
         self.exclude = exclude
     }
 
@@ -9749,7 +9819,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
                 kind: FfiConverterTypeTransactionKind.read(from: &buf), 
                 amountMinor: FfiConverterInt64.read(from: &buf), 
                 currency: FfiConverterString.read(from: &buf), 
-                finalizedAtMs: FfiConverterOptionInt64.read(from: &buf), 
+                finalizedAt: FfiConverterOptionTypeOffsetTimestamp.read(from: &buf), 
                 exclude: FfiConverterBool.read(from: &buf)
         )
     }
@@ -9761,7 +9831,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
         FfiConverterTypeTransactionKind.write(value.kind, into: &buf)
         FfiConverterInt64.write(value.amountMinor, into: &buf)
         FfiConverterString.write(value.currency, into: &buf)
-        FfiConverterOptionInt64.write(value.finalizedAtMs, into: &buf)
+        FfiConverterOptionTypeOffsetTimestamp.write(value.finalizedAt, into: &buf)
         FfiConverterBool.write(value.exclude, into: &buf)
     }
 }
@@ -9795,9 +9865,9 @@ public struct Unsubscribe: Equatable, Hashable {
      */
     public var contact: String
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    public var atMs: Int64
+    public var at: Timestamp
     /**
      * How (`link`, `api`, …).
      */
@@ -9821,8 +9891,8 @@ public struct Unsubscribe: Equatable, Hashable {
          * The normalised e-mail or phone; the host id for `customer`.
          */contact: String, 
         /**
-         * When, Unix milliseconds.
-         */atMs: Int64, 
+         * When.
+         */at: Timestamp, 
         /**
          * How (`link`, `api`, …).
          */source: String, 
@@ -9834,7 +9904,7 @@ public struct Unsubscribe: Equatable, Hashable {
          */name: String?) {
         self.kind = kind
         self.contact = contact
-        self.atMs = atMs
+        self.at = at
         self.source = source
         self.customer = customer
         self.name = name
@@ -9858,7 +9928,7 @@ public struct FfiConverterTypeUnsubscribe: FfiConverterRustBuffer {
             try Unsubscribe(
                 kind: FfiConverterString.read(from: &buf), 
                 contact: FfiConverterString.read(from: &buf), 
-                atMs: FfiConverterInt64.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
                 source: FfiConverterString.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf)
@@ -9868,7 +9938,7 @@ public struct FfiConverterTypeUnsubscribe: FfiConverterRustBuffer {
     public static func write(_ value: Unsubscribe, into buf: inout [UInt8]) {
         FfiConverterString.write(value.kind, into: &buf)
         FfiConverterString.write(value.contact, into: &buf)
-        FfiConverterInt64.write(value.atMs, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
         FfiConverterString.write(value.source, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
@@ -9912,10 +9982,6 @@ public struct User: Equatable, Hashable {
      */
     public var role: UserRole
     /**
-     * Which feedback they hear about (A2); `None` keeps only the dashboard.
-     */
-    public var notify: NotifyLevel
-    /**
      * Host ids of the locations they cover; empty = every location.
      */
     public var locations: [String]
@@ -9923,6 +9989,10 @@ public struct User: Equatable, Hashable {
      * Language of the notifications they get (BCP 47); the store default if absent.
      */
     public var language: String?
+    /**
+     * Which feedback they hear about (A2).
+     */
+    public var notify: NotifyLevel
     /**
      * Host ids of the locations they hear about; empty = every location.
      */
@@ -9944,14 +10014,14 @@ public struct User: Equatable, Hashable {
          * What the user may do.
          */role: UserRole, 
         /**
-         * Which feedback they hear about (A2); `None` keeps only the dashboard.
-         */notify: NotifyLevel, 
-        /**
          * Host ids of the locations they cover; empty = every location.
          */locations: [String] = [], 
         /**
          * Language of the notifications they get (BCP 47); the store default if absent.
          */language: String? = nil, 
+        /**
+         * Which feedback they hear about (A2).
+         */notify: NotifyLevel, 
         /**
          * Host ids of the locations they hear about; empty = every location.
          */notifyLocations: [String] = []) {
@@ -9959,9 +10029,9 @@ public struct User: Equatable, Hashable {
         self.name = name
         self.email = email
         self.role = role
-        self.notify = notify
         self.locations = locations
         self.language = language
+        self.notify = notify
         self.notifyLocations = notifyLocations
     }
 
@@ -9985,9 +10055,9 @@ public struct FfiConverterTypeUser: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 email: FfiConverterString.read(from: &buf), 
                 role: FfiConverterTypeUserRole.read(from: &buf), 
-                notify: FfiConverterTypeNotifyLevel.read(from: &buf), 
                 locations: FfiConverterSequenceString.read(from: &buf), 
                 language: FfiConverterOptionString.read(from: &buf), 
+                notify: FfiConverterTypeNotifyLevel.read(from: &buf), 
                 notifyLocations: FfiConverterSequenceString.read(from: &buf)
         )
     }
@@ -9997,9 +10067,9 @@ public struct FfiConverterTypeUser: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.email, into: &buf)
         FfiConverterTypeUserRole.write(value.role, into: &buf)
-        FfiConverterTypeNotifyLevel.write(value.notify, into: &buf)
         FfiConverterSequenceString.write(value.locations, into: &buf)
         FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterTypeNotifyLevel.write(value.notify, into: &buf)
         FfiConverterSequenceString.write(value.notifyLocations, into: &buf)
     }
 }
@@ -10142,7 +10212,7 @@ public enum AlertStatus: Equatable, Hashable {
      */
     case inProgress
     /**
-     * Handled; needs at least one interaction, and is final.
+     * Handled; needs at least one interaction.
      */
     case done
 
@@ -10595,12 +10665,12 @@ public func FfiConverterTypeCommentKind_lower(_ value: CommentKind) -> RustBuffe
 public enum FailOutcome: Equatable, Hashable {
     
     /**
-     * Offered again at `retry_at_ms`.
+     * Offered again at `retry_at`.
      */
     case retry(
         /**
-         * When the message becomes due again, Unix milliseconds.
-         */retryAtMs: Int64
+         * When the message becomes due again.
+         */retryAt: Timestamp
     )
     /**
      * No more retries: the message is failed and its invitation releases the cooldown.
@@ -10627,7 +10697,7 @@ public struct FfiConverterTypeFailOutcome: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .retry(retryAtMs: try FfiConverterInt64.read(from: &buf)
+        case 1: return .retry(retryAt: try FfiConverterTypeTimestamp.read(from: &buf)
         )
         
         case 2: return .failed
@@ -10640,9 +10710,9 @@ public struct FfiConverterTypeFailOutcome: FfiConverterRustBuffer {
         switch value {
         
         
-        case let .retry(retryAtMs):
+        case let .retry(retryAt):
             writeInt(&buf, Int32(1))
-            FfiConverterInt64.write(retryAtMs, into: &buf)
+            FfiConverterTypeTimestamp.write(retryAt, into: &buf)
             
         
         case .failed:
@@ -11297,7 +11367,7 @@ public enum MessageKind: Equatable, Hashable {
      */
     case reviewReminder
     /**
-     * Reminds a non-respondent of the survey (R2).
+     * Reminds a non-respondent of the survey (R2, off by default).
      */
     case surveyReminder
     /**
@@ -11313,14 +11383,14 @@ public enum MessageKind: Equatable, Hashable {
      */
     case customerReply
     /**
-     * The post-intervention survey (A4).
+     * The post-intervention survey after an unhappy customer's case is done (A4).
      */
     case followUpSurvey
 
 
 
     /**
-     * The stable snake_case name, as in JSON (`survey_invitation`).
+     * The stable snake_case name, as in JSON and the database.
      */
 public func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -11449,7 +11519,7 @@ public enum MessageStatus: Equatable, Hashable {
 
 
     /**
-     * The stable snake_case name, as in JSON and the database (`in_flight`).
+     * The stable snake_case name, as in JSON and the database.
      */
 public func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -11634,7 +11704,7 @@ public func FfiConverterTypeNotifyLevel_lower(_ value: NotifyLevel) -> RustBuffe
 
 
 /**
- * Where an NPS answer falls (N1).
+ * Where an NPS answer (0–10) falls (N1).
  */
 
 public enum NpsCategory: Equatable, Hashable {
@@ -11737,27 +11807,26 @@ public enum Period: Equatable, Hashable {
      */
     case lastMonth
     /**
-     * Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
-     * `from`/`to`: `from` is a Python keyword.)
+     * Local dates `from` to `to`, both included.
      */
     case custom(
         /**
-         * First local date, `YYYY-MM-DD`.
-         */firstDay: String, 
+         * First local date.
+         */firstDay: IsoDate, 
         /**
-         * Last local date (included), `YYYY-MM-DD`.
-         */lastDay: String
+         * Last local date (included).
+         */lastDay: IsoDate
     )
     /**
-     * Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+     * UTC instants `[from, to)`, not aligned on local days: answered from the responses.
      */
     case between(
         /**
-         * First instant (included), Unix milliseconds.
-         */fromMs: Int64, 
+         * First instant (included).
+         */startsAt: Timestamp, 
         /**
-         * End instant (excluded), Unix milliseconds.
-         */toMs: Int64
+         * End instant (excluded).
+         */endsAt: Timestamp
     )
 
 
@@ -11786,10 +11855,10 @@ public struct FfiConverterTypePeriod: FfiConverterRustBuffer {
         
         case 3: return .lastMonth
         
-        case 4: return .custom(firstDay: try FfiConverterString.read(from: &buf), lastDay: try FfiConverterString.read(from: &buf)
+        case 4: return .custom(firstDay: try FfiConverterTypeIsoDate.read(from: &buf), lastDay: try FfiConverterTypeIsoDate.read(from: &buf)
         )
         
-        case 5: return .between(fromMs: try FfiConverterInt64.read(from: &buf), toMs: try FfiConverterInt64.read(from: &buf)
+        case 5: return .between(startsAt: try FfiConverterTypeTimestamp.read(from: &buf), endsAt: try FfiConverterTypeTimestamp.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -11814,14 +11883,14 @@ public struct FfiConverterTypePeriod: FfiConverterRustBuffer {
         
         case let .custom(firstDay,lastDay):
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(firstDay, into: &buf)
-            FfiConverterString.write(lastDay, into: &buf)
+            FfiConverterTypeIsoDate.write(firstDay, into: &buf)
+            FfiConverterTypeIsoDate.write(lastDay, into: &buf)
             
         
-        case let .between(fromMs,toMs):
+        case let .between(startsAt,endsAt):
             writeInt(&buf, Int32(5))
-            FfiConverterInt64.write(fromMs, into: &buf)
-            FfiConverterInt64.write(toMs, into: &buf)
+            FfiConverterTypeTimestamp.write(startsAt, into: &buf)
+            FfiConverterTypeTimestamp.write(endsAt, into: &buf)
             
         }
     }
@@ -11971,7 +12040,7 @@ public enum ResponseSource: Equatable, Hashable {
 
 
     /**
-     * The stable snake_case name, as in JSON.
+     * The stable snake_case name, as in JSON and the database.
      */
 public func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -12221,14 +12290,14 @@ public enum Sentiment: Equatable, Hashable {
      */
     case negative
     /**
-     * Not from an e-receipt (refused by `record_feedback`).
+     * Not from an e-receipt.
      */
     case unknown
 
 
 
     /**
-     * The stable snake_case name, as in JSON (`positive`).
+     * The stable snake_case name, as in JSON and the database.
      */
 public func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -12304,56 +12373,58 @@ public func FfiConverterTypeSentiment_lower(_ value: Sentiment) -> RustBuffer {
 
 
 /**
- * Why a finalized transaction did not produce a survey invitation (E1–E9), in E9
- * precedence order.
+ * Why a finalized transaction did not produce a survey invitation (E1–E9).
+ *
+ * The variants are listed in the precedence order of E9: when several rules apply, the
+ * first one is reported. Codes are stable across releases and shared by every door.
  */
 
-public enum SkipReason: Equatable, Hashable {
+public enum SkipReason: UInt32, Equatable, Hashable {
     
     /**
      * E1: the transaction is not finalized yet.
      */
-    case notFinalized
+    case notFinalized = 1
     /**
      * E2: the host excluded this transaction.
      */
-    case excluded
+    case excluded = 2
     /**
      * E7: the location is disabled.
      */
-    case locationDisabled
+    case locationDisabled = 3
     /**
      * E6: the sale has no customer.
      */
-    case anonymous
+    case anonymous = 4
     /**
      * S3: finalized more than `max_age_days` before the batch's business date.
      */
-    case tooOld
+    case tooOld = 5
     /**
      * E2: the customer's "include in communications" is off.
      */
-    case communicationsOff
+    case communicationsOff = 6
     /**
      * E3: the customer is unsubscribed (globally).
      */
-    case unsubscribed
+    case unsubscribed = 7
     /**
      * E6: no usable e-mail (e-mail channel) or phone (SMS channel).
      */
-    case noUsableContact
+    case noUsableContact = 8
     /**
      * E8: the transaction already has an invitation.
      */
-    case alreadyInvited
+    case alreadyInvited = 9
     /**
      * E4: the customer had an invitation within the cooldown.
      */
-    case cooldown
+    case cooldown = 10
     /**
      * E5: another transaction of the customer in the same batch got the invitation.
      */
-    case onePerBatch
+    case onePerBatch = 11
 
 
 
@@ -13097,30 +13168,6 @@ fileprivate struct FfiConverterOptionTypeAlertKind: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeFeedbackSort: FfiConverterRustBuffer {
-    typealias SwiftType = FeedbackSort?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeFeedbackSort.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeFeedbackSort.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeGender: FfiConverterRustBuffer {
     typealias SwiftType = Gender?
 
@@ -13161,30 +13208,6 @@ fileprivate struct FfiConverterOptionTypeNpsCategory: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeNpsCategory.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypePeriod: FfiConverterRustBuffer {
-    typealias SwiftType = Period?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypePeriod.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypePeriod.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13329,6 +13352,102 @@ fileprivate struct FfiConverterOptionCallbackInterfaceBackfillListener: FfiConve
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterCallbackInterfaceBackfillListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeIsoDate: FfiConverterRustBuffer {
+    typealias SwiftType = IsoDate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIsoDate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIsoDate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOffsetTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = OffsetTimestamp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOffsetTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOffsetTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStarRating: FfiConverterRustBuffer {
+    typealias SwiftType = StarRating?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStarRating.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStarRating.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Timestamp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTimestamp.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13837,31 +13956,6 @@ fileprivate struct FfiConverterSequenceTypeQuestion: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeQuestionOption: FfiConverterRustBuffer {
-    typealias SwiftType = [QuestionOption]
-
-    public static func write(_ value: [QuestionOption], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeQuestionOption.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QuestionOption] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [QuestionOption]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeQuestionOption.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer {
     typealias SwiftType = [QuestionView]
 
@@ -14112,6 +14206,56 @@ fileprivate struct FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeIsoDate: FfiConverterRustBuffer {
+    typealias SwiftType = [IsoDate]
+
+    public static func write(_ value: [IsoDate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIsoDate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IsoDate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IsoDate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIsoDate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOptionLabel: FfiConverterRustBuffer {
+    typealias SwiftType = [OptionLabel]
+
+    public static func write(_ value: [OptionLabel], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOptionLabel.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OptionLabel] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OptionLabel]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOptionLabel.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -14134,16 +14278,246 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
         return dict
     }
 }
-/**
- * The alert settings a new store starts with.
- */
-public func defaultAlertSettings() -> AlertSettings  {
-    return try!  FfiConverterTypeAlertSettings_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hearken_fn_func_default_alert_settings(uniffiCallStatus
-    )
-})
+
+
+public typealias IsoDate = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIsoDate: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IsoDate {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: IsoDate, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> IsoDate {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: IsoDate) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
 }
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIsoDate_lift(_ value: RustBuffer) throws -> IsoDate {
+    return try FfiConverterTypeIsoDate.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIsoDate_lower(_ value: IsoDate) -> RustBuffer {
+    return FfiConverterTypeIsoDate.lower(value)
+}
+
+
+
+public typealias OffsetTimestamp = Int64
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOffsetTimestamp: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OffsetTimestamp {
+        return try FfiConverterInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: OffsetTimestamp, into buf: inout [UInt8]) {
+        return FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: Int64) throws -> OffsetTimestamp {
+        return try FfiConverterInt64.lift(value)
+    }
+
+    public static func lower(_ value: OffsetTimestamp) -> Int64 {
+        return FfiConverterInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffsetTimestamp_lift(_ value: Int64) throws -> OffsetTimestamp {
+    return try FfiConverterTypeOffsetTimestamp.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffsetTimestamp_lower(_ value: OffsetTimestamp) -> Int64 {
+    return FfiConverterTypeOffsetTimestamp.lower(value)
+}
+
+
+
+public typealias OptionLabel = QuestionOption
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOptionLabel: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OptionLabel {
+        return try FfiConverterTypeQuestionOption.read(from: &buf)
+    }
+
+    public static func write(_ value: OptionLabel, into buf: inout [UInt8]) {
+        return FfiConverterTypeQuestionOption.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> OptionLabel {
+        return try FfiConverterTypeQuestionOption_lift(value)
+    }
+
+    public static func lower(_ value: OptionLabel) -> RustBuffer {
+        return FfiConverterTypeQuestionOption_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOptionLabel_lift(_ value: RustBuffer) throws -> OptionLabel {
+    return try FfiConverterTypeOptionLabel.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOptionLabel_lower(_ value: OptionLabel) -> RustBuffer {
+    return FfiConverterTypeOptionLabel.lower(value)
+}
+
+
+
+public typealias StarRating = Stars
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStarRating: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StarRating {
+        return try FfiConverterTypeStars.read(from: &buf)
+    }
+
+    public static func write(_ value: StarRating, into buf: inout [UInt8]) {
+        return FfiConverterTypeStars.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> StarRating {
+        return try FfiConverterTypeStars_lift(value)
+    }
+
+    public static func lower(_ value: StarRating) -> RustBuffer {
+        return FfiConverterTypeStars_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStarRating_lift(_ value: RustBuffer) throws -> StarRating {
+    return try FfiConverterTypeStarRating.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStarRating_lower(_ value: StarRating) -> RustBuffer {
+    return FfiConverterTypeStarRating.lower(value)
+}
+
+
+
+public typealias TextByLanguage = [String: String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextByLanguage: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextByLanguage {
+        return try FfiConverterDictionaryStringString.read(from: &buf)
+    }
+
+    public static func write(_ value: TextByLanguage, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TextByLanguage {
+        return try FfiConverterDictionaryStringString.lift(value)
+    }
+
+    public static func lower(_ value: TextByLanguage) -> RustBuffer {
+        return FfiConverterDictionaryStringString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextByLanguage_lift(_ value: RustBuffer) throws -> TextByLanguage {
+    return try FfiConverterTypeTextByLanguage.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextByLanguage_lower(_ value: TextByLanguage) -> RustBuffer {
+    return FfiConverterTypeTextByLanguage.lower(value)
+}
+
+
+
+public typealias Timestamp = Int64
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimestamp: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Timestamp {
+        return try FfiConverterInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: Timestamp, into buf: inout [UInt8]) {
+        return FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: Int64) throws -> Timestamp {
+        return try FfiConverterInt64.lift(value)
+    }
+
+    public static func lower(_ value: Timestamp) -> Int64 {
+        return FfiConverterInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimestamp_lift(_ value: Int64) throws -> Timestamp {
+    return try FfiConverterTypeTimestamp.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
+    return FfiConverterTypeTimestamp.lower(value)
+}
+
 /**
  * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
  * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
@@ -14169,12 +14543,12 @@ public func defaultOpenOptions() -> OpenOptions  {
 })
 }
 /**
- * The settings a new store starts with.
+ * The alert settings a new store starts with.
  */
-public func defaultSettings() -> Settings  {
-    return try!  FfiConverterTypeSettings_lift(try! rustCall() {
+public func defaultAlertSettings() -> AlertSettings  {
+    return try!  FfiConverterTypeAlertSettings_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_hearken_fn_func_default_settings(uniffiCallStatus
+    uniffi_hearken_fn_func_default_alert_settings(uniffiCallStatus
     )
 })
 }
@@ -14198,6 +14572,16 @@ public func defaultFeedbackSettings() -> FeedbackSettings  {
     )
 })
 }
+/**
+ * The settings a new store starts with.
+ */
+public func defaultSettings() -> Settings  {
+    return try!  FfiConverterTypeSettings_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_default_settings(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -14214,49 +14598,49 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_hearken_checksum_func_default_alert_settings() != 12198) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_hearken_checksum_func_convert_journal() != 31040) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_default_open_options() != 12615) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_func_default_settings() != 30042) {
+    if (uniffi_hearken_checksum_func_default_alert_settings() != 7541) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_func_default_delivery_settings() != 44076) {
+    if (uniffi_hearken_checksum_func_default_delivery_settings() != 3037) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_func_default_feedback_settings() != 50600) {
+    if (uniffi_hearken_checksum_func_default_feedback_settings() != 41383) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_default_settings() != 37450) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_ack() != 15099) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_alert() != 19148) {
+    if (uniffi_hearken_checksum_method_engine_alert() != 59997) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_alert_settings() != 19621) {
+    if (uniffi_hearken_checksum_method_engine_alert_settings() != 950) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_alerts() != 34242) {
+    if (uniffi_hearken_checksum_method_engine_alerts() != 19474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_assign_alerts() != 59964) {
+    if (uniffi_hearken_checksum_method_engine_assign_alerts() != 58780) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_assignee() != 48549) {
+    if (uniffi_hearken_checksum_method_engine_assignee() != 63475) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_assignments() != 2330) {
+    if (uniffi_hearken_checksum_method_engine_assignments() != 17026) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_at_risk_customers() != 16905) {
+    if (uniffi_hearken_checksum_method_engine_at_risk_customers() != 50743) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_backfill_file() != 41224) {
+    if (uniffi_hearken_checksum_method_engine_backfill_file() != 5746) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_backup() != 8444) {
@@ -14265,7 +14649,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_check() != 7480) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_claim() != 22091) {
+    if (uniffi_hearken_checksum_method_engine_claim() != 56885) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_close_store() != 48047) {
@@ -14274,88 +14658,88 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_delete_response() != 50941) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_delivery_settings() != 53333) {
+    if (uniffi_hearken_checksum_method_engine_delivery_settings() != 53812) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_email_customer() != 36018) {
+    if (uniffi_hearken_checksum_method_engine_email_customer() != 49253) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_explain() != 4111) {
+    if (uniffi_hearken_checksum_method_engine_explain() != 2537) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain_json() != 44032) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_suppressions() != 28570) {
+    if (uniffi_hearken_checksum_method_engine_export_suppressions() != 48023) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_fail() != 29279) {
+    if (uniffi_hearken_checksum_method_engine_fail() != 9431) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_feedback_settings() != 28044) {
+    if (uniffi_hearken_checksum_method_engine_feedback_settings() != 7170) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_import_suppressions() != 19411) {
+    if (uniffi_hearken_checksum_method_engine_import_suppressions() != 8923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_interactions() != 59562) {
+    if (uniffi_hearken_checksum_method_engine_interactions() != 22767) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_journal_mode() != 22017) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_location() != 1017) {
+    if (uniffi_hearken_checksum_method_engine_location() != 60459) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_locations() != 48119) {
+    if (uniffi_hearken_checksum_method_engine_locations() != 56376) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_mint_receipt_link() != 48828) {
+    if (uniffi_hearken_checksum_method_engine_mint_receipt_link() != 16117) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_next_sync_at() != 49157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_nps() != 26761) {
+    if (uniffi_hearken_checksum_method_engine_nps() != 47229) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_outbox_counts() != 18304) {
+    if (uniffi_hearken_checksum_method_engine_outbox_counts() != 13961) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_pending_invitations() != 10028) {
+    if (uniffi_hearken_checksum_method_engine_pending_invitations() != 2593) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_ratings() != 35409) {
+    if (uniffi_hearken_checksum_method_engine_ratings() != 36522) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_reassign_alert() != 53488) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_record_feedback() != 33701) {
+    if (uniffi_hearken_checksum_method_engine_record_feedback() != 50017) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_record_inbound_reply() != 38406) {
+    if (uniffi_hearken_checksum_method_engine_record_inbound_reply() != 29494) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_record_interaction() != 19156) {
+    if (uniffi_hearken_checksum_method_engine_record_interaction() != 53600) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_record_response() != 58323) {
+    if (uniffi_hearken_checksum_method_engine_record_response() != 50370) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_remove_user() != 50570) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_reply() != 48538) {
+    if (uniffi_hearken_checksum_method_engine_reply() != 53815) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_report_review() != 48325) {
+    if (uniffi_hearken_checksum_method_engine_report_review() != 42881) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_resend() != 61941) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_response_deletions() != 55532) {
+    if (uniffi_hearken_checksum_method_engine_response_deletions() != 10061) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_review_clicked() != 23222) {
@@ -14364,64 +14748,67 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_review_confirmed() != 46337) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_run_due() != 29599) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_send_follow_up() != 17890) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_alert_settings() != 55453) {
+    if (uniffi_hearken_checksum_method_engine_set_alert_settings() != 48369) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_alert_status() != 49455) {
+    if (uniffi_hearken_checksum_method_engine_set_alert_status() != 64010) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_delivery_settings() != 12040) {
+    if (uniffi_hearken_checksum_method_engine_set_delivery_settings() != 22870) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_feedback_enabled() != 475) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_feedback_settings() != 18978) {
+    if (uniffi_hearken_checksum_method_engine_set_feedback_settings() != 62552) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_settings() != 4589) {
+    if (uniffi_hearken_checksum_method_engine_set_settings() != 52466) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_survey() != 50029) {
+    if (uniffi_hearken_checksum_method_engine_set_survey() != 142) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_set_template() != 52683) {
+    if (uniffi_hearken_checksum_method_engine_set_template() != 32772) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_settings() != 35395) {
+    if (uniffi_hearken_checksum_method_engine_settings() != 47801) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_survey() != 56397) {
+    if (uniffi_hearken_checksum_method_engine_survey() != 623) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_survey_page() != 39454) {
+    if (uniffi_hearken_checksum_method_engine_survey_page() != 61817) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_sync() != 45211) {
+    if (uniffi_hearken_checksum_method_engine_sync() != 64386) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync_json() != 62802) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_sync_window() != 31968) {
+    if (uniffi_hearken_checksum_method_engine_sync_window() != 8407) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync_window_json() != 20175) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_template() != 34891) {
+    if (uniffi_hearken_checksum_method_engine_template() != 50695) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_thread() != 21460) {
+    if (uniffi_hearken_checksum_method_engine_thread() != 54385) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_unassign_alerts() != 37757) {
+    if (uniffi_hearken_checksum_method_engine_unassign_alerts() != 32203) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_unsubscribe_by_token() != 34384) {
@@ -14433,73 +14820,73 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_unsubscribe_customer() != 59511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_upsert_location() != 15380) {
+    if (uniffi_hearken_checksum_method_engine_upsert_location() != 59123) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_upsert_user() != 22202) {
+    if (uniffi_hearken_checksum_method_engine_upsert_user() != 19871) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_user() != 53444) {
+    if (uniffi_hearken_checksum_method_engine_user() != 33717) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_users() != 24947) {
+    if (uniffi_hearken_checksum_method_engine_users() != 13486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_compare_nps() != 12251) {
+    if (uniffi_hearken_checksum_method_engine_compare_nps() != 40347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_customer_history() != 58206) {
+    if (uniffi_hearken_checksum_method_engine_customer_history() != 29017) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_customers() != 17258) {
+    if (uniffi_hearken_checksum_method_engine_customers() != 21184) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_employee_performance() != 38619) {
+    if (uniffi_hearken_checksum_method_engine_employee_performance() != 58889) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_erase_customer() != 4480) {
+    if (uniffi_hearken_checksum_method_engine_erase_customer() != 20918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_aggregates() != 54173) {
+    if (uniffi_hearken_checksum_method_engine_export_aggregates() != 24410) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_csv_file() != 58342) {
+    if (uniffi_hearken_checksum_method_engine_export_csv_file() != 45282) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_xlsx_file() != 61918) {
+    if (uniffi_hearken_checksum_method_engine_export_xlsx_file() != 53674) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_feedback() != 46288) {
+    if (uniffi_hearken_checksum_method_engine_feedback() != 1843) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_import_aggregates() != 48038) {
+    if (uniffi_hearken_checksum_method_engine_import_aggregates() != 19739) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_import_aggregates_json() != 40698) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_period_bounds() != 55338) {
+    if (uniffi_hearken_checksum_method_engine_period_bounds() != 56355) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_rebuild_rollups() != 50277) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_response_rate() != 11992) {
+    if (uniffi_hearken_checksum_method_engine_response_rate() != 39851) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_review_funnel() != 52537) {
+    if (uniffi_hearken_checksum_method_engine_review_funnel() != 22462) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_score_series() != 36429) {
+    if (uniffi_hearken_checksum_method_engine_score_series() != 49840) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_scores() != 22192) {
+    if (uniffi_hearken_checksum_method_engine_scores() != 55663) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_unsubscribes() != 14628) {
+    if (uniffi_hearken_checksum_method_engine_unsubscribes() != 26231) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_constructor_engine_new() != 48965) {
@@ -14511,7 +14898,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_constructor_engine_open_with() != 62778) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_backfilllistener_on_progress() != 33314) {
+    if (uniffi_hearken_checksum_method_backfilllistener_on_progress() != 10371) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -505,6 +505,11 @@ void uniffi_hearken_fn_method_engine_review_clicked(uint64_t ptr, int64_t respon
 void uniffi_hearken_fn_method_engine_review_confirmed(uint64_t ptr, int64_t response_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RUN_DUE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RUN_DUE
+RustBuffer uniffi_hearken_fn_method_engine_run_due(uint64_t ptr, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SEND_FOLLOW_UP
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SEND_FOLLOW_UP
 RustBuffer uniffi_hearken_fn_method_engine_send_follow_up(uint64_t ptr, int64_t alert_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -775,6 +780,11 @@ RustBuffer uniffi_hearken_fn_method_notifylevel_code_name(RustBuffer ptr, RustCa
 RustBuffer uniffi_hearken_fn_method_userrole_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
+RustBuffer uniffi_hearken_fn_method_responsesource_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGEKIND_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGEKIND_CODE_NAME
 RustBuffer uniffi_hearken_fn_method_messagekind_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -783,16 +793,6 @@ RustBuffer uniffi_hearken_fn_method_messagekind_code_name(RustBuffer ptr, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
 RustBuffer uniffi_hearken_fn_method_messagestatus_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_KIND
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_KIND
-RustBuffer uniffi_hearken_fn_method_hearkenerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_TO_JSON
-RustBuffer uniffi_hearken_fn_method_hearkenerror_to_json(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_CODE_NAME
@@ -805,20 +805,24 @@ RustBuffer uniffi_hearken_fn_method_skipreason_code_name(RustBuffer ptr, RustCal
 RustBuffer uniffi_hearken_fn_method_skipreason_describe(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_RESPONSESOURCE_CODE_NAME
-RustBuffer uniffi_hearken_fn_method_responsesource_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SENTIMENT_CODE_NAME
 RustBuffer uniffi_hearken_fn_method_sentiment_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
-RustBuffer uniffi_hearken_fn_func_default_alert_settings(RustCallStatus *_Nonnull out_status
-    
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_KIND
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_KIND
+RustBuffer uniffi_hearken_fn_method_hearkenerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_HEARKENERROR_TO_JSON
+RustBuffer uniffi_hearken_fn_method_hearkenerror_to_json(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_EXPLANATION_LINES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_EXPLANATION_LINES
+RustBuffer uniffi_hearken_fn_method_explanation_lines(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_CONVERT_JOURNAL
@@ -832,9 +836,9 @@ RustBuffer uniffi_hearken_fn_func_default_open_options(RustCallStatus *_Nonnull 
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
-RustBuffer uniffi_hearken_fn_func_default_settings(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_ALERT_SETTINGS
+RustBuffer uniffi_hearken_fn_func_default_alert_settings(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -847,6 +851,12 @@ RustBuffer uniffi_hearken_fn_func_default_delivery_settings(RustCallStatus *_Non
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_FEEDBACK_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_FEEDBACK_SETTINGS
 RustBuffer uniffi_hearken_fn_func_default_feedback_settings(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_DEFAULT_SETTINGS
+RustBuffer uniffi_hearken_fn_func_default_settings(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -1110,12 +1120,6 @@ void ffi_hearken_rust_future_free_void(uint64_t handle
 void ffi_hearken_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
-uint16_t uniffi_hearken_checksum_func_default_alert_settings(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_CONVERT_JOURNAL
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_CONVERT_JOURNAL
 uint16_t uniffi_hearken_checksum_func_convert_journal(void
@@ -1128,9 +1132,9 @@ uint16_t uniffi_hearken_checksum_func_default_open_options(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_SETTINGS
-#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_SETTINGS
-uint16_t uniffi_hearken_checksum_func_default_settings(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_ALERT_SETTINGS
+uint16_t uniffi_hearken_checksum_func_default_alert_settings(void
     
 );
 #endif
@@ -1143,6 +1147,12 @@ uint16_t uniffi_hearken_checksum_func_default_delivery_settings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_FEEDBACK_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_FEEDBACK_SETTINGS
 uint16_t uniffi_hearken_checksum_func_default_feedback_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_DEFAULT_SETTINGS
+uint16_t uniffi_hearken_checksum_func_default_settings(void
     
 );
 #endif
@@ -1407,6 +1417,12 @@ uint16_t uniffi_hearken_checksum_method_engine_review_clicked(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 uint16_t uniffi_hearken_checksum_method_engine_review_confirmed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RUN_DUE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RUN_DUE
+uint16_t uniffi_hearken_checksum_method_engine_run_due(void
     
 );
 #endif

@@ -6,9 +6,9 @@ mod csv;
 mod days;
 mod xlsx;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::ScoreQuery;
 use crate::rules::score::NpsCounts;
 
 pub(crate) use comments::{COMMENT_HEADER, comment_fields};
@@ -16,23 +16,16 @@ pub(crate) use csv::CsvExport;
 pub(crate) use days::days;
 pub(crate) use xlsx::workbook;
 
-/// Which feedback an export covers; absent bounds are open.
+/// Which feedback an export covers: the one query type of scores and exports
+/// ([`ScoreQuery`]: location, `[from, to)`, absent bounds open).
 ///
 /// A conversation is exported whole when its response was recorded in `[from, to)`, so
 /// a business reply written after `to` still follows the comment it answers.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ExportQuery {
-    /// Host id of one location, or all.
-    pub location: Option<String>,
-    /// Responses recorded at or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Responses recorded before this instant.
-    pub to: Option<DateTime<Utc>>,
-}
+pub type ExportQuery = ScoreQuery;
 
 /// What a spreadsheet export holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ExportSummary {
     /// Rows of the "By employee" sheet.

@@ -8,6 +8,7 @@ macro_rules! named_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum $name { $($(#[$vm])* $v),+ }
@@ -125,6 +126,7 @@ named_enum! {
 
 /// A person who works alerts or hears about feedback; a shared mailbox is a user too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// The host's id for the user.
@@ -137,15 +139,18 @@ pub struct User {
     pub role: UserRole,
     /// Host ids of the locations they cover; empty = every location.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub locations: Vec<String>,
     /// Language of the notifications they get (BCP 47); the store default if absent.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub language: Option<String>,
     /// Which feedback they hear about (A2).
     #[serde(default = "default_notify")]
     pub notify: NotifyLevel,
     /// Host ids of the locations they hear about; empty = every location.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub notify_locations: Vec<String>,
 }
 
@@ -171,6 +176,7 @@ impl User {
 
 /// The one user an alert kind goes to at a location, or store-wide (A1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// The alert kind.
@@ -183,6 +189,7 @@ pub struct Assignment {
 
 /// An alert on the dashboard: stays until handled (A3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Alert {
     /// The alert's id.
@@ -221,20 +228,26 @@ pub struct Alert {
 
 /// Which alerts to list; absent fields match everything.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct AlertQuery {
     /// Only these statuses; empty = open and in progress (the dashboard).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub statuses: Vec<AlertStatus>,
     /// Only this kind.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub kind: Option<AlertKind>,
     /// Only this location (host id).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Only alerts assigned to this user (host id).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub assignee: Option<String>,
 }
 
 /// An interaction to record on an alert (A3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct InteractionInput {
     /// How the customer was reached.
@@ -247,6 +260,7 @@ pub struct InteractionInput {
 
 /// A recorded interaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
     /// The interaction's id.
@@ -267,6 +281,7 @@ pub struct Interaction {
 
 /// An e-mail to the customer from the dashboard, replies tracked on the alert (A3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerEmail {
     /// Host id of the user writing.
@@ -279,6 +294,7 @@ pub struct CustomerEmail {
 
 /// A business answer in a feedback thread (F2): a reply, a reward or a refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReplyInput {
     /// Host id of the user writing.
@@ -289,17 +305,21 @@ pub struct ReplyInput {
     pub body: String,
     /// The coupon code of a reward.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub coupon_code: Option<String>,
     /// The refunded amount in minor units.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub amount_minor: Option<i64>,
     /// ISO 4217 currency of the refund.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub currency: Option<String>,
 }
 
 /// One comment of a feedback thread (F2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ThreadComment {
     /// The comment's id.
@@ -326,6 +346,7 @@ pub struct ThreadComment {
 
 /// What an inbound e-mail reply was filed under (A3, F2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct InboundReply {
     /// The conversation (response) it joined.
@@ -338,6 +359,7 @@ pub struct InboundReply {
 
 /// A detractor to call back: contact details and what they said (A3 dashboard).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct AtRiskCustomer {
     /// Host id of the customer.
@@ -362,6 +384,7 @@ pub struct AtRiskCustomer {
 
 /// A review the host found on an external site (A5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ExternalReview {
     /// The host's id for the review.
@@ -372,17 +395,20 @@ pub struct ExternalReview {
     pub site: String,
     /// Its stars, if any.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rating: Option<u32>,
     /// When it was posted.
     #[serde(with = "crate::rules::time::strict::utc")]
     pub posted_at: DateTime<Utc>,
     /// When the business replied; `None` while unanswered.
     #[serde(default, with = "crate::rules::time::strict::utc_opt")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub replied_at: Option<DateTime<Utc>>,
 }
 
 /// Store-wide alert settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct AlertSettings {
     /// Hours an alert may stay open before the location's owners are told; 0 = never.

@@ -9,6 +9,7 @@ use super::response::{NpsCategory, NpsSummary, Sentiment};
 
 /// A dashboard period (X3), each in the location's own local time.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Period {
@@ -23,24 +24,29 @@ pub enum Period {
     Custom {
         /// First local date.
         #[serde(with = "crate::rules::time::strict::date")]
+        #[cfg_attr(feature = "uniffi", uniffi(name = "first_day"))]
         from: NaiveDate,
         /// Last local date (included).
         #[serde(with = "crate::rules::time::strict::date")]
+        #[cfg_attr(feature = "uniffi", uniffi(name = "last_day"))]
         to: NaiveDate,
     },
     /// UTC instants `[from, to)`, not aligned on local days: answered from the responses.
     Between {
         /// First instant (included).
         #[serde(with = "crate::rules::time::strict::utc")]
+        #[cfg_attr(feature = "uniffi", uniffi(name = "starts_at"))]
         from: DateTime<Utc>,
         /// End instant (excluded).
         #[serde(with = "crate::rules::time::strict::utc")]
+        #[cfg_attr(feature = "uniffi", uniffi(name = "ends_at"))]
         to: DateTime<Utc>,
     },
 }
 
 /// A date bucket of a series (N2), on each location's local date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Bucket {
@@ -55,21 +61,26 @@ pub enum Bucket {
 
 /// The scope of a report: period, location, employee, and the user looking.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportQuery {
     /// The period, in each location's local time (X3).
     pub period: Period,
     /// Host id of one location, or every location the user may see.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Host id of one employee: answers credited to them (N2).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub employee: Option<String>,
     /// Host id of the user looking: an admin (or a user without locations) sees every
     /// location, others only theirs. `None`: no restriction (the host decides).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub user: Option<String>,
 }
 
 /// NPS and star ratings of a scope (N1, N5, N6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Scores {
     /// Responses of every kind (NPS, ratings, e-receipt feedback).
@@ -84,6 +95,7 @@ pub struct Scores {
 
 /// One bucket of a series (N2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesPoint {
     /// `2026-05-04`, `2026-W19` or `2026-05`.
@@ -96,6 +108,7 @@ pub struct SeriesPoint {
 
 /// Response rate (N5): of the invitations delivered in the period, the share answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseRate {
     /// Invitations delivered in the period.
@@ -108,6 +121,7 @@ pub struct ResponseRate {
 
 /// The review funnel (N3): promoters, who was shown the link, clicks, confirmed reviews.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReviewFunnel {
     /// Responses in the scope.
@@ -124,6 +138,7 @@ pub struct ReviewFunnel {
 
 /// One employee's performance (X4): the answers credited to them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct EmployeePerformance {
     /// Host id.
@@ -138,6 +153,7 @@ pub struct EmployeePerformance {
 
 /// What a period means at one location (X3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct PeriodBounds {
     /// Host id of the location.
@@ -154,6 +170,7 @@ pub struct PeriodBounds {
 
 /// Order of the feedback list (X3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FeedbackSort {
@@ -170,6 +187,7 @@ pub enum FeedbackSort {
 
 /// How an answer came in (the feedback list's channel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ResponseSource {
@@ -201,23 +219,30 @@ impl ResponseSource {
 
 /// Which feedback to list, in which order, which page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct FeedbackQuery {
     /// Period, location, employee and user.
     pub scope: ReportQuery,
     /// Only this NPS category.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub category: Option<NpsCategory>,
     /// Only this sentiment.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sentiment: Option<Sentiment>,
     /// Only feedback with this facet.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub facet: Option<String>,
     /// Only answers that came this way.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub source: Option<ResponseSource>,
     /// Order.
     pub sort: FeedbackSort,
     /// Items to skip.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub offset: u64,
     /// Page size (1 to 1000).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 50))]
     pub limit: u32,
 }
 
@@ -238,6 +263,7 @@ impl Default for FeedbackQuery {
 
 /// One response as the feedback list and a customer's history show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackItem {
     /// Response id.
@@ -276,6 +302,7 @@ pub struct FeedbackItem {
 
 /// One page of the feedback list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackPage {
     /// Items matching, over every page.
@@ -286,6 +313,7 @@ pub struct FeedbackPage {
 
 /// One invitation in a customer's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryInvitation {
     /// Invitation id.
@@ -306,6 +334,7 @@ pub struct HistoryInvitation {
 
 /// A customer's whole feedback history (F4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerHistory {
     /// Host id.
@@ -324,6 +353,7 @@ pub struct CustomerHistory {
 
 /// Subscription status of a customer (F4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Subscription {
@@ -335,19 +365,26 @@ pub enum Subscription {
 
 /// Which customers to list (F4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct CustomerQuery {
     /// Only this gender.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gender: Option<Gender>,
     /// Only customers whose latest NPS answer is in this category.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub category: Option<NpsCategory>,
     /// Only subscribed or unsubscribed customers.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub subscription: Option<Subscription>,
     /// Host id of the user looking (customers who bought at their locations).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub user: Option<String>,
     /// Items to skip.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub offset: u64,
     /// Page size (1 to 1000).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 50))]
     pub limit: u32,
 }
 
@@ -366,6 +403,7 @@ impl Default for CustomerQuery {
 
 /// One customer in the customers report (F4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerSummary {
     /// Host id.
@@ -386,6 +424,7 @@ pub struct CustomerSummary {
 
 /// One page of the customers report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerPage {
     /// Customers matching, over every page.
@@ -396,6 +435,7 @@ pub struct CustomerPage {
 
 /// One entry of the unsubscribe report (F4 *beyond*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Unsubscribe {
     /// `customer`, `email` or `phone`.
@@ -417,6 +457,7 @@ pub const AGGREGATE_FORMAT: u32 = 1;
 
 /// PII-free aggregate counts to share with other stores ("compare with other retailers").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct AggregateBundle {
     /// [`AGGREGATE_FORMAT`].
@@ -432,6 +473,7 @@ pub struct AggregateBundle {
 
 /// Counts of one location and local month in an [`AggregateBundle`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct AggregateRow {
     /// Location number within the bundle (1…), not its host id.
@@ -452,6 +494,7 @@ pub struct AggregateRow {
 
 /// Your NPS against the imported stores' (Listen360's "you vs other retailers").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Comparison {
     /// Your NPS over the scope.

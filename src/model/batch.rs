@@ -8,9 +8,11 @@ pub const BATCH_FORMAT: u32 = 1;
 
 /// One location's nightly sync: the business dates of its sync window and the rows to upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SyncBatch {
     /// Wire format version; must be [`BATCH_FORMAT`].
+    #[cfg_attr(feature = "uniffi", uniffi(default = 1))]
     pub format: u32,
     /// Host id of the location this batch belongs to.
     pub location: String,
@@ -19,12 +21,15 @@ pub struct SyncBatch {
     pub business_dates: Vec<NaiveDate>,
     /// Customers to upsert, by host id.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customers: Vec<Customer>,
     /// Employees to upsert, by host id.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub employees: Vec<Employee>,
     /// Transactions to upsert and evaluate, by host id.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub transactions: Vec<Transaction>,
 }
 

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// What one run of the timers queued (reminders R1, R2; escalations A3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct DueWork {
     /// Survey and review reminders queued.

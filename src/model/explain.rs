@@ -5,6 +5,7 @@ use super::SkipReason;
 
 /// Why a customer did or did not get surveys (E9): their status and the stored decisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Explanation {
     /// Host id of the customer.
@@ -27,6 +28,7 @@ pub struct Explanation {
 
 /// One stored eligibility decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRecord {
     /// Host id of the transaction.

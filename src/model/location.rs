@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// A store location: where transactions happen and whose clock decides business dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     /// The host's identifier for the location.
@@ -12,12 +13,15 @@ pub struct Location {
     pub time_zone: String,
     /// A disabled location sends no surveys (E7).
     #[serde(default = "default_true")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub enabled: bool,
     /// Where promoters are sent to leave a public review (e.g. a Google review URL).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub review_link: Option<String>,
     /// Business type, which chooses the facet list for feedback.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub business_type: Option<String>,
 }
 

@@ -1,4 +1,6 @@
-//! Plain data shared by every front door: no I/O, serde derives only.
+//! Plain data shared by every front door: no I/O, serde derives only, plus the uniffi
+//! derives (`uniffi::Record` / `uniffi::Enum`) behind the `uniffi` feature: these types
+//! are the Kotlin, Swift and Python door's records as they are (src/uniffi_api/).
 
 mod alert;
 mod analytics;

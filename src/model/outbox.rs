@@ -5,6 +5,7 @@ use super::Channel;
 
 /// What an outbox message is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MessageKind {
@@ -76,6 +77,7 @@ impl MessageKind {
 
 /// Where an outbox message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MessageStatus {
@@ -119,6 +121,7 @@ impl MessageStatus {
 
 /// A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct OutboundMessage {
     /// Stable id: the host's idempotency key for this message.
@@ -161,6 +164,7 @@ pub struct OutboundMessage {
 
 /// What `fail` decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum FailOutcome {
     /// Offered again at `retry_at`.
@@ -174,6 +178,7 @@ pub enum FailOutcome {
 
 /// A store override of a shipped template (or the shipped one, as read back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Message kind.
@@ -190,6 +195,7 @@ pub struct Template {
 
 /// Messages by status, for a delivery dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutboxCounts {
     /// Waiting.
     pub pending: u64,

@@ -2,27 +2,34 @@ use serde::{Deserialize, Serialize};
 
 /// A customer as the POS knows it; upserted by host id, store-wide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The host's identifier for the customer (store-wide).
     pub id: String,
     /// Full name, any Unicode.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// E-mail address; a malformed one is stored and flagged unusable (E6).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub email: Option<String>,
     /// Phone number, E.164 or local to the store's default country (E3, E6).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub phone: Option<String>,
     /// Preferred language as a BCP 47 tag, e.g. `fr-CA`.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub language: Option<String>,
     /// Gender, when the POS records it.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gender: Option<Gender>,
     /// The POS's customer reference number.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reference: Option<String>,
     /// The POS "include in communications" flag; off means no survey (E2).
     pub include_in_communications: bool,
@@ -46,6 +53,7 @@ impl Customer {
 
 /// A customer's gender as recorded by the POS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Gender {
@@ -59,12 +67,14 @@ pub enum Gender {
 
 /// An employee who can be credited with a transaction's feedback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Employee {
     /// The host's identifier for the employee (store-wide).
     pub id: String,
     /// Display name.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// What the employee does on a transaction.
     pub role: Role,
@@ -72,6 +82,7 @@ pub struct Employee {
 
 /// The part an employee plays in a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Role {
@@ -121,6 +132,7 @@ impl Role {
 
 /// What erasing a customer did (right to be forgotten).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Erasure {
     /// Host id of the erased customer (kept, so they are never surveyed again).

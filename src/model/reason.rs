@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The variants are listed in the precedence order of E9: when several rules apply, the
 /// first one is reported. Codes are stable across releases and shared by every door.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[repr(u32)]
 #[non_exhaustive]

@@ -5,6 +5,7 @@ use super::{Channel, SkipReason};
 
 /// What one nightly sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SyncReport {
     /// Host id of the location synced.
@@ -33,6 +34,7 @@ pub struct SyncReport {
 
 /// An invitation created by a sync, waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct InvitationSummary {
     /// The invitation's stable id.
@@ -51,6 +53,7 @@ pub struct InvitationSummary {
 
 /// A transaction that got no invitation, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SkippedTransaction {
     /// Host id of the transaction.
@@ -67,6 +70,7 @@ pub struct SkippedTransaction {
 
 /// The business dates a location's host must send tonight (S2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SyncWindow {
     /// Host id of the location.
@@ -85,6 +89,7 @@ pub struct SyncWindow {
 
 /// What a backfill import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct BackfillReport {
     /// One report per batch (line), in file order.
@@ -93,6 +98,7 @@ pub struct BackfillReport {
 
 /// Progress of a backfill import, reported after each batch is committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BackfillProgress {
     /// Batches committed so far.
     pub done: u64,

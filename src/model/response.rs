@@ -3,32 +3,39 @@ use serde::{Deserialize, Serialize};
 
 /// One answer to one question; a question left out was skipped (not a response).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     /// The question's id.
     pub question: String,
     /// NPS 0–10 or stars 1..=scale.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub score: Option<u32>,
     /// The chosen option's id.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub choice: Option<String>,
     /// A comment.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub text: Option<String>,
     /// Facets chosen.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub facets: Vec<String>,
 }
 
 /// A customer's answers to the survey.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     /// The answers, at most one per question.
     pub answers: Vec<Answer>,
     /// The customer agrees to be replied to (F2).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub consent_to_reply: bool,
 }
 
@@ -37,6 +44,7 @@ pub use crate::rules::score::NpsCategory;
 
 /// What hearken concluded from a response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseOutcome {
     /// The stored response's id.
@@ -56,6 +64,7 @@ pub struct ResponseOutcome {
 
 /// How a piece of feedback felt (F1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Sentiment {
@@ -80,31 +89,38 @@ impl Sentiment {
 
 /// E-receipt feedback (F1): a sentiment, facets and a comment, maybe from a known customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackInput {
     /// Host id of the location.
     pub location: String,
     /// Host id of the transaction, if the receipt is known.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub transaction: Option<String>,
     /// Host id of the customer, if known.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customer: Option<String>,
     /// Positive or negative.
     pub sentiment: Sentiment,
     /// Facets from the business type's list.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub facets: Vec<String>,
     /// Comment.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub comment: Option<String>,
     /// The customer agrees to be replied to (F2).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub consent_to_reply: bool,
 }
 
 /// Who is offered the review link after a response (N3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReviewMode {
@@ -116,6 +132,7 @@ pub enum ReviewMode {
 
 /// Store-wide settings of responses, reviews and reminders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct FeedbackSettings {
     /// Who is offered the review link (N3).
@@ -138,20 +155,25 @@ impl Default for FeedbackSettings {
 
 /// Which responses a score covers; absent bounds are open.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct ScoreQuery {
     /// Host id of one location, or all.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Responses at or after this instant.
     #[serde(with = "crate::rules::time::strict::utc_opt")]
+    #[cfg_attr(feature = "uniffi", uniffi(default, name = "starts_at"))]
     pub from: Option<DateTime<Utc>>,
     /// Responses before this instant.
     #[serde(with = "crate::rules::time::strict::utc_opt")]
+    #[cfg_attr(feature = "uniffi", uniffi(default, name = "ends_at"))]
     pub to: Option<DateTime<Utc>>,
 }
 
 /// NPS of a scope (N1): the counts and the exact value; none without answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct NpsSummary {
     /// Answers 9–10.
@@ -166,6 +188,7 @@ pub struct NpsSummary {
 
 /// Star ratings of a scope (N5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RatingSummary {
     /// Rated responses (anonymous ones included).
@@ -182,6 +205,7 @@ pub struct RatingSummary {
 
 /// A receipt link: its own token, one anonymous response (F6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptLink {
     /// The link to print on the receipt.
@@ -192,6 +216,7 @@ pub struct ReceiptLink {
 
 /// The audit record a response deletion leaves (F3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseDeletion {
     /// The deleted response's id.

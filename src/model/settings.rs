@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// How invitations reach customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Channel {
@@ -30,6 +31,7 @@ impl Channel {
 
 /// Store-wide program settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// At most one invitation per customer per this many calendar months (E4).
@@ -73,6 +75,7 @@ impl Default for Settings {
 
 /// Store-wide delivery settings: links, leases and retries of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, default)]
 pub struct DeliverySettings {
     /// Base URL of survey and unsubscribe links (`{base}/s/{token}`, `{base}/u/{token}`).
@@ -105,6 +108,7 @@ impl Default for DeliverySettings {
 
 /// A store's suppression list as it travels between stores: hashed contacts only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SuppressionBundle {
     /// Bundle format version: 1.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a survey question asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum QuestionKind {
@@ -21,6 +22,7 @@ pub enum QuestionKind {
 
 /// An answer option of a choice question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     /// Stable id, sent back in answers.
@@ -33,6 +35,7 @@ pub struct ChoiceOption {
 
 /// One question of the store's survey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// Stable id, sent back in answers.
@@ -43,14 +46,17 @@ pub struct Question {
     pub text: BTreeMap<String, String>,
     /// For `rating`: the number of stars (default 5).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub scale: Option<u32>,
     /// For `choice`: the options.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub options: Vec<ChoiceOption>,
 }
 
 /// The store's survey: what every invitation and receipt link asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
     /// Questions in display order.
@@ -59,6 +65,7 @@ pub struct Survey {
 
 /// A question as the survey page shows it, in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct QuestionView {
     /// Question id.
@@ -75,6 +82,7 @@ pub struct QuestionView {
 
 /// What the host's survey page shows for a link token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SurveyPage {
     /// Host id of the location.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an NPS answer (0–10) falls (N1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum NpsCategory {
     /// 9–10.

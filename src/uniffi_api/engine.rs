@@ -4,25 +4,18 @@ use std::sync::Arc;
 
 use crate::wire;
 
-use super::alerts::{
+use crate::model::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
-    CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput, ReplyInput,
-    ThreadComment, User,
+    BackfillProgress, BackfillReport, Channel, CustomerEmail, DeliverySettings, DueWork,
+    Explanation, ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings, InboundReply,
+    Interaction, InteractionInput, InvitationSummary, Location, MessageKind, NpsSummary,
+    OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion,
+    ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage,
+    SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
 };
-use super::batch::SyncBatch;
-use super::config::{Channel, JournalMode, Location, OpenOptions, Settings, StoreCheck};
-use super::delivery::{
-    DeliverySettings, FailOutcome, MessageKind, OutboundMessage, OutboxCounts, SuppressionBundle,
-    Template,
-};
+
+use super::config::{JournalMode, OpenOptions, StoreCheck};
 use super::error::HearkenError;
-use super::report::{
-    BackfillProgress, BackfillReport, Explanation, InvitationSummary, SyncReport, SyncWindow,
-};
-use super::responses::{
-    FeedbackInput, FeedbackSettings, NpsSummary, RatingSummary, ReceiptLink, ResponseDeletion,
-    ResponseInput, ResponseOutcome, ScoreQuery, Survey, SurveyPage,
-};
 use super::time;
 
 /// A handle on one store's hearken database; share it between threads.
@@ -88,27 +81,27 @@ impl Engine {
 
     /// The store-wide settings.
     pub fn settings(&self) -> Answer<Settings> {
-        Ok(self.inner.settings()?.into())
+        Ok(self.inner.settings()?)
     }
 
     /// Replaces the store-wide settings after validating them.
     pub fn set_settings(&self, settings: Settings) -> Answer<()> {
-        Ok(self.inner.set_settings(&settings.into())?)
+        Ok(self.inner.set_settings(&settings)?)
     }
 
     /// Creates or updates a location by host id.
     pub fn upsert_location(&self, location: Location) -> Answer<()> {
-        Ok(self.inner.upsert_location(&location.into())?)
+        Ok(self.inner.upsert_location(&location)?)
     }
 
     /// One location by host id.
     pub fn location(&self, id: String) -> Answer<Location> {
-        Ok(self.inner.location(&id)?.into())
+        Ok(self.inner.location(&id)?)
     }
 
     /// Every location, by host id.
     pub fn locations(&self) -> Answer<Vec<Location>> {
-        Ok(convert(self.inner.locations()?))
+        Ok(self.inner.locations()?)
     }
 
     /// Enables or disables a location's surveys (E7); the last enabled one stays enabled.
@@ -119,8 +112,7 @@ impl Engine {
     /// Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
     pub fn sync(&self, batch: SyncBatch, now_ms: i64) -> Answer<SyncReport> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        let batch = batch.into_model()?;
-        Ok(self.inner.sync(&batch, now)?.into())
+        Ok(self.inner.sync(&batch, now)?)
     }
 
     /// `sync` on a batch given as JSON (docs/batch-format.md); returns the report as JSON.
@@ -140,18 +132,18 @@ impl Engine {
         let mut listener = listener;
         let report = self.inner.backfill_file(path, now, |progress| {
             if let Some(l) = &listener {
-                if l.on_progress(progress.into()).is_err() {
+                if l.on_progress(progress).is_err() {
                     listener = None;
                 }
             }
         })?;
-        Ok(report.into())
+        Ok(report)
     }
 
     /// The business dates the host must send tonight for a location (S2).
     pub fn sync_window(&self, location: String, now_ms: i64) -> Answer<SyncWindow> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.sync_window(&location, now)?.into())
+        Ok(self.inner.sync_window(&location, now)?)
     }
 
     /// `sync_window` as JSON, the form every door returns.
@@ -169,7 +161,7 @@ impl Engine {
     /// Why a customer did or did not get surveys (E9).
     pub fn explain(&self, customer: String, now_ms: i64) -> Answer<Explanation> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.explain(&customer, now)?.into())
+        Ok(self.inner.explain(&customer, now)?)
     }
 
     /// `explain` as JSON, the form every door returns.
@@ -192,14 +184,23 @@ impl Engine {
 
     /// Invitations waiting for delivery, oldest first.
     pub fn pending_invitations(&self) -> Answer<Vec<InvitationSummary>> {
-        Ok(convert(self.inner.pending_invitations()?))
+        Ok(self.inner.pending_invitations()?)
     }
 
-    /// Claims up to `limit` due messages for the host to deliver: each is rendered in the
-    /// customer's language with fresh link tokens and leased; ack or fail it by its id.
+    /// Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+    /// alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+    /// needs it.
+    pub fn run_due(&self, now_ms: i64) -> Answer<DueWork> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.run_due(now)?)
+    }
+
+    /// Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+    /// host to deliver: each is rendered in the customer's language with fresh link tokens
+    /// and leased; ack or fail it by its id.
     pub fn claim(&self, limit: u32, now_ms: i64) -> Answer<Vec<OutboundMessage>> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(convert(self.inner.claim(limit, now)?))
+        Ok(self.inner.claim(limit, now)?)
     }
 
     /// Records that a claimed message was delivered; it is never offered again. Acking
@@ -219,10 +220,7 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<FailOutcome> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .fail(&message_id, &reason, permanent, now)?
-            .into())
+        Ok(self.inner.fail(&message_id, &reason, permanent, now)?)
     }
 
     /// Sends an invitation again (F5), optionally in another language (`None`: the same
@@ -247,7 +245,7 @@ impl Engine {
     /// Overrides a shipped template for one kind, channel and language; placeholder
     /// errors are reported here (`InvalidInput` naming the field), not at rendering.
     pub fn set_template(&self, template: Template) -> Answer<()> {
-        Ok(self.inner.set_template(&template.into())?)
+        Ok(self.inner.set_template(&template)?)
     }
 
     /// The template a customer speaking `language` gets, after the fallback chain
@@ -258,25 +256,22 @@ impl Engine {
         channel: Channel,
         language: String,
     ) -> Answer<Template> {
-        Ok(self
-            .inner
-            .template(kind.into(), channel.into(), &language)?
-            .into())
+        Ok(self.inner.template(kind, channel, &language)?)
     }
 
     /// The delivery settings (link base URL, link lifetime, lease, retries).
     pub fn delivery_settings(&self) -> Answer<DeliverySettings> {
-        Ok(self.inner.delivery_settings()?.into())
+        Ok(self.inner.delivery_settings()?)
     }
 
     /// Replaces the delivery settings after validating them.
     pub fn set_delivery_settings(&self, settings: DeliverySettings) -> Answer<()> {
-        Ok(self.inner.set_delivery_settings(&settings.into())?)
+        Ok(self.inner.set_delivery_settings(&settings)?)
     }
 
     /// The suppression list as peppered SHA-256 hashes, for other stores to import.
     pub fn export_suppressions(&self) -> Answer<SuppressionBundle> {
-        Ok(self.inner.export_suppressions()?.into())
+        Ok(self.inner.export_suppressions()?)
     }
 
     /// Imports another store's suppression hashes (E3 across stores); returns how many
@@ -288,35 +283,33 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<u64> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .import_suppressions(&bundle.into(), &source, now)?)
+        Ok(self.inner.import_suppressions(&bundle, &source, now)?)
     }
 
     /// Outbox messages by status.
     pub fn outbox_counts(&self) -> Answer<OutboxCounts> {
-        Ok(self.inner.outbox_counts()?.into())
+        Ok(self.inner.outbox_counts()?)
     }
 
     /// The store's survey (the shipped default until one is set).
     pub fn survey(&self) -> Answer<Survey> {
-        Ok(self.inner.survey()?.into())
+        Ok(self.inner.survey()?)
     }
 
     /// Replaces the store's survey after validating it (`InvalidInput` naming each bad
     /// question's field).
     pub fn set_survey(&self, survey: Survey) -> Answer<()> {
-        Ok(self.inner.set_survey(&survey.into())?)
+        Ok(self.inner.set_survey(&survey)?)
     }
 
     /// Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
     pub fn feedback_settings(&self) -> Answer<FeedbackSettings> {
-        Ok(self.inner.feedback_settings()?.into())
+        Ok(self.inner.feedback_settings()?)
     }
 
     /// Replaces the feedback settings after validating them.
     pub fn set_feedback_settings(&self, settings: FeedbackSettings) -> Answer<()> {
-        Ok(self.inner.set_feedback_settings(&settings.into())?)
+        Ok(self.inner.set_feedback_settings(&settings)?)
     }
 
     /// What the survey page shows for a survey or receipt link token (the link's last path
@@ -328,10 +321,7 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<SurveyPage> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .survey_page(&token, language.as_deref(), now)?
-            .into())
+        Ok(self.inner.survey_page(&token, language.as_deref(), now)?)
     }
 
     /// Records the one response a survey or receipt link takes (F6); says whether to show
@@ -344,10 +334,7 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<ResponseOutcome> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .record_response(&token, &input.into(), now)?
-            .into())
+        Ok(self.inner.record_response(&token, &input, now)?)
     }
 
     /// Mints a receipt link for an anonymous response at a location, optionally tied to a
@@ -361,15 +348,14 @@ impl Engine {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self
             .inner
-            .mint_receipt_link(&location, transaction.as_deref(), now)?
-            .into())
+            .mint_receipt_link(&location, transaction.as_deref(), now)?)
     }
 
     /// Records e-receipt feedback (F1); returns the response id. `Conflict` when the
     /// location turned e-receipt feedback off.
     pub fn record_feedback(&self, feedback: FeedbackInput, now_ms: i64) -> Answer<i64> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.record_feedback(&feedback.into(), now)?)
+        Ok(self.inner.record_feedback(&feedback, now)?)
     }
 
     /// Turns a location's e-receipt feedback on or off; old feedback stays (F1).
@@ -386,7 +372,7 @@ impl Engine {
 
     /// The audit records of deleted responses, oldest first (F3).
     pub fn response_deletions(&self) -> Answer<Vec<ResponseDeletion>> {
-        Ok(convert(self.inner.response_deletions()?))
+        Ok(self.inner.response_deletions()?)
     }
 
     /// Records that the respondent clicked the review link (N3).
@@ -404,39 +390,39 @@ impl Engine {
     /// NPS of a scope, from its counts (N1); none without answers.
     #[allow(deprecated)]
     pub fn nps(&self, query: ScoreQuery) -> Answer<NpsSummary> {
-        Ok(self.inner.nps(&query.into_model()?)?.into())
+        Ok(self.inner.nps(&query)?)
     }
 
     /// Star ratings of a scope: average on base 10, count and response rate (N5, N6).
     #[allow(deprecated)]
     pub fn ratings(&self, query: ScoreQuery) -> Answer<RatingSummary> {
-        Ok(self.inner.ratings(&query.into_model()?)?.into())
+        Ok(self.inner.ratings(&query)?)
     }
 
     /// The alert settings (escalation delay, reply domain).
     pub fn alert_settings(&self) -> Answer<AlertSettings> {
-        Ok(self.inner.alert_settings()?.into())
+        Ok(self.inner.alert_settings()?)
     }
 
     /// Replaces the alert settings after validating them.
     pub fn set_alert_settings(&self, settings: AlertSettings) -> Answer<()> {
-        Ok(self.inner.set_alert_settings(&settings.into())?)
+        Ok(self.inner.set_alert_settings(&settings)?)
     }
 
     /// Creates or updates a user by host id; a removed user comes back. A bad field is
     /// `InvalidInput` naming it (`name`, `email`, `locations[i]`, …).
     pub fn upsert_user(&self, user: User) -> Answer<()> {
-        Ok(self.inner.upsert_user(&user.into())?)
+        Ok(self.inner.upsert_user(&user)?)
     }
 
     /// One active user by host id.
     pub fn user(&self, id: String) -> Answer<User> {
-        Ok(self.inner.user(&id)?.into())
+        Ok(self.inner.user(&id)?)
     }
 
     /// Every active user, by host id.
     pub fn users(&self) -> Answer<Vec<User>> {
-        Ok(convert(self.inner.users()?))
+        Ok(self.inner.users()?)
     }
 
     /// Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
@@ -453,43 +439,39 @@ impl Engine {
         location: Option<String>,
         user: String,
     ) -> Answer<()> {
-        Ok(self
-            .inner
-            .assign_alerts(kind.into(), location.as_deref(), &user)?)
+        Ok(self.inner.assign_alerts(kind, location.as_deref(), &user)?)
     }
 
     /// Removes a location's (or, with `None`, the store-wide) assignment of `kind`.
     pub fn unassign_alerts(&self, kind: AlertKind, location: Option<String>) -> Answer<()> {
-        Ok(self
-            .inner
-            .unassign_alerts(kind.into(), location.as_deref())?)
+        Ok(self.inner.unassign_alerts(kind, location.as_deref())?)
     }
 
     /// The user an alert of `kind` at `location` goes to: the location's, else the
     /// store-wide default, else nobody (A1).
     pub fn assignee(&self, kind: AlertKind, location: String) -> Answer<Option<User>> {
-        Ok(self.inner.assignee(kind.into(), &location)?.map(Into::into))
+        Ok(self.inner.assignee(kind, &location)?)
     }
 
     /// Every assignment, store-wide defaults first.
     pub fn assignments(&self) -> Answer<Vec<Assignment>> {
-        Ok(convert(self.inner.assignments()?))
+        Ok(self.inner.assignments()?)
     }
 
     /// Alerts matching `query`; `AlertQuery()` gives the dashboard's open and in-progress
     /// ones.
     pub fn alerts(&self, query: AlertQuery) -> Answer<Vec<Alert>> {
-        Ok(convert(self.inner.alerts(&query.into())?))
+        Ok(self.inner.alerts(&query)?)
     }
 
     /// One alert by id.
     pub fn alert(&self, id: i64) -> Answer<Alert> {
-        Ok(self.inner.alert(id)?.into())
+        Ok(self.inner.alert(id)?)
     }
 
     /// An alert's interactions, oldest first.
     pub fn interactions(&self, alert_id: i64) -> Answer<Vec<Interaction>> {
-        Ok(convert(self.inner.interactions(alert_id)?))
+        Ok(self.inner.interactions(alert_id)?)
     }
 
     /// Records how a user handled an alert (A3); an open alert moves to in progress.
@@ -501,16 +483,14 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<i64> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .record_interaction(alert_id, &interaction.into(), now)?)
+        Ok(self.inner.record_interaction(alert_id, &interaction, now)?)
     }
 
     /// Moves an alert on; done needs at least one interaction and is final (A3), else
     /// `Conflict`.
     pub fn set_alert_status(&self, alert_id: i64, status: AlertStatus, now_ms: i64) -> Answer<()> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.set_alert_status(alert_id, status.into(), now)?)
+        Ok(self.inner.set_alert_status(alert_id, status, now)?)
     }
 
     /// Gives an unfinished alert to another user (A3).
@@ -528,7 +508,7 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<String> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.email_customer(alert_id, &email.into(), now)?)
+        Ok(self.inner.email_customer(alert_id, &email, now)?)
     }
 
     /// Files a customer's e-mail answer to a tracking reply address (`reply_to` of the
@@ -540,22 +520,19 @@ impl Engine {
         now_ms: i64,
     ) -> Answer<InboundReply> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self
-            .inner
-            .record_inbound_reply(&address, &text, now)?
-            .into())
+        Ok(self.inner.record_inbound_reply(&address, &text, now)?)
     }
 
     /// Replies to feedback, or records a reward or a refund, when the customer agreed to
     /// be replied to (F2; else `Conflict`). Returns the new thread comment's id.
     pub fn reply(&self, response_id: i64, reply: ReplyInput, now_ms: i64) -> Answer<i64> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.reply(response_id, &reply.into(), now)?)
+        Ok(self.inner.reply(response_id, &reply, now)?)
     }
 
     /// A response's conversation, oldest first (F2).
     pub fn thread(&self, response_id: i64) -> Answer<Vec<ThreadComment>> {
-        Ok(convert(self.inner.thread(response_id)?))
+        Ok(self.inner.thread(response_id)?)
     }
 
     /// Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
@@ -570,13 +547,13 @@ impl Engine {
     /// location still wait for a reply; the alert clears itself at zero.
     pub fn report_review(&self, review: ExternalReview, now_ms: i64) -> Answer<u32> {
         let now = time::arg_instant(now_ms, "now_ms")?;
-        Ok(self.inner.report_review(&review.into_model()?, now)?)
+        Ok(self.inner.report_review(&review, now)?)
     }
 
     /// Detractors to call back, newest first, with contact details and last comment; at
     /// one location, or everywhere with `None`.
     pub fn at_risk_customers(&self, location: Option<String>) -> Answer<Vec<AtRiskCustomer>> {
-        Ok(convert(self.inner.at_risk_customers(location.as_deref())?))
+        Ok(self.inner.at_risk_customers(location.as_deref())?)
     }
 }
 
@@ -589,8 +566,4 @@ impl Engine {
     pub(super) fn inner(&self) -> &crate::Engine {
         &self.inner
     }
-}
-
-fn convert<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
-    items.into_iter().map(U::from).collect()
 }

@@ -4,26 +4,11 @@
 //! exceptions already own a `message` property, and uniffi's generated override would
 //! clash with a field of that name). Messages never carry personal data: the core's
 //! messages name records, fields and host ids, never values. Invalid input also carries
-//! every bad record as a [`Problem`].
+//! every bad record as a [`Problem`] (the model's own record, derived).
 
 use serde::Serialize;
 
-use crate::error::{Error, ErrorKind};
-
-/// One bad record of a rejected input: where it is and why, never its value.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Problem {
-    /// Which list the record is in (`customers`, `transactions`, …) or `batch`/`settings`.
-    pub record: String,
-    /// Position of the record in its list (0-based), or the line of a backfill file.
-    pub index: Option<u64>,
-    /// Host id of the record, when it has one.
-    pub host_id: Option<String>,
-    /// The field at fault.
-    pub field: String,
-    /// Why it is rejected.
-    pub reason: String,
-}
+use crate::error::{Error, ErrorKind, Problem};
 
 /// Every error a hearken call can raise; the variants are the kinds shared by every door.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -94,7 +79,7 @@ impl From<Error> for HearkenError {
         match e.kind() {
             ErrorKind::InvalidInput => HearkenError::InvalidInput {
                 reason,
-                problems: e.problems().iter().cloned().map(Problem::from).collect(),
+                problems: e.problems().to_vec(),
             },
             ErrorKind::NotFound => HearkenError::NotFound { reason },
             ErrorKind::Conflict => HearkenError::Conflict { reason },
@@ -115,30 +100,6 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for HearkenError {
         // The foreign exception's text is dropped: it may hold anything, personal data too.
         HearkenError::Internal {
             reason: "a callback raised an unexpected exception".to_owned(),
-        }
-    }
-}
-
-impl From<crate::Problem> for Problem {
-    fn from(p: crate::Problem) -> Self {
-        Problem {
-            record: p.record,
-            index: p.index,
-            host_id: p.host_id,
-            field: p.field,
-            reason: p.reason,
-        }
-    }
-}
-
-impl From<Problem> for crate::Problem {
-    fn from(p: Problem) -> Self {
-        crate::Problem {
-            record: p.record,
-            index: p.index,
-            host_id: p.host_id,
-            field: p.field,
-            reason: p.reason,
         }
     }
 }
@@ -188,13 +149,11 @@ impl HearkenError {
         struct Shown<'a> {
             kind: ErrorKind,
             message: &'a str,
-            problems: Vec<crate::Problem>,
+            problems: &'a [Problem],
         }
         let problems = match self {
-            HearkenError::InvalidInput { problems, .. } => {
-                problems.iter().cloned().map(Into::into).collect()
-            }
-            _ => Vec::new(),
+            HearkenError::InvalidInput { problems, .. } => problems.as_slice(),
+            _ => &[],
         };
         crate::wire::to_json(&Shown {
             kind: self.error_kind(),

@@ -1,45 +1,44 @@
 //! The uniffi surface for Kotlin, Swift and Python: thin adapters over [`crate::Engine`].
 //!
-//! Proc-macros only; `uniffi::setup_scaffolding!()` lives in lib.rs. Every call converts its
-//! arguments, calls the Rust API and converts the answer back: no domain logic here.
+//! Proc-macros only; `uniffi::setup_scaffolding!()` lives in lib.rs, and the whole door is
+//! behind the `uniffi` feature (on by default).
 //!
-//! # Mirror records, not derives on the model
+//! # Derived on the model, not mirrored
 //!
-//! The foreign-facing types are *mirror records* declared in this module, with one
-//! conversion each way, instead of `uniffi` derives on `crate::model` behind a feature:
-//! - the model carries chrono types (`NaiveDate`, `DateTime<Utc>`, `DateTime<FixedOffset>`)
-//!   that uniffi cannot lift or lower without custom-type glue on foreign types;
-//! - the model's enums are `#[non_exhaustive]` for Rust callers, while a uniffi enum must be
-//!   closed; matching them here (same crate, so the match is exhaustive) makes a new model
-//!   variant a compile error until this surface says how it crosses;
-//! - the core and its Rust/C callers never see FFI types or attributes, and the foreign
-//!   API can stay stable (field names like `due_at_ms`) while the model evolves.
+//! The records and enums that cross are the model's own (`crate::model`, plus
+//! `crate::Problem`, `crate::ExportQuery` and `crate::ExportSummary`): each carries
+//! `#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]` (or `uniffi::Enum`) beside its
+//! serde derives, so a new field crosses with no code here. uniffi 0.32 honours the model's
+//! `#[non_exhaustive]` enums. What stays here:
+//! - [`engine`] and [`reports`]: the `Engine` object, one method per public method of
+//!   [`crate::Engine`]; `now_ms`-style arguments stay `i64` named `*_ms` (time.rs), so a bad
+//!   one is an error naming the argument;
+//! - [`error`]: [`HearkenError`](error::HearkenError), one variant per [`crate::ErrorKind`];
+//! - [`types`]: the custom types (chrono and std types the model holds), two door-only
+//!   records standing for tuples, `code_name()`/`describe()`/`lines()` and the
+//!   `default_*()` functions;
+//! - [`config`]: door-only mirrors of the engine's open options and store check (engine
+//!   types, not model types).
 //!
-//! # Time and dates
+//! # Time and dates (custom types)
 //!
-//! - Instants cross as `i64` Unix milliseconds, in parameters and fields whose names end
-//!   in `_ms` (`now_ms`, `due_at_ms`): no string to parse, no time-zone ambiguity, and every
-//!   language has a one-line conversion (`Instant.ofEpochMilli`, `datetime.fromtimestamp`,
-//!   `Date(timeIntervalSince1970:)`). A value chrono cannot represent is invalid input.
-//! - Calendar dates (business dates, cooldown ends) cross as ISO 8601 `YYYY-MM-DD` strings.
-//!   A business date has no time of day and no zone, so an instant would be wrong; the text
-//!   form is the one of the JSON wire format and the golden files, sorts correctly, and
-//!   parses with the standard library of each language (`LocalDate.parse`,
-//!   `date.fromisoformat`). Dates read from the host are parsed exactly as the JSON door
-//!   parses them, and a bad one is an invalid-input problem naming the record.
+//! - `DateTime<Utc>` crosses as `Timestamp`, `i64` Unix milliseconds: no string to parse,
+//!   no time-zone ambiguity, one-line conversions in every language. A value outside the
+//!   one range of instants (T3, `rules::time::MIN_MS..=MAX_MS`) is invalid input.
+//! - `DateTime<FixedOffset>` (a transaction's `finalized_at`) crosses as `OffsetTimestamp`,
+//!   also Unix milliseconds; the offset does not cross (it is read as UTC): hearken derives
+//!   local dates from the location's time zone, never from the offset.
+//! - `NaiveDate` crosses as `IsoDate`, `YYYY-MM-DD` text, parsed exactly as the JSON door
+//!   parses it (`rules::time::parse_date_strict`); a business date has no time of day and no
+//!   zone, so an instant would be wrong.
 //!
-//! # Errors
-//!
-//! One error enum, [`HearkenError`], with one variant per [`crate::ErrorKind`]; see
-//! `error.rs`.
+//! uniffi reads a whole record before hearken sees it, so a bad value inside a record is
+//! invalid input whose problem names the crossing type (`arguments.timestamp`,
+//! `arguments.date`), not the record's field.
 
-mod alerts;
-mod batch;
 mod config;
-mod delivery;
 mod engine;
 mod error;
-mod report;
 mod reports;
-mod responses;
 mod time;
+mod types;

@@ -17,7 +17,7 @@ use crate::rules::validate;
 use crate::store;
 
 use crate::engine::{
-    Engine, analytics, check_export_query, check_now, check_report_query, checked, exports,
+    Engine, analytics, check_now, check_report_query, check_scores_query, checked, exports,
 };
 
 /// Reports: every call takes `now` (for "current month"), reads on the reader connection,
@@ -26,7 +26,7 @@ impl Engine {
     /// Writes the feedback CSV (X1) of a location and period: a BOM, the X1 header, one
     /// row per thread comment; returns the number of comment rows.
     pub fn export_csv(&self, query: &ExportQuery, out: impl Write) -> Result<u64> {
-        check_export_query(query)?;
+        check_scores_query(query)?;
         self.reader()?.read(|c| exports::csv(c, query, out))
     }
 
@@ -41,7 +41,7 @@ impl Engine {
     /// Writes the feedback spreadsheet (X2) of a location and period as .xlsx: sheets
     /// "By employee", "By date" and "Comments" (the X1 columns).
     pub fn export_xlsx(&self, query: &ExportQuery, mut out: impl Write) -> Result<ExportSummary> {
-        check_export_query(query)?;
+        check_scores_query(query)?;
         let (bytes, summary) = self.reader()?.read(|c| exports::xlsx(c, query))?;
         out.write_all(&bytes)?;
         out.flush()?;

@@ -697,17 +697,17 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_hearken_checksum_func_default_alert_settings(
-    ): Int
     external fun uniffi_hearken_checksum_func_convert_journal(
     ): Int
     external fun uniffi_hearken_checksum_func_default_open_options(
     ): Int
-    external fun uniffi_hearken_checksum_func_default_settings(
+    external fun uniffi_hearken_checksum_func_default_alert_settings(
     ): Int
     external fun uniffi_hearken_checksum_func_default_delivery_settings(
     ): Int
     external fun uniffi_hearken_checksum_func_default_feedback_settings(
+    ): Int
+    external fun uniffi_hearken_checksum_func_default_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ack(
     ): Int
@@ -796,6 +796,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_review_clicked(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_review_confirmed(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_run_due(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_send_follow_up(
     ): Int
@@ -1016,6 +1018,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_review_confirmed(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_run_due(`ptr`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_send_follow_up(`ptr`: Long,`alertId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_set_alert_settings(`ptr`: Long,`settings`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1124,33 +1128,35 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_userrole_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_responsesource_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_messagekind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_messagestatus_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_hearken_fn_method_hearkenerror_kind(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_hearken_fn_method_hearkenerror_to_json(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_skipreason_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_skipreason_describe(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_hearken_fn_method_responsesource_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_sentiment_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_hearken_fn_func_default_alert_settings(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_hearken_fn_method_hearkenerror_kind(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_hearkenerror_to_json(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_explanation_lines(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_convert_journal(`path`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_hearken_fn_func_default_settings(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_hearken_fn_func_default_alert_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_delivery_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_feedback_settings(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_default_settings(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_hearken_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1271,49 +1277,49 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_hearken_checksum_func_default_alert_settings() and 0xFFFF) != 12198) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 31040) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_func_default_open_options() and 0xFFFF) != 12615) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_func_default_settings() and 0xFFFF) != 30042) {
+    if ((lib.uniffi_hearken_checksum_func_default_alert_settings() and 0xFFFF) != 7541) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_func_default_delivery_settings() and 0xFFFF) != 44076) {
+    if ((lib.uniffi_hearken_checksum_func_default_delivery_settings() and 0xFFFF) != 3037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_func_default_feedback_settings() and 0xFFFF) != 50600) {
+    if ((lib.uniffi_hearken_checksum_func_default_feedback_settings() and 0xFFFF) != 41383) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_default_settings() and 0xFFFF) != 37450) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 19148) {
+    if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 59997) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_alert_settings() and 0xFFFF) != 19621) {
+    if ((lib.uniffi_hearken_checksum_method_engine_alert_settings() and 0xFFFF) != 950) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_alerts() and 0xFFFF) != 34242) {
+    if ((lib.uniffi_hearken_checksum_method_engine_alerts() and 0xFFFF) != 19474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_assign_alerts() and 0xFFFF) != 59964) {
+    if ((lib.uniffi_hearken_checksum_method_engine_assign_alerts() and 0xFFFF) != 58780) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_assignee() and 0xFFFF) != 48549) {
+    if ((lib.uniffi_hearken_checksum_method_engine_assignee() and 0xFFFF) != 63475) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_assignments() and 0xFFFF) != 2330) {
+    if ((lib.uniffi_hearken_checksum_method_engine_assignments() and 0xFFFF) != 17026) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_at_risk_customers() and 0xFFFF) != 16905) {
+    if ((lib.uniffi_hearken_checksum_method_engine_at_risk_customers() and 0xFFFF) != 50743) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 41224) {
+    if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 5746) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_backup() and 0xFFFF) != 8444) {
@@ -1322,7 +1328,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_check() and 0xFFFF) != 7480) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_claim() and 0xFFFF) != 22091) {
+    if ((lib.uniffi_hearken_checksum_method_engine_claim() and 0xFFFF) != 56885) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_close_store() and 0xFFFF) != 48047) {
@@ -1331,88 +1337,88 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_delete_response() and 0xFFFF) != 50941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_delivery_settings() and 0xFFFF) != 53333) {
+    if ((lib.uniffi_hearken_checksum_method_engine_delivery_settings() and 0xFFFF) != 53812) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_email_customer() and 0xFFFF) != 36018) {
+    if ((lib.uniffi_hearken_checksum_method_engine_email_customer() and 0xFFFF) != 49253) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 4111) {
+    if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 2537) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain_json() and 0xFFFF) != 44032) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_suppressions() and 0xFFFF) != 28570) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_suppressions() and 0xFFFF) != 48023) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_fail() and 0xFFFF) != 29279) {
+    if ((lib.uniffi_hearken_checksum_method_engine_fail() and 0xFFFF) != 9431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_feedback_settings() and 0xFFFF) != 28044) {
+    if ((lib.uniffi_hearken_checksum_method_engine_feedback_settings() and 0xFFFF) != 7170) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_import_suppressions() and 0xFFFF) != 19411) {
+    if ((lib.uniffi_hearken_checksum_method_engine_import_suppressions() and 0xFFFF) != 8923) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_interactions() and 0xFFFF) != 59562) {
+    if ((lib.uniffi_hearken_checksum_method_engine_interactions() and 0xFFFF) != 22767) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_journal_mode() and 0xFFFF) != 22017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_location() and 0xFFFF) != 1017) {
+    if ((lib.uniffi_hearken_checksum_method_engine_location() and 0xFFFF) != 60459) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_locations() and 0xFFFF) != 48119) {
+    if ((lib.uniffi_hearken_checksum_method_engine_locations() and 0xFFFF) != 56376) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() and 0xFFFF) != 48828) {
+    if ((lib.uniffi_hearken_checksum_method_engine_mint_receipt_link() and 0xFFFF) != 16117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_next_sync_at() and 0xFFFF) != 49157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_nps() and 0xFFFF) != 26761) {
+    if ((lib.uniffi_hearken_checksum_method_engine_nps() and 0xFFFF) != 47229) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_outbox_counts() and 0xFFFF) != 18304) {
+    if ((lib.uniffi_hearken_checksum_method_engine_outbox_counts() and 0xFFFF) != 13961) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_pending_invitations() and 0xFFFF) != 10028) {
+    if ((lib.uniffi_hearken_checksum_method_engine_pending_invitations() and 0xFFFF) != 2593) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_ratings() and 0xFFFF) != 35409) {
+    if ((lib.uniffi_hearken_checksum_method_engine_ratings() and 0xFFFF) != 36522) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_reassign_alert() and 0xFFFF) != 53488) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_record_feedback() and 0xFFFF) != 33701) {
+    if ((lib.uniffi_hearken_checksum_method_engine_record_feedback() and 0xFFFF) != 50017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() and 0xFFFF) != 38406) {
+    if ((lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() and 0xFFFF) != 29494) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_record_interaction() and 0xFFFF) != 19156) {
+    if ((lib.uniffi_hearken_checksum_method_engine_record_interaction() and 0xFFFF) != 53600) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_record_response() and 0xFFFF) != 58323) {
+    if ((lib.uniffi_hearken_checksum_method_engine_record_response() and 0xFFFF) != 50370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_remove_user() and 0xFFFF) != 50570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 48538) {
+    if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 53815) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_report_review() and 0xFFFF) != 48325) {
+    if ((lib.uniffi_hearken_checksum_method_engine_report_review() and 0xFFFF) != 42881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_resend() and 0xFFFF) != 61941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_response_deletions() and 0xFFFF) != 55532) {
+    if ((lib.uniffi_hearken_checksum_method_engine_response_deletions() and 0xFFFF) != 10061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_review_clicked() and 0xFFFF) != 23222) {
@@ -1421,64 +1427,67 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_review_confirmed() and 0xFFFF) != 46337) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_run_due() and 0xFFFF) != 29599) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_send_follow_up() and 0xFFFF) != 17890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_settings() and 0xFFFF) != 55453) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_settings() and 0xFFFF) != 48369) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_status() and 0xFFFF) != 49455) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_alert_status() and 0xFFFF) != 64010) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() and 0xFFFF) != 12040) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() and 0xFFFF) != 22870) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_feedback_enabled() and 0xFFFF) != 475) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() and 0xFFFF) != 18978) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() and 0xFFFF) != 62552) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_set_location_enabled() and 0xFFFF) != 45544) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_settings() and 0xFFFF) != 4589) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_settings() and 0xFFFF) != 52466) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_survey() and 0xFFFF) != 50029) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_survey() and 0xFFFF) != 142) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_set_template() and 0xFFFF) != 52683) {
+    if ((lib.uniffi_hearken_checksum_method_engine_set_template() and 0xFFFF) != 32772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_settings() and 0xFFFF) != 35395) {
+    if ((lib.uniffi_hearken_checksum_method_engine_settings() and 0xFFFF) != 47801) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_survey() and 0xFFFF) != 56397) {
+    if ((lib.uniffi_hearken_checksum_method_engine_survey() and 0xFFFF) != 623) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_survey_page() and 0xFFFF) != 39454) {
+    if ((lib.uniffi_hearken_checksum_method_engine_survey_page() and 0xFFFF) != 61817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_sync() and 0xFFFF) != 45211) {
+    if ((lib.uniffi_hearken_checksum_method_engine_sync() and 0xFFFF) != 64386) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync_json() and 0xFFFF) != 62802) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_sync_window() and 0xFFFF) != 31968) {
+    if ((lib.uniffi_hearken_checksum_method_engine_sync_window() and 0xFFFF) != 8407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync_window_json() and 0xFFFF) != 20175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_template() and 0xFFFF) != 34891) {
+    if ((lib.uniffi_hearken_checksum_method_engine_template() and 0xFFFF) != 50695) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_thread() and 0xFFFF) != 21460) {
+    if ((lib.uniffi_hearken_checksum_method_engine_thread() and 0xFFFF) != 54385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_unassign_alerts() and 0xFFFF) != 37757) {
+    if ((lib.uniffi_hearken_checksum_method_engine_unassign_alerts() and 0xFFFF) != 32203) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_by_token() and 0xFFFF) != 34384) {
@@ -1490,73 +1499,73 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_customer() and 0xFFFF) != 59511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_upsert_location() and 0xFFFF) != 15380) {
+    if ((lib.uniffi_hearken_checksum_method_engine_upsert_location() and 0xFFFF) != 59123) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_upsert_user() and 0xFFFF) != 22202) {
+    if ((lib.uniffi_hearken_checksum_method_engine_upsert_user() and 0xFFFF) != 19871) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_user() and 0xFFFF) != 53444) {
+    if ((lib.uniffi_hearken_checksum_method_engine_user() and 0xFFFF) != 33717) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 24947) {
+    if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 13486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_compare_nps() and 0xFFFF) != 12251) {
+    if ((lib.uniffi_hearken_checksum_method_engine_compare_nps() and 0xFFFF) != 40347) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_customer_history() and 0xFFFF) != 58206) {
+    if ((lib.uniffi_hearken_checksum_method_engine_customer_history() and 0xFFFF) != 29017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_customers() and 0xFFFF) != 17258) {
+    if ((lib.uniffi_hearken_checksum_method_engine_customers() and 0xFFFF) != 21184) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_employee_performance() and 0xFFFF) != 38619) {
+    if ((lib.uniffi_hearken_checksum_method_engine_employee_performance() and 0xFFFF) != 58889) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_erase_customer() and 0xFFFF) != 4480) {
+    if ((lib.uniffi_hearken_checksum_method_engine_erase_customer() and 0xFFFF) != 20918) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates() and 0xFFFF) != 54173) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates() and 0xFFFF) != 24410) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() and 0xFFFF) != 29209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_csv_file() and 0xFFFF) != 58342) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_csv_file() and 0xFFFF) != 45282) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() and 0xFFFF) != 61918) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() and 0xFFFF) != 53674) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_feedback() and 0xFFFF) != 46288) {
+    if ((lib.uniffi_hearken_checksum_method_engine_feedback() and 0xFFFF) != 1843) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_import_aggregates() and 0xFFFF) != 48038) {
+    if ((lib.uniffi_hearken_checksum_method_engine_import_aggregates() and 0xFFFF) != 19739) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_import_aggregates_json() and 0xFFFF) != 40698) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_period_bounds() and 0xFFFF) != 55338) {
+    if ((lib.uniffi_hearken_checksum_method_engine_period_bounds() and 0xFFFF) != 56355) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_rebuild_rollups() and 0xFFFF) != 50277) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_response_rate() and 0xFFFF) != 11992) {
+    if ((lib.uniffi_hearken_checksum_method_engine_response_rate() and 0xFFFF) != 39851) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_review_funnel() and 0xFFFF) != 52537) {
+    if ((lib.uniffi_hearken_checksum_method_engine_review_funnel() and 0xFFFF) != 22462) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_score_series() and 0xFFFF) != 36429) {
+    if ((lib.uniffi_hearken_checksum_method_engine_score_series() and 0xFFFF) != 49840) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_scores() and 0xFFFF) != 22192) {
+    if ((lib.uniffi_hearken_checksum_method_engine_scores() and 0xFFFF) != 55663) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_unsubscribes() and 0xFFFF) != 14628) {
+    if ((lib.uniffi_hearken_checksum_method_engine_unsubscribes() and 0xFFFF) != 26231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_constructor_engine_new() and 0xFFFF) != 48965) {
@@ -1568,7 +1577,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_constructor_engine_open_with() and 0xFFFF) != 62778) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_backfilllistener_on_progress() and 0xFFFF) != 33314) {
+    if ((lib.uniffi_hearken_checksum_method_backfilllistener_on_progress() and 0xFFFF) != 10371) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2121,8 +2130,9 @@ public interface EngineInterface {
     fun `check`(): StoreCheck
     
     /**
-     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
-     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     * Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+     * host to deliver: each is rendered in the customer's language with fresh link tokens
+     * and leased; ack or fail it by its id.
      */
     fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage>
     
@@ -2303,6 +2313,13 @@ public interface EngineInterface {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     fun `reviewConfirmed`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
+     * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+     * alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+     * needs it.
+     */
+    fun `runDue`(`nowMs`: kotlin.Long): DueWork
     
     /**
      * Queues the post-intervention survey of a done case (A4); `Conflict` with the reason
@@ -2489,13 +2506,13 @@ public interface EngineInterface {
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
      * per thread comment), replacing the file only once complete; returns the rows.
      */
-    fun `exportCsvFile`(`query`: ExportQuery, `path`: kotlin.String): kotlin.ULong
+    fun `exportCsvFile`(`query`: ScoreQuery, `path`: kotlin.String): kotlin.ULong
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
      * "By date" and "Comments", replacing the file only once complete.
      */
-    fun `exportXlsxFile`(`query`: ExportQuery, `path`: kotlin.String): ExportSummary
+    fun `exportXlsxFile`(`query`: ScoreQuery, `path`: kotlin.String): ExportSummary
     
     /**
      * One page of the feedback list, filtered and sorted (X3).
@@ -2872,8 +2889,9 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * Claims up to `limit` due messages for the host to deliver: each is rendered in the
-     * customer's language with fresh link tokens and leased; ack or fail it by its id.
+     * Runs the timers (as `run_due` does), then claims up to `limit` due messages for the
+     * host to deliver: each is rendered in the customer's language with fresh link tokens
+     * and leased; ack or fail it by its id.
      */
     @Throws(HearkenException::class)override fun `claim`(`limit`: kotlin.UInt, `nowMs`: kotlin.Long): List<OutboundMessage> {
             return FfiConverterSequenceTypeOutboundMessage.lift(
@@ -3497,6 +3515,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
+     * alert escalations (A3). `claim` runs it first, so a host that claims regularly never
+     * needs it.
+     */
+    @Throws(HearkenException::class)override fun `runDue`(`nowMs`: kotlin.Long): DueWork {
+            return FfiConverterTypeDueWork.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_run_due(
+        it,
+        
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -4134,14 +4172,14 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
      * per thread comment), replacing the file only once complete; returns the rows.
      */
-    @Throws(HearkenException::class)override fun `exportCsvFile`(`query`: ExportQuery, `path`: kotlin.String): kotlin.ULong {
+    @Throws(HearkenException::class)override fun `exportCsvFile`(`query`: ScoreQuery, `path`: kotlin.String): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCallWithError(HearkenException) { _status ->
     UniffiLib.uniffi_hearken_fn_method_engine_export_csv_file(
         it,
         
-        FfiConverterTypeExportQuery.lower(`query`),
+        FfiConverterTypeScoreQuery.lower(`query`),
         FfiConverterString.lower(`path`),_status)
 }
     }
@@ -4154,14 +4192,14 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
      * "By date" and "Comments", replacing the file only once complete.
      */
-    @Throws(HearkenException::class)override fun `exportXlsxFile`(`query`: ExportQuery, `path`: kotlin.String): ExportSummary {
+    @Throws(HearkenException::class)override fun `exportXlsxFile`(`query`: ScoreQuery, `path`: kotlin.String): ExportSummary {
             return FfiConverterTypeExportSummary.lift(
     callWithHandle {
     uniffiRustCallWithError(HearkenException) { _status ->
     UniffiLib.uniffi_hearken_fn_method_engine_export_xlsx_file(
         it,
         
-        FfiConverterTypeExportQuery.lower(`query`),
+        FfiConverterTypeScoreQuery.lower(`query`),
         FfiConverterString.lower(`path`),_status)
 }
     }
@@ -4431,11 +4469,10 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
 /**
  * PII-free aggregate counts to share with other stores ("compare with other retailers").
- * Stores usually exchange it as JSON: see `export_aggregates_json`.
  */
 data class AggregateBundle (
     /**
-     * The bundle format (1).
+     * [`AGGREGATE_FORMAT`].
      */
     var `format`: kotlin.UInt
     , 
@@ -4445,9 +4482,9 @@ data class AggregateBundle (
     var `store`: kotlin.String
     , 
     /**
-     * When it was made, Unix milliseconds.
+     * When it was made.
      */
-    var `createdAtMs`: kotlin.Long
+    var `createdAt`: Timestamp
     , 
     /**
      * Counts per location (numbered 1…), local month and category.
@@ -4471,7 +4508,7 @@ public object FfiConverterTypeAggregateBundle: FfiConverterRustBuffer<AggregateB
         return AggregateBundle(
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
             FfiConverterSequenceTypeAggregateRow.read(buf),
         )
     }
@@ -4479,14 +4516,14 @@ public object FfiConverterTypeAggregateBundle: FfiConverterRustBuffer<AggregateB
     override fun allocationSize(value: AggregateBundle) = (
             FfiConverterUInt.allocationSize(value.`format`) +
             FfiConverterString.allocationSize(value.`store`) +
-            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterSequenceTypeAggregateRow.allocationSize(value.`rows`)
     )
 
     override fun write(value: AggregateBundle, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`format`, buf)
             FfiConverterString.write(value.`store`, buf)
-            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterSequenceTypeAggregateRow.write(value.`rows`, buf)
     }
 }
@@ -4581,7 +4618,7 @@ public object FfiConverterTypeAggregateRow: FfiConverterRustBuffer<AggregateRow>
 
 
 /**
- * An alert on the dashboard: it stays until handled (A3).
+ * An alert on the dashboard: stays until handled (A3).
  */
 data class Alert (
     /**
@@ -4605,12 +4642,12 @@ data class Alert (
     var `location`: kotlin.String
     , 
     /**
-     * Host id of the assigned user; none when nobody is assigned yet.
+     * Host id of the assigned user; `None` when nobody is assigned yet.
      */
     var `assignee`: kotlin.String?
     , 
     /**
-     * Host id of the customer; none for an anonymous response or a store alert.
+     * Host id of the customer; `None` for an anonymous response or a store alert.
      */
     var `customer`: kotlin.String?
     , 
@@ -4630,7 +4667,7 @@ data class Alert (
     var `comment`: kotlin.String?
     , 
     /**
-     * What a store alert is about ("2 review(s) without a reply", missing dates).
+     * What a store alert is about ("3 reviews without a reply", missing dates).
      */
     var `detail`: kotlin.String
     , 
@@ -4640,29 +4677,29 @@ data class Alert (
     var `interactions`: kotlin.UInt
     , 
     /**
-     * When it was raised, Unix milliseconds.
+     * When it was raised.
      */
-    var `createdAtMs`: kotlin.Long
+    var `createdAt`: Timestamp
     , 
     /**
-     * When it was last changed, Unix milliseconds.
+     * When it was last changed.
      */
-    var `updatedAtMs`: kotlin.Long
+    var `updatedAt`: Timestamp
     , 
     /**
-     * When it was done, Unix milliseconds.
+     * When it was done.
      */
-    var `closedAtMs`: kotlin.Long?
+    var `closedAt`: Timestamp?
     , 
     /**
-     * When the location's owners were told it is still open, Unix milliseconds.
+     * When the location's owners were told it is still open.
      */
-    var `escalatedAtMs`: kotlin.Long?
+    var `escalatedAt`: Timestamp?
     , 
     /**
-     * When the post-intervention survey was queued (A4), Unix milliseconds.
+     * When the post-intervention survey was queued (A4).
      */
-    var `followUpAtMs`: kotlin.Long?
+    var `followUpAt`: Timestamp?
     
 ){
     
@@ -4690,11 +4727,11 @@ public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
@@ -4710,11 +4747,11 @@ public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
             FfiConverterOptionalString.allocationSize(value.`comment`) +
             FfiConverterString.allocationSize(value.`detail`) +
             FfiConverterUInt.allocationSize(value.`interactions`) +
-            FfiConverterLong.allocationSize(value.`createdAtMs`) +
-            FfiConverterLong.allocationSize(value.`updatedAtMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`closedAtMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`escalatedAtMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`followUpAtMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`updatedAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`closedAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`escalatedAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`followUpAt`)
     )
 
     override fun write(value: Alert, buf: ByteBuffer) {
@@ -4729,11 +4766,11 @@ public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
             FfiConverterOptionalString.write(value.`comment`, buf)
             FfiConverterString.write(value.`detail`, buf)
             FfiConverterUInt.write(value.`interactions`, buf)
-            FfiConverterLong.write(value.`createdAtMs`, buf)
-            FfiConverterLong.write(value.`updatedAtMs`, buf)
-            FfiConverterOptionalLong.write(value.`closedAtMs`, buf)
-            FfiConverterOptionalLong.write(value.`escalatedAtMs`, buf)
-            FfiConverterOptionalLong.write(value.`followUpAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterTypeTimestamp.write(value.`updatedAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`closedAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`escalatedAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`followUpAt`, buf)
     }
 }
 
@@ -4803,8 +4840,7 @@ public object FfiConverterTypeAlertQuery: FfiConverterRustBuffer<AlertQuery> {
 
 
 /**
- * Store-wide alert settings. Start from `default_alert_settings()` and change what
- * differs.
+ * Store-wide alert settings.
  */
 data class AlertSettings (
     /**
@@ -4851,8 +4887,7 @@ public object FfiConverterTypeAlertSettings: FfiConverterRustBuffer<AlertSetting
 
 
 /**
- * One answer to one question; a question left out was skipped. Set the one field the
- * question's kind takes: `score` (NPS 0–10, rating 1..=scale), `choice`, `text` or `facets`.
+ * One answer to one question; a question left out was skipped (not a response).
  */
 data class Answer (
     /**
@@ -4932,7 +4967,7 @@ data class Assignment (
     var `kind`: AlertKind
     , 
     /**
-     * Host id of the location; none for the store-wide default.
+     * Host id of the location; `None` for the store-wide default.
      */
     var `location`: kotlin.String?
     , 
@@ -5017,12 +5052,12 @@ data class AtRiskCustomer (
     var `lastComment`: kotlin.String?
     , 
     /**
-     * When they answered, Unix milliseconds.
+     * When they answered.
      */
-    var `respondedAtMs`: kotlin.Long
+    var `respondedAt`: Timestamp
     , 
     /**
-     * The id of the alert working their case, if it is still open.
+     * The alert working their case, if it is still open.
      */
     var `openAlert`: kotlin.Long?
     
@@ -5048,7 +5083,7 @@ public object FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer<AtRiskCusto
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalLong.read(buf),
         )
     }
@@ -5061,7 +5096,7 @@ public object FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer<AtRiskCusto
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterUInt.allocationSize(value.`nps`) +
             FfiConverterOptionalString.allocationSize(value.`lastComment`) +
-            FfiConverterLong.allocationSize(value.`respondedAtMs`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`respondedAt`) +
             FfiConverterOptionalLong.allocationSize(value.`openAlert`)
     )
 
@@ -5073,7 +5108,7 @@ public object FfiConverterTypeAtRiskCustomer: FfiConverterRustBuffer<AtRiskCusto
             FfiConverterString.write(value.`location`, buf)
             FfiConverterUInt.write(value.`nps`, buf)
             FfiConverterOptionalString.write(value.`lastComment`, buf)
-            FfiConverterLong.write(value.`respondedAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`respondedAt`, buf)
             FfiConverterOptionalLong.write(value.`openAlert`, buf)
     }
 }
@@ -5171,14 +5206,14 @@ public object FfiConverterTypeBackfillReport: FfiConverterRustBuffer<BackfillRep
  */
 data class ChoiceOption (
     /**
-     * Stable id, sent back in answers (`Answer.choice`).
+     * Stable id, sent back in answers.
      */
     var `id`: kotlin.String
     , 
     /**
      * Label by lower-case language tag (`en`, `fr`, `ko`).
      */
-    var `text`: Map<kotlin.String, kotlin.String>
+    var `text`: TextByLanguage
     , 
     /**
      * Choosing it is a satisfied answer (the satisfaction filter, N4).
@@ -5201,20 +5236,20 @@ public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption>
     override fun read(buf: ByteBuffer): ChoiceOption {
         return ChoiceOption(
             FfiConverterString.read(buf),
-            FfiConverterMapStringString.read(buf),
+            FfiConverterTypeTextByLanguage.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: ChoiceOption) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterMapStringString.allocationSize(value.`text`) +
+            FfiConverterTypeTextByLanguage.allocationSize(value.`text`) +
             FfiConverterBoolean.allocationSize(value.`satisfied`)
     )
 
     override fun write(value: ChoiceOption, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterMapStringString.write(value.`text`, buf)
+            FfiConverterTypeTextByLanguage.write(value.`text`, buf)
             FfiConverterBoolean.write(value.`satisfied`, buf)
     }
 }
@@ -5222,7 +5257,7 @@ public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption>
 
 
 /**
- * Your NPS against the imported stores' ("you vs other retailers").
+ * Your NPS against the imported stores' (Listen360's "you vs other retailers").
  */
 data class Comparison (
     /**
@@ -5380,7 +5415,7 @@ public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
 
 
 /**
- * An e-mail to the customer from the dashboard; replies are tracked on the alert (A3).
+ * An e-mail to the customer from the dashboard, replies tracked on the alert (A3).
  */
 data class CustomerEmail (
     /**
@@ -5454,9 +5489,9 @@ data class CustomerHistory (
     var `gender`: Gender?
     , 
     /**
-     * When they unsubscribed (E3), Unix milliseconds, if they did.
+     * When they unsubscribed (E3), if they did.
      */
-    var `unsubscribedAtMs`: kotlin.Long?
+    var `unsubscribedAt`: Timestamp?
     , 
     /**
      * Invitations, oldest first.
@@ -5486,7 +5521,7 @@ public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHi
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeGender.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterSequenceTypeHistoryInvitation.read(buf),
             FfiConverterSequenceTypeFeedbackItem.read(buf),
         )
@@ -5496,7 +5531,7 @@ public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHi
             FfiConverterString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`name`) +
             FfiConverterOptionalTypeGender.allocationSize(value.`gender`) +
-            FfiConverterOptionalLong.allocationSize(value.`unsubscribedAtMs`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`unsubscribedAt`) +
             FfiConverterSequenceTypeHistoryInvitation.allocationSize(value.`invitations`) +
             FfiConverterSequenceTypeFeedbackItem.allocationSize(value.`responses`)
     )
@@ -5505,7 +5540,7 @@ public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHi
             FfiConverterString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalTypeGender.write(value.`gender`, buf)
-            FfiConverterOptionalLong.write(value.`unsubscribedAtMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`unsubscribedAt`, buf)
             FfiConverterSequenceTypeHistoryInvitation.write(value.`invitations`, buf)
             FfiConverterSequenceTypeFeedbackItem.write(value.`responses`, buf)
     }
@@ -5587,7 +5622,7 @@ data class CustomerQuery (
     /**
      * Items to skip.
      */
-    var `offset`: kotlin.ULong = 0uL 
+    var `offset`: kotlin.ULong = 0UL 
     , 
     /**
      * Page size (1 to 1000).
@@ -5669,14 +5704,14 @@ data class CustomerSummary (
     var `latestCategory`: NpsCategory?
     , 
     /**
-     * When they last answered, Unix milliseconds.
+     * When they last answered.
      */
-    var `lastResponseAtMs`: kotlin.Long?
+    var `lastResponseAt`: Timestamp?
     , 
     /**
-     * When they unsubscribed, Unix milliseconds, if they did.
+     * When they unsubscribed, if they did.
      */
-    var `unsubscribedAtMs`: kotlin.Long?
+    var `unsubscribedAt`: Timestamp?
     
 ){
     
@@ -5698,8 +5733,8 @@ public object FfiConverterTypeCustomerSummary: FfiConverterRustBuffer<CustomerSu
             FfiConverterOptionalTypeGender.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterOptionalTypeNpsCategory.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
@@ -5709,8 +5744,8 @@ public object FfiConverterTypeCustomerSummary: FfiConverterRustBuffer<CustomerSu
             FfiConverterOptionalTypeGender.allocationSize(value.`gender`) +
             FfiConverterULong.allocationSize(value.`responses`) +
             FfiConverterOptionalTypeNpsCategory.allocationSize(value.`latestCategory`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastResponseAtMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`unsubscribedAtMs`)
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`lastResponseAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`unsubscribedAt`)
     )
 
     override fun write(value: CustomerSummary, buf: ByteBuffer) {
@@ -5719,8 +5754,8 @@ public object FfiConverterTypeCustomerSummary: FfiConverterRustBuffer<CustomerSu
             FfiConverterOptionalTypeGender.write(value.`gender`, buf)
             FfiConverterULong.write(value.`responses`, buf)
             FfiConverterOptionalTypeNpsCategory.write(value.`latestCategory`, buf)
-            FfiConverterOptionalLong.write(value.`lastResponseAtMs`, buf)
-            FfiConverterOptionalLong.write(value.`unsubscribedAtMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`lastResponseAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`unsubscribedAt`, buf)
     }
 }
 
@@ -5741,14 +5776,14 @@ data class DecisionRecord (
     var `location`: kotlin.String
     , 
     /**
-     * Business date of the batch that decided, `YYYY-MM-DD`.
+     * Business date of the batch that decided.
      */
-    var `businessDate`: kotlin.String
+    var `businessDate`: IsoDate
     , 
     /**
-     * When the transaction was finalized, Unix milliseconds.
+     * When the transaction was finalized.
      */
-    var `finalizedAtMs`: kotlin.Long?
+    var `finalizedAt`: Timestamp?
     , 
     /**
      * The invitation created, if the transaction got one.
@@ -5761,9 +5796,9 @@ data class DecisionRecord (
     var `reason`: SkipReason?
     , 
     /**
-     * For `Cooldown`: the date the customer became eligible again, `YYYY-MM-DD`.
+     * For `cooldown`: the date the customer became eligible again.
      */
-    var `eligibleAgainOn`: kotlin.String?
+    var `eligibleAgainOn`: IsoDate?
     
 ){
     
@@ -5782,40 +5817,39 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
         return DecisionRecord(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalTypeSkipReason.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
         )
     }
 
     override fun allocationSize(value: DecisionRecord) = (
             FfiConverterString.allocationSize(value.`transaction`) +
             FfiConverterString.allocationSize(value.`location`) +
-            FfiConverterString.allocationSize(value.`businessDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`finalizedAtMs`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`businessDate`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`finalizedAt`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
             FfiConverterOptionalTypeSkipReason.allocationSize(value.`reason`) +
-            FfiConverterOptionalString.allocationSize(value.`eligibleAgainOn`)
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`)
     )
 
     override fun write(value: DecisionRecord, buf: ByteBuffer) {
             FfiConverterString.write(value.`transaction`, buf)
             FfiConverterString.write(value.`location`, buf)
-            FfiConverterString.write(value.`businessDate`, buf)
-            FfiConverterOptionalLong.write(value.`finalizedAtMs`, buf)
+            FfiConverterTypeIsoDate.write(value.`businessDate`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`finalizedAt`, buf)
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
             FfiConverterOptionalTypeSkipReason.write(value.`reason`, buf)
-            FfiConverterOptionalString.write(value.`eligibleAgainOn`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
     }
 }
 
 
 
 /**
- * Store-wide delivery settings: links, leases and retries of the outbox. Start from
- * `default_delivery_settings()` and change what differs.
+ * Store-wide delivery settings: links, leases and retries of the outbox.
  */
 data class DeliverySettings (
     /**
@@ -5889,6 +5923,53 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`maxAttempts`, buf)
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
+    }
+}
+
+
+
+/**
+ * What one run of the timers queued (reminders R1, R2; escalations A3).
+ */
+data class DueWork (
+    /**
+     * Survey and review reminders queued.
+     */
+    var `reminders`: kotlin.UInt
+    , 
+    /**
+     * Escalation notices queued to location owners.
+     */
+    var `escalations`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueWork: FfiConverterRustBuffer<DueWork> {
+    override fun read(buf: ByteBuffer): DueWork {
+        return DueWork(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueWork) = (
+            FfiConverterUInt.allocationSize(value.`reminders`) +
+            FfiConverterUInt.allocationSize(value.`escalations`)
+    )
+
+    override fun write(value: DueWork, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`reminders`, buf)
+            FfiConverterUInt.write(value.`escalations`, buf)
     }
 }
 
@@ -6037,7 +6118,9 @@ data class Erasure (
     var `messagesCancelled`: kotlin.ULong
     , 
     /**
-     * Whether no byte of the erased values is left in the database or its -wal file.
+     * Whether no byte of the erased values is left in the database or its -wal file
+     * (T2); `false` while another connection's open snapshot holds old pages: the scrub
+     * then completes at the next erasure, or at the latest when the engine closes.
      */
     var `scrubbed`: kotlin.Boolean
     
@@ -6098,9 +6181,9 @@ data class Explanation (
     var `unsubscribed`: kotlin.Boolean
     , 
     /**
-     * When they unsubscribed, Unix milliseconds.
+     * When they unsubscribed.
      */
-    var `unsubscribedAtMs`: kotlin.Long?
+    var `unsubscribedAt`: Timestamp?
     , 
     /**
      * The POS "include in communications" flag (E2).
@@ -6118,21 +6201,29 @@ data class Explanation (
     var `phoneUsable`: kotlin.Boolean
     , 
     /**
-     * If the customer is inside a cooldown at `now`, the date it ends (E4), `YYYY-MM-DD`.
+     * If the customer is inside a cooldown at `now`, the date it ends (E4).
      */
-    var `eligibleAgainOn`: kotlin.String?
+    var `eligibleAgainOn`: IsoDate?
     , 
     /**
      * Decisions on the customer's transactions, newest first (at most 50).
      */
     var `decisions`: List<DecisionRecord>
-    , 
-    /**
-     * One line per decision, in words a store owner understands (English).
-     */
-    var `lines`: List<kotlin.String>
     
 ){
+    
+    /**
+     * One line per decision, in words a store owner understands (English).
+     */ fun `lines`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_explanation_lines(FfiConverterTypeExplanation.lower(this),
+        _status)
+}
+    )
+    }
+    
+
     
 
     
@@ -6149,94 +6240,35 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
         return Explanation(
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterSequenceTypeDecisionRecord.read(buf),
-            FfiConverterSequenceString.read(buf),
         )
     }
 
     override fun allocationSize(value: Explanation) = (
             FfiConverterString.allocationSize(value.`customer`) +
             FfiConverterBoolean.allocationSize(value.`unsubscribed`) +
-            FfiConverterOptionalLong.allocationSize(value.`unsubscribedAtMs`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`unsubscribedAt`) +
             FfiConverterBoolean.allocationSize(value.`includeInCommunications`) +
             FfiConverterBoolean.allocationSize(value.`emailUsable`) +
             FfiConverterBoolean.allocationSize(value.`phoneUsable`) +
-            FfiConverterOptionalString.allocationSize(value.`eligibleAgainOn`) +
-            FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`) +
-            FfiConverterSequenceString.allocationSize(value.`lines`)
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
+            FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`)
     )
 
     override fun write(value: Explanation, buf: ByteBuffer) {
             FfiConverterString.write(value.`customer`, buf)
             FfiConverterBoolean.write(value.`unsubscribed`, buf)
-            FfiConverterOptionalLong.write(value.`unsubscribedAtMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`unsubscribedAt`, buf)
             FfiConverterBoolean.write(value.`includeInCommunications`, buf)
             FfiConverterBoolean.write(value.`emailUsable`, buf)
             FfiConverterBoolean.write(value.`phoneUsable`, buf)
-            FfiConverterOptionalString.write(value.`eligibleAgainOn`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterSequenceTypeDecisionRecord.write(value.`decisions`, buf)
-            FfiConverterSequenceString.write(value.`lines`, buf)
-    }
-}
-
-
-
-/**
- * Which feedback an export covers (X1, X2); absent bounds are open. A conversation is
- * exported whole when its response was recorded in `[from_ms, to_ms)`.
- */
-data class ExportQuery (
-    /**
-     * Host id of one location; none: all.
-     */
-    var `location`: kotlin.String? = null 
-    , 
-    /**
-     * Responses recorded at or after this instant, Unix milliseconds.
-     */
-    var `fromMs`: kotlin.Long? = null 
-    , 
-    /**
-     * Responses recorded before this instant, Unix milliseconds.
-     */
-    var `toMs`: kotlin.Long? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeExportQuery: FfiConverterRustBuffer<ExportQuery> {
-    override fun read(buf: ByteBuffer): ExportQuery {
-        return ExportQuery(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ExportQuery) = (
-            FfiConverterOptionalString.allocationSize(value.`location`) +
-            FfiConverterOptionalLong.allocationSize(value.`fromMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`toMs`)
-    )
-
-    override fun write(value: ExportQuery, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`location`, buf)
-            FfiConverterOptionalLong.write(value.`fromMs`, buf)
-            FfiConverterOptionalLong.write(value.`toMs`, buf)
     }
 }
 
@@ -6298,7 +6330,7 @@ public object FfiConverterTypeExportSummary: FfiConverterRustBuffer<ExportSummar
 
 
 /**
- * A review the host found on an external site, or its reply (A5).
+ * A review the host found on an external site (A5).
  */
 data class ExternalReview (
     /**
@@ -6317,19 +6349,19 @@ data class ExternalReview (
     var `site`: kotlin.String
     , 
     /**
-     * When it was posted, Unix milliseconds.
-     */
-    var `postedAtMs`: kotlin.Long
-    , 
-    /**
-     * Its stars (1–10), if any.
+     * Its stars, if any.
      */
     var `rating`: kotlin.UInt? = null 
     , 
     /**
-     * When the business replied, Unix milliseconds; none while unanswered.
+     * When it was posted.
      */
-    var `repliedAtMs`: kotlin.Long? = null 
+    var `postedAt`: Timestamp
+    , 
+    /**
+     * When the business replied; `None` while unanswered.
+     */
+    var `repliedAt`: Timestamp? = null 
     
 ){
     
@@ -6349,9 +6381,9 @@ public object FfiConverterTypeExternalReview: FfiConverterRustBuffer<ExternalRev
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
             FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
@@ -6359,18 +6391,18 @@ public object FfiConverterTypeExternalReview: FfiConverterRustBuffer<ExternalRev
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterString.allocationSize(value.`site`) +
-            FfiConverterLong.allocationSize(value.`postedAtMs`) +
             FfiConverterOptionalUInt.allocationSize(value.`rating`) +
-            FfiConverterOptionalLong.allocationSize(value.`repliedAtMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`postedAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`repliedAt`)
     )
 
     override fun write(value: ExternalReview, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`location`, buf)
             FfiConverterString.write(value.`site`, buf)
-            FfiConverterLong.write(value.`postedAtMs`, buf)
             FfiConverterOptionalUInt.write(value.`rating`, buf)
-            FfiConverterOptionalLong.write(value.`repliedAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`postedAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`repliedAt`, buf)
     }
 }
 
@@ -6401,7 +6433,7 @@ data class FeedbackInput (
     var `sentiment`: Sentiment
     , 
     /**
-     * Facets from the location's business-type list.
+     * Facets from the business type's list.
      */
     var `facets`: List<kotlin.String> = listOf() 
     , 
@@ -6473,9 +6505,9 @@ data class FeedbackItem (
     var `responseId`: kotlin.Long
     , 
     /**
-     * When it was given, Unix milliseconds.
+     * When it was given.
      */
-    var `createdAtMs`: kotlin.Long
+    var `createdAt`: Timestamp
     , 
     /**
      * Host id of the location.
@@ -6518,14 +6550,9 @@ data class FeedbackItem (
     var `category`: NpsCategory?
     , 
     /**
-     * Stars given.
+     * Stars and scale.
      */
-    var `ratingStars`: kotlin.UInt?
-    , 
-    /**
-     * Out of how many stars.
-     */
-    var `ratingScale`: kotlin.UInt?
+    var `rating`: StarRating?
     , 
     /**
      * Main score on base 10.
@@ -6568,7 +6595,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
     override fun read(buf: ByteBuffer): FeedbackItem {
         return FeedbackItem(
             FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -6577,8 +6604,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
             FfiConverterTypeResponseSource.read(buf),
             FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeNpsCategory.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalTypeStarRating.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterTypeSentiment.read(buf),
             FfiConverterSequenceString.read(buf),
@@ -6589,7 +6615,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
 
     override fun allocationSize(value: FeedbackItem) = (
             FfiConverterLong.allocationSize(value.`responseId`) +
-            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`customerName`) +
@@ -6598,8 +6624,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
             FfiConverterTypeResponseSource.allocationSize(value.`source`) +
             FfiConverterOptionalUByte.allocationSize(value.`nps`) +
             FfiConverterOptionalTypeNpsCategory.allocationSize(value.`category`) +
-            FfiConverterOptionalUInt.allocationSize(value.`ratingStars`) +
-            FfiConverterOptionalUInt.allocationSize(value.`ratingScale`) +
+            FfiConverterOptionalTypeStarRating.allocationSize(value.`rating`) +
             FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
             FfiConverterTypeSentiment.allocationSize(value.`sentiment`) +
             FfiConverterSequenceString.allocationSize(value.`facets`) +
@@ -6609,7 +6634,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
 
     override fun write(value: FeedbackItem, buf: ByteBuffer) {
             FfiConverterLong.write(value.`responseId`, buf)
-            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterString.write(value.`location`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`customerName`, buf)
@@ -6618,8 +6643,7 @@ public object FfiConverterTypeFeedbackItem: FfiConverterRustBuffer<FeedbackItem>
             FfiConverterTypeResponseSource.write(value.`source`, buf)
             FfiConverterOptionalUByte.write(value.`nps`, buf)
             FfiConverterOptionalTypeNpsCategory.write(value.`category`, buf)
-            FfiConverterOptionalUInt.write(value.`ratingStars`, buf)
-            FfiConverterOptionalUInt.write(value.`ratingScale`, buf)
+            FfiConverterOptionalTypeStarRating.write(value.`rating`, buf)
             FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
             FfiConverterTypeSentiment.write(value.`sentiment`, buf)
             FfiConverterSequenceString.write(value.`facets`, buf)
@@ -6684,7 +6708,7 @@ data class FeedbackQuery (
     /**
      * Period, location, employee and user.
      */
-    var `scope`: ReportQuery = ReportQuery() 
+    var `scope`: ReportQuery
     , 
     /**
      * Only this NPS category.
@@ -6707,14 +6731,14 @@ data class FeedbackQuery (
     var `source`: ResponseSource? = null 
     , 
     /**
-     * Order; none: newest first.
+     * Order.
      */
-    var `sort`: FeedbackSort? = null 
+    var `sort`: FeedbackSort
     , 
     /**
      * Items to skip.
      */
-    var `offset`: kotlin.ULong = 0uL 
+    var `offset`: kotlin.ULong = 0UL 
     , 
     /**
      * Page size (1 to 1000).
@@ -6741,7 +6765,7 @@ public object FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer<FeedbackQuer
             FfiConverterOptionalTypeSentiment.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeResponseSource.read(buf),
-            FfiConverterOptionalTypeFeedbackSort.read(buf),
+            FfiConverterTypeFeedbackSort.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
         )
@@ -6753,7 +6777,7 @@ public object FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer<FeedbackQuer
             FfiConverterOptionalTypeSentiment.allocationSize(value.`sentiment`) +
             FfiConverterOptionalString.allocationSize(value.`facet`) +
             FfiConverterOptionalTypeResponseSource.allocationSize(value.`source`) +
-            FfiConverterOptionalTypeFeedbackSort.allocationSize(value.`sort`) +
+            FfiConverterTypeFeedbackSort.allocationSize(value.`sort`) +
             FfiConverterULong.allocationSize(value.`offset`) +
             FfiConverterUInt.allocationSize(value.`limit`)
     )
@@ -6764,7 +6788,7 @@ public object FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer<FeedbackQuer
             FfiConverterOptionalTypeSentiment.write(value.`sentiment`, buf)
             FfiConverterOptionalString.write(value.`facet`, buf)
             FfiConverterOptionalTypeResponseSource.write(value.`source`, buf)
-            FfiConverterOptionalTypeFeedbackSort.write(value.`sort`, buf)
+            FfiConverterTypeFeedbackSort.write(value.`sort`, buf)
             FfiConverterULong.write(value.`offset`, buf)
             FfiConverterUInt.write(value.`limit`, buf)
     }
@@ -6773,8 +6797,7 @@ public object FfiConverterTypeFeedbackQuery: FfiConverterRustBuffer<FeedbackQuer
 
 
 /**
- * Store-wide settings of responses, reviews and reminders. Start from
- * `default_feedback_settings()` and change what differs.
+ * Store-wide settings of responses, reviews and reminders.
  */
 data class FeedbackSettings (
     /**
@@ -6848,9 +6871,9 @@ data class HistoryInvitation (
     var `transaction`: kotlin.String?
     , 
     /**
-     * Business date of the batch that created it, `YYYY-MM-DD`.
+     * Business date of the batch that created it.
      */
-    var `businessDate`: kotlin.String
+    var `businessDate`: IsoDate
     , 
     /**
      * `pending`, `delivered`, `cancelled` or `failed`.
@@ -6858,9 +6881,9 @@ data class HistoryInvitation (
     var `status`: kotlin.String
     , 
     /**
-     * When it was delivered, Unix milliseconds.
+     * When it was delivered.
      */
-    var `deliveredAtMs`: kotlin.Long?
+    var `deliveredAt`: Timestamp?
     , 
     /**
      * Whether it was answered.
@@ -6885,9 +6908,9 @@ public object FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer<HistoryI
             FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -6896,9 +6919,9 @@ public object FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer<HistoryI
             FfiConverterLong.allocationSize(value.`invitationId`) +
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterOptionalString.allocationSize(value.`transaction`) +
-            FfiConverterString.allocationSize(value.`businessDate`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`businessDate`) +
             FfiConverterString.allocationSize(value.`status`) +
-            FfiConverterOptionalLong.allocationSize(value.`deliveredAtMs`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`deliveredAt`) +
             FfiConverterBoolean.allocationSize(value.`answered`)
     )
 
@@ -6906,9 +6929,9 @@ public object FfiConverterTypeHistoryInvitation: FfiConverterRustBuffer<HistoryI
             FfiConverterLong.write(value.`invitationId`, buf)
             FfiConverterString.write(value.`location`, buf)
             FfiConverterOptionalString.write(value.`transaction`, buf)
-            FfiConverterString.write(value.`businessDate`, buf)
+            FfiConverterTypeIsoDate.write(value.`businessDate`, buf)
             FfiConverterString.write(value.`status`, buf)
-            FfiConverterOptionalLong.write(value.`deliveredAtMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`deliveredAt`, buf)
             FfiConverterBoolean.write(value.`answered`, buf)
     }
 }
@@ -7005,9 +7028,9 @@ data class Interaction (
     var `user`: kotlin.String?
     , 
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    var `atMs`: kotlin.Long
+    var `at`: Timestamp
     
 ){
     
@@ -7030,7 +7053,7 @@ public object FfiConverterTypeInteraction: FfiConverterRustBuffer<Interaction> {
             FfiConverterString.read(buf),
             FfiConverterTypeAuthor.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
@@ -7041,7 +7064,7 @@ public object FfiConverterTypeInteraction: FfiConverterRustBuffer<Interaction> {
             FfiConverterString.allocationSize(value.`note`) +
             FfiConverterTypeAuthor.allocationSize(value.`author`) +
             FfiConverterOptionalString.allocationSize(value.`user`) +
-            FfiConverterLong.allocationSize(value.`atMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`at`)
     )
 
     override fun write(value: Interaction, buf: ByteBuffer) {
@@ -7051,7 +7074,7 @@ public object FfiConverterTypeInteraction: FfiConverterRustBuffer<Interaction> {
             FfiConverterString.write(value.`note`, buf)
             FfiConverterTypeAuthor.write(value.`author`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
-            FfiConverterLong.write(value.`atMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
     }
 }
 
@@ -7113,7 +7136,7 @@ public object FfiConverterTypeInteractionInput: FfiConverterRustBuffer<Interacti
 
 
 /**
- * An invitation waiting in the outbox.
+ * An invitation created by a sync, waiting in the outbox.
  */
 data class InvitationSummary (
     /**
@@ -7137,14 +7160,14 @@ data class InvitationSummary (
     var `channel`: Channel
     , 
     /**
-     * Language it is written in (BCP 47).
+     * Language it is written in.
      */
     var `language`: kotlin.String
     , 
     /**
-     * When it becomes due for delivery (S1), Unix milliseconds.
+     * When it becomes due for delivery (S1).
      */
-    var `dueAtMs`: kotlin.Long
+    var `dueAt`: Timestamp
     
 ){
     
@@ -7166,7 +7189,7 @@ public object FfiConverterTypeInvitationSummary: FfiConverterRustBuffer<Invitati
             FfiConverterString.read(buf),
             FfiConverterTypeChannel.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
@@ -7176,7 +7199,7 @@ public object FfiConverterTypeInvitationSummary: FfiConverterRustBuffer<Invitati
             FfiConverterString.allocationSize(value.`transaction`) +
             FfiConverterTypeChannel.allocationSize(value.`channel`) +
             FfiConverterString.allocationSize(value.`language`) +
-            FfiConverterLong.allocationSize(value.`dueAtMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`dueAt`)
     )
 
     override fun write(value: InvitationSummary, buf: ByteBuffer) {
@@ -7185,7 +7208,7 @@ public object FfiConverterTypeInvitationSummary: FfiConverterRustBuffer<Invitati
             FfiConverterString.write(value.`transaction`, buf)
             FfiConverterTypeChannel.write(value.`channel`, buf)
             FfiConverterString.write(value.`language`, buf)
-            FfiConverterLong.write(value.`dueAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`dueAt`, buf)
     }
 }
 
@@ -7290,7 +7313,7 @@ data class NpsSummary (
     var `detractors`: kotlin.ULong
     , 
     /**
-     * % promoters − % detractors, not rounded; none with no answers.
+     * % promoters − % detractors; `None` with no answers.
      */
     var `nps`: kotlin.Double?
     
@@ -7405,7 +7428,7 @@ data class OutboundMessage (
     var `recipient`: kotlin.String
     , 
     /**
-     * The language the message was rendered in (the template's, after fallback).
+     * The language the message was rendered in.
      */
     var `language`: kotlin.String
     , 
@@ -7420,23 +7443,27 @@ data class OutboundMessage (
     var `body`: kotlin.String
     , 
     /**
-     * The survey link in the body (valid until `survey_link_expires_at_ms`).
+     * The survey link in the body (valid until `survey_link_expires_at`).
      */
     var `surveyLink`: kotlin.String?
     , 
     /**
-     * When the survey link stops working (F6), Unix milliseconds.
+     * When the survey link stops working (F6).
      */
-    var `surveyLinkExpiresAtMs`: kotlin.Long?
+    var `surveyLinkExpiresAt`: Timestamp?
     , 
     /**
-     * The unsubscribe link in the body (never expires); its last path segment is the
-     * token `unsubscribe_by_token` takes.
+     * The unsubscribe link in the body (never expires).
      */
     var `unsubscribeLink`: kotlin.String?
     , 
     /**
-     * Host id of the customer.
+     * The Reply-To address of a customer reply: answers to it come back to the thread.
+     */
+    var `replyTo`: kotlin.String?
+    , 
+    /**
+     * Host id of the customer; `None` for a message to staff.
      */
     var `customer`: kotlin.String?
     , 
@@ -7446,17 +7473,12 @@ data class OutboundMessage (
     var `user`: kotlin.String?
     , 
     /**
-     * The Reply-To address of a customer reply; answers to it come back to the thread.
-     */
-    var `replyTo`: kotlin.String?
-    , 
-    /**
      * Host id of the location.
      */
     var `location`: kotlin.String
     , 
     /**
-     * The invitation this message delivers (what `resend` takes).
+     * The invitation this message delivers.
      */
     var `invitationId`: kotlin.Long?
     , 
@@ -7471,9 +7493,9 @@ data class OutboundMessage (
     var `attempt`: kotlin.UInt
     , 
     /**
-     * If not acked by then, the message is offered again; Unix milliseconds.
+     * If not acked by then, the message is offered again.
      */
-    var `leaseUntilMs`: kotlin.Long
+    var `leaseUntil`: Timestamp
     
 ){
     
@@ -7498,7 +7520,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -7507,7 +7529,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterUInt.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
@@ -7520,16 +7542,16 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.allocationSize(value.`subject`) +
             FfiConverterString.allocationSize(value.`body`) +
             FfiConverterOptionalString.allocationSize(value.`surveyLink`) +
-            FfiConverterOptionalLong.allocationSize(value.`surveyLinkExpiresAtMs`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`surveyLinkExpiresAt`) +
             FfiConverterOptionalString.allocationSize(value.`unsubscribeLink`) +
+            FfiConverterOptionalString.allocationSize(value.`replyTo`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`user`) +
-            FfiConverterOptionalString.allocationSize(value.`replyTo`) +
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
             FfiConverterOptionalLong.allocationSize(value.`alertId`) +
             FfiConverterUInt.allocationSize(value.`attempt`) +
-            FfiConverterLong.allocationSize(value.`leaseUntilMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`leaseUntil`)
     )
 
     override fun write(value: OutboundMessage, buf: ByteBuffer) {
@@ -7541,23 +7563,23 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.write(value.`subject`, buf)
             FfiConverterString.write(value.`body`, buf)
             FfiConverterOptionalString.write(value.`surveyLink`, buf)
-            FfiConverterOptionalLong.write(value.`surveyLinkExpiresAtMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`surveyLinkExpiresAt`, buf)
             FfiConverterOptionalString.write(value.`unsubscribeLink`, buf)
+            FfiConverterOptionalString.write(value.`replyTo`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
-            FfiConverterOptionalString.write(value.`replyTo`, buf)
             FfiConverterString.write(value.`location`, buf)
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
             FfiConverterOptionalLong.write(value.`alertId`, buf)
             FfiConverterUInt.write(value.`attempt`, buf)
-            FfiConverterLong.write(value.`leaseUntilMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`leaseUntil`, buf)
     }
 }
 
 
 
 /**
- * Outbox messages by status, for a delivery dashboard.
+ * Messages by status, for a delivery dashboard.
  */
 data class OutboxCounts (
     /**
@@ -7637,24 +7659,24 @@ data class PeriodBounds (
     var `location`: kotlin.String
     , 
     /**
-     * First local date, `YYYY-MM-DD`; none when open.
+     * First local date; none when open.
      */
-    var `firstDay`: kotlin.String?
+    var `firstDay`: IsoDate?
     , 
     /**
-     * Last local date (included), `YYYY-MM-DD`; none when open.
+     * Last local date (included); none when open.
      */
-    var `lastDay`: kotlin.String?
+    var `lastDay`: IsoDate?
     , 
     /**
-     * First instant (included), Unix milliseconds; none when open.
+     * First instant (included); none when open.
      */
-    var `startsAtMs`: kotlin.Long?
+    var `startsAt`: Timestamp?
     , 
     /**
-     * End instant (excluded), Unix milliseconds; none when open.
+     * End instant (excluded); none when open.
      */
-    var `endsAtMs`: kotlin.Long?
+    var `endsAt`: Timestamp?
     
 ){
     
@@ -7672,27 +7694,27 @@ public object FfiConverterTypePeriodBounds: FfiConverterRustBuffer<PeriodBounds>
     override fun read(buf: ByteBuffer): PeriodBounds {
         return PeriodBounds(
             FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: PeriodBounds) = (
             FfiConverterString.allocationSize(value.`location`) +
-            FfiConverterOptionalString.allocationSize(value.`firstDay`) +
-            FfiConverterOptionalString.allocationSize(value.`lastDay`) +
-            FfiConverterOptionalLong.allocationSize(value.`startsAtMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`endsAtMs`)
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`firstDay`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`lastDay`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`startsAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`endsAt`)
     )
 
     override fun write(value: PeriodBounds, buf: ByteBuffer) {
             FfiConverterString.write(value.`location`, buf)
-            FfiConverterOptionalString.write(value.`firstDay`, buf)
-            FfiConverterOptionalString.write(value.`lastDay`, buf)
-            FfiConverterOptionalLong.write(value.`startsAtMs`, buf)
-            FfiConverterOptionalLong.write(value.`endsAtMs`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`firstDay`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`lastDay`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`startsAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`endsAt`, buf)
     }
 }
 
@@ -7774,7 +7796,7 @@ public object FfiConverterTypeProblem: FfiConverterRustBuffer<Problem> {
  */
 data class Question (
     /**
-     * Stable id, sent back in answers (`Answer.question`).
+     * Stable id, sent back in answers.
      */
     var `id`: kotlin.String
     , 
@@ -7786,15 +7808,15 @@ data class Question (
     /**
      * Wording by lower-case language tag; `{location}` is the location's name.
      */
-    var `text`: Map<kotlin.String, kotlin.String>
+    var `text`: TextByLanguage
     , 
     /**
-     * For `Rating`: the number of stars (none: 5).
+     * For `rating`: the number of stars (default 5).
      */
     var `scale`: kotlin.UInt? = null 
     , 
     /**
-     * For `Choice`: the options (at least two).
+     * For `choice`: the options.
      */
     var `options`: List<ChoiceOption> = listOf() 
     
@@ -7815,7 +7837,7 @@ public object FfiConverterTypeQuestion: FfiConverterRustBuffer<Question> {
         return Question(
             FfiConverterString.read(buf),
             FfiConverterTypeQuestionKind.read(buf),
-            FfiConverterMapStringString.read(buf),
+            FfiConverterTypeTextByLanguage.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterSequenceTypeChoiceOption.read(buf),
         )
@@ -7824,7 +7846,7 @@ public object FfiConverterTypeQuestion: FfiConverterRustBuffer<Question> {
     override fun allocationSize(value: Question) = (
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterTypeQuestionKind.allocationSize(value.`kind`) +
-            FfiConverterMapStringString.allocationSize(value.`text`) +
+            FfiConverterTypeTextByLanguage.allocationSize(value.`text`) +
             FfiConverterOptionalUInt.allocationSize(value.`scale`) +
             FfiConverterSequenceTypeChoiceOption.allocationSize(value.`options`)
     )
@@ -7832,7 +7854,7 @@ public object FfiConverterTypeQuestion: FfiConverterRustBuffer<Question> {
     override fun write(value: Question, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterTypeQuestionKind.write(value.`kind`, buf)
-            FfiConverterMapStringString.write(value.`text`, buf)
+            FfiConverterTypeTextByLanguage.write(value.`text`, buf)
             FfiConverterOptionalUInt.write(value.`scale`, buf)
             FfiConverterSequenceTypeChoiceOption.write(value.`options`, buf)
     }
@@ -7841,7 +7863,7 @@ public object FfiConverterTypeQuestion: FfiConverterRustBuffer<Question> {
 
 
 /**
- * One option a question of the survey page offers: the id to send back and its label.
+ * One option a question of the survey page offers: the model's `(id, label)` pair.
  */
 data class QuestionOption (
     /**
@@ -7892,7 +7914,7 @@ public object FfiConverterTypeQuestionOption: FfiConverterRustBuffer<QuestionOpt
  */
 data class QuestionView (
     /**
-     * Question id (`Answer.question`).
+     * Question id.
      */
     var `id`: kotlin.String
     , 
@@ -7912,9 +7934,9 @@ data class QuestionView (
     var `scale`: kotlin.UInt?
     , 
     /**
-     * For choices: the options; for facets: the location's facet list.
+     * For choices: `(option id, label)`; for facets: `(facet, facet)`.
      */
-    var `options`: List<QuestionOption>
+    var `options`: List<OptionLabel>
     
 ){
     
@@ -7935,7 +7957,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterTypeQuestionKind.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalUInt.read(buf),
-            FfiConverterSequenceTypeQuestionOption.read(buf),
+            FfiConverterSequenceTypeOptionLabel.read(buf),
         )
     }
 
@@ -7944,7 +7966,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterTypeQuestionKind.allocationSize(value.`kind`) +
             FfiConverterString.allocationSize(value.`text`) +
             FfiConverterOptionalUInt.allocationSize(value.`scale`) +
-            FfiConverterSequenceTypeQuestionOption.allocationSize(value.`options`)
+            FfiConverterSequenceTypeOptionLabel.allocationSize(value.`options`)
     )
 
     override fun write(value: QuestionView, buf: ByteBuffer) {
@@ -7952,7 +7974,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterTypeQuestionKind.write(value.`kind`, buf)
             FfiConverterString.write(value.`text`, buf)
             FfiConverterOptionalUInt.write(value.`scale`, buf)
-            FfiConverterSequenceTypeQuestionOption.write(value.`options`, buf)
+            FfiConverterSequenceTypeOptionLabel.write(value.`options`, buf)
     }
 }
 
@@ -7968,7 +7990,7 @@ data class RatingSummary (
     var `responses`: kotlin.ULong
     , 
     /**
-     * Average on base 10 (N6); none without ratings.
+     * Average on base 10 (N6); `None` without ratings.
      */
     var `averageBase10`: kotlin.Double?
     , 
@@ -7983,7 +8005,7 @@ data class RatingSummary (
     var `answered`: kotlin.ULong
     , 
     /**
-     * `answered / delivered`; none when nothing was delivered.
+     * `answered / delivered`; `None` when nothing was delivered.
      */
     var `responseRate`: kotlin.Double?
     
@@ -8034,15 +8056,14 @@ public object FfiConverterTypeRatingSummary: FfiConverterRustBuffer<RatingSummar
  */
 data class ReceiptLink (
     /**
-     * The link to print on the receipt; its last path segment is the token
-     * `survey_page` and `record_response` take.
+     * The link to print on the receipt.
      */
     var `url`: kotlin.String
     , 
     /**
-     * When it stops working, Unix milliseconds.
+     * When it stops working.
      */
-    var `expiresAtMs`: kotlin.Long
+    var `expiresAt`: Timestamp
     
 ){
     
@@ -8060,18 +8081,18 @@ public object FfiConverterTypeReceiptLink: FfiConverterRustBuffer<ReceiptLink> {
     override fun read(buf: ByteBuffer): ReceiptLink {
         return ReceiptLink(
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: ReceiptLink) = (
             FfiConverterString.allocationSize(value.`url`) +
-            FfiConverterLong.allocationSize(value.`expiresAtMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`expiresAt`)
     )
 
     override fun write(value: ReceiptLink, buf: ByteBuffer) {
             FfiConverterString.write(value.`url`, buf)
-            FfiConverterLong.write(value.`expiresAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`expiresAt`, buf)
     }
 }
 
@@ -8087,7 +8108,7 @@ data class ReplyInput (
     var `user`: kotlin.String
     , 
     /**
-     * Reply, reward or refund (`Comment` is the customer's and is refused).
+     * Reply, reward or refund.
      */
     var `kind`: CommentKind
     , 
@@ -8097,7 +8118,7 @@ data class ReplyInput (
     var `body`: kotlin.String
     , 
     /**
-     * The coupon code of a reward (required for a reward).
+     * The coupon code of a reward.
      */
     var `couponCode`: kotlin.String? = null 
     , 
@@ -8161,12 +8182,12 @@ public object FfiConverterTypeReplyInput: FfiConverterRustBuffer<ReplyInput> {
  */
 data class ReportQuery (
     /**
-     * The period, in each location's local time (X3); none: all time.
+     * The period, in each location's local time (X3).
      */
-    var `period`: Period? = null 
+    var `period`: Period
     , 
     /**
-     * Host id of one location; none: every location the user may see.
+     * Host id of one location, or every location the user may see.
      */
     var `location`: kotlin.String? = null 
     , 
@@ -8177,7 +8198,7 @@ data class ReportQuery (
     , 
     /**
      * Host id of the user looking: an admin (or a user without locations) sees every
-     * location, others only theirs. None: no restriction (the host decides).
+     * location, others only theirs. `None`: no restriction (the host decides).
      */
     var `user`: kotlin.String? = null 
     
@@ -8196,7 +8217,7 @@ data class ReportQuery (
 public object FfiConverterTypeReportQuery: FfiConverterRustBuffer<ReportQuery> {
     override fun read(buf: ByteBuffer): ReportQuery {
         return ReportQuery(
-            FfiConverterOptionalTypePeriod.read(buf),
+            FfiConverterTypePeriod.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -8204,14 +8225,14 @@ public object FfiConverterTypeReportQuery: FfiConverterRustBuffer<ReportQuery> {
     }
 
     override fun allocationSize(value: ReportQuery) = (
-            FfiConverterOptionalTypePeriod.allocationSize(value.`period`) +
+            FfiConverterTypePeriod.allocationSize(value.`period`) +
             FfiConverterOptionalString.allocationSize(value.`location`) +
             FfiConverterOptionalString.allocationSize(value.`employee`) +
             FfiConverterOptionalString.allocationSize(value.`user`)
     )
 
     override fun write(value: ReportQuery, buf: ByteBuffer) {
-            FfiConverterOptionalTypePeriod.write(value.`period`, buf)
+            FfiConverterTypePeriod.write(value.`period`, buf)
             FfiConverterOptionalString.write(value.`location`, buf)
             FfiConverterOptionalString.write(value.`employee`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
@@ -8235,9 +8256,9 @@ data class ResponseDeletion (
     var `customer`: kotlin.String?
     , 
     /**
-     * When it was given, Unix milliseconds.
+     * When it was given.
      */
-    var `respondedAtMs`: kotlin.Long
+    var `respondedAt`: Timestamp
     , 
     /**
      * Its main score on base 10.
@@ -8250,9 +8271,9 @@ data class ResponseDeletion (
     var `deletedBy`: kotlin.String
     , 
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    var `deletedAtMs`: kotlin.Long
+    var `deletedAt`: Timestamp
     
 ){
     
@@ -8271,36 +8292,36 @@ public object FfiConverterTypeResponseDeletion: FfiConverterRustBuffer<ResponseD
         return ResponseDeletion(
             FfiConverterLong.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: ResponseDeletion) = (
             FfiConverterLong.allocationSize(value.`responseId`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
-            FfiConverterLong.allocationSize(value.`respondedAtMs`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`respondedAt`) +
             FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`) +
             FfiConverterString.allocationSize(value.`deletedBy`) +
-            FfiConverterLong.allocationSize(value.`deletedAtMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`deletedAt`)
     )
 
     override fun write(value: ResponseDeletion, buf: ByteBuffer) {
             FfiConverterLong.write(value.`responseId`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
-            FfiConverterLong.write(value.`respondedAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`respondedAt`, buf)
             FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
             FfiConverterString.write(value.`deletedBy`, buf)
-            FfiConverterLong.write(value.`deletedAtMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`deletedAt`, buf)
     }
 }
 
 
 
 /**
- * A customer's answers to the survey, as `record_response` takes them.
+ * A customer's answers to the survey.
  */
 data class ResponseInput (
     /**
@@ -8351,8 +8372,7 @@ public object FfiConverterTypeResponseInput: FfiConverterRustBuffer<ResponseInpu
  */
 data class ResponseOutcome (
     /**
-     * The stored response's id (what `review_clicked`, `review_confirmed` and
-     * `delete_response` take).
+     * The stored response's id.
      */
     var `responseId`: kotlin.Long
     , 
@@ -8372,7 +8392,7 @@ data class ResponseOutcome (
     var `unhappy`: kotlin.Boolean
     , 
     /**
-     * Show this review link now (N3); none when the respondent is not offered one.
+     * Show this review link now (N3), if any.
      */
     var `reviewLink`: kotlin.String?
     , 
@@ -8558,19 +8578,19 @@ public object FfiConverterTypeReviewFunnel: FfiConverterRustBuffer<ReviewFunnel>
  */
 data class ScoreQuery (
     /**
-     * Host id of one location; none: every location.
+     * Host id of one location, or all.
      */
     var `location`: kotlin.String? = null 
     , 
     /**
-     * Responses at or after this instant, Unix milliseconds.
+     * Responses at or after this instant.
      */
-    var `fromMs`: kotlin.Long? = null 
+    var `startsAt`: Timestamp? = null 
     , 
     /**
-     * Responses before this instant, Unix milliseconds.
+     * Responses before this instant.
      */
-    var `toMs`: kotlin.Long? = null 
+    var `endsAt`: Timestamp? = null 
     
 ){
     
@@ -8588,21 +8608,21 @@ public object FfiConverterTypeScoreQuery: FfiConverterRustBuffer<ScoreQuery> {
     override fun read(buf: ByteBuffer): ScoreQuery {
         return ScoreQuery(
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: ScoreQuery) = (
             FfiConverterOptionalString.allocationSize(value.`location`) +
-            FfiConverterOptionalLong.allocationSize(value.`fromMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`toMs`)
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`startsAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`endsAt`)
     )
 
     override fun write(value: ScoreQuery, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`location`, buf)
-            FfiConverterOptionalLong.write(value.`fromMs`, buf)
-            FfiConverterOptionalLong.write(value.`toMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`startsAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`endsAt`, buf)
     }
 }
 
@@ -8618,7 +8638,7 @@ data class Scores (
     var `responses`: kotlin.ULong
     , 
     /**
-     * NPS from its counts; `nps.nps` is none without NPS answers.
+     * NPS from its counts; `nps` is none without NPS answers.
      */
     var `nps`: NpsSummary
     , 
@@ -8681,9 +8701,9 @@ data class SeriesPoint (
     var `label`: kotlin.String
     , 
     /**
-     * The bucket's first local date, `YYYY-MM-DD`.
+     * The bucket's first local date.
      */
-    var `start`: kotlin.String
+    var `start`: IsoDate
     , 
     /**
      * Its scores.
@@ -8706,20 +8726,20 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
     override fun read(buf: ByteBuffer): SeriesPoint {
         return SeriesPoint(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
             FfiConverterTypeScores.read(buf),
         )
     }
 
     override fun allocationSize(value: SeriesPoint) = (
             FfiConverterString.allocationSize(value.`label`) +
-            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`start`) +
             FfiConverterTypeScores.allocationSize(value.`scores`)
     )
 
     override fun write(value: SeriesPoint, buf: ByteBuffer) {
             FfiConverterString.write(value.`label`, buf)
-            FfiConverterString.write(value.`start`, buf)
+            FfiConverterTypeIsoDate.write(value.`start`, buf)
             FfiConverterTypeScores.write(value.`scores`, buf)
     }
 }
@@ -8727,7 +8747,7 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
 
 
 /**
- * Store-wide program settings; start from `default_settings()` and change what differs.
+ * Store-wide program settings.
  */
 data class Settings (
     /**
@@ -8857,9 +8877,9 @@ data class SkippedTransaction (
     var `reason`: SkipReason
     , 
     /**
-     * For `Cooldown`: the date the customer becomes eligible again (E4), `YYYY-MM-DD`.
+     * For `cooldown`: the date the customer becomes eligible again (E4).
      */
-    var `eligibleAgainOn`: kotlin.String?
+    var `eligibleAgainOn`: IsoDate?
     , 
     /**
      * The decision was made by an earlier sync and is reported as stored (E9).
@@ -8884,7 +8904,7 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterTypeSkipReason.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -8893,7 +8913,7 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterString.allocationSize(value.`transaction`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterTypeSkipReason.allocationSize(value.`reason`) +
-            FfiConverterOptionalString.allocationSize(value.`eligibleAgainOn`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
             FfiConverterBoolean.allocationSize(value.`repeat`)
     )
 
@@ -8901,8 +8921,55 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterString.write(value.`transaction`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterTypeSkipReason.write(value.`reason`, buf)
-            FfiConverterOptionalString.write(value.`eligibleAgainOn`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterBoolean.write(value.`repeat`, buf)
+    }
+}
+
+
+
+/**
+ * Stars given and out of how many: the model's `(stars, scale)` pair.
+ */
+data class Stars (
+    /**
+     * Stars given.
+     */
+    var `stars`: kotlin.UInt
+    , 
+    /**
+     * Out of how many stars.
+     */
+    var `scale`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStars: FfiConverterRustBuffer<Stars> {
+    override fun read(buf: ByteBuffer): Stars {
+        return Stars(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Stars) = (
+            FfiConverterUInt.allocationSize(value.`stars`) +
+            FfiConverterUInt.allocationSize(value.`scale`)
+    )
+
+    override fun write(value: Stars, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`stars`, buf)
+            FfiConverterUInt.write(value.`scale`, buf)
     }
 }
 
@@ -9019,12 +9086,11 @@ public object FfiConverterTypeSuppressionBundle: FfiConverterRustBuffer<Suppress
 
 
 /**
- * The store's survey: what every invitation and receipt link asks. Read the shipped one
- * with `Engine.survey()`, change it and give it to `set_survey`.
+ * The store's survey: what every invitation and receipt link asks.
  */
 data class Survey (
     /**
-     * Questions in display order (at most one NPS and one rating question).
+     * Questions in display order.
      */
     var `questions`: List<Question>
     
@@ -9059,7 +9125,7 @@ public object FfiConverterTypeSurvey: FfiConverterRustBuffer<Survey> {
 
 
 /**
- * What the host's survey page shows for a survey or receipt link token.
+ * What the host's survey page shows for a link token.
  */
 data class SurveyPage (
     /**
@@ -9073,13 +9139,12 @@ data class SurveyPage (
     var `locationName`: kotlin.String
     , 
     /**
-     * The language the page's wording is in (`fr` for a `fr-FR` customer; the
-     * fallback language when none of the customer's has wording).
+     * The language the page is in.
      */
     var `language`: kotlin.String
     , 
     /**
-     * The questions, in display order.
+     * The questions.
      */
     var `questions`: List<QuestionView>
     
@@ -9127,15 +9192,19 @@ public object FfiConverterTypeSurveyPage: FfiConverterRustBuffer<SurveyPage> {
  */
 data class SyncBatch (
     /**
+     * Wire format version; must be [`BATCH_FORMAT`].
+     */
+    var `format`: kotlin.UInt = 1u 
+    , 
+    /**
      * Host id of the location this batch belongs to.
      */
     var `location`: kotlin.String
     , 
     /**
-     * Business dates covered (`YYYY-MM-DD`, as `sync_window` gave them); the latest is
-     * the batch's business date.
+     * Business dates covered by this batch (S2); the latest is the batch's business date.
      */
-    var `businessDates`: List<kotlin.String>
+    var `businessDates`: List<IsoDate>
     , 
     /**
      * Customers to upsert, by host id.
@@ -9167,8 +9236,9 @@ data class SyncBatch (
 public object FfiConverterTypeSyncBatch: FfiConverterRustBuffer<SyncBatch> {
     override fun read(buf: ByteBuffer): SyncBatch {
         return SyncBatch(
+            FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
             FfiConverterSequenceTypeCustomer.read(buf),
             FfiConverterSequenceTypeEmployee.read(buf),
             FfiConverterSequenceTypeTransaction.read(buf),
@@ -9176,16 +9246,18 @@ public object FfiConverterTypeSyncBatch: FfiConverterRustBuffer<SyncBatch> {
     }
 
     override fun allocationSize(value: SyncBatch) = (
+            FfiConverterUInt.allocationSize(value.`format`) +
             FfiConverterString.allocationSize(value.`location`) +
-            FfiConverterSequenceString.allocationSize(value.`businessDates`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`businessDates`) +
             FfiConverterSequenceTypeCustomer.allocationSize(value.`customers`) +
             FfiConverterSequenceTypeEmployee.allocationSize(value.`employees`) +
             FfiConverterSequenceTypeTransaction.allocationSize(value.`transactions`)
     )
 
     override fun write(value: SyncBatch, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`format`, buf)
             FfiConverterString.write(value.`location`, buf)
-            FfiConverterSequenceString.write(value.`businessDates`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`businessDates`, buf)
             FfiConverterSequenceTypeCustomer.write(value.`customers`, buf)
             FfiConverterSequenceTypeEmployee.write(value.`employees`, buf)
             FfiConverterSequenceTypeTransaction.write(value.`transactions`, buf)
@@ -9204,19 +9276,19 @@ data class SyncReport (
     var `location`: kotlin.String
     , 
     /**
-     * The batch's business date (its latest date), `YYYY-MM-DD`.
+     * The batch's business date (its latest date).
      */
-    var `businessDate`: kotlin.String
+    var `businessDate`: IsoDate
     , 
     /**
      * Earlier dates of the window this batch caught up (S2).
      */
-    var `caughtUpDates`: List<kotlin.String>
+    var `caughtUpDates`: List<IsoDate>
     , 
     /**
      * Dates still missing after this sync; only a backfill closes them (S2).
      */
-    var `missingDates`: List<kotlin.String>
+    var `missingDates`: List<IsoDate>
     , 
     /**
      * Customers seen for the first time.
@@ -9269,9 +9341,9 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
     override fun read(buf: ByteBuffer): SyncReport {
         return SyncReport(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
@@ -9284,9 +9356,9 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
 
     override fun allocationSize(value: SyncReport) = (
             FfiConverterString.allocationSize(value.`location`) +
-            FfiConverterString.allocationSize(value.`businessDate`) +
-            FfiConverterSequenceString.allocationSize(value.`caughtUpDates`) +
-            FfiConverterSequenceString.allocationSize(value.`missingDates`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`businessDate`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`caughtUpDates`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`missingDates`) +
             FfiConverterUInt.allocationSize(value.`customersCreated`) +
             FfiConverterUInt.allocationSize(value.`customersUpdated`) +
             FfiConverterUInt.allocationSize(value.`employeesUpserted`) +
@@ -9298,9 +9370,9 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
 
     override fun write(value: SyncReport, buf: ByteBuffer) {
             FfiConverterString.write(value.`location`, buf)
-            FfiConverterString.write(value.`businessDate`, buf)
-            FfiConverterSequenceString.write(value.`caughtUpDates`, buf)
-            FfiConverterSequenceString.write(value.`missingDates`, buf)
+            FfiConverterTypeIsoDate.write(value.`businessDate`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`caughtUpDates`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`missingDates`, buf)
             FfiConverterUInt.write(value.`customersCreated`, buf)
             FfiConverterUInt.write(value.`customersUpdated`, buf)
             FfiConverterUInt.write(value.`employeesUpserted`, buf)
@@ -9323,29 +9395,29 @@ data class SyncWindow (
     var `location`: kotlin.String
     , 
     /**
-     * The location's local date at `now`, `YYYY-MM-DD`.
+     * The location's local date at `now`.
      */
-    var `today`: kotlin.String
+    var `today`: IsoDate
     , 
     /**
      * The latest business date synced so far.
      */
-    var `lastSynced`: kotlin.String?
+    var `lastSynced`: IsoDate?
     , 
     /**
      * Dates the host must include in tonight's batch, oldest first.
      */
-    var `dates`: List<kotlin.String>
+    var `dates`: List<IsoDate>
     , 
     /**
      * Dates beyond the catch-up allowance: only a backfill closes them.
      */
-    var `missing`: List<kotlin.String>
+    var `missing`: List<IsoDate>
     , 
     /**
-     * The next sync instant at the location's sync hour (S1), Unix milliseconds.
+     * The next sync instant at the location's sync hour (S1).
      */
-    var `nextSyncAtMs`: kotlin.Long
+    var `nextSyncAt`: Timestamp
     
 ){
     
@@ -9363,37 +9435,37 @@ public object FfiConverterTypeSyncWindow: FfiConverterRustBuffer<SyncWindow> {
     override fun read(buf: ByteBuffer): SyncWindow {
         return SyncWindow(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncWindow) = (
             FfiConverterString.allocationSize(value.`location`) +
-            FfiConverterString.allocationSize(value.`today`) +
-            FfiConverterOptionalString.allocationSize(value.`lastSynced`) +
-            FfiConverterSequenceString.allocationSize(value.`dates`) +
-            FfiConverterSequenceString.allocationSize(value.`missing`) +
-            FfiConverterLong.allocationSize(value.`nextSyncAtMs`)
+            FfiConverterTypeIsoDate.allocationSize(value.`today`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`lastSynced`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`dates`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`missing`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`nextSyncAt`)
     )
 
     override fun write(value: SyncWindow, buf: ByteBuffer) {
             FfiConverterString.write(value.`location`, buf)
-            FfiConverterString.write(value.`today`, buf)
-            FfiConverterOptionalString.write(value.`lastSynced`, buf)
-            FfiConverterSequenceString.write(value.`dates`, buf)
-            FfiConverterSequenceString.write(value.`missing`, buf)
-            FfiConverterLong.write(value.`nextSyncAtMs`, buf)
+            FfiConverterTypeIsoDate.write(value.`today`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`lastSynced`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`dates`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`missing`, buf)
+            FfiConverterTypeTimestamp.write(value.`nextSyncAt`, buf)
     }
 }
 
 
 
 /**
- * A message template: a store override to set, or the effective one read back.
+ * A store override of a shipped template (or the shipped one, as read back).
  */
 data class Template (
     /**
@@ -9407,13 +9479,12 @@ data class Template (
     var `channel`: Channel
     , 
     /**
-     * BCP 47 language (`fr`, `fr-CA`); stored lower-case.
+     * Lower-case BCP 47 language (`fr`, `fr-ca`).
      */
     var `language`: kotlin.String
     , 
     /**
-     * Subject (e-mail); placeholders allowed: `{first_name}`, `{location}`,
-     * `{survey_link}`, `{unsubscribe_link}`.
+     * Subject (e-mail); placeholders allowed.
      */
     var `subject`: kotlin.String
     , 
@@ -9514,9 +9585,9 @@ data class ThreadComment (
     var `user`: kotlin.String?
     , 
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    var `atMs`: kotlin.Long
+    var `at`: Timestamp
     
 ){
     
@@ -9542,7 +9613,7 @@ public object FfiConverterTypeThreadComment: FfiConverterRustBuffer<ThreadCommen
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
         )
     }
 
@@ -9556,7 +9627,7 @@ public object FfiConverterTypeThreadComment: FfiConverterRustBuffer<ThreadCommen
             FfiConverterOptionalLong.allocationSize(value.`amountMinor`) +
             FfiConverterOptionalString.allocationSize(value.`currency`) +
             FfiConverterOptionalString.allocationSize(value.`user`) +
-            FfiConverterLong.allocationSize(value.`atMs`)
+            FfiConverterTypeTimestamp.allocationSize(value.`at`)
     )
 
     override fun write(value: ThreadComment, buf: ByteBuffer) {
@@ -9569,7 +9640,7 @@ public object FfiConverterTypeThreadComment: FfiConverterRustBuffer<ThreadCommen
             FfiConverterOptionalLong.write(value.`amountMinor`, buf)
             FfiConverterOptionalString.write(value.`currency`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
-            FfiConverterLong.write(value.`atMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
     }
 }
 
@@ -9610,9 +9681,9 @@ data class Transaction (
     var `currency`: kotlin.String
     , 
     /**
-     * When the transaction was finalized, Unix milliseconds; absent = not finalized (E1).
+     * When the transaction was finalized, RFC 3339 with an offset; absent = not finalized (E1).
      */
-    var `finalizedAtMs`: kotlin.Long? = null 
+    var `finalizedAt`: OffsetTimestamp? = null 
     , 
     /**
      * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
@@ -9640,7 +9711,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterTypeTransactionKind.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeOffsetTimestamp.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -9652,7 +9723,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterTypeTransactionKind.allocationSize(value.`kind`) +
             FfiConverterLong.allocationSize(value.`amountMinor`) +
             FfiConverterString.allocationSize(value.`currency`) +
-            FfiConverterOptionalLong.allocationSize(value.`finalizedAtMs`) +
+            FfiConverterOptionalTypeOffsetTimestamp.allocationSize(value.`finalizedAt`) +
             FfiConverterBoolean.allocationSize(value.`exclude`)
     )
 
@@ -9663,7 +9734,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterTypeTransactionKind.write(value.`kind`, buf)
             FfiConverterLong.write(value.`amountMinor`, buf)
             FfiConverterString.write(value.`currency`, buf)
-            FfiConverterOptionalLong.write(value.`finalizedAtMs`, buf)
+            FfiConverterOptionalTypeOffsetTimestamp.write(value.`finalizedAt`, buf)
             FfiConverterBoolean.write(value.`exclude`, buf)
     }
 }
@@ -9685,9 +9756,9 @@ data class Unsubscribe (
     var `contact`: kotlin.String
     , 
     /**
-     * When, Unix milliseconds.
+     * When.
      */
-    var `atMs`: kotlin.Long
+    var `at`: Timestamp
     , 
     /**
      * How (`link`, `api`, …).
@@ -9721,7 +9792,7 @@ public object FfiConverterTypeUnsubscribe: FfiConverterRustBuffer<Unsubscribe> {
         return Unsubscribe(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -9731,7 +9802,7 @@ public object FfiConverterTypeUnsubscribe: FfiConverterRustBuffer<Unsubscribe> {
     override fun allocationSize(value: Unsubscribe) = (
             FfiConverterString.allocationSize(value.`kind`) +
             FfiConverterString.allocationSize(value.`contact`) +
-            FfiConverterLong.allocationSize(value.`atMs`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
             FfiConverterString.allocationSize(value.`source`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`name`)
@@ -9740,7 +9811,7 @@ public object FfiConverterTypeUnsubscribe: FfiConverterRustBuffer<Unsubscribe> {
     override fun write(value: Unsubscribe, buf: ByteBuffer) {
             FfiConverterString.write(value.`kind`, buf)
             FfiConverterString.write(value.`contact`, buf)
-            FfiConverterLong.write(value.`atMs`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
             FfiConverterString.write(value.`source`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
@@ -9774,11 +9845,6 @@ data class User (
     var `role`: UserRole
     , 
     /**
-     * Which feedback they hear about (A2); `None` keeps only the dashboard.
-     */
-    var `notify`: NotifyLevel
-    , 
-    /**
      * Host ids of the locations they cover; empty = every location.
      */
     var `locations`: List<kotlin.String> = listOf() 
@@ -9787,6 +9853,11 @@ data class User (
      * Language of the notifications they get (BCP 47); the store default if absent.
      */
     var `language`: kotlin.String? = null 
+    , 
+    /**
+     * Which feedback they hear about (A2).
+     */
+    var `notify`: NotifyLevel
     , 
     /**
      * Host ids of the locations they hear about; empty = every location.
@@ -9812,9 +9883,9 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTypeUserRole.read(buf),
-            FfiConverterTypeNotifyLevel.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterTypeNotifyLevel.read(buf),
             FfiConverterSequenceString.read(buf),
         )
     }
@@ -9824,9 +9895,9 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`email`) +
             FfiConverterTypeUserRole.allocationSize(value.`role`) +
-            FfiConverterTypeNotifyLevel.allocationSize(value.`notify`) +
             FfiConverterSequenceString.allocationSize(value.`locations`) +
             FfiConverterOptionalString.allocationSize(value.`language`) +
+            FfiConverterTypeNotifyLevel.allocationSize(value.`notify`) +
             FfiConverterSequenceString.allocationSize(value.`notifyLocations`)
     )
 
@@ -9835,9 +9906,9 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`email`, buf)
             FfiConverterTypeUserRole.write(value.`role`, buf)
-            FfiConverterTypeNotifyLevel.write(value.`notify`, buf)
             FfiConverterSequenceString.write(value.`locations`, buf)
             FfiConverterOptionalString.write(value.`language`, buf)
+            FfiConverterTypeNotifyLevel.write(value.`notify`, buf)
             FfiConverterSequenceString.write(value.`notifyLocations`, buf)
     }
 }
@@ -9923,7 +9994,7 @@ enum class AlertStatus {
      */
     IN_PROGRESS,
     /**
-     * Handled; needs at least one interaction, and is final.
+     * Handled; needs at least one interaction.
      */
     DONE;
 
@@ -10188,13 +10259,13 @@ public object FfiConverterTypeCommentKind: FfiConverterRustBuffer<CommentKind> {
 sealed class FailOutcome {
     
     /**
-     * Offered again at `retry_at_ms`.
+     * Offered again at `retry_at`.
      */
     data class Retry(
         /**
-         * When the message becomes due again, Unix milliseconds.
+         * When the message becomes due again.
          */
-        val `retryAtMs`: kotlin.Long) : FailOutcome()
+        val `retryAt`: com.hearken.Timestamp) : FailOutcome()
         
     {
         
@@ -10225,7 +10296,7 @@ public object FfiConverterTypeFailOutcome : FfiConverterRustBuffer<FailOutcome>{
     override fun read(buf: ByteBuffer): FailOutcome {
         return when(buf.getInt()) {
             1 -> FailOutcome.Retry(
-                FfiConverterLong.read(buf),
+                FfiConverterTypeTimestamp.read(buf),
                 )
             2 -> FailOutcome.Failed
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -10237,7 +10308,7 @@ public object FfiConverterTypeFailOutcome : FfiConverterRustBuffer<FailOutcome>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterLong.allocationSize(value.`retryAtMs`)
+                + FfiConverterTypeTimestamp.allocationSize(value.`retryAt`)
             )
         }
         is FailOutcome.Failed -> {
@@ -10252,7 +10323,7 @@ public object FfiConverterTypeFailOutcome : FfiConverterRustBuffer<FailOutcome>{
         when(value) {
             is FailOutcome.Retry -> {
                 buf.putInt(1)
-                FfiConverterLong.write(value.`retryAtMs`, buf)
+                FfiConverterTypeTimestamp.write(value.`retryAt`, buf)
                 Unit
             }
             is FailOutcome.Failed -> {
@@ -10812,7 +10883,7 @@ enum class MessageKind {
      */
     REVIEW_REMINDER,
     /**
-     * Reminds a non-respondent of the survey (R2).
+     * Reminds a non-respondent of the survey (R2, off by default).
      */
     SURVEY_REMINDER,
     /**
@@ -10828,13 +10899,13 @@ enum class MessageKind {
      */
     CUSTOMER_REPLY,
     /**
-     * The post-intervention survey (A4).
+     * The post-intervention survey after an unhappy customer's case is done (A4).
      */
     FOLLOW_UP_SURVEY;
 
     
     /**
-     * The stable snake_case name, as in JSON (`survey_invitation`).
+     * The stable snake_case name, as in JSON and the database.
      */ fun `codeName`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -10902,7 +10973,7 @@ enum class MessageStatus {
 
     
     /**
-     * The stable snake_case name, as in JSON and the database (`in_flight`).
+     * The stable snake_case name, as in JSON and the database.
      */ fun `codeName`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -11002,7 +11073,7 @@ public object FfiConverterTypeNotifyLevel: FfiConverterRustBuffer<NotifyLevel> {
 
 
 /**
- * Where an NPS answer falls (N1).
+ * Where an NPS answer (0–10) falls (N1).
  */
 
 enum class NpsCategory {
@@ -11072,18 +11143,17 @@ sealed class Period {
     
     
     /**
-     * Local dates `first_day` to `last_day` (`YYYY-MM-DD`), both included. (Not
-     * `from`/`to`: `from` is a Python keyword.)
+     * Local dates `from` to `to`, both included.
      */
     data class Custom(
         /**
-         * First local date, `YYYY-MM-DD`.
+         * First local date.
          */
-        val `firstDay`: kotlin.String, 
+        val `firstDay`: com.hearken.IsoDate, 
         /**
-         * Last local date (included), `YYYY-MM-DD`.
+         * Last local date (included).
          */
-        val `lastDay`: kotlin.String) : Period()
+        val `lastDay`: com.hearken.IsoDate) : Period()
         
     {
         
@@ -11092,17 +11162,17 @@ sealed class Period {
     }
     
     /**
-     * Instants `[from_ms, to_ms)`, Unix milliseconds, not aligned on local days.
+     * UTC instants `[from, to)`, not aligned on local days: answered from the responses.
      */
     data class Between(
         /**
-         * First instant (included), Unix milliseconds.
+         * First instant (included).
          */
-        val `fromMs`: kotlin.Long, 
+        val `startsAt`: com.hearken.Timestamp, 
         /**
-         * End instant (excluded), Unix milliseconds.
+         * End instant (excluded).
          */
-        val `toMs`: kotlin.Long) : Period()
+        val `endsAt`: com.hearken.Timestamp) : Period()
         
     {
         
@@ -11130,12 +11200,12 @@ public object FfiConverterTypePeriod : FfiConverterRustBuffer<Period>{
             2 -> Period.CurrentMonth
             3 -> Period.LastMonth
             4 -> Period.Custom(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
+                FfiConverterTypeIsoDate.read(buf),
+                FfiConverterTypeIsoDate.read(buf),
                 )
             5 -> Period.Between(
-                FfiConverterLong.read(buf),
-                FfiConverterLong.read(buf),
+                FfiConverterTypeTimestamp.read(buf),
+                FfiConverterTypeTimestamp.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -11164,16 +11234,16 @@ public object FfiConverterTypePeriod : FfiConverterRustBuffer<Period>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterString.allocationSize(value.`firstDay`)
-                + FfiConverterString.allocationSize(value.`lastDay`)
+                + FfiConverterTypeIsoDate.allocationSize(value.`firstDay`)
+                + FfiConverterTypeIsoDate.allocationSize(value.`lastDay`)
             )
         }
         is Period.Between -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterLong.allocationSize(value.`fromMs`)
-                + FfiConverterLong.allocationSize(value.`toMs`)
+                + FfiConverterTypeTimestamp.allocationSize(value.`startsAt`)
+                + FfiConverterTypeTimestamp.allocationSize(value.`endsAt`)
             )
         }
     }
@@ -11194,14 +11264,14 @@ public object FfiConverterTypePeriod : FfiConverterRustBuffer<Period>{
             }
             is Period.Custom -> {
                 buf.putInt(4)
-                FfiConverterString.write(value.`firstDay`, buf)
-                FfiConverterString.write(value.`lastDay`, buf)
+                FfiConverterTypeIsoDate.write(value.`firstDay`, buf)
+                FfiConverterTypeIsoDate.write(value.`lastDay`, buf)
                 Unit
             }
             is Period.Between -> {
                 buf.putInt(5)
-                FfiConverterLong.write(value.`fromMs`, buf)
-                FfiConverterLong.write(value.`toMs`, buf)
+                FfiConverterTypeTimestamp.write(value.`startsAt`, buf)
+                FfiConverterTypeTimestamp.write(value.`endsAt`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -11288,7 +11358,7 @@ enum class ResponseSource {
 
     
     /**
-     * The stable snake_case name, as in JSON.
+     * The stable snake_case name, as in JSON and the database.
      */ fun `codeName`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -11432,13 +11502,13 @@ enum class Sentiment {
      */
     NEGATIVE,
     /**
-     * Not from an e-receipt (refused by `record_feedback`).
+     * Not from an e-receipt.
      */
     UNKNOWN;
 
     
     /**
-     * The stable snake_case name, as in JSON (`positive`).
+     * The stable snake_case name, as in JSON and the database.
      */ fun `codeName`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -11478,56 +11548,58 @@ public object FfiConverterTypeSentiment: FfiConverterRustBuffer<Sentiment> {
 
 
 /**
- * Why a finalized transaction did not produce a survey invitation (E1–E9), in E9
- * precedence order.
+ * Why a finalized transaction did not produce a survey invitation (E1–E9).
+ *
+ * The variants are listed in the precedence order of E9: when several rules apply, the
+ * first one is reported. Codes are stable across releases and shared by every door.
  */
 
-enum class SkipReason {
+enum class SkipReason(val value: kotlin.UInt) {
     
     /**
      * E1: the transaction is not finalized yet.
      */
-    NOT_FINALIZED,
+    NOT_FINALIZED(1u),
     /**
      * E2: the host excluded this transaction.
      */
-    EXCLUDED,
+    EXCLUDED(2u),
     /**
      * E7: the location is disabled.
      */
-    LOCATION_DISABLED,
+    LOCATION_DISABLED(3u),
     /**
      * E6: the sale has no customer.
      */
-    ANONYMOUS,
+    ANONYMOUS(4u),
     /**
      * S3: finalized more than `max_age_days` before the batch's business date.
      */
-    TOO_OLD,
+    TOO_OLD(5u),
     /**
      * E2: the customer's "include in communications" is off.
      */
-    COMMUNICATIONS_OFF,
+    COMMUNICATIONS_OFF(6u),
     /**
      * E3: the customer is unsubscribed (globally).
      */
-    UNSUBSCRIBED,
+    UNSUBSCRIBED(7u),
     /**
      * E6: no usable e-mail (e-mail channel) or phone (SMS channel).
      */
-    NO_USABLE_CONTACT,
+    NO_USABLE_CONTACT(8u),
     /**
      * E8: the transaction already has an invitation.
      */
-    ALREADY_INVITED,
+    ALREADY_INVITED(9u),
     /**
      * E4: the customer had an invitation within the cooldown.
      */
-    COOLDOWN,
+    COOLDOWN(10u),
     /**
      * E5: another transaction of the customer in the same batch got the invitation.
      */
-    ONE_PER_BATCH;
+    ONE_PER_BATCH(11u);
 
     
     /**
@@ -12069,38 +12141,6 @@ public object FfiConverterOptionalTypeAlertKind: FfiConverterRustBuffer<AlertKin
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeFeedbackSort: FfiConverterRustBuffer<FeedbackSort?> {
-    override fun read(buf: ByteBuffer): FeedbackSort? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeFeedbackSort.read(buf)
-    }
-
-    override fun allocationSize(value: FeedbackSort?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeFeedbackSort.allocationSize(value)
-        }
-    }
-
-    override fun write(value: FeedbackSort?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeFeedbackSort.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeGender: FfiConverterRustBuffer<Gender?> {
     override fun read(buf: ByteBuffer): Gender? {
         if (buf.get().toInt() == 0) {
@@ -12155,38 +12195,6 @@ public object FfiConverterOptionalTypeNpsCategory: FfiConverterRustBuffer<NpsCat
         } else {
             buf.put(1)
             FfiConverterTypeNpsCategory.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypePeriod: FfiConverterRustBuffer<Period?> {
-    override fun read(buf: ByteBuffer): Period? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypePeriod.read(buf)
-    }
-
-    override fun allocationSize(value: Period?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypePeriod.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Period?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypePeriod.write(value, buf)
         }
     }
 }
@@ -12379,6 +12387,134 @@ public object FfiConverterOptionalTypeBackfillListener: FfiConverterRustBuffer<B
         } else {
             buf.put(1)
             FfiConverterTypeBackfillListener.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeIsoDate: FfiConverterRustBuffer<IsoDate?> {
+    override fun read(buf: ByteBuffer): IsoDate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeIsoDate.read(buf)
+    }
+
+    override fun allocationSize(value: IsoDate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeIsoDate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: IsoDate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeIsoDate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOffsetTimestamp: FfiConverterRustBuffer<OffsetTimestamp?> {
+    override fun read(buf: ByteBuffer): OffsetTimestamp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOffsetTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: OffsetTimestamp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOffsetTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: OffsetTimestamp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOffsetTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStarRating: FfiConverterRustBuffer<StarRating?> {
+    override fun read(buf: ByteBuffer): StarRating? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStarRating.read(buf)
+    }
+
+    override fun allocationSize(value: StarRating?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStarRating.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StarRating?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStarRating.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
+    override fun read(buf: ByteBuffer): Timestamp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: Timestamp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Timestamp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTimestamp.write(value, buf)
         }
     }
 }
@@ -12949,34 +13085,6 @@ public object FfiConverterSequenceTypeQuestion: FfiConverterRustBuffer<List<Ques
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeQuestionOption: FfiConverterRustBuffer<List<QuestionOption>> {
-    override fun read(buf: ByteBuffer): List<QuestionOption> {
-        val len = buf.getInt()
-        return List<QuestionOption>(len) {
-            FfiConverterTypeQuestionOption.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<QuestionOption>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeQuestionOption.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<QuestionOption>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeQuestionOption.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer<List<QuestionView>> {
     override fun read(buf: ByteBuffer): List<QuestionView> {
         val len = buf.getInt()
@@ -13257,6 +13365,62 @@ public object FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer<List<A
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeIsoDate: FfiConverterRustBuffer<List<IsoDate>> {
+    override fun read(buf: ByteBuffer): List<IsoDate> {
+        val len = buf.getInt()
+        return List<IsoDate>(len) {
+            FfiConverterTypeIsoDate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IsoDate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIsoDate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IsoDate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIsoDate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOptionLabel: FfiConverterRustBuffer<List<OptionLabel>> {
+    override fun read(buf: ByteBuffer): List<OptionLabel> {
+        val len = buf.getInt()
+        return List<OptionLabel>(len) {
+            FfiConverterTypeOptionLabel.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OptionLabel>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOptionLabel.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OptionLabel>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOptionLabel.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
     override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
         val len = buf.getInt()
@@ -13289,19 +13453,36 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
-        /**
-         * The alert settings a new store starts with.
-         */ fun `defaultAlertSettings`(): AlertSettings {
-            return FfiConverterTypeAlertSettings.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_hearken_fn_func_default_alert_settings(
-    
-        _status)
-}
-    )
-    }
-    
 
+
+
+public typealias IsoDate = kotlin.String
+public typealias FfiConverterTypeIsoDate = FfiConverterString
+
+
+
+public typealias OffsetTimestamp = kotlin.Long
+public typealias FfiConverterTypeOffsetTimestamp = FfiConverterLong
+
+
+
+public typealias OptionLabel = QuestionOption
+public typealias FfiConverterTypeOptionLabel = FfiConverterTypeQuestionOption
+
+
+
+public typealias StarRating = Stars
+public typealias FfiConverterTypeStarRating = FfiConverterTypeStars
+
+
+
+public typealias TextByLanguage = Map<kotlin.String, kotlin.String>
+public typealias FfiConverterTypeTextByLanguage = FfiConverterMapStringString
+
+
+
+public typealias Timestamp = kotlin.Long
+public typealias FfiConverterTypeTimestamp = FfiConverterLong
         /**
          * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
          * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
@@ -13334,11 +13515,11 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * The settings a new store starts with.
-         */ fun `defaultSettings`(): Settings {
-            return FfiConverterTypeSettings.lift(
+         * The alert settings a new store starts with.
+         */ fun `defaultAlertSettings`(): AlertSettings {
+            return FfiConverterTypeAlertSettings.lift(
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_hearken_fn_func_default_settings(
+    UniffiLib.uniffi_hearken_fn_func_default_alert_settings(
     
         _status)
 }
@@ -13365,6 +13546,19 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
             return FfiConverterTypeFeedbackSettings.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_hearken_fn_func_default_feedback_settings(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The settings a new store starts with.
+         */ fun `defaultSettings`(): Settings {
+            return FfiConverterTypeSettings.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_func_default_settings(
     
         _status)
 }
