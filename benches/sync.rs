@@ -382,7 +382,7 @@ fn customer(n: u64, changed: bool) -> Customer {
         phone,
         language,
         gender,
-        reference: (n % 2 == 0).then(|| format!("REF-{n:07}")),
+        reference: n.is_multiple_of(2).then(|| format!("REF-{n:07}")),
         // 2 % turned "include in communications" off (E2).
         include_in_communications: n % 50 != 17,
     }

@@ -258,10 +258,10 @@ impl Engine {
         }
         let location = &location;
         self.lock()?.write(|c| {
-            if !location.enabled {
-                if let Some(old) = store::get_location(c, &location.id)? {
-                    refuse_last_disable(c, old.location.enabled)?;
-                }
+            if !location.enabled
+                && let Some(old) = store::get_location(c, &location.id)?
+            {
+                refuse_last_disable(c, old.location.enabled)?;
             }
             store::upsert_location(c, location)
         })

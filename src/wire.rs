@@ -404,22 +404,22 @@ fn locate_path(
     let mut parts = path.splitn(2, '.');
     let head = parts.next().unwrap_or("");
     let rest = parts.next().unwrap_or("");
-    if let Some((list, idx)) = head.strip_suffix(']').and_then(|h| h.split_once('[')) {
-        if let Ok(index) = idx.parse::<usize>() {
-            let host_id = root
-                .and_then(|r| r.get(list))
-                .and_then(|l| l.get(index))
-                .and_then(|r| r.get("id"))
-                .and_then(|id| id.as_str())
-                .and_then(crate::error::shown_id);
-            return Problem {
-                record: list.to_owned(),
-                index: Some(index as u64),
-                host_id,
-                field: rest.to_owned(),
-                reason,
-            };
-        }
+    if let Some((list, idx)) = head.strip_suffix(']').and_then(|h| h.split_once('['))
+        && let Ok(index) = idx.parse::<usize>()
+    {
+        let host_id = root
+            .and_then(|r| r.get(list))
+            .and_then(|l| l.get(index))
+            .and_then(|r| r.get("id"))
+            .and_then(|id| id.as_str())
+            .and_then(crate::error::shown_id);
+        return Problem {
+            record: list.to_owned(),
+            index: Some(index as u64),
+            host_id,
+            field: rest.to_owned(),
+            reason,
+        };
     }
     let field = if path == "." { "" } else { path };
     Problem::top(record, field, reason)

@@ -425,14 +425,14 @@ pub fn resend(
     language: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    if let Some(l) = language {
-        if !crate::rules::validate::is_language_tag(l) {
-            return Err(Error::invalid(Problem::top(
-                "resend",
-                "language",
-                "not a BCP 47 language tag",
-            )));
-        }
+    if let Some(l) = language
+        && !crate::rules::validate::is_language_tag(l)
+    {
+        return Err(Error::invalid(Problem::top(
+            "resend",
+            "language",
+            "not a BCP 47 language tag",
+        )));
     }
     let (customer, location, channel, original) = store::invitation_for_resend(c, invitation)?
         .ok_or_else(|| Error::NotFound {

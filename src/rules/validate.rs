@@ -174,10 +174,11 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         } else if ctx.foreign_transactions.contains(&t.id) {
             bad("id", "already recorded at another location");
         }
-        if let Some(c) = &t.customer {
-            if !customers.contains(c.as_str()) && !ctx.known_customers.contains(c) {
-                bad("customer", "unknown customer: not in this batch nor stored");
-            }
+        if let Some(c) = &t.customer
+            && !customers.contains(c.as_str())
+            && !ctx.known_customers.contains(c)
+        {
+            bad("customer", "unknown customer: not in this batch nor stored");
         }
         let mut credited = HashSet::new();
         for e in &t.employees {
@@ -227,12 +228,11 @@ pub fn validate_location(l: &Location) -> Vec<Problem> {
     if super::time::parse_tz(&l.time_zone).is_none() {
         bad("time_zone", "not an IANA or Windows time zone name");
     }
-    if let Some(link) = &l.review_link {
-        if link.len() > MAX_URL_BYTES
-            || !(link.starts_with("https://") || link.starts_with("http://"))
-        {
-            bad("review_link", "not an http(s) URL of at most 2048 bytes");
-        }
+    if let Some(link) = &l.review_link
+        && (link.len() > MAX_URL_BYTES
+            || !(link.starts_with("https://") || link.starts_with("http://")))
+    {
+        bad("review_link", "not an http(s) URL of at most 2048 bytes");
     }
     if let Some(r) = l.business_type.as_deref().and_then(text_problem) {
         bad("business_type", r);

@@ -137,10 +137,10 @@ impl Store {
     }
 
     fn refuse_replaced(&self) -> Result<()> {
-        if let Some((path, opened)) = &self.file {
-            if file::FileIdentity::of(path) != Some(*opened) {
-                return Err(Error::FileReplaced);
-            }
+        if let Some((path, opened)) = &self.file
+            && file::FileIdentity::of(path) != Some(*opened)
+        {
+            return Err(Error::FileReplaced);
         }
         Ok(())
     }

@@ -131,10 +131,10 @@ impl Engine {
         let now = time::arg_instant(now_ms, "now_ms")?;
         let mut listener = listener;
         let report = self.inner.backfill_file(path, now, |progress| {
-            if let Some(l) = &listener {
-                if l.on_progress(progress).is_err() {
-                    listener = None;
-                }
+            if let Some(l) = &listener
+                && l.on_progress(progress).is_err()
+            {
+                listener = None;
             }
         })?;
         Ok(report)
