@@ -4,6 +4,7 @@ mod alerts;
 mod analytics;
 mod api;
 mod backfill;
+mod clock;
 mod conversations;
 mod delivery;
 mod erasure;
@@ -355,7 +356,7 @@ impl Engine {
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
-            let clock = sync::LocationClock::new(&row, &settings)?;
+            let clock = clock::LocationClock::new(&row, &settings)?;
             let today = clock.today(now);
             let synced = clock.synced_dates(c, row.rowid, today)?;
             let plan = clock.plan(today, &synced, now);
@@ -376,7 +377,7 @@ impl Engine {
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
             let settings = store::get_settings(c)?;
-            let clock = sync::LocationClock::new(&row, &settings)?;
+            let clock = clock::LocationClock::new(&row, &settings)?;
             Ok(time::next_sync_at(clock.tz, settings.sync_hour, now))
         })
     }

@@ -3,7 +3,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
@@ -16,12 +15,13 @@ use crate::rules::decide::{self, Pending};
 use crate::rules::eligibility::{CustomerFacts, Facts, Policy, Verdict};
 use crate::rules::time::{self, QuietHours};
 use crate::rules::validate::{BatchContext, validate_batch};
-use crate::rules::window::{self, WindowPlan};
+use crate::rules::window::WindowPlan;
 use crate::store::{
     self, CustomerRow, InvitationRow, LocationRow, StoredCustomer, StoredTransaction,
     TransactionRow,
 };
 
+use super::clock::LocationClock;
 use super::outbox::MessageIds;
 use super::suppressions::Suppressions;
 
@@ -32,55 +32,6 @@ pub enum Mode {
     Nightly,
     /// Any date up to today; decisions are made as of today (S3).
     Backfill,
-}
-
-/// A location's time zone and sync hour, the clock of its business dates (S1, S2).
-pub struct LocationClock {
-    /// The location's zone.
-    pub tz: Tz,
-    sync_hour: u32,
-    catch_up_days: u32,
-}
-
-impl LocationClock {
-    /// The clock of a stored location under the store's settings.
-    pub fn new(row: &LocationRow, settings: &Settings) -> Result<Self> {
-        let tz = time::parse_tz(&row.location.time_zone)
-            .ok_or_else(|| Error::Internal("stored location has an unknown time zone".into()))?;
-        Ok(LocationClock {
-            tz,
-            sync_hour: settings.sync_hour,
-            catch_up_days: settings.catch_up_days,
-        })
-    }
-
-    /// The location's current business date.
-    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
-        window::business_today(self.tz, self.sync_hour, now)
-    }
-
-    /// Dates synced within the tracked history.
-    pub fn synced_dates(
-        &self,
-        c: &Connection,
-        location: i64,
-        today: NaiveDate,
-    ) -> Result<BTreeSet<NaiveDate>> {
-        let since = time::add_days(today, -window::HISTORY_DAYS);
-        store::synced_dates_since(c, location, since)
-    }
-
-    /// Tonight's window and the missing dates.
-    pub fn plan(
-        &self,
-        today: NaiveDate,
-        synced: &BTreeSet<NaiveDate>,
-        now: DateTime<Utc>,
-    ) -> WindowPlan {
-        window::plan(today, synced, self.catch_up_days, |d| {
-            window::is_overdue(self.tz, self.sync_hour, d, now)
-        })
-    }
 }
 
 /// The row a batch customer is stored as: contacts normalised, unusable ones flagged (E6).

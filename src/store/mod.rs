@@ -12,6 +12,7 @@ mod rollups;
 mod schema;
 mod settings;
 mod transactions;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -217,13 +218,11 @@ fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
 
 /// Reads and writes on one connection or transaction.
 pub use alerts::{
-    AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact, UserRow, at_risk,
-    clear_assignment, customer_name, deactivate_user, escalation_candidates, follow_up_link,
-    get_alert, get_user, insert_alert, insert_comment, insert_follow_up, insert_interaction,
-    insert_reply_address, interactions, list_alerts, list_assignments, list_users, location_owners,
-    notify_recipients, open_store_alert, reply_address, resolve_assignee, response_contact,
-    set_alert_detail, set_alert_status, set_alert_user, set_assignment, stamp_alert, thread,
-    unanswered_reviews, upsert_review, upsert_user, user_by_rowid, user_open_work,
+    AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact, at_risk,
+    escalation_candidates, follow_up_link, get_alert, insert_alert, insert_comment,
+    insert_follow_up, insert_interaction, insert_reply_address, interactions, list_alerts,
+    open_store_alert, reply_address, response_contact, set_alert_detail, set_alert_status,
+    set_alert_user, stamp_alert, thread, unanswered_reviews, upsert_review,
 };
 pub use analytics::{
     customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
@@ -264,4 +263,9 @@ pub use transactions::{
     cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,
     insert_decision, insert_invitation, insert_transaction, pending_invitations,
     update_transaction, upsert_employee,
+};
+pub use users::{
+    UserRow, clear_assignment, customer_name, deactivate_user, get_user, list_assignments,
+    list_users, location_owners, notify_recipients, resolve_assignee, set_assignment, upsert_user,
+    user_by_rowid, user_open_work,
 };
