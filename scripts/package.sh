@@ -119,7 +119,11 @@ if [ "$windows" = 1 ]; then
   mkdir -p "$WPKG/bin" "$WPKG/lib" "$WPKG/include"
   cp "$STAGE/win/bin/hearken.dll" "$WPKG/bin/"
   cp "target/$WIN/release/hearken.exe" "$WPKG/bin/"
-  cp "$STAGE/win/lib/libhearken.dll.a" "$STAGE/win/lib/libhearken.a" "$WPKG/lib/"
+  # cargo-c names the import library hearken.dll.a; MinGW's -lhearken finds either name,
+  # the zip carries the conventional libhearken.dll.a.
+  implib=$(ls "$STAGE/win/lib/libhearken.dll.a" "$STAGE/win/lib/hearken.dll.a" 2>/dev/null | head -n 1)
+  cp "$implib" "$WPKG/lib/libhearken.dll.a"
+  cp "$(ls "$STAGE/win/lib/libhearken.a" "target/$WIN/release/libhearken.a" 2>/dev/null | head -n 1)" "$WPKG/lib/"
   def=$(find "$STAGE/win" "target/$WIN/release" -name hearken.def | head -n 1)
   cp "$def" "$WPKG/lib/hearken.def"
   cp include/hearken.h "$WPKG/include/"

@@ -66,8 +66,12 @@ fn write_with<T>(
         .rand_bytes(random_len)
         .tempfile_in(dir)?;
     let out = write(&mut tmp)?;
-    // The writer may have written through its own handle (by path): sync that file.
-    File::open(tmp.path())?.sync_all()?;
+    // The writer may have written through its own handle (by path): sync that file. With
+    // write access: Windows refuses FlushFileBuffers on a read-only handle (Access denied).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(tmp.path())?
+        .sync_all()?;
     tmp.as_file().sync_all()?;
     // On failure the error carries the temporary file back; dropping it removes it.
     tmp.persist(path).map_err(|e| Error::Io(e.error))?;

@@ -612,3 +612,505 @@ fn t3_cli_now_outside_the_range_is_invalid_input_naming_now() {
         2
     );
 }
+
+/// Issue 14 item 4: the operator commands (settings, the sync window, draining the
+/// outbox), usage errors in JSON, file errors naming the path, help without stale lines.
+fn store_after_night1(dir: &Path) -> PathBuf {
+    let db = dir.join("store.db");
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ],
+    );
+    ok(
+        &db,
+        &[NOW, "sync", golden("night1.batch.json").to_str().unwrap()],
+    );
+    db
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn cli_settings_show_and_set_keep_the_pepper_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let shown = ok(&db, &["settings", "show"]);
+    assert!(shown.contains("cooldown_months       3"), "{shown}");
+    assert!(shown.contains("suppression_pepper    (not set)"), "{shown}");
+    let out = ok(
+        &db,
+        &[
+            "settings",
+            "set",
+            "cooldown_months=6",
+            "channel=sms",
+            "suppression_pepper=pepper-of-the-vendor",
+            "link_base_url=https://surveys.example.fr",
+        ],
+    );
+    assert!(out.contains("settings saved"), "{out}");
+    assert!(!out.contains("pepper-of-the-vendor"), "{out}");
+    let doc = json(&ok(&db, &["--json", "settings", "show"]));
+    assert_eq!(doc["settings"]["cooldown_months"], 6);
+    assert_eq!(doc["settings"]["channel"], "sms");
+    assert_eq!(
+        doc["delivery"]["link_base_url"],
+        "https://surveys.example.fr"
+    );
+    assert_eq!(doc["delivery"]["suppression_pepper_set"], true);
+    assert!(doc["delivery"].get("suppression_pepper").is_none(), "{doc}");
+    let e = Engine::open(&db).unwrap();
+    assert_eq!(e.settings().unwrap().cooldown_months, 6);
+    assert_eq!(
+        e.delivery_settings().unwrap().suppression_pepper,
+        "pepper-of-the-vendor"
+    );
+}
+
+#[test]
+fn cli_settings_set_bad_input_names_each_setting_echoes_no_value_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let before = ok(&db, &["--json", "settings", "show"]);
+    let bad = [
+        "settings",
+        "set",
+        "cooldown_months=sixty",
+        "sync_hour=99",
+        "channel=carrier-pigeon",
+        "lease_seconds=99999999999999999999",
+        "colour=blue",
+        "cooldown_months",
+        "link_base_url=ftp://nope",
+        "send_hour=8",
+    ];
+    let run = hearken(&db, &bad);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    for field in [
+        "cooldown_months",
+        "sync_hour",
+        "channel",
+        "lease_seconds",
+        "colour",
+        "KEY=VALUE",
+        "link_base_url",
+    ] {
+        assert!(run.stderr.contains(field), "{field}: {}", run.stderr);
+    }
+    for value in ["sixty", "99", "carrier-pigeon", "blue", "ftp://"] {
+        assert!(
+            !run.stderr.contains(value),
+            "{value} echoed: {}",
+            run.stderr
+        );
+    }
+    let mut json_args = vec!["--json"];
+    json_args.extend(bad);
+    let run = hearken(&db, &json_args);
+    assert_eq!(run.code, 3);
+    let err = json(&run.stderr);
+    assert_eq!(err["kind"], "invalid_input");
+    let fields: Vec<&str> = err["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"sync_hour") && fields.contains(&"channel"),
+        "{fields:?}"
+    );
+    // A valid change beside a bad one is not saved either.
+    let run = hearken(
+        &db,
+        &["settings", "set", "max_age_days=30", "max_attempts=0"],
+    );
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("max_attempts"), "{}", run.stderr);
+    assert_eq!(ok(&db, &["--json", "settings", "show"]), before);
+}
+
+#[test]
+fn cli_window_show_and_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    // Two nights later: 2026-11-21 is within the catch-up allowance, nothing older.
+    let later = "--now=2026-11-22T21:30:00Z";
+    let doc = json(&ok(&db, &[later, "--json", "window", "show"]));
+    assert_eq!(doc[0]["location"], "paris");
+    assert_eq!(doc[0]["last_synced"], "2026-11-20");
+    assert_eq!(
+        doc[0]["dates"],
+        serde_json::json!(["2026-11-21", "2026-11-22"])
+    );
+    assert_eq!(doc[0]["next_sync_at"], "2026-11-22T22:00:00Z");
+    let text = ok(&db, &[later, "window", "show", "--location", "paris"]);
+    assert!(text.contains("2026-11-21, 2026-11-22"), "{text}");
+    ok(
+        &db,
+        &["window", "set", "--sync-hour", "21", "--catch-up-days", "0"],
+    );
+    let doc = json(&ok(&db, &[later, "--json", "window", "show"]));
+    assert_eq!(doc[0]["dates"], serde_json::json!(["2026-11-22"]));
+    assert_eq!(doc[0]["missing"], serde_json::json!(["2026-11-21"]));
+    assert_eq!(doc[0]["next_sync_at"], "2026-11-23T20:00:00Z");
+    // Bad input: the setting is named, nothing changes.
+    let run = hearken(&db, &["window", "set", "--sync-hour", "24"]);
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("sync_hour"), "{}", run.stderr);
+    assert_eq!(Engine::open(&db).unwrap().settings().unwrap().sync_hour, 21);
+    assert_eq!(hearken(&db, &["window", "set"]).code, 2, "nothing to set");
+    assert_eq!(
+        hearken(&db, &[later, "window", "show", "--location", "lyon"]).code,
+        4
+    );
+}
+
+#[test]
+fn cli_outbox_drain_to_a_folder_ack_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let due = "--now=2026-11-21T09:30:00Z";
+    // A folder that is not there: named, exit 4, and nothing was claimed.
+    let missing = dir.path().join("no such folder");
+    let run = hearken(
+        &db,
+        &[due, "outbox", "claim", "--out", missing.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("no such folder"), "{}", run.stderr);
+    let counts = json(&ok(&db, &["--json", "outbox", "list"]));
+    assert_eq!(counts["counts"]["in_flight"], 0);
+
+    let drop = dir.path().join("outgoing");
+    std::fs::create_dir(&drop).unwrap();
+    let doc = json(&ok(
+        &db,
+        &[
+            due,
+            "--json",
+            "outbox",
+            "claim",
+            "--out",
+            drop.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(doc["claimed"], 3, "c1, c4 and c5 of night 1");
+    let mut ids = Vec::new();
+    for f in doc["files"].as_array().unwrap() {
+        let m = json(&std::fs::read_to_string(f.as_str().unwrap()).unwrap());
+        assert_eq!(m["kind"], "survey_invitation");
+        assert!(m["body"].as_str().unwrap().contains("/s/"), "{m}");
+        assert!(
+            f.as_str()
+                .unwrap()
+                .ends_with(&format!("{}.json", m["message_id"].as_str().unwrap()))
+        );
+        ids.push(m["message_id"].as_str().unwrap().to_owned());
+    }
+    let names: Vec<_> = std::fs::read_dir(&drop)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 3, "no temporary left: {names:?}");
+    // Nothing more is due: claiming again on stdout gives nothing.
+    assert_eq!(ok(&db, &[due, "outbox", "claim"]), "nothing due\n");
+    assert_eq!(
+        json(&ok(&db, &[due, "--json", "outbox", "claim"])),
+        serde_json::json!([])
+    );
+
+    let out = ok(&db, &[due, "outbox", "ack", &ids[0]]);
+    assert!(out.contains("1 message acknowledged"), "{out}");
+    let doc = json(&ok(
+        &db,
+        &[
+            due,
+            "--json",
+            "outbox",
+            "fail",
+            &ids[1],
+            "--reason",
+            "mailbox full",
+        ],
+    ));
+    assert_eq!(doc["outcome"], "retry");
+    let retry_at = doc["retry_at"].as_str().unwrap().to_owned();
+    // Once due again it can be claimed on stdout, then failed for good.
+    let again = format!("--now={retry_at}");
+    let out = ok(&db, &[&again, "outbox", "claim"]);
+    assert!(out.contains(&format!("message {}", ids[1])), "{out}");
+    let doc = json(&ok(
+        &db,
+        &[
+            &again,
+            "--json",
+            "outbox",
+            "fail",
+            &ids[1],
+            "--reason",
+            "no such user",
+            "--permanent",
+        ],
+    ));
+    assert_eq!(doc["outcome"], "failed");
+    let counts = json(&ok(&db, &["--json", "outbox", "list"]))["counts"].clone();
+    assert_eq!(
+        (counts["acked"].as_u64(), counts["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    // Bad input: typed, the field named, the value never echoed, nothing changed.
+    let run = hearken(&db, &[due, "outbox", "ack", &ids[0], "x\u{1b}[2J<id>"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("message_id") && !run.stderr.contains("<id>"),
+        "{}",
+        run.stderr
+    );
+    let run = hearken(
+        &db,
+        &[
+            due,
+            "--json",
+            "outbox",
+            "fail",
+            "01ffffffffffffffffffffffffffffff",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(run.code, 4);
+    assert_eq!(json(&run.stderr)["kind"], "not_found");
+    let run = hearken(&db, &[due, "outbox", "fail", &ids[0], "--reason", "  "]);
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("reason"), "{}", run.stderr);
+    let after = json(&ok(&db, &["--json", "outbox", "list"]))["counts"].clone();
+    assert_eq!(after, counts);
+    // A file where the folder should be.
+    let run = hearken(
+        &db,
+        &[due, "outbox", "claim", "--out", db.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("store.db"), "{}", run.stderr);
+}
+
+#[test]
+fn cli_usage_errors_are_json_with_json_and_never_repeat_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    for (args, error) in [
+        (
+            &["--json", "outbox", "claim", "--limit", "lots-of-them"][..],
+            "value_validation",
+        ),
+        (&["--json", "frobnicate"], "invalid_subcommand"),
+        (&["--json", "export", "csv"], "missing_required_argument"),
+        (
+            &["outbox", "list", "--json", "--colour"],
+            "unknown_argument",
+        ),
+        (
+            &["--json", "report", "nps", "--period", "someday-maybe"],
+            "value_validation",
+        ),
+    ] {
+        let run = hearken(&db, args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert_eq!(run.stdout, "");
+        let err = json(&run.stderr);
+        assert_eq!(err["kind"], "usage", "{args:?}");
+        assert_eq!(err["error"], error, "{args:?}");
+        assert_eq!(err["problems"], serde_json::json!([]));
+        for value in ["lots-of-them", "frobnicate", "someday-maybe"] {
+            assert!(!run.stderr.contains(value), "{value}: {}", run.stderr);
+        }
+    }
+    let run = hearken(&db, &["--json", "outbox", "claim", "--limit", "x"]);
+    assert_eq!(json(&run.stderr)["argument"], "--limit <N>");
+    // Without --json, clap's own words; help still exits 0 with --json.
+    let run = hearken(&db, &["frobnicate"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error:"), "{}", run.stderr);
+    assert!(ok(&db, &["--json", "--help"]).contains("Usage:"));
+}
+
+#[test]
+fn cli_file_errors_name_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let nowhere = dir.path().join("gone").join("feedback.csv");
+    for args in [
+        vec!["export", "csv", "--out", nowhere.to_str().unwrap()],
+        vec!["backup", "--out", nowhere.to_str().unwrap()],
+    ] {
+        let run = hearken(&db, &args);
+        assert_eq!(run.code, 4, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(nowhere.to_str().unwrap()),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains(".hearken-"),
+            "no temporary name: {}",
+            run.stderr
+        );
+    }
+    let folder = dir.path().join("a folder");
+    std::fs::create_dir(&folder).unwrap();
+    for args in [
+        vec!["sync", folder.to_str().unwrap()],
+        vec!["backfill", folder.to_str().unwrap()],
+    ] {
+        let run = hearken(&db, &args);
+        assert_ne!(run.code, 0);
+        assert!(run.stderr.contains("a folder"), "{args:?}: {}", run.stderr);
+    }
+    assert!(
+        hearken(&folder, &["locations", "list"])
+            .stderr
+            .contains("a folder")
+    );
+    let junk = dir.path().join("notes.db");
+    std::fs::write(&junk, "not a database, just notes").unwrap();
+    let run = hearken(&junk, &["--json", "locations", "list"]);
+    assert_eq!(run.code, 1);
+    let err = json(&run.stderr);
+    assert!(
+        err["message"].as_str().unwrap().contains("notes.db"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_help_has_no_stale_lines_and_no_pointers_into_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let mut pages = vec![ok(&db, &["--help"])];
+    for cmd in [
+        "sync",
+        "backfill",
+        "explain",
+        "unsubscribe",
+        "report",
+        "export",
+        "outbox",
+        "locations",
+        "settings",
+        "window",
+        "check",
+        "backup",
+        "convert-journal",
+    ] {
+        pages.push(ok(&db, &[cmd, "--help"]));
+    }
+    for sub in [
+        ["outbox", "list"],
+        ["outbox", "claim"],
+        ["outbox", "ack"],
+        ["outbox", "fail"],
+        ["settings", "show"],
+        ["settings", "set"],
+        ["window", "show"],
+        ["window", "set"],
+        ["locations", "add"],
+        ["locations", "list"],
+    ] {
+        pages.push(ok(&db, &[sub[0], sub[1], "--help"]));
+    }
+    for page in &pages {
+        for stale in [
+            "not available yet",
+            "docs/",
+            "src/",
+            "tests/",
+            ".md",
+            "TODO",
+        ] {
+            assert!(!page.contains(stale), "{stale}: {page}");
+        }
+    }
+    let top = &pages[0];
+    for cmd in ["settings", "window", "outbox"] {
+        assert!(top.contains(cmd), "{cmd}: {top}");
+    }
+}
+
+/// On Windows (the Wine run of `cargo test`): a store at a path with a drive letter and
+/// backslashes, as a POS configuration names it. Elsewhere the path handling is the unit
+/// test `a_windows_path_is_named_as_given_in_text_and_json` of the binary.
+#[cfg(windows)]
+#[test]
+fn cli_windows_drive_letter_and_backslash_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().to_str().unwrap().replace('/', "\\");
+    assert!(base.as_bytes()[1] == b':', "a drive letter: {base}");
+    std::fs::create_dir(format!(r"{base}\POS")).unwrap();
+    let db = PathBuf::from(format!(r"{base}\POS\hearken.db"));
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Paris",
+            "Romance Standard Time",
+        ],
+    );
+    assert!(ok(&db, &["locations", "list"]).contains("Europe/Paris"));
+    let csv = format!(r"{base}\POS\feedback.csv");
+    ok(&db, &["export", "csv", "--out", &csv]);
+    assert!(Path::new(&csv).is_file());
+    let missing = PathBuf::from(format!(r"{base}\NOPE\hearken.db"));
+    let run = hearken(&missing, &["--json", "locations", "list"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        json(&run.stderr)["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(r"{base}\NOPE\hearken.db"))
+    );
+}
+
+/// `outbox run-due` queues the week-old promoter's review reminder (R1) without claiming
+/// it; a second run queues nothing more, and the next claim hands it over.
+#[test]
+fn r1_cli_outbox_run_due_queues_the_reminder_without_claiming() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    {
+        // R1 reminds a promoter to leave a review: the location needs a review link.
+        let e = Engine::open(&db).unwrap();
+        let mut paris = e.location("paris").unwrap();
+        paris.review_link = Some("https://g.page/r/paris/review".into());
+        e.upsert_location(&paris).unwrap();
+    }
+    answers_arrive(&db);
+    let week = "--now=2026-11-28T09:00:00Z";
+    let due = json(&ok(&db, &[week, "--json", "outbox", "run-due"]));
+    assert_eq!(due["reminders"], 1, "{due}");
+    assert_eq!(due["escalations"], 0, "{due}");
+    let again = ok(&db, &[week, "outbox", "run-due"]);
+    assert_eq!(again.trim(), "queued 0 reminders and 0 escalations");
+    let counts = json(&ok(&db, &["--json", "outbox", "list"]));
+    assert_eq!(counts["counts"]["in_flight"], 0, "run-due claims nothing");
+    let claimed = json(&ok(&db, &[week, "--json", "outbox", "claim"]));
+    let kinds: Vec<&str> = claimed
+        .as_array()
+        .or_else(|| claimed["messages"].as_array())
+        .unwrap_or_else(|| panic!("{claimed}"))
+        .iter()
+        .filter_map(|m| m["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"review_reminder"), "{kinds:?}");
+}

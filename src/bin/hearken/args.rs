@@ -14,7 +14,8 @@ Exit codes:
   2  usage error: unknown command, missing or malformed argument
   3  invalid input: nothing was written; every problem is listed
      (record, index, id, field, reason)
-  4  not found: the database file, a location, a customer, an input file
+  4  not found: the database file, a location, a customer, an input file or
+     the folder of an output file
   5  conflict with the stored state (e.g. disabling the last enabled location)
 141 stdout was closed before the output was written (e.g. `| head -1`); the
      command itself completed
@@ -60,7 +61,7 @@ pub struct Cli {
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply a nightly batch file (JSON, docs/batch-format.md); `-` reads stdin.
+    /// Apply a nightly batch file (JSON, `"format": 1`); `-` reads stdin.
     Sync {
         /// The batch file.
         file: PathBuf,
@@ -106,6 +107,16 @@ pub enum Command {
     Locations {
         #[command(subcommand)]
         action: LocationAction,
+    },
+    /// The store-wide settings: eligibility, sync and send hours, delivery.
+    Settings {
+        #[command(subcommand)]
+        action: SettingsAction,
+    },
+    /// The sync window: the business dates each location must send tonight.
+    Window {
+        #[command(subcommand)]
+        action: WindowAction,
     },
     /// Check the store file with SQLite's integrity check (exit 1 if it is damaged).
     Check,
@@ -163,9 +174,9 @@ pub enum ReportKind {
     Nps,
     /// Star ratings: base-10 average, count and response rate.
     Ratings,
-    /// Per employee: responses, NPS, average rating (not available yet).
+    /// Per employee: responses, NPS, average rating.
     Employees,
-    /// Review funnel: link shown, clicked, confirmed (not available yet).
+    /// Review funnel: link shown, clicked, confirmed.
     Funnel,
 }
 
@@ -187,6 +198,75 @@ pub enum OutboxAction {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Queue the reminders (R1, R2) and alert escalations (A3) whose moment has come,
+    /// without claiming anything (claim does this first by itself).
+    RunDue,
+    /// Claim the messages due now for delivery by hand or by another program: each is
+    /// rendered and leased (offered again when its lease runs out unless acked or failed).
+    /// Printed on stdout, or written one file per message (MESSAGE_ID.json) into --out.
+    Claim {
+        /// At most this many messages.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        limit: u32,
+        /// A directory to write the messages into (it must exist).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Record that claimed messages were delivered; they are never offered again.
+    Ack {
+        /// The messages' ids (as claimed).
+        #[arg(required = true, value_name = "MESSAGE_ID")]
+        ids: Vec<String>,
+    },
+    /// Record that a claimed message could not be delivered: retried later with backoff,
+    /// or failed for good after the last attempt or with --permanent.
+    Fail {
+        /// The message's id (as claimed).
+        #[arg(value_name = "MESSAGE_ID")]
+        id: String,
+        /// Why delivery failed (stored with the message, never shown to customers).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// No retry: the address is known to be bad.
+        #[arg(long)]
+        permanent: bool,
+    },
+}
+
+/// Settings actions.
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// Every setting with its value (the suppression pepper only as set or not set).
+    Show,
+    /// Change settings: `KEY=VALUE …`, all checked before any is saved.
+    Set {
+        /// A setting and its new value, e.g. cooldown_months=6 or channel=sms.
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+    },
+}
+
+/// Sync window actions.
+#[derive(Debug, Subcommand)]
+pub enum WindowAction {
+    /// Per location: its local date, the last date synced, the dates to send tonight, the
+    /// dates only a backfill can close, and the next sync.
+    Show {
+        /// One location's host id (default: every location).
+        #[arg(long, value_name = "ID")]
+        location: Option<String>,
+    },
+    /// Change the store's sync hour and catch-up allowance (settings sync_hour and
+    /// catch_up_days).
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true)))]
+    Set {
+        /// Local hour (0-23) at which every location syncs.
+        #[arg(long, value_name = "HOUR", group = "change")]
+        sync_hour: Option<u32>,
+        /// Missed dates (0-7) a nightly sync may still catch up; older ones need a backfill.
+        #[arg(long, value_name = "DAYS", group = "change")]
+        catch_up_days: Option<u32>,
+    },
 }
 
 /// Location actions.
@@ -198,7 +278,7 @@ pub enum LocationAction {
         id: String,
         /// Display name (used in surveys).
         name: String,
-        /// IANA time zone, e.g. Europe/Paris.
+        /// IANA time zone (Europe/Paris) or Windows zone name (Romance Standard Time).
         time_zone: String,
         /// Public review page promoters are sent to.
         #[arg(long, value_name = "URL")]

@@ -1,5 +1,5 @@
 //! The commands that are not reports: sync, backfill, explain, unsubscribe, the outbox
-//! and locations.
+//! list and locations.
 
 use std::cell::Cell;
 use std::io::{IsTerminal, Read, Write};
@@ -10,7 +10,7 @@ use hearken::{Engine, Location, SyncReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::args::{LocationAction, OutboxAction};
+use crate::args::LocationAction;
 use crate::failure::Failure;
 use crate::table::Table;
 
@@ -88,7 +88,20 @@ pub fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// Refuses a folder where a file is expected, naming it (reading one fails with EISDIR
+/// on Linux only after it was opened, and not at all on some systems).
+pub fn not_a_folder(file: &Path) -> Result<(), Failure> {
+    match std::fs::metadata(file) {
+        Ok(m) if m.is_dir() => Err(Failure::Input(
+            file.to_owned(),
+            std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn read_input(file: &Path) -> Result<String, Failure> {
+    not_a_folder(file)?;
     let mut bytes = Vec::new();
     let read = if file == Path::new("-") {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
@@ -178,6 +191,7 @@ fn sync_text(r: &SyncReport) -> String {
 
 /// `backfill FILE`, with a progress bar on stderr when it is a terminal.
 pub fn backfill(e: &Engine, out: &Out, file: &Path, now: DateTime<Utc>) -> Result<(), Failure> {
+    not_a_folder(file)?;
     let reader = std::fs::File::open(file)
         .map(std::io::BufReader::new)
         .map_err(|err| Failure::Input(file.to_owned(), err))?;
@@ -286,12 +300,11 @@ pub fn unsubscribe(
 }
 
 /// `outbox list`.
-pub fn outbox(e: &Engine, out: &Out, action: &OutboxAction) -> Result<(), Failure> {
-    let OutboxAction::List { limit } = action;
+pub fn outbox(e: &Engine, out: &Out, limit: usize) -> Result<(), Failure> {
     let counts = e.outbox_counts()?;
     let pending = e.pending_invitations()?;
     let next_due = pending.iter().map(|p| p.due_at).min();
-    let shown = &pending[..pending.len().min(*limit)];
+    let shown = &pending[..pending.len().min(limit)];
     let doc = serde_json::json!({
         "counts": counts,
         "next_due": next_due,
@@ -368,6 +381,8 @@ pub fn locations(e: &Engine, out: &Out, action: &LocationAction) -> Result<(), F
                 l.business_type = business_type.clone();
             }
             e.upsert_location(&l)?;
+            // As stored: a Windows zone name comes back as its IANA zone.
+            let l = e.location(id)?;
             out.show(&l, || {
                 format!("location {} saved: {} ({})\n", l.id, l.name, l.time_zone)
             });

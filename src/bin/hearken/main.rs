@@ -1,11 +1,14 @@
 //! `hearken`: the operator CLI of a store's hearken database — sync and backfill files,
-//! explain a customer, unsubscribe, scores, exports, the outbox and locations.
+//! explain a customer, unsubscribe, scores, exports, draining the outbox, locations,
+//! settings and the sync window, and the store file itself.
 
 mod args;
 mod commands;
+mod drain;
 mod failure;
 mod period;
 mod reports;
+mod settings;
 mod shown;
 mod store;
 mod table;
@@ -14,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, LocationAction};
+use args::{Cli, Command, LocationAction, OutboxAction};
 use failure::Failure;
 
 /// Exit code when stdout was closed before the output was written (`| head -1`): what a
@@ -22,7 +25,10 @@ use failure::Failure;
 const BROKEN_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse(); // usage errors exit 2 here
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return failure::usage(err, json_asked()),
+    };
     let out = commands::Out::new(cli.json);
     match run(&cli, &out) {
         Ok(()) if out.broken_pipe() => ExitCode::from(BROKEN_PIPE),
@@ -33,6 +39,15 @@ fn main() -> ExitCode {
             ExitCode::from(f.exit_code())
         }
     }
+}
+
+/// Whether `--json` was among the arguments (before any `--`), for a command line clap
+/// refused: its usage error is then JSON too.
+fn json_asked() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
 }
 
 fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
@@ -48,6 +63,7 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
     if !creates && !cli.db.exists() {
         return Err(Failure::NoDatabase(cli.db.clone()));
     }
+    commands::not_a_folder(&cli.db)?;
     if let Command::ConvertJournal { to } = &cli.command {
         // Converting needs the only handle on the file: no engine of our own either.
         return store::convert_journal(&cli.db, out, *to);
@@ -56,7 +72,8 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
         journal: cli.journal.mode(),
         ..hearken::EngineOptions::default()
     };
-    let engine = hearken::Engine::open_with(&cli.db, &options)?;
+    let engine = hearken::Engine::open_with(&cli.db, &options)
+        .map_err(|err| Failure::at(&cli.db, "open", err))?;
     match &cli.command {
         Command::Sync { file } => commands::sync(&engine, out, file, now),
         Command::Backfill { file } => commands::backfill(&engine, out, file, now),
@@ -68,8 +85,22 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
             out: file,
             scope,
         } => reports::export(&engine, out, *format, file, scope, now),
-        Command::Outbox { action } => commands::outbox(&engine, out, action),
+        Command::Outbox { action } => match action {
+            OutboxAction::List { limit } => commands::outbox(&engine, out, *limit),
+            OutboxAction::Claim { limit, out: dir } => {
+                drain::claim(&engine, out, *limit, dir.as_deref(), now)
+            }
+            OutboxAction::Ack { ids } => drain::ack(&engine, out, ids, now),
+            OutboxAction::RunDue => drain::run_due(&engine, out, now),
+            OutboxAction::Fail {
+                id,
+                reason,
+                permanent,
+            } => drain::fail(&engine, out, id, reason, *permanent, now),
+        },
         Command::Locations { action } => commands::locations(&engine, out, action),
+        Command::Settings { action } => settings::settings(&engine, out, action),
+        Command::Window { action } => settings::window(&engine, out, action, now),
         Command::Check => store::check(&engine, out),
         Command::Backup { out: file } => store::backup(&engine, out, file),
         Command::ConvertJournal { .. } => unreachable!("handled before opening"),

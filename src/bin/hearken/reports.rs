@@ -240,7 +240,9 @@ pub fn export(
     let shown = file.display();
     match format {
         ExportFormat::Csv => {
-            let comments = e.export_csv_file(&q, file)?;
+            let comments = e
+                .export_csv_file(&q, file)
+                .map_err(|err| Failure::at(file, "write", err))?;
             let doc = serde_json::json!({"file": file, "format": "csv", "comments": comments});
             out.show(&doc, || {
                 format!(
@@ -251,7 +253,9 @@ pub fn export(
             });
         }
         ExportFormat::Xlsx => {
-            let s = e.export_xlsx_file(&q, file)?;
+            let s = e
+                .export_xlsx_file(&q, file)
+                .map_err(|err| Failure::at(file, "write", err))?;
             let doc = serde_json::json!({"file": file, "format": "xlsx", "sheets": s});
             out.show(&doc, || {
                 format!(

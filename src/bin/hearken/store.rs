@@ -32,7 +32,8 @@ pub fn check(e: &Engine, out: &Out) -> Result<(), Failure> {
 
 /// `backup --out FILE`: a consistent copy of the live store, replaced only once complete.
 pub fn backup(e: &Engine, out: &Out, file: &Path) -> Result<(), Failure> {
-    e.backup(file)?;
+    e.backup(file)
+        .map_err(|err| Failure::at(file, "write", err))?;
     let shown = serde_json::json!({ "backup": file.display().to_string() });
     out.show(&shown, || format!("backup written to {}\n", file.display()));
     Ok(())
@@ -40,7 +41,8 @@ pub fn backup(e: &Engine, out: &Out, file: &Path) -> Result<(), Failure> {
 
 /// `convert-journal MODE`: needs the only handle on the file (exit 5 otherwise).
 pub fn convert_journal(db: &Path, out: &Out, to: Journal) -> Result<(), Failure> {
-    let before = Engine::convert_journal(db, to.mode())?;
+    let before =
+        Engine::convert_journal(db, to.mode()).map_err(|err| Failure::at(db, "open", err))?;
     let shown = serde_json::json!({
         "before": journal_name(before),
         "after": journal_name(to.mode()),

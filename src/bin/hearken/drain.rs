@@ -1,0 +1,198 @@
+//! `outbox claim|ack|fail`: draining the outbox by hand or from a script, for a host
+//! without a mailer of its own. A claimed message is leased: it is offered again when the
+//! lease runs out, unless it was acked (delivered) or failed.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use hearken::{Engine, Error, FailOutcome, OutboundMessage, Problem};
+
+use crate::commands::{Out, count, utc};
+use crate::failure::Failure;
+
+/// A message id as the engine mints them (ASCII letters, digits, `-`, `_`). Anything else
+/// is refused before the store is asked, and never echoed.
+fn check_id(id: &str) -> Result<(), Failure> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(Problem::top(
+            "outbox",
+            "message_id",
+            "not a message id (letters, digits, '-' and '_', at most 64)",
+        ))
+        .into())
+    }
+}
+
+/// `outbox claim [--limit N] [--out DIR]`.
+pub fn claim(
+    e: &Engine,
+    out: &Out,
+    limit: u32,
+    dir: Option<&Path>,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    if let Some(dir) = dir {
+        // Before claiming: a folder we cannot write into would lease messages for nothing.
+        writable_dir(dir)?;
+    }
+    let messages = e.claim(limit, now)?;
+    let Some(dir) = dir else {
+        out.show(&messages, || messages_text(&messages));
+        return Ok(());
+    };
+    let mut files = Vec::new();
+    for m in &messages {
+        let path = dir.join(format!("{}.json", m.message_id));
+        write_new(&path, &hearken::wire::to_json(m)).map_err(|err| {
+            Failure::Output(path.clone(), err, Some(messages.len() - files.len()))
+        })?;
+        files.push(path);
+    }
+    let shown: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let doc = serde_json::json!({ "claimed": messages.len(), "files": shown });
+    out.show(&doc, || {
+        let mut s = format!(
+            "claimed {} into {}\n",
+            count(messages.len() as u64, "message", "messages"),
+            dir.display()
+        );
+        for f in &shown {
+            s.push_str(f);
+            s.push('\n');
+        }
+        s
+    });
+    Ok(())
+}
+
+/// Fails, naming the folder, unless `dir` is a folder a file can be created in.
+fn writable_dir(dir: &Path) -> Result<(), Failure> {
+    let named = |err| Failure::Output(dir.to_owned(), err, None);
+    let meta = std::fs::metadata(dir).map_err(named)?;
+    if !meta.is_dir() {
+        return Err(named(std::io::Error::from(
+            std::io::ErrorKind::NotADirectory,
+        )));
+    }
+    tempfile::Builder::new()
+        .prefix(".hearken-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(named)
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary name beside it, renamed over
+/// it once complete); readable by its owner only on Unix, like every file hearken writes.
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".hearken-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+fn messages_text(messages: &[OutboundMessage]) -> String {
+    if messages.is_empty() {
+        return "nothing due\n".to_owned();
+    }
+    let mut s = String::new();
+    for m in messages {
+        s.push_str(&format!(
+            "message {} ({}, {}) to {}\n",
+            m.message_id,
+            m.kind.as_str(),
+            m.channel.as_str(),
+            m.recipient
+        ));
+        if let Some(reply_to) = &m.reply_to {
+            s.push_str(&format!("reply-to: {reply_to}\n"));
+        }
+        if !m.subject.is_empty() {
+            s.push_str(&format!("subject: {}\n", m.subject));
+        }
+        s.push('\n');
+        s.push_str(&m.body);
+        if !m.body.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str("----\n");
+    }
+    s.push_str(&format!(
+        "{} claimed: `hearken outbox ack ID` once sent, `hearken outbox fail ID --reason …` if not\n",
+        count(messages.len() as u64, "message", "messages"),
+    ));
+    s
+}
+
+/// `outbox ack ID…`: every id is checked before any is acked.
+pub fn ack(e: &Engine, out: &Out, ids: &[String], now: DateTime<Utc>) -> Result<(), Failure> {
+    for id in ids {
+        check_id(id)?;
+    }
+    for id in ids {
+        e.ack(id, now)?;
+    }
+    out.show(&serde_json::json!({ "acked": ids }), || {
+        format!(
+            "{} acknowledged as delivered\n",
+            count(ids.len() as u64, "message", "messages")
+        )
+    });
+    Ok(())
+}
+
+/// `outbox run-due`: the timers alone; prints what they queued.
+pub fn run_due(e: &Engine, out: &Out, now: DateTime<Utc>) -> Result<(), Failure> {
+    let due = e.run_due(now)?;
+    out.show(&due, || {
+        format!(
+            "queued {} and {}\n",
+            count(u64::from(due.reminders), "reminder", "reminders"),
+            count(u64::from(due.escalations), "escalation", "escalations")
+        )
+    });
+    Ok(())
+}
+
+/// `outbox fail ID --reason TEXT [--permanent]`.
+pub fn fail(
+    e: &Engine,
+    out: &Out,
+    id: &str,
+    reason: &str,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    check_id(id)?;
+    if reason.trim().is_empty() {
+        return Err(Error::invalid(Problem::top("outbox", "reason", "must not be empty")).into());
+    }
+    let outcome = e.fail(id, reason, permanent, now)?;
+    let doc = match outcome {
+        FailOutcome::Retry { retry_at } => {
+            serde_json::json!({ "message_id": id, "outcome": "retry", "retry_at": retry_at })
+        }
+        _ => serde_json::json!({ "message_id": id, "outcome": "failed" }),
+    };
+    out.show(&doc, || match outcome {
+        FailOutcome::Retry { retry_at } => {
+            format!("message {id}: offered again at {}\n", utc(retry_at))
+        }
+        _ => {
+            format!("message {id}: failed for good; its invitation no longer holds the cooldown\n")
+        }
+    });
+    Ok(())
+}
