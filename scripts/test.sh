@@ -80,9 +80,9 @@ bash scripts/test-bindings.sh
 step "examples: the nightly-sync demo, twice on one file (the re-run creates nothing)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# --release: reuses the release build above instead of a debug build without failpoints.
-cargo run -q --release --example nightly_sync -- "$tmp/demo.db" >"$tmp/first.txt"
-cargo run -q --release --example nightly_sync -- "$tmp/demo.db" >"$tmp/second.txt"
+# --features failpoints: reuses the test build above (same features, same profile).
+cargo run -q --features failpoints --example nightly_sync -- "$tmp/demo.db" >"$tmp/first.txt"
+cargo run -q --features failpoints --example nightly_sync -- "$tmp/demo.db" >"$tmp/second.txt"
 first=$(grep -c "survey to" "$tmp/first.txt" || true)
 second=$(grep -c "survey to" "$tmp/second.txt" || true)
 echo "demo: $first invitations on the first run, $second on the re-run"
