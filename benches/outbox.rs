@@ -37,6 +37,7 @@ fn build(path: &Path, n: usize) {
             currency: "EUR".into(),
             finalized_at: Some("2026-11-20T12:00:00+01:00".parse().unwrap()),
             exclude: false,
+            refers_to: None,
         });
     }
     let r = e.sync(&b, "2026-11-20T22:00:00Z".parse().unwrap()).unwrap();

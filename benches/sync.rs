@@ -459,6 +459,7 @@ fn build_batch(scale: &Scale, date: NaiveDate) -> BenchResult<SyncBatch> {
             // 1 % still open at the sync (E1), 1 % excluded by the host (E2).
             finalized_at: (r.below(100) != 0).then_some(finalized),
             exclude: r.below(100) == 0,
+            refers_to: None,
         });
     }
     Ok(batch)

@@ -512,6 +512,7 @@ fn sales_for(location: &str, dates: &[NaiveDate]) -> SyncBatch {
             },
             finalized_at: Some(at.parse().expect("demo timestamp")),
             exclude: false,
+            refers_to: None,
         };
     for d in dates {
         let tag = format!("{location}-{}", d.format("%m%d"));

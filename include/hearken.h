@@ -147,6 +147,11 @@
 #define HK_MESSAGE_KIND_FOLLOW_UP_SURVEY 7
 
 /**
+ * Message kind: the periodic relationship survey (P7).
+ */
+#define HK_MESSAGE_KIND_RELATIONSHIP_SURVEY 8
+
+/**
  * Channel code: e-mail.
  */
 #define HK_CHANNEL_EMAIL 1
@@ -285,6 +290,31 @@
  * Skip reason E5: another transaction of the customer in the batch got the invitation.
  */
 #define HK_SKIP_ONE_PER_BATCH 11
+
+/**
+ * Skip reason P6: the sale was refunded or voided before it was evaluated.
+ */
+#define HK_SKIP_REFUNDED 12
+
+/**
+ * Skip reason P2: the store-wide contact cap holds the person.
+ */
+#define HK_SKIP_CONTACT_CAP 13
+
+/**
+ * Skip reason P4: the location reached its monthly response quota.
+ */
+#define HK_SKIP_QUOTA_REACHED 14
+
+/**
+ * Skip reason P4: the customer is outside the night's sample.
+ */
+#define HK_SKIP_NOT_SAMPLED 15
+
+/**
+ * Skip reason P4: the location's daily cap was reached.
+ */
+#define HK_SKIP_DAILY_CAP 16
 
 /**
  * An open hearken database. Opaque; shared freely between threads until `hk_engine_free`.

@@ -11,6 +11,8 @@ mod erasure;
 mod explain;
 mod exports;
 mod outbox;
+mod policy;
+mod relationship;
 mod responses;
 mod suppressions;
 mod sync;

@@ -324,7 +324,7 @@ mod tests {
             "invalid type; expected u32"
         );
         assert_eq!(
-            sanitize("unknown variant `refund`, expected one of `sale`, `service`"),
+            sanitize("unknown variant `gift`, expected one of `sale`, `service`"),
             "unknown variant; expected one of `sale`, `service`"
         );
         assert_eq!(
@@ -337,14 +337,14 @@ mod tests {
     #[test]
     fn parse_error_names_record_field_and_host_id() {
         let json = r#"{"format":1,"location":"p","business_dates":["2026-11-20"],
-            "transactions":[{"id":"t1","kind":"refund","amount_minor":1,"currency":"EUR"}]}"#;
+            "transactions":[{"id":"t1","kind":"gift","amount_minor":1,"currency":"EUR"}]}"#;
         let err = parse_batch(json).unwrap_err();
         let p = &err.problems()[0];
         assert_eq!(p.record, "transactions");
         assert_eq!(p.index, Some(0));
         assert_eq!(p.host_id.as_deref(), Some("t1"));
         assert_eq!(p.field, "kind");
-        assert!(!err.to_string().contains("refund"));
+        assert!(!err.to_string().contains("gift"));
     }
 
     #[test]

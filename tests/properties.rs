@@ -98,6 +98,7 @@ fn batches(nights: &[Night]) -> Vec<SyncBatch> {
                     .finalized_hour
                     .map(|h| format!("{date}T{h:02}:00:00+01:00").parse().unwrap()),
                 exclude: s.exclude,
+                refers_to: None,
             };
             b.transactions.push(t.clone());
             sent.push(t);

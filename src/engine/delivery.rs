@@ -69,6 +69,7 @@ fn cancel_reason(
     Ok(match m.kind {
         MessageKind::SurveyInvitation
         | MessageKind::FollowUpSurvey
+        | MessageKind::RelationshipSurvey
         | MessageKind::FeedbackNotification
         | MessageKind::AlertEscalation
         | MessageKind::CustomerReply => None,
@@ -412,7 +413,24 @@ pub fn fail(
         .checked_mul(1 << doublings)
         .unwrap_or(MAX_RETRY_DELAY)
         .min(MAX_RETRY_DELAY);
-    let retry_at = time::add(now, delay);
+    let mut retry_at = time::add(now, delay);
+    if !m.kind.to_staff() {
+        // P5: a customer-facing retry waits for the next send slot, or ends without one.
+        let created = time::from_stored(m.created_at_ms);
+        let slot = super::policy::Slots::new(c)?.slot(m.location, retry_at, created)?;
+        let Some(slot) = slot else {
+            store::end_message(
+                c,
+                m.rowid,
+                m.invitation,
+                MessageStatus::Cancelled,
+                "no_send_slot",
+                ms(now),
+            )?;
+            return Ok(FailOutcome::Failed);
+        };
+        retry_at = slot;
+    }
     store::retry_message(c, m.rowid, ms(retry_at), &reason, ms(now))?;
     Ok(FailOutcome::Retry { retry_at })
 }
@@ -440,6 +458,8 @@ pub fn resend(
             id: invitation.to_string(),
         })?;
     let message_id = MessageIds::new(now)?.next_id();
+    // P5: a resend waits for the location's next send slot.
+    let slot = super::policy::Slots::new(c)?.slot(location, now, now)?;
     store::queue_message(
         c,
         &message_id,
@@ -451,11 +471,15 @@ pub fn resend(
                 location,
                 channel,
                 language.unwrap_or(&original),
-                ms(now),
+                ms(slot.unwrap_or(now)),
             )
         },
         ms(now),
-    )
+    )?;
+    if slot.is_none() {
+        store::cancel_message(c, &message_id, None, "no_send_slot", ms(now))?;
+    }
+    Ok(message_id)
 }
 
 /// Applies the global unsubscribe (E3) for the customer an unsubscribe link was minted for.

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::Explanation;
-use crate::rules::{cooldown, time};
+use crate::model::{Explanation, SurveyKind};
+use crate::rules::policy::PersonPolicy;
+use crate::rules::time;
 use crate::store;
 
 use super::suppressions::{Suppressions, not_found};
@@ -23,12 +24,26 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
         stored.row.phone_norm.as_deref(),
     )?;
     let settings = store::get_settings(c)?;
+    let policy = store::get_contact_policy(c)?;
     // The cooldown counts in business dates (E4): today is read on the calendar of the
     // location whose batch created the last invitation, not on the UTC one.
-    let eligible_again_on = store::cooldown_anchor(c, stored.rowid)?.and_then(|(anchor, zone)| {
-        let today = time::parse_tz(&zone).map_or(now.date_naive(), |tz| time::local_date(tz, now));
-        cooldown::cooldown_until(Some(anchor), settings.cooldown_months, today)
-    });
+    let today = store::last_invitation_zone(c, stored.rowid)?
+        .and_then(|zone| time::parse_tz(&zone))
+        .map_or(now.date_naive(), |tz| time::local_date(tz, now));
+    let contact = match settings.channel {
+        crate::model::Channel::Email => stored.row.email_norm.as_deref(),
+        crate::model::Channel::Sms => stored.row.phone_norm.as_deref(),
+    }
+    .filter(|_| policy.one_person_per_contact);
+    let history = store::person_history(c, &[(stored.rowid, contact)])?;
+    let past = history
+        .by_customer
+        .get(&stored.rowid)
+        .map_or(&[][..], Vec::as_slice);
+    let person = PersonPolicy::of(&settings, &policy);
+    // The later of the cooldown (E4, P1, P3) and the contact cap (P2).
+    let (cooldown, cap) = super::policy::holds(past, SurveyKind::Transactional, &person, today);
+    let eligible_again_on = cooldown.into_iter().chain(cap).map(|h| h.until).max();
     Ok(Explanation {
         customer: stored.row.host_id.clone(),
         unsubscribed,
@@ -38,5 +53,6 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
         phone_usable: stored.row.phone_norm.is_some(),
         eligible_again_on,
         decisions: store::decisions_for_customer(c, stored.rowid, EXPLAIN_LIMIT)?,
+        relationship: store::relationship_decisions(c, stored.rowid, EXPLAIN_LIMIT)?,
     })
 }

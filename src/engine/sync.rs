@@ -8,21 +8,22 @@ use rusqlite::Connection;
 use crate::error::{Error, Problem, Result};
 use crate::model::{
     Channel, Customer, InvitationSummary, MessageKind, Settings, SkipReason, SkippedTransaction,
-    SyncBatch, SyncReport,
+    SurveyKind, SyncBatch, SyncReport,
 };
 use crate::rules::contact;
 use crate::rules::decide::{self, Pending};
 use crate::rules::eligibility::{CustomerFacts, Facts, Policy, Verdict};
-use crate::rules::time::{self, QuietHours};
+use crate::rules::time;
 use crate::rules::validate::{BatchContext, validate_batch};
 use crate::rules::window::WindowPlan;
 use crate::store::{
-    self, CustomerRow, InvitationRow, LocationRow, StoredCustomer, StoredTransaction,
+    self, CustomerRow, DecisionRow, InvitationRow, LocationRow, StoredCustomer, StoredTransaction,
     TransactionRow,
 };
 
 use super::clock::LocationClock;
 use super::outbox::MessageIds;
+use super::policy::{LocationRules, holds};
 use super::suppressions::Suppressions;
 
 /// Whether a batch is tonight's sync or part of a backfill import.
@@ -54,11 +55,13 @@ fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
 }
 
 /// What a customer referenced by the batch is, after the batch's customers are written.
-struct Known {
-    rowid: i64,
+pub(super) struct Known {
+    /// Row id.
+    pub(super) rowid: i64,
     /// Stored before this sync (only those can have had an invitation).
-    existed: bool,
-    row: CustomerRow,
+    pub(super) existed: bool,
+    /// The stored row.
+    pub(super) row: CustomerRow,
 }
 
 /// What the store holds of everything the batch refers to (the gather phase).
@@ -84,6 +87,8 @@ struct Dated {
     batch_date: NaiveDate,
     /// Dates synced before this batch.
     synced: BTreeSet<NaiveDate>,
+    /// The location's contact policy and calendar (P1–P5).
+    rules: LocationRules,
 }
 
 /// A transaction of the batch as written: its row id and what was stored of it before.
@@ -115,6 +120,8 @@ pub fn apply_batch(
         transactions_updated: 0,
         invitations: Vec::new(),
         skipped: Vec::new(),
+        relationship_invitations: Vec::new(),
+        cancelled_by_refund: Vec::new(),
     };
     let mut suppressions = Suppressions::load(c)?;
     let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
@@ -126,25 +133,54 @@ pub fn apply_batch(
     }
     let written = write_transactions(c, batch, &stored, &dated, &customers, &mut report)?;
     crate::failpoint::hit("sync.after_transactions");
-    let facts = gather_facts(c, &customers, &suppressions, &stored.settings)?;
-    let pending = pending(batch, &written, &customers, &facts, &dated);
+    apply_refunds(c, batch, &written, &dated, &mut report, now)?;
+    let facts = gather_facts(
+        c,
+        batch,
+        &customers,
+        &suppressions,
+        &stored.settings,
+        &dated,
+    )?;
+    let pending = pending(
+        batch,
+        &written,
+        &customers,
+        &facts,
+        &dated,
+        stored.settings.channel,
+    );
     let policy = Policy {
         batch_date: dated.batch_date,
         max_age_days: stored.settings.max_age_days,
-        cooldown_months: stored.settings.cooldown_months,
     };
-    let verdicts = decide::decide(&pending, &policy);
+    let volume = dated
+        .rules
+        .volume(c, dated.location.rowid, dated.batch_date)?;
+    let verdicts = decide::decide(&pending, &policy, &volume);
     write_decisions(
         c,
         batch,
         &written,
         verdicts,
         &customers,
+        &facts,
         &stored,
         &dated,
         &mut report,
         now,
     )?;
+    if dated.rules.policy.relationship_every_months > 0 {
+        super::relationship::survey(
+            c,
+            &stored.settings,
+            &dated.location,
+            &dated.rules,
+            dated.batch_date,
+            &mut report,
+            now,
+        )?;
+    }
     crate::failpoint::hit("sync.after_decisions");
     record_dates(c, batch, &dated, mode, &mut report, now)?;
     crate::failpoint::hit("sync.before_commit");
@@ -264,12 +300,14 @@ fn validate(
         Mode::Nightly => batch.business_date().unwrap_or(today),
         Mode::Backfill => today,
     };
+    let rules = LocationRules::load(c, &location, &stored.settings)?;
     Ok(Dated {
         location,
         clock,
         today,
         batch_date,
         synced,
+        rules,
     })
 }
 
@@ -362,6 +400,7 @@ fn write_transactions<'s>(
             currency: t.currency.clone(),
             finalized_at_ms: t.finalized_at.map(|f| f.timestamp_millis()),
             excluded: t.exclude,
+            refers_to: t.refers_to.clone(),
         };
         let mut employees = t.employees.clone();
         employees.sort();
@@ -383,14 +422,35 @@ fn write_transactions<'s>(
     Ok(out)
 }
 
+/// The normalised contact of the channel: the person's key when records are matched
+/// by contact (P3), and what an invitation is addressed to.
+pub(super) fn channel_contact(row: &CustomerRow, channel: Channel) -> Option<&str> {
+    match channel {
+        Channel::Email => row.email_norm.as_deref(),
+        Channel::Sms => row.phone_norm.as_deref(),
+    }
+}
+
+/// What the rules read of the batch's customers and sales, gathered in bulk.
+struct BatchFacts {
+    /// By customer row id.
+    customers: HashMap<i64, CustomerFacts>,
+    /// The sales of the batch that a refund or void names (P6).
+    refunded: HashSet<String>,
+    /// Host ids of the customer records that earlier invitations name (P3).
+    host_ids: HashMap<i64, String>,
+}
+
 /// Gathers what the rules read of each referenced customer: unsubscribed (one look-up
-/// for all of them), usable contact, and the cooldown anchor of those stored before.
+/// for all of them), usable contact, and what holds the person back (E4, P1–P3).
 fn gather_facts(
     c: &Connection,
+    batch: &SyncBatch,
     customers: &HashMap<&str, Known>,
     suppressions: &Suppressions,
     settings: &Settings,
-) -> Result<HashMap<i64, CustomerFacts>> {
+    dated: &Dated,
+) -> Result<BatchFacts> {
     let keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
         .iter()
         .map(|(id, k)| {
@@ -402,54 +462,128 @@ fn gather_facts(
         })
         .collect();
     let unsubscribed = suppressions.unsubscribed_among(c, &keys)?;
-    // Customers created tonight cannot have had an invitation.
-    let anchors =
-        store::cooldown_anchors(c, customers.values().filter(|k| k.existed).map(|k| k.rowid))?;
-    let email = settings.channel == Channel::Email;
-    Ok(customers
+    let by_contact = dated.rules.policy.one_person_per_contact;
+    // A customer created tonight has no invitation, but may share a contact (P3).
+    let asked: Vec<(i64, Option<&str>)> = customers
+        .values()
+        .filter_map(|k| {
+            let contact = channel_contact(&k.row, settings.channel).filter(|_| by_contact);
+            (k.existed || contact.is_some()).then_some((k.rowid, contact))
+        })
+        .collect();
+    let history = store::person_history(c, &asked)?;
+    let refunded = store::refunded_among(
+        c,
+        batch
+            .transactions
+            .iter()
+            .filter(|t| !t.kind.cancels_sale())
+            .map(|t| t.id.as_str()),
+    )?;
+    let person = &dated.rules.person;
+    let facts = customers
         .iter()
         .map(|(id, k)| {
+            let past = history
+                .by_customer
+                .get(&k.rowid)
+                .map_or(&[][..], Vec::as_slice);
+            let (cooldown, contact_cap) =
+                holds(past, SurveyKind::Transactional, person, dated.batch_date);
             let facts = CustomerFacts {
                 communications: k.row.include_in_communications,
                 unsubscribed: unsubscribed.contains(*id),
-                usable_contact: if email {
-                    k.row.email_norm.is_some()
-                } else {
-                    k.row.phone_norm.is_some()
-                },
-                cooldown_anchor: anchors.get(&k.rowid).copied(),
+                usable_contact: channel_contact(&k.row, settings.channel).is_some(),
+                cooldown,
+                contact_cap,
             };
             (k.rowid, facts)
         })
-        .collect())
+        .collect();
+    Ok(BatchFacts {
+        customers: facts,
+        refunded,
+        host_ids: history.host_ids,
+    })
+}
+
+/// P6: tonight's refunds and voids cancel what their sales, decided by an earlier sync,
+/// still have undelivered.
+fn apply_refunds(
+    c: &Connection,
+    batch: &SyncBatch,
+    written: &[Written<'_>],
+    dated: &Dated,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let refunds: Vec<&str> = batch
+        .transactions
+        .iter()
+        .filter(|t| t.kind.cancels_sale())
+        .filter_map(|t| t.refers_to.as_deref())
+        .collect();
+    if refunds.is_empty() {
+        return Ok(());
+    }
+    // Sales of this batch are decided below, with the refund known (`refunded`).
+    let in_batch: HashMap<&str, &Written<'_>> = batch
+        .transactions
+        .iter()
+        .zip(written)
+        .map(|(t, w)| (t.id.as_str(), w))
+        .collect();
+    let stored = store::find_transactions(c, refunds.iter().copied())?;
+    for sale in refunds {
+        let decided_before = match in_batch.get(sale) {
+            Some(w) => w.before.filter(|s| s.decided()).map(|s| s.rowid),
+            None => stored.get(sale).filter(|s| s.decided()).map(|s| s.rowid),
+        };
+        if let Some(rowid) = decided_before
+            && store::cancel_for_refund(c, rowid, dated.batch_date, time::ms(now))?
+            && !report.cancelled_by_refund.iter().any(|s| s == sale)
+        {
+            report.cancelled_by_refund.push(sale.to_owned());
+        }
+    }
+    Ok(())
 }
 
 /// The transactions to decide now, with their facts; those decided by an earlier sync
-/// (E9) are left out and reported as stored.
+/// (E9) are left out and reported as stored, and refunds and voids are never decided (P6).
 fn pending<'b>(
     batch: &'b SyncBatch,
     written: &[Written<'_>],
-    customers: &HashMap<&str, Known>,
-    facts: &HashMap<i64, CustomerFacts>,
+    customers: &'b HashMap<&str, Known>,
+    facts: &BatchFacts,
     dated: &Dated,
+    channel: Channel,
 ) -> Vec<Pending<'b>> {
+    let by_contact = dated.rules.policy.one_person_per_contact;
     batch
         .transactions
         .iter()
         .zip(written)
-        .filter(|(_, w)| !w.before.is_some_and(StoredTransaction::decided))
+        .filter(|(t, w)| {
+            !t.kind.cancels_sale() && !w.before.is_some_and(StoredTransaction::decided)
+        })
         .map(|(t, _)| {
             let customer = t.customer.as_deref().and_then(|id| customers.get(id));
             let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
             Pending {
                 transaction: &t.id,
                 customer: t.customer.as_deref(),
+                customer_rowid: customer.map(|k| k.rowid),
+                person: customer
+                    .filter(|_| by_contact)
+                    .and_then(|k| channel_contact(&k.row, channel)),
                 finalized_at,
                 facts: Facts {
                     finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
                     excluded: t.exclude,
+                    refunded: facts.refunded.contains(&t.id),
                     location_enabled: dated.location.location.enabled,
-                    customer: customer.and_then(|k| facts.get(&k.rowid).copied()),
+                    customer: customer.and_then(|k| facts.customers.get(&k.rowid).copied()),
                     already_invited: false,
                 },
             }
@@ -466,6 +600,7 @@ fn write_decisions(
     written: &[Written<'_>],
     verdicts: Vec<Verdict>,
     customers: &HashMap<&str, Known>,
+    facts: &BatchFacts,
     stored: &Stored,
     dated: &Dated,
     report: &mut SyncReport,
@@ -473,15 +608,18 @@ fn write_decisions(
 ) -> Result<()> {
     let settings = &stored.settings;
     let now_ms = time::ms(now);
-    let quiet = QuietHours {
-        start: settings.quiet_start_hour,
-        end: settings.quiet_end_hour,
-    };
-    let due_at =
-        time::invitation_due_at(dated.clock.tz, dated.batch_date, settings.send_hour, quiet);
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
+    // Host ids of the records a skip may name (P3): tonight's and earlier invitations'.
+    let tonight: HashMap<i64, &str> = customers.iter().map(|(id, k)| (k.rowid, *id)).collect();
+    let host_id_of = |rowid: i64| -> Option<String> {
+        (tonight.get(&rowid).map(|id| (*id).to_owned()))
+            .or_else(|| facts.host_ids.get(&rowid).cloned())
+    };
     for (t, w) in batch.transactions.iter().zip(written) {
+        if t.kind.cancels_sale() {
+            continue;
+        }
         if let Some(old) = w.before.filter(|s| s.decided()) {
             // Decided by an earlier sync: report the stored decision, never re-decide.
             report.skipped.push(SkippedTransaction {
@@ -490,6 +628,7 @@ fn write_decisions(
                 reason: old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited),
                 eligible_again_on: old.eligible_again_on,
                 repeat: true,
+                related_customer: None,
             });
             continue;
         }
@@ -499,6 +638,7 @@ fn write_decisions(
         let Verdict::Skip {
             reason,
             eligible_again_on,
+            related,
         } = verdict
         else {
             let (id, known) = t
@@ -506,51 +646,56 @@ fn write_decisions(
                 .as_deref()
                 .and_then(|id| customers.get(id).map(|k| (id, k)))
                 .ok_or_else(|| Error::Internal("eligible without a customer".into()))?;
-            let language =
-                (known.row.language.clone()).unwrap_or_else(|| settings.default_language.clone());
-            let invitation = store::insert_invitation(
+            let sale_date = t.finalized_at.map_or(dated.batch_date, |f| {
+                time::local_date(dated.clock.tz, f.to_utc())
+            });
+            let due = dated.rules.invitation_due(dated.batch_date, sale_date, now);
+            let summary = queue_invitation(
                 c,
-                &InvitationRow {
-                    customer: known.rowid,
-                    transaction: w.rowid,
-                    location: dated.location.rowid,
-                    channel: settings.channel,
-                    language: language.clone(),
+                &mut message_ids,
+                settings,
+                (dated.location.rowid, dated.batch_date),
+                known,
+                Some(w.rowid),
+                SurveyKind::Transactional,
+                due,
+                now,
+            )?;
+            store::insert_decision(
+                c,
+                w.rowid,
+                &DecisionRow {
                     business_date: dated.batch_date,
-                    due_at_ms: time::ms(due_at),
+                    reason: None,
+                    eligible_again_on: None,
+                    related_customer: None,
                 },
                 now_ms,
             )?;
-            let message = store::NewMessage::to_customer(
-                MessageKind::SurveyInvitation,
-                known.rowid,
-                dated.location.rowid,
-                settings.channel,
-                &language,
-                time::ms(due_at),
-            );
-            let message = store::NewMessage {
-                invitation: Some(invitation),
-                ..message
-            };
-            store::queue_message(c, &message_ids.next_id(), &message, now_ms)?;
-            store::insert_decision(c, w.rowid, dated.batch_date, None, None, now_ms)?;
             report.invitations.push(InvitationSummary {
-                invitation_id: invitation,
                 customer: id.to_owned(),
                 transaction: t.id.clone(),
-                channel: settings.channel,
-                language,
-                due_at,
+                ..summary
             });
             continue;
         };
+        let own = t
+            .customer
+            .as_deref()
+            .and_then(|id| customers.get(id))
+            .map(|k| k.rowid);
+        let related_customer = related.filter(|r| Some(*r) != own).and_then(host_id_of);
         // A still-unfinalized transaction keeps its first `not_finalized` record, so a
         // re-run writes nothing (E8).
         let pending_before = w.before.is_some_and(|s| s.decision.is_some());
         if !(reason == SkipReason::NotFinalized && pending_before) {
-            let (date, again) = (dated.batch_date, eligible_again_on);
-            store::insert_decision(c, w.rowid, date, Some(reason), again, now_ms)?;
+            let row = DecisionRow {
+                business_date: dated.batch_date,
+                reason: Some(reason),
+                eligible_again_on,
+                related_customer: related_customer.as_deref(),
+            };
+            store::insert_decision(c, w.rowid, &row, now_ms)?;
         }
         report.skipped.push(SkippedTransaction {
             transaction: t.id.clone(),
@@ -558,9 +703,76 @@ fn write_decisions(
             reason,
             eligible_again_on,
             repeat: false,
+            related_customer,
         });
     }
     Ok(())
+}
+
+/// Creates an invitation of `kind` and queues its message, due at the send slot `due`;
+/// with no slot before the link would expire, both are cancelled at once (`no_send_slot`,
+/// P5), which releases the cooldown. The summary's customer and transaction are left for
+/// the caller.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn queue_invitation(
+    c: &Connection,
+    message_ids: &mut MessageIds,
+    settings: &Settings,
+    (location, business_date): (i64, NaiveDate),
+    known: &Known,
+    transaction: Option<i64>,
+    kind: SurveyKind,
+    due: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<InvitationSummary> {
+    let now_ms = time::ms(now);
+    let language =
+        (known.row.language.clone()).unwrap_or_else(|| settings.default_language.clone());
+    let due_at = due.unwrap_or(now);
+    let invitation = store::insert_invitation(
+        c,
+        &InvitationRow {
+            customer: known.rowid,
+            transaction,
+            kind,
+            contact: channel_contact(&known.row, settings.channel).map(str::to_owned),
+            location,
+            channel: settings.channel,
+            language: language.clone(),
+            business_date,
+            due_at_ms: time::ms(due_at),
+        },
+        now_ms,
+    )?;
+    let message_kind = match kind {
+        SurveyKind::Relationship => MessageKind::RelationshipSurvey,
+        _ => MessageKind::SurveyInvitation,
+    };
+    let message = store::NewMessage::to_customer(
+        message_kind,
+        known.rowid,
+        location,
+        settings.channel,
+        &language,
+        time::ms(due_at),
+    );
+    let message = store::NewMessage {
+        invitation: Some(invitation),
+        ..message
+    };
+    let message_id = message_ids.next_id();
+    store::queue_message(c, &message_id, &message, now_ms)?;
+    if due.is_none() {
+        store::cancel_message(c, &message_id, Some(invitation), "no_send_slot", now_ms)?;
+    }
+    Ok(InvitationSummary {
+        invitation_id: invitation,
+        customer: String::new(),
+        transaction: String::new(),
+        channel: settings.channel,
+        language,
+        due_at,
+    })
 }
 
 /// S2: records the batch's dates, and reports which were caught up and which are still

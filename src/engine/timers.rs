@@ -35,6 +35,7 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
     let cutoff = crate::rules::time::sub(now, crate::rules::time::days(first_day));
     let mut queued = 0;
     let mut ids = None;
+    let mut slots = super::policy::Slots::new(c)?;
     for cand in store::reminder_candidates(c, ms(cutoff))? {
         let facts = ReminderFacts {
             delivered_at: from_stored(cand.delivered_at),
@@ -60,9 +61,12 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                 Some(i) => i,
                 None => ids.insert(MessageIds::new(now)?),
             };
+            // P5: a reminder waits for the location's next send slot.
+            let slot = slots.slot(cand.location, now, now)?;
+            let message_id = ids.next_id();
             store::queue_message(
                 c,
-                &ids.next_id(),
+                &message_id,
                 &store::NewMessage {
                     invitation: Some(cand.invitation),
                     ..store::NewMessage::to_customer(
@@ -71,11 +75,14 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                         cand.location,
                         Channel::parse(&cand.channel).unwrap_or(Channel::Email),
                         &cand.language,
-                        ms(now),
+                        ms(slot.unwrap_or(now)),
                     )
                 },
                 ms(now),
             )?;
+            if slot.is_none() {
+                store::cancel_message(c, &message_id, None, "no_send_slot", ms(now))?;
+            }
             queued += 1;
         }
         store::mark_reminder_decided(c, cand.invitation)?;

@@ -28,6 +28,16 @@ pub const HK_SKIP_ALREADY_INVITED: u32 = 9;
 pub const HK_SKIP_COOLDOWN: u32 = 10;
 /// Skip reason E5: another transaction of the customer in the batch got the invitation.
 pub const HK_SKIP_ONE_PER_BATCH: u32 = 11;
+/// Skip reason P6: the sale was refunded or voided before it was evaluated.
+pub const HK_SKIP_REFUNDED: u32 = 12;
+/// Skip reason P2: the store-wide contact cap holds the person.
+pub const HK_SKIP_CONTACT_CAP: u32 = 13;
+/// Skip reason P4: the location reached its monthly response quota.
+pub const HK_SKIP_QUOTA_REACHED: u32 = 14;
+/// Skip reason P4: the customer is outside the night's sample.
+pub const HK_SKIP_NOT_SAMPLED: u32 = 15;
+/// Skip reason P4: the location's daily cap was reached.
+pub const HK_SKIP_DAILY_CAP: u32 = 16;
 
 struct ReasonText {
     code: u32,
@@ -88,6 +98,11 @@ mod tests {
             (HK_SKIP_ALREADY_INVITED, SkipReason::AlreadyInvited),
             (HK_SKIP_COOLDOWN, SkipReason::Cooldown),
             (HK_SKIP_ONE_PER_BATCH, SkipReason::OnePerBatch),
+            (HK_SKIP_REFUNDED, SkipReason::Refunded),
+            (HK_SKIP_CONTACT_CAP, SkipReason::ContactCap),
+            (HK_SKIP_QUOTA_REACHED, SkipReason::QuotaReached),
+            (HK_SKIP_NOT_SAMPLED, SkipReason::NotSampled),
+            (HK_SKIP_DAILY_CAP, SkipReason::DailyCap),
         ];
         assert_eq!(pairs.len(), SkipReason::ALL.len());
         for (code, reason) in pairs {

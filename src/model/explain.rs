@@ -24,6 +24,10 @@ pub struct Explanation {
     pub eligible_again_on: Option<NaiveDate>,
     /// Decisions on the customer's transactions, newest first (at most 50).
     pub decisions: Vec<DecisionRecord>,
+    /// Relationship-survey decisions (P7), newest first (at most 50).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub relationship: Vec<RelationshipDecision>,
 }
 
 /// One stored eligibility decision.
@@ -43,8 +47,39 @@ pub struct DecisionRecord {
     pub invitation_id: Option<i64>,
     /// Why not, if it did not.
     pub reason: Option<SkipReason>,
-    /// For `cooldown`: the date the customer became eligible again.
+    /// For a cooldown, a cap or a quota: the date the customer became eligible again.
     pub eligible_again_on: Option<NaiveDate>,
+    /// Host id of another record of the same person that caused the skip (P3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub related_customer: Option<String>,
+    /// The business date a later event cancelled the invitation on (P6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub cancelled_on: Option<NaiveDate>,
+    /// Why it was cancelled (`refunded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub cancel_reason: Option<String>,
+}
+
+/// One stored relationship-survey decision of a customer (P7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(deny_unknown_fields)]
+pub struct RelationshipDecision {
+    /// Host id of the location whose sync decided.
+    pub location: String,
+    /// Business date of that sync.
+    pub business_date: NaiveDate,
+    /// The invitation created, if one was.
+    pub invitation_id: Option<i64>,
+    /// Why not, if not.
+    pub reason: Option<SkipReason>,
+    /// The date the customer becomes eligible again, where one exists.
+    pub eligible_again_on: Option<NaiveDate>,
+    /// Host id of another record of the same person that caused the skip (P3).
+    pub related_customer: Option<String>,
 }
 
 impl Explanation {

@@ -10,6 +10,7 @@ mod explain;
 mod location;
 mod outbox;
 mod people;
+mod policy;
 mod reason;
 mod report;
 mod response;
@@ -30,12 +31,13 @@ pub use analytics::{
 };
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use due::DueWork;
-pub use explain::{DecisionRecord, Explanation};
+pub use explain::{DecisionRecord, Explanation, RelationshipDecision};
 pub use location::Location;
 pub use outbox::{
     FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
 };
 pub use people::{Customer, Employee, Erasure, Gender, Role};
+pub use policy::{Calendar, ContactPolicy, LocationPolicy, OpeningHours, SurveyKind, Weekday};
 pub use reason::SkipReason;
 pub use report::{
     BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,

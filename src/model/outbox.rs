@@ -23,6 +23,8 @@ pub enum MessageKind {
     CustomerReply,
     /// The post-intervention survey after an unhappy customer's case is done (A4).
     FollowUpSurvey,
+    /// The periodic relationship survey (P7), off by default.
+    RelationshipSurvey,
 }
 
 impl MessageKind {
@@ -36,6 +38,7 @@ impl MessageKind {
             MessageKind::AlertEscalation => "alert_escalation",
             MessageKind::CustomerReply => "customer_reply",
             MessageKind::FollowUpSurvey => "follow_up_survey",
+            MessageKind::RelationshipSurvey => "relationship_survey",
         }
     }
 
@@ -48,6 +51,7 @@ impl MessageKind {
         MessageKind::AlertEscalation,
         MessageKind::CustomerReply,
         MessageKind::FollowUpSurvey,
+        MessageKind::RelationshipSurvey,
     ];
 
     /// Whether the message goes to a user of the business rather than a customer.
@@ -66,6 +70,7 @@ impl MessageKind {
                 | MessageKind::ReviewReminder
                 | MessageKind::SurveyReminder
                 | MessageKind::FollowUpSurvey
+                | MessageKind::RelationshipSurvey
         )
     }
 

@@ -1,10 +1,11 @@
 use serde::{Deserialize, Serialize};
 
-/// Why a finalized transaction did not produce a survey invitation (E1–E9).
+/// Why a finalized transaction did not produce a survey invitation (E1–E9, P1–P8).
 ///
-/// The variants are listed in the precedence order of E9: when several rules apply, the
-/// first one is reported. Codes are stable across releases and shared by every door.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Codes are stable across releases and shared by every door; [`SkipReason::ALL`] lists
+/// the reasons in the precedence order of P8 (E9's list extended): when several rules
+/// apply, the first one is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[repr(u32)]
@@ -32,13 +33,24 @@ pub enum SkipReason {
     Cooldown = 10,
     /// E5: another transaction of the customer in the same batch got the invitation.
     OnePerBatch = 11,
+    /// P6: the sale was refunded or voided before it was evaluated.
+    Refunded = 12,
+    /// P2: the store-wide contact cap (`min_gap_days`, `max_per_year`) holds the person.
+    ContactCap = 13,
+    /// P4: the location reached its monthly response quota.
+    QuotaReached = 14,
+    /// P4: the customer is outside tonight's sample (`sample_percent`).
+    NotSampled = 15,
+    /// P4: the location's daily cap was reached for the business date.
+    DailyCap = 16,
 }
 
 impl SkipReason {
-    /// Every reason, in E9 precedence order.
-    pub const ALL: [SkipReason; 11] = [
+    /// Every reason, in P8 precedence order (E9's list extended).
+    pub const ALL: [SkipReason; 16] = [
         SkipReason::NotFinalized,
         SkipReason::Excluded,
+        SkipReason::Refunded,
         SkipReason::LocationDisabled,
         SkipReason::Anonymous,
         SkipReason::TooOld,
@@ -47,7 +59,11 @@ impl SkipReason {
         SkipReason::NoUsableContact,
         SkipReason::AlreadyInvited,
         SkipReason::Cooldown,
+        SkipReason::ContactCap,
         SkipReason::OnePerBatch,
+        SkipReason::QuotaReached,
+        SkipReason::NotSampled,
+        SkipReason::DailyCap,
     ];
 
     /// The stable snake_case name, as in JSON and docs/rules.md.
@@ -64,6 +80,11 @@ impl SkipReason {
             SkipReason::AlreadyInvited => "already_invited",
             SkipReason::Cooldown => "cooldown",
             SkipReason::OnePerBatch => "one_per_batch",
+            SkipReason::Refunded => "refunded",
+            SkipReason::ContactCap => "contact_cap",
+            SkipReason::QuotaReached => "quota_reached",
+            SkipReason::NotSampled => "not_sampled",
+            SkipReason::DailyCap => "daily_cap",
         }
     }
 
@@ -91,6 +112,11 @@ impl SkipReason {
             SkipReason::AlreadyInvited => "this transaction already has a survey",
             SkipReason::Cooldown => "the customer had a survey recently",
             SkipReason::OnePerBatch => "another purchase that night got the survey",
+            SkipReason::Refunded => "the sale was refunded or voided",
+            SkipReason::ContactCap => "the customer reached the store's contact limit",
+            SkipReason::QuotaReached => "the location has enough responses this month",
+            SkipReason::NotSampled => "the customer was not in tonight's sample",
+            SkipReason::DailyCap => "the location's survey limit for the day was reached",
         }
     }
 }

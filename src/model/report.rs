@@ -30,6 +30,14 @@ pub struct SyncReport {
     pub invitations: Vec<InvitationSummary>,
     /// Transactions that got no invitation, in batch order, with the rule that decided.
     pub skipped: Vec<SkippedTransaction>,
+    /// Relationship surveys created tonight (P7), with the customer's latest purchase.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub relationship_invitations: Vec<InvitationSummary>,
+    /// Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub cancelled_by_refund: Vec<String>,
 }
 
 /// An invitation created by a sync, waiting in the outbox.
@@ -62,10 +70,14 @@ pub struct SkippedTransaction {
     pub customer: Option<String>,
     /// The first rule that applied (E9 order).
     pub reason: SkipReason,
-    /// For `cooldown`: the date the customer becomes eligible again (E4).
+    /// For a cooldown, a cap or a quota: the date the customer becomes eligible again.
     pub eligible_again_on: Option<NaiveDate>,
     /// The decision was made by an earlier sync and is reported as stored (E9).
     pub repeat: bool,
+    /// Host id of another record of the same person that caused the skip (P3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub related_customer: Option<String>,
 }
 
 /// The business dates a location's host must send tonight (S2).

@@ -30,6 +30,10 @@ pub struct Transaction {
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub exclude: bool,
+    /// For a `refund` or `void`: the host id of the original sale (P6); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub refers_to: Option<String>,
 }
 
 /// The kind of a transaction.
@@ -44,6 +48,10 @@ pub enum TransactionKind {
     Service,
     /// A delivery.
     Delivery,
+    /// A refund, partial or whole, of the sale named by `refers_to` (P6); never surveyed.
+    Refund,
+    /// A void of the sale named by `refers_to` (P6); never surveyed.
+    Void,
 }
 
 impl TransactionKind {
@@ -53,7 +61,14 @@ impl TransactionKind {
             TransactionKind::Sale => "sale",
             TransactionKind::Service => "service",
             TransactionKind::Delivery => "delivery",
+            TransactionKind::Refund => "refund",
+            TransactionKind::Void => "void",
         }
+    }
+
+    /// A refund or void, which cancels its sale's survey and is never surveyed (P6).
+    pub fn cancels_sale(self) -> bool {
+        matches!(self, TransactionKind::Refund | TransactionKind::Void)
     }
 
     /// Parses the name given by [`TransactionKind::as_str`].
@@ -62,6 +77,8 @@ impl TransactionKind {
             TransactionKind::Sale,
             TransactionKind::Service,
             TransactionKind::Delivery,
+            TransactionKind::Refund,
+            TransactionKind::Void,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -1,12 +1,17 @@
 //! The decide phase of a sync: every transaction of a batch not decided before gets its
 //! verdict, from facts gathered beforehand; no database, no clock.
 //!
-//! Each transaction is evaluated on its own in E9 precedence ([`evaluate`]); then each
-//! customer keeps one invitation per batch (E5, [`winners`]).
+//! Each transaction is evaluated on its own in P8 precedence ([`evaluate`]); then each
+//! person keeps one invitation per batch (E5, P3, [`winners`]); then the location's
+//! volume rules thin the winners (P4), and a losing sale of a person shares its winner's
+//! P4 reason.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::eligibility::{Candidate, Facts, Policy, Verdict, evaluate, winners};
+use super::eligibility::{Candidate, Facts, Policy, Verdict, evaluate, skip, winners};
+use super::policy::{Volume, in_sample};
 use crate::model::SkipReason;
 
 /// One transaction to decide, with everything the rules read about it.
@@ -16,14 +21,18 @@ pub struct Pending<'a> {
     pub transaction: &'a str,
     /// The customer's host id; `None` for an anonymous sale.
     pub customer: Option<&'a str>,
+    /// The customer's row id.
+    pub customer_rowid: Option<i64>,
+    /// The person the customer is, when records are matched by contact (P3).
+    pub person: Option<&'a str>,
     /// When it was finalized, if it was.
     pub finalized_at: Option<DateTime<Utc>>,
     /// What the eligibility rules read.
     pub facts: Facts,
 }
 
-/// The verdict on each pending transaction, in the same order (E1–E9).
-pub fn decide(pending: &[Pending<'_>], policy: &Policy) -> Vec<Verdict> {
+/// The verdict on each pending transaction, in the same order (E1–E9, P1–P6).
+pub fn decide(pending: &[Pending<'_>], policy: &Policy, volume: &Volume) -> Vec<Verdict> {
     let mut verdicts: Vec<Verdict> = pending.iter().map(|p| evaluate(&p.facts, policy)).collect();
     let mut positions = Vec::new();
     let mut candidates = Vec::new();
@@ -33,19 +42,66 @@ pub fn decide(pending: &[Pending<'_>], policy: &Policy) -> Vec<Verdict> {
         {
             positions.push(i);
             candidates.push(Candidate {
-                customer,
+                customer: p.person.unwrap_or(customer),
                 transaction: p.transaction,
                 finalized_at,
             });
         }
     }
-    for (i, won) in positions.into_iter().zip(winners(&candidates)) {
-        if !won {
-            verdicts[i] = Verdict::Skip {
+    let won = winners(&candidates);
+    // P4 on the winners, the latest-finalized first (ties: the larger host id).
+    let mut order: Vec<usize> = (0..candidates.len()).filter(|&k| won[k]).collect();
+    order.sort_by_key(|&k| {
+        std::cmp::Reverse((candidates[k].finalized_at, candidates[k].transaction))
+    });
+    let mut room = volume.daily_room;
+    for k in order {
+        let i = positions[k];
+        let customer = pending[i].customer.unwrap_or_default();
+        verdicts[i] = if let Some(until) = volume.quota_reached_until {
+            Verdict::Skip {
+                reason: SkipReason::QuotaReached,
+                eligible_again_on: Some(until),
+                related: None,
+            }
+        } else if !in_sample(
+            &volume.salt,
+            customer,
+            policy.batch_date,
+            volume.sample_percent,
+        ) {
+            skip(SkipReason::NotSampled)
+        } else if room == Some(0) {
+            skip(SkipReason::DailyCap)
+        } else {
+            room = room.map(|r| r - 1);
+            Verdict::Eligible
+        };
+    }
+    // The losers of each person: `one_per_batch`, or the winner's P4 reason.
+    let winner_of: HashMap<&str, usize> = (0..candidates.len())
+        .filter(|&k| won[k])
+        .map(|k| (candidates[k].customer, k))
+        .collect();
+    for (k, c) in candidates.iter().enumerate() {
+        if won[k] {
+            continue;
+        }
+        let Some(&w) = winner_of.get(c.customer) else {
+            continue;
+        };
+        let (i, wi) = (positions[k], positions[w]);
+        let other = pending[wi]
+            .customer_rowid
+            .filter(|r| Some(*r) != pending[i].customer_rowid);
+        verdicts[i] = match verdicts[wi] {
+            Verdict::Eligible => Verdict::Skip {
                 reason: SkipReason::OnePerBatch,
                 eligible_again_on: None,
-            };
-        }
+                related: other,
+            },
+            skipped => skipped,
+        };
     }
     verdicts
 }
@@ -69,16 +125,20 @@ mod tests {
         Pending {
             transaction,
             customer,
+            customer_rowid: customer.map(|c| c.trim_start_matches('c').parse().unwrap()),
+            person: None,
             finalized_at: Some(at(at_)),
             facts: Facts {
                 finalized_on: Some(at(at_).date_naive()),
                 excluded: false,
+                refunded: false,
                 location_enabled: true,
                 customer: customer.map(|_| CustomerFacts {
                     communications: true,
                     unsubscribed: false,
                     usable_contact: true,
-                    cooldown_anchor: None,
+                    cooldown: None,
+                    contact_cap: None,
                 }),
                 already_invited: false,
             },
@@ -89,7 +149,6 @@ mod tests {
         Policy {
             batch_date: d("2026-11-20"),
             max_age_days: 30,
-            cooldown_months: 3,
         }
     }
 
@@ -101,12 +160,13 @@ mod tests {
             pending("t3", None, "2026-11-20T11:00:00Z"),
             pending("t4", Some("c2"), "2026-11-20T09:00:00Z"),
         ];
-        let v = decide(&batch, &policy());
+        let v = decide(&batch, &policy(), &Volume::unlimited());
         assert_eq!(
             v[0],
             Verdict::Skip {
                 reason: SkipReason::OnePerBatch,
-                eligible_again_on: None
+                eligible_again_on: None,
+                related: None,
             }
         );
         assert_eq!(v[1], Verdict::Eligible);
@@ -114,7 +174,8 @@ mod tests {
             v[2],
             Verdict::Skip {
                 reason: SkipReason::Anonymous,
-                eligible_again_on: None
+                eligible_again_on: None,
+                related: None,
             }
         );
         assert_eq!(v[3], Verdict::Eligible);
@@ -125,14 +186,104 @@ mod tests {
         let mut off = pending("t2", Some("c1"), "2026-11-20T18:00:00Z");
         off.facts.excluded = true;
         let batch = [pending("t1", Some("c1"), "2026-11-20T10:00:00Z"), off];
-        let v = decide(&batch, &policy());
+        let v = decide(&batch, &policy(), &Volume::unlimited());
         assert_eq!(v[0], Verdict::Eligible);
         assert_eq!(
             v[1],
             Verdict::Skip {
                 reason: SkipReason::Excluded,
-                eligible_again_on: None
+                eligible_again_on: None,
+                related: None,
             }
+        );
+    }
+
+    fn reasons(v: &[Verdict]) -> Vec<Option<SkipReason>> {
+        v.iter()
+            .map(|v| match v {
+                Verdict::Eligible => None,
+                Verdict::Skip { reason, .. } => Some(*reason),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn p3_two_records_sharing_a_contact_in_one_batch_get_one_invitation() {
+        let mut a = pending("t1", Some("c1"), "2026-11-20T10:00:00Z");
+        let mut b = pending("t2", Some("c2"), "2026-11-20T18:00:00Z");
+        a.person = Some("a@x.com");
+        b.person = Some("a@x.com");
+        let v = decide(&[a, b], &policy(), &Volume::unlimited());
+        assert_eq!(
+            v[0],
+            Verdict::Skip {
+                reason: SkipReason::OnePerBatch,
+                eligible_again_on: None,
+                related: Some(2),
+            },
+            "names the other record"
+        );
+        assert_eq!(v[1], Verdict::Eligible);
+    }
+
+    #[test]
+    fn p4_daily_cap_keeps_the_latest_finalized_and_losers_share_the_winners_reason() {
+        let batch = [
+            pending("t1", Some("c1"), "2026-11-20T10:00:00Z"),
+            pending("t2", Some("c2"), "2026-11-20T18:00:00Z"),
+            pending("t3", Some("c3"), "2026-11-20T12:00:00Z"),
+            pending("t4", Some("c3"), "2026-11-20T11:00:00Z"),
+        ];
+        let volume = Volume {
+            daily_room: Some(1),
+            ..Volume::unlimited()
+        };
+        let v = decide(&batch, &policy(), &volume);
+        assert_eq!(
+            reasons(&v),
+            [
+                Some(SkipReason::DailyCap),
+                None,
+                Some(SkipReason::DailyCap),
+                Some(SkipReason::DailyCap),
+            ],
+            "c3's losing t4 gets daily_cap, not one_per_batch"
+        );
+        let none = Volume {
+            daily_room: Some(0),
+            ..Volume::unlimited()
+        };
+        assert!(
+            reasons(&decide(&batch, &policy(), &none))
+                .iter()
+                .all(|r| *r == Some(SkipReason::DailyCap))
+        );
+    }
+
+    #[test]
+    fn p4_quota_comes_before_sampling_and_sampling_before_the_cap() {
+        let batch = [pending("t1", Some("c1"), "2026-11-20T10:00:00Z")];
+        let quota = Volume {
+            quota_reached_until: Some(d("2026-12-01")),
+            sample_percent: 0,
+            daily_room: Some(0),
+            ..Volume::unlimited()
+        };
+        assert_eq!(
+            decide(&batch, &policy(), &quota)[0],
+            Verdict::Skip {
+                reason: SkipReason::QuotaReached,
+                eligible_again_on: Some(d("2026-12-01")),
+                related: None,
+            }
+        );
+        let sample = Volume {
+            quota_reached_until: None,
+            ..quota
+        };
+        assert_eq!(
+            reasons(&decide(&batch, &policy(), &sample)),
+            [Some(SkipReason::NotSampled)]
         );
     }
 }

@@ -1,10 +1,11 @@
-//! Who gets a survey (E1–E9): one verdict per transaction, reasons in E9 precedence.
+//! Who gets a survey (E1–E9, P1–P3, P6): one verdict per transaction, reasons in P8
+//! precedence.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::cooldown::cooldown_until;
+use super::policy::Hold;
 use crate::model::SkipReason;
 
 /// What is known about one transaction's customer when it is evaluated.
@@ -16,8 +17,10 @@ pub struct CustomerFacts {
     pub unsubscribed: bool,
     /// Has a usable contact for the channel (E6).
     pub usable_contact: bool,
-    /// Business date of the customer's last cooldown-counting invitation (E4).
-    pub cooldown_anchor: Option<NaiveDate>,
+    /// The cooldown of the survey kind that holds the person (E4, P1, P3).
+    pub cooldown: Option<Hold>,
+    /// The store-wide contact cap that holds the person (P2).
+    pub contact_cap: Option<Hold>,
 }
 
 /// What is known about one transaction when it is evaluated.
@@ -27,6 +30,8 @@ pub struct Facts {
     pub finalized_on: Option<NaiveDate>,
     /// The host excluded this transaction (E2).
     pub excluded: bool,
+    /// A refund or void of this sale is known (P6).
+    pub refunded: bool,
     /// The location sends surveys (E7).
     pub location_enabled: bool,
     /// The customer, or `None` for an anonymous sale (E6).
@@ -42,8 +47,6 @@ pub struct Policy {
     pub batch_date: NaiveDate,
     /// S3 age limit in days.
     pub max_age_days: u32,
-    /// E4 cooldown in calendar months.
-    pub cooldown_months: u32,
 }
 
 /// The outcome of evaluating one transaction on its own.
@@ -55,25 +58,40 @@ pub enum Verdict {
     Skip {
         /// The first rule that applied, in E9 order.
         reason: SkipReason,
-        /// For a cooldown, the date the customer becomes eligible again.
+        /// For a cooldown or a cap, the date the customer becomes eligible again.
         eligible_again_on: Option<NaiveDate>,
+        /// Row id of another customer record of the same person that caused it (P3).
+        related: Option<i64>,
     },
 }
 
-fn skip(reason: SkipReason) -> Verdict {
+/// A skip with no date and no related record.
+pub fn skip(reason: SkipReason) -> Verdict {
     Verdict::Skip {
         reason,
         eligible_again_on: None,
+        related: None,
     }
 }
 
-/// Evaluates the rules in E9 precedence order and returns the first that applies.
+fn held(reason: SkipReason, hold: Hold) -> Verdict {
+    Verdict::Skip {
+        reason,
+        eligible_again_on: Some(hold.until),
+        related: Some(hold.by),
+    }
+}
+
+/// Evaluates the rules in P8 precedence order and returns the first that applies.
 pub fn evaluate(facts: &Facts, policy: &Policy) -> Verdict {
     let Some(finalized_on) = facts.finalized_on else {
         return skip(SkipReason::NotFinalized);
     };
     if facts.excluded {
         return skip(SkipReason::Excluded);
+    }
+    if facts.refunded {
+        return skip(SkipReason::Refunded);
     }
     if !facts.location_enabled {
         return skip(SkipReason::LocationDisabled);
@@ -100,23 +118,19 @@ pub fn evaluate(facts: &Facts, policy: &Policy) -> Verdict {
     if facts.already_invited {
         return skip(SkipReason::AlreadyInvited);
     }
-    if let Some(again) = cooldown_until(
-        customer.cooldown_anchor,
-        policy.cooldown_months,
-        policy.batch_date,
-    ) {
-        return Verdict::Skip {
-            reason: SkipReason::Cooldown,
-            eligible_again_on: Some(again),
-        };
+    if let Some(hold) = customer.cooldown {
+        return held(SkipReason::Cooldown, hold);
+    }
+    if let Some(hold) = customer.contact_cap {
+        return held(SkipReason::ContactCap, hold);
     }
     Verdict::Eligible
 }
 
-/// An eligible transaction competing for its customer's one invitation of the batch (E5).
+/// An eligible transaction competing for its person's one invitation of the batch (E5, P3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate<'a> {
-    /// The customer's host id.
+    /// The person: the shared contact (P3), or the customer's host id.
     pub customer: &'a str,
     /// The transaction's host id.
     pub transaction: &'a str,
@@ -124,7 +138,7 @@ pub struct Candidate<'a> {
     pub finalized_at: DateTime<Utc>,
 }
 
-/// For each customer, the position of the winning candidate: the latest `finalized_at`,
+/// For each person, the position of the winning candidate: the latest `finalized_at`,
 /// ties broken by the larger host id (E5). The others are `one_per_batch`.
 pub fn winners(candidates: &[Candidate<'_>]) -> Vec<bool> {
     let mut best: HashMap<&str, usize> = HashMap::with_capacity(candidates.len());
@@ -157,12 +171,14 @@ mod tests {
         Facts {
             finalized_on: Some(d("2026-11-20")),
             excluded: false,
+            refunded: false,
             location_enabled: true,
             customer: Some(CustomerFacts {
                 communications: true,
                 unsubscribed: false,
                 usable_contact: true,
-                cooldown_anchor: None,
+                cooldown: None,
+                contact_cap: None,
             }),
             already_invited: false,
         }
@@ -172,7 +188,6 @@ mod tests {
         Policy {
             batch_date: d("2026-11-20"),
             max_age_days: 14,
-            cooldown_months: 3,
         }
     }
 
@@ -269,24 +284,55 @@ mod tests {
 
     #[test]
     fn e4_cooldown_reports_the_date_eligible_again() {
-        let f = with_customer(|c| c.cooldown_anchor = Some(d("2026-09-30")));
+        let hold = Hold {
+            until: d("2026-12-30"),
+            by: 7,
+        };
+        let f = with_customer(|c| c.cooldown = Some(hold));
         assert_eq!(
             evaluate(&f, &policy()),
             Verdict::Skip {
                 reason: SkipReason::Cooldown,
-                eligible_again_on: Some(d("2026-12-30"))
+                eligible_again_on: Some(d("2026-12-30")),
+                related: Some(7),
             }
         );
-        let f = with_customer(|c| c.cooldown_anchor = Some(d("2026-08-20")));
-        assert_eq!(reason(&f), None, "eligible again on 2026-11-20 itself");
     }
 
     #[test]
-    fn e9_first_reason_in_precedence_order_wins() {
+    fn p2_contact_cap_comes_after_cooldown_and_p6_refunded_after_excluded() {
+        let hold = Hold {
+            until: d("2026-12-30"),
+            by: 7,
+        };
+        let f = with_customer(|c| c.contact_cap = Some(hold));
+        assert_eq!(reason(&f), Some(SkipReason::ContactCap));
+        let f = with_customer(|c| {
+            c.contact_cap = Some(hold);
+            c.cooldown = Some(hold);
+        });
+        assert_eq!(reason(&f), Some(SkipReason::Cooldown));
+        let f = Facts {
+            refunded: true,
+            location_enabled: false,
+            ..happy()
+        };
+        assert_eq!(reason(&f), Some(SkipReason::Refunded));
+        let f = Facts {
+            refunded: true,
+            excluded: true,
+            ..happy()
+        };
+        assert_eq!(reason(&f), Some(SkipReason::Excluded));
+    }
+
+    #[test]
+    fn e9_p8_first_reason_in_precedence_order_wins() {
         // Every rule applies at once: each rule removed in turn reveals the next one.
         let mut f = Facts {
             finalized_on: Some(d("2026-01-01")),
             excluded: true,
+            refunded: false,
             location_enabled: false,
             customer: None,
             already_invited: true,
@@ -300,7 +346,11 @@ mod tests {
             communications: false,
             unsubscribed: true,
             usable_contact: false,
-            cooldown_anchor: Some(d("2026-11-01")),
+            cooldown: Some(Hold {
+                until: d("2027-02-01"),
+                by: 1,
+            }),
+            contact_cap: None,
         });
         assert_eq!(reason(&f), Some(SkipReason::TooOld));
         f.finalized_on = Some(d("2026-11-20"));
@@ -313,10 +363,29 @@ mod tests {
         assert_eq!(reason(&f), Some(SkipReason::AlreadyInvited));
         f.already_invited = false;
         assert_eq!(reason(&f), Some(SkipReason::Cooldown));
-        // The enum order is the E9 order.
-        let mut sorted = SkipReason::ALL;
-        sorted.sort();
-        assert_eq!(sorted, SkipReason::ALL);
+        // `ALL` is the P8 order, E9's list extended.
+        let names: Vec<&str> = SkipReason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "not_finalized",
+                "excluded",
+                "refunded",
+                "location_disabled",
+                "anonymous",
+                "too_old",
+                "communications_off",
+                "unsubscribed",
+                "no_usable_contact",
+                "already_invited",
+                "cooldown",
+                "contact_cap",
+                "one_per_batch",
+                "quota_reached",
+                "not_sampled",
+                "daily_cap",
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cooldown;
 pub mod decide;
 pub mod eligibility;
 pub mod period;
+pub mod policy;
 pub mod reminder;
 pub mod score;
 pub mod survey;

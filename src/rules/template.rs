@@ -88,7 +88,9 @@ pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'sta
             &["survey_link", "unsubscribe_link"]
         }
         MessageKind::ReviewReminder => &["review_link", "unsubscribe_link"],
-        MessageKind::FollowUpSurvey => &["survey_link", "unsubscribe_link"],
+        MessageKind::FollowUpSurvey | MessageKind::RelationshipSurvey => {
+            &["survey_link", "unsubscribe_link"]
+        }
         // Written by hearken or a user at queue time, not from a store template.
         MessageKind::FeedbackNotification
         | MessageKind::AlertEscalation
@@ -260,6 +262,46 @@ pub fn builtin(kind: MessageKind, channel: Channel, language: &str) -> Option<Bu
         (MessageKind::SurveyReminder, Channel::Sms, "ko") => b(
             "",
             "{location}: 의견을 들려주세요 {survey_link} 수신거부: {unsubscribe_link}",
+            "고객",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Email, "en") => b(
+            "{first_name}, how are we doing?",
+            "Hello {first_name},\n\nThank you for being a customer of {location}. All things \
+             considered, how likely are you to recommend {location} to a friend or colleague? \
+             One click:\n{survey_link}\n\nTo stop receiving surveys: {unsubscribe_link}\n",
+            "there",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Sms, "en") => b(
+            "",
+            "{location}: all things considered, would you recommend us? {survey_link} \
+             Stop: {unsubscribe_link}",
+            "there",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Email, "fr") => b(
+            "{first_name}, comment trouvez-vous nos services ?",
+            "Bonjour {first_name},\n\nMerci de votre fidélité. Tout bien considéré, quelle est \
+             la probabilité que vous recommandiez {location} à un ami ou un collègue ? Un clic \
+             suffit :\n{survey_link}\n\nPour ne plus recevoir d'enquêtes : {unsubscribe_link}\n",
+            "cher client",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Sms, "fr") => b(
+            "",
+            "{location} : tout bien considéré, nous recommanderiez-vous ? {survey_link} \
+             Stop : {unsubscribe_link}",
+            "cher client",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Email, "ko") => b(
+            "{first_name}님, 그동안의 이용 경험은 어떠셨나요?",
+            "{first_name}님, 안녕하세요.\n\n늘 {location}에 보내 주시는 관심에 감사드립니다. \
+             지금까지의 경험을 모두 떠올려 볼 때, 친구나 동료에게 추천할 가능성은 얼마나 \
+             되십니까? 클릭 한 번이면 됩니다:\n{survey_link}\n\n설문 수신 거부: \
+             {unsubscribe_link}\n",
+            "고객",
+        ),
+        (MessageKind::RelationshipSurvey, Channel::Sms, "ko") => b(
+            "",
+            "{location}: 그동안의 경험으로 추천 의향을 알려주세요 {survey_link} 수신거부: \
+             {unsubscribe_link}",
             "고객",
         ),
         (MessageKind::FollowUpSurvey, Channel::Email, "en") => b(

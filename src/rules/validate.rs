@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::Problem;
-use crate::model::{BATCH_FORMAT, DeliverySettings, Location, Period, Settings, SyncBatch};
+use crate::model::{
+    BATCH_FORMAT, Calendar, ContactPolicy, DeliverySettings, Location, LocationPolicy, Period,
+    Settings, SyncBatch,
+};
 use crate::rules::time;
 
 /// Longest host id accepted, in bytes.
@@ -194,6 +197,19 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         if t.currency.len() != 3 || !t.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             bad("currency", "not a 3-letter ISO 4217 code");
         }
+        // P6: a refund or void names its sale; nothing else names one.
+        match (&t.refers_to, t.kind.cancels_sale()) {
+            (None, true) => bad("refers_to", "a refund or void must name its sale"),
+            (Some(_), false) => bad("refers_to", "only a refund or void names a sale"),
+            (Some(r), true) => {
+                if let Some(reason) = id_problem(r) {
+                    bad("refers_to", reason);
+                } else if *r == t.id {
+                    bad("refers_to", "names the refund itself");
+                }
+            }
+            (None, false) => {}
+        }
         if let Some(f) = t.finalized_at.map(|f| f.with_timezone(&Utc)) {
             if !time::in_range(f) {
                 bad("finalized_at", time::OUT_OF_RANGE);
@@ -305,6 +321,125 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
     }
     if !(1..=86_400).contains(&s.retry_base_seconds) {
         bad("retry_base_seconds", "must be between 1 and 86400");
+    }
+    out
+}
+
+/// Validates the store's contact policy (P1–P7); `link_days` is the survey link lifetime.
+pub fn validate_contact_policy(p: &ContactPolicy, link_days: u32) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad =
+        |field: &str, reason: &str| out.push(Problem::top("contact_policy", field, reason));
+    let retry = p.retry_after_no_answer_months;
+    if retry > 24 {
+        bad("retry_after_no_answer_months", "must be between 0 and 24");
+    } else if retry > 0 && retry * 28 < link_days {
+        bad(
+            "retry_after_no_answer_months",
+            "shorter than the survey link lifetime (survey_link_days)",
+        );
+    }
+    if p.min_gap_days > 366 {
+        bad("min_gap_days", "must be between 0 and 366");
+    }
+    if p.max_per_year > 365 {
+        bad("max_per_year", "must be between 0 and 365");
+    }
+    out.extend(volume_problems(
+        "contact_policy",
+        p.daily_cap,
+        p.sample_percent,
+        p.monthly_response_quota,
+    ));
+    let mut bad =
+        |field: &str, reason: &str| out.push(Problem::top("contact_policy", field, reason));
+    if p.sample_salt.len() > MAX_ID_BYTES {
+        bad("sample_salt", "longer than 128 bytes");
+    }
+    if p.delay_days > 30 {
+        bad("delay_days", "must be between 0 and 30");
+    }
+    if p.relationship_every_months > 36 {
+        bad("relationship_every_months", "must be between 0 and 36");
+    }
+    if !(1..=3660).contains(&p.active_within_days) {
+        bad("active_within_days", "must be between 1 and 3660");
+    }
+    out
+}
+
+fn volume_problems(record: &str, daily: u32, sample: u32, quota: u32) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if daily > 100_000 {
+        out.push(Problem::top(
+            record,
+            "daily_cap",
+            "must be between 0 and 100000",
+        ));
+    }
+    if sample > 100 {
+        out.push(Problem::top(
+            record,
+            "sample_percent",
+            "must be between 0 and 100",
+        ));
+    }
+    if quota > 1_000_000 {
+        out.push(Problem::top(
+            record,
+            "monthly_response_quota",
+            "must be between 0 and 1000000",
+        ));
+    }
+    out
+}
+
+/// Validates a calendar (P5): at least one send weekday, opening hours in order.
+pub fn validate_calendar(record: &str, c: &Calendar) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if c.send_weekdays.is_empty() {
+        out.push(Problem::top(
+            record,
+            "send_weekdays",
+            "every weekday is off: nothing could ever be sent",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for h in &c.opening_hours {
+        if !seen.insert(h.weekday) {
+            out.push(Problem::top(
+                record,
+                "opening_hours",
+                "a weekday is listed twice",
+            ));
+        } else if h.opens > 23 || h.closes > 24 || h.opens >= h.closes {
+            out.push(Problem::top(
+                record,
+                "opening_hours",
+                "opens must be an hour before closes (0-23, 1-24)",
+            ));
+        }
+    }
+    if c.closed_dates.len() > 1000 {
+        out.push(Problem::top(record, "closed_dates", "more than 1000 dates"));
+    }
+    out
+}
+
+/// Validates a location's own volume rules and calendar (P4, P5).
+pub fn validate_location_policy(p: &LocationPolicy) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Some(reason) = id_problem(&p.location) {
+        out.push(Problem::top("location_policy", "location", reason));
+    }
+    out.extend(volume_problems(
+        "location_policy",
+        p.daily_cap.unwrap_or(0),
+        p.sample_percent.unwrap_or(0),
+        p.monthly_response_quota.unwrap_or(0),
+    ));
+    if let Some(c) = &p.calendar {
+        out.extend(validate_calendar("location_policy.calendar", c));
     }
     out
 }

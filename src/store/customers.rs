@@ -83,6 +83,21 @@ pub fn find_customers<'a>(
     Ok(out)
 }
 
+/// The stored customers among `rowids`, in one query.
+pub fn customers_by_rowid(conn: &Connection, rowids: &[i64]) -> Result<Vec<StoredCustomer>> {
+    if rowids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let rows = stmt.query_map(
+        [serde_json::to_string(rowids).unwrap_or_default()],
+        row_to_customer,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Inserts a new customer and returns its row id.
 pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Result<i64> {
     conn.prepare_cached(
@@ -319,6 +334,9 @@ pub fn erase_customer(conn: &Connection, rowid: i64, now_ms: i64) -> Result<Eras
          WHERE id = ?1",
     )?
     .execute(params![rowid, now_ms])?;
+    // The contact an invitation was addressed to is personal data too (P3).
+    conn.prepare_cached("UPDATE invitations SET contact = NULL WHERE customer_id = ?1")?
+        .execute([rowid])?;
     n.responses = conn
         .prepare_cached(
             "UPDATE responses SET comment = NULL,

@@ -31,6 +31,16 @@ fn row_to_location(r: &rusqlite::Row<'_>) -> rusqlite::Result<LocationRow> {
 
 const LOCATION_COLUMNS: &str = "id, host_id, name, time_zone, enabled, review_link, business_type";
 
+/// One location by row id.
+pub fn location_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<LocationRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"
+        ))?
+        .query_row([rowid], row_to_location)
+        .optional()?)
+}
+
 /// One location by host id.
 pub fn get_location(conn: &Connection, host_id: &str) -> Result<Option<LocationRow>> {
     Ok(conn

@@ -7,6 +7,7 @@ mod exports;
 mod file;
 mod locations;
 mod outbox;
+mod policy;
 mod responses;
 mod rollups;
 mod schema;
@@ -230,20 +231,27 @@ pub use analytics::{
     raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
 };
 pub use customers::{
-    customer_host_id, drop_plain_suppressions, erase_customer, find_customer, find_customers,
-    hash_suppressed, hashes_suppressed_among, import_suppression_hashes, imported_hashes,
-    insert_customer, suppress, suppressed_among, suppressed_contacts, suppressed_since,
-    suppression_hashes_empty, suppressions_empty, update_customer,
+    customer_host_id, customers_by_rowid, drop_plain_suppressions, erase_customer, find_customer,
+    find_customers, hash_suppressed, hashes_suppressed_among, import_suppression_hashes,
+    imported_hashes, insert_customer, suppress, suppressed_among, suppressed_contacts,
+    suppressed_since, suppression_hashes_empty, suppressions_empty, update_customer,
 };
 pub use exports::{employee_scores, for_each_thread_comment, scored_responses};
 pub use locations::{
-    count_enabled_locations, get_location, list_locations, mark_dates_synced, set_location_enabled,
-    synced_dates_since, upsert_location,
+    count_enabled_locations, get_location, list_locations, location_by_rowid, mark_dates_synced,
+    set_location_enabled, synced_dates_since, upsert_location,
 };
 pub use outbox::{
     Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
     find_message, get_template, insert_token, invitation_for_resend, mark_claimed, outbox_counts,
     queue_message, retry_message, set_template, token_owner,
+};
+pub use policy::{
+    LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message, get_calendar,
+    get_location_policy, insert_relationship_decision, invitations_created_on,
+    last_invitation_zone, last_relationship_decisions, person_history, refunded_among,
+    relationship_candidates, relationship_decisions, set_calendar, set_location_policy,
+    transactional_responses_between,
 };
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
@@ -256,13 +264,14 @@ pub use rollups::{
     TOTAL, rebuild_rollups, rollup_all_employees, rollup_days, rollup_employees, rollup_totals,
 };
 pub use settings::{
-    get_alert_settings, get_delivery_settings, get_feedback_settings, get_settings,
-    set_alert_settings, set_delivery_settings, set_feedback_settings, set_settings,
+    get_alert_settings, get_contact_policy, get_delivery_settings, get_feedback_settings,
+    get_settings, set_alert_settings, set_contact_policy, set_delivery_settings,
+    set_feedback_settings, set_settings,
 };
 pub use transactions::{
-    cooldown_anchor, cooldown_anchors, decisions_for_customer, find_employees, find_transactions,
-    insert_decision, insert_invitation, insert_transaction, pending_invitations,
-    update_transaction, upsert_employee,
+    DecisionRow, decisions_for_customer, find_employees, find_transactions, insert_decision,
+    insert_invitation, insert_transaction, pending_invitations, update_transaction,
+    upsert_employee,
 };
 pub use users::{
     UserRow, clear_assignment, customer_name, deactivate_user, get_user, list_assignments,

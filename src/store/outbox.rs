@@ -272,13 +272,20 @@ pub struct MessageState {
     pub attempts: u32,
     /// Invitation row id.
     pub invitation: Option<i64>,
+    /// Its kind.
+    pub kind: MessageKind,
+    /// Location row id.
+    pub location: i64,
+    /// When it was queued, Unix ms.
+    pub created_at_ms: i64,
 }
 
 /// A message by its stable id.
 pub fn find_message(conn: &Connection, message_id: &str) -> Result<Option<MessageState>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, status, attempts, invitation_id FROM outbox WHERE message_id = ?1",
+            "SELECT id, status, attempts, invitation_id, kind, location_id, created_at
+             FROM outbox WHERE message_id = ?1",
         )?
         .query_row([message_id], |r| {
             Ok(MessageState {
@@ -287,6 +294,10 @@ pub fn find_message(conn: &Connection, message_id: &str) -> Result<Option<Messag
                     .unwrap_or(MessageStatus::Pending),
                 attempts: r.get(2)?,
                 invitation: r.get(3)?,
+                kind: MessageKind::parse(&r.get::<_, String>(4)?)
+                    .unwrap_or(MessageKind::SurveyInvitation),
+                location: r.get(5)?,
+                created_at_ms: r.get(6)?,
             })
         })
         .optional()?)

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -495,6 +495,71 @@ DROP TABLE settings;
 DROP TABLE delivery_settings;
 DROP TABLE alert_settings;
 DROP TABLE feedback_settings;
+"#;
+
+/// Version 7: the contact policy (P1–P8): survey kinds, the contact an invitation was
+/// addressed to, refunds, appended decision events, relationship decisions, per-location
+/// volume rules and calendars, and the sampling salt.
+const V7: &str = r#"
+ALTER TABLE invitations ADD COLUMN survey_kind TEXT NOT NULL DEFAULT 'transactional'
+    CHECK (survey_kind IN ('transactional', 'relationship'));
+-- The normalised contact of the channel the invitation was addressed to (P3).
+ALTER TABLE invitations ADD COLUMN contact TEXT;
+UPDATE invitations SET contact = (
+    SELECT CASE invitations.channel WHEN 'sms' THEN c.phone_norm ELSE c.email_norm END
+    FROM customers c WHERE c.id = invitations.customer_id);
+CREATE INDEX invitations_contact ON invitations(contact) WHERE contact IS NOT NULL;
+
+-- A refund or void names its sale by host id (P6); the sale may arrive later.
+ALTER TABLE transactions ADD COLUMN refers_to TEXT;
+CREATE INDEX transactions_refers_to ON transactions(refers_to) WHERE refers_to IS NOT NULL;
+
+-- P3: the other customer record a shared contact was matched with. P6: a decision is
+-- never rewritten; a later refund appends when and why its invitation was cancelled.
+ALTER TABLE decisions ADD COLUMN related_customer TEXT;
+ALTER TABLE decisions ADD COLUMN cancelled_on TEXT;
+ALTER TABLE decisions ADD COLUMN cancel_reason TEXT;
+
+-- P7: one relationship decision per customer and business date; reason NULL = invited.
+CREATE TABLE relationship_decisions (
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    business_date TEXT NOT NULL,
+    location_id INTEGER NOT NULL REFERENCES locations(id),
+    invitation_id INTEGER REFERENCES invitations(id),
+    reason TEXT,
+    eligible_again_on TEXT,
+    related_customer TEXT,
+    decided_at INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, business_date)
+) STRICT;
+
+-- P4: a location's own volume rules; NULL keeps the store's value.
+CREATE TABLE location_policies (
+    location_id INTEGER PRIMARY KEY REFERENCES locations(id),
+    daily_cap INTEGER,
+    sample_percent INTEGER,
+    monthly_response_quota INTEGER
+) STRICT;
+
+-- P5: calendars; scope 0 is the store's, otherwise a location's row id. A scope has a
+-- calendar when it has its seven weekday rows.
+CREATE TABLE calendar_days (
+    scope INTEGER NOT NULL,
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    sends INTEGER NOT NULL,
+    opens INTEGER,
+    closes INTEGER,
+    PRIMARY KEY (scope, weekday)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE closed_dates (
+    scope INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    PRIMARY KEY (scope, date)
+) STRICT, WITHOUT ROWID;
+
+-- P4: the sampling salt, random for each store, settable so a test can fix it.
+INSERT INTO setting_values (grp, key, value)
+    VALUES ('policy', 'sample_salt', lower(hex(randomblob(16))));
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

@@ -11,7 +11,7 @@ use rusqlite::{Connection, params};
 
 use crate::error::Result;
 use crate::model::{
-    AlertSettings, Channel, DeliverySettings, FeedbackSettings, ReviewMode, Settings,
+    AlertSettings, Channel, ContactPolicy, DeliverySettings, FeedbackSettings, ReviewMode, Settings,
 };
 
 /// A setting's value as stored: an SQLite integer or text.
@@ -27,6 +27,19 @@ impl StoredValue for u32 {
     fn from_stored(v: &Value) -> Option<Self> {
         match v {
             Value::Integer(i) => u32::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl StoredValue for bool {
+    fn to_stored(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+    fn from_stored(v: &Value) -> Option<Self> {
+        match v {
+            Value::Integer(0) => Some(false),
+            Value::Integer(1) => Some(true),
             _ => None,
         }
     }
@@ -167,6 +180,20 @@ stored_group!(FeedbackSettings, "feedback", get_feedback_settings, set_feedback_
     "non_respondent_reminder_days" => non_respondent_reminder_days,
 });
 
+stored_group!(ContactPolicy, "policy", get_contact_policy, set_contact_policy, POLICY_KEYS, {
+    "retry_after_no_answer_months" => retry_after_no_answer_months,
+    "one_person_per_contact" => one_person_per_contact,
+    "min_gap_days" => min_gap_days,
+    "max_per_year" => max_per_year,
+    "daily_cap" => daily_cap,
+    "sample_percent" => sample_percent,
+    "monthly_response_quota" => monthly_response_quota,
+    "sample_salt" => sample_salt,
+    "delay_days" => delay_days,
+    "relationship_every_months" => relationship_every_months,
+    "active_within_days" => active_within_days,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +220,7 @@ mod tests {
         covers::<DeliverySettings>(DELIVERY_KEYS);
         covers::<AlertSettings>(ALERT_KEYS);
         covers::<FeedbackSettings>(FEEDBACK_KEYS);
+        covers::<ContactPolicy>(POLICY_KEYS);
     }
 
     #[test]

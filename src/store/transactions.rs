@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::{
-    Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, TransactionKind,
+    Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, SurveyKind, TransactionKind,
 };
 
 /// Separates employee host ids inside one aggregated column.
@@ -30,6 +30,8 @@ pub struct TransactionRow {
     pub finalized_at_ms: Option<i64>,
     /// Excluded by the host (E2).
     pub excluded: bool,
+    /// For a refund or void: the host id of the sale it cancels (P6).
+    pub refers_to: Option<String>,
 }
 
 /// A stored transaction with its decision state.
@@ -62,7 +64,7 @@ pub fn find_transactions<'a>(
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.host_id, t.location_id, t.customer_id, t.kind, t.amount_minor,
                 t.currency, t.finalized_at, t.excluded,
-                d.transaction_id IS NOT NULL, d.reason, d.eligible_again_on,
+                d.transaction_id IS NOT NULL, d.reason, d.eligible_again_on, t.refers_to,
                 (SELECT group_concat(host_id, char(31)) FROM
                    (SELECT e.host_id FROM transaction_employees te
                     JOIN employees e ON e.id = te.employee_id
@@ -89,6 +91,7 @@ pub fn find_transactions<'a>(
                         currency: r.get(6)?,
                         finalized_at_ms: r.get(7)?,
                         excluded: r.get(8)?,
+                        refers_to: r.get(13)?,
                     },
                     employees: employees
                         .map(|s| s.split(SEP).map(str::to_owned).collect())
@@ -114,8 +117,8 @@ pub fn insert_transaction(
 ) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO transactions (host_id, location_id, customer_id, kind, amount_minor,
-           currency, finalized_at, excluded, first_seen_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+           currency, finalized_at, excluded, first_seen_on, refers_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         t.host_id,
@@ -126,7 +129,8 @@ pub fn insert_transaction(
         t.currency,
         t.finalized_at_ms,
         t.excluded,
-        business_date
+        business_date,
+        t.refers_to
     ])?;
     let rowid = conn.last_insert_rowid();
     link_employees(conn, rowid, employees)?;
@@ -142,7 +146,7 @@ pub fn update_transaction(
 ) -> Result<()> {
     conn.prepare_cached(
         "UPDATE transactions SET customer_id = ?2, kind = ?3, amount_minor = ?4,
-           currency = ?5, finalized_at = ?6, excluded = ?7
+           currency = ?5, finalized_at = ?6, excluded = ?7, refers_to = ?8
          WHERE id = ?1",
     )?
     .execute(params![
@@ -152,7 +156,8 @@ pub fn update_transaction(
         t.amount_minor,
         t.currency,
         t.finalized_at_ms,
-        t.excluded
+        t.excluded,
+        t.refers_to
     ])?;
     // Answers already given move with the credit to the new employees (rollups, N2).
     super::rollups::count_transaction_employees(conn, rowid, -1)?;
@@ -200,37 +205,54 @@ pub fn upsert_employee(conn: &Connection, e: &Employee) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// A decision to store for a transaction (E9, P8).
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionRow<'a> {
+    /// Business date of the batch that decided.
+    pub business_date: NaiveDate,
+    /// Why no invitation; `None` = invited.
+    pub reason: Option<SkipReason>,
+    /// The date the person becomes eligible again, where one exists.
+    pub eligible_again_on: Option<NaiveDate>,
+    /// Host id of another record of the same person that caused it (P3).
+    pub related_customer: Option<&'a str>,
+}
+
 /// Stores (or replaces a `not_finalized`) decision for a transaction (E9).
 pub fn insert_decision(
     conn: &Connection,
     transaction: i64,
-    business_date: NaiveDate,
-    reason: Option<SkipReason>,
-    eligible_again_on: Option<NaiveDate>,
+    d: &DecisionRow<'_>,
     now_ms: i64,
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO decisions
-           (transaction_id, business_date, reason, eligible_again_on, decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+           (transaction_id, business_date, reason, eligible_again_on, decided_at,
+            related_customer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         transaction,
-        business_date,
-        reason.map(SkipReason::as_str),
-        eligible_again_on,
-        now_ms
+        d.business_date,
+        d.reason.map(SkipReason::as_str),
+        d.eligible_again_on,
+        now_ms,
+        d.related_customer
     ])?;
     Ok(())
 }
 
-/// A new transaction-triggered invitation.
+/// A new invitation: after a sale, or a relationship survey (P7).
 #[derive(Debug, Clone)]
 pub struct InvitationRow {
     /// Customer row id.
     pub customer: i64,
-    /// Transaction row id.
-    pub transaction: i64,
+    /// Transaction row id; `None` for a relationship survey.
+    pub transaction: Option<i64>,
+    /// Its survey kind (P1).
+    pub kind: SurveyKind,
+    /// The normalised contact of the channel it is addressed to (P3).
+    pub contact: Option<String>,
     /// Location row id.
     pub location: i64,
     /// Channel.
@@ -247,8 +269,8 @@ pub struct InvitationRow {
 pub fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger, channel,
-           language, business_date, status, due_at, created_at)
-         VALUES (?1, ?2, ?3, 'transaction', ?4, ?5, ?6, 'pending', ?7, ?8)",
+           language, business_date, status, due_at, created_at, survey_kind, contact)
+         VALUES (?1, ?2, ?3, 'transaction', ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         i.customer,
@@ -258,46 +280,11 @@ pub fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> R
         i.language,
         i.business_date,
         i.due_at_ms,
-        now_ms
+        now_ms,
+        i.kind.as_str(),
+        i.contact
     ])?;
     Ok(conn.last_insert_rowid())
-}
-
-/// Business date of the customer's last cooldown-counting invitation (E4): transaction-
-/// triggered and neither cancelled nor failed; with the IANA time zone of the location
-/// whose batch created it, whose local date the cooldown is read on.
-pub fn cooldown_anchor(conn: &Connection, customer: i64) -> Result<Option<(NaiveDate, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT i.business_date, l.time_zone FROM invitations i
-             JOIN locations l ON l.id = i.location_id
-             WHERE i.customer_id = ?1 AND i.trigger = 'transaction'
-               AND i.status IN ('pending', 'delivered')
-             ORDER BY i.business_date DESC, i.id DESC LIMIT 1",
-        )?
-        .query_row([customer], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
-
-/// Cooldown anchors (see [`cooldown_anchor`]) of many customers in one query.
-pub fn cooldown_anchors(
-    conn: &Connection,
-    customers: impl IntoIterator<Item = i64>,
-) -> Result<HashMap<i64, NaiveDate>> {
-    let ids: Vec<i64> = customers.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT customer_id, max(business_date) FROM invitations
-         WHERE customer_id IN (SELECT value FROM json_each(?1))
-           AND trigger = 'transaction' AND status IN ('pending', 'delivered')
-         GROUP BY customer_id",
-    )?;
-    let rows = stmt.query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The customer's stored decisions, newest first.
@@ -308,7 +295,7 @@ pub fn decisions_for_customer(
 ) -> Result<Vec<DecisionRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.host_id, l.host_id, d.business_date, t.finalized_at, i.id, d.reason,
-                d.eligible_again_on
+                d.eligible_again_on, d.related_customer, d.cancelled_on, d.cancel_reason
          FROM transactions t
          JOIN decisions d ON d.transaction_id = t.id
          JOIN locations l ON l.id = t.location_id
@@ -330,6 +317,9 @@ pub fn decisions_for_customer(
                 .get::<_, Option<String>>(5)?
                 .and_then(|s| SkipReason::parse(&s)),
             eligible_again_on: r.get(6)?,
+            related_customer: r.get(7)?,
+            cancelled_on: r.get(8)?,
+            cancel_reason: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -341,14 +331,14 @@ pub fn pending_invitations(conn: &Connection) -> Result<Vec<InvitationSummary>> 
         "SELECT i.id, c.host_id, t.host_id, i.channel, i.language, i.due_at
          FROM invitations i
          JOIN customers c ON c.id = i.customer_id
-         JOIN transactions t ON t.id = i.transaction_id
+         LEFT JOIN transactions t ON t.id = i.transaction_id
          WHERE i.status = 'pending' ORDER BY i.due_at, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(InvitationSummary {
             invitation_id: r.get(0)?,
             customer: r.get(1)?,
-            transaction: r.get(2)?,
+            transaction: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
             channel: Channel::parse(&r.get::<_, String>(3)?).unwrap_or(Channel::Email),
             language: r.get(4)?,
             due_at: DateTime::from_timestamp_millis(r.get(5)?).unwrap_or_default(),

@@ -253,7 +253,7 @@ mod tests {
     fn t6_over_long_or_control_host_ids_are_never_echoed() {
         let long = "SECRET".repeat(30);
         let err = parse_batch(&format!(
-            r#"{{{NIGHT},"transactions":[{{"id":"{long}","kind":"refund","amount_minor":1,"currency":"EUR"}}]}}"#
+            r#"{{{NIGHT},"transactions":[{{"id":"{long}","kind":"gift","amount_minor":1,"currency":"EUR"}}]}}"#
         ))
         .unwrap_err();
         assert_eq!(err.problems()[0].host_id, None);

@@ -35,6 +35,7 @@ pub fn sale(id: &str, customer: Option<&str>, finalized: Option<&str>) -> Transa
         currency: "EUR".into(),
         finalized_at: finalized.map(|f| f.parse().expect("test finalized_at")),
         exclude: false,
+        refers_to: None,
     }
 }
 

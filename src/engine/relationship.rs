@@ -1,0 +1,213 @@
+//! The relationship survey (P7): evaluated in the nightly sync of the location of each
+//! active customer's latest purchase, with E2, E3, E6, E7 and P1–P3; never P4.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::model::{InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
+use crate::rules::time;
+use crate::store::{self, LocationRow, RelationshipRow};
+
+use super::outbox::MessageIds;
+use super::policy::{LocationRules, holds};
+use super::suppressions::Suppressions;
+use super::sync::{Known, channel_contact, queue_invitation};
+
+/// Evaluates tonight's relationship surveys of a location and writes their decisions; a
+/// customer inside the relationship cooldown is not due and gets no record. A skip that
+/// repeats the customer's last stored reason is not stored again.
+pub fn survey(
+    c: &Connection,
+    settings: &Settings,
+    location: &LocationRow,
+    rules: &LocationRules,
+    date: NaiveDate,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(tz) = time::parse_tz(&location.location.time_zone) else {
+        return Ok(());
+    };
+    let since = time::add_days(date, -i64::from(rules.policy.active_within_days));
+    let since_ms = time::ms(time::local_hour_instant(tz, since, 0));
+    let candidates = store::relationship_candidates(c, location.rowid, since_ms)?;
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let rowids: Vec<i64> = candidates.iter().map(|p| p.customer).collect();
+    let customers: HashMap<i64, store::StoredCustomer> = store::customers_by_rowid(c, &rowids)?
+        .into_iter()
+        .map(|s| (s.rowid, s))
+        .collect();
+    let by_contact = rules.policy.one_person_per_contact;
+    let keys: Vec<(i64, Option<&str>)> = customers
+        .values()
+        .map(|s| {
+            let contact = channel_contact(&s.row, settings.channel).filter(|_| by_contact);
+            (s.rowid, contact)
+        })
+        .collect();
+    let history = store::person_history(c, &keys)?;
+    let suppression_keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
+        .values()
+        .map(|s| {
+            (
+                s.row.host_id.as_str(),
+                s.row.email_norm.as_deref(),
+                s.row.phone_norm.as_deref(),
+            )
+        })
+        .collect();
+    let unsubscribed = Suppressions::load(c)?.unsubscribed_among(c, &suppression_keys)?;
+    let last = store::last_relationship_decisions(c, &rowids)?;
+
+    // Each due customer's verdict, in the P8 order of the rules that apply here.
+    let mut due: Vec<(
+        &store::LatestPurchase,
+        &store::StoredCustomer,
+        Option<Verdict>,
+    )> = Vec::new();
+    for purchase in &candidates {
+        let Some(stored) = customers.get(&purchase.customer) else {
+            continue;
+        };
+        let past = history
+            .by_customer
+            .get(&stored.rowid)
+            .map_or(&[][..], Vec::as_slice);
+        let (cooldown, cap) = holds(past, SurveyKind::Relationship, &rules.person, date);
+        if cooldown.is_some() || stored.erased {
+            continue;
+        }
+        let verdict = if !location.location.enabled {
+            Some(Verdict::plain(SkipReason::LocationDisabled))
+        } else if !stored.row.include_in_communications {
+            Some(Verdict::plain(SkipReason::CommunicationsOff))
+        } else if unsubscribed.contains(&stored.row.host_id) {
+            Some(Verdict::plain(SkipReason::Unsubscribed))
+        } else if channel_contact(&stored.row, settings.channel).is_none() {
+            Some(Verdict::plain(SkipReason::NoUsableContact))
+        } else {
+            cap.map(|h| Verdict {
+                reason: SkipReason::ContactCap,
+                eligible_again_on: Some(h.until),
+                related: Some(h.by).filter(|r| *r != stored.rowid),
+            })
+        };
+        due.push((purchase, stored, verdict));
+    }
+    // P3: one relationship survey per person and night, to the latest purchase.
+    let mut winner: HashMap<String, usize> = HashMap::new();
+    for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
+        if verdict.is_some() {
+            continue;
+        }
+        let person = channel_contact(&stored.row, settings.channel)
+            .filter(|_| by_contact)
+            .map_or_else(|| stored.row.host_id.clone(), str::to_owned);
+        let better = |j: usize| {
+            let (p, s, _) = &due[j];
+            (
+                purchase.finalized_at_ms,
+                &purchase.transaction,
+                stored.rowid,
+            ) > (p.finalized_at_ms, &p.transaction, s.rowid)
+        };
+        match winner.get(&person) {
+            Some(&j) if !better(j) => {}
+            _ => {
+                winner.insert(person, i);
+            }
+        }
+    }
+    let winners: HashMap<usize, ()> = winner.values().map(|&i| (i, ())).collect();
+    let mut ids = MessageIds::new(now)?;
+    let now_ms = time::ms(now);
+    for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
+        let verdict = match verdict {
+            Some(v) => Some(*v),
+            None if winners.contains_key(&i) => None,
+            None => {
+                let other = winner.values().copied().find(|&j| {
+                    channel_contact(&due[j].1.row, settings.channel)
+                        == channel_contact(&stored.row, settings.channel)
+                });
+                Some(Verdict {
+                    reason: SkipReason::OnePerBatch,
+                    eligible_again_on: None,
+                    related: other.map(|j| due[j].1.rowid),
+                })
+            }
+        };
+        let related_customer = verdict.and_then(|v| v.related).and_then(|r| {
+            customers
+                .get(&r)
+                .map(|s| s.row.host_id.clone())
+                .or_else(|| history.host_ids.get(&r).cloned())
+        });
+        let mut row = RelationshipRow {
+            customer: stored.rowid,
+            business_date: date,
+            location: location.rowid,
+            invitation: None,
+            reason: verdict.map(|v| v.reason),
+            eligible_again_on: verdict.and_then(|v| v.eligible_again_on),
+            related_customer: related_customer.as_deref(),
+        };
+        if let Some(v) = verdict {
+            let repeats = last
+                .get(&stored.rowid)
+                .is_some_and(|(_, r)| r.as_deref() == Some(v.reason.as_str()));
+            if !repeats {
+                store::insert_relationship_decision(c, &row, now_ms)?;
+            }
+            continue;
+        }
+        let known = Known {
+            rowid: stored.rowid,
+            existed: true,
+            row: stored.row.clone(),
+        };
+        let slot = rules.invitation_due(date, date, now);
+        let summary = queue_invitation(
+            c,
+            &mut ids,
+            settings,
+            (location.rowid, date),
+            &known,
+            None,
+            SurveyKind::Relationship,
+            slot,
+            now,
+        )?;
+        row.invitation = Some(summary.invitation_id);
+        store::insert_relationship_decision(c, &row, now_ms)?;
+        report.relationship_invitations.push(InvitationSummary {
+            customer: stored.row.host_id.clone(),
+            transaction: purchase.transaction.clone(),
+            ..summary
+        });
+    }
+    Ok(())
+}
+
+/// A relationship skip: the reason, the date eligible again, the other record (P3).
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    reason: SkipReason,
+    eligible_again_on: Option<NaiveDate>,
+    related: Option<i64>,
+}
+
+impl Verdict {
+    fn plain(reason: SkipReason) -> Self {
+        Verdict {
+            reason,
+            eligible_again_on: None,
+            related: None,
+        }
+    }
+}
