@@ -94,10 +94,16 @@ impl Explanation {
         }
         for d in &self.decisions {
             let line = match (d.invitation_id, d.reason) {
-                (Some(id), _) => format!(
-                    "{}: survey invitation #{} created on {} ({})",
-                    d.transaction, id, d.business_date, d.location
-                ),
+                (Some(id), _) => {
+                    let mut s = format!(
+                        "{}: survey invitation #{} created on {} ({})",
+                        d.transaction, id, d.business_date, d.location
+                    );
+                    if let (Some(on), Some(why)) = (d.cancelled_on, &d.cancel_reason) {
+                        s.push_str(&format!("; cancelled: {why} on {on}"));
+                    }
+                    s
+                }
                 (None, Some(reason)) => {
                     let mut s = format!(
                         "{}: no survey on {} ({}): {} [{}]",
@@ -107,6 +113,9 @@ impl Explanation {
                         reason.describe(),
                         reason
                     );
+                    if let Some(other) = &d.related_customer {
+                        s.push_str(&format!("; shares a contact with {other}"));
+                    }
                     if let Some(again) = d.eligible_again_on {
                         s.push_str(&format!("; eligible again on {again}"));
                     }
@@ -115,6 +124,29 @@ impl Explanation {
                 (None, None) => format!("{}: undecided", d.transaction),
             };
             out.push(line);
+        }
+        for d in &self.relationship {
+            let mut s = match (d.invitation_id, d.reason) {
+                (Some(id), _) => format!(
+                    "relationship survey #{id} created on {} ({})",
+                    d.business_date, d.location
+                ),
+                (None, Some(reason)) => format!(
+                    "no relationship survey on {} ({}): {} [{}]",
+                    d.business_date,
+                    d.location,
+                    reason.describe(),
+                    reason
+                ),
+                (None, None) => format!("relationship survey undecided on {}", d.business_date),
+            };
+            if let Some(other) = &d.related_customer {
+                s.push_str(&format!("; shares a contact with {other}"));
+            }
+            if let Some(again) = d.eligible_again_on {
+                s.push_str(&format!("; eligible again on {again}"));
+            }
+            out.push(s);
         }
         out
     }

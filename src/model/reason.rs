@@ -121,6 +121,74 @@ impl SkipReason {
     }
 }
 
+impl SkipReason {
+    /// A short sentence in `language` (`en`, `fr` or `ko`; others get English).
+    pub fn describe_in(self, language: &str) -> &'static str {
+        let primary = language.split('-').next().unwrap_or(language);
+        let fr = |s: &'static str| {
+            if primary.eq_ignore_ascii_case("fr") {
+                Some(s)
+            } else {
+                None
+            }
+        };
+        let ko = |s: &'static str| {
+            if primary.eq_ignore_ascii_case("ko") {
+                Some(s)
+            } else {
+                None
+            }
+        };
+        let text =
+            match self {
+                SkipReason::NotFinalized => fr("la vente n'était pas encore finalisée")
+                    .or(ko("아직 완료되지 않은 거래입니다")),
+                SkipReason::Excluded => {
+                    fr("le logiciel de caisse a exclu cette transaction des enquêtes")
+                        .or(ko("POS에서 이 거래를 설문 대상에서 제외했습니다"))
+                }
+                SkipReason::LocationDisabled => fr("les enquêtes sont désactivées pour ce magasin")
+                    .or(ko("이 매장은 설문이 꺼져 있습니다")),
+                SkipReason::Anonymous => fr("aucun client n'était associé à la vente")
+                    .or(ko("거래에 고객 정보가 없습니다")),
+                SkipReason::TooOld => fr("la transaction est trop ancienne pour une enquête")
+                    .or(ko("설문을 보내기에는 오래된 거래입니다")),
+                SkipReason::CommunicationsOff => fr("le client n'accepte pas les communications")
+                    .or(ko("고객이 연락 수신에 동의하지 않았습니다")),
+                SkipReason::Unsubscribed => {
+                    fr("le client s'est désabonné").or(ko("고객이 수신을 거부했습니다"))
+                }
+                SkipReason::NoUsableContact => {
+                    fr("le client n'a pas de coordonnée utilisable pour ce canal")
+                        .or(ko("이 채널로 연락할 수 있는 정보가 없습니다"))
+                }
+                SkipReason::AlreadyInvited => fr("cette transaction a déjà son enquête")
+                    .or(ko("이 거래에는 이미 설문을 보냈습니다")),
+                SkipReason::Cooldown => fr("le client a reçu une enquête récemment")
+                    .or(ko("최근에 설문을 받은 고객입니다")),
+                SkipReason::OnePerBatch => fr("un autre achat du même soir a reçu l'enquête")
+                    .or(ko("같은 날 다른 구매에 설문을 보냈습니다")),
+                SkipReason::Refunded => fr("la vente a été remboursée ou annulée")
+                    .or(ko("환불되거나 취소된 거래입니다")),
+                SkipReason::ContactCap => {
+                    fr("le client a atteint la limite de contacts du magasin")
+                        .or(ko("고객이 매장의 연락 한도에 도달했습니다"))
+                }
+                SkipReason::QuotaReached => fr("le magasin a assez de réponses ce mois-ci")
+                    .or(ko("이 매장은 이번 달 응답 목표를 채웠습니다")),
+                SkipReason::NotSampled => {
+                    fr("le client ne faisait pas partie de l'échantillon du soir")
+                        .or(ko("오늘 밤 표본에 포함되지 않은 고객입니다"))
+                }
+                SkipReason::DailyCap => {
+                    fr("la limite quotidienne d'enquêtes du magasin était atteinte")
+                        .or(ko("매장의 하루 설문 한도에 도달했습니다"))
+                }
+            };
+        text.unwrap_or_else(|| self.describe())
+    }
+}
+
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
