@@ -55,6 +55,21 @@ pub fn parse_delivery_settings(json: &str) -> Result<DeliverySettings> {
     from_value(parse_value(json, "delivery_settings")?, "delivery_settings")
 }
 
+/// Parses the store's contact policy (P1–P7); absent fields take their defaults.
+pub fn parse_contact_policy(json: &str) -> Result<crate::model::ContactPolicy> {
+    from_value(parse_value(json, "contact_policy")?, "contact_policy")
+}
+
+/// Parses a calendar (P5); absent fields take their defaults.
+pub fn parse_calendar(json: &str) -> Result<crate::model::Calendar> {
+    from_value(parse_value(json, "calendar")?, "calendar")
+}
+
+/// Parses a location's own volume rules and calendar (P4, P5).
+pub fn parse_location_policy(json: &str) -> Result<crate::model::LocationPolicy> {
+    from_value(parse_value(json, "location_policy")?, "location_policy")
+}
+
 /// Parses a template override from JSON.
 pub fn parse_template(json: &str) -> Result<Template> {
     from_value(parse_value(json, "template")?, "template")

@@ -647,8 +647,15 @@ fn cli_settings_show_and_set_keep_the_pepper_secret() {
     let dir = tempfile::tempdir().unwrap();
     let db = store_after_night1(dir.path());
     let shown = ok(&db, &["settings", "show"]);
-    assert!(shown.contains("cooldown_months       3"), "{shown}");
-    assert!(shown.contains("suppression_pepper    (not set)"), "{shown}");
+    let row = |cells: &[&str]| {
+        shown
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == cells)
+    };
+    assert!(row(&["cooldown_months", "3"]), "{shown}");
+    assert!(row(&["suppression_pepper", "(not", "set)"]), "{shown}");
+    // The contact policy's salt is a secret too (P4).
+    assert!(row(&["sample_salt", "(set)"]), "{shown}");
     let out = ok(
         &db,
         &[
@@ -1117,4 +1124,65 @@ fn r1_cli_outbox_run_due_queues_the_reminder_without_claiming() {
         .filter_map(|m| m["kind"].as_str())
         .collect();
     assert!(kinds.contains(&"review_reminder"), "{kinds:?}");
+}
+
+#[test]
+fn p4_p5_cli_policy_sets_a_location_cap_and_a_calendar_and_explain_names_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ],
+    );
+    let shown = ok(&db, &["policy", "location", "paris", "--daily-cap", "1"]);
+    assert!(shown.contains("1 (location)"), "{shown}");
+    ok(
+        &db,
+        &[
+            "policy",
+            "calendar",
+            "--send-weekdays",
+            "mon,tue,wed,thu,fri",
+            "--closed-dates",
+            "2026-11-23",
+        ],
+    );
+    let bad = hearken(
+        &db,
+        &["--json", "policy", "calendar", "--send-weekdays", ""],
+    );
+    assert_eq!(bad.code, 3, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains(r#""field":"send_weekdays""#),
+        "{}",
+        bad.stderr
+    );
+    let report = json(&ok(
+        &db,
+        &[
+            NOW,
+            "--json",
+            "sync",
+            golden("night1.batch.json").to_str().unwrap(),
+        ],
+    ));
+    // The later of c1's and c5's sales keeps the one slot of the date (P4) …
+    let invited = report["invitations"].as_array().unwrap();
+    assert_eq!(invited.len(), 1, "{report}");
+    assert_eq!(invited[0]["customer"], "c5");
+    // … due on Tuesday: Saturday and Sunday are not send days, Monday is closed (P5).
+    assert_eq!(invited[0]["due_at"], "2026-11-24T09:00:00Z");
+    let x = ok(&db, &[NOW, "explain", "c1"]);
+    assert!(x.contains("[daily_cap]"), "{x}");
+    // The store-wide values are settings.
+    ok(&db, &["settings", "set", "min_gap_days=14", "delay_days=2"]);
+    let p = json(&ok(&db, &["--json", "settings", "show"]));
+    assert_eq!(p["contact_policy"]["min_gap_days"], 14, "{p}");
+    assert_eq!(p["contact_policy"]["sample_salt_set"], true, "{p}");
 }

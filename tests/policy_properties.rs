@@ -75,8 +75,10 @@ fn batches(nights: &[Night]) -> Vec<SyncBatch> {
         for (i, (record, hour)) in night.sales.iter().enumerate() {
             if !seen.contains(record) {
                 seen.push(*record);
-                b.customers
-                    .push(Customer::with_email(&format!("r{record}"), &email_of(*record)));
+                b.customers.push(Customer::with_email(
+                    &format!("r{record}"),
+                    &email_of(*record),
+                ));
             }
             b.transactions.push(sale(
                 &format!("n{n}t{i}"),

@@ -23,6 +23,9 @@ pub mod engine;
 // Settings and locations.
 pub mod config;
 
+// The contact policy (P1–P8): policy, calendars, a location's own rules.
+pub mod policy;
+
 // The nightly sync, its window, the backfill.
 pub mod sync;
 

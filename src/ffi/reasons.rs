@@ -43,6 +43,9 @@ struct ReasonText {
     code: u32,
     name: CString,
     description: CString,
+    /// The description in French and in Korean.
+    fr: CString,
+    ko: CString,
 }
 
 fn reason_texts() -> &'static [ReasonText] {
@@ -54,6 +57,8 @@ fn reason_texts() -> &'static [ReasonText] {
                 code: r.code(),
                 name: owned_c_string(r.as_str().to_owned()),
                 description: owned_c_string(r.describe().to_owned()),
+                fr: owned_c_string(r.describe_in("fr").to_owned()),
+                ko: owned_c_string(r.describe_in("ko").to_owned()),
             })
             .collect()
     })
@@ -77,6 +82,32 @@ pub extern "C" fn hk_skip_reason_name(reason: u32) -> *const c_char {
 pub extern "C" fn hk_skip_reason_describe(reason: u32) -> *const c_char {
     guarded(std::ptr::null(), || {
         reason_text(reason).map_or(std::ptr::null(), |t| t.description.as_ptr())
+    })
+}
+
+/// A short sentence for a skip reason code in `language` (`"en"`, `"fr"`, `"ko"`, or a
+/// tag starting with one; others get English), or NULL if the code is unknown or
+/// `language` is NULL. Static; do not free.
+///
+/// # Safety
+/// `language` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_skip_reason_describe_in(
+    reason: u32,
+    language: *const c_char,
+) -> *const c_char {
+    guarded(std::ptr::null(), || {
+        if language.is_null() {
+            return std::ptr::null();
+        }
+        // SAFETY: non-NULL and NUL-terminated (contract above).
+        let lang = unsafe { std::ffi::CStr::from_ptr(language) }.to_string_lossy();
+        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+        reason_text(reason).map_or(std::ptr::null(), |t| match primary.as_str() {
+            "fr" => t.fr.as_ptr(),
+            "ko" => t.ko.as_ptr(),
+            _ => t.description.as_ptr(),
+        })
     })
 }
 

@@ -108,10 +108,15 @@ pub enum Command {
         #[command(subcommand)]
         action: LocationAction,
     },
-    /// The store-wide settings: eligibility, sync and send hours, delivery.
+    /// The store-wide settings: eligibility, sync and send hours, delivery, contact policy.
     Settings {
         #[command(subcommand)]
         action: SettingsAction,
+    },
+    /// Contact policy of a location, and the calendars of the store and its locations.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
     },
     /// The sync window: the business dates each location must send tonight.
     Window {
@@ -243,6 +248,49 @@ pub enum SettingsAction {
         /// A setting and its new value, e.g. cooldown_months=6 or channel=sms.
         #[arg(required = true, value_name = "KEY=VALUE")]
         pairs: Vec<String>,
+    },
+}
+
+/// Contact-policy actions (the store-wide values are `settings`).
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// The calendar and volume rules in force: the store's, or one location's.
+    Show {
+        /// One location's host id (default: the store's calendar).
+        #[arg(long, value_name = "ID")]
+        location: Option<String>,
+    },
+    /// Set a location's own volume rules; `store` gives a rule back to the store's value.
+    Location {
+        /// The location's host id.
+        id: String,
+        /// At most this many invitations per business date (0 = no cap, or `store`).
+        #[arg(long, value_name = "N|store")]
+        daily_cap: Option<String>,
+        /// Percent of customers asked on a business date (0-100, or `store`).
+        #[arg(long, value_name = "P|store")]
+        sample_percent: Option<String>,
+        /// Transactional responses a month after which the location asks no one (or `store`).
+        #[arg(long, value_name = "N|store")]
+        monthly_response_quota: Option<String>,
+    },
+    /// Set the store's calendar, or a location's own: send weekdays, closed dates, hours.
+    Calendar {
+        /// A location's own calendar (default: the store's).
+        #[arg(long, value_name = "ID")]
+        location: Option<String>,
+        /// Weekdays on which customer messages are sent, e.g. mon,tue,wed,thu,fri.
+        #[arg(long, value_name = "DAYS")]
+        send_weekdays: Option<String>,
+        /// Local dates on which nothing is sent, e.g. 2026-12-25,2027-01-01 (`none` clears).
+        #[arg(long, value_name = "DATES")]
+        closed_dates: Option<String>,
+        /// Opening hours, e.g. mon=9-18,sat=10-16 (`none` clears).
+        #[arg(long, value_name = "HOURS")]
+        opening_hours: Option<String>,
+        /// Drop the location's own calendar: it uses the store's again.
+        #[arg(long, requires = "location", conflicts_with_all = ["send_weekdays", "closed_dates", "opening_hours"])]
+        inherit: bool,
     },
 }
 

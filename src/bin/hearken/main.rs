@@ -7,6 +7,7 @@ mod commands;
 mod drain;
 mod failure;
 mod period;
+mod policy;
 mod reports;
 mod settings;
 mod shown;
@@ -100,6 +101,7 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
         },
         Command::Locations { action } => commands::locations(&engine, out, action),
         Command::Settings { action } => settings::settings(&engine, out, action),
+        Command::Policy { action } => policy::policy(&engine, out, action),
         Command::Window { action } => settings::window(&engine, out, action, now),
         Command::Check => store::check(&engine, out),
         Command::Backup { out: file } => store::backup(&engine, out, file),

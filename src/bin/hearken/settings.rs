@@ -1,16 +1,18 @@
-//! `settings show|set` and `window show|set`: the store-wide settings and the sync window
-//! they give each location.
+//! `settings show|set` and `window show|set`: the store-wide settings (the store's, the
+//! delivery's and the contact policy's) and the sync window they give each location.
 //!
 //! A setting is named as its field in the engine's settings (`cooldown_months`,
-//! `link_base_url`, …). `set` reads each value as the type the setting has now (a whole
+//! `link_base_url`, `min_gap_days`, …). `set` reads each value as the type the setting has now (a whole
 //! number or a text), checks every change with the engine's own validation, and saves
 //! nothing unless all pass; a bad value is reported by its setting's name, never echoed.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use hearken::rules::validate::{validate_delivery_settings, validate_settings};
-use hearken::{DeliverySettings, Engine, Error, Problem, Settings};
+use hearken::rules::validate::{
+    validate_contact_policy, validate_delivery_settings, validate_settings,
+};
+use hearken::{ContactPolicy, DeliverySettings, Engine, Error, Problem, Settings};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -19,13 +21,14 @@ use crate::commands::{Out, utc};
 use crate::failure::Failure;
 use crate::table::Table;
 
-/// The delivery setting that is a secret: shown only as set or not set.
-const PEPPER: &str = "suppression_pepper";
+/// The settings that are secrets: shown only as set or not set.
+const SECRETS: [&str; 2] = ["suppression_pepper", "sample_salt"];
 
-/// The two groups of settings, as JSON objects keyed by setting name.
+/// The three groups of settings, as JSON objects keyed by setting name.
 struct Groups {
     store: Map<String, Value>,
     delivery: Map<String, Value>,
+    policy: Map<String, Value>,
 }
 
 fn object<T: serde::Serialize>(v: &T) -> Map<String, Value> {
@@ -40,31 +43,55 @@ impl Groups {
         Ok(Groups {
             store: object(&e.settings()?),
             delivery: object(&e.delivery_settings()?),
+            policy: object(&e.contact_policy()?),
         })
     }
 
-    /// What `show` prints: the pepper replaced by whether it is set.
+    /// What `show` prints: each secret replaced by whether it is set.
     fn shown(&self) -> Value {
-        let mut delivery = self.delivery.clone();
-        let set = delivery
-            .remove(PEPPER)
-            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()));
-        delivery.insert(format!("{PEPPER}_set"), Value::Bool(set));
-        serde_json::json!({ "settings": self.store, "delivery": delivery })
+        let hide = |group: &Map<String, Value>| {
+            let mut group = group.clone();
+            for secret in SECRETS {
+                if let Some(v) = group.remove(secret) {
+                    let set = v.as_str().is_some_and(|s| !s.is_empty());
+                    group.insert(format!("{secret}_set"), Value::Bool(set));
+                }
+            }
+            group
+        };
+        serde_json::json!({
+            "settings": self.store,
+            "delivery": hide(&self.delivery),
+            "contact_policy": hide(&self.policy),
+        })
     }
 
     fn text(&self) -> String {
         let mut t = Table::new(&["setting", "value"]);
-        for (k, v) in self.store.iter().chain(self.delivery.iter()) {
+        for (k, v) in self.iter() {
             t.row([k.clone(), value_text(k, v)]);
         }
         t.render()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.store
+            .iter()
+            .chain(self.delivery.iter())
+            .chain(self.policy.iter())
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.store
+            .get(key)
+            .or_else(|| self.delivery.get(key))
+            .or_else(|| self.policy.get(key))
     }
 }
 
 fn value_text(key: &str, v: &Value) -> String {
     match v {
-        Value::String(s) if key == PEPPER => {
+        Value::String(s) if SECRETS.contains(&key) => {
             if s.is_empty() { "(not set)" } else { "(set)" }.to_owned()
         }
         Value::String(s) => s.clone(),
@@ -90,6 +117,7 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
     let mut after = Groups {
         store: before.store.clone(),
         delivery: before.delivery.clone(),
+        policy: before.policy.clone(),
     };
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
@@ -106,6 +134,8 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
             ("settings", &mut after.store)
         } else if after.delivery.contains_key(key) {
             ("delivery_settings", &mut after.delivery)
+        } else if after.policy.contains_key(key) {
+            ("contact_policy", &mut after.policy)
         } else {
             problems.push(Problem::top(
                 "settings",
@@ -132,12 +162,19 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
         &before.delivery,
         &mut problems,
     )?;
+    let policy: ContactPolicy = parse(
+        "contact_policy",
+        &mut after.policy,
+        &before.policy,
+        &mut problems,
+    )?;
     // The engine's own checks, for the settings not already refused above.
     let named: BTreeSet<String> = problems.iter().map(|p| p.field.clone()).collect();
     problems.extend(
         validate_settings(&store)
             .into_iter()
             .chain(validate_delivery_settings(&delivery))
+            .chain(validate_contact_policy(&policy, delivery.survey_link_days))
             .filter(|p| !named.contains(&p.field)),
     );
     if !problems.is_empty() {
@@ -149,17 +186,15 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
     if after.delivery != before.delivery {
         e.set_delivery_settings(&delivery)?;
     }
+    if after.policy != before.policy {
+        e.set_contact_policy(&policy)?;
+    }
     out.show(&after.shown(), || {
         let mut t = Table::new(&["setting", "before", "after"]);
         for key in &seen {
-            let (old, new) = match before.store.get(key.as_str()) {
-                Some(old) => (old, &after.store[key.as_str()]),
-                None => (
-                    &before.delivery[key.as_str()],
-                    &after.delivery[key.as_str()],
-                ),
-            };
-            t.row([key.clone(), value_text(key, old), value_text(key, new)]);
+            if let (Some(old), Some(new)) = (before.get(key), after.get(key)) {
+                t.row([key.clone(), value_text(key, old), value_text(key, new)]);
+            }
         }
         format!("settings saved\n{}", t.render())
     });
