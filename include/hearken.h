@@ -569,6 +569,47 @@ hk_result hk_engine_set_location_enabled(hk_engine *engine,
                                          uint32_t enabled);
 
 /**
+ * Writes the store's contact policy as JSON to `*policy_json_out` (free with
+ * `hk_string_free`).
+ */
+hk_result hk_engine_contact_policy(const hk_engine *engine,
+                                   char **policy_json_out);
+
+/**
+ * Validates and replaces the store's contact policy from JSON; absent fields take their
+ * defaults, and an empty or absent `sample_salt` keeps the stored one.
+ */
+hk_result hk_engine_set_contact_policy(hk_engine *engine,
+                                       const char *policy_json);
+
+/**
+ * Writes the store's default calendar as JSON to `*calendar_json_out` (free with
+ * `hk_string_free`).
+ */
+hk_result hk_engine_calendar(const hk_engine *engine,
+                             char **calendar_json_out);
+
+/**
+ * Validates and replaces the store's default calendar from JSON (P5).
+ */
+hk_result hk_engine_set_calendar(hk_engine *engine,
+                                 const char *calendar_json);
+
+/**
+ * Writes a location's own volume rules and calendar as JSON to `*policy_json_out` (free
+ * with `hk_string_free`); `null` fields keep the store's.
+ */
+hk_result hk_engine_location_policy(const hk_engine *engine,
+                                    const char *location,
+                                    char **policy_json_out);
+
+/**
+ * Validates and replaces a location's own volume rules and calendar from JSON (P4, P5).
+ */
+hk_result hk_engine_set_location_policy(hk_engine *engine,
+                                        const char *policy_json);
+
+/**
  * Runs the nightly sync of one batch given as JSON (`"format": 1`, see docs/batch-format.md)
  * and writes the sync report as JSON to `*report_json_out`.
  *
@@ -1507,6 +1548,17 @@ const char *hk_skip_reason_name(uint32_t reason);
  * A short English sentence for a skip reason code, or NULL if unknown. Static; do not free.
  */
 const char *hk_skip_reason_describe(uint32_t reason);
+
+/**
+ * A short sentence for a skip reason code in `language` (`"en"`, `"fr"`, `"ko"`, or a
+ * tag starting with one; others get English), or NULL if the code is unknown or
+ * `language` is NULL. Static; do not free.
+ *
+ * # Safety
+ * `language` is NULL or a NUL-terminated string.
+ */
+const char *hk_skip_reason_describe_in(uint32_t reason,
+                                       const char *language);
 
 /**
  * Reads a sync report (the JSON written by `hk_engine_sync`) into a handle with typed readers.

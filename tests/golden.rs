@@ -58,3 +58,52 @@ fn golden_scenario_through_the_rust_door() {
         .unwrap();
     check("window_paris.json", &hearken::wire::to_json(&window));
 }
+
+/// The contact-policy night of tests/golden/README.md (P1–P8) through the Rust door.
+#[test]
+fn golden_policy_nights_through_the_rust_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path().join("policy.db")).unwrap();
+    let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
+    for l in &locations {
+        engine.upsert_location(l).unwrap();
+    }
+    engine
+        .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
+        .unwrap();
+    engine
+        .set_contact_policy(
+            &hearken::wire::parse_contact_policy(&read("policy.contact.json")).unwrap(),
+        )
+        .unwrap();
+    engine
+        .set_location_policy(
+            &hearken::wire::parse_location_policy(&read("policy.location.json")).unwrap(),
+        )
+        .unwrap();
+    let report = engine
+        .sync_json(
+            &read("policy_night1.batch.json"),
+            at("2026-11-20T22:00:00Z"),
+        )
+        .unwrap();
+    check(
+        "policy_night1.report.json",
+        &hearken::wire::to_json(&report),
+    );
+    let report = engine
+        .sync_json(
+            &read("policy_night2.batch.json"),
+            at("2026-11-21T22:00:00Z"),
+        )
+        .unwrap();
+    check(
+        "policy_night2.report.json",
+        &hearken::wire::to_json(&report),
+    );
+    let explanation = engine.explain("g1", at("2026-11-21T22:00:00Z")).unwrap();
+    check(
+        "policy_explain_g1.json",
+        &hearken::wire::to_json(&explanation),
+    );
+}

@@ -276,8 +276,8 @@ pub struct LatestPurchase {
     pub finalized_at_ms: i64,
 }
 
-/// P7: customers whose latest purchase (not a refund or void) was at the location and
-/// finalized at or after `since_ms`.
+/// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
+/// location and finalized at or after `since_ms`.
 pub fn relationship_candidates(
     conn: &Connection,
     location: i64,
@@ -288,6 +288,7 @@ pub fn relationship_candidates(
         "SELECT customer_id, location_id, host_id, max(finalized_at) FROM transactions
          WHERE customer_id IS NOT NULL AND finalized_at >= ?1
            AND kind NOT IN ('refund', 'void')
+           AND host_id NOT IN (SELECT refers_to FROM transactions WHERE refers_to IS NOT NULL)
          GROUP BY customer_id ORDER BY customer_id",
     )?;
     let rows = stmt.query_map([since_ms], |r| {

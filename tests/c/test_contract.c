@@ -36,7 +36,7 @@ static void result_codes_are_stable(void) {
     CHECK_STR(hk_skip_reason_name(HK_SKIP_COOLDOWN), "cooldown");
     CHECK_STR(hk_skip_reason_name(HK_SKIP_ONE_PER_BATCH), "one_per_batch");
     CHECK(hk_skip_reason_name(0) == NULL);
-    CHECK(hk_skip_reason_name(12) == NULL);
+    CHECK(hk_skip_reason_name(17) == NULL);
 }
 
 /* The detail JSON of the last error names the argument. */

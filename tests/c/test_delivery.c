@@ -393,7 +393,7 @@ static void a_bad_template_is_refused_when_set(void) {
     detail = hk_engine_last_error(engine);
     CHECK_CONTAINS(detail, "\"field\":\"channel\"");
     hk_string_free(detail);
-    CHECK_RC(hk_engine_get_template(engine, 8, HK_CHANNEL_EMAIL, "fr", &json), /* 1 to 7 */
+    CHECK_RC(hk_engine_get_template(engine, 9, HK_CHANNEL_EMAIL, "fr", &json), /* 1 to 8 */
              HK_RESULT_INVALID_INPUT, engine);
     detail = hk_engine_last_error(engine);
     CHECK_CONTAINS(detail, "\"field\":\"kind\"");
