@@ -889,6 +889,53 @@ fun responseTests() {
         }
     }
 
+    test("p1_p8_policy_nights_equal_the_golden_files") {
+        val engine = prepared()
+        engine.use {
+            engine.setContactPolicyJson(goldenText("policy.contact.json"))
+            engine.setLocationPolicy(
+                LocationPolicy(
+                    location = "paris",
+                    dailyCap = 3u,
+                    calendar = Calendar(
+                        sendWeekdays = listOf(
+                            Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY,
+                            Weekday.THURSDAY, Weekday.FRIDAY,
+                        ),
+                        closedDates = listOf("2026-11-23"),
+                        openingHours = listOf(),
+                    ),
+                ),
+            )
+            val night2 = 1_795_298_400_000L // 2026-11-21T22:00:00Z
+            eq(engine.syncJson(goldenText("policy_night1.batch.json"), NIGHT1) + "\n",
+                goldenText("policy_night1.report.json"), "night 1")
+            eq(engine.syncJson(goldenText("policy_night2.batch.json"), night2) + "\n",
+                goldenText("policy_night2.report.json"), "night 2")
+            eq(engine.explainJson("g1", night2) + "\n", goldenText("policy_explain_g1.json"), "explain")
+        }
+    }
+
+    test("p4_p5_typed_policy_reads_back_and_bad_values_name_their_field") {
+        val engine = prepared()
+        engine.use {
+            val policy = engine.contactPolicy()
+            eq(policy.samplePercent, 100u, "default: everyone")
+            engine.setContactPolicy(policy.copy(minGapDays = 30u, samplePercent = 50u))
+            eq(engine.contactPolicy().minGapDays, 30u, "read back")
+            val err = assertThrows<HearkenException.InvalidInput> {
+                engine.setContactPolicy(policy.copy(samplePercent = 101u))
+            }
+            check("sample_percent" in err.toString(), "names the field: $err")
+            val cal = assertThrows<HearkenException.InvalidInput> {
+                engine.setCalendar(Calendar(listOf(), listOf(), listOf()))
+            }
+            check("send_weekdays" in cal.toString(), "names the field: $cal")
+            eq(SkipReason.REFUNDED.codeName(), "refunded", "P8 code name")
+            check(SkipReason.DAILY_CAP.describeInLanguage("fr").startsWith("la limite"), "French")
+        }
+    }
+
     test("r1_run_due_queues_the_reminder_that_claim_then_hands_over") {
         val (engine, tokens) = delivered()
         engine.use {

@@ -587,6 +587,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backup() != 8444:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_calendar() != 62504:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_check() != 7480:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 56885:
@@ -594,6 +596,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_close_store() != 48047:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 40347:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_contact_policy() != 22847:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_customer_history() != 29017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -640,6 +644,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_journal_mode() != 22017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_location() != 60459:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_location_policy() != 8641:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_locations() != 56376:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -699,6 +705,12 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_alert_status() != 64010:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_calendar() != 23049:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_contact_policy() != 15562:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_contact_policy_json() != 11869:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_delivery_settings() != 22870:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_feedback_enabled() != 475:
@@ -706,6 +718,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_set_feedback_settings() != 62552:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_location_enabled() != 45544:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_set_location_policy() != 39183:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_set_settings() != 52466:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -832,6 +846,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_backfill_file.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_method_engine_backup.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_backup.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_calendar.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_calendar.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_check.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_check.restype = ctypes.c_uint16
@@ -844,6 +861,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_close_store.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_policy.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_policy.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.restype = ctypes.c_uint16
@@ -913,6 +933,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_journal_mode.restype = ctypes.c
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_location.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_location_policy.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_location_policy.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_locations.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_locations.restype = ctypes.c_uint16
@@ -1000,6 +1023,15 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_settings.restype = ct
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_status.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_alert_status.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_calendar.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_calendar.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_contact_policy.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_contact_policy.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_contact_policy_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_contact_policy_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_delivery_settings.restype = ctypes.c_uint16
@@ -1012,6 +1044,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_set_feedback_settings.restype =
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_location_enabled.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_location_policy.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_set_location_policy.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_set_settings.restype = ctypes.c_uint16
@@ -1174,6 +1209,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_backup.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_backup.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_calendar.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_calendar.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_check.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1198,6 +1238,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_policy.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_policy.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_customer_history.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1354,6 +1399,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_location.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_location.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_location_policy.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_location_policy.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_locations.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1552,6 +1603,24 @@ _UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_set_alert_status.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_calendar.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_calendar.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy_json.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_delivery_settings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1578,6 +1647,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_set_location_enabled.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_set_location_enabled.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_set_location_policy.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_set_location_policy.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_set_settings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1804,6 +1879,12 @@ _UniffiLib.uniffi_hearken_fn_method_skipreason_describe.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_skipreason_describe.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_skipreason_describe_in_language.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_skipreason_describe_in_language.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_userrole_code_name.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -3083,10 +3164,11 @@ class _UniffiFfiConverterSequenceTypeInvitationSummary(_UniffiConverterRustBuffe
 
 class SkipReason(enum.Enum):
     """
-    Why a finalized transaction did not produce a survey invitation (E1–E9).
+    Why a finalized transaction did not produce a survey invitation (E1–E9, P1–P8).
 
-    The variants are listed in the precedence order of E9: when several rules apply, the
-    first one is reported. Codes are stable across releases and shared by every door.
+    Codes are stable across releases and shared by every door; [`SkipReason::ALL`] lists
+    the reasons in the precedence order of P8 (E9's list extended): when several rules
+    apply, the first one is reported.
 """
     
     NOT_FINALIZED = 1
@@ -3144,6 +3226,31 @@ class SkipReason(enum.Enum):
     E5: another transaction of the customer in the same batch got the invitation.
 """
     
+    REFUNDED = 12
+    """
+    P6: the sale was refunded or voided before it was evaluated.
+"""
+    
+    CONTACT_CAP = 13
+    """
+    P2: the store-wide contact cap (`min_gap_days`, `max_per_year`) holds the person.
+"""
+    
+    QUOTA_REACHED = 14
+    """
+    P4: the location reached its monthly response quota.
+"""
+    
+    NOT_SAMPLED = 15
+    """
+    P4: the customer is outside tonight's sample (`sample_percent`).
+"""
+    
+    DAILY_CAP = 16
+    """
+    P4: the location's daily cap was reached for the business date.
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
@@ -3171,6 +3278,24 @@ class SkipReason(enum.Enum):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_skipreason_describe,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def describe_in_language(self, language: str) -> str:
+        """
+        A short sentence in `language` (`en`, `fr`, `ko`; others get English).
+"""
+        
+        _UniffiFfiConverterString.check_lower(language)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeSkipReason.lower(self),
+            _UniffiFfiConverterString.lower(language),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_skipreason_describe_in_language,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3202,6 +3327,16 @@ class _UniffiFfiConverterTypeSkipReason(_UniffiConverterRustBuffer):
             return SkipReason.COOLDOWN
         if variant == 11:
             return SkipReason.ONE_PER_BATCH
+        if variant == 12:
+            return SkipReason.REFUNDED
+        if variant == 13:
+            return SkipReason.CONTACT_CAP
+        if variant == 14:
+            return SkipReason.QUOTA_REACHED
+        if variant == 15:
+            return SkipReason.NOT_SAMPLED
+        if variant == 16:
+            return SkipReason.DAILY_CAP
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -3227,6 +3362,16 @@ class _UniffiFfiConverterTypeSkipReason(_UniffiConverterRustBuffer):
         if value == SkipReason.COOLDOWN:
             return
         if value == SkipReason.ONE_PER_BATCH:
+            return
+        if value == SkipReason.REFUNDED:
+            return
+        if value == SkipReason.CONTACT_CAP:
+            return
+        if value == SkipReason.QUOTA_REACHED:
+            return
+        if value == SkipReason.NOT_SAMPLED:
+            return
+        if value == SkipReason.DAILY_CAP:
             return
         raise ValueError(value)
 
@@ -3254,6 +3399,16 @@ class _UniffiFfiConverterTypeSkipReason(_UniffiConverterRustBuffer):
             buf.write_i32(10)
         if value == SkipReason.ONE_PER_BATCH:
             buf.write_i32(11)
+        if value == SkipReason.REFUNDED:
+            buf.write_i32(12)
+        if value == SkipReason.CONTACT_CAP:
+            buf.write_i32(13)
+        if value == SkipReason.QUOTA_REACHED:
+            buf.write_i32(14)
+        if value == SkipReason.NOT_SAMPLED:
+            buf.write_i32(15)
+        if value == SkipReason.DAILY_CAP:
+            buf.write_i32(16)
 
 
 
@@ -3308,18 +3463,19 @@ class SkippedTransaction:
     """
     A transaction that got no invitation, and why.
 """
-    def __init__(self, *, transaction:str, customer:typing.Optional[str], reason:SkipReason, eligible_again_on:typing.Optional[IsoDate], repeat:bool):
+    def __init__(self, *, transaction:str, customer:typing.Optional[str], reason:SkipReason, eligible_again_on:typing.Optional[IsoDate], repeat:bool, related_customer:typing.Optional[str] = None):
         self.transaction = transaction
         self.customer = customer
         self.reason = reason
         self.eligible_again_on = eligible_again_on
         self.repeat = repeat
+        self.related_customer = related_customer
         
         
 
     
     def __str__(self):
-        return "SkippedTransaction(transaction={}, customer={}, reason={}, eligible_again_on={}, repeat={})".format(self.transaction, self.customer, self.reason, self.eligible_again_on, self.repeat)
+        return "SkippedTransaction(transaction={}, customer={}, reason={}, eligible_again_on={}, repeat={}, related_customer={})".format(self.transaction, self.customer, self.reason, self.eligible_again_on, self.repeat, self.related_customer)
     def __eq__(self, other):
         if self.transaction != other.transaction:
             return False
@@ -3330,6 +3486,8 @@ class SkippedTransaction:
         if self.eligible_again_on != other.eligible_again_on:
             return False
         if self.repeat != other.repeat:
+            return False
+        if self.related_customer != other.related_customer:
             return False
         return True
 
@@ -3342,6 +3500,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
             reason=_UniffiFfiConverterTypeSkipReason.read(buf),
             eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
             repeat=_UniffiFfiConverterBoolean.read(buf),
+            related_customer=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -3351,6 +3510,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeSkipReason.check_lower(value.reason)
         _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
         _UniffiFfiConverterBoolean.check_lower(value.repeat)
+        _UniffiFfiConverterOptionalString.check_lower(value.related_customer)
 
     @staticmethod
     def write(value, buf):
@@ -3359,6 +3519,7 @@ class _UniffiFfiConverterTypeSkippedTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeSkipReason.write(value.reason, buf)
         _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
         _UniffiFfiConverterBoolean.write(value.repeat, buf)
+        _UniffiFfiConverterOptionalString.write(value.related_customer, buf)
 
 class _UniffiFfiConverterSequenceTypeSkippedTransaction(_UniffiConverterRustBuffer):
     @classmethod
@@ -3388,7 +3549,7 @@ class SyncReport:
     """
     What one nightly sync did.
 """
-    def __init__(self, *, location:str, business_date:IsoDate, caught_up_dates:typing.List[IsoDate], missing_dates:typing.List[IsoDate], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction]):
+    def __init__(self, *, location:str, business_date:IsoDate, caught_up_dates:typing.List[IsoDate], missing_dates:typing.List[IsoDate], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction], relationship_invitations:typing.List[InvitationSummary] = _DEFAULT, cancelled_by_refund:typing.List[str] = _DEFAULT):
         self.location = location
         self.business_date = business_date
         self.caught_up_dates = caught_up_dates
@@ -3400,12 +3561,20 @@ class SyncReport:
         self.transactions_updated = transactions_updated
         self.invitations = invitations
         self.skipped = skipped
+        if relationship_invitations is _DEFAULT:
+            self.relationship_invitations = []
+        else:
+            self.relationship_invitations = relationship_invitations
+        if cancelled_by_refund is _DEFAULT:
+            self.cancelled_by_refund = []
+        else:
+            self.cancelled_by_refund = cancelled_by_refund
         
         
 
     
     def __str__(self):
-        return "SyncReport(location={}, business_date={}, caught_up_dates={}, missing_dates={}, customers_created={}, customers_updated={}, employees_upserted={}, transactions_created={}, transactions_updated={}, invitations={}, skipped={})".format(self.location, self.business_date, self.caught_up_dates, self.missing_dates, self.customers_created, self.customers_updated, self.employees_upserted, self.transactions_created, self.transactions_updated, self.invitations, self.skipped)
+        return "SyncReport(location={}, business_date={}, caught_up_dates={}, missing_dates={}, customers_created={}, customers_updated={}, employees_upserted={}, transactions_created={}, transactions_updated={}, invitations={}, skipped={}, relationship_invitations={}, cancelled_by_refund={})".format(self.location, self.business_date, self.caught_up_dates, self.missing_dates, self.customers_created, self.customers_updated, self.employees_upserted, self.transactions_created, self.transactions_updated, self.invitations, self.skipped, self.relationship_invitations, self.cancelled_by_refund)
     def __eq__(self, other):
         if self.location != other.location:
             return False
@@ -3429,6 +3598,10 @@ class SyncReport:
             return False
         if self.skipped != other.skipped:
             return False
+        if self.relationship_invitations != other.relationship_invitations:
+            return False
+        if self.cancelled_by_refund != other.cancelled_by_refund:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
@@ -3446,6 +3619,8 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
             transactions_updated=_UniffiFfiConverterUInt32.read(buf),
             invitations=_UniffiFfiConverterSequenceTypeInvitationSummary.read(buf),
             skipped=_UniffiFfiConverterSequenceTypeSkippedTransaction.read(buf),
+            relationship_invitations=_UniffiFfiConverterSequenceTypeInvitationSummary.read(buf),
+            cancelled_by_refund=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
@@ -3461,6 +3636,8 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.transactions_updated)
         _UniffiFfiConverterSequenceTypeInvitationSummary.check_lower(value.invitations)
         _UniffiFfiConverterSequenceTypeSkippedTransaction.check_lower(value.skipped)
+        _UniffiFfiConverterSequenceTypeInvitationSummary.check_lower(value.relationship_invitations)
+        _UniffiFfiConverterSequenceString.check_lower(value.cancelled_by_refund)
 
     @staticmethod
     def write(value, buf):
@@ -3475,6 +3652,8 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.transactions_updated, buf)
         _UniffiFfiConverterSequenceTypeInvitationSummary.write(value.invitations, buf)
         _UniffiFfiConverterSequenceTypeSkippedTransaction.write(value.skipped, buf)
+        _UniffiFfiConverterSequenceTypeInvitationSummary.write(value.relationship_invitations, buf)
+        _UniffiFfiConverterSequenceString.write(value.cancelled_by_refund, buf)
 
 class _UniffiFfiConverterSequenceTypeSyncReport(_UniffiConverterRustBuffer):
     @classmethod
@@ -3531,6 +3710,246 @@ class _UniffiFfiConverterTypeBackfillReport(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterSequenceTypeSyncReport.write(value.batches, buf)
+
+
+
+
+
+
+class Weekday(enum.Enum):
+    """
+    A day of the week.
+"""
+    
+    MONDAY = 0
+    """
+    Monday.
+"""
+    
+    TUESDAY = 1
+    """
+    Tuesday.
+"""
+    
+    WEDNESDAY = 2
+    """
+    Wednesday.
+"""
+    
+    THURSDAY = 3
+    """
+    Thursday.
+"""
+    
+    FRIDAY = 4
+    """
+    Friday.
+"""
+    
+    SATURDAY = 5
+    """
+    Saturday.
+"""
+    
+    SUNDAY = 6
+    """
+    Sunday.
+"""
+    
+
+
+class _UniffiFfiConverterTypeWeekday(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Weekday.MONDAY
+        if variant == 2:
+            return Weekday.TUESDAY
+        if variant == 3:
+            return Weekday.WEDNESDAY
+        if variant == 4:
+            return Weekday.THURSDAY
+        if variant == 5:
+            return Weekday.FRIDAY
+        if variant == 6:
+            return Weekday.SATURDAY
+        if variant == 7:
+            return Weekday.SUNDAY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Weekday.MONDAY:
+            return
+        if value == Weekday.TUESDAY:
+            return
+        if value == Weekday.WEDNESDAY:
+            return
+        if value == Weekday.THURSDAY:
+            return
+        if value == Weekday.FRIDAY:
+            return
+        if value == Weekday.SATURDAY:
+            return
+        if value == Weekday.SUNDAY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Weekday.MONDAY:
+            buf.write_i32(1)
+        if value == Weekday.TUESDAY:
+            buf.write_i32(2)
+        if value == Weekday.WEDNESDAY:
+            buf.write_i32(3)
+        if value == Weekday.THURSDAY:
+            buf.write_i32(4)
+        if value == Weekday.FRIDAY:
+            buf.write_i32(5)
+        if value == Weekday.SATURDAY:
+            buf.write_i32(6)
+        if value == Weekday.SUNDAY:
+            buf.write_i32(7)
+
+
+
+class _UniffiFfiConverterSequenceTypeWeekday(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeWeekday.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeWeekday.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeWeekday.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class OpeningHours:
+    """
+    Opening hours of one weekday, local hours `[opens, closes)`.
+"""
+    def __init__(self, *, weekday:Weekday, opens:int, closes:int):
+        self.weekday = weekday
+        self.opens = opens
+        self.closes = closes
+        
+        
+
+    
+    def __str__(self):
+        return "OpeningHours(weekday={}, opens={}, closes={})".format(self.weekday, self.opens, self.closes)
+    def __eq__(self, other):
+        if self.weekday != other.weekday:
+            return False
+        if self.opens != other.opens:
+            return False
+        if self.closes != other.closes:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOpeningHours(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OpeningHours(
+            weekday=_UniffiFfiConverterTypeWeekday.read(buf),
+            opens=_UniffiFfiConverterUInt32.read(buf),
+            closes=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeWeekday.check_lower(value.weekday)
+        _UniffiFfiConverterUInt32.check_lower(value.opens)
+        _UniffiFfiConverterUInt32.check_lower(value.closes)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeWeekday.write(value.weekday, buf)
+        _UniffiFfiConverterUInt32.write(value.opens, buf)
+        _UniffiFfiConverterUInt32.write(value.closes, buf)
+
+class _UniffiFfiConverterSequenceTypeOpeningHours(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOpeningHours.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOpeningHours.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOpeningHours.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Calendar:
+    """
+    A location's calendar (P5): when customer-facing messages may be sent, and when it is open.
+"""
+    def __init__(self, *, send_weekdays:typing.List[Weekday], closed_dates:typing.List[IsoDate], opening_hours:typing.List[OpeningHours]):
+        self.send_weekdays = send_weekdays
+        self.closed_dates = closed_dates
+        self.opening_hours = opening_hours
+        
+        
+
+    
+    def __str__(self):
+        return "Calendar(send_weekdays={}, closed_dates={}, opening_hours={})".format(self.send_weekdays, self.closed_dates, self.opening_hours)
+    def __eq__(self, other):
+        if self.send_weekdays != other.send_weekdays:
+            return False
+        if self.closed_dates != other.closed_dates:
+            return False
+        if self.opening_hours != other.opening_hours:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCalendar(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Calendar(
+            send_weekdays=_UniffiFfiConverterSequenceTypeWeekday.read(buf),
+            closed_dates=_UniffiFfiConverterSequenceTypeIsoDate.read(buf),
+            opening_hours=_UniffiFfiConverterSequenceTypeOpeningHours.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeWeekday.check_lower(value.send_weekdays)
+        _UniffiFfiConverterSequenceTypeIsoDate.check_lower(value.closed_dates)
+        _UniffiFfiConverterSequenceTypeOpeningHours.check_lower(value.opening_hours)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeWeekday.write(value.send_weekdays, buf)
+        _UniffiFfiConverterSequenceTypeIsoDate.write(value.closed_dates, buf)
+        _UniffiFfiConverterSequenceTypeOpeningHours.write(value.opening_hours, buf)
 
 class _UniffiFfiConverterMapStringString(_UniffiConverterRustBuffer):
     @classmethod
@@ -3735,6 +4154,102 @@ class _UniffiFfiConverterTypeComparison(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeNpsSummary.write(value.peers, buf)
         _UniffiFfiConverterUInt32.write(value.peer_stores, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.peer_average, buf)
+
+@dataclass
+class ContactPolicy:
+    """
+    Store-wide contact policy (P1–P7); every value's default keeps the behaviour of E4.
+
+    `daily_cap`, `sample_percent` and `monthly_response_quota` are the store defaults of
+    the per-location volume rules (P4); a [`LocationPolicy`] overrides them.
+"""
+    def __init__(self, *, retry_after_no_answer_months:int, one_person_per_contact:bool, min_gap_days:int, max_per_year:int, daily_cap:int, sample_percent:int, monthly_response_quota:int, sample_salt:str, delay_days:int, relationship_every_months:int, active_within_days:int):
+        self.retry_after_no_answer_months = retry_after_no_answer_months
+        self.one_person_per_contact = one_person_per_contact
+        self.min_gap_days = min_gap_days
+        self.max_per_year = max_per_year
+        self.daily_cap = daily_cap
+        self.sample_percent = sample_percent
+        self.monthly_response_quota = monthly_response_quota
+        self.sample_salt = sample_salt
+        self.delay_days = delay_days
+        self.relationship_every_months = relationship_every_months
+        self.active_within_days = active_within_days
+        
+        
+
+    
+    def __str__(self):
+        return "ContactPolicy(retry_after_no_answer_months={}, one_person_per_contact={}, min_gap_days={}, max_per_year={}, daily_cap={}, sample_percent={}, monthly_response_quota={}, sample_salt={}, delay_days={}, relationship_every_months={}, active_within_days={})".format(self.retry_after_no_answer_months, self.one_person_per_contact, self.min_gap_days, self.max_per_year, self.daily_cap, self.sample_percent, self.monthly_response_quota, self.sample_salt, self.delay_days, self.relationship_every_months, self.active_within_days)
+    def __eq__(self, other):
+        if self.retry_after_no_answer_months != other.retry_after_no_answer_months:
+            return False
+        if self.one_person_per_contact != other.one_person_per_contact:
+            return False
+        if self.min_gap_days != other.min_gap_days:
+            return False
+        if self.max_per_year != other.max_per_year:
+            return False
+        if self.daily_cap != other.daily_cap:
+            return False
+        if self.sample_percent != other.sample_percent:
+            return False
+        if self.monthly_response_quota != other.monthly_response_quota:
+            return False
+        if self.sample_salt != other.sample_salt:
+            return False
+        if self.delay_days != other.delay_days:
+            return False
+        if self.relationship_every_months != other.relationship_every_months:
+            return False
+        if self.active_within_days != other.active_within_days:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeContactPolicy(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ContactPolicy(
+            retry_after_no_answer_months=_UniffiFfiConverterUInt32.read(buf),
+            one_person_per_contact=_UniffiFfiConverterBoolean.read(buf),
+            min_gap_days=_UniffiFfiConverterUInt32.read(buf),
+            max_per_year=_UniffiFfiConverterUInt32.read(buf),
+            daily_cap=_UniffiFfiConverterUInt32.read(buf),
+            sample_percent=_UniffiFfiConverterUInt32.read(buf),
+            monthly_response_quota=_UniffiFfiConverterUInt32.read(buf),
+            sample_salt=_UniffiFfiConverterString.read(buf),
+            delay_days=_UniffiFfiConverterUInt32.read(buf),
+            relationship_every_months=_UniffiFfiConverterUInt32.read(buf),
+            active_within_days=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.retry_after_no_answer_months)
+        _UniffiFfiConverterBoolean.check_lower(value.one_person_per_contact)
+        _UniffiFfiConverterUInt32.check_lower(value.min_gap_days)
+        _UniffiFfiConverterUInt32.check_lower(value.max_per_year)
+        _UniffiFfiConverterUInt32.check_lower(value.daily_cap)
+        _UniffiFfiConverterUInt32.check_lower(value.sample_percent)
+        _UniffiFfiConverterUInt32.check_lower(value.monthly_response_quota)
+        _UniffiFfiConverterString.check_lower(value.sample_salt)
+        _UniffiFfiConverterUInt32.check_lower(value.delay_days)
+        _UniffiFfiConverterUInt32.check_lower(value.relationship_every_months)
+        _UniffiFfiConverterUInt32.check_lower(value.active_within_days)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.retry_after_no_answer_months, buf)
+        _UniffiFfiConverterBoolean.write(value.one_person_per_contact, buf)
+        _UniffiFfiConverterUInt32.write(value.min_gap_days, buf)
+        _UniffiFfiConverterUInt32.write(value.max_per_year, buf)
+        _UniffiFfiConverterUInt32.write(value.daily_cap, buf)
+        _UniffiFfiConverterUInt32.write(value.sample_percent, buf)
+        _UniffiFfiConverterUInt32.write(value.monthly_response_quota, buf)
+        _UniffiFfiConverterString.write(value.sample_salt, buf)
+        _UniffiFfiConverterUInt32.write(value.delay_days, buf)
+        _UniffiFfiConverterUInt32.write(value.relationship_every_months, buf)
+        _UniffiFfiConverterUInt32.write(value.active_within_days, buf)
 
 
 
@@ -4903,7 +5418,7 @@ class DecisionRecord:
     """
     One stored eligibility decision.
 """
-    def __init__(self, *, transaction:str, location:str, business_date:IsoDate, finalized_at:typing.Optional[Timestamp], invitation_id:typing.Optional[int], reason:typing.Optional[SkipReason], eligible_again_on:typing.Optional[IsoDate]):
+    def __init__(self, *, transaction:str, location:str, business_date:IsoDate, finalized_at:typing.Optional[Timestamp], invitation_id:typing.Optional[int], reason:typing.Optional[SkipReason], eligible_again_on:typing.Optional[IsoDate], related_customer:typing.Optional[str] = None, cancelled_on:typing.Optional[IsoDate] = None, cancel_reason:typing.Optional[str] = None):
         self.transaction = transaction
         self.location = location
         self.business_date = business_date
@@ -4911,12 +5426,15 @@ class DecisionRecord:
         self.invitation_id = invitation_id
         self.reason = reason
         self.eligible_again_on = eligible_again_on
+        self.related_customer = related_customer
+        self.cancelled_on = cancelled_on
+        self.cancel_reason = cancel_reason
         
         
 
     
     def __str__(self):
-        return "DecisionRecord(transaction={}, location={}, business_date={}, finalized_at={}, invitation_id={}, reason={}, eligible_again_on={})".format(self.transaction, self.location, self.business_date, self.finalized_at, self.invitation_id, self.reason, self.eligible_again_on)
+        return "DecisionRecord(transaction={}, location={}, business_date={}, finalized_at={}, invitation_id={}, reason={}, eligible_again_on={}, related_customer={}, cancelled_on={}, cancel_reason={})".format(self.transaction, self.location, self.business_date, self.finalized_at, self.invitation_id, self.reason, self.eligible_again_on, self.related_customer, self.cancelled_on, self.cancel_reason)
     def __eq__(self, other):
         if self.transaction != other.transaction:
             return False
@@ -4932,6 +5450,12 @@ class DecisionRecord:
             return False
         if self.eligible_again_on != other.eligible_again_on:
             return False
+        if self.related_customer != other.related_customer:
+            return False
+        if self.cancelled_on != other.cancelled_on:
+            return False
+        if self.cancel_reason != other.cancel_reason:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
@@ -4945,6 +5469,9 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
             reason=_UniffiFfiConverterOptionalTypeSkipReason.read(buf),
             eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            related_customer=_UniffiFfiConverterOptionalString.read(buf),
+            cancelled_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            cancel_reason=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -4956,6 +5483,9 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterOptionalTypeSkipReason.check_lower(value.reason)
         _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.related_customer)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.cancelled_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.cancel_reason)
 
     @staticmethod
     def write(value, buf):
@@ -4966,6 +5496,9 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterOptionalTypeSkipReason.write(value.reason, buf)
         _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.related_customer, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.cancelled_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.cancel_reason, buf)
 
 @dataclass
 class DeliverySettings:
@@ -5357,11 +5890,97 @@ class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
         ]
 
 @dataclass
+class RelationshipDecision:
+    """
+    One stored relationship-survey decision of a customer (P7).
+"""
+    def __init__(self, *, location:str, business_date:IsoDate, invitation_id:typing.Optional[int], reason:typing.Optional[SkipReason], eligible_again_on:typing.Optional[IsoDate], related_customer:typing.Optional[str]):
+        self.location = location
+        self.business_date = business_date
+        self.invitation_id = invitation_id
+        self.reason = reason
+        self.eligible_again_on = eligible_again_on
+        self.related_customer = related_customer
+        
+        
+
+    
+    def __str__(self):
+        return "RelationshipDecision(location={}, business_date={}, invitation_id={}, reason={}, eligible_again_on={}, related_customer={})".format(self.location, self.business_date, self.invitation_id, self.reason, self.eligible_again_on, self.related_customer)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.business_date != other.business_date:
+            return False
+        if self.invitation_id != other.invitation_id:
+            return False
+        if self.reason != other.reason:
+            return False
+        if self.eligible_again_on != other.eligible_again_on:
+            return False
+        if self.related_customer != other.related_customer:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRelationshipDecision(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RelationshipDecision(
+            location=_UniffiFfiConverterString.read(buf),
+            business_date=_UniffiFfiConverterTypeIsoDate.read(buf),
+            invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            reason=_UniffiFfiConverterOptionalTypeSkipReason.read(buf),
+            eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            related_customer=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.business_date)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterOptionalTypeSkipReason.check_lower(value.reason)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.related_customer)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.business_date, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterOptionalTypeSkipReason.write(value.reason, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.related_customer, buf)
+
+class _UniffiFfiConverterSequenceTypeRelationshipDecision(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRelationshipDecision.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRelationshipDecision.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRelationshipDecision.read(buf) for i in range(count)
+        ]
+
+@dataclass
 class Explanation:
     """
     Why a customer did or did not get surveys (E9): their status and the stored decisions.
 """
-    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at:typing.Optional[Timestamp], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[IsoDate], decisions:typing.List[DecisionRecord]):
+    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at:typing.Optional[Timestamp], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[IsoDate], decisions:typing.List[DecisionRecord], relationship:typing.List[RelationshipDecision] = _DEFAULT):
         self.customer = customer
         self.unsubscribed = unsubscribed
         self.unsubscribed_at = unsubscribed_at
@@ -5370,6 +5989,10 @@ class Explanation:
         self.phone_usable = phone_usable
         self.eligible_again_on = eligible_again_on
         self.decisions = decisions
+        if relationship is _DEFAULT:
+            self.relationship = []
+        else:
+            self.relationship = relationship
         
         
     def lines(self, ) -> typing.List[str]:
@@ -5390,7 +6013,7 @@ class Explanation:
 
     
     def __str__(self):
-        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={})".format(self.customer, self.unsubscribed, self.unsubscribed_at, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions)
+        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={}, relationship={})".format(self.customer, self.unsubscribed, self.unsubscribed_at, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions, self.relationship)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -5408,6 +6031,8 @@ class Explanation:
             return False
         if self.decisions != other.decisions:
             return False
+        if self.relationship != other.relationship:
+            return False
         return True
 
 class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
@@ -5422,6 +6047,7 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
             phone_usable=_UniffiFfiConverterBoolean.read(buf),
             eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
             decisions=_UniffiFfiConverterSequenceTypeDecisionRecord.read(buf),
+            relationship=_UniffiFfiConverterSequenceTypeRelationshipDecision.read(buf),
         )
 
     @staticmethod
@@ -5434,6 +6060,7 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.phone_usable)
         _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
         _UniffiFfiConverterSequenceTypeDecisionRecord.check_lower(value.decisions)
+        _UniffiFfiConverterSequenceTypeRelationshipDecision.check_lower(value.relationship)
 
     @staticmethod
     def write(value, buf):
@@ -5445,6 +6072,7 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.phone_usable, buf)
         _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
         _UniffiFfiConverterSequenceTypeDecisionRecord.write(value.decisions, buf)
+        _UniffiFfiConverterSequenceTypeRelationshipDecision.write(value.relationship, buf)
 
 @dataclass
 class ExportSummary:
@@ -6655,6 +7283,88 @@ class _UniffiFfiConverterTypeLocation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.review_link, buf)
         _UniffiFfiConverterOptionalString.write(value.business_type, buf)
 
+class _UniffiFfiConverterOptionalTypeCalendar(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeCalendar.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeCalendar.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeCalendar.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class LocationPolicy:
+    """
+    A location's own volume rules (P4); `None` keeps the store's [`ContactPolicy`] value.
+"""
+    def __init__(self, *, location:str, daily_cap:typing.Optional[int] = None, sample_percent:typing.Optional[int] = None, monthly_response_quota:typing.Optional[int] = None, calendar:typing.Optional[Calendar] = None):
+        self.location = location
+        self.daily_cap = daily_cap
+        self.sample_percent = sample_percent
+        self.monthly_response_quota = monthly_response_quota
+        self.calendar = calendar
+        
+        
+
+    
+    def __str__(self):
+        return "LocationPolicy(location={}, daily_cap={}, sample_percent={}, monthly_response_quota={}, calendar={})".format(self.location, self.daily_cap, self.sample_percent, self.monthly_response_quota, self.calendar)
+    def __eq__(self, other):
+        if self.location != other.location:
+            return False
+        if self.daily_cap != other.daily_cap:
+            return False
+        if self.sample_percent != other.sample_percent:
+            return False
+        if self.monthly_response_quota != other.monthly_response_quota:
+            return False
+        if self.calendar != other.calendar:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLocationPolicy(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LocationPolicy(
+            location=_UniffiFfiConverterString.read(buf),
+            daily_cap=_UniffiFfiConverterOptionalUInt32.read(buf),
+            sample_percent=_UniffiFfiConverterOptionalUInt32.read(buf),
+            monthly_response_quota=_UniffiFfiConverterOptionalUInt32.read(buf),
+            calendar=_UniffiFfiConverterOptionalTypeCalendar.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.daily_cap)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.sample_percent)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.monthly_response_quota)
+        _UniffiFfiConverterOptionalTypeCalendar.check_lower(value.calendar)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.daily_cap, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.sample_percent, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.monthly_response_quota, buf)
+        _UniffiFfiConverterOptionalTypeCalendar.write(value.calendar, buf)
+
 
 
 
@@ -6788,6 +7498,11 @@ class MessageKind(enum.Enum):
     The post-intervention survey after an unhappy customer's case is done (A4).
 """
     
+    RELATIONSHIP_SURVEY = 7
+    """
+    The periodic relationship survey (P7), off by default.
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON and the database.
@@ -6823,6 +7538,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             return MessageKind.CUSTOMER_REPLY
         if variant == 7:
             return MessageKind.FOLLOW_UP_SURVEY
+        if variant == 8:
+            return MessageKind.RELATIONSHIP_SURVEY
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -6840,6 +7557,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
         if value == MessageKind.CUSTOMER_REPLY:
             return
         if value == MessageKind.FOLLOW_UP_SURVEY:
+            return
+        if value == MessageKind.RELATIONSHIP_SURVEY:
             return
         raise ValueError(value)
 
@@ -6859,6 +7578,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             buf.write_i32(6)
         if value == MessageKind.FOLLOW_UP_SURVEY:
             buf.write_i32(7)
+        if value == MessageKind.RELATIONSHIP_SURVEY:
+            buf.write_i32(8)
 
 
 
@@ -8506,6 +9227,16 @@ class TransactionKind(enum.Enum):
     A delivery.
 """
     
+    REFUND = 3
+    """
+    A refund, partial or whole, of the sale named by `refers_to` (P6); never surveyed.
+"""
+    
+    VOID = 4
+    """
+    A void of the sale named by `refers_to` (P6); never surveyed.
+"""
+    
 
 
 class _UniffiFfiConverterTypeTransactionKind(_UniffiConverterRustBuffer):
@@ -8518,6 +9249,10 @@ class _UniffiFfiConverterTypeTransactionKind(_UniffiConverterRustBuffer):
             return TransactionKind.SERVICE
         if variant == 3:
             return TransactionKind.DELIVERY
+        if variant == 4:
+            return TransactionKind.REFUND
+        if variant == 5:
+            return TransactionKind.VOID
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -8527,6 +9262,10 @@ class _UniffiFfiConverterTypeTransactionKind(_UniffiConverterRustBuffer):
         if value == TransactionKind.SERVICE:
             return
         if value == TransactionKind.DELIVERY:
+            return
+        if value == TransactionKind.REFUND:
+            return
+        if value == TransactionKind.VOID:
             return
         raise ValueError(value)
 
@@ -8538,6 +9277,10 @@ class _UniffiFfiConverterTypeTransactionKind(_UniffiConverterRustBuffer):
             buf.write_i32(2)
         if value == TransactionKind.DELIVERY:
             buf.write_i32(3)
+        if value == TransactionKind.REFUND:
+            buf.write_i32(4)
+        if value == TransactionKind.VOID:
+            buf.write_i32(5)
 
 
 
@@ -8597,7 +9340,7 @@ class Transaction:
     """
     A sale, service or delivery at the batch's location.
 """
-    def __init__(self, *, id:str, customer:typing.Optional[str] = None, employees:typing.List[str] = _DEFAULT, kind:TransactionKind, amount_minor:int, currency:str, finalized_at:typing.Optional[OffsetTimestamp] = None, exclude:bool = False):
+    def __init__(self, *, id:str, customer:typing.Optional[str] = None, employees:typing.List[str] = _DEFAULT, kind:TransactionKind, amount_minor:int, currency:str, finalized_at:typing.Optional[OffsetTimestamp] = None, exclude:bool = False, refers_to:typing.Optional[str] = None):
         self.id = id
         self.customer = customer
         if employees is _DEFAULT:
@@ -8609,12 +9352,13 @@ class Transaction:
         self.currency = currency
         self.finalized_at = finalized_at
         self.exclude = exclude
+        self.refers_to = refers_to
         
         
 
     
     def __str__(self):
-        return "Transaction(id={}, customer={}, employees={}, kind={}, amount_minor={}, currency={}, finalized_at={}, exclude={})".format(self.id, self.customer, self.employees, self.kind, self.amount_minor, self.currency, self.finalized_at, self.exclude)
+        return "Transaction(id={}, customer={}, employees={}, kind={}, amount_minor={}, currency={}, finalized_at={}, exclude={}, refers_to={})".format(self.id, self.customer, self.employees, self.kind, self.amount_minor, self.currency, self.finalized_at, self.exclude, self.refers_to)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -8632,6 +9376,8 @@ class Transaction:
             return False
         if self.exclude != other.exclude:
             return False
+        if self.refers_to != other.refers_to:
+            return False
         return True
 
 class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
@@ -8646,6 +9392,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
             currency=_UniffiFfiConverterString.read(buf),
             finalized_at=_UniffiFfiConverterOptionalTypeOffsetTimestamp.read(buf),
             exclude=_UniffiFfiConverterBoolean.read(buf),
+            refers_to=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -8658,6 +9405,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.currency)
         _UniffiFfiConverterOptionalTypeOffsetTimestamp.check_lower(value.finalized_at)
         _UniffiFfiConverterBoolean.check_lower(value.exclude)
+        _UniffiFfiConverterOptionalString.check_lower(value.refers_to)
 
     @staticmethod
     def write(value, buf):
@@ -8669,6 +9417,7 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.currency, buf)
         _UniffiFfiConverterOptionalTypeOffsetTimestamp.write(value.finalized_at, buf)
         _UniffiFfiConverterBoolean.write(value.exclude, buf)
+        _UniffiFfiConverterOptionalString.write(value.refers_to, buf)
 
 class _UniffiFfiConverterSequenceTypeTransaction(_UniffiConverterRustBuffer):
     @classmethod
@@ -10106,6 +10855,66 @@ class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
 
 
 
+
+
+
+
+
+class SurveyKind(enum.Enum):
+    """
+    The kinds of survey a customer can be asked (P1); each has its own cooldown.
+"""
+    
+    TRANSACTIONAL = 0
+    """
+    After a sale (E4): cooldown `Settings::cooldown_months`.
+"""
+    
+    RELATIONSHIP = 1
+    """
+    The periodic relationship survey (P7): cooldown `relationship_every_months`.
+"""
+    
+    FOLLOW_UP = 2
+    """
+    After an alert is handled (A4): no cooldown.
+"""
+    
+
+
+class _UniffiFfiConverterTypeSurveyKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SurveyKind.TRANSACTIONAL
+        if variant == 2:
+            return SurveyKind.RELATIONSHIP
+        if variant == 3:
+            return SurveyKind.FOLLOW_UP
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == SurveyKind.TRANSACTIONAL:
+            return
+        if value == SurveyKind.RELATIONSHIP:
+            return
+        if value == SurveyKind.FOLLOW_UP:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == SurveyKind.TRANSACTIONAL:
+            buf.write_i32(1)
+        if value == SurveyKind.RELATIONSHIP:
+            buf.write_i32(2)
+        if value == SurveyKind.FOLLOW_UP:
+            buf.write_i32(3)
+
+
+
 class _UniffiFfiConverterSequenceTypeAlert(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -10579,6 +11388,11 @@ class EngineProtocol(typing.Protocol):
         under a fresh temporary name in its folder, renamed into place when complete.
 """
         raise NotImplementedError
+    def calendar(self, ) -> Calendar:
+        """
+        The store's default calendar: send weekdays, closed dates, opening hours (P5).
+"""
+        raise NotImplementedError
     def check(self, ) -> StoreCheck:
         """
         Runs SQLite's integrity and foreign-key checks on the store (T7).
@@ -10603,6 +11417,12 @@ class EngineProtocol(typing.Protocol):
     def compare_nps(self, query: ReportQuery,now_ms: int) -> Comparison:
         """
         Your NPS over a scope against the imported stores over the same months.
+"""
+        raise NotImplementedError
+    def contact_policy(self, ) -> ContactPolicy:
+        """
+        The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+        delay and relationship survey (P1–P7).
 """
         raise NotImplementedError
     def customer_history(self, customer: str,user: typing.Optional[str]) -> CustomerHistory:
@@ -10726,6 +11546,11 @@ class EngineProtocol(typing.Protocol):
     def location(self, id: str) -> Location:
         """
         One location by host id.
+"""
+        raise NotImplementedError
+    def location_policy(self, location: str) -> LocationPolicy:
+        """
+        A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
 """
         raise NotImplementedError
     def locations(self, ) -> typing.List[Location]:
@@ -10888,6 +11713,22 @@ class EngineProtocol(typing.Protocol):
         `Conflict`.
 """
         raise NotImplementedError
+    def set_calendar(self, calendar: Calendar) -> None:
+        """
+        Validates and replaces the store's default calendar (P5).
+"""
+        raise NotImplementedError
+    def set_contact_policy(self, policy: ContactPolicy) -> None:
+        """
+        Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+        stored one.
+"""
+        raise NotImplementedError
+    def set_contact_policy_json(self, json: str) -> None:
+        """
+        `set_contact_policy` from the JSON every door reads.
+"""
+        raise NotImplementedError
     def set_delivery_settings(self, settings: DeliverySettings) -> None:
         """
         Replaces the delivery settings after validating them.
@@ -10906,6 +11747,11 @@ class EngineProtocol(typing.Protocol):
     def set_location_enabled(self, id: str,enabled: bool) -> None:
         """
         Enables or disables a location's surveys (E7); the last enabled one stays enabled.
+"""
+        raise NotImplementedError
+    def set_location_policy(self, policy: LocationPolicy) -> None:
+        """
+        Validates and replaces a location's own volume rules and calendar (P4, P5).
 """
         raise NotImplementedError
     def set_settings(self, settings: Settings) -> None:
@@ -11295,6 +12141,21 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def calendar(self, ) -> Calendar:
+        """
+        The store's default calendar: send weekdays, closed dates, opening hours (P5).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCalendar.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_calendar,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def check(self, ) -> StoreCheck:
         """
         Runs SQLite's integrity and foreign-key checks on the store (T7).
@@ -11370,6 +12231,22 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def contact_policy(self, ) -> ContactPolicy:
+        """
+        The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+        delay and relationship survey (P1–P7).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeContactPolicy.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_contact_policy,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -11846,6 +12723,24 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_location,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def location_policy(self, location: str) -> LocationPolicy:
+        """
+        A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
+"""
+        
+        _UniffiFfiConverterString.check_lower(location)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(location),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeLocationPolicy.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_location_policy,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -12458,6 +13353,61 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_calendar(self, calendar: Calendar) -> None:
+        """
+        Validates and replaces the store's default calendar (P5).
+"""
+        
+        _UniffiFfiConverterTypeCalendar.check_lower(calendar)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeCalendar.lower(calendar),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_calendar,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_contact_policy(self, policy: ContactPolicy) -> None:
+        """
+        Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+        stored one.
+"""
+        
+        _UniffiFfiConverterTypeContactPolicy.check_lower(policy)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeContactPolicy.lower(policy),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_contact_policy_json(self, json: str) -> None:
+        """
+        `set_contact_policy` from the JSON every door reads.
+"""
+        
+        _UniffiFfiConverterString.check_lower(json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(json),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_delivery_settings(self, settings: DeliverySettings) -> None:
         """
         Replaces the delivery settings after validating them.
@@ -12533,6 +13483,24 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_set_location_enabled,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_location_policy(self, policy: LocationPolicy) -> None:
+        """
+        Validates and replaces a location's own volume rules and calendar (P4, P5).
+"""
+        
+        _UniffiFfiConverterTypeLocationPolicy.check_lower(policy)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeLocationPolicy.lower(policy),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_set_location_policy,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -13078,6 +14046,7 @@ __all__ = [
     "AlertStatus",
     "Channel",
     "SkipReason",
+    "Weekday",
     "Gender",
     "ResponseSource",
     "NpsCategory",
@@ -13100,6 +14069,7 @@ __all__ = [
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
+    "SurveyKind",
     "AggregateRow",
     "AggregateBundle",
     "Alert",
@@ -13113,9 +14083,12 @@ __all__ = [
     "SkippedTransaction",
     "SyncReport",
     "BackfillReport",
+    "OpeningHours",
+    "Calendar",
     "ChoiceOption",
     "NpsSummary",
     "Comparison",
+    "ContactPolicy",
     "Customer",
     "CustomerEmail",
     "HistoryInvitation",
@@ -13132,6 +14105,7 @@ __all__ = [
     "Scores",
     "EmployeePerformance",
     "Erasure",
+    "RelationshipDecision",
     "Explanation",
     "ExportSummary",
     "ExternalReview",
@@ -13144,6 +14118,7 @@ __all__ = [
     "Interaction",
     "InteractionInput",
     "Location",
+    "LocationPolicy",
     "OpenOptions",
     "OutboundMessage",
     "OutboxCounts",

@@ -1510,3 +1510,56 @@ def test_erase_customer_removes_personal_data_and_keeps_the_nps(answered, tmp_pa
     assert (row[6], row[13]) == ("", "")
     history = answered.customer_history("c1", None)
     assert history.name is None and history.responses[0].comment is None
+
+
+# --- The contact policy (P1-P8) -------------------------------------------------------
+
+POLICY_NIGHT2 = 1_795_298_400_000  # 2026-11-21T22:00:00Z
+WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
+
+
+def test_p1_p8_policy_nights_equal_the_golden_files(store):
+    """The golden policy nights: the policy as JSON, the location's rules as records."""
+    store.set_contact_policy_json(golden_text("policy.contact.json"))
+    own = golden_json("policy.location.json")
+    store.set_location_policy(hearken.LocationPolicy(
+        location=own["location"],
+        daily_cap=own["daily_cap"],
+        sample_percent=None,
+        monthly_response_quota=None,
+        calendar=hearken.Calendar(
+            send_weekdays=[getattr(hearken.Weekday, d) for d in WEEKDAYS],
+            closed_dates=own["calendar"]["closed_dates"],
+            opening_hours=[],
+        ),
+    ))
+    night1 = store.sync_json(golden_text("policy_night1.batch.json"), NIGHT1)
+    assert night1 + "\n" == golden_text("policy_night1.report.json")
+    night2 = store.sync_json(golden_text("policy_night2.batch.json"), POLICY_NIGHT2)
+    assert night2 + "\n" == golden_text("policy_night2.report.json")
+    assert store.explain_json("g1", POLICY_NIGHT2) + "\n" == golden_text(
+        "policy_explain_g1.json")
+
+
+def test_p2_p4_typed_policy_reads_back_and_a_bad_value_names_its_field(store):
+    policy = store.contact_policy()
+    assert policy.sample_percent == 100 and policy.daily_cap == 0  # defaults: E4 as before
+    policy.min_gap_days = 30
+    policy.sample_percent = 50
+    store.set_contact_policy(policy)
+    assert store.contact_policy().min_gap_days == 30
+    policy.sample_percent = 101
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        store.set_contact_policy(policy)
+    assert "sample_percent" in str(caught.value)
+    assert store.contact_policy().sample_percent == 50  # nothing changed
+
+
+def test_p5_every_weekday_off_is_refused_and_p8_reasons_speak_three_languages(store):
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        store.set_calendar(hearken.Calendar(send_weekdays=[], closed_dates=[], opening_hours=[]))
+    assert "send_weekdays" in str(caught.value)
+    assert hearken.SkipReason.DAILY_CAP.describe_in_language("fr").startswith("la limite")
+    assert hearken.SkipReason.REFUNDED.code_name() == "refunded"
+    assert hearken.SkipReason.NOT_SAMPLED.describe_in_language("ko") != \
+        hearken.SkipReason.NOT_SAMPLED.describe()

@@ -1024,6 +1024,43 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func users() throws  -> [User]
     
     /**
+     * The store's default calendar: send weekdays, closed dates, opening hours (P5).
+     */
+    func calendar() throws  -> Calendar
+    
+    /**
+     * The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+     * delay and relationship survey (P1–P7).
+     */
+    func contactPolicy() throws  -> ContactPolicy
+    
+    /**
+     * A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
+     */
+    func locationPolicy(location: String) throws  -> LocationPolicy
+    
+    /**
+     * Validates and replaces the store's default calendar (P5).
+     */
+    func setCalendar(calendar: Calendar) throws 
+    
+    /**
+     * Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+     * stored one.
+     */
+    func setContactPolicy(policy: ContactPolicy) throws 
+    
+    /**
+     * `set_contact_policy` from the JSON every door reads.
+     */
+    func setContactPolicyJson(json: String) throws 
+    
+    /**
+     * Validates and replaces a location's own volume rules and calendar (P4, P5).
+     */
+    func setLocationPolicy(policy: LocationPolicy) throws 
+    
+    /**
      * Your NPS over a scope against the imported stores over the same months.
      */
     func compareNps(query: ReportQuery, nowMs: Int64) throws  -> Comparison
@@ -2202,6 +2239,93 @@ open func users()throws  -> [User]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * The store's default calendar: send weekdays, closed dates, opening hours (P5).
+     */
+open func calendar()throws  -> Calendar  {
+    return try  FfiConverterTypeCalendar_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_calendar(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+     * delay and relationship survey (P1–P7).
+     */
+open func contactPolicy()throws  -> ContactPolicy  {
+    return try  FfiConverterTypeContactPolicy_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_contact_policy(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
+     */
+open func locationPolicy(location: String)throws  -> LocationPolicy  {
+    return try  FfiConverterTypeLocationPolicy_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_location_policy(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(location),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Validates and replaces the store's default calendar (P5).
+     */
+open func setCalendar(calendar: Calendar)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_calendar(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCalendar_lower(calendar),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+     * stored one.
+     */
+open func setContactPolicy(policy: ContactPolicy)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_contact_policy(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeContactPolicy_lower(policy),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * `set_contact_policy` from the JSON every door reads.
+     */
+open func setContactPolicyJson(json: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_contact_policy_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Validates and replaces a location's own volume rules and calendar (P4, P5).
+     */
+open func setLocationPolicy(policy: LocationPolicy)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_set_location_policy(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLocationPolicy_lower(policy),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -3543,6 +3667,87 @@ public func FfiConverterTypeBackfillReport_lower(_ value: BackfillReport) -> Rus
 
 
 /**
+ * A location's calendar (P5): when customer-facing messages may be sent, and when it is open.
+ */
+public struct Calendar: Equatable, Hashable {
+    /**
+     * Weekdays on which customer-facing messages are sent; at least one.
+     */
+    public var sendWeekdays: [Weekday]
+    /**
+     * Local dates on which nothing is sent (holidays, closures).
+     */
+    public var closedDates: [IsoDate]
+    /**
+     * Weekly opening hours; a weekday not listed is closed. Empty = not recorded. Not
+     * read by sending today; kept for business-hour deadlines.
+     */
+    public var openingHours: [OpeningHours]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Weekdays on which customer-facing messages are sent; at least one.
+         */sendWeekdays: [Weekday], 
+        /**
+         * Local dates on which nothing is sent (holidays, closures).
+         */closedDates: [IsoDate], 
+        /**
+         * Weekly opening hours; a weekday not listed is closed. Empty = not recorded. Not
+         * read by sending today; kept for business-hour deadlines.
+         */openingHours: [OpeningHours]) {
+        self.sendWeekdays = sendWeekdays
+        self.closedDates = closedDates
+        self.openingHours = openingHours
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Calendar: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCalendar: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Calendar {
+        return
+            try Calendar(
+                sendWeekdays: FfiConverterSequenceTypeWeekday.read(from: &buf), 
+                closedDates: FfiConverterSequenceTypeIsoDate.read(from: &buf), 
+                openingHours: FfiConverterSequenceTypeOpeningHours.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Calendar, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeWeekday.write(value.sendWeekdays, into: &buf)
+        FfiConverterSequenceTypeIsoDate.write(value.closedDates, into: &buf)
+        FfiConverterSequenceTypeOpeningHours.write(value.openingHours, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendar_lift(_ buf: RustBuffer) throws -> Calendar {
+    return try FfiConverterTypeCalendar.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendar_lower(_ value: Calendar) -> RustBuffer {
+    return FfiConverterTypeCalendar.lower(value)
+}
+
+
+/**
  * An answer option of a choice question.
  */
 public struct ChoiceOption: Equatable, Hashable {
@@ -3707,6 +3912,170 @@ public func FfiConverterTypeComparison_lift(_ buf: RustBuffer) throws -> Compari
 #endif
 public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer {
     return FfiConverterTypeComparison.lower(value)
+}
+
+
+/**
+ * Store-wide contact policy (P1–P7); every value's default keeps the behaviour of E4.
+ *
+ * `daily_cap`, `sample_percent` and `monthly_response_quota` are the store defaults of
+ * the per-location volume rules (P4); a [`LocationPolicy`] overrides them.
+ */
+public struct ContactPolicy: Equatable, Hashable {
+    /**
+     * P1: months after an unanswered invitation before the next; 0 = off (the cooldown holds).
+     */
+    public var retryAfterNoAnswerMonths: UInt32
+    /**
+     * P3: customers sharing the normalised contact of the channel are one person.
+     */
+    public var onePersonPerContact: Bool
+    /**
+     * P2: at least this many days between two invitations of any kind; 0 = off.
+     */
+    public var minGapDays: UInt32
+    /**
+     * P2: at most this many invitations of any kind in any 365 days; 0 = off.
+     */
+    public var maxPerYear: UInt32
+    /**
+     * P4: at most this many invitations per location and business date; 0 = off.
+     */
+    public var dailyCap: UInt32
+    /**
+     * P4: the share of customers, in percent, asked on a business date (100 = everyone).
+     */
+    public var samplePercent: UInt32
+    /**
+     * P4: once a location has this many transactional responses in a local month, no
+     * more invitations there until the next month; 0 = off.
+     */
+    public var monthlyResponseQuota: UInt32
+    /**
+     * P4: the secret mixed into the sampling hash; random at store creation.
+     */
+    public var sampleSalt: String
+    /**
+     * P5: an invitation is due no earlier than this many days after the sale's local date.
+     */
+    public var delayDays: UInt32
+    /**
+     * P7: months between two relationship surveys of a customer; 0 = no relationship survey.
+     */
+    public var relationshipEveryMonths: UInt32
+    /**
+     * P7: only customers who bought within this many days get a relationship survey.
+     */
+    public var activeWithinDays: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * P1: months after an unanswered invitation before the next; 0 = off (the cooldown holds).
+         */retryAfterNoAnswerMonths: UInt32, 
+        /**
+         * P3: customers sharing the normalised contact of the channel are one person.
+         */onePersonPerContact: Bool, 
+        /**
+         * P2: at least this many days between two invitations of any kind; 0 = off.
+         */minGapDays: UInt32, 
+        /**
+         * P2: at most this many invitations of any kind in any 365 days; 0 = off.
+         */maxPerYear: UInt32, 
+        /**
+         * P4: at most this many invitations per location and business date; 0 = off.
+         */dailyCap: UInt32, 
+        /**
+         * P4: the share of customers, in percent, asked on a business date (100 = everyone).
+         */samplePercent: UInt32, 
+        /**
+         * P4: once a location has this many transactional responses in a local month, no
+         * more invitations there until the next month; 0 = off.
+         */monthlyResponseQuota: UInt32, 
+        /**
+         * P4: the secret mixed into the sampling hash; random at store creation.
+         */sampleSalt: String, 
+        /**
+         * P5: an invitation is due no earlier than this many days after the sale's local date.
+         */delayDays: UInt32, 
+        /**
+         * P7: months between two relationship surveys of a customer; 0 = no relationship survey.
+         */relationshipEveryMonths: UInt32, 
+        /**
+         * P7: only customers who bought within this many days get a relationship survey.
+         */activeWithinDays: UInt32) {
+        self.retryAfterNoAnswerMonths = retryAfterNoAnswerMonths
+        self.onePersonPerContact = onePersonPerContact
+        self.minGapDays = minGapDays
+        self.maxPerYear = maxPerYear
+        self.dailyCap = dailyCap
+        self.samplePercent = samplePercent
+        self.monthlyResponseQuota = monthlyResponseQuota
+        self.sampleSalt = sampleSalt
+        self.delayDays = delayDays
+        self.relationshipEveryMonths = relationshipEveryMonths
+        self.activeWithinDays = activeWithinDays
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContactPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactPolicy {
+        return
+            try ContactPolicy(
+                retryAfterNoAnswerMonths: FfiConverterUInt32.read(from: &buf), 
+                onePersonPerContact: FfiConverterBool.read(from: &buf), 
+                minGapDays: FfiConverterUInt32.read(from: &buf), 
+                maxPerYear: FfiConverterUInt32.read(from: &buf), 
+                dailyCap: FfiConverterUInt32.read(from: &buf), 
+                samplePercent: FfiConverterUInt32.read(from: &buf), 
+                monthlyResponseQuota: FfiConverterUInt32.read(from: &buf), 
+                sampleSalt: FfiConverterString.read(from: &buf), 
+                delayDays: FfiConverterUInt32.read(from: &buf), 
+                relationshipEveryMonths: FfiConverterUInt32.read(from: &buf), 
+                activeWithinDays: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactPolicy, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.retryAfterNoAnswerMonths, into: &buf)
+        FfiConverterBool.write(value.onePersonPerContact, into: &buf)
+        FfiConverterUInt32.write(value.minGapDays, into: &buf)
+        FfiConverterUInt32.write(value.maxPerYear, into: &buf)
+        FfiConverterUInt32.write(value.dailyCap, into: &buf)
+        FfiConverterUInt32.write(value.samplePercent, into: &buf)
+        FfiConverterUInt32.write(value.monthlyResponseQuota, into: &buf)
+        FfiConverterString.write(value.sampleSalt, into: &buf)
+        FfiConverterUInt32.write(value.delayDays, into: &buf)
+        FfiConverterUInt32.write(value.relationshipEveryMonths, into: &buf)
+        FfiConverterUInt32.write(value.activeWithinDays, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactPolicy_lift(_ buf: RustBuffer) throws -> ContactPolicy {
+    return try FfiConverterTypeContactPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactPolicy_lower(_ value: ContactPolicy) -> RustBuffer {
+    return FfiConverterTypeContactPolicy.lower(value)
 }
 
 
@@ -4353,9 +4722,21 @@ public struct DecisionRecord: Equatable, Hashable {
      */
     public var reason: SkipReason?
     /**
-     * For `cooldown`: the date the customer became eligible again.
+     * For a cooldown, a cap or a quota: the date the customer became eligible again.
      */
     public var eligibleAgainOn: IsoDate?
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    public var relatedCustomer: String?
+    /**
+     * The business date a later event cancelled the invitation on (P6).
+     */
+    public var cancelledOn: IsoDate?
+    /**
+     * Why it was cancelled (`refunded`).
+     */
+    public var cancelReason: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4379,8 +4760,17 @@ public struct DecisionRecord: Equatable, Hashable {
          * Why not, if it did not.
          */reason: SkipReason?, 
         /**
-         * For `cooldown`: the date the customer became eligible again.
-         */eligibleAgainOn: IsoDate?) {
+         * For a cooldown, a cap or a quota: the date the customer became eligible again.
+         */eligibleAgainOn: IsoDate?, 
+        /**
+         * Host id of another record of the same person that caused the skip (P3).
+         */relatedCustomer: String? = nil, 
+        /**
+         * The business date a later event cancelled the invitation on (P6).
+         */cancelledOn: IsoDate? = nil, 
+        /**
+         * Why it was cancelled (`refunded`).
+         */cancelReason: String? = nil) {
         self.transaction = transaction
         self.location = location
         self.businessDate = businessDate
@@ -4388,6 +4778,9 @@ public struct DecisionRecord: Equatable, Hashable {
         self.invitationId = invitationId
         self.reason = reason
         self.eligibleAgainOn = eligibleAgainOn
+        self.relatedCustomer = relatedCustomer
+        self.cancelledOn = cancelledOn
+        self.cancelReason = cancelReason
     }
 
     
@@ -4412,7 +4805,10 @@ public struct FfiConverterTypeDecisionRecord: FfiConverterRustBuffer {
                 finalizedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
                 reason: FfiConverterOptionTypeSkipReason.read(from: &buf), 
-                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf)
+                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                relatedCustomer: FfiConverterOptionString.read(from: &buf), 
+                cancelledOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                cancelReason: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4424,6 +4820,9 @@ public struct FfiConverterTypeDecisionRecord: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
         FfiConverterOptionTypeSkipReason.write(value.reason, into: &buf)
         FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
+        FfiConverterOptionString.write(value.relatedCustomer, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.cancelledOn, into: &buf)
+        FfiConverterOptionString.write(value.cancelReason, into: &buf)
     }
 }
 
@@ -4930,6 +5329,10 @@ public struct Explanation: Equatable, Hashable {
      * Decisions on the customer's transactions, newest first (at most 50).
      */
     public var decisions: [DecisionRecord]
+    /**
+     * Relationship-survey decisions (P7), newest first (at most 50).
+     */
+    public var relationship: [RelationshipDecision]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4957,7 +5360,10 @@ public struct Explanation: Equatable, Hashable {
          */eligibleAgainOn: IsoDate?, 
         /**
          * Decisions on the customer's transactions, newest first (at most 50).
-         */decisions: [DecisionRecord]) {
+         */decisions: [DecisionRecord], 
+        /**
+         * Relationship-survey decisions (P7), newest first (at most 50).
+         */relationship: [RelationshipDecision] = []) {
         self.customer = customer
         self.unsubscribed = unsubscribed
         self.unsubscribedAt = unsubscribedAt
@@ -4966,6 +5372,7 @@ public struct Explanation: Equatable, Hashable {
         self.phoneUsable = phoneUsable
         self.eligibleAgainOn = eligibleAgainOn
         self.decisions = decisions
+        self.relationship = relationship
     }
 
     
@@ -5003,7 +5410,8 @@ public struct FfiConverterTypeExplanation: FfiConverterRustBuffer {
                 emailUsable: FfiConverterBool.read(from: &buf), 
                 phoneUsable: FfiConverterBool.read(from: &buf), 
                 eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
-                decisions: FfiConverterSequenceTypeDecisionRecord.read(from: &buf)
+                decisions: FfiConverterSequenceTypeDecisionRecord.read(from: &buf), 
+                relationship: FfiConverterSequenceTypeRelationshipDecision.read(from: &buf)
         )
     }
 
@@ -5016,6 +5424,7 @@ public struct FfiConverterTypeExplanation: FfiConverterRustBuffer {
         FfiConverterBool.write(value.phoneUsable, into: &buf)
         FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
         FfiConverterSequenceTypeDecisionRecord.write(value.decisions, into: &buf)
+        FfiConverterSequenceTypeRelationshipDecision.write(value.relationship, into: &buf)
     }
 }
 
@@ -6443,6 +6852,105 @@ public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
 
 
 /**
+ * A location's own volume rules (P4); `None` keeps the store's [`ContactPolicy`] value.
+ */
+public struct LocationPolicy: Equatable, Hashable {
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * At most this many invitations per business date; 0 = off.
+     */
+    public var dailyCap: UInt32?
+    /**
+     * Percent of customers asked on a business date.
+     */
+    public var samplePercent: UInt32?
+    /**
+     * Transactional responses per local month after which the location asks no one; 0 = off.
+     */
+    public var monthlyResponseQuota: UInt32?
+    /**
+     * The location's own calendar; `None` uses the store's.
+     */
+    public var calendar: Calendar?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * At most this many invitations per business date; 0 = off.
+         */dailyCap: UInt32? = nil, 
+        /**
+         * Percent of customers asked on a business date.
+         */samplePercent: UInt32? = nil, 
+        /**
+         * Transactional responses per local month after which the location asks no one; 0 = off.
+         */monthlyResponseQuota: UInt32? = nil, 
+        /**
+         * The location's own calendar; `None` uses the store's.
+         */calendar: Calendar? = nil) {
+        self.location = location
+        self.dailyCap = dailyCap
+        self.samplePercent = samplePercent
+        self.monthlyResponseQuota = monthlyResponseQuota
+        self.calendar = calendar
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LocationPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocationPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocationPolicy {
+        return
+            try LocationPolicy(
+                location: FfiConverterString.read(from: &buf), 
+                dailyCap: FfiConverterOptionUInt32.read(from: &buf), 
+                samplePercent: FfiConverterOptionUInt32.read(from: &buf), 
+                monthlyResponseQuota: FfiConverterOptionUInt32.read(from: &buf), 
+                calendar: FfiConverterOptionTypeCalendar.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LocationPolicy, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionUInt32.write(value.dailyCap, into: &buf)
+        FfiConverterOptionUInt32.write(value.samplePercent, into: &buf)
+        FfiConverterOptionUInt32.write(value.monthlyResponseQuota, into: &buf)
+        FfiConverterOptionTypeCalendar.write(value.calendar, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationPolicy_lift(_ buf: RustBuffer) throws -> LocationPolicy {
+    return try FfiConverterTypeLocationPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationPolicy_lower(_ value: LocationPolicy) -> RustBuffer {
+    return FfiConverterTypeLocationPolicy.lower(value)
+}
+
+
+/**
  * NPS of a scope (N1): the counts and the exact value; none without answers.
  */
 public struct NpsSummary: Equatable, Hashable {
@@ -6597,6 +7105,85 @@ public func FfiConverterTypeOpenOptions_lift(_ buf: RustBuffer) throws -> OpenOp
 #endif
 public func FfiConverterTypeOpenOptions_lower(_ value: OpenOptions) -> RustBuffer {
     return FfiConverterTypeOpenOptions.lower(value)
+}
+
+
+/**
+ * Opening hours of one weekday, local hours `[opens, closes)`.
+ */
+public struct OpeningHours: Equatable, Hashable {
+    /**
+     * The weekday.
+     */
+    public var weekday: Weekday
+    /**
+     * Local hour the location opens (0–23).
+     */
+    public var opens: UInt32
+    /**
+     * Local hour it closes (1–24), after `opens`.
+     */
+    public var closes: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The weekday.
+         */weekday: Weekday, 
+        /**
+         * Local hour the location opens (0–23).
+         */opens: UInt32, 
+        /**
+         * Local hour it closes (1–24), after `opens`.
+         */closes: UInt32) {
+        self.weekday = weekday
+        self.opens = opens
+        self.closes = closes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OpeningHours: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOpeningHours: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OpeningHours {
+        return
+            try OpeningHours(
+                weekday: FfiConverterTypeWeekday.read(from: &buf), 
+                opens: FfiConverterUInt32.read(from: &buf), 
+                closes: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OpeningHours, into buf: inout [UInt8]) {
+        FfiConverterTypeWeekday.write(value.weekday, into: &buf)
+        FfiConverterUInt32.write(value.opens, into: &buf)
+        FfiConverterUInt32.write(value.closes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOpeningHours_lift(_ buf: RustBuffer) throws -> OpeningHours {
+    return try FfiConverterTypeOpeningHours.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOpeningHours_lower(_ value: OpeningHours) -> RustBuffer {
+    return FfiConverterTypeOpeningHours.lower(value)
 }
 
 
@@ -7558,6 +8145,115 @@ public func FfiConverterTypeReceiptLink_lift(_ buf: RustBuffer) throws -> Receip
 #endif
 public func FfiConverterTypeReceiptLink_lower(_ value: ReceiptLink) -> RustBuffer {
     return FfiConverterTypeReceiptLink.lower(value)
+}
+
+
+/**
+ * One stored relationship-survey decision of a customer (P7).
+ */
+public struct RelationshipDecision: Equatable, Hashable {
+    /**
+     * Host id of the location whose sync decided.
+     */
+    public var location: String
+    /**
+     * Business date of that sync.
+     */
+    public var businessDate: IsoDate
+    /**
+     * The invitation created, if one was.
+     */
+    public var invitationId: Int64?
+    /**
+     * Why not, if not.
+     */
+    public var reason: SkipReason?
+    /**
+     * The date the customer becomes eligible again, where one exists.
+     */
+    public var eligibleAgainOn: IsoDate?
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    public var relatedCustomer: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the location whose sync decided.
+         */location: String, 
+        /**
+         * Business date of that sync.
+         */businessDate: IsoDate, 
+        /**
+         * The invitation created, if one was.
+         */invitationId: Int64?, 
+        /**
+         * Why not, if not.
+         */reason: SkipReason?, 
+        /**
+         * The date the customer becomes eligible again, where one exists.
+         */eligibleAgainOn: IsoDate?, 
+        /**
+         * Host id of another record of the same person that caused the skip (P3).
+         */relatedCustomer: String?) {
+        self.location = location
+        self.businessDate = businessDate
+        self.invitationId = invitationId
+        self.reason = reason
+        self.eligibleAgainOn = eligibleAgainOn
+        self.relatedCustomer = relatedCustomer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelationshipDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelationshipDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelationshipDecision {
+        return
+            try RelationshipDecision(
+                location: FfiConverterString.read(from: &buf), 
+                businessDate: FfiConverterTypeIsoDate.read(from: &buf), 
+                invitationId: FfiConverterOptionInt64.read(from: &buf), 
+                reason: FfiConverterOptionTypeSkipReason.read(from: &buf), 
+                eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                relatedCustomer: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelationshipDecision, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterTypeIsoDate.write(value.businessDate, into: &buf)
+        FfiConverterOptionInt64.write(value.invitationId, into: &buf)
+        FfiConverterOptionTypeSkipReason.write(value.reason, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
+        FfiConverterOptionString.write(value.relatedCustomer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelationshipDecision_lift(_ buf: RustBuffer) throws -> RelationshipDecision {
+    return try FfiConverterTypeRelationshipDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelationshipDecision_lower(_ value: RelationshipDecision) -> RustBuffer {
+    return FfiConverterTypeRelationshipDecision.lower(value)
 }
 
 
@@ -8641,13 +9337,17 @@ public struct SkippedTransaction: Equatable, Hashable {
      */
     public var reason: SkipReason
     /**
-     * For `cooldown`: the date the customer becomes eligible again (E4).
+     * For a cooldown, a cap or a quota: the date the customer becomes eligible again.
      */
     public var eligibleAgainOn: IsoDate?
     /**
      * The decision was made by an earlier sync and is reported as stored (E9).
      */
     public var `repeat`: Bool
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    public var relatedCustomer: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8662,16 +9362,20 @@ public struct SkippedTransaction: Equatable, Hashable {
          * The first rule that applied (E9 order).
          */reason: SkipReason, 
         /**
-         * For `cooldown`: the date the customer becomes eligible again (E4).
+         * For a cooldown, a cap or a quota: the date the customer becomes eligible again.
          */eligibleAgainOn: IsoDate?, 
         /**
          * The decision was made by an earlier sync and is reported as stored (E9).
-         */`repeat`: Bool) {
+         */`repeat`: Bool, 
+        /**
+         * Host id of another record of the same person that caused the skip (P3).
+         */relatedCustomer: String? = nil) {
         self.transaction = transaction
         self.customer = customer
         self.reason = reason
         self.eligibleAgainOn = eligibleAgainOn
         self.`repeat` = `repeat`
+        self.relatedCustomer = relatedCustomer
     }
 
     
@@ -8694,7 +9398,8 @@ public struct FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer {
                 customer: FfiConverterOptionString.read(from: &buf), 
                 reason: FfiConverterTypeSkipReason.read(from: &buf), 
                 eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
-                repeat: FfiConverterBool.read(from: &buf)
+                repeat: FfiConverterBool.read(from: &buf), 
+                relatedCustomer: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -8704,6 +9409,7 @@ public struct FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer {
         FfiConverterTypeSkipReason.write(value.reason, into: &buf)
         FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
         FfiConverterBool.write(value.`repeat`, into: &buf)
+        FfiConverterOptionString.write(value.relatedCustomer, into: &buf)
     }
 }
 
@@ -9255,6 +9961,14 @@ public struct SyncReport: Equatable, Hashable {
      * Transactions that got no invitation, in batch order, with the rule that decided.
      */
     public var skipped: [SkippedTransaction]
+    /**
+     * Relationship surveys created tonight (P7), with the customer's latest purchase.
+     */
+    public var relationshipInvitations: [InvitationSummary]
+    /**
+     * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
+     */
+    public var cancelledByRefund: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9291,7 +10005,13 @@ public struct SyncReport: Equatable, Hashable {
          */invitations: [InvitationSummary], 
         /**
          * Transactions that got no invitation, in batch order, with the rule that decided.
-         */skipped: [SkippedTransaction]) {
+         */skipped: [SkippedTransaction], 
+        /**
+         * Relationship surveys created tonight (P7), with the customer's latest purchase.
+         */relationshipInvitations: [InvitationSummary] = [], 
+        /**
+         * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
+         */cancelledByRefund: [String] = []) {
         self.location = location
         self.businessDate = businessDate
         self.caughtUpDates = caughtUpDates
@@ -9303,6 +10023,8 @@ public struct SyncReport: Equatable, Hashable {
         self.transactionsUpdated = transactionsUpdated
         self.invitations = invitations
         self.skipped = skipped
+        self.relationshipInvitations = relationshipInvitations
+        self.cancelledByRefund = cancelledByRefund
     }
 
     
@@ -9331,7 +10053,9 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 transactionsCreated: FfiConverterUInt32.read(from: &buf), 
                 transactionsUpdated: FfiConverterUInt32.read(from: &buf), 
                 invitations: FfiConverterSequenceTypeInvitationSummary.read(from: &buf), 
-                skipped: FfiConverterSequenceTypeSkippedTransaction.read(from: &buf)
+                skipped: FfiConverterSequenceTypeSkippedTransaction.read(from: &buf), 
+                relationshipInvitations: FfiConverterSequenceTypeInvitationSummary.read(from: &buf), 
+                cancelledByRefund: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -9347,6 +10071,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.transactionsUpdated, into: &buf)
         FfiConverterSequenceTypeInvitationSummary.write(value.invitations, into: &buf)
         FfiConverterSequenceTypeSkippedTransaction.write(value.skipped, into: &buf)
+        FfiConverterSequenceTypeInvitationSummary.write(value.relationshipInvitations, into: &buf)
+        FfiConverterSequenceString.write(value.cancelledByRefund, into: &buf)
     }
 }
 
@@ -9759,6 +10485,10 @@ public struct Transaction: Equatable, Hashable {
      * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
      */
     public var exclude: Bool
+    /**
+     * For a `refund` or `void`: the host id of the original sale (P6); absent otherwise.
+     */
+    public var refersTo: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9786,7 +10516,10 @@ public struct Transaction: Equatable, Hashable {
          */finalizedAt: OffsetTimestamp? = nil, 
         /**
          * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
-         */exclude: Bool = false) {
+         */exclude: Bool = false, 
+        /**
+         * For a `refund` or `void`: the host id of the original sale (P6); absent otherwise.
+         */refersTo: String? = nil) {
         self.id = id
         self.customer = customer
         self.employees = employees
@@ -9795,6 +10528,7 @@ public struct Transaction: Equatable, Hashable {
         self.currency = currency
         self.finalizedAt = finalizedAt
         self.exclude = exclude
+        self.refersTo = refersTo
     }
 
     
@@ -9820,7 +10554,8 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
                 amountMinor: FfiConverterInt64.read(from: &buf), 
                 currency: FfiConverterString.read(from: &buf), 
                 finalizedAt: FfiConverterOptionTypeOffsetTimestamp.read(from: &buf), 
-                exclude: FfiConverterBool.read(from: &buf)
+                exclude: FfiConverterBool.read(from: &buf), 
+                refersTo: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -9833,6 +10568,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
         FfiConverterString.write(value.currency, into: &buf)
         FfiConverterOptionTypeOffsetTimestamp.write(value.finalizedAt, into: &buf)
         FfiConverterBool.write(value.exclude, into: &buf)
+        FfiConverterOptionString.write(value.refersTo, into: &buf)
     }
 }
 
@@ -11386,6 +12122,10 @@ public enum MessageKind: Equatable, Hashable {
      * The post-intervention survey after an unhappy customer's case is done (A4).
      */
     case followUpSurvey
+    /**
+     * The periodic relationship survey (P7), off by default.
+     */
+    case relationshipSurvey
 
 
 
@@ -11433,6 +12173,8 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case 7: return .followUpSurvey
         
+        case 8: return .relationshipSurvey
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -11467,6 +12209,10 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case .followUpSurvey:
             writeInt(&buf, Int32(7))
+        
+        
+        case .relationshipSurvey:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -12373,10 +13119,11 @@ public func FfiConverterTypeSentiment_lower(_ value: Sentiment) -> RustBuffer {
 
 
 /**
- * Why a finalized transaction did not produce a survey invitation (E1–E9).
+ * Why a finalized transaction did not produce a survey invitation (E1–E9, P1–P8).
  *
- * The variants are listed in the precedence order of E9: when several rules apply, the
- * first one is reported. Codes are stable across releases and shared by every door.
+ * Codes are stable across releases and shared by every door; [`SkipReason::ALL`] lists
+ * the reasons in the precedence order of P8 (E9's list extended): when several rules
+ * apply, the first one is reported.
  */
 
 public enum SkipReason: UInt32, Equatable, Hashable {
@@ -12425,8 +13172,41 @@ public enum SkipReason: UInt32, Equatable, Hashable {
      * E5: another transaction of the customer in the same batch got the invitation.
      */
     case onePerBatch = 11
+    /**
+     * P6: the sale was refunded or voided before it was evaluated.
+     */
+    case refunded = 12
+    /**
+     * P2: the store-wide contact cap (`min_gap_days`, `max_per_year`) holds the person.
+     */
+    case contactCap = 13
+    /**
+     * P4: the location reached its monthly response quota.
+     */
+    case quotaReached = 14
+    /**
+     * P4: the customer is outside tonight's sample (`sample_percent`).
+     */
+    case notSampled = 15
+    /**
+     * P4: the location's daily cap was reached for the business date.
+     */
+    case dailyCap = 16
 
 
+
+    /**
+     * A short sentence in `language` (`en`, `fr`, `ko`; others get English).
+     */
+public func describeInLanguage(language: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_skipreason_describe_in_language(
+            FfiConverterTypeSkipReason_lower(self),
+        FfiConverterString.lower(language),uniffiCallStatus
+    )
+})
+}
 
     /**
      * The stable snake_case name, as in JSON and docs/rules.md (`no_usable_contact`).
@@ -12492,6 +13272,16 @@ public struct FfiConverterTypeSkipReason: FfiConverterRustBuffer {
         
         case 11: return .onePerBatch
         
+        case 12: return .refunded
+        
+        case 13: return .contactCap
+        
+        case 14: return .quotaReached
+        
+        case 15: return .notSampled
+        
+        case 16: return .dailyCap
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -12542,6 +13332,26 @@ public struct FfiConverterTypeSkipReason: FfiConverterRustBuffer {
         
         case .onePerBatch:
             writeInt(&buf, Int32(11))
+        
+        
+        case .refunded:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .contactCap:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .quotaReached:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .notSampled:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .dailyCap:
+            writeInt(&buf, Int32(16))
         
         }
     }
@@ -12640,6 +13450,91 @@ public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> RustBuf
 
 
 /**
+ * The kinds of survey a customer can be asked (P1); each has its own cooldown.
+ */
+
+public enum SurveyKind: Equatable, Hashable {
+    
+    /**
+     * After a sale (E4): cooldown `Settings::cooldown_months`.
+     */
+    case transactional
+    /**
+     * The periodic relationship survey (P7): cooldown `relationship_every_months`.
+     */
+    case relationship
+    /**
+     * After an alert is handled (A4): no cooldown.
+     */
+    case followUp
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SurveyKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSurveyKind: FfiConverterRustBuffer {
+    typealias SwiftType = SurveyKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SurveyKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .transactional
+        
+        case 2: return .relationship
+        
+        case 3: return .followUp
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SurveyKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .transactional:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .relationship:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .followUp:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurveyKind_lift(_ buf: RustBuffer) throws -> SurveyKind {
+    return try FfiConverterTypeSurveyKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSurveyKind_lower(_ value: SurveyKind) -> RustBuffer {
+    return FfiConverterTypeSurveyKind.lower(value)
+}
+
+
+
+/**
  * The kind of a transaction.
  */
 
@@ -12657,6 +13552,14 @@ public enum TransactionKind: Equatable, Hashable {
      * A delivery.
      */
     case delivery
+    /**
+     * A refund, partial or whole, of the sale named by `refers_to` (P6); never surveyed.
+     */
+    case refund
+    /**
+     * A void of the sale named by `refers_to` (P6); never surveyed.
+     */
+    case void
 
 
 
@@ -12684,6 +13587,10 @@ public struct FfiConverterTypeTransactionKind: FfiConverterRustBuffer {
         
         case 3: return .delivery
         
+        case 4: return .refund
+        
+        case 5: return .void
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -12702,6 +13609,14 @@ public struct FfiConverterTypeTransactionKind: FfiConverterRustBuffer {
         
         case .delivery:
             writeInt(&buf, Int32(3))
+        
+        
+        case .refund:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .void:
+            writeInt(&buf, Int32(5))
         
         }
     }
@@ -12827,6 +13742,131 @@ public func FfiConverterTypeUserRole_lift(_ buf: RustBuffer) throws -> UserRole 
 #endif
 public func FfiConverterTypeUserRole_lower(_ value: UserRole) -> RustBuffer {
     return FfiConverterTypeUserRole.lower(value)
+}
+
+
+
+/**
+ * A day of the week.
+ */
+
+public enum Weekday: Equatable, Hashable {
+    
+    /**
+     * Monday.
+     */
+    case monday
+    /**
+     * Tuesday.
+     */
+    case tuesday
+    /**
+     * Wednesday.
+     */
+    case wednesday
+    /**
+     * Thursday.
+     */
+    case thursday
+    /**
+     * Friday.
+     */
+    case friday
+    /**
+     * Saturday.
+     */
+    case saturday
+    /**
+     * Sunday.
+     */
+    case sunday
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Weekday: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWeekday: FfiConverterRustBuffer {
+    typealias SwiftType = Weekday
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Weekday {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .monday
+        
+        case 2: return .tuesday
+        
+        case 3: return .wednesday
+        
+        case 4: return .thursday
+        
+        case 5: return .friday
+        
+        case 6: return .saturday
+        
+        case 7: return .sunday
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Weekday, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .monday:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .tuesday:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .wednesday:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .thursday:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .friday:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .saturday:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .sunday:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWeekday_lift(_ buf: RustBuffer) throws -> Weekday {
+    return try FfiConverterTypeWeekday.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWeekday_lower(_ value: Weekday) -> RustBuffer {
+    return FfiConverterTypeWeekday.lower(value)
 }
 
 
@@ -13112,6 +14152,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCalendar: FfiConverterRustBuffer {
+    typealias SwiftType = Calendar?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCalendar.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCalendar.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13881,6 +14945,31 @@ fileprivate struct FfiConverterSequenceTypeLocation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer {
+    typealias SwiftType = [OpeningHours]
+
+    public static func write(_ value: [OpeningHours], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOpeningHours.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OpeningHours] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OpeningHours]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOpeningHours.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer {
     typealias SwiftType = [OutboundMessage]
 
@@ -13973,6 +15062,31 @@ fileprivate struct FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeQuestionView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRelationshipDecision: FfiConverterRustBuffer {
+    typealias SwiftType = [RelationshipDecision]
+
+    public static func write(_ value: [RelationshipDecision], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRelationshipDecision.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RelationshipDecision] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RelationshipDecision]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRelationshipDecision.read(from: &buf))
         }
         return seq
     }
@@ -14198,6 +15312,31 @@ fileprivate struct FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeAlertStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer {
+    typealias SwiftType = [Weekday]
+
+    public static func write(_ value: [Weekday], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWeekday.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Weekday] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Weekday]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWeekday.read(from: &buf))
         }
         return seq
     }
@@ -14830,6 +15969,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_users() != 13486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_calendar() != 62504) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_contact_policy() != 22847) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_location_policy() != 8641) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_calendar() != 23049) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_contact_policy() != 15562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_contact_policy_json() != 11869) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_set_location_policy() != 39183) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_compare_nps() != 40347) {

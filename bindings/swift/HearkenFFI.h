@@ -645,6 +645,41 @@ RustBuffer uniffi_hearken_fn_method_engine_user(uint64_t ptr, RustBuffer id, Rus
 RustBuffer uniffi_hearken_fn_method_engine_users(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CALENDAR
+RustBuffer uniffi_hearken_fn_method_engine_calendar(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_POLICY
+RustBuffer uniffi_hearken_fn_method_engine_contact_policy(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_LOCATION_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_LOCATION_POLICY
+RustBuffer uniffi_hearken_fn_method_engine_location_policy(uint64_t ptr, RustBuffer location, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CALENDAR
+void uniffi_hearken_fn_method_engine_set_calendar(uint64_t ptr, RustBuffer calendar, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CONTACT_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CONTACT_POLICY
+void uniffi_hearken_fn_method_engine_set_contact_policy(uint64_t ptr, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CONTACT_POLICY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_CONTACT_POLICY_JSON
+void uniffi_hearken_fn_method_engine_set_contact_policy_json(uint64_t ptr, RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_LOCATION_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SET_LOCATION_POLICY
+void uniffi_hearken_fn_method_engine_set_location_policy(uint64_t ptr, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_COMPARE_NPS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_COMPARE_NPS
 RustBuffer uniffi_hearken_fn_method_engine_compare_nps(uint64_t ptr, RustBuffer query, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -793,6 +828,11 @@ RustBuffer uniffi_hearken_fn_method_messagekind_code_name(RustBuffer ptr, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_MESSAGESTATUS_CODE_NAME
 RustBuffer uniffi_hearken_fn_method_messagestatus_code_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_DESCRIBE_IN_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_DESCRIBE_IN_LANGUAGE
+RustBuffer uniffi_hearken_fn_method_skipreason_describe_in_language(RustBuffer ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_SKIPREASON_CODE_NAME
@@ -1585,6 +1625,48 @@ uint16_t uniffi_hearken_checksum_method_engine_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 uint16_t uniffi_hearken_checksum_method_engine_users(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CALENDAR
+uint16_t uniffi_hearken_checksum_method_engine_calendar(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_POLICY
+uint16_t uniffi_hearken_checksum_method_engine_contact_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_LOCATION_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_LOCATION_POLICY
+uint16_t uniffi_hearken_checksum_method_engine_location_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CALENDAR
+uint16_t uniffi_hearken_checksum_method_engine_set_calendar(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CONTACT_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CONTACT_POLICY
+uint16_t uniffi_hearken_checksum_method_engine_set_contact_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CONTACT_POLICY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_CONTACT_POLICY_JSON
+uint16_t uniffi_hearken_checksum_method_engine_set_contact_policy_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_LOCATION_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SET_LOCATION_POLICY
+uint16_t uniffi_hearken_checksum_method_engine_set_location_policy(void
     
 );
 #endif

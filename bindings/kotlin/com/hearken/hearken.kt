@@ -853,6 +853,20 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_users(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_calendar(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_contact_policy(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_location_policy(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_calendar(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_contact_policy(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_contact_policy_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_set_location_policy(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_compare_nps(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_customer_history(
@@ -1074,6 +1088,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_users(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_calendar(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_contact_policy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_location_policy(`ptr`: Long,`location`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_set_calendar(`ptr`: Long,`calendar`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_contact_policy(`ptr`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_contact_policy_json(`ptr`: Long,`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_set_location_policy(`ptr`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_hearken_fn_method_engine_compare_nps(`ptr`: Long,`query`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_customer_history(`ptr`: Long,`customer`: RustBuffer.ByValue,`user`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1133,6 +1161,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_messagekind_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_messagestatus_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_skipreason_describe_in_language(`ptr`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_skipreason_code_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1509,6 +1539,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 13486) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_calendar() and 0xFFFF) != 62504) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_contact_policy() and 0xFFFF) != 22847) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_location_policy() and 0xFFFF) != 8641) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_calendar() and 0xFFFF) != 23049) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_contact_policy() and 0xFFFF) != 15562) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_contact_policy_json() and 0xFFFF) != 11869) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_set_location_policy() and 0xFFFF) != 39183) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_compare_nps() and 0xFFFF) != 40347) {
@@ -2464,6 +2515,43 @@ public interface EngineInterface {
      * Every active user, by host id.
      */
     fun `users`(): List<User>
+    
+    /**
+     * The store's default calendar: send weekdays, closed dates, opening hours (P5).
+     */
+    fun `calendar`(): Calendar
+    
+    /**
+     * The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+     * delay and relationship survey (P1–P7).
+     */
+    fun `contactPolicy`(): ContactPolicy
+    
+    /**
+     * A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
+     */
+    fun `locationPolicy`(`location`: kotlin.String): LocationPolicy
+    
+    /**
+     * Validates and replaces the store's default calendar (P5).
+     */
+    fun `setCalendar`(`calendar`: Calendar)
+    
+    /**
+     * Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+     * stored one.
+     */
+    fun `setContactPolicy`(`policy`: ContactPolicy)
+    
+    /**
+     * `set_contact_policy` from the JSON every door reads.
+     */
+    fun `setContactPolicyJson`(`json`: kotlin.String)
+    
+    /**
+     * Validates and replaces a location's own volume rules and calendar (P4, P5).
+     */
+    fun `setLocationPolicy`(`policy`: LocationPolicy)
     
     /**
      * Your NPS over a scope against the imported stores over the same months.
@@ -4034,6 +4122,128 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * The store's default calendar: send weekdays, closed dates, opening hours (P5).
+     */
+    @Throws(HearkenException::class)override fun `calendar`(): Calendar {
+            return FfiConverterTypeCalendar.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_calendar(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
+     * delay and relationship survey (P1–P7).
+     */
+    @Throws(HearkenException::class)override fun `contactPolicy`(): ContactPolicy {
+            return FfiConverterTypeContactPolicy.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_contact_policy(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A location's own volume rules and calendar (P4, P5); `None` keeps the store's.
+     */
+    @Throws(HearkenException::class)override fun `locationPolicy`(`location`: kotlin.String): LocationPolicy {
+            return FfiConverterTypeLocationPolicy.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_location_policy(
+        it,
+        
+        FfiConverterString.lower(`location`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Validates and replaces the store's default calendar (P5).
+     */
+    @Throws(HearkenException::class)override fun `setCalendar`(`calendar`: Calendar)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_calendar(
+        it,
+        
+        FfiConverterTypeCalendar.lower(`calendar`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Validates and replaces the store's contact policy; an empty `sample_salt` keeps the
+     * stored one.
+     */
+    @Throws(HearkenException::class)override fun `setContactPolicy`(`policy`: ContactPolicy)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy(
+        it,
+        
+        FfiConverterTypeContactPolicy.lower(`policy`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * `set_contact_policy` from the JSON every door reads.
+     */
+    @Throws(HearkenException::class)override fun `setContactPolicyJson`(`json`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_contact_policy_json(
+        it,
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Validates and replaces a location's own volume rules and calendar (P4, P5).
+     */
+    @Throws(HearkenException::class)override fun `setLocationPolicy`(`policy`: LocationPolicy)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_set_location_policy(
+        it,
+        
+        FfiConverterTypeLocationPolicy.lower(`policy`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Your NPS over a scope against the imported stores over the same months.
      */
     @Throws(HearkenException::class)override fun `compareNps`(`query`: ReportQuery, `nowMs`: kotlin.Long): Comparison {
@@ -5202,6 +5412,62 @@ public object FfiConverterTypeBackfillReport: FfiConverterRustBuffer<BackfillRep
 
 
 /**
+ * A location's calendar (P5): when customer-facing messages may be sent, and when it is open.
+ */
+data class Calendar (
+    /**
+     * Weekdays on which customer-facing messages are sent; at least one.
+     */
+    var `sendWeekdays`: List<Weekday>
+    , 
+    /**
+     * Local dates on which nothing is sent (holidays, closures).
+     */
+    var `closedDates`: List<IsoDate>
+    , 
+    /**
+     * Weekly opening hours; a weekday not listed is closed. Empty = not recorded. Not
+     * read by sending today; kept for business-hour deadlines.
+     */
+    var `openingHours`: List<OpeningHours>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCalendar: FfiConverterRustBuffer<Calendar> {
+    override fun read(buf: ByteBuffer): Calendar {
+        return Calendar(
+            FfiConverterSequenceTypeWeekday.read(buf),
+            FfiConverterSequenceTypeIsoDate.read(buf),
+            FfiConverterSequenceTypeOpeningHours.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Calendar) = (
+            FfiConverterSequenceTypeWeekday.allocationSize(value.`sendWeekdays`) +
+            FfiConverterSequenceTypeIsoDate.allocationSize(value.`closedDates`) +
+            FfiConverterSequenceTypeOpeningHours.allocationSize(value.`openingHours`)
+    )
+
+    override fun write(value: Calendar, buf: ByteBuffer) {
+            FfiConverterSequenceTypeWeekday.write(value.`sendWeekdays`, buf)
+            FfiConverterSequenceTypeIsoDate.write(value.`closedDates`, buf)
+            FfiConverterSequenceTypeOpeningHours.write(value.`openingHours`, buf)
+    }
+}
+
+
+
+/**
  * An answer option of a choice question.
  */
 data class ChoiceOption (
@@ -5314,6 +5580,129 @@ public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
             FfiConverterTypeNpsSummary.write(value.`peers`, buf)
             FfiConverterUInt.write(value.`peerStores`, buf)
             FfiConverterOptionalDouble.write(value.`peerAverage`, buf)
+    }
+}
+
+
+
+/**
+ * Store-wide contact policy (P1–P7); every value's default keeps the behaviour of E4.
+ *
+ * `daily_cap`, `sample_percent` and `monthly_response_quota` are the store defaults of
+ * the per-location volume rules (P4); a [`LocationPolicy`] overrides them.
+ */
+data class ContactPolicy (
+    /**
+     * P1: months after an unanswered invitation before the next; 0 = off (the cooldown holds).
+     */
+    var `retryAfterNoAnswerMonths`: kotlin.UInt
+    , 
+    /**
+     * P3: customers sharing the normalised contact of the channel are one person.
+     */
+    var `onePersonPerContact`: kotlin.Boolean
+    , 
+    /**
+     * P2: at least this many days between two invitations of any kind; 0 = off.
+     */
+    var `minGapDays`: kotlin.UInt
+    , 
+    /**
+     * P2: at most this many invitations of any kind in any 365 days; 0 = off.
+     */
+    var `maxPerYear`: kotlin.UInt
+    , 
+    /**
+     * P4: at most this many invitations per location and business date; 0 = off.
+     */
+    var `dailyCap`: kotlin.UInt
+    , 
+    /**
+     * P4: the share of customers, in percent, asked on a business date (100 = everyone).
+     */
+    var `samplePercent`: kotlin.UInt
+    , 
+    /**
+     * P4: once a location has this many transactional responses in a local month, no
+     * more invitations there until the next month; 0 = off.
+     */
+    var `monthlyResponseQuota`: kotlin.UInt
+    , 
+    /**
+     * P4: the secret mixed into the sampling hash; random at store creation.
+     */
+    var `sampleSalt`: kotlin.String
+    , 
+    /**
+     * P5: an invitation is due no earlier than this many days after the sale's local date.
+     */
+    var `delayDays`: kotlin.UInt
+    , 
+    /**
+     * P7: months between two relationship surveys of a customer; 0 = no relationship survey.
+     */
+    var `relationshipEveryMonths`: kotlin.UInt
+    , 
+    /**
+     * P7: only customers who bought within this many days get a relationship survey.
+     */
+    var `activeWithinDays`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactPolicy: FfiConverterRustBuffer<ContactPolicy> {
+    override fun read(buf: ByteBuffer): ContactPolicy {
+        return ContactPolicy(
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContactPolicy) = (
+            FfiConverterUInt.allocationSize(value.`retryAfterNoAnswerMonths`) +
+            FfiConverterBoolean.allocationSize(value.`onePersonPerContact`) +
+            FfiConverterUInt.allocationSize(value.`minGapDays`) +
+            FfiConverterUInt.allocationSize(value.`maxPerYear`) +
+            FfiConverterUInt.allocationSize(value.`dailyCap`) +
+            FfiConverterUInt.allocationSize(value.`samplePercent`) +
+            FfiConverterUInt.allocationSize(value.`monthlyResponseQuota`) +
+            FfiConverterString.allocationSize(value.`sampleSalt`) +
+            FfiConverterUInt.allocationSize(value.`delayDays`) +
+            FfiConverterUInt.allocationSize(value.`relationshipEveryMonths`) +
+            FfiConverterUInt.allocationSize(value.`activeWithinDays`)
+    )
+
+    override fun write(value: ContactPolicy, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`retryAfterNoAnswerMonths`, buf)
+            FfiConverterBoolean.write(value.`onePersonPerContact`, buf)
+            FfiConverterUInt.write(value.`minGapDays`, buf)
+            FfiConverterUInt.write(value.`maxPerYear`, buf)
+            FfiConverterUInt.write(value.`dailyCap`, buf)
+            FfiConverterUInt.write(value.`samplePercent`, buf)
+            FfiConverterUInt.write(value.`monthlyResponseQuota`, buf)
+            FfiConverterString.write(value.`sampleSalt`, buf)
+            FfiConverterUInt.write(value.`delayDays`, buf)
+            FfiConverterUInt.write(value.`relationshipEveryMonths`, buf)
+            FfiConverterUInt.write(value.`activeWithinDays`, buf)
     }
 }
 
@@ -5796,9 +6185,24 @@ data class DecisionRecord (
     var `reason`: SkipReason?
     , 
     /**
-     * For `cooldown`: the date the customer became eligible again.
+     * For a cooldown, a cap or a quota: the date the customer became eligible again.
      */
     var `eligibleAgainOn`: IsoDate?
+    , 
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    var `relatedCustomer`: kotlin.String? = null 
+    , 
+    /**
+     * The business date a later event cancelled the invitation on (P6).
+     */
+    var `cancelledOn`: IsoDate? = null 
+    , 
+    /**
+     * Why it was cancelled (`refunded`).
+     */
+    var `cancelReason`: kotlin.String? = null 
     
 ){
     
@@ -5822,6 +6226,9 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalTypeSkipReason.read(buf),
             FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5832,7 +6239,10 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`finalizedAt`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
             FfiConverterOptionalTypeSkipReason.allocationSize(value.`reason`) +
-            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`)
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
+            FfiConverterOptionalString.allocationSize(value.`relatedCustomer`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`cancelledOn`) +
+            FfiConverterOptionalString.allocationSize(value.`cancelReason`)
     )
 
     override fun write(value: DecisionRecord, buf: ByteBuffer) {
@@ -5843,6 +6253,9 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
             FfiConverterOptionalTypeSkipReason.write(value.`reason`, buf)
             FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
+            FfiConverterOptionalString.write(value.`relatedCustomer`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`cancelledOn`, buf)
+            FfiConverterOptionalString.write(value.`cancelReason`, buf)
     }
 }
 
@@ -6209,6 +6622,11 @@ data class Explanation (
      * Decisions on the customer's transactions, newest first (at most 50).
      */
     var `decisions`: List<DecisionRecord>
+    , 
+    /**
+     * Relationship-survey decisions (P7), newest first (at most 50).
+     */
+    var `relationship`: List<RelationshipDecision> = listOf() 
     
 ){
     
@@ -6246,6 +6664,7 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterSequenceTypeDecisionRecord.read(buf),
+            FfiConverterSequenceTypeRelationshipDecision.read(buf),
         )
     }
 
@@ -6257,7 +6676,8 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterBoolean.allocationSize(value.`emailUsable`) +
             FfiConverterBoolean.allocationSize(value.`phoneUsable`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
-            FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`)
+            FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`) +
+            FfiConverterSequenceTypeRelationshipDecision.allocationSize(value.`relationship`)
     )
 
     override fun write(value: Explanation, buf: ByteBuffer) {
@@ -6269,6 +6689,7 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterBoolean.write(value.`phoneUsable`, buf)
             FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterSequenceTypeDecisionRecord.write(value.`decisions`, buf)
+            FfiConverterSequenceTypeRelationshipDecision.write(value.`relationship`, buf)
     }
 }
 
@@ -7294,6 +7715,77 @@ public object FfiConverterTypeLocation: FfiConverterRustBuffer<Location> {
 
 
 /**
+ * A location's own volume rules (P4); `None` keeps the store's [`ContactPolicy`] value.
+ */
+data class LocationPolicy (
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * At most this many invitations per business date; 0 = off.
+     */
+    var `dailyCap`: kotlin.UInt? = null 
+    , 
+    /**
+     * Percent of customers asked on a business date.
+     */
+    var `samplePercent`: kotlin.UInt? = null 
+    , 
+    /**
+     * Transactional responses per local month after which the location asks no one; 0 = off.
+     */
+    var `monthlyResponseQuota`: kotlin.UInt? = null 
+    , 
+    /**
+     * The location's own calendar; `None` uses the store's.
+     */
+    var `calendar`: Calendar? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocationPolicy: FfiConverterRustBuffer<LocationPolicy> {
+    override fun read(buf: ByteBuffer): LocationPolicy {
+        return LocationPolicy(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalTypeCalendar.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LocationPolicy) = (
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalUInt.allocationSize(value.`dailyCap`) +
+            FfiConverterOptionalUInt.allocationSize(value.`samplePercent`) +
+            FfiConverterOptionalUInt.allocationSize(value.`monthlyResponseQuota`) +
+            FfiConverterOptionalTypeCalendar.allocationSize(value.`calendar`)
+    )
+
+    override fun write(value: LocationPolicy, buf: ByteBuffer) {
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalUInt.write(value.`dailyCap`, buf)
+            FfiConverterOptionalUInt.write(value.`samplePercent`, buf)
+            FfiConverterOptionalUInt.write(value.`monthlyResponseQuota`, buf)
+            FfiConverterOptionalTypeCalendar.write(value.`calendar`, buf)
+    }
+}
+
+
+
+/**
  * NPS of a scope (N1): the counts and the exact value; none without answers.
  */
 data class NpsSummary (
@@ -7398,6 +7890,61 @@ public object FfiConverterTypeOpenOptions: FfiConverterRustBuffer<OpenOptions> {
     override fun write(value: OpenOptions, buf: ByteBuffer) {
             FfiConverterTypeJournalMode.write(value.`journal`, buf)
             FfiConverterULong.write(value.`busyTimeoutMs`, buf)
+    }
+}
+
+
+
+/**
+ * Opening hours of one weekday, local hours `[opens, closes)`.
+ */
+data class OpeningHours (
+    /**
+     * The weekday.
+     */
+    var `weekday`: Weekday
+    , 
+    /**
+     * Local hour the location opens (0–23).
+     */
+    var `opens`: kotlin.UInt
+    , 
+    /**
+     * Local hour it closes (1–24), after `opens`.
+     */
+    var `closes`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOpeningHours: FfiConverterRustBuffer<OpeningHours> {
+    override fun read(buf: ByteBuffer): OpeningHours {
+        return OpeningHours(
+            FfiConverterTypeWeekday.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OpeningHours) = (
+            FfiConverterTypeWeekday.allocationSize(value.`weekday`) +
+            FfiConverterUInt.allocationSize(value.`opens`) +
+            FfiConverterUInt.allocationSize(value.`closes`)
+    )
+
+    override fun write(value: OpeningHours, buf: ByteBuffer) {
+            FfiConverterTypeWeekday.write(value.`weekday`, buf)
+            FfiConverterUInt.write(value.`opens`, buf)
+            FfiConverterUInt.write(value.`closes`, buf)
     }
 }
 
@@ -8093,6 +8640,85 @@ public object FfiConverterTypeReceiptLink: FfiConverterRustBuffer<ReceiptLink> {
     override fun write(value: ReceiptLink, buf: ByteBuffer) {
             FfiConverterString.write(value.`url`, buf)
             FfiConverterTypeTimestamp.write(value.`expiresAt`, buf)
+    }
+}
+
+
+
+/**
+ * One stored relationship-survey decision of a customer (P7).
+ */
+data class RelationshipDecision (
+    /**
+     * Host id of the location whose sync decided.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * Business date of that sync.
+     */
+    var `businessDate`: IsoDate
+    , 
+    /**
+     * The invitation created, if one was.
+     */
+    var `invitationId`: kotlin.Long?
+    , 
+    /**
+     * Why not, if not.
+     */
+    var `reason`: SkipReason?
+    , 
+    /**
+     * The date the customer becomes eligible again, where one exists.
+     */
+    var `eligibleAgainOn`: IsoDate?
+    , 
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    var `relatedCustomer`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelationshipDecision: FfiConverterRustBuffer<RelationshipDecision> {
+    override fun read(buf: ByteBuffer): RelationshipDecision {
+        return RelationshipDecision(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeSkipReason.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelationshipDecision) = (
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`businessDate`) +
+            FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
+            FfiConverterOptionalTypeSkipReason.allocationSize(value.`reason`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
+            FfiConverterOptionalString.allocationSize(value.`relatedCustomer`)
+    )
+
+    override fun write(value: RelationshipDecision, buf: ByteBuffer) {
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterTypeIsoDate.write(value.`businessDate`, buf)
+            FfiConverterOptionalLong.write(value.`invitationId`, buf)
+            FfiConverterOptionalTypeSkipReason.write(value.`reason`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
+            FfiConverterOptionalString.write(value.`relatedCustomer`, buf)
     }
 }
 
@@ -8877,7 +9503,7 @@ data class SkippedTransaction (
     var `reason`: SkipReason
     , 
     /**
-     * For `cooldown`: the date the customer becomes eligible again (E4).
+     * For a cooldown, a cap or a quota: the date the customer becomes eligible again.
      */
     var `eligibleAgainOn`: IsoDate?
     , 
@@ -8885,6 +9511,11 @@ data class SkippedTransaction (
      * The decision was made by an earlier sync and is reported as stored (E9).
      */
     var `repeat`: kotlin.Boolean
+    , 
+    /**
+     * Host id of another record of the same person that caused the skip (P3).
+     */
+    var `relatedCustomer`: kotlin.String? = null 
     
 ){
     
@@ -8906,6 +9537,7 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterTypeSkipReason.read(buf),
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -8914,7 +9546,8 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterTypeSkipReason.allocationSize(value.`reason`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
-            FfiConverterBoolean.allocationSize(value.`repeat`)
+            FfiConverterBoolean.allocationSize(value.`repeat`) +
+            FfiConverterOptionalString.allocationSize(value.`relatedCustomer`)
     )
 
     override fun write(value: SkippedTransaction, buf: ByteBuffer) {
@@ -8923,6 +9556,7 @@ public object FfiConverterTypeSkippedTransaction: FfiConverterRustBuffer<Skipped
             FfiConverterTypeSkipReason.write(value.`reason`, buf)
             FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterBoolean.write(value.`repeat`, buf)
+            FfiConverterOptionalString.write(value.`relatedCustomer`, buf)
     }
 }
 
@@ -9324,6 +9958,16 @@ data class SyncReport (
      * Transactions that got no invitation, in batch order, with the rule that decided.
      */
     var `skipped`: List<SkippedTransaction>
+    , 
+    /**
+     * Relationship surveys created tonight (P7), with the customer's latest purchase.
+     */
+    var `relationshipInvitations`: List<InvitationSummary> = listOf() 
+    , 
+    /**
+     * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
+     */
+    var `cancelledByRefund`: List<kotlin.String> = listOf() 
     
 ){
     
@@ -9351,6 +9995,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterUInt.read(buf),
             FfiConverterSequenceTypeInvitationSummary.read(buf),
             FfiConverterSequenceTypeSkippedTransaction.read(buf),
+            FfiConverterSequenceTypeInvitationSummary.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -9365,7 +10011,9 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterUInt.allocationSize(value.`transactionsCreated`) +
             FfiConverterUInt.allocationSize(value.`transactionsUpdated`) +
             FfiConverterSequenceTypeInvitationSummary.allocationSize(value.`invitations`) +
-            FfiConverterSequenceTypeSkippedTransaction.allocationSize(value.`skipped`)
+            FfiConverterSequenceTypeSkippedTransaction.allocationSize(value.`skipped`) +
+            FfiConverterSequenceTypeInvitationSummary.allocationSize(value.`relationshipInvitations`) +
+            FfiConverterSequenceString.allocationSize(value.`cancelledByRefund`)
     )
 
     override fun write(value: SyncReport, buf: ByteBuffer) {
@@ -9380,6 +10028,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterUInt.write(value.`transactionsUpdated`, buf)
             FfiConverterSequenceTypeInvitationSummary.write(value.`invitations`, buf)
             FfiConverterSequenceTypeSkippedTransaction.write(value.`skipped`, buf)
+            FfiConverterSequenceTypeInvitationSummary.write(value.`relationshipInvitations`, buf)
+            FfiConverterSequenceString.write(value.`cancelledByRefund`, buf)
     }
 }
 
@@ -9689,6 +10339,11 @@ data class Transaction (
      * The host excludes this one transaction from surveys (E2, e.g. a warranty repair).
      */
     var `exclude`: kotlin.Boolean = false 
+    , 
+    /**
+     * For a `refund` or `void`: the host id of the original sale (P6); absent otherwise.
+     */
+    var `refersTo`: kotlin.String? = null 
     
 ){
     
@@ -9713,6 +10368,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeOffsetTimestamp.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -9724,7 +10380,8 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterLong.allocationSize(value.`amountMinor`) +
             FfiConverterString.allocationSize(value.`currency`) +
             FfiConverterOptionalTypeOffsetTimestamp.allocationSize(value.`finalizedAt`) +
-            FfiConverterBoolean.allocationSize(value.`exclude`)
+            FfiConverterBoolean.allocationSize(value.`exclude`) +
+            FfiConverterOptionalString.allocationSize(value.`refersTo`)
     )
 
     override fun write(value: Transaction, buf: ByteBuffer) {
@@ -9736,6 +10393,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.write(value.`currency`, buf)
             FfiConverterOptionalTypeOffsetTimestamp.write(value.`finalizedAt`, buf)
             FfiConverterBoolean.write(value.`exclude`, buf)
+            FfiConverterOptionalString.write(value.`refersTo`, buf)
     }
 }
 
@@ -10901,7 +11559,11 @@ enum class MessageKind {
     /**
      * The post-intervention survey after an unhappy customer's case is done (A4).
      */
-    FOLLOW_UP_SURVEY;
+    FOLLOW_UP_SURVEY,
+    /**
+     * The periodic relationship survey (P7), off by default.
+     */
+    RELATIONSHIP_SURVEY;
 
     
     /**
@@ -11548,10 +12210,11 @@ public object FfiConverterTypeSentiment: FfiConverterRustBuffer<Sentiment> {
 
 
 /**
- * Why a finalized transaction did not produce a survey invitation (E1–E9).
+ * Why a finalized transaction did not produce a survey invitation (E1–E9, P1–P8).
  *
- * The variants are listed in the precedence order of E9: when several rules apply, the
- * first one is reported. Codes are stable across releases and shared by every door.
+ * Codes are stable across releases and shared by every door; [`SkipReason::ALL`] lists
+ * the reasons in the precedence order of P8 (E9's list extended): when several rules
+ * apply, the first one is reported.
  */
 
 enum class SkipReason(val value: kotlin.UInt) {
@@ -11599,7 +12262,41 @@ enum class SkipReason(val value: kotlin.UInt) {
     /**
      * E5: another transaction of the customer in the same batch got the invitation.
      */
-    ONE_PER_BATCH(11u);
+    ONE_PER_BATCH(11u),
+    /**
+     * P6: the sale was refunded or voided before it was evaluated.
+     */
+    REFUNDED(12u),
+    /**
+     * P2: the store-wide contact cap (`min_gap_days`, `max_per_year`) holds the person.
+     */
+    CONTACT_CAP(13u),
+    /**
+     * P4: the location reached its monthly response quota.
+     */
+    QUOTA_REACHED(14u),
+    /**
+     * P4: the customer is outside tonight's sample (`sample_percent`).
+     */
+    NOT_SAMPLED(15u),
+    /**
+     * P4: the location's daily cap was reached for the business date.
+     */
+    DAILY_CAP(16u);
+
+    
+    /**
+     * A short sentence in `language` (`en`, `fr`, `ko`; others get English).
+     */ fun `describeInLanguage`(`language`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_hearken_fn_method_skipreason_describe_in_language(FfiConverterTypeSkipReason.lower(this),
+        
+        FfiConverterString.lower(`language`),_status)
+}
+    )
+    }
+    
 
     
     /**
@@ -11699,6 +12396,53 @@ public object FfiConverterTypeSubscription: FfiConverterRustBuffer<Subscription>
 
 
 /**
+ * The kinds of survey a customer can be asked (P1); each has its own cooldown.
+ */
+
+enum class SurveyKind {
+    
+    /**
+     * After a sale (E4): cooldown `Settings::cooldown_months`.
+     */
+    TRANSACTIONAL,
+    /**
+     * The periodic relationship survey (P7): cooldown `relationship_every_months`.
+     */
+    RELATIONSHIP,
+    /**
+     * After an alert is handled (A4): no cooldown.
+     */
+    FOLLOW_UP;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSurveyKind: FfiConverterRustBuffer<SurveyKind> {
+    override fun read(buf: ByteBuffer) = try {
+        SurveyKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SurveyKind) = 4UL
+
+    override fun write(value: SurveyKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The kind of a transaction.
  */
 
@@ -11715,7 +12459,15 @@ enum class TransactionKind {
     /**
      * A delivery.
      */
-    DELIVERY;
+    DELIVERY,
+    /**
+     * A refund, partial or whole, of the sale named by `refers_to` (P6); never surveyed.
+     */
+    REFUND,
+    /**
+     * A void of the sale named by `refers_to` (P6); never surveyed.
+     */
+    VOID;
 
     
 
@@ -11801,6 +12553,69 @@ public object FfiConverterTypeUserRole: FfiConverterRustBuffer<UserRole> {
     override fun allocationSize(value: UserRole) = 4UL
 
     override fun write(value: UserRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A day of the week.
+ */
+
+enum class Weekday {
+    
+    /**
+     * Monday.
+     */
+    MONDAY,
+    /**
+     * Tuesday.
+     */
+    TUESDAY,
+    /**
+     * Wednesday.
+     */
+    WEDNESDAY,
+    /**
+     * Thursday.
+     */
+    THURSDAY,
+    /**
+     * Friday.
+     */
+    FRIDAY,
+    /**
+     * Saturday.
+     */
+    SATURDAY,
+    /**
+     * Sunday.
+     */
+    SUNDAY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWeekday: FfiConverterRustBuffer<Weekday> {
+    override fun read(buf: ByteBuffer) = try {
+        Weekday.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Weekday) = 4UL
+
+    override fun write(value: Weekday, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -12067,6 +12882,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCalendar: FfiConverterRustBuffer<Calendar?> {
+    override fun read(buf: ByteBuffer): Calendar? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCalendar.read(buf)
+    }
+
+    override fun allocationSize(value: Calendar?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCalendar.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Calendar?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCalendar.write(value, buf)
         }
     }
 }
@@ -13001,6 +13848,34 @@ public object FfiConverterSequenceTypeLocation: FfiConverterRustBuffer<List<Loca
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer<List<OpeningHours>> {
+    override fun read(buf: ByteBuffer): List<OpeningHours> {
+        val len = buf.getInt()
+        return List<OpeningHours>(len) {
+            FfiConverterTypeOpeningHours.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OpeningHours>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOpeningHours.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OpeningHours>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOpeningHours.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer<List<OutboundMessage>> {
     override fun read(buf: ByteBuffer): List<OutboundMessage> {
         val len = buf.getInt()
@@ -13103,6 +13978,34 @@ public object FfiConverterSequenceTypeQuestionView: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeQuestionView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRelationshipDecision: FfiConverterRustBuffer<List<RelationshipDecision>> {
+    override fun read(buf: ByteBuffer): List<RelationshipDecision> {
+        val len = buf.getInt()
+        return List<RelationshipDecision>(len) {
+            FfiConverterTypeRelationshipDecision.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RelationshipDecision>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRelationshipDecision.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RelationshipDecision>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRelationshipDecision.write(it, buf)
         }
     }
 }
@@ -13355,6 +14258,34 @@ public object FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer<List<A
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAlertStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer<List<Weekday>> {
+    override fun read(buf: ByteBuffer): List<Weekday> {
+        val len = buf.getInt()
+        return List<Weekday>(len) {
+            FfiConverterTypeWeekday.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Weekday>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWeekday.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Weekday>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWeekday.write(it, buf)
         }
     }
 }
