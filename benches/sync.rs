@@ -23,6 +23,9 @@ use hearken::{
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+#[path = "sync/policy.rs"]
+mod policy;
+
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
 const LOCATION: &str = "paris-01";
@@ -183,6 +186,43 @@ fn run() -> BenchResult<()> {
         med(&mut rows.iter().map(|r| mb(r.0.memory.rss_peak))),
         med(&mut rows.iter().map(|r| mb(r.0.memory.heap_peak))),
         med(&mut rows.iter().map(|r| mb(r.0.memory.heap_retained))),
+    );
+    // The same night with every contact-policy rule on (P1–P7): it must cost under 20 %
+    // of the sync.
+    let policy_batch = policy::policy_batch(&batch);
+    let mut policy_rows = Vec::with_capacity(RUNS);
+    for run in 1..=RUNS {
+        let p = policy::time_policy(&template, &work, &policy_batch, business_date, now)?;
+        let share = |n: usize| 100.0 * n as f64 / p.sales as f64;
+        let skips: Vec<String> = p
+            .skipped
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(r, n)| format!("{r} {:.1} %", share(*n)))
+            .collect();
+        println!(
+            "policy run {run}: hearken {:.3} s (on-CPU {:.3} s) | {} sales, {} invited, {} \
+             relationship surveys | skipped: {}",
+            p.wall.as_secs_f64(),
+            p.cpu.as_secs_f64(),
+            p.sales,
+            p.invitations,
+            p.relationship,
+            skips.join(", ")
+        );
+        policy_rows.push(p);
+    }
+    let default_wall = med(&mut rows.iter().map(|r| r.0.wall.as_secs_f64()));
+    let policy_wall = med(&mut policy_rows.iter().map(|p| p.wall.as_secs_f64()));
+    let default_cpu = med(&mut rows.iter().map(|r| r.0.cpu.as_secs_f64()));
+    let policy_cpu = med(&mut policy_rows.iter().map(|p| p.cpu.as_secs_f64()));
+    println!(
+        "median policy run: {policy_wall:.3} s beside the default run's {default_wall:.3} s: \
+         ratio policy/default {:.2} (target <= 1.20) | on-CPU ratio {:.2} (the policy batch \
+         also carries {} refunds)",
+        policy_wall / default_wall,
+        policy_cpu / default_cpu,
+        policy_batch.transactions.len() - batch.transactions.len(),
     );
     println!("memory method: {}", rows[0].0.memory.method);
     println!(

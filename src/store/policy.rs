@@ -138,17 +138,19 @@ pub fn person_history(conn: &Connection, keys: &[(i64, Option<&str>)]) -> Result
     }
     let json = serde_json::to_string(keys).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
-        "WITH k(cid, contact) AS (
+        // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
+        // the outer loop), so each looks invitations up by index.
+        "WITH k(cid, contact) AS MATERIALIZED (
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))
          SELECT k.cid, i.id, i.survey_kind, i.business_date, i.customer_id, c.host_id,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k JOIN invitations i ON i.customer_id = k.cid
+         FROM k CROSS JOIN invitations i ON i.customer_id = k.cid
          JOIN customers c ON c.id = i.customer_id
          WHERE i.status IN ('pending', 'delivered')
          UNION
          SELECT k.cid, i.id, i.survey_kind, i.business_date, i.customer_id, c.host_id,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k JOIN invitations i ON i.contact = k.contact
+         FROM k CROSS JOIN invitations i ON i.contact = k.contact
          JOIN customers c ON c.id = i.customer_id
          WHERE k.contact IS NOT NULL AND i.status IN ('pending', 'delivered')",
     )?;
