@@ -591,3 +591,42 @@ fn p8_every_new_reason_has_a_name_a_code_and_words_in_p8_order() {
         SkipReason::DailyCap.describe_in("en")
     );
 }
+
+#[test]
+fn p5_retries_and_resends_wait_for_the_next_send_slot() {
+    let e = engine();
+    // Paris sends on Tuesdays only.
+    e.set_calendar(&Calendar {
+        send_weekdays: vec![Weekday::Tuesday],
+        ..Calendar::default()
+    })
+    .unwrap();
+    let r = night(&e, "2026-11-23", &["c1"]);
+    // Monday's sale: due Tuesday 24th at 10:00.
+    assert_eq!(r.invitations[0].due_at, at("2026-11-24T09:00:00Z"));
+    let m = e.claim(10, at("2026-11-24T09:00:00Z")).unwrap().remove(0);
+    // A failed delivery on Tuesday retries five minutes later, still Tuesday…
+    let hearken::FailOutcome::Retry { retry_at } = e
+        .fail(
+            &m.message_id,
+            "mailbox full",
+            false,
+            at("2026-11-24T23:00:00Z"),
+        )
+        .unwrap()
+    else {
+        panic!("retried");
+    };
+    // … which is Wednesday in Paris: the next Tuesday's send hour.
+    assert_eq!(retry_at, at("2026-12-01T09:00:00Z"));
+    // A resend asked for on Thursday waits for Tuesday too.
+    let id = e.resend(
+        r.invitations[0].invitation_id,
+        None,
+        at("2026-11-26T09:00:00Z"),
+    );
+    assert!(id.is_ok());
+    assert!(e.claim(10, at("2026-11-30T09:00:00Z")).unwrap().is_empty());
+    let due = e.claim(10, at("2026-12-01T09:00:00Z")).unwrap();
+    assert_eq!(due.len(), 2, "the retry and the resend, on Tuesday");
+}
