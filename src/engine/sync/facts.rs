@@ -1,0 +1,187 @@
+//! The facts phase of a sync: what the rules read of the batch's customers and sales,
+//! gathered in bulk, and tonight's refunds applied to sales decided before (P6).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::model::{Channel, Settings, SurveyKind, SyncBatch, SyncReport};
+use crate::rules::decide::Pending;
+use crate::rules::eligibility::{CustomerFacts, Facts};
+use crate::rules::time;
+use crate::store::{self, CustomerRow, StoredTransaction};
+
+use super::super::policy::holds;
+use super::super::suppressions::Suppressions;
+use super::{Dated, Known, Written};
+
+/// The normalised contact of the channel: the person's key when records are matched
+/// by contact (P3), and what an invitation is addressed to.
+pub(in crate::engine) fn channel_contact(row: &CustomerRow, channel: Channel) -> Option<&str> {
+    match channel {
+        Channel::Email => row.email_norm.as_deref(),
+        Channel::Sms => row.phone_norm.as_deref(),
+    }
+}
+
+/// What the rules read of the batch's customers and sales, gathered in bulk.
+pub(super) struct BatchFacts {
+    /// By customer row id.
+    pub(super) customers: HashMap<i64, CustomerFacts>,
+    /// The sales of the batch that a refund or void names (P6).
+    pub(super) refunded: HashSet<String>,
+    /// Host ids of the customer records that earlier invitations name (P3).
+    pub(super) host_ids: HashMap<i64, String>,
+}
+
+/// Gathers what the rules read of each referenced customer: unsubscribed (one look-up
+/// for all of them), usable contact, and what holds the person back (E4, P1–P3).
+pub(super) fn gather_facts(
+    c: &Connection,
+    batch: &SyncBatch,
+    customers: &HashMap<&str, Known>,
+    suppressions: &Suppressions,
+    settings: &Settings,
+    dated: &Dated,
+) -> Result<BatchFacts> {
+    let keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
+        .iter()
+        .map(|(id, k)| {
+            (
+                *id,
+                k.row.email_norm.as_deref(),
+                k.row.phone_norm.as_deref(),
+            )
+        })
+        .collect();
+    let unsubscribed = suppressions.unsubscribed_among(c, &keys)?;
+    let by_contact = dated.rules.policy.one_person_per_contact;
+    // A customer created tonight has no invitation, but may share a contact (P3).
+    let asked: Vec<(i64, Option<&str>)> = customers
+        .values()
+        .filter_map(|k| {
+            let contact = channel_contact(&k.row, settings.channel).filter(|_| by_contact);
+            (k.existed || contact.is_some()).then_some((k.rowid, contact))
+        })
+        .collect();
+    let history = store::person_history(c, &asked)?;
+    let refunded = store::refunded_among(
+        c,
+        batch
+            .transactions
+            .iter()
+            .filter(|t| !t.kind.cancels_sale())
+            .map(|t| t.id.as_str()),
+    )?;
+    let person = &dated.rules.person;
+    let facts = customers
+        .iter()
+        .map(|(id, k)| {
+            let past = history
+                .by_customer
+                .get(&k.rowid)
+                .map_or(&[][..], Vec::as_slice);
+            let (cooldown, contact_cap) =
+                holds(past, SurveyKind::Transactional, person, dated.batch_date);
+            let facts = CustomerFacts {
+                communications: k.row.include_in_communications,
+                unsubscribed: unsubscribed.contains(*id),
+                usable_contact: channel_contact(&k.row, settings.channel).is_some(),
+                cooldown,
+                contact_cap,
+            };
+            (k.rowid, facts)
+        })
+        .collect();
+    Ok(BatchFacts {
+        customers: facts,
+        refunded,
+        host_ids: history.host_ids,
+    })
+}
+
+/// P6: tonight's refunds and voids cancel what their sales, decided by an earlier sync,
+/// still have undelivered.
+pub(super) fn apply_refunds(
+    c: &Connection,
+    batch: &SyncBatch,
+    written: &[Written<'_>],
+    dated: &Dated,
+    report: &mut SyncReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let refunds: Vec<&str> = batch
+        .transactions
+        .iter()
+        .filter(|t| t.kind.cancels_sale())
+        .filter_map(|t| t.refers_to.as_deref())
+        .collect();
+    if refunds.is_empty() {
+        return Ok(());
+    }
+    // Sales of this batch are decided below, with the refund known (`refunded`).
+    let in_batch: HashMap<&str, &Written<'_>> = batch
+        .transactions
+        .iter()
+        .zip(written)
+        .map(|(t, w)| (t.id.as_str(), w))
+        .collect();
+    let stored = store::find_transactions(c, refunds.iter().copied())?;
+    for sale in refunds {
+        let decided_before = match in_batch.get(sale) {
+            Some(w) => w.before.filter(|s| s.decided()).map(|s| s.rowid),
+            None => stored.get(sale).filter(|s| s.decided()).map(|s| s.rowid),
+        };
+        if let Some(rowid) = decided_before
+            && store::cancel_for_refund(c, rowid, dated.batch_date, time::ms(now))?
+            && !report.cancelled_by_refund.iter().any(|s| s == sale)
+        {
+            report.cancelled_by_refund.push(sale.to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The transactions to decide now, with their facts; those decided by an earlier sync
+/// (E9) are left out and reported as stored, and refunds and voids are never decided (P6).
+pub(super) fn pending<'b>(
+    batch: &'b SyncBatch,
+    written: &[Written<'_>],
+    customers: &'b HashMap<&str, Known>,
+    facts: &BatchFacts,
+    dated: &Dated,
+    channel: Channel,
+) -> Vec<Pending<'b>> {
+    let by_contact = dated.rules.policy.one_person_per_contact;
+    batch
+        .transactions
+        .iter()
+        .zip(written)
+        .filter(|(t, w)| {
+            !t.kind.cancels_sale() && !w.before.is_some_and(StoredTransaction::decided)
+        })
+        .map(|(t, _)| {
+            let customer = t.customer.as_deref().and_then(|id| customers.get(id));
+            let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
+            Pending {
+                transaction: &t.id,
+                customer: t.customer.as_deref(),
+                customer_rowid: customer.map(|k| k.rowid),
+                person: customer
+                    .filter(|_| by_contact)
+                    .and_then(|k| channel_contact(&k.row, channel)),
+                finalized_at,
+                facts: Facts {
+                    finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
+                    excluded: t.exclude,
+                    refunded: facts.refunded.contains(&t.id),
+                    location_enabled: dated.location.location.enabled,
+                    customer: customer.and_then(|k| facts.customers.get(&k.rowid).copied()),
+                    already_invited: false,
+                },
+            }
+        })
+        .collect()
+}
