@@ -56,14 +56,16 @@ pub struct PolicyTimed {
     pub sales: usize,
 }
 
-/// `Engine::sync` of the policy batch with every P rule on, on a fresh copy of the
-/// template; the set-up (policy, calendar, earlier invitations) is outside the clock.
+/// `Engine::sync` of the policy batch with every P rule on (P7's relationship survey only
+/// when `relationship`), on a fresh copy of the template; the set-up (policy, calendar,
+/// earlier invitations) is outside the clock.
 pub fn time_policy(
     template: &Path,
     work: &Path,
     batch: &SyncBatch,
     date: NaiveDate,
     now: DateTime<Utc>,
+    relationship: bool,
 ) -> BenchResult<PolicyTimed> {
     let db = fresh_copy(template, work, "policy")?;
     let engine = Engine::open(&db)?;
@@ -76,7 +78,7 @@ pub fn time_policy(
         // Counted every night; not reached here (once reached it skips every sale).
         monthly_response_quota: 1_000_000,
         delay_days: 2,
-        relationship_every_months: 12,
+        relationship_every_months: if relationship { 12 } else { 0 },
         active_within_days: 30,
         ..ContactPolicy::default()
     })?;
