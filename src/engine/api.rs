@@ -6,3 +6,4 @@ mod alerts;
 mod analytics;
 mod delivery;
 mod feedback;
+mod pages;

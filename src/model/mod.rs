@@ -9,6 +9,7 @@ mod due;
 mod explain;
 mod location;
 mod outbox;
+mod page;
 mod people;
 mod reason;
 mod report;
@@ -35,6 +36,7 @@ pub use location::Location;
 pub use outbox::{
     FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
 };
+pub use page::{Page, PageKind, ScoreClick};
 pub use people::{Customer, Employee, Erasure, Gender, Role};
 pub use reason::SkipReason;
 pub use report::{

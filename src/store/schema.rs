@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -495,6 +495,17 @@ DROP TABLE settings;
 DROP TABLE delivery_settings;
 DROP TABLE alert_settings;
 DROP TABLE feedback_settings;
+"#;
+
+/// Version 7: one-click scores in the e-mail (M1, issue 16). A click stores a partial
+/// response (`completed_at` NULL) holding the score; the survey page completes it once.
+/// Responses and follow-up answers stored before were complete. Templates get an HTML part.
+const V7: &str = r#"
+ALTER TABLE responses ADD COLUMN completed_at INTEGER;
+UPDATE responses SET completed_at = created_at;
+ALTER TABLE alert_follow_ups ADD COLUMN completed_at INTEGER;
+UPDATE alert_follow_ups SET completed_at = created_at;
+ALTER TABLE templates ADD COLUMN html TEXT;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

@@ -39,6 +39,7 @@
 mod config;
 mod engine;
 mod error;
+mod pages;
 mod reports;
 mod time;
 mod types;

@@ -35,5 +35,6 @@ int main(int argc, char **argv) {
     store_file_tests();
     trust_tests();
     windows_tests();
+    pages_tests();
     return finish();
 }

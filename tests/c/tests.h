@@ -13,5 +13,6 @@ void reports_tests(void);
 void store_file_tests(void);
 void trust_tests(void);
 void windows_tests(void);
+void pages_tests(void);
 
 #endif
