@@ -6,9 +6,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    AlertKind, FeedbackInput, FeedbackSettings, NpsSummary, QuestionKind, QuestionView,
-    RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey,
-    SurveyPage,
+    AlertKind, FeedbackInput, FeedbackSettings, NpsSummary, QuestionKind, RatingSummary,
+    ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey, SurveyPage,
 };
 use crate::rules::time::ms;
 use crate::rules::{survey as rules, template, token};
@@ -82,42 +81,14 @@ pub(super) fn page_data(
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
     let chain =
         template::language_chain(language.or(invitation_language), &settings.default_language);
-    let survey = survey(c)?;
-    // The page is in the language its first question's wording was found in.
-    let language = survey
-        .questions
-        .first()
-        .and_then(|q| rules::localized_in(&q.text, &chain))
-        .map_or_else(|| "en".to_owned(), |(l, _)| l.to_owned());
-    let questions = survey
-        .questions
-        .iter()
-        .map(|q| QuestionView {
-            id: q.id.clone(),
-            kind: q.kind,
-            text: template::fill_location(rules::localized(&q.text, &chain), &name, &language),
-            scale: (q.kind == QuestionKind::Rating).then(|| q.scale.unwrap_or(5)),
-            options: match q.kind {
-                QuestionKind::Choice => q
-                    .options
-                    .iter()
-                    .map(|o| (o.id.clone(), rules::localized(&o.text, &chain).to_owned()))
-                    .collect(),
-                QuestionKind::Facets => rules::facets_for(business_type.as_deref())
-                    .iter()
-                    .map(|f| ((*f).to_owned(), (*f).to_owned()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-        })
-        .collect();
-    Ok(SurveyPage {
-        location: host_id,
-        location_name: name,
-        language,
-        questions,
+    Ok(rules::page_view(
+        &survey(c)?,
+        &host_id,
+        &name,
+        business_type.as_deref(),
+        &chain,
         recorded_score,
-    })
+    ))
 }
 
 /// Records the one response a survey or receipt link takes (F6), scores it and says

@@ -12,7 +12,7 @@ struct EmailText {
     paragraph: &'static str,
     /// Above the score links (or the review button's text for a review reminder).
     action: &'static str,
-    /// Before the plain survey link under the scale.
+    /// The text of the plain survey link under the scale.
     fallback: &'static str,
     footer: &'static str,
     unsubscribe: &'static str,
@@ -31,17 +31,17 @@ fn text(kind: MessageKind, lang: &str) -> Option<EmailText> {
         })
     };
     let en = (
-        "Or open the survey:",
+        "Or open the survey in your browser",
         "To stop receiving surveys:",
         "unsubscribe",
     );
     let fr = (
-        "Ou ouvrez l'enquête :",
+        "Ou ouvrez l'enquête dans votre navigateur",
         "Pour ne plus recevoir d'enquêtes :",
         "se désinscrire",
     );
     let ko = (
-        "또는 설문 열기:",
+        "또는 브라우저에서 설문 열기",
         "설문 수신을 원하지 않으시면:",
         "수신 거부",
     );
@@ -197,8 +197,8 @@ pub fn builtin_html(kind: MessageKind, lang: &str) -> Option<String> {
     } else {
         format!(
             "<p style=\"margin:0 0 8px;font-weight:bold\">{}</p>\n{{score_scale}}\n\
-             <p class=\"hk-muted\" style=\"margin:16px 0 0;font-size:14px;color:#4a5058\">{} \
-             <a class=\"hk-link\" href=\"{{survey_link}}\" style=\"color:#0b57d0\">{{survey_link}}</a></p>",
+             <p class=\"hk-muted\" style=\"margin:16px 0 0;font-size:14px;color:#4a5058\">\
+             <a class=\"hk-link\" href=\"{{survey_link}}\" style=\"color:#0b57d0\">{}</a></p>",
             t.action, t.fallback
         )
     };
@@ -213,7 +213,7 @@ pub fn builtin_html(kind: MessageKind, lang: &str) -> Option<String> {
          class=\"hk-body\" style=\"background:#ffffff\"><tr><td align=\"center\" style=\"padding:24px 12px\">\n\
          <table role=\"presentation\" width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" border=\"0\" \
          class=\"hk-card\" style=\"max-width:560px;background:#ffffff;color:#1b1f24;{FONT};\
-         font-size:16px;line-height:24px\"><tr><td>\n\
+         font-size:16px;line-height:24px;overflow-wrap:anywhere\"><tr><td>\n\
          <h1 style=\"margin:0 0 16px;font-size:22px;line-height:28px\">{heading}</h1>\n\
          <p style=\"margin:0 0 16px\">{greeting}</p>\n<p style=\"margin:0 0 16px\">{paragraph}</p>\n\
          {action}\n\
