@@ -27,7 +27,7 @@ const val DAY_MS = 24 * HOUR_MS
 
 /** Stands in for the host's e-mail or SMS gateway: prints the rendered message. */
 /** n and the noun in the right number: "1 promoter", "2 promoters" (M3). */
-fun count(n: Number, noun: String) = if (n.toLong() == 1L) "$n $noun" else "$n ${noun}s"
+fun count(n: Any, noun: String) = if (n.toString() == "1") "$n $noun" else "$n ${noun}s"
 
 fun fakeMailer(m: OutboundMessage) {
     println("--- ${m.channel.name.lowercase()} to ${m.recipient} in ${m.language} (message ${m.messageId})")

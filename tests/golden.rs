@@ -28,10 +28,9 @@ fn check(name: &str, actual: &str) {
     assert_eq!(actual, expected, "{name} differs from the golden file");
 }
 
-#[test]
-fn golden_scenario_through_the_rust_door() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path().join("golden.db")).unwrap();
+/// Steps 1 and 2: a fresh database with the golden locations, Dana unsubscribed.
+fn steps_1_and_2(path: &std::path::Path) -> Engine {
+    let engine = Engine::open(path).unwrap();
     let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
     for l in &locations {
         engine.upsert_location(l).unwrap();
@@ -39,6 +38,13 @@ fn golden_scenario_through_the_rust_door() {
     engine
         .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
         .unwrap();
+    engine
+}
+
+#[test]
+fn golden_scenario_through_the_rust_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = steps_1_and_2(&dir.path().join("golden.db"));
     let now = at("2026-11-20T22:00:00Z");
 
     let report = engine.sync_json(&read("night1.batch.json"), now).unwrap();
@@ -65,14 +71,7 @@ fn golden_scenario_through_the_rust_door() {
 #[test]
 fn m2_golden_thank_you_page_through_the_rust_door() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path().join("golden.db")).unwrap();
-    let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
-    for l in &locations {
-        engine.upsert_location(l).unwrap();
-    }
-    engine
-        .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
-        .unwrap();
+    let engine = steps_1_and_2(&dir.path().join("golden.db"));
     engine
         .sync_json(&read("night1.batch.json"), at("2026-11-20T22:00:00Z"))
         .unwrap();

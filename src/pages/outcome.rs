@@ -28,21 +28,17 @@ pub fn thank_you_page(language: &str, location_name: &str, review_link: Option<&
 /// The page of a link that expired before its response was complete (F6).
 pub fn expired_page(language: &str) -> String {
     let t = texts(language);
-    let main = format!(
-        "<h1>{}</h1>\n<p>{}</p>\n",
-        escape(t.expired_title),
-        escape(t.expired_body)
-    );
-    document(t.lang, t.expired_title, &main)
+    notice(t.lang, t.expired_title, t.expired_body)
 }
 
 /// The unsubscribe confirmation: no more surveys from any location (E3).
 pub fn unsubscribed_page(language: &str) -> String {
     let t = texts(language);
-    let main = format!(
-        "<h1>{}</h1>\n<p>{}</p>\n",
-        escape(t.unsubscribed_title),
-        escape(t.unsubscribed_body)
-    );
-    document(t.lang, t.unsubscribed_title, &main)
+    notice(t.lang, t.unsubscribed_title, t.unsubscribed_body)
+}
+
+/// A page that says one thing: a heading and a paragraph.
+fn notice(lang: &str, title: &str, body: &str) -> String {
+    let main = format!("<h1>{}</h1>\n<p>{}</p>\n", escape(title), escape(body));
+    document(lang, title, &main)
 }
