@@ -26,6 +26,9 @@ const val HOUR_MS = 3_600_000L
 const val DAY_MS = 24 * HOUR_MS
 
 /** Stands in for the host's e-mail or SMS gateway: prints the rendered message. */
+/** n and the noun in the right number: "1 promoter", "2 promoters" (M3). */
+fun count(n: Any, noun: String) = if (n.toString() == "1") "$n $noun" else "$n ${noun}s"
+
 fun fakeMailer(m: OutboundMessage) {
     println("--- ${m.channel.name.lowercase()} to ${m.recipient} in ${m.language} (message ${m.messageId})")
     if (m.subject.isNotEmpty()) println("Subject: ${m.subject}")
@@ -64,7 +67,7 @@ fun main(args: Array<String>) {
         )
         try {
             val report = engine.sync(batch, now)
-            println("paris ${report.businessDate}: ${report.invitations.size} invitation(s), " +
+            println("paris ${report.businessDate}: ${count(report.invitations.size, "invitation")}, " +
                 "${report.skipped.size} skipped; next sync ${Instant.ofEpochMilli(window.nextSyncAt)}")
             for (s in report.skipped) println("  ${s.transaction}: ${s.reason.codeName()} (${s.reason.describe()})")
         } catch (e: HearkenException.InvalidInput) {
@@ -130,7 +133,7 @@ fun answerSurveys(engine: Engine, delivered: List<Pair<OutboundMessage, Long>>) 
     println("e-receipt feedback: positive, facet staff")
     val s = engine.nps(ScoreQuery(location = "paris"))
     println("NPS: ${s.nps?.let { "%.0f".format(java.util.Locale.ROOT, it) } ?: "none yet"} " +
-        "(${s.promoters} promoters, ${s.passives} passives, ${s.detractors} detractors)")
+        "(${count(s.promoters, "promoter")}, ${count(s.passives, "passive")}, ${count(s.detractors, "detractor")})")
     try {
         engine.recordResponse(token(receipt.url), npsAnswer(10u), now)
     } catch (e: HearkenException.Conflict) {

@@ -207,9 +207,12 @@ static void print_report(const char *report_json) {
     }
     if (hk_sync_report_customers_created(r) + hk_sync_report_customers_updated(r) +
             hk_sync_report_transactions_created(r) > 0) {
-        printf("  received %u new customers, %u updated, %u new transactions\n",
-               hk_sync_report_customers_created(r), hk_sync_report_customers_updated(r),
-               hk_sync_report_transactions_created(r));
+        uint32_t customers = hk_sync_report_customers_created(r);
+        uint32_t transactions = hk_sync_report_transactions_created(r);
+        /* Counts agree in number (M3): "1 new customer", "2 new customers". */
+        printf("  received %u new customer%s, %u updated, %u new transaction%s\n", customers,
+               customers == 1 ? "" : "s", hk_sync_report_customers_updated(r), transactions,
+               transactions == 1 ? "" : "s");
     }
     if (hk_sync_report_invitation_count(r) == 0) {
         printf("  no new survey invitations\n");

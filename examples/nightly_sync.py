@@ -31,6 +31,11 @@ HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 
 
+def count(n, noun):
+    """n and the noun in the right number: "1 promoter", "2 promoters" (M3)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def iso(ms):
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="minutes")
 
@@ -138,8 +143,8 @@ def answer_surveys(engine, delivered):
     print("e-receipt feedback: negative, facet wait_time")
     s = engine.nps(hearken.ScoreQuery())
     shown = "none yet" if s.nps is None else f"{s.nps:.0f}"
-    print(f"NPS: {shown} ({s.promoters} promoters, {s.passives} passives, "
-          f"{s.detractors} detractors)")
+    print(f"NPS: {shown} ({count(s.promoters, 'promoter')}, {count(s.passives, 'passive')}, "
+          f"{count(s.detractors, 'detractor')})")
     week = now + 7 * DAY_MS
     reminders = engine.claim(50, week)
     if not reminders:
@@ -180,7 +185,7 @@ def main():
                     print(f"  rejected {p.record}[{p.index}] {p.host_id} {p.field}: {p.reason}")
                 continue
             print(f"{location.name} ({location.id}) business date {report.business_date}: "
-                  f"{len(report.invitations)} invitation(s), {len(report.skipped)} skipped; "
+                  f"{count(len(report.invitations), 'invitation')}, {len(report.skipped)} skipped; "
                   f"next sync {iso(window.next_sync_at)}")
             for s in report.skipped:
                 print(f"  {s.transaction}: {s.reason.code_name()} ({s.reason.describe()})")

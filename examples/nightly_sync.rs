@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use hearken::rules::grammar::en_count;
 use hearken::{
     AlertKind, AlertQuery, AlertStatus, Answer, Customer, Employee, Engine, FeedbackInput,
     InteractionInput, InteractionMethod, Location, NotifyLevel, OutboundMessage, ReportQuery,
@@ -163,8 +164,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {line}");
     }
     let delivered = drain_outbox(&engine, utc("2026-11-25T09:00:00Z"))?;
-    answer_surveys(&engine, &delivered, utc("2026-11-25T12:00:00Z"))?;
+    // What the customers saw (M1, M2): the e-mails' HTML and the pages, beside the store.
+    let pages = std::path::PathBuf::from(format!("{}.pages", shown.display()));
+    answer_surveys(&engine, &delivered, &pages, utc("2026-11-25T12:00:00Z"))?;
     owners_report(&engine, utc("2026-12-02T12:00:00Z"))?;
+    if pages.join("index.html").exists() {
+        println!(
+            "\nthe e-mails and pages the customers saw: {}",
+            pages.join("index.html").display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes what a customer saw (an e-mail's HTML part, a page) into the demo's pages folder
+/// and adds it to its index.
+fn save_page(dir: &std::path::Path, name: &str, html: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join(name), html)?;
+    let index = dir.join("index.html");
+    let mut list = std::fs::read_to_string(&index).unwrap_or_default();
+    let item = format!("<li><a href=\"{name}\">{name}</a></li>\n");
+    if !list.contains(&item) {
+        if list.is_empty() {
+            list = "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">\
+                    <title>What the customers saw</title><ul>\n"
+                .to_owned();
+        }
+        list.push_str(&item);
+        std::fs::write(index, list)?;
+    }
     Ok(())
 }
 
@@ -181,11 +210,11 @@ fn owners_report(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std:
         let rate = engine.response_rate(&q, now)?;
         let funnel = engine.review_funnel(&q, now)?;
         println!(
-            "  {}: NPS {} from {} answers, response rate {}, review links shown {} \
+            "  {}: NPS {} from {}, response rate {}, review links shown {} \
              (clicked {}, confirmed {})",
             l.name,
             s.nps.nps.map_or("none yet".into(), |n| format!("{n:.0}")),
-            s.responses,
+            en_count(s.responses, "answer", "answers"),
             rate.rate
                 .map_or("none yet".into(), |r| format!("{:.0}%", r * 100.0)),
             funnel.shown,
@@ -195,10 +224,10 @@ fn owners_report(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std:
     }
     for e in engine.employee_performance(&ReportQuery::default(), None, now)? {
         println!(
-            "  {} ({}): {} answers, NPS {}",
+            "  {} ({}): {}, NPS {}",
             e.name.as_deref().unwrap_or(&e.employee),
             e.role.as_str(),
-            e.scores.responses,
+            en_count(e.scores.responses, "answer", "answers"),
             e.scores
                 .nps
                 .nps
@@ -213,6 +242,7 @@ fn owners_report(engine: &Engine, now: DateTime<Utc>) -> Result<(), Box<dyn std:
 fn answer_surveys(
     engine: &Engine,
     delivered: &[OutboundMessage],
+    pages: &std::path::Path,
     now: DateTime<Utc>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     println!("\n══ During the day: answers come in ══");
@@ -238,7 +268,15 @@ fn answer_surveys(
         else {
             continue;
         };
-        let outcome = engine.record_response(&token(&m.survey_link), &nps(score), now)?;
+        let link = token(&m.survey_link);
+        if let Some(html) = &m.html_body {
+            save_page(pages, &format!("{who}-email.html"), html)?;
+        }
+        let page = engine.survey_link_page(&link, None, None, now)?;
+        save_page(pages, &format!("{who}-survey.html"), &page.html)?;
+        let outcome = engine.record_response(&link, &nps(score), now)?;
+        let page = engine.survey_link_page(&link, None, None, now)?;
+        save_page(pages, &format!("{who}-thank-you.html"), &page.html)?;
         println!(
             "  {} answered {score}/10: {:?}{}{}",
             names.get(who).copied().unwrap_or(who),
@@ -282,11 +320,11 @@ fn answer_surveys(
     }
     let all = engine.scores(&ReportQuery::default(), now)?.nps;
     println!(
-        "  NPS: {} ({} promoters, {} passives, {} detractors)",
+        "  NPS: {} ({}, {}, {})",
         all.nps.map_or("none yet".into(), |n| format!("{n:.0}")),
-        all.promoters,
-        all.passives,
-        all.detractors
+        en_count(all.promoters, "promoter", "promoters"),
+        en_count(all.passives, "passive", "passives"),
+        en_count(all.detractors, "detractor", "detractors")
     );
     work_alerts(engine, now + chrono::TimeDelta::hours(2))?;
     let week = now + chrono::TimeDelta::days(7);
@@ -413,8 +451,14 @@ fn print_report(r: &SyncReport, tz: Tz, names: &HashMap<&str, &str>) {
     };
     if r.customers_created + r.customers_updated + r.transactions_created > 0 {
         println!(
-            "  received {} new customers, {} updated, {} new transactions",
-            r.customers_created, r.customers_updated, r.transactions_created
+            "  received {}, {} updated, {}",
+            en_count(r.customers_created.into(), "new customer", "new customers"),
+            r.customers_updated,
+            en_count(
+                r.transactions_created.into(),
+                "new transaction",
+                "new transactions"
+            )
         );
     }
     if r.invitations.is_empty() {

@@ -167,6 +167,31 @@
 #define HK_NO_RETRY -1
 
 /**
+ * The survey form, to post back to the same link.
+ */
+#define HK_PAGE_KIND_SURVEY 1
+
+/**
+ * The thanks after the response (with the review link when N3 offers it).
+ */
+#define HK_PAGE_KIND_THANK_YOU 2
+
+/**
+ * The link expired before its response was complete (served with HTTP 410).
+ */
+#define HK_PAGE_KIND_EXPIRED 3
+
+/**
+ * The unsubscribe is confirmed.
+ */
+#define HK_PAGE_KIND_UNSUBSCRIBED 4
+
+/**
+ * No score in the URL: pass it to `hk_engine_survey_link_page`'s `score`.
+ */
+#define HK_NO_SCORE -1
+
+/**
  * Alert kind code: an unhappy survey response (N4).
  */
 #define HK_ALERT_KIND_UNHAPPY_CUSTOMER 1
@@ -990,6 +1015,67 @@ hk_result hk_engine_ratings(const hk_engine *engine,
                             char **ratings_json_out);
 
 /**
+ * Records the click on score `score` (0-10) of survey link `token` in an e-mail (M1) and
+ * writes `{"response_id","score","recorded","completed"}` to `*click_json_out`: the first
+ * click stores a partial response holding the score, counted in NPS at once; a later click
+ * records nothing (`recorded` false) and reports the first score. A score above 10 is
+ * `HK_RESULT_INVALID_INPUT`; an unknown token `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_engine_record_score_click(hk_engine *engine,
+                                       const char *token,
+                                       uint32_t score,
+                                       int64_t now_ms,
+                                       char **click_json_out);
+
+/**
+ * Writes the page for a GET of survey or receipt link `token` to `*html_out` (free with
+ * `hk_string_free`), after recording the click's `score` (0-10, or `HK_NO_SCORE`) as
+ * `hk_engine_record_score_click` does: the survey form, the thanks once answered, or the
+ * expired page. `language` is a BCP 47 tag or NULL for the invitation's.
+ * `page_kind_out` (an `HK_PAGE_KIND_*`) and `http_status_out` may be NULL.
+ */
+hk_result hk_engine_survey_link_page(hk_engine *engine,
+                                     const char *token,
+                                     int32_t score,
+                                     const char *language,
+                                     int64_t now_ms,
+                                     char **html_out,
+                                     uint32_t *page_kind_out,
+                                     uint32_t *http_status_out);
+
+/**
+ * Records the survey form posted to link `token` (`form_body`: the raw
+ * `application/x-www-form-urlencoded` request body) and writes the thank-you page to
+ * `*html_out` (free with `hk_string_free`); posted again, it shows the thanks and changes
+ * nothing. A bad field is `HK_RESULT_INVALID_INPUT` naming the field, never its value.
+ * `page_kind_out` and `http_status_out` may be NULL.
+ */
+hk_result hk_engine_submit_survey_form(hk_engine *engine,
+                                       const char *token,
+                                       const char *form_body,
+                                       int64_t now_ms,
+                                       char **html_out,
+                                       uint32_t *page_kind_out,
+                                       uint32_t *http_status_out);
+
+/**
+ * Turns a posted survey form body into the answers JSON `hk_engine_record_response` takes,
+ * written to `*answers_json_out` (free with `hk_string_free`).
+ */
+hk_result hk_engine_survey_form_answers(const hk_engine *engine,
+                                        const char *form_body,
+                                        char **answers_json_out);
+
+/**
+ * Applies unsubscribe link `token` (E3: every location) and writes its confirmation page,
+ * in the customer's language, to `*html_out` (free with `hk_string_free`).
+ */
+hk_result hk_engine_unsubscribe_page(hk_engine *engine,
+                                     const char *token,
+                                     int64_t now_ms,
+                                     char **html_out);
+
+/**
  * Writes the alert settings as JSON to `*settings_json_out`: `escalate_after_hours` (hours
  * an alert may stay open before the location's owners are told; 0 = never) and
  * `reply_domain` (tracking reply addresses are `reply+{token}@{reply_domain}`).
@@ -1466,6 +1552,14 @@ const char *hk_message_batch_subject(const hk_message_batch *batch,
  */
 const char *hk_message_batch_body(const hk_message_batch *batch,
                                   uint32_t index);
+
+/**
+ * Message `index`'s HTML part (M1: a multipart e-mail with the 0–10 scale as eleven score
+ * links), or NULL if it is plain text only (SMS, staff messages, a template without an
+ * HTML part); borrowed. Send it as `text/html` beside the body as `text/plain`.
+ */
+const char *hk_message_batch_html_body(const hk_message_batch *batch,
+                                       uint32_t index);
 
 /**
  * Message `index`'s survey link (its last path segment is the token for

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of hearken: Rust (unit, integration, property, golden, header drift),
 # C (gcc -Werror, both libraries, valgrind), the Python and Kotlin bindings (with the
-# drift check of the generated sources and the Swift header check) and the examples.
+# drift check of the generated sources and the Swift header check), the browser test of
+# the pages (chromium, axe-core) and the examples.
 #
 # It installs what a fresh Debian machine lacks (apt-get update first, Debian packages,
 # pip, npm), skipping whatever is already there. `.ci/run` calls exactly this script.
@@ -36,6 +37,9 @@ command -v pkg-config >/dev/null || apt_missing+=(pkg-config)
 command -v javac >/dev/null || apt_missing+=(default-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || apt_missing+=(libjna-java)
 command -v npm >/dev/null || apt_missing+=(npm)
+# The browser test (tests/browser/run.sh) drives Debian's chromium; Korean needs a CJK font.
+command -v chromium >/dev/null || apt_missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || apt_missing+=(fonts-noto-cjk)
 # LibreOffice reads the exported .xlsx back (tests/export.rs); the test skips without it.
 command -v soffice >/dev/null || apt_missing+=(libreoffice-calc-nogui)
 if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -76,6 +80,11 @@ bash tests/c/run.sh
 
 step "bindings: Python, Kotlin, Swift header, drift"
 bash scripts/test-bindings.sh
+
+step "browser: what the customer sees in chromium (M1-M4: e-mail, click, survey, thanks, unsubscribe; axe, overflow)"
+# Needs the release library (the Python door serves the pages) and the CLI's debug build
+# (cargo test built it). Installs chromium and the pinned npm packages when missing.
+bash tests/browser/run.sh
 
 step "examples: the nightly-sync demo, twice on one file (the re-run creates nothing)"
 tmp=$(mktemp -d)

@@ -50,6 +50,7 @@ pub mod failpoint;
 pub mod ffi;
 mod fsio;
 pub mod model;
+pub mod pages;
 pub mod rules;
 mod store;
 #[cfg(feature = "uniffi")]

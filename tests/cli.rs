@@ -1127,6 +1127,82 @@ fn r1_cli_outbox_run_due_queues_the_reminder_without_claiming() {
 }
 
 #[test]
+fn m2_m3_m4_cli_pages_render_writes_every_page_in_every_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "seoul",
+            "서울점 <b>\"1\"</b>",
+            "Asia/Seoul",
+        ],
+    );
+    let out = dir.path().join("pages");
+    let text = ok(
+        &db,
+        &[
+            "pages",
+            "render",
+            "--location",
+            "seoul",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(text.starts_with("wrote 31 pages for seoul into "), "{text}");
+    for lang in ["en", "fr", "ko"] {
+        for page in [
+            "email-invitation",
+            "email-reminder",
+            "email-review-reminder",
+            "email-follow-up",
+            "survey",
+            "survey-after-click",
+            "thank-you",
+            "thank-you-review",
+            "expired",
+            "unsubscribed",
+        ] {
+            let html = std::fs::read_to_string(out.join(lang).join(format!("{page}.html")))
+                .unwrap_or_else(|e| panic!("{lang}/{page}: {e}"));
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\"")),
+                "{lang}/{page}"
+            );
+            assert!(!html.contains("<b>\"1\""), "M4: {lang}/{page}");
+            assert!(!html.contains("을(를)"), "M3: {lang}/{page}");
+        }
+    }
+    let ko = std::fs::read_to_string(out.join("ko/email-invitation.html")).unwrap();
+    assert!(
+        ko.contains("서울점 &lt;b&gt;&quot;1&quot;&lt;/b&gt;를 이용해"),
+        "{ko}"
+    );
+    assert_eq!(ko.matches("?score=").count(), 11);
+    let doc = json(&ok(
+        &db,
+        &[
+            "--json",
+            "pages",
+            "render",
+            "--location",
+            "seoul",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(doc["files"].as_array().unwrap().len(), 31);
+    let missing = hearken(
+        &db,
+        &["pages", "render", "--location", "nope", "--out", "x"],
+    );
+    assert_eq!(missing.code, 4);
+}
+
+#[test]
 fn p4_p5_cli_policy_sets_a_location_cap_and_a_calendar_and_explain_names_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");

@@ -358,6 +358,7 @@ fn a_bad_template_is_rejected_when_set_and_a_good_one_is_used() {
         language: "fr".into(),
         subject: "Bonjour {prenom}".into(),
         body: "Votre avis : {survey_link}".into(),
+        html: None,
     };
     let err = e.set_template(&bad).unwrap_err();
     let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();

@@ -28,10 +28,9 @@ fn check(name: &str, actual: &str) {
     assert_eq!(actual, expected, "{name} differs from the golden file");
 }
 
-#[test]
-fn golden_scenario_through_the_rust_door() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path().join("golden.db")).unwrap();
+/// Steps 1 and 2: a fresh database with the golden locations, Dana unsubscribed.
+fn steps_1_and_2(path: &std::path::Path) -> Engine {
+    let engine = Engine::open(path).unwrap();
     let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
     for l in &locations {
         engine.upsert_location(l).unwrap();
@@ -39,6 +38,13 @@ fn golden_scenario_through_the_rust_door() {
     engine
         .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
         .unwrap();
+    engine
+}
+
+#[test]
+fn golden_scenario_through_the_rust_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = steps_1_and_2(&dir.path().join("golden.db"));
     let now = at("2026-11-20T22:00:00Z");
 
     let report = engine.sync_json(&read("night1.batch.json"), now).unwrap();
@@ -59,18 +65,43 @@ fn golden_scenario_through_the_rust_door() {
     check("window_paris.json", &hearken::wire::to_json(&window));
 }
 
+/// Step 7 (M1, M2): after steps 1-3, the 10:00 claim (every message acked); c1 clicks 9
+/// in the e-mail and posts the comment "Très bien, l'accueil 좋아요" → the thank-you page
+/// equals `thanks_c1.html`.
+#[test]
+fn m2_golden_thank_you_page_through_the_rust_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = steps_1_and_2(&dir.path().join("golden.db"));
+    engine
+        .sync_json(&read("night1.batch.json"), at("2026-11-20T22:00:00Z"))
+        .unwrap();
+    let due = at("2026-11-21T09:00:00Z");
+    let messages = engine.claim(10, due).unwrap();
+    for m in &messages {
+        engine.ack(&m.message_id, due).unwrap();
+    }
+    let c1 = messages
+        .iter()
+        .find(|m| m.customer.as_deref() == Some("c1"))
+        .unwrap();
+    let token = c1
+        .survey_link
+        .as_deref()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    engine.record_score_click(token, 9, due).unwrap();
+    let body = "q.comment=Tr%c3%a8s+bien%2c+l%27accueil+%ec%a2%8b%ec%95%84%ec%9a%94";
+    let page = engine.submit_survey_form(token, body, due).unwrap();
+    check("thanks_c1.html", &page.html);
+}
+
 /// The contact-policy night of tests/golden/README.md (P1–P8) through the Rust door.
 #[test]
 fn golden_policy_nights_through_the_rust_door() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path().join("policy.db")).unwrap();
-    let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
-    for l in &locations {
-        engine.upsert_location(l).unwrap();
-    }
-    engine
-        .unsubscribe_contact("  Dana@Example.COM ", at("2026-11-19T12:00:00Z"))
-        .unwrap();
+    let engine = steps_1_and_2(&dir.path().join("policy.db"));
     engine
         .set_contact_policy(
             &hearken::wire::parse_contact_policy(&read("policy.contact.json")).unwrap(),

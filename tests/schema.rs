@@ -97,7 +97,17 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             .claim(100, "2026-11-21T09:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(claimed.len(), pending);
+        // v7 → v8: messages of every old store get their HTML part with the score links.
+        assert!(
+            claimed.iter().all(|m| m
+                .html_body
+                .as_deref()
+                .is_some_and(|h| h.contains("?score=9"))),
+            "from v{v}"
+        );
+        drop(e);
         if v >= 3 {
+            let e = Engine::open(&path).unwrap();
             // v3 → v4: the detractor's answer keeps counting and its comment opens its
             // reply thread.
             let nps = e.nps(&hearken::ScoreQuery::default()).unwrap();
@@ -107,6 +117,21 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             let thread = e.thread(1).unwrap();
             assert_eq!(thread.len(), 1, "from v{v}");
             assert_eq!(thread[0].body, "Trop d'attente, \"vraiment\" déçu, 정말");
+            // v7 → v8: a response stored before is complete (M1: only a click's is partial).
+            let c = rusqlite::Connection::open(&path).unwrap();
+            let open: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM responses WHERE completed_at IS NOT created_at",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(open, 0, "from v{v}");
+        }
+        let e = Engine::open(&path).unwrap();
+        if v >= 7 {
+            // v7 → v8 keeps the contact policy: its random salt survives.
+            assert_eq!(e.contact_policy().unwrap().sample_salt.len(), 32, "from v{v}");
         }
         if v >= 5 {
             // v5 → v6: each settings group's JSON document becomes its stored form.

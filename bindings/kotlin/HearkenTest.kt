@@ -428,6 +428,7 @@ fun main(args: Array<String>) {
     alertTests()
     reportTests()
     trustTests()
+    pagesTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -1396,5 +1397,39 @@ fun trustTests() {
         assertThrows<HearkenException.NotHearken> { Engine(foreign.path) }
         check(foreign.readBytes().contentEquals(before), "foreign file untouched")
         dir.toFile().deleteRecursively()
+    }
+}
+
+/** What the customer sees (M1, M2, M4) through the Kotlin door, on the golden night. */
+fun pagesTests() {
+    test("m1_m2_score_click_once_then_the_page_completes_it_and_thanks_equal_golden") {
+        val (engine, _) = synced()
+        engine.use {
+            val msgs = engine.claim(10u, DUE).byCustomer()
+            msgs.values.forEach { engine.ack(it.messageId, DUE) }
+            val c1 = msgs.getValue("c1")
+            val html = c1.htmlBody!!
+            for (n in 0..10) check(html.contains("href=\"${c1.surveyLink}?score=$n\""), "score link $n")
+            val token = lastSegment(c1.surveyLink)
+            val click = engine.recordScoreClick(token, 9u, DUE)
+            eq(listOf(click.score, click.recorded, click.completed), listOf(9u, true, false), "first click")
+            eq(engine.nps(ScoreQuery()).promoters, 1uL, "counted at once")
+            val page = engine.surveyLinkPage(token, 2u, null, DUE)
+            eq(page.kind, PageKind.SURVEY, "same page")
+            check("Vous nous avez donné 9 sur 10" in page.html, "the recorded score")
+            eq(engine.recordScoreClick(token, 4u, DUE).recorded, false, "second click")
+            val body = "q.comment=Tr%c3%a8s+bien%2c+l%27accueil+%ec%a2%8b%ec%95%84%ec%9a%94"
+            val thanks = engine.submitSurveyForm(token, body, DUE)
+            eq(thanks.kind, PageKind.THANK_YOU, "thanks")
+            eq(thanks.html + "\n", goldenText("thanks_c1.html"), "golden thank-you page")
+            eq(thanks.reviewLink, "https://g.page/r/paris/review", "N3")
+            eq(engine.nps(ScoreQuery()).promoters, 1uL, "still one")
+            val unsub = engine.unsubscribePage(lastSegment(msgs.getValue("c5").unsubscribeLink), DUE)
+            eq(listOf(unsub.kind, unsub.language), listOf(PageKind.UNSUBSCRIBED, "ko"), "E3 page")
+            val answers = engine.surveyFormAnswers("q.recommend=10&consent=1")
+            eq(answers.answers[0].score, 10u, "form answers")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.surveyFormAnswers("q.recommend=secret") }
+            check("secret" !in err.toString(), "never echoes the value")
+        }
     }
 }

@@ -675,6 +675,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_response() != 50370:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_record_score_click() != 4713:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_remove_user() != 50570:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reply() != 53815:
@@ -729,7 +731,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_settings() != 47801:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_submit_survey_form() != 63616:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_survey() != 623:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_survey_form_answers() != 13993:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_survey_link_page() != 48317:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_survey_page() != 61817:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -752,6 +760,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_contact() != 20652:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribe_customer() != 59511:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_unsubscribe_page() != 50374:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_unsubscribes() != 26231:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -978,6 +988,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_record_interaction.restype = ct
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_response.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_response.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_score_click.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_record_score_click.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.restype = ctypes.c_uint16
@@ -1059,9 +1072,18 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_set_template.restype = ctypes.c
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_submit_survey_form.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_submit_survey_form.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_survey.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_survey.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_form_answers.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_form_answers.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_link_page.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_survey_link_page.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_survey_page.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_survey_page.restype = ctypes.c_uint16
@@ -1095,6 +1117,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_contact.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_customer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_page.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribe_page.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribes.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_unsubscribes.restype = ctypes.c_uint16
@@ -1499,6 +1524,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_record_response.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_record_response.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_record_score_click.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_record_score_click.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_remove_user.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1676,11 +1709,34 @@ _UniffiLib.uniffi_hearken_fn_method_engine_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_submit_survey_form.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_submit_survey_form.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_survey.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_survey.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_form_answers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_form_answers.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_link_page.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_survey_link_page.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_survey_page.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1759,6 +1815,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_customer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_customer.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_page.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_page.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribes.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -7588,7 +7651,7 @@ class OutboundMessage:
     """
     A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 """
-    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, html_body:typing.Optional[str], survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
         self.message_id = message_id
         self.kind = kind
         self.channel = channel
@@ -7596,6 +7659,7 @@ class OutboundMessage:
         self.language = language
         self.subject = subject
         self.body = body
+        self.html_body = html_body
         self.survey_link = survey_link
         self.survey_link_expires_at = survey_link_expires_at
         self.unsubscribe_link = unsubscribe_link
@@ -7612,7 +7676,7 @@ class OutboundMessage:
 
     
     def __str__(self):
-        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, survey_link={}, survey_link_expires_at={}, unsubscribe_link={}, reply_to={}, customer={}, user={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.survey_link, self.survey_link_expires_at, self.unsubscribe_link, self.reply_to, self.customer, self.user, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until)
+        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, html_body={}, survey_link={}, survey_link_expires_at={}, unsubscribe_link={}, reply_to={}, customer={}, user={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.html_body, self.survey_link, self.survey_link_expires_at, self.unsubscribe_link, self.reply_to, self.customer, self.user, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until)
     def __eq__(self, other):
         if self.message_id != other.message_id:
             return False
@@ -7627,6 +7691,8 @@ class OutboundMessage:
         if self.subject != other.subject:
             return False
         if self.body != other.body:
+            return False
+        if self.html_body != other.html_body:
             return False
         if self.survey_link != other.survey_link:
             return False
@@ -7663,6 +7729,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
             language=_UniffiFfiConverterString.read(buf),
             subject=_UniffiFfiConverterString.read(buf),
             body=_UniffiFfiConverterString.read(buf),
+            html_body=_UniffiFfiConverterOptionalString.read(buf),
             survey_link=_UniffiFfiConverterOptionalString.read(buf),
             survey_link_expires_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
             unsubscribe_link=_UniffiFfiConverterOptionalString.read(buf),
@@ -7685,6 +7752,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.language)
         _UniffiFfiConverterString.check_lower(value.subject)
         _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.html_body)
         _UniffiFfiConverterOptionalString.check_lower(value.survey_link)
         _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.survey_link_expires_at)
         _UniffiFfiConverterOptionalString.check_lower(value.unsubscribe_link)
@@ -7706,6 +7774,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.language, buf)
         _UniffiFfiConverterString.write(value.subject, buf)
         _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.html_body, buf)
         _UniffiFfiConverterOptionalString.write(value.survey_link, buf)
         _UniffiFfiConverterOptionalTypeTimestamp.write(value.survey_link_expires_at, buf)
         _UniffiFfiConverterOptionalString.write(value.unsubscribe_link, buf)
@@ -7774,6 +7843,154 @@ class _UniffiFfiConverterTypeOutboxCounts(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.acked, buf)
         _UniffiFfiConverterUInt64.write(value.failed, buf)
         _UniffiFfiConverterUInt64.write(value.cancelled, buf)
+
+
+
+
+
+
+class PageKind(enum.Enum):
+    """
+    Which page a survey or unsubscribe link shows (M2).
+"""
+    
+    SURVEY = 0
+    """
+    The survey form, to post back to the same link.
+"""
+    
+    THANK_YOU = 1
+    """
+    The thanks after the response, with the review link when N3 offers it.
+"""
+    
+    EXPIRED = 2
+    """
+    The link expired before its response was completed (F6).
+"""
+    
+    UNSUBSCRIBED = 3
+    """
+    The unsubscribe is confirmed (E3).
+"""
+    
+
+
+class _UniffiFfiConverterTypePageKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PageKind.SURVEY
+        if variant == 2:
+            return PageKind.THANK_YOU
+        if variant == 3:
+            return PageKind.EXPIRED
+        if variant == 4:
+            return PageKind.UNSUBSCRIBED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PageKind.SURVEY:
+            return
+        if value == PageKind.THANK_YOU:
+            return
+        if value == PageKind.EXPIRED:
+            return
+        if value == PageKind.UNSUBSCRIBED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PageKind.SURVEY:
+            buf.write_i32(1)
+        if value == PageKind.THANK_YOU:
+            buf.write_i32(2)
+        if value == PageKind.EXPIRED:
+            buf.write_i32(3)
+        if value == PageKind.UNSUBSCRIBED:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u16"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**16
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u16()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u16(value)
+
+@dataclass
+class Page:
+    """
+    A complete HTML page for the host to serve (M2): no JavaScript, in the customer's
+    language, every value escaped (M4).
+"""
+    def __init__(self, *, kind:PageKind, http_status:int, language:str, html:str, response_id:typing.Optional[int], review_link:typing.Optional[str]):
+        self.kind = kind
+        self.http_status = http_status
+        self.language = language
+        self.html = html
+        self.response_id = response_id
+        self.review_link = review_link
+        
+        
+
+    
+    def __str__(self):
+        return "Page(kind={}, http_status={}, language={}, html={}, response_id={}, review_link={})".format(self.kind, self.http_status, self.language, self.html, self.response_id, self.review_link)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.http_status != other.http_status:
+            return False
+        if self.language != other.language:
+            return False
+        if self.html != other.html:
+            return False
+        if self.response_id != other.response_id:
+            return False
+        if self.review_link != other.review_link:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Page(
+            kind=_UniffiFfiConverterTypePageKind.read(buf),
+            http_status=_UniffiFfiConverterUInt16.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            html=_UniffiFfiConverterString.read(buf),
+            response_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            review_link=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypePageKind.check_lower(value.kind)
+        _UniffiFfiConverterUInt16.check_lower(value.http_status)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterString.check_lower(value.html)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.response_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.review_link)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypePageKind.write(value.kind, buf)
+        _UniffiFfiConverterUInt16.write(value.http_status, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterString.write(value.html, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.response_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.review_link, buf)
 
 @dataclass
 class PeriodBounds:
@@ -8760,6 +8977,57 @@ class _UniffiFfiConverterTypeReviewFunnel(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.confirmed, buf)
 
 @dataclass
+class ScoreClick:
+    """
+    What a click on a score in the e-mail did (M1).
+"""
+    def __init__(self, *, response_id:int, score:typing.Optional[int], recorded:bool, completed:bool):
+        self.response_id = response_id
+        self.score = score
+        self.recorded = recorded
+        self.completed = completed
+        
+        
+
+    
+    def __str__(self):
+        return "ScoreClick(response_id={}, score={}, recorded={}, completed={})".format(self.response_id, self.score, self.recorded, self.completed)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.score != other.score:
+            return False
+        if self.recorded != other.recorded:
+            return False
+        if self.completed != other.completed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeScoreClick(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ScoreClick(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            score=_UniffiFfiConverterOptionalUInt32.read(buf),
+            recorded=_UniffiFfiConverterBoolean.read(buf),
+            completed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.score)
+        _UniffiFfiConverterBoolean.check_lower(value.recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.completed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.score, buf)
+        _UniffiFfiConverterBoolean.write(value.recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.completed, buf)
+
+@dataclass
 class ScoreQuery:
     """
     Which responses a score covers; absent bounds are open.
@@ -9110,17 +9378,18 @@ class SurveyPage:
     """
     What the host's survey page shows for a link token.
 """
-    def __init__(self, *, location:str, location_name:str, language:str, questions:typing.List[QuestionView]):
+    def __init__(self, *, location:str, location_name:str, language:str, questions:typing.List[QuestionView], recorded_score:typing.Optional[int]):
         self.location = location
         self.location_name = location_name
         self.language = language
         self.questions = questions
+        self.recorded_score = recorded_score
         
         
 
     
     def __str__(self):
-        return "SurveyPage(location={}, location_name={}, language={}, questions={})".format(self.location, self.location_name, self.language, self.questions)
+        return "SurveyPage(location={}, location_name={}, language={}, questions={}, recorded_score={})".format(self.location, self.location_name, self.language, self.questions, self.recorded_score)
     def __eq__(self, other):
         if self.location != other.location:
             return False
@@ -9129,6 +9398,8 @@ class SurveyPage:
         if self.language != other.language:
             return False
         if self.questions != other.questions:
+            return False
+        if self.recorded_score != other.recorded_score:
             return False
         return True
 
@@ -9140,6 +9411,7 @@ class _UniffiFfiConverterTypeSurveyPage(_UniffiConverterRustBuffer):
             location_name=_UniffiFfiConverterString.read(buf),
             language=_UniffiFfiConverterString.read(buf),
             questions=_UniffiFfiConverterSequenceTypeQuestionView.read(buf),
+            recorded_score=_UniffiFfiConverterOptionalUInt32.read(buf),
         )
 
     @staticmethod
@@ -9148,6 +9420,7 @@ class _UniffiFfiConverterTypeSurveyPage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.location_name)
         _UniffiFfiConverterString.check_lower(value.language)
         _UniffiFfiConverterSequenceTypeQuestionView.check_lower(value.questions)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.recorded_score)
 
     @staticmethod
     def write(value, buf):
@@ -9155,6 +9428,7 @@ class _UniffiFfiConverterTypeSurveyPage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.location_name, buf)
         _UniffiFfiConverterString.write(value.language, buf)
         _UniffiFfiConverterSequenceTypeQuestionView.write(value.questions, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.recorded_score, buf)
 
 class _UniffiFfiConverterSequenceTypeCustomer(_UniffiConverterRustBuffer):
     @classmethod
@@ -9582,18 +9856,19 @@ class Template:
     """
     A store override of a shipped template (or the shipped one, as read back).
 """
-    def __init__(self, *, kind:MessageKind, channel:Channel, language:str, subject:str, body:str):
+    def __init__(self, *, kind:MessageKind, channel:Channel, language:str, subject:str, body:str, html:typing.Optional[str] = None):
         self.kind = kind
         self.channel = channel
         self.language = language
         self.subject = subject
         self.body = body
+        self.html = html
         
         
 
     
     def __str__(self):
-        return "Template(kind={}, channel={}, language={}, subject={}, body={})".format(self.kind, self.channel, self.language, self.subject, self.body)
+        return "Template(kind={}, channel={}, language={}, subject={}, body={}, html={})".format(self.kind, self.channel, self.language, self.subject, self.body, self.html)
     def __eq__(self, other):
         if self.kind != other.kind:
             return False
@@ -9604,6 +9879,8 @@ class Template:
         if self.subject != other.subject:
             return False
         if self.body != other.body:
+            return False
+        if self.html != other.html:
             return False
         return True
 
@@ -9616,6 +9893,7 @@ class _UniffiFfiConverterTypeTemplate(_UniffiConverterRustBuffer):
             language=_UniffiFfiConverterString.read(buf),
             subject=_UniffiFfiConverterString.read(buf),
             body=_UniffiFfiConverterString.read(buf),
+            html=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -9625,6 +9903,7 @@ class _UniffiFfiConverterTypeTemplate(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.language)
         _UniffiFfiConverterString.check_lower(value.subject)
         _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.html)
 
     @staticmethod
     def write(value, buf):
@@ -9633,6 +9912,7 @@ class _UniffiFfiConverterTypeTemplate(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.language, buf)
         _UniffiFfiConverterString.write(value.subject, buf)
         _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.html, buf)
 
 @dataclass
 class ThreadComment:
@@ -11629,6 +11909,13 @@ class EngineProtocol(typing.Protocol):
         `InvalidInput` naming each answer's field.
 """
         raise NotImplementedError
+    def record_score_click(self, token: str,score: int,now_ms: int) -> ScoreClick:
+        """
+        Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+        first click stores a partial response holding it, counted in NPS at once; later
+        clicks record nothing and report the first score.
+"""
+        raise NotImplementedError
     def remove_user(self, id: str) -> None:
         """
         Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
@@ -11776,9 +12063,28 @@ class EngineProtocol(typing.Protocol):
         The store-wide settings.
 """
         raise NotImplementedError
+    def submit_survey_form(self, token: str,form_body: str,now_ms: int) -> Page:
+        """
+        Records the survey form posted to link `token` (the raw urlencoded body) and returns
+        the thank-you page, with the review link when N3 offers it.
+"""
+        raise NotImplementedError
     def survey(self, ) -> Survey:
         """
         The store's survey (the shipped default until one is set).
+"""
+        raise NotImplementedError
+    def survey_form_answers(self, form_body: str) -> ResponseInput:
+        """
+        Turns a posted survey form body into the answers for `record_response` (M2); a bad
+        field is `InvalidInput` naming the field, never its value.
+"""
+        raise NotImplementedError
+    def survey_link_page(self, token: str,score: typing.Optional[int],language: typing.Optional[str],now_ms: int) -> Page:
+        """
+        The page for a GET of survey or receipt link `token` (M2), after recording the
+        click's `score` if the URL has one: the survey form, the thanks once answered, or
+        the expired page (HTTP 410). `language` overrides the invitation's.
 """
         raise NotImplementedError
     def survey_page(self, token: str,language: typing.Optional[str],now_ms: int) -> SurveyPage:
@@ -11837,6 +12143,12 @@ class EngineProtocol(typing.Protocol):
     def unsubscribe_customer(self, customer: str,now_ms: int) -> None:
         """
         Unsubscribes a known customer from every survey at every location (E3).
+"""
+        raise NotImplementedError
+    def unsubscribe_page(self, token: str,now_ms: int) -> Page:
+        """
+        Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+        customer's language.
 """
         raise NotImplementedError
     def unsubscribes(self, query: ReportQuery,now_ms: int) -> typing.List[Unsubscribe]:
@@ -13032,6 +13344,32 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_score_click(self, token: str,score: int,now_ms: int) -> ScoreClick:
+        """
+        Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+        first click stores a partial response holding it, counted in NPS at once; later
+        clicks record nothing and report the first score.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterUInt32.check_lower(score)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterUInt32.lower(score),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeScoreClick.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_record_score_click,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def remove_user(self, id: str) -> None:
         """
         Removes a user who holds no assignment and no unfinished alert (else `Conflict`);
@@ -13575,6 +13913,31 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def submit_survey_form(self, token: str,form_body: str,now_ms: int) -> Page:
+        """
+        Records the survey form posted to link `token` (the raw urlencoded body) and returns
+        the thank-you page, with the review link when N3 offers it.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterString.check_lower(form_body)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterString.lower(form_body),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_submit_survey_form,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def survey(self, ) -> Survey:
         """
         The store's survey (the shipped default until one is set).
@@ -13587,6 +13950,54 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_survey,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def survey_form_answers(self, form_body: str) -> ResponseInput:
+        """
+        Turns a posted survey form body into the answers for `record_response` (M2); a bad
+        field is `InvalidInput` naming the field, never its value.
+"""
+        
+        _UniffiFfiConverterString.check_lower(form_body)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(form_body),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeResponseInput.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_survey_form_answers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def survey_link_page(self, token: str,score: typing.Optional[int],language: typing.Optional[str],now_ms: int) -> Page:
+        """
+        The page for a GET of survey or receipt link `token` (M2), after recording the
+        click's `score` if the URL has one: the survey form, the thanks once answered, or
+        the expired page (HTTP 410). `language` overrides the invitation's.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterOptionalUInt32.check_lower(score)
+
+        _UniffiFfiConverterOptionalString.check_lower(language)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterOptionalUInt32.lower(score),
+            _UniffiFfiConverterOptionalString.lower(language),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_survey_link_page,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -13827,6 +14238,28 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def unsubscribe_page(self, token: str,now_ms: int) -> Page:
+        """
+        Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+        customer's language.
+"""
+        
+        _UniffiFfiConverterString.check_lower(token)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(token),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_page,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def unsubscribes(self, query: ReportQuery,now_ms: int) -> typing.List[Unsubscribe]:
         """
         The unsubscribes of a period, newest first (F4 *beyond*).
@@ -14060,6 +14493,7 @@ __all__ = [
     "Author",
     "JournalMode",
     "MessageKind",
+    "PageKind",
     "QuestionKind",
     "CommentKind",
     "TransactionKind",
@@ -14122,6 +14556,7 @@ __all__ = [
     "OpenOptions",
     "OutboundMessage",
     "OutboxCounts",
+    "Page",
     "PeriodBounds",
     "Problem",
     "Question",
@@ -14135,6 +14570,7 @@ __all__ = [
     "ResponseOutcome",
     "ResponseRate",
     "ReviewFunnel",
+    "ScoreClick",
     "ScoreQuery",
     "SeriesPoint",
     "Settings",

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -1022,6 +1038,38 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Every active user, by host id.
      */
     func users() throws  -> [User]
+    
+    /**
+     * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+     * first click stores a partial response holding it, counted in NPS at once; later
+     * clicks record nothing and report the first score.
+     */
+    func recordScoreClick(token: String, score: UInt32, nowMs: Int64) throws  -> ScoreClick
+    
+    /**
+     * Records the survey form posted to link `token` (the raw urlencoded body) and returns
+     * the thank-you page, with the review link when N3 offers it.
+     */
+    func submitSurveyForm(token: String, formBody: String, nowMs: Int64) throws  -> Page
+    
+    /**
+     * Turns a posted survey form body into the answers for `record_response` (M2); a bad
+     * field is `InvalidInput` naming the field, never its value.
+     */
+    func surveyFormAnswers(formBody: String) throws  -> ResponseInput
+    
+    /**
+     * The page for a GET of survey or receipt link `token` (M2), after recording the
+     * click's `score` if the URL has one: the survey form, the thanks once answered, or
+     * the expired page (HTTP 410). `language` overrides the invitation's.
+     */
+    func surveyLinkPage(token: String, score: UInt32?, language: String?, nowMs: Int64) throws  -> Page
+    
+    /**
+     * Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+     * customer's language.
+     */
+    func unsubscribePage(token: String, nowMs: Int64) throws  -> Page
     
     /**
      * The store's default calendar: send weekdays, closed dates, opening hours (P5).
@@ -2237,6 +2285,86 @@ open func users()throws  -> [User]  {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_users(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+     * first click stores a partial response holding it, counted in NPS at once; later
+     * clicks record nothing and report the first score.
+     */
+open func recordScoreClick(token: String, score: UInt32, nowMs: Int64)throws  -> ScoreClick  {
+    return try  FfiConverterTypeScoreClick_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_record_score_click(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterUInt32.lower(score),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records the survey form posted to link `token` (the raw urlencoded body) and returns
+     * the thank-you page, with the review link when N3 offers it.
+     */
+open func submitSurveyForm(token: String, formBody: String, nowMs: Int64)throws  -> Page  {
+    return try  FfiConverterTypePage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_submit_survey_form(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterString.lower(formBody),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Turns a posted survey form body into the answers for `record_response` (M2); a bad
+     * field is `InvalidInput` naming the field, never its value.
+     */
+open func surveyFormAnswers(formBody: String)throws  -> ResponseInput  {
+    return try  FfiConverterTypeResponseInput_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_survey_form_answers(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(formBody),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The page for a GET of survey or receipt link `token` (M2), after recording the
+     * click's `score` if the URL has one: the survey form, the thanks once answered, or
+     * the expired page (HTTP 410). `language` overrides the invitation's.
+     */
+open func surveyLinkPage(token: String, score: UInt32?, language: String?, nowMs: Int64)throws  -> Page  {
+    return try  FfiConverterTypePage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_survey_link_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterOptionUInt32.lower(score),
+        FfiConverterOptionString.lower(language),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+     * customer's language.
+     */
+open func unsubscribePage(token: String, nowMs: Int64)throws  -> Page  {
+    return try  FfiConverterTypePage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_unsubscribe_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
 }
@@ -7216,9 +7344,15 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var subject: String
     /**
-     * Rendered body.
+     * Rendered body (plain text, with the single survey link).
      */
     public var body: String
+    /**
+     * The HTML part of a multipart e-mail (M1): invitations, reminders and follow-ups show
+     * the 0–10 scale as eleven links; `None` for SMS, staff messages and replies, and for
+     * a store template overridden without an HTML part.
+     */
+    public var htmlBody: String?
     /**
      * The survey link in the body (valid until `survey_link_expires_at`).
      */
@@ -7286,8 +7420,13 @@ public struct OutboundMessage: Equatable, Hashable {
          * Subject line (empty for SMS).
          */subject: String, 
         /**
-         * Rendered body.
+         * Rendered body (plain text, with the single survey link).
          */body: String, 
+        /**
+         * The HTML part of a multipart e-mail (M1): invitations, reminders and follow-ups show
+         * the 0–10 scale as eleven links; `None` for SMS, staff messages and replies, and for
+         * a store template overridden without an HTML part.
+         */htmlBody: String?, 
         /**
          * The survey link in the body (valid until `survey_link_expires_at`).
          */surveyLink: String?, 
@@ -7328,6 +7467,7 @@ public struct OutboundMessage: Equatable, Hashable {
         self.language = language
         self.subject = subject
         self.body = body
+        self.htmlBody = htmlBody
         self.surveyLink = surveyLink
         self.surveyLinkExpiresAt = surveyLinkExpiresAt
         self.unsubscribeLink = unsubscribeLink
@@ -7364,6 +7504,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
                 language: FfiConverterString.read(from: &buf), 
                 subject: FfiConverterString.read(from: &buf), 
                 body: FfiConverterString.read(from: &buf), 
+                htmlBody: FfiConverterOptionString.read(from: &buf), 
                 surveyLink: FfiConverterOptionString.read(from: &buf), 
                 surveyLinkExpiresAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 unsubscribeLink: FfiConverterOptionString.read(from: &buf), 
@@ -7386,6 +7527,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
         FfiConverterString.write(value.language, into: &buf)
         FfiConverterString.write(value.subject, into: &buf)
         FfiConverterString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.htmlBody, into: &buf)
         FfiConverterOptionString.write(value.surveyLink, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.surveyLinkExpiresAt, into: &buf)
         FfiConverterOptionString.write(value.unsubscribeLink, into: &buf)
@@ -7512,6 +7654,116 @@ public func FfiConverterTypeOutboxCounts_lift(_ buf: RustBuffer) throws -> Outbo
 #endif
 public func FfiConverterTypeOutboxCounts_lower(_ value: OutboxCounts) -> RustBuffer {
     return FfiConverterTypeOutboxCounts.lower(value)
+}
+
+
+/**
+ * A complete HTML page for the host to serve (M2): no JavaScript, in the customer's
+ * language, every value escaped (M4).
+ */
+public struct Page: Equatable, Hashable {
+    /**
+     * Which page it is.
+     */
+    public var kind: PageKind
+    /**
+     * The HTTP status to serve it with (200, or 410 for an expired link).
+     */
+    public var httpStatus: UInt16
+    /**
+     * The language it is written in (its `lang` attribute).
+     */
+    public var language: String
+    /**
+     * The document, `<!doctype html>` first, UTF-8.
+     */
+    public var html: String
+    /**
+     * The response the page is about, once there is one.
+     */
+    public var responseId: Int64?
+    /**
+     * The review link the page offers (N3), if any.
+     */
+    public var reviewLink: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Which page it is.
+         */kind: PageKind, 
+        /**
+         * The HTTP status to serve it with (200, or 410 for an expired link).
+         */httpStatus: UInt16, 
+        /**
+         * The language it is written in (its `lang` attribute).
+         */language: String, 
+        /**
+         * The document, `<!doctype html>` first, UTF-8.
+         */html: String, 
+        /**
+         * The response the page is about, once there is one.
+         */responseId: Int64?, 
+        /**
+         * The review link the page offers (N3), if any.
+         */reviewLink: String?) {
+        self.kind = kind
+        self.httpStatus = httpStatus
+        self.language = language
+        self.html = html
+        self.responseId = responseId
+        self.reviewLink = reviewLink
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Page: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Page {
+        return
+            try Page(
+                kind: FfiConverterTypePageKind.read(from: &buf), 
+                httpStatus: FfiConverterUInt16.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                html: FfiConverterString.read(from: &buf), 
+                responseId: FfiConverterOptionInt64.read(from: &buf), 
+                reviewLink: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Page, into buf: inout [UInt8]) {
+        FfiConverterTypePageKind.write(value.kind, into: &buf)
+        FfiConverterUInt16.write(value.httpStatus, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.html, into: &buf)
+        FfiConverterOptionInt64.write(value.responseId, into: &buf)
+        FfiConverterOptionString.write(value.reviewLink, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePage_lift(_ buf: RustBuffer) throws -> Page {
+    return try FfiConverterTypePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePage_lower(_ value: Page) -> RustBuffer {
+    return FfiConverterTypePage.lower(value)
 }
 
 
@@ -8925,6 +9177,97 @@ public func FfiConverterTypeReviewFunnel_lower(_ value: ReviewFunnel) -> RustBuf
 
 
 /**
+ * What a click on a score in the e-mail did (M1).
+ */
+public struct ScoreClick: Equatable, Hashable {
+    /**
+     * The response holding the score (0 for a post-intervention survey, kept on its alert).
+     */
+    public var responseId: Int64
+    /**
+     * The score recorded: this click's when `recorded`, else the first click's (none when
+     * the response was completed without one).
+     */
+    public var score: UInt32?
+    /**
+     * This click recorded the score; false when an earlier click or answer already had.
+     */
+    public var recorded: Bool
+    /**
+     * The response is complete (or the link expired): nothing can be added any more.
+     */
+    public var completed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The response holding the score (0 for a post-intervention survey, kept on its alert).
+         */responseId: Int64, 
+        /**
+         * The score recorded: this click's when `recorded`, else the first click's (none when
+         * the response was completed without one).
+         */score: UInt32?, 
+        /**
+         * This click recorded the score; false when an earlier click or answer already had.
+         */recorded: Bool, 
+        /**
+         * The response is complete (or the link expired): nothing can be added any more.
+         */completed: Bool) {
+        self.responseId = responseId
+        self.score = score
+        self.recorded = recorded
+        self.completed = completed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScoreClick: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScoreClick: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScoreClick {
+        return
+            try ScoreClick(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                score: FfiConverterOptionUInt32.read(from: &buf), 
+                recorded: FfiConverterBool.read(from: &buf), 
+                completed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScoreClick, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterOptionUInt32.write(value.score, into: &buf)
+        FfiConverterBool.write(value.recorded, into: &buf)
+        FfiConverterBool.write(value.completed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreClick_lift(_ buf: RustBuffer) throws -> ScoreClick {
+    return try FfiConverterTypeScoreClick.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreClick_lower(_ value: ScoreClick) -> RustBuffer {
+    return FfiConverterTypeScoreClick.lower(value)
+}
+
+
+/**
  * Which responses a score covers; absent bounds are open.
  */
 public struct ScoreQuery: Equatable, Hashable {
@@ -9735,6 +10078,11 @@ public struct SurveyPage: Equatable, Hashable {
      * The questions.
      */
     public var questions: [QuestionView]
+    /**
+     * The NPS answer a click in the e-mail already recorded (M1): the page shows it and
+     * does not ask it again; it never changes.
+     */
+    public var recordedScore: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9750,11 +10098,16 @@ public struct SurveyPage: Equatable, Hashable {
          */language: String, 
         /**
          * The questions.
-         */questions: [QuestionView]) {
+         */questions: [QuestionView], 
+        /**
+         * The NPS answer a click in the e-mail already recorded (M1): the page shows it and
+         * does not ask it again; it never changes.
+         */recordedScore: UInt32?) {
         self.location = location
         self.locationName = locationName
         self.language = language
         self.questions = questions
+        self.recordedScore = recordedScore
     }
 
     
@@ -9776,7 +10129,8 @@ public struct FfiConverterTypeSurveyPage: FfiConverterRustBuffer {
                 location: FfiConverterString.read(from: &buf), 
                 locationName: FfiConverterString.read(from: &buf), 
                 language: FfiConverterString.read(from: &buf), 
-                questions: FfiConverterSequenceTypeQuestionView.read(from: &buf)
+                questions: FfiConverterSequenceTypeQuestionView.read(from: &buf), 
+                recordedScore: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -9785,6 +10139,7 @@ public struct FfiConverterTypeSurveyPage: FfiConverterRustBuffer {
         FfiConverterString.write(value.locationName, into: &buf)
         FfiConverterString.write(value.language, into: &buf)
         FfiConverterSequenceTypeQuestionView.write(value.questions, into: &buf)
+        FfiConverterOptionUInt32.write(value.recordedScore, into: &buf)
     }
 }
 
@@ -10225,6 +10580,12 @@ public struct Template: Equatable, Hashable {
      * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
      */
     public var body: String
+    /**
+     * The HTML part of an e-mail (M1); must contain `{score_scale}` (the eleven score
+     * links) and `{unsubscribe_link}`, or for a review reminder `{review_link}` and
+     * `{unsubscribe_link}`. `None`: the e-mail is plain text only. SMS have none.
+     */
+    public var html: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10243,12 +10604,18 @@ public struct Template: Equatable, Hashable {
          */subject: String, 
         /**
          * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
-         */body: String) {
+         */body: String, 
+        /**
+         * The HTML part of an e-mail (M1); must contain `{score_scale}` (the eleven score
+         * links) and `{unsubscribe_link}`, or for a review reminder `{review_link}` and
+         * `{unsubscribe_link}`. `None`: the e-mail is plain text only. SMS have none.
+         */html: String? = nil) {
         self.kind = kind
         self.channel = channel
         self.language = language
         self.subject = subject
         self.body = body
+        self.html = html
     }
 
     
@@ -10271,7 +10638,8 @@ public struct FfiConverterTypeTemplate: FfiConverterRustBuffer {
                 channel: FfiConverterTypeChannel.read(from: &buf), 
                 language: FfiConverterString.read(from: &buf), 
                 subject: FfiConverterString.read(from: &buf), 
-                body: FfiConverterString.read(from: &buf)
+                body: FfiConverterString.read(from: &buf), 
+                html: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -10281,6 +10649,7 @@ public struct FfiConverterTypeTemplate: FfiConverterRustBuffer {
         FfiConverterString.write(value.language, into: &buf)
         FfiConverterString.write(value.subject, into: &buf)
         FfiConverterString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.html, into: &buf)
     }
 }
 
@@ -12530,6 +12899,101 @@ public func FfiConverterTypeNpsCategory_lift(_ buf: RustBuffer) throws -> NpsCat
 #endif
 public func FfiConverterTypeNpsCategory_lower(_ value: NpsCategory) -> RustBuffer {
     return FfiConverterTypeNpsCategory.lower(value)
+}
+
+
+
+/**
+ * Which page a survey or unsubscribe link shows (M2).
+ */
+
+public enum PageKind: Equatable, Hashable {
+    
+    /**
+     * The survey form, to post back to the same link.
+     */
+    case survey
+    /**
+     * The thanks after the response, with the review link when N3 offers it.
+     */
+    case thankYou
+    /**
+     * The link expired before its response was completed (F6).
+     */
+    case expired
+    /**
+     * The unsubscribe is confirmed (E3).
+     */
+    case unsubscribed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PageKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePageKind: FfiConverterRustBuffer {
+    typealias SwiftType = PageKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PageKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .survey
+        
+        case 2: return .thankYou
+        
+        case 3: return .expired
+        
+        case 4: return .unsubscribed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PageKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .survey:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .thankYou:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unsubscribed:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePageKind_lift(_ buf: RustBuffer) throws -> PageKind {
+    return try FfiConverterTypePageKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePageKind_lower(_ value: PageKind) -> RustBuffer {
+    return FfiConverterTypePageKind.lower(value)
 }
 
 
@@ -15969,6 +16433,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_users() != 13486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_record_score_click() != 4713) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_submit_survey_form() != 63616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_survey_form_answers() != 13993) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_survey_link_page() != 48317) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_unsubscribe_page() != 50374) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_calendar() != 62504) {

@@ -645,6 +645,31 @@ RustBuffer uniffi_hearken_fn_method_engine_user(uint64_t ptr, RustBuffer id, Rus
 RustBuffer uniffi_hearken_fn_method_engine_users(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_SCORE_CLICK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_SCORE_CLICK
+RustBuffer uniffi_hearken_fn_method_engine_record_score_click(uint64_t ptr, RustBuffer token, uint32_t score, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SUBMIT_SURVEY_FORM
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SUBMIT_SURVEY_FORM
+RustBuffer uniffi_hearken_fn_method_engine_submit_survey_form(uint64_t ptr, RustBuffer token, RustBuffer form_body, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_FORM_ANSWERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_FORM_ANSWERS
+RustBuffer uniffi_hearken_fn_method_engine_survey_form_answers(uint64_t ptr, RustBuffer form_body, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_LINK_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SURVEY_LINK_PAGE
+RustBuffer uniffi_hearken_fn_method_engine_survey_link_page(uint64_t ptr, RustBuffer token, RustBuffer score, RustBuffer language, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_UNSUBSCRIBE_PAGE
+RustBuffer uniffi_hearken_fn_method_engine_unsubscribe_page(uint64_t ptr, RustBuffer token, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CALENDAR
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CALENDAR
 RustBuffer uniffi_hearken_fn_method_engine_calendar(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1625,6 +1650,36 @@ uint16_t uniffi_hearken_checksum_method_engine_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 uint16_t uniffi_hearken_checksum_method_engine_users(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_SCORE_CLICK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECORD_SCORE_CLICK
+uint16_t uniffi_hearken_checksum_method_engine_record_score_click(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SUBMIT_SURVEY_FORM
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SUBMIT_SURVEY_FORM
+uint16_t uniffi_hearken_checksum_method_engine_submit_survey_form(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_FORM_ANSWERS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_FORM_ANSWERS
+uint16_t uniffi_hearken_checksum_method_engine_survey_form_answers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_LINK_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SURVEY_LINK_PAGE
+uint16_t uniffi_hearken_checksum_method_engine_survey_link_page(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_UNSUBSCRIBE_PAGE
+uint16_t uniffi_hearken_checksum_method_engine_unsubscribe_page(void
     
 );
 #endif

@@ -451,7 +451,12 @@ pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> 
         r.replied_at.map(ms),
     )?;
     let waiting = store::unanswered_reviews(c, location)?;
-    let problem = (waiting > 0).then(|| format!("{waiting} review(s) without a reply"));
+    let problem = (waiting > 0).then(|| {
+        format!(
+            "{} without a reply",
+            crate::rules::grammar::en_count(waiting.into(), "review", "reviews")
+        )
+    });
     refresh_store_alert(c, AlertKind::UnansweredReviews, location, problem, now)?;
     Ok(waiting)
 }

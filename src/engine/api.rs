@@ -7,3 +7,4 @@ mod analytics;
 mod delivery;
 mod feedback;
 mod policy;
+mod pages;

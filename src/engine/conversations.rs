@@ -331,9 +331,14 @@ pub fn record_follow_up(
     nps: Option<u32>,
     score_base10: Option<f64>,
     comment: Option<&str>,
+    complete: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    store::insert_follow_up(c, alert, nps, score_base10, comment, ms(now))?;
+    store::insert_follow_up(c, alert, nps, score_base10, comment, complete, ms(now))?;
+    if !complete {
+        // A click in the e-mail (M1): the note comes with the completed answer.
+        return Ok(());
+    }
     let mut note = String::from("post-intervention survey");
     if let Some(s) = score_base10 {
         note.push_str(&format!(": {s:.1}/10"));

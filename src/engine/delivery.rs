@@ -108,6 +108,10 @@ fn pick_template(
                     language: lang,
                     subject: b.subject.to_owned(),
                     body: b.body.to_owned(),
+                    html: match channel {
+                        Channel::Email => crate::pages::builtin_html(kind, &primary),
+                        Channel::Sms => None,
+                    },
                 },
                 b.no_name,
             ));
@@ -242,6 +246,7 @@ fn render_fixed(
         language: m.language.clone(),
         subject: text.subject,
         body: text.body,
+        html_body: None,
         survey_link: None,
         survey_link_expires_at: None,
         unsubscribe_link: None,
@@ -306,12 +311,25 @@ fn render_templated(
         mint_token(c, "unsubscribe", owner, ctx.now, None)?
     );
     let first = template::first_name(m.customer_name.as_deref());
+    let lang = tpl.language.as_str();
+    // The eleven score links of the HTML part (M1), each with the token and its score.
+    let scale = match (&tpl.html, &survey_link) {
+        (Some(_), Some(link)) if m.channel == Channel::Email => {
+            crate::pages::score_scale(link, lang)
+        }
+        _ => String::new(),
+    };
     let values = template::Values {
         first_name: first.as_deref().unwrap_or(no_name),
         location: &m.location_name,
         survey_link: survey_link.as_deref().unwrap_or_default(),
         unsubscribe_link: &unsubscribe_link,
         review_link: m.review_link.as_deref().unwrap_or_default(),
+        score_scale: &scale,
+    };
+    let html_body = match (&tpl.html, m.channel) {
+        (Some(html), Channel::Email) => Some(template::render_html(html, &values, lang)),
+        _ => None,
     };
     Ok(OutboundMessage {
         message_id: m.message_id.clone(),
@@ -319,8 +337,9 @@ fn render_templated(
         channel: m.channel,
         recipient: recipient.unwrap_or_default(),
         language: tpl.language.clone(),
-        subject: template::render(&tpl.subject, &values),
-        body: template::render(&tpl.body, &values),
+        subject: template::render(&tpl.subject, &values, lang),
+        body: template::render(&tpl.body, &values, lang),
+        html_body,
         survey_link_expires_at: survey_link.is_some().then_some(expires),
         survey_link,
         unsubscribe_link: Some(unsubscribe_link),
@@ -527,6 +546,18 @@ pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
     }
     if let Err(reason) = template::check(&t.body, template::required_in_body(t.kind, t.channel)) {
         problems.push(Problem::top("template", "body", reason));
+    }
+    match (&t.html, t.channel) {
+        (Some(_), Channel::Sms) => {
+            problems.push(Problem::top("template", "html", "an SMS has no HTML part"));
+        }
+        (Some(html), Channel::Email) => {
+            let required = template::required_in_html(t.kind);
+            if let Err(reason) = template::check_part(html, required, template::Part::Html) {
+                problems.push(Problem::top("template", "html", reason));
+            }
+        }
+        (None, _) => {}
     }
     if t.channel == Channel::Email && t.subject.trim().is_empty() {
         problems.push(Problem::top(

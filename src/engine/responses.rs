@@ -6,13 +6,14 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    AlertKind, FeedbackInput, FeedbackSettings, NpsSummary, QuestionKind, QuestionView,
-    RatingSummary, ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey,
-    SurveyPage,
+    AlertKind, FeedbackInput, FeedbackSettings, NpsSummary, QuestionKind, RatingSummary,
+    ReceiptLink, ResponseInput, ResponseOutcome, ScoreQuery, Sentiment, Survey, SurveyPage,
 };
 use crate::rules::time::ms;
 use crate::rules::{survey as rules, template, token};
 use crate::store::{self, ResponseRow};
+
+use super::links::{self, Link};
 
 /// The store's survey, or the shipped default.
 pub fn survey(c: &Connection) -> Result<Survey> {
@@ -51,76 +52,6 @@ pub fn set_feedback_settings(c: &Connection, s: &FeedbackSettings) -> Result<()>
     store::set_feedback_settings(c, s)
 }
 
-/// Where a link token leads.
-enum Link {
-    Invitation(store::SurveyLink),
-    Receipt {
-        location: i64,
-        transaction: Option<i64>,
-    },
-    /// A post-intervention survey (A4).
-    FollowUp {
-        alert: i64,
-        location: i64,
-    },
-}
-
-/// Resolves a survey or receipt link token that can still take its one response (F6).
-fn open_link(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<([u8; 32], Link)> {
-    let bytes = token::parse_token(raw).ok_or_else(|| {
-        Error::invalid(Problem::top(
-            "response",
-            "token",
-            "not a hearken link token (32 hex digits)",
-        ))
-    })?;
-    let hash = token::token_hash(&bytes);
-    let (link, expires, used) = if let Some(l) = store::survey_link(c, &hash)? {
-        let (e, u) = (l.expires_at, l.used_at);
-        if store::invitation_answered(c, l.invitation)? {
-            return Err(Error::Conflict(
-                "this invitation was already answered".into(),
-            ));
-        }
-        (Link::Invitation(l), e, u)
-    } else if let Some(r) = store::receipt_link(c, &hash)? {
-        (
-            Link::Receipt {
-                location: r.location,
-                transaction: r.transaction,
-            },
-            Some(r.expires_at),
-            r.used_at,
-        )
-    } else if let Some(f) = store::follow_up_link(c, &hash)? {
-        if f.answered {
-            return Err(Error::Conflict(
-                "this post-intervention survey was already answered".into(),
-            ));
-        }
-        (
-            Link::FollowUp {
-                alert: f.alert,
-                location: f.location,
-            },
-            f.expires_at,
-            f.used_at,
-        )
-    } else {
-        return Err(Error::NotFound {
-            what: "token",
-            id: String::new(),
-        });
-    };
-    if used.is_some() {
-        return Err(Error::Conflict("this link was already answered".into()));
-    }
-    if expires.is_some_and(|e| ms(now) >= e) {
-        return Err(Error::Conflict("this link has expired".into()));
-    }
-    Ok((hash, link))
-}
-
 /// What the host's survey page shows for a link, in the invitation's language (or `language`).
 pub fn survey_page(
     c: &Connection,
@@ -128,12 +59,19 @@ pub fn survey_page(
     language: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<SurveyPage> {
-    let (_, link) = open_link(c, raw, now)?;
+    let (_, link, clicked) = links::open(c, raw, now)?;
+    page_data(c, &link, clicked.map(|(_, s)| s), language)
+}
+
+/// The survey page's data for a resolved link.
+pub(super) fn page_data(
+    c: &Connection,
+    link: &Link,
+    recorded_score: Option<u32>,
+    language: Option<&str>,
+) -> Result<SurveyPage> {
     let settings = store::get_settings(c)?;
-    let (location, invitation_language) = match &link {
-        Link::Invitation(l) => (l.location, Some(l.language.as_str())),
-        Link::Receipt { location, .. } | Link::FollowUp { location, .. } => (*location, None),
-    };
+    let (location, invitation_language) = (link.location(), link.language());
     let store::LocationInfo {
         host_id,
         name,
@@ -143,53 +81,84 @@ pub fn survey_page(
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
     let chain =
         template::language_chain(language.or(invitation_language), &settings.default_language);
-    let survey = survey(c)?;
-    // The page is in the language its first question's wording was found in.
-    let language = survey
-        .questions
-        .first()
-        .and_then(|q| rules::localized_in(&q.text, &chain))
-        .map_or_else(|| "en".to_owned(), |(l, _)| l.to_owned());
-    let questions = survey
-        .questions
-        .iter()
-        .map(|q| QuestionView {
-            id: q.id.clone(),
-            kind: q.kind,
-            text: rules::localized(&q.text, &chain).replace("{location}", &name),
-            scale: (q.kind == QuestionKind::Rating).then(|| q.scale.unwrap_or(5)),
-            options: match q.kind {
-                QuestionKind::Choice => q
-                    .options
-                    .iter()
-                    .map(|o| (o.id.clone(), rules::localized(&o.text, &chain).to_owned()))
-                    .collect(),
-                QuestionKind::Facets => rules::facets_for(business_type.as_deref())
-                    .iter()
-                    .map(|f| ((*f).to_owned(), (*f).to_owned()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-        })
-        .collect();
-    Ok(SurveyPage {
-        location: host_id,
-        location_name: name,
-        language,
-        questions,
-    })
+    Ok(rules::page_view(
+        &survey(c)?,
+        &host_id,
+        &name,
+        business_type.as_deref(),
+        &chain,
+        recorded_score,
+    ))
 }
 
 /// Records the one response a survey or receipt link takes (F6), scores it and says
-/// whether to show the review link (N3).
+/// whether to show the review link (N3). After a score click (M1) it completes that
+/// partial response, once; the score stays as clicked.
 pub fn record_response(
     c: &Connection,
     raw: &str,
     input: &ResponseInput,
     now: DateTime<Utc>,
 ) -> Result<ResponseOutcome> {
-    let (hash, link) = open_link(c, raw, now)?;
-    let (source, invitation, location, customer, transaction) = match &link {
+    let (hash, link, clicked) = links::open(c, raw, now)?;
+    let survey = survey(c)?;
+    let input = match clicked {
+        Some((_, score)) => with_clicked_score(&survey, input, score)?,
+        None => input.clone(),
+    };
+    record(
+        c,
+        &hash,
+        &link,
+        &input,
+        clicked.map(|(id, _)| id),
+        true,
+        now,
+    )
+}
+
+/// The answers of a page that completes a clicked response: the NPS answer is the click's
+/// (M1); a different one is a conflict, the same one is fine.
+fn with_clicked_score(survey: &Survey, input: &ResponseInput, score: u32) -> Result<ResponseInput> {
+    let Some(nps) = survey
+        .questions
+        .iter()
+        .find(|q| q.kind == QuestionKind::Nps)
+    else {
+        return Ok(input.clone());
+    };
+    let mut input = input.clone();
+    match input.answers.iter().find(|a| a.question == nps.id) {
+        Some(a) if a.score.is_some_and(|s| s != score) => {
+            return Err(Error::Conflict(
+                "the score was recorded by the click in the e-mail and never changes".into(),
+            ));
+        }
+        Some(_) => {}
+        None => input.answers.insert(
+            0,
+            crate::model::Answer {
+                question: nps.id.clone(),
+                score: Some(score),
+                ..Default::default()
+            },
+        ),
+    }
+    Ok(input)
+}
+
+/// Stores a response to a resolved link: a new one, or the completion of the partial one
+/// `partial` a click stored; `complete` false stores a click's partial response (M1).
+pub(super) fn record(
+    c: &Connection,
+    hash: &[u8; 32],
+    link: &Link,
+    input: &ResponseInput,
+    partial: Option<i64>,
+    complete: bool,
+    now: DateTime<Utc>,
+) -> Result<ResponseOutcome> {
+    let (source, invitation, location, customer, transaction) = match link {
         Link::Invitation(l) => (
             "invitation",
             Some(l.invitation),
@@ -218,7 +187,7 @@ pub fn record_response(
         feedback.unhappy_stars,
     )
     .map_err(Error::Invalid)?;
-    if let Link::FollowUp { alert, .. } = link {
+    if let Link::FollowUp { alert, .. } = *link {
         // The answer measures the recovery: kept on the alert, not in the store's scores.
         super::conversations::record_follow_up(
             c,
@@ -226,9 +195,12 @@ pub fn record_response(
             scored.nps.map(u32::from),
             scored.score_base10,
             scored.comment.as_deref(),
+            complete,
             now,
         )?;
-        store::mark_survey_link_used(c, &hash, ms(now))?;
+        if complete {
+            store::mark_survey_link_used(c, hash, ms(now))?;
+        }
         let original = store::get_alert(c, alert)?.and_then(|a| a.alert.response_id);
         return Ok(ResponseOutcome {
             response_id: original.unwrap_or_default(),
@@ -240,49 +212,62 @@ pub fn record_response(
         });
     }
     let show = review_link.filter(|_| rules::offer_review(feedback.review_mode, scored.category()));
-    let id = store::insert_response(
-        c,
-        &ResponseRow {
-            source,
-            invitation,
-            location,
-            customer,
-            transaction,
-            nps: scored.nps,
-            rating: scored.rating,
-            score_base10: scored.score_base10,
-            unhappy: scored.unhappy,
-            sentiment: Sentiment::Unknown.as_str(),
-            facets_json: crate::wire::to_json(&scored.facets),
-            comment: scored.comment.clone(),
-            answers_json: crate::wire::to_json(&input.answers),
-            consent_to_reply: input.consent_to_reply,
-            review_link_shown: show.is_some(),
-        },
-        ms(now),
-    )?;
-    match link {
-        Link::Invitation(_) | Link::FollowUp { .. } => {
-            store::mark_survey_link_used(c, &hash, ms(now))?
+    let row = ResponseRow {
+        source,
+        invitation,
+        location,
+        customer,
+        transaction,
+        nps: scored.nps,
+        rating: scored.rating,
+        score_base10: scored.score_base10,
+        unhappy: scored.unhappy,
+        sentiment: Sentiment::Unknown.as_str(),
+        facets_json: crate::wire::to_json(&scored.facets),
+        comment: scored.comment.clone(),
+        answers_json: crate::wire::to_json(&input.answers),
+        consent_to_reply: input.consent_to_reply,
+        review_link_shown: complete && show.is_some(),
+        completed: complete,
+    };
+    let (id, raised_before) = match partial {
+        Some(id) => {
+            let raised = store::get_response_alert(c, id)?;
+            store::complete_response(c, id, &row, ms(now))?;
+            (id, raised)
         }
-        Link::Receipt { .. } => store::mark_receipt_link_used(c, &hash, ms(now))?,
+        None => (store::insert_response(c, &row, ms(now))?, None),
+    };
+    if complete {
+        match link {
+            Link::Invitation(_) | Link::FollowUp { .. } => {
+                store::mark_survey_link_used(c, hash, ms(now))?
+            }
+            Link::Receipt { .. } => store::mark_receipt_link_used(c, hash, ms(now))?,
+        }
     }
-    let alert = super::alerts::on_feedback(
-        c,
-        &super::alerts::FeedbackEvent {
-            response: id,
-            location,
-            location_name: &location_name,
-            customer,
-            negative: scored.unhappy,
-            kind: AlertKind::UnhappyCustomer,
-            nps: scored.nps.map(u32::from),
-            score_base10: scored.score_base10,
-            thumbs_up: None,
-            comment: scored.comment.as_deref(),
-        },
-        now,
-    )?;
+    // The click raised the alert and told the subscribers (A1, A2); completing only adds
+    // the comment to the conversation, unless it is what makes the customer unhappy.
+    let alert = match (partial, raised_before) {
+        (Some(_), Some(a)) => Some(a),
+        (Some(_), None) if !scored.unhappy => None,
+        _ => super::alerts::on_feedback(
+            c,
+            &super::alerts::FeedbackEvent {
+                response: id,
+                location,
+                location_name: &location_name,
+                customer,
+                negative: scored.unhappy,
+                kind: AlertKind::UnhappyCustomer,
+                nps: scored.nps.map(u32::from),
+                score_base10: scored.score_base10,
+                thumbs_up: None,
+                comment: scored.comment.as_deref(),
+            },
+            now,
+        )?,
+    };
     Ok(ResponseOutcome {
         response_id: id,
         nps_category: scored.category(),
@@ -406,6 +391,7 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
             answers_json: "[]".into(),
             consent_to_reply: f.consent_to_reply,
             review_link_shown: false,
+            completed: true,
         },
         ms(now),
     )?;

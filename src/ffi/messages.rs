@@ -16,6 +16,7 @@ struct Message {
     language: CString,
     subject: CString,
     body: CString,
+    html_body: Option<CString>,
     survey_link: Option<CString>,
     survey_link_expires_at_ms: i64,
     unsubscribe_link: Option<CString>,
@@ -39,6 +40,7 @@ impl Message {
             language: c(&m.language),
             subject: c(&m.subject),
             body: c(&m.body),
+            html_body: m.html_body.as_ref().map(c),
             survey_link: m.survey_link.as_ref().map(c),
             survey_link_expires_at_ms: m.survey_link_expires_at.map_or(0, |t| t.timestamp_millis()),
             unsubscribe_link: m.unsubscribe_link.as_ref().map(c),
@@ -215,6 +217,18 @@ pub unsafe extern "C" fn hk_message_batch_body(
 ) -> *const c_char {
     // SAFETY: forwarded contract.
     unsafe { string_field(batch, index, |m| &m.body) }
+}
+
+/// Message `index`'s HTML part (M1: a multipart e-mail with the 0–10 scale as eleven score
+/// links), or NULL if it is plain text only (SMS, staff messages, a template without an
+/// HTML part); borrowed. Send it as `text/html` beside the body as `text/plain`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_message_batch_html_body(
+    batch: *const hk_message_batch,
+    index: u32,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe { optional_string_field(batch, index, |m| m.html_body.as_ref()) }
 }
 
 /// Message `index`'s survey link (its last path segment is the token for

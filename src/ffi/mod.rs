@@ -42,6 +42,9 @@ pub mod delivery;
 // deletions, NPS and ratings.
 pub mod responses;
 
+// What the customer sees: score clicks, the rendered pages, the posted form (M1, M2).
+pub mod pages;
+
 // Alerts and follow-up: users, assignments, the alert dashboard and its handling, reply
 // threads, the post-intervention survey, external reviews, the at-risk list.
 pub mod alerts;
@@ -69,6 +72,7 @@ pub use engine::*;
 pub use exports::*;
 pub use messages::*;
 pub use outbox::*;
+pub use pages::*;
 pub use reasons::*;
 pub use responses::*;
 pub use result::*;

@@ -9,6 +9,7 @@ mod due;
 mod explain;
 mod location;
 mod outbox;
+mod page;
 mod people;
 mod policy;
 mod reason;
@@ -36,6 +37,7 @@ pub use location::Location;
 pub use outbox::{
     FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
 };
+pub use page::{Page, PageKind, ScoreClick};
 pub use people::{Customer, Employee, Erasure, Gender, Role};
 pub use policy::{Calendar, ContactPolicy, LocationPolicy, OpeningHours, SurveyKind, Weekday};
 pub use reason::SkipReason;

@@ -141,8 +141,13 @@ pub struct OutboundMessage {
     pub language: String,
     /// Subject line (empty for SMS).
     pub subject: String,
-    /// Rendered body.
+    /// Rendered body (plain text, with the single survey link).
     pub body: String,
+    /// The HTML part of a multipart e-mail (M1): invitations, reminders and follow-ups show
+    /// the 0–10 scale as eleven links; `None` for SMS, staff messages and replies, and for
+    /// a store template overridden without an HTML part.
+    #[serde(default)]
+    pub html_body: Option<String>,
     /// The survey link in the body (valid until `survey_link_expires_at`).
     pub survey_link: Option<String>,
     /// When the survey link stops working (F6).
@@ -196,6 +201,12 @@ pub struct Template {
     pub subject: String,
     /// Body; must contain `{survey_link}` and `{unsubscribe_link}`.
     pub body: String,
+    /// The HTML part of an e-mail (M1); must contain `{score_scale}` (the eleven score
+    /// links) and `{unsubscribe_link}`, or for a review reminder `{review_link}` and
+    /// `{unsubscribe_link}`. `None`: the e-mail is plain text only. SMS have none.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub html: Option<String>,
 }
 
 /// Messages by status, for a delivery dashboard.

@@ -93,4 +93,8 @@ pub struct SurveyPage {
     pub language: String,
     /// The questions.
     pub questions: Vec<QuestionView>,
+    /// The NPS answer a click in the e-mail already recorded (M1): the page shows it and
+    /// does not ask it again; it never changes.
+    #[serde(default)]
+    pub recorded_score: Option<u32>,
 }

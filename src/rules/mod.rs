@@ -5,6 +5,8 @@ pub mod contact;
 pub mod cooldown;
 pub mod decide;
 pub mod eligibility;
+pub mod grammar;
+pub mod html;
 pub mod period;
 pub mod policy;
 pub mod reminder;

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::error::Problem;
 use crate::model::{
-    Answer, ChoiceOption, Question, QuestionKind, ResponseInput, ReviewMode, Survey,
+    Answer, ChoiceOption, Question, QuestionKind, QuestionView, ResponseInput, ReviewMode, Survey,
+    SurveyPage,
 };
 use crate::rules::score::{self, NpsCategory};
+use crate::rules::template::fill_location;
 
 /// Longest comment kept, in characters.
 pub const MAX_COMMENT_CHARS: usize = 5000;
@@ -97,6 +99,53 @@ pub fn localized_in<'a>(
         .find_map(|l| text.get_key_value(l))
         .or_else(|| text.iter().next())
         .map(|(l, t)| (l.as_str(), t.as_str()))
+}
+
+/// What a survey page shows (F6): each question in the first language of `chain` that
+/// has it, with `{location}` filled in as that language writes it (M3); the page's language
+/// is the one its first question was found in.
+pub fn page_view(
+    survey: &Survey,
+    location: &str,
+    location_name: &str,
+    business_type: Option<&str>,
+    chain: &[String],
+    recorded_score: Option<u32>,
+) -> SurveyPage {
+    let language = survey
+        .questions
+        .first()
+        .and_then(|q| localized_in(&q.text, chain))
+        .map_or_else(|| "en".to_owned(), |(l, _)| l.to_owned());
+    let questions = survey
+        .questions
+        .iter()
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            kind: q.kind,
+            text: fill_location(localized(&q.text, chain), location_name, &language),
+            scale: (q.kind == QuestionKind::Rating).then(|| q.scale.unwrap_or(5)),
+            options: match q.kind {
+                QuestionKind::Choice => q
+                    .options
+                    .iter()
+                    .map(|o| (o.id.clone(), localized(&o.text, chain).to_owned()))
+                    .collect(),
+                QuestionKind::Facets => facets_for(business_type)
+                    .iter()
+                    .map(|f| ((*f).to_owned(), (*f).to_owned()))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    SurveyPage {
+        location: location.to_owned(),
+        location_name: location_name.to_owned(),
+        language,
+        questions,
+        recorded_score,
+    }
 }
 
 /// Checks a survey definition: ids, scales, options, at most one NPS and one rating.

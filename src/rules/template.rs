@@ -1,5 +1,14 @@
 //! Message templates: placeholders checked when a template is set, rendered at claim time.
+//!
+//! Rendering follows the language (M3): a Korean particle written as `을(를)` (or `이(가)`,
+//! `은(는)`, `과(와)`, `(으)로`, or with a slash) right after a placeholder becomes the one
+//! form that fits the inserted value, and in French an eliding word before a placeholder
+//! (`de {location}`) elides before a vowel (`d'Atelier`). An HTML part escapes every
+//! inserted value (M4); `{score_scale}`, the eleven score links of M1, exists only there.
 
+use std::borrow::Cow;
+
+use super::{grammar, html};
 use crate::model::{Channel, MessageKind};
 
 /// The placeholders a template may use.
@@ -10,6 +19,18 @@ pub const PLACEHOLDERS: [&str; 5] = [
     "unsubscribe_link",
     "review_link",
 ];
+
+/// The placeholder of the HTML part only: the 0–10 scale as eleven links (M1).
+pub const SCORE_SCALE: &str = "score_scale";
+
+/// Which part of a message a template is: plain text (also the subject) or HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Plain text: values inserted as they are.
+    Text,
+    /// HTML: values escaped; `{score_scale}` allowed.
+    Html,
+}
 
 /// Values substituted into a template.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +45,22 @@ pub struct Values<'a> {
     pub unsubscribe_link: &'a str,
     /// The location's public review link (review reminders).
     pub review_link: &'a str,
+    /// The eleven score links, as markup hearken wrote (HTML part only).
+    pub score_scale: &'a str,
+}
+
+impl Values<'_> {
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "first_name" => self.first_name,
+            "location" => self.location,
+            "survey_link" => self.survey_link,
+            "unsubscribe_link" => self.unsubscribe_link,
+            "review_link" => self.review_link,
+            SCORE_SCALE => self.score_scale,
+            _ => "",
+        }
+    }
 }
 
 enum Piece<'a> {
@@ -32,7 +69,7 @@ enum Piece<'a> {
 }
 
 /// Splits a template into text and `{placeholder}` slots; `{{` and `}}` are literal braces.
-fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
+fn parse(template: &str, part: Part) -> Result<Vec<Piece<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = template;
     while !rest.is_empty() {
@@ -57,11 +94,19 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
                 return Err("a `{` is never closed".into());
             };
             let name = &tail[1..end];
-            if !PLACEHOLDERS.contains(&name) {
-                return Err(format!(
-                    "unknown placeholder `{{{name}}}`; known: {}",
-                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                ));
+            let known = PLACEHOLDERS.contains(&name) || (part == Part::Html && name == SCORE_SCALE);
+            if !known {
+                let mut names: Vec<String> = PLACEHOLDERS.map(|p| format!("{{{p}}}")).to_vec();
+                if part == Part::Html {
+                    names.push(format!("{{{SCORE_SCALE}}}"));
+                }
+                let what = if name == SCORE_SCALE {
+                    "`{score_scale}` belongs in the HTML part only".to_owned()
+                } else {
+                    // The name is the template author's own text, not customer data.
+                    format!("unknown placeholder `{{{name}}}`")
+                };
+                return Err(format!("{what}; known: {}", names.join(", ")));
             }
             out.push(Piece::Slot(name));
             rest = &tail[end + 1..];
@@ -70,9 +115,14 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
     Ok(out)
 }
 
-/// Checks a template's placeholders; `required` must each appear at least once.
+/// Checks a plain-text template's placeholders; `required` must each appear at least once.
 pub fn check(template: &str, required: &[&str]) -> Result<(), String> {
-    let pieces = parse(template)?;
+    check_part(template, required, Part::Text)
+}
+
+/// Checks a template of either part; `required` must each appear at least once.
+pub fn check_part(template: &str, required: &[&str], part: Part) -> Result<(), String> {
+    let pieces = parse(template, part)?;
     for r in required {
         if !pieces.iter().any(|p| matches!(p, Piece::Slot(n) if n == r)) {
             return Err(format!("must contain `{{{r}}}`"));
@@ -98,24 +148,102 @@ pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'sta
     }
 }
 
-/// Renders a template that passed [`check`]; an unparsable one renders as its raw text.
-pub fn render(template: &str, v: &Values<'_>) -> String {
-    let Ok(pieces) = parse(template) else {
-        return template.to_owned();
+/// The placeholders the HTML part of an e-mail of this kind must contain: the score links
+/// where the plain text has the survey link (M1).
+pub fn required_in_html(kind: MessageKind) -> &'static [&'static str] {
+    match kind {
+        MessageKind::SurveyInvitation
+        | MessageKind::SurveyReminder
+        | MessageKind::FollowUpSurvey
+        | MessageKind::RelationshipSurvey => &[SCORE_SCALE, "unsubscribe_link"],
+        MessageKind::ReviewReminder => &["review_link", "unsubscribe_link"],
+        MessageKind::FeedbackNotification
+        | MessageKind::AlertEscalation
+        | MessageKind::CustomerReply => &[],
+    }
+}
+
+/// Renders a plain-text template that passed [`check`], in `language` (M3); an unparsable
+/// one renders as its raw text.
+pub fn render(template: &str, v: &Values<'_>, language: &str) -> String {
+    render_part(template, v, language, Part::Text)
+}
+
+/// Renders an HTML template that passed [`check_part`]: every value escaped (M4) except the
+/// score links hearken wrote; an unparsable one renders escaped, as text.
+pub fn render_html(template: &str, v: &Values<'_>, language: &str) -> String {
+    render_part(template, v, language, Part::Html)
+}
+
+/// [`render`] for a text with only a `{location}` in it (survey questions).
+pub fn fill_location(text: &str, location: &str, language: &str) -> String {
+    let v = Values {
+        location,
+        ..Values::EMPTY
     };
+    render(text, &v, language)
+}
+
+impl Values<'static> {
+    /// Every value empty.
+    pub const EMPTY: Values<'static> = Values {
+        first_name: "",
+        location: "",
+        survey_link: "",
+        unsubscribe_link: "",
+        review_link: "",
+        score_scale: "",
+    };
+}
+
+fn render_part(template: &str, v: &Values<'_>, language: &str, part: Part) -> String {
+    let Ok(pieces) = parse(template, part) else {
+        return match part {
+            Part::Text => template.to_owned(),
+            Part::Html => html::escape(template),
+        };
+    };
+    let french = primary(language) == "fr";
     let mut out = String::with_capacity(template.len() + 128);
-    for p in pieces {
-        out.push_str(match p {
-            Piece::Text(t) => t,
-            Piece::Slot("first_name") => v.first_name,
-            Piece::Slot("location") => v.location,
-            Piece::Slot("survey_link") => v.survey_link,
-            Piece::Slot("unsubscribe_link") => v.unsubscribe_link,
-            Piece::Slot("review_link") => v.review_link,
-            Piece::Slot(_) => "",
-        });
+    let mut previous: Option<&str> = None;
+    for (i, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Text(t) => {
+                let mut t: Cow<'_, str> = Cow::Borrowed(t);
+                if let Some(word) = previous.take()
+                    && let Some((pair, len)) = grammar::ko_particle_notation(&t)
+                {
+                    let chosen = grammar::ko_particle(word, pair).unwrap_or(pair);
+                    t = Cow::Owned(format!("{chosen}{}", &t[len..]));
+                }
+                if french
+                    && let Some(Piece::Slot(next)) = pieces.get(i + 1)
+                    && let Some(elided) = grammar::fr_elide(&t, v.get(next))
+                {
+                    t = Cow::Owned(elided);
+                }
+                out.push_str(&t);
+            }
+            Piece::Slot(name) => {
+                let value = v.get(name);
+                match part {
+                    Part::Html if *name != SCORE_SCALE => out.push_str(&html::escape(value)),
+                    _ => out.push_str(value),
+                }
+                previous = Some(value);
+            }
+        }
     }
     out
+}
+
+/// The primary subtag of a language tag, lower case (`fr-CA` → `fr`).
+pub fn primary(language: &str) -> String {
+    language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(language)
+        .to_ascii_lowercase()
 }
 
 /// Languages to try for a customer, most specific first: `fr-CA` → `fr` → store default → `en`.
@@ -369,13 +497,14 @@ mod tests {
             survey_link: "https://s/1",
             unsubscribe_link: "https://u/1",
             review_link: "https://r/1",
+            score_scale: "",
         }
     }
 
     #[test]
     fn renders_placeholders_and_literal_braces() {
         assert_eq!(
-            render("Hi {first_name} {{x}} {survey_link}", &v()),
+            render("Hi {first_name} {{x}} {survey_link}", &v(), "en"),
             "Hi Amélie {x} https://s/1"
         );
     }

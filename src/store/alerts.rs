@@ -295,13 +295,28 @@ pub fn insert_follow_up(
     nps: Option<u32>,
     score_base10: Option<f64>,
     comment: Option<&str>,
+    completed: bool,
     now_ms: i64,
 ) -> Result<()> {
+    // A click stored the score first (M1): completing keeps it and adds the rest.
     conn.prepare_cached(
-        "INSERT INTO alert_follow_ups (alert_id, nps, score_base10, comment, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO alert_follow_ups (alert_id, nps, score_base10, comment, created_at,
+                                       completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (alert_id) DO UPDATE SET
+           nps = coalesce(nps, excluded.nps),
+           score_base10 = coalesce(score_base10, excluded.score_base10),
+           comment = excluded.comment, completed_at = excluded.completed_at
+         WHERE completed_at IS NULL",
     )?
-    .execute(params![alert, nps, score_base10, comment, now_ms])?;
+    .execute(params![
+        alert,
+        nps,
+        score_base10,
+        comment,
+        now_ms,
+        completed.then_some(now_ms)
+    ])?;
     Ok(())
 }
 
@@ -316,8 +331,12 @@ pub struct FollowUpLink {
     pub expires_at: Option<i64>,
     /// When it was used.
     pub used_at: Option<i64>,
-    /// The alert already has its follow-up answer.
+    /// The alert already has its complete follow-up answer.
     pub answered: bool,
+    /// The score a click in the e-mail recorded (M1), while the answer is partial.
+    pub clicked_score: Option<u32>,
+    /// The customer's language.
+    pub language: Option<String>,
 }
 
 /// The alert behind a post-intervention survey token.
@@ -325,7 +344,10 @@ pub fn follow_up_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Follo
     Ok(conn
         .prepare_cached(
             "SELECT a.id, a.location_id, k.expires_at, k.used_at,
-                    EXISTS (SELECT 1 FROM alert_follow_ups f WHERE f.alert_id = a.id)
+                    EXISTS (SELECT 1 FROM alert_follow_ups f
+                            WHERE f.alert_id = a.id AND f.completed_at IS NOT NULL),
+                    (SELECT f.nps FROM alert_follow_ups f WHERE f.alert_id = a.id),
+                    (SELECT c.language FROM customers c WHERE c.id = k.customer_id)
              FROM link_tokens k JOIN alerts a ON a.id = k.alert_id
              WHERE k.hash = ?1 AND k.kind = 'survey'",
         )?
@@ -336,6 +358,8 @@ pub fn follow_up_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Follo
                 expires_at: r.get(2)?,
                 used_at: r.get(3)?,
                 answered: r.get(4)?,
+                clicked_score: r.get(5)?,
+                language: r.get(6)?,
             })
         })
         .optional()?)

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod analytics;
+mod clicks;
 mod customers;
 mod exports;
 mod file;
@@ -230,6 +231,7 @@ pub use analytics::{
     employee_rowid, employees_by_rowid, feedback_page, location_days, peer_counts, raw_employees,
     raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
 };
+pub use clicks::{complete_response, get_response_alert, invitation_answer};
 pub use customers::{
     customer_host_id, customers_by_rowid, drop_plain_suppressions, erase_customer, find_customer,
     find_customers, hash_suppressed, hashes_suppressed_among, import_suppression_hashes,
@@ -255,10 +257,10 @@ pub use policy::{
 };
 pub use responses::{
     LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
-    get_survey, insert_receipt_link, insert_response, invitation_answered,
-    invitation_response_state, location_info, mark_receipt_link_used, mark_reminder_decided,
-    mark_review, mark_survey_link_used, nps_counts, rating_figures, receipt_link,
-    reminder_candidates, set_feedback_enabled, set_survey, survey_link, transaction_rowid,
+    get_survey, insert_receipt_link, insert_response, invitation_response_state, location_info,
+    mark_receipt_link_used, mark_reminder_decided, mark_review, mark_survey_link_used, nps_counts,
+    rating_figures, receipt_link, reminder_candidates, set_feedback_enabled, set_survey,
+    survey_link, transaction_rowid,
 };
 pub use rollups::{
     TOTAL, rebuild_rollups, rollup_all_employees, rollup_days, rollup_employees, rollup_totals,

@@ -402,7 +402,8 @@ pub fn get_template(
 ) -> Result<Option<Template>> {
     Ok(conn
         .prepare_cached(
-            "SELECT subject, body FROM templates WHERE kind = ?1 AND channel = ?2 AND language = ?3",
+            "SELECT subject, body, html FROM templates
+             WHERE kind = ?1 AND channel = ?2 AND language = ?3",
         )?
         .query_row(params![kind.as_str(), channel.as_str(), language], |r| {
             Ok(Template {
@@ -411,6 +412,7 @@ pub fn get_template(
                 language: language.to_owned(),
                 subject: r.get(0)?,
                 body: r.get(1)?,
+                html: r.get(2)?,
             })
         })
         .optional()?)
@@ -419,15 +421,16 @@ pub fn get_template(
 /// Stores (or replaces) a template override.
 pub fn set_template(conn: &Connection, t: &Template) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO templates (kind, channel, language, subject, body)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO templates (kind, channel, language, subject, body, html)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         t.kind.as_str(),
         t.channel.as_str(),
         t.language,
         t.subject,
-        t.body
+        t.body,
+        t.html
     ])?;
     Ok(())
 }

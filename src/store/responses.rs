@@ -199,6 +199,8 @@ pub struct ResponseRow {
     pub consent_to_reply: bool,
     /// The review link was offered.
     pub review_link_shown: bool,
+    /// Complete: false for the partial response a score click stores (M1).
+    pub completed: bool,
 }
 
 /// Stores a response and returns its id.
@@ -208,10 +210,11 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
         // and its alert, so a new one takes the next id after both.
         "INSERT INTO responses (id, source, invitation_id, location_id, customer_id,
            transaction_id, nps, rating, rating_scale, score_base10, unhappy, sentiment, facets,
-           comment, answers, consent_to_reply, review_link_shown, created_at)
+           comment, answers, consent_to_reply, review_link_shown, created_at, completed_at)
          VALUES (1 + max(coalesce((SELECT max(id) FROM responses), 0),
                          coalesce((SELECT max(response_id) FROM response_deletions), 0)),
-                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18)",
     )?
     .execute(params![
         r.source,
@@ -230,7 +233,8 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
         r.answers_json,
         r.consent_to_reply,
         r.review_link_shown,
-        now_ms
+        now_ms,
+        r.completed.then_some(now_ms)
     ])?;
     let id = conn.last_insert_rowid();
     super::rollups::count_response(conn, id, 1)?;
@@ -243,13 +247,6 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
         .execute(params![id, text, now_ms])?;
     }
     Ok(id)
-}
-
-/// Whether an invitation already has a response.
-pub fn invitation_answered(conn: &Connection, invitation: i64) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM responses WHERE invitation_id = ?1")?
-        .exists([invitation])?)
 }
 
 /// Deletes a response, keeping an audit row of customer, date and score (F3).

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -560,6 +560,17 @@ CREATE TABLE closed_dates (
 -- P4: the sampling salt, random for each store, settable so a test can fix it.
 INSERT INTO setting_values (grp, key, value)
     VALUES ('policy', 'sample_salt', lower(hex(randomblob(16))));
+"#;
+
+/// Version 8: one-click scores in the e-mail (M1, issue 16). A click stores a partial
+/// response (`completed_at` NULL) holding the score; the survey page completes it once.
+/// Responses and follow-up answers stored before were complete. Templates get an HTML part.
+const V8: &str = r#"
+ALTER TABLE responses ADD COLUMN completed_at INTEGER;
+UPDATE responses SET completed_at = created_at;
+ALTER TABLE alert_follow_ups ADD COLUMN completed_at INTEGER;
+UPDATE alert_follow_ups SET completed_at = created_at;
+ALTER TABLE templates ADD COLUMN html TEXT;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

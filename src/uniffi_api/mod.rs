@@ -40,6 +40,7 @@ mod config;
 mod engine;
 mod error;
 mod policy;
+mod pages;
 mod reports;
 mod time;
 mod types;

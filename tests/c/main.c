@@ -36,5 +36,6 @@ int main(int argc, char **argv) {
     trust_tests();
     windows_tests();
     policy_tests();
+    pages_tests();
     return finish();
 }

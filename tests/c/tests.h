@@ -14,5 +14,6 @@ void store_file_tests(void);
 void trust_tests(void);
 void windows_tests(void);
 void policy_tests(void);
+void pages_tests(void);
 
 #endif

@@ -103,6 +103,12 @@ pub enum Command {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// What the customers see: the e-mails' HTML and the survey, thank-you, expired and
+    /// unsubscribe pages (M1, M2).
+    Pages {
+        #[command(subcommand)]
+        action: PagesAction,
+    },
     /// The store's locations.
     Locations {
         #[command(subcommand)]
@@ -192,6 +198,21 @@ pub enum ExportFormat {
     Csv,
     /// Excel workbook: by employee, by date, comments.
     Xlsx,
+}
+
+/// Pages actions.
+#[derive(Debug, Subcommand)]
+pub enum PagesAction {
+    /// Write every page and e-mail a location's customers see, in English, French and
+    /// Korean, into a folder (created if missing), with sample links: nothing is recorded.
+    Render {
+        /// The location (host id).
+        #[arg(long)]
+        location: String,
+        /// The folder to write into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// Outbox actions.

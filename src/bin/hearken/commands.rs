@@ -140,15 +140,19 @@ fn dates(d: &[chrono::NaiveDate]) -> String {
 
 fn sync_text(r: &SyncReport) -> String {
     let mut s = format!(
-        "synced {} for {}: {} new customers, {} updated; {} new transactions, {} updated; \
-         {} employees\ncaught up: {}; still missing (backfill needed): {}\n",
+        "synced {} for {}: {}, {} updated; {}, {} updated; \
+         {}\ncaught up: {}; still missing (backfill needed): {}\n",
         r.location,
         r.business_date,
-        r.customers_created,
+        count(r.customers_created, "new customer", "new customers"),
         r.customers_updated,
-        r.transactions_created,
+        count(
+            r.transactions_created,
+            "new transaction",
+            "new transactions"
+        ),
         r.transactions_updated,
-        r.employees_upserted,
+        count(r.employees_upserted, "employee", "employees"),
         dates(&r.caught_up_dates),
         dates(&r.missing_dates),
     );

@@ -91,7 +91,7 @@ fn writable_dir(dir: &Path) -> Result<(), Failure> {
 
 /// Writes `text` to `path` whole or not at all (a temporary name beside it, renamed over
 /// it once complete); readable by its owner only on Unix, like every file hearken writes.
-fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".hearken-")

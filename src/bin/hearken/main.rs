@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod drain;
 mod failure;
+mod pages;
 mod period;
 mod policy;
 mod reports;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, LocationAction, OutboxAction};
+use args::{Cli, Command, LocationAction, OutboxAction, PagesAction};
 use failure::Failure;
 
 /// Exit code when stdout was closed before the output was written (`| head -1`): what a
@@ -99,6 +100,9 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
                 permanent,
             } => drain::fail(&engine, out, id, reason, *permanent, now),
         },
+        Command::Pages {
+            action: PagesAction::Render { location, out: dir },
+        } => pages::render(&engine, out, location, dir),
         Command::Locations { action } => commands::locations(&engine, out, action),
         Command::Settings { action } => settings::settings(&engine, out, action),
         Command::Policy { action } => policy::policy(&engine, out, action),

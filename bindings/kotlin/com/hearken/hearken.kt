@@ -853,6 +853,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_users(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_record_score_click(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_submit_survey_form(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_survey_form_answers(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_survey_link_page(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_unsubscribe_page(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_calendar(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_contact_policy(
@@ -1087,6 +1097,16 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_user(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_users(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_record_score_click(`ptr`: Long,`token`: RustBuffer.ByValue,`score`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_submit_survey_form(`ptr`: Long,`token`: RustBuffer.ByValue,`formBody`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_survey_form_answers(`ptr`: Long,`formBody`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_survey_link_page(`ptr`: Long,`token`: RustBuffer.ByValue,`score`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_unsubscribe_page(`ptr`: Long,`token`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_calendar(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1541,6 +1561,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 13486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_record_score_click() and 0xFFFF) != 4713) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_submit_survey_form() and 0xFFFF) != 63616) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_survey_form_answers() and 0xFFFF) != 13993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_survey_link_page() and 0xFFFF) != 48317) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_unsubscribe_page() and 0xFFFF) != 50374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_calendar() and 0xFFFF) != 62504) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1843,6 +1878,33 @@ public object FfiConverterUByte: FfiConverter<UByte, Byte> {
 
     override fun write(value: UByte, buf: ByteBuffer) {
         buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    fun lift(value: Int): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
     }
 }
 
@@ -2515,6 +2577,38 @@ public interface EngineInterface {
      * Every active user, by host id.
      */
     fun `users`(): List<User>
+    
+    /**
+     * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+     * first click stores a partial response holding it, counted in NPS at once; later
+     * clicks record nothing and report the first score.
+     */
+    fun `recordScoreClick`(`token`: kotlin.String, `score`: kotlin.UInt, `nowMs`: kotlin.Long): ScoreClick
+    
+    /**
+     * Records the survey form posted to link `token` (the raw urlencoded body) and returns
+     * the thank-you page, with the review link when N3 offers it.
+     */
+    fun `submitSurveyForm`(`token`: kotlin.String, `formBody`: kotlin.String, `nowMs`: kotlin.Long): Page
+    
+    /**
+     * Turns a posted survey form body into the answers for `record_response` (M2); a bad
+     * field is `InvalidInput` naming the field, never its value.
+     */
+    fun `surveyFormAnswers`(`formBody`: kotlin.String): ResponseInput
+    
+    /**
+     * The page for a GET of survey or receipt link `token` (M2), after recording the
+     * click's `score` if the URL has one: the survey form, the thanks once answered, or
+     * the expired page (HTTP 410). `language` overrides the invitation's.
+     */
+    fun `surveyLinkPage`(`token`: kotlin.String, `score`: kotlin.UInt?, `language`: kotlin.String?, `nowMs`: kotlin.Long): Page
+    
+    /**
+     * Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+     * customer's language.
+     */
+    fun `unsubscribePage`(`token`: kotlin.String, `nowMs`: kotlin.Long): Page
     
     /**
      * The store's default calendar: send weekdays, closed dates, opening hours (P5).
@@ -4114,6 +4208,111 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     UniffiLib.uniffi_hearken_fn_method_engine_users(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
+     * first click stores a partial response holding it, counted in NPS at once; later
+     * clicks record nothing and report the first score.
+     */
+    @Throws(HearkenException::class)override fun `recordScoreClick`(`token`: kotlin.String, `score`: kotlin.UInt, `nowMs`: kotlin.Long): ScoreClick {
+            return FfiConverterTypeScoreClick.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_record_score_click(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterUInt.lower(`score`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records the survey form posted to link `token` (the raw urlencoded body) and returns
+     * the thank-you page, with the review link when N3 offers it.
+     */
+    @Throws(HearkenException::class)override fun `submitSurveyForm`(`token`: kotlin.String, `formBody`: kotlin.String, `nowMs`: kotlin.Long): Page {
+            return FfiConverterTypePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_submit_survey_form(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`formBody`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Turns a posted survey form body into the answers for `record_response` (M2); a bad
+     * field is `InvalidInput` naming the field, never its value.
+     */
+    @Throws(HearkenException::class)override fun `surveyFormAnswers`(`formBody`: kotlin.String): ResponseInput {
+            return FfiConverterTypeResponseInput.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_survey_form_answers(
+        it,
+        
+        FfiConverterString.lower(`formBody`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The page for a GET of survey or receipt link `token` (M2), after recording the
+     * click's `score` if the URL has one: the survey form, the thanks once answered, or
+     * the expired page (HTTP 410). `language` overrides the invitation's.
+     */
+    @Throws(HearkenException::class)override fun `surveyLinkPage`(`token`: kotlin.String, `score`: kotlin.UInt?, `language`: kotlin.String?, `nowMs`: kotlin.Long): Page {
+            return FfiConverterTypePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_survey_link_page(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalUInt.lower(`score`),
+        FfiConverterOptionalString.lower(`language`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies unsubscribe link `token` (E3) and returns the confirmation page in the
+     * customer's language.
+     */
+    @Throws(HearkenException::class)override fun `unsubscribePage`(`token`: kotlin.String, `nowMs`: kotlin.Long): Page {
+            return FfiConverterTypePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_unsubscribe_page(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterLong.lower(`nowMs`),_status)
 }
     }
     )
@@ -7985,9 +8184,16 @@ data class OutboundMessage (
     var `subject`: kotlin.String
     , 
     /**
-     * Rendered body.
+     * Rendered body (plain text, with the single survey link).
      */
     var `body`: kotlin.String
+    , 
+    /**
+     * The HTML part of a multipart e-mail (M1): invitations, reminders and follow-ups show
+     * the 0–10 scale as eleven links; `None` for SMS, staff messages and replies, and for
+     * a store template overridden without an HTML part.
+     */
+    var `htmlBody`: kotlin.String?
     , 
     /**
      * The survey link in the body (valid until `survey_link_expires_at`).
@@ -8067,6 +8273,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -8088,6 +8295,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.allocationSize(value.`language`) +
             FfiConverterString.allocationSize(value.`subject`) +
             FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`htmlBody`) +
             FfiConverterOptionalString.allocationSize(value.`surveyLink`) +
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`surveyLinkExpiresAt`) +
             FfiConverterOptionalString.allocationSize(value.`unsubscribeLink`) +
@@ -8109,6 +8317,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterString.write(value.`language`, buf)
             FfiConverterString.write(value.`subject`, buf)
             FfiConverterString.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`htmlBody`, buf)
             FfiConverterOptionalString.write(value.`surveyLink`, buf)
             FfiConverterOptionalTypeTimestamp.write(value.`surveyLinkExpiresAt`, buf)
             FfiConverterOptionalString.write(value.`unsubscribeLink`, buf)
@@ -8191,6 +8400,86 @@ public object FfiConverterTypeOutboxCounts: FfiConverterRustBuffer<OutboxCounts>
             FfiConverterULong.write(value.`acked`, buf)
             FfiConverterULong.write(value.`failed`, buf)
             FfiConverterULong.write(value.`cancelled`, buf)
+    }
+}
+
+
+
+/**
+ * A complete HTML page for the host to serve (M2): no JavaScript, in the customer's
+ * language, every value escaped (M4).
+ */
+data class Page (
+    /**
+     * Which page it is.
+     */
+    var `kind`: PageKind
+    , 
+    /**
+     * The HTTP status to serve it with (200, or 410 for an expired link).
+     */
+    var `httpStatus`: kotlin.UShort
+    , 
+    /**
+     * The language it is written in (its `lang` attribute).
+     */
+    var `language`: kotlin.String
+    , 
+    /**
+     * The document, `<!doctype html>` first, UTF-8.
+     */
+    var `html`: kotlin.String
+    , 
+    /**
+     * The response the page is about, once there is one.
+     */
+    var `responseId`: kotlin.Long?
+    , 
+    /**
+     * The review link the page offers (N3), if any.
+     */
+    var `reviewLink`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePage: FfiConverterRustBuffer<Page> {
+    override fun read(buf: ByteBuffer): Page {
+        return Page(
+            FfiConverterTypePageKind.read(buf),
+            FfiConverterUShort.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Page) = (
+            FfiConverterTypePageKind.allocationSize(value.`kind`) +
+            FfiConverterUShort.allocationSize(value.`httpStatus`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`html`) +
+            FfiConverterOptionalLong.allocationSize(value.`responseId`) +
+            FfiConverterOptionalString.allocationSize(value.`reviewLink`)
+    )
+
+    override fun write(value: Page, buf: ByteBuffer) {
+            FfiConverterTypePageKind.write(value.`kind`, buf)
+            FfiConverterUShort.write(value.`httpStatus`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`html`, buf)
+            FfiConverterOptionalLong.write(value.`responseId`, buf)
+            FfiConverterOptionalString.write(value.`reviewLink`, buf)
     }
 }
 
@@ -9200,6 +9489,70 @@ public object FfiConverterTypeReviewFunnel: FfiConverterRustBuffer<ReviewFunnel>
 
 
 /**
+ * What a click on a score in the e-mail did (M1).
+ */
+data class ScoreClick (
+    /**
+     * The response holding the score (0 for a post-intervention survey, kept on its alert).
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * The score recorded: this click's when `recorded`, else the first click's (none when
+     * the response was completed without one).
+     */
+    var `score`: kotlin.UInt?
+    , 
+    /**
+     * This click recorded the score; false when an earlier click or answer already had.
+     */
+    var `recorded`: kotlin.Boolean
+    , 
+    /**
+     * The response is complete (or the link expired): nothing can be added any more.
+     */
+    var `completed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScoreClick: FfiConverterRustBuffer<ScoreClick> {
+    override fun read(buf: ByteBuffer): ScoreClick {
+        return ScoreClick(
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScoreClick) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterOptionalUInt.allocationSize(value.`score`) +
+            FfiConverterBoolean.allocationSize(value.`recorded`) +
+            FfiConverterBoolean.allocationSize(value.`completed`)
+    )
+
+    override fun write(value: ScoreClick, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterOptionalUInt.write(value.`score`, buf)
+            FfiConverterBoolean.write(value.`recorded`, buf)
+            FfiConverterBoolean.write(value.`completed`, buf)
+    }
+}
+
+
+
+/**
  * Which responses a score covers; absent bounds are open.
  */
 data class ScoreQuery (
@@ -9781,6 +10134,12 @@ data class SurveyPage (
      * The questions.
      */
     var `questions`: List<QuestionView>
+    , 
+    /**
+     * The NPS answer a click in the e-mail already recorded (M1): the page shows it and
+     * does not ask it again; it never changes.
+     */
+    var `recordedScore`: kotlin.UInt?
     
 ){
     
@@ -9801,6 +10160,7 @@ public object FfiConverterTypeSurveyPage: FfiConverterRustBuffer<SurveyPage> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeQuestionView.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -9808,7 +10168,8 @@ public object FfiConverterTypeSurveyPage: FfiConverterRustBuffer<SurveyPage> {
             FfiConverterString.allocationSize(value.`location`) +
             FfiConverterString.allocationSize(value.`locationName`) +
             FfiConverterString.allocationSize(value.`language`) +
-            FfiConverterSequenceTypeQuestionView.allocationSize(value.`questions`)
+            FfiConverterSequenceTypeQuestionView.allocationSize(value.`questions`) +
+            FfiConverterOptionalUInt.allocationSize(value.`recordedScore`)
     )
 
     override fun write(value: SurveyPage, buf: ByteBuffer) {
@@ -9816,6 +10177,7 @@ public object FfiConverterTypeSurveyPage: FfiConverterRustBuffer<SurveyPage> {
             FfiConverterString.write(value.`locationName`, buf)
             FfiConverterString.write(value.`language`, buf)
             FfiConverterSequenceTypeQuestionView.write(value.`questions`, buf)
+            FfiConverterOptionalUInt.write(value.`recordedScore`, buf)
     }
 }
 
@@ -10142,6 +10504,13 @@ data class Template (
      * Body; must contain `{survey_link}` and `{unsubscribe_link}`.
      */
     var `body`: kotlin.String
+    , 
+    /**
+     * The HTML part of an e-mail (M1); must contain `{score_scale}` (the eleven score
+     * links) and `{unsubscribe_link}`, or for a review reminder `{review_link}` and
+     * `{unsubscribe_link}`. `None`: the e-mail is plain text only. SMS have none.
+     */
+    var `html`: kotlin.String? = null 
     
 ){
     
@@ -10163,6 +10532,7 @@ public object FfiConverterTypeTemplate: FfiConverterRustBuffer<Template> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -10171,7 +10541,8 @@ public object FfiConverterTypeTemplate: FfiConverterRustBuffer<Template> {
             FfiConverterTypeChannel.allocationSize(value.`channel`) +
             FfiConverterString.allocationSize(value.`language`) +
             FfiConverterString.allocationSize(value.`subject`) +
-            FfiConverterString.allocationSize(value.`body`)
+            FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`html`)
     )
 
     override fun write(value: Template, buf: ByteBuffer) {
@@ -10180,6 +10551,7 @@ public object FfiConverterTypeTemplate: FfiConverterRustBuffer<Template> {
             FfiConverterString.write(value.`language`, buf)
             FfiConverterString.write(value.`subject`, buf)
             FfiConverterString.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`html`, buf)
     }
 }
 
@@ -11773,6 +12145,57 @@ public object FfiConverterTypeNpsCategory: FfiConverterRustBuffer<NpsCategory> {
     override fun allocationSize(value: NpsCategory) = 4UL
 
     override fun write(value: NpsCategory, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which page a survey or unsubscribe link shows (M2).
+ */
+
+enum class PageKind {
+    
+    /**
+     * The survey form, to post back to the same link.
+     */
+    SURVEY,
+    /**
+     * The thanks after the response, with the review link when N3 offers it.
+     */
+    THANK_YOU,
+    /**
+     * The link expired before its response was completed (F6).
+     */
+    EXPIRED,
+    /**
+     * The unsubscribe is confirmed (E3).
+     */
+    UNSUBSCRIBED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePageKind: FfiConverterRustBuffer<PageKind> {
+    override fun read(buf: ByteBuffer) = try {
+        PageKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PageKind) = 4UL
+
+    override fun write(value: PageKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
