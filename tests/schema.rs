@@ -131,7 +131,11 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
         let e = Engine::open(&path).unwrap();
         if v >= 7 {
             // v7 → v8 keeps the contact policy: its random salt survives.
-            assert_eq!(e.contact_policy().unwrap().sample_salt.len(), 32, "from v{v}");
+            assert_eq!(
+                e.contact_policy().unwrap().sample_salt.len(),
+                32,
+                "from v{v}"
+            );
         }
         if v >= 5 {
             // v5 → v6: each settings group's JSON document becomes its stored form.

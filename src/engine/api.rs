@@ -6,5 +6,5 @@ mod alerts;
 mod analytics;
 mod delivery;
 mod feedback;
-mod policy;
 mod pages;
+mod policy;

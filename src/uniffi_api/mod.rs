@@ -39,8 +39,8 @@
 mod config;
 mod engine;
 mod error;
-mod policy;
 mod pages;
+mod policy;
 mod reports;
 mod time;
 mod types;
