@@ -2,22 +2,8 @@
 
 mod common;
 
-use common::{at, batch, day, engine, paris_night, sale};
-use hearken::{Channel, Customer, Engine, ErrorKind, Settings, SkipReason, SyncReport};
-
-fn reasons(r: &SyncReport) -> Vec<(String, SkipReason)> {
-    r.skipped
-        .iter()
-        .map(|s| (s.transaction.clone(), s.reason))
-        .collect()
-}
-
-fn invited(r: &SyncReport) -> Vec<String> {
-    r.invitations
-        .iter()
-        .map(|i| i.transaction.clone())
-        .collect()
-}
+use common::{at, batch, day, engine, invited, paris_night, sale, skipped as reasons};
+use hearken::{Channel, Customer, Engine, ErrorKind, Settings, SkipReason};
 
 #[test]
 fn e1_unfinalized_sale_is_skipped_then_evaluated_once_finalized() {

@@ -2,25 +2,11 @@
 
 mod common;
 
-use common::{at, batch, day, engine, paris_night, sale};
+use common::{at, batch, day, engine, invited, paris_night, sale, skipped};
 use hearken::{
     Answer, Calendar, ContactPolicy, Customer, Engine, ErrorKind, LocationPolicy, MessageKind,
     ResponseInput, Settings, SkipReason, SyncReport, Transaction, TransactionKind, Weekday,
 };
-
-fn skipped(r: &SyncReport) -> Vec<(String, SkipReason)> {
-    r.skipped
-        .iter()
-        .map(|s| (s.transaction.clone(), s.reason))
-        .collect()
-}
-
-fn invited(r: &SyncReport) -> Vec<String> {
-    r.invitations
-        .iter()
-        .map(|i| i.transaction.clone())
-        .collect()
-}
 
 fn set_policy(e: &Engine, f: impl FnOnce(&mut ContactPolicy)) {
     let mut p = e.contact_policy().unwrap();

@@ -30,11 +30,8 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
     let today = store::last_invitation_zone(c, stored.rowid)?
         .and_then(|zone| time::parse_tz(&zone))
         .map_or(now.date_naive(), |tz| time::local_date(tz, now));
-    let contact = match settings.channel {
-        crate::model::Channel::Email => stored.row.email_norm.as_deref(),
-        crate::model::Channel::Sms => stored.row.phone_norm.as_deref(),
-    }
-    .filter(|_| policy.one_person_per_contact);
+    let contact = super::sync::channel_contact(&stored.row, settings.channel)
+        .filter(|_| policy.one_person_per_contact);
     let history = store::person_history(c, &[(stored.rowid, contact)])?;
     let past = history
         .by_customer

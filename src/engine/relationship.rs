@@ -1,7 +1,7 @@
 //! The relationship survey (P7): evaluated in the nightly sync of the location of each
 //! active customer's latest purchase, with E2, E3, E6, E7 and P1–P3; never P4.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -100,14 +100,17 @@ pub fn survey(
         due.push((purchase, stored, verdict));
     }
     // P3: one relationship survey per person and night, to the latest purchase.
+    let person_of = |s: &store::StoredCustomer| -> String {
+        channel_contact(&s.row, settings.channel)
+            .filter(|_| by_contact)
+            .map_or_else(|| s.row.host_id.clone(), str::to_owned)
+    };
     let mut winner: HashMap<String, usize> = HashMap::new();
     for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
         if verdict.is_some() {
             continue;
         }
-        let person = channel_contact(&stored.row, settings.channel)
-            .filter(|_| by_contact)
-            .map_or_else(|| stored.row.host_id.clone(), str::to_owned);
+        let person = person_of(stored);
         let better = |j: usize| {
             let (p, s, _) = &due[j];
             (
@@ -123,18 +126,15 @@ pub fn survey(
             }
         }
     }
-    let winners: HashMap<usize, ()> = winner.values().map(|&i| (i, ())).collect();
+    let winners: HashSet<usize> = winner.values().copied().collect();
     let mut ids = MessageIds::new(now)?;
     let now_ms = time::ms(now);
     for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
         let verdict = match verdict {
             Some(v) => Some(*v),
-            None if winners.contains_key(&i) => None,
+            None if winners.contains(&i) => None,
             None => {
-                let other = winner.values().copied().find(|&j| {
-                    channel_contact(&due[j].1.row, settings.channel)
-                        == channel_contact(&stored.row, settings.channel)
-                });
+                let other = winner.get(&person_of(stored)).copied();
                 Some(Verdict {
                     reason: SkipReason::OnePerBatch,
                     eligible_again_on: None,

@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hearken::{Customer, Engine, Location, SyncBatch, Transaction, TransactionKind};
+use hearken::{
+    Customer, Engine, Location, SkipReason, SyncBatch, SyncReport, Transaction, TransactionKind,
+};
 
 /// Parses an RFC 3339 instant.
 pub fn at(s: &str) -> DateTime<Utc> {
@@ -86,4 +88,20 @@ pub fn dump(path: &std::path::Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// The skipped transactions of a report with their reasons, in batch order.
+pub fn skipped(r: &SyncReport) -> Vec<(String, SkipReason)> {
+    r.skipped
+        .iter()
+        .map(|s| (s.transaction.clone(), s.reason))
+        .collect()
+}
+
+/// The transactions a report invited, in batch order.
+pub fn invited(r: &SyncReport) -> Vec<String> {
+    r.invitations
+        .iter()
+        .map(|i| i.transaction.clone())
+        .collect()
 }
