@@ -73,10 +73,36 @@ fn write_with<T>(
         .open(tmp.path())?
         .sync_all()?;
     tmp.as_file().sync_all()?;
-    // On failure the error carries the temporary file back; dropping it removes it.
-    tmp.persist(path).map_err(|e| Error::Io(e.error))?;
+    persist(tmp, path)?;
     sync_folder(dir);
     Ok(out)
+}
+
+/// Renames the complete temporary file over `path`. On failure the error carries the
+/// temporary file back; dropping it removes it.
+#[cfg(not(windows))]
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    tmp.persist(path).map_err(|e| Error::Io(e.error))?;
+    Ok(())
+}
+
+/// Renames the complete temporary file over `path`. Windows refuses to replace a file
+/// that another handle holds open at that instant (a reader, an antivirus scan, another
+/// writer's rename): "Access denied" is retried for up to about two seconds.
+#[cfg(windows)]
+fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    for _ in 0..100 {
+        match tmp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.error.kind() == std::io::ErrorKind::PermissionDenied => {
+                tmp = e.file;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(Error::Io(e.error)),
+        }
+    }
+    tmp.persist(path).map_err(|e| Error::Io(e.error))?;
+    Ok(())
 }
 
 /// Makes the rename durable. Best effort: the file is already in place and complete, and

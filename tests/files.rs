@@ -260,7 +260,15 @@ fn t4_concurrent_exports_to_one_path_each_leave_a_complete_file() {
     drop(formula_store(&db));
     let target = dir.path().join("feedback.csv");
     let done = std::sync::atomic::AtomicBool::new(false);
+    // Stops the reader however the writers end: a failed writer fails the test, never hangs it.
+    struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
     std::thread::scope(|s| {
+        let stop = Done(&done);
         // A reader sees the previous complete file or the next one, never a part.
         let reader = s.spawn(|| {
             let mut reads = 0;
@@ -294,7 +302,7 @@ fn t4_concurrent_exports_to_one_path_each_leave_a_complete_file() {
         for w in writers {
             w.join().unwrap();
         }
-        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(stop);
         let reads = reader.join().unwrap();
         eprintln!("t4: {reads} reads of the target during 50 writers, all complete");
     });
