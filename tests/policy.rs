@@ -541,6 +541,58 @@ fn p7_relationship_survey_at_the_location_of_the_latest_purchase() {
 }
 
 #[test]
+fn p7_with_p2_and_p3_tonights_invitation_holds_every_record_of_the_person() {
+    let e = engine();
+    set_policy(&e, |p| {
+        p.one_person_per_contact = true;
+        p.min_gap_days = 30;
+        p.relationship_every_months = 12;
+        p.active_within_days = 30;
+    });
+    // d bought ten days ago: tonight it is a candidate the batch does not name.
+    let mut b = batch(
+        "paris",
+        "2026-11-10",
+        &[],
+        vec![sale("t0", Some("d"), Some("2026-11-10T12:00:00+01:00"))],
+    );
+    b.customers = vec![Customer::with_email("d", "d@x.com")];
+    e.sync(&b, paris_night("2026-11-10")).unwrap();
+    // a and b are one person (P3): a's later sale wins the transactional invitation, and
+    // that invitation holds both records for the relationship survey (P2's minimum gap).
+    let mut b = batch(
+        "paris",
+        "2026-11-20",
+        &[],
+        vec![
+            sale("t1", Some("a"), Some("2026-11-20T18:00:00+01:00")),
+            sale("t2", Some("b"), Some("2026-11-20T10:00:00+01:00")),
+        ],
+    );
+    b.customers = vec![
+        Customer::with_email("a", "a@x.com"),
+        Customer::with_email("b", "A@x.com "),
+    ];
+    let r = e.sync(&b, paris_night("2026-11-20")).unwrap();
+    assert_eq!(invited(&r), ["t1"]);
+    assert!(r.relationship_invitations.is_empty(), "{r:?}");
+    let rel = |id: &str| {
+        let x = e.explain(id, paris_night("2026-11-20")).unwrap();
+        x.relationship.last().cloned().unwrap()
+    };
+    let (a, b, d) = (rel("a"), rel("b"), rel("d"));
+    assert_eq!(a.reason, Some(SkipReason::ContactCap));
+    assert_eq!(a.eligible_again_on, Some(day("2026-12-20")));
+    assert_eq!(a.related_customer, None);
+    assert_eq!(b.reason, Some(SkipReason::ContactCap));
+    assert_eq!(b.eligible_again_on, Some(day("2026-12-20")));
+    assert_eq!(b.related_customer.as_deref(), Some("a"));
+    // d's own invitation of the 10th holds it until 30 days after.
+    assert_eq!(d.reason, Some(SkipReason::ContactCap));
+    assert_eq!(d.eligible_again_on, Some(day("2026-12-10")));
+}
+
+#[test]
 fn p7_relationship_survey_applies_e3_and_stores_the_skip_once() {
     let e = engine();
     night(&e, "2026-11-20", &["c1"]);

@@ -8,26 +8,54 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
+use crate::rules::policy::PastInvitation;
 use crate::rules::time;
-use crate::store::{self, LocationRow, RelationshipRow};
+use crate::store::{self, History, LocationRow, RelationshipRow};
 
 use super::outbox::MessageIds;
 use super::policy::{LocationRules, holds};
 use super::suppressions::Suppressions;
 use super::sync::{Known, channel_contact, queue_invitation};
 
+/// What the relationship survey reads of tonight's sync.
+pub struct Night<'a> {
+    /// The store's settings.
+    pub settings: &'a Settings,
+    /// The location synced.
+    pub location: &'a LocationRow,
+    /// Its contact policy and calendar.
+    pub rules: &'a LocationRules,
+    /// The batch's business date.
+    pub date: NaiveDate,
+    /// The customers the batch refers to, as written tonight, by row id: read again only
+    /// for the other candidates.
+    pub customers: HashMap<i64, store::StoredCustomer>,
+    /// The suppression lists, as loaded by the sync.
+    pub suppressions: &'a Suppressions,
+    /// What counted of those customers before tonight (their history, read by the sync).
+    pub past: &'a HashMap<i64, Vec<PastInvitation>>,
+    /// Host ids of the other records that history names (P3).
+    pub host_ids: &'a HashMap<i64, String>,
+    /// Tonight's transactional invitations that count: customer row id and contact.
+    pub invited: &'a [(i64, Option<String>)],
+}
+
 /// Evaluates tonight's relationship surveys of a location and writes their decisions; a
 /// customer inside the relationship cooldown is not due and gets no record. A skip that
 /// repeats the customer's last stored reason is not stored again.
 pub fn survey(
     c: &Connection,
-    settings: &Settings,
-    location: &LocationRow,
-    rules: &LocationRules,
-    date: NaiveDate,
+    night: &Night<'_>,
     report: &mut SyncReport,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let Night {
+        settings,
+        location,
+        rules,
+        date,
+        ..
+    } = *night;
     let Some(tz) = time::parse_tz(&location.location.time_zone) else {
         return Ok(());
     };
@@ -38,9 +66,17 @@ pub fn survey(
         return Ok(());
     }
     let rowids: Vec<i64> = candidates.iter().map(|p| p.customer).collect();
-    let customers: HashMap<i64, store::StoredCustomer> = store::customers_by_rowid(c, &rowids)?
-        .into_iter()
+    let others: Vec<i64> = (rowids.iter().copied())
+        .filter(|r| !night.customers.contains_key(r))
+        .collect();
+    let others = store::customers_by_rowid(c, &others)?;
+    let customers: HashMap<i64, &store::StoredCustomer> = (others.iter())
         .map(|s| (s.rowid, s))
+        .chain(
+            (rowids.iter())
+                .filter_map(|r| night.customers.get(r))
+                .map(|s| (s.rowid, s)),
+        )
         .collect();
     let by_contact = rules.policy.one_person_per_contact;
     let keys: Vec<(i64, Option<&str>)> = customers
@@ -50,7 +86,7 @@ pub fn survey(
             (s.rowid, contact)
         })
         .collect();
-    let history = store::person_history(c, &keys)?;
+    let history = history(c, night, &keys)?;
     let suppression_keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
         .values()
         .map(|s| {
@@ -61,7 +97,9 @@ pub fn survey(
             )
         })
         .collect();
-    let unsubscribed = Suppressions::load(c)?.unsubscribed_among(c, &suppression_keys)?;
+    let unsubscribed = night
+        .suppressions
+        .unsubscribed_among(c, &suppression_keys)?;
     let last = store::last_relationship_decisions(c, &rowids)?;
 
     // Each due customer's verdict, in the P8 order of the rules that apply here.
@@ -71,7 +109,7 @@ pub fn survey(
         Option<Verdict>,
     )> = Vec::new();
     for purchase in &candidates {
-        let Some(stored) = customers.get(&purchase.customer) else {
+        let Some(&stored) = customers.get(&purchase.customer) else {
             continue;
         };
         let past = history
@@ -128,6 +166,8 @@ pub fn survey(
     }
     let winners: HashSet<usize> = winner.values().copied().collect();
     let mut ids = MessageIds::new(now)?;
+    // Every relationship survey of the night has the same send slot (P5).
+    let slot = rules.invitation_due(date, date, now);
     let now_ms = time::ms(now);
     for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
         let verdict = match verdict {
@@ -143,10 +183,11 @@ pub fn survey(
             }
         };
         let related_customer = verdict.and_then(|v| v.related).and_then(|r| {
-            customers
-                .get(&r)
+            (customers.get(&r).copied())
+                .or_else(|| night.customers.get(&r))
                 .map(|s| s.row.host_id.clone())
                 .or_else(|| history.host_ids.get(&r).cloned())
+                .or_else(|| night.host_ids.get(&r).cloned())
         });
         let mut row = RelationshipRow {
             customer: stored.rowid,
@@ -171,7 +212,6 @@ pub fn survey(
             existed: true,
             row: stored.row.clone(),
         };
-        let slot = rules.invitation_due(date, date, now);
         let summary = queue_invitation(
             c,
             &mut ids,
@@ -192,6 +232,57 @@ pub fn survey(
         });
     }
     Ok(())
+}
+
+/// The history of each key (P1–P3): the sync's for tonight's customers, with tonight's
+/// invitations added; read from the store for the other candidates only.
+fn history(c: &Connection, night: &Night<'_>, keys: &[(i64, Option<&str>)]) -> Result<History> {
+    let (tonight, others): (Vec<_>, Vec<_>) =
+        (keys.iter().copied()).partition(|(rowid, _)| night.customers.contains_key(rowid));
+    let mut history = store::person_history(c, &others)?;
+    let mut by_customer: HashMap<i64, usize> = HashMap::new();
+    let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (rowid, contact) in night.invited {
+        *by_customer.entry(*rowid).or_default() += 1;
+        if let Some(contact) = contact {
+            by_contact.entry(contact).or_default().push(*rowid);
+        }
+    }
+    let invited = |customer| PastInvitation {
+        kind: SurveyKind::Transactional,
+        date: night.date,
+        customer,
+        answered: false,
+    };
+    for (rowid, contact) in tonight {
+        let mut past = night.past.get(&rowid).cloned().unwrap_or_default();
+        let own = by_customer.get(&rowid).copied().unwrap_or(0);
+        past.extend(std::iter::repeat_n(invited(rowid), own));
+        let shared = contact
+            .and_then(|k| by_contact.get(k))
+            .map_or(&[][..], Vec::as_slice);
+        past.extend(shared.iter().filter(|b| **b != rowid).map(|b| invited(*b)));
+        if !past.is_empty() {
+            history.by_customer.insert(rowid, past);
+        }
+    }
+    #[cfg(debug_assertions)]
+    {
+        // Tests check the shortcut against the store on every sync that reaches here.
+        let sorted = |h: &HashMap<i64, Vec<PastInvitation>>| {
+            let mut all: Vec<(i64, SurveyKind, NaiveDate, i64, bool)> = (h.iter())
+                .flat_map(|(k, v)| {
+                    v.iter()
+                        .map(|p| (*k, p.kind, p.date, p.customer, p.answered))
+                })
+                .collect();
+            all.sort_by_key(|t| (t.0, t.1.as_str(), t.2, t.3, t.4));
+            all
+        };
+        let stored = store::person_history(c, keys)?;
+        debug_assert_eq!(sorted(&history.by_customer), sorted(&stored.by_customer));
+    }
+    Ok(history)
 }
 
 /// A relationship skip: the reason, the date eligible again, the other record (P3).

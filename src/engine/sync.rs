@@ -161,7 +161,7 @@ pub fn apply_batch(
         .rules
         .volume(c, dated.location.rowid, dated.batch_date)?;
     let verdicts = decide::decide(&pending, &policy, &volume);
-    write_decisions(
+    let invited = write_decisions(
         c,
         batch,
         &written,
@@ -174,15 +174,29 @@ pub fn apply_batch(
         now,
     )?;
     if dated.rules.policy.relationship_every_months > 0 {
-        super::relationship::survey(
-            c,
-            &stored.settings,
-            &dated.location,
-            &dated.rules,
-            dated.batch_date,
-            &mut report,
-            now,
-        )?;
+        let tonight = (customers.iter())
+            .map(|(id, k)| {
+                let erased = stored.customers.get(*id).is_some_and(|s| s.erased);
+                let customer = StoredCustomer {
+                    rowid: k.rowid,
+                    row: k.row.clone(),
+                    erased,
+                };
+                (k.rowid, customer)
+            })
+            .collect();
+        let night = super::relationship::Night {
+            settings: &stored.settings,
+            location: &dated.location,
+            rules: &dated.rules,
+            date: dated.batch_date,
+            customers: tonight,
+            suppressions: &suppressions,
+            past: &facts.past,
+            host_ids: &facts.host_ids,
+            invited: &invited,
+        };
+        super::relationship::survey(c, &night, &mut report, now)?;
     }
     crate::failpoint::hit("sync.after_decisions");
     record_dates(c, batch, &dated, mode, &mut report, now)?;

@@ -249,8 +249,8 @@ pub use outbox::{
     queue_message, retry_message, set_template, token_owner,
 };
 pub use policy::{
-    LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message, get_calendar,
-    get_location_policy, insert_relationship_decision, invitations_created_on,
+    History, LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message,
+    get_calendar, get_location_policy, insert_relationship_decision, invitations_created_on,
     last_invitation_zone, last_relationship_decisions, person_history, refunded_among,
     relationship_candidates, relationship_decisions, set_calendar, set_location_policy,
     transactional_responses_between,

@@ -119,11 +119,11 @@ pub fn set_calendar(conn: &Connection, scope: i64, cal: Option<&Calendar>) -> Re
 
 /// What the person rules read of some customers: every invitation that counts (pending or
 /// delivered) addressed to the customer or, when `contact` is given, to that normalised
-/// contact (P3); and the host id of every customer record those invitations name.
+/// contact (P3); and the host ids of the other customer records those invitations name.
 pub struct History {
     /// Invitations that count, by the customer row id asked about.
     pub by_customer: HashMap<i64, Vec<PastInvitation>>,
-    /// Host ids of the customer records of those invitations, by row id.
+    /// Host ids of the other customer records those invitations name (P3), by row id.
     pub host_ids: HashMap<i64, String>,
 }
 
@@ -139,29 +139,31 @@ pub fn person_history(conn: &Connection, keys: &[(i64, Option<&str>)]) -> Result
     let json = serde_json::to_string(keys).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
         // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
-        // the outer loop), so each looks invitations up by index.
+        // the outer loop), so each looks invitations up by index. The first branch finds
+        // the record's own invitations; the second only other records' (so the two never
+        // overlap and need no de-duplication), and looks up their host ids.
         "WITH k(cid, contact) AS MATERIALIZED (
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))
-         SELECT k.cid, i.id, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN invitations i ON i.customer_id = k.cid
-         JOIN customers c ON c.id = i.customer_id
          WHERE i.status IN ('pending', 'delivered')
-         UNION
-         SELECT k.cid, i.id, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN invitations i ON i.contact = k.contact
          JOIN customers c ON c.id = i.customer_id
-         WHERE k.contact IS NOT NULL AND i.status IN ('pending', 'delivered')",
+         WHERE k.contact IS NOT NULL AND i.customer_id <> k.cid
+           AND i.status IN ('pending', 'delivered')",
     )?;
     let rows = stmt.query_map([json], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, NaiveDate>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, bool>(6)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, NaiveDate>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, bool>(5)?,
         ))
     })?;
     for row in rows {
@@ -169,7 +171,9 @@ pub fn person_history(conn: &Connection, keys: &[(i64, Option<&str>)]) -> Result
         let Some(kind) = SurveyKind::parse(&kind) else {
             continue;
         };
-        out.host_ids.insert(customer, host_id);
+        if let Some(host_id) = host_id {
+            out.host_ids.insert(customer, host_id);
+        }
         out.by_customer
             .entry(asked)
             .or_default()
@@ -287,7 +291,7 @@ pub fn relationship_candidates(
 ) -> Result<Vec<LatestPurchase>> {
     // SQLite's bare columns beside max() come from the row holding the maximum.
     let mut stmt = conn.prepare_cached(
-        "SELECT customer_id, location_id, host_id, max(finalized_at) FROM transactions
+        "SELECT customer_id, location_id, host_id, max(finalized_at) FROM transactions NOT INDEXED
          WHERE customer_id IS NOT NULL AND finalized_at >= ?1
            AND kind NOT IN ('refund', 'void')
            AND host_id NOT IN (SELECT refers_to FROM transactions WHERE refers_to IS NOT NULL)

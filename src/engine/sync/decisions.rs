@@ -20,7 +20,9 @@ use super::facts::{BatchFacts, channel_contact};
 use super::{Dated, Known, Stored, Written};
 
 /// Writes each decision: an invitation and its outbox message, or a skip record; fills
-/// the report in batch order.
+/// the report in batch order. With the relationship survey on (P7), returns the customer
+/// row id and contact of each invitation that counts (not those cancelled at once for
+/// want of a send slot).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn write_decisions(
     c: &Connection,
@@ -33,8 +35,9 @@ pub(super) fn write_decisions(
     dated: &Dated,
     report: &mut SyncReport,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<(i64, Option<String>)>> {
     let settings = &stored.settings;
+    let mut counted = Vec::new();
     let now_ms = time::ms(now);
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
@@ -89,6 +92,10 @@ pub(super) fn write_decisions(
                 due,
                 now,
             )?;
+            if due.is_some() && dated.rules.policy.relationship_every_months > 0 {
+                let contact = channel_contact(&known.row, settings.channel);
+                counted.push((known.rowid, contact.map(str::to_owned)));
+            }
             store::insert_decision(
                 c,
                 w.rowid,
@@ -134,7 +141,7 @@ pub(super) fn write_decisions(
             related_customer,
         });
     }
-    Ok(())
+    Ok(counted)
 }
 
 /// Creates an invitation of `kind` and queues its message, due at the send slot `due`;

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::model::{Channel, Settings, SurveyKind, SyncBatch, SyncReport};
 use crate::rules::decide::Pending;
 use crate::rules::eligibility::{CustomerFacts, Facts};
+use crate::rules::policy::PastInvitation;
 use crate::rules::time;
 use crate::store::{self, CustomerRow, StoredTransaction};
 
@@ -34,6 +35,8 @@ pub(super) struct BatchFacts {
     pub(super) refunded: HashSet<String>,
     /// Host ids of the customer records that earlier invitations name (P3).
     pub(super) host_ids: HashMap<i64, String>,
+    /// The invitations that counted before tonight, by customer row id (E4, P1–P3).
+    pub(super) past: HashMap<i64, Vec<PastInvitation>>,
 }
 
 /// Gathers what the rules read of each referenced customer: unsubscribed (one look-up
@@ -99,6 +102,12 @@ pub(super) fn gather_facts(
         customers: facts,
         refunded,
         host_ids: history.host_ids,
+        // Kept only for the relationship survey (P7), which reads it after the decisions.
+        past: if dated.rules.policy.relationship_every_months > 0 {
+            history.by_customer
+        } else {
+            HashMap::new()
+        },
     })
 }
 
