@@ -33,6 +33,14 @@ KOTLIN_HOME=$ROOT/tools/kotlin/node_modules/kotlin-compiler
 JNA=/usr/share/java/jna.jar
 started=$(date +%s)
 step() { printf '\n== package: %s (%ss)\n' "$*" "$(($(date +%s) - started))"; }
+# The first of the given paths that exists (cargo-c's output names vary by version).
+first_of() {
+  for f in "$@"; do
+    if [ -e "$f" ]; then echo "$f"; return 0; fi
+  done
+  echo "package: none of $* exists" >&2
+  return 1
+}
 rm -rf "$DIST"
 mkdir -p "$DIST" "$TOOLS"
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/hearken-package.XXXXXX")
@@ -121,31 +129,42 @@ if [ "$windows" = 1 ]; then
   cp "target/$WIN/release/hearken.exe" "$WPKG/bin/"
   # cargo-c names the import library hearken.dll.a; MinGW's -lhearken finds either name,
   # the zip carries the conventional libhearken.dll.a.
-  implib=$(ls "$STAGE/win/lib/libhearken.dll.a" "$STAGE/win/lib/hearken.dll.a" 2>/dev/null | head -n 1)
+  implib=$(first_of "$STAGE/win/lib/libhearken.dll.a" "$STAGE/win/lib/hearken.dll.a")
   cp "$implib" "$WPKG/lib/libhearken.dll.a"
-  cp "$(ls "$STAGE/win/lib/libhearken.a" "target/$WIN/release/libhearken.a" 2>/dev/null | head -n 1)" "$WPKG/lib/"
-  def=$(find "$STAGE/win" "target/$WIN/release" -name hearken.def | head -n 1)
+  staticlib=$(first_of "$STAGE/win/lib/libhearken.a" "$STAGE/win/lib/hearken.a" "target/$WIN/release/libhearken.a")
+  cp "$staticlib" "$WPKG/lib/libhearken.a"
+  def=$(first_of "$STAGE/win/lib/hearken.def" "target/$WIN/release/hearken.def" \
+    "target/$WIN/release/deps/hearken.def")
   cp "$def" "$WPKG/lib/hearken.def"
   cp include/hearken.h "$WPKG/include/"
   mkdir -p "$STAGE/windbg"
   for f in "$WPKG/bin/hearken.dll" "$WPKG/bin/hearken.exe"; do
     split_debug x86_64-w64-mingw32-objcopy x86_64-w64-mingw32-strip "$f" "$STAGE/windbg"
   done
-  x86_64-w64-mingw32-strip --strip-debug "$WPKG/lib/libhearken.a"
+  # rustc leaves empty split-DWARF members (*.dwo, no sections) in the Windows archive;
+  # they hold no code and make strip fail, so they go first.
+  dwo=$(x86_64-w64-mingw32-ar t "$WPKG/lib/libhearken.a" 2>/dev/null | grep '\.dwo$' || true)
+  if [ -n "$dwo" ]; then
+    # shellcheck disable=SC2086 # one member name per word
+    x86_64-w64-mingw32-ar d "$WPKG/lib/libhearken.a" $dwo 2>/dev/null
+  fi
+  x86_64-w64-mingw32-strip --strip-debug "$WPKG/lib/libhearken.a" 2>/dev/null
   # The MSVC import library, from the .def (on Windows `lib /def:hearken.def /machine:x64`
   # gives the same).
-  x86_64-w64-mingw32-dlltool -m i386:x86-64 -d "$WPKG/lib/hearken.def" -D hearken.dll \
-    -l "$WPKG/lib/hearken.lib"
+  # Run in lib/: dlltool names the library's members after the output path.
+  (cd "$WPKG/lib" && x86_64-w64-mingw32-dlltool -m i386:x86-64 -d hearken.def -D hearken.dll \
+    -l hearken.lib)
   cp README.md "$WPKG/"
   (cd "$STAGE" && zip -qr "$DIST/hearken-$VERSION-windows-x86_64.zip" "$(basename "$WPKG")")
 fi
 
 step "python: manylinux2014 wheel (maturin --zig)"
-nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST" ||
+# The venv's bin/ first: maturin --zig runs zig as `python3 -m ziglang` found on PATH.
+PATH="$TOOLS/py/bin:$PATH" CARGO_PROFILE_RELEASE_DEBUG=false nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST" ||
   echo "!!!!!!!! package: the manylinux wheel failed to build !!!!!!!!"
 if [ "$windows" = 1 ]; then
   step "python: win_amd64 wheel (maturin --target $WIN)"
-  nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST" ||
+  CARGO_PROFILE_RELEASE_DEBUG=false nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST" ||
     echo "!!!!!!!! package: the win_amd64 wheel failed to build !!!!!!!!"
 fi
 

@@ -88,15 +88,22 @@ fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
 
 /// Renames the complete temporary file over `path`. Windows refuses to replace a file
 /// that another handle holds open at that instant (a reader, an antivirus scan, another
-/// writer's rename): "Access denied" is retried for up to about two seconds.
+/// writer's rename): "access denied" and sharing or lock violations are retried for up
+/// to about five seconds.
 #[cfg(windows)]
 fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    for _ in 0..100 {
+    // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+    let transient = |e: &std::io::Error| {
+        e.kind() == std::io::ErrorKind::PermissionDenied
+            || matches!(e.raw_os_error(), Some(32 | 33))
+    };
+    for attempt in 0u64..250 {
         match tmp.persist(path) {
             Ok(_) => return Ok(()),
-            Err(e) if e.error.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(e) if transient(&e.error) => {
                 tmp = e.file;
-                std::thread::sleep(std::time::Duration::from_millis(20));
+                // Writers that collided spread out instead of retrying in step.
+                std::thread::sleep(std::time::Duration::from_millis(10 + attempt % 7 * 3));
             }
             Err(e) => return Err(Error::Io(e.error)),
         }

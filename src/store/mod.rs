@@ -32,8 +32,9 @@ pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};
 /// A database connection with hearken's pragmas applied and its schema current.
 pub struct Store {
     conn: Connection,
-    /// The file this connection opened, and its device and inode then (T8).
-    file: Option<(PathBuf, file::FileIdentity)>,
+    /// The file this writing connection opened, and its device and inode then where the
+    /// platform tells them (T8; Unix). `None` in memory and for read-only connections.
+    file: Option<(PathBuf, Option<file::FileIdentity>)>,
     /// Whether the file is in WAL mode.
     wal: bool,
     /// How long a write waits for another connection.
@@ -54,7 +55,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         let mut store = Self::setup(conn, Some(wal), busy_timeout)?;
-        store.file = file::FileIdentity::of(path).map(|id| (path.to_path_buf(), id));
+        store.file = Some((path.to_path_buf(), file::FileIdentity::of(path)));
         Ok(store)
     }
 
@@ -140,7 +141,7 @@ impl Store {
     }
 
     fn refuse_replaced(&self) -> Result<()> {
-        if let Some((path, opened)) = &self.file
+        if let Some((path, Some(opened))) = &self.file
             && file::FileIdentity::of(path) != Some(*opened)
         {
             return Err(Error::FileReplaced);
