@@ -14,7 +14,7 @@
 #
 # scripts/test-artifacts.sh then checks each one from an unpacked copy.
 # Tools are pinned and cached under target/tools: cargo-c 0.10.24, maturin 1.16.0 with
-# ziglang 0.14.1, kotlin-compiler 2.4.20 (tools/kotlin, shared with test-bindings.sh).
+# ziglang 0.14.1 and wheel 0.45.1, kotlin-compiler 2.4.20 (tools/kotlin, shared with test-bindings.sh).
 # The Windows parts need `rustup target add x86_64-pc-windows-gnu` (rustup's own server,
 # not a package registry) and Debian's gcc-mingw-w64-x86-64; without them they print
 # "skipped: target unavailable" and the rest is built.
@@ -28,6 +28,7 @@ WIN=x86_64-pc-windows-gnu
 CARGO_C_VERSION=0.10.24
 MATURIN_VERSION=1.16.0
 ZIGLANG_VERSION=0.14.1
+WHEEL_VERSION=0.45.1
 KOTLIN_VERSION=2.4.20
 KOTLIN_HOME=$ROOT/tools/kotlin/node_modules/kotlin-compiler
 JNA=/usr/share/java/jna.jar
@@ -66,9 +67,11 @@ fi
 export PATH="$TOOLS/bin:$PATH"
 PY=$TOOLS/py/bin/python
 if ! "$PY" -m maturin --version 2>/dev/null | grep -q "$MATURIN_VERSION" ||
-  ! "$PY" -m ziglang version 2>/dev/null | grep -q "$ZIGLANG_VERSION"; then
+  ! "$PY" -m ziglang version 2>/dev/null | grep -q "$ZIGLANG_VERSION" ||
+  ! "$PY" -m wheel version 2>/dev/null | grep -q "$WHEEL_VERSION"; then
   python3 -m venv "$TOOLS/py"
-  "$PY" -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION" "ziglang==$ZIGLANG_VERSION"
+  "$PY" -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION" \
+    "ziglang==$ZIGLANG_VERSION" "wheel==$WHEEL_VERSION"
 fi
 if [[ ! -x "$KOTLIN_HOME/bin/kotlinc" ]] ||
   ! grep -q "\"version\": \"$KOTLIN_VERSION\"" "$KOTLIN_HOME/package.json"; then
@@ -158,14 +161,35 @@ if [ "$windows" = 1 ]; then
   (cd "$STAGE" && zip -qr "$DIST/hearken-$VERSION-windows-x86_64.zip" "$(basename "$WPKG")")
 fi
 
+# maturin generates the Python module itself; the wheel gets the committed one instead,
+# the same uniffi output plus scripts/harden-python-bindings.py (T8), drift-checked by
+# scripts/gen-bindings.sh --check and the one every Python test runs. `wheel pack`
+# rewrites RECORD with the new hashes.
+harden_wheel() {
+  local whl dir
+  # shellcheck disable=SC2086 # $1 is a glob
+  for whl in "$DIST"/hearken-"$VERSION"-*$1.whl; do
+    [ -f "$whl" ] || continue
+    dir=$(mktemp -d "$STAGE/wheel.XXXXXX")
+    "$PY" -m wheel unpack -d "$dir" "$whl" >/dev/null
+    cp bindings/python/hearken.py "$dir/hearken-$VERSION/hearken/hearken.py"
+    rm "$whl"
+    "$PY" -m wheel pack -d "$DIST" "$dir/hearken-$VERSION" >/dev/null
+  done
+}
+
 step "python: manylinux2014 wheel (maturin --zig)"
 # The venv's bin/ first: maturin --zig runs zig as `python3 -m ziglang` found on PATH.
-PATH="$TOOLS/py/bin:$PATH" CARGO_PROFILE_RELEASE_DEBUG=false nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST" ||
+# No debug info, but the symbol table kept (STRIP=none): uniffi-bindgen reads the
+# bindings' metadata from it, and zig turns Cargo's default strip=debuginfo into a full strip.
+PATH="$TOOLS/py/bin:$PATH" CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=none nice -n 10 "$PY" -m maturin build -q --release --zig --compatibility manylinux2014 -o "$DIST" ||
   echo "!!!!!!!! package: the manylinux wheel failed to build !!!!!!!!"
+harden_wheel "manylinux*x86_64"
 if [ "$windows" = 1 ]; then
   step "python: win_amd64 wheel (maturin --target $WIN)"
-  CARGO_PROFILE_RELEASE_DEBUG=false nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST" ||
+  CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=none nice -n 10 "$PY" -m maturin build -q --release --target "$WIN" -o "$DIST" ||
     echo "!!!!!!!! package: the win_amd64 wheel failed to build !!!!!!!!"
+  harden_wheel win_amd64
 fi
 
 step "jvm: jar with the Kotlin bindings and the natives in JNA's layout, and its POM"
