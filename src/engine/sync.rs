@@ -174,12 +174,13 @@ pub fn apply_batch(
         now,
     )?;
     if dated.rules.policy.relationship_every_months > 0 {
-        let tonight = (customers.iter())
+        // The last reader of the batch's customers: their rows move, not copied.
+        let tonight = (customers.into_iter())
             .map(|(id, k)| {
-                let erased = stored.customers.get(*id).is_some_and(|s| s.erased);
+                let erased = stored.customers.get(id).is_some_and(|s| s.erased);
                 let customer = StoredCustomer {
                     rowid: k.rowid,
-                    row: k.row.clone(),
+                    row: k.row,
                     erased,
                 };
                 (k.rowid, customer)
