@@ -230,17 +230,16 @@ fn from_value<T: DeserializeOwned>(parsed: Parsed, record: &str) -> Result<T> {
         },
         Err(e) => {
             let message = e.inner().to_string();
-            let mut path = e.path().to_string();
             if message.starts_with("unknown field") {
                 // Name the object holding the unknown key, never the key itself.
-                path = parent_path(&path);
                 return Err(Error::invalid(locate(
                     &value,
                     record,
-                    &path,
+                    &parent_path(e.path()),
                     "unknown field".into(),
                 )));
             }
+            let path = e.path().to_string();
             if let Some(dup) = duplicate {
                 return Err(Error::invalid(locate(
                     &value,
@@ -255,13 +254,20 @@ fn from_value<T: DeserializeOwned>(parsed: Parsed, record: &str) -> Result<T> {
     }
 }
 
-/// The path of the object holding the last segment of `path` (`a[1].b.c` → `a[1].b`).
-fn parent_path(path: &str) -> String {
-    match path.rfind(['.', '[']) {
-        Some(i) if path[..i].is_empty() => ".".to_owned(),
-        Some(i) => path[..i].to_owned(),
-        None => ".".to_owned(),
+/// The path of the object holding the last segment of `path` (`a[1].b.c` → `a[1].b`),
+/// built from the segments: the last one (an unknown key, which may hold dots, brackets
+/// or personal data) is dropped whole, never cut at a character of its own (T6).
+fn parent_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let mut out = String::new();
+    for segment in &segments[..segments.len().saturating_sub(1)] {
+        if !out.is_empty() && !matches!(segment, Segment::Seq { .. }) {
+            out.push('.');
+        }
+        out.push_str(&segment.to_string());
     }
+    if out.is_empty() { ".".to_owned() } else { out }
 }
 
 mod strict;

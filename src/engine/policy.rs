@@ -8,7 +8,9 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::{Calendar, ContactPolicy, LocationPolicy, Settings, SurveyKind};
+use crate::model::{
+    Calendar, ContactPolicy, DeliverySettings, LocationPolicy, Settings, SurveyKind,
+};
 use crate::rules::policy::{
     self, Hold, PastInvitation, PersonPolicy, Volume, month_start, next_month_start,
 };
@@ -186,6 +188,21 @@ pub fn set_contact_policy(c: &Connection, p: &ContactPolicy) -> Result<()> {
         return Err(Error::Invalid(problems));
     }
     store::set_contact_policy(c, &p)
+}
+
+/// Stores the delivery settings, checked against the stored contact policy (T10). An empty
+/// `suppression_pepper` keeps the stored one: a hash is never made with an empty pepper (T2).
+pub fn set_delivery_settings(c: &Connection, s: &DeliverySettings) -> Result<()> {
+    let problems = validate::validate_delivery_against_policy(s, &store::get_contact_policy(c)?);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    if s.suppression_pepper.is_empty() {
+        let mut s = s.clone();
+        s.suppression_pepper = store::get_delivery_settings(c)?.suppression_pepper;
+        return store::set_delivery_settings(c, &s);
+    }
+    store::set_delivery_settings(c, s)
 }
 
 /// The store's default calendar (P5).

@@ -151,6 +151,32 @@ impl Weekday {
         self as u32
     }
 
+    /// The name the JSON format uses (`monday`), also accepted by every door.
+    pub fn name(self) -> &'static str {
+        [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ][self as usize]
+    }
+
+    /// The three-letter form the CLI prints (`mon`).
+    pub fn short_name(self) -> &'static str {
+        &self.name()[..3]
+    }
+
+    /// T6: the one weekday grammar: exactly a name (`monday`) or its three-letter form
+    /// (`mon`), lower case, nothing around it; anything else (`sunshine`, ` mon`) is `None`.
+    pub fn from_name(text: &str) -> Option<Weekday> {
+        Weekday::ALL
+            .into_iter()
+            .find(|d| text == d.name() || text == d.short_name())
+    }
+
     /// The weekday of a date.
     pub fn of(date: NaiveDate) -> Weekday {
         use chrono::Datelike;

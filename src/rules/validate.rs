@@ -325,6 +325,26 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
     out
 }
 
+/// T10, P1: a retry after no answer (`retry_months`, 0 = off) waits at least as long as a
+/// survey link lives (`link_days`), months counted as 28 days. The one check of this pair,
+/// made by both setters whose values it spans.
+pub fn retry_outlives_link(retry_months: u32, link_days: u32) -> bool {
+    retry_months == 0 || retry_months.saturating_mul(28) >= link_days
+}
+
+/// T10: delivery settings checked against the stored contact policy, so the store never
+/// holds a pair that [`validate_contact_policy`] would refuse.
+pub fn validate_delivery_against_policy(s: &DeliverySettings, p: &ContactPolicy) -> Vec<Problem> {
+    if retry_outlives_link(p.retry_after_no_answer_months, s.survey_link_days) {
+        return Vec::new();
+    }
+    vec![Problem::top(
+        "delivery_settings",
+        "survey_link_days",
+        "longer than the contact policy's retry after no answer (retry_after_no_answer_months)",
+    )]
+}
+
 /// Validates the store's contact policy (P1–P7); `link_days` is the survey link lifetime.
 pub fn validate_contact_policy(p: &ContactPolicy, link_days: u32) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -333,7 +353,7 @@ pub fn validate_contact_policy(p: &ContactPolicy, link_days: u32) -> Vec<Problem
     let retry = p.retry_after_no_answer_months;
     if retry > 24 {
         bad("retry_after_no_answer_months", "must be between 0 and 24");
-    } else if retry > 0 && retry * 28 < link_days {
+    } else if !retry_outlives_link(retry, link_days) {
         bad(
             "retry_after_no_answer_months",
             "shorter than the survey link lifetime (survey_link_days)",

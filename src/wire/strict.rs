@@ -186,6 +186,44 @@ mod tests {
     }
 
     #[test]
+    fn t6_an_unknown_key_with_dots_or_brackets_is_never_echoed_in_part() {
+        for key in [
+            "jane.doe@example.com",
+            "a[1].b",
+            ".lead",
+            "trail.",
+            "x.y[2]",
+        ] {
+            let doc = format!(r#"{{{NIGHT},"customers":[{{"id":"c","{key}":1}}]}}"#);
+            let err = parse_batch(&doc).unwrap_err();
+            let p = &err.problems()[0];
+            assert_eq!(
+                (
+                    p.record.as_str(),
+                    p.index,
+                    p.field.as_str(),
+                    p.reason.as_str()
+                ),
+                ("customers", Some(0), "", "unknown field"),
+                "{key}"
+            );
+            let json = err.to_json();
+            for part in key.split(['.', '[', ']', '@']).filter(|p| p.len() > 1) {
+                assert!(!json.contains(part), "{key}: {json}");
+            }
+            let top = format!(r#"{{{NIGHT},"{key}":1}}"#);
+            let err = parse_batch(&top).unwrap_err();
+            let p = &err.problems()[0];
+            assert_eq!(
+                (p.record.as_str(), p.field.as_str()),
+                ("batch", ""),
+                "{key}"
+            );
+            assert!(!err.to_json().contains("example"), "{key}");
+        }
+    }
+
+    #[test]
     fn t6_numbers_out_of_range_name_the_field() {
         let p = problem(&format!(
             r#"{{{NIGHT},"transactions":[{{"id":"t0","kind":"sale","amount_minor":1e999,"currency":"EUR"}}]}}"#

@@ -32,11 +32,11 @@ impl FromStr for Period {
                 let (from, to) = s.split_once("..").ok_or_else(|| {
                     "expected current-month, last-month, all or FROM..TO (YYYY-MM-DD)".to_owned()
                 })?;
+                // The one date grammar of every door (T6); the value is never echoed.
                 let date = |d: &str| -> Result<Option<NaiveDate>, String> {
                     (!d.is_empty())
                         .then(|| {
-                            d.parse()
-                                .map_err(|_| format!("{d:?} is not a date (YYYY-MM-DD)"))
+                            time::parse_date_strict(d).ok_or_else(|| time::BAD_DATE.to_owned())
                         })
                         .transpose()
                 };
@@ -44,7 +44,7 @@ impl FromStr for Period {
                 if let (Some(f), Some(t)) = (from, to)
                     && f > t
                 {
-                    return Err(format!("{f} is after {t}"));
+                    return Err("the start is after the end".to_owned());
                 }
                 Ok(Period::Range(from, to))
             }

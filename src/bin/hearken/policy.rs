@@ -11,25 +11,18 @@ use crate::commands::Out;
 use crate::failure::Failure;
 use crate::table::Table;
 
-const DAYS: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Monday),
-    ("tue", Weekday::Tuesday),
-    ("wed", Weekday::Wednesday),
-    ("thu", Weekday::Thursday),
-    ("fri", Weekday::Friday),
-    ("sat", Weekday::Saturday),
-    ("sun", Weekday::Sunday),
-];
-
 fn day_name(w: Weekday) -> &'static str {
-    DAYS.iter().find(|(_, d)| *d == w).map_or("?", |(n, _)| n)
+    w.short_name()
 }
 
+/// The one weekday grammar of every door (T6): `mon` or `monday`, nothing around it.
 fn weekday(text: &str) -> Option<Weekday> {
-    let t = text.trim().to_ascii_lowercase();
-    DAYS.iter()
-        .find(|(n, _)| t.starts_with(n) && t.len() >= 3)
-        .map(|(_, d)| *d)
+    Weekday::from_name(text)
+}
+
+/// The one date grammar of every door (T6): exactly `YYYY-MM-DD` in the range.
+fn date(text: &str) -> Option<chrono::NaiveDate> {
+    hearken::rules::time::parse_date_strict(text)
 }
 
 fn bad(field: &str, reason: &str) -> Failure {
@@ -82,8 +75,11 @@ pub fn policy(e: &Engine, out: &Out, action: &PolicyAction) -> Result<(), Failur
             if let Some(days) = send_weekdays {
                 cal.send_weekdays = days
                     .split(',')
-                    .filter(|d| !d.trim().is_empty())
-                    .map(|d| weekday(d).ok_or_else(|| bad("send_weekdays", "not a weekday")))
+                    .map(|d| {
+                        weekday(d).ok_or_else(|| {
+                            bad("send_weekdays", "not a weekday (mon or monday, lower case)")
+                        })
+                    })
                     .collect::<Result<_, _>>()?;
             }
             if let Some(dates) = closed_dates {
@@ -93,9 +89,8 @@ pub fn policy(e: &Engine, out: &Out, action: &PolicyAction) -> Result<(), Failur
                     dates
                         .split(',')
                         .map(|d| {
-                            d.trim()
-                                .parse()
-                                .map_err(|_| bad("closed_dates", "not a YYYY-MM-DD date"))
+                            date(d)
+                                .ok_or_else(|| bad("closed_dates", hearken::rules::time::BAD_DATE))
                         })
                         .collect::<Result<_, _>>()?
                 };
@@ -129,9 +124,15 @@ fn opening(text: &str) -> Option<OpeningHours> {
     let (opens, closes) = hours.split_once('-')?;
     Some(OpeningHours {
         weekday: weekday(day)?,
-        opens: opens.trim().parse().ok()?,
-        closes: closes.trim().parse().ok()?,
+        opens: hour(opens)?,
+        closes: hour(closes)?,
     })
+}
+
+/// An hour of the day: one or two ASCII digits, nothing around them.
+fn hour(text: &str) -> Option<u32> {
+    let digits = !text.is_empty() && text.len() <= 2 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
 }
 
 fn calendar_rows(t: &mut Table, cal: &Calendar, whose: &str) {

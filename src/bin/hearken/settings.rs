@@ -183,10 +183,20 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
     if after.store != before.store {
         e.set_settings(&store)?;
     }
+    // Each setter checks its values against the others' stored ones (T10): a pair valid
+    // as a whole is set in the order whose middle state is valid too.
+    let policy_first = !hearken::rules::validate::validate_delivery_against_policy(
+        &delivery,
+        &e.contact_policy()?,
+    )
+    .is_empty();
+    if policy_first && after.policy != before.policy {
+        e.set_contact_policy(&policy)?;
+    }
     if after.delivery != before.delivery {
         e.set_delivery_settings(&delivery)?;
     }
-    if after.policy != before.policy {
+    if !policy_first && after.policy != before.policy {
         e.set_contact_policy(&policy)?;
     }
     out.show(&after.shown(), || {

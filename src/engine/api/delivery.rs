@@ -105,7 +105,7 @@ impl Engine {
             return Err(Error::Invalid(problems));
         }
         self.lock()?
-            .write(|c| store::set_delivery_settings(c, settings))
+            .write(|c| crate::engine::policy::set_delivery_settings(c, settings))
     }
 
     /// The suppression list as peppered SHA-256 hashes, for other stores to import.
