@@ -111,6 +111,10 @@ pub enum ErrorKind {
     NotHearken = 8,
     /// SQLite found the database file damaged; run `check` and restore a backup.
     Corrupt = 9,
+    /// The engine closed, but an erasure's scrub could not finish: another connection's
+    /// snapshot kept erased values in the -wal file (T2). It finishes when the last
+    /// connection on the file closes.
+    ScrubIncomplete = 10,
 }
 
 impl ErrorKind {
@@ -126,6 +130,7 @@ impl ErrorKind {
             ErrorKind::Closed => "closed",
             ErrorKind::NotHearken => "not_hearken",
             ErrorKind::Corrupt => "corrupt",
+            ErrorKind::ScrubIncomplete => "scrub_incomplete",
         }
     }
 }
@@ -173,6 +178,11 @@ pub enum Error {
     /// The file is not a hearken store; it was left untouched (T7).
     #[error("not a hearken store: {0}; the file was left untouched")]
     NotHearken(&'static str),
+    /// The store closed, but an erasure's scrub could not finish (T2).
+    #[error(
+        "the store is closed, but erased values may remain in its -wal file: another connection held a snapshot; they go when the last connection on the file closes"
+    )]
+    ScrubIncomplete,
     /// The database file was deleted or replaced while open (T8).
     #[error("storage: the database file was deleted or replaced while open; reopen it")]
     FileReplaced,
@@ -210,6 +220,7 @@ impl Error {
             Error::Internal(_) => ErrorKind::Internal,
             Error::Closed => ErrorKind::Closed,
             Error::NotHearken(_) => ErrorKind::NotHearken,
+            Error::ScrubIncomplete => ErrorKind::ScrubIncomplete,
         }
     }
 

@@ -178,3 +178,191 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
         ErrorKind::NotFound
     );
 }
+
+/// Every file of the store whose bytes could hold a value: the database and its journals.
+fn files_hold(path: &std::path::Path, value: &str) -> bool {
+    ["", "-wal", "-journal"].iter().any(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::fs::read(&name)
+            .is_ok_and(|bytes| bytes.windows(value.len()).any(|w| w == value.as_bytes()))
+    })
+}
+
+fn plain_suppressions(path: &std::path::Path) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = c
+        .prepare(
+            "SELECT kind, value FROM suppressions WHERE kind IN ('email', 'phone') ORDER BY 1, 2",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn t2_erasure_hashes_the_contacts_she_had_before_they_changed() {
+    const OLD_EMAIL: &str = "amelie.ancienne@example.fr";
+    const OLD_PHONE: &str = "+33698765432";
+    // By her own unsubscribe (a link or the host), and by a contact-wide unsubscribe.
+    for by_contact in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let e = Engine::open(&path).unwrap();
+        e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+            .unwrap();
+        let old = Customer {
+            phone: Some(OLD_PHONE.into()),
+            ..Customer::with_email("amelie", OLD_EMAIL)
+        };
+        night(&e, "2026-11-19", vec![old], vec![]);
+        if by_contact {
+            e.unsubscribe_contact(OLD_EMAIL, at(DUE)).unwrap();
+            e.unsubscribe_contact(OLD_PHONE, at(DUE)).unwrap();
+        } else {
+            e.unsubscribe_customer("amelie", at(DUE)).unwrap();
+        }
+        // Her e-mail and phone change; the old ones stay suppressed, in plain text.
+        night(&e, "2026-11-20", vec![amelie()], vec![]);
+        assert_eq!(plain_suppressions(&path).len(), 2);
+        let erasure = e.erase_customer("amelie", at(DUE)).unwrap();
+        assert!(erasure.scrubbed);
+        assert_eq!(
+            plain_suppressions(&path),
+            Vec::<(String, String)>::new(),
+            "by_contact {by_contact}: no plain contact of hers remains"
+        );
+        for value in [OLD_EMAIL, OLD_PHONE, EMAIL, PHONE] {
+            assert!(!files_hold(&path, value), "{value} in the file");
+        }
+        // She stays unsubscribed: a new record with her old e-mail is skipped (E3).
+        night(
+            &e,
+            "2026-11-21",
+            vec![Customer::with_email("amelie-2", OLD_EMAIL)],
+            vec![sale(
+                "t9",
+                Some("amelie-2"),
+                Some("2026-11-21T10:00:00+01:00"),
+            )],
+        );
+        let x = e.explain("amelie-2", at("2026-11-21T23:00:00Z")).unwrap();
+        assert_eq!(
+            x.decisions[0].reason,
+            Some(SkipReason::Unsubscribed),
+            "by_contact {by_contact}"
+        );
+        e.close().unwrap();
+    }
+}
+
+#[test]
+fn t2_erasure_hashes_the_contact_an_invitation_was_addressed_to() {
+    const OLD_EMAIL: &str = "amelie.ancienne@example.fr";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let e = Engine::open(&path).unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    night(
+        &e,
+        "2026-11-19",
+        vec![Customer::with_email("amelie", OLD_EMAIL)],
+        vec![sale(
+            "t1",
+            Some("amelie"),
+            Some("2026-11-19T10:00:00+01:00"),
+        )],
+    );
+    let m = e.claim(1, at("2026-11-20T09:00:00Z")).unwrap().remove(0);
+    e.ack(&m.message_id, at("2026-11-20T09:00:00Z")).unwrap();
+    // The unsubscribe link of the invitation sent to the old address.
+    let token = m
+        .unsubscribe_link
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    night(&e, "2026-11-20", vec![amelie()], vec![]);
+    e.unsubscribe_by_token(&token, at(DUE)).unwrap();
+    e.erase_customer("amelie", at(DUE)).unwrap();
+    assert_eq!(plain_suppressions(&path), Vec::<(String, String)>::new());
+    e.close().unwrap();
+    assert!(!files_hold(&path, OLD_EMAIL));
+    assert!(!files_hold(&path, EMAIL));
+}
+
+#[test]
+fn t2_a_new_store_has_a_random_pepper_and_an_empty_one_is_never_stored() {
+    let a = Engine::open_in_memory().unwrap();
+    let b = Engine::open_in_memory().unwrap();
+    let pa = a.delivery_settings().unwrap().suppression_pepper;
+    let pb = b.delivery_settings().unwrap().suppression_pepper;
+    assert_eq!(pa.len(), 64, "32 random bytes in hex");
+    assert_ne!(pa, pb);
+    // A host that leaves the pepper empty keeps the stored one.
+    let mut d = a.delivery_settings().unwrap();
+    d.suppression_pepper.clear();
+    d.max_attempts = 9;
+    a.set_delivery_settings(&d).unwrap();
+    let after = a.delivery_settings().unwrap();
+    assert_eq!(
+        (after.suppression_pepper.as_str(), after.max_attempts),
+        (pa.as_str(), 9)
+    );
+    // The vendor's pepper, shared by stores that exchange bundles, is kept as set.
+    d.suppression_pepper = "vendor-secret".into();
+    a.set_delivery_settings(&d).unwrap();
+    assert_eq!(
+        a.delivery_settings().unwrap().suppression_pepper,
+        "vendor-secret"
+    );
+}
+
+#[test]
+fn t2_an_explicit_close_reports_a_scrub_a_reader_still_holds_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    // Close waits for readers up to the busy timeout before it gives up on the checkpoint.
+    let options = hearken::EngineOptions {
+        busy_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let e = Engine::open_with(&path, &options).unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    night(&e, "2026-11-20", vec![amelie()], vec![]);
+    // Another process's reader with a snapshot from before the erasure, kept past close.
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    let erasure = e.erase_customer("amelie", at(DUE)).unwrap();
+    assert!(!erasure.scrubbed);
+    let err = e.close().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ScrubIncomplete, "{err}");
+    assert!(e.is_closed(), "closed either way");
+    assert_eq!(
+        e.close().map_err(|e| e.kind()),
+        Ok(()),
+        "closing again is a no-op"
+    );
+    // The last connection on the file finishes it.
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    assert!(!files_hold(&path, EMAIL));
+    // A close with nothing pending stays plain success, even with a reader open.
+    let e = Engine::open_with(&path, &options).unwrap();
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    e.upsert_location(&Location::new("lyon", "Boutique Lyon", "Europe/Paris"))
+        .unwrap();
+    e.close().unwrap();
+}

@@ -141,12 +141,62 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             // v5 → v6: each settings group's JSON document becomes its stored form.
             let (settings, delivery, alerts, feedback) = fixture_settings();
             assert_eq!(e.settings().unwrap(), settings, "from v{v}");
-            assert_eq!(e.delivery_settings().unwrap(), delivery, "from v{v}");
+            // v8 → v9: a store without a pepper gets a random one (T2).
+            let stored = e.delivery_settings().unwrap();
+            assert_eq!(stored.suppression_pepper.len(), 64, "from v{v}");
+            let delivery = hearken::DeliverySettings {
+                suppression_pepper: stored.suppression_pepper.clone(),
+                ..delivery
+            };
+            assert_eq!(stored, delivery, "from v{v}");
             assert_eq!(e.alert_settings().unwrap(), alerts, "from v{v}");
             assert_eq!(e.feedback_settings().unwrap(), feedback, "from v{v}");
         }
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");
+}
+
+/// T2, v8 → v9: a store whose hashes were made with the empty pepper (erasures and bundles
+/// of earlier versions) gets a random pepper for new hashes and keeps matching the old ones.
+#[test]
+fn t2_migration_gives_a_random_pepper_and_keeps_matching_hashes_made_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    std::fs::copy(fixture("schema_v8.db"), &path).unwrap();
+    {
+        // c1's e-mail, hashed with the empty pepper as version 8 did.
+        let hex = hearken::rules::token::contact_hash("", "email", "amelie@example.fr");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute(
+            "INSERT INTO suppression_hashes (hash, created_at, source) VALUES (?1, 0, 'erased')",
+            [hex],
+        )
+        .unwrap();
+    }
+    let e = Engine::open(&path).unwrap();
+    assert_eq!(e.delivery_settings().unwrap().suppression_pepper.len(), 64);
+    let mut b = hearken::SyncBatch::new("paris", "2026-12-01".parse().unwrap());
+    b.customers = vec![hearken::Customer::with_email("c9", "amelie@example.fr")];
+    b.transactions = vec![hearken::Transaction {
+        id: "t90".into(),
+        customer: Some("c9".into()),
+        employees: vec![],
+        kind: hearken::TransactionKind::Sale,
+        amount_minor: 1000,
+        currency: "EUR".into(),
+        finalized_at: Some("2026-12-01T10:00:00+01:00".parse().unwrap()),
+        exclude: false,
+        refers_to: None,
+    }];
+    let report = e.sync(&b, "2026-12-01T22:00:00Z".parse().unwrap()).unwrap();
+    assert!(report.invitations.is_empty(), "{report:?}");
+    let x = e
+        .explain("c9", "2026-12-01T22:00:00Z".parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        x.decisions[0].reason,
+        Some(hearken::SkipReason::Unsubscribed)
+    );
 }
 
 /// Writes `tests/fixtures/schema_vN.db` for the current version: run once when bumping

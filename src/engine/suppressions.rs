@@ -31,21 +31,24 @@ pub fn contact_hashes(pepper: &str, email: Option<&str>, phone: Option<&str>) ->
 pub struct Suppressions {
     /// The local list has entries.
     local: bool,
-    /// The pepper, when lists imported from other stores have entries.
-    pepper: Option<String>,
+    /// The peppers hashes are matched with, when the hashed list has entries: the
+    /// store's, and the empty one of hashes made before version 9 (T2).
+    peppers: Vec<String>,
 }
 
 impl Suppressions {
     /// Reads which lists are in use.
     pub fn load(c: &Connection) -> Result<Self> {
-        let pepper = if store::suppression_hashes_empty(c)? {
-            None
-        } else {
-            Some(store::get_delivery_settings(c)?.suppression_pepper)
-        };
+        let mut peppers = Vec::new();
+        if !store::suppression_hashes_empty(c)? {
+            peppers.push(store::get_delivery_settings(c)?.suppression_pepper);
+            if store::legacy_empty_pepper(c)? {
+                peppers.push(String::new());
+            }
+        }
         Ok(Suppressions {
             local: !store::suppressions_empty(c)?,
-            pepper,
+            peppers,
         })
     }
 
@@ -64,13 +67,15 @@ impl Suppressions {
                 return Ok((true, since));
             }
         }
-        match &self.pepper {
-            Some(p) => Ok((
-                store::hash_suppressed(c, &contact_hashes(p, email, phone))?,
-                None,
-            )),
-            None => Ok((false, None)),
-        }
+        let hashes: Vec<String> = self
+            .peppers
+            .iter()
+            .flat_map(|p| contact_hashes(p, email, phone))
+            .collect();
+        Ok((
+            !hashes.is_empty() && store::hash_suppressed(c, &hashes)?,
+            None,
+        ))
     }
 
     /// Which of `customers` (host id, normalised e-mail, normalised phone) are
@@ -85,11 +90,13 @@ impl Suppressions {
         } else {
             HashSet::new()
         };
-        if let Some(p) = &self.pepper {
+        if !self.peppers.is_empty() {
             let mut by_hash: HashMap<String, &str> = HashMap::new();
             for (host, email, phone) in customers.iter().filter(|k| !out.contains(k.0)) {
-                for h in contact_hashes(p, *email, *phone) {
-                    by_hash.insert(h, host);
+                for p in &self.peppers {
+                    for h in contact_hashes(p, *email, *phone) {
+                        by_hash.insert(h, host);
+                    }
                 }
             }
             let hashes: Vec<String> = by_hash.keys().cloned().collect();
@@ -105,12 +112,24 @@ impl Suppressions {
     /// Before a sync replaces a customer's contacts: if the customer is unsubscribed
     /// through the contacts they had (`old`), the unsubscribe is pinned to the customer
     /// (by host id, with its date), so the new contacts never re-subscribe them (E3).
+    ///
+    /// The plain suppressions of the old contacts are marked as hers, so erasing her
+    /// later turns them into hashes (T2).
     pub fn hold_for_customer(
         &mut self,
         c: &Connection,
+        rowid: i64,
         old: &store::CustomerRow,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        if self.local {
+            store::link_suppressed_contacts(
+                c,
+                rowid,
+                old.email_norm.as_deref(),
+                old.phone_norm.as_deref(),
+            )?;
+        }
         let (unsubscribed, since) = self.check(
             c,
             &old.host_id,
@@ -191,10 +210,10 @@ pub fn unsubscribe_customer(c: &Connection, customer: &str, now: DateTime<Utc>) 
     let ms = now.timestamp_millis();
     store::suppress(c, "customer", &stored.row.host_id, ms, "customer")?;
     if let Some(e) = &stored.row.email_norm {
-        store::suppress(c, "email", e, ms, "customer")?;
+        store::suppress_for_customer(c, "email", e, ms, "customer", stored.rowid)?;
     }
     if let Some(p) = &stored.row.phone_norm {
-        store::suppress(c, "phone", p, ms, "customer")?;
+        store::suppress_for_customer(c, "phone", p, ms, "customer", stored.rowid)?;
     }
     Ok(())
 }

@@ -362,7 +362,7 @@ fn write_customers<'b>(
                 report.customers_updated += 1;
                 if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm {
                     // An unsubscribe through the old contacts stays with the customer (E3).
-                    suppressions.hold_for_customer(c, &old.row, now)?;
+                    suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
                 }
                 store::update_customer(c, old.rowid, &row, now_ms)?;
                 (old.rowid, true)

@@ -31,6 +31,10 @@ pub const HK_RESULT_CLOSED: hk_result = 7;
 pub const HK_RESULT_NOT_HEARKEN: hk_result = 8;
 /// SQLite found the database file damaged; see `hk_engine_check`.
 pub const HK_RESULT_CORRUPT: hk_result = 9;
+/// `hk_engine_close` closed the store, but an erasure's scrub could not finish: another
+/// connection's snapshot kept erased values in the -wal file; they go when the last
+/// connection on the file closes (T2).
+pub const HK_RESULT_SCRUB_INCOMPLETE: hk_result = 10;
 /// A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
 pub const HK_RESULT_NULL_ARGUMENT: hk_result = 100;
 /// A string argument was not valid UTF-8 (detail kind `invalid_input`, field = argument name).
@@ -39,7 +43,7 @@ pub const HK_RESULT_INVALID_UTF8: hk_result = 101;
 pub const HK_RESULT_PANIC: hk_result = 102;
 
 /// Every code with its stable snake_case name.
-const NAMES: [(hk_result, &CStr); 13] = [
+const NAMES: [(hk_result, &CStr); 14] = [
     (HK_OK, c"ok"),
     (HK_RESULT_INVALID_INPUT, c"invalid_input"),
     (HK_RESULT_NOT_FOUND, c"not_found"),
@@ -50,6 +54,7 @@ const NAMES: [(hk_result, &CStr); 13] = [
     (HK_RESULT_CLOSED, c"closed"),
     (HK_RESULT_NOT_HEARKEN, c"not_hearken"),
     (HK_RESULT_CORRUPT, c"corrupt"),
+    (HK_RESULT_SCRUB_INCOMPLETE, c"scrub_incomplete"),
     (HK_RESULT_NULL_ARGUMENT, c"null_argument"),
     (HK_RESULT_INVALID_UTF8, c"invalid_utf8"),
     (HK_RESULT_PANIC, c"panic"),
@@ -136,6 +141,7 @@ mod tests {
             (ErrorKind::Closed, HK_RESULT_CLOSED, 7),
             (ErrorKind::NotHearken, HK_RESULT_NOT_HEARKEN, 8),
             (ErrorKind::Corrupt, HK_RESULT_CORRUPT, 9),
+            (ErrorKind::ScrubIncomplete, HK_RESULT_SCRUB_INCOMPLETE, 10),
         ];
         for (kind, code, number) in kinds {
             assert_eq!(kind as u32, code);

@@ -222,6 +222,75 @@ pub fn suppress(
     Ok(())
 }
 
+/// Adds a plain contact suppression on behalf of customer row `customer` (T2): erasing
+/// her later finds it. An existing entry keeps its date and learns whose contact it is.
+pub fn suppress_for_customer(
+    conn: &Connection,
+    kind: &str,
+    value: &str,
+    now_ms: i64,
+    source: &str,
+    customer: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO suppressions (kind, value, created_at, source, customer_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id
+         WHERE suppressions.customer_id IS NULL",
+    )?
+    .execute(params![kind, value, now_ms, source, customer])?;
+    Ok(())
+}
+
+/// Marks the plain suppressions of contacts customer row `customer` had as hers, before a
+/// sync replaces them (T2): erasing her later still finds them.
+pub fn link_suppressed_contacts(
+    conn: &Connection,
+    customer: i64,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE suppressions SET customer_id = ?1
+         WHERE kind = ?2 AND value = ?3 AND customer_id IS NULL",
+    )?;
+    for (kind, value) in [("email", email), ("phone", phone)] {
+        if let Some(v) = value {
+            stmt.execute(params![customer, kind, v])?;
+        }
+    }
+    Ok(())
+}
+
+/// Every normalised contact hearken knows customer row `customer` had (T2): the record's
+/// own, the ones her invitations were addressed to, and the plain suppressions made on
+/// her behalf; as (`email` | `phone`, value), without repeats.
+pub fn contacts_ever(conn: &Connection, customer: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 'email', email_norm FROM customers WHERE id = ?1 AND email_norm IS NOT NULL
+         UNION SELECT 'phone', phone_norm FROM customers WHERE id = ?1 AND phone_norm IS NOT NULL
+         UNION SELECT CASE channel WHEN 'sms' THEN 'phone' ELSE 'email' END, contact
+               FROM invitations WHERE customer_id = ?1 AND contact IS NOT NULL
+         UNION SELECT kind, value FROM suppressions
+               WHERE customer_id = ?1 AND kind IN ('email', 'phone')",
+    )?;
+    let rows = stmt.query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether the store still matches hashes made with the empty pepper of versions before 9
+/// (T2): set by the migration when such hashes existed.
+pub fn legacy_empty_pepper(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT value = 1 FROM setting_values
+             WHERE grp = 'suppression' AND key = 'legacy_empty_pepper'",
+        )?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
 /// Suppresses by host id every customer whose normalised e-mail (`kind` `email`) or
 /// phone (`phone`) is `value`, so the unsubscribe of a contact holds for its customers
 /// when they later change it (E3). Existing entries keep their date.
@@ -388,18 +457,11 @@ pub fn erase_customer(conn: &Connection, rowid: i64, now_ms: i64) -> Result<Eras
 }
 
 /// Drops the plain-text local suppressions of these normalised contacts.
-pub fn drop_plain_suppressions(
-    conn: &Connection,
-    email: Option<&str>,
-    phone: Option<&str>,
-) -> Result<()> {
+pub fn drop_plain_suppressions(conn: &Connection, contacts: &[(String, String)]) -> Result<()> {
     let mut stmt =
         conn.prepare_cached("DELETE FROM suppressions WHERE kind = ?1 AND value = ?2")?;
-    if let Some(e) = email {
-        stmt.execute(["email", e])?;
-    }
-    if let Some(p) = phone {
-        stmt.execute(["phone", p])?;
+    for (kind, value) in contacts {
+        stmt.execute([kind, value])?;
     }
     Ok(())
 }

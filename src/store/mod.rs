@@ -39,6 +39,9 @@ pub struct Store {
     wal: bool,
     /// How long a write waits for another connection.
     busy_timeout: Duration,
+    /// An erasure's scrub did not finish: the -wal file may still hold erased values
+    /// (T2); close reports it if its own checkpoint cannot finish it either.
+    scrub_pending: bool,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
             file: None,
             wal: true,
             busy_timeout,
+            scrub_pending: false,
         })
     }
 
@@ -106,6 +110,7 @@ impl Store {
             file: None,
             wal,
             busy_timeout,
+            scrub_pending: false,
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
@@ -154,7 +159,10 @@ impl Store {
     ///
     /// Waits at most a second for other readers (not the whole busy timeout): the caller
     /// reports an incomplete checkpoint, and close finishes it.
-    pub fn checkpoint(&self) -> Result<bool> {
+    ///
+    /// Called after an erasure: until a checkpoint completes, the scrub is pending and
+    /// [`Store::close`] reports it unfinished.
+    pub fn checkpoint(&mut self) -> Result<bool> {
         if self.file.is_none() {
             return Ok(true);
         }
@@ -162,18 +170,25 @@ impl Store {
             .busy_timeout(self.busy_timeout.min(Duration::from_secs(1)))?;
         let done = file::checkpoint_truncate(&self.conn);
         self.conn.busy_timeout(self.busy_timeout)?;
-        done
+        let done = done?;
+        self.scrub_pending = !done;
+        Ok(done)
     }
 
     /// Closes the connection; a writer first folds the WAL back into the file (T1).
+    /// [`Error::ScrubIncomplete`] when an erasure's scrub was pending and this last
+    /// checkpoint could not finish it either (T2); the connection is closed either way.
     pub fn close(self) -> Result<()> {
         let folded = if self.file.is_some() && self.refuse_replaced().is_ok() {
-            file::checkpoint_truncate(&self.conn).map(|_| ())
+            file::checkpoint_truncate(&self.conn)
         } else {
-            Ok(())
+            Ok(true)
         };
         self.conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
-        folded
+        match folded {
+            Ok(false) if self.scrub_pending => Err(Error::ScrubIncomplete),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
@@ -234,10 +249,12 @@ pub use analytics::{
 };
 pub use clicks::{complete_response, get_response_alert, invitation_answer};
 pub use customers::{
-    customer_host_id, customers_by_rowid, drop_plain_suppressions, erase_customer, find_customer,
-    find_customers, hash_suppressed, hashes_suppressed_among, import_suppression_hashes,
-    imported_hashes, insert_customer, suppress, suppressed_among, suppressed_contacts,
-    suppressed_since, suppression_hashes_empty, suppressions_empty, update_customer,
+    contacts_ever, customer_host_id, customers_by_rowid, drop_plain_suppressions, erase_customer,
+    find_customer, find_customers, hash_suppressed, hashes_suppressed_among,
+    import_suppression_hashes, imported_hashes, insert_customer, legacy_empty_pepper,
+    link_suppressed_contacts, suppress, suppress_for_customer, suppressed_among,
+    suppressed_contacts, suppressed_since, suppression_hashes_empty, suppressions_empty,
+    update_customer,
 };
 pub use exports::{employee_scores, for_each_thread_comment, scored_responses};
 pub use locations::{

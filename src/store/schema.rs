@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -571,6 +571,25 @@ UPDATE responses SET completed_at = created_at;
 ALTER TABLE alert_follow_ups ADD COLUMN completed_at INTEGER;
 UPDATE alert_follow_ups SET completed_at = created_at;
 ALTER TABLE templates ADD COLUMN html TEXT;
+"#;
+
+/// Version 9: erasure forgets every contact (T2). A plain suppression added on a
+/// customer's behalf (her unsubscribe, or a contact she had when a sync replaced it)
+/// remembers whose it is, so erasing her turns it into a peppered hash. A hash is never
+/// made with an empty pepper: a store without one gets a random pepper; one that already
+/// holds hashes made with the empty pepper keeps matching them (`legacy_empty_pepper`).
+const V9: &str = r#"
+ALTER TABLE suppressions ADD COLUMN customer_id INTEGER;
+CREATE INDEX suppressions_customer ON suppressions(customer_id) WHERE customer_id IS NOT NULL;
+INSERT INTO setting_values (grp, key, value)
+    SELECT 'suppression', 'legacy_empty_pepper', 1
+    WHERE EXISTS (SELECT 1 FROM suppression_hashes)
+      AND COALESCE((SELECT value FROM setting_values
+                    WHERE grp = 'delivery' AND key = 'suppression_pepper'), '') = '';
+INSERT INTO setting_values (grp, key, value)
+    VALUES ('delivery', 'suppression_pepper', lower(hex(randomblob(32))))
+    ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value
+    WHERE setting_values.value = '' OR setting_values.value IS NULL;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

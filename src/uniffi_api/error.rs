@@ -69,6 +69,13 @@ pub enum HearkenError {
         /// The failure.
         reason: String,
     },
+    /// The store closed, but an erasure's scrub could not finish: erased values may remain
+    /// in the -wal file until the last connection on the file closes (T2).
+    #[error("{reason}")]
+    ScrubIncomplete {
+        /// What remains and when it goes.
+        reason: String,
+    },
 }
 
 impl From<Error> for HearkenError {
@@ -89,6 +96,7 @@ impl From<Error> for HearkenError {
             ErrorKind::Closed => HearkenError::Closed { reason },
             ErrorKind::NotHearken => HearkenError::NotHearken { reason },
             ErrorKind::Corrupt => HearkenError::Corrupt { reason },
+            ErrorKind::ScrubIncomplete => HearkenError::ScrubIncomplete { reason },
         }
     }
 }
@@ -116,6 +124,7 @@ impl HearkenError {
             HearkenError::Closed { .. } => ErrorKind::Closed,
             HearkenError::NotHearken { .. } => ErrorKind::NotHearken,
             HearkenError::Corrupt { .. } => ErrorKind::Corrupt,
+            HearkenError::ScrubIncomplete { .. } => ErrorKind::ScrubIncomplete,
         }
     }
 
@@ -129,7 +138,8 @@ impl HearkenError {
             | HearkenError::Internal { reason }
             | HearkenError::Closed { reason }
             | HearkenError::NotHearken { reason }
-            | HearkenError::Corrupt { reason } => reason,
+            | HearkenError::Corrupt { reason }
+            | HearkenError::ScrubIncomplete { reason } => reason,
         }
     }
 }

@@ -137,9 +137,10 @@ fn set(e: &Engine, out: &Out, pairs: &[String]) -> Result<(), Failure> {
         } else if after.policy.contains_key(key) {
             ("contact_policy", &mut after.policy)
         } else {
+            // An unknown key is never echoed (T6): it may be anything the operator typed.
             problems.push(Problem::top(
                 "settings",
-                key,
+                "KEY",
                 "unknown setting (`hearken settings show` lists them)",
             ));
             continue;
