@@ -425,6 +425,13 @@ typedef void (*hk_progress_fn)(void *user,
 #define HK_RESULT_CORRUPT 9
 
 /**
+ * `hk_engine_close` closed the store, but an erasure's scrub could not finish: another
+ * connection's snapshot kept erased values in the -wal file; they go when the last
+ * connection on the file closes (T2).
+ */
+#define HK_RESULT_SCRUB_INCOMPLETE 10
+
+/**
  * A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
  */
 #define HK_RESULT_NULL_ARGUMENT 100

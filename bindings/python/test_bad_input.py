@@ -381,6 +381,12 @@ def test_t6_strict_json(tmp_path):
     (p,) = caught.value.problems
     assert (p.record, p.field, p.reason) == ("batch", "", "unknown field")
     assert "SECRETKEY" not in caught.value.reason
+    # A dotted key is dropped whole, never echoed up to its last dot.
+    with pytest.raises(invalid) as caught:
+        engine.sync_json(base + ',"jane.SECRET@example.com":1}', NIGHT2)
+    (p,) = caught.value.problems
+    assert (p.record, p.field, p.reason) == ("batch", "", "unknown field")
+    assert "SECRET" not in caught.value.reason and "jane" not in caught.value.reason
     with pytest.raises(hearken.HearkenError.NotFound) as caught:
         engine.explain("SECRET" * 30, DUE)
     assert "SECRET" not in caught.value.reason

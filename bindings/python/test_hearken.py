@@ -1555,6 +1555,33 @@ def test_p2_p4_typed_policy_reads_back_and_a_bad_value_names_its_field(store):
     assert store.contact_policy().sample_percent == 50  # nothing changed
 
 
+def test_t10_a_link_lifetime_longer_than_the_stored_retry_is_refused(store):
+    policy = store.contact_policy()
+    policy.retry_after_no_answer_months = 3
+    store.set_contact_policy(policy)
+    delivery = store.delivery_settings()
+    delivery.survey_link_days = 365
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        store.set_delivery_settings(delivery)
+    (p,) = caught.value.problems
+    assert (p.record, p.field) == ("delivery_settings", "survey_link_days")
+    assert store.delivery_settings().survey_link_days == 30  # nothing changed
+    delivery.survey_link_days = 84  # 3 months of 28 days
+    store.set_delivery_settings(delivery)
+
+
+def test_t6_the_calendar_reads_dates_with_the_one_grammar(store):
+    for bad in ("+10000-01-01", "2026-1-1", " 2026-12-25", "1969-12-31"):
+        with pytest.raises(hearken.HearkenError.InvalidInput):
+            store.set_calendar(hearken.Calendar(send_weekdays=[hearken.Weekday.MONDAY],
+                                                closed_dates=[bad], opening_hours=[]))
+    calendar = hearken.Calendar(send_weekdays=[hearken.Weekday.MONDAY],
+                                closed_dates=["9999-12-31"], opening_hours=[])
+    store.set_calendar(calendar)
+    store.set_calendar(store.calendar())  # what one door stores, every door reads back
+    assert store.calendar().closed_dates == ["9999-12-31"]
+
+
 def test_p5_every_weekday_off_is_refused_and_p8_reasons_speak_three_languages(store):
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
         store.set_calendar(hearken.Calendar(send_weekdays=[], closed_dates=[], opening_hours=[]))

@@ -74,6 +74,26 @@ def test_t2_erasure_leaves_no_byte_of_the_customer(tmp_path):
             assert value.encode() not in raw, f"{value} in {f.name}"
 
 
+def test_t2_close_reports_a_scrub_a_reader_still_holds_back(tmp_path):
+    path = tmp_path / "store.db"
+    populated(path).close()
+    options = hearken.default_open_options()
+    options.busy_timeout_ms = 300  # how long close waits for the reader
+    engine = hearken.Engine.open_with(str(path), options)
+    reader = sqlite3.connect(str(path), isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM customers").fetchone()
+    assert not engine.erase_customer("a", DUE).scrubbed
+    with pytest.raises(hearken.HearkenError.ScrubIncomplete) as raised:
+        engine.close()
+    assert raised.value.kind() == "scrub_incomplete"
+    engine.close()  # closed either way: again is plain success
+    reader.execute("COMMIT")
+    reader.close()  # the last connection finishes the checkpoint
+    for f in tmp_path.iterdir():
+        assert EMAIL.encode() not in f.read_bytes(), f.name
+
+
 def test_t5_journal_mode_is_kept_and_converted(tmp_path):
     path = tmp_path / "share.db"
     populated(path, hearken.JournalMode.ROLLBACK).close()

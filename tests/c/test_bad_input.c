@@ -692,6 +692,16 @@ static void test_t6_strict_json(void) {
               "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-21\"],"
               "\"SECRET\":1}",
               NIGHT2_MS, HK_RESULT_INVALID_INPUT, "batch");
+    /* A dotted key is dropped whole: no part of it up to a dot is echoed. */
+    sync_cell("unknown key with dots",
+              "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-21\"],"
+              "\"SECRET.doe@SECRET.example.com\":1}",
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "batch");
+    sync_cell("unknown key with dots in a record",
+              NIGHT2(NIGHT2_CUSTOMER,
+                     "{\"id\":\"t9\",\"kind\":\"sale\",\"amount_minor\":1,\"currency\":\"EUR\","
+                     "\"jane.SECRET@example.com\":1}"),
+              NIGHT2_MS, HK_RESULT_INVALID_INPUT, "transactions");
     sync_cell("finalized_at beyond the range",
               NIGHT2(NIGHT2_CUSTOMER,
                      "{\"id\":\"t9\",\"kind\":\"sale\",\"amount_minor\":1,\"currency\":\"EUR\","

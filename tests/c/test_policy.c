@@ -78,6 +78,24 @@ static void policy_calls_read_back_and_name_bad_values(void) {
                         "[\"2026-12-25\"],\"opening_hours\":[]}");
     hk_string_free(calendar);
 
+    /* T10: a link lifetime longer than the stored retry after no answer is refused, and
+     * the store keeps what it had; the pair inside its bound goes in either order. */
+    CHECK_OK(hk_engine_set_contact_policy(engine, "{\"retry_after_no_answer_months\":3}"),
+             engine);
+    CHECK_RC(hk_engine_set_delivery_settings(engine, "{\"survey_link_days\":365}"),
+             HK_RESULT_INVALID_INPUT, engine);
+    detail = hk_engine_last_error(engine);
+    CHECK_CONTAINS(detail, "\"field\":\"survey_link_days\"");
+    CHECK_CONTAINS(detail, "retry_after_no_answer_months");
+    hk_string_free(detail);
+    char *delivery = NULL;
+    CHECK_OK(hk_engine_delivery_settings(engine, &delivery), engine);
+    CHECK_CONTAINS(delivery, "\"survey_link_days\":30");
+    hk_string_free(delivery);
+    CHECK_OK(hk_engine_set_delivery_settings(engine, "{\"survey_link_days\":84}"), engine);
+    CHECK_OK(hk_engine_set_contact_policy(engine, "{\"retry_after_no_answer_months\":0}"),
+             engine);
+
     /* P4: a location's own cap; an unknown location is not found. */
     CHECK_OK(hk_engine_set_location_policy(engine, "{\"location\":\"seoul\",\"daily_cap\":5}"),
              engine);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tests.h"
 
@@ -183,6 +184,58 @@ static void t2_erasure_scrubs_the_customer_from_the_file_bytes(void) {
     free(wal);
 }
 
+/* Another process (python3's sqlite3) holding a read snapshot of `db` until its stdin
+ * closes; returns once the snapshot is taken, or NULL. */
+static FILE *reader_holding_a_snapshot(const char *db) {
+    char *ready = scratch_path("t2close.ready");
+    remove(ready);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None);"
+             " c.execute(\"BEGIN\"); c.execute(\"SELECT count(*) FROM customers\").fetchone();"
+             " open(sys.argv[2], \"w\").close(); sys.stdin.read(); c.execute(\"COMMIT\"); c.close()'"
+             " '%s' '%s'",
+             db, ready);
+    FILE *child = popen(cmd, "w");
+    for (int i = 0; child != NULL && i < 200 && file_size(ready) < 0; i++) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    CHECK(file_size(ready) == 0);
+    free(ready);
+    return child;
+}
+
+static void t2_close_reports_a_scrub_a_reader_still_holds_back(void) {
+    hk_engine *engine = golden_night("t2close.db");
+    hk_engine_free(&engine);
+    char *db = scratch_path("t2close.db");
+    char *wal = scratch_path("t2close.db-wal");
+    /* A short busy timeout: close waits that long for the reader before giving up. */
+    CHECK_OK(hk_engine_open(db, HK_JOURNAL_WAL, 300, &engine, NULL), NULL);
+    FILE *reader = reader_holding_a_snapshot(db);
+    char *erasure = NULL;
+    CHECK_OK(hk_engine_erase_customer(engine, "c5", NOW_DUE, &erasure), engine);
+    CHECK_CONTAINS(erasure, "\"scrubbed\":false");
+    hk_string_free(erasure);
+    CHECK_RC(hk_engine_close(engine), HK_RESULT_SCRUB_INCOMPLETE, engine);
+    char *detail = hk_engine_last_error(engine);
+    CHECK_CONTAINS(detail, "\"kind\":\"scrub_incomplete\"");
+    hk_string_free(detail);
+    CHECK_STR(hk_result_name(HK_RESULT_SCRUB_INCOMPLETE), "scrub_incomplete");
+    /* Closed either way; closing again is plain success. */
+    CHECK_RC(hk_engine_close(engine), HK_OK, engine);
+    hk_engine_free(&engine);
+    /* The reader, the last connection on the file, finishes the checkpoint. */
+    if (reader != NULL) {
+        CHECK(pclose(reader) == 0);
+    }
+    CHECK(!file_contains(db, "minjun@example.kr"));
+    CHECK(!file_contains(wal, "minjun@example.kr"));
+    free(db);
+    free(wal);
+}
+
 static void t5_a_store_keeps_its_journal_and_converts_only_when_alone(void) {
     char *path = scratch_path("t5.db");
     hk_engine *engine = NULL;
@@ -272,6 +325,8 @@ void store_file_tests(void) {
              t1_backup_copies_a_live_store_and_check_reports_it_sound);
     run_case("t2_erasure_scrubs_the_customer_from_the_file_bytes",
              t2_erasure_scrubs_the_customer_from_the_file_bytes);
+    run_case("t2_close_reports_a_scrub_a_reader_still_holds_back",
+             t2_close_reports_a_scrub_a_reader_still_holds_back);
     run_case("t5_a_store_keeps_its_journal_and_converts_only_when_alone",
              t5_a_store_keeps_its_journal_and_converts_only_when_alone);
     run_case("t7_a_foreign_file_is_refused_untouched", t7_a_foreign_file_is_refused_untouched);
