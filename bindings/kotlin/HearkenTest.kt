@@ -607,8 +607,11 @@ fun deliveryTests() {
 
     test("delivery_settings_round_trip_and_validation") {
         Engine.openInMemory().use { engine ->
-            eq(engine.deliverySettings(), defaultDeliverySettings(), "defaults")
-            val s = defaultDeliverySettings().copy(linkBaseUrl = "https://avis.example.fr", surveyLinkDays = 30u)
+            // A new store's pepper is random (T2); the rest are the defaults.
+            eq(engine.deliverySettings().suppressionPepper.length, 64, "random pepper")
+            eq(engine.deliverySettings().copy(suppressionPepper = ""), defaultDeliverySettings(), "defaults")
+            val s = defaultDeliverySettings().copy(
+                linkBaseUrl = "https://avis.example.fr", surveyLinkDays = 30u, suppressionPepper = "vendor-secret")
             engine.setDeliverySettings(s)
             eq(engine.deliverySettings(), s, "round trip")
             val err = assertThrows<HearkenException.InvalidInput> {

@@ -10928,6 +10928,51 @@ class HearkenError:  # type: ignore
             )
             return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempHearkenError.Corrupt = Corrupt # type: ignore
+    class ScrubIncomplete(_UniffiTempHearkenError):
+        """
+        The store closed, but an erasure's scrub could not finish: erased values may remain
+        in the -wal file until the last connection on the file closes (T2).
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "HearkenError.ScrubIncomplete({})".format(str(self))
+        def kind(self, ) -> str:
+            """
+            The stable snake_case name of the kind (`invalid_input`, `not_found`, …).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+        def to_json(self, ) -> str:
+            """
+            The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempHearkenError.ScrubIncomplete = ScrubIncomplete # type: ignore
 
 HearkenError = _UniffiTempHearkenError # type: ignore
 del _UniffiTempHearkenError
@@ -10974,6 +11019,10 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             return HearkenError.Corrupt(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 10:
+            return HearkenError.ScrubIncomplete(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -11006,6 +11055,9 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
         if isinstance(value, HearkenError.Corrupt):
             _UniffiFfiConverterString.check_lower(value.reason)
             return
+        if isinstance(value, HearkenError.ScrubIncomplete):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -11036,6 +11088,9 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, HearkenError.Corrupt):
             buf.write_i32(9)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, HearkenError.ScrubIncomplete):
+            buf.write_i32(10)
             _UniffiFfiConverterString.write(value.reason, buf)
 
 

@@ -6,6 +6,9 @@ The Rust tests are tests/trust.rs, the C ones tests/c/test_store_file.c.
 import gc
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -80,16 +83,31 @@ def test_t2_close_reports_a_scrub_a_reader_still_holds_back(tmp_path):
     options = hearken.default_open_options()
     options.busy_timeout_ms = 300  # how long close waits for the reader
     engine = hearken.Engine.open_with(str(path), options)
-    reader = sqlite3.connect(str(path), isolation_level=None)
-    reader.execute("BEGIN")
-    reader.execute("SELECT count(*) FROM customers").fetchone()
+    # Another process: POSIX locks are per process, so an in-process reader on another
+    # SQLite library would not hold the checkpoint back.
+    ready = tmp_path / "ready"
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN'); c.execute('SELECT count(*) FROM customers').fetchone()\n"
+         "open(sys.argv[2], 'w').close(); sys.stdin.read()\n"
+         "c.execute('COMMIT'); c.close()\n",
+         str(path), str(ready)],
+        stdin=subprocess.PIPE)
+    for _ in range(200):
+        if ready.exists():
+            break
+        time.sleep(0.05)
+    assert ready.exists()
+    ready.unlink()
     assert not engine.erase_customer("a", DUE).scrubbed
     with pytest.raises(hearken.HearkenError.ScrubIncomplete) as raised:
         engine.close()
     assert raised.value.kind() == "scrub_incomplete"
     engine.close()  # closed either way: again is plain success
-    reader.execute("COMMIT")
-    reader.close()  # the last connection finishes the checkpoint
+    reader.communicate(b"")  # its connection, the last one, finishes the checkpoint
+    assert reader.returncode == 0
     for f in tmp_path.iterdir():
         assert EMAIL.encode() not in f.read_bytes(), f.name
 

@@ -12107,6 +12107,15 @@ enum HearkenError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * The failure.
          */reason: String
     )
+    /**
+     * The store closed, but an erasure's scrub could not finish: erased values may remain
+     * in the -wal file until the last connection on the file closes (T2).
+     */
+    case ScrubIncomplete(
+        /**
+         * What remains and when it goes.
+         */reason: String
+    )
 
     
     /**
@@ -12188,6 +12197,9 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         case 9: return .Corrupt(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 10: return .ScrubIncomplete(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -12243,6 +12255,11 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         
         case let .Corrupt(reason):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .ScrubIncomplete(reason):
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         }

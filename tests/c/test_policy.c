@@ -89,8 +89,8 @@ static void policy_calls_read_back_and_name_bad_values(void) {
     CHECK_CONTAINS(detail, "retry_after_no_answer_months");
     hk_string_free(detail);
     char *delivery = NULL;
-    CHECK_OK(hk_engine_delivery_settings(engine, &delivery), engine);
-    CHECK_CONTAINS(delivery, "\"survey_link_days\":30");
+    CHECK_OK(hk_engine_get_delivery_settings(engine, &delivery), engine);
+    CHECK_CONTAINS(delivery, "\"survey_link_days\":60");
     hk_string_free(delivery);
     CHECK_OK(hk_engine_set_delivery_settings(engine, "{\"survey_link_days\":84}"), engine);
     CHECK_OK(hk_engine_set_contact_policy(engine, "{\"retry_after_no_answer_months\":0}"),

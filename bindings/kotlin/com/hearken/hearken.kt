@@ -11604,6 +11604,21 @@ sealed class HearkenException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The store closed, but an erasure's scrub could not finish: erased values may remain
+     * in the -wal file until the last connection on the file closes (T2).
+     */
+    class ScrubIncomplete(
+        
+        /**
+         * What remains and when it goes.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
         /**
@@ -11677,6 +11692,9 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             9 -> HearkenException.Corrupt(
                 FfiConverterString.read(buf),
                 )
+            10 -> HearkenException.ScrubIncomplete(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -11729,6 +11747,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is HearkenException.ScrubIncomplete -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -11777,6 +11800,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             }
             is HearkenException.Corrupt -> {
                 buf.putInt(9)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.ScrubIncomplete -> {
+                buf.putInt(10)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
