@@ -767,3 +767,51 @@ fn t12_every_setter_called_with_the_stored_value_changes_nothing() {
     e.set_template(&template).unwrap();
     unchanged("set_template");
 }
+
+/// T12: the other repeatable calls, made again with what they were given: a suppression
+/// bundle imported again adds nothing (and says 0), an external review reported again and
+/// another store's aggregates imported again leave every row as it was.
+#[test]
+fn t12_imports_and_reports_made_again_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = configured_store(dir.path());
+    let now = at("2026-12-01T12:00:00Z");
+    e.unsubscribe_contact("c2@example.com", now).unwrap();
+    let bundle = e.export_suppressions().unwrap();
+    assert_eq!(e.import_suppressions(&bundle, "peer", now).unwrap(), 1);
+    let review = hearken::ExternalReview {
+        id: "g1".into(),
+        location: "paris".into(),
+        site: "google".into(),
+        rating: Some(4),
+        posted_at: at("2026-11-25T12:00:00Z"),
+        replied_at: None,
+    };
+    e.report_review(&review, now).unwrap();
+    let aggregates = e.export_aggregates("peer", now).unwrap();
+    e.import_aggregates(&aggregates, now).unwrap();
+
+    let later = now + TimeDelta::days(1);
+    let before = values(&e);
+    assert_eq!(e.import_suppressions(&bundle, "peer", later).unwrap(), 0);
+    let after = values(&e);
+    assert!(
+        before == after,
+        "import_suppressions: {:#?}",
+        diff(&before, &after)
+    );
+    e.report_review(&review, later).unwrap();
+    let after = values(&e);
+    assert!(
+        before == after,
+        "report_review: {:#?}",
+        diff(&before, &after)
+    );
+    e.import_aggregates(&aggregates, later).unwrap();
+    let after = values(&e);
+    assert!(
+        before == after,
+        "import_aggregates: {:#?}",
+        diff(&before, &after)
+    );
+}
