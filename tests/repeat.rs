@@ -815,3 +815,270 @@ fn t12_imports_and_reports_made_again_change_nothing() {
         diff(&before, &after)
     );
 }
+
+/// Values for every setter, generated; those a setter refuses are simply not set.
+#[derive(Debug, Clone)]
+struct Config {
+    settings: (u32, u32, bool, u32, u32, u32, usize),
+    calendar: Calendar,
+    location_calendar: Option<Calendar>,
+    location_policy: (Option<u32>, Option<u32>, Option<u32>),
+    contact: (bool, u32, u32, u32, u32, u32, u32, u32),
+    feedback: (bool, u32, u32),
+    feedback_off: [bool; 2],
+    user: (usize, Vec<usize>, Vec<usize>, Option<usize>),
+    link_days: u32,
+}
+
+const LANGUAGES: [&str; 3] = ["en", "fr", "ko"];
+
+fn calendar() -> impl Strategy<Value = Calendar> {
+    (
+        proptest::collection::btree_set(0usize..7, 1..=7),
+        proptest::collection::vec(0i64..90, 0..4),
+        proptest::collection::btree_map(0usize..7, (0u32..12, 12u32..24), 0..4),
+    )
+        .prop_map(|(sends, closed, hours)| Calendar {
+            send_weekdays: sends.into_iter().map(|i| Weekday::ALL[i]).collect(),
+            closed_dates: closed
+                .into_iter()
+                .map(|d| day("2026-11-01") + TimeDelta::days(d))
+                .collect(),
+            opening_hours: hours
+                .into_iter()
+                .map(|(i, (opens, closes))| OpeningHours {
+                    weekday: Weekday::ALL[i],
+                    opens,
+                    closes,
+                })
+                .collect(),
+        })
+}
+
+fn config() -> impl Strategy<Value = Config> {
+    let settings = (
+        0u32..6,
+        1u32..40,
+        any::<bool>(),
+        0u32..24,
+        0u32..24,
+        0u32..10,
+        0usize..3,
+    );
+    let contact = (
+        any::<bool>(),
+        0u32..30,
+        0u32..5,
+        0u32..10,
+        1u32..=100,
+        0u32..5,
+        0u32..13,
+        1u32..400,
+    );
+    let optional = || proptest::option::of(0u32..100);
+    (
+        settings,
+        calendar(),
+        proptest::option::of(calendar()),
+        (optional(), optional(), optional()),
+        contact,
+        (any::<bool>(), 1u32..5, 0u32..10),
+        [any::<bool>(), any::<bool>()],
+        (
+            0usize..3,
+            proptest::collection::vec(0usize..2, 0..3),
+            proptest::collection::vec(0usize..2, 0..3),
+            proptest::option::of(0usize..3),
+        ),
+        1u32..90,
+    )
+        .prop_map(
+            |(
+                settings,
+                calendar,
+                location_calendar,
+                location_policy,
+                contact,
+                feedback,
+                feedback_off,
+                user,
+                link_days,
+            )| Config {
+                settings,
+                calendar,
+                location_calendar,
+                location_policy,
+                contact,
+                feedback,
+                feedback_off,
+                user,
+                link_days,
+            },
+        )
+}
+
+/// Sets every value of `c` a setter accepts, and a valid one where it refuses, so every
+/// setter has stored a value; returns the e-receipt switches set.
+fn configure(e: &Engine, c: &Config) -> Vec<(&'static str, bool)> {
+    let (cooldown, max_age, sms, sync_hour, send_hour, catch_up, language) = c.settings;
+    or_default(
+        e.set_settings(&Settings {
+            cooldown_months: cooldown,
+            max_age_days: max_age,
+            channel: if sms {
+                hearken::Channel::Sms
+            } else {
+                hearken::Channel::Email
+            },
+            sync_hour,
+            send_hour,
+            catch_up_days: catch_up,
+            default_language: LANGUAGES[language].into(),
+            ..Settings::default()
+        }),
+        || e.set_settings(&Settings::default()),
+    );
+    or_default(
+        e.set_delivery_settings(&DeliverySettings {
+            survey_link_days: c.link_days,
+            ..DeliverySettings::default()
+        }),
+        || e.set_delivery_settings(&DeliverySettings::default()),
+    );
+    let (per_contact, gap, per_year, cap, percent, retry, relationship, active) = c.contact;
+    or_default(
+        e.set_contact_policy(&ContactPolicy {
+            one_person_per_contact: per_contact,
+            min_gap_days: gap,
+            max_per_year: per_year,
+            daily_cap: cap,
+            sample_percent: percent,
+            retry_after_no_answer_months: retry,
+            relationship_every_months: relationship,
+            active_within_days: active,
+            ..ContactPolicy::default()
+        }),
+        || e.set_contact_policy(&ContactPolicy::default()),
+    );
+    or_default(e.set_calendar(&c.calendar), || {
+        e.set_calendar(&Calendar::default())
+    });
+    let (daily_cap, sample_percent, quota) = c.location_policy;
+    or_default(
+        e.set_location_policy(&LocationPolicy {
+            location: "lyon".into(),
+            daily_cap,
+            sample_percent,
+            monthly_response_quota: quota,
+            calendar: c.location_calendar.clone(),
+        }),
+        || Ok(()),
+    );
+    let (everyone, unhappy_stars, reminder_days) = c.feedback;
+    or_default(
+        e.set_feedback_settings(&FeedbackSettings {
+            review_mode: if everyone {
+                hearken::ReviewMode::Everyone
+            } else {
+                hearken::ReviewMode::Promoters
+            },
+            unhappy_stars,
+            non_respondent_reminder_days: reminder_days,
+        }),
+        || e.set_feedback_settings(&FeedbackSettings::default()),
+    );
+    let mut switches = Vec::new();
+    for (location, off) in LOCATIONS.iter().zip(c.feedback_off) {
+        if e.set_feedback_enabled(location, !off).is_ok() {
+            switches.push((*location, !off));
+        }
+    }
+    let (notify, locations, notify_locations, language) = &c.user;
+    let pick = |ix: &[usize]| -> Vec<String> {
+        let mut v: Vec<String> = ix.iter().map(|i| LOCATIONS[*i].to_owned()).collect();
+        v.dedup();
+        v
+    };
+    or_default(
+        e.upsert_user(&User {
+            locations: pick(locations),
+            notify_locations: pick(notify_locations),
+            notify: [NotifyLevel::All, NotifyLevel::Negative, NotifyLevel::None][*notify],
+            language: language.map(|l| LANGUAGES[l].to_owned()),
+            ..User::new("u9", "Generated", "u9@example.com", UserRole::Staff)
+        }),
+        || {
+            e.upsert_user(&User::new(
+                "u9",
+                "Generated",
+                "u9@example.com",
+                UserRole::Staff,
+            ))
+        },
+    );
+    switches
+}
+
+/// A setter's result; when it refused the generated value, `fallback` stores a valid one.
+fn or_default(set: hearken::Result<()>, fallback: impl FnOnce() -> hearken::Result<()>) {
+    if set.is_err() {
+        fallback().unwrap();
+    }
+}
+
+/// Calls every setter with what its getter reads back; panics naming the first that
+/// changed a stored value.
+fn set_everything_again(e: &Engine, switches: &[(&str, bool)]) -> Result<(), TestCaseError> {
+    let before = values(e);
+    let unchanged = |what: &str| -> Result<(), TestCaseError> {
+        let after = values(e);
+        prop_assert!(before == after, "{}: {:#?}", what, diff(&before, &after));
+        Ok(())
+    };
+    e.set_settings(&e.settings().unwrap()).unwrap();
+    unchanged("set_settings")?;
+    e.set_delivery_settings(&e.delivery_settings().unwrap())
+        .unwrap();
+    unchanged("set_delivery_settings")?;
+    e.set_contact_policy(&e.contact_policy().unwrap()).unwrap();
+    unchanged("set_contact_policy")?;
+    e.set_calendar(&e.calendar().unwrap()).unwrap();
+    unchanged("set_calendar")?;
+    for l in e.locations().unwrap() {
+        e.upsert_location(&l).unwrap();
+        unchanged("upsert_location")?;
+        e.set_location_policy(&e.location_policy(&l.id).unwrap())
+            .unwrap();
+        unchanged("set_location_policy")?;
+    }
+    e.set_feedback_settings(&e.feedback_settings().unwrap())
+        .unwrap();
+    unchanged("set_feedback_settings")?;
+    for (location, on) in switches {
+        e.set_feedback_enabled(location, *on).unwrap();
+        unchanged("set_feedback_enabled")?;
+    }
+    for u in e.users().unwrap() {
+        e.upsert_user(&u).unwrap();
+        unchanged("upsert_user")?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16),
+        ..ProptestConfig::default()
+    })]
+
+    /// T12: whatever values the setters hold, each setter called with what its getter
+    /// reads back changes no stored value.
+    #[test]
+    fn t12_every_setter_with_generated_values_set_again_changes_nothing(c in config()) {
+        let e = Engine::open_in_memory().unwrap();
+        e.upsert_location(&paris()).unwrap();
+        e.upsert_location(&lyon()).unwrap();
+        let switches = configure(&e, &c);
+        set_everything_again(&e, &switches)?;
+    }
+}
