@@ -1,6 +1,7 @@
 //! Every stored row as text, in a stable order: what the repeat test (T12) compares before
-//! and after a call that must change nothing. Another store (PostgreSQL, H1) gives the same
-//! lines for the same data.
+//! and after a call that must change nothing. The lines name tables and columns, never
+//! SQLite internals, so another store (PostgreSQL, H1) can give the same lines for the
+//! same data.
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
