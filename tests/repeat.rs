@@ -532,9 +532,9 @@ fn answer(e: &Engine, night: &Night, date: NaiveDate, b: &SyncBatch) {
 }
 
 proptest! {
-    // 16 cases in the main test run; scripts/longer-checks.sh sets PROPTEST_CASES higher.
+    // 12 cases in the main test run; scripts/longer-checks.sh sets PROPTEST_CASES higher.
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16),
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
         ..ProptestConfig::default()
     })]
 
@@ -1066,8 +1066,9 @@ fn set_everything_again(e: &Engine, switches: &[(&str, bool)]) -> Result<(), Tes
 }
 
 proptest! {
+    // 12 cases in the main test run; scripts/longer-checks.sh sets PROPTEST_CASES higher.
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16),
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
         ..ProptestConfig::default()
     })]
 
