@@ -27,9 +27,10 @@ cargo bench --bench ffi
 cargo bench --bench outbox
 cargo bench --bench analytics
 
-echo "== property tests: 1024 cases each (properties), 256 (rollups vs recount)"
+echo "== property tests: 1024 cases each (properties), 256 (rollups vs recount, repeats)"
 PROPTEST_CASES=1024 cargo test --release --test properties
 PROPTEST_CASES=256 cargo test --release --test analytics rollup_answers
+PROPTEST_CASES=256 cargo test --release --test repeat
 
 echo "== crash soak (release)"
 HEARKEN_CRASH_SOAK=1 cargo test --release --features failpoints --test crash -- --nocapture crash_soak

@@ -210,6 +210,14 @@ impl Engine {
         })
     }
 
+    /// Every stored row as one text line, tables by name, rows by primary key, leaving
+    /// out the `(table, column)` pairs of `except`: what the repeat test compares before
+    /// and after a call that must change nothing (T12). For tests; not a stable format.
+    #[doc(hidden)]
+    pub fn dump_rows(&self, except: &[(&str, &str)]) -> Result<Vec<String>> {
+        self.lock()?.read(|c| store::dump_rows(c, except))
+    }
+
     /// The journal mode of the store (the one it was created with or converted to).
     pub fn journal_mode(&self) -> Result<JournalMode> {
         Ok(journal_of(&*self.lock()?))

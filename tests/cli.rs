@@ -1268,3 +1268,47 @@ fn p4_p5_cli_policy_sets_a_location_cap_and_a_calendar_and_explain_names_the_rea
     assert_eq!(p["contact_policy"]["min_gap_days"], 14, "{p}");
     assert_eq!(p["contact_policy"]["sample_salt_set"], true, "{p}");
 }
+
+/// E8, T12: a backfill file (the golden night, with employees, then a refund) imported
+/// twice through the CLI: the second import reports nothing created or updated, and the
+/// store's rows are as the first import left them.
+#[test]
+fn t12_cli_a_backfill_file_imported_twice_reports_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    two_locations(&db);
+    let night = json(&std::fs::read_to_string(golden("night1.batch.json")).unwrap());
+    let refund = serde_json::json!({
+        "format": 1, "location": "paris", "business_dates": ["2026-11-20"],
+        "transactions": [{"id": "r1", "kind": "refund", "refers_to": "t2", "amount_minor": -4500,
+                          "currency": "EUR", "finalized_at": "2026-11-20T18:00:00+01:00"}]
+    });
+    let file = dir.path().join("backfill.jsonl");
+    std::fs::write(&file, format!("{night}\n{refund}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let first = json(&ok(&db, &[NOW, "backfill", file, "--json"]));
+    assert!(
+        first["batches"][0]["transactions_created"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let before = Engine::open(&db).unwrap().dump_rows(&[]).unwrap();
+    let later = "--now=2026-11-20T23:00:00Z";
+    let again = json(&ok(&db, &[later, "backfill", file, "--json"]));
+    let counts = [
+        "customers_created",
+        "customers_updated",
+        "employees_upserted",
+        "transactions_created",
+        "transactions_updated",
+    ];
+    for (line, b) in again["batches"].as_array().unwrap().iter().enumerate() {
+        for count in counts {
+            assert_eq!(b[count], 0, "line {}: {count}", line + 1);
+        }
+        assert_eq!(b["invitations"], serde_json::json!([]), "line {}", line + 1);
+        assert!(b.get("cancelled_by_refund").is_none(), "line {}", line + 1);
+    }
+    assert_eq!(Engine::open(&db).unwrap().dump_rows(&[]).unwrap(), before);
+}

@@ -33,16 +33,28 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Rule ids in `text`: a family letter and one digit 1–9 standing alone as a word
-/// ("E4", "(N1)", "S1–S3"), not part of a longer word ("T09:00", "HK_E4", "A10").
+/// Rule ids in `text`: a family letter and a number 1–99 (no leading zero) standing alone
+/// as a word ("E4", "(N1)", "S1–S3", "T12"), not part of a longer word or number ("HK_E4",
+/// "XE2", "E402") nor a time of day ("T09:00", "T10:00", "T18:{minute}").
 fn rule_ids(text: &str) -> BTreeSet<String> {
     let b = text.as_bytes();
     let mut ids = BTreeSet::new();
     for i in 0..b.len().saturating_sub(1) {
         let starts = i == 0 || !is_word(b[i - 1]);
-        let ends = i + 2 >= b.len() || !is_word(b[i + 2]);
-        if starts && ends && FAMILIES.contains(&b[i]) && (b'1'..=b'9').contains(&b[i + 1]) {
-            ids.insert(text[i..i + 2].to_owned());
+        if !(starts && FAMILIES.contains(&b[i]) && (b'1'..=b'9').contains(&b[i + 1])) {
+            continue;
+        }
+        let mut end = i + 2;
+        if end < b.len() && b[end].is_ascii_digit() {
+            end += 1;
+        }
+        let word_goes_on = end < b.len() && is_word(b[end]);
+        // "T10:00", "{date}T18:{minute}": a colon right before more text (a citation's
+        // colon is followed by a space or ends the line).
+        let time_of_day =
+            b.get(end) == Some(&b':') && b.get(end + 1).is_some_and(|c| !c.is_ascii_whitespace());
+        if !word_goes_on && !time_of_day {
+            ids.insert(text[i..end].to_owned());
         }
     }
     ids
@@ -82,8 +94,12 @@ fn rules_doc_has_an_entry_for_every_rule_id_cited_in_src_and_tests() {
 
 #[test]
 fn rules_doc_extraction_takes_ids_and_leaves_look_alikes() {
-    let ids = rule_ids("E4 (N1), S1–S3; `t3_x`, T09:00, HK_E4, A10, XE2, e4_cooldown, P8.");
-    let want: BTreeSet<String> = ["E4", "N1", "S1", "S3", "P8"].map(String::from).into();
+    let ids = rule_ids(
+        "E4 (N1), S1–S3; `t3_x`, T09:00, T10:00, T18:{m}, HK_E4, A1x, XE2, E402, e4_cooldown, P8, T12: x.",
+    );
+    let want: BTreeSet<String> = ["E4", "N1", "S1", "S3", "P8", "T12"]
+        .map(String::from)
+        .into();
     assert_eq!(ids, want);
 }
 

@@ -1,7 +1,7 @@
 """Trust through the Python bindings: export files are renamed into place under a fresh
 temporary name (T4), formula text in the CSV gets a leading quote (T9), an unsubscribe
-through a contact survives a new e-mail (E3) and explain reads the cooldown on the
-location's local date (E4).
+through a contact survives a new e-mail (E3), explain reads the cooldown on the
+location's local date (E4) and a batch synced twice changes nothing (E8, T12).
 
 Run with scripts/test-bindings.sh (after `cargo build --release --lib`).
 """
@@ -135,3 +135,63 @@ def test_e4_explain_reads_the_cooldown_on_the_locations_date():
     # 19:00 in Toronto on Feb 19 is already Feb 20 in UTC: still in the cooldown there.
     assert engine.explain("c1", ms("2027-02-20T00:00:00Z")).eligible_again_on == "2027-02-20"
     assert engine.explain("c1", ms("2027-02-20T05:00:00Z")).eligible_again_on is None
+
+
+def test_t12_a_batch_with_employees_and_a_refund_synced_twice_changes_nothing():
+    engine = engine_with(("paris", "Boutique Paris", "Europe/Paris"))
+    customers = [
+        hearken.Customer(id=c, email=f"{c}@example.com", include_in_communications=True)
+        for c in ("c1", "c2")
+    ]
+    employees = [
+        hearken.Employee(id="sal", name="Sal", role=hearken.Role.SALESPERSON),
+        hearken.Employee(id="tech", name="Tech", role=hearken.Role.TECHNICIAN),
+    ]
+
+    def transaction(id, customer, kind, finalized, employees=(), refers_to=None):
+        return hearken.Transaction(
+            id=id,
+            customer=customer,
+            employees=list(employees),
+            kind=kind,
+            amount_minor=-1000 if refers_to else 1000,
+            currency="EUR",
+            finalized_at=ms(finalized),
+            refers_to=refers_to,
+        )
+
+    sale, refund = hearken.TransactionKind.SALE, hearken.TransactionKind.REFUND
+    batch = hearken.SyncBatch(
+        location="paris",
+        business_dates=["2026-11-19"],
+        customers=customers,
+        employees=employees,
+        transactions=[
+            # Employees out of order; a second sale and its refund (P6).
+            transaction("t1", "c1", sale, "2026-11-19T10:00:00+01:00", ["tech", "sal"]),
+            transaction("t2", "c2", sale, "2026-11-19T11:00:00+01:00", ["sal"]),
+            transaction("r2", "c2", refund, "2026-11-19T12:00:00+01:00", refers_to="t2"),
+        ],
+    )
+    first = engine.sync(batch, ms("2026-11-19T22:00:00Z"))
+    assert (first.transactions_created, first.employees_upserted) == (3, 2)
+    assert [i.transaction for i in first.invitations] == ["t1"]
+
+    again = engine.sync(batch, ms("2026-11-19T23:00:00Z"))
+    counts = {
+        "customers_created": again.customers_created,
+        "customers_updated": again.customers_updated,
+        "employees_upserted": again.employees_upserted,
+        "transactions_created": again.transactions_created,
+        "transactions_updated": again.transactions_updated,
+        "invitations": len(again.invitations),
+        "relationship_invitations": len(again.relationship_invitations),
+        "cancelled_by_refund": len(again.cancelled_by_refund),
+    }
+    assert counts == {k: 0 for k in counts}
+    # Both sales are reported as decided before (E9); the refund is never decided.
+    assert sorted((s.transaction, s.repeat) for s in again.skipped) == [
+        ("t1", True),
+        ("t2", True),
+    ]
+    engine.close()

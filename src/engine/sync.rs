@@ -428,9 +428,12 @@ fn write_transactions<'s>(
                 report.transactions_created += 1;
                 store::insert_transaction(c, &row, &employees, dated.batch_date)?
             }
+            // Like with like: the stored row and sorted employee list against the batch's
+            // (E8, T12: an identical batch updates nothing).
             Some(old) if old.row != row || old.employees != employees => {
                 report.transactions_updated += 1;
-                store::update_transaction(c, old.rowid, &row, &employees)?;
+                let changed = (old.employees != employees).then_some(employees.as_slice());
+                store::update_transaction(c, old.rowid, &row, changed)?;
                 old.rowid
             }
             Some(old) => old.rowid,

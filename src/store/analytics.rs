@@ -2,7 +2,7 @@
 //! review funnel, the feedback list, customers and their history, unsubscribes, users'
 //! locations and the imported aggregates of other stores.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -497,13 +497,45 @@ pub fn unsubscribes(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Replaces one store's imported aggregate rows; returns how many were stored.
+/// One stored aggregate row's counts: promoters, passives, detractors, rated, rating sum.
+type PeerCounts = (i64, i64, i64, i64, f64);
+
+/// Replaces one store's imported aggregate rows; returns how many were stored. The same
+/// rows imported again are left as they are, with the time of their first import (T12).
 pub fn replace_peer_rows(
     conn: &Connection,
     store: &str,
     rows: &[AggregateRow],
     now_ms: i64,
 ) -> Result<u64> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    // The rows as they would be stored: repeated (location, month) pairs summed.
+    let mut wanted: BTreeMap<(i64, String), PeerCounts> = BTreeMap::new();
+    for r in rows {
+        let e = wanted
+            .entry((i64::from(r.location), r.month.clone()))
+            .or_insert((0, 0, 0, 0, 0.0));
+        e.0 = e.0.saturating_add(n(r.promoters));
+        e.1 = e.1.saturating_add(n(r.passives));
+        e.2 = e.2.saturating_add(n(r.detractors));
+        e.3 = e.3.saturating_add(n(r.rated));
+        e.4 += r.rating_sum_base10;
+    }
+    let stored: BTreeMap<(i64, String), PeerCounts> = conn
+        .prepare_cached(
+            "SELECT location, month, promoters, passives, detractors, rated, rating_sum
+             FROM peer_aggregates WHERE store = ?1",
+        )?
+        .query_map([store], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if stored == wanted {
+        return Ok(rows.len() as u64);
+    }
     conn.prepare_cached("DELETE FROM peer_aggregates WHERE store = ?1")?
         .execute([store])?;
     let mut stmt = conn.prepare_cached(
@@ -516,7 +548,6 @@ pub fn replace_peer_rows(
            rating_sum = rating_sum + excluded.rating_sum",
     )?;
     for r in rows {
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         stmt.execute(params![
             store,
             r.location,

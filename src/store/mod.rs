@@ -4,6 +4,7 @@ mod alerts;
 mod analytics;
 mod clicks;
 mod customers;
+mod dump;
 mod exports;
 mod file;
 mod locations;
@@ -25,6 +26,7 @@ use crate::error::{Error, Result};
 
 pub use customers::suppress_holders;
 pub use customers::{CustomerRow, StoredCustomer};
+pub use dump::dump_rows;
 pub use locations::LocationRow;
 pub use schema::SCHEMA_VERSION;
 pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};

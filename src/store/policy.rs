@@ -28,8 +28,15 @@ pub fn get_location_policy(conn: &Connection, location: i64) -> Result<VolumeOve
         .unwrap_or((None, None, None)))
 }
 
-/// Replaces the location's own volume rules (P4).
+/// Replaces the location's own volume rules (P4). Rules that all keep the store's values
+/// are stored as no row, as a location that never had its own, so setting what
+/// [`get_location_policy`] read changes nothing (T12).
 pub fn set_location_policy(conn: &Connection, location: i64, v: VolumeOverrides) -> Result<()> {
+    if v == (None, None, None) {
+        conn.prepare_cached("DELETE FROM location_policies WHERE location_id = ?1")?
+            .execute([location])?;
+        return Ok(());
+    }
     conn.prepare_cached(
         "INSERT OR REPLACE INTO location_policies
            (location_id, daily_cap, sample_percent, monthly_response_quota)

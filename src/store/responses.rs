@@ -46,8 +46,14 @@ pub fn feedback_enabled(conn: &Connection, location: i64) -> Result<bool> {
         .unwrap_or(true))
 }
 
-/// Switches a location's e-receipt feedback on or off.
+/// Switches a location's e-receipt feedback on or off. Only "off" is stored: "on" is no
+/// row, as for a location never switched, so switching on what is on changes nothing (T12).
 pub fn set_feedback_enabled(conn: &Connection, location: i64, enabled: bool) -> Result<()> {
+    if enabled {
+        conn.prepare_cached("DELETE FROM location_feedback WHERE location_id = ?1")?
+            .execute([location])?;
+        return Ok(());
+    }
     conn.prepare_cached(
         "INSERT INTO location_feedback (location_id, enabled) VALUES (?1, ?2)
          ON CONFLICT (location_id) DO UPDATE SET enabled = excluded.enabled",

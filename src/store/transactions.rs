@@ -63,8 +63,8 @@ pub fn find_transactions<'a>(
 ) -> Result<HashMap<String, StoredTransaction>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.host_id, t.location_id, t.customer_id, t.kind, t.amount_minor,
-                t.currency, t.finalized_at, t.excluded,
-                d.transaction_id IS NOT NULL, d.reason, d.eligible_again_on, t.refers_to,
+                t.currency, t.finalized_at, t.excluded, t.refers_to,
+                d.transaction_id IS NOT NULL, d.reason, d.eligible_again_on,
                 (SELECT group_concat(host_id, char(31)) FROM
                    (SELECT e.host_id FROM transaction_employees te
                     JOIN employees e ON e.id = te.employee_id
@@ -76,9 +76,11 @@ pub fn find_transactions<'a>(
     for id in host_ids {
         let found = stmt
             .query_row([id], |r| {
-                let decided: bool = r.get(9)?;
-                let reason: Option<String> = r.get(10)?;
-                let employees: Option<String> = r.get(12)?;
+                // Column by column as selected: the row's fields, then the decision, then
+                // the employees (E8 compares every one of them with the batch's).
+                let decided: bool = r.get(10)?;
+                let reason: Option<String> = r.get(11)?;
+                let employees: Option<String> = r.get(13)?;
                 Ok(StoredTransaction {
                     rowid: r.get(0)?,
                     row: TransactionRow {
@@ -91,13 +93,13 @@ pub fn find_transactions<'a>(
                         currency: r.get(6)?,
                         finalized_at_ms: r.get(7)?,
                         excluded: r.get(8)?,
-                        refers_to: r.get(13)?,
+                        refers_to: r.get(9)?,
                     },
                     employees: employees
                         .map(|s| s.split(SEP).map(str::to_owned).collect())
                         .unwrap_or_default(),
                     decision: decided.then(|| reason.as_deref().and_then(SkipReason::parse)),
-                    eligible_again_on: r.get(11)?,
+                    eligible_again_on: r.get(12)?,
                 })
             })
             .optional()?;
@@ -137,12 +139,13 @@ pub fn insert_transaction(
     Ok(rowid)
 }
 
-/// Overwrites a known transaction's fields and employees.
+/// Overwrites a known transaction's fields, and its employees when `employees` is given
+/// (their list changed); the credit of answers already given moves only then.
 pub fn update_transaction(
     conn: &Connection,
     rowid: i64,
     t: &TransactionRow,
-    employees: &[String],
+    employees: Option<&[String]>,
 ) -> Result<()> {
     conn.prepare_cached(
         "UPDATE transactions SET customer_id = ?2, kind = ?3, amount_minor = ?4,
@@ -159,6 +162,9 @@ pub fn update_transaction(
         t.excluded,
         t.refers_to
     ])?;
+    let Some(employees) = employees else {
+        return Ok(());
+    };
     // Answers already given move with the credit to the new employees (rollups, N2).
     super::rollups::count_transaction_employees(conn, rowid, -1)?;
     conn.prepare_cached("DELETE FROM transaction_employees WHERE transaction_id = ?1")?
@@ -345,4 +351,45 @@ pub fn pending_invitations(conn: &Connection) -> Result<Vec<InvitationSummary>> 
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// E8: each column is read back as itself (the employees were once read from
+    /// `refers_to` and `refers_to` from the employees, so every re-run "changed" them).
+    #[test]
+    fn e8_find_transactions_reads_each_column_as_itself() {
+        let store = Store::open_in_memory().unwrap();
+        let c = &store.conn;
+        c.execute_batch(
+            "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+               VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
+             INSERT INTO employees (host_id, role) VALUES ('b', 'salesperson'), ('a', 'driver');",
+        )
+        .unwrap();
+        let row = |host_id: &str, kind, refers_to: Option<&str>| TransactionRow {
+            host_id: host_id.into(),
+            location: 1,
+            customer: None,
+            kind,
+            amount_minor: 100,
+            currency: "EUR".into(),
+            finalized_at_ms: Some(1_000),
+            excluded: false,
+            refers_to: refers_to.map(Into::into),
+        };
+        let sale = row("t1", TransactionKind::Sale, None);
+        let refund = row("r1", TransactionKind::Refund, Some("t1"));
+        let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        insert_transaction(c, &sale, &["b".into(), "a".into()], date).unwrap();
+        insert_transaction(c, &refund, &[], date).unwrap();
+        let found = find_transactions(c, ["t1", "r1"]).unwrap();
+        assert_eq!(found["t1"].row, sale);
+        assert_eq!(found["t1"].employees, ["a", "b"]);
+        assert_eq!(found["r1"].row, refund);
+        assert!(found["r1"].employees.is_empty());
+    }
 }

@@ -1,8 +1,8 @@
 /* Trust through the C door: export files written under a fresh temporary name and renamed
  * into place (T4: a link at the target is replaced, never followed; a 255-byte name works;
  * nothing left behind), formula text in the CSV quoted (T9), an unsubscribe through a
- * contact that a new e-mail does not undo (E3), and explain's cooldown read on the
- * location's local date (E4). */
+ * contact that a new e-mail does not undo (E3), explain's cooldown read on the
+ * location's local date (E4), and a batch synced twice changing nothing (E8, T12). */
 #include "harness.h"
 
 #include <dirent.h>
@@ -189,7 +189,57 @@ static void e4_explain_reads_the_cooldown_on_the_locations_date(void) {
     hk_engine_free(&engine);
 }
 
+/* A sale with two employees (listed out of order), another sale and its refund. */
+#define RERUN_BATCH                                                                          \
+    "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-19\"],"          \
+    "\"customers\":[{\"id\":\"c1\",\"email\":\"c1@example.com\","                       \
+    "\"include_in_communications\":true},{\"id\":\"c2\",\"email\":\"c2@example.com\","  \
+    "\"include_in_communications\":true}],"                                                 \
+    "\"employees\":[{\"id\":\"sal\",\"name\":\"Sal\",\"role\":\"salesperson\"},"         \
+    "{\"id\":\"tech\",\"name\":\"Tech\",\"role\":\"technician\"}],"                      \
+    "\"transactions\":[{\"id\":\"t1\",\"customer\":\"c1\",\"employees\":[\"tech\",\"sal\"]," \
+    "\"kind\":\"sale\",\"amount_minor\":1000,\"currency\":\"EUR\","                       \
+    "\"finalized_at\":\"2026-11-19T10:00:00+01:00\"},"                                     \
+    "{\"id\":\"t2\",\"customer\":\"c2\",\"employees\":[\"sal\"],\"kind\":\"sale\","         \
+    "\"amount_minor\":1000,\"currency\":\"EUR\",\"finalized_at\":\"2026-11-19T11:00:00+01:00\"}," \
+    "{\"id\":\"r2\",\"customer\":\"c2\",\"kind\":\"refund\",\"refers_to\":\"t2\","         \
+    "\"amount_minor\":-1000,\"currency\":\"EUR\","                                        \
+    "\"finalized_at\":\"2026-11-19T12:00:00+01:00\"}]}"
+
+/* E8, T12: the same batch synced again (an hour later) creates and updates nothing: every
+ * count of the second report is zero. */
+static void t12_a_batch_with_employees_and_a_refund_synced_twice_changes_nothing(void) {
+    hk_engine *engine = engine_with(LOCATION("paris", "Boutique Paris", "Europe/Paris"));
+    char *first_json = sync(engine, RERUN_BATCH, NIGHT_19);
+    hk_sync_report *first = NULL;
+    CHECK_OK(hk_sync_report_parse(first_json, &first, NULL), engine);
+    CHECK(hk_sync_report_transactions_created(first) == 3);
+    CHECK(hk_sync_report_employees_upserted(first) == 2);
+    CHECK(hk_sync_report_invitation_count(first) == 1);
+    hk_sync_report_free(&first);
+    hk_string_free(first_json);
+
+    char *again_json = sync(engine, RERUN_BATCH, NIGHT_19 + INT64_C(3600000));
+    hk_sync_report *again = NULL;
+    CHECK_OK(hk_sync_report_parse(again_json, &again, NULL), engine);
+    CHECK(hk_sync_report_customers_created(again) == 0);
+    CHECK(hk_sync_report_customers_updated(again) == 0);
+    CHECK(hk_sync_report_employees_upserted(again) == 0);
+    CHECK(hk_sync_report_transactions_created(again) == 0);
+    CHECK(hk_sync_report_transactions_updated(again) == 0);
+    CHECK(hk_sync_report_invitation_count(again) == 0);
+    /* Both sales are reported as decided before (E9); the refund is never decided. */
+    CHECK(hk_sync_report_skipped_count(again) == 2);
+    CHECK(strstr(again_json, "cancelled_by_refund") == NULL);
+    CHECK(strstr(again_json, "relationship_invitations") == NULL);
+    hk_sync_report_free(&again);
+    hk_string_free(again_json);
+    hk_engine_free(&engine);
+}
+
 void trust_tests(void) {
+    run_case("t12_a_batch_with_employees_and_a_refund_synced_twice_changes_nothing",
+             t12_a_batch_with_employees_and_a_refund_synced_twice_changes_nothing);
     run_case("t4_export_files_replace_a_link_never_follow_it_and_take_255_byte_names",
              t4_export_files_replace_a_link_never_follow_it_and_take_255_byte_names);
     run_case("t9_csv_cells_starting_like_a_formula_get_a_leading_quote",
