@@ -583,24 +583,30 @@ fn t4_a_backup_killed_before_its_rename_is_swept_by_the_next_write() {
             ("HEARKEN_FAILPOINT", "backup.before_rename".to_owned()),
         ],
     );
-    assert_eq!(
-        run.wait_for_line("hearken-failpoint ").as_deref(),
-        Some("hearken-failpoint backup.before_rename 1"),
-        "{:?}",
-        run.stderr
-    );
-    // The child holds a complete copy under its hidden temporary name.
+    let stopped = run.wait_for_line("hearken-failpoint ");
+    // The child holds a complete copy under its hidden temporary name; a write into that
+    // folder meanwhile leaves it alone. (Checked after the kill: a failed check must not
+    // leave the child waiting at its failpoint.)
     let held = temporaries(&out);
-    assert_eq!(held.len(), 1, "{held:?}");
-    let size = std::fs::metadata(out.join(&held[0])).unwrap().len();
-    assert!(size >= 4096, "a complete copy: {size} bytes");
-    // A write into that folder while the child holds it leaves it alone.
+    let size = held
+        .first()
+        .and_then(|t| std::fs::metadata(out.join(t)).ok())
+        .map_or(0, |m| m.len());
     let e = Engine::open(&db).unwrap();
-    e.backup(out.join("other.db")).unwrap();
-    assert_eq!(temporaries(&out), held, "a held temporary was removed");
+    let meanwhile = e.backup(out.join("other.db"));
+    let held_after = temporaries(&out);
+    let stderr = run.kill();
+    meanwhile.unwrap();
+    assert_eq!(
+        stopped.as_deref(),
+        Some("hearken-failpoint backup.before_rename 1"),
+        "{stderr:?}"
+    );
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(size >= 4096, "a complete copy: {size} bytes");
+    assert_eq!(held_after, held, "a held temporary was removed");
     // Killed: nothing holds it any more. What SQLite leaves beside a copy killed inside
     // its transaction, and a companion whose temporary is already gone, go too.
-    run.kill();
     std::fs::write(out.join(format!("{}-journal", held[0])), "hot journal").unwrap();
     std::fs::write(out.join(".hearken-gone12.tmp-wal"), "orphan").unwrap();
     std::fs::write(out.join("notes.tmp-wal"), "not ours").unwrap();
