@@ -53,11 +53,13 @@ impl FileIdentity {
     }
 
     /// The identity of the directory entry at `path` itself (a link is not followed).
+    #[cfg_attr(windows, allow(dead_code))]
     fn of_entry(path: &Path) -> Option<FileIdentity> {
         Self::from_metadata(&std::fs::symlink_metadata(path).ok()?)
     }
 
     /// The identity of an open file.
+    #[cfg_attr(windows, allow(dead_code))]
     fn of_file(file: &File) -> Option<FileIdentity> {
         Self::from_metadata(&file.metadata().ok()?)
     }
