@@ -493,6 +493,7 @@ fn sync_folder(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::io::Write;
 
     fn leftovers(dir: &Path) -> Vec<String> {

@@ -121,8 +121,9 @@ fn t4_cli_backup_or_export_onto_the_stores_wal_is_refused_and_the_store_still_op
         dir.join("store.db-journal"),
         dir.join("Store.DB-shm"),
     ];
-    #[cfg(unix)]
-    targets.push(top.path().join("linked").join("store.db-wal"));
+    if cfg!(unix) {
+        targets.push(top.path().join("linked").join("store.db-wal"));
+    }
     for target in &targets {
         let target = target.to_str().unwrap();
         for args in [
