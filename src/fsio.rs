@@ -620,6 +620,29 @@ mod tests {
     }
 
     #[test]
+    fn t4_a_failed_write_removes_its_temporary_and_what_sqlite_left_beside_it() {
+        // What a backup that failed on a full disk leaves (SQLite's -journal, or the -wal
+        // and -shm of a copy still flagged WAL): the failure removes them with the file.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("backup.db");
+        let failed: Result<()> = replace_atomically(&target, None, |temp| {
+            for c in COMPANIONS {
+                let mut name = temp.as_os_str().to_owned();
+                name.push(c);
+                std::fs::write(PathBuf::from(name), "left by SQLite")?;
+            }
+            Err(Error::Io(std::io::ErrorKind::StorageFull.into()))
+        });
+        assert!(failed.is_err());
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+        assert!(!target.exists());
+    }
+
+    #[test]
     fn t4_a_path_naming_no_file_is_invalid_input() {
         let err = write_atomically(Path::new("/"), None, |_| Ok(())).unwrap_err();
         assert!(matches!(err, Error::Invalid(ref p) if p[0].field == "path"));
