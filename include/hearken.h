@@ -517,7 +517,10 @@ hk_result hk_engine_close(hk_engine *engine);
  * Writes a consistent copy of the live store to `path` with SQLite's online backup (T1):
  * a complete standalone store file, written under a fresh temporary name in `path`'s
  * folder and renamed into place only when complete (T4). An existing file at `path` is
- * replaced (a link there is replaced, never followed).
+ * replaced (a link there is replaced, never followed). A `path` that is the store's own
+ * file or one of its companions (`-wal`, `-shm`, `-journal`, existing or not), by any
+ * path, link or letter case, is `HK_RESULT_INVALID_INPUT` (field `path`); nothing is
+ * written.
  */
 hk_result hk_engine_backup(hk_engine *engine,
                            const char *path);
@@ -544,7 +547,8 @@ hk_result hk_engine_journal_mode(hk_engine *engine,
  * handle on the file: `HK_RESULT_CONFLICT` while another handle or process has it open.
  * The mode the
  * store had before goes to `*previous_out` (may be NULL); failure detail to `*error_out`
- * as for `hk_engine_open`.
+ * as for `hk_engine_open`. A `path` where no file exists is `HK_RESULT_INVALID_INPUT`
+ * (field `path`): converting never creates a store.
  */
 hk_result hk_convert_journal(const char *path,
                              uint32_t journal_mode,
@@ -1464,7 +1468,9 @@ hk_result hk_engine_rebuild_rollups(hk_engine *engine,
  * ID,Channel,Location,Author,Sentiment,Facet,Comment`, one row per thread comment; the
  * number of comment rows goes to `*rows_out`. `query_json` is `{"location","from","to"}`
  * (all optional, RFC 3339, `to` excluded) or NULL. A file that cannot be written is
- * `HK_RESULT_STORAGE`.
+ * `HK_RESULT_STORAGE`; the store's own file or one of its companions (`-wal`, `-shm`,
+ * `-journal`) is `HK_RESULT_INVALID_INPUT` (field `path`), refused before anything is
+ * written (T4).
  */
 hk_result hk_engine_export_csv_file(const hk_engine *engine,
                                     const char *path,
@@ -1475,7 +1481,7 @@ hk_result hk_engine_export_csv_file(const hk_engine *engine,
  * Writes the feedback spreadsheet (X2) as .xlsx to the file at `path` (sheets "By
  * employee", "By date" and "Comments", the X1 columns) and what it holds as JSON to
  * `*summary_json_out`: `{"employees","days","comments"}` (rows of each sheet).
- * `query_json` as for `hk_engine_export_csv_file`.
+ * `query_json` and the refused targets as for `hk_engine_export_csv_file`.
  */
 hk_result hk_engine_export_xlsx_file(const hk_engine *engine,
                                      const char *path,

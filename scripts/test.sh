@@ -68,7 +68,7 @@ cargo build --release --lib
 
 step "release library: no failpoint name in it (they exist only with --features failpoints)"
 for lib in target/release/libhearken.so target/release/libhearken.a; do
-  if strings "$lib" | grep -E 'HEARKEN_FAILPOINT|(sync|claim|ack)\.(after|before)_' >/dev/null; then
+  if strings "$lib" | grep -E 'HEARKEN_FAILPOINT|(sync|claim|ack|backup)\.(after|before)_' >/dev/null; then
     echo "failpoint names found in $lib" >&2
     exit 1
   fi

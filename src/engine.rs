@@ -28,7 +28,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
+use crate::fsio::StoreFile;
 use crate::model::Erasure;
 use crate::model::ReportQuery;
 use crate::model::{
@@ -78,6 +79,8 @@ pub struct Engine {
     store: Mutex<Option<Store>>,
     /// A read-only connection for reads, so they never wait behind a sync (WAL files).
     reader: Option<Mutex<Option<Store>>>,
+    /// The store's file, which no file the engine writes may replace (T4). `None` in memory.
+    file: Option<StoreFile>,
 }
 
 /// A locked, open store connection.
@@ -145,9 +148,11 @@ impl Engine {
             .then(|| Store::open_reader(path.as_ref(), options.busy_timeout))
             .transpose()?
             .map(|r| Mutex::new(Some(r)));
+        let file = store.file().cloned();
         Ok(Engine {
             store: Mutex::new(Some(store)),
             reader,
+            file,
         })
     }
 
@@ -156,6 +161,7 @@ impl Engine {
         Ok(Engine {
             store: Mutex::new(Some(Store::open_in_memory()?)),
             reader: None,
+            file: None,
         })
     }
 
@@ -193,8 +199,30 @@ impl Engine {
     /// Writes a consistent copy of the live store to `path` with SQLite's online backup
     /// (T1): a complete, standalone store file, written under a fresh temporary name in
     /// `path`'s folder and renamed into place when complete (T4).
+    ///
+    /// A `path` that is the store's own file or one of its companions (`-wal`, `-shm`,
+    /// `-journal`, existing or not), by any path, link or letter case, is invalid input
+    /// naming `path`, refused before anything is written.
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.reader()?.backup(path.as_ref())
+        self.reader()?.backup(path.as_ref(), self.file.as_ref())
+    }
+
+    /// Writes `contents` to the file at `path` as hearken writes every file (T4): under a
+    /// fresh temporary name beside it, renamed over it once complete; the store's own file
+    /// and its companions are refused as for [`Engine::backup`]. For tools that write
+    /// files beside the engine's (the CLI's pages and outbox files).
+    pub fn write_file(&self, path: impl AsRef<Path>, contents: &[u8]) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        crate::fsio::write_atomically(path.as_ref(), self.file.as_ref(), |f| {
+            Ok(std::io::Write::write_all(f, contents)?)
+        })
+    }
+
+    /// The store's file, refused as the target of every file the engine writes (T4).
+    pub(crate) fn store_file(&self) -> Option<&StoreFile> {
+        self.file.as_ref()
     }
 
     /// Runs SQLite's integrity and foreign-key checks on the store (T7).
@@ -227,7 +255,20 @@ impl Engine {
     /// share, WAL for a local disk. Leaving WAL needs the only handle on the file: a
     /// conflict while another engine or process has it open (SQLite lets idle rollback
     /// handles follow a move to WAL). Returns the mode the store had before.
+    ///
+    /// A `path` where no file exists is invalid input naming `path`: converting never
+    /// creates a store (a mistyped path would otherwise become an empty one).
     pub fn convert_journal(path: impl AsRef<Path>, mode: JournalMode) -> Result<JournalMode> {
+        match std::fs::metadata(path.as_ref()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::invalid(Problem::top(
+                    "file",
+                    "path",
+                    "no store exists there; converting never creates one",
+                )));
+            }
+            _ => {}
+        }
         let options = EngineOptions {
             journal: mode,
             busy_timeout: Duration::from_millis(200),

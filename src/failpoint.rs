@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(feature = "failpoints")]
 use std::time::Duration;
 
-/// Every failpoint name, in the order a sync then a drain reaches them.
+/// Every failpoint name, in the order a sync then a drain reaches them. One more point is
+/// outside the sync and drain (tests/files.rs kills a backup there): `backup.before_rename`,
+/// the complete copy still under its temporary name (T4).
 pub const NAMES: &[&str] = &[
     "sync.after_customers",
     "sync.after_transactions",

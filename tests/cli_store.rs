@@ -104,3 +104,77 @@ fn t1_t7_backup_writes_a_checked_standalone_copy_and_check_refuses_foreign_files
     assert!(err.contains("not a hearken store"), "{err}");
     assert_eq!(std::fs::read(&foreign).unwrap(), bytes);
 }
+
+#[test]
+fn t4_cli_backup_or_export_onto_the_stores_wal_is_refused_and_the_store_still_opens() {
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("pos-data-7q");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("store.db");
+    let (code, _, _) = hearken(&db, &["locations", "add", "paris", "Paris", "Europe/Paris"]);
+    assert_eq!(code, 0);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, top.path().join("linked")).unwrap();
+    let mut targets = vec![
+        dir.join("store.db-wal"),
+        dir.join("store.db"),
+        dir.join("store.db-journal"),
+        dir.join("Store.DB-shm"),
+    ];
+    if cfg!(unix) {
+        targets.push(top.path().join("linked").join("store.db-wal"));
+    }
+    for target in &targets {
+        let target = target.to_str().unwrap();
+        for args in [
+            vec!["backup", "--out", target],
+            vec!["export", "csv", "--out", target],
+            vec!["--json", "backup", "--out", target],
+        ] {
+            let before: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            let (code, out, err) = hearken(&db, &args);
+            assert_eq!(code, 3, "{args:?}: {out}{err}");
+            assert!(err.contains("path"), "{args:?}: {err}");
+            assert!(err.contains("companions"), "{args:?}: {err}");
+            let after: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(after.len(), before.len(), "{args:?}: something was written");
+        }
+    }
+    let (code, out, err) = hearken(&db, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": ok"), "{out}");
+    assert_eq!(journal_of(&db), "wal");
+    // Pages rendered into the store's folder never replace a store named like a page.
+    let pages = top.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let odd = pages.join("index.html");
+    let (code, _, _) = hearken(
+        &odd,
+        &["locations", "add", "paris", "Paris", "Europe/Paris"],
+    );
+    assert_eq!(code, 0);
+    let (code, _, err) = hearken(
+        &odd,
+        &[
+            "pages",
+            "render",
+            "--location",
+            "paris",
+            "--out",
+            pages.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(hearken(&odd, &["check"]).0, 0);
+    // convert-journal on a mistyped path creates nothing.
+    let missing = dir.join("mistyped.db");
+    let (code, _, _) = hearken(&missing, &["convert-journal", "rollback"]);
+    assert_ne!(code, 0);
+    assert!(!missing.exists());
+}

@@ -555,7 +555,7 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
-    if lib.uniffi_hearken_checksum_func_convert_journal() != 31040:
+    if lib.uniffi_hearken_checksum_func_convert_journal() != 40026:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_alert_settings() != 7541:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -585,7 +585,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_backfill_file() != 5746:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_backup() != 8444:
+    if lib.uniffi_hearken_checksum_method_engine_backup() != 63038:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_calendar() != 62504:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -621,11 +621,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_csv_file() != 45282:
+    if lib.uniffi_hearken_checksum_method_engine_export_csv_file() != 21847:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_export_suppressions() != 48023:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() != 53674:
+    if lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() != 58668:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_fail() != 9431:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -11720,7 +11720,9 @@ class EngineProtocol(typing.Protocol):
     def backup(self, path: str) -> None:
         """
         Writes a consistent copy of the live store to `path` with SQLite's online backup,
-        under a fresh temporary name in its folder, renamed into place when complete.
+        under a fresh temporary name in its folder, renamed into place when complete. The
+        store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+        or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
 """
         raise NotImplementedError
     def calendar(self, ) -> Calendar:
@@ -11822,7 +11824,8 @@ class EngineProtocol(typing.Protocol):
     def export_csv_file(self, query: ScoreQuery,path: str) -> int:
         """
         Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-        per thread comment), replacing the file only once complete; returns the rows.
+        per thread comment), replacing the file only once complete; returns the rows. Never
+        onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
 """
         raise NotImplementedError
     def export_suppressions(self, ) -> SuppressionBundle:
@@ -11833,7 +11836,8 @@ class EngineProtocol(typing.Protocol):
     def export_xlsx_file(self, query: ScoreQuery,path: str) -> ExportSummary:
         """
         Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-        "By date" and "Comments", replacing the file only once complete.
+        "By date" and "Comments", replacing the file only once complete. Never onto the
+        store's own file or its companions (`InvalidInput` naming `path`, T4).
 """
         raise NotImplementedError
     def fail(self, message_id: str,reason: str,permanent: bool,now_ms: int) -> FailOutcome:
@@ -12492,7 +12496,9 @@ class Engine(EngineProtocol):
     def backup(self, path: str) -> None:
         """
         Writes a consistent copy of the live store to `path` with SQLite's online backup,
-        under a fresh temporary name in its folder, renamed into place when complete.
+        under a fresh temporary name in its folder, renamed into place when complete. The
+        store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+        or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
 """
         
         _UniffiFfiConverterString.check_lower(path)
@@ -12855,7 +12861,8 @@ class Engine(EngineProtocol):
     def export_csv_file(self, query: ScoreQuery,path: str) -> int:
         """
         Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-        per thread comment), replacing the file only once complete; returns the rows.
+        per thread comment), replacing the file only once complete; returns the rows. Never
+        onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
 """
         
         _UniffiFfiConverterTypeScoreQuery.check_lower(query)
@@ -12892,7 +12899,8 @@ class Engine(EngineProtocol):
     def export_xlsx_file(self, query: ScoreQuery,path: str) -> ExportSummary:
         """
         Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-        "By date" and "Comments", replacing the file only once complete.
+        "By date" and "Comments", replacing the file only once complete. Never onto the
+        store's own file or its companions (`InvalidInput` naming `path`, T4).
 """
         
         _UniffiFfiConverterTypeScoreQuery.check_lower(query)
@@ -14439,7 +14447,8 @@ def convert_journal(path: str,mode: JournalMode) -> JournalMode:
     """
     Moves the store at `path` to another journal mode (T5): rollback before putting it on a
     network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
-    `Conflict` otherwise); returns the mode the store had before.
+    `Conflict` otherwise); returns the mode the store had before. A `path` where no file
+    exists is `InvalidInput` naming `path`: converting never creates a store.
 """
     
     _UniffiFfiConverterString.check_lower(path)

@@ -125,6 +125,41 @@ def test_t5_journal_mode_is_kept_and_converted(tmp_path):
             hearken.convert_journal(str(path), hearken.JournalMode.ROLLBACK)
 
 
+def test_t5_convert_journal_of_a_missing_path_is_refused_and_creates_nothing(tmp_path):
+    missing = tmp_path / "mistyped.db"
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        hearken.convert_journal(str(missing), hearken.JournalMode.ROLLBACK)
+    assert [p.field for p in caught.value.problems] == ["path"]
+    assert "mistyped" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_t4_backup_onto_the_stores_wal_is_refused_and_changes_nothing(tmp_path):
+    folder = tmp_path / "pos-data-7q"
+    folder.mkdir()
+    path = folder / "store.db"
+    engine = populated(path)
+    live = dump(path)
+    linked = tmp_path / "linked"
+    linked.symlink_to(folder)
+    targets = [folder / "store.db-wal", folder / "store.db", folder / "store.db-shm",
+               folder / "store.db-journal", folder / "STORE.DB-WAL", linked / "store.db-wal"]
+    for target in targets:
+        before = sorted((f.name, f.stat().st_size) for f in folder.iterdir())
+        for write in (lambda t: engine.backup(str(t)),
+                      lambda t: engine.export_csv_file(hearken.ScoreQuery(), str(t))):
+            with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+                write(target)
+            assert [p.field for p in caught.value.problems] == ["path"]
+            assert "pos-data-7q" not in str(caught.value)
+        assert sorted((f.name, f.stat().st_size) for f in folder.iterdir()) == before
+    # Another connection still opens the store and finds the same data.
+    with hearken.Engine(str(path)) as other:
+        assert [loc.id for loc in other.locations()] == ["paris"]
+    assert dump(path) == live
+    engine.close()
+
+
 def test_t7_a_foreign_database_is_refused_untouched(tmp_path):
     foreign = tmp_path / "crm.db"
     con = sqlite3.connect(foreign)

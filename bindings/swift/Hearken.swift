@@ -694,7 +694,9 @@ public protocol EngineProtocol: AnyObject, Sendable {
     
     /**
      * Writes a consistent copy of the live store to `path` with SQLite's online backup,
-     * under a fresh temporary name in its folder, renamed into place when complete.
+     * under a fresh temporary name in its folder, renamed into place when complete. The
+     * store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+     * or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
      */
     func backup(path: String) throws 
     
@@ -1147,13 +1149,15 @@ public protocol EngineProtocol: AnyObject, Sendable {
     
     /**
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-     * per thread comment), replacing the file only once complete; returns the rows.
+     * per thread comment), replacing the file only once complete; returns the rows. Never
+     * onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     func exportCsvFile(query: ScoreQuery, path: String) throws  -> UInt64
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-     * "By date" and "Comments", replacing the file only once complete.
+     * "By date" and "Comments", replacing the file only once complete. Never onto the
+     * store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     func exportXlsxFile(query: ScoreQuery, path: String) throws  -> ExportSummary
     
@@ -1426,7 +1430,9 @@ open func backfillFile(path: String, nowMs: Int64, listener: BackfillListener?)t
     
     /**
      * Writes a consistent copy of the live store to `path` with SQLite's online backup,
-     * under a fresh temporary name in its folder, renamed into place when complete.
+     * under a fresh temporary name in its folder, renamed into place when complete. The
+     * store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+     * or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
      */
 open func backup(path: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
         uniffiCallStatus in
@@ -2558,7 +2564,8 @@ open func exportAggregatesJson(storeLabel: String, nowMs: Int64)throws  -> Strin
     
     /**
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-     * per thread comment), replacing the file only once complete; returns the rows.
+     * per thread comment), replacing the file only once complete; returns the rows. Never
+     * onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
 open func exportCsvFile(query: ScoreQuery, path: String)throws  -> UInt64  {
     return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
@@ -2573,7 +2580,8 @@ open func exportCsvFile(query: ScoreQuery, path: String)throws  -> UInt64  {
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-     * "By date" and "Comments", replacing the file only once complete.
+     * "By date" and "Comments", replacing the file only once complete. Never onto the
+     * store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
 open func exportXlsxFile(query: ScoreQuery, path: String)throws  -> ExportSummary  {
     return try  FfiConverterTypeExportSummary_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
@@ -16141,7 +16149,8 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
 /**
  * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
  * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
- * `Conflict` otherwise); returns the mode the store had before.
+ * `Conflict` otherwise); returns the mode the store had before. A `path` where no file
+ * exists is `InvalidInput` naming `path`: converting never creates a store.
  */
 public func convertJournal(path: String, mode: JournalMode)throws  -> JournalMode  {
     return try  FfiConverterTypeJournalMode_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
@@ -16218,7 +16227,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_hearken_checksum_func_convert_journal() != 31040) {
+    if (uniffi_hearken_checksum_func_convert_journal() != 40026) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_default_open_options() != 12615) {
@@ -16263,7 +16272,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_backfill_file() != 5746) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_backup() != 8444) {
+    if (uniffi_hearken_checksum_method_engine_backup() != 63038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_check() != 7480) {
@@ -16509,10 +16518,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_export_aggregates_json() != 29209) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_csv_file() != 45282) {
+    if (uniffi_hearken_checksum_method_engine_export_csv_file() != 21847) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hearken_checksum_method_engine_export_xlsx_file() != 53674) {
+    if (uniffi_hearken_checksum_method_engine_export_xlsx_file() != 58668) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_feedback() != 1843) {

@@ -154,7 +154,10 @@ pub unsafe extern "C" fn hk_engine_close(engine: *mut hk_engine) -> hk_result {
 /// Writes a consistent copy of the live store to `path` with SQLite's online backup (T1):
 /// a complete standalone store file, written under a fresh temporary name in `path`'s
 /// folder and renamed into place only when complete (T4). An existing file at `path` is
-/// replaced (a link there is replaced, never followed).
+/// replaced (a link there is replaced, never followed). A `path` that is the store's own
+/// file or one of its companions (`-wal`, `-shm`, `-journal`, existing or not), by any
+/// path, link or letter case, is `HK_RESULT_INVALID_INPUT` (field `path`); nothing is
+/// written.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_backup(
     engine: *mut hk_engine,
@@ -208,7 +211,8 @@ pub unsafe extern "C" fn hk_engine_journal_mode(
 /// handle on the file: `HK_RESULT_CONFLICT` while another handle or process has it open.
 /// The mode the
 /// store had before goes to `*previous_out` (may be NULL); failure detail to `*error_out`
-/// as for `hk_engine_open`.
+/// as for `hk_engine_open`. A `path` where no file exists is `HK_RESULT_INVALID_INPUT`
+/// (field `path`): converting never creates a store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_convert_journal(
     path: *const c_char,

@@ -21,7 +21,9 @@ fn export_query(json: Option<&str>) -> crate::Result<ExportQuery> {
 /// ID,Channel,Location,Author,Sentiment,Facet,Comment`, one row per thread comment; the
 /// number of comment rows goes to `*rows_out`. `query_json` is `{"location","from","to"}`
 /// (all optional, RFC 3339, `to` excluded) or NULL. A file that cannot be written is
-/// `HK_RESULT_STORAGE`.
+/// `HK_RESULT_STORAGE`; the store's own file or one of its companions (`-wal`, `-shm`,
+/// `-journal`) is `HK_RESULT_INVALID_INPUT` (field `path`), refused before anything is
+/// written (T4).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_export_csv_file(
     engine: *const hk_engine,
@@ -46,7 +48,7 @@ pub unsafe extern "C" fn hk_engine_export_csv_file(
 /// Writes the feedback spreadsheet (X2) as .xlsx to the file at `path` (sheets "By
 /// employee", "By date" and "Comments", the X1 columns) and what it holds as JSON to
 /// `*summary_json_out`: `{"employees","days","comments"}` (rows of each sheet).
-/// `query_json` as for `hk_engine_export_csv_file`.
+/// `query_json` and the refused targets as for `hk_engine_export_csv_file`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_export_xlsx_file(
     engine: *const hk_engine,

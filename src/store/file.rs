@@ -117,33 +117,6 @@ fn busy_conflict() -> Error {
     )
 }
 
-/// The device and inode of the file at a path, to tell when it was deleted or replaced (T8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileIdentity {
-    dev: u64,
-    ino: u64,
-}
-
-impl FileIdentity {
-    /// The identity of the file now at `path`, if it is a file this platform can identify.
-    pub fn of(path: &Path) -> Option<FileIdentity> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let m = std::fs::metadata(path).ok()?;
-            Some(FileIdentity {
-                dev: m.dev(),
-                ino: m.ino(),
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = path;
-            None
-        }
-    }
-}
-
 /// Folds the whole WAL back into the database file and truncates it to zero bytes.
 ///
 /// Returns `false` when another connection's open snapshot kept part of the WAL (the

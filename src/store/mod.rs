@@ -17,12 +17,13 @@ mod settings;
 mod transactions;
 mod users;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::fsio::StoreFile;
 
 pub use customers::suppress_holders;
 pub use customers::{CustomerRow, StoredCustomer};
@@ -34,9 +35,10 @@ pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};
 /// A database connection with hearken's pragmas applied and its schema current.
 pub struct Store {
     conn: Connection,
-    /// The file this writing connection opened, and its device and inode then where the
-    /// platform tells them (T8; Unix). `None` in memory and for read-only connections.
-    file: Option<(PathBuf, Option<file::FileIdentity>)>,
+    /// The file this writing connection opened: where it is, and its device and inode then
+    /// where the platform tells them (T4, T8). `None` in memory and for read-only
+    /// connections.
+    file: Option<StoreFile>,
     /// Whether the file is in WAL mode.
     wal: bool,
     /// How long a write waits for another connection.
@@ -60,7 +62,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         let mut store = Self::setup(conn, Some(wal), busy_timeout)?;
-        store.file = Some((path.to_path_buf(), file::FileIdentity::of(path)));
+        store.file = Some(StoreFile::of(path));
         Ok(store)
     }
 
@@ -148,9 +150,7 @@ impl Store {
     }
 
     fn refuse_replaced(&self) -> Result<()> {
-        if let Some((path, Some(opened))) = &self.file
-            && file::FileIdentity::of(path) != Some(*opened)
-        {
+        if self.file.as_ref().is_some_and(StoreFile::replaced) {
             return Err(Error::FileReplaced);
         }
         Ok(())
@@ -193,10 +193,21 @@ impl Store {
         }
     }
 
+    /// The file this writing connection opened (`None` in memory and for readers).
+    pub fn file(&self) -> Option<&StoreFile> {
+        self.file.as_ref()
+    }
+
     /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
-    /// temporary file in `dest`'s folder, renamed over `dest` only once complete.
-    pub fn backup(&self, dest: &Path) -> Result<()> {
-        crate::fsio::replace_atomically(dest, |temp| file::backup_into(&self.conn, temp))
+    /// temporary file in `dest`'s folder, renamed over `dest` only once complete. `store`:
+    /// the open store's file, refused as `dest` before anything is written.
+    pub fn backup(&self, dest: &Path, store: Option<&StoreFile>) -> Result<()> {
+        crate::fsio::replace_atomically(dest, store, |temp| {
+            file::backup_into(&self.conn, temp)?;
+            // The complete copy, still under its temporary name (the kill tests stop here).
+            crate::failpoint::hit("backup.before_rename");
+            Ok(())
+        })
     }
 
     /// SQLite's integrity and foreign-key checks; empty when the file is sound (T7).

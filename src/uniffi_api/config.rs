@@ -80,7 +80,8 @@ impl From<crate::StoreCheck> for StoreCheck {
 
 /// Moves the store at `path` to another journal mode (T5): rollback before putting it on a
 /// network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
-/// `Conflict` otherwise); returns the mode the store had before.
+/// `Conflict` otherwise); returns the mode the store had before. A `path` where no file
+/// exists is `InvalidInput` naming `path`: converting never creates a store.
 #[uniffi::export]
 pub fn convert_journal(
     path: String,

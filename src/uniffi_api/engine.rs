@@ -64,7 +64,9 @@ impl Engine {
     }
 
     /// Writes a consistent copy of the live store to `path` with SQLite's online backup,
-    /// under a fresh temporary name in its folder, renamed into place when complete.
+    /// under a fresh temporary name in its folder, renamed into place when complete. The
+    /// store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+    /// or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
     pub fn backup(&self, path: String) -> Answer<()> {
         Ok(self.inner.backup(path)?)
     }

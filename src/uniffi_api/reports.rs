@@ -145,13 +145,15 @@ impl Engine {
     }
 
     /// Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-    /// per thread comment), replacing the file only once complete; returns the rows.
+    /// per thread comment), replacing the file only once complete; returns the rows. Never
+    /// onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
     pub fn export_csv_file(&self, query: ScoreQuery, path: String) -> Answer<u64> {
         Ok(self.inner().export_csv_file(&query, path)?)
     }
 
     /// Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-    /// "By date" and "Comments", replacing the file only once complete.
+    /// "By date" and "Comments", replacing the file only once complete. Never onto the
+    /// store's own file or its companions (`InvalidInput` naming `path`, T4).
     pub fn export_xlsx_file(&self, query: ScoreQuery, path: String) -> Answer<ExportSummary> {
         Ok(self.inner().export_xlsx_file(&query, path)?)
     }

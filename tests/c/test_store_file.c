@@ -1,6 +1,7 @@
 /* What hearken promises about the data, through the C door: T1 (one file after
  * hk_engine_free, online backup), T2 (erasure scrubs the file's bytes), T5 (journal mode
- * kept, hk_convert_journal), T7 (foreign files refused untouched, hk_engine_check) and T8
+ * kept, hk_convert_journal, a missing path refused), T4 (no backup or export onto the store's
+ * own files), T7 (foreign files refused untouched, hk_engine_check) and T8
  * (calls after hk_engine_close). */
 #include "harness.h"
 
@@ -156,6 +157,70 @@ static void t1_backup_copies_a_live_store_and_check_reports_it_sound(void) {
     hk_engine_free(&engine);
     free(before);
     free(target);
+}
+
+/* T4: a backup or export onto the store's own -wal (or the store, -shm, -journal, in any
+ * letter case) is HK_RESULT_INVALID_INPUT naming `path`; nothing is written and the store
+ * still opens with its data. */
+static void t4_backup_onto_the_stores_wal_is_refused_and_changes_nothing(void) {
+    hk_engine *engine = golden_night("t4-live.db");
+    if (engine == NULL) {
+        return;
+    }
+    char *before = snapshot(engine);
+    const char *names[] = {"t4-live.db", "t4-live.db-wal", "t4-live.db-shm",
+                           "t4-live.db-journal", "T4-LIVE.DB-WAL"};
+    char *journal = scratch_path("t4-live.db-journal");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *target = scratch_path(names[i]);
+        long size_before = file_size(target);
+        CHECK_RC(hk_engine_backup(engine, target), HK_RESULT_INVALID_INPUT, engine);
+        char *detail = hk_engine_last_error(engine);
+        CHECK_CONTAINS(detail, "\"field\":\"path\"");
+        CHECK_CONTAINS(detail, "companions");
+        CHECK(strstr(detail, "t4-live") == NULL); /* the path is never echoed */
+        hk_string_free(detail);
+        uint64_t rows = 99;
+        CHECK_RC(hk_engine_export_csv_file(engine, target, "{}", &rows), HK_RESULT_INVALID_INPUT,
+                 engine);
+        CHECK(rows == 99);
+        char *summary = NULL;
+        CHECK_RC(hk_engine_export_xlsx_file(engine, target, "{}", &summary),
+                 HK_RESULT_INVALID_INPUT, engine);
+        CHECK(summary == NULL);
+        CHECK(file_size(target) == size_before);
+        free(target);
+    }
+    CHECK(file_size(journal) < 0); /* never created */
+    free(journal);
+    /* Another handle opens the store and sees the same data. */
+    char *path = scratch_path("t4-live.db");
+    hk_engine *other = NULL;
+    CHECK_OK(hk_engine_open(path, HK_JOURNAL_WAL, 0, &other, NULL), NULL);
+    if (other != NULL) {
+        char *after = snapshot(other);
+        CHECK_STR(after, before);
+        free(after);
+    }
+    hk_engine_free(&other);
+    hk_engine_free(&engine);
+    free(path);
+    free(before);
+}
+
+/* T5, item 7: converting a mistyped path is refused and creates no store. */
+static void t5_convert_journal_of_a_missing_path_is_refused_and_creates_nothing(void) {
+    char *path = scratch_path("t5-mistyped.db");
+    uint32_t previous = 99;
+    char *error = NULL;
+    CHECK_RC(hk_convert_journal(path, HK_JOURNAL_ROLLBACK, &previous, &error),
+             HK_RESULT_INVALID_INPUT, NULL);
+    CHECK_CONTAINS(error, "\"field\":\"path\"");
+    CHECK(strstr(error, "t5-mistyped") == NULL);
+    hk_string_free(error);
+    CHECK(previous == 99);
+    CHECK(file_size(path) < 0);
+    free(path);
 }
 
 static void t2_erasure_scrubs_the_customer_from_the_file_bytes(void) {
@@ -329,6 +394,10 @@ void store_file_tests(void) {
              t2_close_reports_a_scrub_a_reader_still_holds_back);
     run_case("t5_a_store_keeps_its_journal_and_converts_only_when_alone",
              t5_a_store_keeps_its_journal_and_converts_only_when_alone);
+    run_case("t4_backup_onto_the_stores_wal_is_refused_and_changes_nothing",
+             t4_backup_onto_the_stores_wal_is_refused_and_changes_nothing);
+    run_case("t5_convert_journal_of_a_missing_path_is_refused_and_creates_nothing",
+             t5_convert_journal_of_a_missing_path_is_refused_and_creates_nothing);
     run_case("t7_a_foreign_file_is_refused_untouched", t7_a_foreign_file_is_refused_untouched);
     run_case("t8_every_call_after_close_is_refused_with_closed",
              t8_every_call_after_close_is_refused_with_closed);

@@ -2,7 +2,6 @@
 //! without a mailer of its own. A claimed message is leased: it is offered again when the
 //! lease runs out, unless it was acked (delivered) or failed.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -51,9 +50,12 @@ pub fn claim(
     let mut files = Vec::new();
     for m in &messages {
         let path = dir.join(format!("{}.json", m.message_id));
-        write_new(&path, &hearken::wire::to_json(m)).map_err(|err| {
-            Failure::Output(path.clone(), err, Some(messages.len() - files.len()))
-        })?;
+        write_new(
+            e,
+            &path,
+            &hearken::wire::to_json(m),
+            Some(messages.len() - files.len()),
+        )?;
         files.push(path);
     }
     let shown: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
@@ -89,18 +91,23 @@ fn writable_dir(dir: &Path) -> Result<(), Failure> {
         .map_err(named)
 }
 
-/// Writes `text` to `path` whole or not at all (a temporary name beside it, renamed over
-/// it once complete); readable by its owner only on Unix, like every file hearken writes.
-pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hearken-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.write_all(b"\n")?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+/// Writes `text` to `path` whole or not at all, as the engine writes every file (T4): a
+/// fresh temporary name beside it, renamed over it once complete; readable by its owner
+/// only on Unix; never onto the store's own file or its companions. `unwritten`: the files
+/// not written yet, counting this one, for the failure message.
+pub fn write_new(
+    e: &Engine,
+    path: &Path,
+    text: &str,
+    unwritten: Option<usize>,
+) -> Result<(), Failure> {
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(b'\n');
+    e.write_file(path, &bytes).map_err(|err| match err {
+        hearken::Error::Io(io) => Failure::Output(path.to_owned(), io, unwritten),
+        err => Failure::at(path, "write", err),
+    })
 }
 
 fn messages_text(messages: &[OutboundMessage]) -> String {

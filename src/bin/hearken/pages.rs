@@ -105,8 +105,7 @@ pub fn render(e: &Engine, out: &Out, location: &str, dir: &Path) -> Result<(), F
     let mut written = Vec::new();
     for (name, html) in &files {
         let path = dir.join(name);
-        crate::drain::write_new(&path, html)
-            .map_err(|err| Failure::Output(path.clone(), err, Some(files.len() - written.len())))?;
+        crate::drain::write_new(e, &path, html, Some(files.len() - written.len()))?;
         written.push(path.display().to_string());
     }
     let index = dir.join("index.html").display().to_string();

@@ -32,8 +32,9 @@ impl Engine {
 
     /// [`Engine::export_csv`] into a file, replaced only once the export is complete: it
     /// is written under a fresh temporary name beside `path` and renamed over it (T4).
+    /// The store's own file and its companions are refused as for [`Engine::backup`].
     pub fn export_csv_file(&self, query: &ExportQuery, path: impl AsRef<Path>) -> Result<u64> {
-        crate::fsio::write_atomically(path.as_ref(), |f| {
+        crate::fsio::write_atomically(path.as_ref(), self.store_file(), |f| {
             self.export_csv(query, std::io::BufWriter::new(f))
         })
     }
@@ -55,7 +56,9 @@ impl Engine {
         query: &ExportQuery,
         path: impl AsRef<Path>,
     ) -> Result<ExportSummary> {
-        crate::fsio::write_atomically(path.as_ref(), |f| self.export_xlsx(query, f))
+        crate::fsio::write_atomically(path.as_ref(), self.store_file(), |f| {
+            self.export_xlsx(query, f)
+        })
     }
 
     /// NPS and average rating of a period, location and employee (N1, N2, N5, N6).

@@ -1327,7 +1327,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 31040) {
+    if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 40026) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_func_default_open_options() and 0xFFFF) != 12615) {
@@ -1372,7 +1372,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_backfill_file() and 0xFFFF) != 5746) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_backup() and 0xFFFF) != 8444) {
+    if ((lib.uniffi_hearken_checksum_method_engine_backup() and 0xFFFF) != 63038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_check() and 0xFFFF) != 7480) {
@@ -1618,10 +1618,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_export_aggregates_json() and 0xFFFF) != 29209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_csv_file() and 0xFFFF) != 45282) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_csv_file() and 0xFFFF) != 21847) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() and 0xFFFF) != 53674) {
+    if ((lib.uniffi_hearken_checksum_method_engine_export_xlsx_file() and 0xFFFF) != 58668) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_feedback() and 0xFFFF) != 1843) {
@@ -2233,7 +2233,9 @@ public interface EngineInterface {
     
     /**
      * Writes a consistent copy of the live store to `path` with SQLite's online backup,
-     * under a fresh temporary name in its folder, renamed into place when complete.
+     * under a fresh temporary name in its folder, renamed into place when complete. The
+     * store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+     * or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
      */
     fun `backup`(`path`: kotlin.String)
     
@@ -2686,13 +2688,15 @@ public interface EngineInterface {
     
     /**
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-     * per thread comment), replacing the file only once complete; returns the rows.
+     * per thread comment), replacing the file only once complete; returns the rows. Never
+     * onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     fun `exportCsvFile`(`query`: ScoreQuery, `path`: kotlin.String): kotlin.ULong
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-     * "By date" and "Comments", replacing the file only once complete.
+     * "By date" and "Comments", replacing the file only once complete. Never onto the
+     * store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     fun `exportXlsxFile`(`query`: ScoreQuery, `path`: kotlin.String): ExportSummary
     
@@ -3037,7 +3041,9 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     
     /**
      * Writes a consistent copy of the live store to `path` with SQLite's online backup,
-     * under a fresh temporary name in its folder, renamed into place when complete.
+     * under a fresh temporary name in its folder, renamed into place when complete. The
+     * store's own file or one of its companions (-wal, -shm, -journal), by any path, link
+     * or letter case, is `InvalidInput` naming `path`; nothing is written (T4).
      */
     @Throws(HearkenException::class)override fun `backup`(`path`: kotlin.String)
         = 
@@ -4579,7 +4585,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     
     /**
      * Writes the feedback CSV (X1) to `path` (UTF-8 with a BOM, the X1 header, one row
-     * per thread comment), replacing the file only once complete; returns the rows.
+     * per thread comment), replacing the file only once complete; returns the rows. Never
+     * onto the store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     @Throws(HearkenException::class)override fun `exportCsvFile`(`query`: ScoreQuery, `path`: kotlin.String): kotlin.ULong {
             return FfiConverterULong.lift(
@@ -4599,7 +4606,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     
     /**
      * Writes the feedback spreadsheet (X2) to `path` as .xlsx: sheets "By employee",
-     * "By date" and "Comments", replacing the file only once complete.
+     * "By date" and "Comments", replacing the file only once complete. Never onto the
+     * store's own file or its companions (`InvalidInput` naming `path`, T4).
      */
     @Throws(HearkenException::class)override fun `exportXlsxFile`(`query`: ScoreQuery, `path`: kotlin.String): ExportSummary {
             return FfiConverterTypeExportSummary.lift(
@@ -14868,7 +14876,8 @@ public typealias FfiConverterTypeTimestamp = FfiConverterLong
         /**
          * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
          * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
-         * `Conflict` otherwise); returns the mode the store had before.
+         * `Conflict` otherwise); returns the mode the store had before. A `path` where no file
+         * exists is `InvalidInput` naming `path`: converting never creates a store.
          */
     @Throws(HearkenException::class) fun `convertJournal`(`path`: kotlin.String, `mode`: JournalMode): JournalMode {
             return FfiConverterTypeJournalMode.lift(
