@@ -7,8 +7,8 @@ mod common;
 
 use common::{at, batch, paris_night, sale};
 use hearken::{
-    Channel, Customer, Employee, Engine, ErrorKind, Location, MessageKind, OutboundMessage, Role,
-    Template, User, UserRole,
+    AlertSettings, Answer, Channel, Customer, CustomerEmail, Employee, Engine, ErrorKind, Location,
+    MessageKind, NotifyLevel, OutboundMessage, ResponseInput, Role, Template, User, UserRole,
 };
 
 /// The characters T11 names: CR, LF, another C0, DEL, C1 (NEL, CSI), U+2028, U+2029.
@@ -178,4 +178,79 @@ fn t11_subjects_and_header_fields_never_hold_control_characters() {
     assert_eq!(ms[2].subject, format!("김민준 · {clean}"));
     // The body keeps its lines: only header-like fields are cleaned.
     assert!(ms[0].body.contains(' '));
+}
+
+/// Messages whose text is written when they are queued (a staff notification, a reply a
+/// user writes to a customer) are cleaned at claim too: a subject typed with a line break
+/// reaches the gateway as one line, and the reply-to stays one address.
+#[test]
+fn t11_staff_notifications_and_customer_replies_have_one_line_subjects() {
+    let e = common::engine();
+    e.set_alert_settings(&AlertSettings {
+        reply_domain: "reply.example.com".into(),
+        ..AlertSettings::default()
+    })
+    .unwrap();
+    let mut boss = User::new("boss", "Claire", "boss@example.com", UserRole::Manager);
+    boss.notify = NotifyLevel::All;
+    e.upsert_user(&boss).unwrap();
+    let mut b = batch(
+        "paris",
+        "2026-11-20",
+        &["a"],
+        vec![sale("t-a", Some("a"), Some("2026-11-20T10:00:00+01:00"))],
+    );
+    b.customers[0].name = Some("Eve\u{1b}]0;pwned\u{7} Martin".into());
+    e.sync(&b, paris_night("2026-11-20")).unwrap();
+    let due = at("2026-11-21T09:00:00Z");
+    let invitation = e.claim(10, due).unwrap().pop().unwrap();
+    e.ack(&invitation.message_id, due).unwrap();
+    let token = invitation
+        .survey_link
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let answer = ResponseInput {
+        answers: vec![
+            Answer {
+                question: "recommend".into(),
+                score: Some(2),
+                ..Answer::default()
+            },
+            Answer {
+                question: "comment".into(),
+                text: Some("Broken\r\nzip".into()),
+                ..Answer::default()
+            },
+        ],
+        consent_to_reply: true,
+    };
+    let out = e.record_response(&token, &answer, due).unwrap();
+    e.email_customer(
+        out.alert_id.unwrap(),
+        &CustomerEmail {
+            user: "boss".into(),
+            subject: "Votre commande\r\nBcc: x@evil.example\u{2028}".into(),
+            body: "Ligne 1\r\nLigne 2".into(),
+        },
+        due,
+    )
+    .unwrap();
+    let ms = e.claim(10, due).unwrap();
+    let kinds: Vec<MessageKind> = ms.iter().map(|m| m.kind).collect();
+    assert!(
+        kinds.contains(&MessageKind::FeedbackNotification),
+        "{kinds:?}"
+    );
+    for m in &ms {
+        assert_header_safe(m);
+    }
+    let reply = ms
+        .iter()
+        .find(|m| m.kind == MessageKind::CustomerReply)
+        .unwrap();
+    assert_eq!(reply.subject, "Votre commande Bcc: x@evil.example");
+    assert_eq!(reply.body, "Ligne 1\r\nLigne 2", "bodies keep their lines");
 }

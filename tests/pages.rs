@@ -692,3 +692,35 @@ fn m4_set_template_refuses_placeholders_where_no_escaping_is_safe() {
             .unwrap_or_else(|err| panic!("{html}: {err}"));
     }
 }
+
+/// An HTML part stored by an older version, with a placeholder where no escaping is safe
+/// (here an unquoted attribute), is not sent: the message goes as plain text only.
+#[test]
+fn m4_an_unsafe_html_part_stored_before_the_check_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let e = Engine::open(&path).unwrap();
+        let mut paris = Location::new("paris", "Boutique Paris", "Europe/Paris");
+        paris.review_link = Some("https://g.page/r/paris/review".into());
+        e.upsert_location(&paris).unwrap();
+        e.set_template(&html_override("en", "<p title='{first_name}'>Hi</p>"))
+            .unwrap();
+        e.close().unwrap();
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE templates SET html = replace(html, '''{first_name}''', '{first_name}')",
+            [],
+        )
+        .unwrap();
+    let e = Engine::open(&path).unwrap();
+    let stored = e
+        .template(MessageKind::SurveyInvitation, Channel::Email, "en")
+        .unwrap();
+    assert!(stored.html.is_none(), "{:?}", stored.html);
+    let m = &invite(&e, &[("a", "en", "x onmouseover=alert(1)")])[0];
+    assert_eq!(m.html_body, None);
+    assert!(m.body.contains(m.survey_link.as_deref().unwrap()));
+}
