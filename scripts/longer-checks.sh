@@ -8,6 +8,11 @@
 #     extremes of every instant parameter, duplicate keys and echoed values, T3/T6) for
 #     ${HEARKEN_FUZZ_SECONDS:-60} seconds each (10 with --quick), one at a time; a finding
 #     fails the script and leaves its input in fuzz/artifacts/<target>/
+#   - the renderer fuzz (M4): ${HEARKEN_MARKUP_CASES:-5000} random hostile names (500 with
+#     --quick) through every built-in e-mail in en/fr/ko, host overrides set_template
+#     accepts, the pages, and the engine's claim; html5lib (pip) tokenizes the plain and
+#     the hostile rendering, which must have the same tags and attribute names
+#     (examples/markup_fuzz.rs, scripts/markup-oracle.py)
 #   - the crash soak: SIGKILL at every failpoint of an 8-night run plus 330 random-time
 #     kills, each followed by integrity, no-loss and no-duplicate checks (tests/crash.rs)
 #   - AddressSanitizer (nightly): the library's unit tests and the alert, response,
@@ -16,9 +21,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_seconds="${HEARKEN_FUZZ_SECONDS:-60}"
+markup_cases="${HEARKEN_MARKUP_CASES:-5000}"
 if [ "${1:-}" = "--quick" ]; then
     export HEARKEN_BENCH_QUICK=1
     fuzz_seconds="${HEARKEN_FUZZ_SECONDS:-10}"
+    markup_cases="${HEARKEN_MARKUP_CASES:-500}"
 fi
 
 echo "== benches (release)"
@@ -31,6 +38,23 @@ echo "== property tests: 1024 cases each (properties), 256 (rollups vs recount, 
 PROPTEST_CASES=1024 cargo test --release --test properties
 PROPTEST_CASES=256 cargo test --release --test analytics rollup_answers
 PROPTEST_CASES=256 cargo test --release --test repeat
+
+echo "== renderer fuzz (M4): ${markup_cases} hostile cases, html5lib oracle"
+if ! python3 -c "import html5lib" >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check html5lib==1.1
+fi
+python3 scripts/markup-oracle.py --self-test
+cargo build --release --example markup_fuzz
+markup_seed="${HEARKEN_MARKUP_SEED:-$(date +%s)}"
+echo "seed ${markup_seed} (HEARKEN_MARKUP_SEED=${markup_seed} repeats this run)"
+markup_cases_file="$(mktemp)"
+"${CARGO_TARGET_DIR:-target}/release/examples/markup_fuzz" "$markup_cases" "$markup_seed" \
+    >"$markup_cases_file"
+if ! python3 scripts/markup-oracle.py "$markup_cases_file"; then
+    echo "renderer fuzz: the cases are kept in $markup_cases_file" >&2
+    exit 1
+fi
+rm -f "$markup_cases_file"
 
 echo "== crash soak (release)"
 HEARKEN_CRASH_SOAK=1 cargo test --release --features failpoints --test crash -- --nocapture crash_soak

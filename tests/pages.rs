@@ -506,3 +506,221 @@ fn m4_set_template_checks_the_html_part_and_an_override_renders_it() {
     assert!(html.starts_with("<h1>Boutique Paris</h1><table role=\"presentation\""));
     assert!(html.ends_with("</a> {}"));
 }
+
+/// A host's override of the invitation's HTML part in `lang`, with `title` holding the
+/// placeholders (in single or double quotes).
+fn html_override(lang: &str, html: &str) -> Template {
+    Template {
+        kind: MessageKind::SurveyInvitation,
+        channel: Channel::Email,
+        language: lang.into(),
+        subject: "{location}".into(),
+        body: "{survey_link} {unsubscribe_link}".into(),
+        html: Some(format!(
+            "{html}{{score_scale}}<a href=\"{{unsubscribe_link}}\">x</a>"
+        )),
+    }
+}
+
+#[test]
+fn m4_elided_apostrophe_in_a_single_quoted_attribute_stays_text() {
+    // The issue's attack: French elision adds an apostrophe before a vowel-initial name;
+    // in a single-quoted attribute it used to close the attribute.
+    let evil = "Anne/onmouseover=alert(4)";
+    // (language, the host's title, what it must render as) in both quotes, every language.
+    let cases = [
+        (
+            "fr",
+            "<p title='Un mot de {first_name}'>Bonjour</p>",
+            "<p title='Un mot d&#39;Anne/onmouseover=alert(4)'>Bonjour</p>",
+        ),
+        (
+            "fr",
+            "<p title=\"Un mot de {first_name}\">Bonjour</p>",
+            "<p title=\"Un mot d&#39;Anne/onmouseover=alert(4)\">Bonjour</p>",
+        ),
+        (
+            "fr",
+            "<p>Merci de {first_name} et que {location}</p>",
+            "<p>Merci d&#39;Anne/onmouseover=alert(4) et qu&#39;Atelier&#39;x</p>",
+        ),
+        (
+            "en",
+            "<p title='A word for {first_name} from {location}'>Hi</p>",
+            "<p title='A word for Anne/onmouseover=alert(4) from Atelier&#39;x'>Hi</p>",
+        ),
+        (
+            "en",
+            "<p title=\"A word for {first_name}\">Hi</p>",
+            "<p title=\"A word for Anne/onmouseover=alert(4)\">Hi</p>",
+        ),
+        (
+            "ko",
+            "<p title='{location}을(를) 이용해 주신 {first_name}님'>안녕하세요</p>",
+            "<p title='Atelier&#39;x를 이용해 주신 Anne/onmouseover=alert(4)님'>안녕하세요</p>",
+        ),
+        (
+            "ko",
+            "<p title=\"{location}이(가) {first_name}님께\">안녕하세요</p>",
+            "<p title=\"Atelier&#39;x가 Anne/onmouseover=alert(4)님께\">안녕하세요</p>",
+        ),
+    ];
+    for (lang, title, want) in cases {
+        let e = engine_with("Atelier'x");
+        e.set_template(&html_override(lang, title)).unwrap();
+        let m = &invite(&e, &[("a", lang, evil)])[0];
+        let html = m.html_body.as_deref().unwrap();
+        assert!(html.starts_with(want), "{lang} {title}:\n{html}");
+        assert!(!html.contains("d'Anne") && !html.contains("qu'A"), "{html}");
+    }
+    // The built-in templates too: "au sujet de {location}" in French.
+    let e = engine_with("Atelier'/onmouseover=alert(4)");
+    let m = &invite(&e, &[("a", "fr", evil)])[0];
+    let html = m.html_body.as_deref().unwrap();
+    assert!(
+        !html.contains("d'Atelier") && !html.contains("'/onmouseover"),
+        "{html}"
+    );
+    assert!(html.contains("Atelier&#39;/onmouseover=alert(4)"), "{html}");
+}
+
+#[test]
+fn m4_set_template_refuses_placeholders_where_no_escaping_is_safe() {
+    let e = engine_with("Boutique Paris");
+    // Each placement; the marker shows the reason never quotes the template.
+    let refused = [
+        ("<p title={first_name}>MARK</p>", "first_name", "unquoted"),
+        ("<p title=x{location}>MARK</p>", "location", "unquoted"),
+        ("<p {first_name}>MARK</p>", "first_name", "inside a tag"),
+        ("<{location}>MARK", "location", "inside a tag"),
+        (
+            "<p title=\"a\"{first_name}>MARK</p>",
+            "first_name",
+            "inside a tag",
+        ),
+        (
+            "<script>var n = '{first_name}'; // MARK</script>",
+            "first_name",
+            "<script>",
+        ),
+        (
+            "<style>/* MARK */ p {{ content: '{location}' }}</style>",
+            "location",
+            "<style>",
+        ),
+        ("<!-- MARK {first_name} -->", "first_name", "comment"),
+        (
+            "<!--[if mso]>MARK {location}<![endif]-->",
+            "location",
+            "comment",
+        ),
+        (
+            "<a href=\"https://MARK/{first_name}\">x</a>",
+            "first_name",
+            "URL-valued",
+        ),
+        (
+            "<img src='{location}.png' alt=MARK>",
+            "location",
+            "URL-valued",
+        ),
+        (
+            "<form action=\"{first_name}\">MARK</form>",
+            "first_name",
+            "URL-valued",
+        ),
+        (
+            "<button formaction=\"{location}\">MARK</button>",
+            "location",
+            "URL-valued",
+        ),
+        (
+            "<p onmouseover=\"x('{first_name}')\">MARK</p>",
+            "first_name",
+            "event-handler",
+        ),
+        ("<p style=\"font:{location}\">MARK</p>", "location", "style"),
+        ("<title>{score_scale}</title>MARK", "score_scale", "markup"),
+        (
+            "<p title=\"{score_scale}\">MARK</p>",
+            "score_scale",
+            "markup",
+        ),
+        (
+            "<svg><text>{first_name}</text></svg>MARK",
+            "first_name",
+            "<svg>",
+        ),
+    ];
+    for (html, placeholder, why) in refused {
+        let err = e.set_template(&html_override("en", html)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{html}");
+        let p = &err.problems()[0];
+        assert_eq!(
+            (p.record.as_str(), p.field.as_str()),
+            ("template", "html"),
+            "{html}"
+        );
+        assert!(
+            p.reason.contains(&format!("`{{{placeholder}}}` is")) && p.reason.contains(why),
+            "{html}: {}",
+            p.reason
+        );
+        assert!(
+            !err.to_string().contains("MARK") && !p.reason.contains("MARK"),
+            "{html}"
+        );
+    }
+    // Nothing was stored: the shipped HTML part is still the one sent.
+    assert!(
+        e.template(MessageKind::SurveyInvitation, Channel::Email, "en")
+            .unwrap()
+            .html
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+    // Safe placements are accepted: text, both quotes, title, the links in URLs.
+    for html in [
+        "<p>{first_name}</p><p title='{location}' data-x=\"{first_name}\">x</p>",
+        "<title>{location}</title><textarea>{first_name}</textarea>",
+        "<a href=\"{survey_link}\" title=\"{first_name}\">{location}</a>",
+        "<!-- {{first_name}} is a literal here --><p>{first_name}</p>",
+        "<script>var a = 1;</script><style>p {{ }}</style><p>{location}</p>",
+        "<img alt='{location}' src=\"https://cdn.example/logo.png\">",
+    ] {
+        e.set_template(&html_override("en", html))
+            .unwrap_or_else(|err| panic!("{html}: {err}"));
+    }
+}
+
+/// An HTML part stored by an older version, with a placeholder where no escaping is safe
+/// (here an unquoted attribute), is not sent: the message goes as plain text only.
+#[test]
+fn m4_an_unsafe_html_part_stored_before_the_check_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let e = Engine::open(&path).unwrap();
+        let mut paris = Location::new("paris", "Boutique Paris", "Europe/Paris");
+        paris.review_link = Some("https://g.page/r/paris/review".into());
+        e.upsert_location(&paris).unwrap();
+        e.set_template(&html_override("en", "<p title='{first_name}'>Hi</p>"))
+            .unwrap();
+        e.close().unwrap();
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE templates SET html = replace(html, '''{first_name}''', '{first_name}')",
+            [],
+        )
+        .unwrap();
+    let e = Engine::open(&path).unwrap();
+    let stored = e
+        .template(MessageKind::SurveyInvitation, Channel::Email, "en")
+        .unwrap();
+    assert!(stored.html.is_none(), "{:?}", stored.html);
+    let m = &invite(&e, &[("a", "en", "x onmouseover=alert(1)")])[0];
+    assert_eq!(m.html_body, None);
+    assert!(m.body.contains(m.survey_link.as_deref().unwrap()));
+}

@@ -89,3 +89,60 @@ def test_m4_a_name_with_markup_renders_as_text():
         assert "&lt;script&gt;" in m.html_body
         page = engine.survey_link_page(token(m.survey_link), 10, None, DUE)
         assert "<script>" not in page.html
+
+
+FR_OVERRIDE_BODY = "{survey_link} {unsubscribe_link}"
+ATTACK_BATCH = (
+    '{"format":1,"location":"paris","business_dates":["2026-11-20"],'
+    '"customers":[{"id":"c1","name":"Anne/onmouseover=alert(4) Dupont",'
+    '"email":"anne@example.fr","language":"fr","include_in_communications":true}],'
+    '"transactions":[{"id":"t1","customer":"c1","kind":"sale","amount_minor":100,'
+    '"currency":"EUR","finalized_at":"2026-11-20T10:15:00+01:00"}]}'
+)
+
+
+def fr_invitation(html):
+    return hearken.Template(
+        kind=hearken.MessageKind.SURVEY_INVITATION,
+        channel=hearken.Channel.EMAIL,
+        language="fr",
+        subject="{location}",
+        body=FR_OVERRIDE_BODY,
+        html=html,
+    )
+
+
+def test_m4_elided_apostrophe_in_a_single_quoted_attribute_stays_text():
+    for q in ("'", '"'):
+        engine = prepared()
+        engine.set_template(fr_invitation(
+            f"<p title={q}Un mot de {{first_name}}{q}>Bonjour</p>{{score_scale}}"
+            '<a href="{unsubscribe_link}">x</a>'
+        ))
+        engine.sync_json(ATTACK_BATCH, 1_795_212_000_000)
+        (m,) = engine.claim(10, DUE)
+        assert m.html_body.startswith(
+            f"<p title={q}Un mot d&#39;Anne/onmouseover=alert(4){q}>Bonjour</p>"
+        ), m.html_body
+        assert "d'Anne" not in m.html_body
+
+
+def test_m4_set_template_refuses_a_placeholder_where_no_escaping_is_safe():
+    engine = prepared()
+    for html, where in [
+        ("<p title={first_name}>MARK</p>", "unquoted attribute value"),
+        ("<script>var n = '{first_name}'; // MARK</script>", "<script>"),
+        ("<a href='https://MARK/{location}'>x</a>", "URL-valued attribute"),
+        ("<!-- MARK {first_name} -->", "comment"),
+    ]:
+        with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+            engine.set_template(fr_invitation(
+                html + '{score_scale}<a href="{unsubscribe_link}">x</a>'
+            ))
+        (problem,) = caught.value.problems
+        assert (problem.record, problem.field) == ("template", "html")
+        assert where in problem.reason, problem.reason
+        assert "MARK" not in problem.reason and "MARK" not in str(caught.value)
+    # Nothing stored: the shipped French HTML part is still the one in force.
+    shipped = engine.template(hearken.MessageKind.SURVEY_INVITATION, hearken.Channel.EMAIL, "fr")
+    assert shipped.html.startswith("<!doctype html>")

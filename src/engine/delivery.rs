@@ -97,7 +97,15 @@ fn pick_template(
         let shipped = template::builtin(kind, channel, &lang)
             .or_else(|| template::builtin(kind, channel, &primary));
         let no_name = shipped.map_or("", |b| b.no_name);
-        if let Some(t) = store::get_template(c, kind, channel, &lang)? {
+        if let Some(mut t) = store::get_template(c, kind, channel, &lang)? {
+            // An HTML part stored before M4's placement check, with a placeholder where no
+            // escaping is safe, is not sent: the message goes as plain text only.
+            if t.html.as_deref().is_some_and(|h| {
+                template::check_part(h, template::required_in_html(kind), template::Part::Html)
+                    .is_err()
+            }) {
+                t.html = None;
+            }
             return Ok((t, no_name));
         }
         if let Some(b) = template::builtin(kind, channel, &lang) {
@@ -206,13 +214,32 @@ fn triage(c: &Connection, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triag
         return Ok(Triage::End(MessageStatus::Cancelled, reason));
     }
     if m.kind.templated() {
-        return Ok(Triage::Send(Box::new(render_templated(c, ctx, m)?)));
+        let message = render_templated(c, ctx, m)?;
+        return Ok(Triage::Send(Box::new(header_safe(message))));
     }
     let Ok(text) = serde_json::from_str::<FixedText>(&m.params) else {
         // Its text was removed (an erased customer): never send it.
         return Ok(Triage::End(MessageStatus::Cancelled, "text removed"));
     };
-    Ok(Triage::Send(Box::new(render_fixed(c, ctx, m, text)?)))
+    let message = render_fixed(c, ctx, m, text)?;
+    Ok(Triage::Send(Box::new(header_safe(message))))
+}
+
+/// T11: every header-like field of a message (subject, recipient, reply-to, language, the
+/// links a host may put in `List-Unsubscribe`) without line breaks or control characters,
+/// whatever the names and templates hold. Bodies keep their lines.
+fn header_safe(mut m: OutboundMessage) -> OutboundMessage {
+    use crate::rules::header::clean;
+    m.subject = clean(&m.subject);
+    m.recipient = clean(&m.recipient);
+    m.language = clean(&m.language);
+    for v in [&mut m.reply_to, &mut m.survey_link, &mut m.unsubscribe_link]
+        .into_iter()
+        .flatten()
+    {
+        *v = clean(v);
+    }
+    m
 }
 
 /// A message whose text was written when it was queued (staff notices, replies); a reply
@@ -543,6 +570,13 @@ pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
     }
     if let Err(reason) = template::check(&t.subject, &[]) {
         problems.push(Problem::top("template", "subject", reason));
+    } else if crate::rules::header::has_breaking(&t.subject) {
+        // T11: a subject is one header line.
+        problems.push(Problem::top(
+            "template",
+            "subject",
+            "contains line breaks or control characters",
+        ));
     }
     if let Err(reason) = template::check(&t.body, template::required_in_body(t.kind, t.channel)) {
         problems.push(Problem::top("template", "body", reason));

@@ -68,6 +68,9 @@ pub fn validate_user(u: &User) -> Vec<Problem> {
         p.push(Problem::top("user", "id", "longer than 128 bytes"));
     }
     text(&mut p, "user", "name", &u.name, MAX_SHORT_CHARS);
+    if let Some(r) = crate::rules::header::name_problem(&u.name) {
+        p.push(Problem::top("user", "name", r));
+    }
     if normalize_email(&u.email).is_none() {
         p.push(Problem::top("user", "email", "not an e-mail address"));
     }

@@ -147,6 +147,14 @@ const ELIDING: [&str; 8] = ["de", "que", "le", "la", "ne", "je", "jusque", "lors
 /// When `text` ends with an eliding word and a space (`… au sujet de `) and `next` starts
 /// with a vowel, the text with that word elided (`… au sujet d'`); else `None`.
 pub fn fr_elide(text: &str, next: &str) -> Option<String> {
+    let (start, elided) = fr_elision(text, next)?;
+    Some(format!("{}{elided}", &text[..start]))
+}
+
+/// [`fr_elide`] in two parts: where the eliding word starts in `text` (a byte offset),
+/// and what replaces the word and its space (`d'`). The apostrophe is the language's, not
+/// the template's: an HTML part escapes it (M4).
+pub fn fr_elision(text: &str, next: &str) -> Option<(usize, String)> {
     if !fr_starts_with_vowel(next) {
         return None;
     }
@@ -171,7 +179,7 @@ pub fn fr_elide(text: &str, next: &str) -> Option<String> {
     }
     // Keep the word's case: "De" → "D'", "QUE" → "QU'".
     let kept = &word[..word.len() - 1];
-    Some(format!("{before}{kept}'"))
+    Some((start, format!("{kept}'")))
 }
 
 /// `n` with the noun in the right number for `language`: English singular for exactly 1;

@@ -6,6 +6,7 @@ pub mod cooldown;
 pub mod decide;
 pub mod eligibility;
 pub mod grammar;
+pub mod header;
 pub mod html;
 pub mod period;
 pub mod policy;

@@ -120,7 +120,8 @@ pub fn check(template: &str, required: &[&str]) -> Result<(), String> {
     check_part(template, required, Part::Text)
 }
 
-/// Checks a template of either part; `required` must each appear at least once.
+/// Checks a template of either part; `required` must each appear at least once. In an
+/// HTML part every placeholder must sit where escaping keeps it text (M4, [`html_place`]).
 pub fn check_part(template: &str, required: &[&str], part: Part) -> Result<(), String> {
     let pieces = parse(template, part)?;
     for r in required {
@@ -128,7 +129,51 @@ pub fn check_part(template: &str, required: &[&str], part: Part) -> Result<(), S
             return Err(format!("must contain `{{{r}}}`"));
         }
     }
+    if part == Part::Html {
+        let mut scanner = html::Scanner::new();
+        for p in &pieces {
+            match p {
+                Piece::Text(t) => scanner.feed(t),
+                Piece::Slot(name) => {
+                    if let Err(why) = html_place(name, &scanner.context()) {
+                        return Err(format!("`{{{name}}}` is {why}"));
+                    }
+                    scanner.feed_value();
+                }
+            }
+        }
+    }
     Ok(())
+}
+
+/// The links hearken fills itself: the only placeholders a URL-valued attribute may hold.
+const LINKS: [&str; 3] = ["survey_link", "unsubscribe_link", "review_link"];
+
+/// Whether placeholder `name` may sit in `context` of an HTML part (M4); else where it is,
+/// said without quoting the template. `{score_scale}` is markup: only between tags.
+fn html_place(name: &str, context: &html::Context) -> Result<(), &'static str> {
+    use html::{AttributeKind, Context};
+    match context {
+        Context::Unsafe(why) => Err(why),
+        Context::Text => Ok(()),
+        _ if name == SCORE_SCALE => {
+            Err("markup (the score links): put it between tags, not in an attribute or a title")
+        }
+        Context::Rcdata => Ok(()),
+        Context::Attribute { tag, name: attr } => match html::attribute_kind(tag, attr) {
+            None => Ok(()),
+            Some(AttributeKind::Script) => {
+                Err("in an event-handler attribute (on…), which is script")
+            }
+            Some(AttributeKind::Css) => Err("in a `style` attribute, which is CSS"),
+            Some(AttributeKind::Document) => Err("in a `srcdoc` attribute, which is a document"),
+            Some(AttributeKind::Url) if LINKS.contains(&name) => Ok(()),
+            Some(AttributeKind::Url) => Err(
+                "in a URL-valued attribute (href, src, action, formaction …): only \
+                 {survey_link}, {unsubscribe_link} and {review_link} may be there",
+            ),
+        },
+    }
 }
 
 /// The placeholders a body of this kind and channel must contain.
@@ -204,25 +249,38 @@ fn render_part(template: &str, v: &Values<'_>, language: &str, part: Part) -> St
         };
     };
     let french = primary(language) == "fr";
+    // What the language rules write (a particle, an elided word and its apostrophe) is
+    // text, escaped in an HTML part like the values (M4); the template's own text is not.
+    let text = |out: &mut String, s: &str| match part {
+        Part::Html => out.push_str(&html::escape(s)),
+        Part::Text => out.push_str(s),
+    };
     let mut out = String::with_capacity(template.len() + 128);
     let mut previous: Option<&str> = None;
     for (i, p) in pieces.iter().enumerate() {
         match p {
             Piece::Text(t) => {
                 let mut t: Cow<'_, str> = Cow::Borrowed(t);
+                // The length of the particle the language chose, at the start of `t`.
+                let mut particle = 0;
                 if let Some(word) = previous.take()
                     && let Some((pair, len)) = grammar::ko_particle_notation(&t)
                 {
                     let chosen = grammar::ko_particle(word, pair).unwrap_or(pair);
+                    particle = chosen.len();
                     t = Cow::Owned(format!("{chosen}{}", &t[len..]));
                 }
-                if french
-                    && let Some(Piece::Slot(next)) = pieces.get(i + 1)
-                    && let Some(elided) = grammar::fr_elide(&t, v.get(next))
-                {
-                    t = Cow::Owned(elided);
+                let elision = match pieces.get(i + 1) {
+                    Some(Piece::Slot(next)) if french => grammar::fr_elision(&t, v.get(next)),
+                    _ => None,
+                };
+                let end = elision.as_ref().map_or(t.len(), |(start, _)| *start);
+                let particle = particle.min(end);
+                text(&mut out, &t[..particle]);
+                out.push_str(&t[particle..end]);
+                if let Some((_, elided)) = &elision {
+                    text(&mut out, elided);
                 }
-                out.push_str(&t);
             }
             Piece::Slot(name) => {
                 let value = v.get(name);

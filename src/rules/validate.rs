@@ -9,7 +9,7 @@ use crate::model::{
     BATCH_FORMAT, Calendar, ContactPolicy, DeliverySettings, Location, LocationPolicy, Period,
     Settings, SyncBatch,
 };
-use crate::rules::time;
+use crate::rules::{header, time};
 
 /// Longest host id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
@@ -160,7 +160,8 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
                 "duplicate host id in this batch",
             ));
         }
-        if let Some(r) = e.name.as_deref().and_then(text_problem) {
+        let name = e.name.as_deref();
+        if let Some(r) = name.and_then(|n| text_problem(n).or_else(|| header::name_problem(n))) {
             out.push(Problem::at("employees", i, &e.id, "name", r));
         }
     }
@@ -238,7 +239,7 @@ pub fn validate_location(l: &Location) -> Vec<Problem> {
     }
     if l.name.trim().is_empty() {
         bad("name", "must not be empty");
-    } else if let Some(r) = text_problem(&l.name) {
+    } else if let Some(r) = text_problem(&l.name).or_else(|| header::name_problem(&l.name)) {
         bad("name", r);
     }
     if super::time::parse_tz(&l.time_zone).is_none() {

@@ -185,10 +185,68 @@ static void pages_refuse_null_arguments_and_bad_input(void) {
     hk_engine_free(&engine);
 }
 
+/* M4: a host's French override with a single-quoted attribute and a customer named
+ * "Anne/onmouseover=..." : the elided apostrophe (de -> d') is text and comes out escaped,
+ * so it cannot close the attribute. A placeholder in an unquoted attribute is refused,
+ * naming the field and the place, never quoting the template. */
+static void m4_elided_apostrophe_in_a_single_quoted_attribute_stays_text(void) {
+    hk_engine *engine = open_golden_engine("pages_m4.db");
+    if (engine == NULL) {
+        return;
+    }
+    CHECK_OK(hk_engine_set_template(
+                 engine, "{\"kind\":\"survey_invitation\",\"channel\":\"email\","
+                         "\"language\":\"fr\",\"subject\":\"{location}\","
+                         "\"body\":\"{survey_link} {unsubscribe_link}\","
+                         "\"html\":\"<p title='Un mot de {first_name}'>Bonjour</p>{score_scale}"
+                         "<a href=\\\"{unsubscribe_link}\\\">x</a>\"}"),
+             engine);
+    const char *batch =
+        "{\"format\":1,\"location\":\"paris\",\"business_dates\":[\"2026-11-20\"],"
+        "\"customers\":[{\"id\":\"c1\",\"name\":\"Anne/onmouseover=alert(4) Dupont\","
+        "\"email\":\"anne@example.fr\",\"language\":\"fr\",\"include_in_communications\":true}],"
+        "\"transactions\":[{\"id\":\"t1\",\"customer\":\"c1\",\"kind\":\"sale\","
+        "\"amount_minor\":100,\"currency\":\"EUR\","
+        "\"finalized_at\":\"2026-11-20T10:15:00+01:00\"}]}";
+    char *report = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &report), engine);
+    hk_string_free(report);
+    char *json = NULL;
+    hk_message_batch *messages = NULL;
+    if (CHECK_OK(hk_engine_claim(engine, 10, NOW_DUE, &json), engine) &&
+        CHECK_OK(hk_message_batch_parse(json, &messages, NULL), NULL)) {
+        const char *html = hk_message_batch_html_body(messages, message_of(messages, "c1"));
+        CHECK(html != NULL);
+        if (html != NULL) {
+            CHECK_CONTAINS(html, "<p title='Un mot d&#39;Anne/onmouseover=alert(4)'>Bonjour</p>");
+            CHECK(strstr(html, "d'Anne") == NULL);
+        }
+    }
+    hk_message_batch_free(&messages);
+    hk_string_free(json);
+
+    CHECK_RC(hk_engine_set_template(
+                 engine, "{\"kind\":\"survey_invitation\",\"channel\":\"email\","
+                         "\"language\":\"fr\",\"subject\":\"{location}\","
+                         "\"body\":\"{survey_link} {unsubscribe_link}\","
+                         "\"html\":\"<p title={first_name}>MARK</p>{score_scale}"
+                         "<a href='{unsubscribe_link}'>x</a>\"}"),
+             HK_RESULT_INVALID_INPUT, engine);
+    char *detail = hk_engine_last_error(engine);
+    CHECK_CONTAINS(detail, "\"record\":\"template\",\"index\":null,\"host_id\":null,"
+                           "\"field\":\"html\"");
+    CHECK_CONTAINS(detail, "`{first_name}` is in an unquoted attribute value");
+    CHECK(detail != NULL && strstr(detail, "MARK") == NULL);
+    hk_string_free(detail);
+    hk_engine_free(&engine);
+}
+
 void pages_tests(void) {
     run_case("M1: the e-mail has eleven score links and a click records once",
              m1_the_email_has_eleven_score_links_and_a_click_records_once);
     run_case("M2: the posted form becomes the answers", m2_the_posted_form_becomes_the_answers);
     run_case("pages: NULL arguments and bad input are refused",
              pages_refuse_null_arguments_and_bad_input);
+    run_case("M4: an elided apostrophe in a single-quoted attribute stays text",
+             m4_elided_apostrophe_in_a_single_quoted_attribute_stays_text);
 }
