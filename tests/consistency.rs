@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use hearken::{ContactPolicy, DeliverySettings, Engine, ErrorKind};
 
 fn policy_with_retry(e: &Engine, months: u32) -> ContactPolicy {
@@ -70,19 +68,7 @@ fn t10_a_link_lifetime_longer_than_the_stored_retry_is_refused_and_changes_nothi
 fn t10_the_cli_sets_a_pair_valid_as_a_whole_in_either_direction_and_refuses_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env_remove("HEARKEN_DB")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| common::cli(&db, args);
     drop(Engine::open(&db).unwrap());
     let (code, err) = run(&["settings", "set", "retry_after_no_answer_months=3"]);
     assert_eq!(code, 0, "{err}");

@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use hearken::{Engine, Location, Weekday};
 
 /// Dates a loose parser would take and the strict one refuses.
@@ -21,19 +18,7 @@ const BAD_DATES: [&str; 8] = [
     "20261225",
 ];
 
-fn hearken(db: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hearken"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("HEARKEN_DB")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::cli as hearken;
 
 #[test]
 fn t6_every_door_refuses_the_same_dates_and_the_cli_stores_none_of_them() {

@@ -121,7 +121,7 @@ pub fn check(template: &str, required: &[&str]) -> Result<(), String> {
 }
 
 /// Checks a template of either part; `required` must each appear at least once. In an
-/// HTML part every placeholder must sit where escaping keeps it text (M4, [`html_place`]).
+/// HTML part every placeholder must sit where escaping keeps it text (M4, `html_place`).
 pub fn check_part(template: &str, required: &[&str], part: Part) -> Result<(), String> {
     let pieces = parse(template, part)?;
     for r in required {

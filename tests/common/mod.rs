@@ -105,3 +105,19 @@ pub fn invited(r: &SyncReport) -> Vec<String> {
         .map(|i| i.transaction.clone())
         .collect()
 }
+
+/// Runs the `hearken` CLI as a process on `db` (with $HEARKEN_DB unset): its exit code and
+/// its stderr.
+pub fn cli(db: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("HEARKEN_DB")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
