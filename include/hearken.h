@@ -425,6 +425,13 @@ typedef void (*hk_progress_fn)(void *user,
 #define HK_RESULT_CORRUPT 9
 
 /**
+ * `hk_engine_close` closed the store, but an erasure's scrub could not finish: another
+ * connection's snapshot kept erased values in the -wal file; they go when the last
+ * connection on the file closes (T2).
+ */
+#define HK_RESULT_SCRUB_INCOMPLETE 10
+
+/**
  * A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
  */
 #define HK_RESULT_NULL_ARGUMENT 100
@@ -645,6 +652,17 @@ hk_result hk_engine_sync(hk_engine *engine,
                          const char *batch_json,
                          int64_t now_ms,
                          char **report_json_out);
+
+/**
+ * [`hk_engine_sync`] for a host that needs only the counts: the report's `invitations`,
+ * `skipped`, `relationship_invitations` and `cancelled_by_refund` are empty and its
+ * `counts` object says how many entries each would hold. Same decisions and rows; less
+ * memory on a big batch.
+ */
+hk_result hk_engine_sync_counts(hk_engine *engine,
+                                const char *batch_json,
+                                int64_t now_ms,
+                                char **report_json_out);
 
 /**
  * Writes, as JSON, the business dates the host must send tonight for a location, the dates

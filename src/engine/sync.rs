@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Customer, Settings, SyncBatch, SyncReport};
+use crate::model::{Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
 use crate::rules::contact;
 use crate::rules::decide::{self};
 use crate::rules::eligibility::Policy;
@@ -103,11 +103,16 @@ struct Written<'b> {
 /// Validates and applies one batch inside the caller's write transaction: gather what
 /// the store holds, validate, write the batch's people and sales, gather the facts the
 /// rules read, decide (a pure rules/ step), write the decisions, record the dates.
+///
+/// With [`ReportDetail::Counts`] the report's `counts` is set from the start and every
+/// phase counts instead of pushing an entry (the per-transaction entries are most of a
+/// big sync's memory); the rows written are the same.
 pub fn apply_batch(
     c: &Connection,
     batch: &SyncBatch,
     now: DateTime<Utc>,
     mode: Mode,
+    detail: ReportDetail,
 ) -> Result<SyncReport> {
     let mut stored = gather(c, batch)?;
     let dated = validate(c, batch, &mut stored, now, mode)?;
@@ -125,6 +130,7 @@ pub fn apply_batch(
         skipped: Vec::new(),
         relationship_invitations: Vec::new(),
         cancelled_by_refund: Vec::new(),
+        counts: (detail == ReportDetail::Counts).then(SyncCounts::default),
     };
     let mut suppressions = Suppressions::load(c)?;
     let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
@@ -201,6 +207,11 @@ pub fn apply_batch(
     }
     crate::failpoint::hit("sync.after_decisions");
     record_dates(c, batch, &dated, mode, &mut report, now)?;
+    if let Some(counts) = &mut report.counts {
+        // Kept as a list while refunds ran (one sale can be refunded twice in a batch).
+        counts.cancelled_by_refund = report.cancelled_by_refund.len() as u32;
+        report.cancelled_by_refund = Vec::new();
+    }
     crate::failpoint::hit("sync.before_commit");
     Ok(report)
 }
