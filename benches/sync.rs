@@ -18,8 +18,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use hearken::rules::contact::{normalize_email, normalize_phone};
 use hearken::{
-    Customer, Employee, Engine, EngineOptions, Gender, JournalMode, Location, Role, Settings,
-    SyncBatch, Transaction, TransactionKind,
+    Customer, Employee, Engine, EngineOptions, Gender, JournalMode, Location, ReportDetail, Role,
+    Settings, SyncBatch, SyncOptions, Transaction, TransactionKind,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -63,6 +63,14 @@ impl Scale {
 }
 
 fn main() {
+    // The memory child (see `memory_in_child`): one sync in a fresh process.
+    if let Ok(detail) = std::env::var(MEMORY_CHILD) {
+        if let Err(e) = memory_child(&detail) {
+            eprintln!("memory child failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if let Err(e) = run() {
         eprintln!("bench failed: {e}");
         std::process::exit(1);
@@ -101,6 +109,9 @@ fn run() -> BenchResult<()> {
         );
     }
 
+    if std::env::var("HEARKEN_BENCH_MEMORY_ONLY").is_ok_and(|v| v == "1") {
+        return memory_in_child(quick);
+    }
     let batch = build_batch(&scale, business_date)?;
     let known = scale.batch_customers / 2;
     println!(
@@ -246,9 +257,91 @@ fn run() -> BenchResult<()> {
         cpu / default_cpu,
     );
     println!("memory method: {}", rows[0].0.memory.method);
+    memory_in_child(quick)?;
     println!(
         "on-CPU = the calling thread's run time from /proc/thread-self/schedstat (SQLite runs \
          on it); wall minus on-CPU is I/O wait and time spent queued behind other processes"
+    );
+    Ok(())
+}
+
+/// Set (to `full` or `counts`) in the child that measures one sync's memory.
+const MEMORY_CHILD: &str = "HEARKEN_BENCH_MEMORY_CHILD";
+
+/// The sync's memory measured in a fresh child process per report kind: this process has
+/// built the batch and run earlier syncs, whose freed memory would blur the figures.
+fn memory_in_child(quick: bool) -> BenchResult<()> {
+    let exe = std::env::current_exe()?;
+    for (detail, target) in [("full", 48.0), ("counts", 32.0)] {
+        let out = std::process::Command::new(&exe)
+            .env(MEMORY_CHILD, detail)
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "memory child ({detail}) failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        let line = String::from_utf8_lossy(&out.stdout);
+        let figures: Vec<f64> = line
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("memory child printed {line:?}: {e}"))?;
+        let [rss, heap, retained, invitations] = figures[..] else {
+            return Err(format!("memory child printed {line:?}").into());
+        };
+        println!(
+            "sync memory in a child process, {detail} report: peak RSS +{rss:.1} MB (target < \
+             {target} MB{}: {}), Rust heap peak +{heap:.1} MB, returned report {retained:.1} MB, \
+             {invitations} invitations",
+            if quick { " at full size" } else { "" },
+            if rss < target { "met" } else { "NOT met" },
+        );
+    }
+    Ok(())
+}
+
+/// The child: a fresh copy of the template, the batch, then one probed `sync_with`.
+/// Prints `rss_mb heap_mb retained_mb invitations`.
+fn memory_child(detail: &str) -> BenchResult<()> {
+    let (scale, _) = Scale::from_env();
+    let business_date = NaiveDate::from_ymd_opt(2026, 11, 23).ok_or("bad date")?;
+    let now = Paris
+        .with_ymd_and_hms(2026, 11, 23, 23, 0, 0)
+        .single()
+        .ok_or("ambiguous local time")?
+        .with_timezone(&Utc);
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let template = target.join(format!(
+        "bench-template-v{}-r{TEMPLATE_REVISION}-{}.db",
+        hearken::SCHEMA_VERSION,
+        scale.template_customers
+    ));
+    let work = target.join("bench-work");
+    let options = SyncOptions {
+        report: match detail {
+            "full" => ReportDetail::Full,
+            "counts" => ReportDetail::Counts,
+            other => return Err(format!("unknown report detail {other}").into()),
+        },
+    };
+    let batch = build_batch(&scale, business_date)?;
+    let db = fresh_copy(&template, &work, &format!("memory-{detail}"))?;
+    let engine = Engine::open(&db)?;
+    let probe = MemoryProbe::start();
+    let report = engine.sync_with(&batch, now, &options)?;
+    let memory = probe.finish();
+    let invitations = report.counted().invitations;
+    drop(report);
+    drop(engine);
+    remove_db(&db);
+    println!(
+        "{:.1} {:.1} {:.1} {invitations}",
+        mb(memory.rss_peak),
+        mb(memory.heap_peak),
+        mb(memory.heap_retained)
     );
     Ok(())
 }

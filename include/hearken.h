@@ -658,6 +658,17 @@ hk_result hk_engine_sync(hk_engine *engine,
                          char **report_json_out);
 
 /**
+ * [`hk_engine_sync`] for a host that needs only the counts: the report's `invitations`,
+ * `skipped`, `relationship_invitations` and `cancelled_by_refund` are empty and its
+ * `counts` object says how many entries each would hold. Same decisions and rows; less
+ * memory on a big batch.
+ */
+hk_result hk_engine_sync_counts(hk_engine *engine,
+                                const char *batch_json,
+                                int64_t now_ms,
+                                char **report_json_out);
+
+/**
  * Writes, as JSON, the business dates the host must send tonight for a location, the dates
  * only a backfill can close, and the next sync instant.
  */

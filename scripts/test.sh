@@ -8,7 +8,8 @@
 # pip, npm), skipping whatever is already there. `.ci/run` calls exactly this script.
 # Longer checks (benches, fuzzing, soak) live in scripts/longer-checks.sh.
 #
-#   scripts/test.sh               the Rust, C and bindings tests (~13 min cold on 2 cores)
+#   scripts/test.sh               the Rust, C and bindings tests and the performance guard
+#                                 (~13 min cold on 2 cores, plus ~1.5 min for the guard)
 #   scripts/test.sh --artifacts   the same, then scripts/package.sh (release artifacts into
 #                                 target/dist/) and scripts/test-artifacts.sh, which checks
 #                                 each artifact from an unpacked copy (see README "Get
@@ -54,7 +55,8 @@ done
 
 step "rust: format, lints, docs"
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
+# perf-guard: lints the guard binary too (benches/guard/; the feature enables nothing else).
+cargo clippy --all-targets --features perf-guard -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
 # One test build for everything, with the failpoints compiled in (they stay off unless
@@ -63,8 +65,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 step "rust: unit, integration, property, golden, header-drift and crash tests"
 cargo test --features failpoints
 
-step "build the library once (release) for the C, Python and Kotlin tests"
-cargo build --release --lib
+step "build the library once (release) for the C, Python and Kotlin tests, and the perf guard"
+# The perf-guard feature enables nothing in the library: one build gives both, so the
+# guard below only compiles its own binary.
+cargo build --release --lib --features perf-guard --bin perf-guard
 
 step "release library: no failpoint name in it (they exist only with --features failpoints)"
 for lib in target/release/libhearken.so target/release/libhearken.a; do
@@ -74,6 +78,10 @@ for lib in target/release/libhearken.so target/release/libhearken.a; do
   fi
 done
 echo "no failpoint name in libhearken.so or libhearken.a"
+
+step "performance guard: instructions (callgrind), pages written and fsyncs against benches/guard/baselines.json"
+# A scenario more than 10 % above or below its baseline fails (docs/benchmarks.md).
+bash scripts/perf-guard.sh
 
 step "C: tests, example, exports, valgrind"
 bash tests/c/run.sh

@@ -33,8 +33,8 @@ use crate::fsio::StoreFile;
 use crate::model::Erasure;
 use crate::model::ReportQuery;
 use crate::model::{
-    BackfillProgress, BackfillReport, Explanation, Location, ScoreQuery, Settings, SyncBatch,
-    SyncReport, SyncWindow,
+    BackfillProgress, BackfillReport, Explanation, Location, ReportDetail, ScoreQuery, Settings,
+    SyncBatch, SyncOptions, SyncReport, SyncWindow,
 };
 use crate::rules::{time, validate};
 use crate::store::{self, Store};
@@ -351,15 +351,37 @@ impl Engine {
     /// The batch is validated whole first; a bad batch is rejected with every bad record
     /// named and nothing written. Re-running a batch changes nothing (E8).
     pub fn sync(&self, batch: &SyncBatch, now: DateTime<Utc>) -> Result<SyncReport> {
+        self.sync_with(batch, now, &SyncOptions::default())
+    }
+
+    /// [`Engine::sync`] with options: `SyncOptions { report: ReportDetail::Counts }`
+    /// returns a report whose lists are empty and whose [`SyncReport::counts`] says how
+    /// many entries they would hold. Same decisions and rows; less memory on a big batch.
+    pub fn sync_with(
+        &self,
+        batch: &SyncBatch,
+        now: DateTime<Utc>,
+        options: &SyncOptions,
+    ) -> Result<SyncReport> {
         check_now(now)?;
         self.lock()?
-            .write(|c| sync::apply_batch(c, batch, now, sync::Mode::Nightly))
+            .write(|c| sync::apply_batch(c, batch, now, sync::Mode::Nightly, options.report))
     }
 
     /// [`Engine::sync`] on a batch given as JSON (see [`crate::wire`]).
     pub fn sync_json(&self, json: &str, now: DateTime<Utc>) -> Result<SyncReport> {
+        self.sync_json_with(json, now, &SyncOptions::default())
+    }
+
+    /// [`Engine::sync_with`] on a batch given as JSON (see [`crate::wire`]).
+    pub fn sync_json_with(
+        &self,
+        json: &str,
+        now: DateTime<Utc>,
+        options: &SyncOptions,
+    ) -> Result<SyncReport> {
         check_now(now)?;
-        self.sync(&crate::wire::parse_batch(json)?, now)
+        self.sync_with(&crate::wire::parse_batch(json)?, now, options)
     }
 
     /// Imports a backfill (JSON lines of batches), reporting progress after each batch.
@@ -381,7 +403,9 @@ impl Engine {
         for (line, batch) in batches {
             let report = self
                 .lock()?
-                .write(|c| sync::apply_batch(c, &batch, now, sync::Mode::Backfill))
+                .write(|c| {
+                    sync::apply_batch(c, &batch, now, sync::Mode::Backfill, ReportDetail::Full)
+                })
                 .map_err(|e| backfill::at_line(e, line))?;
             reports.push(report);
             progress(BackfillProgress {

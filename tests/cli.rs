@@ -1321,3 +1321,60 @@ fn t12_cli_a_backfill_file_imported_twice_reports_and_changes_nothing() {
     }
     assert_eq!(Engine::open(&db).unwrap().dump_rows(&[]).unwrap(), before);
 }
+
+/// `sync --counts-only`: the full report's counts, with the lists empty, in JSON and text.
+#[test]
+fn cli_sync_counts_only_reports_the_full_reports_counts_with_empty_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let night = golden("night1.batch.json");
+    let mut reports = Vec::new();
+    for (name, extra) in [("full.db", None), ("counts.db", Some("--counts-only"))] {
+        let db = dir.path().join(name);
+        ok(
+            &db,
+            &[
+                "locations",
+                "add",
+                "paris",
+                "Boutique Paris",
+                "Europe/Paris",
+            ],
+        );
+        let mut args = vec![NOW, "--json", "sync", night.to_str().unwrap()];
+        args.extend(extra);
+        let report = json(&ok(&db, &args));
+        reports.push((db, report));
+    }
+    let (full, counted) = (&reports[0].1, &reports[1].1);
+    let len = |v: &serde_json::Value, key: &str| v[key].as_array().map_or(0, Vec::len);
+    assert!(len(full, "invitations") > 0 && len(full, "skipped") > 0);
+    assert!(full.get("counts").is_none(), "a full report has no counts");
+    assert_eq!(counted["counts"]["invitations"], len(full, "invitations"));
+    assert_eq!(counted["counts"]["skipped"], len(full, "skipped"));
+    assert_eq!(counted["counts"]["relationship_invitations"], 0);
+    assert_eq!(counted["counts"]["cancelled_by_refund"], 0);
+    assert_eq!(len(counted, "invitations"), 0);
+    assert_eq!(len(counted, "skipped"), 0);
+    for key in ["customers_created", "transactions_created", "business_date"] {
+        assert_eq!(counted[key], full[key], "{key}");
+    }
+    // The text form prints the counts without the tables (a re-run: counts of the E8
+    // repeats, the same as the full text's).
+    let db = &reports[1].0;
+    let args = [NOW, "sync", night.to_str().unwrap()];
+    let text_full = ok(db, &args);
+    let text = ok(db, &[NOW, "sync", "--counts-only", night.to_str().unwrap()]);
+    let skipped = format!(
+        "{} skipped",
+        len(full, "invitations") + len(full, "skipped")
+    );
+    assert!(
+        text.contains("0 invitations") && text.contains(&skipped),
+        "{text}"
+    );
+    assert!(text_full.contains(&skipped), "{text_full}");
+    assert!(
+        !text.contains("reason"),
+        "no table in counts-only text: {text}"
+    );
+}

@@ -138,3 +138,65 @@ fn golden_policy_nights_through_the_rust_door() {
         &hearken::wire::to_json(&explanation),
     );
 }
+
+/// The counts-only sync (`ReportDetail::Counts`) on the golden nights: the same report as
+/// the full one, with the lists empty and `counts` holding their lengths.
+#[test]
+fn counts_only_sync_gives_the_full_reports_counts_with_empty_lists() {
+    use hearken::{ReportDetail, SyncCounts, SyncOptions, SyncReport};
+    let counts_only = SyncOptions {
+        report: ReportDetail::Counts,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let full = steps_1_and_2(&dir.path().join("full.db"));
+    let counted = steps_1_and_2(&dir.path().join("counts.db"));
+    for e in [&full, &counted] {
+        e.set_contact_policy(
+            &hearken::wire::parse_contact_policy(&read("policy.contact.json")).unwrap(),
+        )
+        .unwrap();
+        e.set_location_policy(
+            &hearken::wire::parse_location_policy(&read("policy.location.json")).unwrap(),
+        )
+        .unwrap();
+    }
+    let mut seen = SyncCounts::default();
+    for (batch, now) in [
+        ("policy_night1.batch.json", "2026-11-20T22:00:00Z"),
+        ("policy_night2.batch.json", "2026-11-21T22:00:00Z"),
+    ] {
+        let f = full.sync_json(&read(batch), at(now)).unwrap();
+        let c = counted
+            .sync_json_with(&read(batch), at(now), &counts_only)
+            .unwrap();
+        assert_eq!(f.counts, None, "a full report carries no counts");
+        assert_eq!(c.counts, Some(f.counted()), "{batch}");
+        assert_eq!(c.counted(), f.counted());
+        assert!(c.invitations.is_empty() && c.skipped.is_empty());
+        assert!(c.relationship_invitations.is_empty() && c.cancelled_by_refund.is_empty());
+        // Everything else is the full report's.
+        let lists_emptied = SyncReport {
+            invitations: vec![],
+            skipped: vec![],
+            relationship_invitations: vec![],
+            cancelled_by_refund: vec![],
+            counts: Some(f.counted()),
+            ..f.clone()
+        };
+        assert_eq!(c, lists_emptied, "{batch}");
+        // The JSON carries the counts object.
+        let json: serde_json::Value = serde_json::from_str(&hearken::wire::to_json(&c)).unwrap();
+        assert_eq!(json["counts"]["invitations"], f.invitations.len());
+        let n = f.counted();
+        seen.invitations += n.invitations;
+        seen.skipped += n.skipped;
+        seen.relationship_invitations += n.relationship_invitations;
+        seen.cancelled_by_refund += n.cancelled_by_refund;
+    }
+    // The nights exercise every list.
+    assert!(seen.invitations > 0 && seen.skipped > 0, "{seen:?}");
+    assert!(
+        seen.relationship_invitations > 0 && seen.cancelled_by_refund > 0,
+        "{seen:?}"
+    );
+}

@@ -277,6 +277,22 @@ fun main(args: Array<String>) {
         }
     }
 
+    test("sync_counts_gives_the_full_reports_counts_with_empty_lists") {
+        val full = prepared().use { it.sync(night1Typed(), NIGHT1) }
+        prepared().use { engine ->
+            val counted = engine.syncCounts(night1Typed(), NIGHT1)
+            eq(counted.invitations, emptyList<InvitationSummary>(), "invitations")
+            eq(counted.skipped, emptyList<SkippedTransaction>(), "skipped")
+            eq(
+                counted.counts,
+                SyncCounts(full.invitations.size.toUInt(), full.skipped.size.toUInt(), 0u, 0u),
+                "counts",
+            )
+            eq(counted.customersCreated, full.customersCreated, "customers_created")
+            eq(full.counts, null, "a full report has no counts")
+        }
+    }
+
     test("step4_bad_batch_error_equals_golden_and_typed_fields_rebuild_it") {
         val (engine, _) = synced()
         engine.use {

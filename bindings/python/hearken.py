@@ -743,6 +743,10 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync() != 64386:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_sync_counts() != 30127:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_sync_counts_json() != 9628:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync_json() != 62802:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_sync_window() != 8407:
@@ -1090,6 +1094,12 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_survey_page.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_sync_counts.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_sync_counts.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_sync_counts_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_sync_counts_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync_json.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_sync_json.restype = ctypes.c_uint16
@@ -1752,6 +1762,20 @@ _UniffiLib.uniffi_hearken_fn_method_engine_sync.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_sync.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_sync_counts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_sync_counts.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_sync_counts_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_sync_counts_json.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_sync_json.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -3608,11 +3632,87 @@ class _UniffiFfiConverterSequenceTypeSkippedTransaction(_UniffiConverterRustBuff
         ]
 
 @dataclass
+class SyncCounts:
+    """
+    The sizes of a sync report's lists, for a host that needs only the counts.
+"""
+    def __init__(self, *, invitations:int, skipped:int, relationship_invitations:int, cancelled_by_refund:int):
+        self.invitations = invitations
+        self.skipped = skipped
+        self.relationship_invitations = relationship_invitations
+        self.cancelled_by_refund = cancelled_by_refund
+        
+        
+
+    
+    def __str__(self):
+        return "SyncCounts(invitations={}, skipped={}, relationship_invitations={}, cancelled_by_refund={})".format(self.invitations, self.skipped, self.relationship_invitations, self.cancelled_by_refund)
+    def __eq__(self, other):
+        if self.invitations != other.invitations:
+            return False
+        if self.skipped != other.skipped:
+            return False
+        if self.relationship_invitations != other.relationship_invitations:
+            return False
+        if self.cancelled_by_refund != other.cancelled_by_refund:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSyncCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SyncCounts(
+            invitations=_UniffiFfiConverterUInt32.read(buf),
+            skipped=_UniffiFfiConverterUInt32.read(buf),
+            relationship_invitations=_UniffiFfiConverterUInt32.read(buf),
+            cancelled_by_refund=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.invitations)
+        _UniffiFfiConverterUInt32.check_lower(value.skipped)
+        _UniffiFfiConverterUInt32.check_lower(value.relationship_invitations)
+        _UniffiFfiConverterUInt32.check_lower(value.cancelled_by_refund)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.invitations, buf)
+        _UniffiFfiConverterUInt32.write(value.skipped, buf)
+        _UniffiFfiConverterUInt32.write(value.relationship_invitations, buf)
+        _UniffiFfiConverterUInt32.write(value.cancelled_by_refund, buf)
+
+class _UniffiFfiConverterOptionalTypeSyncCounts(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSyncCounts.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSyncCounts.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSyncCounts.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
 class SyncReport:
     """
     What one nightly sync did.
 """
-    def __init__(self, *, location:str, business_date:IsoDate, caught_up_dates:typing.List[IsoDate], missing_dates:typing.List[IsoDate], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction], relationship_invitations:typing.List[InvitationSummary] = _DEFAULT, cancelled_by_refund:typing.List[str] = _DEFAULT):
+    def __init__(self, *, location:str, business_date:IsoDate, caught_up_dates:typing.List[IsoDate], missing_dates:typing.List[IsoDate], customers_created:int, customers_updated:int, employees_upserted:int, transactions_created:int, transactions_updated:int, invitations:typing.List[InvitationSummary], skipped:typing.List[SkippedTransaction], relationship_invitations:typing.List[InvitationSummary] = _DEFAULT, cancelled_by_refund:typing.List[str] = _DEFAULT, counts:typing.Optional[SyncCounts] = None):
         self.location = location
         self.business_date = business_date
         self.caught_up_dates = caught_up_dates
@@ -3632,12 +3732,13 @@ class SyncReport:
             self.cancelled_by_refund = []
         else:
             self.cancelled_by_refund = cancelled_by_refund
+        self.counts = counts
         
         
 
     
     def __str__(self):
-        return "SyncReport(location={}, business_date={}, caught_up_dates={}, missing_dates={}, customers_created={}, customers_updated={}, employees_upserted={}, transactions_created={}, transactions_updated={}, invitations={}, skipped={}, relationship_invitations={}, cancelled_by_refund={})".format(self.location, self.business_date, self.caught_up_dates, self.missing_dates, self.customers_created, self.customers_updated, self.employees_upserted, self.transactions_created, self.transactions_updated, self.invitations, self.skipped, self.relationship_invitations, self.cancelled_by_refund)
+        return "SyncReport(location={}, business_date={}, caught_up_dates={}, missing_dates={}, customers_created={}, customers_updated={}, employees_upserted={}, transactions_created={}, transactions_updated={}, invitations={}, skipped={}, relationship_invitations={}, cancelled_by_refund={}, counts={})".format(self.location, self.business_date, self.caught_up_dates, self.missing_dates, self.customers_created, self.customers_updated, self.employees_upserted, self.transactions_created, self.transactions_updated, self.invitations, self.skipped, self.relationship_invitations, self.cancelled_by_refund, self.counts)
     def __eq__(self, other):
         if self.location != other.location:
             return False
@@ -3665,6 +3766,8 @@ class SyncReport:
             return False
         if self.cancelled_by_refund != other.cancelled_by_refund:
             return False
+        if self.counts != other.counts:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
@@ -3684,6 +3787,7 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
             skipped=_UniffiFfiConverterSequenceTypeSkippedTransaction.read(buf),
             relationship_invitations=_UniffiFfiConverterSequenceTypeInvitationSummary.read(buf),
             cancelled_by_refund=_UniffiFfiConverterSequenceString.read(buf),
+            counts=_UniffiFfiConverterOptionalTypeSyncCounts.read(buf),
         )
 
     @staticmethod
@@ -3701,6 +3805,7 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeSkippedTransaction.check_lower(value.skipped)
         _UniffiFfiConverterSequenceTypeInvitationSummary.check_lower(value.relationship_invitations)
         _UniffiFfiConverterSequenceString.check_lower(value.cancelled_by_refund)
+        _UniffiFfiConverterOptionalTypeSyncCounts.check_lower(value.counts)
 
     @staticmethod
     def write(value, buf):
@@ -3717,6 +3822,7 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeSkippedTransaction.write(value.skipped, buf)
         _UniffiFfiConverterSequenceTypeInvitationSummary.write(value.relationship_invitations, buf)
         _UniffiFfiConverterSequenceString.write(value.cancelled_by_refund, buf)
+        _UniffiFfiConverterOptionalTypeSyncCounts.write(value.counts, buf)
 
 class _UniffiFfiConverterSequenceTypeSyncReport(_UniffiConverterRustBuffer):
     @classmethod
@@ -11195,6 +11301,56 @@ class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
 
 
 
+class ReportDetail(enum.Enum):
+    """
+    How much a sync reports.
+"""
+    
+    FULL = 0
+    """
+    Every invitation and skip, with its customer and reason.
+"""
+    
+    COUNTS = 1
+    """
+    Only the counts ([`SyncReport::counts`]); the lists stay empty. The sync writes
+    the same rows, in less memory: no per-transaction entry is kept.
+"""
+    
+
+
+class _UniffiFfiConverterTypeReportDetail(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ReportDetail.FULL
+        if variant == 2:
+            return ReportDetail.COUNTS
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ReportDetail.FULL:
+            return
+        if value == ReportDetail.COUNTS:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ReportDetail.FULL:
+            buf.write_i32(1)
+        if value == ReportDetail.COUNTS:
+            buf.write_i32(2)
+
+
+
+
+
+
+
+
 class SurveyKind(enum.Enum):
     """
     The kinds of survey a customer can be asked (P1); each has its own cooldown.
@@ -12155,6 +12311,17 @@ class EngineProtocol(typing.Protocol):
     def sync(self, batch: SyncBatch,now_ms: int) -> SyncReport:
         """
         Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
+"""
+        raise NotImplementedError
+    def sync_counts(self, batch: SyncBatch,now_ms: int) -> SyncReport:
+        """
+        `sync` returning only the counts: the report's lists are empty and its `counts` says
+        how many entries they would hold. Same decisions; less memory on a big batch.
+"""
+        raise NotImplementedError
+    def sync_counts_json(self, json: str,now_ms: int) -> str:
+        """
+        `sync_counts` on a batch given as JSON; returns the report as JSON.
 """
         raise NotImplementedError
     def sync_json(self, json: str,now_ms: int) -> str:
@@ -14110,6 +14277,49 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def sync_counts(self, batch: SyncBatch,now_ms: int) -> SyncReport:
+        """
+        `sync` returning only the counts: the report's lists are empty and its `counts` says
+        how many entries they would hold. Same decisions; less memory on a big batch.
+"""
+        
+        _UniffiFfiConverterTypeSyncBatch.check_lower(batch)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSyncBatch.lower(batch),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSyncReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_sync_counts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sync_counts_json(self, json: str,now_ms: int) -> str:
+        """
+        `sync_counts` on a batch given as JSON; returns the report as JSON.
+"""
+        
+        _UniffiFfiConverterString.check_lower(json)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(json),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_sync_counts_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def sync_json(self, json: str,now_ms: int) -> str:
         """
         `sync` on a batch given as JSON (docs/batch-format.md); returns the report as JSON.
@@ -14567,6 +14777,7 @@ __all__ = [
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
+    "ReportDetail",
     "SurveyKind",
     "AggregateRow",
     "AggregateBundle",
@@ -14579,6 +14790,7 @@ __all__ = [
     "BackfillProgress",
     "InvitationSummary",
     "SkippedTransaction",
+    "SyncCounts",
     "SyncReport",
     "BackfillReport",
     "OpeningHours",

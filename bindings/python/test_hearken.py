@@ -1593,3 +1593,27 @@ def test_p5_every_weekday_off_is_refused_and_p8_reasons_speak_three_languages(st
     assert hearken.SkipReason.REFUNDED.code_name() == "refunded"
     assert hearken.SkipReason.NOT_SAMPLED.describe_in_language("ko") != \
         hearken.SkipReason.NOT_SAMPLED.describe()
+
+
+def test_sync_counts_gives_the_full_reports_counts_with_empty_lists(store):
+    """The counts-only sync (sync_counts, sync_counts_json): the lists stay empty and
+    `counts` holds their lengths, the same as the full report's."""
+    full = json.loads(store.sync_json(golden_text("night1.batch.json"), NIGHT1))
+    typed = prepared().sync_counts(typed_batch(golden_json("night1.batch.json")), NIGHT1)
+    assert typed.invitations == [] and typed.skipped == []
+    assert typed.relationship_invitations == [] and typed.cancelled_by_refund == []
+    assert typed.counts == hearken.SyncCounts(
+        invitations=len(full["invitations"]),
+        skipped=len(full["skipped"]),
+        relationship_invitations=0,
+        cancelled_by_refund=0,
+    )
+    assert typed.counts.invitations > 0 and typed.counts.skipped > 0
+    assert typed.customers_created == full["customers_created"]
+    as_json = json.loads(prepared().sync_counts_json(golden_text("night1.batch.json"), NIGHT1))
+    assert as_json["invitations"] == [] and as_json["skipped"] == []
+    assert as_json["counts"]["invitations"] == len(full["invitations"])
+    assert as_json["counts"]["skipped"] == len(full["skipped"])
+    assert "counts" not in full
+    # A full typed report has no counts.
+    assert prepared().sync(typed_batch(golden_json("night1.batch.json")), NIGHT1).counts is None

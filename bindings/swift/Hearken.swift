@@ -974,6 +974,17 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func sync(batch: SyncBatch, nowMs: Int64) throws  -> SyncReport
     
     /**
+     * `sync` returning only the counts: the report's lists are empty and its `counts` says
+     * how many entries they would hold. Same decisions; less memory on a big batch.
+     */
+    func syncCounts(batch: SyncBatch, nowMs: Int64) throws  -> SyncReport
+    
+    /**
+     * `sync_counts` on a batch given as JSON; returns the report as JSON.
+     */
+    func syncCountsJson(json: String, nowMs: Int64) throws  -> String
+    
+    /**
      * `sync` on a batch given as JSON (docs/batch-format.md); returns the report as JSON.
      */
     func syncJson(json: String, nowMs: Int64) throws  -> String
@@ -2115,6 +2126,35 @@ open func sync(batch: SyncBatch, nowMs: Int64)throws  -> SyncReport  {
     uniffi_hearken_fn_method_engine_sync(
             self.uniffiCloneHandle(),
         FfiConverterTypeSyncBatch_lower(batch),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `sync` returning only the counts: the report's lists are empty and its `counts` says
+     * how many entries they would hold. Same decisions; less memory on a big batch.
+     */
+open func syncCounts(batch: SyncBatch, nowMs: Int64)throws  -> SyncReport  {
+    return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_sync_counts(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncBatch_lower(batch),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `sync_counts` on a batch given as JSON; returns the report as JSON.
+     */
+open func syncCountsJson(json: String, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_sync_counts_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(json),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -10277,6 +10317,95 @@ public func FfiConverterTypeSyncBatch_lower(_ value: SyncBatch) -> RustBuffer {
 
 
 /**
+ * The sizes of a sync report's lists, for a host that needs only the counts.
+ */
+public struct SyncCounts: Equatable, Hashable {
+    /**
+     * Invitations created (the length of `invitations`).
+     */
+    public var invitations: UInt32
+    /**
+     * Transactions that got no invitation (the length of `skipped`).
+     */
+    public var skipped: UInt32
+    /**
+     * Relationship surveys created (the length of `relationship_invitations`).
+     */
+    public var relationshipInvitations: UInt32
+    /**
+     * Earlier invitations cancelled by refunds (the length of `cancelled_by_refund`).
+     */
+    public var cancelledByRefund: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Invitations created (the length of `invitations`).
+         */invitations: UInt32, 
+        /**
+         * Transactions that got no invitation (the length of `skipped`).
+         */skipped: UInt32, 
+        /**
+         * Relationship surveys created (the length of `relationship_invitations`).
+         */relationshipInvitations: UInt32, 
+        /**
+         * Earlier invitations cancelled by refunds (the length of `cancelled_by_refund`).
+         */cancelledByRefund: UInt32) {
+        self.invitations = invitations
+        self.skipped = skipped
+        self.relationshipInvitations = relationshipInvitations
+        self.cancelledByRefund = cancelledByRefund
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncCounts {
+        return
+            try SyncCounts(
+                invitations: FfiConverterUInt32.read(from: &buf), 
+                skipped: FfiConverterUInt32.read(from: &buf), 
+                relationshipInvitations: FfiConverterUInt32.read(from: &buf), 
+                cancelledByRefund: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.invitations, into: &buf)
+        FfiConverterUInt32.write(value.skipped, into: &buf)
+        FfiConverterUInt32.write(value.relationshipInvitations, into: &buf)
+        FfiConverterUInt32.write(value.cancelledByRefund, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncCounts_lift(_ buf: RustBuffer) throws -> SyncCounts {
+    return try FfiConverterTypeSyncCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncCounts_lower(_ value: SyncCounts) -> RustBuffer {
+    return FfiConverterTypeSyncCounts.lower(value)
+}
+
+
+/**
  * What one nightly sync did.
  */
 public struct SyncReport: Equatable, Hashable {
@@ -10332,6 +10461,11 @@ public struct SyncReport: Equatable, Hashable {
      * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
      */
     public var cancelledByRefund: [String]
+    /**
+     * Set by a counts-only sync ([`ReportDetail::Counts`]): how many entries each list
+     * above would hold; the lists are then empty. Absent from a full report.
+     */
+    public var counts: SyncCounts?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10374,7 +10508,11 @@ public struct SyncReport: Equatable, Hashable {
          */relationshipInvitations: [InvitationSummary] = [], 
         /**
          * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
-         */cancelledByRefund: [String] = []) {
+         */cancelledByRefund: [String] = [], 
+        /**
+         * Set by a counts-only sync ([`ReportDetail::Counts`]): how many entries each list
+         * above would hold; the lists are then empty. Absent from a full report.
+         */counts: SyncCounts? = nil) {
         self.location = location
         self.businessDate = businessDate
         self.caughtUpDates = caughtUpDates
@@ -10388,6 +10526,7 @@ public struct SyncReport: Equatable, Hashable {
         self.skipped = skipped
         self.relationshipInvitations = relationshipInvitations
         self.cancelledByRefund = cancelledByRefund
+        self.counts = counts
     }
 
     
@@ -10418,7 +10557,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 invitations: FfiConverterSequenceTypeInvitationSummary.read(from: &buf), 
                 skipped: FfiConverterSequenceTypeSkippedTransaction.read(from: &buf), 
                 relationshipInvitations: FfiConverterSequenceTypeInvitationSummary.read(from: &buf), 
-                cancelledByRefund: FfiConverterSequenceString.read(from: &buf)
+                cancelledByRefund: FfiConverterSequenceString.read(from: &buf), 
+                counts: FfiConverterOptionTypeSyncCounts.read(from: &buf)
         )
     }
 
@@ -10436,6 +10576,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterSequenceTypeSkippedTransaction.write(value.skipped, into: &buf)
         FfiConverterSequenceTypeInvitationSummary.write(value.relationshipInvitations, into: &buf)
         FfiConverterSequenceString.write(value.cancelledByRefund, into: &buf)
+        FfiConverterOptionTypeSyncCounts.write(value.counts, into: &buf)
     }
 }
 
@@ -13254,6 +13395,82 @@ public func FfiConverterTypeQuestionKind_lower(_ value: QuestionKind) -> RustBuf
 
 
 /**
+ * How much a sync reports.
+ */
+
+public enum ReportDetail: Equatable, Hashable {
+    
+    /**
+     * Every invitation and skip, with its customer and reason.
+     */
+    case full
+    /**
+     * Only the counts ([`SyncReport::counts`]); the lists stay empty. The sync writes
+     * the same rows, in less memory: no per-transaction entry is kept.
+     */
+    case counts
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReportDetail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportDetail: FfiConverterRustBuffer {
+    typealias SwiftType = ReportDetail
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportDetail {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .full
+        
+        case 2: return .counts
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReportDetail, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .full:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .counts:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportDetail_lift(_ buf: RustBuffer) throws -> ReportDetail {
+    return try FfiConverterTypeReportDetail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportDetail_lower(_ value: ReportDetail) -> RustBuffer {
+    return FfiConverterTypeReportDetail.lower(value)
+}
+
+
+
+/**
  * How an answer came in (the feedback list's channel).
  */
 
@@ -14665,6 +14882,30 @@ fileprivate struct FfiConverterOptionTypeCalendar: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCalendar.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncCounts: FfiConverterRustBuffer {
+    typealias SwiftType = SyncCounts?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncCounts.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncCounts.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -16420,6 +16661,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync() != 64386) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_sync_counts() != 30127) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_sync_counts_json() != 9628) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_sync_json() != 62802) {

@@ -580,6 +580,16 @@ RustBuffer uniffi_hearken_fn_method_engine_survey_page(uint64_t ptr, RustBuffer 
 RustBuffer uniffi_hearken_fn_method_engine_sync(uint64_t ptr, RustBuffer batch, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_COUNTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_COUNTS
+RustBuffer uniffi_hearken_fn_method_engine_sync_counts(uint64_t ptr, RustBuffer batch, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_COUNTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_COUNTS_JSON
+RustBuffer uniffi_hearken_fn_method_engine_sync_counts_json(uint64_t ptr, RustBuffer json, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_SYNC_JSON
 RustBuffer uniffi_hearken_fn_method_engine_sync_json(uint64_t ptr, RustBuffer json, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -1572,6 +1582,18 @@ uint16_t uniffi_hearken_checksum_method_engine_survey_page(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC
 uint16_t uniffi_hearken_checksum_method_engine_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_COUNTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_COUNTS
+uint16_t uniffi_hearken_checksum_method_engine_sync_counts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_COUNTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_SYNC_COUNTS_JSON
+uint16_t uniffi_hearken_checksum_method_engine_sync_counts_json(void
     
 );
 #endif

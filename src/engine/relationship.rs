@@ -225,11 +225,14 @@ pub fn survey(
         )?;
         row.invitation = Some(summary.invitation_id);
         store::insert_relationship_decision(c, &row, now_ms)?;
-        report.relationship_invitations.push(InvitationSummary {
-            customer: stored.row.host_id.clone(),
-            transaction: purchase.transaction.clone(),
-            ..summary
-        });
+        match &mut report.counts {
+            Some(counts) => counts.relationship_invitations += 1,
+            None => report.relationship_invitations.push(InvitationSummary {
+                customer: stored.row.host_id.clone(),
+                transaction: purchase.transaction.clone(),
+                ..summary
+            }),
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Customer, Settings, SyncBatch, SyncReport};
+use crate::model::{Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
 use crate::rules::contact;
 use crate::rules::decide::{self};
 use crate::rules::eligibility::Policy;
@@ -63,8 +63,22 @@ pub(super) struct Known {
     pub(super) rowid: i64,
     /// Stored before this sync (only those can have had an invitation).
     pub(super) existed: bool,
-    /// The stored row.
+    /// The stored row without its display fields (see [`kept`]).
     pub(super) row: CustomerRow,
+}
+
+/// What the sync keeps of a customer's row once it is written: host id, normalised
+/// contacts, language, gender and opt-in. Nothing after the upserts reads the name, the
+/// contacts as sent or the reference, and on a 50k-customer batch their strings are
+/// several MB at the sync's peak.
+fn kept(row: CustomerRow) -> CustomerRow {
+    CustomerRow {
+        name: None,
+        email: None,
+        phone: None,
+        reference: None,
+        ..row
+    }
 }
 
 /// What the store holds of everything the batch refers to (the gather phase).
@@ -103,11 +117,16 @@ struct Written<'b> {
 /// Validates and applies one batch inside the caller's write transaction: gather what
 /// the store holds, validate, write the batch's people and sales, gather the facts the
 /// rules read, decide (a pure rules/ step), write the decisions, record the dates.
+///
+/// With [`ReportDetail::Counts`] the report's `counts` is set from the start and every
+/// phase counts instead of pushing an entry (the per-transaction entries are most of a
+/// big sync's memory); the rows written are the same.
 pub fn apply_batch(
     c: &Connection,
     batch: &SyncBatch,
     now: DateTime<Utc>,
     mode: Mode,
+    detail: ReportDetail,
 ) -> Result<SyncReport> {
     let mut stored = gather(c, batch)?;
     let dated = validate(c, batch, &mut stored, now, mode)?;
@@ -125,9 +144,17 @@ pub fn apply_batch(
         skipped: Vec::new(),
         relationship_invitations: Vec::new(),
         cancelled_by_refund: Vec::new(),
+        counts: (detail == ReportDetail::Counts).then(SyncCounts::default),
     };
     let mut suppressions = Suppressions::load(c)?;
     let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
+    // The stored rows were read for the upserts; only who was erased is read after them.
+    // Dropped here, not at the end: on a big batch they are ~8 MB at the sync's peak.
+    let erased: HashSet<String> = std::mem::take(&mut stored.customers)
+        .into_iter()
+        .filter(|(_, s)| s.erased)
+        .map(|(id, _)| id)
+        .collect();
     crate::failpoint::hit("sync.after_customers");
     for e in &batch.employees {
         if store::upsert_employee(c, e)? {
@@ -177,7 +204,7 @@ pub fn apply_batch(
         // The last reader of the batch's customers: their rows move, not copied.
         let tonight = (customers.into_iter())
             .map(|(id, k)| {
-                let erased = stored.customers.get(id).is_some_and(|s| s.erased);
+                let erased = erased.contains(id);
                 let customer = StoredCustomer {
                     rowid: k.rowid,
                     row: k.row,
@@ -201,6 +228,11 @@ pub fn apply_batch(
     }
     crate::failpoint::hit("sync.after_decisions");
     record_dates(c, batch, &dated, mode, &mut report, now)?;
+    if let Some(counts) = &mut report.counts {
+        // Kept as a list while refunds ran (one sale can be refunded twice in a batch).
+        counts.cancelled_by_refund = report.cancelled_by_refund.len() as u32;
+        report.cancelled_by_refund = Vec::new();
+    }
     crate::failpoint::hit("sync.before_commit");
     Ok(report)
 }
@@ -374,7 +406,7 @@ fn write_customers<'b>(
             Known {
                 rowid,
                 existed,
-                row,
+                row: kept(row),
             },
         );
     }
@@ -386,7 +418,7 @@ fn write_customers<'b>(
             let known = Known {
                 rowid: s.rowid,
                 existed: true,
-                row: s.row.clone(),
+                row: kept(s.row.clone()),
             };
             customers.insert(id, known);
         }

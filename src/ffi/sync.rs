@@ -32,6 +32,32 @@ pub unsafe extern "C" fn hk_engine_sync(
     unsafe { engine_call(engine, body) }
 }
 
+/// [`hk_engine_sync`] for a host that needs only the counts: the report's `invitations`,
+/// `skipped`, `relationship_invitations` and `cancelled_by_refund` are empty and its
+/// `counts` object says how many entries each would hold. Same decisions and rows; less
+/// memory on a big batch.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_sync_counts(
+    engine: *mut hk_engine,
+    batch_json: *const c_char,
+    now_ms: i64,
+    report_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let json = unsafe { text(batch_json, "batch_json") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(report_json_out, "report_json_out")?;
+        let options = crate::SyncOptions {
+            report: crate::ReportDetail::Counts,
+        };
+        out.set_string(wire::to_json(&engine.sync_json_with(json, now, &options)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
 /// Writes, as JSON, the business dates the host must send tonight for a location, the dates
 /// only a backfill can close, and the next sync instant.
 #[unsafe(no_mangle)]

@@ -42,7 +42,8 @@ pub use people::{Customer, Employee, Erasure, Gender, Role};
 pub use policy::{Calendar, ContactPolicy, LocationPolicy, OpeningHours, SurveyKind, Weekday};
 pub use reason::SkipReason;
 pub use report::{
-    BackfillProgress, BackfillReport, InvitationSummary, SkippedTransaction, SyncReport, SyncWindow,
+    BackfillProgress, BackfillReport, InvitationSummary, ReportDetail, SkippedTransaction,
+    SyncCounts, SyncOptions, SyncReport, SyncWindow,
 };
 pub use response::{
     Answer, FeedbackInput, FeedbackSettings, NpsCategory, NpsSummary, RatingSummary, ReceiptLink,

@@ -38,6 +38,59 @@ pub struct SyncReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cancelled_by_refund: Vec<String>,
+    /// Set by a counts-only sync ([`ReportDetail::Counts`]): how many entries each list
+    /// above would hold; the lists are then empty. Absent from a full report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub counts: Option<SyncCounts>,
+}
+
+impl SyncReport {
+    /// How many invitations, skips, relationship surveys and cancellations the sync made:
+    /// [`SyncReport::counts`] of a counts-only report, the lists' lengths of a full one.
+    pub fn counted(&self) -> SyncCounts {
+        self.counts.unwrap_or(SyncCounts {
+            invitations: self.invitations.len() as u32,
+            skipped: self.skipped.len() as u32,
+            relationship_invitations: self.relationship_invitations.len() as u32,
+            cancelled_by_refund: self.cancelled_by_refund.len() as u32,
+        })
+    }
+}
+
+/// The sizes of a sync report's lists, for a host that needs only the counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(deny_unknown_fields)]
+pub struct SyncCounts {
+    /// Invitations created (the length of `invitations`).
+    pub invitations: u32,
+    /// Transactions that got no invitation (the length of `skipped`).
+    pub skipped: u32,
+    /// Relationship surveys created (the length of `relationship_invitations`).
+    pub relationship_invitations: u32,
+    /// Earlier invitations cancelled by refunds (the length of `cancelled_by_refund`).
+    pub cancelled_by_refund: u32,
+}
+
+/// How much a sync reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportDetail {
+    /// Every invitation and skip, with its customer and reason.
+    #[default]
+    Full,
+    /// Only the counts ([`SyncReport::counts`]); the lists stay empty. The sync writes
+    /// the same rows, in less memory: no per-transaction entry is kept.
+    Counts,
+}
+
+/// Options of [`crate::Engine::sync_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// How much the returned report holds.
+    pub report: ReportDetail,
 }
 
 /// An invitation created by a sync, waiting in the outbox.

@@ -18,6 +18,11 @@ use super::config::{JournalMode, OpenOptions, StoreCheck};
 use super::error::HearkenError;
 use super::time;
 
+/// The options of the counts-only sync.
+const COUNTS_ONLY: crate::SyncOptions = crate::SyncOptions {
+    report: crate::ReportDetail::Counts,
+};
+
 /// A handle on one store's hearken database; share it between threads.
 #[derive(uniffi::Object)]
 pub struct Engine {
@@ -121,6 +126,23 @@ impl Engine {
     pub fn sync_json(&self, json: String, now_ms: i64) -> Answer<String> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(wire::to_json(&self.inner.sync_json(&json, now)?))
+    }
+
+    /// `sync` returning only the counts: the report's lists are empty and its `counts` says
+    /// how many entries they would hold. Same decisions; less memory on a big batch.
+    pub fn sync_counts(&self, batch: SyncBatch, now_ms: i64) -> Answer<SyncReport> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.sync_with(&batch, now, &COUNTS_ONLY)?)
+    }
+
+    /// `sync_counts` on a batch given as JSON; returns the report as JSON.
+    pub fn sync_counts_json(&self, json: String, now_ms: i64) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(wire::to_json(&self.inner.sync_json_with(
+            &json,
+            now,
+            &COUNTS_ONLY,
+        )?))
     }
 
     /// Imports a backfill file (JSON lines of batches), telling `listener` after each batch.

@@ -1,6 +1,7 @@
 /* The golden scenario of tests/golden/README.md through the C door, byte for byte. */
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,62 @@ static void rerunning_the_night_changes_nothing(void) {
     hk_engine_free(&engine);
 }
 
+/* hk_engine_sync_counts: the full report's counts, its lists empty. */
+static void counts_only_sync_gives_the_full_reports_counts(void) {
+    hk_engine *full = open_golden_engine("counts-full.db");
+    hk_engine *counted = open_golden_engine("counts-only.db");
+    if (full == NULL || counted == NULL) {
+        hk_engine_free(&full);
+        hk_engine_free(&counted);
+        return;
+    }
+    char *batch = read_golden("night1.batch.json");
+    char *full_json = NULL, *counts_json = NULL;
+    CHECK_OK(hk_engine_sync(full, batch, NOW_NIGHT1, &full_json), full);
+    CHECK_OK(hk_engine_sync_counts(counted, batch, NOW_NIGHT1, &counts_json), counted);
+
+    hk_sync_report *report = NULL;
+    CHECK_OK(hk_sync_report_parse(full_json, &report, NULL), NULL);
+    unsigned invitations = hk_sync_report_invitation_count(report);
+    unsigned skipped = hk_sync_report_skipped_count(report);
+    unsigned created = hk_sync_report_customers_created(report);
+    hk_sync_report_free(&report);
+    CHECK(invitations > 0 && skipped > 0);
+    char want[200];
+    snprintf(want, sizeof want,
+             "\"counts\":{\"invitations\":%u,\"skipped\":%u,\"relationship_invitations\":0,"
+             "\"cancelled_by_refund\":0}",
+             invitations, skipped);
+    CHECK_CONTAINS(counts_json, want);
+    CHECK_CONTAINS(counts_json, "\"invitations\":[]");
+    CHECK_CONTAINS(counts_json, "\"skipped\":[]");
+    CHECK(full_json != NULL && strstr(full_json, "\"counts\"") == NULL);
+
+    /* The typed reader reads it too: the same counts, no entries. */
+    CHECK_OK(hk_sync_report_parse(counts_json, &report, NULL), NULL);
+    CHECK(hk_sync_report_invitation_count(report) == 0);
+    CHECK(hk_sync_report_skipped_count(report) == 0);
+    CHECK(hk_sync_report_customers_created(report) == created);
+    hk_sync_report_free(&report);
+
+    /* NULL arguments and bad UTF-8 are refused, the output untouched. */
+    char *out = NULL;
+    CHECK(hk_engine_sync_counts(NULL, batch, NOW_NIGHT1, &out) == HK_RESULT_NULL_ARGUMENT);
+    CHECK_RC(hk_engine_sync_counts(counted, NULL, NOW_NIGHT1, &out), HK_RESULT_NULL_ARGUMENT,
+             counted);
+    CHECK_RC(hk_engine_sync_counts(counted, batch, NOW_NIGHT1, NULL), HK_RESULT_NULL_ARGUMENT,
+             counted);
+    CHECK_RC(hk_engine_sync_counts(counted, "{\"x\":\"\xff\"}", NOW_NIGHT1, &out),
+             HK_RESULT_INVALID_UTF8, counted);
+    CHECK(out == NULL);
+
+    hk_string_free(full_json);
+    hk_string_free(counts_json);
+    free(batch);
+    hk_engine_free(&full);
+    hk_engine_free(&counted);
+}
+
 void golden_tests(void) {
     run_case("golden scenario matches the Rust door", golden_scenario_matches_the_rust_door);
     run_case("report readers give the skipped customers and reasons",
@@ -196,4 +253,6 @@ void golden_tests(void) {
     run_case("window readers give the dates to send and to backfill",
              window_readers_give_the_dates_to_send_and_to_backfill);
     run_case("re-running the night changes nothing", rerunning_the_night_changes_nothing);
+    run_case("counts-only sync gives the full report's counts",
+             counts_only_sync_gives_the_full_reports_counts);
 }

@@ -65,6 +65,10 @@ pub enum Command {
     Sync {
         /// The batch file.
         file: PathBuf,
+        /// Report only the counts: no list of invitations and skips (less memory on a
+        /// big batch; the same decisions).
+        #[arg(long)]
+        counts_only: bool,
     },
     /// Import a backfill file (JSON lines, one batch per line).
     Backfill {

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hearken::{Engine, Location, SyncReport};
+use hearken::{Engine, Location, ReportDetail, SyncOptions, SyncReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -121,9 +121,22 @@ fn read_input(file: &Path) -> Result<String, Failure> {
     })
 }
 
-/// `sync FILE`.
-pub fn sync(e: &Engine, out: &Out, file: &Path, now: DateTime<Utc>) -> Result<(), Failure> {
-    let report = e.sync_json(&read_input(file)?, now)?;
+/// `sync [--counts-only] FILE`.
+pub fn sync(
+    e: &Engine,
+    out: &Out,
+    file: &Path,
+    counts_only: bool,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let options = SyncOptions {
+        report: if counts_only {
+            ReportDetail::Counts
+        } else {
+            ReportDetail::Full
+        },
+    };
+    let report = e.sync_json_with(&read_input(file)?, now, &options)?;
     out.show(&report, || sync_text(&report));
     Ok(())
 }
@@ -156,10 +169,11 @@ fn sync_text(r: &SyncReport) -> String {
         dates(&r.caught_up_dates),
         dates(&r.missing_dates),
     );
-    let n = |v: usize| v as u64;
+    // A counts-only report has its counts and empty lists: the tables below are empty.
+    let counted = r.counted();
     s.push_str(&format!(
         "\n{}\n",
-        count(n(r.invitations.len()), "invitation", "invitations")
+        count(u64::from(counted.invitations), "invitation", "invitations")
     ));
     if !r.invitations.is_empty() {
         let mut t = Table::new(&["customer", "transaction", "channel", "language", "due"]);
@@ -174,7 +188,7 @@ fn sync_text(r: &SyncReport) -> String {
         }
         s.push_str(&t.render());
     }
-    s.push_str(&format!("\n{} skipped\n", r.skipped.len()));
+    s.push_str(&format!("\n{} skipped\n", counted.skipped));
     if !r.skipped.is_empty() {
         let mut t = Table::new(&["transaction", "customer", "reason", "eligible again", "why"]);
         for k in &r.skipped {

@@ -77,7 +77,9 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
     let engine = hearken::Engine::open_with(&cli.db, &options)
         .map_err(|err| Failure::at(&cli.db, "open", err))?;
     match &cli.command {
-        Command::Sync { file } => commands::sync(&engine, out, file, now),
+        Command::Sync { file, counts_only } => {
+            commands::sync(&engine, out, file, *counts_only, now)
+        }
         Command::Backfill { file } => commands::backfill(&engine, out, file, now),
         Command::Explain { customer } => commands::explain(&engine, out, customer, now),
         Command::Unsubscribe { contact } => commands::unsubscribe(&engine, out, contact, now),

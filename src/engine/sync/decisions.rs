@@ -53,14 +53,17 @@ pub(super) fn write_decisions(
         }
         if let Some(old) = w.before.filter(|s| s.decided()) {
             // Decided by an earlier sync: report the stored decision, never re-decide.
-            report.skipped.push(SkippedTransaction {
-                transaction: t.id.clone(),
-                customer: t.customer.clone(),
-                reason: old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited),
-                eligible_again_on: old.eligible_again_on,
-                repeat: true,
-                related_customer: None,
-            });
+            match &mut report.counts {
+                Some(counts) => counts.skipped += 1,
+                None => report.skipped.push(SkippedTransaction {
+                    transaction: t.id.clone(),
+                    customer: t.customer.clone(),
+                    reason: old.decision.flatten().unwrap_or(SkipReason::AlreadyInvited),
+                    eligible_again_on: old.eligible_again_on,
+                    repeat: true,
+                    related_customer: None,
+                }),
+            }
             continue;
         }
         let verdict = verdicts
@@ -107,11 +110,14 @@ pub(super) fn write_decisions(
                 },
                 now_ms,
             )?;
-            report.invitations.push(InvitationSummary {
-                customer: id.to_owned(),
-                transaction: t.id.clone(),
-                ..summary
-            });
+            match &mut report.counts {
+                Some(counts) => counts.invitations += 1,
+                None => report.invitations.push(InvitationSummary {
+                    customer: id.to_owned(),
+                    transaction: t.id.clone(),
+                    ..summary
+                }),
+            }
             continue;
         };
         let own = t
@@ -132,14 +138,17 @@ pub(super) fn write_decisions(
             };
             store::insert_decision(c, w.rowid, &row, now_ms)?;
         }
-        report.skipped.push(SkippedTransaction {
-            transaction: t.id.clone(),
-            customer: t.customer.clone(),
-            reason,
-            eligible_again_on,
-            repeat: false,
-            related_customer,
-        });
+        match &mut report.counts {
+            Some(counts) => counts.skipped += 1,
+            None => report.skipped.push(SkippedTransaction {
+                transaction: t.id.clone(),
+                customer: t.customer.clone(),
+                reason,
+                eligible_again_on,
+                repeat: false,
+                related_customer,
+            }),
+        }
     }
     Ok(counted)
 }

@@ -164,33 +164,38 @@ pub(super) fn pending<'b>(
     channel: Channel,
 ) -> Vec<Pending<'b>> {
     let by_contact = dated.rules.policy.one_person_per_contact;
-    batch
-        .transactions
-        .iter()
-        .zip(written)
-        .filter(|(t, w)| {
-            !t.kind.cancels_sale() && !w.before.is_some_and(StoredTransaction::decided)
-        })
-        .map(|(t, _)| {
-            let customer = t.customer.as_deref().and_then(|id| customers.get(id));
-            let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
-            Pending {
-                transaction: &t.id,
-                customer: t.customer.as_deref(),
-                customer_rowid: customer.map(|k| k.rowid),
-                person: customer
-                    .filter(|_| by_contact)
-                    .and_then(|k| channel_contact(&k.row, channel)),
-                finalized_at,
-                facts: Facts {
-                    finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
-                    excluded: t.exclude,
-                    refunded: facts.refunded.contains(&t.id),
-                    location_enabled: dated.location.location.enabled,
-                    customer: customer.and_then(|k| facts.customers.get(&k.rowid).copied()),
-                    already_invited: false,
-                },
-            }
-        })
-        .collect()
+    // Sized for every transaction (nearly all are pending): a collect through the filter
+    // would grow by doubling, up to twice the size (16 MB instead of ~10 on 100k sales).
+    let mut out = Vec::with_capacity(batch.transactions.len());
+    out.extend(
+        batch
+            .transactions
+            .iter()
+            .zip(written)
+            .filter(|(t, w)| {
+                !t.kind.cancels_sale() && !w.before.is_some_and(StoredTransaction::decided)
+            })
+            .map(|(t, _)| {
+                let customer = t.customer.as_deref().and_then(|id| customers.get(id));
+                let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
+                Pending {
+                    transaction: &t.id,
+                    customer: t.customer.as_deref(),
+                    customer_rowid: customer.map(|k| k.rowid),
+                    person: customer
+                        .filter(|_| by_contact)
+                        .and_then(|k| channel_contact(&k.row, channel)),
+                    finalized_at,
+                    facts: Facts {
+                        finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
+                        excluded: t.exclude,
+                        refunded: facts.refunded.contains(&t.id),
+                        location_enabled: dated.location.location.enabled,
+                        customer: customer.and_then(|k| facts.customers.get(&k.rowid).copied()),
+                        already_invited: false,
+                    },
+                }
+            }),
+    );
+    out
 }

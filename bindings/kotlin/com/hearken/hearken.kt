@@ -827,6 +827,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_sync(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_sync_counts(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_sync_counts_json(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_sync_json(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_sync_window(
@@ -1071,6 +1075,10 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_survey_page(`ptr`: Long,`token`: RustBuffer.ByValue,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_sync(`ptr`: Long,`batch`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_sync_counts(`ptr`: Long,`batch`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_sync_counts_json(`ptr`: Long,`json`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_sync_json(`ptr`: Long,`json`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1520,6 +1528,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync() and 0xFFFF) != 64386) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_sync_counts() and 0xFFFF) != 30127) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_sync_counts_json() and 0xFFFF) != 9628) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_sync_json() and 0xFFFF) != 62802) {
@@ -2511,6 +2525,17 @@ public interface EngineInterface {
      * Runs the nightly sync of one batch: validate, upsert, decide, queue invitations.
      */
     fun `sync`(`batch`: SyncBatch, `nowMs`: kotlin.Long): SyncReport
+    
+    /**
+     * `sync` returning only the counts: the report's lists are empty and its `counts` says
+     * how many entries they would hold. Same decisions; less memory on a big batch.
+     */
+    fun `syncCounts`(`batch`: SyncBatch, `nowMs`: kotlin.Long): SyncReport
+    
+    /**
+     * `sync_counts` on a batch given as JSON; returns the report as JSON.
+     */
+    fun `syncCountsJson`(`json`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String
     
     /**
      * `sync` on a batch given as JSON (docs/batch-format.md); returns the report as JSON.
@@ -3973,6 +3998,45 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterTypeSyncBatch.lower(`batch`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `sync` returning only the counts: the report's lists are empty and its `counts` says
+     * how many entries they would hold. Same decisions; less memory on a big batch.
+     */
+    @Throws(HearkenException::class)override fun `syncCounts`(`batch`: SyncBatch, `nowMs`: kotlin.Long): SyncReport {
+            return FfiConverterTypeSyncReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_sync_counts(
+        it,
+        
+        FfiConverterTypeSyncBatch.lower(`batch`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `sync_counts` on a batch given as JSON; returns the report as JSON.
+     */
+    @Throws(HearkenException::class)override fun `syncCountsJson`(`json`: kotlin.String, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_sync_counts_json(
+        it,
+        
+        FfiConverterString.lower(`json`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -10271,6 +10335,69 @@ public object FfiConverterTypeSyncBatch: FfiConverterRustBuffer<SyncBatch> {
 
 
 /**
+ * The sizes of a sync report's lists, for a host that needs only the counts.
+ */
+data class SyncCounts (
+    /**
+     * Invitations created (the length of `invitations`).
+     */
+    var `invitations`: kotlin.UInt
+    , 
+    /**
+     * Transactions that got no invitation (the length of `skipped`).
+     */
+    var `skipped`: kotlin.UInt
+    , 
+    /**
+     * Relationship surveys created (the length of `relationship_invitations`).
+     */
+    var `relationshipInvitations`: kotlin.UInt
+    , 
+    /**
+     * Earlier invitations cancelled by refunds (the length of `cancelled_by_refund`).
+     */
+    var `cancelledByRefund`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncCounts: FfiConverterRustBuffer<SyncCounts> {
+    override fun read(buf: ByteBuffer): SyncCounts {
+        return SyncCounts(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncCounts) = (
+            FfiConverterUInt.allocationSize(value.`invitations`) +
+            FfiConverterUInt.allocationSize(value.`skipped`) +
+            FfiConverterUInt.allocationSize(value.`relationshipInvitations`) +
+            FfiConverterUInt.allocationSize(value.`cancelledByRefund`)
+    )
+
+    override fun write(value: SyncCounts, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`invitations`, buf)
+            FfiConverterUInt.write(value.`skipped`, buf)
+            FfiConverterUInt.write(value.`relationshipInvitations`, buf)
+            FfiConverterUInt.write(value.`cancelledByRefund`, buf)
+    }
+}
+
+
+
+/**
  * What one nightly sync did.
  */
 data class SyncReport (
@@ -10338,6 +10465,12 @@ data class SyncReport (
      * Invitations of earlier sales cancelled by tonight's refunds and voids (P6).
      */
     var `cancelledByRefund`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Set by a counts-only sync ([`ReportDetail::Counts`]): how many entries each list
+     * above would hold; the lists are then empty. Absent from a full report.
+     */
+    var `counts`: SyncCounts? = null 
     
 ){
     
@@ -10367,6 +10500,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeSkippedTransaction.read(buf),
             FfiConverterSequenceTypeInvitationSummary.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeSyncCounts.read(buf),
         )
     }
 
@@ -10383,7 +10517,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeInvitationSummary.allocationSize(value.`invitations`) +
             FfiConverterSequenceTypeSkippedTransaction.allocationSize(value.`skipped`) +
             FfiConverterSequenceTypeInvitationSummary.allocationSize(value.`relationshipInvitations`) +
-            FfiConverterSequenceString.allocationSize(value.`cancelledByRefund`)
+            FfiConverterSequenceString.allocationSize(value.`cancelledByRefund`) +
+            FfiConverterOptionalTypeSyncCounts.allocationSize(value.`counts`)
     )
 
     override fun write(value: SyncReport, buf: ByteBuffer) {
@@ -10400,6 +10535,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeSkippedTransaction.write(value.`skipped`, buf)
             FfiConverterSequenceTypeInvitationSummary.write(value.`relationshipInvitations`, buf)
             FfiConverterSequenceString.write(value.`cancelledByRefund`, buf)
+            FfiConverterOptionalTypeSyncCounts.write(value.`counts`, buf)
     }
 }
 
@@ -12459,6 +12595,50 @@ public object FfiConverterTypeQuestionKind: FfiConverterRustBuffer<QuestionKind>
 
 
 /**
+ * How much a sync reports.
+ */
+
+enum class ReportDetail {
+    
+    /**
+     * Every invitation and skip, with its customer and reason.
+     */
+    FULL,
+    /**
+     * Only the counts ([`SyncReport::counts`]); the lists stay empty. The sync writes
+     * the same rows, in less memory: no per-transaction entry is kept.
+     */
+    COUNTS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReportDetail: FfiConverterRustBuffer<ReportDetail> {
+    override fun read(buf: ByteBuffer) = try {
+        ReportDetail.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReportDetail) = 4UL
+
+    override fun write(value: ReportDetail, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How an answer came in (the feedback list's channel).
  */
 
@@ -13373,6 +13553,38 @@ public object FfiConverterOptionalTypeCalendar: FfiConverterRustBuffer<Calendar?
         } else {
             buf.put(1)
             FfiConverterTypeCalendar.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSyncCounts: FfiConverterRustBuffer<SyncCounts?> {
+    override fun read(buf: ByteBuffer): SyncCounts? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSyncCounts.read(buf)
+    }
+
+    override fun allocationSize(value: SyncCounts?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSyncCounts.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SyncCounts?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSyncCounts.write(value, buf)
         }
     }
 }
