@@ -711,6 +711,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ack(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_ack_many(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_alert(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_alert_settings(
@@ -956,6 +958,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_hearken_fn_method_engine_ack(`ptr`: Long,`messageId`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_ack_many(`ptr`: Long,`messageIds`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert(`ptr`: Long,`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1346,6 +1350,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_ack_many() and 0xFFFF) != 32454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 59997) {
@@ -2188,6 +2195,13 @@ public interface EngineInterface {
     fun `ack`(`messageId`: kotlin.String, `nowMs`: kotlin.Long)
     
     /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+    fun `ackMany`(`messageIds`: List<kotlin.String>, `nowMs`: kotlin.Long): List<AckOutcome>
+    
+    /**
      * One alert by id.
      */
     fun `alert`(`id`: kotlin.Long): Alert
@@ -2882,6 +2896,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+    @Throws(HearkenException::class)override fun `ackMany`(`messageIds`: List<kotlin.String>, `nowMs`: kotlin.Long): List<AckOutcome> {
+            return FfiConverterSequenceTypeAckOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_ack_many(
+        it,
+        
+        FfiConverterSequenceString.lower(`messageIds`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -4877,6 +4912,61 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
 
 /**
+ * The outcome of one message id of a batch ack, in the order the ids were given.
+ */
+data class AckOutcome (
+    /**
+     * The id as given (an id longer than 64 bytes is not echoed: empty).
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What became of it.
+     */
+    var `status`: AckStatus
+    , 
+    /**
+     * Why, for a conflict (the text a single ack's error carries); otherwise absent.
+     */
+    var `detail`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAckOutcome: FfiConverterRustBuffer<AckOutcome> {
+    override fun read(buf: ByteBuffer): AckOutcome {
+        return AckOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterTypeAckStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AckOutcome) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeAckStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: AckOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeAckStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * PII-free aggregate counts to share with other stores ("compare with other retailers").
  */
 data class AggregateBundle (
@@ -6494,6 +6584,13 @@ data class DeliverySettings (
      * vendor match each other's lists and outsiders cannot reverse them.
      */
     var `suppressionPepper`: kotlin.String
+    , 
+    /**
+     * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
+     * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
+     * else at least 30.
+     */
+    var `slimDeliveredAfterDays`: kotlin.UInt = 90u 
     
 ){
     
@@ -6516,6 +6613,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -6525,7 +6623,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`leaseSeconds`) +
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
-            FfiConverterString.allocationSize(value.`suppressionPepper`)
+            FfiConverterString.allocationSize(value.`suppressionPepper`) +
+            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -6535,6 +6634,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`maxAttempts`, buf)
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
+            FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
     }
 }
 
@@ -10946,6 +11046,57 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
 
 
 /**
+ * What became of one message id of a batch ack (`Engine::ack_many`).
+ */
+
+enum class AckStatus {
+    
+    /**
+     * Recorded as delivered by this call.
+     */
+    ACKED,
+    /**
+     * It was acked before: nothing changed (acking twice is fine, as with one ack).
+     */
+    ALREADY_ACKED,
+    /**
+     * It cannot be acked: never claimed, or cancelled before delivery (T8).
+     */
+    CONFLICT,
+    /**
+     * No message has this id.
+     */
+    NOT_FOUND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAckStatus: FfiConverterRustBuffer<AckStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        AckStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AckStatus) = 4UL
+
+    override fun write(value: AckStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What an alert is about (A1).
  */
 
@@ -11604,6 +11755,21 @@ sealed class HearkenException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The store closed, but an erasure's scrub could not finish: erased values may remain
+     * in the -wal file until the last connection on the file closes (T2).
+     */
+    class ScrubIncomplete(
+        
+        /**
+         * What remains and when it goes.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
         /**
@@ -11677,6 +11843,9 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             9 -> HearkenException.Corrupt(
                 FfiConverterString.read(buf),
                 )
+            10 -> HearkenException.ScrubIncomplete(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -11729,6 +11898,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is HearkenException.ScrubIncomplete -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -11777,6 +11951,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             }
             is HearkenException.Corrupt -> {
                 buf.putInt(9)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.ScrubIncomplete -> {
+                buf.putInt(10)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -13813,6 +13992,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAckOutcome: FfiConverterRustBuffer<List<AckOutcome>> {
+    override fun read(buf: ByteBuffer): List<AckOutcome> {
+        val len = buf.getInt()
+        return List<AckOutcome>(len) {
+            FfiConverterTypeAckOutcome.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AckOutcome>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAckOutcome.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AckOutcome>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAckOutcome.write(it, buf)
         }
     }
 }
