@@ -602,12 +602,12 @@ CREATE INDEX alerts_escalation ON alerts(created_at)
 -- P7: the sales of the relationship survey's window.
 CREATE INDEX transactions_finalized ON transactions(finalized_at)
     WHERE customer_id IS NOT NULL;
--- E4, P1-P3: a person's latest invitation of each kind, and the ones of P2's year.
-CREATE INDEX invitations_person ON invitations(customer_id, survey_kind, business_date)
-    WHERE status IN ('pending', 'delivered');
+-- E4, P1-P3: a person's latest invitation of each kind, and the ones of P2's year. Not
+-- partial on the status: an ack (pending -> delivered) then leaves them untouched.
+CREATE INDEX invitations_person ON invitations(customer_id, survey_kind, business_date);
 CREATE INDEX invitations_contact_person
     ON invitations(contact, survey_kind, business_date, customer_id)
-    WHERE status IN ('pending', 'delivered');
+    WHERE contact IS NOT NULL;
 -- Delivered messages whose stored text is still there (slimmed after a retention).
 CREATE INDEX outbox_unslimmed ON outbox(updated_at)
     WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL);
