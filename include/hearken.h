@@ -773,6 +773,21 @@ hk_result hk_engine_ack(hk_engine *engine,
                         int64_t now_ms);
 
 /**
+ * Records the delivery of several claimed messages in one transaction. `message_ids_json`
+ * is a JSON array of message ids (`["id1","id2"]`); writes to `*outcomes_json_out` a JSON
+ * array with one object per id, in order: `{"message_id","status"}` with `status` one of
+ * `acked`, `already_acked` (acked before: fine, as with `hk_engine_ack`), `conflict`
+ * (never claimed, or cancelled before delivery; with a `detail` text) or `not_found`. An
+ * id that cannot be acked changes nothing and does not stop the others: the call returns
+ * `HK_RESULT_OK` unless the array itself is bad or the store fails (then nothing is acked).
+ * Free the outcomes with `hk_string_free`.
+ */
+hk_result hk_engine_ack_many(hk_engine *engine,
+                             const char *message_ids_json,
+                             int64_t now_ms,
+                             char **outcomes_json_out);
+
+/**
  * Records that a claimed message could not be delivered, with a short reason for the
  * report (no personal data, please; at most 500 characters are kept).
  *

@@ -23,7 +23,7 @@ mod timers;
 
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -186,6 +186,18 @@ impl Engine {
         let reader_closed = reader.map_or(Ok(()), Store::close);
         let writer_closed = take(&self.store).map_or(Ok(()), Store::close);
         reader_closed.and(writer_closed)
+    }
+
+    /// Records the SQL text of every statement the engine's connections start into `sink`
+    /// (`None` stops recording). For the query-plan test, which checks that no statement a
+    /// scenario runs scans a table that grows with history; not part of the API.
+    #[doc(hidden)]
+    pub fn trace_sql(&self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()> {
+        self.lock()?.trace_statements(sink.clone())?;
+        if let Some(r) = &self.reader {
+            hold(r)?.trace_statements(sink)?;
+        }
+        Ok(())
     }
 
     /// Whether [`Engine::close`] was called.

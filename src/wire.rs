@@ -80,6 +80,11 @@ pub fn parse_suppression_bundle(json: &str) -> Result<SuppressionBundle> {
     from_value(parse_value(json, "suppressions")?, "suppressions")
 }
 
+/// Parses a batch ack's message ids: a JSON array of strings.
+pub fn parse_message_ids(json: &str) -> Result<Vec<String>> {
+    from_value(parse_value(json, "message_ids")?, "message_ids")
+}
+
 /// Parses a survey definition.
 pub fn parse_survey(json: &str) -> Result<Survey> {
     from_value(parse_value(json, "survey")?, "survey")

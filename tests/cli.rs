@@ -928,6 +928,32 @@ fn cli_outbox_drain_to_a_folder_ack_and_fail() {
     );
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("store.db"), "{}", run.stderr);
+
+    // T8 per id: several ids are acked in one call (Engine::ack_many); an unknown one is
+    // reported (exit 4) and does not stop the others; one acked before is fine.
+    let unknown = "01ffffffffffffffffffffffffffffff";
+    let run = hearken(
+        &db,
+        &[due, "--json", "outbox", "ack", &ids[2], &ids[0], unknown],
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    assert_eq!(doc["acked"], serde_json::json!([ids[2], ids[0]]));
+    let statuses: Vec<&str> = doc["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["acked", "already_acked", "not_found"]);
+    assert_eq!(json(&run.stderr)["kind"], "not_found");
+    let counts = json(&ok(&db, &["--json", "outbox", "list"]))["counts"].clone();
+    assert_eq!(
+        (counts["acked"].as_u64(), counts["in_flight"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let out = ok(&db, &[due, "outbox", "ack", &ids[2], &ids[0]]);
+    assert_eq!(out, "2 messages acknowledged as delivered\n");
 }
 
 #[test]

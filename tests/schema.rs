@@ -151,6 +151,26 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             assert_eq!(stored, delivery, "from v{v}");
             assert_eq!(e.alert_settings().unwrap(), alerts, "from v{v}");
             assert_eq!(e.feedback_settings().unwrap(), feedback, "from v{v}");
+            // v9 → v10: a store without the setting slims delivered rows after 90 days.
+            assert_eq!(stored.slim_delivered_after_days, 90, "from v{v}");
+        }
+        // v9 → v10: indexes only, the data as it was (checked above).
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for index in [
+            "alerts_escalation",
+            "transactions_finalized",
+            "invitations_person",
+            "invitations_contact_person",
+            "outbox_unslimmed",
+        ] {
+            let n: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                    [index],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{index} from v{v}");
         }
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");

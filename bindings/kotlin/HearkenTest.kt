@@ -525,6 +525,29 @@ fun deliveryTests() {
         dir.toFile().deleteRecursively()
     }
 
+    test("delivery_t8_ack_many_acks_a_batch_and_reports_each_id") {
+        val (engine, _) = synced()
+        engine.use {
+            val m = engine.claim(1u, DUE).single()
+            val never = engine.resend(m.invitationId!!, null, DUE) // queued, never claimed
+            val out = engine.ackMany(listOf(m.messageId, "nope", never, m.messageId), DUE)
+            eq(
+                out.map { it.messageId to it.status },
+                listOf(
+                    m.messageId to AckStatus.ACKED,
+                    "nope" to AckStatus.NOT_FOUND,
+                    never to AckStatus.CONFLICT,
+                    m.messageId to AckStatus.ALREADY_ACKED,
+                ),
+                "one outcome per id",
+            )
+            check(out[2].detail!!.contains("never claimed"), "the conflict says why")
+            eq(engine.ackMany(listOf(), DUE), listOf<AckOutcome>(), "nothing to ack")
+            eq(engine.outboxCounts().acked, 1uL, "only the claimed one")
+            eq(engine.outboxCounts().pending, 2uL, "the other invitation and the resend wait")
+        }
+    }
+
     test("delivery_fail_retries_with_backoff_then_fails_for_good") {
         val (engine, _) = synced()
         engine.use {

@@ -569,6 +569,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack() != 15099:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_ack_many() != 32454:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_alert() != 59997:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_alert_settings() != 950:
@@ -833,6 +835,9 @@ _UniffiLib.uniffi_hearken_checksum_func_default_settings.restype = ctypes.c_uint
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_ack_many.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_ack_many.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_alert.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_alert.restype = ctypes.c_uint16
@@ -1187,6 +1192,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_ack.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_ack.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_ack_many.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_ack_many.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_alert.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -2013,19 +2025,6 @@ _uniffi_check_contract_api_version(_UniffiLib)
 # Public interface members begin here.
 
 
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
-
 class _UniffiFfiConverterString:
     @staticmethod
     def check_lower(value):
@@ -2057,6 +2056,160 @@ class _UniffiFfiConverterString:
         with _UniffiRustBuffer.alloc_with_builder() as builder:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
+
+
+
+
+
+
+class AckStatus(enum.Enum):
+    """
+    What became of one message id of a batch ack (`Engine::ack_many`).
+"""
+    
+    ACKED = 0
+    """
+    Recorded as delivered by this call.
+"""
+    
+    ALREADY_ACKED = 1
+    """
+    It was acked before: nothing changed (acking twice is fine, as with one ack).
+"""
+    
+    CONFLICT = 2
+    """
+    It cannot be acked: never claimed, or cancelled before delivery (T8).
+"""
+    
+    NOT_FOUND = 3
+    """
+    No message has this id.
+"""
+    
+
+
+class _UniffiFfiConverterTypeAckStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return AckStatus.ACKED
+        if variant == 2:
+            return AckStatus.ALREADY_ACKED
+        if variant == 3:
+            return AckStatus.CONFLICT
+        if variant == 4:
+            return AckStatus.NOT_FOUND
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == AckStatus.ACKED:
+            return
+        if value == AckStatus.ALREADY_ACKED:
+            return
+        if value == AckStatus.CONFLICT:
+            return
+        if value == AckStatus.NOT_FOUND:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == AckStatus.ACKED:
+            buf.write_i32(1)
+        if value == AckStatus.ALREADY_ACKED:
+            buf.write_i32(2)
+        if value == AckStatus.CONFLICT:
+            buf.write_i32(3)
+        if value == AckStatus.NOT_FOUND:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class AckOutcome:
+    """
+    The outcome of one message id of a batch ack, in the order the ids were given.
+"""
+    def __init__(self, *, message_id:str, status:AckStatus, detail:typing.Optional[str]):
+        self.message_id = message_id
+        self.status = status
+        self.detail = detail
+        
+        
+
+    
+    def __str__(self):
+        return "AckOutcome(message_id={}, status={}, detail={})".format(self.message_id, self.status, self.detail)
+    def __eq__(self, other):
+        if self.message_id != other.message_id:
+            return False
+        if self.status != other.status:
+            return False
+        if self.detail != other.detail:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAckOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AckOutcome(
+            message_id=_UniffiFfiConverterString.read(buf),
+            status=_UniffiFfiConverterTypeAckStatus.read(buf),
+            detail=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_id)
+        _UniffiFfiConverterTypeAckStatus.check_lower(value.status)
+        _UniffiFfiConverterOptionalString.check_lower(value.detail)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_id, buf)
+        _UniffiFfiConverterTypeAckStatus.write(value.status, buf)
+        _UniffiFfiConverterOptionalString.write(value.detail, buf)
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
 
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "i64"
@@ -2422,31 +2575,6 @@ class _UniffiFfiConverterTypeAlertStatus(_UniffiConverterRustBuffer):
             buf.write_i32(3)
 
 
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -5674,19 +5802,20 @@ class DeliverySettings:
     """
     Store-wide delivery settings: links, leases and retries of the outbox.
 """
-    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str):
+    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90):
         self.link_base_url = link_base_url
         self.survey_link_days = survey_link_days
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
         self.retry_base_seconds = retry_base_seconds
         self.suppression_pepper = suppression_pepper
+        self.slim_delivered_after_days = slim_delivered_after_days
         
         
 
     
     def __str__(self):
-        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper)
+        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days)
     def __eq__(self, other):
         if self.link_base_url != other.link_base_url:
             return False
@@ -5700,6 +5829,8 @@ class DeliverySettings:
             return False
         if self.suppression_pepper != other.suppression_pepper:
             return False
+        if self.slim_delivered_after_days != other.slim_delivered_after_days:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
@@ -5712,6 +5843,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
             max_attempts=_UniffiFfiConverterUInt32.read(buf),
             retry_base_seconds=_UniffiFfiConverterUInt32.read(buf),
             suppression_pepper=_UniffiFfiConverterString.read(buf),
+            slim_delivered_after_days=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
@@ -5722,6 +5854,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.max_attempts)
         _UniffiFfiConverterUInt32.check_lower(value.retry_base_seconds)
         _UniffiFfiConverterString.check_lower(value.suppression_pepper)
+        _UniffiFfiConverterUInt32.check_lower(value.slim_delivered_after_days)
 
     @staticmethod
     def write(value, buf):
@@ -5731,6 +5864,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.max_attempts, buf)
         _UniffiFfiConverterUInt32.write(value.retry_base_seconds, buf)
         _UniffiFfiConverterString.write(value.suppression_pepper, buf)
+        _UniffiFfiConverterUInt32.write(value.slim_delivered_after_days, buf)
 
 @dataclass
 class DueWork:
@@ -11406,6 +11540,29 @@ class _UniffiFfiConverterTypeSurveyKind(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeAckOutcome(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAckOutcome.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAckOutcome.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAckOutcome.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeAlert(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -11827,6 +11984,13 @@ class EngineProtocol(typing.Protocol):
         """
         Records that a claimed message was delivered; it is never offered again. Acking
         twice is fine.
+"""
+        raise NotImplementedError
+    def ack_many(self, message_ids: typing.List[str],now_ms: int) -> typing.List[AckOutcome]:
+        """
+        Records the delivery of several claimed messages in one transaction; one outcome
+        per id, in order (acked, acked before, conflict, not found). An id that cannot be
+        acked changes nothing and does not stop the others.
 """
         raise NotImplementedError
     def alert(self, id: int) -> Alert:
@@ -12500,6 +12664,29 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_ack,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def ack_many(self, message_ids: typing.List[str],now_ms: int) -> typing.List[AckOutcome]:
+        """
+        Records the delivery of several claimed messages in one transaction; one outcome
+        per id, in order (acked, acked before, conflict, not found). An id that cannot be
+        acked changes nothing and does not stop the others.
+"""
+        
+        _UniffiFfiConverterSequenceString.check_lower(message_ids)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterSequenceString.lower(message_ids),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAckOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_ack_many,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -14749,6 +14936,7 @@ def default_settings() -> Settings:
 
 __all__ = [
     "InternalError",
+    "AckStatus",
     "AlertKind",
     "AlertStatus",
     "Channel",
@@ -14779,6 +14967,7 @@ __all__ = [
     "MessageStatus",
     "ReportDetail",
     "SurveyKind",
+    "AckOutcome",
     "AggregateRow",
     "AggregateBundle",
     "Alert",

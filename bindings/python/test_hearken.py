@@ -431,6 +431,25 @@ def test_delivery_an_acked_message_is_not_offered_again_but_an_expired_lease_is(
     assert engine.pending_invitations() == []
 
 
+def test_delivery_t8_ack_many_acks_a_batch_and_reports_each_id(synced):
+    engine, _ = synced
+    m = engine.claim(1, DUE)[0]
+    never = engine.resend(m.invitation_id, None, DUE)  # queued, never claimed
+    out = engine.ack_many([m.message_id, "nope", never, m.message_id], DUE)
+    assert [(o.message_id, o.status) for o in out] == [
+        (m.message_id, hearken.AckStatus.ACKED),
+        ("nope", hearken.AckStatus.NOT_FOUND),
+        (never, hearken.AckStatus.CONFLICT),
+        (m.message_id, hearken.AckStatus.ALREADY_ACKED),
+    ]
+    assert "never claimed" in out[2].detail
+    assert out[0].detail is None
+    assert engine.ack_many([], DUE) == []
+    # Only the claimed message was acked: the other invitation and the resend wait.
+    assert engine.outbox_counts() == hearken.OutboxCounts(
+        pending=2, in_flight=0, acked=1, failed=0, cancelled=0)
+
+
 def test_delivery_ack_holds_across_a_reopen(tmp_path):
     path = str(tmp_path / "outbox.db")
     engine = prepared(hearken.Engine(path))

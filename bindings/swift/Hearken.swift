@@ -649,6 +649,13 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func ack(messageId: String, nowMs: Int64) throws 
     
     /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+    func ackMany(messageIds: [String], nowMs: Int64) throws  -> [AckOutcome]
+    
+    /**
      * One alert by id.
      */
     func alert(id: Int64) throws  -> Alert
@@ -1327,6 +1334,22 @@ open func ack(messageId: String, nowMs: Int64)throws   {try rustCallWithError(Ff
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+open func ackMany(messageIds: [String], nowMs: Int64)throws  -> [AckOutcome]  {
+    return try  FfiConverterSequenceTypeAckOutcome.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_ack_many(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(messageIds),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2820,6 +2843,85 @@ public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
 }
 
 
+
+
+/**
+ * The outcome of one message id of a batch ack, in the order the ids were given.
+ */
+public struct AckOutcome: Equatable, Hashable {
+    /**
+     * The id as given (an id longer than 64 bytes is not echoed: empty).
+     */
+    public var messageId: String
+    /**
+     * What became of it.
+     */
+    public var status: AckStatus
+    /**
+     * Why, for a conflict (the text a single ack's error carries); otherwise absent.
+     */
+    public var detail: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The id as given (an id longer than 64 bytes is not echoed: empty).
+         */messageId: String, 
+        /**
+         * What became of it.
+         */status: AckStatus, 
+        /**
+         * Why, for a conflict (the text a single ack's error carries); otherwise absent.
+         */detail: String?) {
+        self.messageId = messageId
+        self.status = status
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AckOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAckOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AckOutcome {
+        return
+            try AckOutcome(
+                messageId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeAckStatus.read(from: &buf), 
+                detail: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AckOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterTypeAckStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAckOutcome_lift(_ buf: RustBuffer) throws -> AckOutcome {
+    return try FfiConverterTypeAckOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAckOutcome_lower(_ value: AckOutcome) -> RustBuffer {
+    return FfiConverterTypeAckOutcome.lower(value)
+}
 
 
 /**
@@ -5047,6 +5149,12 @@ public struct DeliverySettings: Equatable, Hashable {
      * vendor match each other's lists and outsiders cannot reverse them.
      */
     public var suppressionPepper: String
+    /**
+     * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
+     * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
+     * else at least 30.
+     */
+    public var slimDeliveredAfterDays: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5069,13 +5177,19 @@ public struct DeliverySettings: Equatable, Hashable {
         /**
          * Vendor-wide secret mixed into exported suppression hashes, so the stores of one
          * vendor match each other's lists and outsiders cannot reverse them.
-         */suppressionPepper: String) {
+         */suppressionPepper: String, 
+        /**
+         * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
+         * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
+         * else at least 30.
+         */slimDeliveredAfterDays: UInt32 = UInt32(90)) {
         self.linkBaseUrl = linkBaseUrl
         self.surveyLinkDays = surveyLinkDays
         self.leaseSeconds = leaseSeconds
         self.maxAttempts = maxAttempts
         self.retryBaseSeconds = retryBaseSeconds
         self.suppressionPepper = suppressionPepper
+        self.slimDeliveredAfterDays = slimDeliveredAfterDays
     }
 
     
@@ -5099,7 +5213,8 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
                 leaseSeconds: FfiConverterUInt32.read(from: &buf), 
                 maxAttempts: FfiConverterUInt32.read(from: &buf), 
                 retryBaseSeconds: FfiConverterUInt32.read(from: &buf), 
-                suppressionPepper: FfiConverterString.read(from: &buf)
+                suppressionPepper: FfiConverterString.read(from: &buf), 
+                slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf)
         )
     }
 
@@ -5110,6 +5225,7 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.maxAttempts, into: &buf)
         FfiConverterUInt32.write(value.retryBaseSeconds, into: &buf)
         FfiConverterString.write(value.suppressionPepper, into: &buf)
+        FfiConverterUInt32.write(value.slimDeliveredAfterDays, into: &buf)
     }
 }
 
@@ -11345,6 +11461,101 @@ public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
 
 
 /**
+ * What became of one message id of a batch ack (`Engine::ack_many`).
+ */
+
+public enum AckStatus: Equatable, Hashable {
+    
+    /**
+     * Recorded as delivered by this call.
+     */
+    case acked
+    /**
+     * It was acked before: nothing changed (acking twice is fine, as with one ack).
+     */
+    case alreadyAcked
+    /**
+     * It cannot be acked: never claimed, or cancelled before delivery (T8).
+     */
+    case conflict
+    /**
+     * No message has this id.
+     */
+    case notFound
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AckStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAckStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AckStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AckStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .acked
+        
+        case 2: return .alreadyAcked
+        
+        case 3: return .conflict
+        
+        case 4: return .notFound
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AckStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .acked:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .alreadyAcked:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .conflict:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAckStatus_lift(_ buf: RustBuffer) throws -> AckStatus {
+    return try FfiConverterTypeAckStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAckStatus_lower(_ value: AckStatus) -> RustBuffer {
+    return FfiConverterTypeAckStatus.lower(value)
+}
+
+
+
+/**
  * What an alert is about (A1).
  */
 
@@ -15275,6 +15486,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAckOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [AckOutcome]
+
+    public static func write(_ value: [AckOutcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAckOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AckOutcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AckOutcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAckOutcome.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAggregateRow: FfiConverterRustBuffer {
     typealias SwiftType = [AggregateRow]
 
@@ -16487,6 +16723,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_ack() != 15099) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_ack_many() != 32454) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_alert() != 59997) {

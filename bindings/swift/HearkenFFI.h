@@ -290,6 +290,11 @@ uint64_t uniffi_hearken_fn_constructor_engine_open_with(RustBuffer path, RustBuf
 void uniffi_hearken_fn_method_engine_ack(uint64_t ptr, RustBuffer message_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ACK_MANY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ACK_MANY
+RustBuffer uniffi_hearken_fn_method_engine_ack_many(uint64_t ptr, RustBuffer message_ids, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
 RustBuffer uniffi_hearken_fn_method_engine_alert(uint64_t ptr, int64_t id, RustCallStatus *_Nonnull out_status
@@ -1234,6 +1239,12 @@ uint16_t uniffi_hearken_checksum_func_default_settings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK
 uint16_t uniffi_hearken_checksum_method_engine_ack(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK_MANY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ACK_MANY
+uint16_t uniffi_hearken_checksum_method_engine_ack_many(void
     
 );
 #endif

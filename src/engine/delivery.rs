@@ -7,8 +7,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
-    Channel, DeliverySettings, FailOutcome, MessageKind, MessageStatus, OutboundMessage,
-    SkipReason, Template,
+    AckOutcome, AckStatus, Channel, DeliverySettings, FailOutcome, MessageKind, MessageStatus,
+    OutboundMessage, SkipReason, Template,
 };
 use crate::rules::time::ms;
 use crate::rules::{template, time, token};
@@ -402,24 +402,74 @@ fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
     })
 }
 
+/// What acking a message in this state does (T8): `Ok(true)` records the delivery,
+/// `Ok(false)` changes nothing (acked before), `Err` is the conflict's reason.
+fn ack_verdict(m: &store::MessageState) -> std::result::Result<bool, &'static str> {
+    match m.status {
+        MessageStatus::Acked => Ok(false),
+        MessageStatus::Cancelled => {
+            Err("the message was cancelled before delivery and must not be sent")
+        }
+        // Only a message the host claimed can have been delivered (T8).
+        MessageStatus::Pending if m.attempts == 0 => {
+            Err("the message was never claimed; claim it before acknowledging it")
+        }
+        _ => Ok(true),
+    }
+}
+
 /// Records a delivery; acking twice is fine, and an acked message is never offered again.
 pub fn ack(c: &Connection, message_id: &str, now: DateTime<Utc>) -> Result<()> {
     let m = message(c, message_id)?;
-    match m.status {
-        MessageStatus::Acked => Ok(()),
-        MessageStatus::Cancelled => Err(Error::Conflict(
-            "the message was cancelled before delivery and must not be sent".into(),
-        )),
-        // Only a message the host claimed can have been delivered (T8).
-        MessageStatus::Pending if m.attempts == 0 => Err(Error::Conflict(
-            "the message was never claimed; claim it before acknowledging it".into(),
-        )),
-        _ => {
+    match ack_verdict(&m) {
+        Err(reason) => Err(Error::Conflict(reason.into())),
+        Ok(false) => Ok(()),
+        Ok(true) => {
             store::ack_message(c, &m, ms(now))?;
             crate::failpoint::hit("ack.before_commit");
             Ok(())
         }
     }
+}
+
+/// Longest message id echoed back in a batch ack's outcome (the ids hearken mints are
+/// shorter); a longer one is reported with an empty id (T6).
+const MAX_ECHOED_ID: usize = 64;
+
+/// Records the delivery of each of `message_ids` in the caller's one transaction: each id
+/// gets the outcome a single [`ack`] would give it (acked, acked before, conflict, not
+/// found), and an id that cannot be acked changes nothing.
+pub fn ack_many<S: AsRef<str>>(
+    c: &Connection,
+    message_ids: &[S],
+    now: DateTime<Utc>,
+) -> Result<Vec<AckOutcome>> {
+    let mut out = Vec::with_capacity(message_ids.len());
+    for id in message_ids {
+        let id = id.as_ref();
+        let (status, detail) = match store::find_message(c, id)? {
+            None => (AckStatus::NotFound, None),
+            Some(m) => match ack_verdict(&m) {
+                Err(reason) => (AckStatus::Conflict, Some(reason.to_owned())),
+                Ok(false) => (AckStatus::AlreadyAcked, None),
+                Ok(true) => {
+                    store::ack_message(c, &m, ms(now))?;
+                    (AckStatus::Acked, None)
+                }
+            },
+        };
+        out.push(AckOutcome {
+            message_id: if id.len() <= MAX_ECHOED_ID {
+                id.to_owned()
+            } else {
+                String::new()
+            },
+            status,
+            detail,
+        });
+    }
+    crate::failpoint::hit("ack.before_commit");
+    Ok(out)
 }
 
 /// Records a failed delivery: retried with backoff, or failed for good.

@@ -32,12 +32,13 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
         .map_or(now.date_naive(), |tz| time::local_date(tz, now));
     let contact = super::sync::channel_contact(&stored.row, settings.channel)
         .filter(|_| policy.one_person_per_contact);
-    let history = store::person_history(c, &[(stored.rowid, contact)])?;
+    let person = PersonPolicy::of(&settings, &policy);
+    let from = crate::rules::policy::history_since(&person, today);
+    let history = store::person_history(c, &[(stored.rowid, contact)], from)?;
     let past = history
         .by_customer
         .get(&stored.rowid)
         .map_or(&[][..], Vec::as_slice);
-    let person = PersonPolicy::of(&settings, &policy);
     // The later of the cooldown (E4, P1, P3) and the contact cap (P2).
     let (cooldown, cap) = super::policy::holds(past, SurveyKind::Transactional, &person, today);
     let eligible_again_on = cooldown.into_iter().chain(cap).map(|h| h.until).max();

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
-use crate::rules::policy::PastInvitation;
+use crate::rules::policy::{self, PastInvitation};
 use crate::rules::time;
 use crate::store::{self, History, LocationRow, RelationshipRow};
 
@@ -242,7 +242,8 @@ pub fn survey(
 fn history(c: &Connection, night: &Night<'_>, keys: &[(i64, Option<&str>)]) -> Result<History> {
     let (tonight, others): (Vec<_>, Vec<_>) =
         (keys.iter().copied()).partition(|(rowid, _)| night.customers.contains_key(rowid));
-    let mut history = store::person_history(c, &others)?;
+    let since = policy::history_since(&night.rules.person, night.date);
+    let mut history = store::person_history(c, &others, since)?;
     let mut by_customer: HashMap<i64, usize> = HashMap::new();
     let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::new();
     for (rowid, contact) in night.invited {
@@ -282,8 +283,18 @@ fn history(c: &Connection, night: &Night<'_>, keys: &[(i64, Option<&str>)]) -> R
             all.sort_by_key(|t| (t.0, t.1.as_str(), t.2, t.3, t.4));
             all
         };
-        let stored = store::person_history(c, keys)?;
-        debug_assert_eq!(sorted(&history.by_customer), sorted(&stored.by_customer));
+        // The shortcut adds tonight's invitations to a bounded history: bound it again.
+        let bounded = |h: &HashMap<i64, Vec<PastInvitation>>| {
+            (h.iter())
+                .map(|(k, v)| (*k, policy::bounded_history(*k, v, since)))
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<HashMap<_, _>>()
+        };
+        let stored = store::person_history(c, keys, since)?;
+        debug_assert_eq!(
+            sorted(&bounded(&history.by_customer)),
+            sorted(&stored.by_customer)
+        );
     }
     Ok(history)
 }

@@ -19,10 +19,26 @@ pub fn run_due(c: &Connection, now: DateTime<Utc>) -> Result<DueWork> {
     let reminders = queue_reminders(c, now)?;
     let alert_settings = store::get_alert_settings(c)?;
     let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
+    slim_delivered(c, now)?;
     Ok(DueWork {
         reminders,
         escalations,
     })
+}
+
+/// Delivered messages slimmed per run at most, so the first run after a long pause (or
+/// after the setting was lowered) does not stall a claim; the rest follow in later runs.
+pub const SLIM_PER_RUN: u32 = 500;
+
+/// Drops the stored text of messages delivered more than `slim_delivered_after_days` ago
+/// (0 = never), at most [`SLIM_PER_RUN`] of them; returns how many.
+fn slim_delivered(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
+    let days = store::get_delivery_settings(c)?.slim_delivered_after_days;
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = crate::rules::time::sub(now, crate::rules::time::days(i64::from(days)));
+    store::slim_delivered(c, ms(cutoff), SLIM_PER_RUN)
 }
 
 /// Queues the reminders whose moment has come (R1, R2): at most one per invitation.

@@ -151,6 +151,34 @@ pub unsafe extern "C" fn hk_engine_ack(
     unsafe { engine_call(engine, body) }
 }
 
+/// Records the delivery of several claimed messages in one transaction. `message_ids_json`
+/// is a JSON array of message ids (`["id1","id2"]`); writes to `*outcomes_json_out` a JSON
+/// array with one object per id, in order: `{"message_id","status"}` with `status` one of
+/// `acked`, `already_acked` (acked before: fine, as with `hk_engine_ack`), `conflict`
+/// (never claimed, or cancelled before delivery; with a `detail` text) or `not_found`. An
+/// id that cannot be acked changes nothing and does not stop the others: the call returns
+/// `HK_RESULT_OK` unless the array itself is bad or the store fails (then nothing is acked).
+/// Free the outcomes with `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_ack_many(
+    engine: *mut hk_engine,
+    message_ids_json: *const c_char,
+    now_ms: i64,
+    outcomes_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let json = unsafe { text(message_ids_json, "message_ids_json") }?;
+        let now = now(now_ms)?;
+        let out = Out::new(outcomes_json_out, "outcomes_json_out")?;
+        let ids = wire::parse_message_ids(json)?;
+        out.set_string(wire::to_json(&engine.ack_many(&ids, now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
 /// Records that a claimed message could not be delivered, with a short reason for the
 /// report (no personal data, please; at most 500 characters are kept).
 ///

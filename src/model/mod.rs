@@ -35,7 +35,8 @@ pub use due::DueWork;
 pub use explain::{DecisionRecord, Explanation, RelationshipDecision};
 pub use location::Location;
 pub use outbox::{
-    FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts, Template,
+    AckOutcome, AckStatus, FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts,
+    Template,
 };
 pub use page::{Page, PageKind, ScoreClick};
 pub use people::{Customer, Employee, Erasure, Gender, Role};

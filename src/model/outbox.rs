@@ -186,6 +186,52 @@ pub enum FailOutcome {
     Failed,
 }
 
+/// What became of one message id of a batch ack (`Engine::ack_many`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    /// Recorded as delivered by this call.
+    Acked,
+    /// It was acked before: nothing changed (acking twice is fine, as with one ack).
+    AlreadyAcked,
+    /// It cannot be acked: never claimed, or cancelled before delivery (T8).
+    Conflict,
+    /// No message has this id.
+    NotFound,
+}
+
+impl AckStatus {
+    /// Stable name, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AckStatus::Acked => "acked",
+            AckStatus::AlreadyAcked => "already_acked",
+            AckStatus::Conflict => "conflict",
+            AckStatus::NotFound => "not_found",
+        }
+    }
+
+    /// Whether the message now stands delivered (acked by this call or before).
+    pub fn is_ok(self) -> bool {
+        matches!(self, AckStatus::Acked | AckStatus::AlreadyAcked)
+    }
+}
+
+/// The outcome of one message id of a batch ack, in the order the ids were given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(deny_unknown_fields)]
+pub struct AckOutcome {
+    /// The id as given (an id longer than 64 bytes is not echoed: empty).
+    pub message_id: String,
+    /// What became of it.
+    pub status: AckStatus,
+    /// Why, for a conflict (the text a single ack's error carries); otherwise absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
 /// A store override of a shipped template (or the shipped one, as read back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

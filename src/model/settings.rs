@@ -91,6 +91,11 @@ pub struct DeliverySettings {
     /// Vendor-wide secret mixed into exported suppression hashes, so the stores of one
     /// vendor match each other's lists and outsiders cannot reverse them.
     pub suppression_pepper: String,
+    /// Days after its delivery (ack) a message's stored text is dropped, keeping a slim
+    /// row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
+    /// else at least 30.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
+    pub slim_delivered_after_days: u32,
 }
 
 impl Default for DeliverySettings {
@@ -102,6 +107,7 @@ impl Default for DeliverySettings {
             max_attempts: 5,
             retry_base_seconds: 300,
             suppression_pepper: String::new(),
+            slim_delivered_after_days: 90,
         }
     }
 }

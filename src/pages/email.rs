@@ -4,6 +4,7 @@
 
 use crate::model::MessageKind;
 use crate::rules::html::escape;
+use std::fmt::Write as _;
 
 /// What one shipped e-mail says, in one language. `{…}` are template placeholders.
 struct EmailText {
@@ -273,29 +274,34 @@ pub fn score_scale(survey_link: &str, language: &str) -> String {
     let lang = super::page_language(&[language.to_owned()]);
     let (low, high, name) = scale_words(lang);
     let sep = if survey_link.contains('?') { '&' } else { '?' };
-    let mut out = String::from(
+    // Rendered for every e-mail a claim hands over: written into one buffer, the link
+    // escaped once (escaping works character by character, so the score can follow it).
+    let href = escape(&format!("{survey_link}{sep}score="));
+    let mut out = String::with_capacity(7_000 + 11 * href.len());
+    out.push_str(
         "<table role=\"presentation\" width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" \
          border=\"0\" style=\"max-width:560px;border-collapse:separate;border-spacing:3px 0\">\
          \n<tr>\n",
     );
     for n in 0..=10 {
         let label = escape(&name.replace("{n}", &n.to_string()));
-        let href = escape(&format!("{survey_link}{sep}score={n}"));
-        out.push_str(&format!(
+        let _ = writeln!(
+            out,
             "<td align=\"center\" width=\"9%\" style=\"padding:0\"><a class=\"hk-score\" \
-             href=\"{href}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
+             href=\"{href}{n}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
              padding:10px 0;background:#0b57d0;color:#ffffff;{FONT};font-size:17px;\
              line-height:22px;font-weight:bold;text-align:center;text-decoration:none;\
-             border-radius:4px\">{n}</a></td>\n"
-        ));
+             border-radius:4px\">{n}</a></td>"
+        );
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "</tr>\n<tr><td colspan=\"6\" class=\"hk-muted\" align=\"left\" style=\"padding-top:6px;\
          {FONT};font-size:13px;line-height:18px;color:#4a5058\">0 = {}</td><td colspan=\"5\" \
          class=\"hk-muted\" align=\"right\" style=\"padding-top:6px;{FONT};font-size:13px;\
          line-height:18px;color:#4a5058\">10 = {}</td></tr>\n</table>",
         escape(low),
         escape(high)
-    ));
+    );
     out
 }

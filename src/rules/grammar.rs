@@ -107,18 +107,35 @@ pub fn ko_particle(word: &str, particle: &str) -> Option<&'static str> {
 /// `과(와)`, `와(과)`, `(과)와`, `(으)로`, `으로(로)`, `로(으로)`, and the slash forms `을/를` ….
 /// Returns (the pair's name, the length of the notation in bytes).
 pub fn ko_particle_notation(text: &str) -> Option<(&'static str, usize)> {
+    // Every notation starts with `(` or a Hangul syllable: most text after a placeholder
+    // is left at once. Called for each text piece of every rendering (claim renders each
+    // message), so it allocates nothing.
+    let first = text.chars().next()?;
+    if first != '(' && !('\u{AC00}'..='\u{D7A3}').contains(&first) {
+        return None;
+    }
     for (c, v) in PARTICLES {
         let short = if c == "으로" { "으" } else { c };
-        let forms = [
-            format!("{c}({v})"),
-            format!("{v}({c})"),
-            format!("({short}){v}"),
-            format!("({c}){v}"),
-            format!("{c}/{v}"),
-            format!("{v}/{c}"),
+        let forms: [[&str; 4]; 6] = [
+            [c, "(", v, ")"],
+            [v, "(", c, ")"],
+            ["(", short, ")", v],
+            ["(", c, ")", v],
+            [c, "/", v, ""],
+            [v, "/", c, ""],
         ];
-        if let Some(f) = forms.iter().find(|f| text.starts_with(f.as_str())) {
-            return Some((c, f.len()));
+        for form in forms {
+            let mut rest = text;
+            let matched = form.iter().all(|part| match rest.strip_prefix(part) {
+                Some(r) => {
+                    rest = r;
+                    true
+                }
+                None => false,
+            });
+            if matched {
+                return Some((c, text.len() - rest.len()));
+            }
         }
     }
     None

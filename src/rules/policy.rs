@@ -92,6 +92,43 @@ pub fn cooldown_hold(
     })
 }
 
+/// How far back the person rules look on `date` (E4, P1–P3): every invitation from this
+/// date on counts for P2's year; of the older ones only the latest date of each kind can
+/// matter (a cooldown, P2's gap), so a store reads no more of a person's history than that
+/// ([`bounded_history`]). Without a yearly cap, only the latest of each kind.
+pub fn history_since(p: &PersonPolicy, date: NaiveDate) -> NaiveDate {
+    if p.max_per_year == 0 {
+        return time::MAX_DATE;
+    }
+    date.checked_sub_signed(TimeDelta::days(365))
+        .unwrap_or(time::MIN_DATE)
+}
+
+/// The part of a person's history the rules read on a date whose [`history_since`] is
+/// `since`: everything from `since` on, and, of the older invitations of each kind, those
+/// of the latest date, counted separately for the person's own record (`own`) and for the
+/// other records sharing the contact (P3). Rules give the same answers on it as on the
+/// whole history; the store reads exactly this part.
+pub fn bounded_history(
+    own: i64,
+    history: &[PastInvitation],
+    since: NaiveDate,
+) -> Vec<PastInvitation> {
+    let latest_older = |i: &PastInvitation| {
+        history
+            .iter()
+            .filter(|j| j.kind == i.kind && (j.customer == own) == (i.customer == own))
+            .filter(|j| j.date < since)
+            .map(|j| j.date)
+            .max()
+    };
+    history
+        .iter()
+        .filter(|i| i.date >= since || Some(i.date) == latest_older(i))
+        .copied()
+        .collect()
+}
+
 /// P2: the store-wide cap across kinds that holds the person on `date`: fewer than
 /// `min_gap_days` whole days since the last invitation, or `max_per_year` of them in the
 /// 365 days up to `date`. The later of the two dates wins.

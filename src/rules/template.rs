@@ -73,7 +73,10 @@ fn parse(template: &str, part: Part) -> Result<Vec<Piece<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = template;
     while !rest.is_empty() {
-        let Some(i) = rest.find(['{', '}']) else {
+        // Braces are ASCII, so a byte position is a character boundary; a byte scan is
+        // several times quicker than a char-set pattern over a long HTML part (claim
+        // renders every message).
+        let Some(i) = rest.bytes().position(|b| b == b'{' || b == b'}') else {
             out.push(Piece::Text(rest));
             break;
         };

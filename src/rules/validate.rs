@@ -296,6 +296,9 @@ pub fn validate_settings(s: &Settings) -> Vec<Problem> {
     out
 }
 
+/// A delivered message keeps its stored text at least this long.
+pub const MIN_SLIM_DAYS: u32 = 30;
+
 /// Validates delivery settings.
 pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -322,6 +325,13 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
     }
     if !(1..=86_400).contains(&s.retry_base_seconds) {
         bad("retry_base_seconds", "must be between 1 and 86400");
+    }
+    let slim = s.slim_delivered_after_days;
+    if slim != 0 && !(MIN_SLIM_DAYS..=36_500).contains(&slim) {
+        bad(
+            "slim_delivered_after_days",
+            "must be 0 (never) or between 30 and 36500",
+        );
     }
     out
 }

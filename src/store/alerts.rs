@@ -197,7 +197,9 @@ pub enum AlertStamp {
 pub fn open_store_alert(conn: &Connection, kind: AlertKind, location: i64) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id FROM alerts WHERE kind = ?1 AND location_id = ?2 AND status != 'done'",
+            // The kinds named again so `alerts_one_open_per_location` answers it.
+            "SELECT id FROM alerts WHERE kind = ?1 AND location_id = ?2 AND status != 'done'
+               AND kind IN ('unanswered_reviews', 'sync_gap')",
         )?
         .query_row(params![kind.as_str(), location], |r| r.get(0))
         .optional()?)
@@ -219,12 +221,13 @@ pub struct Overdue {
 }
 
 /// Unfinished, not yet escalated alerts raised at or before `cutoff_ms`.
+/// Walks `alerts_escalation` (only open, unescalated alerts), oldest first.
 pub fn escalation_candidates(conn: &Connection, cutoff_ms: i64) -> Result<Vec<Overdue>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.location_id, l.name, a.detail, a.created_at FROM alerts a
          JOIN locations l ON l.id = a.location_id
          WHERE a.status != 'done' AND a.escalated_at IS NULL AND a.created_at <= ?1
-         ORDER BY a.id",
+         ORDER BY a.created_at, a.id",
     )?;
     let rows = stmt.query_map([cutoff_ms], |r| {
         Ok(Overdue {

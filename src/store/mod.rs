@@ -18,8 +18,10 @@ mod transactions;
 mod users;
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -118,6 +120,27 @@ impl Store {
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Appends the text of every statement this connection starts to `sink` (`None` stops
+    /// it). For the query-plan test (`tests/query_plans.rs`), not for hosts.
+    pub fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()> {
+        let Some(sink) = sink else {
+            self.conn
+                .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)?;
+            return Ok(());
+        };
+        self.conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |event: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(stmt, _) = event {
+                    sink.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(stmt.sql().into_owned());
+                }
+            }),
+        )?;
+        Ok(())
     }
 
     /// Whether the file is in WAL mode (the mode it was created with, or converted to).
@@ -277,7 +300,7 @@ pub use locations::{
 pub use outbox::{
     Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
     find_message, get_template, insert_token, invitation_for_resend, mark_claimed, outbox_counts,
-    queue_message, retry_message, set_template, token_owner,
+    queue_message, retry_message, set_template, slim_delivered, token_owner,
 };
 pub use policy::{
     History, LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message,

@@ -319,6 +319,23 @@ pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<(
     Ok(())
 }
 
+/// Drops the stored text (`params`) and last error of up to `limit` messages acked before
+/// `before_ms`, oldest first, and returns how many. The slim row keeps its id, kind,
+/// invitation, recipient, status, attempts and times, so a repeated ack stays idempotent
+/// and the message can still be found by its id. Reads `outbox_unslimmed` only.
+pub fn slim_delivered(conn: &Connection, before_ms: i64, limit: u32) -> Result<u32> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET params = '{}', last_error = NULL
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL)
+                            AND updated_at < ?1
+                          ORDER BY updated_at LIMIT ?2)",
+        )?
+        .execute(params![before_ms, limit])?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Puts a failed attempt back in the queue, due at `due_ms`.
 pub fn retry_message(
     conn: &Connection,

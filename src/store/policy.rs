@@ -134,8 +134,16 @@ pub struct History {
     pub host_ids: HashMap<i64, String>,
 }
 
-/// The history of each `(customer row id, contact)` in one query.
-pub fn person_history(conn: &Connection, keys: &[(i64, Option<&str>)]) -> Result<History> {
+/// The history of each `(customer row id, contact)` in one query, as much of it as the
+/// rules read on a date whose `rules::policy::history_since` is `since`
+/// (`rules::policy::bounded_history`): every invitation from `since` on, and of the older
+/// ones of each kind those of the latest date. Each part is a range of an index, so the
+/// cost follows the rules' window, not the years a store has been running.
+pub fn person_history(
+    conn: &Connection,
+    keys: &[(i64, Option<&str>)],
+    since: NaiveDate,
+) -> Result<History> {
     let mut out = History {
         by_customer: HashMap::new(),
         host_ids: HashMap::new(),
@@ -146,24 +154,52 @@ pub fn person_history(conn: &Connection, keys: &[(i64, Option<&str>)]) -> Result
     let json = serde_json::to_string(keys).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
         // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
-        // the outer loop), so each looks invitations up by index. The first branch finds
-        // the record's own invitations; the second only other records' (so the two never
-        // overlap and need no de-duplication), and looks up their host ids.
+        // the outer loop), so each looks invitations up by index: per key and survey kind,
+        // the dates from ?2 on, and the latest date before ?2 (the last entry of an index
+        // range, then read as an equality). The first two parts find the
+        // record's own invitations; the last two only other records' with the contact (so
+        // no part overlaps another and none needs de-duplication), and their host ids.
         "WITH k(cid, contact) AS MATERIALIZED (
-           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)),
+         s(kind) AS (VALUES ('transactional'), ('relationship'))
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k CROSS JOIN invitations i ON i.customer_id = k.cid
-         WHERE i.status IN ('pending', 'delivered')
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind AND i.business_date >= ?2
+           AND i.status IN ('pending', 'delivered')
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind
+           AND i.status IN ('pending', 'delivered')
+           AND i.business_date = (
+             SELECT j.business_date FROM invitations j
+             WHERE j.customer_id = k.cid AND j.survey_kind = s.kind AND j.business_date < ?2
+               AND j.status IN ('pending', 'delivered')
+             ORDER BY j.business_date DESC LIMIT 1)
          UNION ALL
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k CROSS JOIN invitations i ON i.contact = k.contact
+         FROM k CROSS JOIN s CROSS JOIN invitations i
          JOIN customers c ON c.id = i.customer_id
-         WHERE k.contact IS NOT NULL AND i.customer_id <> k.cid
-           AND i.status IN ('pending', 'delivered')",
+         WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
+           AND i.business_date >= ?2 AND i.customer_id <> k.cid
+           AND i.status IN ('pending', 'delivered')
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         JOIN customers c ON c.id = i.customer_id
+         WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
+           AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')
+           AND i.business_date = (
+             SELECT j.business_date FROM invitations j
+             WHERE j.contact = k.contact AND j.survey_kind = s.kind AND j.business_date < ?2
+               AND j.customer_id <> k.cid AND j.status IN ('pending', 'delivered')
+             ORDER BY j.business_date DESC LIMIT 1)",
     )?;
-    let rows = stmt.query_map([json], |r| {
+    let rows = stmt.query_map(params![json, since], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -213,8 +249,10 @@ pub fn transactional_responses_between(
 ) -> Result<u32> {
     Ok(conn
         .prepare_cached(
+            // A response to an invitation is stored at the invitation's location, so the
+            // month is a range of `responses_location`.
             "SELECT count(*) FROM responses r JOIN invitations i ON i.id = r.invitation_id
-             WHERE i.location_id = ?1 AND i.survey_kind = 'transactional'
+             WHERE r.location_id = ?1 AND i.survey_kind = 'transactional'
                AND r.source = 'invitation' AND r.created_at >= ?2 AND r.created_at < ?3",
         )?
         .query_row(params![location, from_ms, to_ms], |r| r.get(0))?)
@@ -298,11 +336,14 @@ pub fn relationship_candidates(
 ) -> Result<Vec<LatestPurchase>> {
     // SQLite's bare columns beside max() come from the row holding the maximum.
     let mut stmt = conn.prepare_cached(
-        "SELECT customer_id, location_id, host_id, max(finalized_at) FROM transactions NOT INDEXED
-         WHERE customer_id IS NOT NULL AND finalized_at >= ?1
-           AND kind NOT IN ('refund', 'void')
-           AND host_id NOT IN (SELECT refers_to FROM transactions WHERE refers_to IS NOT NULL)
-         GROUP BY customer_id ORDER BY customer_id",
+        // The window's sales by `transactions_finalized`; each one's refunds by
+        // `transactions_refers_to`: the cost follows the window, not the store's history.
+        "SELECT t.customer_id, t.location_id, t.host_id, max(t.finalized_at)
+         FROM transactions t INDEXED BY transactions_finalized
+         WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
+           AND t.kind NOT IN ('refund', 'void')
+           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
+         GROUP BY t.customer_id ORDER BY t.customer_id",
     )?;
     let rows = stmt.query_map([since_ms], |r| {
         Ok((

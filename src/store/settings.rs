@@ -167,6 +167,7 @@ stored_group!(DeliverySettings, "delivery", get_delivery_settings, set_delivery_
     "max_attempts" => max_attempts,
     "retry_base_seconds" => retry_base_seconds,
     "suppression_pepper" => suppression_pepper,
+    "slim_delivered_after_days" => slim_delivered_after_days,
 });
 
 stored_group!(AlertSettings, "alerts", get_alert_settings, set_alert_settings, ALERT_KEYS, {

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use crate::wire;
 
 use crate::model::{
-    Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer,
-    BackfillProgress, BackfillReport, Channel, CustomerEmail, DeliverySettings, DueWork,
-    Explanation, ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings, InboundReply,
-    Interaction, InteractionInput, InvitationSummary, Location, MessageKind, NpsSummary,
-    OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion,
-    ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage,
-    SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
+    AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
+    AtRiskCustomer, BackfillProgress, BackfillReport, Channel, CustomerEmail, DeliverySettings,
+    DueWork, Explanation, ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings,
+    InboundReply, Interaction, InteractionInput, InvitationSummary, Location, MessageKind,
+    NpsSummary, OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput,
+    ResponseDeletion, ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle,
+    Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
 };
 
 use super::config::{JournalMode, OpenOptions, StoreCheck};
@@ -232,6 +232,14 @@ impl Engine {
     pub fn ack(&self, message_id: String, now_ms: i64) -> Answer<()> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self.inner.ack(&message_id, now)?)
+    }
+
+    /// Records the delivery of several claimed messages in one transaction; one outcome
+    /// per id, in order (acked, acked before, conflict, not found). An id that cannot be
+    /// acked changes nothing and does not stop the others.
+    pub fn ack_many(&self, message_ids: Vec<String>, now_ms: i64) -> Answer<Vec<AckOutcome>> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.ack_many(&message_ids, now)?)
     }
 
     /// Records that a claimed message could not be delivered: retried with backoff, or

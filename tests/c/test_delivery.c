@@ -208,6 +208,70 @@ static void an_acked_message_is_never_offered_again(void) {
     hk_engine_free(&engine);
 }
 
+/* T8 per id: one call acks the claimed ids in one transaction and reports the others. */
+static void ack_many_acks_a_batch_and_reports_each_id(void) {
+    hk_engine *engine = synced_engine("delivery_ack_many.db");
+    if (engine == NULL) {
+        return;
+    }
+    hk_message_batch *batch = claim(engine, 1, NOW_DUE);
+    if (!CHECK(hk_message_batch_count(batch) == 1)) {
+        hk_message_batch_free(&batch);
+        hk_engine_free(&engine);
+        return;
+    }
+    char *claimed = copy(hk_message_batch_message_id(batch, 0));
+    hk_message_batch_free(&batch);
+    char ids[256];
+    snprintf(ids, sizeof ids, "[\"%s\",\"no-such-message\",\"%s\"]", claimed, claimed);
+    char *out = NULL;
+    CHECK_OK(hk_engine_ack_many(engine, ids, NOW_DUE, &out), engine);
+    char want[512];
+    snprintf(want, sizeof want,
+             "[{\"message_id\":\"%s\",\"status\":\"acked\"},"
+             "{\"message_id\":\"no-such-message\",\"status\":\"not_found\"},"
+             "{\"message_id\":\"%s\",\"status\":\"already_acked\"}]",
+             claimed, claimed);
+    CHECK_STR(out, want);
+    hk_string_free(out);
+    check_counts(engine, 1, 0, 1, 0, 0); /* the other invitation is still to be claimed */
+
+    /* A message never claimed is a conflict, with its reason; nothing else changes. */
+    char *resent = NULL;
+    CHECK_OK(hk_engine_resend(engine, 1, NULL, NOW_DUE, &resent), engine);
+    if (resent != NULL) {
+        snprintf(ids, sizeof ids, "[\"%s\"]", resent);
+        out = NULL;
+        CHECK_OK(hk_engine_ack_many(engine, ids, NOW_DUE, &out), engine);
+        CHECK_CONTAINS(out, "\"status\":\"conflict\"");
+        CHECK_CONTAINS(out, "never claimed");
+        hk_string_free(out);
+        hk_string_free(resent);
+    }
+    check_counts(engine, 2, 0, 1, 0, 0);
+
+    /* An empty array acks nothing; bad arguments are typed and write nothing. */
+    out = NULL;
+    CHECK_OK(hk_engine_ack_many(engine, "[]", NOW_DUE, &out), engine);
+    CHECK_STR(out, "[]");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_RC(hk_engine_ack_many(engine, "[\"a\",7]", NOW_DUE, &out), HK_RESULT_INVALID_INPUT,
+             engine);
+    CHECK(out == NULL);
+    CHECK_RC(hk_engine_ack_many(engine, "{\"ids\":[]}", NOW_DUE, &out), HK_RESULT_INVALID_INPUT,
+             engine);
+    CHECK_RC(hk_engine_ack_many(engine, "[\"ab\xff\"]", NOW_DUE, &out), HK_RESULT_INVALID_UTF8,
+             engine);
+    CHECK_RC(hk_engine_ack_many(engine, NULL, NOW_DUE, &out), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_ack_many(engine, "[]", NOW_DUE, NULL), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_ack_many(NULL, "[]", NOW_DUE, &out), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    check_counts(engine, 2, 0, 1, 0, 0);
+    free(claimed);
+    hk_engine_free(&engine);
+}
+
 static void failures_retry_with_backoff_then_stop(void) {
     hk_engine *engine = synced_engine("delivery_fail.db");
     if (engine == NULL) {
@@ -704,6 +768,8 @@ void delivery_tests(void) {
              each_customer_gets_their_language);
     run_case("an acked message is never offered again, even after a reopen",
              an_acked_message_is_never_offered_again);
+    run_case("ack_many acks a batch and reports each id (T8)",
+             ack_many_acks_a_batch_and_reports_each_id);
     run_case("failures retry with backoff, then stop", failures_retry_with_backoff_then_stop);
     run_case("an unsubscribe link unsubscribes everywhere",
              an_unsubscribe_link_unsubscribes_everywhere);

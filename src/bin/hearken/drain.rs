@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hearken::{Engine, Error, FailOutcome, OutboundMessage, Problem};
+use hearken::{AckStatus, Engine, Error, FailOutcome, OutboundMessage, Problem};
 
 use crate::commands::{Out, count, utc};
 use crate::failure::Failure;
@@ -143,21 +143,55 @@ fn messages_text(messages: &[OutboundMessage]) -> String {
     s
 }
 
-/// `outbox ack ID…`: every id is checked before any is acked.
+/// `outbox ack ID…`: every id is checked before any is acked; the valid ones are acked in
+/// one transaction (`Engine::ack_many`). An id that cannot be acked (never claimed,
+/// cancelled, unknown) is reported and makes the exit code that of its error (conflict 5,
+/// else not found 4); the others stay acked.
 pub fn ack(e: &Engine, out: &Out, ids: &[String], now: DateTime<Utc>) -> Result<(), Failure> {
     for id in ids {
         check_id(id)?;
     }
-    for id in ids {
-        e.ack(id, now)?;
-    }
-    out.show(&serde_json::json!({ "acked": ids }), || {
-        format!(
-            "{} acknowledged as delivered\n",
-            count(ids.len() as u64, "message", "messages")
+    let outcomes = e.ack_many(ids, now)?;
+    let acked: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.status.is_ok())
+        .map(|o| o.message_id.as_str())
+        .collect();
+    out.show(
+        &serde_json::json!({ "acked": acked, "outcomes": outcomes }),
+        || {
+            let mut s = format!(
+                "{} acknowledged as delivered\n",
+                count(acked.len() as u64, "message", "messages")
+            );
+            for o in outcomes.iter().filter(|o| !o.status.is_ok()) {
+                s.push_str(&format!("message {}: {}", o.message_id, o.status.as_str()));
+                if let Some(detail) = &o.detail {
+                    s.push_str(&format!(" ({detail})"));
+                }
+                s.push('\n');
+            }
+            s
+        },
+    );
+    let worst = outcomes
+        .iter()
+        .find(|o| o.status == AckStatus::Conflict)
+        .or_else(|| outcomes.iter().find(|o| o.status == AckStatus::NotFound));
+    match worst {
+        None => Ok(()),
+        Some(o) if o.status == AckStatus::Conflict => Err(Error::Conflict(
+            o.detail
+                .clone()
+                .unwrap_or_else(|| "the message cannot be acked".into()),
         )
-    });
-    Ok(())
+        .into()),
+        Some(o) => Err(Error::NotFound {
+            what: "message",
+            id: o.message_id.clone(),
+        }
+        .into()),
+    }
 }
 
 /// `outbox run-due`: the timers alone; prints what they queued.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Channel, DeliverySettings, DueWork, FailOutcome, InvitationSummary, MessageKind,
+    AckOutcome, Channel, DeliverySettings, DueWork, FailOutcome, InvitationSummary, MessageKind,
     OutboundMessage, OutboxCounts, SuppressionBundle, Template,
 };
 use crate::rules::validate;
@@ -39,6 +39,20 @@ impl Engine {
     pub fn ack(&self, message_id: &str, now: DateTime<Utc>) -> Result<()> {
         check_now(now)?;
         self.lock()?.write(|c| delivery::ack(c, message_id, now))
+    }
+
+    /// Records the delivery of several claimed messages in one transaction, and returns
+    /// one outcome per id, in order: each id is treated as [`Engine::ack`] would treat it
+    /// (acked; acked before, which is fine; a conflict for a message never claimed or
+    /// cancelled (T8); not found), and an id that cannot be acked changes nothing.
+    pub fn ack_many<S: AsRef<str>>(
+        &self,
+        message_ids: &[S],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AckOutcome>> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| delivery::ack_many(c, message_ids, now))
     }
 
     /// Records that a claimed message could not be delivered: retried with backoff, or

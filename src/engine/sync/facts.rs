@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::{Channel, Settings, SurveyKind, SyncBatch, SyncReport};
 use crate::rules::decide::Pending;
 use crate::rules::eligibility::{CustomerFacts, Facts};
-use crate::rules::policy::PastInvitation;
+use crate::rules::policy::{self, PastInvitation};
 use crate::rules::time;
 use crate::store::{self, CustomerRow, StoredTransaction};
 
@@ -69,7 +69,9 @@ pub(super) fn gather_facts(
             (k.existed || contact.is_some()).then_some((k.rowid, contact))
         })
         .collect();
-    let history = store::person_history(c, &asked)?;
+    let person = &dated.rules.person;
+    let since = policy::history_since(person, dated.batch_date);
+    let history = store::person_history(c, &asked, since)?;
     let refunded = store::refunded_among(
         c,
         batch
@@ -78,7 +80,6 @@ pub(super) fn gather_facts(
             .filter(|t| !t.kind.cancels_sale())
             .map(|t| t.id.as_str()),
     )?;
-    let person = &dated.rules.person;
     let facts = customers
         .iter()
         .map(|(id, k)| {

@@ -711,6 +711,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ack(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_ack_many(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_alert(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_alert_settings(
@@ -960,6 +962,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_hearken_fn_method_engine_ack(`ptr`: Long,`messageId`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_ack_many(`ptr`: Long,`messageIds`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert(`ptr`: Long,`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1354,6 +1358,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_ack() and 0xFFFF) != 15099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_ack_many() and 0xFFFF) != 32454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 59997) {
@@ -2202,6 +2209,13 @@ public interface EngineInterface {
     fun `ack`(`messageId`: kotlin.String, `nowMs`: kotlin.Long)
     
     /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+    fun `ackMany`(`messageIds`: List<kotlin.String>, `nowMs`: kotlin.Long): List<AckOutcome>
+    
+    /**
      * One alert by id.
      */
     fun `alert`(`id`: kotlin.Long): Alert
@@ -2911,6 +2925,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Records the delivery of several claimed messages in one transaction; one outcome
+     * per id, in order (acked, acked before, conflict, not found). An id that cannot be
+     * acked changes nothing and does not stop the others.
+     */
+    @Throws(HearkenException::class)override fun `ackMany`(`messageIds`: List<kotlin.String>, `nowMs`: kotlin.Long): List<AckOutcome> {
+            return FfiConverterSequenceTypeAckOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_ack_many(
+        it,
+        
+        FfiConverterSequenceString.lower(`messageIds`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -4949,6 +4984,61 @@ public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
 
 
 /**
+ * The outcome of one message id of a batch ack, in the order the ids were given.
+ */
+data class AckOutcome (
+    /**
+     * The id as given (an id longer than 64 bytes is not echoed: empty).
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What became of it.
+     */
+    var `status`: AckStatus
+    , 
+    /**
+     * Why, for a conflict (the text a single ack's error carries); otherwise absent.
+     */
+    var `detail`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAckOutcome: FfiConverterRustBuffer<AckOutcome> {
+    override fun read(buf: ByteBuffer): AckOutcome {
+        return AckOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterTypeAckStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AckOutcome) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeAckStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: AckOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeAckStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * PII-free aggregate counts to share with other stores ("compare with other retailers").
  */
 data class AggregateBundle (
@@ -6566,6 +6656,13 @@ data class DeliverySettings (
      * vendor match each other's lists and outsiders cannot reverse them.
      */
     var `suppressionPepper`: kotlin.String
+    , 
+    /**
+     * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
+     * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
+     * else at least 30.
+     */
+    var `slimDeliveredAfterDays`: kotlin.UInt = 90u 
     
 ){
     
@@ -6588,6 +6685,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -6597,7 +6695,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`leaseSeconds`) +
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
-            FfiConverterString.allocationSize(value.`suppressionPepper`)
+            FfiConverterString.allocationSize(value.`suppressionPepper`) +
+            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -6607,6 +6706,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`maxAttempts`, buf)
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
+            FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
     }
 }
 
@@ -11090,6 +11190,57 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
 
 
 /**
+ * What became of one message id of a batch ack (`Engine::ack_many`).
+ */
+
+enum class AckStatus {
+    
+    /**
+     * Recorded as delivered by this call.
+     */
+    ACKED,
+    /**
+     * It was acked before: nothing changed (acking twice is fine, as with one ack).
+     */
+    ALREADY_ACKED,
+    /**
+     * It cannot be acked: never claimed, or cancelled before delivery (T8).
+     */
+    CONFLICT,
+    /**
+     * No message has this id.
+     */
+    NOT_FOUND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAckStatus: FfiConverterRustBuffer<AckStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        AckStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AckStatus) = 4UL
+
+    override fun write(value: AckStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What an alert is about (A1).
  */
 
@@ -14061,6 +14212,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAckOutcome: FfiConverterRustBuffer<List<AckOutcome>> {
+    override fun read(buf: ByteBuffer): List<AckOutcome> {
+        val len = buf.getInt()
+        return List<AckOutcome>(len) {
+            FfiConverterTypeAckOutcome.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AckOutcome>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAckOutcome.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AckOutcome>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAckOutcome.write(it, buf)
         }
     }
 }

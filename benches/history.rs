@@ -1,0 +1,178 @@
+//! A store's age: one 500-sale night (and the morning that drains it) on a store one
+//! month old against the same night on a store three years old (docs/benchmarks.md).
+//!
+//! `cargo bench --bench history`: 1,095 nights over 5,000 customers, 500 sales a night, the
+//! outbox drained and 30 % of invitations answered by one click every morning
+//! (`benches/scenarios/history.rs`). The history is built once through the public API and
+//! cached as `target/bench-history-v<schema>-r<revision>-<nights>.db` (with the month-old
+//! copy beside it); each measurement copies it, opens it, runs one night and morning to
+//! warm the engine, then times the next night and its morning.
+//! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
+//! `HEARKEN_BENCH_ONLY=young|old`: measure one store once (for callgrind:
+//! `--toggle-collect='history::timed_night'`).
+
+#[path = "scenarios/history.rs"]
+mod history;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hearken::{Engine, EngineOptions, JournalMode};
+use history::History;
+
+/// Bump when the scenario changes, so a stale cached history is not reused.
+const REVISION: u32 = 2;
+/// The young store: a month of history.
+const YOUNG_NIGHTS: u32 = 30;
+const RUNS: usize = 3;
+
+/// Builds (or reuses) the histories: `(young, old)` template paths.
+fn templates(h: &History, nights: u32) -> (PathBuf, PathBuf) {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let name = |n: u32| {
+        target.join(format!(
+            "bench-history-v{}-r{REVISION}-{n}.db",
+            hearken::SCHEMA_VERSION
+        ))
+    };
+    let (young, old) = (name(YOUNG_NIGHTS), name(nights));
+    if young.exists() && old.exists() {
+        return (young, old);
+    }
+    let building = target.join("bench-history-building.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+    }
+    println!("history bench: building {nights} nights (cached for later runs)…");
+    let start = Instant::now();
+    let e = Engine::open(&building).unwrap();
+    history::set_up(&e);
+    for night in 0..nights {
+        if night == YOUNG_NIGHTS {
+            e.backup(&young).unwrap();
+        }
+        history::sync_night(&e, h, night);
+        history::morning(&e, h, night);
+        if night % 100 == 99 {
+            println!(
+                "  {} nights in {:.0} s",
+                night + 1,
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    e.close().unwrap();
+    std::fs::rename(&building, &old).unwrap();
+    println!("built in {:.1} s", start.elapsed().as_secs_f64());
+    (young, old)
+}
+
+/// The timed night: its own function, so callgrind can count it alone
+/// (`--toggle-collect='history::timed_night'`).
+#[inline(never)]
+fn timed_night(e: &Engine, h: &History, night: u32) -> Duration {
+    let batch = history::batch(h, night);
+    let start = Instant::now();
+    let report = e.sync(&batch, history::night_at(night)).unwrap();
+    let elapsed = start.elapsed();
+    assert_eq!(
+        report.invitations.len() + report.skipped.len(),
+        h.sales_per_night
+    );
+    elapsed
+}
+
+/// The timed morning (`--toggle-collect='history::timed_morning'`).
+#[inline(never)]
+fn timed_morning(e: &Engine, h: &History, night: u32) -> Duration {
+    let start = Instant::now();
+    history::morning(e, h, night);
+    start.elapsed()
+}
+
+/// One measurement on a fresh copy of `template` whose history ends before night `night`:
+/// night `night` and its morning run first on the open engine (as a host's engine stays
+/// open: statements prepared, pages cached), then night `night + 1` and its morning are
+/// timed.
+fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (Duration, Duration) {
+    let dir = tempfile::tempdir_in(template.parent().unwrap()).unwrap();
+    let path = dir.path().join("store.db");
+    std::fs::copy(template, &path).unwrap();
+    if journal == JournalMode::Rollback {
+        Engine::convert_journal(&path, JournalMode::Rollback).unwrap();
+    }
+    let options = EngineOptions {
+        journal,
+        ..EngineOptions::default()
+    };
+    let e = Engine::open_with(&path, &options).unwrap();
+    history::sync_night(&e, h, night);
+    history::morning(&e, h, night);
+    let sync = timed_night(&e, h, night + 1);
+    let morning = timed_morning(&e, h, night + 1);
+    e.close().unwrap();
+    (sync, morning)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let quick = std::env::var_os("HEARKEN_BENCH_QUICK").is_some();
+    let nights = if quick { 120 } else { 1_095 };
+    let h = History::ISSUE;
+    let (young, old) = templates(&h, nights);
+    if let Ok(which) = std::env::var("HEARKEN_BENCH_ONLY") {
+        let (t, n) = if which == "young" {
+            (&young, YOUNG_NIGHTS)
+        } else {
+            (&old, nights)
+        };
+        let (s, m) = measure(t, &h, n, JournalMode::Wal);
+        println!("{which}: night {:.2} ms, morning {:.2} ms", ms(s), ms(m));
+        return;
+    }
+    for journal in [JournalMode::Wal, JournalMode::Rollback] {
+        let mut runs = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        for run in 0..RUNS {
+            // Alternate which store goes first, so cache warmth favours neither.
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for which in order {
+                let (t, n) = if which == 0 {
+                    (&young, YOUNG_NIGHTS)
+                } else {
+                    (&old, nights)
+                };
+                let (s, m) = measure(t, &h, n, journal);
+                runs[which * 2].push(s);
+                runs[which * 2 + 1].push(m);
+            }
+        }
+        let [ys, ym, os, om] = runs.map(median);
+        println!(
+            "{journal:?}: 500-sale night after {} nights {:.2} ms, after {} nights {:.2} ms \
+             (target <= 15 ms); growth x{:.2} (target <= 1.2)",
+            YOUNG_NIGHTS + 1,
+            ms(ys),
+            nights + 1,
+            ms(os),
+            os.as_secs_f64() / ys.as_secs_f64()
+        );
+        println!(
+            "{journal:?}: its morning (claim, render, ack_many, clicks) {:.2} ms young, {:.2} ms old; growth x{:.2}",
+            ms(ym),
+            ms(om),
+            om.as_secs_f64() / ym.as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! No statement a night or a morning runs scans a table that grows with history.
+//!
+//! The scenario (`benches/scenarios/history.rs`) runs nights and mornings through the public
+//! API with every timer and the contact policy switched on, while the engine records the
+//! text of every statement its connections start (`Engine::trace_sql`). Each distinct
+//! statement's `EXPLAIN QUERY PLAN` is then read: a full `SCAN` of any table but the
+//! configuration tables below (whose size the operator sets, not time) fails the test,
+//! naming the statement. New tables count as growing until listed here.
+
+#[path = "../benches/scenarios/history.rs"]
+mod history;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+use hearken::{
+    AlertKind, AlertSettings, ContactPolicy, Engine, FeedbackSettings, NotifyLevel, User, UserRole,
+};
+use history::History;
+use rusqlite::{Connection, OpenFlags};
+
+/// Tables whose size is configuration (settings, locations, staff, templates, calendars),
+/// not history: a scan of them costs the same after three years as on the first day.
+const CONFIGURATION_TABLES: &[&str] = &[
+    "setting_values",
+    "locations",
+    "employees",
+    "users",
+    "user_locations",
+    "user_notify_locations",
+    "alert_assignments",
+    "templates",
+    "survey",
+    "location_feedback",
+    "location_policies",
+    "calendar_days",
+    "closed_dates",
+    "sqlite_schema",
+    "sqlite_master",
+];
+
+/// The table a plan line's `SCAN` reads, if it reads one (not a subquery, CTE or constant).
+fn scanned_table(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix("SCAN ")?;
+    let name = rest.split_whitespace().next()?;
+    (name != "CONSTANT" && !name.starts_with('(')).then_some(name)
+}
+
+/// Full scans of growing tables in `sql`'s plan, as "table: plan line".
+fn growing_scans(c: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = c
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    let nulls = std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count());
+    let lines: Vec<String> = stmt
+        .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    if std::env::var_os("HEARKEN_PRINT_PLANS").is_some() {
+        println!(
+            "{}\n  {}\n",
+            sql.split_whitespace().collect::<Vec<_>>().join(" "),
+            lines.join("\n  ")
+        );
+    }
+    // A name in a plan is the table or its alias: resolve aliases from the text.
+    let mut out = Vec::new();
+    for line in &lines {
+        let Some(name) = scanned_table(line) else {
+            continue;
+        };
+        let table = table_of(c, sql, name);
+        let Some(table) = table else { continue };
+        // `EXISTS (SELECT 1 FROM t)` with no condition stops at the first row: O(1).
+        let emptiness = format!("EXISTS (SELECT 1 FROM {table})");
+        if !CONFIGURATION_TABLES.contains(&table.as_str()) && !sql.contains(&emptiness) {
+            out.push(format!("{table}: {}", line.trim()));
+        }
+    }
+    out
+}
+
+/// The stored table behind `name` (a table or an alias in `sql`), or `None` for a CTE,
+/// a view or a table-valued function.
+fn table_of(c: &Connection, sql: &str, name: &str) -> Option<String> {
+    let is_table = |n: &str| -> bool {
+        c.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [n],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            > 0
+    };
+    if is_table(name) {
+        return Some(name.to_owned());
+    }
+    // `FROM table alias` or `JOIN table AS alias`.
+    let words: Vec<&str> = sql
+        .split(|ch: char| ch.is_whitespace() || ch == ',' || ch == '(' || ch == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let alias = match words.get(i + 1) {
+            Some(a) if a.eq_ignore_ascii_case("AS") => words.get(i + 2),
+            other => other,
+        };
+        if alias == Some(&name) && is_table(w) {
+            return Some((*w).to_owned());
+        }
+    }
+    None
+}
+
+/// Statements that are no query (transaction control, pragmas).
+fn is_control(sql: &str) -> bool {
+    let head = sql.trim_start().to_ascii_uppercase();
+    [
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "END",
+        "SAVEPOINT",
+        "RELEASE",
+        "PRAGMA",
+        "--",
+    ]
+    .iter()
+    .any(|k| head.starts_with(k))
+}
+
+/// Runs `nights` nights and mornings of the scenario, recording every statement.
+fn trace_history(e: &Engine, h: &History, nights: u32) -> BTreeSet<String> {
+    let sink = Arc::new(Mutex::new(Vec::new()));
+    e.trace_sql(Some(sink.clone())).unwrap();
+    for night in 0..nights {
+        history::sync_night(e, h, night);
+        history::morning(e, h, night);
+        // The timers on their own, as a host without claims runs them.
+        e.run_due(history::morning_at(night) + TimeDelta::hours(6))
+            .unwrap();
+    }
+    e.trace_sql(None).unwrap();
+    sink.lock().unwrap().drain(..).collect()
+}
+
+fn check(path: &std::path::Path, statements: &BTreeSet<String>) {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for sql in statements.iter().filter(|s| !is_control(s)) {
+        checked += 1;
+        for scan in growing_scans(&c, sql) {
+            failures.push(format!(
+                "{scan}\n    in: {}",
+                sql.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    assert!(checked > 30, "only {checked} statements traced");
+    assert!(
+        failures.is_empty(),
+        "{} full scans of growing tables among {checked} statements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn engine(dir: &tempfile::TempDir) -> (Engine, std::path::PathBuf) {
+    let path = dir.path().join("store.db");
+    let e = Engine::open(&path).unwrap();
+    history::set_up(&e);
+    (e, path)
+}
+
+/// Every timer on: review and non-respondent reminders, escalations to an owner.
+fn every_timer(e: &Engine) {
+    e.set_feedback_settings(&FeedbackSettings {
+        non_respondent_reminder_days: 3,
+        ..FeedbackSettings::default()
+    })
+    .unwrap();
+    e.set_alert_settings(&AlertSettings {
+        escalate_after_hours: 24,
+        ..AlertSettings::default()
+    })
+    .unwrap();
+    let mut owner = User::new("owner", "Camille", "camille@example.com", UserRole::Owner);
+    owner.notify = NotifyLevel::All;
+    e.upsert_user(&owner).unwrap();
+    e.assign_alerts(AlertKind::UnhappyCustomer, None, "owner")
+        .unwrap();
+}
+
+const SMALL: History = History {
+    customers: 120,
+    sales_per_night: 30,
+    answer_percent: 40,
+};
+
+#[test]
+fn nights_and_mornings_scan_no_growing_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, path) = engine(&dir);
+    every_timer(&e);
+    let statements = trace_history(&e, &SMALL, 40);
+    check(&path, &statements);
+}
+
+#[test]
+fn nights_under_the_contact_policy_scan_no_growing_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, path) = engine(&dir);
+    every_timer(&e);
+    e.set_contact_policy(&ContactPolicy {
+        one_person_per_contact: true,
+        min_gap_days: 20,
+        max_per_year: 6,
+        sample_percent: 90,
+        sample_salt: "plan-salt".into(),
+        monthly_response_quota: 1_000_000,
+        delay_days: 2,
+        retry_after_no_answer_months: 3,
+        relationship_every_months: 1,
+        active_within_days: 30,
+        ..ContactPolicy::default()
+    })
+    .unwrap();
+    let statements = trace_history(&e, &SMALL, 40);
+    check(&path, &statements);
+}
