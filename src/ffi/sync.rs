@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void};
 use super::boundary::{Out, now, text};
 use super::engine::{engine_call, hk_engine};
 use super::result::hk_result;
-use crate::model::BackfillProgress;
+use crate::model::{BackfillProgress, ReportDetail};
 use crate::wire;
 
 /// Runs the nightly sync of one batch given as JSON (`"format": 1`, see docs/batch-format.md)
@@ -20,12 +20,36 @@ pub unsafe extern "C" fn hk_engine_sync(
     now_ms: i64,
     report_json_out: *mut *mut c_char,
 ) -> hk_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        sync(
+            engine,
+            batch_json,
+            now_ms,
+            report_json_out,
+            ReportDetail::Full,
+        )
+    }
+}
+
+/// The body of [`hk_engine_sync`] and [`hk_engine_sync_counts`]: one report detail apart.
+///
+/// # Safety
+/// The contract of [`hk_engine_sync`].
+unsafe fn sync(
+    engine: *mut hk_engine,
+    batch_json: *const c_char,
+    now_ms: i64,
+    report_json_out: *mut *mut c_char,
+    report: ReportDetail,
+) -> hk_result {
     let body = |engine: &crate::Engine| {
         // SAFETY: NULL or NUL-terminated (contract above).
         let json = unsafe { text(batch_json, "batch_json") }?;
         let now = now(now_ms)?;
         let out = Out::new(report_json_out, "report_json_out")?;
-        out.set_string(wire::to_json(&engine.sync_json(json, now)?));
+        let options = crate::SyncOptions { report };
+        out.set_string(wire::to_json(&engine.sync_json_with(json, now, &options)?));
         Ok(())
     };
     // SAFETY: forwarded contract.
@@ -43,19 +67,16 @@ pub unsafe extern "C" fn hk_engine_sync_counts(
     now_ms: i64,
     report_json_out: *mut *mut c_char,
 ) -> hk_result {
-    let body = |engine: &crate::Engine| {
-        // SAFETY: NULL or NUL-terminated (contract above).
-        let json = unsafe { text(batch_json, "batch_json") }?;
-        let now = now(now_ms)?;
-        let out = Out::new(report_json_out, "report_json_out")?;
-        let options = crate::SyncOptions {
-            report: crate::ReportDetail::Counts,
-        };
-        out.set_string(wire::to_json(&engine.sync_json_with(json, now, &options)?));
-        Ok(())
-    };
     // SAFETY: forwarded contract.
-    unsafe { engine_call(engine, body) }
+    unsafe {
+        sync(
+            engine,
+            batch_json,
+            now_ms,
+            report_json_out,
+            ReportDetail::Counts,
+        )
+    }
 }
 
 /// Writes, as JSON, the business dates the host must send tonight for a location, the dates
