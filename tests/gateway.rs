@@ -7,7 +7,7 @@ mod common;
 
 use common::{at, batch, paris_night, sale};
 use hearken::{
-    AlertSettings, Answer, Channel, Customer, CustomerEmail, Employee, Engine, ErrorKind, Location,
+    AlertSettings, Answer, Channel, CustomerEmail, Employee, Engine, ErrorKind, Location,
     MessageKind, NotifyLevel, OutboundMessage, ResponseInput, Role, Template, User, UserRole,
 };
 
@@ -140,31 +140,8 @@ fn t11_subjects_and_header_fields_never_hold_control_characters() {
         ("b", "fr", "Élodie\u{9b}31m"),
         ("c", "ko", "김민준\u{2029}"),
     ];
-    let ids: Vec<&str> = people.iter().map(|p| p.0).collect();
-    let mut b = batch(
-        "paris",
-        "2026-11-20",
-        &ids,
-        ids.iter()
-            .map(|c| {
-                sale(
-                    &format!("t-{c}"),
-                    Some(c),
-                    Some("2026-11-20T10:00:00+01:00"),
-                )
-            })
-            .collect(),
-    );
-    b.customers = people
-        .iter()
-        .map(|(id, lang, name)| {
-            let mut c = Customer::with_email(id, &format!("{id}@example.com"));
-            c.language = Some((*lang).into());
-            c.name = Some((*name).into());
-            c
-        })
-        .collect();
-    e.sync(&b, paris_night("2026-11-20")).unwrap();
+    e.sync(&common::people_batch(&people), paris_night("2026-11-20"))
+        .unwrap();
     let mut ms = e.claim(100, at("2026-11-21T09:00:00Z")).unwrap();
     ms.sort_by(|a, b| a.customer.cmp(&b.customer));
     assert_eq!(ms.len(), 3);

@@ -25,31 +25,8 @@ fn engine_with(name: &str) -> Engine {
 
 /// Invites one customer per (id, language, name) and returns the claimed messages.
 fn invite(e: &Engine, people: &[(&str, &str, &str)]) -> Vec<OutboundMessage> {
-    let ids: Vec<&str> = people.iter().map(|p| p.0).collect();
-    let mut b = batch(
-        "paris",
-        "2026-11-20",
-        &ids,
-        ids.iter()
-            .map(|c| {
-                sale(
-                    &format!("t-{c}"),
-                    Some(c),
-                    Some("2026-11-20T10:00:00+01:00"),
-                )
-            })
-            .collect(),
-    );
-    b.customers = people
-        .iter()
-        .map(|(id, lang, name)| {
-            let mut c = Customer::with_email(id, &format!("{id}@example.com"));
-            c.language = Some((*lang).into());
-            c.name = Some((*name).into());
-            c
-        })
-        .collect();
-    e.sync(&b, paris_night("2026-11-20")).unwrap();
+    e.sync(&common::people_batch(people), paris_night("2026-11-20"))
+        .unwrap();
     let mut out = e.claim(100, at(DUE)).unwrap();
     for m in &out {
         e.ack(&m.message_id, at(DUE)).unwrap();

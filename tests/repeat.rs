@@ -793,27 +793,16 @@ fn t12_imports_and_reports_made_again_change_nothing() {
 
     let later = now + TimeDelta::days(1);
     let before = values(&e);
+    let unchanged = |call: &str| {
+        let after = values(&e);
+        assert!(before == after, "{call}: {:#?}", diff(&before, &after));
+    };
     assert_eq!(e.import_suppressions(&bundle, "peer", later).unwrap(), 0);
-    let after = values(&e);
-    assert!(
-        before == after,
-        "import_suppressions: {:#?}",
-        diff(&before, &after)
-    );
+    unchanged("import_suppressions");
     e.report_review(&review, later).unwrap();
-    let after = values(&e);
-    assert!(
-        before == after,
-        "report_review: {:#?}",
-        diff(&before, &after)
-    );
+    unchanged("report_review");
     e.import_aggregates(&aggregates, later).unwrap();
-    let after = values(&e);
-    assert!(
-        before == after,
-        "import_aggregates: {:#?}",
-        diff(&before, &after)
-    );
+    unchanged("import_aggregates");
 }
 
 /// Values for every setter, generated; those a setter refuses are simply not set.

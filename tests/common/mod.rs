@@ -121,3 +121,30 @@ pub fn cli(db: &std::path::Path, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A Paris batch for 2026-11-20: one customer per (id, language, name), each with an
+/// e-mail and a sale at 10:00.
+pub fn people_batch(people: &[(&str, &str, &str)]) -> SyncBatch {
+    let ids: Vec<&str> = people.iter().map(|p| p.0).collect();
+    let sales = ids
+        .iter()
+        .map(|c| {
+            sale(
+                &format!("t-{c}"),
+                Some(c),
+                Some("2026-11-20T10:00:00+01:00"),
+            )
+        })
+        .collect();
+    let mut b = batch("paris", "2026-11-20", &ids, sales);
+    b.customers = people
+        .iter()
+        .map(|(id, lang, name)| {
+            let mut c = Customer::with_email(id, &format!("{id}@example.com"));
+            c.language = Some((*lang).into());
+            c.name = Some((*name).into());
+            c
+        })
+        .collect();
+    b
+}
