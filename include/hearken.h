@@ -432,6 +432,12 @@ typedef void (*hk_progress_fn)(void *user,
 #define HK_RESULT_SCRUB_INCOMPLETE 10
 
 /**
+ * The call needs something this kind of store does not have (e.g. a file-only call such
+ * as a backup on a store that is not one SQLite file); nothing was done.
+ */
+#define HK_RESULT_UNSUPPORTED 11
+
+/**
  * A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
  */
 #define HK_RESULT_NULL_ARGUMENT 100

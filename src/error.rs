@@ -115,6 +115,9 @@ pub enum ErrorKind {
     /// snapshot kept erased values in the -wal file (T2). It finishes when the last
     /// connection on the file closes.
     ScrubIncomplete = 10,
+    /// The call needs something this kind of store does not have (e.g. a backup file of a
+    /// store that is not one SQLite file); nothing was done.
+    Unsupported = 11,
 }
 
 impl ErrorKind {
@@ -131,6 +134,7 @@ impl ErrorKind {
             ErrorKind::NotHearken => "not_hearken",
             ErrorKind::Corrupt => "corrupt",
             ErrorKind::ScrubIncomplete => "scrub_incomplete",
+            ErrorKind::Unsupported => "unsupported",
         }
     }
 }
@@ -153,9 +157,9 @@ pub enum Error {
     /// The request contradicts the stored state.
     #[error("conflict: {0}")]
     Conflict(String),
-    /// SQLite failed.
+    /// The storage backend failed.
     #[error("storage: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Storage(StorageError),
     /// Reading a file failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -186,15 +190,59 @@ pub enum Error {
     /// The database file was deleted or replaced while open (T8).
     #[error("storage: the database file was deleted or replaced while open; reopen it")]
     FileReplaced,
+    /// The call needs something this kind of store does not have; nothing was done.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
 }
 
-/// Whether SQLite reported the file damaged (or not a database at all).
-fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
+/// What kind of storage failure an [`Error::Storage`] is, whatever the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageFailure {
+    /// The store reported its data damaged (or the file is not a database at all).
+    Corrupt,
+    /// Another writer held the store for longer than the wait allowed, or a lock or
+    /// statement timeout ran out: the same call may succeed when retried.
+    Busy,
+    /// Any other failure of the backend.
+    Other,
 }
+
+/// A failure of the storage backend, described without the backend's own types: the
+/// failure's class and the backend's message (which never carries a stored value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError {
+    failure: StorageFailure,
+    message: String,
+}
+
+impl StorageError {
+    /// A storage failure of class `failure`, described by `message`.
+    pub fn new(failure: StorageFailure, message: impl Into<String>) -> Self {
+        StorageError {
+            failure,
+            message: message.into(),
+        }
+    }
+
+    /// Its class.
+    pub fn failure(&self) -> StorageFailure {
+        self.failure
+    }
+
+    /// Whether retrying the same call may succeed (the store was busy).
+    pub fn is_retryable(&self) -> bool {
+        self.failure == StorageFailure::Busy
+    }
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StorageError {}
 
 fn join(problems: &[Problem]) -> String {
     let mut s = String::new();
@@ -214,13 +262,14 @@ impl Error {
             Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict(_) => ErrorKind::Conflict,
-            Error::Sqlite(e) if is_corruption(e) => ErrorKind::Corrupt,
-            Error::Sqlite(_) | Error::Io(_) | Error::FileReplaced => ErrorKind::Storage,
+            Error::Storage(e) if e.failure() == StorageFailure::Corrupt => ErrorKind::Corrupt,
+            Error::Storage(_) | Error::Io(_) | Error::FileReplaced => ErrorKind::Storage,
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::Internal(_) => ErrorKind::Internal,
             Error::Closed => ErrorKind::Closed,
             Error::NotHearken(_) => ErrorKind::NotHearken,
             Error::ScrubIncomplete => ErrorKind::ScrubIncomplete,
+            Error::Unsupported(_) => ErrorKind::Unsupported,
         }
     }
 

@@ -58,7 +58,7 @@ mod uniffi_api;
 pub mod wire;
 
 pub use engine::{Engine, EngineOptions, JournalMode, StoreCheck};
-pub use error::{Error, ErrorKind, Problem, Result};
+pub use error::{Error, ErrorKind, Problem, Result, StorageError, StorageFailure};
 pub use export::{ExportQuery, ExportSummary};
 pub use model::*;
 pub use store::SCHEMA_VERSION;

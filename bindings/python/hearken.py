@@ -11213,6 +11213,50 @@ class HearkenError:  # type: ignore
             )
             return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempHearkenError.ScrubIncomplete = ScrubIncomplete # type: ignore
+    class Unsupported(_UniffiTempHearkenError):
+        """
+        The call needs something this kind of store does not have; nothing was done.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "HearkenError.Unsupported({})".format(str(self))
+        def kind(self, ) -> str:
+            """
+            The stable snake_case name of the kind (`invalid_input`, `not_found`, …).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+        def to_json(self, ) -> str:
+            """
+            The error as the JSON object every door shows: `{"kind", "message", "problems"}`.
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeHearkenError.lower(self),
+            )
+            _uniffi_lift_return = _UniffiFfiConverterString.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_hearken_fn_method_hearkenerror_to_json,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempHearkenError.Unsupported = Unsupported # type: ignore
 
 HearkenError = _UniffiTempHearkenError # type: ignore
 del _UniffiTempHearkenError
@@ -11263,6 +11307,10 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             return HearkenError.ScrubIncomplete(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 11:
+            return HearkenError.Unsupported(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -11298,6 +11346,9 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
         if isinstance(value, HearkenError.ScrubIncomplete):
             _UniffiFfiConverterString.check_lower(value.reason)
             return
+        if isinstance(value, HearkenError.Unsupported):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -11331,6 +11382,9 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, HearkenError.ScrubIncomplete):
             buf.write_i32(10)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, HearkenError.Unsupported):
+            buf.write_i32(11)
             _UniffiFfiConverterString.write(value.reason, buf)
 
 

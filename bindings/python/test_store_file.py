@@ -189,3 +189,10 @@ def test_t8_closed_engines_and_released_objects_raise_instead_of_crashing(tmp_pa
     other.__del__()
     with pytest.raises(hearken.HearkenError.Closed):
         other.locations()
+
+
+def test_the_unsupported_kind_is_a_hearken_error_with_its_name():
+    """issue 26: calls a kind of store cannot serve raise HearkenError.Unsupported."""
+    err = hearken.HearkenError.Unsupported("this store has no file to back up")
+    assert isinstance(err, hearken.HearkenError)
+    assert err.kind() == "unsupported"

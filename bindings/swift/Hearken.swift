@@ -12476,6 +12476,14 @@ enum HearkenError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What remains and when it goes.
          */reason: String
     )
+    /**
+     * The call needs something this kind of store does not have; nothing was done.
+     */
+    case Unsupported(
+        /**
+         * What is missing.
+         */reason: String
+    )
 
     
     /**
@@ -12560,6 +12568,9 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         case 10: return .ScrubIncomplete(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 11: return .Unsupported(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -12620,6 +12631,11 @@ public struct FfiConverterTypeHearkenError: FfiConverterRustBuffer {
         
         case let .ScrubIncomplete(reason):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Unsupported(reason):
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(reason, into: &buf)
             
         }

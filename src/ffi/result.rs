@@ -35,6 +35,9 @@ pub const HK_RESULT_CORRUPT: hk_result = 9;
 /// connection's snapshot kept erased values in the -wal file; they go when the last
 /// connection on the file closes (T2).
 pub const HK_RESULT_SCRUB_INCOMPLETE: hk_result = 10;
+/// The call needs something this kind of store does not have (e.g. a file-only call such
+/// as a backup on a store that is not one SQLite file); nothing was done.
+pub const HK_RESULT_UNSUPPORTED: hk_result = 11;
 /// A required pointer argument was NULL (detail kind `invalid_input`, field = argument name).
 pub const HK_RESULT_NULL_ARGUMENT: hk_result = 100;
 /// A string argument was not valid UTF-8 (detail kind `invalid_input`, field = argument name).
@@ -43,7 +46,7 @@ pub const HK_RESULT_INVALID_UTF8: hk_result = 101;
 pub const HK_RESULT_PANIC: hk_result = 102;
 
 /// Every code with its stable snake_case name.
-const NAMES: [(hk_result, &CStr); 14] = [
+const NAMES: [(hk_result, &CStr); 15] = [
     (HK_OK, c"ok"),
     (HK_RESULT_INVALID_INPUT, c"invalid_input"),
     (HK_RESULT_NOT_FOUND, c"not_found"),
@@ -55,6 +58,7 @@ const NAMES: [(hk_result, &CStr); 14] = [
     (HK_RESULT_NOT_HEARKEN, c"not_hearken"),
     (HK_RESULT_CORRUPT, c"corrupt"),
     (HK_RESULT_SCRUB_INCOMPLETE, c"scrub_incomplete"),
+    (HK_RESULT_UNSUPPORTED, c"unsupported"),
     (HK_RESULT_NULL_ARGUMENT, c"null_argument"),
     (HK_RESULT_INVALID_UTF8, c"invalid_utf8"),
     (HK_RESULT_PANIC, c"panic"),
@@ -142,6 +146,7 @@ mod tests {
             (ErrorKind::NotHearken, HK_RESULT_NOT_HEARKEN, 8),
             (ErrorKind::Corrupt, HK_RESULT_CORRUPT, 9),
             (ErrorKind::ScrubIncomplete, HK_RESULT_SCRUB_INCOMPLETE, 10),
+            (ErrorKind::Unsupported, HK_RESULT_UNSUPPORTED, 11),
         ];
         for (kind, code, number) in kinds {
             assert_eq!(kind as u32, code);

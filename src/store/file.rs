@@ -54,7 +54,7 @@ fn not_a_database(e: rusqlite::Error) -> Error {
     if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
         Error::NotHearken("it is not an SQLite database")
     } else {
-        Error::Sqlite(e)
+        Error::from(e)
     }
 }
 
@@ -146,7 +146,7 @@ pub fn backup_into(conn: &Connection, dest: &Path) -> Result<()> {
     }
     // The copy keeps the source's WAL flag in its header; a backup is one file.
     set_journal(&target, false)?;
-    target.close().map_err(|(_, e)| Error::Sqlite(e))?;
+    target.close().map_err(|(_, e)| Error::from(e))?;
     Ok(())
 }
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageError, StorageFailure};
 use crate::fsio::StoreFile;
 
 pub use customers::suppress_holders;
@@ -33,6 +33,21 @@ pub use dump::dump_rows;
 pub use locations::LocationRow;
 pub use schema::SCHEMA_VERSION;
 pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};
+
+/// SQLite's errors as the backend-neutral [`Error::Storage`]: damage and "not a database"
+/// are `Corrupt`, a busy or locked file `Busy` (retryable), the rest `Other`; the message
+/// is SQLite's own (it never carries a bound value).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        let failure = match e.sqlite_error_code() {
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StorageFailure::Corrupt,
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StorageFailure::Busy,
+            _ => StorageFailure::Other,
+        };
+        Error::Storage(StorageError::new(failure, e.to_string()))
+    }
+}
 
 /// A database connection with hearken's pragmas applied and its schema current.
 pub struct Store {
@@ -209,7 +224,7 @@ impl Store {
         } else {
             Ok(true)
         };
-        self.conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
+        self.conn.close().map_err(|(_, e)| Error::from(e))?;
         match folded {
             Ok(false) if self.scrub_pending => Err(Error::ScrubIncomplete),
             other => other.map(|_| ()),

@@ -76,6 +76,12 @@ pub enum HearkenError {
         /// What remains and when it goes.
         reason: String,
     },
+    /// The call needs something this kind of store does not have; nothing was done.
+    #[error("{reason}")]
+    Unsupported {
+        /// What is missing.
+        reason: String,
+    },
 }
 
 impl From<Error> for HearkenError {
@@ -97,6 +103,7 @@ impl From<Error> for HearkenError {
             ErrorKind::NotHearken => HearkenError::NotHearken { reason },
             ErrorKind::Corrupt => HearkenError::Corrupt { reason },
             ErrorKind::ScrubIncomplete => HearkenError::ScrubIncomplete { reason },
+            ErrorKind::Unsupported => HearkenError::Unsupported { reason },
         }
     }
 }
@@ -125,6 +132,7 @@ impl HearkenError {
             HearkenError::NotHearken { .. } => ErrorKind::NotHearken,
             HearkenError::Corrupt { .. } => ErrorKind::Corrupt,
             HearkenError::ScrubIncomplete { .. } => ErrorKind::ScrubIncomplete,
+            HearkenError::Unsupported { .. } => ErrorKind::Unsupported,
         }
     }
 
@@ -139,7 +147,8 @@ impl HearkenError {
             | HearkenError::Closed { reason }
             | HearkenError::NotHearken { reason }
             | HearkenError::Corrupt { reason }
-            | HearkenError::ScrubIncomplete { reason } => reason,
+            | HearkenError::ScrubIncomplete { reason }
+            | HearkenError::Unsupported { reason } => reason,
         }
     }
 }

@@ -32,6 +32,9 @@ static void result_codes_are_stable(void) {
     CHECK_STR(hk_result_name(HK_RESULT_NEWER_SCHEMA), "newer_schema");
     CHECK_STR(hk_result_name(HK_RESULT_PANIC), "panic");
     CHECK_STR(hk_result_name(7), "closed");
+    /* issue 26: the kind for calls a kind of store cannot serve. */
+    CHECK(HK_RESULT_UNSUPPORTED == 11);
+    CHECK_STR(hk_result_name(HK_RESULT_UNSUPPORTED), "unsupported");
     CHECK_STR(hk_result_name(99), "unknown");
     CHECK_STR(hk_skip_reason_name(HK_SKIP_COOLDOWN), "cooldown");
     CHECK_STR(hk_skip_reason_name(HK_SKIP_ONE_PER_BATCH), "one_per_batch");

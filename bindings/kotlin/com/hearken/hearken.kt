@@ -11914,6 +11914,20 @@ sealed class HearkenException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The call needs something this kind of store does not have; nothing was done.
+     */
+    class Unsupported(
+        
+        /**
+         * What is missing.
+         */
+        val `reason`: kotlin.String
+        ) : HearkenException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
         /**
@@ -11990,6 +12004,9 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             10 -> HearkenException.ScrubIncomplete(
                 FfiConverterString.read(buf),
                 )
+            11 -> HearkenException.Unsupported(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -12047,6 +12064,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is HearkenException.Unsupported -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -12100,6 +12122,11 @@ public object FfiConverterTypeHearkenError : FfiConverterRustBuffer<HearkenExcep
             }
             is HearkenException.ScrubIncomplete -> {
                 buf.putInt(10)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HearkenException.Unsupported -> {
+                buf.putInt(11)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
