@@ -134,10 +134,37 @@ struct ClaimContext {
     delivery: DeliverySettings,
     reply_domain: String,
     suppressions: Suppressions,
-    /// Messages of one claim share a handful of templates: each is looked up once.
-    templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)>,
+    /// Messages of one claim share a handful of templates: each is looked up and parsed
+    /// once.
+    templates: HashMap<(MessageKind, Channel, String), ClaimTemplate>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
+}
+
+/// A template as a claim renders it: picked, and each part parsed once.
+struct ClaimTemplate {
+    /// The template's language (after fallback).
+    language: String,
+    /// What `{first_name}` becomes for a customer without a name.
+    no_name: &'static str,
+    subject: template::Parsed,
+    body: template::Parsed,
+    html: Option<template::Parsed>,
+}
+
+impl ClaimTemplate {
+    fn new((t, no_name): (Template, &'static str)) -> Self {
+        ClaimTemplate {
+            subject: template::Parsed::new(&t.subject, template::Part::Text),
+            body: template::Parsed::new(&t.body, template::Part::Text),
+            html: t
+                .html
+                .as_deref()
+                .map(|h| template::Parsed::new(h, template::Part::Html)),
+            language: t.language,
+            no_name,
+        }
+    }
 }
 
 /// What becomes of one due message.
@@ -305,14 +332,12 @@ fn render_templated(
         Channel::Sms => m.phone.clone(),
     };
     let key = (m.kind, m.channel, m.language.clone());
-    let (tpl, no_name) = match ctx.templates.get(&key) {
-        Some(t) => t.clone(),
-        None => {
-            let t = pick_template(c, m.kind, m.channel, &m.language, &ctx.default_language)?;
-            ctx.templates.insert(key, t.clone());
-            t
-        }
-    };
+    if !ctx.templates.contains_key(&key) {
+        let t = pick_template(c, m.kind, m.channel, &m.language, &ctx.default_language)?;
+        ctx.templates.insert(key.clone(), ClaimTemplate::new(t));
+    }
+    let ctx = &*ctx;
+    let tpl = &ctx.templates[&key];
     let owner = store::TokenOwner {
         invitation: m.invitation,
         alert: m.alert,
@@ -347,7 +372,7 @@ fn render_templated(
         _ => String::new(),
     };
     let values = template::Values {
-        first_name: first.as_deref().unwrap_or(no_name),
+        first_name: first.as_deref().unwrap_or(tpl.no_name),
         location: &m.location_name,
         survey_link: survey_link.as_deref().unwrap_or_default(),
         unsubscribe_link: &unsubscribe_link,
@@ -355,7 +380,7 @@ fn render_templated(
         score_scale: &scale,
     };
     let html_body = match (&tpl.html, m.channel) {
-        (Some(html), Channel::Email) => Some(template::render_html(html, &values, lang)),
+        (Some(html), Channel::Email) => Some(html.render(&values, lang)),
         _ => None,
     };
     Ok(OutboundMessage {
@@ -364,8 +389,8 @@ fn render_templated(
         channel: m.channel,
         recipient: recipient.unwrap_or_default(),
         language: tpl.language.clone(),
-        subject: template::render(&tpl.subject, &values, lang),
-        body: template::render(&tpl.body, &values, lang),
+        subject: tpl.subject.render(&values, lang),
+        body: tpl.body.render(&values, lang),
         html_body,
         survey_link_expires_at: survey_link.is_some().then_some(expires),
         survey_link,
