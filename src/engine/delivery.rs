@@ -14,7 +14,7 @@ use crate::rules::time::ms;
 use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
 
-use super::outbox::{FixedText, MessageIds, random_bytes};
+use super::outbox::{FixedText, MessageIds, new_token};
 use super::suppressions::Suppressions;
 
 /// Longest failure reason kept from the host.
@@ -279,10 +279,8 @@ fn render_fixed(
 ) -> Result<OutboundMessage> {
     let reply_to = match text.response {
         Some(response) => {
-            let bytes = random_bytes::<16>()?;
-            let hash = token::token_hash(&bytes);
-            store::insert_reply_address(c, &hash, response, m.alert, ms(ctx.now))?;
-            let token = token::format_token(&bytes);
+            let token = new_token(ctx.now)?;
+            store::insert_reply_address(c, &token.key(), response, m.alert, ms(ctx.now))?;
             Some(format!("reply+{token}@{}", ctx.reply_domain))
         }
         None => None,
@@ -414,10 +412,9 @@ fn mint_token(
     now: DateTime<Utc>,
     expires: Option<DateTime<Utc>>,
 ) -> Result<String> {
-    let bytes = random_bytes::<16>()?;
-    let hash = token::token_hash(&bytes);
-    store::insert_token(c, &hash, kind, owner, ms(now), expires.map(ms))?;
-    Ok(token::format_token(&bytes))
+    let token = new_token(now)?;
+    store::insert_token(c, &token.key(), kind, owner, ms(now), expires.map(ms))?;
+    Ok(token.to_string())
 }
 
 fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
@@ -605,19 +602,18 @@ pub fn resend(
 
 /// Applies the global unsubscribe (E3) for the customer an unsubscribe link was minted for.
 pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<String> {
-    let bytes = token::parse_token(raw).ok_or_else(|| {
+    let token = token::parse_token(raw).ok_or_else(|| {
         Error::invalid(Problem::top(
             "unsubscribe",
             "token",
-            "not a hearken link token (32 hex digits)",
+            "not a hearken link token (44 or 32 hex digits)",
         ))
     })?;
     let unknown = || Error::NotFound {
         what: "token",
         id: String::new(),
     };
-    let (customer, kind, _) =
-        store::token_owner(c, &token::token_hash(&bytes))?.ok_or_else(unknown)?;
+    let (customer, kind, _) = store::token_owner(c, &token.key())?.ok_or_else(unknown)?;
     if kind != "unsubscribe" {
         return Err(unknown());
     }

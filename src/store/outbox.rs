@@ -2,6 +2,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::{Channel, MessageKind, MessageStatus, OutboxCounts, Template};
+use crate::rules::token::TokenKey;
 
 /// A message to queue.
 #[derive(Debug, Clone)]
@@ -227,7 +228,7 @@ pub struct TokenOwner {
 /// Stores the hash of a freshly minted link token.
 pub fn insert_token(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
     kind: &str,
     owner: TokenOwner,
     now_ms: i64,
@@ -253,7 +254,7 @@ pub fn insert_token(
 /// The customer a token was minted for, with the token's kind and expiry.
 pub fn token_owner(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
 ) -> Result<Option<(i64, String, Option<i64>)>> {
     Ok(conn
         .prepare_cached("SELECT customer_id, kind, expires_at FROM link_tokens WHERE hash = ?1")?
