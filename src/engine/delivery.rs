@@ -196,13 +196,15 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
         if due.is_empty() {
             break;
         }
+        // The messages handed over are leased in one statement per fetch.
+        let mut leased = Vec::with_capacity(due.len());
         for m in due {
             match triage(c, &mut ctx, &m)? {
                 Triage::End(status, reason) => {
                     store::end_message(c, m.rowid, m.invitation, status, reason, ms(now))?;
                 }
                 Triage::Send(message) => {
-                    store::mark_claimed(c, m.rowid, ms(ctx.lease_until), ms(now))?;
+                    leased.push(m.rowid);
                     if out.is_empty() {
                         crate::failpoint::hit("claim.after_first_message");
                     }
@@ -210,6 +212,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 }
             }
         }
+        store::mark_claimed_many(c, &leased, ms(ctx.lease_until), ms(now))?;
     }
     crate::failpoint::hit("claim.before_commit");
     Ok(out)
@@ -467,15 +470,21 @@ pub fn ack_many<S: AsRef<str>>(
     now: DateTime<Utc>,
 ) -> Result<Vec<AckOutcome>> {
     let mut out = Vec::with_capacity(message_ids.len());
+    // What the batch acks, written by two statements at the end; an id repeated in the
+    // batch is acked before by then.
+    let mut acked = std::collections::HashSet::with_capacity(message_ids.len());
+    let mut invitations = Vec::with_capacity(message_ids.len());
     for id in message_ids {
         let id = id.as_ref();
         let (status, detail) = match store::find_message(c, id)? {
             None => (AckStatus::NotFound, None),
+            Some(m) if acked.contains(&m.rowid) => (AckStatus::AlreadyAcked, None),
             Some(m) => match ack_verdict(&m) {
                 Err(reason) => (AckStatus::Conflict, Some(reason.to_owned())),
                 Ok(false) => (AckStatus::AlreadyAcked, None),
                 Ok(true) => {
-                    store::ack_message(c, &m, ms(now))?;
+                    acked.insert(m.rowid);
+                    invitations.extend(m.invitation);
                     (AckStatus::Acked, None)
                 }
             },
@@ -490,6 +499,8 @@ pub fn ack_many<S: AsRef<str>>(
             detail,
         });
     }
+    let rowids: Vec<i64> = acked.into_iter().collect();
+    store::ack_messages(c, &rowids, &invitations, ms(now))?;
     crate::failpoint::hit("ack.before_commit");
     Ok(out)
 }

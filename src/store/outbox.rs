@@ -204,13 +204,38 @@ pub fn claimable(conn: &Connection, now_ms: i64, limit: u32) -> Result<Vec<Claim
     Ok(out)
 }
 
-/// Marks a message in flight until `lease_until_ms` and counts the attempt.
-pub fn mark_claimed(conn: &Connection, rowid: i64, lease_until_ms: i64, now_ms: i64) -> Result<()> {
+/// Row ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement for a
+/// batch of rows (each statement that changes `status` builds the CHECK constraint's list
+/// once per run, so one run per batch, not per row).
+fn json_ids(ids: &[i64]) -> String {
+    let mut s = String::with_capacity(ids.len() * 8 + 2);
+    s.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&id.to_string());
+    }
+    s.push(']');
+    s
+}
+
+/// Marks messages in flight until `lease_until_ms` and counts the attempt: one statement
+/// for a batch.
+pub fn mark_claimed_many(
+    conn: &Connection,
+    rowids: &[i64],
+    lease_until_ms: i64,
+    now_ms: i64,
+) -> Result<()> {
+    if rowids.is_empty() {
+        return Ok(());
+    }
     conn.prepare_cached(
         "UPDATE outbox SET status = 'in_flight', lease_until = ?2, attempts = attempts + 1,
-           updated_at = ?3 WHERE id = ?1",
+           updated_at = ?3 WHERE id IN (SELECT value FROM json_each(?1))",
     )?
-    .execute(params![rowid, lease_until_ms, now_ms])?;
+    .execute(params![json_ids(rowids), lease_until_ms, now_ms])?;
     Ok(())
 }
 
@@ -316,6 +341,31 @@ pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<(
              WHERE id = ?1 AND status != 'delivered'",
         )?
         .execute(params![inv, now_ms])?;
+    }
+    Ok(())
+}
+
+/// [`ack_message`] for a batch: the messages `rowids` acked, the `invitations` delivered
+/// (two statements for the batch).
+pub fn ack_messages(
+    conn: &Connection,
+    rowids: &[i64],
+    invitations: &[i64],
+    now_ms: i64,
+) -> Result<()> {
+    if !rowids.is_empty() {
+        conn.prepare_cached(
+            "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1))",
+        )?
+        .execute(params![json_ids(rowids), now_ms])?;
+    }
+    if !invitations.is_empty() {
+        conn.prepare_cached(
+            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'",
+        )?
+        .execute(params![json_ids(invitations), now_ms])?;
     }
     Ok(())
 }
