@@ -333,7 +333,18 @@ fn render_pieces(
         Part::Html => out.push_str(&html::escape(s)),
         Part::Text => out.push_str(s),
     };
-    let mut out = String::with_capacity(template_len + 128);
+    // Room for the values too (the score scale is several kB), so the part is written
+    // without growing the buffer.
+    let values = [
+        v.first_name,
+        v.location,
+        v.survey_link,
+        v.unsubscribe_link,
+        v.review_link,
+        v.score_scale,
+    ];
+    let mut out =
+        String::with_capacity(template_len + 128 + values.iter().map(|s| s.len()).sum::<usize>());
     let mut previous: Option<&str> = None;
     for (i, p) in pieces.iter().enumerate() {
         match p {

@@ -373,12 +373,14 @@ pub fn ack_messages(
 /// Drops the stored text (`params`) and last error of up to `limit` messages acked before
 /// `before_ms`, oldest first, and returns how many. The slim row keeps its id, kind,
 /// invitation, recipient, status, attempts and times, so a repeated ack stays idempotent
-/// and the message can still be found by its id. Reads `outbox_unslimmed` only.
+/// and the message can still be found by its id. Reads `outbox_unslimmed` only (named:
+/// left to itself the planner walked every acked row of `outbox_lease` and sorted them, on
+/// every claim, so a drain slowed down with the messages it had acked).
 pub fn slim_delivered(conn: &Connection, before_ms: i64, limit: u32) -> Result<u32> {
     let n = conn
         .prepare_cached(
             "UPDATE outbox SET params = '{}', last_error = NULL
-             WHERE id IN (SELECT id FROM outbox
+             WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_unslimmed
                           WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL)
                             AND updated_at < ?1
                           ORDER BY updated_at LIMIT ?2)",
