@@ -305,13 +305,13 @@ fn scale_pieces(lang: &str) -> [String; 12] {
          border=\"0\" style=\"max-width:560px;border-collapse:separate;border-spacing:3px 0\">\
          \n<tr>\n",
     );
-    for n in 0..=10 {
+    for (n, piece) in pieces.iter_mut().take(11).enumerate() {
         let label = escape(&name.replace("{n}", &n.to_string()));
         out.push_str(
             "<td align=\"center\" width=\"9%\" style=\"padding:0\"><a class=\"hk-score\" \
              href=\"",
         );
-        pieces[n] = std::mem::take(&mut out);
+        *piece = std::mem::take(&mut out);
         let _ = writeln!(
             out,
             "{n}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
