@@ -511,3 +511,65 @@ fn cancelled_messages_do_not_use_up_the_claim_limit() {
     assert_eq!(msgs[0].customer.as_deref(), Some("c"));
     assert_eq!(e.outbox_counts().unwrap().cancelled, 2);
 }
+
+/// F6: links minted before time-ordered tokens (16 random bytes, 32 hex digits, stored
+/// under their plain SHA-256) still open their survey and unsubscribe; new links carry
+/// 44 hex digits.
+#[test]
+fn f6_a_token_minted_the_old_way_still_opens_its_survey_and_unsubscribes() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.db");
+    let e = Engine::open(&path).unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    synced(&e);
+    let msgs = e.claim(10, at(DUE)).unwrap();
+    let m = msgs
+        .iter()
+        .find(|m| m.customer.as_deref() == Some("amelie"))
+        .unwrap();
+    let last = |link: &Option<String>| {
+        link.as_deref()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (survey, unsubscribe) = (last(&m.survey_link), last(&m.unsubscribe_link));
+    assert_eq!((survey.len(), unsubscribe.len()), (44, 44));
+    assert!(survey.bytes().all(|b| b.is_ascii_hexdigit()));
+    // The same two links as an older version stored them.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    for (old, kind) in [([0x5a_u8; 16], "survey"), ([0xa5; 16], "unsubscribe")] {
+        let hash: [u8; 32] = Sha256::digest(old).into();
+        c.execute(
+            "INSERT INTO link_tokens (hash, kind, invitation_id, alert_id, customer_id,
+               created_at, expires_at)
+             SELECT ?1, kind, invitation_id, alert_id, customer_id, created_at, expires_at
+             FROM link_tokens WHERE kind = ?2 AND length(hash) = 38 LIMIT 1",
+            rusqlite::params![&hash[..], kind],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let old_survey = "5a".repeat(16);
+    let old_unsubscribe = "A5".repeat(16);
+    e.survey_page(&old_survey, None, at(DUE)).unwrap();
+    let owner = e.unsubscribe_by_token(&old_unsubscribe, at(DUE)).unwrap();
+    assert!(owner == "amelie" || owner == "minjun", "{owner}");
+    // A token of neither length is refused; an unknown well-formed one is not found.
+    assert_eq!(
+        e.unsubscribe_by_token(&"0".repeat(40), at(DUE))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        e.unsubscribe_by_token(&"0".repeat(44), at(DUE))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+}

@@ -180,7 +180,7 @@ fn format_minor(amount: i64) -> String {
 }
 
 /// The token of a tracking reply address (`reply+{token}@{domain}`), or a bare token.
-fn reply_token(address: &str) -> Option<[u8; 16]> {
+fn reply_token(address: &str) -> Option<token::Token> {
     let t = match address.find("reply+") {
         Some(i) => {
             let rest = &address[i + "reply+".len()..];
@@ -203,7 +203,7 @@ pub fn record_inbound_reply(
         return Err(Error::invalid(Problem::top(
             "reply",
             "address",
-            "not a hearken reply address (reply+<32 hex digits>@domain)",
+            "not a hearken reply address (reply+<44 or 32 hex digits>@domain)",
         )));
     };
     let mut p = Vec::new();
@@ -217,8 +217,8 @@ pub fn record_inbound_reply(
         ));
     }
     invalid(p)?;
-    let (response, alert) = store::reply_address(c, &token::token_hash(&bytes))?
-        .ok_or_else(|| not_found("reply address", ""))?;
+    let (response, alert) =
+        store::reply_address(c, &bytes.key())?.ok_or_else(|| not_found("reply address", ""))?;
     let comment = store::insert_comment(
         c,
         &NewComment {

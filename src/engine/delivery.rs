@@ -14,7 +14,7 @@ use crate::rules::time::ms;
 use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
 
-use super::outbox::{FixedText, MessageIds, random_bytes};
+use super::outbox::{FixedText, MessageIds, new_token};
 use super::suppressions::Suppressions;
 
 /// Longest failure reason kept from the host.
@@ -134,10 +134,37 @@ struct ClaimContext {
     delivery: DeliverySettings,
     reply_domain: String,
     suppressions: Suppressions,
-    /// Messages of one claim share a handful of templates: each is looked up once.
-    templates: HashMap<(MessageKind, Channel, String), (Template, &'static str)>,
+    /// Messages of one claim share a handful of templates: each is looked up and parsed
+    /// once.
+    templates: HashMap<(MessageKind, Channel, String), ClaimTemplate>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
+}
+
+/// A template as a claim renders it: picked, and each part parsed once.
+struct ClaimTemplate {
+    /// The template's language (after fallback).
+    language: String,
+    /// What `{first_name}` becomes for a customer without a name.
+    no_name: &'static str,
+    subject: template::Parsed,
+    body: template::Parsed,
+    html: Option<template::Parsed>,
+}
+
+impl ClaimTemplate {
+    fn new((t, no_name): (Template, &'static str)) -> Self {
+        ClaimTemplate {
+            subject: template::Parsed::new(&t.subject, template::Part::Text),
+            body: template::Parsed::new(&t.body, template::Part::Text),
+            html: t
+                .html
+                .as_deref()
+                .map(|h| template::Parsed::new(h, template::Part::Html)),
+            language: t.language,
+            no_name,
+        }
+    }
 }
 
 /// What becomes of one due message.
@@ -169,13 +196,15 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
         if due.is_empty() {
             break;
         }
+        // The messages handed over are leased in one statement per fetch.
+        let mut leased = Vec::with_capacity(due.len());
         for m in due {
             match triage(c, &mut ctx, &m)? {
                 Triage::End(status, reason) => {
                     store::end_message(c, m.rowid, m.invitation, status, reason, ms(now))?;
                 }
                 Triage::Send(message) => {
-                    store::mark_claimed(c, m.rowid, ms(ctx.lease_until), ms(now))?;
+                    leased.push(m.rowid);
                     if out.is_empty() {
                         crate::failpoint::hit("claim.after_first_message");
                     }
@@ -183,6 +212,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 }
             }
         }
+        store::mark_claimed_many(c, &leased, ms(ctx.lease_until), ms(now))?;
     }
     crate::failpoint::hit("claim.before_commit");
     Ok(out)
@@ -252,10 +282,8 @@ fn render_fixed(
 ) -> Result<OutboundMessage> {
     let reply_to = match text.response {
         Some(response) => {
-            let bytes = random_bytes::<16>()?;
-            let hash = token::token_hash(&bytes);
-            store::insert_reply_address(c, &hash, response, m.alert, ms(ctx.now))?;
-            let token = token::format_token(&bytes);
+            let token = new_token(ctx.now)?;
+            store::insert_reply_address(c, &token.key(), response, m.alert, ms(ctx.now))?;
             Some(format!("reply+{token}@{}", ctx.reply_domain))
         }
         None => None,
@@ -305,14 +333,12 @@ fn render_templated(
         Channel::Sms => m.phone.clone(),
     };
     let key = (m.kind, m.channel, m.language.clone());
-    let (tpl, no_name) = match ctx.templates.get(&key) {
-        Some(t) => t.clone(),
-        None => {
-            let t = pick_template(c, m.kind, m.channel, &m.language, &ctx.default_language)?;
-            ctx.templates.insert(key, t.clone());
-            t
-        }
-    };
+    if !ctx.templates.contains_key(&key) {
+        let t = pick_template(c, m.kind, m.channel, &m.language, &ctx.default_language)?;
+        ctx.templates.insert(key.clone(), ClaimTemplate::new(t));
+    }
+    let ctx = &*ctx;
+    let tpl = &ctx.templates[&key];
     let owner = store::TokenOwner {
         invitation: m.invitation,
         alert: m.alert,
@@ -347,7 +373,7 @@ fn render_templated(
         _ => String::new(),
     };
     let values = template::Values {
-        first_name: first.as_deref().unwrap_or(no_name),
+        first_name: first.as_deref().unwrap_or(tpl.no_name),
         location: &m.location_name,
         survey_link: survey_link.as_deref().unwrap_or_default(),
         unsubscribe_link: &unsubscribe_link,
@@ -355,7 +381,7 @@ fn render_templated(
         score_scale: &scale,
     };
     let html_body = match (&tpl.html, m.channel) {
-        (Some(html), Channel::Email) => Some(template::render_html(html, &values, lang)),
+        (Some(html), Channel::Email) => Some(html.render(&values, lang)),
         _ => None,
     };
     Ok(OutboundMessage {
@@ -364,8 +390,8 @@ fn render_templated(
         channel: m.channel,
         recipient: recipient.unwrap_or_default(),
         language: tpl.language.clone(),
-        subject: template::render(&tpl.subject, &values, lang),
-        body: template::render(&tpl.body, &values, lang),
+        subject: tpl.subject.render(&values, lang),
+        body: tpl.body.render(&values, lang),
         html_body,
         survey_link_expires_at: survey_link.is_some().then_some(expires),
         survey_link,
@@ -389,10 +415,9 @@ fn mint_token(
     now: DateTime<Utc>,
     expires: Option<DateTime<Utc>>,
 ) -> Result<String> {
-    let bytes = random_bytes::<16>()?;
-    let hash = token::token_hash(&bytes);
-    store::insert_token(c, &hash, kind, owner, ms(now), expires.map(ms))?;
-    Ok(token::format_token(&bytes))
+    let token = new_token(now)?;
+    store::insert_token(c, &token.key(), kind, owner, ms(now), expires.map(ms))?;
+    Ok(token.to_string())
 }
 
 fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
@@ -445,15 +470,21 @@ pub fn ack_many<S: AsRef<str>>(
     now: DateTime<Utc>,
 ) -> Result<Vec<AckOutcome>> {
     let mut out = Vec::with_capacity(message_ids.len());
+    // What the batch acks, written by two statements at the end; an id repeated in the
+    // batch is acked before by then.
+    let mut acked = std::collections::HashSet::with_capacity(message_ids.len());
+    let mut invitations = Vec::with_capacity(message_ids.len());
     for id in message_ids {
         let id = id.as_ref();
         let (status, detail) = match store::find_message(c, id)? {
             None => (AckStatus::NotFound, None),
+            Some(m) if acked.contains(&m.rowid) => (AckStatus::AlreadyAcked, None),
             Some(m) => match ack_verdict(&m) {
                 Err(reason) => (AckStatus::Conflict, Some(reason.to_owned())),
                 Ok(false) => (AckStatus::AlreadyAcked, None),
                 Ok(true) => {
-                    store::ack_message(c, &m, ms(now))?;
+                    acked.insert(m.rowid);
+                    invitations.extend(m.invitation);
                     (AckStatus::Acked, None)
                 }
             },
@@ -468,6 +499,8 @@ pub fn ack_many<S: AsRef<str>>(
             detail,
         });
     }
+    let rowids: Vec<i64> = acked.into_iter().collect();
+    store::ack_messages(c, &rowids, &invitations, ms(now))?;
     crate::failpoint::hit("ack.before_commit");
     Ok(out)
 }
@@ -580,19 +613,18 @@ pub fn resend(
 
 /// Applies the global unsubscribe (E3) for the customer an unsubscribe link was minted for.
 pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<String> {
-    let bytes = token::parse_token(raw).ok_or_else(|| {
+    let token = token::parse_token(raw).ok_or_else(|| {
         Error::invalid(Problem::top(
             "unsubscribe",
             "token",
-            "not a hearken link token (32 hex digits)",
+            "not a hearken link token (44 or 32 hex digits)",
         ))
     })?;
     let unknown = || Error::NotFound {
         what: "token",
         id: String::new(),
     };
-    let (customer, kind, _) =
-        store::token_owner(c, &token::token_hash(&bytes))?.ok_or_else(unknown)?;
+    let (customer, kind, _) = store::token_owner(c, &token.key())?.ok_or_else(unknown)?;
     if kind != "unsubscribe" {
         return Err(unknown());
     }

@@ -81,15 +81,15 @@ pub(super) fn resolve(
     c: &Connection,
     raw: &str,
     now: DateTime<Utc>,
-) -> Result<([u8; 32], Link, LinkState)> {
-    let bytes = token::parse_token(raw).ok_or_else(|| {
+) -> Result<(token::TokenKey, Link, LinkState)> {
+    let token = token::parse_token(raw).ok_or_else(|| {
         Error::invalid(Problem::top(
             "response",
             "token",
-            "not a hearken link token (32 hex digits)",
+            "not a hearken link token (44 or 32 hex digits)",
         ))
     })?;
-    let hash = token::token_hash(&bytes);
+    let hash = token.key();
     let answered = |response, review_link_shown| LinkState::Answered {
         response,
         review_link_shown,
@@ -149,7 +149,7 @@ pub(super) fn open(
     c: &Connection,
     raw: &str,
     now: DateTime<Utc>,
-) -> Result<([u8; 32], Link, Clicked)> {
+) -> Result<(token::TokenKey, Link, Clicked)> {
     let (hash, link, state) = resolve(c, raw, now)?;
     match state {
         LinkState::Open { clicked } => Ok((hash, link, clicked)),

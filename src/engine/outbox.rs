@@ -31,6 +31,14 @@ impl MessageIds {
     }
 }
 
+/// A fresh time-ordered link token minted at `now` (F6: 128 random bits).
+pub fn new_token(now: DateTime<Utc>) -> Result<crate::rules::token::Token> {
+    Ok(crate::rules::token::Token::ordered(
+        now.timestamp_millis(),
+        random_bytes::<16>()?,
+    ))
+}
+
 /// Fresh bytes from the OS random source (tokens, id salts).
 pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];

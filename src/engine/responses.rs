@@ -151,7 +151,7 @@ fn with_clicked_score(survey: &Survey, input: &ResponseInput, score: u32) -> Res
 /// `partial` a click stored; `complete` false stores a click's partial response (M1).
 pub(super) fn record(
     c: &Connection,
-    hash: &[u8; 32],
+    hash: &token::TokenKey,
     link: &Link,
     input: &ResponseInput,
     partial: Option<i64>,
@@ -300,25 +300,14 @@ pub fn mint_receipt_link(
         ),
     };
     let delivery = store::get_delivery_settings(c)?;
-    let bytes = super::outbox::random_bytes::<16>()?;
+    let token = super::outbox::new_token(now)?;
     let expires = crate::rules::time::add(
         now,
         crate::rules::time::days(i64::from(delivery.survey_link_days)),
     );
-    store::insert_receipt_link(
-        c,
-        &token::token_hash(&bytes),
-        loc.rowid,
-        txn,
-        ms(now),
-        ms(expires),
-    )?;
+    store::insert_receipt_link(c, &token.key(), loc.rowid, txn, ms(now), ms(expires))?;
     Ok(ReceiptLink {
-        url: format!(
-            "{}/r/{}",
-            delivery.link_base_url,
-            token::format_token(&bytes)
-        ),
+        url: format!("{}/r/{}", delivery.link_base_url, token),
         expires_at: expires,
     })
 }

@@ -239,7 +239,8 @@ pub unsafe extern "C" fn hk_engine_resend(
 /// Applies the global unsubscribe (every survey, every location) for the customer an
 /// unsubscribe link was made for, and writes the customer's host id to `*customer_id_out`.
 ///
-/// `token` is the link's last path segment (32 hex digits). A malformed token is
+/// `token` is the link's last path segment (44 hex digits; 32 for a link minted before
+/// time-ordered tokens, which still resolves). A malformed token is
 /// `HK_RESULT_INVALID_INPUT`; an unknown one (or a survey link's) `HK_RESULT_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_engine_unsubscribe_by_token(

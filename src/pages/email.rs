@@ -5,6 +5,7 @@
 use crate::model::MessageKind;
 use crate::rules::html::escape;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// What one shipped e-mail says, in one language. `{…}` are template placeholders.
 struct EmailText {
@@ -271,24 +272,49 @@ fn scale_words(lang: &str) -> (&'static str, &'static str, &'static str) {
 /// The eleven score links of the HTML part (M1): `{survey_link}?score=N` for N = 0..10,
 /// each with its spoken name (`aria-label`, `title`), in a presentation table.
 pub fn score_scale(survey_link: &str, language: &str) -> String {
-    let lang = super::page_language(&[language.to_owned()]);
-    let (low, high, name) = scale_words(lang);
+    // Rendered for every e-mail a claim hands over: the markup around the links is written
+    // once per page language; each message escapes its link once (escaping works character
+    // by character, so the score can follow it) and copies the pieces.
+    static SCALES: OnceLock<[[String; 12]; 3]> = OnceLock::new();
+    let scales = SCALES.get_or_init(|| ["en", "fr", "ko"].map(scale_pieces));
+    let pieces = match super::page_language(&[language.to_owned()]) {
+        "fr" => &scales[1],
+        "ko" => &scales[2],
+        _ => &scales[0],
+    };
     let sep = if survey_link.contains('?') { '&' } else { '?' };
-    // Rendered for every e-mail a claim hands over: written into one buffer, the link
-    // escaped once (escaping works character by character, so the score can follow it).
     let href = escape(&format!("{survey_link}{sep}score="));
-    let mut out = String::with_capacity(7_000 + 11 * href.len());
-    out.push_str(
+    let mut out =
+        String::with_capacity(pieces.iter().map(String::len).sum::<usize>() + 11 * href.len());
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&href);
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// The scale's markup in page language `lang`, cut where each of the eleven links' escaped
+/// `{survey_link}?score=` goes (the score itself is in the piece after the cut).
+fn scale_pieces(lang: &str) -> [String; 12] {
+    let (low, high, name) = scale_words(lang);
+    let mut pieces: [String; 12] = Default::default();
+    let mut out = String::from(
         "<table role=\"presentation\" width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" \
          border=\"0\" style=\"max-width:560px;border-collapse:separate;border-spacing:3px 0\">\
          \n<tr>\n",
     );
-    for n in 0..=10 {
+    for (n, piece) in pieces.iter_mut().take(11).enumerate() {
         let label = escape(&name.replace("{n}", &n.to_string()));
+        out.push_str(
+            "<td align=\"center\" width=\"9%\" style=\"padding:0\"><a class=\"hk-score\" \
+             href=\"",
+        );
+        *piece = std::mem::take(&mut out);
         let _ = writeln!(
             out,
-            "<td align=\"center\" width=\"9%\" style=\"padding:0\"><a class=\"hk-score\" \
-             href=\"{href}{n}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
+            "{n}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
              padding:10px 0;background:#0b57d0;color:#ffffff;{FONT};font-size:17px;\
              line-height:22px;font-weight:bold;text-align:center;text-decoration:none;\
              border-radius:4px\">{n}</a></td>"
@@ -303,5 +329,67 @@ pub fn score_scale(survey_link: &str, language: &str) -> String {
         escape(low),
         escape(high)
     );
-    out
+    pieces[11] = out;
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scale as it was written before its pieces were cached: the reference.
+    /// The eleven score links of the HTML part (M1): `{survey_link}?score=N` for N = 0..10,
+    /// each with its spoken name (`aria-label`, `title`), in a presentation table.
+    fn score_scale_reference(survey_link: &str, language: &str) -> String {
+        let lang = crate::pages::page_language(&[language.to_owned()]);
+        let (low, high, name) = scale_words(lang);
+        let sep = if survey_link.contains('?') { '&' } else { '?' };
+        // Rendered for every e-mail a claim hands over: written into one buffer, the link
+        // escaped once (escaping works character by character, so the score can follow it).
+        let href = escape(&format!("{survey_link}{sep}score="));
+        let mut out = String::with_capacity(7_000 + 11 * href.len());
+        out.push_str(
+            "<table role=\"presentation\" width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" \
+             border=\"0\" style=\"max-width:560px;border-collapse:separate;border-spacing:3px 0\">\
+             \n<tr>\n",
+        );
+        for n in 0..=10 {
+            let label = escape(&name.replace("{n}", &n.to_string()));
+            let _ = writeln!(
+                out,
+                "<td align=\"center\" width=\"9%\" style=\"padding:0\"><a class=\"hk-score\" \
+                 href=\"{href}{n}\" aria-label=\"{label}\" title=\"{label}\" style=\"display:block;\
+                 padding:10px 0;background:#0b57d0;color:#ffffff;{FONT};font-size:17px;\
+                 line-height:22px;font-weight:bold;text-align:center;text-decoration:none;\
+                 border-radius:4px\">{n}</a></td>"
+            );
+        }
+        let _ = write!(
+            out,
+            "</tr>\n<tr><td colspan=\"6\" class=\"hk-muted\" align=\"left\" style=\"padding-top:6px;\
+             {FONT};font-size:13px;line-height:18px;color:#4a5058\">0 = {}</td><td colspan=\"5\" \
+             class=\"hk-muted\" align=\"right\" style=\"padding-top:6px;{FONT};font-size:13px;\
+             line-height:18px;color:#4a5058\">10 = {}</td></tr>\n</table>",
+            escape(low),
+            escape(high)
+        );
+        out
+    }
+
+    #[test]
+    fn m1_cached_score_scale_is_the_one_written_per_message() {
+        for lang in ["en", "fr-FR", "ko", "de", ""] {
+            for link in [
+                "https://x.example/s/abc",
+                "https://x.example/s?t=abc",
+                "https://x.example/s/<\"&'>",
+            ] {
+                assert_eq!(
+                    score_scale(link, lang),
+                    score_scale_reference(link, lang),
+                    "{lang} {link}"
+                );
+            }
+        }
+    }
 }

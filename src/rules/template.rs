@@ -84,11 +84,13 @@ fn parse(template: &str, part: Part) -> Result<Vec<Piece<'_>>, String> {
             out.push(Piece::Text(&rest[..i]));
         }
         let tail = &rest[i..];
+        // A literal brace is the template's own byte, so every piece lies inside it
+        // ([`Parsed`] keeps pieces as positions).
         if let Some(after) = tail.strip_prefix("{{") {
-            out.push(Piece::Text("{"));
+            out.push(Piece::Text(&tail[..1]));
             rest = after;
         } else if let Some(after) = tail.strip_prefix("}}") {
-            out.push(Piece::Text("}"));
+            out.push(Piece::Text(&tail[..1]));
             rest = after;
         } else if tail.starts_with('}') {
             return Err("a lone `}`: write `}}` for a literal brace".into());
@@ -246,11 +248,84 @@ impl Values<'static> {
 
 fn render_part(template: &str, v: &Values<'_>, language: &str, part: Part) -> String {
     let Ok(pieces) = parse(template, part) else {
-        return match part {
-            Part::Text => template.to_owned(),
-            Part::Html => html::escape(template),
-        };
+        return unparsable(template, part);
     };
+    render_pieces(template.len(), &pieces, v, language, part)
+}
+
+/// What an unparsable template renders as: its raw text (escaped in an HTML part).
+fn unparsable(template: &str, part: Part) -> String {
+    match part {
+        Part::Text => template.to_owned(),
+        Part::Html => html::escape(template),
+    }
+}
+
+/// A template split once into text and placeholders, to render many messages with
+/// (a claim renders every message of a template from one parse). Renders exactly as
+/// [`render`] or [`render_html`] would.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    source: String,
+    part: Part,
+    /// Each piece as (is a placeholder, start, end) in `source`; `None`: unparsable.
+    pieces: Option<Vec<(bool, usize, usize)>>,
+}
+
+impl Parsed {
+    /// Parses `template` as a `part`.
+    pub fn new(template: &str, part: Part) -> Parsed {
+        let base = template.as_ptr() as usize;
+        let at = |s: &str| {
+            let start = s.as_ptr() as usize - base;
+            (start, start + s.len())
+        };
+        let pieces = parse(template, part).ok().map(|pieces| {
+            pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(t) => {
+                        let (s, e) = at(t);
+                        (false, s, e)
+                    }
+                    // A slot's name sits between its braces, inside the template.
+                    Piece::Slot(name) => {
+                        let (s, e) = at(name);
+                        (true, s, e)
+                    }
+                })
+                .collect()
+        });
+        Parsed {
+            source: template.to_owned(),
+            part,
+            pieces,
+        }
+    }
+
+    /// Renders the template with `v` in `language` (M3, M4 as [`render_html`]).
+    pub fn render(&self, v: &Values<'_>, language: &str) -> String {
+        let Some(ranges) = &self.pieces else {
+            return unparsable(&self.source, self.part);
+        };
+        let pieces: Vec<Piece<'_>> = ranges
+            .iter()
+            .map(|&(slot, s, e)| {
+                let t = &self.source[s..e];
+                if slot { Piece::Slot(t) } else { Piece::Text(t) }
+            })
+            .collect();
+        render_pieces(self.source.len(), &pieces, v, language, self.part)
+    }
+}
+
+fn render_pieces(
+    template_len: usize,
+    pieces: &[Piece<'_>],
+    v: &Values<'_>,
+    language: &str,
+    part: Part,
+) -> String {
     let french = primary(language) == "fr";
     // What the language rules write (a particle, an elided word and its apostrophe) is
     // text, escaped in an HTML part like the values (M4); the template's own text is not.
@@ -258,7 +333,18 @@ fn render_part(template: &str, v: &Values<'_>, language: &str, part: Part) -> St
         Part::Html => out.push_str(&html::escape(s)),
         Part::Text => out.push_str(s),
     };
-    let mut out = String::with_capacity(template.len() + 128);
+    // Room for the values too (the score scale is several kB), so the part is written
+    // without growing the buffer.
+    let values = [
+        v.first_name,
+        v.location,
+        v.survey_link,
+        v.unsubscribe_link,
+        v.review_link,
+        v.score_scale,
+    ];
+    let mut out =
+        String::with_capacity(template_len + 128 + values.iter().map(|s| s.len()).sum::<usize>());
     let mut previous: Option<&str> = None;
     for (i, p) in pieces.iter().enumerate() {
         match p {
@@ -589,6 +675,45 @@ mod tests {
                 .contains("{survey_link}")
         );
         assert!(check("{survey_link}", &["survey_link"]).is_ok());
+    }
+
+    #[test]
+    fn m3_m4_a_parsed_template_renders_as_the_text_does() {
+        let mut texts: Vec<String> = [
+            "Bonjour {first_name}, {{ de {location} }} {survey_link}",
+            "{location}을(를) {first_name}이(가) {unsubscribe_link}",
+            "lone } brace",
+            "never {closed",
+            "{unknown}",
+            "",
+            "<p>{first_name} & {location}</p>{score_scale}",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for lang in ["en", "fr", "ko"] {
+            for &k in MessageKind::ALL.iter().filter(|k| k.templated()) {
+                let b = builtin(k, Channel::Email, lang).unwrap();
+                texts.extend([b.subject.to_owned(), b.body.to_owned()]);
+                texts.extend(crate::pages::builtin_html(k, lang));
+            }
+        }
+        let values = Values {
+            location: "Atelier <Nord>",
+            score_scale: "<table></table>",
+            ..v()
+        };
+        for t in &texts {
+            for lang in ["fr", "ko", "en"] {
+                assert_eq!(
+                    Parsed::new(t, Part::Text).render(&values, lang),
+                    render(t, &values, lang)
+                );
+                assert_eq!(
+                    Parsed::new(t, Part::Html).render(&values, lang),
+                    render_html(t, &values, lang)
+                );
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::model::{
     InteractionMethod, ThreadComment,
 };
 use crate::rules::time::from_stored;
+use crate::rules::token::TokenKey;
 
 fn opt_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
     v.map(from_stored)
@@ -343,7 +344,7 @@ pub struct FollowUpLink {
 }
 
 /// The alert behind a post-intervention survey token.
-pub fn follow_up_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<FollowUpLink>> {
+pub fn follow_up_link(conn: &Connection, hash: &TokenKey) -> Result<Option<FollowUpLink>> {
     Ok(conn
         .prepare_cached(
             "SELECT a.id, a.location_id, k.expires_at, k.used_at,
@@ -477,7 +478,7 @@ pub fn response_contact(conn: &Connection, id: i64) -> Result<Option<ResponseCon
 /// Stores the hash of a tracking reply address.
 pub fn insert_reply_address(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
     response: i64,
     alert: Option<i64>,
     now_ms: i64,
@@ -491,7 +492,7 @@ pub fn insert_reply_address(
 }
 
 /// The conversation (response id) and alert behind a tracking reply address.
-pub fn reply_address(conn: &Connection, hash: &[u8; 32]) -> Result<Option<(i64, Option<i64>)>> {
+pub fn reply_address(conn: &Connection, hash: &TokenKey) -> Result<Option<(i64, Option<i64>)>> {
     Ok(conn
         .prepare_cached("SELECT response_id, alert_id FROM reply_addresses WHERE hash = ?1")?
         .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))

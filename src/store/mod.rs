@@ -313,9 +313,10 @@ pub use locations::{
     set_location_enabled, synced_dates_since, upsert_location,
 };
 pub use outbox::{
-    Claimable, MessageState, NewMessage, TokenOwner, ack_message, claimable, end_message,
-    find_message, get_template, insert_token, invitation_for_resend, mark_claimed, outbox_counts,
-    queue_message, retry_message, set_template, slim_delivered, token_owner,
+    Claimable, MessageState, NewMessage, TokenOwner, ack_message, ack_messages, claimable,
+    end_message, find_message, get_template, insert_token, invitation_for_resend,
+    mark_claimed_many, outbox_counts, queue_message, retry_message, set_template, slim_delivered,
+    token_owner,
 };
 pub use policy::{
     History, LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message,

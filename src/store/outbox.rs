@@ -2,6 +2,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::{Channel, MessageKind, MessageStatus, OutboxCounts, Template};
+use crate::rules::token::TokenKey;
 
 /// A message to queue.
 #[derive(Debug, Clone)]
@@ -203,13 +204,38 @@ pub fn claimable(conn: &Connection, now_ms: i64, limit: u32) -> Result<Vec<Claim
     Ok(out)
 }
 
-/// Marks a message in flight until `lease_until_ms` and counts the attempt.
-pub fn mark_claimed(conn: &Connection, rowid: i64, lease_until_ms: i64, now_ms: i64) -> Result<()> {
+/// Row ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement for a
+/// batch of rows (each statement that changes `status` builds the CHECK constraint's list
+/// once per run, so one run per batch, not per row).
+fn json_ids(ids: &[i64]) -> String {
+    let mut s = String::with_capacity(ids.len() * 8 + 2);
+    s.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&id.to_string());
+    }
+    s.push(']');
+    s
+}
+
+/// Marks messages in flight until `lease_until_ms` and counts the attempt: one statement
+/// for a batch.
+pub fn mark_claimed_many(
+    conn: &Connection,
+    rowids: &[i64],
+    lease_until_ms: i64,
+    now_ms: i64,
+) -> Result<()> {
+    if rowids.is_empty() {
+        return Ok(());
+    }
     conn.prepare_cached(
         "UPDATE outbox SET status = 'in_flight', lease_until = ?2, attempts = attempts + 1,
-           updated_at = ?3 WHERE id = ?1",
+           updated_at = ?3 WHERE id IN (SELECT value FROM json_each(?1))",
     )?
-    .execute(params![rowid, lease_until_ms, now_ms])?;
+    .execute(params![json_ids(rowids), lease_until_ms, now_ms])?;
     Ok(())
 }
 
@@ -227,7 +253,7 @@ pub struct TokenOwner {
 /// Stores the hash of a freshly minted link token.
 pub fn insert_token(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
     kind: &str,
     owner: TokenOwner,
     now_ms: i64,
@@ -253,7 +279,7 @@ pub fn insert_token(
 /// The customer a token was minted for, with the token's kind and expiry.
 pub fn token_owner(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
 ) -> Result<Option<(i64, String, Option<i64>)>> {
     Ok(conn
         .prepare_cached("SELECT customer_id, kind, expires_at FROM link_tokens WHERE hash = ?1")?
@@ -319,15 +345,42 @@ pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<(
     Ok(())
 }
 
+/// [`ack_message`] for a batch: the messages `rowids` acked, the `invitations` delivered
+/// (two statements for the batch).
+pub fn ack_messages(
+    conn: &Connection,
+    rowids: &[i64],
+    invitations: &[i64],
+    now_ms: i64,
+) -> Result<()> {
+    if !rowids.is_empty() {
+        conn.prepare_cached(
+            "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1))",
+        )?
+        .execute(params![json_ids(rowids), now_ms])?;
+    }
+    if !invitations.is_empty() {
+        conn.prepare_cached(
+            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'",
+        )?
+        .execute(params![json_ids(invitations), now_ms])?;
+    }
+    Ok(())
+}
+
 /// Drops the stored text (`params`) and last error of up to `limit` messages acked before
 /// `before_ms`, oldest first, and returns how many. The slim row keeps its id, kind,
 /// invitation, recipient, status, attempts and times, so a repeated ack stays idempotent
-/// and the message can still be found by its id. Reads `outbox_unslimmed` only.
+/// and the message can still be found by its id. Reads `outbox_unslimmed` only (named:
+/// left to itself the planner walked every acked row of `outbox_lease` and sorted them, on
+/// every claim, so a drain slowed down with the messages it had acked).
 pub fn slim_delivered(conn: &Connection, before_ms: i64, limit: u32) -> Result<u32> {
     let n = conn
         .prepare_cached(
             "UPDATE outbox SET params = '{}', last_error = NULL
-             WHERE id IN (SELECT id FROM outbox
+             WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_unslimmed
                           WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL)
                             AND updated_at < ?1
                           ORDER BY updated_at LIMIT ?2)",

@@ -5,6 +5,7 @@ use chrono::DateTime;
 
 use crate::model::{ResponseDeletion, ScoreQuery, Survey};
 use crate::rules::score::NpsCounts;
+use crate::rules::token::TokenKey;
 
 fn json_row<T: serde::de::DeserializeOwned>(
     conn: &Connection,
@@ -82,7 +83,7 @@ pub struct SurveyLink {
 }
 
 /// The invitation behind a survey-link token.
-pub fn survey_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<SurveyLink>> {
+pub fn survey_link(conn: &Connection, hash: &TokenKey) -> Result<Option<SurveyLink>> {
     Ok(conn
         .prepare_cached(
             "SELECT i.id, i.customer_id, i.transaction_id, i.location_id, i.language,
@@ -105,7 +106,7 @@ pub fn survey_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<SurveyLi
 }
 
 /// Marks a survey-link token used.
-pub fn mark_survey_link_used(conn: &Connection, hash: &[u8; 32], now_ms: i64) -> Result<()> {
+pub fn mark_survey_link_used(conn: &Connection, hash: &TokenKey, now_ms: i64) -> Result<()> {
     conn.prepare_cached("UPDATE link_tokens SET used_at = ?2 WHERE hash = ?1")?
         .execute(params![&hash[..], now_ms])?;
     Ok(())
@@ -125,7 +126,7 @@ pub struct ReceiptLinkRow {
 }
 
 /// A receipt link by its token hash.
-pub fn receipt_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<ReceiptLinkRow>> {
+pub fn receipt_link(conn: &Connection, hash: &TokenKey) -> Result<Option<ReceiptLinkRow>> {
     Ok(conn
         .prepare_cached(
             "SELECT location_id, transaction_id, expires_at, used_at FROM receipt_links
@@ -145,7 +146,7 @@ pub fn receipt_link(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Receipt
 /// Stores a new receipt link's hash.
 pub fn insert_receipt_link(
     conn: &Connection,
-    hash: &[u8; 32],
+    hash: &TokenKey,
     location: i64,
     transaction: Option<i64>,
     now_ms: i64,
@@ -166,7 +167,7 @@ pub fn insert_receipt_link(
 }
 
 /// Marks a receipt link used.
-pub fn mark_receipt_link_used(conn: &Connection, hash: &[u8; 32], now_ms: i64) -> Result<()> {
+pub fn mark_receipt_link_used(conn: &Connection, hash: &TokenKey, now_ms: i64) -> Result<()> {
     conn.prepare_cached("UPDATE receipt_links SET used_at = ?2 WHERE hash = ?1")?
         .execute(params![&hash[..], now_ms])?;
     Ok(())

@@ -66,7 +66,7 @@ async function customer(page, who) {
   const lang = await page.getAttribute("html", "lang");
   await inspect(page, `${lang}-email`);
   // M1: click 9 in the e-mail.
-  await Promise.all([page.waitForURL(/\/s\/[0-9a-f]{32}\?score=9$/), page.click('a[href$="?score=9"]')]);
+  await Promise.all([page.waitForURL(/\/s\/[0-9a-f]{44}\?score=9$/), page.click('a[href$="?score=9"]')]);
   ok((await page.locator('input[name="q.recommend"]').count()) === 0,
     `${who}: the survey page does not ask the clicked score again`);
   ok((await page.locator(".recorded").textContent()).includes("9"), `${who}: the page shows the score 9`);

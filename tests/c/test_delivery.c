@@ -353,7 +353,7 @@ static void an_unsubscribe_link_unsubscribes_everywhere(void) {
     }
     const char *token = last_segment(hk_message_batch_unsubscribe_link(batch, fr));
     const char *survey_token = last_segment(hk_message_batch_survey_link(batch, fr));
-    CHECK(strlen(token) == 32);
+    CHECK(strlen(token) == 44);
 
     char *customer = (char *)"sentinel";
     CHECK_RC(hk_engine_unsubscribe_by_token(engine, "../../etc", NOW_DUE, &customer),
