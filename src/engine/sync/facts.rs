@@ -44,20 +44,14 @@ pub(super) struct BatchFacts {
 pub(super) fn gather_facts(
     c: &Connection,
     batch: &SyncBatch,
-    customers: &HashMap<&str, Known>,
+    customers: &HashMap<&str, Known<'_>>,
     suppressions: &Suppressions,
     settings: &Settings,
     dated: &Dated,
 ) -> Result<BatchFacts> {
     let keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
         .iter()
-        .map(|(id, k)| {
-            (
-                *id,
-                k.row.email_norm.as_deref(),
-                k.row.phone_norm.as_deref(),
-            )
-        })
+        .map(|(id, k)| (*id, k.email_norm.as_deref(), k.phone_norm.as_deref()))
         .collect();
     let unsubscribed = suppressions.unsubscribed_among(c, &keys)?;
     let by_contact = dated.rules.policy.one_person_per_contact;
@@ -65,7 +59,7 @@ pub(super) fn gather_facts(
     let asked: Vec<(i64, Option<&str>)> = customers
         .values()
         .filter_map(|k| {
-            let contact = channel_contact(&k.row, settings.channel).filter(|_| by_contact);
+            let contact = k.contact(settings.channel).filter(|_| by_contact);
             (k.existed || contact.is_some()).then_some((k.rowid, contact))
         })
         .collect();
@@ -90,9 +84,9 @@ pub(super) fn gather_facts(
             let (cooldown, contact_cap) =
                 holds(past, SurveyKind::Transactional, person, dated.batch_date);
             let facts = CustomerFacts {
-                communications: k.row.include_in_communications,
+                communications: k.communications,
                 unsubscribed: unsubscribed.contains(*id),
-                usable_contact: channel_contact(&k.row, settings.channel).is_some(),
+                usable_contact: k.contact(settings.channel).is_some(),
                 cooldown,
                 contact_cap,
             };
@@ -159,7 +153,7 @@ pub(super) fn apply_refunds(
 pub(super) fn pending<'b>(
     batch: &'b SyncBatch,
     written: &[Written<'_>],
-    customers: &'b HashMap<&str, Known>,
+    customers: &'b HashMap<&str, Known<'_>>,
     facts: &BatchFacts,
     dated: &Dated,
     channel: Channel,
@@ -185,7 +179,7 @@ pub(super) fn pending<'b>(
                     customer_rowid: customer.map(|k| k.rowid),
                     person: customer
                         .filter(|_| by_contact)
-                        .and_then(|k| channel_contact(&k.row, channel)),
+                        .and_then(|k| k.contact(channel)),
                     finalized_at,
                     facts: Facts {
                         finalized_on: finalized_at.map(|f| time::local_date(dated.clock.tz, f)),
