@@ -104,7 +104,10 @@ impl<'b> Known<'b> {
 struct Stored {
     settings: Settings,
     location: Option<LocationRow>,
-    /// Stored customers among those the batch sends or refers to, by host id.
+    /// Stored customers among those the transactions refer to without the batch sending
+    /// them, by host id. Those the batch sends are read one at a time as they are written:
+    /// a map of them all was ~8 MB on a 50k-customer batch, and the memory it left behind
+    /// when freed stayed in the sync's peak RSS.
     customers: HashMap<String, StoredCustomer>,
     /// Customers the transactions refer to without the batch sending them.
     referenced: HashSet<String>,
@@ -166,14 +169,23 @@ pub fn apply_batch(
         counts: (detail == ReportDetail::Counts).then(SyncCounts::default),
     };
     let mut suppressions = Suppressions::load(c)?;
-    let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
-    // The stored rows were read for the upserts; only who was erased is read after them.
-    // Dropped here, not at the end: on a big batch they are ~8 MB at the sync's peak.
-    let erased: HashSet<String> = std::mem::take(&mut stored.customers)
-        .into_iter()
-        .filter(|(_, s)| s.erased)
-        .map(|(id, _)| id)
-        .collect();
+    let mut erased = HashSet::new();
+    let customers = write_customers(
+        c,
+        batch,
+        &stored,
+        &mut suppressions,
+        &mut erased,
+        &mut report,
+        now,
+    )?;
+    // Only who was erased is read of the stored rows after the upserts.
+    erased.extend(
+        std::mem::take(&mut stored.customers)
+            .into_iter()
+            .filter(|(_, s)| s.erased)
+            .map(|(id, _)| id),
+    );
     crate::failpoint::hit("sync.after_customers");
     for e in &batch.employees {
         if store::upsert_employee(c, e)? {
@@ -199,8 +211,12 @@ pub fn apply_batch(
         &dated,
         stored.settings.channel,
     );
-    // Each sale carries its customer's facts now; freed before decide's own maps.
-    facts.customers = HashMap::new();
+    // Each sale carries its customer's facts now. The history is kept only for the
+    // relationship survey (P7), which reads it after the decisions.
+    facts.unsubscribed = HashSet::new();
+    if dated.rules.policy.relationship_every_months == 0 {
+        facts.past = HashMap::new();
+    }
     let policy = Policy {
         batch_date: dated.batch_date,
         max_age_days: stored.settings.max_age_days,
@@ -259,13 +275,7 @@ fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
         .filter(|id| !in_batch.contains(id))
         .map(str::to_owned)
         .collect();
-    let customers = store::find_customers(
-        c,
-        in_batch
-            .iter()
-            .copied()
-            .chain(referenced.iter().map(String::as_str)),
-    )?;
+    let customers = store::find_customers(c, referenced.iter().map(String::as_str))?;
     let employees_in_batch: HashSet<&str> = batch.employees.iter().map(|e| e.id.as_str()).collect();
     let employees = store::find_employees(
         c,
@@ -374,21 +384,25 @@ fn validate(
 }
 
 /// Writes the batch's customers (an erased one keeps nothing) and returns every customer
-/// the batch refers to, by host id.
+/// the batch refers to, by host id; adds the host ids of the erased among those the batch
+/// sends to `erased`.
 fn write_customers<'b>(
     c: &Connection,
     batch: &'b SyncBatch,
     stored: &Stored,
     suppressions: &mut Suppressions,
+    erased: &mut HashSet<String>,
     report: &mut SyncReport,
     now: DateTime<Utc>,
 ) -> Result<HashMap<&'b str, Known<'b>>> {
     let now_ms = time::ms(now);
     let mut customers = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
-        let old = stored.customers.get(&cust.id);
+        let old = store::find_customer(c, &cust.id)?;
+        let old = old.as_ref();
         let mut row = customer_row(cust, stored.settings.default_country_code);
         if old.is_some_and(|s| s.erased) {
+            erased.insert(cust.id.clone());
             // Erased (right to be forgotten): the POS may still send them; keep nothing.
             row = CustomerRow {
                 host_id: row.host_id,
