@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
+use crate::model::{Channel, InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
 use crate::rules::policy::{self, PastInvitation};
 use crate::rules::time;
 use crate::store::{self, History, LocationRow, RelationshipRow};
@@ -15,7 +15,7 @@ use crate::store::{self, History, LocationRow, RelationshipRow};
 use super::outbox::MessageIds;
 use super::policy::{LocationRules, holds};
 use super::suppressions::Suppressions;
-use super::sync::{Known, channel_contact, queue_invitation};
+use super::sync::{Known, Recipient, queue_invitation};
 
 /// What the relationship survey reads of tonight's sync.
 pub struct Night<'a> {
@@ -27,9 +27,11 @@ pub struct Night<'a> {
     pub rules: &'a LocationRules,
     /// The batch's business date.
     pub date: NaiveDate,
-    /// The customers the batch refers to, as written tonight, by row id: read again only
+    /// The customers the batch refers to, as written tonight, by host id: read again only
     /// for the other candidates.
-    pub customers: HashMap<i64, store::StoredCustomer>,
+    pub customers: &'a HashMap<&'a str, Known<'a>>,
+    /// Host ids of the erased among them.
+    pub erased: &'a HashSet<String>,
     /// The suppression lists, as loaded by the sync.
     pub suppressions: &'a Suppressions,
     /// What counted of those customers before tonight (their history, read by the sync).
@@ -66,36 +68,35 @@ pub fn survey(
         return Ok(());
     }
     let rowids: Vec<i64> = candidates.iter().map(|p| p.customer).collect();
+    // Tonight's customers by row id.
+    let tonight: HashMap<i64, (&str, &Known<'_>)> = (night.customers.iter())
+        .map(|(id, k)| (k.rowid, (*id, k)))
+        .collect();
     let others: Vec<i64> = (rowids.iter().copied())
-        .filter(|r| !night.customers.contains_key(r))
+        .filter(|r| !tonight.contains_key(r))
         .collect();
     let others = store::customers_by_rowid(c, &others)?;
-    let customers: HashMap<i64, &store::StoredCustomer> = (others.iter())
-        .map(|s| (s.rowid, s))
+    let customers: HashMap<i64, Person<'_>> = (others.iter())
+        .map(Person::stored)
         .chain(
             (rowids.iter())
-                .filter_map(|r| night.customers.get(r))
-                .map(|s| (s.rowid, s)),
+                .filter_map(|r| tonight.get(r))
+                .map(|(id, k)| Person::tonight(id, k, night.erased)),
         )
+        .map(|p| (p.rowid, p))
         .collect();
     let by_contact = rules.policy.one_person_per_contact;
     let keys: Vec<(i64, Option<&str>)> = customers
         .values()
         .map(|s| {
-            let contact = channel_contact(&s.row, settings.channel).filter(|_| by_contact);
+            let contact = s.contact(settings.channel).filter(|_| by_contact);
             (s.rowid, contact)
         })
         .collect();
-    let history = history(c, night, &keys)?;
+    let history = history(c, night, &tonight, &keys)?;
     let suppression_keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
         .values()
-        .map(|s| {
-            (
-                s.row.host_id.as_str(),
-                s.row.email_norm.as_deref(),
-                s.row.phone_norm.as_deref(),
-            )
-        })
+        .map(|s| (s.host_id, s.email_norm, s.phone_norm))
         .collect();
     let unsubscribed = night
         .suppressions
@@ -103,13 +104,9 @@ pub fn survey(
     let last = store::last_relationship_decisions(c, &rowids)?;
 
     // Each due customer's verdict, in the P8 order of the rules that apply here.
-    let mut due: Vec<(
-        &store::LatestPurchase,
-        &store::StoredCustomer,
-        Option<Verdict>,
-    )> = Vec::new();
+    let mut due: Vec<(&store::LatestPurchase, &Person<'_>, Option<Verdict>)> = Vec::new();
     for purchase in &candidates {
-        let Some(&stored) = customers.get(&purchase.customer) else {
+        let Some(stored) = customers.get(&purchase.customer) else {
             continue;
         };
         let past = history
@@ -122,11 +119,11 @@ pub fn survey(
         }
         let verdict = if !location.location.enabled {
             Some(Verdict::plain(SkipReason::LocationDisabled))
-        } else if !stored.row.include_in_communications {
+        } else if !stored.communications {
             Some(Verdict::plain(SkipReason::CommunicationsOff))
-        } else if unsubscribed.contains(&stored.row.host_id) {
+        } else if unsubscribed.contains(stored.host_id) {
             Some(Verdict::plain(SkipReason::Unsubscribed))
-        } else if channel_contact(&stored.row, settings.channel).is_none() {
+        } else if stored.contact(settings.channel).is_none() {
             Some(Verdict::plain(SkipReason::NoUsableContact))
         } else {
             cap.map(|h| Verdict {
@@ -138,10 +135,11 @@ pub fn survey(
         due.push((purchase, stored, verdict));
     }
     // P3: one relationship survey per person and night, to the latest purchase.
-    let person_of = |s: &store::StoredCustomer| -> String {
-        channel_contact(&s.row, settings.channel)
+    let person_of = |s: &Person<'_>| -> String {
+        s.contact(settings.channel)
             .filter(|_| by_contact)
-            .map_or_else(|| s.row.host_id.clone(), str::to_owned)
+            .unwrap_or(s.host_id)
+            .to_owned()
     };
     let mut winner: HashMap<String, usize> = HashMap::new();
     for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
@@ -183,9 +181,9 @@ pub fn survey(
             }
         };
         let related_customer = verdict.and_then(|v| v.related).and_then(|r| {
-            (customers.get(&r).copied())
-                .or_else(|| night.customers.get(&r))
-                .map(|s| s.row.host_id.clone())
+            (customers.get(&r).map(|s| s.host_id))
+                .or_else(|| tonight.get(&r).map(|(id, _)| *id))
+                .map(str::to_owned)
                 .or_else(|| history.host_ids.get(&r).cloned())
                 .or_else(|| night.host_ids.get(&r).cloned())
         });
@@ -207,17 +205,17 @@ pub fn survey(
             }
             continue;
         }
-        let known = Known {
+        let recipient = Recipient {
             rowid: stored.rowid,
-            existed: true,
-            row: stored.row.clone(),
+            contact: stored.contact(settings.channel),
+            language: stored.language,
         };
         let summary = queue_invitation(
             c,
             &mut ids,
             settings,
             (location.rowid, date),
-            &known,
+            &recipient,
             None,
             SurveyKind::Relationship,
             slot,
@@ -228,7 +226,7 @@ pub fn survey(
         match &mut report.counts {
             Some(counts) => counts.relationship_invitations += 1,
             None => report.relationship_invitations.push(InvitationSummary {
-                customer: stored.row.host_id.clone(),
+                customer: stored.host_id.to_owned(),
                 transaction: purchase.transaction.clone(),
                 ..summary
             }),
@@ -239,9 +237,14 @@ pub fn survey(
 
 /// The history of each key (P1–P3): the sync's for tonight's customers, with tonight's
 /// invitations added; read from the store for the other candidates only.
-fn history(c: &Connection, night: &Night<'_>, keys: &[(i64, Option<&str>)]) -> Result<History> {
+fn history<T>(
+    c: &Connection,
+    night: &Night<'_>,
+    tonight: &HashMap<i64, T>,
+    keys: &[(i64, Option<&str>)],
+) -> Result<History> {
     let (tonight, others): (Vec<_>, Vec<_>) =
-        (keys.iter().copied()).partition(|(rowid, _)| night.customers.contains_key(rowid));
+        (keys.iter().copied()).partition(|(rowid, _)| tonight.contains_key(rowid));
     let since = policy::history_since(&night.rules.person, night.date);
     let mut history = store::person_history(c, &others, since)?;
     let mut by_customer: HashMap<i64, usize> = HashMap::new();
@@ -313,6 +316,52 @@ impl Verdict {
             reason,
             eligible_again_on: None,
             related: None,
+        }
+    }
+}
+
+/// A candidate as the survey reads it: one of tonight's customers (as the sync kept it)
+/// or another, read from the store.
+struct Person<'a> {
+    rowid: i64,
+    host_id: &'a str,
+    email_norm: Option<&'a str>,
+    phone_norm: Option<&'a str>,
+    language: Option<&'a str>,
+    communications: bool,
+    erased: bool,
+}
+
+impl<'a> Person<'a> {
+    fn stored(s: &'a store::StoredCustomer) -> Self {
+        Person {
+            rowid: s.rowid,
+            host_id: &s.row.host_id,
+            email_norm: s.row.email_norm.as_deref(),
+            phone_norm: s.row.phone_norm.as_deref(),
+            language: s.row.language.as_deref(),
+            communications: s.row.include_in_communications,
+            erased: s.erased,
+        }
+    }
+
+    fn tonight(host_id: &'a str, k: &'a Known<'_>, erased: &HashSet<String>) -> Self {
+        Person {
+            rowid: k.rowid,
+            host_id,
+            email_norm: k.email_norm.as_deref(),
+            phone_norm: k.phone_norm.as_deref(),
+            language: k.language.as_deref(),
+            communications: k.communications,
+            erased: erased.contains(host_id),
+        }
+    }
+
+    /// The normalised contact of the channel.
+    fn contact(&self, channel: Channel) -> Option<&'a str> {
+        match channel {
+            Channel::Email => self.email_norm,
+            Channel::Sms => self.phone_norm,
         }
     }
 }

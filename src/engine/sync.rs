@@ -1,12 +1,13 @@
 //! The nightly sync use case: validate a batch, upsert it, decide, queue invitations.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
+use crate::model::{Channel, Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
 use crate::rules::contact;
 use crate::rules::decide::{self};
 use crate::rules::eligibility::Policy;
@@ -20,8 +21,8 @@ use crate::store::{
 mod decisions;
 mod facts;
 
-pub(super) use decisions::queue_invitation;
 use decisions::write_decisions;
+pub(super) use decisions::{Recipient, queue_invitation};
 pub(super) use facts::channel_contact;
 use facts::{apply_refunds, gather_facts, pending};
 
@@ -57,27 +58,45 @@ fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
     }
 }
 
-/// What a customer referenced by the batch is, after the batch's customers are written.
-pub(super) struct Known {
+/// What a customer referenced by the batch is, after the batch's customers are written:
+/// only what the rules and the invitations read (row id, normalised contacts, language,
+/// opt-in). The host id is the map's key; nothing after the upserts reads the name, the
+/// contacts as sent, the gender or the reference, and on a 50k-customer batch a full
+/// row per customer was ~19 MB at the sync's peak.
+pub(super) struct Known<'b> {
     /// Row id.
     pub(super) rowid: i64,
     /// Stored before this sync (only those can have had an invitation).
     pub(super) existed: bool,
-    /// The stored row without its display fields (see [`kept`]).
-    pub(super) row: CustomerRow,
+    /// "Include in communications".
+    pub(super) communications: bool,
+    /// Normalised e-mail; `None` when absent or unusable.
+    pub(super) email_norm: Option<Box<str>>,
+    /// E.164 phone; `None` when absent or unusable.
+    pub(super) phone_norm: Option<Box<str>>,
+    /// BCP 47 language: borrowed from the batch for the customers it sends.
+    pub(super) language: Option<Cow<'b, str>>,
 }
 
-/// What the sync keeps of a customer's row once it is written: host id, normalised
-/// contacts, language, gender and opt-in. Nothing after the upserts reads the name, the
-/// contacts as sent or the reference, and on a 50k-customer batch their strings are
-/// several MB at the sync's peak.
-fn kept(row: CustomerRow) -> CustomerRow {
-    CustomerRow {
-        name: None,
-        email: None,
-        phone: None,
-        reference: None,
-        ..row
+impl<'b> Known<'b> {
+    /// What is kept of a written row; `language` is the batch's when it sent the customer.
+    fn new(rowid: i64, existed: bool, row: CustomerRow, language: Option<Cow<'b, str>>) -> Self {
+        Known {
+            rowid,
+            existed,
+            communications: row.include_in_communications,
+            email_norm: row.email_norm.map(String::into_boxed_str),
+            phone_norm: row.phone_norm.map(String::into_boxed_str),
+            language,
+        }
+    }
+
+    /// The normalised contact of the channel (see [`channel_contact`]).
+    pub(super) fn contact(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Email => self.email_norm.as_deref(),
+            Channel::Sms => self.phone_norm.as_deref(),
+        }
     }
 }
 
@@ -85,7 +104,10 @@ fn kept(row: CustomerRow) -> CustomerRow {
 struct Stored {
     settings: Settings,
     location: Option<LocationRow>,
-    /// Stored customers among those the batch sends or refers to, by host id.
+    /// Stored customers among those the transactions refer to without the batch sending
+    /// them, by host id. Those the batch sends are read one at a time as they are written:
+    /// a map of them all was ~8 MB on a 50k-customer batch, and the memory it left behind
+    /// when freed stayed in the sync's peak RSS.
     customers: HashMap<String, StoredCustomer>,
     /// Customers the transactions refer to without the batch sending them.
     referenced: HashSet<String>,
@@ -147,14 +169,23 @@ pub fn apply_batch(
         counts: (detail == ReportDetail::Counts).then(SyncCounts::default),
     };
     let mut suppressions = Suppressions::load(c)?;
-    let customers = write_customers(c, batch, &stored, &mut suppressions, &mut report, now)?;
-    // The stored rows were read for the upserts; only who was erased is read after them.
-    // Dropped here, not at the end: on a big batch they are ~8 MB at the sync's peak.
-    let erased: HashSet<String> = std::mem::take(&mut stored.customers)
-        .into_iter()
-        .filter(|(_, s)| s.erased)
-        .map(|(id, _)| id)
-        .collect();
+    let mut erased = HashSet::new();
+    let customers = write_customers(
+        c,
+        batch,
+        &stored,
+        &mut suppressions,
+        &mut erased,
+        &mut report,
+        now,
+    )?;
+    // Only who was erased is read of the stored rows after the upserts.
+    erased.extend(
+        std::mem::take(&mut stored.customers)
+            .into_iter()
+            .filter(|(_, s)| s.erased)
+            .map(|(id, _)| id),
+    );
     crate::failpoint::hit("sync.after_customers");
     for e in &batch.employees {
         if store::upsert_employee(c, e)? {
@@ -164,7 +195,7 @@ pub fn apply_batch(
     let written = write_transactions(c, batch, &stored, &dated, &customers, &mut report)?;
     crate::failpoint::hit("sync.after_transactions");
     apply_refunds(c, batch, &written, &dated, &mut report, now)?;
-    let facts = gather_facts(
+    let mut facts = gather_facts(
         c,
         batch,
         &customers,
@@ -180,6 +211,12 @@ pub fn apply_batch(
         &dated,
         stored.settings.channel,
     );
+    // Each sale carries its customer's facts now. The history is kept only for the
+    // relationship survey (P7), which reads it after the decisions.
+    facts.unsubscribed = HashSet::new();
+    if dated.rules.policy.relationship_every_months == 0 {
+        facts.past = HashMap::new();
+    }
     let policy = Policy {
         batch_date: dated.batch_date,
         max_age_days: stored.settings.max_age_days,
@@ -188,6 +225,8 @@ pub fn apply_batch(
         .rules
         .volume(c, dated.location.rowid, dated.batch_date)?;
     let verdicts = decide::decide(&pending, &policy, &volume);
+    // Freed before the writes (~10 MB on 100k sales), not at the end of the sync.
+    drop(pending);
     let invited = write_decisions(
         c,
         batch,
@@ -201,24 +240,13 @@ pub fn apply_batch(
         now,
     )?;
     if dated.rules.policy.relationship_every_months > 0 {
-        // The last reader of the batch's customers: their rows move, not copied.
-        let tonight = (customers.into_iter())
-            .map(|(id, k)| {
-                let erased = erased.contains(id);
-                let customer = StoredCustomer {
-                    rowid: k.rowid,
-                    row: k.row,
-                    erased,
-                };
-                (k.rowid, customer)
-            })
-            .collect();
         let night = super::relationship::Night {
             settings: &stored.settings,
             location: &dated.location,
             rules: &dated.rules,
             date: dated.batch_date,
-            customers: tonight,
+            customers: &customers,
+            erased: &erased,
             suppressions: &suppressions,
             past: &facts.past,
             host_ids: &facts.host_ids,
@@ -247,13 +275,7 @@ fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
         .filter(|id| !in_batch.contains(id))
         .map(str::to_owned)
         .collect();
-    let customers = store::find_customers(
-        c,
-        in_batch
-            .iter()
-            .copied()
-            .chain(referenced.iter().map(String::as_str)),
-    )?;
+    let customers = store::find_customers(c, referenced.iter().map(String::as_str))?;
     let employees_in_batch: HashSet<&str> = batch.employees.iter().map(|e| e.id.as_str()).collect();
     let employees = store::find_employees(
         c,
@@ -362,21 +384,25 @@ fn validate(
 }
 
 /// Writes the batch's customers (an erased one keeps nothing) and returns every customer
-/// the batch refers to, by host id.
+/// the batch refers to, by host id; adds the host ids of the erased among those the batch
+/// sends to `erased`.
 fn write_customers<'b>(
     c: &Connection,
     batch: &'b SyncBatch,
     stored: &Stored,
     suppressions: &mut Suppressions,
+    erased: &mut HashSet<String>,
     report: &mut SyncReport,
     now: DateTime<Utc>,
-) -> Result<HashMap<&'b str, Known>> {
+) -> Result<HashMap<&'b str, Known<'b>>> {
     let now_ms = time::ms(now);
     let mut customers = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
-        let old = stored.customers.get(&cust.id);
+        let old = store::find_customer(c, &cust.id)?;
+        let old = old.as_ref();
         let mut row = customer_row(cust, stored.settings.default_country_code);
         if old.is_some_and(|s| s.erased) {
+            erased.insert(cust.id.clone());
             // Erased (right to be forgotten): the POS may still send them; keep nothing.
             row = CustomerRow {
                 host_id: row.host_id,
@@ -401,26 +427,22 @@ fn write_customers<'b>(
             }
             Some(old) => (old.rowid, true),
         };
-        customers.insert(
-            cust.id.as_str(),
-            Known {
-                rowid,
-                existed,
-                row: kept(row),
-            },
-        );
+        let language = cust.language.as_deref().map(Cow::Borrowed);
+        customers.insert(cust.id.as_str(), Known::new(rowid, existed, row, language));
     }
     for t in &batch.transactions {
         let Some(id) = t.customer.as_deref() else {
             continue;
         };
         if let (false, Some(s)) = (customers.contains_key(id), stored.customers.get(id)) {
-            let known = Known {
-                rowid: s.rowid,
-                existed: true,
-                row: kept(s.row.clone()),
+            let language = s.row.language.clone().map(Cow::Owned);
+            let row = CustomerRow {
+                email_norm: s.row.email_norm.clone(),
+                phone_norm: s.row.phone_norm.clone(),
+                include_in_communications: s.row.include_in_communications,
+                ..CustomerRow::default()
             };
-            customers.insert(id, known);
+            customers.insert(id, Known::new(s.rowid, true, row, language));
         }
     }
     Ok(customers)
@@ -432,7 +454,7 @@ fn write_transactions<'s>(
     batch: &SyncBatch,
     stored: &'s Stored,
     dated: &Dated,
-    customers: &HashMap<&str, Known>,
+    customers: &HashMap<&str, Known<'_>>,
     report: &mut SyncReport,
 ) -> Result<Vec<Written<'s>>> {
     let mut out = Vec::with_capacity(batch.transactions.len());

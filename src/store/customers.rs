@@ -319,7 +319,10 @@ pub fn suppress_holders(
 
 /// One stored customer by host id.
 pub fn find_customer(conn: &Connection, host_id: &str) -> Result<Option<StoredCustomer>> {
-    Ok(find_customers(conn, [host_id])?.remove(host_id))
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE host_id = ?1"
+    ))?;
+    Ok(stmt.query_row([host_id], row_to_customer).optional()?)
 }
 
 /// The host id of a customer row.

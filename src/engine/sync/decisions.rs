@@ -1,6 +1,7 @@
 //! The write phase of a sync: each verdict becomes an invitation and its outbox message,
 //! or a stored skip (E9, P8).
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,7 @@ use crate::rules::time;
 use crate::store::{self, DecisionRow, InvitationRow};
 
 use super::super::outbox::MessageIds;
-use super::facts::{BatchFacts, channel_contact};
+use super::facts::BatchFacts;
 use super::{Dated, Known, Stored, Written};
 
 /// Writes each decision: an invitation and its outbox message, or a skip record; fills
@@ -29,7 +30,7 @@ pub(super) fn write_decisions(
     batch: &SyncBatch,
     written: &[Written<'_>],
     verdicts: Vec<Verdict>,
-    customers: &HashMap<&str, Known>,
+    customers: &HashMap<&str, Known<'_>>,
     facts: &BatchFacts,
     stored: &Stored,
     dated: &Dated,
@@ -42,8 +43,11 @@ pub(super) fn write_decisions(
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
     // Host ids of the records a skip may name (P3): tonight's and earlier invitations'.
-    let tonight: HashMap<i64, &str> = customers.iter().map(|(id, k)| (k.rowid, *id)).collect();
+    // Built on the first skip that names another record: most nights have none.
+    let tonight: OnceCell<HashMap<i64, &str>> = OnceCell::new();
     let host_id_of = |rowid: i64| -> Option<String> {
+        let tonight =
+            tonight.get_or_init(|| customers.iter().map(|(id, k)| (k.rowid, *id)).collect());
         (tonight.get(&rowid).map(|id| (*id).to_owned()))
             .or_else(|| facts.host_ids.get(&rowid).cloned())
     };
@@ -89,14 +93,18 @@ pub(super) fn write_decisions(
                 &mut message_ids,
                 settings,
                 (dated.location.rowid, dated.batch_date),
-                known,
+                &Recipient {
+                    rowid: known.rowid,
+                    contact: known.contact(settings.channel),
+                    language: known.language.as_deref(),
+                },
                 Some(w.rowid),
                 SurveyKind::Transactional,
                 due,
                 now,
             )?;
             if due.is_some() && dated.rules.policy.relationship_every_months > 0 {
-                let contact = channel_contact(&known.row, settings.channel);
+                let contact = known.contact(settings.channel);
                 counted.push((known.rowid, contact.map(str::to_owned)));
             }
             store::insert_decision(
@@ -153,6 +161,16 @@ pub(super) fn write_decisions(
     Ok(counted)
 }
 
+/// Whom an invitation is for: the customer's row id, contact on the channel and language.
+pub(in crate::engine) struct Recipient<'a> {
+    /// Row id.
+    pub(in crate::engine) rowid: i64,
+    /// The normalised contact of the channel.
+    pub(in crate::engine) contact: Option<&'a str>,
+    /// BCP 47 language; the settings' default when `None`.
+    pub(in crate::engine) language: Option<&'a str>,
+}
+
 /// Creates an invitation of `kind` and queues its message, due at the send slot `due`;
 /// with no slot before the link would expire, both are cancelled at once (`no_send_slot`,
 /// P5), which releases the cooldown. The summary's customer and transaction are left for
@@ -163,7 +181,7 @@ pub(in crate::engine) fn queue_invitation(
     message_ids: &mut MessageIds,
     settings: &Settings,
     (location, business_date): (i64, NaiveDate),
-    known: &Known,
+    known: &Recipient<'_>,
     transaction: Option<i64>,
     kind: SurveyKind,
     due: Option<DateTime<Utc>>,
@@ -171,7 +189,7 @@ pub(in crate::engine) fn queue_invitation(
 ) -> Result<InvitationSummary> {
     let now_ms = time::ms(now);
     let language =
-        (known.row.language.clone()).unwrap_or_else(|| settings.default_language.clone());
+        (known.language.map(str::to_owned)).unwrap_or_else(|| settings.default_language.clone());
     let due_at = due.unwrap_or(now);
     let invitation = store::insert_invitation(
         c,
@@ -179,7 +197,7 @@ pub(in crate::engine) fn queue_invitation(
             customer: known.rowid,
             transaction,
             kind,
-            contact: channel_contact(&known.row, settings.channel).map(str::to_owned),
+            contact: known.contact.map(str::to_owned),
             location,
             channel: settings.channel,
             language: language.clone(),
