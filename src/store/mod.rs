@@ -162,6 +162,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Sets SQLite's page cache size (`PRAGMA cache_size`: pages, or KiB when negative),
+    /// returning the setting it replaces so the caller can restore it.
+    pub fn set_cache_size(&self, size: i64) -> Result<i64> {
+        let before: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", size)?;
+        Ok(before)
+    }
+
     /// Runs `f` in a deferred (read) transaction, so it sees one snapshot.
     pub fn read<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let tx = self
