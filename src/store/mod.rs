@@ -79,6 +79,7 @@ impl Store {
         )?;
         tune(&conn, busy_timeout)?;
         schema::refuse_newer(&conn)?;
+        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
         Ok(Store {
             conn,
             file: None,
@@ -98,6 +99,8 @@ impl Store {
         // Whose file it is and which version, before anything may write to it (T7).
         file::refuse_foreign(&conn)?;
         schema::refuse_newer(&conn)?;
+        // Only once the file is known to be a store: the pragma reads its header.
+        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         // Freed pages and cells are zeroed, so erased values leave no bytes behind (T2).
         conn.pragma_update(None, "secure_delete", true)?;
@@ -270,7 +273,6 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// Settings every hearken connection gets: the busy timeout and stable query plans.
 fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     conn.busy_timeout(busy_timeout)?;
-    conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
     // Without QPSG, statements whose plan may depend on a bound value are re-prepared
     // after every reset of the statement cache (measured: 30x slower cooldown look-ups,
     // docs/benchmarks.md).
