@@ -10,11 +10,17 @@
 //! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
 //! `HEARKEN_BENCH_ONLY=young|old`: measure one store once (for callgrind:
 //! `--toggle-collect='history::timed_night'`).
+//! `HEARKEN_BENCH_ONLY=backfill`: the same nights written as a backfill file
+//! (`target/bench-history-r<revision>-<nights>.jsonl`, one batch per line) and imported by
+//! the release CLI, as a user would (`hearken backfill FILE`), into a fresh store; prints
+//! the wall time against the target (10 s).
 
 #[path = "scenarios/history.rs"]
 mod history;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hearken::{Engine, EngineOptions, JournalMode};
@@ -115,6 +121,54 @@ fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (D
     (sync, morning)
 }
 
+/// Writes (or reuses) the backfill file of `nights` nights: one batch per line.
+fn backfill_file(h: &History, nights: u32) -> PathBuf {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let path = target.join(format!("bench-history-r{REVISION}-{nights}.jsonl"));
+    if path.exists() {
+        return path;
+    }
+    let building = target.join("bench-history-building.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&building).unwrap());
+    for night in 0..nights {
+        let line = hearken::wire::to_json(&history::batch(h, night));
+        writeln!(out, "{line}").unwrap();
+    }
+    out.into_inner().unwrap().sync_all().unwrap();
+    std::fs::rename(&building, &path).unwrap();
+    path
+}
+
+/// Times `hearken backfill FILE` (the release CLI) on a fresh store holding only the shop.
+fn measure_backfill(file: &Path, nights: u32, journal: JournalMode) -> Duration {
+    let dir = tempfile::tempdir_in(file.parent().unwrap()).unwrap();
+    let db = dir.path().join("store.db");
+    let options = EngineOptions {
+        journal,
+        ..EngineOptions::default()
+    };
+    let e = Engine::open_with(&db, &options).unwrap();
+    history::set_up(&e);
+    e.close().unwrap();
+    // The morning after the last night: every line's dates are in the past.
+    let now = history::morning_at(nights - 1).to_rfc3339();
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        .arg("--db")
+        .arg(&db)
+        .arg("--now")
+        .arg(&now)
+        .arg("backfill")
+        .arg(file)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    let elapsed = start.elapsed();
+    assert!(status.success(), "hearken backfill: {status}");
+    elapsed
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -131,8 +185,21 @@ fn main() {
     let quick = std::env::var_os("HEARKEN_BENCH_QUICK").is_some();
     let nights = if quick { 120 } else { 1_095 };
     let h = History::ISSUE;
+    let only = std::env::var("HEARKEN_BENCH_ONLY").ok();
+    if only.as_deref() == Some("backfill") {
+        let file = backfill_file(&h, nights);
+        for journal in [JournalMode::Wal, JournalMode::Rollback] {
+            let d = measure_backfill(&file, nights, journal);
+            println!(
+                "{journal:?}: hearken backfill of {nights} nights ({} sales) {:.2} s (target <= 10 s)",
+                nights as usize * h.sales_per_night,
+                d.as_secs_f64()
+            );
+        }
+        return;
+    }
     let (young, old) = templates(&h, nights);
-    if let Ok(which) = std::env::var("HEARKEN_BENCH_ONLY") {
+    if let Some(which) = only {
         let (t, n) = if which == "young" {
             (&young, YOUNG_NIGHTS)
         } else {

@@ -205,3 +205,90 @@ fn s2_backfill_rejects_a_bad_file_whole_naming_the_line() {
         "nothing written"
     );
 }
+
+/// E8: lines go several to a transaction; a line the store's checks reject (here a
+/// location the store does not have) still leaves the lines before it applied, reports
+/// progress for those only, and names its line.
+#[test]
+fn e8_a_backfill_line_the_store_rejects_keeps_the_lines_before_it() {
+    let e = engine();
+    let lines = [
+        batch(
+            "paris",
+            "2026-11-18",
+            &["c1"],
+            vec![sale("t1", Some("c1"), Some("2026-11-18T10:00:00+01:00"))],
+        ),
+        batch(
+            "paris",
+            "2026-11-19",
+            &["c2"],
+            vec![sale("t2", Some("c2"), Some("2026-11-19T10:00:00+01:00"))],
+        ),
+        batch("nowhere", "2026-11-19", &["c3"], vec![]),
+        batch("paris", "2026-11-20", &["c4"], vec![]),
+    ];
+    let file: String = lines
+        .iter()
+        .map(|b| serde_json::to_string(b).unwrap() + "\n")
+        .collect();
+    let mut done = Vec::new();
+    let err = e
+        .backfill_reader(Cursor::new(file), paris_night("2026-11-20"), |p| {
+            done.push((p.done, p.total))
+        })
+        .unwrap_err();
+    assert!(
+        err.problems()
+            .iter()
+            .all(|p| p.record.starts_with("line 3")),
+        "{err}"
+    );
+    assert_eq!(done, [(1, 4), (2, 4)]);
+    let now = paris_night("2026-11-20");
+    assert!(e.explain("c2", now).is_ok(), "line 2 stays applied");
+    assert!(e.explain("c4", now).is_err(), "line 4 is not applied");
+}
+
+/// A backfill file gives, line by line, the reports and the store that importing each
+/// line alone gives (the lines share transactions; each still sees the ones before it).
+#[test]
+fn a_backfill_matches_its_lines_imported_one_by_one() {
+    let lines: Vec<String> = (1..=12)
+        .map(|d| {
+            let date = format!("2026-11-{d:02}");
+            let c = format!("c{}", d % 5);
+            let finalized = format!("{date}T10:00:00+01:00");
+            let b = batch(
+                "paris",
+                &date,
+                &[c.as_str()],
+                vec![sale(&format!("t{d}"), Some(&c), Some(&finalized))],
+            );
+            serde_json::to_string(&b).unwrap()
+        })
+        .collect();
+    let now = paris_night("2026-11-13");
+    let whole = engine();
+    let mut seen = 0;
+    let report = whole
+        .backfill_reader(Cursor::new(lines.join("\n")), now, |p| {
+            assert_eq!((p.done, p.total), (seen + 1, 12));
+            seen = p.done;
+        })
+        .unwrap();
+    assert_eq!(seen, 12);
+    let apart = engine();
+    for (line, expected) in lines.iter().zip(&report.batches) {
+        let one = apart
+            .backfill_reader(Cursor::new(line.clone()), now, |_| {})
+            .unwrap();
+        assert_eq!(&one.batches[0], expected);
+    }
+    for c in ["c0", "c1", "c2", "c3", "c4"] {
+        assert_eq!(
+            whole.explain(c, now).unwrap(),
+            apart.explain(c, now).unwrap()
+        );
+    }
+}

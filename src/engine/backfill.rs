@@ -1,9 +1,22 @@
 //! Backfill files: JSON lines of batches, parsed and checked whole before any write.
 
 use std::io::BufRead;
+use std::time::Duration;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::SyncBatch;
+
+/// Most lines applied in one write transaction: a page several nights dirty (an index's
+/// root, a customer's leaf) is written and synced once per group, not once per line.
+pub const GROUP_LINES: usize = 64;
+
+/// Longest a group holds the writer before it commits (and progress is reported), so
+/// other calls on the engine wait no longer than this.
+pub const GROUP_TIME: Duration = Duration::from_millis(250);
+
+/// The page cache during an import (`PRAGMA cache_size`, KiB when negative): 64 MiB,
+/// given back when the import ends.
+pub const CACHE_SIZE: i64 = -64 * 1024;
 
 /// Parses every non-empty line; rejects the file whole if any line is bad.
 pub fn parse_lines(reader: impl BufRead) -> Result<Vec<(usize, SyncBatch)>> {
