@@ -62,8 +62,11 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 # One test build for everything, with the failpoints compiled in (they stay off unless
 # HEARKEN_FAILPOINT is set): the crash tests kill a child at each of them. No second
 # build without the feature: the release libraries below are checked to hold none.
-step "rust: unit, integration, property, golden, header-drift and crash tests"
-cargo test --features failpoints
+step "rust: unit, integration, property, golden, header-drift and crash tests (store: sqlite-memory)"
+HEARKEN_TEST_STORE=sqlite-memory cargo test --features failpoints
+
+step "rust: the behaviour suite again on a store file (tests/sqlite-only.txt lists what runs once)"
+bash scripts/behaviour-suite.sh sqlite-file
 
 step "build the library once (release) for the C, Python and Kotlin tests, and the perf guard"
 # The perf-guard feature enables nothing in the library: one build gives both, so the

@@ -11,6 +11,7 @@ mod delivery;
 mod erasure;
 mod explain;
 mod exports;
+mod invite;
 mod links;
 mod outbox;
 mod pages;
@@ -37,7 +38,7 @@ use crate::model::{
     SyncBatch, SyncOptions, SyncReport, SyncWindow,
 };
 use crate::rules::{time, validate};
-use crate::store::{self, Store};
+use crate::store::{self, Backend, Store, Tx};
 
 /// How the database file journals its writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -69,6 +70,31 @@ impl Default for EngineOptions {
     }
 }
 
+/// Which store an engine opens ([`Engine::open_store`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreConfig {
+    /// One SQLite file, created and migrated as needed: the embedded default.
+    File {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// Its journal mode (for a new file) and busy timeout.
+        options: EngineOptions,
+    },
+    /// A private in-memory SQLite database, gone when the engine closes (tests, demos).
+    Memory,
+}
+
+impl StoreConfig {
+    /// The SQLite file at `path`, with the default options.
+    pub fn file(path: impl Into<std::path::PathBuf>) -> Self {
+        StoreConfig::File {
+            path: path.into(),
+            options: EngineOptions::default(),
+        }
+    }
+}
+
 /// A handle on one store's hearken database. `Send + Sync`: share it between threads.
 ///
 /// All writes go through one connection in `BEGIN IMMEDIATE` transactions, so a batch is
@@ -76,33 +102,33 @@ impl Default for EngineOptions {
 /// [`Engine::close`] (or dropping the engine) leaves the whole store in its one file (T1);
 /// after `close` every call is refused with [`Error::Closed`] (T8).
 pub struct Engine {
-    store: Mutex<Option<Store>>,
+    store: Mutex<Option<Box<dyn Backend>>>,
     /// A read-only connection for reads, so they never wait behind a sync (WAL files).
-    reader: Option<Mutex<Option<Store>>>,
+    reader: Option<Mutex<Option<Box<dyn Backend>>>>,
     /// The store's file, which no file the engine writes may replace (T4). `None` in memory.
     file: Option<StoreFile>,
 }
 
 /// A locked, open store connection.
-struct Held<'a>(MutexGuard<'a, Option<Store>>);
+struct Held<'a>(MutexGuard<'a, Option<Box<dyn Backend>>>);
 
-impl std::ops::Deref for Held<'_> {
-    type Target = Store;
-    fn deref(&self) -> &Store {
+impl<'a> std::ops::Deref for Held<'a> {
+    type Target = dyn Backend + 'static;
+    fn deref(&self) -> &Self::Target {
         // `Held` is only made from a slot checked to hold a store, under the same lock.
-        self.0.as_ref().expect("an open store")
+        self.0.as_deref().expect("an open store")
     }
 }
 
 impl std::ops::DerefMut for Held<'_> {
-    fn deref_mut(&mut self) -> &mut Store {
-        self.0.as_mut().expect("an open store")
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_deref_mut().expect("an open store")
     }
 }
 
 /// Takes a store lock. A panic elsewhere cannot leave the database half-written (every
 /// write is one SQLite transaction), so a poisoned lock is safe to take over.
-fn hold(slot: &Mutex<Option<Store>>) -> Result<Held<'_>> {
+fn hold(slot: &Mutex<Option<Box<dyn Backend>>>) -> Result<Held<'_>> {
     let guard = slot.lock().unwrap_or_else(|p| p.into_inner());
     if guard.is_none() {
         return Err(Error::Closed);
@@ -111,7 +137,7 @@ fn hold(slot: &Mutex<Option<Store>>) -> Result<Held<'_>> {
 }
 
 /// Empties a store slot, returning what it held.
-fn take(slot: &Mutex<Option<Store>>) -> Option<Store> {
+fn take(slot: &Mutex<Option<Box<dyn Backend>>>) -> Option<Box<dyn Backend>> {
     slot.lock().unwrap_or_else(|p| p.into_inner()).take()
 }
 
@@ -130,6 +156,14 @@ pub struct StoreCheck {
 }
 
 impl Engine {
+    /// Opens the store `config` names, creating and migrating it as needed.
+    pub fn open_store(config: &StoreConfig) -> Result<Engine> {
+        match config {
+            StoreConfig::File { path, options } => Self::open_with(path, options),
+            StoreConfig::Memory => Self::open_in_memory(),
+        }
+    }
+
     /// Opens (creating and migrating as needed) the database at `path` with default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Engine> {
         Self::open_with(path, &EngineOptions::default())
@@ -146,12 +180,11 @@ impl Engine {
         let reader = store
             .is_wal()
             .then(|| Store::open_reader(path.as_ref(), options.busy_timeout))
-            .transpose()?
-            .map(|r| Mutex::new(Some(r)));
+            .transpose()?;
         let file = store.file().cloned();
         Ok(Engine {
-            store: Mutex::new(Some(store)),
-            reader,
+            store: Mutex::new(Some(Box::new(store))),
+            reader: reader.map(|r| Mutex::new(Some(Box::new(r) as Box<dyn Backend>))),
             file,
         })
     }
@@ -159,7 +192,7 @@ impl Engine {
     /// Opens a private in-memory database (tests, demos).
     pub fn open_in_memory() -> Result<Engine> {
         Ok(Engine {
-            store: Mutex::new(Some(Store::open_in_memory()?)),
+            store: Mutex::new(Some(Box::new(Store::open_in_memory()?))),
             reader: None,
             file: None,
         })
@@ -183,8 +216,8 @@ impl Engine {
     /// closing again is a no-op. Dropping an engine closes it too, ignoring errors.
     pub fn close(&self) -> Result<()> {
         let reader = self.reader.as_ref().and_then(take);
-        let reader_closed = reader.map_or(Ok(()), Store::close);
-        let writer_closed = take(&self.store).map_or(Ok(()), Store::close);
+        let reader_closed = reader.map_or(Ok(()), Backend::close);
+        let writer_closed = take(&self.store).map_or(Ok(()), Backend::close);
         reader_closed.and(writer_closed)
     }
 
@@ -216,7 +249,9 @@ impl Engine {
     /// `-journal`, existing or not), by any path, link or letter case, is invalid input
     /// naming `path`, refused before anything is written.
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.reader()?.backup(path.as_ref(), self.file.as_ref())
+        self.reader()?
+            .file_only("a backup copies a store file; this store is not one")?
+            .backup(path.as_ref(), self.file.as_ref())
     }
 
     /// Writes `contents` to the file at `path` as hearken writes every file (T4): under a
@@ -240,12 +275,14 @@ impl Engine {
     /// Runs SQLite's integrity and foreign-key checks on the store (T7).
     pub fn check(&self) -> Result<StoreCheck> {
         let mut held = self.reader()?;
-        let problems = held.integrity_problems()?;
-        let schema_version = held.read(store::schema_version)?;
+        let schema_version = held.schema_version()?;
+        let file =
+            held.file_only("the integrity check reads a store file; this store is not one")?;
+        let problems = file.integrity_problems()?;
         Ok(StoreCheck {
             ok: problems.is_empty(),
             problems,
-            journal: journal_of(&held),
+            journal: journal_of(file),
             schema_version,
         })
     }
@@ -255,12 +292,14 @@ impl Engine {
     /// and after a call that must change nothing (T12). For tests; not a stable format.
     #[doc(hidden)]
     pub fn dump_rows(&self, except: &[(&str, &str)]) -> Result<Vec<String>> {
-        self.lock()?.read(|c| store::dump_rows(c, except))
+        self.lock()?.read(|c| c.dump_rows(except))
     }
 
     /// The journal mode of the store (the one it was created with or converted to).
     pub fn journal_mode(&self) -> Result<JournalMode> {
-        Ok(journal_of(&*self.lock()?))
+        Ok(journal_of(self.lock()?.file_only(
+            "only a store file has a journal mode; this store is not one",
+        )?))
     }
 
     /// Moves the store at `path` to another journal mode (T5): rollback for a network
@@ -300,7 +339,7 @@ impl Engine {
 
     /// The store-wide settings.
     pub fn settings(&self) -> Result<Settings> {
-        self.reader()?.read(store::get_settings)
+        self.reader()?.read(|c| c.get_settings())
     }
 
     /// Replaces the store-wide settings after validating them.
@@ -309,7 +348,7 @@ impl Engine {
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
-        self.lock()?.write(|c| store::set_settings(c, settings))
+        self.lock()?.write(|c| c.set_settings(settings))
     }
 
     /// Creates or updates a location by host id.
@@ -326,11 +365,11 @@ impl Engine {
         let location = &location;
         self.lock()?.write(|c| {
             if !location.enabled
-                && let Some(old) = store::get_location(c, &location.id)?
+                && let Some(old) = c.get_location(&location.id)?
             {
                 refuse_last_disable(c, old.location.enabled)?;
             }
-            store::upsert_location(c, location)
+            c.upsert_location(location)
         })
     }
 
@@ -343,7 +382,7 @@ impl Engine {
 
     /// Every location, by host id.
     pub fn locations(&self) -> Result<Vec<Location>> {
-        let rows = self.reader()?.read(store::list_locations)?;
+        let rows = self.reader()?.read(|c| c.list_locations())?;
         Ok(rows.into_iter().map(|r| r.location).collect())
     }
 
@@ -354,7 +393,7 @@ impl Engine {
             if !enabled {
                 refuse_last_disable(c, row.location.enabled)?;
             }
-            store::set_location_enabled(c, row.rowid, enabled)
+            c.set_location_enabled(row.rowid, enabled)
         })
     }
 
@@ -412,11 +451,11 @@ impl Engine {
     ) -> Result<BackfillReport> {
         check_now(now)?;
         let batches = backfill::parse_lines(reader)?;
-        // A group's pages (every index a night writes, at scattered customers) outgrow
-        // SQLite's default 2 MiB cache: spilled and re-read on every line without this.
-        let cache = self.lock()?.set_cache_size(backfill::CACHE_SIZE)?;
+        // A group's pages (every index a night writes, at scattered customers) outgrow a
+        // store's everyday cache: spilled and re-read on every line without this.
+        self.lock()?.tune_for_import(true)?;
         let imported = self.apply_backfill(batches, now, &mut progress);
-        let restored = self.lock().and_then(|held| held.set_cache_size(cache));
+        let restored = self.lock().and_then(|mut held| held.tune_for_import(false));
         let report = imported?;
         restored?;
         Ok(report)
@@ -434,7 +473,7 @@ impl Engine {
         now: DateTime<Utc>,
         progress: &mut impl FnMut(BackfillProgress),
     ) -> Result<BackfillReport> {
-        let apply = |c: &rusqlite::Connection, (line, batch): &(usize, SyncBatch)| {
+        let apply = |c: &mut dyn Tx, (line, batch): &(usize, SyncBatch)| {
             sync::apply_batch(c, batch, now, sync::Mode::Backfill, ReportDetail::Full)
                 .map_err(|e| backfill::at_line(e, *line))
         };
@@ -500,7 +539,7 @@ impl Engine {
         check_now(now)?;
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
-            let settings = store::get_settings(c)?;
+            let settings = c.get_settings()?;
             let clock = clock::LocationClock::new(&row, &settings)?;
             let today = clock.today(now);
             let synced = clock.synced_dates(c, row.rowid, today)?;
@@ -521,7 +560,7 @@ impl Engine {
         check_now(now)?;
         self.reader()?.read(|c| {
             let row = find_location(c, location)?;
-            let settings = store::get_settings(c)?;
+            let settings = c.get_settings()?;
             let clock = clock::LocationClock::new(&row, &settings)?;
             Ok(time::next_sync_at(clock.tz, settings.sync_hour, now))
         })
@@ -550,7 +589,7 @@ impl Engine {
         check_now(now)?;
         let mut store = self.lock()?;
         let mut erasure = store.write(|c| erasure::erase_customer(c, customer, now))?;
-        erasure.scrubbed = store.checkpoint()?;
+        erasure.scrubbed = store.finish_scrub()?;
         Ok(erasure)
     }
 
@@ -605,16 +644,16 @@ fn check_report_query(record: &str, q: &ReportQuery) -> Result<()> {
     checked(validate::period_problems(record, &q.period))
 }
 
-fn find_location(c: &rusqlite::Connection, id: &str) -> Result<store::LocationRow> {
-    store::get_location(c, id)?.ok_or_else(|| Error::NotFound {
+fn find_location(c: &mut dyn Tx, id: &str) -> Result<store::LocationRow> {
+    c.get_location(id)?.ok_or_else(|| Error::NotFound {
         what: "location",
         id: id.to_owned(),
     })
 }
 
 /// E7: at least one location stays enabled.
-fn refuse_last_disable(c: &rusqlite::Connection, currently_enabled: bool) -> Result<()> {
-    if currently_enabled && store::count_enabled_locations(c)? <= 1 {
+fn refuse_last_disable(c: &mut dyn Tx, currently_enabled: bool) -> Result<()> {
+    if currently_enabled && c.count_enabled_locations()? <= 1 {
         return Err(Error::Conflict(
             "the last enabled location cannot be disabled".into(),
         ));

@@ -294,10 +294,13 @@ impl Error {
             message: String,
             problems: &'a [Problem],
         }
-        crate::wire::to_json(&Shown {
+        // Plain structs with string keys always serialise (the same call as wire::to_json,
+        // without making the error depend on the wire module).
+        serde_json::to_string(&Shown {
             kind: self.kind(),
             message: self.to_string(),
             problems: self.problems(),
         })
+        .unwrap_or_else(|_| "null".to_owned())
     }
 }

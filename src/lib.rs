@@ -57,7 +57,7 @@ mod store;
 mod uniffi_api;
 pub mod wire;
 
-pub use engine::{Engine, EngineOptions, JournalMode, StoreCheck};
+pub use engine::{Engine, EngineOptions, JournalMode, StoreCheck, StoreConfig};
 pub use error::{Error, ErrorKind, Problem, Result, StorageError, StorageFailure};
 pub use export::{ExportQuery, ExportSummary};
 pub use model::*;

@@ -294,6 +294,7 @@ fn parent_path(path: &serde_path_to_error::Path) -> String {
 }
 
 mod strict;
+pub mod time;
 
 /// Turns a serde path such as `transactions[3].kind` into a problem naming the record.
 fn locate(root: &serde_json::Value, record: &str, path: &str, reason: String) -> Problem {

@@ -17,7 +17,7 @@ use hearken::{
 const DUE: &str = "2026-11-21T09:00:00Z";
 
 fn engine() -> Engine {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
         .unwrap();
     e.upsert_location(&Location::new("lyon", "Boutique Lyon", "Europe/Paris"))
@@ -64,15 +64,8 @@ fn invited(e: &Engine, customers: &[&str]) -> Vec<(String, String)> {
     )
     .unwrap();
     let mut out = Vec::new();
-    for m in e.claim(100, at(DUE)).unwrap() {
-        e.ack(&m.message_id, at(DUE)).unwrap();
-        let token = m
-            .survey_link
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+    for m in common::deliver(e, 100, at(DUE)) {
+        let token = common::link_token(&m.survey_link.unwrap());
         out.push((m.customer.unwrap(), token));
     }
     out.sort();

@@ -20,7 +20,7 @@ const DUE: &str = "2026-11-21T09:00:00Z";
 /// restaurant with a review link) and Seoul.
 fn engine() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(dir.path().join("reports.db")).unwrap();
+    let e = common::open_store();
     let mut paris = Location::new("paris", "Boutique Paris", "Europe/Paris");
     paris.review_link = Some("https://g.page/r/paris/review".into());
     paris.business_type = Some("restaurant".into());
@@ -83,7 +83,7 @@ fn nps(score: u32) -> ResponseInput {
 }
 
 fn token(url: &str) -> String {
-    url.rsplit('/').next().unwrap().to_owned()
+    common::link_token(url)
 }
 
 /// An anonymous answer by receipt link at `location` for `transaction`, at `when`.
@@ -486,8 +486,7 @@ fn invited(e: &Engine, customers: &[(&str, Option<Gender>)]) -> Vec<(String, Str
     }
     e.sync(&b, paris_night("2026-11-20")).unwrap();
     let mut out = Vec::new();
-    for m in e.claim(100, at(DUE)).unwrap() {
-        e.ack(&m.message_id, at(DUE)).unwrap();
+    for m in common::deliver(e, 100, at(DUE)) {
         out.push((m.customer.unwrap(), token(&m.survey_link.unwrap())));
     }
     out.sort();

@@ -33,13 +33,7 @@ fn setup(dir: &tempfile::TempDir) -> (Engine, std::path::PathBuf, String) {
     .unwrap();
     let m = e.claim(1, at(DUE)).unwrap().remove(0);
     e.ack(&m.message_id, at(DUE)).unwrap();
-    let token = m
-        .survey_link
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = common::link_token(&m.survey_link.unwrap());
     (e, path, token)
 }
 

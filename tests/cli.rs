@@ -60,12 +60,11 @@ fn ok(db: &Path, args: &[&str]) -> String {
 fn answers_arrive(db: &Path) {
     let e = Engine::open(db).unwrap();
     let due = at("2026-11-21T09:00:00Z");
-    for m in e.claim(10, due).unwrap() {
-        e.ack(&m.message_id, due).unwrap();
+    for m in common::deliver(&e, 10, due) {
         let Some(link) = m.survey_link else {
             continue; // not a survey (a staff notification)
         };
-        let token = link.rsplit('/').next().unwrap().to_owned();
+        let token = common::link_token(&link);
         let (score, comment) = match m.customer.as_deref() {
             Some("c1") => (10, "Très bien, merci ! \"Parfait\""),
             _ => (6, "배송이 늦었어요, 그래도 친절했어요"),

@@ -279,13 +279,7 @@ fn t2_erasure_hashes_the_contact_an_invitation_was_addressed_to() {
     let m = e.claim(1, at("2026-11-20T09:00:00Z")).unwrap().remove(0);
     e.ack(&m.message_id, at("2026-11-20T09:00:00Z")).unwrap();
     // The unsubscribe link of the invitation sent to the old address.
-    let token = m
-        .unsubscribe_link
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = common::link_token(&m.unsubscribe_link.unwrap());
     night(&e, "2026-11-20", vec![amelie()], vec![]);
     e.unsubscribe_by_token(&token, at(DUE)).unwrap();
     e.erase_customer("amelie", at(DUE)).unwrap();
@@ -297,8 +291,8 @@ fn t2_erasure_hashes_the_contact_an_invitation_was_addressed_to() {
 
 #[test]
 fn t2_a_new_store_has_a_random_pepper_and_an_empty_one_is_never_stored() {
-    let a = Engine::open_in_memory().unwrap();
-    let b = Engine::open_in_memory().unwrap();
+    let a = common::open_store();
+    let b = common::open_store();
     let pa = a.delivery_settings().unwrap().suppression_pepper;
     let pb = b.delivery_settings().unwrap().suppression_pepper;
     assert_eq!(pa.len(), 64, "32 random bytes in hex");

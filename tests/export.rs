@@ -96,13 +96,9 @@ fn store(dir: &Path, locations: usize) -> Engine {
     e.sync_json(BATCH, paris_night("2026-11-20")).unwrap();
     let due = at("2026-11-21T09:00:00Z");
     let mut tokens = std::collections::BTreeMap::new();
-    for m in e.claim(10, due).unwrap() {
-        e.ack(&m.message_id, due).unwrap();
+    for m in common::deliver(&e, 10, due) {
         let link = m.survey_link.unwrap();
-        tokens.insert(
-            m.customer.unwrap(),
-            link.rsplit('/').next().unwrap().to_owned(),
-        );
+        tokens.insert(m.customer.unwrap(), common::link_token(&link));
     }
     let answer = |who: &str, when: &str, input: ResponseInput| {
         e.record_response(&tokens[who], &input, at(when)).unwrap()

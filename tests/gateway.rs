@@ -182,13 +182,7 @@ fn t11_staff_notifications_and_customer_replies_have_one_line_subjects() {
     let due = at("2026-11-21T09:00:00Z");
     let invitation = e.claim(10, due).unwrap().pop().unwrap();
     e.ack(&invitation.message_id, due).unwrap();
-    let token = invitation
-        .survey_link
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = common::link_token(&invitation.survey_link.unwrap());
     let answer = ResponseInput {
         answers: vec![
             Answer {

@@ -81,7 +81,7 @@ struct World {
 }
 
 fn world() -> World {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
         .unwrap();
     e.upsert_location(&Location::new(
@@ -133,15 +133,8 @@ fn world() -> World {
     )
     .unwrap();
     let mut links = Vec::new();
-    for m in e.claim(10, at(DUE)).unwrap() {
-        e.ack(&m.message_id, at(DUE)).unwrap();
-        let token = m
-            .survey_link
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+    for m in common::deliver(&e, 10, at(DUE)) {
+        let token = common::link_token(&m.survey_link.unwrap());
         links.push((m.customer.unwrap(), token, m.invitation_id.unwrap()));
     }
     links.sort();
@@ -687,15 +680,8 @@ fn t3_rows_at_the_range_ends_survive_a_reopen() {
             );
             e.backfill_reader(line.as_bytes(), now, |_| {}).unwrap();
             let due = (now + TimeDelta::days(2)).min(max());
-            for m in e.claim(10, due).unwrap() {
-                e.ack(&m.message_id, due).unwrap();
-                let token = m
-                    .survey_link
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_owned();
+            for m in common::deliver(&e, 10, due) {
+                let token = common::link_token(&m.survey_link.unwrap());
                 let _ = e.record_response(&token, &answer(9, false), due);
             }
             e.record_feedback(
@@ -725,7 +711,7 @@ fn t3_rows_at_the_range_ends_survive_a_reopen() {
 
 #[test]
 fn t3_the_error_for_an_instant_out_of_range_is_typed() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let err: Error = e.claim(1, max() + ms(1)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert_eq!(err.problems()[0].field, "now");

@@ -31,7 +31,7 @@ fn synced(e: &Engine) {
 
 #[test]
 fn t8_ack_many_acks_the_claimed_ids_and_reports_each_other_id_as_a_single_ack_would() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     synced(&e);
     let now = at(DUE);
     let claimed = e.claim(2, now).unwrap();
@@ -91,7 +91,7 @@ fn t8_ack_many_acks_the_claimed_ids_and_reports_each_other_id_as_a_single_ack_wo
 
 #[test]
 fn t8_ack_many_of_a_cancelled_message_is_a_conflict_and_changes_nothing() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     synced(&e);
     let now = at(DUE);
     let claimed = e.claim(3, now).unwrap();
@@ -208,7 +208,7 @@ fn a_delivered_messages_text_is_dropped_after_the_retention_and_its_slim_row_sti
 
 #[test]
 fn slimming_is_off_at_zero_and_never_sooner_than_30_days() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let set = |days| {
         e.set_delivery_settings(&DeliverySettings {
             slim_delivered_after_days: days,

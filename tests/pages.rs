@@ -16,7 +16,7 @@ use hearken::{
 const DUE: &str = "2026-11-21T09:00:00Z";
 
 fn engine_with(name: &str) -> Engine {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let mut paris = Location::new("paris", name, "Europe/Paris");
     paris.review_link = Some("https://g.page/r/paris/review".into());
     e.upsert_location(&paris).unwrap();

@@ -54,8 +54,7 @@ fn answer(e: &Engine, token: &str, score: u32, now: &str) {
 /// Claims, acknowledges and answers every due message at `now`; returns their kinds.
 fn deliver_and_answer(e: &Engine, now: &str, score: Option<u32>) -> Vec<MessageKind> {
     let mut kinds = Vec::new();
-    for m in e.claim(100, at(now)).unwrap() {
-        e.ack(&m.message_id, at(now)).unwrap();
+    for m in common::deliver(e, 100, at(now)) {
         kinds.push(m.kind);
         if let (Some(s), Some(link)) = (score, &m.survey_link) {
             answer(e, link.rsplit('/').next().unwrap(), s, now);
@@ -119,16 +118,9 @@ fn p1_retry_after_no_answer_replaces_the_cooldown_only_when_unanswered() {
     set_policy(&e, |p| p.retry_after_no_answer_months = 3);
     assert_eq!(invited(&night(&e, "2026-01-10", &["c1", "c2"])).len(), 2);
     // c2 answers; c1 never does.
-    for m in e.claim(10, at("2026-01-11T09:00:00Z")).unwrap() {
-        e.ack(&m.message_id, at("2026-01-11T09:00:00Z")).unwrap();
+    for m in common::deliver(&e, 10, at("2026-01-11T09:00:00Z")) {
         if m.customer.as_deref() == Some("c2") {
-            let token = m
-                .survey_link
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_owned();
+            let token = common::link_token(&m.survey_link.unwrap());
             answer(&e, &token, 9, "2026-01-11T10:00:00Z");
         }
     }

@@ -183,7 +183,7 @@ fn answer_by_receipt(e: &Engine, transaction: &str, score: u32, when: DateTime<U
     let link = e
         .mint_receipt_link("paris", Some(transaction), when)
         .unwrap();
-    let token = link.url.rsplit('/').next().unwrap().to_owned();
+    let token = common::link_token(&link.url);
     e.record_response(&token, &nps(score), when).unwrap();
 }
 
@@ -275,7 +275,7 @@ fn e8_t12_a_batch_with_employees_and_a_refund_synced_twice_updates_nothing() {
 /// the sale it names, the sale its employees (sorted), whatever order the batch gave.
 #[test]
 fn e8_a_stored_transaction_is_read_back_as_written() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     e.upsert_location(&paris()).unwrap();
     let mut b = SyncBatch::new("paris", day("2026-11-20"));
     b.customers = vec![Customer::with_email("c1", "c1@example.com")];
@@ -1065,7 +1065,7 @@ proptest! {
     /// reads back changes no stored value.
     #[test]
     fn t12_every_setter_with_generated_values_set_again_changes_nothing(c in config()) {
-        let e = Engine::open_in_memory().unwrap();
+        let e = common::open_store();
         e.upsert_location(&paris()).unwrap();
         e.upsert_location(&lyon()).unwrap();
         let switches = configure(&e, &c);

@@ -17,7 +17,7 @@ use hearken::{
 const DUE: &str = "2026-11-21T09:00:00Z";
 
 fn engine() -> Engine {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let mut paris = Location::new("paris", "Boutique Paris", "Europe/Paris");
     paris.review_link = Some("https://g.page/r/paris/review".into());
     e.upsert_location(&paris).unwrap();
@@ -45,15 +45,8 @@ fn invited(e: &Engine, customers: &[&str]) -> Vec<(String, String, i64)> {
     )
     .unwrap();
     let mut out = Vec::new();
-    for m in e.claim(100, at(DUE)).unwrap() {
-        e.ack(&m.message_id, at(DUE)).unwrap();
-        let token = m
-            .survey_link
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+    for m in common::deliver(e, 100, at(DUE)) {
+        let token = common::link_token(&m.survey_link.unwrap());
         out.push((m.customer.unwrap(), token, m.invitation_id.unwrap()));
     }
     out.sort();
@@ -175,7 +168,7 @@ fn rated_survey() -> Survey {
 }
 
 fn e_default() -> Survey {
-    Engine::open_in_memory().unwrap().survey().unwrap()
+    common::open_store().survey().unwrap()
 }
 
 fn stars(n: u32, fast: &str) -> ResponseInput {
@@ -257,7 +250,7 @@ fn f6_each_link_takes_one_response_and_expires() {
     );
     let receipt = e.mint_receipt_link("paris", None, at(DUE)).unwrap();
     assert_eq!(receipt.expires_at, at(DUE) + TimeDelta::days(60));
-    let rt = receipt.url.rsplit('/').next().unwrap().to_owned();
+    let rt = common::link_token(&receipt.url);
     let late = at(DUE) + TimeDelta::days(61);
     assert_eq!(
         e.record_response(&rt, &nps(9), late).unwrap_err().kind(),

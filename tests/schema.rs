@@ -4,6 +4,8 @@
 // they must keep working: these tests hold them to it.
 #![allow(deprecated)]
 
+mod common;
+
 use std::path::PathBuf;
 
 use hearken::{Engine, ErrorKind, SCHEMA_VERSION};
@@ -249,13 +251,7 @@ fn write_fixture_for_the_current_version() {
         let now = "2026-11-21T09:00:00Z".parse().unwrap();
         let m = e.claim(1, now).unwrap().remove(0);
         e.ack(&m.message_id, now).unwrap();
-        let token = m
-            .survey_link
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+        let token = common::link_token(&m.survey_link.unwrap());
         let answer = hearken::ResponseInput {
             answers: vec![
                 hearken::Answer {

@@ -89,7 +89,7 @@ fn populated(path: &Path, journal: JournalMode) -> Engine {
         e.ack(&m.message_id, later).unwrap();
         if m.customer.as_deref() == Some("amelie") {
             let link = m.survey_link.as_deref().unwrap();
-            token = Some(link.rsplit('/').next().unwrap().to_owned());
+            token = Some(common::link_token(link));
         }
     }
     let answers = ResponseInput {

@@ -72,7 +72,7 @@ fn unknown_location() {
 
 #[test]
 fn bad_time_zone_of_a_location() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let err = e
         .upsert_location(&Location::new("p", "Paris", "Europe/Paname"))
         .unwrap_err();
@@ -212,7 +212,7 @@ fn a_transaction_of_another_location_is_a_conflict_in_the_batch() {
 
 #[test]
 fn bad_settings_are_rejected_whole() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let s = hearken::wire::parse_settings(r#"{"cooldown_months":0,"send_hour":23}"#).unwrap();
     let err = e.set_settings(&s).unwrap_err();
     let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use common::at;
 use hearken::rules::time::{iana_zone_name, parse_tz};
 use hearken::rules::windows_zones::WINDOWS_ZONES;
-use hearken::{Engine, Error, Location};
+use hearken::{Error, Location};
 
 #[test]
 fn windows_zone_table_is_sorted_and_every_zone_is_known_to_chrono_tz() {
@@ -46,7 +46,7 @@ fn windows_zone_table_is_sorted_and_every_zone_is_known_to_chrono_tz() {
 
 #[test]
 fn windows_zone_name_is_stored_as_its_iana_zone_and_syncs_at_its_local_hour() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     e.upsert_location(&Location::new("paris", "Paris", "Romance Standard Time"))
         .unwrap();
     e.upsert_location(&Location::new("iana", "Paris too", "Europe/Paris"))
@@ -67,7 +67,7 @@ fn windows_zone_name_is_stored_as_its_iana_zone_and_syncs_at_its_local_hour() {
 
 #[test]
 fn windows_unknown_zone_name_is_invalid_naming_the_field_and_stores_nothing() {
-    let e = Engine::open_in_memory().unwrap();
+    let e = common::open_store();
     let err = e
         .upsert_location(&Location::new("mars", "Mars", "Mars Standard Time"))
         .unwrap_err();

@@ -2,8 +2,8 @@
 //! unanswered reviews (A5), sync gaps and escalations. Writing to customers about an
 //! alert (A3 e-mail, F2 threads, A4 follow-up) is in `conversations.rs`.
 
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -34,7 +34,7 @@ pub(super) fn not_found(what: &'static str, id: impl ToString) -> Error {
 /// Queues a message whose text is written now.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn queue_text(
-    c: &Connection,
+    c: &mut dyn Tx,
     kind: MessageKind,
     to: Recipient,
     location: i64,
@@ -47,8 +47,7 @@ pub(super) fn queue_text(
         Recipient::Customer(id) => (Some(id), None),
         Recipient::User(id) => (None, Some(id)),
     };
-    store::queue_message(
-        c,
+    c.queue_message(
         &MessageIds::new(now)?.next_id(),
         &NewMessage {
             kind,
@@ -72,24 +71,24 @@ pub(super) enum Recipient {
     User(i64),
 }
 
-pub(super) fn location_rowid(c: &Connection, id: &str) -> Result<i64> {
-    store::get_location(c, id)?
+pub(super) fn location_rowid(c: &mut dyn Tx, id: &str) -> Result<i64> {
+    c.get_location(id)?
         .map(|l| l.rowid)
         .ok_or_else(|| not_found("location", id))
 }
 
-pub(super) fn active_user(c: &Connection, id: &str) -> Result<store::UserRow> {
-    store::get_user(c, id)?
+pub(super) fn active_user(c: &mut dyn Tx, id: &str) -> Result<store::UserRow> {
+    c.get_user(id)?
         .filter(|u| u.active)
         .ok_or_else(|| not_found("user", id))
 }
 
-pub(super) fn find_alert(c: &Connection, id: i64) -> Result<store::AlertRow> {
-    store::get_alert(c, id)?.ok_or_else(|| not_found("alert", id))
+pub(super) fn find_alert(c: &mut dyn Tx, id: i64) -> Result<store::AlertRow> {
+    c.get_alert(id)?.ok_or_else(|| not_found("alert", id))
 }
 
 /// Validates and stores the alert settings.
-pub fn set_alert_settings(c: &Connection, s: &AlertSettings) -> Result<()> {
+pub fn set_alert_settings(c: &mut dyn Tx, s: &AlertSettings) -> Result<()> {
     let mut p = Vec::new();
     if s.escalate_after_hours > 24 * 365 {
         p.push(Problem::top(
@@ -112,16 +111,16 @@ pub fn set_alert_settings(c: &Connection, s: &AlertSettings) -> Result<()> {
         ));
     }
     invalid(p)?;
-    store::set_alert_settings(c, s)
+    c.set_alert_settings(s)
 }
 
 /// Creates or updates a user; their locations must exist.
-pub fn upsert_user(c: &Connection, u: &User) -> Result<()> {
+pub fn upsert_user(c: &mut dyn Tx, u: &User) -> Result<()> {
     let mut problems = rules::validate_user(u);
     let mut rowids = |list: &[String], field: &str| -> Result<Vec<i64>> {
         let mut out = Vec::new();
         for (i, l) in list.iter().enumerate() {
-            match store::get_location(c, l)? {
+            match c.get_location(l)? {
                 Some(row) => out.push(row.rowid),
                 None => problems.push(Problem::top(
                     "user",
@@ -135,34 +134,34 @@ pub fn upsert_user(c: &Connection, u: &User) -> Result<()> {
     let locations = rowids(&u.locations, "locations")?;
     let notify = rowids(&u.notify_locations, "notify_locations")?;
     invalid(problems)?;
-    store::upsert_user(c, u, &locations, &notify)?;
+    c.upsert_user(u, &locations, &notify)?;
     Ok(())
 }
 
 /// Removes a user who holds no assignment and no unfinished alert.
-pub fn remove_user(c: &Connection, id: &str) -> Result<()> {
+pub fn remove_user(c: &mut dyn Tx, id: &str) -> Result<()> {
     let u = active_user(c, id)?;
-    let (assignments, open) = store::user_open_work(c, u.rowid)?;
+    let (assignments, open) = c.user_open_work(u.rowid)?;
     if assignments > 0 || open > 0 {
         return Err(Error::Conflict(format!(
             "the user holds {assignments} assignment(s) and {open} unfinished alert(s); \
              assign them to someone else first"
         )));
     }
-    store::deactivate_user(c, u.rowid)
+    c.deactivate_user(u.rowid)
 }
 
 /// Makes `user` the one assignee of `kind` at `location` (`None`: store-wide) (A1).
-pub fn assign(c: &Connection, kind: AlertKind, location: Option<&str>, user: &str) -> Result<()> {
+pub fn assign(c: &mut dyn Tx, kind: AlertKind, location: Option<&str>, user: &str) -> Result<()> {
     let loc = location.map(|l| location_rowid(c, l)).transpose()?;
     let u = active_user(c, user)?;
-    store::set_assignment(c, kind, loc.unwrap_or(0), u.rowid)
+    c.set_assignment(kind, loc.unwrap_or(0), u.rowid)
 }
 
 /// Removes the assignment of `kind` at `location`, so the store-wide default applies.
-pub fn unassign(c: &Connection, kind: AlertKind, location: Option<&str>) -> Result<()> {
+pub fn unassign(c: &mut dyn Tx, kind: AlertKind, location: Option<&str>) -> Result<()> {
     let loc = location.map(|l| location_rowid(c, l)).transpose()?;
-    if store::clear_assignment(c, kind, loc.unwrap_or(0))? {
+    if c.clear_assignment(kind, loc.unwrap_or(0))? {
         Ok(())
     } else {
         Err(not_found("assignment", kind.as_str()))
@@ -170,17 +169,17 @@ pub fn unassign(c: &Connection, kind: AlertKind, location: Option<&str>) -> Resu
 }
 
 /// The user an alert of `kind` at `location` goes to, if anyone (A1).
-pub fn assignee(c: &Connection, kind: AlertKind, location: &str) -> Result<Option<User>> {
+pub fn assignee(c: &mut dyn Tx, kind: AlertKind, location: &str) -> Result<Option<User>> {
     let loc = location_rowid(c, location)?;
-    let Some(rowid) = store::resolve_assignee(c, kind, loc)? else {
+    let Some(rowid) = c.resolve_assignee(kind, loc)? else {
         return Ok(None);
     };
-    Ok(store::user_by_rowid(c, rowid)?.map(|u| u.user))
+    Ok(c.user_by_rowid(rowid)?.map(|u| u.user))
 }
 
 /// Every assignment.
-pub fn assignments(c: &Connection) -> Result<Vec<Assignment>> {
-    store::list_assignments(c)
+pub fn assignments(c: &mut dyn Tx) -> Result<Vec<Assignment>> {
+    c.list_assignments()
 }
 
 /// What a new response or piece of feedback means for alerts and notifications.
@@ -210,14 +209,13 @@ pub struct FeedbackEvent<'a> {
 
 /// Raises the alert of an unhappy customer (A1) and notifies the subscribed users (A2).
 pub fn on_feedback(
-    c: &Connection,
+    c: &mut dyn Tx,
     ev: &FeedbackEvent<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
     let alert = if ev.negative {
-        let user = store::resolve_assignee(c, ev.kind, ev.location)?;
-        Some(store::insert_alert(
-            c,
+        let user = c.resolve_assignee(ev.kind, ev.location)?;
+        Some(c.insert_alert(
             &NewAlert {
                 kind: ev.kind,
                 location: ev.location,
@@ -231,13 +229,13 @@ pub fn on_feedback(
     } else {
         None
     };
-    let recipients = store::notify_recipients(c, ev.location, ev.negative)?;
+    let recipients = c.notify_recipients(ev.location, ev.negative)?;
     if recipients.is_empty() {
         return Ok(alert);
     }
-    let default_language = store::get_settings(c)?.default_language;
+    let default_language = c.get_settings()?.default_language;
     let customer_name = match ev.customer {
-        Some(id) => store::customer_name(c, id)?,
+        Some(id) => c.customer_name(id)?,
         None => None,
     };
     let facts = rules::FeedbackFacts {
@@ -272,7 +270,7 @@ pub fn on_feedback(
 }
 
 /// Alerts matching the query; by default the dashboard's open and in-progress ones.
-pub fn alerts(c: &Connection, q: &AlertQuery) -> Result<Vec<Alert>> {
+pub fn alerts(c: &mut dyn Tx, q: &AlertQuery) -> Result<Vec<Alert>> {
     let filter = AlertFilter {
         statuses: if q.statuses.is_empty() {
             vec![AlertStatus::Open, AlertStatus::InProgress]
@@ -287,38 +285,34 @@ pub fn alerts(c: &Connection, q: &AlertQuery) -> Result<Vec<Alert>> {
             .transpose()?,
         user: match q.assignee.as_deref() {
             None => None,
-            Some(u) => Some(
-                store::get_user(c, u)?
-                    .ok_or_else(|| not_found("user", u))?
-                    .rowid,
-            ),
+            Some(u) => Some(c.get_user(u)?.ok_or_else(|| not_found("user", u))?.rowid),
         },
     };
-    store::list_alerts(c, &filter)
+    c.list_alerts(&filter)
 }
 
 /// One alert.
-pub fn alert(c: &Connection, id: i64) -> Result<Alert> {
+pub fn alert(c: &mut dyn Tx, id: i64) -> Result<Alert> {
     Ok(find_alert(c, id)?.alert)
 }
 
 /// An alert's interactions, oldest first.
-pub fn interactions(c: &Connection, id: i64) -> Result<Vec<Interaction>> {
+pub fn interactions(c: &mut dyn Tx, id: i64) -> Result<Vec<Interaction>> {
     find_alert(c, id)?;
-    store::interactions(c, id)
+    c.interactions(id)
 }
 
 /// Takes an open alert into progress after someone acted on it.
-pub(super) fn start(c: &Connection, a: &Alert, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn start(c: &mut dyn Tx, a: &Alert, now: DateTime<Utc>) -> Result<()> {
     if a.status == AlertStatus::Open {
-        store::set_alert_status(c, a.id, AlertStatus::InProgress, ms(now))?;
+        c.set_alert_status(a.id, AlertStatus::InProgress, ms(now))?;
     }
     Ok(())
 }
 
 /// Records how a user handled an alert (A3); an open alert moves to in progress.
 pub fn record_interaction(
-    c: &Connection,
+    c: &mut dyn Tx,
     id: i64,
     input: &InteractionInput,
     now: DateTime<Utc>,
@@ -326,8 +320,7 @@ pub fn record_interaction(
     invalid(rules::validate_interaction(input))?;
     let a = find_alert(c, id)?.alert;
     let user = active_user(c, &input.user)?;
-    let iid = store::insert_interaction(
-        c,
+    let iid = c.insert_interaction(
         id,
         input.method,
         input.note.trim(),
@@ -341,7 +334,7 @@ pub fn record_interaction(
 
 /// Moves an alert along open → in progress → done; done needs an interaction (A3).
 pub fn set_alert_status(
-    c: &Connection,
+    c: &mut dyn Tx,
     id: i64,
     status: AlertStatus,
     now: DateTime<Utc>,
@@ -350,13 +343,13 @@ pub fn set_alert_status(
     rules::next_status(a.status, status, a.interactions)
         .map_err(|reason| Error::Conflict(reason.into()))?;
     if a.status != status {
-        store::set_alert_status(c, id, status, ms(now))?;
+        c.set_alert_status(id, status, ms(now))?;
     }
     Ok(())
 }
 
 /// Gives an unfinished alert to another user (A3 delegation).
-pub fn reassign_alert(c: &Connection, id: i64, user: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn reassign_alert(c: &mut dyn Tx, id: i64, user: &str, now: DateTime<Utc>) -> Result<()> {
     let a = find_alert(c, id)?.alert;
     if a.status == AlertStatus::Done {
         return Err(Error::Conflict(
@@ -364,25 +357,24 @@ pub fn reassign_alert(c: &Connection, id: i64, user: &str, now: DateTime<Utc>) -
         ));
     }
     let u = active_user(c, user)?;
-    store::set_alert_user(c, id, u.rowid, ms(now))
+    c.set_alert_user(id, u.rowid, ms(now))
 }
 
 /// Raises, updates or clears by itself the one store alert of `kind` at a location:
 /// `problem` is what is wrong now, `None` once it went away.
 fn refresh_store_alert(
-    c: &Connection,
+    c: &mut dyn Tx,
     kind: AlertKind,
     location: i64,
     problem: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let open = store::open_store_alert(c, kind, location)?;
+    let open = c.open_store_alert(kind, location)?;
     match (open, problem) {
-        (Some(id), Some(detail)) => store::set_alert_detail(c, id, &detail, ms(now)),
+        (Some(id), Some(detail)) => c.set_alert_detail(id, &detail, ms(now)),
         (None, Some(detail)) => {
-            let user = store::resolve_assignee(c, kind, location)?;
-            store::insert_alert(
-                c,
+            let user = c.resolve_assignee(kind, location)?;
+            c.insert_alert(
                 &NewAlert {
                     kind,
                     location,
@@ -400,8 +392,7 @@ fn refresh_store_alert(
                 AlertKind::UnansweredReviews => "every reported review has a reply",
                 _ => "every missing business date was synced",
             };
-            store::insert_interaction(
-                c,
+            c.insert_interaction(
                 id,
                 InteractionMethod::Other,
                 note,
@@ -409,7 +400,7 @@ fn refresh_store_alert(
                 None,
                 ms(now),
             )?;
-            store::set_alert_status(c, id, AlertStatus::Done, ms(now))
+            c.set_alert_status(id, AlertStatus::Done, ms(now))
         }
         (None, None) => Ok(()),
     }
@@ -418,7 +409,7 @@ fn refresh_store_alert(
 /// Records an external review or its reply; the location's unanswered-reviews alert is
 /// raised, updated, or cleared once every review has a reply (A5). Returns how many
 /// reviews of the location still wait for a reply.
-pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> Result<u32> {
+pub fn report_review(c: &mut dyn Tx, r: &ExternalReview, now: DateTime<Utc>) -> Result<u32> {
     let mut p = Vec::new();
     for (field, value) in [("id", &r.id), ("site", &r.site)] {
         if value.trim().is_empty() || value.chars().count() > rules::MAX_SHORT_CHARS {
@@ -441,8 +432,7 @@ pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> 
     }
     invalid(p)?;
     let location = location_rowid(c, &r.location)?;
-    store::upsert_review(
-        c,
+    c.upsert_review(
         &r.id,
         location,
         r.site.trim(),
@@ -450,7 +440,7 @@ pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> 
         ms(r.posted_at),
         r.replied_at.map(ms),
     )?;
-    let waiting = store::unanswered_reviews(c, location)?;
+    let waiting = c.unanswered_reviews(location)?;
     let problem = (waiting > 0).then(|| {
         format!(
             "{} without a reply",
@@ -463,7 +453,7 @@ pub fn report_review(c: &Connection, r: &ExternalReview, now: DateTime<Utc>) -> 
 
 /// Raises, updates or clears the location's sync-gap alert after a sync (S2).
 pub fn sync_gap(
-    c: &Connection,
+    c: &mut dyn Tx,
     location: i64,
     missing: &[NaiveDate],
     now: DateTime<Utc>,
@@ -476,7 +466,7 @@ pub fn sync_gap(
 }
 
 /// Tells each location's owners about alerts open longer than the set hours, once.
-pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>) -> Result<u32> {
+pub fn escalate_due(c: &mut dyn Tx, settings: &AlertSettings, now: DateTime<Utc>) -> Result<u32> {
     if settings.escalate_after_hours == 0 {
         return Ok(0);
     }
@@ -484,9 +474,9 @@ pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>
         now,
         crate::rules::time::hours(i64::from(settings.escalate_after_hours)),
     );
-    let default_language = store::get_settings(c)?.default_language;
+    let default_language = c.get_settings()?.default_language;
     let mut sent = 0;
-    for due in store::escalation_candidates(c, ms(cutoff))? {
+    for due in c.escalation_candidates(ms(cutoff))? {
         let id = due.id;
         debug_assert!(rules::escalation_due(
             due.created_ms,
@@ -494,7 +484,7 @@ pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>
             settings.escalate_after_hours
         ));
         let hours = (ms(now) - due.created_ms) / 3_600_000;
-        for owner in store::location_owners(c, due.location)? {
+        for owner in c.location_owners(due.location)? {
             let language = owner.language.as_deref().unwrap_or(&default_language);
             let (subject, body) = rules::escalation_notification(
                 language,
@@ -520,13 +510,13 @@ pub fn escalate_due(c: &Connection, settings: &AlertSettings, now: DateTime<Utc>
             )?;
             sent += 1;
         }
-        store::stamp_alert(c, id, store::AlertStamp::Escalated, ms(now))?;
+        c.stamp_alert(id, store::AlertStamp::Escalated, ms(now))?;
     }
     Ok(sent)
 }
 
 /// Detractors to call back, newest first, with contact details and last comment.
-pub fn at_risk_customers(c: &Connection, location: Option<&str>) -> Result<Vec<AtRiskCustomer>> {
+pub fn at_risk_customers(c: &mut dyn Tx, location: Option<&str>) -> Result<Vec<AtRiskCustomer>> {
     let loc = location.map(|l| location_rowid(c, l)).transpose()?;
-    store::at_risk(c, loc)
+    c.at_risk(loc)
 }

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::Connection;
 
 use crate::analytics::{Totals, compare, series};
 use crate::error::{Error, Problem, Result};
@@ -50,9 +50,9 @@ fn invalid(field: &str, reason: &str) -> Error {
 }
 
 /// The locations a user may see; none means all (admins, users without locations).
-fn allowed_locations(c: &Connection, user: Option<&str>) -> Result<Option<Vec<i64>>> {
+fn allowed_locations(c: &mut dyn Tx, user: Option<&str>) -> Result<Option<Vec<i64>>> {
     let Some(user) = user else { return Ok(None) };
-    let (role, locations) = store::user_access(c, user)?.ok_or_else(|| Error::NotFound {
+    let (role, locations) = c.user_access(user)?.ok_or_else(|| Error::NotFound {
         what: "user",
         id: user.to_owned(),
     })?;
@@ -60,13 +60,14 @@ fn allowed_locations(c: &Connection, user: Option<&str>) -> Result<Option<Vec<i6
 }
 
 fn scope_of(
-    c: &Connection,
+    c: &mut dyn Tx,
     location: Option<&str>,
     employee: Option<&str>,
     user: Option<&str>,
 ) -> Result<Scope> {
     let allowed = allowed_locations(c, user)?;
-    let mut locs: Vec<Loc> = store::list_locations(c)?
+    let mut locs: Vec<Loc> = c
+        .list_locations()?
         .into_iter()
         .filter(|l| allowed.as_ref().is_none_or(|a| a.contains(&l.rowid)))
         .map(|l| Loc {
@@ -76,7 +77,7 @@ fn scope_of(
         })
         .collect();
     if let Some(id) = location {
-        if store::get_location(c, id)?.is_none() {
+        if c.get_location(id)?.is_none() {
             return Err(Error::NotFound {
                 what: "location",
                 id: id.to_owned(),
@@ -89,12 +90,10 @@ fn scope_of(
     }
     let employee = match employee {
         None => None,
-        Some(id) => Some(
-            store::employee_rowid(c, id)?.ok_or_else(|| Error::NotFound {
-                what: "employee",
-                id: id.to_owned(),
-            })?,
-        ),
+        Some(id) => Some(c.employee_rowid(id)?.ok_or_else(|| Error::NotFound {
+            what: "employee",
+            id: id.to_owned(),
+        })?),
     };
     Ok(Scope {
         everywhere: location.is_none() && allowed.is_none(),
@@ -103,7 +102,7 @@ fn scope_of(
     })
 }
 
-fn report_scope(c: &Connection, q: &ReportQuery) -> Result<Scope> {
+fn report_scope(c: &mut dyn Tx, q: &ReportQuery) -> Result<Scope> {
     let problems = period::validate(&q.period);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -117,16 +116,16 @@ fn report_scope(c: &Connection, q: &ReportQuery) -> Result<Scope> {
 }
 
 /// Totals of a scope: from the rollups for day-aligned periods, else from the responses.
-fn totals(c: &Connection, s: &Scope, p: &Period, now: DateTime<Utc>) -> Result<Totals> {
+fn totals(c: &mut dyn Tx, s: &Scope, p: &Period, now: DateTime<Utc>) -> Result<Totals> {
     let employee = s.employee.unwrap_or(store::TOTAL);
     if s.everywhere && *p == Period::AllTime {
-        return store::rollup_totals(c, employee, None, (i64::MIN, i64::MAX));
+        return c.rollup_totals(employee, None, (i64::MIN, i64::MAX));
     }
     let mut sum = Totals::default();
     for l in &s.locs {
         let t = match period::resolve(p, l.tz, now) {
-            Some(days) => store::rollup_totals(c, employee, Some(l.rowid), days.day_numbers())?,
-            None => store::raw_totals(c, l.rowid, s.employee, period::instant_ms(p, l.tz, now))?,
+            Some(days) => c.rollup_totals(employee, Some(l.rowid), days.day_numbers())?,
+            None => c.raw_totals(l.rowid, s.employee, period::instant_ms(p, l.tz, now))?,
         };
         sum.add(&t);
     }
@@ -134,14 +133,14 @@ fn totals(c: &Connection, s: &Scope, p: &Period, now: DateTime<Utc>) -> Result<T
 }
 
 /// NPS and average rating of a scope (N1, N2, N5, N6).
-pub fn scores(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Result<Scores> {
+pub fn scores(c: &mut dyn Tx, q: &ReportQuery, now: DateTime<Utc>) -> Result<Scores> {
     let s = report_scope(c, q)?;
     Ok(totals(c, &s, &q.period, now)?.scores())
 }
 
 /// Scores by day, ISO week or month of each location's local date (N2).
 pub fn series_of(
-    c: &Connection,
+    c: &mut dyn Tx,
     q: &ReportQuery,
     bucket: Bucket,
     now: DateTime<Utc>,
@@ -152,13 +151,13 @@ pub fn series_of(
     for l in &s.locs {
         match period::resolve(&q.period, l.tz, now) {
             Some(range) => {
-                for (day, t) in store::rollup_days(c, employee, l.rowid, range.day_numbers())? {
+                for (day, t) in c.rollup_days(employee, l.rowid, range.day_numbers())? {
                     days.extend(period::date_of(day).map(|d| (d, t)));
                 }
             }
             None => {
                 let bounds = period::instant_ms(&q.period, l.tz, now);
-                for (at, t) in store::raw_points(c, l.rowid, s.employee, bounds)? {
+                for (at, t) in c.raw_points(l.rowid, s.employee, bounds)? {
                     days.extend(period::date_of(period::local_day(l.tz, at)).map(|d| (d, t)));
                 }
             }
@@ -168,12 +167,12 @@ pub fn series_of(
 }
 
 /// Of the invitations delivered in the period, the share answered (N5).
-pub fn response_rate(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Result<ResponseRate> {
+pub fn response_rate(c: &mut dyn Tx, q: &ReportQuery, now: DateTime<Utc>) -> Result<ResponseRate> {
     let s = report_scope(c, q)?;
     let (mut delivered, mut answered) = (0, 0);
     for l in &s.locs {
         let bounds = period::instant_ms(&q.period, l.tz, now);
-        let (d, a) = store::delivered_answered(c, l.rowid, s.employee, bounds)?;
+        let (d, a) = c.delivered_answered(l.rowid, s.employee, bounds)?;
         delivered += d;
         answered += a;
     }
@@ -185,12 +184,12 @@ pub fn response_rate(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Res
 }
 
 /// Promoters, review links shown, clicks and confirmed reviews (N3).
-pub fn review_funnel(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Result<ReviewFunnel> {
+pub fn review_funnel(c: &mut dyn Tx, q: &ReportQuery, now: DateTime<Utc>) -> Result<ReviewFunnel> {
     let s = report_scope(c, q)?;
     let mut v = [0u64; 5];
     for l in &s.locs {
         let bounds = period::instant_ms(&q.period, l.tz, now);
-        let f = store::review_funnel(c, l.rowid, s.employee, bounds)?;
+        let f = c.review_funnel(l.rowid, s.employee, bounds)?;
         for (acc, x) in v.iter_mut().zip(f) {
             *acc += x;
         }
@@ -207,7 +206,7 @@ pub fn review_funnel(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Res
 /// Per employee: responses, NPS, average rating; an answer counts for every employee of
 /// its transaction (X4, N2).
 pub fn employee_performance(
-    c: &Connection,
+    c: &mut dyn Tx,
     q: &ReportQuery,
     role: Option<crate::model::Role>,
     now: DateTime<Utc>,
@@ -216,19 +215,19 @@ pub fn employee_performance(
     let mut by: HashMap<i64, Totals> = HashMap::new();
     if s.everywhere && q.period == Period::AllTime {
         // The whole store's history: one pass over the employee rollups.
-        by.extend(store::rollup_all_employees(c)?);
+        by.extend(c.rollup_all_employees()?);
     } else {
         for l in &s.locs {
             let rows = match period::resolve(&q.period, l.tz, now) {
-                Some(range) => store::rollup_employees(c, l.rowid, range.day_numbers())?,
-                None => store::raw_employees(c, l.rowid, period::instant_ms(&q.period, l.tz, now))?,
+                Some(range) => c.rollup_employees(l.rowid, range.day_numbers())?,
+                None => c.raw_employees(l.rowid, period::instant_ms(&q.period, l.tz, now))?,
             };
             for (e, t) in rows {
                 by.entry(e).or_default().add(&t);
             }
         }
     }
-    let people = store::employees_by_rowid(c)?;
+    let people = c.employees_by_rowid()?;
     let mut out: Vec<EmployeePerformance> = by
         .into_iter()
         .filter(|(e, t)| t.responses > 0 && s.employee.is_none_or(|x| x == *e))
@@ -250,7 +249,7 @@ pub fn employee_performance(
 
 /// What a period means at one location (X3).
 pub fn period_bounds(
-    c: &Connection,
+    c: &mut dyn Tx,
     location: &str,
     p: &Period,
     now: DateTime<Utc>,
@@ -289,24 +288,24 @@ fn instant_scope(s: &Scope, p: &Period, now: DateTime<Utc>) -> String {
 }
 
 /// One page of feedback, filtered and sorted (X3).
-pub fn feedback(c: &Connection, q: &FeedbackQuery, now: DateTime<Utc>) -> Result<FeedbackPage> {
+pub fn feedback(c: &mut dyn Tx, q: &FeedbackQuery, now: DateTime<Utc>) -> Result<FeedbackPage> {
     if !(1..=1000).contains(&q.limit) {
         return Err(invalid("limit", "must be 1 to 1000"));
     }
     let s = report_scope(c, &q.scope)?;
     let (total, items) =
-        store::feedback_page(c, &instant_scope(&s, &q.scope.period, now), s.employee, q)?;
+        c.feedback_page(&instant_scope(&s, &q.scope.period, now), s.employee, q)?;
     Ok(FeedbackPage { total, items })
 }
 
 /// A customer's whole history: invitations and responses (F4).
 pub fn customer_history(
-    c: &Connection,
+    c: &mut dyn Tx,
     customer: &str,
     user: Option<&str>,
 ) -> Result<CustomerHistory> {
     let s = scope_of(c, None, None, user)?;
-    let card = store::customer_card(c, customer)?.ok_or_else(|| Error::NotFound {
+    let card = c.customer_card(customer)?.ok_or_else(|| Error::NotFound {
         what: "customer",
         id: customer.to_owned(),
     })?;
@@ -316,19 +315,18 @@ pub fn customer_history(
         name: card.name,
         gender: card.gender,
         unsubscribed_at: card.unsubscribed_at,
-        invitations: store::customer_invitations(c, card.rowid, allowed.as_deref())?,
-        responses: store::customer_responses(c, card.rowid, allowed.as_deref())?,
+        invitations: c.customer_invitations(card.rowid, allowed.as_deref())?,
+        responses: c.customer_responses(card.rowid, allowed.as_deref())?,
     })
 }
 
 /// Customers by gender, latest response category and subscription status (F4).
-pub fn customers(c: &Connection, q: &CustomerQuery) -> Result<CustomerPage> {
+pub fn customers(c: &mut dyn Tx, q: &CustomerQuery) -> Result<CustomerPage> {
     if !(1..=1000).contains(&q.limit) {
         return Err(invalid("limit", "must be 1 to 1000"));
     }
     let s = scope_of(c, None, None, q.user.as_deref())?;
-    let (total, items) = store::customers_page(
-        c,
+    let (total, items) = c.customers_page(
         q.gender,
         q.category,
         q.subscription,
@@ -341,19 +339,19 @@ pub fn customers(c: &Connection, q: &CustomerQuery) -> Result<CustomerPage> {
 /// Unsubscribes in the period (in the time zone of the query's location, else of the
 /// first location by host id), newest first (F4 *beyond*).
 pub fn unsubscribes(
-    c: &Connection,
+    c: &mut dyn Tx,
     q: &ReportQuery,
     now: DateTime<Utc>,
 ) -> Result<Vec<Unsubscribe>> {
     let s = report_scope(c, q)?;
     let tz = s.locs.first().map_or(Tz::UTC, |l| l.tz);
     let bounds = period::instant_ms(&q.period, tz, now);
-    store::unsubscribes(c, bounds, s.allowed_json().as_deref())
+    c.unsubscribes(bounds, s.allowed_json().as_deref())
 }
 
 /// This store's PII-free counts per location (numbered), local month and category.
 pub fn export_aggregates(
-    c: &Connection,
+    c: &mut dyn Tx,
     label: &str,
     now: DateTime<Utc>,
 ) -> Result<AggregateBundle> {
@@ -365,14 +363,16 @@ pub fn export_aggregates(
             "a label of 1 to 100 characters",
         )));
     }
-    let number: HashMap<i64, u32> = store::list_locations(c)?
+    let number: HashMap<i64, u32> = c
+        .list_locations()?
         .iter()
         .map(|l| l.rowid)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .zip(1u32..)
         .collect();
-    let days = store::location_days(c)?
+    let days = c
+        .location_days()?
         .into_iter()
         .filter_map(|(l, day, t)| Some((*number.get(&l)?, period::date_of(day)?, t)));
     Ok(AggregateBundle {
@@ -384,16 +384,16 @@ pub fn export_aggregates(
 }
 
 /// Stores another store's bundle, replacing what it sent before; returns its rows.
-pub fn import_aggregates(c: &Connection, b: &AggregateBundle, now: DateTime<Utc>) -> Result<u64> {
+pub fn import_aggregates(c: &mut dyn Tx, b: &AggregateBundle, now: DateTime<Utc>) -> Result<u64> {
     let problems = compare::validate_bundle(b);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::replace_peer_rows(c, b.store.trim(), &b.rows, now.timestamp_millis())
+    c.replace_peer_rows(b.store.trim(), &b.rows, now.timestamp_millis())
 }
 
 /// Your NPS over the scope against the imported stores over the same local months.
-pub fn compare_nps(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Result<Comparison> {
+pub fn compare_nps(c: &mut dyn Tx, q: &ReportQuery, now: DateTime<Utc>) -> Result<Comparison> {
     let s = report_scope(c, q)?;
     let you = totals(c, &s, &q.period, now)?.counts();
     let tz = s.locs.first().map_or(Tz::UTC, |l| l.tz);
@@ -405,7 +405,8 @@ pub fn compare_nps(c: &Connection, q: &ReportQuery, now: DateTime<Utc>) -> Resul
         }
     });
     let (first, last) = compare::month_span(range);
-    let peers: Vec<NpsCounts> = store::peer_counts(c, first.as_deref(), last.as_deref())?
+    let peers: Vec<NpsCounts> = c
+        .peer_counts(first.as_deref(), last.as_deref())?
         .into_iter()
         .map(|(_, n)| n)
         .collect();

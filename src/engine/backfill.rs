@@ -14,10 +14,6 @@ pub const GROUP_LINES: usize = 64;
 /// other calls on the engine wait no longer than this.
 pub const GROUP_TIME: Duration = Duration::from_millis(250);
 
-/// The page cache during an import (`PRAGMA cache_size`, KiB when negative): 64 MiB,
-/// given back when the import ends.
-pub const CACHE_SIZE: i64 = -64 * 1024;
-
 /// Parses every non-empty line; rejects the file whole if any line is bad.
 pub fn parse_lines(reader: impl BufRead) -> Result<Vec<(usize, SyncBatch)>> {
     let mut batches = Vec::new();

@@ -1,8 +1,8 @@
 //! A click on a score in the e-mail (M1): the first records a partial response holding the
 //! score, counted in NPS at once; later clicks record nothing.
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{Answer, QuestionKind, ResponseInput, ScoreClick};
@@ -12,7 +12,7 @@ use super::links::{self, Link, LinkState};
 /// Records the score of a click on link `raw`, unless the link already has one (then the
 /// first score stays) or is complete or expired (F3, F6).
 pub fn score_click(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     score: u32,
     now: DateTime<Utc>,
@@ -83,6 +83,7 @@ pub fn score_click(
 }
 
 /// The NPS answer stored for an invitation.
-fn store_score(c: &Connection, invitation: i64) -> Result<Option<u32>> {
-    Ok(crate::store::invitation_answer(c, invitation)?.and_then(|a| a.nps.map(u32::from)))
+fn store_score(c: &mut dyn Tx, invitation: i64) -> Result<Option<u32>> {
+    Ok(c.invitation_answer(invitation)?
+        .and_then(|a| a.nps.map(u32::from)))
 }

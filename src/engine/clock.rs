@@ -3,15 +3,15 @@
 
 use std::collections::BTreeSet;
 
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::model::Settings;
 use crate::rules::time;
 use crate::rules::window::{self, WindowPlan};
-use crate::store::{self, LocationRow};
+use crate::store::LocationRow;
 
 /// A location's time zone and sync hour, the clock of its business dates (S1, S2).
 pub struct LocationClock {
@@ -41,12 +41,12 @@ impl LocationClock {
     /// Dates synced within the tracked history.
     pub fn synced_dates(
         &self,
-        c: &Connection,
+        c: &mut dyn Tx,
         location: i64,
         today: NaiveDate,
     ) -> Result<BTreeSet<NaiveDate>> {
         let since = time::add_days(today, -window::HISTORY_DAYS);
-        store::synced_dates_since(c, location, since)
+        c.synced_dates_since(location, since)
     }
 
     /// Tonight's window and the missing dates.

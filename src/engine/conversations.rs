@@ -2,8 +2,8 @@
 //! of comments and replies, inbound replies by e-mail (F2), and the post-intervention
 //! survey (A4).
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -19,8 +19,9 @@ use super::alerts::{Recipient, active_user, find_alert, invalid, not_found, queu
 use super::outbox::{FixedText, MessageIds};
 
 /// A response's customer contact, consent and alert, or not found.
-fn response_of(c: &Connection, response: i64) -> Result<store::ResponseContact> {
-    store::response_contact(c, response)?.ok_or_else(|| not_found("response", response))
+fn response_of(c: &mut dyn Tx, response: i64) -> Result<store::ResponseContact> {
+    c.response_contact(response)?
+        .ok_or_else(|| not_found("response", response))
 }
 
 /// The customer row id of a response, when they are known and have an e-mail to write to.
@@ -41,7 +42,7 @@ fn reachable(contact: &store::ResponseContact) -> Result<i64> {
 /// Writes to the customer of an alert from the dashboard (A3): the e-mail carries a
 /// tracking Reply-To, and it is logged on the alert and in the thread.
 pub fn email_customer(
-    c: &Connection,
+    c: &mut dyn Tx,
     id: i64,
     email: &CustomerEmail,
     now: DateTime<Utc>,
@@ -57,8 +58,7 @@ pub fn email_customer(
     let contact = response_of(c, response)?;
     let customer = reachable(&contact)?;
     let language = customer_language(c, contact.language.as_deref())?;
-    store::insert_comment(
-        c,
+    c.insert_comment(
         &NewComment {
             response,
             author: Author::Business,
@@ -71,8 +71,7 @@ pub fn email_customer(
         },
         ms(now),
     )?;
-    store::insert_interaction(
-        c,
+    c.insert_interaction(
         id,
         InteractionMethod::Email,
         email.subject.trim(),
@@ -98,16 +97,16 @@ pub fn email_customer(
     )
 }
 
-fn customer_language(c: &Connection, language: Option<&str>) -> Result<String> {
+fn customer_language(c: &mut dyn Tx, language: Option<&str>) -> Result<String> {
     Ok(match language {
         Some(l) => l.to_owned(),
-        None => store::get_settings(c)?.default_language,
+        None => c.get_settings()?.default_language,
     })
 }
 
 /// Answers a piece of feedback with a reply, a reward or a refund (F2): only when the
 /// customer agreed to be replied to. Returns the new comment's id.
-pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Utc>) -> Result<i64> {
+pub fn reply(c: &mut dyn Tx, response: i64, input: &ReplyInput, now: DateTime<Utc>) -> Result<i64> {
     invalid(rules::validate_reply(input))?;
     let contact = response_of(c, response)?;
     if !contact.consent {
@@ -119,8 +118,7 @@ pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Ut
     }
     let user = active_user(c, &input.user)?;
     let customer = reachable(&contact)?;
-    let comment = store::insert_comment(
-        c,
+    let comment = c.insert_comment(
         &NewComment {
             response,
             author: Author::Business,
@@ -135,8 +133,7 @@ pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Ut
     )?;
     if let Some(alert) = contact.alert {
         let a = find_alert(c, alert)?.alert;
-        store::insert_interaction(
-            c,
+        c.insert_interaction(
             alert,
             InteractionMethod::Email,
             &format!("{}: {}", input.kind.as_str(), input.body.trim()),
@@ -146,7 +143,8 @@ pub fn reply(c: &Connection, response: i64, input: &ReplyInput, now: DateTime<Ut
         )?;
         start(c, &a, now)?;
     }
-    let location = store::location_info(c, contact.location)?
+    let location = c
+        .location_info(contact.location)?
         .map(|l| l.name)
         .unwrap_or_default();
     let language = customer_language(c, contact.language.as_deref())?;
@@ -194,7 +192,7 @@ fn reply_token(address: &str) -> Option<token::Token> {
 /// Files a customer's e-mail answer to a tracking reply address into its thread, and
 /// logs it on the alert (A3, F2).
 pub fn record_inbound_reply(
-    c: &Connection,
+    c: &mut dyn Tx,
     address: &str,
     text: &str,
     now: DateTime<Utc>,
@@ -217,10 +215,10 @@ pub fn record_inbound_reply(
         ));
     }
     invalid(p)?;
-    let (response, alert) =
-        store::reply_address(c, &bytes.key())?.ok_or_else(|| not_found("reply address", ""))?;
-    let comment = store::insert_comment(
-        c,
+    let (response, alert) = c
+        .reply_address(&bytes.key())?
+        .ok_or_else(|| not_found("reply address", ""))?;
+    let comment = c.insert_comment(
         &NewComment {
             response,
             author: Author::Customer,
@@ -239,8 +237,7 @@ pub fn record_inbound_reply(
     };
     let alert = match alert {
         Some(id) => {
-            store::insert_interaction(
-                c,
+            c.insert_interaction(
                 id,
                 InteractionMethod::Email,
                 text.trim(),
@@ -260,14 +257,14 @@ pub fn record_inbound_reply(
 }
 
 /// A response's conversation, oldest first (F2).
-pub fn thread(c: &Connection, response: i64) -> Result<Vec<ThreadComment>> {
+pub fn thread(c: &mut dyn Tx, response: i64) -> Result<Vec<ThreadComment>> {
     response_of(c, response)?;
-    store::thread(c, response)
+    c.thread(response)
 }
 
 /// Queues the post-intervention survey of a done unhappy-customer case (A4), or says why
 /// it cannot go (an anonymous response: send it yourself to the contact you know).
-pub fn send_follow_up(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<String> {
+pub fn send_follow_up(c: &mut dyn Tx, id: i64, now: DateTime<Utc>) -> Result<String> {
     let row = find_alert(c, id)?;
     let a = &row.alert;
     if !matches!(
@@ -295,17 +292,16 @@ pub fn send_follow_up(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<Str
             "the post-intervention survey was already sent for this case".into(),
         ));
     }
-    let settings = store::get_settings(c)?;
+    let settings = c.get_settings()?;
     let contact = a
         .response_id
-        .map(|r| store::response_contact(c, r))
+        .map(|r| c.response_contact(r))
         .transpose()?
         .flatten();
     let language = contact
         .and_then(|r| r.language)
         .unwrap_or(settings.default_language);
-    let message = store::queue_message(
-        c,
+    let message = c.queue_message(
         &MessageIds::new(now)?.next_id(),
         &NewMessage {
             alert: Some(id),
@@ -320,13 +316,13 @@ pub fn send_follow_up(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<Str
         },
         ms(now),
     )?;
-    store::stamp_alert(c, id, store::AlertStamp::FollowUp, ms(now))?;
+    c.stamp_alert(id, store::AlertStamp::FollowUp, ms(now))?;
     Ok(message)
 }
 
 /// Records the answer to a post-intervention survey and logs it on the alert.
 pub fn record_follow_up(
-    c: &Connection,
+    c: &mut dyn Tx,
     alert: i64,
     nps: Option<u32>,
     score_base10: Option<f64>,
@@ -334,7 +330,7 @@ pub fn record_follow_up(
     complete: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    store::insert_follow_up(c, alert, nps, score_base10, comment, complete, ms(now))?;
+    c.insert_follow_up(alert, nps, score_base10, comment, complete, ms(now))?;
     if !complete {
         // A click in the e-mail (M1): the note comes with the completed answer.
         return Ok(());
@@ -346,8 +342,7 @@ pub fn record_follow_up(
     if let Some(t) = comment.filter(|t| !t.is_empty()) {
         note.push_str(&format!(" · {t}"));
     }
-    store::insert_interaction(
-        c,
+    c.insert_interaction(
         alert,
         InteractionMethod::Other,
         &note,

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::store::Tx;
 use chrono::{DateTime, TimeDelta, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -24,7 +24,7 @@ const MAX_RETRY_DELAY: TimeDelta = TimeDelta::hours(6);
 
 /// Why a due message must not be sent any more (delivery-time suppression), if so.
 fn cancel_reason(
-    c: &Connection,
+    c: &mut dyn Tx,
     suppressions: &Suppressions,
     m: &Claimable,
 ) -> Result<Option<&'static str>> {
@@ -74,10 +74,12 @@ fn cancel_reason(
         | MessageKind::AlertEscalation
         | MessageKind::CustomerReply => None,
         // R1: a review confirmed before the reminder is handed over cancels it.
-        MessageKind::ReviewReminder => store::invitation_response_state(c, invitation)?
+        MessageKind::ReviewReminder => c
+            .invitation_response_state(invitation)?
             .1
             .then_some("review_confirmed"),
-        MessageKind::SurveyReminder => store::invitation_response_state(c, invitation)?
+        MessageKind::SurveyReminder => c
+            .invitation_response_state(invitation)?
             .0
             .then_some("already_answered"),
     })
@@ -86,7 +88,7 @@ fn cancel_reason(
 /// The template to render: the first language of the chain with an override or a shipped
 /// one. Also returns what `{first_name}` becomes for a customer without a name.
 fn pick_template(
-    c: &Connection,
+    c: &mut dyn Tx,
     kind: MessageKind,
     channel: Channel,
     language: &str,
@@ -97,7 +99,7 @@ fn pick_template(
         let shipped = template::builtin(kind, channel, &lang)
             .or_else(|| template::builtin(kind, channel, &primary));
         let no_name = shipped.map_or("", |b| b.no_name);
-        if let Some(mut t) = store::get_template(c, kind, channel, &lang)? {
+        if let Some(mut t) = c.get_template(kind, channel, &lang)? {
             // An HTML part stored before M4's placement check, with a placeholder where no
             // escaping is safe, is not sent: the message goes as plain text only.
             if t.html.as_deref().is_some_and(|h| {
@@ -178,7 +180,7 @@ enum Triage {
 /// Claims up to `limit` due messages: first runs the timers ([`super::timers::run_due`]),
 /// then renders each due message, mints its link tokens and leases it. Messages that must
 /// not be sent any more leave the outbox as cancelled or failed, and do not count.
-pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
+pub fn claim(c: &mut dyn Tx, limit: u32, now: DateTime<Utc>) -> Result<Vec<OutboundMessage>> {
     // Reminders and escalations whose moment has come join the queue first (R1, R2, A3).
     super::timers::run_due(c, now)?;
     crate::failpoint::hit("claim.after_reminders");
@@ -191,7 +193,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
         let want = u32::try_from(limit - out.len()).unwrap_or(u32::MAX);
         let due = match want {
             0 => break,
-            n => store::claimable(c, ms(now), n)?,
+            n => c.claimable(ms(now), n)?,
         };
         if due.is_empty() {
             break;
@@ -201,7 +203,7 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
         for m in due {
             match triage(c, &mut ctx, &m)? {
                 Triage::End(status, reason) => {
-                    store::end_message(c, m.rowid, m.invitation, status, reason, ms(now))?;
+                    c.end_message(m.rowid, m.invitation, status, reason, ms(now))?;
                 }
                 Triage::Send(message) => {
                     leased.push(m.rowid);
@@ -212,19 +214,19 @@ pub fn claim(c: &Connection, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
                 }
             }
         }
-        store::mark_claimed_many(c, &leased, ms(ctx.lease_until), ms(now))?;
+        c.mark_claimed_many(&leased, ms(ctx.lease_until), ms(now))?;
     }
     crate::failpoint::hit("claim.before_commit");
     Ok(out)
 }
 
 impl ClaimContext {
-    fn load(c: &Connection, now: DateTime<Utc>) -> Result<Self> {
-        let delivery = store::get_delivery_settings(c)?;
+    fn load(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<Self> {
+        let delivery = c.get_delivery_settings()?;
         let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
         Ok(ClaimContext {
-            default_language: store::get_settings(c)?.default_language,
-            reply_domain: store::get_alert_settings(c)?.reply_domain,
+            default_language: c.get_settings()?.default_language,
+            reply_domain: c.get_alert_settings()?.reply_domain,
             suppressions: Suppressions::load(c)?,
             delivery,
             templates: HashMap::new(),
@@ -235,7 +237,7 @@ impl ClaimContext {
 }
 
 /// Decides what becomes of one due message, and renders it when it is sent.
-fn triage(c: &Connection, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triage> {
+fn triage(c: &mut dyn Tx, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triage> {
     if m.lease_expired && m.attempts >= ctx.delivery.max_attempts {
         let reason = "lease expired after the last attempt";
         return Ok(Triage::End(MessageStatus::Failed, reason));
@@ -275,7 +277,7 @@ fn header_safe(mut m: OutboundMessage) -> OutboundMessage {
 /// A message whose text was written when it was queued (staff notices, replies); a reply
 /// to a customer gets its own Reply-To address (F2).
 fn render_fixed(
-    c: &Connection,
+    c: &mut dyn Tx,
     ctx: &ClaimContext,
     m: &Claimable,
     text: FixedText,
@@ -283,7 +285,7 @@ fn render_fixed(
     let reply_to = match text.response {
         Some(response) => {
             let token = new_token(ctx.now)?;
-            store::insert_reply_address(c, &token.key(), response, m.alert, ms(ctx.now))?;
+            c.insert_reply_address(&token.key(), response, m.alert, ms(ctx.now))?;
             Some(format!("reply+{token}@{}", ctx.reply_domain))
         }
         None => None,
@@ -319,7 +321,7 @@ fn render_fixed(
 /// A customer message rendered from its template, with fresh survey and unsubscribe
 /// links (a review reminder has no survey link).
 fn render_templated(
-    c: &Connection,
+    c: &mut dyn Tx,
     ctx: &mut ClaimContext,
     m: &Claimable,
 ) -> Result<OutboundMessage> {
@@ -409,19 +411,19 @@ fn render_templated(
 
 /// Stores the hash of a fresh link token of `kind` and returns the token for the link.
 fn mint_token(
-    c: &Connection,
+    c: &mut dyn Tx,
     kind: &str,
     owner: store::TokenOwner,
     now: DateTime<Utc>,
     expires: Option<DateTime<Utc>>,
 ) -> Result<String> {
     let token = new_token(now)?;
-    store::insert_token(c, &token.key(), kind, owner, ms(now), expires.map(ms))?;
+    c.insert_token(&token.key(), kind, owner, ms(now), expires.map(ms))?;
     Ok(token.to_string())
 }
 
-fn message(c: &Connection, message_id: &str) -> Result<store::MessageState> {
-    store::find_message(c, message_id)?.ok_or_else(|| Error::NotFound {
+fn message(c: &mut dyn Tx, message_id: &str) -> Result<store::MessageState> {
+    c.find_message(message_id)?.ok_or_else(|| Error::NotFound {
         what: "message",
         id: message_id.to_owned(),
     })
@@ -444,13 +446,13 @@ fn ack_verdict(m: &store::MessageState) -> std::result::Result<bool, &'static st
 }
 
 /// Records a delivery; acking twice is fine, and an acked message is never offered again.
-pub fn ack(c: &Connection, message_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn ack(c: &mut dyn Tx, message_id: &str, now: DateTime<Utc>) -> Result<()> {
     let m = message(c, message_id)?;
     match ack_verdict(&m) {
         Err(reason) => Err(Error::Conflict(reason.into())),
         Ok(false) => Ok(()),
         Ok(true) => {
-            store::ack_message(c, &m, ms(now))?;
+            c.ack_message(&m, ms(now))?;
             crate::failpoint::hit("ack.before_commit");
             Ok(())
         }
@@ -465,7 +467,7 @@ const MAX_ECHOED_ID: usize = 64;
 /// gets the outcome a single [`ack`] would give it (acked, acked before, conflict, not
 /// found), and an id that cannot be acked changes nothing.
 pub fn ack_many<S: AsRef<str>>(
-    c: &Connection,
+    c: &mut dyn Tx,
     message_ids: &[S],
     now: DateTime<Utc>,
 ) -> Result<Vec<AckOutcome>> {
@@ -476,7 +478,7 @@ pub fn ack_many<S: AsRef<str>>(
     let mut invitations = Vec::with_capacity(message_ids.len());
     for id in message_ids {
         let id = id.as_ref();
-        let (status, detail) = match store::find_message(c, id)? {
+        let (status, detail) = match c.find_message(id)? {
             None => (AckStatus::NotFound, None),
             Some(m) if acked.contains(&m.rowid) => (AckStatus::AlreadyAcked, None),
             Some(m) => match ack_verdict(&m) {
@@ -500,14 +502,14 @@ pub fn ack_many<S: AsRef<str>>(
         });
     }
     let rowids: Vec<i64> = acked.into_iter().collect();
-    store::ack_messages(c, &rowids, &invitations, ms(now))?;
+    c.ack_messages(&rowids, &invitations, ms(now))?;
     crate::failpoint::hit("ack.before_commit");
     Ok(out)
 }
 
 /// Records a failed delivery: retried with backoff, or failed for good.
 pub fn fail(
-    c: &Connection,
+    c: &mut dyn Tx,
     message_id: &str,
     reason: &str,
     permanent: bool,
@@ -525,10 +527,9 @@ pub fn fail(
             )));
         }
     }
-    let delivery = store::get_delivery_settings(c)?;
+    let delivery = c.get_delivery_settings()?;
     if permanent || m.attempts >= delivery.max_attempts {
-        store::end_message(
-            c,
+        c.end_message(
             m.rowid,
             m.invitation,
             MessageStatus::Failed,
@@ -546,10 +547,9 @@ pub fn fail(
     if !m.kind.to_staff() {
         // P5: a customer-facing retry waits for the next send slot, or ends without one.
         let created = time::from_stored(m.created_at_ms);
-        let slot = super::policy::Slots::new(c)?.slot(m.location, retry_at, created)?;
+        let slot = super::policy::Slots::new(c)?.slot(c, m.location, retry_at, created)?;
         let Some(slot) = slot else {
-            store::end_message(
-                c,
+            c.end_message(
                 m.rowid,
                 m.invitation,
                 MessageStatus::Cancelled,
@@ -560,14 +560,14 @@ pub fn fail(
         };
         retry_at = slot;
     }
-    store::retry_message(c, m.rowid, ms(retry_at), &reason, ms(now))?;
+    c.retry_message(m.rowid, ms(retry_at), &reason, ms(now))?;
     Ok(FailOutcome::Retry { retry_at })
 }
 
 /// Queues the invitation again (F5), optionally in another language; the cooldown is
 /// untouched.
 pub fn resend(
-    c: &Connection,
+    c: &mut dyn Tx,
     invitation: i64,
     language: Option<&str>,
     now: DateTime<Utc>,
@@ -581,16 +581,16 @@ pub fn resend(
             "not a BCP 47 language tag",
         )));
     }
-    let (customer, location, channel, original) = store::invitation_for_resend(c, invitation)?
-        .ok_or_else(|| Error::NotFound {
-            what: "invitation",
-            id: invitation.to_string(),
-        })?;
+    let (customer, location, channel, original) =
+        c.invitation_for_resend(invitation)?
+            .ok_or_else(|| Error::NotFound {
+                what: "invitation",
+                id: invitation.to_string(),
+            })?;
     let message_id = MessageIds::new(now)?.next_id();
     // P5: a resend waits for the location's next send slot.
-    let slot = super::policy::Slots::new(c)?.slot(location, now, now)?;
-    store::queue_message(
-        c,
+    let slot = super::policy::Slots::new(c)?.slot(c, location, now, now)?;
+    c.queue_message(
         &message_id,
         &store::NewMessage {
             invitation: Some(invitation),
@@ -606,13 +606,13 @@ pub fn resend(
         ms(now),
     )?;
     if slot.is_none() {
-        store::cancel_message(c, &message_id, None, "no_send_slot", ms(now))?;
+        c.cancel_message(&message_id, None, "no_send_slot", ms(now))?;
     }
     Ok(message_id)
 }
 
 /// Applies the global unsubscribe (E3) for the customer an unsubscribe link was minted for.
-pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<String> {
+pub fn unsubscribe_by_token(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<String> {
     let token = token::parse_token(raw).ok_or_else(|| {
         Error::invalid(Problem::top(
             "unsubscribe",
@@ -624,17 +624,17 @@ pub fn unsubscribe_by_token(c: &Connection, raw: &str, now: DateTime<Utc>) -> Re
         what: "token",
         id: String::new(),
     };
-    let (customer, kind, _) = store::token_owner(c, &token.key())?.ok_or_else(unknown)?;
+    let (customer, kind, _) = c.token_owner(&token.key())?.ok_or_else(unknown)?;
     if kind != "unsubscribe" {
         return Err(unknown());
     }
-    let host_id = store::customer_host_id(c, customer)?.ok_or_else(unknown)?;
+    let host_id = c.customer_host_id(customer)?.ok_or_else(unknown)?;
     super::suppressions::unsubscribe_customer(c, &host_id, now)?;
     Ok(host_id)
 }
 
 /// Checks and stores a template override; placeholder errors are reported now (issue 5).
-pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
+pub fn set_template(c: &mut dyn Tx, t: &Template) -> Result<()> {
     if !t.kind.templated() {
         return Err(Error::invalid(Problem::top(
             "template",
@@ -689,12 +689,12 @@ pub fn set_template(c: &Connection, t: &Template) -> Result<()> {
         language: t.language.to_ascii_lowercase(),
         ..t.clone()
     };
-    store::set_template(c, &stored)
+    c.set_template(&stored)
 }
 
 /// The template a customer of `language` would get (override or shipped, after fallback).
 pub fn effective_template(
-    c: &Connection,
+    c: &mut dyn Tx,
     kind: MessageKind,
     channel: Channel,
     language: &str,
@@ -706,6 +706,6 @@ pub fn effective_template(
             "this kind's text is written when it is queued, not from a template",
         )));
     }
-    let settings = store::get_settings(c)?;
+    let settings = c.get_settings()?;
     pick_template(c, kind, channel, language, &settings.default_language).map(|(t, _)| t)
 }

@@ -1,13 +1,12 @@
 //! Explain (E9): why a customer did or did not get surveys, from the stored decisions.
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{Explanation, SurveyKind};
 use crate::rules::policy::PersonPolicy;
 use crate::rules::time;
-use crate::store;
 
 use super::suppressions::{Suppressions, not_found};
 
@@ -15,26 +14,29 @@ use super::suppressions::{Suppressions, not_found};
 const EXPLAIN_LIMIT: u32 = 50;
 
 /// Why a customer did or did not get surveys, from the stored decisions (E9).
-pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
-    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
+pub fn explain(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<Explanation> {
+    let stored = c
+        .find_customer(customer)?
+        .ok_or_else(|| not_found(customer))?;
     let (unsubscribed, since) = Suppressions::load(c)?.check(
         c,
         &stored.row.host_id,
         stored.row.email_norm.as_deref(),
         stored.row.phone_norm.as_deref(),
     )?;
-    let settings = store::get_settings(c)?;
-    let policy = store::get_contact_policy(c)?;
+    let settings = c.get_settings()?;
+    let policy = c.get_contact_policy()?;
     // The cooldown counts in business dates (E4): today is read on the calendar of the
     // location whose batch created the last invitation, not on the UTC one.
-    let today = store::last_invitation_zone(c, stored.rowid)?
+    let today = c
+        .last_invitation_zone(stored.rowid)?
         .and_then(|zone| time::parse_tz(&zone))
         .map_or(now.date_naive(), |tz| time::local_date(tz, now));
     let contact = super::sync::channel_contact(&stored.row, settings.channel)
         .filter(|_| policy.one_person_per_contact);
     let person = PersonPolicy::of(&settings, &policy);
     let from = crate::rules::policy::history_since(&person, today);
-    let history = store::person_history(c, &[(stored.rowid, contact)], from)?;
+    let history = c.person_history(&[(stored.rowid, contact)], from)?;
     let past = history
         .by_customer
         .get(&stored.rowid)
@@ -50,7 +52,7 @@ pub fn explain(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<Exp
         email_usable: stored.row.email_norm.is_some(),
         phone_usable: stored.row.phone_norm.is_some(),
         eligible_again_on,
-        decisions: store::decisions_for_customer(c, stored.rowid, EXPLAIN_LIMIT)?,
-        relationship: store::relationship_decisions(c, stored.rowid, EXPLAIN_LIMIT)?,
+        decisions: c.decisions_for_customer(stored.rowid, EXPLAIN_LIMIT)?,
+        relationship: c.relationship_decisions(stored.rowid, EXPLAIN_LIMIT)?,
     })
 }

@@ -2,14 +2,13 @@
 
 use std::io::Write;
 
-use rusqlite::Connection;
+use crate::store::Tx;
 
 use crate::error::{Error, Problem, Result};
 use crate::export::{self, CsvExport, ExportQuery, ExportSummary};
-use crate::store;
 
 /// Checks the query: a known location and `from` before `to`.
-fn check(c: &Connection, q: &ExportQuery) -> Result<()> {
+fn check(c: &mut dyn Tx, q: &ExportQuery) -> Result<()> {
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
     {
@@ -20,7 +19,7 @@ fn check(c: &Connection, q: &ExportQuery) -> Result<()> {
         )));
     }
     if let Some(id) = &q.location
-        && store::get_location(c, id)?.is_none()
+        && c.get_location(id)?.is_none()
     {
         return Err(Error::NotFound {
             what: "location",
@@ -31,25 +30,25 @@ fn check(c: &Connection, q: &ExportQuery) -> Result<()> {
 }
 
 /// X1 leaves the Location column empty when the store has one location.
-fn single_location(c: &Connection) -> Result<bool> {
-    Ok(store::list_locations(c)?.len() <= 1)
+fn single_location(c: &mut dyn Tx) -> Result<bool> {
+    Ok(c.list_locations()?.len() <= 1)
 }
 
 /// Writes the CSV export (X1); returns the number of comment rows.
-pub fn csv(c: &Connection, q: &ExportQuery, out: impl Write) -> Result<u64> {
+pub fn csv(c: &mut dyn Tx, q: &ExportQuery, out: impl Write) -> Result<u64> {
     check(c, q)?;
     let mut csv = CsvExport::start(out, single_location(c)?)?;
-    store::for_each_thread_comment(c, q, |r| csv.row(&r))?;
+    c.for_each_thread_comment(q, &mut |r| csv.row(&r))?;
     csv.finish()
 }
 
 /// Builds the spreadsheet export (X2) as .xlsx bytes.
-pub fn xlsx(c: &Connection, q: &ExportQuery) -> Result<(Vec<u8>, ExportSummary)> {
+pub fn xlsx(c: &mut dyn Tx, q: &ExportQuery) -> Result<(Vec<u8>, ExportSummary)> {
     check(c, q)?;
-    let employees = store::employee_scores(c, q)?;
-    let days = export::days(store::scored_responses(c, q)?);
+    let employees = c.employee_scores(q)?;
+    let days = export::days(c.scored_responses(q)?);
     let mut comments = Vec::new();
-    store::for_each_thread_comment(c, q, |r| {
+    c.for_each_thread_comment(q, &mut |r| {
         comments.push(r);
         Ok(())
     })?;

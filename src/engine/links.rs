@@ -1,8 +1,8 @@
 //! Survey, receipt and post-intervention links: where a token leads and what it can still
 //! take (F6, M1).
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::rules::time::ms;
@@ -78,7 +78,7 @@ pub(super) enum LinkState {
 
 /// Resolves a survey or receipt link token and says what it can still take.
 pub(super) fn resolve(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     now: DateTime<Utc>,
 ) -> Result<(token::TokenKey, Link, LinkState)> {
@@ -94,9 +94,9 @@ pub(super) fn resolve(
         response,
         review_link_shown,
     };
-    let (link, expires, used, clicked) = if let Some(l) = store::survey_link(c, &hash)? {
+    let (link, expires, used, clicked) = if let Some(l) = c.survey_link(&hash)? {
         let (e, u) = (l.expires_at, l.used_at);
-        let answer = store::invitation_answer(c, l.invitation)?;
+        let answer = c.invitation_answer(l.invitation)?;
         if let Some(a) = answer.filter(|a| a.completed) {
             return Ok((
                 hash,
@@ -106,13 +106,13 @@ pub(super) fn resolve(
         }
         let clicked = answer.and_then(|a| Some((a.id, u32::from(a.nps?))));
         (Link::Invitation(l), e, u, clicked)
-    } else if let Some(r) = store::receipt_link(c, &hash)? {
+    } else if let Some(r) = c.receipt_link(&hash)? {
         let link = Link::Receipt {
             location: r.location,
             transaction: r.transaction,
         };
         (link, Some(r.expires_at), r.used_at, None)
-    } else if let Some(f) = store::follow_up_link(c, &hash)? {
+    } else if let Some(f) = c.follow_up_link(&hash)? {
         let link = Link::FollowUp {
             alert: f.alert,
             location: f.location,
@@ -146,7 +146,7 @@ pub(super) fn resolve(
 /// Resolves a link that can still take (or complete) its one response (F6); an answered
 /// or expired one is a conflict.
 pub(super) fn open(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     now: DateTime<Utc>,
 ) -> Result<(token::TokenKey, Link, Clicked)> {

@@ -1,14 +1,13 @@
 //! The pages a link shows (M2): the survey (recording a score click first, M1), the thanks
 //! after a posted form, an expired link, and the unsubscribe confirmation (E3).
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::model::{Page, PageKind, ResponseInput};
 use crate::pages;
 use crate::rules::template;
-use crate::store;
 
 use super::links::{self, Link, LinkState};
 
@@ -16,7 +15,7 @@ use super::links::{self, Link, LinkState};
 /// e-mail if the URL has one (`?score=9`): the first click records it (M1), later ones
 /// record nothing and show the same page.
 pub fn link_page(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     score: Option<u32>,
     language: Option<&str>,
@@ -35,7 +34,7 @@ pub fn link_page(
 /// Reads the posted form of link `raw`'s survey page, records the answers and returns the
 /// thank-you page; a form posted again after the response shows the thanks again and
 /// changes nothing.
-pub fn submit_form(c: &Connection, raw: &str, body: &str, now: DateTime<Utc>) -> Result<Page> {
+pub fn submit_form(c: &mut dyn Tx, raw: &str, body: &str, now: DateTime<Utc>) -> Result<Page> {
     let (_, link, state) = links::resolve(c, raw, now)?;
     if !matches!(state, LinkState::Open { .. }) {
         return render(c, raw, &link, state, None, None);
@@ -51,16 +50,16 @@ pub fn submit_form(c: &Connection, raw: &str, body: &str, now: DateTime<Utc>) ->
 }
 
 /// The answers of a posted survey form (M2), checked against the store's survey.
-pub fn parse_form(c: &Connection, body: &str) -> Result<ResponseInput> {
+pub fn parse_form(c: &mut dyn Tx, body: &str) -> Result<ResponseInput> {
     pages::parse_form(&super::responses::survey(c)?, body).map_err(Error::Invalid)
 }
 
 /// Applies unsubscribe link `raw` (E3) and returns its confirmation page, in the
 /// customer's language.
-pub fn unsubscribe_page(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<Page> {
+pub fn unsubscribe_page(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Page> {
     let host_id = super::delivery::unsubscribe_by_token(c, raw, now)?;
-    let customer_language = store::find_customer(c, &host_id)?.and_then(|s| s.row.language);
-    let default = store::get_settings(c)?.default_language;
+    let customer_language = c.find_customer(&host_id)?.and_then(|s| s.row.language);
+    let default = c.get_settings()?.default_language;
     let chain = template::language_chain(customer_language.as_deref(), &default);
     let language = pages::page_language(&chain);
     Ok(Page {
@@ -75,17 +74,18 @@ pub fn unsubscribe_page(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result
 
 /// The page for a link in `state`; `review_link` is the one a response just offered.
 fn render(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     link: &Link,
     state: LinkState,
     review_link: Option<&str>,
     language: Option<&str>,
 ) -> Result<Page> {
-    let default = store::get_settings(c)?.default_language;
+    let default = c.get_settings()?.default_language;
     let chain = template::language_chain(language.or(link.language()), &default);
     let page_language = pages::page_language(&chain);
-    let info = store::location_info(c, link.location())?
+    let info = c
+        .location_info(link.location())?
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
     let page = |kind, http_status, language: &str, html, response_id, review_link| Page {
         kind,
@@ -98,7 +98,7 @@ fn render(
     Ok(match state {
         LinkState::Open { clicked } => {
             let data = super::responses::page_data(c, link, clicked.map(|(_, s)| s), language)?;
-            let base = store::get_delivery_settings(c)?.link_base_url;
+            let base = c.get_delivery_settings()?.link_base_url;
             let path = if matches!(link, Link::Receipt { .. }) {
                 "r"
             } else {

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -34,15 +34,15 @@ pub struct LocationRules {
 
 impl LocationRules {
     /// Loads the rules of a stored location.
-    pub fn load(c: &Connection, location: &LocationRow, settings: &Settings) -> Result<Self> {
-        let mut policy = store::get_contact_policy(c)?;
-        let (daily, sample, quota) = store::get_location_policy(c, location.rowid)?;
+    pub fn load(c: &mut dyn Tx, location: &LocationRow, settings: &Settings) -> Result<Self> {
+        let mut policy = c.get_contact_policy()?;
+        let (daily, sample, quota) = c.get_location_policy(location.rowid)?;
         policy.daily_cap = daily.unwrap_or(policy.daily_cap);
         policy.sample_percent = sample.unwrap_or(policy.sample_percent);
         policy.monthly_response_quota = quota.unwrap_or(policy.monthly_response_quota);
-        let calendar = match store::get_calendar(c, location.rowid)? {
+        let calendar = match c.get_calendar(location.rowid)? {
             Some(own) => own,
-            None => store::get_calendar(c, store::STORE_SCOPE)?.unwrap_or_default(),
+            None => c.get_calendar(store::STORE_SCOPE)?.unwrap_or_default(),
         };
         let tz = time::parse_tz(&location.location.time_zone)
             .ok_or_else(|| Error::Internal("stored location has an unknown time zone".into()))?;
@@ -56,7 +56,7 @@ impl LocationRules {
                 start: settings.quiet_start_hour,
                 end: settings.quiet_end_hour,
             },
-            link_days: store::get_delivery_settings(c)?.survey_link_days,
+            link_days: c.get_delivery_settings()?.survey_link_days,
         })
     }
 
@@ -89,11 +89,11 @@ impl LocationRules {
     }
 
     /// P4: the volume rules of a batch of this location on `date`.
-    pub fn volume(&self, c: &Connection, location: i64, date: NaiveDate) -> Result<Volume> {
+    pub fn volume(&self, c: &mut dyn Tx, location: i64, date: NaiveDate) -> Result<Volume> {
         let p = &self.policy;
         let daily_room = match p.daily_cap {
             0 => None,
-            cap => Some(cap.saturating_sub(store::invitations_created_on(c, location, date)?)),
+            cap => Some(cap.saturating_sub(c.invitations_created_on(location, date)?)),
         };
         let quota_reached_until = match p.monthly_response_quota {
             0 => None,
@@ -101,12 +101,8 @@ impl LocationRules {
                 let from = time::local_hour_instant(self.tz, month_start(date), 0);
                 let next = next_month_start(date);
                 let to = time::local_hour_instant(self.tz, next, 0);
-                let got = store::transactional_responses_between(
-                    c,
-                    location,
-                    time::ms(from),
-                    time::ms(to),
-                )?;
+                let got =
+                    c.transactional_responses_between(location, time::ms(from), time::ms(to))?;
                 (got >= quota).then_some(next)
             }
         };
@@ -133,18 +129,16 @@ pub fn holds(
 }
 
 /// Send slots of customer-facing messages of any location, the rules loaded once each (P5).
-pub struct Slots<'c> {
-    c: &'c Connection,
+pub struct Slots {
     settings: Settings,
     rules: HashMap<i64, Option<LocationRules>>,
 }
 
-impl<'c> Slots<'c> {
+impl Slots {
     /// Slots under the store's current settings.
-    pub fn new(c: &'c Connection) -> Result<Self> {
+    pub fn new(c: &mut dyn Tx) -> Result<Self> {
         Ok(Slots {
-            c,
-            settings: store::get_settings(c)?,
+            settings: c.get_settings()?,
             rules: HashMap::new(),
         })
     }
@@ -153,13 +147,14 @@ impl<'c> Slots<'c> {
     /// `None` when none comes in time. A location that cannot be read keeps `due`.
     pub fn slot(
         &mut self,
+        c: &mut dyn Tx,
         location: i64,
         due: DateTime<Utc>,
         created: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
         if !self.rules.contains_key(&location) {
-            let rules = match store::location_by_rowid(self.c, location)? {
-                Some(row) => Some(LocationRules::load(self.c, &row, &self.settings)?),
+            let rules = match c.location_by_rowid(location)? {
+                Some(row) => Some(LocationRules::load(c, &row, &self.settings)?),
                 None => None,
             };
             self.rules.insert(location, rules);
@@ -172,85 +167,83 @@ impl<'c> Slots<'c> {
 }
 
 /// The store's contact policy (P1–P7).
-pub fn contact_policy(c: &Connection) -> Result<ContactPolicy> {
-    store::get_contact_policy(c)
+pub fn contact_policy(c: &mut dyn Tx) -> Result<ContactPolicy> {
+    c.get_contact_policy()
 }
 
 /// Validates and stores the store's contact policy.
-pub fn set_contact_policy(c: &Connection, p: &ContactPolicy) -> Result<()> {
-    let delivery = store::get_delivery_settings(c)?;
+pub fn set_contact_policy(c: &mut dyn Tx, p: &ContactPolicy) -> Result<()> {
+    let delivery = c.get_delivery_settings()?;
     let mut p = p.clone();
     if p.sample_salt.is_empty() {
-        p.sample_salt = store::get_contact_policy(c)?.sample_salt;
+        p.sample_salt = c.get_contact_policy()?.sample_salt;
     }
     let problems = validate::validate_contact_policy(&p, delivery.survey_link_days);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::set_contact_policy(c, &p)
+    c.set_contact_policy(&p)
 }
 
 /// Stores the delivery settings, checked against the stored contact policy (T10). An empty
 /// `suppression_pepper` keeps the stored one: a hash is never made with an empty pepper (T2).
-pub fn set_delivery_settings(c: &Connection, s: &DeliverySettings) -> Result<()> {
-    let problems = validate::validate_delivery_against_policy(s, &store::get_contact_policy(c)?);
+pub fn set_delivery_settings(c: &mut dyn Tx, s: &DeliverySettings) -> Result<()> {
+    let problems = validate::validate_delivery_against_policy(s, &c.get_contact_policy()?);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
     if s.suppression_pepper.is_empty() {
         let mut s = s.clone();
-        s.suppression_pepper = store::get_delivery_settings(c)?.suppression_pepper;
-        return store::set_delivery_settings(c, &s);
+        s.suppression_pepper = c.get_delivery_settings()?.suppression_pepper;
+        return c.set_delivery_settings(&s);
     }
-    store::set_delivery_settings(c, s)
+    c.set_delivery_settings(s)
 }
 
 /// The store's default calendar (P5).
-pub fn store_calendar(c: &Connection) -> Result<Calendar> {
-    Ok(store::get_calendar(c, store::STORE_SCOPE)?.unwrap_or_default())
+pub fn store_calendar(c: &mut dyn Tx) -> Result<Calendar> {
+    Ok(c.get_calendar(store::STORE_SCOPE)?.unwrap_or_default())
 }
 
 /// Validates and stores the store's default calendar.
-pub fn set_store_calendar(c: &Connection, cal: &Calendar) -> Result<()> {
+pub fn set_store_calendar(c: &mut dyn Tx, cal: &Calendar) -> Result<()> {
     let problems = validate::validate_calendar("calendar", cal);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::set_calendar(c, store::STORE_SCOPE, Some(cal))
+    c.set_calendar(store::STORE_SCOPE, Some(cal))
 }
 
-fn location_row(c: &Connection, id: &str) -> Result<LocationRow> {
-    store::get_location(c, id)?.ok_or_else(|| Error::NotFound {
+fn location_row(c: &mut dyn Tx, id: &str) -> Result<LocationRow> {
+    c.get_location(id)?.ok_or_else(|| Error::NotFound {
         what: "location",
         id: id.to_owned(),
     })
 }
 
 /// A location's own volume rules and calendar (P4, P5).
-pub fn location_policy(c: &Connection, id: &str) -> Result<LocationPolicy> {
+pub fn location_policy(c: &mut dyn Tx, id: &str) -> Result<LocationPolicy> {
     let row = location_row(c, id)?;
-    let (daily_cap, sample_percent, monthly_response_quota) =
-        store::get_location_policy(c, row.rowid)?;
+    let (daily_cap, sample_percent, monthly_response_quota) = c.get_location_policy(row.rowid)?;
     Ok(LocationPolicy {
         location: row.location.id,
         daily_cap,
         sample_percent,
         monthly_response_quota,
-        calendar: store::get_calendar(c, row.rowid)?,
+        calendar: c.get_calendar(row.rowid)?,
     })
 }
 
 /// Validates and stores a location's own volume rules and calendar.
-pub fn set_location_policy(c: &Connection, p: &LocationPolicy) -> Result<()> {
+pub fn set_location_policy(c: &mut dyn Tx, p: &LocationPolicy) -> Result<()> {
     let problems = validate::validate_location_policy(p);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
     let row = location_row(c, &p.location)?;
-    store::set_location_policy(
-        c,
+    c.set_location_policy(
         row.rowid,
         (p.daily_cap, p.sample_percent, p.monthly_response_quota),
     )?;
-    store::set_calendar(c, row.rowid, p.calendar.as_ref())
+    c.set_calendar(row.rowid, p.calendar.as_ref())
 }

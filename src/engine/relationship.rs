@@ -3,19 +3,21 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{Channel, InvitationSummary, Settings, SkipReason, SurveyKind, SyncReport};
+use crate::rules::eligibility::{CustomerFacts, Verdict};
 use crate::rules::policy::{self, PastInvitation};
+use crate::rules::relationship;
 use crate::rules::time;
 use crate::store::{self, History, LocationRow, RelationshipRow};
 
+use super::invite::{Known, Recipient, queue_invitation};
 use super::outbox::MessageIds;
 use super::policy::{LocationRules, holds};
 use super::suppressions::Suppressions;
-use super::sync::{Known, Recipient, queue_invitation};
 
 /// What the relationship survey reads of tonight's sync.
 pub struct Night<'a> {
@@ -46,7 +48,7 @@ pub struct Night<'a> {
 /// customer inside the relationship cooldown is not due and gets no record. A skip that
 /// repeats the customer's last stored reason is not stored again.
 pub fn survey(
-    c: &Connection,
+    c: &mut dyn Tx,
     night: &Night<'_>,
     report: &mut SyncReport,
     now: DateTime<Utc>,
@@ -63,7 +65,7 @@ pub fn survey(
     };
     let since = time::add_days(date, -i64::from(rules.policy.active_within_days));
     let since_ms = time::ms(time::local_hour_instant(tz, since, 0));
-    let candidates = store::relationship_candidates(c, location.rowid, since_ms)?;
+    let candidates = c.relationship_candidates(location.rowid, since_ms)?;
     if candidates.is_empty() {
         return Ok(());
     }
@@ -75,7 +77,7 @@ pub fn survey(
     let others: Vec<i64> = (rowids.iter().copied())
         .filter(|r| !tonight.contains_key(r))
         .collect();
-    let others = store::customers_by_rowid(c, &others)?;
+    let others = c.customers_by_rowid(&others)?;
     let customers: HashMap<i64, Person<'_>> = (others.iter())
         .map(Person::stored)
         .chain(
@@ -101,10 +103,11 @@ pub fn survey(
     let unsubscribed = night
         .suppressions
         .unsubscribed_among(c, &suppression_keys)?;
-    let last = store::last_relationship_decisions(c, &rowids)?;
+    let last = c.last_relationship_decisions(&rowids)?;
 
-    // Each due customer's verdict, in the P8 order of the rules that apply here.
-    let mut due: Vec<(&store::LatestPurchase, &Person<'_>, Option<Verdict>)> = Vec::new();
+    // Each due customer's verdict (P7: rules::relationship, in P8 order, one per person).
+    let mut due: Vec<(&store::LatestPurchase, &Person<'_>)> = Vec::new();
+    let mut facts: Vec<relationship::Due<'_>> = Vec::new();
     for purchase in &candidates {
         let Some(stored) = customers.get(&purchase.customer) else {
             continue;
@@ -117,68 +120,39 @@ pub fn survey(
         if cooldown.is_some() || stored.erased {
             continue;
         }
-        let verdict = if !location.location.enabled {
-            Some(Verdict::plain(SkipReason::LocationDisabled))
-        } else if !stored.communications {
-            Some(Verdict::plain(SkipReason::CommunicationsOff))
-        } else if unsubscribed.contains(stored.host_id) {
-            Some(Verdict::plain(SkipReason::Unsubscribed))
-        } else if stored.contact(settings.channel).is_none() {
-            Some(Verdict::plain(SkipReason::NoUsableContact))
-        } else {
-            cap.map(|h| Verdict {
-                reason: SkipReason::ContactCap,
-                eligible_again_on: Some(h.until),
-                related: Some(h.by).filter(|r| *r != stored.rowid),
-            })
-        };
-        due.push((purchase, stored, verdict));
+        facts.push(relationship::Due {
+            person: stored.person(settings.channel, by_contact),
+            customer: stored.rowid,
+            transaction: &purchase.transaction,
+            finalized_at: time::from_ms(purchase.finalized_at_ms)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+            facts: CustomerFacts {
+                communications: stored.communications,
+                unsubscribed: unsubscribed.contains(stored.host_id),
+                usable_contact: stored.contact(settings.channel).is_some(),
+                cooldown: None,
+                contact_cap: cap,
+            },
+        });
+        due.push((purchase, stored));
     }
-    // P3: one relationship survey per person and night, to the latest purchase.
-    let person_of = |s: &Person<'_>| -> String {
-        s.contact(settings.channel)
-            .filter(|_| by_contact)
-            .unwrap_or(s.host_id)
-            .to_owned()
-    };
-    let mut winner: HashMap<String, usize> = HashMap::new();
-    for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
-        if verdict.is_some() {
-            continue;
-        }
-        let person = person_of(stored);
-        let better = |j: usize| {
-            let (p, s, _) = &due[j];
-            (
-                purchase.finalized_at_ms,
-                &purchase.transaction,
-                stored.rowid,
-            ) > (p.finalized_at_ms, &p.transaction, s.rowid)
-        };
-        match winner.get(&person) {
-            Some(&j) if !better(j) => {}
-            _ => {
-                winner.insert(person, i);
-            }
-        }
-    }
-    let winners: HashSet<usize> = winner.values().copied().collect();
+    let verdicts = relationship::decide(&facts, location.location.enabled, date);
     let mut ids = MessageIds::new(now)?;
     // Every relationship survey of the night has the same send slot (P5).
     let slot = rules.invitation_due(date, date, now);
     let now_ms = time::ms(now);
-    for (i, (purchase, stored, verdict)) in due.iter().enumerate() {
+    for ((purchase, stored), verdict) in due.iter().zip(verdicts) {
         let verdict = match verdict {
-            Some(v) => Some(*v),
-            None if winners.contains(&i) => None,
-            None => {
-                let other = winner.get(&person_of(stored)).copied();
-                Some(Verdict {
-                    reason: SkipReason::OnePerBatch,
-                    eligible_again_on: None,
-                    related: other.map(|j| due[j].1.rowid),
-                })
-            }
+            Verdict::Eligible => None,
+            Verdict::Skip {
+                reason,
+                eligible_again_on,
+                related,
+            } => Some(Skip {
+                reason,
+                eligible_again_on,
+                related,
+            }),
         };
         let related_customer = verdict.and_then(|v| v.related).and_then(|r| {
             (customers.get(&r).map(|s| s.host_id))
@@ -201,7 +175,7 @@ pub fn survey(
                 .get(&stored.rowid)
                 .is_some_and(|(_, r)| r.as_deref() == Some(v.reason.as_str()));
             if !repeats {
-                store::insert_relationship_decision(c, &row, now_ms)?;
+                c.insert_relationship_decision(&row, now_ms)?;
             }
             continue;
         }
@@ -222,7 +196,7 @@ pub fn survey(
             now,
         )?;
         row.invitation = Some(summary.invitation_id);
-        store::insert_relationship_decision(c, &row, now_ms)?;
+        c.insert_relationship_decision(&row, now_ms)?;
         match &mut report.counts {
             Some(counts) => counts.relationship_invitations += 1,
             None => report.relationship_invitations.push(InvitationSummary {
@@ -238,7 +212,7 @@ pub fn survey(
 /// The history of each key (P1–P3): the sync's for tonight's customers, with tonight's
 /// invitations added; read from the store for the other candidates only.
 fn history<T>(
-    c: &Connection,
+    c: &mut dyn Tx,
     night: &Night<'_>,
     tonight: &HashMap<i64, T>,
     keys: &[(i64, Option<&str>)],
@@ -246,7 +220,7 @@ fn history<T>(
     let (tonight, others): (Vec<_>, Vec<_>) =
         (keys.iter().copied()).partition(|(rowid, _)| tonight.contains_key(rowid));
     let since = policy::history_since(&night.rules.person, night.date);
-    let mut history = store::person_history(c, &others, since)?;
+    let mut history = c.person_history(&others, since)?;
     let mut by_customer: HashMap<i64, usize> = HashMap::new();
     let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::new();
     for (rowid, contact) in night.invited {
@@ -293,7 +267,7 @@ fn history<T>(
                 .filter(|(_, v)| !v.is_empty())
                 .collect::<HashMap<_, _>>()
         };
-        let stored = store::person_history(c, keys, since)?;
+        let stored = c.person_history(keys, since)?;
         debug_assert_eq!(
             sorted(&bounded(&history.by_customer)),
             sorted(&stored.by_customer)
@@ -304,20 +278,10 @@ fn history<T>(
 
 /// A relationship skip: the reason, the date eligible again, the other record (P3).
 #[derive(Debug, Clone, Copy)]
-struct Verdict {
+struct Skip {
     reason: SkipReason,
     eligible_again_on: Option<NaiveDate>,
     related: Option<i64>,
-}
-
-impl Verdict {
-    fn plain(reason: SkipReason) -> Self {
-        Verdict {
-            reason,
-            eligible_again_on: None,
-            related: None,
-        }
-    }
 }
 
 /// A candidate as the survey reads it: one of tonight's customers (as the sync kept it)
@@ -363,5 +327,13 @@ impl<'a> Person<'a> {
             Channel::Email => self.email_norm,
             Channel::Sms => self.phone_norm,
         }
+    }
+
+    /// The person the customer is (P3): the contact when one person per contact is on,
+    /// else the host id.
+    fn person(&self, channel: Channel, by_contact: bool) -> &'a str {
+        self.contact(channel)
+            .filter(|_| by_contact)
+            .unwrap_or(self.host_id)
     }
 }

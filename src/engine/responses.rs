@@ -1,8 +1,8 @@
 //! The responses use cases: the survey, answers by link, e-receipt feedback, reviews,
 //! deletion with audit, scores and the one reminder per invitation.
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -16,21 +16,21 @@ use crate::store::{self, ResponseRow};
 use super::links::{self, Link};
 
 /// The store's survey, or the shipped default.
-pub fn survey(c: &Connection) -> Result<Survey> {
-    Ok(store::get_survey(c)?.unwrap_or_else(rules::default_survey))
+pub fn survey(c: &mut dyn Tx) -> Result<Survey> {
+    Ok(c.get_survey()?.unwrap_or_else(rules::default_survey))
 }
 
 /// Validates and stores the store's survey.
-pub fn set_survey(c: &Connection, s: &Survey) -> Result<()> {
+pub fn set_survey(c: &mut dyn Tx, s: &Survey) -> Result<()> {
     let problems = rules::validate_survey(s);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::set_survey(c, s)
+    c.set_survey(s)
 }
 
 /// Validates and stores the feedback settings.
-pub fn set_feedback_settings(c: &Connection, s: &FeedbackSettings) -> Result<()> {
+pub fn set_feedback_settings(c: &mut dyn Tx, s: &FeedbackSettings) -> Result<()> {
     let mut problems = Vec::new();
     if !(1..=9).contains(&s.unhappy_stars) {
         problems.push(Problem::top(
@@ -49,12 +49,12 @@ pub fn set_feedback_settings(c: &Connection, s: &FeedbackSettings) -> Result<()>
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::set_feedback_settings(c, s)
+    c.set_feedback_settings(s)
 }
 
 /// What the host's survey page shows for a link, in the invitation's language (or `language`).
 pub fn survey_page(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     language: Option<&str>,
     now: DateTime<Utc>,
@@ -65,19 +65,20 @@ pub fn survey_page(
 
 /// The survey page's data for a resolved link.
 pub(super) fn page_data(
-    c: &Connection,
+    c: &mut dyn Tx,
     link: &Link,
     recorded_score: Option<u32>,
     language: Option<&str>,
 ) -> Result<SurveyPage> {
-    let settings = store::get_settings(c)?;
+    let settings = c.get_settings()?;
     let (location, invitation_language) = (link.location(), link.language());
     let store::LocationInfo {
         host_id,
         name,
         business_type,
         ..
-    } = store::location_info(c, location)?
+    } = c
+        .location_info(location)?
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
     let chain =
         template::language_chain(language.or(invitation_language), &settings.default_language);
@@ -95,7 +96,7 @@ pub(super) fn page_data(
 /// whether to show the review link (N3). After a score click (M1) it completes that
 /// partial response, once; the score stays as clicked.
 pub fn record_response(
-    c: &Connection,
+    c: &mut dyn Tx,
     raw: &str,
     input: &ResponseInput,
     now: DateTime<Utc>,
@@ -150,7 +151,7 @@ fn with_clicked_score(survey: &Survey, input: &ResponseInput, score: u32) -> Res
 /// Stores a response to a resolved link: a new one, or the completion of the partial one
 /// `partial` a click stored; `complete` false stores a click's partial response (M1).
 pub(super) fn record(
-    c: &Connection,
+    c: &mut dyn Tx,
     hash: &token::TokenKey,
     link: &Link,
     input: &ResponseInput,
@@ -177,9 +178,10 @@ pub(super) fn record(
         business_type,
         name: location_name,
         ..
-    } = store::location_info(c, location)?
+    } = c
+        .location_info(location)?
         .ok_or_else(|| Error::Internal("link of a missing location".into()))?;
-    let feedback = store::get_feedback_settings(c)?;
+    let feedback = c.get_feedback_settings()?;
     let scored = rules::score_response(
         &survey(c)?,
         input,
@@ -199,9 +201,9 @@ pub(super) fn record(
             now,
         )?;
         if complete {
-            store::mark_survey_link_used(c, hash, ms(now))?;
+            c.mark_survey_link_used(hash, ms(now))?;
         }
-        let original = store::get_alert(c, alert)?.and_then(|a| a.alert.response_id);
+        let original = c.get_alert(alert)?.and_then(|a| a.alert.response_id);
         return Ok(ResponseOutcome {
             response_id: original.unwrap_or_default(),
             nps_category: scored.category(),
@@ -232,18 +234,18 @@ pub(super) fn record(
     };
     let (id, raised_before) = match partial {
         Some(id) => {
-            let raised = store::get_response_alert(c, id)?;
-            store::complete_response(c, id, &row, ms(now))?;
+            let raised = c.get_response_alert(id)?;
+            c.complete_response(id, &row, ms(now))?;
             (id, raised)
         }
-        None => (store::insert_response(c, &row, ms(now))?, None),
+        None => (c.insert_response(&row, ms(now))?, None),
     };
     if complete {
         match link {
             Link::Invitation(_) | Link::FollowUp { .. } => {
-                store::mark_survey_link_used(c, hash, ms(now))?
+                c.mark_survey_link_used(hash, ms(now))?
             }
-            Link::Receipt { .. } => store::mark_receipt_link_used(c, hash, ms(now))?,
+            Link::Receipt { .. } => c.mark_receipt_link_used(hash, ms(now))?,
         }
     }
     // The click raised the alert and told the subscribers (A1, A2); completing only adds
@@ -281,31 +283,29 @@ pub(super) fn record(
 /// Mints a receipt link for a location (and optionally its transaction): its own token,
 /// one anonymous response, expiring like survey links (F6).
 pub fn mint_receipt_link(
-    c: &Connection,
+    c: &mut dyn Tx,
     location: &str,
     transaction: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ReceiptLink> {
-    let loc = store::get_location(c, location)?.ok_or_else(|| Error::NotFound {
+    let loc = c.get_location(location)?.ok_or_else(|| Error::NotFound {
         what: "location",
         id: location.to_owned(),
     })?;
     let txn = match transaction {
         None => None,
-        Some(t) => Some(
-            store::transaction_rowid(c, t)?.ok_or_else(|| Error::NotFound {
-                what: "transaction",
-                id: t.to_owned(),
-            })?,
-        ),
+        Some(t) => Some(c.transaction_rowid(t)?.ok_or_else(|| Error::NotFound {
+            what: "transaction",
+            id: t.to_owned(),
+        })?),
     };
-    let delivery = store::get_delivery_settings(c)?;
+    let delivery = c.get_delivery_settings()?;
     let token = super::outbox::new_token(now)?;
     let expires = crate::rules::time::add(
         now,
         crate::rules::time::days(i64::from(delivery.survey_link_days)),
     );
-    store::insert_receipt_link(c, &token.key(), loc.rowid, txn, ms(now), ms(expires))?;
+    c.insert_receipt_link(&token.key(), loc.rowid, txn, ms(now), ms(expires))?;
     Ok(ReceiptLink {
         url: format!("{}/r/{}", delivery.link_base_url, token),
         expires_at: expires,
@@ -313,12 +313,14 @@ pub fn mint_receipt_link(
 }
 
 /// Records e-receipt feedback (F1); refused when the location switched it off.
-pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) -> Result<i64> {
-    let loc = store::get_location(c, &f.location)?.ok_or_else(|| Error::NotFound {
-        what: "location",
-        id: f.location.clone(),
-    })?;
-    if !store::feedback_enabled(c, loc.rowid)? {
+pub fn record_feedback(c: &mut dyn Tx, f: &FeedbackInput, now: DateTime<Utc>) -> Result<i64> {
+    let loc = c
+        .get_location(&f.location)?
+        .ok_or_else(|| Error::NotFound {
+            what: "location",
+            id: f.location.clone(),
+        })?;
+    if !c.feedback_enabled(loc.rowid)? {
         return Err(Error::Conflict(
             "e-receipt feedback is turned off for this location".into(),
         ));
@@ -342,7 +344,7 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
     let customer = match &f.customer {
         None => None,
         Some(id) => {
-            let found = store::find_customer(c, id)?.map(|s| s.rowid);
+            let found = c.find_customer(id)?.map(|s| s.rowid);
             if found.is_none() {
                 bad("customer", "unknown customer");
             }
@@ -352,7 +354,7 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
     let transaction = match &f.transaction {
         None => None,
         Some(id) => {
-            let found = store::transaction_rowid(c, id)?;
+            let found = c.transaction_rowid(id)?;
             if found.is_none() {
                 bad("transaction", "unknown transaction");
             }
@@ -362,8 +364,7 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let id = store::insert_response(
-        c,
+    let id = c.insert_response(
         &ResponseRow {
             source: "ereceipt",
             invitation: None,
@@ -404,16 +405,16 @@ pub fn record_feedback(c: &Connection, f: &FeedbackInput, now: DateTime<Utc>) ->
 }
 
 /// Switches a location's e-receipt feedback on or off; old feedback stays (F1).
-pub fn set_feedback_enabled(c: &Connection, location: &str, enabled: bool) -> Result<()> {
-    let loc = store::get_location(c, location)?.ok_or_else(|| Error::NotFound {
+pub fn set_feedback_enabled(c: &mut dyn Tx, location: &str, enabled: bool) -> Result<()> {
+    let loc = c.get_location(location)?.ok_or_else(|| Error::NotFound {
         what: "location",
         id: location.to_owned(),
     })?;
-    store::set_feedback_enabled(c, loc.rowid, enabled)
+    c.set_feedback_enabled(loc.rowid, enabled)
 }
 
 /// Deletes a response as an admin action, leaving an audit record (F3).
-pub fn delete_response(c: &Connection, id: i64, admin: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn delete_response(c: &mut dyn Tx, id: i64, admin: &str, now: DateTime<Utc>) -> Result<()> {
     if admin.trim().is_empty() || admin.len() > 256 {
         return Err(Error::invalid(Problem::top(
             "delete",
@@ -421,7 +422,7 @@ pub fn delete_response(c: &Connection, id: i64, admin: &str, now: DateTime<Utc>)
             "name the admin (1 to 256 bytes)",
         )));
     }
-    if store::delete_response(c, id, admin, ms(now))? {
+    if c.delete_response(id, admin, ms(now))? {
         Ok(())
     } else {
         Err(Error::NotFound {
@@ -432,8 +433,8 @@ pub fn delete_response(c: &Connection, id: i64, admin: &str, now: DateTime<Utc>)
 }
 
 /// Records a review-link click or a confirmed review (N3, R1).
-pub fn review_event(c: &Connection, id: i64, confirmed: bool, now: DateTime<Utc>) -> Result<()> {
-    if store::mark_review(c, id, confirmed, ms(now))? {
+pub fn review_event(c: &mut dyn Tx, id: i64, confirmed: bool, now: DateTime<Utc>) -> Result<()> {
+    if c.mark_review(id, confirmed, ms(now))? {
         Ok(())
     } else {
         Err(Error::NotFound {
@@ -444,8 +445,8 @@ pub fn review_event(c: &Connection, id: i64, confirmed: bool, now: DateTime<Utc>
 }
 
 /// NPS of a scope from its counts (N1).
-pub fn nps(c: &Connection, q: &ScoreQuery) -> Result<NpsSummary> {
-    let counts = store::nps_counts(c, q)?;
+pub fn nps(c: &mut dyn Tx, q: &ScoreQuery) -> Result<NpsSummary> {
+    let counts = c.nps_counts(q)?;
     Ok(NpsSummary {
         promoters: counts.promoters,
         passives: counts.passives,
@@ -455,8 +456,8 @@ pub fn nps(c: &Connection, q: &ScoreQuery) -> Result<NpsSummary> {
 }
 
 /// Star ratings of a scope with the response rate (N5).
-pub fn ratings(c: &Connection, q: &ScoreQuery) -> Result<RatingSummary> {
-    let (responses, average_base10, delivered, answered) = store::rating_figures(c, q)?;
+pub fn ratings(c: &mut dyn Tx, q: &ScoreQuery) -> Result<RatingSummary> {
+    let (responses, average_base10, delivered, answered) = c.rating_figures(q)?;
     Ok(RatingSummary {
         responses,
         average_base10,

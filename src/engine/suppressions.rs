@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::SuppressionBundle;
@@ -38,16 +38,16 @@ pub struct Suppressions {
 
 impl Suppressions {
     /// Reads which lists are in use.
-    pub fn load(c: &Connection) -> Result<Self> {
+    pub fn load(c: &mut dyn Tx) -> Result<Self> {
         let mut peppers = Vec::new();
-        if !store::suppression_hashes_empty(c)? {
-            peppers.push(store::get_delivery_settings(c)?.suppression_pepper);
-            if store::legacy_empty_pepper(c)? {
+        if !c.suppression_hashes_empty()? {
+            peppers.push(c.get_delivery_settings()?.suppression_pepper);
+            if c.legacy_empty_pepper()? {
                 peppers.push(String::new());
             }
         }
         Ok(Suppressions {
-            local: !store::suppressions_empty(c)?,
+            local: !c.suppressions_empty()?,
             peppers,
         })
     }
@@ -56,13 +56,13 @@ impl Suppressions {
     /// unsubscribe date when there is one.
     pub fn check(
         &self,
-        c: &Connection,
+        c: &mut dyn Tx,
         host_id: &str,
         email: Option<&str>,
         phone: Option<&str>,
     ) -> Result<(bool, Option<DateTime<Utc>>)> {
         if self.local {
-            let since = store::suppressed_since(c, host_id, email, phone)?;
+            let since = c.suppressed_since(host_id, email, phone)?;
             if since.is_some() {
                 return Ok((true, since));
             }
@@ -72,21 +72,18 @@ impl Suppressions {
             .iter()
             .flat_map(|p| contact_hashes(p, email, phone))
             .collect();
-        Ok((
-            !hashes.is_empty() && store::hash_suppressed(c, &hashes)?,
-            None,
-        ))
+        Ok((!hashes.is_empty() && c.hash_suppressed(&hashes)?, None))
     }
 
     /// Which of `customers` (host id, normalised e-mail, normalised phone) are
     /// unsubscribed here or by an imported list (E3): one query per list for all of them.
     pub fn unsubscribed_among(
         &self,
-        c: &Connection,
+        c: &mut dyn Tx,
         customers: &[(&str, Option<&str>, Option<&str>)],
     ) -> Result<HashSet<String>> {
         let mut out = if self.local {
-            store::suppressed_among(c, customers)?
+            c.suppressed_among(customers)?
         } else {
             HashSet::new()
         };
@@ -100,7 +97,7 @@ impl Suppressions {
                 }
             }
             let hashes: Vec<String> = by_hash.keys().cloned().collect();
-            for h in store::hashes_suppressed_among(c, &hashes)? {
+            for h in c.hashes_suppressed_among(&hashes)? {
                 if let Some(host) = by_hash.get(&h) {
                     out.insert((*host).to_owned());
                 }
@@ -117,14 +114,13 @@ impl Suppressions {
     /// later turns them into hashes (T2).
     pub fn hold_for_customer(
         &mut self,
-        c: &Connection,
+        c: &mut dyn Tx,
         rowid: i64,
         old: &store::CustomerRow,
         now: DateTime<Utc>,
     ) -> Result<()> {
         if self.local {
-            store::link_suppressed_contacts(
-                c,
+            c.link_suppressed_contacts(
                 rowid,
                 old.email_norm.as_deref(),
                 old.phone_norm.as_deref(),
@@ -138,7 +134,7 @@ impl Suppressions {
         )?;
         if unsubscribed {
             let at = since.unwrap_or(now).timestamp_millis();
-            store::suppress(c, "customer", &old.host_id, at, "contact")?;
+            c.suppress("customer", &old.host_id, at, "contact")?;
             self.local = true;
         }
         Ok(())
@@ -146,12 +142,13 @@ impl Suppressions {
 }
 
 /// The suppression list as peppered hashes, for a central service to share.
-pub fn export_suppressions(c: &Connection) -> Result<SuppressionBundle> {
-    let pepper = store::get_delivery_settings(c)?.suppression_pepper;
-    let mut hashes: Vec<String> = store::suppressed_contacts(c)?
+pub fn export_suppressions(c: &mut dyn Tx) -> Result<SuppressionBundle> {
+    let pepper = c.get_delivery_settings()?.suppression_pepper;
+    let mut hashes: Vec<String> = c
+        .suppressed_contacts()?
         .iter()
         .map(|(kind, value)| token::contact_hash(&pepper, kind, value))
-        .chain(store::imported_hashes(c)?)
+        .chain(c.imported_hashes()?)
         .collect();
     hashes.sort();
     hashes.dedup();
@@ -163,7 +160,7 @@ pub fn export_suppressions(c: &Connection) -> Result<SuppressionBundle> {
 
 /// Adds another store's suppression hashes; returns how many were new.
 pub fn import_suppressions(
-    c: &Connection,
+    c: &mut dyn Tx,
     bundle: &SuppressionBundle,
     source: &str,
     now: DateTime<Utc>,
@@ -201,27 +198,29 @@ pub fn import_suppressions(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store::import_suppression_hashes(c, &bundle.hashes, now.timestamp_millis(), source)
+    c.import_suppression_hashes(&bundle.hashes, now.timestamp_millis(), source)
 }
 
 /// Suppresses a known customer by host id and by each usable contact (E3).
-pub fn unsubscribe_customer(c: &Connection, customer: &str, now: DateTime<Utc>) -> Result<()> {
-    let stored = store::find_customer(c, customer)?.ok_or_else(|| not_found(customer))?;
+pub fn unsubscribe_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<()> {
+    let stored = c
+        .find_customer(customer)?
+        .ok_or_else(|| not_found(customer))?;
     let ms = now.timestamp_millis();
-    store::suppress(c, "customer", &stored.row.host_id, ms, "customer")?;
+    c.suppress("customer", &stored.row.host_id, ms, "customer")?;
     if let Some(e) = &stored.row.email_norm {
-        store::suppress_for_customer(c, "email", e, ms, "customer", stored.rowid)?;
+        c.suppress_for_customer("email", e, ms, "customer", stored.rowid)?;
     }
     if let Some(p) = &stored.row.phone_norm {
-        store::suppress_for_customer(c, "phone", p, ms, "customer", stored.rowid)?;
+        c.suppress_for_customer("phone", p, ms, "customer", stored.rowid)?;
     }
     Ok(())
 }
 
 /// Suppresses an e-mail address or phone number, whoever it belongs to, and by host id
 /// every customer who has it now, so a new contact later never re-subscribes them (E3).
-pub fn unsubscribe_contact(c: &Connection, raw: &str, now: DateTime<Utc>) -> Result<()> {
-    let settings = store::get_settings(c)?;
+pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<()> {
+    let settings = c.get_settings()?;
     let ms = now.timestamp_millis();
     let (kind, value) = match contact::parse_contact(raw, settings.default_country_code) {
         Some(contact::Contact::Email(e)) => ("email", e),
@@ -234,8 +233,8 @@ pub fn unsubscribe_contact(c: &Connection, raw: &str, now: DateTime<Utc>) -> Res
             )));
         }
     };
-    store::suppress(c, kind, &value, ms, "contact")?;
-    store::suppress_holders(c, kind, &value, ms, "contact")
+    c.suppress(kind, &value, ms, "contact")?;
+    c.suppress_holders(kind, &value, ms, "contact")
 }
 
 pub fn not_found(id: &str) -> Error {

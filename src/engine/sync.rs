@@ -3,26 +3,25 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Channel, Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
+use crate::model::{Customer, ReportDetail, Settings, SyncBatch, SyncCounts, SyncReport};
 use crate::rules::contact;
 use crate::rules::decide::{self};
 use crate::rules::eligibility::Policy;
 use crate::rules::time;
 use crate::rules::validate::{BatchContext, validate_batch};
 use crate::rules::window::WindowPlan;
-use crate::store::{
-    self, CustomerRow, LocationRow, StoredCustomer, StoredTransaction, TransactionRow,
-};
+use crate::store::{CustomerRow, LocationRow, StoredCustomer, StoredTransaction, TransactionRow};
 
 mod decisions;
 mod facts;
 
+use super::invite::Known;
+
 use decisions::write_decisions;
-pub(super) use decisions::{Recipient, queue_invitation};
 pub(super) use facts::channel_contact;
 use facts::{apply_refunds, gather_facts, pending};
 
@@ -55,48 +54,6 @@ fn customer_row(c: &Customer, country_code: u32) -> CustomerRow {
         gender: c.gender,
         reference: c.reference.clone(),
         include_in_communications: c.include_in_communications,
-    }
-}
-
-/// What a customer referenced by the batch is, after the batch's customers are written:
-/// only what the rules and the invitations read (row id, normalised contacts, language,
-/// opt-in). The host id is the map's key; nothing after the upserts reads the name, the
-/// contacts as sent, the gender or the reference, and on a 50k-customer batch a full
-/// row per customer was ~19 MB at the sync's peak.
-pub(super) struct Known<'b> {
-    /// Row id.
-    pub(super) rowid: i64,
-    /// Stored before this sync (only those can have had an invitation).
-    pub(super) existed: bool,
-    /// "Include in communications".
-    pub(super) communications: bool,
-    /// Normalised e-mail; `None` when absent or unusable.
-    pub(super) email_norm: Option<Box<str>>,
-    /// E.164 phone; `None` when absent or unusable.
-    pub(super) phone_norm: Option<Box<str>>,
-    /// BCP 47 language: borrowed from the batch for the customers it sends.
-    pub(super) language: Option<Cow<'b, str>>,
-}
-
-impl<'b> Known<'b> {
-    /// What is kept of a written row; `language` is the batch's when it sent the customer.
-    fn new(rowid: i64, existed: bool, row: CustomerRow, language: Option<Cow<'b, str>>) -> Self {
-        Known {
-            rowid,
-            existed,
-            communications: row.include_in_communications,
-            email_norm: row.email_norm.map(String::into_boxed_str),
-            phone_norm: row.phone_norm.map(String::into_boxed_str),
-            language,
-        }
-    }
-
-    /// The normalised contact of the channel (see [`channel_contact`]).
-    pub(super) fn contact(&self, channel: Channel) -> Option<&str> {
-        match channel {
-            Channel::Email => self.email_norm.as_deref(),
-            Channel::Sms => self.phone_norm.as_deref(),
-        }
     }
 }
 
@@ -144,7 +101,7 @@ struct Written<'b> {
 /// phase counts instead of pushing an entry (the per-transaction entries are most of a
 /// big sync's memory); the rows written are the same.
 pub fn apply_batch(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     now: DateTime<Utc>,
     mode: Mode,
@@ -188,7 +145,7 @@ pub fn apply_batch(
     );
     crate::failpoint::hit("sync.after_customers");
     for e in &batch.employees {
-        if store::upsert_employee(c, e)? {
+        if c.upsert_employee(e)? {
             report.employees_upserted += 1;
         }
     }
@@ -266,7 +223,7 @@ pub fn apply_batch(
 }
 
 /// The gather phase: everything stored that validation and the writes need, in bulk.
-fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
+fn gather(c: &mut dyn Tx, batch: &SyncBatch) -> Result<Stored> {
     let in_batch: HashSet<&str> = batch.customers.iter().map(|c| c.id.as_str()).collect();
     let referenced: HashSet<String> = batch
         .transactions
@@ -275,25 +232,26 @@ fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
         .filter(|id| !in_batch.contains(id))
         .map(str::to_owned)
         .collect();
-    let customers = store::find_customers(c, referenced.iter().map(String::as_str))?;
+    let customers = c.find_customers(&referenced.iter().map(String::as_str).collect::<Vec<_>>())?;
     let employees_in_batch: HashSet<&str> = batch.employees.iter().map(|e| e.id.as_str()).collect();
-    let employees = store::find_employees(
-        c,
-        batch
-            .transactions
-            .iter()
-            .flat_map(|t| t.employees.iter().map(String::as_str))
-            .filter(|e| !employees_in_batch.contains(e))
-            .collect::<HashSet<_>>(),
-    )?
-    .into_iter()
-    .collect();
+    let employee_ids: Vec<&str> = batch
+        .transactions
+        .iter()
+        .flat_map(|t| t.employees.iter().map(String::as_str))
+        .filter(|e| !employees_in_batch.contains(e))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let employees = c.find_employees(&employee_ids)?.into_iter().collect();
     Ok(Stored {
-        settings: store::get_settings(c)?,
-        location: store::get_location(c, &batch.location)?,
-        transactions: store::find_transactions(
-            c,
-            batch.transactions.iter().map(|t| t.id.as_str()),
+        settings: c.get_settings()?,
+        location: c.get_location(&batch.location)?,
+        transactions: c.find_transactions(
+            &batch
+                .transactions
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>(),
         )?,
         customers,
         referenced,
@@ -304,7 +262,7 @@ fn gather(c: &Connection, batch: &SyncBatch) -> Result<Stored> {
 /// Rejects the whole batch with every problem found, or places it on the location's
 /// calendar: tonight's window (S2), or anything up to today for a backfill (S3).
 fn validate(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     stored: &mut Stored,
     now: DateTime<Utc>,
@@ -387,7 +345,7 @@ fn validate(
 /// the batch refers to, by host id; adds the host ids of the erased among those the batch
 /// sends to `erased`.
 fn write_customers<'b>(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &'b SyncBatch,
     stored: &Stored,
     suppressions: &mut Suppressions,
@@ -398,7 +356,7 @@ fn write_customers<'b>(
     let now_ms = time::ms(now);
     let mut customers = HashMap::with_capacity(batch.customers.len());
     for cust in &batch.customers {
-        let old = store::find_customer(c, &cust.id)?;
+        let old = c.find_customer(&cust.id)?;
         let old = old.as_ref();
         let mut row = customer_row(cust, stored.settings.default_country_code);
         if old.is_some_and(|s| s.erased) {
@@ -414,7 +372,7 @@ fn write_customers<'b>(
         let (rowid, existed) = match old {
             None => {
                 report.customers_created += 1;
-                (store::insert_customer(c, &row, now_ms)?, false)
+                (c.insert_customer(&row, now_ms)?, false)
             }
             Some(old) if old.row != row => {
                 report.customers_updated += 1;
@@ -422,7 +380,7 @@ fn write_customers<'b>(
                     // An unsubscribe through the old contacts stays with the customer (E3).
                     suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
                 }
-                store::update_customer(c, old.rowid, &row, now_ms)?;
+                c.update_customer(old.rowid, &row, now_ms)?;
                 (old.rowid, true)
             }
             Some(old) => (old.rowid, true),
@@ -450,7 +408,7 @@ fn write_customers<'b>(
 
 /// Writes the batch's transactions (E9: a known one is updated, never re-created).
 fn write_transactions<'s>(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     stored: &'s Stored,
     dated: &Dated,
@@ -480,14 +438,14 @@ fn write_transactions<'s>(
         let rowid = match before {
             None => {
                 report.transactions_created += 1;
-                store::insert_transaction(c, &row, &employees, dated.batch_date)?
+                c.insert_transaction(&row, &employees, dated.batch_date)?
             }
             // Like with like: the stored row and sorted employee list against the batch's
             // (E8, T12: an identical batch updates nothing).
             Some(old) if old.row != row || old.employees != employees => {
                 report.transactions_updated += 1;
                 let changed = (old.employees != employees).then_some(employees.as_slice());
-                store::update_transaction(c, old.rowid, &row, changed)?;
+                c.update_transaction(old.rowid, &row, changed)?;
                 old.rowid
             }
             Some(old) => old.rowid,
@@ -500,7 +458,7 @@ fn write_transactions<'s>(
 /// S2: records the batch's dates, and reports which were caught up and which are still
 /// missing (a gap raises its alert, A5).
 fn record_dates(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     dated: &Dated,
     mode: Mode,
@@ -512,7 +470,7 @@ fn record_dates(
         Mode::Backfill => "backfill",
     };
     let location = dated.location.rowid;
-    store::mark_dates_synced(c, location, &batch.business_dates, time::ms(now), via)?;
+    c.mark_dates_synced(location, &batch.business_dates, time::ms(now), via)?;
     let newest = batch.business_date().unwrap_or(dated.today);
     let mut dates: Vec<NaiveDate> = batch.business_dates.clone();
     dates.sort();

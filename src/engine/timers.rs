@@ -2,8 +2,8 @@
 //! and alert escalations (A3) are queued by [`run_due`], which every claim runs first and
 //! a host may run on its own (to see escalations without claiming).
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{Channel, DueWork, MessageKind};
@@ -15,9 +15,9 @@ use crate::store;
 use super::outbox::MessageIds;
 
 /// Queues everything whose moment has come at `now`: reminders first, then escalations.
-pub fn run_due(c: &Connection, now: DateTime<Utc>) -> Result<DueWork> {
+pub fn run_due(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<DueWork> {
     let reminders = queue_reminders(c, now)?;
-    let alert_settings = store::get_alert_settings(c)?;
+    let alert_settings = c.get_alert_settings()?;
     let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
     slim_delivered(c, now)?;
     Ok(DueWork {
@@ -32,18 +32,18 @@ pub const SLIM_PER_RUN: u32 = 500;
 
 /// Drops the stored text of messages delivered more than `slim_delivered_after_days` ago
 /// (0 = never), at most [`SLIM_PER_RUN`] of them; returns how many.
-fn slim_delivered(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
-    let days = store::get_delivery_settings(c)?.slim_delivered_after_days;
+fn slim_delivered(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<u32> {
+    let days = c.get_delivery_settings()?.slim_delivered_after_days;
     if days == 0 {
         return Ok(0);
     }
     let cutoff = crate::rules::time::sub(now, crate::rules::time::days(i64::from(days)));
-    store::slim_delivered(c, ms(cutoff), SLIM_PER_RUN)
+    c.slim_delivered(ms(cutoff), SLIM_PER_RUN)
 }
 
 /// Queues the reminders whose moment has come (R1, R2): at most one per invitation.
-fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
-    let settings = store::get_feedback_settings(c)?;
+fn queue_reminders(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<u32> {
+    let settings = c.get_feedback_settings()?;
     let first_day = match settings.non_respondent_reminder_days {
         0 => reminder::REVIEW_REMINDER_DAYS,
         d => reminder::REVIEW_REMINDER_DAYS.min(i64::from(d)),
@@ -52,7 +52,7 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
     let mut queued = 0;
     let mut ids = None;
     let mut slots = super::policy::Slots::new(c)?;
-    for cand in store::reminder_candidates(c, ms(cutoff))? {
+    for cand in c.reminder_candidates(ms(cutoff))? {
         let facts = ReminderFacts {
             delivered_at: from_stored(cand.delivered_at),
             answered: cand
@@ -78,10 +78,9 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                 None => ids.insert(MessageIds::new(now)?),
             };
             // P5: a reminder waits for the location's next send slot.
-            let slot = slots.slot(cand.location, now, now)?;
+            let slot = slots.slot(c, cand.location, now, now)?;
             let message_id = ids.next_id();
-            store::queue_message(
-                c,
+            c.queue_message(
                 &message_id,
                 &store::NewMessage {
                     invitation: Some(cand.invitation),
@@ -97,11 +96,11 @@ fn queue_reminders(c: &Connection, now: DateTime<Utc>) -> Result<u32> {
                 ms(now),
             )?;
             if slot.is_none() {
-                store::cancel_message(c, &message_id, None, "no_send_slot", ms(now))?;
+                c.cancel_message(&message_id, None, "no_send_slot", ms(now))?;
             }
             queued += 1;
         }
-        store::mark_reminder_decided(c, cand.invitation)?;
+        c.mark_reminder_decided(cand.invitation)?;
     }
     Ok(queued)
 }

@@ -4,14 +4,50 @@
 //! process (the POS server), so every body runs inside [`catch_unwind`]. Arguments are
 //! checked before any work starts, so a rejected call has no effect and writes no output.
 
+use crate::engine::Engine;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use super::engine::hk_engine;
 use super::result::{Failure, HK_OK, HK_RESULT_NULL_ARGUMENT, hk_result};
+
+/// An open hearken database. Opaque; shared freely between threads until `hk_engine_free`.
+#[allow(non_camel_case_types)]
+pub struct hk_engine {
+    pub(crate) engine: Engine,
+    /// Detail JSON of the most recent failed call on this handle, whatever its thread.
+    last_error: Mutex<Option<String>>,
+}
+
+impl hk_engine {
+    /// Keeps a failure's detail as the handle's last error.
+    pub(crate) fn remember(&self, failure: &Failure) {
+        let json = failure.to_json();
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
+    }
+
+    pub(super) fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(super) fn boxed(engine: Engine) -> *mut hk_engine {
+        Box::into_raw(Box::new(hk_engine {
+            engine,
+            last_error: Mutex::new(None),
+        }))
+    }
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<hk_engine>();
+};
 
 /// Runs `body` on the handle behind `engine`; a failure is kept on the handle as its last error.
 ///

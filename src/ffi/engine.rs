@@ -1,9 +1,9 @@
 //! The opaque engine handle: open, free, and the detail of its last failed call.
 
 use std::ffi::c_char;
-use std::sync::Mutex;
 use std::time::Duration;
 
+pub use super::boundary::hk_engine;
 use super::boundary::{Out, c_string, guarded, text, with_engine, without_engine};
 use super::result::{Failure, hk_result};
 use crate::engine::{Engine, EngineOptions, JournalMode};
@@ -15,41 +15,6 @@ use crate::engine::{Engine, EngineOptions, JournalMode};
 pub const HK_JOURNAL_WAL: u32 = 0;
 /// Journal mode for `hk_engine_open`: rollback journal, for databases on network shares.
 pub const HK_JOURNAL_ROLLBACK: u32 = 1;
-
-/// An open hearken database. Opaque; shared freely between threads until `hk_engine_free`.
-#[allow(non_camel_case_types)]
-pub struct hk_engine {
-    pub(crate) engine: Engine,
-    /// Detail JSON of the most recent failed call on this handle, whatever its thread.
-    last_error: Mutex<Option<String>>,
-}
-
-impl hk_engine {
-    /// Keeps a failure's detail as the handle's last error.
-    pub(crate) fn remember(&self, failure: &Failure) {
-        let json = failure.to_json();
-        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
-    }
-
-    fn last_error(&self) -> Option<String> {
-        self.last_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn boxed(engine: Engine) -> *mut hk_engine {
-        Box::into_raw(Box::new(hk_engine {
-            engine,
-            last_error: Mutex::new(None),
-        }))
-    }
-}
-
-const _: () = {
-    const fn shareable<T: Send + Sync>() {}
-    shareable::<hk_engine>();
-};
 
 fn options(journal_mode: u32, busy_timeout_ms: u32) -> Result<EngineOptions, Failure> {
     let journal = match journal_mode {

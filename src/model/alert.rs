@@ -398,10 +398,10 @@ pub struct ExternalReview {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rating: Option<u32>,
     /// When it was posted.
-    #[serde(with = "crate::rules::time::strict::utc")]
+    #[serde(with = "crate::wire::time::utc")]
     pub posted_at: DateTime<Utc>,
     /// When the business replied; `None` while unanswered.
-    #[serde(default, with = "crate::rules::time::strict::utc_opt")]
+    #[serde(default, with = "crate::wire::time::utc_opt")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub replied_at: Option<DateTime<Utc>>,
 }

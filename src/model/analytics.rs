@@ -23,22 +23,22 @@ pub enum Period {
     /// Local dates `from` to `to`, both included.
     Custom {
         /// First local date.
-        #[serde(with = "crate::rules::time::strict::date")]
+        #[serde(with = "crate::wire::time::date")]
         #[cfg_attr(feature = "uniffi", uniffi(name = "first_day"))]
         from: NaiveDate,
         /// Last local date (included).
-        #[serde(with = "crate::rules::time::strict::date")]
+        #[serde(with = "crate::wire::time::date")]
         #[cfg_attr(feature = "uniffi", uniffi(name = "last_day"))]
         to: NaiveDate,
     },
     /// UTC instants `[from, to)`, not aligned on local days: answered from the responses.
     Between {
         /// First instant (included).
-        #[serde(with = "crate::rules::time::strict::utc")]
+        #[serde(with = "crate::wire::time::utc")]
         #[cfg_attr(feature = "uniffi", uniffi(name = "starts_at"))]
         from: DateTime<Utc>,
         /// End instant (excluded).
-        #[serde(with = "crate::rules::time::strict::utc")]
+        #[serde(with = "crate::wire::time::utc")]
         #[cfg_attr(feature = "uniffi", uniffi(name = "ends_at"))]
         to: DateTime<Utc>,
     },
@@ -465,7 +465,7 @@ pub struct AggregateBundle {
     /// The store's label, chosen by the vendor; no other id leaves the store.
     pub store: String,
     /// When it was made.
-    #[serde(with = "crate::rules::time::strict::utc")]
+    #[serde(with = "crate::wire::time::utc")]
     pub created_at: DateTime<Utc>,
     /// Counts per location (numbered 1…), local month and category.
     pub rows: Vec<AggregateRow>,

@@ -17,7 +17,7 @@ pub struct SyncBatch {
     /// Host id of the location this batch belongs to.
     pub location: String,
     /// Business dates covered by this batch (S2); the latest is the batch's business date.
-    #[serde(with = "crate::rules::time::strict::dates")]
+    #[serde(with = "crate::wire::time::dates")]
     pub business_dates: Vec<NaiveDate>,
     /// Customers to upsert, by host id.
     #[serde(default)]

@@ -205,7 +205,7 @@ pub struct Calendar {
     /// Weekdays on which customer-facing messages are sent; at least one.
     pub send_weekdays: Vec<Weekday>,
     /// Local dates on which nothing is sent (holidays, closures).
-    #[serde(with = "crate::rules::time::strict::dates")]
+    #[serde(with = "crate::wire::time::dates")]
     pub closed_dates: Vec<NaiveDate>,
     /// Weekly opening hours; a weekday not listed is closed. Empty = not recorded. Not
     /// read by sending today; kept for business-hour deadlines.

@@ -162,11 +162,11 @@ pub struct ScoreQuery {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Responses at or after this instant.
-    #[serde(with = "crate::rules::time::strict::utc_opt")]
+    #[serde(with = "crate::wire::time::utc_opt")]
     #[cfg_attr(feature = "uniffi", uniffi(default, name = "starts_at"))]
     pub from: Option<DateTime<Utc>>,
     /// Responses before this instant.
-    #[serde(with = "crate::rules::time::strict::utc_opt")]
+    #[serde(with = "crate::wire::time::utc_opt")]
     #[cfg_attr(feature = "uniffi", uniffi(default, name = "ends_at"))]
     pub to: Option<DateTime<Utc>>,
 }

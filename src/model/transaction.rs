@@ -23,7 +23,7 @@ pub struct Transaction {
     /// ISO 4217 currency code, e.g. `EUR`.
     pub currency: String,
     /// When the transaction was finalized, RFC 3339 with an offset; absent = not finalized (E1).
-    #[serde(default, with = "crate::rules::time::strict::offset_opt")]
+    #[serde(default, with = "crate::wire::time::offset_opt")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub finalized_at: Option<DateTime<FixedOffset>>,
     /// The host excludes this one transaction from surveys (E2, e.g. a warranty repair).

@@ -10,6 +10,7 @@ pub mod header;
 pub mod html;
 pub mod period;
 pub mod policy;
+pub mod relationship;
 pub mod reminder;
 pub mod score;
 pub mod survey;

@@ -1,4 +1,13 @@
-//! SQLite: schema, migrations and every query. The only place SQL lives.
+//! The storage seam: what the engine asks of a store, one trait per area, and the rows those
+//! traits speak. Each store owns its SQL and its schema: `sqlite/` (the embedded default).
+//!
+//! The engine holds a [`Backend`] and runs each use case in one of its transactions, a
+//! `&mut dyn Tx`; what only a file store can do (backup, integrity check, journal mode) is
+//! reached through [`Backend::file_store`], `None` on other stores.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
 
 mod alerts;
 mod analytics;
@@ -6,364 +15,148 @@ mod clicks;
 mod customers;
 mod dump;
 mod exports;
-mod file;
 mod locations;
 mod outbox;
 mod policy;
 mod responses;
 mod rollups;
-mod schema;
 mod settings;
+pub mod sqlite;
 mod transactions;
 mod users;
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+pub use alerts::AlertStore;
+pub use analytics::AnalyticsStore;
+pub use clicks::ClickStore;
+pub use customers::CustomerStore;
+pub use dump::DumpStore;
+pub use exports::ExportStore;
+pub use locations::LocationStore;
+pub use outbox::OutboxStore;
+pub use policy::PolicyStore;
+pub use responses::ResponseStore;
+pub use rollups::RollupStore;
+pub use settings::SettingsStore;
+pub use transactions::TransactionStore;
+pub use users::UserStore;
 
-use rusqlite::trace::{TraceEvent, TraceEventCodes};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-
-use crate::error::{Error, Result, StorageError, StorageFailure};
-use crate::fsio::StoreFile;
-
-pub use customers::suppress_holders;
+pub use alerts::{AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact};
 pub use customers::{CustomerRow, StoredCustomer};
-pub use dump::dump_rows;
 pub use locations::LocationRow;
-pub use schema::SCHEMA_VERSION;
-pub use transactions::{InvitationRow, StoredTransaction, TransactionRow};
-
-/// SQLite's errors as the backend-neutral [`Error::Storage`]: damage and "not a database"
-/// are `Corrupt`, a busy or locked file `Busy` (retryable), the rest `Other`; the message
-/// is SQLite's own (it never carries a bound value).
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode as C;
-        let failure = match e.sqlite_error_code() {
-            Some(C::DatabaseCorrupt | C::NotADatabase) => StorageFailure::Corrupt,
-            Some(C::DatabaseBusy | C::DatabaseLocked) => StorageFailure::Busy,
-            _ => StorageFailure::Other,
-        };
-        Error::Storage(StorageError::new(failure, e.to_string()))
-    }
-}
-
-/// A database connection with hearken's pragmas applied and its schema current.
-pub struct Store {
-    conn: Connection,
-    /// The file this writing connection opened: where it is, and its device and inode then
-    /// where the platform tells them (T4, T8). `None` in memory and for read-only
-    /// connections.
-    file: Option<StoreFile>,
-    /// Whether the file is in WAL mode.
-    wal: bool,
-    /// How long a write waits for another connection.
-    busy_timeout: Duration,
-    /// An erasure's scrub did not finish: the -wal file may still hold erased values
-    /// (T2); close reports it if its own checkpoint cannot finish it either.
-    scrub_pending: bool,
-}
-
-impl Store {
-    /// Opens or creates the file at `path`, then migrates it to [`SCHEMA_VERSION`].
-    ///
-    /// A new file gets the journal mode asked for (`wal`); an existing one keeps its own
-    /// (T5). A file that is not hearken's is refused before anything writes to it (T7).
-    pub fn open(path: &Path, wal: bool, busy_timeout: Duration) -> Result<Store> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        let mut store = Self::setup(conn, Some(wal), busy_timeout)?;
-        store.file = Some(StoreFile::of(path));
-        Ok(store)
-    }
-
-    /// Opens a read-only connection on a file the writer has already migrated, for reads
-    /// that must not wait behind a write (WAL only).
-    pub fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Store> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        tune(&conn, busy_timeout)?;
-        schema::refuse_newer(&conn)?;
-        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
-        Ok(Store {
-            conn,
-            file: None,
-            wal: true,
-            busy_timeout,
-            scrub_pending: false,
-        })
-    }
-
-    /// Opens a private in-memory database.
-    pub fn open_in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?, None, Duration::from_secs(5))
-    }
-
-    fn setup(conn: Connection, wal: Option<bool>, busy_timeout: Duration) -> Result<Store> {
-        tune(&conn, busy_timeout)?;
-        // Whose file it is and which version, before anything may write to it (T7).
-        file::refuse_foreign(&conn)?;
-        schema::refuse_newer(&conn)?;
-        // Only once the file is known to be a store: the pragma reads its header.
-        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // Freed pages and cells are zeroed, so erased values leave no bytes behind (T2).
-        conn.pragma_update(None, "secure_delete", true)?;
-        // The journal mode is the file's: chosen when it is created, kept after (T5).
-        let wal = match wal {
-            Some(wanted) if file::is_new(&conn)? => {
-                file::set_journal(&conn, wanted)?;
-                wanted
-            }
-            Some(_) => file::is_wal(&conn)?,
-            None => false,
-        };
-        conn.pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
-        let mut store = Store {
-            conn,
-            file: None,
-            wal,
-            busy_timeout,
-            scrub_pending: false,
-        };
-        schema::migrate(&mut store.conn)?;
-        Ok(store)
-    }
-
-    /// Appends the text of every statement this connection starts to `sink` (`None` stops
-    /// it). For the query-plan test (`tests/query_plans.rs`), not for hosts.
-    pub fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()> {
-        let Some(sink) = sink else {
-            self.conn
-                .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)?;
-            return Ok(());
-        };
-        self.conn.trace_v2(
-            TraceEventCodes::SQLITE_TRACE_STMT,
-            Some(move |event: TraceEvent<'_>| {
-                if let TraceEvent::Stmt(stmt, _) = event {
-                    sink.lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(stmt.sql().into_owned());
-                }
-            }),
-        )?;
-        Ok(())
-    }
-
-    /// Whether the file is in WAL mode (the mode it was created with, or converted to).
-    pub fn is_wal(&self) -> bool {
-        self.wal
-    }
-
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction: commit on `Ok`, roll back otherwise.
-    ///
-    /// Refused with a storage error when the file was deleted or replaced since it was
-    /// opened (T8): the write would go to a file nobody can open again.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.refuse_replaced()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    /// Sets SQLite's page cache size (`PRAGMA cache_size`: pages, or KiB when negative),
-    /// returning the setting it replaces so the caller can restore it.
-    pub fn set_cache_size(&self, size: i64) -> Result<i64> {
-        let before: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn.pragma_update(None, "cache_size", size)?;
-        Ok(before)
-    }
-
-    /// Runs `f` in a deferred (read) transaction, so it sees one snapshot.
-    pub fn read<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&tx)?;
-        tx.finish()?;
-        Ok(out)
-    }
-
-    fn refuse_replaced(&self) -> Result<()> {
-        if self.file.as_ref().is_some_and(StoreFile::replaced) {
-            return Err(Error::FileReplaced);
-        }
-        Ok(())
-    }
-
-    /// Folds the WAL back into the file and empties it; `false` if a snapshot held by
-    /// another connection kept part of it (T1, T2).
-    ///
-    /// Waits at most a second for other readers (not the whole busy timeout): the caller
-    /// reports an incomplete checkpoint, and close finishes it.
-    ///
-    /// Called after an erasure: until a checkpoint completes, the scrub is pending and
-    /// [`Store::close`] reports it unfinished.
-    pub fn checkpoint(&mut self) -> Result<bool> {
-        if self.file.is_none() {
-            return Ok(true);
-        }
-        self.conn
-            .busy_timeout(self.busy_timeout.min(Duration::from_secs(1)))?;
-        let done = file::checkpoint_truncate(&self.conn);
-        self.conn.busy_timeout(self.busy_timeout)?;
-        let done = done?;
-        self.scrub_pending = !done;
-        Ok(done)
-    }
-
-    /// Closes the connection; a writer first folds the WAL back into the file (T1).
-    /// [`Error::ScrubIncomplete`] when an erasure's scrub was pending and this last
-    /// checkpoint could not finish it either (T2); the connection is closed either way.
-    pub fn close(self) -> Result<()> {
-        let folded = if self.file.is_some() && self.refuse_replaced().is_ok() {
-            file::checkpoint_truncate(&self.conn)
-        } else {
-            Ok(true)
-        };
-        self.conn.close().map_err(|(_, e)| Error::from(e))?;
-        match folded {
-            Ok(false) if self.scrub_pending => Err(Error::ScrubIncomplete),
-            other => other.map(|_| ()),
-        }
-    }
-
-    /// The file this writing connection opened (`None` in memory and for readers).
-    pub fn file(&self) -> Option<&StoreFile> {
-        self.file.as_ref()
-    }
-
-    /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
-    /// temporary file in `dest`'s folder, renamed over `dest` only once complete. `store`:
-    /// the open store's file, refused as `dest` before anything is written.
-    pub fn backup(&self, dest: &Path, store: Option<&StoreFile>) -> Result<()> {
-        crate::fsio::replace_atomically(dest, store, |temp| {
-            file::backup_into(&self.conn, temp)?;
-            // The complete copy, still under its temporary name (the kill tests stop here).
-            crate::failpoint::hit("backup.before_rename");
-            Ok(())
-        })
-    }
-
-    /// SQLite's integrity and foreign-key checks; empty when the file is sound (T7).
-    pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        file::integrity_problems(&self.conn)
-    }
-
-    /// Moves the file to WAL (`true`) or rollback (`false`) mode (T5); a conflict while
-    /// another connection has the file open.
-    pub fn convert_journal(&mut self, wal: bool) -> Result<()> {
-        if self.wal && !wal {
-            file::checkpoint_truncate(&self.conn)?;
-        }
-        file::set_journal(&self.conn, wal)?;
-        self.conn
-            .pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
-        self.wal = wal;
-        Ok(())
-    }
-}
-
-/// The schema version of the file (`user_version`).
-pub fn schema_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
-}
-
-/// Settings every hearken connection gets: the busy timeout and stable query plans.
-fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
-    conn.busy_timeout(busy_timeout)?;
-    // Without QPSG, statements whose plan may depend on a bound value are re-prepared
-    // after every reset of the statement cache (measured: 30x slower cooldown look-ups,
-    // docs/benchmarks.md).
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-        true,
-    )?;
-    Ok(())
-}
-
-/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): 16 MiB, so the
-/// index pages a night touches stay cached in an old store (SQLite's default is 2 MiB).
-const CACHE_SIZE: i64 = -16 * 1024;
-
-/// Reads and writes on one connection or transaction.
-pub use alerts::{
-    AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact, at_risk,
-    escalation_candidates, follow_up_link, get_alert, insert_alert, insert_comment,
-    insert_follow_up, insert_interaction, insert_reply_address, interactions, list_alerts,
-    open_store_alert, reply_address, response_contact, set_alert_detail, set_alert_status,
-    set_alert_user, stamp_alert, thread, unanswered_reviews, upsert_review,
-};
-pub use analytics::{
-    customer_card, customer_invitations, customer_responses, customers_page, delivered_answered,
-    employee_rowid, employees_by_rowid, feedback_page, location_days, peer_counts, raw_employees,
-    raw_points, raw_totals, replace_peer_rows, review_funnel, unsubscribes, user_access,
-};
-pub use clicks::{complete_response, get_response_alert, invitation_answer};
-pub use customers::{
-    contacts_ever, customer_host_id, customers_by_rowid, drop_plain_suppressions, erase_customer,
-    find_customer, find_customers, hash_suppressed, hashes_suppressed_among,
-    import_suppression_hashes, imported_hashes, insert_customer, legacy_empty_pepper,
-    link_suppressed_contacts, suppress, suppress_for_customer, suppressed_among,
-    suppressed_contacts, suppressed_since, suppression_hashes_empty, suppressions_empty,
-    update_customer,
-};
-pub use exports::{employee_scores, for_each_thread_comment, scored_responses};
-pub use locations::{
-    count_enabled_locations, get_location, list_locations, location_by_rowid, mark_dates_synced,
-    set_location_enabled, synced_dates_since, upsert_location,
-};
-pub use outbox::{
-    Claimable, MessageState, NewMessage, TokenOwner, ack_message, ack_messages, claimable,
-    end_message, find_message, get_template, insert_token, invitation_for_resend,
-    mark_claimed_many, outbox_counts, queue_message, retry_message, set_template, slim_delivered,
-    token_owner,
-};
-pub use policy::{
-    History, LatestPurchase, RelationshipRow, STORE_SCOPE, cancel_for_refund, cancel_message,
-    get_calendar, get_location_policy, insert_relationship_decision, invitations_created_on,
-    last_invitation_zone, last_relationship_decisions, person_history, refunded_among,
-    relationship_candidates, relationship_decisions, set_calendar, set_location_policy,
-    transactional_responses_between,
-};
-pub use responses::{
-    LocationInfo, ResponseRow, SurveyLink, delete_response, deletion_audit, feedback_enabled,
-    get_survey, insert_receipt_link, insert_response, invitation_response_state, location_info,
-    mark_receipt_link_used, mark_reminder_decided, mark_review, mark_survey_link_used, nps_counts,
-    rating_figures, receipt_link, reminder_candidates, set_feedback_enabled, set_survey,
-    survey_link, transaction_rowid,
-};
-pub use rollups::{
-    TOTAL, rebuild_rollups, rollup_all_employees, rollup_days, rollup_employees, rollup_totals,
-};
-pub use settings::{
-    get_alert_settings, get_contact_policy, get_delivery_settings, get_feedback_settings,
-    get_settings, set_alert_settings, set_contact_policy, set_delivery_settings,
-    set_feedback_settings, set_settings,
-};
+pub use outbox::{Claimable, MessageState, NewMessage, TokenOwner};
+pub use policy::{History, LatestPurchase, RelationshipRow, STORE_SCOPE};
+pub use responses::{LocationInfo, ResponseRow, SurveyLink};
+pub use rollups::TOTAL;
+pub use sqlite::{SCHEMA_VERSION, Store};
 pub use transactions::{
-    DecisionRow, decisions_for_customer, find_employees, find_transactions, insert_decision,
-    insert_invitation, insert_transaction, pending_invitations, update_transaction,
-    upsert_employee,
+    DecisionChanges, DecisionRow, InvitationRow, NewInvitation, StoredTransaction, TransactionRow,
 };
-pub use users::{
-    UserRow, clear_assignment, customer_name, deactivate_user, get_user, list_assignments,
-    list_users, location_owners, notify_recipients, resolve_assignee, set_assignment, upsert_user,
-    user_by_rowid, user_open_work,
-};
+pub use users::UserRow;
+
+/// One transaction on a store: every area's trait. The engine's use cases receive
+/// `&mut dyn Tx`; a read gets one snapshot, a write is applied whole or not at all.
+pub trait Tx:
+    AlertStore
+    + AnalyticsStore
+    + ClickStore
+    + CustomerStore
+    + DumpStore
+    + ExportStore
+    + LocationStore
+    + OutboxStore
+    + PolicyStore
+    + ResponseStore
+    + RollupStore
+    + SettingsStore
+    + TransactionStore
+    + UserStore
+{
+}
+
+impl<
+    T: AlertStore
+        + AnalyticsStore
+        + ClickStore
+        + CustomerStore
+        + DumpStore
+        + ExportStore
+        + LocationStore
+        + OutboxStore
+        + PolicyStore
+        + ResponseStore
+        + RollupStore
+        + SettingsStore
+        + TransactionStore
+        + UserStore
+        + ?Sized,
+> Tx for T
+{
+}
+
+/// A store the engine holds: its transactions, and what every kind of store can do.
+pub trait Backend: Send {
+    /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back (and
+    /// nothing written) otherwise. Write transactions on one store are serialised.
+    fn write_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+
+    /// Runs `f` in a read transaction, so it sees one snapshot.
+    fn read_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+
+    /// The version of the store's schema.
+    fn schema_version(&self) -> Result<i64>;
+
+    /// After an erasure: makes sure no erased value stays behind in the store's logs (T2);
+    /// `false` when another reader held it back (close finishes it, or reports it).
+    fn finish_scrub(&mut self) -> Result<bool>;
+
+    /// Appends the text of every statement the store starts to `sink` (`None` stops it).
+    /// For the query-plan test, not for hosts.
+    fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()>;
+
+    /// Tunes the store for a long import (`true`: a backfill's groups of nights) and back
+    /// to everyday use (`false`). The SQLite store enlarges its page cache meanwhile.
+    fn tune_for_import(&mut self, importing: bool) -> Result<()>;
+
+    /// Closes the store ([`Error::ScrubIncomplete`] when an erasure's scrub is still
+    /// pending); it is closed either way.
+    fn close(self: Box<Self>) -> Result<()>;
+
+    /// The store as one SQLite file, for the file-only operations; `None` on other stores.
+    fn file_store(&mut self) -> Option<&mut sqlite::Store>;
+}
+
+impl dyn Backend + '_ {
+    /// Runs `f` in a write transaction and returns what it returned.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.write_dyn(&mut |tx| {
+            let f = f.take().ok_or_else(called_twice)?;
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(called_twice)
+    }
+
+    /// Runs `f` in a read transaction and returns what it returned.
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.read_dyn(&mut |tx| {
+            let f = f.take().ok_or_else(called_twice)?;
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(called_twice)
+    }
+
+    /// The file store, or [`Error::Unsupported`] naming what needs one.
+    pub fn file_only(&mut self, what: &'static str) -> Result<&mut sqlite::Store> {
+        self.file_store().ok_or(Error::Unsupported(what))
+    }
+}
+
+/// A backend ran a transaction body not exactly once: a bug in that backend.
+fn called_twice() -> Error {
+    Error::Internal("a store ran a transaction body other than once".to_owned())
+}

@@ -16,9 +16,37 @@ pub fn day(s: &str) -> NaiveDate {
     s.parse().expect("test date")
 }
 
-/// An in-memory engine with Paris and Seoul locations.
+/// The stores the behaviour suite runs on (`HEARKEN_TEST_STORE`); the tests about the
+/// SQLite file itself are listed in `tests/sqlite-only.txt` and run on their own files.
+pub const STORES: [&str; 2] = ["sqlite-memory", "sqlite-file"];
+
+/// The store under test, from `HEARKEN_TEST_STORE`: `sqlite-memory` (the default) or
+/// `sqlite-file`, a fresh file with the default options (WAL) in its own temporary folder,
+/// kept until the test process ends.
+pub fn store_config() -> hearken::StoreConfig {
+    let name = std::env::var("HEARKEN_TEST_STORE").unwrap_or_else(|_| STORES[0].to_owned());
+    match name.as_str() {
+        "sqlite-memory" => hearken::StoreConfig::Memory,
+        "sqlite-file" => {
+            let dir = tempfile::Builder::new()
+                .prefix("hearken-suite-")
+                .tempdir()
+                .expect("a temporary folder")
+                .keep();
+            hearken::StoreConfig::file(dir.join("store.db"))
+        }
+        other => panic!("HEARKEN_TEST_STORE={other:?}: expected one of {STORES:?}"),
+    }
+}
+
+/// A fresh, empty engine on the store under test ([`store_config`]).
+pub fn open_store() -> Engine {
+    Engine::open_store(&store_config()).expect("the store under test opens")
+}
+
+/// A fresh engine on the store under test with Paris and Seoul locations.
 pub fn engine() -> Engine {
-    let e = Engine::open_in_memory().unwrap();
+    let e = open_store();
     e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
         .unwrap();
     e.upsert_location(&Location::new("seoul", "서울 매장", "Asia/Seoul"))
@@ -147,4 +175,22 @@ pub fn people_batch(people: &[(&str, &str, &str)]) -> SyncBatch {
         })
         .collect();
     b
+}
+
+/// The token of a survey, unsubscribe or receipt link: its last path segment.
+pub fn link_token(link: &str) -> String {
+    link.rsplit('/')
+        .next()
+        .expect("a link with a path")
+        .to_owned()
+}
+
+/// Claims up to `limit` messages due at `now` and acks each at `now`, as a host that
+/// delivered them all would: the delivered messages, in claim order.
+pub fn deliver(e: &Engine, limit: u32, now: DateTime<Utc>) -> Vec<hearken::OutboundMessage> {
+    let claimed = e.claim(limit, now).expect("claim");
+    for m in &claimed {
+        e.ack(&m.message_id, now).expect("ack");
+    }
+    claimed
 }

@@ -10,14 +10,13 @@ use crate::model::{
     ThreadComment, User,
 };
 use crate::rules::validate;
-use crate::store;
 
 use crate::engine::{Engine, alerts, check_now, checked, conversations};
 
 impl Engine {
     /// The alert settings (escalation, reply domain).
     pub fn alert_settings(&self) -> Result<AlertSettings> {
-        self.reader()?.read(store::get_alert_settings)
+        self.reader()?.read(|c| c.get_alert_settings())
     }
 
     /// Replaces the alert settings after validating them.
@@ -34,7 +33,7 @@ impl Engine {
     /// One active user by host id.
     pub fn user(&self, id: &str) -> Result<User> {
         self.reader()?.read(|c| {
-            store::get_user(c, id)?
+            c.get_user(id)?
                 .filter(|u| u.active)
                 .map(|u| u.user)
                 .ok_or_else(|| Error::NotFound {
@@ -46,7 +45,7 @@ impl Engine {
 
     /// Every active user, by host id.
     pub fn users(&self) -> Result<Vec<User>> {
-        self.reader()?.read(store::list_users)
+        self.reader()?.read(|c| c.list_users())
     }
 
     /// Removes a user who holds no assignment and no unfinished alert; history stays.

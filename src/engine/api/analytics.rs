@@ -14,7 +14,6 @@ use crate::model::{
     ResponseRate, ReviewFunnel, Role, Scores, SeriesPoint, Unsubscribe,
 };
 use crate::rules::validate;
-use crate::store;
 
 use crate::engine::{
     Engine, analytics, check_now, check_report_query, check_scores_query, checked, exports,
@@ -186,6 +185,6 @@ impl Engine {
     /// Recomputes the daily rollups from the responses (after rows were written by other
     /// means, or to repair); returns the responses counted.
     pub fn rebuild_rollups(&self) -> Result<u64> {
-        self.lock()?.write(store::rebuild_rollups)
+        self.lock()?.write(|c| c.rebuild_rollups())
     }
 }

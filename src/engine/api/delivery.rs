@@ -9,14 +9,13 @@ use crate::model::{
     OutboundMessage, OutboxCounts, SuppressionBundle, Template,
 };
 use crate::rules::validate;
-use crate::store;
 
 use crate::engine::{Engine, check_now, delivery, suppressions, timers};
 
 impl Engine {
     /// Invitations waiting for delivery, by due time.
     pub fn pending_invitations(&self) -> Result<Vec<InvitationSummary>> {
-        self.reader()?.read(store::pending_invitations)
+        self.reader()?.read(|c| c.pending_invitations())
     }
 
     /// Queues what has fallen due by `now`: survey and review reminders (R1, R2) and
@@ -109,7 +108,7 @@ impl Engine {
 
     /// The delivery settings (link base URL, link lifetime, lease, retries).
     pub fn delivery_settings(&self) -> Result<DeliverySettings> {
-        self.reader()?.read(store::get_delivery_settings)
+        self.reader()?.read(|c| c.get_delivery_settings())
     }
 
     /// Replaces the delivery settings after validating them.
@@ -142,6 +141,6 @@ impl Engine {
 
     /// Outbox messages by status.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        self.reader()?.read(store::outbox_counts)
+        self.reader()?.read(|c| c.outbox_counts())
     }
 }

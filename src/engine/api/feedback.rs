@@ -8,7 +8,6 @@ use crate::model::{
     FeedbackInput, FeedbackSettings, NpsSummary, RatingSummary, ReceiptLink, ResponseDeletion,
     ResponseInput, ResponseOutcome, ScoreQuery, Survey, SurveyPage,
 };
-use crate::store;
 
 use crate::engine::{Engine, check_now, check_scores_query, responses};
 
@@ -25,7 +24,7 @@ impl Engine {
 
     /// Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
     pub fn feedback_settings(&self) -> Result<FeedbackSettings> {
-        self.reader()?.read(store::get_feedback_settings)
+        self.reader()?.read(|c| c.get_feedback_settings())
     }
 
     /// Replaces the feedback settings after validating them.
@@ -95,7 +94,7 @@ impl Engine {
 
     /// The audit records of deleted responses, oldest first (F3).
     pub fn response_deletions(&self) -> Result<Vec<ResponseDeletion>> {
-        self.reader()?.read(store::deletion_audit)
+        self.reader()?.read(|c| c.deletion_audit())
     }
 
     /// Records that the respondent clicked the review link (N3).

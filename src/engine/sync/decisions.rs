@@ -4,21 +4,21 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    InvitationSummary, MessageKind, Settings, SkipReason, SkippedTransaction, SurveyKind,
-    SyncBatch, SyncReport,
+    InvitationSummary, SkipReason, SkippedTransaction, SurveyKind, SyncBatch, SyncReport,
 };
 use crate::rules::eligibility::Verdict;
 use crate::rules::time;
-use crate::store::{self, DecisionRow, InvitationRow};
+use crate::store::{DecisionChanges, DecisionRow};
 
+use super::super::invite::{Known, Recipient, invitation};
 use super::super::outbox::MessageIds;
 use super::facts::BatchFacts;
-use super::{Dated, Known, Stored, Written};
+use super::{Dated, Stored, Written};
 
 /// Writes each decision: an invitation and its outbox message, or a skip record; fills
 /// the report in batch order. With the relationship survey on (P7), returns the customer
@@ -26,7 +26,7 @@ use super::{Dated, Known, Stored, Written};
 /// want of a send slot).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn write_decisions(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     written: &[Written<'_>],
     verdicts: Vec<Verdict>,
@@ -42,6 +42,9 @@ pub(super) fn write_decisions(
     let now_ms = time::ms(now);
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
+    let mut changes = DecisionChanges::default();
+    // Where each invitation's summary is in the report, to give it its id once written.
+    let first_summary = report.invitations.len();
     // Host ids of the records a skip may name (P3): tonight's and earlier invitations'.
     // Built on the first skip that names another record: most nights have none.
     let tonight: OnceCell<HashMap<i64, &str>> = OnceCell::new();
@@ -88,8 +91,7 @@ pub(super) fn write_decisions(
                 time::local_date(dated.clock.tz, f.to_utc())
             });
             let due = dated.rules.invitation_due(dated.batch_date, sale_date, now);
-            let summary = queue_invitation(
-                c,
+            let (invitation, summary) = invitation(
                 &mut message_ids,
                 settings,
                 (dated.location.rowid, dated.batch_date),
@@ -102,22 +104,21 @@ pub(super) fn write_decisions(
                 SurveyKind::Transactional,
                 due,
                 now,
-            )?;
+            );
+            changes.invitations.push(invitation);
             if due.is_some() && dated.rules.policy.relationship_every_months > 0 {
                 let contact = known.contact(settings.channel);
                 counted.push((known.rowid, contact.map(str::to_owned)));
             }
-            store::insert_decision(
-                c,
+            changes.decisions.push((
                 w.rowid,
-                &DecisionRow {
+                DecisionRow {
                     business_date: dated.batch_date,
                     reason: None,
                     eligible_again_on: None,
                     related_customer: None,
                 },
-                now_ms,
-            )?;
+            ));
             match &mut report.counts {
                 Some(counts) => counts.invitations += 1,
                 None => report.invitations.push(InvitationSummary {
@@ -142,9 +143,9 @@ pub(super) fn write_decisions(
                 business_date: dated.batch_date,
                 reason: Some(reason),
                 eligible_again_on,
-                related_customer: related_customer.as_deref(),
+                related_customer: related_customer.clone(),
             };
-            store::insert_decision(c, w.rowid, &row, now_ms)?;
+            changes.decisions.push((w.rowid, row));
         }
         match &mut report.counts {
             Some(counts) => counts.skipped += 1,
@@ -158,81 +159,11 @@ pub(super) fn write_decisions(
             }),
         }
     }
-    Ok(counted)
-}
-
-/// Whom an invitation is for: the customer's row id, contact on the channel and language.
-pub(in crate::engine) struct Recipient<'a> {
-    /// Row id.
-    pub(in crate::engine) rowid: i64,
-    /// The normalised contact of the channel.
-    pub(in crate::engine) contact: Option<&'a str>,
-    /// BCP 47 language; the settings' default when `None`.
-    pub(in crate::engine) language: Option<&'a str>,
-}
-
-/// Creates an invitation of `kind` and queues its message, due at the send slot `due`;
-/// with no slot before the link would expire, both are cancelled at once (`no_send_slot`,
-/// P5), which releases the cooldown. The summary's customer and transaction are left for
-/// the caller.
-#[allow(clippy::too_many_arguments)]
-pub(in crate::engine) fn queue_invitation(
-    c: &Connection,
-    message_ids: &mut MessageIds,
-    settings: &Settings,
-    (location, business_date): (i64, NaiveDate),
-    known: &Recipient<'_>,
-    transaction: Option<i64>,
-    kind: SurveyKind,
-    due: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<InvitationSummary> {
-    let now_ms = time::ms(now);
-    let language =
-        (known.language.map(str::to_owned)).unwrap_or_else(|| settings.default_language.clone());
-    let due_at = due.unwrap_or(now);
-    let invitation = store::insert_invitation(
-        c,
-        &InvitationRow {
-            customer: known.rowid,
-            transaction,
-            kind,
-            contact: known.contact.map(str::to_owned),
-            location,
-            channel: settings.channel,
-            language: language.clone(),
-            business_date,
-            due_at_ms: time::ms(due_at),
-        },
-        now_ms,
-    )?;
-    let message_kind = match kind {
-        SurveyKind::Relationship => MessageKind::RelationshipSurvey,
-        _ => MessageKind::SurveyInvitation,
-    };
-    let message = store::NewMessage::to_customer(
-        message_kind,
-        known.rowid,
-        location,
-        settings.channel,
-        &language,
-        time::ms(due_at),
-    );
-    let message = store::NewMessage {
-        invitation: Some(invitation),
-        ..message
-    };
-    let message_id = message_ids.next_id();
-    store::queue_message(c, &message_id, &message, now_ms)?;
-    if due.is_none() {
-        store::cancel_message(c, &message_id, Some(invitation), "no_send_slot", now_ms)?;
+    let ids = c.write_decisions(&changes, now_ms)?;
+    if report.counts.is_none() {
+        for (summary, id) in report.invitations[first_summary..].iter_mut().zip(ids) {
+            summary.invitation_id = id;
+        }
     }
-    Ok(InvitationSummary {
-        invitation_id: invitation,
-        customer: String::new(),
-        transaction: String::new(),
-        channel: settings.channel,
-        language,
-        due_at,
-    })
+    Ok(counted)
 }

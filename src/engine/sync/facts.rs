@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{Channel, Settings, SurveyKind, SyncBatch, SyncReport};
@@ -12,7 +12,7 @@ use crate::rules::decide::Pending;
 use crate::rules::eligibility::{CustomerFacts, Facts};
 use crate::rules::policy::{self, PastInvitation};
 use crate::rules::time;
-use crate::store::{self, CustomerRow, StoredTransaction};
+use crate::store::{CustomerRow, StoredTransaction};
 
 use super::super::policy::holds;
 use super::super::suppressions::Suppressions;
@@ -61,7 +61,7 @@ impl BatchFacts {
 /// Gathers what the rules read of each referenced customer: unsubscribed (one look-up
 /// for all of them), usable contact, and what holds the person back (E4, P1–P3).
 pub(super) fn gather_facts(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     customers: &HashMap<&str, Known<'_>>,
     suppressions: &Suppressions,
@@ -84,15 +84,14 @@ pub(super) fn gather_facts(
         .collect();
     let person = &dated.rules.person;
     let since = policy::history_since(person, dated.batch_date);
-    let history = store::person_history(c, &asked, since)?;
-    let refunded = store::refunded_among(
-        c,
-        batch
-            .transactions
-            .iter()
-            .filter(|t| !t.kind.cancels_sale())
-            .map(|t| t.id.as_str()),
-    )?;
+    let history = c.person_history(&asked, since)?;
+    let sales: Vec<&str> = batch
+        .transactions
+        .iter()
+        .filter(|t| !t.kind.cancels_sale())
+        .map(|t| t.id.as_str())
+        .collect();
+    let refunded = c.refunded_among(&sales)?;
     Ok(BatchFacts {
         unsubscribed,
         refunded,
@@ -104,7 +103,7 @@ pub(super) fn gather_facts(
 /// P6: tonight's refunds and voids cancel what their sales, decided by an earlier sync,
 /// still have undelivered.
 pub(super) fn apply_refunds(
-    c: &Connection,
+    c: &mut dyn Tx,
     batch: &SyncBatch,
     written: &[Written<'_>],
     dated: &Dated,
@@ -127,14 +126,14 @@ pub(super) fn apply_refunds(
         .zip(written)
         .map(|(t, w)| (t.id.as_str(), w))
         .collect();
-    let stored = store::find_transactions(c, refunds.iter().copied())?;
+    let stored = c.find_transactions(&refunds.to_vec())?;
     for sale in refunds {
         let decided_before = match in_batch.get(sale) {
             Some(w) => w.before.filter(|s| s.decided()).map(|s| s.rowid),
             None => stored.get(sale).filter(|s| s.decided()).map(|s| s.rowid),
         };
         if let Some(rowid) = decided_before
-            && store::cancel_for_refund(c, rowid, dated.batch_date, time::ms(now))?
+            && c.cancel_for_refund(rowid, dated.batch_date, time::ms(now))?
             && !report.cancelled_by_refund.iter().any(|s| s == sale)
         {
             report.cancelled_by_refund.push(sale.to_owned());

@@ -7,6 +7,9 @@ use crate::error::{Error, Result};
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
+/// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
+pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
+
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -624,7 +627,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         });
     }
     let stamped: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    if version == SCHEMA_VERSION && stamped == super::file::APPLICATION_ID {
+    if version == SCHEMA_VERSION && stamped == APPLICATION_ID {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -637,7 +640,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         });
     }
     // hearken's own id in the header tells its stores from other files (T7).
-    tx.pragma_update(None, "application_id", super::file::APPLICATION_ID)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     for step in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(step)?;
     }

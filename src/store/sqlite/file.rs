@@ -6,11 +6,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::schema::{MIGRATIONS, SCHEMA_VERSION};
+use super::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 use crate::error::{Error, Result};
-
-/// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
-pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
 
 /// Refuses a file that is not hearken's before anything writes to it (T7).
 ///

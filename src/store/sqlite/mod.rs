@@ -1,0 +1,347 @@
+//! The SQLite store: schema, migrations and every query of the embedded mode.
+
+mod alerts;
+mod analytics;
+mod clicks;
+mod customers;
+mod dump;
+mod exports;
+mod file;
+mod locations;
+mod outbox;
+mod policy;
+mod responses;
+mod rollups;
+mod schema;
+mod settings;
+mod transactions;
+mod users;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result, StorageError, StorageFailure};
+use crate::fsio::StoreFile;
+use crate::store::Tx;
+
+/// One SQLite transaction, as the engine's use cases see it: every store trait.
+pub struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+pub use schema::SCHEMA_VERSION;
+
+/// SQLite's errors as the backend-neutral [`Error::Storage`]: damage and "not a database"
+/// are `Corrupt`, a busy or locked file `Busy` (retryable), the rest `Other`; the message
+/// is SQLite's own (it never carries a bound value).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        let failure = match e.sqlite_error_code() {
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StorageFailure::Corrupt,
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StorageFailure::Busy,
+            _ => StorageFailure::Other,
+        };
+        Error::Storage(StorageError::new(failure, e.to_string()))
+    }
+}
+
+/// A database connection with hearken's pragmas applied and its schema current.
+pub struct Store {
+    conn: Connection,
+    /// The file this writing connection opened: where it is, and its device and inode then
+    /// where the platform tells them (T4, T8). `None` in memory and for read-only
+    /// connections.
+    file: Option<StoreFile>,
+    /// Whether the file is in WAL mode.
+    wal: bool,
+    /// How long a write waits for another connection.
+    busy_timeout: Duration,
+    /// An erasure's scrub did not finish: the -wal file may still hold erased values
+    /// (T2); close reports it if its own checkpoint cannot finish it either.
+    scrub_pending: bool,
+}
+
+impl Store {
+    /// Opens or creates the file at `path`, then migrates it to [`SCHEMA_VERSION`].
+    ///
+    /// A new file gets the journal mode asked for (`wal`); an existing one keeps its own
+    /// (T5). A file that is not hearken's is refused before anything writes to it (T7).
+    pub fn open(path: &Path, wal: bool, busy_timeout: Duration) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let mut store = Self::setup(conn, Some(wal), busy_timeout)?;
+        store.file = Some(StoreFile::of(path));
+        Ok(store)
+    }
+
+    /// Opens a read-only connection on a file the writer has already migrated, for reads
+    /// that must not wait behind a write (WAL only).
+    pub fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        tune(&conn, busy_timeout)?;
+        schema::refuse_newer(&conn)?;
+        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
+        Ok(Store {
+            conn,
+            file: None,
+            wal: true,
+            busy_timeout,
+            scrub_pending: false,
+        })
+    }
+
+    /// Opens a private in-memory database.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, None, Duration::from_secs(5))
+    }
+
+    fn setup(conn: Connection, wal: Option<bool>, busy_timeout: Duration) -> Result<Store> {
+        tune(&conn, busy_timeout)?;
+        // Whose file it is and which version, before anything may write to it (T7).
+        file::refuse_foreign(&conn)?;
+        schema::refuse_newer(&conn)?;
+        // Only once the file is known to be a store: the pragma reads its header.
+        conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // Freed pages and cells are zeroed, so erased values leave no bytes behind (T2).
+        conn.pragma_update(None, "secure_delete", true)?;
+        // The journal mode is the file's: chosen when it is created, kept after (T5).
+        let wal = match wal {
+            Some(wanted) if file::is_new(&conn)? => {
+                file::set_journal(&conn, wanted)?;
+                wanted
+            }
+            Some(_) => file::is_wal(&conn)?,
+            None => false,
+        };
+        conn.pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
+        let mut store = Store {
+            conn,
+            file: None,
+            wal,
+            busy_timeout,
+            scrub_pending: false,
+        };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Appends the text of every statement this connection starts to `sink` (`None` stops
+    /// it). For the query-plan test (`tests/query_plans.rs`), not for hosts.
+    pub fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()> {
+        let Some(sink) = sink else {
+            self.conn
+                .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)?;
+            return Ok(());
+        };
+        self.conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |event: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(stmt, _) = event {
+                    sink.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(stmt.sql().into_owned());
+                }
+            }),
+        )?;
+        Ok(())
+    }
+
+    /// Whether the file is in WAL mode (the mode it was created with, or converted to).
+    pub fn is_wal(&self) -> bool {
+        self.wal
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction: commit on `Ok`, roll back otherwise.
+    ///
+    /// Refused with a storage error when the file was deleted or replaced since it was
+    /// opened (T8): the write would go to a file nobody can open again.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.refuse_replaced()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&mut SqliteTx { conn: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Sets SQLite's page cache size (`PRAGMA cache_size`: pages, or KiB when negative),
+    /// returning the setting it replaces so the caller can restore it.
+    pub fn set_cache_size(&self, size: i64) -> Result<i64> {
+        let before: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", size)?;
+        Ok(before)
+    }
+
+    /// Runs `f` in a deferred (read) transaction, so it sees one snapshot.
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&mut SqliteTx { conn: &tx })?;
+        tx.finish()?;
+        Ok(out)
+    }
+
+    fn refuse_replaced(&self) -> Result<()> {
+        if self.file.as_ref().is_some_and(StoreFile::replaced) {
+            return Err(Error::FileReplaced);
+        }
+        Ok(())
+    }
+
+    /// Folds the WAL back into the file and empties it; `false` if a snapshot held by
+    /// another connection kept part of it (T1, T2).
+    ///
+    /// Waits at most a second for other readers (not the whole busy timeout): the caller
+    /// reports an incomplete checkpoint, and close finishes it.
+    ///
+    /// Called after an erasure: until a checkpoint completes, the scrub is pending and
+    /// [`Store::close`] reports it unfinished.
+    pub fn checkpoint(&mut self) -> Result<bool> {
+        if self.file.is_none() {
+            return Ok(true);
+        }
+        self.conn
+            .busy_timeout(self.busy_timeout.min(Duration::from_secs(1)))?;
+        let done = file::checkpoint_truncate(&self.conn);
+        self.conn.busy_timeout(self.busy_timeout)?;
+        let done = done?;
+        self.scrub_pending = !done;
+        Ok(done)
+    }
+
+    /// Closes the connection; a writer first folds the WAL back into the file (T1).
+    /// [`Error::ScrubIncomplete`] when an erasure's scrub was pending and this last
+    /// checkpoint could not finish it either (T2); the connection is closed either way.
+    pub fn close(self) -> Result<()> {
+        let folded = if self.file.is_some() && self.refuse_replaced().is_ok() {
+            file::checkpoint_truncate(&self.conn)
+        } else {
+            Ok(true)
+        };
+        self.conn.close().map_err(|(_, e)| Error::from(e))?;
+        match folded {
+            Ok(false) if self.scrub_pending => Err(Error::ScrubIncomplete),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// The file this writing connection opened (`None` in memory and for readers).
+    pub fn file(&self) -> Option<&StoreFile> {
+        self.file.as_ref()
+    }
+
+    /// Writes a consistent copy of the live store to `dest` (T1, T4): into a fresh unique
+    /// temporary file in `dest`'s folder, renamed over `dest` only once complete. `store`:
+    /// the open store's file, refused as `dest` before anything is written.
+    pub fn backup(&self, dest: &Path, store: Option<&StoreFile>) -> Result<()> {
+        crate::fsio::replace_atomically(dest, store, |temp| {
+            file::backup_into(&self.conn, temp)?;
+            // The complete copy, still under its temporary name (the kill tests stop here).
+            crate::failpoint::hit("backup.before_rename");
+            Ok(())
+        })
+    }
+
+    /// SQLite's integrity and foreign-key checks; empty when the file is sound (T7).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        file::integrity_problems(&self.conn)
+    }
+
+    /// Moves the file to WAL (`true`) or rollback (`false`) mode (T5); a conflict while
+    /// another connection has the file open.
+    pub fn convert_journal(&mut self, wal: bool) -> Result<()> {
+        if self.wal && !wal {
+            file::checkpoint_truncate(&self.conn)?;
+        }
+        file::set_journal(&self.conn, wal)?;
+        self.conn
+            .pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
+        self.wal = wal;
+        Ok(())
+    }
+}
+
+impl crate::store::Backend for Store {
+    fn write_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write(f)
+    }
+
+    fn read_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(f)
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        schema_version(&self.conn)
+    }
+
+    fn finish_scrub(&mut self) -> Result<bool> {
+        self.checkpoint()
+    }
+
+    fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) -> Result<()> {
+        Store::trace_statements(self, sink)
+    }
+
+    fn tune_for_import(&mut self, importing: bool) -> Result<()> {
+        self.set_cache_size(if importing {
+            IMPORT_CACHE_SIZE
+        } else {
+            CACHE_SIZE
+        })?;
+        Ok(())
+    }
+
+    fn close(self: Box<Self>) -> Result<()> {
+        Store::close(*self)
+    }
+
+    fn file_store(&mut self) -> Option<&mut Store> {
+        Some(self)
+    }
+}
+
+/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): 16 MiB, so the
+/// index pages a night touches stay cached in an old store (SQLite's default is 2 MiB).
+const CACHE_SIZE: i64 = -16 * 1024;
+
+/// Page cache during a backfill (64 MiB): a group of nights writes every index a night
+/// writes, at scattered customers, and would spill and re-read pages with less.
+const IMPORT_CACHE_SIZE: i64 = -64 * 1024;
+
+/// The schema version of the file (`user_version`).
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Settings every hearken connection gets: the busy timeout and stable query plans.
+fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
+    // Without QPSG, statements whose plan may depend on a bound value are re-prepared
+    // after every reset of the statement cache (measured: 30x slower cooldown look-ups,
+    // docs/benchmarks.md).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}

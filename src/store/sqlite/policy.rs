@@ -1,0 +1,539 @@
+//! The contact policy's rows (P1–P8): per-location volume rules, calendars, the history of
+//! a person, the counts of a location's day and month, refunds, relationship decisions.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
+use crate::rules::policy::PastInvitation;
+use crate::store::policy::{History, LatestPurchase, RelationshipRow, VolumeOverrides};
+
+/// The location's own volume rules (P4), each `None` when it keeps the store's.
+pub fn get_location_policy(conn: &Connection, location: i64) -> Result<VolumeOverrides> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT daily_cap, sample_percent, monthly_response_quota
+             FROM location_policies WHERE location_id = ?1",
+        )?
+        .query_row([location], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .unwrap_or((None, None, None)))
+}
+
+/// Replaces the location's own volume rules (P4). Rules that all keep the store's values
+/// are stored as no row, as a location that never had its own, so setting what
+/// [`get_location_policy`] read changes nothing (T12).
+pub fn set_location_policy(conn: &Connection, location: i64, v: VolumeOverrides) -> Result<()> {
+    if v == (None, None, None) {
+        conn.prepare_cached("DELETE FROM location_policies WHERE location_id = ?1")?
+            .execute([location])?;
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO location_policies
+           (location_id, daily_cap, sample_percent, monthly_response_quota)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![location, v.0, v.1, v.2])?;
+    Ok(())
+}
+
+/// The calendar of a scope ([`STORE_SCOPE`] or a location row id), if it has one (P5).
+pub fn get_calendar(conn: &Connection, scope: i64) -> Result<Option<Calendar>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT weekday, sends, opens, closes FROM calendar_days WHERE scope = ?1
+         ORDER BY weekday",
+    )?;
+    let days = stmt
+        .query_map([scope], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, Option<u32>>(2)?,
+                r.get::<_, Option<u32>>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if days.is_empty() {
+        return Ok(None);
+    }
+    let mut cal = Calendar {
+        send_weekdays: Vec::new(),
+        closed_dates: Vec::new(),
+        opening_hours: Vec::new(),
+    };
+    for (index, sends, opens, closes) in days {
+        let Some(&weekday) = Weekday::ALL.get(index as usize) else {
+            continue;
+        };
+        if sends {
+            cal.send_weekdays.push(weekday);
+        }
+        if let (Some(opens), Some(closes)) = (opens, closes) {
+            cal.opening_hours.push(OpeningHours {
+                weekday,
+                opens,
+                closes,
+            });
+        }
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT date FROM closed_dates WHERE scope = ?1 ORDER BY date")?;
+    cal.closed_dates = stmt
+        .query_map([scope], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(cal))
+}
+
+/// Replaces the calendar of a scope; `None` removes a location's own calendar.
+pub fn set_calendar(conn: &Connection, scope: i64, cal: Option<&Calendar>) -> Result<()> {
+    conn.prepare_cached("DELETE FROM calendar_days WHERE scope = ?1")?
+        .execute([scope])?;
+    conn.prepare_cached("DELETE FROM closed_dates WHERE scope = ?1")?
+        .execute([scope])?;
+    let Some(cal) = cal else {
+        return Ok(());
+    };
+    let mut day = conn.prepare_cached(
+        "INSERT INTO calendar_days (scope, weekday, sends, opens, closes)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for w in Weekday::ALL {
+        let hours = cal.opening_hours.iter().find(|h| h.weekday == w);
+        day.execute(params![
+            scope,
+            w.index(),
+            cal.send_weekdays.contains(&w),
+            hours.map(|h| h.opens),
+            hours.map(|h| h.closes)
+        ])?;
+    }
+    let mut closed =
+        conn.prepare_cached("INSERT OR IGNORE INTO closed_dates (scope, date) VALUES (?1, ?2)")?;
+    for d in &cal.closed_dates {
+        closed.execute(params![scope, d])?;
+    }
+    Ok(())
+}
+
+/// The history of each `(customer row id, contact)` in one query, as much of it as the
+/// rules read on a date whose `rules::policy::history_since` is `since`
+/// (`rules::policy::bounded_history`): every invitation from `since` on, and of the older
+/// ones of each kind those of the latest date. Each part is a range of an index, so the
+/// cost follows the rules' window, not the years a store has been running.
+pub fn person_history(
+    conn: &Connection,
+    keys: &[(i64, Option<&str>)],
+    since: NaiveDate,
+) -> Result<History> {
+    let mut out = History {
+        by_customer: HashMap::new(),
+        host_ids: HashMap::new(),
+    };
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let json = serde_json::to_string(keys).unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
+        // the outer loop), so each looks invitations up by index: per key and survey kind,
+        // the dates from ?2 on, and the latest date before ?2 (the last entry of an index
+        // range, then read as an equality). The first two parts find the
+        // record's own invitations; the last two only other records' with the contact (so
+        // no part overlaps another and none needs de-duplication), and their host ids.
+        "WITH k(cid, contact) AS MATERIALIZED (
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)),
+         s(kind) AS (VALUES ('transactional'), ('relationship'))
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind AND i.business_date >= ?2
+           AND i.status IN ('pending', 'delivered')
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind
+           AND i.status IN ('pending', 'delivered')
+           AND i.business_date = (
+             SELECT j.business_date FROM invitations j
+             WHERE j.customer_id = k.cid AND j.survey_kind = s.kind AND j.business_date < ?2
+               AND j.status IN ('pending', 'delivered')
+             ORDER BY j.business_date DESC LIMIT 1)
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         JOIN customers c ON c.id = i.customer_id
+         WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
+           AND i.business_date >= ?2 AND i.customer_id <> k.cid
+           AND i.status IN ('pending', 'delivered')
+         UNION ALL
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         JOIN customers c ON c.id = i.customer_id
+         WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
+           AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')
+           AND i.business_date = (
+             SELECT j.business_date FROM invitations j
+             WHERE j.contact = k.contact AND j.survey_kind = s.kind AND j.business_date < ?2
+               AND j.customer_id <> k.cid AND j.status IN ('pending', 'delivered')
+             ORDER BY j.business_date DESC LIMIT 1)",
+    )?;
+    let rows = stmt.query_map(params![json, since], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, NaiveDate>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, bool>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (asked, kind, date, customer, host_id, answered) = row?;
+        let Some(kind) = SurveyKind::parse(&kind) else {
+            continue;
+        };
+        if let Some(host_id) = host_id {
+            out.host_ids.insert(customer, host_id);
+        }
+        out.by_customer
+            .entry(asked)
+            .or_default()
+            .push(PastInvitation {
+                kind,
+                date,
+                customer,
+                answered,
+            });
+    }
+    Ok(out)
+}
+
+/// Transactional invitations the location already created for a business date (P4).
+pub fn invitations_created_on(conn: &Connection, location: i64, date: NaiveDate) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM invitations WHERE location_id = ?1 AND business_date = ?2
+               AND survey_kind = 'transactional'",
+        )?
+        .query_row(params![location, date], |r| r.get(0))?)
+}
+
+/// Responses to the location's transactional invitations received in `[from_ms, to_ms)`.
+pub fn transactional_responses_between(
+    conn: &Connection,
+    location: i64,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            // A response to an invitation is stored at the invitation's location, so the
+            // month is a range of `responses_location`.
+            "SELECT count(*) FROM responses r JOIN invitations i ON i.id = r.invitation_id
+             WHERE r.location_id = ?1 AND i.survey_kind = 'transactional'
+               AND r.source = 'invitation' AND r.created_at >= ?2 AND r.created_at < ?3",
+        )?
+        .query_row(params![location, from_ms, to_ms], |r| r.get(0))?)
+}
+
+/// The sales among `host_ids` that a stored refund or void names (P6).
+pub fn refunded_among<'a>(
+    conn: &Connection,
+    host_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<HashSet<String>> {
+    let ids: Vec<&str> = host_ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT refers_to FROM transactions
+         WHERE refers_to IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt.query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
+        r.get::<_, String>(0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// P6: a refund of a decided sale: its invitation, if not yet delivered, is cancelled
+/// (releasing the cooldown) with its messages, its undelivered reminders are cancelled,
+/// and the decision records the date. Returns whether the invitation was cancelled.
+pub fn cancel_for_refund(
+    conn: &Connection,
+    sale: i64,
+    date: NaiveDate,
+    now_ms: i64,
+) -> Result<bool> {
+    let invitation: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT id, status FROM invitations WHERE transaction_id = ?1
+               AND trigger = 'transaction'",
+        )?
+        .query_row([sale], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((invitation, status)) = invitation else {
+        return Ok(false);
+    };
+    let cancel_invitation = status == "pending";
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'cancelled', lease_until = NULL, cancel_reason = 'refunded',
+           updated_at = ?3
+         WHERE invitation_id = ?1 AND status IN ('pending', 'in_flight')
+           AND (?2 OR kind IN ('review_reminder', 'survey_reminder'))",
+    )?
+    .execute(params![invitation, cancel_invitation, now_ms])?;
+    if cancel_invitation {
+        conn.prepare_cached("UPDATE invitations SET status = 'cancelled' WHERE id = ?1")?
+            .execute([invitation])?;
+        conn.prepare_cached(
+            "UPDATE decisions SET cancelled_on = ?2, cancel_reason = 'refunded'
+             WHERE transaction_id = ?1 AND cancelled_on IS NULL",
+        )?
+        .execute(params![sale, date])?;
+    }
+    Ok(cancel_invitation)
+}
+
+/// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
+/// location and finalized at or after `since_ms`.
+pub fn relationship_candidates(
+    conn: &Connection,
+    location: i64,
+    since_ms: i64,
+) -> Result<Vec<LatestPurchase>> {
+    // SQLite's bare columns beside max() come from the row holding the maximum.
+    let mut stmt = conn.prepare_cached(
+        // The window's sales by `transactions_finalized`; each one's refunds by
+        // `transactions_refers_to`: the cost follows the window, not the store's history.
+        "SELECT t.customer_id, t.location_id, t.host_id, max(t.finalized_at)
+         FROM transactions t INDEXED BY transactions_finalized
+         WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
+           AND t.kind NOT IN ('refund', 'void')
+           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
+         GROUP BY t.customer_id ORDER BY t.customer_id",
+    )?;
+    let rows = stmt.query_map([since_ms], |r| {
+        Ok((
+            r.get::<_, i64>(1)?,
+            LatestPurchase {
+                customer: r.get(0)?,
+                transaction: r.get(2)?,
+                finalized_at_ms: r.get(3)?,
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, purchase) = row?;
+        if at == location {
+            out.push(purchase);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest stored relationship decision of each customer among `customers`: its
+/// business date and reason (`None` = invited).
+pub fn last_relationship_decisions(
+    conn: &Connection,
+    customers: &[i64],
+) -> Result<HashMap<i64, (NaiveDate, Option<String>)>> {
+    if customers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, max(business_date), reason FROM relationship_decisions
+         WHERE customer_id IN (SELECT value FROM json_each(?1)) GROUP BY customer_id",
+    )?;
+    let rows = stmt.query_map(
+        [serde_json::to_string(customers).unwrap_or_default()],
+        |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Stores a relationship decision; a second one for the same customer and date is ignored.
+pub fn insert_relationship_decision(
+    conn: &Connection,
+    d: &RelationshipRow<'_>,
+    now_ms: i64,
+) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO relationship_decisions (customer_id, business_date,
+               location_id, invitation_id, reason, eligible_again_on, related_customer,
+               decided_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            d.customer,
+            d.business_date,
+            d.location,
+            d.invitation,
+            d.reason.map(SkipReason::as_str),
+            d.eligible_again_on,
+            d.related_customer,
+            now_ms
+        ])?;
+    Ok(n > 0)
+}
+
+/// The customer's relationship decisions, newest first.
+pub fn relationship_decisions(
+    conn: &Connection,
+    customer: i64,
+    limit: u32,
+) -> Result<Vec<RelationshipDecision>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.host_id, d.business_date, d.invitation_id, d.reason, d.eligible_again_on,
+                d.related_customer
+         FROM relationship_decisions d JOIN locations l ON l.id = d.location_id
+         WHERE d.customer_id = ?1 ORDER BY d.business_date DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, limit], |r| {
+        Ok(RelationshipDecision {
+            location: r.get(0)?,
+            business_date: r.get(1)?,
+            invitation_id: r.get(2)?,
+            reason: r
+                .get::<_, Option<String>>(3)?
+                .and_then(|s| SkipReason::parse(&s)),
+            eligible_again_on: r.get(4)?,
+            related_customer: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Cancels a message just queued, and its invitation, with `reason` (P5 `no_send_slot`).
+pub fn cancel_message(
+    conn: &Connection,
+    message_id: &str,
+    invitation: Option<i64>,
+    reason: &str,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'cancelled', cancel_reason = ?2, updated_at = ?3
+         WHERE message_id = ?1",
+    )?
+    .execute(params![message_id, reason, now_ms])?;
+    if let Some(inv) = invitation {
+        conn.prepare_cached(
+            "UPDATE invitations SET status = 'cancelled' WHERE id = ?1 AND status = 'pending'",
+        )?
+        .execute([inv])?;
+    }
+    Ok(())
+}
+
+/// The IANA zone of the location whose batch created the customer's last invitation.
+pub fn last_invitation_zone(conn: &Connection, customer: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT l.time_zone FROM invitations i JOIN locations l ON l.id = i.location_id
+             WHERE i.customer_id = ?1 AND i.status IN ('pending', 'delivered')
+             ORDER BY i.business_date DESC, i.id DESC LIMIT 1",
+        )?
+        .query_row([customer], |r| r.get(0))
+        .optional()?)
+}
+
+impl crate::store::PolicyStore for super::SqliteTx<'_> {
+    fn get_location_policy(&mut self, location: i64) -> Result<VolumeOverrides> {
+        get_location_policy(self.conn, location)
+    }
+
+    fn set_location_policy(&mut self, location: i64, v: VolumeOverrides) -> Result<()> {
+        set_location_policy(self.conn, location, v)
+    }
+
+    fn get_calendar(&mut self, scope: i64) -> Result<Option<Calendar>> {
+        get_calendar(self.conn, scope)
+    }
+
+    fn set_calendar(&mut self, scope: i64, cal: Option<&Calendar>) -> Result<()> {
+        set_calendar(self.conn, scope, cal)
+    }
+
+    fn person_history(
+        &mut self,
+        keys: &[(i64, Option<&str>)],
+        since: NaiveDate,
+    ) -> Result<History> {
+        person_history(self.conn, keys, since)
+    }
+
+    fn invitations_created_on(&mut self, location: i64, date: NaiveDate) -> Result<u32> {
+        invitations_created_on(self.conn, location, date)
+    }
+
+    fn transactional_responses_between(
+        &mut self,
+        location: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<u32> {
+        transactional_responses_between(self.conn, location, from_ms, to_ms)
+    }
+
+    fn refunded_among(&mut self, host_ids: &[&str]) -> Result<HashSet<String>> {
+        refunded_among(self.conn, host_ids.iter().copied())
+    }
+
+    fn cancel_for_refund(&mut self, sale: i64, date: NaiveDate, now_ms: i64) -> Result<bool> {
+        cancel_for_refund(self.conn, sale, date, now_ms)
+    }
+
+    fn relationship_candidates(
+        &mut self,
+        location: i64,
+        since_ms: i64,
+    ) -> Result<Vec<LatestPurchase>> {
+        relationship_candidates(self.conn, location, since_ms)
+    }
+
+    fn last_relationship_decisions(
+        &mut self,
+        customers: &[i64],
+    ) -> Result<HashMap<i64, (NaiveDate, Option<String>)>> {
+        last_relationship_decisions(self.conn, customers)
+    }
+
+    fn insert_relationship_decision(
+        &mut self,
+        d: &RelationshipRow<'_>,
+        now_ms: i64,
+    ) -> Result<bool> {
+        insert_relationship_decision(self.conn, d, now_ms)
+    }
+
+    fn relationship_decisions(
+        &mut self,
+        customer: i64,
+        limit: u32,
+    ) -> Result<Vec<RelationshipDecision>> {
+        relationship_decisions(self.conn, customer, limit)
+    }
+
+    fn cancel_message(
+        &mut self,
+        message_id: &str,
+        invitation: Option<i64>,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        cancel_message(self.conn, message_id, invitation, reason, now_ms)
+    }
+
+    fn last_invitation_zone(&mut self, customer: i64) -> Result<Option<String>> {
+        last_invitation_zone(self.conn, customer)
+    }
+}
