@@ -1,0 +1,361 @@
+//! The hosted mode's client against a real PostgreSQL (scripts/pg-cluster.sh): TLS as
+//! libpq means it, secrets never shown, timeouts and lost connections retryable with
+//! nothing half-written, one pool per connection string (H3, H6).
+#![cfg(feature = "hosted")]
+
+mod hosted_common;
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hearken::hosted::{PgClient, SslMode, Timeouts, p};
+use hearken::{Error, ErrorKind, StorageFailure};
+use hosted_common::*;
+
+fn storage_failure(e: &Error) -> Option<StorageFailure> {
+    match e {
+        Error::Storage(s) => Some(s.failure()),
+        _ => None,
+    }
+}
+
+fn ssl_in_use(client: &PgClient) -> bool {
+    client
+        .with_admin_transaction(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    vec![],
+                )?
+                .get::<_, bool>(0))
+        })
+        .unwrap()
+}
+
+/// H6: verify-full with the test CA connects by 127.0.0.1 and by localhost, over TLS.
+#[test]
+fn h6_verify_full_accepts_the_server_named_in_its_certificate() {
+    let Some((_, engine)) = urls("h6_verify_full_accepts") else {
+        return;
+    };
+    let client = PgClient::connect(&engine).unwrap();
+    assert_eq!(client.config().ssl_mode(), SslMode::VerifyFull);
+    assert!(ssl_in_use(&client));
+    let by_name = PgClient::connect(&with_host(&engine, "localhost")).unwrap();
+    assert!(ssl_in_use(&by_name));
+}
+
+/// H6: verify-full checks the host name: a name the certificate does not carry is refused
+/// (verify-ca, which checks the chain only, accepts it); a root that did not sign the
+/// server's certificate (the other host's certificate) is refused by both.
+#[test]
+fn h6_verify_full_refuses_another_name_and_another_root() {
+    let Some((_, engine)) = urls("h6_verify_full_refuses") else {
+        return;
+    };
+    let wrong_name = with_host(&engine, "other.invalid");
+    let e = PgClient::connect(&wrong_name).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Storage, "{e}");
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Other), "{e}");
+    let text = e.to_string();
+    eprintln!("verify-full, wrong name: {text}");
+    assert!(
+        text.contains("certificate") || text.contains("Certificate"),
+        "{text}"
+    );
+    assert!(!text.contains(&password(&engine)), "{text}");
+
+    let ca_only = with_param(&wrong_name, "sslmode", "verify-ca");
+    let client = PgClient::connect(&ca_only).unwrap();
+    assert!(ssl_in_use(&client));
+
+    let other_cert = std::env::var("HEARKEN_TEST_PG_OTHER_CERT").unwrap();
+    for mode in ["verify-full", "verify-ca"] {
+        let url = with_param(
+            &with_param(&engine, "sslrootcert", &other_cert),
+            "sslmode",
+            mode,
+        );
+        let e = PgClient::connect(&url).unwrap_err();
+        assert_eq!(
+            storage_failure(&e),
+            Some(StorageFailure::Other),
+            "{mode}: {e}"
+        );
+    }
+}
+
+/// H6: sslmode=require without a root encrypts (libpq: no verification); disable is
+/// refused by this server (hostssl only), with no password in the error.
+#[test]
+fn h6_require_encrypts_and_disable_is_refused_here() {
+    let Some((_, engine)) = urls("h6_require") else {
+        return;
+    };
+    let require = with_param(
+        &with_param(&engine, "sslmode", "require"),
+        "sslrootcert",
+        "",
+    );
+    let require = require.replace("&sslrootcert=", "&application_name=require");
+    let client = PgClient::connect(&require).unwrap();
+    assert!(ssl_in_use(&client));
+    let e = PgClient::connect(&with_param(&engine, "sslmode", "disable")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Storage);
+    assert!(!e.to_string().contains(&password(&engine)), "{e}");
+}
+
+/// H6: a wrong password, a debug print: neither shows the password nor the URL.
+#[test]
+fn h6_no_password_in_errors_or_debug_prints() {
+    let Some((_, engine)) = urls("h6_no_password") else {
+        return;
+    };
+    let real = password(&engine);
+    let client = PgClient::connect(&engine).unwrap();
+    let debug = format!("{client:?} {:?}", client.config());
+    assert!(!debug.contains(&real), "{debug}");
+    assert!(!debug.contains(&engine), "{debug}");
+    assert!(debug.contains("<redacted>"), "{debug}");
+
+    let wrong = engine.replacen(&real, "Wr0ngPassw0rd-4242", 1);
+    let e = PgClient::connect(&wrong).unwrap_err();
+    let text = format!("{e} {e:?}");
+    eprintln!("wrong password: {text}");
+    assert!(text.contains("28P01"), "{text}");
+    assert!(
+        !text.contains("Wr0ngPassw0rd-4242") && !text.contains(&real),
+        "{text}"
+    );
+    assert!(!text.contains(&wrong), "{text}");
+}
+
+/// H6: one pool per connection string in the process, shared by every handle.
+#[test]
+fn h6_one_pool_per_connection_string() {
+    let Some((_, engine)) = urls("h6_one_pool") else {
+        return;
+    };
+    let url = with_param(&engine, "application_name", "pool-test");
+    let a = PgClient::connect(&url).unwrap();
+    let b = PgClient::connect(&url).unwrap();
+    let c = PgClient::connect(&with_param(&engine, "application_name", "pool-test-2")).unwrap();
+    assert!(a.shares_pool_with(&b));
+    assert!(!a.shares_pool_with(&c));
+}
+
+/// H3: a write transaction takes its store's advisory lock: a second writer of the same
+/// store waits, then gives up at lock_timeout with a retryable error; another store's
+/// writer does not wait.
+#[test]
+fn h3_writers_of_one_store_serialise_and_time_out_retryably() {
+    let Some((admin, engine)) = urls("h3_writers_serialise") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "lock-a");
+    let b = store_with_location(&admin_client, "lock-b");
+    let client = PgClient::connect(&engine).unwrap();
+    let (locked, release) = (mpsc::channel(), mpsc::channel::<()>());
+    let holder = {
+        let client = client.clone();
+        let locked = locked.0;
+        let release = release.1;
+        thread::spawn(move || {
+            client
+                .with_transaction(a, |tx| {
+                    tx.execute(
+                        "UPDATE locations SET name = 'held' WHERE store_id = $1",
+                        vec![p(a)],
+                    )?;
+                    locked.send(()).unwrap();
+                    release.recv().unwrap();
+                    Ok(())
+                })
+                .unwrap();
+        })
+    };
+    locked.1.recv().unwrap();
+    let impatient = client.clone().with_timeouts(Timeouts {
+        lock: Duration::from_millis(300),
+        statement: Duration::from_secs(10),
+    });
+    let started = Instant::now();
+    let e = impatient.with_transaction(a, |_| Ok(())).unwrap_err();
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Busy), "{e}");
+    assert!(matches!(&e, Error::Storage(s) if s.is_retryable()));
+    assert!(e.to_string().contains("55P03"), "{e}");
+    // Another store is not held up.
+    impatient
+        .with_transaction(b, |tx| {
+            tx.execute(
+                "UPDATE locations SET name = 'free' WHERE store_id = $1",
+                vec![p(b)],
+            )
+        })
+        .unwrap();
+    // A reader does not take the lock either.
+    impatient.with_read_transaction(a, |_| Ok(())).unwrap();
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    impatient.with_transaction(a, |_| Ok(())).unwrap();
+}
+
+/// H6: statement_timeout ends a long statement with a retryable error; the next call works.
+#[test]
+fn h6_statement_timeout_is_retryable() {
+    let Some((admin, engine)) = urls("h6_statement_timeout") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "stmt");
+    let client = PgClient::connect(&engine).unwrap().with_timeouts(Timeouts {
+        lock: Duration::from_secs(5),
+        statement: Duration::from_millis(200),
+    });
+    let e = client
+        .with_read_transaction(a, |tx| tx.query("SELECT pg_sleep(3)", vec![]))
+        .unwrap_err();
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Busy), "{e}");
+    assert!(e.to_string().contains("57014"), "{e}");
+    let n: i64 = client
+        .with_read_transaction(a, |tx| {
+            Ok(tx
+                .query_one("SELECT count(*) FROM locations", vec![])?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// H6: a backend killed mid-transaction (pg_terminate_backend from an admin connection)
+/// gives a retryable error, commits nothing, and the next call works.
+#[test]
+fn h6_backend_killed_mid_transaction_commits_nothing_and_the_next_call_works() {
+    let Some((admin, engine)) = urls("h6_backend_killed") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "killed");
+    let client = PgClient::connect(&engine).unwrap();
+    let e = client
+        .with_transaction(a, |tx| {
+            tx.execute(
+                "INSERT INTO customers (store_id, id, host_id, include_in_communications, created_at, updated_at) \
+                 VALUES ($1, 1, 'c1', 1, 0, 0)",
+                vec![p(a)],
+            )?;
+            let pid: i32 = tx.query_one("SELECT pg_backend_pid()", vec![])?.get(0);
+            let killed: bool = admin_client
+                .with_admin_transaction(|admin_tx| {
+                    Ok(admin_tx
+                        .query_one("SELECT pg_terminate_backend($1)", vec![p(pid)])?
+                        .get(0))
+                })
+                .unwrap();
+            assert!(killed);
+            tx.execute(
+                "INSERT INTO customers (store_id, id, host_id, include_in_communications, created_at, updated_at) \
+                 VALUES ($1, 2, 'c2', 1, 0, 0)",
+                vec![p(a)],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    eprintln!("killed backend: {e}");
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Busy), "{e}");
+    assert!(matches!(&e, Error::Storage(s) if s.is_retryable()));
+    let count = |c: &PgClient| -> i64 {
+        c.with_read_transaction(a, |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT count(*) FROM customers WHERE store_id = $1",
+                    vec![p(a)],
+                )?
+                .get(0))
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        count(&client),
+        0,
+        "nothing of the killed transaction is committed"
+    );
+    // Every pooled connection of this client may be dead or alive: the next calls work.
+    for _ in 0..3 {
+        client
+            .with_transaction(a, |tx| {
+                tx.execute(
+                    "INSERT INTO customers (store_id, id, host_id, include_in_communications, created_at, updated_at) \
+                     VALUES ($1, (SELECT coalesce(max(id), 0) + 1 FROM customers WHERE store_id = $1), 'c', 1, 0, 0) \
+                     ON CONFLICT DO NOTHING",
+                    vec![p(a)],
+                )
+            })
+            .unwrap();
+    }
+    assert!(count(&client) >= 1);
+}
+
+/// A body that swallows a statement's error and returns Ok does not commit (PostgreSQL
+/// would turn the COMMIT into a silent ROLLBACK): the call fails, nothing is written.
+#[test]
+fn a_swallowed_statement_error_rolls_back_and_fails_the_call() {
+    let Some((admin, engine)) = urls("swallowed_error") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "swallow");
+    let client = PgClient::connect(&engine).unwrap();
+    let r = client.with_transaction(a, |tx| {
+        tx.execute(
+            "UPDATE locations SET name = 'changed' WHERE store_id = $1",
+            vec![p(a)],
+        )?;
+        let _ = tx.execute("SELECT 1/0", vec![]);
+        Ok(())
+    });
+    assert!(r.is_err());
+    let name: String = client
+        .with_read_transaction(a, |tx| {
+            Ok(tx.query_one("SELECT name FROM locations", vec![])?.get(0))
+        })
+        .unwrap();
+    assert_eq!(name, "Boutique");
+}
+
+/// A panicking body leaves no transaction open on a pooled connection.
+#[test]
+fn a_panicking_body_leaves_nothing_open() {
+    let Some((admin, engine)) = urls("panicking_body") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "panic");
+    let client = PgClient::connect(&engine).unwrap();
+    let c2 = client.clone();
+    let r = thread::spawn(move || {
+        c2.with_transaction(a, |tx| -> hearken::Result<()> {
+            tx.execute(
+                "UPDATE locations SET name = 'panicked' WHERE store_id = $1",
+                vec![p(a)],
+            )?;
+            panic!("the body panics");
+        })
+    })
+    .join();
+    assert!(r.is_err());
+    let name: String = client
+        .with_transaction(a, |tx| {
+            Ok(tx.query_one("SELECT name FROM locations", vec![])?.get(0))
+        })
+        .unwrap();
+    assert_eq!(name, "Boutique");
+}
