@@ -33,10 +33,13 @@
 #   scripts/pg-cluster.sh start
 #   trap 'scripts/pg-cluster.sh stop' EXIT
 #   eval "$(scripts/pg-cluster.sh env)"
-#   cargo test --features hosted --test hosted_client --test hosted_schema
+#   export HEARKEN_TEST_REQUIRE_PG=1   # a lost variable then fails instead of skipping
+#   cargo test --features hosted --lib hosted \
+#     --test hosted_client --test hosted_schema --test hosted_tokio
 #   # the trap stops the cluster whatever happens
 #
-# Without HEARKEN_TEST_PG_URL the hosted tests skip with a loud message.
+# Without HEARKEN_TEST_PG_URL (and without HEARKEN_TEST_REQUIRE_PG) the hosted tests
+# print a loud SKIPPED line on stderr and pass.
 set -euo pipefail
 
 port="${HEARKEN_PG_PORT:-55432}"

@@ -1,7 +1,10 @@
 //! Shared by the tests/hosted_*.rs: the cluster of scripts/pg-cluster.sh, from the
-//! environment. Without it a test prints a loud SKIPPED line and passes.
+//! environment. Without it a test prints a loud SKIPPED line (straight to stderr, past
+//! the test harness's capture) and passes, unless HEARKEN_TEST_REQUIRE_PG is set (a test
+//! command that started the cluster sets it, so a lost variable fails instead).
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -16,10 +19,15 @@ pub fn urls(test: &str) -> Option<(String, String)> {
     ) {
         (Ok(admin), Ok(engine)) => Some((admin, engine)),
         _ => {
-            eprintln!(
-                "\n*** SKIPPED {test}: HEARKEN_TEST_PG_URL / HEARKEN_TEST_PG_ENGINE_URL are not set.\n\
-                 *** Run: scripts/pg-cluster.sh start && eval \"$(scripts/pg-cluster.sh env)\"\n"
+            let message = format!(
+                "*** SKIPPED {test}: HEARKEN_TEST_PG_URL / HEARKEN_TEST_PG_ENGINE_URL are not set.\n\
+                 *** Run: scripts/pg-cluster.sh start && eval \"$(scripts/pg-cluster.sh env)\""
             );
+            assert!(
+                std::env::var_os("HEARKEN_TEST_REQUIRE_PG").is_none(),
+                "HEARKEN_TEST_REQUIRE_PG is set: {message}"
+            );
+            let _ = writeln!(std::io::stderr(), "{message}");
             None
         }
     }
