@@ -34,8 +34,8 @@
 #   trap 'scripts/pg-cluster.sh stop' EXIT
 #   eval "$(scripts/pg-cluster.sh env)"
 #   export HEARKEN_TEST_REQUIRE_PG=1   # a lost variable then fails instead of skipping
-#   cargo test --features hosted --lib hosted \
-#     --test hosted_client --test hosted_schema --test hosted_tokio
+#   cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_tokio
+#   cargo test --features hosted --lib hosted::   # the unit tests (no cluster needed)
 #   # the trap stops the cluster whatever happens
 #
 # Without HEARKEN_TEST_PG_URL (and without HEARKEN_TEST_REQUIRE_PG) the hosted tests
