@@ -298,6 +298,12 @@ impl PgClient {
     /// (`pg_advisory_xact_lock(LOCK_CLASS, key)`, the key's low 32 bits) taken before the
     /// body runs. Commits when the body returns `Ok` and every statement succeeded, rolls
     /// back otherwise. A connection found dead before the body ran is replaced once.
+    ///
+    /// A connection lost during the body leaves nothing committed (the server rolls the
+    /// transaction back) and the call fails with a retryable error. One lost during the
+    /// `COMMIT` itself is retryable too, but whether that commit took effect is unknown,
+    /// as with any client/server database: the store layer's writes must stay idempotent
+    /// for a retry (they are, by host ids), or check before writing again.
     pub fn with_transaction<T>(
         &self,
         store_key: i64,
