@@ -129,6 +129,21 @@ fn h6_no_password_in_errors_or_debug_prints() {
         "{text}"
     );
     assert!(!text.contains(&wrong), "{text}");
+
+    // Nothing listens there: a retryable failure (the server may come back), no secret.
+    let refused = engine.replacen(":55432/", ":1/", 1).replacen(
+        &format!(
+            ":{}/",
+            std::env::var("HEARKEN_PG_PORT").unwrap_or_else(|_| "55432".into())
+        ),
+        ":1/",
+        1,
+    );
+    let e = PgClient::connect(&refused).unwrap_err();
+    let text = format!("{e} {e:?}");
+    eprintln!("refused: {text}");
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Busy), "{text}");
+    assert!(!text.contains(&real) && !text.contains(&refused), "{text}");
 }
 
 /// H6: one pool per connection string in the process, shared by every handle.
