@@ -14,7 +14,7 @@
 # What `start` makes:
 #   - a CA (ca.crt), a server certificate for localhost and 127.0.0.1 signed by it (what
 #     the server presents), and a second certificate for another host name, other.invalid
-#     (other.crt/other.key, for a verify-full test that must be refused);
+#     (other.crt/other.key: tests/hosted_tls_swap.rs makes the server present it);
 #   - the role hearken_admin (LOGIN, password, NOSUPERUSER, BYPASSRLS, member of
 #     pg_signal_backend so a test can pg_terminate_backend): owns the database and, once
 #     the schema is installed, its tables;
@@ -24,7 +24,7 @@
 #     asks for a scram-sha-256 password and only over TLS (hostssl).
 #
 # `env` prints HEARKEN_TEST_PG_URL (admin), HEARKEN_TEST_PG_ENGINE_URL (engine role),
-# HEARKEN_TEST_PG_CA, HEARKEN_TEST_PG_OTHER_CERT/_KEY and HEARKEN_TEST_PG_DIR. The URLs
+# HEARKEN_TEST_PG_CA, HEARKEN_TEST_PG_OTHER_CERT/_KEY, HEARKEN_TEST_PG_DIR and _PORT. The URLs
 # use sslmode=verify-full with sslrootcert=ca.crt. The passwords are random per start,
 # kept in the cluster directory (mode 0600), never on a command line.
 #
@@ -34,7 +34,8 @@
 #   trap 'scripts/pg-cluster.sh stop' EXIT
 #   eval "$(scripts/pg-cluster.sh env)"
 #   export HEARKEN_TEST_REQUIRE_PG=1   # a lost variable then fails instead of skipping
-#   cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_tokio
+#   cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_tokio \
+#     --test hosted_tls_swap
 #   cargo test --features hosted --lib hosted::   # the unit tests (no cluster needed)
 #   # the trap stops the cluster whatever happens
 #
@@ -130,14 +131,15 @@ EOF
   admin=$(sed -n 's/^admin=//p' "$pwfile")
   engine=$(sed -n 's/^engine=//p' "$pwfile")
   say "creating roles hearken_admin, hearken_engine and the database hearken_test"
-  # Passwords go through psql variables on stdin, not argv.
+  # The passwords reach psql on stdin (this heredoc), never on a command line; they are
+  # hex digits, so quoting them in SQL is safe.
   as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
-    -v admin_pw="$admin" -v engine_pw="$engine" -f - >/dev/null <<'EOF'
-CREATE ROLE hearken_admin LOGIN NOSUPERUSER CREATEROLE BYPASSRLS PASSWORD :'admin_pw';
+    -f - >/dev/null <<EOF
+CREATE ROLE hearken_admin LOGIN NOSUPERUSER CREATEROLE BYPASSRLS PASSWORD '$admin';
 GRANT pg_signal_backend TO hearken_admin;
-CREATE ROLE hearken_engine LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'engine_pw';
+CREATE ROLE hearken_engine LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '$engine';
 CREATE DATABASE hearken_test OWNER hearken_admin;
-\c hearken_test
+\\c hearken_test
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT ALL ON SCHEMA public TO hearken_admin;
 GRANT USAGE ON SCHEMA public TO hearken_engine;
@@ -160,6 +162,7 @@ env_lines() {
   printf 'export HEARKEN_TEST_PG_OTHER_CERT=%q\n' "$dir/tls/other.crt"
   printf 'export HEARKEN_TEST_PG_OTHER_KEY=%q\n' "$dir/tls/other.key"
   printf 'export HEARKEN_TEST_PG_DIR=%q\n' "$dir"
+  printf 'export HEARKEN_TEST_PG_PORT=%q\n' "$port"
 }
 
 stop() {

@@ -134,7 +134,7 @@ fn h6_no_password_in_errors_or_debug_prints() {
     let refused = engine.replacen(":55432/", ":1/", 1).replacen(
         &format!(
             ":{}/",
-            std::env::var("HEARKEN_PG_PORT").unwrap_or_else(|_| "55432".into())
+            std::env::var("HEARKEN_TEST_PG_PORT").unwrap_or_else(|_| "55432".into())
         ),
         ":1/",
         1,
