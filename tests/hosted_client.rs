@@ -5,6 +5,7 @@
 
 mod hosted_common;
 
+use std::io::Write;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -196,6 +197,7 @@ fn h3_writers_of_one_store_serialise_and_time_out_retryably() {
     let impatient = client.clone().with_timeouts(Timeouts {
         lock: Duration::from_millis(300),
         statement: Duration::from_secs(10),
+        ..Timeouts::default()
     });
     let started = Instant::now();
     let e = impatient.with_transaction(a, |_| Ok(())).unwrap_err();
@@ -231,6 +233,7 @@ fn h6_statement_timeout_is_retryable() {
     let client = PgClient::connect(&engine).unwrap().with_timeouts(Timeouts {
         lock: Duration::from_secs(5),
         statement: Duration::from_millis(200),
+        ..Timeouts::default()
     });
     let e = client
         .with_read_transaction(a, |tx| tx.query("SELECT pg_sleep(3)", vec![]))
@@ -479,4 +482,65 @@ fn without_the_statement_cache_the_answers_are_the_same() {
         prepared <= 1,
         "{prepared} prepared statements left on the connection"
     );
+}
+
+/// H6: a server that stops answering (its backend stopped with SIGSTOP: no
+/// statement_timeout can fire) ends the call at statement + network timeouts with a
+/// retryable error; the connection is dropped, nothing is committed, the next call works.
+#[test]
+fn h6_a_server_that_stops_answering_gives_a_retryable_error_in_time() {
+    let Some((admin, engine)) = urls("h6_silent_server") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "silent");
+    let url = with_param(&engine, "application_name", "silent-server");
+    let client = PgClient::connect(&url).unwrap().with_timeouts(Timeouts {
+        lock: Duration::from_secs(5),
+        statement: Duration::from_millis(500),
+        network: Duration::from_millis(1000),
+    });
+    let signal = |sig: &str, pid: i32| {
+        std::process::Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let mut stopped = None;
+    let started = Instant::now();
+    let r = client.with_transaction(a, |tx| {
+        tx.execute(
+            "UPDATE locations SET name = 'silent' WHERE store_id = $1",
+            vec![p(a)],
+        )?;
+        let pid: i32 = tx.query_one("SELECT pg_backend_pid()", vec![])?.get(0);
+        if !signal("-STOP", pid) {
+            return Ok(false);
+        }
+        stopped = Some(pid);
+        tx.query("SELECT 1", vec![])?;
+        Ok(true)
+    });
+    let Some(pid) = stopped else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "*** SKIPPED h6_silent_server: cannot SIGSTOP a backend (not root?)"
+        );
+        return;
+    };
+    let elapsed = started.elapsed();
+    assert!(signal("-CONT", pid));
+    let e = r.unwrap_err();
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Busy), "{e}");
+    assert!(e.to_string().contains("no answer"), "{e}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    let name: String = client
+        .with_transaction(a, |tx| {
+            Ok(tx
+                .query_one("SELECT name FROM locations WHERE store_id = $1", vec![p(a)])?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(name, "Boutique");
 }

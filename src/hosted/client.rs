@@ -54,6 +54,10 @@ pub struct Timeouts {
     pub lock: Duration,
     /// `statement_timeout` (30 s by default).
     pub statement: Duration,
+    /// How much longer than `statement` the client waits for any answer before it gives
+    /// the connection up (10 s by default): a server that stopped answering or a
+    /// network that drops packets silently ends in a retryable error, not a hung caller.
+    pub network: Duration,
 }
 
 impl Default for Timeouts {
@@ -61,6 +65,7 @@ impl Default for Timeouts {
         Timeouts {
             lock: Duration::from_secs(5),
             statement: Duration::from_secs(30),
+            network: Duration::from_secs(10),
         }
     }
 }
@@ -201,6 +206,92 @@ fn pool_error(config: &PgConfig, e: &PoolError) -> Error {
 
 fn busy(message: &str) -> Error {
     Error::Storage(StorageError::new(StorageFailure::Busy, message))
+}
+
+/// One piece of work on a connection.
+enum Op {
+    /// Statements without parameters, one round trip (simple query protocol).
+    Batch(String),
+    Execute {
+        sql: String,
+        params: Vec<Param>,
+        cache: bool,
+    },
+    Query {
+        sql: String,
+        params: Vec<Param>,
+        cache: bool,
+    },
+}
+
+enum Answer {
+    Done,
+    Count(u64),
+    Rows(Vec<Row>),
+}
+
+/// Why an [`Op`] failed.
+enum Failure {
+    Pg(tokio_postgres::Error),
+    /// No answer within the deadline: the connection was closed.
+    Deadline,
+}
+
+async fn perform(object: &Object, op: Op) -> std::result::Result<Answer, tokio_postgres::Error> {
+    let (sql, params, cache, query) = match op {
+        Op::Batch(sql) => return object.batch_execute(&sql).await.map(|()| Answer::Done),
+        Op::Execute { sql, params, cache } => (sql, params, cache, false),
+        Op::Query { sql, params, cache } => (sql, params, cache, true),
+    };
+    let refs: Vec<&(dyn ToSql + Sync)> = params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    let statement = if cache {
+        object.prepare_cached(&sql).await?
+    } else {
+        object.prepare(&sql).await?
+    };
+    if query {
+        object.query(&statement, &refs).await.map(Answer::Rows)
+    } else {
+        object.execute(&statement, &refs).await.map(Answer::Count)
+    }
+}
+
+/// Runs `op` on `object` on the runtime, waiting at most `deadline`. The connection comes
+/// back unless it is closed or gave no answer in time (then it is dropped, never pooled).
+fn on_connection(
+    object: Object,
+    op: Op,
+    deadline: Duration,
+) -> Result<(Option<Object>, std::result::Result<Answer, Failure>)> {
+    run(async move {
+        match tokio::time::timeout(deadline, perform(&object, op)).await {
+            Ok(r) => {
+                let object = if object.is_closed() {
+                    drop(Object::take(object));
+                    None
+                } else {
+                    Some(object)
+                };
+                (object, r.map_err(Failure::Pg))
+            }
+            Err(_) => {
+                drop(Object::take(object));
+                (None, Err(Failure::Deadline))
+            }
+        }
+    })
+}
+
+fn failure_error(config: &PgConfig, failure: &Failure) -> Error {
+    match failure {
+        Failure::Pg(e) => pg_error(config, e),
+        Failure::Deadline => busy(
+            "postgres: no answer from the server in time; the connection was closed (nothing of an unfinished transaction is committed)",
+        ),
+    }
 }
 
 /// A handle on a PostgreSQL database: cheap to clone, one shared pool per connection
@@ -368,27 +459,37 @@ impl PgClient {
     fn transaction<T>(&self, scope: Scope, body: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
         let begin = self.begin_sql(scope);
         let mut attempt = 0;
+        let deadline = self.timeouts.lock + self.timeouts.statement + self.timeouts.network;
         let object = loop {
             attempt += 1;
             let object = self.checkout()?;
-            let sql = begin.clone();
-            let (object, r) = run(async move {
-                let r = object.batch_execute(&sql).await;
-                (object, r)
-            })?;
-            match r {
-                Ok(()) => break object,
-                Err(e) => {
-                    let err = pg_error(&self.config, &e);
-                    // Never hand a connection in an unknown state back to the pool.
-                    drop(Object::take(object));
+            let (object, r) = on_connection(object, Op::Batch(begin.clone()), deadline)?;
+            match (object, r) {
+                (Some(object), Ok(_)) => break object,
+                (object, Err(failure)) => {
+                    let err = failure_error(&self.config, &failure);
                     // A pooled connection the server dropped while idle: nothing ran yet.
-                    let stale = e.is_closed() || e.code().is_some_and(|c| c.code() == "57P01");
+                    let stale = match &failure {
+                        Failure::Pg(e) => {
+                            e.is_closed() || e.code().is_some_and(|c| c.code() == "57P01")
+                        }
+                        Failure::Deadline => false,
+                    };
+                    if let Some(object) = object {
+                        // Alive (a lock timeout, say): end the failed transaction, and pool
+                        // the connection only if that worked.
+                        let (object, r) =
+                            on_connection(object, Op::Batch("ROLLBACK".into()), deadline)?;
+                        if let (Some(object), Err(_)) = (object, r) {
+                            drop(Object::take(object));
+                        }
+                    }
                     if attempt == 1 && stale {
                         continue;
                     }
                     return Err(err);
                 }
+                (None, Ok(_)) => unreachable!("a connection that answered is kept"),
             }
         };
         let mut tx = Tx {
@@ -396,6 +497,7 @@ impl PgClient {
             config: self.config.clone(),
             failed: false,
             statement_cache: self.statement_cache,
+            deadline: self.timeouts.statement + self.timeouts.network,
         };
         let outcome = body(&mut tx);
         match outcome {
@@ -425,6 +527,8 @@ pub struct Tx {
     config: Arc<PgConfig>,
     failed: bool,
     statement_cache: bool,
+    /// How long one statement may go without an answer before the connection is dropped.
+    deadline: Duration,
 }
 
 impl fmt::Debug for Tx {
@@ -436,74 +540,43 @@ impl fmt::Debug for Tx {
     }
 }
 
-enum Call {
-    Execute,
-    Query,
-}
-
-enum Answer {
-    Count(u64),
-    Rows(Vec<Row>),
-}
-
 impl Tx {
-    fn call(&mut self, call: Call, sql: &str, params: Vec<Param>) -> Result<Answer> {
+    fn submit(&mut self, op: Op) -> Result<Answer> {
         let Some(object) = self.object.take() else {
             return Err(busy(
-                "postgres: the connection of this transaction was lost",
+                "postgres: the connection of this transaction was lost; nothing of it was committed",
             ));
         };
-        let sql = sql.to_owned();
-        let cache = self.statement_cache;
-        let (object, r) = run(async move {
-            let r = async {
-                let refs: Vec<&(dyn ToSql + Sync)> = params
-                    .iter()
-                    .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-                    .collect();
-                let statement = if cache {
-                    object.prepare_cached(&sql).await?
-                } else {
-                    object.prepare(&sql).await?
-                };
-                match call {
-                    Call::Execute => object.execute(&statement, &refs).await.map(Answer::Count),
-                    Call::Query => object.query(&statement, &refs).await.map(Answer::Rows),
-                }
-            }
-            .await;
-            (object, r)
-        })?;
-        match r {
-            Ok(answer) => {
-                self.object = Some(object);
-                Ok(answer)
-            }
-            Err(e) => {
-                self.failed = true;
-                if object.is_closed() {
-                    drop(Object::take(object));
-                } else {
-                    self.object = Some(object);
-                }
-                Err(pg_error(&self.config, &e))
-            }
+        let (object, r) = on_connection(object, op, self.deadline)?;
+        self.object = object;
+        r.map_err(|failure| {
+            self.failed = true;
+            failure_error(&self.config, &failure)
+        })
+    }
+
+    fn statement(&self, sql: &str, params: Vec<Param>, query: bool) -> Op {
+        let (sql, cache) = (sql.to_owned(), self.statement_cache);
+        if query {
+            Op::Query { sql, params, cache }
+        } else {
+            Op::Execute { sql, params, cache }
         }
     }
 
     /// Runs one statement; the number of rows it changed.
     pub fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64> {
-        match self.call(Call::Execute, sql, params)? {
+        match self.submit(self.statement(sql, params, false))? {
             Answer::Count(n) => Ok(n),
-            Answer::Rows(_) => unreachable!("execute answers a count"),
+            _ => unreachable!("execute answers a count"),
         }
     }
 
     /// Runs one query; its rows.
     pub fn query(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
-        match self.call(Call::Query, sql, params)? {
+        match self.submit(self.statement(sql, params, true))? {
             Answer::Rows(rows) => Ok(rows),
-            Answer::Count(_) => unreachable!("query answers rows"),
+            _ => unreachable!("query answers rows"),
         }
     }
 
@@ -527,49 +600,23 @@ impl Tx {
 
     /// Runs statements without parameters in one round trip (simple query protocol).
     pub fn batch_execute(&mut self, sql: &str) -> Result<()> {
-        let Some(object) = self.object.take() else {
-            return Err(busy(
-                "postgres: the connection of this transaction was lost",
-            ));
-        };
-        let sql = sql.to_owned();
-        let (object, r) = run(async move {
-            let r = object.batch_execute(&sql).await;
-            (object, r)
-        })?;
-        match r {
-            Ok(()) => {
-                self.object = Some(object);
-                Ok(())
-            }
-            Err(e) => {
-                self.failed = true;
-                if object.is_closed() {
-                    drop(Object::take(object));
-                } else {
-                    self.object = Some(object);
-                }
-                Err(pg_error(&self.config, &e))
-            }
-        }
+        self.submit(Op::Batch(sql.to_owned())).map(|_| ())
     }
 
     /// COMMIT or ROLLBACK; the connection goes back to the pool only when that worked.
     fn finish(&mut self, sql: &'static str) -> Result<()> {
-        let Some(object) = self.object.take() else {
-            return Err(busy(
-                "postgres: the connection was lost before the transaction ended; nothing of it was committed",
-            ));
-        };
-        let (object, r) = run(async move {
-            let r = object.batch_execute(sql).await;
-            (object, r)
-        })?;
-        match r {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                drop(Object::take(object));
-                Err(pg_error(&self.config, &e))
+        let r = self.submit(Op::Batch(sql.to_owned()));
+        match (r, self.object.take()) {
+            (Ok(_), Some(object)) => {
+                drop(object);
+                Ok(())
+            }
+            (Ok(_), None) => Ok(()),
+            (Err(e), object) => {
+                if let Some(object) = object {
+                    drop(Object::take(object));
+                }
+                Err(e)
             }
         }
     }
