@@ -107,7 +107,9 @@ pub fn security_sql(role: &str) -> Result<String> {
         ));
     }
     // The directory: the engine reads its own store's row; the key of a text id comes
-    // from hearken_store_key(), which runs as the owner.
+    // from hearken_store_key(), which runs as the owner, with its search_path pinned to
+    // this schema and pg_temp last (else a caller's temporary `stores` table would be
+    // read first: the classic SECURITY DEFINER trap).
     sql.push_str(&format!(
         "ALTER TABLE stores ENABLE ROW LEVEL SECURITY;\n\
          ALTER TABLE stores FORCE ROW LEVEL SECURITY;\n\
@@ -116,8 +118,11 @@ pub fn security_sql(role: &str) -> Result<String> {
          REVOKE ALL ON stores FROM PUBLIC;\n\
          GRANT SELECT ON stores TO {role};\n\
          CREATE OR REPLACE FUNCTION hearken_store_key(text) RETURNS bigint\n\
-             LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT\n\
+             LANGUAGE sql STABLE SECURITY DEFINER\n\
              AS 'SELECT store_id FROM stores WHERE text_id = $1';\n\
+         DO $$ BEGIN EXECUTE format(\n\
+             'ALTER FUNCTION hearken_store_key(text) SET search_path = %I, pg_temp',\n\
+             current_schema()); END $$;\n\
          REVOKE ALL ON FUNCTION hearken_store_key(text) FROM PUBLIC;\n\
          GRANT EXECUTE ON FUNCTION hearken_store_key(text) TO {role};\n\
          REVOKE ALL ON unsubscribes, shared_settings, schema_version FROM PUBLIC;\n\
