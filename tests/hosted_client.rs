@@ -544,3 +544,60 @@ fn h6_a_server_that_stops_answering_gives_a_retryable_error_in_time() {
         .unwrap();
     assert_eq!(name, "Boutique");
 }
+
+/// H6: when every pooled connection was ended while idle (as after a server restart),
+/// the next call replaces them and works, with no error to the caller.
+#[test]
+fn h6_every_pooled_connection_ended_while_idle_the_next_call_works() {
+    let Some((admin, engine)) = urls("h6_pool_ended") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "restart");
+    let url = with_param(
+        &with_param(&engine, "application_name", "pool-ended"),
+        "pool_max_size",
+        "4",
+    );
+    let client = PgClient::connect(&url).unwrap();
+    // Four connections in the pool: four readers holding their transactions at once.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, barrier) = (client.clone(), barrier.clone());
+            thread::spawn(move || {
+                client
+                    .with_read_transaction(a, |tx| {
+                        barrier.wait();
+                        tx.query("SELECT 1", vec![])
+                    })
+                    .unwrap();
+            })
+        })
+        .collect();
+    for r in readers {
+        r.join().unwrap();
+    }
+    let ended: i64 = admin_client
+        .with_admin_transaction(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE application_name = 'pool-ended'",
+                    vec![],
+                )?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(ended, 4);
+    std::thread::sleep(Duration::from_millis(200));
+    let n: i64 = client
+        .with_transaction(a, |tx| {
+            Ok(tx
+                .query_one("SELECT count(*) FROM locations", vec![])?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -388,7 +388,8 @@ impl PgClient {
     /// row-level security, the timeouts, and the store's advisory lock
     /// (`pg_advisory_xact_lock(LOCK_CLASS, key)`, the key's low 32 bits) taken before the
     /// body runs. Commits when the body returns `Ok` and every statement succeeded, rolls
-    /// back otherwise. A connection found dead before the body ran is replaced once.
+    /// back otherwise. A pooled connection found dead before the body ran (the server
+    /// restarted, or ended it) is replaced, as many times as the pool has connections.
     ///
     /// A connection lost during the body leaves nothing committed (the server rolls the
     /// transaction back) and the call fails with a retryable error. One lost during the
@@ -484,7 +485,8 @@ impl PgClient {
                             drop(Object::take(object));
                         }
                     }
-                    if attempt == 1 && stale {
+                    // After a server restart every pooled connection is stale: try each.
+                    if stale && attempt <= self.config.pool_max_size {
                         continue;
                     }
                     return Err(err);
