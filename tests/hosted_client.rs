@@ -546,7 +546,9 @@ fn h6_a_server_that_stops_answering_gives_a_retryable_error_in_time() {
 }
 
 /// H6: when every pooled connection was ended while idle (as after a server restart),
-/// the next call replaces them and works, with no error to the caller.
+/// the next call replaces them and works, with no error to the caller. Called at once,
+/// before the client has read the server's goodbye on some of them: with a single retry
+/// instead of one per pooled connection this failed (57P01) about one run in three.
 #[test]
 fn h6_every_pooled_connection_ended_while_idle_the_next_call_works() {
     let Some((admin, engine)) = urls("h6_pool_ended") else {
@@ -591,7 +593,6 @@ fn h6_every_pooled_connection_ended_while_idle_the_next_call_works() {
         })
         .unwrap();
     assert_eq!(ended, 4);
-    std::thread::sleep(Duration::from_millis(200));
     let n: i64 = client
         .with_transaction(a, |tx| {
             Ok(tx
