@@ -280,3 +280,45 @@ fn h1_the_postgres_schema_has_the_sqlite_tables_and_columns() {
         .unwrap();
     assert_eq!(postgres, sqlite);
 }
+
+/// H5: installs racing on an empty schema (three processes deploying at once) serialise
+/// on the schema lock: exactly one creates the tables, the others find version 1.
+#[test]
+fn h5_concurrent_installs_create_the_schema_once() {
+    let Some((admin, _)) = urls("h5_concurrent_installs") else {
+        return;
+    };
+    let schema_name = unique("race").replace('-', "_");
+    let admin_client = PgClient::connect(&admin).unwrap();
+    admin_client
+        .with_admin_transaction(|tx| tx.batch_execute(&format!("CREATE SCHEMA {schema_name}")))
+        .unwrap();
+    // The schema is chosen by the connection's search_path.
+    let url = format!("{admin}&options=-c%20search_path%3D{schema_name}");
+    let installs: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || schema::install(&url).unwrap())
+        })
+        .collect();
+    let mut found: Vec<Option<i32>> = installs
+        .into_iter()
+        .map(|t| t.join().unwrap().found)
+        .collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [None, Some(PG_SCHEMA_VERSION), Some(PG_SCHEMA_VERSION)]
+    );
+    let tables: i64 = admin_client
+        .with_admin_transaction(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
+                    vec![p(schema_name.clone())],
+                )?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(tables as usize, STORE_TABLES.len() + SHARED_TABLES.len());
+}

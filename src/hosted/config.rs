@@ -64,6 +64,15 @@ pub struct PgConfig {
 /// The default of `pool_max_size`.
 pub const DEFAULT_POOL_MAX_SIZE: usize = 16;
 
+/// %XX decoding as libpq does it in a URI (a `+` stays a `+`).
+fn percent_decode(s: &str) -> String {
+    let escaped = s.replace('+', "%2B");
+    form_urlencoded::parse(format!("v={escaped}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 fn invalid(reason: impl Into<String>) -> Error {
     Error::Invalid(vec![Problem::top("connection", "url", reason)])
 }
@@ -86,34 +95,36 @@ impl PgConfig {
         let mut ssl_mode = SslMode::Prefer;
         let mut ssl_root_cert = None;
         let mut pool_max_size = DEFAULT_POOL_MAX_SIZE;
-        let mut passed = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            match &*key {
+        // The options hearken reads are taken out; every other pair goes on to
+        // tokio-postgres exactly as written (re-encoding would turn %20 into +, which
+        // libpq and tokio-postgres do not read as a space).
+        let mut passed: Vec<&str> = Vec::new();
+        for raw in query.split('&').filter(|s| !s.is_empty()) {
+            let (raw_key, raw_value) = raw.split_once('=').unwrap_or((raw, ""));
+            let value = || percent_decode(raw_value);
+            match percent_decode(raw_key).as_str() {
                 "sslmode" => {
-                    ssl_mode = SslMode::parse(&value).ok_or_else(|| {
+                    ssl_mode = SslMode::parse(&value()).ok_or_else(|| {
                         invalid(
                             "sslmode must be disable, prefer, require, verify-ca or verify-full",
                         )
                     })?
                 }
-                "sslrootcert" => ssl_root_cert = Some(PathBuf::from(&*value)),
+                "sslrootcert" => ssl_root_cert = Some(PathBuf::from(value())),
                 "pool_max_size" => {
-                    pool_max_size = value
+                    pool_max_size = value()
                         .parse()
                         .ok()
                         .filter(|n| *n > 0)
                         .ok_or_else(|| invalid("pool_max_size must be a positive integer"))?
                 }
-                _ => {
-                    passed.append_pair(&key, &value);
-                }
+                _ => passed.push(raw),
             }
         }
-        let passed = passed.finish();
         let stripped = if passed.is_empty() {
             format!("postgresql://{head}")
         } else {
-            format!("postgresql://{head}?{passed}")
+            format!("postgresql://{head}?{}", passed.join("&"))
         };
         let mut pg: tokio_postgres::Config =
             stripped.parse().map_err(|e: tokio_postgres::Error| {
@@ -211,5 +222,19 @@ mod tests {
         let e = PgConfig::parse("postgres://u:hunter2@h/db?nonsense=1").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(PgConfig::parse("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn other_options_pass_through_as_written() {
+        let c = PgConfig::parse(
+            "postgres://u@h/db?options=-c%20search_path%3Dx&sslrootcert=/a+b/c%20d.crt&sslmode=require",
+        )
+        .unwrap();
+        assert_eq!(c.pg.get_options(), Some("-c search_path=x"));
+        assert_eq!(
+            c.ssl_root_cert.as_deref(),
+            Some(std::path::Path::new("/a+b/c d.crt"))
+        );
+        assert_eq!(c.ssl_mode(), SslMode::Require);
     }
 }
