@@ -15,8 +15,13 @@
 //!   trip of the `BEGIN`. Nothing survives the transaction, so a transaction-pooling proxy
 //!   sees a self-contained unit (but see [`PgClient::statement_cache`]).
 //! - Failures are [`Error::Storage`]: lock and statement timeouts, serialization failures,
-//!   deadlocks and lost connections are [`StorageFailure::Busy`] (retryable); messages
-//!   never carry the password or the connection string.
+//!   deadlocks and lost connections are [`StorageFailure::Busy`] (retryable), and so is a
+//!   server that gives no answer within the statement timeout plus [`Timeouts::network`]
+//!   (the connection is then closed, not pooled); messages never carry the password or
+//!   the connection string.
+//! - A body may open another transaction (another connection of the pool), but not a
+//!   write transaction of its own store: that waits for the lock its caller holds, until
+//!   `lock_timeout`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -367,11 +372,6 @@ impl PgClient {
     /// The parsed connection string (its `Debug` redacts the password).
     pub fn config(&self) -> &PgConfig {
         &self.config
-    }
-
-    /// How many pools the process holds (one per distinct connection string).
-    pub fn pools_in_process() -> usize {
-        pools().lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Whether two clients share one pool (they do when opened with the same string).
