@@ -87,8 +87,9 @@ fn h6_verify_full_refuses_another_name_and_another_root() {
     }
 }
 
-/// H6: sslmode=require without a root encrypts (libpq: no verification); disable is
-/// refused by this server (hostssl only), with no password in the error.
+/// H6: sslmode=require without a root encrypts (libpq: no verification), with a root it
+/// verifies the chain; prefer takes TLS when offered; disable is refused by this server
+/// (hostssl only), with no password in the error.
 #[test]
 fn h6_require_encrypts_and_disable_is_refused_here() {
     let Some((_, engine)) = urls("h6_require") else {
@@ -102,6 +103,15 @@ fn h6_require_encrypts_and_disable_is_refused_here() {
     let require = require.replace("&sslrootcert=", "&application_name=require");
     let client = PgClient::connect(&require).unwrap();
     assert!(ssl_in_use(&client));
+    // prefer (libpq's default) takes the TLS this server offers.
+    let prefer = with_param(&require, "sslmode", "prefer");
+    assert!(ssl_in_use(&PgClient::connect(&prefer).unwrap()));
+    // require with a root verifies the chain as verify-ca does (libpq): a root that did
+    // not sign the server's certificate is refused.
+    let other_cert = std::env::var("HEARKEN_TEST_PG_OTHER_CERT").unwrap();
+    let wrong_root = with_param(&require, "sslrootcert", &other_cert);
+    let e = PgClient::connect(&wrong_root).unwrap_err();
+    assert_eq!(storage_failure(&e), Some(StorageFailure::Other), "{e}");
     let e = PgClient::connect(&with_param(&engine, "sslmode", "disable")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Storage);
     assert!(!e.to_string().contains(&password(&engine)), "{e}");
