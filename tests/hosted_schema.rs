@@ -322,3 +322,70 @@ fn h5_concurrent_installs_create_the_schema_once() {
         .unwrap();
     assert_eq!(tables as usize, STORE_TABLES.len() + SHARED_TABLES.len());
 }
+
+/// H2: the unsubscribe list is vendor-wide: a hash added in store A's transaction is seen
+/// in store B's, and lifted from B (D4's START). The engine role cannot create stores nor
+/// change the pepper or the schema version (the admin's).
+#[test]
+fn h2_the_unsubscribe_list_is_shared_and_the_engine_cannot_administer() {
+    let Some((admin, engine)) = urls("h2_shared_unsubscribes") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "unsub-a");
+    let b = store_with_location(&admin_client, "unsub-b");
+    let client = PgClient::connect(&engine).unwrap();
+    let hash = unique("hash");
+    client
+        .with_transaction(a, |tx| {
+            tx.execute(
+                "INSERT INTO unsubscribes (hash, channel, source, created_at) \
+                 VALUES ($1, 'email', 'link', 0)",
+                vec![p(hash.clone())],
+            )
+        })
+        .unwrap();
+    let seen: i64 = client
+        .with_read_transaction(b, |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT count(*) FROM unsubscribes WHERE hash = $1",
+                    vec![p(hash.clone())],
+                )?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(seen, 1);
+    let pepper: String = client
+        .with_read_transaction(b, |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT value FROM shared_settings WHERE key = 'unsubscribe_pepper'",
+                    vec![],
+                )?
+                .get(0))
+        })
+        .unwrap();
+    assert_eq!(pepper.len(), 64, "a 64-hex-digit pepper set at install");
+    // D4's START lifts a keyword opt-out: the engine may delete a row of the list.
+    let lifted = client
+        .with_transaction(b, |tx| {
+            tx.execute(
+                "DELETE FROM unsubscribes WHERE hash = $1",
+                vec![p(hash.clone())],
+            )
+        })
+        .unwrap();
+    assert_eq!(lifted, 1);
+    for sql in [
+        "INSERT INTO stores (text_id) VALUES ('made-by-the-engine')",
+        "UPDATE shared_settings SET value = 'x'",
+        "UPDATE schema_version SET version = 99",
+    ] {
+        let e = client
+            .with_transaction(a, |tx| tx.execute(sql, vec![]))
+            .unwrap_err();
+        assert!(e.to_string().contains("42501"), "{sql}: {e}");
+    }
+}

@@ -126,7 +126,7 @@ pub fn security_sql(role: &str) -> Result<String> {
          REVOKE ALL ON FUNCTION hearken_store_key(text) FROM PUBLIC;\n\
          GRANT EXECUTE ON FUNCTION hearken_store_key(text) TO {role};\n\
          REVOKE ALL ON unsubscribes, shared_settings, schema_version FROM PUBLIC;\n\
-         GRANT SELECT, INSERT, UPDATE ON unsubscribes TO {role};\n\
+         GRANT SELECT, INSERT, UPDATE, DELETE ON unsubscribes TO {role};\n\
          GRANT SELECT ON shared_settings, schema_version TO {role};\n"
     ));
     Ok(sql)
