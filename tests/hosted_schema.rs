@@ -389,3 +389,46 @@ fn h2_the_unsubscribe_list_is_shared_and_the_engine_cannot_administer() {
         assert!(e.to_string().contains("42501"), "{sql}: {e}");
     }
 }
+
+/// H5: opening checks the version and changes nothing: this library's version and the
+/// next are accepted (expand then contract), two ahead is NewerSchema, an older or
+/// absent schema names the admin's install.
+#[test]
+fn h5_opening_accepts_this_version_and_the_next_only() {
+    let Some((admin, engine)) = urls("h5_version_check") else {
+        return;
+    };
+    installed(&admin);
+    assert_eq!(
+        schema::check(&PgClient::connect(&engine).unwrap()).unwrap(),
+        PG_SCHEMA_VERSION
+    );
+    let schema_name = unique("versions").replace('-', "_");
+    let admin_client = PgClient::connect(&admin).unwrap();
+    admin_client
+        .with_admin_transaction(|tx| tx.batch_execute(&format!("CREATE SCHEMA {schema_name}")))
+        .unwrap();
+    let url = format!("{admin}&options=-c%20search_path%3D{schema_name}");
+    let there = PgClient::connect(&url).unwrap();
+    let e = schema::check(&there).unwrap_err();
+    assert!(e.to_string().contains("install"), "{e}");
+    schema::install(&url).unwrap();
+    let set = |v: i32| {
+        there
+            .with_admin_transaction(|tx| {
+                tx.execute("UPDATE schema_version SET version = $1", vec![p(v)])
+            })
+            .unwrap();
+    };
+    set(PG_SCHEMA_VERSION + 1);
+    assert_eq!(schema::check(&there).unwrap(), PG_SCHEMA_VERSION + 1);
+    set(PG_SCHEMA_VERSION + 2);
+    let e = schema::check(&there).unwrap_err();
+    assert_eq!(e.kind(), hearken::ErrorKind::NewerSchema, "{e}");
+    set(PG_SCHEMA_VERSION - 1);
+    let e = schema::check(&there).unwrap_err();
+    assert!(
+        e.to_string().contains("older") && e.to_string().contains("install"),
+        "{e}"
+    );
+}

@@ -218,6 +218,46 @@ pub fn install_for_role(admin_url: &str, engine_role: &str) -> Result<Installed>
     })
 }
 
+/// What opening a store checks (H5): the schema version, without changing anything.
+/// Version N (this library's) and N + 1 are accepted (migrations expand then contract,
+/// so code of version N works on schema N + 1 during a rolling deploy); two or more
+/// ahead is [`Error::NewerSchema`]; an absent or older schema is a storage error that
+/// names the admin call to run. Returns the version found.
+pub fn check(client: &PgClient) -> Result<i32> {
+    let found = client.with_admin_transaction(|tx| {
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('schema_version') IS NOT NULL", vec![])?
+            .get(0);
+        if !exists {
+            return Ok(None);
+        }
+        Ok(tx
+            .query_one("SELECT max(version) FROM schema_version", vec![])?
+            .get::<_, Option<i32>>(0))
+    })?;
+    let needs_admin = |what: String| {
+        Error::Storage(crate::error::StorageError::new(
+            crate::error::StorageFailure::Other,
+            format!(
+                "{what}: an admin must run the install (hearken::hosted::schema::install) first; opening never changes the schema"
+            ),
+        ))
+    };
+    match found {
+        None => Err(needs_admin(
+            "no hearken schema in this PostgreSQL database".into(),
+        )),
+        Some(v) if v < PG_SCHEMA_VERSION => Err(needs_admin(format!(
+            "the hearken schema is version {v}, older than this library's {PG_SCHEMA_VERSION}"
+        ))),
+        Some(v) if v > PG_SCHEMA_VERSION + 1 => Err(Error::NewerSchema {
+            found: i64::from(v),
+            supported: i64::from(PG_SCHEMA_VERSION),
+        }),
+        Some(v) => Ok(v),
+    }
+}
+
 /// Creates the store `text_id` (an admin's call); its key.
 pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
     admin.with_admin_transaction(|tx| {
