@@ -612,3 +612,31 @@ fn h6_every_pooled_connection_ended_while_idle_the_next_call_works() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// The statement counter the bulk-write tests will use: a write transaction is its
+/// opening batch, its statements and its COMMIT; a multi-row statement counts once.
+#[test]
+fn statements_sent_counts_round_trips() {
+    let Some((admin, engine)) = urls("statements_sent") else {
+        return;
+    };
+    installed(&admin);
+    let admin_client = PgClient::connect(&admin).unwrap();
+    let a = store_with_location(&admin_client, "count");
+    let client = PgClient::connect(&engine).unwrap();
+    for rows in [10_i64, 1000] {
+        let before = client.statements_sent();
+        client
+            .with_transaction(a, |tx| {
+                tx.execute(
+                    "INSERT INTO customers (store_id, id, host_id, include_in_communications, \
+                     created_at, updated_at) \
+                     SELECT $1, n, 'bulk-' || n, 1, 0, 0 \
+                     FROM unnest($2::bigint[]) AS n ON CONFLICT DO NOTHING",
+                    vec![p(a), p((1..=rows).collect::<Vec<i64>>())],
+                )
+            })
+            .unwrap();
+        assert_eq!(client.statements_sent() - before, 3, "{rows} rows");
+    }
+}

@@ -26,6 +26,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -270,7 +271,9 @@ fn on_connection(
     object: Object,
     op: Op,
     deadline: Duration,
+    sent: &AtomicU64,
 ) -> Result<(Option<Object>, std::result::Result<Answer, Failure>)> {
+    sent.fetch_add(1, Ordering::Relaxed);
     run(async move {
         match tokio::time::timeout(deadline, perform(&object, op)).await {
             Ok(r) => {
@@ -307,6 +310,8 @@ pub struct PgClient {
     pool: Arc<Pool>,
     timeouts: Timeouts,
     statement_cache: bool,
+    /// Pieces of work sent to the server by this handle and its clones.
+    sent: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for PgClient {
@@ -350,6 +355,7 @@ impl PgClient {
             pool,
             timeouts: Timeouts::default(),
             statement_cache: true,
+            sent: Arc::new(AtomicU64::new(0)),
         };
         drop(client.checkout()?);
         Ok(client)
@@ -372,6 +378,14 @@ impl PgClient {
     /// The parsed connection string (its `Debug` redacts the password).
     pub fn config(&self) -> &PgConfig {
         &self.config
+    }
+
+    /// How many pieces of work this handle (and its clones) sent to the server: each
+    /// transaction's opening batch, each statement, each COMMIT or ROLLBACK. What a test
+    /// counts to show that a night's writes take the same number of statements whatever
+    /// their size.
+    pub fn statements_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// Whether two clients share one pool (they do when opened with the same string).
@@ -464,7 +478,8 @@ impl PgClient {
         let object = loop {
             attempt += 1;
             let object = self.checkout()?;
-            let (object, r) = on_connection(object, Op::Batch(begin.clone()), deadline)?;
+            let (object, r) =
+                on_connection(object, Op::Batch(begin.clone()), deadline, &self.sent)?;
             match (object, r) {
                 (Some(object), Ok(_)) => break object,
                 (object, Err(failure)) => {
@@ -479,8 +494,12 @@ impl PgClient {
                     if let Some(object) = object {
                         // Alive (a lock timeout, say): end the failed transaction, and pool
                         // the connection only if that worked.
-                        let (object, r) =
-                            on_connection(object, Op::Batch("ROLLBACK".into()), deadline)?;
+                        let (object, r) = on_connection(
+                            object,
+                            Op::Batch("ROLLBACK".into()),
+                            deadline,
+                            &self.sent,
+                        )?;
                         if let (Some(object), Err(_)) = (object, r) {
                             drop(Object::take(object));
                         }
@@ -500,6 +519,7 @@ impl PgClient {
             failed: false,
             statement_cache: self.statement_cache,
             deadline: self.timeouts.statement + self.timeouts.network,
+            sent: self.sent.clone(),
         };
         let outcome = body(&mut tx);
         match outcome {
@@ -531,6 +551,7 @@ pub struct Tx {
     statement_cache: bool,
     /// How long one statement may go without an answer before the connection is dropped.
     deadline: Duration,
+    sent: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for Tx {
@@ -549,7 +570,7 @@ impl Tx {
                 "postgres: the connection of this transaction was lost; nothing of it was committed",
             ));
         };
-        let (object, r) = on_connection(object, op, self.deadline)?;
+        let (object, r) = on_connection(object, op, self.deadline, &self.sent)?;
         self.object = object;
         r.map_err(|failure| {
             self.failed = true;
