@@ -49,6 +49,9 @@ pub mod failpoint;
 #[allow(unsafe_code)]
 pub mod ffi;
 mod fsio;
+#[cfg(feature = "hosted")]
+#[doc(hidden)]
+pub mod hosted;
 pub mod model;
 pub mod pages;
 pub mod rules;

@@ -1,0 +1,240 @@
+//! A `postgres://` connection string, read as libpq reads it, with its secret kept out of
+//! every debug print and error (H6).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Problem, Result};
+
+/// How the connection uses TLS: libpq's `sslmode`, with libpq's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// No TLS.
+    Disable,
+    /// TLS when the server offers it, without verifying the server (libpq's default).
+    Prefer,
+    /// TLS or nothing. The certificate is verified against `sslrootcert` as with
+    /// `verify-ca` when one is given (libpq does the same), otherwise not at all.
+    Require,
+    /// TLS, and the server's certificate chains to `sslrootcert`; any host name.
+    VerifyCa,
+    /// TLS, the certificate chains to `sslrootcert` and names the host connected to.
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(value: &str) -> Option<SslMode> {
+        Some(match value {
+            "disable" => SslMode::Disable,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    /// libpq's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+/// A parsed connection string. Its `Debug` shows host, port, database, user and the TLS
+/// settings, never the password nor the string itself.
+#[derive(Clone)]
+pub struct PgConfig {
+    /// The string as given: the key of the process-wide pool map, never printed.
+    pub(crate) url: String,
+    pub(crate) pg: tokio_postgres::Config,
+    pub(crate) ssl_mode: SslMode,
+    pub(crate) ssl_root_cert: Option<PathBuf>,
+    /// Most connections the process-wide pool of this URL opens (`pool_max_size`).
+    pub(crate) pool_max_size: usize,
+    password: Option<String>,
+}
+
+/// The default of `pool_max_size`.
+pub const DEFAULT_POOL_MAX_SIZE: usize = 16;
+
+/// %XX decoding as libpq does it in a URI (a `+` stays a `+`).
+fn percent_decode(s: &str) -> String {
+    let escaped = s.replace('+', "%2B");
+    form_urlencoded::parse(format!("v={escaped}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn invalid(reason: impl Into<String>) -> Error {
+    Error::Invalid(vec![Problem::top("connection", "url", reason)])
+}
+
+impl PgConfig {
+    /// Reads a `postgres://` or `postgresql://` URL. Besides what tokio-postgres reads
+    /// (host, port, user, password, dbname, `application_name`, `connect_timeout`,
+    /// `hostaddr`, keepalives, …) it takes libpq's `sslmode` (`disable`, `prefer` — the
+    /// default —, `require`, `verify-ca`, `verify-full`) and `sslrootcert` (a PEM file),
+    /// and hearken's `pool_max_size`. No error message repeats the URL or its password.
+    pub fn parse(url: &str) -> Result<PgConfig> {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+            .ok_or_else(|| invalid("a hosted store is named by a postgres:// URL"))?;
+        let (head, query) = match rest.split_once('?') {
+            Some((h, q)) => (h, q),
+            None => (rest, ""),
+        };
+        let mut ssl_mode = SslMode::Prefer;
+        let mut ssl_root_cert = None;
+        let mut pool_max_size = DEFAULT_POOL_MAX_SIZE;
+        // The options hearken reads are taken out; every other pair goes on to
+        // tokio-postgres exactly as written (re-encoding would turn %20 into +, which
+        // libpq and tokio-postgres do not read as a space).
+        let mut passed: Vec<&str> = Vec::new();
+        for raw in query.split('&').filter(|s| !s.is_empty()) {
+            let (raw_key, raw_value) = raw.split_once('=').unwrap_or((raw, ""));
+            let value = || percent_decode(raw_value);
+            match percent_decode(raw_key).as_str() {
+                "sslmode" => {
+                    ssl_mode = SslMode::parse(&value()).ok_or_else(|| {
+                        invalid(
+                            "sslmode must be disable, prefer, require, verify-ca or verify-full",
+                        )
+                    })?
+                }
+                "sslrootcert" => ssl_root_cert = Some(PathBuf::from(value())),
+                "pool_max_size" => {
+                    pool_max_size = value()
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| invalid("pool_max_size must be a positive integer"))?
+                }
+                _ => passed.push(raw),
+            }
+        }
+        let stripped = if passed.is_empty() {
+            format!("postgresql://{head}")
+        } else {
+            format!("postgresql://{head}?{}", passed.join("&"))
+        };
+        let mut pg: tokio_postgres::Config =
+            stripped.parse().map_err(|e: tokio_postgres::Error| {
+                // tokio-postgres names the option at fault, never its value.
+                invalid(format!("not a valid PostgreSQL URL: {e}"))
+            })?;
+        if matches!(ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull) && ssl_root_cert.is_none() {
+            return Err(invalid(format!(
+                "sslmode={} needs sslrootcert=PATH (the CA's PEM file)",
+                ssl_mode.as_str()
+            )));
+        }
+        pg.ssl_mode(match ssl_mode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+        if pg.get_connect_timeout().is_none() {
+            pg.connect_timeout(Duration::from_secs(10));
+        }
+        pg.keepalives(true);
+        if pg.get_application_name().is_none() {
+            pg.application_name("hearken");
+        }
+        let password = pg
+            .get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .filter(|p| !p.is_empty());
+        Ok(PgConfig {
+            url: url.to_owned(),
+            pg,
+            ssl_mode,
+            ssl_root_cert,
+            pool_max_size,
+            password,
+        })
+    }
+
+    /// The TLS mode.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.ssl_mode
+    }
+
+    /// Replaces the password (and the whole URL, should it ever be in there) in a message
+    /// from the server or the client library.
+    pub(crate) fn redact(&self, message: &str) -> String {
+        let mut m = message.replace(&self.url, "<connection string>");
+        if let Some(p) = &self.password {
+            m = m.replace(p.as_str(), "<password>");
+        }
+        m
+    }
+}
+
+impl fmt::Debug for PgConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgConfig")
+            .field("hosts", &self.pg.get_hosts())
+            .field("ports", &self.pg.get_ports())
+            .field("dbname", &self.pg.get_dbname())
+            .field("user", &self.pg.get_user())
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("sslmode", &self.ssl_mode.as_str())
+            .field("sslrootcert", &self.ssl_root_cert)
+            .field("pool_max_size", &self.pool_max_size)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let c = PgConfig::parse(
+            "postgresql://eng:s3cr%21tpw@127.0.0.1:5432/db?sslmode=verify-full&sslrootcert=/x/ca.crt&pool_max_size=3",
+        )
+        .unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("s3cr"), "{d}");
+        assert!(d.contains("<redacted>") && d.contains("verify-full"), "{d}");
+        assert_eq!(c.pool_max_size, 3);
+        assert_eq!(c.redact("oops s3cr!tpw"), "oops <password>");
+    }
+
+    #[test]
+    fn libpq_ssl_modes() {
+        let c = PgConfig::parse("postgres://u@h/db").unwrap();
+        assert_eq!(c.ssl_mode(), SslMode::Prefer);
+        let e = PgConfig::parse("postgres://u:pw@h/db?sslmode=verify-ca").unwrap_err();
+        assert!(e.to_string().contains("sslrootcert"), "{e}");
+        let e = PgConfig::parse("postgres://u:hunter2@h/db?sslmode=bogus").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = PgConfig::parse("postgres://u:hunter2@h/db?nonsense=1").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(PgConfig::parse("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn other_options_pass_through_as_written() {
+        let c = PgConfig::parse(
+            "postgres://u@h/db?options=-c%20search_path%3Dx&sslrootcert=/a+b/c%20d.crt&sslmode=require",
+        )
+        .unwrap();
+        assert_eq!(c.pg.get_options(), Some("-c search_path=x"));
+        assert_eq!(
+            c.ssl_root_cert.as_deref(),
+            Some(std::path::Path::new("/a+b/c d.crt"))
+        );
+        assert_eq!(c.ssl_mode(), SslMode::Require);
+    }
+}

@@ -1,0 +1,309 @@
+//! The PostgreSQL schema (H2, H4, H5): tables keyed by store id first, row-level security
+//! forced on every store table for a role that owns nothing, the shared unsubscribe list.
+//!
+//! Only [`install`] (an admin's call, as the owner of the tables) creates or changes the
+//! schema; opening a store never does.
+
+use super::client::PgClient;
+use crate::error::{Error, Problem, Result};
+
+/// The PostgreSQL schema version this library writes.
+pub const PG_SCHEMA_VERSION: i32 = 1;
+
+/// Version 1: the SQLite schema of version 10, keyed by store (see the file's header).
+pub const V1: &str = include_str!("schema_v1.sql");
+
+/// The role the engine connects as, unless told otherwise.
+pub const ENGINE_ROLE: &str = "hearken_engine";
+
+/// The tables without a store id: the store directory, the vendor-wide unsubscribe list,
+/// database-wide settings and the schema version (Citus reference tables). Every other
+/// table leads its keys with `store_id` (H4).
+pub const SHARED_TABLES: &[&str] = &[
+    "schema_version",
+    "shared_settings",
+    "stores",
+    "unsubscribes",
+];
+
+/// Every table holding one store's rows: row-level security forced, one policy each.
+pub const STORE_TABLES: &[&str] = &[
+    "alert_assignments",
+    "alert_follow_ups",
+    "alert_interactions",
+    "alerts",
+    "calendar_days",
+    "closed_dates",
+    "customers",
+    "decisions",
+    "employees",
+    "external_reviews",
+    "invitations",
+    "link_tokens",
+    "location_feedback",
+    "location_policies",
+    "locations",
+    "outbox",
+    "peer_aggregates",
+    "receipt_links",
+    "relationship_decisions",
+    "reply_addresses",
+    "response_deletions",
+    "responses",
+    "rollups_daily",
+    "setting_values",
+    "store_counters",
+    "suppression_hashes",
+    "suppressions",
+    "survey",
+    "sync_dates",
+    "templates",
+    "thread_comments",
+    "transaction_employees",
+    "transactions",
+    "user_locations",
+    "user_notify_locations",
+    "users",
+];
+
+/// The predicate of every policy: the store set for this transaction with
+/// `set_config('hearken.store', …, true)`. Unset, the cast fails: no silent empty answer.
+pub const STORE_PREDICATE: &str = "store_id = current_setting('hearken.store')::bigint";
+
+fn invalid(field: &str, reason: impl Into<String>) -> Error {
+    Error::Invalid(vec![Problem::top("install", field, reason)])
+}
+
+/// A role name as an SQL identifier: plain lower-case names only, so no quoting games.
+fn role_ident(role: &str) -> Result<&str> {
+    let ok = !role.is_empty()
+        && role.len() <= 63
+        && role.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && role
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(role)
+    } else {
+        Err(invalid(
+            "role",
+            "a role name of lower-case letters, digits and _",
+        ))
+    }
+}
+
+/// Row-level security, policies and grants for `role`: idempotent, run on every install.
+pub fn security_sql(role: &str) -> Result<String> {
+    let role = role_ident(role)?;
+    let mut sql = String::new();
+    for table in STORE_TABLES {
+        sql.push_str(&format!(
+            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n\
+             ALTER TABLE {table} FORCE ROW LEVEL SECURITY;\n\
+             DROP POLICY IF EXISTS store_rows ON {table};\n\
+             CREATE POLICY store_rows ON {table} USING ({STORE_PREDICATE}) WITH CHECK ({STORE_PREDICATE});\n\
+             REVOKE ALL ON {table} FROM PUBLIC;\n\
+             GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role};\n"
+        ));
+    }
+    // The directory: the engine reads its own store's row; the key of a text id comes
+    // from hearken_store_key(), which runs as the owner, with its search_path pinned to
+    // this schema and pg_temp last (else a caller's temporary `stores` table would be
+    // read first: the classic SECURITY DEFINER trap).
+    sql.push_str(&format!(
+        "ALTER TABLE stores ENABLE ROW LEVEL SECURITY;\n\
+         ALTER TABLE stores FORCE ROW LEVEL SECURITY;\n\
+         DROP POLICY IF EXISTS store_rows ON stores;\n\
+         CREATE POLICY store_rows ON stores FOR SELECT USING ({STORE_PREDICATE});\n\
+         REVOKE ALL ON stores FROM PUBLIC;\n\
+         GRANT SELECT ON stores TO {role};\n\
+         CREATE OR REPLACE FUNCTION hearken_store_key(text) RETURNS bigint\n\
+             LANGUAGE sql STABLE SECURITY DEFINER\n\
+             AS 'SELECT store_id FROM stores WHERE text_id = $1';\n\
+         DO $$ BEGIN EXECUTE format(\n\
+             'ALTER FUNCTION hearken_store_key(text) SET search_path = %I, pg_temp',\n\
+             current_schema()); END $$;\n\
+         REVOKE ALL ON FUNCTION hearken_store_key(text) FROM PUBLIC;\n\
+         GRANT EXECUTE ON FUNCTION hearken_store_key(text) TO {role};\n\
+         REVOKE ALL ON unsubscribes, shared_settings, schema_version FROM PUBLIC;\n\
+         GRANT SELECT, INSERT, UPDATE, DELETE ON unsubscribes TO {role};\n\
+         GRANT SELECT ON shared_settings, schema_version TO {role};\n"
+    ));
+    Ok(sql)
+}
+
+/// What [`install`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installed {
+    /// The schema version found before (`None`: an empty database).
+    pub found: Option<i32>,
+    /// The version now.
+    pub version: i32,
+}
+
+/// Installs the schema (when absent), then the row-level security, policies and grants
+/// for [`ENGINE_ROLE`], in one transaction under the schema lock: safe to run again and
+/// from several processes at once. Run it as the role that is to own the tables.
+pub fn install(admin_url: &str) -> Result<Installed> {
+    install_for_role(admin_url, ENGINE_ROLE)
+}
+
+/// [`install`] for another engine role. The role must exist, and may neither be a
+/// superuser nor bypass row-level security (H2): such a role is refused.
+pub fn install_for_role(admin_url: &str, engine_role: &str) -> Result<Installed> {
+    let role = role_ident(engine_role)?.to_owned();
+    let security = security_sql(&role)?;
+    let admin = PgClient::connect(admin_url)?;
+    admin.with_admin_transaction(|tx| {
+        tx.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({}, 0)",
+            super::client::SCHEMA_LOCK_CLASS
+        ))?;
+        let row = tx.query_opt(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1",
+            vec![super::p(role.clone())],
+        )?;
+        match row {
+            None => {
+                return Err(invalid(
+                    "role",
+                    format!("the role {role} does not exist: create it (LOGIN, NOSUPERUSER, NOBYPASSRLS) first"),
+                ));
+            }
+            Some(r) if r.get::<_, bool>(0) || r.get::<_, bool>(1) => {
+                return Err(invalid(
+                    "role",
+                    format!("the engine role {role} is a superuser or bypasses row-level security (H2)"),
+                ));
+            }
+            Some(_) => {}
+        }
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('schema_version') IS NOT NULL", vec![])?
+            .get(0);
+        let found = if exists {
+            tx.query_opt("SELECT max(version) FROM schema_version", vec![])?
+                .and_then(|r| r.get::<_, Option<i32>>(0))
+        } else {
+            None
+        };
+        match found {
+            Some(v) if v > PG_SCHEMA_VERSION => {
+                return Err(Error::NewerSchema {
+                    found: i64::from(v),
+                    supported: i64::from(PG_SCHEMA_VERSION),
+                });
+            }
+            Some(_) => {}
+            None => {
+                tx.batch_execute(V1)?;
+                tx.execute(
+                    "INSERT INTO schema_version (version) VALUES ($1)",
+                    vec![super::p(PG_SCHEMA_VERSION)],
+                )?;
+                // One database-wide pepper for the shared unsubscribe hashes (H2): 64 hex
+                // digits from gen_random_uuid(), PostgreSQL's strong random source.
+                tx.batch_execute(
+                    "INSERT INTO shared_settings (key, value) SELECT 'unsubscribe_pepper', \
+                     replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') \
+                     ON CONFLICT (key) DO NOTHING",
+                )?;
+            }
+        }
+        tx.batch_execute(&security)?;
+        Ok(Installed {
+            found,
+            version: PG_SCHEMA_VERSION,
+        })
+    })
+}
+
+/// What opening a store checks (H5): the schema version, without changing anything.
+/// Version N (this library's) and N + 1 are accepted (migrations expand then contract,
+/// so code of version N works on schema N + 1 during a rolling deploy); two or more
+/// ahead is [`Error::NewerSchema`]; an absent or older schema is a storage error that
+/// names the admin call to run. Returns the version found.
+pub fn check(client: &PgClient) -> Result<i32> {
+    let found = client.with_admin_transaction(|tx| {
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('schema_version') IS NOT NULL", vec![])?
+            .get(0);
+        if !exists {
+            return Ok(None);
+        }
+        Ok(tx
+            .query_one("SELECT max(version) FROM schema_version", vec![])?
+            .get::<_, Option<i32>>(0))
+    })?;
+    let needs_admin = |what: String| {
+        Error::Storage(crate::error::StorageError::new(
+            crate::error::StorageFailure::Other,
+            format!(
+                "{what}: an admin must run the install (hearken::hosted::schema::install) first; opening never changes the schema"
+            ),
+        ))
+    };
+    match found {
+        None => Err(needs_admin(
+            "no hearken schema in this PostgreSQL database".into(),
+        )),
+        Some(v) if v < PG_SCHEMA_VERSION => Err(needs_admin(format!(
+            "the hearken schema is version {v}, older than this library's {PG_SCHEMA_VERSION}"
+        ))),
+        Some(v) if v > PG_SCHEMA_VERSION + 1 => Err(Error::NewerSchema {
+            found: i64::from(v),
+            supported: i64::from(PG_SCHEMA_VERSION),
+        }),
+        Some(v) => Ok(v),
+    }
+}
+
+/// Creates the store `text_id` (an admin's call); its key.
+pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
+    admin.with_admin_transaction(|tx| {
+        let key: i64 = tx
+            .query_one(
+                "INSERT INTO stores (text_id) VALUES ($1) RETURNING store_id",
+                vec![super::p(text_id.to_owned())],
+            )?
+            .get(0);
+        Ok(key)
+    })
+}
+
+/// The key of the store `text_id`, as the engine role finds it (`hearken_store_key`).
+pub fn store_key(client: &PgClient, text_id: &str) -> Result<Option<i64>> {
+    client.with_admin_transaction(|tx| {
+        Ok(tx
+            .query_one(
+                "SELECT hearken_store_key($1)",
+                vec![super::p(text_id.to_owned())],
+            )?
+            .get::<_, Option<i64>>(0))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_listed_once() {
+        let mut created: Vec<&str> = V1
+            .lines()
+            .filter_map(|l| l.strip_prefix("CREATE TABLE "))
+            .map(|l| l.trim_end_matches(" (").trim())
+            .collect();
+        created.sort_unstable();
+        let mut listed: Vec<&str> = STORE_TABLES.iter().chain(SHARED_TABLES).copied().collect();
+        listed.sort_unstable();
+        assert_eq!(created, listed);
+    }
+
+    #[test]
+    fn roles_are_plain_identifiers() {
+        assert!(role_ident("hearken_engine").is_ok());
+        assert!(role_ident("x; DROP TABLE stores").is_err());
+        assert!(role_ident("Engine").is_err());
+    }
+}
