@@ -55,8 +55,9 @@ done
 
 step "rust: format, lints, docs"
 cargo fmt --all -- --check
-# perf-guard: lints the guard binary too (benches/guard/; the feature enables nothing else).
-cargo clippy --all-targets --features perf-guard -- -D warnings
+# perf-guard: lints the guard binary too (benches/guard/; the feature enables nothing else);
+# hosted: lints the PostgreSQL client (src/hosted/, issue 27).
+cargo clippy --all-targets --features perf-guard,hosted -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
 # One test build for everything, with the failpoints compiled in (they stay off unless
@@ -67,6 +68,17 @@ HEARKEN_TEST_STORE=sqlite-memory cargo test --features failpoints
 
 step "rust: the behaviour suite again on a store file (tests/sqlite-only.txt lists what runs once)"
 bash scripts/behaviour-suite.sh sqlite-file
+
+step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner engine role), the client, schema, TLS and tokio tests"
+# Installs Debian's postgresql when missing; the trap stops the cluster whatever happens.
+scripts/pg-cluster.sh start
+trap 'scripts/pg-cluster.sh stop' EXIT
+eval "$(scripts/pg-cluster.sh env)"
+HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema \
+  --test hosted_tokio --test hosted_tls_swap
+cargo test --features hosted --lib hosted::
+scripts/pg-cluster.sh stop
+trap - EXIT
 
 step "build the library once (release) for the C, Python and Kotlin tests, and the perf guard"
 # The perf-guard feature enables nothing in the library: one build gives both, so the

@@ -43,8 +43,9 @@ pub(super) fn write_decisions(
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
     let mut changes = DecisionChanges::default();
-    // Where each invitation's summary is in the report, to give it its id once written.
-    let first_summary = report.invitations.len();
+    // Where the first summary of the unwritten invitations is in the report, to give each
+    // its id once written.
+    let mut first_summary = report.invitations.len();
     // Host ids of the records a skip may name (P3): tonight's and earlier invitations'.
     // Built on the first skip that names another record: most nights have none.
     let tonight: OnceCell<HashMap<i64, &str>> = OnceCell::new();
@@ -55,6 +56,9 @@ pub(super) fn write_decisions(
             .or_else(|| facts.host_ids.get(&rowid).cloned())
     };
     for (t, w) in batch.transactions.iter().zip(written) {
+        if changes.decisions.len() >= CHANGES_PER_WRITE {
+            flush(c, &mut changes, report, &mut first_summary, now_ms)?;
+        }
         if t.kind.cancels_sale() {
             continue;
         }
@@ -159,11 +163,35 @@ pub(super) fn write_decisions(
             }),
         }
     }
-    let ids = c.write_decisions(&changes, now_ms)?;
+    flush(c, &mut changes, report, &mut first_summary, now_ms)?;
+    Ok(counted)
+}
+
+/// Decisions gathered before they are written: a night (hundreds of sales) is one write;
+/// a big backfill batch is written in parts, so its change set never holds more than this
+/// (at 100k sales the whole set was ~16 MB of the sync's peak memory).
+const CHANGES_PER_WRITE: usize = 4096;
+
+/// Writes the gathered decisions and invitations, gives the report's summaries their
+/// invitation ids, and empties the change set.
+fn flush(
+    c: &mut dyn Tx,
+    changes: &mut DecisionChanges,
+    report: &mut SyncReport,
+    first_summary: &mut usize,
+    now_ms: i64,
+) -> Result<()> {
+    if changes.decisions.is_empty() && changes.invitations.is_empty() {
+        return Ok(());
+    }
+    let ids = c.write_decisions(changes, now_ms)?;
     if report.counts.is_none() {
-        for (summary, id) in report.invitations[first_summary..].iter_mut().zip(ids) {
+        for (summary, id) in report.invitations[*first_summary..].iter_mut().zip(ids) {
             summary.invitation_id = id;
         }
+        *first_summary = report.invitations.len();
     }
-    Ok(counted)
+    changes.decisions.clear();
+    changes.invitations.clear();
+    Ok(())
 }

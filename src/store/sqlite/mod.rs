@@ -320,9 +320,10 @@ impl crate::store::Backend for Store {
     }
 }
 
-/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): 16 MiB, so the
-/// index pages a night touches stay cached in an old store (SQLite's default is 2 MiB).
-const CACHE_SIZE: i64 = -16 * 1024;
+/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): SQLite's default
+/// 2 MiB. 16 MiB was tried for an old store's night (issue 25): no gain that repeated, and
+/// a big sync's peak memory grew by the whole cache (+14 MB RSS past the memory target).
+const CACHE_SIZE: i64 = -2000;
 
 /// Page cache during a backfill (64 MiB): a group of nights writes every index a night
 /// writes, at scattered customers, and would spill and re-read pages with less.
