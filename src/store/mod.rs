@@ -18,6 +18,8 @@ mod exports;
 mod locations;
 mod outbox;
 mod policy;
+#[cfg(feature = "hosted")]
+pub mod postgres;
 mod responses;
 mod rollups;
 mod settings;

@@ -1,0 +1,89 @@
+//! The PostgreSQL store (hosted mode, feature `hosted`; issue 27, H1–H7): the storage
+//! traits of `src/store/` on PostgreSQL 15, over the client of `src/hosted/`.
+//!
+//! One database holds many stores. Every statement here names the store (`store_id =
+//! $1`, the transaction's store) besides the row-level security the schema installs (H2);
+//! the integer ids a host sees are numbered per store from `store_counters`, allocated
+//! under the store's advisory lock that every write transaction holds (H1, H3); the writes
+//! a night makes many of are written a slice at a time (multi-row statements over
+//! `unnest` arrays), so a night takes a fixed number of statements.
+//!
+//! Each area's trait is implemented for [`PgTx`] in its own file, mirroring
+//! `src/store/sqlite/`.
+
+// Until the PostgreSQL `Backend` opens stores (issue 27), only the tests build a PgTx.
+#![allow(dead_code)]
+
+use crate::error::{Error, Result};
+use crate::hosted::{Param, Row, Tx, p};
+
+/// One transaction of one store on PostgreSQL, as the engine's use cases see it.
+pub struct PgTx<'t> {
+    tx: &'t mut Tx,
+    /// The store's key (`stores.store_id`), bound as `$1` of every statement.
+    store: i64,
+}
+
+impl<'t> PgTx<'t> {
+    /// The store `store`'s view of the open transaction `tx` (opened by
+    /// `PgClient::with_transaction(store, …)`, which set the store and took its lock).
+    pub fn new(tx: &'t mut Tx, store: i64) -> Self {
+        PgTx { tx, store }
+    }
+
+    /// The store's key.
+    pub fn store(&self) -> i64 {
+        self.store
+    }
+
+    /// Runs a statement with the store's key as `$1` before `params`.
+    pub fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64> {
+        let params = self.with_store(params);
+        self.tx.execute(sql, params)
+    }
+
+    /// Runs a query with the store's key as `$1` before `params`.
+    pub fn query(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
+        let params = self.with_store(params);
+        self.tx.query(sql, params)
+    }
+
+    /// Runs a query for at most one row, the store's key as `$1`.
+    pub fn query_opt(&mut self, sql: &str, params: Vec<Param>) -> Result<Option<Row>> {
+        let params = self.with_store(params);
+        self.tx.query_opt(sql, params)
+    }
+
+    /// Runs a query for exactly one row, the store's key as `$1`.
+    pub fn query_one(&mut self, sql: &str, params: Vec<Param>) -> Result<Row> {
+        let params = self.with_store(params);
+        self.tx.query_one(sql, params)
+    }
+
+    fn with_store(&self, params: Vec<Param>) -> Vec<Param> {
+        let mut all = Vec::with_capacity(params.len() + 1);
+        all.push(p(self.store));
+        all.extend(params);
+        all
+    }
+
+    /// Allocates `n` consecutive ids of the store's counter `counter` (a table's name) and
+    /// returns the first: gap-free in commit order, as a fresh SQLite file numbers its rows
+    /// (H1), because every write transaction holds the store's lock (H3).
+    pub fn next_ids(&mut self, counter: &str, n: i64) -> Result<i64> {
+        let row = self.query_one(
+            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3)
+             ON CONFLICT (store_id, counter)
+               DO UPDATE SET next_value = store_counters.next_value + $3
+             RETURNING next_value - $3",
+            vec![p(counter.to_owned()), p(n)],
+        )?;
+        get(&row, 0)
+    }
+}
+
+/// Column `i` of `row` as a `T`, or a typed internal error (never a panic).
+pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) -> Result<T> {
+    row.try_get(i)
+        .map_err(|e| Error::Internal(format!("postgres: column {i} of a row: {e}")))
+}
