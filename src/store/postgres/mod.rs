@@ -87,3 +87,9 @@ pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) ->
     row.try_get(i)
         .map_err(|e| Error::Internal(format!("postgres: column {i} of a row: {e}")))
 }
+
+// Areas implemented on PostgreSQL by the p27-pgb branch (kept together to ease the merge).
+mod conv;
+mod outbox;
+#[cfg(test)]
+mod testkit;
