@@ -56,7 +56,7 @@ struct Fact {
 /// Counts (`sign` 1) or uncounts (−1) a stored response in the daily rollups: its
 /// location's total and every employee of its transaction (N2), as SQLite's
 /// `rollups::count_response` (kept in the response's own transaction).
-fn count_response(t: &mut PgTx<'_>, response: i64, sign: i64) -> Result<()> {
+pub(super) fn count_response(t: &mut PgTx<'_>, response: i64, sign: i64) -> Result<()> {
     let Some(row) = t.query_opt(
         "SELECT r.location_id, r.created_at, r.nps, r.rating, r.rating_scale, l.time_zone
          FROM responses r JOIN locations l ON l.store_id = r.store_id AND l.id = r.location_id
@@ -123,6 +123,25 @@ fn bump(t: &mut PgTx<'_>, employee: i64, f: &Fact, sign: i64) -> Result<()> {
              WHERE store_id = $1 AND employee_id = $2 AND location_id = $3 AND day = $4
                AND responses <= 0",
             vec![p(employee), p(f.location), p(f.day)],
+        )?;
+    }
+    Ok(())
+}
+
+/// A response's non-empty comment opens its conversation (F2).
+pub(super) fn open_conversation(
+    t: &mut PgTx<'_>,
+    response: i64,
+    comment: Option<&str>,
+    now_ms: i64,
+) -> Result<()> {
+    if let Some(text) = comment.filter(|t| !t.is_empty()) {
+        let id = t.next_ids("thread_comments", 1)?;
+        t.execute(
+            "INSERT INTO thread_comments (store_id, id, response_id, author, kind, body,
+               created_at)
+             VALUES ($1, $2, $3, 'customer', 'comment', $4, $5)",
+            vec![p(id), p(response), p(text.to_owned()), p(now_ms)],
         )?;
     }
     Ok(())
@@ -286,15 +305,7 @@ impl crate::store::ResponseStore for PgTx<'_> {
         )?;
         count_response(self, id, 1)?;
         // The comment opens the response's conversation (F2).
-        if let Some(text) = r.comment.as_deref().filter(|t| !t.is_empty()) {
-            let comment = self.next_ids("thread_comments", 1)?;
-            self.execute(
-                "INSERT INTO thread_comments (store_id, id, response_id, author, kind, body,
-                   created_at)
-                 VALUES ($1, $2, $3, 'customer', 'comment', $4, $5)",
-                vec![p(comment), p(id), p(text.to_owned()), p(now_ms)],
-            )?;
-        }
+        open_conversation(self, id, r.comment.as_deref(), now_ms)?;
         Ok(id)
     }
 
