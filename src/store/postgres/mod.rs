@@ -95,3 +95,4 @@ mod outbox;
 mod responses;
 #[cfg(test)]
 mod testkit;
+mod users;
