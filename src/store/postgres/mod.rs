@@ -92,6 +92,7 @@ pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) ->
 mod alerts;
 mod clicks;
 mod conv;
+mod exports;
 mod outbox;
 mod responses;
 #[cfg(test)]
