@@ -90,6 +90,7 @@ pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) ->
 
 // Areas implemented on PostgreSQL by the p27-pgb branch (kept together to ease the merge).
 mod alerts;
+mod analytics;
 mod clicks;
 mod conv;
 mod exports;
