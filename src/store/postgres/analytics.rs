@@ -574,38 +574,34 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         )?;
         if !wanted.is_empty() {
             // The summed rows in one statement (a repeated pair is one row already).
-            let mut cols: (
-                Vec<i64>,
-                Vec<String>,
-                Vec<i64>,
-                Vec<i64>,
-                Vec<i64>,
-                Vec<i64>,
-            ) = Default::default();
+            let mut locations: Vec<i64> = Vec::with_capacity(wanted.len());
+            let mut months: Vec<String> = Vec::with_capacity(wanted.len());
+            // Promoters, passives, detractors, rated.
+            let mut counts: [Vec<i64>; 4] = Default::default();
             let mut sums: Vec<f64> = Vec::with_capacity(wanted.len());
             for ((location, month), c) in wanted {
-                cols.0.push(location);
-                cols.1.push(month);
-                cols.2.push(c.0);
-                cols.3.push(c.1);
-                cols.4.push(c.2);
-                cols.5.push(c.3);
+                locations.push(location);
+                months.push(month);
+                for (column, v) in counts.iter_mut().zip([c.0, c.1, c.2, c.3]) {
+                    column.push(v);
+                }
                 sums.push(c.4);
             }
+            let [promoters, passives, detractors, rated] = counts;
             self.execute(
                 "INSERT INTO peer_aggregates (store_id, store, location, month, promoters,
                    passives, detractors, rated, rating_sum, imported_at)
-                 SELECT $1, $2, u.* , $10
+                 SELECT $1, $2, u.*, $10
                  FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[],
                              $7::bigint[], $8::bigint[], $9::double precision[]) AS u",
                 vec![
                     p(store.to_owned()),
-                    p(cols.0),
-                    p(cols.1),
-                    p(cols.2),
-                    p(cols.3),
-                    p(cols.4),
-                    p(cols.5),
+                    p(locations),
+                    p(months),
+                    p(promoters),
+                    p(passives),
+                    p(detractors),
+                    p(rated),
                     p(sums),
                     p(now_ms),
                 ],

@@ -161,6 +161,9 @@ mod tests {
     use crate::store::responses::ResponseRow;
     use crate::store::{AlertStore, ExportStore, ResponseStore};
 
+    /// An employee's host id, name, responses, promoters, detractors, rating average.
+    type Scored = (String, Option<String>, u64, u64, u64, Option<f64>);
+
     fn response(nps: Option<u8>, rating: Option<(u32, u32)>, comment: Option<&str>) -> ResponseRow {
         ResponseRow {
             source: "receipt",
@@ -296,7 +299,7 @@ mod tests {
             };
             t.insert_response(&two, 2_000)?;
             let scores = t.employee_scores(&query(None, None, None))?;
-            let got: Vec<(String, Option<String>, u64, u64, u64, Option<f64>)> = scores
+            let got: Vec<Scored> = scores
                 .iter()
                 .map(|s| {
                     (
