@@ -25,14 +25,15 @@ fn opt_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
 const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.status, l.host_id, u.host_id, cu.host_id,
        a.response_id, r.score_base10, r.comment, a.detail,
        (SELECT count(*) FROM alert_interactions i
-        WHERE i.store_id = a.store_id AND i.alert_id = a.id),
+        WHERE i.store_id = $1 AND i.alert_id = a.id),
        a.created_at, a.updated_at, a.closed_at, a.escalated_at, a.follow_up_at,
        a.location_id, a.customer_id
      FROM alerts a
      JOIN locations l ON l.store_id = a.store_id AND l.id = a.location_id
      LEFT JOIN users u ON u.store_id = a.store_id AND u.id = a.user_id
      LEFT JOIN customers cu ON cu.store_id = a.store_id AND cu.id = a.customer_id
-     LEFT JOIN responses r ON r.store_id = a.store_id AND r.id = a.response_id";
+     LEFT JOIN responses r ON r.store_id = a.store_id AND r.id = a.response_id
+     WHERE a.store_id = $1";
 
 fn row_to_alert(r: &Row) -> Result<AlertRow> {
     Ok(AlertRow {
@@ -81,10 +82,7 @@ impl crate::store::AlertStore for PgTx<'_> {
     }
 
     fn get_alert(&mut self, id: i64) -> Result<Option<AlertRow>> {
-        let row = self.query_opt(
-            &format!("{ALERT_SELECT} WHERE a.store_id = $1 AND a.id = $2"),
-            vec![p(id)],
-        )?;
+        let row = self.query_opt(&format!("{ALERT_SELECT} AND a.id = $2"), vec![p(id)])?;
         row.as_ref().map(row_to_alert).transpose()
     }
 
@@ -93,7 +91,7 @@ impl crate::store::AlertStore for PgTx<'_> {
         let rows = self.query(
             &format!(
                 "{ALERT_SELECT}
-                 WHERE a.store_id = $1 AND a.status = ANY($2::text[])
+                 AND a.status = ANY($2::text[])
                    AND ($3::text IS NULL OR a.kind = $3::text)
                    AND ($4::bigint IS NULL OR a.location_id = $4::bigint)
                    AND ($5::bigint IS NULL OR a.user_id = $5::bigint)

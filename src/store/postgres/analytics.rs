@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::analytics::Totals;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::hosted::{Row, p};
 use crate::model::{
     AggregateRow, CustomerSummary, FeedbackItem, FeedbackQuery, FeedbackSort, Gender,
@@ -47,7 +47,7 @@ fn opt_u32(r: &Row, i: usize) -> Result<Option<u32>> {
 
 /// Whether a response's transaction credits the employee `$5` (none: every response).
 const CREDITED: &str = "($5::bigint IS NULL OR EXISTS (SELECT 1 FROM transaction_employees te
-    WHERE te.store_id = r.store_id AND te.transaction_id = r.transaction_id
+    WHERE te.store_id = $1 AND te.transaction_id = r.transaction_id
       AND te.employee_id = $5::bigint))";
 
 const CATEGORY: &str = "CASE WHEN r.nps >= 9 THEN 'promoter' WHEN r.nps >= 7 THEN 'passive'
@@ -74,10 +74,10 @@ const ITEM_COLUMNS: &str = "r.id, r.created_at, l.host_id, c.host_id, c.name, t.
     r.comment, r.unhappy,
     ARRAY(SELECT e.host_id FROM transaction_employees te
           JOIN employees e ON e.store_id = te.store_id AND e.id = te.employee_id
-          WHERE te.store_id = r.store_id AND te.transaction_id = r.transaction_id
+          WHERE te.store_id = $1 AND te.transaction_id = r.transaction_id
           ORDER BY e.host_id COLLATE \"C\")";
 
-const ITEM_JOINS: &str = "JOIN locations l ON l.store_id = r.store_id AND l.id = r.location_id
+const ITEM_JOINS: &str = "JOIN locations l ON l.store_id = $1 AND l.id = r.location_id
     LEFT JOIN customers c ON c.store_id = r.store_id AND c.id = r.customer_id
     LEFT JOIN transactions t ON t.store_id = r.store_id AND t.id = r.transaction_id";
 
@@ -106,16 +106,23 @@ fn item(r: &Row) -> Result<FeedbackItem> {
     })
 }
 
-/// Whether `column` is one of the locations of the JSON array `$n` (SQL NULL: all).
+/// Whether `column` is one of the locations `$n` (a bigint array; SQL NULL: all).
 fn allowed_sql(column: &str, n: u8) -> String {
-    format!(
-        "(${n}::text IS NULL OR {column} IN
-           (SELECT v::bigint FROM jsonb_array_elements_text(${n}::text::jsonb) AS v))"
-    )
+    format!("(${n}::bigint[] IS NULL OR {column} = ANY(${n}::bigint[]))")
+}
+
+/// The allowed locations, a JSON array of row ids (none: all), as an array to bind.
+fn allowed_ids(allowed: Option<&str>) -> Result<Option<Vec<i64>>> {
+    allowed
+        .map(|a| {
+            serde_json::from_str(a)
+                .map_err(|_| Error::Internal("allowed locations are unreadable".into()))
+        })
+        .transpose()
 }
 
 const UNSUBSCRIBED: &str = "(SELECT min(s.created_at) FROM suppressions s
-    WHERE s.store_id = c.store_id
+    WHERE s.store_id = $1
       AND ((s.kind = 'customer' AND s.value = c.host_id)
            OR (s.kind = 'email' AND s.value = c.email_norm)
            OR (s.kind = 'phone' AND s.value = c.phone_norm)))";
@@ -279,27 +286,25 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         q: &FeedbackQuery,
     ) -> Result<(u64, Vec<FeedbackItem>)> {
         // The scope's triples parsed once, each location's rows read in its own range.
-        let scope_cte = "WITH scope(loc, lo, hi) AS MATERIALIZED (
-            SELECT (v ->> 0)::bigint, (v ->> 1)::bigint, (v ->> 2)::bigint
-            FROM jsonb_array_elements($2::text::jsonb) AS v)";
-        let filtered = format!(
-            "FROM scope s
+        let triples: Vec<(i64, i64, i64)> = serde_json::from_str(scope)
+            .map_err(|_| Error::Internal("feedback scope is unreadable".into()))?;
+        let from_scope = "FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS s (loc, lo, hi)
              JOIN responses r ON r.store_id = $1 AND r.location_id = s.loc
-                  AND r.created_at >= s.lo AND r.created_at < s.hi
-             WHERE r.store_id = $1
-               AND ($3::text IS NULL OR {CATEGORY} = $3::text)
-               AND ($4::text IS NULL OR r.sentiment = $4::text)
-               AND ($5::text IS NULL OR EXISTS (
-                    SELECT 1 FROM jsonb_array_elements_text(r.facets::jsonb) AS f
-                    WHERE f = $5::text))
-               AND ($6::text IS NULL OR r.source = $6::text)
-               AND ($7::bigint IS NULL OR EXISTS (SELECT 1 FROM transaction_employees te
-                    WHERE te.store_id = r.store_id AND te.transaction_id = r.transaction_id
-                      AND te.employee_id = $7::bigint))"
+                  AND r.created_at >= s.lo AND r.created_at < s.hi";
+        let conditions = format!(
+            "($5::text IS NULL OR {CATEGORY} = $5::text)
+             AND ($6::text IS NULL OR r.sentiment = $6::text)
+             AND ($7::text IS NULL OR r.facets::jsonb ? $7::text)
+             AND ($8::text IS NULL OR r.source = $8::text)
+             AND ($9::bigint IS NULL OR EXISTS (SELECT 1 FROM transaction_employees te
+                  WHERE te.store_id = $1 AND te.transaction_id = r.transaction_id
+                    AND te.employee_id = $9::bigint))"
         );
         let args = || {
             vec![
-                p(scope.to_owned()),
+                p(triples.iter().map(|t| t.0).collect::<Vec<i64>>()),
+                p(triples.iter().map(|t| t.1).collect::<Vec<i64>>()),
+                p(triples.iter().map(|t| t.2).collect::<Vec<i64>>()),
                 p(q.category.map(|c| category_name(c).to_owned())),
                 p(q.sentiment.map(|s| s.as_str().to_owned())),
                 p(q.facet.clone()),
@@ -308,7 +313,10 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
             ]
         };
         let total: i64 = get(
-            &self.query_one(&format!("{scope_cte} SELECT count(*) {filtered}"), args())?,
+            &self.query_one(
+                &format!("SELECT count(*) {from_scope} WHERE r.store_id = $1 AND {conditions}"),
+                args(),
+            )?,
             0,
         )?;
         let order = match q.sort {
@@ -328,8 +336,9 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         // the page only, not for every row the sort sees.
         let rows = self.query(
             &format!(
-                "{scope_cte}, page(id) AS MATERIALIZED
-                   (SELECT r.id {filtered} ORDER BY {order} LIMIT $8 OFFSET $9)
+                "WITH page(id) AS MATERIALIZED
+                   (SELECT r.id {from_scope} WHERE r.store_id = $1 AND {conditions}
+                    ORDER BY {order} LIMIT $10 OFFSET $11)
                  SELECT {ITEM_COLUMNS} FROM page pg
                  JOIN responses r ON r.store_id = $1 AND r.id = pg.id {ITEM_JOINS}
                  ORDER BY {order}"
@@ -373,7 +382,7 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
                  ORDER BY r.created_at DESC, r.id DESC",
                 allowed_sql("r.location_id", 3)
             ),
-            vec![p(customer), p(allowed.map(str::to_owned))],
+            vec![p(customer), p(allowed_ids(allowed)?)],
         )?;
         rows.iter().map(item).collect()
     }
@@ -395,7 +404,7 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
                  ORDER BY i.business_date COLLATE \"C\", i.id",
                 allowed_sql("i.location_id", 3)
             ),
-            vec![p(customer), p(allowed.map(str::to_owned))],
+            vec![p(customer), p(allowed_ids(allowed)?)],
         )?;
         rows.iter()
             .map(|r| {
@@ -422,8 +431,8 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         allowed: Option<&str>,
         (offset, limit): (u64, u32),
     ) -> Result<(u64, Vec<CustomerSummary>)> {
-        let filtered = format!(
-            "FROM (SELECT c.host_id, c.name, c.gender,
+        let inner = format!(
+            "SELECT c.store_id, c.host_id, c.name, c.gender,
                      (SELECT count(*) FROM responses r
                       WHERE r.store_id = c.store_id AND r.customer_id = c.id) AS answers,
                      (SELECT r.nps FROM responses r
@@ -435,31 +444,35 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
                      {UNSUBSCRIBED} AS unsubscribed_at
                    FROM customers c
                    WHERE c.store_id = $1 AND ($2::text IS NULL OR c.gender = $2::text)
-                     AND ($5::text IS NULL
+                     AND ($5::bigint[] IS NULL
                           OR EXISTS (SELECT 1 FROM transactions t
                                      WHERE t.store_id = c.store_id AND t.customer_id = c.id
                                        AND {})
                           OR EXISTS (SELECT 1 FROM responses r
                                      WHERE r.store_id = c.store_id AND r.customer_id = c.id
-                                       AND {}))) AS x
-             WHERE ($3::text IS NULL OR CASE WHEN latest_nps >= 9 THEN 'promoter'
-                                            WHEN latest_nps >= 7 THEN 'passive'
-                                            WHEN latest_nps IS NOT NULL THEN 'detractor'
-                                       END = $3::text)
-               AND ($4::boolean IS NULL OR (unsubscribed_at IS NOT NULL) = $4::boolean)",
+                                       AND {}))",
             allowed_sql("t.location_id", 5),
             allowed_sql("r.location_id", 5)
         );
+        let outer = "($3::text IS NULL OR CASE WHEN latest_nps >= 9 THEN 'promoter'
+                                            WHEN latest_nps >= 7 THEN 'passive'
+                                            WHEN latest_nps IS NOT NULL THEN 'detractor'
+                                       END = $3::text)
+               AND ($4::boolean IS NULL OR (unsubscribed_at IS NOT NULL) = $4::boolean)";
+        let ids = allowed_ids(allowed)?;
         let args = || {
             vec![
                 p(gender.map(|g| g.as_str().to_owned())),
                 p(category.map(|c| category_name(c).to_owned())),
                 p(subscription.map(|s| s == Subscription::Unsubscribed)),
-                p(allowed.map(str::to_owned)),
+                p(ids.clone()),
             ]
         };
         let total: i64 = get(
-            &self.query_one(&format!("SELECT count(*) {filtered}"), args())?,
+            &self.query_one(
+                &format!("SELECT count(*) FROM ({inner}) AS x WHERE x.store_id = $1 AND {outer}"),
+                args(),
+            )?,
             0,
         )?;
         let mut params = args();
@@ -468,7 +481,7 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         let rows = self.query(
             &format!(
                 "SELECT host_id, name, gender, answers, latest_nps, last_at, unsubscribed_at
-                 {filtered}
+                 FROM ({inner}) AS x WHERE x.store_id = $1 AND {outer}
                  ORDER BY host_id COLLATE \"C\" LIMIT $6 OFFSET $7"
             ),
             params,
@@ -497,26 +510,28 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
     ) -> Result<Vec<Unsubscribe>> {
         let part = |kind: &str, column: &str| {
             format!(
-                "SELECT s.kind, s.value, s.created_at, s.source, c.host_id, c.name
+                "SELECT s.store_id, s.kind, s.value, s.created_at, s.source, c.host_id, c.name
                  FROM suppressions s
                  LEFT JOIN customers c ON c.store_id = s.store_id AND c.{column} = s.value
                  WHERE s.store_id = $1 AND s.kind = '{kind}' AND s.created_at >= $2
                    AND s.created_at < $3
-                   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM transactions t
+                   AND ($4::bigint[] IS NULL OR EXISTS (SELECT 1 FROM transactions t
                         WHERE t.store_id = s.store_id AND t.customer_id = c.id AND {}))",
                 allowed_sql("t.location_id", 4)
             )
         };
         let rows = self.query(
             &format!(
-                "SELECT * FROM ({} UNION ALL {} UNION ALL {}) AS u (kind, value, created_at,
-                   source, customer, name)
+                "SELECT u.kind, u.value, u.created_at, u.source, u.customer, u.name
+                 FROM ({} UNION ALL {} UNION ALL {})
+                   AS u (store_id, kind, value, created_at, source, customer, name)
+                 WHERE u.store_id = $1
                  ORDER BY u.created_at DESC, u.kind COLLATE \"C\", u.value COLLATE \"C\"",
                 part("customer", "host_id"),
                 part("email", "email_norm"),
                 part("phone", "phone_norm")
             ),
-            vec![p(from), p(to), p(allowed.map(str::to_owned))],
+            vec![p(from), p(to), p(allowed_ids(allowed)?)],
         )?;
         rows.iter()
             .map(|r| {

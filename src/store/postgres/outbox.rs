@@ -17,11 +17,11 @@ const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.cust
     coalesce(u.active, 0) <> 0, o.alert_id, o.params";
 
 const CLAIM_JOINS: &str = "FROM outbox o
-    LEFT JOIN customers c ON c.store_id = o.store_id AND c.id = o.customer_id
-    LEFT JOIN users u ON u.store_id = o.store_id AND u.id = o.user_id
-    JOIN locations l ON l.store_id = o.store_id AND l.id = o.location_id
-    LEFT JOIN invitations i ON i.store_id = o.store_id AND i.id = o.invitation_id
-    LEFT JOIN transactions t ON t.store_id = i.store_id AND t.id = i.transaction_id";
+    LEFT JOIN customers c ON c.store_id = $1 AND c.id = o.customer_id
+    LEFT JOIN users u ON u.store_id = $1 AND u.id = o.user_id
+    JOIN locations l ON l.store_id = $1 AND l.id = o.location_id
+    LEFT JOIN invitations i ON i.store_id = $1 AND i.id = o.invitation_id
+    LEFT JOIN transactions t ON t.store_id = $1 AND t.id = i.transaction_id";
 
 fn row_to_claimable(r: &Row) -> Result<Claimable> {
     Ok(Claimable {

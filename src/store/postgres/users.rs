@@ -15,7 +15,7 @@ fn location_array(table: &str) -> String {
     format!(
         "ARRAY(SELECT l.host_id FROM {table} x
                JOIN locations l ON l.store_id = x.store_id AND l.id = x.location_id
-               WHERE x.store_id = u.store_id AND x.user_id = u.id
+               WHERE x.store_id = $1 AND x.user_id = u.id
                ORDER BY l.host_id COLLATE \"C\")"
     )
 }
