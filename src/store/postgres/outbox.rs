@@ -577,4 +577,44 @@ mod tests {
         })
         .unwrap();
     }
+
+    /// Two stores in one database: each numbers its own ids from 1 and neither sees the
+    /// other's rows through the traits (the store predicate of every statement, H1, H2).
+    #[test]
+    fn stores_do_not_see_each_other() {
+        let (Some(a), Some(b)) = (fixture("pg_outbox_a"), fixture("pg_outbox_b")) else {
+            return;
+        };
+        let m = NewMessage::to_customer(MessageKind::CustomerReply, 1, 1, Channel::Email, "fr", 0);
+        let (ra, rb) = (
+            a.write(|t| {
+                t.queue_message("same-id", &m, 0)?;
+                t.queue_message("only-a", &m, 0)?;
+                t.find_message("only-a")
+            })
+            .unwrap()
+            .unwrap(),
+            b.write(|t| {
+                t.queue_message("same-id", &m, 0)?;
+                t.find_message("same-id")
+            })
+            .unwrap()
+            .unwrap(),
+        );
+        assert_eq!((ra.rowid, rb.rowid), (2, 1));
+        b.write(|t| {
+            assert!(t.find_message("only-a")?.is_none());
+            assert_eq!(t.outbox_counts()?.pending, 1);
+            assert_eq!(t.claimable(10, 10)?.len(), 1);
+            // Acking store A's row id 2 from store B changes nothing of A's.
+            t.ack_messages(&[2], &[], 5)?;
+            Ok(())
+        })
+        .unwrap();
+        a.write(|t| {
+            assert_eq!(t.outbox_counts()?.pending, 2);
+            Ok(())
+        })
+        .unwrap();
+    }
 }
