@@ -72,10 +72,10 @@ impl<'t> PgTx<'t> {
     /// (H1), because every write transaction holds the store's lock (H3).
     pub fn next_ids(&mut self, counter: &str, n: i64) -> Result<i64> {
         let row = self.query_one(
-            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3)
+            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3::bigint)
              ON CONFLICT (store_id, counter)
-               DO UPDATE SET next_value = store_counters.next_value + $3
-             RETURNING next_value - $3",
+               DO UPDATE SET next_value = store_counters.next_value + $3::bigint
+             RETURNING next_value - $3::bigint",
             vec![p(counter.to_owned()), p(n)],
         )?;
         get(&row, 0)
@@ -87,3 +87,15 @@ pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) ->
     row.try_get(i)
         .map_err(|e| Error::Internal(format!("postgres: column {i} of a row: {e}")))
 }
+
+// Areas implemented on PostgreSQL by the p27-pgb branch (kept together to ease the merge).
+mod alerts;
+mod analytics;
+mod clicks;
+mod conv;
+mod exports;
+mod outbox;
+mod responses;
+#[cfg(test)]
+mod testkit;
+mod users;
