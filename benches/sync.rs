@@ -25,6 +25,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 #[path = "sync/policy.rs"]
 mod policy;
+#[path = "sync/same_rows.rs"]
+mod same_rows;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -125,6 +127,12 @@ fn run() -> BenchResult<()> {
         if quick { " [QUICK]" } else { "" }
     );
 
+    // The rows a sync writes, read once from an untimed sync (issue 26: the raw path that
+    // writes exactly those rows).
+    let same = same_rows::rows_of_a_sync(&template, &work, &batch, now)?;
+    println!("rows one sync writes, per table (the raw same-rows path writes exactly these):");
+    same.print_per_sale();
+    let mut same_runs = Vec::with_capacity(RUNS);
     let mut rows = Vec::with_capacity(RUNS);
     for run in 1..=RUNS {
         // Alternate the order so page-cache warmth does not favour one side.
@@ -175,6 +183,17 @@ fn run() -> BenchResult<()> {
             plain.cpu.as_secs_f64(),
             r.cpu.as_secs_f64() / plain.cpu.as_secs_f64()
         );
+        let s = same_rows::time_same_rows(&template, &work, &same)?;
+        println!(
+            "      raw path writing exactly hearken's rows: {:.3} s (on-CPU {:.3} s) | ratio \
+             same-rows/hearken {:.2} (target >= 0.8), on-CPU {:.2} | the storage limit's ratio \
+             (customers and sales only) {ratio:.2}",
+            s.wall.as_secs_f64(),
+            s.cpu.as_secs_f64(),
+            s.wall.as_secs_f64() / h.wall.as_secs_f64(),
+            s.cpu.as_secs_f64() / h.cpu.as_secs_f64(),
+        );
+        same_runs.push(s);
         rows.push((h, r, ratio, cpu_ratio));
     }
 
@@ -190,6 +209,15 @@ fn run() -> BenchResult<()> {
         med(&mut rows.iter().map(|r| r.1.wall.as_secs_f64())),
         med(&mut rows.iter().map(|r| r.2)),
         med(&mut rows.iter().map(|r| r.3)),
+    );
+    let same_wall = med(&mut same_runs.iter().map(|s| s.wall.as_secs_f64()));
+    let hearken_wall = med(&mut rows.iter().map(|r| r.0.wall.as_secs_f64()));
+    println!(
+        "median of {RUNS}: hearken {hearken_wall:.3} s (target <= 1.2 s) | raw same rows \
+         {same_wall:.3} s | ratio same-rows/hearken {:.2} (target >= 0.8) | on-CPU ratio {:.2}",
+        same_wall / hearken_wall,
+        med(&mut same_runs.iter().map(|s| s.cpu.as_secs_f64()))
+            / med(&mut rows.iter().map(|r| r.0.cpu.as_secs_f64())),
     );
     println!(
         "median sync memory: peak RSS +{:.1} MB, Rust heap peak +{:.1} MB (target < 64 MB), \

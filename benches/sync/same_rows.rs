@@ -1,0 +1,253 @@
+//! The raw path that writes exactly the rows hearken writes (issue 26): same tables, same
+//! indexes, values precomputed, in one transaction with the fastest plain SQL.
+//!
+//! Before the clock, one hearken sync on a copy of the template shows which rows a sync
+//! writes: every row of the copy that the template does not hold as is (`SELECT * FROM x
+//! EXCEPT SELECT * FROM template.x`, keys included), split by whether the template held
+//! its key. The timed raw run then writes those rows into a fresh copy with one prepared
+//! INSERT (new rows) and one prepared UPDATE by key (changed rows) per table, in one
+//! `BEGIN IMMEDIATE` transaction, with hearken's pragmas. It decides nothing: what is left between it and hearken is the work
+//! of the decisions themselves and the way hearken's statements are written.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use hearken::{Engine, SyncBatch};
+use rusqlite::types::Value;
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{BenchResult, MemoryProbe, Stopwatch, Timed, fresh_copy, remove_db};
+
+/// The rows one sync writes, table by table, with each table's index count.
+pub struct SyncRows {
+    tables: Vec<TableRows>,
+    transactions: usize,
+}
+
+struct TableRows {
+    name: String,
+    /// Column names, in table order.
+    columns: Vec<String>,
+    /// Positions of the primary key's columns (`rowid` for a rowid table: `None`).
+    key: Vec<usize>,
+    indexes: usize,
+    /// Rows the template did not hold: inserted.
+    new: Vec<Vec<Value>>,
+    /// Rows whose key the template held with other values: updated.
+    changed: Vec<Vec<Value>>,
+}
+
+/// The rule that reads each table a sync writes, for the per-sale print.
+fn read_by(table: &str) -> &'static str {
+    match table {
+        "customers" => "E2, E3, E6 (contacts, opt-in), P3 (person)",
+        "employees" | "transaction_employees" => "A1, R4 (credit of answers)",
+        "transactions" => "E1, E8, P6 (the sale, refunds, re-runs)",
+        "decisions" => "E8, E9 (a decided sale is never re-decided; explain)",
+        "invitations" => "E4, P1-P3 (cooldowns, caps), N5, R1, F5",
+        "outbox" => "T8, P5 (delivery, send slots)",
+        "sync_dates" => "S2, S4 (sync window, catch-up)",
+        "rollups" | "employee_rollups" => "R4 (dashboards)",
+        _ => "(see docs/rules.md)",
+    }
+}
+
+/// Runs one hearken sync on a copy (not timed) and collects what it wrote.
+pub fn rows_of_a_sync(
+    template: &Path,
+    work: &Path,
+    batch: &SyncBatch,
+    now: DateTime<Utc>,
+) -> BenchResult<SyncRows> {
+    let db = fresh_copy(template, work, "same-rows")?;
+    Engine::open(&db)?.sync(batch, now)?;
+    let conn = Connection::open(&db)?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS template",
+        [template.to_string_lossy()],
+    )?;
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table'
+               AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut tables = Vec::new();
+    for name in names {
+        let info: Vec<(String, i64)> = conn
+            .prepare(&format!("PRAGMA main.table_info(\"{name}\")"))?
+            .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?
+            .collect::<Result<_, _>>()?;
+        let columns: Vec<String> = info.iter().map(|(c, _)| c.clone()).collect();
+        let mut key: Vec<(i64, usize)> = (info.iter().enumerate())
+            .filter(|(_, (_, pk))| *pk > 0)
+            .map(|(i, (_, pk))| (*pk, i))
+            .collect();
+        key.sort();
+        let key: Vec<usize> = key.into_iter().map(|(_, i)| i).collect();
+        if key.is_empty() {
+            return Err(format!("table {name} has no primary key column").into());
+        }
+        let cols = columns.len();
+        let diff = |sql: &str| -> BenchResult<Vec<Vec<Value>>> {
+            Ok(conn
+                .prepare(sql)?
+                .query_map([], |r| (0..cols).map(|i| r.get::<_, Value>(i)).collect())?
+                .collect::<Result<_, _>>()?)
+        };
+        let on_key = (key.iter())
+            .map(|i| format!("t.\"{0}\" IS m.\"{0}\"", columns[*i]))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let changed_rows =
+            format!("SELECT * FROM main.\"{name}\" EXCEPT SELECT * FROM template.\"{name}\"");
+        let new = diff(&format!(
+            "SELECT * FROM ({changed_rows}) AS m WHERE NOT EXISTS \
+             (SELECT 1 FROM template.\"{name}\" AS t WHERE {on_key})"
+        ))?;
+        let changed = diff(&format!(
+            "SELECT * FROM ({changed_rows}) AS m WHERE EXISTS \
+             (SELECT 1 FROM template.\"{name}\" AS t WHERE {on_key})"
+        ))?;
+        if new.is_empty() && changed.is_empty() {
+            continue;
+        }
+        let indexes: i64 = conn.query_row(
+            "SELECT count(*) FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1",
+            [&name],
+            |r| r.get(0),
+        )?;
+        tables.push(TableRows {
+            name,
+            columns,
+            key,
+            indexes: indexes as usize,
+            new,
+            changed,
+        });
+    }
+    drop(conn);
+    remove_db(&db);
+    Ok(SyncRows {
+        tables,
+        transactions: batch.transactions.len(),
+    })
+}
+
+impl SyncRows {
+    /// Prints, per table, the rows and index entries a sync writes per sale, and the rule
+    /// that reads them.
+    pub fn print_per_sale(&self) {
+        let sales = self.transactions as f64;
+        let (mut rows, mut entries) = (0usize, 0usize);
+        for t in &self.tables {
+            // The table's b-tree (rowid or primary key) plus each index.
+            let n = t.new.len() + t.changed.len();
+            let e = n * (1 + t.indexes);
+            rows += n;
+            entries += e;
+            println!(
+                "      {:<22} {:>8} rows ({:.2} per sale; {} new, {} updated), {:>8} b-tree \
+                 entries at most ({:.2} per sale) | read by {}",
+                t.name,
+                n,
+                n as f64 / sales,
+                t.new.len(),
+                t.changed.len(),
+                e,
+                e as f64 / sales,
+                read_by(&t.name)
+            );
+        }
+        println!(
+            "      all tables: {rows} rows ({:.2} per sale), {entries} b-tree entries at most \
+             ({:.2} per sale; an update touches only the indexes of the columns it changes)",
+            rows as f64 / sales,
+            entries as f64 / sales
+        );
+    }
+}
+
+/// Writes the collected rows into a fresh copy of the template, timed.
+pub fn time_same_rows(template: &Path, work: &Path, rows: &SyncRows) -> BenchResult<Timed> {
+    let db = fresh_copy(template, work, "raw-same")?;
+    let mut conn = Connection::open(&db)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "secure_delete", true)?;
+    conn.pragma_update(None, "journal_mode", "wal")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let probe = MemoryProbe::start();
+    let clock = Stopwatch::start();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Parents before children, as hearken writes them (foreign keys are checked per row).
+    for name in [
+        "customers",
+        "employees",
+        "transactions",
+        "transaction_employees",
+        "invitations",
+        "outbox",
+        "decisions",
+    ] {
+        for t in rows.tables.iter().filter(|t| t.name == name) {
+            write_table(&tx, t)?;
+        }
+    }
+    for t in (rows.tables.iter()).filter(|t| {
+        ![
+            "customers",
+            "employees",
+            "transactions",
+            "transaction_employees",
+            "invitations",
+            "outbox",
+            "decisions",
+        ]
+        .contains(&t.name.as_str())
+    }) {
+        write_table(&tx, t)?;
+    }
+    tx.commit()?;
+    let (wall, cpu) = clock.stop();
+    let memory = probe.finish();
+    drop(conn);
+    remove_db(&db);
+    Ok(Timed {
+        wall,
+        cpu,
+        invitations: 0,
+        customers: (0, 0),
+        memory,
+    })
+}
+
+/// New rows with a plain INSERT, changed rows with an UPDATE of the columns that are not
+/// the key, by key: the fastest plain SQL for exactly these rows.
+fn write_table(tx: &rusqlite::Transaction<'_>, t: &TableRows) -> rusqlite::Result<()> {
+    let marks = vec!["?"; t.columns.len()].join(", ");
+    let mut insert = tx.prepare(&format!("INSERT INTO \"{}\" VALUES ({marks})", t.name))?;
+    for row in &t.new {
+        insert.execute(rusqlite::params_from_iter(row.iter()))?;
+    }
+    if t.changed.is_empty() {
+        return Ok(());
+    }
+    let rest: Vec<usize> = (0..t.columns.len())
+        .filter(|i| !t.key.contains(i))
+        .collect();
+    let set = (rest.iter().enumerate())
+        .map(|(n, i)| format!("\"{}\" = ?{}", t.columns[*i], n + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by = (t.key.iter().enumerate())
+        .map(|(n, i)| format!("\"{}\" = ?{}", t.columns[*i], rest.len() + n + 1))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let mut update = tx.prepare(&format!("UPDATE \"{}\" SET {set} WHERE {by}", t.name))?;
+    for row in &t.changed {
+        let values = rest.iter().chain(&t.key).map(|i| &row[*i]);
+        update.execute(rusqlite::params_from_iter(values))?;
+    }
+    Ok(())
+}
