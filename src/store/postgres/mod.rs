@@ -14,6 +14,10 @@
 // Until the PostgreSQL `Backend` opens stores (issue 27), only the tests build a PgTx.
 #![allow(dead_code)]
 
+// Areas of p27-pga (kept together to ease merges).
+mod locations;
+mod values;
+
 use crate::error::{Error, Result};
 use crate::hosted::{Param, Row, Tx, p};
 
@@ -72,7 +76,7 @@ impl<'t> PgTx<'t> {
     /// (H1), because every write transaction holds the store's lock (H3).
     pub fn next_ids(&mut self, counter: &str, n: i64) -> Result<i64> {
         let row = self.query_one(
-            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3)
+            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3::bigint)
              ON CONFLICT (store_id, counter)
                DO UPDATE SET next_value = store_counters.next_value + $3
              RETURNING next_value - $3",
