@@ -16,6 +16,7 @@
 
 // Areas of p27-pga (kept together to ease merges).
 mod locations;
+mod settings;
 mod values;
 
 use crate::error::{Error, Result};
