@@ -15,6 +15,7 @@
 #![allow(dead_code)]
 
 // Areas of p27-pga (kept together to ease merges).
+mod customers;
 mod locations;
 mod settings;
 mod values;
