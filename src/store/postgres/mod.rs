@@ -17,7 +17,9 @@
 // Areas of p27-pga (kept together to ease merges).
 mod customers;
 mod locations;
+mod rollups;
 mod settings;
+mod transactions;
 mod values;
 
 use crate::error::{Error, Result};

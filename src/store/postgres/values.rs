@@ -58,6 +58,14 @@ pub mod testkit {
     /// loud message) when the cluster's variables are absent, unless
     /// HEARKEN_TEST_REQUIRE_PG is set.
     pub fn on_pg<T>(test: &str, body: impl FnOnce(&mut PgTx<'_>) -> Result<T>) -> Option<T> {
+        on_pg_counted(test, |t, _| body(t))
+    }
+
+    /// [`on_pg`], the body also given how many statements the client had sent so far.
+    pub fn on_pg_counted<T>(
+        test: &str,
+        body: impl FnOnce(&mut PgTx<'_>, &dyn Fn() -> u64) -> Result<T>,
+    ) -> Option<T> {
         let (Ok(admin), Ok(engine)) = (
             std::env::var("HEARKEN_TEST_PG_URL"),
             std::env::var("HEARKEN_TEST_PG_ENGINE_URL"),
@@ -89,7 +97,7 @@ pub mod testkit {
             client
                 .with_transaction(key, |tx| {
                     let mut t = PgTx::new(tx, key);
-                    body(&mut t)
+                    body(&mut t, &|| client.statements_sent())
                 })
                 .unwrap(),
         )
