@@ -264,3 +264,160 @@ impl crate::store::RollupStore for PgTx<'_> {
         .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::model::{Employee, Location, Role, TransactionKind};
+    use crate::store::postgres::values::flag;
+    use crate::store::postgres::values::testkit::{on_pg, on_sqlite};
+    use crate::store::responses::ResponseRow;
+    use crate::store::transactions::TransactionRow;
+    use crate::store::{LocationStore, RollupStore, TransactionStore};
+
+    /// A response as the scenario adds it: location, transaction, nps, rating, instant.
+    type Add<'a, T> = &'a mut dyn FnMut(
+        &mut T,
+        i64,
+        Option<i64>,
+        Option<u8>,
+        Option<(u32, u32)>,
+        i64,
+    ) -> Result<()>;
+
+    fn response(
+        location: i64,
+        transaction: Option<i64>,
+        nps: Option<u8>,
+        rating: Option<(u32, u32)>,
+    ) -> ResponseRow {
+        ResponseRow {
+            source: "receipt",
+            invitation: None,
+            location,
+            customer: None,
+            transaction,
+            nps,
+            rating,
+            score_base10: None,
+            unhappy: false,
+            sentiment: "unknown",
+            facets_json: "[]".into(),
+            comment: None,
+            answers_json: "[]".into(),
+            consent_to_reply: false,
+            review_link_shown: false,
+            completed: true,
+        }
+    }
+
+    fn scenario<T: RollupStore + TransactionStore + LocationStore + ?Sized>(
+        t: &mut T,
+        add: Add<'_, T>,
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        t.upsert_location(&Location::new("paris", "P", "Europe/Paris"))?;
+        t.upsert_location(&Location::new("utc", "U", "UTC"))?;
+        for (id, role) in [
+            ("e1", Role::Salesperson),
+            ("e2", Role::Driver),
+            ("e3", Role::Driver),
+        ] {
+            t.upsert_employee(&Employee {
+                id: id.into(),
+                name: None,
+                role,
+            })?;
+        }
+        let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let tx = |host: &str, location| TransactionRow {
+            host_id: host.into(),
+            location,
+            customer: None,
+            kind: TransactionKind::Sale,
+            amount_minor: 1,
+            currency: "EUR".into(),
+            finalized_at_ms: Some(1),
+            excluded: false,
+            refers_to: None,
+        };
+        let t1 = t.insert_transaction(&tx("t1", 1), &["e1".into(), "e2".into()], date)?;
+        let t2 = t.insert_transaction(&tx("t2", 2), &["e2".into()], date)?;
+        let day = 86_400_000;
+        // 23:30 UTC is the next day in Paris.
+        add(
+            t,
+            1,
+            Some(t1),
+            Some(10),
+            Some((4, 5)),
+            20_000 * day + 84_600_000,
+        )?;
+        add(t, 1, Some(t1), Some(3), None, 20_000 * day + 1_000)?;
+        add(t, 1, None, None, Some((2, 5)), 20_001 * day)?;
+        add(t, 2, Some(t2), Some(8), Some((5, 5)), 20_002 * day)?;
+        add(t, 2, Some(t2), Some(9), None, 20_002 * day + 5)?;
+        let all = (0, i64::MAX);
+        let reads = |t: &mut T, out: &mut Vec<String>| -> Result<()> {
+            for e in [TOTAL, 1, 2, 3] {
+                out.push(format!("{:?}", t.rollup_totals(e, None, all)?));
+                out.push(format!("{:?}", t.rollup_totals(e, Some(1), all)?));
+                out.push(format!("{:?}", t.rollup_days(e, 1, all)?));
+                out.push(format!("{:?}", t.rollup_days(e, 2, (20_002, 20_003))?));
+            }
+            out.push(format!(
+                "{:?}",
+                t.rollup_totals(TOTAL, Some(1), (20_001, 20_002))?
+            ));
+            out.push(format!("{:?}", t.rollup_all_employees()?));
+            out.push(format!("{:?}", t.rollup_employees(1, all)?));
+            out.push(format!("{:?}", t.rollup_employees(2, (0, 20_002))?));
+            Ok(())
+        };
+        reads(t, &mut out)?;
+        // The credit moves with the employees (e1 off, e3 on).
+        t.update_transaction(t1, &tx("t1", 1), Some(&["e2".into(), "e3".into()]))?;
+        reads(t, &mut out)?;
+        out.push(format!("{}", t.rebuild_rollups()?));
+        reads(t, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn rollups_answer_as_on_sqlite() {
+        let Some(pg) = on_pg("pg-rollups", |t| {
+            scenario(t, &mut |t, location, transaction, nps, rating, at| {
+                let id = t.next_ids("responses", 1)?;
+                t.execute(
+                    "INSERT INTO responses (store_id, id, source, location_id, transaction_id,
+                       nps, rating, rating_scale, unhappy, sentiment, facets, answers,
+                       consent_to_reply, review_link_shown, created_at, completed_at)
+                     VALUES ($1, $2, 'receipt', $3, $4, $5, $6, $7, $8, 'unknown', '[]', '[]',
+                       0, 0, $9, $9)",
+                    vec![
+                        p(id),
+                        p(location),
+                        p(transaction),
+                        p(nps.map(i64::from)),
+                        p(rating.map(|r| i64::from(r.0))),
+                        p(rating.map(|r| i64::from(r.1))),
+                        p(flag(false)),
+                        p(at),
+                    ],
+                )?;
+                count_responses(t, &[id], 1)
+            })
+        }) else {
+            return;
+        };
+        let lite = on_sqlite(|t| {
+            scenario(t, &mut |t, location, transaction, nps, rating, at| {
+                t.insert_response(&response(location, transaction, nps, rating), at)
+                    .map(|_| ())
+            })
+        });
+        assert_eq!(pg, lite);
+    }
+}
