@@ -17,6 +17,7 @@
 // Areas of p27-pga (kept together to ease merges).
 mod customers;
 mod locations;
+mod policy;
 mod rollups;
 mod settings;
 mod transactions;
