@@ -16,6 +16,7 @@
 
 // Areas of p27-pga (kept together to ease merges).
 mod customers;
+mod dump;
 mod locations;
 mod policy;
 mod rollups;
