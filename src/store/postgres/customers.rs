@@ -604,4 +604,169 @@ mod tests {
         let lite = on_sqlite(|t| scenario(t));
         assert_eq!(pg, lite);
     }
+
+    /// Erasure reaches every text about the customer, and only hers (T2, P3).
+    #[test]
+    fn erasure_empties_every_text_about_the_customer() {
+        use crate::store::TransactionStore;
+        use crate::store::transactions::{DecisionChanges, InvitationRow, NewInvitation};
+
+        let Some((counts, rows)) = on_pg("pg-erase", |t| {
+            t.upsert_location(&Location::new("l1", "L", "UTC"))?;
+            let c = t.insert_customer(&customer("c", Some("c@x.org"), Some("+331")), 1)?;
+            let other = t.insert_customer(&customer("o", Some("o@x.org"), None), 1)?;
+            let invitation = |who: i64, msg: &str| NewInvitation {
+                row: InvitationRow {
+                    customer: who,
+                    transaction: None,
+                    kind: crate::model::SurveyKind::Relationship,
+                    contact: Some(format!("{who}@x.org")),
+                    location: 1,
+                    channel: crate::model::Channel::Email,
+                    language: "en".into(),
+                    business_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                    due_at_ms: 5,
+                },
+                message_kind: crate::model::MessageKind::SurveyInvitation,
+                message_id: msg.into(),
+                cancelled: false,
+            };
+            t.write_decisions(
+                &DecisionChanges {
+                    decisions: vec![],
+                    invitations: vec![invitation(c, "m-c"), invitation(other, "m-o")],
+                },
+                2,
+            )?;
+            let mut responses = Vec::new();
+            for who in [c, other] {
+                let id = t.next_ids("responses", 1)?;
+                t.execute(
+                    "INSERT INTO responses (store_id, id, source, location_id, customer_id, nps,
+                       unhappy, sentiment, facets, comment, answers, consent_to_reply,
+                       review_link_shown, created_at)
+                     VALUES ($1, $2, 'receipt', 1, $3, 2, 1, 'negative', '[]', 'secret',
+                       '[{\"q\":\"a\",\"text\":\"secret\"},{\"q\":\"b\",\"choice\":2},3]',
+                       1, 0, 3)",
+                    vec![p(id), p(who)],
+                )?;
+                t.execute(
+                    "INSERT INTO thread_comments (store_id, id, response_id, author, kind, body,
+                       coupon_code, created_at)
+                     VALUES ($1, $2, $2, 'customer', 'comment', 'secret', 'CODE', 3)",
+                    vec![p(id)],
+                )?;
+                t.execute(
+                    "INSERT INTO alerts (store_id, id, kind, location_id, customer_id, response_id,
+                       status, detail, created_at, updated_at)
+                     VALUES ($1, $2, 'unhappy_customer', 1, $3, $2, 'open', 'secret', 3, 3)",
+                    vec![p(id), p(who)],
+                )?;
+                t.execute(
+                    "INSERT INTO alert_interactions (store_id, id, alert_id, method, note, author,
+                       created_at)
+                     VALUES ($1, $2, $2, 'email', 'secret', 'business', 3)",
+                    vec![p(id)],
+                )?;
+                t.execute(
+                    "INSERT INTO alert_follow_ups (store_id, alert_id, comment, created_at)
+                     VALUES ($1, $2, 'secret', 3)",
+                    vec![p(id)],
+                )?;
+                responses.push(id);
+            }
+            t.execute(
+                "INSERT INTO users (store_id, id, host_id, name, email, role, notify)
+                 VALUES ($1, 1, 'u', 'U', 'u@x.org', 'staff', 'all')",
+                vec![],
+            )?;
+            // Staff messages about each response (params.about), and a delivered one to
+            // the customer whose failure reason quotes her address.
+            for (k, r) in responses.iter().enumerate() {
+                t.execute(
+                    "INSERT INTO outbox (store_id, id, message_id, kind, user_id, location_id,
+                       channel, language, params, status, due_at, created_at, updated_at)
+                     VALUES ($1, $2, $3, 'unhappy_alert', 1, 1, 'email', 'en', $4, 'pending',
+                       5, 2, 2)",
+                    vec![
+                        p(100 + k as i64),
+                        p(format!("staff-{k}")),
+                        p(format!("{{\"about\":{r},\"text\":\"secret\"}}")),
+                    ],
+                )?;
+            }
+            t.execute(
+                "INSERT INTO outbox (store_id, id, message_id, kind, customer_id, location_id,
+                   channel, language, params, status, due_at, created_at, updated_at,
+                   last_error)
+                 VALUES ($1, 200, 'old', 'survey_invitation', $2, 1, 'email', 'en',
+                   '{\"x\":1}', 'acked', 5, 2, 2, 'bounce c@x.org')",
+                vec![p(c)],
+            )?;
+            let counts = t.erase_customer(c, 9)?;
+            let rows = t.query(
+                "SELECT 'customer', coalesce(name, '-') || coalesce(email, '-')
+                   || include_in_communications || coalesce(erased_at, 0)
+                   FROM customers WHERE store_id = $1
+                 UNION ALL SELECT 'invitation', coalesce(contact, '-')
+                   FROM invitations WHERE store_id = $1
+                 UNION ALL SELECT 'response', coalesce(comment, '-') || ' ' || answers
+                   FROM responses WHERE store_id = $1
+                 UNION ALL SELECT 'comment', body || coalesce(coupon_code, '-')
+                   FROM thread_comments WHERE store_id = $1
+                 UNION ALL SELECT 'alert', detail FROM alerts WHERE store_id = $1
+                 UNION ALL SELECT 'note', note FROM alert_interactions WHERE store_id = $1
+                 UNION ALL SELECT 'follow-up', coalesce(comment, '-')
+                   FROM alert_follow_ups WHERE store_id = $1
+                 UNION ALL SELECT 'outbox', message_id || ' ' || status || ' ' || params || ' '
+                   || coalesce(cancel_reason, '-') || ' ' || coalesce(last_error, '-')
+                   FROM outbox WHERE store_id = $1
+                 ORDER BY 1, 2",
+                vec![],
+            )?;
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    Ok(format!(
+                        "{}: {}",
+                        get::<String>(r, 0)?,
+                        get::<String>(r, 1)?
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            Ok((counts, rows))
+        }) else {
+            return;
+        };
+        assert_eq!(
+            (counts.responses, counts.texts, counts.messages_cancelled),
+            (1, 2, 2),
+            "{rows:#?}"
+        );
+        let answers = "[{\"q\":\"a\",\"text\":\"secret\"},{\"q\":\"b\",\"choice\":2},3]";
+        assert_eq!(
+            rows,
+            [
+                "alert: ".to_owned(),
+                "alert: secret".into(),
+                "comment: -".into(),
+                "comment: secretCODE".into(),
+                "customer: --09".into(),
+                "customer: Name oO@X.ORG10".into(),
+                "follow-up: -".into(),
+                "follow-up: secret".into(),
+                "invitation: -".into(),
+                "invitation: 2@x.org".into(),
+                "note: ".into(),
+                "note: secret".into(),
+                "outbox: m-c cancelled {} erased -".into(),
+                "outbox: m-o pending {} - -".into(),
+                "outbox: old acked {} - -".into(),
+                "outbox: staff-0 cancelled {} erased -".into(),
+                "outbox: staff-1 pending {\"about\":2,\"text\":\"secret\"} - -".into(),
+                "response: - [{\"q\": \"a\"}, {\"q\": \"b\", \"choice\": 2}, 3]".into(),
+                format!("response: secret {answers}"),
+            ]
+        );
+    }
 }
