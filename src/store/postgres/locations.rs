@@ -208,4 +208,66 @@ mod tests {
         let lite = on_sqlite(|t| scenario(t));
         assert_eq!(pg, lite);
     }
+
+    /// H1, H2: each store numbers its own rows from 1 and sees only them, though the
+    /// host ids are the same.
+    #[test]
+    fn stores_number_and_see_only_their_own_rows() {
+        use crate::store::DumpStore;
+        use crate::store::postgres::values::testkit::pg_stores;
+
+        let Some((client, keys)) = pg_stores("pg-two-stores", 2) else {
+            return;
+        };
+        let (a, b) = (keys[0], keys[1]);
+        let in_store = |key: i64, body: &dyn Fn(&mut PgTx<'_>) -> Result<Vec<String>>| {
+            client
+                .with_transaction(key, |tx| body(&mut PgTx::new(tx, key)))
+                .unwrap()
+        };
+        in_store(a, &|t| {
+            t.upsert_location(&Location::new("one", "A1", "UTC"))?;
+            t.upsert_location(&Location::new("two", "A2", "UTC"))?;
+            t.mark_dates_synced(2, &[d("2026-01-01")], 1, "sync")?;
+            Ok(vec![])
+        });
+        let seen_by_b = in_store(b, &|t| {
+            t.upsert_location(&Location::new("two", "B2", "UTC"))?;
+            Ok(vec![
+                format!("{:?}", t.list_locations()?),
+                format!("{:?}", t.location_by_rowid(2)?),
+                format!("{:?}", t.synced_dates_since(2, d("2000-01-01"))?),
+                format!("{}", t.count_enabled_locations()?),
+                format!(
+                    "{:?}",
+                    t.dump_rows(&[])?
+                        .iter()
+                        .filter(|l| l.starts_with("locations"))
+                        .collect::<Vec<_>>()
+                ),
+            ])
+        });
+        assert_eq!(
+            seen_by_b,
+            [
+                "[LocationRow { rowid: 1, location: Location { id: \"two\", name: \"B2\", \
+                 time_zone: \"UTC\", enabled: true, review_link: None, business_type: None } }]",
+                "None",
+                "{}",
+                "1",
+                "[\"locations: id=1, host_id=\\\"two\\\", name=\\\"B2\\\", \
+                 time_zone=\\\"UTC\\\", enabled=1, review_link=NULL, business_type=NULL\"]",
+            ]
+        );
+        let seen_by_a = in_store(a, &|t| {
+            Ok(vec![
+                format!("{}", t.count_enabled_locations()?),
+                format!(
+                    "{:?}",
+                    t.get_location("two")?.map(|l| (l.rowid, l.location.name))
+                ),
+            ])
+        });
+        assert_eq!(seen_by_a, ["2", "Some((2, \"A2\"))"]);
+    }
 }

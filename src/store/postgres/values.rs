@@ -103,6 +103,24 @@ pub mod testkit {
         )
     }
 
+    /// The engine's client and `n` new stores' keys, for a test across stores; `None` as
+    /// [`on_pg`] without the cluster.
+    pub fn pg_stores(test: &str, n: usize) -> Option<(PgClient, Vec<i64>)> {
+        let keys = on_pg_counted(test, |t, _| Ok(t.store()))?;
+        let mut keys = vec![keys];
+        let admin = PgClient::connect(&std::env::var("HEARKEN_TEST_PG_URL").ok()?).unwrap();
+        for k in 1..n {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let text = format!("{test}-{k}-{}-{nanos}", std::process::id());
+            keys.push(schema::create_store(&admin, &text).unwrap());
+        }
+        let engine = std::env::var("HEARKEN_TEST_PG_ENGINE_URL").ok()?;
+        Some((PgClient::connect(&engine).unwrap(), keys))
+    }
+
     /// Runs `body` in one write transaction of a new in-memory SQLite store.
     pub fn on_sqlite<T>(body: impl FnOnce(&mut dyn Tx) -> Result<T>) -> T {
         let mut store = crate::store::sqlite::Store::open_in_memory().unwrap();
