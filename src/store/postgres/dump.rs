@@ -256,4 +256,49 @@ mod tests {
         let lite = on_sqlite(|t| scenario(t));
         assert_eq!(pg, lite);
     }
+
+    /// Blobs and reals are written as SQLite's dump writes them.
+    #[test]
+    fn blobs_and_reals_read_as_on_sqlite() {
+        let Some(lines) = on_pg("pg-dump-types", |t| {
+            t.upsert_location(&Location::new("l", "L", "UTC"))?;
+            let c = t.insert_customer(&CustomerRow::default(), 1)?;
+            t.execute(
+                "INSERT INTO link_tokens (store_id, hash, kind, customer_id, created_at)
+                 VALUES ($1, '\\x00ff'::bytea, 'survey', $2, 3)",
+                vec![crate::hosted::p(c)],
+            )?;
+            t.execute(
+                "INSERT INTO response_deletions (store_id, response_id, responded_at,
+                   score_base10, deleted_by, deleted_at)
+                 VALUES ($1, 1, 2, 8.5, 'u', 3), ($1, 2, 2, 10, 'u', 3)",
+                vec![],
+            )?;
+            t.dump_rows(&[])
+        }) else {
+            return;
+        };
+        let of = |table: &str| -> Vec<&String> {
+            lines
+                .iter()
+                .filter(|l| l.starts_with(&format!("{table}:")))
+                .collect()
+        };
+        assert_eq!(
+            of("link_tokens"),
+            [
+                "link_tokens: hash=x'00ff', kind=\"survey\", invitation_id=NULL, customer_id=1, \
+              created_at=3, expires_at=NULL, used_at=NULL, alert_id=NULL"
+            ]
+        );
+        assert_eq!(
+            of("response_deletions"),
+            [
+                "response_deletions: response_id=1, customer=NULL, responded_at=2, \
+                 score_base10=8.5, deleted_by=\"u\", deleted_at=3",
+                "response_deletions: response_id=2, customer=NULL, responded_at=2, \
+                 score_base10=10.0, deleted_by=\"u\", deleted_at=3",
+            ]
+        );
+    }
 }
