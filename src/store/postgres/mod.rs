@@ -14,6 +14,16 @@
 // Until the PostgreSQL `Backend` opens stores (issue 27), only the tests build a PgTx.
 #![allow(dead_code)]
 
+// Areas of p27-pga (kept together to ease merges).
+mod customers;
+mod dump;
+mod locations;
+mod policy;
+mod rollups;
+mod settings;
+mod transactions;
+mod values;
+
 use crate::error::{Error, Result};
 use crate::hosted::{Param, Row, Tx, p};
 
