@@ -3,9 +3,9 @@
 # listed in tests/sqlite-only.txt, with HEARKEN_TEST_STORE set (tests/common/mod.rs opens
 # the store under test from it), then prints how many tests ran on that store.
 #
-#   scripts/behaviour-suite.sh sqlite-memory|sqlite-file [cargo test args after --]
+#   scripts/behaviour-suite.sh sqlite-memory|sqlite-file|postgres [-- test args]
 set -euo pipefail
-store=${1:?usage: $0 sqlite-memory|sqlite-file [-- test args]}
+store=${1:?usage: $0 sqlite-memory|sqlite-file|postgres [-- test args]}
 shift
 [ "${1:-}" = "--" ] && shift
 cd "$(dirname "$0")/.."
@@ -23,7 +23,11 @@ done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # The same features as scripts/test.sh's test build, so nothing is rebuilt.
-if ! HEARKEN_TEST_STORE=$store cargo test -q --features failpoints "${targets[@]}" -- "$@" >"$log" 2>&1; then
+# PostgreSQL (hosted mode) needs the hosted feature and the cluster's variables
+# (scripts/pg-cluster.sh env).
+features=failpoints
+[ "$store" = postgres ] && features=failpoints,hosted
+if ! HEARKEN_TEST_STORE=$store cargo test -q --no-fail-fast --features "$features" "${targets[@]}" -- "$@" >"$log" 2>&1; then
   cat "$log"
   echo "behaviour suite on $store: FAILED" >&2
   exit 1

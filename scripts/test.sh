@@ -69,14 +69,17 @@ HEARKEN_TEST_STORE=sqlite-memory cargo test --features failpoints
 step "rust: the behaviour suite again on a store file (tests/sqlite-only.txt lists what runs once)"
 bash scripts/behaviour-suite.sh sqlite-file
 
-step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner engine role), the client, schema, TLS and tokio tests"
+step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner engine role): client, schema, TLS, tokio, store tests, and the behaviour suite on PostgreSQL"
 # Installs Debian's postgresql when missing; the trap stops the cluster whatever happens.
 scripts/pg-cluster.sh start
 trap 'scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pg-cluster.sh env)"
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema \
   --test hosted_tokio --test hosted_tls_swap
-cargo test --features hosted --lib hosted::
+# The client's and the PostgreSQL store's unit tests (each area against SQLite's answers).
+HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --lib -- hosted:: store::postgres::
+# The behaviour suite on PostgreSQL: the same files as on the SQLite stores (H1).
+bash scripts/behaviour-suite.sh postgres
 scripts/pg-cluster.sh stop
 trap - EXIT
 

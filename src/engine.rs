@@ -71,7 +71,7 @@ impl Default for EngineOptions {
 }
 
 /// Which store an engine opens ([`Engine::open_store`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreConfig {
     /// One SQLite file, created and migrated as needed: the embedded default.
@@ -83,6 +83,38 @@ pub enum StoreConfig {
     },
     /// A private in-memory SQLite database, gone when the engine closes (tests, demos).
     Memory,
+    /// One store of a PostgreSQL database (hosted mode, feature `hosted`; H1): the
+    /// database's `postgres://` connection string and the store's text id. The schema is
+    /// installed and the store created by an admin; opening changes nothing (H5).
+    #[cfg(feature = "hosted")]
+    Postgres {
+        /// The connection string (`sslmode`, `sslrootcert` as libpq means them). Never shown
+        /// in an error or a debug print.
+        url: String,
+        /// The store's text id.
+        store: String,
+    },
+}
+
+/// Written by hand: a connection string may hold a password, which no debug print shows
+/// (H6).
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreConfig::File { path, options } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("options", options)
+                .finish(),
+            StoreConfig::Memory => f.write_str("Memory"),
+            #[cfg(feature = "hosted")]
+            StoreConfig::Postgres { store, .. } => f
+                .debug_struct("Postgres")
+                .field("url", &"(not shown)")
+                .field("store", store)
+                .finish(),
+        }
+    }
 }
 
 impl StoreConfig {
@@ -161,6 +193,15 @@ impl Engine {
         match config {
             StoreConfig::File { path, options } => Self::open_with(path, options),
             StoreConfig::Memory => Self::open_in_memory(),
+            #[cfg(feature = "hosted")]
+            StoreConfig::Postgres { url, store } => {
+                let backend = crate::store::postgres::PgStore::open(url, store)?;
+                Ok(Engine {
+                    store: Mutex::new(Some(Box::new(backend))),
+                    reader: None,
+                    file: None,
+                })
+            }
         }
     }
 

@@ -351,7 +351,18 @@ fn sql_literals(text: &str) -> Vec<String> {
             i += 1;
             continue;
         };
-        let Some(len) = text[start..].find(end_marker) else {
+        // The end: `"#` for a raw literal; for a plain one the first `"` not escaped.
+        let len = if end_marker == "\"#" {
+            text[start..].find(end_marker)
+        } else {
+            let mut escaped = false;
+            text[start..].char_indices().find_map(|(k, ch)| {
+                let end = ch == '"' && !escaped;
+                escaped = ch == '\\' && !escaped;
+                end.then_some(k)
+            })
+        };
+        let Some(len) = len else {
             break;
         };
         let literal = &text[start..start + len];
@@ -406,7 +417,7 @@ fn h2_every_postgres_statement_names_its_store() {
 
 #[test]
 fn the_sql_reader_finds_statements_and_their_store_predicate() {
-    let src = r##"let a = "SELECT x FROM t WHERE store_id = $1"; let b = r#"
+    let src = r##"let a = "SELECT x FROM t COLLATE \"C\" WHERE store_id = $1"; let b = r#"
         UPDATE t SET y = 1 WHERE z = $2"#; let c = "not sql"; let d = 'x';"##;
     let found = sql_literals(src);
     assert_eq!(found.len(), 2, "{found:?}");

@@ -258,8 +258,16 @@ pub fn check(client: &PgClient) -> Result<i32> {
     }
 }
 
-/// Creates the store `text_id` (an admin's call); its key.
+/// Creates the store `text_id` (an admin's call); its key. Like a new SQLite store, it
+/// gets its own random secrets: a 16-byte sampling salt (P4) and a 32-byte suppression
+/// pepper (T2: a hash is never made with an empty pepper).
 pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut salt = [0u8; 16];
+    let mut pepper = [0u8; 32];
+    for buf in [&mut salt[..], &mut pepper[..]] {
+        getrandom::fill(buf).map_err(|_| Error::Internal("the OS random source failed".into()))?;
+    }
     admin.with_admin_transaction(|tx| {
         let key: i64 = tx
             .query_one(
@@ -267,6 +275,11 @@ pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
                 vec![super::p(text_id.to_owned())],
             )?
             .get(0);
+        tx.execute(
+            "INSERT INTO setting_values (store_id, grp, key, text_value)
+             VALUES ($1, 'policy', 'sample_salt', $2), ($1, 'delivery', 'suppression_pepper', $3)",
+            vec![super::p(key), super::p(hex(&salt)), super::p(hex(&pepper))],
+        )?;
         Ok(key)
     })
 }

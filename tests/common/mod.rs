@@ -35,7 +35,43 @@ pub fn store_config() -> hearken::StoreConfig {
                 .keep();
             hearken::StoreConfig::file(dir.join("store.db"))
         }
-        other => panic!("HEARKEN_TEST_STORE={other:?}: expected one of {STORES:?}"),
+        #[cfg(feature = "hosted")]
+        "postgres" => postgres_store(),
+        other => panic!("HEARKEN_TEST_STORE={other:?}: expected one of {STORES:?} or postgres"),
+    }
+}
+
+/// A fresh store in the test cluster's database (`scripts/pg-cluster.sh env`): the schema
+/// installed once by the admin role, a store with a unique text id, opened as the engine
+/// role (no ownership, no BYPASSRLS: row-level security applies, H2).
+#[cfg(feature = "hosted")]
+fn postgres_store() -> hearken::StoreConfig {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let admin_url = std::env::var("HEARKEN_TEST_PG_URL").expect(
+        "HEARKEN_TEST_STORE=postgres needs HEARKEN_TEST_PG_URL (scripts/pg-cluster.sh env)",
+    );
+    let engine_url =
+        std::env::var("HEARKEN_TEST_PG_ENGINE_URL").expect("HEARKEN_TEST_PG_ENGINE_URL");
+    // Once per test process: installing takes DDL locks that would deadlock with the
+    // other tests' transactions.
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        hearken::hosted::schema::install(&admin_url).expect("schema install");
+    });
+    let admin = hearken::hosted::PgClient::connect(&admin_url).expect("admin connection");
+    let id = format!(
+        "suite-{}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    hearken::hosted::schema::create_store(&admin, &id).expect("create store");
+    hearken::StoreConfig::Postgres {
+        url: engine_url,
+        store: id,
     }
 }
 

@@ -109,3 +109,78 @@ mod responses;
 #[cfg(test)]
 mod testkit;
 mod users;
+
+/// One store of a PostgreSQL database, as an engine holds it: every call a transaction
+/// of the shared pool, with the store set and (for a write) its advisory lock (H2, H3).
+pub struct PgStore {
+    client: crate::hosted::PgClient,
+    store: i64,
+}
+
+impl PgStore {
+    /// Opens the store `text_id` in the database at `url` (a `postgres://` connection
+    /// string): the schema must be installed and current (H5: opening changes nothing)
+    /// and the store created by an admin; otherwise a typed error naming what to run.
+    pub fn open(url: &str, text_id: &str) -> Result<PgStore> {
+        let client = crate::hosted::PgClient::connect(url)?;
+        crate::hosted::schema::check(&client)?;
+        let store =
+            crate::hosted::schema::store_key(&client, text_id)?.ok_or_else(|| Error::NotFound {
+                what: "store",
+                id: text_id.to_owned(),
+            })?;
+        Ok(PgStore { client, store })
+    }
+}
+
+impl crate::store::Backend for PgStore {
+    fn write_dyn(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn crate::store::Tx) -> Result<()>,
+    ) -> Result<()> {
+        let store = self.store;
+        self.client
+            .with_transaction(store, |tx| f(&mut PgTx::new(tx, store)))
+    }
+
+    fn read_dyn(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn crate::store::Tx) -> Result<()>,
+    ) -> Result<()> {
+        let store = self.store;
+        self.client
+            .with_read_transaction(store, |tx| f(&mut PgTx::new(tx, store)))
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        crate::hosted::schema::check(&self.client).map(i64::from)
+    }
+
+    fn finish_scrub(&mut self) -> Result<bool> {
+        // Erased values leave PostgreSQL's heap with VACUUM and its WAL with retention
+        // (docs/hosted.md): nothing a store handle can finish here.
+        Ok(true)
+    }
+
+    fn trace_statements(
+        &mut self,
+        _sink: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    ) -> Result<()> {
+        Err(Error::Unsupported(
+            "statement tracing reads SQLite's query plans; this store is PostgreSQL",
+        ))
+    }
+
+    fn tune_for_import(&mut self, _importing: bool) -> Result<()> {
+        Ok(())
+    }
+
+    fn close(self: Box<Self>) -> Result<()> {
+        // The pool is the process's, shared by every handle: nothing of it is closed here.
+        Ok(())
+    }
+
+    fn file_store(&mut self) -> Option<&mut crate::store::sqlite::Store> {
+        None
+    }
+}
