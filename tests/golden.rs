@@ -28,9 +28,10 @@ fn check(name: &str, actual: &str) {
     assert_eq!(actual, expected, "{name} differs from the golden file");
 }
 
-/// Steps 1 and 2: a fresh database with the golden locations, Dana unsubscribed.
-fn steps_1_and_2(path: &std::path::Path) -> Engine {
-    let engine = Engine::open(path).unwrap();
+/// Steps 1 and 2: a fresh store (the store under test: `common::open_store`) with the
+/// golden locations, Dana unsubscribed.
+fn steps_1_and_2() -> Engine {
+    let engine = common::open_store();
     let locations: Vec<Location> = serde_json::from_str(&read("locations.json")).unwrap();
     for l in &locations {
         engine.upsert_location(l).unwrap();
@@ -43,18 +44,17 @@ fn steps_1_and_2(path: &std::path::Path) -> Engine {
 
 #[test]
 fn golden_scenario_through_the_rust_door() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = steps_1_and_2(&dir.path().join("golden.db"));
+    let engine = steps_1_and_2();
     let now = at("2026-11-20T22:00:00Z");
 
     let report = engine.sync_json(&read("night1.batch.json"), now).unwrap();
     check("night1.report.json", &hearken::wire::to_json(&report));
 
-    let before = common::dump(&dir.path().join("golden.db"));
+    let before = engine.dump_rows(&[]).unwrap();
     let err = engine.sync_json(&read("bad.batch.json"), now).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     check("bad.error.json", &err.to_json());
-    assert_eq!(before, common::dump(&dir.path().join("golden.db")));
+    assert_eq!(before, engine.dump_rows(&[]).unwrap());
 
     let explanation = engine.explain("c5", now).unwrap();
     check("explain_c5.json", &hearken::wire::to_json(&explanation));
@@ -70,8 +70,7 @@ fn golden_scenario_through_the_rust_door() {
 /// equals `thanks_c1.html`.
 #[test]
 fn m2_golden_thank_you_page_through_the_rust_door() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = steps_1_and_2(&dir.path().join("golden.db"));
+    let engine = steps_1_and_2();
     engine
         .sync_json(&read("night1.batch.json"), at("2026-11-20T22:00:00Z"))
         .unwrap();
@@ -100,8 +99,7 @@ fn m2_golden_thank_you_page_through_the_rust_door() {
 /// The contact-policy night of tests/golden/README.md (P1–P8) through the Rust door.
 #[test]
 fn golden_policy_nights_through_the_rust_door() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = steps_1_and_2(&dir.path().join("policy.db"));
+    let engine = steps_1_and_2();
     engine
         .set_contact_policy(
             &hearken::wire::parse_contact_policy(&read("policy.contact.json")).unwrap(),
@@ -147,9 +145,8 @@ fn counts_only_sync_gives_the_full_reports_counts_with_empty_lists() {
     let counts_only = SyncOptions {
         report: ReportDetail::Counts,
     };
-    let dir = tempfile::tempdir().unwrap();
-    let full = steps_1_and_2(&dir.path().join("full.db"));
-    let counted = steps_1_and_2(&dir.path().join("counts.db"));
+    let full = steps_1_and_2();
+    let counted = steps_1_and_2();
     for e in [&full, &counted] {
         e.set_contact_policy(
             &hearken::wire::parse_contact_policy(&read("policy.contact.json")).unwrap(),
