@@ -22,7 +22,7 @@ mod policy;
 pub mod postgres;
 mod responses;
 mod rollups;
-mod settings;
+pub(crate) mod settings;
 pub mod sqlite;
 mod transactions;
 mod users;

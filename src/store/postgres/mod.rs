@@ -184,3 +184,13 @@ impl crate::store::Backend for PgStore {
         None
     }
 }
+
+/// Installs the schema once per test process: every area's tests share it (two installs
+/// at once with other tests' transactions running deadlock on the policies' DDL).
+#[cfg(test)]
+pub(crate) fn install_for_tests(admin_url: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        crate::hosted::schema::install(admin_url).expect("install the schema");
+    });
+}

@@ -4,19 +4,15 @@
 //! `1 + max(responses, response_deletions)`.
 
 use chrono::DateTime;
-use chrono_tz::Tz;
 
-use crate::analytics::Totals;
 use crate::error::{Error, Result};
 use crate::hosted::{Row, p};
 use crate::model::{ResponseDeletion, ScoreQuery, Survey};
-use crate::rules::period::local_day;
 use crate::rules::score::NpsCounts;
 use crate::rules::token::TokenKey;
 use crate::store::responses::{
     LocationInfo, ReceiptLinkRow, ReminderCandidate, ResponseRow, SurveyLink,
 };
-use crate::store::rollups::TOTAL;
 
 use super::conv::{flag, get_flag};
 use super::{PgTx, get};
@@ -46,86 +42,10 @@ fn opt_u8(r: &Row, i: usize) -> Result<Option<u8>> {
     Ok(get::<Option<i64>>(r, i)?.and_then(|v| u8::try_from(v).ok()))
 }
 
-/// A stored response as the rollups see it.
-struct Fact {
-    location: i64,
-    day: i64,
-    totals: Totals,
-}
-
-/// Counts (`sign` 1) or uncounts (−1) a stored response in the daily rollups: its
-/// location's total and every employee of its transaction (N2), as SQLite's
-/// `rollups::count_response` (kept in the response's own transaction).
+/// Counts (`sign` 1) or uncounts (−1) a stored response in the daily rollups (N2), in
+/// the response's own transaction: the rollups area's, as SQLite's `rollups::count_response`.
 pub(super) fn count_response(t: &mut PgTx<'_>, response: i64, sign: i64) -> Result<()> {
-    let Some(row) = t.query_opt(
-        "SELECT r.location_id, r.created_at, r.nps, r.rating, r.rating_scale, l.time_zone
-         FROM responses r JOIN locations l ON l.store_id = r.store_id AND l.id = r.location_id
-         WHERE r.store_id = $1 AND r.id = $2",
-        vec![p(response)],
-    )?
-    else {
-        return Ok(());
-    };
-    let tz: Tz = get::<String>(&row, 5)?.parse().unwrap_or(Tz::UTC);
-    let rating = get::<Option<i64>>(&row, 3)?.and_then(|v| u32::try_from(v).ok());
-    let scale = get::<Option<i64>>(&row, 4)?.and_then(|v| u32::try_from(v).ok());
-    let f = Fact {
-        location: get(&row, 0)?,
-        day: local_day(tz, get(&row, 1)?),
-        totals: Totals::of_response(opt_u8(&row, 2)?, rating.zip(scale)),
-    };
-    let employees: Vec<i64> = t
-        .query(
-            "SELECT te.employee_id FROM responses r
-             JOIN transaction_employees te
-               ON te.store_id = r.store_id AND te.transaction_id = r.transaction_id
-             WHERE r.store_id = $1 AND r.id = $2",
-            vec![p(response)],
-        )?
-        .iter()
-        .map(|r| get(r, 0))
-        .collect::<Result<_>>()?;
-    bump(t, TOTAL, &f, sign)?;
-    for e in employees {
-        bump(t, e, &f, sign)?;
-    }
-    Ok(())
-}
-
-fn bump(t: &mut PgTx<'_>, employee: i64, f: &Fact, sign: i64) -> Result<()> {
-    let x = f.totals.times(sign);
-    t.execute(
-        "INSERT INTO rollups_daily (store_id, employee_id, location_id, day, responses,
-           promoters, passives, detractors, rated, rating_units)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (store_id, employee_id, location_id, day) DO UPDATE SET
-           responses = rollups_daily.responses + excluded.responses,
-           promoters = rollups_daily.promoters + excluded.promoters,
-           passives = rollups_daily.passives + excluded.passives,
-           detractors = rollups_daily.detractors + excluded.detractors,
-           rated = rollups_daily.rated + excluded.rated,
-           rating_units = rollups_daily.rating_units + excluded.rating_units",
-        vec![
-            p(employee),
-            p(f.location),
-            p(f.day),
-            p(x.responses),
-            p(x.promoters),
-            p(x.passives),
-            p(x.detractors),
-            p(x.rated),
-            p(x.rating_units),
-        ],
-    )?;
-    if sign < 0 {
-        t.execute(
-            "DELETE FROM rollups_daily
-             WHERE store_id = $1 AND employee_id = $2 AND location_id = $3 AND day = $4
-               AND responses <= 0",
-            vec![p(employee), p(f.location), p(f.day)],
-        )?;
-    }
-    Ok(())
+    super::rollups::count_responses(t, &[response], sign)
 }
 
 /// A response's non-empty comment opens its conversation (F2).

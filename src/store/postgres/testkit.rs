@@ -3,7 +3,6 @@
 //! another area would have written them).
 
 use std::io::Write;
-use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Result;
@@ -58,10 +57,7 @@ pub fn fixture(test: &str) -> Option<Fixture> {
             return None;
         }
     };
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        schema::install(&admin_url).expect("install the schema");
-    });
+    super::install_for_tests(&admin_url);
     let admin = PgClient::connect(&admin_url).expect("admin client");
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

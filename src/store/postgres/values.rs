@@ -46,7 +46,6 @@ pub fn flag(b: bool) -> i64 {
 #[cfg(test)]
 pub mod testkit {
     use std::io::Write;
-    use std::sync::Once;
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use crate::error::Result;
@@ -81,10 +80,7 @@ pub mod testkit {
             let _ = writeln!(std::io::stderr(), "{message}");
             return None;
         };
-        static ONCE: Once = Once::new();
-        ONCE.call_once(|| {
-            schema::install(&admin).expect("install the schema");
-        });
+        super::super::install_for_tests(&admin);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
