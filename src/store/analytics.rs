@@ -4,11 +4,30 @@ use crate::analytics::Totals;
 use crate::error::Result;
 use crate::model::{
     AggregateRow, CustomerSummary, FeedbackItem, FeedbackQuery, Gender, HistoryInvitation, Role,
-    Subscription, Unsubscribe,
+    Sentiment, Subscription, Unsubscribe,
 };
 use crate::rules::score::{NpsCategory, NpsCounts};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+
+/// The stored name of an NPS category: what the stores' `CASE` on a response's score
+/// yields, and what a category filter compares with.
+pub(crate) fn category_name(c: NpsCategory) -> &'static str {
+    match c {
+        NpsCategory::Promoter => "promoter",
+        NpsCategory::Passive => "passive",
+        NpsCategory::Detractor => "detractor",
+    }
+}
+
+/// A stored sentiment by its name; `unknown` for anything else.
+pub(crate) fn sentiment(s: &str) -> Sentiment {
+    match s {
+        "positive" => Sentiment::Positive,
+        "negative" => Sentiment::Negative,
+        _ => Sentiment::Unknown,
+    }
+}
 
 /// An employee as reports name them.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Error, Result};
 
 mod alerts;
-mod analytics;
+pub(crate) mod analytics;
 mod clicks;
 mod customers;
 mod dump;

@@ -3,6 +3,7 @@
 //! text and read with `jsonb_array_elements`; sums of bigints are cast back to bigint
 //! (PostgreSQL sums them as numeric); host ids sort as SQLite's BINARY collation.
 
+use crate::store::analytics::{category_name, sentiment};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -12,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::hosted::{Row, p};
 use crate::model::{
     AggregateRow, CustomerSummary, FeedbackItem, FeedbackQuery, FeedbackSort, Gender,
-    HistoryInvitation, ResponseSource, Role, Sentiment, Subscription, Unsubscribe,
+    HistoryInvitation, ResponseSource, Role, Subscription, Unsubscribe,
 };
 use crate::rules::score::{NpsCategory, NpsCounts, nps_category};
 use crate::rules::time::from_stored;
@@ -52,22 +53,6 @@ const CREDITED: &str = "($5::bigint IS NULL OR EXISTS (SELECT 1 FROM transaction
 
 const CATEGORY: &str = "CASE WHEN r.nps >= 9 THEN 'promoter' WHEN r.nps >= 7 THEN 'passive'
     WHEN r.nps IS NOT NULL THEN 'detractor' END";
-
-fn category_name(c: NpsCategory) -> &'static str {
-    match c {
-        NpsCategory::Promoter => "promoter",
-        NpsCategory::Passive => "passive",
-        NpsCategory::Detractor => "detractor",
-    }
-}
-
-fn sentiment(s: &str) -> Sentiment {
-    match s {
-        "positive" => Sentiment::Positive,
-        "negative" => Sentiment::Negative,
-        _ => Sentiment::Unknown,
-    }
-}
 
 const ITEM_COLUMNS: &str = "r.id, r.created_at, l.host_id, c.host_id, c.name, t.host_id,
     r.source, r.nps, r.rating, r.rating_scale, r.score_base10, r.sentiment, r.facets,

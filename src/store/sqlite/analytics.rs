@@ -2,6 +2,7 @@
 //! review funnel, the feedback list, customers and their history, unsubscribes, users'
 //! locations and the imported aggregates of other stores.
 
+use crate::store::analytics::{category_name, sentiment};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -175,22 +176,6 @@ pub fn employees_by_rowid(conn: &Connection) -> Result<HashMap<i64, EmployeeInfo
 
 const CATEGORY: &str = "CASE WHEN r.nps >= 9 THEN 'promoter' WHEN r.nps >= 7 THEN 'passive'
     WHEN r.nps IS NOT NULL THEN 'detractor' END";
-
-fn category_name(c: NpsCategory) -> &'static str {
-    match c {
-        NpsCategory::Promoter => "promoter",
-        NpsCategory::Passive => "passive",
-        NpsCategory::Detractor => "detractor",
-    }
-}
-
-fn sentiment(s: &str) -> Sentiment {
-    match s {
-        "positive" => Sentiment::Positive,
-        "negative" => Sentiment::Negative,
-        _ => Sentiment::Unknown,
-    }
-}
 
 const ITEM_COLUMNS: &str = "r.id, r.created_at, l.host_id, c.host_id, c.name, t.host_id,
     r.source, r.nps, r.rating, r.rating_scale, r.score_base10, r.sentiment, r.facets,
