@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::rules::score::{NpsCategory, NpsCounts};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The stored name of an NPS category: what the stores' `CASE` on a response's score
 /// yields, and what a category filter compares with.
@@ -27,6 +27,27 @@ pub(crate) fn sentiment(s: &str) -> Sentiment {
         "negative" => Sentiment::Negative,
         _ => Sentiment::Unknown,
     }
+}
+
+/// One stored aggregate row's counts: promoters, passives, detractors, rated, rating sum.
+pub(crate) type PeerCounts = (i64, i64, i64, i64, f64);
+
+/// Another store's aggregate rows as a store keeps them: repeated (location, month) pairs
+/// summed, counts saturating.
+pub(crate) fn peer_rows_as_stored(rows: &[AggregateRow]) -> BTreeMap<(i64, String), PeerCounts> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let mut wanted: BTreeMap<(i64, String), PeerCounts> = BTreeMap::new();
+    for r in rows {
+        let e = wanted
+            .entry((i64::from(r.location), r.month.clone()))
+            .or_insert((0, 0, 0, 0, 0.0));
+        e.0 = e.0.saturating_add(n(r.promoters));
+        e.1 = e.1.saturating_add(n(r.passives));
+        e.2 = e.2.saturating_add(n(r.detractors));
+        e.3 = e.3.saturating_add(n(r.rated));
+        e.4 += r.rating_sum_base10;
+    }
+    wanted
 }
 
 /// An employee as reports name them.

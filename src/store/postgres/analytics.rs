@@ -3,6 +3,7 @@
 //! text and read with `jsonb_array_elements`; sums of bigints are cast back to bigint
 //! (PostgreSQL sums them as numeric); host ids sort as SQLite's BINARY collation.
 
+use crate::store::analytics::{PeerCounts, peer_rows_as_stored};
 use crate::store::analytics::{category_name, sentiment};
 use std::collections::{BTreeMap, HashMap};
 
@@ -111,9 +112,6 @@ const UNSUBSCRIBED: &str = "(SELECT min(s.created_at) FROM suppressions s
       AND ((s.kind = 'customer' AND s.value = c.host_id)
            OR (s.kind = 'email' AND s.value = c.email_norm)
            OR (s.kind = 'phone' AND s.value = c.phone_norm)))";
-
-/// One stored aggregate row's counts: promoters, passives, detractors, rated, rating sum.
-type PeerCounts = (i64, i64, i64, i64, f64);
 
 impl crate::store::AnalyticsStore for PgTx<'_> {
     fn raw_totals(
@@ -538,19 +536,7 @@ impl crate::store::AnalyticsStore for PgTx<'_> {
         rows: &[AggregateRow],
         now_ms: i64,
     ) -> Result<u64> {
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        // The rows as they would be stored: repeated (location, month) pairs summed.
-        let mut wanted: BTreeMap<(i64, String), PeerCounts> = BTreeMap::new();
-        for r in rows {
-            let e = wanted
-                .entry((i64::from(r.location), r.month.clone()))
-                .or_insert((0, 0, 0, 0, 0.0));
-            e.0 = e.0.saturating_add(n(r.promoters));
-            e.1 = e.1.saturating_add(n(r.passives));
-            e.2 = e.2.saturating_add(n(r.detractors));
-            e.3 = e.3.saturating_add(n(r.rated));
-            e.4 += r.rating_sum_base10;
-        }
+        let wanted = peer_rows_as_stored(rows);
         let stored: BTreeMap<(i64, String), PeerCounts> = self
             .query(
                 "SELECT location, month, promoters, passives, detractors, rated, rating_sum

@@ -2,6 +2,7 @@
 //! review funnel, the feedback list, customers and their history, unsubscribes, users'
 //! locations and the imported aggregates of other stores.
 
+use crate::store::analytics::{PeerCounts, peer_rows_as_stored};
 use crate::store::analytics::{category_name, sentiment};
 use std::collections::{BTreeMap, HashMap};
 
@@ -459,9 +460,6 @@ pub fn unsubscribes(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One stored aggregate row's counts: promoters, passives, detractors, rated, rating sum.
-type PeerCounts = (i64, i64, i64, i64, f64);
-
 /// Replaces one store's imported aggregate rows; returns how many were stored. The same
 /// rows imported again are left as they are, with the time of their first import (T12).
 pub fn replace_peer_rows(
@@ -471,18 +469,7 @@ pub fn replace_peer_rows(
     now_ms: i64,
 ) -> Result<u64> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    // The rows as they would be stored: repeated (location, month) pairs summed.
-    let mut wanted: BTreeMap<(i64, String), PeerCounts> = BTreeMap::new();
-    for r in rows {
-        let e = wanted
-            .entry((i64::from(r.location), r.month.clone()))
-            .or_insert((0, 0, 0, 0, 0.0));
-        e.0 = e.0.saturating_add(n(r.promoters));
-        e.1 = e.1.saturating_add(n(r.passives));
-        e.2 = e.2.saturating_add(n(r.detractors));
-        e.3 = e.3.saturating_add(n(r.rated));
-        e.4 += r.rating_sum_base10;
-    }
+    let wanted = peer_rows_as_stored(rows);
     let stored: BTreeMap<(i64, String), PeerCounts> = conn
         .prepare_cached(
             "SELECT location, month, promoters, passives, detractors, rated, rating_sum
