@@ -492,6 +492,24 @@ hk_result hk_engine_open(const char *path,
                          char **error_out);
 
 /**
+ * Opens the store `store_id` (the vendor's text id for the store) of the PostgreSQL
+ * database at `url`, a `postgres://` connection string (hosted mode, H1): `sslmode` and
+ * `sslrootcert` as libpq means them, the password from the URL or from libpq's password
+ * file (`passfile=`, `$PGPASSFILE` or `~/.pgpass`). The schema must be installed and the
+ * store created by an admin: opening changes nothing. No error repeats the URL or its
+ * password.
+ *
+ * A library built without the cargo feature `hosted` (the default: the release tarball,
+ * zip, wheels and jar) returns `HK_RESULT_UNSUPPORTED`. File-only calls
+ * (`hk_engine_backup`, `hk_engine_check`, `hk_engine_journal_mode`) on such a handle
+ * return `HK_RESULT_UNSUPPORTED` too. Outputs as for `hk_engine_open`.
+ */
+hk_result hk_engine_open_url(const char *url,
+                             const char *store_id,
+                             hk_engine **engine_out,
+                             char **error_out);
+
+/**
  * Opens a private in-memory database (tests, demos); it vanishes with the handle.
  *
  * Outputs as for `hk_engine_open`.

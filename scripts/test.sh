@@ -74,7 +74,7 @@ step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner
 scripts/pg-cluster.sh start
 trap 'scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pg-cluster.sh env)"
-HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema \
+HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_doors \
   --test hosted_tokio --test hosted_tls_swap
 # The client's and the PostgreSQL store's unit tests (each area against SQLite's answers).
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --lib -- hosted:: store::postgres::

@@ -205,6 +205,29 @@ impl Engine {
         }
     }
 
+    /// Opens the store `store` (the vendor's text id) of the PostgreSQL database at `url`
+    /// (a `postgres://` connection string; hosted mode, H1). The schema must be installed
+    /// and current and the store created by an admin: opening changes nothing (H5).
+    ///
+    /// A library built without the cargo feature `hosted` answers
+    /// [`Error::Unsupported`]: the embedded build carries no PostgreSQL client.
+    pub fn open_url(url: &str, store: &str) -> Result<Engine> {
+        #[cfg(feature = "hosted")]
+        {
+            Self::open_store(&StoreConfig::Postgres {
+                url: url.to_owned(),
+                store: store.to_owned(),
+            })
+        }
+        #[cfg(not(feature = "hosted"))]
+        {
+            let _ = (url, store);
+            Err(Error::Unsupported(
+                "this build of hearken has no hosted mode (PostgreSQL): it was built without the cargo feature `hosted`",
+            ))
+        }
+    }
+
     /// Opens (creating and migrating as needed) the database at `path` with default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Engine> {
         Self::open_with(path, &EngineOptions::default())

@@ -264,6 +264,14 @@ fun main(args: Array<String>) {
         engine.use { eq(report + "\n", goldenText("night1.report.json"), "report") }
     }
 
+    test("h1_open_url_is_unsupported_without_hosted_mode") {
+        // The default library (the jar) carries no PostgreSQL client (issue 27, H1).
+        val err = assertThrows<HearkenException.Unsupported> {
+            Engine.openUrl("postgres://eng:hunter2@127.0.0.1/db", "s1")
+        }
+        check(!(err.message ?: "").contains("hunter2"), "the password is not repeated")
+    }
+
     test("step3_typed_batch_gives_the_golden_report") {
         prepared().use { engine ->
             val report = engine.sync(night1Typed(), NIGHT1)

@@ -783,6 +783,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_constructor_engine_open_in_memory() != 6097:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_constructor_engine_open_url() != 17115:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_constructor_engine_open_with() != 62778:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
@@ -1156,6 +1158,9 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_new.restype = ctypes.c_uin
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_in_memory.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_in_memory.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_constructor_engine_open_url.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_constructor_engine_open_url.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
@@ -1897,6 +1902,12 @@ _UniffiLib.uniffi_hearken_fn_constructor_engine_open_in_memory.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_constructor_engine_open_in_memory.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_constructor_engine_open_url.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_constructor_engine_open_url.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_constructor_engine_open_with.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -12657,6 +12668,30 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_constructor_engine_open_in_memory,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def open_url(cls, url: str,store: str) -> Engine:
+        """
+        Opens the store `store` (the vendor's text id) of the PostgreSQL database at `url`, a
+        `postgres://` connection string (hosted mode, H1). The schema must be installed and
+        the store created by an admin. A library built without the cargo feature `hosted`
+        (the default wheels and jar) raises `Unsupported`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterString.check_lower(store)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterString.lower(store),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeEngine.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_constructor_engine_open_url,
             *_uniffi_lowered_args,
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)

@@ -4,6 +4,7 @@ The Rust tests are tests/trust.rs, the C ones tests/c/test_store_file.c.
 """
 
 import gc
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -196,3 +197,15 @@ def test_the_unsupported_kind_is_a_hearken_error_with_its_name():
     err = hearken.HearkenError.Unsupported("this store has no file to back up")
     assert isinstance(err, hearken.HearkenError)
     assert err.kind() == "unsupported"
+
+
+def test_h1_open_url_is_unsupported_in_a_build_without_hosted_mode():
+    """issue 27: Engine.open_url opens one store of a PostgreSQL database (H1); the
+    default library (wheels, jar) carries no PostgreSQL client and raises Unsupported,
+    never repeating the URL's password."""
+    if os.environ.get("HEARKEN_TEST_PG_ENGINE_URL"):
+        pytest.skip("a hosted build: test_hearken.py runs the golden scenario on PostgreSQL")
+    with pytest.raises(hearken.HearkenError.Unsupported) as raised:
+        hearken.Engine.open_url("postgres://eng:hunter2@127.0.0.1/db", "s1")
+    assert "hosted" in str(raised.value)
+    assert "hunter2" not in str(raised.value)

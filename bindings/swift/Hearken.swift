@@ -1308,6 +1308,22 @@ public static func openInMemory()throws  -> Engine  {
 }
     
     /**
+     * Opens the store `store` (the vendor's text id) of the PostgreSQL database at `url`, a
+     * `postgres://` connection string (hosted mode, H1). The schema must be installed and
+     * the store created by an admin. A library built without the cargo feature `hosted`
+     * (the default wheels and jar) raises `Unsupported`.
+     */
+public static func openUrl(url: String, store: String)throws  -> Engine  {
+    return try  FfiConverterTypeEngine_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_constructor_engine_open_url(
+        FfiConverterString.lower(url),
+        FfiConverterString.lower(store),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Opens the database at `path` with the given options.
      */
 public static func openWith(path: String, options: OpenOptions)throws  -> Engine  {
@@ -17060,6 +17076,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_constructor_engine_open_in_memory() != 6097) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_constructor_engine_open_url() != 17115) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_constructor_engine_open_with() != 62778) {

@@ -280,6 +280,11 @@ uint64_t uniffi_hearken_fn_constructor_engine_open_in_memory(RustCallStatus *_No
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_CONSTRUCTOR_ENGINE_OPEN_URL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_CONSTRUCTOR_ENGINE_OPEN_URL
+uint64_t uniffi_hearken_fn_constructor_engine_open_url(RustBuffer url, RustBuffer store, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_CONSTRUCTOR_ENGINE_OPEN_WITH
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_CONSTRUCTOR_ENGINE_OPEN_WITH
 uint64_t uniffi_hearken_fn_constructor_engine_open_with(RustBuffer path, RustBuffer options, RustCallStatus *_Nonnull out_status
@@ -1881,6 +1886,12 @@ uint16_t uniffi_hearken_checksum_constructor_engine_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN_IN_MEMORY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN_IN_MEMORY
 uint16_t uniffi_hearken_checksum_constructor_engine_open_in_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN_URL
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN_URL
+uint16_t uniffi_hearken_checksum_constructor_engine_open_url(void
     
 );
 #endif

@@ -65,6 +65,37 @@ pub unsafe extern "C" fn hk_engine_open(
     unsafe { without_engine(error_out, body) }
 }
 
+/// Opens the store `store_id` (the vendor's text id for the store) of the PostgreSQL
+/// database at `url`, a `postgres://` connection string (hosted mode, H1): `sslmode` and
+/// `sslrootcert` as libpq means them, the password from the URL or from libpq's password
+/// file (`passfile=`, `$PGPASSFILE` or `~/.pgpass`). The schema must be installed and the
+/// store created by an admin: opening changes nothing. No error repeats the URL or its
+/// password.
+///
+/// A library built without the cargo feature `hosted` (the default: the release tarball,
+/// zip, wheels and jar) returns `HK_RESULT_UNSUPPORTED`. File-only calls
+/// (`hk_engine_backup`, `hk_engine_check`, `hk_engine_journal_mode`) on such a handle
+/// return `HK_RESULT_UNSUPPORTED` too. Outputs as for `hk_engine_open`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_open_url(
+    url: *const c_char,
+    store_id: *const c_char,
+    engine_out: *mut *mut hk_engine,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: `url` and `store_id` are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(url, "url") }?;
+        // SAFETY: as above.
+        let store_id = unsafe { text(store_id, "store_id") }?;
+        let out = Out::new(engine_out, "engine_out")?;
+        out.set(hk_engine::boxed(Engine::open_url(url, store_id)?));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
 /// Opens a private in-memory database (tests, demos); it vanishes with the handle.
 ///
 /// Outputs as for `hk_engine_open`.

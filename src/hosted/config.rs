@@ -95,6 +95,7 @@ impl PgConfig {
         let mut ssl_mode = SslMode::Prefer;
         let mut ssl_root_cert = None;
         let mut pool_max_size = DEFAULT_POOL_MAX_SIZE;
+        let mut passfile = None;
         // The options hearken reads are taken out; every other pair goes on to
         // tokio-postgres exactly as written (re-encoding would turn %20 into +, which
         // libpq and tokio-postgres do not read as a space).
@@ -111,6 +112,7 @@ impl PgConfig {
                     })?
                 }
                 "sslrootcert" => ssl_root_cert = Some(PathBuf::from(value())),
+                "passfile" => passfile = Some(PathBuf::from(value())),
                 "pool_max_size" => {
                     pool_max_size = value()
                         .parse()
@@ -149,6 +151,16 @@ impl PgConfig {
         if pg.get_application_name().is_none() {
             pg.application_name("hearken");
         }
+        if pg.get_password().is_none() {
+            let file = passfile.or_else(default_passfile);
+            if let Some(found) = file
+                .map(|file| password_from_file(&file, &pg))
+                .transpose()?
+                .flatten()
+            {
+                pg.password(found);
+            }
+        }
         let password = pg
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned())
@@ -177,6 +189,109 @@ impl PgConfig {
         }
         m
     }
+}
+
+/// libpq's password file when the URL names none: `$PGPASSFILE`, else `~/.pgpass`.
+fn default_passfile() -> Option<PathBuf> {
+    if let Some(file) = std::env::var_os("PGPASSFILE").filter(|f| !f.is_empty()) {
+        return Some(PathBuf::from(file));
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
+    let file = PathBuf::from(home).join(".pgpass");
+    file.exists().then_some(file)
+}
+
+/// The password of the first line of the password file `file` (libpq's format:
+/// `hostname:port:database:username:password`, `*` matching anything, `\:` and `\\`
+/// escaped, `#` comments) that matches the connection's first host, port, database and
+/// user. Like libpq, a file others may read is not used; unlike libpq, that is an error
+/// rather than a warning, so the host learns why its password was not sent. No error
+/// repeats a line of the file.
+fn password_from_file(
+    file: &std::path::Path,
+    pg: &tokio_postgres::Config,
+) -> Result<Option<String>> {
+    let bad = |reason: &str| {
+        Error::Invalid(vec![Problem::top(
+            "connection",
+            "passfile",
+            reason.to_owned(),
+        )])
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(bad("the password file does not exist"));
+        }
+        Err(_) => return Err(bad("the password file cannot be read")),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file)
+            .map_err(|_| bad("the password file cannot be read"))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(bad(
+                "the password file is readable by group or others; make it 0600 (chmod 600), as libpq requires",
+            ));
+        }
+    }
+    let host = match pg.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(_)) => "localhost".to_owned(),
+        None => "localhost".to_owned(),
+    };
+    let port = pg.get_ports().first().copied().unwrap_or(5432).to_string();
+    let user = pg.get_user().unwrap_or_default().to_owned();
+    let database = pg.get_dbname().map_or_else(|| user.clone(), str::to_owned);
+    let wanted = [
+        host.as_str(),
+        port.as_str(),
+        database.as_str(),
+        user.as_str(),
+    ];
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields = passfile_fields(line);
+        if fields.len() < 5 {
+            continue;
+        }
+        if fields[..4]
+            .iter()
+            .zip(wanted)
+            .all(|(field, want)| field == "*" || field == want)
+        {
+            return Ok(Some(fields[4..].join(":")));
+        }
+    }
+    Ok(None)
+}
+
+/// A password-file line split at its unescaped colons, the escapes undone.
+fn passfile_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(next), Some(field)) = (chars.next(), fields.last_mut()) {
+                    field.push(next);
+                }
+            }
+            ':' => fields.push(String::new()),
+            c => {
+                if let Some(field) = fields.last_mut() {
+                    field.push(c);
+                }
+            }
+        }
+    }
+    fields
 }
 
 impl fmt::Debug for PgConfig {
@@ -236,5 +351,49 @@ mod tests {
             Some(std::path::Path::new("/a+b/c d.crt"))
         );
         assert_eq!(c.ssl_mode(), SslMode::Require);
+    }
+
+    fn passfile(lines: &str, mode: u32) -> (tempfile::TempDir, String) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pgpass");
+        std::fs::write(&path, lines).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let encoded: String =
+            form_urlencoded::byte_serialize(path.to_str().unwrap().as_bytes()).collect();
+        (dir, encoded)
+    }
+
+    #[test]
+    fn h6_the_password_comes_from_a_libpq_password_file() {
+        let (_dir, file) = passfile(
+            "# comment\nother:5432:db:eng:wrong\n127.0.0.1:5433:*:eng:pa\\:ss:word\n*:*:*:*:fallback\n",
+            0o600,
+        );
+        let c =
+            PgConfig::parse(&format!("postgres://eng@127.0.0.1:5433/db?passfile={file}")).unwrap();
+        assert_eq!(c.pg.get_password(), Some(&b"pa:ss:word"[..]));
+        let d = format!("{c:?}");
+        assert!(!d.contains("pa:ss") && !d.contains(&file), "{d}");
+        let c = PgConfig::parse(&format!("postgres://x@elsewhere/db?passfile={file}")).unwrap();
+        assert_eq!(c.pg.get_password(), Some(&b"fallback"[..]));
+        // A password in the URL wins, as with libpq.
+        let c = PgConfig::parse(&format!(
+            "postgres://eng:inurl@127.0.0.1:5433/db?passfile={file}"
+        ))
+        .unwrap();
+        assert_eq!(c.pg.get_password(), Some(&b"inurl"[..]));
+    }
+
+    #[test]
+    fn h6_a_password_file_others_may_read_or_a_missing_one_is_refused_by_name() {
+        let (_dir, file) = passfile("*:*:*:*:s3cret\n", 0o644);
+        let e = PgConfig::parse(&format!("postgres://eng@h/db?passfile={file}")).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("passfile") && text.contains("0600"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+        let e = PgConfig::parse("postgres://eng@h/db?passfile=/nonexistent/pgpass").unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(!e.to_string().contains("/nonexistent"), "{e}");
     }
 }

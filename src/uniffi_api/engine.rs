@@ -53,6 +53,15 @@ impl Engine {
         Ok(Self::wrap(crate::Engine::open_with(path, &options.into())?))
     }
 
+    /// Opens the store `store` (the vendor's text id) of the PostgreSQL database at `url`, a
+    /// `postgres://` connection string (hosted mode, H1). The schema must be installed and
+    /// the store created by an admin. A library built without the cargo feature `hosted`
+    /// (the default wheels and jar) raises `Unsupported`.
+    #[uniffi::constructor]
+    pub fn open_url(url: String, store: String) -> Answer<Arc<Self>> {
+        Ok(Self::wrap(crate::Engine::open_url(&url, &store)?))
+    }
+
     /// Opens a private in-memory database (tests, demos).
     #[uniffi::constructor]
     pub fn open_in_memory() -> Answer<Arc<Self>> {

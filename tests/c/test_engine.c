@@ -272,6 +272,34 @@ static void one_handle_serves_several_threads(void) {
     hk_engine_free(&engine);
 }
 
+/* hk_engine_open_url (H1): its pointers are checked by name; the default library has no
+ * hosted mode and answers HK_RESULT_UNSUPPORTED, leaving the output untouched. (A library
+ * built with the `hosted` feature runs the golden scenario on PostgreSQL: test_golden.c
+ * with HEARKEN_TEST_PG_ENGINE_URL set.) */
+static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(void) {
+    const char *url = "postgres://eng@127.0.0.1:5432/db";
+    hk_engine *engine = (hk_engine *)0x1;
+    char *error = NULL;
+    CHECK_RC(hk_engine_open_url(NULL, "s1", &engine, &error), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK(error != NULL && strstr(error, "\"url\"") != NULL);
+    hk_string_free(error);
+    error = NULL;
+    CHECK_RC(hk_engine_open_url(url, NULL, &engine, &error), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK(error != NULL && strstr(error, "\"store_id\"") != NULL);
+    hk_string_free(error);
+    error = NULL;
+    CHECK_RC(hk_engine_open_url(url, "s1", NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+    if (getenv("HEARKEN_TEST_PG_ENGINE_URL") != NULL) {
+        return; /* a hosted build: test_golden.c opens real stores */
+    }
+    CHECK_RC(hk_engine_open_url("postgres://eng:hunter2@127.0.0.1/db", "s1", &engine, &error),
+             HK_RESULT_UNSUPPORTED, NULL);
+    CHECK(engine == (hk_engine *)0x1);
+    CHECK(error != NULL && strstr(error, "\"kind\":\"unsupported\"") != NULL);
+    CHECK(error != NULL && strstr(error, "hunter2") == NULL);
+    hk_string_free(error);
+}
+
 void engine_tests(void) {
     run_case("settings round-trip as JSON", settings_round_trip_as_json);
     run_case("locations upsert, read, and keep one enabled",
@@ -281,4 +309,6 @@ void engine_tests(void) {
     run_case("backfill reports progress without holding a lock",
              backfill_reports_progress_without_holding_a_lock);
     run_case("one handle serves several threads", one_handle_serves_several_threads);
+    run_case("open_url checks its pointers and is unsupported without hosted mode",
+             open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode);
 }

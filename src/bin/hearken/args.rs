@@ -21,21 +21,28 @@ Exit codes:
      command itself completed
 
 The database is --db, else $HEARKEN_DB, else ./hearken.db. Only `locations add`
-creates it. Times are printed in UTC; periods are local to the location.";
+creates it. Hosted mode (a build with the `hosted` feature): a postgres:// URL in
+$HEARKEN_DB and the store's id in --store or $HEARKEN_STORE; the password from the
+URL in $HEARKEN_DB or from libpq's password file (passfile=, $PGPASSFILE, ~/.pgpass),
+never from the command line. Times are printed in UTC; periods are local to the location.";
 
 /// Operator tool for a store's hearken database.
 #[derive(Debug, Parser)]
 #[command(name = "hearken", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// The store's database file.
+    /// The store's database file, or a postgres:// URL (hosted mode, with --store).
     #[arg(
         long,
         global = true,
         env = "HEARKEN_DB",
         default_value = "hearken.db",
-        value_name = "PATH"
+        value_name = "PATH|URL",
+        hide_env_values = true
     )]
     pub db: PathBuf,
+    /// The store's id in a postgres:// database (hosted mode).
+    #[arg(long, global = true, env = "HEARKEN_STORE", value_name = "ID")]
+    pub store: Option<String>,
     /// Machine output: one JSON document on stdout; errors as JSON on stderr.
     #[arg(long, global = true)]
     pub json: bool,

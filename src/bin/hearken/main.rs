@@ -14,10 +14,11 @@ mod settings;
 mod shown;
 mod store;
 mod table;
+mod target;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command, LocationAction, OutboxAction, PagesAction};
 use failure::Failure;
@@ -27,12 +28,25 @@ use failure::Failure;
 const BROKEN_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => return failure::usage(err, json_asked()),
     };
+    let target = match target::Target::of(&cli, &matches) {
+        Ok(target) => target,
+        Err(err) => return failure::usage(err, cli.json),
+    };
     let out = commands::Out::new(cli.json);
-    match run(&cli, &out) {
+    let done = match &target {
+        target::Target::File => run(&cli, &out),
+        target::Target::Postgres { url, store } => {
+            target::open_url(url, store).and_then(|engine| run_on(&engine, &cli, &out))
+        }
+    };
+    match done {
         Ok(()) if out.broken_pipe() => ExitCode::from(BROKEN_PIPE),
         Ok(()) if out.write_failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
@@ -52,8 +66,8 @@ fn json_asked() -> bool {
         .any(|a| a == "--json")
 }
 
+/// Opens the store file `--db` names and runs the command on it.
 fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
-    let now = cli.now.unwrap_or_else(chrono::Utc::now);
     // Only `locations add` creates a database: a mistyped --db must not yield an empty
     // store that answers every question with "nothing".
     let creates = matches!(
@@ -76,41 +90,48 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
     };
     let engine = hearken::Engine::open_with(&cli.db, &options)
         .map_err(|err| Failure::at(&cli.db, "open", err))?;
+    run_on(&engine, cli, out)
+}
+
+/// Runs the command on an open engine (a store file or a hosted store).
+fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
+    let now = cli.now.unwrap_or_else(chrono::Utc::now);
     match &cli.command {
-        Command::Sync { file, counts_only } => {
-            commands::sync(&engine, out, file, *counts_only, now)
-        }
-        Command::Backfill { file } => commands::backfill(&engine, out, file, now),
-        Command::Explain { customer } => commands::explain(&engine, out, customer, now),
-        Command::Unsubscribe { contact } => commands::unsubscribe(&engine, out, contact, now),
-        Command::Report { kind, scope } => reports::report(&engine, out, *kind, scope, now),
+        Command::Sync { file, counts_only } => commands::sync(engine, out, file, *counts_only, now),
+        Command::Backfill { file } => commands::backfill(engine, out, file, now),
+        Command::Explain { customer } => commands::explain(engine, out, customer, now),
+        Command::Unsubscribe { contact } => commands::unsubscribe(engine, out, contact, now),
+        Command::Report { kind, scope } => reports::report(engine, out, *kind, scope, now),
         Command::Export {
             format,
             out: file,
             scope,
-        } => reports::export(&engine, out, *format, file, scope, now),
+        } => reports::export(engine, out, *format, file, scope, now),
         Command::Outbox { action } => match action {
-            OutboxAction::List { limit } => commands::outbox(&engine, out, *limit),
+            OutboxAction::List { limit } => commands::outbox(engine, out, *limit),
             OutboxAction::Claim { limit, out: dir } => {
-                drain::claim(&engine, out, *limit, dir.as_deref(), now)
+                drain::claim(engine, out, *limit, dir.as_deref(), now)
             }
-            OutboxAction::Ack { ids } => drain::ack(&engine, out, ids, now),
-            OutboxAction::RunDue => drain::run_due(&engine, out, now),
+            OutboxAction::Ack { ids } => drain::ack(engine, out, ids, now),
+            OutboxAction::RunDue => drain::run_due(engine, out, now),
             OutboxAction::Fail {
                 id,
                 reason,
                 permanent,
-            } => drain::fail(&engine, out, id, reason, *permanent, now),
+            } => drain::fail(engine, out, id, reason, *permanent, now),
         },
         Command::Pages {
             action: PagesAction::Render { location, out: dir },
-        } => pages::render(&engine, out, location, dir),
-        Command::Locations { action } => commands::locations(&engine, out, action),
-        Command::Settings { action } => settings::settings(&engine, out, action),
-        Command::Policy { action } => policy::policy(&engine, out, action),
-        Command::Window { action } => settings::window(&engine, out, action, now),
-        Command::Check => store::check(&engine, out),
-        Command::Backup { out: file } => store::backup(&engine, out, file),
-        Command::ConvertJournal { .. } => unreachable!("handled before opening"),
+        } => pages::render(engine, out, location, dir),
+        Command::Locations { action } => commands::locations(engine, out, action),
+        Command::Settings { action } => settings::settings(engine, out, action),
+        Command::Policy { action } => policy::policy(engine, out, action),
+        Command::Window { action } => settings::window(engine, out, action, now),
+        Command::Check => store::check(engine, out),
+        Command::Backup { out: file } => store::backup(engine, out, file),
+        // Converting a file is handled before opening; a hosted store has no journal.
+        Command::ConvertJournal { .. } => Err(Failure::Engine(hearken::Error::Unsupported(
+            "convert-journal changes an SQLite file's journal; this store is PostgreSQL",
+        ))),
     }
 }

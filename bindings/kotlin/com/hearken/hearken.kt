@@ -925,6 +925,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_constructor_engine_open_in_memory(
     ): Int
+    external fun uniffi_hearken_checksum_constructor_engine_open_url(
+    ): Int
     external fun uniffi_hearken_checksum_constructor_engine_open_with(
     ): Int
     external fun uniffi_hearken_checksum_method_backfilllistener_on_progress(
@@ -957,6 +959,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_constructor_engine_new(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_constructor_engine_open_in_memory(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_constructor_engine_open_url(`url`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_constructor_engine_open_with(`path`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1679,6 +1683,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_constructor_engine_open_in_memory() and 0xFFFF) != 6097) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_constructor_engine_open_url() and 0xFFFF) != 17115) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_constructor_engine_open_with() and 0xFFFF) != 62778) {
@@ -4930,6 +4937,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     UniffiLib.uniffi_hearken_fn_constructor_engine_open_in_memory(
     
         _status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Opens the store `store` (the vendor's text id) of the PostgreSQL database at `url`, a
+     * `postgres://` connection string (hosted mode, H1). The schema must be installed and
+     * the store created by an admin. A library built without the cargo feature `hosted`
+     * (the default wheels and jar) raises `Unsupported`.
+     */
+    @Throws(HearkenException::class) fun `openUrl`(`url`: kotlin.String, `store`: kotlin.String): Engine {
+            return FfiConverterTypeEngine.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_constructor_engine_open_url(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterString.lower(`store`),_status)
 }
     )
     }

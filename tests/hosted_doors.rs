@@ -1,0 +1,247 @@
+//! Opening a hosted store through the Rust door and the CLI (issue 27 item 6, H1, H6):
+//! `Engine::open_url` and `hearken --store ID` with a `postgres://` URL in `HEARKEN_DB`.
+//!
+//! Without the `hosted` feature the same calls answer `unsupported`; with it (and the
+//! cluster of scripts/pg-cluster.sh) the golden night runs through both doors on
+//! PostgreSQL. The C and uniffi doors' `hk_engine_open_url` / `Engine.open_url` are tested
+//! in tests/c and bindings/python.
+
+mod common;
+#[cfg(feature = "hosted")]
+mod hosted_common;
+
+use std::process::Command;
+
+use hearken::{Engine, ErrorKind};
+
+#[cfg(feature = "hosted")]
+fn golden(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// What one CLI run printed.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `hearken ARGS…` with `HEARKEN_DB` / `HEARKEN_STORE` as given (unset otherwise).
+fn hearken(db_env: Option<&str>, store_env: Option<&str>, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearken"));
+    command
+        .args(args)
+        .env_remove("HEARKEN_DB")
+        .env_remove("HEARKEN_STORE")
+        .env_remove("PGPASSFILE");
+    if let Some(db) = db_env {
+        command.env("HEARKEN_DB", db);
+    }
+    if let Some(store) = store_env {
+        command.env("HEARKEN_STORE", store);
+    }
+    let out = command.output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    println!(
+        "$ hearken {}\n{}{}[exit {}]\n",
+        args.join(" "),
+        run.stdout,
+        run.stderr,
+        run.code
+    );
+    run
+}
+
+#[test]
+fn h6_cli_refuses_a_password_on_the_command_line_and_never_repeats_it() {
+    for url in [
+        "postgres://eng:hunter2secret@127.0.0.1:5432/db",
+        "postgresql://eng@127.0.0.1/db?sslmode=require&password=hunter2secret",
+    ] {
+        for json in [false, true] {
+            let mut args = vec!["--db", url, "--store", "s1", "outbox", "list"];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = hearken(None, None, &args);
+            assert_eq!(run.code, 2, "a usage error: {}", run.stderr);
+            assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+            assert!(run.stderr.contains("--db"), "{}", run.stderr);
+            if !json {
+                assert!(run.stderr.contains("HEARKEN_DB"), "{}", run.stderr);
+            }
+        }
+    }
+    // `--help` does not show the environment's URL either.
+    let run = hearken(Some("postgres://eng:hunter2secret@h/db"), None, &["--help"]);
+    assert_eq!(run.code, 0);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+}
+
+#[test]
+fn h1_cli_a_postgres_url_needs_a_store_and_a_store_needs_a_url() {
+    let run = hearken(
+        Some("postgres://eng@127.0.0.1/db"),
+        None,
+        &["outbox", "list"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--store"), "{}", run.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("store.db");
+    let run = hearken(
+        None,
+        None,
+        &[
+            "--db",
+            file.to_str().unwrap(),
+            "--store",
+            "s1",
+            "outbox",
+            "list",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--store"), "{}", run.stderr);
+    assert!(!file.exists(), "nothing created");
+}
+
+#[cfg(not(feature = "hosted"))]
+#[test]
+fn h1_without_the_hosted_feature_opening_a_url_is_unsupported_in_rust_and_the_cli() {
+    let err = Engine::open_url("postgres://eng@127.0.0.1/db", "s1")
+        .err()
+        .expect("no hosted mode in this build");
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert!(err.to_string().contains("hosted"), "{err}");
+    let run = hearken(
+        Some("postgres://eng:hunter2secret@127.0.0.1/db"),
+        Some("s1"),
+        &["outbox", "list"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("unsupported"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+}
+
+/// A new store of the test cluster (created by the admin role), its text id and the
+/// engine role's URL; `None` (a loud SKIPPED) without the cluster.
+#[cfg(feature = "hosted")]
+fn hosted_store(test: &str) -> Option<(String, String)> {
+    let (admin, engine) = hosted_common::urls(test)?;
+    hosted_common::installed(&admin);
+    let client = hearken::hosted::PgClient::connect(&admin).unwrap();
+    let id = hosted_common::unique("doors");
+    hearken::hosted::schema::create_store(&client, &id).unwrap();
+    Some((engine, id))
+}
+
+#[cfg(feature = "hosted")]
+#[test]
+fn h1_open_url_runs_the_golden_night_and_file_calls_are_unsupported() {
+    let Some((url, store)) = hosted_store("h1_open_url_runs_the_golden_night") else {
+        return;
+    };
+    let engine = Engine::open_url(&url, &store).unwrap();
+    let locations: Vec<hearken::Location> =
+        serde_json::from_str(&std::fs::read_to_string(golden("locations.json")).unwrap()).unwrap();
+    for l in &locations {
+        engine.upsert_location(l).unwrap();
+    }
+    engine
+        .unsubscribe_contact("  Dana@Example.COM ", common::at("2026-11-19T12:00:00Z"))
+        .unwrap();
+    let batch = std::fs::read_to_string(golden("night1.batch.json")).unwrap();
+    let report = engine
+        .sync_json(&batch, common::at("2026-11-20T22:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        format!("{}\n", hearken::wire::to_json(&report)),
+        std::fs::read_to_string(golden("night1.report.json")).unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let err = engine.backup(dir.path().join("b.db")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert_eq!(engine.check().unwrap_err().kind(), ErrorKind::Unsupported);
+
+    // An unknown store is not_found, and no error repeats the URL or its password.
+    let err = Engine::open_url(&url, "no-such-store").err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let secret = hosted_common::password(&url);
+    assert!(!err.to_string().contains(&secret), "{err}");
+}
+
+#[cfg(feature = "hosted")]
+#[test]
+fn h6_cli_on_a_hosted_store_with_the_password_from_a_password_file() {
+    let Some((url, store)) = hosted_store("h6_cli_on_a_hosted_store") else {
+        return;
+    };
+    // The URL without its password; the password in a 0600 libpq password file.
+    let secret = hosted_common::password(&url);
+    let bare = url.replacen(&format!(":{secret}@"), "@", 1);
+    assert!(!bare.contains(&secret));
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pgpass");
+    std::fs::write(&passfile, format!("*:*:*:*:{secret}\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let with_passfile = hosted_common::with_param(&bare, "passfile", passfile.to_str().unwrap());
+    let db = Some(with_passfile.as_str());
+    let at = Some(store.as_str());
+    let ok = |args: &[&str]| {
+        let run = hearken(db, at, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(!run.stdout.contains(&secret) && !run.stderr.contains(&secret));
+        run.stdout
+    };
+    ok(&[
+        "locations",
+        "add",
+        "paris",
+        "Boutique Paris",
+        "Europe/Paris",
+        "--review-link",
+        "https://g.page/r/paris/review",
+    ]);
+    ok(&["locations", "add", "seoul", "서울 매장", "Asia/Seoul"]);
+    ok(&[
+        "unsubscribe",
+        "  Dana@Example.COM ",
+        "--now=2026-11-19T12:00:00Z",
+    ]);
+    let night = golden("night1.batch.json");
+    let json = ok(&[
+        "sync",
+        night.to_str().unwrap(),
+        "--now=2026-11-20T22:00:00Z",
+        "--json",
+    ]);
+    assert_eq!(
+        json,
+        std::fs::read_to_string(golden("night1.report.json")).unwrap()
+    );
+    // --store on the command line works as well as HEARKEN_STORE.
+    let run = hearken(db, None, &["--store", &store, "--json", "outbox", "list"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("invitation"), "{}", run.stdout);
+
+    // File-only commands are unsupported; an unknown store is not found (exit 4).
+    let run = hearken(db, at, &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("unsupported"), "{}", run.stderr);
+    let run = hearken(db, Some("no-such-store"), &["outbox", "list"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // Without the password file the server refuses, and nothing shows the URL.
+    let run = hearken(Some(&bare), at, &["outbox", "list"]);
+    assert_ne!(run.code, 0);
+    assert!(!run.stderr.contains(&bare), "{}", run.stderr);
+}
