@@ -590,6 +590,27 @@ hk_result hk_convert_journal(const char *path,
 char *hk_engine_last_error(const hk_engine *engine);
 
 /**
+ * Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as
+ * the role that is to own the tables), or migrates it to this library's version, then
+ * the row-level security, policies and grants for the engine's role `engine_role`
+ * (NULL: `hearken_engine`; it must exist and may neither be a superuser nor bypass
+ * row-level security). Idempotent. On failure, if `error_out` is not NULL, `*error_out`
+ * receives the error detail JSON (free it with `hk_string_free`).
+ */
+hk_result hk_admin_install(const char *admin_url,
+                           const char *engine_role,
+                           char **error_out);
+
+/**
+ * Creates the store `store_id` (the vendor's text id: 1 to 200 bytes, no control
+ * characters) in the database at `admin_url`, with its own random secrets; then
+ * `hk_engine_open_url` opens it. Errors as for `hk_admin_install`.
+ */
+hk_result hk_admin_create_store(const char *admin_url,
+                                const char *store_id,
+                                char **error_out);
+
+/**
  * Writes the store-wide settings as JSON to `*settings_json_out` (free with `hk_string_free`).
  */
 hk_result hk_engine_get_settings(const hk_engine *engine,

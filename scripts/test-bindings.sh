@@ -139,6 +139,49 @@ else
   bad
 fi
 
+# ---- 4c. on PostgreSQL (hosted mode, H1) --------------------------------------------------
+# With HEARKEN_HOSTED_LIB_DIR (a libhearken.so built with `--features hosted`) and the test
+# cluster's variables (scripts/pg-cluster.sh env), the Python and Kotlin tests run again,
+# each fresh store a new store of the cluster (admin_create_store, Engine.open_url).
+if [[ -n "${HEARKEN_HOSTED_LIB_DIR:-}" ]]; then
+  HOSTED_LIB_DIR=$(cd "$HEARKEN_HOSTED_LIB_DIR" && pwd)
+  step "python on postgres: pytest bindings/python/test_hearken.py with $HOSTED_LIB_DIR/libhearken.so"
+  ln -sf "$HOSTED_LIB_DIR/libhearken.so" bindings/python/libhearken.so
+  if HEARKEN_TEST_STORE=postgres python3 -m pytest -q -p no:cacheprovider bindings/python/test_hearken.py \
+    2>&1 | tee "$WORK/pytest-pg.log"; then :; fi
+  ln -sf "$LIB_DIR/libhearken.so" bindings/python/libhearken.so
+  summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?)' "$WORK/pytest-pg.log" | tail -1 || true)
+  pg_passed=0
+  pg_failed=0
+  for part in $(echo "$summary" | grep -oE '[0-9]+ (passed|failed|errors?)' | tr ' ' ':'); do
+    case "${part#*:}" in
+      passed) pg_passed=${part%%:*} ;;
+      *) pg_failed=$((pg_failed + ${part%%:*})) ;;
+    esac
+  done
+  if [[ "$pg_passed" == 0 && "$pg_failed" == 0 ]]; then pg_failed=1; fi # pytest did not run
+  ok "$pg_passed"
+  bad "$pg_failed"
+  echo "python on postgres: $pg_passed passed, $pg_failed failed"
+  step "kotlin on postgres: HearkenTest.kt with $HOSTED_LIB_DIR/libhearken.so"
+  if [[ "$kotlin_built" == 1 ]]; then
+    if HEARKEN_TEST_STORE=postgres java -Djna.library.path="$HOSTED_LIB_DIR" -cp "$CP" HearkenTestKt "$ROOT" \
+      2>&1 | tee "$WORK/kotlin-pg.log"; then :; fi
+    kt_line=$(grep -E '^kotlin: [0-9]+ passed, [0-9]+ failed$' "$WORK/kotlin-pg.log" | tail -1 || true)
+    if [[ -n "$kt_line" ]]; then
+      read -r kt_passed kt_failed < <(echo "$kt_line" | sed -E 's/kotlin: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+      ok "$kt_passed"
+      bad "$kt_failed"
+      echo "kotlin on postgres: $kt_passed passed, $kt_failed failed"
+    else
+      echo "kotlin test on postgres did not finish" >&2
+      bad
+    fi
+  else
+    bad
+  fi
+fi
+
 # ---- 5. examples ---------------------------------------------------------------------------
 step "example: examples/nightly_sync.py"
 if python3 examples/nightly_sync.py --now 1795212000000; then ok; else bad; fi

@@ -80,8 +80,13 @@ HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --te
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --lib -- hosted:: store::postgres::
 # The behaviour suite on PostgreSQL: the same files as on the SQLite stores (H1).
 bash scripts/behaviour-suite.sh postgres
-scripts/pg-cluster.sh stop
-trap - EXIT
+# The C door on PostgreSQL: a debug library with the hosted feature (its dependencies are
+# the ones the hosted tests just built), the golden scenario on new stores of the cluster.
+# The Python and Kotlin tests run on it too, in the bindings step (HEARKEN_HOSTED_LIB_DIR);
+# the cluster runs until then.
+cargo build --lib --features hosted
+bash tests/c/run-hosted.sh
+export HEARKEN_HOSTED_LIB_DIR=target/debug
 
 step "build the library once (release) for the C, Python and Kotlin tests, and the perf guard"
 # The perf-guard feature enables nothing in the library: one build gives both, so the
@@ -104,8 +109,11 @@ bash scripts/perf-guard.sh
 step "C: tests, example, exports, valgrind"
 bash tests/c/run.sh
 
-step "bindings: Python, Kotlin, Swift header, drift"
+step "bindings: Python, Kotlin, Swift header, drift (Python and Kotlin again on PostgreSQL)"
 bash scripts/test-bindings.sh
+scripts/pg-cluster.sh stop
+trap - EXIT
+unset HEARKEN_HOSTED_LIB_DIR
 
 step "browser: what the customer sees in chromium (M1-M4: e-mail, click, survey, thanks, unsubscribe; axe, overflow)"
 # Needs the release library (the Python door serves the pages) and the CLI's debug build

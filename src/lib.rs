@@ -40,6 +40,7 @@
 // Unsafe code lives only in the C door (src/ffi/), which must dereference raw pointers.
 #![deny(unsafe_code)]
 
+pub mod admin;
 pub mod analytics;
 mod engine;
 mod error;

@@ -136,9 +136,8 @@ fn h1_without_the_hosted_feature_opening_a_url_is_unsupported_in_rust_and_the_cl
 fn hosted_store(test: &str) -> Option<(String, String)> {
     let (admin, engine) = hosted_common::urls(test)?;
     hosted_common::installed(&admin);
-    let client = hearken::hosted::PgClient::connect(&admin).unwrap();
     let id = hosted_common::unique("doors");
-    hearken::hosted::schema::create_store(&client, &id).unwrap();
+    hearken::admin::create_store(&admin, &id).unwrap();
     Some((engine, id))
 }
 

@@ -183,8 +183,22 @@ val locations = listOf(
     Location(id = "seoul", name = "서울 매장", timeZone = "Asia/Seoul"),
 )
 
+var hostedStores = 0
+
+/**
+ * A fresh store: in memory, or with HEARKEN_TEST_STORE=postgres (a library built with the
+ * `hosted` feature, scripts/pg-cluster.sh env) a new store of the test cluster made with
+ * the admin door and opened by URL (H1).
+ */
+fun freshEngine(): Engine {
+    if (System.getenv("HEARKEN_TEST_STORE") != "postgres") return Engine.openInMemory()
+    val storeId = "kt-${ProcessHandle.current().pid()}-${System.nanoTime()}-${hostedStores++}"
+    adminCreateStore(System.getenv("HEARKEN_TEST_PG_URL"), storeId)
+    return Engine.openUrl(System.getenv("HEARKEN_TEST_PG_ENGINE_URL"), storeId)
+}
+
 /** Steps 1–2 on [engine]: locations upserted, Dana's address unsubscribed. */
-fun prepared(engine: Engine = Engine.openInMemory()): Engine {
+fun prepared(engine: Engine = freshEngine()): Engine {
     for (l in locations) engine.upsertLocation(l)
     engine.unsubscribeContact("  Dana@Example.COM ", UNSUBSCRIBE_AT)
     return engine
@@ -266,6 +280,7 @@ fun main(args: Array<String>) {
 
     test("h1_open_url_is_unsupported_without_hosted_mode") {
         // The default library (the jar) carries no PostgreSQL client (issue 27, H1).
+        if (System.getenv("HEARKEN_TEST_STORE") == "postgres") return@test
         val err = assertThrows<HearkenException.Unsupported> {
             Engine.openUrl("postgres://eng:hunter2@127.0.0.1/db", "s1")
         }

@@ -555,6 +555,10 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_hearken_checksum_func_admin_create_store() != 34876:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_install() != 31433:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_convert_journal() != 40026:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_alert_settings() != 7541:
@@ -816,6 +820,12 @@ _UniffiLib.ffi_hearken_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_hearken_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_hearken_checksum_func_admin_create_store.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_create_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_install.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_install.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_convert_journal.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_convert_journal.restype = ctypes.c_uint16
@@ -1164,6 +1174,18 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_url.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_fn_func_admin_create_store.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_create_store.restype = None
+_UniffiLib.uniffi_hearken_fn_func_admin_install.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_install.restype = ctypes.c_int64
 _UniffiLib.uniffi_hearken_fn_func_convert_journal.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -14929,6 +14951,50 @@ class _UniffiFfiConverterTypeEngine:
     @classmethod
     def write(cls, value: Engine, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def admin_create_store(admin_url: str,store_id: str) -> None:
+    """
+    Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
+    then `Engine.open_url` opens it.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterString.check_lower(store_id)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterString.lower(store_id),
+    )
+    _uniffi_lift_return = lambda val: None
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_create_store,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_install(admin_url: str,engine_role: typing.Optional[str]) -> int:
+    """
+    Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
+    role that is to own the tables), or migrates it, then the row-level security, policies
+    and grants for `engine_role` (`None`: `hearken_engine`). Idempotent. Returns the schema
+    version installed.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterOptionalString.check_lower(engine_role)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterOptionalString.lower(engine_role),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_install,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def convert_journal(path: str,mode: JournalMode) -> JournalMode:
     """
     Moves the store at `path` to another journal mode (T5): rollback before putting it on a
@@ -15139,6 +15205,8 @@ __all__ = [
     "ThreadComment",
     "Unsubscribe",
     "User",
+    "admin_create_store",
+    "admin_install",
     "convert_journal",
     "default_alert_settings",
     "default_delivery_settings",

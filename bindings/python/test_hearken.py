@@ -9,8 +9,11 @@ Run with scripts/test-bindings.sh, or by hand after `cargo build --release --lib
 """
 
 import csv
+import itertools
 import json
+import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -49,9 +52,23 @@ def compact(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_HOSTED_STORES = itertools.count()
+
+
+def fresh_engine():
+    """A fresh store: in memory, or with HEARKEN_TEST_STORE=postgres (a library built with
+    the `hosted` feature, scripts/pg-cluster.sh env) a new store of the test cluster made
+    with the admin door and opened by URL (H1)."""
+    if os.environ.get("HEARKEN_TEST_STORE") != "postgres":
+        return hearken.Engine.open_in_memory()
+    store_id = f"py-{os.getpid()}-{time.time_ns()}-{next(_HOSTED_STORES)}"
+    hearken.admin_create_store(os.environ["HEARKEN_TEST_PG_URL"], store_id)
+    return hearken.Engine.open_url(os.environ["HEARKEN_TEST_PG_ENGINE_URL"], store_id)
+
+
 def open_store(engine=None):
     """Step 1: a fresh database with the locations of locations.json, in order."""
-    engine = engine or hearken.Engine.open_in_memory()
+    engine = engine or fresh_engine()
     for loc in golden_json("locations.json"):
         engine.upsert_location(hearken.Location(**loc))
     return engine

@@ -203,9 +203,15 @@ def test_h1_open_url_is_unsupported_in_a_build_without_hosted_mode():
     """issue 27: Engine.open_url opens one store of a PostgreSQL database (H1); the
     default library (wheels, jar) carries no PostgreSQL client and raises Unsupported,
     never repeating the URL's password."""
-    if os.environ.get("HEARKEN_TEST_PG_ENGINE_URL"):
+    if os.environ.get("HEARKEN_TEST_STORE") == "postgres":
         pytest.skip("a hosted build: test_hearken.py runs the golden scenario on PostgreSQL")
     with pytest.raises(hearken.HearkenError.Unsupported) as raised:
         hearken.Engine.open_url("postgres://eng:hunter2@127.0.0.1/db", "s1")
     assert "hosted" in str(raised.value)
     assert "hunter2" not in str(raised.value)
+    with pytest.raises(hearken.HearkenError.Unsupported):
+        hearken.admin_create_store("postgres://admin:hunter2@127.0.0.1/db", "s1")
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        hearken.admin_create_store("postgres://admin@127.0.0.1/db", "")
+    with pytest.raises(hearken.HearkenError.Unsupported):
+        hearken.admin_install("postgres://admin@127.0.0.1/db", None)

@@ -16656,6 +16656,33 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
 }
 
 /**
+ * Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
+ * then `Engine.open_url` opens it.
+ */
+public func adminCreateStore(adminUrl: String, storeId: String)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_create_store(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterString.lower(storeId),uniffiCallStatus
+    )
+}
+}
+/**
+ * Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
+ * role that is to own the tables), or migrates it, then the row-level security, policies
+ * and grants for `engine_role` (`None`: `hearken_engine`). Idempotent. Returns the schema
+ * version installed.
+ */
+public func adminInstall(adminUrl: String, engineRole: String?)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_install(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterOptionString.lower(engineRole),uniffiCallStatus
+    )
+})
+}
+/**
  * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
  * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
  * `Conflict` otherwise); returns the mode the store had before. A `path` where no file
@@ -16735,6 +16762,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_hearken_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_create_store() != 34876) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_install() != 31433) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_convert_journal() != 40026) {
         return InitializationResult.apiChecksumMismatch

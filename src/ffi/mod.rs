@@ -19,6 +19,8 @@ pub mod version;
 
 // The engine handle: open, free, last error.
 pub mod engine;
+// Hosted mode's administration (H5, H7).
+pub mod admin;
 
 // Settings and locations.
 pub mod config;

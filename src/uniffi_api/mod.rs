@@ -36,6 +36,7 @@
 //! invalid input whose problem names the crossing type (`arguments.timestamp`,
 //! `arguments.date`), not the record's field.
 
+mod admin;
 mod config;
 mod engine;
 mod error;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 const char *golden_dir = "tests/golden";
 const char *scratch_dir = ".";
@@ -186,12 +188,42 @@ size_t split_json_objects(const char *array, char **objects, size_t max) {
     return count;
 }
 
+int on_postgres(void) {
+    const char *store = getenv("HEARKEN_TEST_STORE");
+    return store != NULL && strcmp(store, "postgres") == 0;
+}
+
+/* On PostgreSQL (HEARKEN_TEST_STORE=postgres, a library built with the `hosted` feature):
+ * a new store of the test cluster, created with the admin door, opened by URL (H1). */
+static hk_result open_hosted_store(const char *db_name, hk_engine **engine, char **error) {
+    const char *admin_url = getenv("HEARKEN_TEST_PG_URL");
+    const char *engine_url = getenv("HEARKEN_TEST_PG_ENGINE_URL");
+    if (admin_url == NULL || engine_url == NULL) {
+        fprintf(stderr, "      HEARKEN_TEST_STORE=postgres needs scripts/pg-cluster.sh env\n");
+        return HK_RESULT_INVALID_INPUT;
+    }
+    static unsigned counter = 0;
+    char store_id[256];
+    snprintf(store_id, sizeof store_id, "c-%ld-%ld-%u-%s", (long)getpid(), (long)time(NULL),
+             counter++, db_name);
+    hk_result rc = hk_admin_create_store(admin_url, store_id, error);
+    if (rc != HK_OK) {
+        return rc;
+    }
+    return hk_engine_open_url(engine_url, store_id, engine, error);
+}
+
 hk_engine *open_golden_engine(const char *db_name) {
-    char *path = scratch_path(db_name);
     hk_engine *engine = NULL;
     char *error = NULL;
-    hk_result rc = hk_engine_open(path, HK_JOURNAL_WAL, 0, &engine, &error);
-    free(path);
+    hk_result rc;
+    if (on_postgres()) {
+        rc = open_hosted_store(db_name, &engine, &error);
+    } else {
+        char *path = scratch_path(db_name);
+        rc = hk_engine_open(path, HK_JOURNAL_WAL, 0, &engine, &error);
+        free(path);
+    }
     if (!CHECK_OK(rc, NULL)) {
         fprintf(stderr, "      open error: %s\n", error ? error : "(none)");
         hk_string_free(error);

@@ -64,7 +64,11 @@ char *scratch_path(const char *name);
 /* Splits a JSON array of objects into malloc'd object texts; returns the count. */
 size_t split_json_objects(const char *array, char **objects, size_t max);
 
-/* Opens a fresh file database in the scratch directory and runs golden steps 1 and 2. */
+/* Whether the run is on PostgreSQL (HEARKEN_TEST_STORE=postgres, a hosted build). */
+int on_postgres(void);
+
+/* Steps 1 and 2 of the golden scenario on a fresh store: a file in the scratch folder,
+ * or on PostgreSQL a new store of the test cluster opened by URL. */
 hk_engine *open_golden_engine(const char *db_name);
 
 /* A delivered invitation: its customer and its survey link's token. */

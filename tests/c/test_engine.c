@@ -275,7 +275,7 @@ static void one_handle_serves_several_threads(void) {
 /* hk_engine_open_url (H1): its pointers are checked by name; the default library has no
  * hosted mode and answers HK_RESULT_UNSUPPORTED, leaving the output untouched. (A library
  * built with the `hosted` feature runs the golden scenario on PostgreSQL: test_golden.c
- * with HEARKEN_TEST_PG_ENGINE_URL set.) */
+ * with HEARKEN_TEST_STORE=postgres, tests/c/run-hosted.sh.) */
 static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(void) {
     const char *url = "postgres://eng@127.0.0.1:5432/db";
     hk_engine *engine = (hk_engine *)0x1;
@@ -289,7 +289,7 @@ static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(
     hk_string_free(error);
     error = NULL;
     CHECK_RC(hk_engine_open_url(url, "s1", NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
-    if (getenv("HEARKEN_TEST_PG_ENGINE_URL") != NULL) {
+    if (on_postgres()) {
         return; /* a hosted build: test_golden.c opens real stores */
     }
     CHECK_RC(hk_engine_open_url("postgres://eng:hunter2@127.0.0.1/db", "s1", &engine, &error),
@@ -298,6 +298,21 @@ static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(
     CHECK(error != NULL && strstr(error, "\"kind\":\"unsupported\"") != NULL);
     CHECK(error != NULL && strstr(error, "hunter2") == NULL);
     hk_string_free(error);
+
+    /* The admin door (H5): pointers checked by name, unsupported without hosted mode. */
+    error = NULL;
+    CHECK_RC(hk_admin_create_store(NULL, "s1", &error), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK(error != NULL && strstr(error, "\"admin_url\"") != NULL);
+    hk_string_free(error);
+    error = NULL;
+    CHECK_RC(hk_admin_create_store(url, "", &error), HK_RESULT_INVALID_INPUT, NULL);
+    CHECK(error != NULL && strstr(error, "store_id") != NULL);
+    hk_string_free(error);
+    error = NULL;
+    CHECK_RC(hk_admin_create_store(url, "s1", &error), HK_RESULT_UNSUPPORTED, NULL);
+    hk_string_free(error);
+    CHECK_RC(hk_admin_install(url, NULL, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK_RC(hk_admin_install(NULL, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
 }
 
 void engine_tests(void) {

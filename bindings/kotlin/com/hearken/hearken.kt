@@ -697,6 +697,10 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_hearken_checksum_func_admin_create_store(
+    ): Int
+    external fun uniffi_hearken_checksum_func_admin_install(
+    ): Int
     external fun uniffi_hearken_checksum_func_convert_journal(
     ): Int
     external fun uniffi_hearken_checksum_func_default_open_options(
@@ -1212,6 +1216,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_explanation_lines(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_admin_create_store(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_func_admin_install(`adminUrl`: RustBuffer.ByValue,`engineRole`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_hearken_fn_func_convert_journal(`path`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
@@ -1343,6 +1351,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_hearken_checksum_func_admin_create_store() and 0xFFFF) != 34876) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_admin_install() and 0xFFFF) != 31433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 40026) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -15318,6 +15332,41 @@ public typealias FfiConverterTypeTextByLanguage = FfiConverterMapStringString
 
 public typealias Timestamp = kotlin.Long
 public typealias FfiConverterTypeTimestamp = FfiConverterLong
+        /**
+         * Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
+         * then `Engine.open_url` opens it.
+         */
+    @Throws(HearkenException::class) fun `adminCreateStore`(`adminUrl`: kotlin.String, `storeId`: kotlin.String)
+        = 
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_create_store(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterString.lower(`storeId`),_status)
+}
+    
+    
+
+        /**
+         * Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
+         * role that is to own the tables), or migrates it, then the row-level security, policies
+         * and grants for `engine_role` (`None`: `hearken_engine`). Idempotent. Returns the schema
+         * version installed.
+         */
+    @Throws(HearkenException::class) fun `adminInstall`(`adminUrl`: kotlin.String, `engineRole`: kotlin.String?): kotlin.Long {
+            return FfiConverterLong.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_install(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterOptionalString.lower(`engineRole`),_status)
+}
+    )
+    }
+    
+
         /**
          * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
          * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
