@@ -60,7 +60,7 @@ fn night_batch(role: &str, n: u32) -> SyncBatch {
             Some(&c),
             Some(&format!("{date}T10:00:00+01:00")),
         ));
-        if k % 3 == 0 {
+        if k.is_multiple_of(3) {
             b.transactions.push(sale(
                 &format!("t-{n}-{c}-later"),
                 Some(&c),

@@ -210,10 +210,11 @@ fn show<T: std::fmt::Debug>(r: hearken::Result<T>) -> hearken::Result<String> {
 }
 
 fn report_at(location: Option<&str>, user: Option<&str>) -> ReportQuery {
-    let mut q = ReportQuery::default();
-    q.location = location.map(Into::into);
-    q.user = user.map(Into::into);
-    q
+    ReportQuery {
+        location: location.map(Into::into),
+        user: user.map(Into::into),
+        ..ReportQuery::default()
+    }
 }
 
 /// Every id-taking call of `Engine`, by method name (a `/` names a variant: another
@@ -245,9 +246,11 @@ const CALLS: &[(&str, Call)] = &[
         show(e.location_policy(b.location))
     }),
     ("set_location_policy", |e, b, _| {
-        let mut policy = LocationPolicy::default();
-        policy.location = b.location.into();
-        policy.daily_cap = Some(3);
+        let policy = LocationPolicy {
+            location: b.location.into(),
+            daily_cap: Some(3),
+            ..LocationPolicy::default()
+        };
         show(e.set_location_policy(&policy))
     }),
     ("set_feedback_enabled", |e, b, _| {
@@ -392,13 +395,17 @@ const CALLS: &[(&str, Call)] = &[
     }),
     // Filters: B's location or user answers as an id that exists nowhere does.
     ("alerts", |e, b, _| {
-        let mut q = AlertQuery::default();
-        q.location = Some(b.location.into());
+        let q = AlertQuery {
+            location: Some(b.location.into()),
+            ..AlertQuery::default()
+        };
         show(e.alerts(&q))
     }),
     ("alerts/assignee", |e, b, _| {
-        let mut q = AlertQuery::default();
-        q.assignee = Some(b.user.into());
+        let q = AlertQuery {
+            assignee: Some(b.user.into()),
+            ..AlertQuery::default()
+        };
         show(e.alerts(&q))
     }),
     ("scores", |e, b, now| {
@@ -430,25 +437,33 @@ const CALLS: &[(&str, Call)] = &[
         show(e.compare_nps(&report_at(Some(b.location), None), now))
     }),
     ("feedback", |e, b, now| {
-        let mut q = FeedbackQuery::default();
-        q.scope = report_at(Some(b.location), None);
-        q.limit = 10;
+        let q = FeedbackQuery {
+            scope: report_at(Some(b.location), None),
+            limit: 10,
+            ..FeedbackQuery::default()
+        };
         show(e.feedback(&q, now))
     }),
     ("customers", |e, b, _| {
-        let mut q = CustomerQuery::default();
-        q.user = Some(b.user.into());
-        q.limit = 10;
+        let q = CustomerQuery {
+            user: Some(b.user.into()),
+            limit: 10,
+            ..CustomerQuery::default()
+        };
         show(e.customers(&q))
     }),
     ("nps", |e, b, _| {
-        let mut q = ScoreQuery::default();
-        q.location = Some(b.location.into());
+        let q = ScoreQuery {
+            location: Some(b.location.into()),
+            ..ScoreQuery::default()
+        };
         show(e.nps(&q))
     }),
     ("ratings", |e, b, _| {
-        let mut q = ScoreQuery::default();
-        q.location = Some(b.location.into());
+        let q = ScoreQuery {
+            location: Some(b.location.into()),
+            ..ScoreQuery::default()
+        };
         show(e.ratings(&q))
     }),
 ];
