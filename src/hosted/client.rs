@@ -312,7 +312,12 @@ pub struct PgClient {
     statement_cache: bool,
     /// Pieces of work sent to the server by this handle and its clones.
     sent: Arc<AtomicU64>,
+    /// Where the text of every statement its transactions run is recorded, when set.
+    trace: Option<Trace>,
 }
+
+/// A sink of statement texts (see [`PgClient::trace_statements`]).
+type Trace = Arc<Mutex<Vec<String>>>;
 
 impl fmt::Debug for PgClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -356,6 +361,7 @@ impl PgClient {
             timeouts: Timeouts::default(),
             statement_cache: true,
             sent: Arc::new(AtomicU64::new(0)),
+            trace: None,
         };
         drop(client.checkout()?);
         Ok(client)
@@ -386,6 +392,13 @@ impl PgClient {
     /// their size.
     pub fn statements_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Records the SQL text of every statement (not the parameters) the transactions of
+    /// this handle run from now on into `sink`; `None` stops recording. What the
+    /// query-plan test reads (tests/hosted_plans.rs); one branch per statement when off.
+    pub(crate) fn trace_statements(&mut self, sink: Option<Arc<Mutex<Vec<String>>>>) {
+        self.trace = sink;
     }
 
     /// Whether two clients share one pool (they do when opened with the same string).
@@ -520,6 +533,7 @@ impl PgClient {
             statement_cache: self.statement_cache,
             deadline: self.timeouts.statement + self.timeouts.network,
             sent: self.sent.clone(),
+            trace: self.trace.clone(),
         };
         let outcome = body(&mut tx);
         match outcome {
@@ -552,6 +566,7 @@ pub struct Tx {
     /// How long one statement may go without an answer before the connection is dropped.
     deadline: Duration,
     sent: Arc<AtomicU64>,
+    trace: Option<Trace>,
 }
 
 impl fmt::Debug for Tx {
@@ -579,6 +594,12 @@ impl Tx {
     }
 
     fn statement(&self, sql: &str, params: Vec<Param>, query: bool) -> Op {
+        if let Some(trace) = &self.trace {
+            trace
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(sql.to_owned());
+        }
         let (sql, cache) = (sql.to_owned(), self.statement_cache);
         if query {
             Op::Query { sql, params, cache }

@@ -164,11 +164,11 @@ impl crate::store::Backend for PgStore {
 
     fn trace_statements(
         &mut self,
-        _sink: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+        sink: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
     ) -> Result<()> {
-        Err(Error::Unsupported(
-            "statement tracing reads SQLite's query plans; this store is PostgreSQL",
-        ))
+        // This handle's own clone of the client: other handles of the pool are not traced.
+        self.client.trace_statements(sink);
+        Ok(())
     }
 
     fn tune_for_import(&mut self, _importing: bool) -> Result<()> {
