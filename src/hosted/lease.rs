@@ -82,19 +82,18 @@ impl StoreLease {
         let now_ms = checked_now(now)?;
         let until = until(now_ms, lease_for)?;
         let renewed: bool = self.client.with_admin_transaction(|tx| {
-            Ok(tx
-                .query_one(
-                    "SELECT hearken_renew_store($1, $2, $3, $4, $5)",
-                    vec![
-                        p(self.key),
-                        p(self.mailer.clone()),
-                        p(self.leased_until_ms),
-                        p(now_ms),
-                        p(until),
-                    ],
-                )?
-                .try_get(0)
-                .map_err(|e| Error::Internal(format!("postgres: renewing a lease: {e}")))?)
+            tx.query_one(
+                "SELECT hearken_renew_store($1, $2, $3, $4, $5)",
+                vec![
+                    p(self.key),
+                    p(self.mailer.clone()),
+                    p(self.leased_until_ms),
+                    p(now_ms),
+                    p(until),
+                ],
+            )?
+            .try_get(0)
+            .map_err(|e| Error::Internal(format!("postgres: renewing a lease: {e}")))
         })?;
         if !renewed {
             return Err(Error::Conflict(format!(
