@@ -157,6 +157,91 @@ fn h3_leases_skip_stores_without_due_work_and_stores_another_mailer_holds() {
     assert_ne!(again[0].store(), later_store);
 }
 
+/// H3: the timers and lapsed deliveries make a store due exactly as a claim acts on them:
+/// an in-flight message whose delivery lease ran out, a delivered invitation whose
+/// reminder decision is ripe, a delivered message to slim; not one whose delivery lease
+/// runs, a reminder not yet ripe or decided already, a message delivered lately. After a
+/// claim in each leased store, none is due any more.
+#[test]
+fn h3_lapsed_deliveries_and_ripe_timers_make_a_store_due_until_claimed() {
+    let Some((admin_url, engine_url)) = own_schema("h3_timers_due") else {
+        return;
+    };
+    let admin = PgClient::connect(&admin_url).unwrap();
+    let now = at(0);
+    let day = 86_400_000;
+    let sql = |key: i64, sql: &str, t: i64| {
+        admin
+            .with_admin_transaction(|tx| tx.execute(sql, vec![p(key), p(t)]))
+            .unwrap();
+    };
+    let in_flight = |prefix: &str, lease_until: i64| {
+        let (text, key) = store_with_messages(&admin, prefix, 1, ms(now) - day);
+        sql(
+            key,
+            "UPDATE outbox SET status = 'in_flight', attempts = 1, lease_until = $2 \
+             WHERE store_id = $1",
+            lease_until,
+        );
+        (text, key)
+    };
+    let delivered = |prefix: &str, delivered_at: i64, decided: i64| {
+        let key = store_with_location(&admin, prefix);
+        sql(
+            key,
+            "INSERT INTO customers (store_id, id, host_id, include_in_communications, \
+               created_at, updated_at) VALUES ($1, 1, 'c1', 1, $2, $2)",
+            delivered_at,
+        );
+        sql(
+            key,
+            &format!(
+                "INSERT INTO invitations (store_id, id, customer_id, location_id, trigger, \
+                   channel, language, business_date, status, due_at, created_at, \
+                   delivered_at, reminder_decided) VALUES ($1, 1, 1, 1, 'transaction', \
+                   'email', 'en', '2026-05-01', 'delivered', $2, $2, $2, {decided})"
+            ),
+            delivered_at,
+        );
+        key
+    };
+    let acked = |prefix: &str, updated_at: i64| {
+        let (_, key) = store_with_messages(&admin, prefix, 1, updated_at);
+        sql(
+            key,
+            "UPDATE outbox SET status = 'acked', updated_at = $2 WHERE store_id = $1",
+            updated_at,
+        );
+        key
+    };
+    let lapsed = in_flight("lapsed", ms(now) - 1).1;
+    let _leased = in_flight("leased", ms(now) + 600_000);
+    let ripe = delivered("ripe", ms(now) - 8 * day, 0);
+    let _young = delivered("young", ms(now) - 3 * day, 0);
+    let _decided = delivered("decided", ms(now) - 8 * day, 1);
+    let old = acked("old", ms(now) - 91 * day);
+    let _recent = acked("recent", ms(now) - 10 * day);
+
+    let minute = Duration::from_secs(60);
+    let leases = lease_stores(&engine_url, "m", now, 100, minute).unwrap();
+    let keys: Vec<i64> = leases.iter().map(StoreLease::key).collect();
+    assert_eq!(keys, [lapsed, ripe, old], "{leases:?}");
+    for lease in leases {
+        let engine = Engine::open_store(&StoreConfig::Postgres {
+            url: engine_url.clone(),
+            store: lease.store().to_owned(),
+        })
+        .unwrap();
+        let claimed = engine.claim(10, now).unwrap();
+        let ids: Vec<&str> = claimed.iter().map(|m| m.message_id.as_str()).collect();
+        assert_eq!(ids.len(), usize::from(lease.key() == lapsed));
+        engine.ack_many(&ids, now).unwrap();
+        assert!(lease.release().unwrap());
+    }
+    let after = lease_stores(&engine_url, "m", now, 100, minute).unwrap();
+    assert!(after.is_empty(), "{after:?}");
+}
+
 /// H3: a lease that ran out can be taken by another mailer; the first mailer can then
 /// neither renew nor release it (conflict, false), while the new holder can.
 #[test]
