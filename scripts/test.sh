@@ -75,7 +75,15 @@ scripts/pg-cluster.sh start
 trap 'scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pg-cluster.sh env)"
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_doors \
-  --test hosted_tokio --test hosted_tls_swap
+  --test hosted_tokio --test hosted_tls_swap --test hosted_lease \
+  --test hosted_isolation --test hosted_concurrency --test hosted_plans
+# PgBouncer in transaction mode in front of the cluster (H3; installs Debian's if missing).
+scripts/pgbouncer.sh start
+trap 'scripts/pgbouncer.sh stop; scripts/pg-cluster.sh stop' EXIT
+eval "$(scripts/pgbouncer.sh env)"
+HEARKEN_TEST_REQUIRE_PG=1 HEARKEN_TEST_REQUIRE_PGBOUNCER=1 cargo test --features hosted --test hosted_pgbouncer
+scripts/pgbouncer.sh stop
+trap 'scripts/pg-cluster.sh stop' EXIT
 # The client's and the PostgreSQL store's unit tests (each area against SQLite's answers).
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --lib -- hosted:: store::postgres::
 # The behaviour suite on PostgreSQL: the same files as on the SQLite stores (H1).

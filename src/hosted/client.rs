@@ -355,11 +355,12 @@ impl PgClient {
                 }
             }
         };
+        let statement_cache = config.statement_cache;
         let client = PgClient {
             config: Arc::new(config),
             pool,
             timeouts: Timeouts::default(),
-            statement_cache: true,
+            statement_cache,
             sent: Arc::new(AtomicU64::new(0)),
             trace: None,
         };
@@ -375,7 +376,8 @@ impl PgClient {
 
     /// Whether statements are prepared once per connection and kept (the default) or
     /// prepared and closed within each call. Turn it off behind a transaction-pooling
-    /// proxy that does not track prepared statements (PgBouncer before 1.21).
+    /// proxy that does not track prepared statements (PgBouncer before 1.21). The URL's
+    /// `statement_cache=off` turns it off from the start.
     pub fn statement_cache(mut self, on: bool) -> PgClient {
         self.statement_cache = on;
         self

@@ -58,6 +58,10 @@ pub struct PgConfig {
     pub(crate) ssl_root_cert: Option<PathBuf>,
     /// Most connections the process-wide pool of this URL opens (`pool_max_size`).
     pub(crate) pool_max_size: usize,
+    /// Whether statements are prepared once per connection and kept (`statement_cache`,
+    /// `on` by default; `off` behind a transaction-pooling proxy that does not track
+    /// prepared statements, such as PgBouncer before 1.21).
+    pub(crate) statement_cache: bool,
     password: Option<String>,
 }
 
@@ -82,7 +86,9 @@ impl PgConfig {
     /// (host, port, user, password, dbname, `application_name`, `connect_timeout`,
     /// `hostaddr`, keepalives, …) it takes libpq's `sslmode` (`disable`, `prefer` — the
     /// default —, `require`, `verify-ca`, `verify-full`) and `sslrootcert` (a PEM file),
-    /// and hearken's `pool_max_size`. No error message repeats the URL or its password.
+    /// and hearken's `pool_max_size` and `statement_cache` (`on`, the default, or `off`:
+    /// behind PgBouncer in transaction mode before 1.21). No error message repeats the URL
+    /// or its password.
     pub fn parse(url: &str) -> Result<PgConfig> {
         let rest = url
             .strip_prefix("postgres://")
@@ -96,6 +102,7 @@ impl PgConfig {
         let mut ssl_root_cert = None;
         let mut pool_max_size = DEFAULT_POOL_MAX_SIZE;
         let mut passfile = None;
+        let mut statement_cache = true;
         // The options hearken reads are taken out; every other pair goes on to
         // tokio-postgres exactly as written (re-encoding would turn %20 into +, which
         // libpq and tokio-postgres do not read as a space).
@@ -119,6 +126,13 @@ impl PgConfig {
                         .ok()
                         .filter(|n| *n > 0)
                         .ok_or_else(|| invalid("pool_max_size must be a positive integer"))?
+                }
+                "statement_cache" => {
+                    statement_cache = match value().as_str() {
+                        "on" => true,
+                        "off" => false,
+                        _ => return Err(invalid("statement_cache must be on or off")),
+                    }
                 }
                 _ => passed.push(raw),
             }
@@ -171,6 +185,7 @@ impl PgConfig {
             ssl_mode,
             ssl_root_cert,
             pool_max_size,
+            statement_cache,
             password,
         })
     }
@@ -305,6 +320,7 @@ impl fmt::Debug for PgConfig {
             .field("sslmode", &self.ssl_mode.as_str())
             .field("sslrootcert", &self.ssl_root_cert)
             .field("pool_max_size", &self.pool_max_size)
+            .field("statement_cache", &self.statement_cache)
             .finish()
     }
 }
@@ -395,5 +411,28 @@ mod tests {
         let e = PgConfig::parse("postgres://eng@h/db?passfile=/nonexistent/pgpass").unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
         assert!(!e.to_string().contains("/nonexistent"), "{e}");
+    }
+
+    #[test]
+    fn h3_statement_cache_is_a_url_switch() {
+        assert!(
+            PgConfig::parse("postgres://u@h/db")
+                .unwrap()
+                .statement_cache
+        );
+        let c = PgConfig::parse("postgres://u@h/db?statement_cache=off&sslmode=disable").unwrap();
+        assert!(!c.statement_cache);
+        assert!(format!("{c:?}").contains("statement_cache: false"));
+        assert!(
+            PgConfig::parse("postgres://u@h/db?statement_cache=on")
+                .unwrap()
+                .statement_cache
+        );
+        let e = PgConfig::parse("postgres://u:hunter2@h/db?statement_cache=maybe").unwrap_err();
+        assert!(e.to_string().contains("statement_cache"), "{e}");
+        assert!(
+            !e.to_string().contains("hunter2") && !e.to_string().contains("maybe"),
+            "{e}"
+        );
     }
 }

@@ -16,12 +16,14 @@ pub const V1: &str = include_str!("schema_v1.sql");
 /// The role the engine connects as, unless told otherwise.
 pub const ENGINE_ROLE: &str = "hearken_engine";
 
-/// The tables without a store id: the store directory, the vendor-wide unsubscribe list,
-/// database-wide settings and the schema version (Citus reference tables). Every other
+/// The tables without a store policy: the store directory, the vendor-wide unsubscribe
+/// list, database-wide settings, the schema version (Citus reference tables) and the
+/// mailers' leases (vendor-level, reached through functions only). Every other
 /// table leads its keys with `store_id` (H4).
 pub const SHARED_TABLES: &[&str] = &[
     "schema_version",
     "shared_settings",
+    "store_leases",
     "stores",
     "unsubscribes",
 ];
@@ -129,7 +131,98 @@ pub fn security_sql(role: &str) -> Result<String> {
          GRANT SELECT, INSERT, UPDATE, DELETE ON unsubscribes TO {role};\n\
          GRANT SELECT ON shared_settings, schema_version TO {role};\n"
     ));
+    sql.push_str(&lease_sql(role));
     Ok(sql)
+}
+
+/// A setting's stored integer for the store `l.store_id`, or the library's default `$d`.
+fn setting(group: &str, key: &str, default: &str) -> String {
+    format!(
+        "(SELECT coalesce((SELECT v.int_value FROM setting_values v WHERE v.store_id = l.store_id \
+         AND v.grp = '{group}' AND v.key = '{key}'), {default}))"
+    )
+}
+
+/// The mailer leases (H3, `src/hosted/lease.rs`): three `SECURITY DEFINER` functions that
+/// run as the tables' owner (who bypasses row-level security, as `hearken_store_key`
+/// needs), so a mailer connecting as the engine role sees which stores have due work but
+/// never their rows. A store is due when `run_due` or a claim would act on it: a pending
+/// message due at `now`, an in-flight one whose lease ran out, a delivered invitation
+/// whose reminder decision is ripe (the cutoff `queue_reminders` uses), an unescalated
+/// open alert past the escalation delay, a delivered message to slim; the settings are
+/// the store's own, or the library's defaults passed by the caller.
+fn lease_sql(role: &str) -> String {
+    let reminder = setting(
+        "feedback",
+        "non_respondent_reminder_days",
+        "p_reminder_days",
+    );
+    let escalate = setting("alerts", "escalate_after_hours", "p_escalate_hours");
+    let slim = setting("delivery", "slim_delivered_after_days", "p_slim_days");
+    format!(
+        "CREATE OR REPLACE FUNCTION hearken_lease_stores(p_mailer text, p_now bigint, \
+             p_limit integer, p_until bigint, p_reminder_days bigint, p_escalate_hours bigint, \
+             p_slim_days bigint)\n\
+             RETURNS TABLE (lease_store bigint, lease_text_id text, lease_until bigint)\n\
+             LANGUAGE sql VOLATILE SECURITY DEFINER AS $lease$\n\
+         WITH picked AS (\n\
+           SELECT l.store_id FROM store_leases l\n\
+           WHERE (l.leased_until IS NULL OR l.leased_until <= p_now) AND (\n\
+             EXISTS (SELECT 1 FROM outbox o WHERE o.store_id = l.store_id\n\
+                     AND o.status = 'pending' AND o.due_at <= p_now)\n\
+             OR EXISTS (SELECT 1 FROM outbox o WHERE o.store_id = l.store_id\n\
+                     AND o.status = 'in_flight' AND o.lease_until <= p_now)\n\
+             OR EXISTS (SELECT 1 FROM invitations i WHERE i.store_id = l.store_id\n\
+                     AND i.status = 'delivered' AND i.reminder_decided = 0\n\
+                     AND i.delivered_at <= p_now - 86400000 * (SELECT CASE WHEN d.n = 0 THEN 7\n\
+                         ELSE least(7, d.n) END FROM (SELECT {reminder} AS n) d))\n\
+             OR EXISTS (SELECT 1 FROM alerts a, (SELECT {escalate} AS n) h\n\
+                     WHERE h.n > 0 AND a.store_id = l.store_id AND a.status <> 'done'\n\
+                     AND a.escalated_at IS NULL AND a.created_at <= p_now - 3600000 * h.n)\n\
+             OR EXISTS (SELECT 1 FROM outbox o, (SELECT {slim} AS n) d\n\
+                     WHERE d.n > 0 AND o.store_id = l.store_id AND o.status = 'acked'\n\
+                     AND (o.params <> '{{}}' OR o.last_error IS NOT NULL)\n\
+                     AND o.updated_at < p_now - 86400000 * d.n))\n\
+           ORDER BY l.leased_at NULLS FIRST, l.store_id\n\
+           LIMIT p_limit\n\
+           FOR UPDATE OF l SKIP LOCKED)\n\
+         UPDATE store_leases l SET leased_by = p_mailer, leased_until = p_until, leased_at = p_now\n\
+         FROM picked, stores s\n\
+         WHERE l.store_id = picked.store_id AND s.store_id = l.store_id\n\
+         RETURNING l.store_id, s.text_id, l.leased_until\n\
+         $lease$;\n\
+         CREATE OR REPLACE FUNCTION hearken_renew_store(p_store bigint, p_mailer text, \
+             p_held_until bigint, p_now bigint, p_until bigint) RETURNS boolean\n\
+             LANGUAGE sql VOLATILE SECURITY DEFINER AS $lease$\n\
+         WITH renewed AS (UPDATE store_leases SET leased_until = p_until\n\
+           WHERE store_id = p_store AND leased_by = p_mailer AND leased_until = p_held_until\n\
+             AND leased_until > p_now RETURNING 1)\n\
+         SELECT count(*) > 0 FROM renewed\n\
+         $lease$;\n\
+         CREATE OR REPLACE FUNCTION hearken_release_store(p_store bigint, p_mailer text, \
+             p_held_until bigint) RETURNS boolean\n\
+             LANGUAGE sql VOLATILE SECURITY DEFINER AS $lease$\n\
+         WITH released AS (UPDATE store_leases SET leased_by = NULL, leased_until = NULL\n\
+           WHERE store_id = p_store AND leased_by = p_mailer AND leased_until = p_held_until\n\
+           RETURNING 1)\n\
+         SELECT count(*) > 0 FROM released\n\
+         $lease$;\n\
+         DO $$ BEGIN\n\
+           EXECUTE format('ALTER FUNCTION hearken_lease_stores(text, bigint, integer, bigint, \
+             bigint, bigint, bigint) SET search_path = %I, pg_temp', current_schema());\n\
+           EXECUTE format('ALTER FUNCTION hearken_renew_store(bigint, text, bigint, bigint, \
+             bigint) SET search_path = %I, pg_temp', current_schema());\n\
+           EXECUTE format('ALTER FUNCTION hearken_release_store(bigint, text, bigint) \
+             SET search_path = %I, pg_temp', current_schema());\n\
+         END $$;\n\
+         REVOKE ALL ON store_leases FROM PUBLIC;\n\
+         REVOKE ALL ON FUNCTION hearken_lease_stores(text, bigint, integer, bigint, bigint, \
+             bigint, bigint), hearken_renew_store(bigint, text, bigint, bigint, bigint), \
+             hearken_release_store(bigint, text, bigint) FROM PUBLIC;\n\
+         GRANT EXECUTE ON FUNCTION hearken_lease_stores(text, bigint, integer, bigint, bigint, \
+             bigint, bigint), hearken_renew_store(bigint, text, bigint, bigint, bigint), \
+             hearken_release_store(bigint, text, bigint) TO {role};\n"
+    )
 }
 
 /// What [`install`] did.
@@ -279,6 +372,11 @@ pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
             "INSERT INTO setting_values (store_id, grp, key, text_value)
              VALUES ($1, 'policy', 'sample_salt', $2), ($1, 'delivery', 'suppression_pepper', $3)",
             vec![super::p(key), super::p(hex(&salt)), super::p(hex(&pepper))],
+        )?;
+        // Its row of the mailers' leases (H3): held by nobody.
+        tx.execute(
+            "INSERT INTO store_leases (store_id) VALUES ($1)",
+            vec![super::p(key)],
         )?;
         Ok(key)
     })

@@ -568,3 +568,23 @@ CREATE TABLE closed_dates (
     date text NOT NULL,
     PRIMARY KEY (store_id, scope, date)
 );
+
+-- ---------------------------------------------------------------------------------------
+-- Mailer leases (H3, vendor-level; src/hosted/lease.rs). A vendor's mailer processes
+-- drain the outbox of many stores: each asks hearken_lease_stores() (schema.rs) for
+-- stores with due work that no mailer holds, and the picked rows are locked with
+-- FOR UPDATE SKIP LOCKED, so two mailers never lease one store. One row per store,
+-- written by create_store. A shared table, not a store table: no store_id policy, no
+-- grant to the engine role, which reaches it only through the SECURITY DEFINER
+-- functions hearken_lease_stores, hearken_renew_store and hearken_release_store (they
+-- answer store keys, text ids and lease times, never a store's rows). Instants are Unix
+-- milliseconds, as elsewhere; the mailer's `now` is the clock (as every call's).
+CREATE TABLE store_leases (
+    store_id bigint PRIMARY KEY REFERENCES stores (store_id),
+    -- The mailer holding the store, until leased_until (both NULL: nobody).
+    leased_by text,
+    leased_until bigint,
+    -- When it was last leased: the store served longest ago goes first.
+    leased_at bigint,
+    CHECK ((leased_by IS NULL) = (leased_until IS NULL))
+);

@@ -12,8 +12,9 @@ use crate::error::{Error, Result};
 use crate::hosted::Row;
 
 /// Tables with a store_id that SQLite's file has no counterpart of (the directory of
-/// stores, the id counters).
-const NOT_DUMPED: &[&str] = &["store_counters", "stores"];
+/// stores, the id counters, the mailers' leases: vendor-level, not the store's data, and
+/// closed to the engine role).
+const NOT_DUMPED: &[&str] = &["store_counters", "store_leases", "stores"];
 
 /// One stored column: name, type name, position in the primary key (0 = not in it).
 struct Column {
