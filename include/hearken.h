@@ -611,6 +611,44 @@ hk_result hk_admin_create_store(const char *admin_url,
                                 char **error_out);
 
 /**
+ * Leases to `mailer` (1 to 200 bytes) at most `limit` (1 to 10,000) stores of the
+ * database at `url` (the engine role's connection string) that have due work at `now_ms`
+ * and that no other mailer holds, until `now_ms` + `lease_seconds` (H3). On success
+ * `*leases_json_out` receives a JSON array of leases, each
+ * `{"store", "store_key", "mailer", "leased_until"}` (free it with `hk_string_free`): open
+ * each with `hk_engine_open_url(url, store, …)`, claim and ack, then
+ * `hk_lease_release`. Errors as for `hk_admin_install`.
+ */
+hk_result hk_lease_stores(const char *url,
+                          const char *mailer,
+                          int64_t now_ms,
+                          uint32_t limit,
+                          uint32_t lease_seconds,
+                          char **leases_json_out,
+                          char **error_out);
+
+/**
+ * Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to `now_ms`
+ * + `lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
+ * that another mailer took is `HK_RESULT_CONFLICT`: stop working the store.
+ */
+hk_result hk_lease_renew(const char *url,
+                         const char *lease_json,
+                         int64_t now_ms,
+                         uint32_t lease_seconds,
+                         char **lease_json_out,
+                         char **error_out);
+
+/**
+ * Gives the store of `lease_json` back at once; `*released_out` is 1 when the lease
+ * still held it, 0 when it had run out and another mailer took it (nothing changed).
+ */
+hk_result hk_lease_release(const char *url,
+                           const char *lease_json,
+                           uint32_t *released_out,
+                           char **error_out);
+
+/**
  * Writes the store-wide settings as JSON to `*settings_json_out` (free with `hk_string_free`).
  */
 hk_result hk_engine_get_settings(const hk_engine *engine,

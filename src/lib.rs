@@ -53,6 +53,7 @@ mod fsio;
 #[cfg(feature = "hosted")]
 #[doc(hidden)]
 pub mod hosted;
+pub mod mailers;
 pub mod model;
 pub mod pages;
 pub mod rules;

@@ -63,6 +63,11 @@ pub fn parse_location(json: &str) -> Result<Location> {
     from_value(parse_value(json, "location")?, "location")
 }
 
+/// Parses a store lease (hosted mode's mailers, H3) as `hearken::mailers` handed it out.
+pub fn parse_store_lease(json: &str) -> Result<crate::model::LeasedStore> {
+    from_value(parse_value(json, "lease")?, "lease")
+}
+
 /// Parses store settings from JSON; absent fields take their defaults.
 pub fn parse_settings(json: &str) -> Result<Settings> {
     from_value(parse_value(json, "settings")?, "settings")

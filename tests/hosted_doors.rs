@@ -244,3 +244,77 @@ fn h6_cli_on_a_hosted_store_with_the_password_from_a_password_file() {
     assert_ne!(run.code, 0);
     assert!(!run.stderr.contains(&bare), "{}", run.stderr);
 }
+
+#[cfg(not(feature = "hosted"))]
+#[test]
+fn h3_without_the_hosted_feature_leasing_is_unsupported() {
+    let url = "postgres://eng@127.0.0.1/db";
+    let now = common::at("2026-11-21T09:00:00Z");
+    let err = hearken::mailers::lease_stores(url, "m1", now, 10, 300).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    let lease = hearken::LeasedStore {
+        store: "s1".into(),
+        store_key: 1,
+        mailer: "m1".into(),
+        leased_until: now,
+    };
+    let err = hearken::mailers::release_store_lease(url, &lease).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    let err = hearken::admin::create_store(url, "s1").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+}
+
+#[cfg(feature = "hosted")]
+#[test]
+fn h3_a_mailer_leases_the_store_with_due_work_through_the_door_calls() {
+    use hearken::mailers::{lease_stores, release_store_lease, renew_store_lease};
+    let Some((url, store)) = hosted_store("h3_a_mailer_leases_the_store") else {
+        return;
+    };
+    let engine = Engine::open_url(&url, &store).unwrap();
+    engine
+        .upsert_location(&hearken::Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    let batch = std::fs::read_to_string(golden("night1.batch.json")).unwrap();
+    engine
+        .sync_json(&batch, common::at("2026-11-20T22:00:00Z"))
+        .unwrap();
+    let due = common::at("2026-11-21T09:00:00Z");
+    let mine = |leases: &[hearken::LeasedStore]| {
+        leases.iter().find(|l| l.store == store).cloned()
+    };
+    // Other tests' stores may be due too: lease every due store, keep ours, give back the rest.
+    let first = lease_stores(&url, "mailer-a", due, 10_000, 300).unwrap();
+    let lease = mine(&first).expect("the store with due invitations is leased");
+    assert_eq!(lease.mailer, "mailer-a");
+    assert_eq!(lease.leased_until, due + chrono::Duration::seconds(300));
+    for other in first.iter().filter(|l| l.store != store) {
+        release_store_lease(&url, other).unwrap();
+    }
+    // Another mailer does not get it while the lease holds.
+    let second = lease_stores(&url, "mailer-b", due, 10_000, 300).unwrap();
+    assert!(mine(&second).is_none());
+    for other in &second {
+        release_store_lease(&url, other).unwrap();
+    }
+    let later = due + chrono::Duration::seconds(60);
+    let renewed = renew_store_lease(&url, &lease, later, 600).unwrap();
+    assert_eq!(renewed.leased_until, later + chrono::Duration::seconds(600));
+    // The stale record no longer names the lease: renewing it is a conflict.
+    assert_eq!(
+        renew_store_lease(&url, &lease, later, 600).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
+    assert!(release_store_lease(&url, &renewed).unwrap());
+    assert!(!release_store_lease(&url, &renewed).unwrap(), "released before");
+    let third = lease_stores(&url, "mailer-b", later, 10_000, 300).unwrap();
+    assert!(mine(&third).is_some(), "released: another mailer takes it");
+    for other in &third {
+        release_store_lease(&url, other).unwrap();
+    }
+    // Bad input names its field.
+    let err = lease_stores(&url, "", due, 10, 300).unwrap_err();
+    assert!(err.to_string().contains("mailer"), "{err}");
+    let err = lease_stores(&url, "m", due, 10, 0).unwrap_err();
+    assert!(err.to_string().contains("lease_seconds"), "{err}");
+}

@@ -571,6 +571,12 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_default_settings() != 37450:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_lease_stores() != 9359:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_release_store_lease() != 15544:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_renew_store_lease() != 27042:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack() != 15099:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack_many() != 32454:
@@ -844,6 +850,15 @@ _UniffiLib.uniffi_hearken_checksum_func_default_open_options.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_func_default_settings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_default_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_lease_stores.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_lease_stores.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_release_store_lease.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_release_store_lease.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_renew_store_lease.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_renew_store_lease.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack.restype = ctypes.c_uint16
@@ -1212,6 +1227,29 @@ _UniffiLib.uniffi_hearken_fn_func_default_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_func_default_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_func_lease_stores.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.c_uint32,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_lease_stores.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_func_release_store_lease.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_release_store_lease.restype = ctypes.c_int8
+_UniffiLib.uniffi_hearken_fn_func_renew_store_lease.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_renew_store_lease.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_ack.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -7555,6 +7593,60 @@ class _UniffiFfiConverterTypeInteractionInput(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeInteractionMethod.write(value.method, buf)
         _UniffiFfiConverterString.write(value.note, buf)
         _UniffiFfiConverterString.write(value.user, buf)
+
+@dataclass
+class LeasedStore:
+    """
+    One store of a hosted database leased to one mailer (H3): while the lease holds, no
+    other mailer leases the store, so a fleet of mailers shares thousands of stores and
+    never drains one twice at once. Returned by `hearken::mailers::lease_stores`; handed
+    back to renew or release it.
+"""
+    def __init__(self, *, store:str, store_key:int, mailer:str, leased_until:Timestamp):
+        self.store = store
+        self.store_key = store_key
+        self.mailer = mailer
+        self.leased_until = leased_until
+        
+        
+
+    
+    def __str__(self):
+        return "LeasedStore(store={}, store_key={}, mailer={}, leased_until={})".format(self.store, self.store_key, self.mailer, self.leased_until)
+    def __eq__(self, other):
+        if self.store != other.store:
+            return False
+        if self.store_key != other.store_key:
+            return False
+        if self.mailer != other.mailer:
+            return False
+        if self.leased_until != other.leased_until:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLeasedStore(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LeasedStore(
+            store=_UniffiFfiConverterString.read(buf),
+            store_key=_UniffiFfiConverterInt64.read(buf),
+            mailer=_UniffiFfiConverterString.read(buf),
+            leased_until=_UniffiFfiConverterTypeTimestamp.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.store)
+        _UniffiFfiConverterInt64.check_lower(value.store_key)
+        _UniffiFfiConverterString.check_lower(value.mailer)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.leased_until)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.store, buf)
+        _UniffiFfiConverterInt64.write(value.store_key, buf)
+        _UniffiFfiConverterString.write(value.mailer, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.leased_until, buf)
 
 @dataclass
 class Location:
@@ -14951,6 +15043,29 @@ class _UniffiFfiConverterTypeEngine:
     @classmethod
     def write(cls, value: Engine, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeLeasedStore(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLeasedStore.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLeasedStore.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLeasedStore.read(buf) for i in range(count)
+        ]
 def admin_create_store(admin_url: str,store_id: str) -> None:
     """
     Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
@@ -15088,6 +15203,84 @@ def default_settings() -> Settings:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def lease_stores(url: str,mailer: str,now_ms: int,limit: int,lease_seconds: int) -> typing.List[LeasedStore]:
+    """
+    Leases to `mailer` at most `limit` stores of the database at `url` (the engine role's)
+    that have due work at `now_ms` and no other mailer holds, until `now_ms` +
+    `lease_seconds` (H3). Open each with `Engine.open_url(url, lease.store)`.
+"""
+    
+    _UniffiFfiConverterString.check_lower(url)
+
+    _UniffiFfiConverterString.check_lower(mailer)
+
+    _UniffiFfiConverterInt64.check_lower(now_ms)
+
+    _UniffiFfiConverterUInt32.check_lower(limit)
+
+    _UniffiFfiConverterUInt32.check_lower(lease_seconds)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(url),
+        _UniffiFfiConverterString.lower(mailer),
+        _UniffiFfiConverterInt64.lower(now_ms),
+        _UniffiFfiConverterUInt32.lower(limit),
+        _UniffiFfiConverterUInt32.lower(lease_seconds),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterSequenceTypeLeasedStore.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_lease_stores,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def release_store_lease(url: str,lease: LeasedStore) -> bool:
+    """
+    Gives the store of `lease` back at once; whether the lease still held it.
+"""
+    
+    _UniffiFfiConverterString.check_lower(url)
+
+    _UniffiFfiConverterTypeLeasedStore.check_lower(lease)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(url),
+        _UniffiFfiConverterTypeLeasedStore.lower(lease),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_release_store_lease,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def renew_store_lease(url: str,lease: LeasedStore,now_ms: int,lease_seconds: int) -> LeasedStore:
+    """
+    Extends `lease` to `now_ms` + `lease_seconds`; a lease that ran out or that another
+    mailer took raises `Conflict`.
+"""
+    
+    _UniffiFfiConverterString.check_lower(url)
+
+    _UniffiFfiConverterTypeLeasedStore.check_lower(lease)
+
+    _UniffiFfiConverterInt64.check_lower(now_ms)
+
+    _UniffiFfiConverterUInt32.check_lower(lease_seconds)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(url),
+        _UniffiFfiConverterTypeLeasedStore.lower(lease),
+        _UniffiFfiConverterInt64.lower(now_ms),
+        _UniffiFfiConverterUInt32.lower(lease_seconds),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeLeasedStore.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_renew_store_lease,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 
 __all__ = [
     "InternalError",
@@ -15171,6 +15364,7 @@ __all__ = [
     "InboundReply",
     "Interaction",
     "InteractionInput",
+    "LeasedStore",
     "Location",
     "LocationPolicy",
     "OpenOptions",
@@ -15213,6 +15407,9 @@ __all__ = [
     "default_feedback_settings",
     "default_open_options",
     "default_settings",
+    "lease_stores",
+    "release_store_lease",
+    "renew_store_lease",
     "Engine",
     "EngineProtocol",
     "BackfillListener",

@@ -1653,3 +1653,34 @@ def test_sync_counts_gives_the_full_reports_counts_with_empty_lists(store):
     assert "counts" not in full
     # A full typed report has no counts.
     assert prepared().sync(typed_batch(golden_json("night1.batch.json")), NIGHT1).counts is None
+
+
+def test_h3_a_mailer_leases_stores_with_due_work():
+    """issue 27 (H3): lease_stores hands a mailer the stores with due work that no other
+    mailer holds; renew and release give the lease back. The default library (no hosted
+    feature) raises Unsupported."""
+    if os.environ.get("HEARKEN_TEST_STORE") != "postgres":
+        with pytest.raises(hearken.HearkenError.Unsupported):
+            hearken.lease_stores("postgres://eng@127.0.0.1/db", "m1", DUE, 10, 300)
+        return
+    url = os.environ["HEARKEN_TEST_PG_ENGINE_URL"]
+    store_id = f"py-lease-{os.getpid()}-{time.time_ns()}"
+    hearken.admin_create_store(os.environ["HEARKEN_TEST_PG_URL"], store_id)
+    engine = prepared(hearken.Engine.open_url(url, store_id))
+    engine.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    leases = hearken.lease_stores(url, "py-mailer-a", DUE, 10_000, 300)
+    mine = [lease for lease in leases if lease.store == store_id]
+    assert len(mine) == 1 and mine[0].mailer == "py-mailer-a"
+    assert mine[0].leased_until == DUE + 300 * SECOND_MS
+    others = hearken.lease_stores(url, "py-mailer-b", DUE, 10_000, 300)
+    assert store_id not in [lease.store for lease in others]
+    renewed = hearken.renew_store_lease(url, mine[0], DUE + SECOND_MS, 600)
+    assert renewed.leased_until == DUE + 601 * SECOND_MS
+    with pytest.raises(hearken.HearkenError.Conflict):
+        hearken.renew_store_lease(url, mine[0], DUE + SECOND_MS, 600)
+    assert hearken.release_store_lease(url, renewed) is True
+    for lease in leases + others:
+        if lease.store != store_id:
+            hearken.release_store_lease(url, lease)
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        hearken.lease_stores(url, "", DUE, 10, 300)

@@ -7051,6 +7051,100 @@ public func FfiConverterTypeInvitationSummary_lower(_ value: InvitationSummary) 
 
 
 /**
+ * One store of a hosted database leased to one mailer (H3): while the lease holds, no
+ * other mailer leases the store, so a fleet of mailers shares thousands of stores and
+ * never drains one twice at once. Returned by `hearken::mailers::lease_stores`; handed
+ * back to renew or release it.
+ */
+public struct LeasedStore: Equatable, Hashable {
+    /**
+     * The store's text id: open it with `Engine::open_url(url, store)`.
+     */
+    public var store: String
+    /**
+     * The store's key in the database (identifies the lease with `mailer` and
+     * `leased_until`).
+     */
+    public var storeKey: Int64
+    /**
+     * The mailer that holds the lease.
+     */
+    public var mailer: String
+    /**
+     * When the lease runs out, unless renewed.
+     */
+    public var leasedUntil: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The store's text id: open it with `Engine::open_url(url, store)`.
+         */store: String, 
+        /**
+         * The store's key in the database (identifies the lease with `mailer` and
+         * `leased_until`).
+         */storeKey: Int64, 
+        /**
+         * The mailer that holds the lease.
+         */mailer: String, 
+        /**
+         * When the lease runs out, unless renewed.
+         */leasedUntil: Timestamp) {
+        self.store = store
+        self.storeKey = storeKey
+        self.mailer = mailer
+        self.leasedUntil = leasedUntil
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LeasedStore: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLeasedStore: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LeasedStore {
+        return
+            try LeasedStore(
+                store: FfiConverterString.read(from: &buf), 
+                storeKey: FfiConverterInt64.read(from: &buf), 
+                mailer: FfiConverterString.read(from: &buf), 
+                leasedUntil: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LeasedStore, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.store, into: &buf)
+        FfiConverterInt64.write(value.storeKey, into: &buf)
+        FfiConverterString.write(value.mailer, into: &buf)
+        FfiConverterTypeTimestamp.write(value.leasedUntil, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeasedStore_lift(_ buf: RustBuffer) throws -> LeasedStore {
+    return try FfiConverterTypeLeasedStore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeasedStore_lower(_ value: LeasedStore) -> RustBuffer {
+    return FfiConverterTypeLeasedStore.lower(value)
+}
+
+
+/**
  * A store location: where transactions happen and whose clock decides business dates.
  */
 public struct Location: Equatable, Hashable {
@@ -15918,6 +16012,31 @@ fileprivate struct FfiConverterSequenceTypeInvitationSummary: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLeasedStore: FfiConverterRustBuffer {
+    typealias SwiftType = [LeasedStore]
+
+    public static func write(_ value: [LeasedStore], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLeasedStore.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LeasedStore] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LeasedStore]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLeasedStore.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLocation: FfiConverterRustBuffer {
     typealias SwiftType = [Location]
 
@@ -16683,6 +16802,50 @@ public func adminInstall(adminUrl: String, engineRole: String?)throws  -> Int64 
 })
 }
 /**
+ * Leases to `mailer` at most `limit` stores of the database at `url` (the engine role's)
+ * that have due work at `now_ms` and no other mailer holds, until `now_ms` +
+ * `lease_seconds` (H3). Open each with `Engine.open_url(url, lease.store)`.
+ */
+public func leaseStores(url: String, mailer: String, nowMs: Int64, limit: UInt32, leaseSeconds: UInt32)throws  -> [LeasedStore]  {
+    return try  FfiConverterSequenceTypeLeasedStore.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_lease_stores(
+        FfiConverterString.lower(url),
+        FfiConverterString.lower(mailer),
+        FfiConverterInt64.lower(nowMs),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterUInt32.lower(leaseSeconds),uniffiCallStatus
+    )
+})
+}
+/**
+ * Gives the store of `lease` back at once; whether the lease still held it.
+ */
+public func releaseStoreLease(url: String, lease: LeasedStore)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_release_store_lease(
+        FfiConverterString.lower(url),
+        FfiConverterTypeLeasedStore_lower(lease),uniffiCallStatus
+    )
+})
+}
+/**
+ * Extends `lease` to `now_ms` + `lease_seconds`; a lease that ran out or that another
+ * mailer took raises `Conflict`.
+ */
+public func renewStoreLease(url: String, lease: LeasedStore, nowMs: Int64, leaseSeconds: UInt32)throws  -> LeasedStore  {
+    return try  FfiConverterTypeLeasedStore_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_renew_store_lease(
+        FfiConverterString.lower(url),
+        FfiConverterTypeLeasedStore_lower(lease),
+        FfiConverterInt64.lower(nowMs),
+        FfiConverterUInt32.lower(leaseSeconds),uniffiCallStatus
+    )
+})
+}
+/**
  * Moves the store at `path` to another journal mode (T5): rollback before putting it on a
  * network share, WAL for a local disk. Leaving WAL needs the only handle on the file (a
  * `Conflict` otherwise); returns the mode the store had before. A `path` where no file
@@ -16767,6 +16930,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_admin_install() != 31433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_lease_stores() != 9359) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_release_store_lease() != 15544) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_renew_store_lease() != 27042) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_convert_journal() != 40026) {

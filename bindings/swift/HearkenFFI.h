@@ -920,6 +920,21 @@ void uniffi_hearken_fn_func_admin_create_store(RustBuffer admin_url, RustBuffer 
 int64_t uniffi_hearken_fn_func_admin_install(RustBuffer admin_url, RustBuffer engine_role, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_LEASE_STORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_LEASE_STORES
+RustBuffer uniffi_hearken_fn_func_lease_stores(RustBuffer url, RustBuffer mailer, int64_t now_ms, uint32_t limit, uint32_t lease_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_RELEASE_STORE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_RELEASE_STORE_LEASE
+int8_t uniffi_hearken_fn_func_release_store_lease(RustBuffer url, RustBuffer lease, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_RENEW_STORE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_RENEW_STORE_LEASE
+RustBuffer uniffi_hearken_fn_func_renew_store_lease(RustBuffer url, RustBuffer lease, int64_t now_ms, uint32_t lease_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_CONVERT_JOURNAL
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_CONVERT_JOURNAL
 RustBuffer uniffi_hearken_fn_func_convert_journal(RustBuffer path, RustBuffer mode, RustCallStatus *_Nonnull out_status
@@ -1224,6 +1239,24 @@ uint16_t uniffi_hearken_checksum_func_admin_create_store(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_INSTALL
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_INSTALL
 uint16_t uniffi_hearken_checksum_func_admin_install(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_LEASE_STORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_LEASE_STORES
+uint16_t uniffi_hearken_checksum_func_lease_stores(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_RELEASE_STORE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_RELEASE_STORE_LEASE
+uint16_t uniffi_hearken_checksum_func_release_store_lease(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_RENEW_STORE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_RENEW_STORE_LEASE
+uint16_t uniffi_hearken_checksum_func_renew_store_lease(void
     
 );
 #endif

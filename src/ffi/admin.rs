@@ -1,10 +1,11 @@
-//! Hosted mode's administration (H5, H7), as `crate::admin` has it: each call takes the
-//! admin role's connection string; a library built without the `hosted` feature answers
+//! Hosted mode from C: administration (H5, H7) as `crate::admin` has it (each call takes
+//! the admin role's connection string), and the mailers' store leases (H3) as
+//! `crate::mailers` has them. A library built without the `hosted` feature answers
 //! `HK_RESULT_UNSUPPORTED`.
 
 use std::ffi::c_char;
 
-use super::boundary::{text, without_engine};
+use super::boundary::{Out, now, text, without_engine};
 use super::result::hk_result;
 
 /// Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as
@@ -50,6 +51,85 @@ pub unsafe extern "C" fn hk_admin_create_store(
         // SAFETY: as above.
         let store = unsafe { text(store_id, "store_id") }?;
         crate::admin::create_store(url, store)?;
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Leases to `mailer` (1 to 200 bytes) at most `limit` (1 to 10,000) stores of the
+/// database at `url` (the engine role's connection string) that have due work at `now_ms`
+/// and that no other mailer holds, until `now_ms` + `lease_seconds` (H3). On success
+/// `*leases_json_out` receives a JSON array of leases, each
+/// `{"store", "store_key", "mailer", "leased_until"}` (free it with `hk_string_free`): open
+/// each with `hk_engine_open_url(url, store, …)`, claim and ack, then
+/// `hk_lease_release`. Errors as for `hk_admin_install`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_lease_stores(
+    url: *const c_char,
+    mailer: *const c_char,
+    now_ms: i64,
+    limit: u32,
+    lease_seconds: u32,
+    leases_json_out: *mut *mut c_char,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: both are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(url, "url") }?;
+        // SAFETY: as above.
+        let mailer = unsafe { text(mailer, "mailer") }?;
+        let out = Out::new(leases_json_out, "leases_json_out")?;
+        let leases = crate::mailers::lease_stores(url, mailer, now(now_ms)?, limit, lease_seconds)?;
+        out.set_string(crate::wire::to_json(&leases));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to `now_ms`
+/// + `lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
+/// that another mailer took is `HK_RESULT_CONFLICT`: stop working the store.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_lease_renew(
+    url: *const c_char,
+    lease_json: *const c_char,
+    now_ms: i64,
+    lease_seconds: u32,
+    lease_json_out: *mut *mut c_char,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: both are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(url, "url") }?;
+        // SAFETY: as above.
+        let lease = crate::wire::parse_store_lease(unsafe { text(lease_json, "lease_json") }?)?;
+        let out = Out::new(lease_json_out, "lease_json_out")?;
+        let renewed = crate::mailers::renew_store_lease(url, &lease, now(now_ms)?, lease_seconds)?;
+        out.set_string(crate::wire::to_json(&renewed));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Gives the store of `lease_json` back at once; `*released_out` is 1 when the lease
+/// still held it, 0 when it had run out and another mailer took it (nothing changed).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_lease_release(
+    url: *const c_char,
+    lease_json: *const c_char,
+    released_out: *mut u32,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: both are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(url, "url") }?;
+        // SAFETY: as above.
+        let lease = crate::wire::parse_store_lease(unsafe { text(lease_json, "lease_json") }?)?;
+        let out = Out::new(released_out, "released_out")?;
+        out.set(u32::from(crate::mailers::release_store_lease(url, &lease)?));
         Ok(())
     };
     // SAFETY: `error_out` is NULL or writable (contract above).

@@ -55,6 +55,27 @@ impl fmt::Debug for StoreLease {
 }
 
 impl StoreLease {
+    /// The lease `lease` (as the doors hand it back) on the process's pool of `url`.
+    pub fn from_record(url: &str, lease: &crate::model::LeasedStore) -> Result<StoreLease> {
+        Ok(StoreLease {
+            client: PgClient::connect(url)?,
+            store: lease.store.clone(),
+            key: lease.store_key,
+            mailer: lease.mailer.clone(),
+            leased_until_ms: time::ms(lease.leased_until),
+        })
+    }
+
+    /// The lease as a plain record (what the C and uniffi doors hand out).
+    pub fn to_record(&self) -> crate::model::LeasedStore {
+        crate::model::LeasedStore {
+            store: self.store.clone(),
+            store_key: self.key,
+            mailer: self.mailer.clone(),
+            leased_until: self.leased_until(),
+        }
+    }
+
     /// The store's text id: what `StoreConfig::Postgres { store, .. }` opens.
     pub fn store(&self) -> &str {
         &self.store

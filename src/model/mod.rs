@@ -7,6 +7,7 @@ mod analytics;
 mod batch;
 mod due;
 mod explain;
+mod lease;
 mod location;
 mod outbox;
 mod page;
@@ -33,6 +34,7 @@ pub use analytics::{
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use due::DueWork;
 pub use explain::{DecisionRecord, Explanation, RelationshipDecision};
+pub use lease::LeasedStore;
 pub use location::Location;
 pub use outbox::{
     AckOutcome, AckStatus, FailOutcome, MessageKind, MessageStatus, OutboundMessage, OutboxCounts,

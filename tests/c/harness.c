@@ -188,6 +188,8 @@ size_t split_json_objects(const char *array, char **objects, size_t max) {
     return count;
 }
 
+char last_store_id[256];
+
 int on_postgres(void) {
     const char *store = getenv("HEARKEN_TEST_STORE");
     return store != NULL && strcmp(store, "postgres") == 0;
@@ -203,8 +205,8 @@ static hk_result open_hosted_store(const char *db_name, hk_engine **engine, char
         return HK_RESULT_INVALID_INPUT;
     }
     static unsigned counter = 0;
-    char store_id[256];
-    snprintf(store_id, sizeof store_id, "c-%ld-%ld-%u-%s", (long)getpid(), (long)time(NULL),
+    char *store_id = last_store_id;
+    snprintf(store_id, sizeof last_store_id, "c-%ld-%ld-%u-%s", (long)getpid(), (long)time(NULL),
              counter++, db_name);
     hk_result rc = hk_admin_create_store(admin_url, store_id, error);
     if (rc != HK_OK) {

@@ -67,6 +67,9 @@ size_t split_json_objects(const char *array, char **objects, size_t max);
 /* Whether the run is on PostgreSQL (HEARKEN_TEST_STORE=postgres, a hosted build). */
 int on_postgres(void);
 
+/* On PostgreSQL: the text id of the store open_golden_engine made last. */
+extern char last_store_id[256];
+
 /* Steps 1 and 2 of the golden scenario on a fresh store: a file in the scratch folder,
  * or on PostgreSQL a new store of the test cluster opened by URL. */
 hk_engine *open_golden_engine(const char *db_name);

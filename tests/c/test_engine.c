@@ -313,6 +313,25 @@ static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(
     hk_string_free(error);
     CHECK_RC(hk_admin_install(url, NULL, NULL), HK_RESULT_UNSUPPORTED, NULL);
     CHECK_RC(hk_admin_install(NULL, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+
+    /* The mailers' leases (H3): likewise. */
+    char *leases = (char *)"sentinel";
+    CHECK_RC(hk_lease_stores(url, "m1", NOW_NIGHT1, 10, 300, &leases, NULL), HK_RESULT_UNSUPPORTED,
+             NULL);
+    CHECK_STR(leases, "sentinel");
+    CHECK_RC(hk_lease_stores(url, NULL, NOW_NIGHT1, 10, 300, &leases, NULL),
+             HK_RESULT_NULL_ARGUMENT, NULL);
+    const char *lease = "{\"store\":\"s1\",\"store_key\":1,\"mailer\":\"m1\","
+                        "\"leased_until\":\"2026-11-21T09:05:00Z\"}";
+    uint32_t released = 7;
+    CHECK_RC(hk_lease_release(url, lease, &released, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK(released == 7);
+    CHECK_RC(hk_lease_release(url, "{\"store\":1}", &released, NULL), HK_RESULT_INVALID_INPUT,
+             NULL);
+    char *renewed = NULL;
+    CHECK_RC(hk_lease_renew(url, lease, NOW_NIGHT1, 300, &renewed, NULL), HK_RESULT_UNSUPPORTED,
+             NULL);
+    CHECK(renewed == NULL);
 }
 
 void engine_tests(void) {

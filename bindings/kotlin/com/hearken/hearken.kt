@@ -701,6 +701,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_func_admin_install(
     ): Int
+    external fun uniffi_hearken_checksum_func_lease_stores(
+    ): Int
+    external fun uniffi_hearken_checksum_func_release_store_lease(
+    ): Int
+    external fun uniffi_hearken_checksum_func_renew_store_lease(
+    ): Int
     external fun uniffi_hearken_checksum_func_convert_journal(
     ): Int
     external fun uniffi_hearken_checksum_func_default_open_options(
@@ -1220,6 +1226,12 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_func_admin_install(`adminUrl`: RustBuffer.ByValue,`engineRole`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_func_lease_stores(`url`: RustBuffer.ByValue,`mailer`: RustBuffer.ByValue,`nowMs`: Long,`limit`: Int,`leaseSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_release_store_lease(`url`: RustBuffer.ByValue,`lease`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_hearken_fn_func_renew_store_lease(`url`: RustBuffer.ByValue,`lease`: RustBuffer.ByValue,`nowMs`: Long,`leaseSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_convert_journal(`path`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_default_open_options(uniffi_out_err: UniffiRustCallStatus, 
@@ -1355,6 +1367,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_func_admin_install() and 0xFFFF) != 31433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_lease_stores() and 0xFFFF) != 9359) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_release_store_lease() and 0xFFFF) != 15544) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_renew_store_lease() and 0xFFFF) != 27042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_func_convert_journal() and 0xFFFF) != 40026) {
@@ -8042,6 +8063,73 @@ public object FfiConverterTypeInvitationSummary: FfiConverterRustBuffer<Invitati
             FfiConverterTypeChannel.write(value.`channel`, buf)
             FfiConverterString.write(value.`language`, buf)
             FfiConverterTypeTimestamp.write(value.`dueAt`, buf)
+    }
+}
+
+
+
+/**
+ * One store of a hosted database leased to one mailer (H3): while the lease holds, no
+ * other mailer leases the store, so a fleet of mailers shares thousands of stores and
+ * never drains one twice at once. Returned by `hearken::mailers::lease_stores`; handed
+ * back to renew or release it.
+ */
+data class LeasedStore (
+    /**
+     * The store's text id: open it with `Engine::open_url(url, store)`.
+     */
+    var `store`: kotlin.String
+    , 
+    /**
+     * The store's key in the database (identifies the lease with `mailer` and
+     * `leased_until`).
+     */
+    var `storeKey`: kotlin.Long
+    , 
+    /**
+     * The mailer that holds the lease.
+     */
+    var `mailer`: kotlin.String
+    , 
+    /**
+     * When the lease runs out, unless renewed.
+     */
+    var `leasedUntil`: Timestamp
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLeasedStore: FfiConverterRustBuffer<LeasedStore> {
+    override fun read(buf: ByteBuffer): LeasedStore {
+        return LeasedStore(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LeasedStore) = (
+            FfiConverterString.allocationSize(value.`store`) +
+            FfiConverterLong.allocationSize(value.`storeKey`) +
+            FfiConverterString.allocationSize(value.`mailer`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`leasedUntil`)
+    )
+
+    override fun write(value: LeasedStore, buf: ByteBuffer) {
+            FfiConverterString.write(value.`store`, buf)
+            FfiConverterLong.write(value.`storeKey`, buf)
+            FfiConverterString.write(value.`mailer`, buf)
+            FfiConverterTypeTimestamp.write(value.`leasedUntil`, buf)
     }
 }
 
@@ -14738,6 +14826,34 @@ public object FfiConverterSequenceTypeInvitationSummary: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeLeasedStore: FfiConverterRustBuffer<List<LeasedStore>> {
+    override fun read(buf: ByteBuffer): List<LeasedStore> {
+        val len = buf.getInt()
+        return List<LeasedStore>(len) {
+            FfiConverterTypeLeasedStore.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LeasedStore>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLeasedStore.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LeasedStore>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLeasedStore.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLocation: FfiConverterRustBuffer<List<Location>> {
     override fun read(buf: ByteBuffer): List<Location> {
         val len = buf.getInt()
@@ -15362,6 +15478,62 @@ public typealias FfiConverterTypeTimestamp = FfiConverterLong
         
         FfiConverterString.lower(`adminUrl`),
         FfiConverterOptionalString.lower(`engineRole`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Leases to `mailer` at most `limit` stores of the database at `url` (the engine role's)
+         * that have due work at `now_ms` and no other mailer holds, until `now_ms` +
+         * `lease_seconds` (H3). Open each with `Engine.open_url(url, lease.store)`.
+         */
+    @Throws(HearkenException::class) fun `leaseStores`(`url`: kotlin.String, `mailer`: kotlin.String, `nowMs`: kotlin.Long, `limit`: kotlin.UInt, `leaseSeconds`: kotlin.UInt): List<LeasedStore> {
+            return FfiConverterSequenceTypeLeasedStore.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_lease_stores(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterString.lower(`mailer`),
+        FfiConverterLong.lower(`nowMs`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterUInt.lower(`leaseSeconds`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Gives the store of `lease` back at once; whether the lease still held it.
+         */
+    @Throws(HearkenException::class) fun `releaseStoreLease`(`url`: kotlin.String, `lease`: LeasedStore): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_release_store_lease(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterTypeLeasedStore.lower(`lease`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Extends `lease` to `now_ms` + `lease_seconds`; a lease that ran out or that another
+         * mailer took raises `Conflict`.
+         */
+    @Throws(HearkenException::class) fun `renewStoreLease`(`url`: kotlin.String, `lease`: LeasedStore, `nowMs`: kotlin.Long, `leaseSeconds`: kotlin.UInt): LeasedStore {
+            return FfiConverterTypeLeasedStore.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_renew_store_lease(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterTypeLeasedStore.lower(`lease`),
+        FfiConverterLong.lower(`nowMs`),
+        FfiConverterUInt.lower(`leaseSeconds`),_status)
 }
     )
     }
