@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
@@ -614,6 +614,31 @@ CREATE INDEX invitations_contact_person
 -- Delivered messages whose stored text is still there (slimmed after a retention).
 CREATE INDEX outbox_unslimmed ON outbox(updated_at)
     WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL);
+"#;
+
+/// Version 11: fewer index entries written per sale and per message (issues 25 and 26: the
+/// big sync and the morning drain). Two indexes no statement reads are dropped (their
+/// leading column leads a wider index too), and the queues' indexes hold only the rows
+/// still waiting: a lease, an ack or a reminder decision then removes an entry instead of
+/// moving it, and a sale's message is entered in one queue index instead of two.
+/// tests/query_plans.rs checks the plans.
+const V11: &str = r#"
+-- Every statement reading a customer's invitations (E4, F4, T2, explain) searches
+-- invitations_person (customer_id first); by contact, invitations_contact_person.
+DROP INDEX invitations_customer;
+DROP INDEX invitations_contact;
+-- The invitations waiting for delivery, by due time.
+DROP INDEX invitations_status;
+CREATE INDEX invitations_pending ON invitations(due_at) WHERE status = 'pending';
+-- R1, F5: delivered invitations whose reminder is still to be decided.
+DROP INDEX invitations_reminders;
+CREATE INDEX invitations_reminders ON invitations(delivered_at)
+    WHERE status = 'delivered' AND reminder_decided = 0;
+-- T8: a claim reads pending messages by due time and expired leases by lease time.
+DROP INDEX outbox_claim;
+CREATE INDEX outbox_claim ON outbox(due_at) WHERE status = 'pending';
+DROP INDEX outbox_lease;
+CREATE INDEX outbox_lease ON outbox(lease_until) WHERE status = 'in_flight';
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
