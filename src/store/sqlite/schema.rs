@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
@@ -616,6 +616,50 @@ CREATE INDEX outbox_unslimmed ON outbox(updated_at)
     WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL);
 "#;
 
+/// Version 11: fewer index entries written per sale and per message (issues 25 and 26: the
+/// big sync and the morning drain). Two indexes no statement reads are dropped (their
+/// leading column leads a wider index too), and the queues' indexes hold only the rows
+/// still waiting: a lease, an ack or a reminder decision then removes an entry instead of
+/// moving it, and a sale's message is entered in one queue index instead of two. The
+/// status constraints of both tables are written without an IN list (same rule).
+/// tests/query_plans.rs checks the plans.
+const V11: &str = r#"
+-- Every statement reading a customer's invitations (E4, F4, T2, explain) searches
+-- invitations_person (customer_id first); by contact, invitations_contact_person.
+DROP INDEX invitations_customer;
+DROP INDEX invitations_contact;
+-- The invitations waiting for delivery, by due time.
+DROP INDEX invitations_status;
+CREATE INDEX invitations_pending ON invitations(due_at) WHERE status = 'pending';
+-- R1, F5: delivered invitations whose reminder is still to be decided.
+DROP INDEX invitations_reminders;
+CREATE INDEX invitations_reminders ON invitations(delivered_at)
+    WHERE status = 'delivered' AND reminder_decided = 0;
+-- T8: a claim reads pending messages by due time and expired leases by lease time.
+DROP INDEX outbox_claim;
+CREATE INDEX outbox_claim ON outbox(due_at) WHERE status = 'pending';
+DROP INDEX outbox_lease;
+CREATE INDEX outbox_lease ON outbox(lease_until) WHERE status = 'in_flight';
+-- The same status constraints without an IN list: SQLite builds a temporary table for an
+-- IN list of more than two values on every run of a statement that checks it (every
+-- INSERT, and every UPDATE of the status), about 20k instructions each. The rows on disk
+-- are unchanged and satisfy both forms, so the tables' text is rewritten in place, as
+-- SQLite documents for constraint changes (https://sqlite.org/lang_altertable.html,
+-- "otheralter"); the index changes above bump the schema cookie, RESET reloads ours.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+    'CHECK (status IN (''pending'', ''in_flight'', ''acked'', ''failed'', ''cancelled''))',
+    'CHECK (status = ''pending'' OR status = ''in_flight'' OR status = ''acked''
+               OR status = ''failed'' OR status = ''cancelled'')')
+ WHERE type = 'table' AND name = 'outbox';
+UPDATE sqlite_schema SET sql = replace(sql,
+    'CHECK (status IN (''pending'', ''delivered'', ''cancelled'', ''failed''))',
+    'CHECK (status = ''pending'' OR status = ''delivered'' OR status = ''cancelled''
+                              OR status = ''failed'')')
+ WHERE type = 'table' AND name = 'invitations';
+PRAGMA writable_schema = RESET;
+"#;
+
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
 /// database written by a newer library.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -700,6 +744,46 @@ mod tests {
                 .unwrap();
             assert_eq!(v, SCHEMA_VERSION);
         }
+    }
+
+    /// Version 11 writes the status constraints without IN lists: an INSERT into the
+    /// queue tables builds no temporary table, and a status outside the list is still
+    /// refused.
+    #[test]
+    fn status_constraints_hold_without_a_temporary_table() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        let inserts = [
+            "INSERT INTO invitations (customer_id, location_id, trigger, channel, language,
+               business_date, status, due_at, created_at) VALUES (1, 1, 'transaction',
+               'email', 'fr', '2026-11-23', ?1, 0, 0)",
+            "INSERT INTO outbox (message_id, kind, customer_id, location_id, channel, language,
+               status, due_at, created_at, updated_at) VALUES ('m', 'survey_invitation', 1, 1,
+               'email', 'fr', ?1, 0, 0, 0)",
+        ];
+        for sql in inserts {
+            let opcodes: Vec<String> = c
+                .prepare(&format!("EXPLAIN {sql}"))
+                .unwrap()
+                .query_map(["pending"], |r| r.get::<_, String>(1))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                !opcodes.iter().any(|op| op == "OpenEphemeral"),
+                "a temporary table in: {sql}"
+            );
+            let refused = c.execute(sql, ["bogus"]).unwrap_err().to_string();
+            assert!(refused.contains("CHECK constraint failed"), "{refused}");
+        }
+        let problems: i64 = c
+            .query_row(
+                "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(problems, 0);
     }
 
     #[test]
