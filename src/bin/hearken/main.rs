@@ -2,6 +2,7 @@
 //! explain a customer, unsubscribe, scores, exports, draining the outbox, locations,
 //! settings and the sync window, and the store file itself.
 
+mod admin;
 mod args;
 mod commands;
 mod drain;
@@ -53,6 +54,10 @@ fn json_asked() -> bool {
 }
 
 fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
+    if let Command::Admin(args) = &cli.command {
+        // A database of many stores, not the store file --db names.
+        return admin::run(args, out);
+    }
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     // Only `locations add` creates a database: a mistyped --db must not yield an empty
     // store that answers every question with "nothing".
@@ -111,6 +116,8 @@ fn run(cli: &Cli, out: &commands::Out) -> Result<(), Failure> {
         Command::Window { action } => settings::window(&engine, out, action, now),
         Command::Check => store::check(&engine, out),
         Command::Backup { out: file } => store::backup(&engine, out, file),
-        Command::ConvertJournal { .. } => unreachable!("handled before opening"),
+        Command::ConvertJournal { .. } | Command::Admin(_) => {
+            unreachable!("handled before opening")
+        }
     }
 }

@@ -281,6 +281,39 @@ impl Store {
     }
 }
 
+/// What the hosted admin's import and export need of a file (`hosted::admin`): a
+/// read-only handle on an existing store, and the connection itself for a table-by-table
+/// copy.
+#[cfg(feature = "hosted")]
+impl Store {
+    /// Opens the store file at `path` read-only: hearken's (T7) and not newer than this
+    /// library; returns it with its schema version (`user_version`), not migrated.
+    pub(crate) fn open_read_only(path: &Path) -> Result<(Store, i64)> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let busy_timeout = Duration::from_secs(5);
+        tune(&conn, busy_timeout)?;
+        file::refuse_foreign(&conn)?;
+        schema::refuse_newer(&conn)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let store = Store {
+            conn,
+            file: None,
+            wal: false,
+            busy_timeout,
+            scrub_pending: false,
+        };
+        Ok((store, version))
+    }
+
+    /// The connection, for the admin's table-by-table copy.
+    pub(crate) fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
 impl crate::store::Backend for Store {
     fn write_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         self.write(f)
