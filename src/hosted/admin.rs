@@ -14,14 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::types::{Value, ValueRef};
-
 use super::client::{LOCK_CLASS, PgClient, Tx};
 use super::schema::{self, ENGINE_ROLE, Installed};
 use super::{Row, p};
 use crate::error::{Error, Result};
 use crate::store::postgres::get;
-use crate::store::sqlite::{SCHEMA_VERSION, Store};
+use crate::store::sqlite::{Cell, FileCopy, SCHEMA_VERSION, Store};
 
 /// Tables with a `store_id` the copy leaves out: the directory (the new store gets its
 /// own row) and the id counters (set from the copied ids).
@@ -196,38 +194,38 @@ impl Admin {
             source = Store::open(&copy, false, Duration::from_secs(5))?;
             _scratch = Some(dir);
         }
-        let conn = source.connection();
         // One snapshot of the file for the whole copy.
-        let snapshot = conn.transaction()?;
-        self.client.with_admin_transaction(|tx| {
-            let key: i64 = get(
-                &tx.query_opt(
-                    "INSERT INTO stores (text_id) VALUES ($1) ON CONFLICT (text_id) DO NOTHING \
+        source.copy_from(|snapshot| {
+            self.client.with_admin_transaction(|tx| {
+                let key: i64 = get(
+                    &tx.query_opt(
+                        "INSERT INTO stores (text_id) VALUES ($1) ON CONFLICT (text_id) DO NOTHING \
                      RETURNING store_id",
-                    vec![p(text_id.to_owned())],
-                )?
-                .ok_or_else(schema::store_exists)?,
-                0,
-            )?;
-            enter(tx, key)?;
-            let tables = copied_tables(tx, &snapshot)?;
-            let mut rows = 0;
-            for table in &tables {
-                rows += copy_in(tx, &snapshot, key, table)?;
-            }
-            for table in tables.iter().filter(|t| has_id(t)) {
-                tx.execute(
-                    &format!(
-                        "INSERT INTO store_counters (store_id, counter, next_value)
+                        vec![p(text_id.to_owned())],
+                    )?
+                    .ok_or_else(schema::store_exists)?,
+                    0,
+                )?;
+                enter(tx, key)?;
+                let tables = copied_tables(tx, snapshot)?;
+                let mut rows = 0;
+                for table in &tables {
+                    rows += copy_in(tx, snapshot, key, table)?;
+                }
+                for table in tables.iter().filter(|t| has_id(t)) {
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO store_counters (store_id, counter, next_value)
                          SELECT $1, $2, coalesce(max(id), 0) + 1 FROM {} WHERE store_id = $1
                          ON CONFLICT (store_id, counter)
                            DO UPDATE SET next_value = excluded.next_value",
-                        quote(&table.name)
-                    ),
-                    vec![p(key), p(table.name.clone())],
-                )?;
-            }
-            Ok(Imported { key, rows })
+                            quote(&table.name)
+                        ),
+                        vec![p(key), p(table.name.clone())],
+                    )?;
+                }
+                Ok(Imported { key, rows })
+            })
         })
     }
 
@@ -246,32 +244,17 @@ impl Admin {
         let key = schema::store_key(&self.client, text_id)?.ok_or_else(|| not_found(text_id))?;
         crate::fsio::replace_atomically(path, None, |temp| {
             let mut target = Store::open(temp, false, Duration::from_secs(5))?;
-            let conn = target.connection();
-            // The rows arrive parents first, yet checked once at the end, as a whole.
-            conn.pragma_update(None, "foreign_keys", false)?;
-            let written = {
-                let out = conn.transaction()?;
-                let written = self.client.with_transaction(key, |tx| {
-                    let tables = copied_tables(tx, &out)?;
+            // The rows arrive parents first, yet the keys are checked once, as a whole.
+            let written = target.copy_into(|out| {
+                self.client.with_transaction(key, |tx| {
+                    let tables = copied_tables(tx, out)?;
                     let mut rows = 0;
                     for table in &tables {
-                        rows += copy_out(tx, &out, table)?;
+                        rows += copy_out(tx, out, table)?;
                     }
                     Ok(rows)
-                })?;
-                let broken: i64 =
-                    out.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                        r.get(0)
-                    })?;
-                if broken > 0 {
-                    return Err(Error::Internal(format!(
-                        "the export broke {broken} foreign keys; nothing was written"
-                    )));
-                }
-                out.commit()?;
-                written
-            };
-            conn.pragma_update(None, "foreign_keys", true)?;
+                })
+            })?;
             target.close()?;
             Ok(written)
         })
@@ -369,18 +352,12 @@ fn store_tables(tx: &mut Tx) -> Result<Vec<Table>> {
 
 /// The store tables a copy moves, parents first, checked against the SQLite file's
 /// tables: the same names on both sides, or nothing is copied.
-fn copied_tables(tx: &mut Tx, file: &rusqlite::Connection) -> Result<Vec<Table>> {
+fn copied_tables(tx: &mut Tx, file: &FileCopy<'_>) -> Result<Vec<Table>> {
     let tables: Vec<Table> = store_tables(tx)?
         .into_iter()
         .filter(|t| !NOT_COPIED.contains(&t.name.as_str()))
         .collect();
-    let in_file: BTreeSet<String> = file
-        .prepare(
-            "SELECT name FROM sqlite_schema
-             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let in_file = file.tables()?;
     let in_pg: BTreeSet<String> = tables.iter().map(|t| t.name.clone()).collect();
     if let Some(t) = in_file.symmetric_difference(&in_pg).next() {
         return Err(Error::Internal(format!(
@@ -408,11 +385,8 @@ enum Source {
 }
 
 /// The SQLite columns of `table` and, for each PostgreSQL column, its source among them.
-fn sources(file: &rusqlite::Connection, table: &Table) -> Result<(Vec<String>, Vec<Source>)> {
-    let names: Vec<String> = file
-        .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
-        .query_map([&table.name], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+fn sources(file: &FileCopy<'_>, table: &Table) -> Result<(Vec<String>, Vec<Source>)> {
+    let names = file.columns(&table.name)?;
     let at = |c: &str| names.iter().position(|n| n == c);
     let mut used = vec![false; names.len()];
     let mut out = Vec::with_capacity(table.columns.len());
@@ -486,7 +460,7 @@ impl Column {
     }
 
     /// Appends one SQLite value; a value of another type is an error naming the column.
-    fn push(&mut self, v: ValueRef<'_>, source: Source, at: &dyn Fn() -> String) -> Result<()> {
+    fn push(&mut self, v: &Cell, source: Source, at: &dyn Fn() -> String) -> Result<()> {
         let wrong = || {
             Error::Internal(format!(
                 "{} holds a value of a type its PostgreSQL column does not take; nothing was imported",
@@ -495,30 +469,26 @@ impl Column {
         };
         let v = match (source, v) {
             (Source::Same(_), v) => v,
-            (Source::Ints(_), v @ (ValueRef::Integer(_) | ValueRef::Null)) => v,
-            (Source::Texts(_), v @ (ValueRef::Text(_) | ValueRef::Null)) => v,
+            (Source::Ints(_), v @ (Cell::Integer(_) | Cell::Null)) => v,
+            (Source::Texts(_), v @ (Cell::Text(_) | Cell::Null)) => v,
             // The other half of a split column holds it.
-            (Source::Ints(_), ValueRef::Text(_)) | (Source::Texts(_), ValueRef::Integer(_)) => {
-                ValueRef::Null
-            }
+            (Source::Ints(_), Cell::Text(_)) | (Source::Texts(_), Cell::Integer(_)) => &Cell::Null,
             _ => return Err(wrong()),
         };
         match (self, v) {
-            (Column::Int8(c), ValueRef::Null) => c.push(None),
-            (Column::Int4(c), ValueRef::Null) => c.push(None),
-            (Column::Float8(c), ValueRef::Null) => c.push(None),
-            (Column::Bytea(c), ValueRef::Null) => c.push(None),
-            (Column::Text(c), ValueRef::Null) => c.push(None),
-            (Column::Int8(c), ValueRef::Integer(i)) => c.push(Some(i)),
-            (Column::Int4(c), ValueRef::Integer(i)) => {
-                c.push(Some(i32::try_from(i).map_err(|_| wrong())?));
+            (Column::Int8(c), Cell::Null) => c.push(None),
+            (Column::Int4(c), Cell::Null) => c.push(None),
+            (Column::Float8(c), Cell::Null) => c.push(None),
+            (Column::Bytea(c), Cell::Null) => c.push(None),
+            (Column::Text(c), Cell::Null) => c.push(None),
+            (Column::Int8(c), Cell::Integer(i)) => c.push(Some(*i)),
+            (Column::Int4(c), Cell::Integer(i)) => {
+                c.push(Some(i32::try_from(*i).map_err(|_| wrong())?));
             }
-            (Column::Float8(c), ValueRef::Real(f)) => c.push(Some(f)),
-            (Column::Float8(c), ValueRef::Integer(i)) => c.push(Some(i as f64)),
-            (Column::Bytea(c), ValueRef::Blob(b)) => c.push(Some(b.to_vec())),
-            (Column::Text(c), ValueRef::Text(t)) => {
-                c.push(Some(String::from_utf8(t.to_vec()).map_err(|_| wrong())?));
-            }
+            (Column::Float8(c), Cell::Real(f)) => c.push(Some(*f)),
+            (Column::Float8(c), Cell::Integer(i)) => c.push(Some(*i as f64)),
+            (Column::Bytea(c), Cell::Blob(b)) => c.push(Some(b.clone())),
+            (Column::Text(c), Cell::Text(t)) => c.push(Some(t.clone())),
             _ => return Err(wrong()),
         }
         Ok(())
@@ -537,7 +507,7 @@ impl Column {
 
 /// Copies `table`'s rows from the SQLite file into the store `key`, a slice of rows per
 /// statement; the number of rows.
-fn copy_in(tx: &mut Tx, file: &rusqlite::Connection, key: i64, table: &Table) -> Result<u64> {
+fn copy_in(tx: &mut Tx, file: &FileCopy<'_>, key: i64, table: &Table) -> Result<u64> {
     let (names, sources) = sources(file, table)?;
     let mut columns = (table.columns.iter())
         .map(|(c, ty)| Column::of(&table.name, c, ty))
@@ -554,37 +524,26 @@ fn copy_in(tx: &mut Tx, file: &rusqlite::Connection, key: i64, table: &Table) ->
             .join(", "),
         casts.join(", ")
     );
-    let select = format!(
-        "SELECT {} FROM {}",
-        names
-            .iter()
-            .map(|n| quote(n))
-            .collect::<Vec<_>>()
-            .join(", "),
-        quote(&table.name)
-    );
     let mut flush = |columns: &mut Vec<Column>| -> Result<()> {
         let mut params = vec![p(key)];
         params.extend(columns.iter_mut().map(Column::take));
         tx.execute(&insert, params)?;
         Ok(())
     };
-    let mut stmt = file.prepare(&select)?;
-    let mut rows = stmt.query([])?;
-    let (mut pending, mut total) = (0usize, 0u64);
-    while let Some(r) = rows.next()? {
+    let mut pending = 0usize;
+    let total = file.rows(&table.name, &names, |cells| {
         for (n, (column, &source)) in columns.iter_mut().zip(&sources).enumerate() {
             let (Source::Same(i) | Source::Ints(i) | Source::Texts(i)) = source;
             let at = || format!("the column {}.{}", table.name, table.columns[n].0);
-            column.push(r.get_ref(i)?, source, &at)?;
+            column.push(&cells[i], source, &at)?;
         }
         pending += 1;
-        total += 1;
         if pending == CHUNK {
             flush(&mut columns)?;
             pending = 0;
         }
-    }
+        Ok(())
+    })?;
     if pending > 0 {
         flush(&mut columns)?;
     }
@@ -592,24 +551,24 @@ fn copy_in(tx: &mut Tx, file: &rusqlite::Connection, key: i64, table: &Table) ->
 }
 
 /// One PostgreSQL value as SQLite's.
-fn value_of(r: &Row, i: usize, ty: &str) -> Result<Value> {
+fn value_of(r: &Row, i: usize, ty: &str) -> Result<Cell> {
     Ok(match ty {
-        "int8" => get::<Option<i64>>(r, i)?.map_or(Value::Null, Value::Integer),
-        "int4" => get::<Option<i32>>(r, i)?.map_or(Value::Null, |v| Value::Integer(v.into())),
-        "float8" => get::<Option<f64>>(r, i)?.map_or(Value::Null, Value::Real),
-        "bytea" => get::<Option<Vec<u8>>>(r, i)?.map_or(Value::Null, Value::Blob),
-        _ => get::<Option<String>>(r, i)?.map_or(Value::Null, Value::Text),
+        "int8" => get::<Option<i64>>(r, i)?.map_or(Cell::Null, Cell::Integer),
+        "int4" => get::<Option<i32>>(r, i)?.map_or(Cell::Null, |v| Cell::Integer(v.into())),
+        "float8" => get::<Option<f64>>(r, i)?.map_or(Cell::Null, Cell::Real),
+        "bytea" => get::<Option<Vec<u8>>>(r, i)?.map_or(Cell::Null, Cell::Blob),
+        _ => get::<Option<String>>(r, i)?.map_or(Cell::Null, Cell::Text),
     })
 }
 
 /// Copies `table`'s rows of the transaction's store into the new SQLite file (emptied of
 /// what its creation wrote first); the number of rows.
-fn copy_out(tx: &mut Tx, file: &rusqlite::Connection, table: &Table) -> Result<u64> {
+fn copy_out(tx: &mut Tx, file: &FileCopy<'_>, table: &Table) -> Result<u64> {
     let (names, sources) = sources(file, table)?;
     for (c, ty) in &table.columns {
         Column::of(&table.name, c, ty)?;
     }
-    file.execute(&format!("DELETE FROM {}", quote(&table.name)), [])?;
+    file.clear(&table.name)?;
     let rows = tx.query(
         &format!(
             "SELECT {} FROM {} WHERE store_id = current_setting('hearken.store')::bigint",
@@ -621,32 +580,21 @@ fn copy_out(tx: &mut Tx, file: &rusqlite::Connection, table: &Table) -> Result<u
         ),
         vec![],
     )?;
-    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-    let mut insert = file.prepare(&format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        quote(&table.name),
-        names
-            .iter()
-            .map(|n| quote(n))
-            .collect::<Vec<_>>()
-            .join(", "),
-        marks.join(", ")
-    ))?;
     for r in &rows {
-        let mut values = vec![Value::Null; names.len()];
+        let mut cells = vec![Cell::Null; names.len()];
         for (n, (&source, (_, ty))) in sources.iter().zip(&table.columns).enumerate() {
             let v = value_of(r, n, ty)?;
             match source {
-                Source::Same(i) => values[i] = v,
+                Source::Same(i) => cells[i] = v,
                 // A split column: whichever half holds the value.
                 Source::Ints(i) | Source::Texts(i) => {
-                    if v != Value::Null {
-                        values[i] = v;
+                    if v != Cell::Null {
+                        cells[i] = v;
                     }
                 }
             }
         }
-        insert.execute(rusqlite::params_from_iter(values))?;
+        file.insert(&table.name, &names, cells)?;
     }
     Ok(rows.len() as u64)
 }

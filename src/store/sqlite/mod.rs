@@ -3,6 +3,8 @@
 mod alerts;
 mod analytics;
 mod clicks;
+#[cfg(feature = "hosted")]
+mod copy;
 mod customers;
 mod dump;
 mod exports;
@@ -33,6 +35,8 @@ pub struct SqliteTx<'c> {
     conn: &'c Connection,
 }
 
+#[cfg(feature = "hosted")]
+pub(crate) use copy::{Cell, FileCopy};
 pub use schema::SCHEMA_VERSION;
 
 /// SQLite's errors as the backend-neutral [`Error::Storage`]: damage and "not a database"
@@ -281,9 +285,8 @@ impl Store {
     }
 }
 
-/// What the hosted admin's import and export need of a file (`hosted::admin`): a
-/// read-only handle on an existing store, and the connection itself for a table-by-table
-/// copy.
+/// What the hosted admin's import needs of a file (`hosted::admin`): a read-only handle
+/// on an existing store (the copy itself: `copy.rs`).
 #[cfg(feature = "hosted")]
 impl Store {
     /// Opens the store file at `path` read-only: hearken's (T7) and not newer than this
@@ -306,11 +309,6 @@ impl Store {
             scrub_pending: false,
         };
         Ok((store, version))
-    }
-
-    /// The connection, for the admin's table-by-table copy.
-    pub(crate) fn connection(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 }
 
