@@ -1413,7 +1413,11 @@ fn h5_admin_without_hosted_mode_says_it_is_not_built_in() {
     let db = dir.path().join("none.db");
     let r = hearken(&db, &["admin", "list-stores"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("hosted mode is not built in"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("hosted mode is not built in"),
+        "{}",
+        r.stderr
+    );
     let r = hearken(&db, &["--json", "admin", "install"]);
     let e: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(e["kind"], "unsupported", "{e}");

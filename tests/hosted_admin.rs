@@ -272,6 +272,20 @@ fn h7_import_then_export_dumps_the_same() {
         .import_sqlite(&dir.path().join("absent.db"), &unique("absent"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let e = admin.import_sqlite(&file, "bad\nid").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert_eq!(e.problems()[0].field, "store");
+    assert!(!format!("{e:?}").contains("bad\\nid"), "{e:?}");
+    let foreign = dir.path().join("foreign.db");
+    std::fs::write(
+        &foreign,
+        b"not a database, not at all, but long enough to be read",
+    )
+    .unwrap();
+    let e = admin
+        .import_sqlite(&foreign, &unique("foreign"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotHearken, "{e}");
 
     let out = dir.path().join("exported.db");
     assert_eq!(
