@@ -30,6 +30,15 @@ const NOT_COPIED: &[&str] = &["store_counters", "stores"];
 const SPLIT: &[(&str, &str, &str, &str)] =
     &[("setting_values", "value", "int_value", "text_value")];
 
+/// An admin's statements move whole stores: a store's lock is waited for behind the
+/// engine's writes for up to 30 s, and one statement (a table's delete, the rows of an
+/// export) may run for up to 10 minutes.
+const ADMIN_TIMEOUTS: super::Timeouts = super::Timeouts {
+    lock: Duration::from_secs(30),
+    statement: Duration::from_secs(600),
+    network: Duration::from_secs(10),
+};
+
 /// Rows written per statement by an import.
 const CHUNK: usize = 5_000;
 
@@ -87,10 +96,11 @@ fn not_found(text_id: &str) -> Error {
 
 impl Admin {
     /// Connects as the admin role (`postgres://` connection string). Nothing is checked
-    /// or changed yet; the engine role of [`Admin::migrate`] is [`ENGINE_ROLE`].
+    /// or changed yet; the engine role of [`Admin::migrate`] is [`ENGINE_ROLE`]. Its
+    /// transactions wait up to 30 s for a lock and 10 minutes for a statement.
     pub fn connect(url: &str) -> Result<Admin> {
         Ok(Admin {
-            client: PgClient::connect(url)?,
+            client: PgClient::connect(url)?.with_timeouts(ADMIN_TIMEOUTS),
             engine_role: ENGINE_ROLE.to_owned(),
         })
     }
