@@ -611,9 +611,54 @@ hk_result hk_admin_create_store(const char *admin_url,
                                 char **error_out);
 
 /**
+ * Migrates the installed schema to this library's version (one step per version,
+ * expand then contract). Errors as for `hk_admin_install`.
+ */
+hk_result hk_admin_migrate(const char *admin_url,
+                           char **error_out);
+
+/**
+ * Writes the text ids of every store, as a JSON array of strings, to
+ * `*store_ids_json_out` (free it with `hk_string_free`).
+ */
+hk_result hk_admin_list_stores(const char *admin_url,
+                               char **store_ids_json_out,
+                               char **error_out);
+
+/**
+ * Deletes the store `store_id` and every row of it in one transaction (H7);
+ * `*rows_out` receives the rows deleted. An unknown store is `HK_RESULT_NOT_FOUND`.
+ */
+hk_result hk_admin_delete_store(const char *admin_url,
+                                const char *store_id,
+                                uint64_t *rows_out,
+                                char **error_out);
+
+/**
+ * Imports the SQLite store file at `path` (only read) into a new store `store_id`, same
+ * ids and secrets, in one transaction (H7); `*rows_out` receives the rows copied. An id
+ * already taken is `HK_RESULT_CONFLICT`.
+ */
+hk_result hk_admin_import_sqlite(const char *admin_url,
+                                 const char *path,
+                                 const char *store_id,
+                                 uint64_t *rows_out,
+                                 char **error_out);
+
+/**
+ * Writes the store `store_id` to a new SQLite store file at `path` (refused if it
+ * exists) that gives the same dump and answers (H7); `*rows_out` receives the rows copied.
+ */
+hk_result hk_admin_export_sqlite(const char *admin_url,
+                                 const char *store_id,
+                                 const char *path,
+                                 uint64_t *rows_out,
+                                 char **error_out);
+
+/**
  * Leases to `mailer` (1 to 200 bytes) at most `limit` (1 to 10,000) stores of the
  * database at `url` (the engine role's connection string) that have due work at `now_ms`
- * and that no other mailer holds, until `now_ms` + `lease_seconds` (H3). On success
+ * and that no other mailer holds, until `now_ms + lease_seconds` (H3). On success
  * `*leases_json_out` receives a JSON array of leases, each
  * `{"store", "store_key", "mailer", "leased_until"}` (free it with `hk_string_free`): open
  * each with `hk_engine_open_url(url, store, …)`, claim and ack, then
@@ -628,8 +673,8 @@ hk_result hk_lease_stores(const char *url,
                           char **error_out);
 
 /**
- * Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to `now_ms`
- * + `lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
+ * Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to
+ * `now_ms + lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
  * that another mailer took is `HK_RESULT_CONFLICT`: stop working the store.
  */
 hk_result hk_lease_renew(const char *url,

@@ -76,7 +76,7 @@ trap 'scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pg-cluster.sh env)"
 HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_doors \
   --test hosted_tokio --test hosted_tls_swap --test hosted_lease \
-  --test hosted_isolation --test hosted_concurrency --test hosted_plans
+  --test hosted_isolation --test hosted_concurrency --test hosted_plans --test hosted_admin --bin hearken
 # PgBouncer in transaction mode in front of the cluster (H3; installs Debian's if missing).
 scripts/pgbouncer.sh start
 trap 'scripts/pgbouncer.sh stop; scripts/pg-cluster.sh stop' EXIT

@@ -45,7 +45,10 @@ pub fn lease_stores(
     #[cfg(feature = "hosted")]
     {
         let leases = crate::hosted::lease_stores(url, mailer, now, limit, lease_for)?;
-        Ok(leases.iter().map(crate::hosted::StoreLease::to_record).collect())
+        Ok(leases
+            .iter()
+            .map(crate::hosted::StoreLease::to_record)
+            .collect())
     }
     #[cfg(not(feature = "hosted"))]
     {

@@ -273,16 +273,18 @@ fn h3_a_mailer_leases_the_store_with_due_work_through_the_door_calls() {
     };
     let engine = Engine::open_url(&url, &store).unwrap();
     engine
-        .upsert_location(&hearken::Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .upsert_location(&hearken::Location::new(
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ))
         .unwrap();
     let batch = std::fs::read_to_string(golden("night1.batch.json")).unwrap();
     engine
         .sync_json(&batch, common::at("2026-11-20T22:00:00Z"))
         .unwrap();
     let due = common::at("2026-11-21T09:00:00Z");
-    let mine = |leases: &[hearken::LeasedStore]| {
-        leases.iter().find(|l| l.store == store).cloned()
-    };
+    let mine = |leases: &[hearken::LeasedStore]| leases.iter().find(|l| l.store == store).cloned();
     // Other tests' stores may be due too: lease every due store, keep ours, give back the rest.
     let first = lease_stores(&url, "mailer-a", due, 10_000, 300).unwrap();
     let lease = mine(&first).expect("the store with due invitations is leased");
@@ -302,11 +304,16 @@ fn h3_a_mailer_leases_the_store_with_due_work_through_the_door_calls() {
     assert_eq!(renewed.leased_until, later + chrono::Duration::seconds(600));
     // The stale record no longer names the lease: renewing it is a conflict.
     assert_eq!(
-        renew_store_lease(&url, &lease, later, 600).unwrap_err().kind(),
+        renew_store_lease(&url, &lease, later, 600)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Conflict
     );
     assert!(release_store_lease(&url, &renewed).unwrap());
-    assert!(!release_store_lease(&url, &renewed).unwrap(), "released before");
+    assert!(
+        !release_store_lease(&url, &renewed).unwrap(),
+        "released before"
+    );
     let third = lease_stores(&url, "mailer-b", later, 10_000, 300).unwrap();
     assert!(mine(&third).is_some(), "released: another mailer takes it");
     for other in &third {

@@ -428,7 +428,7 @@ fn h5_opening_accepts_this_version_and_the_next_only() {
     set(PG_SCHEMA_VERSION - 1);
     let e = schema::check(&there).unwrap_err();
     assert!(
-        e.to_string().contains("older") && e.to_string().contains("install"),
+        e.to_string().contains("older") && e.to_string().contains("`hearken admin migrate`"),
         "{e}"
     );
 }

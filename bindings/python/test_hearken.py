@@ -1684,3 +1684,31 @@ def test_h3_a_mailer_leases_stores_with_due_work():
             hearken.release_store_lease(url, lease)
     with pytest.raises(hearken.HearkenError.InvalidInput):
         hearken.lease_stores(url, "", DUE, 10, 300)
+
+
+def test_h7_a_store_moves_to_a_file_and_back_and_is_deleted(tmp_path):
+    """issue 27 (H7): admin_export_sqlite writes a store to a file that answers as the
+    store did; admin_import_sqlite brings it back as a new store; admin_delete_store takes
+    every row. The default library (no hosted feature) raises Unsupported."""
+    if os.environ.get("HEARKEN_TEST_STORE") != "postgres":
+        with pytest.raises(hearken.HearkenError.Unsupported):
+            hearken.admin_list_stores("postgres://admin@127.0.0.1/db")
+        return
+    admin = os.environ["HEARKEN_TEST_PG_URL"]
+    store_id = f"py-move-{os.getpid()}-{time.time_ns()}"
+    hearken.admin_create_store(admin, store_id)
+    engine = prepared(hearken.Engine.open_url(os.environ["HEARKEN_TEST_PG_ENGINE_URL"], store_id))
+    engine.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    path = str(tmp_path / "moved.db")
+    exported = hearken.admin_export_sqlite(admin, store_id, path)
+    assert exported > 0
+    moved = hearken.Engine(path)
+    assert moved.explain_json("c5", NIGHT1) + "\n" == golden_text("explain_c5.json")
+    moved.close_store()
+    back = store_id + "-back"
+    assert hearken.admin_import_sqlite(admin, path, back) == exported
+    assert back in hearken.admin_list_stores(admin)
+    assert hearken.admin_delete_store(admin, back) >= exported
+    assert back not in hearken.admin_list_stores(admin)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        hearken.admin_delete_store(admin, back)

@@ -57,9 +57,126 @@ pub unsafe extern "C" fn hk_admin_create_store(
     unsafe { without_engine(error_out, body) }
 }
 
+/// Migrates the installed schema to this library's version (one step per version,
+/// expand then contract). Errors as for `hk_admin_install`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_migrate(
+    admin_url: *const c_char,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        crate::admin::migrate(url)?;
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Writes the text ids of every store, as a JSON array of strings, to
+/// `*store_ids_json_out` (free it with `hk_string_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_list_stores(
+    admin_url: *const c_char,
+    store_ids_json_out: *mut *mut c_char,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        let out = Out::new(store_ids_json_out, "store_ids_json_out")?;
+        out.set_string(crate::wire::to_json(&crate::admin::list_stores(url)?));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Deletes the store `store_id` and every row of it in one transaction (H7);
+/// `*rows_out` receives the rows deleted. An unknown store is `HK_RESULT_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_delete_store(
+    admin_url: *const c_char,
+    store_id: *const c_char,
+    rows_out: *mut u64,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: both are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        // SAFETY: as above.
+        let store = unsafe { text(store_id, "store_id") }?;
+        let out = Out::new(rows_out, "rows_out")?;
+        out.set(crate::admin::delete_store(url, store)?);
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Imports the SQLite store file at `path` (only read) into a new store `store_id`, same
+/// ids and secrets, in one transaction (H7); `*rows_out` receives the rows copied. An id
+/// already taken is `HK_RESULT_CONFLICT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_import_sqlite(
+    admin_url: *const c_char,
+    path: *const c_char,
+    store_id: *const c_char,
+    rows_out: *mut u64,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: all are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        // SAFETY: as above.
+        let path = unsafe { text(path, "path") }?;
+        // SAFETY: as above.
+        let store = unsafe { text(store_id, "store_id") }?;
+        let out = Out::new(rows_out, "rows_out")?;
+        out.set(crate::admin::import_sqlite(
+            url,
+            std::path::Path::new(path),
+            store,
+        )?);
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Writes the store `store_id` to a new SQLite store file at `path` (refused if it
+/// exists) that gives the same dump and answers (H7); `*rows_out` receives the rows copied.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_export_sqlite(
+    admin_url: *const c_char,
+    store_id: *const c_char,
+    path: *const c_char,
+    rows_out: *mut u64,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: all are NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        // SAFETY: as above.
+        let store = unsafe { text(store_id, "store_id") }?;
+        // SAFETY: as above.
+        let path = unsafe { text(path, "path") }?;
+        let out = Out::new(rows_out, "rows_out")?;
+        out.set(crate::admin::export_sqlite(
+            url,
+            store,
+            std::path::Path::new(path),
+        )?);
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
 /// Leases to `mailer` (1 to 200 bytes) at most `limit` (1 to 10,000) stores of the
 /// database at `url` (the engine role's connection string) that have due work at `now_ms`
-/// and that no other mailer holds, until `now_ms` + `lease_seconds` (H3). On success
+/// and that no other mailer holds, until `now_ms + lease_seconds` (H3). On success
 /// `*leases_json_out` receives a JSON array of leases, each
 /// `{"store", "store_key", "mailer", "leased_until"}` (free it with `hk_string_free`): open
 /// each with `hk_engine_open_url(url, store, …)`, claim and ack, then
@@ -88,8 +205,8 @@ pub unsafe extern "C" fn hk_lease_stores(
     unsafe { without_engine(error_out, body) }
 }
 
-/// Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to `now_ms`
-/// + `lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
+/// Extends the lease `lease_json` (one element of `hk_lease_stores`'s array) to
+/// `now_ms + lease_seconds`; `*lease_json_out` receives the renewed lease. A lease that ran out or
 /// that another mailer took is `HK_RESULT_CONFLICT`: stop working the store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_lease_renew(

@@ -7,11 +7,21 @@
 use super::client::PgClient;
 use crate::error::{Error, Problem, Result};
 
-/// The PostgreSQL schema version this library writes.
-pub const PG_SCHEMA_VERSION: i32 = 1;
-
-/// Version 1: the SQLite schema of version 10, keyed by store (see the file's header).
+/// Version 1, the base: the SQLite schema of version 10, keyed by store (see the file's
+/// header).
 pub const V1: &str = include_str!("schema_v1.sql");
+
+/// `MIGRATIONS[i]` brings the schema from version `i` to `i + 1`, in the install's one
+/// transaction: version 2 is one more step here (`include_str!("schema_v2.sql")`).
+///
+/// A step expands, then a later one contracts: version N + 1 only adds (tables, nullable
+/// or defaulted columns, indexes), so code of version N keeps working on it during a
+/// rolling deploy ([`check`] accepts N + 1); what N + 1's code no longer uses is dropped
+/// by a later step, once no code of version N runs.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The PostgreSQL schema version this library writes: one per step of [`MIGRATIONS`].
+pub const PG_SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// The role the engine connects as, unless told otherwise.
 pub const ENGINE_ROLE: &str = "hearken_engine";
@@ -234,9 +244,10 @@ pub struct Installed {
     pub version: i32,
 }
 
-/// Installs the schema (when absent), then the row-level security, policies and grants
-/// for [`ENGINE_ROLE`], in one transaction under the schema lock: safe to run again and
-/// from several processes at once. Run it as the role that is to own the tables.
+/// Installs the schema (when absent) or migrates it (when older: the steps of
+/// [`MIGRATIONS`] it lacks), then the row-level security, policies and grants for
+/// [`ENGINE_ROLE`], in one transaction under the schema lock: safe to run again and from
+/// several processes at once. Run it as the role that is to own the tables.
 pub fn install(admin_url: &str) -> Result<Installed> {
     install_for_role(admin_url, ENGINE_ROLE)
 }
@@ -244,9 +255,13 @@ pub fn install(admin_url: &str) -> Result<Installed> {
 /// [`install`] for another engine role. The role must exist, and may neither be a
 /// superuser nor bypass row-level security (H2): such a role is refused.
 pub fn install_for_role(admin_url: &str, engine_role: &str) -> Result<Installed> {
+    install_on(&PgClient::connect(admin_url)?, engine_role)
+}
+
+/// [`install_for_role`] on an admin's client.
+pub fn install_on(admin: &PgClient, engine_role: &str) -> Result<Installed> {
     let role = role_ident(engine_role)?.to_owned();
     let security = security_sql(&role)?;
-    let admin = PgClient::connect(admin_url)?;
     admin.with_admin_transaction(|tx| {
         tx.batch_execute(&format!(
             "SELECT pg_advisory_xact_lock({}, 0)",
@@ -287,9 +302,14 @@ pub fn install_for_role(admin_url: &str, engine_role: &str) -> Result<Installed>
                     supported: i64::from(PG_SCHEMA_VERSION),
                 });
             }
-            Some(_) => {}
-            None => {
-                tx.batch_execute(V1)?;
+            Some(v) if v == PG_SCHEMA_VERSION => {}
+            _ => {
+                let from = found.map_or(0, |v| usize::try_from(v).unwrap_or(0));
+                for step in &MIGRATIONS[from.min(MIGRATIONS.len())..] {
+                    tx.batch_execute(step)?;
+                }
+                // One row: the version now.
+                tx.batch_execute("DELETE FROM schema_version")?;
                 tx.execute(
                     "INSERT INTO schema_version (version) VALUES ($1)",
                     vec![super::p(PG_SCHEMA_VERSION)],
@@ -328,21 +348,25 @@ pub fn check(client: &PgClient) -> Result<i32> {
             .query_one("SELECT max(version) FROM schema_version", vec![])?
             .get::<_, Option<i32>>(0))
     })?;
-    let needs_admin = |what: String| {
+    let needs_admin = |what: String, command: &str| {
         Error::Storage(crate::error::StorageError::new(
             crate::error::StorageFailure::Other,
             format!(
-                "{what}: an admin must run the install (hearken::hosted::schema::install) first; opening never changes the schema"
+                "{what}: an admin must run `hearken admin {command}` (the install, hearken::hosted::Admin::{command}) first; opening never changes the schema"
             ),
         ))
     };
     match found {
         None => Err(needs_admin(
             "no hearken schema in this PostgreSQL database".into(),
+            "install",
         )),
-        Some(v) if v < PG_SCHEMA_VERSION => Err(needs_admin(format!(
-            "the hearken schema is version {v}, older than this library's {PG_SCHEMA_VERSION}"
-        ))),
+        Some(v) if v < PG_SCHEMA_VERSION => Err(needs_admin(
+            format!(
+                "the hearken schema is version {v}, older than this library's {PG_SCHEMA_VERSION}"
+            ),
+            "migrate",
+        )),
         Some(v) if v > PG_SCHEMA_VERSION + 1 => Err(Error::NewerSchema {
             found: i64::from(v),
             supported: i64::from(PG_SCHEMA_VERSION),
@@ -351,10 +375,23 @@ pub fn check(client: &PgClient) -> Result<i32> {
     }
 }
 
+/// A store's text id as the directory takes it: 1 to 128 characters, no control
+/// characters; otherwise invalid input naming `store` (the value is not echoed).
+pub fn check_text_id(text_id: &str) -> Result<()> {
+    crate::admin::check_store_id(text_id)
+}
+
+/// The conflict of a text id the directory already holds.
+pub(crate) fn store_exists() -> Error {
+    Error::Conflict("a store with this text id exists already".into())
+}
+
 /// Creates the store `text_id` (an admin's call); its key. Like a new SQLite store, it
 /// gets its own random secrets: a 16-byte sampling salt (P4) and a 32-byte suppression
-/// pepper (T2: a hash is never made with an empty pepper).
+/// pepper (T2: a hash is never made with an empty pepper). A text id already taken is
+/// [`Error::Conflict`].
 pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
+    check_text_id(text_id)?;
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let mut salt = [0u8; 16];
     let mut pepper = [0u8; 32];
@@ -363,10 +400,12 @@ pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
     }
     admin.with_admin_transaction(|tx| {
         let key: i64 = tx
-            .query_one(
-                "INSERT INTO stores (text_id) VALUES ($1) RETURNING store_id",
+            .query_opt(
+                "INSERT INTO stores (text_id) VALUES ($1) ON CONFLICT (text_id) DO NOTHING \
+                 RETURNING store_id",
                 vec![super::p(text_id.to_owned())],
             )?
+            .ok_or_else(store_exists)?
             .get(0);
         tx.execute(
             "INSERT INTO setting_values (store_id, grp, key, text_value)

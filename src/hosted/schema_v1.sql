@@ -174,6 +174,9 @@ CREATE TABLE invitations (
 );
 CREATE UNIQUE INDEX invitations_one_per_transaction
     ON invitations (store_id, transaction_id) WHERE trigger = 'transaction';
+-- The foreign key's look-up when transactions are deleted in bulk (an admin's delete of a
+-- store): the partial index above cannot serve it.
+CREATE INDEX invitations_transaction ON invitations (store_id, transaction_id);
 CREATE INDEX invitations_customer ON invitations (store_id, customer_id, business_date);
 CREATE INDEX invitations_status ON invitations (store_id, status, due_at);
 CREATE INDEX invitations_reminders ON invitations (store_id, reminder_decided, delivered_at)
@@ -277,6 +280,9 @@ CREATE INDEX outbox_lease ON outbox (store_id, status, lease_until);
 CREATE INDEX outbox_invitation ON outbox (store_id, invitation_id);
 CREATE INDEX outbox_unslimmed ON outbox (store_id, updated_at)
     WHERE status = 'acked' AND (params <> '{}' OR last_error IS NOT NULL);
+-- Foreign keys whose parent rows are deleted in bulk (an admin's delete of a store): the
+-- check of each deleted parent row looks its children up by these.
+CREATE INDEX outbox_customer ON outbox (store_id, customer_id);
 
 CREATE TABLE link_tokens (
     store_id bigint NOT NULL,
@@ -293,6 +299,8 @@ CREATE TABLE link_tokens (
     FOREIGN KEY (store_id, customer_id) REFERENCES customers (store_id, id),
     FOREIGN KEY (store_id, alert_id) REFERENCES alerts (store_id, id)
 );
+CREATE INDEX link_tokens_invitation ON link_tokens (store_id, invitation_id);
+CREATE INDEX link_tokens_customer ON link_tokens (store_id, customer_id);
 
 CREATE TABLE templates (
     store_id bigint NOT NULL,
@@ -340,6 +348,8 @@ CREATE TABLE receipt_links (
     FOREIGN KEY (store_id, location_id) REFERENCES locations (store_id, id),
     FOREIGN KEY (store_id, transaction_id) REFERENCES transactions (store_id, id)
 );
+CREATE INDEX receipt_links_transaction ON receipt_links (store_id, transaction_id)
+    WHERE transaction_id IS NOT NULL;
 
 CREATE TABLE responses (
     store_id bigint NOT NULL,
@@ -540,6 +550,8 @@ CREATE TABLE relationship_decisions (
     FOREIGN KEY (store_id, location_id) REFERENCES locations (store_id, id),
     FOREIGN KEY (store_id, invitation_id) REFERENCES invitations (store_id, id)
 );
+CREATE INDEX relationship_decisions_invitation ON relationship_decisions (store_id, invitation_id)
+    WHERE invitation_id IS NOT NULL;
 
 CREATE TABLE location_policies (
     store_id bigint NOT NULL,

@@ -25,6 +25,53 @@ pub fn admin_create_store(admin_url: String, store_id: String) -> Result<(), Hea
     Ok(crate::admin::create_store(&admin_url, &store_id)?)
 }
 
+/// Migrates the installed schema to this library's version; the version now installed.
+#[uniffi::export]
+pub fn admin_migrate(admin_url: String) -> Result<i64, HearkenError> {
+    Ok(crate::admin::migrate(&admin_url)?)
+}
+
+/// The text ids of every store, in order.
+#[uniffi::export]
+pub fn admin_list_stores(admin_url: String) -> Result<Vec<String>, HearkenError> {
+    Ok(crate::admin::list_stores(&admin_url)?)
+}
+
+/// Deletes the store `store_id` and every row of it (H7); the rows deleted.
+#[uniffi::export]
+pub fn admin_delete_store(admin_url: String, store_id: String) -> Result<u64, HearkenError> {
+    Ok(crate::admin::delete_store(&admin_url, &store_id)?)
+}
+
+/// Imports the SQLite store file at `path` into a new store `store_id` (H7); the rows
+/// copied.
+#[uniffi::export]
+pub fn admin_import_sqlite(
+    admin_url: String,
+    path: String,
+    store_id: String,
+) -> Result<u64, HearkenError> {
+    Ok(crate::admin::import_sqlite(
+        &admin_url,
+        std::path::Path::new(&path),
+        &store_id,
+    )?)
+}
+
+/// Writes the store `store_id` to a new SQLite store file at `path` (H7); the rows copied.
+#[uniffi::export]
+pub fn admin_export_sqlite(
+    admin_url: String,
+    store_id: String,
+    path: String,
+) -> Result<u64, HearkenError> {
+    Ok(crate::admin::export_sqlite(
+        &admin_url,
+        &store_id,
+        std::path::Path::new(&path),
+    )?)
+}
+
 /// Leases to `mailer` at most `limit` stores of the database at `url` (the engine role's)
 /// that have due work at `now_ms` and no other mailer holds, until `now_ms` +
 /// `lease_seconds` (H3). Open each with `Engine.open_url(url, lease.store)`.
@@ -37,7 +84,13 @@ pub fn lease_stores(
     lease_seconds: u32,
 ) -> Result<Vec<LeasedStore>, HearkenError> {
     let now = time::arg_instant(now_ms, "now_ms")?;
-    Ok(crate::mailers::lease_stores(&url, &mailer, now, limit, lease_seconds)?)
+    Ok(crate::mailers::lease_stores(
+        &url,
+        &mailer,
+        now,
+        limit,
+        lease_seconds,
+    )?)
 }
 
 /// Extends `lease` to `now_ms` + `lease_seconds`; a lease that ran out or that another
@@ -50,7 +103,12 @@ pub fn renew_store_lease(
     lease_seconds: u32,
 ) -> Result<LeasedStore, HearkenError> {
     let now = time::arg_instant(now_ms, "now_ms")?;
-    Ok(crate::mailers::renew_store_lease(&url, &lease, now, lease_seconds)?)
+    Ok(crate::mailers::renew_store_lease(
+        &url,
+        &lease,
+        now,
+        lease_seconds,
+    )?)
 }
 
 /// Gives the store of `lease` back at once; whether the lease still held it.

@@ -313,6 +313,16 @@ static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(
     hk_string_free(error);
     CHECK_RC(hk_admin_install(url, NULL, NULL), HK_RESULT_UNSUPPORTED, NULL);
     CHECK_RC(hk_admin_install(NULL, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK_RC(hk_admin_migrate(url, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    uint64_t rows = 7;
+    CHECK_RC(hk_admin_delete_store(url, "s1", &rows, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK_RC(hk_admin_delete_store(url, "s1", NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK_RC(hk_admin_import_sqlite(url, "x.db", "s1", &rows, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK_RC(hk_admin_export_sqlite(url, "s1", "x.db", &rows, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK(rows == 7);
+    char *ids = NULL;
+    CHECK_RC(hk_admin_list_stores(url, &ids, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK(ids == NULL);
 
     /* The mailers' leases (H3): likewise. */
     char *leases = (char *)"sentinel";

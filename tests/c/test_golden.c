@@ -290,11 +290,62 @@ static void a_mailer_leases_the_store_with_due_work(void) {
     hk_engine_free(&engine);
 }
 
+/* On PostgreSQL (H7): the golden store exported to a file answers as the store did; the
+ * file imported into a new store too; that store is then deleted with all its rows. */
+static void a_store_moves_to_a_file_and_back_and_is_deleted(void) {
+    hk_engine *engine = open_golden_engine("move.db");
+    if (engine == NULL) {
+        return;
+    }
+    char store[256];
+    snprintf(store, sizeof store, "%s", last_store_id);
+    char *batch = read_golden("night1.batch.json");
+    char *report = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &report), engine);
+    hk_string_free(report);
+    free(batch);
+    hk_engine_free(&engine);
+    const char *admin = getenv("HEARKEN_TEST_PG_URL");
+    char *file = scratch_path("moved.db");
+    uint64_t exported = 0, imported = 0, deleted = 0;
+    char *error = NULL;
+    CHECK_RC(hk_admin_export_sqlite(admin, store, file, &exported, &error), HK_OK, NULL);
+    CHECK(exported > 0);
+    hk_engine *moved = NULL;
+    CHECK_OK(hk_engine_open(file, HK_JOURNAL_WAL, 0, &moved, &error), NULL);
+    char *explanation = NULL;
+    CHECK_OK(hk_engine_explain(moved, "c5", NOW_NIGHT1, &explanation), moved);
+    CHECK_GOLDEN(explanation, "explain_c5.json");
+    hk_string_free(explanation);
+    hk_engine_free(&moved);
+    char back[300];
+    snprintf(back, sizeof back, "%s-back", store);
+    CHECK_RC(hk_admin_import_sqlite(admin, file, back, &imported, &error), HK_OK, NULL);
+    CHECK(imported == exported);
+    CHECK_RC(hk_admin_import_sqlite(admin, file, back, &imported, &error), HK_RESULT_CONFLICT,
+             NULL);
+    hk_string_free(error);
+    error = NULL;
+    char *ids = NULL;
+    char needle[320];
+    snprintf(needle, sizeof needle, "\"%s\"", back);
+    CHECK_OK(hk_admin_list_stores(admin, &ids, &error), NULL);
+    CHECK(ids != NULL && strstr(ids, needle) != NULL);
+    hk_string_free(ids);
+    CHECK_RC(hk_admin_delete_store(admin, back, &deleted, &error), HK_OK, NULL);
+    CHECK(deleted >= imported);
+    CHECK_RC(hk_admin_delete_store(admin, back, &deleted, &error), HK_RESULT_NOT_FOUND, NULL);
+    hk_string_free(error);
+    free(file);
+}
+
 void golden_tests(void) {
     run_case("golden scenario matches the Rust door", golden_scenario_matches_the_rust_door);
     if (on_postgres()) {
         run_case("a mailer leases the store with due work (PostgreSQL)",
                  a_mailer_leases_the_store_with_due_work);
+        run_case("a store moves to a file and back and is deleted (PostgreSQL)",
+                 a_store_moves_to_a_file_and_back_and_is_deleted);
     }
     run_case("report readers give the skipped customers and reasons",
              report_readers_give_the_skipped_customers_and_reasons);

@@ -155,6 +155,9 @@ pub enum Command {
         #[arg(value_enum)]
         to: Journal,
     },
+    /// Hosted mode's administration (PostgreSQL; a build with the feature `hosted`): the
+    /// schema and its stores. The connection string: $HEARKEN_ADMIN_DB or --url-file.
+    Admin(crate::admin::AdminArgs),
 }
 
 /// A store's journal mode, as the CLI names it.

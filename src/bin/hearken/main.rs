@@ -2,6 +2,7 @@
 //! explain a customer, unsubscribe, scores, exports, draining the outbox, locations,
 //! settings and the sync window, and the store file itself.
 
+mod admin;
 mod args;
 mod commands;
 mod drain;
@@ -35,23 +36,32 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(err) => return failure::usage(err, json_asked()),
     };
+    let out = commands::Out::new(cli.json);
+    if let Command::Admin(args) = &cli.command {
+        // A database of many stores, named by its own URL: not the store --db names.
+        return finish(admin::run(args, &out), &out, cli.json);
+    }
     let target = match target::Target::of(&cli, &matches) {
         Ok(target) => target,
         Err(err) => return failure::usage(err, cli.json),
     };
-    let out = commands::Out::new(cli.json);
     let done = match &target {
         target::Target::File => run(&cli, &out),
         target::Target::Postgres { url, store } => {
             target::open_url(url, store).and_then(|engine| run_on(&engine, &cli, &out))
         }
     };
+    finish(done, &out, cli.json)
+}
+
+/// The exit code of a command's outcome, its failure printed.
+fn finish(done: Result<(), Failure>, out: &commands::Out, json: bool) -> ExitCode {
     match done {
         Ok(()) if out.broken_pipe() => ExitCode::from(BROKEN_PIPE),
         Ok(()) if out.write_failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            f.print(cli.json);
+            f.print(json);
             ExitCode::from(f.exit_code())
         }
     }
@@ -130,8 +140,10 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
         Command::Check => store::check(engine, out),
         Command::Backup { out: file } => store::backup(engine, out, file),
         // Converting a file is handled before opening; a hosted store has no journal.
-        Command::ConvertJournal { .. } => Err(Failure::Engine(hearken::Error::Unsupported(
-            "convert-journal changes an SQLite file's journal; this store is PostgreSQL",
-        ))),
+        Command::ConvertJournal { .. } | Command::Admin(_) => {
+            Err(Failure::Engine(hearken::Error::Unsupported(
+                "convert-journal changes an SQLite file's journal; this store is PostgreSQL",
+            )))
+        }
     }
 }

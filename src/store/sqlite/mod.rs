@@ -3,6 +3,8 @@
 mod alerts;
 mod analytics;
 mod clicks;
+#[cfg(feature = "hosted")]
+mod copy;
 mod customers;
 mod dump;
 mod exports;
@@ -33,6 +35,8 @@ pub struct SqliteTx<'c> {
     conn: &'c Connection,
 }
 
+#[cfg(feature = "hosted")]
+pub(crate) use copy::{Cell, FileCopy};
 pub use schema::SCHEMA_VERSION;
 
 /// SQLite's errors as the backend-neutral [`Error::Storage`]: damage and "not a database"
@@ -278,6 +282,33 @@ impl Store {
             .pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
         self.wal = wal;
         Ok(())
+    }
+}
+
+/// What the hosted admin's import needs of a file (`hosted::admin`): a read-only handle
+/// on an existing store (the copy itself: `copy.rs`).
+#[cfg(feature = "hosted")]
+impl Store {
+    /// Opens the store file at `path` read-only: hearken's (T7) and not newer than this
+    /// library; returns it with its schema version (`user_version`), not migrated.
+    pub(crate) fn open_read_only(path: &Path) -> Result<(Store, i64)> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let busy_timeout = Duration::from_secs(5);
+        tune(&conn, busy_timeout)?;
+        file::refuse_foreign(&conn)?;
+        schema::refuse_newer(&conn)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let store = Store {
+            conn,
+            file: None,
+            wal: false,
+            busy_timeout,
+            scrub_pending: false,
+        };
+        Ok((store, version))
     }
 }
 
