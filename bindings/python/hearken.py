@@ -557,7 +557,17 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_func_admin_create_store() != 34876:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_delete_store() != 25627:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_export_sqlite() != 65461:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_import_sqlite() != 21212:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_admin_install() != 31433:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_list_stores() != 47318:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_func_admin_migrate() != 49385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_convert_journal() != 40026:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -829,9 +839,24 @@ _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_hearken_checksum_func_admin_create_store.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_admin_create_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_delete_store.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_delete_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_export_sqlite.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_export_sqlite.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_import_sqlite.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_import_sqlite.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_admin_install.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_admin_install.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_list_stores.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_list_stores.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_func_admin_migrate.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_migrate.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_convert_journal.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_convert_journal.restype = ctypes.c_uint16
@@ -1195,12 +1220,42 @@ _UniffiLib.uniffi_hearken_fn_func_admin_create_store.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_func_admin_create_store.restype = None
+_UniffiLib.uniffi_hearken_fn_func_admin_delete_store.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_delete_store.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_func_admin_export_sqlite.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_export_sqlite.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_func_admin_import_sqlite.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_import_sqlite.restype = ctypes.c_uint64
 _UniffiLib.uniffi_hearken_fn_func_admin_install.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_func_admin_install.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_func_admin_list_stores.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_list_stores.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_func_admin_migrate.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_migrate.restype = ctypes.c_int64
 _UniffiLib.uniffi_hearken_fn_func_convert_journal.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -15087,6 +15142,73 @@ def admin_create_store(admin_url: str,store_id: str) -> None:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_delete_store(admin_url: str,store_id: str) -> int:
+    """
+    Deletes the store `store_id` and every row of it (H7); the rows deleted.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterString.check_lower(store_id)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterString.lower(store_id),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_delete_store,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_export_sqlite(admin_url: str,store_id: str,path: str) -> int:
+    """
+    Writes the store `store_id` to a new SQLite store file at `path` (H7); the rows copied.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterString.check_lower(store_id)
+
+    _UniffiFfiConverterString.check_lower(path)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterString.lower(store_id),
+        _UniffiFfiConverterString.lower(path),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_export_sqlite,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_import_sqlite(admin_url: str,path: str,store_id: str) -> int:
+    """
+    Imports the SQLite store file at `path` into a new store `store_id` (H7); the rows
+    copied.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterString.check_lower(path)
+
+    _UniffiFfiConverterString.check_lower(store_id)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterString.lower(path),
+        _UniffiFfiConverterString.lower(store_id),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_import_sqlite,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def admin_install(admin_url: str,engine_role: typing.Optional[str]) -> int:
     """
     Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
@@ -15107,6 +15229,40 @@ def admin_install(admin_url: str,engine_role: typing.Optional[str]) -> int:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_hearken_fn_func_admin_install,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_list_stores(admin_url: str) -> typing.List[str]:
+    """
+    The text ids of every store, in order.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_list_stores,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def admin_migrate(admin_url: str) -> int:
+    """
+    Migrates the installed schema to this library's version; the version now installed.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_migrate,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -15400,7 +15556,12 @@ __all__ = [
     "Unsubscribe",
     "User",
     "admin_create_store",
+    "admin_delete_store",
+    "admin_export_sqlite",
+    "admin_import_sqlite",
     "admin_install",
+    "admin_list_stores",
+    "admin_migrate",
     "convert_journal",
     "default_alert_settings",
     "default_delivery_settings",

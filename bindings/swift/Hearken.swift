@@ -16787,6 +16787,45 @@ public func adminCreateStore(adminUrl: String, storeId: String)throws   {try rus
 }
 }
 /**
+ * Deletes the store `store_id` and every row of it (H7); the rows deleted.
+ */
+public func adminDeleteStore(adminUrl: String, storeId: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_delete_store(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterString.lower(storeId),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the store `store_id` to a new SQLite store file at `path` (H7); the rows copied.
+ */
+public func adminExportSqlite(adminUrl: String, storeId: String, path: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_export_sqlite(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterString.lower(storeId),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+/**
+ * Imports the SQLite store file at `path` into a new store `store_id` (H7); the rows
+ * copied.
+ */
+public func adminImportSqlite(adminUrl: String, path: String, storeId: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_import_sqlite(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(storeId),uniffiCallStatus
+    )
+})
+}
+/**
  * Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
  * role that is to own the tables), or migrates it, then the row-level security, policies
  * and grants for `engine_role` (`None`: `hearken_engine`). Idempotent. Returns the schema
@@ -16798,6 +16837,28 @@ public func adminInstall(adminUrl: String, engineRole: String?)throws  -> Int64 
     uniffi_hearken_fn_func_admin_install(
         FfiConverterString.lower(adminUrl),
         FfiConverterOptionString.lower(engineRole),uniffiCallStatus
+    )
+})
+}
+/**
+ * The text ids of every store, in order.
+ */
+public func adminListStores(adminUrl: String)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_list_stores(
+        FfiConverterString.lower(adminUrl),uniffiCallStatus
+    )
+})
+}
+/**
+ * Migrates the installed schema to this library's version; the version now installed.
+ */
+public func adminMigrate(adminUrl: String)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_migrate(
+        FfiConverterString.lower(adminUrl),uniffiCallStatus
     )
 })
 }
@@ -16929,7 +16990,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_func_admin_create_store() != 34876) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_func_admin_delete_store() != 25627) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_export_sqlite() != 65461) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_import_sqlite() != 21212) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_func_admin_install() != 31433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_list_stores() != 47318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_migrate() != 49385) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_lease_stores() != 9359) {

@@ -915,9 +915,34 @@ RustBuffer uniffi_hearken_fn_method_explanation_lines(RustBuffer ptr, RustCallSt
 void uniffi_hearken_fn_func_admin_create_store(RustBuffer admin_url, RustBuffer store_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_DELETE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_DELETE_STORE
+uint64_t uniffi_hearken_fn_func_admin_delete_store(RustBuffer admin_url, RustBuffer store_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_EXPORT_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_EXPORT_SQLITE
+uint64_t uniffi_hearken_fn_func_admin_export_sqlite(RustBuffer admin_url, RustBuffer store_id, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_IMPORT_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_IMPORT_SQLITE
+uint64_t uniffi_hearken_fn_func_admin_import_sqlite(RustBuffer admin_url, RustBuffer path, RustBuffer store_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_INSTALL
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_INSTALL
 int64_t uniffi_hearken_fn_func_admin_install(RustBuffer admin_url, RustBuffer engine_role, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_LIST_STORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_LIST_STORES
+RustBuffer uniffi_hearken_fn_func_admin_list_stores(RustBuffer admin_url, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_MIGRATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_MIGRATE
+int64_t uniffi_hearken_fn_func_admin_migrate(RustBuffer admin_url, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_LEASE_STORES
@@ -1236,9 +1261,39 @@ uint16_t uniffi_hearken_checksum_func_admin_create_store(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_DELETE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_DELETE_STORE
+uint16_t uniffi_hearken_checksum_func_admin_delete_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_EXPORT_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_EXPORT_SQLITE
+uint16_t uniffi_hearken_checksum_func_admin_export_sqlite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_IMPORT_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_IMPORT_SQLITE
+uint16_t uniffi_hearken_checksum_func_admin_import_sqlite(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_INSTALL
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_INSTALL
 uint16_t uniffi_hearken_checksum_func_admin_install(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_LIST_STORES
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_LIST_STORES
+uint16_t uniffi_hearken_checksum_func_admin_list_stores(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_MIGRATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_MIGRATE
+uint16_t uniffi_hearken_checksum_func_admin_migrate(void
     
 );
 #endif

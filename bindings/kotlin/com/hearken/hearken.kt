@@ -699,7 +699,17 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_hearken_checksum_func_admin_create_store(
     ): Int
+    external fun uniffi_hearken_checksum_func_admin_delete_store(
+    ): Int
+    external fun uniffi_hearken_checksum_func_admin_export_sqlite(
+    ): Int
+    external fun uniffi_hearken_checksum_func_admin_import_sqlite(
+    ): Int
     external fun uniffi_hearken_checksum_func_admin_install(
+    ): Int
+    external fun uniffi_hearken_checksum_func_admin_list_stores(
+    ): Int
+    external fun uniffi_hearken_checksum_func_admin_migrate(
     ): Int
     external fun uniffi_hearken_checksum_func_lease_stores(
     ): Int
@@ -1224,7 +1234,17 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_admin_create_store(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_func_admin_delete_store(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_func_admin_export_sqlite(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_func_admin_import_sqlite(`adminUrl`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_hearken_fn_func_admin_install(`adminUrl`: RustBuffer.ByValue,`engineRole`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_hearken_fn_func_admin_list_stores(`adminUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_admin_migrate(`adminUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_func_lease_stores(`url`: RustBuffer.ByValue,`mailer`: RustBuffer.ByValue,`nowMs`: Long,`limit`: Int,`leaseSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1366,7 +1386,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_func_admin_create_store() and 0xFFFF) != 34876) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_func_admin_delete_store() and 0xFFFF) != 25627) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_admin_export_sqlite() and 0xFFFF) != 65461) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_admin_import_sqlite() and 0xFFFF) != 21212) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_func_admin_install() and 0xFFFF) != 31433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_admin_list_stores() and 0xFFFF) != 47318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_func_admin_migrate() and 0xFFFF) != 49385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_func_lease_stores() and 0xFFFF) != 9359) {
@@ -15465,6 +15500,57 @@ public typealias FfiConverterTypeTimestamp = FfiConverterLong
     
 
         /**
+         * Deletes the store `store_id` and every row of it (H7); the rows deleted.
+         */
+    @Throws(HearkenException::class) fun `adminDeleteStore`(`adminUrl`: kotlin.String, `storeId`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_delete_store(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterString.lower(`storeId`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Writes the store `store_id` to a new SQLite store file at `path` (H7); the rows copied.
+         */
+    @Throws(HearkenException::class) fun `adminExportSqlite`(`adminUrl`: kotlin.String, `storeId`: kotlin.String, `path`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_export_sqlite(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterString.lower(`storeId`),
+        FfiConverterString.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Imports the SQLite store file at `path` into a new store `store_id` (H7); the rows
+         * copied.
+         */
+    @Throws(HearkenException::class) fun `adminImportSqlite`(`adminUrl`: kotlin.String, `path`: kotlin.String, `storeId`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_import_sqlite(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterString.lower(`path`),
+        FfiConverterString.lower(`storeId`),_status)
+}
+    )
+    }
+    
+
+        /**
          * Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
          * role that is to own the tables), or migrates it, then the row-level security, policies
          * and grants for `engine_role` (`None`: `hearken_engine`). Idempotent. Returns the schema
@@ -15478,6 +15564,36 @@ public typealias FfiConverterTypeTimestamp = FfiConverterLong
         
         FfiConverterString.lower(`adminUrl`),
         FfiConverterOptionalString.lower(`engineRole`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The text ids of every store, in order.
+         */
+    @Throws(HearkenException::class) fun `adminListStores`(`adminUrl`: kotlin.String): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_list_stores(
+    
+        
+        FfiConverterString.lower(`adminUrl`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Migrates the installed schema to this library's version; the version now installed.
+         */
+    @Throws(HearkenException::class) fun `adminMigrate`(`adminUrl`: kotlin.String): kotlin.Long {
+            return FfiConverterLong.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_migrate(
+    
+        
+        FfiConverterString.lower(`adminUrl`),_status)
 }
     )
     }
