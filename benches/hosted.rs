@@ -464,6 +464,9 @@ fn check(report: &hearken::SyncReport, batch: &SyncBatch) -> BenchResult<()> {
 // ---------------------------------------------------------------------------------------
 // The big sync
 
+/// Opens one side's store.
+type Opener<'a> = Box<dyn Fn() -> hearken::Result<Engine> + 'a>;
+
 fn big_sync() -> BenchResult<()> {
     let customers = env_number("HEARKEN_BENCH_BIG_CUSTOMERS", 100_000)?;
     let sales = env_number("HEARKEN_BENCH_BIG_SALES", 10_000)?;
@@ -485,7 +488,7 @@ fn big_sync() -> BenchResult<()> {
     let id = format!("bench-big-{tag}");
     hearken::admin::create_store(&admin_url, &id)?;
     let pg_off = Side::PgSyncOff.url(&engine_url);
-    let sides: [(&str, Box<dyn Fn() -> hearken::Result<Engine>>); 4] = [
+    let sides: [(&str, Opener); 4] = [
         (
             "PostgreSQL, synchronous_commit=off",
             Box::new(|| Engine::open_url(&pg_off, &id)),
