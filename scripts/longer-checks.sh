@@ -2,6 +2,10 @@
 # Longer checks, kept out of the main test command (scripts/test.sh) so CI stays fast:
 #   - benches: sync vs raw SQLite (1M-customer template, 100k transactions), the same sync
 #     through the C ABI vs the Rust call, outbox claim+ack vs raw SQL; each prints its ratio
+#   - the hosted-mode bench (issue 27 item 9): 1,000 stores (100 with --quick) synced by 4
+#     worker processes on PostgreSQL (a throw-away cluster, fsync turned on for the run)
+#     beside 1,000 SQLite files, then the big sync on both (docs/benchmarks.md, "Hosted
+#     mode: 1,000 stores")
 #   - the property tests with many more cases
 #   - the C tests under valgrind are already in scripts/test.sh
 #   - fuzzing (docs/fuzzing.md): every cargo-fuzz target in fuzz/ (instants_and_echo: the
@@ -33,6 +37,23 @@ cargo bench --bench sync
 cargo bench --bench ffi
 cargo bench --bench outbox
 cargo bench --bench analytics
+
+echo "== hosted bench (release): PostgreSQL beside SQLite files"
+(
+    if [ -n "${HEARKEN_BENCH_QUICK:-}" ]; then
+        export HEARKEN_BENCH_STORES="${HEARKEN_BENCH_STORES:-100}"
+        export HEARKEN_BENCH_BIG_CUSTOMERS="${HEARKEN_BENCH_BIG_CUSTOMERS:-10000}"
+        export HEARKEN_BENCH_BIG_SALES="${HEARKEN_BENCH_BIG_SALES:-1000}"
+    fi
+    scripts/pg-cluster.sh start
+    trap 'scripts/pg-cluster.sh stop' EXIT
+    eval "$(scripts/pg-cluster.sh env)"
+    # The test cluster runs with fsync=off; durability settings mean nothing without it.
+    runuser -u postgres -- psql -h "$HEARKEN_TEST_PG_DIR" -p "$HEARKEN_TEST_PG_PORT" \
+        -d postgres -Atq -c "ALTER SYSTEM SET fsync = on" -c "SELECT pg_reload_conf()"
+    cargo bench --features hosted --bench hosted
+    HEARKEN_BENCH_BIG=1 cargo bench --features hosted --bench hosted
+)
 
 echo "== property tests: 1024 cases each (properties), 256 (rollups vs recount, repeats)"
 PROPTEST_CASES=1024 cargo test --release --test properties
