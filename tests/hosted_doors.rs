@@ -325,3 +325,71 @@ fn h3_a_mailer_leases_the_store_with_due_work_through_the_door_calls() {
     let err = lease_stores(&url, "m", due, 10, 0).unwrap_err();
     assert!(err.to_string().contains("lease_seconds"), "{err}");
 }
+
+/// Issue 27 item 1: a night's writes on PostgreSQL are a fixed number of statements,
+/// whatever its size: customers, transactions, their employees and decisions go in
+/// multi-row statements (the id counters bumped once per table).
+#[cfg(feature = "hosted")]
+#[test]
+fn h1_a_200_and_a_2000_sale_night_run_the_same_statements() {
+    use std::sync::{Arc, Mutex};
+    let Some((url, _)) = hosted_store("h1_nights_run_the_same_statements") else {
+        return;
+    };
+    let statements = |sales: usize| {
+        let (admin, _) = hosted_common::urls("h1_nights_run_the_same_statements").unwrap();
+        let id = hosted_common::unique(&format!("night{sales}"));
+        hearken::admin::create_store(&admin, &id).unwrap();
+        let engine = Engine::open_url(&url, &id).unwrap();
+        engine
+            .upsert_location(&hearken::Location::new(
+                "paris",
+                "Boutique Paris",
+                "Europe/Paris",
+            ))
+            .unwrap();
+        let customers: Vec<String> = (0..sales / 2).map(|i| format!("c{i}")).collect();
+        let ids: Vec<&str> = customers.iter().map(String::as_str).collect();
+        let employees: Vec<hearken::Employee> = ["e1", "e2"]
+            .into_iter()
+            .map(|id| hearken::Employee {
+                id: id.into(),
+                name: None,
+                role: hearken::Role::Salesperson,
+            })
+            .collect();
+        let sales_of_night = (0..sales)
+            .map(|i| {
+                let mut s = common::sale(
+                    &format!("t{i}"),
+                    Some(&customers[i % customers.len()]),
+                    Some("2026-11-20T15:00:00+01:00"),
+                );
+                s.employees = vec![if i % 2 == 0 { "e1" } else { "e2" }.into()];
+                s
+            })
+            .collect();
+        let mut batch = common::batch("paris", "2026-11-20", &ids, sales_of_night);
+        batch.employees = employees;
+        let sink = Arc::new(Mutex::new(Vec::new()));
+        engine.trace_sql(Some(sink.clone())).unwrap();
+        let report = engine
+            .sync(&batch, common::paris_night("2026-11-20"))
+            .unwrap();
+        engine.trace_sql(None).unwrap();
+        assert_eq!(report.transactions_created as usize, sales);
+        // The first night's employees are new in both stores alike.
+        sink.lock().unwrap().len()
+    };
+    let small = statements(200);
+    let large = statements(2_000);
+    println!("statements of a night: {small} (200 sales), {large} (2,000 sales)");
+    assert_eq!(
+        small, large,
+        "statements of a 200-sale and a 2,000-sale night"
+    );
+    assert!(
+        small < 80,
+        "a night is a few dozen statements, not one per row: {small}"
+    );
+}

@@ -341,6 +341,9 @@ fn validate(
     })
 }
 
+/// How many of a batch's customers or transactions are read and written together.
+const WRITE_PART: usize = 4096;
+
 /// Writes the batch's customers (an erased one keeps nothing) and returns every customer
 /// the batch refers to, by host id; adds the host ids of the erased among those the batch
 /// sends to `erased`.
@@ -355,38 +358,52 @@ fn write_customers<'b>(
 ) -> Result<HashMap<&'b str, Known<'b>>> {
     let now_ms = time::ms(now);
     let mut customers = HashMap::with_capacity(batch.customers.len());
-    for cust in &batch.customers {
-        let old = c.find_customer(&cust.id)?;
-        let old = old.as_ref();
-        let mut row = customer_row(cust, stored.settings.default_country_code);
-        if old.is_some_and(|s| s.erased) {
-            erased.insert(cust.id.clone());
-            // Erased (right to be forgotten): the POS may still send them; keep nothing.
-            row = CustomerRow {
-                host_id: row.host_id,
-                include_in_communications: false,
-                language: row.language,
-                ..CustomerRow::default()
-            };
-        }
-        let (rowid, existed) = match old {
-            None => {
-                report.customers_created += 1;
-                (c.insert_customer(&row, now_ms)?, false)
+    // A part at a time: the stored rows of one part are read together (one query on a
+    // networked store) and its new customers inserted together, while memory stays bounded.
+    for part in batch.customers.chunks(WRITE_PART) {
+        let ids: Vec<&str> = part.iter().map(|cust| cust.id.as_str()).collect();
+        let found = c.find_customers_to_write(&ids)?;
+        let mut new_rows = Vec::new();
+        let mut new_known = Vec::new();
+        for (cust, old) in part.iter().zip(&found) {
+            let old = old.as_ref();
+            let mut row = customer_row(cust, stored.settings.default_country_code);
+            if old.is_some_and(|s| s.erased) {
+                erased.insert(cust.id.clone());
+                // Erased (right to be forgotten): the POS may still send them; keep nothing.
+                row = CustomerRow {
+                    host_id: row.host_id,
+                    include_in_communications: false,
+                    language: row.language,
+                    ..CustomerRow::default()
+                };
             }
-            Some(old) if old.row != row => {
-                report.customers_updated += 1;
-                if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm {
-                    // An unsubscribe through the old contacts stays with the customer (E3).
-                    suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
+            let language = cust.language.as_deref().map(Cow::Borrowed);
+            let rowid = match old {
+                None => {
+                    report.customers_created += 1;
+                    new_rows.push(row);
+                    new_known.push((cust.id.as_str(), language));
+                    continue;
                 }
-                c.update_customer(old.rowid, &row, now_ms)?;
-                (old.rowid, true)
-            }
-            Some(old) => (old.rowid, true),
-        };
-        let language = cust.language.as_deref().map(Cow::Borrowed);
-        customers.insert(cust.id.as_str(), Known::new(rowid, existed, row, language));
+                Some(old) if old.row != row => {
+                    report.customers_updated += 1;
+                    if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm
+                    {
+                        // An unsubscribe through the old contacts stays with the customer (E3).
+                        suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
+                    }
+                    c.update_customer(old.rowid, &row, now_ms)?;
+                    old.rowid
+                }
+                Some(old) => old.rowid,
+            };
+            customers.insert(cust.id.as_str(), Known::new(rowid, true, row, language));
+        }
+        let rowids = c.insert_customers(&new_rows, now_ms)?;
+        for ((rowid, row), (id, language)) in rowids.into_iter().zip(new_rows).zip(new_known) {
+            customers.insert(id, Known::new(rowid, false, row, language));
+        }
     }
     for t in &batch.transactions {
         let Some(id) = t.customer.as_deref() else {
@@ -416,41 +433,54 @@ fn write_transactions<'s>(
     report: &mut SyncReport,
 ) -> Result<Vec<Written<'s>>> {
     let mut out = Vec::with_capacity(batch.transactions.len());
-    for t in &batch.transactions {
-        let row = TransactionRow {
-            host_id: t.id.clone(),
-            location: dated.location.rowid,
-            customer: t
-                .customer
-                .as_deref()
-                .and_then(|id| customers.get(id))
-                .map(|k| k.rowid),
-            kind: t.kind,
-            amount_minor: t.amount_minor,
-            currency: t.currency.clone(),
-            finalized_at_ms: t.finalized_at.map(|f| f.timestamp_millis()),
-            excluded: t.exclude,
-            refers_to: t.refers_to.clone(),
-        };
-        let mut employees = t.employees.clone();
-        employees.sort();
-        let before = stored.transactions.get(&t.id);
-        let rowid = match before {
-            None => {
-                report.transactions_created += 1;
-                c.insert_transaction(&row, &employees, dated.batch_date)?
-            }
-            // Like with like: the stored row and sorted employee list against the batch's
-            // (E8, T12: an identical batch updates nothing).
-            Some(old) if old.row != row || old.employees != employees => {
-                report.transactions_updated += 1;
-                let changed = (old.employees != employees).then_some(employees.as_slice());
-                c.update_transaction(old.rowid, &row, changed)?;
-                old.rowid
-            }
-            Some(old) => old.rowid,
-        };
-        out.push(Written { rowid, before });
+    for part in batch.transactions.chunks(WRITE_PART) {
+        let mut new_rows = Vec::new();
+        for t in part {
+            let row = TransactionRow {
+                host_id: t.id.clone(),
+                location: dated.location.rowid,
+                customer: t
+                    .customer
+                    .as_deref()
+                    .and_then(|id| customers.get(id))
+                    .map(|k| k.rowid),
+                kind: t.kind,
+                amount_minor: t.amount_minor,
+                currency: t.currency.clone(),
+                finalized_at_ms: t.finalized_at.map(|f| f.timestamp_millis()),
+                excluded: t.exclude,
+                refers_to: t.refers_to.clone(),
+            };
+            let mut employees = t.employees.clone();
+            employees.sort();
+            let before = stored.transactions.get(&t.id);
+            let rowid = match before {
+                None => {
+                    report.transactions_created += 1;
+                    // Its row id once the part's new transactions are inserted.
+                    new_rows.push((out.len(), row, employees));
+                    0
+                }
+                // Like with like: the stored row and sorted employee list against the
+                // batch's (E8, T12: an identical batch updates nothing).
+                Some(old) if old.row != row || old.employees != employees => {
+                    report.transactions_updated += 1;
+                    let changed = (old.employees != employees).then_some(employees.as_slice());
+                    c.update_transaction(old.rowid, &row, changed)?;
+                    old.rowid
+                }
+                Some(old) => old.rowid,
+            };
+            out.push(Written { rowid, before });
+        }
+        let slices: Vec<(&TransactionRow, &[String])> = new_rows
+            .iter()
+            .map(|(_, row, employees)| (row, employees.as_slice()))
+            .collect();
+        let rowids = c.insert_transactions(&slices, dated.batch_date)?;
+        for ((at, _, _), rowid) in new_rows.iter().zip(rowids) {
+            out[*at].rowid = rowid;
+        }
     }
     Ok(out)
 }

@@ -63,6 +63,24 @@ pub trait CustomerStore {
     /// Inserts a new customer and returns its row id.
     fn insert_customer(&mut self, c: &CustomerRow, now_ms: i64) -> Result<i64>;
 
+    /// The stored customer of each of `host_ids` (a part of a batch's own customers, before
+    /// they are written), in order. By default one look-up each (a store file answers each
+    /// from its page cache); a networked store overrides it with one query.
+    fn find_customers_to_write(
+        &mut self,
+        host_ids: &[&str],
+    ) -> Result<Vec<Option<StoredCustomer>>> {
+        host_ids.iter().map(|id| self.find_customer(id)).collect()
+    }
+
+    /// Inserts new customers, in order; their row ids, in order. By default one insert
+    /// each; a networked store overrides it with one multi-row statement.
+    fn insert_customers(&mut self, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
+        rows.iter()
+            .map(|c| self.insert_customer(c, now_ms))
+            .collect()
+    }
+
     /// Overwrites a known customer's fields.
     fn update_customer(&mut self, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()>;
 

@@ -124,6 +124,19 @@ pub trait TransactionStore {
         business_date: NaiveDate,
     ) -> Result<i64>;
 
+    /// Inserts new transactions first seen on `business_date`, each with its employees, in
+    /// order; their row ids, in order. By default one insert each; a networked store
+    /// overrides it with a few multi-row statements.
+    fn insert_transactions(
+        &mut self,
+        rows: &[(&TransactionRow, &[String])],
+        business_date: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        rows.iter()
+            .map(|(t, employees)| self.insert_transaction(t, employees, business_date))
+            .collect()
+    }
+
     /// Overwrites a known transaction's fields, and its employees when `employees` is given
     /// (their list changed); the credit of answers already given moves only then.
     fn update_transaction(

@@ -109,6 +109,59 @@ impl crate::store::CustomerStore for PgTx<'_> {
         Ok(id)
     }
 
+    fn find_customers_to_write(
+        &mut self,
+        host_ids: &[&str],
+    ) -> Result<Vec<Option<StoredCustomer>>> {
+        let mut found = self.find_customers(host_ids)?;
+        Ok(host_ids.iter().map(|id| found.remove(*id)).collect())
+    }
+
+    fn insert_customers(&mut self, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = i64::try_from(rows.len())
+            .map_err(|_| crate::Error::Internal("postgres: too many customers at once".into()))?;
+        let first = self.next_ids("customers", n)?;
+        let ids: Vec<i64> = (first..first + n).collect();
+        let texts = |f: fn(&CustomerRow) -> Option<String>| -> Vec<Option<String>> {
+            rows.iter().map(f).collect()
+        };
+        self.execute(
+            "INSERT INTO customers (store_id, id, host_id, name, email, email_norm, phone,
+               phone_norm, language, gender, reference, include_in_communications, created_at,
+               updated_at)
+             SELECT $1, id, host_id, name, email, email_norm, phone, phone_norm, language,
+               gender, reference, include, $2, $2
+             FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+               $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[])
+               AS u (id, host_id, name, email, email_norm, phone, phone_norm, language, gender,
+                     reference, include)",
+            vec![
+                p(now_ms),
+                p(ids.clone()),
+                p(rows
+                    .iter()
+                    .map(|c| c.host_id.clone())
+                    .collect::<Vec<String>>()),
+                p(texts(|c| c.name.clone())),
+                p(texts(|c| c.email.clone())),
+                p(texts(|c| c.email_norm.clone())),
+                p(texts(|c| c.phone.clone())),
+                p(texts(|c| c.phone_norm.clone())),
+                p(texts(|c| c.language.clone())),
+                p(texts(|c| c.gender.map(|g| g.as_str().to_owned()))),
+                p(texts(|c| c.reference.clone())),
+                p(rows
+                    .iter()
+                    .map(|c| flag(c.include_in_communications))
+                    .collect::<Vec<i64>>()),
+            ],
+        )?;
+        Ok(ids)
+    }
+
     fn update_customer(&mut self, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()> {
         let mut params = vec![p(rowid)];
         params.extend(fields(c));

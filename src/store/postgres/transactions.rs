@@ -107,6 +107,83 @@ impl crate::store::TransactionStore for PgTx<'_> {
         Ok(rowid)
     }
 
+    fn insert_transactions(
+        &mut self,
+        rows: &[(&TransactionRow, &[String])],
+        business_date: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = i64::try_from(rows.len()).map_err(|_| {
+            crate::Error::Internal("postgres: too many transactions at once".into())
+        })?;
+        let first = self.next_ids("transactions", n)?;
+        let ids: Vec<i64> = (first..first + n).collect();
+        self.execute(
+            "INSERT INTO transactions (store_id, id, host_id, location_id, customer_id, kind,
+               amount_minor, currency, finalized_at, excluded, first_seen_on, refers_to)
+             SELECT $1, id, host_id, location, customer, kind, amount, currency, finalized,
+               excluded, $2, refers_to
+             FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
+               $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::text[])
+               AS u (id, host_id, location, customer, kind, amount, currency, finalized,
+                     excluded, refers_to)",
+            vec![
+                p(date_text(business_date)),
+                p(ids.clone()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.host_id.clone())
+                    .collect::<Vec<String>>()),
+                p(rows.iter().map(|(t, _)| t.location).collect::<Vec<i64>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.customer)
+                    .collect::<Vec<Option<i64>>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.kind.as_str().to_owned())
+                    .collect::<Vec<String>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.amount_minor)
+                    .collect::<Vec<i64>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.currency.clone())
+                    .collect::<Vec<String>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.finalized_at_ms)
+                    .collect::<Vec<Option<i64>>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| flag(t.excluded))
+                    .collect::<Vec<i64>>()),
+                p(rows
+                    .iter()
+                    .map(|(t, _)| t.refers_to.clone())
+                    .collect::<Vec<Option<String>>>()),
+            ],
+        )?;
+        let (link_tx, link_emp): (Vec<i64>, Vec<String>) = ids
+            .iter()
+            .zip(rows)
+            .flat_map(|(id, (_, employees))| employees.iter().map(move |e| (*id, e.clone())))
+            .unzip();
+        if !link_tx.is_empty() {
+            self.execute(
+                "INSERT INTO transaction_employees (store_id, transaction_id, employee_id)
+                 SELECT DISTINCT $1, u.tx, e.id
+                 FROM unnest($2::bigint[], $3::text[]) AS u (tx, emp)
+                 JOIN employees e ON e.store_id = $1 AND e.host_id = u.emp",
+                vec![p(link_tx), p(link_emp)],
+            )?;
+        }
+        Ok(ids)
+    }
+
     fn update_transaction(
         &mut self,
         rowid: i64,
