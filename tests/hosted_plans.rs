@@ -31,10 +31,7 @@ use std::sync::{Arc, Mutex};
 use chrono::TimeDelta;
 use hearken::hosted::schema::{self, STORE_TABLES};
 use hearken::hosted::{PgClient, Tx};
-use hearken::{
-    AlertKind, AlertSettings, ContactPolicy, Engine, FeedbackSettings, NotifyLevel, StoreConfig,
-    User, UserRole,
-};
+use hearken::{ContactPolicy, Engine, StoreConfig};
 use history::History;
 use hosted_common::*;
 
@@ -79,25 +76,6 @@ const CONFIGURATION_TABLES: &[&str] = &[
 /// and the scenario has none (with some, `refers_to = ANY(..)` is its condition).
 const EMPTY_PARTIAL_INDEXES: &[&str] = &["transactions_refers_to"];
 
-/// Every timer on: review and non-respondent reminders, escalations to an owner.
-fn every_timer(e: &Engine) {
-    e.set_feedback_settings(&FeedbackSettings {
-        non_respondent_reminder_days: 3,
-        ..FeedbackSettings::default()
-    })
-    .unwrap();
-    e.set_alert_settings(&AlertSettings {
-        escalate_after_hours: 24,
-        ..AlertSettings::default()
-    })
-    .unwrap();
-    let mut owner = User::new("owner", "Camille", "camille@example.com", UserRole::Owner);
-    owner.notify = NotifyLevel::All;
-    e.upsert_user(&owner).unwrap();
-    e.assign_alerts(AlertKind::UnhappyCustomer, None, "owner")
-        .unwrap();
-}
-
 fn night(e: &Engine, h: &History, n: u32) {
     history::sync_night(e, h, n);
     history::morning(e, h, n);
@@ -116,7 +94,7 @@ fn store(admin: &PgClient, engine_url: &str, prefix: &str) -> (i64, Engine) {
     })
     .unwrap();
     history::set_up(&e);
-    every_timer(&e);
+    history::every_timer(&e);
     (key, e)
 }
 

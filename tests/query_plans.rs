@@ -14,9 +14,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
-use hearken::{
-    AlertKind, AlertSettings, ContactPolicy, Engine, FeedbackSettings, NotifyLevel, User, UserRole,
-};
+use hearken::{ContactPolicy, Engine};
 use history::History;
 use rusqlite::{Connection, OpenFlags};
 
@@ -175,25 +173,6 @@ fn engine(dir: &tempfile::TempDir) -> (Engine, std::path::PathBuf) {
     (e, path)
 }
 
-/// Every timer on: review and non-respondent reminders, escalations to an owner.
-fn every_timer(e: &Engine) {
-    e.set_feedback_settings(&FeedbackSettings {
-        non_respondent_reminder_days: 3,
-        ..FeedbackSettings::default()
-    })
-    .unwrap();
-    e.set_alert_settings(&AlertSettings {
-        escalate_after_hours: 24,
-        ..AlertSettings::default()
-    })
-    .unwrap();
-    let mut owner = User::new("owner", "Camille", "camille@example.com", UserRole::Owner);
-    owner.notify = NotifyLevel::All;
-    e.upsert_user(&owner).unwrap();
-    e.assign_alerts(AlertKind::UnhappyCustomer, None, "owner")
-        .unwrap();
-}
-
 const SMALL: History = History {
     customers: 120,
     sales_per_night: 30,
@@ -204,7 +183,7 @@ const SMALL: History = History {
 fn nights_and_mornings_scan_no_growing_table() {
     let dir = tempfile::tempdir().unwrap();
     let (e, path) = engine(&dir);
-    every_timer(&e);
+    history::every_timer(&e);
     let statements = trace_history(&e, &SMALL, 40);
     check(&path, &statements);
 }
@@ -213,7 +192,7 @@ fn nights_and_mornings_scan_no_growing_table() {
 fn nights_under_the_contact_policy_scan_no_growing_table() {
     let dir = tempfile::tempdir().unwrap();
     let (e, path) = engine(&dir);
-    every_timer(&e);
+    history::every_timer(&e);
     e.set_contact_policy(&ContactPolicy {
         one_person_per_contact: true,
         min_gap_days: 20,

@@ -187,3 +187,27 @@ pub fn morning(e: &Engine, h: &History, night: u32) -> Morning {
     }
     out
 }
+
+/// Every timer on: review and non-respondent reminders, escalations to an owner.
+pub fn every_timer(e: &Engine) {
+    e.set_feedback_settings(&hearken::FeedbackSettings {
+        non_respondent_reminder_days: 3,
+        ..hearken::FeedbackSettings::default()
+    })
+    .unwrap();
+    e.set_alert_settings(&hearken::AlertSettings {
+        escalate_after_hours: 24,
+        ..hearken::AlertSettings::default()
+    })
+    .unwrap();
+    let mut owner = hearken::User::new(
+        "owner",
+        "Camille",
+        "camille@example.com",
+        hearken::UserRole::Owner,
+    );
+    owner.notify = hearken::NotifyLevel::All;
+    e.upsert_user(&owner).unwrap();
+    e.assign_alerts(hearken::AlertKind::UnhappyCustomer, None, "owner")
+        .unwrap();
+}
