@@ -74,25 +74,28 @@ step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner
 scripts/pg-cluster.sh start
 trap 'scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pg-cluster.sh env)"
-HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --test hosted_client --test hosted_schema --test hosted_doors \
+# The features of the behaviour suite's PostgreSQL build (failpoints stay off unless
+# HEARKEN_FAILPOINT is set), so the hosted tests, the suite and the C door's debug library
+# share one compilation instead of two.
+HEARKEN_TEST_REQUIRE_PG=1 cargo test --features failpoints,hosted --test hosted_client --test hosted_schema --test hosted_doors \
   --test hosted_tokio --test hosted_tls_swap --test hosted_lease \
   --test hosted_isolation --test hosted_concurrency --test hosted_plans --test hosted_admin --bin hearken
 # PgBouncer in transaction mode in front of the cluster (H3; installs Debian's if missing).
 scripts/pgbouncer.sh start
 trap 'scripts/pgbouncer.sh stop; scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pgbouncer.sh env)"
-HEARKEN_TEST_REQUIRE_PG=1 HEARKEN_TEST_REQUIRE_PGBOUNCER=1 cargo test --features hosted --test hosted_pgbouncer
+HEARKEN_TEST_REQUIRE_PG=1 HEARKEN_TEST_REQUIRE_PGBOUNCER=1 cargo test --features failpoints,hosted --test hosted_pgbouncer
 scripts/pgbouncer.sh stop
 trap 'scripts/pg-cluster.sh stop' EXIT
 # The client's and the PostgreSQL store's unit tests (each area against SQLite's answers).
-HEARKEN_TEST_REQUIRE_PG=1 cargo test --features hosted --lib -- hosted:: store::postgres::
+HEARKEN_TEST_REQUIRE_PG=1 cargo test --features failpoints,hosted --lib -- hosted:: store::postgres::
 # The behaviour suite on PostgreSQL: the same files as on the SQLite stores (H1).
 bash scripts/behaviour-suite.sh postgres
 # The C door on PostgreSQL: a debug library with the hosted feature (its dependencies are
 # the ones the hosted tests just built), the golden scenario on new stores of the cluster.
 # The Python and Kotlin tests run on it too, in the bindings step (HEARKEN_HOSTED_LIB_DIR);
 # the cluster runs until then.
-cargo build --lib --features hosted
+cargo build --lib --features failpoints,hosted
 bash tests/c/run-hosted.sh
 export HEARKEN_HOSTED_LIB_DIR=target/debug
 
