@@ -18,6 +18,7 @@ mod pages;
 mod policy;
 mod relationship;
 mod responses;
+mod screen;
 mod suppressions;
 mod sync;
 mod timers;
