@@ -1,5 +1,6 @@
 //! The Engine handle: opens the store and runs each use case by combining rules/ and store/.
 
+mod access;
 mod alerts;
 mod analytics;
 mod api;

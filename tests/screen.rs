@@ -40,7 +40,9 @@ fn answer(e: &Engine, link: &str, score: u32, consent: bool) {
 fn d7_the_screen_after_a_night_shows_the_invitation_its_message_and_the_cooldown() {
     let e = engine();
     night(&e, "2026-11-20", &[("t1", "amelie")]);
-    let s = e.contact_state("amelie", at("2026-11-21T08:00:00Z")).unwrap();
+    let s = e
+        .contact_state("amelie", at("2026-11-21T08:00:00Z"))
+        .unwrap();
     assert_eq!(s.customer, "amelie");
     assert!(!s.erased);
     let last = s.last_invited.expect("invited last night");
@@ -90,7 +92,12 @@ fn d7_the_screen_after_an_answer_shows_the_score_and_the_reply_consent() {
     for m in &msgs {
         let who = m.customer.as_deref().unwrap();
         let link = m.survey_link.as_deref().unwrap();
-        answer(&e, link, if who == "amelie" { 9 } else { 3 }, who == "amelie");
+        answer(
+            &e,
+            link,
+            if who == "amelie" { 9 } else { 3 },
+            who == "amelie",
+        );
     }
     let s = e.contact_state("amelie", at(DUE)).unwrap();
     let a = s.last_answered.expect("answered");
@@ -111,7 +118,9 @@ fn d7_cancel_releases_the_cooldown_and_the_next_sync_invites_again() {
     night(&e, "2026-11-20", &[("t1", "amelie"), ("t2", "bob")]);
     let before = e.contact_state("amelie", at(DUE)).unwrap();
     let id = before.pending[0].message_id.clone();
-    let report = e.cancel_pending("amelie", at("2026-11-21T08:00:00Z")).unwrap();
+    let report = e
+        .cancel_pending("amelie", at("2026-11-21T08:00:00Z"))
+        .unwrap();
     assert_eq!(report.customer, "amelie");
     assert_eq!(report.cancelled, 1);
     assert_eq!(report.message_ids, [id.clone()]);
@@ -127,7 +136,10 @@ fn d7_cancel_releases_the_cooldown_and_the_next_sync_invites_again() {
     // Explain shows it.
     let x = e.explain("amelie", at(DUE)).unwrap();
     assert_eq!(x.eligible_again_on, None);
-    assert_eq!(x.decisions[0].cancel_reason.as_deref(), Some("cancelled_by_host"));
+    assert_eq!(
+        x.decisions[0].cancel_reason.as_deref(),
+        Some("cancelled_by_host")
+    );
     assert_eq!(x.decisions[0].cancelled_on, Some(day("2026-11-21")));
     assert!(x.lines()[0].contains("cancelled: cancelled_by_host on 2026-11-21"));
     // Nothing goes to her; bob's message still does.
@@ -186,14 +198,18 @@ fn d7_cancel_leaves_a_message_the_host_holds_and_cancels_a_reminder() {
 fn d7_an_unsubscribed_or_erased_customer_has_no_next_date_and_an_unknown_one_is_not_found() {
     let e = engine();
     night(&e, "2026-11-20", &[("t1", "amelie"), ("t2", "bob")]);
-    e.unsubscribe_contact("amelie@example.com", at(DUE)).unwrap();
+    e.unsubscribe_contact("amelie@example.com", at(DUE))
+        .unwrap();
     let s = e.contact_state("amelie", at(DUE)).unwrap();
     assert!(s.subscription.unsubscribed);
     assert!(s.subscription.email_suppressed);
     assert!(!s.subscription.phone_suppressed);
     assert_eq!(s.subscription.unsubscribed_since, Some(at(DUE)));
     for n in &s.next_eligible {
-        assert_eq!((n.eligible_on, n.reason), (None, Some(SkipReason::Unsubscribed)));
+        assert_eq!(
+            (n.eligible_on, n.reason),
+            (None, Some(SkipReason::Unsubscribed))
+        );
     }
     e.erase_customer("bob", at(DUE)).unwrap();
     let s = e.contact_state("bob", at(DUE)).unwrap();

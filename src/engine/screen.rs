@@ -78,9 +78,8 @@ pub fn contact_state(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Resu
         .into_iter()
         .map(|m| {
             Ok(PendingMessage {
-                due_at: time::from_ms(m.due_at_ms).ok_or_else(|| {
-                    Error::Internal("a stored due time is out of range".into())
-                })?,
+                due_at: time::from_ms(m.due_at_ms)
+                    .ok_or_else(|| Error::Internal("a stored due time is out of range".into()))?,
                 message_id: m.message_id,
                 kind: m.kind,
                 status: m.status,

@@ -54,8 +54,8 @@ pub use response::{
     ResponseDeletion, ResponseInput, ResponseOutcome, ReviewMode, ScoreQuery, Sentiment,
 };
 pub use screen::{
-    CancelReport, ConsentState, ContactState, LastAnswered, LastInvited, NextEligible,
-    PendingMessage, SubscriptionState,
+    CancelReport, ConsentState, ContactErasure, ContactState, LastAnswered, LastInvited,
+    NextEligible, PendingMessage, SubscriptionState,
 };
 pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
 pub use survey::{ChoiceOption, Question, QuestionKind, QuestionView, Survey, SurveyPage};

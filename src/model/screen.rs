@@ -1,10 +1,10 @@
 //! The POS customer screen (D7): a customer's contact state, and cancelling their pending
-//! messages.
+//! messages; erasure by contact alone (D6).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{MessageKind, MessageStatus, ResponseSource, SkipReason, SurveyKind};
+use super::{Erasure, MessageKind, MessageStatus, ResponseSource, SkipReason, SurveyKind};
 
 /// What hearken knows about contacting one customer, for the POS customer screen (D7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,4 +139,21 @@ pub struct CancelReport {
     pub message_ids: Vec<String>,
     /// Messages the host holds (claimed, not acked): left alone, an ack still records them.
     pub in_flight: Vec<String>,
+}
+
+/// What erasing a contact did (D6): every customer who had it erased as erasure does, and
+/// the contact's own suppression kept only as a peppered hash (T2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(deny_unknown_fields)]
+pub struct ContactErasure {
+    /// `email` or `phone`.
+    pub kind: String,
+    /// The customers who had the contact, each erased.
+    pub customers: Vec<Erasure>,
+    /// The contact's plain suppression was replaced by its peppered hash.
+    pub suppression_hashed: bool,
+    /// Whether no byte of the erased values is left in the database or its -wal file (T2),
+    /// as [`Erasure::scrubbed`] says.
+    pub scrubbed: bool,
 }

@@ -41,6 +41,7 @@ pub use responses::ResponseStore;
 pub use rollups::RollupStore;
 pub use settings::SettingsStore;
 pub use subject::SubjectStore;
+pub use subject::SUBJECT_TABLES;
 pub use transactions::TransactionStore;
 pub use users::UserStore;
 
