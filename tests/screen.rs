@@ -227,3 +227,130 @@ fn d7_an_unsubscribed_or_erased_customer_has_no_next_date_and_an_unknown_one_is_
         assert_eq!(err.kind(), ErrorKind::NotFound);
     }
 }
+
+/// The rows of one table of an export.
+fn rows<'a>(export: &'a serde_json::Value, table: &str) -> &'a Vec<serde_json::Value> {
+    export["tables"][table]
+        .as_array()
+        .unwrap_or_else(|| panic!("no table {table} in {export}"))
+}
+
+#[test]
+fn d6_an_export_holds_every_row_of_the_customer_and_nothing_of_another() {
+    let e = engine();
+    night(&e, "2026-11-20", &[("t1", "amelie"), ("t2", "bob")]);
+    for m in common::deliver(&e, 10, at(DUE)) {
+        let who = m.customer.clone().unwrap();
+        let input = ResponseInput {
+            answers: vec![
+                Answer {
+                    question: "recommend".into(),
+                    score: Some(if who == "amelie" { 2 } else { 10 }),
+                    ..Answer::default()
+                },
+                Answer {
+                    question: "comment".into(),
+                    text: Some(format!("comment of {who}-secret")),
+                    ..Answer::default()
+                },
+            ],
+            consent_to_reply: true,
+        };
+        e.record_response(
+            &common::link_token(m.survey_link.as_deref().unwrap()),
+            &input,
+            at(DUE),
+        )
+        .unwrap();
+    }
+    e.unsubscribe_customer("amelie", at(DUE)).unwrap();
+    let x = e.customer_export("amelie").unwrap();
+    assert_eq!(x["format"], 1);
+    assert_eq!(x["customer"], "amelie");
+    assert_eq!(x["erased"], false);
+    assert_eq!(
+        x["contacts"],
+        serde_json::json!([{"kind": "email", "value": "amelie@example.com"}])
+    );
+    assert_eq!(rows(&x, "customers").len(), 1);
+    assert_eq!(rows(&x, "customers")[0]["email"], "amelie@example.com");
+    assert_eq!(rows(&x, "transactions")[0]["host_id"], "t1");
+    assert_eq!(rows(&x, "decisions").len(), 1);
+    assert_eq!(rows(&x, "invitations").len(), 1);
+    assert_eq!(rows(&x, "outbox")[0]["status"], "acked");
+    assert!(!rows(&x, "link_tokens").is_empty());
+    assert_eq!(rows(&x, "responses")[0]["nps"], 2);
+    assert!(
+        rows(&x, "thread_comments")
+            .iter()
+            .any(|c| c["body"] == "comment of amelie-secret")
+    );
+    assert_eq!(rows(&x, "alerts").len(), 1, "the unhappy customer's alert");
+    assert_eq!(rows(&x, "suppressions")[0]["value"], "amelie");
+    // Nothing of bob.
+    let text = x.to_string();
+    assert!(!text.contains("bob"), "{text}");
+    assert!(!text.contains("t2"), "{text}");
+    // Bob's own export is his alone, and the same call shape.
+    let b = e.customer_export("bob").unwrap();
+    assert!(!b.to_string().contains("amelie"));
+    assert_eq!(rows(&b, "alerts").len(), 0);
+    // After erasure the export shows what stays: the scores, the host id, no contact.
+    e.erase_customer("amelie", at(DUE)).unwrap();
+    let x = e.customer_export("amelie").unwrap();
+    assert_eq!(x["erased"], true);
+    assert_eq!(x["contacts"], serde_json::json!([]));
+    assert_eq!(rows(&x, "responses")[0]["nps"], 2);
+    assert!(!x.to_string().contains("amelie@example.com"));
+    assert!(!x.to_string().contains("amelie-secret"));
+}
+
+#[test]
+#[allow(deprecated)]
+fn d6_retention_erases_only_inactive_customers_at_most_50_a_run_and_keeps_the_scores() {
+    let e = engine();
+    // 60 customers bought and answered in January 2025; two more buy in November 2026.
+    let old: Vec<(String, String)> = (0..60)
+        .map(|i| (format!("t-old-{i:02}"), format!("old-{i:02}")))
+        .collect();
+    let old_refs: Vec<(&str, &str)> = old.iter().map(|(t, c)| (t.as_str(), c.as_str())).collect();
+    night(&e, "2025-01-10", &old_refs);
+    for m in common::deliver(&e, 100, at("2025-01-11T09:00:00Z")) {
+        let input = ResponseInput {
+            answers: vec![Answer {
+                question: "recommend".into(),
+                score: Some(9),
+                ..Answer::default()
+            }],
+            consent_to_reply: false,
+        };
+        e.record_response(
+            &common::link_token(m.survey_link.as_deref().unwrap()),
+            &input,
+            at("2025-01-11T09:00:00Z"),
+        )
+        .unwrap();
+    }
+    night(&e, "2026-11-20", &[("t-new", "new"), ("t-back", "old-59")]);
+    let nps_before = e.nps(&hearken::ScoreQuery::default()).unwrap();
+    // Off by default: nothing is erased.
+    assert_eq!(e.run_due(at(DUE)).unwrap().erased, 0);
+    let mut d = e.delivery_settings().unwrap();
+    d.retention_months = Some(12);
+    e.set_delivery_settings(&d).unwrap();
+    assert_eq!(e.delivery_settings().unwrap().retention_months, Some(12));
+    // At most 50 a run, oldest first; old-59 came back, so 59 are inactive.
+    assert_eq!(e.run_due(at(DUE)).unwrap().erased, 50);
+    assert!(e.contact_state("old-00", at(DUE)).unwrap().erased);
+    assert!(!e.contact_state("old-55", at(DUE)).unwrap().erased);
+    assert_eq!(e.run_due(at(DUE)).unwrap().erased, 9);
+    assert_eq!(e.run_due(at(DUE)).unwrap().erased, 0);
+    for id in ["old-00", "old-49", "old-50", "old-58"] {
+        assert!(e.contact_state(id, at(DUE)).unwrap().erased, "{id}");
+    }
+    for id in ["old-59", "new"] {
+        assert!(!e.contact_state(id, at(DUE)).unwrap().erased, "{id}");
+    }
+    // Aggregates kept: NPS does not move.
+    assert_eq!(e.nps(&hearken::ScoreQuery::default()).unwrap(), nps_before);
+}

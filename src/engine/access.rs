@@ -125,9 +125,9 @@ pub fn erase_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Co
 /// D6: erases customers without a transaction, response or delivered invitation for
 /// `retention_months`, at most [`RETENTION_PER_RUN`] per run, by row id (oldest first),
 /// looking at a window of [`RETENTION_SCAN`] customers from where the last run stopped;
-/// returns how many. Off (0 erased, nothing read) without the setting.
-pub fn retain(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<u32> {
-    let Some(months) = c.get_delivery_settings()?.retention_months else {
+/// returns how many. Off (0 erased, nothing read) without the setting (`months`).
+pub fn retain(c: &mut dyn Tx, months: Option<u32>, now: DateTime<Utc>) -> Result<u32> {
+    let Some(months) = months else {
         return Ok(0);
     };
     let months = i32::try_from(months).unwrap_or(i32::MAX);

@@ -40,8 +40,8 @@ pub use policy::PolicyStore;
 pub use responses::ResponseStore;
 pub use rollups::RollupStore;
 pub use settings::SettingsStore;
-pub use subject::SubjectStore;
 pub use subject::SUBJECT_TABLES;
+pub use subject::SubjectStore;
 pub use transactions::TransactionStore;
 pub use users::UserStore;
 

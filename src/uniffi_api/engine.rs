@@ -6,9 +6,9 @@ use crate::wire;
 
 use crate::model::{
     AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
-    AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ContactState,
-    CustomerEmail, DeliverySettings, DueWork, Explanation, ExternalReview, FailOutcome,
-    FeedbackInput, FeedbackSettings, InboundReply, Interaction, InteractionInput,
+    AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ContactErasure,
+    ContactState, CustomerEmail, DeliverySettings, DueWork, Explanation, ExternalReview,
+    FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction, InteractionInput,
     InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage, OutboxCounts,
     RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput, ResponseOutcome,
     ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow,
@@ -215,6 +215,22 @@ impl Engine {
     pub fn cancel_pending(&self, customer: String, now_ms: i64) -> Answer<CancelReport> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self.inner.cancel_pending(&customer, now)?)
+    }
+
+    /// Everything hearken holds about a customer, as one JSON document (D6).
+    pub fn customer_export_json(&self, customer: String) -> Answer<String> {
+        Ok(wire::to_json(&self.inner.customer_export(&customer)?))
+    }
+
+    /// What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+    pub fn contact_export_json(&self, contact: String) -> Answer<String> {
+        Ok(wire::to_json(&self.inner.contact_export(&contact)?))
+    }
+
+    /// Erases an e-mail address or phone number and every customer who had it (D6).
+    pub fn erase_contact(&self, contact: String, now_ms: i64) -> Answer<ContactErasure> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.erase_contact(&contact, now)?)
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).
