@@ -1437,7 +1437,10 @@ fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {
     let db = store_after_night1(dir.path());
     let at = "--now=2026-11-21T08:00:00Z";
     let shown = ok(&db, &[at, "customer", "show", "c1"]);
-    assert!(shown.contains("last invited: 2026-11-20 (transactional, pending"), "{shown}");
+    assert!(
+        shown.contains("last invited: 2026-11-20 (transactional, pending"),
+        "{shown}"
+    );
     assert!(shown.contains("eligible from 2027-02-20"), "{shown}");
     let state = json(&ok(&db, &[at, "--json", "customer", "show", "c1"]));
     assert_eq!(state["pending"].as_array().unwrap().len(), 1);
@@ -1455,10 +1458,20 @@ fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {
     assert_eq!(contact["customers"], serde_json::json!(["c1"]));
     let erased = json(&ok(
         &db,
-        &[at, "--json", "customer", "erase", "--contact", "amelie@example.fr"],
+        &[
+            at,
+            "--json",
+            "customer",
+            "erase",
+            "--contact",
+            "amelie@example.fr",
+        ],
     ));
     assert_eq!(erased["customers"][0]["customer"], "c1");
     assert_eq!(hearken(&db, &[at, "customer", "show", "nobody"]).code, 4);
-    assert_eq!(hearken(&db, &[at, "customer", "export", "--contact", "x"]).code, 3);
+    assert_eq!(
+        hearken(&db, &[at, "customer", "export", "--contact", "x"]).code,
+        3
+    );
     assert_eq!(hearken(&db, &[at, "customer", "erase"]).code, 2);
 }

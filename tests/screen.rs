@@ -123,7 +123,7 @@ fn d7_cancel_releases_the_cooldown_and_the_next_sync_invites_again() {
         .unwrap();
     assert_eq!(report.customer, "amelie");
     assert_eq!(report.cancelled, 1);
-    assert_eq!(report.message_ids, [id.clone()]);
+    assert_eq!(report.message_ids, std::slice::from_ref(&id));
     assert!(report.in_flight.is_empty());
     let s = e.contact_state("amelie", at(DUE)).unwrap();
     assert!(s.pending.is_empty());
