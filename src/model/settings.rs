@@ -99,7 +99,6 @@ pub struct DeliverySettings {
     /// D6: months without a transaction, response or delivered message after which a
     /// customer is erased (as erasure does, scores kept) by the timers, a bounded number
     /// per run, oldest first; none (the default) keeps customers until erased.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub retention_months: Option<u32>,
 }
