@@ -868,6 +868,60 @@ hk_result hk_engine_pending_invitations(const hk_engine *engine,
                                         char **invitations_json_out);
 
 /**
+ * Writes, as JSON, a customer's contact state for the POS customer screen (D7):
+ * `{"customer","erased","last_invited","last_answered","next_eligible","pending",
+ * "subscription","consent"}`. An unknown customer is `HK_RESULT_NOT_FOUND`. Free the
+ * string with `hk_string_free`.
+ */
+hk_result hk_engine_contact_state(const hk_engine *engine,
+                                  const char *customer_id,
+                                  int64_t now_ms,
+                                  char **state_json_out);
+
+/**
+ * Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+ * D7), releasing the cooldown of an invitation not yet delivered (E4), and writes what it
+ * did as JSON: `{"customer","cancelled","message_ids","in_flight"}` (`in_flight`: the
+ * messages the host holds, left alone). An unknown customer is `HK_RESULT_NOT_FOUND`.
+ * Free the string with `hk_string_free`.
+ */
+hk_result hk_engine_cancel_pending(hk_engine *engine,
+                                   const char *customer_id,
+                                   int64_t now_ms,
+                                   char **report_json_out);
+
+/**
+ * Writes everything hearken holds about a customer as one JSON document (D6):
+ * `{"format":1,"customer","erased","contacts":[{"kind","value"}],"tables":{TABLE:[ROW]}}`,
+ * every stored row naming them by table (link and reply hashes left out). An unknown
+ * customer is `HK_RESULT_NOT_FOUND`. Free the string with `hk_string_free`.
+ */
+hk_result hk_engine_customer_export(const hk_engine *engine,
+                                    const char *customer_id,
+                                    char **export_json_out);
+
+/**
+ * Writes what hearken holds about an e-mail address or phone number alone as JSON (D6):
+ * `{"format":1,"contact":{"kind","value"},"suppressed","suppression","customers"}`. A
+ * contact that is neither is `HK_RESULT_INVALID_INPUT` naming `contact`. Free the string
+ * with `hk_string_free`.
+ */
+hk_result hk_engine_contact_export(const hk_engine *engine,
+                                   const char *contact,
+                                   char **export_json_out);
+
+/**
+ * Erases an e-mail address or phone number (D6): every customer who has or had it is
+ * erased as `hk_engine_erase_customer` does, and the contact's own suppression is kept
+ * only as a peppered hash (T2). Writes `{"kind","customers":[ERASURE],
+ * "suppression_hashed","scrubbed"}`. Free the string with `hk_string_free`.
+ */
+hk_result hk_engine_erase_contact(hk_engine *engine,
+                                  const char *contact,
+                                  int64_t now_ms,
+                                  char **erasure_json_out);
+
+/**
  * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and alert
  * escalations (A3); writes `{"reminders","escalations"}` (how many were queued) as JSON.
  * `hk_engine_claim` runs it first, so a host that claims regularly never needs it.

@@ -1,5 +1,6 @@
 //! The Engine handle: opens the store and runs each use case by combining rules/ and store/.
 
+mod access;
 mod alerts;
 mod analytics;
 mod api;
@@ -18,6 +19,7 @@ mod pages;
 mod policy;
 mod relationship;
 mod responses;
+mod screen;
 mod suppressions;
 mod sync;
 mod timers;

@@ -292,3 +292,71 @@ fn unknown_or_malformed_tokens() {
     drop(e);
     assert_eq!(before, dump(&path));
 }
+
+/// D6, D7: the customer screen, cancelling, access and erasure by contact refuse what they
+/// cannot use, name it without echoing it, and change nothing.
+#[test]
+fn d6_d7_bad_customers_contacts_and_instants_are_named_and_change_nothing() {
+    cell(
+        "screen: unknown customer",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.contact_state("ghost", at(DUE)).map(|_| ()),
+    );
+    cell(
+        "cancel: unknown customer",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.cancel_pending("ghost", at(DUE)).map(|_| ()),
+    );
+    cell(
+        "export: unknown customer",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.customer_export("ghost").map(|_| ()),
+    );
+    for (name, what) in [
+        ("contact export: not a contact", "SECRET not a contact"),
+        ("contact export: empty", ""),
+    ] {
+        cell(name, ErrorKind::InvalidInput, "contact", |e, _| {
+            e.contact_export(what).map(|_| ())
+        });
+    }
+    cell(
+        "erase contact: not a contact",
+        ErrorKind::InvalidInput,
+        "contact",
+        |e, _| e.erase_contact("SECRET@", at(DUE)).map(|_| ()),
+    );
+    let before_1970 = chrono::DateTime::from_timestamp_millis(-1).unwrap();
+    cell(
+        "screen: now out of range",
+        ErrorKind::InvalidInput,
+        "now",
+        |e, _| e.contact_state("a", before_1970).map(|_| ()),
+    );
+    cell(
+        "cancel: now out of range",
+        ErrorKind::InvalidInput,
+        "now",
+        |e, _| e.cancel_pending("a", before_1970).map(|_| ()),
+    );
+    cell(
+        "erase contact: now out of range",
+        ErrorKind::InvalidInput,
+        "now",
+        |e, _| e.erase_contact("a@example.com", before_1970).map(|_| ()),
+    );
+    cell(
+        "retention_months 0",
+        ErrorKind::InvalidInput,
+        "retention_months",
+        |e, _| {
+            e.set_delivery_settings(&hearken::DeliverySettings {
+                retention_months: Some(0),
+                ..e.delivery_settings()?
+            })
+        },
+    );
+}

@@ -1429,3 +1429,49 @@ fn h5_admin_without_hosted_mode_says_it_is_not_built_in() {
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
     assert!(!db.exists(), "no store file is created");
 }
+
+/// D6, D7 through the CLI: `customer show|cancel|export|erase`.
+#[test]
+fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let at = "--now=2026-11-21T08:00:00Z";
+    let shown = ok(&db, &[at, "customer", "show", "c1"]);
+    assert!(
+        shown.contains("last invited: 2026-11-20 (transactional, pending"),
+        "{shown}"
+    );
+    assert!(shown.contains("eligible from 2027-02-20"), "{shown}");
+    let state = json(&ok(&db, &[at, "--json", "customer", "show", "c1"]));
+    assert_eq!(state["pending"].as_array().unwrap().len(), 1);
+    let cancelled = json(&ok(&db, &[at, "--json", "customer", "cancel", "c1"]));
+    assert_eq!(cancelled["cancelled"], 1);
+    let shown = ok(&db, &[at, "customer", "show", "c1"]);
+    assert!(shown.contains("pending messages: none"), "{shown}");
+    let export = json(&ok(&db, &[at, "customer", "export", "c1"]));
+    assert_eq!(export["customer"], "c1");
+    assert_eq!(export["tables"]["transactions"][0]["host_id"], "t1");
+    let contact = json(&ok(
+        &db,
+        &[at, "customer", "export", "--contact", "amelie@example.fr"],
+    ));
+    assert_eq!(contact["customers"], serde_json::json!(["c1"]));
+    let erased = json(&ok(
+        &db,
+        &[
+            at,
+            "--json",
+            "customer",
+            "erase",
+            "--contact",
+            "amelie@example.fr",
+        ],
+    ));
+    assert_eq!(erased["customers"][0]["customer"], "c1");
+    assert_eq!(hearken(&db, &[at, "customer", "show", "nobody"]).code, 4);
+    assert_eq!(
+        hearken(&db, &[at, "customer", "export", "--contact", "x"]).code,
+        3
+    );
+    assert_eq!(hearken(&db, &[at, "customer", "erase"]).code, 2);
+}

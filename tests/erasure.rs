@@ -360,3 +360,87 @@ fn t2_an_explicit_close_reports_a_scrub_a_reader_still_holds_back() {
         .unwrap();
     e.close().unwrap();
 }
+
+/// D6 with T2's byte scan: erasing a contact erases every customer who had it (two records
+/// sharing an e-mail, one of them only on an invitation's address) and turns a contact
+/// that only ever unsubscribed into a hash; no byte of either stays in the file, and both
+/// stay unsubscribed.
+#[test]
+fn t2_d6_erasing_a_contact_leaves_no_byte_of_it_and_keeps_it_unsubscribed() {
+    const GHOST: &str = "ghost.only@example.fr";
+    const SMS_ONLY: &str = "+33611223344";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let e = Engine::open(&path).unwrap();
+    e.upsert_location(&Location::new("paris", "Boutique Paris", "Europe/Paris"))
+        .unwrap();
+    let twin = Customer {
+        name: Some("Amélie Doublon".into()),
+        ..Customer::with_email("amelie-twin", EMAIL)
+    };
+    night(
+        &e,
+        "2026-11-20",
+        vec![
+            amelie(),
+            twin,
+            Customer::with_email("bob", "bob@example.com"),
+        ],
+        vec![
+            sale("t1", Some("amelie"), Some("2026-11-20T10:00:00+01:00")),
+            sale("t2", Some("bob"), Some("2026-11-20T11:00:00+01:00")),
+        ],
+    );
+    e.unsubscribe_contact(GHOST, at(DUE)).unwrap();
+    e.unsubscribe_contact(SMS_ONLY, at(DUE)).unwrap();
+
+    // Access by contact alone.
+    let ghost = e.contact_export(GHOST).unwrap();
+    assert_eq!(ghost["suppressed"], true);
+    assert_eq!(ghost["customers"], serde_json::json!([]));
+    assert_eq!(ghost["suppression"]["source"], "contact");
+    let shared = e.contact_export(&EMAIL.to_uppercase()).unwrap();
+    assert_eq!(
+        shared["customers"],
+        serde_json::json!(["amelie", "amelie-twin"])
+    );
+
+    let erased = e.erase_contact(EMAIL, at(DUE)).unwrap();
+    assert_eq!(erased.kind, "email");
+    let who: Vec<&str> = erased
+        .customers
+        .iter()
+        .map(|c| c.customer.as_str())
+        .collect();
+    assert_eq!(who, ["amelie", "amelie-twin"]);
+    assert!(erased.scrubbed);
+    for raw in [GHOST, SMS_ONLY] {
+        let out = e.erase_contact(raw, at(DUE)).unwrap();
+        assert!(out.customers.is_empty());
+        assert!(out.suppression_hashed, "{raw}");
+    }
+    assert_eq!(plain_suppressions(&path), Vec::<(String, String)>::new());
+    e.close().unwrap();
+    for value in [EMAIL, NAME, PHONE, "Doublon", GHOST, SMS_ONLY, "611223344"] {
+        assert!(!files_hold(&path, value), "{value} in the file");
+    }
+    // Bob is untouched; every erased contact stays unsubscribed (by hash, E3).
+    let e = Engine::open(&path).unwrap();
+    assert!(files_hold(&path, "bob@example.com"));
+    for raw in [EMAIL, GHOST, SMS_ONLY] {
+        assert_eq!(e.contact_export(raw).unwrap()["suppressed"], true, "{raw}");
+    }
+    night(
+        &e,
+        "2026-11-21",
+        vec![Customer::with_email("new-ghost", GHOST)],
+        vec![sale(
+            "t9",
+            Some("new-ghost"),
+            Some("2026-11-21T10:00:00+01:00"),
+        )],
+    );
+    let x = e.explain("new-ghost", at("2026-11-21T23:00:00Z")).unwrap();
+    assert_eq!(x.decisions[0].reason, Some(SkipReason::Unsubscribed));
+    e.close().unwrap();
+}

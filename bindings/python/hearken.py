@@ -611,6 +611,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_calendar() != 62504:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_cancel_pending() != 61018:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_check() != 7480:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_claim() != 56885:
@@ -619,7 +621,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 40347:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_contact_export_json() != 4850:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_contact_policy() != 22847:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_contact_state() != 1191:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_customer_export_json() != 34555:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_customer_history() != 29017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -632,6 +640,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_email_customer() != 49253:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_employee_performance() != 58889:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_erase_contact() != 21890:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 20918:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -920,6 +930,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_backup.restype = ctypes.c_uint1
 _UniffiLib.uniffi_hearken_checksum_method_engine_calendar.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_calendar.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_cancel_pending.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_cancel_pending.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_check.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_check.restype = ctypes.c_uint16
@@ -932,9 +945,18 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_close_store.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_export_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_export_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_contact_policy.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_contact_policy.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_state.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_contact_state.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_customer_export_json.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_customer_export_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_customer_history.restype = ctypes.c_uint16
@@ -953,6 +975,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_email_customer.restype = ctypes
 _UniffiLib.uniffi_hearken_checksum_method_engine_employee_performance.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_employee_performance.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_erase_contact.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_erase_contact.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.restype = ctypes.c_uint16
@@ -1381,6 +1406,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_calendar.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_calendar.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_cancel_pending.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_cancel_pending.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_check.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1405,11 +1437,30 @@ _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_export_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_export_json.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_contact_policy.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_contact_policy.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_state.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_contact_state.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_customer_export_json.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_customer_export_json.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_customer_history.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1452,6 +1503,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_employee_performance.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_employee_performance.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_erase_contact.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_erase_contact.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -4374,6 +4432,57 @@ class _UniffiFfiConverterTypeCalendar(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeIsoDate.write(value.closed_dates, buf)
         _UniffiFfiConverterSequenceTypeOpeningHours.write(value.opening_hours, buf)
 
+@dataclass
+class CancelReport:
+    """
+    What cancelling a customer's pending messages did (D7).
+"""
+    def __init__(self, *, customer:str, cancelled:int, message_ids:typing.List[str], in_flight:typing.List[str]):
+        self.customer = customer
+        self.cancelled = cancelled
+        self.message_ids = message_ids
+        self.in_flight = in_flight
+        
+        
+
+    
+    def __str__(self):
+        return "CancelReport(customer={}, cancelled={}, message_ids={}, in_flight={})".format(self.customer, self.cancelled, self.message_ids, self.in_flight)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.cancelled != other.cancelled:
+            return False
+        if self.message_ids != other.message_ids:
+            return False
+        if self.in_flight != other.in_flight:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCancelReport(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CancelReport(
+            customer=_UniffiFfiConverterString.read(buf),
+            cancelled=_UniffiFfiConverterUInt32.read(buf),
+            message_ids=_UniffiFfiConverterSequenceString.read(buf),
+            in_flight=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterUInt32.check_lower(value.cancelled)
+        _UniffiFfiConverterSequenceString.check_lower(value.message_ids)
+        _UniffiFfiConverterSequenceString.check_lower(value.in_flight)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterUInt32.write(value.cancelled, buf)
+        _UniffiFfiConverterSequenceString.write(value.message_ids, buf)
+        _UniffiFfiConverterSequenceString.write(value.in_flight, buf)
+
 class _UniffiFfiConverterMapStringString(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, items):
@@ -4578,6 +4687,202 @@ class _UniffiFfiConverterTypeComparison(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.peer_stores, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.peer_average, buf)
 
+class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBoolean.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBoolean.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBoolean.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ConsentState:
+    """
+    What the customer agreed to, as stored.
+"""
+    def __init__(self, *, include_in_communications:bool, reply:typing.Optional[bool]):
+        self.include_in_communications = include_in_communications
+        self.reply = reply
+        
+        
+
+    
+    def __str__(self):
+        return "ConsentState(include_in_communications={}, reply={})".format(self.include_in_communications, self.reply)
+    def __eq__(self, other):
+        if self.include_in_communications != other.include_in_communications:
+            return False
+        if self.reply != other.reply:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeConsentState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ConsentState(
+            include_in_communications=_UniffiFfiConverterBoolean.read(buf),
+            reply=_UniffiFfiConverterOptionalBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.include_in_communications)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.reply)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.include_in_communications, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.reply, buf)
+
+@dataclass
+class Erasure:
+    """
+    What erasing a customer did (right to be forgotten).
+"""
+    def __init__(self, *, customer:str, responses_kept:int, texts_removed:int, messages_cancelled:int, scrubbed:bool):
+        self.customer = customer
+        self.responses_kept = responses_kept
+        self.texts_removed = texts_removed
+        self.messages_cancelled = messages_cancelled
+        self.scrubbed = scrubbed
+        
+        
+
+    
+    def __str__(self):
+        return "Erasure(customer={}, responses_kept={}, texts_removed={}, messages_cancelled={}, scrubbed={})".format(self.customer, self.responses_kept, self.texts_removed, self.messages_cancelled, self.scrubbed)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.responses_kept != other.responses_kept:
+            return False
+        if self.texts_removed != other.texts_removed:
+            return False
+        if self.messages_cancelled != other.messages_cancelled:
+            return False
+        if self.scrubbed != other.scrubbed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Erasure(
+            customer=_UniffiFfiConverterString.read(buf),
+            responses_kept=_UniffiFfiConverterUInt64.read(buf),
+            texts_removed=_UniffiFfiConverterUInt64.read(buf),
+            messages_cancelled=_UniffiFfiConverterUInt64.read(buf),
+            scrubbed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterUInt64.check_lower(value.responses_kept)
+        _UniffiFfiConverterUInt64.check_lower(value.texts_removed)
+        _UniffiFfiConverterUInt64.check_lower(value.messages_cancelled)
+        _UniffiFfiConverterBoolean.check_lower(value.scrubbed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterUInt64.write(value.responses_kept, buf)
+        _UniffiFfiConverterUInt64.write(value.texts_removed, buf)
+        _UniffiFfiConverterUInt64.write(value.messages_cancelled, buf)
+        _UniffiFfiConverterBoolean.write(value.scrubbed, buf)
+
+class _UniffiFfiConverterSequenceTypeErasure(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeErasure.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeErasure.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeErasure.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ContactErasure:
+    """
+    What erasing a contact did (D6): every customer who had it erased as erasure does, and
+    the contact's own suppression kept only as a peppered hash (T2).
+"""
+    def __init__(self, *, kind:str, customers:typing.List[Erasure], suppression_hashed:bool, scrubbed:bool):
+        self.kind = kind
+        self.customers = customers
+        self.suppression_hashed = suppression_hashed
+        self.scrubbed = scrubbed
+        
+        
+
+    
+    def __str__(self):
+        return "ContactErasure(kind={}, customers={}, suppression_hashed={}, scrubbed={})".format(self.kind, self.customers, self.suppression_hashed, self.scrubbed)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.customers != other.customers:
+            return False
+        if self.suppression_hashed != other.suppression_hashed:
+            return False
+        if self.scrubbed != other.scrubbed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeContactErasure(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ContactErasure(
+            kind=_UniffiFfiConverterString.read(buf),
+            customers=_UniffiFfiConverterSequenceTypeErasure.read(buf),
+            suppression_hashed=_UniffiFfiConverterBoolean.read(buf),
+            scrubbed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterSequenceTypeErasure.check_lower(value.customers)
+        _UniffiFfiConverterBoolean.check_lower(value.suppression_hashed)
+        _UniffiFfiConverterBoolean.check_lower(value.scrubbed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterSequenceTypeErasure.write(value.customers, buf)
+        _UniffiFfiConverterBoolean.write(value.suppression_hashed, buf)
+        _UniffiFfiConverterBoolean.write(value.scrubbed, buf)
+
 @dataclass
 class ContactPolicy:
     """
@@ -4673,6 +4978,881 @@ class _UniffiFfiConverterTypeContactPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.delay_days, buf)
         _UniffiFfiConverterUInt32.write(value.relationship_every_months, buf)
         _UniffiFfiConverterUInt32.write(value.active_within_days, buf)
+
+
+
+
+
+
+class SurveyKind(enum.Enum):
+    """
+    The kinds of survey a customer can be asked (P1); each has its own cooldown.
+"""
+    
+    TRANSACTIONAL = 0
+    """
+    After a sale (E4): cooldown `Settings::cooldown_months`.
+"""
+    
+    RELATIONSHIP = 1
+    """
+    The periodic relationship survey (P7): cooldown `relationship_every_months`.
+"""
+    
+    FOLLOW_UP = 2
+    """
+    After an alert is handled (A4): no cooldown.
+"""
+    
+
+
+class _UniffiFfiConverterTypeSurveyKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SurveyKind.TRANSACTIONAL
+        if variant == 2:
+            return SurveyKind.RELATIONSHIP
+        if variant == 3:
+            return SurveyKind.FOLLOW_UP
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == SurveyKind.TRANSACTIONAL:
+            return
+        if value == SurveyKind.RELATIONSHIP:
+            return
+        if value == SurveyKind.FOLLOW_UP:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == SurveyKind.TRANSACTIONAL:
+            buf.write_i32(1)
+        if value == SurveyKind.RELATIONSHIP:
+            buf.write_i32(2)
+        if value == SurveyKind.FOLLOW_UP:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class LastInvited:
+    """
+    The latest invitation of a customer.
+"""
+    def __init__(self, *, invitation_id:int, business_date:IsoDate, kind:SurveyKind, status:str, location:str):
+        self.invitation_id = invitation_id
+        self.business_date = business_date
+        self.kind = kind
+        self.status = status
+        self.location = location
+        
+        
+
+    
+    def __str__(self):
+        return "LastInvited(invitation_id={}, business_date={}, kind={}, status={}, location={})".format(self.invitation_id, self.business_date, self.kind, self.status, self.location)
+    def __eq__(self, other):
+        if self.invitation_id != other.invitation_id:
+            return False
+        if self.business_date != other.business_date:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.status != other.status:
+            return False
+        if self.location != other.location:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLastInvited(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LastInvited(
+            invitation_id=_UniffiFfiConverterInt64.read(buf),
+            business_date=_UniffiFfiConverterTypeIsoDate.read(buf),
+            kind=_UniffiFfiConverterTypeSurveyKind.read(buf),
+            status=_UniffiFfiConverterString.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterTypeIsoDate.check_lower(value.business_date)
+        _UniffiFfiConverterTypeSurveyKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.location)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterTypeIsoDate.write(value.business_date, buf)
+        _UniffiFfiConverterTypeSurveyKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+
+class _UniffiFfiConverterOptionalTypeLastInvited(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLastInvited.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLastInvited.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLastInvited.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class ResponseSource(enum.Enum):
+    """
+    How an answer came in (the feedback list's channel).
+"""
+    
+    INVITATION = 0
+    """
+    A survey invitation's link.
+"""
+    
+    RECEIPT = 1
+    """
+    A receipt link (anonymous).
+"""
+    
+    ERECEIPT = 2
+    """
+    E-receipt feedback (F1).
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeResponseSource.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_responsesource_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeResponseSource(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ResponseSource.INVITATION
+        if variant == 2:
+            return ResponseSource.RECEIPT
+        if variant == 3:
+            return ResponseSource.ERECEIPT
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ResponseSource.INVITATION:
+            return
+        if value == ResponseSource.RECEIPT:
+            return
+        if value == ResponseSource.ERECEIPT:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ResponseSource.INVITATION:
+            buf.write_i32(1)
+        if value == ResponseSource.RECEIPT:
+            buf.write_i32(2)
+        if value == ResponseSource.ERECEIPT:
+            buf.write_i32(3)
+
+
+
+class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u8"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**8
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u8()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u8(value)
+
+class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt8.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt8.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt8.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class LastAnswered:
+    """
+    The latest response of a customer.
+"""
+    def __init__(self, *, response_id:int, at:Timestamp, source:ResponseSource, location:str, nps:typing.Optional[int], score_base10:typing.Optional[float]):
+        self.response_id = response_id
+        self.at = at
+        self.source = source
+        self.location = location
+        self.nps = nps
+        self.score_base10 = score_base10
+        
+        
+
+    
+    def __str__(self):
+        return "LastAnswered(response_id={}, at={}, source={}, location={}, nps={}, score_base10={})".format(self.response_id, self.at, self.source, self.location, self.nps, self.score_base10)
+    def __eq__(self, other):
+        if self.response_id != other.response_id:
+            return False
+        if self.at != other.at:
+            return False
+        if self.source != other.source:
+            return False
+        if self.location != other.location:
+            return False
+        if self.nps != other.nps:
+            return False
+        if self.score_base10 != other.score_base10:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLastAnswered(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LastAnswered(
+            response_id=_UniffiFfiConverterInt64.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            source=_UniffiFfiConverterTypeResponseSource.read(buf),
+            location=_UniffiFfiConverterString.read(buf),
+            nps=_UniffiFfiConverterOptionalUInt8.read(buf),
+            score_base10=_UniffiFfiConverterOptionalFloat64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.response_id)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
+        _UniffiFfiConverterTypeResponseSource.check_lower(value.source)
+        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.nps)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.score_base10)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.response_id, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
+        _UniffiFfiConverterTypeResponseSource.write(value.source, buf)
+        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.nps, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.score_base10, buf)
+
+class _UniffiFfiConverterOptionalTypeLastAnswered(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLastAnswered.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLastAnswered.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLastAnswered.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeSkipReason(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSkipReason.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSkipReason.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSkipReason.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class NextEligible:
+    """
+    When one survey kind may next be sent to the customer.
+"""
+    def __init__(self, *, kind:SurveyKind, location:typing.Optional[str], eligible_on:typing.Optional[IsoDate], reason:typing.Optional[SkipReason]):
+        self.kind = kind
+        self.location = location
+        self.eligible_on = eligible_on
+        self.reason = reason
+        
+        
+
+    
+    def __str__(self):
+        return "NextEligible(kind={}, location={}, eligible_on={}, reason={})".format(self.kind, self.location, self.eligible_on, self.reason)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.location != other.location:
+            return False
+        if self.eligible_on != other.eligible_on:
+            return False
+        if self.reason != other.reason:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeNextEligible(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return NextEligible(
+            kind=_UniffiFfiConverterTypeSurveyKind.read(buf),
+            location=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
+            reason=_UniffiFfiConverterOptionalTypeSkipReason.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeSurveyKind.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_on)
+        _UniffiFfiConverterOptionalTypeSkipReason.check_lower(value.reason)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeSurveyKind.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_on, buf)
+        _UniffiFfiConverterOptionalTypeSkipReason.write(value.reason, buf)
+
+class _UniffiFfiConverterSequenceTypeNextEligible(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeNextEligible.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeNextEligible.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeNextEligible.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class MessageKind(enum.Enum):
+    """
+    What an outbox message is for.
+"""
+    
+    SURVEY_INVITATION = 0
+    """
+    A survey invitation (or its resend, F5).
+"""
+    
+    REVIEW_REMINDER = 1
+    """
+    Asks a respondent for a public review, a week after delivery (R1).
+"""
+    
+    SURVEY_REMINDER = 2
+    """
+    Reminds a non-respondent of the survey (R2, off by default).
+"""
+    
+    FEEDBACK_NOTIFICATION = 3
+    """
+    Tells a user about new feedback (A2).
+"""
+    
+    ALERT_ESCALATION = 4
+    """
+    Tells a location's owners an alert is still open (A3 escalation).
+"""
+    
+    CUSTOMER_REPLY = 5
+    """
+    A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
+"""
+    
+    FOLLOW_UP_SURVEY = 6
+    """
+    The post-intervention survey after an unhappy customer's case is done (A4).
+"""
+    
+    RELATIONSHIP_SURVEY = 7
+    """
+    The periodic relationship survey (P7), off by default.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeMessageKind.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_messagekind_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return MessageKind.SURVEY_INVITATION
+        if variant == 2:
+            return MessageKind.REVIEW_REMINDER
+        if variant == 3:
+            return MessageKind.SURVEY_REMINDER
+        if variant == 4:
+            return MessageKind.FEEDBACK_NOTIFICATION
+        if variant == 5:
+            return MessageKind.ALERT_ESCALATION
+        if variant == 6:
+            return MessageKind.CUSTOMER_REPLY
+        if variant == 7:
+            return MessageKind.FOLLOW_UP_SURVEY
+        if variant == 8:
+            return MessageKind.RELATIONSHIP_SURVEY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == MessageKind.SURVEY_INVITATION:
+            return
+        if value == MessageKind.REVIEW_REMINDER:
+            return
+        if value == MessageKind.SURVEY_REMINDER:
+            return
+        if value == MessageKind.FEEDBACK_NOTIFICATION:
+            return
+        if value == MessageKind.ALERT_ESCALATION:
+            return
+        if value == MessageKind.CUSTOMER_REPLY:
+            return
+        if value == MessageKind.FOLLOW_UP_SURVEY:
+            return
+        if value == MessageKind.RELATIONSHIP_SURVEY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == MessageKind.SURVEY_INVITATION:
+            buf.write_i32(1)
+        if value == MessageKind.REVIEW_REMINDER:
+            buf.write_i32(2)
+        if value == MessageKind.SURVEY_REMINDER:
+            buf.write_i32(3)
+        if value == MessageKind.FEEDBACK_NOTIFICATION:
+            buf.write_i32(4)
+        if value == MessageKind.ALERT_ESCALATION:
+            buf.write_i32(5)
+        if value == MessageKind.CUSTOMER_REPLY:
+            buf.write_i32(6)
+        if value == MessageKind.FOLLOW_UP_SURVEY:
+            buf.write_i32(7)
+        if value == MessageKind.RELATIONSHIP_SURVEY:
+            buf.write_i32(8)
+
+
+
+
+
+
+
+
+class MessageStatus(enum.Enum):
+    """
+    Where an outbox message is in its life.
+"""
+    
+    PENDING = 0
+    """
+    Waiting to be claimed once due.
+"""
+    
+    IN_FLIGHT = 1
+    """
+    Claimed by the host; offered again if the lease expires without an ack.
+"""
+    
+    ACKED = 2
+    """
+    Delivered; never offered again.
+"""
+    
+    FAILED = 3
+    """
+    Gave up after the last retry (or a permanent failure).
+"""
+    
+    CANCELLED = 4
+    """
+    Not sent: the customer unsubscribed or was excluded before it was claimed.
+"""
+    
+    def code_name(self, ) -> str:
+        """
+        The stable snake_case name, as in JSON and the database.
+"""
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeMessageStatus.lower(self),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return MessageStatus.PENDING
+        if variant == 2:
+            return MessageStatus.IN_FLIGHT
+        if variant == 3:
+            return MessageStatus.ACKED
+        if variant == 4:
+            return MessageStatus.FAILED
+        if variant == 5:
+            return MessageStatus.CANCELLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == MessageStatus.PENDING:
+            return
+        if value == MessageStatus.IN_FLIGHT:
+            return
+        if value == MessageStatus.ACKED:
+            return
+        if value == MessageStatus.FAILED:
+            return
+        if value == MessageStatus.CANCELLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == MessageStatus.PENDING:
+            buf.write_i32(1)
+        if value == MessageStatus.IN_FLIGHT:
+            buf.write_i32(2)
+        if value == MessageStatus.ACKED:
+            buf.write_i32(3)
+        if value == MessageStatus.FAILED:
+            buf.write_i32(4)
+        if value == MessageStatus.CANCELLED:
+            buf.write_i32(5)
+
+
+
+@dataclass
+class PendingMessage:
+    """
+    A message to the customer not sent yet.
+"""
+    def __init__(self, *, message_id:str, kind:MessageKind, due_at:Timestamp, status:MessageStatus, invitation_id:typing.Optional[int]):
+        self.message_id = message_id
+        self.kind = kind
+        self.due_at = due_at
+        self.status = status
+        self.invitation_id = invitation_id
+        
+        
+
+    
+    def __str__(self):
+        return "PendingMessage(message_id={}, kind={}, due_at={}, status={}, invitation_id={})".format(self.message_id, self.kind, self.due_at, self.status, self.invitation_id)
+    def __eq__(self, other):
+        if self.message_id != other.message_id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.due_at != other.due_at:
+            return False
+        if self.status != other.status:
+            return False
+        if self.invitation_id != other.invitation_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePendingMessage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PendingMessage(
+            message_id=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterTypeMessageKind.read(buf),
+            due_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            status=_UniffiFfiConverterTypeMessageStatus.read(buf),
+            invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_id)
+        _UniffiFfiConverterTypeMessageKind.check_lower(value.kind)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.due_at)
+        _UniffiFfiConverterTypeMessageStatus.check_lower(value.status)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_id, buf)
+        _UniffiFfiConverterTypeMessageKind.write(value.kind, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.due_at, buf)
+        _UniffiFfiConverterTypeMessageStatus.write(value.status, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
+
+class _UniffiFfiConverterSequenceTypePendingMessage(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePendingMessage.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePendingMessage.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePendingMessage.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class SubscriptionState:
+    """
+    Whether a customer may be surveyed (E3).
+"""
+    def __init__(self, *, unsubscribed:bool, unsubscribed_since:typing.Optional[Timestamp], email_suppressed:bool, phone_suppressed:bool):
+        self.unsubscribed = unsubscribed
+        self.unsubscribed_since = unsubscribed_since
+        self.email_suppressed = email_suppressed
+        self.phone_suppressed = phone_suppressed
+        
+        
+
+    
+    def __str__(self):
+        return "SubscriptionState(unsubscribed={}, unsubscribed_since={}, email_suppressed={}, phone_suppressed={})".format(self.unsubscribed, self.unsubscribed_since, self.email_suppressed, self.phone_suppressed)
+    def __eq__(self, other):
+        if self.unsubscribed != other.unsubscribed:
+            return False
+        if self.unsubscribed_since != other.unsubscribed_since:
+            return False
+        if self.email_suppressed != other.email_suppressed:
+            return False
+        if self.phone_suppressed != other.phone_suppressed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSubscriptionState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SubscriptionState(
+            unsubscribed=_UniffiFfiConverterBoolean.read(buf),
+            unsubscribed_since=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            email_suppressed=_UniffiFfiConverterBoolean.read(buf),
+            phone_suppressed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.unsubscribed)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.unsubscribed_since)
+        _UniffiFfiConverterBoolean.check_lower(value.email_suppressed)
+        _UniffiFfiConverterBoolean.check_lower(value.phone_suppressed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.unsubscribed, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.unsubscribed_since, buf)
+        _UniffiFfiConverterBoolean.write(value.email_suppressed, buf)
+        _UniffiFfiConverterBoolean.write(value.phone_suppressed, buf)
+
+@dataclass
+class ContactState:
+    """
+    What hearken knows about contacting one customer, for the POS customer screen (D7).
+"""
+    def __init__(self, *, customer:str, erased:bool, last_invited:typing.Optional[LastInvited], last_answered:typing.Optional[LastAnswered], next_eligible:typing.List[NextEligible], pending:typing.List[PendingMessage], subscription:SubscriptionState, consent:ConsentState):
+        self.customer = customer
+        self.erased = erased
+        self.last_invited = last_invited
+        self.last_answered = last_answered
+        self.next_eligible = next_eligible
+        self.pending = pending
+        self.subscription = subscription
+        self.consent = consent
+        
+        
+
+    
+    def __str__(self):
+        return "ContactState(customer={}, erased={}, last_invited={}, last_answered={}, next_eligible={}, pending={}, subscription={}, consent={})".format(self.customer, self.erased, self.last_invited, self.last_answered, self.next_eligible, self.pending, self.subscription, self.consent)
+    def __eq__(self, other):
+        if self.customer != other.customer:
+            return False
+        if self.erased != other.erased:
+            return False
+        if self.last_invited != other.last_invited:
+            return False
+        if self.last_answered != other.last_answered:
+            return False
+        if self.next_eligible != other.next_eligible:
+            return False
+        if self.pending != other.pending:
+            return False
+        if self.subscription != other.subscription:
+            return False
+        if self.consent != other.consent:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeContactState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ContactState(
+            customer=_UniffiFfiConverterString.read(buf),
+            erased=_UniffiFfiConverterBoolean.read(buf),
+            last_invited=_UniffiFfiConverterOptionalTypeLastInvited.read(buf),
+            last_answered=_UniffiFfiConverterOptionalTypeLastAnswered.read(buf),
+            next_eligible=_UniffiFfiConverterSequenceTypeNextEligible.read(buf),
+            pending=_UniffiFfiConverterSequenceTypePendingMessage.read(buf),
+            subscription=_UniffiFfiConverterTypeSubscriptionState.read(buf),
+            consent=_UniffiFfiConverterTypeConsentState.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.customer)
+        _UniffiFfiConverterBoolean.check_lower(value.erased)
+        _UniffiFfiConverterOptionalTypeLastInvited.check_lower(value.last_invited)
+        _UniffiFfiConverterOptionalTypeLastAnswered.check_lower(value.last_answered)
+        _UniffiFfiConverterSequenceTypeNextEligible.check_lower(value.next_eligible)
+        _UniffiFfiConverterSequenceTypePendingMessage.check_lower(value.pending)
+        _UniffiFfiConverterTypeSubscriptionState.check_lower(value.subscription)
+        _UniffiFfiConverterTypeConsentState.check_lower(value.consent)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.customer, buf)
+        _UniffiFfiConverterBoolean.write(value.erased, buf)
+        _UniffiFfiConverterOptionalTypeLastInvited.write(value.last_invited, buf)
+        _UniffiFfiConverterOptionalTypeLastAnswered.write(value.last_answered, buf)
+        _UniffiFfiConverterSequenceTypeNextEligible.write(value.next_eligible, buf)
+        _UniffiFfiConverterSequenceTypePendingMessage.write(value.pending, buf)
+        _UniffiFfiConverterTypeSubscriptionState.write(value.subscription, buf)
+        _UniffiFfiConverterTypeConsentState.write(value.consent, buf)
 
 
 
@@ -4970,119 +6150,6 @@ class _UniffiFfiConverterSequenceTypeHistoryInvitation(_UniffiConverterRustBuffe
         return [
             _UniffiFfiConverterTypeHistoryInvitation.read(buf) for i in range(count)
         ]
-
-
-
-
-
-
-class ResponseSource(enum.Enum):
-    """
-    How an answer came in (the feedback list's channel).
-"""
-    
-    INVITATION = 0
-    """
-    A survey invitation's link.
-"""
-    
-    RECEIPT = 1
-    """
-    A receipt link (anonymous).
-"""
-    
-    ERECEIPT = 2
-    """
-    E-receipt feedback (F1).
-"""
-    
-    def code_name(self, ) -> str:
-        """
-        The stable snake_case name, as in JSON and the database.
-"""
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeResponseSource.lower(self),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_hearken_fn_method_responsesource_code_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-class _UniffiFfiConverterTypeResponseSource(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return ResponseSource.INVITATION
-        if variant == 2:
-            return ResponseSource.RECEIPT
-        if variant == 3:
-            return ResponseSource.ERECEIPT
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == ResponseSource.INVITATION:
-            return
-        if value == ResponseSource.RECEIPT:
-            return
-        if value == ResponseSource.ERECEIPT:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == ResponseSource.INVITATION:
-            buf.write_i32(1)
-        if value == ResponseSource.RECEIPT:
-            buf.write_i32(2)
-        if value == ResponseSource.ERECEIPT:
-            buf.write_i32(3)
-
-
-
-class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u8"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**8
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u8()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u8(value)
-
-class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt8.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt8.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt8.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 
 
@@ -5811,31 +6878,6 @@ class _UniffiFfiConverterTypeCustomerQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.offset, buf)
         _UniffiFfiConverterUInt32.write(value.limit, buf)
 
-class _UniffiFfiConverterOptionalTypeSkipReason(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeSkipReason.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeSkipReason.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeSkipReason.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 @dataclass
 class DecisionRecord:
     """
@@ -5928,7 +6970,7 @@ class DeliverySettings:
     """
     Store-wide delivery settings: links, leases and retries of the outbox.
 """
-    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90):
+    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90, retention_months:typing.Optional[int] = None):
         self.link_base_url = link_base_url
         self.survey_link_days = survey_link_days
         self.lease_seconds = lease_seconds
@@ -5936,12 +6978,13 @@ class DeliverySettings:
         self.retry_base_seconds = retry_base_seconds
         self.suppression_pepper = suppression_pepper
         self.slim_delivered_after_days = slim_delivered_after_days
+        self.retention_months = retention_months
         
         
 
     
     def __str__(self):
-        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days)
+        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={}, retention_months={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days, self.retention_months)
     def __eq__(self, other):
         if self.link_base_url != other.link_base_url:
             return False
@@ -5957,6 +7000,8 @@ class DeliverySettings:
             return False
         if self.slim_delivered_after_days != other.slim_delivered_after_days:
             return False
+        if self.retention_months != other.retention_months:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
@@ -5970,6 +7015,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
             retry_base_seconds=_UniffiFfiConverterUInt32.read(buf),
             suppression_pepper=_UniffiFfiConverterString.read(buf),
             slim_delivered_after_days=_UniffiFfiConverterUInt32.read(buf),
+            retention_months=_UniffiFfiConverterOptionalUInt32.read(buf),
         )
 
     @staticmethod
@@ -5981,6 +7027,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.retry_base_seconds)
         _UniffiFfiConverterString.check_lower(value.suppression_pepper)
         _UniffiFfiConverterUInt32.check_lower(value.slim_delivered_after_days)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.retention_months)
 
     @staticmethod
     def write(value, buf):
@@ -5991,25 +7038,29 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.retry_base_seconds, buf)
         _UniffiFfiConverterString.write(value.suppression_pepper, buf)
         _UniffiFfiConverterUInt32.write(value.slim_delivered_after_days, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.retention_months, buf)
 
 @dataclass
 class DueWork:
     """
     What one run of the timers queued (reminders R1, R2; escalations A3).
 """
-    def __init__(self, *, reminders:int, escalations:int):
+    def __init__(self, *, reminders:int, escalations:int, erased:int = 0):
         self.reminders = reminders
         self.escalations = escalations
+        self.erased = erased
         
         
 
     
     def __str__(self):
-        return "DueWork(reminders={}, escalations={})".format(self.reminders, self.escalations)
+        return "DueWork(reminders={}, escalations={}, erased={})".format(self.reminders, self.escalations, self.erased)
     def __eq__(self, other):
         if self.reminders != other.reminders:
             return False
         if self.escalations != other.escalations:
+            return False
+        if self.erased != other.erased:
             return False
         return True
 
@@ -6019,17 +7070,20 @@ class _UniffiFfiConverterTypeDueWork(_UniffiConverterRustBuffer):
         return DueWork(
             reminders=_UniffiFfiConverterUInt32.read(buf),
             escalations=_UniffiFfiConverterUInt32.read(buf),
+            erased=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterUInt32.check_lower(value.reminders)
         _UniffiFfiConverterUInt32.check_lower(value.escalations)
+        _UniffiFfiConverterUInt32.check_lower(value.erased)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt32.write(value.reminders, buf)
         _UniffiFfiConverterUInt32.write(value.escalations, buf)
+        _UniffiFfiConverterUInt32.write(value.erased, buf)
 
 
 
@@ -6237,63 +7291,6 @@ class _UniffiFfiConverterTypeEmployeePerformance(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.name, buf)
         _UniffiFfiConverterTypeRole.write(value.role, buf)
         _UniffiFfiConverterTypeScores.write(value.scores, buf)
-
-@dataclass
-class Erasure:
-    """
-    What erasing a customer did (right to be forgotten).
-"""
-    def __init__(self, *, customer:str, responses_kept:int, texts_removed:int, messages_cancelled:int, scrubbed:bool):
-        self.customer = customer
-        self.responses_kept = responses_kept
-        self.texts_removed = texts_removed
-        self.messages_cancelled = messages_cancelled
-        self.scrubbed = scrubbed
-        
-        
-
-    
-    def __str__(self):
-        return "Erasure(customer={}, responses_kept={}, texts_removed={}, messages_cancelled={}, scrubbed={})".format(self.customer, self.responses_kept, self.texts_removed, self.messages_cancelled, self.scrubbed)
-    def __eq__(self, other):
-        if self.customer != other.customer:
-            return False
-        if self.responses_kept != other.responses_kept:
-            return False
-        if self.texts_removed != other.texts_removed:
-            return False
-        if self.messages_cancelled != other.messages_cancelled:
-            return False
-        if self.scrubbed != other.scrubbed:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return Erasure(
-            customer=_UniffiFfiConverterString.read(buf),
-            responses_kept=_UniffiFfiConverterUInt64.read(buf),
-            texts_removed=_UniffiFfiConverterUInt64.read(buf),
-            messages_cancelled=_UniffiFfiConverterUInt64.read(buf),
-            scrubbed=_UniffiFfiConverterBoolean.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.customer)
-        _UniffiFfiConverterUInt64.check_lower(value.responses_kept)
-        _UniffiFfiConverterUInt64.check_lower(value.texts_removed)
-        _UniffiFfiConverterUInt64.check_lower(value.messages_cancelled)
-        _UniffiFfiConverterBoolean.check_lower(value.scrubbed)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.customer, buf)
-        _UniffiFfiConverterUInt64.write(value.responses_kept, buf)
-        _UniffiFfiConverterUInt64.write(value.texts_removed, buf)
-        _UniffiFfiConverterUInt64.write(value.messages_cancelled, buf)
-        _UniffiFfiConverterBoolean.write(value.scrubbed, buf)
 
 class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
     @classmethod
@@ -7935,136 +8932,6 @@ class _UniffiFfiConverterTypeOpenOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterTypeJournalMode.write(value.journal, buf)
         _UniffiFfiConverterUInt64.write(value.busy_timeout_ms, buf)
-
-
-
-
-
-
-class MessageKind(enum.Enum):
-    """
-    What an outbox message is for.
-"""
-    
-    SURVEY_INVITATION = 0
-    """
-    A survey invitation (or its resend, F5).
-"""
-    
-    REVIEW_REMINDER = 1
-    """
-    Asks a respondent for a public review, a week after delivery (R1).
-"""
-    
-    SURVEY_REMINDER = 2
-    """
-    Reminds a non-respondent of the survey (R2, off by default).
-"""
-    
-    FEEDBACK_NOTIFICATION = 3
-    """
-    Tells a user about new feedback (A2).
-"""
-    
-    ALERT_ESCALATION = 4
-    """
-    Tells a location's owners an alert is still open (A3 escalation).
-"""
-    
-    CUSTOMER_REPLY = 5
-    """
-    A business reply, reward or refund, or an e-mail from the dashboard (F2, A3).
-"""
-    
-    FOLLOW_UP_SURVEY = 6
-    """
-    The post-intervention survey after an unhappy customer's case is done (A4).
-"""
-    
-    RELATIONSHIP_SURVEY = 7
-    """
-    The periodic relationship survey (P7), off by default.
-"""
-    
-    def code_name(self, ) -> str:
-        """
-        The stable snake_case name, as in JSON and the database.
-"""
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeMessageKind.lower(self),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_hearken_fn_method_messagekind_code_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return MessageKind.SURVEY_INVITATION
-        if variant == 2:
-            return MessageKind.REVIEW_REMINDER
-        if variant == 3:
-            return MessageKind.SURVEY_REMINDER
-        if variant == 4:
-            return MessageKind.FEEDBACK_NOTIFICATION
-        if variant == 5:
-            return MessageKind.ALERT_ESCALATION
-        if variant == 6:
-            return MessageKind.CUSTOMER_REPLY
-        if variant == 7:
-            return MessageKind.FOLLOW_UP_SURVEY
-        if variant == 8:
-            return MessageKind.RELATIONSHIP_SURVEY
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == MessageKind.SURVEY_INVITATION:
-            return
-        if value == MessageKind.REVIEW_REMINDER:
-            return
-        if value == MessageKind.SURVEY_REMINDER:
-            return
-        if value == MessageKind.FEEDBACK_NOTIFICATION:
-            return
-        if value == MessageKind.ALERT_ESCALATION:
-            return
-        if value == MessageKind.CUSTOMER_REPLY:
-            return
-        if value == MessageKind.FOLLOW_UP_SURVEY:
-            return
-        if value == MessageKind.RELATIONSHIP_SURVEY:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == MessageKind.SURVEY_INVITATION:
-            buf.write_i32(1)
-        if value == MessageKind.REVIEW_REMINDER:
-            buf.write_i32(2)
-        if value == MessageKind.SURVEY_REMINDER:
-            buf.write_i32(3)
-        if value == MessageKind.FEEDBACK_NOTIFICATION:
-            buf.write_i32(4)
-        if value == MessageKind.ALERT_ESCALATION:
-            buf.write_i32(5)
-        if value == MessageKind.CUSTOMER_REPLY:
-            buf.write_i32(6)
-        if value == MessageKind.FOLLOW_UP_SURVEY:
-            buf.write_i32(7)
-        if value == MessageKind.RELATIONSHIP_SURVEY:
-            buf.write_i32(8)
-
-
 
 @dataclass
 class OutboundMessage:
@@ -11572,103 +12439,6 @@ class _UniffiFfiConverterTypeHearkenError(_UniffiConverterRustBuffer):
 
 
 
-class MessageStatus(enum.Enum):
-    """
-    Where an outbox message is in its life.
-"""
-    
-    PENDING = 0
-    """
-    Waiting to be claimed once due.
-"""
-    
-    IN_FLIGHT = 1
-    """
-    Claimed by the host; offered again if the lease expires without an ack.
-"""
-    
-    ACKED = 2
-    """
-    Delivered; never offered again.
-"""
-    
-    FAILED = 3
-    """
-    Gave up after the last retry (or a permanent failure).
-"""
-    
-    CANCELLED = 4
-    """
-    Not sent: the customer unsubscribed or was excluded before it was claimed.
-"""
-    
-    def code_name(self, ) -> str:
-        """
-        The stable snake_case name, as in JSON and the database.
-"""
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeMessageStatus.lower(self),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_hearken_fn_method_messagestatus_code_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-class _UniffiFfiConverterTypeMessageStatus(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return MessageStatus.PENDING
-        if variant == 2:
-            return MessageStatus.IN_FLIGHT
-        if variant == 3:
-            return MessageStatus.ACKED
-        if variant == 4:
-            return MessageStatus.FAILED
-        if variant == 5:
-            return MessageStatus.CANCELLED
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == MessageStatus.PENDING:
-            return
-        if value == MessageStatus.IN_FLIGHT:
-            return
-        if value == MessageStatus.ACKED:
-            return
-        if value == MessageStatus.FAILED:
-            return
-        if value == MessageStatus.CANCELLED:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == MessageStatus.PENDING:
-            buf.write_i32(1)
-        if value == MessageStatus.IN_FLIGHT:
-            buf.write_i32(2)
-        if value == MessageStatus.ACKED:
-            buf.write_i32(3)
-        if value == MessageStatus.FAILED:
-            buf.write_i32(4)
-        if value == MessageStatus.CANCELLED:
-            buf.write_i32(5)
-
-
-
-
-
-
-
-
 class ReportDetail(enum.Enum):
     """
     How much a sync reports.
@@ -11711,66 +12481,6 @@ class _UniffiFfiConverterTypeReportDetail(_UniffiConverterRustBuffer):
             buf.write_i32(1)
         if value == ReportDetail.COUNTS:
             buf.write_i32(2)
-
-
-
-
-
-
-
-
-class SurveyKind(enum.Enum):
-    """
-    The kinds of survey a customer can be asked (P1); each has its own cooldown.
-"""
-    
-    TRANSACTIONAL = 0
-    """
-    After a sale (E4): cooldown `Settings::cooldown_months`.
-"""
-    
-    RELATIONSHIP = 1
-    """
-    The periodic relationship survey (P7): cooldown `relationship_every_months`.
-"""
-    
-    FOLLOW_UP = 2
-    """
-    After an alert is handled (A4): no cooldown.
-"""
-    
-
-
-class _UniffiFfiConverterTypeSurveyKind(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return SurveyKind.TRANSACTIONAL
-        if variant == 2:
-            return SurveyKind.RELATIONSHIP
-        if variant == 3:
-            return SurveyKind.FOLLOW_UP
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == SurveyKind.TRANSACTIONAL:
-            return
-        if value == SurveyKind.RELATIONSHIP:
-            return
-        if value == SurveyKind.FOLLOW_UP:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == SurveyKind.TRANSACTIONAL:
-            buf.write_i32(1)
-        if value == SurveyKind.RELATIONSHIP:
-            buf.write_i32(2)
-        if value == SurveyKind.FOLLOW_UP:
-            buf.write_i32(3)
 
 
 
@@ -12284,6 +12994,12 @@ class EngineProtocol(typing.Protocol):
         The store's default calendar: send weekdays, closed dates, opening hours (P5).
 """
         raise NotImplementedError
+    def cancel_pending(self, customer: str,now_ms: int) -> CancelReport:
+        """
+        Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+        D7), releasing the cooldown of an invitation not yet delivered (E4).
+"""
+        raise NotImplementedError
     def check(self, ) -> StoreCheck:
         """
         Runs SQLite's integrity and foreign-key checks on the store (T7).
@@ -12310,10 +13026,25 @@ class EngineProtocol(typing.Protocol):
         Your NPS over a scope against the imported stores over the same months.
 """
         raise NotImplementedError
+    def contact_export_json(self, contact: str) -> str:
+        """
+        What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+"""
+        raise NotImplementedError
     def contact_policy(self, ) -> ContactPolicy:
         """
         The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
         delay and relationship survey (P1–P7).
+"""
+        raise NotImplementedError
+    def contact_state(self, customer: str,now_ms: int) -> ContactState:
+        """
+        A customer's contact state for the POS customer screen (D7).
+"""
+        raise NotImplementedError
+    def customer_export_json(self, customer: str) -> str:
+        """
+        Everything hearken holds about a customer, as one JSON document (D6).
 """
         raise NotImplementedError
     def customer_history(self, customer: str,user: typing.Optional[str]) -> CustomerHistory:
@@ -12347,6 +13078,11 @@ class EngineProtocol(typing.Protocol):
     def employee_performance(self, query: ReportQuery,role: typing.Optional[Role],now_ms: int) -> typing.List[EmployeePerformance]:
         """
         Per employee (optionally of one role): responses, NPS, average rating (X4).
+"""
+        raise NotImplementedError
+    def erase_contact(self, contact: str,now_ms: int) -> ContactErasure:
+        """
+        Erases an e-mail address or phone number and every customer who had it (D6).
 """
         raise NotImplementedError
     def erase_customer(self, customer: str,now_ms: int) -> Erasure:
@@ -13141,6 +13877,28 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def cancel_pending(self, customer: str,now_ms: int) -> CancelReport:
+        """
+        Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+        D7), releasing the cooldown of an invitation not yet delivered (E4).
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCancelReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_cancel_pending,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def check(self, ) -> StoreCheck:
         """
         Runs SQLite's integrity and foreign-key checks on the store (T7).
@@ -13219,6 +13977,24 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def contact_export_json(self, contact: str) -> str:
+        """
+        What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+"""
+        
+        _UniffiFfiConverterString.check_lower(contact)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(contact),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_contact_export_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def contact_policy(self, ) -> ContactPolicy:
         """
         The store's contact policy: cooldowns per survey kind, caps, sampling, quotas,
@@ -13232,6 +14008,45 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_contact_policy,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def contact_state(self, customer: str,now_ms: int) -> ContactState:
+        """
+        A customer's contact state for the POS customer screen (D7).
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeContactState.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_contact_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def customer_export_json(self, customer: str) -> str:
+        """
+        Everything hearken holds about a customer, as one JSON document (D6).
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_customer_export_json,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -13361,6 +14176,27 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_employee_performance,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def erase_contact(self, contact: str,now_ms: int) -> ContactErasure:
+        """
+        Erases an e-mail address or phone number and every customer who had it (D6).
+"""
+        
+        _UniffiFfiConverterString.check_lower(contact)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(contact),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeContactErasure.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_erase_contact,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -15446,8 +16282,11 @@ __all__ = [
     "Channel",
     "SkipReason",
     "Weekday",
-    "Gender",
+    "SurveyKind",
     "ResponseSource",
+    "MessageKind",
+    "MessageStatus",
+    "Gender",
     "NpsCategory",
     "Sentiment",
     "Subscription",
@@ -15458,7 +16297,6 @@ __all__ = [
     "InteractionMethod",
     "Author",
     "JournalMode",
-    "MessageKind",
     "PageKind",
     "QuestionKind",
     "CommentKind",
@@ -15468,9 +16306,7 @@ __all__ = [
     "Bucket",
     "FailOutcome",
     "HearkenError",
-    "MessageStatus",
     "ReportDetail",
-    "SurveyKind",
     "AckOutcome",
     "AggregateRow",
     "AggregateBundle",
@@ -15488,10 +16324,20 @@ __all__ = [
     "BackfillReport",
     "OpeningHours",
     "Calendar",
+    "CancelReport",
     "ChoiceOption",
     "NpsSummary",
     "Comparison",
+    "ConsentState",
+    "Erasure",
+    "ContactErasure",
     "ContactPolicy",
+    "LastInvited",
+    "LastAnswered",
+    "NextEligible",
+    "PendingMessage",
+    "SubscriptionState",
+    "ContactState",
     "Customer",
     "CustomerEmail",
     "HistoryInvitation",
@@ -15507,7 +16353,6 @@ __all__ = [
     "Employee",
     "Scores",
     "EmployeePerformance",
-    "Erasure",
     "RelationshipDecision",
     "Explanation",
     "ExportSummary",

@@ -708,6 +708,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func backup(path: String) throws 
     
     /**
+     * Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+     * D7), releasing the cooldown of an invitation not yet delivered (E4).
+     */
+    func cancelPending(customer: String, nowMs: Int64) throws  -> CancelReport
+    
+    /**
      * Runs SQLite's integrity and foreign-key checks on the store (T7).
      */
     func check() throws  -> StoreCheck
@@ -729,6 +735,21 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func closeStore() throws 
     
     /**
+     * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+     */
+    func contactExportJson(contact: String) throws  -> String
+    
+    /**
+     * A customer's contact state for the POS customer screen (D7).
+     */
+    func contactState(customer: String, nowMs: Int64) throws  -> ContactState
+    
+    /**
+     * Everything hearken holds about a customer, as one JSON document (D6).
+     */
+    func customerExportJson(customer: String) throws  -> String
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -744,6 +765,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * the alert and in the thread (A3). Returns the outbox message id.
      */
     func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64) throws  -> String
+    
+    /**
+     * Erases an e-mail address or phone number and every customer who had it (D6).
+     */
+    func eraseContact(contact: String, nowMs: Int64) throws  -> ContactErasure
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -1494,6 +1520,21 @@ open func backup(path: String)throws   {try rustCallWithError(FfiConverterTypeHe
 }
     
     /**
+     * Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+     * D7), releasing the cooldown of an invitation not yet delivered (E4).
+     */
+open func cancelPending(customer: String, nowMs: Int64)throws  -> CancelReport  {
+    return try  FfiConverterTypeCancelReport_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_cancel_pending(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Runs SQLite's integrity and foreign-key checks on the store (T7).
      */
 open func check()throws  -> StoreCheck  {
@@ -1537,6 +1578,46 @@ open func closeStore()throws   {try rustCallWithError(FfiConverterTypeHearkenErr
 }
     
     /**
+     * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+     */
+open func contactExportJson(contact: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_contact_export_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A customer's contact state for the POS customer screen (D7).
+     */
+open func contactState(customer: String, nowMs: Int64)throws  -> ContactState  {
+    return try  FfiConverterTypeContactState_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_contact_state(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Everything hearken holds about a customer, as one JSON document (D6).
+     */
+open func customerExportJson(customer: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_customer_export_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -1574,6 +1655,20 @@ open func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64)throw
             self.uniffiCloneHandle(),
         FfiConverterInt64.lower(alertId),
         FfiConverterTypeCustomerEmail_lower(email),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases an e-mail address or phone number and every customer who had it (D6).
+     */
+open func eraseContact(contact: String, nowMs: Int64)throws  -> ContactErasure  {
+    return try  FfiConverterTypeContactErasure_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_erase_contact(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -4042,6 +4137,95 @@ public func FfiConverterTypeCalendar_lower(_ value: Calendar) -> RustBuffer {
 
 
 /**
+ * What cancelling a customer's pending messages did (D7).
+ */
+public struct CancelReport: Equatable, Hashable {
+    /**
+     * Host id of the customer.
+     */
+    public var customer: String
+    /**
+     * How many messages were cancelled (`cancelled_by_host`).
+     */
+    public var cancelled: UInt32
+    /**
+     * Their message ids.
+     */
+    public var messageIds: [String]
+    /**
+     * Messages the host holds (claimed, not acked): left alone, an ack still records them.
+     */
+    public var inFlight: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the customer.
+         */customer: String, 
+        /**
+         * How many messages were cancelled (`cancelled_by_host`).
+         */cancelled: UInt32, 
+        /**
+         * Their message ids.
+         */messageIds: [String], 
+        /**
+         * Messages the host holds (claimed, not acked): left alone, an ack still records them.
+         */inFlight: [String]) {
+        self.customer = customer
+        self.cancelled = cancelled
+        self.messageIds = messageIds
+        self.inFlight = inFlight
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CancelReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancelReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancelReport {
+        return
+            try CancelReport(
+                customer: FfiConverterString.read(from: &buf), 
+                cancelled: FfiConverterUInt32.read(from: &buf), 
+                messageIds: FfiConverterSequenceString.read(from: &buf), 
+                inFlight: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CancelReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterUInt32.write(value.cancelled, into: &buf)
+        FfiConverterSequenceString.write(value.messageIds, into: &buf)
+        FfiConverterSequenceString.write(value.inFlight, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelReport_lift(_ buf: RustBuffer) throws -> CancelReport {
+    return try FfiConverterTypeCancelReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelReport_lower(_ value: CancelReport) -> RustBuffer {
+    return FfiConverterTypeCancelReport.lower(value)
+}
+
+
+/**
  * An answer option of a choice question.
  */
 public struct ChoiceOption: Equatable, Hashable {
@@ -4210,6 +4394,167 @@ public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer 
 
 
 /**
+ * What the customer agreed to, as stored.
+ */
+public struct ConsentState: Equatable, Hashable {
+    /**
+     * The POS "include in communications" flag (E2).
+     */
+    public var includeInCommunications: Bool
+    /**
+     * The consent to be replied to given with the latest response (F2); none without one.
+     */
+    public var reply: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The POS "include in communications" flag (E2).
+         */includeInCommunications: Bool, 
+        /**
+         * The consent to be replied to given with the latest response (F2); none without one.
+         */reply: Bool?) {
+        self.includeInCommunications = includeInCommunications
+        self.reply = reply
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentState: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentState {
+        return
+            try ConsentState(
+                includeInCommunications: FfiConverterBool.read(from: &buf), 
+                reply: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentState, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.includeInCommunications, into: &buf)
+        FfiConverterOptionBool.write(value.reply, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentState_lift(_ buf: RustBuffer) throws -> ConsentState {
+    return try FfiConverterTypeConsentState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentState_lower(_ value: ConsentState) -> RustBuffer {
+    return FfiConverterTypeConsentState.lower(value)
+}
+
+
+/**
+ * What erasing a contact did (D6): every customer who had it erased as erasure does, and
+ * the contact's own suppression kept only as a peppered hash (T2).
+ */
+public struct ContactErasure: Equatable, Hashable {
+    /**
+     * `email` or `phone`.
+     */
+    public var kind: String
+    /**
+     * The customers who had the contact, each erased.
+     */
+    public var customers: [Erasure]
+    /**
+     * The contact's plain suppression was replaced by its peppered hash.
+     */
+    public var suppressionHashed: Bool
+    /**
+     * Whether no byte of the erased values is left in the database or its -wal file (T2),
+     * as [`Erasure::scrubbed`] says.
+     */
+    public var scrubbed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `email` or `phone`.
+         */kind: String, 
+        /**
+         * The customers who had the contact, each erased.
+         */customers: [Erasure], 
+        /**
+         * The contact's plain suppression was replaced by its peppered hash.
+         */suppressionHashed: Bool, 
+        /**
+         * Whether no byte of the erased values is left in the database or its -wal file (T2),
+         * as [`Erasure::scrubbed`] says.
+         */scrubbed: Bool) {
+        self.kind = kind
+        self.customers = customers
+        self.suppressionHashed = suppressionHashed
+        self.scrubbed = scrubbed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContactErasure: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactErasure: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactErasure {
+        return
+            try ContactErasure(
+                kind: FfiConverterString.read(from: &buf), 
+                customers: FfiConverterSequenceTypeErasure.read(from: &buf), 
+                suppressionHashed: FfiConverterBool.read(from: &buf), 
+                scrubbed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactErasure, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterSequenceTypeErasure.write(value.customers, into: &buf)
+        FfiConverterBool.write(value.suppressionHashed, into: &buf)
+        FfiConverterBool.write(value.scrubbed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactErasure_lift(_ buf: RustBuffer) throws -> ContactErasure {
+    return try FfiConverterTypeContactErasure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactErasure_lower(_ value: ContactErasure) -> RustBuffer {
+    return FfiConverterTypeContactErasure.lower(value)
+}
+
+
+/**
  * Store-wide contact policy (P1–P7); every value's default keeps the behaviour of E4.
  *
  * `daily_cap`, `sample_percent` and `monthly_response_quota` are the store defaults of
@@ -4370,6 +4715,137 @@ public func FfiConverterTypeContactPolicy_lift(_ buf: RustBuffer) throws -> Cont
 #endif
 public func FfiConverterTypeContactPolicy_lower(_ value: ContactPolicy) -> RustBuffer {
     return FfiConverterTypeContactPolicy.lower(value)
+}
+
+
+/**
+ * What hearken knows about contacting one customer, for the POS customer screen (D7).
+ */
+public struct ContactState: Equatable, Hashable {
+    /**
+     * Host id of the customer.
+     */
+    public var customer: String
+    /**
+     * The customer was erased (right to be forgotten).
+     */
+    public var erased: Bool
+    /**
+     * The customer's latest invitation, whatever became of it.
+     */
+    public var lastInvited: LastInvited?
+    /**
+     * The customer's latest response.
+     */
+    public var lastAnswered: LastAnswered?
+    /**
+     * When each survey kind may next be sent: the transactional survey per location, then
+     * the relationship survey (only when relationship surveys are on, P7).
+     */
+    public var nextEligible: [NextEligible]
+    /**
+     * Messages to the customer still waiting to be sent or held by the host, by due time.
+     */
+    public var pending: [PendingMessage]
+    /**
+     * Whether the customer may be surveyed at all (E3).
+     */
+    public var subscription: SubscriptionState
+    /**
+     * What the customer agreed to, as stored.
+     */
+    public var consent: ConsentState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host id of the customer.
+         */customer: String, 
+        /**
+         * The customer was erased (right to be forgotten).
+         */erased: Bool, 
+        /**
+         * The customer's latest invitation, whatever became of it.
+         */lastInvited: LastInvited?, 
+        /**
+         * The customer's latest response.
+         */lastAnswered: LastAnswered?, 
+        /**
+         * When each survey kind may next be sent: the transactional survey per location, then
+         * the relationship survey (only when relationship surveys are on, P7).
+         */nextEligible: [NextEligible], 
+        /**
+         * Messages to the customer still waiting to be sent or held by the host, by due time.
+         */pending: [PendingMessage], 
+        /**
+         * Whether the customer may be surveyed at all (E3).
+         */subscription: SubscriptionState, 
+        /**
+         * What the customer agreed to, as stored.
+         */consent: ConsentState) {
+        self.customer = customer
+        self.erased = erased
+        self.lastInvited = lastInvited
+        self.lastAnswered = lastAnswered
+        self.nextEligible = nextEligible
+        self.pending = pending
+        self.subscription = subscription
+        self.consent = consent
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContactState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactState: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactState {
+        return
+            try ContactState(
+                customer: FfiConverterString.read(from: &buf), 
+                erased: FfiConverterBool.read(from: &buf), 
+                lastInvited: FfiConverterOptionTypeLastInvited.read(from: &buf), 
+                lastAnswered: FfiConverterOptionTypeLastAnswered.read(from: &buf), 
+                nextEligible: FfiConverterSequenceTypeNextEligible.read(from: &buf), 
+                pending: FfiConverterSequenceTypePendingMessage.read(from: &buf), 
+                subscription: FfiConverterTypeSubscriptionState.read(from: &buf), 
+                consent: FfiConverterTypeConsentState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactState, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterBool.write(value.erased, into: &buf)
+        FfiConverterOptionTypeLastInvited.write(value.lastInvited, into: &buf)
+        FfiConverterOptionTypeLastAnswered.write(value.lastAnswered, into: &buf)
+        FfiConverterSequenceTypeNextEligible.write(value.nextEligible, into: &buf)
+        FfiConverterSequenceTypePendingMessage.write(value.pending, into: &buf)
+        FfiConverterTypeSubscriptionState.write(value.subscription, into: &buf)
+        FfiConverterTypeConsentState.write(value.consent, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactState_lift(_ buf: RustBuffer) throws -> ContactState {
+    return try FfiConverterTypeContactState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactState_lower(_ value: ContactState) -> RustBuffer {
+    return FfiConverterTypeContactState.lower(value)
 }
 
 
@@ -5171,6 +5647,12 @@ public struct DeliverySettings: Equatable, Hashable {
      * else at least 30.
      */
     public var slimDeliveredAfterDays: UInt32
+    /**
+     * D6: months without a transaction, response or delivered message after which a
+     * customer is erased (as erasure does, scores kept) by the timers, a bounded number
+     * per run, oldest first; none (the default) keeps customers until erased.
+     */
+    public var retentionMonths: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5198,7 +5680,12 @@ public struct DeliverySettings: Equatable, Hashable {
          * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
          * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
          * else at least 30.
-         */slimDeliveredAfterDays: UInt32 = UInt32(90)) {
+         */slimDeliveredAfterDays: UInt32 = UInt32(90), 
+        /**
+         * D6: months without a transaction, response or delivered message after which a
+         * customer is erased (as erasure does, scores kept) by the timers, a bounded number
+         * per run, oldest first; none (the default) keeps customers until erased.
+         */retentionMonths: UInt32? = nil) {
         self.linkBaseUrl = linkBaseUrl
         self.surveyLinkDays = surveyLinkDays
         self.leaseSeconds = leaseSeconds
@@ -5206,6 +5693,7 @@ public struct DeliverySettings: Equatable, Hashable {
         self.retryBaseSeconds = retryBaseSeconds
         self.suppressionPepper = suppressionPepper
         self.slimDeliveredAfterDays = slimDeliveredAfterDays
+        self.retentionMonths = retentionMonths
     }
 
     
@@ -5230,7 +5718,8 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
                 maxAttempts: FfiConverterUInt32.read(from: &buf), 
                 retryBaseSeconds: FfiConverterUInt32.read(from: &buf), 
                 suppressionPepper: FfiConverterString.read(from: &buf), 
-                slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf)
+                slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf), 
+                retentionMonths: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -5242,6 +5731,7 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.retryBaseSeconds, into: &buf)
         FfiConverterString.write(value.suppressionPepper, into: &buf)
         FfiConverterUInt32.write(value.slimDeliveredAfterDays, into: &buf)
+        FfiConverterOptionUInt32.write(value.retentionMonths, into: &buf)
     }
 }
 
@@ -5273,6 +5763,10 @@ public struct DueWork: Equatable, Hashable {
      * Escalation notices queued to location owners.
      */
     public var escalations: UInt32
+    /**
+     * Inactive customers erased by retention (D6; `retention_months`).
+     */
+    public var erased: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5282,9 +5776,13 @@ public struct DueWork: Equatable, Hashable {
          */reminders: UInt32, 
         /**
          * Escalation notices queued to location owners.
-         */escalations: UInt32) {
+         */escalations: UInt32, 
+        /**
+         * Inactive customers erased by retention (D6; `retention_months`).
+         */erased: UInt32 = UInt32(0)) {
         self.reminders = reminders
         self.escalations = escalations
+        self.erased = erased
     }
 
     
@@ -5304,13 +5802,15 @@ public struct FfiConverterTypeDueWork: FfiConverterRustBuffer {
         return
             try DueWork(
                 reminders: FfiConverterUInt32.read(from: &buf), 
-                escalations: FfiConverterUInt32.read(from: &buf)
+                escalations: FfiConverterUInt32.read(from: &buf), 
+                erased: FfiConverterUInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: DueWork, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.reminders, into: &buf)
         FfiConverterUInt32.write(value.escalations, into: &buf)
+        FfiConverterUInt32.write(value.erased, into: &buf)
     }
 }
 
@@ -7051,6 +7551,214 @@ public func FfiConverterTypeInvitationSummary_lower(_ value: InvitationSummary) 
 
 
 /**
+ * The latest response of a customer.
+ */
+public struct LastAnswered: Equatable, Hashable {
+    /**
+     * Response id.
+     */
+    public var responseId: Int64
+    /**
+     * When it was given.
+     */
+    public var at: Timestamp
+    /**
+     * How it came in.
+     */
+    public var source: ResponseSource
+    /**
+     * Host id of the location.
+     */
+    public var location: String
+    /**
+     * The NPS answer (0–10), if one was given.
+     */
+    public var nps: UInt8?
+    /**
+     * The main score on base 10.
+     */
+    public var scoreBase10: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Response id.
+         */responseId: Int64, 
+        /**
+         * When it was given.
+         */at: Timestamp, 
+        /**
+         * How it came in.
+         */source: ResponseSource, 
+        /**
+         * Host id of the location.
+         */location: String, 
+        /**
+         * The NPS answer (0–10), if one was given.
+         */nps: UInt8?, 
+        /**
+         * The main score on base 10.
+         */scoreBase10: Double?) {
+        self.responseId = responseId
+        self.at = at
+        self.source = source
+        self.location = location
+        self.nps = nps
+        self.scoreBase10 = scoreBase10
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LastAnswered: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLastAnswered: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LastAnswered {
+        return
+            try LastAnswered(
+                responseId: FfiConverterInt64.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                source: FfiConverterTypeResponseSource.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                nps: FfiConverterOptionUInt8.read(from: &buf), 
+                scoreBase10: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LastAnswered, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.responseId, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterTypeResponseSource.write(value.source, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionUInt8.write(value.nps, into: &buf)
+        FfiConverterOptionDouble.write(value.scoreBase10, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLastAnswered_lift(_ buf: RustBuffer) throws -> LastAnswered {
+    return try FfiConverterTypeLastAnswered.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLastAnswered_lower(_ value: LastAnswered) -> RustBuffer {
+    return FfiConverterTypeLastAnswered.lower(value)
+}
+
+
+/**
+ * The latest invitation of a customer.
+ */
+public struct LastInvited: Equatable, Hashable {
+    /**
+     * Invitation id.
+     */
+    public var invitationId: Int64
+    /**
+     * Business date of the batch that created it.
+     */
+    public var businessDate: IsoDate
+    /**
+     * Its survey kind.
+     */
+    public var kind: SurveyKind
+    /**
+     * `pending`, `delivered`, `cancelled` or `failed`.
+     */
+    public var status: String
+    /**
+     * Host id of its location.
+     */
+    public var location: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Invitation id.
+         */invitationId: Int64, 
+        /**
+         * Business date of the batch that created it.
+         */businessDate: IsoDate, 
+        /**
+         * Its survey kind.
+         */kind: SurveyKind, 
+        /**
+         * `pending`, `delivered`, `cancelled` or `failed`.
+         */status: String, 
+        /**
+         * Host id of its location.
+         */location: String) {
+        self.invitationId = invitationId
+        self.businessDate = businessDate
+        self.kind = kind
+        self.status = status
+        self.location = location
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LastInvited: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLastInvited: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LastInvited {
+        return
+            try LastInvited(
+                invitationId: FfiConverterInt64.read(from: &buf), 
+                businessDate: FfiConverterTypeIsoDate.read(from: &buf), 
+                kind: FfiConverterTypeSurveyKind.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LastInvited, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.invitationId, into: &buf)
+        FfiConverterTypeIsoDate.write(value.businessDate, into: &buf)
+        FfiConverterTypeSurveyKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLastInvited_lift(_ buf: RustBuffer) throws -> LastInvited {
+    return try FfiConverterTypeLastInvited.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLastInvited_lower(_ value: LastInvited) -> RustBuffer {
+    return FfiConverterTypeLastInvited.lower(value)
+}
+
+
+/**
  * One store of a hosted database leased to one mailer (H3): while the lease holds, no
  * other mailer leases the store, so a fleet of mailers shares thousands of stores and
  * never drains one twice at once. Returned by `hearken::mailers::lease_stores`; handed
@@ -7349,6 +8057,99 @@ public func FfiConverterTypeLocationPolicy_lift(_ buf: RustBuffer) throws -> Loc
 #endif
 public func FfiConverterTypeLocationPolicy_lower(_ value: LocationPolicy) -> RustBuffer {
     return FfiConverterTypeLocationPolicy.lower(value)
+}
+
+
+/**
+ * When one survey kind may next be sent to the customer.
+ */
+public struct NextEligible: Equatable, Hashable {
+    /**
+     * The survey kind.
+     */
+    public var kind: SurveyKind
+    /**
+     * Host id of the location (transactional surveys); none for the relationship survey.
+     */
+    public var location: String?
+    /**
+     * The first business date a sync may invite the customer; none when it may not at all.
+     */
+    public var eligibleOn: IsoDate?
+    /**
+     * Why not today, with explain's reason codes (`cooldown`, `contact_cap`,
+     * `unsubscribed`, `communications_off`, `no_usable_contact`, `location_disabled`);
+     * none when eligible today.
+     */
+    public var reason: SkipReason?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The survey kind.
+         */kind: SurveyKind, 
+        /**
+         * Host id of the location (transactional surveys); none for the relationship survey.
+         */location: String?, 
+        /**
+         * The first business date a sync may invite the customer; none when it may not at all.
+         */eligibleOn: IsoDate?, 
+        /**
+         * Why not today, with explain's reason codes (`cooldown`, `contact_cap`,
+         * `unsubscribed`, `communications_off`, `no_usable_contact`, `location_disabled`);
+         * none when eligible today.
+         */reason: SkipReason?) {
+        self.kind = kind
+        self.location = location
+        self.eligibleOn = eligibleOn
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NextEligible: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNextEligible: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NextEligible {
+        return
+            try NextEligible(
+                kind: FfiConverterTypeSurveyKind.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                eligibleOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                reason: FfiConverterOptionTypeSkipReason.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NextEligible, into buf: inout [UInt8]) {
+        FfiConverterTypeSurveyKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.eligibleOn, into: &buf)
+        FfiConverterOptionTypeSkipReason.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNextEligible_lift(_ buf: RustBuffer) throws -> NextEligible {
+    return try FfiConverterTypeNextEligible.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNextEligible_lower(_ value: NextEligible) -> RustBuffer {
+    return FfiConverterTypeNextEligible.lower(value)
 }
 
 
@@ -8038,6 +8839,105 @@ public func FfiConverterTypePage_lift(_ buf: RustBuffer) throws -> Page {
 #endif
 public func FfiConverterTypePage_lower(_ value: Page) -> RustBuffer {
     return FfiConverterTypePage.lower(value)
+}
+
+
+/**
+ * A message to the customer not sent yet.
+ */
+public struct PendingMessage: Equatable, Hashable {
+    /**
+     * Stable message id.
+     */
+    public var messageId: String
+    /**
+     * What it is for.
+     */
+    public var kind: MessageKind
+    /**
+     * When it is (or was) due.
+     */
+    public var dueAt: Timestamp
+    /**
+     * `pending`, or `in_flight` while the host holds it.
+     */
+    public var status: MessageStatus
+    /**
+     * The invitation it belongs to.
+     */
+    public var invitationId: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable message id.
+         */messageId: String, 
+        /**
+         * What it is for.
+         */kind: MessageKind, 
+        /**
+         * When it is (or was) due.
+         */dueAt: Timestamp, 
+        /**
+         * `pending`, or `in_flight` while the host holds it.
+         */status: MessageStatus, 
+        /**
+         * The invitation it belongs to.
+         */invitationId: Int64?) {
+        self.messageId = messageId
+        self.kind = kind
+        self.dueAt = dueAt
+        self.status = status
+        self.invitationId = invitationId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PendingMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingMessage {
+        return
+            try PendingMessage(
+                messageId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeMessageKind.read(from: &buf), 
+                dueAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                status: FfiConverterTypeMessageStatus.read(from: &buf), 
+                invitationId: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PendingMessage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterTypeMessageKind.write(value.kind, into: &buf)
+        FfiConverterTypeTimestamp.write(value.dueAt, into: &buf)
+        FfiConverterTypeMessageStatus.write(value.status, into: &buf)
+        FfiConverterOptionInt64.write(value.invitationId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingMessage_lift(_ buf: RustBuffer) throws -> PendingMessage {
+    return try FfiConverterTypePendingMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingMessage_lower(_ value: PendingMessage) -> RustBuffer {
+    return FfiConverterTypePendingMessage.lower(value)
 }
 
 
@@ -10201,6 +11101,95 @@ public func FfiConverterTypeStoreCheck_lift(_ buf: RustBuffer) throws -> StoreCh
 #endif
 public func FfiConverterTypeStoreCheck_lower(_ value: StoreCheck) -> RustBuffer {
     return FfiConverterTypeStoreCheck.lower(value)
+}
+
+
+/**
+ * Whether a customer may be surveyed (E3).
+ */
+public struct SubscriptionState: Equatable, Hashable {
+    /**
+     * Unsubscribed by customer, by contact or by an imported list.
+     */
+    public var unsubscribed: Bool
+    /**
+     * Since when, when the store's own list says so.
+     */
+    public var unsubscribedSince: Timestamp?
+    /**
+     * The stored e-mail is on a suppression list.
+     */
+    public var emailSuppressed: Bool
+    /**
+     * The stored phone is on a suppression list.
+     */
+    public var phoneSuppressed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unsubscribed by customer, by contact or by an imported list.
+         */unsubscribed: Bool, 
+        /**
+         * Since when, when the store's own list says so.
+         */unsubscribedSince: Timestamp?, 
+        /**
+         * The stored e-mail is on a suppression list.
+         */emailSuppressed: Bool, 
+        /**
+         * The stored phone is on a suppression list.
+         */phoneSuppressed: Bool) {
+        self.unsubscribed = unsubscribed
+        self.unsubscribedSince = unsubscribedSince
+        self.emailSuppressed = emailSuppressed
+        self.phoneSuppressed = phoneSuppressed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SubscriptionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscriptionState: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubscriptionState {
+        return
+            try SubscriptionState(
+                unsubscribed: FfiConverterBool.read(from: &buf), 
+                unsubscribedSince: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                emailSuppressed: FfiConverterBool.read(from: &buf), 
+                phoneSuppressed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SubscriptionState, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.unsubscribed, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.unsubscribedSince, into: &buf)
+        FfiConverterBool.write(value.emailSuppressed, into: &buf)
+        FfiConverterBool.write(value.phoneSuppressed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionState_lift(_ buf: RustBuffer) throws -> SubscriptionState {
+    return try FfiConverterTypeSubscriptionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionState_lower(_ value: SubscriptionState) -> RustBuffer {
+    return FfiConverterTypeSubscriptionState.lower(value)
 }
 
 
@@ -15179,6 +16168,30 @@ fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -15219,6 +16232,54 @@ fileprivate struct FfiConverterOptionTypeCalendar: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCalendar.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLastAnswered: FfiConverterRustBuffer {
+    typealias SwiftType = LastAnswered?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLastAnswered.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLastAnswered.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLastInvited: FfiConverterRustBuffer {
+    typealias SwiftType = LastInvited?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLastInvited.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLastInvited.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -15912,6 +16973,31 @@ fileprivate struct FfiConverterSequenceTypeEmployeePerformance: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeErasure: FfiConverterRustBuffer {
+    typealias SwiftType = [Erasure]
+
+    public static func write(_ value: [Erasure], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeErasure.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Erasure] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Erasure]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeErasure.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFeedbackItem: FfiConverterRustBuffer {
     typealias SwiftType = [FeedbackItem]
 
@@ -16062,6 +17148,31 @@ fileprivate struct FfiConverterSequenceTypeLocation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeNextEligible: FfiConverterRustBuffer {
+    typealias SwiftType = [NextEligible]
+
+    public static func write(_ value: [NextEligible], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNextEligible.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NextEligible] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NextEligible]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNextEligible.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer {
     typealias SwiftType = [OpeningHours]
 
@@ -16104,6 +17215,31 @@ fileprivate struct FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeOutboundMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePendingMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [PendingMessage]
+
+    public static func write(_ value: [PendingMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePendingMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PendingMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PendingMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePendingMessage.read(from: &buf))
         }
         return seq
     }
@@ -17068,6 +18204,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_backup() != 63038) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_cancel_pending() != 61018) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_check() != 7480) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -17077,6 +18216,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_close_store() != 48047) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_contact_export_json() != 4850) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_contact_state() != 1191) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_customer_export_json() != 34555) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_delete_response() != 50941) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -17084,6 +18232,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_email_customer() != 49253) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_erase_contact() != 21890) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain() != 2537) {

@@ -345,6 +345,11 @@ RustBuffer uniffi_hearken_fn_method_engine_backfill_file(uint64_t ptr, RustBuffe
 void uniffi_hearken_fn_method_engine_backup(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CANCEL_PENDING
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CANCEL_PENDING
+RustBuffer uniffi_hearken_fn_method_engine_cancel_pending(uint64_t ptr, RustBuffer customer, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CHECK
 RustBuffer uniffi_hearken_fn_method_engine_check(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -360,6 +365,21 @@ RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, i
 void uniffi_hearken_fn_method_engine_close_store(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_EXPORT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_EXPORT_JSON
+RustBuffer uniffi_hearken_fn_method_engine_contact_export_json(uint64_t ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_STATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_STATE
+RustBuffer uniffi_hearken_fn_method_engine_contact_state(uint64_t ptr, RustBuffer customer, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMER_EXPORT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CUSTOMER_EXPORT_JSON
+RustBuffer uniffi_hearken_fn_method_engine_customer_export_json(uint64_t ptr, RustBuffer customer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
 void uniffi_hearken_fn_method_engine_delete_response(uint64_t ptr, int64_t response_id, RustBuffer admin, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -373,6 +393,11 @@ RustBuffer uniffi_hearken_fn_method_engine_delivery_settings(uint64_t ptr, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMAIL_CUSTOMER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EMAIL_CUSTOMER
 RustBuffer uniffi_hearken_fn_method_engine_email_customer(uint64_t ptr, int64_t alert_id, RustBuffer email, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CONTACT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CONTACT
+RustBuffer uniffi_hearken_fn_method_engine_erase_contact(uint64_t ptr, RustBuffer contact, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
@@ -1417,6 +1442,12 @@ uint16_t uniffi_hearken_checksum_method_engine_backup(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CANCEL_PENDING
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CANCEL_PENDING
+uint16_t uniffi_hearken_checksum_method_engine_cancel_pending(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CHECK
 uint16_t uniffi_hearken_checksum_method_engine_check(void
@@ -1435,6 +1466,24 @@ uint16_t uniffi_hearken_checksum_method_engine_close_store(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_EXPORT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_EXPORT_JSON
+uint16_t uniffi_hearken_checksum_method_engine_contact_export_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_STATE
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_STATE
+uint16_t uniffi_hearken_checksum_method_engine_contact_state(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMER_EXPORT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CUSTOMER_EXPORT_JSON
+uint16_t uniffi_hearken_checksum_method_engine_customer_export_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
 uint16_t uniffi_hearken_checksum_method_engine_delete_response(void
@@ -1450,6 +1499,12 @@ uint16_t uniffi_hearken_checksum_method_engine_delivery_settings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
 uint16_t uniffi_hearken_checksum_method_engine_email_customer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CONTACT
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CONTACT
+uint16_t uniffi_hearken_checksum_method_engine_erase_contact(void
     
 );
 #endif

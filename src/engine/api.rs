@@ -8,3 +8,4 @@ mod delivery;
 mod feedback;
 mod pages;
 mod policy;
+mod screen;

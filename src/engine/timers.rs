@@ -19,10 +19,13 @@ pub fn run_due(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<DueWork> {
     let reminders = queue_reminders(c, now)?;
     let alert_settings = c.get_alert_settings()?;
     let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
-    slim_delivered(c, now)?;
+    let delivery = c.get_delivery_settings()?;
+    slim_delivered(c, delivery.slim_delivered_after_days, now)?;
+    let erased = super::access::retain(c, delivery.retention_months, now)?;
     Ok(DueWork {
         reminders,
         escalations,
+        erased,
     })
 }
 
@@ -32,8 +35,7 @@ pub const SLIM_PER_RUN: u32 = 500;
 
 /// Drops the stored text of messages delivered more than `slim_delivered_after_days` ago
 /// (0 = never), at most [`SLIM_PER_RUN`] of them; returns how many.
-fn slim_delivered(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<u32> {
-    let days = c.get_delivery_settings()?.slim_delivered_after_days;
+fn slim_delivered(c: &mut dyn Tx, days: u32, now: DateTime<Utc>) -> Result<u32> {
     if days == 0 {
         return Ok(0);
     }

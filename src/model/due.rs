@@ -9,4 +9,12 @@ pub struct DueWork {
     pub reminders: u32,
     /// Escalation notices queued to location owners.
     pub escalations: u32,
+    /// Inactive customers erased by retention (D6; `retention_months`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub erased: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

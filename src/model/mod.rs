@@ -16,6 +16,7 @@ mod policy;
 mod reason;
 mod report;
 mod response;
+mod screen;
 mod settings;
 mod survey;
 mod transaction;
@@ -51,6 +52,10 @@ pub use report::{
 pub use response::{
     Answer, FeedbackInput, FeedbackSettings, NpsCategory, NpsSummary, RatingSummary, ReceiptLink,
     ResponseDeletion, ResponseInput, ResponseOutcome, ReviewMode, ScoreQuery, Sentiment,
+};
+pub use screen::{
+    CancelReport, ConsentState, ContactErasure, ContactState, LastAnswered, LastInvited,
+    NextEligible, PendingMessage, SubscriptionState,
 };
 pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
 pub use survey::{ChoiceOption, Question, QuestionKind, QuestionView, Survey, SurveyPage};

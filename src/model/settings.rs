@@ -96,6 +96,11 @@ pub struct DeliverySettings {
     /// else at least 30.
     #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
     pub slim_delivered_after_days: u32,
+    /// D6: months without a transaction, response or delivered message after which a
+    /// customer is erased (as erasure does, scores kept) by the timers, a bounded number
+    /// per run, oldest first; none (the default) keeps customers until erased.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub retention_months: Option<u32>,
 }
 
 impl Default for DeliverySettings {
@@ -108,6 +113,7 @@ impl Default for DeliverySettings {
             retry_base_seconds: 300,
             suppression_pepper: String::new(),
             slim_delivered_after_days: 90,
+            retention_months: None,
         }
     }
 }

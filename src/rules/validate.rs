@@ -333,6 +333,12 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
             "must be 0 (never) or between 30 and 36500",
         );
     }
+    if s.retention_months.is_some_and(|m| !(1..=1200).contains(&m)) {
+        bad(
+            "retention_months",
+            "must be between 1 and 1200, or absent (off)",
+        );
+    }
     out
 }
 

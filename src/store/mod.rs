@@ -24,6 +24,7 @@ mod responses;
 mod rollups;
 pub(crate) mod settings;
 pub mod sqlite;
+mod subject;
 mod transactions;
 mod users;
 
@@ -39,6 +40,8 @@ pub use policy::PolicyStore;
 pub use responses::ResponseStore;
 pub use rollups::RollupStore;
 pub use settings::SettingsStore;
+pub use subject::SUBJECT_TABLES;
+pub use subject::SubjectStore;
 pub use transactions::TransactionStore;
 pub use users::UserStore;
 
@@ -70,6 +73,7 @@ pub trait Tx:
     + ResponseStore
     + RollupStore
     + SettingsStore
+    + SubjectStore
     + TransactionStore
     + UserStore
 {
@@ -88,6 +92,7 @@ impl<
         + ResponseStore
         + RollupStore
         + SettingsStore
+        + SubjectStore
         + TransactionStore
         + UserStore
         + ?Sized,

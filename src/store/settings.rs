@@ -67,6 +67,20 @@ impl StoredValue for String {
     }
 }
 
+/// An optional count (D6 `retention_months`): stored as 0 for none.
+impl StoredValue for Option<u32> {
+    fn to_stored(&self) -> Value {
+        Value::Integer(i64::from(self.unwrap_or(0)))
+    }
+    fn from_stored(v: &Value) -> Option<Self> {
+        match v {
+            Value::Integer(0) => Some(None),
+            Value::Integer(i) => u32::try_from(*i).ok().map(Some),
+            _ => None,
+        }
+    }
+}
+
 /// Stored names of an enum setting's values, fixed here like the keys.
 fn named<T: Copy + PartialEq>(names: &[(T, &str)], v: &Value) -> Option<T> {
     match v {
@@ -174,6 +188,7 @@ stored_group!(DeliverySettings, "delivery", {
     "retry_base_seconds" => retry_base_seconds,
     "suppression_pepper" => suppression_pepper,
     "slim_delivered_after_days" => slim_delivered_after_days,
+    "retention_months" => retention_months,
 });
 
 stored_group!(AlertSettings, "alerts", {

@@ -6,12 +6,13 @@ use crate::wire;
 
 use crate::model::{
     AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
-    AtRiskCustomer, BackfillProgress, BackfillReport, Channel, CustomerEmail, DeliverySettings,
-    DueWork, Explanation, ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings,
-    InboundReply, Interaction, InteractionInput, InvitationSummary, Location, MessageKind,
-    NpsSummary, OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput,
-    ResponseDeletion, ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle,
-    Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
+    AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ContactErasure,
+    ContactState, CustomerEmail, DeliverySettings, DueWork, Explanation, ExternalReview,
+    FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction, InteractionInput,
+    InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage, OutboxCounts,
+    RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput, ResponseOutcome,
+    ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow,
+    Template, ThreadComment, User,
 };
 
 use super::config::{JournalMode, OpenOptions, StoreCheck};
@@ -201,6 +202,35 @@ impl Engine {
     pub fn explain_json(&self, customer: String, now_ms: i64) -> Answer<String> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(wire::to_json(&self.inner.explain(&customer, now)?))
+    }
+
+    /// A customer's contact state for the POS customer screen (D7).
+    pub fn contact_state(&self, customer: String, now_ms: i64) -> Answer<ContactState> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.contact_state(&customer, now)?)
+    }
+
+    /// Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+    /// D7), releasing the cooldown of an invitation not yet delivered (E4).
+    pub fn cancel_pending(&self, customer: String, now_ms: i64) -> Answer<CancelReport> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.cancel_pending(&customer, now)?)
+    }
+
+    /// Everything hearken holds about a customer, as one JSON document (D6).
+    pub fn customer_export_json(&self, customer: String) -> Answer<String> {
+        Ok(wire::to_json(&self.inner.customer_export(&customer)?))
+    }
+
+    /// What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+    pub fn contact_export_json(&self, contact: String) -> Answer<String> {
+        Ok(wire::to_json(&self.inner.contact_export(&contact)?))
+    }
+
+    /// Erases an e-mail address or phone number and every customer who had it (D6).
+    pub fn erase_contact(&self, contact: String, now_ms: i64) -> Answer<ContactErasure> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.erase_contact(&contact, now)?)
     }
 
     /// Unsubscribes a known customer from every survey at every location (E3).

@@ -43,5 +43,6 @@ int main(int argc, char **argv) {
     windows_tests();
     policy_tests();
     pages_tests();
+    screen_tests();
     return finish();
 }

@@ -34,7 +34,8 @@ TEST_SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/t
               tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c
               tests/c/test_alerts.c tests/c/test_bad_input.c
               tests/c/test_reports.c tests/c/test_store_file.c tests/c/test_trust.c
-              tests/c/test_windows.c tests/c/test_policy.c tests/c/test_pages.c)
+              tests/c/test_windows.c tests/c/test_policy.c tests/c/test_pages.c
+              tests/c/test_screen.c)
 
 passed=0
 failed=0

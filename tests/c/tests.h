@@ -15,5 +15,6 @@ void trust_tests(void);
 void windows_tests(void);
 void policy_tests(void);
 void pages_tests(void);
+void screen_tests(void);
 
 #endif

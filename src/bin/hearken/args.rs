@@ -92,6 +92,12 @@ pub enum Command {
         /// E-mail address or phone number (known to the store or not).
         contact: String,
     },
+    /// One customer: the POS screen's contact state, cancelling their pending messages,
+    /// everything held about them, erasure (by id or by contact alone) (D6, D7).
+    Customer {
+        #[command(subcommand)]
+        action: CustomerAction,
+    },
     /// Print a score report.
     Report {
         /// Which report.
@@ -226,6 +232,44 @@ pub enum PagesAction {
         /// The folder to write into.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+}
+
+/// Customer actions (D6, D7).
+#[derive(Debug, Subcommand)]
+pub enum CustomerAction {
+    /// The contact state the POS customer screen shows: last invited and answered, the
+    /// next date each survey may be sent and why not sooner, pending messages,
+    /// subscription and consent.
+    Show {
+        /// The customer's host id.
+        customer: String,
+    },
+    /// Cancel the customer's pending invitation and reminder messages; an invitation not
+    /// yet delivered is cancelled too, so the next sync may invite them again (E4).
+    Cancel {
+        /// The customer's host id.
+        customer: String,
+    },
+    /// Everything held about a customer, or about an e-mail or phone alone (--contact),
+    /// as one JSON document.
+    Export {
+        /// The customer's host id.
+        #[arg(required_unless_present = "contact", conflicts_with = "contact")]
+        customer: Option<String>,
+        /// An e-mail address or phone number instead of a customer.
+        #[arg(long, value_name = "CONTACT")]
+        contact: Option<String>,
+    },
+    /// Erase a customer (right to be forgotten), or every customer who had an e-mail or
+    /// phone and the contact itself (--contact); scores stay, they stay unsubscribed.
+    Erase {
+        /// The customer's host id.
+        #[arg(required_unless_present = "contact", conflicts_with = "contact")]
+        customer: Option<String>,
+        /// An e-mail address or phone number instead of a customer.
+        #[arg(long, value_name = "CONTACT")]
+        contact: Option<String>,
     },
 }
 

@@ -5,6 +5,7 @@
 mod admin;
 mod args;
 mod commands;
+mod customer;
 mod drain;
 mod failure;
 mod pages;
@@ -111,6 +112,7 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
         Command::Backfill { file } => commands::backfill(engine, out, file, now),
         Command::Explain { customer } => commands::explain(engine, out, customer, now),
         Command::Unsubscribe { contact } => commands::unsubscribe(engine, out, contact, now),
+        Command::Customer { action } => customer::customer(engine, out, action, now),
         Command::Report { kind, scope } => reports::report(engine, out, *kind, scope, now),
         Command::Export {
             format,

@@ -23,7 +23,14 @@ impl Engine {
     /// regularly never needs it; call it to see escalations without claiming.
     pub fn run_due(&self, now: DateTime<Utc>) -> Result<DueWork> {
         check_now(now)?;
-        self.lock()?.write(|c| timers::run_due(c, now))
+        let mut store = self.lock()?;
+        let due = store.write(|c| timers::run_due(c, now))?;
+        if due.erased > 0 {
+            // Retention erased customers (D6): scrub as an erasure does (T2); what a
+            // reader holds back finishes at the next erasure or at close.
+            store.finish_scrub()?;
+        }
+        Ok(due)
     }
 
     /// Claims up to `limit` due messages for the host to deliver: first runs the timers

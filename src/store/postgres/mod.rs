@@ -106,6 +106,7 @@ mod conv;
 mod exports;
 mod outbox;
 mod responses;
+mod subject;
 #[cfg(test)]
 mod testkit;
 mod users;

@@ -16,6 +16,7 @@ mod responses;
 mod rollups;
 mod schema;
 mod settings;
+mod subject;
 mod transactions;
 mod users;
 

@@ -751,17 +751,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_backup(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_cancel_pending(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_check(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_claim(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_close_store(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_contact_export_json(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_contact_state(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_customer_export_json(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_delete_response(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_delivery_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_email_customer(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_erase_contact(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain(
     ): Int
@@ -1006,17 +1016,27 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_backup(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_cancel_pending(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_claim(`ptr`: Long,`limit`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_close_store(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_contact_export_json(`ptr`: Long,`contact`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_contact_state(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_customer_export_json(`ptr`: Long,`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_delete_response(`ptr`: Long,`responseId`: Long,`admin`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_email_customer(`ptr`: Long,`alertId`: Long,`email`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_erase_contact(`ptr`: Long,`contact`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1464,6 +1484,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_backup() and 0xFFFF) != 63038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_cancel_pending() and 0xFFFF) != 61018) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_check() and 0xFFFF) != 7480) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1473,6 +1496,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_close_store() and 0xFFFF) != 48047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_contact_export_json() and 0xFFFF) != 4850) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_contact_state() and 0xFFFF) != 1191) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_customer_export_json() and 0xFFFF) != 34555) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_delete_response() and 0xFFFF) != 50941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1480,6 +1512,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_email_customer() and 0xFFFF) != 49253) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_erase_contact() and 0xFFFF) != 21890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 2537) {
@@ -2345,6 +2380,12 @@ public interface EngineInterface {
     fun `backup`(`path`: kotlin.String)
     
     /**
+     * Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+     * D7), releasing the cooldown of an invitation not yet delivered (E4).
+     */
+    fun `cancelPending`(`customer`: kotlin.String, `nowMs`: kotlin.Long): CancelReport
+    
+    /**
      * Runs SQLite's integrity and foreign-key checks on the store (T7).
      */
     fun `check`(): StoreCheck
@@ -2366,6 +2407,21 @@ public interface EngineInterface {
     fun `closeStore`()
     
     /**
+     * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+     */
+    fun `contactExportJson`(`contact`: kotlin.String): kotlin.String
+    
+    /**
+     * A customer's contact state for the POS customer screen (D7).
+     */
+    fun `contactState`(`customer`: kotlin.String, `nowMs`: kotlin.Long): ContactState
+    
+    /**
+     * Everything hearken holds about a customer, as one JSON document (D6).
+     */
+    fun `customerExportJson`(`customer`: kotlin.String): kotlin.String
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -2381,6 +2437,11 @@ public interface EngineInterface {
      * the alert and in the thread (A3). Returns the outbox message id.
      */
     fun `emailCustomer`(`alertId`: kotlin.Long, `email`: CustomerEmail, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * Erases an e-mail address or phone number and every customer who had it (D6).
+     */
+    fun `eraseContact`(`contact`: kotlin.String, `nowMs`: kotlin.Long): ContactErasure
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -3197,6 +3258,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Cancels a customer's pending invitation and reminder messages (`cancelled_by_host`,
+     * D7), releasing the cooldown of an invitation not yet delivered (E4).
+     */
+    @Throws(HearkenException::class)override fun `cancelPending`(`customer`: kotlin.String, `nowMs`: kotlin.Long): CancelReport {
+            return FfiConverterTypeCancelReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_cancel_pending(
+        it,
+        
+        FfiConverterString.lower(`customer`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Runs SQLite's integrity and foreign-key checks on the store (T7).
      */
     @Throws(HearkenException::class)override fun `check`(): StoreCheck {
@@ -3255,6 +3336,61 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
+     */
+    @Throws(HearkenException::class)override fun `contactExportJson`(`contact`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_contact_export_json(
+        it,
+        
+        FfiConverterString.lower(`contact`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A customer's contact state for the POS customer screen (D7).
+     */
+    @Throws(HearkenException::class)override fun `contactState`(`customer`: kotlin.String, `nowMs`: kotlin.Long): ContactState {
+            return FfiConverterTypeContactState.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_contact_state(
+        it,
+        
+        FfiConverterString.lower(`customer`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Everything hearken holds about a customer, as one JSON document (D6).
+     */
+    @Throws(HearkenException::class)override fun `customerExportJson`(`customer`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_customer_export_json(
+        it,
+        
+        FfiConverterString.lower(`customer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -3304,6 +3440,25 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterLong.lower(`alertId`),
         FfiConverterTypeCustomerEmail.lower(`email`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Erases an e-mail address or phone number and every customer who had it (D6).
+     */
+    @Throws(HearkenException::class)override fun `eraseContact`(`contact`: kotlin.String, `nowMs`: kotlin.Long): ContactErasure {
+            return FfiConverterTypeContactErasure.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_erase_contact(
+        it,
+        
+        FfiConverterString.lower(`contact`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -5926,6 +6081,69 @@ public object FfiConverterTypeCalendar: FfiConverterRustBuffer<Calendar> {
 
 
 /**
+ * What cancelling a customer's pending messages did (D7).
+ */
+data class CancelReport (
+    /**
+     * Host id of the customer.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * How many messages were cancelled (`cancelled_by_host`).
+     */
+    var `cancelled`: kotlin.UInt
+    , 
+    /**
+     * Their message ids.
+     */
+    var `messageIds`: List<kotlin.String>
+    , 
+    /**
+     * Messages the host holds (claimed, not acked): left alone, an ack still records them.
+     */
+    var `inFlight`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCancelReport: FfiConverterRustBuffer<CancelReport> {
+    override fun read(buf: ByteBuffer): CancelReport {
+        return CancelReport(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CancelReport) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterUInt.allocationSize(value.`cancelled`) +
+            FfiConverterSequenceString.allocationSize(value.`messageIds`) +
+            FfiConverterSequenceString.allocationSize(value.`inFlight`)
+    )
+
+    override fun write(value: CancelReport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterUInt.write(value.`cancelled`, buf)
+            FfiConverterSequenceString.write(value.`messageIds`, buf)
+            FfiConverterSequenceString.write(value.`inFlight`, buf)
+    }
+}
+
+
+
+/**
  * An answer option of a choice question.
  */
 data class ChoiceOption (
@@ -6038,6 +6256,118 @@ public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
             FfiConverterTypeNpsSummary.write(value.`peers`, buf)
             FfiConverterUInt.write(value.`peerStores`, buf)
             FfiConverterOptionalDouble.write(value.`peerAverage`, buf)
+    }
+}
+
+
+
+/**
+ * What the customer agreed to, as stored.
+ */
+data class ConsentState (
+    /**
+     * The POS "include in communications" flag (E2).
+     */
+    var `includeInCommunications`: kotlin.Boolean
+    , 
+    /**
+     * The consent to be replied to given with the latest response (F2); none without one.
+     */
+    var `reply`: kotlin.Boolean?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentState: FfiConverterRustBuffer<ConsentState> {
+    override fun read(buf: ByteBuffer): ConsentState {
+        return ConsentState(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentState) = (
+            FfiConverterBoolean.allocationSize(value.`includeInCommunications`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`reply`)
+    )
+
+    override fun write(value: ConsentState, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`includeInCommunications`, buf)
+            FfiConverterOptionalBoolean.write(value.`reply`, buf)
+    }
+}
+
+
+
+/**
+ * What erasing a contact did (D6): every customer who had it erased as erasure does, and
+ * the contact's own suppression kept only as a peppered hash (T2).
+ */
+data class ContactErasure (
+    /**
+     * `email` or `phone`.
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The customers who had the contact, each erased.
+     */
+    var `customers`: List<Erasure>
+    , 
+    /**
+     * The contact's plain suppression was replaced by its peppered hash.
+     */
+    var `suppressionHashed`: kotlin.Boolean
+    , 
+    /**
+     * Whether no byte of the erased values is left in the database or its -wal file (T2),
+     * as [`Erasure::scrubbed`] says.
+     */
+    var `scrubbed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactErasure: FfiConverterRustBuffer<ContactErasure> {
+    override fun read(buf: ByteBuffer): ContactErasure {
+        return ContactErasure(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeErasure.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContactErasure) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterSequenceTypeErasure.allocationSize(value.`customers`) +
+            FfiConverterBoolean.allocationSize(value.`suppressionHashed`) +
+            FfiConverterBoolean.allocationSize(value.`scrubbed`)
+    )
+
+    override fun write(value: ContactErasure, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterSequenceTypeErasure.write(value.`customers`, buf)
+            FfiConverterBoolean.write(value.`suppressionHashed`, buf)
+            FfiConverterBoolean.write(value.`scrubbed`, buf)
     }
 }
 
@@ -6161,6 +6491,102 @@ public object FfiConverterTypeContactPolicy: FfiConverterRustBuffer<ContactPolic
             FfiConverterUInt.write(value.`delayDays`, buf)
             FfiConverterUInt.write(value.`relationshipEveryMonths`, buf)
             FfiConverterUInt.write(value.`activeWithinDays`, buf)
+    }
+}
+
+
+
+/**
+ * What hearken knows about contacting one customer, for the POS customer screen (D7).
+ */
+data class ContactState (
+    /**
+     * Host id of the customer.
+     */
+    var `customer`: kotlin.String
+    , 
+    /**
+     * The customer was erased (right to be forgotten).
+     */
+    var `erased`: kotlin.Boolean
+    , 
+    /**
+     * The customer's latest invitation, whatever became of it.
+     */
+    var `lastInvited`: LastInvited?
+    , 
+    /**
+     * The customer's latest response.
+     */
+    var `lastAnswered`: LastAnswered?
+    , 
+    /**
+     * When each survey kind may next be sent: the transactional survey per location, then
+     * the relationship survey (only when relationship surveys are on, P7).
+     */
+    var `nextEligible`: List<NextEligible>
+    , 
+    /**
+     * Messages to the customer still waiting to be sent or held by the host, by due time.
+     */
+    var `pending`: List<PendingMessage>
+    , 
+    /**
+     * Whether the customer may be surveyed at all (E3).
+     */
+    var `subscription`: SubscriptionState
+    , 
+    /**
+     * What the customer agreed to, as stored.
+     */
+    var `consent`: ConsentState
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactState: FfiConverterRustBuffer<ContactState> {
+    override fun read(buf: ByteBuffer): ContactState {
+        return ContactState(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeLastInvited.read(buf),
+            FfiConverterOptionalTypeLastAnswered.read(buf),
+            FfiConverterSequenceTypeNextEligible.read(buf),
+            FfiConverterSequenceTypePendingMessage.read(buf),
+            FfiConverterTypeSubscriptionState.read(buf),
+            FfiConverterTypeConsentState.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContactState) = (
+            FfiConverterString.allocationSize(value.`customer`) +
+            FfiConverterBoolean.allocationSize(value.`erased`) +
+            FfiConverterOptionalTypeLastInvited.allocationSize(value.`lastInvited`) +
+            FfiConverterOptionalTypeLastAnswered.allocationSize(value.`lastAnswered`) +
+            FfiConverterSequenceTypeNextEligible.allocationSize(value.`nextEligible`) +
+            FfiConverterSequenceTypePendingMessage.allocationSize(value.`pending`) +
+            FfiConverterTypeSubscriptionState.allocationSize(value.`subscription`) +
+            FfiConverterTypeConsentState.allocationSize(value.`consent`)
+    )
+
+    override fun write(value: ContactState, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customer`, buf)
+            FfiConverterBoolean.write(value.`erased`, buf)
+            FfiConverterOptionalTypeLastInvited.write(value.`lastInvited`, buf)
+            FfiConverterOptionalTypeLastAnswered.write(value.`lastAnswered`, buf)
+            FfiConverterSequenceTypeNextEligible.write(value.`nextEligible`, buf)
+            FfiConverterSequenceTypePendingMessage.write(value.`pending`, buf)
+            FfiConverterTypeSubscriptionState.write(value.`subscription`, buf)
+            FfiConverterTypeConsentState.write(value.`consent`, buf)
     }
 }
 
@@ -6760,6 +7186,13 @@ data class DeliverySettings (
      * else at least 30.
      */
     var `slimDeliveredAfterDays`: kotlin.UInt = 90u 
+    , 
+    /**
+     * D6: months without a transaction, response or delivered message after which a
+     * customer is erased (as erasure does, scores kept) by the timers, a bounded number
+     * per run, oldest first; none (the default) keeps customers until erased.
+     */
+    var `retentionMonths`: kotlin.UInt? = null 
     
 ){
     
@@ -6783,6 +7216,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -6793,7 +7227,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
             FfiConverterString.allocationSize(value.`suppressionPepper`) +
-            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`)
+            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`) +
+            FfiConverterOptionalUInt.allocationSize(value.`retentionMonths`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -6804,6 +7239,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
             FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
+            FfiConverterOptionalUInt.write(value.`retentionMonths`, buf)
     }
 }
 
@@ -6822,6 +7258,11 @@ data class DueWork (
      * Escalation notices queued to location owners.
      */
     var `escalations`: kotlin.UInt
+    , 
+    /**
+     * Inactive customers erased by retention (D6; `retention_months`).
+     */
+    var `erased`: kotlin.UInt = 0U 
     
 ){
     
@@ -6840,17 +7281,20 @@ public object FfiConverterTypeDueWork: FfiConverterRustBuffer<DueWork> {
         return DueWork(
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
     override fun allocationSize(value: DueWork) = (
             FfiConverterUInt.allocationSize(value.`reminders`) +
-            FfiConverterUInt.allocationSize(value.`escalations`)
+            FfiConverterUInt.allocationSize(value.`escalations`) +
+            FfiConverterUInt.allocationSize(value.`erased`)
     )
 
     override fun write(value: DueWork, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`reminders`, buf)
             FfiConverterUInt.write(value.`escalations`, buf)
+            FfiConverterUInt.write(value.`erased`, buf)
     }
 }
 
@@ -8104,6 +8548,156 @@ public object FfiConverterTypeInvitationSummary: FfiConverterRustBuffer<Invitati
 
 
 /**
+ * The latest response of a customer.
+ */
+data class LastAnswered (
+    /**
+     * Response id.
+     */
+    var `responseId`: kotlin.Long
+    , 
+    /**
+     * When it was given.
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * How it came in.
+     */
+    var `source`: ResponseSource
+    , 
+    /**
+     * Host id of the location.
+     */
+    var `location`: kotlin.String
+    , 
+    /**
+     * The NPS answer (0–10), if one was given.
+     */
+    var `nps`: kotlin.UByte?
+    , 
+    /**
+     * The main score on base 10.
+     */
+    var `scoreBase10`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLastAnswered: FfiConverterRustBuffer<LastAnswered> {
+    override fun read(buf: ByteBuffer): LastAnswered {
+        return LastAnswered(
+            FfiConverterLong.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeResponseSource.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LastAnswered) = (
+            FfiConverterLong.allocationSize(value.`responseId`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterTypeResponseSource.allocationSize(value.`source`) +
+            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalUByte.allocationSize(value.`nps`) +
+            FfiConverterOptionalDouble.allocationSize(value.`scoreBase10`)
+    )
+
+    override fun write(value: LastAnswered, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`responseId`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterTypeResponseSource.write(value.`source`, buf)
+            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalUByte.write(value.`nps`, buf)
+            FfiConverterOptionalDouble.write(value.`scoreBase10`, buf)
+    }
+}
+
+
+
+/**
+ * The latest invitation of a customer.
+ */
+data class LastInvited (
+    /**
+     * Invitation id.
+     */
+    var `invitationId`: kotlin.Long
+    , 
+    /**
+     * Business date of the batch that created it.
+     */
+    var `businessDate`: IsoDate
+    , 
+    /**
+     * Its survey kind.
+     */
+    var `kind`: SurveyKind
+    , 
+    /**
+     * `pending`, `delivered`, `cancelled` or `failed`.
+     */
+    var `status`: kotlin.String
+    , 
+    /**
+     * Host id of its location.
+     */
+    var `location`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLastInvited: FfiConverterRustBuffer<LastInvited> {
+    override fun read(buf: ByteBuffer): LastInvited {
+        return LastInvited(
+            FfiConverterLong.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterTypeSurveyKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LastInvited) = (
+            FfiConverterLong.allocationSize(value.`invitationId`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`businessDate`) +
+            FfiConverterTypeSurveyKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`location`)
+    )
+
+    override fun write(value: LastInvited, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`invitationId`, buf)
+            FfiConverterTypeIsoDate.write(value.`businessDate`, buf)
+            FfiConverterTypeSurveyKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterString.write(value.`location`, buf)
+    }
+}
+
+
+
+/**
  * One store of a hosted database leased to one mailer (H3): while the lease holds, no
  * other mailer leases the store, so a fleet of mailers shares thousands of stores and
  * never drains one twice at once. Returned by `hearken::mailers::lease_stores`; handed
@@ -8315,6 +8909,71 @@ public object FfiConverterTypeLocationPolicy: FfiConverterRustBuffer<LocationPol
             FfiConverterOptionalUInt.write(value.`samplePercent`, buf)
             FfiConverterOptionalUInt.write(value.`monthlyResponseQuota`, buf)
             FfiConverterOptionalTypeCalendar.write(value.`calendar`, buf)
+    }
+}
+
+
+
+/**
+ * When one survey kind may next be sent to the customer.
+ */
+data class NextEligible (
+    /**
+     * The survey kind.
+     */
+    var `kind`: SurveyKind
+    , 
+    /**
+     * Host id of the location (transactional surveys); none for the relationship survey.
+     */
+    var `location`: kotlin.String?
+    , 
+    /**
+     * The first business date a sync may invite the customer; none when it may not at all.
+     */
+    var `eligibleOn`: IsoDate?
+    , 
+    /**
+     * Why not today, with explain's reason codes (`cooldown`, `contact_cap`,
+     * `unsubscribed`, `communications_off`, `no_usable_contact`, `location_disabled`);
+     * none when eligible today.
+     */
+    var `reason`: SkipReason?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNextEligible: FfiConverterRustBuffer<NextEligible> {
+    override fun read(buf: ByteBuffer): NextEligible {
+        return NextEligible(
+            FfiConverterTypeSurveyKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeSkipReason.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NextEligible) = (
+            FfiConverterTypeSurveyKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleOn`) +
+            FfiConverterOptionalTypeSkipReason.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: NextEligible, buf: ByteBuffer) {
+            FfiConverterTypeSurveyKind.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`eligibleOn`, buf)
+            FfiConverterOptionalTypeSkipReason.write(value.`reason`, buf)
     }
 }
 
@@ -8816,6 +9475,77 @@ public object FfiConverterTypePage: FfiConverterRustBuffer<Page> {
             FfiConverterString.write(value.`html`, buf)
             FfiConverterOptionalLong.write(value.`responseId`, buf)
             FfiConverterOptionalString.write(value.`reviewLink`, buf)
+    }
+}
+
+
+
+/**
+ * A message to the customer not sent yet.
+ */
+data class PendingMessage (
+    /**
+     * Stable message id.
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What it is for.
+     */
+    var `kind`: MessageKind
+    , 
+    /**
+     * When it is (or was) due.
+     */
+    var `dueAt`: Timestamp
+    , 
+    /**
+     * `pending`, or `in_flight` while the host holds it.
+     */
+    var `status`: MessageStatus
+    , 
+    /**
+     * The invitation it belongs to.
+     */
+    var `invitationId`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingMessage: FfiConverterRustBuffer<PendingMessage> {
+    override fun read(buf: ByteBuffer): PendingMessage {
+        return PendingMessage(
+            FfiConverterString.read(buf),
+            FfiConverterTypeMessageKind.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeMessageStatus.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PendingMessage) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeMessageKind.allocationSize(value.`kind`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`dueAt`) +
+            FfiConverterTypeMessageStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalLong.allocationSize(value.`invitationId`)
+    )
+
+    override fun write(value: PendingMessage, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeMessageKind.write(value.`kind`, buf)
+            FfiConverterTypeTimestamp.write(value.`dueAt`, buf)
+            FfiConverterTypeMessageStatus.write(value.`status`, buf)
+            FfiConverterOptionalLong.write(value.`invitationId`, buf)
     }
 }
 
@@ -10356,6 +11086,69 @@ public object FfiConverterTypeStoreCheck: FfiConverterRustBuffer<StoreCheck> {
             FfiConverterSequenceString.write(value.`problems`, buf)
             FfiConverterTypeJournalMode.write(value.`journal`, buf)
             FfiConverterLong.write(value.`schemaVersion`, buf)
+    }
+}
+
+
+
+/**
+ * Whether a customer may be surveyed (E3).
+ */
+data class SubscriptionState (
+    /**
+     * Unsubscribed by customer, by contact or by an imported list.
+     */
+    var `unsubscribed`: kotlin.Boolean
+    , 
+    /**
+     * Since when, when the store's own list says so.
+     */
+    var `unsubscribedSince`: Timestamp?
+    , 
+    /**
+     * The stored e-mail is on a suppression list.
+     */
+    var `emailSuppressed`: kotlin.Boolean
+    , 
+    /**
+     * The stored phone is on a suppression list.
+     */
+    var `phoneSuppressed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscriptionState: FfiConverterRustBuffer<SubscriptionState> {
+    override fun read(buf: ByteBuffer): SubscriptionState {
+        return SubscriptionState(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SubscriptionState) = (
+            FfiConverterBoolean.allocationSize(value.`unsubscribed`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`unsubscribedSince`) +
+            FfiConverterBoolean.allocationSize(value.`emailSuppressed`) +
+            FfiConverterBoolean.allocationSize(value.`phoneSuppressed`)
+    )
+
+    override fun write(value: SubscriptionState, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`unsubscribed`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`unsubscribedSince`, buf)
+            FfiConverterBoolean.write(value.`emailSuppressed`, buf)
+            FfiConverterBoolean.write(value.`phoneSuppressed`, buf)
     }
 }
 
@@ -13841,6 +14634,38 @@ public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -13895,6 +14720,70 @@ public object FfiConverterOptionalTypeCalendar: FfiConverterRustBuffer<Calendar?
         } else {
             buf.put(1)
             FfiConverterTypeCalendar.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLastAnswered: FfiConverterRustBuffer<LastAnswered?> {
+    override fun read(buf: ByteBuffer): LastAnswered? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLastAnswered.read(buf)
+    }
+
+    override fun allocationSize(value: LastAnswered?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLastAnswered.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LastAnswered?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLastAnswered.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLastInvited: FfiConverterRustBuffer<LastInvited?> {
+    override fun read(buf: ByteBuffer): LastInvited? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLastInvited.read(buf)
+    }
+
+    override fun allocationSize(value: LastInvited?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLastInvited.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LastInvited?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLastInvited.write(value, buf)
         }
     }
 }
@@ -14749,6 +15638,34 @@ public object FfiConverterSequenceTypeEmployeePerformance: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeErasure: FfiConverterRustBuffer<List<Erasure>> {
+    override fun read(buf: ByteBuffer): List<Erasure> {
+        val len = buf.getInt()
+        return List<Erasure>(len) {
+            FfiConverterTypeErasure.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Erasure>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeErasure.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Erasure>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeErasure.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeFeedbackItem: FfiConverterRustBuffer<List<FeedbackItem>> {
     override fun read(buf: ByteBuffer): List<FeedbackItem> {
         val len = buf.getInt()
@@ -14917,6 +15834,34 @@ public object FfiConverterSequenceTypeLocation: FfiConverterRustBuffer<List<Loca
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeNextEligible: FfiConverterRustBuffer<List<NextEligible>> {
+    override fun read(buf: ByteBuffer): List<NextEligible> {
+        val len = buf.getInt()
+        return List<NextEligible>(len) {
+            FfiConverterTypeNextEligible.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<NextEligible>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNextEligible.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<NextEligible>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNextEligible.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer<List<OpeningHours>> {
     override fun read(buf: ByteBuffer): List<OpeningHours> {
         val len = buf.getInt()
@@ -14963,6 +15908,34 @@ public object FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeOutboundMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePendingMessage: FfiConverterRustBuffer<List<PendingMessage>> {
+    override fun read(buf: ByteBuffer): List<PendingMessage> {
+        val len = buf.getInt()
+        return List<PendingMessage>(len) {
+            FfiConverterTypePendingMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PendingMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePendingMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PendingMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePendingMessage.write(it, buf)
         }
     }
 }
