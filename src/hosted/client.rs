@@ -287,15 +287,15 @@ async fn perform_opening(
     let mut work = std::pin::pin!(perform(object, op));
     let (mut opened, mut answered) = (None, None);
     let (opened, answered) = std::future::poll_fn(|cx| {
-        if opened.is_none() {
-            if let Poll::Ready(r) = opening.as_mut().poll(cx) {
-                opened = Some(r);
-            }
+        if opened.is_none()
+            && let Poll::Ready(r) = opening.as_mut().poll(cx)
+        {
+            opened = Some(r);
         }
-        if answered.is_none() {
-            if let Poll::Ready(r) = work.as_mut().poll(cx) {
-                answered = Some(r);
-            }
+        if answered.is_none()
+            && let Poll::Ready(r) = work.as_mut().poll(cx)
+        {
+            answered = Some(r);
         }
         match (opened.take(), answered.take()) {
             (Some(o), Some(a)) => Poll::Ready((o, a)),
