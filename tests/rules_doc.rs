@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The letters of the rule families (docs/rules.md): E R S N A F X P M T.
-const FAMILIES: &[u8] = b"ERSNAFXPMTH";
+/// The letters of the rule families (docs/rules.md): E R S N A F X P M T H D.
+const FAMILIES: &[u8] = b"ERSNAFXPMTHD";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -20,6 +20,7 @@ pub fn run_due(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<DueWork> {
     let alert_settings = c.get_alert_settings()?;
     let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
     slim_delivered(c, now)?;
+    super::events::prune(c, now)?;
     Ok(DueWork {
         reminders,
         escalations,

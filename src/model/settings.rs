@@ -96,6 +96,10 @@ pub struct DeliverySettings {
     /// else at least 30.
     #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
     pub slim_delivered_after_days: u32,
+    /// Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+    /// least 1.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 30))]
+    pub events_retention_days: u32,
 }
 
 impl Default for DeliverySettings {
@@ -108,6 +112,7 @@ impl Default for DeliverySettings {
             retry_base_seconds: 300,
             suppression_pepper: String::new(),
             slim_delivered_after_days: 90,
+            events_retention_days: 30,
         }
     }
 }

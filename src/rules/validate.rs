@@ -333,6 +333,9 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
             "must be 0 (never) or between 30 and 36500",
         );
     }
+    if !(1..=36_500).contains(&s.events_retention_days) {
+        bad("events_retention_days", "must be between 1 and 36500");
+    }
     out
 }
 

@@ -174,6 +174,7 @@ stored_group!(DeliverySettings, "delivery", {
     "retry_base_seconds" => retry_base_seconds,
     "suppression_pepper" => suppression_pepper,
     "slim_delivered_after_days" => slim_delivered_after_days,
+    "events_retention_days" => events_retention_days,
 });
 
 stored_group!(AlertSettings, "alerts", {

@@ -143,6 +143,9 @@ pub fn backup_into(conn: &Connection, dest: &Path) -> Result<()> {
     }
     // The copy keeps the source's WAL flag in its header; a backup is one file.
     set_journal(&target, false)?;
+    // A restored copy is another life of the store: its event cursors are not the live
+    // store's (D1).
+    super::events::set_incarnation(&target, &crate::store::new_incarnation()?)?;
     target.close().map_err(|(_, e)| Error::from(e))?;
     Ok(())
 }
