@@ -10,6 +10,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
 
+/// The first schema version with the event feed (D1).
+pub(crate) const EVENTS_VERSION: i64 = 12;
+
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
