@@ -582,9 +582,10 @@ CREATE TABLE closed_dates (
     PRIMARY KEY (store_id, scope, date)
 );
 
--- D1: the event feed (SQLite schema version 12). Each event is numbered from
--- event_meta.last_seq, moved in the write transaction under the store's advisory lock, so
--- numbers are gap-free in commit order and never reused (pruning keeps the counter);
+-- D1: the event feed (SQLite schema version 12). Events are numbered after the last
+-- number given (the newest event's, or event_meta.last_seq, where a prune keeps the newest
+-- number it deletes), under the store's advisory lock every write transaction takes, so
+-- numbers are gap-free in commit order and never given twice;
 -- incarnation is random, renewed by an import and in an export's file, so a cursor from
 -- another copy of the store is told apart.
 CREATE TABLE events (

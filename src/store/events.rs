@@ -29,29 +29,32 @@ pub struct StoredEvent {
 
 /// The event log a store keeps (mirrors `store/sqlite/events.rs`).
 pub trait EventStore {
-    /// Appends `events` in order, numbering them from the store's counter (allocated in
-    /// this transaction, so numbers are gap-free in commit order and never reused). One
-    /// call per change set: a sync appends its invitations' events at once.
+    /// Appends `events` in order, numbered after the last number given (in this write
+    /// transaction, which holds the store's write lock: numbers are gap-free in commit order
+    /// and never given twice). One call per change set: a sync appends its invitations'
+    /// events at once.
     fn insert_events(&mut self, events: &[NewEvent]) -> Result<()>;
 
     /// Up to `limit` events numbered above `after`, in order.
     fn events_after(&mut self, after: i64, limit: u32) -> Result<Vec<StoredEvent>>;
 
-    /// The number of the oldest event kept (`None` when none is), and the last number the
-    /// counter gave (0 before the first event).
+    /// The number of the oldest event kept (`None` when none is), and the last number
+    /// given (0 before the first event).
     fn event_bounds(&mut self) -> Result<(Option<i64>, i64)>;
 
     /// The number and time of up to `limit` oldest events, in order (what a prune reads).
     fn oldest_events(&mut self, limit: u32) -> Result<Vec<(i64, i64)>>;
 
-    /// Deletes every event numbered `seq` or below; the counter is kept.
+    /// Deletes every event numbered `seq` or below; the last number given is kept (in the
+    /// meta row), so it is never given again.
     fn delete_events_through(&mut self, seq: i64) -> Result<u32>;
 
     /// The store's incarnation: a random text made when the store was created, renewed
     /// when a copy of it starts a life of its own (a backup, an import).
     fn incarnation(&mut self) -> Result<String>;
 
-    /// Gives the store a new random incarnation and returns it.
+    /// Gives the store a new random incarnation and returns it (a hosted export's file).
+    #[cfg_attr(not(feature = "hosted"), allow(dead_code))]
     fn renew_incarnation(&mut self) -> Result<String>;
 }
 

@@ -1,5 +1,7 @@
-//! The event log (D1) on PostgreSQL (mirrors `store/sqlite/events.rs`): events numbered by
-//! `event_meta.last_seq`, moved under the store's advisory lock in the write transaction.
+//! The event log (D1) on PostgreSQL (mirrors `store/sqlite/events.rs`): events numbered
+//! after the last number given (the newest event's, or `event_meta.last_seq` kept by a
+//! prune), read and used under the store's advisory lock that every write transaction
+//! holds, so numbers are gap-free in commit order and never given twice.
 
 use crate::error::Result;
 use crate::hosted::p;
@@ -12,19 +14,18 @@ impl crate::store::EventStore for PgTx<'_> {
         if events.is_empty() {
             return Ok(());
         }
-        let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
-        // One statement for the slice: the counter moves past it, the rows numbered from
-        // where it was.
+        // One statement for the slice, numbered after the last number given.
         self.execute(
             "WITH counter AS (
-               UPDATE event_meta SET last_seq = last_seq + $2
-               WHERE store_id = $1 AND id = 1 RETURNING last_seq - $2 AS base)
+               SELECT greatest(
+                 coalesce((SELECT max(seq) FROM events WHERE store_id = $1), 0),
+                 last_seq) AS base
+               FROM event_meta WHERE store_id = $1 AND id = 1)
              INSERT INTO events (store_id, seq, type, at, data)
              SELECT $1, counter.base + u.ord, u.type, u.at, u.data
-             FROM counter, unnest($3::text[], $4::bigint[], $5::text[])
+             FROM counter, unnest($2::text[], $3::bigint[], $4::text[])
                WITH ORDINALITY AS u (type, at, data, ord)",
             vec![
-                p(n),
                 p(events
                     .iter()
                     .map(|e| e.kind.to_owned())
@@ -59,7 +60,9 @@ impl crate::store::EventStore for PgTx<'_> {
 
     fn event_bounds(&mut self) -> Result<(Option<i64>, i64)> {
         let row = self.query_one(
-            "SELECT (SELECT min(seq) FROM events WHERE store_id = $1), last_seq
+            "SELECT (SELECT min(seq) FROM events WHERE store_id = $1),
+               greatest(coalesce((SELECT max(seq) FROM events WHERE store_id = $1), 0),
+                        last_seq)
              FROM event_meta WHERE store_id = $1 AND id = 1",
             vec![],
         )?;
@@ -75,6 +78,14 @@ impl crate::store::EventStore for PgTx<'_> {
     }
 
     fn delete_events_through(&mut self, seq: i64) -> Result<u32> {
+        // The last number given is kept first: the newest event may be among those deleted.
+        self.execute(
+            "UPDATE event_meta
+             SET last_seq = greatest(last_seq,
+               coalesce((SELECT max(seq) FROM events WHERE store_id = $1), 0))
+             WHERE store_id = $1 AND id = 1",
+            vec![],
+        )?;
         let n = self.execute(
             "DELETE FROM events WHERE store_id = $1 AND seq <= $2",
             vec![p(seq)],

@@ -1,25 +1,35 @@
-//! The event log (D1): events numbered by the counter in `event_meta`, and the store's
+//! The event log (D1): events numbered from the last number given, and the store's
 //! incarnation.
+//!
+//! The last number given is the newest event's, or `event_meta.last_seq` once events were
+//! pruned (a prune writes the newest number it deletes there first), whichever is higher:
+//! a number is never given twice, and a write transaction adds one page (the events'),
+//! not a second one for a counter row.
 
 use rusqlite::{Connection, params};
 
 use crate::error::Result;
 use crate::store::{NewEvent, StoredEvent};
 
-/// Appends `events`, numbered from the counter, which moves past them in this transaction.
+/// The last number given: the newest event's, or the one a prune kept.
+fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT max(seq) FROM events), 0), last_seq)
+             FROM event_meta WHERE id = 1",
+        )?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Appends `events`, numbered after the last number given, in this transaction.
 pub fn insert_events(conn: &Connection, events: &[NewEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
-    let last: i64 = conn
-        .prepare_cached(
-            "UPDATE event_meta SET last_seq = last_seq + ?1 WHERE id = 1 RETURNING last_seq",
-        )?
-        .query_row([n], |r| r.get(0))?;
+    let last = last_seq(conn)?;
     let mut stmt =
         conn.prepare_cached("INSERT INTO events (seq, type, at, data) VALUES (?1, ?2, ?3, ?4)")?;
-    for (seq, e) in (last - n + 1..).zip(events) {
+    for (seq, e) in (last + 1..).zip(events) {
         stmt.execute(params![seq, e.kind, e.at_ms, e.data])?;
     }
     Ok(())
@@ -41,14 +51,12 @@ pub fn events_after(conn: &Connection, after: i64, limit: u32) -> Result<Vec<Sto
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The oldest event's number, if any, and the counter.
+/// The oldest event's number, if any, and the last number given.
 pub fn event_bounds(conn: &Connection) -> Result<(Option<i64>, i64)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT (SELECT min(seq) FROM events), last_seq
-             FROM event_meta WHERE id = 1",
-        )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    let oldest = conn
+        .prepare_cached("SELECT min(seq) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    Ok((oldest, last_seq(conn)?))
 }
 
 /// The number and time of up to `limit` oldest events.
@@ -59,8 +67,14 @@ pub fn oldest_events(conn: &Connection, limit: u32) -> Result<Vec<(i64, i64)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Deletes the events numbered `seq` or below.
+/// Deletes the events numbered `seq` or below, keeping the last number given in
+/// `event_meta` first (the newest event may be among them).
 pub fn delete_events_through(conn: &Connection, seq: i64) -> Result<u32> {
+    conn.prepare_cached(
+        "UPDATE event_meta SET last_seq = max(last_seq, (SELECT max(seq) FROM events))
+         WHERE id = 1",
+    )?
+    .execute([])?;
     let n = conn
         .prepare_cached("DELETE FROM events WHERE seq <= ?1")?
         .execute([seq])?;

@@ -663,10 +663,11 @@ UPDATE sqlite_schema SET sql = replace(sql,
 PRAGMA writable_schema = RESET;
 "#;
 
-/// Version 12: the event feed (D1). Events are numbered by a counter kept in `event_meta`
-/// (not `max(seq)`: pruning may empty the table, and a number is never given twice), and
-/// the store has an incarnation, a random text renewed by a backup's copy, so a cursor
-/// from another copy of the store is told apart.
+/// Version 12: the event feed (D1). Events are numbered after the last number given: the
+/// newest event's, or `event_meta.last_seq`, where a prune keeps the newest number it
+/// deletes (pruning may empty the table, and a number is never given twice); the store
+/// has an incarnation, a random text renewed by a backup's copy, so a cursor from another
+/// copy of the store is told apart.
 const V12: &str = r#"
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY,
