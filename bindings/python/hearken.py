@@ -635,6 +635,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 20918:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_events() != 10575:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain() != 2537:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain_json() != 44032:
@@ -956,6 +958,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_employee_performance.restype = 
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_events.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_events.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.restype = ctypes.c_uint16
@@ -1459,6 +1464,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_events.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_events.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_explain.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -5928,7 +5940,7 @@ class DeliverySettings:
     """
     Store-wide delivery settings: links, leases and retries of the outbox.
 """
-    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90):
+    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90, events_retention_days:int = 30):
         self.link_base_url = link_base_url
         self.survey_link_days = survey_link_days
         self.lease_seconds = lease_seconds
@@ -5936,12 +5948,13 @@ class DeliverySettings:
         self.retry_base_seconds = retry_base_seconds
         self.suppression_pepper = suppression_pepper
         self.slim_delivered_after_days = slim_delivered_after_days
+        self.events_retention_days = events_retention_days
         
         
 
     
     def __str__(self):
-        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days)
+        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={}, events_retention_days={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days, self.events_retention_days)
     def __eq__(self, other):
         if self.link_base_url != other.link_base_url:
             return False
@@ -5957,6 +5970,8 @@ class DeliverySettings:
             return False
         if self.slim_delivered_after_days != other.slim_delivered_after_days:
             return False
+        if self.events_retention_days != other.events_retention_days:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
@@ -5970,6 +5985,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
             retry_base_seconds=_UniffiFfiConverterUInt32.read(buf),
             suppression_pepper=_UniffiFfiConverterString.read(buf),
             slim_delivered_after_days=_UniffiFfiConverterUInt32.read(buf),
+            events_retention_days=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
@@ -5981,6 +5997,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.retry_base_seconds)
         _UniffiFfiConverterString.check_lower(value.suppression_pepper)
         _UniffiFfiConverterUInt32.check_lower(value.slim_delivered_after_days)
+        _UniffiFfiConverterUInt32.check_lower(value.events_retention_days)
 
     @staticmethod
     def write(value, buf):
@@ -5991,6 +6008,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.retry_base_seconds, buf)
         _UniffiFfiConverterString.write(value.suppression_pepper, buf)
         _UniffiFfiConverterUInt32.write(value.slim_delivered_after_days, buf)
+        _UniffiFfiConverterUInt32.write(value.events_retention_days, buf)
 
 @dataclass
 class DueWork:
@@ -6294,6 +6312,57 @@ class _UniffiFfiConverterTypeErasure(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.texts_removed, buf)
         _UniffiFfiConverterUInt64.write(value.messages_cancelled, buf)
         _UniffiFfiConverterBoolean.write(value.scrubbed, buf)
+
+@dataclass
+class Event:
+    """
+    One event of the feed.
+"""
+    def __init__(self, *, cursor:str, kind:str, at:Timestamp, data:str):
+        self.cursor = cursor
+        self.kind = kind
+        self.at = at
+        self.data = data
+        
+        
+
+    
+    def __str__(self):
+        return "Event(cursor={}, kind={}, at={}, data={})".format(self.cursor, self.kind, self.at, self.data)
+    def __eq__(self, other):
+        if self.cursor != other.cursor:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.at != other.at:
+            return False
+        if self.data != other.data:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeEvent(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Event(
+            cursor=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            data=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.cursor)
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.data)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.cursor, buf)
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.data, buf)
 
 class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
     @classmethod
@@ -10786,6 +10855,219 @@ class _UniffiFfiConverterTypeBucket(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeEvent(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeEvent.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeEvent.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeEvent.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class EventsPage:
+    """
+    What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+    be read from (never a silent gap).
+"""
+    def __init__(self):
+        raise RuntimeError("EventsPage cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class EVENTS:
+        """
+        The events after the cursor, oldest first (empty when there is nothing new).
+"""
+        
+        def __init__(self, events:typing.List[Event], next_cursor:str):
+            self.events = events
+            
+            """
+        At most `limit` events.
+"""
+        
+            self.next_cursor = next_cursor
+            
+            """
+        The cursor to read the next page from (the last event's, or the one given).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.EVENTS(events={}, next_cursor={})".format(self.events, self.next_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_EVENTS():
+                return False
+            if self.events != other.events:
+                return False
+            if self.next_cursor != other.next_cursor:
+                return False
+            return True
+
+    @dataclass
+    class CURSOR_EXPIRED:
+        """
+        The cursor's events were pruned (older than the retention): read again from
+        `oldest_cursor`, after re-synchronising what was missed.
+"""
+        
+        def __init__(self, oldest_cursor:str):
+            self.oldest_cursor = oldest_cursor
+            
+            """
+        The cursor before the oldest event still kept.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.CURSOR_EXPIRED(oldest_cursor={})".format(self.oldest_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_CURSOR_EXPIRED():
+                return False
+            if self.oldest_cursor != other.oldest_cursor:
+                return False
+            return True
+
+    @dataclass
+    class FOREIGN_CURSOR:
+        """
+        The cursor is from another incarnation of the store (a restored backup, an
+        import): read again from `oldest_cursor`, after re-synchronising.
+"""
+        
+        def __init__(self, oldest_cursor:str):
+            self.oldest_cursor = oldest_cursor
+            
+            """
+        The cursor before the oldest event this incarnation keeps.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.FOREIGN_CURSOR(oldest_cursor={})".format(self.oldest_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_FOREIGN_CURSOR():
+                return False
+            if self.oldest_cursor != other.oldest_cursor:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_EVENTS(self) -> bool:
+        return isinstance(self, EventsPage.EVENTS)
+    def is_events(self) -> bool:
+        return isinstance(self, EventsPage.EVENTS)
+    def is_CURSOR_EXPIRED(self) -> bool:
+        return isinstance(self, EventsPage.CURSOR_EXPIRED)
+    def is_cursor_expired(self) -> bool:
+        return isinstance(self, EventsPage.CURSOR_EXPIRED)
+    def is_FOREIGN_CURSOR(self) -> bool:
+        return isinstance(self, EventsPage.FOREIGN_CURSOR)
+    def is_foreign_cursor(self) -> bool:
+        return isinstance(self, EventsPage.FOREIGN_CURSOR)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+EventsPage.EVENTS = type("EventsPage.EVENTS", (EventsPage.EVENTS, EventsPage,), {})  # type: ignore
+EventsPage.CURSOR_EXPIRED = type("EventsPage.CURSOR_EXPIRED", (EventsPage.CURSOR_EXPIRED, EventsPage,), {})  # type: ignore
+EventsPage.FOREIGN_CURSOR = type("EventsPage.FOREIGN_CURSOR", (EventsPage.FOREIGN_CURSOR, EventsPage,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeEventsPage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return EventsPage.EVENTS(
+                _UniffiFfiConverterSequenceTypeEvent.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return EventsPage.CURSOR_EXPIRED(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return EventsPage.FOREIGN_CURSOR(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_EVENTS():
+            _UniffiFfiConverterSequenceTypeEvent.check_lower(value.events)
+            _UniffiFfiConverterString.check_lower(value.next_cursor)
+            return
+        if value.is_CURSOR_EXPIRED():
+            _UniffiFfiConverterString.check_lower(value.oldest_cursor)
+            return
+        if value.is_FOREIGN_CURSOR():
+            _UniffiFfiConverterString.check_lower(value.oldest_cursor)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_EVENTS():
+            buf.write_i32(1)
+            _UniffiFfiConverterSequenceTypeEvent.write(value.events, buf)
+            _UniffiFfiConverterString.write(value.next_cursor, buf)
+        if value.is_CURSOR_EXPIRED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.oldest_cursor, buf)
+        if value.is_FOREIGN_CURSOR():
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.oldest_cursor, buf)
+
+
+
 
 
 
@@ -12355,6 +12637,15 @@ class EngineProtocol(typing.Protocol):
         are removed, scores stay in NPS and ratings, and they are never surveyed again.
 """
         raise NotImplementedError
+    def events(self, after_cursor: typing.Optional[str],limit: int) -> EventsPage:
+        """
+        Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+        oldest kept), oldest first, with the cursor to read on from; or why the cursor
+        cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+        incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+        carry the oldest valid cursor (D1).
+"""
+        raise NotImplementedError
     def explain(self, customer: str,now_ms: int) -> Explanation:
         """
         Why a customer did or did not get surveys (E9).
@@ -13383,6 +13674,31 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def events(self, after_cursor: typing.Optional[str],limit: int) -> EventsPage:
+        """
+        Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+        oldest kept), oldest first, with the cursor to read on from; or why the cursor
+        cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+        incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+        carry the oldest valid cursor (D1).
+"""
+        
+        _UniffiFfiConverterOptionalString.check_lower(after_cursor)
+
+        _UniffiFfiConverterUInt32.check_lower(limit)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(after_cursor),
+            _UniffiFfiConverterUInt32.lower(limit),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeEventsPage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_events,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -15466,6 +15782,7 @@ __all__ = [
     "UserRole",
     "NotifyLevel",
     "Bucket",
+    "EventsPage",
     "FailOutcome",
     "HearkenError",
     "MessageStatus",
@@ -15508,6 +15825,7 @@ __all__ = [
     "Scores",
     "EmployeePerformance",
     "Erasure",
+    "Event",
     "RelationshipDecision",
     "Explanation",
     "ExportSummary",

@@ -746,6 +746,15 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64) throws  -> String
     
     /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    func events(afterCursor: String?, limit: UInt32) throws  -> EventsPage
+    
+    /**
      * Why a customer did or did not get surveys (E9).
      */
     func explain(customer: String, nowMs: Int64) throws  -> Explanation
@@ -1575,6 +1584,24 @@ open func emailCustomer(alertId: Int64, email: CustomerEmail, nowMs: Int64)throw
         FfiConverterInt64.lower(alertId),
         FfiConverterTypeCustomerEmail_lower(email),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+open func events(afterCursor: String?, limit: UInt32)throws  -> EventsPage  {
+    return try  FfiConverterTypeEventsPage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_events(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(afterCursor),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
     )
 })
 }
@@ -5171,6 +5198,11 @@ public struct DeliverySettings: Equatable, Hashable {
      * else at least 30.
      */
     public var slimDeliveredAfterDays: UInt32
+    /**
+     * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+     * least 1.
+     */
+    public var eventsRetentionDays: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5198,7 +5230,11 @@ public struct DeliverySettings: Equatable, Hashable {
          * Days after its delivery (ack) a message's stored text is dropped, keeping a slim
          * row (id, invitation, status, times) so a repeated ack stays idempotent; 0 = never,
          * else at least 30.
-         */slimDeliveredAfterDays: UInt32 = UInt32(90)) {
+         */slimDeliveredAfterDays: UInt32 = UInt32(90), 
+        /**
+         * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+         * least 1.
+         */eventsRetentionDays: UInt32 = UInt32(30)) {
         self.linkBaseUrl = linkBaseUrl
         self.surveyLinkDays = surveyLinkDays
         self.leaseSeconds = leaseSeconds
@@ -5206,6 +5242,7 @@ public struct DeliverySettings: Equatable, Hashable {
         self.retryBaseSeconds = retryBaseSeconds
         self.suppressionPepper = suppressionPepper
         self.slimDeliveredAfterDays = slimDeliveredAfterDays
+        self.eventsRetentionDays = eventsRetentionDays
     }
 
     
@@ -5230,7 +5267,8 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
                 maxAttempts: FfiConverterUInt32.read(from: &buf), 
                 retryBaseSeconds: FfiConverterUInt32.read(from: &buf), 
                 suppressionPepper: FfiConverterString.read(from: &buf), 
-                slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf)
+                slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf), 
+                eventsRetentionDays: FfiConverterUInt32.read(from: &buf)
         )
     }
 
@@ -5242,6 +5280,7 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.retryBaseSeconds, into: &buf)
         FfiConverterString.write(value.suppressionPepper, into: &buf)
         FfiConverterUInt32.write(value.slimDeliveredAfterDays, into: &buf)
+        FfiConverterUInt32.write(value.eventsRetentionDays, into: &buf)
     }
 }
 
@@ -5598,6 +5637,95 @@ public func FfiConverterTypeErasure_lift(_ buf: RustBuffer) throws -> Erasure {
 #endif
 public func FfiConverterTypeErasure_lower(_ value: Erasure) -> RustBuffer {
     return FfiConverterTypeErasure.lower(value)
+}
+
+
+/**
+ * One event of the feed.
+ */
+public struct Event: Equatable, Hashable {
+    /**
+     * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+     */
+    public var cursor: String
+    /**
+     * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+     */
+    public var kind: String
+    /**
+     * When the change was made (the `now` of the call that made it).
+     */
+    public var at: Timestamp
+    /**
+     * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+     */
+    public var data: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+         */cursor: String, 
+        /**
+         * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+         */kind: String, 
+        /**
+         * When the change was made (the `now` of the call that made it).
+         */at: Timestamp, 
+        /**
+         * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+         */data: String) {
+        self.cursor = cursor
+        self.kind = kind
+        self.at = at
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                cursor: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                data: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.cursor, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
 }
 
 
@@ -12234,6 +12362,116 @@ public func FfiConverterTypeCommentKind_lower(_ value: CommentKind) -> RustBuffe
 
 
 /**
+ * What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+ * be read from (never a silent gap).
+ */
+
+public enum EventsPage: Equatable, Hashable {
+    
+    /**
+     * The events after the cursor, oldest first (empty when there is nothing new).
+     */
+    case events(
+        /**
+         * At most `limit` events.
+         */events: [Event], 
+        /**
+         * The cursor to read the next page from (the last event's, or the one given).
+         */nextCursor: String
+    )
+    /**
+     * The cursor's events were pruned (older than the retention): read again from
+     * `oldest_cursor`, after re-synchronising what was missed.
+     */
+    case cursorExpired(
+        /**
+         * The cursor before the oldest event still kept.
+         */oldestCursor: String
+    )
+    /**
+     * The cursor is from another incarnation of the store (a restored backup, an
+     * import): read again from `oldest_cursor`, after re-synchronising.
+     */
+    case foreignCursor(
+        /**
+         * The cursor before the oldest event this incarnation keeps.
+         */oldestCursor: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EventsPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventsPage: FfiConverterRustBuffer {
+    typealias SwiftType = EventsPage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventsPage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .events(events: try FfiConverterSequenceTypeEvent.read(from: &buf), nextCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .cursorExpired(oldestCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .foreignCursor(oldestCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventsPage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .events(events,nextCursor):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceTypeEvent.write(events, into: &buf)
+            FfiConverterString.write(nextCursor, into: &buf)
+            
+        
+        case let .cursorExpired(oldestCursor):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(oldestCursor, into: &buf)
+            
+        
+        case let .foreignCursor(oldestCursor):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(oldestCursor, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsPage_lift(_ buf: RustBuffer) throws -> EventsPage {
+    return try FfiConverterTypeEventsPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsPage_lower(_ value: EventsPage) -> RustBuffer {
+    return FfiConverterTypeEventsPage.lower(value)
+}
+
+
+
+/**
  * What `fail` decided.
  */
 
@@ -15912,6 +16150,31 @@ fileprivate struct FfiConverterSequenceTypeEmployeePerformance: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [Event]
+
+    public static func write(_ value: [Event], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Event] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Event]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFeedbackItem: FfiConverterRustBuffer {
     typealias SwiftType = [FeedbackItem]
 
@@ -17084,6 +17347,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_email_customer() != 49253) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_events() != 10575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain() != 2537) {

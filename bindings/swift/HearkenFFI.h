@@ -375,6 +375,11 @@ RustBuffer uniffi_hearken_fn_method_engine_delivery_settings(uint64_t ptr, RustC
 RustBuffer uniffi_hearken_fn_method_engine_email_customer(uint64_t ptr, int64_t alert_id, RustBuffer email, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EVENTS
+RustBuffer uniffi_hearken_fn_method_engine_events(uint64_t ptr, RustBuffer after_cursor, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
 RustBuffer uniffi_hearken_fn_method_engine_explain(uint64_t ptr, RustBuffer customer, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -1450,6 +1455,12 @@ uint16_t uniffi_hearken_checksum_method_engine_delivery_settings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EMAIL_CUSTOMER
 uint16_t uniffi_hearken_checksum_method_engine_email_customer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EVENTS
+uint16_t uniffi_hearken_checksum_method_engine_events(void
     
 );
 #endif

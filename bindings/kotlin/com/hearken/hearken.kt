@@ -763,6 +763,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_email_customer(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_events(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_explain(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain_json(
@@ -1017,6 +1019,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_email_customer(`ptr`: Long,`alertId`: Long,`email`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_events(`ptr`: Long,`afterCursor`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1480,6 +1484,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_email_customer() and 0xFFFF) != 49253) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_events() and 0xFFFF) != 10575) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 2537) {
@@ -2381,6 +2388,15 @@ public interface EngineInterface {
      * the alert and in the thread (A3). Returns the outbox message id.
      */
     fun `emailCustomer`(`alertId`: kotlin.Long, `email`: CustomerEmail, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    fun `events`(`afterCursor`: kotlin.String?, `limit`: kotlin.UInt): EventsPage
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -3305,6 +3321,29 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         FfiConverterLong.lower(`alertId`),
         FfiConverterTypeCustomerEmail.lower(`email`),
         FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    @Throws(HearkenException::class)override fun `events`(`afterCursor`: kotlin.String?, `limit`: kotlin.UInt): EventsPage {
+            return FfiConverterTypeEventsPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_events(
+        it,
+        
+        FfiConverterOptionalString.lower(`afterCursor`),
+        FfiConverterUInt.lower(`limit`),_status)
 }
     }
     )
@@ -6760,6 +6799,12 @@ data class DeliverySettings (
      * else at least 30.
      */
     var `slimDeliveredAfterDays`: kotlin.UInt = 90u 
+    , 
+    /**
+     * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+     * least 1.
+     */
+    var `eventsRetentionDays`: kotlin.UInt = 30u 
     
 ){
     
@@ -6783,6 +6828,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -6793,7 +6839,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
             FfiConverterString.allocationSize(value.`suppressionPepper`) +
-            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`)
+            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`eventsRetentionDays`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -6804,6 +6851,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
             FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
+            FfiConverterUInt.write(value.`eventsRetentionDays`, buf)
     }
 }
 
@@ -7042,6 +7090,69 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
             FfiConverterULong.write(value.`textsRemoved`, buf)
             FfiConverterULong.write(value.`messagesCancelled`, buf)
             FfiConverterBoolean.write(value.`scrubbed`, buf)
+    }
+}
+
+
+
+/**
+ * One event of the feed.
+ */
+data class Event (
+    /**
+     * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+     */
+    var `cursor`: kotlin.String
+    , 
+    /**
+     * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * When the change was made (the `now` of the call that made it).
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+     */
+    var `data`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`cursor`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`data`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`cursor`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`data`, buf)
     }
 }
 
@@ -11743,6 +11854,144 @@ public object FfiConverterTypeCommentKind: FfiConverterRustBuffer<CommentKind> {
 
 
 /**
+ * What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+ * be read from (never a silent gap).
+ */
+sealed class EventsPage {
+    
+    /**
+     * The events after the cursor, oldest first (empty when there is nothing new).
+     */
+    data class Events(
+        /**
+         * At most `limit` events.
+         */
+        val `events`: List<com.hearken.Event>, 
+        /**
+         * The cursor to read the next page from (the last event's, or the one given).
+         */
+        val `nextCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor's events were pruned (older than the retention): read again from
+     * `oldest_cursor`, after re-synchronising what was missed.
+     */
+    data class CursorExpired(
+        /**
+         * The cursor before the oldest event still kept.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor is from another incarnation of the store (a restored backup, an
+     * import): read again from `oldest_cursor`, after re-synchronising.
+     */
+    data class ForeignCursor(
+        /**
+         * The cursor before the oldest event this incarnation keeps.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventsPage : FfiConverterRustBuffer<EventsPage>{
+    override fun read(buf: ByteBuffer): EventsPage {
+        return when(buf.getInt()) {
+            1 -> EventsPage.Events(
+                FfiConverterSequenceTypeEvent.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> EventsPage.CursorExpired(
+                FfiConverterString.read(buf),
+                )
+            3 -> EventsPage.ForeignCursor(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EventsPage): ULong = when(value) {
+        is EventsPage.Events -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeEvent.allocationSize(value.`events`)
+                + FfiConverterString.allocationSize(value.`nextCursor`)
+            )
+        }
+        is EventsPage.CursorExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+        is EventsPage.ForeignCursor -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+    }
+
+    override fun write(value: EventsPage, buf: ByteBuffer) {
+        when(value) {
+            is EventsPage.Events -> {
+                buf.putInt(1)
+                FfiConverterSequenceTypeEvent.write(value.`events`, buf)
+                FfiConverterString.write(value.`nextCursor`, buf)
+                Unit
+            }
+            is EventsPage.CursorExpired -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+            is EventsPage.ForeignCursor -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What `fail` decided.
  */
 sealed class FailOutcome {
@@ -14739,6 +14988,34 @@ public object FfiConverterSequenceTypeEmployeePerformance: FfiConverterRustBuffe
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeEmployeePerformance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
         }
     }
 }
