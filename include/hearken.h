@@ -1713,6 +1713,22 @@ hk_result hk_engine_erase_customer(hk_engine *engine,
                                    char **erasure_json_out);
 
 /**
+ * Reads up to `limit` (1 to 1000) events of the feed after `after_cursor` (NULL: from the
+ * oldest kept) and writes to `*page_json_out` a JSON object tagged by `outcome`:
+ * `{"outcome":"events","events":[{"cursor","type","at","data"}],"next_cursor"}`, or
+ * `{"outcome":"cursor_expired","oldest_cursor"}` when the events after the cursor were
+ * pruned, or `{"outcome":"foreign_cursor","oldest_cursor"}` when the cursor is from
+ * another incarnation of the store (a restored backup, an import). `data` is a JSON
+ * object of ids, kinds, statuses and times (docs/events.md). A cursor that is not one
+ * is `HK_RESULT_INVALID_INPUT` naming `after_cursor`. Free the page with
+ * `hk_string_free`.
+ */
+hk_result hk_engine_events(hk_engine *engine,
+                           const char *after_cursor,
+                           uint32_t limit,
+                           char **page_json_out);
+
+/**
  * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.
  *
  * On failure nothing is written to `*batch_out` and, if `error_out` is not NULL,

@@ -10,6 +10,7 @@ mod clock;
 mod conversations;
 mod delivery;
 mod erasure;
+mod events;
 mod explain;
 mod exports;
 mod invite;

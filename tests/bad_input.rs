@@ -355,6 +355,38 @@ fn d6_d7_bad_customers_contacts_and_instants_are_named_and_change_nothing() {
         |e, _| {
             e.set_delivery_settings(&hearken::DeliverySettings {
                 retention_months: Some(0),
+#[test]
+fn d1_bad_event_cursors_and_limits_are_named_and_change_nothing() {
+    for (name, cursor, limit, field) in [
+        ("cursor not a cursor", Some("SECRET"), 10, "after_cursor"),
+        ("cursor without a number", Some("abc."), 10, "after_cursor"),
+        (
+            "cursor with a negative number",
+            Some("abc.-1"),
+            10,
+            "after_cursor",
+        ),
+        (
+            "cursor with a huge number",
+            Some("abc.99999999999999999999"),
+            10,
+            "after_cursor",
+        ),
+        ("cursor upper-case", Some("ABC.1"), 10, "after_cursor"),
+        ("limit 0", None, 0, "limit"),
+        ("limit above 1000", None, 1001, "limit"),
+    ] {
+        cell(name, ErrorKind::InvalidInput, field, |e, _| {
+            e.events(cursor, limit).map(|_| ())
+        });
+    }
+    cell(
+        "retention 0 days",
+        ErrorKind::InvalidInput,
+        "events_retention_days",
+        |e, _| {
+            e.set_delivery_settings(&hearken::DeliverySettings {
+                events_retention_days: 0,
                 ..e.delivery_settings()?
             })
         },

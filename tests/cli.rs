@@ -1474,4 +1474,49 @@ fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {
         3
     );
     assert_eq!(hearken(&db, &[at, "customer", "erase"]).code, 2);
+/// D1: `hearken events` prints the feed after a cursor, `--json` the page every door
+/// gives; a bad cursor is exit 3 naming `after_cursor`, never echoed.
+#[test]
+fn d1_cli_events_reads_the_feed_with_a_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    ok(
+        &db,
+        &[
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "unsubscribe",
+            "dana@example.com",
+            "--now=2026-11-19T12:00:00Z",
+        ],
+    );
+    let batch = golden("night1.batch.json").to_string_lossy().into_owned();
+    ok(&db, &["sync", &batch, "--now=2026-11-20T22:00:00Z"]);
+    let text = ok(&db, &["events"]);
+    assert!(text.contains("contact.unsubscribed.v1"), "{text}");
+    assert!(text.contains("invitation.created.v1"), "{text}");
+    assert!(text.contains("next cursor: "), "{text}");
+    let page: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["events", "--limit", "1", "--json"])).unwrap();
+    assert_eq!(page["outcome"], "events");
+    assert_eq!(page["events"].as_array().unwrap().len(), 1);
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let rest: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["events", "--after", &cursor, "--json"])).unwrap();
+    assert_eq!(rest["events"][0]["type"], "invitation.created.v1");
+    let run = hearken(&db, &["events", "--after", "secret@example.com"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("after_cursor"), "{}", run.stderr);
+    assert!(!run.stderr.contains("secret"), "{}", run.stderr);
+    let run = hearken(&db, &["events", "--limit", "0"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("limit"), "{}", run.stderr);
 }

@@ -41,6 +41,8 @@ const CHILD: &str = "crash_child";
 const ENV_DB: &str = "HEARKEN_CRASH_DB";
 const ENV_LOG: &str = "HEARKEN_CRASH_LOG";
 const ENV_NIGHTS: &str = "HEARKEN_CRASH_NIGHTS";
+/// The file of the host mirroring the event feed (D1), kept across the kill.
+const ENV_FEED: &str = "HEARKEN_CRASH_FEED";
 const FIRST_NIGHT: &str = "2026-11-20";
 /// Short, so that a message claimed but not acked before a kill is offered again at the
 /// next drain (the next morning).
@@ -89,6 +91,87 @@ impl SideLog {
             .expect("write the side log");
         self.0.sync_data().expect("fsync the side log");
     }
+}
+
+/// A host mirroring the event feed (D1): after each call it reads what is new after its
+/// cursor and appends each event to its file as `cursor type data` (fsynced), the cursor
+/// of its last line being where it goes on from, after a kill too.
+struct Feed {
+    file: File,
+    cursor: Option<String>,
+}
+
+impl Feed {
+    fn open(path: &Path) -> Feed {
+        let cursor = feed_lines(path).last().map(|l| l.0.clone());
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("open the feed file");
+        Feed { file, cursor }
+    }
+
+    fn follow(&mut self, engine: &Engine) {
+        loop {
+            match engine.events(self.cursor.as_deref(), 100).expect("events") {
+                hearken::EventsPage::Events {
+                    events,
+                    next_cursor,
+                } => {
+                    if events.is_empty() {
+                        return;
+                    }
+                    let mut text = String::new();
+                    for ev in &events {
+                        text.push_str(&format!("{} {} {}\n", ev.cursor, ev.kind, ev.data));
+                    }
+                    self.file
+                        .write_all(text.as_bytes())
+                        .expect("write the feed file");
+                    self.file.sync_data().expect("fsync the feed file");
+                    self.cursor = Some(next_cursor);
+                }
+                other => panic!("the feed after {:?}: {other:?}", self.cursor),
+            }
+        }
+    }
+}
+
+/// The events a feed file holds: (cursor, type, data), in order.
+fn feed_lines(path: &Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let mut w = l.splitn(3, ' ');
+            Some((
+                w.next()?.to_owned(),
+                w.next()?.to_owned(),
+                w.next()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Every event of the store's feed, as a feed file holds them.
+fn whole_feed(db: &Path) -> Vec<(String, String, String)> {
+    let engine = Engine::open(db).unwrap();
+    let hearken::EventsPage::Events { events, .. } = engine.events(None, 1000).unwrap() else {
+        panic!("a read of the whole feed");
+    };
+    assert!(events.len() < 1000, "the scenario's feed fits one read");
+    events
+        .into_iter()
+        .map(|e| (e.cursor, e.kind, e.data))
+        .collect()
+}
+
+/// What the feed says, without its cursors and times, sorted: the same in every complete
+/// run (a lost ack delivers later, so the order may differ).
+fn feed_contents(feed: &[(String, String, String)]) -> Vec<String> {
+    let mut out: Vec<String> = feed.iter().map(|(_, t, d)| format!("{t} {d}")).collect();
+    out.sort();
+    out
 }
 
 fn night(n: u32) -> NaiveDate {
@@ -150,8 +233,9 @@ fn night_batch(location: &str, n: u32, nights: u32) -> SyncBatch {
 }
 
 /// Claims and acks everything due at `now`, recording each claim and each ack.
-fn drain(engine: &Engine, now: DateTime<Utc>, log: &mut SideLog) {
+fn drain(engine: &Engine, now: DateTime<Utc>, log: &mut SideLog, feed: &mut Feed) {
     loop {
+        feed.follow(engine);
         let msgs = engine.claim(CLAIM_LIMIT, now).expect("claim");
         let mut text = format!("claimcall {}\n", msgs.len());
         for m in &msgs {
@@ -172,6 +256,9 @@ fn drain(engine: &Engine, now: DateTime<Utc>, log: &mut SideLog) {
 fn run_scenario(db: &Path, log: &Path, nights: u32) {
     let mut log = SideLog::open(log);
     log.record("start\n");
+    let mut feed = Feed::open(Path::new(
+        &std::env::var(ENV_FEED).expect("HEARKEN_CRASH_FEED"),
+    ));
     let engine = Engine::open(db).expect("open");
     for (id, name, tz) in [
         ("paris", "Boutique Paris", "Europe/Paris"),
@@ -196,11 +283,13 @@ fn run_scenario(db: &Path, log: &Path, nights: u32) {
                 .sync(&night_batch(location, n, nights), now)
                 .unwrap_or_else(|e| panic!("sync {location} {date}: {e}"));
             log.record(&format!("sync {location} {date}\n"));
+            feed.follow(&engine);
         }
         drain(
             &engine,
             at(&format!("{}T09:00:00Z", night(n + 1))),
             &mut log,
+            &mut feed,
         );
     }
     // Later drains: a message leased at the last morning and never acked comes back the
@@ -211,6 +300,7 @@ fn run_scenario(db: &Path, log: &Path, nights: u32) {
             &engine,
             at(&format!("{}T09:00:00Z", night(nights + later))),
             &mut log,
+            &mut feed,
         );
     }
     log.record("done\n");
@@ -329,6 +419,8 @@ struct Reference {
     created: BTreeMap<i64, [i64; 3]>,
     counts: hearken::OutboxCounts,
     events: Events,
+    /// What the feed said (D1), sorted.
+    feed: Vec<String>,
     took: Duration,
 }
 
@@ -337,6 +429,7 @@ fn envs(db: &Path, log: &Path, nights: u32) -> Vec<(&'static str, String)> {
         (ENV_DB, db.display().to_string()),
         (ENV_LOG, log.display().to_string()),
         (ENV_NIGHTS, nights.to_string()),
+        (ENV_FEED, db.with_extension("feed").display().to_string()),
     ]
 }
 
@@ -372,6 +465,11 @@ fn reference(nights: u32) -> Reference {
     let counts = engine.outbox_counts().unwrap();
     assert!(engine.pending_invitations().unwrap().is_empty());
     drop(engine);
+    // The host mirroring the feed saw every event once, in order (D1).
+    let whole = whole_feed(&db);
+    assert_eq!(feed_lines(&db.with_extension("feed")), whole);
+    assert!(whole.len() >= 20, "too few events to test: {}", whole.len());
+    let feed = feed_contents(&whole);
     // Re-running a finished scenario changes nothing and delivers nothing (E8).
     let log2 = dir.path().join("ref2.log");
     child::spawn(CHILD, &envs(&db, &log2, nights)).expect_success("re-run of the reference");
@@ -400,6 +498,7 @@ fn reference(nights: u32) -> Reference {
         created,
         counts,
         events,
+        feed,
         took,
     }
 }
@@ -609,6 +708,20 @@ fn run_case(kill: &Kill, reference: &Reference) -> Outcome {
     assert_eq!(engine.outbox_counts().unwrap(), reference.counts, "{what}");
     assert!(engine.pending_invitations().unwrap().is_empty(), "{what}");
     drop(engine);
+    // D1: the host that read the feed before the kill and after it saw every committed
+    // event exactly once, in order, and none that did not commit: its lines are the
+    // store's whole feed. The feed says what a run never killed says.
+    let whole = whole_feed(&db);
+    assert_eq!(
+        feed_lines(&db.with_extension("feed")),
+        whole,
+        "{what}: the feed as the host read it across the kill"
+    );
+    assert_eq!(
+        feed_contents(&whole),
+        reference.feed,
+        "{what}: the feed's events"
+    );
 
     // Deliveries: at least once, and twice only when the ack was lost.
     let claimed_after: Vec<&String> = after.claims.iter().map(|(id, _)| id).collect();
@@ -755,9 +868,11 @@ fn crash_run(nights: u32, points_per_name: usize, timed: usize, workers: usize) 
     assert!(inside >= 50, "only {inside} kills inside a write");
 }
 
-/// 8 failpoints × 7 points each (56 kills inside a write transaction) + 6 timed kills.
+/// 8 failpoints × 7 points each (56 kills inside a write transaction) + 6 timed kills;
+/// the host reading the event feed across each kill sees every committed event once and
+/// no other (D1).
 #[test]
-fn kills_inside_write_transactions_lose_nothing_and_rerun_completes() {
+fn d1_kills_inside_write_transactions_lose_nothing_and_rerun_completes() {
     crash_run(NIGHTS, 7, 6, 2);
 }
 

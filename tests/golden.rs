@@ -65,6 +65,28 @@ fn golden_scenario_through_the_rust_door() {
     check("window_paris.json", &hearken::wire::to_json(&window));
 }
 
+/// Step 8 (D1): after steps 1-3, `claim(1)` at 2026-11-21T09:00:00Z and its ack; the
+/// event feed from the start, with the store's incarnation (random) written `INCARNATION`,
+/// equals `events_night1.json`.
+#[test]
+fn d1_golden_events_of_night1_through_the_rust_door() {
+    let engine = steps_1_and_2();
+    engine
+        .sync_json(&read("night1.batch.json"), at("2026-11-20T22:00:00Z"))
+        .unwrap();
+    let now = at("2026-11-21T09:00:00Z");
+    let m = engine.claim(1, now).unwrap().remove(0);
+    engine.ack(&m.message_id, now).unwrap();
+    let page = engine.events(None, 1000).unwrap();
+    let hearken::EventsPage::Events { next_cursor, .. } = &page else {
+        panic!("a fresh read of the feed: {page:?}");
+    };
+    let incarnation = next_cursor.split('.').next().unwrap();
+    let json =
+        hearken::wire::to_json(&page).replace(&format!("\"{incarnation}."), "\"INCARNATION.");
+    check("events_night1.json", &json);
+}
+
 /// Step 7 (M1, M2): after steps 1-3, the 10:00 claim (every message acked); c1 clicks 9
 /// in the e-mail and posts the comment "Très bien, l'accueil 좋아요" → the thank-you page
 /// equals `thanks_c1.html`.

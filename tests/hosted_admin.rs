@@ -34,8 +34,18 @@ fn as_in_sqlite(lines: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// Every row but the event feed's incarnation (D1), which a move renews: see
+/// [`incarnation`].
 fn dump(e: &Engine) -> Vec<String> {
-    as_in_sqlite(e.dump_rows(&[]).unwrap())
+    as_in_sqlite(e.dump_rows(&[("event_meta", "incarnation")]).unwrap())
+}
+
+/// The store's incarnation, as its event cursors carry it (D1).
+fn incarnation(e: &Engine) -> String {
+    let hearken::EventsPage::Events { next_cursor, .. } = e.events(None, 1).unwrap() else {
+        panic!("a fresh read of the feed");
+    };
+    next_cursor.split('.').next().unwrap().to_owned()
 }
 
 /// Two dumps are the same; otherwise the lines only one of them has.
@@ -248,7 +258,7 @@ fn h5_delete_store_wipes_every_row_of_that_store_only() {
 /// file exported from that store are the same; the file is only read; an existing text
 /// id or file is refused, nothing written.
 #[test]
-fn h7_import_then_export_dumps_the_same() {
+fn h7_d1_import_then_export_dumps_the_same_with_new_incarnations() {
     let Some((admin_url, engine_url)) = urls("h7_import_export") else {
         return;
     };
@@ -265,6 +275,10 @@ fn h7_import_then_export_dumps_the_same() {
     assert_eq!(std::fs::read(&file).unwrap(), bytes_after_open);
     assert!(!bytes.is_empty());
     assert_eq!(dump(&on_pg(&engine_url, &id)), original);
+    // D1: the imported store is another life of the file: its cursors are not the file's.
+    let file_incarnation = incarnation(&Engine::open(&file).unwrap());
+    let pg_incarnation = incarnation(&on_pg(&engine_url, &id));
+    assert_ne!(file_incarnation, pg_incarnation);
 
     let e = admin.import_sqlite(&file, &id).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
@@ -293,6 +307,11 @@ fn h7_import_then_export_dumps_the_same() {
         original.len()
     );
     assert_eq!(dump(&Engine::open(&out).unwrap()), original);
+    // D1: so is the exported file, and the store keeps its own.
+    let out_incarnation = incarnation(&Engine::open(&out).unwrap());
+    assert_ne!(out_incarnation, pg_incarnation);
+    assert_ne!(out_incarnation, file_incarnation);
+    assert_eq!(incarnation(&on_pg(&engine_url, &id)), pg_incarnation);
     let check = Engine::open(&out).unwrap().check().unwrap();
     assert!(check.ok, "{check:?}");
     let e = admin.export_sqlite(&id, &out).unwrap_err();
@@ -336,8 +355,9 @@ fn h7_a_moved_store_answers_and_decides_as_the_file() {
     assert!(!invited(&on_file).is_empty() && !skipped(&on_file).is_empty());
     assert_eq!(invited(&on_pg_night), invited(&on_file));
     assert_eq!(skipped(&on_pg_night), skipped(&on_file));
-    // A night's message ids carry a random salt per batch (their only difference).
-    let moving = [("outbox", "message_id")];
+    // A night's message ids carry a random salt per batch (their only difference), and
+    // the store moved is another incarnation of the file (D1).
+    let moving = [("outbox", "message_id"), ("event_meta", "incarnation")];
     assert_same(
         &as_in_sqlite(pg.dump_rows(&moving).unwrap()),
         &as_in_sqlite(lite.dump_rows(&moving).unwrap()),

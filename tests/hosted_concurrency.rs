@@ -265,6 +265,30 @@ fn h3_two_processes_sync_and_run_timers_on_one_store() {
     );
     let invited: BTreeSet<String> = reported.iter().map(|r| r.1.clone()).collect();
     assert_eq!(invited, people, "every customer invited once");
+    // D1: the two processes' events are gap-free and in commit order: one
+    // invitation.created per invitation, in the order of their ids.
+    let hearken::EventsPage::Events { events, .. } = e.events(None, 1000).unwrap() else {
+        panic!("a fresh read of the feed");
+    };
+    let seqs: Vec<i64> = (events.iter())
+        .map(|ev| ev.cursor.rsplit_once('.').unwrap().1.parse().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=events.len() as i64).collect::<Vec<_>>(),
+        "event cursors gap-free (D1, H3)"
+    );
+    let created: Vec<i64> = (events.iter())
+        .filter(|ev| ev.kind == "invitation.created.v1")
+        .map(|ev| {
+            let data: serde_json::Value = serde_json::from_str(&ev.data).unwrap();
+            data["invitation_id"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        created, ids,
+        "one event per invitation, in commit order (D1)"
+    );
 
     // What the store holds agrees: one invitation message per customer.
     let sent = drain(&e, delivered_at());

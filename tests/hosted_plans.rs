@@ -69,6 +69,7 @@ const CONFIGURATION_TABLES: &[&str] = &[
     "calendar_days",
     "closed_dates",
     "store_counters",
+    "event_meta",
 ];
 
 /// Partial indexes the scenario leaves empty, which the planner then reads whole by
@@ -82,6 +83,8 @@ fn night(e: &Engine, h: &History, n: u32) {
     // The timers on their own, as a host without claims runs them.
     e.run_due(history::morning_at(n) + TimeDelta::hours(6))
         .unwrap();
+    // A host mirroring the event feed (D1) reads it after each night and morning.
+    e.events(None, 1000).unwrap();
 }
 
 /// A store with the scenario's set-up, its key and the handle.

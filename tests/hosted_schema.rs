@@ -324,7 +324,7 @@ fn h5_concurrent_installs_create_the_schema_once() {
 }
 
 /// H2: the unsubscribe list is vendor-wide: a hash added in store A's transaction is seen
-/// in store B's, and lifted from B (D4's START). The engine role cannot create stores nor
+/// in store B's, and lifted from B (an SMS START). The engine role cannot create stores nor
 /// change the pepper or the schema version (the admin's).
 #[test]
 fn h2_the_unsubscribe_list_is_shared_and_the_engine_cannot_administer() {
@@ -368,7 +368,7 @@ fn h2_the_unsubscribe_list_is_shared_and_the_engine_cannot_administer() {
         })
         .unwrap();
     assert_eq!(pepper.len(), 64, "a 64-hex-digit pepper set at install");
-    // D4's START lifts a keyword opt-out: the engine may delete a row of the list.
+    // An SMS START (issue 28) lifts a keyword opt-out: the engine may delete a row of the list.
     let lifted = client
         .with_transaction(b, |tx| {
             tx.execute(

@@ -139,6 +139,8 @@ fn trace_history(e: &Engine, h: &History, nights: u32) -> BTreeSet<String> {
         // The timers on their own, as a host without claims runs them.
         e.run_due(history::morning_at(night) + TimeDelta::hours(6))
             .unwrap();
+        // A host mirroring the event feed (D1) reads it after each night and morning.
+        e.events(None, 1000).unwrap();
     }
     e.trace_sql(None).unwrap();
     sink.lock().unwrap().drain(..).collect()

@@ -121,7 +121,7 @@ fn rules_doc_entries_are_rule_ids_in_order() {
             "entry {id:?} is not a rule id"
         );
     }
-    for family in ["E", "R", "S", "N", "A", "F", "X", "P", "M", "T", "H"] {
+    for family in ["E", "R", "S", "N", "A", "F", "X", "P", "M", "T", "H", "D"] {
         assert!(
             documented.contains(&format!("{family}1")),
             "no {family}1 entry"

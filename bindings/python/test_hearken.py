@@ -1712,3 +1712,36 @@ def test_h7_a_store_moves_to_a_file_and_back_and_is_deleted(tmp_path):
     assert back not in hearken.admin_list_stores(admin)
     with pytest.raises(hearken.HearkenError.NotFound):
         hearken.admin_delete_store(admin, back)
+
+
+def test_d1_golden_events_of_night1_match_the_rust_door(synced):
+    """Step 8 (D1): after steps 1-3, claim one message and ack it; the event feed gives the
+    types, data and cursor numbers of events_night1.json (the incarnation is the store's)."""
+    engine, _ = synced
+    (message,) = engine.claim(1, DUE)
+    engine.ack(message.message_id, DUE)
+    page = engine.events(None, 1000)
+    assert page.is_EVENTS()
+    golden = golden_json("events_night1.json")
+    assert golden["outcome"] == "events"
+    incarnation = page.next_cursor.split(".")[0]
+    assert page.next_cursor == golden["next_cursor"].replace("INCARNATION", incarnation)
+    assert len(page.events) == len(golden["events"])
+    for got, want in zip(page.events, golden["events"]):
+        assert got.cursor == want["cursor"].replace("INCARNATION", incarnation)
+        assert got.kind == want["type"]
+        assert json.loads(got.data) == want["data"]
+    # Reading on from the last cursor: nothing new, the same cursor.
+    after = engine.events(page.next_cursor, 10)
+    assert after.is_EVENTS() and after.events == [] and after.next_cursor == page.next_cursor
+    # A cursor from another incarnation is told, with the oldest valid cursor.
+    foreign = engine.events("0123456789abcdef.1", 10)
+    assert foreign.is_FOREIGN_CURSOR()
+    assert foreign.oldest_cursor == f"{incarnation}.0"
+    # A cursor that is not one, or a limit out of range: invalid input naming it.
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.events("secret@example.com", 10)
+    assert "after_cursor" in str(caught.value) and "secret" not in str(caught.value)
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.events(None, 0)
+    assert "limit" in str(caught.value)

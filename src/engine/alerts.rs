@@ -215,7 +215,7 @@ pub fn on_feedback(
 ) -> Result<Option<i64>> {
     let alert = if ev.negative {
         let user = c.resolve_assignee(ev.kind, ev.location)?;
-        Some(c.insert_alert(
+        let id = c.insert_alert(
             &NewAlert {
                 kind: ev.kind,
                 location: ev.location,
@@ -225,7 +225,18 @@ pub fn on_feedback(
                 detail: "",
             },
             ms(now),
-        )?)
+        )?;
+        super::events::alert_opened(
+            c,
+            id,
+            ev.kind,
+            ev.location,
+            Some(ev.response),
+            ev.customer,
+            AlertStatus::Open,
+            now,
+        )?;
+        Some(id)
     } else {
         None
     };
@@ -306,6 +317,7 @@ pub fn interactions(c: &mut dyn Tx, id: i64) -> Result<Vec<Interaction>> {
 pub(super) fn start(c: &mut dyn Tx, a: &Alert, now: DateTime<Utc>) -> Result<()> {
     if a.status == AlertStatus::Open {
         c.set_alert_status(a.id, AlertStatus::InProgress, ms(now))?;
+        super::events::alert_status_changed(c, a.id, AlertStatus::InProgress, now)?;
     }
     Ok(())
 }
@@ -344,6 +356,7 @@ pub fn set_alert_status(
         .map_err(|reason| Error::Conflict(reason.into()))?;
     if a.status != status {
         c.set_alert_status(id, status, ms(now))?;
+        super::events::alert_status_changed(c, id, status, now)?;
     }
     Ok(())
 }
@@ -357,7 +370,12 @@ pub fn reassign_alert(c: &mut dyn Tx, id: i64, user: &str, now: DateTime<Utc>) -
         ));
     }
     let u = active_user(c, user)?;
-    c.set_alert_user(id, u.rowid, ms(now))
+    c.set_alert_user(id, u.rowid, ms(now))?;
+    let data = crate::model::events::AlertReassigned {
+        alert_id: id,
+        user: user.to_owned(),
+    };
+    super::events::emit(c, crate::model::events::ALERT_REASSIGNED, now, &data)
 }
 
 /// Raises, updates or clears by itself the one store alert of `kind` at a location:
@@ -374,7 +392,7 @@ fn refresh_store_alert(
         (Some(id), Some(detail)) => c.set_alert_detail(id, &detail, ms(now)),
         (None, Some(detail)) => {
             let user = c.resolve_assignee(kind, location)?;
-            c.insert_alert(
+            let id = c.insert_alert(
                 &NewAlert {
                     kind,
                     location,
@@ -385,7 +403,8 @@ fn refresh_store_alert(
                 },
                 ms(now),
             )?;
-            Ok(())
+            let status = AlertStatus::Open;
+            super::events::alert_opened(c, id, kind, location, None, None, status, now)
         }
         (Some(id), None) => {
             let note = match kind {
@@ -400,7 +419,8 @@ fn refresh_store_alert(
                 None,
                 ms(now),
             )?;
-            c.set_alert_status(id, AlertStatus::Done, ms(now))
+            c.set_alert_status(id, AlertStatus::Done, ms(now))?;
+            super::events::alert_status_changed(c, id, AlertStatus::Done, now)
         }
         (None, None) => Ok(()),
     }

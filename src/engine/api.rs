@@ -5,6 +5,7 @@
 mod alerts;
 mod analytics;
 mod delivery;
+mod events;
 mod feedback;
 mod pages;
 mod policy;

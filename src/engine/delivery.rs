@@ -6,6 +6,7 @@ use crate::store::Tx;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::{Error, Problem, Result};
+use crate::model::events as ev;
 use crate::model::{
     AckOutcome, AckStatus, Channel, DeliverySettings, FailOutcome, MessageKind, MessageStatus,
     OutboundMessage, SkipReason, Template,
@@ -14,6 +15,7 @@ use crate::rules::time::ms;
 use crate::rules::{template, time, token};
 use crate::store::{self, Claimable};
 
+use super::events::event;
 use super::outbox::{FixedText, MessageIds, new_token};
 use super::suppressions::Suppressions;
 
@@ -203,7 +205,8 @@ pub fn claim(c: &mut dyn Tx, limit: u32, now: DateTime<Utc>) -> Result<Vec<Outbo
         for m in due {
             match triage(c, &mut ctx, &m)? {
                 Triage::End(status, reason) => {
-                    c.end_message(m.rowid, m.invitation, status, reason, ms(now))?;
+                    let followed = c.end_message(m.rowid, m.invitation, status, reason, ms(now))?;
+                    ended_event(c, followed, m.invitation, status, reason, now)?;
                 }
                 Triage::Send(message) => {
                     leased.push(m.rowid);
@@ -452,7 +455,11 @@ pub fn ack(c: &mut dyn Tx, message_id: &str, now: DateTime<Utc>) -> Result<()> {
         Err(reason) => Err(Error::Conflict(reason.into())),
         Ok(false) => Ok(()),
         Ok(true) => {
-            c.ack_message(&m, ms(now))?;
+            if c.ack_message(&m, ms(now))?
+                && let Some(invitation) = m.invitation
+            {
+                delivered_event(c, invitation, now)?;
+            }
             crate::failpoint::hit("ack.before_commit");
             Ok(())
         }
@@ -502,7 +509,22 @@ pub fn ack_many<S: AsRef<str>>(
         });
     }
     let rowids: Vec<i64> = acked.into_iter().collect();
-    c.ack_messages(&rowids, &invitations, ms(now))?;
+    let mut delivered: std::collections::HashSet<i64> = c
+        .ack_messages(&rowids, &invitations, ms(now))?
+        .into_iter()
+        .collect();
+    // In the order the batch named them, so the feed does not depend on the store.
+    let mut events = Vec::with_capacity(delivered.len());
+    for invitation in &invitations {
+        if !delivered.remove(invitation) {
+            continue;
+        }
+        let data = ev::InvitationRef {
+            invitation_id: *invitation,
+        };
+        events.push(event(ev::INVITATION_DELIVERED, ms(now), &data)?);
+    }
+    c.insert_events(&events)?;
     crate::failpoint::hit("ack.before_commit");
     Ok(out)
 }
@@ -529,12 +551,20 @@ pub fn fail(
     }
     let delivery = c.get_delivery_settings()?;
     if permanent || m.attempts >= delivery.max_attempts {
-        c.end_message(
+        let followed = c.end_message(
             m.rowid,
             m.invitation,
             MessageStatus::Failed,
             &reason,
             ms(now),
+        )?;
+        ended_event(
+            c,
+            followed,
+            m.invitation,
+            MessageStatus::Failed,
+            "failed",
+            now,
         )?;
         return Ok(FailOutcome::Failed);
     }
@@ -549,12 +579,20 @@ pub fn fail(
         let created = time::from_stored(m.created_at_ms);
         let slot = super::policy::Slots::new(c)?.slot(c, m.location, retry_at, created)?;
         let Some(slot) = slot else {
-            c.end_message(
+            let followed = c.end_message(
                 m.rowid,
                 m.invitation,
                 MessageStatus::Cancelled,
                 "no_send_slot",
                 ms(now),
+            )?;
+            ended_event(
+                c,
+                followed,
+                m.invitation,
+                MessageStatus::Cancelled,
+                "no_send_slot",
+                now,
             )?;
             return Ok(FailOutcome::Failed);
         };
@@ -629,7 +667,7 @@ pub fn unsubscribe_by_token(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Re
         return Err(unknown());
     }
     let host_id = c.customer_host_id(customer)?.ok_or_else(unknown)?;
-    super::suppressions::unsubscribe_customer(c, &host_id, now)?;
+    super::suppressions::unsubscribe_customer_by(c, &host_id, "link", now)?;
     Ok(host_id)
 }
 
@@ -708,4 +746,34 @@ pub fn effective_template(
     }
     let settings = c.get_settings()?;
     pick_template(c, kind, channel, language, &settings.default_language).map(|(t, _)| t)
+}
+
+/// Appends the event of an invitation that followed its message's end (D1): failed for
+/// good, or cancelled with `reason`.
+fn ended_event(
+    c: &mut dyn Tx,
+    followed: bool,
+    invitation: Option<i64>,
+    status: MessageStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(invitation) = invitation.filter(|_| followed) else {
+        return Ok(());
+    };
+    if status == MessageStatus::Failed {
+        let data = ev::InvitationRef {
+            invitation_id: invitation,
+        };
+        return super::events::emit(c, ev::INVITATION_FAILED, now, &data);
+    }
+    super::events::invitation_cancelled(c, invitation, reason, now)
+}
+
+/// Appends `invitation.delivered` for `invitation`.
+fn delivered_event(c: &mut dyn Tx, invitation: i64, now: DateTime<Utc>) -> Result<()> {
+    let data = ev::InvitationRef {
+        invitation_id: invitation,
+    };
+    super::events::emit(c, ev::INVITATION_DELIVERED, now, &data)
 }

@@ -30,6 +30,12 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
     c.drop_plain_suppressions(&contacts)?;
     c.suppress("customer", &stored.row.host_id, ms, "erased")?;
     let n = c.erase_customer(stored.rowid, ms)?;
+    if !stored.erased {
+        let data = crate::model::events::CustomerErased {
+            customer: stored.row.host_id.clone(),
+        };
+        super::events::emit(c, crate::model::events::CUSTOMER_ERASED, now, &data)?;
+    }
     Ok(Erasure {
         customer: stored.row.host_id,
         responses_kept: n.responses,

@@ -130,6 +130,7 @@ pub(in crate::engine) fn queue_invitation(
     transaction: Option<i64>,
     kind: SurveyKind,
     due: Option<DateTime<Utc>>,
+    refs: super::events::InvitationRefs,
     now: DateTime<Utc>,
 ) -> Result<InvitationSummary> {
     let (new, summary) = invitation(
@@ -147,6 +148,7 @@ pub(in crate::engine) fn queue_invitation(
         invitations: vec![new],
     };
     let ids = c.write_decisions(&changes, time::ms(now))?;
+    super::events::invitations_created(c, &changes.invitations, &[refs], &ids, time::ms(now))?;
     Ok(InvitationSummary {
         invitation_id: ids.first().copied().unwrap_or_default(),
         ..summary

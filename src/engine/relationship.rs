@@ -193,6 +193,11 @@ pub fn survey(
             None,
             SurveyKind::Relationship,
             slot,
+            super::events::InvitationRefs {
+                customer: stored.host_id.to_owned(),
+                location: location.location.id.clone(),
+                transaction: None,
+            },
             now,
         )?;
         row.invitation = Some(summary.invitation_id);

@@ -1,6 +1,7 @@
 //! The responses use cases: the survey, answers by link, e-receipt feedback, reviews,
 //! deletion with audit, scores and the one reminder per invitation.
 
+use crate::model::events as ev;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
@@ -235,10 +236,17 @@ pub(super) fn record(
     let (id, raised_before) = match partial {
         Some(id) => {
             let raised = c.get_response_alert(id)?;
-            c.complete_response(id, &row, ms(now))?;
+            if c.complete_response(id, &row, ms(now))? {
+                let data = ev::ResponseRef { response_id: id };
+                super::events::emit(c, ev::RESPONSE_COMPLETED, now, &data)?;
+            }
             (id, raised)
         }
-        None => (c.insert_response(&row, ms(now))?, None),
+        None => {
+            let id = c.insert_response(&row, ms(now))?;
+            super::events::response_created(c, id, &row, now)?;
+            (id, None)
+        }
     };
     if complete {
         match link {
@@ -364,27 +372,26 @@ pub fn record_feedback(c: &mut dyn Tx, f: &FeedbackInput, now: DateTime<Utc>) ->
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let id = c.insert_response(
-        &ResponseRow {
-            source: "ereceipt",
-            invitation: None,
-            location: loc.rowid,
-            customer,
-            transaction,
-            nps: None,
-            rating: None,
-            score_base10: None,
-            unhappy: f.sentiment == Sentiment::Negative,
-            sentiment: f.sentiment.as_str(),
-            facets_json: crate::wire::to_json(&f.facets),
-            comment: f.comment.clone(),
-            answers_json: "[]".into(),
-            consent_to_reply: f.consent_to_reply,
-            review_link_shown: false,
-            completed: true,
-        },
-        ms(now),
-    )?;
+    let row = ResponseRow {
+        source: "ereceipt",
+        invitation: None,
+        location: loc.rowid,
+        customer,
+        transaction,
+        nps: None,
+        rating: None,
+        score_base10: None,
+        unhappy: f.sentiment == Sentiment::Negative,
+        sentiment: f.sentiment.as_str(),
+        facets_json: crate::wire::to_json(&f.facets),
+        comment: f.comment.clone(),
+        answers_json: "[]".into(),
+        consent_to_reply: f.consent_to_reply,
+        review_link_shown: false,
+        completed: true,
+    };
+    let id = c.insert_response(&row, ms(now))?;
+    super::events::response_created(c, id, &row, now)?;
     super::alerts::on_feedback(
         c,
         &super::alerts::FeedbackEvent {
@@ -423,7 +430,12 @@ pub fn delete_response(c: &mut dyn Tx, id: i64, admin: &str, now: DateTime<Utc>)
         )));
     }
     if c.delete_response(id, admin, ms(now))? {
-        Ok(())
+        super::events::emit(
+            c,
+            ev::RESPONSE_DELETED,
+            now,
+            &ev::ResponseRef { response_id: id },
+        )
     } else {
         Err(Error::NotFound {
             what: "response",

@@ -1,6 +1,7 @@
 //! The global unsubscribe (E3): the suppression lists, how a sync or claim checks them,
 //! unsubscribing a customer or a contact, and sharing the lists between stores.
 
+use crate::model::events as ev;
 use std::collections::{HashMap, HashSet};
 
 use crate::store::Tx;
@@ -203,10 +204,30 @@ pub fn import_suppressions(
 
 /// Suppresses a known customer by host id and by each usable contact (E3).
 pub fn unsubscribe_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<()> {
+    unsubscribe_customer_by(c, customer, "customer", now)
+}
+
+/// [`unsubscribe_customer`], recording who asked (`customer`: the host; `link`: the
+/// customer's own link) in the event (D1).
+pub fn unsubscribe_customer_by(
+    c: &mut dyn Tx,
+    customer: &str,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let stored = c
         .find_customer(customer)?
         .ok_or_else(|| not_found(customer))?;
     let ms = now.timestamp_millis();
+    if c.suppressed_since(&stored.row.host_id, None, None)?
+        .is_none()
+    {
+        let data = ev::ContactUnsubscribed {
+            customer: Some(stored.row.host_id.clone()),
+            source: source.to_owned(),
+        };
+        super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
+    }
     c.suppress("customer", &stored.row.host_id, ms, "customer")?;
     if let Some(e) = &stored.row.email_norm {
         c.suppress_for_customer("email", e, ms, "customer", stored.rowid)?;
@@ -233,6 +254,17 @@ pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Res
             )));
         }
     };
+    let (email, phone) = match kind {
+        "email" => (Some(value.as_str()), None),
+        _ => (None, Some(value.as_str())),
+    };
+    if c.suppressed_since("", email, phone)?.is_none() {
+        let data = ev::ContactUnsubscribed {
+            customer: None,
+            source: "contact".to_owned(),
+        };
+        super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
+    }
     c.suppress(kind, &value, ms, "contact")?;
     c.suppress_holders(kind, &value, ms, "contact")
 }

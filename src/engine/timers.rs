@@ -21,6 +21,7 @@ pub fn run_due(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<DueWork> {
     let escalations = super::alerts::escalate_due(c, &alert_settings, now)?;
     let delivery = c.get_delivery_settings()?;
     slim_delivered(c, delivery.slim_delivered_after_days, now)?;
+    super::events::prune(c, delivery.events_retention_days, now)?;
     let erased = super::access::retain(c, delivery.retention_months, now)?;
     Ok(DueWork {
         reminders,

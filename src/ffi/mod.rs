@@ -58,6 +58,9 @@ pub mod analytics;
 // Exports to files (CSV, xlsx) and erasure of a customer.
 pub mod exports;
 
+// The event feed (D1).
+pub mod events;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
 pub mod messages;
@@ -71,6 +74,7 @@ pub use config::*;
 pub use customers::*;
 pub use delivery::*;
 pub use engine::*;
+pub use events::*;
 pub use exports::*;
 pub use messages::*;
 pub use outbox::*;

@@ -240,6 +240,12 @@ impl Admin {
                         vec![p(key), p(table.name.clone())],
                     )?;
                 }
+                // The imported store is another life of the file's: its event cursors are
+                // not the file's (D1).
+                tx.execute(
+                    "UPDATE event_meta SET incarnation = $2 WHERE store_id = $1",
+                    vec![p(key), p(crate::store::new_incarnation()?)],
+                )?;
                 Ok(Imported { key, rows })
             })
         })
@@ -271,6 +277,9 @@ impl Admin {
                     Ok(rows)
                 })
             })?;
+            // The file is another life of the store: its event cursors are not the
+            // store's (D1).
+            target.write(|c| crate::store::EventStore::renew_incarnation(c))?;
             target.close()?;
             Ok(written)
         })

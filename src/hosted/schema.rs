@@ -49,6 +49,8 @@ pub const STORE_TABLES: &[&str] = &[
     "customers",
     "decisions",
     "employees",
+    "event_meta",
+    "events",
     "external_reviews",
     "invitations",
     "link_tokens",
@@ -458,6 +460,11 @@ pub fn create_store(admin: &PgClient, text_id: &str) -> Result<i64> {
         tx.execute(
             "INSERT INTO store_leases (store_id) VALUES ($1)",
             vec![super::p(key)],
+        )?;
+        // Its event feed (D1): no event yet, a random incarnation.
+        tx.execute(
+            "INSERT INTO event_meta (store_id, id, incarnation, last_seq) VALUES ($1, 1, $2, 0)",
+            vec![super::p(key), super::p(crate::store::new_incarnation()?)],
         )?;
         Ok(key)
     })

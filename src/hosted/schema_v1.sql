@@ -1,5 +1,6 @@
 -- hearken's PostgreSQL schema, version 1 (src/hosted/schema.rs installs it).
--- Translated from the SQLite schema version 10 (src/store/schema.rs, V1-V10 applied):
+-- Translated from the SQLite schema version 10 (src/store/schema.rs, V1-V10 applied),
+-- with version 12's event feed (D1):
 -- the same tables, columns and checks, with every store table keyed by store_id first
 -- (primary key, unique indexes, foreign keys and the other indexes: H4, Citus's
 -- distribution column). SQLite INTEGER is bigint (timestamps stay integer instants as in
@@ -579,6 +580,29 @@ CREATE TABLE closed_dates (
     scope bigint NOT NULL,
     date text NOT NULL,
     PRIMARY KEY (store_id, scope, date)
+);
+
+-- D1: the event feed (SQLite schema version 12). Events are numbered after the last
+-- number given (the newest event's, or event_meta.last_seq, where a prune keeps the newest
+-- number it deletes), under the store's advisory lock every write transaction takes, so
+-- numbers are gap-free in commit order and never given twice;
+-- incarnation is random, renewed by an import and in an export's file, so a cursor from
+-- another copy of the store is told apart.
+CREATE TABLE events (
+    store_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    type text NOT NULL,
+    at bigint NOT NULL,
+    data text NOT NULL,
+    PRIMARY KEY (store_id, seq)
+);
+
+CREATE TABLE event_meta (
+    store_id bigint NOT NULL,
+    id bigint NOT NULL CHECK (id = 1),
+    incarnation text NOT NULL,
+    last_seq bigint NOT NULL,
+    PRIMARY KEY (store_id, id)
 );
 
 -- ---------------------------------------------------------------------------------------

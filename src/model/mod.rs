@@ -6,6 +6,7 @@ mod alert;
 mod analytics;
 mod batch;
 mod due;
+pub mod events;
 mod explain;
 mod lease;
 mod location;
@@ -34,6 +35,7 @@ pub use analytics::{
 };
 pub use batch::{BATCH_FORMAT, SyncBatch};
 pub use due::DueWork;
+pub use events::{Event, EventsPage};
 pub use explain::{DecisionRecord, Explanation, RelationshipDecision};
 pub use lease::LeasedStore;
 pub use location::Location;

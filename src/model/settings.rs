@@ -101,6 +101,10 @@ pub struct DeliverySettings {
     /// per run, oldest first; none (the default) keeps customers until erased.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub retention_months: Option<u32>,
+    /// Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+    /// least 1.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 30))]
+    pub events_retention_days: u32,
 }
 
 impl Default for DeliverySettings {
@@ -114,6 +118,7 @@ impl Default for DeliverySettings {
             suppression_pepper: String::new(),
             slim_delivered_after_days: 90,
             retention_months: None,
+            events_retention_days: 30,
         }
     }
 }

@@ -339,6 +339,9 @@ pub fn validate_delivery_settings(s: &DeliverySettings) -> Vec<Problem> {
             "must be between 1 and 1200, or absent (off)",
         );
     }
+    if !(1..=36_500).contains(&s.events_retention_days) {
+        bad("events_retention_days", "must be between 1 and 36500");
+    }
     out
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod analytics;
 mod clicks;
 mod customers;
 mod dump;
+mod events;
 mod exports;
 mod locations;
 mod outbox;
@@ -33,6 +34,7 @@ pub use analytics::AnalyticsStore;
 pub use clicks::ClickStore;
 pub use customers::CustomerStore;
 pub use dump::DumpStore;
+pub use events::EventStore;
 pub use exports::ExportStore;
 pub use locations::LocationStore;
 pub use outbox::OutboxStore;
@@ -47,6 +49,7 @@ pub use users::UserStore;
 
 pub use alerts::{AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact};
 pub use customers::{CustomerRow, StoredCustomer};
+pub use events::{NewEvent, StoredEvent, new_incarnation};
 pub use locations::LocationRow;
 pub use outbox::{Claimable, MessageState, NewMessage, TokenOwner};
 pub use policy::{History, LatestPurchase, RelationshipRow, STORE_SCOPE};
@@ -66,6 +69,7 @@ pub trait Tx:
     + ClickStore
     + CustomerStore
     + DumpStore
+    + EventStore
     + ExportStore
     + LocationStore
     + OutboxStore
@@ -85,6 +89,7 @@ impl<
         + ClickStore
         + CustomerStore
         + DumpStore
+        + EventStore
         + ExportStore
         + LocationStore
         + OutboxStore

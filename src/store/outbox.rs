@@ -172,12 +172,18 @@ pub trait OutboxStore {
     /// A message by its stable id.
     fn find_message(&mut self, message_id: &str) -> Result<Option<MessageState>>;
 
-    /// Records a delivery: the message is acked and its invitation delivered.
-    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<()>;
+    /// Records a delivery: the message is acked and its invitation delivered. True when the
+    /// invitation became delivered by it (D1).
+    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<bool>;
 
     /// [`ack_message`] for a batch: the messages `rowids` acked, the `invitations` delivered
-    /// (two statements for the batch).
-    fn ack_messages(&mut self, rowids: &[i64], invitations: &[i64], now_ms: i64) -> Result<()>;
+    /// (two statements for the batch). Returns the invitations that became delivered (D1).
+    fn ack_messages(
+        &mut self,
+        rowids: &[i64],
+        invitations: &[i64],
+        now_ms: i64,
+    ) -> Result<Vec<i64>>;
 
     /// Drops the stored text (`params`) and last error of up to `limit` messages acked before
     /// `before_ms`, oldest first, and returns how many. The slim row keeps its id, kind,
@@ -191,7 +197,7 @@ pub trait OutboxStore {
     fn retry_message(&mut self, rowid: i64, due_ms: i64, error: &str, now_ms: i64) -> Result<()>;
 
     /// Ends a message as failed or cancelled; an undelivered invitation follows it, which
-    /// releases the cooldown (E4).
+    /// releases the cooldown (E4). True when the invitation followed it (D1).
     fn end_message(
         &mut self,
         rowid: i64,
@@ -199,7 +205,7 @@ pub trait OutboxStore {
         status: MessageStatus,
         reason: &str,
         now_ms: i64,
-    ) -> Result<()>;
+    ) -> Result<bool>;
 
     /// The parts of an invitation a resend needs: customer, location, channel, language.
     fn invitation_for_resend(

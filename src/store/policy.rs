@@ -92,8 +92,9 @@ pub trait PolicyStore {
 
     /// P6: a refund of a decided sale: its invitation, if not yet delivered, is cancelled
     /// (releasing the cooldown) with its messages, its undelivered reminders are cancelled,
-    /// and the decision records the date. Returns whether the invitation was cancelled.
-    fn cancel_for_refund(&mut self, sale: i64, date: NaiveDate, now_ms: i64) -> Result<bool>;
+    /// and the decision records the date. Returns the invitation if it was cancelled.
+    fn cancel_for_refund(&mut self, sale: i64, date: NaiveDate, now_ms: i64)
+    -> Result<Option<i64>>;
 
     /// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
     /// location and finalized at or after `since_ms`.

@@ -189,6 +189,7 @@ stored_group!(DeliverySettings, "delivery", {
     "suppression_pepper" => suppression_pepper,
     "slim_delivered_after_days" => slim_delivered_after_days,
     "retention_months" => retention_months,
+    "events_retention_days" => events_retention_days,
 });
 
 stored_group!(AlertSettings, "alerts", {

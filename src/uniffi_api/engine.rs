@@ -7,12 +7,12 @@ use crate::wire;
 use crate::model::{
     AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
     AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ContactErasure,
-    ContactState, CustomerEmail, DeliverySettings, DueWork, Explanation, ExternalReview,
-    FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction, InteractionInput,
-    InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage, OutboxCounts,
-    RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput, ResponseOutcome,
-    ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow,
-    Template, ThreadComment, User,
+    ContactState, CustomerEmail, DeliverySettings, DueWork, EventsPage, Explanation,
+    ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction,
+    InteractionInput, InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage,
+    OutboxCounts, RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput,
+    ResponseOutcome, ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage, SyncBatch,
+    SyncReport, SyncWindow, Template, ThreadComment, User,
 };
 
 use super::config::{JournalMode, OpenOptions, StoreCheck};
@@ -279,6 +279,15 @@ impl Engine {
     pub fn ack_many(&self, message_ids: Vec<String>, now_ms: i64) -> Answer<Vec<AckOutcome>> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self.inner.ack_many(&message_ids, now)?)
+    }
+
+    /// Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+    /// oldest kept), oldest first, with the cursor to read on from; or why the cursor
+    /// cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+    /// incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+    /// carry the oldest valid cursor (D1).
+    pub fn events(&self, after_cursor: Option<String>, limit: u32) -> Answer<EventsPage> {
+        Ok(self.inner.events(after_cursor.as_deref(), limit)?)
     }
 
     /// Records that a claimed message could not be delivered: retried with backoff, or

@@ -87,6 +87,18 @@ pub enum Command {
         /// The customer's host id.
         customer: String,
     },
+    /// The event feed (D1): what changed, in order, after a cursor. Prints each event and
+    /// the cursor to read on from, or the oldest valid cursor when the one given was
+    /// pruned past or is from another copy of the store.
+    Events {
+        /// Read after this cursor (as a previous read printed it); the oldest kept if not
+        /// given.
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
+        /// At most this many events (1 to 1000).
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: u32,
+    },
     /// Unsubscribe an e-mail address or phone number from every survey, everywhere.
     Unsubscribe {
         /// E-mail address or phone number (known to the store or not).

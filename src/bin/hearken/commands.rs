@@ -272,6 +272,42 @@ fn yes(b: bool) -> &'static str {
 }
 
 /// `explain CUSTOMER`.
+/// `hearken events`: the feed after a cursor (D1).
+pub fn events(e: &Engine, out: &Out, after: Option<&str>, limit: u32) -> Result<(), Failure> {
+    let page = e.events(after, limit)?;
+    out.show(&page, || match &page {
+        hearken::EventsPage::Events {
+            events,
+            next_cursor,
+        } => {
+            let mut s = String::new();
+            for ev in events {
+                s.push_str(&format!(
+                    "{}  {}  {}  {}\n",
+                    ev.cursor,
+                    utc(ev.at),
+                    ev.kind,
+                    ev.data
+                ));
+            }
+            if events.is_empty() {
+                s.push_str("no new events\n");
+            }
+            s.push_str(&format!("next cursor: {next_cursor}\n"));
+            s
+        }
+        hearken::EventsPage::CursorExpired { oldest_cursor } => format!(
+            "the events after this cursor were pruned (older than the retention): \
+             re-synchronise, then read from {oldest_cursor}\n"
+        ),
+        hearken::EventsPage::ForeignCursor { oldest_cursor } => format!(
+            "this cursor is from another copy of the store (a restored backup, an import): \
+             re-synchronise, then read from {oldest_cursor}\n"
+        ),
+    });
+    Ok(())
+}
+
 pub fn explain(e: &Engine, out: &Out, customer: &str, now: DateTime<Utc>) -> Result<(), Failure> {
     let x = e.explain(customer, now)?;
     out.show(&x, || {

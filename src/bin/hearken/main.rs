@@ -111,6 +111,7 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
         Command::Sync { file, counts_only } => commands::sync(engine, out, file, *counts_only, now),
         Command::Backfill { file } => commands::backfill(engine, out, file, now),
         Command::Explain { customer } => commands::explain(engine, out, customer, now),
+        Command::Events { after, limit } => commands::events(engine, out, after.as_deref(), *limit),
         Command::Unsubscribe { contact } => commands::unsubscribe(engine, out, contact, now),
         Command::Customer { action } => customer::customer(engine, out, action, now),
         Command::Report { kind, scope } => reports::report(engine, out, *kind, scope, now),

@@ -15,6 +15,7 @@ use crate::rules::eligibility::Verdict;
 use crate::rules::time;
 use crate::store::{DecisionChanges, DecisionRow};
 
+use super::super::events::{InvitationRefs, invitations_created};
 use super::super::invite::{Known, Recipient, invitation};
 use super::super::outbox::MessageIds;
 use super::facts::BatchFacts;
@@ -43,6 +44,8 @@ pub(super) fn write_decisions(
     let mut message_ids = MessageIds::new(now)?;
     let mut verdicts = verdicts.into_iter();
     let mut changes = DecisionChanges::default();
+    // The host ids each invitation's event names (D1), in the order of `changes`.
+    let mut refs: Vec<InvitationRefs> = Vec::new();
     // Where the first summary of the unwritten invitations is in the report, to give each
     // its id once written.
     let mut first_summary = report.invitations.len();
@@ -57,7 +60,14 @@ pub(super) fn write_decisions(
     };
     for (t, w) in batch.transactions.iter().zip(written) {
         if changes.decisions.len() >= CHANGES_PER_WRITE {
-            flush(c, &mut changes, report, &mut first_summary, now_ms)?;
+            flush(
+                c,
+                &mut changes,
+                &mut refs,
+                report,
+                &mut first_summary,
+                now_ms,
+            )?;
         }
         if t.kind.cancels_sale() {
             continue;
@@ -110,6 +120,11 @@ pub(super) fn write_decisions(
                 now,
             );
             changes.invitations.push(invitation);
+            refs.push(InvitationRefs {
+                customer: id.to_owned(),
+                location: dated.location.location.id.clone(),
+                transaction: Some(t.id.clone()),
+            });
             if due.is_some() && dated.rules.policy.relationship_every_months > 0 {
                 let contact = known.contact(settings.channel);
                 counted.push((known.rowid, contact.map(str::to_owned)));
@@ -163,7 +178,14 @@ pub(super) fn write_decisions(
             }),
         }
     }
-    flush(c, &mut changes, report, &mut first_summary, now_ms)?;
+    flush(
+        c,
+        &mut changes,
+        &mut refs,
+        report,
+        &mut first_summary,
+        now_ms,
+    )?;
     Ok(counted)
 }
 
@@ -177,6 +199,7 @@ const CHANGES_PER_WRITE: usize = 4096;
 fn flush(
     c: &mut dyn Tx,
     changes: &mut DecisionChanges,
+    refs: &mut Vec<InvitationRefs>,
     report: &mut SyncReport,
     first_summary: &mut usize,
     now_ms: i64,
@@ -185,6 +208,7 @@ fn flush(
         return Ok(());
     }
     let ids = c.write_decisions(changes, now_ms)?;
+    invitations_created(c, &changes.invitations, refs, &ids, now_ms)?;
     if report.counts.is_none() {
         for (summary, id) in report.invitations[*first_summary..].iter_mut().zip(ids) {
             summary.invitation_id = id;
@@ -193,5 +217,6 @@ fn flush(
     }
     changes.decisions.clear();
     changes.invitations.clear();
+    refs.clear();
     Ok(())
 }

@@ -133,10 +133,12 @@ pub(super) fn apply_refunds(
             None => stored.get(sale).filter(|s| s.decided()).map(|s| s.rowid),
         };
         if let Some(rowid) = decided_before
-            && c.cancel_for_refund(rowid, dated.batch_date, time::ms(now))?
-            && !report.cancelled_by_refund.iter().any(|s| s == sale)
+            && let Some(invitation) = c.cancel_for_refund(rowid, dated.batch_date, time::ms(now))?
         {
-            report.cancelled_by_refund.push(sale.to_owned());
+            super::super::events::invitation_cancelled(c, invitation, "refunded", now)?;
+            if !report.cancelled_by_refund.iter().any(|s| s == sale) {
+                report.cancelled_by_refund.push(sale.to_owned());
+            }
         }
     }
     Ok(())

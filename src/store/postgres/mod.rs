@@ -103,6 +103,7 @@ mod alerts;
 mod analytics;
 mod clicks;
 mod conv;
+mod events;
 mod exports;
 mod outbox;
 mod responses;

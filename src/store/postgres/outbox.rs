@@ -187,23 +187,29 @@ impl crate::store::OutboxStore for PgTx<'_> {
         row.as_ref().map(message_state).transpose()
     }
 
-    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<()> {
+    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<bool> {
         self.execute(
             "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = $3
              WHERE store_id = $1 AND id = $2",
             vec![p(m.rowid), p(now_ms)],
         )?;
+        let mut delivered = false;
         if let Some(inv) = m.invitation {
-            self.execute(
+            delivered = self.execute(
                 "UPDATE invitations SET status = 'delivered', delivered_at = $3
                  WHERE store_id = $1 AND id = $2 AND status <> 'delivered'",
                 vec![p(inv), p(now_ms)],
-            )?;
+            )? > 0;
         }
-        Ok(())
+        Ok(delivered)
     }
 
-    fn ack_messages(&mut self, rowids: &[i64], invitations: &[i64], now_ms: i64) -> Result<()> {
+    fn ack_messages(
+        &mut self,
+        rowids: &[i64],
+        invitations: &[i64],
+        now_ms: i64,
+    ) -> Result<Vec<i64>> {
         if !rowids.is_empty() {
             self.execute(
                 "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = $3
@@ -211,14 +217,16 @@ impl crate::store::OutboxStore for PgTx<'_> {
                 vec![p(rowids.to_vec()), p(now_ms)],
             )?;
         }
-        if !invitations.is_empty() {
-            self.execute(
-                "UPDATE invitations SET status = 'delivered', delivered_at = $3
-                 WHERE store_id = $1 AND id = ANY($2::bigint[]) AND status <> 'delivered'",
-                vec![p(invitations.to_vec()), p(now_ms)],
-            )?;
+        if invitations.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(())
+        let rows = self.query(
+            "UPDATE invitations SET status = 'delivered', delivered_at = $3
+             WHERE store_id = $1 AND id = ANY($2::bigint[]) AND status <> 'delivered'
+             RETURNING id",
+            vec![p(invitations.to_vec()), p(now_ms)],
+        )?;
+        rows.iter().map(|r| get(r, 0)).collect()
     }
 
     fn slim_delivered(&mut self, before_ms: i64, limit: u32) -> Result<u32> {
@@ -252,7 +260,7 @@ impl crate::store::OutboxStore for PgTx<'_> {
         status: MessageStatus,
         reason: &str,
         now_ms: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let column = match status {
             MessageStatus::Failed => "last_error",
             _ => "cancel_reason",
@@ -269,6 +277,7 @@ impl crate::store::OutboxStore for PgTx<'_> {
                 p(now_ms),
             ],
         )?;
+        let mut followed = false;
         if let Some(inv) = invitation {
             // Only when no other message of the invitation is still alive or delivered.
             let to = if status == MessageStatus::Failed {
@@ -276,16 +285,16 @@ impl crate::store::OutboxStore for PgTx<'_> {
             } else {
                 "cancelled"
             };
-            self.execute(
+            followed = self.execute(
                 "UPDATE invitations SET status = $3
                  WHERE store_id = $1 AND id = $2 AND status = 'pending'
                    AND NOT EXISTS (SELECT 1 FROM outbox WHERE store_id = $1
                                    AND invitation_id = $2
                                    AND status IN ('pending', 'in_flight', 'acked'))",
                 vec![p(inv), p(to.to_owned())],
-            )?;
+            )? > 0;
         }
-        Ok(())
+        Ok(followed)
     }
 
     fn invitation_for_resend(

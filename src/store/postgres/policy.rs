@@ -278,14 +278,19 @@ impl crate::store::PolicyStore for PgTx<'_> {
         .collect()
     }
 
-    fn cancel_for_refund(&mut self, sale: i64, date: NaiveDate, now_ms: i64) -> Result<bool> {
+    fn cancel_for_refund(
+        &mut self,
+        sale: i64,
+        date: NaiveDate,
+        now_ms: i64,
+    ) -> Result<Option<i64>> {
         let Some(r) = self.query_opt(
             "SELECT id, status FROM invitations
              WHERE store_id = $1 AND transaction_id = $2 AND trigger = 'transaction'",
             vec![p(sale)],
         )?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let invitation: i64 = get(&r, 0)?;
         let cancel_invitation = get::<String>(&r, 1)? == "pending";
@@ -307,7 +312,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
                 vec![p(sale), p(date_text(date))],
             )?;
         }
-        Ok(cancel_invitation)
+        Ok(cancel_invitation.then_some(invitation))
     }
 
     fn relationship_candidates(
@@ -608,15 +613,15 @@ mod tests {
             v
         }));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t4, d("2026-02-02"), 3_000)?
         ));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t4, d("2026-02-03"), 3_000)?
         ));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t3 + 100, d("2026-02-03"), 3_000)?
         ));
         out.push(format!("{:?}", t.decisions_for_customer(c3, 5)?));

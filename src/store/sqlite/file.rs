@@ -143,6 +143,11 @@ pub fn backup_into(conn: &Connection, dest: &Path) -> Result<()> {
     }
     // The copy keeps the source's WAL flag in its header; a backup is one file.
     set_journal(&target, false)?;
+    // A restored copy is another life of the store: its event cursors are not the live
+    // store's (D1). A store older than the feed gets its incarnation when migrated.
+    if super::schema_version(&target)? >= super::schema::EVENTS_VERSION {
+        super::events::set_incarnation(&target, &crate::store::new_incarnation()?)?;
+    }
     target.close().map_err(|(_, e)| Error::from(e))?;
     Ok(())
 }

@@ -7,6 +7,7 @@ mod clicks;
 mod copy;
 mod customers;
 mod dump;
+mod events;
 mod exports;
 mod file;
 mod locations;

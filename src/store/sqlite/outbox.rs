@@ -198,19 +198,22 @@ pub fn find_message(conn: &Connection, message_id: &str) -> Result<Option<Messag
 }
 
 /// Records a delivery: the message is acked and its invitation delivered.
-pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<()> {
+pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<bool> {
     conn.prepare_cached(
         "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![m.rowid, now_ms])?;
+    let mut delivered = false;
     if let Some(inv) = m.invitation {
-        conn.prepare_cached(
-            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
-             WHERE id = ?1 AND status != 'delivered'",
-        )?
-        .execute(params![inv, now_ms])?;
+        delivered = conn
+            .prepare_cached(
+                "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+                 WHERE id = ?1 AND status != 'delivered'",
+            )?
+            .execute(params![inv, now_ms])?
+            > 0;
     }
-    Ok(())
+    Ok(delivered)
 }
 
 /// [`ack_message`] for a batch: the messages `rowids` acked, the `invitations` delivered
@@ -220,7 +223,7 @@ pub fn ack_messages(
     rowids: &[i64],
     invitations: &[i64],
     now_ms: i64,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     if !rowids.is_empty() {
         conn.prepare_cached(
             "UPDATE outbox SET status = 'acked', lease_until = NULL, updated_at = ?2
@@ -228,14 +231,16 @@ pub fn ack_messages(
         )?
         .execute(params![json_ids(rowids), now_ms])?;
     }
-    if !invitations.is_empty() {
-        conn.prepare_cached(
-            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
-             WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'",
-        )?
-        .execute(params![json_ids(invitations), now_ms])?;
+    if invitations.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(())
+    let mut stmt = conn.prepare_cached(
+        "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+         WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'
+         RETURNING id",
+    )?;
+    let rows = stmt.query_map(params![json_ids(invitations), now_ms], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Drops the stored text (`params`) and last error of up to `limit` messages acked before
@@ -282,7 +287,7 @@ pub fn end_message(
     status: MessageStatus,
     reason: &str,
     now_ms: i64,
-) -> Result<()> {
+) -> Result<bool> {
     let column = match status {
         MessageStatus::Failed => "last_error",
         _ => "cancel_reason",
@@ -292,23 +297,25 @@ pub fn end_message(
          WHERE id = ?1"
     ))?
     .execute(params![rowid, status.as_str(), reason, now_ms])?;
+    let mut followed = false;
     if let Some(inv) = invitation {
         // Only when no other message of the invitation is still alive or delivered.
-        conn.prepare_cached(
-            "UPDATE invitations SET status = ?2 WHERE id = ?1 AND status = 'pending'
+        followed =
+            conn.prepare_cached(
+                "UPDATE invitations SET status = ?2 WHERE id = ?1 AND status = 'pending'
                AND NOT EXISTS (SELECT 1 FROM outbox WHERE invitation_id = ?1
                                AND status IN ('pending', 'in_flight', 'acked'))",
-        )?
-        .execute(params![
-            inv,
-            if status == MessageStatus::Failed {
-                "failed"
-            } else {
-                "cancelled"
-            }
-        ])?;
+            )?
+            .execute(params![
+                inv,
+                if status == MessageStatus::Failed {
+                    "failed"
+                } else {
+                    "cancelled"
+                }
+            ])? > 0;
     }
-    Ok(())
+    Ok(followed)
 }
 
 /// The parts of an invitation a resend needs: customer, location, channel, language.
@@ -435,11 +442,16 @@ impl crate::store::OutboxStore for super::SqliteTx<'_> {
         find_message(self.conn, message_id)
     }
 
-    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<()> {
+    fn ack_message(&mut self, m: &MessageState, now_ms: i64) -> Result<bool> {
         ack_message(self.conn, m, now_ms)
     }
 
-    fn ack_messages(&mut self, rowids: &[i64], invitations: &[i64], now_ms: i64) -> Result<()> {
+    fn ack_messages(
+        &mut self,
+        rowids: &[i64],
+        invitations: &[i64],
+        now_ms: i64,
+    ) -> Result<Vec<i64>> {
         ack_messages(self.conn, rowids, invitations, now_ms)
     }
 
@@ -458,7 +470,7 @@ impl crate::store::OutboxStore for super::SqliteTx<'_> {
         status: MessageStatus,
         reason: &str,
         now_ms: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         end_message(self.conn, rowid, invitation, status, reason, now_ms)
     }
 

@@ -270,7 +270,7 @@ pub fn cancel_for_refund(
     sale: i64,
     date: NaiveDate,
     now_ms: i64,
-) -> Result<bool> {
+) -> Result<Option<i64>> {
     let invitation: Option<(i64, String)> = conn
         .prepare_cached(
             "SELECT id, status FROM invitations WHERE transaction_id = ?1
@@ -279,7 +279,7 @@ pub fn cancel_for_refund(
         .query_row([sale], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((invitation, status)) = invitation else {
-        return Ok(false);
+        return Ok(None);
     };
     let cancel_invitation = status == "pending";
     conn.prepare_cached(
@@ -298,7 +298,7 @@ pub fn cancel_for_refund(
         )?
         .execute(params![sale, date])?;
     }
-    Ok(cancel_invitation)
+    Ok(cancel_invitation.then_some(invitation))
 }
 
 /// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
@@ -488,7 +488,12 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         refunded_among(self.conn, host_ids.iter().copied())
     }
 
-    fn cancel_for_refund(&mut self, sale: i64, date: NaiveDate, now_ms: i64) -> Result<bool> {
+    fn cancel_for_refund(
+        &mut self,
+        sale: i64,
+        date: NaiveDate,
+        now_ms: i64,
+    ) -> Result<Option<i64>> {
         cancel_for_refund(self.conn, sale, date, now_ms)
     }
 

@@ -5,10 +5,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
+
+/// The first schema version with the event feed (D1).
+pub(crate) const EVENTS_VERSION: i64 = 12;
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -658,6 +661,26 @@ UPDATE sqlite_schema SET sql = replace(sql,
                               OR status = ''failed'')')
  WHERE type = 'table' AND name = 'invitations';
 PRAGMA writable_schema = RESET;
+"#;
+
+/// Version 12: the event feed (D1). Events are numbered after the last number given: the
+/// newest event's, or `event_meta.last_seq`, where a prune keeps the newest number it
+/// deletes (pruning may empty the table, and a number is never given twice); the store
+/// has an incarnation, a random text renewed by a backup's copy, so a cursor from another
+/// copy of the store is told apart.
+const V12: &str = r#"
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL
+) STRICT;
+CREATE TABLE event_meta (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    incarnation TEXT NOT NULL,
+    last_seq INTEGER NOT NULL
+) STRICT;
+INSERT INTO event_meta (id, incarnation, last_seq) VALUES (1, lower(hex(randomblob(8))), 0);
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

@@ -1,0 +1,298 @@
+//! The event feed (D1): appending an event in the transaction of the change it records,
+//! reading the feed after a cursor, and pruning what is older than the retention.
+//!
+//! A cursor is `<incarnation>.<seq>`: the store's incarnation and the number of the last
+//! event read (the counter allocates numbers in the write transaction, so they are
+//! gap-free in commit order and never reused).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::{Error, Problem, Result};
+use crate::model::events::{self as ev, Event, EventsPage};
+use crate::model::{AlertKind, AlertStatus};
+use crate::rules::time::{self, from_stored, ms};
+use crate::store::{NewEvent, NewInvitation, Tx};
+
+/// The most events one read returns.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// Events pruned per run of the timers at most, so a first run after a long pause does not
+/// stall a claim; the rest follow in later runs.
+pub const PRUNE_PER_RUN: u32 = 1000;
+
+/// An event of `kind` at `at_ms` with `data`.
+pub(in crate::engine) fn event<T: Serialize>(
+    kind: &'static str,
+    at_ms: i64,
+    data: &T,
+) -> Result<NewEvent> {
+    let data = serde_json::to_string(data)
+        .map_err(|e| Error::Internal(format!("an event's data did not serialise: {e}")))?;
+    Ok(NewEvent { kind, at_ms, data })
+}
+
+/// Appends one event of `kind` with `data`, in the caller's transaction.
+pub(in crate::engine) fn emit<T: Serialize>(
+    c: &mut dyn Tx,
+    kind: &'static str,
+    now: DateTime<Utc>,
+    data: &T,
+) -> Result<()> {
+    c.insert_events(&[event(kind, ms(now), data)?])
+}
+
+/// The host ids an invitation's event names, which its stored row does not hold.
+#[derive(Debug, Clone, Default)]
+pub(in crate::engine) struct InvitationRefs {
+    /// The customer's host id.
+    pub(in crate::engine) customer: String,
+    /// The location's host id.
+    pub(in crate::engine) location: String,
+    /// The sale's host id (none for a relationship survey).
+    pub(in crate::engine) transaction: Option<String>,
+}
+
+/// Appends `invitation.created` for each invitation just written (`ids` in the same
+/// order), in one call.
+pub(in crate::engine) fn invitations_created(
+    c: &mut dyn Tx,
+    invitations: &[NewInvitation],
+    refs: &[InvitationRefs],
+    ids: &[i64],
+    now_ms: i64,
+) -> Result<()> {
+    let mut events = Vec::with_capacity(invitations.len());
+    for ((new, refs), id) in invitations.iter().zip(refs).zip(ids) {
+        let data = ev::InvitationCreated {
+            invitation_id: *id,
+            customer: refs.customer.clone(),
+            location: refs.location.clone(),
+            transaction: refs.transaction.clone(),
+            survey_kind: new.row.kind,
+            channel: new.row.channel,
+            business_date: new.row.business_date,
+            due_at: from_stored(new.row.due_at_ms),
+            status: if new.cancelled {
+                "cancelled"
+            } else {
+                "pending"
+            }
+            .to_owned(),
+        };
+        events.push(event(ev::INVITATION_CREATED, now_ms, &data)?);
+    }
+    c.insert_events(&events)
+}
+
+/// Appends `invitation.cancelled` for `invitation`.
+pub(in crate::engine) fn invitation_cancelled(
+    c: &mut dyn Tx,
+    invitation: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    emit(
+        c,
+        ev::INVITATION_CANCELLED,
+        now,
+        &ev::InvitationCancelled {
+            invitation_id: invitation,
+            reason: reason.to_owned(),
+        },
+    )
+}
+
+/// Appends `response.created` for response `id`, just inserted from `row`.
+pub(in crate::engine) fn response_created(
+    c: &mut dyn Tx,
+    id: i64,
+    row: &crate::store::ResponseRow,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let location = location_host_id(c, row.location)?;
+    let customer = match row.customer {
+        Some(rowid) => c.customer_host_id(rowid)?,
+        None => None,
+    };
+    let data = ev::ResponseCreated {
+        response_id: id,
+        source: row.source.to_owned(),
+        invitation_id: row.invitation,
+        location,
+        customer,
+        completed: row.completed,
+    };
+    emit(c, ev::RESPONSE_CREATED, now, &data)
+}
+
+/// Appends `alert.opened` for an alert just inserted.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::engine) fn alert_opened(
+    c: &mut dyn Tx,
+    alert: i64,
+    kind: AlertKind,
+    location: i64,
+    response: Option<i64>,
+    customer: Option<i64>,
+    status: AlertStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let location = location_host_id(c, location)?;
+    let customer = match customer {
+        Some(rowid) => c.customer_host_id(rowid)?,
+        None => None,
+    };
+    emit(
+        c,
+        ev::ALERT_OPENED,
+        now,
+        &ev::AlertOpened {
+            alert_id: alert,
+            kind,
+            location,
+            response_id: response,
+            customer,
+            status,
+        },
+    )
+}
+
+/// Appends `alert.status_changed` for `alert`.
+pub(in crate::engine) fn alert_status_changed(
+    c: &mut dyn Tx,
+    alert: i64,
+    status: AlertStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    emit(
+        c,
+        ev::ALERT_STATUS_CHANGED,
+        now,
+        &ev::AlertStatusChanged {
+            alert_id: alert,
+            status,
+        },
+    )
+}
+
+/// The host id of location row `rowid` (empty if it is gone, which a stored row never is).
+pub(in crate::engine) fn location_host_id(c: &mut dyn Tx, rowid: i64) -> Result<String> {
+    Ok(c.location_info(rowid)?
+        .map(|l| l.host_id)
+        .unwrap_or_default())
+}
+
+/// A cursor: the incarnation and the number of the last event read.
+fn cursor(incarnation: &str, seq: i64) -> String {
+    format!("{incarnation}.{seq}")
+}
+
+/// The problem of a cursor that is not one (never echoing it).
+fn cursor_problem() -> Problem {
+    Problem::top(
+        "arguments",
+        "after_cursor",
+        "is not a cursor of the event feed (`<incarnation>.<number>`, as a read returned it)",
+    )
+}
+
+fn bad_cursor() -> Error {
+    Error::invalid(cursor_problem())
+}
+
+/// Parses `<incarnation>.<seq>` strictly: 1 to 64 lowercase hex digits, a dot, a number of
+/// 1 to 19 decimal digits.
+fn parse_cursor(text: &str) -> Result<(&str, i64)> {
+    let (incarnation, seq) = text.split_once('.').ok_or_else(bad_cursor)?;
+    let hex = |s: &str| {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let digits = |s: &str| (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !hex(incarnation) || !digits(seq) {
+        return Err(bad_cursor());
+    }
+    let seq = seq.parse::<i64>().map_err(|_| bad_cursor())?;
+    Ok((incarnation, seq))
+}
+
+/// Checks what [`read`] is given before anything is read: a cursor that parses, a limit
+/// of 1 to [`MAX_LIMIT`].
+pub fn check_read(after: Option<&str>, limit: u32) -> Result<()> {
+    let mut problems = Vec::new();
+    if after.is_some_and(|a| parse_cursor(a).is_err()) {
+        problems.push(cursor_problem());
+    }
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        problems.push(Problem::top(
+            "arguments",
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Up to `limit` events after `after` (`None`: from the oldest kept), or why the cursor
+/// cannot be read from: pruned past ([`EventsPage::CursorExpired`]) or from another
+/// incarnation of the store ([`EventsPage::ForeignCursor`]).
+pub fn read(c: &mut dyn Tx, after: Option<&str>, limit: u32) -> Result<EventsPage> {
+    check_read(after, limit)?;
+    let incarnation = c.incarnation()?;
+    let (oldest, last) = c.event_bounds()?;
+    // The oldest cursor still valid: the one before the oldest event kept.
+    let floor = oldest.map_or(last, |o| o - 1);
+    let oldest_cursor = cursor(&incarnation, floor);
+    let from = match after.map(parse_cursor).transpose()? {
+        None => floor,
+        // A number past the counter cannot be this incarnation's either.
+        Some((inc, seq)) if inc != incarnation || seq > last => {
+            return Ok(EventsPage::ForeignCursor { oldest_cursor });
+        }
+        Some((_, seq)) if seq < floor => return Ok(EventsPage::CursorExpired { oldest_cursor }),
+        Some((_, seq)) => seq,
+    };
+    let rows = c.events_after(from, limit)?;
+    let next_cursor = cursor(&incarnation, rows.last().map_or(from, |e| e.seq));
+    let events = rows
+        .into_iter()
+        .map(|e| Event {
+            cursor: cursor(&incarnation, e.seq),
+            kind: e.kind,
+            at: from_stored(e.at_ms),
+            data: e.data,
+        })
+        .collect();
+    Ok(EventsPage::Events {
+        events,
+        next_cursor,
+    })
+}
+
+/// Prunes the events older than `events_retention_days`, oldest first, at most
+/// [`PRUNE_PER_RUN`]; only a run from the oldest (an event made with an earlier `now` after
+/// a later one stops it), so what is kept is always every event after a cursor.
+pub fn prune(c: &mut dyn Tx, retention_days: u32, now: DateTime<Utc>) -> Result<u32> {
+    let days = retention_days.max(1);
+    let cutoff = ms(time::sub(now, time::days(i64::from(days))));
+    // Most runs have nothing to prune: one row tells.
+    match c.oldest_events(1)?.first() {
+        Some((_, at)) if *at < cutoff => {}
+        _ => return Ok(0),
+    }
+    let through = c
+        .oldest_events(PRUNE_PER_RUN)?
+        .into_iter()
+        .take_while(|(_, at)| *at < cutoff)
+        .last();
+    match through {
+        Some((seq, _)) => c.delete_events_through(seq),
+        None => Ok(0),
+    }
+}
