@@ -355,6 +355,12 @@ fn d6_d7_bad_customers_contacts_and_instants_are_named_and_change_nothing() {
         |e, _| {
             e.set_delivery_settings(&hearken::DeliverySettings {
                 retention_months: Some(0),
+                ..e.delivery_settings()?
+            })
+        },
+    );
+}
+
 #[test]
 fn d1_bad_event_cursors_and_limits_are_named_and_change_nothing() {
     for (name, cursor, limit, field) in [

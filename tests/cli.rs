@@ -1474,6 +1474,8 @@ fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {
         3
     );
     assert_eq!(hearken(&db, &[at, "customer", "erase"]).code, 2);
+}
+
 /// D1: `hearken events` prints the feed after a cursor, `--json` the page every door
 /// gives; a bad cursor is exit 3 naming `after_cursor`, never echoed.
 #[test]

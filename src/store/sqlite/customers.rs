@@ -86,6 +86,44 @@ pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Resul
     Ok(conn.last_insert_rowid())
 }
 
+/// Inserts new customers with multi-row statements, in order; their row ids, in order
+/// (the ones one insert each would give them).
+pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
+    let Some(first) = super::batch::next_rowids(conn, "customers", rows.len())? else {
+        return rows
+            .iter()
+            .map(|c| insert_customer(conn, c, now_ms))
+            .collect();
+    };
+    let ids: Vec<i64> = (first..).take(rows.len()).collect();
+    let numbered: Vec<(i64, &CustomerRow)> = ids.iter().copied().zip(rows).collect();
+    super::batch::insert_rows(
+        conn,
+        "INSERT INTO customers (id, host_id, name, email, email_norm, phone, phone_norm,
+           language, gender, reference, include_in_communications, created_at, updated_at)
+         VALUES",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
+        &numbered,
+        |b, (id, c)| {
+            b.push(id)?;
+            b.push(&c.host_id)?;
+            b.push(&c.name)?;
+            b.push(&c.email)?;
+            b.push(&c.email_norm)?;
+            b.push(&c.phone)?;
+            b.push(&c.phone_norm)?;
+            b.push(&c.language)?;
+            b.push(c.gender.map(Gender::as_str))?;
+            b.push(&c.reference)?;
+            b.push(c.include_in_communications)?;
+            b.push(now_ms)?;
+            b.push(now_ms)
+        },
+    )?;
+    Ok(ids)
+}
+
 /// Overwrites a known customer's fields.
 pub fn update_customer(conn: &Connection, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()> {
     conn.prepare_cached(
@@ -438,6 +476,10 @@ impl crate::store::CustomerStore for super::SqliteTx<'_> {
 
     fn update_customer(&mut self, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()> {
         update_customer(self.conn, rowid, c, now_ms)
+    }
+
+    fn insert_customers(&mut self, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
+        insert_customers(self.conn, rows, now_ms)
     }
 
     fn suppressions_empty(&mut self) -> Result<bool> {

@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::store::NewMessage;
 use crate::store::transactions::{
-    DecisionChanges, DecisionRow, InvitationRow, StoredTransaction, TransactionRow,
+    DecisionChanges, DecisionRow, InvitationRow, NewInvitation, StoredTransaction, TransactionRow,
 };
 
 /// Separates employee host ids inside one aggregated column.
@@ -103,6 +103,80 @@ pub fn insert_transaction(
     let rowid = conn.last_insert_rowid();
     link_employees(conn, rowid, employees)?;
     Ok(rowid)
+}
+
+/// Inserts new transactions first seen on `business_date`, each with its employees, with
+/// multi-row statements; their row ids, in order (the ones one insert each would give).
+pub fn insert_transactions(
+    conn: &Connection,
+    rows: &[(&TransactionRow, &[String])],
+    business_date: NaiveDate,
+) -> Result<Vec<i64>> {
+    let Some(first) = super::batch::next_rowids(conn, "transactions", rows.len())? else {
+        return rows
+            .iter()
+            .map(|(t, employees)| insert_transaction(conn, t, employees, business_date))
+            .collect();
+    };
+    let ids: Vec<i64> = (first..).take(rows.len()).collect();
+    let numbered: Vec<(i64, &TransactionRow)> = ids
+        .iter()
+        .copied()
+        .zip(rows.iter().map(|(t, _)| *t))
+        .collect();
+    super::batch::insert_rows(
+        conn,
+        "INSERT INTO transactions (id, host_id, location_id, customer_id, kind, amount_minor,
+           currency, finalized_at, excluded, first_seen_on, refers_to)
+         VALUES",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
+        &numbered,
+        |b, (id, t)| {
+            b.push(id)?;
+            b.push(&t.host_id)?;
+            b.push(t.location)?;
+            b.push(t.customer)?;
+            b.push(t.kind.as_str())?;
+            b.push(t.amount_minor)?;
+            b.push(&t.currency)?;
+            b.push(t.finalized_at_ms)?;
+            b.push(t.excluded)?;
+            b.push(business_date)?;
+            b.push(&t.refers_to)
+        },
+    )?;
+    // Each employee's row id once; an unknown host id links nothing (as one at a time).
+    let mut employee_ids: HashMap<&str, Option<i64>> = HashMap::new();
+    let mut find = conn.prepare_cached("SELECT id FROM employees WHERE host_id = ?1")?;
+    let mut links = Vec::new();
+    for (id, (_, employees)) in ids.iter().zip(rows) {
+        for e in *employees {
+            let employee = match employee_ids.get(e.as_str()) {
+                Some(found) => *found,
+                None => {
+                    let found = find.query_row([e], |r| r.get(0)).optional()?;
+                    employee_ids.insert(e, found);
+                    found
+                }
+            };
+            if let Some(employee) = employee {
+                links.push((*id, employee));
+            }
+        }
+    }
+    super::batch::insert_rows(
+        conn,
+        "INSERT INTO transaction_employees (transaction_id, employee_id) VALUES",
+        "(?, ?)",
+        "",
+        &links,
+        |b, (t, e)| {
+            b.push(t)?;
+            b.push(e)
+        },
+    )?;
+    Ok(ids)
 }
 
 /// Overwrites a known transaction's fields, and its employees when `employees` is given
@@ -201,9 +275,92 @@ fn insert_decision(
     Ok(())
 }
 
-/// Writes a night's change set: each invitation, its message (cancelled at once when it
-/// has no send slot), then each decision; the invitations' ids in order.
+/// Writes a night's change set with multi-row statements: the invitations, their messages
+/// (a cancelled one written cancelled at once: `no_send_slot`, P5), then the decisions; the
+/// invitations' ids in order (the ones one insert each would give them).
 pub fn write_decisions(
+    conn: &Connection,
+    changes: &DecisionChanges,
+    now_ms: i64,
+) -> Result<Vec<i64>> {
+    let n = changes.invitations.len();
+    let Some(first) = super::batch::next_rowids(conn, "invitations", n)? else {
+        return write_decisions_one_by_one(conn, changes, now_ms);
+    };
+    let ids: Vec<i64> = (first..).take(n).collect();
+    let numbered: Vec<(i64, &NewInvitation)> =
+        ids.iter().copied().zip(&changes.invitations).collect();
+    let status = |i: &NewInvitation| if i.cancelled { "cancelled" } else { "pending" };
+    super::batch::insert_rows(
+        conn,
+        "INSERT INTO invitations (id, customer_id, transaction_id, location_id, trigger,
+           channel, language, business_date, status, due_at, created_at, survey_kind, contact)
+         VALUES",
+        "(?, ?, ?, ?, 'transaction', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
+        &numbered,
+        |b, (id, i)| {
+            let r = &i.row;
+            b.push(id)?;
+            b.push(r.customer)?;
+            b.push(r.transaction)?;
+            b.push(r.location)?;
+            b.push(r.channel.as_str())?;
+            b.push(&r.language)?;
+            b.push(r.business_date)?;
+            b.push(status(i))?;
+            b.push(r.due_at_ms)?;
+            b.push(now_ms)?;
+            b.push(r.kind.as_str())?;
+            b.push(&r.contact)
+        },
+    )?;
+    super::batch::insert_rows(
+        conn,
+        "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
+           channel, language, status, cancel_reason, due_at, created_at, updated_at)
+         VALUES",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
+        &numbered,
+        |b, (id, i)| {
+            let r = &i.row;
+            b.push(&i.message_id)?;
+            b.push(i.message_kind.as_str())?;
+            b.push(id)?;
+            b.push(r.customer)?;
+            b.push(r.location)?;
+            b.push(r.channel.as_str())?;
+            b.push(&r.language)?;
+            b.push(status(i))?;
+            b.push(i.cancelled.then_some("no_send_slot"))?;
+            b.push(r.due_at_ms)?;
+            b.push(now_ms)?;
+            b.push(now_ms)
+        },
+    )?;
+    super::batch::insert_rows(
+        conn,
+        "INSERT OR REPLACE INTO decisions (transaction_id, business_date, reason,
+           eligible_again_on, decided_at, related_customer)
+         VALUES",
+        "(?, ?, ?, ?, ?, ?)",
+        "",
+        &changes.decisions,
+        |b, (transaction, d)| {
+            b.push(transaction)?;
+            b.push(d.business_date)?;
+            b.push(d.reason.map(SkipReason::as_str))?;
+            b.push(d.eligible_again_on)?;
+            b.push(now_ms)?;
+            b.push(d.related_customer.as_deref())
+        },
+    )?;
+    Ok(ids)
+}
+
+/// [`write_decisions`] one row at a time (when the invitations' row ids would not fit).
+fn write_decisions_one_by_one(
     conn: &Connection,
     changes: &DecisionChanges,
     now_ms: i64,
@@ -342,6 +499,14 @@ impl crate::store::TransactionStore for super::SqliteTx<'_> {
         update_transaction(self.conn, rowid, t, employees)
     }
 
+    fn insert_transactions(
+        &mut self,
+        rows: &[(&TransactionRow, &[String])],
+        business_date: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        insert_transactions(self.conn, rows, business_date)
+    }
+
     fn find_employees(&mut self, host_ids: &[&str]) -> Result<Vec<String>> {
         find_employees(self.conn, host_ids.iter().copied())
     }
@@ -401,5 +566,155 @@ mod tests {
         assert_eq!(found["t1"].employees, ["a", "b"]);
         assert_eq!(found["r1"].row, refund);
         assert!(found["r1"].employees.is_empty());
+    }
+
+    /// Every row of `table`, in its key order (a full scan), as text.
+    fn dump(c: &Connection, table: &str) -> Vec<String> {
+        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    /// The multi-row statements write the rows, row ids included, that one statement per
+    /// row writes, whatever the count (full chunks, the remainder's chunks, single rows).
+    #[test]
+    fn multi_row_writes_equal_one_row_at_a_time() {
+        use crate::model::{MessageKind, SurveyKind};
+        use crate::store::CustomerRow;
+        use crate::store::transactions::NewInvitation;
+        let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        for n in [0usize, 1, 7, 8, 9, 63, 64, 65, 137] {
+            let stores = [
+                Store::open_in_memory().unwrap(),
+                Store::open_in_memory().unwrap(),
+            ];
+            for (batched, store) in [false, true].into_iter().zip(&stores) {
+                let c = &store.conn;
+                c.execute_batch(
+                    "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+                       VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
+                     INSERT INTO employees (host_id, role)
+                       VALUES ('b', 'salesperson'), ('a', 'driver');
+                     INSERT INTO customers (host_id, include_in_communications, created_at,
+                       updated_at) VALUES ('old', 1, 0, 0);
+                     INSERT INTO transactions (host_id, location_id, kind, amount_minor,
+                       currency, excluded, first_seen_on) VALUES ('old', 1, 'sale', 1, 'EUR', 0,
+                       '2026-11-19');",
+                )
+                .unwrap();
+                let customers: Vec<CustomerRow> = (0..n)
+                    .map(|i| CustomerRow {
+                        host_id: format!("c{i}"),
+                        name: (i % 2 == 0).then(|| format!("N{i}")),
+                        email_norm: (i % 3 == 0).then(|| format!("c{i}@example.com")),
+                        include_in_communications: i % 5 != 0,
+                        ..CustomerRow::default()
+                    })
+                    .collect();
+                let customer_ids = if batched {
+                    super::super::customers::insert_customers(c, &customers, 7).unwrap()
+                } else {
+                    customers
+                        .iter()
+                        .map(|r| super::super::customers::insert_customer(c, r, 7).unwrap())
+                        .collect()
+                };
+                let rows: Vec<(TransactionRow, Vec<String>)> = (0..n)
+                    .map(|i| {
+                        let employees = match i % 4 {
+                            0 => vec![],
+                            1 => vec!["a".to_owned()],
+                            2 => vec!["a".to_owned(), "b".to_owned()],
+                            _ => vec!["unknown".to_owned(), "b".to_owned()],
+                        };
+                        let row = TransactionRow {
+                            host_id: format!("t{i}"),
+                            location: 1,
+                            customer: (i % 6 != 0).then(|| customer_ids[i]),
+                            kind: TransactionKind::Sale,
+                            amount_minor: i as i64,
+                            currency: "EUR".into(),
+                            finalized_at_ms: (i % 7 != 0).then_some(i as i64),
+                            excluded: i % 9 == 0,
+                            refers_to: None,
+                        };
+                        (row, employees)
+                    })
+                    .collect();
+                let slices: Vec<(&TransactionRow, &[String])> =
+                    rows.iter().map(|(t, e)| (t, e.as_slice())).collect();
+                let ids = if batched {
+                    insert_transactions(c, &slices, date).unwrap()
+                } else {
+                    slices
+                        .iter()
+                        .map(|(t, e)| insert_transaction(c, t, e, date).unwrap())
+                        .collect()
+                };
+                let changes = DecisionChanges {
+                    decisions: ids
+                        .iter()
+                        .enumerate()
+                        .map(|(i, id)| {
+                            let d = DecisionRow {
+                                business_date: date,
+                                reason: (i % 2 == 1).then_some(SkipReason::Excluded),
+                                eligible_again_on: None,
+                                related_customer: (i % 4 == 1).then(|| "c1".to_owned()),
+                            };
+                            (*id, d)
+                        })
+                        .collect(),
+                    invitations: ids
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 2 == 0)
+                        .map(|(i, id)| NewInvitation {
+                            row: InvitationRow {
+                                customer: customer_ids[i],
+                                transaction: Some(*id),
+                                kind: SurveyKind::Transactional,
+                                contact: (i % 3 == 0).then(|| format!("c{i}@example.com")),
+                                location: 1,
+                                channel: Channel::Email,
+                                language: "fr".into(),
+                                business_date: date,
+                                due_at_ms: 1_000 + i as i64,
+                            },
+                            message_kind: MessageKind::SurveyInvitation,
+                            message_id: format!("m{i}"),
+                            cancelled: i % 8 == 4,
+                        })
+                        .collect(),
+                };
+                if batched {
+                    write_decisions(c, &changes, 9).unwrap();
+                } else {
+                    write_decisions_one_by_one(c, &changes, 9).unwrap();
+                }
+            }
+            for table in [
+                "customers",
+                "transactions",
+                "transaction_employees",
+                "decisions",
+                "invitations",
+                "outbox",
+            ] {
+                assert_eq!(
+                    dump(&stores[0].conn, table),
+                    dump(&stores[1].conn, table),
+                    "{table}, {n} rows"
+                );
+            }
+        }
     }
 }
