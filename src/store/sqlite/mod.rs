@@ -3,6 +3,7 @@
 mod alerts;
 mod analytics;
 mod clicks;
+mod consent;
 #[cfg(feature = "hosted")]
 mod copy;
 mod customers;
