@@ -613,15 +613,15 @@ mod tests {
             v
         }));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t4, d("2026-02-02"), 3_000)?
         ));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t4, d("2026-02-03"), 3_000)?
         ));
         out.push(format!(
-            "{}",
+            "{:?}",
             t.cancel_for_refund(t3 + 100, d("2026-02-03"), 3_000)?
         ));
         out.push(format!("{:?}", t.decisions_for_customer(c3, 5)?));
