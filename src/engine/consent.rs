@@ -10,7 +10,7 @@ use crate::model::{
     Channel, ConsentChange, DeliveryFeedback, DeliveryFeedbackOutcome, FailOutcome, MessageStatus,
 };
 use crate::rules::time::{self, ms};
-use crate::store::{ConsentRow, StoredCustomer, Tx};
+use crate::store::{StoredCustomer, Tx};
 
 use super::suppressions::not_found;
 
@@ -196,37 +196,6 @@ fn complaint(
     Ok(())
 }
 
-/// Records a change of consent (D5) and its event.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn record(
-    c: &mut dyn Tx,
-    customer: Option<(i64, &str)>,
-    contact: Option<&str>,
-    channel: &str,
-    purpose: &str,
-    granted: bool,
-    source: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    c.insert_consent(&ConsentRow {
-        customer: customer.map(|(rowid, _)| rowid),
-        contact: contact.map(str::to_owned),
-        channel: channel.to_owned(),
-        purpose: purpose.to_owned(),
-        granted,
-        source: source.to_owned(),
-        at_ms: ms(now),
-    })?;
-    let data = ev::ConsentChanged {
-        customer: customer.map(|(_, host)| host.to_owned()),
-        channel: channel.to_owned(),
-        purpose: purpose.to_owned(),
-        granted,
-        source: source.to_owned(),
-    };
-    super::events::emit(c, ev::CONSENT_CHANGED, now, &data)
-}
-
 /// The consent history of a stored customer: their own changes and their contacts'
 /// (plain, or as imported hashes), oldest first (D5).
 pub(super) fn history_of(c: &mut dyn Tx, s: &StoredCustomer) -> Result<Vec<ConsentChange>> {
@@ -279,34 +248,4 @@ pub(super) fn bounced_at(
         .into_iter()
         .next()
         .map(|(_, at)| time::from_stored(at)))
-}
-
-/// F2's consent to a reply, given with a response, is a D5 `replies` consent: from the
-/// survey page (`link`), or given through the host's call (`api`, an e-receipt feedback).
-pub(super) fn reply_consent(
-    c: &mut dyn Tx,
-    row: &crate::store::ResponseRow,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let Some(customer) = row.customer.filter(|_| row.consent_to_reply) else {
-        return Ok(());
-    };
-    let Some(host_id) = c.customer_host_id(customer)? else {
-        return Ok(());
-    };
-    let source = if row.source == "ereceipt" {
-        "api"
-    } else {
-        "link"
-    };
-    record(
-        c,
-        Some((customer, &host_id)),
-        None,
-        "email",
-        "replies",
-        true,
-        source,
-        now,
-    )
 }

@@ -264,7 +264,7 @@ pub fn unsubscribe_customer_by(
         };
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
         let consent_source = if source == "customer" { "api" } else { source };
-        super::consent::record(
+        super::events::consent_changed(
             c,
             Some((stored.rowid, &stored.row.host_id)),
             None,
@@ -312,7 +312,16 @@ pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Res
         };
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
         let channel = if kind == "email" { "email" } else { "sms" };
-        super::consent::record(c, None, Some(&value), channel, "surveys", false, "api", now)?;
+        super::events::consent_changed(
+            c,
+            None,
+            Some(&value),
+            channel,
+            "surveys",
+            false,
+            "api",
+            now,
+        )?;
     }
     c.suppress(kind, &value, ms, "contact")?;
     c.suppress_holders(kind, &value, ms, "contact")

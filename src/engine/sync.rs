@@ -393,7 +393,7 @@ fn write_customers<'b>(
                     {
                         // D5: the POS flag changed. It never lifts an unsubscribe (E3: the
                         // suppression lists are apart from the flag).
-                        super::consent::record(
+                        super::events::consent_changed(
                             c,
                             Some((old.rowid, &cust.id)),
                             None,
