@@ -360,6 +360,11 @@ RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, i
 void uniffi_hearken_fn_method_engine_close_store(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONSENT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONSENT_HISTORY
+RustBuffer uniffi_hearken_fn_method_engine_consent_history(uint64_t ptr, RustBuffer customer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_DELETE_RESPONSE
 void uniffi_hearken_fn_method_engine_delete_response(uint64_t ptr, int64_t response_id, RustBuffer admin, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -488,6 +493,11 @@ void uniffi_hearken_fn_method_engine_remove_user(uint64_t ptr, RustBuffer id, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 int64_t uniffi_hearken_fn_method_engine_reply(uint64_t ptr, int64_t response_id, RustBuffer reply, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_DELIVERY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_DELIVERY
+RustBuffer uniffi_hearken_fn_method_engine_report_delivery(uint64_t ptr, RustBuffer message_id, RustBuffer feedback, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_REVIEW
@@ -1435,6 +1445,12 @@ uint16_t uniffi_hearken_checksum_method_engine_close_store(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONSENT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONSENT_HISTORY
+uint16_t uniffi_hearken_checksum_method_engine_consent_history(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_DELETE_RESPONSE
 uint16_t uniffi_hearken_checksum_method_engine_delete_response(void
@@ -1588,6 +1604,12 @@ uint16_t uniffi_hearken_checksum_method_engine_remove_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 uint16_t uniffi_hearken_checksum_method_engine_reply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_DELIVERY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_DELIVERY
+uint16_t uniffi_hearken_checksum_method_engine_report_delivery(void
     
 );
 #endif

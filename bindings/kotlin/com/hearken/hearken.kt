@@ -757,6 +757,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_close_store(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_consent_history(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_delete_response(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_delivery_settings(
@@ -808,6 +810,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_remove_user(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_reply(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_report_delivery(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_report_review(
     ): Int
@@ -1012,6 +1016,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_close_store(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_consent_history(`ptr`: Long,`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_delete_response(`ptr`: Long,`responseId`: Long,`admin`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_delivery_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1064,6 +1070,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_reply(`ptr`: Long,`responseId`: Long,`reply`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_report_delivery(`ptr`: Long,`messageId`: RustBuffer.ByValue,`feedback`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_report_review(`ptr`: Long,`review`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_hearken_fn_method_engine_resend(`ptr`: Long,`invitationId`: Long,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1473,6 +1481,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_close_store() and 0xFFFF) != 48047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_consent_history() and 0xFFFF) != 30150) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_delete_response() and 0xFFFF) != 50941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1549,6 +1560,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 53815) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_report_delivery() and 0xFFFF) != 2940) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_report_review() and 0xFFFF) != 42881) {
@@ -2366,6 +2380,11 @@ public interface EngineInterface {
     fun `closeStore`()
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+    fun `consentHistory`(`customer`: kotlin.String): List<ConsentChange>
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -2506,6 +2525,12 @@ public interface EngineInterface {
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
     fun `reply`(`responseId`: kotlin.Long, `reply`: ReplyInput, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+    fun `reportDelivery`(`messageId`: kotlin.String, `feedback`: DeliveryFeedback, `nowMs`: kotlin.Long): DeliveryFeedbackOutcome
     
     /**
      * Records an external review or its reply (A5). Returns how many reviews of the
@@ -3255,6 +3280,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+    @Throws(HearkenException::class)override fun `consentHistory`(`customer`: kotlin.String): List<ConsentChange> {
+            return FfiConverterSequenceTypeConsentChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_consent_history(
+        it,
+        
+        FfiConverterString.lower(`customer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Deletes a response (responses are never edited), recording who, the customer, the
      * date and the score (F3).
      */
@@ -3741,6 +3784,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterLong.lower(`responseId`),
         FfiConverterTypeReplyInput.lower(`reply`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+    @Throws(HearkenException::class)override fun `reportDelivery`(`messageId`: kotlin.String, `feedback`: DeliveryFeedback, `nowMs`: kotlin.Long): DeliveryFeedbackOutcome {
+            return FfiConverterTypeDeliveryFeedbackOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_report_delivery(
+        it,
+        
+        FfiConverterString.lower(`messageId`),
+        FfiConverterTypeDeliveryFeedback.lower(`feedback`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -6044,6 +6108,87 @@ public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
 
 
 /**
+ * One change of a customer's consent (D5), oldest first in a history.
+ */
+data class ConsentChange (
+    /**
+     * `email`, `sms`, or `all` (every channel).
+     */
+    var `channel`: kotlin.String
+    , 
+    /**
+     * `surveys` (invitations and reminders) or `replies` (a reply to feedback, F2).
+     */
+    var `purpose`: kotlin.String
+    , 
+    /**
+     * Granted (true) or withdrawn (false).
+     */
+    var `granted`: kotlin.Boolean
+    , 
+    /**
+     * Who changed it: `pos` (the POS flag), `link` (the customer's link), `keyword` (an
+     * SMS keyword), `api` (the host), `import` (another store's list), `complaint` (a
+     * spam complaint).
+     */
+    var `source`: kotlin.String
+    , 
+    /**
+     * When.
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The change was made on one of the customer's contacts rather than on the customer.
+     */
+    var `byContact`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentChange: FfiConverterRustBuffer<ConsentChange> {
+    override fun read(buf: ByteBuffer): ConsentChange {
+        return ConsentChange(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentChange) = (
+            FfiConverterString.allocationSize(value.`channel`) +
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterBoolean.allocationSize(value.`granted`) +
+            FfiConverterString.allocationSize(value.`source`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterBoolean.allocationSize(value.`byContact`)
+    )
+
+    override fun write(value: ConsentChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`channel`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterBoolean.write(value.`granted`, buf)
+            FfiConverterString.write(value.`source`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterBoolean.write(value.`byContact`, buf)
+    }
+}
+
+
+
+/**
  * Store-wide contact policy (P1–P7); every value's default keeps the behaviour of E4.
  *
  * `daily_cap`, `sample_percent` and `monthly_response_quota` are the store defaults of
@@ -6720,6 +6865,111 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
 
 
 /**
+ * What reporting delivery feedback did (D3). Repeating a report changes nothing more
+ * and answers `changed: false`.
+ */
+data class DeliveryFeedbackOutcome (
+    /**
+     * The message reported on.
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What was reported.
+     */
+    var `feedback`: DeliveryFeedback
+    , 
+    /**
+     * The message's status afterwards (`pending` when offered again, `failed`, `acked`,
+     * …).
+     */
+    var `messageStatus`: kotlin.String
+    , 
+    /**
+     * The invitation the message delivers, if any.
+     */
+    var `invitationId`: kotlin.Long?
+    , 
+    /**
+     * The invitation's status afterwards (`bounced` after a hard bounce), if any.
+     */
+    var `invitationStatus`: kotlin.String?
+    , 
+    /**
+     * When the message is offered again (a soft bounce retried).
+     */
+    var `retryAt`: Timestamp?
+    , 
+    /**
+     * The recipient's contact is now marked unusable (a hard bounce).
+     */
+    var `contactMarked`: kotlin.Boolean
+    , 
+    /**
+     * The recipient is now unsubscribed (a complaint).
+     */
+    var `unsubscribed`: kotlin.Boolean
+    , 
+    /**
+     * This report changed something (false for a repeated one).
+     */
+    var `changed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryFeedbackOutcome: FfiConverterRustBuffer<DeliveryFeedbackOutcome> {
+    override fun read(buf: ByteBuffer): DeliveryFeedbackOutcome {
+        return DeliveryFeedbackOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDeliveryFeedback.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryFeedbackOutcome) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeDeliveryFeedback.allocationSize(value.`feedback`) +
+            FfiConverterString.allocationSize(value.`messageStatus`) +
+            FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
+            FfiConverterOptionalString.allocationSize(value.`invitationStatus`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`retryAt`) +
+            FfiConverterBoolean.allocationSize(value.`contactMarked`) +
+            FfiConverterBoolean.allocationSize(value.`unsubscribed`) +
+            FfiConverterBoolean.allocationSize(value.`changed`)
+    )
+
+    override fun write(value: DeliveryFeedbackOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeDeliveryFeedback.write(value.`feedback`, buf)
+            FfiConverterString.write(value.`messageStatus`, buf)
+            FfiConverterOptionalLong.write(value.`invitationId`, buf)
+            FfiConverterOptionalString.write(value.`invitationStatus`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`retryAt`, buf)
+            FfiConverterBoolean.write(value.`contactMarked`, buf)
+            FfiConverterBoolean.write(value.`unsubscribed`, buf)
+            FfiConverterBoolean.write(value.`changed`, buf)
+    }
+}
+
+
+
+/**
  * Store-wide delivery settings: links, leases and retries of the outbox.
  */
 data class DeliverySettings (
@@ -6760,6 +7010,12 @@ data class DeliverySettings (
      * else at least 30.
      */
     var `slimDeliveredAfterDays`: kotlin.UInt = 90u 
+    , 
+    /**
+     * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+     * least 1.
+     */
+    var `eventsRetentionDays`: kotlin.UInt = 30u 
     
 ){
     
@@ -6783,6 +7039,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -6793,7 +7050,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
             FfiConverterString.allocationSize(value.`suppressionPepper`) +
-            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`)
+            FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`eventsRetentionDays`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -6804,6 +7062,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.write(value.`retryBaseSeconds`, buf)
             FfiConverterString.write(value.`suppressionPepper`, buf)
             FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
+            FfiConverterUInt.write(value.`eventsRetentionDays`, buf)
     }
 }
 
@@ -7048,6 +7307,69 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
 
 
 /**
+ * One event of the feed.
+ */
+data class Event (
+    /**
+     * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+     */
+    var `cursor`: kotlin.String
+    , 
+    /**
+     * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * When the change was made (the `now` of the call that made it).
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+     */
+    var `data`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`cursor`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`data`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`cursor`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`data`, buf)
+    }
+}
+
+
+
+/**
  * Why a customer did or did not get surveys (E9): their status and the stored decisions.
  */
 data class Explanation (
@@ -7095,6 +7417,17 @@ data class Explanation (
      * Relationship-survey decisions (P7), newest first (at most 50).
      */
     var `relationship`: List<RelationshipDecision> = listOf() 
+    , 
+    /**
+     * When the customer's contact of the store's channel bounced hard (D3): surveys skip
+     * it (`no_usable_contact`) until the POS sends another one.
+     */
+    var `contactBouncedAt`: Timestamp? = null 
+    , 
+    /**
+     * The customer's consent history, oldest first (D5).
+     */
+    var `consent`: List<ConsentChange> = listOf() 
     
 ){
     
@@ -7133,6 +7466,8 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterSequenceTypeDecisionRecord.read(buf),
             FfiConverterSequenceTypeRelationshipDecision.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterSequenceTypeConsentChange.read(buf),
         )
     }
 
@@ -7145,7 +7480,9 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterBoolean.allocationSize(value.`phoneUsable`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
             FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`) +
-            FfiConverterSequenceTypeRelationshipDecision.allocationSize(value.`relationship`)
+            FfiConverterSequenceTypeRelationshipDecision.allocationSize(value.`relationship`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`contactBouncedAt`) +
+            FfiConverterSequenceTypeConsentChange.allocationSize(value.`consent`)
     )
 
     override fun write(value: Explanation, buf: ByteBuffer) {
@@ -7158,6 +7495,8 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterSequenceTypeDecisionRecord.write(value.`decisions`, buf)
             FfiConverterSequenceTypeRelationshipDecision.write(value.`relationship`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`contactBouncedAt`, buf)
+            FfiConverterSequenceTypeConsentChange.write(value.`consent`, buf)
     }
 }
 
@@ -11743,6 +12082,192 @@ public object FfiConverterTypeCommentKind: FfiConverterRustBuffer<CommentKind> {
 
 
 /**
+ * What the host's mail or SMS provider reported on a sent message (D3).
+ */
+
+enum class DeliveryFeedback {
+    
+    /**
+     * The address or number does not exist: the invitation is `bounced` and the contact
+     * unusable until the POS sends another one.
+     */
+    HARD_BOUNCE,
+    /**
+     * A passing refusal (full mailbox, unreachable phone): retried like a failure.
+     */
+    SOFT_BOUNCE,
+    /**
+     * The recipient marked the message as spam: the contact is unsubscribed (E3).
+     */
+    COMPLAINT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryFeedback: FfiConverterRustBuffer<DeliveryFeedback> {
+    override fun read(buf: ByteBuffer) = try {
+        DeliveryFeedback.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DeliveryFeedback) = 4UL
+
+    override fun write(value: DeliveryFeedback, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+ * be read from (never a silent gap).
+ */
+sealed class EventsPage {
+    
+    /**
+     * The events after the cursor, oldest first (empty when there is nothing new).
+     */
+    data class Events(
+        /**
+         * At most `limit` events.
+         */
+        val `events`: List<com.hearken.Event>, 
+        /**
+         * The cursor to read the next page from (the last event's, or the one given).
+         */
+        val `nextCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor's events were pruned (older than the retention): read again from
+     * `oldest_cursor`, after re-synchronising what was missed.
+     */
+    data class CursorExpired(
+        /**
+         * The cursor before the oldest event still kept.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor is from another incarnation of the store (a restored backup, an
+     * import): read again from `oldest_cursor`, after re-synchronising.
+     */
+    data class ForeignCursor(
+        /**
+         * The cursor before the oldest event this incarnation keeps.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventsPage : FfiConverterRustBuffer<EventsPage>{
+    override fun read(buf: ByteBuffer): EventsPage {
+        return when(buf.getInt()) {
+            1 -> EventsPage.Events(
+                FfiConverterSequenceTypeEvent.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> EventsPage.CursorExpired(
+                FfiConverterString.read(buf),
+                )
+            3 -> EventsPage.ForeignCursor(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EventsPage): ULong = when(value) {
+        is EventsPage.Events -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeEvent.allocationSize(value.`events`)
+                + FfiConverterString.allocationSize(value.`nextCursor`)
+            )
+        }
+        is EventsPage.CursorExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+        is EventsPage.ForeignCursor -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+    }
+
+    override fun write(value: EventsPage, buf: ByteBuffer) {
+        when(value) {
+            is EventsPage.Events -> {
+                buf.putInt(1)
+                FfiConverterSequenceTypeEvent.write(value.`events`, buf)
+                FfiConverterString.write(value.`nextCursor`, buf)
+                Unit
+            }
+            is EventsPage.CursorExpired -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+            is EventsPage.ForeignCursor -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What `fail` decided.
  */
 sealed class FailOutcome {
@@ -14609,6 +15134,34 @@ public object FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConsentChange: FfiConverterRustBuffer<List<ConsentChange>> {
+    override fun read(buf: ByteBuffer): List<ConsentChange> {
+        val len = buf.getInt()
+        return List<ConsentChange>(len) {
+            FfiConverterTypeConsentChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Customer>> {
     override fun read(buf: ByteBuffer): List<Customer> {
         val len = buf.getInt()
@@ -14739,6 +15292,34 @@ public object FfiConverterSequenceTypeEmployeePerformance: FfiConverterRustBuffe
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeEmployeePerformance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
         }
     }
 }
