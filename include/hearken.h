@@ -922,6 +922,15 @@ hk_result hk_engine_erase_contact(hk_engine *engine,
                                   char **erasure_json_out);
 
 /**
+ * Writes, as a JSON array oldest first, a customer's consent history (D5): one object
+ * `{"channel","purpose","granted","source","at","by_contact"}` per change, `source` one of
+ * `pos`, `link`, `keyword`, `api`, `import`, `complaint`. Free it with `hk_string_free`.
+ */
+hk_result hk_engine_consent_history(const hk_engine *engine,
+                                    const char *customer_id,
+                                    char **history_json_out);
+
+/**
  * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and alert
  * escalations (A3); writes `{"reminders","escalations"}` (how many were queued) as JSON.
  * `hk_engine_claim` runs it first, so a host that claims regularly never needs it.
@@ -1019,6 +1028,23 @@ hk_result hk_engine_outbox_counts(const hk_engine *engine,
                                   uint64_t *acked_out,
                                   uint64_t *failed_out,
                                   uint64_t *cancelled_out);
+
+/**
+ * Records what the mail or SMS provider reported on a sent message, even after its ack
+ * (D3). `feedback` is `"hard_bounce"` (the invitation becomes `bounced`, as if it failed
+ * before delivery, and the customer's contact is unusable until the POS sends another),
+ * `"soft_bounce"` (retried as `hk_engine_fail` with `permanent` 0; an acked message is
+ * offered again) or `"complaint"` (a spam complaint: the customer is unsubscribed, E3).
+ * Writes to `*outcome_json_out` a JSON object `{"message_id","feedback","message_status",
+ * "invitation_id","invitation_status","retry_at","contact_marked","unsubscribed",
+ * "changed"}`; a repeated report answers `"changed":false`. Free it with
+ * `hk_string_free`.
+ */
+hk_result hk_engine_report_delivery(hk_engine *engine,
+                                    const char *message_id,
+                                    const char *feedback,
+                                    int64_t now_ms,
+                                    char **outcome_json_out);
 
 /**
  * Overrides a shipped template, given as JSON

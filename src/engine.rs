@@ -7,6 +7,7 @@ mod api;
 mod backfill;
 mod clicks;
 mod clock;
+mod consent;
 mod conversations;
 mod delivery;
 mod erasure;

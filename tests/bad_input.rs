@@ -398,3 +398,39 @@ fn d1_bad_event_cursors_and_limits_are_named_and_change_nothing() {
         },
     );
 }
+
+#[test]
+fn d3_d5_bad_delivery_feedback_and_consent_calls_are_named_and_change_nothing() {
+    use hearken::DeliveryFeedback;
+    for feedback in [
+        DeliveryFeedback::HardBounce,
+        DeliveryFeedback::SoftBounce,
+        DeliveryFeedback::Complaint,
+    ] {
+        cell(
+            "report_delivery of an unknown message",
+            ErrorKind::NotFound,
+            "",
+            |e, _| {
+                e.report_delivery("no-such-message", feedback, at(DUE))
+                    .map(|_| ())
+            },
+        );
+    }
+    cell(
+        "report_delivery at an instant out of range",
+        ErrorKind::InvalidInput,
+        "now",
+        |e, _| {
+            let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+            e.report_delivery("no-such-message", DeliveryFeedback::HardBounce, far)
+                .map(|_| ())
+        },
+    );
+    cell(
+        "consent_history of an unknown customer",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.consent_history("nobody").map(|_| ()),
+    );
+}

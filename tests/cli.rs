@@ -1522,3 +1522,37 @@ fn d1_cli_events_reads_the_feed_with_a_cursor() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("limit"), "{}", run.stderr);
 }
+
+/// `outbox bounce ID --hard|--soft|--complaint` (D3): a hard bounce after the ack bounces
+/// the invitation, a repeat changes nothing, a complaint unsubscribes, and a call without
+/// exactly one kind is refused naming `feedback`.
+#[test]
+fn d3_cli_outbox_bounce_records_delivery_feedback() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    let due = "--now=2026-11-21T09:00:00Z";
+    let claimed = json(&ok(&db, &[due, "--json", "outbox", "claim"]));
+    let ids: Vec<String> = claimed
+        .as_array()
+        .unwrap_or_else(|| panic!("{claimed}"))
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() >= 2, "{claimed}");
+    ok(&db, &[due, "outbox", "ack", &ids[0]]);
+    let out = json(&ok(
+        &db,
+        &[due, "--json", "outbox", "bounce", &ids[0], "--hard"],
+    ));
+    assert_eq!(out["invitation_status"], "bounced", "{out}");
+    assert_eq!(out["changed"], true, "{out}");
+    let again = ok(&db, &[due, "outbox", "bounce", &ids[0], "--hard"]);
+    assert!(again.contains("nothing more changed"), "{again}");
+    let out = ok(&db, &[due, "outbox", "bounce", &ids[1], "--complaint"]);
+    assert!(out.contains("unsubscribed"), "{out}");
+    let run = hearken(&db, &[due, "outbox", "bounce", &ids[1]]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("feedback"), "{}", run.stderr);
+    let run = hearken(&db, &[due, "outbox", "bounce", &ids[1], "--hard", "--soft"]);
+    assert_ne!(run.code, 0);
+}

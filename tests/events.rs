@@ -147,12 +147,16 @@ fn d1_a_day_of_work_is_in_the_feed_in_order_with_gap_free_cursors() {
             "invitation.delivered.v1",
             "invitation.delivered.v1",
             "response.created.v1",
+            // Both answers consent to a reply (F2 is a D5 consent).
+            "consent.changed.v1",
             "alert.opened.v1",
             "response.created.v1",
+            "consent.changed.v1",
             "alert.reassigned.v1",
             "alert.status_changed.v1",
             "response.deleted.v1",
             "contact.unsubscribed.v1",
+            "consent.changed.v1",
             "customer.erased.v1",
         ]
     );

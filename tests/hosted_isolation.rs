@@ -191,6 +191,22 @@ fn populate(e: &Engine, prefix: &str, customers: usize, more: bool) -> Ids {
     ids.messages.push(message_id);
     let receipt = e.mint_receipt_link("paris", None, at(DUE)).unwrap();
     ids.receipt_token = common::link_token(&receipt.url);
+    if more {
+        // D3, D5: a bounce mark and consent changes (the answers' reply consents, a
+        // complaint) on B's side.
+        e.report_delivery(
+            &ids.messages[0],
+            hearken::DeliveryFeedback::HardBounce,
+            at(DUE),
+        )
+        .unwrap();
+        e.report_delivery(
+            &ids.messages[1],
+            hearken::DeliveryFeedback::Complaint,
+            at(DUE),
+        )
+        .unwrap();
+    }
     ids
 }
 
@@ -368,6 +384,12 @@ const CALLS: &[(&str, Call)] = &[
     }),
     ("fail", |e, b, now| {
         show(e.fail(&b.message, "bounced", true, now))
+    }),
+    ("report_delivery", |e, b, now| {
+        show(e.report_delivery(&b.message, hearken::DeliveryFeedback::HardBounce, now))
+    }),
+    ("consent_history", |e, b, _| {
+        show(e.consent_history(&b.customer))
     }),
     ("survey_page", |e, b, now| {
         show(e.survey_page(&b.survey_token, None, now))

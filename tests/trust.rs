@@ -178,6 +178,18 @@ fn events_about(e: &Engine, id: &str) -> (usize, bool) {
     (about.len(), erased)
 }
 
+/// The id of the first message to `customer` stored as acked, read from the file.
+fn first_message_to(path: &Path, customer: &str) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT o.message_id FROM outbox o JOIN customers c ON c.id = o.customer_id
+         WHERE c.host_id = ?1 AND o.status = 'acked' ORDER BY o.id LIMIT 1",
+        [customer],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 /// Copies the database file alone (no -wal, no -shm) into an empty folder.
 fn copy_alone(path: &Path, into: &Path) -> PathBuf {
     let copy = into.join("copy.db");
@@ -284,6 +296,20 @@ fn t2_erasure_leaves_no_byte_of_the_customer_in_the_database_or_its_journals() {
             !leftovers(&path).is_empty(),
             "the test stores the values first"
         );
+        // D3, D5: a hard bounce marks her e-mail, and her consent history (the reply
+        // consent of her answer, the POS flag turned off) is in the scanned bytes too.
+        let later = at("2026-11-21T12:00:00Z");
+        let to_her = first_message_to(&path, "amelie");
+        e.report_delivery(&to_her, hearken::DeliveryFeedback::HardBounce, later)
+            .unwrap();
+        let mut off = batch("paris", "2026-11-22", &[], vec![]);
+        off.customers = vec![Customer {
+            include_in_communications: false,
+            ..amelie(EMAIL)
+        }];
+        e.sync(&off, paris_night("2026-11-22")).unwrap();
+        let why = e.explain("amelie", later).unwrap();
+        assert!(why.contact_bounced_at.is_some() && why.consent.len() >= 2);
         // The event feed (D1) is in the scanned bytes too: it holds events about her.
         let (about_her, _) = events_about(&e, "amelie");
         assert!(about_her > 0, "{journal:?}: no event about her to scan");
@@ -293,6 +319,7 @@ fn t2_erasure_leaves_no_byte_of_the_customer_in_the_database_or_its_journals() {
             after > about_her && erased,
             "{journal:?}: her erasure is an event"
         );
+        assert!(e.consent_history("amelie").unwrap().is_empty());
         assert!(
             erasure.scrubbed,
             "{journal:?}: no other reader, the scrub completes"

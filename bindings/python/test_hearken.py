@@ -1745,3 +1745,29 @@ def test_d1_golden_events_of_night1_match_the_rust_door(synced):
     with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
         engine.events(None, 0)
     assert "limit" in str(caught.value)
+
+
+def test_d3_d5_delivery_feedback_and_consent_history(synced):
+    """D3: a hard bounce after the ack bounces the invitation and marks the contact; a
+    complaint unsubscribes. D5: the complaint is in the consent history and in explain."""
+    engine, _ = synced
+    first, second = engine.claim(10, DUE)[:2]
+    engine.ack(first.message_id, DUE)
+    out = engine.report_delivery(first.message_id, hearken.DeliveryFeedback.HARD_BOUNCE, DUE)
+    assert out.invitation_status == "bounced"
+    assert out.message_status == "acked"
+    assert out.contact_marked and out.changed
+    again = engine.report_delivery(first.message_id, hearken.DeliveryFeedback.HARD_BOUNCE, DUE)
+    assert not again.changed
+    assert engine.explain(first.customer, DUE).contact_bounced_at is not None
+    out = engine.report_delivery(second.message_id, hearken.DeliveryFeedback.COMPLAINT, DUE)
+    assert out.unsubscribed
+    history = engine.consent_history(second.customer)
+    assert [(h.source, h.granted, h.purpose) for h in history] == [
+        ("complaint", False, "surveys")
+    ]
+    assert engine.explain(second.customer, DUE).consent == history
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.report_delivery("no-such-message", hearken.DeliveryFeedback.SOFT_BOUNCE, DUE)
+    with pytest.raises(hearken.HearkenError.NotFound):
+        engine.consent_history("nobody")

@@ -138,6 +138,8 @@ struct ClaimContext {
     delivery: DeliverySettings,
     reply_domain: String,
     suppressions: Suppressions,
+    /// Some contact bounced hard (D3): a customer message's contact is looked up.
+    bounces: bool,
     /// Messages of one claim share a handful of templates: each is looked up and parsed
     /// once.
     templates: HashMap<(MessageKind, Channel, String), ClaimTemplate>,
@@ -231,6 +233,7 @@ impl ClaimContext {
             default_language: c.get_settings()?.default_language,
             reply_domain: c.get_alert_settings()?.reply_domain,
             suppressions: Suppressions::load(c)?,
+            bounces: !c.bounces_empty()?,
             delivery,
             templates: HashMap::new(),
             now,
@@ -247,6 +250,21 @@ fn triage(c: &mut dyn Tx, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triag
     }
     if let Some(reason) = cancel_reason(c, &ctx.suppressions, m)? {
         return Ok(Triage::End(MessageStatus::Cancelled, reason));
+    }
+    // D3: a survey message to a contact that bounced hard since it was queued.
+    if ctx.bounces && m.kind.templated() && !m.kind.to_staff() {
+        let contact = match m.channel {
+            Channel::Email => m.email.as_ref().map(|v| ("email", v)),
+            Channel::Sms => m.phone.as_ref().map(|v| ("phone", v)),
+        };
+        if let Some((kind, value)) = contact
+            && !c
+                .bounced_among(kind, std::slice::from_ref(value))?
+                .is_empty()
+        {
+            let reason = SkipReason::NoUsableContact.as_str();
+            return Ok(Triage::End(MessageStatus::Cancelled, reason));
+        }
     }
     if m.kind.templated() {
         let message = render_templated(c, ctx, m)?;

@@ -27,6 +27,9 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
         .map(|(kind, value)| token::contact_hash(&pepper, kind, value))
         .collect();
     c.import_suppression_hashes(&hashes, ms, "erased")?;
+    // D3, D5: her bounce marks and consent history go with her (T2).
+    let values: Vec<String> = contacts.iter().map(|(_, v)| v.clone()).collect();
+    c.erase_consent(stored.rowid, &values)?;
     c.drop_plain_suppressions(&contacts)?;
     c.suppress("customer", &stored.row.host_id, ms, "erased")?;
     let n = c.erase_customer(stored.rowid, ms)?;

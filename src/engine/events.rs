@@ -296,3 +296,64 @@ pub fn prune(c: &mut dyn Tx, retention_days: u32, now: DateTime<Utc>) -> Result<
         None => Ok(0),
     }
 }
+
+/// Records a change of consent (D5) and its event.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::engine) fn consent_changed(
+    c: &mut dyn Tx,
+    customer: Option<(i64, &str)>,
+    contact: Option<&str>,
+    channel: &str,
+    purpose: &str,
+    granted: bool,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    c.insert_consent(&crate::store::ConsentRow {
+        customer: customer.map(|(rowid, _)| rowid),
+        contact: contact.map(str::to_owned),
+        channel: channel.to_owned(),
+        purpose: purpose.to_owned(),
+        granted,
+        source: source.to_owned(),
+        at_ms: ms(now),
+    })?;
+    let data = ev::ConsentChanged {
+        customer: customer.map(|(_, host)| host.to_owned()),
+        channel: channel.to_owned(),
+        purpose: purpose.to_owned(),
+        granted,
+        source: source.to_owned(),
+    };
+    emit(c, ev::CONSENT_CHANGED, now, &data)
+}
+
+/// F2's consent to a reply, given with a response, is a D5 `replies` consent: from the
+/// survey page (`link`), or given through the host's call (`api`, an e-receipt feedback).
+pub(in crate::engine) fn reply_consent(
+    c: &mut dyn Tx,
+    row: &crate::store::ResponseRow,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(customer) = row.customer.filter(|_| row.consent_to_reply) else {
+        return Ok(());
+    };
+    let Some(host_id) = c.customer_host_id(customer)? else {
+        return Ok(());
+    };
+    let source = if row.source == "ereceipt" {
+        "api"
+    } else {
+        "link"
+    };
+    consent_changed(
+        c,
+        Some((customer, &host_id)),
+        None,
+        "email",
+        "replies",
+        true,
+        source,
+        now,
+    )
+}

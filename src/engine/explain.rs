@@ -54,5 +54,7 @@ pub fn explain(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<Exp
         eligible_again_on,
         decisions: c.decisions_for_customer(stored.rowid, EXPLAIN_LIMIT)?,
         relationship: c.relationship_decisions(stored.rowid, EXPLAIN_LIMIT)?,
+        contact_bounced_at: super::consent::bounced_at(c, &stored, settings.channel)?,
+        consent: super::consent::history_of(c, &stored)?,
     })
 }

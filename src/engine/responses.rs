@@ -239,12 +239,14 @@ pub(super) fn record(
             if c.complete_response(id, &row, ms(now))? {
                 let data = ev::ResponseRef { response_id: id };
                 super::events::emit(c, ev::RESPONSE_COMPLETED, now, &data)?;
+                super::events::reply_consent(c, &row, now)?;
             }
             (id, raised)
         }
         None => {
             let id = c.insert_response(&row, ms(now))?;
             super::events::response_created(c, id, &row, now)?;
+            super::events::reply_consent(c, &row, now)?;
             (id, None)
         }
     };
@@ -392,6 +394,7 @@ pub fn record_feedback(c: &mut dyn Tx, f: &FeedbackInput, now: DateTime<Utc>) ->
     };
     let id = c.insert_response(&row, ms(now))?;
     super::events::response_created(c, id, &row, now)?;
+    super::events::reply_consent(c, &row, now)?;
     super::alerts::on_feedback(
         c,
         &super::alerts::FeedbackEvent {

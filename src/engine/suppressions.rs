@@ -199,34 +199,81 @@ pub fn import_suppressions(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    c.import_suppression_hashes(&bundle.hashes, now.timestamp_millis(), source)
+    // D5: each hash new to the list is a withdrawal by import, kept under the hash (a
+    // customer's history finds it through her contacts' hashes).
+    let known = c.hashes_suppressed_among(&bundle.hashes)?;
+    let mut fresh: Vec<&String> = bundle
+        .hashes
+        .iter()
+        .filter(|h| !known.contains(*h))
+        .collect();
+    fresh.sort();
+    fresh.dedup();
+    let n = c.import_suppression_hashes(&bundle.hashes, now.timestamp_millis(), source)?;
+    if !fresh.is_empty() {
+        for h in &fresh {
+            c.insert_consent(&store::ConsentRow {
+                customer: None,
+                contact: Some((*h).clone()),
+                channel: "all".to_owned(),
+                purpose: "surveys".to_owned(),
+                granted: false,
+                source: "import".to_owned(),
+                at_ms: now.timestamp_millis(),
+            })?;
+        }
+        // One event for the import, not one per hash.
+        let data = ev::ConsentChanged {
+            customer: None,
+            channel: "all".to_owned(),
+            purpose: "surveys".to_owned(),
+            granted: false,
+            source: "import".to_owned(),
+        };
+        super::events::emit(c, ev::CONSENT_CHANGED, now, &data)?;
+    }
+    Ok(n)
 }
 
 /// Suppresses a known customer by host id and by each usable contact (E3).
 pub fn unsubscribe_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<()> {
-    unsubscribe_customer_by(c, customer, "customer", now)
+    unsubscribe_customer_by(c, customer, "customer", now).map(|_| ())
 }
 
 /// [`unsubscribe_customer`], recording who asked (`customer`: the host; `link`: the
-/// customer's own link) in the event (D1).
+/// customer's own link; `complaint`: a spam complaint, D3) in the event (D1) and in the
+/// consent history (D5, where the host's own call is `api`). True when the customer was
+/// not unsubscribed by host id before.
 pub fn unsubscribe_customer_by(
     c: &mut dyn Tx,
     customer: &str,
     source: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let stored = c
         .find_customer(customer)?
         .ok_or_else(|| not_found(customer))?;
     let ms = now.timestamp_millis();
-    if c.suppressed_since(&stored.row.host_id, None, None)?
-        .is_none()
-    {
+    let new = c
+        .suppressed_since(&stored.row.host_id, None, None)?
+        .is_none();
+    if new {
         let data = ev::ContactUnsubscribed {
             customer: Some(stored.row.host_id.clone()),
             source: source.to_owned(),
         };
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
+        let consent_source = if source == "customer" { "api" } else { source };
+        super::events::consent_changed(
+            c,
+            Some((stored.rowid, &stored.row.host_id)),
+            None,
+            "all",
+            "surveys",
+            false,
+            consent_source,
+            now,
+        )?;
     }
     c.suppress("customer", &stored.row.host_id, ms, "customer")?;
     if let Some(e) = &stored.row.email_norm {
@@ -235,7 +282,7 @@ pub fn unsubscribe_customer_by(
     if let Some(p) = &stored.row.phone_norm {
         c.suppress_for_customer("phone", p, ms, "customer", stored.rowid)?;
     }
-    Ok(())
+    Ok(new)
 }
 
 /// Suppresses an e-mail address or phone number, whoever it belongs to, and by host id
@@ -264,6 +311,17 @@ pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Res
             source: "contact".to_owned(),
         };
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
+        let channel = if kind == "email" { "email" } else { "sms" };
+        super::events::consent_changed(
+            c,
+            None,
+            Some(&value),
+            channel,
+            "surveys",
+            false,
+            "api",
+            now,
+        )?;
     }
     c.suppress(kind, &value, ms, "contact")?;
     c.suppress_holders(kind, &value, ms, "contact")

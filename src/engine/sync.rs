@@ -384,6 +384,22 @@ fn write_customers<'b>(
                 }
                 Some(old) if old.row != row => {
                     report.customers_updated += 1;
+                    if old.row.include_in_communications != row.include_in_communications
+                        && !old.erased
+                    {
+                        // D5: the POS flag changed. It never lifts an unsubscribe (E3: the
+                        // suppression lists are apart from the flag).
+                        super::events::consent_changed(
+                            c,
+                            Some((old.rowid, &cust.id)),
+                            None,
+                            "all",
+                            "surveys",
+                            row.include_in_communications,
+                            "pos",
+                            now,
+                        )?;
+                    }
                     if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm
                     {
                         // An unsubscribe through the old contacts stays with the customer (E3).

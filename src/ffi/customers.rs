@@ -208,3 +208,23 @@ pub unsafe extern "C" fn hk_engine_erase_contact(
     // SAFETY: forwarded contract.
     unsafe { engine_call(engine, body) }
 }
+
+/// Writes, as a JSON array oldest first, a customer's consent history (D5): one object
+/// `{"channel","purpose","granted","source","at","by_contact"}` per change, `source` one of
+/// `pos`, `link`, `keyword`, `api`, `import`, `complaint`. Free it with `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_consent_history(
+    engine: *const hk_engine,
+    customer_id: *const c_char,
+    history_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(customer_id, "customer_id") }?;
+        let out = Out::new(history_json_out, "history_json_out")?;
+        out.set_string(wire::to_json(&engine.consent_history(id)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}

@@ -290,6 +290,41 @@ pub unsafe extern "C" fn hk_engine_outbox_counts(
     unsafe { engine_call(engine, body) }
 }
 
+/// Records what the mail or SMS provider reported on a sent message, even after its ack
+/// (D3). `feedback` is `"hard_bounce"` (the invitation becomes `bounced`, as if it failed
+/// before delivery, and the customer's contact is unusable until the POS sends another),
+/// `"soft_bounce"` (retried as `hk_engine_fail` with `permanent` 0; an acked message is
+/// offered again) or `"complaint"` (a spam complaint: the customer is unsubscribed, E3).
+/// Writes to `*outcome_json_out` a JSON object `{"message_id","feedback","message_status",
+/// "invitation_id","invitation_status","retry_at","contact_marked","unsubscribed",
+/// "changed"}`; a repeated report answers `"changed":false`. Free it with
+/// `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_report_delivery(
+    engine: *mut hk_engine,
+    message_id: *const c_char,
+    feedback: *const c_char,
+    now_ms: i64,
+    outcome_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let id = unsafe { text(message_id, "message_id") }?;
+        // SAFETY: as above.
+        let feedback = unsafe { text(feedback, "feedback") }?;
+        let feedback = crate::model::DeliveryFeedback::parse(feedback).ok_or(Failure::Range(
+            "feedback",
+            "expected hard_bounce, soft_bounce or complaint",
+        ))?;
+        let now = now(now_ms)?;
+        let out = Out::new(outcome_json_out, "outcome_json_out")?;
+        out.set_string(wire::to_json(&engine.report_delivery(id, feedback, now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

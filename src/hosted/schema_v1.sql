@@ -1,6 +1,6 @@
 -- hearken's PostgreSQL schema, version 1 (src/hosted/schema.rs installs it).
 -- Translated from the SQLite schema version 10 (src/store/schema.rs, V1-V10 applied),
--- with version 12's event feed (D1):
+-- with version 12's event feed (D1) and version 13's bounces and consent history (D3, D5):
 -- the same tables, columns and checks, with every store table keyed by store_id first
 -- (primary key, unique indexes, foreign keys and the other indexes: H4, Citus's
 -- distribution column). SQLite INTEGER is bigint (timestamps stay integer instants as in
@@ -160,7 +160,7 @@ CREATE TABLE invitations (
     channel text NOT NULL,
     language text NOT NULL,
     business_date text NOT NULL,
-    status text NOT NULL CHECK (status IN ('pending', 'delivered', 'cancelled', 'failed')),
+    status text NOT NULL CHECK (status IN ('pending', 'delivered', 'cancelled', 'failed', 'bounced')),
     due_at bigint NOT NULL,
     created_at bigint NOT NULL,
     delivered_at bigint,
@@ -604,6 +604,38 @@ CREATE TABLE event_meta (
     last_seq bigint NOT NULL,
     PRIMARY KEY (store_id, id)
 );
+
+-- D3: hard bounces mark a normalised contact unusable (SQLite schema version 13).
+CREATE TABLE bounces (
+    store_id bigint NOT NULL,
+    kind text NOT NULL CHECK (kind = 'email' OR kind = 'phone'),
+    value text NOT NULL,
+    bounced_at bigint NOT NULL,
+    message_id text NOT NULL,
+    customer_id bigint,
+    PRIMARY KEY (store_id, kind, value)
+);
+CREATE INDEX bounces_customer ON bounces (store_id, customer_id)
+    WHERE customer_id IS NOT NULL;
+
+-- D5: the consent history (SQLite schema version 13): each change, per customer and/or
+-- contact, channel and purpose, with its source and time.
+CREATE TABLE consent_changes (
+    store_id bigint NOT NULL,
+    id bigint NOT NULL,
+    customer_id bigint,
+    contact text,
+    channel text NOT NULL,
+    purpose text NOT NULL,
+    granted bigint NOT NULL,
+    source text NOT NULL,
+    at bigint NOT NULL,
+    PRIMARY KEY (store_id, id)
+);
+CREATE INDEX consent_changes_customer ON consent_changes (store_id, customer_id)
+    WHERE customer_id IS NOT NULL;
+CREATE INDEX consent_changes_contact ON consent_changes (store_id, contact)
+    WHERE contact IS NOT NULL;
 
 -- ---------------------------------------------------------------------------------------
 -- Mailer leases (H3, vendor-level; src/hosted/lease.rs). A vendor's mailer processes

@@ -67,6 +67,10 @@ pub const EVENT_TYPES: &[&str] = &[
     ALERT_REASSIGNED,
     ALERT_STATUS_CHANGED,
     CUSTOMER_ERASED,
+    INVITATION_BOUNCED,
+    CONTACT_BOUNCED,
+    MESSAGE_SOFT_BOUNCED,
+    CONSENT_CHANGED,
 ];
 
 /// An invitation was created (a sale's, or a relationship survey's). Data: `invitation_id`,
@@ -92,7 +96,7 @@ pub const RESPONSE_COMPLETED: &str = "response.completed.v1";
 pub const RESPONSE_DELETED: &str = "response.deleted.v1";
 /// A customer, or a contact, was unsubscribed from every survey. Data: `customer` (host
 /// id, or null when a contact was unsubscribed by value: the contact is never shown),
-/// `source` (`customer`, `contact`, `link`).
+/// `source` (`customer`, `contact`, `link`, `complaint`).
 pub const CONTACT_UNSUBSCRIBED: &str = "contact.unsubscribed.v1";
 /// An alert was opened. Data: `alert_id`, `kind`, `location` (host id), `response_id` (or
 /// null), `customer` (host id or null), `status`.
@@ -103,6 +107,56 @@ pub const ALERT_REASSIGNED: &str = "alert.reassigned.v1";
 pub const ALERT_STATUS_CHANGED: &str = "alert.status_changed.v1";
 /// A customer was erased (right to be forgotten). Data: `customer` (host id).
 pub const CUSTOMER_ERASED: &str = "customer.erased.v1";
+
+/// An invitation's message bounced hard (D3): the invitation is `bounced`, treated as failed
+/// before delivery. Data: `invitation_id`.
+pub const INVITATION_BOUNCED: &str = "invitation.bounced.v1";
+/// A customer's contact of a channel was marked unusable by a hard bounce (D3). Data:
+/// `customer` (host id), `channel` (`email` or `sms`; the contact is never shown).
+pub const CONTACT_BOUNCED: &str = "contact.bounced.v1";
+/// A delivered or in-flight message bounced softly and is offered again (D3). Data:
+/// `message_id`, `invitation_id` (or null), `retry_at` (or null when it failed for good).
+pub const MESSAGE_SOFT_BOUNCED: &str = "message.soft_bounced.v1";
+/// A customer's or a contact's consent changed (D5). Data: `customer` (host id, or null
+/// for a contact alone), `channel` (`email`, `sms`, `all`), `purpose` (`surveys`,
+/// `replies`), `granted`, `source` (`pos`, `link`, `keyword`, `api`, `import`,
+/// `complaint`).
+pub const CONSENT_CHANGED: &str = "consent.changed.v1";
+
+/// The data of [`CONTACT_BOUNCED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactBounced {
+    /// The customer's host id.
+    pub customer: String,
+    /// `email` or `sms`.
+    pub channel: String,
+}
+
+/// The data of [`MESSAGE_SOFT_BOUNCED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSoftBounced {
+    /// The message's id.
+    pub message_id: String,
+    /// The invitation it delivers, if any.
+    pub invitation_id: Option<i64>,
+    /// When it is offered again; `None` when it failed for good.
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+/// The data of [`CONSENT_CHANGED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentChanged {
+    /// The customer's host id; `None` for a contact alone (never shown).
+    pub customer: Option<String>,
+    /// `email`, `sms` or `all`.
+    pub channel: String,
+    /// `surveys` or `replies`.
+    pub purpose: String,
+    /// Granted or withdrawn.
+    pub granted: bool,
+    /// `pos`, `link`, `keyword`, `api`, `import`, `complaint`.
+    pub source: String,
+}
 
 /// The data of [`INVITATION_CREATED`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,19 @@ pub struct Explanation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub relationship: Vec<RelationshipDecision>,
+    /// When the customer's contact of the store's channel bounced hard (D3): surveys skip
+    /// it (`no_usable_contact`) until the POS sends another one.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::time::utc_opt"
+    )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub contact_bounced_at: Option<DateTime<Utc>>,
+    /// The customer's consent history, oldest first (D5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub consent: Vec<super::ConsentChange>,
 }
 
 /// One stored eligibility decision.
@@ -90,6 +103,23 @@ impl Explanation {
             out.push(format!(
                 "{} is unsubscribed from all surveys",
                 self.customer
+            ));
+        }
+        if let Some(at) = self.contact_bounced_at {
+            out.push(format!(
+                "{}'s contact bounced on {}: no survey until the POS sends another one",
+                self.customer,
+                at.date_naive()
+            ));
+        }
+        for ch in &self.consent {
+            out.push(format!(
+                "consent {} for {} on {} ({}) on {}",
+                if ch.granted { "given" } else { "withdrawn" },
+                ch.purpose,
+                ch.channel,
+                ch.source,
+                ch.at.date_naive()
             ));
         }
         for d in &self.decisions {

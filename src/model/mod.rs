@@ -5,6 +5,7 @@
 mod alert;
 mod analytics;
 mod batch;
+mod consent;
 mod due;
 pub mod events;
 mod explain;
@@ -34,6 +35,7 @@ pub use analytics::{
     ResponseRate, ResponseSource, ReviewFunnel, Scores, SeriesPoint, Subscription, Unsubscribe,
 };
 pub use batch::{BATCH_FORMAT, SyncBatch};
+pub use consent::{ConsentChange, DeliveryFeedback, DeliveryFeedbackOutcome};
 pub use due::DueWork;
 pub use events::{Event, EventsPage};
 pub use explain::{DecisionRecord, Explanation, RelationshipDecision};

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 mod alerts;
 pub(crate) mod analytics;
 mod clicks;
+mod consent;
 mod customers;
 mod dump;
 mod events;
@@ -32,6 +33,7 @@ mod users;
 pub use alerts::AlertStore;
 pub use analytics::AnalyticsStore;
 pub use clicks::ClickStore;
+pub use consent::{ConsentRow, ConsentStore};
 pub use customers::CustomerStore;
 pub use dump::DumpStore;
 pub use events::EventStore;
@@ -67,6 +69,7 @@ pub trait Tx:
     AlertStore
     + AnalyticsStore
     + ClickStore
+    + ConsentStore
     + CustomerStore
     + DumpStore
     + EventStore
@@ -87,6 +90,7 @@ impl<
     T: AlertStore
         + AnalyticsStore
         + ClickStore
+        + ConsentStore
         + CustomerStore
         + DumpStore
         + EventStore

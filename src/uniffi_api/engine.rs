@@ -6,8 +6,9 @@ use crate::wire;
 
 use crate::model::{
     AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
-    AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ContactErasure,
-    ContactState, CustomerEmail, DeliverySettings, DueWork, EventsPage, Explanation,
+    AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ConsentChange,
+    ContactErasure, ContactState, CustomerEmail, DeliveryFeedback, DeliveryFeedbackOutcome,
+    DeliverySettings, DueWork, EventsPage, Explanation,
     ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction,
     InteractionInput, InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage,
     OutboxCounts, RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput,
@@ -301,6 +302,23 @@ impl Engine {
     ) -> Answer<FailOutcome> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self.inner.fail(&message_id, &reason, permanent, now)?)
+    }
+
+    /// Records what the mail or SMS provider reported on a sent message, even after its
+    /// ack (D3): a hard bounce, a soft bounce or a spam complaint.
+    pub fn report_delivery(
+        &self,
+        message_id: String,
+        feedback: DeliveryFeedback,
+        now_ms: i64,
+    ) -> Answer<DeliveryFeedbackOutcome> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.report_delivery(&message_id, feedback, now)?)
+    }
+
+    /// A customer's consent history, oldest first (D5).
+    pub fn consent_history(&self, customer: String) -> Answer<Vec<ConsentChange>> {
+        Ok(self.inner.consent_history(&customer)?)
     }
 
     /// Sends an invitation again (F5), optionally in another language (`None`: the same

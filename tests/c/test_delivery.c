@@ -763,6 +763,64 @@ static void mailer_threads_never_share_a_message(void) {
     hk_engine_free(&engine);
 }
 
+/* D3, D5: a hard bounce after the ack bounces the invitation and marks the contact; the
+ * consent history of a customer unsubscribed by a complaint names the complaint. */
+static void d3_delivery_feedback_and_d5_consent_history(void) {
+    hk_engine *engine = synced_engine("delivery_feedback.db");
+    if (engine == NULL) {
+        return;
+    }
+    hk_message_batch *batch = claim(engine, 2, NOW_DUE);
+    if (!CHECK(hk_message_batch_count(batch) == 2)) {
+        hk_message_batch_free(&batch);
+        hk_engine_free(&engine);
+        return;
+    }
+    char *first = copy(hk_message_batch_message_id(batch, 0));
+    char *second = copy(hk_message_batch_message_id(batch, 1));
+    char *customer = copy(hk_message_batch_customer(batch, 1));
+    hk_message_batch_free(&batch);
+    CHECK_OK(hk_engine_ack(engine, first, NOW_DUE), engine);
+    char *out = NULL;
+    CHECK_OK(hk_engine_report_delivery(engine, first, "hard_bounce", NOW_DUE, &out), engine);
+    CHECK_CONTAINS(out, "\"invitation_status\":\"bounced\"");
+    CHECK_CONTAINS(out, "\"message_status\":\"acked\"");
+    CHECK_CONTAINS(out, "\"changed\":true");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_report_delivery(engine, first, "hard_bounce", NOW_DUE, &out), engine);
+    CHECK_CONTAINS(out, "\"changed\":false");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_report_delivery(engine, second, "complaint", NOW_DUE, &out), engine);
+    CHECK_CONTAINS(out, "\"unsubscribed\":true");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_consent_history(engine, customer, &out), engine);
+    CHECK_CONTAINS(out, "\"source\":\"complaint\"");
+    CHECK_CONTAINS(out, "\"granted\":false");
+    hk_string_free(out);
+    /* Bad arguments are typed and write nothing. */
+    out = NULL;
+    CHECK_RC(hk_engine_report_delivery(engine, first, "bounce", NOW_DUE, &out),
+             HK_RESULT_INVALID_INPUT, engine);
+    CHECK_RC(hk_engine_report_delivery(engine, "no-such-message", "soft_bounce", NOW_DUE, &out),
+             HK_RESULT_NOT_FOUND, engine);
+    CHECK_RC(hk_engine_report_delivery(engine, NULL, "complaint", NOW_DUE, &out),
+             HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_report_delivery(engine, first, NULL, NOW_DUE, &out),
+             HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_report_delivery(engine, first, "complaint", NOW_DUE, NULL),
+             HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_consent_history(engine, NULL, &out), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_consent_history(engine, customer, NULL), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK(out == NULL);
+    free(first);
+    free(second);
+    free(customer);
+    hk_engine_free(&engine);
+}
+
 void delivery_tests(void) {
     run_case("each customer gets their language (claim, typed reader)",
              each_customer_gets_their_language);
@@ -780,4 +838,6 @@ void delivery_tests(void) {
     run_case("message batch parse refuses what is not a claim",
              message_batch_parse_refuses_what_is_not_a_claim);
     run_case("mailer threads never share a message", mailer_threads_never_share_a_message);
+    run_case("delivery feedback (D3) and consent history (D5)",
+             d3_delivery_feedback_and_d5_consent_history);
 }

@@ -327,6 +327,23 @@ pub enum OutboxAction {
         #[arg(long)]
         permanent: bool,
     },
+    /// Record what the mail or SMS provider reported on a sent message, even after its
+    /// ack (D3): a hard bounce (the invitation bounced, the contact unusable until the POS
+    /// sends another), a soft bounce (retried) or a spam complaint (unsubscribed).
+    Bounce {
+        /// The message's id (as claimed).
+        #[arg(value_name = "MESSAGE_ID")]
+        id: String,
+        /// The address or number does not exist.
+        #[arg(long, group = "feedback")]
+        hard: bool,
+        /// A passing refusal: retried like a failure.
+        #[arg(long, group = "feedback")]
+        soft: bool,
+        /// The recipient marked the message as spam.
+        #[arg(long, group = "feedback")]
+        complaint: bool,
+    },
 }
 
 /// Settings actions.

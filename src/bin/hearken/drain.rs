@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hearken::{AckStatus, Engine, Error, FailOutcome, OutboundMessage, Problem};
+use hearken::{AckStatus, DeliveryFeedback, Engine, Error, FailOutcome, OutboundMessage, Problem};
 
 use crate::commands::{Out, count, utc};
 use crate::failure::Failure;
@@ -234,6 +234,46 @@ pub fn fail(
         _ => {
             format!("message {id}: failed for good; its invitation no longer holds the cooldown\n")
         }
+    });
+    Ok(())
+}
+
+/// `outbox bounce ID --hard|--soft|--complaint` (D3).
+pub fn bounce(
+    e: &Engine,
+    out: &Out,
+    id: &str,
+    (hard, soft, complaint): (bool, bool, bool),
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    check_id(id)?;
+    let feedback = match (hard, soft, complaint) {
+        (true, false, false) => DeliveryFeedback::HardBounce,
+        (false, true, false) => DeliveryFeedback::SoftBounce,
+        (false, false, true) => DeliveryFeedback::Complaint,
+        _ => {
+            return Err(Error::invalid(Problem::top(
+                "outbox",
+                "feedback",
+                "give one of --hard, --soft or --complaint",
+            ))
+            .into());
+        }
+    };
+    let outcome = e.report_delivery(id, feedback, now)?;
+    out.show(&outcome, || {
+        let mut line = format!("message {id}: {}", feedback.as_str().replace('_', " "));
+        if !outcome.changed {
+            line.push_str(" reported before; nothing more changed");
+        } else if let Some(retry_at) = outcome.retry_at {
+            line.push_str(&format!("; offered again at {}", utc(retry_at)));
+        } else if outcome.unsubscribed {
+            line.push_str("; the customer is unsubscribed");
+        } else if outcome.contact_marked {
+            line.push_str("; the invitation bounced and the contact is unusable");
+        }
+        line.push('\n');
+        line
     });
     Ok(())
 }

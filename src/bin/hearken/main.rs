@@ -132,6 +132,12 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
                 reason,
                 permanent,
             } => drain::fail(engine, out, id, reason, *permanent, now),
+            OutboxAction::Bounce {
+                id,
+                hard,
+                soft,
+                complaint,
+            } => drain::bounce(engine, out, id, (*hard, *soft, *complaint), now),
         },
         Command::Pages {
             action: PagesAction::Render { location, out: dir },

@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    AckOutcome, Channel, DeliverySettings, DueWork, FailOutcome, InvitationSummary, MessageKind,
-    OutboundMessage, OutboxCounts, SuppressionBundle, Template,
+    AckOutcome, Channel, ConsentChange, DeliveryFeedback, DeliveryFeedbackOutcome,
+    DeliverySettings, DueWork, FailOutcome, InvitationSummary, MessageKind, OutboundMessage,
+    OutboxCounts, SuppressionBundle, Template,
 };
 use crate::rules::validate;
 
-use crate::engine::{Engine, check_now, delivery, suppressions, timers};
+use crate::engine::{Engine, check_now, consent, delivery, suppressions, timers};
 
 impl Engine {
     /// Invitations waiting for delivery, by due time.
@@ -73,6 +74,30 @@ impl Engine {
         check_now(now)?;
         self.lock()?
             .write(|c| delivery::fail(c, message_id, reason, permanent, now))
+    }
+
+    /// Records what the host's provider reported on a sent message, even after its ack
+    /// (D3): a hard bounce makes the invitation `bounced` (failed before delivery: cooldown
+    /// released, reminders cancelled, out of the response rate) and the customer's contact
+    /// unusable until the POS sends another one; a soft bounce retries like
+    /// [`Engine::fail`] (an acked message is offered again); a complaint unsubscribes the
+    /// customer (E3). Repeating a report changes nothing more.
+    pub fn report_delivery(
+        &self,
+        message_id: &str,
+        feedback: DeliveryFeedback,
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryFeedbackOutcome> {
+        check_now(now)?;
+        self.lock()?
+            .write(|c| consent::report_delivery(c, message_id, feedback, now))
+    }
+
+    /// A customer's consent history, oldest first (D5): each change per channel and
+    /// purpose, with its time and source.
+    pub fn consent_history(&self, customer: &str) -> Result<Vec<ConsentChange>> {
+        self.reader()?
+            .read(|c| consent::consent_history(c, customer))
     }
 
     /// Sends an invitation again (F5), optionally in another language; returns the new

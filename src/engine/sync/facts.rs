@@ -37,6 +37,8 @@ pub(super) struct BatchFacts {
     pub(super) host_ids: HashMap<i64, String>,
     /// The invitations that counted before tonight, by customer row id (E4, P1–P3).
     pub(super) past: HashMap<i64, Vec<PastInvitation>>,
+    /// Host ids of the batch's customers whose contact of the channel bounced hard (D3).
+    pub(super) bounced: HashSet<String>,
 }
 
 impl BatchFacts {
@@ -51,7 +53,7 @@ impl BatchFacts {
         CustomerFacts {
             communications: k.communications,
             unsubscribed: self.unsubscribed.contains(id),
-            usable_contact: k.contact(channel).is_some(),
+            usable_contact: k.contact(channel).is_some() && !self.bounced.contains(id),
             cooldown,
             contact_cap,
         }
@@ -92,11 +94,38 @@ pub(super) fn gather_facts(
         .map(|t| t.id.as_str())
         .collect();
     let refunded = c.refunded_among(&sales)?;
+    // D3: a contact that bounced hard is not usable (one look-up, none while no contact
+    // ever bounced).
+    let mut bounced = HashSet::new();
+    if !c.bounces_empty()? {
+        let kind = match settings.channel {
+            Channel::Email => "email",
+            Channel::Sms => "phone",
+        };
+        let values: Vec<String> = customers
+            .values()
+            .filter_map(|k| k.contact(settings.channel).map(str::to_owned))
+            .collect();
+        let marked: HashSet<String> = c
+            .bounced_among(kind, &values)?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        bounced = customers
+            .iter()
+            .filter(|(_, k)| {
+                k.contact(settings.channel)
+                    .is_some_and(|v| marked.contains(v))
+            })
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
+    }
     Ok(BatchFacts {
         unsubscribed,
         refunded,
         host_ids: history.host_ids,
         past: history.by_customer,
+        bounced,
     })
 }
 

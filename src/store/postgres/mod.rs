@@ -102,6 +102,7 @@ pub fn get<'r, T: tokio_postgres::types::FromSql<'r>>(row: &'r Row, i: usize) ->
 mod alerts;
 mod analytics;
 mod clicks;
+mod consent;
 mod conv;
 mod events;
 mod exports;

@@ -197,7 +197,7 @@ impl crate::store::OutboxStore for PgTx<'_> {
         if let Some(inv) = m.invitation {
             delivered = self.execute(
                 "UPDATE invitations SET status = 'delivered', delivered_at = $3
-                 WHERE store_id = $1 AND id = $2 AND status <> 'delivered'",
+                 WHERE store_id = $1 AND id = $2 AND status <> 'delivered' AND status <> 'bounced'",
                 vec![p(inv), p(now_ms)],
             )? > 0;
         }
@@ -223,6 +223,7 @@ impl crate::store::OutboxStore for PgTx<'_> {
         let rows = self.query(
             "UPDATE invitations SET status = 'delivered', delivered_at = $3
              WHERE store_id = $1 AND id = ANY($2::bigint[]) AND status <> 'delivered'
+               AND status <> 'bounced'
              RETURNING id",
             vec![p(invitations.to_vec()), p(now_ms)],
         )?;

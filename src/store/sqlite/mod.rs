@@ -4,6 +4,7 @@ mod alerts;
 mod analytics;
 mod batch;
 mod clicks;
+mod consent;
 #[cfg(feature = "hosted")]
 mod copy;
 mod customers;

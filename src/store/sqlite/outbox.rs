@@ -208,7 +208,7 @@ pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<b
         delivered = conn
             .prepare_cached(
                 "UPDATE invitations SET status = 'delivered', delivered_at = ?2
-                 WHERE id = ?1 AND status != 'delivered'",
+                 WHERE id = ?1 AND status != 'delivered' AND status != 'bounced'",
             )?
             .execute(params![inv, now_ms])?
             > 0;
@@ -237,6 +237,7 @@ pub fn ack_messages(
     let mut stmt = conn.prepare_cached(
         "UPDATE invitations SET status = 'delivered', delivered_at = ?2
          WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'
+           AND status != 'bounced'
          RETURNING id",
     )?;
     let rows = stmt.query_map(params![json_ids(invitations), now_ms], |r| r.get(0))?;

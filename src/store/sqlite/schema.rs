@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
@@ -681,6 +681,48 @@ CREATE TABLE event_meta (
     last_seq INTEGER NOT NULL
 ) STRICT;
 INSERT INTO event_meta (id, incarnation, last_seq) VALUES (1, lower(hex(randomblob(8))), 0);
+"#;
+
+/// Version 13: delivery feedback (D3) and consent history (D5). An invitation whose
+/// message bounced hard is `bounced` (treated as failed before delivery); `bounces` marks
+/// a normalised contact unusable until the POS sends another one; `consent_changes`
+/// records each change of consent with its time and source. The invitations' status
+/// constraint gains `bounced` in place, as version 11 rewrote it (same rows, a wider
+/// rule); the new tables bump the schema cookie, RESET reloads ours.
+const V13: &str = r#"
+-- D3: one mark per normalised contact (kind 'email' | 'phone'): when it bounced hard and
+-- on which message; customer_id is the customer it was addressed to (erasure, T2).
+CREATE TABLE bounces (
+    kind TEXT NOT NULL CHECK (kind = 'email' OR kind = 'phone'),
+    value TEXT NOT NULL,
+    bounced_at INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    customer_id INTEGER,
+    PRIMARY KEY (kind, value)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX bounces_customer ON bounces(customer_id) WHERE customer_id IS NOT NULL;
+-- D5: each change of consent, for a customer (row id) and/or a normalised contact (or an
+-- imported hash), per channel ('email' | 'sms' | 'all') and purpose ('surveys' |
+-- 'replies'), with its source and time.
+CREATE TABLE consent_changes (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER,
+    contact TEXT,
+    channel TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX consent_changes_customer ON consent_changes(customer_id)
+    WHERE customer_id IS NOT NULL;
+CREATE INDEX consent_changes_contact ON consent_changes(contact) WHERE contact IS NOT NULL;
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+    'OR status = ''failed'')',
+    'OR status = ''failed'' OR status = ''bounced'')')
+ WHERE type = 'table' AND name = 'invitations';
+PRAGMA writable_schema = RESET;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
