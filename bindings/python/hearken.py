@@ -621,6 +621,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_compare_nps() != 40347:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_consent_history() != 30150:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_contact_export_json() != 4850:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_contact_policy() != 22847:
@@ -644,6 +646,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_erase_contact() != 21890:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_erase_customer() != 20918:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_events() != 10575:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_explain() != 2537:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -712,6 +716,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_remove_user() != 50570:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reply() != 53815:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_report_delivery() != 2940:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_report_review() != 42881:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -945,6 +951,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_close_store.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_compare_nps.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_consent_history.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_consent_history.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_contact_export_json.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_contact_export_json.restype = ctypes.c_uint16
@@ -981,6 +990,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_erase_contact.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_erase_customer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_events.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_events.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_explain.restype = ctypes.c_uint16
@@ -1083,6 +1095,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.restype = ctypes.c_
 _UniffiLib.uniffi_hearken_checksum_method_engine_reply.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_reply.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_report_delivery.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_report_delivery.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_report_review.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_report_review.restype = ctypes.c_uint16
@@ -1437,6 +1452,12 @@ _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_compare_nps.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_consent_history.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_consent_history.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_contact_export_json.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1517,6 +1538,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_events.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_events.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_explain.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1746,6 +1774,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_reply.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_reply.restype = ctypes.c_int64
+_UniffiLib.uniffi_hearken_fn_method_engine_report_delivery.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_report_delivery.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_report_review.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -4687,6 +4723,69 @@ class _UniffiFfiConverterTypeComparison(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.peer_stores, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.peer_average, buf)
 
+@dataclass
+class ConsentChange:
+    """
+    One change of a customer's consent (D5), oldest first in a history.
+"""
+    def __init__(self, *, channel:str, purpose:str, granted:bool, source:str, at:Timestamp, by_contact:bool):
+        self.channel = channel
+        self.purpose = purpose
+        self.granted = granted
+        self.source = source
+        self.at = at
+        self.by_contact = by_contact
+        
+        
+
+    
+    def __str__(self):
+        return "ConsentChange(channel={}, purpose={}, granted={}, source={}, at={}, by_contact={})".format(self.channel, self.purpose, self.granted, self.source, self.at, self.by_contact)
+    def __eq__(self, other):
+        if self.channel != other.channel:
+            return False
+        if self.purpose != other.purpose:
+            return False
+        if self.granted != other.granted:
+            return False
+        if self.source != other.source:
+            return False
+        if self.at != other.at:
+            return False
+        if self.by_contact != other.by_contact:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeConsentChange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ConsentChange(
+            channel=_UniffiFfiConverterString.read(buf),
+            purpose=_UniffiFfiConverterString.read(buf),
+            granted=_UniffiFfiConverterBoolean.read(buf),
+            source=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            by_contact=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.channel)
+        _UniffiFfiConverterString.check_lower(value.purpose)
+        _UniffiFfiConverterBoolean.check_lower(value.granted)
+        _UniffiFfiConverterString.check_lower(value.source)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
+        _UniffiFfiConverterBoolean.check_lower(value.by_contact)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.channel, buf)
+        _UniffiFfiConverterString.write(value.purpose, buf)
+        _UniffiFfiConverterBoolean.write(value.granted, buf)
+        _UniffiFfiConverterString.write(value.source, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
+        _UniffiFfiConverterBoolean.write(value.by_contact, buf)
+
 class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6965,12 +7064,155 @@ class _UniffiFfiConverterTypeDecisionRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeIsoDate.write(value.cancelled_on, buf)
         _UniffiFfiConverterOptionalString.write(value.cancel_reason, buf)
 
+
+
+
+
+
+class DeliveryFeedback(enum.Enum):
+    """
+    What the host's mail or SMS provider reported on a sent message (D3).
+"""
+    
+    HARD_BOUNCE = 0
+    """
+    The address or number does not exist: the invitation is `bounced` and the contact
+    unusable until the POS sends another one.
+"""
+    
+    SOFT_BOUNCE = 1
+    """
+    A passing refusal (full mailbox, unreachable phone): retried like a failure.
+"""
+    
+    COMPLAINT = 2
+    """
+    The recipient marked the message as spam: the contact is unsubscribed (E3).
+"""
+    
+
+
+class _UniffiFfiConverterTypeDeliveryFeedback(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return DeliveryFeedback.HARD_BOUNCE
+        if variant == 2:
+            return DeliveryFeedback.SOFT_BOUNCE
+        if variant == 3:
+            return DeliveryFeedback.COMPLAINT
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == DeliveryFeedback.HARD_BOUNCE:
+            return
+        if value == DeliveryFeedback.SOFT_BOUNCE:
+            return
+        if value == DeliveryFeedback.COMPLAINT:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == DeliveryFeedback.HARD_BOUNCE:
+            buf.write_i32(1)
+        if value == DeliveryFeedback.SOFT_BOUNCE:
+            buf.write_i32(2)
+        if value == DeliveryFeedback.COMPLAINT:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class DeliveryFeedbackOutcome:
+    """
+    What reporting delivery feedback did (D3). Repeating a report changes nothing more
+    and answers `changed: false`.
+"""
+    def __init__(self, *, message_id:str, feedback:DeliveryFeedback, message_status:str, invitation_id:typing.Optional[int], invitation_status:typing.Optional[str], retry_at:typing.Optional[Timestamp], contact_marked:bool, unsubscribed:bool, changed:bool):
+        self.message_id = message_id
+        self.feedback = feedback
+        self.message_status = message_status
+        self.invitation_id = invitation_id
+        self.invitation_status = invitation_status
+        self.retry_at = retry_at
+        self.contact_marked = contact_marked
+        self.unsubscribed = unsubscribed
+        self.changed = changed
+        
+        
+
+    
+    def __str__(self):
+        return "DeliveryFeedbackOutcome(message_id={}, feedback={}, message_status={}, invitation_id={}, invitation_status={}, retry_at={}, contact_marked={}, unsubscribed={}, changed={})".format(self.message_id, self.feedback, self.message_status, self.invitation_id, self.invitation_status, self.retry_at, self.contact_marked, self.unsubscribed, self.changed)
+    def __eq__(self, other):
+        if self.message_id != other.message_id:
+            return False
+        if self.feedback != other.feedback:
+            return False
+        if self.message_status != other.message_status:
+            return False
+        if self.invitation_id != other.invitation_id:
+            return False
+        if self.invitation_status != other.invitation_status:
+            return False
+        if self.retry_at != other.retry_at:
+            return False
+        if self.contact_marked != other.contact_marked:
+            return False
+        if self.unsubscribed != other.unsubscribed:
+            return False
+        if self.changed != other.changed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDeliveryFeedbackOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DeliveryFeedbackOutcome(
+            message_id=_UniffiFfiConverterString.read(buf),
+            feedback=_UniffiFfiConverterTypeDeliveryFeedback.read(buf),
+            message_status=_UniffiFfiConverterString.read(buf),
+            invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
+            invitation_status=_UniffiFfiConverterOptionalString.read(buf),
+            retry_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            contact_marked=_UniffiFfiConverterBoolean.read(buf),
+            unsubscribed=_UniffiFfiConverterBoolean.read(buf),
+            changed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_id)
+        _UniffiFfiConverterTypeDeliveryFeedback.check_lower(value.feedback)
+        _UniffiFfiConverterString.check_lower(value.message_status)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.invitation_status)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.retry_at)
+        _UniffiFfiConverterBoolean.check_lower(value.contact_marked)
+        _UniffiFfiConverterBoolean.check_lower(value.unsubscribed)
+        _UniffiFfiConverterBoolean.check_lower(value.changed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_id, buf)
+        _UniffiFfiConverterTypeDeliveryFeedback.write(value.feedback, buf)
+        _UniffiFfiConverterString.write(value.message_status, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.invitation_status, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.retry_at, buf)
+        _UniffiFfiConverterBoolean.write(value.contact_marked, buf)
+        _UniffiFfiConverterBoolean.write(value.unsubscribed, buf)
+        _UniffiFfiConverterBoolean.write(value.changed, buf)
+
 @dataclass
 class DeliverySettings:
     """
     Store-wide delivery settings: links, leases and retries of the outbox.
 """
-    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90, retention_months:typing.Optional[int] = None):
+    def __init__(self, *, link_base_url:str, survey_link_days:int, lease_seconds:int, max_attempts:int, retry_base_seconds:int, suppression_pepper:str, slim_delivered_after_days:int = 90, retention_months:typing.Optional[int] = None, events_retention_days:int = 30):
         self.link_base_url = link_base_url
         self.survey_link_days = survey_link_days
         self.lease_seconds = lease_seconds
@@ -6979,12 +7221,13 @@ class DeliverySettings:
         self.suppression_pepper = suppression_pepper
         self.slim_delivered_after_days = slim_delivered_after_days
         self.retention_months = retention_months
+        self.events_retention_days = events_retention_days
         
         
 
     
     def __str__(self):
-        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={}, retention_months={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days, self.retention_months)
+        return "DeliverySettings(link_base_url={}, survey_link_days={}, lease_seconds={}, max_attempts={}, retry_base_seconds={}, suppression_pepper={}, slim_delivered_after_days={}, retention_months={}, events_retention_days={})".format(self.link_base_url, self.survey_link_days, self.lease_seconds, self.max_attempts, self.retry_base_seconds, self.suppression_pepper, self.slim_delivered_after_days, self.retention_months, self.events_retention_days)
     def __eq__(self, other):
         if self.link_base_url != other.link_base_url:
             return False
@@ -7002,6 +7245,8 @@ class DeliverySettings:
             return False
         if self.retention_months != other.retention_months:
             return False
+        if self.events_retention_days != other.events_retention_days:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
@@ -7016,6 +7261,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
             suppression_pepper=_UniffiFfiConverterString.read(buf),
             slim_delivered_after_days=_UniffiFfiConverterUInt32.read(buf),
             retention_months=_UniffiFfiConverterOptionalUInt32.read(buf),
+            events_retention_days=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
@@ -7028,6 +7274,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.suppression_pepper)
         _UniffiFfiConverterUInt32.check_lower(value.slim_delivered_after_days)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.retention_months)
+        _UniffiFfiConverterUInt32.check_lower(value.events_retention_days)
 
     @staticmethod
     def write(value, buf):
@@ -7039,6 +7286,7 @@ class _UniffiFfiConverterTypeDeliverySettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.suppression_pepper, buf)
         _UniffiFfiConverterUInt32.write(value.slim_delivered_after_days, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.retention_months, buf)
+        _UniffiFfiConverterUInt32.write(value.events_retention_days, buf)
 
 @dataclass
 class DueWork:
@@ -7292,6 +7540,57 @@ class _UniffiFfiConverterTypeEmployeePerformance(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeRole.write(value.role, buf)
         _UniffiFfiConverterTypeScores.write(value.scores, buf)
 
+@dataclass
+class Event:
+    """
+    One event of the feed.
+"""
+    def __init__(self, *, cursor:str, kind:str, at:Timestamp, data:str):
+        self.cursor = cursor
+        self.kind = kind
+        self.at = at
+        self.data = data
+        
+        
+
+    
+    def __str__(self):
+        return "Event(cursor={}, kind={}, at={}, data={})".format(self.cursor, self.kind, self.at, self.data)
+    def __eq__(self, other):
+        if self.cursor != other.cursor:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.at != other.at:
+            return False
+        if self.data != other.data:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeEvent(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Event(
+            cursor=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            data=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.cursor)
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.data)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.cursor, buf)
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.data, buf)
+
 class _UniffiFfiConverterSequenceTypeDecisionRecord(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -7401,12 +7700,35 @@ class _UniffiFfiConverterSequenceTypeRelationshipDecision(_UniffiConverterRustBu
             _UniffiFfiConverterTypeRelationshipDecision.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeConsentChange(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeConsentChange.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeConsentChange.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeConsentChange.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class Explanation:
     """
     Why a customer did or did not get surveys (E9): their status and the stored decisions.
 """
-    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at:typing.Optional[Timestamp], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[IsoDate], decisions:typing.List[DecisionRecord], relationship:typing.List[RelationshipDecision] = _DEFAULT):
+    def __init__(self, *, customer:str, unsubscribed:bool, unsubscribed_at:typing.Optional[Timestamp], include_in_communications:bool, email_usable:bool, phone_usable:bool, eligible_again_on:typing.Optional[IsoDate], decisions:typing.List[DecisionRecord], relationship:typing.List[RelationshipDecision] = _DEFAULT, contact_bounced_at:typing.Optional[Timestamp] = None, consent:typing.List[ConsentChange] = _DEFAULT):
         self.customer = customer
         self.unsubscribed = unsubscribed
         self.unsubscribed_at = unsubscribed_at
@@ -7419,6 +7741,11 @@ class Explanation:
             self.relationship = []
         else:
             self.relationship = relationship
+        self.contact_bounced_at = contact_bounced_at
+        if consent is _DEFAULT:
+            self.consent = []
+        else:
+            self.consent = consent
         
         
     def lines(self, ) -> typing.List[str]:
@@ -7439,7 +7766,7 @@ class Explanation:
 
     
     def __str__(self):
-        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={}, relationship={})".format(self.customer, self.unsubscribed, self.unsubscribed_at, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions, self.relationship)
+        return "Explanation(customer={}, unsubscribed={}, unsubscribed_at={}, include_in_communications={}, email_usable={}, phone_usable={}, eligible_again_on={}, decisions={}, relationship={}, contact_bounced_at={}, consent={})".format(self.customer, self.unsubscribed, self.unsubscribed_at, self.include_in_communications, self.email_usable, self.phone_usable, self.eligible_again_on, self.decisions, self.relationship, self.contact_bounced_at, self.consent)
     def __eq__(self, other):
         if self.customer != other.customer:
             return False
@@ -7459,6 +7786,10 @@ class Explanation:
             return False
         if self.relationship != other.relationship:
             return False
+        if self.contact_bounced_at != other.contact_bounced_at:
+            return False
+        if self.consent != other.consent:
+            return False
         return True
 
 class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
@@ -7474,6 +7805,8 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
             eligible_again_on=_UniffiFfiConverterOptionalTypeIsoDate.read(buf),
             decisions=_UniffiFfiConverterSequenceTypeDecisionRecord.read(buf),
             relationship=_UniffiFfiConverterSequenceTypeRelationshipDecision.read(buf),
+            contact_bounced_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            consent=_UniffiFfiConverterSequenceTypeConsentChange.read(buf),
         )
 
     @staticmethod
@@ -7487,6 +7820,8 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeIsoDate.check_lower(value.eligible_again_on)
         _UniffiFfiConverterSequenceTypeDecisionRecord.check_lower(value.decisions)
         _UniffiFfiConverterSequenceTypeRelationshipDecision.check_lower(value.relationship)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.contact_bounced_at)
+        _UniffiFfiConverterSequenceTypeConsentChange.check_lower(value.consent)
 
     @staticmethod
     def write(value, buf):
@@ -7499,6 +7834,8 @@ class _UniffiFfiConverterTypeExplanation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeIsoDate.write(value.eligible_again_on, buf)
         _UniffiFfiConverterSequenceTypeDecisionRecord.write(value.decisions, buf)
         _UniffiFfiConverterSequenceTypeRelationshipDecision.write(value.relationship, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.contact_bounced_at, buf)
+        _UniffiFfiConverterSequenceTypeConsentChange.write(value.consent, buf)
 
 @dataclass
 class ExportSummary:
@@ -11653,6 +11990,219 @@ class _UniffiFfiConverterTypeBucket(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeEvent(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeEvent.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeEvent.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeEvent.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class EventsPage:
+    """
+    What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+    be read from (never a silent gap).
+"""
+    def __init__(self):
+        raise RuntimeError("EventsPage cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class EVENTS:
+        """
+        The events after the cursor, oldest first (empty when there is nothing new).
+"""
+        
+        def __init__(self, events:typing.List[Event], next_cursor:str):
+            self.events = events
+            
+            """
+        At most `limit` events.
+"""
+        
+            self.next_cursor = next_cursor
+            
+            """
+        The cursor to read the next page from (the last event's, or the one given).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.EVENTS(events={}, next_cursor={})".format(self.events, self.next_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_EVENTS():
+                return False
+            if self.events != other.events:
+                return False
+            if self.next_cursor != other.next_cursor:
+                return False
+            return True
+
+    @dataclass
+    class CURSOR_EXPIRED:
+        """
+        The cursor's events were pruned (older than the retention): read again from
+        `oldest_cursor`, after re-synchronising what was missed.
+"""
+        
+        def __init__(self, oldest_cursor:str):
+            self.oldest_cursor = oldest_cursor
+            
+            """
+        The cursor before the oldest event still kept.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.CURSOR_EXPIRED(oldest_cursor={})".format(self.oldest_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_CURSOR_EXPIRED():
+                return False
+            if self.oldest_cursor != other.oldest_cursor:
+                return False
+            return True
+
+    @dataclass
+    class FOREIGN_CURSOR:
+        """
+        The cursor is from another incarnation of the store (a restored backup, an
+        import): read again from `oldest_cursor`, after re-synchronising.
+"""
+        
+        def __init__(self, oldest_cursor:str):
+            self.oldest_cursor = oldest_cursor
+            
+            """
+        The cursor before the oldest event this incarnation keeps.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "EventsPage.FOREIGN_CURSOR(oldest_cursor={})".format(self.oldest_cursor)
+        def __eq__(self, other):
+            if not isinstance(other, EventsPage):
+                return NotImplemented
+            if not other.is_FOREIGN_CURSOR():
+                return False
+            if self.oldest_cursor != other.oldest_cursor:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_EVENTS(self) -> bool:
+        return isinstance(self, EventsPage.EVENTS)
+    def is_events(self) -> bool:
+        return isinstance(self, EventsPage.EVENTS)
+    def is_CURSOR_EXPIRED(self) -> bool:
+        return isinstance(self, EventsPage.CURSOR_EXPIRED)
+    def is_cursor_expired(self) -> bool:
+        return isinstance(self, EventsPage.CURSOR_EXPIRED)
+    def is_FOREIGN_CURSOR(self) -> bool:
+        return isinstance(self, EventsPage.FOREIGN_CURSOR)
+    def is_foreign_cursor(self) -> bool:
+        return isinstance(self, EventsPage.FOREIGN_CURSOR)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+EventsPage.EVENTS = type("EventsPage.EVENTS", (EventsPage.EVENTS, EventsPage,), {})  # type: ignore
+EventsPage.CURSOR_EXPIRED = type("EventsPage.CURSOR_EXPIRED", (EventsPage.CURSOR_EXPIRED, EventsPage,), {})  # type: ignore
+EventsPage.FOREIGN_CURSOR = type("EventsPage.FOREIGN_CURSOR", (EventsPage.FOREIGN_CURSOR, EventsPage,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeEventsPage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return EventsPage.EVENTS(
+                _UniffiFfiConverterSequenceTypeEvent.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return EventsPage.CURSOR_EXPIRED(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return EventsPage.FOREIGN_CURSOR(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_EVENTS():
+            _UniffiFfiConverterSequenceTypeEvent.check_lower(value.events)
+            _UniffiFfiConverterString.check_lower(value.next_cursor)
+            return
+        if value.is_CURSOR_EXPIRED():
+            _UniffiFfiConverterString.check_lower(value.oldest_cursor)
+            return
+        if value.is_FOREIGN_CURSOR():
+            _UniffiFfiConverterString.check_lower(value.oldest_cursor)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_EVENTS():
+            buf.write_i32(1)
+            _UniffiFfiConverterSequenceTypeEvent.write(value.events, buf)
+            _UniffiFfiConverterString.write(value.next_cursor, buf)
+        if value.is_CURSOR_EXPIRED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.oldest_cursor, buf)
+        if value.is_FOREIGN_CURSOR():
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.oldest_cursor, buf)
+
+
+
 
 
 
@@ -13026,6 +13576,11 @@ class EngineProtocol(typing.Protocol):
         Your NPS over a scope against the imported stores over the same months.
 """
         raise NotImplementedError
+    def consent_history(self, customer: str) -> typing.List[ConsentChange]:
+        """
+        A customer's consent history, oldest first (D5).
+"""
+        raise NotImplementedError
     def contact_export_json(self, contact: str) -> str:
         """
         What hearken holds about an e-mail address or phone number alone, as JSON (D6).
@@ -13089,6 +13644,15 @@ class EngineProtocol(typing.Protocol):
         """
         Erases a customer (right to be forgotten): personal fields and free-text comments
         are removed, scores stay in NPS and ratings, and they are never surveyed again.
+"""
+        raise NotImplementedError
+    def events(self, after_cursor: typing.Optional[str],limit: int) -> EventsPage:
+        """
+        Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+        oldest kept), oldest first, with the cursor to read on from; or why the cursor
+        cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+        incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+        carry the oldest valid cursor (D1).
 """
         raise NotImplementedError
     def explain(self, customer: str,now_ms: int) -> Explanation:
@@ -13275,6 +13839,12 @@ class EngineProtocol(typing.Protocol):
         """
         Replies to feedback, or records a reward or a refund, when the customer agreed to
         be replied to (F2; else `Conflict`). Returns the new thread comment's id.
+"""
+        raise NotImplementedError
+    def report_delivery(self, message_id: str,feedback: DeliveryFeedback,now_ms: int) -> DeliveryFeedbackOutcome:
+        """
+        Records what the mail or SMS provider reported on a sent message, even after its
+        ack (D3): a hard bounce, a soft bounce or a spam complaint.
 """
         raise NotImplementedError
     def report_review(self, review: ExternalReview,now_ms: int) -> int:
@@ -13977,6 +14547,24 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def consent_history(self, customer: str) -> typing.List[ConsentChange]:
+        """
+        A customer's consent history, oldest first (D5).
+"""
+        
+        _UniffiFfiConverterString.check_lower(customer)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(customer),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeConsentChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_consent_history,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def contact_export_json(self, contact: str) -> str:
         """
         What hearken holds about an e-mail address or phone number alone, as JSON (D6).
@@ -14219,6 +14807,31 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_erase_customer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def events(self, after_cursor: typing.Optional[str],limit: int) -> EventsPage:
+        """
+        Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+        oldest kept), oldest first, with the cursor to read on from; or why the cursor
+        cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+        incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+        carry the oldest valid cursor (D1).
+"""
+        
+        _UniffiFfiConverterOptionalString.check_lower(after_cursor)
+
+        _UniffiFfiConverterUInt32.check_lower(limit)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(after_cursor),
+            _UniffiFfiConverterUInt32.lower(limit),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeEventsPage.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_events,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -14922,6 +15535,31 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_reply,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def report_delivery(self, message_id: str,feedback: DeliveryFeedback,now_ms: int) -> DeliveryFeedbackOutcome:
+        """
+        Records what the mail or SMS provider reported on a sent message, even after its
+        ack (D3): a hard bounce, a soft bounce or a spam complaint.
+"""
+        
+        _UniffiFfiConverterString.check_lower(message_id)
+
+        _UniffiFfiConverterTypeDeliveryFeedback.check_lower(feedback)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(message_id),
+            _UniffiFfiConverterTypeDeliveryFeedback.lower(feedback),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeliveryFeedbackOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_report_delivery,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -16290,6 +16928,7 @@ __all__ = [
     "NpsCategory",
     "Sentiment",
     "Subscription",
+    "DeliveryFeedback",
     "Role",
     "Period",
     "FeedbackSort",
@@ -16304,6 +16943,7 @@ __all__ = [
     "UserRole",
     "NotifyLevel",
     "Bucket",
+    "EventsPage",
     "FailOutcome",
     "HearkenError",
     "ReportDetail",
@@ -16328,6 +16968,7 @@ __all__ = [
     "ChoiceOption",
     "NpsSummary",
     "Comparison",
+    "ConsentChange",
     "ConsentState",
     "Erasure",
     "ContactErasure",
@@ -16348,11 +16989,13 @@ __all__ = [
     "CustomerPage",
     "CustomerQuery",
     "DecisionRecord",
+    "DeliveryFeedbackOutcome",
     "DeliverySettings",
     "DueWork",
     "Employee",
     "Scores",
     "EmployeePerformance",
+    "Event",
     "RelationshipDecision",
     "Explanation",
     "ExportSummary",

@@ -735,6 +735,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func closeStore() throws 
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+    func consentHistory(customer: String) throws  -> [ConsentChange]
+    
+    /**
      * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
      */
     func contactExportJson(contact: String) throws  -> String
@@ -770,6 +775,15 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Erases an e-mail address or phone number and every customer who had it (D6).
      */
     func eraseContact(contact: String, nowMs: Int64) throws  -> ContactErasure
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    func events(afterCursor: String?, limit: UInt32) throws  -> EventsPage
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -895,6 +909,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
     func reply(responseId: Int64, reply: ReplyInput, nowMs: Int64) throws  -> Int64
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+    func reportDelivery(messageId: String, feedback: DeliveryFeedback, nowMs: Int64) throws  -> DeliveryFeedbackOutcome
     
     /**
      * Records an external review or its reply (A5). Returns how many reviews of the
@@ -1578,6 +1598,19 @@ open func closeStore()throws   {try rustCallWithError(FfiConverterTypeHearkenErr
 }
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+open func consentHistory(customer: String)throws  -> [ConsentChange]  {
+    return try  FfiConverterSequenceTypeConsentChange.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_consent_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
      */
 open func contactExportJson(contact: String)throws  -> String  {
@@ -1670,6 +1703,24 @@ open func eraseContact(contact: String, nowMs: Int64)throws  -> ContactErasure  
             self.uniffiCloneHandle(),
         FfiConverterString.lower(contact),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+open func events(afterCursor: String?, limit: UInt32)throws  -> EventsPage  {
+    return try  FfiConverterTypeEventsPage_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_events(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(afterCursor),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
     )
 })
 }
@@ -1991,6 +2042,22 @@ open func reply(responseId: Int64, reply: ReplyInput, nowMs: Int64)throws  -> In
             self.uniffiCloneHandle(),
         FfiConverterInt64.lower(responseId),
         FfiConverterTypeReplyInput_lower(reply),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+open func reportDelivery(messageId: String, feedback: DeliveryFeedback, nowMs: Int64)throws  -> DeliveryFeedbackOutcome  {
+    return try  FfiConverterTypeDeliveryFeedbackOutcome_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_report_delivery(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(messageId),
+        FfiConverterTypeDeliveryFeedback_lower(feedback),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -4394,6 +4461,119 @@ public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer 
 
 
 /**
+ * One change of a customer's consent (D5), oldest first in a history.
+ */
+public struct ConsentChange: Equatable, Hashable {
+    /**
+     * `email`, `sms`, or `all` (every channel).
+     */
+    public var channel: String
+    /**
+     * `surveys` (invitations and reminders) or `replies` (a reply to feedback, F2).
+     */
+    public var purpose: String
+    /**
+     * Granted (true) or withdrawn (false).
+     */
+    public var granted: Bool
+    /**
+     * Who changed it: `pos` (the POS flag), `link` (the customer's link), `keyword` (an
+     * SMS keyword), `api` (the host), `import` (another store's list), `complaint` (a
+     * spam complaint).
+     */
+    public var source: String
+    /**
+     * When.
+     */
+    public var at: Timestamp
+    /**
+     * The change was made on one of the customer's contacts rather than on the customer.
+     */
+    public var byContact: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `email`, `sms`, or `all` (every channel).
+         */channel: String, 
+        /**
+         * `surveys` (invitations and reminders) or `replies` (a reply to feedback, F2).
+         */purpose: String, 
+        /**
+         * Granted (true) or withdrawn (false).
+         */granted: Bool, 
+        /**
+         * Who changed it: `pos` (the POS flag), `link` (the customer's link), `keyword` (an
+         * SMS keyword), `api` (the host), `import` (another store's list), `complaint` (a
+         * spam complaint).
+         */source: String, 
+        /**
+         * When.
+         */at: Timestamp, 
+        /**
+         * The change was made on one of the customer's contacts rather than on the customer.
+         */byContact: Bool) {
+        self.channel = channel
+        self.purpose = purpose
+        self.granted = granted
+        self.source = source
+        self.at = at
+        self.byContact = byContact
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentChange {
+        return
+            try ConsentChange(
+                channel: FfiConverterString.read(from: &buf), 
+                purpose: FfiConverterString.read(from: &buf), 
+                granted: FfiConverterBool.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                byContact: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.channel, into: &buf)
+        FfiConverterString.write(value.purpose, into: &buf)
+        FfiConverterBool.write(value.granted, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterBool.write(value.byContact, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentChange_lift(_ buf: RustBuffer) throws -> ConsentChange {
+    return try FfiConverterTypeConsentChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentChange_lower(_ value: ConsentChange) -> RustBuffer {
+    return FfiConverterTypeConsentChange.lower(value)
+}
+
+
+/**
  * What the customer agreed to, as stored.
  */
 public struct ConsentState: Equatable, Hashable {
@@ -5613,6 +5793,148 @@ public func FfiConverterTypeDecisionRecord_lower(_ value: DecisionRecord) -> Rus
 
 
 /**
+ * What reporting delivery feedback did (D3). Repeating a report changes nothing more
+ * and answers `changed: false`.
+ */
+public struct DeliveryFeedbackOutcome: Equatable, Hashable {
+    /**
+     * The message reported on.
+     */
+    public var messageId: String
+    /**
+     * What was reported.
+     */
+    public var feedback: DeliveryFeedback
+    /**
+     * The message's status afterwards (`pending` when offered again, `failed`, `acked`,
+     * …).
+     */
+    public var messageStatus: String
+    /**
+     * The invitation the message delivers, if any.
+     */
+    public var invitationId: Int64?
+    /**
+     * The invitation's status afterwards (`bounced` after a hard bounce), if any.
+     */
+    public var invitationStatus: String?
+    /**
+     * When the message is offered again (a soft bounce retried).
+     */
+    public var retryAt: Timestamp?
+    /**
+     * The recipient's contact is now marked unusable (a hard bounce).
+     */
+    public var contactMarked: Bool
+    /**
+     * The recipient is now unsubscribed (a complaint).
+     */
+    public var unsubscribed: Bool
+    /**
+     * This report changed something (false for a repeated one).
+     */
+    public var changed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The message reported on.
+         */messageId: String, 
+        /**
+         * What was reported.
+         */feedback: DeliveryFeedback, 
+        /**
+         * The message's status afterwards (`pending` when offered again, `failed`, `acked`,
+         * …).
+         */messageStatus: String, 
+        /**
+         * The invitation the message delivers, if any.
+         */invitationId: Int64?, 
+        /**
+         * The invitation's status afterwards (`bounced` after a hard bounce), if any.
+         */invitationStatus: String?, 
+        /**
+         * When the message is offered again (a soft bounce retried).
+         */retryAt: Timestamp?, 
+        /**
+         * The recipient's contact is now marked unusable (a hard bounce).
+         */contactMarked: Bool, 
+        /**
+         * The recipient is now unsubscribed (a complaint).
+         */unsubscribed: Bool, 
+        /**
+         * This report changed something (false for a repeated one).
+         */changed: Bool) {
+        self.messageId = messageId
+        self.feedback = feedback
+        self.messageStatus = messageStatus
+        self.invitationId = invitationId
+        self.invitationStatus = invitationStatus
+        self.retryAt = retryAt
+        self.contactMarked = contactMarked
+        self.unsubscribed = unsubscribed
+        self.changed = changed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryFeedbackOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryFeedbackOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryFeedbackOutcome {
+        return
+            try DeliveryFeedbackOutcome(
+                messageId: FfiConverterString.read(from: &buf), 
+                feedback: FfiConverterTypeDeliveryFeedback.read(from: &buf), 
+                messageStatus: FfiConverterString.read(from: &buf), 
+                invitationId: FfiConverterOptionInt64.read(from: &buf), 
+                invitationStatus: FfiConverterOptionString.read(from: &buf), 
+                retryAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                contactMarked: FfiConverterBool.read(from: &buf), 
+                unsubscribed: FfiConverterBool.read(from: &buf), 
+                changed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryFeedbackOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterTypeDeliveryFeedback.write(value.feedback, into: &buf)
+        FfiConverterString.write(value.messageStatus, into: &buf)
+        FfiConverterOptionInt64.write(value.invitationId, into: &buf)
+        FfiConverterOptionString.write(value.invitationStatus, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.retryAt, into: &buf)
+        FfiConverterBool.write(value.contactMarked, into: &buf)
+        FfiConverterBool.write(value.unsubscribed, into: &buf)
+        FfiConverterBool.write(value.changed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryFeedbackOutcome_lift(_ buf: RustBuffer) throws -> DeliveryFeedbackOutcome {
+    return try FfiConverterTypeDeliveryFeedbackOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryFeedbackOutcome_lower(_ value: DeliveryFeedbackOutcome) -> RustBuffer {
+    return FfiConverterTypeDeliveryFeedbackOutcome.lower(value)
+}
+
+
+/**
  * Store-wide delivery settings: links, leases and retries of the outbox.
  */
 public struct DeliverySettings: Equatable, Hashable {
@@ -5653,6 +5975,11 @@ public struct DeliverySettings: Equatable, Hashable {
      * per run, oldest first; none (the default) keeps customers until erased.
      */
     public var retentionMonths: UInt32?
+    /**
+     * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+     * least 1.
+     */
+    public var eventsRetentionDays: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5685,7 +6012,11 @@ public struct DeliverySettings: Equatable, Hashable {
          * D6: months without a transaction, response or delivered message after which a
          * customer is erased (as erasure does, scores kept) by the timers, a bounded number
          * per run, oldest first; none (the default) keeps customers until erased.
-         */retentionMonths: UInt32? = nil) {
+         */retentionMonths: UInt32? = nil, 
+        /**
+         * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+         * least 1.
+         */eventsRetentionDays: UInt32 = UInt32(30)) {
         self.linkBaseUrl = linkBaseUrl
         self.surveyLinkDays = surveyLinkDays
         self.leaseSeconds = leaseSeconds
@@ -5694,6 +6025,7 @@ public struct DeliverySettings: Equatable, Hashable {
         self.suppressionPepper = suppressionPepper
         self.slimDeliveredAfterDays = slimDeliveredAfterDays
         self.retentionMonths = retentionMonths
+        self.eventsRetentionDays = eventsRetentionDays
     }
 
     
@@ -5719,7 +6051,8 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
                 retryBaseSeconds: FfiConverterUInt32.read(from: &buf), 
                 suppressionPepper: FfiConverterString.read(from: &buf), 
                 slimDeliveredAfterDays: FfiConverterUInt32.read(from: &buf), 
-                retentionMonths: FfiConverterOptionUInt32.read(from: &buf)
+                retentionMonths: FfiConverterOptionUInt32.read(from: &buf), 
+                eventsRetentionDays: FfiConverterUInt32.read(from: &buf)
         )
     }
 
@@ -5732,6 +6065,7 @@ public struct FfiConverterTypeDeliverySettings: FfiConverterRustBuffer {
         FfiConverterString.write(value.suppressionPepper, into: &buf)
         FfiConverterUInt32.write(value.slimDeliveredAfterDays, into: &buf)
         FfiConverterOptionUInt32.write(value.retentionMonths, into: &buf)
+        FfiConverterUInt32.write(value.eventsRetentionDays, into: &buf)
     }
 }
 
@@ -6102,6 +6436,95 @@ public func FfiConverterTypeErasure_lower(_ value: Erasure) -> RustBuffer {
 
 
 /**
+ * One event of the feed.
+ */
+public struct Event: Equatable, Hashable {
+    /**
+     * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+     */
+    public var cursor: String
+    /**
+     * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+     */
+    public var kind: String
+    /**
+     * When the change was made (the `now` of the call that made it).
+     */
+    public var at: Timestamp
+    /**
+     * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+     */
+    public var data: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+         */cursor: String, 
+        /**
+         * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+         */kind: String, 
+        /**
+         * When the change was made (the `now` of the call that made it).
+         */at: Timestamp, 
+        /**
+         * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+         */data: String) {
+        self.cursor = cursor
+        self.kind = kind
+        self.at = at
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                cursor: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                data: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.cursor, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
  * Why a customer did or did not get surveys (E9): their status and the stored decisions.
  */
 public struct Explanation: Equatable, Hashable {
@@ -6141,6 +6564,15 @@ public struct Explanation: Equatable, Hashable {
      * Relationship-survey decisions (P7), newest first (at most 50).
      */
     public var relationship: [RelationshipDecision]
+    /**
+     * When the customer's contact of the store's channel bounced hard (D3): surveys skip
+     * it (`no_usable_contact`) until the POS sends another one.
+     */
+    public var contactBouncedAt: Timestamp?
+    /**
+     * The customer's consent history, oldest first (D5).
+     */
+    public var consent: [ConsentChange]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6171,7 +6603,14 @@ public struct Explanation: Equatable, Hashable {
          */decisions: [DecisionRecord], 
         /**
          * Relationship-survey decisions (P7), newest first (at most 50).
-         */relationship: [RelationshipDecision] = []) {
+         */relationship: [RelationshipDecision] = [], 
+        /**
+         * When the customer's contact of the store's channel bounced hard (D3): surveys skip
+         * it (`no_usable_contact`) until the POS sends another one.
+         */contactBouncedAt: Timestamp? = nil, 
+        /**
+         * The customer's consent history, oldest first (D5).
+         */consent: [ConsentChange] = []) {
         self.customer = customer
         self.unsubscribed = unsubscribed
         self.unsubscribedAt = unsubscribedAt
@@ -6181,6 +6620,8 @@ public struct Explanation: Equatable, Hashable {
         self.eligibleAgainOn = eligibleAgainOn
         self.decisions = decisions
         self.relationship = relationship
+        self.contactBouncedAt = contactBouncedAt
+        self.consent = consent
     }
 
     
@@ -6219,7 +6660,9 @@ public struct FfiConverterTypeExplanation: FfiConverterRustBuffer {
                 phoneUsable: FfiConverterBool.read(from: &buf), 
                 eligibleAgainOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 decisions: FfiConverterSequenceTypeDecisionRecord.read(from: &buf), 
-                relationship: FfiConverterSequenceTypeRelationshipDecision.read(from: &buf)
+                relationship: FfiConverterSequenceTypeRelationshipDecision.read(from: &buf), 
+                contactBouncedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                consent: FfiConverterSequenceTypeConsentChange.read(from: &buf)
         )
     }
 
@@ -6233,6 +6676,8 @@ public struct FfiConverterTypeExplanation: FfiConverterRustBuffer {
         FfiConverterOptionTypeIsoDate.write(value.eligibleAgainOn, into: &buf)
         FfiConverterSequenceTypeDecisionRecord.write(value.decisions, into: &buf)
         FfiConverterSequenceTypeRelationshipDecision.write(value.relationship, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.contactBouncedAt, into: &buf)
+        FfiConverterSequenceTypeConsentChange.write(value.consent, into: &buf)
     }
 }
 
@@ -13223,6 +13668,202 @@ public func FfiConverterTypeCommentKind_lower(_ value: CommentKind) -> RustBuffe
 
 
 /**
+ * What the host's mail or SMS provider reported on a sent message (D3).
+ */
+
+public enum DeliveryFeedback: Equatable, Hashable {
+    
+    /**
+     * The address or number does not exist: the invitation is `bounced` and the contact
+     * unusable until the POS sends another one.
+     */
+    case hardBounce
+    /**
+     * A passing refusal (full mailbox, unreachable phone): retried like a failure.
+     */
+    case softBounce
+    /**
+     * The recipient marked the message as spam: the contact is unsubscribed (E3).
+     */
+    case complaint
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeliveryFeedback: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryFeedback: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryFeedback
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryFeedback {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .hardBounce
+        
+        case 2: return .softBounce
+        
+        case 3: return .complaint
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeliveryFeedback, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .hardBounce:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .softBounce:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .complaint:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryFeedback_lift(_ buf: RustBuffer) throws -> DeliveryFeedback {
+    return try FfiConverterTypeDeliveryFeedback.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryFeedback_lower(_ value: DeliveryFeedback) -> RustBuffer {
+    return FfiConverterTypeDeliveryFeedback.lower(value)
+}
+
+
+
+/**
+ * What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+ * be read from (never a silent gap).
+ */
+
+public enum EventsPage: Equatable, Hashable {
+    
+    /**
+     * The events after the cursor, oldest first (empty when there is nothing new).
+     */
+    case events(
+        /**
+         * At most `limit` events.
+         */events: [Event], 
+        /**
+         * The cursor to read the next page from (the last event's, or the one given).
+         */nextCursor: String
+    )
+    /**
+     * The cursor's events were pruned (older than the retention): read again from
+     * `oldest_cursor`, after re-synchronising what was missed.
+     */
+    case cursorExpired(
+        /**
+         * The cursor before the oldest event still kept.
+         */oldestCursor: String
+    )
+    /**
+     * The cursor is from another incarnation of the store (a restored backup, an
+     * import): read again from `oldest_cursor`, after re-synchronising.
+     */
+    case foreignCursor(
+        /**
+         * The cursor before the oldest event this incarnation keeps.
+         */oldestCursor: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EventsPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventsPage: FfiConverterRustBuffer {
+    typealias SwiftType = EventsPage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventsPage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .events(events: try FfiConverterSequenceTypeEvent.read(from: &buf), nextCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .cursorExpired(oldestCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .foreignCursor(oldestCursor: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventsPage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .events(events,nextCursor):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceTypeEvent.write(events, into: &buf)
+            FfiConverterString.write(nextCursor, into: &buf)
+            
+        
+        case let .cursorExpired(oldestCursor):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(oldestCursor, into: &buf)
+            
+        
+        case let .foreignCursor(oldestCursor):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(oldestCursor, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsPage_lift(_ buf: RustBuffer) throws -> EventsPage {
+    return try FfiConverterTypeEventsPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsPage_lower(_ value: EventsPage) -> RustBuffer {
+    return FfiConverterTypeEventsPage.lower(value)
+}
+
+
+
+/**
  * What `fail` decided.
  */
 
@@ -16848,6 +17489,31 @@ fileprivate struct FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConsentChange: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentChange]
+
+    public static func write(_ value: [ConsentChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
     typealias SwiftType = [Customer]
 
@@ -16990,6 +17656,31 @@ fileprivate struct FfiConverterSequenceTypeErasure: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeErasure.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [Event]
+
+    public static func write(_ value: [Event], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Event] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Event]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvent.read(from: &buf))
         }
         return seq
     }
@@ -18216,6 +18907,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_close_store() != 48047) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_consent_history() != 30150) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_contact_export_json() != 4850) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -18235,6 +18929,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_erase_contact() != 21890) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_events() != 10575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_explain() != 2537) {
@@ -18304,6 +19001,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_reply() != 53815) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_report_delivery() != 2940) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_report_review() != 42881) {

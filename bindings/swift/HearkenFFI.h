@@ -365,6 +365,11 @@ RustBuffer uniffi_hearken_fn_method_engine_claim(uint64_t ptr, uint32_t limit, i
 void uniffi_hearken_fn_method_engine_close_store(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONSENT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONSENT_HISTORY
+RustBuffer uniffi_hearken_fn_method_engine_consent_history(uint64_t ptr, RustBuffer customer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_EXPORT_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_CONTACT_EXPORT_JSON
 RustBuffer uniffi_hearken_fn_method_engine_contact_export_json(uint64_t ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
@@ -398,6 +403,11 @@ RustBuffer uniffi_hearken_fn_method_engine_email_customer(uint64_t ptr, int64_t 
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CONTACT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ERASE_CONTACT
 RustBuffer uniffi_hearken_fn_method_engine_erase_contact(uint64_t ptr, RustBuffer contact, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EVENTS
+RustBuffer uniffi_hearken_fn_method_engine_events(uint64_t ptr, RustBuffer after_cursor, uint32_t limit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_EXPLAIN
@@ -513,6 +523,11 @@ void uniffi_hearken_fn_method_engine_remove_user(uint64_t ptr, RustBuffer id, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 int64_t uniffi_hearken_fn_method_engine_reply(uint64_t ptr, int64_t response_id, RustBuffer reply, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_DELIVERY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_DELIVERY
+RustBuffer uniffi_hearken_fn_method_engine_report_delivery(uint64_t ptr, RustBuffer message_id, RustBuffer feedback, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPORT_REVIEW
@@ -1466,6 +1481,12 @@ uint16_t uniffi_hearken_checksum_method_engine_close_store(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONSENT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONSENT_HISTORY
+uint16_t uniffi_hearken_checksum_method_engine_consent_history(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_EXPORT_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_CONTACT_EXPORT_JSON
 uint16_t uniffi_hearken_checksum_method_engine_contact_export_json(void
@@ -1505,6 +1526,12 @@ uint16_t uniffi_hearken_checksum_method_engine_email_customer(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CONTACT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ERASE_CONTACT
 uint16_t uniffi_hearken_checksum_method_engine_erase_contact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_EVENTS
+uint16_t uniffi_hearken_checksum_method_engine_events(void
     
 );
 #endif
@@ -1643,6 +1670,12 @@ uint16_t uniffi_hearken_checksum_method_engine_remove_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 uint16_t uniffi_hearken_checksum_method_engine_reply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_DELIVERY
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPORT_DELIVERY
+uint16_t uniffi_hearken_checksum_method_engine_report_delivery(void
     
 );
 #endif

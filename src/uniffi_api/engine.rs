@@ -8,12 +8,11 @@ use crate::model::{
     AckOutcome, Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment,
     AtRiskCustomer, BackfillProgress, BackfillReport, CancelReport, Channel, ConsentChange,
     ContactErasure, ContactState, CustomerEmail, DeliveryFeedback, DeliveryFeedbackOutcome,
-    DeliverySettings, DueWork, EventsPage, Explanation,
-    ExternalReview, FailOutcome, FeedbackInput, FeedbackSettings, InboundReply, Interaction,
-    InteractionInput, InvitationSummary, Location, MessageKind, NpsSummary, OutboundMessage,
-    OutboxCounts, RatingSummary, ReceiptLink, ReplyInput, ResponseDeletion, ResponseInput,
-    ResponseOutcome, ScoreQuery, Settings, SuppressionBundle, Survey, SurveyPage, SyncBatch,
-    SyncReport, SyncWindow, Template, ThreadComment, User,
+    DeliverySettings, DueWork, EventsPage, Explanation, ExternalReview, FailOutcome, FeedbackInput,
+    FeedbackSettings, InboundReply, Interaction, InteractionInput, InvitationSummary, Location,
+    MessageKind, NpsSummary, OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput,
+    ResponseDeletion, ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle,
+    Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
 };
 
 use super::config::{JournalMode, OpenOptions, StoreCheck};

@@ -759,6 +759,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_close_store(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_consent_history(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_contact_export_json(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_contact_state(
@@ -772,6 +774,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_email_customer(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_erase_contact(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_events(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_explain(
     ): Int
@@ -818,6 +822,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_remove_user(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_reply(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_report_delivery(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_report_review(
     ): Int
@@ -1024,6 +1030,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_close_store(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_consent_history(`ptr`: Long,`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_contact_export_json(`ptr`: Long,`contact`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_contact_state(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1037,6 +1045,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_email_customer(`ptr`: Long,`alertId`: Long,`email`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_erase_contact(`ptr`: Long,`contact`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_events(`ptr`: Long,`afterCursor`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_explain(`ptr`: Long,`customer`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1084,6 +1094,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_reply(`ptr`: Long,`responseId`: Long,`reply`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_hearken_fn_method_engine_report_delivery(`ptr`: Long,`messageId`: RustBuffer.ByValue,`feedback`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_report_review(`ptr`: Long,`review`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_hearken_fn_method_engine_resend(`ptr`: Long,`invitationId`: Long,`language`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1496,6 +1508,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_close_store() and 0xFFFF) != 48047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_consent_history() and 0xFFFF) != 30150) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_contact_export_json() and 0xFFFF) != 4850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1515,6 +1530,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_erase_contact() and 0xFFFF) != 21890) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_events() and 0xFFFF) != 10575) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_explain() and 0xFFFF) != 2537) {
@@ -1584,6 +1602,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 53815) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_report_delivery() and 0xFFFF) != 2940) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_report_review() and 0xFFFF) != 42881) {
@@ -2407,6 +2428,11 @@ public interface EngineInterface {
     fun `closeStore`()
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+    fun `consentHistory`(`customer`: kotlin.String): List<ConsentChange>
+    
+    /**
      * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
      */
     fun `contactExportJson`(`contact`: kotlin.String): kotlin.String
@@ -2442,6 +2468,15 @@ public interface EngineInterface {
      * Erases an e-mail address or phone number and every customer who had it (D6).
      */
     fun `eraseContact`(`contact`: kotlin.String, `nowMs`: kotlin.Long): ContactErasure
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    fun `events`(`afterCursor`: kotlin.String?, `limit`: kotlin.UInt): EventsPage
     
     /**
      * Why a customer did or did not get surveys (E9).
@@ -2567,6 +2602,12 @@ public interface EngineInterface {
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
     fun `reply`(`responseId`: kotlin.Long, `reply`: ReplyInput, `nowMs`: kotlin.Long): kotlin.Long
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+    fun `reportDelivery`(`messageId`: kotlin.String, `feedback`: DeliveryFeedback, `nowMs`: kotlin.Long): DeliveryFeedbackOutcome
     
     /**
      * Records an external review or its reply (A5). Returns how many reviews of the
@@ -3336,6 +3377,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * A customer's consent history, oldest first (D5).
+     */
+    @Throws(HearkenException::class)override fun `consentHistory`(`customer`: kotlin.String): List<ConsentChange> {
+            return FfiConverterSequenceTypeConsentChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_consent_history(
+        it,
+        
+        FfiConverterString.lower(`customer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * What hearken holds about an e-mail address or phone number alone, as JSON (D6).
      */
     @Throws(HearkenException::class)override fun `contactExportJson`(`contact`: kotlin.String): kotlin.String {
@@ -3460,6 +3519,29 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterString.lower(`contact`),
         FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Up to `limit` (1 to 1000) events of the feed after `after_cursor` (none: from the
+     * oldest kept), oldest first, with the cursor to read on from; or why the cursor
+     * cannot be read from: its events were pruned (`CursorExpired`) or it is from another
+     * incarnation of the store, a restored backup or an import (`ForeignCursor`); both
+     * carry the oldest valid cursor (D1).
+     */
+    @Throws(HearkenException::class)override fun `events`(`afterCursor`: kotlin.String?, `limit`: kotlin.UInt): EventsPage {
+            return FfiConverterTypeEventsPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_events(
+        it,
+        
+        FfiConverterOptionalString.lower(`afterCursor`),
+        FfiConverterUInt.lower(`limit`),_status)
 }
     }
     )
@@ -3896,6 +3978,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         
         FfiConverterLong.lower(`responseId`),
         FfiConverterTypeReplyInput.lower(`reply`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records what the mail or SMS provider reported on a sent message, even after its
+     * ack (D3): a hard bounce, a soft bounce or a spam complaint.
+     */
+    @Throws(HearkenException::class)override fun `reportDelivery`(`messageId`: kotlin.String, `feedback`: DeliveryFeedback, `nowMs`: kotlin.Long): DeliveryFeedbackOutcome {
+            return FfiConverterTypeDeliveryFeedbackOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_report_delivery(
+        it,
+        
+        FfiConverterString.lower(`messageId`),
+        FfiConverterTypeDeliveryFeedback.lower(`feedback`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -6262,6 +6365,87 @@ public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
 
 
 /**
+ * One change of a customer's consent (D5), oldest first in a history.
+ */
+data class ConsentChange (
+    /**
+     * `email`, `sms`, or `all` (every channel).
+     */
+    var `channel`: kotlin.String
+    , 
+    /**
+     * `surveys` (invitations and reminders) or `replies` (a reply to feedback, F2).
+     */
+    var `purpose`: kotlin.String
+    , 
+    /**
+     * Granted (true) or withdrawn (false).
+     */
+    var `granted`: kotlin.Boolean
+    , 
+    /**
+     * Who changed it: `pos` (the POS flag), `link` (the customer's link), `keyword` (an
+     * SMS keyword), `api` (the host), `import` (another store's list), `complaint` (a
+     * spam complaint).
+     */
+    var `source`: kotlin.String
+    , 
+    /**
+     * When.
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The change was made on one of the customer's contacts rather than on the customer.
+     */
+    var `byContact`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentChange: FfiConverterRustBuffer<ConsentChange> {
+    override fun read(buf: ByteBuffer): ConsentChange {
+        return ConsentChange(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentChange) = (
+            FfiConverterString.allocationSize(value.`channel`) +
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterBoolean.allocationSize(value.`granted`) +
+            FfiConverterString.allocationSize(value.`source`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterBoolean.allocationSize(value.`byContact`)
+    )
+
+    override fun write(value: ConsentChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`channel`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterBoolean.write(value.`granted`, buf)
+            FfiConverterString.write(value.`source`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterBoolean.write(value.`byContact`, buf)
+    }
+}
+
+
+
+/**
  * What the customer agreed to, as stored.
  */
 data class ConsentState (
@@ -7146,6 +7330,111 @@ public object FfiConverterTypeDecisionRecord: FfiConverterRustBuffer<DecisionRec
 
 
 /**
+ * What reporting delivery feedback did (D3). Repeating a report changes nothing more
+ * and answers `changed: false`.
+ */
+data class DeliveryFeedbackOutcome (
+    /**
+     * The message reported on.
+     */
+    var `messageId`: kotlin.String
+    , 
+    /**
+     * What was reported.
+     */
+    var `feedback`: DeliveryFeedback
+    , 
+    /**
+     * The message's status afterwards (`pending` when offered again, `failed`, `acked`,
+     * …).
+     */
+    var `messageStatus`: kotlin.String
+    , 
+    /**
+     * The invitation the message delivers, if any.
+     */
+    var `invitationId`: kotlin.Long?
+    , 
+    /**
+     * The invitation's status afterwards (`bounced` after a hard bounce), if any.
+     */
+    var `invitationStatus`: kotlin.String?
+    , 
+    /**
+     * When the message is offered again (a soft bounce retried).
+     */
+    var `retryAt`: Timestamp?
+    , 
+    /**
+     * The recipient's contact is now marked unusable (a hard bounce).
+     */
+    var `contactMarked`: kotlin.Boolean
+    , 
+    /**
+     * The recipient is now unsubscribed (a complaint).
+     */
+    var `unsubscribed`: kotlin.Boolean
+    , 
+    /**
+     * This report changed something (false for a repeated one).
+     */
+    var `changed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryFeedbackOutcome: FfiConverterRustBuffer<DeliveryFeedbackOutcome> {
+    override fun read(buf: ByteBuffer): DeliveryFeedbackOutcome {
+        return DeliveryFeedbackOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDeliveryFeedback.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryFeedbackOutcome) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterTypeDeliveryFeedback.allocationSize(value.`feedback`) +
+            FfiConverterString.allocationSize(value.`messageStatus`) +
+            FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
+            FfiConverterOptionalString.allocationSize(value.`invitationStatus`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`retryAt`) +
+            FfiConverterBoolean.allocationSize(value.`contactMarked`) +
+            FfiConverterBoolean.allocationSize(value.`unsubscribed`) +
+            FfiConverterBoolean.allocationSize(value.`changed`)
+    )
+
+    override fun write(value: DeliveryFeedbackOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterTypeDeliveryFeedback.write(value.`feedback`, buf)
+            FfiConverterString.write(value.`messageStatus`, buf)
+            FfiConverterOptionalLong.write(value.`invitationId`, buf)
+            FfiConverterOptionalString.write(value.`invitationStatus`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`retryAt`, buf)
+            FfiConverterBoolean.write(value.`contactMarked`, buf)
+            FfiConverterBoolean.write(value.`unsubscribed`, buf)
+            FfiConverterBoolean.write(value.`changed`, buf)
+    }
+}
+
+
+
+/**
  * Store-wide delivery settings: links, leases and retries of the outbox.
  */
 data class DeliverySettings (
@@ -7193,6 +7482,12 @@ data class DeliverySettings (
      * per run, oldest first; none (the default) keeps customers until erased.
      */
     var `retentionMonths`: kotlin.UInt? = null 
+    , 
+    /**
+     * Days an event of the feed is kept (D1); older ones are pruned by the timers. At
+     * least 1.
+     */
+    var `eventsRetentionDays`: kotlin.UInt = 30u 
     
 ){
     
@@ -7217,6 +7512,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -7228,7 +7524,8 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterUInt.allocationSize(value.`retryBaseSeconds`) +
             FfiConverterString.allocationSize(value.`suppressionPepper`) +
             FfiConverterUInt.allocationSize(value.`slimDeliveredAfterDays`) +
-            FfiConverterOptionalUInt.allocationSize(value.`retentionMonths`)
+            FfiConverterOptionalUInt.allocationSize(value.`retentionMonths`) +
+            FfiConverterUInt.allocationSize(value.`eventsRetentionDays`)
     )
 
     override fun write(value: DeliverySettings, buf: ByteBuffer) {
@@ -7240,6 +7537,7 @@ public object FfiConverterTypeDeliverySettings: FfiConverterRustBuffer<DeliveryS
             FfiConverterString.write(value.`suppressionPepper`, buf)
             FfiConverterUInt.write(value.`slimDeliveredAfterDays`, buf)
             FfiConverterOptionalUInt.write(value.`retentionMonths`, buf)
+            FfiConverterUInt.write(value.`eventsRetentionDays`, buf)
     }
 }
 
@@ -7492,6 +7790,69 @@ public object FfiConverterTypeErasure: FfiConverterRustBuffer<Erasure> {
 
 
 /**
+ * One event of the feed.
+ */
+data class Event (
+    /**
+     * Where this event is in the feed: pass it as `after_cursor` to read what follows.
+     */
+    var `cursor`: kotlin.String
+    , 
+    /**
+     * The event type, `area.verb.vN` (e.g. `response.created.v1`).
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * When the change was made (the `now` of the call that made it).
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The event's data: a JSON object of ids, kinds, statuses and times (docs/events.md).
+     */
+    var `data`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`cursor`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`data`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`cursor`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`data`, buf)
+    }
+}
+
+
+
+/**
  * Why a customer did or did not get surveys (E9): their status and the stored decisions.
  */
 data class Explanation (
@@ -7539,6 +7900,17 @@ data class Explanation (
      * Relationship-survey decisions (P7), newest first (at most 50).
      */
     var `relationship`: List<RelationshipDecision> = listOf() 
+    , 
+    /**
+     * When the customer's contact of the store's channel bounced hard (D3): surveys skip
+     * it (`no_usable_contact`) until the POS sends another one.
+     */
+    var `contactBouncedAt`: Timestamp? = null 
+    , 
+    /**
+     * The customer's consent history, oldest first (D5).
+     */
+    var `consent`: List<ConsentChange> = listOf() 
     
 ){
     
@@ -7577,6 +7949,8 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterSequenceTypeDecisionRecord.read(buf),
             FfiConverterSequenceTypeRelationshipDecision.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterSequenceTypeConsentChange.read(buf),
         )
     }
 
@@ -7589,7 +7963,9 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterBoolean.allocationSize(value.`phoneUsable`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`eligibleAgainOn`) +
             FfiConverterSequenceTypeDecisionRecord.allocationSize(value.`decisions`) +
-            FfiConverterSequenceTypeRelationshipDecision.allocationSize(value.`relationship`)
+            FfiConverterSequenceTypeRelationshipDecision.allocationSize(value.`relationship`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`contactBouncedAt`) +
+            FfiConverterSequenceTypeConsentChange.allocationSize(value.`consent`)
     )
 
     override fun write(value: Explanation, buf: ByteBuffer) {
@@ -7602,6 +7978,8 @@ public object FfiConverterTypeExplanation: FfiConverterRustBuffer<Explanation> {
             FfiConverterOptionalTypeIsoDate.write(value.`eligibleAgainOn`, buf)
             FfiConverterSequenceTypeDecisionRecord.write(value.`decisions`, buf)
             FfiConverterSequenceTypeRelationshipDecision.write(value.`relationship`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`contactBouncedAt`, buf)
+            FfiConverterSequenceTypeConsentChange.write(value.`consent`, buf)
     }
 }
 
@@ -12536,6 +12914,192 @@ public object FfiConverterTypeCommentKind: FfiConverterRustBuffer<CommentKind> {
 
 
 /**
+ * What the host's mail or SMS provider reported on a sent message (D3).
+ */
+
+enum class DeliveryFeedback {
+    
+    /**
+     * The address or number does not exist: the invitation is `bounced` and the contact
+     * unusable until the POS sends another one.
+     */
+    HARD_BOUNCE,
+    /**
+     * A passing refusal (full mailbox, unreachable phone): retried like a failure.
+     */
+    SOFT_BOUNCE,
+    /**
+     * The recipient marked the message as spam: the contact is unsubscribed (E3).
+     */
+    COMPLAINT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryFeedback: FfiConverterRustBuffer<DeliveryFeedback> {
+    override fun read(buf: ByteBuffer) = try {
+        DeliveryFeedback.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DeliveryFeedback) = 4UL
+
+    override fun write(value: DeliveryFeedback, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What [`crate::Engine::events`] answers: the events after a cursor, or why a cursor cannot
+ * be read from (never a silent gap).
+ */
+sealed class EventsPage {
+    
+    /**
+     * The events after the cursor, oldest first (empty when there is nothing new).
+     */
+    data class Events(
+        /**
+         * At most `limit` events.
+         */
+        val `events`: List<com.hearken.Event>, 
+        /**
+         * The cursor to read the next page from (the last event's, or the one given).
+         */
+        val `nextCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor's events were pruned (older than the retention): read again from
+     * `oldest_cursor`, after re-synchronising what was missed.
+     */
+    data class CursorExpired(
+        /**
+         * The cursor before the oldest event still kept.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The cursor is from another incarnation of the store (a restored backup, an
+     * import): read again from `oldest_cursor`, after re-synchronising.
+     */
+    data class ForeignCursor(
+        /**
+         * The cursor before the oldest event this incarnation keeps.
+         */
+        val `oldestCursor`: kotlin.String) : EventsPage()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventsPage : FfiConverterRustBuffer<EventsPage>{
+    override fun read(buf: ByteBuffer): EventsPage {
+        return when(buf.getInt()) {
+            1 -> EventsPage.Events(
+                FfiConverterSequenceTypeEvent.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> EventsPage.CursorExpired(
+                FfiConverterString.read(buf),
+                )
+            3 -> EventsPage.ForeignCursor(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EventsPage): ULong = when(value) {
+        is EventsPage.Events -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeEvent.allocationSize(value.`events`)
+                + FfiConverterString.allocationSize(value.`nextCursor`)
+            )
+        }
+        is EventsPage.CursorExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+        is EventsPage.ForeignCursor -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`oldestCursor`)
+            )
+        }
+    }
+
+    override fun write(value: EventsPage, buf: ByteBuffer) {
+        when(value) {
+            is EventsPage.Events -> {
+                buf.putInt(1)
+                FfiConverterSequenceTypeEvent.write(value.`events`, buf)
+                FfiConverterString.write(value.`nextCursor`, buf)
+                Unit
+            }
+            is EventsPage.CursorExpired -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+            is EventsPage.ForeignCursor -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`oldestCursor`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What `fail` decided.
  */
 sealed class FailOutcome {
@@ -15498,6 +16062,34 @@ public object FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConsentChange: FfiConverterRustBuffer<List<ConsentChange>> {
+    override fun read(buf: ByteBuffer): List<ConsentChange> {
+        val len = buf.getInt()
+        return List<ConsentChange>(len) {
+            FfiConverterTypeConsentChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Customer>> {
     override fun read(buf: ByteBuffer): List<Customer> {
         val len = buf.getInt()
@@ -15656,6 +16248,34 @@ public object FfiConverterSequenceTypeErasure: FfiConverterRustBuffer<List<Erasu
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeErasure.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
         }
     }
 }
