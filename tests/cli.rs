@@ -1513,7 +1513,9 @@ fn d1_cli_events_reads_the_feed_with_a_cursor() {
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
     let rest: serde_json::Value =
         serde_json::from_str(&ok(&db, &["events", "--after", &cursor, "--json"])).unwrap();
-    assert_eq!(rest["events"][0]["type"], "invitation.created.v1");
+    // The unsubscribe's consent change (D5) comes next, then the night's invitations.
+    assert_eq!(rest["events"][0]["type"], "consent.changed.v1");
+    assert_eq!(rest["events"][1]["type"], "invitation.created.v1");
     let run = hearken(&db, &["events", "--after", "secret@example.com"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("after_cursor"), "{}", run.stderr);

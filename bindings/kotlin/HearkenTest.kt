@@ -468,6 +468,7 @@ fun main(args: Array<String>) {
     reportTests()
     trustTests()
     pagesTests()
+    integrationTests()
 
     println("kotlin: ${passed.size} passed, ${failed.size} failed")
     if (failed.isNotEmpty()) exitProcess(1)
@@ -1495,6 +1496,61 @@ fun pagesTests() {
             eq(answers.answers[0].score, 10u, "form answers")
             val err = assertThrows<HearkenException.InvalidInput> { engine.surveyFormAnswers("q.recommend=secret") }
             check("secret" !in err.toString(), "never echoes the value")
+        }
+    }
+}
+
+/** Issue 28 through the Kotlin door: the event feed's golden night (D1), the customer
+ *  screen and cancelling (D7), delivery feedback and consent history (D3, D5). */
+fun integrationTests() {
+    test("d1_golden_events_of_night1_match_the_rust_door") {
+        val (engine, _) = synced()
+        engine.use {
+            val message = engine.claim(1u, DUE).single()
+            engine.ack(message.messageId, DUE)
+            val page = engine.events(null, 1000u)
+            check(page is EventsPage.Events, "a page of events")
+            page as EventsPage.Events
+            val incarnation = page.nextCursor.substringBefore('.')
+            val events = page.events.joinToString(",") {
+                "{\"cursor\":\"${it.cursor}\",\"type\":\"${it.kind}\"," +
+                    "\"at\":\"${Instant.ofEpochMilli(it.at)}\",\"data\":${it.data}}"
+            }
+            val got = "{\"outcome\":\"events\",\"events\":[$events],\"next_cursor\":\"${page.nextCursor}\"}"
+            eq(got + "\n", goldenText("events_night1.json").replace("INCARNATION", incarnation), "feed")
+            val after = engine.events(page.nextCursor, 10u)
+            eq(after, EventsPage.Events(listOf(), page.nextCursor), "nothing after the last cursor")
+            eq(engine.events("0123456789abcdef.1", 10u), EventsPage.ForeignCursor("$incarnation.0"),
+                "a foreign cursor is told, with the oldest valid one")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.events("secret@example.com", 10u) }
+            check("after_cursor" in err.toString() && "secret" !in err.toString(), "names after_cursor, no echo")
+        }
+    }
+    test("d7_contact_state_and_cancel_pending_release_the_cooldown") {
+        val (engine, _) = synced()
+        engine.use {
+            val state = engine.contactState("c1", DUE)
+            eq(state.customer, "c1", "customer")
+            eq(state.pending.size, 1, "one pending invitation message")
+            val cancelled = engine.cancelPending("c1", DUE)
+            eq(cancelled.cancelled, 1u, "cancelled")
+            eq(engine.contactState("c1", DUE).pending, listOf(), "nothing pending after cancel")
+            assertThrows<HearkenException.NotFound> { engine.contactState("nobody", DUE) }
+        }
+    }
+    test("d3_d5_hard_bounce_after_the_ack_and_the_complaint_in_the_consent_history") {
+        val (engine, _) = synced()
+        engine.use {
+            val (first, second) = engine.claim(10u, DUE).take(2)
+            engine.ack(first.messageId, DUE)
+            val bounced = engine.reportDelivery(first.messageId, DeliveryFeedback.HARD_BOUNCE, DUE)
+            eq(bounced.invitationStatus, "bounced", "invitation bounced")
+            check(bounced.contactMarked, "contact marked unusable")
+            engine.ack(second.messageId, DUE)
+            val complained = engine.reportDelivery(second.messageId, DeliveryFeedback.COMPLAINT, DUE)
+            check(complained.unsubscribed, "a complaint unsubscribes")
+            val history = engine.consentHistory(second.customer!!)
+            check(history.any { it.source == "complaint" && !it.granted }, "the complaint is in the history")
         }
     }
 }

@@ -106,6 +106,9 @@ pub fn erase_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Co
     for host_id in c.customers_with_contact(kind, &value)? {
         customers.push(erasure::erase_customer(c, &host_id, now)?);
     }
+    // D3, D5: the contact's own bounce mark and consent changes (an unsubscribe by contact
+    // alone records one) hold it in plain text: they go too (T2). No customer row is 0.
+    c.erase_consent(0, std::slice::from_ref(&value))?;
     let mut suppression_hashed = false;
     if let Some((at, _)) = c.contact_suppression(kind, &value)? {
         let pepper = c.get_delivery_settings()?.suppression_pepper;
