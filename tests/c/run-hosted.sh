@@ -21,7 +21,8 @@ SOURCES=(tests/c/main.c tests/c/harness.c tests/c/test_contract.c tests/c/test_g
          tests/c/test_engine.c tests/c/test_delivery.c tests/c/test_responses.c
          tests/c/test_alerts.c tests/c/test_bad_input.c
          tests/c/test_reports.c tests/c/test_store_file.c tests/c/test_trust.c
-         tests/c/test_windows.c tests/c/test_policy.c tests/c/test_pages.c)
+         tests/c/test_windows.c tests/c/test_policy.c tests/c/test_pages.c
+         tests/c/test_screen.c)
 ${CC:-gcc} -Wall -Wextra -Werror -std=c11 -g -I"$ROOT/include" "${SOURCES[@]}" \
     -L"$LIB_DIR" -lhearken -Wl,-rpath,"$LIB_DIR" -lpthread -o "$OUT/tests_pg"
 mkdir -p "$OUT/scratch"
