@@ -160,8 +160,9 @@ pub struct OutboundMessage {
     pub customer: Option<String>,
     /// Host id of the user, for a message to staff.
     pub user: Option<String>,
-    /// Host id of the location.
-    pub location: String,
+    /// Host id of the location; none for a message that belongs to no location (a
+    /// webhook, D2; a keyword reply to a phone, D4).
+    pub location: Option<String>,
     /// The invitation this message delivers.
     pub invitation_id: Option<i64>,
     /// The alert this message is about.
