@@ -22,11 +22,10 @@ for f in tests/*.rs; do
 done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# The same features as scripts/test.sh's test build, so nothing is rebuilt.
-# PostgreSQL (hosted mode) needs the hosted feature and the cluster's variables
+# The same features as scripts/test.sh's test build (failpoints and hosted for every
+# store), so nothing is rebuilt. PostgreSQL needs the cluster's variables
 # (scripts/pg-cluster.sh env).
-features=failpoints
-[ "$store" = postgres ] && features=failpoints,hosted
+features=failpoints,hosted
 if ! HEARKEN_TEST_STORE=$store cargo test -q --no-fail-fast --features "$features" "${targets[@]}" -- "$@" >"$log" 2>&1; then
   cat "$log"
   echo "behaviour suite on $store: FAILED" >&2

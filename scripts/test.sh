@@ -9,7 +9,9 @@
 # Longer checks (benches, fuzzing, soak) live in scripts/longer-checks.sh.
 #
 #   scripts/test.sh               the Rust, C and bindings tests and the performance guard
-#                                 (~13 min cold on 2 cores, plus ~1.5 min for the guard)
+#                                 (~13 min cold on 2 cores, plus ~1.5 min for the guard;
+#                                 one debug test build, with the hosted feature, serves
+#                                 every store)
 #   scripts/test.sh --artifacts   the same, then scripts/package.sh (release artifacts into
 #                                 target/dist/) and scripts/test-artifacts.sh, which checks
 #                                 each artifact from an unpacked copy (see README "Get
@@ -60,41 +62,38 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --features perf-guard,hosted -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
-# One test build for everything, with the failpoints compiled in (they stay off unless
-# HEARKEN_FAILPOINT is set): the crash tests kill a child at each of them. No second
-# build without the feature: the release libraries below are checked to hold none.
-step "rust: unit, integration, property, golden, header-drift and crash tests (store: sqlite-memory)"
-HEARKEN_TEST_STORE=sqlite-memory cargo test --features failpoints
+# A throw-away PostgreSQL 15 cluster for the whole run (installs Debian's postgresql when
+# missing; the trap stops it whatever happens): the hosted tests run in the one test build
+# below, the behaviour suite runs on it, and so do the C, Python and Kotlin doors.
+step "hosted mode (issue 27): start a throw-away PostgreSQL 15 cluster (TLS, non-owner engine role)"
+scripts/pg-cluster.sh start
+trap 'scripts/pg-cluster.sh stop' EXIT
+eval "$(scripts/pg-cluster.sh env)"
+
+# One test build for everything: failpoints compiled in (they stay off unless
+# HEARKEN_FAILPOINT is set: the crash tests kill a child at each of them) and the hosted
+# mode (the PostgreSQL client, schema, TLS, tokio, isolation, concurrency, plan and admin
+# tests run here, on the cluster). The build without the hosted feature is the release
+# library below; tests/hosted_doors.rs checks it says `unsupported`.
+step "rust: unit, integration, property, golden, header-drift, crash and hosted tests (store: sqlite-memory; hosted tests on the cluster)"
+HEARKEN_TEST_STORE=sqlite-memory HEARKEN_TEST_REQUIRE_PG=1 cargo test --features failpoints,hosted
 
 step "rust: the behaviour suite again on a store file (tests/sqlite-only.txt lists what runs once)"
 bash scripts/behaviour-suite.sh sqlite-file
 
-step "hosted mode (issue 27): a throw-away PostgreSQL 15 cluster (TLS, non-owner engine role): client, schema, TLS, tokio, store tests, and the behaviour suite on PostgreSQL"
-# Installs Debian's postgresql when missing; the trap stops the cluster whatever happens.
-scripts/pg-cluster.sh start
-trap 'scripts/pg-cluster.sh stop' EXIT
-eval "$(scripts/pg-cluster.sh env)"
-# The features of the behaviour suite's PostgreSQL build (failpoints stay off unless
-# HEARKEN_FAILPOINT is set), so the hosted tests, the suite and the C door's debug library
-# share one compilation instead of two.
-HEARKEN_TEST_REQUIRE_PG=1 cargo test --features failpoints,hosted --test hosted_client --test hosted_schema --test hosted_doors \
-  --test hosted_tokio --test hosted_tls_swap --test hosted_lease \
-  --test hosted_isolation --test hosted_concurrency --test hosted_plans --test hosted_admin --bin hearken
-# PgBouncer in transaction mode in front of the cluster (H3; installs Debian's if missing).
+step "hosted mode: PgBouncer in transaction mode (H3), the behaviour suite on PostgreSQL (H1), the C door on PostgreSQL"
+# PgBouncer in transaction mode in front of the cluster (installs Debian's if missing).
 scripts/pgbouncer.sh start
 trap 'scripts/pgbouncer.sh stop; scripts/pg-cluster.sh stop' EXIT
 eval "$(scripts/pgbouncer.sh env)"
 HEARKEN_TEST_REQUIRE_PG=1 HEARKEN_TEST_REQUIRE_PGBOUNCER=1 cargo test --features failpoints,hosted --test hosted_pgbouncer
 scripts/pgbouncer.sh stop
 trap 'scripts/pg-cluster.sh stop' EXIT
-# The client's and the PostgreSQL store's unit tests (each area against SQLite's answers).
-HEARKEN_TEST_REQUIRE_PG=1 cargo test --features failpoints,hosted --lib -- hosted:: store::postgres::
 # The behaviour suite on PostgreSQL: the same files as on the SQLite stores (H1).
 bash scripts/behaviour-suite.sh postgres
-# The C door on PostgreSQL: a debug library with the hosted feature (its dependencies are
-# the ones the hosted tests just built), the golden scenario on new stores of the cluster.
-# The Python and Kotlin tests run on it too, in the bindings step (HEARKEN_HOSTED_LIB_DIR);
-# the cluster runs until then.
+# The C door on PostgreSQL: a debug library with the hosted feature (the test build's
+# features), the golden scenario on new stores of the cluster. The Python and Kotlin tests
+# run on it too, in the bindings step (HEARKEN_HOSTED_LIB_DIR); the cluster runs until then.
 cargo build --lib --features failpoints,hosted
 bash tests/c/run-hosted.sh
 export HEARKEN_HOSTED_LIB_DIR=target/debug
@@ -112,6 +111,12 @@ for lib in target/release/libhearken.so target/release/libhearken.a; do
   fi
 done
 echo "no failpoint name in libhearken.so or libhearken.a"
+
+step "without the hosted feature: opening a URL, leasing and hearken admin say unsupported"
+# The embedded library, wheels, jar and zip carry no PostgreSQL client. The C and Python
+# doors check the release library above; the Rust and CLI checks of that build are the
+# cfg(not(feature = "hosted")) tests of tests/hosted_doors.rs (one small debug build).
+cargo test --features failpoints --test hosted_doors
 
 step "performance guard: instructions (callgrind), pages written and fsyncs against benches/guard/baselines.json"
 # A scenario more than 10 % above or below its baseline fails (docs/benchmarks.md).
@@ -134,9 +139,9 @@ bash tests/browser/run.sh
 step "examples: the nightly-sync demo, twice on one file (the re-run creates nothing)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# --features failpoints: reuses the test build above (same features, same profile).
-cargo run -q --features failpoints --example nightly_sync -- "$tmp/demo.db" >"$tmp/first.txt"
-cargo run -q --features failpoints --example nightly_sync -- "$tmp/demo.db" >"$tmp/second.txt"
+# --features failpoints,hosted: reuses the test build above (same features, same profile).
+cargo run -q --features failpoints,hosted --example nightly_sync -- "$tmp/demo.db" >"$tmp/first.txt"
+cargo run -q --features failpoints,hosted --example nightly_sync -- "$tmp/demo.db" >"$tmp/second.txt"
 first=$(grep -c "survey to" "$tmp/first.txt" || true)
 second=$(grep -c "survey to" "$tmp/second.txt" || true)
 echo "demo: $first invitations on the first run, $second on the re-run"

@@ -1404,32 +1404,6 @@ fn cli_sync_counts_only_reports_the_full_reports_counts_with_empty_lists() {
     );
 }
 
-/// Without the cargo feature `hosted`, `hearken admin` says hosted mode is not built in
-/// (exit 1, the kind `unsupported`), and still refuses a password as an argument.
-#[cfg(not(feature = "hosted"))]
-#[test]
-fn h5_admin_without_hosted_mode_says_it_is_not_built_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("none.db");
-    let r = hearken(&db, &["admin", "list-stores"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("hosted mode is not built in"),
-        "{}",
-        r.stderr
-    );
-    let r = hearken(&db, &["--json", "admin", "install"]);
-    let e: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
-    assert_eq!(e["kind"], "unsupported", "{e}");
-    let r = hearken(
-        &db,
-        &["admin", "list-stores", "--url", "postgres://u:s3cret@db/x"],
-    );
-    assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
-    assert!(!db.exists(), "no store file is created");
-}
-
 /// D6, D7 through the CLI: `customer show|cancel|export|erase`.
 #[test]
 fn d7_d6_cli_customer_show_cancel_export_and_erase_by_contact() {

@@ -1,7 +1,9 @@
 //! Opening a hosted store through the Rust door and the CLI (issue 27 item 6, H1, H6):
 //! `Engine::open_url` and `hearken --store ID` with a `postgres://` URL in `HEARKEN_DB`.
 //!
-//! Without the `hosted` feature the same calls answer `unsupported`; with it (and the
+//! Without the `hosted` feature the same calls answer `unsupported` (the tests of that
+//! build are all here: scripts/test.sh runs this file once against the release build,
+//! which has no hosted mode); with it (and the
 //! cluster of scripts/pg-cluster.sh) the golden night runs through both doors on
 //! PostgreSQL. The C and uniffi doors' `hk_engine_open_url` / `Engine.open_url` are tested
 //! in tests/c and bindings/python.
@@ -243,6 +245,41 @@ fn h6_cli_on_a_hosted_store_with_the_password_from_a_password_file() {
     let run = hearken(Some(&bare), at, &["outbox", "list"]);
     assert_ne!(run.code, 0);
     assert!(!run.stderr.contains(&bare), "{}", run.stderr);
+}
+
+/// Without the cargo feature `hosted`, `hearken admin` says hosted mode is not built in
+/// (exit 1, the kind `unsupported`), and still refuses a password as an argument.
+#[cfg(not(feature = "hosted"))]
+#[test]
+fn h5_admin_without_hosted_mode_says_it_is_not_built_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let db_arg = db.to_str().unwrap();
+    let r = hearken(None, None, &["--db", db_arg, "admin", "list-stores"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("hosted mode is not built in"),
+        "{}",
+        r.stderr
+    );
+    let r = hearken(None, None, &["--db", db_arg, "--json", "admin", "install"]);
+    let e: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
+    assert_eq!(e["kind"], "unsupported", "{e}");
+    let r = hearken(
+        None,
+        None,
+        &[
+            "--db",
+            db_arg,
+            "admin",
+            "list-stores",
+            "--url",
+            "postgres://u:s3cret@db/x",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+    assert!(!db.exists(), "no store file is created");
 }
 
 #[cfg(not(feature = "hosted"))]
