@@ -10,6 +10,10 @@
 //! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
 //! `HEARKEN_BENCH_ONLY=young|old`: measure one store once (for callgrind:
 //! `--toggle-collect='history::timed_night'`).
+//! `HEARKEN_BENCH_ONLY=pages-young|pages-old`: keeps the WAL frames of one timed night (a
+//! reader holds a snapshot from before it, so no checkpoint moves them) and prints where
+//! the store and its WAL are, with the WAL's size before the night: `scripts/wal-pages.py`
+//! then names the b-tree of each page the night wrote.
 //! `HEARKEN_BENCH_ONLY=backfill`: the same nights written as a backfill file
 //! (`target/bench-history-r<revision>-<nights>.jsonl`, one batch per line) and imported by
 //! the release CLI, as a user would (`hearken backfill FILE`), into a fresh store; prints
@@ -108,9 +112,9 @@ fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (D
     // The copy's pages are written back now, not by the first checkpoint's fsync inside
     // the timed night (which then waited for the whole store to reach the disk).
     std::fs::File::open(&path).unwrap().sync_all().unwrap();
-    if journal == JournalMode::Rollback {
-        Engine::convert_journal(&path, JournalMode::Rollback).unwrap();
-    }
+    // The templates' modes differ (the month-old one is a backup's copy, in rollback): each
+    // copy is put in the mode measured, so both stores are timed in the same mode.
+    Engine::convert_journal(&path, journal).unwrap();
     let options = EngineOptions {
         journal,
         ..EngineOptions::default()
@@ -122,6 +126,36 @@ fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (D
     let morning = timed_morning(&e, h, night + 1);
     e.close().unwrap();
     (sync, morning)
+}
+
+/// [`measure`]'s night `night + 1` on a copy in `target/bench-pages/`, its WAL frames kept
+/// by a reader's snapshot from before it; prints the paths and the WAL offset it began at.
+fn keep_night_pages(template: &Path, h: &History, night: u32) {
+    let dir = template.parent().unwrap().join("bench-pages");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    std::fs::copy(template, &path).unwrap();
+    Engine::convert_journal(&path, JournalMode::Wal).unwrap();
+    let e = Engine::open(&path).unwrap();
+    history::sync_night(&e, h, night);
+    history::morning(&e, h, night);
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")
+        .unwrap();
+    let wal = dir.join("store.db-wal");
+    let before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    timed_night(&e, h, night + 1);
+    let after = std::fs::metadata(&wal).unwrap().len();
+    std::fs::copy(&wal, dir.join("night.wal")).unwrap();
+    println!(
+        "store {} wal {} night frames from byte {before} to {after}",
+        path.display(),
+        dir.join("night.wal").display()
+    );
+    drop(reader);
+    e.close().unwrap();
 }
 
 /// Writes (or reuses) the backfill file of `nights` nights: one batch per line.
@@ -202,6 +236,15 @@ fn main() {
         return;
     }
     let (young, old) = templates(&h, nights);
+    if let Some(which) = only.as_deref().and_then(|o| o.strip_prefix("pages-")) {
+        let (t, n) = if which == "young" {
+            (&young, YOUNG_NIGHTS)
+        } else {
+            (&old, nights)
+        };
+        keep_night_pages(t, &h, n);
+        return;
+    }
     if let Some(which) = only {
         let (t, n) = if which == "young" {
             (&young, YOUNG_NIGHTS)
