@@ -169,7 +169,7 @@ pub struct OutboundMessage {
     pub location: String,
     /// For a `webhook` message (D2): where to POST `body` and the three headers, signed
     /// by this claim (`recipient` is the URL too; `channel` means nothing for it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<super::WebhookDelivery>,
     /// The invitation this message delivers.
     pub invitation_id: Option<i64>,
