@@ -410,11 +410,15 @@ const CALLS: &[(&str, Call)] = &[
         show(e.consent_history(&b.customer))
     }),
     // Webhooks (D2).
-    ("remove_webhook", |e, b, now| show(e.remove_webhook(b.webhook, now))),
+    ("remove_webhook", |e, b, now| {
+        show(e.remove_webhook(b.webhook, now))
+    }),
     ("rotate_webhook_secret", |e, b, now| {
         show(e.rotate_webhook_secret(b.webhook, None, now))
     }),
-    ("ping_webhook", |e, b, now| show(e.ping_webhook(b.webhook, now))),
+    ("ping_webhook", |e, b, now| {
+        show(e.ping_webhook(b.webhook, now))
+    }),
     ("fail_webhook", |e, b, now| {
         show(e.fail_webhook(&b.message, 500, "x", now))
     }),

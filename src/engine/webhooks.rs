@@ -320,9 +320,8 @@ pub(in crate::engine) fn render(
     let Some(id) = m.webhook else {
         return Ok(Err("webhook_removed"));
     };
-    if !cache.0.contains_key(&id) {
-        let row = c.webhook(id)?;
-        cache.0.insert(id, row);
+    if let std::collections::hash_map::Entry::Vacant(slot) = cache.0.entry(id) {
+        slot.insert(c.webhook(id)?);
     }
     let Some(Some(row)) = cache.0.get(&id) else {
         return Ok(Err("webhook_removed"));
