@@ -1866,7 +1866,8 @@ const char *hk_message_batch_user(const hk_message_batch *batch,
                                   uint32_t index);
 
 /**
- * Host id of message `index`'s location; borrowed.
+ * Host id of message `index`'s location; borrowed. NULL for a message that belongs to
+ * no location (a webhook, D2; a keyword reply to a phone, D4).
  */
 const char *hk_message_batch_location(const hk_message_batch *batch,
                                       uint32_t index);

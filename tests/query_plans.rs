@@ -189,12 +189,27 @@ fn trace_history(e: &Engine, h: &History, nights: u32) -> BTreeSet<String> {
 }
 
 fn check(path: &std::path::Path, statements: &BTreeSet<String>) {
+    check_except(path, statements, &[]);
+}
+
+/// [`check`], but a scan of `table` in a statement containing `fragment` is accepted, for
+/// each `(table, fragment, why)` of `accepted`.
+fn check_except(
+    path: &std::path::Path,
+    statements: &BTreeSet<String>,
+    accepted: &[(&str, &str, &str)],
+) {
     let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut failures = Vec::new();
     let mut checked = 0;
     for sql in statements.iter().filter(|s| !is_control(s)) {
         checked += 1;
-        for scan in growing_scans(&c, sql) {
+        let scans = growing_scans(&c, sql).into_iter().filter(|scan| {
+            !accepted.iter().any(|(table, fragment, _)| {
+                scan.starts_with(&format!("{table}:")) && sql.contains(fragment)
+            })
+        });
+        for scan in scans {
             failures.push(format!(
                 "{scan}\n    in: {}",
                 sql.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -273,3 +288,53 @@ fn d6_the_retention_sweep_scans_no_growing_table() {
     );
     check(&path, &statements);
 }
+
+/// D6, D7: the data-subject calls on a store with history — the customer screen, consent
+/// history, explain, cancelling, both exports, and erasure by customer and by contact —
+/// find a customer's rows through indexes: none scans a table that grows with history.
+#[test]
+fn d6_d7_subject_calls_and_erasure_scan_no_growing_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, path) = engine(&dir);
+    history::every_timer(&e);
+    let at = history::morning_at(12);
+    // The nights build the history; only the subject calls are traced.
+    let _ = trace_history(&e, &SMALL, 12);
+    let sink = Arc::new(Mutex::new(Vec::new()));
+    e.trace_sql(Some(sink.clone())).unwrap();
+    for c in ["c1", "c2", "c3"] {
+        e.contact_state(c, at).unwrap();
+        e.consent_history(c).unwrap();
+        e.explain(c, at).unwrap();
+        e.customer_export(c).unwrap();
+        e.cancel_pending(c, at).unwrap();
+    }
+    e.erase_customer("c1", at).unwrap();
+    e.contact_export("client2@example.com").unwrap();
+    e.erase_contact("client2@example.com", at).unwrap();
+    e.trace_sql(None).unwrap();
+    let statements: BTreeSet<String> = sink.lock().unwrap().drain(..).collect();
+    assert!(
+        statements.iter().any(|s| s.contains("erased_at")),
+        "the erasure ran"
+    );
+    check_except(&path, &statements, SUBJECT_REQUEST_SCANS);
+}
+
+/// Scans a data-subject request may make, once per request of one person (never in a
+/// night, a morning or the retention sweep, whose statements the tests above check): an
+/// index for them would cost every night and every claim instead.
+const SUBJECT_REQUEST_SCANS: &[(&str, &str, &str)] = &[
+    (
+        "customers",
+        "email_norm = ?2",
+        "by contact (D6): an index of customers by e-mail and phone costs a sync_2k +8.8 % \
+         pages written and night_2y +16 % (perf guard, schema 14 draft)",
+    ),
+    (
+        "link_tokens",
+        "FROM link_tokens WHERE customer_id",
+        "the access export's list of links (D6): two tokens are minted per claimed message, \
+         and an index by customer would be written twice per message of the drain",
+    ),
+];

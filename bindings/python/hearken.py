@@ -9275,7 +9275,7 @@ class OutboundMessage:
     """
     A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 """
-    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, html_body:typing.Optional[str], survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:str, invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, html_body:typing.Optional[str], survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:typing.Optional[str], invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
         self.message_id = message_id
         self.kind = kind
         self.channel = channel
@@ -9360,7 +9360,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
             reply_to=_UniffiFfiConverterOptionalString.read(buf),
             customer=_UniffiFfiConverterOptionalString.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
-            location=_UniffiFfiConverterString.read(buf),
+            location=_UniffiFfiConverterOptionalString.read(buf),
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
             alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
             attempt=_UniffiFfiConverterUInt32.read(buf),
@@ -9383,7 +9383,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.reply_to)
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
-        _UniffiFfiConverterString.check_lower(value.location)
+        _UniffiFfiConverterOptionalString.check_lower(value.location)
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
         _UniffiFfiConverterUInt32.check_lower(value.attempt)
@@ -9405,7 +9405,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.reply_to, buf)
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
-        _UniffiFfiConverterString.write(value.location, buf)
+        _UniffiFfiConverterOptionalString.write(value.location, buf)
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
         _UniffiFfiConverterUInt32.write(value.attempt, buf)

@@ -8898,9 +8898,10 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var user: String?
     /**
-     * Host id of the location.
+     * Host id of the location; none for a message that belongs to no location (a
+     * webhook, D2; a keyword reply to a phone, D4).
      */
-    public var location: String
+    public var location: String?
     /**
      * The invitation this message delivers.
      */
@@ -8966,8 +8967,9 @@ public struct OutboundMessage: Equatable, Hashable {
          * Host id of the user, for a message to staff.
          */user: String?, 
         /**
-         * Host id of the location.
-         */location: String, 
+         * Host id of the location; none for a message that belongs to no location (a
+         * webhook, D2; a keyword reply to a phone, D4).
+         */location: String?, 
         /**
          * The invitation this message delivers.
          */invitationId: Int64?, 
@@ -9031,7 +9033,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
                 replyTo: FfiConverterOptionString.read(from: &buf), 
                 customer: FfiConverterOptionString.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf), 
-                location: FfiConverterString.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
                 alertId: FfiConverterOptionInt64.read(from: &buf), 
                 attempt: FfiConverterUInt32.read(from: &buf), 
@@ -9054,7 +9056,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.replyTo, into: &buf)
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
-        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
         FfiConverterOptionInt64.write(value.alertId, into: &buf)
         FfiConverterUInt32.write(value.attempt, into: &buf)

@@ -55,7 +55,7 @@ pub(super) fn queue_text(
             customer,
             user,
             alert,
-            location,
+            location: Some(location),
             channel: Channel::Email,
             language,
             params: &crate::wire::to_json(text),

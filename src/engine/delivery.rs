@@ -412,7 +412,7 @@ fn render_templated(
     };
     let values = template::Values {
         first_name: first.as_deref().unwrap_or(tpl.no_name),
-        location: &m.location_name,
+        location: m.location_name.as_deref().unwrap_or_default(),
         survey_link: survey_link.as_deref().unwrap_or_default(),
         unsubscribe_link: &unsubscribe_link,
         review_link: m.review_link.as_deref().unwrap_or_default(),
@@ -699,7 +699,7 @@ pub fn resend(
             })?;
     let message_id = MessageIds::new(now)?.next_id();
     // P5: a resend waits for the location's next send slot.
-    let slot = super::policy::Slots::new(c)?.slot(c, location, now, now)?;
+    let slot = super::policy::Slots::new(c)?.slot(c, Some(location), now, now)?;
     c.queue_message(
         &message_id,
         &store::NewMessage {

@@ -144,14 +144,18 @@ impl Slots {
     }
 
     /// The next send slot of a message of `location` due at `due`, created at `created`;
-    /// `None` when none comes in time. A location that cannot be read keeps `due`.
+    /// `None` when none comes in time. A message without a location (D2, D4) and a
+    /// location that cannot be read keep `due`.
     pub fn slot(
         &mut self,
         c: &mut dyn Tx,
-        location: i64,
+        location: Option<i64>,
         due: DateTime<Utc>,
         created: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
+        let Some(location) = location else {
+            return Ok(Some(due));
+        };
         if !self.rules.contains_key(&location) {
             let rules = match c.location_by_rowid(location)? {
                 Some(row) => Some(LocationRules::load(c, &row, &self.settings)?),

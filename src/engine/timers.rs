@@ -81,7 +81,7 @@ fn queue_reminders(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<u32> {
                 None => ids.insert(MessageIds::new(now)?),
             };
             // P5: a reminder waits for the location's next send slot.
-            let slot = slots.slot(c, cand.location, now, now)?;
+            let slot = slots.slot(c, Some(cand.location), now, now)?;
             let message_id = ids.next_id();
             c.queue_message(
                 &message_id,

@@ -354,7 +354,7 @@ pub(in crate::engine) fn render(
         reply_to: None,
         customer: None,
         user: None,
-        location: String::new(),
+        location: None,
         invitation_id: None,
         alert_id: None,
         attempt: m.attempts + 1,

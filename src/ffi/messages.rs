@@ -23,7 +23,7 @@ struct Message {
     reply_to: Option<CString>,
     customer: Option<CString>,
     user: Option<CString>,
-    location: CString,
+    location: Option<CString>,
     invitation_id: i64,
     alert_id: i64,
     attempt: u32,
@@ -47,7 +47,7 @@ impl Message {
             reply_to: m.reply_to.as_ref().map(c),
             customer: m.customer.as_ref().map(c),
             user: m.user.as_ref().map(c),
-            location: c(&m.location),
+            location: m.location.as_ref().map(c),
             invitation_id: m.invitation_id.unwrap_or(0),
             alert_id: m.alert_id.unwrap_or(0),
             attempt: m.attempt,
@@ -295,14 +295,15 @@ pub unsafe extern "C" fn hk_message_batch_user(
     unsafe { optional_string_field(batch, index, |m| m.user.as_ref()) }
 }
 
-/// Host id of message `index`'s location; borrowed.
+/// Host id of message `index`'s location; borrowed. NULL for a message that belongs to
+/// no location (a webhook, D2; a keyword reply to a phone, D4).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hk_message_batch_location(
     batch: *const hk_message_batch,
     index: u32,
 ) -> *const c_char {
     // SAFETY: forwarded contract.
-    unsafe { string_field(batch, index, |m| &m.location) }
+    unsafe { optional_string_field(batch, index, |m| m.location.as_ref()) }
 }
 
 /// The invitation message `index` delivers (what `hk_engine_resend` takes), or 0 if none.

@@ -238,6 +238,7 @@ CREATE TABLE alerts (
     FOREIGN KEY (store_id, user_id) REFERENCES users (store_id, id)
 );
 CREATE INDEX alerts_status ON alerts (store_id, status, location_id);
+CREATE INDEX alerts_customer ON alerts (store_id, customer_id);
 CREATE UNIQUE INDEX alerts_one_per_response ON alerts (store_id, response_id)
     WHERE response_id IS NOT NULL;
 CREATE UNIQUE INDEX alerts_one_open_per_location ON alerts (store_id, kind, location_id)
@@ -254,7 +255,7 @@ CREATE TABLE outbox (
     customer_id bigint,
     user_id bigint,
     alert_id bigint,
-    location_id bigint NOT NULL,
+    location_id bigint,
     channel text NOT NULL,
     language text NOT NULL,
     params text NOT NULL DEFAULT '{}',
@@ -269,7 +270,7 @@ CREATE TABLE outbox (
     updated_at bigint NOT NULL,
     -- D2: the webhook subscription a `webhook` message was queued to (outbox_webhook).
     webhook_id bigint,
-    CHECK ((customer_id IS NULL) <> (user_id IS NULL)),
+    CHECK (customer_id IS NULL OR user_id IS NULL),
     PRIMARY KEY (store_id, id),
     UNIQUE (store_id, message_id),
     FOREIGN KEY (store_id, invitation_id) REFERENCES invitations (store_id, id),
@@ -286,6 +287,11 @@ CREATE INDEX outbox_unslimmed ON outbox (store_id, updated_at)
 -- Foreign keys whose parent rows are deleted in bulk (an admin's delete of a store): the
 -- check of each deleted parent row looks its children up by these.
 CREATE INDEX outbox_customer ON outbox (store_id, customer_id);
+-- A data subject's rows (D6): messages about her alerts, staff notifications about her
+-- responses (the response id their text records as `about`).
+CREATE INDEX outbox_alert ON outbox (store_id, alert_id) WHERE alert_id IS NOT NULL;
+CREATE INDEX outbox_about ON outbox (store_id, (params::jsonb ->> 'about'))
+    WHERE user_id IS NOT NULL;
 -- D2: removing a subscription cancels its messages not yet delivered, found by this.
 CREATE INDEX outbox_webhook ON outbox (store_id, webhook_id) WHERE webhook_id IS NOT NULL;
 
@@ -401,6 +407,8 @@ CREATE TABLE response_deletions (
     deleted_at bigint NOT NULL,
     PRIMARY KEY (store_id, response_id)
 );
+CREATE INDEX response_deletions_customer ON response_deletions (store_id, customer)
+    WHERE customer IS NOT NULL;
 
 CREATE TABLE user_locations (
     store_id bigint NOT NULL,

@@ -165,8 +165,9 @@ pub struct OutboundMessage {
     pub customer: Option<String>,
     /// Host id of the user, for a message to staff.
     pub user: Option<String>,
-    /// Host id of the location.
-    pub location: String,
+    /// Host id of the location; none for a message that belongs to no location (a
+    /// webhook, D2; a keyword reply to a phone, D4).
+    pub location: Option<String>,
     /// For a `webhook` message (D2): where to POST `body` and the three headers, signed
     /// by this claim (`recipient` is the URL too; `channel` means nothing for it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,8 +17,8 @@ pub struct NewMessage<'a> {
     pub user: Option<i64>,
     /// The alert it is about.
     pub alert: Option<i64>,
-    /// Location row id.
-    pub location: i64,
+    /// Location row id (none for a message to a machine or a bare phone: D2, D4).
+    pub location: Option<i64>,
     /// Channel.
     pub channel: Channel,
     /// Requested language.
@@ -60,10 +60,10 @@ pub struct Claimable {
     pub phone: Option<String>,
     /// "Include in communications".
     pub communications: bool,
-    /// Location host id.
-    pub location_id: String,
+    /// Location host id (none for a message that belongs to no location).
+    pub location_id: Option<String>,
     /// Location display name.
-    pub location_name: String,
+    pub location_name: Option<String>,
     /// Location sends surveys.
     pub location_enabled: bool,
     /// The invitation's transaction is now excluded by the host.
@@ -108,8 +108,8 @@ pub struct MessageState {
     pub invitation: Option<i64>,
     /// Its kind.
     pub kind: MessageKind,
-    /// Location row id.
-    pub location: i64,
+    /// Location row id, if the message has one.
+    pub location: Option<i64>,
     /// When it was queued, Unix ms.
     pub created_at_ms: i64,
 }
@@ -130,7 +130,7 @@ impl<'a> NewMessage<'a> {
             customer: Some(customer),
             user: None,
             alert: None,
-            location,
+            location: Some(location),
             channel,
             language,
             params: "{}",

@@ -95,6 +95,9 @@ pub enum Via {
     Own,
     /// A `customer_id` column.
     Customer,
+    /// The outbox's messages to the customer (a `customer_id`; a store may find an
+    /// invitation's messages through the customer's invitations instead).
+    Messages,
     /// A `transaction_id` of one of the customer's transactions.
     Transactions,
     /// A `response_id` of one of the customer's responses.
@@ -234,7 +237,7 @@ pub const SUBJECT_TABLES: &[SubjectTable] = &[
             "created_at",
             "updated_at",
         ],
-        via: Via::Customer,
+        via: Via::Messages,
         order: "id",
     },
     SubjectTable {

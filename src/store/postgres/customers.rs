@@ -52,13 +52,13 @@ fn fields(c: &CustomerRow) -> Vec<crate::hosted::Param> {
     ]
 }
 
-/// The outbox rows about customer `$2`: to her, about her alerts, or about her responses
-/// (`params.about`, a response id).
+/// The outbox rows about customer `$2`: to her, about her alerts, or staff notifications
+/// about her responses (`params.about`, a response id); each term has its index
+/// (`outbox_customer`, `outbox_alert`, `outbox_about`).
 const ABOUT_CUSTOMER: &str = "(customer_id = $2
       OR alert_id IN (SELECT id FROM alerts WHERE store_id = $1 AND customer_id = $2)
-      OR (CASE WHEN jsonb_typeof(params::jsonb -> 'about') = 'number'
-               THEN (params::jsonb ->> 'about')::numeric END)
-         IN (SELECT id FROM responses WHERE store_id = $1 AND customer_id = $2))";
+      OR (user_id IS NOT NULL AND (params::jsonb ->> 'about')
+          IN (SELECT id::text FROM responses WHERE store_id = $1 AND customer_id = $2)))";
 
 impl crate::store::CustomerStore for PgTx<'_> {
     fn find_customers(&mut self, host_ids: &[&str]) -> Result<HashMap<String, StoredCustomer>> {

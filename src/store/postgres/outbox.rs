@@ -13,13 +13,13 @@ use super::{PgTx, get};
 const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, \
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
     c.phone_norm, coalesce(c.include_in_communications, 0) <> 0, l.host_id, l.name, \
-    l.enabled <> 0, coalesce(t.excluded, 0) <> 0, l.review_link, u.host_id, u.email, \
+    coalesce(l.enabled, 1) <> 0, coalesce(t.excluded, 0) <> 0, l.review_link, u.host_id, u.email, \
     coalesce(u.active, 0) <> 0, o.alert_id, o.params, o.webhook_id";
 
 const CLAIM_JOINS: &str = "FROM outbox o
     LEFT JOIN customers c ON c.store_id = $1 AND c.id = o.customer_id
     LEFT JOIN users u ON u.store_id = $1 AND u.id = o.user_id
-    JOIN locations l ON l.store_id = $1 AND l.id = o.location_id
+    LEFT JOIN locations l ON l.store_id = $1 AND l.id = o.location_id
     LEFT JOIN invitations i ON i.store_id = $1 AND i.id = o.invitation_id
     LEFT JOIN transactions t ON t.store_id = $1 AND t.id = i.transaction_id";
 

@@ -208,7 +208,7 @@ impl crate::store::SubjectStore for PgTx<'_> {
 fn filter(via: Via) -> (&'static str, bool) {
     match via {
         Via::Own => ("id = $2", false),
-        Via::Customer => ("customer_id = $2", false),
+        Via::Customer | Via::Messages => ("customer_id = $2", false),
         Via::Transactions => (
             "transaction_id IN (SELECT id FROM transactions WHERE store_id = $1 AND customer_id = $2)",
             false,

@@ -100,11 +100,15 @@ impl crate::store::ConsentStore for super::SqliteTx<'_> {
             )?
             .execute(params![customer, contacts])?;
         self.conn
+            .prepare_cached("DELETE FROM bounces WHERE customer_id = ?1")?
+            .execute([customer])?;
+        // By the primary key (kind, value): both kinds of each contact.
+        self.conn
             .prepare_cached(
-                "DELETE FROM bounces WHERE customer_id = ?1
-                    OR value IN (SELECT value FROM json_each(?2))",
+                "DELETE FROM bounces WHERE kind IN ('email', 'phone')
+                    AND value IN (SELECT value FROM json_each(?1))",
             )?
-            .execute(params![customer, contacts])?;
+            .execute([contacts])?;
         Ok(())
     }
 

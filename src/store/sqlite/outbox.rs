@@ -36,14 +36,14 @@ pub fn queue_message(
 
 const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.customer_id, \
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
-    c.phone_norm, coalesce(c.include_in_communications, 0), l.host_id, l.name, l.enabled, \
+    c.phone_norm, coalesce(c.include_in_communications, 0), l.host_id, l.name, coalesce(l.enabled, 1), \
     coalesce(t.excluded, 0), l.review_link, u.host_id, u.email, coalesce(u.active, 0), \
     o.alert_id, o.params, o.webhook_id";
 
 const CLAIM_JOINS: &str = "FROM outbox o
     LEFT JOIN customers c ON c.id = o.customer_id
     LEFT JOIN users u ON u.id = o.user_id
-    JOIN locations l ON l.id = o.location_id
+    LEFT JOIN locations l ON l.id = o.location_id
     LEFT JOIN invitations i ON i.id = o.invitation_id
     LEFT JOIN transactions t ON t.id = i.transaction_id";
 

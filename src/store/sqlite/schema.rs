@@ -726,28 +726,32 @@ UPDATE sqlite_schema SET sql = replace(sql,
 PRAGMA writable_schema = RESET;
 "#;
 
-/// Version 14: webhook subscriptions (D2). A subscription's id is never reused
-/// (AUTOINCREMENT): a message keeps pointing at the subscription it was queued to. A
-/// webhook message names its subscription in `outbox.webhook_id`, indexed for the rows that
-/// have one, so removing a subscription finds its pending messages without a scan.
+/// Version 14: messages that belong to no customer, user or location (D2's webhooks, D4's
+/// keyword replies to a phone), and the indexes a data-subject call (D6, D7) needs to find
+/// a customer's rows without reading history: the outbox by customer and by alert, a
+/// staff notification by the response it is about (the `about` its text records), alerts
+/// by customer, and the deletion log by customer. An invitation's messages are found through
+/// the customer's invitations, so the index by customer holds only the other messages (a
+/// sync's inserts pay nothing for it). The outbox's location becomes optional
+/// and its "a customer or a user" rule becomes "not both", rewritten in place as version
+/// 11 did (SQLite documents removing NOT NULL and CHECK constraints this way: the rows on
+/// disk are unchanged and satisfy the wider rule).
 const V14: &str = r#"
-CREATE TABLE webhook_subscriptions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    url TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    previous_secret TEXT,
-    previous_until INTEGER,
-    event_types TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status = 'active' OR status = 'disabled'),
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL,
-    disabled_at INTEGER,
-    disabled_reason TEXT
-) STRICT;
-CREATE INDEX webhook_subscriptions_active ON webhook_subscriptions(id)
-    WHERE status = 'active';
-ALTER TABLE outbox ADD COLUMN webhook_id INTEGER;
-CREATE INDEX outbox_webhook ON outbox(webhook_id) WHERE webhook_id IS NOT NULL;
+CREATE INDEX outbox_customer ON outbox(customer_id) WHERE invitation_id IS NULL;
+CREATE INDEX outbox_alert ON outbox(alert_id) WHERE alert_id IS NOT NULL;
+CREATE INDEX outbox_about ON outbox(json_extract(params, '$.about'))
+    WHERE user_id IS NOT NULL;
+CREATE INDEX alerts_customer ON alerts(customer_id);
+CREATE INDEX response_deletions_customer ON response_deletions(customer)
+    WHERE customer IS NOT NULL;
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(replace(sql,
+    'location_id INTEGER NOT NULL REFERENCES locations(id)',
+    'location_id INTEGER REFERENCES locations(id)'),
+    'CHECK ((customer_id IS NULL) != (user_id IS NULL))',
+    'CHECK (customer_id IS NULL OR user_id IS NULL)')
+ WHERE type = 'table' AND name = 'outbox';
+PRAGMA writable_schema = RESET;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
@@ -811,6 +815,7 @@ pub(crate) fn dump_schema(conn: &Connection) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::params;
 
     /// A database brought up step by step equals one created fresh at the current version.
     #[test]
@@ -834,6 +839,27 @@ mod tests {
                 .unwrap();
             assert_eq!(v, SCHEMA_VERSION);
         }
+    }
+
+    /// Version 14: a message may have no customer, user or location (a webhook, a keyword
+    /// reply to a phone), but never both a customer and a user.
+    #[test]
+    fn an_outbox_message_may_have_no_location_but_not_two_recipients() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        let insert = |id: i64, customer: Option<i64>, user: Option<i64>| {
+            c.execute(
+                "INSERT INTO outbox (message_id, kind, customer_id, user_id, location_id, channel,
+                                     language, status, due_at, created_at, updated_at)
+                 VALUES (?1, 'webhook', ?2, ?3, NULL, 'email', 'en', 'pending', 0, 0, 0)",
+                params![format!("m{id}"), customer, user],
+            )
+        };
+        c.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+        insert(1, None, None).expect("no customer, user or location");
+        insert(2, Some(1), None).expect("a customer");
+        let both = insert(3, Some(1), Some(1)).unwrap_err();
+        assert!(both.to_string().contains("CHECK"), "{both}");
     }
 
     /// Version 11 writes the status constraints without IN lists: an INSERT into the

@@ -12,17 +12,17 @@ fn bad(what: &str) -> Error {
 }
 
 /// The pending and in-flight messages to customer row `customer`, by due time then id.
-/// Each half reads its queue's partial index (the outbox has no index by customer: the
-/// waiting messages are few, the delivered history is not read).
+/// Read through the customer's invitations, then the outbox's index of the customer's
+/// other messages (schema 14).
 pub fn live_messages(conn: &Connection, customer: i64) -> Result<Vec<LiveMessage>> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT message_id, kind, invitation_id, due_at, status
-         FROM outbox INDEXED BY outbox_claim
-         WHERE status = 'pending' AND customer_id = ?1",
-        "SELECT message_id, kind, invitation_id, due_at, status
-         FROM outbox INDEXED BY outbox_lease
-         WHERE status = 'in_flight' AND customer_id = ?1",
+        "SELECT o.message_id, o.kind, o.invitation_id, o.due_at, o.status
+         FROM invitations i JOIN outbox o ON o.invitation_id = i.id
+         WHERE i.customer_id = ?1 AND (o.status = 'pending' OR o.status = 'in_flight')",
+        "SELECT message_id, kind, invitation_id, due_at, status FROM outbox
+         WHERE customer_id = ?1 AND invitation_id IS NULL
+           AND (status = 'pending' OR status = 'in_flight')",
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([customer], |r| {
@@ -102,6 +102,13 @@ fn filter(via: Via) -> (&'static str, bool) {
     match via {
         Via::Own => ("id = ?1", false),
         Via::Customer => ("customer_id = ?1", false),
+        // An invitation's messages through the customer's invitations; the others through
+        // the outbox's partial index by customer (schema 14).
+        Via::Messages => (
+            "(invitation_id IN (SELECT id FROM invitations WHERE customer_id = ?1)
+              OR (customer_id = ?1 AND invitation_id IS NULL))",
+            false,
+        ),
         Via::Transactions => (
             "transaction_id IN (SELECT id FROM transactions WHERE customer_id = ?1)",
             false,
@@ -156,7 +163,9 @@ pub fn customers_with_contact(conn: &Connection, kind: &str, value: &str) -> Res
     Ok(conn
         .prepare_cached(
             "SELECT host_id FROM customers
-             WHERE (?1 = 'email' AND email_norm = ?2) OR (?1 = 'phone' AND phone_norm = ?2)
+             WHERE email_norm = ?2 AND ?1 = 'email'
+             UNION
+             SELECT host_id FROM customers WHERE phone_norm = ?2 AND ?1 = 'phone'
              UNION
              SELECT c.host_id FROM invitations i JOIN customers c ON c.id = i.customer_id
              WHERE i.contact = ?2

@@ -9599,9 +9599,10 @@ data class OutboundMessage (
     var `user`: kotlin.String?
     , 
     /**
-     * Host id of the location.
+     * Host id of the location; none for a message that belongs to no location (a
+     * webhook, D2; a keyword reply to a phone, D4).
      */
-    var `location`: kotlin.String
+    var `location`: kotlin.String?
     , 
     /**
      * The invitation this message delivers.
@@ -9652,7 +9653,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterUInt.read(buf),
@@ -9675,7 +9676,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.allocationSize(value.`replyTo`) +
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`user`) +
-            FfiConverterString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
             FfiConverterOptionalLong.allocationSize(value.`alertId`) +
             FfiConverterUInt.allocationSize(value.`attempt`) +
@@ -9697,7 +9698,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.write(value.`replyTo`, buf)
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
-            FfiConverterString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
             FfiConverterOptionalLong.write(value.`alertId`, buf)
             FfiConverterUInt.write(value.`attempt`, buf)
