@@ -583,7 +583,7 @@ pub fn fail(
 /// [`fail`], with the HTTP status a webhook endpoint answered (D2): a webhook message's
 /// failure counts against its subscription, which a 410 or the 20th failure in a row
 /// disables (the message then fails for good).
-pub(in crate::engine) fn fail_with_status(
+fn fail_with_status(
     c: &mut dyn Tx,
     message_id: &str,
     reason: &str,
@@ -597,10 +597,37 @@ pub(in crate::engine) fn fail_with_status(
     // Only a failure this call records counts (failing a failed message again is fine).
     let webhook = m.kind == MessageKind::Webhook && m.status == MessageStatus::InFlight;
     let outcome = record_failure(c, &m, reason, permanent, now)?;
-    if webhook && super::webhooks::failed(c, m.rowid, gone, now)? {
+    if webhook && let Some((id, why)) = super::webhooks::failed(c, m.rowid, gone, now)? {
+        let data = ev::WebhookDisabled {
+            webhook_id: id,
+            reason: why.to_owned(),
+        };
+        super::events::emit(c, ev::WEBHOOK_DISABLED, now, &data)?;
         return Ok(FailOutcome::Failed);
     }
     Ok(outcome)
+}
+
+/// Records a failed webhook delivery with the endpoint's HTTP status (0: none, the
+/// connection failed): a 410 fails it for good and disables the subscription, as does the
+/// 20th failure in a row; otherwise it is retried as every message is (D2).
+pub fn fail_webhook(
+    c: &mut dyn Tx,
+    message_id: &str,
+    http_status: u16,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome> {
+    if http_status != 0 {
+        super::webhooks::check_http_status(http_status)?;
+    }
+    let m = message(c, message_id)?;
+    if m.kind != MessageKind::Webhook {
+        return Err(Error::Conflict(
+            "the message is not a webhook message; fail it with fail".into(),
+        ));
+    }
+    fail_with_status(c, message_id, reason, false, Some(http_status), now)
 }
 
 fn record_failure(

@@ -10,9 +10,9 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Problem, Result};
-use crate::model::events::{self as ev, EVENT_TYPES};
+use crate::model::events::EVENT_TYPES;
 use crate::model::{
-    Channel, FailOutcome, MessageKind, OutboundMessage, Webhook, WebhookDelivery, WebhookStatus,
+    Channel, MessageKind, OutboundMessage, Webhook, WebhookDelivery, WebhookStatus,
 };
 use crate::rules::time::{from_stored, ms};
 use crate::rules::webhook::{self as sig, SECRET_PREFIX};
@@ -381,42 +381,18 @@ pub fn check_http_status(status: u16) -> Result<()> {
     }
 }
 
-/// Records a failed webhook delivery with the endpoint's HTTP status (0: none, the
-/// connection failed): a 410 fails it for good and disables the subscription, as does the
-/// 20th failure in a row; otherwise it is retried as every message is.
-pub fn fail(
-    c: &mut dyn Tx,
-    message_id: &str,
-    http_status: u16,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<FailOutcome> {
-    if http_status != 0 {
-        check_http_status(http_status)?;
-    }
-    let m = c.find_message(message_id)?.ok_or_else(|| Error::NotFound {
-        what: "message",
-        id: message_id.to_owned(),
-    })?;
-    if m.kind != MessageKind::Webhook {
-        return Err(Error::Conflict(
-            "the message is not a webhook message; fail it with fail".into(),
-        ));
-    }
-    super::delivery::fail_with_status(c, message_id, reason, false, Some(http_status), now)
-}
-
 /// After a recorded failure of a webhook message (from `fail` or `fail_webhook`): counts
-/// it, and disables the subscription after a 410 or the 20th failure in a row (true
-/// when it did; its messages not yet delivered are cancelled).
+/// it, and disables the subscription after a 410 or the 20th failure in a row; its messages
+/// not yet delivered are cancelled. Returns the subscription and the reason when it was
+/// disabled (the caller appends `webhook.disabled.v1`).
 pub(in crate::engine) fn failed(
     c: &mut dyn Tx,
     rowid: i64,
     gone: bool,
     now: DateTime<Utc>,
-) -> Result<bool> {
+) -> Result<Option<(i64, &'static str)>> {
     let Some(id) = c.message_webhook(rowid)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let count = c.webhook_failed(id)?;
     let reason = if gone {
@@ -424,20 +400,11 @@ pub(in crate::engine) fn failed(
     } else if count >= MAX_CONSECUTIVE_FAILURES {
         "failures"
     } else {
-        return Ok(false);
+        return Ok(None);
     };
-    let disabled = c.disable_webhook(id, reason, ms(now))?;
-    if disabled {
-        c.cancel_webhook_messages(id, "webhook_disabled", ms(now))?;
-        super::events::emit(
-            c,
-            ev::WEBHOOK_DISABLED,
-            now,
-            &ev::WebhookDisabled {
-                webhook_id: id,
-                reason: reason.to_owned(),
-            },
-        )?;
+    if !c.disable_webhook(id, reason, ms(now))? {
+        return Ok(None);
     }
-    Ok(disabled)
+    c.cancel_webhook_messages(id, "webhook_disabled", ms(now))?;
+    Ok(Some((id, reason)))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::model::{FailOutcome, NewWebhook, Webhook};
 
-use crate::engine::{Engine, check_now, webhooks};
+use crate::engine::{Engine, check_now, delivery, webhooks};
 
 impl Engine {
     /// Subscribes a URL to event types: each such event is then also queued as a
@@ -71,6 +71,6 @@ impl Engine {
             webhooks::check_http_status(http_status)?;
         }
         self.lock()?
-            .write(|c| webhooks::fail(c, message_id, http_status, reason, now))
+            .write(|c| delivery::fail_webhook(c, message_id, http_status, reason, now))
     }
 }
