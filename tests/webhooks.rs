@@ -145,6 +145,11 @@ fn d2_a_rotation_signs_with_both_secrets_until_the_grace_ends() {
         e.webhooks().unwrap()[0].secret.is_none(),
         "a list shows no secret"
     );
+    // Secrets are credentials: masked in a debug print and in the T12 dump.
+    assert!(!format!("{rotated:?}").contains(&new));
+    let dump = e.dump_rows(&[]).unwrap();
+    assert!(dump.iter().any(|l| l.contains("previous_secret=\"secret:")));
+    assert!(!dump.iter().any(|l| l.contains("whsec_")), "{dump:?}");
     e.ping_webhook(id, t0).unwrap();
     let m = e.claim(10, t0).unwrap().remove(0);
     let sig = &m.webhook.as_ref().unwrap().webhook_signature;
