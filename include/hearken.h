@@ -152,6 +152,11 @@
 #define HK_MESSAGE_KIND_RELATIONSHIP_SURVEY 8
 
 /**
+ * Message kind code: an event delivered to a webhook subscription (D2).
+ */
+#define HK_MESSAGE_KIND_WEBHOOK 10
+
+/**
  * Channel code: e-mail.
  */
 #define HK_CHANNEL_EMAIL 1
@@ -1753,6 +1758,67 @@ hk_result hk_engine_events(hk_engine *engine,
                            const char *after_cursor,
                            uint32_t limit,
                            char **page_json_out);
+
+/**
+ * Subscribes a URL to event types. `webhook_json` is `{"url","event_types":[…],
+ * "secret"?}`: an `https://` URL (or `http://` to a loopback host), event types of the
+ * feed (docs/events.md), and optionally a `whsec_…` secret (else one is generated).
+ * Writes the subscription to `*webhook_json_out`, with its `secret` — the only time it is
+ * shown. A bad field is `HK_RESULT_INVALID_INPUT` naming `url`, `event_types` or
+ * `secret`, never echoing it. Free the answer with `hk_string_free`.
+ */
+hk_result hk_engine_add_webhook(hk_engine *engine,
+                                const char *webhook_json,
+                                int64_t now_ms,
+                                char **webhook_json_out);
+
+/**
+ * Writes every subscription to `*webhooks_json_out` as a JSON array (by id, without
+ * secrets). Free it with `hk_string_free`.
+ */
+hk_result hk_engine_webhooks(hk_engine *engine,
+                             char **webhooks_json_out);
+
+/**
+ * Removes subscription `webhook_id`; its messages not yet delivered are cancelled.
+ */
+hk_result hk_engine_remove_webhook(hk_engine *engine,
+                                   int64_t webhook_id,
+                                   int64_t now_ms);
+
+/**
+ * Gives subscription `webhook_id` a new secret; the old one still signs beside it for
+ * `grace_seconds` (-1: the default, 24 hours; at most 30 days). Writes the subscription
+ * with its new `secret` (shown this once) to `*webhook_json_out`; free it with
+ * `hk_string_free`.
+ */
+hk_result hk_engine_rotate_webhook_secret(hk_engine *engine,
+                                          int64_t webhook_id,
+                                          int64_t grace_seconds,
+                                          int64_t now_ms,
+                                          char **webhook_json_out);
+
+/**
+ * Queues a test delivery (type `webhook.ping.v1`) to subscription `webhook_id`, due at
+ * once, and writes its message id to `*message_id_out` (free it with `hk_string_free`).
+ */
+hk_result hk_engine_ping_webhook(hk_engine *engine,
+                                 int64_t webhook_id,
+                                 int64_t now_ms,
+                                 char **message_id_out);
+
+/**
+ * Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+ * status (`http_status` 100–599, or 0 when the connection failed): a 410, or the
+ * subscription's 20th failure in a row, fails it for good and disables the subscription.
+ * Writes the retry time (Unix ms) to `*retry_at_ms_out`, or `HK_NO_RETRY` (-1).
+ */
+hk_result hk_engine_fail_webhook(hk_engine *engine,
+                                 const char *message_id,
+                                 uint32_t http_status,
+                                 const char *reason,
+                                 int64_t now_ms,
+                                 int64_t *retry_at_ms_out);
 
 /**
  * Reads claimed messages (the JSON array written by `hk_engine_claim`) into a handle.

@@ -58,6 +58,10 @@ if ! python3 -m pytest --version >/dev/null 2>&1; then
   echo "installing pytest (pip)"
   python3 -m pip install --quiet --disable-pip-version-check pytest
 fi
+if ! python3 -c "import standardwebhooks" >/dev/null 2>&1; then
+  echo "installing standardwebhooks (pip; the webhook verifier of bindings/python/test_webhooks.py)"
+  python3 -m pip install --quiet --disable-pip-version-check standardwebhooks
+fi
 if [[ ! -x "$KOTLIN_HOME/bin/kotlinc" ]] ||
   ! grep -q "\"version\": \"$KOTLIN_VERSION\"" "$KOTLIN_HOME/package.json"; then
   echo "installing kotlin-compiler@$KOTLIN_VERSION (npm, into tools/kotlin)"

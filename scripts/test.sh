@@ -51,6 +51,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${apt_missing[@]}"
 fi
 python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+python3 -c "import standardwebhooks" >/dev/null 2>&1 || python3 -m pip install -q standardwebhooks
 for c in clippy rustfmt; do
   rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
 done

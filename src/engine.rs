@@ -25,6 +25,7 @@ mod screen;
 mod suppressions;
 mod sync;
 mod timers;
+mod webhooks;
 
 use std::io::BufRead;
 use std::path::Path;

@@ -108,6 +108,11 @@ pub fn parse_message_ids(json: &str) -> Result<Vec<String>> {
     from_value(parse_value(json, "message_ids")?, "message_ids")
 }
 
+/// Parses a new webhook subscription (D2): `{"url", "event_types", "secret"?}`.
+pub fn parse_new_webhook(json: &str) -> Result<crate::model::NewWebhook> {
+    from_value(parse_value(json, "webhook")?, "webhook")
+}
+
 /// Parses a survey definition.
 pub fn parse_survey(json: &str) -> Result<Survey> {
     from_value(parse_value(json, "survey")?, "survey")

@@ -434,3 +434,114 @@ fn d3_d5_bad_delivery_feedback_and_consent_calls_are_named_and_change_nothing() 
         |e, _| e.consent_history("nobody").map(|_| ()),
     );
 }
+
+#[test]
+fn d2_bad_webhook_calls_are_named_and_change_nothing() {
+    let new = |url: &str, types: &[&str], secret: Option<&str>| hearken::NewWebhook {
+        url: url.into(),
+        event_types: types.iter().map(|t| t.to_string()).collect(),
+        secret: secret.map(Into::into),
+    };
+    let ok_type: &[&str] = &["response.created.v1"];
+    for (name, w, field) in [
+        (
+            "plain http to a public host",
+            new("http://SECRET.example/hook", ok_type, None),
+            "url",
+        ),
+        ("not a URL", new("SECRET", ok_type, None), "url"),
+        (
+            "a URL with credentials",
+            new("https://user:SECRET@crm.example/", ok_type, None),
+            "url",
+        ),
+        (
+            "a URL with a space",
+            new("https://crm.example/SECRET hook", ok_type, None),
+            "url",
+        ),
+        (
+            "a URL without a host",
+            new("https:///SECRET", ok_type, None),
+            "url",
+        ),
+        (
+            "an oversized URL",
+            new(
+                &format!("https://crm.example/{}", "SECRET".repeat(400)),
+                ok_type,
+                None,
+            ),
+            "url",
+        ),
+        (
+            "no event type",
+            new("https://crm.example/hook", &[], None),
+            "event_types",
+        ),
+        (
+            "an unknown event type",
+            new("https://crm.example/hook", &["SECRET.v1"], None),
+            "event_types",
+        ),
+        (
+            "a secret without whsec_",
+            new("https://crm.example/hook", ok_type, Some("SECRET")),
+            "secret",
+        ),
+        (
+            "a secret too short",
+            new("https://crm.example/hook", ok_type, Some("whsec_U0VDUkVU")),
+            "secret",
+        ),
+    ] {
+        cell(name, ErrorKind::InvalidInput, field, |e, _| {
+            e.add_webhook(&w, at(DUE)).map(|_| ())
+        });
+    }
+    cell(
+        "remove an unknown webhook",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.remove_webhook(99, at(DUE)),
+    );
+    cell(
+        "rotate an unknown webhook",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.rotate_webhook_secret(99, None, at(DUE)).map(|_| ()),
+    );
+    cell(
+        "rotate with a grace too long",
+        ErrorKind::InvalidInput,
+        "grace",
+        |e, _| {
+            let year = std::time::Duration::from_secs(365 * 86400);
+            e.rotate_webhook_secret(99, Some(year), at(DUE)).map(|_| ())
+        },
+    );
+    cell(
+        "ping an unknown webhook",
+        ErrorKind::NotFound,
+        "",
+        |e, _| e.ping_webhook(99, at(DUE)).map(|_| ()),
+    );
+    cell(
+        "fail_webhook with a bad status",
+        ErrorKind::InvalidInput,
+        "http_status",
+        |e, _| {
+            e.fail_webhook("no-such-message", 999, "x", at(DUE))
+                .map(|_| ())
+        },
+    );
+    cell(
+        "fail_webhook of an unknown message",
+        ErrorKind::NotFound,
+        "",
+        |e, _| {
+            e.fail_webhook("no-such-message", 500, "x", at(DUE))
+                .map(|_| ())
+        },
+    );
+}

@@ -1532,3 +1532,68 @@ fn d3_cli_outbox_bounce_records_delivery_feedback() {
     let run = hearken(&db, &[due, "outbox", "bounce", &ids[1], "--hard", "--soft"]);
     assert_ne!(run.code, 0);
 }
+
+/// D2 through the CLI: a subscription's secret is printed once (add, rotate), never by
+/// list; a ping is queued; removing twice is not found (exit 4); plain http to a public
+/// host is invalid input (exit 3) naming `url`.
+#[test]
+fn d2_webhooks_add_list_rotate_ping_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    ok(
+        &db,
+        &[
+            NOW,
+            "locations",
+            "add",
+            "paris",
+            "Boutique Paris",
+            "Europe/Paris",
+        ],
+    );
+    let added = ok(
+        &db,
+        &[
+            NOW,
+            "webhooks",
+            "add",
+            "https://crm.example/h",
+            "--event",
+            "response.created.v1",
+        ],
+    );
+    assert!(
+        added.contains("secret (shown once; keep it): whsec_"),
+        "{added}"
+    );
+    let list = ok(&db, &[NOW, "--json", "webhooks", "list"]);
+    assert!(
+        list.contains("\"url\"") && !list.contains("whsec_"),
+        "{list}"
+    );
+    let rotated = ok(&db, &[NOW, "webhooks", "rotate", "1", "--grace-hours", "2"]);
+    assert!(
+        rotated.contains("previous secret signs too until"),
+        "{rotated}"
+    );
+    assert!(ok(&db, &[NOW, "webhooks", "ping", "1"]).contains("queued test delivery"));
+    ok(&db, &[NOW, "webhooks", "remove", "1"]);
+    assert_eq!(hearken(&db, &[NOW, "webhooks", "remove", "1"]).code, 4);
+    let bad = hearken(
+        &db,
+        &[
+            NOW,
+            "webhooks",
+            "add",
+            "http://crm.example/h",
+            "--event",
+            "response.created.v1",
+        ],
+    );
+    assert_eq!(bad.code, 3);
+    assert!(
+        bad.stderr.contains("url") && !bad.stderr.contains("crm.example"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -107,6 +107,16 @@ fn populated_file(dir: &Path) -> PathBuf {
         ..e.contact_policy().unwrap()
     })
     .unwrap();
+    // D2: a webhook subscription and its messages move with the store.
+    e.add_webhook(
+        &hearken::NewWebhook {
+            url: "https://crm.example/hook".into(),
+            event_types: vec!["invitation.created.v1".into()],
+            secret: None,
+        },
+        paris_night("2026-11-20"),
+    )
+    .unwrap();
     night(&e, "2026-11-20", &customers("c", 30));
     deliver(&e, 100, paris_night("2026-11-20"));
     e.unsubscribe_customer("c1", paris_night("2026-11-20"))

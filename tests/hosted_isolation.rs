@@ -43,6 +43,7 @@ struct Ids {
     reply_to: String,
     customers: Vec<String>,
     transactions: Vec<String>,
+    webhooks: Vec<i64>,
 }
 
 /// The ids only B has (B has more of every kind than A).
@@ -63,6 +64,7 @@ struct OnlyB {
     transaction: String,
     location: &'static str,
     user: &'static str,
+    webhook: i64,
 }
 
 fn answer(score: u32, comment: Option<&str>) -> ResponseInput {
@@ -131,6 +133,21 @@ fn populate(e: &Engine, prefix: &str, customers: usize, more: bool) -> Ids {
     .unwrap();
     e.assign_alerts(AlertKind::UnhappyCustomer, None, "amelie")
         .unwrap();
+    // D2: webhook subscriptions (B has more), to an event these calls never append.
+    let mut webhooks = Vec::new();
+    for _ in 0..if more { 2 } else { 1 } {
+        let w = e
+            .add_webhook(
+                &hearken::NewWebhook {
+                    url: format!("https://{prefix}.crm.example/hook"),
+                    event_types: vec!["webhook.disabled.v1".into()],
+                    secret: None,
+                },
+                paris_night("2026-11-20"),
+            )
+            .unwrap();
+        webhooks.push(w.id);
+    }
     let names: Vec<String> = (1..=customers).map(|i| format!("{prefix}{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let sales = refs
@@ -153,6 +170,7 @@ fn populate(e: &Engine, prefix: &str, customers: usize, more: bool) -> Ids {
         invitations: report.invitations.iter().map(|i| i.invitation_id).collect(),
         customers: names.clone(),
         transactions: names.iter().map(|c| format!("t-{c}")).collect(),
+        webhooks,
         ..Ids::default()
     };
     assert_eq!(ids.invitations.len(), customers, "every customer invited");
@@ -391,6 +409,19 @@ const CALLS: &[(&str, Call)] = &[
     ("consent_history", |e, b, _| {
         show(e.consent_history(&b.customer))
     }),
+    // Webhooks (D2).
+    ("remove_webhook", |e, b, now| {
+        show(e.remove_webhook(b.webhook, now))
+    }),
+    ("rotate_webhook_secret", |e, b, now| {
+        show(e.rotate_webhook_secret(b.webhook, None, now))
+    }),
+    ("ping_webhook", |e, b, now| {
+        show(e.ping_webhook(b.webhook, now))
+    }),
+    ("fail_webhook", |e, b, now| {
+        show(e.fail_webhook(&b.message, 500, "x", now))
+    }),
     ("survey_page", |e, b, now| {
         show(e.survey_page(&b.survey_token, None, now))
     }),
@@ -583,6 +614,7 @@ fn id_taking_methods() -> BTreeSet<String> {
         include_str!("../src/engine/api/feedback.rs"),
         include_str!("../src/engine/api/pages.rs"),
         include_str!("../src/engine/api/policy.rs"),
+        include_str!("../src/engine/api/webhooks.rs"),
     ];
     let mut out = BTreeSet::new();
     for source in sources {
@@ -678,6 +710,7 @@ fn h2_ids_of_store_b_are_not_found_through_store_a() {
         transaction: only_b(&ia.transactions, &ib.transactions),
         location: "lyon",
         user: "minjun",
+        webhook: only_b(&ia.webhooks, &ib.webhooks),
     };
     // The same calls with ids that exist nowhere, for the filters' expected answers.
     let nowhere = OnlyB {
@@ -689,6 +722,7 @@ fn h2_ids_of_store_b_are_not_found_through_store_a() {
         transaction: "no-such-sale".into(),
         location: "no-such-location",
         user: "no-such-user",
+        webhook: 987_654,
         ..only.clone()
     };
     let now = at("2026-11-22T09:00:00Z");

@@ -34,6 +34,9 @@ const CONFIGURATION_TABLES: &[&str] = &[
     "location_policies",
     "calendar_days",
     "closed_dates",
+    // D2: the host's subscriptions; each event append reads the active ones through their
+    // partial index (disabled ones are not walked).
+    "webhook_subscriptions",
     "sqlite_schema",
     "sqlite_master",
 ];

@@ -591,6 +591,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ack_many() != 32454:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_add_webhook() != 6931:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_alert() != 59997:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_alert_settings() != 950:
@@ -665,6 +667,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_fail() != 9431:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_fail_webhook() != 29723:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_feedback() != 1843:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_feedback_settings() != 7170:
@@ -697,6 +701,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_period_bounds() != 56355:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_ping_webhook() != 4909:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_ratings() != 36522:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reassign_alert() != 53488:
@@ -715,6 +721,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_remove_user() != 50570:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_remove_webhook() != 10845:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_reply() != 53815:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_report_delivery() != 2940:
@@ -732,6 +740,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_review_confirmed() != 46337:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_review_funnel() != 22462:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_rotate_webhook_secret() != 2336:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_run_due() != 29599:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -814,6 +824,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_hearken_checksum_method_engine_user() != 33717:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_users() != 13486:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_webhooks() != 63793:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_constructor_engine_new() != 48965:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -906,6 +918,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_ack.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack_many.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ack_many.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_add_webhook.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_add_webhook.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_alert.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_alert.restype = ctypes.c_uint16
@@ -1017,6 +1032,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_export_xlsx_file.restype = ctyp
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_fail.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_fail_webhook.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_fail_webhook.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_feedback.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_feedback.restype = ctypes.c_uint16
@@ -1065,6 +1083,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_pending_invitations.restype = c
 _UniffiLib.uniffi_hearken_checksum_method_engine_period_bounds.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_period_bounds.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_ping_webhook.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_ping_webhook.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_ratings.restype = ctypes.c_uint16
@@ -1092,6 +1113,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_record_score_click.restype = ct
 _UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_remove_user.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_remove_webhook.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_remove_webhook.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_reply.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_reply.restype = ctypes.c_uint16
@@ -1119,6 +1143,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_review_confirmed.restype = ctyp
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_review_funnel.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_rotate_webhook_secret.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_rotate_webhook_secret.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_run_due.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_run_due.restype = ctypes.c_uint16
@@ -1242,6 +1269,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_user.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_users.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_users.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_webhooks.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_webhooks.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_new.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_new.restype = ctypes.c_uint16
@@ -1359,6 +1389,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_ack_many.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_ack_many.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_add_webhook.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_add_webhook.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_alert.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1601,6 +1638,15 @@ _UniffiLib.uniffi_hearken_fn_method_engine_fail.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_fail.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_fail_webhook.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint16,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_fail_webhook.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_feedback.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1702,6 +1748,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_period_bounds.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_period_bounds.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_ping_webhook.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_ping_webhook.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_ratings.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1766,6 +1819,13 @@ _UniffiLib.uniffi_hearken_fn_method_engine_remove_user.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_remove_user.restype = None
+_UniffiLib.uniffi_hearken_fn_method_engine_remove_webhook.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_remove_webhook.restype = None
 _UniffiLib.uniffi_hearken_fn_method_engine_reply.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -1830,6 +1890,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_rotate_webhook_secret.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_rotate_webhook_secret.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_run_due.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int64,
@@ -2102,6 +2170,11 @@ _UniffiLib.uniffi_hearken_fn_method_engine_users.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_users.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_hearken_fn_method_engine_webhooks.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_webhooks.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_constructor_engine_new.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -5570,6 +5643,12 @@ class MessageKind(enum.Enum):
     The periodic relationship survey (P7), off by default.
 """
     
+    WEBHOOK = 8
+    """
+    An event delivered to a webhook subscription (D2): POST `body` to the URL in
+    [`OutboundMessage::webhook`] with its headers.
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON and the database.
@@ -5607,6 +5686,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             return MessageKind.FOLLOW_UP_SURVEY
         if variant == 8:
             return MessageKind.RELATIONSHIP_SURVEY
+        if variant == 9:
+            return MessageKind.WEBHOOK
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -5626,6 +5707,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
         if value == MessageKind.FOLLOW_UP_SURVEY:
             return
         if value == MessageKind.RELATIONSHIP_SURVEY:
+            return
+        if value == MessageKind.WEBHOOK:
             return
         raise ValueError(value)
 
@@ -5647,6 +5730,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             buf.write_i32(7)
         if value == MessageKind.RELATIONSHIP_SURVEY:
             buf.write_i32(8)
+        if value == MessageKind.WEBHOOK:
+            buf.write_i32(9)
 
 
 
@@ -9182,6 +9267,52 @@ class _UniffiFfiConverterTypeLocationPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.monthly_response_quota, buf)
         _UniffiFfiConverterOptionalTypeCalendar.write(value.calendar, buf)
 
+@dataclass
+class NewWebhook:
+    """
+    A subscription to add: the endpoint, the event types it receives, and optionally its
+    secret (`whsec_` and base64 of 24 to 64 bytes; `None`: one is generated).
+"""
+    def __init__(self, *, url:str, event_types:typing.List[str], secret:typing.Optional[str] = None):
+        self.url = url
+        self.event_types = event_types
+        self.secret = secret
+        
+        
+
+    
+    def __str__(self):
+        return "NewWebhook(url={}, event_types={}, secret={})".format(self.url, self.event_types, self.secret)
+    def __eq__(self, other):
+        if self.url != other.url:
+            return False
+        if self.event_types != other.event_types:
+            return False
+        if self.secret != other.secret:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeNewWebhook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return NewWebhook(
+            url=_UniffiFfiConverterString.read(buf),
+            event_types=_UniffiFfiConverterSequenceString.read(buf),
+            secret=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterSequenceString.check_lower(value.event_types)
+        _UniffiFfiConverterOptionalString.check_lower(value.secret)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterSequenceString.write(value.event_types, buf)
+        _UniffiFfiConverterOptionalString.write(value.secret, buf)
+
 
 
 
@@ -9271,11 +9402,95 @@ class _UniffiFfiConverterTypeOpenOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.busy_timeout_ms, buf)
 
 @dataclass
+class WebhookDelivery:
+    """
+    What a host needs to deliver a claimed webhook message: POST the message's `body` to
+    `url` with the three Standard Webhooks headers, then ack it, or fail it with the
+    endpoint's HTTP status.
+"""
+    def __init__(self, *, webhook:int, url:str, webhook_id:str, webhook_timestamp:str, webhook_signature:str):
+        self.webhook = webhook
+        self.url = url
+        self.webhook_id = webhook_id
+        self.webhook_timestamp = webhook_timestamp
+        self.webhook_signature = webhook_signature
+        
+        
+
+    
+    def __str__(self):
+        return "WebhookDelivery(webhook={}, url={}, webhook_id={}, webhook_timestamp={}, webhook_signature={})".format(self.webhook, self.url, self.webhook_id, self.webhook_timestamp, self.webhook_signature)
+    def __eq__(self, other):
+        if self.webhook != other.webhook:
+            return False
+        if self.url != other.url:
+            return False
+        if self.webhook_id != other.webhook_id:
+            return False
+        if self.webhook_timestamp != other.webhook_timestamp:
+            return False
+        if self.webhook_signature != other.webhook_signature:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeWebhookDelivery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return WebhookDelivery(
+            webhook=_UniffiFfiConverterInt64.read(buf),
+            url=_UniffiFfiConverterString.read(buf),
+            webhook_id=_UniffiFfiConverterString.read(buf),
+            webhook_timestamp=_UniffiFfiConverterString.read(buf),
+            webhook_signature=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.webhook)
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterString.check_lower(value.webhook_id)
+        _UniffiFfiConverterString.check_lower(value.webhook_timestamp)
+        _UniffiFfiConverterString.check_lower(value.webhook_signature)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.webhook, buf)
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterString.write(value.webhook_id, buf)
+        _UniffiFfiConverterString.write(value.webhook_timestamp, buf)
+        _UniffiFfiConverterString.write(value.webhook_signature, buf)
+
+class _UniffiFfiConverterOptionalTypeWebhookDelivery(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeWebhookDelivery.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeWebhookDelivery.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeWebhookDelivery.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
 class OutboundMessage:
     """
     A rendered message handed to the host by `claim`, to deliver and then ack or fail.
 """
-    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, html_body:typing.Optional[str], survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:typing.Optional[str], invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
+    def __init__(self, *, message_id:str, kind:MessageKind, channel:Channel, recipient:str, language:str, subject:str, body:str, html_body:typing.Optional[str], survey_link:typing.Optional[str], survey_link_expires_at:typing.Optional[Timestamp], unsubscribe_link:typing.Optional[str], reply_to:typing.Optional[str], customer:typing.Optional[str], user:typing.Optional[str], location:typing.Optional[str], webhook:typing.Optional[WebhookDelivery], invitation_id:typing.Optional[int], alert_id:typing.Optional[int], attempt:int, lease_until:Timestamp):
         self.message_id = message_id
         self.kind = kind
         self.channel = channel
@@ -9291,6 +9506,7 @@ class OutboundMessage:
         self.customer = customer
         self.user = user
         self.location = location
+        self.webhook = webhook
         self.invitation_id = invitation_id
         self.alert_id = alert_id
         self.attempt = attempt
@@ -9300,7 +9516,7 @@ class OutboundMessage:
 
     
     def __str__(self):
-        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, html_body={}, survey_link={}, survey_link_expires_at={}, unsubscribe_link={}, reply_to={}, customer={}, user={}, location={}, invitation_id={}, alert_id={}, attempt={}, lease_until={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.html_body, self.survey_link, self.survey_link_expires_at, self.unsubscribe_link, self.reply_to, self.customer, self.user, self.location, self.invitation_id, self.alert_id, self.attempt, self.lease_until)
+        return "OutboundMessage(message_id={}, kind={}, channel={}, recipient={}, language={}, subject={}, body={}, html_body={}, survey_link={}, survey_link_expires_at={}, unsubscribe_link={}, reply_to={}, customer={}, user={}, location={}, webhook={}, invitation_id={}, alert_id={}, attempt={}, lease_until={})".format(self.message_id, self.kind, self.channel, self.recipient, self.language, self.subject, self.body, self.html_body, self.survey_link, self.survey_link_expires_at, self.unsubscribe_link, self.reply_to, self.customer, self.user, self.location, self.webhook, self.invitation_id, self.alert_id, self.attempt, self.lease_until)
     def __eq__(self, other):
         if self.message_id != other.message_id:
             return False
@@ -9332,6 +9548,8 @@ class OutboundMessage:
             return False
         if self.location != other.location:
             return False
+        if self.webhook != other.webhook:
+            return False
         if self.invitation_id != other.invitation_id:
             return False
         if self.alert_id != other.alert_id:
@@ -9361,6 +9579,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
             customer=_UniffiFfiConverterOptionalString.read(buf),
             user=_UniffiFfiConverterOptionalString.read(buf),
             location=_UniffiFfiConverterOptionalString.read(buf),
+            webhook=_UniffiFfiConverterOptionalTypeWebhookDelivery.read(buf),
             invitation_id=_UniffiFfiConverterOptionalInt64.read(buf),
             alert_id=_UniffiFfiConverterOptionalInt64.read(buf),
             attempt=_UniffiFfiConverterUInt32.read(buf),
@@ -9384,6 +9603,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.customer)
         _UniffiFfiConverterOptionalString.check_lower(value.user)
         _UniffiFfiConverterOptionalString.check_lower(value.location)
+        _UniffiFfiConverterOptionalTypeWebhookDelivery.check_lower(value.webhook)
         _UniffiFfiConverterOptionalInt64.check_lower(value.invitation_id)
         _UniffiFfiConverterOptionalInt64.check_lower(value.alert_id)
         _UniffiFfiConverterUInt32.check_lower(value.attempt)
@@ -9406,6 +9626,7 @@ class _UniffiFfiConverterTypeOutboundMessage(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.customer, buf)
         _UniffiFfiConverterOptionalString.write(value.user, buf)
         _UniffiFfiConverterOptionalString.write(value.location, buf)
+        _UniffiFfiConverterOptionalTypeWebhookDelivery.write(value.webhook, buf)
         _UniffiFfiConverterOptionalInt64.write(value.invitation_id, buf)
         _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
         _UniffiFfiConverterUInt32.write(value.attempt, buf)
@@ -11935,6 +12156,143 @@ class _UniffiFfiConverterTypeUser(_UniffiConverterRustBuffer):
 
 
 
+class WebhookStatus(enum.Enum):
+    """
+    Whether a subscription still receives events.
+"""
+    
+    ACTIVE = 0
+    """
+    Events of its types are queued to it.
+"""
+    
+    DISABLED = 1
+    """
+    Disabled after a 410 or 20 failures in a row: nothing is queued to it any more.
+"""
+    
+
+
+class _UniffiFfiConverterTypeWebhookStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return WebhookStatus.ACTIVE
+        if variant == 2:
+            return WebhookStatus.DISABLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == WebhookStatus.ACTIVE:
+            return
+        if value == WebhookStatus.DISABLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == WebhookStatus.ACTIVE:
+            buf.write_i32(1)
+        if value == WebhookStatus.DISABLED:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class Webhook:
+    """
+    A webhook subscription as stored. Its secret is shown only by the call that made it
+    (`add_webhook`, `rotate_webhook_secret`); a listing leaves it out (`None`).
+"""
+    def __init__(self, *, id:int, url:str, event_types:typing.List[str], status:WebhookStatus, consecutive_failures:int, created_at:Timestamp, disabled_at:typing.Optional[Timestamp], disabled_reason:typing.Optional[str], previous_secret_until:typing.Optional[Timestamp], secret:typing.Optional[str]):
+        self.id = id
+        self.url = url
+        self.event_types = event_types
+        self.status = status
+        self.consecutive_failures = consecutive_failures
+        self.created_at = created_at
+        self.disabled_at = disabled_at
+        self.disabled_reason = disabled_reason
+        self.previous_secret_until = previous_secret_until
+        self.secret = secret
+        
+        
+
+    
+    def __str__(self):
+        return "Webhook(id={}, url={}, event_types={}, status={}, consecutive_failures={}, created_at={}, disabled_at={}, disabled_reason={}, previous_secret_until={}, secret={})".format(self.id, self.url, self.event_types, self.status, self.consecutive_failures, self.created_at, self.disabled_at, self.disabled_reason, self.previous_secret_until, self.secret)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.url != other.url:
+            return False
+        if self.event_types != other.event_types:
+            return False
+        if self.status != other.status:
+            return False
+        if self.consecutive_failures != other.consecutive_failures:
+            return False
+        if self.created_at != other.created_at:
+            return False
+        if self.disabled_at != other.disabled_at:
+            return False
+        if self.disabled_reason != other.disabled_reason:
+            return False
+        if self.previous_secret_until != other.previous_secret_until:
+            return False
+        if self.secret != other.secret:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeWebhook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Webhook(
+            id=_UniffiFfiConverterInt64.read(buf),
+            url=_UniffiFfiConverterString.read(buf),
+            event_types=_UniffiFfiConverterSequenceString.read(buf),
+            status=_UniffiFfiConverterTypeWebhookStatus.read(buf),
+            consecutive_failures=_UniffiFfiConverterUInt32.read(buf),
+            created_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+            disabled_at=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            disabled_reason=_UniffiFfiConverterOptionalString.read(buf),
+            previous_secret_until=_UniffiFfiConverterOptionalTypeTimestamp.read(buf),
+            secret=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterSequenceString.check_lower(value.event_types)
+        _UniffiFfiConverterTypeWebhookStatus.check_lower(value.status)
+        _UniffiFfiConverterUInt32.check_lower(value.consecutive_failures)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.created_at)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.disabled_at)
+        _UniffiFfiConverterOptionalString.check_lower(value.disabled_reason)
+        _UniffiFfiConverterOptionalTypeTimestamp.check_lower(value.previous_secret_until)
+        _UniffiFfiConverterOptionalString.check_lower(value.secret)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterSequenceString.write(value.event_types, buf)
+        _UniffiFfiConverterTypeWebhookStatus.write(value.status, buf)
+        _UniffiFfiConverterUInt32.write(value.consecutive_failures, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.created_at, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.disabled_at, buf)
+        _UniffiFfiConverterOptionalString.write(value.disabled_reason, buf)
+        _UniffiFfiConverterOptionalTypeTimestamp.write(value.previous_secret_until, buf)
+        _UniffiFfiConverterOptionalString.write(value.secret, buf)
+
+
+
+
+
+
 class Bucket(enum.Enum):
     """
     A date bucket of a series (N2), on each location's local date.
@@ -13468,6 +13826,29 @@ class _UniffiFfiConverterSequenceTypeUser(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeUser.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeWebhook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeWebhook.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeWebhook.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeWebhook.read(buf) for i in range(count)
+        ]
+
 
 class EngineProtocol(typing.Protocol):
     """
@@ -13485,6 +13866,12 @@ class EngineProtocol(typing.Protocol):
         Records the delivery of several claimed messages in one transaction; one outcome
         per id, in order (acked, acked before, conflict, not found). An id that cannot be
         acked changes nothing and does not stop the others.
+"""
+        raise NotImplementedError
+    def add_webhook(self, webhook: NewWebhook,now_ms: int) -> Webhook:
+        """
+        Subscribes a URL to event types (D2); the answer carries the signing secret (the
+        given one, or a generated one), the only time it is shown.
 """
         raise NotImplementedError
     def alert(self, id: int) -> Alert:
@@ -13700,6 +14087,13 @@ class EngineProtocol(typing.Protocol):
         (after the last attempt, or when `permanent`) failed, releasing the cooldown (E4).
 """
         raise NotImplementedError
+    def fail_webhook(self, message_id: str,http_status: int,reason: str,now_ms: int) -> FailOutcome:
+        """
+        Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+        status (0: no answer): a 410, or the 20th failure in a row, disables the
+        subscription (D2).
+"""
+        raise NotImplementedError
     def feedback(self, query: FeedbackQuery,now_ms: int) -> FeedbackPage:
         """
         One page of the feedback list, filtered and sorted (X3).
@@ -13782,6 +14176,11 @@ class EngineProtocol(typing.Protocol):
         The local dates and instants a dashboard period covers at a location (X3).
 """
         raise NotImplementedError
+    def ping_webhook(self, id: int,now_ms: int) -> str:
+        """
+        Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+"""
+        raise NotImplementedError
     def ratings(self, query: ScoreQuery) -> RatingSummary:
         """
         Star ratings of a scope: average on base 10, count and response rate (N5, N6).
@@ -13835,6 +14234,11 @@ class EngineProtocol(typing.Protocol):
         their history stays.
 """
         raise NotImplementedError
+    def remove_webhook(self, id: int,now_ms: int) -> None:
+        """
+        Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+"""
+        raise NotImplementedError
     def reply(self, response_id: int,reply: ReplyInput,now_ms: int) -> int:
         """
         Replies to feedback, or records a reward or a refund, when the customer agreed to
@@ -13882,6 +14286,12 @@ class EngineProtocol(typing.Protocol):
     def review_funnel(self, query: ReportQuery,now_ms: int) -> ReviewFunnel:
         """
         Promoters, review links shown, clicks and confirmed reviews (N3).
+"""
+        raise NotImplementedError
+    def rotate_webhook_secret(self, id: int,grace_seconds: typing.Optional[int],now_ms: int) -> Webhook:
+        """
+        Gives a webhook subscription a new secret (returned, shown this once); the old one
+        still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
 """
         raise NotImplementedError
     def run_due(self, now_ms: int) -> DueWork:
@@ -14107,6 +14517,11 @@ class EngineProtocol(typing.Protocol):
         Every active user, by host id.
 """
         raise NotImplementedError
+    def webhooks(self, ) -> typing.List[Webhook]:
+        """
+        Every webhook subscription, by id, without secrets (D2).
+"""
+        raise NotImplementedError
 
 class Engine(EngineProtocol):
     """
@@ -14251,6 +14666,28 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_ack_many,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def add_webhook(self, webhook: NewWebhook,now_ms: int) -> Webhook:
+        """
+        Subscribes a URL to event types (D2); the answer carries the signing secret (the
+        given one, or a generated one), the only time it is shown.
+"""
+        
+        _UniffiFfiConverterTypeNewWebhook.check_lower(webhook)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeNewWebhook.lower(webhook),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWebhook.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_add_webhook,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -15008,6 +15445,35 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def fail_webhook(self, message_id: str,http_status: int,reason: str,now_ms: int) -> FailOutcome:
+        """
+        Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+        status (0: no answer): a 410, or the 20th failure in a row, disables the
+        subscription (D2).
+"""
+        
+        _UniffiFfiConverterString.check_lower(message_id)
+
+        _UniffiFfiConverterUInt16.check_lower(http_status)
+
+        _UniffiFfiConverterString.check_lower(reason)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(message_id),
+            _UniffiFfiConverterUInt16.lower(http_status),
+            _UniffiFfiConverterString.lower(reason),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFailOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_fail_webhook,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def feedback(self, query: FeedbackQuery,now_ms: int) -> FeedbackPage:
         """
         One page of the feedback list, filtered and sorted (X3).
@@ -15313,6 +15779,27 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def ping_webhook(self, id: int,now_ms: int) -> str:
+        """
+        Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_ping_webhook,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def ratings(self, query: ScoreQuery) -> RatingSummary:
         """
         Star ratings of a scope: average on base 10, count and response rate (N5, N6).
@@ -15513,6 +16000,27 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def remove_webhook(self, id: int,now_ms: int) -> None:
+        """
+        Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_remove_webhook,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def reply(self, response_id: int,reply: ReplyInput,now_ms: int) -> int:
         """
         Replies to feedback, or records a reward or a refund, when the customer agreed to
@@ -15706,6 +16214,31 @@ class Engine(EngineProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_hearken_fn_method_engine_review_funnel,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate_webhook_secret(self, id: int,grace_seconds: typing.Optional[int],now_ms: int) -> Webhook:
+        """
+        Gives a webhook subscription a new secret (returned, shown this once); the old one
+        still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(id)
+
+        _UniffiFfiConverterOptionalUInt64.check_lower(grace_seconds)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(id),
+            _UniffiFfiConverterOptionalUInt64.lower(grace_seconds),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWebhook.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_rotate_webhook_secret,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -16543,6 +17076,21 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def webhooks(self, ) -> typing.List[Webhook]:
+        """
+        Every webhook subscription, by id, without secrets (D2).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeWebhook.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_webhooks,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -16942,6 +17490,7 @@ __all__ = [
     "TransactionKind",
     "UserRole",
     "NotifyLevel",
+    "WebhookStatus",
     "Bucket",
     "EventsPage",
     "FailOutcome",
@@ -17011,7 +17560,9 @@ __all__ = [
     "LeasedStore",
     "Location",
     "LocationPolicy",
+    "NewWebhook",
     "OpenOptions",
+    "WebhookDelivery",
     "OutboundMessage",
     "OutboxCounts",
     "Page",
@@ -17043,6 +17594,7 @@ __all__ = [
     "ThreadComment",
     "Unsubscribe",
     "User",
+    "Webhook",
     "admin_create_store",
     "admin_delete_store",
     "admin_export_sqlite",

@@ -656,6 +656,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func ackMany(messageIds: [String], nowMs: Int64) throws  -> [AckOutcome]
     
     /**
+     * Subscribes a URL to event types (D2); the answer carries the signing secret (the
+     * given one, or a generated one), the only time it is shown.
+     */
+    func addWebhook(webhook: NewWebhook, nowMs: Int64) throws  -> Webhook
+    
+    /**
      * One alert by id.
      */
     func alert(id: Int64) throws  -> Alert
@@ -807,6 +813,13 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64) throws  -> FailOutcome
     
     /**
+     * Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+     * status (0: no answer): a 410, or the 20th failure in a row, disables the
+     * subscription (D2).
+     */
+    func failWebhook(messageId: String, httpStatus: UInt16, reason: String, nowMs: Int64) throws  -> FailOutcome
+    
+    /**
      * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
      */
     func feedbackSettings() throws  -> FeedbackSettings
@@ -864,6 +877,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func pendingInvitations() throws  -> [InvitationSummary]
     
     /**
+     * Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+     */
+    func pingWebhook(id: Int64, nowMs: Int64) throws  -> String
+    
+    /**
      * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
      */
     func ratings(query: ScoreQuery) throws  -> RatingSummary
@@ -905,6 +923,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func removeUser(id: String) throws 
     
     /**
+     * Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+     */
+    func removeWebhook(id: Int64, nowMs: Int64) throws 
+    
+    /**
      * Replies to feedback, or records a reward or a refund, when the customer agreed to
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
@@ -942,6 +965,12 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     func reviewConfirmed(responseId: Int64, nowMs: Int64) throws 
+    
+    /**
+     * Gives a webhook subscription a new secret (returned, shown this once); the old one
+     * still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+     */
+    func rotateWebhookSecret(id: Int64, graceSeconds: UInt64?, nowMs: Int64) throws  -> Webhook
     
     /**
      * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
@@ -1104,6 +1133,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
      * Every active user, by host id.
      */
     func users() throws  -> [User]
+    
+    /**
+     * Every webhook subscription, by id, without secrets (D2).
+     */
+    func webhooks() throws  -> [Webhook]
     
     /**
      * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
@@ -1409,6 +1443,21 @@ open func ackMany(messageIds: [String], nowMs: Int64)throws  -> [AckOutcome]  {
     uniffi_hearken_fn_method_engine_ack_many(
             self.uniffiCloneHandle(),
         FfiConverterSequenceString.lower(messageIds),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Subscribes a URL to event types (D2); the answer carries the signing secret (the
+     * given one, or a generated one), the only time it is shown.
+     */
+open func addWebhook(webhook: NewWebhook, nowMs: Int64)throws  -> Webhook  {
+    return try  FfiConverterTypeWebhook_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_add_webhook(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNewWebhook_lower(webhook),
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 })
@@ -1783,6 +1832,24 @@ open func fail(messageId: String, reason: String, permanent: Bool, nowMs: Int64)
 }
     
     /**
+     * Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+     * status (0: no answer): a 410, or the 20th failure in a row, disables the
+     * subscription (D2).
+     */
+open func failWebhook(messageId: String, httpStatus: UInt16, reason: String, nowMs: Int64)throws  -> FailOutcome  {
+    return try  FfiConverterTypeFailOutcome_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_fail_webhook(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(messageId),
+        FfiConverterUInt16.lower(httpStatus),
+        FfiConverterString.lower(reason),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
      */
 open func feedbackSettings()throws  -> FeedbackSettings  {
@@ -1928,6 +1995,20 @@ open func pendingInvitations()throws  -> [InvitationSummary]  {
 }
     
     /**
+     * Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+     */
+open func pingWebhook(id: Int64, nowMs: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_ping_webhook(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
      */
 open func ratings(query: ScoreQuery)throws  -> RatingSummary  {
@@ -2032,6 +2113,19 @@ open func removeUser(id: String)throws   {try rustCallWithError(FfiConverterType
 }
     
     /**
+     * Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+     */
+open func removeWebhook(id: Int64, nowMs: Int64)throws   {try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_remove_webhook(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Replies to feedback, or records a reward or a refund, when the customer agreed to
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
@@ -2130,6 +2224,22 @@ open func reviewConfirmed(responseId: Int64, nowMs: Int64)throws   {try rustCall
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Gives a webhook subscription a new secret (returned, shown this once); the old one
+     * still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+     */
+open func rotateWebhookSecret(id: Int64, graceSeconds: UInt64?, nowMs: Int64)throws  -> Webhook  {
+    return try  FfiConverterTypeWebhook_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_rotate_webhook_secret(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),
+        FfiConverterOptionUInt64.lower(graceSeconds),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2531,6 +2641,18 @@ open func users()throws  -> [User]  {
     return try  FfiConverterSequenceTypeUser.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
         uniffiCallStatus in
     uniffi_hearken_fn_method_engine_users(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every webhook subscription, by id, without secrets (D2).
+     */
+open func webhooks()throws  -> [Webhook]  {
+    return try  FfiConverterSequenceTypeWebhook.lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_webhooks(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -8506,6 +8628,86 @@ public func FfiConverterTypeLocationPolicy_lower(_ value: LocationPolicy) -> Rus
 
 
 /**
+ * A subscription to add: the endpoint, the event types it receives, and optionally its
+ * secret (`whsec_` and base64 of 24 to 64 bytes; `None`: one is generated).
+ */
+public struct NewWebhook: Equatable, Hashable {
+    /**
+     * `https://…`, or `http://` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
+     */
+    public var url: String
+    /**
+     * The event types (`area.verb.vN`, as `docs/events.md` lists them) it receives.
+     */
+    public var eventTypes: [String]
+    /**
+     * The signing secret; `None` generates one (32 random bytes).
+     */
+    public var secret: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `https://…`, or `http://` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
+         */url: String, 
+        /**
+         * The event types (`area.verb.vN`, as `docs/events.md` lists them) it receives.
+         */eventTypes: [String], 
+        /**
+         * The signing secret; `None` generates one (32 random bytes).
+         */secret: String? = nil) {
+        self.url = url
+        self.eventTypes = eventTypes
+        self.secret = secret
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewWebhook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewWebhook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewWebhook {
+        return
+            try NewWebhook(
+                url: FfiConverterString.read(from: &buf), 
+                eventTypes: FfiConverterSequenceString.read(from: &buf), 
+                secret: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewWebhook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterSequenceString.write(value.eventTypes, into: &buf)
+        FfiConverterOptionString.write(value.secret, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewWebhook_lift(_ buf: RustBuffer) throws -> NewWebhook {
+    return try FfiConverterTypeNewWebhook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewWebhook_lower(_ value: NewWebhook) -> RustBuffer {
+    return FfiConverterTypeNewWebhook.lower(value)
+}
+
+
+/**
  * When one survey kind may next be sent to the customer.
  */
 public struct NextEligible: Equatable, Hashable {
@@ -8903,6 +9105,11 @@ public struct OutboundMessage: Equatable, Hashable {
      */
     public var location: String?
     /**
+     * For a `webhook` message (D2): where to POST `body` and the three headers, signed
+     * by this claim (`recipient` is the URL too; `channel` means nothing for it).
+     */
+    public var webhook: WebhookDelivery?
+    /**
      * The invitation this message delivers.
      */
     public var invitationId: Int64?
@@ -8971,6 +9178,10 @@ public struct OutboundMessage: Equatable, Hashable {
          * webhook, D2; a keyword reply to a phone, D4).
          */location: String?, 
         /**
+         * For a `webhook` message (D2): where to POST `body` and the three headers, signed
+         * by this claim (`recipient` is the URL too; `channel` means nothing for it).
+         */webhook: WebhookDelivery?, 
+        /**
          * The invitation this message delivers.
          */invitationId: Int64?, 
         /**
@@ -8997,6 +9208,7 @@ public struct OutboundMessage: Equatable, Hashable {
         self.customer = customer
         self.user = user
         self.location = location
+        self.webhook = webhook
         self.invitationId = invitationId
         self.alertId = alertId
         self.attempt = attempt
@@ -9034,6 +9246,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
                 customer: FfiConverterOptionString.read(from: &buf), 
                 user: FfiConverterOptionString.read(from: &buf), 
                 location: FfiConverterOptionString.read(from: &buf), 
+                webhook: FfiConverterOptionTypeWebhookDelivery.read(from: &buf), 
                 invitationId: FfiConverterOptionInt64.read(from: &buf), 
                 alertId: FfiConverterOptionInt64.read(from: &buf), 
                 attempt: FfiConverterUInt32.read(from: &buf), 
@@ -9057,6 +9270,7 @@ public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.customer, into: &buf)
         FfiConverterOptionString.write(value.user, into: &buf)
         FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionTypeWebhookDelivery.write(value.webhook, into: &buf)
         FfiConverterOptionInt64.write(value.invitationId, into: &buf)
         FfiConverterOptionInt64.write(value.alertId, into: &buf)
         FfiConverterUInt32.write(value.attempt, into: &buf)
@@ -13007,6 +13221,257 @@ public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
 
 
 /**
+ * A webhook subscription as stored. Its secret is shown only by the call that made it
+ * (`add_webhook`, `rotate_webhook_secret`); a listing leaves it out (`None`).
+ */
+public struct Webhook: Equatable, Hashable {
+    /**
+     * Its id in this store.
+     */
+    public var id: Int64
+    /**
+     * The endpoint.
+     */
+    public var url: String
+    /**
+     * The event types it receives.
+     */
+    public var eventTypes: [String]
+    /**
+     * Active or disabled.
+     */
+    public var status: WebhookStatus
+    /**
+     * Failed deliveries in a row (an ack resets it; the 20th disables the subscription).
+     */
+    public var consecutiveFailures: UInt32
+    /**
+     * When it was added.
+     */
+    public var createdAt: Timestamp
+    /**
+     * When it was disabled.
+     */
+    public var disabledAt: Timestamp?
+    /**
+     * Why it was disabled (`gone`: the endpoint answered 410; `failures`: 20 in a row).
+     */
+    public var disabledReason: String?
+    /**
+     * Until when the previous secret still signs too, after a rotation.
+     */
+    public var previousSecretUntil: Timestamp?
+    /**
+     * The secret: only in the answer of the call that set it.
+     */
+    public var secret: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id in this store.
+         */id: Int64, 
+        /**
+         * The endpoint.
+         */url: String, 
+        /**
+         * The event types it receives.
+         */eventTypes: [String], 
+        /**
+         * Active or disabled.
+         */status: WebhookStatus, 
+        /**
+         * Failed deliveries in a row (an ack resets it; the 20th disables the subscription).
+         */consecutiveFailures: UInt32, 
+        /**
+         * When it was added.
+         */createdAt: Timestamp, 
+        /**
+         * When it was disabled.
+         */disabledAt: Timestamp?, 
+        /**
+         * Why it was disabled (`gone`: the endpoint answered 410; `failures`: 20 in a row).
+         */disabledReason: String?, 
+        /**
+         * Until when the previous secret still signs too, after a rotation.
+         */previousSecretUntil: Timestamp?, 
+        /**
+         * The secret: only in the answer of the call that set it.
+         */secret: String?) {
+        self.id = id
+        self.url = url
+        self.eventTypes = eventTypes
+        self.status = status
+        self.consecutiveFailures = consecutiveFailures
+        self.createdAt = createdAt
+        self.disabledAt = disabledAt
+        self.disabledReason = disabledReason
+        self.previousSecretUntil = previousSecretUntil
+        self.secret = secret
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Webhook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Webhook {
+        return
+            try Webhook(
+                id: FfiConverterInt64.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                eventTypes: FfiConverterSequenceString.read(from: &buf), 
+                status: FfiConverterTypeWebhookStatus.read(from: &buf), 
+                consecutiveFailures: FfiConverterUInt32.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                disabledAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                disabledReason: FfiConverterOptionString.read(from: &buf), 
+                previousSecretUntil: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                secret: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Webhook, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterSequenceString.write(value.eventTypes, into: &buf)
+        FfiConverterTypeWebhookStatus.write(value.status, into: &buf)
+        FfiConverterUInt32.write(value.consecutiveFailures, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.disabledAt, into: &buf)
+        FfiConverterOptionString.write(value.disabledReason, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.previousSecretUntil, into: &buf)
+        FfiConverterOptionString.write(value.secret, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhook_lift(_ buf: RustBuffer) throws -> Webhook {
+    return try FfiConverterTypeWebhook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhook_lower(_ value: Webhook) -> RustBuffer {
+    return FfiConverterTypeWebhook.lower(value)
+}
+
+
+/**
+ * What a host needs to deliver a claimed webhook message: POST the message's `body` to
+ * `url` with the three Standard Webhooks headers, then ack it, or fail it with the
+ * endpoint's HTTP status.
+ */
+public struct WebhookDelivery: Equatable, Hashable {
+    /**
+     * The subscription's id.
+     */
+    public var webhook: Int64
+    /**
+     * The endpoint to POST to.
+     */
+    public var url: String
+    /**
+     * The `webhook-id` header: `msg_` and the message id (the same on every retry).
+     */
+    public var webhookId: String
+    /**
+     * The `webhook-timestamp` header: the claim's `now`, Unix seconds.
+     */
+    public var webhookTimestamp: String
+    /**
+     * The `webhook-signature` header: `v1,…`, two space-separated during a rotation.
+     */
+    public var webhookSignature: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The subscription's id.
+         */webhook: Int64, 
+        /**
+         * The endpoint to POST to.
+         */url: String, 
+        /**
+         * The `webhook-id` header: `msg_` and the message id (the same on every retry).
+         */webhookId: String, 
+        /**
+         * The `webhook-timestamp` header: the claim's `now`, Unix seconds.
+         */webhookTimestamp: String, 
+        /**
+         * The `webhook-signature` header: `v1,…`, two space-separated during a rotation.
+         */webhookSignature: String) {
+        self.webhook = webhook
+        self.url = url
+        self.webhookId = webhookId
+        self.webhookTimestamp = webhookTimestamp
+        self.webhookSignature = webhookSignature
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookDelivery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookDelivery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookDelivery {
+        return
+            try WebhookDelivery(
+                webhook: FfiConverterInt64.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                webhookId: FfiConverterString.read(from: &buf), 
+                webhookTimestamp: FfiConverterString.read(from: &buf), 
+                webhookSignature: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookDelivery, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.webhook, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterString.write(value.webhookId, into: &buf)
+        FfiConverterString.write(value.webhookTimestamp, into: &buf)
+        FfiConverterString.write(value.webhookSignature, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookDelivery_lift(_ buf: RustBuffer) throws -> WebhookDelivery {
+    return try FfiConverterTypeWebhookDelivery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookDelivery_lower(_ value: WebhookDelivery) -> RustBuffer {
+    return FfiConverterTypeWebhookDelivery.lower(value)
+}
+
+
+/**
  * What became of one message id of a batch ack (`Engine::ack_many`).
  */
 
@@ -14630,6 +15095,11 @@ public enum MessageKind: Equatable, Hashable {
      * The periodic relationship survey (P7), off by default.
      */
     case relationshipSurvey
+    /**
+     * An event delivered to a webhook subscription (D2): POST `body` to the URL in
+     * [`OutboundMessage::webhook`] with its headers.
+     */
+    case webhook
 
 
 
@@ -14679,6 +15149,8 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case 8: return .relationshipSurvey
         
+        case 9: return .webhook
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -14717,6 +15189,10 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case .relationshipSurvey:
             writeInt(&buf, Int32(8))
+        
+        
+        case .webhook:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -16422,6 +16898,81 @@ public func FfiConverterTypeUserRole_lower(_ value: UserRole) -> RustBuffer {
 
 
 /**
+ * Whether a subscription still receives events.
+ */
+
+public enum WebhookStatus: Equatable, Hashable {
+    
+    /**
+     * Events of its types are queued to it.
+     */
+    case active
+    /**
+     * Disabled after a 410 or 20 failures in a row: nothing is queued to it any more.
+     */
+    case disabled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WebhookStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookStatus: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .active
+        
+        case 2: return .disabled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WebhookStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .active:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .disabled:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookStatus_lift(_ buf: RustBuffer) throws -> WebhookStatus {
+    return try FfiConverterTypeWebhookStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookStatus_lower(_ value: WebhookStatus) -> RustBuffer {
+    return FfiConverterTypeWebhookStatus.lower(value)
+}
+
+
+
+/**
  * A day of the week.
  */
 
@@ -16971,6 +17522,30 @@ fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeUser.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWebhookDelivery: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookDelivery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWebhookDelivery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWebhookDelivery.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -18241,6 +18816,31 @@ fileprivate struct FfiConverterSequenceTypeUser: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeWebhook: FfiConverterRustBuffer {
+    typealias SwiftType = [Webhook]
+
+    public static func write(_ value: [Webhook], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWebhook.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Webhook] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Webhook]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWebhook.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAlertStatus: FfiConverterRustBuffer {
     typealias SwiftType = [AlertStatus]
 
@@ -18870,6 +19470,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_ack_many() != 32454) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_add_webhook() != 6931) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_alert() != 59997) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -18948,6 +19551,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_fail() != 9431) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_fail_webhook() != 29723) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_feedback_settings() != 7170) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -18981,6 +19587,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_pending_invitations() != 2593) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_ping_webhook() != 4909) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_ratings() != 36522) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -19002,6 +19611,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hearken_checksum_method_engine_remove_user() != 50570) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hearken_checksum_method_engine_remove_webhook() != 10845) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hearken_checksum_method_engine_reply() != 53815) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -19021,6 +19633,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_review_confirmed() != 46337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_rotate_webhook_secret() != 2336) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_run_due() != 29599) {
@@ -19111,6 +19726,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_users() != 13486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_webhooks() != 63793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_record_score_click() != 4713) {

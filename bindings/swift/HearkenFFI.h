@@ -300,6 +300,11 @@ void uniffi_hearken_fn_method_engine_ack(uint64_t ptr, RustBuffer message_id, in
 RustBuffer uniffi_hearken_fn_method_engine_ack_many(uint64_t ptr, RustBuffer message_ids, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ADD_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ADD_WEBHOOK
+RustBuffer uniffi_hearken_fn_method_engine_add_webhook(uint64_t ptr, RustBuffer webhook, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ALERT
 RustBuffer uniffi_hearken_fn_method_engine_alert(uint64_t ptr, int64_t id, RustCallStatus *_Nonnull out_status
@@ -430,6 +435,11 @@ RustBuffer uniffi_hearken_fn_method_engine_export_suppressions(uint64_t ptr, Rus
 RustBuffer uniffi_hearken_fn_method_engine_fail(uint64_t ptr, RustBuffer message_id, RustBuffer reason, int8_t permanent, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FAIL_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FAIL_WEBHOOK
+RustBuffer uniffi_hearken_fn_method_engine_fail_webhook(uint64_t ptr, RustBuffer message_id, uint16_t http_status, RustBuffer reason, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_FEEDBACK_SETTINGS
 RustBuffer uniffi_hearken_fn_method_engine_feedback_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -485,6 +495,11 @@ RustBuffer uniffi_hearken_fn_method_engine_outbox_counts(uint64_t ptr, RustCallS
 RustBuffer uniffi_hearken_fn_method_engine_pending_invitations(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PING_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_PING_WEBHOOK
+RustBuffer uniffi_hearken_fn_method_engine_ping_webhook(uint64_t ptr, int64_t id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RATINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RATINGS
 RustBuffer uniffi_hearken_fn_method_engine_ratings(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
@@ -520,6 +535,11 @@ RustBuffer uniffi_hearken_fn_method_engine_record_response(uint64_t ptr, RustBuf
 void uniffi_hearken_fn_method_engine_remove_user(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REMOVE_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REMOVE_WEBHOOK
+void uniffi_hearken_fn_method_engine_remove_webhook(uint64_t ptr, int64_t id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REPLY
 int64_t uniffi_hearken_fn_method_engine_reply(uint64_t ptr, int64_t response_id, RustBuffer reply, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -553,6 +573,11 @@ void uniffi_hearken_fn_method_engine_review_clicked(uint64_t ptr, int64_t respon
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_REVIEW_CONFIRMED
 void uniffi_hearken_fn_method_engine_review_confirmed(uint64_t ptr, int64_t response_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ROTATE_WEBHOOK_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_ROTATE_WEBHOOK_SECRET
+RustBuffer uniffi_hearken_fn_method_engine_rotate_webhook_secret(uint64_t ptr, int64_t id, RustBuffer grace_seconds, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RUN_DUE
@@ -703,6 +728,11 @@ RustBuffer uniffi_hearken_fn_method_engine_user(uint64_t ptr, RustBuffer id, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USERS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_USERS
 RustBuffer uniffi_hearken_fn_method_engine_users(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_WEBHOOKS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_WEBHOOKS
+RustBuffer uniffi_hearken_fn_method_engine_webhooks(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_SCORE_CLICK
@@ -1403,6 +1433,12 @@ uint16_t uniffi_hearken_checksum_method_engine_ack_many(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ADD_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ADD_WEBHOOK
+uint16_t uniffi_hearken_checksum_method_engine_add_webhook(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ALERT
 uint16_t uniffi_hearken_checksum_method_engine_alert(void
@@ -1559,6 +1595,12 @@ uint16_t uniffi_hearken_checksum_method_engine_fail(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FAIL_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FAIL_WEBHOOK
+uint16_t uniffi_hearken_checksum_method_engine_fail_webhook(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK_SETTINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_FEEDBACK_SETTINGS
 uint16_t uniffi_hearken_checksum_method_engine_feedback_settings(void
@@ -1625,6 +1667,12 @@ uint16_t uniffi_hearken_checksum_method_engine_pending_invitations(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PING_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_PING_WEBHOOK
+uint16_t uniffi_hearken_checksum_method_engine_ping_webhook(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RATINGS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RATINGS
 uint16_t uniffi_hearken_checksum_method_engine_ratings(void
@@ -1667,6 +1715,12 @@ uint16_t uniffi_hearken_checksum_method_engine_remove_user(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REMOVE_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REMOVE_WEBHOOK
+uint16_t uniffi_hearken_checksum_method_engine_remove_webhook(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REPLY
 uint16_t uniffi_hearken_checksum_method_engine_reply(void
@@ -1706,6 +1760,12 @@ uint16_t uniffi_hearken_checksum_method_engine_review_clicked(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REVIEW_CONFIRMED
 uint16_t uniffi_hearken_checksum_method_engine_review_confirmed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ROTATE_WEBHOOK_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_ROTATE_WEBHOOK_SECRET
+uint16_t uniffi_hearken_checksum_method_engine_rotate_webhook_secret(void
     
 );
 #endif
@@ -1886,6 +1946,12 @@ uint16_t uniffi_hearken_checksum_method_engine_user(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_USERS
 uint16_t uniffi_hearken_checksum_method_engine_users(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_WEBHOOKS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_WEBHOOKS
+uint16_t uniffi_hearken_checksum_method_engine_webhooks(void
     
 );
 #endif

@@ -10,3 +10,4 @@ mod feedback;
 mod pages;
 mod policy;
 mod screen;
+mod webhooks;

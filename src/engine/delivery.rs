@@ -74,7 +74,8 @@ fn cancel_reason(
         | MessageKind::RelationshipSurvey
         | MessageKind::FeedbackNotification
         | MessageKind::AlertEscalation
-        | MessageKind::CustomerReply => None,
+        | MessageKind::CustomerReply
+        | MessageKind::Webhook => None,
         // R1: a review confirmed before the reminder is handed over cancels it.
         MessageKind::ReviewReminder => c
             .invitation_response_state(invitation)?
@@ -140,6 +141,8 @@ struct ClaimContext {
     suppressions: Suppressions,
     /// Some contact bounced hard (D3): a customer message's contact is looked up.
     bounces: bool,
+    /// The webhook subscriptions this claim has read (D2).
+    webhooks: super::webhooks::ClaimWebhooks,
     /// Messages of one claim share a handful of templates: each is looked up and parsed
     /// once.
     templates: HashMap<(MessageKind, Channel, String), ClaimTemplate>,
@@ -234,6 +237,7 @@ impl ClaimContext {
             reply_domain: c.get_alert_settings()?.reply_domain,
             suppressions: Suppressions::load(c)?,
             bounces: !c.bounces_empty()?,
+            webhooks: Default::default(),
             delivery,
             templates: HashMap::new(),
             now,
@@ -247,6 +251,16 @@ fn triage(c: &mut dyn Tx, ctx: &mut ClaimContext, m: &Claimable) -> Result<Triag
     if m.lease_expired && m.attempts >= ctx.delivery.max_attempts {
         let reason = "lease expired after the last attempt";
         return Ok(Triage::End(MessageStatus::Failed, reason));
+    }
+    if m.kind == MessageKind::Webhook {
+        // D2: signed now, with the secrets valid now; no customer, slot or template.
+        let (now, lease_until) = (ctx.now, ctx.lease_until);
+        return Ok(
+            match super::webhooks::render(c, &mut ctx.webhooks, m, now, lease_until)? {
+                Ok(message) => Triage::Send(Box::new(message)),
+                Err(reason) => Triage::End(MessageStatus::Cancelled, reason),
+            },
+        );
     }
     if let Some(reason) = cancel_reason(c, &ctx.suppressions, m)? {
         return Ok(Triage::End(MessageStatus::Cancelled, reason));
@@ -336,6 +350,7 @@ fn render_fixed(
         alert_id: m.alert,
         attempt: m.attempts + 1,
         lease_until: ctx.lease_until,
+        webhook: None,
     })
 }
 
@@ -427,6 +442,7 @@ fn render_templated(
         alert_id: m.alert,
         attempt: m.attempts + 1,
         lease_until: ctx.lease_until,
+        webhook: None,
     })
 }
 
@@ -473,6 +489,9 @@ pub fn ack(c: &mut dyn Tx, message_id: &str, now: DateTime<Utc>) -> Result<()> {
         Err(reason) => Err(Error::Conflict(reason.into())),
         Ok(false) => Ok(()),
         Ok(true) => {
+            if m.kind == MessageKind::Webhook {
+                c.webhook_delivered(m.rowid)?;
+            }
             if c.ack_message(&m, ms(now))?
                 && let Some(invitation) = m.invitation
             {
@@ -510,6 +529,9 @@ pub fn ack_many<S: AsRef<str>>(
                 Err(reason) => (AckStatus::Conflict, Some(reason.to_owned())),
                 Ok(false) => (AckStatus::AlreadyAcked, None),
                 Ok(true) => {
+                    if m.kind == MessageKind::Webhook {
+                        c.webhook_delivered(m.rowid)?;
+                    }
                     acked.insert(m.rowid);
                     invitations.extend(m.invitation);
                     (AckStatus::Acked, None)
@@ -542,7 +564,7 @@ pub fn ack_many<S: AsRef<str>>(
         };
         events.push(event(ev::INVITATION_DELIVERED, ms(now), &data)?);
     }
-    c.insert_events(&events)?;
+    super::events::append(c, &events)?;
     crate::failpoint::hit("ack.before_commit");
     Ok(out)
 }
@@ -555,7 +577,66 @@ pub fn fail(
     permanent: bool,
     now: DateTime<Utc>,
 ) -> Result<FailOutcome> {
+    fail_with_status(c, message_id, reason, permanent, None, now)
+}
+
+/// [`fail`], with the HTTP status a webhook endpoint answered (D2): a webhook message's
+/// failure counts against its subscription, which a 410 or the 20th failure in a row
+/// disables (the message then fails for good).
+fn fail_with_status(
+    c: &mut dyn Tx,
+    message_id: &str,
+    reason: &str,
+    permanent: bool,
+    http_status: Option<u16>,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome> {
     let m = message(c, message_id)?;
+    let gone = http_status == Some(410);
+    let permanent = permanent || gone;
+    // Only a failure this call records counts (failing a failed message again is fine).
+    let webhook = m.kind == MessageKind::Webhook && m.status == MessageStatus::InFlight;
+    let outcome = record_failure(c, &m, reason, permanent, now)?;
+    if webhook && let Some((id, why)) = super::webhooks::failed(c, m.rowid, gone, now)? {
+        let data = ev::WebhookDisabled {
+            webhook_id: id,
+            reason: why.to_owned(),
+        };
+        super::events::emit(c, ev::WEBHOOK_DISABLED, now, &data)?;
+        return Ok(FailOutcome::Failed);
+    }
+    Ok(outcome)
+}
+
+/// Records a failed webhook delivery with the endpoint's HTTP status (0: none, the
+/// connection failed): a 410 fails it for good and disables the subscription, as does the
+/// 20th failure in a row; otherwise it is retried as every message is (D2).
+pub fn fail_webhook(
+    c: &mut dyn Tx,
+    message_id: &str,
+    http_status: u16,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome> {
+    if http_status != 0 {
+        super::webhooks::check_http_status(http_status)?;
+    }
+    let m = message(c, message_id)?;
+    if m.kind != MessageKind::Webhook {
+        return Err(Error::Conflict(
+            "the message is not a webhook message; fail it with fail".into(),
+        ));
+    }
+    fail_with_status(c, message_id, reason, false, Some(http_status), now)
+}
+
+fn record_failure(
+    c: &mut dyn Tx,
+    m: &store::MessageState,
+    reason: &str,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome> {
     let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
     match m.status {
         MessageStatus::InFlight => {}
@@ -592,7 +673,7 @@ pub fn fail(
         .unwrap_or(MAX_RETRY_DELAY)
         .min(MAX_RETRY_DELAY);
     let mut retry_at = time::add(now, delay);
-    if !m.kind.to_staff() {
+    if !m.kind.to_staff() && m.kind != MessageKind::Webhook {
         // P5: a customer-facing retry waits for the next send slot, or ends without one.
         let created = time::from_stored(m.created_at_ms);
         let slot = super::policy::Slots::new(c)?.slot(c, m.location, retry_at, created)?;

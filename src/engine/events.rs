@@ -39,7 +39,14 @@ pub(in crate::engine) fn emit<T: Serialize>(
     now: DateTime<Utc>,
     data: &T,
 ) -> Result<()> {
-    c.insert_events(&[event(kind, ms(now), data)?])
+    append(c, &[event(kind, ms(now), data)?])
+}
+
+/// Appends `events` to the feed and queues them to the webhook subscriptions of their
+/// types (D2), in the caller's transaction: every event of the engine goes through here.
+pub(in crate::engine) fn append(c: &mut dyn Tx, events: &[NewEvent]) -> Result<()> {
+    c.insert_events(events)?;
+    super::webhooks::queue_for(c, events)
 }
 
 /// The host ids an invitation's event names, which its stored row does not hold.
@@ -82,7 +89,7 @@ pub(in crate::engine) fn invitations_created(
         };
         events.push(event(ev::INVITATION_CREATED, now_ms, &data)?);
     }
-    c.insert_events(&events)
+    append(c, &events)
 }
 
 /// Appends `invitation.cancelled` for `invitation`.

@@ -61,6 +61,9 @@ pub mod exports;
 // The event feed (D1).
 pub mod events;
 
+// Webhook subscriptions (D2).
+pub mod webhooks;
+
 // Typed readers of the JSON results, for hosts without a JSON parser.
 mod handles;
 pub mod messages;

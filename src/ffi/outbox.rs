@@ -27,6 +27,8 @@ pub const HK_MESSAGE_KIND_CUSTOMER_REPLY: u32 = 6;
 pub const HK_MESSAGE_KIND_FOLLOW_UP_SURVEY: u32 = 7;
 /// Message kind: the periodic relationship survey (P7).
 pub const HK_MESSAGE_KIND_RELATIONSHIP_SURVEY: u32 = 8;
+/// Message kind code: an event delivered to a webhook subscription (D2).
+pub const HK_MESSAGE_KIND_WEBHOOK: u32 = 10;
 
 /// Channel code: e-mail.
 pub const HK_CHANNEL_EMAIL: u32 = 1;
@@ -47,6 +49,7 @@ pub(crate) fn kind_code(kind: MessageKind) -> u32 {
         MessageKind::CustomerReply => HK_MESSAGE_KIND_CUSTOMER_REPLY,
         MessageKind::FollowUpSurvey => HK_MESSAGE_KIND_FOLLOW_UP_SURVEY,
         MessageKind::RelationshipSurvey => HK_MESSAGE_KIND_RELATIONSHIP_SURVEY,
+        MessageKind::Webhook => HK_MESSAGE_KIND_WEBHOOK,
     }
 }
 
@@ -61,6 +64,7 @@ pub(crate) fn kind_from(code: u32, name: &'static str) -> Result<MessageKind, Fa
         HK_MESSAGE_KIND_CUSTOMER_REPLY => Ok(MessageKind::CustomerReply),
         HK_MESSAGE_KIND_FOLLOW_UP_SURVEY => Ok(MessageKind::FollowUpSurvey),
         HK_MESSAGE_KIND_RELATIONSHIP_SURVEY => Ok(MessageKind::RelationshipSurvey),
+        HK_MESSAGE_KIND_WEBHOOK => Ok(MessageKind::Webhook),
         _ => Err(Failure::Range(
             name,
             "unknown message kind; expected an HK_MESSAGE_KIND_* code (1 to 7)",
@@ -343,7 +347,7 @@ mod tests {
         assert!(channel_from(0, "channel").is_err());
         assert!(channel_from(3, "channel").is_err());
         assert!(kind_from(0, "kind").is_err());
-        let json = kind_from(9, "kind").unwrap_err().to_json();
+        let json = kind_from(11, "kind").unwrap_err().to_json();
         assert!(json.contains(r#""field":"kind""#), "{json}");
     }
 }

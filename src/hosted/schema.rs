@@ -80,6 +80,7 @@ pub const STORE_TABLES: &[&str] = &[
     "user_locations",
     "user_notify_locations",
     "users",
+    "webhook_subscriptions",
 ];
 
 /// The predicate of every policy: the store set for this transaction with

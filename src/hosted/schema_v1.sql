@@ -268,6 +268,8 @@ CREATE TABLE outbox (
     cancel_reason text,
     created_at bigint NOT NULL,
     updated_at bigint NOT NULL,
+    -- D2: the webhook subscription a `webhook` message was queued to (outbox_webhook).
+    webhook_id bigint,
     CHECK (customer_id IS NULL OR user_id IS NULL),
     PRIMARY KEY (store_id, id),
     UNIQUE (store_id, message_id),
@@ -290,6 +292,8 @@ CREATE INDEX outbox_customer ON outbox (store_id, customer_id);
 CREATE INDEX outbox_alert ON outbox (store_id, alert_id) WHERE alert_id IS NOT NULL;
 CREATE INDEX outbox_about ON outbox (store_id, (params::jsonb ->> 'about'))
     WHERE user_id IS NOT NULL;
+-- D2: removing a subscription cancels its messages not yet delivered, found by this.
+CREATE INDEX outbox_webhook ON outbox (store_id, webhook_id) WHERE webhook_id IS NOT NULL;
 
 CREATE TABLE link_tokens (
     store_id bigint NOT NULL,
@@ -644,6 +648,25 @@ CREATE INDEX consent_changes_customer ON consent_changes (store_id, customer_id)
     WHERE customer_id IS NOT NULL;
 CREATE INDEX consent_changes_contact ON consent_changes (store_id, contact)
     WHERE contact IS NOT NULL;
+
+-- D2: webhook subscriptions (SQLite schema version 15). Ids come from store_counters, so
+-- one is never reused; the secrets are credentials (never printed; the T12 dump masks
+-- them). event_types is a JSON array's text; status 'active' | 'disabled'.
+CREATE TABLE webhook_subscriptions (
+    store_id bigint NOT NULL,
+    id bigint NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    previous_secret text,
+    previous_until bigint,
+    event_types text NOT NULL,
+    status text NOT NULL CHECK (status = 'active' OR status = 'disabled'),
+    consecutive_failures bigint NOT NULL DEFAULT 0,
+    created_at bigint NOT NULL,
+    disabled_at bigint,
+    disabled_reason text,
+    PRIMARY KEY (store_id, id)
+);
 
 -- ---------------------------------------------------------------------------------------
 -- Mailer leases (H3, vendor-level; src/hosted/lease.rs). A vendor's mailer processes

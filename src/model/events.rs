@@ -71,6 +71,7 @@ pub const EVENT_TYPES: &[&str] = &[
     CONTACT_BOUNCED,
     MESSAGE_SOFT_BOUNCED,
     CONSENT_CHANGED,
+    WEBHOOK_DISABLED,
 ];
 
 /// An invitation was created (a sale's, or a relationship survey's). Data: `invitation_id`,
@@ -122,6 +123,18 @@ pub const MESSAGE_SOFT_BOUNCED: &str = "message.soft_bounced.v1";
 /// `replies`), `granted`, `source` (`pos`, `link`, `keyword`, `api`, `import`,
 /// `complaint`).
 pub const CONSENT_CHANGED: &str = "consent.changed.v1";
+/// A webhook subscription was disabled (D2): its endpoint answered 410, or 20 deliveries in
+/// a row failed. Data: `webhook_id`, `reason` (`gone` or `failures`).
+pub const WEBHOOK_DISABLED: &str = "webhook.disabled.v1";
+
+/// The data of [`WEBHOOK_DISABLED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDisabled {
+    /// The subscription's id.
+    pub webhook_id: i64,
+    /// `gone` (a 410) or `failures` (20 in a row).
+    pub reason: String,
+}
 
 /// The data of [`CONTACT_BOUNCED`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ mod screen;
 mod settings;
 mod survey;
 mod transaction;
+mod webhooks;
 
 pub use alert::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author,
@@ -64,3 +65,4 @@ pub use screen::{
 pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
 pub use survey::{ChoiceOption, Question, QuestionKind, QuestionView, Survey, SurveyPage};
 pub use transaction::{Transaction, TransactionKind};
+pub use webhooks::{NewWebhook, Webhook, WebhookDelivery, WebhookStatus};

@@ -25,6 +25,9 @@ pub enum MessageKind {
     FollowUpSurvey,
     /// The periodic relationship survey (P7), off by default.
     RelationshipSurvey,
+    /// An event delivered to a webhook subscription (D2): POST `body` to the URL in
+    /// [`OutboundMessage::webhook`] with its headers.
+    Webhook,
 }
 
 impl MessageKind {
@@ -39,6 +42,7 @@ impl MessageKind {
             MessageKind::CustomerReply => "customer_reply",
             MessageKind::FollowUpSurvey => "follow_up_survey",
             MessageKind::RelationshipSurvey => "relationship_survey",
+            MessageKind::Webhook => "webhook",
         }
     }
 
@@ -52,6 +56,7 @@ impl MessageKind {
         MessageKind::CustomerReply,
         MessageKind::FollowUpSurvey,
         MessageKind::RelationshipSurvey,
+        MessageKind::Webhook,
     ];
 
     /// Whether the message goes to a user of the business rather than a customer.
@@ -163,6 +168,10 @@ pub struct OutboundMessage {
     /// Host id of the location; none for a message that belongs to no location (a
     /// webhook, D2; a keyword reply to a phone, D4).
     pub location: Option<String>,
+    /// For a `webhook` message (D2): where to POST `body` and the three headers, signed
+    /// by this claim (`recipient` is the URL too; `channel` means nothing for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<super::WebhookDelivery>,
     /// The invitation this message delivers.
     pub invitation_id: Option<i64>,
     /// The alert this message is about.

@@ -2,6 +2,21 @@
 
 use crate::error::Result;
 
+/// Whether `table.column` holds a credential the dump must not print (D2: a webhook
+/// subscription's signing secrets). Such a value is shown as `secret:` and the first 16 hex
+/// digits of its SHA-256: a change still shows, the secret never does.
+pub fn is_secret(table: &str, column: &str) -> bool {
+    table == "webhook_subscriptions" && (column == "secret" || column == "previous_secret")
+}
+
+/// The masked form of a secret value in a dump line (quoted, as a text value).
+pub fn masked(value: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(value);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"secret:{hex}\"")
+}
+
 /// The dump a store keeps (mirrors `store/sqlite/dump.rs`).
 pub trait DumpStore {
     /// Every row of every table, one line per row: `table: column=value, …` with the columns

@@ -29,6 +29,7 @@ pub mod sqlite;
 mod subject;
 mod transactions;
 mod users;
+mod webhooks;
 
 pub use alerts::AlertStore;
 pub use analytics::AnalyticsStore;
@@ -48,6 +49,7 @@ pub use subject::SUBJECT_TABLES;
 pub use subject::SubjectStore;
 pub use transactions::TransactionStore;
 pub use users::UserStore;
+pub use webhooks::{WebhookRow, WebhookStore};
 
 pub use alerts::{AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact};
 pub use customers::{CustomerRow, StoredCustomer};
@@ -83,6 +85,7 @@ pub trait Tx:
     + SubjectStore
     + TransactionStore
     + UserStore
+    + WebhookStore
 {
 }
 
@@ -104,6 +107,7 @@ impl<
         + SubjectStore
         + TransactionStore
         + UserStore
+        + WebhookStore
         + ?Sized,
 > Tx for T
 {

@@ -78,8 +78,10 @@ pub struct Claimable {
     pub user_active: bool,
     /// The alert it is about.
     pub alert: Option<i64>,
-    /// Text written at queue time and other parameters (JSON).
+    /// Text written at queue time and other parameters (JSON); a webhook message's body.
     pub params: String,
+    /// The webhook subscription a `webhook` message was queued to (D2).
+    pub webhook: Option<i64>,
 }
 
 /// What a link token belongs to.

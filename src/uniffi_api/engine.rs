@@ -303,6 +303,63 @@ impl Engine {
         Ok(self.inner.fail(&message_id, &reason, permanent, now)?)
     }
 
+    /// Subscribes a URL to event types (D2); the answer carries the signing secret (the
+    /// given one, or a generated one), the only time it is shown.
+    pub fn add_webhook(
+        &self,
+        webhook: crate::model::NewWebhook,
+        now_ms: i64,
+    ) -> Answer<crate::model::Webhook> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.add_webhook(&webhook, now)?)
+    }
+
+    /// Every webhook subscription, by id, without secrets (D2).
+    pub fn webhooks(&self) -> Answer<Vec<crate::model::Webhook>> {
+        Ok(self.inner.webhooks()?)
+    }
+
+    /// Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+    pub fn remove_webhook(&self, id: i64, now_ms: i64) -> Answer<()> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.remove_webhook(id, now)?)
+    }
+
+    /// Gives a webhook subscription a new secret (returned, shown this once); the old one
+    /// still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+    pub fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        grace_seconds: Option<u64>,
+        now_ms: i64,
+    ) -> Answer<crate::model::Webhook> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        let grace = grace_seconds.map(std::time::Duration::from_secs);
+        Ok(self.inner.rotate_webhook_secret(id, grace, now)?)
+    }
+
+    /// Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+    pub fn ping_webhook(&self, id: i64, now_ms: i64) -> Answer<String> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self.inner.ping_webhook(id, now)?)
+    }
+
+    /// Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+    /// status (0: no answer): a 410, or the 20th failure in a row, disables the
+    /// subscription (D2).
+    pub fn fail_webhook(
+        &self,
+        message_id: String,
+        http_status: u16,
+        reason: String,
+        now_ms: i64,
+    ) -> Answer<FailOutcome> {
+        let now = time::arg_instant(now_ms, "now_ms")?;
+        Ok(self
+            .inner
+            .fail_webhook(&message_id, http_status, &reason, now)?)
+    }
+
     /// Records what the mail or SMS provider reported on a sent message, even after its
     /// ack (D3): a hard bounce, a soft bounce or a spam complaint.
     pub fn report_delivery(

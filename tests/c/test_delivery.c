@@ -821,6 +821,60 @@ static void d3_delivery_feedback_and_d5_consent_history(void) {
     hk_engine_free(&engine);
 }
 
+/* D2: a subscription through the C door; a ping is claimed with the three headers, a 410
+ * disables the subscription; bad input is named. */
+static void d2_webhooks(void) {
+    hk_engine *engine = synced_engine("webhooks.db");
+    if (engine == NULL) {
+        return;
+    }
+    char *out = NULL;
+    CHECK_RC(hk_engine_add_webhook(engine,
+                                   "{\"url\":\"http://crm.example/h\","
+                                   "\"event_types\":[\"response.created.v1\"]}",
+                                   NOW_DUE, &out),
+             HK_RESULT_INVALID_INPUT, NULL);
+    CHECK(out == NULL);
+    CHECK_OK(hk_engine_add_webhook(engine,
+                                   "{\"url\":\"https://crm.example/h\","
+                                   "\"event_types\":[\"response.created.v1\"]}",
+                                   NOW_DUE, &out),
+             engine);
+    CHECK_CONTAINS(out, "\"secret\":\"whsec_");
+    CHECK_CONTAINS(out, "\"id\":1");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_webhooks(engine, &out), engine);
+    CHECK(out != NULL && strstr(out, "whsec_") == NULL);
+    hk_string_free(out);
+    out = NULL;
+    char *rotated = NULL;
+    CHECK_OK(hk_engine_rotate_webhook_secret(engine, 1, 3600, NOW_DUE, &rotated), engine);
+    CHECK_CONTAINS(rotated, "\"previous_secret_until\"");
+    hk_string_free(rotated);
+    char *ping = NULL;
+    CHECK_OK(hk_engine_ping_webhook(engine, 1, NOW_DUE, &ping), engine);
+    /* The ping is due at once: it comes first among the morning's messages. */
+    char *claimed = NULL;
+    CHECK_OK(hk_engine_claim(engine, 10, NOW_DUE, &claimed), engine);
+    CHECK_CONTAINS(claimed, "\"kind\":\"webhook\"");
+    CHECK_CONTAINS(claimed, "\"webhook_signature\":\"v1,");
+    CHECK_CONTAINS(claimed, "\"webhook_timestamp\":\"1795251600\"");
+    hk_string_free(claimed);
+    int64_t retry_at = 0;
+    CHECK_RC(hk_engine_fail_webhook(engine, ping, 1000, "x", NOW_DUE, &retry_at),
+             HK_RESULT_INVALID_INPUT, NULL);
+    CHECK_OK(hk_engine_fail_webhook(engine, ping, 410, "gone", NOW_DUE, &retry_at), engine);
+    CHECK(retry_at == HK_NO_RETRY);
+    CHECK_OK(hk_engine_webhooks(engine, &out), engine);
+    CHECK_CONTAINS(out, "\"status\":\"disabled\"");
+    hk_string_free(out);
+    CHECK_OK(hk_engine_remove_webhook(engine, 1, NOW_DUE), engine);
+    CHECK_RC(hk_engine_remove_webhook(engine, 1, NOW_DUE), HK_RESULT_NOT_FOUND, NULL);
+    hk_string_free(ping);
+    hk_engine_free(&engine);
+}
+
 void delivery_tests(void) {
     run_case("each customer gets their language (claim, typed reader)",
              each_customer_gets_their_language);
@@ -840,4 +894,5 @@ void delivery_tests(void) {
     run_case("mailer threads never share a message", mailer_threads_never_share_a_message);
     run_case("delivery feedback (D3) and consent history (D5)",
              d3_delivery_feedback_and_d5_consent_history);
+    run_case("webhooks: subscribe, ping, sign, 410 (D2)", d2_webhooks);
 }

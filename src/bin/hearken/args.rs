@@ -99,6 +99,12 @@ pub enum Command {
         #[arg(long, default_value_t = 100, value_name = "N")]
         limit: u32,
     },
+    /// Webhook subscriptions (D2): events POSTed to a URL through the outbox, signed as
+    /// Standard Webhooks says. The secret is printed once, by `add` and `rotate`.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
     /// Unsubscribe an e-mail address or phone number from every survey, everywhere.
     Unsubscribe {
         /// E-mail address or phone number (known to the store or not).
@@ -244,6 +250,41 @@ pub enum PagesAction {
         /// The folder to write into.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+}
+
+/// Webhook actions (D2).
+#[derive(Debug, Subcommand)]
+pub enum WebhooksAction {
+    /// Subscribe a URL (https://, or http:// to a loopback host) to event types; prints
+    /// the generated signing secret (whsec_…) once.
+    Add {
+        /// The endpoint.
+        url: String,
+        /// An event type it receives (repeat for several), e.g. response.created.v1.
+        #[arg(long = "event", value_name = "TYPE", required = true)]
+        events: Vec<String>,
+    },
+    /// Every subscription (without secrets).
+    List,
+    /// Remove a subscription; its messages not yet delivered are cancelled.
+    Remove {
+        /// The subscription's id.
+        id: i64,
+    },
+    /// Give a subscription a new secret (printed once); the old one still signs for the
+    /// grace period.
+    Rotate {
+        /// The subscription's id.
+        id: i64,
+        /// How long the old secret still signs, in hours (default 24, at most 720).
+        #[arg(long, value_name = "HOURS")]
+        grace_hours: Option<u64>,
+    },
+    /// Queue a test delivery (webhook.ping.v1), due at once.
+    Ping {
+        /// The subscription's id.
+        id: i64,
     },
 }
 

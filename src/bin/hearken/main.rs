@@ -17,6 +17,7 @@ mod shown;
 mod store;
 mod table;
 mod target;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -114,6 +115,7 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
         Command::Events { after, limit } => commands::events(engine, out, after.as_deref(), *limit),
         Command::Unsubscribe { contact } => commands::unsubscribe(engine, out, contact, now),
         Command::Customer { action } => customer::customer(engine, out, action, now),
+        Command::Webhooks { action } => webhooks::webhooks(engine, out, action, now),
         Command::Report { kind, scope } => reports::report(engine, out, *kind, scope, now),
         Command::Export {
             format,

@@ -129,7 +129,12 @@ impl crate::store::DumpStore for PgTx<'_> {
                     line.push_str(if n == 0 { " " } else { ", " });
                     line.push_str(&columns[i].name);
                     line.push('=');
-                    push_value(&mut line, r, i, &columns[i].ty)?;
+                    match get::<Option<String>>(r, i) {
+                        Ok(Some(v)) if crate::store::dump::is_secret(table, &columns[i].name) => {
+                            line.push_str(&crate::store::dump::masked(v.as_bytes()));
+                        }
+                        _ => push_value(&mut line, r, i, &columns[i].ty)?,
+                    }
                 }
                 out.push(line);
             }

@@ -112,6 +112,7 @@ mod subject;
 #[cfg(test)]
 mod testkit;
 mod users;
+mod webhooks;
 
 /// One store of a PostgreSQL database, as an engine holds it: every call a transaction
 /// of the shared pool, with the store set and (for a write) its advisory lock (H2, H3).

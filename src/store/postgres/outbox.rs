@@ -14,7 +14,7 @@ const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.cust
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
     c.phone_norm, coalesce(c.include_in_communications, 0) <> 0, l.host_id, l.name, \
     coalesce(l.enabled, 1) <> 0, coalesce(t.excluded, 0) <> 0, l.review_link, u.host_id, u.email, \
-    coalesce(u.active, 0) <> 0, o.alert_id, o.params";
+    coalesce(u.active, 0) <> 0, o.alert_id, o.params, o.webhook_id";
 
 const CLAIM_JOINS: &str = "FROM outbox o
     LEFT JOIN customers c ON c.store_id = $1 AND c.id = o.customer_id
@@ -49,6 +49,7 @@ fn row_to_claimable(r: &Row) -> Result<Claimable> {
         user_active: get(r, 21)?,
         alert: get(r, 22)?,
         params: get(r, 23)?,
+        webhook: get(r, 24)?,
     })
 }
 

@@ -63,7 +63,12 @@ pub fn dump_rows(conn: &Connection, except: &[(&str, &str)]) -> Result<Vec<Strin
                 line.push_str(if n == 0 { " " } else { ", " });
                 line.push_str(&columns[i].0);
                 line.push('=');
-                push_value(&mut line, r.get_ref(i)?);
+                match r.get_ref(i)? {
+                    ValueRef::Text(t) if crate::store::dump::is_secret(table, &columns[i].0) => {
+                        line.push_str(&crate::store::dump::masked(t));
+                    }
+                    v => push_value(&mut line, v),
+                }
             }
             out.push(line);
         }

@@ -22,6 +22,7 @@ mod settings;
 mod subject;
 mod transactions;
 mod users;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

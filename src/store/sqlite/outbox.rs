@@ -38,7 +38,7 @@ const CLAIM_COLUMNS: &str = "o.id, o.message_id, o.kind, o.invitation_id, o.cust
     o.channel, o.language, o.attempts, o.status = 'in_flight', c.host_id, c.name, c.email_norm, \
     c.phone_norm, coalesce(c.include_in_communications, 0), l.host_id, l.name, coalesce(l.enabled, 1), \
     coalesce(t.excluded, 0), l.review_link, u.host_id, u.email, coalesce(u.active, 0), \
-    o.alert_id, o.params";
+    o.alert_id, o.params, o.webhook_id";
 
 const CLAIM_JOINS: &str = "FROM outbox o
     LEFT JOIN customers c ON c.id = o.customer_id
@@ -73,6 +73,7 @@ fn row_to_claimable(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claimable> {
         user_active: r.get(21)?,
         alert: r.get(22)?,
         params: r.get(23)?,
+        webhook: r.get(24)?,
     })
 }
 

@@ -5,8 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
 pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
@@ -752,6 +753,30 @@ UPDATE sqlite_schema SET sql = replace(replace(sql,
     'CHECK (customer_id IS NULL OR user_id IS NULL)')
  WHERE type = 'table' AND name = 'outbox';
 PRAGMA writable_schema = RESET;
+"#;
+
+/// Version 15: webhook subscriptions (D2). A subscription's id is never reused
+/// (AUTOINCREMENT): a message keeps pointing at the subscription it was queued to. A
+/// webhook message names its subscription in `outbox.webhook_id`, indexed for the rows that
+/// have one, so removing a subscription finds its pending messages without a scan.
+const V15: &str = r#"
+CREATE TABLE webhook_subscriptions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_until INTEGER,
+    event_types TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status = 'active' OR status = 'disabled'),
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER,
+    disabled_reason TEXT
+) STRICT;
+CREATE INDEX webhook_subscriptions_active ON webhook_subscriptions(id)
+    WHERE status = 'active';
+ALTER TABLE outbox ADD COLUMN webhook_id INTEGER;
+CREATE INDEX outbox_webhook ON outbox(webhook_id) WHERE webhook_id IS NOT NULL;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

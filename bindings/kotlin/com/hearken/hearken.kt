@@ -733,6 +733,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_ack_many(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_add_webhook(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_alert(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_alert_settings(
@@ -785,6 +787,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_fail(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_fail_webhook(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_feedback_settings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_import_suppressions(
@@ -807,6 +811,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_pending_invitations(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_ping_webhook(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_ratings(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_reassign_alert(
@@ -821,6 +827,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_remove_user(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_remove_webhook(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_reply(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_report_delivery(
@@ -834,6 +842,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_review_clicked(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_review_confirmed(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_rotate_webhook_secret(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_run_due(
     ): Int
@@ -894,6 +904,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_hearken_checksum_method_engine_user(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_users(
+    ): Int
+    external fun uniffi_hearken_checksum_method_engine_webhooks(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_record_score_click(
     ): Int
@@ -1004,6 +1016,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_ack_many(`ptr`: Long,`messageIds`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_add_webhook(`ptr`: Long,`webhook`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert(`ptr`: Long,`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_alert_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1056,6 +1070,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_fail(`ptr`: Long,`messageId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`permanent`: Byte,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_fail_webhook(`ptr`: Long,`messageId`: RustBuffer.ByValue,`httpStatus`: Short,`reason`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_feedback_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_import_suppressions(`ptr`: Long,`bundle`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1078,6 +1094,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_pending_invitations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_ping_webhook(`ptr`: Long,`id`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_ratings(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_reassign_alert(`ptr`: Long,`alertId`: Long,`user`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1091,6 +1109,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_record_response(`ptr`: Long,`token`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_remove_user(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_hearken_fn_method_engine_remove_webhook(`ptr`: Long,`id`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_method_engine_reply(`ptr`: Long,`responseId`: Long,`reply`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1106,6 +1126,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_hearken_fn_method_engine_review_confirmed(`ptr`: Long,`responseId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_rotate_webhook_secret(`ptr`: Long,`id`: Long,`graceSeconds`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_run_due(`ptr`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_send_follow_up(`ptr`: Long,`alertId`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1165,6 +1187,8 @@ internal object UniffiLib {
     external fun uniffi_hearken_fn_method_engine_user(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_users(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_method_engine_webhooks(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_record_score_click(`ptr`: Long,`token`: RustBuffer.ByValue,`score`: Int,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1469,6 +1493,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_ack_many() and 0xFFFF) != 32454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_add_webhook() and 0xFFFF) != 6931) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_alert() and 0xFFFF) != 59997) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1547,6 +1574,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_fail() and 0xFFFF) != 9431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_fail_webhook() and 0xFFFF) != 29723) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_feedback_settings() and 0xFFFF) != 7170) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1580,6 +1610,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_pending_invitations() and 0xFFFF) != 2593) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_ping_webhook() and 0xFFFF) != 4909) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_ratings() and 0xFFFF) != 36522) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1601,6 +1634,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_hearken_checksum_method_engine_remove_user() and 0xFFFF) != 50570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_hearken_checksum_method_engine_remove_webhook() and 0xFFFF) != 10845) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_method_engine_reply() and 0xFFFF) != 53815) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1620,6 +1656,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_review_confirmed() and 0xFFFF) != 46337) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_rotate_webhook_secret() and 0xFFFF) != 2336) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_run_due() and 0xFFFF) != 29599) {
@@ -1710,6 +1749,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_users() and 0xFFFF) != 13486) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_webhooks() and 0xFFFF) != 63793) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_record_score_click() and 0xFFFF) != 4713) {
@@ -2349,6 +2391,12 @@ public interface EngineInterface {
     fun `ackMany`(`messageIds`: List<kotlin.String>, `nowMs`: kotlin.Long): List<AckOutcome>
     
     /**
+     * Subscribes a URL to event types (D2); the answer carries the signing secret (the
+     * given one, or a generated one), the only time it is shown.
+     */
+    fun `addWebhook`(`webhook`: NewWebhook, `nowMs`: kotlin.Long): Webhook
+    
+    /**
      * One alert by id.
      */
     fun `alert`(`id`: kotlin.Long): Alert
@@ -2500,6 +2548,13 @@ public interface EngineInterface {
     fun `fail`(`messageId`: kotlin.String, `reason`: kotlin.String, `permanent`: kotlin.Boolean, `nowMs`: kotlin.Long): FailOutcome
     
     /**
+     * Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+     * status (0: no answer): a 410, or the 20th failure in a row, disables the
+     * subscription (D2).
+     */
+    fun `failWebhook`(`messageId`: kotlin.String, `httpStatus`: kotlin.UShort, `reason`: kotlin.String, `nowMs`: kotlin.Long): FailOutcome
+    
+    /**
      * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
      */
     fun `feedbackSettings`(): FeedbackSettings
@@ -2557,6 +2612,11 @@ public interface EngineInterface {
     fun `pendingInvitations`(): List<InvitationSummary>
     
     /**
+     * Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+     */
+    fun `pingWebhook`(`id`: kotlin.Long, `nowMs`: kotlin.Long): kotlin.String
+    
+    /**
      * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
      */
     fun `ratings`(`query`: ScoreQuery): RatingSummary
@@ -2598,6 +2658,11 @@ public interface EngineInterface {
     fun `removeUser`(`id`: kotlin.String)
     
     /**
+     * Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+     */
+    fun `removeWebhook`(`id`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
      * Replies to feedback, or records a reward or a refund, when the customer agreed to
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
@@ -2635,6 +2700,12 @@ public interface EngineInterface {
      * Records a confirmed public review; a pending review reminder is then cancelled (R1).
      */
     fun `reviewConfirmed`(`responseId`: kotlin.Long, `nowMs`: kotlin.Long)
+    
+    /**
+     * Gives a webhook subscription a new secret (returned, shown this once); the old one
+     * still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+     */
+    fun `rotateWebhookSecret`(`id`: kotlin.Long, `graceSeconds`: kotlin.ULong?, `nowMs`: kotlin.Long): Webhook
     
     /**
      * Queues what has fallen due by `now_ms`: survey and review reminders (R1, R2) and
@@ -2797,6 +2868,11 @@ public interface EngineInterface {
      * Every active user, by host id.
      */
     fun `users`(): List<User>
+    
+    /**
+     * Every webhook subscription, by id, without secrets (D2).
+     */
+    fun `webhooks`(): List<Webhook>
     
     /**
      * Records the click on `score` (0-10) of survey link `token` in an e-mail (M1): the
@@ -3120,6 +3196,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterSequenceString.lower(`messageIds`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Subscribes a URL to event types (D2); the answer carries the signing secret (the
+     * given one, or a generated one), the only time it is shown.
+     */
+    @Throws(HearkenException::class)override fun `addWebhook`(`webhook`: NewWebhook, `nowMs`: kotlin.Long): Webhook {
+            return FfiConverterTypeWebhook.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_add_webhook(
+        it,
+        
+        FfiConverterTypeNewWebhook.lower(`webhook`),
         FfiConverterLong.lower(`nowMs`),_status)
 }
     }
@@ -3627,6 +3723,29 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Records a failed delivery of a claimed webhook message with the endpoint's HTTP
+     * status (0: no answer): a 410, or the 20th failure in a row, disables the
+     * subscription (D2).
+     */
+    @Throws(HearkenException::class)override fun `failWebhook`(`messageId`: kotlin.String, `httpStatus`: kotlin.UShort, `reason`: kotlin.String, `nowMs`: kotlin.Long): FailOutcome {
+            return FfiConverterTypeFailOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_fail_webhook(
+        it,
+        
+        FfiConverterString.lower(`messageId`),
+        FfiConverterUShort.lower(`httpStatus`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Review mode, unhappy threshold and the non-respondent reminder (N3, N4, R2).
      */
     @Throws(HearkenException::class)override fun `feedbackSettings`(): FeedbackSettings {
@@ -3827,6 +3946,25 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Queues a test delivery to a webhook subscription, due at once; its message id (D2).
+     */
+    @Throws(HearkenException::class)override fun `pingWebhook`(`id`: kotlin.Long, `nowMs`: kotlin.Long): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_ping_webhook(
+        it,
+        
+        FfiConverterLong.lower(`id`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Star ratings of a scope: average on base 10, count and response rate (N5, N6).
      */
     @Throws(HearkenException::class)override fun `ratings`(`query`: ScoreQuery): RatingSummary {
@@ -3966,6 +4104,24 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Removes a webhook subscription; its messages not yet delivered are cancelled (D2).
+     */
+    @Throws(HearkenException::class)override fun `removeWebhook`(`id`: kotlin.Long, `nowMs`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_remove_webhook(
+        it,
+        
+        FfiConverterLong.lower(`id`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Replies to feedback, or records a reward or a refund, when the customer agreed to
      * be replied to (F2; else `Conflict`). Returns the new thread comment's id.
      */
@@ -4098,6 +4254,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Gives a webhook subscription a new secret (returned, shown this once); the old one
+     * still signs for `grace_seconds` (none: 24 hours; at most 30 days) (D2).
+     */
+    @Throws(HearkenException::class)override fun `rotateWebhookSecret`(`id`: kotlin.Long, `graceSeconds`: kotlin.ULong?, `nowMs`: kotlin.Long): Webhook {
+            return FfiConverterTypeWebhook.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_rotate_webhook_secret(
+        it,
+        
+        FfiConverterLong.lower(`id`),
+        FfiConverterOptionalULong.lower(`graceSeconds`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -4646,6 +4823,23 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     callWithHandle {
     uniffiRustCallWithError(HearkenException) { _status ->
     UniffiLib.uniffi_hearken_fn_method_engine_users(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every webhook subscription, by id, without secrets (D2).
+     */
+    @Throws(HearkenException::class)override fun `webhooks`(): List<Webhook> {
+            return FfiConverterSequenceTypeWebhook.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_webhooks(
         it,
         _status)
 }
@@ -9293,6 +9487,62 @@ public object FfiConverterTypeLocationPolicy: FfiConverterRustBuffer<LocationPol
 
 
 /**
+ * A subscription to add: the endpoint, the event types it receives, and optionally its
+ * secret (`whsec_` and base64 of 24 to 64 bytes; `None`: one is generated).
+ */
+data class NewWebhook (
+    /**
+     * `https://…`, or `http://` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * The event types (`area.verb.vN`, as `docs/events.md` lists them) it receives.
+     */
+    var `eventTypes`: List<kotlin.String>
+    , 
+    /**
+     * The signing secret; `None` generates one (32 random bytes).
+     */
+    var `secret`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewWebhook: FfiConverterRustBuffer<NewWebhook> {
+    override fun read(buf: ByteBuffer): NewWebhook {
+        return NewWebhook(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewWebhook) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterSequenceString.allocationSize(value.`eventTypes`) +
+            FfiConverterOptionalString.allocationSize(value.`secret`)
+    )
+
+    override fun write(value: NewWebhook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterSequenceString.write(value.`eventTypes`, buf)
+            FfiConverterOptionalString.write(value.`secret`, buf)
+    }
+}
+
+
+
+/**
  * When one survey kind may next be sent to the customer.
  */
 data class NextEligible (
@@ -9605,6 +9855,12 @@ data class OutboundMessage (
     var `location`: kotlin.String?
     , 
     /**
+     * For a `webhook` message (D2): where to POST `body` and the three headers, signed
+     * by this claim (`recipient` is the URL too; `channel` means nothing for it).
+     */
+    var `webhook`: WebhookDelivery?
+    , 
+    /**
      * The invitation this message delivers.
      */
     var `invitationId`: kotlin.Long?
@@ -9654,6 +9910,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeWebhookDelivery.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterUInt.read(buf),
@@ -9677,6 +9934,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.allocationSize(value.`customer`) +
             FfiConverterOptionalString.allocationSize(value.`user`) +
             FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalTypeWebhookDelivery.allocationSize(value.`webhook`) +
             FfiConverterOptionalLong.allocationSize(value.`invitationId`) +
             FfiConverterOptionalLong.allocationSize(value.`alertId`) +
             FfiConverterUInt.allocationSize(value.`attempt`) +
@@ -9699,6 +9957,7 @@ public object FfiConverterTypeOutboundMessage: FfiConverterRustBuffer<OutboundMe
             FfiConverterOptionalString.write(value.`customer`, buf)
             FfiConverterOptionalString.write(value.`user`, buf)
             FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalTypeWebhookDelivery.write(value.`webhook`, buf)
             FfiConverterOptionalLong.write(value.`invitationId`, buf)
             FfiConverterOptionalLong.write(value.`alertId`, buf)
             FfiConverterUInt.write(value.`attempt`, buf)
@@ -12526,6 +12785,191 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
 
 
 /**
+ * A webhook subscription as stored. Its secret is shown only by the call that made it
+ * (`add_webhook`, `rotate_webhook_secret`); a listing leaves it out (`None`).
+ */
+data class Webhook (
+    /**
+     * Its id in this store.
+     */
+    var `id`: kotlin.Long
+    , 
+    /**
+     * The endpoint.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * The event types it receives.
+     */
+    var `eventTypes`: List<kotlin.String>
+    , 
+    /**
+     * Active or disabled.
+     */
+    var `status`: WebhookStatus
+    , 
+    /**
+     * Failed deliveries in a row (an ack resets it; the 20th disables the subscription).
+     */
+    var `consecutiveFailures`: kotlin.UInt
+    , 
+    /**
+     * When it was added.
+     */
+    var `createdAt`: Timestamp
+    , 
+    /**
+     * When it was disabled.
+     */
+    var `disabledAt`: Timestamp?
+    , 
+    /**
+     * Why it was disabled (`gone`: the endpoint answered 410; `failures`: 20 in a row).
+     */
+    var `disabledReason`: kotlin.String?
+    , 
+    /**
+     * Until when the previous secret still signs too, after a rotation.
+     */
+    var `previousSecretUntil`: Timestamp?
+    , 
+    /**
+     * The secret: only in the answer of the call that set it.
+     */
+    var `secret`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWebhook: FfiConverterRustBuffer<Webhook> {
+    override fun read(buf: ByteBuffer): Webhook {
+        return Webhook(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeWebhookStatus.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Webhook) = (
+            FfiConverterLong.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterSequenceString.allocationSize(value.`eventTypes`) +
+            FfiConverterTypeWebhookStatus.allocationSize(value.`status`) +
+            FfiConverterUInt.allocationSize(value.`consecutiveFailures`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`disabledAt`) +
+            FfiConverterOptionalString.allocationSize(value.`disabledReason`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`previousSecretUntil`) +
+            FfiConverterOptionalString.allocationSize(value.`secret`)
+    )
+
+    override fun write(value: Webhook, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`id`, buf)
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterSequenceString.write(value.`eventTypes`, buf)
+            FfiConverterTypeWebhookStatus.write(value.`status`, buf)
+            FfiConverterUInt.write(value.`consecutiveFailures`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`disabledAt`, buf)
+            FfiConverterOptionalString.write(value.`disabledReason`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`previousSecretUntil`, buf)
+            FfiConverterOptionalString.write(value.`secret`, buf)
+    }
+}
+
+
+
+/**
+ * What a host needs to deliver a claimed webhook message: POST the message's `body` to
+ * `url` with the three Standard Webhooks headers, then ack it, or fail it with the
+ * endpoint's HTTP status.
+ */
+data class WebhookDelivery (
+    /**
+     * The subscription's id.
+     */
+    var `webhook`: kotlin.Long
+    , 
+    /**
+     * The endpoint to POST to.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * The `webhook-id` header: `msg_` and the message id (the same on every retry).
+     */
+    var `webhookId`: kotlin.String
+    , 
+    /**
+     * The `webhook-timestamp` header: the claim's `now`, Unix seconds.
+     */
+    var `webhookTimestamp`: kotlin.String
+    , 
+    /**
+     * The `webhook-signature` header: `v1,…`, two space-separated during a rotation.
+     */
+    var `webhookSignature`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWebhookDelivery: FfiConverterRustBuffer<WebhookDelivery> {
+    override fun read(buf: ByteBuffer): WebhookDelivery {
+        return WebhookDelivery(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WebhookDelivery) = (
+            FfiConverterLong.allocationSize(value.`webhook`) +
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterString.allocationSize(value.`webhookId`) +
+            FfiConverterString.allocationSize(value.`webhookTimestamp`) +
+            FfiConverterString.allocationSize(value.`webhookSignature`)
+    )
+
+    override fun write(value: WebhookDelivery, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`webhook`, buf)
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterString.write(value.`webhookId`, buf)
+            FfiConverterString.write(value.`webhookTimestamp`, buf)
+            FfiConverterString.write(value.`webhookSignature`, buf)
+    }
+}
+
+
+
+/**
  * What became of one message id of a batch ack (`Engine::ack_many`).
  */
 
@@ -13807,7 +14251,12 @@ enum class MessageKind {
     /**
      * The periodic relationship survey (P7), off by default.
      */
-    RELATIONSHIP_SURVEY;
+    RELATIONSHIP_SURVEY,
+    /**
+     * An event delivered to a webhook subscription (D2): POST `body` to the URL in
+     * [`OutboundMessage::webhook`] with its headers.
+     */
+    WEBHOOK;
 
     
     /**
@@ -14901,6 +15350,49 @@ public object FfiConverterTypeUserRole: FfiConverterRustBuffer<UserRole> {
 
 
 /**
+ * Whether a subscription still receives events.
+ */
+
+enum class WebhookStatus {
+    
+    /**
+     * Events of its types are queued to it.
+     */
+    ACTIVE,
+    /**
+     * Disabled after a 410 or 20 failures in a row: nothing is queued to it any more.
+     */
+    DISABLED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWebhookStatus: FfiConverterRustBuffer<WebhookStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        WebhookStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: WebhookStatus) = 4UL
+
+    override fun write(value: WebhookStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * A day of the week.
  */
 
@@ -15413,6 +15905,38 @@ public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
         } else {
             buf.put(1)
             FfiConverterTypeUser.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeWebhookDelivery: FfiConverterRustBuffer<WebhookDelivery?> {
+    override fun read(buf: ByteBuffer): WebhookDelivery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeWebhookDelivery.read(buf)
+    }
+
+    override fun allocationSize(value: WebhookDelivery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeWebhookDelivery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: WebhookDelivery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeWebhookDelivery.write(value, buf)
         }
     }
 }
@@ -16893,6 +17417,34 @@ public object FfiConverterSequenceTypeUser: FfiConverterRustBuffer<List<User>> {
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeUser.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWebhook: FfiConverterRustBuffer<List<Webhook>> {
+    override fun read(buf: ByteBuffer): List<Webhook> {
+        val len = buf.getInt()
+        return List<Webhook>(len) {
+            FfiConverterTypeWebhook.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Webhook>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWebhook.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Webhook>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWebhook.write(it, buf)
         }
     }
 }
