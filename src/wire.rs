@@ -108,6 +108,11 @@ pub fn parse_message_ids(json: &str) -> Result<Vec<String>> {
     from_value(parse_value(json, "message_ids")?, "message_ids")
 }
 
+/// Parses an inbound SMS (D4).
+pub fn parse_inbound_sms(json: &str) -> Result<crate::model::InboundSms> {
+    from_value(parse_value(json, "inbound_sms")?, "inbound_sms")
+}
+
 /// Parses a survey definition.
 pub fn parse_survey(json: &str) -> Result<Survey> {
     from_value(parse_value(json, "survey")?, "survey")

@@ -71,6 +71,7 @@ pub const EVENT_TYPES: &[&str] = &[
     CONTACT_BOUNCED,
     MESSAGE_SOFT_BOUNCED,
     CONSENT_CHANGED,
+    SMS_RECEIVED,
 ];
 
 /// An invitation was created (a sale's, or a relationship survey's). Data: `invitation_id`,
@@ -96,7 +97,7 @@ pub const RESPONSE_COMPLETED: &str = "response.completed.v1";
 pub const RESPONSE_DELETED: &str = "response.deleted.v1";
 /// A customer, or a contact, was unsubscribed from every survey. Data: `customer` (host
 /// id, or null when a contact was unsubscribed by value: the contact is never shown),
-/// `source` (`customer`, `contact`, `link`, `complaint`).
+/// `source` (`customer`, `contact`, `link`, `complaint`, `keyword`).
 pub const CONTACT_UNSUBSCRIBED: &str = "contact.unsubscribed.v1";
 /// An alert was opened. Data: `alert_id`, `kind`, `location` (host id), `response_id` (or
 /// null), `customer` (host id or null), `status`.
@@ -122,6 +123,20 @@ pub const MESSAGE_SOFT_BOUNCED: &str = "message.soft_bounced.v1";
 /// `replies`), `granted`, `source` (`pos`, `link`, `keyword`, `api`, `import`,
 /// `complaint`).
 pub const CONSENT_CHANGED: &str = "consent.changed.v1";
+
+/// An SMS came in (D4). Data: `kind` (`opt_out`, `opt_in`, `help`, `score`,
+/// `score_without_survey`, `reply`: never its text or its phone), `customer` (host id of
+/// the first customer with the phone, or null).
+pub const SMS_RECEIVED: &str = "sms.received.v1";
+
+/// The data of [`SMS_RECEIVED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsReceived {
+    /// What the SMS was taken as.
+    pub kind: String,
+    /// The first customer with the phone, if any (host id).
+    pub customer: Option<String>,
+}
 
 /// The data of [`CONTACT_BOUNCED`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,9 @@ pub enum MessageKind {
     FollowUpSurvey,
     /// The periodic relationship survey (P7), off by default.
     RelationshipSurvey,
+    /// hearken's own answer to an inbound SMS (D4): an opt-out's confirmation or the HELP
+    /// text, due at once, to the phone that wrote.
+    SmsKeywordReply,
 }
 
 impl MessageKind {
@@ -39,6 +42,7 @@ impl MessageKind {
             MessageKind::CustomerReply => "customer_reply",
             MessageKind::FollowUpSurvey => "follow_up_survey",
             MessageKind::RelationshipSurvey => "relationship_survey",
+            MessageKind::SmsKeywordReply => "sms_keyword_reply",
         }
     }
 
@@ -52,6 +56,7 @@ impl MessageKind {
         MessageKind::CustomerReply,
         MessageKind::FollowUpSurvey,
         MessageKind::RelationshipSurvey,
+        MessageKind::SmsKeywordReply,
     ];
 
     /// Whether the message goes to a user of the business rather than a customer.

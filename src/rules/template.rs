@@ -194,7 +194,8 @@ pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'sta
         // Written by hearken or a user at queue time, not from a store template.
         MessageKind::FeedbackNotification
         | MessageKind::AlertEscalation
-        | MessageKind::CustomerReply => &[],
+        | MessageKind::CustomerReply
+        | MessageKind::SmsKeywordReply => &[],
     }
 }
 
@@ -209,7 +210,8 @@ pub fn required_in_html(kind: MessageKind) -> &'static [&'static str] {
         MessageKind::ReviewReminder => &["review_link", "unsubscribe_link"],
         MessageKind::FeedbackNotification
         | MessageKind::AlertEscalation
-        | MessageKind::CustomerReply => &[],
+        | MessageKind::CustomerReply
+        | MessageKind::SmsKeywordReply => &[],
     }
 }
 
