@@ -363,3 +363,54 @@ fn d4_erasure_removes_the_inbound_replies() {
     let export = e.contact_export(PHONE).unwrap().to_string();
     assert!(!export.contains("Vendeuse"), "{export}");
 }
+
+/// The CLI replays a provider's webhook: `hearken sms receive --from --body [--at]` on a
+/// store file (the CLI's own store, whatever the store under test).
+#[test]
+fn d4_the_cli_receives_an_sms_and_names_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearken"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("HEARKEN_DB")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, _) = run(&["locations", "add", "paris", "Paris", "Europe/Paris"]);
+    assert_eq!(code, 0);
+    let (code, stdout, _) = run(&[
+        "--json",
+        "sms",
+        "receive",
+        "--from",
+        PHONE,
+        "--body",
+        "stop please",
+        "--at",
+        DUE,
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["outcome"], "opted_out");
+    assert_eq!(doc["keyword"], "stop");
+    assert!(doc["confirmation_id"].is_string());
+    let (code, stdout, _) = run(&["sms", "receive", "--from", PHONE, "--body", "Merci"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("kept as reply"), "{stdout}");
+    assert!(!stdout.contains("Merci") && !stdout.contains(PHONE));
+    // A bad phone is named, never echoed.
+    let (code, _, stderr) = run(&["sms", "receive", "--from", "SECRET", "--body", "STOP"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("from") && !stderr.contains("SECRET"),
+        "{stderr}"
+    );
+}
