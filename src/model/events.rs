@@ -241,7 +241,8 @@ pub struct ResponseRef {
 pub struct ContactUnsubscribed {
     /// The customer's host id; `None` when a contact was unsubscribed by value.
     pub customer: Option<String>,
-    /// `customer` (by the host), `contact` (by value) or `link` (the customer's link).
+    /// `customer` (by the host), `contact` (by value), `link` (the customer's link),
+    /// `complaint` (D3) or `keyword` (an SMS opt-out word, D4).
     pub source: String,
 }
 
