@@ -14,6 +14,7 @@ mod erasure;
 mod events;
 mod explain;
 mod exports;
+mod inbound;
 mod invite;
 mod links;
 mod outbox;

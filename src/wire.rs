@@ -113,6 +113,11 @@ pub fn parse_new_webhook(json: &str) -> Result<crate::model::NewWebhook> {
     from_value(parse_value(json, "webhook")?, "webhook")
 }
 
+/// Parses an inbound SMS (D4).
+pub fn parse_inbound_sms(json: &str) -> Result<crate::model::InboundSms> {
+    from_value(parse_value(json, "inbound_sms")?, "inbound_sms")
+}
+
 /// Parses a survey definition.
 pub fn parse_survey(json: &str) -> Result<Survey> {
     from_value(parse_value(json, "survey")?, "survey")

@@ -545,3 +545,72 @@ fn d2_bad_webhook_calls_are_named_and_change_nothing() {
         },
     );
 }
+
+#[test]
+fn d4_bad_inbound_sms_are_named_and_change_nothing() {
+    let sms = |from: &str, body: String| hearken::InboundSms {
+        from: from.into(),
+        body,
+        received_at: at(DUE),
+    };
+    for (name, from) in [
+        ("sms: from not a phone", "SECRET"),
+        ("sms: from empty", ""),
+        ("sms: from an e-mail", "SECRET@example.com"),
+    ] {
+        cell(name, ErrorKind::InvalidInput, "inbound_sms.from", |e, _| {
+            e.receive_sms(&sms(from, "STOP".into())).map(|_| ())
+        });
+    }
+    cell(
+        "sms: body over 1600 characters",
+        ErrorKind::InvalidInput,
+        "inbound_sms.body",
+        |e, _| {
+            let long = format!("SECRET {}", "é".repeat(hearken::MAX_INBOUND_SMS_CHARS));
+            e.receive_sms(&sms("+33612345678", long)).map(|_| ())
+        },
+    );
+    cell(
+        "sms: body with a NUL",
+        ErrorKind::InvalidInput,
+        "inbound_sms.body",
+        |e, _| {
+            e.receive_sms(&sms("+33612345678", "SECRET\0".into()))
+                .map(|_| ())
+        },
+    );
+    cell(
+        "sms: received_at out of range",
+        ErrorKind::InvalidInput,
+        "received_at",
+        |e, _| {
+            e.receive_sms(&hearken::InboundSms {
+                received_at: chrono::DateTime::from_timestamp_millis(-1).unwrap(),
+                ..sms("+33612345678", "STOP".into())
+            })
+            .map(|_| ())
+        },
+    );
+    cell(
+        "sms settings: a word without letters",
+        ErrorKind::InvalidInput,
+        "sms_opt_out_words",
+        |e, _| {
+            let mut s = e.settings()?;
+            s.sms_opt_out_words
+                .insert("fr".into(), vec!["SECRET".into(), " !! ".into()]);
+            e.set_settings(&s)
+        },
+    );
+    cell(
+        "sms settings: an empty help text",
+        ErrorKind::InvalidInput,
+        "sms_help_texts",
+        |e, _| {
+            let mut s = e.settings()?;
+            s.sms_help_texts.insert("FR".into(), "SECRET".into());
+            e.set_settings(&s)
+        },
+    );
+}

@@ -100,6 +100,15 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
     e.set_alert_status(alert, AlertStatus::Done, at(DUE))
         .unwrap();
     e.send_follow_up(alert, at(DUE)).unwrap();
+    // D4: an SMS reply she sent is kept, then erased with her (T2).
+    let kept = e
+        .receive_sms(&hearken::InboundSms {
+            from: PHONE.into(),
+            body: "Vendeuse pas aimable, REF-42".into(),
+            received_at: at(DUE),
+        })
+        .unwrap();
+    assert!(matches!(kept, hearken::SmsOutcome::KeptAsReply { .. }));
     let nps_before = e.nps(&ScoreQuery::default()).unwrap();
 
     let erased = e.erase_customer("amelie", at(DUE)).unwrap();

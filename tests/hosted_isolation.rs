@@ -224,6 +224,13 @@ fn populate(e: &Engine, prefix: &str, customers: usize, more: bool) -> Ids {
             at(DUE),
         )
         .unwrap();
+        // D4: an inbound SMS reply kept (`inbound_replies`).
+        e.receive_sms(&hearken::InboundSms {
+            from: "+33612345678".into(),
+            body: "Merci pour l'accueil".into(),
+            received_at: at(DUE),
+        })
+        .unwrap();
     }
     ids
 }

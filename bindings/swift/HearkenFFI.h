@@ -510,6 +510,11 @@ RustBuffer uniffi_hearken_fn_method_engine_ratings(uint64_t ptr, RustBuffer quer
 void uniffi_hearken_fn_method_engine_reassign_alert(uint64_t ptr, int64_t alert_id, RustBuffer user, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECEIVE_SMS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECEIVE_SMS
+RustBuffer uniffi_hearken_fn_method_engine_receive_sms(uint64_t ptr, RustBuffer from, RustBuffer body, int64_t received_at_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_METHOD_ENGINE_RECORD_FEEDBACK
 int64_t uniffi_hearken_fn_method_engine_record_feedback(uint64_t ptr, RustBuffer feedback, int64_t now_ms, RustCallStatus *_Nonnull out_status
@@ -1682,6 +1687,12 @@ uint16_t uniffi_hearken_checksum_method_engine_ratings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REASSIGN_ALERT
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_REASSIGN_ALERT
 uint16_t uniffi_hearken_checksum_method_engine_reassign_alert(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECEIVE_SMS
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_METHOD_ENGINE_RECEIVE_SMS
+uint16_t uniffi_hearken_checksum_method_engine_receive_sms(void
     
 );
 #endif

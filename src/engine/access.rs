@@ -109,6 +109,10 @@ pub fn erase_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Co
     // D3, D5: the contact's own bounce mark and consent changes (an unsubscribe by contact
     // alone records one) hold it in plain text: they go too (T2). No customer row is 0.
     c.erase_consent(0, std::slice::from_ref(&value))?;
+    // D4: SMS replies from the phone, whoever they were kept for.
+    if kind == "phone" {
+        c.erase_inbound_replies(0, std::slice::from_ref(&value))?;
+    }
     let mut suppression_hashed = false;
     if let Some((at, _)) = c.contact_suppression(kind, &value)? {
         let pepper = c.get_delivery_settings()?.suppression_pepper;

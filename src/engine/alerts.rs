@@ -273,6 +273,7 @@ pub fn on_feedback(
                 body,
                 response: None,
                 about: Some(ev.response),
+                phone: None,
             },
             now,
         )?;
@@ -525,6 +526,7 @@ pub fn escalate_due(c: &mut dyn Tx, settings: &AlertSettings, now: DateTime<Utc>
                     body,
                     response: None,
                     about: None,
+                    phone: None,
                 },
                 now,
             )?;

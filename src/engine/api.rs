@@ -7,6 +7,7 @@ mod analytics;
 mod delivery;
 mod events;
 mod feedback;
+mod inbound;
 mod pages;
 mod policy;
 mod screen;

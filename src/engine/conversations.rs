@@ -92,6 +92,7 @@ pub fn email_customer(
             body: email.body.clone(),
             response: Some(response),
             about: Some(response),
+            phone: None,
         },
         now,
     )
@@ -167,6 +168,7 @@ pub fn reply(c: &mut dyn Tx, response: i64, input: &ReplyInput, now: DateTime<Ut
             body,
             response: Some(response),
             about: Some(response),
+            phone: None,
         },
         now,
     )?;

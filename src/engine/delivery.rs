@@ -34,6 +34,11 @@ fn cancel_reason(
     if m.kind.to_staff() {
         return Ok((!m.user_active).then_some("user_removed"));
     }
+    // D4: hearken's answer to the phone that wrote (an opt-out's confirmation, HELP) is
+    // sent whatever the consent checks (E2, E3) say.
+    if m.kind == MessageKind::SmsKeywordReply {
+        return Ok(None);
+    }
     // A reply the customer asked for (F2, A3) is not a survey: only a missing e-mail stops it.
     if m.kind == MessageKind::CustomerReply {
         return if m.email.is_none() {
@@ -76,6 +81,7 @@ fn cancel_reason(
         | MessageKind::AlertEscalation
         | MessageKind::CustomerReply
         | MessageKind::Webhook => None,
+        MessageKind::SmsKeywordReply => None,
         // R1: a review confirmed before the reminder is handed over cancels it.
         MessageKind::ReviewReminder => c
             .invitation_response_state(invitation)?
@@ -325,15 +331,18 @@ fn render_fixed(
         }
         None => None,
     };
-    let recipient = if m.kind.to_staff() {
-        m.user_email.clone()
+    // D4: hearken's SMS answer goes to the phone that wrote, fixed when it was queued.
+    let (recipient, channel) = if m.kind == MessageKind::SmsKeywordReply {
+        (text.phone.clone(), Channel::Sms)
+    } else if m.kind.to_staff() {
+        (m.user_email.clone(), Channel::Email)
     } else {
-        m.email.clone()
+        (m.email.clone(), Channel::Email)
     };
     Ok(OutboundMessage {
         message_id: m.message_id.clone(),
         kind: m.kind,
-        channel: Channel::Email,
+        channel,
         recipient: recipient.unwrap_or_default(),
         language: m.language.clone(),
         subject: text.subject,

@@ -30,6 +30,13 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
     // D3, D5: her bounce marks and consent history go with her (T2).
     let values: Vec<String> = contacts.iter().map(|(_, v)| v.clone()).collect();
     c.erase_consent(stored.rowid, &values)?;
+    // D4: the SMS replies she sent, by her or by any phone she had.
+    let phones: Vec<String> = contacts
+        .iter()
+        .filter(|(kind, _)| kind == "phone")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let replies = c.erase_inbound_replies(stored.rowid, &phones)?;
     c.drop_plain_suppressions(&contacts)?;
     c.suppress("customer", &stored.row.host_id, ms, "erased")?;
     let n = c.erase_customer(stored.rowid, ms)?;
@@ -42,7 +49,7 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
     Ok(Erasure {
         customer: stored.row.host_id,
         responses_kept: n.responses,
-        texts_removed: n.texts,
+        texts_removed: n.texts + replies,
         messages_cancelled: n.messages_cancelled,
         // Set by the engine once the transaction committed and the WAL was folded back.
         scrubbed: false,

@@ -89,7 +89,16 @@ pub(super) fn resolve(
             "not a hearken link token (44 or 32 hex digits)",
         ))
     })?;
-    let hash = token.key();
+    resolve_key(c, token.key(), now)
+}
+
+/// Resolves a survey or receipt link by the key its token is stored under (D4 finds an
+/// SMS invitation's link this way) and says what it can still take.
+pub(super) fn resolve_key(
+    c: &mut dyn Tx,
+    hash: token::TokenKey,
+    now: DateTime<Utc>,
+) -> Result<(token::TokenKey, Link, LinkState)> {
     let answered = |response, review_link_shown| LinkState::Answered {
         response,
         review_link_shown,

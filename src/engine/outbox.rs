@@ -61,4 +61,7 @@ pub struct FixedText {
     /// The response a staff notification is about (so erasing its customer finds it).
     #[serde(default)]
     pub about: Option<i64>,
+    /// The phone an SMS written by hearken goes to (D4's `sms_keyword_reply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }

@@ -119,6 +119,53 @@ pub fn record_response(
     )
 }
 
+/// D4: a bare score texted back answers the SMS invitation whose survey link is `hash`, as
+/// if its link took the NPS answer (the same scoring, alerts and events). Returns the
+/// response id.
+pub(super) fn record_sms_score(
+    c: &mut dyn Tx,
+    hash: &token::TokenKey,
+    score: u8,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (hash, link, state) = links::resolve_key(c, *hash, now)?;
+    let links::LinkState::Open { clicked } = state else {
+        return Err(Error::Conflict(
+            "this invitation was already answered".into(),
+        ));
+    };
+    let survey = survey(c)?;
+    let Some(nps) = survey
+        .questions
+        .iter()
+        .find(|q| q.kind == QuestionKind::Nps)
+    else {
+        return Err(Error::Conflict("the survey has no NPS question".into()));
+    };
+    let input = ResponseInput {
+        answers: vec![crate::model::Answer {
+            question: nps.id.clone(),
+            score: Some(u32::from(score)),
+            ..Default::default()
+        }],
+        consent_to_reply: false,
+    };
+    let input = match clicked {
+        Some((_, clicked_score)) => with_clicked_score(&survey, &input, clicked_score)?,
+        None => input,
+    };
+    let outcome = record(
+        c,
+        &hash,
+        &link,
+        &input,
+        clicked.map(|(id, _)| id),
+        true,
+        now,
+    )?;
+    Ok(outcome.response_id)
+}
+
 /// The answers of a page that completes a clicked response: the NPS answer is the click's
 /// (M1); a different one is a conflict, the same one is fine.
 fn with_clicked_score(survey: &Survey, input: &ResponseInput, score: u32) -> Result<ResponseInput> {

@@ -28,7 +28,9 @@ pub const HK_MESSAGE_KIND_FOLLOW_UP_SURVEY: u32 = 7;
 /// Message kind: the periodic relationship survey (P7).
 pub const HK_MESSAGE_KIND_RELATIONSHIP_SURVEY: u32 = 8;
 /// Message kind code: an event delivered to a webhook subscription (D2).
-pub const HK_MESSAGE_KIND_WEBHOOK: u32 = 10;
+pub const HK_MESSAGE_KIND_WEBHOOK: u32 = 9;
+/// `sms_keyword_reply`: hearken's answer to an inbound SMS (D4).
+pub const HK_MESSAGE_KIND_SMS_KEYWORD_REPLY: u32 = 10;
 
 /// Channel code: e-mail.
 pub const HK_CHANNEL_EMAIL: u32 = 1;
@@ -50,6 +52,7 @@ pub(crate) fn kind_code(kind: MessageKind) -> u32 {
         MessageKind::FollowUpSurvey => HK_MESSAGE_KIND_FOLLOW_UP_SURVEY,
         MessageKind::RelationshipSurvey => HK_MESSAGE_KIND_RELATIONSHIP_SURVEY,
         MessageKind::Webhook => HK_MESSAGE_KIND_WEBHOOK,
+        MessageKind::SmsKeywordReply => HK_MESSAGE_KIND_SMS_KEYWORD_REPLY,
     }
 }
 
@@ -65,6 +68,7 @@ pub(crate) fn kind_from(code: u32, name: &'static str) -> Result<MessageKind, Fa
         HK_MESSAGE_KIND_FOLLOW_UP_SURVEY => Ok(MessageKind::FollowUpSurvey),
         HK_MESSAGE_KIND_RELATIONSHIP_SURVEY => Ok(MessageKind::RelationshipSurvey),
         HK_MESSAGE_KIND_WEBHOOK => Ok(MessageKind::Webhook),
+        HK_MESSAGE_KIND_SMS_KEYWORD_REPLY => Ok(MessageKind::SmsKeywordReply),
         _ => Err(Failure::Range(
             name,
             "unknown message kind; expected an HK_MESSAGE_KIND_* code (1 to 7)",
@@ -177,6 +181,33 @@ pub unsafe extern "C" fn hk_engine_ack_many(
         let out = Out::new(outcomes_json_out, "outcomes_json_out")?;
         let ids = wire::parse_message_ids(json)?;
         out.set_string(wire::to_json(&engine.ack_many(&ids, now)?));
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { engine_call(engine, body) }
+}
+
+/// Acts on an SMS a customer sent to the store's number (D4), in one transaction.
+/// `sms_json` is `{"from","body","received_at"}` (`from` E.164 or local in the store's
+/// `default_country_code`, `body` at most 1600 characters, `received_at` RFC 3339 UTC);
+/// writes to `*outcome_json_out` the outcome: `{"outcome": "opted_out", "keyword",
+/// "confirmation_id"}`, `{"outcome": "opted_in", "lifted"}`, `{"outcome": "help_queued",
+/// "message_id"}`, `{"outcome": "answered", "response_id"}`, `{"outcome":
+/// "no_open_survey"}` or `{"outcome": "kept_as_reply", "reply_id"}`. Bad input is
+/// `HK_RESULT_INVALID_INPUT` naming the field, and changes nothing. Free the outcome with
+/// `hk_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_engine_receive_sms(
+    engine: *mut hk_engine,
+    sms_json: *const c_char,
+    outcome_json_out: *mut *mut c_char,
+) -> hk_result {
+    let body = |engine: &crate::Engine| {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let json = unsafe { text(sms_json, "sms_json") }?;
+        let out = Out::new(outcome_json_out, "outcome_json_out")?;
+        let sms = wire::parse_inbound_sms(json)?;
+        out.set_string(wire::to_json(&engine.receive_sms(&sms)?));
         Ok(())
     };
     // SAFETY: forwarded contract.

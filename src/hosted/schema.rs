@@ -54,6 +54,7 @@ pub const STORE_TABLES: &[&str] = &[
     "event_meta",
     "events",
     "external_reviews",
+    "inbound_replies",
     "invitations",
     "link_tokens",
     "location_feedback",

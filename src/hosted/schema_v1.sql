@@ -1,6 +1,7 @@
 -- hearken's PostgreSQL schema, version 1 (src/hosted/schema.rs installs it).
 -- Translated from the SQLite schema version 10 (src/store/schema.rs, V1-V10 applied),
--- with version 12's event feed (D1) and version 13's bounces and consent history (D3, D5):
+-- with version 12's event feed (D1), version 13's bounces and consent history (D3, D5) and
+-- version 16's inbound SMS replies (D4):
 -- the same tables, columns and checks, with every store table keyed by store_id first
 -- (primary key, unique indexes, foreign keys and the other indexes: H4, Citus's
 -- distribution column). SQLite INTEGER is bigint (timestamps stay integer instants as in
@@ -667,6 +668,21 @@ CREATE TABLE webhook_subscriptions (
     disabled_reason text,
     PRIMARY KEY (store_id, id)
 );
+
+-- D4: inbound SMS replies kept (SQLite schema version 16): personal data, erased with the
+-- customer or the phone.
+CREATE TABLE inbound_replies (
+    store_id bigint NOT NULL,
+    id bigint NOT NULL,
+    phone text NOT NULL,
+    customer_id bigint,
+    body text NOT NULL,
+    received_at bigint NOT NULL,
+    PRIMARY KEY (store_id, id)
+);
+CREATE INDEX inbound_replies_phone ON inbound_replies (store_id, phone);
+CREATE INDEX inbound_replies_customer ON inbound_replies (store_id, customer_id)
+    WHERE customer_id IS NOT NULL;
 
 -- ---------------------------------------------------------------------------------------
 -- Mailer leases (H3, vendor-level; src/hosted/lease.rs). A vendor's mailer processes

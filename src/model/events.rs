@@ -72,6 +72,7 @@ pub const EVENT_TYPES: &[&str] = &[
     MESSAGE_SOFT_BOUNCED,
     CONSENT_CHANGED,
     WEBHOOK_DISABLED,
+    SMS_RECEIVED,
 ];
 
 /// An invitation was created (a sale's, or a relationship survey's). Data: `invitation_id`,
@@ -97,7 +98,7 @@ pub const RESPONSE_COMPLETED: &str = "response.completed.v1";
 pub const RESPONSE_DELETED: &str = "response.deleted.v1";
 /// A customer, or a contact, was unsubscribed from every survey. Data: `customer` (host
 /// id, or null when a contact was unsubscribed by value: the contact is never shown),
-/// `source` (`customer`, `contact`, `link`, `complaint`).
+/// `source` (`customer`, `contact`, `link`, `complaint`, `keyword`).
 pub const CONTACT_UNSUBSCRIBED: &str = "contact.unsubscribed.v1";
 /// An alert was opened. Data: `alert_id`, `kind`, `location` (host id), `response_id` (or
 /// null), `customer` (host id or null), `status`.
@@ -134,6 +135,20 @@ pub struct WebhookDisabled {
     pub webhook_id: i64,
     /// `gone` (a 410) or `failures` (20 in a row).
     pub reason: String,
+}
+
+/// An SMS came in (D4). Data: `kind` (`opt_out`, `opt_in`, `help`, `score`,
+/// `score_without_survey`, `reply`: never its text or its phone), `customer` (host id of
+/// the first customer with the phone, or null).
+pub const SMS_RECEIVED: &str = "sms.received.v1";
+
+/// The data of [`SMS_RECEIVED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsReceived {
+    /// What the SMS was taken as.
+    pub kind: String,
+    /// The first customer with the phone, if any (host id).
+    pub customer: Option<String>,
 }
 
 /// The data of [`CONTACT_BOUNCED`].
@@ -239,7 +254,8 @@ pub struct ResponseRef {
 pub struct ContactUnsubscribed {
     /// The customer's host id; `None` when a contact was unsubscribed by value.
     pub customer: Option<String>,
-    /// `customer` (by the host), `contact` (by value) or `link` (the customer's link).
+    /// `customer` (by the host), `contact` (by value), `link` (the customer's link),
+    /// `complaint` (D3) or `keyword` (an SMS opt-out word, D4).
     pub source: String,
 }
 

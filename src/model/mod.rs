@@ -20,6 +20,7 @@ mod report;
 mod response;
 mod screen;
 mod settings;
+mod sms;
 mod survey;
 mod transaction;
 mod webhooks;
@@ -63,6 +64,7 @@ pub use screen::{
     NextEligible, PendingMessage, SubscriptionState,
 };
 pub use settings::{Channel, DeliverySettings, Settings, SuppressionBundle};
+pub use sms::{InboundSms, MAX_INBOUND_SMS_CHARS, SmsOutcome};
 pub use survey::{ChoiceOption, Question, QuestionKind, QuestionView, Survey, SurveyPage};
 pub use transaction::{Transaction, TransactionKind};
 pub use webhooks::{NewWebhook, Webhook, WebhookDelivery, WebhookStatus};

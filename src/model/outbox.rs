@@ -28,6 +28,9 @@ pub enum MessageKind {
     /// An event delivered to a webhook subscription (D2): POST `body` to the URL in
     /// [`OutboundMessage::webhook`] with its headers.
     Webhook,
+    /// hearken's own answer to an inbound SMS (D4): an opt-out's confirmation or the HELP
+    /// text, due at once, to the phone that wrote.
+    SmsKeywordReply,
 }
 
 impl MessageKind {
@@ -43,6 +46,7 @@ impl MessageKind {
             MessageKind::FollowUpSurvey => "follow_up_survey",
             MessageKind::RelationshipSurvey => "relationship_survey",
             MessageKind::Webhook => "webhook",
+            MessageKind::SmsKeywordReply => "sms_keyword_reply",
         }
     }
 
@@ -57,6 +61,7 @@ impl MessageKind {
         MessageKind::FollowUpSurvey,
         MessageKind::RelationshipSurvey,
         MessageKind::Webhook,
+        MessageKind::SmsKeywordReply,
     ];
 
     /// Whether the message goes to a user of the business rather than a customer.

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// How invitations reach customers.
@@ -54,6 +56,15 @@ pub struct Settings {
     pub default_language: String,
     /// Country calling code used to read local phone numbers as E.164 (E3), e.g. 33.
     pub default_country_code: u32,
+    /// D4: a language's own SMS opt-out words and phrases, by lower-case language tag,
+    /// replacing that language's defaults (`fr`: ARRET, DESABONNER, DESINSCRIRE; `ko`:
+    /// 수신거부, 그만, 중지); the US list is always in force. Empty: the defaults.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub sms_opt_out_words: BTreeMap<String, Vec<String>>,
+    /// D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
+    /// text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub sms_help_texts: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -69,6 +80,8 @@ impl Default for Settings {
             catch_up_days: 1,
             default_language: "en".to_owned(),
             default_country_code: 1,
+            sms_opt_out_words: BTreeMap::new(),
+            sms_help_texts: BTreeMap::new(),
         }
     }
 }

@@ -34,6 +34,83 @@ pub fn default_opt_out_words(language: &str) -> &'static [&'static str] {
     }
 }
 
+/// At most this many languages in each of the per-language SMS settings.
+pub const MAX_LANGUAGES: usize = 32;
+/// At most this many opt-out words per language.
+pub const MAX_WORDS: usize = 32;
+/// Longest SMS hearken writes itself (HELP text): two segments.
+pub const MAX_REPLY_CHARS: usize = 320;
+
+/// An opt-out word or phrase a setting may list: 1 to 64 characters with at least one
+/// word in it.
+pub fn is_settable_word(word: &str) -> bool {
+    word.chars().count() <= 64 && !words(&normalise(word)).is_empty()
+}
+
+/// Every opt-out word and phrase in force: the US list, then each language's own (its
+/// setting in `by_language` when there is one, else its default).
+pub fn opt_out_words<'a>(
+    by_language: impl IntoIterator<Item = (&'a String, &'a Vec<String>)>,
+) -> Vec<String> {
+    let set: Vec<(&String, &Vec<String>)> = by_language.into_iter().collect();
+    let mut out: Vec<String> = US_OPT_OUT_WORDS.iter().map(|w| (*w).to_owned()).collect();
+    for lang in ["fr", "ko"] {
+        if !set.iter().any(|(l, _)| l.as_str() == lang) {
+            out.extend(default_opt_out_words(lang).iter().map(|w| (*w).to_owned()));
+        }
+    }
+    for (_, words) in set {
+        out.extend(words.iter().cloned());
+    }
+    out
+}
+
+/// The primary subtag of a language tag, lower-cased (`fr-CA` → `fr`).
+fn primary(language: &str) -> String {
+    language
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// The shipped answer to HELP in `language` (English for a language without one).
+pub fn default_help_text(language: &str) -> &'static str {
+    match primary(language).as_str() {
+        "fr" => {
+            "Questionnaires de satisfaction. Répondez par une note de 0 à 10 pour répondre \
+             au dernier questionnaire, ARRET pour ne plus recevoir de SMS."
+        }
+        "ko" => "만족도 설문 안내: 0~10 점수로 답장하시면 최근 설문에 응답됩니다. 수신거부는 그만.",
+        _ => {
+            "Customer feedback surveys. Reply with a score from 0 to 10 to answer the latest \
+             survey, STOP to receive no more texts."
+        }
+    }
+}
+
+/// The one confirmation of an opt-out, in `language` (English for a language without one).
+pub fn opt_out_confirmation(language: &str) -> &'static str {
+    match primary(language).as_str() {
+        "fr" => "Vous ne recevrez plus de SMS de notre part. Répondez START pour vous réabonner.",
+        "ko" => "더 이상 문자를 보내지 않습니다. 다시 받으시려면 START라고 답장해 주세요.",
+        _ => "You will receive no more texts from us. Reply START to opt back in.",
+    }
+}
+
+/// The HELP text in `language`: its setting in `by_language` (the language tag, then its
+/// primary subtag), else the shipped text.
+pub fn help_text<'a>(
+    by_language: &'a std::collections::BTreeMap<String, String>,
+    language: &str,
+) -> &'a str {
+    let tag = language.to_ascii_lowercase();
+    by_language
+        .get(&tag)
+        .or_else(|| by_language.get(&primary(language)))
+        .map_or_else(|| default_help_text(language), String::as_str)
+}
+
 /// What an inbound SMS asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboundSms {
@@ -192,6 +269,35 @@ mod tests {
                 keyword: "opt out".into()
             }
         );
+    }
+
+    #[test]
+    fn d4_a_language_setting_replaces_its_defaults_only() {
+        let mut set = std::collections::BTreeMap::new();
+        set.insert("fr".to_owned(), vec!["assez".to_owned()]);
+        let words = opt_out_words(&set);
+        assert!(matches!(
+            classify("Assez !", &words),
+            InboundSms::OptOut { .. }
+        ));
+        assert_eq!(classify("arrêt", &words), InboundSms::Reply);
+        assert!(matches!(
+            classify("중지", &words),
+            InboundSms::OptOut { .. }
+        ));
+        assert!(matches!(
+            classify("stop", &words),
+            InboundSms::OptOut { .. }
+        ));
+    }
+
+    #[test]
+    fn d4_help_text_by_language_with_fallbacks() {
+        let mut set = std::collections::BTreeMap::new();
+        set.insert("fr".to_owned(), "Aide".to_owned());
+        assert_eq!(help_text(&set, "fr-CA"), "Aide");
+        assert_eq!(help_text(&set, "ko"), default_help_text("ko"));
+        assert_eq!(help_text(&set, "de"), default_help_text("en"));
     }
 
     #[test]

@@ -196,6 +196,7 @@ pub fn required_in_body(kind: MessageKind, _channel: Channel) -> &'static [&'sta
         | MessageKind::AlertEscalation
         | MessageKind::CustomerReply
         | MessageKind::Webhook => &[],
+        MessageKind::SmsKeywordReply => &[],
     }
 }
 
@@ -212,6 +213,7 @@ pub fn required_in_html(kind: MessageKind) -> &'static [&'static str] {
         | MessageKind::AlertEscalation
         | MessageKind::CustomerReply
         | MessageKind::Webhook => &[],
+        MessageKind::SmsKeywordReply => &[],
     }
 }
 

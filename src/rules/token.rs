@@ -41,6 +41,21 @@ impl std::ops::Deref for TokenKey {
     }
 }
 
+impl TokenKey {
+    /// A key as a store read it back (32 or 38 bytes); `None` for any other length.
+    pub fn from_stored(stored: &[u8]) -> Option<TokenKey> {
+        if stored.len() != 32 && stored.len() != PREFIX + 32 {
+            return None;
+        }
+        let mut bytes = [0u8; PREFIX + 32];
+        bytes[..stored.len()].copy_from_slice(stored);
+        Some(TokenKey {
+            bytes,
+            len: stored.len(),
+        })
+    }
+}
+
 /// The last prefix handed out in this process, so prefixes keep increasing when several
 /// tokens are minted in one millisecond (or at one `now`).
 static LAST_PREFIX: AtomicU64 = AtomicU64::new(0);

@@ -62,6 +62,11 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// A per-language SMS setting's key (D4): a lower-case BCP 47 tag (`fr`, `fr-ca`).
+fn is_settable_language(tag: &str) -> bool {
+    tag.bytes().all(|b| !b.is_ascii_uppercase()) && is_language_tag(tag)
+}
+
 /// T3: the problems of optional instants `(field, value)` of `record` outside the range.
 pub fn instant_problems(record: &str, fields: &[(&str, Option<DateTime<Utc>>)]) -> Vec<Problem> {
     fields
@@ -292,6 +297,30 @@ pub fn validate_settings(s: &Settings) -> Vec<Problem> {
     }
     if !(1..=999).contains(&s.default_country_code) {
         bad("default_country_code", "not a country calling code (1-999)");
+    }
+    if s.sms_opt_out_words.len() > super::inbound::MAX_LANGUAGES
+        || s.sms_opt_out_words.iter().any(|(lang, words)| {
+            !is_settable_language(lang)
+                || words.len() > super::inbound::MAX_WORDS
+                || words.iter().any(|w| !super::inbound::is_settable_word(w))
+        })
+    {
+        bad(
+            "sms_opt_out_words",
+            "lower-case language tags, each with at most 32 words of 1 to 64 characters",
+        );
+    }
+    if s.sms_help_texts.len() > super::inbound::MAX_LANGUAGES
+        || s.sms_help_texts.iter().any(|(lang, text)| {
+            !is_settable_language(lang)
+                || text.trim().is_empty()
+                || text.chars().count() > super::inbound::MAX_REPLY_CHARS
+        })
+    {
+        bad(
+            "sms_help_texts",
+            "lower-case language tags, each with a text of 1 to 320 characters",
+        );
     }
     out
 }

@@ -17,6 +17,7 @@ mod customers;
 mod dump;
 mod events;
 mod exports;
+mod inbound;
 mod locations;
 mod outbox;
 mod policy;
@@ -39,6 +40,7 @@ pub use customers::CustomerStore;
 pub use dump::DumpStore;
 pub use events::EventStore;
 pub use exports::ExportStore;
+pub use inbound::InboundStore;
 pub use locations::LocationStore;
 pub use outbox::OutboxStore;
 pub use policy::PolicyStore;
@@ -76,6 +78,7 @@ pub trait Tx:
     + DumpStore
     + EventStore
     + ExportStore
+    + InboundStore
     + LocationStore
     + OutboxStore
     + PolicyStore
@@ -98,6 +101,8 @@ impl<
         + DumpStore
         + EventStore
         + ExportStore
+        + InboundStore
+        + InboundStore
         + LocationStore
         + OutboxStore
         + PolicyStore

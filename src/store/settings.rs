@@ -81,6 +81,21 @@ impl StoredValue for Option<u32> {
     }
 }
 
+/// A map setting (D4's per-language SMS words and texts): stored as one JSON text.
+impl<V: serde::Serialize + serde::de::DeserializeOwned> StoredValue
+    for std::collections::BTreeMap<String, V>
+{
+    fn to_stored(&self) -> Value {
+        Value::Text(serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned()))
+    }
+    fn from_stored(v: &Value) -> Option<Self> {
+        match v {
+            Value::Text(t) => serde_json::from_str(t).ok(),
+            _ => None,
+        }
+    }
+}
+
 /// Stored names of an enum setting's values, fixed here like the keys.
 fn named<T: Copy + PartialEq>(names: &[(T, &str)], v: &Value) -> Option<T> {
     match v {
@@ -178,6 +193,8 @@ stored_group!(Settings, "store", {
     "catch_up_days" => catch_up_days,
     "default_language" => default_language,
     "default_country_code" => default_country_code,
+    "sms_opt_out_words" => sms_opt_out_words,
+    "sms_help_texts" => sms_help_texts,
 });
 
 stored_group!(DeliverySettings, "delivery", {

@@ -347,6 +347,12 @@ pub const SUBJECT_TABLES: &[SubjectTable] = &[
         order: "response_id",
     },
     SubjectTable {
+        table: "inbound_replies",
+        columns: &["id", "phone", "customer_id", "body", "received_at"],
+        via: Via::Customer,
+        order: "id",
+    },
+    SubjectTable {
         table: "suppressions",
         columns: &["kind", "value", "created_at", "source"],
         via: Via::Suppressions,

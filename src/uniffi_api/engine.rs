@@ -11,8 +11,9 @@ use crate::model::{
     DeliverySettings, DueWork, EventsPage, Explanation, ExternalReview, FailOutcome, FeedbackInput,
     FeedbackSettings, InboundReply, Interaction, InteractionInput, InvitationSummary, Location,
     MessageKind, NpsSummary, OutboundMessage, OutboxCounts, RatingSummary, ReceiptLink, ReplyInput,
-    ResponseDeletion, ResponseInput, ResponseOutcome, ScoreQuery, Settings, SuppressionBundle,
-    Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow, Template, ThreadComment, User,
+    ResponseDeletion, ResponseInput, ResponseOutcome, ScoreQuery, Settings, SmsOutcome,
+    SuppressionBundle, Survey, SurveyPage, SyncBatch, SyncReport, SyncWindow, Template,
+    ThreadComment, User,
 };
 
 use super::config::{JournalMode, OpenOptions, StoreCheck};
@@ -370,6 +371,25 @@ impl Engine {
     ) -> Answer<DeliveryFeedbackOutcome> {
         let now = time::arg_instant(now_ms, "now_ms")?;
         Ok(self.inner.report_delivery(&message_id, feedback, now)?)
+    }
+
+    /// Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+    /// suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+    /// opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+    /// invitation, anything else is kept as a reply. One transaction.
+    pub fn receive_sms(
+        &self,
+        from: String,
+        body: String,
+        received_at_ms: i64,
+    ) -> Answer<SmsOutcome> {
+        let received_at = time::arg_instant(received_at_ms, "received_at_ms")?;
+        let sms = crate::model::InboundSms {
+            from,
+            body,
+            received_at,
+        };
+        Ok(self.inner.receive_sms(&sms)?)
     }
 
     /// A customer's consent history, oldest first (D5).

@@ -63,6 +63,13 @@ uniffi::custom_type!(TextByLanguage, HashMap<String, String>, {
     try_lift: |m| Ok(m.into_iter().collect()),
 });
 
+type WordsByLanguage = BTreeMap<String, Vec<String>>;
+uniffi::custom_type!(WordsByLanguage, HashMap<String, Vec<String>>, {
+    remote,
+    lower: |m| m.into_iter().collect(),
+    try_lift: |m| Ok(m.into_iter().collect()),
+});
+
 /// Stars given and out of how many: the model's `(stars, scale)` pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct Stars {

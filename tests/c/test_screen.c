@@ -144,7 +144,62 @@ static void d6_exports_and_erase_by_contact(void) {
     hk_engine_free(&engine);
 }
 
+/* D4: inbound SMS through the C door, JSON in and out: a STOP from an unknown phone is
+ * confirmed once, claimable at once; a reply is kept; bad input is typed and named. */
+static void d4_receive_sms(void) {
+    hk_engine *engine = synced_engine("screen_d4.db");
+    if (engine == NULL) {
+        return;
+    }
+    char *out = NULL;
+    CHECK_OK(hk_engine_receive_sms(engine,
+                                   "{\"from\":\"+33699999999\",\"body\":\"Stop please\","
+                                   "\"received_at\":\"2026-11-21T09:00:00Z\"}",
+                                   &out),
+             engine);
+    CHECK_CONTAINS(out, "\"outcome\":\"opted_out\"");
+    CHECK_CONTAINS(out, "\"keyword\":\"stop\"");
+    CHECK(out != NULL && strstr(out, "\"confirmation_id\":null") == NULL);
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_receive_sms(engine,
+                                   "{\"from\":\"+33699999999\",\"body\":\"STOP\","
+                                   "\"received_at\":\"2026-11-21T09:00:01Z\"}",
+                                   &out),
+             engine);
+    CHECK_CONTAINS(out, "\"confirmation_id\":null");
+    hk_string_free(out);
+    out = NULL;
+    CHECK_OK(hk_engine_receive_sms(engine,
+                                   "{\"from\":\"+33699999998\",\"body\":\"Merci !\","
+                                   "\"received_at\":\"2026-11-21T09:00:02Z\"}",
+                                   &out),
+             engine);
+    CHECK_CONTAINS(out, "\"outcome\":\"kept_as_reply\"");
+    hk_string_free(out);
+    out = NULL;
+    char *claimed = NULL;
+    CHECK_OK(hk_engine_claim(engine, 10, NOW_DUE + 5000, &claimed), engine);
+    CHECK_CONTAINS(claimed, "\"kind\":\"sms_keyword_reply\"");
+    CHECK_CONTAINS(claimed, "\"recipient\":\"+33699999999\"");
+    hk_string_free(claimed);
+
+    CHECK_RC(hk_engine_receive_sms(engine,
+                                   "{\"from\":\"SECRET\",\"body\":\"STOP\","
+                                   "\"received_at\":\"2026-11-21T09:00:00Z\"}",
+                                   &out),
+             HK_RESULT_INVALID_INPUT, engine);
+    CHECK(out == NULL);
+    CHECK_RC(hk_engine_receive_sms(engine, "{\"from\":\"+33699999999\"}", &out),
+             HK_RESULT_INVALID_INPUT, engine);
+    CHECK_RC(hk_engine_receive_sms(NULL, "{}", &out), HK_RESULT_NULL_ARGUMENT, NULL);
+    CHECK_RC(hk_engine_receive_sms(engine, NULL, &out), HK_RESULT_NULL_ARGUMENT, engine);
+    CHECK_RC(hk_engine_receive_sms(engine, "{}", NULL), HK_RESULT_NULL_ARGUMENT, engine);
+    hk_engine_free(&engine);
+}
+
 void screen_tests(void) {
     run_case("d7_contact_state_and_cancel_pending", d7_contact_state_and_cancel_pending);
     run_case("d6_exports_and_erase_by_contact", d6_exports_and_erase_by_contact);
+    run_case("d4_receive_sms", d4_receive_sms);
 }

@@ -110,6 +110,11 @@ pub enum Command {
         /// E-mail address or phone number (known to the store or not).
         contact: String,
     },
+    /// Inbound SMS (D4): replay what the SMS provider's inbound webhook received.
+    Sms {
+        #[command(subcommand)]
+        action: SmsAction,
+    },
     /// One customer: the POS screen's contact state, cancelling their pending messages,
     /// everything held about them, erasure (by id or by contact alone) (D6, D7).
     Customer {
@@ -486,6 +491,24 @@ pub enum LocationAction {
     },
     /// List the locations.
     List,
+}
+
+/// `sms` subcommands (D4).
+#[derive(Debug, Subcommand)]
+pub enum SmsAction {
+    /// Act on one inbound SMS as the provider reported it: an opt-out word, START, HELP, a
+    /// bare score or a reply.
+    Receive {
+        /// The sender's phone number (E.164, or local in the store's country code).
+        #[arg(long, value_name = "PHONE")]
+        from: String,
+        /// The message text.
+        #[arg(long, value_name = "TEXT")]
+        body: String,
+        /// When the provider received it (RFC 3339); now if not given.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        at: Option<DateTime<Utc>>,
+    },
 }
 
 /// `--now`: strict RFC 3339 with an offset (no spaces); its range is the engine's check.

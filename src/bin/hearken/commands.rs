@@ -353,6 +353,46 @@ pub fn unsubscribe(
     Ok(())
 }
 
+/// `sms receive` (D4): one inbound SMS, as the provider's webhook reported it. The text
+/// output names what was done, never the phone or the text.
+pub fn receive_sms(
+    e: &Engine,
+    out: &Out,
+    from: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let sms = hearken::InboundSms {
+        from: from.to_owned(),
+        body: body.to_owned(),
+        received_at: at,
+    };
+    let outcome = e.receive_sms(&sms)?;
+    out.show(&outcome, || match &outcome {
+        hearken::SmsOutcome::OptedOut {
+            keyword,
+            confirmation_id,
+        } => match confirmation_id {
+            Some(id) => format!("opted out ({keyword:?}); confirmation {id} queued\n"),
+            None => format!("opted out ({keyword:?}) already; no confirmation\n"),
+        },
+        hearken::SmsOutcome::OptedIn { lifted: true } => "opted back in\n".to_owned(),
+        hearken::SmsOutcome::OptedIn { lifted: false } => {
+            "START: no keyword opt-out to lift (other unsubscribes stay)\n".to_owned()
+        }
+        hearken::SmsOutcome::HelpQueued { message_id } => {
+            format!("help text {message_id} queued\n")
+        }
+        hearken::SmsOutcome::Answered { response_id } => {
+            format!("answered the open SMS survey: response {response_id}\n")
+        }
+        hearken::SmsOutcome::NoOpenSurvey => "a score, but no open SMS survey\n".to_owned(),
+        hearken::SmsOutcome::KeptAsReply { reply_id } => format!("kept as reply {reply_id}\n"),
+        _ => "done\n".to_owned(),
+    });
+    Ok(())
+}
+
 /// `outbox list`.
 pub fn outbox(e: &Engine, out: &Out, limit: usize) -> Result<(), Failure> {
     let counts = e.outbox_counts()?;

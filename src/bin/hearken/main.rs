@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use args::{Cli, Command, LocationAction, OutboxAction, PagesAction};
+use args::{Cli, Command, LocationAction, OutboxAction, PagesAction, SmsAction};
 use failure::Failure;
 
 /// Exit code when stdout was closed before the output was written (`| head -1`): what a
@@ -116,6 +116,9 @@ fn run_on(engine: &hearken::Engine, cli: &Cli, out: &commands::Out) -> Result<()
         Command::Unsubscribe { contact } => commands::unsubscribe(engine, out, contact, now),
         Command::Customer { action } => customer::customer(engine, out, action, now),
         Command::Webhooks { action } => webhooks::webhooks(engine, out, action, now),
+        Command::Sms {
+            action: SmsAction::Receive { from, body, at },
+        } => commands::receive_sms(engine, out, from, body, at.unwrap_or(now)),
         Command::Report { kind, scope } => reports::report(engine, out, *kind, scope, now),
         Command::Export {
             format,

@@ -11,10 +11,10 @@ use crate::hosted::{Row, p};
 use crate::model::Gender;
 use crate::store::customers::{CustomerRow, ErasedCounts, StoredCustomer};
 
-const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
+pub(super) const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
     language, gender, reference, include_in_communications, erased_at IS NOT NULL";
 
-fn row_to_customer(r: &Row) -> Result<StoredCustomer> {
+pub(super) fn row_to_customer(r: &Row) -> Result<StoredCustomer> {
     Ok(StoredCustomer {
         rowid: get(r, 0)?,
         row: CustomerRow {

@@ -106,6 +106,7 @@ mod consent;
 mod conv;
 mod events;
 mod exports;
+mod inbound;
 mod outbox;
 mod responses;
 mod subject;

@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use crate::model::Gender;
 use crate::store::customers::{CustomerRow, ErasedCounts, StoredCustomer};
 
-const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
+pub(super) const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
     language, gender, reference, include_in_communications, erased_at IS NOT NULL";
 
-fn row_to_customer(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
+pub(super) fn row_to_customer(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
     Ok(StoredCustomer {
         rowid: r.get(0)?,
         row: CustomerRow {

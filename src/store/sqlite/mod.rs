@@ -12,6 +12,7 @@ mod dump;
 mod events;
 mod exports;
 mod file;
+mod inbound;
 mod locations;
 mod outbox;
 mod policy;

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
 ];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
@@ -777,6 +777,23 @@ CREATE INDEX webhook_subscriptions_active ON webhook_subscriptions(id)
     WHERE status = 'active';
 ALTER TABLE outbox ADD COLUMN webhook_id INTEGER;
 CREATE INDEX outbox_webhook ON outbox(webhook_id) WHERE webhook_id IS NOT NULL;
+"#;
+
+/// Version 16: inbound SMS (D4). A reply that is not a keyword or a score is kept with the
+/// phone it came from (E.164) and the customer who has that phone, if one does: personal
+/// data, erased with the customer or the contact (T2) and in an access export (D6). A
+/// keyword opt-out is a plain phone suppression with source `keyword`: no new column.
+const V16: &str = r#"
+CREATE TABLE inbound_replies (
+    id INTEGER PRIMARY KEY,
+    phone TEXT NOT NULL,
+    customer_id INTEGER,
+    body TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX inbound_replies_phone ON inbound_replies(phone);
+CREATE INDEX inbound_replies_customer ON inbound_replies(customer_id)
+    WHERE customer_id IS NOT NULL;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
