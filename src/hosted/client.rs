@@ -14,7 +14,8 @@
 //!   the store's transaction-level advisory lock for a write transaction, all in one
 //!   batch with the `BEGIN`, pipelined with the body's first statement (no round trip of
 //!   its own). Nothing survives the transaction, so a transaction-pooling proxy sees a
-//!   self-contained unit (but see [`PgClient::statement_cache`]).
+//!   self-contained unit (but see [`PgClient::statement_cache`]). The one statement run
+//!   outside any transaction (opening a store) is unnamed and sent in one message.
 //! - Failures are [`Error::Storage`]: lock and statement timeouts, serialization failures,
 //!   deadlocks and lost connections are [`StorageFailure::Busy`] (retryable), and so is a
 //!   server that gives no answer within the statement timeout plus [`Timeouts::network`]
@@ -32,7 +33,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{NoTls, Row};
 
 use super::config::PgConfig;
@@ -233,6 +234,13 @@ enum Op {
         params: Vec<Param>,
         cache: bool,
     },
+    /// A query as one unnamed statement: Parse, Bind, Describe, Execute and Sync in one
+    /// message, each parameter with its type, no statement name to outlive it (what a
+    /// statement outside any transaction needs behind a transaction-pooling proxy).
+    QueryUnnamed {
+        sql: String,
+        params: Vec<(Param, Type)>,
+    },
 }
 
 enum Answer {
@@ -251,6 +259,13 @@ enum Failure {
 async fn perform(object: &Object, op: &Op) -> std::result::Result<Answer, tokio_postgres::Error> {
     let (sql, params, cache, query) = match op {
         Op::Batch(sql) => return object.batch_execute(sql).await.map(|()| Answer::Done),
+        Op::QueryUnnamed { sql, params } => {
+            let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+                .iter()
+                .map(|(p, t)| (p.as_ref() as &(dyn ToSql + Sync), t.clone()))
+                .collect();
+            return object.query_typed(sql, &typed).await.map(Answer::Rows);
+        }
         Op::Execute { sql, params, cache } => (sql, params, *cache, false),
         Op::Query { sql, params, cache } => (sql, params, *cache, true),
     };
@@ -467,7 +482,9 @@ impl PgClient {
     /// Whether statements are prepared once per connection and kept (the default) or
     /// prepared and closed within each call. Turn it off behind a transaction-pooling
     /// proxy that does not track prepared statements (PgBouncer before 1.21). The URL's
-    /// `statement_cache=off` turns it off from the start.
+    /// `statement_cache=off` turns it off from the start. Off, each transaction's opening
+    /// batch also drops whatever named statements its server connection holds
+    /// (`DEALLOCATE ALL`), so a name left there by another client cannot collide.
     pub fn statement_cache(mut self, on: bool) -> PgClient {
         self.statement_cache = on;
         self
@@ -502,17 +519,24 @@ impl PgClient {
         checkout(&self.pool, &self.config)
     }
 
-    /// Runs one statement alone, outside any transaction of this client's (PostgreSQL's
+    /// Runs one query alone, outside any transaction of this client's (PostgreSQL's
     /// autocommit: one round trip, no `BEGIN` nor `COMMIT`), with no store set: for a
     /// read that needs none, such as what opening a store checks. A pooled connection the
     /// server ended while idle is replaced, as [`with_transaction`](Self::with_transaction)
     /// does.
-    pub(crate) fn query_alone(&self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
+    ///
+    /// Each parameter comes with its PostgreSQL type, and the query goes out as one
+    /// unnamed statement in one message (Parse, Bind, Describe, Execute, Sync), whatever
+    /// [`statement_cache`](Self::statement_cache) says: outside a transaction, a proxy in
+    /// transaction mode may give each Sync-ended message another server connection, so a
+    /// named statement prepared by one message and bound by the next could reach a
+    /// server connection that never saw it (26000), and its Close another one, leaving
+    /// the name behind for a later Parse to collide with (42P05).
+    pub(crate) fn query_alone(&self, sql: &str, params: Vec<(Param, Type)>) -> Result<Vec<Row>> {
         let deadline = self.timeouts.statement + self.timeouts.network;
-        let mut work = Work::One(Op::Query {
+        let mut work = Work::One(Op::QueryUnnamed {
             sql: sql.to_owned(),
             params,
-            cache: self.statement_cache,
         });
         let mut attempt = 0;
         loop {
@@ -598,8 +622,17 @@ impl PgClient {
             ),
             Scope::Admin => (String::new(), String::new()),
         };
+        // Without the statement cache (behind a transaction-pooling proxy), the server
+        // connection this transaction got may hold named statements another client left
+        // there (one whose Close reached another server connection); they are dropped
+        // before this transaction prepares its own, so no name can collide (42P05).
+        let clear = if self.statement_cache {
+            ""
+        } else {
+            " DEALLOCATE ALL;"
+        };
         format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('hearken.store', '{store}', true), \
+            "BEGIN ISOLATION LEVEL READ COMMITTED;{clear} SELECT set_config('hearken.store', '{store}', true), \
              set_config('lock_timeout', '{lock_ms}ms', true), \
              set_config('statement_timeout', '{statement_ms}ms', true);{lock}"
         )

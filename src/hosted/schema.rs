@@ -384,14 +384,17 @@ fn judge(found: Option<i32>) -> Result<i32> {
     }
 }
 
-/// What opening the store `text_id` asks the database, in one statement and one round
-/// trip (no transaction): [`check`]'s verdict on the schema version, and the store's key
+/// What opening the store `text_id` asks the database, in one unnamed statement and one
+/// round trip (no transaction; safe behind PgBouncer in transaction mode): [`check`]'s verdict on the schema version, and the store's key
 /// (`None`: no such store, or deleted). Nothing is cached between opens, so a store an
 /// admin deleted is refused by the next open, and a migration is seen by it.
 pub fn open_store(client: &PgClient, text_id: &str) -> Result<(i32, Option<i64>)> {
     let rows = client.query_alone(
         "SELECT (SELECT max(version) FROM schema_version), hearken_store_key($1)",
-        vec![super::p(text_id.to_owned())],
+        vec![(
+            super::p(text_id.to_owned()),
+            tokio_postgres::types::Type::TEXT,
+        )],
     );
     match rows {
         Ok(rows) => {
