@@ -518,3 +518,107 @@ fn h5_cli_admin_commands() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(!r.stderr.contains(&secret));
 }
+
+/// H5: opening caches nothing between opens: a store deleted while this process's pool
+/// is warm (it opened the store a moment ago) is refused by the next open, and one
+/// created again under the same text id opens as the new, empty store.
+#[test]
+fn h5_a_store_deleted_is_refused_by_the_next_open_of_a_warm_process() {
+    let Some((admin_url, engine_url)) = urls("h5_deleted_store_refused") else {
+        return;
+    };
+    installed(&admin_url);
+    let admin = Admin::connect(&admin_url).unwrap();
+    let id = unique("deleted-open");
+    admin.create_store(&id).unwrap();
+    let e = on_pg(&engine_url, &id);
+    e.upsert_location(&Location::new("paris", "Boutique", "Europe/Paris"))
+        .unwrap();
+    night(&e, "2026-11-20", &customers("c", 3));
+    e.close().unwrap();
+    admin.delete_store(&id).unwrap();
+    let Err(refused) = Engine::open_url(&engine_url, &id) else {
+        panic!("a deleted store opened");
+    };
+    assert_eq!(refused.kind(), ErrorKind::NotFound, "{refused}");
+    admin.create_store(&id).unwrap();
+    let again = on_pg(&engine_url, &id);
+    assert!(again.locations().unwrap().is_empty());
+    again.close().unwrap();
+}
+
+/// H1: a batch's employees, written together on PostgreSQL, are numbered and changed as
+/// an SQLite file does it one by one: the same counts in the reports and the same rows.
+#[test]
+fn h1_a_batchs_employees_are_written_as_on_sqlite() {
+    let Some((admin_url, engine_url)) = urls("h1_employees_as_on_sqlite") else {
+        return;
+    };
+    installed(&admin_url);
+    let admin = Admin::connect(&admin_url).unwrap();
+    let id = unique("employees");
+    admin.create_store(&id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let employee = |id: &str, name: Option<&str>, role: hearken::Role| hearken::Employee {
+        id: id.into(),
+        name: name.map(str::to_owned),
+        role,
+    };
+    use hearken::Role::{Driver, Salesperson, Technician};
+    let nights = [
+        (
+            "2026-11-20",
+            vec![
+                employee("e3", Some("Zoë"), Salesperson),
+                employee("e1", None, Technician),
+                employee("e2", Some("Hugo"), Salesperson),
+            ],
+        ),
+        (
+            "2026-11-21",
+            vec![
+                employee("e1", None, Technician),
+                employee("e2", Some("Hugo B."), Salesperson),
+                employee("e5", None, Driver),
+                employee("e3", Some("Zoë"), Driver),
+                employee("e4", Some("Léa"), Salesperson),
+            ],
+        ),
+        ("2026-11-22", vec![employee("e4", Some("Léa"), Salesperson)]),
+    ];
+    let mut reports = Vec::new();
+    let mut dumps = Vec::new();
+    for e in [
+        Engine::open(dir.path().join("employees.db")).unwrap(),
+        on_pg(&engine_url, &id),
+    ] {
+        e.upsert_location(&Location::new("paris", "Boutique", "Europe/Paris"))
+            .unwrap();
+        let mut upserted = Vec::new();
+        for (date, employees) in &nights {
+            let mut s = sale(
+                &format!("t-{date}"),
+                Some("c1"),
+                Some(&format!("{date}T10:00:00+01:00")),
+            );
+            s.employees = employees.iter().map(|e| e.id.clone()).collect();
+            let mut b = batch("paris", date, &["c1"], vec![s]);
+            b.employees = employees.clone();
+            upserted.push(e.sync(&b, paris_night(date)).unwrap().employees_upserted);
+        }
+        reports.push(upserted);
+        dumps.push(
+            dump(&e)
+                .into_iter()
+                .filter(|l| {
+                    l.starts_with("employees: ") || l.starts_with("transaction_employees: ")
+                })
+                .collect::<Vec<_>>(),
+        );
+        e.close().unwrap();
+    }
+    assert_eq!(reports[0], vec![3, 4, 0]);
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(dumps[0].len(), 5 + 3 + 5 + 1, "{:#?}", dumps[0]);
+    assert_same(&dumps[0], &dumps[1]);
+}

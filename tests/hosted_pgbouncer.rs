@@ -3,7 +3,8 @@
 //! so nothing may outlive one: the store is set per transaction, the store's lock is
 //! transaction-level, and behind PgBouncer 1.18 (Debian 12's, which does not track
 //! prepared statements) the client prepares and closes its statements within each call
-//! (`statement_cache=off` in the URL).
+//! (`statement_cache=off` in the URL), inside its transaction; the one statement outside
+//! any transaction (opening a store) is unnamed.
 //!
 //! Without HEARKEN_TEST_PGBOUNCER_ENGINE_URL the tests print SKIPPED and pass, unless
 //! HEARKEN_TEST_REQUIRE_PGBOUNCER is set.
@@ -200,6 +201,62 @@ fn h3_behind_pgbouncer_two_stores_interleave() {
                         })
                         .unwrap();
                 }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+/// H3: opening a store is one statement outside any transaction (the schema version and
+/// the store's key); behind PgBouncer in transaction mode each protocol message of such a
+/// statement may reach another server connection, so it must not rely on a named prepared
+/// statement (a Parse on one server connection and its Bind on another failed with 26000
+/// "prepared statement does not exist", and a statement left behind on a server
+/// connection with 42P05 "already exists" in a later run). Eight threads open the same
+/// store 40 times each and read from it between opens (transactions interleaved with the
+/// opens on PgBouncer's server connections); every open finds the store, and a store that
+/// does not exist is still refused.
+#[test]
+fn h3_behind_pgbouncer_opens_from_many_threads() {
+    let Some((admin_url, url)) = through_pgbouncer("h3_behind_pgbouncer_opens") else {
+        return;
+    };
+    let admin = PgClient::connect(&admin_url).unwrap();
+    let (_, id) = store(&admin, &url, "bouncer-open");
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (url, id) = (url.clone(), id.clone());
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let config = StoreConfig::Postgres {
+                        url: url.clone(),
+                        store: id.clone(),
+                    };
+                    let engine = Engine::open_store(&config)
+                        .unwrap_or_else(|e| panic!("thread {t}, open {i}: {e}"));
+                    if i % 2 == 0 {
+                        let names: Vec<String> = engine
+                            .locations()
+                            .unwrap()
+                            .into_iter()
+                            .map(|l| l.id)
+                            .collect();
+                        assert_eq!(names, ["paris"], "thread {t}, open {i}");
+                    }
+                }
+                let missing = StoreConfig::Postgres {
+                    url,
+                    store: format!("{id}-missing-{t}"),
+                };
+                assert!(
+                    matches!(
+                        Engine::open_store(&missing),
+                        Err(hearken::Error::NotFound { what: "store", .. })
+                    ),
+                    "thread {t}: a store that does not exist"
+                );
             })
         })
         .collect();

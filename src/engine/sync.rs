@@ -144,11 +144,7 @@ pub fn apply_batch(
             .map(|(id, _)| id),
     );
     crate::failpoint::hit("sync.after_customers");
-    for e in &batch.employees {
-        if c.upsert_employee(e)? {
-            report.employees_upserted += 1;
-        }
-    }
+    report.employees_upserted += c.upsert_employees(&batch.employees)?;
     let written = write_transactions(c, batch, &stored, &dated, &customers, &mut report)?;
     crate::failpoint::hit("sync.after_transactions");
     apply_refunds(c, batch, &written, &dated, &mut report, now)?;

@@ -11,9 +11,11 @@
 //! - [`PgClient::with_transaction`] runs a body in one transaction for one store: the store
 //!   key set with `set_config('hearken.store', …, true)` (what the row-level security
 //!   policies read), `lock_timeout` and `statement_timeout` for this transaction only, and
-//!   the store's transaction-level advisory lock for a write transaction, all in the round
-//!   trip of the `BEGIN`. Nothing survives the transaction, so a transaction-pooling proxy
-//!   sees a self-contained unit (but see [`PgClient::statement_cache`]).
+//!   the store's transaction-level advisory lock for a write transaction, all in one
+//!   batch with the `BEGIN`, pipelined with the body's first statement (no round trip of
+//!   its own). Nothing survives the transaction, so a transaction-pooling proxy sees a
+//!   self-contained unit (but see [`PgClient::statement_cache`]). The one statement run
+//!   outside any transaction (opening a store) is unnamed and sent in one message.
 //! - Failures are [`Error::Storage`]: lock and statement timeouts, serialization failures,
 //!   deadlocks and lost connections are [`StorageFailure::Busy`] (retryable), and so is a
 //!   server that gives no answer within the statement timeout plus [`Timeouts::network`]
@@ -31,7 +33,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{NoTls, Row};
 
 use super::config::PgConfig;
@@ -105,8 +107,12 @@ fn run<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Res
         .map_err(|_| Error::Internal("the PostgreSQL runtime dropped a piece of work".into()))
 }
 
-fn pools() -> &'static Mutex<HashMap<String, Arc<Pool>>> {
-    static POOLS: OnceLock<Mutex<HashMap<String, Arc<Pool>>>> = OnceLock::new();
+/// The process-wide pools, by connection string, each with its parsed configuration (so
+/// opening another store of a known string parses nothing).
+type Pools = HashMap<String, (Arc<PgConfig>, Arc<Pool>)>;
+
+fn pools() -> &'static Mutex<Pools> {
+    static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
     POOLS.get_or_init(Default::default)
 }
 
@@ -228,6 +234,13 @@ enum Op {
         params: Vec<Param>,
         cache: bool,
     },
+    /// A query as one unnamed statement: Parse, Bind, Describe, Execute and Sync in one
+    /// message, each parameter with its type, no statement name to outlive it (what a
+    /// statement outside any transaction needs behind a transaction-pooling proxy).
+    QueryUnnamed {
+        sql: String,
+        params: Vec<(Param, Type)>,
+    },
 }
 
 enum Answer {
@@ -243,20 +256,27 @@ enum Failure {
     Deadline,
 }
 
-async fn perform(object: &Object, op: Op) -> std::result::Result<Answer, tokio_postgres::Error> {
+async fn perform(object: &Object, op: &Op) -> std::result::Result<Answer, tokio_postgres::Error> {
     let (sql, params, cache, query) = match op {
-        Op::Batch(sql) => return object.batch_execute(&sql).await.map(|()| Answer::Done),
-        Op::Execute { sql, params, cache } => (sql, params, cache, false),
-        Op::Query { sql, params, cache } => (sql, params, cache, true),
+        Op::Batch(sql) => return object.batch_execute(sql).await.map(|()| Answer::Done),
+        Op::QueryUnnamed { sql, params } => {
+            let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+                .iter()
+                .map(|(p, t)| (p.as_ref() as &(dyn ToSql + Sync), t.clone()))
+                .collect();
+            return object.query_typed(sql, &typed).await.map(Answer::Rows);
+        }
+        Op::Execute { sql, params, cache } => (sql, params, *cache, false),
+        Op::Query { sql, params, cache } => (sql, params, *cache, true),
     };
     let refs: Vec<&(dyn ToSql + Sync)> = params
         .iter()
         .map(|p| p.as_ref() as &(dyn ToSql + Sync))
         .collect();
     let statement = if cache {
-        object.prepare_cached(&sql).await?
+        object.prepare_cached(sql).await?
     } else {
-        object.prepare(&sql).await?
+        object.prepare(sql).await?
     };
     if query {
         object.query(&statement, &refs).await.map(Answer::Rows)
@@ -265,17 +285,85 @@ async fn perform(object: &Object, op: Op) -> std::result::Result<Answer, tokio_p
     }
 }
 
-/// Runs `op` on `object` on the runtime, waiting at most `deadline`. The connection comes
-/// back unless it is closed or gave no answer in time (then it is dropped, never pooled).
+/// A transaction's opening batch (`BEGIN`, the store, the timeouts, the lock) and its
+/// first piece of work, pipelined: both go out before either answer is read, so opening a
+/// transaction costs no round trip of its own. The server runs them in order; a failed
+/// opening (a lock timeout, say) fails the piece of work after it too ("current
+/// transaction is aborted"), and the opening's error is the one answered.
+async fn perform_opening(
+    object: &Object,
+    begin: &str,
+    op: &Op,
+) -> std::result::Result<Answer, tokio_postgres::Error> {
+    use std::task::Poll;
+    // Polled in this order, so the opening is queued on the connection first (each request
+    // is queued when its future is first polled).
+    let mut opening = std::pin::pin!(object.batch_execute(begin));
+    let mut work = std::pin::pin!(perform(object, op));
+    let (mut opened, mut answered) = (None, None);
+    let (opened, answered) = std::future::poll_fn(|cx| {
+        if opened.is_none()
+            && let Poll::Ready(r) = opening.as_mut().poll(cx)
+        {
+            opened = Some(r);
+        }
+        if answered.is_none()
+            && let Poll::Ready(r) = work.as_mut().poll(cx)
+        {
+            answered = Some(r);
+        }
+        match (opened.take(), answered.take()) {
+            (Some(o), Some(a)) => Poll::Ready((o, a)),
+            (o, a) => {
+                (opened, answered) = (o, a);
+                Poll::Pending
+            }
+        }
+    })
+    .await;
+    opened?;
+    answered
+}
+
+/// What goes to a connection in one trip through the runtime.
+enum Work {
+    /// One piece of work.
+    One(Op),
+    /// A transaction's opening batch and its first piece of work, pipelined.
+    Opening { begin: String, op: Op },
+}
+
+impl Work {
+    /// Pieces of work sent (what [`PgClient::statements_sent`] counts).
+    fn pieces(&self) -> u64 {
+        match self {
+            Work::One(_) => 1,
+            Work::Opening { .. } => 2,
+        }
+    }
+}
+
+/// What came back of a [`Work`]: the connection (unless it is closed or gave no answer in
+/// time: then it is dropped, never pooled), the answer, and the work itself, for a retry
+/// on another connection.
+type Outcome = (Option<Object>, std::result::Result<Answer, Failure>, Work);
+
+/// Runs `work` on `object` on the runtime, waiting at most `deadline`.
 fn on_connection(
     object: Object,
-    op: Op,
+    work: Work,
     deadline: Duration,
     sent: &AtomicU64,
-) -> Result<(Option<Object>, std::result::Result<Answer, Failure>)> {
-    sent.fetch_add(1, Ordering::Relaxed);
+) -> Result<Outcome> {
+    sent.fetch_add(work.pieces(), Ordering::Relaxed);
     run(async move {
-        match tokio::time::timeout(deadline, perform(&object, op)).await {
+        let answer = match &work {
+            Work::One(op) => tokio::time::timeout(deadline, perform(&object, op)).await,
+            Work::Opening { begin, op } => {
+                tokio::time::timeout(deadline, perform_opening(&object, begin, op)).await
+            }
+        };
+        match answer {
             Ok(r) => {
                 let object = if object.is_closed() {
                     drop(Object::take(object));
@@ -283,14 +371,24 @@ fn on_connection(
                 } else {
                     Some(object)
                 };
-                (object, r.map_err(Failure::Pg))
+                (object, r.map_err(Failure::Pg), work)
             }
             Err(_) => {
                 drop(Object::take(object));
-                (None, Err(Failure::Deadline))
+                (None, Err(Failure::Deadline), work)
             }
         }
     })
+}
+
+/// Whether `failure` is a pooled connection the server had ended while it sat idle (a
+/// restart, `pg_terminate_backend`): nothing of the work was committed, so it may be sent
+/// again on another connection.
+fn stale(failure: &Failure) -> bool {
+    match failure {
+        Failure::Pg(e) => e.is_closed() || e.code().is_some_and(|c| c.code() == "57P01"),
+        Failure::Deadline => false,
+    }
 }
 
 fn failure_error(config: &PgConfig, failure: &Failure) -> Error {
@@ -343,29 +441,36 @@ impl PgClient {
     /// The client of `url` (see [`PgConfig::parse`]), sharing the process-wide pool of that
     /// string, after checking that a connection can be made (TLS and login included).
     pub fn connect(url: &str) -> Result<PgClient> {
-        let config = PgConfig::parse(url)?;
-        let pool = {
+        let client = PgClient::shared(url)?;
+        drop(client.checkout()?);
+        Ok(client)
+    }
+
+    /// The client of `url` on the process-wide pool of that string, made (and the string
+    /// parsed) on first use, without a trip to the server: its first statement is what
+    /// finds out whether a connection can be made.
+    pub(crate) fn shared(url: &str) -> Result<PgClient> {
+        let (config, pool) = {
             let mut pools = pools().lock().unwrap_or_else(|e| e.into_inner());
             match pools.get(url) {
-                Some(pool) => pool.clone(),
+                Some((config, pool)) => (config.clone(), pool.clone()),
                 None => {
+                    let config = Arc::new(PgConfig::parse(url)?);
                     let pool = Arc::new(new_pool(&config)?);
-                    pools.insert(url.to_owned(), pool.clone());
-                    pool
+                    pools.insert(url.to_owned(), (config.clone(), pool.clone()));
+                    (config, pool)
                 }
             }
         };
         let statement_cache = config.statement_cache;
-        let client = PgClient {
-            config: Arc::new(config),
+        Ok(PgClient {
+            config,
             pool,
             timeouts: Timeouts::default(),
             statement_cache,
             sent: Arc::new(AtomicU64::new(0)),
             trace: None,
-        };
-        drop(client.checkout()?);
-        Ok(client)
+        })
     }
 
     /// The same client with other timeouts.
@@ -377,7 +482,9 @@ impl PgClient {
     /// Whether statements are prepared once per connection and kept (the default) or
     /// prepared and closed within each call. Turn it off behind a transaction-pooling
     /// proxy that does not track prepared statements (PgBouncer before 1.21). The URL's
-    /// `statement_cache=off` turns it off from the start.
+    /// `statement_cache=off` turns it off from the start. Off, each transaction's opening
+    /// batch also drops whatever named statements its server connection holds
+    /// (`DEALLOCATE ALL`), so a name left there by another client cannot collide.
     pub fn statement_cache(mut self, on: bool) -> PgClient {
         self.statement_cache = on;
         self
@@ -409,8 +516,44 @@ impl PgClient {
     }
 
     fn checkout(&self) -> Result<Object> {
-        let pool = Pool::clone(&self.pool);
-        run(async move { pool.get().await })?.map_err(|e| pool_error(&self.config, &e))
+        checkout(&self.pool, &self.config)
+    }
+
+    /// Runs one query alone, outside any transaction of this client's (PostgreSQL's
+    /// autocommit: one round trip, no `BEGIN` nor `COMMIT`), with no store set: for a
+    /// read that needs none, such as what opening a store checks. A pooled connection the
+    /// server ended while idle is replaced, as [`with_transaction`](Self::with_transaction)
+    /// does.
+    ///
+    /// Each parameter comes with its PostgreSQL type, and the query goes out as one
+    /// unnamed statement in one message (Parse, Bind, Describe, Execute, Sync), whatever
+    /// [`statement_cache`](Self::statement_cache) says: outside a transaction, a proxy in
+    /// transaction mode may give each Sync-ended message another server connection, so a
+    /// named statement prepared by one message and bound by the next could reach a
+    /// server connection that never saw it (26000), and its Close another one, leaving
+    /// the name behind for a later Parse to collide with (42P05).
+    pub(crate) fn query_alone(&self, sql: &str, params: Vec<(Param, Type)>) -> Result<Vec<Row>> {
+        let deadline = self.timeouts.statement + self.timeouts.network;
+        let mut work = Work::One(Op::QueryUnnamed {
+            sql: sql.to_owned(),
+            params,
+        });
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let object = self.checkout()?;
+            let (object, r, back) = on_connection(object, work, deadline, &self.sent)?;
+            // A statement alone leaves no transaction open: the connection is pooled again.
+            drop(object);
+            match r {
+                Ok(Answer::Rows(rows)) => return Ok(rows),
+                Ok(_) => return Err(Error::Internal("a query answered no rows".into())),
+                Err(failure) if stale(&failure) && attempt <= self.config.pool_max_size => {
+                    work = back;
+                }
+                Err(failure) => return Err(failure_error(&self.config, &failure)),
+            }
+        }
     }
 
     /// Runs `body` in one write transaction of the store `store_key`: the store set for
@@ -479,64 +622,38 @@ impl PgClient {
             ),
             Scope::Admin => (String::new(), String::new()),
         };
+        // Without the statement cache (behind a transaction-pooling proxy), the server
+        // connection this transaction got may hold named statements another client left
+        // there (one whose Close reached another server connection); they are dropped
+        // before this transaction prepares its own, so no name can collide (42P05).
+        let clear = if self.statement_cache {
+            ""
+        } else {
+            " DEALLOCATE ALL;"
+        };
         format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('hearken.store', '{store}', true), \
+            "BEGIN ISOLATION LEVEL READ COMMITTED;{clear} SELECT set_config('hearken.store', '{store}', true), \
              set_config('lock_timeout', '{lock_ms}ms', true), \
              set_config('statement_timeout', '{statement_ms}ms', true);{lock}"
         )
     }
 
     fn transaction<T>(&self, scope: Scope, body: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        let begin = self.begin_sql(scope);
-        let mut attempt = 0;
-        let deadline = self.timeouts.lock + self.timeouts.statement + self.timeouts.network;
-        let object = loop {
-            attempt += 1;
-            let object = self.checkout()?;
-            let (object, r) =
-                on_connection(object, Op::Batch(begin.clone()), deadline, &self.sent)?;
-            match (object, r) {
-                (Some(object), Ok(_)) => break object,
-                (object, Err(failure)) => {
-                    let err = failure_error(&self.config, &failure);
-                    // A pooled connection the server dropped while idle: nothing ran yet.
-                    let stale = match &failure {
-                        Failure::Pg(e) => {
-                            e.is_closed() || e.code().is_some_and(|c| c.code() == "57P01")
-                        }
-                        Failure::Deadline => false,
-                    };
-                    if let Some(object) = object {
-                        // Alive (a lock timeout, say): end the failed transaction, and pool
-                        // the connection only if that worked.
-                        let (object, r) = on_connection(
-                            object,
-                            Op::Batch("ROLLBACK".into()),
-                            deadline,
-                            &self.sent,
-                        )?;
-                        if let (Some(object), Err(_)) = (object, r) {
-                            drop(Object::take(object));
-                        }
-                    }
-                    // After a server restart every pooled connection is stale: try each.
-                    if stale && attempt <= self.config.pool_max_size {
-                        continue;
-                    }
-                    return Err(err);
-                }
-                (None, Ok(_)) => unreachable!("a connection that answered is kept"),
-            }
-        };
         let mut tx = Tx {
-            object: Some(object),
+            object: None,
+            opening: Some(self.begin_sql(scope)),
+            pool: self.pool.clone(),
             config: self.config.clone(),
             failed: false,
             statement_cache: self.statement_cache,
+            opening_deadline: self.timeouts.lock + self.timeouts.statement + self.timeouts.network,
             deadline: self.timeouts.statement + self.timeouts.network,
             sent: self.sent.clone(),
             trace: self.trace.clone(),
         };
+        // The connection is taken now, so a pool that cannot give one fails the call
+        // before the body runs; the opening batch waits for the body's first statement.
+        tx.object = Some(self.checkout()?);
         let outcome = body(&mut tx);
         match outcome {
             Ok(value) if !tx.failed => {
@@ -558,13 +675,28 @@ impl PgClient {
     }
 }
 
+fn checkout(pool: &Arc<Pool>, config: &PgConfig) -> Result<Object> {
+    let pool = Pool::clone(pool);
+    run(async move { pool.get().await })?.map_err(|e| pool_error(config, &e))
+}
+
 /// One open transaction. Its methods block until PostgreSQL answers; a failed statement
 /// fails the whole transaction (PostgreSQL's rule), which then rolls back.
+///
+/// The transaction's opening batch goes out with its first statement, pipelined (one
+/// round trip for both): the store, the timeouts and, for a write, the store's lock are
+/// in force before that statement runs, exactly as if the opening had its own trip.
 pub struct Tx {
     object: Option<Object>,
+    /// The opening batch, until it is sent with the first piece of work.
+    opening: Option<String>,
+    pool: Arc<Pool>,
     config: Arc<PgConfig>,
     failed: bool,
     statement_cache: bool,
+    /// How long the opening and first statement may go without an answer (the opening
+    /// may wait `lock_timeout` for the store's lock).
+    opening_deadline: Duration,
     /// How long one statement may go without an answer before the connection is dropped.
     deadline: Duration,
     sent: Arc<AtomicU64>,
@@ -582,17 +714,54 @@ impl fmt::Debug for Tx {
 
 impl Tx {
     fn submit(&mut self, op: Op) -> Result<Answer> {
+        if let Some(begin) = self.opening.take() {
+            return self.open_with(begin, op);
+        }
         let Some(object) = self.object.take() else {
             return Err(busy(
                 "postgres: the connection of this transaction was lost; nothing of it was committed",
             ));
         };
-        let (object, r) = on_connection(object, op, self.deadline, &self.sent)?;
+        let (object, r, _) = on_connection(object, Work::One(op), self.deadline, &self.sent)?;
         self.object = object;
         r.map_err(|failure| {
             self.failed = true;
             failure_error(&self.config, &failure)
         })
+    }
+
+    /// Sends the opening batch and `op` together. A pooled connection found ended by the
+    /// server (a restart, `pg_terminate_backend` while it was idle) is replaced and both
+    /// are sent again, as many times as the pool has connections: nothing of the
+    /// transaction can have been committed, and the body has seen no answer yet.
+    fn open_with(&mut self, begin: String, op: Op) -> Result<Answer> {
+        let mut work = Work::Opening { begin, op };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let object = match self.object.take() {
+                Some(object) => object,
+                None => checkout(&self.pool, &self.config)?,
+            };
+            let (object, r, back) = on_connection(object, work, self.opening_deadline, &self.sent)?;
+            match r {
+                Ok(answer) => {
+                    self.object = object;
+                    return Ok(answer);
+                }
+                Err(failure) if stale(&failure) && attempt <= self.config.pool_max_size => {
+                    if let Some(object) = object {
+                        drop(Object::take(object));
+                    }
+                    work = back;
+                }
+                Err(failure) => {
+                    self.object = object;
+                    self.failed = true;
+                    return Err(failure_error(&self.config, &failure));
+                }
+            }
+        }
     }
 
     fn statement(&self, sql: &str, params: Vec<Param>, query: bool) -> Op {
@@ -649,8 +818,17 @@ impl Tx {
         self.submit(Op::Batch(sql.to_owned())).map(|_| ())
     }
 
-    /// COMMIT or ROLLBACK; the connection goes back to the pool only when that worked.
+    /// COMMIT or ROLLBACK; the connection goes back to the pool only when that worked. A
+    /// transaction whose body sent nothing commits its opening alone (a write transaction
+    /// still waits for its store's lock, and a lock timeout still fails the call); one that
+    /// rolls back before sending anything sends nothing.
     fn finish(&mut self, sql: &'static str) -> Result<()> {
+        if self.opening.is_some() && sql == "ROLLBACK" {
+            self.opening = None;
+            // Nothing reached the server: the connection is as the pool gave it.
+            drop(self.object.take());
+            return Ok(());
+        }
         let r = self.submit(Op::Batch(sql.to_owned()));
         match (r, self.object.take()) {
             (Ok(_), Some(object)) => {

@@ -354,6 +354,11 @@ pub fn check(client: &PgClient) -> Result<i32> {
             .query_one("SELECT max(version) FROM schema_version", vec![])?
             .get::<_, Option<i32>>(0))
     })?;
+    judge(found)
+}
+
+/// Whether this library works on the schema version `found` (`None`: no schema).
+fn judge(found: Option<i32>) -> Result<i32> {
     let needs_admin = |what: String, command: &str| {
         Error::Storage(crate::error::StorageError::new(
             crate::error::StorageFailure::Other,
@@ -379,6 +384,46 @@ pub fn check(client: &PgClient) -> Result<i32> {
         }),
         Some(v) => Ok(v),
     }
+}
+
+/// What opening the store `text_id` asks the database, in one unnamed statement and one
+/// round trip (no transaction; safe behind PgBouncer in transaction mode): [`check`]'s verdict on the schema version, and the store's key
+/// (`None`: no such store, or deleted). Nothing is cached between opens, so a store an
+/// admin deleted is refused by the next open, and a migration is seen by it.
+pub fn open_store(client: &PgClient, text_id: &str) -> Result<(i32, Option<i64>)> {
+    let rows = client.query_alone(
+        "SELECT (SELECT max(version) FROM schema_version), hearken_store_key($1)",
+        vec![(
+            super::p(text_id.to_owned()),
+            tokio_postgres::types::Type::TEXT,
+        )],
+    );
+    match rows {
+        Ok(rows) => {
+            let row = rows
+                .first()
+                .ok_or_else(|| Error::Internal("the open query returned no row".into()))?;
+            let version = judge(row.try_get::<_, Option<i32>>(0).map_err(column)?)?;
+            Ok((version, row.try_get::<_, Option<i64>>(1).map_err(column)?))
+        }
+        // No schema (or one without these objects): the two-step path names what to run.
+        Err(Error::Storage(e)) if undefined_object(&e) => {
+            let version = check(client)?;
+            Ok((version, store_key(client, text_id)?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn column(e: tokio_postgres::Error) -> Error {
+    Error::Internal(format!("postgres: a column of the open query: {e}"))
+}
+
+/// An undefined table or function (SQLSTATE 42P01, 42883): the schema is absent or not
+/// the one this library knows.
+fn undefined_object(e: &crate::error::StorageError) -> bool {
+    let m = e.to_string();
+    m.contains("postgres 42P01") || m.contains("postgres 42883")
 }
 
 /// A store's text id as the directory takes it: 1 to 128 characters, no control

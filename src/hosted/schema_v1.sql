@@ -104,6 +104,15 @@ CREATE TABLE employees (
     UNIQUE (store_id, host_id)
 );
 
+-- No foreign keys on the four tables a night writes most rows of (transactions,
+-- transaction_employees, decisions, invitations; SQLite's schema keeps them): PostgreSQL
+-- checks a foreign key once per row, a SELECT ... FOR KEY SHARE of the parent row each
+-- (about 1,300 a 200-sale night, most of the night's server time in the bench, see
+-- docs/benchmarks.md), and a multi-row insert cannot batch them. Their rows are written
+-- only by the engine, in the store's write transaction under its advisory lock, with ids
+-- that transaction has just read or written (an employee link joins employees by host id
+-- in the insert itself); customers, transactions, employees and locations are never
+-- deleted but with the whole store (delete_store).
 CREATE TABLE transactions (
     store_id bigint NOT NULL,
     id bigint NOT NULL,
@@ -118,9 +127,7 @@ CREATE TABLE transactions (
     first_seen_on text NOT NULL,
     refers_to text,
     PRIMARY KEY (store_id, id),
-    UNIQUE (store_id, host_id),
-    FOREIGN KEY (store_id, location_id) REFERENCES locations (store_id, id),
-    FOREIGN KEY (store_id, customer_id) REFERENCES customers (store_id, id)
+    UNIQUE (store_id, host_id)
 );
 CREATE INDEX transactions_customer ON transactions (store_id, customer_id);
 CREATE INDEX transactions_refers_to ON transactions (store_id, refers_to)
@@ -132,9 +139,7 @@ CREATE TABLE transaction_employees (
     store_id bigint NOT NULL,
     transaction_id bigint NOT NULL,
     employee_id bigint NOT NULL,
-    PRIMARY KEY (store_id, transaction_id, employee_id),
-    FOREIGN KEY (store_id, transaction_id) REFERENCES transactions (store_id, id),
-    FOREIGN KEY (store_id, employee_id) REFERENCES employees (store_id, id)
+    PRIMARY KEY (store_id, transaction_id, employee_id)
 );
 
 CREATE TABLE decisions (
@@ -147,8 +152,7 @@ CREATE TABLE decisions (
     related_customer text,
     cancelled_on text,
     cancel_reason text,
-    PRIMARY KEY (store_id, transaction_id),
-    FOREIGN KEY (store_id, transaction_id) REFERENCES transactions (store_id, id)
+    PRIMARY KEY (store_id, transaction_id)
 );
 
 CREATE TABLE invitations (
@@ -169,15 +173,12 @@ CREATE TABLE invitations (
     survey_kind text NOT NULL DEFAULT 'transactional'
         CHECK (survey_kind IN ('transactional', 'relationship')),
     contact text,
-    PRIMARY KEY (store_id, id),
-    FOREIGN KEY (store_id, customer_id) REFERENCES customers (store_id, id),
-    FOREIGN KEY (store_id, transaction_id) REFERENCES transactions (store_id, id),
-    FOREIGN KEY (store_id, location_id) REFERENCES locations (store_id, id)
+    PRIMARY KEY (store_id, id)
 );
 CREATE UNIQUE INDEX invitations_one_per_transaction
     ON invitations (store_id, transaction_id) WHERE trigger = 'transaction';
--- The foreign key's look-up when transactions are deleted in bulk (an admin's delete of a
--- store): the partial index above cannot serve it.
+-- A transaction's invitations whatever their trigger (the partial index above serves
+-- transaction-triggered ones only).
 CREATE INDEX invitations_transaction ON invitations (store_id, transaction_id);
 CREATE INDEX invitations_customer ON invitations (store_id, customer_id, business_date);
 CREATE INDEX invitations_status ON invitations (store_id, status, due_at);

@@ -152,6 +152,19 @@ pub trait TransactionStore {
     /// Creates or updates an employee; returns whether anything changed.
     fn upsert_employee(&mut self, e: &Employee) -> Result<bool>;
 
+    /// Creates or updates a batch's employees (each named once), new ones numbered in the
+    /// order given; how many changed. By default one upsert each; a networked store
+    /// overrides it with a few multi-row statements.
+    fn upsert_employees(&mut self, employees: &[Employee]) -> Result<u32> {
+        let mut changed = 0;
+        for e in employees {
+            if self.upsert_employee(e)? {
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
     /// Writes a night's decisions and invitations (with their messages, cancelled ones
     /// included) and returns the new invitations' ids, in the order given.
     fn write_decisions(&mut self, changes: &DecisionChanges, now_ms: i64) -> Result<Vec<i64>>;

@@ -127,13 +127,14 @@ impl PgStore {
     /// string): the schema must be installed and current (H5: opening changes nothing)
     /// and the store created by an admin; otherwise a typed error naming what to run.
     pub fn open(url: &str, text_id: &str) -> Result<PgStore> {
-        let client = crate::hosted::PgClient::connect(url)?;
-        crate::hosted::schema::check(&client)?;
-        let store =
-            crate::hosted::schema::store_key(&client, text_id)?.ok_or_else(|| Error::NotFound {
-                what: "store",
-                id: text_id.to_owned(),
-            })?;
+        // One round trip: the pool of `url` (made on first use), then one statement for
+        // the schema version and the store's key, which also proves the connection.
+        let client = crate::hosted::PgClient::shared(url)?;
+        let (_, store) = crate::hosted::schema::open_store(&client, text_id)?;
+        let store = store.ok_or_else(|| Error::NotFound {
+            what: "store",
+            id: text_id.to_owned(),
+        })?;
         Ok(PgStore { client, store })
     }
 }

@@ -278,6 +278,65 @@ impl crate::store::TransactionStore for PgTx<'_> {
         }
     }
 
+    fn upsert_employees(&mut self, employees: &[Employee]) -> Result<u32> {
+        if employees.is_empty() {
+            return Ok(0);
+        }
+        // A batch names each employee once (validation refuses repeats): what is stored
+        // of them, then one insert of the new ones and one update of the changed ones.
+        let ids: Vec<String> = employees.iter().map(|e| e.id.clone()).collect();
+        let stored: HashMap<String, (Option<String>, String)> = self
+            .query(
+                "SELECT host_id, name, role FROM employees
+                 WHERE store_id = $1 AND host_id = ANY($2::text[])",
+                vec![p(ids)],
+            )?
+            .iter()
+            .map(|r| Ok((get(r, 0)?, (get(r, 1)?, get(r, 2)?))))
+            .collect::<Result<_>>()?;
+        let (mut new, mut changed) = (Vec::new(), Vec::new());
+        for e in employees {
+            match stored.get(&e.id) {
+                Some((name, role)) if *name == e.name && role == e.role.as_str() => {}
+                Some(_) => changed.push(e),
+                None => new.push(e),
+            }
+        }
+        let columns = |list: &[&Employee]| {
+            (
+                list.iter().map(|e| e.id.clone()).collect::<Vec<String>>(),
+                list.iter()
+                    .map(|e| e.name.clone())
+                    .collect::<Vec<Option<String>>>(),
+                list.iter()
+                    .map(|e| e.role.as_str().to_owned())
+                    .collect::<Vec<String>>(),
+            )
+        };
+        if !new.is_empty() {
+            // Ids in the batch's order, as one insert each would number them (H1).
+            let first = self.next_ids("employees", i64::try_from(new.len()).unwrap_or(i64::MAX))?;
+            let (hosts, names, roles) = columns(&new);
+            self.execute(
+                "INSERT INTO employees (store_id, id, host_id, name, role)
+                 SELECT $1, $2 + u.n - 1, u.host, u.name, u.role
+                 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+                      AS u(host, name, role, n)",
+                vec![p(first), p(hosts), p(names), p(roles)],
+            )?;
+        }
+        if !changed.is_empty() {
+            let (hosts, names, roles) = columns(&changed);
+            self.execute(
+                "UPDATE employees e SET name = u.name, role = u.role
+                 FROM unnest($2::text[], $3::text[], $4::text[]) AS u(host, name, role)
+                 WHERE e.store_id = $1 AND e.host_id = u.host",
+                vec![p(hosts), p(names), p(roles)],
+            )?;
+        }
+        Ok(u32::try_from(new.len() + changed.len()).unwrap_or(u32::MAX))
+    }
+
     fn write_decisions(&mut self, changes: &DecisionChanges, now_ms: i64) -> Result<Vec<i64>> {
         let n = changes.invitations.len();
         let mut ids = Vec::with_capacity(n);
