@@ -154,7 +154,12 @@
 /**
  * Message kind code: an event delivered to a webhook subscription (D2).
  */
-#define HK_MESSAGE_KIND_WEBHOOK 10
+#define HK_MESSAGE_KIND_WEBHOOK 9
+
+/**
+ * `sms_keyword_reply`: hearken's answer to an inbound SMS (D4).
+ */
+#define HK_MESSAGE_KIND_SMS_KEYWORD_REPLY 10
 
 /**
  * Channel code: e-mail.
@@ -982,6 +987,21 @@ hk_result hk_engine_ack_many(hk_engine *engine,
                              const char *message_ids_json,
                              int64_t now_ms,
                              char **outcomes_json_out);
+
+/**
+ * Acts on an SMS a customer sent to the store's number (D4), in one transaction.
+ * `sms_json` is `{"from","body","received_at"}` (`from` E.164 or local in the store's
+ * `default_country_code`, `body` at most 1600 characters, `received_at` RFC 3339 UTC);
+ * writes to `*outcome_json_out` the outcome: `{"outcome": "opted_out", "keyword",
+ * "confirmation_id"}`, `{"outcome": "opted_in", "lifted"}`, `{"outcome": "help_queued",
+ * "message_id"}`, `{"outcome": "answered", "response_id"}`, `{"outcome":
+ * "no_open_survey"}` or `{"outcome": "kept_as_reply", "reply_id"}`. Bad input is
+ * `HK_RESULT_INVALID_INPUT` naming the field, and changes nothing. Free the outcome with
+ * `hk_string_free`.
+ */
+hk_result hk_engine_receive_sms(hk_engine *engine,
+                                const char *sms_json,
+                                char **outcome_json_out);
 
 /**
  * Records that a claimed message could not be delivered, with a short reason for the

@@ -709,6 +709,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_rebuild_rollups() != 50277:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_hearken_checksum_method_engine_receive_sms() != 14714:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_feedback() != 50017:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_method_engine_record_inbound_reply() != 29494:
@@ -1095,6 +1097,9 @@ _UniffiLib.uniffi_hearken_checksum_method_engine_reassign_alert.restype = ctypes
 _UniffiLib.uniffi_hearken_checksum_method_engine_rebuild_rollups.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_rebuild_rollups.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_checksum_method_engine_receive_sms.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_method_engine_receive_sms.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_method_engine_record_feedback.restype = ctypes.c_uint16
@@ -1774,6 +1779,14 @@ _UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_hearken_fn_method_engine_rebuild_rollups.restype = ctypes.c_uint64
+_UniffiLib.uniffi_hearken_fn_method_engine_receive_sms.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_method_engine_receive_sms.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_method_engine_record_feedback.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -5649,6 +5662,12 @@ class MessageKind(enum.Enum):
     [`OutboundMessage::webhook`] with its headers.
 """
     
+    SMS_KEYWORD_REPLY = 9
+    """
+    hearken's own answer to an inbound SMS (D4): an opt-out's confirmation or the HELP
+    text, due at once, to the phone that wrote.
+"""
+    
     def code_name(self, ) -> str:
         """
         The stable snake_case name, as in JSON and the database.
@@ -5688,6 +5707,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             return MessageKind.RELATIONSHIP_SURVEY
         if variant == 9:
             return MessageKind.WEBHOOK
+        if variant == 10:
+            return MessageKind.SMS_KEYWORD_REPLY
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -5709,6 +5730,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
         if value == MessageKind.RELATIONSHIP_SURVEY:
             return
         if value == MessageKind.WEBHOOK:
+            return
+        if value == MessageKind.SMS_KEYWORD_REPLY:
             return
         raise ValueError(value)
 
@@ -5732,6 +5755,8 @@ class _UniffiFfiConverterTypeMessageKind(_UniffiConverterRustBuffer):
             buf.write_i32(8)
         if value == MessageKind.WEBHOOK:
             buf.write_i32(9)
+        if value == MessageKind.SMS_KEYWORD_REPLY:
+            buf.write_i32(10)
 
 
 
@@ -8782,6 +8807,51 @@ class _UniffiFfiConverterTypeInboundReply(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.write(value.comment_id, buf)
         _UniffiFfiConverterOptionalInt64.write(value.alert_id, buf)
 
+@dataclass
+class InboundSms:
+    """
+    An inbound SMS as the provider's webhook reports it.
+"""
+    def __init__(self, *, _from:str, body:str, received_at:Timestamp):
+        self._from = _from
+        self.body = body
+        self.received_at = received_at
+        
+        
+
+    
+    def __str__(self):
+        return "InboundSms(_from={}, body={}, received_at={})".format(self._from, self.body, self.received_at)
+    def __eq__(self, other):
+        if self._from != other._from:
+            return False
+        if self.body != other.body:
+            return False
+        if self.received_at != other.received_at:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInboundSms(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InboundSms(
+            _from=_UniffiFfiConverterString.read(buf),
+            body=_UniffiFfiConverterString.read(buf),
+            received_at=_UniffiFfiConverterTypeTimestamp.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value._from)
+        _UniffiFfiConverterString.check_lower(value.body)
+        _UniffiFfiConverterTypeTimestamp.check_lower(value.received_at)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value._from, buf)
+        _UniffiFfiConverterString.write(value.body, buf)
+        _UniffiFfiConverterTypeTimestamp.write(value.received_at, buf)
+
 
 
 
@@ -10962,12 +11032,69 @@ class _UniffiFfiConverterTypeSeriesPoint(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeIsoDate.write(value.start, buf)
         _UniffiFfiConverterTypeScores.write(value.scores, buf)
 
+class _UniffiFfiConverterMapStringSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, items):
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.check_lower(key)
+            _UniffiFfiConverterSequenceString.check_lower(value)
+
+    @classmethod
+    def write(cls, items, buf):
+        buf.write_i32(len(items))
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.write(key, buf)
+            _UniffiFfiConverterSequenceString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative map size")
+
+        # It would be nice to use a dict comprehension,
+        # but in Python 3.7 and before the evaluation order is not according to spec,
+        # so we we're reading the value before the key.
+        # This loop makes the order explicit: first reading the key, then the value.
+        d = {}
+        for i in range(count):
+            key = _UniffiFfiConverterString.read(buf)
+            val = _UniffiFfiConverterSequenceString.read(buf)
+            d[key] = val
+        return d
+
+
+class _UniffiFfiConverterTypeWordsByLanguage:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterMapStringSequenceString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterMapStringSequenceString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterMapStringSequenceString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterMapStringSequenceString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterMapStringSequenceString.lower(value)
+
+
+WordsByLanguage = dict[str, typing.List[str]]
+
+
 @dataclass
 class Settings:
     """
     Store-wide program settings.
 """
-    def __init__(self, *, cooldown_months:int, max_age_days:int, channel:Channel, sync_hour:int, send_hour:int, quiet_start_hour:int, quiet_end_hour:int, catch_up_days:int, default_language:str, default_country_code:int):
+    def __init__(self, *, cooldown_months:int, max_age_days:int, channel:Channel, sync_hour:int, send_hour:int, quiet_start_hour:int, quiet_end_hour:int, catch_up_days:int, default_language:str, default_country_code:int, sms_opt_out_words:WordsByLanguage = _DEFAULT, sms_help_texts:TextByLanguage = _DEFAULT):
         self.cooldown_months = cooldown_months
         self.max_age_days = max_age_days
         self.channel = channel
@@ -10978,12 +11105,20 @@ class Settings:
         self.catch_up_days = catch_up_days
         self.default_language = default_language
         self.default_country_code = default_country_code
+        if sms_opt_out_words is _DEFAULT:
+            self.sms_opt_out_words = {}
+        else:
+            self.sms_opt_out_words = sms_opt_out_words
+        if sms_help_texts is _DEFAULT:
+            self.sms_help_texts = {}
+        else:
+            self.sms_help_texts = sms_help_texts
         
         
 
     
     def __str__(self):
-        return "Settings(cooldown_months={}, max_age_days={}, channel={}, sync_hour={}, send_hour={}, quiet_start_hour={}, quiet_end_hour={}, catch_up_days={}, default_language={}, default_country_code={})".format(self.cooldown_months, self.max_age_days, self.channel, self.sync_hour, self.send_hour, self.quiet_start_hour, self.quiet_end_hour, self.catch_up_days, self.default_language, self.default_country_code)
+        return "Settings(cooldown_months={}, max_age_days={}, channel={}, sync_hour={}, send_hour={}, quiet_start_hour={}, quiet_end_hour={}, catch_up_days={}, default_language={}, default_country_code={}, sms_opt_out_words={}, sms_help_texts={})".format(self.cooldown_months, self.max_age_days, self.channel, self.sync_hour, self.send_hour, self.quiet_start_hour, self.quiet_end_hour, self.catch_up_days, self.default_language, self.default_country_code, self.sms_opt_out_words, self.sms_help_texts)
     def __eq__(self, other):
         if self.cooldown_months != other.cooldown_months:
             return False
@@ -11005,6 +11140,10 @@ class Settings:
             return False
         if self.default_country_code != other.default_country_code:
             return False
+        if self.sms_opt_out_words != other.sms_opt_out_words:
+            return False
+        if self.sms_help_texts != other.sms_help_texts:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
@@ -11021,6 +11160,8 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
             catch_up_days=_UniffiFfiConverterUInt32.read(buf),
             default_language=_UniffiFfiConverterString.read(buf),
             default_country_code=_UniffiFfiConverterUInt32.read(buf),
+            sms_opt_out_words=_UniffiFfiConverterTypeWordsByLanguage.read(buf),
+            sms_help_texts=_UniffiFfiConverterTypeTextByLanguage.read(buf),
         )
 
     @staticmethod
@@ -11035,6 +11176,8 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.catch_up_days)
         _UniffiFfiConverterString.check_lower(value.default_language)
         _UniffiFfiConverterUInt32.check_lower(value.default_country_code)
+        _UniffiFfiConverterTypeWordsByLanguage.check_lower(value.sms_opt_out_words)
+        _UniffiFfiConverterTypeTextByLanguage.check_lower(value.sms_help_texts)
 
     @staticmethod
     def write(value, buf):
@@ -11048,6 +11191,8 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.catch_up_days, buf)
         _UniffiFfiConverterString.write(value.default_language, buf)
         _UniffiFfiConverterUInt32.write(value.default_country_code, buf)
+        _UniffiFfiConverterTypeWordsByLanguage.write(value.sms_opt_out_words, buf)
+        _UniffiFfiConverterTypeTextByLanguage.write(value.sms_help_texts, buf)
 
 @dataclass
 class StoreCheck:
@@ -13392,6 +13537,317 @@ class _UniffiFfiConverterTypeReportDetail(_UniffiConverterRustBuffer):
 
 
 
+
+
+
+
+
+class SmsOutcome:
+    """
+    What an inbound SMS did (D4).
+"""
+    def __init__(self):
+        raise RuntimeError("SmsOutcome cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class OPTED_OUT:
+        """
+        An opt-out word: the phone is suppressed for SMS (source `keyword`).
+"""
+        
+        def __init__(self, keyword:str, confirmation_id:typing.Optional[str]):
+            self.keyword = keyword
+            
+            """
+        The matched word or phrase, normalised.
+"""
+        
+            self.confirmation_id = confirmation_id
+            
+            """
+        The confirmation queued (none when the phone was keyword-suppressed already).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.OPTED_OUT(keyword={}, confirmation_id={})".format(self.keyword, self.confirmation_id)
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_OPTED_OUT():
+                return False
+            if self.keyword != other.keyword:
+                return False
+            if self.confirmation_id != other.confirmation_id:
+                return False
+            return True
+
+    @dataclass
+    class OPTED_IN:
+        """
+        START or UNSTOP: the phone's keyword suppressions are lifted (never another kind).
+"""
+        
+        def __init__(self, lifted:bool):
+            self.lifted = lifted
+            
+            """
+        Whether a keyword suppression was lifted.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.OPTED_IN(lifted={})".format(self.lifted)
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_OPTED_IN():
+                return False
+            if self.lifted != other.lifted:
+                return False
+            return True
+
+    @dataclass
+    class HELP_QUEUED:
+        """
+        HELP: the help text is queued.
+"""
+        
+        def __init__(self, message_id:str):
+            self.message_id = message_id
+            
+            """
+        The queued message.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.HELP_QUEUED(message_id={})".format(self.message_id)
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_HELP_QUEUED():
+                return False
+            if self.message_id != other.message_id:
+                return False
+            return True
+
+    @dataclass
+    class ANSWERED:
+        """
+        A bare score answered the latest open SMS invitation to the phone.
+"""
+        
+        def __init__(self, response_id:int):
+            self.response_id = response_id
+            
+            """
+        The stored response.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.ANSWERED(response_id={})".format(self.response_id)
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_ANSWERED():
+                return False
+            if self.response_id != other.response_id:
+                return False
+            return True
+
+    @dataclass
+    class NO_OPEN_SURVEY:
+        """
+        A bare score, but no unanswered, unexpired SMS invitation to the phone.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.NO_OPEN_SURVEY()".format()
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_NO_OPEN_SURVEY():
+                return False
+            return True
+
+    @dataclass
+    class KEPT_AS_REPLY:
+        """
+        Anything else: kept as an inbound reply.
+"""
+        
+        def __init__(self, reply_id:int):
+            self.reply_id = reply_id
+            
+            """
+        The stored reply.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SmsOutcome.KEPT_AS_REPLY(reply_id={})".format(self.reply_id)
+        def __eq__(self, other):
+            if not isinstance(other, SmsOutcome):
+                return NotImplemented
+            if not other.is_KEPT_AS_REPLY():
+                return False
+            if self.reply_id != other.reply_id:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_OPTED_OUT(self) -> bool:
+        return isinstance(self, SmsOutcome.OPTED_OUT)
+    def is_opted_out(self) -> bool:
+        return isinstance(self, SmsOutcome.OPTED_OUT)
+    def is_OPTED_IN(self) -> bool:
+        return isinstance(self, SmsOutcome.OPTED_IN)
+    def is_opted_in(self) -> bool:
+        return isinstance(self, SmsOutcome.OPTED_IN)
+    def is_HELP_QUEUED(self) -> bool:
+        return isinstance(self, SmsOutcome.HELP_QUEUED)
+    def is_help_queued(self) -> bool:
+        return isinstance(self, SmsOutcome.HELP_QUEUED)
+    def is_ANSWERED(self) -> bool:
+        return isinstance(self, SmsOutcome.ANSWERED)
+    def is_answered(self) -> bool:
+        return isinstance(self, SmsOutcome.ANSWERED)
+    def is_NO_OPEN_SURVEY(self) -> bool:
+        return isinstance(self, SmsOutcome.NO_OPEN_SURVEY)
+    def is_no_open_survey(self) -> bool:
+        return isinstance(self, SmsOutcome.NO_OPEN_SURVEY)
+    def is_KEPT_AS_REPLY(self) -> bool:
+        return isinstance(self, SmsOutcome.KEPT_AS_REPLY)
+    def is_kept_as_reply(self) -> bool:
+        return isinstance(self, SmsOutcome.KEPT_AS_REPLY)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+SmsOutcome.OPTED_OUT = type("SmsOutcome.OPTED_OUT", (SmsOutcome.OPTED_OUT, SmsOutcome,), {})  # type: ignore
+SmsOutcome.OPTED_IN = type("SmsOutcome.OPTED_IN", (SmsOutcome.OPTED_IN, SmsOutcome,), {})  # type: ignore
+SmsOutcome.HELP_QUEUED = type("SmsOutcome.HELP_QUEUED", (SmsOutcome.HELP_QUEUED, SmsOutcome,), {})  # type: ignore
+SmsOutcome.ANSWERED = type("SmsOutcome.ANSWERED", (SmsOutcome.ANSWERED, SmsOutcome,), {})  # type: ignore
+SmsOutcome.NO_OPEN_SURVEY = type("SmsOutcome.NO_OPEN_SURVEY", (SmsOutcome.NO_OPEN_SURVEY, SmsOutcome,), {})  # type: ignore
+SmsOutcome.KEPT_AS_REPLY = type("SmsOutcome.KEPT_AS_REPLY", (SmsOutcome.KEPT_AS_REPLY, SmsOutcome,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeSmsOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SmsOutcome.OPTED_OUT(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterOptionalString.read(buf),
+            )
+        if variant == 2:
+            return SmsOutcome.OPTED_IN(
+                _UniffiFfiConverterBoolean.read(buf),
+            )
+        if variant == 3:
+            return SmsOutcome.HELP_QUEUED(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 4:
+            return SmsOutcome.ANSWERED(
+                _UniffiFfiConverterInt64.read(buf),
+            )
+        if variant == 5:
+            return SmsOutcome.NO_OPEN_SURVEY(
+            )
+        if variant == 6:
+            return SmsOutcome.KEPT_AS_REPLY(
+                _UniffiFfiConverterInt64.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_OPTED_OUT():
+            _UniffiFfiConverterString.check_lower(value.keyword)
+            _UniffiFfiConverterOptionalString.check_lower(value.confirmation_id)
+            return
+        if value.is_OPTED_IN():
+            _UniffiFfiConverterBoolean.check_lower(value.lifted)
+            return
+        if value.is_HELP_QUEUED():
+            _UniffiFfiConverterString.check_lower(value.message_id)
+            return
+        if value.is_ANSWERED():
+            _UniffiFfiConverterInt64.check_lower(value.response_id)
+            return
+        if value.is_NO_OPEN_SURVEY():
+            return
+        if value.is_KEPT_AS_REPLY():
+            _UniffiFfiConverterInt64.check_lower(value.reply_id)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_OPTED_OUT():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.keyword, buf)
+            _UniffiFfiConverterOptionalString.write(value.confirmation_id, buf)
+        if value.is_OPTED_IN():
+            buf.write_i32(2)
+            _UniffiFfiConverterBoolean.write(value.lifted, buf)
+        if value.is_HELP_QUEUED():
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.message_id, buf)
+        if value.is_ANSWERED():
+            buf.write_i32(4)
+            _UniffiFfiConverterInt64.write(value.response_id, buf)
+        if value.is_NO_OPEN_SURVEY():
+            buf.write_i32(5)
+        if value.is_KEPT_AS_REPLY():
+            buf.write_i32(6)
+            _UniffiFfiConverterInt64.write(value.reply_id, buf)
+
+
+
 class _UniffiFfiConverterSequenceTypeAckOutcome(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -14194,6 +14650,14 @@ class EngineProtocol(typing.Protocol):
     def rebuild_rollups(self, ) -> int:
         """
         Recomputes the daily rollups from the responses; returns the responses counted.
+"""
+        raise NotImplementedError
+    def receive_sms(self, _from: str,body: str,received_at_ms: int) -> SmsOutcome:
+        """
+        Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+        suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+        opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+        invitation, anything else is kept as a reply. One transaction.
 """
         raise NotImplementedError
     def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
@@ -15857,6 +16321,33 @@ class Engine(EngineProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def receive_sms(self, _from: str,body: str,received_at_ms: int) -> SmsOutcome:
+        """
+        Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+        suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+        opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+        invitation, anything else is kept as a reply. One transaction.
+"""
+        
+        _UniffiFfiConverterString.check_lower(_from)
+
+        _UniffiFfiConverterString.check_lower(body)
+
+        _UniffiFfiConverterInt64.check_lower(received_at_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(_from),
+            _UniffiFfiConverterString.lower(body),
+            _UniffiFfiConverterInt64.lower(received_at_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSmsOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_hearken_fn_method_engine_receive_sms,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def record_feedback(self, feedback: FeedbackInput,now_ms: int) -> int:
         """
         Records e-receipt feedback (F1); returns the response id. `Conflict` when the
@@ -17496,6 +17987,7 @@ __all__ = [
     "FailOutcome",
     "HearkenError",
     "ReportDetail",
+    "SmsOutcome",
     "AckOutcome",
     "AggregateRow",
     "AggregateBundle",
@@ -17555,6 +18047,7 @@ __all__ = [
     "FeedbackQuery",
     "FeedbackSettings",
     "InboundReply",
+    "InboundSms",
     "Interaction",
     "InteractionInput",
     "LeasedStore",

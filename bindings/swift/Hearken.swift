@@ -892,6 +892,14 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func reassignAlert(alertId: Int64, user: String, nowMs: Int64) throws 
     
     /**
+     * Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+     * suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+     * opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+     * invitation, anything else is kept as a reply. One transaction.
+     */
+    func receiveSms(from: String, body: String, receivedAtMs: Int64) throws  -> SmsOutcome
+    
+    /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
      * location turned e-receipt feedback off.
      */
@@ -2033,6 +2041,24 @@ open func reassignAlert(alertId: Int64, user: String, nowMs: Int64)throws   {try
         FfiConverterInt64.lower(nowMs),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+     * suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+     * opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+     * invitation, anything else is kept as a reply. One transaction.
+     */
+open func receiveSms(from: String, body: String, receivedAtMs: Int64)throws  -> SmsOutcome  {
+    return try  FfiConverterTypeSmsOutcome_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_method_engine_receive_sms(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(from),
+        FfiConverterString.lower(body),
+        FfiConverterInt64.lower(receivedAtMs),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -7811,6 +7837,85 @@ public func FfiConverterTypeInboundReply_lower(_ value: InboundReply) -> RustBuf
 
 
 /**
+ * An inbound SMS as the provider's webhook reports it.
+ */
+public struct InboundSms: Equatable, Hashable {
+    /**
+     * The sender's phone number (E.164, or local in the store's `default_country_code`).
+     */
+    public var from: String
+    /**
+     * The message text, at most [`MAX_INBOUND_SMS_CHARS`] characters.
+     */
+    public var body: String
+    /**
+     * When the provider received it (the call's `now`).
+     */
+    public var receivedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The sender's phone number (E.164, or local in the store's `default_country_code`).
+         */from: String, 
+        /**
+         * The message text, at most [`MAX_INBOUND_SMS_CHARS`] characters.
+         */body: String, 
+        /**
+         * When the provider received it (the call's `now`).
+         */receivedAt: Timestamp) {
+        self.from = from
+        self.body = body
+        self.receivedAt = receivedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InboundSms: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInboundSms: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InboundSms {
+        return
+            try InboundSms(
+                from: FfiConverterString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf), 
+                receivedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InboundSms, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.from, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+        FfiConverterTypeTimestamp.write(value.receivedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundSms_lift(_ buf: RustBuffer) throws -> InboundSms {
+    return try FfiConverterTypeInboundSms.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundSms_lower(_ value: InboundSms) -> RustBuffer {
+    return FfiConverterTypeInboundSms.lower(value)
+}
+
+
+/**
  * A recorded interaction.
  */
 public struct Interaction: Equatable, Hashable {
@@ -11393,6 +11498,17 @@ public struct Settings: Equatable, Hashable {
      * Country calling code used to read local phone numbers as E.164 (E3), e.g. 33.
      */
     public var defaultCountryCode: UInt32
+    /**
+     * D4: a language's own SMS opt-out words and phrases, by lower-case language tag,
+     * replacing that language's defaults (`fr`: ARRET, DESABONNER, DESINSCRIRE; `ko`:
+     * 수신거부, 그만, 중지); the US list is always in force. Empty: the defaults.
+     */
+    public var smsOptOutWords: WordsByLanguage
+    /**
+     * D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
+     * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+     */
+    public var smsHelpTexts: TextByLanguage
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -11426,7 +11542,16 @@ public struct Settings: Equatable, Hashable {
          */defaultLanguage: String, 
         /**
          * Country calling code used to read local phone numbers as E.164 (E3), e.g. 33.
-         */defaultCountryCode: UInt32) {
+         */defaultCountryCode: UInt32, 
+        /**
+         * D4: a language's own SMS opt-out words and phrases, by lower-case language tag,
+         * replacing that language's defaults (`fr`: ARRET, DESABONNER, DESINSCRIRE; `ko`:
+         * 수신거부, 그만, 중지); the US list is always in force. Empty: the defaults.
+         */smsOptOutWords: WordsByLanguage = [:], 
+        /**
+         * D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
+         * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+         */smsHelpTexts: TextByLanguage = [:]) {
         self.cooldownMonths = cooldownMonths
         self.maxAgeDays = maxAgeDays
         self.channel = channel
@@ -11437,6 +11562,8 @@ public struct Settings: Equatable, Hashable {
         self.catchUpDays = catchUpDays
         self.defaultLanguage = defaultLanguage
         self.defaultCountryCode = defaultCountryCode
+        self.smsOptOutWords = smsOptOutWords
+        self.smsHelpTexts = smsHelpTexts
     }
 
     
@@ -11464,7 +11591,9 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
                 quietEndHour: FfiConverterUInt32.read(from: &buf), 
                 catchUpDays: FfiConverterUInt32.read(from: &buf), 
                 defaultLanguage: FfiConverterString.read(from: &buf), 
-                defaultCountryCode: FfiConverterUInt32.read(from: &buf)
+                defaultCountryCode: FfiConverterUInt32.read(from: &buf), 
+                smsOptOutWords: FfiConverterTypeWordsByLanguage.read(from: &buf), 
+                smsHelpTexts: FfiConverterTypeTextByLanguage.read(from: &buf)
         )
     }
 
@@ -11479,6 +11608,8 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.catchUpDays, into: &buf)
         FfiConverterString.write(value.defaultLanguage, into: &buf)
         FfiConverterUInt32.write(value.defaultCountryCode, into: &buf)
+        FfiConverterTypeWordsByLanguage.write(value.smsOptOutWords, into: &buf)
+        FfiConverterTypeTextByLanguage.write(value.smsHelpTexts, into: &buf)
     }
 }
 
@@ -15100,6 +15231,11 @@ public enum MessageKind: Equatable, Hashable {
      * [`OutboundMessage::webhook`] with its headers.
      */
     case webhook
+    /**
+     * hearken's own answer to an inbound SMS (D4): an opt-out's confirmation or the HELP
+     * text, due at once, to the phone that wrote.
+     */
+    case smsKeywordReply
 
 
 
@@ -15151,6 +15287,8 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case 9: return .webhook
         
+        case 10: return .smsKeywordReply
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -15193,6 +15331,10 @@ public struct FfiConverterTypeMessageKind: FfiConverterRustBuffer {
         
         case .webhook:
             writeInt(&buf, Int32(9))
+        
+        
+        case .smsKeywordReply:
+            writeInt(&buf, Int32(10))
         
         }
     }
@@ -16521,6 +16663,155 @@ public func FfiConverterTypeSkipReason_lift(_ buf: RustBuffer) throws -> SkipRea
 #endif
 public func FfiConverterTypeSkipReason_lower(_ value: SkipReason) -> RustBuffer {
     return FfiConverterTypeSkipReason.lower(value)
+}
+
+
+
+/**
+ * What an inbound SMS did (D4).
+ */
+
+public enum SmsOutcome: Equatable, Hashable {
+    
+    /**
+     * An opt-out word: the phone is suppressed for SMS (source `keyword`).
+     */
+    case optedOut(
+        /**
+         * The matched word or phrase, normalised.
+         */keyword: String, 
+        /**
+         * The confirmation queued (none when the phone was keyword-suppressed already).
+         */confirmationId: String?
+    )
+    /**
+     * START or UNSTOP: the phone's keyword suppressions are lifted (never another kind).
+     */
+    case optedIn(
+        /**
+         * Whether a keyword suppression was lifted.
+         */lifted: Bool
+    )
+    /**
+     * HELP: the help text is queued.
+     */
+    case helpQueued(
+        /**
+         * The queued message.
+         */messageId: String
+    )
+    /**
+     * A bare score answered the latest open SMS invitation to the phone.
+     */
+    case answered(
+        /**
+         * The stored response.
+         */responseId: Int64
+    )
+    /**
+     * A bare score, but no unanswered, unexpired SMS invitation to the phone.
+     */
+    case noOpenSurvey
+    /**
+     * Anything else: kept as an inbound reply.
+     */
+    case keptAsReply(
+        /**
+         * The stored reply.
+         */replyId: Int64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SmsOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSmsOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = SmsOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SmsOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .optedOut(keyword: try FfiConverterString.read(from: &buf), confirmationId: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .optedIn(lifted: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .helpQueued(messageId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .answered(responseId: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 5: return .noOpenSurvey
+        
+        case 6: return .keptAsReply(replyId: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SmsOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .optedOut(keyword,confirmationId):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(keyword, into: &buf)
+            FfiConverterOptionString.write(confirmationId, into: &buf)
+            
+        
+        case let .optedIn(lifted):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(lifted, into: &buf)
+            
+        
+        case let .helpQueued(messageId):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(messageId, into: &buf)
+            
+        
+        case let .answered(responseId):
+            writeInt(&buf, Int32(4))
+            FfiConverterInt64.write(responseId, into: &buf)
+            
+        
+        case .noOpenSurvey:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .keptAsReply(replyId):
+            writeInt(&buf, Int32(6))
+            FfiConverterInt64.write(replyId, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSmsOutcome_lift(_ buf: RustBuffer) throws -> SmsOutcome {
+    return try FfiConverterTypeSmsOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSmsOutcome_lower(_ value: SmsOutcome) -> RustBuffer {
+    return FfiConverterTypeSmsOutcome.lower(value)
 }
 
 
@@ -18964,6 +19255,32 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringSequenceString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: [String]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterSequenceString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: [String]] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: [String]]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterSequenceString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
 
 public typealias IsoDate = String
 
@@ -19201,6 +19518,46 @@ public func FfiConverterTypeTimestamp_lift(_ value: Int64) throws -> Timestamp {
 #endif
 public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
     return FfiConverterTypeTimestamp.lower(value)
+}
+
+
+
+public typealias WordsByLanguage = [String: [String]]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWordsByLanguage: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WordsByLanguage {
+        return try FfiConverterDictionaryStringSequenceString.read(from: &buf)
+    }
+
+    public static func write(_ value: WordsByLanguage, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringSequenceString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> WordsByLanguage {
+        return try FfiConverterDictionaryStringSequenceString.lift(value)
+    }
+
+    public static func lower(_ value: WordsByLanguage) -> RustBuffer {
+        return FfiConverterDictionaryStringSequenceString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWordsByLanguage_lift(_ value: RustBuffer) throws -> WordsByLanguage {
+    return try FfiConverterTypeWordsByLanguage.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWordsByLanguage_lower(_ value: WordsByLanguage) -> RustBuffer {
+    return FfiConverterTypeWordsByLanguage.lower(value)
 }
 
 /**
@@ -19594,6 +19951,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_reassign_alert() != 53488) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hearken_checksum_method_engine_receive_sms() != 14714) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_method_engine_record_feedback() != 50017) {

@@ -817,6 +817,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_hearken_checksum_method_engine_reassign_alert(
     ): Int
+    external fun uniffi_hearken_checksum_method_engine_receive_sms(
+    ): Int
     external fun uniffi_hearken_checksum_method_engine_record_feedback(
     ): Int
     external fun uniffi_hearken_checksum_method_engine_record_inbound_reply(
@@ -1100,6 +1102,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_reassign_alert(`ptr`: Long,`alertId`: Long,`user`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_hearken_fn_method_engine_receive_sms(`ptr`: Long,`from`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`receivedAtMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_engine_record_feedback(`ptr`: Long,`feedback`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_hearken_fn_method_engine_record_inbound_reply(`ptr`: Long,`address`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1617,6 +1621,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_reassign_alert() and 0xFFFF) != 53488) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_hearken_checksum_method_engine_receive_sms() and 0xFFFF) != 14714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_hearken_checksum_method_engine_record_feedback() and 0xFFFF) != 50017) {
@@ -2625,6 +2632,14 @@ public interface EngineInterface {
      * Gives an unfinished alert to another user (A3).
      */
     fun `reassignAlert`(`alertId`: kotlin.Long, `user`: kotlin.String, `nowMs`: kotlin.Long)
+    
+    /**
+     * Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+     * suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+     * opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+     * invitation, anything else is kept as a reply. One transaction.
+     */
+    fun `receiveSms`(`from`: kotlin.String, `body`: kotlin.String, `receivedAtMs`: kotlin.Long): SmsOutcome
     
     /**
      * Records e-receipt feedback (F1); returns the response id. `Conflict` when the
@@ -3998,6 +4013,29 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 }
     }
     
+    
+
+    
+    /**
+     * Acts on an SMS a customer sent to the store's number (D4): an opt-out word anywhere
+     * suppresses the phone and queues one confirmation, START or UNSTOP lifts a keyword
+     * opt-out, HELP queues the help text, a bare 0 to 10 answers the latest open SMS
+     * invitation, anything else is kept as a reply. One transaction.
+     */
+    @Throws(HearkenException::class)override fun `receiveSms`(`from`: kotlin.String, `body`: kotlin.String, `receivedAtMs`: kotlin.Long): SmsOutcome {
+            return FfiConverterTypeSmsOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_method_engine_receive_sms(
+        it,
+        
+        FfiConverterString.lower(`from`),
+        FfiConverterString.lower(`body`),
+        FfiConverterLong.lower(`receivedAtMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -8899,6 +8937,61 @@ public object FfiConverterTypeInboundReply: FfiConverterRustBuffer<InboundReply>
 
 
 /**
+ * An inbound SMS as the provider's webhook reports it.
+ */
+data class InboundSms (
+    /**
+     * The sender's phone number (E.164, or local in the store's `default_country_code`).
+     */
+    var `from`: kotlin.String
+    , 
+    /**
+     * The message text, at most [`MAX_INBOUND_SMS_CHARS`] characters.
+     */
+    var `body`: kotlin.String
+    , 
+    /**
+     * When the provider received it (the call's `now`).
+     */
+    var `receivedAt`: Timestamp
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInboundSms: FfiConverterRustBuffer<InboundSms> {
+    override fun read(buf: ByteBuffer): InboundSms {
+        return InboundSms(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InboundSms) = (
+            FfiConverterString.allocationSize(value.`from`) +
+            FfiConverterString.allocationSize(value.`body`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`receivedAt`)
+    )
+
+    override fun write(value: InboundSms, buf: ByteBuffer) {
+            FfiConverterString.write(value.`from`, buf)
+            FfiConverterString.write(value.`body`, buf)
+            FfiConverterTypeTimestamp.write(value.`receivedAt`, buf)
+    }
+}
+
+
+
+/**
  * A recorded interaction.
  */
 data class Interaction (
@@ -11482,6 +11575,19 @@ data class Settings (
      * Country calling code used to read local phone numbers as E.164 (E3), e.g. 33.
      */
     var `defaultCountryCode`: kotlin.UInt
+    , 
+    /**
+     * D4: a language's own SMS opt-out words and phrases, by lower-case language tag,
+     * replacing that language's defaults (`fr`: ARRET, DESABONNER, DESINSCRIRE; `ko`:
+     * 수신거부, 그만, 중지); the US list is always in force. Empty: the defaults.
+     */
+    var `smsOptOutWords`: WordsByLanguage = mapOf() 
+    , 
+    /**
+     * D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
+     * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+     */
+    var `smsHelpTexts`: TextByLanguage = mapOf() 
     
 ){
     
@@ -11508,6 +11614,8 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterTypeWordsByLanguage.read(buf),
+            FfiConverterTypeTextByLanguage.read(buf),
         )
     }
 
@@ -11521,7 +11629,9 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterUInt.allocationSize(value.`quietEndHour`) +
             FfiConverterUInt.allocationSize(value.`catchUpDays`) +
             FfiConverterString.allocationSize(value.`defaultLanguage`) +
-            FfiConverterUInt.allocationSize(value.`defaultCountryCode`)
+            FfiConverterUInt.allocationSize(value.`defaultCountryCode`) +
+            FfiConverterTypeWordsByLanguage.allocationSize(value.`smsOptOutWords`) +
+            FfiConverterTypeTextByLanguage.allocationSize(value.`smsHelpTexts`)
     )
 
     override fun write(value: Settings, buf: ByteBuffer) {
@@ -11535,6 +11645,8 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterUInt.write(value.`catchUpDays`, buf)
             FfiConverterString.write(value.`defaultLanguage`, buf)
             FfiConverterUInt.write(value.`defaultCountryCode`, buf)
+            FfiConverterTypeWordsByLanguage.write(value.`smsOptOutWords`, buf)
+            FfiConverterTypeTextByLanguage.write(value.`smsHelpTexts`, buf)
     }
 }
 
@@ -14256,7 +14368,12 @@ enum class MessageKind {
      * An event delivered to a webhook subscription (D2): POST `body` to the URL in
      * [`OutboundMessage::webhook`] with its headers.
      */
-    WEBHOOK;
+    WEBHOOK,
+    /**
+     * hearken's own answer to an inbound SMS (D4): an opt-out's confirmation or the HELP
+     * text, due at once, to the phone that wrote.
+     */
+    SMS_KEYWORD_REPLY;
 
     
     /**
@@ -15133,6 +15250,218 @@ public object FfiConverterTypeSkipReason: FfiConverterRustBuffer<SkipReason> {
 
     override fun write(value: SkipReason, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an inbound SMS did (D4).
+ */
+sealed class SmsOutcome {
+    
+    /**
+     * An opt-out word: the phone is suppressed for SMS (source `keyword`).
+     */
+    data class OptedOut(
+        /**
+         * The matched word or phrase, normalised.
+         */
+        val `keyword`: kotlin.String, 
+        /**
+         * The confirmation queued (none when the phone was keyword-suppressed already).
+         */
+        val `confirmationId`: kotlin.String?) : SmsOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * START or UNSTOP: the phone's keyword suppressions are lifted (never another kind).
+     */
+    data class OptedIn(
+        /**
+         * Whether a keyword suppression was lifted.
+         */
+        val `lifted`: kotlin.Boolean) : SmsOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * HELP: the help text is queued.
+     */
+    data class HelpQueued(
+        /**
+         * The queued message.
+         */
+        val `messageId`: kotlin.String) : SmsOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A bare score answered the latest open SMS invitation to the phone.
+     */
+    data class Answered(
+        /**
+         * The stored response.
+         */
+        val `responseId`: kotlin.Long) : SmsOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A bare score, but no unanswered, unexpired SMS invitation to the phone.
+     */
+    object NoOpenSurvey : SmsOutcome()
+    
+    
+    /**
+     * Anything else: kept as an inbound reply.
+     */
+    data class KeptAsReply(
+        /**
+         * The stored reply.
+         */
+        val `replyId`: kotlin.Long) : SmsOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSmsOutcome : FfiConverterRustBuffer<SmsOutcome>{
+    override fun read(buf: ByteBuffer): SmsOutcome {
+        return when(buf.getInt()) {
+            1 -> SmsOutcome.OptedOut(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            2 -> SmsOutcome.OptedIn(
+                FfiConverterBoolean.read(buf),
+                )
+            3 -> SmsOutcome.HelpQueued(
+                FfiConverterString.read(buf),
+                )
+            4 -> SmsOutcome.Answered(
+                FfiConverterLong.read(buf),
+                )
+            5 -> SmsOutcome.NoOpenSurvey
+            6 -> SmsOutcome.KeptAsReply(
+                FfiConverterLong.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SmsOutcome): ULong = when(value) {
+        is SmsOutcome.OptedOut -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`keyword`)
+                + FfiConverterOptionalString.allocationSize(value.`confirmationId`)
+            )
+        }
+        is SmsOutcome.OptedIn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`lifted`)
+            )
+        }
+        is SmsOutcome.HelpQueued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`messageId`)
+            )
+        }
+        is SmsOutcome.Answered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`responseId`)
+            )
+        }
+        is SmsOutcome.NoOpenSurvey -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SmsOutcome.KeptAsReply -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`replyId`)
+            )
+        }
+    }
+
+    override fun write(value: SmsOutcome, buf: ByteBuffer) {
+        when(value) {
+            is SmsOutcome.OptedOut -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`keyword`, buf)
+                FfiConverterOptionalString.write(value.`confirmationId`, buf)
+                Unit
+            }
+            is SmsOutcome.OptedIn -> {
+                buf.putInt(2)
+                FfiConverterBoolean.write(value.`lifted`, buf)
+                Unit
+            }
+            is SmsOutcome.HelpQueued -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`messageId`, buf)
+                Unit
+            }
+            is SmsOutcome.Answered -> {
+                buf.putInt(4)
+                FfiConverterLong.write(value.`responseId`, buf)
+                Unit
+            }
+            is SmsOutcome.NoOpenSurvey -> {
+                buf.putInt(5)
+                Unit
+            }
+            is SmsOutcome.KeptAsReply -> {
+                buf.putInt(6)
+                FfiConverterLong.write(value.`replyId`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -17602,6 +17931,45 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
 
 
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringSequenceString: FfiConverterRustBuffer<Map<kotlin.String, List<kotlin.String>>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, List<kotlin.String>> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, List<kotlin.String>>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterSequenceString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, List<kotlin.String>>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterSequenceString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, List<kotlin.String>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterSequenceString.write(v, buf)
+        }
+    }
+}
+
+
+
 public typealias IsoDate = kotlin.String
 public typealias FfiConverterTypeIsoDate = FfiConverterString
 
@@ -17629,6 +17997,11 @@ public typealias FfiConverterTypeTextByLanguage = FfiConverterMapStringString
 
 public typealias Timestamp = kotlin.Long
 public typealias FfiConverterTypeTimestamp = FfiConverterLong
+
+
+
+public typealias WordsByLanguage = Map<kotlin.String, List<kotlin.String>>
+public typealias FfiConverterTypeWordsByLanguage = FfiConverterMapStringSequenceString
         /**
          * Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
          * then `Engine.open_url` opens it.
