@@ -415,15 +415,17 @@ fn cli_output_into_a_closed_pipe_exits_quietly_without_a_panic() {
         &["locations", "list"][..],
         &["--json", "locations", "list"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hearken"))
+        // The reading end is closed before the child starts (`hearken … | head -0`): a pipe
+        // closed after the spawn raced the child's first write on a loaded machine.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let child = Command::new(env!("CARGO_BIN_EXE_hearken"))
             .args(args)
             .env("HEARKEN_DB", &db)
-            .stdout(std::process::Stdio::piped())
+            .stdout(writer)
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        // Close the reading end before the child writes (`hearken … | head -0`).
-        drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
