@@ -53,7 +53,8 @@ const WARM_NIGHTS: u32 = 20;
 const TRACED_NIGHTS: u32 = 10;
 
 /// Tables whose size is configuration (settings, locations, staff, templates, calendars,
-/// the store's counters), not history, as in tests/query_plans.rs.
+/// the store's counters, the host's webhook subscriptions), not history, as in
+/// tests/query_plans.rs.
 const CONFIGURATION_TABLES: &[&str] = &[
     "setting_values",
     "locations",
@@ -70,6 +71,7 @@ const CONFIGURATION_TABLES: &[&str] = &[
     "closed_dates",
     "store_counters",
     "event_meta",
+    "webhook_subscriptions",
 ];
 
 /// Partial indexes the scenario leaves empty, which the planner then reads whole by
