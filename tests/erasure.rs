@@ -19,6 +19,22 @@ const NAME: &str = "Amélie Dupont";
 const PHONE: &str = "+33612345678";
 const COMMENT: &str = "Vendeuse désagréable, Amélie D. ne reviendra pas";
 
+/// Every event type her story appends (D1), subscribed by the webhook of the T2 scenario.
+const WEBHOOK_TYPES: [&str; 12] = [
+    "invitation.created.v1",
+    "invitation.delivered.v1",
+    "invitation.cancelled.v1",
+    "response.created.v1",
+    "response.completed.v1",
+    "alert.opened.v1",
+    "alert.status_changed.v1",
+    "sms.received.v1",
+    "customer.erased.v1",
+    "contact.unsubscribed.v1",
+    "consent.changed.v1",
+    "response.deleted.v1",
+];
+
 fn night(e: &Engine, date: &str, customers: Vec<Customer>, sales: Vec<hearken::Transaction>) {
     let mut b = batch("paris", date, &[], sales);
     b.customers = customers;
@@ -44,6 +60,17 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
     let mut manager = User::new("sophie", "Sophie", "sophie@shop.example", UserRole::Manager);
     manager.notify = NotifyLevel::All;
     e.upsert_user(&manager).unwrap();
+    // D2: a webhook subscription to every type her story appends, so webhook bodies are
+    // queued for her events (T2: they carry ids and kinds, never her personal data).
+    e.add_webhook(
+        &hearken::NewWebhook {
+            url: "https://crm.example/hooks/hearken".into(),
+            event_types: WEBHOOK_TYPES.iter().map(|t| t.to_string()).collect(),
+            secret: None,
+        },
+        at("2026-11-20T12:00:00Z"),
+    )
+    .unwrap();
     night(
         &e,
         "2026-11-20",
@@ -57,6 +84,9 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
     let mut tokens = std::collections::HashMap::new();
     for m in &msgs {
         e.ack(&m.message_id, at(DUE)).unwrap();
+        if m.kind == hearken::MessageKind::Webhook {
+            continue;
+        }
         let t = m
             .survey_link
             .as_deref()
@@ -110,6 +140,37 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
         .unwrap();
     assert!(matches!(kept, hearken::SmsOutcome::KeptAsReply { .. }));
     let nps_before = e.nps(&ScoreQuery::default()).unwrap();
+    // The webhook bodies queued for her story (the invitations, her response, her alert,
+    // her SMS) carry ids and kinds, not one personal value, even before the erasure.
+    let bodies: Vec<String> = dump(&path)
+        .into_iter()
+        .filter(|row| row.starts_with("outbox:") && row.contains("Text(\"webhook\")"))
+        .collect();
+    for kind in [
+        "invitation.created.v1",
+        "response.created.v1",
+        "alert.opened.v1",
+        "sms.received.v1",
+    ] {
+        assert!(
+            bodies.iter().any(|b| b.contains(kind)),
+            "a {kind} webhook queued: {bodies:#?}"
+        );
+    }
+    for pii in [
+        EMAIL,
+        NAME,
+        PHONE,
+        "612345678",
+        "REF-42",
+        COMMENT,
+        "Vendeuse",
+    ] {
+        assert!(
+            !bodies.iter().any(|b| b.contains(pii)),
+            "{pii} in a webhook body"
+        );
+    }
 
     let erased = e.erase_customer("amelie", at(DUE)).unwrap();
     assert_eq!(erased.customer, "amelie");
@@ -133,6 +194,20 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
     ] {
         assert!(!everything.contains(pii), "{pii} still stored");
     }
+    // Nor one byte of them in the file (T2's byte scan), webhook bodies and SMS included.
+    e.close().unwrap();
+    for pii in [
+        EMAIL,
+        NAME,
+        PHONE,
+        "612345678",
+        "REF-42",
+        COMMENT,
+        "Vendeuse",
+    ] {
+        assert!(!files_hold(&path, pii), "{pii} in the file");
+    }
+    let e = Engine::open(&path).unwrap();
     // The scores stay: NPS does not move.
     assert_eq!(e.nps(&ScoreQuery::default()).unwrap(), nps_before);
     assert_eq!(e.thread(out.response_id).unwrap()[0].body, "");

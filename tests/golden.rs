@@ -87,6 +87,43 @@ fn d1_golden_events_of_night1_through_the_rust_door() {
     check("events_night1.json", &json);
 }
 
+/// Step 9 (D2): after steps 1-2, the subscription of `webhook.json` (a fixed secret) added
+/// at 2026-11-20T22:00:00Z, then night 1's sync and `claim(10)` at that `now`: the two
+/// `invitation.created.v1` webhooks (due at once; the e-mails are due the next morning).
+/// Their JSON, with each message id (random) written `MESSAGE_ID` and each signature
+/// (which signs that id) written `SIGNATURE` once checked by an HMAC-SHA256 of our own,
+/// equals `webhook_night1.json`.
+#[test]
+fn d2_golden_webhooks_of_night1_through_the_rust_door() {
+    use base64::Engine as _;
+    use hmac::{KeyInit, Mac};
+    let engine = steps_1_and_2();
+    let now = at("2026-11-20T22:00:00Z");
+    let new: hearken::NewWebhook = serde_json::from_str(&read("webhook.json")).unwrap();
+    engine.add_webhook(&new, now).unwrap();
+    engine.sync_json(&read("night1.batch.json"), now).unwrap();
+    let claimed = engine.claim(10, now).unwrap();
+    assert_eq!(claimed.len(), 2, "{claimed:?}");
+    let secret = new.secret.as_deref().unwrap().trim_start_matches("whsec_");
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret)
+        .unwrap();
+    let mut json = hearken::wire::to_json(&claimed);
+    for m in &claimed {
+        let w = m.webhook.as_ref().unwrap();
+        assert_eq!(w.webhook_id, format!("msg_{}", m.message_id));
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+        mac.update(format!("{}.{}.{}", w.webhook_id, w.webhook_timestamp, m.body).as_bytes());
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert_eq!(w.webhook_signature, format!("v1,{signature}"));
+        json = json
+            .replace(&w.webhook_signature, "SIGNATURE")
+            .replace(&m.message_id, "MESSAGE_ID");
+    }
+    check("webhook_night1.json", &json);
+}
+
 /// Step 7 (M1, M2): after steps 1-3, the 10:00 claim (every message acked); c1 clicks 9
 /// in the e-mail and posts the comment "Très bien, l'accueil 좋아요" → the thank-you page
 /// equals `thanks_c1.html`.

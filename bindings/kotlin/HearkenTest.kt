@@ -1508,9 +1508,103 @@ fun sortedFlatJson(obj: String): String =
         .sortedBy { it.first }
         .joinToString(",", "{", "}") { "\"${it.first}\":${it.second}" }
 
+/** A JSON string as serde_json writes it (the texts here hold no control characters). */
+fun jsonString(s: String?): String =
+    if (s == null) "null" else "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+
+/** The Standard Webhooks signature (`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`
+ *  under the secret's bytes), computed with javax.crypto, not by hearken. */
+fun standardSignature(secret: String, id: String, timestamp: String, body: String): String {
+    val key = java.util.Base64.getDecoder().decode(secret.removePrefix("whsec_"))
+    val mac = javax.crypto.Mac.getInstance("HmacSHA256")
+    mac.init(javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"))
+    val digest = mac.doFinal("$id.$timestamp.$body".toByteArray(Charsets.UTF_8))
+    return "v1," + java.util.Base64.getEncoder().encodeToString(digest)
+}
+
+/** The golden subscription of tests/golden/webhook.json. */
+const val GOLDEN_HOOK_URL = "https://crm.example/hooks/hearken"
+const val GOLDEN_HOOK_SECRET = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+val GOLDEN_HOOK_TYPES = listOf("invitation.created.v1", "invitation.delivered.v1")
+
 /** Issue 28 through the Kotlin door: the event feed's golden night (D1), the customer
- *  screen and cancelling (D7), delivery feedback and consent history (D3, D5). */
+ *  screen and cancelling (D7), delivery feedback and consent history (D3, D5), the golden
+ *  webhook night and a 410 (D2), inbound SMS (D4). */
 fun integrationTests() {
+    test("d2_golden_webhooks_of_night1_match_the_rust_door") {
+        val typesJson = GOLDEN_HOOK_TYPES.joinToString(",", "[", "]") { jsonString(it) }
+        eq(goldenText("webhook.json"),
+            "{\"url\":\"$GOLDEN_HOOK_URL\",\"event_types\":$typesJson,\"secret\":\"$GOLDEN_HOOK_SECRET\"}\n",
+            "the golden subscription")
+        val engine = prepared()
+        engine.use {
+            val added = engine.addWebhook(NewWebhook(GOLDEN_HOOK_URL, GOLDEN_HOOK_TYPES, GOLDEN_HOOK_SECRET), NIGHT1)
+            eq(added.secret, GOLDEN_HOOK_SECRET, "the secret, shown once")
+            engine.syncJson(goldenText("night1.batch.json"), NIGHT1)
+            val claimed = engine.claim(10u, NIGHT1)
+            eq(claimed.size, 2, "two invitation.created.v1 webhooks, due at once")
+            val got = claimed.joinToString(",", "[", "]") { m ->
+                val w = m.webhook!!
+                eq(w.webhookId, "msg_${m.messageId}", "webhook-id")
+                eq(w.webhookSignature, standardSignature(GOLDEN_HOOK_SECRET, w.webhookId, w.webhookTimestamp, m.body),
+                    "signature (javax.crypto.Mac)")
+                val hook = "{\"webhook\":${w.webhook},\"url\":${jsonString(w.url)},\"webhook_id\":\"msg_MESSAGE_ID\"," +
+                    "\"webhook_timestamp\":${jsonString(w.webhookTimestamp)},\"webhook_signature\":\"SIGNATURE\"}"
+                "{\"message_id\":\"MESSAGE_ID\",\"kind\":\"${m.kind.name.lowercase()}\"," +
+                    "\"channel\":\"${m.channel.name.lowercase()}\",\"recipient\":${jsonString(m.recipient)}," +
+                    "\"language\":${jsonString(m.language)},\"subject\":${jsonString(m.subject)}," +
+                    "\"body\":${jsonString(m.body)},\"html_body\":${jsonString(m.htmlBody)}," +
+                    "\"survey_link\":${jsonString(m.surveyLink)},\"survey_link_expires_at\":" +
+                    "${m.surveyLinkExpiresAt?.let { "\"${Instant.ofEpochMilli(it)}\"" } ?: "null"}," +
+                    "\"unsubscribe_link\":${jsonString(m.unsubscribeLink)},\"reply_to\":${jsonString(m.replyTo)}," +
+                    "\"customer\":${jsonString(m.customer)},\"user\":${jsonString(m.user)}," +
+                    "\"location\":${jsonString(m.location)},\"webhook\":$hook," +
+                    "\"invitation_id\":${m.invitationId ?: "null"},\"alert_id\":${m.alertId ?: "null"}," +
+                    "\"attempt\":${m.attempt},\"lease_until\":\"${Instant.ofEpochMilli(m.leaseUntil)}\"}"
+            }
+            eq(got + "\n", goldenText("webhook_night1.json"), "the golden webhooks, ids and signatures masked")
+        }
+    }
+    test("d2_a_subscribed_event_is_due_at_once_signed_and_a_410_disables_the_subscription") {
+        val engine = prepared()
+        engine.use {
+            val sub = engine.addWebhook(NewWebhook(GOLDEN_HOOK_URL, listOf("invitation.created.v1"), null), NIGHT1)
+            val secret = sub.secret!!
+            check(secret.startsWith("whsec_"), "a generated secret")
+            eq(engine.webhooks().single().secret, null, "the secret is shown once")
+            engine.syncJson(goldenText("night1.batch.json"), NIGHT1)
+            // 23:00 in Paris: no send slot for customers, the machine's message is due now.
+            val m = engine.claim(1u, NIGHT1).single()
+            eq(m.kind, MessageKind.WEBHOOK, "a webhook message")
+            val w = m.webhook!!
+            eq(w.webhookTimestamp, (NIGHT1 / 1000).toString(), "the claim's now, Unix seconds")
+            eq(w.webhookSignature, standardSignature(secret, w.webhookId, w.webhookTimestamp, m.body),
+                "verified with javax.crypto.Mac")
+            check(m.body.startsWith("{\"type\":\"invitation.created.v1\""), "the event's body")
+            eq(engine.failWebhook(m.messageId, 410u, "gone", NIGHT1), FailOutcome.Failed, "a 410 fails for good")
+            val disabled = engine.webhooks().single()
+            eq(disabled.status, WebhookStatus.DISABLED, "a 410 disables")
+            eq(disabled.disabledReason, "gone", "reason")
+            eq(engine.claim(10u, NIGHT1), listOf(), "its other message is cancelled")
+        }
+    }
+    test("d4_stop_please_opts_out_once_start_lifts_it_and_a_bare_score_finds_no_survey") {
+        val engine = freshEngine()
+        engine.use {
+            val phone = "+33699999999"
+            val out = engine.receiveSms(phone, "stop please", DUE)
+            check(out is SmsOutcome.OptedOut && out.keyword == "stop" && out.confirmationId != null, "opted out: $out")
+            val again = engine.receiveSms(phone, " Stop ", DUE + SECOND_MS)
+            check(again is SmsOutcome.OptedOut && again.confirmationId == null, "confirmed once: $again")
+            val claimed = engine.claim(10u, DUE + 2 * SECOND_MS)
+            eq(claimed.map { it.kind }, listOf(MessageKind.SMS_KEYWORD_REPLY), "one confirmation, due at once")
+            eq(claimed[0].recipient, phone, "to the phone")
+            eq(engine.receiveSms(phone, "START", DUE + 3 * SECOND_MS), SmsOutcome.OptedIn(true), "START lifts it")
+            eq(engine.receiveSms(phone, "7", DUE + 4 * SECOND_MS), SmsOutcome.NoOpenSurvey, "a bare score, no survey")
+            val err = assertThrows<HearkenException.InvalidInput> { engine.receiveSms("SECRET", "STOP", DUE) }
+            check("SECRET" !in err.toString(), "never echoes the value")
+        }
+    }
     test("d1_golden_events_of_night1_match_the_rust_door") {
         val (engine, _) = synced()
         engine.use {

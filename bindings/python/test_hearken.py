@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -1771,3 +1771,31 @@ def test_d3_d5_delivery_feedback_and_consent_history(synced):
         engine.report_delivery("no-such-message", hearken.DeliveryFeedback.SOFT_BOUNCE, DUE)
     with pytest.raises(hearken.HearkenError.NotFound):
         engine.consent_history("nobody")
+
+
+def test_d2_golden_webhooks_of_night1_match_the_rust_door(store):
+    """Step 9 (D2): the subscription of webhook.json (a fixed secret), night 1 and claim(10)
+    at 22:00 give the two invitation.created.v1 webhooks of webhook_night1.json (its
+    message ids and signatures masked); each signature is checked with `standardwebhooks`'
+    own signer (its verifier refuses a timestamp 5 minutes from the real clock)."""
+    standardwebhooks = pytest.importorskip("standardwebhooks")
+    sub = golden_json("webhook.json")
+    added = store.add_webhook(hearken.NewWebhook(**sub), NIGHT1)
+    assert added.secret == sub["secret"] and added.event_types == sub["event_types"]
+    store.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    claimed = store.claim(10, NIGHT1)
+    golden = golden_json("webhook_night1.json")
+    assert len(claimed) == len(golden) == 2
+    signer = standardwebhooks.Webhook(sub["secret"])
+    for got, want in zip(claimed, golden):
+        w, ww = got.webhook, want["webhook"]
+        assert got.kind == hearken.MessageKind.WEBHOOK and want["kind"] == "webhook"
+        assert got.recipient == want["recipient"] == w.url == ww["url"]
+        assert got.body == want["body"]
+        assert (w.webhook, w.webhook_timestamp) == (ww["webhook"], ww["webhook_timestamp"])
+        assert w.webhook_id == ww["webhook_id"].replace("MESSAGE_ID", got.message_id)
+        assert (got.attempt, got.lease_until) == (want["attempt"], ms(want["lease_until"]))
+        assert got.customer is None and got.invitation_id is None
+        assert ww["webhook_signature"] == "SIGNATURE"
+        at = datetime.fromtimestamp(int(w.webhook_timestamp), tz=timezone.utc)
+        assert w.webhook_signature == signer.sign(w.webhook_id, at, got.body)

@@ -425,9 +425,110 @@ static void golden_events_of_night1_match_the_rust_door(void) {
     hk_engine_free(&engine);
 }
 
+/* `text` with every `needle` written `mask` (malloc'd). */
+static char *replace_all(const char *text, const char *needle, const char *mask) {
+    size_t n = strlen(needle);
+    char *out = malloc(strlen(text) * 2 + strlen(mask) * 8 + 64);
+    if (out == NULL || n == 0) {
+        free(out);
+        return NULL;
+    }
+    char *w = out;
+    for (const char *r = text; *r != '\0';) {
+        if (strncmp(r, needle, n) == 0) {
+            strcpy(w, mask);
+            w += strlen(mask);
+            r += n;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+/* Step 9 (D2): after steps 1-2, the subscription of webhook.json (a fixed secret), night 1
+ * and claim(10), all at 22:00: the two invitation.created.v1 webhooks. Each webhook-id is
+ * `msg_` and the message id, each signature `v1,` and 44 base64 characters (the C tests
+ * link no HMAC: the Rust, Python and Kotlin doors check the signatures themselves); with
+ * ids and signatures masked, the claim equals webhook_night1.json. */
+static void golden_webhooks_of_night1_match_the_rust_door(void) {
+    hk_engine *engine = open_golden_engine("golden_webhooks.db");
+    if (engine == NULL) {
+        return;
+    }
+    char *subscription = read_golden("webhook.json");
+    char *added = NULL;
+    CHECK_OK(hk_engine_add_webhook(engine, subscription, NOW_NIGHT1, &added), engine);
+    CHECK(added != NULL && strstr(added, "\"secret\":\"whsec_AAECAwQF") != NULL);
+    hk_string_free(added);
+    free(subscription);
+    char *batch = read_golden("night1.batch.json");
+    char *report = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &report), engine);
+    hk_string_free(report);
+    free(batch);
+
+    char *claimed = NULL;
+    CHECK_OK(hk_engine_claim(engine, 10, NOW_NIGHT1, &claimed), engine);
+    hk_message_batch *messages = NULL;
+    char *error = NULL;
+    char *masked = NULL;
+    if (claimed != NULL && CHECK_OK(hk_message_batch_parse(claimed, &messages, &error), NULL)) {
+        CHECK(hk_message_batch_count(messages) == 2);
+        masked = malloc(strlen(claimed) + 1);
+        if (masked != NULL) {
+            strcpy(masked, claimed);
+        }
+        for (uint32_t i = 0; masked != NULL && i < hk_message_batch_count(messages); i++) {
+            CHECK(hk_message_batch_kind(messages, i) == HK_MESSAGE_KIND_WEBHOOK);
+            const char *id = hk_message_batch_message_id(messages, i);
+            char expected_id[160];
+            snprintf(expected_id, sizeof expected_id, "\"webhook_id\":\"msg_%s\"", id);
+            CHECK(strstr(masked, expected_id) != NULL);
+            char *next = replace_all(masked, id, "MESSAGE_ID");
+            free(masked);
+            masked = next;
+        }
+        /* Each signature: `v1,` and the base64 of 32 bytes (44 characters), then masked. */
+        const char *marker = "\"webhook_signature\":\"";
+        for (char *at = masked ? strstr(masked, marker) : NULL; at != NULL;
+             at = strstr(at, marker)) {
+            at += strlen(marker);
+            char *end = strchr(at, '"');
+            CHECK(end != NULL && end - at == 47 && strncmp(at, "v1,", 3) == 0);
+            if (end == NULL || end - at != 47) {
+                break;
+            }
+            char signature[48];
+            memcpy(signature, at, 47);
+            signature[47] = '\0';
+            size_t offset = (size_t)(at - masked);
+            char *next = replace_all(masked, signature, "SIGNATURE");
+            free(masked);
+            masked = next;
+            if (masked == NULL) {
+                break;
+            }
+            at = masked + offset;
+        }
+    }
+    CHECK(masked != NULL);
+    if (masked != NULL) {
+        CHECK_GOLDEN(masked, "webhook_night1.json");
+    }
+    free(masked);
+    hk_string_free(error);
+    hk_message_batch_free(&messages);
+    hk_string_free(claimed);
+    hk_engine_free(&engine);
+}
+
 void golden_tests(void) {
     run_case("golden events of night 1 match the Rust door (D1)",
              golden_events_of_night1_match_the_rust_door);
+    run_case("golden webhooks of night 1 match the Rust door (D2)",
+             golden_webhooks_of_night1_match_the_rust_door);
     run_case("golden scenario matches the Rust door", golden_scenario_matches_the_rust_door);
     if (on_postgres()) {
         run_case("a mailer leases the store with due work (PostgreSQL)",
