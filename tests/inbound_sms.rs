@@ -414,3 +414,67 @@ fn d4_the_cli_receives_an_sms_and_names_the_outcome() {
         "{stderr}"
     );
 }
+
+/// D4: an opt-out word suppresses the phone for text messages only. In a store that
+/// surveys by e-mail, a customer who texted STOP still gets her e-mail survey (and is not
+/// shown as unsubscribed), while her phone is no longer usable for SMS; in a store that
+/// surveys by SMS the same STOP skips her as unsubscribed.
+#[test]
+fn d4_a_keyword_stop_stops_text_messages_not_email_surveys() {
+    let both = |e: &Engine, date: &str| {
+        let mut b = batch(
+            "paris",
+            date,
+            &["amelie"],
+            vec![sale(
+                &format!("t-amelie-{date}"),
+                Some("amelie"),
+                Some(&format!("{date}T10:00:00+01:00")),
+            )],
+        );
+        b.customers = vec![Customer {
+            phone: Some("06 12 34 56 78".into()),
+            ..Customer::with_email("amelie", "amelie@example.fr")
+        }];
+        e.sync(&b, paris_night(date)).unwrap()
+    };
+    for channel in [Channel::Email, Channel::Sms] {
+        let e = common::engine();
+        e.set_settings(&Settings {
+            channel,
+            default_country_code: 33,
+            ..Settings::default()
+        })
+        .unwrap();
+        let out = text(&e, PHONE, "stop please", at(DUE));
+        assert!(
+            matches!(out, SmsOutcome::OptedOut { .. }),
+            "{channel:?}: {out:?}"
+        );
+        let r = both(&e, "2026-11-20");
+        let state = e.contact_state("amelie", at(DUE)).unwrap();
+        let explained = e.explain("amelie", at(DUE)).unwrap();
+        if channel == Channel::Email {
+            assert!(skipped(&r).is_empty(), "e-mail survey still goes: {r:?}");
+            assert_eq!(common::invited(&r), vec!["t-amelie-2026-11-20".to_owned()]);
+            assert!(!explained.unsubscribed, "{explained:?}");
+        } else {
+            assert_eq!(
+                skipped(&r),
+                vec![("t-amelie-2026-11-20".to_owned(), SkipReason::Unsubscribed)]
+            );
+            assert!(explained.unsubscribed, "{explained:?}");
+        }
+        // Either way the phone itself is suppressed (the screen's phone state), and the
+        // screen's overall state follows the store's channel.
+        assert!(
+            state.subscription.phone_suppressed,
+            "{channel:?}: {state:?}"
+        );
+        assert_eq!(
+            state.subscription.unsubscribed,
+            channel == Channel::Sms,
+            "{state:?}"
+        );
+    }
+}

@@ -86,7 +86,7 @@ pub fn contact_export(c: &mut dyn Tx, raw: &str) -> Result<Value> {
         "email" => (Some(value.as_str()), None),
         _ => (None, Some(value.as_str())),
     };
-    let (suppressed, _) = lists.check(c, "", email, phone)?;
+    let (suppressed, _) = lists.check(c, "", email, phone, true)?;
     let customers = c.customers_with_contact(kind, &value)?;
     Ok(json!({
         "format": ACCESS_FORMAT,

@@ -58,7 +58,13 @@ fn cancel_reason(
         return skip(SkipReason::CommunicationsOff);
     }
     if suppressions
-        .check(c, customer_id, m.email.as_deref(), m.phone.as_deref())?
+        .check(
+            c,
+            customer_id,
+            m.email.as_deref(),
+            m.phone.as_deref(),
+            m.channel == Channel::Sms,
+        )?
         .0
     {
         return skip(SkipReason::Unsubscribed);

@@ -4,7 +4,7 @@ use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::{Explanation, SurveyKind};
+use crate::model::{Channel, Explanation, SurveyKind};
 use crate::rules::policy::PersonPolicy;
 use crate::rules::time;
 
@@ -18,13 +18,15 @@ pub fn explain(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<Exp
     let stored = c
         .find_customer(customer)?
         .ok_or_else(|| not_found(customer))?;
+    let settings = c.get_settings()?;
+    // For the store's channel: an SMS opt-out word stops only text messages (D4).
     let (unsubscribed, since) = Suppressions::load(c)?.check(
         c,
         &stored.row.host_id,
         stored.row.email_norm.as_deref(),
         stored.row.phone_norm.as_deref(),
+        settings.channel == Channel::Sms,
     )?;
-    let settings = c.get_settings()?;
     let policy = c.get_contact_policy()?;
     // The cooldown counts in business dates (E4): today is read on the calendar of the
     // location whose batch created the last invitation, not on the UTC one.

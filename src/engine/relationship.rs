@@ -100,9 +100,11 @@ pub fn survey(
         .values()
         .map(|s| (s.host_id, s.email_norm, s.phone_norm))
         .collect();
-    let unsubscribed = night
-        .suppressions
-        .unsubscribed_among(c, &suppression_keys)?;
+    let unsubscribed = night.suppressions.unsubscribed_among(
+        c,
+        &suppression_keys,
+        settings.channel == Channel::Sms,
+    )?;
     let last = c.last_relationship_decisions(&rowids)?;
 
     // Each due customer's verdict (P7: rules::relationship, in P8 order, one per person).

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    CancelReport, ConsentState, ContactState, LastAnswered, LastInvited, MessageStatus,
+    CancelReport, Channel, ConsentState, ContactState, LastAnswered, LastInvited, MessageStatus,
     NextEligible, PendingMessage, SkipReason, SubscriptionState, SurveyKind,
 };
 use crate::rules::policy::{Hold, PastInvitation, PersonPolicy, history_since};
@@ -25,18 +25,22 @@ pub fn contact_state(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Resu
         .ok_or_else(|| not_found(customer))?;
     let row = &stored.row;
     let lists = Suppressions::load(c)?;
+    // For the store's channel: an SMS opt-out word stops only text messages (D4); the
+    // phone's own state counts it.
+    let sms = c.get_settings()?.channel == Channel::Sms;
     let (unsubscribed, since) = lists.check(
         c,
         &row.host_id,
         row.email_norm.as_deref(),
         row.phone_norm.as_deref(),
+        sms,
     )?;
     let email_suppressed = match row.email_norm.as_deref() {
-        Some(e) => lists.check(c, "", Some(e), None)?.0,
+        Some(e) => lists.check(c, "", Some(e), None, false)?.0,
         None => false,
     };
     let phone_suppressed = match row.phone_norm.as_deref() {
-        Some(ph) => lists.check(c, "", None, Some(ph))?.0,
+        Some(ph) => lists.check(c, "", None, Some(ph), true)?.0,
         None => false,
     };
     let last_invited = c

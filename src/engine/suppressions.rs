@@ -54,16 +54,18 @@ impl Suppressions {
     }
 
     /// Whether a customer is unsubscribed here or by an imported list (E3), with the local
-    /// unsubscribe date when there is one.
+    /// unsubscribe date when there is one. A phone suppressed by an SMS opt-out word (D4)
+    /// counts only for a text message (`sms`): it is not an unsubscribe from e-mail.
     pub fn check(
         &self,
         c: &mut dyn Tx,
         host_id: &str,
         email: Option<&str>,
         phone: Option<&str>,
+        sms: bool,
     ) -> Result<(bool, Option<DateTime<Utc>>)> {
         if self.local {
-            let since = c.suppressed_since(host_id, email, phone)?;
+            let since = c.suppressed_since(host_id, email, phone, sms)?;
             if since.is_some() {
                 return Ok((true, since));
             }
@@ -78,13 +80,16 @@ impl Suppressions {
 
     /// Which of `customers` (host id, normalised e-mail, normalised phone) are
     /// unsubscribed here or by an imported list (E3): one query per list for all of them.
+    /// A keyword-suppressed phone counts only for text messages (`sms`), as in
+    /// [`check`](Self::check).
     pub fn unsubscribed_among(
         &self,
         c: &mut dyn Tx,
         customers: &[(&str, Option<&str>, Option<&str>)],
+        sms: bool,
     ) -> Result<HashSet<String>> {
         let mut out = if self.local {
-            c.suppressed_among(customers)?
+            c.suppressed_among(customers, sms)?
         } else {
             HashSet::new()
         };
@@ -127,11 +132,13 @@ impl Suppressions {
                 old.phone_norm.as_deref(),
             )?;
         }
+        // A keyword opt-out stays the phone's (D4): it is not pinned to the customer.
         let (unsubscribed, since) = self.check(
             c,
             &old.host_id,
             old.email_norm.as_deref(),
             old.phone_norm.as_deref(),
+            false,
         )?;
         if unsubscribed {
             let at = since.unwrap_or(now).timestamp_millis();
@@ -255,7 +262,7 @@ pub fn unsubscribe_customer_by(
         .ok_or_else(|| not_found(customer))?;
     let ms = now.timestamp_millis();
     let new = c
-        .suppressed_since(&stored.row.host_id, None, None)?
+        .suppressed_since(&stored.row.host_id, None, None, false)?
         .is_none();
     if new {
         let data = ev::ContactUnsubscribed {
@@ -305,7 +312,7 @@ pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Res
         "email" => (Some(value.as_str()), None),
         _ => (None, Some(value.as_str())),
     };
-    if c.suppressed_since("", email, phone)?.is_none() {
+    if c.suppressed_since("", email, phone, true)?.is_none() {
         let data = ev::ContactUnsubscribed {
             customer: None,
             source: "contact".to_owned(),

@@ -88,18 +88,23 @@ pub trait CustomerStore {
     fn suppressions_empty(&mut self) -> Result<bool>;
 
     /// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
+    /// A phone an SMS opt-out word suppressed (source `keyword`, D4) counts only when
+    /// `sms` is set: it stops text messages to that phone, not e-mail surveys.
     fn suppressed_since(
         &mut self,
         host_id: &str,
         email_norm: Option<&str>,
         phone_norm: Option<&str>,
+        sms: bool,
     ) -> Result<Option<DateTime<Utc>>>;
 
     /// Which of the customers `(host id, e-mail, phone)` are suppressed by host id or by a
-    /// contact (E3), in one query for the whole list.
+    /// contact (E3), in one query for the whole list; a keyword-suppressed phone counts only
+    /// when `sms` is set, as for [`suppressed_since`](Self::suppressed_since).
     fn suppressed_among(
         &mut self,
         customers: &[(&str, Option<&str>, Option<&str>)],
+        sms: bool,
     ) -> Result<HashSet<String>>;
 
     /// Which of `hashes` are on the imported suppression list, in one query.

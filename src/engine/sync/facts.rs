@@ -74,7 +74,8 @@ pub(super) fn gather_facts(
         .iter()
         .map(|(id, k)| (*id, k.email_norm.as_deref(), k.phone_norm.as_deref()))
         .collect();
-    let unsubscribed = suppressions.unsubscribed_among(c, &keys)?;
+    let unsubscribed =
+        suppressions.unsubscribed_among(c, &keys, settings.channel == Channel::Sms)?;
     let by_contact = dated.rules.policy.one_person_per_contact;
     // A customer created tonight has no invitation, but may share a contact (P3).
     let asked: Vec<(i64, Option<&str>)> = customers

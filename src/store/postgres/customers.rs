@@ -189,17 +189,19 @@ impl crate::store::CustomerStore for PgTx<'_> {
         host_id: &str,
         email_norm: Option<&str>,
         phone_norm: Option<&str>,
+        sms: bool,
     ) -> Result<Option<DateTime<Utc>>> {
         let row = self.query_one(
             "SELECT min(created_at) FROM suppressions
              WHERE store_id = $1
                AND ((kind = 'customer' AND value = $2)
                  OR (kind = 'email' AND value = $3)
-                 OR (kind = 'phone' AND value = $4))",
+                 OR (kind = 'phone' AND value = $4 AND ($5::boolean OR source <> 'keyword')))",
             vec![
                 p(host_id.to_owned()),
                 p(email_norm.map(str::to_owned)),
                 p(phone_norm.map(str::to_owned)),
+                p(sms),
             ],
         )?;
         let ms: Option<i64> = get(&row, 0)?;
@@ -209,6 +211,7 @@ impl crate::store::CustomerStore for PgTx<'_> {
     fn suppressed_among(
         &mut self,
         customers: &[(&str, Option<&str>, Option<&str>)],
+        sms: bool,
     ) -> Result<HashSet<String>> {
         if customers.is_empty() {
             return Ok(HashSet::new());
@@ -226,8 +229,9 @@ impl crate::store::CustomerStore for PgTx<'_> {
              UNION SELECT k.host FROM k JOIN suppressions s
                ON s.store_id = $1 AND s.kind = 'email' AND s.value = k.email
              UNION SELECT k.host FROM k JOIN suppressions s
-               ON s.store_id = $1 AND s.kind = 'phone' AND s.value = k.phone",
-            vec![p(hosts), p(emails), p(phones)],
+               ON s.store_id = $1 AND s.kind = 'phone' AND s.value = k.phone
+                 AND ($5::boolean OR s.source <> 'keyword')",
+            vec![p(hosts), p(emails), p(phones), p(sms)],
         )?
         .iter()
         .map(|r| get(r, 0))
@@ -595,21 +599,24 @@ mod tests {
         out.push(format!("{}", t.suppressions_empty()?));
         out.push(format!(
             "{:?} {:?} {:?} {:?}",
-            t.suppressed_since("a", Some("a@x.org"), None)?,
-            t.suppressed_since("c", None, None)?,
-            t.suppressed_since("b", Some("shared@x.org"), Some("+339"))?,
-            t.suppressed_since("zz", None, None)?,
+            t.suppressed_since("a", Some("a@x.org"), None, true)?,
+            t.suppressed_since("c", None, None, true)?,
+            t.suppressed_since("b", Some("shared@x.org"), Some("+339"), true)?,
+            t.suppressed_since("zz", None, None, true)?,
         ));
         out.push(format!(
             "{:?}",
-            sorted(t.suppressed_among(&[
-                ("a", Some("a@x.org"), None),
-                ("b", None, Some("+339")),
-                ("c", None, None),
-                ("d", Some("d@x.org"), Some("+1")),
-            ])?)
+            sorted(t.suppressed_among(
+                &[
+                    ("a", Some("a@x.org"), None),
+                    ("b", None, Some("+339")),
+                    ("c", None, None),
+                    ("d", Some("d@x.org"), Some("+1")),
+                ],
+                true,
+            )?)
         ));
-        out.push(format!("{:?}", t.suppressed_among(&[])?));
+        out.push(format!("{:?}", t.suppressed_among(&[], true)?));
         t.suppress_holders("email", "shared@x.org", 600, "holders")?;
         t.suppress_holders("phone", "+333", 600, "holders")?;
         t.suppress_holders("other", "+333", 600, "holders")?;
@@ -645,7 +652,10 @@ mod tests {
             ("phone".into(), "+9".into()),
         ])?;
         out.push(format!("{:?}", t.suppressed_contacts()?));
-        out.push(format!("{:?}", t.suppressed_since("b", Some("zz"), None)?));
+        out.push(format!(
+            "{:?}",
+            t.suppressed_since("b", Some("zz"), None, true)?
+        ));
         Ok(out)
     }
 

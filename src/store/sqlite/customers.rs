@@ -161,15 +161,16 @@ pub fn suppressed_since(
     host_id: &str,
     email_norm: Option<&str>,
     phone_norm: Option<&str>,
+    sms: bool,
 ) -> Result<Option<DateTime<Utc>>> {
     let ms: Option<i64> = conn
         .prepare_cached(
             "SELECT min(created_at) FROM suppressions
              WHERE (kind = 'customer' AND value = ?1)
                 OR (kind = 'email' AND value = ?2)
-                OR (kind = 'phone' AND value = ?3)",
+                OR (kind = 'phone' AND value = ?3 AND (?4 OR source != 'keyword'))",
         )?
-        .query_row(params![host_id, email_norm, phone_norm], |r| r.get(0))?;
+        .query_row(params![host_id, email_norm, phone_norm, sms], |r| r.get(0))?;
     Ok(ms.and_then(DateTime::from_timestamp_millis))
 }
 
@@ -178,6 +179,7 @@ pub fn suppressed_since(
 pub fn suppressed_among(
     conn: &Connection,
     customers: &[(&str, Option<&str>, Option<&str>)],
+    sms: bool,
 ) -> Result<HashSet<String>> {
     if customers.is_empty() {
         return Ok(HashSet::new());
@@ -189,9 +191,10 @@ pub fn suppressed_among(
            SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
          SELECT k.host FROM k JOIN suppressions s ON s.kind = 'customer' AND s.value = k.host
          UNION SELECT k.host FROM k JOIN suppressions s ON s.kind = 'email' AND s.value = k.email
-         UNION SELECT k.host FROM k JOIN suppressions s ON s.kind = 'phone' AND s.value = k.phone",
+         UNION SELECT k.host FROM k JOIN suppressions s ON s.kind = 'phone' AND s.value = k.phone
+           AND (?2 OR s.source != 'keyword')",
     )?;
-    let rows = stmt.query_map([keys], |r| r.get(0))?;
+    let rows = stmt.query_map(params![keys, sms], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -503,15 +506,17 @@ impl crate::store::CustomerStore for super::SqliteTx<'_> {
         host_id: &str,
         email_norm: Option<&str>,
         phone_norm: Option<&str>,
+        sms: bool,
     ) -> Result<Option<DateTime<Utc>>> {
-        suppressed_since(self.conn, host_id, email_norm, phone_norm)
+        suppressed_since(self.conn, host_id, email_norm, phone_norm, sms)
     }
 
     fn suppressed_among(
         &mut self,
         customers: &[(&str, Option<&str>, Option<&str>)],
+        sms: bool,
     ) -> Result<HashSet<String>> {
-        suppressed_among(self.conn, customers)
+        suppressed_among(self.conn, customers, sms)
     }
 
     fn hashes_suppressed_among(&mut self, hashes: &[String]) -> Result<HashSet<String>> {
