@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{at, batch, paris_night, sale, skipped};
+use common::{at, paris_night, skipped};
 use hearken::{
     Answer, Customer, DeliveryFeedback, DeliverySettings, Engine, ErrorKind, EventsPage,
     FailOutcome, OutboundMessage, ReportQuery, ResponseInput, SkipReason, SyncReport,
@@ -13,17 +13,7 @@ use hearken::{
 /// A Paris night of `date`: each (customer, e-mail, include in communications) with a sale.
 fn night(e: &Engine, date: &str, people: &[(&str, &str, bool)]) -> SyncReport {
     let ids: Vec<&str> = people.iter().map(|p| p.0).collect();
-    let sales = ids
-        .iter()
-        .map(|c| {
-            sale(
-                &format!("t-{c}-{date}"),
-                Some(c),
-                Some(&format!("{date}T10:00:00+01:00")),
-            )
-        })
-        .collect();
-    let mut b = batch("paris", date, &ids, sales);
+    let mut b = common::one_sale_each(date, &ids);
     b.customers = people
         .iter()
         .map(|(id, email, flag)| {

@@ -18,6 +18,17 @@ const EMAIL: &str = "amelie.dupont@example.fr";
 const NAME: &str = "Amélie Dupont";
 const PHONE: &str = "+33612345678";
 const COMMENT: &str = "Vendeuse désagréable, Amélie D. ne reviendra pas";
+/// Every personal value of the scenario: none may stay after erasure, none may be in a
+/// webhook body (T2).
+const PERSONAL: [&str; 7] = [
+    EMAIL,
+    NAME,
+    PHONE,
+    "612345678",
+    "REF-42",
+    COMMENT,
+    "Vendeuse",
+];
 
 /// Every event type her story appends (D1), subscribed by the webhook of the T2 scenario.
 const WEBHOOK_TYPES: [&str; 12] = [
@@ -157,15 +168,7 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
             "a {kind} webhook queued: {bodies:#?}"
         );
     }
-    for pii in [
-        EMAIL,
-        NAME,
-        PHONE,
-        "612345678",
-        "REF-42",
-        COMMENT,
-        "Vendeuse",
-    ] {
+    for pii in PERSONAL {
         assert!(
             !bodies.iter().any(|b| b.contains(pii)),
             "{pii} in a webhook body"
@@ -183,28 +186,12 @@ fn erasing_a_customer_removes_personal_data_keeps_scores_and_suppression() {
 
     // Not one personal value is left anywhere in the file.
     let everything = dump(&path).join("\n");
-    for pii in [
-        EMAIL,
-        NAME,
-        PHONE,
-        "612345678",
-        "REF-42",
-        COMMENT,
-        "Vendeuse",
-    ] {
+    for pii in PERSONAL {
         assert!(!everything.contains(pii), "{pii} still stored");
     }
     // Nor one byte of them in the file (T2's byte scan), webhook bodies and SMS included.
     e.close().unwrap();
-    for pii in [
-        EMAIL,
-        NAME,
-        PHONE,
-        "612345678",
-        "REF-42",
-        COMMENT,
-        "Vendeuse",
-    ] {
+    for pii in PERSONAL {
         assert!(!files_hold(&path, pii), "{pii} in the file");
     }
     let e = Engine::open(&path).unwrap();

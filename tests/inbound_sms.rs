@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{at, batch, day, paris_night, sale, skipped};
+use common::{at, day, paris_night, skipped};
 use hearken::rules::inbound;
 use hearken::{
     Calendar, Channel, Customer, Engine, EventsPage, InboundSms, MessageKind, OutboundMessage,
@@ -32,17 +32,7 @@ fn sms_engine() -> Engine {
 /// A Paris night of `date` with one sale per (customer, phone, language).
 fn night(e: &Engine, date: &str, people: &[(&str, &str, &str)]) -> SyncReport {
     let ids: Vec<&str> = people.iter().map(|p| p.0).collect();
-    let sales = ids
-        .iter()
-        .map(|c| {
-            sale(
-                &format!("t-{c}-{date}"),
-                Some(c),
-                Some(&format!("{date}T10:00:00+01:00")),
-            )
-        })
-        .collect();
-    let mut b = batch("paris", date, &ids, sales);
+    let mut b = common::one_sale_each(date, &ids);
     b.customers = people
         .iter()
         .map(|(id, phone, lang)| Customer {
@@ -422,16 +412,7 @@ fn d4_the_cli_receives_an_sms_and_names_the_outcome() {
 #[test]
 fn d4_a_keyword_stop_stops_text_messages_not_email_surveys() {
     let both = |e: &Engine, date: &str| {
-        let mut b = batch(
-            "paris",
-            date,
-            &["amelie"],
-            vec![sale(
-                &format!("t-amelie-{date}"),
-                Some("amelie"),
-                Some(&format!("{date}T10:00:00+01:00")),
-            )],
-        );
+        let mut b = common::one_sale_each(date, &["amelie"]);
         b.customers = vec![Customer {
             phone: Some("06 12 34 56 78".into()),
             ..Customer::with_email("amelie", "amelie@example.fr")

@@ -116,6 +116,22 @@ pub fn batch(location: &str, date: &str, customers: &[&str], sales: Vec<Transact
     b
 }
 
+/// A Paris batch for `date` with one sale `t-{customer}-{date}` at 10:00 local per customer
+/// (by id, with e-mails; callers replace the customer records they need).
+pub fn one_sale_each(date: &str, customers: &[&str]) -> SyncBatch {
+    let sales = customers
+        .iter()
+        .map(|c| {
+            sale(
+                &format!("t-{c}-{date}"),
+                Some(c),
+                Some(&format!("{date}T10:00:00+01:00")),
+            )
+        })
+        .collect();
+    batch("paris", date, customers, sales)
+}
+
 /// 23:00 in Paris on `date` (winter time), as UTC.
 pub fn paris_night(date: &str) -> DateTime<Utc> {
     at(&format!("{date}T22:00:00Z"))
