@@ -45,8 +45,10 @@ pub(in crate::engine) fn emit<T: Serialize>(
 /// Appends `events` to the feed and queues them to the webhook subscriptions of their
 /// types (D2), in the caller's transaction: every event of the engine goes through here.
 pub(in crate::engine) fn append(c: &mut dyn Tx, events: &[NewEvent]) -> Result<()> {
-    c.insert_events(events)?;
-    super::webhooks::queue_for(c, events)
+    if c.insert_events(events)? {
+        super::webhooks::queue_for(c, events)?;
+    }
+    Ok(())
 }
 
 /// The host ids an invitation's event names, which its stored row does not hold.

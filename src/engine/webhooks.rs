@@ -274,8 +274,8 @@ pub fn ping(c: &mut dyn Tx, id: i64, now: DateTime<Utc>) -> Result<String> {
 }
 
 /// Queues one `webhook` message per active subscription of each event's type, due at
-/// once, in the caller's transaction (every append of the feed comes here). With no
-/// subscription this is one look-up in an empty index.
+/// once, in the caller's transaction: every append of the feed whose store has an active
+/// subscription comes here (the append itself says whether one is, in its statement).
 pub(in crate::engine) fn queue_for(c: &mut dyn Tx, events: &[NewEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());

@@ -32,8 +32,11 @@ pub trait EventStore {
     /// Appends `events` in order, numbered after the last number given (in this write
     /// transaction, which holds the store's write lock: numbers are gap-free in commit order
     /// and never given twice). One call per change set: a sync appends its invitations'
-    /// events at once.
-    fn insert_events(&mut self, events: &[NewEvent]) -> Result<()>;
+    /// events at once. Returns whether any webhook subscription is active (D2), read in
+    /// the same statement as the last number given, so an append to a store without
+    /// subscriptions costs no second statement (or round trip). With no events, appends
+    /// nothing and returns `false`.
+    fn insert_events(&mut self, events: &[NewEvent]) -> Result<bool>;
 
     /// Up to `limit` events numbered above `after`, in order.
     fn events_after(&mut self, after: i64, limit: u32) -> Result<Vec<StoredEvent>>;

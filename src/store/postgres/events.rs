@@ -10,21 +10,25 @@ use crate::store::{NewEvent, StoredEvent};
 use super::{PgTx, get};
 
 impl crate::store::EventStore for PgTx<'_> {
-    fn insert_events(&mut self, events: &[NewEvent]) -> Result<()> {
+    fn insert_events(&mut self, events: &[NewEvent]) -> Result<bool> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
-        // One statement for the slice, numbered after the last number given.
-        self.execute(
+        // One statement for the slice, numbered after the last number given, which also
+        // says whether any webhook subscription is active (no second round trip).
+        let row = self.query_one(
             "WITH counter AS (
                SELECT greatest(
                  coalesce((SELECT max(seq) FROM events WHERE store_id = $1), 0),
                  last_seq) AS base
                FROM event_meta WHERE store_id = $1 AND id = 1)
-             INSERT INTO events (store_id, seq, type, at, data)
-             SELECT $1, counter.base + u.ord, u.type, u.at, u.data
-             FROM counter, unnest($2::text[], $3::bigint[], $4::text[])
-               WITH ORDINALITY AS u (type, at, data, ord)",
+             , appended AS (
+               INSERT INTO events (store_id, seq, type, at, data)
+               SELECT $1, counter.base + u.ord, u.type, u.at, u.data
+               FROM counter, unnest($2::text[], $3::bigint[], $4::text[])
+                 WITH ORDINALITY AS u (type, at, data, ord))
+             SELECT EXISTS (SELECT 1 FROM webhook_subscriptions
+                            WHERE store_id = $1 AND status = 'active')",
             vec![
                 p(events
                     .iter()
@@ -37,7 +41,7 @@ impl crate::store::EventStore for PgTx<'_> {
                     .collect::<Vec<String>>()),
             ],
         )?;
-        Ok(())
+        get(&row, 0)
     }
 
     fn events_after(&mut self, after: i64, limit: u32) -> Result<Vec<StoredEvent>> {

@@ -11,28 +11,31 @@ use rusqlite::{Connection, params};
 use crate::error::Result;
 use crate::store::{NewEvent, StoredEvent};
 
-/// The last number given: the newest event's, or the one a prune kept.
-fn last_seq(conn: &Connection) -> Result<i64> {
+/// The last number given (the newest event's, or the one a prune kept) and whether any
+/// webhook subscription is active, in one statement.
+fn last_seq(conn: &Connection) -> Result<(i64, bool)> {
     Ok(conn
         .prepare_cached(
-            "SELECT max(coalesce((SELECT max(seq) FROM events), 0), last_seq)
+            "SELECT max(coalesce((SELECT max(seq) FROM events), 0), last_seq),
+               EXISTS (SELECT 1 FROM webhook_subscriptions WHERE status = 'active')
              FROM event_meta WHERE id = 1",
         )?
-        .query_row([], |r| r.get(0))?)
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-/// Appends `events`, numbered after the last number given, in this transaction.
-pub fn insert_events(conn: &Connection, events: &[NewEvent]) -> Result<()> {
+/// Appends `events`, numbered after the last number given, in this transaction; returns
+/// whether any webhook subscription is active.
+pub fn insert_events(conn: &Connection, events: &[NewEvent]) -> Result<bool> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    let last = last_seq(conn)?;
+    let (last, webhooks) = last_seq(conn)?;
     let mut stmt =
         conn.prepare_cached("INSERT INTO events (seq, type, at, data) VALUES (?1, ?2, ?3, ?4)")?;
     for (seq, e) in (last + 1..).zip(events) {
         stmt.execute(params![seq, e.kind, e.at_ms, e.data])?;
     }
-    Ok(())
+    Ok(webhooks)
 }
 
 /// Up to `limit` events numbered above `after`, in order.
@@ -56,7 +59,7 @@ pub fn event_bounds(conn: &Connection) -> Result<(Option<i64>, i64)> {
     let oldest = conn
         .prepare_cached("SELECT min(seq) FROM events")?
         .query_row([], |r| r.get(0))?;
-    Ok((oldest, last_seq(conn)?))
+    Ok((oldest, last_seq(conn)?.0))
 }
 
 /// The number and time of up to `limit` oldest events.
@@ -96,7 +99,7 @@ pub fn set_incarnation(conn: &Connection, value: &str) -> Result<()> {
 }
 
 impl crate::store::EventStore for super::SqliteTx<'_> {
-    fn insert_events(&mut self, events: &[NewEvent]) -> Result<()> {
+    fn insert_events(&mut self, events: &[NewEvent]) -> Result<bool> {
         insert_events(self.conn, events)
     }
 
