@@ -52,10 +52,13 @@ fn fields(c: &CustomerRow) -> Vec<crate::hosted::Param> {
     ]
 }
 
-/// The outbox rows about customer `$2`: to her, about her alerts, or staff notifications
-/// about her responses (`params.about`, a response id); each term has its index
-/// (`outbox_customer`, `outbox_alert`, `outbox_about`).
-const ABOUT_CUSTOMER: &str = "(customer_id = $2
+/// The outbox rows about customer `$2`: her invitations' messages, her other messages,
+/// messages about her alerts, or staff notifications about her responses (`params.about`,
+/// a response id); each term has its index (`outbox_invitation`, the partial
+/// `outbox_customer`, `outbox_alert`, `outbox_about`).
+const ABOUT_CUSTOMER: &str = "(invitation_id IN (SELECT id FROM invitations
+                        WHERE store_id = $1 AND customer_id = $2)
+      OR (customer_id = $2 AND invitation_id IS NULL)
       OR alert_id IN (SELECT id FROM alerts WHERE store_id = $1 AND customer_id = $2)
       OR (user_id IS NOT NULL AND (params::jsonb ->> 'about')
           IN (SELECT id::text FROM responses WHERE store_id = $1 AND customer_id = $2)))";
