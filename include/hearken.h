@@ -666,6 +666,23 @@ hk_result hk_admin_export_sqlite(const char *admin_url,
                                  char **error_out);
 
 /**
+ * Checks the hosted database at `admin_url` (the admin role's connection string) and
+ * changes nothing (H2, H5): the schema version, row-level security forced with its
+ * policy on every store table, the roles granted the store tables (owning nothing, no
+ * superuser, no BYPASSRLS), and the references the schema does not enforce, as orphan
+ * counts per store, table and column (no row value). `store_id` NULL checks every
+ * store's rows, else that store's only (unknown: `HK_RESULT_NOT_FOUND`). On success
+ * `*check_json_out` receives the report, a JSON object `{"ok", "store", "schema_version",
+ * "schema_current", "stores_checked", "tables_checked", "unsecured_tables", "roles",
+ * "references_checked", "orphans"}` (free it with `hk_string_free`); a report with
+ * `"ok": false` is still `HK_OK`. Errors as for `hk_admin_install`.
+ */
+hk_result hk_admin_check(const char *admin_url,
+                         const char *store_id,
+                         char **check_json_out,
+                         char **error_out);
+
+/**
  * Leases to `mailer` (1 to 200 bytes) at most `limit` (1 to 10,000) stores of the
  * database at `url` (the engine role's connection string) that have due work at `now_ms`
  * and that no other mailer holds, until `now_ms + lease_seconds` (H3). On success

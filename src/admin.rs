@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Problem, Result};
+use crate::model::AdminCheck;
 
 /// The engine's role the schema's grants and policies are made for when none is named.
 pub const DEFAULT_ENGINE_ROLE: &str = "hearken_engine";
@@ -73,6 +74,9 @@ impl Unbuilt {
         Err(Error::Unsupported(NOT_BUILT))
     }
     fn export_sqlite(&self, _: &str, _: &Path) -> Result<u64> {
+        Err(Error::Unsupported(NOT_BUILT))
+    }
+    fn check(&self, _: Option<&str>) -> Result<AdminCheck> {
         Err(Error::Unsupported(NOT_BUILT))
     }
 }
@@ -148,6 +152,22 @@ pub fn export_sqlite(admin_url: &str, store_id: &str, path: &Path) -> Result<u64
     with_admin(admin_url, |a| a.export_sqlite(store_id, path))
 }
 
+/// Checks the hosted database (every store, or only `store_id`'s rows) and changes
+/// nothing (H2, H5): the schema version and whether it is this library's; row-level
+/// security enabled and forced, with its store policy, on every store table; every role
+/// granted the store tables (the engine's) owning nothing and neither a superuser nor
+/// bypassing row-level security; and the references the PostgreSQL schema does not
+/// enforce (eight foreign keys dropped for speed, and each store table's store id to the
+/// directory), as orphan counts per store, table and column, never a row value.
+/// [`AdminCheck::ok`] is true only when nothing was found. An unknown store is
+/// [`Error::NotFound`]. Run it after an import or a manual repair, and now and then.
+pub fn check(admin_url: &str, store_id: Option<&str>) -> Result<AdminCheck> {
+    if let Some(id) = store_id {
+        check_store_id(id)?;
+    }
+    with_admin(admin_url, |a| a.check(store_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +193,10 @@ mod tests {
         );
         assert_eq!(
             create_store(url, "s1").unwrap_err().kind(),
+            crate::ErrorKind::Unsupported
+        );
+        assert_eq!(
+            check(url, None).unwrap_err().kind(),
             crate::ErrorKind::Unsupported
         );
     }

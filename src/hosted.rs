@@ -2,13 +2,15 @@
 //! PostgreSQL that does not depend on the storage traits: the synchronous client and
 //! pool ([`client`]), the connection string and TLS ([`config`]), the PostgreSQL
 //! schema with its row-level security ([`schema`]), its administration ([`admin`]:
-//! install and migrate, create, list and delete stores, import and export SQLite files)
+//! install and migrate, create, list and delete stores, import and export SQLite files;
+//! [`check`]: the admin's check of the schema, the security and the references)
 //! and the mailers' store leases ([`lease`]).
 //!
 //! Not a stable API yet: public so the `tests/hosted_*.rs` can drive it, hidden from the
 //! documentation until the PostgreSQL store behind the storage seam uses it.
 
 pub mod admin;
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod lease;

@@ -614,3 +614,22 @@ fn d4_bad_inbound_sms_are_named_and_change_nothing() {
         },
     );
 }
+
+/// H5: the admin's check names a bad store id by its field (`admin.store`), never the
+/// value, before connecting (so in every build, hosted or not); it changes nothing, as it
+/// never writes.
+#[test]
+fn h5_admin_check_names_a_bad_store_id_without_its_value() {
+    let url = "postgres://admin@127.0.0.1:1/db";
+    let long = "x".repeat(129);
+    for bad in ["", "shop\u{7}42", long.as_str()] {
+        let err = hearken::admin::check(url, Some(bad)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        let fields: Vec<String> = (err.problems().iter())
+            .map(|p| format!("{}.{}", p.record, p.field))
+            .collect();
+        assert_eq!(fields, ["admin.store"]);
+        assert!(!err.to_string().contains("shop"), "{err}");
+        assert!(!err.to_json().contains("shop"), "{err}");
+    }
+}

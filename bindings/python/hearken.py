@@ -555,6 +555,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_hearken_checksum_func_admin_check() != 6726:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_admin_create_store() != 34876:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_hearken_checksum_func_admin_delete_store() != 25627:
@@ -866,6 +868,9 @@ _UniffiLib.ffi_hearken_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_hearken_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_hearken_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_hearken_checksum_func_admin_check.argtypes = (
+)
+_UniffiLib.uniffi_hearken_checksum_func_admin_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_hearken_checksum_func_admin_create_store.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_func_admin_create_store.restype = ctypes.c_uint16
@@ -1289,6 +1294,12 @@ _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_url.restype = ctypes.
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.argtypes = (
 )
 _UniffiLib.uniffi_hearken_checksum_constructor_engine_open_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_hearken_fn_func_admin_check.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_hearken_fn_func_admin_check.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_hearken_fn_func_admin_create_store.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -2504,18 +2515,26 @@ class _UniffiFfiConverterTypeAckOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeAckStatus.write(value.status, buf)
         _UniffiFfiConverterOptionalString.write(value.detail, buf)
 
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
 
     @staticmethod
-    def read(buf):
-        return buf.read_u32()
+    def lift(value):
+        return value != 0
 
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
 
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "i64"
@@ -2529,6 +2548,389 @@ class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_i64(value)
+
+class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u64"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**64
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u64(value)
+
+@dataclass
+class TableSecurity:
+    """
+    The row-level security of one store table that is not as installed.
+"""
+    def __init__(self, *, table:str, exists:bool, row_security:bool, forced:bool, policy:bool):
+        self.table = table
+        self.exists = exists
+        self.row_security = row_security
+        self.forced = forced
+        self.policy = policy
+        
+        
+
+    
+    def __str__(self):
+        return "TableSecurity(table={}, exists={}, row_security={}, forced={}, policy={})".format(self.table, self.exists, self.row_security, self.forced, self.policy)
+    def __eq__(self, other):
+        if self.table != other.table:
+            return False
+        if self.exists != other.exists:
+            return False
+        if self.row_security != other.row_security:
+            return False
+        if self.forced != other.forced:
+            return False
+        if self.policy != other.policy:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTableSecurity(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TableSecurity(
+            table=_UniffiFfiConverterString.read(buf),
+            exists=_UniffiFfiConverterBoolean.read(buf),
+            row_security=_UniffiFfiConverterBoolean.read(buf),
+            forced=_UniffiFfiConverterBoolean.read(buf),
+            policy=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.table)
+        _UniffiFfiConverterBoolean.check_lower(value.exists)
+        _UniffiFfiConverterBoolean.check_lower(value.row_security)
+        _UniffiFfiConverterBoolean.check_lower(value.forced)
+        _UniffiFfiConverterBoolean.check_lower(value.policy)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.table, buf)
+        _UniffiFfiConverterBoolean.write(value.exists, buf)
+        _UniffiFfiConverterBoolean.write(value.row_security, buf)
+        _UniffiFfiConverterBoolean.write(value.forced, buf)
+        _UniffiFfiConverterBoolean.write(value.policy, buf)
+
+class _UniffiFfiConverterSequenceTypeTableSecurity(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTableSecurity.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTableSecurity.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTableSecurity.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class RoleCheck:
+    """
+    A role granted rights on the store tables (the engine's role): it must own nothing
+    and be neither a superuser nor bypass row-level security (H2).
+"""
+    def __init__(self, *, role:str, superuser:bool, bypass_rls:bool, owned_objects:int):
+        self.role = role
+        self.superuser = superuser
+        self.bypass_rls = bypass_rls
+        self.owned_objects = owned_objects
+        
+        
+
+    
+    def __str__(self):
+        return "RoleCheck(role={}, superuser={}, bypass_rls={}, owned_objects={})".format(self.role, self.superuser, self.bypass_rls, self.owned_objects)
+    def __eq__(self, other):
+        if self.role != other.role:
+            return False
+        if self.superuser != other.superuser:
+            return False
+        if self.bypass_rls != other.bypass_rls:
+            return False
+        if self.owned_objects != other.owned_objects:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRoleCheck(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RoleCheck(
+            role=_UniffiFfiConverterString.read(buf),
+            superuser=_UniffiFfiConverterBoolean.read(buf),
+            bypass_rls=_UniffiFfiConverterBoolean.read(buf),
+            owned_objects=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.role)
+        _UniffiFfiConverterBoolean.check_lower(value.superuser)
+        _UniffiFfiConverterBoolean.check_lower(value.bypass_rls)
+        _UniffiFfiConverterUInt64.check_lower(value.owned_objects)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.role, buf)
+        _UniffiFfiConverterBoolean.write(value.superuser, buf)
+        _UniffiFfiConverterBoolean.write(value.bypass_rls, buf)
+        _UniffiFfiConverterUInt64.write(value.owned_objects, buf)
+
+class _UniffiFfiConverterSequenceTypeRoleCheck(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRoleCheck.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRoleCheck.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRoleCheck.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class OrphanCount:
+    """
+    Rows of one store whose reference (a column the schema does not enforce) names no row
+    of the referenced table.
+"""
+    def __init__(self, *, store:typing.Optional[str], store_key:int, table:str, column:str, references:str, rows:int):
+        self.store = store
+        self.store_key = store_key
+        self.table = table
+        self.column = column
+        self.references = references
+        self.rows = rows
+        
+        
+
+    
+    def __str__(self):
+        return "OrphanCount(store={}, store_key={}, table={}, column={}, references={}, rows={})".format(self.store, self.store_key, self.table, self.column, self.references, self.rows)
+    def __eq__(self, other):
+        if self.store != other.store:
+            return False
+        if self.store_key != other.store_key:
+            return False
+        if self.table != other.table:
+            return False
+        if self.column != other.column:
+            return False
+        if self.references != other.references:
+            return False
+        if self.rows != other.rows:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOrphanCount(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OrphanCount(
+            store=_UniffiFfiConverterOptionalString.read(buf),
+            store_key=_UniffiFfiConverterInt64.read(buf),
+            table=_UniffiFfiConverterString.read(buf),
+            column=_UniffiFfiConverterString.read(buf),
+            references=_UniffiFfiConverterString.read(buf),
+            rows=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.store)
+        _UniffiFfiConverterInt64.check_lower(value.store_key)
+        _UniffiFfiConverterString.check_lower(value.table)
+        _UniffiFfiConverterString.check_lower(value.column)
+        _UniffiFfiConverterString.check_lower(value.references)
+        _UniffiFfiConverterUInt64.check_lower(value.rows)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.store, buf)
+        _UniffiFfiConverterInt64.write(value.store_key, buf)
+        _UniffiFfiConverterString.write(value.table, buf)
+        _UniffiFfiConverterString.write(value.column, buf)
+        _UniffiFfiConverterString.write(value.references, buf)
+        _UniffiFfiConverterUInt64.write(value.rows, buf)
+
+class _UniffiFfiConverterSequenceTypeOrphanCount(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOrphanCount.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOrphanCount.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOrphanCount.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class AdminCheck:
+    """
+    What an admin's check of a hosted database found (H2, H5): `hearken::admin::check`,
+    C `hk_admin_check`, uniffi `admin_check`, the CLI's `hearken admin check`. It changes
+    nothing and shows no row value: names of tables, columns and roles, store ids and
+    counts only.
+"""
+    def __init__(self, *, ok:bool, store:typing.Optional[str], schema_version:typing.Optional[int], schema_current:bool, stores_checked:int, tables_checked:int, unsecured_tables:typing.List[TableSecurity], roles:typing.List[RoleCheck], references_checked:int, orphans:typing.List[OrphanCount]):
+        self.ok = ok
+        self.store = store
+        self.schema_version = schema_version
+        self.schema_current = schema_current
+        self.stores_checked = stores_checked
+        self.tables_checked = tables_checked
+        self.unsecured_tables = unsecured_tables
+        self.roles = roles
+        self.references_checked = references_checked
+        self.orphans = orphans
+        
+        
+
+    
+    def __str__(self):
+        return "AdminCheck(ok={}, store={}, schema_version={}, schema_current={}, stores_checked={}, tables_checked={}, unsecured_tables={}, roles={}, references_checked={}, orphans={})".format(self.ok, self.store, self.schema_version, self.schema_current, self.stores_checked, self.tables_checked, self.unsecured_tables, self.roles, self.references_checked, self.orphans)
+    def __eq__(self, other):
+        if self.ok != other.ok:
+            return False
+        if self.store != other.store:
+            return False
+        if self.schema_version != other.schema_version:
+            return False
+        if self.schema_current != other.schema_current:
+            return False
+        if self.stores_checked != other.stores_checked:
+            return False
+        if self.tables_checked != other.tables_checked:
+            return False
+        if self.unsecured_tables != other.unsecured_tables:
+            return False
+        if self.roles != other.roles:
+            return False
+        if self.references_checked != other.references_checked:
+            return False
+        if self.orphans != other.orphans:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAdminCheck(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AdminCheck(
+            ok=_UniffiFfiConverterBoolean.read(buf),
+            store=_UniffiFfiConverterOptionalString.read(buf),
+            schema_version=_UniffiFfiConverterOptionalInt64.read(buf),
+            schema_current=_UniffiFfiConverterBoolean.read(buf),
+            stores_checked=_UniffiFfiConverterUInt64.read(buf),
+            tables_checked=_UniffiFfiConverterUInt64.read(buf),
+            unsecured_tables=_UniffiFfiConverterSequenceTypeTableSecurity.read(buf),
+            roles=_UniffiFfiConverterSequenceTypeRoleCheck.read(buf),
+            references_checked=_UniffiFfiConverterUInt64.read(buf),
+            orphans=_UniffiFfiConverterSequenceTypeOrphanCount.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.ok)
+        _UniffiFfiConverterOptionalString.check_lower(value.store)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.schema_version)
+        _UniffiFfiConverterBoolean.check_lower(value.schema_current)
+        _UniffiFfiConverterUInt64.check_lower(value.stores_checked)
+        _UniffiFfiConverterUInt64.check_lower(value.tables_checked)
+        _UniffiFfiConverterSequenceTypeTableSecurity.check_lower(value.unsecured_tables)
+        _UniffiFfiConverterSequenceTypeRoleCheck.check_lower(value.roles)
+        _UniffiFfiConverterUInt64.check_lower(value.references_checked)
+        _UniffiFfiConverterSequenceTypeOrphanCount.check_lower(value.orphans)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.ok, buf)
+        _UniffiFfiConverterOptionalString.write(value.store, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.schema_version, buf)
+        _UniffiFfiConverterBoolean.write(value.schema_current, buf)
+        _UniffiFfiConverterUInt64.write(value.stores_checked, buf)
+        _UniffiFfiConverterUInt64.write(value.tables_checked, buf)
+        _UniffiFfiConverterSequenceTypeTableSecurity.write(value.unsecured_tables, buf)
+        _UniffiFfiConverterSequenceTypeRoleCheck.write(value.roles, buf)
+        _UniffiFfiConverterUInt64.write(value.references_checked, buf)
+        _UniffiFfiConverterSequenceTypeOrphanCount.write(value.orphans, buf)
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
 
 
 class _UniffiFfiConverterTypeTimestamp:
@@ -2555,19 +2957,6 @@ class _UniffiFfiConverterTypeTimestamp:
 
 Timestamp = int
 
-
-class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u64"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**64
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u64(value)
 
 class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     @staticmethod
@@ -2881,31 +3270,6 @@ class _UniffiFfiConverterTypeAlertStatus(_UniffiConverterRustBuffer):
             buf.write_i32(3)
 
 
-
-class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterInt64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterInt64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
     @classmethod
@@ -3957,27 +4321,6 @@ class _UniffiFfiConverterOptionalTypeIsoDate(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeIsoDate.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
 
 @dataclass
 class SkippedTransaction:
@@ -17634,6 +17977,30 @@ class _UniffiFfiConverterSequenceTypeLeasedStore(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeLeasedStore.read(buf) for i in range(count)
         ]
+def admin_check(admin_url: str,store_id: typing.Optional[str]) -> AdminCheck:
+    """
+    Checks the hosted database at `admin_url` and changes nothing (H2, H5): the schema
+    version, row-level security on every store table, the roles granted the store tables,
+    and the orphans of the references the schema does not enforce (counts, no row value),
+    of every store (`store_id` `None`) or of one (unknown: `NotFound`). `ok` is true only
+    when nothing was found.
+"""
+    
+    _UniffiFfiConverterString.check_lower(admin_url)
+
+    _UniffiFfiConverterOptionalString.check_lower(store_id)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(admin_url),
+        _UniffiFfiConverterOptionalString.lower(store_id),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeAdminCheck.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeHearkenError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_hearken_fn_func_admin_check,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def admin_create_store(admin_url: str,store_id: str) -> None:
     """
     Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
@@ -17989,6 +18356,10 @@ __all__ = [
     "ReportDetail",
     "SmsOutcome",
     "AckOutcome",
+    "TableSecurity",
+    "RoleCheck",
+    "OrphanCount",
+    "AdminCheck",
     "AggregateRow",
     "AggregateBundle",
     "Alert",
@@ -18088,6 +18459,7 @@ __all__ = [
     "Unsubscribe",
     "User",
     "Webhook",
+    "admin_check",
     "admin_create_store",
     "admin_delete_store",
     "admin_export_sqlite",

@@ -1714,6 +1714,38 @@ def test_h7_a_store_moves_to_a_file_and_back_and_is_deleted(tmp_path):
         hearken.admin_delete_store(admin, back)
 
 
+def test_h5_the_admin_check_of_a_store_after_its_night_is_ok():
+    """issue 27 (H5): admin_check of a store after its night is ok: the schema current,
+    no orphan among the references the schema does not enforce, the engine's role safe;
+    an unknown store raises NotFound, a bad id InvalidInput. The default library (no
+    hosted feature) raises Unsupported."""
+    if os.environ.get("HEARKEN_TEST_STORE") != "postgres":
+        with pytest.raises(hearken.HearkenError.Unsupported):
+            hearken.admin_check("postgres://admin@127.0.0.1/db", None)
+        with pytest.raises(hearken.HearkenError.InvalidInput):
+            hearken.admin_check("postgres://admin@127.0.0.1/db", "")
+        return
+    admin = os.environ["HEARKEN_TEST_PG_URL"]
+    store_id = f"py-check-{os.getpid()}-{time.time_ns()}"
+    hearken.admin_create_store(admin, store_id)
+    engine = prepared(hearken.Engine.open_url(os.environ["HEARKEN_TEST_PG_ENGINE_URL"], store_id))
+    engine.sync_json(golden_text("night1.batch.json"), NIGHT1)
+    report = hearken.admin_check(admin, store_id)
+    assert report.ok, report
+    assert report.store == store_id and report.stores_checked == 1
+    assert report.schema_current and report.schema_version is not None
+    assert report.references_checked == 13 and report.orphans == []
+    assert report.unsecured_tables == []
+    engine_role = [r for r in report.roles if r.role == "hearken_engine"]
+    assert len(engine_role) == 1
+    assert not engine_role[0].superuser and not engine_role[0].bypass_rls
+    assert engine_role[0].owned_objects == 0
+    with pytest.raises(hearken.HearkenError.NotFound):
+        hearken.admin_check(admin, store_id + "-missing")
+    with pytest.raises(hearken.HearkenError.InvalidInput):
+        hearken.admin_check(admin, "")
+
+
 def test_d1_golden_events_of_night1_match_the_rust_door(synced):
     """Step 8 (D1): after steps 1-3, claim one message and ack it; the event feed gives the
     types, data and cursor numbers of events_night1.json (the incarnation is the store's)."""

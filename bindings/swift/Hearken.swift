@@ -3251,6 +3251,172 @@ public func FfiConverterTypeAckOutcome_lower(_ value: AckOutcome) -> RustBuffer 
 
 
 /**
+ * What an admin's check of a hosted database found (H2, H5): `hearken::admin::check`,
+ * C `hk_admin_check`, uniffi `admin_check`, the CLI's `hearken admin check`. It changes
+ * nothing and shows no row value: names of tables, columns and roles, store ids and
+ * counts only.
+ */
+public struct AdminCheck: Equatable, Hashable {
+    /**
+     * `true` only when nothing was found: the schema is this library's version, every
+     * store table has its row-level security, every role granted the store tables owns
+     * nothing and bypasses nothing, and no reference is an orphan.
+     */
+    public var ok: Bool
+    /**
+     * The store checked (its text id), or `None` for every store of the database.
+     */
+    public var store: String?
+    /**
+     * The schema version installed (`None`: no hearken schema; then nothing else is
+     * checked).
+     */
+    public var schemaVersion: Int64?
+    /**
+     * Whether it is this library's version.
+     */
+    public var schemaCurrent: Bool
+    /**
+     * The stores whose rows were checked for orphans.
+     */
+    public var storesChecked: UInt64
+    /**
+     * The store tables whose row-level security was checked.
+     */
+    public var tablesChecked: UInt64
+    /**
+     * The store tables whose row-level security is not as installed (absent, disabled,
+     * not forced, or without exactly its one store policy); empty when all are.
+     */
+    public var unsecuredTables: [TableSecurity]
+    /**
+     * Every role granted rights on the store tables (the engine's role), with what would
+     * let it past row-level security. None at all is a problem too: no engine could
+     * work (install grants the engine's role).
+     */
+    public var roles: [RoleCheck]
+    /**
+     * The references the schema does not enforce that were checked (one query each).
+     */
+    public var referencesChecked: UInt64
+    /**
+     * The orphans found: rows whose reference names no row, counted per store, table,
+     * column and referenced table; empty when there are none.
+     */
+    public var orphans: [OrphanCount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `true` only when nothing was found: the schema is this library's version, every
+         * store table has its row-level security, every role granted the store tables owns
+         * nothing and bypasses nothing, and no reference is an orphan.
+         */ok: Bool, 
+        /**
+         * The store checked (its text id), or `None` for every store of the database.
+         */store: String?, 
+        /**
+         * The schema version installed (`None`: no hearken schema; then nothing else is
+         * checked).
+         */schemaVersion: Int64?, 
+        /**
+         * Whether it is this library's version.
+         */schemaCurrent: Bool, 
+        /**
+         * The stores whose rows were checked for orphans.
+         */storesChecked: UInt64, 
+        /**
+         * The store tables whose row-level security was checked.
+         */tablesChecked: UInt64, 
+        /**
+         * The store tables whose row-level security is not as installed (absent, disabled,
+         * not forced, or without exactly its one store policy); empty when all are.
+         */unsecuredTables: [TableSecurity], 
+        /**
+         * Every role granted rights on the store tables (the engine's role), with what would
+         * let it past row-level security. None at all is a problem too: no engine could
+         * work (install grants the engine's role).
+         */roles: [RoleCheck], 
+        /**
+         * The references the schema does not enforce that were checked (one query each).
+         */referencesChecked: UInt64, 
+        /**
+         * The orphans found: rows whose reference names no row, counted per store, table,
+         * column and referenced table; empty when there are none.
+         */orphans: [OrphanCount]) {
+        self.ok = ok
+        self.store = store
+        self.schemaVersion = schemaVersion
+        self.schemaCurrent = schemaCurrent
+        self.storesChecked = storesChecked
+        self.tablesChecked = tablesChecked
+        self.unsecuredTables = unsecuredTables
+        self.roles = roles
+        self.referencesChecked = referencesChecked
+        self.orphans = orphans
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AdminCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdminCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdminCheck {
+        return
+            try AdminCheck(
+                ok: FfiConverterBool.read(from: &buf), 
+                store: FfiConverterOptionString.read(from: &buf), 
+                schemaVersion: FfiConverterOptionInt64.read(from: &buf), 
+                schemaCurrent: FfiConverterBool.read(from: &buf), 
+                storesChecked: FfiConverterUInt64.read(from: &buf), 
+                tablesChecked: FfiConverterUInt64.read(from: &buf), 
+                unsecuredTables: FfiConverterSequenceTypeTableSecurity.read(from: &buf), 
+                roles: FfiConverterSequenceTypeRoleCheck.read(from: &buf), 
+                referencesChecked: FfiConverterUInt64.read(from: &buf), 
+                orphans: FfiConverterSequenceTypeOrphanCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AdminCheck, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterOptionInt64.write(value.schemaVersion, into: &buf)
+        FfiConverterBool.write(value.schemaCurrent, into: &buf)
+        FfiConverterUInt64.write(value.storesChecked, into: &buf)
+        FfiConverterUInt64.write(value.tablesChecked, into: &buf)
+        FfiConverterSequenceTypeTableSecurity.write(value.unsecuredTables, into: &buf)
+        FfiConverterSequenceTypeRoleCheck.write(value.roles, into: &buf)
+        FfiConverterUInt64.write(value.referencesChecked, into: &buf)
+        FfiConverterSequenceTypeOrphanCount.write(value.orphans, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminCheck_lift(_ buf: RustBuffer) throws -> AdminCheck {
+    return try FfiConverterTypeAdminCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminCheck_lower(_ value: AdminCheck) -> RustBuffer {
+    return FfiConverterTypeAdminCheck.lower(value)
+}
+
+
+/**
  * PII-free aggregate counts to share with other stores ("compare with other retailers").
  */
 public struct AggregateBundle: Equatable, Hashable {
@@ -9143,6 +9309,116 @@ public func FfiConverterTypeOpeningHours_lower(_ value: OpeningHours) -> RustBuf
 
 
 /**
+ * Rows of one store whose reference (a column the schema does not enforce) names no row
+ * of the referenced table.
+ */
+public struct OrphanCount: Equatable, Hashable {
+    /**
+     * The store's text id (`None`: the store is not in the directory of stores).
+     */
+    public var store: String?
+    /**
+     * The store's key in the database.
+     */
+    public var storeKey: Int64
+    /**
+     * The table holding the orphans.
+     */
+    public var table: String
+    /**
+     * Its referencing column.
+     */
+    public var column: String
+    /**
+     * The table the column refers to.
+     */
+    public var references: String
+    /**
+     * How many rows.
+     */
+    public var rows: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The store's text id (`None`: the store is not in the directory of stores).
+         */store: String?, 
+        /**
+         * The store's key in the database.
+         */storeKey: Int64, 
+        /**
+         * The table holding the orphans.
+         */table: String, 
+        /**
+         * Its referencing column.
+         */column: String, 
+        /**
+         * The table the column refers to.
+         */references: String, 
+        /**
+         * How many rows.
+         */rows: UInt64) {
+        self.store = store
+        self.storeKey = storeKey
+        self.table = table
+        self.column = column
+        self.references = references
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrphanCount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrphanCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrphanCount {
+        return
+            try OrphanCount(
+                store: FfiConverterOptionString.read(from: &buf), 
+                storeKey: FfiConverterInt64.read(from: &buf), 
+                table: FfiConverterString.read(from: &buf), 
+                column: FfiConverterString.read(from: &buf), 
+                references: FfiConverterString.read(from: &buf), 
+                rows: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrphanCount, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterInt64.write(value.storeKey, into: &buf)
+        FfiConverterString.write(value.table, into: &buf)
+        FfiConverterString.write(value.column, into: &buf)
+        FfiConverterString.write(value.references, into: &buf)
+        FfiConverterUInt64.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrphanCount_lift(_ buf: RustBuffer) throws -> OrphanCount {
+    return try FfiConverterTypeOrphanCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrphanCount_lower(_ value: OrphanCount) -> RustBuffer {
+    return FfiConverterTypeOrphanCount.lower(value)
+}
+
+
+/**
  * A rendered message handed to the host by `claim`, to deliver and then ack or fail.
  */
 public struct OutboundMessage: Equatable, Hashable {
@@ -11117,6 +11393,98 @@ public func FfiConverterTypeReviewFunnel_lower(_ value: ReviewFunnel) -> RustBuf
 
 
 /**
+ * A role granted rights on the store tables (the engine's role): it must own nothing
+ * and be neither a superuser nor bypass row-level security (H2).
+ */
+public struct RoleCheck: Equatable, Hashable {
+    /**
+     * The role's name.
+     */
+    public var role: String
+    /**
+     * Whether it is a superuser.
+     */
+    public var superuser: Bool
+    /**
+     * Whether it bypasses row-level security (`BYPASSRLS`).
+     */
+    public var bypassRls: Bool
+    /**
+     * The objects of this database it owns (relations, functions, schemas, the database
+     * itself; temporary tables not counted).
+     */
+    public var ownedObjects: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The role's name.
+         */role: String, 
+        /**
+         * Whether it is a superuser.
+         */superuser: Bool, 
+        /**
+         * Whether it bypasses row-level security (`BYPASSRLS`).
+         */bypassRls: Bool, 
+        /**
+         * The objects of this database it owns (relations, functions, schemas, the database
+         * itself; temporary tables not counted).
+         */ownedObjects: UInt64) {
+        self.role = role
+        self.superuser = superuser
+        self.bypassRls = bypassRls
+        self.ownedObjects = ownedObjects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoleCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoleCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoleCheck {
+        return
+            try RoleCheck(
+                role: FfiConverterString.read(from: &buf), 
+                superuser: FfiConverterBool.read(from: &buf), 
+                bypassRls: FfiConverterBool.read(from: &buf), 
+                ownedObjects: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoleCheck, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterBool.write(value.superuser, into: &buf)
+        FfiConverterBool.write(value.bypassRls, into: &buf)
+        FfiConverterUInt64.write(value.ownedObjects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoleCheck_lift(_ buf: RustBuffer) throws -> RoleCheck {
+    return try FfiConverterTypeRoleCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoleCheck_lower(_ value: RoleCheck) -> RustBuffer {
+    return FfiConverterTypeRoleCheck.lower(value)
+}
+
+
+/**
  * What a click on a score in the e-mail did (M1).
  */
 public struct ScoreClick: Equatable, Hashable {
@@ -12709,6 +13077,107 @@ public func FfiConverterTypeSyncWindow_lift(_ buf: RustBuffer) throws -> SyncWin
 #endif
 public func FfiConverterTypeSyncWindow_lower(_ value: SyncWindow) -> RustBuffer {
     return FfiConverterTypeSyncWindow.lower(value)
+}
+
+
+/**
+ * The row-level security of one store table that is not as installed.
+ */
+public struct TableSecurity: Equatable, Hashable {
+    /**
+     * The table.
+     */
+    public var table: String
+    /**
+     * Whether the table exists.
+     */
+    public var exists: Bool
+    /**
+     * Whether row-level security is enabled (`ENABLE ROW LEVEL SECURITY`).
+     */
+    public var rowSecurity: Bool
+    /**
+     * Whether it is forced on the table's owner too (`FORCE ROW LEVEL SECURITY`).
+     */
+    public var forced: Bool
+    /**
+     * Whether its only policy is the store policy `store_rows` as installed (another
+     * permissive policy would widen what a role sees).
+     */
+    public var policy: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The table.
+         */table: String, 
+        /**
+         * Whether the table exists.
+         */exists: Bool, 
+        /**
+         * Whether row-level security is enabled (`ENABLE ROW LEVEL SECURITY`).
+         */rowSecurity: Bool, 
+        /**
+         * Whether it is forced on the table's owner too (`FORCE ROW LEVEL SECURITY`).
+         */forced: Bool, 
+        /**
+         * Whether its only policy is the store policy `store_rows` as installed (another
+         * permissive policy would widen what a role sees).
+         */policy: Bool) {
+        self.table = table
+        self.exists = exists
+        self.rowSecurity = rowSecurity
+        self.forced = forced
+        self.policy = policy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TableSecurity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTableSecurity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TableSecurity {
+        return
+            try TableSecurity(
+                table: FfiConverterString.read(from: &buf), 
+                exists: FfiConverterBool.read(from: &buf), 
+                rowSecurity: FfiConverterBool.read(from: &buf), 
+                forced: FfiConverterBool.read(from: &buf), 
+                policy: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TableSecurity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.table, into: &buf)
+        FfiConverterBool.write(value.exists, into: &buf)
+        FfiConverterBool.write(value.rowSecurity, into: &buf)
+        FfiConverterBool.write(value.forced, into: &buf)
+        FfiConverterBool.write(value.policy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTableSecurity_lift(_ buf: RustBuffer) throws -> TableSecurity {
+    return try FfiConverterTypeTableSecurity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTableSecurity_lower(_ value: TableSecurity) -> RustBuffer {
+    return FfiConverterTypeTableSecurity.lower(value)
 }
 
 
@@ -18757,6 +19226,31 @@ fileprivate struct FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOrphanCount: FfiConverterRustBuffer {
+    typealias SwiftType = [OrphanCount]
+
+    public static func write(_ value: [OrphanCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOrphanCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OrphanCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OrphanCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOrphanCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer {
     typealias SwiftType = [OutboundMessage]
 
@@ -18932,6 +19426,31 @@ fileprivate struct FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRoleCheck: FfiConverterRustBuffer {
+    typealias SwiftType = [RoleCheck]
+
+    public static func write(_ value: [RoleCheck], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoleCheck.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoleCheck] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoleCheck]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoleCheck.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer {
     typealias SwiftType = [SeriesPoint]
 
@@ -18999,6 +19518,31 @@ fileprivate struct FfiConverterSequenceTypeSyncReport: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSyncReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTableSecurity: FfiConverterRustBuffer {
+    typealias SwiftType = [TableSecurity]
+
+    public static func write(_ value: [TableSecurity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTableSecurity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TableSecurity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TableSecurity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTableSecurity.read(from: &buf))
         }
         return seq
     }
@@ -19561,6 +20105,22 @@ public func FfiConverterTypeWordsByLanguage_lower(_ value: WordsByLanguage) -> R
 }
 
 /**
+ * Checks the hosted database at `admin_url` and changes nothing (H2, H5): the schema
+ * version, row-level security on every store table, the roles granted the store tables,
+ * and the orphans of the references the schema does not enforce (counts, no row value),
+ * of every store (`store_id` `None`) or of one (unknown: `NotFound`). `ok` is true only
+ * when nothing was found.
+ */
+public func adminCheck(adminUrl: String, storeId: String?)throws  -> AdminCheck  {
+    return try  FfiConverterTypeAdminCheck_lift(try rustCallWithError(FfiConverterTypeHearkenError_lift) {
+        uniffiCallStatus in
+    uniffi_hearken_fn_func_admin_check(
+        FfiConverterString.lower(adminUrl),
+        FfiConverterOptionString.lower(storeId),uniffiCallStatus
+    )
+})
+}
+/**
  * Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
  * then `Engine.open_url` opens it.
  */
@@ -19772,6 +20332,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_hearken_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_hearken_checksum_func_admin_check() != 6726) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hearken_checksum_func_admin_create_store() != 34876) {
         return InitializationResult.apiChecksumMismatch

@@ -985,6 +985,11 @@ RustBuffer uniffi_hearken_fn_method_hearkenerror_to_json(RustBuffer ptr, RustCal
 RustBuffer uniffi_hearken_fn_method_explanation_lines(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_CHECK
+RustBuffer uniffi_hearken_fn_func_admin_check(RustBuffer admin_url, RustBuffer store_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_CREATE_STORE
 #define UNIFFI_FFIDEF_UNIFFI_HEARKEN_FN_FUNC_ADMIN_CREATE_STORE
 void uniffi_hearken_fn_func_admin_create_store(RustBuffer admin_url, RustBuffer store_id, RustCallStatus *_Nonnull out_status
@@ -1328,6 +1333,12 @@ void ffi_hearken_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_HEARKEN_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_HEARKEN_RUST_FUTURE_COMPLETE_VOID
 void ffi_hearken_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_CHECK
+uint16_t uniffi_hearken_checksum_func_admin_check(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HEARKEN_CHECKSUM_FUNC_ADMIN_CREATE_STORE

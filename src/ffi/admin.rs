@@ -5,7 +5,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{Out, now, text, without_engine};
+use super::boundary::{Out, now, optional_text, text, without_engine};
 use super::result::hk_result;
 
 /// Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as
@@ -168,6 +168,36 @@ pub unsafe extern "C" fn hk_admin_export_sqlite(
             store,
             std::path::Path::new(path),
         )?);
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or writable (contract above).
+    unsafe { without_engine(error_out, body) }
+}
+
+/// Checks the hosted database at `admin_url` (the admin role's connection string) and
+/// changes nothing (H2, H5): the schema version, row-level security forced with its
+/// policy on every store table, the roles granted the store tables (owning nothing, no
+/// superuser, no BYPASSRLS), and the references the schema does not enforce, as orphan
+/// counts per store, table and column (no row value). `store_id` NULL checks every
+/// store's rows, else that store's only (unknown: `HK_RESULT_NOT_FOUND`). On success
+/// `*check_json_out` receives the report, a JSON object `{"ok", "store", "schema_version",
+/// "schema_current", "stores_checked", "tables_checked", "unsecured_tables", "roles",
+/// "references_checked", "orphans"}` (free it with `hk_string_free`); a report with
+/// `"ok": false` is still `HK_OK`. Errors as for `hk_admin_install`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hk_admin_check(
+    admin_url: *const c_char,
+    store_id: *const c_char,
+    check_json_out: *mut *mut c_char,
+    error_out: *mut *mut c_char,
+) -> hk_result {
+    let body = || {
+        // SAFETY: NULL or NUL-terminated (contract above).
+        let url = unsafe { text(admin_url, "admin_url") }?;
+        // SAFETY: as above; NULL means every store.
+        let store = unsafe { optional_text(store_id, "store_id") }?;
+        let out = Out::new(check_json_out, "check_json_out")?;
+        out.set_string(crate::wire::to_json(&crate::admin::check(url, store)?));
         Ok(())
     };
     // SAFETY: `error_out` is NULL or writable (contract above).

@@ -2,6 +2,7 @@
 //! derives (`uniffi::Record` / `uniffi::Enum`) behind the `uniffi` feature: these types
 //! are the Kotlin, Swift and Python door's records as they are (src/uniffi_api/).
 
+mod admin_check;
 mod alert;
 mod analytics;
 mod batch;
@@ -25,6 +26,7 @@ mod survey;
 mod transaction;
 mod webhooks;
 
+pub use admin_check::{AdminCheck, OrphanCount, RoleCheck, TableSecurity};
 pub use alert::{
     Alert, AlertKind, AlertQuery, AlertSettings, AlertStatus, Assignment, AtRiskCustomer, Author,
     CommentKind, CustomerEmail, ExternalReview, InboundReply, Interaction, InteractionInput,

@@ -4,7 +4,7 @@
 
 use super::error::HearkenError;
 use super::time;
-use crate::model::LeasedStore;
+use crate::model::{AdminCheck, LeasedStore};
 
 /// Installs the hearken schema in the PostgreSQL database at `admin_url` (connected as the
 /// role that is to own the tables), or migrates it, then the row-level security, policies
@@ -70,6 +70,19 @@ pub fn admin_export_sqlite(
         &store_id,
         std::path::Path::new(&path),
     )?)
+}
+
+/// Checks the hosted database at `admin_url` and changes nothing (H2, H5): the schema
+/// version, row-level security on every store table, the roles granted the store tables,
+/// and the orphans of the references the schema does not enforce (counts, no row value),
+/// of every store (`store_id` `None`) or of one (unknown: `NotFound`). `ok` is true only
+/// when nothing was found.
+#[uniffi::export]
+pub fn admin_check(
+    admin_url: String,
+    store_id: Option<String>,
+) -> Result<AdminCheck, HearkenError> {
+    Ok(crate::admin::check(&admin_url, store_id.as_deref())?)
 }
 
 /// Leases to `mailer` at most `limit` stores of the database at `url` (the engine role's)

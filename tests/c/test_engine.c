@@ -323,6 +323,15 @@ static void open_url_checks_its_pointers_and_is_unsupported_without_hosted_mode(
     char *ids = NULL;
     CHECK_RC(hk_admin_list_stores(url, &ids, NULL), HK_RESULT_UNSUPPORTED, NULL);
     CHECK(ids == NULL);
+    char *check = NULL;
+    CHECK_RC(hk_admin_check(url, NULL, &check, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK_RC(hk_admin_check(url, "s1", &check, NULL), HK_RESULT_UNSUPPORTED, NULL);
+    CHECK(check == NULL);
+    CHECK_RC(hk_admin_check(url, NULL, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+    error = NULL;
+    CHECK_RC(hk_admin_check(url, "", &check, &error), HK_RESULT_INVALID_INPUT, NULL);
+    CHECK(error != NULL && strstr(error, "\"store\"") != NULL);
+    hk_string_free(error);
 
     /* The mailers' leases (H3): likewise. */
     char *leases = (char *)"sentinel";

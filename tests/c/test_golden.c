@@ -339,6 +339,49 @@ static void a_store_moves_to_a_file_and_back_and_is_deleted(void) {
     free(file);
 }
 
+/* On PostgreSQL (H5): the admin's check of the golden store after its night is ok, names
+ * that store, and shows no value of its rows; an unknown store is not found; a NULL store
+ * checks every store. */
+static void the_admin_check_of_a_store_after_its_night_is_ok(void) {
+    hk_engine *engine = open_golden_engine("check.db");
+    if (engine == NULL) {
+        return;
+    }
+    char store[256];
+    snprintf(store, sizeof store, "%s", last_store_id);
+    char *batch = read_golden("night1.batch.json");
+    char *report = NULL;
+    CHECK_OK(hk_engine_sync(engine, batch, NOW_NIGHT1, &report), engine);
+    hk_string_free(report);
+    free(batch);
+    hk_engine_free(&engine);
+    const char *admin = getenv("HEARKEN_TEST_PG_URL");
+    char *check = NULL;
+    char *error = NULL;
+    CHECK_RC(hk_admin_check(admin, store, &check, &error), HK_OK, NULL);
+    CHECK_CONTAINS(check, "\"ok\":true");
+    CHECK_CONTAINS(check, "\"schema_current\":true");
+    CHECK_CONTAINS(check, "\"orphans\":[]");
+    CHECK_CONTAINS(check, "\"references_checked\":13");
+    char needle[320];
+    snprintf(needle, sizeof needle, "\"store\":\"%s\"", store);
+    CHECK_CONTAINS(check, needle);
+    CHECK(check != NULL && strstr(check, "@example") == NULL);
+    hk_string_free(check);
+    check = NULL;
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s-missing", store);
+    CHECK_RC(hk_admin_check(admin, missing, &check, &error), HK_RESULT_NOT_FOUND, NULL);
+    CHECK(check == NULL);
+    hk_string_free(error);
+    error = NULL;
+    CHECK_RC(hk_admin_check(admin, NULL, &check, &error), HK_OK, NULL);
+    CHECK_CONTAINS(check, "\"store\":null");
+    CHECK_CONTAINS(check, "\"schema_version\":");
+    hk_string_free(check);
+    CHECK_RC(hk_admin_check(admin, store, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
+}
+
 /* `json` with every `"<incarnation>.` of a cursor written `"INCARNATION.` (malloc'd): the
  * incarnation is random per store, the rest of the feed is golden. */
 static char *mask_incarnation(const char *json) {
@@ -535,6 +578,8 @@ void golden_tests(void) {
                  a_mailer_leases_the_store_with_due_work);
         run_case("a store moves to a file and back and is deleted (PostgreSQL)",
                  a_store_moves_to_a_file_and_back_and_is_deleted);
+        run_case("the admin check of a store after its night is ok (PostgreSQL, H5)",
+                 the_admin_check_of_a_store_after_its_night_is_ok);
     }
     run_case("report readers give the skipped customers and reasons",
              report_readers_give_the_skipped_customers_and_reasons);

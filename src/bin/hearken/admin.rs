@@ -73,6 +73,15 @@ pub enum AdminAction {
         #[arg(long, value_name = "ID")]
         store: String,
     },
+    /// Check the database and change nothing: the schema version, row-level security on
+    /// every store table, the engine's role, and the references the schema does not
+    /// enforce (orphan counts per store, no row value). Exit 1 when anything is found.
+    Check {
+        /// Check this store's rows only (the schema, security and roles are the
+        /// database's).
+        #[arg(long, value_name = "ID")]
+        store: Option<String>,
+    },
     /// Export a store to a new SQLite store file (an existing file is never replaced).
     Export {
         /// The file to write.
@@ -179,6 +188,13 @@ pub fn run(args: &AdminArgs, out: &Out) -> Result<(), Failure> {
                 )
             });
         }
+        AdminAction::Check { store } => {
+            let report = admin.check(store.as_deref())?;
+            out.show(&report, || check_text(&report));
+            if !report.ok {
+                return Err(Failure::HostedCheck(report.problems()));
+            }
+        }
         AdminAction::Export { file, store } => {
             let rows = admin
                 .export_sqlite(store, file)
@@ -193,6 +209,73 @@ pub fn run(args: &AdminArgs, out: &Out) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `hearken admin check`'s report for a person: what was checked and what was found.
+#[cfg(feature = "hosted")]
+fn check_text(r: &hearken::AdminCheck) -> String {
+    let mut text = match r.schema_version {
+        None => return "no hearken schema in this database: PROBLEMS FOUND\n".to_owned(),
+        Some(v) if r.schema_current => format!("schema version {v} (current)\n"),
+        Some(v) => format!(
+            "schema version {v}: NOT this version's ({})\n",
+            hearken::hosted::schema::PG_SCHEMA_VERSION
+        ),
+    };
+    text.push_str(&format!(
+        "row-level security: {} store tables, {} not as installed\n",
+        r.tables_checked,
+        r.unsecured_tables.len()
+    ));
+    for t in &r.unsecured_tables {
+        let mut wrong = Vec::new();
+        if !t.exists {
+            wrong.push("missing");
+        } else {
+            if !t.row_security {
+                wrong.push("row security off");
+            }
+            if !t.forced {
+                wrong.push("not forced");
+            }
+            if !t.policy {
+                wrong.push("policy not as installed");
+            }
+        }
+        text.push_str(&format!("  {}: {}\n", t.table, wrong.join(", ")));
+    }
+    if r.roles.is_empty() {
+        text.push_str("roles granted the store tables: none\n");
+    }
+    for role in &r.roles {
+        let verdict = if role.is_safe() {
+            "owns nothing, no superuser, no BYPASSRLS".to_owned()
+        } else {
+            format!(
+                "superuser {}, BYPASSRLS {}, owns {} objects",
+                role.superuser, role.bypass_rls, role.owned_objects
+            )
+        };
+        text.push_str(&format!("role {}: {verdict}\n", role.role));
+    }
+    text.push_str(&format!(
+        "references not enforced by the schema: {} checked in {} stores, {} with orphans\n",
+        r.references_checked,
+        r.stores_checked,
+        r.orphans.len()
+    ));
+    for o in &r.orphans {
+        let store = o
+            .store
+            .clone()
+            .unwrap_or_else(|| format!("(key {}, not in the directory)", o.store_key));
+        text.push_str(&format!(
+            "  store {store}: {} rows of {}.{} -> {}\n",
+            o.rows, o.table, o.column, o.references
+        ));
+    }
+    text.push_str(if r.ok { "ok\n" } else { "PROBLEMS FOUND\n" });
+    text
 }
 
 /// Without the feature: hosted mode is not built in.

@@ -22,6 +22,9 @@ pub enum Failure {
     NoDatabase(PathBuf),
     /// `check` found this many problems in the store file.
     Damaged(usize),
+    /// `admin check` found this many problems in the hosted database.
+    #[cfg_attr(not(feature = "hosted"), allow(dead_code))]
+    HostedCheck(usize),
 }
 
 impl From<hearken::Error> for Failure {
@@ -66,7 +69,7 @@ impl Failure {
             }
             Failure::Output(..) => ErrorKind::Storage,
             Failure::NoDatabase(_) => ErrorKind::NotFound,
-            Failure::Damaged(_) => ErrorKind::Corrupt,
+            Failure::Damaged(_) | Failure::HostedCheck(_) => ErrorKind::Corrupt,
         }
     }
 
@@ -103,6 +106,9 @@ impl Failure {
             Failure::Damaged(n) => {
                 format!("the store file is damaged ({n} problems found); restore the last backup")
             }
+            Failure::HostedCheck(n) => format!(
+                "the hosted database check found {n} problems (listed above); see docs/hosted.md, Checking the database"
+            ),
         }
     }
 

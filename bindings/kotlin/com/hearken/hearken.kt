@@ -697,6 +697,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_hearken_checksum_func_admin_check(
+    ): Int
     external fun uniffi_hearken_checksum_func_admin_create_store(
     ): Int
     external fun uniffi_hearken_checksum_func_admin_delete_store(
@@ -1292,6 +1294,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_method_explanation_lines(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_hearken_fn_func_admin_check(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_hearken_fn_func_admin_create_store(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_hearken_fn_func_admin_delete_store(`adminUrl`: RustBuffer.ByValue,`storeId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1443,6 +1447,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_hearken_checksum_func_admin_check() and 0xFFFF) != 6726) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_hearken_checksum_func_admin_create_store() and 0xFFFF) != 34876) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -5620,6 +5627,127 @@ public object FfiConverterTypeAckOutcome: FfiConverterRustBuffer<AckOutcome> {
             FfiConverterString.write(value.`messageId`, buf)
             FfiConverterTypeAckStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
+ * What an admin's check of a hosted database found (H2, H5): `hearken::admin::check`,
+ * C `hk_admin_check`, uniffi `admin_check`, the CLI's `hearken admin check`. It changes
+ * nothing and shows no row value: names of tables, columns and roles, store ids and
+ * counts only.
+ */
+data class AdminCheck (
+    /**
+     * `true` only when nothing was found: the schema is this library's version, every
+     * store table has its row-level security, every role granted the store tables owns
+     * nothing and bypasses nothing, and no reference is an orphan.
+     */
+    var `ok`: kotlin.Boolean
+    , 
+    /**
+     * The store checked (its text id), or `None` for every store of the database.
+     */
+    var `store`: kotlin.String?
+    , 
+    /**
+     * The schema version installed (`None`: no hearken schema; then nothing else is
+     * checked).
+     */
+    var `schemaVersion`: kotlin.Long?
+    , 
+    /**
+     * Whether it is this library's version.
+     */
+    var `schemaCurrent`: kotlin.Boolean
+    , 
+    /**
+     * The stores whose rows were checked for orphans.
+     */
+    var `storesChecked`: kotlin.ULong
+    , 
+    /**
+     * The store tables whose row-level security was checked.
+     */
+    var `tablesChecked`: kotlin.ULong
+    , 
+    /**
+     * The store tables whose row-level security is not as installed (absent, disabled,
+     * not forced, or without exactly its one store policy); empty when all are.
+     */
+    var `unsecuredTables`: List<TableSecurity>
+    , 
+    /**
+     * Every role granted rights on the store tables (the engine's role), with what would
+     * let it past row-level security. None at all is a problem too: no engine could
+     * work (install grants the engine's role).
+     */
+    var `roles`: List<RoleCheck>
+    , 
+    /**
+     * The references the schema does not enforce that were checked (one query each).
+     */
+    var `referencesChecked`: kotlin.ULong
+    , 
+    /**
+     * The orphans found: rows whose reference names no row, counted per store, table,
+     * column and referenced table; empty when there are none.
+     */
+    var `orphans`: List<OrphanCount>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAdminCheck: FfiConverterRustBuffer<AdminCheck> {
+    override fun read(buf: ByteBuffer): AdminCheck {
+        return AdminCheck(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeTableSecurity.read(buf),
+            FfiConverterSequenceTypeRoleCheck.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeOrphanCount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AdminCheck) = (
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterOptionalString.allocationSize(value.`store`) +
+            FfiConverterOptionalLong.allocationSize(value.`schemaVersion`) +
+            FfiConverterBoolean.allocationSize(value.`schemaCurrent`) +
+            FfiConverterULong.allocationSize(value.`storesChecked`) +
+            FfiConverterULong.allocationSize(value.`tablesChecked`) +
+            FfiConverterSequenceTypeTableSecurity.allocationSize(value.`unsecuredTables`) +
+            FfiConverterSequenceTypeRoleCheck.allocationSize(value.`roles`) +
+            FfiConverterULong.allocationSize(value.`referencesChecked`) +
+            FfiConverterSequenceTypeOrphanCount.allocationSize(value.`orphans`)
+    )
+
+    override fun write(value: AdminCheck, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterOptionalString.write(value.`store`, buf)
+            FfiConverterOptionalLong.write(value.`schemaVersion`, buf)
+            FfiConverterBoolean.write(value.`schemaCurrent`, buf)
+            FfiConverterULong.write(value.`storesChecked`, buf)
+            FfiConverterULong.write(value.`tablesChecked`, buf)
+            FfiConverterSequenceTypeTableSecurity.write(value.`unsecuredTables`, buf)
+            FfiConverterSequenceTypeRoleCheck.write(value.`roles`, buf)
+            FfiConverterULong.write(value.`referencesChecked`, buf)
+            FfiConverterSequenceTypeOrphanCount.write(value.`orphans`, buf)
     }
 }
 
@@ -9866,6 +9994,86 @@ public object FfiConverterTypeOpeningHours: FfiConverterRustBuffer<OpeningHours>
 
 
 /**
+ * Rows of one store whose reference (a column the schema does not enforce) names no row
+ * of the referenced table.
+ */
+data class OrphanCount (
+    /**
+     * The store's text id (`None`: the store is not in the directory of stores).
+     */
+    var `store`: kotlin.String?
+    , 
+    /**
+     * The store's key in the database.
+     */
+    var `storeKey`: kotlin.Long
+    , 
+    /**
+     * The table holding the orphans.
+     */
+    var `table`: kotlin.String
+    , 
+    /**
+     * Its referencing column.
+     */
+    var `column`: kotlin.String
+    , 
+    /**
+     * The table the column refers to.
+     */
+    var `references`: kotlin.String
+    , 
+    /**
+     * How many rows.
+     */
+    var `rows`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOrphanCount: FfiConverterRustBuffer<OrphanCount> {
+    override fun read(buf: ByteBuffer): OrphanCount {
+        return OrphanCount(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OrphanCount) = (
+            FfiConverterOptionalString.allocationSize(value.`store`) +
+            FfiConverterLong.allocationSize(value.`storeKey`) +
+            FfiConverterString.allocationSize(value.`table`) +
+            FfiConverterString.allocationSize(value.`column`) +
+            FfiConverterString.allocationSize(value.`references`) +
+            FfiConverterULong.allocationSize(value.`rows`)
+    )
+
+    override fun write(value: OrphanCount, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`store`, buf)
+            FfiConverterLong.write(value.`storeKey`, buf)
+            FfiConverterString.write(value.`table`, buf)
+            FfiConverterString.write(value.`column`, buf)
+            FfiConverterString.write(value.`references`, buf)
+            FfiConverterULong.write(value.`rows`, buf)
+    }
+}
+
+
+
+/**
  * A rendered message handed to the host by `claim`, to deliver and then ack or fail.
  */
 data class OutboundMessage (
@@ -11286,6 +11494,71 @@ public object FfiConverterTypeReviewFunnel: FfiConverterRustBuffer<ReviewFunnel>
 
 
 /**
+ * A role granted rights on the store tables (the engine's role): it must own nothing
+ * and be neither a superuser nor bypass row-level security (H2).
+ */
+data class RoleCheck (
+    /**
+     * The role's name.
+     */
+    var `role`: kotlin.String
+    , 
+    /**
+     * Whether it is a superuser.
+     */
+    var `superuser`: kotlin.Boolean
+    , 
+    /**
+     * Whether it bypasses row-level security (`BYPASSRLS`).
+     */
+    var `bypassRls`: kotlin.Boolean
+    , 
+    /**
+     * The objects of this database it owns (relations, functions, schemas, the database
+     * itself; temporary tables not counted).
+     */
+    var `ownedObjects`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoleCheck: FfiConverterRustBuffer<RoleCheck> {
+    override fun read(buf: ByteBuffer): RoleCheck {
+        return RoleCheck(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoleCheck) = (
+            FfiConverterString.allocationSize(value.`role`) +
+            FfiConverterBoolean.allocationSize(value.`superuser`) +
+            FfiConverterBoolean.allocationSize(value.`bypassRls`) +
+            FfiConverterULong.allocationSize(value.`ownedObjects`)
+    )
+
+    override fun write(value: RoleCheck, buf: ByteBuffer) {
+            FfiConverterString.write(value.`role`, buf)
+            FfiConverterBoolean.write(value.`superuser`, buf)
+            FfiConverterBoolean.write(value.`bypassRls`, buf)
+            FfiConverterULong.write(value.`ownedObjects`, buf)
+    }
+}
+
+
+
+/**
  * What a click on a score in the e-mail did (M1).
  */
 data class ScoreClick (
@@ -12422,6 +12695,78 @@ public object FfiConverterTypeSyncWindow: FfiConverterRustBuffer<SyncWindow> {
             FfiConverterSequenceTypeIsoDate.write(value.`dates`, buf)
             FfiConverterSequenceTypeIsoDate.write(value.`missing`, buf)
             FfiConverterTypeTimestamp.write(value.`nextSyncAt`, buf)
+    }
+}
+
+
+
+/**
+ * The row-level security of one store table that is not as installed.
+ */
+data class TableSecurity (
+    /**
+     * The table.
+     */
+    var `table`: kotlin.String
+    , 
+    /**
+     * Whether the table exists.
+     */
+    var `exists`: kotlin.Boolean
+    , 
+    /**
+     * Whether row-level security is enabled (`ENABLE ROW LEVEL SECURITY`).
+     */
+    var `rowSecurity`: kotlin.Boolean
+    , 
+    /**
+     * Whether it is forced on the table's owner too (`FORCE ROW LEVEL SECURITY`).
+     */
+    var `forced`: kotlin.Boolean
+    , 
+    /**
+     * Whether its only policy is the store policy `store_rows` as installed (another
+     * permissive policy would widen what a role sees).
+     */
+    var `policy`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTableSecurity: FfiConverterRustBuffer<TableSecurity> {
+    override fun read(buf: ByteBuffer): TableSecurity {
+        return TableSecurity(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TableSecurity) = (
+            FfiConverterString.allocationSize(value.`table`) +
+            FfiConverterBoolean.allocationSize(value.`exists`) +
+            FfiConverterBoolean.allocationSize(value.`rowSecurity`) +
+            FfiConverterBoolean.allocationSize(value.`forced`) +
+            FfiConverterBoolean.allocationSize(value.`policy`)
+    )
+
+    override fun write(value: TableSecurity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`table`, buf)
+            FfiConverterBoolean.write(value.`exists`, buf)
+            FfiConverterBoolean.write(value.`rowSecurity`, buf)
+            FfiConverterBoolean.write(value.`forced`, buf)
+            FfiConverterBoolean.write(value.`policy`, buf)
     }
 }
 
@@ -17364,6 +17709,34 @@ public object FfiConverterSequenceTypeOpeningHours: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOrphanCount: FfiConverterRustBuffer<List<OrphanCount>> {
+    override fun read(buf: ByteBuffer): List<OrphanCount> {
+        val len = buf.getInt()
+        return List<OrphanCount>(len) {
+            FfiConverterTypeOrphanCount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OrphanCount>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOrphanCount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OrphanCount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOrphanCount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeOutboundMessage: FfiConverterRustBuffer<List<OutboundMessage>> {
     override fun read(buf: ByteBuffer): List<OutboundMessage> {
         val len = buf.getInt()
@@ -17560,6 +17933,34 @@ public object FfiConverterSequenceTypeResponseDeletion: FfiConverterRustBuffer<L
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRoleCheck: FfiConverterRustBuffer<List<RoleCheck>> {
+    override fun read(buf: ByteBuffer): List<RoleCheck> {
+        val len = buf.getInt()
+        return List<RoleCheck>(len) {
+            FfiConverterTypeRoleCheck.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoleCheck>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoleCheck.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoleCheck>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoleCheck.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer<List<SeriesPoint>> {
     override fun read(buf: ByteBuffer): List<SeriesPoint> {
         val len = buf.getInt()
@@ -17634,6 +18035,34 @@ public object FfiConverterSequenceTypeSyncReport: FfiConverterRustBuffer<List<Sy
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSyncReport.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTableSecurity: FfiConverterRustBuffer<List<TableSecurity>> {
+    override fun read(buf: ByteBuffer): List<TableSecurity> {
+        val len = buf.getInt()
+        return List<TableSecurity>(len) {
+            FfiConverterTypeTableSecurity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TableSecurity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTableSecurity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TableSecurity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTableSecurity.write(it, buf)
         }
     }
 }
@@ -18002,6 +18431,26 @@ public typealias FfiConverterTypeTimestamp = FfiConverterLong
 
 public typealias WordsByLanguage = Map<kotlin.String, List<kotlin.String>>
 public typealias FfiConverterTypeWordsByLanguage = FfiConverterMapStringSequenceString
+        /**
+         * Checks the hosted database at `admin_url` and changes nothing (H2, H5): the schema
+         * version, row-level security on every store table, the roles granted the store tables,
+         * and the orphans of the references the schema does not enforce (counts, no row value),
+         * of every store (`store_id` `None`) or of one (unknown: `NotFound`). `ok` is true only
+         * when nothing was found.
+         */
+    @Throws(HearkenException::class) fun `adminCheck`(`adminUrl`: kotlin.String, `storeId`: kotlin.String?): AdminCheck {
+            return FfiConverterTypeAdminCheck.lift(
+    uniffiRustCallWithError(HearkenException) { _status ->
+    UniffiLib.uniffi_hearken_fn_func_admin_check(
+    
+        
+        FfiConverterString.lower(`adminUrl`),
+        FfiConverterOptionalString.lower(`storeId`),_status)
+}
+    )
+    }
+    
+
         /**
          * Creates the store `store_id` (the vendor's text id) in the database at `admin_url`;
          * then `Engine.open_url` opens it.
