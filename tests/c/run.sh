@@ -54,12 +54,24 @@ step() {
     fi
 }
 
-# suite NAME COMMAND...: runs the C test binary and counts each of its test cases.
-suite() {
-    local name=$1
+# start KEY COMMAND...: starts a run of the C test binary in the background, its output in
+# $OUT/KEY.log and .err and its exit status in $OUT/KEY.status (each run makes its own
+# mkdtemp directory under the scratch directory, so runs do not share files).
+start() {
+    local key=$1
     shift
-    local status=0
-    "$@" > "$OUT/suite.log" 2> "$OUT/suite.err" || status=$?
+    ( status=0
+      "$@" > "$OUT/$key.log" 2> "$OUT/$key.err" || status=$?
+      echo "$status" > "$OUT/$key.status" ) &
+}
+
+# suite NAME KEY: counts each test case of the finished run KEY.
+suite() {
+    local name=$1 key=$2
+    local status
+    status=$(cat "$OUT/$key.status")
+    cp "$OUT/$key.log" "$OUT/suite.log"
+    cp "$OUT/$key.err" "$OUT/suite.err"
     local summary ok bad
     summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed$' "$OUT/suite.log" || true)
     ok=$(echo "$summary" | sed -nE 's/^tests: ([0-9]+) passed.*/\1/p')
@@ -101,13 +113,20 @@ step "example compiles against libhearken.a" \
 step "example compiles against libhearken.so" \
     "$CC" "${CFLAGS[@]}" examples/nightly_sync.c "${SHARED_LIBS[@]}" -o "$OUT/example_shared"
 
-# Run: the suites, plain and under valgrind.
+# Run: the suites, plain and under valgrind, all four at once (valgrind runs one core
+# each: the two memchecks take about a minute each on this suite).
 mkdir -p "$OUT/scratch"
 for kind in static shared; do
     if [ -x "$OUT/tests_$kind" ]; then
-        suite "C tests, lib$kind" "$OUT/tests_$kind" tests/golden "$OUT/scratch"
-        suite "C tests, lib$kind, valgrind" \
-            "${VALGRIND[@]}" "$OUT/tests_$kind" tests/golden "$OUT/scratch"
+        start "$kind" "$OUT/tests_$kind" tests/golden "$OUT/scratch"
+        start "$kind-valgrind" "${VALGRIND[@]}" "$OUT/tests_$kind" tests/golden "$OUT/scratch"
+    fi
+done
+wait
+for kind in static shared; do
+    if [ -x "$OUT/tests_$kind" ]; then
+        suite "C tests, lib$kind" "$kind"
+        suite "C tests, lib$kind, valgrind" "$kind-valgrind"
     fi
 done
 
