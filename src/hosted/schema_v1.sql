@@ -198,6 +198,9 @@ CREATE TABLE suppressions (
     created_at bigint NOT NULL,
     source text NOT NULL,
     customer_id bigint,
+    -- D4: when an SMS keyword asked for it; `source` is `keyword` only while no one else
+    -- did, so START lifts only what a keyword asked.
+    keyword_at bigint,
     PRIMARY KEY (store_id, kind, value)
 );
 CREATE INDEX suppressions_customer ON suppressions (store_id, customer_id)
