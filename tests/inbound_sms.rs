@@ -661,3 +661,38 @@ fn d4_stop_then_start_lifts() {
         vec![("keyword".to_owned(), false), ("keyword".to_owned(), true)]
     );
 }
+
+/// T2, D6: erasing a phone no customer has cancels hearken's own texts to it not yet
+/// sent (its opt-out confirmation and a HELP text), and erasing a customer cancels those
+/// queued to her phone before it was hers; it stays unsubscribed.
+#[test]
+fn t2_d6_erasing_a_phone_cancels_its_unsent_confirmation_and_help_text() {
+    let stranger = "+33655443322";
+    let e = sms_engine();
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(_),
+        ..
+    } = text(&e, stranger, "STOP", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    assert!(matches!(
+        text(&e, stranger, "HELP", at(DUE)),
+        SmsOutcome::HelpQueued { .. }
+    ));
+    let erased = e.erase_contact(stranger, at(DUE)).unwrap();
+    assert!(erased.customers.is_empty() && erased.suppression_hashed);
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    assert!(replies(&claimed).is_empty(), "{claimed:?}");
+    assert_eq!(e.contact_export(stranger).unwrap()["suppressed"], true);
+
+    // The same phone texts again and only then becomes a customer's: erasing her cancels
+    // the texts queued to it before.
+    let e = sms_engine();
+    text(&e, PHONE, "HELP", at(DUE));
+    night(&e, "2026-11-20", &[("amelie", PHONE, "fr")]);
+    let erased = e.erase_customer("amelie", at(DUE)).unwrap();
+    assert!(erased.messages_cancelled >= 2, "{erased:?}");
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    assert!(replies(&claimed).is_empty(), "{claimed:?}");
+}

@@ -55,4 +55,10 @@ pub trait InboundStore {
     /// Deletes the inbound replies of customer row `customer` and of the phones `phones`
     /// (erasure, T2); returns how many.
     fn erase_inbound_replies(&mut self, customer: i64, phones: &[String]) -> Result<u64>;
+
+    /// Erasure (T2, D6): cancels hearken's own messages to the phones `phones` not yet
+    /// delivered (`sms_keyword_reply`: an opt-out's confirmation, a HELP text; pending or
+    /// in flight, reason `erased`), whoever they were queued for, and empties the stored
+    /// text and recipient of every one of them; returns how many were cancelled.
+    fn erase_phone_replies(&mut self, phones: &[String], now_ms: i64) -> Result<u64>;
 }

@@ -104,4 +104,25 @@ impl crate::store::InboundStore for PgTx<'_> {
             vec![p(customer), p(phones.to_vec())],
         )
     }
+
+    fn erase_phone_replies(&mut self, phones: &[String], now_ms: i64) -> Result<u64> {
+        if phones.is_empty() {
+            return Ok(0);
+        }
+        // Both statements read `outbox_sms_reply` by the phone.
+        let cancelled = self.execute(
+            "UPDATE outbox SET status = 'cancelled', cancel_reason = 'erased', updated_at = $3
+             WHERE store_id = $1 AND kind = 'sms_keyword_reply'
+               AND (params::jsonb ->> 'phone') = ANY($2::text[])
+               AND status IN ('pending', 'in_flight')",
+            vec![p(phones.to_vec()), p(now_ms)],
+        )?;
+        self.execute(
+            "UPDATE outbox SET params = '{}', last_error = NULL
+             WHERE store_id = $1 AND kind = 'sms_keyword_reply'
+               AND (params::jsonb ->> 'phone') = ANY($2::text[])",
+            vec![p(phones.to_vec())],
+        )?;
+        Ok(cancelled)
+    }
 }

@@ -106,4 +106,27 @@ impl crate::store::InboundStore for super::SqliteTx<'_> {
             .execute(params![customer, phones])?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    fn erase_phone_replies(&mut self, phones: &[String], now_ms: i64) -> Result<u64> {
+        // Each statement seeks `outbox_sms_reply` (schema 17) by the phone.
+        let mut cancelled = 0;
+        for phone in phones {
+            cancelled += self
+                .conn
+                .prepare_cached(
+                    "UPDATE outbox SET status = 'cancelled', cancel_reason = 'erased',
+                       updated_at = ?2
+                     WHERE kind = 'sms_keyword_reply' AND json_extract(params, '$.phone') = ?1
+                       AND (status = 'pending' OR status = 'in_flight')",
+                )?
+                .execute(params![phone, now_ms])?;
+            self.conn
+                .prepare_cached(
+                    "UPDATE outbox SET params = '{}', last_error = NULL
+                     WHERE kind = 'sms_keyword_reply' AND json_extract(params, '$.phone') = ?1",
+                )?
+                .execute([phone])?;
+        }
+        Ok(u64::try_from(cancelled).unwrap_or(0))
+    }
 }

@@ -801,9 +801,16 @@ CREATE INDEX inbound_replies_customer ON inbound_replies(customer_id)
 /// only while no one else asked (a link, the host, a complaint); once someone did, it
 /// names them and `created_at` is their date, and START clears `keyword_at` alone. A
 /// keyword suppression of earlier versions was asked by the keyword alone.
+///
+/// Erasing a phone (T2, D6) finds hearken's own texts to it (`sms_keyword_reply`: an
+/// opt-out's confirmation, a HELP text), queued for no customer when none had the phone,
+/// by the phone their text records: a partial index holds those rows only, so other
+/// messages pay one comparison of their kind when written.
 const V17: &str = r#"
 ALTER TABLE suppressions ADD COLUMN keyword_at INTEGER;
 UPDATE suppressions SET keyword_at = created_at WHERE source = 'keyword';
+CREATE INDEX outbox_sms_reply ON outbox(json_extract(params, '$.phone'))
+    WHERE kind = 'sms_keyword_reply';
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
