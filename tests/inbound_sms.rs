@@ -696,3 +696,47 @@ fn t2_d6_erasing_a_phone_cancels_its_unsent_confirmation_and_help_text() {
     let claimed = e.claim(10, at(DUE)).unwrap();
     assert!(replies(&claimed).is_empty(), "{claimed:?}");
 }
+
+/// D4: the opt-out confirmation is settable per language like the HELP text: a French
+/// customer's STOP is confirmed with the store's French text, a phone nobody has (the
+/// store's language, English) with the shipped English text.
+#[test]
+fn d4_the_opt_out_confirmation_is_settable_per_language() {
+    let e = sms_engine();
+    night(&e, "2026-11-20", &[("amelie", PHONE, "fr")]);
+    let mut s = e.settings().unwrap();
+    assert!(
+        s.sms_opt_out_confirmations.is_empty(),
+        "shipped texts by default"
+    );
+    s.sms_opt_out_confirmations = BTreeMap::from([(
+        "fr".to_owned(),
+        "C'est noté : plus aucun SMS de la Boutique.".to_owned(),
+    )]);
+    e.set_settings(&s).unwrap();
+    assert_eq!(e.settings().unwrap(), s);
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(hers),
+        ..
+    } = text(&e, PHONE, "arrêt", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(theirs),
+        ..
+    } = text(&e, "+33699999999", "stop", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    let body = |id: &str| {
+        replies(&claimed)
+            .iter()
+            .find(|m| m.message_id == id)
+            .map(|m| m.body.clone())
+            .expect("the confirmation claimed")
+    };
+    assert_eq!(body(&hers), "C'est noté : plus aucun SMS de la Boutique.");
+    assert_eq!(body(&theirs), inbound::opt_out_confirmation("en"));
+}

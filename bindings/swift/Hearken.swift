@@ -11509,6 +11509,11 @@ public struct Settings: Equatable, Hashable {
      * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
      */
     public var smsHelpTexts: TextByLanguage
+    /**
+     * D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+     * the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+     */
+    public var smsOptOutConfirmations: TextByLanguage
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -11551,7 +11556,11 @@ public struct Settings: Equatable, Hashable {
         /**
          * D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
          * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
-         */smsHelpTexts: TextByLanguage = [:]) {
+         */smsHelpTexts: TextByLanguage = [:], 
+        /**
+         * D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+         * the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+         */smsOptOutConfirmations: TextByLanguage = [:]) {
         self.cooldownMonths = cooldownMonths
         self.maxAgeDays = maxAgeDays
         self.channel = channel
@@ -11564,6 +11573,7 @@ public struct Settings: Equatable, Hashable {
         self.defaultCountryCode = defaultCountryCode
         self.smsOptOutWords = smsOptOutWords
         self.smsHelpTexts = smsHelpTexts
+        self.smsOptOutConfirmations = smsOptOutConfirmations
     }
 
     
@@ -11593,7 +11603,8 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
                 defaultLanguage: FfiConverterString.read(from: &buf), 
                 defaultCountryCode: FfiConverterUInt32.read(from: &buf), 
                 smsOptOutWords: FfiConverterTypeWordsByLanguage.read(from: &buf), 
-                smsHelpTexts: FfiConverterTypeTextByLanguage.read(from: &buf)
+                smsHelpTexts: FfiConverterTypeTextByLanguage.read(from: &buf), 
+                smsOptOutConfirmations: FfiConverterTypeTextByLanguage.read(from: &buf)
         )
     }
 
@@ -11610,6 +11621,7 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.defaultCountryCode, into: &buf)
         FfiConverterTypeWordsByLanguage.write(value.smsOptOutWords, into: &buf)
         FfiConverterTypeTextByLanguage.write(value.smsHelpTexts, into: &buf)
+        FfiConverterTypeTextByLanguage.write(value.smsOptOutConfirmations, into: &buf)
     }
 }
 
@@ -16689,7 +16701,8 @@ public enum SmsOutcome: Equatable, Hashable {
      */
     case optedIn(
         /**
-         * Whether a keyword suppression was lifted.
+         * Whether the phone's suppression was lifted: only a keyword had asked for it (a
+         * link's, the host's or a complaint's ask holds, and START withdrew the keyword's).
          */lifted: Bool
     )
     /**

@@ -59,7 +59,9 @@ pub fn receive_sms(c: &mut dyn Tx, sms: &InboundSms) -> Result<SmsOutcome> {
         .unwrap_or_else(|| settings.default_language.clone());
     let outcome = match inbound::classify(&sms.body, &words) {
         Reading::OptOut { keyword } => {
-            let confirmation = opt_out(c, &phone, &customers, &language, now)?;
+            let text =
+                inbound::opt_out_confirmation_text(&settings.sms_opt_out_confirmations, &language);
+            let confirmation = opt_out(c, &phone, &customers, &language, text, now)?;
             SmsOutcome::OptedOut {
                 keyword,
                 confirmation_id: confirmation,
@@ -100,7 +102,7 @@ pub fn receive_sms(c: &mut dyn Tx, sms: &InboundSms) -> Result<SmsOutcome> {
 }
 
 /// Suppresses the phone with source `keyword`; when it was not suppressed before, records
-/// the withdrawal and queues the one confirmation (its id). A phone another source
+/// the withdrawal and queues the one confirmation (its id): `confirmation`, in `language`. A phone another source
 /// suppressed already records the keyword's ask beside it (and its withdrawal of consent),
 /// so a later START withdraws only that ask; it gets no confirmation.
 fn opt_out(
@@ -108,6 +110,7 @@ fn opt_out(
     phone: &str,
     customers: &[StoredCustomer],
     language: &str,
+    confirmation: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
     let before = c.phone_suppression(phone)?;
@@ -141,8 +144,7 @@ fn opt_out(
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
     }
     consent(c, phone, customers, false, now)?;
-    let text = inbound::opt_out_confirmation(language);
-    queue_reply(c, phone, customers.first(), language, text, now).map(Some)
+    queue_reply(c, phone, customers.first(), language, confirmation, now).map(Some)
 }
 
 /// Records a keyword change of SMS consent (D5): each customer's, or the phone's alone.
