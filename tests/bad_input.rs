@@ -613,6 +613,28 @@ fn d4_bad_inbound_sms_are_named_and_change_nothing() {
             e.set_settings(&s)
         },
     );
+    cell(
+        "sms settings: an opt-out confirmation over 320 characters",
+        ErrorKind::InvalidInput,
+        "sms_opt_out_confirmations",
+        |e, _| {
+            let mut s = e.settings()?;
+            s.sms_opt_out_confirmations
+                .insert("fr".into(), "SECRET ".repeat(50));
+            e.set_settings(&s)
+        },
+    );
+    cell(
+        "sms settings: an opt-out confirmation of blanks",
+        ErrorKind::InvalidInput,
+        "sms_opt_out_confirmations",
+        |e, _| {
+            let mut s = e.settings()?;
+            s.sms_opt_out_confirmations
+                .insert("en".into(), "   ".into());
+            e.set_settings(&s)
+        },
+    );
 }
 
 /// H5: the admin's check names a bad store id by its field (`admin.store`), never the

@@ -765,6 +765,47 @@ fn cli_settings_set_bad_input_names_each_setting_echoes_no_value_and_changes_not
     assert_eq!(ok(&db, &["--json", "settings", "show"]), before);
 }
 
+/// D4: the settings by language (`sms_opt_out_confirmations`, `sms_help_texts`) are set
+/// from the CLI as JSON objects; a value that is not one, or that the engine refuses, is
+/// named by its setting, never echoed, and nothing is saved.
+#[test]
+fn d4_cli_sets_the_sms_texts_by_language_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_after_night1(dir.path());
+    ok(
+        &db,
+        &[
+            "settings",
+            "set",
+            r#"sms_opt_out_confirmations={"fr":"C'est noté."}"#,
+            r#"sms_help_texts={"fr":"Aide"}"#,
+        ],
+    );
+    let doc = json(&ok(&db, &["--json", "settings", "show"]));
+    assert_eq!(
+        doc["settings"]["sms_opt_out_confirmations"],
+        serde_json::json!({"fr": "C'est noté."})
+    );
+    assert_eq!(doc["settings"]["sms_help_texts"]["fr"], "Aide");
+    let run = hearken(
+        &db,
+        &[
+            "settings",
+            "set",
+            "sms_opt_out_confirmations=SECRET",
+            r#"sms_help_texts={"FR":"SECRET"}"#,
+        ],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    for field in ["sms_opt_out_confirmations", "sms_help_texts"] {
+        assert!(run.stderr.contains(field), "{field}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    let s = Engine::open(&db).unwrap().settings().unwrap();
+    assert_eq!(s.sms_opt_out_confirmations["fr"], "C'est noté.");
+    assert_eq!(s.sms_help_texts["fr"], "Aide");
+}
+
 #[test]
 fn cli_window_show_and_set() {
     let dir = tempfile::tempdir().unwrap();

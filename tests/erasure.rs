@@ -440,6 +440,9 @@ fn t2_an_explicit_close_reports_a_scrub_a_reader_still_holds_back() {
 fn t2_d6_erasing_a_contact_leaves_no_byte_of_it_and_keeps_it_unsubscribed() {
     const GHOST: &str = "ghost.only@example.fr";
     const SMS_ONLY: &str = "+33611223344";
+    // D4: a phone no customer has, which texted STOP and HELP: its confirmation and help
+    // text are queued to it, and erased before they are claimed.
+    const STRANGER: &str = "+33655443322";
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
     let e = Engine::open(&path).unwrap();
@@ -464,6 +467,18 @@ fn t2_d6_erasing_a_contact_leaves_no_byte_of_it_and_keeps_it_unsubscribed() {
     );
     e.unsubscribe_contact(GHOST, at(DUE)).unwrap();
     e.unsubscribe_contact(SMS_ONLY, at(DUE)).unwrap();
+    for body in ["STOP", "HELP"] {
+        e.receive_sms(&hearken::InboundSms {
+            from: STRANGER.into(),
+            body: body.into(),
+            received_at: at(DUE),
+        })
+        .unwrap();
+    }
+    assert!(
+        dump(&path).iter().any(|row| row.contains(STRANGER)),
+        "the replies queued to the stranger's phone"
+    );
 
     // Access by contact alone.
     let ghost = e.contact_export(GHOST).unwrap();
@@ -485,20 +500,38 @@ fn t2_d6_erasing_a_contact_leaves_no_byte_of_it_and_keeps_it_unsubscribed() {
         .collect();
     assert_eq!(who, ["amelie", "amelie-twin"]);
     assert!(erased.scrubbed);
-    for raw in [GHOST, SMS_ONLY] {
+    for raw in [GHOST, SMS_ONLY, STRANGER] {
         let out = e.erase_contact(raw, at(DUE)).unwrap();
         assert!(out.customers.is_empty());
         assert!(out.suppression_hashed, "{raw}");
     }
     assert_eq!(plain_suppressions(&path), Vec::<(String, String)>::new());
     e.close().unwrap();
-    for value in [EMAIL, NAME, PHONE, "Doublon", GHOST, SMS_ONLY, "611223344"] {
+    for value in [
+        EMAIL,
+        NAME,
+        PHONE,
+        "Doublon",
+        GHOST,
+        SMS_ONLY,
+        "611223344",
+        STRANGER,
+        "655443322",
+    ] {
         assert!(!files_hold(&path, value), "{value} in the file");
     }
     // Bob is untouched; every erased contact stays unsubscribed (by hash, E3).
     let e = Engine::open(&path).unwrap();
     assert!(files_hold(&path, "bob@example.com"));
-    for raw in [EMAIL, GHOST, SMS_ONLY] {
+    // The stranger's confirmation and help text were cancelled, never to be sent.
+    assert!(
+        e.claim(50, at(DUE))
+            .unwrap()
+            .iter()
+            .all(|m| m.kind != hearken::MessageKind::SmsKeywordReply),
+        "a keyword reply left to send"
+    );
+    for raw in [EMAIL, GHOST, SMS_ONLY, STRANGER] {
         assert_eq!(e.contact_export(raw).unwrap()["suppressed"], true, "{raw}");
     }
     night(

@@ -459,3 +459,284 @@ fn d4_a_keyword_stop_stops_text_messages_not_email_surveys() {
         );
     }
 }
+
+/// Who else asks for the phone's suppression beside a keyword (D4): the host by customer
+/// or by contact (`api` in the consent history), or the customer's own link (`link`).
+#[derive(Debug, Clone, Copy)]
+enum Other {
+    HostByCustomer,
+    HostByContact,
+    Link,
+}
+
+impl Other {
+    const ALL: [Other; 3] = [Other::HostByCustomer, Other::HostByContact, Other::Link];
+
+    /// Asks for it at `when` (`link`: amelie's unsubscribe link); the consent source.
+    fn unsubscribe(self, e: &Engine, link: &str, when: DateTime<Utc>) -> &'static str {
+        match self {
+            Other::HostByCustomer => e.unsubscribe_customer("amelie", when).unwrap(),
+            Other::HostByContact => e.unsubscribe_contact(PHONE, when).unwrap(),
+            Other::Link => {
+                e.unsubscribe_by_token(&common::link_token(link), when)
+                    .unwrap();
+                return "link";
+            }
+        }
+        "api"
+    }
+}
+
+/// Amelie invited by SMS on the first night, her invitation claimed (not acked) at DUE:
+/// the engine and her unsubscribe link.
+fn amelie_with_link() -> (Engine, String) {
+    let e = sms_engine();
+    night(&e, "2026-11-20", &[("amelie", PHONE, "fr")]);
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    let link = claimed
+        .iter()
+        .find(|m| m.kind == MessageKind::SurveyInvitation)
+        .and_then(|m| m.unsubscribe_link.clone())
+        .expect("her invitation's unsubscribe link");
+    (e, link)
+}
+
+/// The next night with amelie and a newcomer who has the same phone: both skipped as
+/// unsubscribed when the phone (not only her host id) is still suppressed.
+fn phone_still_suppressed(e: &Engine, why: &str) {
+    let r = night(
+        e,
+        "2026-11-23",
+        &[("amelie", PHONE, "fr"), ("newcomer", PHONE, "fr")],
+    );
+    let mut got = skipped(&r);
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got,
+        vec![
+            ("t-amelie-2026-11-23".to_owned(), SkipReason::Unsubscribed),
+            ("t-newcomer-2026-11-23".to_owned(), SkipReason::Unsubscribed),
+        ],
+        "{why}"
+    );
+    assert_eq!(
+        e.contact_export(PHONE).unwrap()["suppressed"],
+        true,
+        "{why}"
+    );
+}
+
+/// Her SMS and all-channel consent changes, oldest first, as (source, granted).
+fn sms_consent(e: &Engine) -> Vec<(String, bool)> {
+    e.consent_history("amelie")
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.channel == "sms" || c.channel == "all")
+        .map(|c| (c.source, c.granted))
+        .collect()
+}
+
+/// D4: a phone the host (by customer or by contact) or her own link unsubscribed before a
+/// keyword STOP stays suppressed after START: START withdraws only the keyword's ask.
+#[test]
+fn d4_api_then_stop_then_start_stays_suppressed() {
+    for other in Other::ALL {
+        let (e, link) = amelie_with_link();
+        let source = other.unsubscribe(&e, &link, at(DUE) + TimeDelta::minutes(1));
+        // Unsubscribed already: the keyword is recorded, no second confirmation is sent.
+        assert!(
+            matches!(
+                text(&e, PHONE, "STOP", at(DUE) + TimeDelta::minutes(2)),
+                SmsOutcome::OptedOut {
+                    confirmation_id: None,
+                    ..
+                }
+            ),
+            "{other:?}"
+        );
+        assert_eq!(
+            text(&e, PHONE, "START", at(DUE) + TimeDelta::minutes(3)),
+            SmsOutcome::OptedIn { lifted: false },
+            "{other:?}"
+        );
+        phone_still_suppressed(&e, &format!("{other:?}"));
+        // D5: the history tells who asked, and what START withdrew.
+        assert_eq!(
+            sms_consent(&e),
+            vec![
+                (source.to_owned(), false),
+                ("keyword".to_owned(), false),
+                ("keyword".to_owned(), true),
+            ],
+            "{other:?}"
+        );
+        // No confirmation was queued to the phone at all.
+        let claimed = e.claim(10, at(DUE) + TimeDelta::minutes(4)).unwrap();
+        assert!(replies(&claimed).is_empty(), "{other:?}: {claimed:?}");
+    }
+}
+
+/// D4: a keyword STOP followed by the host's (by customer or by contact) or her link's
+/// unsubscribe: START afterwards withdraws the keyword's ask, the other one holds, for
+/// her and for anyone who later has the phone.
+#[test]
+fn d4_stop_then_api_then_start_stays_suppressed() {
+    for other in Other::ALL {
+        let (e, link) = amelie_with_link();
+        assert!(
+            matches!(
+                text(&e, PHONE, "STOP", at(DUE) + TimeDelta::minutes(1)),
+                SmsOutcome::OptedOut {
+                    confirmation_id: Some(_),
+                    ..
+                }
+            ),
+            "{other:?}"
+        );
+        let source = other.unsubscribe(&e, &link, at(DUE) + TimeDelta::minutes(2));
+        // The phone's suppression now names the other source, not the keyword.
+        let named = match other {
+            Other::HostByContact => "contact",
+            Other::HostByCustomer | Other::Link => "customer",
+        };
+        let x = e.contact_export(PHONE).unwrap();
+        assert_eq!(x["suppression"]["source"], named, "{other:?}: {x}");
+        assert_eq!(
+            text(&e, PHONE, "UNSTOP", at(DUE) + TimeDelta::minutes(3)),
+            SmsOutcome::OptedIn { lifted: false },
+            "{other:?}"
+        );
+        phone_still_suppressed(&e, &format!("{other:?}"));
+        assert_eq!(
+            sms_consent(&e),
+            vec![
+                ("keyword".to_owned(), false),
+                (source.to_owned(), false),
+                ("keyword".to_owned(), true),
+            ],
+            "{other:?}"
+        );
+    }
+}
+
+/// D4: a STOP alone, then START: the phone is free again, for her and for a newcomer with
+/// the same phone; a second START lifts nothing more.
+#[test]
+fn d4_stop_then_start_lifts() {
+    let (e, _) = amelie_with_link();
+    assert!(matches!(
+        text(&e, PHONE, "STOP", at(DUE) + TimeDelta::minutes(1)),
+        SmsOutcome::OptedOut {
+            confirmation_id: Some(_),
+            ..
+        }
+    ));
+    assert_eq!(
+        e.contact_export(PHONE).unwrap()["suppression"]["source"],
+        "keyword"
+    );
+    assert_eq!(
+        text(&e, PHONE, "START", at(DUE) + TimeDelta::minutes(2)),
+        SmsOutcome::OptedIn { lifted: true }
+    );
+    assert_eq!(
+        text(&e, PHONE, "START", at(DUE) + TimeDelta::minutes(3)),
+        SmsOutcome::OptedIn { lifted: false }
+    );
+    let x = e.contact_export(PHONE).unwrap();
+    assert_eq!(x["suppressed"], false, "{x}");
+    let r = night(
+        &e,
+        "2026-11-23",
+        &[("amelie", PHONE, "fr"), ("newcomer", PHONE, "fr")],
+    );
+    assert!(
+        skipped(&r)
+            .iter()
+            .all(|(_, why)| *why != SkipReason::Unsubscribed),
+        "{r:?}"
+    );
+    assert_eq!(
+        sms_consent(&e),
+        vec![("keyword".to_owned(), false), ("keyword".to_owned(), true)]
+    );
+}
+
+/// T2, D6: erasing a phone no customer has cancels hearken's own texts to it not yet
+/// sent (its opt-out confirmation and a HELP text), and erasing a customer cancels those
+/// queued to her phone before it was hers; it stays unsubscribed.
+#[test]
+fn t2_d6_erasing_a_phone_cancels_its_unsent_confirmation_and_help_text() {
+    let stranger = "+33655443322";
+    let e = sms_engine();
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(_),
+        ..
+    } = text(&e, stranger, "STOP", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    assert!(matches!(
+        text(&e, stranger, "HELP", at(DUE)),
+        SmsOutcome::HelpQueued { .. }
+    ));
+    let erased = e.erase_contact(stranger, at(DUE)).unwrap();
+    assert!(erased.customers.is_empty() && erased.suppression_hashed);
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    assert!(replies(&claimed).is_empty(), "{claimed:?}");
+    assert_eq!(e.contact_export(stranger).unwrap()["suppressed"], true);
+
+    // The same phone texts again and only then becomes a customer's: erasing her cancels
+    // the texts queued to it before.
+    let e = sms_engine();
+    text(&e, PHONE, "HELP", at(DUE));
+    night(&e, "2026-11-20", &[("amelie", PHONE, "fr")]);
+    let erased = e.erase_customer("amelie", at(DUE)).unwrap();
+    assert!(erased.messages_cancelled >= 2, "{erased:?}");
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    assert!(replies(&claimed).is_empty(), "{claimed:?}");
+}
+
+/// D4: the opt-out confirmation is settable per language like the HELP text: a French
+/// customer's STOP is confirmed with the store's French text, a phone nobody has (the
+/// store's language, English) with the shipped English text.
+#[test]
+fn d4_the_opt_out_confirmation_is_settable_per_language() {
+    let e = sms_engine();
+    night(&e, "2026-11-20", &[("amelie", PHONE, "fr")]);
+    let mut s = e.settings().unwrap();
+    assert!(
+        s.sms_opt_out_confirmations.is_empty(),
+        "shipped texts by default"
+    );
+    s.sms_opt_out_confirmations = BTreeMap::from([(
+        "fr".to_owned(),
+        "C'est noté : plus aucun SMS de la Boutique.".to_owned(),
+    )]);
+    e.set_settings(&s).unwrap();
+    assert_eq!(e.settings().unwrap(), s);
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(hers),
+        ..
+    } = text(&e, PHONE, "arrêt", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    let SmsOutcome::OptedOut {
+        confirmation_id: Some(theirs),
+        ..
+    } = text(&e, "+33699999999", "stop", at(DUE))
+    else {
+        panic!("an opt-out with its confirmation");
+    };
+    let claimed = e.claim(10, at(DUE)).unwrap();
+    let body = |id: &str| {
+        replies(&claimed)
+            .iter()
+            .find(|m| m.message_id == id)
+            .map(|m| m.body.clone())
+            .expect("the confirmation claimed")
+    };
+    assert_eq!(body(&hers), "C'est noté : plus aucun SMS de la Boutique.");
+    assert_eq!(body(&theirs), inbound::opt_out_confirmation("en"));
+}

@@ -315,11 +315,17 @@ fn d6_d7_subject_calls_and_erasure_scan_no_growing_table() {
     e.erase_customer("c1", at).unwrap();
     e.contact_export("client2@example.com").unwrap();
     e.erase_contact("client2@example.com", at).unwrap();
+    // By a phone: hearken's own texts to it are found by the phone (T2, D4).
+    e.erase_contact("+33600000001", at).unwrap();
     e.trace_sql(None).unwrap();
     let statements: BTreeSet<String> = sink.lock().unwrap().drain(..).collect();
     assert!(
         statements.iter().any(|s| s.contains("erased_at")),
         "the erasure ran"
+    );
+    assert!(
+        statements.iter().any(|s| s.contains("sms_keyword_reply")),
+        "the erasure by phone ran"
     );
     check_except(&path, &statements, SUBJECT_REQUEST_SCANS);
 }

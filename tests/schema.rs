@@ -221,6 +221,56 @@ fn t2_migration_gives_a_random_pepper_and_keeps_matching_hashes_made_without_one
     );
 }
 
+/// D4, v16 → v17: a keyword suppression of an older store was asked by the keyword alone,
+/// so START still lifts it; a phone another source suppressed is not lifted by START.
+#[test]
+fn d4_migration_keeps_keyword_suppressions_liftable_and_others_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    std::fs::copy(fixture("schema_v16.db"), &path).unwrap();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "INSERT INTO suppressions (kind, value, created_at, source) VALUES
+               ('phone', '+33611111111', 1000, 'keyword'),
+               ('phone', '+33622222222', 2000, 'contact');",
+        )
+        .unwrap();
+    }
+    let e = Engine::open(&path).unwrap();
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+    let rows: Vec<(String, String, Option<i64>)> = {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = c
+            .prepare(
+                "SELECT value, source, keyword_at FROM suppressions
+                 WHERE kind = 'phone' ORDER BY value",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        rows,
+        vec![
+            ("+33611111111".to_owned(), "keyword".to_owned(), Some(1000)),
+            ("+33622222222".to_owned(), "contact".to_owned(), None),
+        ]
+    );
+    for (phone, lifted) in [("+33611111111", true), ("+33622222222", false)] {
+        let out = e
+            .receive_sms(&hearken::InboundSms {
+                from: phone.into(),
+                body: "START".into(),
+                received_at: "2026-11-21T09:00:00Z".parse().unwrap(),
+            })
+            .unwrap();
+        assert_eq!(out, hearken::SmsOutcome::OptedIn { lifted }, "{phone}");
+    }
+}
+
 /// Writes `tests/fixtures/schema_vN.db` for the current version: run once when bumping
 /// the schema, *before* the bump, and commit the file with the migration step.
 #[test]

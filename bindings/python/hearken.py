@@ -11437,7 +11437,7 @@ class Settings:
     """
     Store-wide program settings.
 """
-    def __init__(self, *, cooldown_months:int, max_age_days:int, channel:Channel, sync_hour:int, send_hour:int, quiet_start_hour:int, quiet_end_hour:int, catch_up_days:int, default_language:str, default_country_code:int, sms_opt_out_words:WordsByLanguage = _DEFAULT, sms_help_texts:TextByLanguage = _DEFAULT):
+    def __init__(self, *, cooldown_months:int, max_age_days:int, channel:Channel, sync_hour:int, send_hour:int, quiet_start_hour:int, quiet_end_hour:int, catch_up_days:int, default_language:str, default_country_code:int, sms_opt_out_words:WordsByLanguage = _DEFAULT, sms_help_texts:TextByLanguage = _DEFAULT, sms_opt_out_confirmations:TextByLanguage = _DEFAULT):
         self.cooldown_months = cooldown_months
         self.max_age_days = max_age_days
         self.channel = channel
@@ -11456,12 +11456,16 @@ class Settings:
             self.sms_help_texts = {}
         else:
             self.sms_help_texts = sms_help_texts
+        if sms_opt_out_confirmations is _DEFAULT:
+            self.sms_opt_out_confirmations = {}
+        else:
+            self.sms_opt_out_confirmations = sms_opt_out_confirmations
         
         
 
     
     def __str__(self):
-        return "Settings(cooldown_months={}, max_age_days={}, channel={}, sync_hour={}, send_hour={}, quiet_start_hour={}, quiet_end_hour={}, catch_up_days={}, default_language={}, default_country_code={}, sms_opt_out_words={}, sms_help_texts={})".format(self.cooldown_months, self.max_age_days, self.channel, self.sync_hour, self.send_hour, self.quiet_start_hour, self.quiet_end_hour, self.catch_up_days, self.default_language, self.default_country_code, self.sms_opt_out_words, self.sms_help_texts)
+        return "Settings(cooldown_months={}, max_age_days={}, channel={}, sync_hour={}, send_hour={}, quiet_start_hour={}, quiet_end_hour={}, catch_up_days={}, default_language={}, default_country_code={}, sms_opt_out_words={}, sms_help_texts={}, sms_opt_out_confirmations={})".format(self.cooldown_months, self.max_age_days, self.channel, self.sync_hour, self.send_hour, self.quiet_start_hour, self.quiet_end_hour, self.catch_up_days, self.default_language, self.default_country_code, self.sms_opt_out_words, self.sms_help_texts, self.sms_opt_out_confirmations)
     def __eq__(self, other):
         if self.cooldown_months != other.cooldown_months:
             return False
@@ -11487,6 +11491,8 @@ class Settings:
             return False
         if self.sms_help_texts != other.sms_help_texts:
             return False
+        if self.sms_opt_out_confirmations != other.sms_opt_out_confirmations:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
@@ -11505,6 +11511,7 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
             default_country_code=_UniffiFfiConverterUInt32.read(buf),
             sms_opt_out_words=_UniffiFfiConverterTypeWordsByLanguage.read(buf),
             sms_help_texts=_UniffiFfiConverterTypeTextByLanguage.read(buf),
+            sms_opt_out_confirmations=_UniffiFfiConverterTypeTextByLanguage.read(buf),
         )
 
     @staticmethod
@@ -11521,6 +11528,7 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.default_country_code)
         _UniffiFfiConverterTypeWordsByLanguage.check_lower(value.sms_opt_out_words)
         _UniffiFfiConverterTypeTextByLanguage.check_lower(value.sms_help_texts)
+        _UniffiFfiConverterTypeTextByLanguage.check_lower(value.sms_opt_out_confirmations)
 
     @staticmethod
     def write(value, buf):
@@ -11536,6 +11544,7 @@ class _UniffiFfiConverterTypeSettings(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.default_country_code, buf)
         _UniffiFfiConverterTypeWordsByLanguage.write(value.sms_opt_out_words, buf)
         _UniffiFfiConverterTypeTextByLanguage.write(value.sms_help_texts, buf)
+        _UniffiFfiConverterTypeTextByLanguage.write(value.sms_opt_out_confirmations, buf)
 
 @dataclass
 class StoreCheck:
@@ -13941,7 +13950,8 @@ class SmsOutcome:
             self.lifted = lifted
             
             """
-        Whether a keyword suppression was lifted.
+        Whether the phone's suppression was lifted: only a keyword had asked for it (a
+        link's, the host's or a complaint's ask holds, and START withdrew the keyword's).
 """
         
             pass

@@ -33,3 +33,24 @@ def test_d4_stop_is_confirmed_once_start_lifts_it_and_replies_are_kept():
     assert engine.receive_sms(PHONE, "7", DUE + 5000) == hearken.SmsOutcome.NO_OPEN_SURVEY()
     with pytest.raises(hearken.HearkenError.InvalidInput):
         engine.receive_sms("SECRET", "STOP", DUE)
+
+
+def test_d4_the_opt_out_confirmation_is_a_setting_per_language():
+    engine = hearken.Engine.open_in_memory()
+    settings = engine.settings()
+    assert settings.sms_opt_out_confirmations == {}
+    settings.sms_opt_out_confirmations = {"en": "Done: no more texts from the shop."}
+    engine.set_settings(settings)
+    assert engine.settings().sms_opt_out_confirmations == {
+        "en": "Done: no more texts from the shop."}
+    out = engine.receive_sms(PHONE, "stop", DUE)
+    assert isinstance(out, hearken.SmsOutcome.OPTED_OUT)
+    claimed = engine.claim(10, DUE + 1000)
+    assert [m.body for m in claimed] == ["Done: no more texts from the shop."]
+    settings.sms_opt_out_confirmations = {"EN": "SECRET"}
+    with pytest.raises(hearken.HearkenError.InvalidInput) as caught:
+        engine.set_settings(settings)
+    assert [p.field for p in caught.value.problems] == ["sms_opt_out_confirmations"]
+    assert "SECRET" not in caught.value.to_json()
+    assert engine.settings().sms_opt_out_confirmations == {
+        "en": "Done: no more texts from the shop."}

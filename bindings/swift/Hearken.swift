@@ -11877,6 +11877,11 @@ public struct Settings: Equatable, Hashable {
      * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
      */
     public var smsHelpTexts: TextByLanguage
+    /**
+     * D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+     * the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+     */
+    public var smsOptOutConfirmations: TextByLanguage
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -11919,7 +11924,11 @@ public struct Settings: Equatable, Hashable {
         /**
          * D4: the answer to an SMS HELP, by lower-case language tag, replacing the shipped
          * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
-         */smsHelpTexts: TextByLanguage = [:]) {
+         */smsHelpTexts: TextByLanguage = [:], 
+        /**
+         * D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+         * the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+         */smsOptOutConfirmations: TextByLanguage = [:]) {
         self.cooldownMonths = cooldownMonths
         self.maxAgeDays = maxAgeDays
         self.channel = channel
@@ -11932,6 +11941,7 @@ public struct Settings: Equatable, Hashable {
         self.defaultCountryCode = defaultCountryCode
         self.smsOptOutWords = smsOptOutWords
         self.smsHelpTexts = smsHelpTexts
+        self.smsOptOutConfirmations = smsOptOutConfirmations
     }
 
     
@@ -11961,7 +11971,8 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
                 defaultLanguage: FfiConverterString.read(from: &buf), 
                 defaultCountryCode: FfiConverterUInt32.read(from: &buf), 
                 smsOptOutWords: FfiConverterTypeWordsByLanguage.read(from: &buf), 
-                smsHelpTexts: FfiConverterTypeTextByLanguage.read(from: &buf)
+                smsHelpTexts: FfiConverterTypeTextByLanguage.read(from: &buf), 
+                smsOptOutConfirmations: FfiConverterTypeTextByLanguage.read(from: &buf)
         )
     }
 
@@ -11978,6 +11989,7 @@ public struct FfiConverterTypeSettings: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.defaultCountryCode, into: &buf)
         FfiConverterTypeWordsByLanguage.write(value.smsOptOutWords, into: &buf)
         FfiConverterTypeTextByLanguage.write(value.smsHelpTexts, into: &buf)
+        FfiConverterTypeTextByLanguage.write(value.smsOptOutConfirmations, into: &buf)
     }
 }
 
@@ -17158,7 +17170,8 @@ public enum SmsOutcome: Equatable, Hashable {
      */
     case optedIn(
         /**
-         * Whether a keyword suppression was lifted.
+         * Whether the phone's suppression was lifted: only a keyword had asked for it (a
+         * link's, the host's or a complaint's ask holds, and START withdrew the keyword's).
          */lifted: Bool
     )
     /**

@@ -109,9 +109,11 @@ pub fn erase_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Co
     // D3, D5: the contact's own bounce mark and consent changes (an unsubscribe by contact
     // alone records one) hold it in plain text: they go too (T2). No customer row is 0.
     c.erase_consent(0, std::slice::from_ref(&value))?;
-    // D4: SMS replies from the phone, whoever they were kept for.
+    // D4: SMS replies from the phone, whoever they were kept for, and hearken's own texts
+    // to it (an opt-out's confirmation, a HELP text) for a phone no customer has.
     if kind == "phone" {
         c.erase_inbound_replies(0, std::slice::from_ref(&value))?;
+        c.erase_phone_replies(std::slice::from_ref(&value), now.timestamp_millis())?;
     }
     let mut suppression_hashed = false;
     if let Some((at, _)) = c.contact_suppression(kind, &value)? {

@@ -37,6 +37,9 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
         .map(|(_, v)| v.clone())
         .collect();
     let replies = c.erase_inbound_replies(stored.rowid, &phones)?;
+    // D4: hearken's own texts to those phones (an opt-out's confirmation, a HELP text),
+    // also those queued before the phone was hers.
+    let replies_cancelled = c.erase_phone_replies(&phones, ms)?;
     c.drop_plain_suppressions(&contacts)?;
     c.suppress("customer", &stored.row.host_id, ms, "erased")?;
     let n = c.erase_customer(stored.rowid, ms)?;
@@ -50,7 +53,7 @@ pub fn erase_customer(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Res
         customer: stored.row.host_id,
         responses_kept: n.responses,
         texts_removed: n.texts + replies,
-        messages_cancelled: n.messages_cancelled,
+        messages_cancelled: n.messages_cancelled + replies_cancelled,
         // Set by the engine once the transaction committed and the WAL was folded back.
         scrubbed: false,
     })

@@ -11,7 +11,7 @@ use crate::model::{Channel, InboundSms, MAX_INBOUND_SMS_CHARS, MessageKind, SmsO
 use crate::rules::contact;
 use crate::rules::inbound::{self, InboundSms as Reading};
 use crate::rules::time::ms;
-use crate::store::{NewMessage, StoredCustomer, Tx};
+use crate::store::{KeywordLift, NewMessage, StoredCustomer, Tx};
 
 use super::outbox::{FixedText, MessageIds};
 
@@ -59,18 +59,24 @@ pub fn receive_sms(c: &mut dyn Tx, sms: &InboundSms) -> Result<SmsOutcome> {
         .unwrap_or_else(|| settings.default_language.clone());
     let outcome = match inbound::classify(&sms.body, &words) {
         Reading::OptOut { keyword } => {
-            let confirmation = opt_out(c, &phone, &customers, &language, now)?;
+            let text =
+                inbound::opt_out_confirmation_text(&settings.sms_opt_out_confirmations, &language);
+            let confirmation = opt_out(c, &phone, &customers, &language, text, now)?;
             SmsOutcome::OptedOut {
                 keyword,
                 confirmation_id: confirmation,
             }
         }
         Reading::OptIn => {
-            let lifted = c.lift_keyword_suppression(&phone)?;
-            if lifted {
+            // Only the keyword's own ask goes: a link, the host or a complaint that asked
+            // too, before or after it, still holds (D4).
+            let lift = c.lift_keyword_suppression(&phone)?;
+            if lift != KeywordLift::NotAsked {
                 consent(c, &phone, &customers, true, now)?;
             }
-            SmsOutcome::OptedIn { lifted }
+            SmsOutcome::OptedIn {
+                lifted: lift == KeywordLift::Lifted,
+            }
         }
         Reading::Help => {
             let text = inbound::help_text(&settings.sms_help_texts, &language).to_owned();
@@ -96,23 +102,32 @@ pub fn receive_sms(c: &mut dyn Tx, sms: &InboundSms) -> Result<SmsOutcome> {
 }
 
 /// Suppresses the phone with source `keyword`; when it was not suppressed before, records
-/// the withdrawal and queues the one confirmation (its id).
+/// the withdrawal and queues the one confirmation (its id): `confirmation`, in `language`. A phone another source
+/// suppressed already records the keyword's ask beside it (and its withdrawal of consent),
+/// so a later START withdraws only that ask; it gets no confirmation.
 fn opt_out(
     c: &mut dyn Tx,
     phone: &str,
     customers: &[StoredCustomer],
     language: &str,
+    confirmation: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    if c.phone_suppression_source(phone)?.is_some() {
-        // Suppressed already (by a keyword, a link, the host): nothing changes, and no
-        // second confirmation is sent.
+    let before = c.phone_suppression(phone)?;
+    if before.as_ref().is_some_and(|s| s.keyword) {
+        // A keyword asked already: nothing changes, and no second confirmation is sent.
         return Ok(None);
     }
     match customers.first() {
         // Marked as hers, so erasing her later finds it (T2).
         Some(s) => c.suppress_for_customer("phone", phone, ms(now), "keyword", s.rowid)?,
         None => c.suppress("phone", phone, ms(now), "keyword")?,
+    }
+    if before.is_some() {
+        // Suppressed already by a link, the host or a complaint: unsubscribed before, so
+        // no unsubscribe event and no confirmation; the keyword's withdrawal is recorded.
+        consent(c, phone, customers, false, now)?;
+        return Ok(None);
     }
     for s in customers {
         let data = ev::ContactUnsubscribed {
@@ -129,8 +144,7 @@ fn opt_out(
         super::events::emit(c, ev::CONTACT_UNSUBSCRIBED, now, &data)?;
     }
     consent(c, phone, customers, false, now)?;
-    let text = inbound::opt_out_confirmation(language);
-    queue_reply(c, phone, customers.first(), language, text, now).map(Some)
+    queue_reply(c, phone, customers.first(), language, confirmation, now).map(Some)
 }
 
 /// Records a keyword change of SMS consent (D5): each customer's, or the phone's alone.

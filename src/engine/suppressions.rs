@@ -312,7 +312,9 @@ pub fn unsubscribe_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Res
         "email" => (Some(value.as_str()), None),
         _ => (None, Some(value.as_str())),
     };
-    if c.suppressed_since("", email, phone, true)?.is_none() {
+    // A phone only an SMS keyword suppressed is not unsubscribed by the host yet (D4): the
+    // host's ask is a change of its own, recorded beside the keyword's.
+    if c.suppressed_since("", email, phone, false)?.is_none() {
         let data = ev::ContactUnsubscribed {
             customer: None,
             source: "contact".to_owned(),

@@ -197,6 +197,9 @@ CREATE TABLE suppressions (
     created_at bigint NOT NULL,
     source text NOT NULL,
     customer_id bigint,
+    -- D4: when an SMS keyword asked for it; `source` is `keyword` only while no one else
+    -- did, so START lifts only what a keyword asked.
+    keyword_at bigint,
     PRIMARY KEY (store_id, kind, value)
 );
 CREATE INDEX suppressions_customer ON suppressions (store_id, customer_id)
@@ -297,6 +300,10 @@ CREATE INDEX outbox_about ON outbox (store_id, (params::jsonb ->> 'about'))
     WHERE user_id IS NOT NULL;
 -- D2: removing a subscription cancels its messages not yet delivered, found by this.
 CREATE INDEX outbox_webhook ON outbox (store_id, webhook_id) WHERE webhook_id IS NOT NULL;
+-- T2, D6: erasing a phone finds hearken's own texts to it (opt-out confirmations, HELP
+-- texts, queued for no customer when none had the phone) by the phone their text records.
+CREATE INDEX outbox_sms_reply ON outbox (store_id, (params::jsonb ->> 'phone'))
+    WHERE kind = 'sms_keyword_reply';
 
 CREATE TABLE link_tokens (
     store_id bigint NOT NULL,

@@ -65,6 +65,10 @@ pub struct Settings {
     /// text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sms_help_texts: BTreeMap<String, String>,
+    /// D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+    /// the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub sms_opt_out_confirmations: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -82,6 +86,7 @@ impl Default for Settings {
             default_country_code: 1,
             sms_opt_out_words: BTreeMap::new(),
             sms_help_texts: BTreeMap::new(),
+            sms_opt_out_confirmations: BTreeMap::new(),
         }
     }
 }

@@ -37,7 +37,8 @@ pub enum SmsOutcome {
     },
     /// START or UNSTOP: the phone's keyword suppressions are lifted (never another kind).
     OptedIn {
-        /// Whether a keyword suppression was lifted.
+        /// Whether the phone's suppression was lifted: only a keyword had asked for it (a
+        /// link's, the host's or a complaint's ask holds, and START withdrew the keyword's).
         lifted: bool,
     },
     /// HELP: the help text is queued.

@@ -104,11 +104,31 @@ pub fn help_text<'a>(
     by_language: &'a std::collections::BTreeMap<String, String>,
     language: &str,
 ) -> &'a str {
+    set_or(by_language, language, default_help_text)
+}
+
+/// The confirmation of an opt-out in `language`: its setting in `by_language` (the
+/// language tag, then its primary subtag), else the shipped text
+/// ([`opt_out_confirmation`]).
+pub fn opt_out_confirmation_text<'a>(
+    by_language: &'a std::collections::BTreeMap<String, String>,
+    language: &str,
+) -> &'a str {
+    set_or(by_language, language, opt_out_confirmation)
+}
+
+/// A text's setting in `by_language` for `language` (the tag, then its primary subtag),
+/// else `shipped(language)`.
+fn set_or<'a>(
+    by_language: &'a std::collections::BTreeMap<String, String>,
+    language: &str,
+    shipped: fn(&str) -> &'static str,
+) -> &'a str {
     let tag = language.to_ascii_lowercase();
     by_language
         .get(&tag)
         .or_else(|| by_language.get(&primary(language)))
-        .map_or_else(|| default_help_text(language), String::as_str)
+        .map_or_else(|| shipped(language), String::as_str)
 }
 
 /// What an inbound SMS asks for.
@@ -298,6 +318,21 @@ mod tests {
         assert_eq!(help_text(&set, "fr-CA"), "Aide");
         assert_eq!(help_text(&set, "ko"), default_help_text("ko"));
         assert_eq!(help_text(&set, "de"), default_help_text("en"));
+    }
+
+    #[test]
+    fn d4_opt_out_confirmation_by_language_with_fallbacks() {
+        let mut set = std::collections::BTreeMap::new();
+        set.insert("fr".to_owned(), "C'est noté".to_owned());
+        assert_eq!(opt_out_confirmation_text(&set, "fr-CA"), "C'est noté");
+        assert_eq!(
+            opt_out_confirmation_text(&set, "ko"),
+            opt_out_confirmation("ko")
+        );
+        assert_eq!(
+            opt_out_confirmation_text(&set, "de"),
+            opt_out_confirmation("en")
+        );
     }
 
     #[test]

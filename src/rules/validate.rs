@@ -310,17 +310,22 @@ pub fn validate_settings(s: &Settings) -> Vec<Problem> {
             "lower-case language tags, each with at most 32 words of 1 to 64 characters",
         );
     }
-    if s.sms_help_texts.len() > super::inbound::MAX_LANGUAGES
-        || s.sms_help_texts.iter().any(|(lang, text)| {
-            !is_settable_language(lang)
-                || text.trim().is_empty()
-                || text.chars().count() > super::inbound::MAX_REPLY_CHARS
-        })
-    {
-        bad(
-            "sms_help_texts",
-            "lower-case language tags, each with a text of 1 to 320 characters",
-        );
+    for (field, texts) in [
+        ("sms_help_texts", &s.sms_help_texts),
+        ("sms_opt_out_confirmations", &s.sms_opt_out_confirmations),
+    ] {
+        if texts.len() > super::inbound::MAX_LANGUAGES
+            || texts.iter().any(|(lang, text)| {
+                !is_settable_language(lang)
+                    || text.trim().is_empty()
+                    || text.chars().count() > super::inbound::MAX_REPLY_CHARS
+            })
+        {
+            bad(
+                field,
+                "lower-case language tags, each with a text of 1 to 320 characters",
+            );
+        }
     }
     out
 }

@@ -88,8 +88,9 @@ pub trait CustomerStore {
     fn suppressions_empty(&mut self) -> Result<bool>;
 
     /// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
-    /// A phone an SMS opt-out word suppressed (source `keyword`, D4) counts only when
-    /// `sms` is set: it stops text messages to that phone, not e-mail surveys.
+    /// A phone only an SMS opt-out word suppressed (source `keyword`, D4) counts only when
+    /// `sms` is set: it stops text messages to that phone, not e-mail surveys; with `sms`
+    /// a keyword's earlier date counts too.
     fn suppressed_since(
         &mut self,
         host_id: &str,
@@ -110,11 +111,15 @@ pub trait CustomerStore {
     /// Which of `hashes` are on the imported suppression list, in one query.
     fn hashes_suppressed_among(&mut self, hashes: &[String]) -> Result<HashSet<String>>;
 
-    /// Adds a suppression entry; an existing one keeps its original date.
+    /// Adds a suppression entry; an existing one keeps its original date. Who asked is
+    /// kept apart (D4): a keyword (`source` `keyword`) is recorded as the keyword's ask
+    /// (its date) beside any other source's, and another source asking after a keyword
+    /// alone becomes the entry's source and date, so START lifts only the keyword's ask.
     fn suppress(&mut self, kind: &str, value: &str, now_ms: i64, source: &str) -> Result<()>;
 
     /// Adds a plain contact suppression on behalf of customer row `customer` (T2): erasing
-    /// her later finds it. An existing entry keeps its date and learns whose contact it is.
+    /// her later finds it. An existing entry keeps its date and learns whose contact it is;
+    /// sources are kept apart as [`suppress`](Self::suppress) says.
     fn suppress_for_customer(
         &mut self,
         kind: &str,

@@ -40,7 +40,7 @@ pub use customers::CustomerStore;
 pub use dump::DumpStore;
 pub use events::EventStore;
 pub use exports::ExportStore;
-pub use inbound::InboundStore;
+pub use inbound::{InboundStore, KeywordLift, PhoneSuppression};
 pub use locations::LocationStore;
 pub use outbox::OutboxStore;
 pub use policy::PolicyStore;

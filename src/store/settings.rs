@@ -195,6 +195,7 @@ stored_group!(Settings, "store", {
     "default_country_code" => default_country_code,
     "sms_opt_out_words" => sms_opt_out_words,
     "sms_help_texts" => sms_help_texts,
+    "sms_opt_out_confirmations" => sms_opt_out_confirmations,
 });
 
 stored_group!(DeliverySettings, "delivery", {

@@ -354,7 +354,7 @@ pub const SUBJECT_TABLES: &[SubjectTable] = &[
     },
     SubjectTable {
         table: "suppressions",
-        columns: &["kind", "value", "created_at", "source"],
+        columns: &["kind", "value", "created_at", "source", "keyword_at"],
         via: Via::Suppressions,
         order: "kind, value",
     },

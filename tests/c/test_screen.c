@@ -198,8 +198,44 @@ static void d4_receive_sms(void) {
     hk_engine_free(&engine);
 }
 
+/* D4: the opt-out confirmation is a setting per language, passed through the settings
+ * JSON: a STOP is confirmed with the store's own text; a bad one is typed and named. */
+static void d4_opt_out_confirmation_setting(void) {
+    hk_engine *engine = synced_engine("screen_d4_confirmation.db");
+    if (engine == NULL) {
+        return;
+    }
+    CHECK_OK(hk_engine_set_settings(engine,
+                                    "{\"default_language\":\"en\","
+                                    "\"sms_opt_out_confirmations\":"
+                                    "{\"en\":\"Done: no more texts from the shop.\"}}"),
+             engine);
+    char *settings = NULL;
+    CHECK_OK(hk_engine_get_settings(engine, &settings), engine);
+    CHECK_CONTAINS(settings, "\"sms_opt_out_confirmations\":"
+                             "{\"en\":\"Done: no more texts from the shop.\"}");
+    hk_string_free(settings);
+    char *out = NULL;
+    CHECK_OK(hk_engine_receive_sms(engine,
+                                   "{\"from\":\"+33699999999\",\"body\":\"STOP\","
+                                   "\"received_at\":\"2026-11-21T09:00:00Z\"}",
+                                   &out),
+             engine);
+    CHECK_CONTAINS(out, "\"outcome\":\"opted_out\"");
+    hk_string_free(out);
+    char *claimed = NULL;
+    CHECK_OK(hk_engine_claim(engine, 10, NOW_DUE + 5000, &claimed), engine);
+    CHECK_CONTAINS(claimed, "\"kind\":\"sms_keyword_reply\"");
+    CHECK_CONTAINS(claimed, "\"body\":\"Done: no more texts from the shop.\"");
+    hk_string_free(claimed);
+    CHECK_RC(hk_engine_set_settings(engine, "{\"sms_opt_out_confirmations\":{\"EN\":\"SECRET\"}}"),
+             HK_RESULT_INVALID_INPUT, engine);
+    hk_engine_free(&engine);
+}
+
 void screen_tests(void) {
     run_case("d7_contact_state_and_cancel_pending", d7_contact_state_and_cancel_pending);
     run_case("d6_exports_and_erase_by_contact", d6_exports_and_erase_by_contact);
     run_case("d4_receive_sms", d4_receive_sms);
+    run_case("d4_opt_out_confirmation_setting", d4_opt_out_confirmation_setting);
 }

@@ -3,7 +3,7 @@
 //!
 //! A setting is named as its field in the engine's settings (`cooldown_months`,
 //! `link_base_url`, `min_gap_days`, …). `set` reads each value as the type the setting has now (a whole
-//! number or a text), checks every change with the engine's own validation, and saves
+//! number, yes or no, a JSON object or list, or a text), checks every change with the engine's own validation, and saves
 //! nothing unless all pass; a bad value is reported by its setting's name, never echoed.
 
 use std::collections::BTreeSet;
@@ -233,6 +233,16 @@ fn typed_like(current: &Value, text: &str) -> Result<Value, &'static str> {
             "true" | "yes" | "on" => Ok(Value::Bool(true)),
             "false" | "no" | "off" => Ok(Value::Bool(false)),
             _ => Err("not yes or no"),
+        },
+        // A setting by language (D4: `sms_help_texts`, `sms_opt_out_confirmations`, …) or a
+        // list: its JSON text, of the same shape.
+        Value::Object(_) => match serde_json::from_str::<Value>(text) {
+            Ok(v @ Value::Object(_)) => Ok(v),
+            _ => Err("not a JSON object"),
+        },
+        Value::Array(_) => match serde_json::from_str::<Value>(text) {
+            Ok(v @ Value::Array(_)) => Ok(v),
+            _ => Err("not a JSON list"),
         },
         _ => Ok(Value::String(text.to_owned())),
     }

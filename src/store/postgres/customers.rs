@@ -63,6 +63,23 @@ const ABOUT_CUSTOMER: &str = "(invitation_id IN (SELECT id FROM invitations
       OR (user_id IS NOT NULL AND (params::jsonb ->> 'about')
           IN (SELECT id::text FROM responses WHERE store_id = $1 AND customer_id = $2)))";
 
+/// Adds a suppression entry, or records on an existing one who else asked (D4): a
+/// keyword's ask as `keyword_at`, another source in place of a keyword alone (with its
+/// date), the customer it was made for when it had none (mirrors the SQLite store's).
+const UPSERT_SUPPRESSION: &str = "INSERT INTO suppressions
+       (store_id, kind, value, created_at, source, customer_id, keyword_at)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'keyword' THEN $4::bigint END)
+     ON CONFLICT (store_id, kind, value) DO UPDATE SET
+       created_at = CASE WHEN suppressions.source = 'keyword' AND excluded.source <> 'keyword'
+                         THEN excluded.created_at ELSE suppressions.created_at END,
+       source = CASE WHEN suppressions.source = 'keyword'
+                     THEN excluded.source ELSE suppressions.source END,
+       customer_id = coalesce(suppressions.customer_id, excluded.customer_id),
+       keyword_at = coalesce(suppressions.keyword_at, excluded.keyword_at)
+     WHERE (suppressions.source = 'keyword' AND excluded.source <> 'keyword')
+        OR (suppressions.keyword_at IS NULL AND excluded.keyword_at IS NOT NULL)
+        OR (suppressions.customer_id IS NULL AND excluded.customer_id IS NOT NULL)";
+
 impl crate::store::CustomerStore for PgTx<'_> {
     fn find_customers(&mut self, host_ids: &[&str]) -> Result<HashMap<String, StoredCustomer>> {
         if host_ids.is_empty() {
@@ -195,7 +212,8 @@ impl crate::store::CustomerStore for PgTx<'_> {
         sms: bool,
     ) -> Result<Option<DateTime<Utc>>> {
         let row = self.query_one(
-            "SELECT min(created_at) FROM suppressions
+            "SELECT min(CASE WHEN $5::boolean AND keyword_at < created_at THEN keyword_at
+                             ELSE created_at END) FROM suppressions
              WHERE store_id = $1
                AND ((kind = 'customer' AND value = $2)
                  OR (kind = 'email' AND value = $3)
@@ -256,14 +274,13 @@ impl crate::store::CustomerStore for PgTx<'_> {
 
     fn suppress(&mut self, kind: &str, value: &str, now_ms: i64, source: &str) -> Result<()> {
         self.execute(
-            "INSERT INTO suppressions (store_id, kind, value, created_at, source)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (store_id, kind, value) DO NOTHING",
+            UPSERT_SUPPRESSION,
             vec![
                 p(kind.to_owned()),
                 p(value.to_owned()),
                 p(now_ms),
                 p(source.to_owned()),
+                p(None::<i64>),
             ],
         )?;
         Ok(())
@@ -278,16 +295,13 @@ impl crate::store::CustomerStore for PgTx<'_> {
         customer: i64,
     ) -> Result<()> {
         self.execute(
-            "INSERT INTO suppressions (store_id, kind, value, created_at, source, customer_id)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (store_id, kind, value) DO UPDATE SET customer_id = excluded.customer_id
-             WHERE suppressions.customer_id IS NULL",
+            UPSERT_SUPPRESSION,
             vec![
                 p(kind.to_owned()),
                 p(value.to_owned()),
                 p(now_ms),
                 p(source.to_owned()),
-                p(customer),
+                p(Some(customer)),
             ],
         )?;
         Ok(())

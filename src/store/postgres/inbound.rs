@@ -5,7 +5,7 @@ use super::{PgTx, get};
 use crate::error::Result;
 use crate::hosted::p;
 use crate::rules::token::TokenKey;
-use crate::store::StoredCustomer;
+use crate::store::{KeywordLift, PhoneSuppression, StoredCustomer};
 
 impl crate::store::InboundStore for PgTx<'_> {
     fn customers_with_phone(&mut self, phone: &str) -> Result<Vec<StoredCustomer>> {
@@ -19,22 +19,42 @@ impl crate::store::InboundStore for PgTx<'_> {
         rows.iter().map(row_to_customer).collect()
     }
 
-    fn phone_suppression_source(&mut self, phone: &str) -> Result<Option<String>> {
+    fn phone_suppression(&mut self, phone: &str) -> Result<Option<PhoneSuppression>> {
         let row = self.query_opt(
-            "SELECT source FROM suppressions
+            "SELECT source, keyword_at IS NOT NULL FROM suppressions
              WHERE store_id = $1 AND kind = 'phone' AND value = $2",
             vec![p(phone.to_owned())],
         )?;
-        row.map(|r| get(&r, 0)).transpose()
+        row.map(|r| {
+            Ok(PhoneSuppression {
+                source: get(&r, 0)?,
+                keyword: get(&r, 1)?,
+            })
+        })
+        .transpose()
     }
 
-    fn lift_keyword_suppression(&mut self, phone: &str) -> Result<bool> {
-        let n = self.execute(
+    fn lift_keyword_suppression(&mut self, phone: &str) -> Result<KeywordLift> {
+        // Asked by the keyword alone: lifted.
+        let lifted = self.execute(
             "DELETE FROM suppressions
              WHERE store_id = $1 AND kind = 'phone' AND value = $2 AND source = 'keyword'",
             vec![p(phone.to_owned())],
         )?;
-        Ok(n > 0)
+        if lifted > 0 {
+            return Ok(KeywordLift::Lifted);
+        }
+        // Asked by someone else too: only the keyword's ask goes.
+        let withdrawn = self.execute(
+            "UPDATE suppressions SET keyword_at = NULL
+             WHERE store_id = $1 AND kind = 'phone' AND value = $2 AND keyword_at IS NOT NULL",
+            vec![p(phone.to_owned())],
+        )?;
+        Ok(if withdrawn > 0 {
+            KeywordLift::OthersHold
+        } else {
+            KeywordLift::NotAsked
+        })
     }
 
     fn open_sms_survey(&mut self, phone: &str, now_ms: i64) -> Result<Option<TokenKey>> {
@@ -83,5 +103,26 @@ impl crate::store::InboundStore for PgTx<'_> {
                 AND (customer_id = $2 OR phone = ANY($3::text[]))",
             vec![p(customer), p(phones.to_vec())],
         )
+    }
+
+    fn erase_phone_replies(&mut self, phones: &[String], now_ms: i64) -> Result<u64> {
+        if phones.is_empty() {
+            return Ok(0);
+        }
+        // Both statements read `outbox_sms_reply` by the phone.
+        let cancelled = self.execute(
+            "UPDATE outbox SET status = 'cancelled', cancel_reason = 'erased', updated_at = $3
+             WHERE store_id = $1 AND kind = 'sms_keyword_reply'
+               AND (params::jsonb ->> 'phone') = ANY($2::text[])
+               AND status IN ('pending', 'in_flight')",
+            vec![p(phones.to_vec()), p(now_ms)],
+        )?;
+        self.execute(
+            "UPDATE outbox SET params = '{}', last_error = NULL
+             WHERE store_id = $1 AND kind = 'sms_keyword_reply'
+               AND (params::jsonb ->> 'phone') = ANY($2::text[])",
+            vec![p(phones.to_vec())],
+        )?;
+        Ok(cancelled)
     }
 }

@@ -165,7 +165,8 @@ pub fn suppressed_since(
 ) -> Result<Option<DateTime<Utc>>> {
     let ms: Option<i64> = conn
         .prepare_cached(
-            "SELECT min(created_at) FROM suppressions
+            "SELECT min(CASE WHEN ?4 AND keyword_at < created_at THEN keyword_at
+                             ELSE created_at END) FROM suppressions
              WHERE (kind = 'customer' AND value = ?1)
                 OR (kind = 'email' AND value = ?2)
                 OR (kind = 'phone' AND value = ?3 AND (?4 OR source != 'keyword'))",
@@ -212,7 +213,26 @@ pub fn hashes_suppressed_among(conn: &Connection, hashes: &[String]) -> Result<H
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Adds a suppression entry; an existing one keeps its original date.
+/// Adds a suppression entry, or records on an existing one who else asked (D4): a
+/// keyword's ask as `keyword_at`, another source in place of a keyword alone (with its
+/// date), the customer it was made for when it had none. Otherwise the entry keeps its
+/// date, source and customer.
+const UPSERT_SUPPRESSION: &str = "INSERT INTO suppressions
+       (kind, value, created_at, source, customer_id, keyword_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'keyword' THEN ?3 END)
+     ON CONFLICT (kind, value) DO UPDATE SET
+       created_at = CASE WHEN suppressions.source = 'keyword' AND excluded.source != 'keyword'
+                         THEN excluded.created_at ELSE suppressions.created_at END,
+       source = CASE WHEN suppressions.source = 'keyword'
+                     THEN excluded.source ELSE suppressions.source END,
+       customer_id = coalesce(suppressions.customer_id, excluded.customer_id),
+       keyword_at = coalesce(suppressions.keyword_at, excluded.keyword_at)
+     WHERE (suppressions.source = 'keyword' AND excluded.source != 'keyword')
+        OR (suppressions.keyword_at IS NULL AND excluded.keyword_at IS NOT NULL)
+        OR (suppressions.customer_id IS NULL AND excluded.customer_id IS NOT NULL)";
+
+/// Adds a suppression entry; an existing one keeps its original date (sources kept apart,
+/// [`UPSERT_SUPPRESSION`]).
 pub fn suppress(
     conn: &Connection,
     kind: &str,
@@ -220,11 +240,13 @@ pub fn suppress(
     now_ms: i64,
     source: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO suppressions (kind, value, created_at, source)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![kind, value, now_ms, source])?;
+    conn.prepare_cached(UPSERT_SUPPRESSION)?.execute(params![
+        kind,
+        value,
+        now_ms,
+        source,
+        None::<i64>
+    ])?;
     Ok(())
 }
 
@@ -238,13 +260,8 @@ pub fn suppress_for_customer(
     source: &str,
     customer: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO suppressions (kind, value, created_at, source, customer_id)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id
-         WHERE suppressions.customer_id IS NULL",
-    )?
-    .execute(params![kind, value, now_ms, source, customer])?;
+    conn.prepare_cached(UPSERT_SUPPRESSION)?
+        .execute(params![kind, value, now_ms, source, customer])?;
     Ok(())
 }
 

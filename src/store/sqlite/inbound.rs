@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use super::customers::{CUSTOMER_COLUMNS, row_to_customer};
 use crate::error::Result;
 use crate::rules::token::TokenKey;
-use crate::store::StoredCustomer;
+use crate::store::{KeywordLift, PhoneSuppression, StoredCustomer};
 
 impl crate::store::InboundStore for super::SqliteTx<'_> {
     fn customers_with_phone(&mut self, phone: &str) -> Result<Vec<StoredCustomer>> {
@@ -17,23 +17,47 @@ impl crate::store::InboundStore for super::SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn phone_suppression_source(&mut self, phone: &str) -> Result<Option<String>> {
+    fn phone_suppression(&mut self, phone: &str) -> Result<Option<PhoneSuppression>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT source FROM suppressions WHERE kind = 'phone' AND value = ?1")?
-            .query_row([phone], |r| r.get(0))
+            .prepare_cached(
+                "SELECT source, keyword_at IS NOT NULL FROM suppressions
+                 WHERE kind = 'phone' AND value = ?1",
+            )?
+            .query_row([phone], |r| {
+                Ok(PhoneSuppression {
+                    source: r.get(0)?,
+                    keyword: r.get(1)?,
+                })
+            })
             .optional()?)
     }
 
-    fn lift_keyword_suppression(&mut self, phone: &str) -> Result<bool> {
-        let n = self
+    fn lift_keyword_suppression(&mut self, phone: &str) -> Result<KeywordLift> {
+        // Asked by the keyword alone: lifted.
+        let lifted = self
             .conn
             .prepare_cached(
                 "DELETE FROM suppressions
                  WHERE kind = 'phone' AND value = ?1 AND source = 'keyword'",
             )?
             .execute([phone])?;
-        Ok(n > 0)
+        if lifted > 0 {
+            return Ok(KeywordLift::Lifted);
+        }
+        // Asked by someone else too: only the keyword's ask goes.
+        let withdrawn = self
+            .conn
+            .prepare_cached(
+                "UPDATE suppressions SET keyword_at = NULL
+                 WHERE kind = 'phone' AND value = ?1 AND keyword_at IS NOT NULL",
+            )?
+            .execute([phone])?;
+        Ok(if withdrawn > 0 {
+            KeywordLift::OthersHold
+        } else {
+            KeywordLift::NotAsked
+        })
     }
 
     fn open_sms_survey(&mut self, phone: &str, now_ms: i64) -> Result<Option<TokenKey>> {
@@ -81,5 +105,28 @@ impl crate::store::InboundStore for super::SqliteTx<'_> {
             )?
             .execute(params![customer, phones])?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn erase_phone_replies(&mut self, phones: &[String], now_ms: i64) -> Result<u64> {
+        // Each statement seeks `outbox_sms_reply` (schema 17) by the phone.
+        let mut cancelled = 0;
+        for phone in phones {
+            cancelled += self
+                .conn
+                .prepare_cached(
+                    "UPDATE outbox SET status = 'cancelled', cancel_reason = 'erased',
+                       updated_at = ?2
+                     WHERE kind = 'sms_keyword_reply' AND json_extract(params, '$.phone') = ?1
+                       AND (status = 'pending' OR status = 'in_flight')",
+                )?
+                .execute(params![phone, now_ms])?;
+            self.conn
+                .prepare_cached(
+                    "UPDATE outbox SET params = '{}', last_error = NULL
+                     WHERE kind = 'sms_keyword_reply' AND json_extract(params, '$.phone') = ?1",
+                )?
+                .execute([phone])?;
+        }
+        Ok(u64::try_from(cancelled).unwrap_or(0))
     }
 }

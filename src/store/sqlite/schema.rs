@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17,
 ];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
@@ -794,6 +794,23 @@ CREATE TABLE inbound_replies (
 CREATE INDEX inbound_replies_phone ON inbound_replies(phone);
 CREATE INDEX inbound_replies_customer ON inbound_replies(customer_id)
     WHERE customer_id IS NOT NULL;
+"#;
+
+/// Version 17: a phone's suppression remembers apart when an SMS keyword asked for it
+/// (`keyword_at`, D4), so START lifts only what a keyword asked: `source` is `keyword`
+/// only while no one else asked (a link, the host, a complaint); once someone did, it
+/// names them and `created_at` is their date, and START clears `keyword_at` alone. A
+/// keyword suppression of earlier versions was asked by the keyword alone.
+///
+/// Erasing a phone (T2, D6) finds hearken's own texts to it (`sms_keyword_reply`: an
+/// opt-out's confirmation, a HELP text), queued for no customer when none had the phone,
+/// by the phone their text records: a partial index holds those rows only, so other
+/// messages pay one comparison of their kind when written.
+const V17: &str = r#"
+ALTER TABLE suppressions ADD COLUMN keyword_at INTEGER;
+UPDATE suppressions SET keyword_at = created_at WHERE source = 'keyword';
+CREATE INDEX outbox_sms_reply ON outbox(json_extract(params, '$.phone'))
+    WHERE kind = 'sms_keyword_reply';
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

@@ -11861,6 +11861,12 @@ data class Settings (
      * text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
      */
     var `smsHelpTexts`: TextByLanguage = mapOf() 
+    , 
+    /**
+     * D4: the one confirmation of an SMS opt-out, by lower-case language tag, replacing
+     * the shipped text of that language (`en`, `fr`, `ko`). Empty: the shipped texts.
+     */
+    var `smsOptOutConfirmations`: TextByLanguage = mapOf() 
     
 ){
     
@@ -11889,6 +11895,7 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterUInt.read(buf),
             FfiConverterTypeWordsByLanguage.read(buf),
             FfiConverterTypeTextByLanguage.read(buf),
+            FfiConverterTypeTextByLanguage.read(buf),
         )
     }
 
@@ -11904,7 +11911,8 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterString.allocationSize(value.`defaultLanguage`) +
             FfiConverterUInt.allocationSize(value.`defaultCountryCode`) +
             FfiConverterTypeWordsByLanguage.allocationSize(value.`smsOptOutWords`) +
-            FfiConverterTypeTextByLanguage.allocationSize(value.`smsHelpTexts`)
+            FfiConverterTypeTextByLanguage.allocationSize(value.`smsHelpTexts`) +
+            FfiConverterTypeTextByLanguage.allocationSize(value.`smsOptOutConfirmations`)
     )
 
     override fun write(value: Settings, buf: ByteBuffer) {
@@ -11920,6 +11928,7 @@ public object FfiConverterTypeSettings: FfiConverterRustBuffer<Settings> {
             FfiConverterUInt.write(value.`defaultCountryCode`, buf)
             FfiConverterTypeWordsByLanguage.write(value.`smsOptOutWords`, buf)
             FfiConverterTypeTextByLanguage.write(value.`smsHelpTexts`, buf)
+            FfiConverterTypeTextByLanguage.write(value.`smsOptOutConfirmations`, buf)
     }
 }
 
@@ -15631,7 +15640,8 @@ sealed class SmsOutcome {
      */
     data class OptedIn(
         /**
-         * Whether a keyword suppression was lifted.
+         * Whether the phone's suppression was lifted: only a keyword had asked for it (a
+         * link's, the host's or a complaint's ask holds, and START withdrew the keyword's).
          */
         val `lifted`: kotlin.Boolean) : SmsOutcome()
         
