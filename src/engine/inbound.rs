@@ -102,9 +102,10 @@ pub fn receive_sms(c: &mut dyn Tx, sms: &InboundSms) -> Result<SmsOutcome> {
 }
 
 /// Suppresses the phone with source `keyword`; when it was not suppressed before, records
-/// the withdrawal and queues the one confirmation (its id): `confirmation`, in `language`. A phone another source
-/// suppressed already records the keyword's ask beside it (and its withdrawal of consent),
-/// so a later START withdraws only that ask; it gets no confirmation.
+/// the withdrawal and queues the one confirmation, the text `confirmation` in `language`
+/// (its id). A phone another source suppressed already records the keyword's ask beside
+/// it (and its withdrawal of consent), so a later START withdraws only that ask; it gets
+/// no confirmation.
 fn opt_out(
     c: &mut dyn Tx,
     phone: &str,
