@@ -601,12 +601,25 @@ fn d4_stop_then_api_then_start_stays_suppressed() {
         };
         let x = e.contact_export(PHONE).unwrap();
         assert_eq!(x["suppression"]["source"], named, "{other:?}: {x}");
+        // D6: both exports say the keyword asked too, and when.
+        let stop_ms = at(DUE).timestamp_millis() + 60_000;
+        assert_eq!(x["suppression"]["keyword_at"], stop_ms, "{other:?}: {x}");
+        let mine = e.customer_export("amelie").unwrap();
+        let rows = mine["tables"]["suppressions"].as_array().unwrap().clone();
+        assert!(
+            rows.iter()
+                .any(|r| r["kind"] == "phone" && r["keyword_at"] == stop_ms),
+            "{other:?}: {rows:?}"
+        );
         assert_eq!(
             text(&e, PHONE, "UNSTOP", at(DUE) + TimeDelta::minutes(3)),
             SmsOutcome::OptedIn { lifted: false },
             "{other:?}"
         );
         phone_still_suppressed(&e, &format!("{other:?}"));
+        // START withdrew the keyword's ask: the export says so.
+        let x = e.contact_export(PHONE).unwrap();
+        assert!(x["suppression"]["keyword_at"].is_null(), "{other:?}: {x}");
         assert_eq!(
             sms_consent(&e),
             vec![

@@ -54,8 +54,10 @@ pub fn customer_export(c: &mut dyn Tx, customer: &str) -> Result<Value> {
     }
     let contacts = c.contacts_ever(stored.rowid)?;
     for (kind, value) in &contacts {
-        if let Some((at, source)) = c.contact_suppression(kind, value)? {
-            let row = json!({"kind": kind, "value": value, "created_at": at, "source": source});
+        if let Some(s) = c.contact_suppression(kind, value)? {
+            // The same columns as the suppressions rows read by customer (SUBJECT_TABLES).
+            let row = json!({"kind": kind, "value": value, "created_at": s.created_at_ms,
+                             "source": s.source, "keyword_at": s.keyword_at_ms});
             if let Some(Value::Array(rows)) = tables.get_mut("suppressions")
                 && !rows.contains(&row)
             {
@@ -92,7 +94,9 @@ pub fn contact_export(c: &mut dyn Tx, raw: &str) -> Result<Value> {
         "format": ACCESS_FORMAT,
         "contact": {"kind": kind, "value": value},
         "suppressed": suppressed,
-        "suppression": suppression.map(|(at, source)| json!({"created_at": at, "source": source})),
+        "suppression": suppression.map(|s| json!({"created_at": s.created_at_ms,
+                                                 "source": s.source,
+                                                 "keyword_at": s.keyword_at_ms})),
         "customers": customers,
     }))
 }
@@ -116,7 +120,10 @@ pub fn erase_contact(c: &mut dyn Tx, raw: &str, now: DateTime<Utc>) -> Result<Co
         c.erase_phone_replies(std::slice::from_ref(&value), now.timestamp_millis())?;
     }
     let mut suppression_hashed = false;
-    if let Some((at, _)) = c.contact_suppression(kind, &value)? {
+    if let Some(at) = c
+        .contact_suppression(kind, &value)?
+        .map(|s| s.created_at_ms)
+    {
         let pepper = c.get_delivery_settings()?.suppression_pepper;
         c.import_suppression_hashes(&[token::contact_hash(&pepper, kind, &value)], at, "erased")?;
         c.drop_plain_suppressions(&[(kind.to_owned(), value.clone())])?;

@@ -21,6 +21,18 @@ pub struct LiveMessage {
     pub status: MessageStatus,
 }
 
+/// A contact's plain suppression (D6): when it was made, its source, and when an SMS
+/// keyword asked for it (D4; `None` when none did or START withdrew it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactSuppression {
+    /// When the suppression was made (ms).
+    pub created_at_ms: i64,
+    /// Who asked: `keyword` while only an SMS keyword did, else the other source.
+    pub source: String,
+    /// When an SMS keyword asked (ms).
+    pub keyword_at_ms: Option<i64>,
+}
+
 /// The data-subject reads and writes a store keeps (mirrors `store/sqlite/subject.rs`).
 pub trait SubjectStore {
     /// The messages to customer row `customer` that are pending or in flight, by due time
@@ -52,8 +64,13 @@ pub trait SubjectStore {
     /// plain suppression made on their behalf (T2); by host id.
     fn customers_with_contact(&mut self, kind: &str, value: &str) -> Result<Vec<String>>;
 
-    /// The plain suppression of a normalised contact, if any: when and from where.
-    fn contact_suppression(&mut self, kind: &str, value: &str) -> Result<Option<(i64, String)>>;
+    /// The plain suppression of a normalised contact, if any: when, from where, and when
+    /// an SMS keyword asked for it too.
+    fn contact_suppression(
+        &mut self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<ContactSuppression>>;
 
     /// Retention (D6): the window of at most `scan` customers after row id `after`, by row
     /// id, and which of them have had no transaction, response, delivered invitation or

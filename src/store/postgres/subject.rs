@@ -7,7 +7,9 @@ use super::{PgTx, get};
 use crate::error::{Error, Result};
 use crate::hosted::p;
 use crate::model::{MessageKind, MessageStatus};
-use crate::store::subject::{LiveMessage, RetentionWindow, SUBJECT_TABLES, SubjectRow, Via};
+use crate::store::subject::{
+    ContactSuppression, LiveMessage, RetentionWindow, SUBJECT_TABLES, SubjectRow, Via,
+};
 
 fn bad(what: &str) -> Error {
     Error::Internal(format!("postgres: a stored message has an unknown {what}"))
@@ -131,13 +133,23 @@ impl crate::store::SubjectStore for PgTx<'_> {
         .collect()
     }
 
-    fn contact_suppression(&mut self, kind: &str, value: &str) -> Result<Option<(i64, String)>> {
+    fn contact_suppression(
+        &mut self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<ContactSuppression>> {
         self.query_opt(
-            "SELECT created_at, source FROM suppressions
+            "SELECT created_at, source, keyword_at FROM suppressions
              WHERE store_id = $1 AND kind = $2 AND value = $3",
             vec![p(kind.to_owned()), p(value.to_owned())],
         )?
-        .map(|r| Ok((get(&r, 0)?, get(&r, 1)?)))
+        .map(|r| {
+            Ok(ContactSuppression {
+                created_at_ms: get(&r, 0)?,
+                source: get(&r, 1)?,
+                keyword_at_ms: get(&r, 2)?,
+            })
+        })
         .transpose()
     }
 

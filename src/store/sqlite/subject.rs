@@ -5,7 +5,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::model::{MessageKind, MessageStatus};
-use crate::store::subject::{LiveMessage, RetentionWindow, SUBJECT_TABLES, SubjectRow, Via};
+use crate::store::subject::{
+    ContactSuppression, LiveMessage, RetentionWindow, SUBJECT_TABLES, SubjectRow, Via,
+};
 
 fn bad(what: &str) -> Error {
     Error::Internal(format!("a stored message has an unknown {what}"))
@@ -178,17 +180,25 @@ pub fn customers_with_contact(conn: &Connection, kind: &str, value: &str) -> Res
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// D6: the plain suppression of a normalised contact: when and from where.
+/// D6: the plain suppression of a normalised contact: when, from where, and when a keyword
+/// asked for it.
 pub fn contact_suppression(
     conn: &Connection,
     kind: &str,
     value: &str,
-) -> Result<Option<(i64, String)>> {
+) -> Result<Option<ContactSuppression>> {
     Ok(conn
         .prepare_cached(
-            "SELECT created_at, source FROM suppressions WHERE kind = ?1 AND value = ?2",
+            "SELECT created_at, source, keyword_at FROM suppressions
+             WHERE kind = ?1 AND value = ?2",
         )?
-        .query_row([kind, value], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([kind, value], |r| {
+            Ok(ContactSuppression {
+                created_at_ms: r.get(0)?,
+                source: r.get(1)?,
+                keyword_at_ms: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
@@ -279,7 +289,11 @@ impl crate::store::SubjectStore for super::SqliteTx<'_> {
         customers_with_contact(self.conn, kind, value)
     }
 
-    fn contact_suppression(&mut self, kind: &str, value: &str) -> Result<Option<(i64, String)>> {
+    fn contact_suppression(
+        &mut self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<ContactSuppression>> {
         contact_suppression(self.conn, kind, value)
     }
 
