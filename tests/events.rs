@@ -68,17 +68,7 @@ fn answer(score: u32, comment: Option<&str>) -> ResponseInput {
 
 /// A night in Paris inviting `customers`, all delivered at DUE; their (customer, token).
 fn invited(e: &Engine, date: &str, customers: &[&str]) -> Vec<(String, String)> {
-    let sales = customers
-        .iter()
-        .map(|c| {
-            sale(
-                &format!("t-{c}-{date}"),
-                Some(c),
-                Some(&format!("{date}T10:00:00+01:00")),
-            )
-        })
-        .collect();
-    e.sync(&batch("paris", date, customers, sales), paris_night(date))
+    e.sync(&common::one_sale_each(date, customers), paris_night(date))
         .unwrap();
     let due = at(&format!("{date}T09:00:00Z")) + TimeDelta::days(1);
     common::deliver(e, 100, due)
