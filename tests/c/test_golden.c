@@ -382,6 +382,34 @@ static void the_admin_check_of_a_store_after_its_night_is_ok(void) {
     CHECK_RC(hk_admin_check(admin, store, NULL, NULL), HK_RESULT_NULL_ARGUMENT, NULL);
 }
 
+/* `text` with every `needle` written `mask` (malloc'd; NULL for an empty needle or when
+ * out of memory). Sized by counting the needles first. */
+static char *replace_all(const char *text, const char *needle, const char *mask) {
+    size_t n = strlen(needle), m = strlen(mask), count = 0;
+    if (n == 0) {
+        return NULL;
+    }
+    for (const char *r = strstr(text, needle); r != NULL; r = strstr(r + n, needle)) {
+        count++;
+    }
+    char *out = malloc(strlen(text) + count * m + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    char *w = out;
+    for (const char *r = text; *r != '\0';) {
+        if (strncmp(r, needle, n) == 0) {
+            memcpy(w, mask, m);
+            w += m;
+            r += n;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
 /* `json` with every `"<incarnation>.` of a cursor written `"INCARNATION.` (malloc'd): the
  * incarnation is random per store, the rest of the feed is golden. */
 static char *mask_incarnation(const char *json) {
@@ -404,23 +432,7 @@ static char *mask_incarnation(const char *json) {
     memcpy(needle + 1, at, n);
     needle[n + 1] = '.';
     needle[n + 2] = '\0';
-    const char *mask = "\"INCARNATION.";
-    char *out = malloc(strlen(json) * 2 + 64);
-    if (out == NULL) {
-        return NULL;
-    }
-    char *w = out;
-    for (const char *r = json; *r != '\0';) {
-        if (strncmp(r, needle, n + 2) == 0) {
-            strcpy(w, mask);
-            w += strlen(mask);
-            r += n + 2;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return out;
+    return replace_all(json, needle, "\"INCARNATION.");
 }
 
 /* Step 8 (D1): after steps 1-3, claim one message and ack it; the event feed, its
@@ -466,28 +478,6 @@ static void golden_events_of_night1_match_the_rust_door(void) {
     CHECK(untouched == NULL);
     CHECK_RC(hk_engine_events(engine, NULL, 10, NULL), HK_RESULT_NULL_ARGUMENT, engine);
     hk_engine_free(&engine);
-}
-
-/* `text` with every `needle` written `mask` (malloc'd). */
-static char *replace_all(const char *text, const char *needle, const char *mask) {
-    size_t n = strlen(needle);
-    char *out = malloc(strlen(text) * 2 + strlen(mask) * 8 + 64);
-    if (out == NULL || n == 0) {
-        free(out);
-        return NULL;
-    }
-    char *w = out;
-    for (const char *r = text; *r != '\0';) {
-        if (strncmp(r, needle, n) == 0) {
-            strcpy(w, mask);
-            w += strlen(mask);
-            r += n;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return out;
 }
 
 /* Step 9 (D2): after steps 1-2, the subscription of webhook.json (a fixed secret), night 1

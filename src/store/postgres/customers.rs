@@ -56,12 +56,14 @@ fn fields(c: &CustomerRow) -> Vec<crate::hosted::Param> {
 /// messages about her alerts, or staff notifications about her responses (`params.about`,
 /// a response id); each term has its index (`outbox_invitation`, the partial
 /// `outbox_customer`, `outbox_alert`, `outbox_about`).
-const ABOUT_CUSTOMER: &str = "(invitation_id IN (SELECT id FROM invitations
-                        WHERE store_id = $1 AND customer_id = $2)
-      OR (customer_id = $2 AND invitation_id IS NULL)
+const ABOUT_CUSTOMER: &str = concat!(
+    "(",
+    her_messages!(),
+    "
       OR alert_id IN (SELECT id FROM alerts WHERE store_id = $1 AND customer_id = $2)
       OR (user_id IS NOT NULL AND (params::jsonb ->> 'about')
-          IN (SELECT id::text FROM responses WHERE store_id = $1 AND customer_id = $2)))";
+          IN (SELECT id::text FROM responses WHERE store_id = $1 AND customer_id = $2)))"
+);
 
 /// Adds a suppression entry, or records on an existing one who else asked (D4): a
 /// keyword's ask as `keyword_at`, another source in place of a keyword alone (with its

@@ -14,6 +14,16 @@
 // Until the PostgreSQL `Backend` opens stores (issue 27), only the tests build a PgTx.
 #![allow(dead_code)]
 
+/// The filter of customer `$2`'s outbox rows: her invitations' messages (through
+/// `outbox_invitation`) and her other messages (the partial `outbox_customer`), as SQLite's
+/// schema 14 reads them. A macro so the statements that use it stay `&'static str`.
+macro_rules! her_messages {
+    () => {
+        "(invitation_id IN (SELECT id FROM invitations WHERE store_id = $1 AND customer_id = $2)
+          OR (customer_id = $2 AND invitation_id IS NULL))"
+    };
+}
+
 // Areas of p27-pga (kept together to ease merges).
 mod customers;
 mod dump;

@@ -18,15 +18,13 @@ fn bad(what: &str) -> Error {
 impl crate::store::SubjectStore for PgTx<'_> {
     fn live_messages(&mut self, customer: i64) -> Result<Vec<LiveMessage>> {
         self.query(
-            // Her invitations' messages through `outbox_invitation`, her other messages
-            // through the partial `outbox_customer` (as SQLite's schema 14).
-            "SELECT message_id, kind, invitation_id, due_at, status FROM outbox
-             WHERE store_id = $1
-               AND (invitation_id IN (SELECT id FROM invitations
-                                      WHERE store_id = $1 AND customer_id = $2)
-                    OR (customer_id = $2 AND invitation_id IS NULL))
-               AND status IN ('pending', 'in_flight')
-             ORDER BY due_at, message_id COLLATE \"C\"",
+            concat!(
+                "SELECT message_id, kind, invitation_id, due_at, status FROM outbox
+                 WHERE store_id = $1 AND ",
+                her_messages!(),
+                " AND status IN ('pending', 'in_flight')
+                 ORDER BY due_at, message_id COLLATE \"C\""
+            ),
             vec![p(customer)],
         )?
         .iter()
@@ -227,13 +225,7 @@ fn filter(via: Via) -> (&'static str, bool) {
     match via {
         Via::Own => ("id = $2", false),
         Via::Customer => ("customer_id = $2", false),
-        // An invitation's messages through the customer's invitations; the others through
-        // the outbox's partial index by customer (as on SQLite).
-        Via::Messages => (
-            "(invitation_id IN (SELECT id FROM invitations WHERE store_id = $1 AND customer_id = $2)
-              OR (customer_id = $2 AND invitation_id IS NULL))",
-            false,
-        ),
+        Via::Messages => (her_messages!(), false),
         Via::Transactions => (
             "transaction_id IN (SELECT id FROM transactions WHERE store_id = $1 AND customer_id = $2)",
             false,
