@@ -34,7 +34,7 @@ use history::History;
 const REVISION: u32 = 2;
 /// The young store: a month of history.
 const YOUNG_NIGHTS: u32 = 30;
-const RUNS: usize = 3;
+const RUNS: usize = 7;
 
 /// Builds (or reuses) the histories: `(young, old)` template paths.
 fn templates(h: &History, nights: u32) -> (PathBuf, PathBuf) {

@@ -379,14 +379,15 @@ pub fn customers_page(
                FROM customers c
                WHERE (?1 IS NULL OR c.gender = ?1)
                  AND (?4 IS NULL
-                      OR EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = c.id
+                      OR EXISTS (SELECT 1 FROM transactions t WHERE {bought}
                                  AND t.location_id IN (SELECT value FROM json_each(?4)))
                       OR EXISTS (SELECT 1 FROM responses r WHERE r.customer_id = c.id
                                  AND r.location_id IN (SELECT value FROM json_each(?4)))))
          WHERE (?2 IS NULL OR CASE WHEN latest_nps >= 9 THEN 'promoter'
                                    WHEN latest_nps >= 7 THEN 'passive'
                                    WHEN latest_nps IS NOT NULL THEN 'detractor' END = ?2)
-           AND (?3 IS NULL OR (unsubscribed_at IS NOT NULL) = ?3)"
+           AND (?3 IS NULL OR (unsubscribed_at IS NOT NULL) = ?3)",
+        bought = customer_transactions!("t", "c.id"),
     );
     let g = gender.map(Gender::as_str);
     let c = category.map(category_name);
@@ -437,8 +438,9 @@ pub fn unsubscribes(
              FROM suppressions s LEFT JOIN customers c ON c.{column} = s.value
              WHERE s.kind = '{kind}' AND s.created_at >= ?1 AND s.created_at < ?2
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM transactions t
-                    WHERE t.customer_id = c.id
-                      AND t.location_id IN (SELECT value FROM json_each(?3))))"
+                    WHERE {bought}
+                      AND t.location_id IN (SELECT value FROM json_each(?3))))",
+            bought = customer_transactions!("t", "c.id"),
         )
     };
     let mut stmt = conn.prepare_cached(&format!(

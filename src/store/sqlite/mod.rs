@@ -1,5 +1,31 @@
 //! The SQLite store: schema, migrations and every query of the embedded mode.
 
+/// The filter of the transactions (alias `$t`) of customer `$customer` (an SQL
+/// expression), read through `transactions_customer_month` (schema 18): the months in which
+/// transactions were first seen are found by one search each (a skip-scan of the index's
+/// first column), then the customer's entries in each month by one search. The month
+/// expression must stay the index's, word for word, for the planner to use it.
+macro_rules! customer_transactions {
+    ($t:literal, $customer:literal) => {
+        concat!(
+            "substr(",
+            $t,
+            ".first_seen_on, 1, 7) IN
+               (WITH RECURSIVE seen(m) AS (
+                  SELECT min(substr(first_seen_on, 1, 7)) FROM transactions
+                  UNION ALL
+                  SELECT (SELECT min(substr(first_seen_on, 1, 7)) FROM transactions
+                          WHERE substr(first_seen_on, 1, 7) > seen.m)
+                  FROM seen WHERE seen.m IS NOT NULL)
+                SELECT m FROM seen)
+             AND ",
+            $t,
+            ".customer_id = ",
+            $customer
+        )
+    };
+}
+
 mod alerts;
 mod analytics;
 mod batch;

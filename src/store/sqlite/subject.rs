@@ -98,11 +98,15 @@ pub fn cancel_customer_messages(
     Ok(found.into_iter().map(|f| f.1).collect())
 }
 
-/// The filter of a table's rows about customer row `?1`, and whether it reads the host id
-/// too (as `?2`; alone, as `?1`).
-fn filter(via: Via) -> (&'static str, bool) {
+/// The filter of table `table`'s rows about customer row `?1`, and whether it reads the
+/// host id too (as `?2`; alone, as `?1`).
+fn filter(table: &str, via: Via) -> (&'static str, bool) {
     match via {
         Via::Own => ("id = ?1", false),
+        // Transactions are indexed by customer within their month (schema 18).
+        Via::Customer if table == "transactions" => {
+            (customer_transactions!("transactions", "?1"), false)
+        }
         Via::Customer => ("customer_id = ?1", false),
         // An invitation's messages through the customer's invitations; the others through
         // the outbox's partial index by customer (schema 14).
@@ -112,7 +116,11 @@ fn filter(via: Via) -> (&'static str, bool) {
             false,
         ),
         Via::Transactions => (
-            "transaction_id IN (SELECT id FROM transactions WHERE customer_id = ?1)",
+            concat!(
+                "transaction_id IN (SELECT id FROM transactions t WHERE ",
+                customer_transactions!("t", "?1"),
+                ")"
+            ),
             false,
         ),
         Via::Responses => (
@@ -136,7 +144,7 @@ pub fn subject_rows(conn: &Connection, customer: i64, host_id: &str) -> Result<V
     let mut out = Vec::new();
     for t in SUBJECT_TABLES {
         let object: Vec<String> = t.columns.iter().map(|c| format!("'{c}', {c}")).collect();
-        let (cond, by_host) = filter(t.via);
+        let (cond, by_host) = filter(t.table, t.via);
         let sql = format!(
             "SELECT json_object({}) FROM {} WHERE {cond} ORDER BY {}",
             object.join(", "),
@@ -213,10 +221,12 @@ pub fn retention_window(
     let cutoff_date = crate::rules::time::from_ms(cutoff_ms)
         .map_or_else(|| "0000-00-00".to_owned(), |t| t.date_naive().to_string());
     let rows: Vec<(i64, String, bool)> = conn
-        .prepare_cached(
+        .prepare_cached(concat!(
             "SELECT c.id, c.host_id,
                     c.erased_at IS NULL AND c.created_at < ?2
-                    AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = c.id
+                    AND NOT EXISTS (SELECT 1 FROM transactions t WHERE ",
+            customer_transactions!("t", "c.id"),
+            "
                                     AND (t.finalized_at >= ?2
                                          OR (t.finalized_at IS NULL AND t.first_seen_on >= ?4)))
                     AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.customer_id = c.id
@@ -225,8 +235,8 @@ pub fn retention_window(
                                     AND i.delivered_at >= ?2)
              FROM (SELECT id, host_id, erased_at, created_at FROM customers
                    WHERE id > ?1 ORDER BY id LIMIT ?3) c
-             ORDER BY c.id",
-        )?
+             ORDER BY c.id"
+        ))?
         .query_map(params![after, cutoff_ms, scan, cutoff_date], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?

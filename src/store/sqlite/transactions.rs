@@ -419,17 +419,19 @@ pub fn decisions_for_customer(
     customer: i64,
     limit: u32,
 ) -> Result<Vec<DecisionRecord>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(concat!(
         "SELECT t.host_id, l.host_id, d.business_date, t.finalized_at, i.id, d.reason,
                 d.eligible_again_on, d.related_customer, d.cancelled_on, d.cancel_reason
          FROM transactions t
          JOIN decisions d ON d.transaction_id = t.id
          JOIN locations l ON l.id = t.location_id
          LEFT JOIN invitations i ON i.transaction_id = t.id AND i.trigger = 'transaction'
-         WHERE t.customer_id = ?1
+         WHERE ",
+        customer_transactions!("t", "?1"),
+        "
          ORDER BY d.business_date DESC, t.finalized_at DESC, t.host_id DESC
-         LIMIT ?2",
-    )?;
+         LIMIT ?2"
+    ))?;
     let rows = stmt.query_map(params![customer, limit], |r| {
         Ok(DecisionRecord {
             transaction: r.get(0)?,
