@@ -354,3 +354,81 @@ fn d6_retention_erases_only_inactive_customers_at_most_50_a_run_and_keeps_the_sc
     // Aggregates kept: NPS does not move.
     assert_eq!(e.nps(&hearken::ScoreQuery::default()).unwrap(), nps_before);
 }
+
+/// D6, D7, F4: a customer's transactions are found in every month they were first seen in
+/// (the SQLite store indexes them by customer within their month, schema 18): explain's
+/// decisions, the access export, the customer list of a user limited to some locations and
+/// the retention sweep see old months' sales as well as last night's.
+#[test]
+#[allow(deprecated)]
+fn d6_d7_f4_a_customers_sales_of_every_month_are_found() {
+    use hearken::{CustomerQuery, User, UserRole};
+    let e = engine();
+    night(&e, "2025-01-10", &[("t-a1", "amelie")]);
+    night(&e, "2025-03-12", &[("t-a2", "amelie"), ("t-b1", "bob")]);
+    // Carol buys only in Seoul.
+    let seoul = batch(
+        "seoul",
+        "2025-06-02",
+        &["carol"],
+        vec![sale(
+            "t-c1",
+            Some("carol"),
+            Some("2025-06-02T10:00:00+09:00"),
+        )],
+    );
+    e.sync(&seoul, at("2025-06-02T14:00:00Z")).unwrap();
+    night(&e, "2026-11-20", &[("t-a3", "amelie")]);
+
+    let x = e.explain("amelie", at(DUE)).unwrap();
+    let decided: Vec<&str> = x.decisions.iter().map(|d| d.transaction.as_str()).collect();
+    assert_eq!(
+        decided,
+        ["t-a3", "t-a2", "t-a1"],
+        "newest first, every month"
+    );
+    let export = e.customer_export("amelie").unwrap();
+    let sold: Vec<&str> = rows(&export, "transactions")
+        .iter()
+        .map(|t| t["host_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(sold, ["t-a1", "t-a2", "t-a3"]);
+    assert_eq!(rows(&export, "decisions").len(), 3);
+
+    // F4: a user sees the customers who bought at their locations, whenever they did.
+    for (user, location) in [("pat", "paris"), ("kim", "seoul")] {
+        e.upsert_user(&User {
+            locations: vec![location.into()],
+            ..User::new(
+                user,
+                user,
+                &format!("{user}@example.com"),
+                UserRole::Manager,
+            )
+        })
+        .unwrap();
+    }
+    let seen_by = |user: &str| {
+        let page = e
+            .customers(&CustomerQuery {
+                user: Some(user.into()),
+                ..CustomerQuery::default()
+            })
+            .unwrap();
+        let ids: Vec<String> = page.items.iter().map(|c| c.customer.clone()).collect();
+        (page.total, ids)
+    };
+    assert_eq!(seen_by("pat"), (2, vec!["amelie".into(), "bob".into()]));
+    assert_eq!(seen_by("kim"), (1, vec!["carol".into()]));
+
+    // D6: with twelve months' retention, bob (March 2025) and carol (June 2025) are
+    // inactive; amelie bought last night.
+    let mut d = e.delivery_settings().unwrap();
+    d.retention_months = Some(12);
+    e.set_delivery_settings(&d).unwrap();
+    assert_eq!(e.run_due(at(DUE)).unwrap().erased, 2);
+    assert!(!e.contact_state("amelie", at(DUE)).unwrap().erased);
+    for id in ["bob", "carol"] {
+        assert!(e.contact_state(id, at(DUE)).unwrap().erased, "{id}");
+    }
+}
