@@ -9,7 +9,8 @@
 //! warm the engine, then times the next night and its morning.
 //! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
 //! `HEARKEN_BENCH_ONLY=young|old`: measure one store once (for callgrind:
-//! `--toggle-collect='history::timed_night'`).
+//! `--toggle-collect='history::timed_night'`), with WAL or, with
+//! `HEARKEN_BENCH_JOURNAL=rollback`, a rollback journal.
 //! `HEARKEN_BENCH_ONLY=pages-young|pages-old`: keeps the WAL frames of one timed night (a
 //! reader holds a snapshot from before it, so no checkpoint moves them) and prints where
 //! the store and its WAL are, with the WAL's size before the night: `scripts/wal-pages.py`
@@ -251,8 +252,16 @@ fn main() {
         } else {
             (&old, nights)
         };
-        let (s, m) = measure(t, &h, n, JournalMode::Wal);
-        println!("{which}: night {:.2} ms, morning {:.2} ms", ms(s), ms(m));
+        let journal = match std::env::var("HEARKEN_BENCH_JOURNAL").as_deref() {
+            Ok("rollback") => JournalMode::Rollback,
+            _ => JournalMode::Wal,
+        };
+        let (s, m) = measure(t, &h, n, journal);
+        println!(
+            "{which} ({journal:?}): night {:.2} ms, morning {:.2} ms",
+            ms(s),
+            ms(m)
+        );
         return;
     }
     for journal in [JournalMode::Wal, JournalMode::Rollback] {
