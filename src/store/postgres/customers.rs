@@ -198,14 +198,6 @@ impl crate::store::CustomerStore for PgTx<'_> {
         Ok(())
     }
 
-    fn suppressions_empty(&mut self) -> Result<bool> {
-        let row = self.query_one(
-            "SELECT NOT EXISTS (SELECT 1 FROM suppressions WHERE store_id = $1)",
-            vec![],
-        )?;
-        get(&row, 0)
-    }
-
     fn suppressed_since(
         &mut self,
         host_id: &str,
@@ -421,12 +413,18 @@ impl crate::store::CustomerStore for PgTx<'_> {
         get(&row, 0)
     }
 
-    fn suppression_hashes_empty(&mut self) -> Result<bool> {
+    fn lists_empty(&mut self) -> Result<crate::store::ListsEmpty> {
         let row = self.query_one(
-            "SELECT NOT EXISTS (SELECT 1 FROM suppression_hashes WHERE store_id = $1)",
+            "SELECT NOT EXISTS (SELECT 1 FROM suppression_hashes WHERE store_id = $1),
+                    NOT EXISTS (SELECT 1 FROM suppressions WHERE store_id = $1),
+                    NOT EXISTS (SELECT 1 FROM bounces WHERE store_id = $1)",
             vec![],
         )?;
-        get(&row, 0)
+        Ok(crate::store::ListsEmpty {
+            suppression_hashes: get(&row, 0)?,
+            suppressions: get(&row, 1)?,
+            bounces: get(&row, 2)?,
+        })
     }
 
     fn import_suppression_hashes(
@@ -581,8 +579,8 @@ mod tests {
     fn scenario<T: CustomerStore + LocationStore + ?Sized>(t: &mut T) -> Result<Vec<String>> {
         let mut out = Vec::new();
         t.upsert_location(&Location::new("l1", "L", "UTC"))?;
-        out.push(format!("{}", t.suppressions_empty()?));
-        out.push(format!("{}", t.suppression_hashes_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppressions));
+        out.push(format!("{}", t.lists_empty()?.suppression_hashes));
         out.push(format!("{}", t.legacy_empty_pepper()?));
         let a = t.insert_customer(&customer("a", Some("a@x.org"), Some("+331")), 100)?;
         let b = t.insert_customer(&customer("b", Some("b@x.org"), None), 100)?;
@@ -615,7 +613,7 @@ mod tests {
         t.suppress("email", "old@x.org", 370, "host")?;
         t.link_suppressed_contacts(b, Some("old@x.org"), None)?;
         t.link_suppressed_contacts(b, None, None)?;
-        out.push(format!("{}", t.suppressions_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppressions));
         out.push(format!(
             "{:?} {:?} {:?} {:?}",
             t.suppressed_since("a", Some("a@x.org"), None, true)?,
@@ -651,7 +649,7 @@ mod tests {
             "{}",
             t.import_suppression_hashes(&hashes[..2], 800, "peer")?
         ));
-        out.push(format!("{}", t.suppression_hashes_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppression_hashes));
         out.push(format!("{:?}", t.imported_hashes()?));
         out.push(format!(
             "{:?}",
