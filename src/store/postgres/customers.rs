@@ -156,10 +156,12 @@ impl crate::store::CustomerStore for PgTx<'_> {
                updated_at)
              SELECT $1, id, host_id, name, email, email_norm, phone, phone_norm, language,
                gender, reference, include, $2, $2
-             FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-               $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[])
-               AS u (id, host_id, name, email, email_norm, phone, phone_norm, language, gender,
-                     reference, include)",
+             FROM (SELECT unnest($3::bigint[]) AS id, unnest($4::text[]) AS host_id,
+                     unnest($5::text[]) AS name, unnest($6::text[]) AS email,
+                     unnest($7::text[]) AS email_norm, unnest($8::text[]) AS phone,
+                     unnest($9::text[]) AS phone_norm, unnest($10::text[]) AS language,
+                     unnest($11::text[]) AS gender, unnest($12::text[]) AS reference,
+                     unnest($13::bigint[]) AS include) AS u",
             vec![
                 p(now_ms),
                 p(ids.clone()),
