@@ -110,7 +110,7 @@ impl<'t> PgTx<'t> {
     /// returns the first: gap-free in commit order, as a fresh SQLite file numbers its rows
     /// (H1), because every write transaction holds the store's lock (H3). The store's
     /// counters are read once per transaction and advanced in memory; the ones advanced
-    /// are written back in one statement just before `COMMIT` ([`flush_counters`]), so a
+    /// are written back in one statement just before `COMMIT` (`flush_counters`), so a
     /// night's five tables cost two statements, not five.
     pub fn next_ids(&mut self, counter: &str, n: i64) -> Result<i64> {
         if self.tx.counters.is_none() {

@@ -152,7 +152,7 @@ mod tests {
         let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
         for _ in 0..1200 {
             assert_eq!(date_text(d), d.format("%Y-%m-%d").to_string());
-            d = d + chrono::TimeDelta::days(17);
+            d += chrono::TimeDelta::days(17);
         }
         for (y, m, day) in [
             (0, 1, 1),
