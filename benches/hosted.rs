@@ -212,7 +212,9 @@ fn run() -> BenchResult<()> {
         let side_dir = dir.join(side.name());
         prepare(side, stores, &admin_url, &engine_url, &prefix, &side_dir)?;
         let setup = setup.elapsed();
+        let (workers_before, server_before) = (reaped_cpu_ms(), server_cpu_ms());
         let wall = time_workers(side, stores, &engine_url, &prefix, &side_dir)?;
+        let (workers_after, server_after) = (reaped_cpu_ms(), server_cpu_ms());
         let per_minute = stores as f64 / wall.as_secs_f64() * 60.0;
         println!(
             "{:<16} {:>8.1} stores/min ({stores} stores in {:.2} s; setup {:.1} s untimed) | {}",
@@ -221,6 +223,22 @@ fn run() -> BenchResult<()> {
             wall.as_secs_f64(),
             setup.as_secs_f64(),
             side.label()
+        );
+        // CPU (user + system) per store night, which other load moves far less than wall
+        // time: the 4 workers (batch building included), and for PostgreSQL the server.
+        let per_store = |before: Option<u64>, after: Option<u64>| match (before, after) {
+            (Some(b), Some(a)) => format!("{:.2} ms", a.saturating_sub(b) as f64 / stores as f64),
+            _ => "n/a".to_owned(),
+        };
+        println!(
+            "{:<16} CPU per store night: workers {}, server {}",
+            side.name(),
+            per_store(workers_before, workers_after),
+            if side.is_pg() {
+                per_store(server_before, server_after)
+            } else {
+                "-".to_owned()
+            }
         );
         results.push((side, per_minute));
     }
@@ -258,6 +276,63 @@ fn run() -> BenchResult<()> {
          SQLite files were removed"
     );
     Ok(())
+}
+
+/// (user + system CPU of `pid` itself, of its reaped children, its parent) in ms, from
+/// `/proc/<pid>/stat` (clock ticks of 10 ms).
+fn proc_stat(pid: &str) -> Option<(u64, u64, u64)> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in brackets: state, ppid, ... utime (the 12th), stime,
+    // cutime, cstime.
+    let fields: Vec<&str> = text
+        .get(text.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let n = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let tick_ms = 10;
+    Some((
+        (n(11)? + n(12)?) * tick_ms,
+        (n(13)? + n(14)?) * tick_ms,
+        n(1)?,
+    ))
+}
+
+/// CPU ms of this process's reaped children (the workers of the passes so far).
+fn reaped_cpu_ms() -> Option<u64> {
+    proc_stat("self").map(|(_, children, _)| children)
+}
+
+/// CPU ms of the PostgreSQL server, when it runs on this host: its postmaster's own and
+/// reaped children's and every live child's (backends, autovacuum, checkpointer, WAL
+/// writer). The postmaster's pid comes from `HEARKEN_BENCH_PG_PID`, or the first line
+/// of `$HEARKEN_TEST_PG_DIR/data/postmaster.pid` (scripts/pg-cluster.sh).
+fn server_cpu_ms() -> Option<u64> {
+    let pid = match std::env::var("HEARKEN_BENCH_PG_PID") {
+        Ok(pid) => pid,
+        Err(_) => {
+            let dir = std::env::var_os("HEARKEN_TEST_PG_DIR")?;
+            let file = fs::read_to_string(Path::new(&dir).join("data/postmaster.pid")).ok()?;
+            file.lines().next()?.trim().to_owned()
+        }
+    };
+    let postmaster: u64 = pid.parse().ok()?;
+    let (own, reaped, _) = proc_stat(&pid)?;
+    let mut total = own + reaped;
+    for entry in fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if let Some((cpu, _, parent)) = proc_stat(name)
+            && parent == postmaster
+        {
+            total += cpu;
+        }
+    }
+    Some(total)
 }
 
 /// The server's durability settings, as each side's connections see them.

@@ -18,6 +18,7 @@ pub mod schema;
 mod tls;
 
 pub use admin::{Admin, Imported, StoreEntry};
+pub(crate) use client::Counters;
 pub use client::{LOCK_CLASS, Param, PgClient, Timeouts, Tx, p};
 pub use config::{PgConfig, SslMode};
 pub use lease::{StoreLease, lease_stores, lease_stores_with};

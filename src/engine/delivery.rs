@@ -244,11 +244,13 @@ impl ClaimContext {
     fn load(c: &mut dyn Tx, now: DateTime<Utc>) -> Result<Self> {
         let delivery = c.get_delivery_settings()?;
         let lease_until = time::add(now, time::seconds(i64::from(delivery.lease_seconds)));
+        let suppressions = Suppressions::load(c)?;
+        let bounces = suppressions.bounces;
         Ok(ClaimContext {
             default_language: c.get_settings()?.default_language,
             reply_domain: c.get_alert_settings()?.reply_domain,
-            suppressions: Suppressions::load(c)?,
-            bounces: !c.bounces_empty()?,
+            suppressions,
+            bounces,
             webhooks: Default::default(),
             delivery,
             templates: HashMap::new(),

@@ -40,10 +40,9 @@ impl LocationRules {
         policy.daily_cap = daily.unwrap_or(policy.daily_cap);
         policy.sample_percent = sample.unwrap_or(policy.sample_percent);
         policy.monthly_response_quota = quota.unwrap_or(policy.monthly_response_quota);
-        let calendar = match c.get_calendar(location.rowid)? {
-            Some(own) => own,
-            None => c.get_calendar(store::STORE_SCOPE)?.unwrap_or_default(),
-        };
+        let calendar = c
+            .get_calendar_of_location(location.rowid)?
+            .unwrap_or_default();
         let tz = time::parse_tz(&location.location.time_zone)
             .ok_or_else(|| Error::Internal("stored location has an unknown time zone".into()))?;
         Ok(LocationRules {

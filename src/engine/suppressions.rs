@@ -35,21 +35,25 @@ pub struct Suppressions {
     /// The peppers hashes are matched with, when the hashed list has entries: the
     /// store's, and the empty one of hashes made before version 9 (T2).
     peppers: Vec<String>,
+    /// Some contact bounced hard (D3), read with the lists.
+    pub bounces: bool,
 }
 
 impl Suppressions {
-    /// Reads which lists are in use.
+    /// Reads which lists are in use (and whether any contact bounced).
     pub fn load(c: &mut dyn Tx) -> Result<Self> {
+        let lists = c.lists_empty()?;
         let mut peppers = Vec::new();
-        if !c.suppression_hashes_empty()? {
+        if !lists.suppression_hashes {
             peppers.push(c.get_delivery_settings()?.suppression_pepper);
             if c.legacy_empty_pepper()? {
                 peppers.push(String::new());
             }
         }
         Ok(Suppressions {
-            local: !c.suppressions_empty()?,
+            local: !lists.suppressions,
             peppers,
+            bounces: !lists.bounces,
         })
     }
 

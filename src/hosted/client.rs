@@ -650,11 +650,18 @@ impl PgClient {
             deadline: self.timeouts.statement + self.timeouts.network,
             sent: self.sent.clone(),
             trace: self.trace.clone(),
+            counters: None,
+            before_commit: None,
         };
         // The connection is taken now, so a pool that cannot give one fails the call
         // before the body runs; the opening batch waits for the body's first statement.
         tx.object = Some(self.checkout()?);
-        let outcome = body(&mut tx);
+        // What the store layer deferred to the end (its id counters) is written last,
+        // inside the transaction: a failure there rolls everything back.
+        let outcome = body(&mut tx).and_then(|value| match tx.before_commit.take() {
+            Some(flush) if !tx.failed => flush(&mut tx).map(|()| value),
+            _ => Ok(value),
+        });
         match outcome {
             Ok(value) if !tx.failed => {
                 tx.finish("COMMIT")?;
@@ -701,6 +708,22 @@ pub struct Tx {
     deadline: Duration,
     sent: Arc<AtomicU64>,
     trace: Option<Trace>,
+    /// Id counters the store layer read once and advances in memory during this
+    /// transaction (it holds the store's lock), by name: the next value, and whether this
+    /// transaction advanced it. Written back by [`before_commit`](Self::before_commit).
+    pub(crate) counters: Option<Counters>,
+    /// Run after the body returned `Ok` and before `COMMIT`, when set: the store layer's
+    /// write-back of what it deferred (one statement for every counter advanced).
+    pub(crate) before_commit: Option<fn(&mut Tx) -> Result<()>>,
+}
+
+/// The id counters of one store in one transaction (see [`Tx`]).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    /// The store's key.
+    pub store: i64,
+    /// By counter name: the next value, and whether this transaction advanced it.
+    pub next: HashMap<String, (i64, bool)>,
 }
 
 impl fmt::Debug for Tx {

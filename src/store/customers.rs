@@ -5,6 +5,18 @@ use crate::model::Gender;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
+/// Which of the lists checked for every customer of a sync or claim are empty (see
+/// [`CustomerStore::lists_empty`]): an empty list needs no look-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListsEmpty {
+    /// The imported suppression hashes (E3).
+    pub suppression_hashes: bool,
+    /// The store's own suppressions (E3).
+    pub suppressions: bool,
+    /// The hard bounces (D3).
+    pub bounces: bool,
+}
+
 /// A customer as stored: host fields plus normalised contacts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -83,9 +95,6 @@ pub trait CustomerStore {
 
     /// Overwrites a known customer's fields.
     fn update_customer(&mut self, rowid: i64, c: &CustomerRow, now_ms: i64) -> Result<()>;
-
-    /// Whether the suppression list is empty (lets a sync skip the look-ups).
-    fn suppressions_empty(&mut self) -> Result<bool>;
 
     /// When the customer was first suppressed by host id, e-mail or phone, if ever (E3).
     /// A phone only an SMS opt-out word suppressed (source `keyword`, D4) counts only when
@@ -167,8 +176,10 @@ pub trait CustomerStore {
     /// Whether any of `hashes` is on the imported suppression list.
     fn hash_suppressed(&mut self, hashes: &[String]) -> Result<bool>;
 
-    /// Whether the imported suppression list is empty.
-    fn suppression_hashes_empty(&mut self) -> Result<bool>;
+    /// Which of the lists a sync or a claim checks are empty (E3, D3): the imported
+    /// hashes, the local suppressions and the bounces, together (one statement on a
+    /// networked store).
+    fn lists_empty(&mut self) -> Result<ListsEmpty>;
 
     /// Adds imported hashes; returns how many were new.
     fn import_suppression_hashes(

@@ -65,6 +65,15 @@ pub trait PolicyStore {
     /// The calendar of a scope ([`STORE_SCOPE`] or a location row id), if it has one (P5).
     fn get_calendar(&mut self, scope: i64) -> Result<Option<Calendar>>;
 
+    /// The calendar a location runs by (P5): its own if it has one, else the store's, else
+    /// none. A networked store reads both scopes at once; the default asks twice.
+    fn get_calendar_of_location(&mut self, location: i64) -> Result<Option<Calendar>> {
+        match self.get_calendar(location)? {
+            Some(own) => Ok(Some(own)),
+            None => self.get_calendar(STORE_SCOPE),
+        }
+    }
+
     /// Replaces the calendar of a scope; `None` removes a location's own calendar.
     fn set_calendar(&mut self, scope: i64, cal: Option<&Calendar>) -> Result<()>;
 

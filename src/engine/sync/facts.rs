@@ -98,7 +98,7 @@ pub(super) fn gather_facts(
     // D3: a contact that bounced hard is not usable (one look-up, none while no contact
     // ever bounced).
     let mut bounced = HashSet::new();
-    if !c.bounces_empty()? {
+    if suppressions.bounces {
         let kind = match settings.channel {
             Channel::Email => "email",
             Channel::Sms => "phone",

@@ -156,10 +156,12 @@ impl crate::store::CustomerStore for PgTx<'_> {
                updated_at)
              SELECT $1, id, host_id, name, email, email_norm, phone, phone_norm, language,
                gender, reference, include, $2, $2
-             FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-               $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[])
-               AS u (id, host_id, name, email, email_norm, phone, phone_norm, language, gender,
-                     reference, include)",
+             FROM (SELECT unnest($3::bigint[]) AS id, unnest($4::text[]) AS host_id,
+                     unnest($5::text[]) AS name, unnest($6::text[]) AS email,
+                     unnest($7::text[]) AS email_norm, unnest($8::text[]) AS phone,
+                     unnest($9::text[]) AS phone_norm, unnest($10::text[]) AS language,
+                     unnest($11::text[]) AS gender, unnest($12::text[]) AS reference,
+                     unnest($13::bigint[]) AS include) AS u",
             vec![
                 p(now_ms),
                 p(ids.clone()),
@@ -196,14 +198,6 @@ impl crate::store::CustomerStore for PgTx<'_> {
             params,
         )?;
         Ok(())
-    }
-
-    fn suppressions_empty(&mut self) -> Result<bool> {
-        let row = self.query_one(
-            "SELECT NOT EXISTS (SELECT 1 FROM suppressions WHERE store_id = $1)",
-            vec![],
-        )?;
-        get(&row, 0)
     }
 
     fn suppressed_since(
@@ -421,12 +415,18 @@ impl crate::store::CustomerStore for PgTx<'_> {
         get(&row, 0)
     }
 
-    fn suppression_hashes_empty(&mut self) -> Result<bool> {
+    fn lists_empty(&mut self) -> Result<crate::store::ListsEmpty> {
         let row = self.query_one(
-            "SELECT NOT EXISTS (SELECT 1 FROM suppression_hashes WHERE store_id = $1)",
+            "SELECT NOT EXISTS (SELECT 1 FROM suppression_hashes WHERE store_id = $1),
+                    NOT EXISTS (SELECT 1 FROM suppressions WHERE store_id = $1),
+                    NOT EXISTS (SELECT 1 FROM bounces WHERE store_id = $1)",
             vec![],
         )?;
-        get(&row, 0)
+        Ok(crate::store::ListsEmpty {
+            suppression_hashes: get(&row, 0)?,
+            suppressions: get(&row, 1)?,
+            bounces: get(&row, 2)?,
+        })
     }
 
     fn import_suppression_hashes(
@@ -581,8 +581,8 @@ mod tests {
     fn scenario<T: CustomerStore + LocationStore + ?Sized>(t: &mut T) -> Result<Vec<String>> {
         let mut out = Vec::new();
         t.upsert_location(&Location::new("l1", "L", "UTC"))?;
-        out.push(format!("{}", t.suppressions_empty()?));
-        out.push(format!("{}", t.suppression_hashes_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppressions));
+        out.push(format!("{}", t.lists_empty()?.suppression_hashes));
         out.push(format!("{}", t.legacy_empty_pepper()?));
         let a = t.insert_customer(&customer("a", Some("a@x.org"), Some("+331")), 100)?;
         let b = t.insert_customer(&customer("b", Some("b@x.org"), None), 100)?;
@@ -615,7 +615,7 @@ mod tests {
         t.suppress("email", "old@x.org", 370, "host")?;
         t.link_suppressed_contacts(b, Some("old@x.org"), None)?;
         t.link_suppressed_contacts(b, None, None)?;
-        out.push(format!("{}", t.suppressions_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppressions));
         out.push(format!(
             "{:?} {:?} {:?} {:?}",
             t.suppressed_since("a", Some("a@x.org"), None, true)?,
@@ -651,7 +651,7 @@ mod tests {
             "{}",
             t.import_suppression_hashes(&hashes[..2], 800, "peer")?
         ));
-        out.push(format!("{}", t.suppression_hashes_empty()?));
+        out.push(format!("{}", t.lists_empty()?.suppression_hashes));
         out.push(format!("{:?}", t.imported_hashes()?));
         out.push(format!(
             "{:?}",

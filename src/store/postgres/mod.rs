@@ -42,13 +42,21 @@ pub struct PgTx<'t> {
     tx: &'t mut Tx,
     /// The store's key (`stores.store_id`), bound as `$1` of every statement.
     store: i64,
+    /// Every `setting_values` row of the store (group, key, value), read by the first
+    /// settings read of the transaction, so that a sync's three groups cost one statement;
+    /// dropped by any other statement naming the table (a write to it).
+    settings: Option<Vec<(String, String, crate::store::settings::Value)>>,
 }
 
 impl<'t> PgTx<'t> {
     /// The store `store`'s view of the open transaction `tx` (opened by
     /// `PgClient::with_transaction(store, …)`, which set the store and took its lock).
     pub fn new(tx: &'t mut Tx, store: i64) -> Self {
-        PgTx { tx, store }
+        PgTx {
+            tx,
+            store,
+            settings: None,
+        }
     }
 
     /// The store's key.
@@ -58,26 +66,37 @@ impl<'t> PgTx<'t> {
 
     /// Runs a statement with the store's key as `$1` before `params`.
     pub fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64> {
+        self.forget_settings(sql);
         let params = self.with_store(params);
         self.tx.execute(sql, params)
     }
 
     /// Runs a query with the store's key as `$1` before `params`.
     pub fn query(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
+        self.forget_settings(sql);
         let params = self.with_store(params);
         self.tx.query(sql, params)
     }
 
     /// Runs a query for at most one row, the store's key as `$1`.
     pub fn query_opt(&mut self, sql: &str, params: Vec<Param>) -> Result<Option<Row>> {
+        self.forget_settings(sql);
         let params = self.with_store(params);
         self.tx.query_opt(sql, params)
     }
 
     /// Runs a query for exactly one row, the store's key as `$1`.
     pub fn query_one(&mut self, sql: &str, params: Vec<Param>) -> Result<Row> {
+        self.forget_settings(sql);
         let params = self.with_store(params);
         self.tx.query_one(sql, params)
+    }
+
+    /// Drops the cached settings rows when `sql` may have written them.
+    fn forget_settings(&mut self, sql: &str) {
+        if self.settings.is_some() && sql.contains("setting_values") {
+            self.settings = None;
+        }
     }
 
     fn with_store(&self, params: Vec<Param>) -> Vec<Param> {
@@ -89,17 +108,72 @@ impl<'t> PgTx<'t> {
 
     /// Allocates `n` consecutive ids of the store's counter `counter` (a table's name) and
     /// returns the first: gap-free in commit order, as a fresh SQLite file numbers its rows
-    /// (H1), because every write transaction holds the store's lock (H3).
+    /// (H1), because every write transaction holds the store's lock (H3). The store's
+    /// counters are read once per transaction and advanced in memory; the ones advanced
+    /// are written back in one statement just before `COMMIT` (`flush_counters`), so a
+    /// night's five tables cost two statements, not five.
     pub fn next_ids(&mut self, counter: &str, n: i64) -> Result<i64> {
-        let row = self.query_one(
-            "INSERT INTO store_counters (store_id, counter, next_value) VALUES ($1, $2, 1 + $3::bigint)
-             ON CONFLICT (store_id, counter)
-               DO UPDATE SET next_value = store_counters.next_value + $3::bigint
-             RETURNING next_value - $3::bigint",
-            vec![p(counter.to_owned()), p(n)],
-        )?;
-        get(&row, 0)
+        if self.tx.counters.is_none() {
+            let rows = self.query(
+                "SELECT counter, next_value FROM store_counters WHERE store_id = $1",
+                vec![],
+            )?;
+            let mut counters = crate::hosted::Counters {
+                store: self.store,
+                next: std::collections::HashMap::with_capacity(rows.len() + 4),
+            };
+            for r in &rows {
+                counters.next.insert(get(r, 0)?, (get(r, 1)?, false));
+            }
+            self.tx.counters = Some(counters);
+            self.tx.before_commit = Some(flush_counters);
+        }
+        let Some(counters) = self.tx.counters.as_mut() else {
+            return Err(Error::Internal(
+                "postgres: the store's counters were not read".into(),
+            ));
+        };
+        if counters.store != self.store {
+            return Err(Error::Internal(
+                "postgres: one transaction numbered rows of two stores".into(),
+            ));
+        }
+        let slot = counters
+            .next
+            .entry(counter.to_owned())
+            .or_insert((1, false));
+        let first = slot.0;
+        slot.0 = first
+            .checked_add(n)
+            .ok_or_else(|| Error::Internal(format!("postgres: counter {counter} overflows")))?;
+        slot.1 = true;
+        Ok(first)
     }
+}
+
+/// Writes back the counters the transaction advanced ([`PgTx::next_ids`]), in one
+/// statement; run by the client just before `COMMIT`.
+fn flush_counters(tx: &mut Tx) -> Result<()> {
+    let Some(counters) = tx.counters.take() else {
+        return Ok(());
+    };
+    let store = counters.store;
+    let (names, values): (Vec<String>, Vec<i64>) = counters
+        .next
+        .into_iter()
+        .filter(|(_, (_, advanced))| *advanced)
+        .map(|(name, (next, _))| (name, next))
+        .unzip();
+    if names.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO store_counters (store_id, counter, next_value)
+         SELECT $1, c, v FROM unnest($2::text[], $3::bigint[]) AS u (c, v)
+         ON CONFLICT (store_id, counter) DO UPDATE SET next_value = excluded.next_value",
+        vec![p(store), p(names), p(values)],
+    )?;
+    Ok(())
 }
 
 /// Column `i` of `row` as a `T`, or a typed internal error (never a panic).

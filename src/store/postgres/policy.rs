@@ -10,7 +10,9 @@ use crate::error::{Error, Result};
 use crate::hosted::p;
 use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
-use crate::store::policy::{History, LatestPurchase, RelationshipRow, VolumeOverrides};
+use crate::store::policy::{
+    History, LatestPurchase, RelationshipRow, STORE_SCOPE, VolumeOverrides,
+};
 
 fn to_u32(v: Option<i64>) -> Result<Option<u32>> {
     v.map(|v| {
@@ -22,6 +24,52 @@ fn to_u32(v: Option<i64>) -> Result<Option<u32>> {
 
 /// The invitations that count for the policy (P1).
 const LIVE: &str = "i.status IN ('pending', 'delivered')";
+
+/// The calendar of `scope` from its `calendar_days` rows (weekday, sends, opens, closes
+/// first), with its closed dates read; `None` without rows.
+fn calendar_of(
+    t: &mut PgTx<'_>,
+    scope: i64,
+    days: &[crate::hosted::Row],
+) -> Result<Option<Calendar>> {
+    if days.is_empty() {
+        return Ok(None);
+    }
+    let mut cal = Calendar {
+        send_weekdays: Vec::new(),
+        closed_dates: Vec::new(),
+        opening_hours: Vec::new(),
+    };
+    for r in days {
+        let index: i64 = get(r, 0)?;
+        let Some(&weekday) = usize::try_from(index)
+            .ok()
+            .and_then(|i| Weekday::ALL.get(i))
+        else {
+            continue;
+        };
+        if get_bool(r, 1)? {
+            cal.send_weekdays.push(weekday);
+        }
+        if let (Some(opens), Some(closes)) = (to_u32(get(r, 2)?)?, to_u32(get(r, 3)?)?) {
+            cal.opening_hours.push(OpeningHours {
+                weekday,
+                opens,
+                closes,
+            });
+        }
+    }
+    cal.closed_dates = t
+        .query(
+            "SELECT date FROM closed_dates WHERE store_id = $1 AND scope = $2
+                 ORDER BY date COLLATE \"C\"",
+            vec![p(scope)],
+        )?
+        .iter()
+        .map(|r| get_date(r, 0, "closed date"))
+        .collect::<Result<_>>()?;
+    Ok(Some(cal))
+}
 
 impl crate::store::PolicyStore for PgTx<'_> {
     fn get_location_policy(&mut self, location: i64) -> Result<VolumeOverrides> {
@@ -71,43 +119,29 @@ impl crate::store::PolicyStore for PgTx<'_> {
              WHERE store_id = $1 AND scope = $2 ORDER BY weekday",
             vec![p(scope)],
         )?;
-        if days.is_empty() {
+        calendar_of(self, scope, &days)
+    }
+
+    fn get_calendar_of_location(&mut self, location: i64) -> Result<Option<Calendar>> {
+        // Both scopes' days in one statement: the location's own when it has any (they
+        // sort first), else the store's.
+        let days = self.query(
+            "SELECT weekday, sends, opens, closes, scope FROM calendar_days
+             WHERE store_id = $1 AND scope IN ($2, $3)
+             ORDER BY scope = $2 DESC, weekday",
+            vec![p(location), p(STORE_SCOPE)],
+        )?;
+        let Some(first) = days.first() else {
             return Ok(None);
-        }
-        let mut cal = Calendar {
-            send_weekdays: Vec::new(),
-            closed_dates: Vec::new(),
-            opening_hours: Vec::new(),
         };
-        for r in &days {
-            let index: i64 = get(r, 0)?;
-            let Some(&weekday) = usize::try_from(index)
-                .ok()
-                .and_then(|i| Weekday::ALL.get(i))
-            else {
-                continue;
-            };
-            if get_bool(r, 1)? {
-                cal.send_weekdays.push(weekday);
-            }
-            if let (Some(opens), Some(closes)) = (to_u32(get(r, 2)?)?, to_u32(get(r, 3)?)?) {
-                cal.opening_hours.push(OpeningHours {
-                    weekday,
-                    opens,
-                    closes,
-                });
+        let scope: i64 = get(first, 4)?;
+        let mut own = Vec::with_capacity(days.len());
+        for r in days {
+            if get::<i64>(&r, 4)? == scope {
+                own.push(r);
             }
         }
-        cal.closed_dates = self
-            .query(
-                "SELECT date FROM closed_dates WHERE store_id = $1 AND scope = $2
-                 ORDER BY date COLLATE \"C\"",
-                vec![p(scope)],
-            )?
-            .iter()
-            .map(|r| get_date(r, 0, "closed date"))
-            .collect::<Result<_>>()?;
-        Ok(Some(cal))
+        calendar_of(self, scope, &own)
     }
 
     fn set_calendar(&mut self, scope: i64, cal: Option<&Calendar>) -> Result<()> {

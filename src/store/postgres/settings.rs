@@ -9,23 +9,32 @@ use crate::model::{AlertSettings, ContactPolicy, DeliverySettings, FeedbackSetti
 use crate::store::settings::{StoredGroup, Value};
 
 fn read_group<G: StoredGroup>(t: &mut PgTx<'_>) -> Result<G> {
-    let rows = t.query(
-        "SELECT key, int_value, text_value FROM setting_values WHERE store_id = $1 AND grp = $2",
-        vec![p(G::GROUP.to_owned())],
-    )?;
-    let rows = (rows.iter())
-        .map(|r| {
-            let key: String = get(r, 0)?;
-            let int: Option<i64> = get(r, 1)?;
-            let text: Option<String> = get(r, 2)?;
-            let value = match (int, text) {
-                (Some(i), _) => Value::Integer(i),
-                (None, Some(s)) => Value::Text(s),
-                (None, None) => Value::Null,
-            };
-            Ok((key, value))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // Every group of the store at once, kept for the transaction (see PgTx::settings).
+    if t.settings.is_none() {
+        let rows = t.query(
+            "SELECT grp, key, int_value, text_value FROM setting_values WHERE store_id = $1",
+            vec![],
+        )?;
+        let rows = (rows.iter())
+            .map(|r| {
+                let group: String = get(r, 0)?;
+                let key: String = get(r, 1)?;
+                let int: Option<i64> = get(r, 2)?;
+                let text: Option<String> = get(r, 3)?;
+                let value = match (int, text) {
+                    (Some(i), _) => Value::Integer(i),
+                    (None, Some(s)) => Value::Text(s),
+                    (None, None) => Value::Null,
+                };
+                Ok((group, key, value))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        t.settings = Some(rows);
+    }
+    let rows = (t.settings.iter().flatten())
+        .filter(|(group, _, _)| group == G::GROUP)
+        .map(|(_, key, value)| (key.clone(), value.clone()))
+        .collect();
     Ok(G::from_rows(rows))
 }
 

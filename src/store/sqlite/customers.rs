@@ -514,10 +514,6 @@ impl crate::store::CustomerStore for super::SqliteTx<'_> {
         insert_customers(self.conn, rows, now_ms)
     }
 
-    fn suppressions_empty(&mut self) -> Result<bool> {
-        suppressions_empty(self.conn)
-    }
-
     fn suppressed_since(
         &mut self,
         host_id: &str,
@@ -594,8 +590,13 @@ impl crate::store::CustomerStore for super::SqliteTx<'_> {
         hash_suppressed(self.conn, hashes)
     }
 
-    fn suppression_hashes_empty(&mut self) -> Result<bool> {
-        suppression_hashes_empty(self.conn)
+    fn lists_empty(&mut self) -> Result<crate::store::ListsEmpty> {
+        // A file answers each from its page cache: three statements, as before.
+        Ok(crate::store::ListsEmpty {
+            suppression_hashes: suppression_hashes_empty(self.conn)?,
+            suppressions: suppressions_empty(self.conn)?,
+            bounces: crate::store::ConsentStore::bounces_empty(self)?,
+        })
     }
 
     fn import_suppression_hashes(
