@@ -198,22 +198,25 @@ impl crate::store::PolicyStore for PgTx<'_> {
         let contacts: Vec<Option<String>> = keys.iter().map(|k| k.1.map(str::to_owned)).collect();
         // As on SQLite: per key and survey kind, the record's own invitations from $4 on
         // and those of its latest date before; then the same for other records with the
-        // key's contact, with their host ids.
+        // key's contact, with their host ids. Whether each was answered is a scalar
+        // subquery with a LIMIT, not EXISTS: the planner may turn an EXISTS of the select
+        // list into a hashed subplan that reads the store's every response (its choice
+        // followed the statistics, so tests/hosted_plans.rs failed now and then).
         let rows = self.query(
             &format!(
                 "WITH k (cid, contact) AS MATERIALIZED (
                    SELECT * FROM unnest($2::bigint[], $3::text[])),
                  s (kind) AS (VALUES ('transactional'), ('relationship'))
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL::text,
-                        EXISTS (SELECT 1 FROM responses r
-                                WHERE r.store_id = $1 AND r.invitation_id = i.id)
+                        (SELECT true FROM responses r
+                         WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.customer_id = k.cid AND i.survey_kind = s.kind
                  WHERE i.business_date >= $4 AND {LIVE}
                  UNION ALL
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
-                        EXISTS (SELECT 1 FROM responses r
-                                WHERE r.store_id = $1 AND r.invitation_id = i.id)
+                        (SELECT true FROM responses r
+                         WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.customer_id = k.cid AND i.survey_kind = s.kind
                  WHERE {LIVE}
@@ -224,8 +227,8 @@ impl crate::store::PolicyStore for PgTx<'_> {
                      ORDER BY j.business_date DESC LIMIT 1)
                  UNION ALL
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
-                        EXISTS (SELECT 1 FROM responses r
-                                WHERE r.store_id = $1 AND r.invitation_id = i.id)
+                        (SELECT true FROM responses r
+                         WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.contact = k.contact AND i.survey_kind = s.kind
                  JOIN customers c ON c.store_id = $1 AND c.id = i.customer_id
@@ -233,8 +236,8 @@ impl crate::store::PolicyStore for PgTx<'_> {
                    AND {LIVE}
                  UNION ALL
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
-                        EXISTS (SELECT 1 FROM responses r
-                                WHERE r.store_id = $1 AND r.invitation_id = i.id)
+                        (SELECT true FROM responses r
+                         WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.contact = k.contact AND i.survey_kind = s.kind
                  JOIN customers c ON c.store_id = $1 AND c.id = i.customer_id
