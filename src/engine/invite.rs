@@ -146,6 +146,7 @@ pub(in crate::engine) fn queue_invitation(
     let changes = DecisionChanges {
         decisions: Vec::new(),
         invitations: vec![new],
+        replaces_stored: false,
     };
     let ids = c.write_decisions(&changes, time::ms(now))?;
     super::events::invitations_created(c, &changes.invitations, &[refs], &ids, time::ms(now))?;

@@ -83,6 +83,9 @@ pub struct DecisionChanges {
     pub decisions: Vec<(i64, DecisionRow)>,
     /// The invitations to create.
     pub invitations: Vec<NewInvitation>,
+    /// Whether any of `decisions` replaces a decision already stored (one read at the
+    /// batch's start). When none does, a store may write them with a plain insert.
+    pub replaces_stored: bool,
 }
 
 /// A new invitation: after a sale, or a relationship survey (P7).

@@ -129,6 +129,7 @@ pub(super) fn write_decisions(
                 let contact = known.contact(settings.channel);
                 counted.push((known.rowid, contact.map(str::to_owned)));
             }
+            changes.replaces_stored |= w.before.is_some_and(|s| s.decision.is_some());
             changes.decisions.push((
                 w.rowid,
                 DecisionRow {
@@ -164,6 +165,7 @@ pub(super) fn write_decisions(
                 eligible_again_on,
                 related_customer: related_customer.clone(),
             };
+            changes.replaces_stored |= pending_before;
             changes.decisions.push((w.rowid, row));
         }
         match &mut report.counts {
@@ -217,6 +219,7 @@ fn flush(
     }
     changes.decisions.clear();
     changes.invitations.clear();
+    changes.replaces_stored = false;
     refs.clear();
     Ok(())
 }

@@ -717,6 +717,7 @@ mod tests {
                 &DecisionChanges {
                     decisions: vec![],
                     invitations: vec![invitation(c, "m-c"), invitation(other, "m-o")],
+                    replaces_stored: false,
                 },
                 2,
             )?;

@@ -235,6 +235,7 @@ mod tests {
                     message_id: "m".into(),
                     cancelled: true,
                 }],
+                replaces_stored: false,
             },
             10,
         )?;

@@ -598,6 +598,7 @@ mod tests {
                     inv(c1, Some(t3), 2, "2026-02-01", "m5"),
                     inv(c3, Some(t4), 1, "2026-02-01", "m6"),
                 ],
+                replaces_stored: false,
             },
             2_000,
         )?;

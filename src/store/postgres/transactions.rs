@@ -460,19 +460,34 @@ impl crate::store::TransactionStore for PgTx<'_> {
                 .iter()
                 .map(|(_, d)| d.related_customer.clone())
                 .collect();
+            // A plain insert when no decision here replaces a stored one (every first
+            // night): an upsert checks the key before each row (~2 us a row more).
+            macro_rules! insert_decisions {
+                () => {
+                    "INSERT INTO decisions (store_id, transaction_id, business_date, reason,
+                       eligible_again_on, decided_at, related_customer)
+                     SELECT $1, tx, day, reason, again, $2, related
+                     FROM (SELECT unnest($3::bigint[]) AS tx, unnest($4::text[]) AS day,
+                             unnest($5::text[]) AS reason, unnest($6::text[]) AS again,
+                             unnest($7::text[]) AS related) AS u"
+                };
+            }
+            let sql = if changes.replaces_stored {
+                concat!(
+                    insert_decisions!(),
+                    "
+                     ON CONFLICT (store_id, transaction_id) DO UPDATE SET
+                       business_date = excluded.business_date, reason = excluded.reason,
+                       eligible_again_on = excluded.eligible_again_on,
+                       decided_at = excluded.decided_at,
+                       related_customer = excluded.related_customer,
+                       cancelled_on = NULL, cancel_reason = NULL"
+                )
+            } else {
+                insert_decisions!()
+            };
             self.execute(
-                "INSERT INTO decisions (store_id, transaction_id, business_date, reason,
-                   eligible_again_on, decided_at, related_customer)
-                 SELECT $1, tx, day, reason, again, $2, related
-                 FROM (SELECT unnest($3::bigint[]) AS tx, unnest($4::text[]) AS day,
-                         unnest($5::text[]) AS reason, unnest($6::text[]) AS again,
-                         unnest($7::text[]) AS related) AS u
-                 ON CONFLICT (store_id, transaction_id) DO UPDATE SET
-                   business_date = excluded.business_date, reason = excluded.reason,
-                   eligible_again_on = excluded.eligible_again_on,
-                   decided_at = excluded.decided_at,
-                   related_customer = excluded.related_customer,
-                   cancelled_on = NULL, cancel_reason = NULL",
+                sql,
                 vec![
                     p(now_ms),
                     p(txs),
@@ -698,6 +713,7 @@ mod tests {
                     invitation(c2, Some(t3), "m-2", true),
                     invitation(c2, None, "m-3", false),
                 ],
+                replaces_stored: false,
             },
             10_000,
         )?;
@@ -715,6 +731,7 @@ mod tests {
             &DecisionChanges {
                 decisions: vec![(t2, decision("2026-03-03", Some(SkipReason::Anonymous)))],
                 invitations: vec![],
+                replaces_stored: true,
             },
             11_000,
         )?;

@@ -696,6 +696,7 @@ mod tests {
                             cancelled: i % 8 == 4,
                         })
                         .collect(),
+                    replaces_stored: false,
                 };
                 if batched {
                     write_decisions(c, &changes, 9).unwrap();
