@@ -8,14 +8,18 @@
 macro_rules! customer_transactions {
     ($t:literal, $customer:literal) => {
         concat!(
-            "substr(",
+            "CAST(replace(substr(",
             $t,
-            ".first_seen_on, 1, 7) IN
+            ".first_seen_on, 1, 7), '-', '') AS INTEGER) IN
                (WITH RECURSIVE seen(m) AS (
-                  SELECT min(substr(first_seen_on, 1, 7)) FROM transactions
+                  SELECT min(CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER))
+                  FROM transactions
                   UNION ALL
-                  SELECT (SELECT min(substr(first_seen_on, 1, 7)) FROM transactions
-                          WHERE substr(first_seen_on, 1, 7) > seen.m)
+                  SELECT (SELECT min(CAST(replace(substr(first_seen_on, 1, 7), '-', '')
+                                          AS INTEGER))
+                          FROM transactions
+                          WHERE CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER)
+                                > seen.m)
                   FROM seen WHERE seen.m IS NOT NULL)
                 SELECT m FROM seen)
              AND ",

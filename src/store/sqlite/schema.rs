@@ -818,11 +818,12 @@ CREATE INDEX outbox_sms_reply ON outbox(json_extract(params, '$.phone'))
 /// sales to a different leaf page (460 of an old store's 628 pages written a night); keyed
 /// by month first, a night writes into its month's part only. Readers of a customer's
 /// transactions visit each month present with one search (`customer_transactions!`); the
-/// location is in the key so a location filter needs no row.
+/// location is in the key so a location filter needs no row. The month is a number
+/// (`202612`): a text key made a backfill of three years 10 % dearer, a number none.
 const V18: &str = r#"
 DROP INDEX transactions_customer;
-CREATE INDEX transactions_customer_month
-    ON transactions(substr(first_seen_on, 1, 7), customer_id, location_id);
+CREATE INDEX transactions_customer_month ON transactions(
+    CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER), customer_id, location_id);
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
