@@ -1,7 +1,7 @@
 //! The policy area of the storage seam: its trait and the rows it speaks.
 
 use crate::error::Result;
-use crate::model::{Calendar, RelationshipDecision, SkipReason};
+use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, Weekday};
 use crate::rules::policy::PastInvitation;
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -145,4 +145,34 @@ pub trait PolicyStore {
 
     /// The IANA zone of the location whose batch created the customer's last invitation.
     fn last_invitation_zone(&mut self, customer: i64) -> Result<Option<String>>;
+}
+
+/// A scope's calendar from its stored days `(weekday index, sends, opens, closes)`, in
+/// weekday order, without its closed dates (the caller reads them); `None` without days
+/// (P5). A day whose index is not a weekday is skipped. Both stores build it here.
+pub fn calendar_from_days(days: &[(usize, bool, Option<u32>, Option<u32>)]) -> Option<Calendar> {
+    if days.is_empty() {
+        return None;
+    }
+    let mut cal = Calendar {
+        send_weekdays: Vec::new(),
+        closed_dates: Vec::new(),
+        opening_hours: Vec::new(),
+    };
+    for &(index, sends, opens, closes) in days {
+        let Some(&weekday) = Weekday::ALL.get(index) else {
+            continue;
+        };
+        if sends {
+            cal.send_weekdays.push(weekday);
+        }
+        if let (Some(opens), Some(closes)) = (opens, closes) {
+            cal.opening_hours.push(OpeningHours {
+                weekday,
+                opens,
+                closes,
+            });
+        }
+    }
+    Some(cal)
 }

@@ -8,7 +8,7 @@ use super::values::{date_text, flag, get_bool, get_date, get_opt_date};
 use super::{PgTx, get};
 use crate::error::{Error, Result};
 use crate::hosted::p;
-use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
+use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::policy::{
     History, LatestPurchase, RelationshipRow, STORE_SCOPE, VolumeOverrides,
@@ -32,33 +32,21 @@ fn calendar_of(
     scope: i64,
     days: &[crate::hosted::Row],
 ) -> Result<Option<Calendar>> {
-    if days.is_empty() {
+    let days = days
+        .iter()
+        .map(|r| {
+            let index: i64 = get(r, 0)?;
+            Ok((
+                usize::try_from(index).unwrap_or(usize::MAX),
+                get_bool(r, 1)?,
+                to_u32(get(r, 2)?)?,
+                to_u32(get(r, 3)?)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let Some(mut cal) = crate::store::policy::calendar_from_days(&days) else {
         return Ok(None);
-    }
-    let mut cal = Calendar {
-        send_weekdays: Vec::new(),
-        closed_dates: Vec::new(),
-        opening_hours: Vec::new(),
     };
-    for r in days {
-        let index: i64 = get(r, 0)?;
-        let Some(&weekday) = usize::try_from(index)
-            .ok()
-            .and_then(|i| Weekday::ALL.get(i))
-        else {
-            continue;
-        };
-        if get_bool(r, 1)? {
-            cal.send_weekdays.push(weekday);
-        }
-        if let (Some(opens), Some(closes)) = (to_u32(get(r, 2)?)?, to_u32(get(r, 3)?)?) {
-            cal.opening_hours.push(OpeningHours {
-                weekday,
-                opens,
-                closes,
-            });
-        }
-    }
     cal.closed_dates = t
         .query(
             "SELECT date FROM closed_dates WHERE store_id = $1 AND scope = $2
@@ -493,7 +481,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Channel, Location, MessageKind, TransactionKind};
+    use crate::model::{Channel, Location, MessageKind, OpeningHours, TransactionKind};
     use crate::store::customers::CustomerRow;
     use crate::store::postgres::values::testkit::{on_pg, on_sqlite};
     use crate::store::transactions::{

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
-use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
+use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::policy::{History, LatestPurchase, RelationshipRow, VolumeOverrides};
 
@@ -50,36 +50,16 @@ pub fn get_calendar(conn: &Connection, scope: i64) -> Result<Option<Calendar>> {
     let days = stmt
         .query_map([scope], |r| {
             Ok((
-                r.get::<_, u32>(0)?,
+                usize::try_from(r.get::<_, u32>(0)?).unwrap_or(usize::MAX),
                 r.get::<_, bool>(1)?,
                 r.get::<_, Option<u32>>(2)?,
                 r.get::<_, Option<u32>>(3)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    if days.is_empty() {
+    let Some(mut cal) = crate::store::policy::calendar_from_days(&days) else {
         return Ok(None);
-    }
-    let mut cal = Calendar {
-        send_weekdays: Vec::new(),
-        closed_dates: Vec::new(),
-        opening_hours: Vec::new(),
     };
-    for (index, sends, opens, closes) in days {
-        let Some(&weekday) = Weekday::ALL.get(index as usize) else {
-            continue;
-        };
-        if sends {
-            cal.send_weekdays.push(weekday);
-        }
-        if let (Some(opens), Some(closes)) = (opens, closes) {
-            cal.opening_hours.push(OpeningHours {
-                weekday,
-                opens,
-                closes,
-            });
-        }
-    }
     let mut stmt =
         conn.prepare_cached("SELECT date FROM closed_dates WHERE scope = ?1 ORDER BY date")?;
     cal.closed_dates = stmt
