@@ -87,6 +87,8 @@ pub(super) fn write_decisions(
             }
             continue;
         }
+        // A `not_finalized` record is stored for it (the only one a re-decision replaces).
+        let stored_before = w.before.is_some_and(|s| s.decision.is_some());
         let verdict = verdicts
             .next()
             .ok_or_else(|| Error::Internal("a transaction without a verdict".into()))?;
@@ -129,7 +131,7 @@ pub(super) fn write_decisions(
                 let contact = known.contact(settings.channel);
                 counted.push((known.rowid, contact.map(str::to_owned)));
             }
-            changes.replaces_stored |= w.before.is_some_and(|s| s.decision.is_some());
+            changes.replaces_stored |= stored_before;
             changes.decisions.push((
                 w.rowid,
                 DecisionRow {
@@ -157,15 +159,14 @@ pub(super) fn write_decisions(
         let related_customer = related.filter(|r| Some(*r) != own).and_then(host_id_of);
         // A still-unfinalized transaction keeps its first `not_finalized` record, so a
         // re-run writes nothing (E8).
-        let pending_before = w.before.is_some_and(|s| s.decision.is_some());
-        if !(reason == SkipReason::NotFinalized && pending_before) {
+        if !(reason == SkipReason::NotFinalized && stored_before) {
             let row = DecisionRow {
                 business_date: dated.batch_date,
                 reason: Some(reason),
                 eligible_again_on,
                 related_customer: related_customer.clone(),
             };
-            changes.replaces_stored |= pending_before;
+            changes.replaces_stored |= stored_before;
             changes.decisions.push((w.rowid, row));
         }
         match &mut report.counts {
