@@ -4,7 +4,8 @@
 //! `harness = false`: each timed sync runs once on a fresh copy, because a second sync of
 //! the same batch would only time the idempotent no-op path (E8).
 //!
-//! `cargo bench --bench sync`; `HEARKEN_BENCH_QUICK=1` for a small smoke run.
+//! `cargo bench --bench sync`; `HEARKEN_BENCH_QUICK=1` for a small smoke run;
+//! `HEARKEN_BENCH_ONLY=hearken` times hearken's sync alone (for `perf record`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
@@ -127,6 +128,17 @@ fn run() -> BenchResult<()> {
         if quick { " [QUICK]" } else { "" }
     );
 
+    if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "hearken") {
+        for run in 1..=RUNS {
+            let h = time_hearken(&template, &work, &batch, now)?;
+            println!(
+                "run {run}: hearken {:.3} s (on-CPU {:.3} s)",
+                h.wall.as_secs_f64(),
+                h.cpu.as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     // The rows a sync writes, read once from an untimed sync (issue 26: the raw path that
     // writes exactly those rows).
     let same = same_rows::rows_of_a_sync(&template, &work, &batch, now)?;
@@ -183,7 +195,8 @@ fn run() -> BenchResult<()> {
             plain.cpu.as_secs_f64(),
             r.cpu.as_secs_f64() / plain.cpu.as_secs_f64()
         );
-        let s = same_rows::time_same_rows(&template, &work, &same)?;
+        let s = same_rows::time_same_rows(&template, &work, &same, false)?;
+        let checked = same_rows::time_same_rows(&template, &work, &same, true)?;
         println!(
             "      raw path writing exactly hearken's rows: {:.3} s (on-CPU {:.3} s) | ratio \
              same-rows/hearken {:.2} (target >= 0.8), on-CPU {:.2} | the storage limit's ratio \
@@ -192,6 +205,13 @@ fn run() -> BenchResult<()> {
             s.cpu.as_secs_f64(),
             s.wall.as_secs_f64() / h.wall.as_secs_f64(),
             s.cpu.as_secs_f64() / h.cpu.as_secs_f64(),
+        );
+        println!(
+            "      the same rows with SQLite's per-row foreign-key checks on (hearken's sync \
+             resolves its references itself): {:.3} s (on-CPU {:.3} s), ratio {:.2}",
+            checked.wall.as_secs_f64(),
+            checked.cpu.as_secs_f64(),
+            checked.wall.as_secs_f64() / h.wall.as_secs_f64(),
         );
         same_runs.push(s);
         rows.push((h, r, ratio, cpu_ratio));

@@ -485,8 +485,9 @@ impl Engine {
         options: &SyncOptions,
     ) -> Result<SyncReport> {
         check_now(now)?;
-        self.lock()?
-            .write(|c| sync::apply_batch(c, batch, now, sync::Mode::Nightly, options.report))
+        self.lock()?.write_resolved(|c| {
+            sync::apply_batch(c, batch, now, sync::Mode::Nightly, options.report)
+        })
     }
 
     /// [`Engine::sync`] on a batch given as JSON (see [`crate::wire`]).
@@ -552,7 +553,7 @@ impl Engine {
         let mut start = 0;
         while start < batches.len() {
             let mut end = start;
-            let grouped = self.lock()?.write(|c| {
+            let grouped = self.lock()?.write_resolved(|c| {
                 let began = std::time::Instant::now();
                 let mut group = Vec::new();
                 while end < batches.len()
@@ -570,7 +571,7 @@ impl Engine {
                 // (or the store) says why, after the lines before it are committed.
                 Err(_) => {
                     for one in &batches[start..] {
-                        let report = self.lock()?.write(|c| apply(c, one))?;
+                        let report = self.lock()?.write_resolved(|c| apply(c, one))?;
                         reports.push(report);
                         progress(BackfillProgress {
                             done: reports.len() as u64,

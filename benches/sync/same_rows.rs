@@ -169,11 +169,18 @@ impl SyncRows {
     }
 }
 
-/// Writes the collected rows into a fresh copy of the template, timed.
-pub fn time_same_rows(template: &Path, work: &Path, rows: &SyncRows) -> BenchResult<Timed> {
+/// Writes the collected rows into a fresh copy of the template, timed; with SQLite's
+/// per-row foreign-key checks on or off (hearken's sync has them off: it resolves every
+/// reference itself, see `Store::write_resolved`).
+pub fn time_same_rows(
+    template: &Path,
+    work: &Path,
+    rows: &SyncRows,
+    foreign_keys: bool,
+) -> BenchResult<Timed> {
     let db = fresh_copy(template, work, "raw-same")?;
     let mut conn = Connection::open(&db)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
     conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

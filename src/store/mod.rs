@@ -124,6 +124,15 @@ pub trait Backend: Send {
     /// nothing written) otherwise. Write transactions on one store are serialised.
     fn write_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
 
+    /// [`Backend::write_dyn`] for a sync's or a backfill's batch, whose every reference
+    /// (a sale's customer and location, an invitation's sale, a message's invitation) the
+    /// engine resolved from this store in the same transaction: a store may skip checking
+    /// each written row's foreign keys again. The SQLite store does (see
+    /// [`sqlite::Store::write_resolved`]); others write as [`Backend::write_dyn`].
+    fn write_resolved_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write_dyn(f)
+    }
+
     /// Runs `f` in a read transaction, so it sees one snapshot.
     fn read_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
 
@@ -156,6 +165,19 @@ impl dyn Backend + '_ {
         let mut f = Some(f);
         let mut out = None;
         self.write_dyn(&mut |tx| {
+            let f = f.take().ok_or_else(called_twice)?;
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(called_twice)
+    }
+
+    /// Runs `f` in a write transaction of a batch whose references the engine resolved
+    /// (see [`Backend::write_resolved_dyn`]) and returns what it returned.
+    pub fn write_resolved<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.write_resolved_dyn(&mut |tx| {
             let f = f.take().ok_or_else(called_twice)?;
             out = Some(f(tx)?);
             Ok(())

@@ -147,15 +147,7 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&FileCopy { conn: &tx })?;
-            let broken: i64 =
-                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                    r.get(0)
-                })?;
-            if broken > 0 {
-                return Err(Error::Internal(format!(
-                    "the copy broke {broken} foreign keys; nothing was written"
-                )));
-            }
+            super::refuse_broken_keys(&tx, "the copy")?;
             tx.commit()?;
             Ok(out)
         })();

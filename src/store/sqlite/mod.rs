@@ -226,6 +226,35 @@ impl Store {
         Ok(out)
     }
 
+    /// [`Store::write`] for a batch whose every reference was resolved from this store in
+    /// the same transaction (the sync's and the backfill's writes): SQLite's per-row
+    /// foreign-key checks are off for it. They looked up each row's parents again, at
+    /// random places of a store's biggest tables (a sale's customer among a million): a
+    /// sixth of a big sync's time. `PRAGMA foreign_keys` only changes outside a
+    /// transaction, so it is set around this one and restored whatever `f` returns.
+    ///
+    /// Debug builds (every test) check the whole file before committing and refuse with
+    /// [`Error::Internal`] when a key is broken, so a bug in how the engine resolves a
+    /// reference fails the test that meets it instead of reaching a store.
+    pub fn write_resolved<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.refuse_replaced()?;
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let out = (|| -> Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&mut SqliteTx { conn: &tx })?;
+            #[cfg(debug_assertions)]
+            refuse_broken_keys(&tx, "the batch")?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        let restored = self.conn.pragma_update(None, "foreign_keys", true);
+        let out = out?;
+        restored?;
+        Ok(out)
+    }
+
     /// Sets SQLite's page cache size (`PRAGMA cache_size`: pages, or KiB when negative),
     /// returning the setting it replaces so the caller can restore it.
     pub fn set_cache_size(&self, size: i64) -> Result<i64> {
@@ -358,6 +387,10 @@ impl crate::store::Backend for Store {
         self.write(f)
     }
 
+    fn write_resolved_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write_resolved(f)
+    }
+
     fn read_dyn(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         self.read(f)
     }
@@ -395,6 +428,27 @@ impl crate::store::Backend for Store {
 /// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): SQLite's default
 /// 2 MiB. 16 MiB was tried for an old store's night (issue 25): no gain that repeated, and
 /// a big sync's peak memory grew by the whole cache (+14 MB RSS past the memory target).
+/// Refuses with [`Error::Internal`] when a row of the file names a parent that does not
+/// exist (`PRAGMA foreign_key_check`, every table): `what` wrote it, and nothing of it is
+/// committed. Used by debug builds' sync and by the hosted admin's copy.
+#[cfg_attr(not(any(debug_assertions, feature = "hosted")), allow(dead_code))]
+pub(crate) fn refuse_broken_keys(conn: &Connection, what: &str) -> Result<()> {
+    let broken: Option<(i64, String)> = conn.query_row(
+        "SELECT count(*), min(\"table\") FROM pragma_foreign_key_check",
+        [],
+        |r| {
+            Ok(r.get::<_, Option<String>>(1)?
+                .map(|t| (r.get(0).unwrap_or(0), t)))
+        },
+    )?;
+    match broken {
+        Some((n, table)) => Err(Error::Internal(format!(
+            "{what} broke {n} foreign keys (first in table {table}); nothing was written"
+        ))),
+        None => Ok(()),
+    }
+}
+
 const CACHE_SIZE: i64 = -2000;
 
 /// Page cache during a backfill (64 MiB): a group of nights writes every index a night
@@ -417,4 +471,77 @@ fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
         true,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn foreign_keys_on(store: &Store) -> bool {
+        store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap()
+    }
+
+    fn synced_dates(store: &Store) -> i64 {
+        (store.conn)
+            .query_row("SELECT count(*) FROM sync_dates", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Debug builds (every test) check a resolved write's references before it commits:
+    /// a row naming a location that does not exist is refused, nothing of the write is
+    /// kept, and the per-row checks are back on for the next write either way.
+    #[cfg(debug_assertions)]
+    #[test]
+    fn a_resolved_write_with_a_broken_reference_is_refused_whole() {
+        let mut store = Store::open_in_memory().unwrap();
+        let err = store
+            .write_resolved(|c| c.mark_dates_synced(404, &[day()], 1, "sync"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Internal(m) if m.contains("sync_dates")),
+            "{err:?}"
+        );
+        assert_eq!(synced_dates(&store), 0);
+        assert!(foreign_keys_on(&store));
+        // An ordinary write still checks each row as it is written.
+        assert!(
+            store
+                .write(|c| c.mark_dates_synced(404, &[day()], 1, "sync"))
+                .is_err()
+        );
+        assert_eq!(synced_dates(&store), 0);
+    }
+
+    /// A resolved write whose references hold commits, and leaves the checks on; so does
+    /// one whose body fails.
+    #[test]
+    fn a_resolved_write_restores_the_per_row_checks() {
+        let mut store = Store::open_in_memory().unwrap();
+        let location: i64 = (store.conn)
+            .query_row(
+                "INSERT INTO locations (host_id, name, time_zone, enabled)
+                 VALUES ('l', 'L', 'UTC', 1) RETURNING id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        store
+            .write_resolved(|c| c.mark_dates_synced(location, &[day()], 1, "sync"))
+            .unwrap();
+        assert_eq!(synced_dates(&store), 1);
+        assert!(foreign_keys_on(&store));
+        let failed: Result<()> =
+            store.write_resolved(|_| Err(Error::Internal("the body failed".to_owned())));
+        assert!(failed.is_err());
+        assert!(foreign_keys_on(&store));
+    }
 }
