@@ -340,6 +340,7 @@ fn measure(exe: &Path, name: &str, fixture: &Path, work: &Path) -> GuardResult<(
     let line = stdout.lines().last().ok_or("the child printed nothing")?;
     let child: ChildOutput = serde_json::from_str(line)?;
     let profile = fs::read_to_string(&out_file)?;
+    if std::env::var("HK_KEEP").is_ok() { fs::copy(&out_file, format!("/tmp/callgrind.{name}.out"))?; }
     let instructions = profile
         .lines()
         .find_map(|l| {

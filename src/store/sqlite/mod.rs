@@ -425,30 +425,27 @@ impl crate::store::Backend for Store {
     }
 }
 
-/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): SQLite's default
-/// 2 MiB. 16 MiB was tried for an old store's night (issue 25): no gain that repeated, and
-/// a big sync's peak memory grew by the whole cache (+14 MB RSS past the memory target).
 /// Refuses with [`Error::Internal`] when a row of the file names a parent that does not
 /// exist (`PRAGMA foreign_key_check`, every table): `what` wrote it, and nothing of it is
 /// committed. Used by debug builds' sync and by the hosted admin's copy.
 #[cfg_attr(not(any(debug_assertions, feature = "hosted")), allow(dead_code))]
 pub(crate) fn refuse_broken_keys(conn: &Connection, what: &str) -> Result<()> {
-    let broken: Option<(i64, String)> = conn.query_row(
+    let (n, table): (i64, Option<String>) = conn.query_row(
         "SELECT count(*), min(\"table\") FROM pragma_foreign_key_check",
         [],
-        |r| {
-            Ok(r.get::<_, Option<String>>(1)?
-                .map(|t| (r.get(0).unwrap_or(0), t)))
-        },
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    match broken {
-        Some((n, table)) => Err(Error::Internal(format!(
+    match table {
+        Some(table) => Err(Error::Internal(format!(
             "{what} broke {n} foreign keys (first in table {table}); nothing was written"
         ))),
         None => Ok(()),
     }
 }
 
+/// Page cache of each connection (`PRAGMA cache_size`, KiB when negative): SQLite's default
+/// 2 MiB. 16 MiB was tried for an old store's night (issue 25): no gain that repeated, and
+/// a big sync's peak memory grew by the whole cache (+14 MB RSS past the memory target).
 const CACHE_SIZE: i64 = -2000;
 
 /// Page cache during a backfill (64 MiB): a group of nights writes every index a night
