@@ -5,7 +5,8 @@
 //! the same batch would only time the idempotent no-op path (E8).
 //!
 //! `cargo bench --bench sync`; `HEARKEN_BENCH_QUICK=1` for a small smoke run;
-//! `HEARKEN_BENCH_ONLY=hearken` times hearken's sync alone (for `perf record`).
+//! `HEARKEN_BENCH_ONLY=hearken` times hearken's sync alone, `HEARKEN_BENCH_ONLY=policy`
+//! the policy night alone (for `perf record`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
@@ -128,6 +129,18 @@ fn run() -> BenchResult<()> {
         if quick { " [QUICK]" } else { "" }
     );
 
+    if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "policy") {
+        let policy_batch = policy::policy_batch(&batch);
+        for run in 1..=RUNS {
+            let p = policy::time_policy(&template, &work, &policy_batch, business_date, now, true)?;
+            println!(
+                "run {run}: policy run {:.3} s (on-CPU {:.3} s)",
+                p.wall.as_secs_f64(),
+                p.cpu.as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "hearken") {
         for run in 1..=RUNS {
             let h = time_hearken(&template, &work, &batch, now)?;

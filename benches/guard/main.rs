@@ -8,7 +8,8 @@
 //! 10 % above its baseline (slower) or more than 10 % below it (lower the baseline: a
 //! ratchet). `--rebaseline [--reason TEXT]` writes the measured figures instead.
 //! `perf-guard child NAME FIXTURE WORKDIR` is the child: one measured call, its counters
-//! printed as one JSON line.
+//! printed as one JSON line. With `HEARKEN_PERF_PROFILES=DIR`, each scenario's callgrind
+//! profile is kept as `DIR/callgrind.NAME.out` (read it with `callgrind_annotate`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -340,7 +341,13 @@ fn measure(exe: &Path, name: &str, fixture: &Path, work: &Path) -> GuardResult<(
     let line = stdout.lines().last().ok_or("the child printed nothing")?;
     let child: ChildOutput = serde_json::from_str(line)?;
     let profile = fs::read_to_string(&out_file)?;
-    if std::env::var("HK_KEEP").is_ok() { fs::copy(&out_file, format!("/tmp/callgrind.{name}.out"))?; }
+    // For `callgrind_annotate`: where a scenario's instructions go.
+    if let Some(dir) = std::env::var_os("HEARKEN_PERF_PROFILES") {
+        fs::copy(
+            &out_file,
+            Path::new(&dir).join(format!("callgrind.{name}.out")),
+        )?;
+    }
     let instructions = profile
         .lines()
         .find_map(|l| {

@@ -14,6 +14,7 @@ pub(crate) mod analytics;
 mod clicks;
 mod consent;
 mod customers;
+pub(crate) mod dates;
 mod dump;
 mod events;
 mod exports;

@@ -8,29 +8,7 @@ use crate::hosted::Row;
 
 use super::get;
 
-/// A date as SQLite's file stores it (`YYYY-MM-DD`).
-pub fn date_text(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    // Written digit by digit: chrono's `format` parses its pattern for every date, and a
-    // night writes one per invitation and decision. Years outside 0..=9999 (never a
-    // business date) keep chrono's form.
-    let (year, month, day) = (d.year(), d.month(), d.day());
-    let Ok(year @ 0..=9999) = u32::try_from(year) else {
-        return d.format("%Y-%m-%d").to_string();
-    };
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let mut out = String::with_capacity(10);
-    for n in [year / 1000, year / 100, year / 10, year] {
-        out.push(digit(n));
-    }
-    out.push('-');
-    out.push(digit(month / 10));
-    out.push(digit(month));
-    out.push('-');
-    out.push(digit(day / 10));
-    out.push(digit(day));
-    out
-}
+pub use crate::store::dates::date_text;
 
 /// Parses a stored date; the error names the column, never the value.
 pub fn parse_date(s: &str, what: &str) -> Result<NaiveDate> {
@@ -140,30 +118,5 @@ pub mod testkit {
     pub fn on_sqlite<T>(body: impl FnOnce(&mut dyn Tx) -> Result<T>) -> T {
         let mut store = crate::store::sqlite::Store::open_in_memory().unwrap();
         store.write(body).unwrap()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn date_text_writes_what_chrono_writes() {
-        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
-        for _ in 0..1200 {
-            assert_eq!(date_text(d), d.format("%Y-%m-%d").to_string());
-            d += chrono::TimeDelta::days(17);
-        }
-        for (y, m, day) in [
-            (0, 1, 1),
-            (9, 2, 3),
-            (999, 10, 31),
-            (9999, 12, 31),
-            (10000, 1, 1),
-            (-1, 6, 30),
-        ] {
-            let d = NaiveDate::from_ymd_opt(y, m, day).unwrap();
-            assert_eq!(date_text(d), d.format("%Y-%m-%d").to_string());
-        }
     }
 }

@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::StoredDate;
 use crate::error::Result;
 use crate::model::Location;
 use crate::store::locations::LocationRow;
@@ -95,7 +96,9 @@ pub fn synced_dates_since(
     let mut stmt = conn.prepare_cached(
         "SELECT business_date FROM sync_dates WHERE location_id = ?1 AND business_date >= ?2",
     )?;
-    let rows = stmt.query_map(params![location, since], |r| r.get::<_, NaiveDate>(0))?;
+    let rows = stmt.query_map(params![location, since], |r| {
+        Ok(r.get::<_, StoredDate>(0)?.0)
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -59,6 +59,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -425,6 +426,20 @@ impl crate::store::Backend for Store {
     }
 }
 
+/// A date column as the store keeps it (`YYYY-MM-DD` text), read with
+/// [`crate::store::dates::parse_date_text`] rather than rusqlite's chrono conversion (which
+/// parses its pattern for every value): for the reads a night makes one per row of.
+pub(crate) struct StoredDate(pub NaiveDate);
+
+impl rusqlite::types::FromSql for StoredDate {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        crate::store::dates::parse_date_text(text)
+            .map(StoredDate)
+            .ok_or_else(|| rusqlite::types::FromSqlError::Other("not a stored date".into()))
+    }
+}
+
 /// Refuses with [`Error::Internal`] when a row of the file names a parent that does not
 /// exist (`PRAGMA foreign_key_check`, every table): `what` wrote it, and nothing of it is
 /// committed. Used by debug builds' sync and by the hosted admin's copy.
@@ -472,8 +487,6 @@ fn tune(conn: &Connection, busy_timeout: Duration) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
-
     use super::*;
 
     fn day() -> NaiveDate {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::StoredDate;
 use crate::error::Result;
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
@@ -168,7 +169,7 @@ pub fn person_history(
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
-            r.get::<_, NaiveDate>(2)?,
+            r.get::<_, StoredDate>(2)?.0,
             r.get::<_, i64>(3)?,
             r.get::<_, Option<String>>(4)?,
             r.get::<_, bool>(5)?,
@@ -334,7 +335,7 @@ pub fn last_relationship_decisions(
     )?;
     let rows = stmt.query_map(
         [serde_json::to_string(customers).unwrap_or_default()],
-        |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+        |r| Ok((r.get(0)?, (r.get::<_, StoredDate>(1)?.0, r.get(2)?))),
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

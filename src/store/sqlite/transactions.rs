@@ -3,11 +3,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::StoredDate;
 use crate::error::Result;
 use crate::model::{
     Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, TransactionKind,
 };
 use crate::store::NewMessage;
+use crate::store::dates::date_text;
 use crate::store::transactions::{
     DecisionChanges, DecisionRow, InvitationRow, NewInvitation, StoredTransaction, TransactionRow,
 };
@@ -65,7 +67,7 @@ pub fn find_transactions<'a>(
                         .map(|s| s.split(SEP).map(str::to_owned).collect())
                         .unwrap_or_default(),
                     decision: decided.then(|| reason.as_deref().and_then(SkipReason::parse)),
-                    eligible_again_on: r.get(12)?,
+                    eligible_again_on: r.get::<_, Option<StoredDate>>(12)?.map(|d| d.0),
                 })
             })
             .optional()?;
@@ -97,7 +99,7 @@ pub fn insert_transaction(
         t.currency,
         t.finalized_at_ms,
         t.excluded,
-        business_date,
+        date_text(business_date),
         t.refers_to
     ])?;
     let rowid = conn.last_insert_rowid();
@@ -124,6 +126,7 @@ pub fn insert_transactions(
         .copied()
         .zip(rows.iter().map(|(t, _)| *t))
         .collect();
+    let first_seen = date_text(business_date);
     super::batch::insert_rows(
         conn,
         "INSERT INTO transactions (id, host_id, location_id, customer_id, kind, amount_minor,
@@ -142,7 +145,7 @@ pub fn insert_transactions(
             b.push(&t.currency)?;
             b.push(t.finalized_at_ms)?;
             b.push(t.excluded)?;
-            b.push(business_date)?;
+            b.push(&first_seen)?;
             b.push(&t.refers_to)
         },
     )?;
@@ -266,9 +269,9 @@ fn insert_decision(
     )?
     .execute(params![
         transaction,
-        d.business_date,
+        date_text(d.business_date),
         d.reason.map(SkipReason::as_str),
-        d.eligible_again_on,
+        d.eligible_again_on.map(date_text),
         now_ms,
         d.related_customer.as_deref()
     ])?;
@@ -307,7 +310,7 @@ pub fn write_decisions(
             b.push(r.location)?;
             b.push(r.channel.as_str())?;
             b.push(&r.language)?;
-            b.push(r.business_date)?;
+            b.push(date_text(r.business_date))?;
             b.push(status(i))?;
             b.push(r.due_at_ms)?;
             b.push(now_ms)?;
@@ -349,9 +352,9 @@ pub fn write_decisions(
         &changes.decisions,
         |b, (transaction, d)| {
             b.push(transaction)?;
-            b.push(d.business_date)?;
+            b.push(date_text(d.business_date))?;
             b.push(d.reason.map(SkipReason::as_str))?;
-            b.push(d.eligible_again_on)?;
+            b.push(d.eligible_again_on.map(date_text))?;
             b.push(now_ms)?;
             b.push(d.related_customer.as_deref())
         },
