@@ -532,6 +532,35 @@ fn p7_relationship_survey_at_the_location_of_the_latest_purchase() {
     assert!(x.relationship[0].invitation_id.is_some());
 }
 
+/// The store leaves out of a night's candidates the customers their own recent
+/// relationship invitation holds (rules::policy::relationship_held_after, months counted as
+/// 28 days): at the tightest bound (one month after January 31st is February 28th, E4's
+/// month-end clamp) the customer is held the night before and asked on the night itself.
+#[test]
+fn p7_p1_a_customer_held_by_their_relationship_invitation_is_asked_the_night_it_ends() {
+    let e = engine();
+    set_policy(&e, |p| {
+        p.relationship_every_months = 1;
+        p.active_within_days = 90;
+    });
+    let r = night(&e, "2027-01-31", &["c1"]);
+    assert_eq!(r.relationship_invitations.len(), 1);
+    deliver_and_answer(&e, "2027-02-01T09:00:00Z", None);
+    let quiet = |d: &str| {
+        e.sync(&hearken::SyncBatch::new("paris", day(d)), paris_night(d))
+            .unwrap()
+    };
+    for d in ["2027-02-01", "2027-02-14", "2027-02-27"] {
+        assert!(quiet(d).relationship_invitations.is_empty(), "{d}");
+    }
+    let r = quiet("2027-02-28");
+    assert_eq!(r.relationship_invitations.len(), 1, "{r:?}");
+    assert_eq!(r.relationship_invitations[0].customer, "c1");
+    assert!(quiet("2027-03-01").relationship_invitations.is_empty());
+    let x = e.explain("c1", paris_night("2027-03-01")).unwrap();
+    assert_eq!(x.relationship.len(), 2, "{:?}", x.relationship);
+}
+
 #[test]
 fn p7_with_p2_and_p3_tonights_invitation_holds_every_record_of_the_person() {
     let e = engine();

@@ -65,7 +65,10 @@ pub fn survey(
     };
     let since = time::add_days(date, -i64::from(rules.policy.active_within_days));
     let since_ms = time::ms(time::local_hour_instant(tz, since, 0));
-    let candidates = c.relationship_candidates(location.rowid, since_ms)?;
+    // Customers P1's cooldown holds for their own recent relationship invitation are left
+    // out by the store: most of a year's active customers, every night.
+    let held_after = policy::relationship_held_after(&rules.person, date);
+    let candidates = c.relationship_candidates(location.rowid, since_ms, held_after)?;
     if candidates.is_empty() {
         return Ok(());
     }

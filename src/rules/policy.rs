@@ -92,6 +92,30 @@ pub fn cooldown_hold(
     })
 }
 
+/// P7's shortcut: a customer whose own relationship invitation (pending or delivered)
+/// is dated after the returned date is held by P1's relationship cooldown on `date`,
+/// whatever else their history holds (the person's last invitation of the kind is at
+/// least as late, and the cooldown counted from it is `relationship_every_months`, or
+/// `retry_after_no_answer_months` when that is set and it has no answer). Months are
+/// counted as 28 days, the fewest a calendar month adds (E4's month-end clamp), so the
+/// date is never later than the true bound: a store may leave such customers out of a
+/// night's relationship candidates without changing a verdict. `None` when the survey is
+/// off.
+pub fn relationship_held_after(p: &PersonPolicy, date: NaiveDate) -> Option<NaiveDate> {
+    let every = p.relationship_every_months;
+    if every == 0 {
+        return None;
+    }
+    let months = match p.retry_after_no_answer_months {
+        0 => every,
+        retry => every.min(retry),
+    };
+    Some(
+        date.checked_sub_signed(TimeDelta::days(28 * i64::from(months)))
+            .unwrap_or(time::MIN_DATE),
+    )
+}
+
 /// How far back the person rules look on `date` (E4, P1–P3): every invitation from this
 /// date on counts for P2's year; of the older ones only the latest date of each kind can
 /// matter (a cooldown, P2's gap), so a store reads no more of a person's history than that
@@ -267,6 +291,59 @@ pub fn next_send_slot(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// P7: every relationship invitation dated after `relationship_held_after` holds the
+    /// customer by P1's cooldown (answered or not, alone or beside an older one), over
+    /// four years of dates and every month setting up to two years.
+    #[test]
+    fn p7_p1_an_invitation_after_the_shortcut_date_always_holds() {
+        let past = |date, answered| PastInvitation {
+            kind: SurveyKind::Relationship,
+            date,
+            customer: 1,
+            answered,
+        };
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for every in 1..=24 {
+            for retry in [0, 1, 2, 5, 13, 30] {
+                let p = PersonPolicy {
+                    cooldown_months: 3,
+                    retry_after_no_answer_months: retry,
+                    relationship_every_months: every,
+                    min_gap_days: 0,
+                    max_per_year: 0,
+                };
+                for step in (0..4 * 365).step_by(7) {
+                    let date = start + TimeDelta::days(step);
+                    let after = relationship_held_after(&p, date).unwrap();
+                    let mut at = after + TimeDelta::days(1);
+                    while at <= date {
+                        for answered in [false, true] {
+                            let older = past(at - TimeDelta::days(400), !answered);
+                            for history in
+                                [vec![past(at, answered)], vec![older, past(at, answered)]]
+                            {
+                                assert!(
+                                    cooldown_hold(&history, SurveyKind::Relationship, &p, date)
+                                        .is_some(),
+                                    "every {every} retry {retry} date {date} at {at}"
+                                );
+                            }
+                        }
+                        at += TimeDelta::days(3);
+                    }
+                }
+            }
+        }
+        let off = PersonPolicy {
+            cooldown_months: 3,
+            retry_after_no_answer_months: 0,
+            relationship_every_months: 0,
+            min_gap_days: 0,
+            max_per_year: 0,
+        };
+        assert_eq!(relationship_held_after(&off, start), None);
+    }
     use crate::model::Weekday;
 
     fn d(s: &str) -> NaiveDate {

@@ -106,11 +106,14 @@ pub trait PolicyStore {
     -> Result<Option<i64>>;
 
     /// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
-    /// location and finalized at or after `since_ms`.
+    /// location and finalized at or after `since_ms`, by customer; without those whose own
+    /// relationship invitation (pending or delivered) is dated after `held_after`, when
+    /// given (`rules::policy::relationship_held_after`: P1's cooldown holds them tonight).
     fn relationship_candidates(
         &mut self,
         location: i64,
         since_ms: i64,
+        held_after: Option<NaiveDate>,
     ) -> Result<Vec<LatestPurchase>>;
 
     /// The latest stored relationship decision of each customer among `customers`: its

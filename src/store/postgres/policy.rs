@@ -344,6 +344,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
         &mut self,
         location: i64,
         since_ms: i64,
+        held_after: Option<NaiveDate>,
     ) -> Result<Vec<LatestPurchase>> {
         // Each customer's latest purchase in the window (SQLite's bare columns beside
         // max()), kept when it was at the location.
@@ -357,8 +358,14 @@ impl crate::store::PolicyStore for PgTx<'_> {
                  AND NOT EXISTS (SELECT 1 FROM transactions r
                                  WHERE r.store_id = $1 AND r.refers_to = t.host_id)
                ORDER BY t.customer_id, t.finalized_at DESC, t.id) AS latest
-             WHERE location_id = $2 ORDER BY customer_id",
-            vec![p(location), p(since_ms)],
+             WHERE location_id = $2
+               AND ($4::text IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM invitations i
+                 WHERE i.store_id = $1 AND i.customer_id = latest.customer_id
+                   AND i.survey_kind = 'relationship' AND i.business_date > $4::text
+                   AND i.status IN ('pending', 'delivered')))
+             ORDER BY customer_id",
+            vec![p(location), p(since_ms), p(held_after.map(date_text))],
         )?;
         rows.iter()
             .map(|r| {
@@ -651,9 +658,13 @@ mod tests {
             t.cancel_for_refund(t3 + 100, d("2026-02-03"), 3_000)?
         ));
         out.push(format!("{:?}", t.decisions_for_customer(c3, 5)?));
-        out.push(format!("{:?}", t.relationship_candidates(1, 0)?));
-        out.push(format!("{:?}", t.relationship_candidates(2, 0)?));
-        out.push(format!("{:?}", t.relationship_candidates(1, 250)?));
+        out.push(format!("{:?}", t.relationship_candidates(1, 0, None)?));
+        out.push(format!("{:?}", t.relationship_candidates(2, 0, None)?));
+        out.push(format!("{:?}", t.relationship_candidates(1, 250, None)?));
+        out.push(format!(
+            "{:?}",
+            t.relationship_candidates(1, 0, Some(d("2025-12-31")))?
+        ));
         for (c, date, reason) in [
             (c1, "2026-01-01", None),
             (c1, "2026-03-01", Some(SkipReason::Cooldown)),

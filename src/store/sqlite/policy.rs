@@ -10,6 +10,7 @@ use super::StoredDate;
 use crate::error::Result;
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
+use crate::store::dates::date_text;
 use crate::store::policy::{History, LatestPurchase, RelationshipRow, VolumeOverrides};
 
 /// The location's own volume rules (P4), each `None` when it keeps the store's.
@@ -283,41 +284,45 @@ pub fn cancel_for_refund(
 }
 
 /// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
-/// location and finalized at or after `since_ms`.
+/// location and finalized at or after `since_ms`, without those whose own relationship
+/// invitation is dated after `held_after` (see [`crate::store::policy::PolicyStore`]).
 pub fn relationship_candidates(
     conn: &Connection,
     location: i64,
     since_ms: i64,
+    held_after: Option<NaiveDate>,
 ) -> Result<Vec<LatestPurchase>> {
     // SQLite's bare columns beside max() come from the row holding the maximum.
     let mut stmt = conn.prepare_cached(
         // The window's sales by `transactions_finalized`; each one's refunds by
         // `transactions_refers_to`: the cost follows the window, not the store's history.
-        "SELECT t.customer_id, t.location_id, t.host_id, max(t.finalized_at)
-         FROM transactions t INDEXED BY transactions_finalized
-         WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
-           AND t.kind NOT IN ('refund', 'void')
-           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
-         GROUP BY t.customer_id ORDER BY t.customer_id",
+        // Each customer's recent relationship invitation by `invitations_person`: one
+        // search per customer, and the customers it holds cost the night nothing more.
+        "SELECT g.customer_id, g.host_id, g.finalized_at FROM (
+           SELECT t.customer_id, t.location_id, t.host_id, max(t.finalized_at) AS finalized_at
+           FROM transactions t INDEXED BY transactions_finalized
+           WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
+             AND t.kind NOT IN ('refund', 'void')
+             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
+           GROUP BY t.customer_id) AS g
+         WHERE g.location_id = ?2
+           AND (?3 IS NULL OR NOT EXISTS (
+             SELECT 1 FROM invitations i
+             WHERE i.customer_id = g.customer_id AND i.survey_kind = 'relationship'
+               AND i.business_date > ?3 AND i.status IN ('pending', 'delivered')))
+         ORDER BY g.customer_id",
     )?;
-    let rows = stmt.query_map([since_ms], |r| {
-        Ok((
-            r.get::<_, i64>(1)?,
-            LatestPurchase {
+    let rows = stmt.query_map(
+        params![since_ms, location, held_after.map(date_text)],
+        |r| {
+            Ok(LatestPurchase {
                 customer: r.get(0)?,
-                transaction: r.get(2)?,
-                finalized_at_ms: r.get(3)?,
-            },
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (at, purchase) = row?;
-        if at == location {
-            out.push(purchase);
-        }
-    }
-    Ok(out)
+                transaction: r.get(1)?,
+                finalized_at_ms: r.get(2)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The latest stored relationship decision of each customer among `customers`: its
@@ -482,8 +487,9 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         &mut self,
         location: i64,
         since_ms: i64,
+        held_after: Option<NaiveDate>,
     ) -> Result<Vec<LatestPurchase>> {
-        relationship_candidates(self.conn, location, since_ms)
+        relationship_candidates(self.conn, location, since_ms, held_after)
     }
 
     fn last_relationship_decisions(
