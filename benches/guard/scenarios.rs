@@ -14,14 +14,14 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use hearken::{
     Bucket, ContactPolicy, Customer, Employee, Engine, EngineOptions, FeedbackQuery, JournalMode,
-    Location, Period, ReportQuery, Role, SyncBatch, Transaction, TransactionKind,
+    Location, LocationPolicy, Period, ReportQuery, Role, SyncBatch, Transaction, TransactionKind,
 };
 use rusqlite::{Connection, params};
 
 pub type GuardResult<T> = Result<T, Box<dyn Error>>;
 
 /// The scenarios, in the order they start (longest first) and print.
-pub const SCENARIOS: &[&str] = &["drain_2k", "sync_2k", "night_2y", "dashboard"];
+pub const SCENARIOS: &[&str] = &["drain_2k", "sync_2k", "policy_2k", "night_2y", "dashboard"];
 
 const LOCATION: &str = "paris-01";
 
@@ -128,9 +128,28 @@ fn night_batch(day: NaiveDate, sales: u64, pool: u64, rng: &mut Rng) -> GuardRes
 /// Writes the fixture database of `scenario` to `path`.
 pub fn build(scenario: &str, path: &Path) -> GuardResult<()> {
     match scenario {
-        "sync_2k" => {
+        "sync_2k" | "policy_2k" => {
             // Last night's sync: 1,500 sales by 1,200 of tonight's 2,400-customer pool.
             let engine = new_store(path)?;
+            if scenario == "policy_2k" {
+                // Every contact-policy rule on (P1-P7), as `cargo bench --bench sync`'s policy
+                // run: tonight is also the relationship survey's first night.
+                engine.set_contact_policy(&ContactPolicy {
+                    one_person_per_contact: true,
+                    min_gap_days: 120,
+                    max_per_year: 3,
+                    sample_percent: 90,
+                    sample_salt: "guard-salt".into(),
+                    delay_days: 2,
+                    active_within_days: 30,
+                    ..ContactPolicy::default()
+                })?;
+                engine.set_location_policy(&LocationPolicy {
+                    location: LOCATION.into(),
+                    daily_cap: Some(600),
+                    ..LocationPolicy::default()
+                })?;
+            }
             let day = date(2026, 11, 22)?;
             engine.sync(
                 &night_batch(day, 1_500, 1_200, &mut Rng(1))?,
@@ -327,7 +346,12 @@ pub enum Ready {
 pub fn setup(scenario: &str, db: &Path) -> GuardResult<Ready> {
     let engine = Engine::open(db)?;
     Ok(match scenario {
-        "sync_2k" => {
+        "sync_2k" | "policy_2k" => {
+            if scenario == "policy_2k" {
+                let mut p = engine.contact_policy()?;
+                p.relationship_every_months = 12;
+                engine.set_contact_policy(&p)?;
+            }
             let day = date(2026, 11, 23)?;
             Ready::Sync(
                 engine,
@@ -354,6 +378,7 @@ pub fn setup(scenario: &str, db: &Path) -> GuardResult<Ready> {
 pub fn run(scenario: &str, ready: &Ready) -> GuardResult<String> {
     match (scenario, ready) {
         ("sync_2k", Ready::Sync(e, b, now)) => measured_sync_2k(e, b, *now),
+        ("policy_2k", Ready::Sync(e, b, now)) => measured_policy_2k(e, b, *now),
         ("night_2y", Ready::Sync(e, b, now)) => measured_night_2y(e, b, *now),
         ("drain_2k", Ready::Drain(e, now)) => measured_drain_2k(e, *now),
         ("dashboard", Ready::Dashboard(e, now)) => measured_dashboard(e, *now),
@@ -376,6 +401,19 @@ fn sync_summary(r: &hearken::SyncReport) -> String {
 pub fn measured_sync_2k(e: &Engine, batch: &SyncBatch, now: DateTime<Utc>) -> GuardResult<String> {
     // A body of its own: identical functions would be merged into one symbol.
     std::hint::black_box("sync_2k");
+    Ok(sync_summary(&e.sync(batch, now)?))
+}
+
+/// `sync_2k` with every contact-policy rule on (P1-P7): tonight is the relationship
+/// survey's first night (issue 25's policy/default ratio, now guarded).
+#[inline(never)]
+pub fn measured_policy_2k(
+    e: &Engine,
+    batch: &SyncBatch,
+    now: DateTime<Utc>,
+) -> GuardResult<String> {
+    // A body of its own: identical functions would be merged into one symbol.
+    std::hint::black_box("policy_2k");
     Ok(sync_summary(&e.sync(batch, now)?))
 }
 
