@@ -6,10 +6,9 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::Result;
 use crate::model::{Channel, InvitationSummary, MessageKind, Settings, SurveyKind};
 use crate::rules::time;
-use crate::store::{CustomerRow, DecisionChanges, InvitationRow, NewInvitation, Tx};
+use crate::store::{CustomerRow, InvitationRow, NewInvitation};
 
 use super::outbox::MessageIds;
 
@@ -117,41 +116,4 @@ pub(in crate::engine) fn invitation(
         cancelled: due.is_none(),
     };
     (new, summary)
-}
-
-/// Writes one [`invitation`] at once and returns its summary with its id.
-#[allow(clippy::too_many_arguments)]
-pub(in crate::engine) fn queue_invitation(
-    c: &mut dyn Tx,
-    message_ids: &mut MessageIds,
-    settings: &Settings,
-    place: (i64, NaiveDate),
-    known: &Recipient<'_>,
-    transaction: Option<i64>,
-    kind: SurveyKind,
-    due: Option<DateTime<Utc>>,
-    refs: super::events::InvitationRefs,
-    now: DateTime<Utc>,
-) -> Result<InvitationSummary> {
-    let (new, summary) = invitation(
-        message_ids,
-        settings,
-        place,
-        known,
-        transaction,
-        kind,
-        due,
-        now,
-    );
-    let changes = DecisionChanges {
-        decisions: Vec::new(),
-        invitations: vec![new],
-        replaces_stored: false,
-    };
-    let ids = c.write_decisions(&changes, time::ms(now))?;
-    super::events::invitations_created(c, &changes.invitations, &[refs], &ids, time::ms(now))?;
-    Ok(InvitationSummary {
-        invitation_id: ids.first().copied().unwrap_or_default(),
-        ..summary
-    })
 }

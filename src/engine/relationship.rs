@@ -12,9 +12,9 @@ use crate::rules::eligibility::{CustomerFacts, Verdict};
 use crate::rules::policy::{self, PastInvitation};
 use crate::rules::relationship;
 use crate::rules::time;
-use crate::store::{self, History, LocationRow, RelationshipRow};
+use crate::store::{self, DecisionChanges, History, LocationRow, RelationshipRow};
 
-use super::invite::{Known, Recipient, queue_invitation};
+use super::invite::{Known, Recipient, invitation};
 use super::outbox::MessageIds;
 use super::policy::{LocationRules, holds};
 use super::suppressions::Suppressions;
@@ -146,27 +146,38 @@ pub fn survey(
     // Every relationship survey of the night has the same send slot (P5).
     let slot = rules.invitation_due(date, date, now);
     let now_ms = time::ms(now);
-    for ((purchase, stored), verdict) in due.iter().zip(verdicts) {
+    // Tonight's invitations are written together (one change set, multi-row statements),
+    // then every decision in verdict order, naming its invitation.
+    let mut rows: Vec<(RelationshipRow<'_>, Option<usize>, bool)> = Vec::with_capacity(due.len());
+    let mut invitations = Vec::new();
+    let mut refs = Vec::new();
+    let mut summaries = Vec::new();
+    let related: Vec<Option<String>> = (due.iter().zip(&verdicts))
+        .map(|(_, verdict)| match verdict {
+            Verdict::Skip { related, .. } => related.and_then(|r| {
+                (customers.get(&r).map(|s| s.host_id))
+                    .or_else(|| tonight.get(&r).map(|(id, _)| *id))
+                    .map(str::to_owned)
+                    .or_else(|| history.host_ids.get(&r).cloned())
+                    .or_else(|| night.host_ids.get(&r).cloned())
+            }),
+            Verdict::Eligible => None,
+        })
+        .collect();
+    for (((purchase, stored), verdict), related_customer) in due.iter().zip(verdicts).zip(&related)
+    {
         let verdict = match verdict {
             Verdict::Eligible => None,
             Verdict::Skip {
                 reason,
                 eligible_again_on,
-                related,
+                ..
             } => Some(Skip {
                 reason,
                 eligible_again_on,
-                related,
             }),
         };
-        let related_customer = verdict.and_then(|v| v.related).and_then(|r| {
-            (customers.get(&r).map(|s| s.host_id))
-                .or_else(|| tonight.get(&r).map(|(id, _)| *id))
-                .map(str::to_owned)
-                .or_else(|| history.host_ids.get(&r).cloned())
-                .or_else(|| night.host_ids.get(&r).cloned())
-        });
-        let mut row = RelationshipRow {
+        let row = RelationshipRow {
             customer: stored.rowid,
             business_date: date,
             location: location.rowid,
@@ -179,9 +190,7 @@ pub fn survey(
             let repeats = last
                 .get(&stored.rowid)
                 .is_some_and(|(_, r)| r.as_deref() == Some(v.reason.as_str()));
-            if !repeats {
-                c.insert_relationship_decision(&row, now_ms)?;
-            }
+            rows.push((row, None, !repeats));
             continue;
         }
         let recipient = Recipient {
@@ -189,8 +198,7 @@ pub fn survey(
             contact: stored.contact(settings.channel),
             language: stored.language,
         };
-        let summary = queue_invitation(
-            c,
+        let (new, summary) = invitation(
             &mut ids,
             settings,
             (location.rowid, date),
@@ -198,20 +206,44 @@ pub fn survey(
             None,
             SurveyKind::Relationship,
             slot,
-            super::events::InvitationRefs {
-                customer: stored.host_id.to_owned(),
-                location: location.location.id.clone(),
-                transaction: None,
-            },
             now,
-        )?;
-        row.invitation = Some(summary.invitation_id);
-        c.insert_relationship_decision(&row, now_ms)?;
+        );
+        rows.push((row, Some(invitations.len()), true));
+        invitations.push(new);
+        refs.push(super::events::InvitationRefs {
+            customer: stored.host_id.to_owned(),
+            location: location.location.id.clone(),
+            transaction: None,
+        });
+        summaries.push(InvitationSummary {
+            customer: stored.host_id.to_owned(),
+            transaction: purchase.transaction.clone(),
+            ..summary
+        });
+    }
+    let written = if invitations.is_empty() {
+        Vec::new()
+    } else {
+        let changes = DecisionChanges {
+            decisions: Vec::new(),
+            invitations,
+            replaces_stored: false,
+        };
+        let written = c.write_decisions(&changes, now_ms)?;
+        super::events::invitations_created(c, &changes.invitations, &refs, &written, now_ms)?;
+        written
+    };
+    for (mut row, invited, store) in rows {
+        row.invitation = invited.and_then(|i| written.get(i).copied());
+        if store {
+            c.insert_relationship_decision(&row, now_ms)?;
+        }
+    }
+    for (summary, id) in summaries.into_iter().zip(&written) {
         match &mut report.counts {
             Some(counts) => counts.relationship_invitations += 1,
             None => report.relationship_invitations.push(InvitationSummary {
-                customer: stored.host_id.to_owned(),
-                transaction: purchase.transaction.clone(),
+                invitation_id: *id,
                 ..summary
             }),
         }
@@ -286,12 +318,12 @@ fn history<T>(
     Ok(history)
 }
 
-/// A relationship skip: the reason, the date eligible again, the other record (P3).
+/// A relationship skip: the reason and the date eligible again (the other record, P3, is
+/// named by host id beside it).
 #[derive(Debug, Clone, Copy)]
 struct Skip {
     reason: SkipReason,
     eligible_again_on: Option<NaiveDate>,
-    related: Option<i64>,
 }
 
 /// A candidate as the survey reads it: one of tonight's customers (as the sync kept it)
