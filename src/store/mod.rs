@@ -163,45 +163,41 @@ pub trait Backend: Send {
 impl dyn Backend + '_ {
     /// Runs `f` in a write transaction and returns what it returned.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut f = Some(f);
-        let mut out = None;
-        self.write_dyn(&mut |tx| {
-            let f = f.take().ok_or_else(called_twice)?;
-            out = Some(f(tx)?);
-            Ok(())
-        })?;
-        out.ok_or_else(called_twice)
+        once(f, |body| self.write_dyn(body))
     }
 
     /// Runs `f` in a write transaction of a batch whose references the engine resolved
     /// (see [`Backend::write_resolved_dyn`]) and returns what it returned.
     pub fn write_resolved<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut f = Some(f);
-        let mut out = None;
-        self.write_resolved_dyn(&mut |tx| {
-            let f = f.take().ok_or_else(called_twice)?;
-            out = Some(f(tx)?);
-            Ok(())
-        })?;
-        out.ok_or_else(called_twice)
+        once(f, |body| self.write_resolved_dyn(body))
     }
 
     /// Runs `f` in a read transaction and returns what it returned.
     pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut f = Some(f);
-        let mut out = None;
-        self.read_dyn(&mut |tx| {
-            let f = f.take().ok_or_else(called_twice)?;
-            out = Some(f(tx)?);
-            Ok(())
-        })?;
-        out.ok_or_else(called_twice)
+        once(f, |body| self.read_dyn(body))
     }
 
     /// The file store, or [`Error::Unsupported`] naming what needs one.
     pub fn file_only(&mut self, what: &'static str) -> Result<&mut sqlite::Store> {
         self.file_store().ok_or(Error::Unsupported(what))
     }
+}
+
+/// Runs `f` as the body `run` (one of a backend's `_dyn` transactions) calls, and returns
+/// what it returned: `write`, `write_resolved` and `read` over the object-safe
+/// `FnMut` the trait takes.
+fn once<T>(
+    f: impl FnOnce(&mut dyn Tx) -> Result<T>,
+    run: impl FnOnce(&mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>,
+) -> Result<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    run(&mut |tx| {
+        let f = f.take().ok_or_else(called_twice)?;
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(called_twice)
 }
 
 /// A backend ran a transaction body not exactly once: a bug in that backend.
