@@ -152,8 +152,9 @@ pub fn survey(
     let mut invitations = Vec::new();
     let mut refs = Vec::new();
     let mut summaries = Vec::new();
-    let related: Vec<Option<String>> = (due.iter().zip(&verdicts))
-        .map(|(_, verdict)| match verdict {
+    // The other record a skip names (P3), by host id.
+    let related: Vec<Option<String>> = (verdicts.iter())
+        .map(|verdict| match verdict {
             Verdict::Skip { related, .. } => related.and_then(|r| {
                 (customers.get(&r).map(|s| s.host_id))
                     .or_else(|| tonight.get(&r).map(|(id, _)| *id))
