@@ -12,8 +12,8 @@ pub use crate::store::dates::date_text;
 
 /// Parses a stored date; the error names the column, never the value.
 pub fn parse_date(s: &str, what: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Error::Internal(format!("postgres: a stored {what} is not a date")))
+    crate::store::dates::parse_date_text(s)
+        .ok_or_else(|| Error::Internal(format!("postgres: a stored {what} is not a date")))
 }
 
 /// Column `i` of `row` (text) as a date.

@@ -218,11 +218,21 @@ impl Store {
     /// Refused with a storage error when the file was deleted or replaced since it was
     /// opened (T8): the write would go to a file nobody can open again.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.immediate(f, |_| Ok(()))
+    }
+
+    /// [`Store::write`]'s transaction, with `before_commit` run on it after `f`.
+    fn immediate<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T>,
+        before_commit: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<T> {
         self.refuse_replaced()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&mut SqliteTx { conn: &tx })?;
+        before_commit(&tx)?;
         tx.commit()?;
         Ok(out)
     }
@@ -238,18 +248,14 @@ impl Store {
     /// [`Error::Internal`] when a key is broken, so a bug in how the engine resolves a
     /// reference fails the test that meets it instead of reaching a store.
     pub fn write_resolved<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        self.refuse_replaced()?;
         self.conn.pragma_update(None, "foreign_keys", false)?;
-        let out = (|| -> Result<T> {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&mut SqliteTx { conn: &tx })?;
-            #[cfg(debug_assertions)]
-            refuse_broken_keys(&tx, "the batch")?;
-            tx.commit()?;
-            Ok(out)
-        })();
+        let out = self.immediate(f, |conn| {
+            if cfg!(debug_assertions) {
+                refuse_broken_keys(conn, "the batch")
+            } else {
+                Ok(())
+            }
+        });
         let restored = self.conn.pragma_update(None, "foreign_keys", true);
         let out = out?;
         restored?;
@@ -443,7 +449,6 @@ impl rusqlite::types::FromSql for StoredDate {
 /// Refuses with [`Error::Internal`] when a row of the file names a parent that does not
 /// exist (`PRAGMA foreign_key_check`, every table): `what` wrote it, and nothing of it is
 /// committed. Used by debug builds' sync and by the hosted admin's copy.
-#[cfg_attr(not(any(debug_assertions, feature = "hosted")), allow(dead_code))]
 pub(crate) fn refuse_broken_keys(conn: &Connection, what: &str) -> Result<()> {
     let (n, table): (i64, Option<String>) = conn.query_row(
         "SELECT count(*), min(\"table\") FROM pragma_foreign_key_check",
