@@ -146,7 +146,7 @@ pub fn survey(
     // Every relationship survey of the night has the same send slot (P5).
     let slot = rules.invitation_due(date, date, now);
     let now_ms = time::ms(now);
-    // Tonight's invitations are written together (one change set, multi-row statements),
+    // Tonight's invitations are written together (one change set),
     // then every decision in verdict order, naming its invitation.
     let mut rows: Vec<(RelationshipRow<'_>, Option<usize>, bool)> = Vec::with_capacity(due.len());
     let mut invitations = Vec::new();

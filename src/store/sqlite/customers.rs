@@ -86,8 +86,8 @@ pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Resul
     Ok(conn.last_insert_rowid())
 }
 
-/// Inserts new customers with multi-row statements, in order; their row ids, in order
-/// (the ones one insert each would give them).
+/// Inserts new customers through one prepared statement, in order; their row ids, in
+/// order (written explicitly: the ones one insert each would give them).
 pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
     let Some(first) = super::batch::next_rowids(conn, "customers", rows.len())? else {
         return rows

@@ -161,10 +161,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         // Freed pages and cells are zeroed, so erased values leave no bytes behind (T2).
         conn.pragma_update(None, "secure_delete", true)?;
-        // A multi-row INSERT (the sync's writes, store/sqlite/batch.rs) keeps a statement
-        // journal of the pages it changes, as any statement that may fail half-way; on a
-        // temporary file it was a write() per page (17 % of a big sync's time). In memory it
-        // is a copy of the page, and holds only one statement's pages.
+        // A statement that writes several rows and may fail half-way (an UPDATE of many
+        // rows, an INSERT … SELECT) keeps a statement journal of the pages it changes; on a
+        // temporary file it was a write() per page. In memory it is a copy of the page, and
+        // holds only one statement's pages. The sync's own inserts are single-row
+        // statements and keep none (store/sqlite/batch.rs).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // The journal mode is the file's: chosen when it is created, kept after (T5).
         let wal = match wal {

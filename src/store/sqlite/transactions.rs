@@ -108,7 +108,8 @@ pub fn insert_transaction(
 }
 
 /// Inserts new transactions first seen on `business_date`, each with its employees, with
-/// multi-row statements; their row ids, in order (the ones one insert each would give).
+/// one prepared statement per table; their row ids, in order (written explicitly: the ones
+/// SQLite would give).
 pub fn insert_transactions(
     conn: &Connection,
     rows: &[(&TransactionRow, &[String])],
@@ -278,7 +279,7 @@ fn insert_decision(
     Ok(())
 }
 
-/// Writes a night's change set with multi-row statements: the invitations, their messages
+/// Writes a night's change set, one prepared statement per table: the invitations, their messages
 /// (a cancelled one written cancelled at once: `no_send_slot`, P5), then the decisions; the
 /// invitations' ids in order (the ones one insert each would give them).
 pub fn write_decisions(
@@ -588,8 +589,8 @@ mod tests {
         .unwrap()
     }
 
-    /// The multi-row statements write the rows, row ids included, that one statement per
-    /// row writes, whatever the count (full chunks, the remainder's chunks, single rows).
+    /// The batch writes (row ids given explicitly) write the rows, row ids included, that
+    /// the one-by-one writes (row ids given by SQLite) write, whatever the count.
     #[test]
     fn multi_row_writes_equal_one_row_at_a_time() {
         use crate::model::{MessageKind, SurveyKind};
