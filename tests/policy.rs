@@ -532,6 +532,50 @@ fn p7_relationship_survey_at_the_location_of_the_latest_purchase() {
     assert!(x.relationship[0].invitation_id.is_some());
 }
 
+/// P7: each customer is asked by the location of their latest purchase only, whatever they
+/// bought elsewhere before: c2 bought in Seoul, then in Paris; c3 the other way round.
+#[test]
+fn p7_the_latest_purchase_alone_names_the_location_that_asks() {
+    let e = engine();
+    let seoul_night = |d: &str| at(&format!("{d}T14:00:00Z"));
+    let sync = |location: &str, d: &str, who: &str, finalized: &str| {
+        let sales = vec![sale(&format!("{location}-{d}-{who}"), Some(who), Some(finalized))];
+        let now = if location == "seoul" {
+            seoul_night(d)
+        } else {
+            paris_night(d)
+        };
+        e.sync(&batch(location, d, &[who], sales), now).unwrap()
+    };
+    sync("seoul", "2026-11-19", "c2", "2026-11-19T12:00:00+09:00");
+    sync("paris", "2026-11-19", "c3", "2026-11-19T12:00:00+01:00");
+    sync("paris", "2026-11-20", "c2", "2026-11-20T12:00:00+01:00");
+    sync("seoul", "2026-11-20", "c3", "2026-11-20T21:00:00+09:00");
+    set_policy(&e, |p| {
+        p.relationship_every_months = 12;
+        p.active_within_days = 90;
+    });
+    let asked = |r: &SyncReport| -> Vec<String> {
+        (r.relationship_invitations.iter())
+            .map(|i| i.customer.clone())
+            .collect()
+    };
+    let seoul = e
+        .sync(
+            &hearken::SyncBatch::new("seoul", day("2026-11-21")),
+            seoul_night("2026-11-21"),
+        )
+        .unwrap();
+    assert_eq!(asked(&seoul), ["c3"]);
+    let paris = e
+        .sync(
+            &hearken::SyncBatch::new("paris", day("2026-11-21")),
+            paris_night("2026-11-21"),
+        )
+        .unwrap();
+    assert_eq!(asked(&paris), ["c2"]);
+}
+
 /// The store leaves out of a night's candidates the customers their own recent
 /// relationship invitation holds (rules::policy::relationship_held_after, months counted as
 /// 28 days): at the tightest bound (one month after January 31st is February 28th, E4's

@@ -1,6 +1,6 @@
 //! Explain (E9): why a customer did or did not get surveys, from the stored decisions.
 
-use crate::store::Tx;
+use crate::store::{PersonKey, Tx};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
@@ -38,7 +38,7 @@ pub fn explain(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<Exp
         .filter(|_| policy.one_person_per_contact);
     let person = PersonPolicy::of(&settings, &policy);
     let from = crate::rules::policy::history_since(&person, today);
-    let history = c.person_history(&[(stored.rowid, contact)], from)?;
+    let history = c.person_history(&[PersonKey::stored(stored.rowid, contact)], from)?;
     let past = history
         .by_customer
         .get(&stored.rowid)

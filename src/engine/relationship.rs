@@ -12,7 +12,7 @@ use crate::rules::eligibility::{CustomerFacts, Verdict};
 use crate::rules::policy::{self, PastInvitation};
 use crate::rules::relationship;
 use crate::rules::time;
-use crate::store::{self, DecisionChanges, History, LocationRow, RelationshipRow};
+use crate::store::{self, DecisionChanges, History, LocationRow, PersonKey, RelationshipRow};
 
 use super::invite::{Known, Recipient, invitation};
 use super::outbox::MessageIds;
@@ -91,12 +91,10 @@ pub fn survey(
         .map(|p| (p.rowid, p))
         .collect();
     let by_contact = rules.policy.one_person_per_contact;
-    let keys: Vec<(i64, Option<&str>)> = customers
+    // Every record is read with its own invitations: tonight's may have one already.
+    let keys: Vec<PersonKey<'_>> = customers
         .values()
-        .map(|s| {
-            let contact = s.contact(settings.channel).filter(|_| by_contact);
-            (s.rowid, contact)
-        })
+        .map(|s| PersonKey::stored(s.rowid, s.contact(settings.channel).filter(|_| by_contact)))
         .collect();
     let history = history(c, night, &tonight, &keys)?;
     let suppression_keys: Vec<(&str, Option<&str>, Option<&str>)> = customers
@@ -258,10 +256,10 @@ fn history<T>(
     c: &mut dyn Tx,
     night: &Night<'_>,
     tonight: &HashMap<i64, T>,
-    keys: &[(i64, Option<&str>)],
+    keys: &[PersonKey<'_>],
 ) -> Result<History> {
     let (tonight, others): (Vec<_>, Vec<_>) =
-        (keys.iter().copied()).partition(|(rowid, _)| tonight.contains_key(rowid));
+        (keys.iter().copied()).partition(|k| tonight.contains_key(&k.customer));
     let since = policy::history_since(&night.rules.person, night.date);
     let mut history = c.person_history(&others, since)?;
     let mut by_customer: HashMap<i64, usize> = HashMap::new();
@@ -278,7 +276,12 @@ fn history<T>(
         customer,
         answered: false,
     };
-    for (rowid, contact) in tonight {
+    for PersonKey {
+        customer: rowid,
+        contact,
+        ..
+    } in tonight
+    {
         let mut past = night.past.get(&rowid).cloned().unwrap_or_default();
         let own = by_customer.get(&rowid).copied().unwrap_or(0);
         past.extend(std::iter::repeat_n(invited(rowid), own));

@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::rules::policy::{Hold, PastInvitation, PersonPolicy, history_since};
 use crate::rules::time;
-use crate::store::{StoredCustomer, Tx};
+use crate::store::{PersonKey, StoredCustomer, Tx};
 
 use super::suppressions::{Suppressions, not_found};
 
@@ -152,10 +152,13 @@ fn next_eligible(
         (None, Some(day)) => {
             let contact = super::sync::channel_contact(row, settings.channel)
                 .filter(|_| policy.one_person_per_contact);
-            c.person_history(&[(stored.rowid, contact)], history_since(&person, day))?
-                .by_customer
-                .remove(&stored.rowid)
-                .unwrap_or_default()
+            c.person_history(
+                &[PersonKey::stored(stored.rowid, contact)],
+                history_since(&person, day),
+            )?
+            .by_customer
+            .remove(&stored.rowid)
+            .unwrap_or_default()
         }
         _ => Vec::new(),
     };

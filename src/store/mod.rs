@@ -59,7 +59,7 @@ pub use customers::{CustomerRow, ListsEmpty, StoredCustomer};
 pub use events::{NewEvent, StoredEvent, new_incarnation};
 pub use locations::LocationRow;
 pub use outbox::{Claimable, MessageState, NewMessage, TokenOwner};
-pub use policy::{History, LatestPurchase, RelationshipRow, STORE_SCOPE};
+pub use policy::{History, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE};
 pub use responses::{LocationInfo, ResponseRow, SurveyLink};
 pub use rollups::TOTAL;
 pub use sqlite::{SCHEMA_VERSION, Store};

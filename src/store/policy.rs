@@ -52,6 +52,30 @@ pub struct RelationshipRow<'a> {
     pub related_customer: Option<&'a str>,
 }
 
+/// Whose history [`PolicyStore::person_history`] reads: a customer record, and its contact
+/// when records sharing a contact are one person (P3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonKey<'a> {
+    /// The customer's row id.
+    pub customer: i64,
+    /// The normalised contact of the store's channel, when P3 matches records by it.
+    pub contact: Option<&'a str>,
+    /// Whether the record may have invitations of its own: `false` for a record created in
+    /// the same transaction (only other records with its contact are looked up).
+    pub own: bool,
+}
+
+impl<'a> PersonKey<'a> {
+    /// A stored record (its own invitations are read too).
+    pub fn stored(customer: i64, contact: Option<&'a str>) -> Self {
+        PersonKey {
+            customer,
+            contact,
+            own: true,
+        }
+    }
+}
+
 /// The policy a store keeps (mirrors `store/sqlite/policy.rs`).
 pub trait PolicyStore {
     /// The location's own volume rules (P4), each `None` when it keeps the store's.
@@ -77,13 +101,12 @@ pub trait PolicyStore {
     /// Replaces the calendar of a scope; `None` removes a location's own calendar.
     fn set_calendar(&mut self, scope: i64, cal: Option<&Calendar>) -> Result<()>;
 
-    /// The history of each `(customer row id, contact)` in one query, as much of it as the
-    /// rules read on a date whose `rules::policy::history_since` is `since`
-    /// (`rules::policy::bounded_history`): every invitation from `since` on, and of the older
-    /// ones of each kind those of the latest date. Each part is a range of an index, so the
-    /// cost follows the rules' window, not the years a store has been running.
-    fn person_history(&mut self, keys: &[(i64, Option<&str>)], since: NaiveDate)
-    -> Result<History>;
+    /// The history of each key in one query, as much of it as the rules read on a date
+    /// whose `rules::policy::history_since` is `since` (`rules::policy::bounded_history`):
+    /// every invitation from `since` on, and of the older ones of each kind those of the
+    /// latest date. Each part is a range of an index, so the cost follows the rules'
+    /// window, not the years a store has been running.
+    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History>;
 
     /// Transactional invitations the location already created for a business date (P4).
     fn invitations_created_on(&mut self, location: i64, date: NaiveDate) -> Result<u32>;

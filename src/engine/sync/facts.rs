@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::store::Tx;
+use crate::store::{PersonKey, Tx};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
@@ -78,11 +78,15 @@ pub(super) fn gather_facts(
         suppressions.unsubscribed_among(c, &keys, settings.channel == Channel::Sms)?;
     let by_contact = dated.rules.policy.one_person_per_contact;
     // A customer created tonight has no invitation, but may share a contact (P3).
-    let asked: Vec<(i64, Option<&str>)> = customers
+    let asked: Vec<PersonKey<'_>> = customers
         .values()
         .filter_map(|k| {
             let contact = k.contact(settings.channel).filter(|_| by_contact);
-            (k.existed || contact.is_some()).then_some((k.rowid, contact))
+            (k.existed || contact.is_some()).then_some(PersonKey {
+                customer: k.rowid,
+                contact,
+                own: k.existed,
+            })
         })
         .collect();
     let person = &dated.rules.person;

@@ -11,7 +11,7 @@ use crate::hosted::p;
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::policy::{
-    History, LatestPurchase, RelationshipRow, STORE_SCOPE, VolumeOverrides,
+    History, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE, VolumeOverrides,
 };
 
 fn to_u32(v: Option<i64>) -> Result<Option<u32>> {
@@ -170,11 +170,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
         Ok(())
     }
 
-    fn person_history(
-        &mut self,
-        keys: &[(i64, Option<&str>)],
-        since: NaiveDate,
-    ) -> Result<History> {
+    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History> {
         let mut out = History {
             by_customer: HashMap::new(),
             host_ids: HashMap::new(),
@@ -182,32 +178,36 @@ impl crate::store::PolicyStore for PgTx<'_> {
         if keys.is_empty() {
             return Ok(out);
         }
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let contacts: Vec<Option<String>> = keys.iter().map(|k| k.1.map(str::to_owned)).collect();
+        let ids: Vec<i64> = keys.iter().map(|k| k.customer).collect();
+        let contacts: Vec<Option<String>> = (keys.iter())
+            .map(|k| k.contact.map(str::to_owned))
+            .collect();
+        let own: Vec<bool> = keys.iter().map(|k| k.own).collect();
         // As on SQLite: per key and survey kind, the record's own invitations from $4 on
         // and those of its latest date before; then the same for other records with the
-        // key's contact, with their host ids. Whether each was answered is a scalar
+        // key's contact, with their host ids (a key without `own`, a record created in this
+        // transaction, has no invitations of its own to look up). Whether each was answered is a scalar
         // subquery with a LIMIT, not EXISTS: the planner may turn an EXISTS of the select
         // list into a hashed subplan that reads the store's every response (its choice
         // followed the statistics, so tests/hosted_plans.rs failed now and then).
         let rows = self.query(
             &format!(
-                "WITH k (cid, contact) AS MATERIALIZED (
-                   SELECT * FROM unnest($2::bigint[], $3::text[])),
+                "WITH k (cid, contact, own) AS MATERIALIZED (
+                   SELECT * FROM unnest($2::bigint[], $3::text[], $5::bool[])),
                  s (kind) AS (VALUES ('transactional'), ('relationship'))
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL::text,
                         (SELECT true FROM responses r
                          WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.customer_id = k.cid AND i.survey_kind = s.kind
-                 WHERE i.business_date >= $4 AND {LIVE}
+                 WHERE k.own AND i.business_date >= $4 AND {LIVE}
                  UNION ALL
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                         (SELECT true FROM responses r
                          WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
                  FROM k CROSS JOIN s JOIN invitations i
                    ON i.store_id = $1 AND i.customer_id = k.cid AND i.survey_kind = s.kind
-                 WHERE {LIVE}
+                 WHERE k.own AND {LIVE}
                    AND i.business_date = (
                      SELECT j.business_date FROM invitations j
                      WHERE j.store_id = $1 AND j.customer_id = k.cid AND j.survey_kind = s.kind
@@ -237,7 +237,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
                        AND j.status IN ('pending', 'delivered')
                      ORDER BY j.business_date DESC LIMIT 1)"
             ),
-            vec![p(ids), p(contacts), p(date_text(since))],
+            vec![p(ids), p(contacts), p(date_text(since)), p(own)],
         )?;
         for r in &rows {
             let asked: i64 = get(r, 0)?;
@@ -600,11 +600,31 @@ mod tests {
         out.push(format!("{ids:?}"));
         for since in ["2026-01-01", "2025-01-01", "2027-01-01"] {
             out.push(history(t.person_history(
-                &[(c1, Some("a@x.org")), (c3, None), (c2, Some("b@x.org"))],
+                &[
+                    PersonKey::stored(c1, Some("a@x.org")),
+                    PersonKey::stored(c3, None),
+                    PersonKey::stored(c2, Some("b@x.org")),
+                ],
                 d(since),
             )?));
         }
         out.push(history(t.person_history(&[], d("2026-01-01"))?));
+        // P3: a record created in the same transaction (`own: false`) is read for the other
+        // records with its contact only; its own rows are not looked up.
+        let key = PersonKey::stored(c1, Some("a@x.org"));
+        let all = t.person_history(&[key], d("2025-01-01"))?;
+        let others = t.person_history(&[PersonKey { own: false, ..key }], d("2025-01-01"))?;
+        let all = all.by_customer.get(&c1).cloned().unwrap_or_default();
+        let want: Vec<_> = all.iter().copied().filter(|p| p.customer != c1).collect();
+        assert!(!want.is_empty() && want.len() < all.len(), "{all:?}");
+        let mut got = others.by_customer.get(&c1).cloned().unwrap_or_default();
+        let order =
+            |p: &crate::rules::policy::PastInvitation| (p.customer, p.date, p.kind.as_str());
+        got.sort_by_key(order);
+        let mut want = want;
+        want.sort_by_key(order);
+        assert_eq!(got, want);
+        out.push(history(others));
         out.push(format!(
             "{} {} {}",
             t.invitations_created_on(1, d("2026-02-01"))?,
@@ -710,10 +730,11 @@ mod tests {
 
     #[test]
     fn policy_answers_as_on_sqlite() {
+        // SQLite first: the scenario's own assertions run even without a cluster.
+        let lite = on_sqlite(|t| scenario(t));
         let Some(pg) = on_pg("pg-policy", |t| scenario(t)) else {
             return;
         };
-        let lite = on_sqlite(|t| scenario(t));
         assert_eq!(pg, lite);
     }
 }

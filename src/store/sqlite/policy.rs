@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::dates::date_text;
-use crate::store::policy::{History, LatestPurchase, RelationshipRow, VolumeOverrides};
+use crate::store::policy::{History, LatestPurchase, PersonKey, RelationshipRow, VolumeOverrides};
 
 /// The location's own volume rules (P4), each `None` when it keeps the store's.
 pub fn get_location_policy(conn: &Connection, location: i64) -> Result<VolumeOverrides> {
@@ -108,7 +108,7 @@ pub fn set_calendar(conn: &Connection, scope: i64, cal: Option<&Calendar>) -> Re
 /// cost follows the rules' window, not the years a store has been running.
 pub fn person_history(
     conn: &Connection,
-    keys: &[(i64, Option<&str>)],
+    keys: &[PersonKey<'_>],
     since: NaiveDate,
 ) -> Result<History> {
     let mut out = History {
@@ -118,27 +118,32 @@ pub fn person_history(
     if keys.is_empty() {
         return Ok(out);
     }
-    let json = serde_json::to_string(keys).unwrap_or_default();
+    let keys: Vec<(i64, Option<&str>, bool)> = (keys.iter())
+        .map(|k| (k.customer, k.contact, k.own))
+        .collect();
+    let json = serde_json::to_string(&keys).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
         // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
         // the outer loop), so each looks invitations up by index: per key and survey kind,
         // the dates from ?2 on, and the latest date before ?2 (the last entry of an index
         // range, then read as an equality). The first two parts find the
-        // record's own invitations; the last two only other records' with the contact (so
-        // no part overlaps another and none needs de-duplication), and their host ids.
-        "WITH k(cid, contact) AS MATERIALIZED (
-           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)),
+        // record's own invitations (none for a key without `own`: a record created in this
+        // transaction); the last two only other records' with the contact (so no part
+        // overlaps another and none needs de-duplication), and their host ids.
+        "WITH k(cid, contact, own) AS MATERIALIZED (
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                  json_extract(value, '$[2]') FROM json_each(?1)),
          s(kind) AS (VALUES ('transactional'), ('relationship'))
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN s CROSS JOIN invitations i
-         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind AND i.business_date >= ?2
-           AND i.status IN ('pending', 'delivered')
+         WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
+           AND i.business_date >= ?2 AND i.status IN ('pending', 'delivered')
          UNION ALL
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN s CROSS JOIN invitations i
-         WHERE i.customer_id = k.cid AND i.survey_kind = s.kind
+         WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
            AND i.status IN ('pending', 'delivered')
            AND i.business_date = (
              SELECT j.business_date FROM invitations j
@@ -292,25 +297,27 @@ pub fn relationship_candidates(
     since_ms: i64,
     held_after: Option<NaiveDate>,
 ) -> Result<Vec<LatestPurchase>> {
-    // SQLite's bare columns beside max() come from the row holding the maximum.
+    // SQLite's bare columns beside max() come from the row holding the maximum, in the
+    // HAVING clause as in the result: the location is the latest purchase's.
     let mut stmt = conn.prepare_cached(
         // The window's sales by `transactions_finalized`; each one's refunds by
         // `transactions_refers_to`: the cost follows the window, not the store's history.
         // Each customer's recent relationship invitation by `invitations_person`: one
         // search per customer, and the customers it holds cost the night nothing more.
-        "SELECT g.customer_id, g.host_id, g.finalized_at FROM (
-           SELECT t.customer_id, t.location_id, t.host_id, max(t.finalized_at) AS finalized_at
-           FROM transactions t INDEXED BY transactions_finalized
-           WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
-             AND t.kind NOT IN ('refund', 'void')
-             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
-           GROUP BY t.customer_id) AS g
-         WHERE g.location_id = ?2
+        // One sort: the groups come out in customer order, which is the ORDER BY's (a
+        // subquery filtered outside sorted them a second time).
+        "SELECT t.customer_id, t.host_id, max(t.finalized_at)
+         FROM transactions t INDEXED BY transactions_finalized
+         WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
+           AND t.kind NOT IN ('refund', 'void')
+           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
+         GROUP BY t.customer_id
+         HAVING t.location_id = ?2
            AND (?3 IS NULL OR NOT EXISTS (
              SELECT 1 FROM invitations i
-             WHERE i.customer_id = g.customer_id AND i.survey_kind = 'relationship'
+             WHERE i.customer_id = t.customer_id AND i.survey_kind = 'relationship'
                AND i.business_date > ?3 AND i.status IN ('pending', 'delivered')))
-         ORDER BY g.customer_id",
+         ORDER BY t.customer_id",
     )?;
     let rows = stmt.query_map(
         params![since_ms, location, held_after.map(date_text)],
@@ -449,11 +456,7 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         set_calendar(self.conn, scope, cal)
     }
 
-    fn person_history(
-        &mut self,
-        keys: &[(i64, Option<&str>)],
-        since: NaiveDate,
-    ) -> Result<History> {
+    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History> {
         person_history(self.conn, keys, since)
     }
 
