@@ -539,7 +539,11 @@ fn p7_the_latest_purchase_alone_names_the_location_that_asks() {
     let e = engine();
     let seoul_night = |d: &str| at(&format!("{d}T14:00:00Z"));
     let sync = |location: &str, d: &str, who: &str, finalized: &str| {
-        let sales = vec![sale(&format!("{location}-{d}-{who}"), Some(who), Some(finalized))];
+        let sales = vec![sale(
+            &format!("{location}-{d}-{who}"),
+            Some(who),
+            Some(finalized),
+        )];
         let now = if location == "seoul" {
             seoul_night(d)
         } else {

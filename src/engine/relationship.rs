@@ -232,12 +232,14 @@ pub fn survey(
         super::events::invitations_created(c, &changes.invitations, &refs, &written, now_ms)?;
         written
     };
-    for (mut row, invited, store) in rows {
-        row.invitation = invited.and_then(|i| written.get(i).copied());
-        if store {
-            c.insert_relationship_decision(&row, now_ms)?;
-        }
-    }
+    let decisions: Vec<RelationshipRow<'_>> = (rows.into_iter())
+        .filter(|(_, _, store)| *store)
+        .map(|(row, invited, _)| RelationshipRow {
+            invitation: invited.and_then(|i| written.get(i).copied()),
+            ..row
+        })
+        .collect();
+    c.insert_relationship_decisions(&decisions, now_ms)?;
     for (summary, id) in summaries.into_iter().zip(&written) {
         match &mut report.counts {
             Some(counts) => counts.relationship_invitations += 1,

@@ -153,6 +153,21 @@ pub trait PolicyStore {
         now_ms: i64,
     ) -> Result<bool>;
 
+    /// [`PolicyStore::insert_relationship_decision`] for each of a night's decisions, in
+    /// order; how many were stored. By default one insert each; the SQLite store prepares
+    /// one statement for them all, a networked store sends one multi-row statement.
+    fn insert_relationship_decisions(
+        &mut self,
+        rows: &[RelationshipRow<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        let mut stored = 0;
+        for d in rows {
+            stored += u64::from(self.insert_relationship_decision(d, now_ms)?);
+        }
+        Ok(stored)
+    }
+
     /// The customer's relationship decisions, newest first.
     fn relationship_decisions(
         &mut self,

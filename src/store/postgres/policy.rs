@@ -422,6 +422,47 @@ impl crate::store::PolicyStore for PgTx<'_> {
         Ok(n > 0)
     }
 
+    fn insert_relationship_decisions(
+        &mut self,
+        rows: &[RelationshipRow<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let column = |f: &dyn Fn(&RelationshipRow<'_>) -> Option<String>| -> Vec<Option<String>> {
+            rows.iter().map(f).collect()
+        };
+        self.execute(
+            "INSERT INTO relationship_decisions (store_id, customer_id, business_date,
+               location_id, invitation_id, reason, eligible_again_on, related_customer,
+               decided_at)
+             SELECT $1, u.customer, u.business_date, u.location, u.invitation, u.reason,
+                    u.eligible_again_on, u.related_customer, $9
+             FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                         $7::text[], $8::text[])
+                  AS u (customer, business_date, location, invitation, reason,
+                        eligible_again_on, related_customer)
+             ON CONFLICT (store_id, customer_id, business_date) DO NOTHING",
+            vec![
+                p(rows.iter().map(|d| d.customer).collect::<Vec<i64>>()),
+                p(rows
+                    .iter()
+                    .map(|d| date_text(d.business_date))
+                    .collect::<Vec<String>>()),
+                p(rows.iter().map(|d| d.location).collect::<Vec<i64>>()),
+                p(rows
+                    .iter()
+                    .map(|d| d.invitation)
+                    .collect::<Vec<Option<i64>>>()),
+                p(column(&|d| d.reason.map(|r| r.as_str().to_owned()))),
+                p(column(&|d| d.eligible_again_on.map(date_text))),
+                p(column(&|d| d.related_customer.map(str::to_owned))),
+                p(now_ms),
+            ],
+        )
+    }
+
     fn relationship_decisions(
         &mut self,
         customer: i64,
@@ -707,6 +748,28 @@ mod tests {
                 )?
             ));
         }
+        // A night's decisions in one call: the one already stored (c1 on 2026-03-01) is
+        // ignored, the others stored.
+        let night = |c: i64, reason: Option<SkipReason>| RelationshipRow {
+            customer: c,
+            business_date: d("2026-03-01"),
+            location: 2,
+            invitation: None,
+            reason,
+            eligible_again_on: reason.map(|_| d("2027-03-01")),
+            related_customer: None,
+        };
+        let stored = t.insert_relationship_decisions(
+            &[
+                night(c1, None),
+                night(c2, Some(SkipReason::ContactCap)),
+                night(c3, None),
+            ],
+            5_000,
+        )?;
+        assert_eq!(stored, 2);
+        out.push(format!("{stored}"));
+        assert_eq!(t.insert_relationship_decisions(&[], 5_000)?, 0);
         let mut last: Vec<_> = t
             .last_relationship_decisions(&[c1, c2, c3])?
             .into_iter()

@@ -367,15 +367,44 @@ pub fn insert_relationship_decision(
         )?
         .execute(params![
             d.customer,
-            d.business_date,
+            date_text(d.business_date),
             d.location,
             d.invitation,
             d.reason.map(SkipReason::as_str),
-            d.eligible_again_on,
+            d.eligible_again_on.map(date_text),
             d.related_customer,
             now_ms
         ])?;
     Ok(n > 0)
+}
+
+/// [`insert_relationship_decision`] for each of `rows`, through one prepared statement
+/// (the statement cache is looked up once, not once per decision); how many were stored.
+pub fn insert_relationship_decisions(
+    conn: &Connection,
+    rows: &[RelationshipRow<'_>],
+    now_ms: i64,
+) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO relationship_decisions (customer_id, business_date,
+           location_id, invitation_id, reason, eligible_again_on, related_customer,
+           decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut stored = 0;
+    for d in rows {
+        stored += stmt.execute(params![
+            d.customer,
+            date_text(d.business_date),
+            d.location,
+            d.invitation,
+            d.reason.map(SkipReason::as_str),
+            d.eligible_again_on.map(date_text),
+            d.related_customer,
+            now_ms
+        ])? as u64;
+    }
+    Ok(stored)
 }
 
 /// The customer's relationship decisions, newest first.
@@ -508,6 +537,14 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         now_ms: i64,
     ) -> Result<bool> {
         insert_relationship_decision(self.conn, d, now_ms)
+    }
+
+    fn insert_relationship_decisions(
+        &mut self,
+        rows: &[RelationshipRow<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        insert_relationship_decisions(self.conn, rows, now_ms)
     }
 
     fn relationship_decisions(
