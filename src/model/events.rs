@@ -202,8 +202,10 @@ pub struct InvitationCreated {
     /// The channel it goes out on.
     pub channel: super::Channel,
     /// The business date of the batch that created it.
+    #[serde(with = "crate::wire::time::date")]
     pub business_date: chrono::NaiveDate,
     /// When it is due for delivery.
+    #[serde(with = "crate::wire::time::utc")]
     pub due_at: DateTime<Utc>,
     /// `pending`, or `cancelled` when no send slot came before its link would expire.
     pub status: String,

@@ -177,6 +177,32 @@ pub fn next_day(date: NaiveDate) -> Option<NaiveDate> {
     date.succ_opt().filter(|d| *d <= MAX_DATE)
 }
 
+/// A date as `YYYY-MM-DD` text, what chrono's `%Y-%m-%d` (and its `Display` and serde)
+/// write: the stores' form and the JSON's.
+///
+/// Written digit by digit: chrono's `format` parses its pattern for every date (about
+/// 1,600 instructions a date, bound with SQLite's own conversion), and a night writes
+/// one or two per sale, invitation and decision. Years outside 0..=9999 (never a
+/// business date) keep chrono's form.
+pub fn date_text(d: NaiveDate) -> String {
+    let (year, month, day) = (d.year(), d.month(), d.day());
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        return d.format("%Y-%m-%d").to_string();
+    };
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let mut out = String::with_capacity(10);
+    for n in [year / 1000, year / 100, year / 10, year] {
+        out.push(digit(n));
+    }
+    out.push('-');
+    out.push(digit(month / 10));
+    out.push(digit(month));
+    out.push('-');
+    out.push(digit(day / 10));
+    out.push(digit(day));
+    out
+}
+
 /// T6: a date written exactly `YYYY-MM-DD` (ten ASCII characters, no spaces, no sign)
 /// inside the range; anything else is `None`.
 pub fn parse_date_strict(text: &str) -> Option<NaiveDate> {

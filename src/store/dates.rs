@@ -1,32 +1,9 @@
 //! Dates as both stores keep them: `YYYY-MM-DD` text, the SQLite file's form, which the
 //! PostgreSQL store mirrors.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-/// A date as the stores keep it (`YYYY-MM-DD`), what chrono's `%Y-%m-%d` writes.
-///
-/// Written digit by digit: chrono's `format` parses its pattern for every date (about
-/// 1,600 instructions a date, bound with SQLite's own conversion), and a night writes
-/// one or two per sale, invitation and decision. Years outside 0..=9999 (never a
-/// business date) keep chrono's form.
-pub fn date_text(d: NaiveDate) -> String {
-    let (year, month, day) = (d.year(), d.month(), d.day());
-    let Ok(year @ 0..=9999) = u32::try_from(year) else {
-        return d.format("%Y-%m-%d").to_string();
-    };
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let mut out = String::with_capacity(10);
-    for n in [year / 1000, year / 100, year / 10, year] {
-        out.push(digit(n));
-    }
-    out.push('-');
-    out.push(digit(month / 10));
-    out.push(digit(month));
-    out.push('-');
-    out.push(digit(day / 10));
-    out.push(digit(day));
-    out
-}
+pub use crate::rules::time::date_text;
 
 /// Reads a date the stores keep (`YYYY-MM-DD`), what chrono's `%Y-%m-%d` reads; `None` when
 /// `text` is not one. Ten bytes are read digit by digit (chrono's `parse_from_str` parses its
