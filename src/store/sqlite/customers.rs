@@ -348,6 +348,21 @@ pub fn find_customer(conn: &Connection, host_id: &str) -> Result<Option<StoredCu
     Ok(stmt.query_row([host_id], row_to_customer).optional()?)
 }
 
+/// The stored customer of each of `host_ids`, in order, through one prepared statement.
+pub fn find_customers_to_write(
+    conn: &Connection,
+    host_ids: &[&str],
+) -> Result<Vec<Option<StoredCustomer>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE host_id = ?1"
+    ))?;
+    let mut out = Vec::with_capacity(host_ids.len());
+    for id in host_ids {
+        out.push(stmt.query_row([id], row_to_customer).optional()?);
+    }
+    Ok(out)
+}
+
 /// The host id of a customer row.
 pub fn customer_host_id(conn: &Connection, rowid: i64) -> Result<Option<String>> {
     Ok(conn
@@ -580,6 +595,13 @@ impl crate::store::CustomerStore for super::SqliteTx<'_> {
 
     fn find_customer(&mut self, host_id: &str) -> Result<Option<StoredCustomer>> {
         find_customer(self.conn, host_id)
+    }
+
+    fn find_customers_to_write(
+        &mut self,
+        host_ids: &[&str],
+    ) -> Result<Vec<Option<StoredCustomer>>> {
+        find_customers_to_write(self.conn, host_ids)
     }
 
     fn customer_host_id(&mut self, rowid: i64) -> Result<Option<String>> {
