@@ -402,24 +402,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
         d: &RelationshipRow<'_>,
         now_ms: i64,
     ) -> Result<bool> {
-        let n = self.execute(
-            "INSERT INTO relationship_decisions (store_id, customer_id, business_date,
-               location_id, invitation_id, reason, eligible_again_on, related_customer,
-               decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (store_id, customer_id, business_date) DO NOTHING",
-            vec![
-                p(d.customer),
-                p(date_text(d.business_date)),
-                p(d.location),
-                p(d.invitation),
-                p(d.reason.map(|r| r.as_str().to_owned())),
-                p(d.eligible_again_on.map(date_text)),
-                p(d.related_customer.map(str::to_owned)),
-                p(now_ms),
-            ],
-        )?;
-        Ok(n > 0)
+        Ok(self.insert_relationship_decisions(std::slice::from_ref(d), now_ms)? > 0)
     }
 
     fn insert_relationship_decisions(

@@ -358,24 +358,7 @@ pub fn insert_relationship_decision(
     d: &RelationshipRow<'_>,
     now_ms: i64,
 ) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO relationship_decisions (customer_id, business_date,
-               location_id, invitation_id, reason, eligible_again_on, related_customer,
-               decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            d.customer,
-            date_text(d.business_date),
-            d.location,
-            d.invitation,
-            d.reason.map(SkipReason::as_str),
-            d.eligible_again_on.map(date_text),
-            d.related_customer,
-            now_ms
-        ])?;
-    Ok(n > 0)
+    Ok(insert_relationship_decisions(conn, std::slice::from_ref(d), now_ms)? > 0)
 }
 
 /// [`insert_relationship_decision`] for each of `rows`, through one prepared statement
