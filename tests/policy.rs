@@ -559,25 +559,17 @@ fn p7_the_latest_purchase_alone_names_the_location_that_asks() {
         p.relationship_every_months = 12;
         p.active_within_days = 90;
     });
-    let asked = |r: &SyncReport| -> Vec<String> {
+    // Tonight's empty sync of each location: who its relationship survey asks.
+    let asked = |location: &str, now| -> Vec<String> {
+        let r = e
+            .sync(&hearken::SyncBatch::new(location, day("2026-11-21")), now)
+            .unwrap();
         (r.relationship_invitations.iter())
             .map(|i| i.customer.clone())
             .collect()
     };
-    let seoul = e
-        .sync(
-            &hearken::SyncBatch::new("seoul", day("2026-11-21")),
-            seoul_night("2026-11-21"),
-        )
-        .unwrap();
-    assert_eq!(asked(&seoul), ["c3"]);
-    let paris = e
-        .sync(
-            &hearken::SyncBatch::new("paris", day("2026-11-21")),
-            paris_night("2026-11-21"),
-        )
-        .unwrap();
-    assert_eq!(asked(&paris), ["c2"]);
+    assert_eq!(asked("seoul", seoul_night("2026-11-21")), ["c3"]);
+    assert_eq!(asked("paris", paris_night("2026-11-21")), ["c2"]);
 }
 
 /// The store leaves out of a night's candidates the customers their own recent
