@@ -266,27 +266,22 @@ fn run() -> BenchResult<()> {
     // made the ratio move by as much.
     let policy_batch = policy::policy_batch(&batch);
     let paired = |run: usize, relationship: bool| -> BenchResult<(policy::PolicyTimed, Timed)> {
-        Ok(if run % 2 == 1 {
-            let p = policy::time_policy(
+        let policy_run = || {
+            policy::time_policy(
                 &template,
                 &work,
                 &policy_batch,
                 business_date,
                 now,
                 relationship,
-            )?;
+            )
+        };
+        Ok(if run % 2 == 1 {
+            let p = policy_run()?;
             (p, time_hearken(&template, &work, &batch, now)?)
         } else {
             let d = time_hearken(&template, &work, &batch, now)?;
-            let p = policy::time_policy(
-                &template,
-                &work,
-                &policy_batch,
-                business_date,
-                now,
-                relationship,
-            )?;
-            (p, d)
+            (policy_run()?, d)
         })
     };
     let mut policy_rows = Vec::with_capacity(RUNS);
