@@ -144,9 +144,10 @@ pub fn survey(
     // Every relationship survey of the night has the same send slot (P5).
     let slot = rules.invitation_due(date, date, now);
     let now_ms = time::ms(now);
-    // Tonight's invitations are written together (one change set),
-    // then every decision in verdict order, naming its invitation.
-    let mut rows: Vec<(RelationshipRow<'_>, Option<usize>, bool)> = Vec::with_capacity(due.len());
+    // Tonight's invitations are written together (one change set), then the decisions to
+    // store in verdict order, each naming its invitation (by its place among tonight's).
+    // A skip that repeats the customer's last stored reason is not stored again.
+    let mut rows: Vec<(RelationshipRow<'_>, Option<usize>)> = Vec::with_capacity(due.len());
     let mut invitations = Vec::new();
     let mut refs = Vec::new();
     let mut summaries = Vec::new();
@@ -189,7 +190,9 @@ pub fn survey(
             let repeats = last
                 .get(&stored.rowid)
                 .is_some_and(|(_, r)| r.as_deref() == Some(v.reason.as_str()));
-            rows.push((row, None, !repeats));
+            if !repeats {
+                rows.push((row, None));
+            }
             continue;
         }
         let recipient = Recipient {
@@ -207,7 +210,7 @@ pub fn survey(
             slot,
             now,
         );
-        rows.push((row, Some(invitations.len()), true));
+        rows.push((row, Some(invitations.len())));
         invitations.push(new);
         refs.push(super::events::InvitationRefs {
             customer: stored.host_id.to_owned(),
@@ -233,8 +236,7 @@ pub fn survey(
         written
     };
     let decisions: Vec<RelationshipRow<'_>> = (rows.into_iter())
-        .filter(|(_, _, store)| *store)
-        .map(|(row, invited, _)| RelationshipRow {
+        .map(|(row, invited)| RelationshipRow {
             invitation: invited.and_then(|i| written.get(i).copied()),
             ..row
         })
