@@ -1,32 +1,43 @@
 //! The SQLite store: schema, migrations and every query of the embedded mode.
 
 /// The filter of the transactions (alias `$t`) of customer `$customer` (an SQL
-/// expression), read through `transactions_customer_month` (schema 18): the months in which
-/// transactions were first seen are found by one search each (a skip-scan of the index's
-/// first column), then the customer's entries in each month by one search. The month
-/// expression must stay the index's, word for word, for the planner to use it.
+/// expression), read through `transactions_customer_period` (schema 19): the 30-day periods
+/// holding sales are found by one search each (a skip-scan of the index's first column),
+/// then the customer's entries in each period by one search. The period expression
+/// (`transaction_period!`) must stay the index's, word for word, for the planner to use it.
 macro_rules! customer_transactions {
     ($t:literal, $customer:literal) => {
         concat!(
-            "CAST(replace(substr(",
-            $t,
-            ".first_seen_on, 1, 7), '-', '') AS INTEGER) IN
-               (WITH RECURSIVE seen(m) AS (
-                  SELECT min(CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER))
-                  FROM transactions
+            transaction_period!($t),
+            " IN
+               (WITH RECURSIVE seen(p) AS (
+                  SELECT min(",
+            transaction_period!(""),
+            ") FROM transactions
                   UNION ALL
-                  SELECT (SELECT min(CAST(replace(substr(first_seen_on, 1, 7), '-', '')
-                                          AS INTEGER))
-                          FROM transactions
-                          WHERE CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER)
-                                > seen.m)
-                  FROM seen WHERE seen.m IS NOT NULL)
-                SELECT m FROM seen)
+                  SELECT (SELECT min(",
+            transaction_period!(""),
+            ") FROM transactions WHERE ",
+            transaction_period!(""),
+            " > seen.p)
+                  FROM seen WHERE seen.p IS NOT NULL)
+                SELECT p FROM seen)
              AND ",
             $t,
             ".customer_id = ",
             $customer
         )
+    };
+}
+
+/// The key of `transactions_customer_period` (schema 19) for the transaction alias `$t`
+/// (`""`: unqualified): the sale's 30-day period since 1970, `-1` when not finalized.
+macro_rules! transaction_period {
+    ("") => {
+        "coalesce(finalized_at / 2592000000, -1)"
+    };
+    ($t:literal) => {
+        concat!("coalesce(", $t, ".finalized_at / 2592000000, -1)")
     };
 }
 

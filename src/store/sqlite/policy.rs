@@ -299,16 +299,19 @@ pub fn relationship_candidates(
 ) -> Result<Vec<LatestPurchase>> {
     // SQLite's bare columns beside max() come from the row holding the maximum, in the
     // HAVING clause as in the result: the location is the latest purchase's.
-    let mut stmt = conn.prepare_cached(
-        // The window's sales by `transactions_finalized`; each one's refunds by
+    let mut stmt = conn.prepare_cached(concat!(
+        // The window's sales by `transactions_customer_period` (the periods from the
+        // window's on, then each sale's time); each one's refunds by
         // `transactions_refers_to`: the cost follows the window, not the store's history.
         // Each customer's recent relationship invitation by `invitations_person`: one
         // search per customer, and the customers it holds cost the night nothing more.
         // One sort: the groups come out in customer order, which is the ORDER BY's (a
         // subquery filtered outside sorted them a second time).
         "SELECT t.customer_id, t.host_id, max(t.finalized_at)
-         FROM transactions t INDEXED BY transactions_finalized
-         WHERE t.customer_id IS NOT NULL AND t.finalized_at >= ?1
+         FROM transactions t INDEXED BY transactions_customer_period
+         WHERE ",
+        transaction_period!("t"),
+        " >= ?1 / 2592000000 AND t.finalized_at >= ?1 AND t.customer_id IS NOT NULL
            AND t.kind NOT IN ('refund', 'void')
            AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
          GROUP BY t.customer_id
@@ -318,7 +321,7 @@ pub fn relationship_candidates(
              WHERE i.customer_id = t.customer_id AND i.survey_kind = 'relationship'
                AND i.business_date > ?3 AND i.status IN ('pending', 'delivered')))
          ORDER BY t.customer_id",
-    )?;
+    ))?;
     let rows = stmt.query_map(
         params![since_ms, location, held_after.map(date_text)],
         |r| {

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
 ];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
@@ -824,6 +824,22 @@ const V18: &str = r#"
 DROP INDEX transactions_customer;
 CREATE INDEX transactions_customer_month ON transactions(
     CAST(replace(substr(first_seen_on, 1, 7), '-', '') AS INTEGER), customer_id, location_id);
+"#;
+
+/// Version 19: the transactions by customer are indexed within the 30-day period of the
+/// sale (`finalized_at / 2592000000`; `-1` for a sale not finalized) instead of the month it
+/// was first seen, and P7 reads its window of sales from that index: the index of the
+/// sales by time alone (`transactions_finalized`, version 10), which only P7 read, is
+/// dropped (issue 26: one b-tree entry fewer per sale, 0.13 s of a 100k-sale sync). A
+/// night's sales still land in one period's part of the index (issue 25), and the key is
+/// computed by one division instead of text functions. The sale's time ends the key, so P7
+/// tests the window's first day on the index and reads no row of that period's earlier
+/// sales (a 30-day window read up to twice its rows without it).
+const V19: &str = r#"
+DROP INDEX transactions_finalized;
+DROP INDEX transactions_customer_month;
+CREATE INDEX transactions_customer_period ON transactions(
+    coalesce(finalized_at / 2592000000, -1), customer_id, location_id, finalized_at);
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

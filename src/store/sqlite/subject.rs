@@ -103,7 +103,7 @@ pub fn cancel_customer_messages(
 fn filter(table: &str, via: Via) -> (&'static str, bool) {
     match via {
         Via::Own => ("id = ?1", false),
-        // Transactions are indexed by customer within their month (schema 18).
+        // Transactions are indexed by customer within their 30-day period (schema 19).
         Via::Customer if table == "transactions" => {
             (customer_transactions!("transactions", "?1"), false)
         }
