@@ -31,6 +31,9 @@ struct TableRows {
     /// Positions of the primary key's columns (`rowid` for a rowid table: `None`).
     key: Vec<usize>,
     indexes: usize,
+    /// Each b-tree of the table (the table's own first) and the entries the sync added to
+    /// it (partial indexes count only the rows their `WHERE` admits).
+    entries: Vec<(String, i64)>,
     /// Rows the template did not hold: inserted.
     new: Vec<Vec<Value>>,
     /// Rows whose key the template held with other values: updated.
@@ -41,14 +44,39 @@ struct TableRows {
 fn read_by(table: &str) -> &'static str {
     match table {
         "customers" => "E2, E3, E6 (contacts, opt-in), P3 (person)",
-        "employees" | "transaction_employees" => "A1, R4 (credit of answers)",
+        "employees" | "transaction_employees" => "A1, N2, X4 (credit of answers)",
         "transactions" => "E1, E8, P6 (the sale, refunds, re-runs)",
         "decisions" => "E8, E9 (a decided sale is never re-decided; explain)",
         "invitations" => "E4, P1-P3 (cooldowns, caps), N5, R1, F5",
         "outbox" => "T8, P5 (delivery, send slots)",
         "sync_dates" => "S2, S4 (sync window, catch-up)",
-        "rollups" | "employee_rollups" => "R4 (dashboards)",
+        "events" => "D1 (the event feed)",
+        "rollups" | "employee_rollups" => "N2 (dashboards)",
         _ => "(see docs/rules.md)",
+    }
+}
+
+/// What reads each index a sync enters rows in: the rule, and the reader.
+fn index_read_by(index: &str) -> &'static str {
+    match index {
+        "sqlite_autoindex_customers_1" => "E8, T12: the batch's customers found by host id",
+        "sqlite_autoindex_employees_1" => "E8, T12: the batch's employees found by host id",
+        "sqlite_autoindex_transactions_1" => {
+            "E8, T12: a sale sent again found by host id; P6: a refund finds its sale"
+        }
+        "transactions_customer_period" => {
+            "P7: the window's sales; E9: explain; D6, D7, T2: a customer's sales"
+        }
+        "transactions_refers_to" => "P6, P7: is a sale refunded",
+        "invitations_one_per_transaction" => "E8: one invitation per sale",
+        "invitations_person" => "E4, P1, P2: a person's latest invitations of each kind",
+        "invitations_contact_person" => "P3: the invitations of one contact",
+        "invitations_pending" => "T8, P5: the invitations waiting for delivery",
+        "invitations_reminders" => "R1, R2: reminders to decide (entered at delivery)",
+        "sqlite_autoindex_outbox_1" => "T8: a message acked by its id",
+        "outbox_claim" => "T8, P5: the pending messages by due time",
+        "outbox_invitation" => "P6, F5, T2: an invitation's messages",
+        _ => "(not entered by a night's invitations)",
     }
 }
 
@@ -113,16 +141,39 @@ pub fn rows_of_a_sync(
         if new.is_empty() && changed.is_empty() {
             continue;
         }
-        let indexes: i64 = conn.query_row(
-            "SELECT count(*) FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1",
-            [&name],
-            |r| r.get(0),
-        )?;
+        let indexes: Vec<(String, Option<String>)> = conn
+            .prepare(
+                "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1
+                 ORDER BY name",
+            )?
+            .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        // Entries added to each b-tree: its row count in the copy minus in the template
+        // (a partial index counts the rows its WHERE admits).
+        let added = |filter: &str| -> BenchResult<i64> {
+            let count = |db: &str| -> BenchResult<i64> {
+                Ok(conn.query_row(
+                    &format!("SELECT count(*) FROM {db}.\"{name}\" WHERE {filter}"),
+                    [],
+                    |r| r.get(0),
+                )?)
+            };
+            Ok(count("main")? - count("template")?)
+        };
+        let mut entries = vec![(name.clone(), added("1")?)];
+        for (index, sql) in &indexes {
+            let filter = sql
+                .as_deref()
+                .and_then(|sql| sql.rfind(" WHERE ").map(|at| &sql[at + 7..]))
+                .unwrap_or("1");
+            entries.push((index.clone(), added(filter)?));
+        }
         tables.push(TableRows {
             name,
             columns,
             key,
-            indexes: indexes as usize,
+            indexes: indexes.len(),
+            entries,
             new,
             changed,
         });
@@ -140,7 +191,7 @@ impl SyncRows {
     /// that reads them.
     pub fn print_per_sale(&self) {
         let sales = self.transactions as f64;
-        let (mut rows, mut entries) = (0usize, 0usize);
+        let (mut rows, mut entries, mut added_entries) = (0usize, 0usize, 0i64);
         for t in &self.tables {
             // The table's b-tree (rowid or primary key) plus each index.
             let n = t.new.len() + t.changed.len();
@@ -159,7 +210,27 @@ impl SyncRows {
                 e as f64 / sales,
                 read_by(&t.name)
             );
+            for (tree, added) in &t.entries {
+                if *added == 0 {
+                    continue;
+                }
+                added_entries += *added;
+                println!(
+                    "        {tree:<34} {added:>8} entries added ({:.2} per sale) | {}",
+                    *added as f64 / sales,
+                    if *tree == t.name {
+                        "the table's own b-tree"
+                    } else {
+                        index_read_by(tree)
+                    }
+                );
+            }
         }
+        println!(
+            "      entries added to b-trees: {added_entries} ({:.2} per sale; a partial index \
+             enters only the rows its WHERE admits, an update only moves changed keys)",
+            added_entries as f64 / sales
+        );
         println!(
             "      all tables: {rows} rows ({:.2} per sale), {entries} b-tree entries at most \
              ({:.2} per sale; an update touches only the indexes of the columns it changes)",
