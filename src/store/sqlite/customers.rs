@@ -87,26 +87,17 @@ pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Resul
 }
 
 /// Inserts new customers through one prepared statement, in order; their row ids, in
-/// order (written explicitly: the ones one insert each would give them).
+/// order.
 pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
-    let Some(first) = super::batch::next_rowids(conn, "customers", rows.len())? else {
-        return rows
-            .iter()
-            .map(|c| insert_customer(conn, c, now_ms))
-            .collect();
-    };
-    let ids: Vec<i64> = (first..).take(rows.len()).collect();
-    let numbered: Vec<(i64, &CustomerRow)> = ids.iter().copied().zip(rows).collect();
     super::batch::insert_rows(
         conn,
-        "INSERT INTO customers (id, host_id, name, email, email_norm, phone, phone_norm,
+        "INSERT INTO customers (host_id, name, email, email_norm, phone, phone_norm,
            language, gender, reference, include_in_communications, created_at, updated_at)
          VALUES",
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "",
-        &numbered,
-        |b, (id, c)| {
-            b.push(id)?;
+        rows,
+        |b, c| {
             b.push(&c.host_id)?;
             b.push(&c.name)?;
             b.push(&c.email)?;
@@ -120,8 +111,7 @@ pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) ->
             b.push(now_ms)?;
             b.push(now_ms)
         },
-    )?;
-    Ok(ids)
+    )
 }
 
 /// Overwrites a known customer's fields.

@@ -8,10 +8,9 @@ use crate::error::Result;
 use crate::model::{
     Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, TransactionKind,
 };
-use crate::store::NewMessage;
 use crate::store::dates::date_text;
 use crate::store::transactions::{
-    DecisionChanges, DecisionRow, InvitationRow, NewInvitation, StoredTransaction, TransactionRow,
+    DecisionChanges, NewInvitation, StoredTransaction, TransactionRow,
 };
 
 /// Separates employee host ids inside one aggregated column.
@@ -108,36 +107,22 @@ pub fn insert_transaction(
 }
 
 /// Inserts new transactions first seen on `business_date`, each with its employees, with
-/// one prepared statement per table; their row ids, in order (written explicitly: the ones
-/// SQLite would give).
+/// one prepared statement per table; their row ids, in order.
 pub fn insert_transactions(
     conn: &Connection,
     rows: &[(&TransactionRow, &[String])],
     business_date: NaiveDate,
 ) -> Result<Vec<i64>> {
-    let Some(first) = super::batch::next_rowids(conn, "transactions", rows.len())? else {
-        return rows
-            .iter()
-            .map(|(t, employees)| insert_transaction(conn, t, employees, business_date))
-            .collect();
-    };
-    let ids: Vec<i64> = (first..).take(rows.len()).collect();
-    let numbered: Vec<(i64, &TransactionRow)> = ids
-        .iter()
-        .copied()
-        .zip(rows.iter().map(|(t, _)| *t))
-        .collect();
     let first_seen = date_text(business_date);
-    super::batch::insert_rows(
+    let ids = super::batch::insert_rows(
         conn,
-        "INSERT INTO transactions (id, host_id, location_id, customer_id, kind, amount_minor,
+        "INSERT INTO transactions (host_id, location_id, customer_id, kind, amount_minor,
            currency, finalized_at, excluded, first_seen_on, refers_to)
          VALUES",
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "",
-        &numbered,
-        |b, (id, t)| {
-            b.push(id)?;
+        rows,
+        |b, (t, _)| {
             b.push(&t.host_id)?;
             b.push(t.location)?;
             b.push(t.customer)?;
@@ -255,57 +240,25 @@ pub fn upsert_employee(conn: &Connection, e: &Employee) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Stores (or replaces a `not_finalized`) decision for a transaction (E9).
-fn insert_decision(
-    conn: &Connection,
-    transaction: i64,
-    d: &DecisionRow,
-    now_ms: i64,
-) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO decisions
-           (transaction_id, business_date, reason, eligible_again_on, decided_at,
-            related_customer)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        transaction,
-        date_text(d.business_date),
-        d.reason.map(SkipReason::as_str),
-        d.eligible_again_on.map(date_text),
-        now_ms,
-        d.related_customer.as_deref()
-    ])?;
-    Ok(())
-}
-
 /// Writes a night's change set, one prepared statement per table: the invitations, their messages
 /// (a cancelled one written cancelled at once: `no_send_slot`, P5), then the decisions; the
-/// invitations' ids in order (the ones one insert each would give them).
+/// invitations' ids in order.
 pub fn write_decisions(
     conn: &Connection,
     changes: &DecisionChanges,
     now_ms: i64,
 ) -> Result<Vec<i64>> {
-    let n = changes.invitations.len();
-    let Some(first) = super::batch::next_rowids(conn, "invitations", n)? else {
-        return write_decisions_one_by_one(conn, changes, now_ms);
-    };
-    let ids: Vec<i64> = (first..).take(n).collect();
-    let numbered: Vec<(i64, &NewInvitation)> =
-        ids.iter().copied().zip(&changes.invitations).collect();
     let status = |i: &NewInvitation| if i.cancelled { "cancelled" } else { "pending" };
-    super::batch::insert_rows(
+    let ids = super::batch::insert_rows(
         conn,
-        "INSERT INTO invitations (id, customer_id, transaction_id, location_id, trigger,
+        "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger,
            channel, language, business_date, status, due_at, created_at, survey_kind, contact)
          VALUES",
-        "(?, ?, ?, ?, 'transaction', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, 'transaction', ?, ?, ?, ?, ?, ?, ?, ?)",
         "",
-        &numbered,
-        |b, (id, i)| {
+        &changes.invitations,
+        |b, i| {
             let r = &i.row;
-            b.push(id)?;
             b.push(r.customer)?;
             b.push(r.transaction)?;
             b.push(r.location)?;
@@ -319,6 +272,8 @@ pub fn write_decisions(
             b.push(&r.contact)
         },
     )?;
+    let numbered: Vec<(i64, &NewInvitation)> =
+        ids.iter().copied().zip(&changes.invitations).collect();
     super::batch::insert_rows(
         conn,
         "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
@@ -361,60 +316,6 @@ pub fn write_decisions(
         },
     )?;
     Ok(ids)
-}
-
-/// [`write_decisions`] one row at a time (when the invitations' row ids would not fit).
-fn write_decisions_one_by_one(
-    conn: &Connection,
-    changes: &DecisionChanges,
-    now_ms: i64,
-) -> Result<Vec<i64>> {
-    let mut ids = Vec::with_capacity(changes.invitations.len());
-    for i in &changes.invitations {
-        let id = insert_invitation(conn, &i.row, now_ms)?;
-        let message = NewMessage {
-            invitation: Some(id),
-            ..NewMessage::to_customer(
-                i.message_kind,
-                i.row.customer,
-                i.row.location,
-                i.row.channel,
-                &i.row.language,
-                i.row.due_at_ms,
-            )
-        };
-        super::outbox::queue_message(conn, &i.message_id, &message, now_ms)?;
-        if i.cancelled {
-            super::policy::cancel_message(conn, &i.message_id, Some(id), "no_send_slot", now_ms)?;
-        }
-        ids.push(id);
-    }
-    for (transaction, d) in &changes.decisions {
-        insert_decision(conn, *transaction, d, now_ms)?;
-    }
-    Ok(ids)
-}
-
-/// Queues an invitation as pending and returns its id.
-fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger, channel,
-           language, business_date, status, due_at, created_at, survey_kind, contact)
-         VALUES (?1, ?2, ?3, 'transaction', ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        i.customer,
-        i.transaction,
-        i.location,
-        i.channel.as_str(),
-        i.language,
-        i.business_date,
-        i.due_at_ms,
-        now_ms,
-        i.kind.as_str(),
-        i.contact
-    ])?;
-    Ok(conn.last_insert_rowid())
 }
 
 /// The customer's stored decisions, newest first.
@@ -537,7 +438,8 @@ impl crate::store::TransactionStore for super::SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::transactions::{DecisionRow, InvitationRow};
+    use crate::store::{NewMessage, Store};
 
     /// E8: each column is read back as itself (the employees were once read from
     /// `refers_to` and `refers_to` from the employees, so every re-run "changed" them).
@@ -591,8 +493,93 @@ mod tests {
 
     /// The batch writes (row ids given explicitly) write the rows, row ids included, that
     /// the one-by-one writes (row ids given by SQLite) write, whatever the count.
+    /// The reference [`write_decisions`] is compared with: the same change set written one
+    /// row at a time through single-row statements (the outbox's own `queue_message`).
+    fn write_decisions_one_by_one(
+        conn: &Connection,
+        changes: &DecisionChanges,
+        now_ms: i64,
+    ) -> Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(changes.invitations.len());
+        for i in &changes.invitations {
+            let id = insert_invitation(conn, &i.row, now_ms)?;
+            let message = NewMessage {
+                invitation: Some(id),
+                ..NewMessage::to_customer(
+                    i.message_kind,
+                    i.row.customer,
+                    i.row.location,
+                    i.row.channel,
+                    &i.row.language,
+                    i.row.due_at_ms,
+                )
+            };
+            super::super::outbox::queue_message(conn, &i.message_id, &message, now_ms)?;
+            if i.cancelled {
+                super::super::policy::cancel_message(
+                    conn,
+                    &i.message_id,
+                    Some(id),
+                    "no_send_slot",
+                    now_ms,
+                )?;
+            }
+            ids.push(id);
+        }
+        for (transaction, d) in &changes.decisions {
+            insert_decision(conn, *transaction, d, now_ms)?;
+        }
+        Ok(ids)
+    }
+
+    /// Queues an invitation as pending and returns its id.
+    fn insert_invitation(conn: &Connection, i: &InvitationRow, now_ms: i64) -> Result<i64> {
+        conn.prepare_cached(
+            "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger, channel,
+               language, business_date, status, due_at, created_at, survey_kind, contact)
+             VALUES (?1, ?2, ?3, 'transaction', ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            i.customer,
+            i.transaction,
+            i.location,
+            i.channel.as_str(),
+            i.language,
+            i.business_date,
+            i.due_at_ms,
+            now_ms,
+            i.kind.as_str(),
+            i.contact
+        ])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Stores (or replaces a `not_finalized`) decision for a transaction (E9).
+    fn insert_decision(
+        conn: &Connection,
+        transaction: i64,
+        d: &DecisionRow,
+        now_ms: i64,
+    ) -> Result<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO decisions
+               (transaction_id, business_date, reason, eligible_again_on, decided_at,
+                related_customer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            transaction,
+            date_text(d.business_date),
+            d.reason.map(SkipReason::as_str),
+            d.eligible_again_on.map(date_text),
+            now_ms,
+            d.related_customer.as_deref()
+        ])?;
+        Ok(())
+    }
+
     #[test]
-    fn multi_row_writes_equal_one_row_at_a_time() {
+    fn batch_writes_equal_one_row_at_a_time() {
         use crate::model::{MessageKind, SurveyKind};
         use crate::store::CustomerRow;
         use crate::store::transactions::NewInvitation;
