@@ -125,11 +125,13 @@ pub fn person_history(
     let mut stmt = conn.prepare_cached(
         // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
         // the outer loop), so each looks invitations up by index: per key and survey kind,
-        // the dates from ?2 on, and the latest date before ?2 (the last entry of an index
-        // range, then read as an equality). The first two parts find the
-        // record's own invitations (none for a key without `own`: a record created in this
-        // transaction); the last two only other records' with the contact (so no part
-        // overlaps another and none needs de-duplication), and their host ids.
+        // one range of the index from the latest date before ?2 (the last entry of an index
+        // range below ?2, found first; ?2 itself when there is none) on. Rows between that
+        // date and ?2 are older than the window but not the latest: none passes the status
+        // filter, by the choice of that date. The first part finds the record's own
+        // invitations (none for a key without `own`: a record created in this
+        // transaction); the second only other records' with the contact (so the parts do
+        // not overlap and none needs de-duplication), and their host ids.
         "WITH k(cid, contact, own) AS MATERIALIZED (
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                   json_extract(value, '$[2]') FROM json_each(?1)),
@@ -138,25 +140,11 @@ pub fn person_history(
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN s CROSS JOIN invitations i
          WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
-           AND i.business_date >= ?2 AND i.status IN ('pending', 'delivered')
-         UNION ALL
-         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
-                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k CROSS JOIN s CROSS JOIN invitations i
-         WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
-           AND i.status IN ('pending', 'delivered')
-           AND i.business_date = (
+           AND i.business_date >= coalesce((
              SELECT j.business_date FROM invitations j
              WHERE j.customer_id = k.cid AND j.survey_kind = s.kind AND j.business_date < ?2
                AND j.status IN ('pending', 'delivered')
-             ORDER BY j.business_date DESC LIMIT 1)
-         UNION ALL
-         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
-                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k CROSS JOIN s CROSS JOIN invitations i
-         JOIN customers c ON c.id = i.customer_id
-         WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
-           AND i.business_date >= ?2 AND i.customer_id <> k.cid
+             ORDER BY j.business_date DESC LIMIT 1), ?2)
            AND i.status IN ('pending', 'delivered')
          UNION ALL
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
@@ -164,12 +152,12 @@ pub fn person_history(
          FROM k CROSS JOIN s CROSS JOIN invitations i
          JOIN customers c ON c.id = i.customer_id
          WHERE k.contact IS NOT NULL AND i.contact = k.contact AND i.survey_kind = s.kind
-           AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')
-           AND i.business_date = (
+           AND i.business_date >= coalesce((
              SELECT j.business_date FROM invitations j
              WHERE j.contact = k.contact AND j.survey_kind = s.kind AND j.business_date < ?2
                AND j.customer_id <> k.cid AND j.status IN ('pending', 'delivered')
-             ORDER BY j.business_date DESC LIMIT 1)",
+             ORDER BY j.business_date DESC LIMIT 1), ?2)
+           AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')",
     )?;
     let rows = stmt.query_map(params![json, since], |r| {
         Ok((
@@ -553,5 +541,93 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
 
     fn last_invitation_zone(&mut self, customer: i64) -> Result<Option<String>> {
         last_invitation_zone(self.conn, customer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{PersonKey, Store};
+
+    /// E4, P1–P3: a person's history is every counting invitation from `since` on and,
+    /// per kind, those of the latest counting date before it; a cancelled or failed one
+    /// later than that date does not move it, and an older counting one is not read. The
+    /// same for the other records with the contact (P3).
+    #[test]
+    fn person_history_reads_the_window_and_the_latest_counting_date_before_it() {
+        let store = Store::open_in_memory().unwrap();
+        let c = &store.conn;
+        c.execute_batch(
+            "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+               VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
+             INSERT INTO customers (id, host_id, include_in_communications, created_at,
+               updated_at) VALUES (1, 'c1', 1, 0, 0), (2, 'c2', 1, 0, 0);",
+        )
+        .unwrap();
+        // (customer, kind, date, status); the contact is shared by both records.
+        let rows = [
+            (1, "transactional", "2025-03-01", "delivered"),
+            (1, "transactional", "2025-06-01", "pending"),
+            (1, "transactional", "2025-06-01", "delivered"),
+            (1, "transactional", "2025-09-01", "cancelled"),
+            (1, "transactional", "2025-10-01", "failed"),
+            (1, "transactional", "2026-02-01", "pending"),
+            (1, "transactional", "2026-03-01", "cancelled"),
+            (1, "relationship", "2024-01-01", "delivered"),
+            (2, "transactional", "2025-04-01", "delivered"),
+            (2, "transactional", "2025-11-01", "cancelled"),
+            (2, "relationship", "2026-01-01", "pending"),
+        ];
+        for (n, (customer, kind, date, status)) in rows.iter().enumerate() {
+            c.execute(
+                "INSERT INTO transactions (id, host_id, location_id, customer_id, kind,
+                   amount_minor, currency, excluded, first_seen_on)
+                 VALUES (?1, ?2, 1, ?3, 'sale', 1, 'EUR', 0, '2024-01-01')",
+                params![n as i64 + 1, format!("t{n}"), customer],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger,
+                   channel, language, business_date, status, due_at, created_at, survey_kind,
+                   contact)
+                 VALUES (?1, ?2, 1, 'transaction', 'email', 'fr', ?3, ?4, 0, 0, ?5, 'a@x.org')",
+                params![customer, n as i64 + 1, date, status, kind],
+            )
+            .unwrap();
+        }
+        let since = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let history = person_history(
+            c,
+            &[
+                PersonKey::stored(1, Some("a@x.org")),
+                PersonKey::stored(2, None),
+            ],
+            since,
+        )
+        .unwrap();
+        let read = |asked: i64| {
+            let mut got: Vec<String> = (history.by_customer.get(&asked).into_iter().flatten())
+                .map(|p| format!("{} {} {}", p.customer, p.kind.as_str(), p.date))
+                .collect();
+            got.sort();
+            got
+        };
+        assert_eq!(
+            read(1),
+            [
+                "1 relationship 2024-01-01",
+                "1 transactional 2025-06-01",
+                "1 transactional 2025-06-01",
+                "1 transactional 2026-02-01",
+                "2 relationship 2026-01-01",
+                "2 transactional 2025-04-01",
+            ]
+        );
+        // Without a contact, only the record's own.
+        assert_eq!(
+            read(2),
+            ["2 relationship 2026-01-01", "2 transactional 2025-04-01"]
+        );
+        assert_eq!(history.host_ids.get(&2).map(String::as_str), Some("c2"));
     }
 }
