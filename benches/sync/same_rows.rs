@@ -4,9 +4,10 @@
 //! Before the clock, one hearken sync on a copy of the template shows which rows a sync
 //! writes: every row of the copy that the template does not hold as is (`SELECT * FROM x
 //! EXCEPT SELECT * FROM template.x`, keys included), split by whether the template held
-//! its key. The timed raw run then writes those rows into a fresh copy with one prepared
-//! INSERT (new rows) and one prepared UPDATE by key (changed rows) per table, in one
-//! `BEGIN IMMEDIATE` transaction, with hearken's pragmas. It decides nothing: what is left between it and hearken is the work
+//! its key. The timed raw run then writes those rows into a fresh copy with prepared
+//! INSERTs (new rows; 64 rows a statement with `OR ROLLBACK` for the tables whose inserts
+//! call no SQL function, as hearken writes them) and one prepared UPDATE by key (changed
+//! rows) per table, in one `BEGIN IMMEDIATE` transaction, with hearken's pragmas. It decides nothing: what is left between it and hearken is the work
 //! of the decisions themselves and the way hearken's statements are written.
 
 use std::path::Path;
@@ -300,13 +301,32 @@ pub fn time_same_rows(
     })
 }
 
-/// New rows with a plain INSERT, changed rows with an UPDATE of the columns that are not
+/// Tables whose inserts call no SQL function, written with multi-row `INSERT OR ROLLBACK`
+/// statements (no statement journal; see hearken's `store/sqlite/batch.rs`, which writes
+/// the same tables so). The others (the outbox's indexes call `json_extract`; decisions
+/// and events bind their row ids) go one row per statement.
+const CHUNKED: &[&str] = &[
+    "customers",
+    "transactions",
+    "transaction_employees",
+    "invitations",
+];
+
+/// Rows per multi-row statement.
+const CHUNK: usize = 64;
+
+/// New rows with plain INSERTs (multi-row for [`CHUNKED`] tables, leaving out a row id
+/// that SQLite would give anyway), changed rows with an UPDATE of the columns that are not
 /// the key, by key: the fastest plain SQL for exactly these rows.
 fn write_table(tx: &rusqlite::Transaction<'_>, t: &TableRows) -> rusqlite::Result<()> {
-    let marks = vec!["?"; t.columns.len()].join(", ");
-    let mut insert = tx.prepare(&format!("INSERT INTO \"{}\" VALUES ({marks})", t.name))?;
-    for row in &t.new {
-        insert.execute(rusqlite::params_from_iter(row.iter()))?;
+    if CHUNKED.contains(&t.name.as_str()) {
+        insert_chunked(tx, t)?;
+    } else {
+        let marks = vec!["?"; t.columns.len()].join(", ");
+        let mut insert = tx.prepare(&format!("INSERT INTO \"{}\" VALUES ({marks})", t.name))?;
+        for row in &t.new {
+            insert.execute(rusqlite::params_from_iter(row.iter()))?;
+        }
     }
     if t.changed.is_empty() {
         return Ok(());
@@ -328,4 +348,93 @@ fn write_table(tx: &rusqlite::Transaction<'_>, t: &TableRows) -> rusqlite::Resul
         update.execute(rusqlite::params_from_iter(values))?;
     }
     Ok(())
+}
+
+/// The new rows of a [`CHUNKED`] table, [`CHUNK`] to a statement. A rowid table's id
+/// column is left out when the rows' ids are the ones SQLite gives (the largest so far plus
+/// one, in order), as hearken leaves it out.
+fn insert_chunked(tx: &rusqlite::Transaction<'_>, t: &TableRows) -> rusqlite::Result<()> {
+    let rowid_key = (t.key.len() == 1)
+        .then(|| t.key[0])
+        .filter(|_| !without_rowid(tx, &t.name));
+    let omit = match rowid_key {
+        Some(k) => {
+            let max: i64 = tx.query_row(
+                &format!("SELECT coalesce(max(rowid), 0) FROM \"{}\"", t.name),
+                [],
+                |r| r.get(0),
+            )?;
+            let mut ids: Vec<i64> = (t.new.iter())
+                .filter_map(|r| match r[k] {
+                    Value::Integer(i) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            ids.sort_unstable();
+            (ids.len() == t.new.len() && ids.iter().zip(max + 1..).all(|(a, b)| *a == b))
+                .then_some(k)
+        }
+        None => None,
+    };
+    let mut rows: Vec<&Vec<Value>> = t.new.iter().collect();
+    if let Some(k) = omit {
+        rows.sort_by_key(|r| match r[k] {
+            Value::Integer(i) => i,
+            _ => 0,
+        });
+    }
+    let kept: Vec<usize> = (0..t.columns.len()).filter(|i| Some(*i) != omit).collect();
+    let columns = (kept.iter())
+        .map(|i| format!("\"{}\"", t.columns[*i]))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let one = format!("({})", vec!["?"; kept.len()].join(", "));
+    let statement = |n: usize| {
+        format!(
+            "INSERT OR ROLLBACK INTO \"{}\" ({columns}) VALUES {}",
+            t.name,
+            vec![one.as_str(); n].join(", ")
+        )
+    };
+    // Explicit row ids would make a multi-row statement keep a statement journal: one row
+    // per statement then.
+    let size = if rowid_key.is_some() && omit.is_none() {
+        1
+    } else {
+        CHUNK
+    };
+    let mut full = tx.prepare(&statement(size))?;
+    let mut chunks = rows.chunks_exact(size);
+    for chunk in &mut chunks {
+        let values = chunk.iter().flat_map(|r| kept.iter().map(|i| &r[*i]));
+        full.execute(rusqlite::params_from_iter(values))?;
+    }
+    let mut single = tx.prepare(&statement(1))?;
+    for r in chunks.remainder() {
+        single.execute(rusqlite::params_from_iter(kept.iter().map(|i| &r[*i])))?;
+    }
+    // The ids SQLite gave are the rows' own (checked, not assumed).
+    if let (Some(k), Some(last)) = (omit, rows.last()) {
+        let max: i64 =
+            tx.query_row(&format!("SELECT max(rowid) FROM \"{}\"", t.name), [], |r| {
+                r.get(0)
+            })?;
+        assert_eq!(
+            Value::Integer(max),
+            last[k],
+            "{}: the row ids SQLite gave",
+            t.name
+        );
+    }
+    Ok(())
+}
+
+/// Whether `table` is a `WITHOUT ROWID` table (its key is then its b-tree's own).
+fn without_rowid(tx: &rusqlite::Transaction<'_>, table: &str) -> bool {
+    tx.query_row(
+        "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [table],
+        |r| r.get(0),
+    )
+    .unwrap_or(false)
 }

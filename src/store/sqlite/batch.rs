@@ -1,17 +1,24 @@
-//! The rows a sync writes many of (issue 26), written with one prepared single-row
-//! `INSERT` per table, executed once per row.
+//! The rows a sync writes many of (issue 26): multi-row `INSERT OR ROLLBACK` statements
+//! where SQLite can run them without a statement journal, one prepared single-row `INSERT`
+//! per row elsewhere.
 //!
-//! Not multi-row statements: a statement that writes several rows and may fail part-way
-//! (a constraint, a function in an index's expression, an explicit row id) makes SQLite
-//! copy every page it touches into a statement journal first, so that it can undo that
-//! statement alone. On the big sync that copying was 18 % of all instructions
-//! (`subjournalPageIfRequired`, `memjrnlWrite`), more than the prologue the multi-row
-//! statements saved. A single-row `INSERT` needs no statement journal, and the sync never
-//! continues a transaction after a failed statement: any error rolls the whole batch back.
+//! A statement that writes several rows and may fail part-way makes SQLite copy every page
+//! it touches into a statement journal first, so that it can undo that statement alone: on
+//! the big sync that copying was 18 % of all instructions (`subjournalPageIfRequired`,
+//! `memjrnlWrite`), more than the per-statement work multi-row statements save. SQLite
+//! assumes a statement may fail part-way when a constraint aborts it (the default conflict
+//! resolution), when it binds an explicit row id, or when it calls a function (an index on
+//! `json_extract`, say). `OR ROLLBACK` makes every constraint failure end the whole
+//! transaction instead, which needs no statement journal; the sync never goes on after a
+//! failed statement anyway (any error rolls the batch back, and a backfill's group is then
+//! applied again line by line). So [`insert_chunks`] serves tables whose inserts call no
+//! function and take SQLite's own row ids (customers, transactions and their employees,
+//! invitations), and [`insert_rows`] the others (the outbox's indexes call `json_extract`;
+//! the decisions replace a stored `not_finalized` one).
 //!
-//! Nor explicit row ids: SQLite checks an explicit id against the table (one more search of
-//! its b-tree per row), while an id it picks itself is appended with no search; each row's
-//! id is read back with `last_insert_rowid`, which costs nothing.
+//! Row ids are SQLite's own, never explicit: SQLite checks an explicit id against the table
+//! (one more search of its b-tree per row), while an id it picks itself (the largest so far
+//! plus one) is appended with no search.
 
 use rusqlite::{Connection, Statement, ToSql};
 
@@ -70,4 +77,88 @@ pub(super) fn insert_rows<T>(
         ids.push(conn.last_insert_rowid());
     }
     Ok(ids)
+}
+
+/// Rows per statement of [`insert_chunks`] for the full chunks.
+const CHUNK: usize = 64;
+/// Rows per statement for the remainder, before single rows. Three statement texts per
+/// table (64, 8 and 1 rows), so every one stays in the connection's statement cache
+/// whatever the night's size.
+const SMALL: usize = 8;
+
+/// Inserts `rows` into `table` with multi-row `INSERT OR ROLLBACK` statements of up to
+/// [`CHUNK`] rows: `columns` is the parenthesised column list, `row` one row's values with
+/// `?` placeholders, `bind` binds one row's placeholders in order. Only for tables whose
+/// inserts call no SQL function (see the module's documentation): a constraint failure
+/// rolls the caller's whole transaction back. Returns each row's row id, in order, for a
+/// rowid table (`rowids`); for a `WITHOUT ROWID` table, nothing.
+pub(super) fn insert_chunks<T>(
+    conn: &Connection,
+    table: &str,
+    columns: &str,
+    row: &str,
+    rows: &[T],
+    rowids: bool,
+    mut bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
+) -> Result<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // SQLite gives each new row the largest row id so far plus one, so the rows get the
+    // ids after the largest, in order; only a table whose ids reach i64::MAX would get
+    // random ones, and then the rows go one at a time.
+    let first = if rowids {
+        let max: i64 = conn
+            .prepare_cached(&format!("SELECT coalesce(max(rowid), 0) FROM {table}"))?
+            .query_row([], |r| r.get(0))?;
+        match i64::try_from(rows.len())
+            .ok()
+            .and_then(|n| max.checked_add(n))
+        {
+            Some(_) => Some(max + 1),
+            None => {
+                return insert_rows(
+                    conn,
+                    &format!("INSERT INTO {table} {columns} VALUES"),
+                    row,
+                    "",
+                    rows,
+                    bind,
+                );
+            }
+        }
+    } else {
+        None
+    };
+    // Each statement text is prepared (and its text hashed by the statement cache) once per
+    // call, not once per chunk.
+    let mut rest = rows;
+    for n in [CHUNK, SMALL, 1] {
+        if rest.len() < n {
+            continue;
+        }
+        let mut sql = format!("INSERT OR ROLLBACK INTO {table} {columns} VALUES ");
+        for i in 0..n {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(row);
+        }
+        let mut stmt = conn.prepare_cached(&sql)?;
+        while rest.len() >= n {
+            let (chunk, after) = rest.split_at(n);
+            {
+                let mut binder = Binder {
+                    stmt: &mut stmt,
+                    next: 0,
+                };
+                for r in chunk {
+                    bind(&mut binder, r)?;
+                }
+            }
+            stmt.raw_execute()?;
+            rest = after;
+        }
+    }
+    Ok(first.map_or_else(Vec::new, |first| (first..).take(rows.len()).collect()))
 }

@@ -89,14 +89,14 @@ pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Resul
 /// Inserts new customers through one prepared statement, in order; their row ids, in
 /// order.
 pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
-    super::batch::insert_rows(
+    super::batch::insert_chunks(
         conn,
-        "INSERT INTO customers (host_id, name, email, email_norm, phone, phone_norm,
-           language, gender, reference, include_in_communications, created_at, updated_at)
-         VALUES",
+        "customers",
+        "(host_id, name, email, email_norm, phone, phone_norm,
+           language, gender, reference, include_in_communications, created_at, updated_at)",
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "",
         rows,
+        true,
         |b, c| {
             b.push(&c.host_id)?;
             b.push(&c.name)?;

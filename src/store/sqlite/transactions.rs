@@ -120,14 +120,14 @@ pub fn insert_transactions(
     business_date: NaiveDate,
 ) -> Result<Vec<i64>> {
     let first_seen = date_text(business_date);
-    let ids = super::batch::insert_rows(
+    let ids = super::batch::insert_chunks(
         conn,
-        "INSERT INTO transactions (host_id, location_id, customer_id, kind, amount_minor,
-           currency, finalized_at, excluded, first_seen_on, refers_to)
-         VALUES",
+        "transactions",
+        "(host_id, location_id, customer_id, kind, amount_minor,
+           currency, finalized_at, excluded, first_seen_on, refers_to)",
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "",
         rows,
+        true,
         |b, (t, _)| {
             b.push(&t.host_id)?;
             b.push(t.location)?;
@@ -160,12 +160,13 @@ pub fn insert_transactions(
             }
         }
     }
-    super::batch::insert_rows(
+    super::batch::insert_chunks(
         conn,
-        "INSERT INTO transaction_employees (transaction_id, employee_id) VALUES",
+        "transaction_employees",
+        "(transaction_id, employee_id)",
         "(?, ?)",
-        "",
         &links,
+        false,
         |b, (t, e)| {
             b.push(t)?;
             b.push(e)
@@ -255,14 +256,14 @@ pub fn write_decisions(
     now_ms: i64,
 ) -> Result<Vec<i64>> {
     let status = |i: &NewInvitation| if i.cancelled { "cancelled" } else { "pending" };
-    let ids = super::batch::insert_rows(
+    let ids = super::batch::insert_chunks(
         conn,
-        "INSERT INTO invitations (customer_id, transaction_id, location_id, trigger,
-           channel, language, business_date, status, due_at, created_at, survey_kind, contact)
-         VALUES",
+        "invitations",
+        "(customer_id, transaction_id, location_id, trigger,
+           channel, language, business_date, status, due_at, created_at, survey_kind, contact)",
         "(?, ?, ?, 'transaction', ?, ?, ?, ?, ?, ?, ?, ?)",
-        "",
         &changes.invitations,
+        true,
         |b, i| {
             let r = &i.row;
             b.push(r.customer)?;
@@ -446,6 +447,57 @@ mod tests {
     use super::*;
     use crate::store::transactions::{DecisionRow, InvitationRow};
     use crate::store::{NewMessage, Store};
+
+    /// A constraint failure inside a multi-row insert (`OR ROLLBACK`) ends the whole
+    /// transaction, the writes before it included, and the error reaches the caller; the
+    /// store then takes the next write as usual.
+    #[test]
+    fn a_failed_chunk_rolls_the_whole_batch_back_and_the_store_goes_on() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+                   VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);",
+            )
+            .unwrap();
+        let row = |host_id: String| TransactionRow {
+            host_id,
+            location: 1,
+            customer: None,
+            kind: TransactionKind::Sale,
+            amount_minor: 100,
+            currency: "EUR".into(),
+            finalized_at_ms: Some(1_000),
+            excluded: false,
+            refers_to: None,
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        // 70 rows: a full chunk of 64 and the rest; the duplicate sits in the second.
+        let mut rows: Vec<TransactionRow> = (0..70).map(|i| row(format!("t{i}"))).collect();
+        rows[68] = row("t3".into());
+        let slices: Vec<(&TransactionRow, &[String])> = rows.iter().map(|t| (t, &[][..])).collect();
+        let failed = store.write_resolved(|tx| {
+            tx.insert_transaction(&row("before".into()), &[], date)?;
+            tx.insert_transactions(&slices, date)
+        });
+        let failed = failed.unwrap_err().to_string();
+        assert!(failed.contains("UNIQUE"), "{failed}");
+        let count = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count(&store), 0);
+        rows[68] = row("t68".into());
+        let slices: Vec<(&TransactionRow, &[String])> = rows.iter().map(|t| (t, &[][..])).collect();
+        let ids = store
+            .write_resolved(|tx| tx.insert_transactions(&slices, date))
+            .unwrap();
+        assert_eq!(ids, (1..=70).collect::<Vec<i64>>());
+        assert_eq!(count(&store), 70);
+    }
 
     /// E8: each column is read back as itself (the employees were once read from
     /// `refers_to` and `refers_to` from the employees, so every re-run "changed" them).
