@@ -99,7 +99,7 @@ pub(super) fn insert_chunks<T>(
     row: &str,
     rows: &[T],
     rowids: bool,
-    mut bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
+    bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
 ) -> Result<Vec<i64>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -130,14 +130,44 @@ pub(super) fn insert_chunks<T>(
     } else {
         None
     };
-    // Each statement text is prepared (and its text hashed by the statement cache) once per
-    // call, not once per chunk.
+    chunks(conn, "OR ROLLBACK", table, columns, row, rows, bind)?;
+    Ok(first.map_or_else(Vec::new, |first| (first..).take(rows.len()).collect()))
+}
+
+/// Inserts `rows` into `table` as [`insert_chunks`] does, with `INSERT OR IGNORE`: a row
+/// that breaks a constraint (a key already stored) is left out and the others are written.
+/// Returns how many were written. `OR IGNORE` never ends a statement part-way, so it needs
+/// no statement journal either; only for tables whose inserts call no SQL function.
+pub(super) fn insert_new_chunks<T>(
+    conn: &Connection,
+    table: &str,
+    columns: &str,
+    row: &str,
+    rows: &[T],
+    bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
+) -> Result<u64> {
+    chunks(conn, "OR IGNORE", table, columns, row, rows, bind)
+}
+
+/// Runs `INSERT {verb} INTO table columns VALUES row, …` over `rows`, [`CHUNK`], then
+/// [`SMALL`], then 1 row to a statement; each statement text is prepared (and hashed by the
+/// statement cache) once per call, not once per chunk. Returns the rows written.
+fn chunks<T>(
+    conn: &Connection,
+    verb: &str,
+    table: &str,
+    columns: &str,
+    row: &str,
+    rows: &[T],
+    mut bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
+) -> Result<u64> {
+    let mut written = 0;
     let mut rest = rows;
     for n in [CHUNK, SMALL, 1] {
         if rest.len() < n {
             continue;
         }
-        let mut sql = format!("INSERT OR ROLLBACK INTO {table} {columns} VALUES ");
+        let mut sql = format!("INSERT {verb} INTO {table} {columns} VALUES ");
         for i in 0..n {
             if i > 0 {
                 sql.push_str(", ");
@@ -156,9 +186,9 @@ pub(super) fn insert_chunks<T>(
                     bind(&mut binder, r)?;
                 }
             }
-            stmt.raw_execute()?;
+            written += stmt.raw_execute()? as u64;
             rest = after;
         }
     }
-    Ok(first.map_or_else(Vec::new, |first| (first..).take(rows.len()).collect()))
+    Ok(written)
 }

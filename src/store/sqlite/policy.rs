@@ -357,33 +357,31 @@ pub fn insert_relationship_decision(
     Ok(insert_relationship_decisions(conn, std::slice::from_ref(d), now_ms)? > 0)
 }
 
-/// [`insert_relationship_decision`] for each of `rows`, through one prepared statement
-/// (the statement cache is looked up once, not once per decision); how many were stored.
+/// [`insert_relationship_decision`] for each of `rows`, 64 to a statement (`INSERT OR
+/// IGNORE`: no statement journal, see `batch.rs`); how many were stored.
 pub fn insert_relationship_decisions(
     conn: &Connection,
     rows: &[RelationshipRow<'_>],
     now_ms: i64,
 ) -> Result<u64> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO relationship_decisions (customer_id, business_date,
-           location_id, invitation_id, reason, eligible_again_on, related_customer,
-           decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    let mut stored = 0;
-    for d in rows {
-        stored += stmt.execute(params![
-            d.customer,
-            date_text(d.business_date),
-            d.location,
-            d.invitation,
-            d.reason.map(SkipReason::as_str),
-            d.eligible_again_on.map(date_text),
-            d.related_customer,
-            now_ms
-        ])? as u64;
-    }
-    Ok(stored)
+    super::batch::insert_new_chunks(
+        conn,
+        "relationship_decisions",
+        "(customer_id, business_date, location_id, invitation_id, reason,
+           eligible_again_on, related_customer, decided_at)",
+        "(?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+        |b, d| {
+            b.push(d.customer)?;
+            b.push(date_text(d.business_date))?;
+            b.push(d.location)?;
+            b.push(d.invitation)?;
+            b.push(d.reason.map(SkipReason::as_str))?;
+            b.push(d.eligible_again_on.map(date_text))?;
+            b.push(d.related_customer)?;
+            b.push(now_ms)
+        },
+    )
 }
 
 /// The customer's relationship decisions, newest first.
