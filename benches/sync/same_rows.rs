@@ -5,10 +5,11 @@
 //! writes: every row of the copy that the template does not hold as is (`SELECT * FROM x
 //! EXCEPT SELECT * FROM template.x`, keys included), split by whether the template held
 //! its key. The timed raw run then writes those rows into a fresh copy with prepared
-//! INSERTs (new rows; 64 rows a statement with `OR ROLLBACK` for the tables whose inserts
-//! call no SQL function, as hearken writes them) and one prepared UPDATE by key (changed
-//! rows) per table, in one `BEGIN IMMEDIATE` transaction, with hearken's pragmas. It decides nothing: what is left between it and hearken is the work
-//! of the decisions themselves and the way hearken's statements are written.
+//! INSERTs (new rows; 64 rows a statement with `OR ROLLBACK` for the tables hearken writes
+//! so) and one prepared UPDATE by key (changed rows) per table, in one `BEGIN IMMEDIATE`
+//! transaction, with hearken's pragmas. It decides nothing: what is left between it and
+//! hearken is the work of the decisions themselves and the way hearken's statements are
+//! written.
 
 use std::path::Path;
 
@@ -301,15 +302,16 @@ pub fn time_same_rows(
     })
 }
 
-/// Tables whose inserts call no SQL function, written with multi-row `INSERT OR ROLLBACK`
-/// statements (no statement journal; see hearken's `store/sqlite/batch.rs`, which writes
-/// the same tables so). The others (the outbox's indexes call `json_extract`; decisions
-/// and events bind their row ids) go one row per statement.
+/// Tables written with multi-row `INSERT OR ROLLBACK` statements, as hearken's
+/// `store/sqlite/batch.rs` writes them (see there for when SQLite keeps a statement
+/// journal, and why these win anyway). Events go one row per statement, as hearken's.
 const CHUNKED: &[&str] = &[
     "customers",
     "transactions",
     "transaction_employees",
     "invitations",
+    "outbox",
+    "decisions",
 ];
 
 /// Rows per multi-row statement.
@@ -396,15 +398,8 @@ fn insert_chunked(tx: &rusqlite::Transaction<'_>, t: &TableRows) -> rusqlite::Re
             vec![one.as_str(); n].join(", ")
         )
     };
-    // Explicit row ids would make a multi-row statement keep a statement journal: one row
-    // per statement then.
-    let size = if rowid_key.is_some() && omit.is_none() {
-        1
-    } else {
-        CHUNK
-    };
-    let mut full = tx.prepare(&statement(size))?;
-    let mut chunks = rows.chunks_exact(size);
+    let mut full = tx.prepare(&statement(CHUNK))?;
+    let mut chunks = rows.chunks_exact(CHUNK);
     for chunk in &mut chunks {
         let values = chunk.iter().flat_map(|r| kept.iter().map(|i| &r[*i]));
         full.execute(rusqlite::params_from_iter(values))?;

@@ -247,9 +247,9 @@ pub fn upsert_employee(conn: &Connection, e: &Employee) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Writes a night's change set, one prepared statement per table: the invitations, their messages
-/// (a cancelled one written cancelled at once: `no_send_slot`, P5), then the decisions; the
-/// invitations' ids in order.
+/// Writes a night's change set, 64 rows to a statement (`batch.rs`): the invitations, their
+/// messages (a cancelled one written cancelled at once: `no_send_slot`, P5), then the
+/// decisions; the invitations' ids in order.
 pub fn write_decisions(
     conn: &Connection,
     changes: &DecisionChanges,
@@ -281,14 +281,14 @@ pub fn write_decisions(
     )?;
     let numbered: Vec<(i64, &NewInvitation)> =
         ids.iter().copied().zip(&changes.invitations).collect();
-    super::batch::insert_rows(
+    super::batch::insert_chunks(
         conn,
-        "INSERT INTO outbox (message_id, kind, invitation_id, customer_id, location_id,
-           channel, language, status, cancel_reason, due_at, created_at, updated_at)
-         VALUES",
+        "outbox",
+        "(message_id, kind, invitation_id, customer_id, location_id,
+           channel, language, status, cancel_reason, due_at, created_at, updated_at)",
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "",
         &numbered,
+        false,
         |b, (id, i)| {
             let r = &i.row;
             b.push(&i.message_id)?;
@@ -305,13 +305,12 @@ pub fn write_decisions(
             b.push(now_ms)
         },
     )?;
-    super::batch::insert_rows(
+    super::batch::replace_chunks(
         conn,
-        "INSERT OR REPLACE INTO decisions (transaction_id, business_date, reason,
-           eligible_again_on, decided_at, related_customer)
-         VALUES",
+        "decisions",
+        "(transaction_id, business_date, reason,
+           eligible_again_on, decided_at, related_customer)",
         "(?, ?, ?, ?, ?, ?)",
-        "",
         &changes.decisions,
         |b, (transaction, d)| {
             b.push(transaction)?;
