@@ -19,9 +19,9 @@
 //! invitations); the sync never goes on after a failed statement anyway (any error rolls
 //! the batch back, and a backfill's group is then applied again line by line). The outbox
 //! (whose `json_extract` indexes call a function) goes through it too and keeps a small
-//! journal; [`replace_chunks`] writes the decisions (bound row ids: the sale's) and
-//! [`insert_new_chunks`] P7's decisions (`OR IGNORE` never ends a statement part-way).
-//! [`insert_rows`] remains for one row at a time.
+//! journal; [`write_chunks`] with [`OnConflict::Replace`] writes the decisions (bound row
+//! ids: the sale's), with [`OnConflict::Ignore`] P7's decisions (`OR IGNORE` never ends a
+//! statement part-way).
 //!
 //! Row ids are SQLite's own, never explicit, where the table's key is a plain row id:
 //! SQLite checks an explicit id against the table (one more search of its b-tree per row),
@@ -46,31 +46,17 @@ impl Binder<'_, '_> {
     }
 }
 
-/// Inserts `rows` one at a time through one prepared statement: `head` is `INSERT INTO t
-/// (a, b, …) VALUES`, `row` one row's values with `?` placeholders (e.g. `(?, ?,
-/// 'pending')`), `tail` what follows the row (an `ON CONFLICT` clause, or nothing). `bind`
-/// binds one row's placeholders in order. Returns each row's row id, in order (of a
-/// rowid table; for a `WITHOUT ROWID` table the values mean nothing).
-pub(super) fn insert_rows<T>(
+/// Inserts `rows` one at a time through one prepared statement (`head` is `INSERT INTO t
+/// (a, b, …) VALUES`, `row` one row's placeholders); each row's row id, in order. For a
+/// table whose row ids are about to reach i64::MAX (see [`insert_chunks`]).
+fn insert_one_by_one<T>(
     conn: &Connection,
     head: &str,
     row: &str,
-    tail: &str,
     rows: &[T],
     mut bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
 ) -> Result<Vec<i64>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = String::with_capacity(head.len() + row.len() + tail.len() + 2);
-    sql.push_str(head);
-    sql.push(' ');
-    sql.push_str(row);
-    if !tail.is_empty() {
-        sql.push(' ');
-        sql.push_str(tail);
-    }
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&format!("{head} {row}"))?;
     let mut ids = Vec::with_capacity(rows.len());
     for r in rows {
         {
@@ -93,12 +79,11 @@ const CHUNK: usize = 64;
 /// whatever the night's size.
 const SMALL: usize = 8;
 
-/// Inserts `rows` into `table` with multi-row `INSERT OR ROLLBACK` statements of up to
-/// [`CHUNK`] rows: `columns` is the parenthesised column list, `row` one row's values with
-/// `?` placeholders, `bind` binds one row's placeholders in order. Only for tables whose
-/// inserts call no SQL function (see the module's documentation): a constraint failure
-/// rolls the caller's whole transaction back. Returns each row's row id, in order, for a
-/// rowid table (`rowids`); for a `WITHOUT ROWID` table, nothing.
+/// Inserts `rows` into `table` with [`write_chunks`] and `INSERT OR ROLLBACK`: a constraint
+/// failure rolls the caller's whole transaction back. Without a statement journal where the
+/// table's inserts call no SQL function; with a small one where they append (see the
+/// module's documentation). Returns each row's row id, in order, for a rowid table
+/// (`rowids`); for a `WITHOUT ROWID` table or a table whose ids are not needed, nothing.
 pub(super) fn insert_chunks<T>(
     conn: &Connection,
     table: &str,
@@ -124,11 +109,10 @@ pub(super) fn insert_chunks<T>(
         {
             Some(_) => Some(max + 1),
             None => {
-                return insert_rows(
+                return insert_one_by_one(
                     conn,
                     &format!("INSERT INTO {table} {columns} VALUES"),
                     row,
-                    "",
                     rows,
                     bind,
                 );
@@ -137,45 +121,39 @@ pub(super) fn insert_chunks<T>(
     } else {
         None
     };
-    chunks(conn, "OR ROLLBACK", table, columns, row, rows, bind)?;
+    write_chunks(conn, OnConflict::Rollback, table, columns, row, rows, bind)?;
     Ok(first.map_or_else(Vec::new, |first| (first..).take(rows.len()).collect()))
 }
 
-/// Inserts `rows` into `table` as [`insert_chunks`] does, with `INSERT OR IGNORE`: a row
-/// that breaks a constraint (a key already stored) is left out and the others are written.
-/// Returns how many were written. `OR IGNORE` never ends a statement part-way, so it needs
-/// no statement journal either; only for tables whose inserts call no SQL function.
-pub(super) fn insert_new_chunks<T>(
-    conn: &Connection,
-    table: &str,
-    columns: &str,
-    row: &str,
-    rows: &[T],
-    bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
-) -> Result<u64> {
-    chunks(conn, "OR IGNORE", table, columns, row, rows, bind)
+/// What a chunk does with a row that breaks a constraint (`INSERT OR …`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OnConflict {
+    /// The whole transaction ends: no statement journal (see the module's documentation).
+    Rollback,
+    /// The row is left out and the others are written: no statement journal either.
+    Ignore,
+    /// The row replaces the stored one with its key.
+    Replace,
 }
 
-/// Inserts `rows` into `table` as [`insert_chunks`] does, with `INSERT OR REPLACE`: a row
-/// whose key is stored replaces the stored one.
-pub(super) fn replace_chunks<T>(
-    conn: &Connection,
-    table: &str,
-    columns: &str,
-    row: &str,
-    rows: &[T],
-    bind: impl FnMut(&mut Binder<'_, '_>, &T) -> Result<()>,
-) -> Result<()> {
-    chunks(conn, "OR REPLACE", table, columns, row, rows, bind)?;
-    Ok(())
+impl OnConflict {
+    fn sql(self) -> &'static str {
+        match self {
+            OnConflict::Rollback => "OR ROLLBACK",
+            OnConflict::Ignore => "OR IGNORE",
+            OnConflict::Replace => "OR REPLACE",
+        }
+    }
 }
 
-/// Runs `INSERT {verb} INTO table columns VALUES row, …` over `rows`, [`CHUNK`], then
-/// [`SMALL`], then 1 row to a statement; each statement text is prepared (and hashed by the
-/// statement cache) once per call, not once per chunk. Returns the rows written.
-fn chunks<T>(
+/// Runs `INSERT OR … INTO table columns VALUES row, …` over `rows`, [`CHUNK`], then
+/// [`SMALL`], then 1 row to a statement (`columns` the parenthesised column list, `row`
+/// one row's values with `?` placeholders, `bind` binding one row's placeholders in
+/// order); each statement text is prepared (and hashed by the statement cache) once per
+/// call, not once per chunk. Returns the rows written.
+pub(super) fn write_chunks<T>(
     conn: &Connection,
-    verb: &str,
+    on_conflict: OnConflict,
     table: &str,
     columns: &str,
     row: &str,
@@ -188,7 +166,10 @@ fn chunks<T>(
         if rest.len() < n {
             continue;
         }
-        let mut sql = format!("INSERT {verb} INTO {table} {columns} VALUES ");
+        let mut sql = format!(
+            "INSERT {} INTO {table} {columns} VALUES ",
+            on_conflict.sql()
+        );
         for i in 0..n {
             if i > 0 {
                 sql.push_str(", ");

@@ -364,8 +364,9 @@ pub fn insert_relationship_decisions(
     rows: &[RelationshipRow<'_>],
     now_ms: i64,
 ) -> Result<u64> {
-    super::batch::insert_new_chunks(
+    super::batch::write_chunks(
         conn,
+        super::batch::OnConflict::Ignore,
         "relationship_decisions",
         "(customer_id, business_date, location_id, invitation_id, reason,
            eligible_again_on, related_customer, decided_at)",

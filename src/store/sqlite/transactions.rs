@@ -305,8 +305,9 @@ pub fn write_decisions(
             b.push(now_ms)
         },
     )?;
-    super::batch::replace_chunks(
+    super::batch::write_chunks(
         conn,
+        super::batch::OnConflict::Replace,
         "decisions",
         "(transaction_id, business_date, reason,
            eligible_again_on, decided_at, related_customer)",
