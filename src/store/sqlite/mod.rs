@@ -458,6 +458,23 @@ impl rusqlite::types::FromSql for StoredDate {
     }
 }
 
+/// The values among `values` for which `sql` (a probe with one parameter, `?1`) finds a
+/// row: one prepared statement, one index probe per value.
+pub(super) fn found_among<'a, C: FromIterator<String>>(
+    conn: &Connection,
+    sql: &str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<C> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut found = Vec::new();
+    for value in values {
+        if stmt.exists([value])? {
+            found.push(value.to_owned());
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
 /// Refuses with [`Error::Internal`] when a row of the file names a parent that does not
 /// exist (`PRAGMA foreign_key_check`, every table): `what` wrote it, and nothing of it is
 /// committed. Used by debug builds' sync and by the hosted admin's copy.

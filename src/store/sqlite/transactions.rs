@@ -225,14 +225,7 @@ pub fn find_employees<'a>(
     conn: &Connection,
     host_ids: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM employees WHERE host_id = ?1")?;
-    let mut out = Vec::new();
-    for id in host_ids {
-        if stmt.exists([id])? {
-            out.push(id.to_owned());
-        }
-    }
-    Ok(out)
+    super::found_among(conn, "SELECT 1 FROM employees WHERE host_id = ?1", host_ids)
 }
 
 /// Creates or updates an employee; returns whether anything changed.
