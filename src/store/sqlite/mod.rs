@@ -162,6 +162,22 @@ impl Store {
         Self::setup(Connection::open_in_memory()?, None, Duration::from_secs(5))
     }
 
+    /// For the store's unit tests: an in-memory store holding location 1 (`paris`), then
+    /// `sql` (more rows the test needs; may be empty).
+    #[cfg(test)]
+    pub(super) fn with_paris(sql: &str) -> Store {
+        let store = Self::open_in_memory().expect("an in-memory store");
+        store
+            .conn
+            .execute_batch(&format!(
+                "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+                   VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
+                 {sql}"
+            ))
+            .expect("the test's rows");
+        store
+    }
+
     fn setup(conn: Connection, wal: Option<bool>, busy_timeout: Duration) -> Result<Store> {
         tune(&conn, busy_timeout)?;
         // Whose file it is and which version, before anything may write to it (T7).

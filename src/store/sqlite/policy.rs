@@ -555,15 +555,11 @@ mod tests {
     /// same for the other records with the contact (P3).
     #[test]
     fn person_history_reads_the_window_and_the_latest_counting_date_before_it() {
-        let store = Store::open_in_memory().unwrap();
-        let c = &store.conn;
-        c.execute_batch(
-            "INSERT INTO locations (id, host_id, name, time_zone, enabled)
-               VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
-             INSERT INTO customers (id, host_id, include_in_communications, created_at,
+        let store = Store::with_paris(
+            "INSERT INTO customers (id, host_id, include_in_communications, created_at,
                updated_at) VALUES (1, 'c1', 1, 0, 0), (2, 'c2', 1, 0, 0);",
-        )
-        .unwrap();
+        );
+        let c = &store.conn;
         // (customer, kind, date, status); the contact is shared by both records.
         let rows = [
             (1, "transactional", "2025-03-01", "delivered"),

@@ -446,14 +446,7 @@ mod tests {
     /// store then takes the next write as usual.
     #[test]
     fn a_failed_chunk_rolls_the_whole_batch_back_and_the_store_goes_on() {
-        let mut store = Store::open_in_memory().unwrap();
-        store
-            .conn
-            .execute_batch(
-                "INSERT INTO locations (id, host_id, name, time_zone, enabled)
-                   VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);",
-            )
-            .unwrap();
+        let mut store = Store::with_paris("");
         let row = |host_id: String| TransactionRow {
             host_id,
             location: 1,
@@ -496,14 +489,10 @@ mod tests {
     /// `refers_to` and `refers_to` from the employees, so every re-run "changed" them).
     #[test]
     fn e8_find_transactions_reads_each_column_as_itself() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Store::with_paris(
+            "INSERT INTO employees (host_id, role) VALUES ('b', 'salesperson'), ('a', 'driver');",
+        );
         let c = &store.conn;
-        c.execute_batch(
-            "INSERT INTO locations (id, host_id, name, time_zone, enabled)
-               VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
-             INSERT INTO employees (host_id, role) VALUES ('b', 'salesperson'), ('a', 'driver');",
-        )
-        .unwrap();
         let row = |host_id: &str, kind, refers_to: Option<&str>| TransactionRow {
             host_id: host_id.into(),
             location: 1,
@@ -636,16 +625,9 @@ mod tests {
         use crate::store::transactions::NewInvitation;
         let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         for n in [0usize, 1, 7, 8, 9, 63, 64, 65, 137] {
-            let stores = [
-                Store::open_in_memory().unwrap(),
-                Store::open_in_memory().unwrap(),
-            ];
-            for (batched, store) in [false, true].into_iter().zip(&stores) {
-                let c = &store.conn;
-                c.execute_batch(
-                    "INSERT INTO locations (id, host_id, name, time_zone, enabled)
-                       VALUES (1, 'paris', 'Paris', 'Europe/Paris', 1);
-                     INSERT INTO employees (host_id, role)
+            let stores = [(); 2].map(|()| {
+                Store::with_paris(
+                    "INSERT INTO employees (host_id, role)
                        VALUES ('b', 'salesperson'), ('a', 'driver');
                      INSERT INTO customers (host_id, include_in_communications, created_at,
                        updated_at) VALUES ('old', 1, 0, 0);
@@ -653,7 +635,9 @@ mod tests {
                        currency, excluded, first_seen_on) VALUES ('old', 1, 'sale', 1, 'EUR', 0,
                        '2026-11-19');",
                 )
-                .unwrap();
+            });
+            for (batched, store) in [false, true].into_iter().zip(&stores) {
+                let c = &store.conn;
                 let customers: Vec<CustomerRow> = (0..n)
                     .map(|i| CustomerRow {
                         host_id: format!("c{i}"),
