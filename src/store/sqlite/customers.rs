@@ -86,8 +86,8 @@ pub fn insert_customer(conn: &Connection, c: &CustomerRow, now_ms: i64) -> Resul
     Ok(conn.last_insert_rowid())
 }
 
-/// Inserts new customers through one prepared statement, in order; their row ids, in
-/// order.
+/// Inserts new customers, in order, 64 to a statement (`batch::insert_chunks`); their row
+/// ids, in order.
 pub fn insert_customers(conn: &Connection, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
     super::batch::insert_chunks(
         conn,

@@ -112,8 +112,8 @@ pub fn insert_transaction(
     Ok(rowid)
 }
 
-/// Inserts new transactions first seen on `business_date`, each with its employees, with
-/// one prepared statement per table; their row ids, in order.
+/// Inserts new transactions first seen on `business_date`, each with its employees, 64
+/// rows to a statement per table (`batch::insert_chunks`); their row ids, in order.
 pub fn insert_transactions(
     conn: &Connection,
     rows: &[(&TransactionRow, &[String])],
