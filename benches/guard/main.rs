@@ -9,7 +9,8 @@
 //! ratchet). `--rebaseline [--reason TEXT]` writes the measured figures instead.
 //! `perf-guard child NAME FIXTURE WORKDIR` is the child: one measured call, its counters
 //! printed as one JSON line. With `HEARKEN_PERF_PROFILES=DIR`, each scenario's callgrind
-//! profile is kept as `DIR/callgrind.NAME.out` (read it with `callgrind_annotate`).
+//! profile is kept as `DIR/callgrind.NAME.out` (read it with `callgrind_annotate`), and the
+//! store it ran on as `DIR/NAME-fixture.db` (as it was before the measured call).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -341,12 +342,14 @@ fn measure(exe: &Path, name: &str, fixture: &Path, work: &Path) -> GuardResult<(
     let line = stdout.lines().last().ok_or("the child printed nothing")?;
     let child: ChildOutput = serde_json::from_str(line)?;
     let profile = fs::read_to_string(&out_file)?;
-    // For `callgrind_annotate`: where a scenario's instructions go.
+    // For `callgrind_annotate`: where a scenario's instructions go; and the store it ran
+    // on, as it was before the measured call (for `EXPLAIN QUERY PLAN` and counts).
     if let Some(dir) = std::env::var_os("HEARKEN_PERF_PROFILES") {
         fs::copy(
             &out_file,
             Path::new(&dir).join(format!("callgrind.{name}.out")),
         )?;
+        fs::copy(fixture, Path::new(&dir).join(format!("{name}-fixture.db")))?;
     }
     let instructions = profile
         .lines()
