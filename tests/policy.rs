@@ -572,6 +572,125 @@ fn p7_the_latest_purchase_alone_names_the_location_that_asks() {
     assert_eq!(asked("paris", paris_night("2026-11-21")), ["c2"]);
 }
 
+/// P7: of two purchases at the same instant in two locations, the one stored first is the
+/// latest purchase (on every store): c4 bought in Seoul and in Paris at 11:00 UTC, Seoul's
+/// sync stored it first.
+#[test]
+fn p7_of_two_purchases_at_the_same_instant_the_one_stored_first_names_the_location() {
+    let e = engine();
+    let sales = |location: &str| {
+        vec![sale(
+            &format!("{location}-c4"),
+            Some("c4"),
+            Some(if location == "seoul" {
+                "2026-11-20T20:00:00+09:00"
+            } else {
+                "2026-11-20T12:00:00+01:00"
+            }),
+        )]
+    };
+    e.sync(
+        &batch("seoul", "2026-11-20", &["c4"], sales("seoul")),
+        at("2026-11-20T14:00:00Z"),
+    )
+    .unwrap();
+    e.sync(
+        &batch("paris", "2026-11-20", &["c4"], sales("paris")),
+        paris_night("2026-11-20"),
+    )
+    .unwrap();
+    set_policy(&e, |p| {
+        p.relationship_every_months = 12;
+        p.active_within_days = 90;
+    });
+    let paris = e
+        .sync(
+            &hearken::SyncBatch::new("paris", day("2026-11-21")),
+            paris_night("2026-11-21"),
+        )
+        .unwrap();
+    assert!(paris.relationship_invitations.is_empty(), "{paris:?}");
+    let seoul = e
+        .sync(
+            &hearken::SyncBatch::new("seoul", day("2026-11-22")),
+            at("2026-11-22T14:00:00Z"),
+        )
+        .unwrap();
+    let asked: Vec<&str> = (seoul.relationship_invitations.iter())
+        .map(|i| i.transaction.as_str())
+        .collect();
+    assert_eq!(asked, ["seoul-c4"]);
+}
+
+/// P7 with P6: a refunded purchase, a refund and a void are not purchases; the latest one
+/// left names the location. c5's Paris sale is refunded (the refund names c5 and is the
+/// latest of c5's transactions), so Seoul asks c5 for its earlier sale; c6's only Paris
+/// sale is voided, so no one asks c6; c7's refund names another sale, so Paris asks c7.
+#[test]
+fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
+    let e = engine();
+    let with = |id: &str, customer: &str, finalized: &str, kind, of: Option<&str>| Transaction {
+        kind,
+        refers_to: of.map(Into::into),
+        amount_minor: if of.is_some() { -1000 } else { 1000 },
+        ..sale(id, Some(customer), Some(finalized))
+    };
+    e.sync(
+        &batch(
+            "seoul",
+            "2026-11-18",
+            &["c5"],
+            vec![with("s5", "c5", "2026-11-18T12:00:00+09:00", TransactionKind::Sale, None)],
+        ),
+        at("2026-11-18T14:00:00Z"),
+    )
+    .unwrap();
+    e.sync(
+        &batch(
+            "paris",
+            "2026-11-19",
+            &["c5", "c6", "c7"],
+            vec![
+                with("p5", "c5", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
+                with("p6", "c6", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
+                with("p7a", "c7", "2026-11-19T11:00:00+01:00", TransactionKind::Sale, None),
+                with("p7b", "c7", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
+            ],
+        ),
+        paris_night("2026-11-19"),
+    )
+    .unwrap();
+    e.sync(
+        &batch(
+            "paris",
+            "2026-11-20",
+            &["c5", "c6", "c7"],
+            vec![
+                with("r5", "c5", "2026-11-20T12:00:00+01:00", TransactionKind::Refund, Some("p5")),
+                with("v6", "c6", "2026-11-20T12:00:00+01:00", TransactionKind::Void, Some("p6")),
+                with("r7", "c7", "2026-11-20T12:00:00+01:00", TransactionKind::Refund, Some("p7a")),
+            ],
+        ),
+        paris_night("2026-11-20"),
+    )
+    .unwrap();
+    set_policy(&e, |p| {
+        p.relationship_every_months = 12;
+        p.active_within_days = 90;
+    });
+    let asked = |location: &str, now| -> Vec<(String, String)> {
+        let r = e
+            .sync(&hearken::SyncBatch::new(location, day("2026-11-21")), now)
+            .unwrap();
+        (r.relationship_invitations.iter())
+            .map(|i| (i.customer.clone(), i.transaction.clone()))
+            .collect()
+    };
+    let pair = |c: &str, t: &str| (c.to_string(), t.to_string());
+    assert_eq!(asked("paris", paris_night("2026-11-21")), [pair("c7", "p7b")]);
+    assert_eq!(asked("seoul", at("2026-11-21T14:00:00Z")), [pair("c5", "s5")]);
+}
+
 /// The store leaves out of a night's candidates the customers their own recent
 /// relationship invitation holds (rules::policy::relationship_held_after, months counted as
 /// 28 days): at the tightest bound (one month after January 31st is February 28th, E4's

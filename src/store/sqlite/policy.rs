@@ -274,48 +274,138 @@ pub fn cancel_for_refund(
 /// P7: customers whose latest purchase (not a refund or void, nor refunded) was at the
 /// location and finalized at or after `since_ms`, without those whose own relationship
 /// invitation is dated after `held_after` (see [`crate::store::policy::PolicyStore`]).
+/// Of two purchases at the same instant, the one stored first counts.
 pub fn relationship_candidates(
     conn: &Connection,
     location: i64,
     since_ms: i64,
     held_after: Option<NaiveDate>,
 ) -> Result<Vec<LatestPurchase>> {
-    // SQLite's bare columns beside max() come from the row holding the maximum, in the
-    // HAVING clause as in the result: the location is the latest purchase's.
+    // In phases, so the rows read follow the window's customers P1 does not hold rather
+    // than the window's sales. First each customer's latest entry of the window from
+    // `transactions_customer_period` alone (no row is read; grouped here, which costs less
+    // than SQLite's sorter), kept when the customer bought at the location at all in it.
+    // Per customer: the latest instant, its entry's row id (of two at one instant, the one
+    // stored first), and whether any entry was at the location.
+    let mut latest: HashMap<i64, (i64, i64, bool)> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT customer_id, finalized_at, rowid, location_id = ?2
+             FROM transactions INDEXED BY transactions_customer_period
+             WHERE ",
+            transaction_period!(""),
+            " >= ?1 / 2592000000 AND finalized_at >= ?1 AND customer_id IS NOT NULL",
+        ))?;
+        let mut rows = stmt.query(params![since_ms, location])?;
+        while let Some(r) = rows.next()? {
+            let (customer, at, rowid, at_location): (i64, i64, i64, bool) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let e = latest.entry(customer).or_insert((at, rowid, at_location));
+            if at > e.0 || (at == e.0 && rowid < e.1) {
+                (e.0, e.1) = (at, rowid);
+            }
+            e.2 |= at_location;
+        }
+    }
+    let mut entries: Vec<(i64, i64)> = (latest.into_iter())
+        .filter(|(_, (_, _, at_location))| *at_location)
+        .map(|(customer, (_, rowid, _))| (customer, rowid))
+        .collect();
+    // Then without the customers P1's cooldown holds: one search of `invitations_person`
+    // each, before any row is read (most of a year's active customers, every night).
+    if let Some(held_after) = held_after {
+        let customers: Vec<i64> = entries.iter().map(|(c, _)| *c).collect();
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.value FROM json_each(?1) e
+             WHERE EXISTS (
+               SELECT 1 FROM invitations i
+               WHERE i.customer_id = e.value AND i.survey_kind = 'relationship'
+                 AND i.business_date > ?2 AND i.status IN ('pending', 'delivered'))",
+        )?;
+        let json = serde_json::to_string(&customers).unwrap_or_default();
+        let held: HashSet<i64> = stmt
+            .query_map(params![json, date_text(held_after)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        entries.retain(|(c, _)| !held.contains(c));
+    }
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Then those entries' rows, and whether each is a purchase that counts (not a refund
+    // or void, and no refund names it): one that counts is kept when it was at the
+    // location; for one that does not, the customer's latest purchase that counts is
+    // searched for alone (a refund is rarely a customer's last word).
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.customer_id, t.host_id, t.finalized_at, t.location_id = ?2,
+                t.kind NOT IN ('refund', 'void')
+                  AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
+         FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value",
+    )?;
+    let rowids: Vec<i64> = entries.iter().map(|(_, r)| *r).collect();
+    let json = serde_json::to_string(&rowids).unwrap_or_default();
+    let mut rows = stmt.query(params![json, location])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let purchase = LatestPurchase {
+            customer: r.get(0)?,
+            transaction: r.get(1)?,
+            finalized_at_ms: r.get(2)?,
+        };
+        let (at_location, counts): (bool, bool) = (r.get(3)?, r.get(4)?);
+        if counts {
+            if at_location {
+                out.push(purchase);
+            }
+        } else if let Some(p) =
+            latest_counting_purchase(conn, purchase.customer, location, since_ms)?
+        {
+            out.push(p);
+        }
+    }
+    out.sort_unstable_by_key(|p| p.customer);
+    Ok(out)
+}
+
+/// The customer's latest purchase in the window that counts for P7 (not a refund or void,
+/// nor refunded; of two at the same instant, the one stored first), when it was at the
+/// location: the window's periods of `transactions_customer_period` searched one by one.
+fn latest_counting_purchase(
+    conn: &Connection,
+    customer: i64,
+    location: i64,
+    since_ms: i64,
+) -> Result<Option<LatestPurchase>> {
     let mut stmt = conn.prepare_cached(concat!(
-        // The window's sales by `transactions_customer_period` (the periods from the
-        // window's on, then each sale's time); each one's refunds by
-        // `transactions_refers_to`: the cost follows the window, not the store's history.
-        // Each customer's recent relationship invitation by `invitations_person`: one
-        // search per customer, and the customers it holds cost the night nothing more.
-        // One sort: the groups come out in customer order, which is the ORDER BY's (a
-        // subquery filtered outside sorted them a second time).
-        "SELECT t.customer_id, t.host_id, max(t.finalized_at)
+        "SELECT location_id, host_id, finalized_at
          FROM transactions t INDEXED BY transactions_customer_period
          WHERE ",
         transaction_period!("t"),
-        " >= ?1 / 2592000000 AND t.finalized_at >= ?1 AND t.customer_id IS NOT NULL
+        " IN (WITH RECURSIVE periods(p) AS (
+                SELECT ?2 / 2592000000
+                UNION ALL
+                SELECT p + 1 FROM periods
+                WHERE p < (SELECT max(",
+        transaction_period!(""),
+        ") FROM transactions))
+              SELECT p FROM periods)
+           AND t.customer_id = ?1 AND t.finalized_at >= ?2
            AND t.kind NOT IN ('refund', 'void')
            AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
-         GROUP BY t.customer_id
-         HAVING t.location_id = ?2
-           AND (?3 IS NULL OR NOT EXISTS (
-             SELECT 1 FROM invitations i
-             WHERE i.customer_id = t.customer_id AND i.survey_kind = 'relationship'
-               AND i.business_date > ?3 AND i.status IN ('pending', 'delivered')))
-         ORDER BY t.customer_id",
+         ORDER BY t.finalized_at DESC, t.rowid LIMIT 1",
     ))?;
-    let rows = stmt.query_map(
-        params![since_ms, location, held_after.map(date_text)],
-        |r| {
-            Ok(LatestPurchase {
-                customer: r.get(0)?,
-                transaction: r.get(1)?,
-                finalized_at_ms: r.get(2)?,
-            })
-        },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let latest = stmt
+        .query_row(params![customer, since_ms], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                LatestPurchase {
+                    customer,
+                    transaction: r.get(1)?,
+                    finalized_at_ms: r.get(2)?,
+                },
+            ))
+        })
+        .optional()?;
+    Ok(latest.and_then(|(at, p)| (at == location).then_some(p)))
 }
 
 /// The latest stored relationship decision of each customer among `customers`: its
