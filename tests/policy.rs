@@ -640,7 +640,13 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
             "seoul",
             "2026-11-18",
             &["c5"],
-            vec![with("s5", "c5", "2026-11-18T12:00:00+09:00", TransactionKind::Sale, None)],
+            vec![with(
+                "s5",
+                "c5",
+                "2026-11-18T12:00:00+09:00",
+                TransactionKind::Sale,
+                None,
+            )],
         ),
         at("2026-11-18T14:00:00Z"),
     )
@@ -651,10 +657,34 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
             "2026-11-19",
             &["c5", "c6", "c7"],
             vec![
-                with("p5", "c5", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
-                with("p6", "c6", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
-                with("p7a", "c7", "2026-11-19T11:00:00+01:00", TransactionKind::Sale, None),
-                with("p7b", "c7", "2026-11-19T12:00:00+01:00", TransactionKind::Sale, None),
+                with(
+                    "p5",
+                    "c5",
+                    "2026-11-19T12:00:00+01:00",
+                    TransactionKind::Sale,
+                    None,
+                ),
+                with(
+                    "p6",
+                    "c6",
+                    "2026-11-19T12:00:00+01:00",
+                    TransactionKind::Sale,
+                    None,
+                ),
+                with(
+                    "p7a",
+                    "c7",
+                    "2026-11-19T11:00:00+01:00",
+                    TransactionKind::Sale,
+                    None,
+                ),
+                with(
+                    "p7b",
+                    "c7",
+                    "2026-11-19T12:00:00+01:00",
+                    TransactionKind::Sale,
+                    None,
+                ),
             ],
         ),
         paris_night("2026-11-19"),
@@ -666,9 +696,27 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
             "2026-11-20",
             &["c5", "c6", "c7"],
             vec![
-                with("r5", "c5", "2026-11-20T12:00:00+01:00", TransactionKind::Refund, Some("p5")),
-                with("v6", "c6", "2026-11-20T12:00:00+01:00", TransactionKind::Void, Some("p6")),
-                with("r7", "c7", "2026-11-20T12:00:00+01:00", TransactionKind::Refund, Some("p7a")),
+                with(
+                    "r5",
+                    "c5",
+                    "2026-11-20T12:00:00+01:00",
+                    TransactionKind::Refund,
+                    Some("p5"),
+                ),
+                with(
+                    "v6",
+                    "c6",
+                    "2026-11-20T12:00:00+01:00",
+                    TransactionKind::Void,
+                    Some("p6"),
+                ),
+                with(
+                    "r7",
+                    "c7",
+                    "2026-11-20T12:00:00+01:00",
+                    TransactionKind::Refund,
+                    Some("p7a"),
+                ),
             ],
         ),
         paris_night("2026-11-20"),
@@ -687,8 +735,14 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
             .collect()
     };
     let pair = |c: &str, t: &str| (c.to_string(), t.to_string());
-    assert_eq!(asked("paris", paris_night("2026-11-21")), [pair("c7", "p7b")]);
-    assert_eq!(asked("seoul", at("2026-11-21T14:00:00Z")), [pair("c5", "s5")]);
+    assert_eq!(
+        asked("paris", paris_night("2026-11-21")),
+        [pair("c7", "p7b")]
+    );
+    assert_eq!(
+        asked("seoul", at("2026-11-21T14:00:00Z")),
+        [pair("c5", "s5")]
+    );
 }
 
 /// The store leaves out of a night's candidates the customers their own recent
