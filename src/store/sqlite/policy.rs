@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoredDate;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::dates::date_text;
@@ -282,13 +282,11 @@ pub fn relationship_candidates(
     held_after: Option<NaiveDate>,
 ) -> Result<Vec<LatestPurchase>> {
     // In phases, so the rows read follow the window's customers P1 does not hold rather
-    // than the window's sales. First each customer's latest entry of the window from
-    // `transactions_customer_period` alone (no row is read; grouped here, which costs less
-    // than SQLite's sorter), kept when the customer bought at the location at all in it.
-    // Per customer: the latest instant, its entry's row id (of two at one instant, the one
-    // stored first), and whether any entry was at the location.
-    let mut latest: HashMap<i64, (i64, i64, bool)> = HashMap::new();
-    {
+    // than the window's sales. First the window's entries of `transactions_customer_period`
+    // alone (customer, time, row id, location: no row is read), ordered here by customer,
+    // latest first (of two at one instant, the one stored first): cheaper than SQLite's
+    // sorter. A customer who bought nothing at the location in the window is no candidate.
+    let mut window: Vec<WindowEntry> = {
         let mut stmt = conn.prepare_cached(concat!(
             "SELECT customer_id, finalized_at, rowid, location_id = ?2
              FROM transactions INDEXED BY transactions_customer_period
@@ -296,25 +294,28 @@ pub fn relationship_candidates(
             transaction_period!(""),
             " >= ?1 / 2592000000 AND finalized_at >= ?1 AND customer_id IS NOT NULL",
         ))?;
-        let mut rows = stmt.query(params![since_ms, location])?;
-        while let Some(r) = rows.next()? {
-            let (customer, at, rowid, at_location): (i64, i64, i64, bool) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let e = latest.entry(customer).or_insert((at, rowid, at_location));
-            if at > e.0 || (at == e.0 && rowid < e.1) {
-                (e.0, e.1) = (at, rowid);
-            }
-            e.2 |= at_location;
-        }
-    }
-    let mut entries: Vec<(i64, i64)> = (latest.into_iter())
-        .filter(|(_, (_, _, at_location))| *at_location)
-        .map(|(customer, (_, rowid, _))| (customer, rowid))
+        stmt.query_map(params![since_ms, location], |r| {
+            Ok(WindowEntry {
+                customer: r.get(0)?,
+                at: r.get(1)?,
+                rowid: r.get(2)?,
+                at_location: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    window.sort_unstable_by(|a, b| {
+        (a.customer.cmp(&b.customer))
+            .then(b.at.cmp(&a.at))
+            .then(a.rowid.cmp(&b.rowid))
+    });
+    let mut customers: Vec<&[WindowEntry]> = (window.chunk_by(|a, b| a.customer == b.customer))
+        .filter(|entries| entries.iter().any(|e| e.at_location))
         .collect();
     // Then without the customers P1's cooldown holds: one search of `invitations_person`
     // each, before any row is read (most of a year's active customers, every night).
     if let Some(held_after) = held_after {
-        let customers: Vec<i64> = entries.iter().map(|(c, _)| *c).collect();
+        let ids: Vec<i64> = customers.iter().map(|e| e[0].customer).collect();
         let mut stmt = conn.prepare_cached(
             "SELECT e.value FROM json_each(?1) e
              WHERE EXISTS (
@@ -322,90 +323,93 @@ pub fn relationship_candidates(
                WHERE i.customer_id = e.value AND i.survey_kind = 'relationship'
                  AND i.business_date > ?2 AND i.status IN ('pending', 'delivered'))",
         )?;
-        let json = serde_json::to_string(&customers).unwrap_or_default();
+        let json = serde_json::to_string(&ids).unwrap_or_default();
         let held: HashSet<i64> = stmt
             .query_map(params![json, date_text(held_after)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        entries.retain(|(c, _)| !held.contains(c));
+        customers.retain(|e| !held.contains(&e[0].customer));
     }
-    if entries.is_empty() {
+    if customers.is_empty() {
         return Ok(Vec::new());
     }
-    // Then those entries' rows, and whether each is a purchase that counts (not a refund
-    // or void, and no refund names it): one that counts is kept when it was at the
-    // location; for one that does not, the customer's latest purchase that counts is
-    // searched for alone (a refund is rarely a customer's last word).
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.customer_id, t.host_id, t.finalized_at, t.location_id = ?2,
-                t.kind NOT IN ('refund', 'void')
-                  AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
-         FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value",
-    )?;
-    let rowids: Vec<i64> = entries.iter().map(|(_, r)| *r).collect();
+    // Then each customer's latest entry: its row, and whether it is a purchase that counts
+    // (not a refund or void, and no refund names it). One that counts is kept when it was
+    // at the location; after one that does not (a refund is rarely a customer's last
+    // word), the customer's next entries are read one by one until one counts.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.rowid, t.host_id, t.finalized_at, t.location_id = ?2, {COUNTS}
+         FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value"
+    ))?;
+    let rowids: Vec<i64> = customers.iter().map(|e| e[0].rowid).collect();
     let json = serde_json::to_string(&rowids).unwrap_or_default();
-    let mut rows = stmt.query(params![json, location])?;
+    let latest: Vec<(i64, String, i64, bool, bool)> = stmt
+        .query_map(params![json, location], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // json_each gives the list's order; each entry was read in this transaction.
+    let aligned = latest.len() == customers.len()
+        && (customers.iter().zip(&latest)).all(|(e, l)| e[0].rowid == l.0);
+    if !aligned {
+        return Err(Error::Internal(
+            "P7: the window's latest entries came back out of order".into(),
+        ));
+    }
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let purchase = LatestPurchase {
-            customer: r.get(0)?,
-            transaction: r.get(1)?,
-            finalized_at_ms: r.get(2)?,
+    for (entries, (_, transaction, finalized_at_ms, at_location, counts)) in
+        customers.iter().zip(latest)
+    {
+        let counting = if counts {
+            Some((transaction, finalized_at_ms, at_location))
+        } else {
+            first_counting(conn, location, &entries[1..])?
         };
-        let (at_location, counts): (bool, bool) = (r.get(3)?, r.get(4)?);
-        if counts {
-            if at_location {
-                out.push(purchase);
-            }
-        } else if let Some(p) =
-            latest_counting_purchase(conn, purchase.customer, location, since_ms)?
-        {
-            out.push(p);
+        if let Some((transaction, finalized_at_ms, true)) = counting {
+            out.push(LatestPurchase {
+                customer: entries[0].customer,
+                transaction,
+                finalized_at_ms,
+            });
         }
     }
-    out.sort_unstable_by_key(|p| p.customer);
     Ok(out)
 }
 
-/// The customer's latest purchase in the window that counts for P7 (not a refund or void,
-/// nor refunded; of two at the same instant, the one stored first), when it was at the
-/// location: the window's periods of `transactions_customer_period` searched one by one.
-fn latest_counting_purchase(
-    conn: &Connection,
+/// One entry of P7's window in `transactions_customer_period`.
+struct WindowEntry {
     customer: i64,
+    at: i64,
+    rowid: i64,
+    at_location: bool,
+}
+
+/// Whether the transaction `t` is a purchase that counts for P7: not a refund or void, and
+/// no refund or void names it.
+const COUNTS: &str = "t.kind NOT IN ('refund', 'void')
+    AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)";
+
+/// The first of `entries` that is a purchase that counts for P7 (see [`COUNTS`]): its host
+/// id, time, and whether it was at the location.
+fn first_counting(
+    conn: &Connection,
     location: i64,
-    since_ms: i64,
-) -> Result<Option<LatestPurchase>> {
-    let mut stmt = conn.prepare_cached(concat!(
-        "SELECT location_id, host_id, finalized_at
-         FROM transactions t INDEXED BY transactions_customer_period
-         WHERE ",
-        transaction_period!("t"),
-        " IN (WITH RECURSIVE periods(p) AS (
-                SELECT ?2 / 2592000000
-                UNION ALL
-                SELECT p + 1 FROM periods
-                WHERE p < (SELECT max(",
-        transaction_period!(""),
-        ") FROM transactions))
-              SELECT p FROM periods)
-           AND t.customer_id = ?1 AND t.finalized_at >= ?2
-           AND t.kind NOT IN ('refund', 'void')
-           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)
-         ORDER BY t.finalized_at DESC, t.rowid LIMIT 1",
+    entries: &[WindowEntry],
+) -> Result<Option<(String, i64, bool)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.host_id, t.finalized_at, t.location_id = ?2
+         FROM transactions t WHERE t.rowid = ?1 AND {COUNTS}"
     ))?;
-    let latest = stmt
-        .query_row(params![customer, since_ms], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                LatestPurchase {
-                    customer,
-                    transaction: r.get(1)?,
-                    finalized_at_ms: r.get(2)?,
-                },
-            ))
-        })
-        .optional()?;
-    Ok(latest.and_then(|(at, p)| (at == location).then_some(p)))
+    for e in entries {
+        if let Some(found) = stmt
+            .query_row(params![e.rowid, location], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
 /// The latest stored relationship decision of each customer among `customers`: its
