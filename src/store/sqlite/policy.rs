@@ -720,4 +720,143 @@ mod tests {
         );
         assert_eq!(history.host_ids.get(&2).map(String::as_str), Some("c2"));
     }
+
+    /// One transaction of a generated store: customer (1–5, or none), location (1 or 2),
+    /// kind, time (a few distinct instants, so ties are common; none = not finalized),
+    /// and the earlier transaction it refers to.
+    type Sale = (Option<i64>, i64, &'static str, Option<i64>, Option<usize>);
+
+    /// P7: the store's candidates equal a plain reading of the rule over generated stores
+    /// (ties at one instant, refunds and voids naming sales or not, customers at two
+    /// locations, purchases before the window or not finalized, relationship invitations
+    /// of every status before and after the held date).
+    #[test]
+    fn relationship_candidates_follow_the_rule_over_generated_stores() {
+        use proptest::prelude::*;
+        let sale = (
+            proptest::option::weighted(0.9, 1..=5i64),
+            1..=2i64,
+            prop_oneof![
+                4 => Just("sale"),
+                1 => Just("service"),
+                1 => Just("refund"),
+                1 => Just("void")
+            ],
+            proptest::option::weighted(0.9, 0..6i64),
+            proptest::option::weighted(0.4, any::<prop::sample::Index>()),
+        );
+        let invitation = (
+            1..=5i64,
+            0..4u32,
+            prop_oneof![
+                Just("pending"),
+                Just("delivered"),
+                Just("cancelled"),
+                Just("failed")
+            ],
+        );
+        let stores = (
+            proptest::collection::vec(sale, 0..24),
+            proptest::collection::vec(invitation, 0..5),
+            any::<bool>(),
+        );
+        proptest!(ProptestConfig::with_cases(128), |((sales, invitations, held) in stores)| {
+            let sales: Vec<Sale> = (sales.into_iter().enumerate())
+                .map(|(n, (customer, location, kind, at, of))| {
+                    let of = of.filter(|_| n > 0).map(|i| i.index(n));
+                    (customer, location, kind, at, of)
+                })
+                .collect();
+            check_candidates(&sales, &invitations, held);
+        });
+    }
+
+    fn check_candidates(sales: &[Sale], invitations: &[(i64, u32, &str)], held: bool) {
+        const DAY: i64 = 86_400_000;
+        // The window starts at instant 1 (instant 0 is before it), late in a 30-day period
+        // so the window spans two.
+        let base = 2_592_000_000 * 20_000 + 29 * DAY;
+        let since = base + DAY;
+        let store = Store::with_paris(
+            "INSERT INTO locations (id, host_id, name, time_zone, enabled)
+               VALUES (2, 'seoul', 'Seoul', 'Asia/Seoul', 1);
+             INSERT INTO customers (id, host_id, include_in_communications, created_at,
+               updated_at)
+             VALUES (1, 'c1', 1, 0, 0), (2, 'c2', 1, 0, 0), (3, 'c3', 1, 0, 0),
+                    (4, 'c4', 1, 0, 0), (5, 'c5', 1, 0, 0);",
+        );
+        let c = &store.conn;
+        let at_ms = |at: Option<i64>| at.map(|a| base + a * DAY);
+        for (n, (customer, location, kind, at, of)) in sales.iter().enumerate() {
+            c.execute(
+                "INSERT INTO transactions (id, host_id, location_id, customer_id, kind,
+                   amount_minor, currency, finalized_at, excluded, first_seen_on, refers_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, 'EUR', ?6, 0, '2026-01-01', ?7)",
+                params![
+                    n as i64 + 1,
+                    format!("t{n}"),
+                    location,
+                    customer,
+                    kind,
+                    at_ms(*at),
+                    of.map(|i| format!("t{i}"))
+                ],
+            )
+            .unwrap();
+        }
+        let dates = ["2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01"];
+        for (customer, date, status) in invitations {
+            c.execute(
+                "INSERT INTO invitations (customer_id, location_id, trigger, channel,
+                   language, business_date, status, due_at, created_at, survey_kind)
+                 VALUES (?1, 1, 'transaction', 'email', 'fr', ?2, ?3, 0, 0, 'relationship')",
+                params![customer, dates[*date as usize], status],
+            )
+            .unwrap();
+        }
+        let held_after = held.then(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        // The rule read plainly: each customer's latest purchase in the window that is not
+        // a refund or void nor refunded (of two at one instant, the one stored first), at
+        // the location, without a pending or delivered relationship invitation dated after
+        // the held date.
+        let refunded = |n: usize| sales.iter().any(|s| s.4 == Some(n));
+        let mut latest: std::collections::BTreeMap<i64, (i64, usize)> = Default::default();
+        for (n, (customer, _, kind, at, _)) in sales.iter().enumerate() {
+            let (Some(customer), Some(at)) = (customer, at_ms(*at)) else {
+                continue;
+            };
+            if at < since || matches!(*kind, "refund" | "void") || refunded(n) {
+                continue;
+            }
+            let e = latest.entry(*customer).or_insert((at, n));
+            if at > e.0 {
+                *e = (at, n);
+            }
+        }
+        for location in [1, 2] {
+            let expected: Vec<(i64, String, i64)> = (latest.iter())
+                .filter(|(_, (_, n))| sales[*n].1 == location)
+                .filter(|(customer, _)| {
+                    !held_after.is_some_and(|h| {
+                        invitations.iter().any(|(c, d, status)| {
+                            *c == **customer
+                                && dates[*d as usize] > date_text(h).as_str()
+                                && matches!(*status, "pending" | "delivered")
+                        })
+                    })
+                })
+                .map(|(customer, (at, n))| (*customer, format!("t{n}"), *at))
+                .collect();
+            let got: Vec<(i64, String, i64)> =
+                relationship_candidates(c, location, since, held_after)
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| (p.customer, p.transaction, p.finalized_at_ms))
+                    .collect();
+            assert_eq!(
+                got, expected,
+                "location {location}: {sales:?} {invitations:?}"
+            );
+        }
+    }
 }
