@@ -282,81 +282,29 @@ pub fn relationship_candidates(
     held_after: Option<NaiveDate>,
 ) -> Result<Vec<LatestPurchase>> {
     // In phases, so the rows read follow the window's customers P1 does not hold rather
-    // than the window's sales. First the window's entries of `transactions_customer_period`
-    // alone (customer, time, row id, location: no row is read), ordered here by customer,
-    // latest first (of two at one instant, the one stored first): cheaper than SQLite's
-    // sorter. A customer who bought nothing at the location in the window is no candidate.
-    let mut window: Vec<WindowEntry> = {
-        let mut stmt = conn.prepare_cached(concat!(
-            "SELECT customer_id, finalized_at, rowid, location_id = ?2
-             FROM transactions INDEXED BY transactions_customer_period
-             WHERE ",
-            transaction_period!(""),
-            " >= ?1 / 2592000000 AND finalized_at >= ?1 AND customer_id IS NOT NULL",
-        ))?;
-        stmt.query_map(params![since_ms, location], |r| {
-            Ok(WindowEntry {
-                customer: r.get(0)?,
-                at: r.get(1)?,
-                rowid: r.get(2)?,
-                at_location: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?
-    };
-    window.sort_unstable_by(|a, b| {
-        (a.customer.cmp(&b.customer))
-            .then(b.at.cmp(&a.at))
-            .then(a.rowid.cmp(&b.rowid))
-    });
+    // than the window's sales. First the window's entries, by customer, latest first; a
+    // customer who bought nothing at the location in the window is no candidate.
+    let window = window_entries(conn, location, since_ms)?;
     let mut customers: Vec<&[WindowEntry]> = (window.chunk_by(|a, b| a.customer == b.customer))
         .filter(|entries| entries.iter().any(|e| e.at_location))
         .collect();
-    // Then without the customers P1's cooldown holds: one search of `invitations_person`
-    // each, before any row is read (most of a year's active customers, every night).
+    // Then without the customers P1's cooldown holds, before any row is read (most of a
+    // year's active customers, every night).
     if let Some(held_after) = held_after {
         let ids: Vec<i64> = customers.iter().map(|e| e[0].customer).collect();
-        let mut stmt = conn.prepare_cached(
-            "SELECT e.value FROM json_each(?1) e
-             WHERE EXISTS (
-               SELECT 1 FROM invitations i
-               WHERE i.customer_id = e.value AND i.survey_kind = 'relationship'
-                 AND i.business_date > ?2 AND i.status IN ('pending', 'delivered'))",
-        )?;
-        let json = serde_json::to_string(&ids).unwrap_or_default();
-        let held: HashSet<i64> = stmt
-            .query_map(params![json, date_text(held_after)], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let held = held_among(conn, &ids, held_after)?;
         customers.retain(|e| !held.contains(&e[0].customer));
     }
     if customers.is_empty() {
         return Ok(Vec::new());
     }
-    // Then each customer's latest entry: its row, and whether it is a purchase that counts
-    // (not a refund or void, and no refund names it). One that counts is kept when it was
-    // at the location; after one that does not (a refund is rarely a customer's last
-    // word), the customer's next entries are read one by one until one counts.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT t.rowid, t.host_id, t.finalized_at, t.location_id = ?2, {COUNTS}
-         FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value"
-    ))?;
+    // Then each customer's latest entry: kept when it counts and was at the location;
+    // after one that does not count (a refund is rarely a customer's last word), the
+    // customer's next entries are read one by one until one counts.
     let rowids: Vec<i64> = customers.iter().map(|e| e[0].rowid).collect();
-    let json = serde_json::to_string(&rowids).unwrap_or_default();
-    let latest: Vec<(i64, String, i64, bool, bool)> = stmt
-        .query_map(params![json, location], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    // json_each gives the list's order; each entry was read in this transaction.
-    let aligned = latest.len() == customers.len()
-        && (customers.iter().zip(&latest)).all(|(e, l)| e[0].rowid == l.0);
-    if !aligned {
-        return Err(Error::Internal(
-            "P7: the window's latest entries came back out of order".into(),
-        ));
-    }
+    let latest = entry_rows(conn, location, &rowids)?;
     let mut out = Vec::new();
-    for (entries, (_, transaction, finalized_at_ms, at_location, counts)) in
+    for (entries, (transaction, finalized_at_ms, at_location, counts)) in
         customers.iter().zip(latest)
     {
         let counting = if counts {
@@ -373,6 +321,82 @@ pub fn relationship_candidates(
         }
     }
     Ok(out)
+}
+
+/// P7's window: its entries of `transactions_customer_period` alone (customer, time, row
+/// id, at the location or not: no row is read), ordered here by customer, latest first,
+/// and of two at one instant the one stored first (cheaper than SQLite's sorter).
+#[inline(never)]
+fn window_entries(conn: &Connection, location: i64, since_ms: i64) -> Result<Vec<WindowEntry>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT customer_id, finalized_at, rowid, location_id = ?2
+         FROM transactions INDEXED BY transactions_customer_period
+         WHERE ",
+        transaction_period!(""),
+        " >= ?1 / 2592000000 AND finalized_at >= ?1 AND customer_id IS NOT NULL",
+    ))?;
+    let mut window: Vec<WindowEntry> = stmt
+        .query_map(params![since_ms, location], |r| {
+            Ok(WindowEntry {
+                customer: r.get(0)?,
+                at: r.get(1)?,
+                rowid: r.get(2)?,
+                at_location: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    window.sort_unstable_by(|a, b| {
+        (a.customer.cmp(&b.customer))
+            .then(b.at.cmp(&a.at))
+            .then(a.rowid.cmp(&b.rowid))
+    });
+    Ok(window)
+}
+
+/// The customers among `customers` whose own relationship invitation, pending or
+/// delivered, is dated after `held_after` (P1): one search of `invitations_person` each.
+#[inline(never)]
+fn held_among(conn: &Connection, customers: &[i64], held_after: NaiveDate) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.value FROM json_each(?1) e
+         WHERE EXISTS (
+           SELECT 1 FROM invitations i
+           WHERE i.customer_id = e.value AND i.survey_kind = 'relationship'
+             AND i.business_date > ?2 AND i.status IN ('pending', 'delivered'))",
+    )?;
+    let json = serde_json::to_string(customers).unwrap_or_default();
+    Ok(stmt
+        .query_map(params![json, date_text(held_after)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The transactions `rowids`, in order: host id, time, whether at the location, and
+/// whether it is a purchase that counts (see [`COUNTS`]).
+#[inline(never)]
+fn entry_rows(
+    conn: &Connection,
+    location: i64,
+    rowids: &[i64],
+) -> Result<Vec<(String, i64, bool, bool)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.rowid, t.host_id, t.finalized_at, t.location_id = ?2, {COUNTS}
+         FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value"
+    ))?;
+    let json = serde_json::to_string(rowids).unwrap_or_default();
+    let rows: Vec<(i64, (String, i64, bool, bool))> = stmt
+        .query_map(params![json, location], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // json_each gives the list's order; each row id was read in this transaction.
+    let aligned =
+        rows.len() == rowids.len() && (rowids.iter().zip(&rows)).all(|(id, (got, _))| id == got);
+    if !aligned {
+        return Err(Error::Internal(
+            "P7: the window's latest entries came back out of order".into(),
+        ));
+    }
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// One entry of P7's window in `transactions_customer_period`.
