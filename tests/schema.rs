@@ -156,12 +156,13 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
             // v9 → v10: a store without the setting slims delivered rows after 90 days.
             assert_eq!(stored.slim_delivered_after_days, 90, "from v{v}");
         }
-        // v9 → v10, v17 → v18 → v19: indexes only, the data as it was (checked above).
+        // v9 → v10, v17 → v18 → v19 → v20: indexes only, the data as it was (checked above).
         let c = rusqlite::Connection::open(&path).unwrap();
         for (index, present) in [
             ("alerts_escalation", true),
             ("invitations_person", true),
             ("invitations_contact_person", true),
+            ("invitations_relationship_held", true),
             ("outbox_unslimmed", true),
             ("transactions_customer_period", true),
             ("transactions_finalized", false),

@@ -73,6 +73,9 @@ fn index_read_by(index: &str) -> &'static str {
         "invitations_one_per_transaction" => "E8: one invitation per sale",
         "invitations_person" => "E4, P1, P2: a person's latest invitations of each kind",
         "invitations_contact_person" => "P3: the invitations of one contact",
+        "invitations_relationship_held" => {
+            "P1, P7: whom a relationship invitation holds (relationship invitations only)"
+        }
         "invitations_pending" => "T8, P5: the invitations waiting for delivery",
         "invitations_reminders" => "R1, R2: reminders to decide (entered at delivery)",
         "sqlite_autoindex_outbox_1" => "T8: a message acked by its id",

@@ -354,13 +354,15 @@ fn window_entries(conn: &Connection, location: i64, since_ms: i64) -> Result<Vec
 }
 
 /// The customers among `customers` whose own relationship invitation, pending or
-/// delivered, is dated after `held_after` (P1): one search of `invitations_person` each.
+/// delivered, is dated after `held_after` (P1): one search each of
+/// `invitations_relationship_held` (schema 20), which answers without the row (the planner
+/// would take `invitations_person` and read each row's status).
 #[inline(never)]
 fn held_among(conn: &Connection, customers: &[i64], held_after: NaiveDate) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.value FROM json_each(?1) e
          WHERE EXISTS (
-           SELECT 1 FROM invitations i
+           SELECT 1 FROM invitations i INDEXED BY invitations_relationship_held
            WHERE i.customer_id = e.value AND i.survey_kind = 'relationship'
              AND i.business_date > ?2 AND i.status IN ('pending', 'delivered'))",
     )?;

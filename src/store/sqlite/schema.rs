@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19, V20,
 ];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
@@ -840,6 +840,17 @@ DROP INDEX transactions_finalized;
 DROP INDEX transactions_customer_month;
 CREATE INDEX transactions_customer_period ON transactions(
     coalesce(finalized_at / 2592000000, -1), customer_id, location_id, finalized_at);
+"#;
+
+/// Version 20: the relationship invitations that hold a customer (P1, P7: pending or
+/// delivered) indexed by customer and date, alone. Every night P7 asks, for each customer
+/// active in its window, whether such an invitation is dated after the held date: with
+/// `invitations_person` each answer read the invitation's row for its status; this index
+/// answers from itself (the guard's two-year night: −10 % instructions). It holds one entry
+/// per relationship invitation, moved when its status changes.
+const V20: &str = r#"
+CREATE INDEX invitations_relationship_held ON invitations(customer_id, business_date)
+    WHERE survey_kind = 'relationship' AND status IN ('pending', 'delivered');
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a
