@@ -846,8 +846,9 @@ CREATE INDEX transactions_customer_period ON transactions(
 /// delivered) indexed by customer and date, alone. Every night P7 asks, for each customer
 /// active in its window, whether such an invitation is dated after the held date: with
 /// `invitations_person` each answer read the invitation's row for its status; this index
-/// answers from itself (the guard's two-year night: −10 % instructions). It holds one entry
-/// per relationship invitation, moved when its status changes.
+/// answers from itself (the guard's two-year night: −10 % instructions). It holds an entry
+/// for each relationship invitation while it is pending or delivered: a cancelled or
+/// failed one leaves it, and so stops holding the customer.
 const V20: &str = r#"
 CREATE INDEX invitations_relationship_held ON invitations(customer_id, business_date)
     WHERE survey_kind = 'relationship' AND status IN ('pending', 'delivered');
