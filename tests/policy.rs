@@ -629,96 +629,39 @@ fn p7_of_two_purchases_at_the_same_instant_the_one_stored_first_names_the_locati
 #[test]
 fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
     let e = engine();
-    let with = |id: &str, customer: &str, finalized: &str, kind, of: Option<&str>| Transaction {
+    let bought =
+        |id: &str, customer: &str, finalized: &str| sale(id, Some(customer), Some(finalized));
+    let undo = |id: &str, customer: &str, kind, of: &str| Transaction {
         kind,
-        refers_to: of.map(Into::into),
-        amount_minor: if of.is_some() { -1000 } else { 1000 },
-        ..sale(id, Some(customer), Some(finalized))
+        refers_to: Some(of.into()),
+        amount_minor: -1000,
+        ..bought(id, customer, "2026-11-20T12:00:00+01:00")
     };
+    let s5 = bought("s5", "c5", "2026-11-18T12:00:00+09:00");
     e.sync(
-        &batch(
-            "seoul",
-            "2026-11-18",
-            &["c5"],
-            vec![with(
-                "s5",
-                "c5",
-                "2026-11-18T12:00:00+09:00",
-                TransactionKind::Sale,
-                None,
-            )],
-        ),
+        &batch("seoul", "2026-11-18", &["c5"], vec![s5]),
         at("2026-11-18T14:00:00Z"),
     )
     .unwrap();
+    let sales = vec![
+        bought("p5", "c5", "2026-11-19T12:00:00+01:00"),
+        bought("p6", "c6", "2026-11-19T12:00:00+01:00"),
+        bought("p7a", "c7", "2026-11-19T11:00:00+01:00"),
+        bought("p7b", "c7", "2026-11-19T12:00:00+01:00"),
+    ];
+    let customers = ["c5", "c6", "c7"];
     e.sync(
-        &batch(
-            "paris",
-            "2026-11-19",
-            &["c5", "c6", "c7"],
-            vec![
-                with(
-                    "p5",
-                    "c5",
-                    "2026-11-19T12:00:00+01:00",
-                    TransactionKind::Sale,
-                    None,
-                ),
-                with(
-                    "p6",
-                    "c6",
-                    "2026-11-19T12:00:00+01:00",
-                    TransactionKind::Sale,
-                    None,
-                ),
-                with(
-                    "p7a",
-                    "c7",
-                    "2026-11-19T11:00:00+01:00",
-                    TransactionKind::Sale,
-                    None,
-                ),
-                with(
-                    "p7b",
-                    "c7",
-                    "2026-11-19T12:00:00+01:00",
-                    TransactionKind::Sale,
-                    None,
-                ),
-            ],
-        ),
+        &batch("paris", "2026-11-19", &customers, sales),
         paris_night("2026-11-19"),
     )
     .unwrap();
+    let undone = vec![
+        undo("r5", "c5", TransactionKind::Refund, "p5"),
+        undo("v6", "c6", TransactionKind::Void, "p6"),
+        undo("r7", "c7", TransactionKind::Refund, "p7a"),
+    ];
     e.sync(
-        &batch(
-            "paris",
-            "2026-11-20",
-            &["c5", "c6", "c7"],
-            vec![
-                with(
-                    "r5",
-                    "c5",
-                    "2026-11-20T12:00:00+01:00",
-                    TransactionKind::Refund,
-                    Some("p5"),
-                ),
-                with(
-                    "v6",
-                    "c6",
-                    "2026-11-20T12:00:00+01:00",
-                    TransactionKind::Void,
-                    Some("p6"),
-                ),
-                with(
-                    "r7",
-                    "c7",
-                    "2026-11-20T12:00:00+01:00",
-                    TransactionKind::Refund,
-                    Some("p7a"),
-                ),
-            ],
-        ),
+        &batch("paris", "2026-11-20", &customers, undone),
         paris_night("2026-11-20"),
     )
     .unwrap();
