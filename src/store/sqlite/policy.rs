@@ -300,7 +300,7 @@ pub fn relationship_candidates(
     }
     // Then each customer's latest entry: kept when it counts and was at the location;
     // after one that does not count (a refund is rarely a customer's last word), the
-    // customer's next entries are read one by one until one counts.
+    // customer's other entries are read and the first that counts is taken.
     let rowids: Vec<i64> = customers.iter().map(|e| e[0].rowid).collect();
     let latest = entry_rows(conn, location, &rowids)?;
     let mut out = Vec::new();
@@ -310,7 +310,10 @@ pub fn relationship_candidates(
         let counting = if counts {
             Some((transaction, finalized_at_ms, at_location))
         } else {
-            first_counting(conn, location, &entries[1..])?
+            let rest: Vec<i64> = entries[1..].iter().map(|e| e.rowid).collect();
+            (entry_rows(conn, location, &rest)?.into_iter())
+                .find(|(_, _, _, counts)| *counts)
+                .map(|(transaction, at, at_location, _)| (transaction, at, at_location))
         };
         if let Some((transaction, finalized_at_ms, true)) = counting {
             out.push(LatestPurchase {
@@ -413,30 +416,6 @@ struct WindowEntry {
 /// no refund or void names it.
 const COUNTS: &str = "t.kind NOT IN ('refund', 'void')
     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.refers_to = t.host_id)";
-
-/// The first of `entries` that is a purchase that counts for P7 (see [`COUNTS`]): its host
-/// id, time, and whether it was at the location.
-fn first_counting(
-    conn: &Connection,
-    location: i64,
-    entries: &[WindowEntry],
-) -> Result<Option<(String, i64, bool)>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT t.host_id, t.finalized_at, t.location_id = ?2
-         FROM transactions t WHERE t.rowid = ?1 AND {COUNTS}"
-    ))?;
-    for e in entries {
-        if let Some(found) = stmt
-            .query_row(params![e.rowid, location], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?
-        {
-            return Ok(Some(found));
-        }
-    }
-    Ok(None)
-}
 
 /// The latest stored relationship decision of each customer among `customers`: its
 /// business date and reason (`None` = invited).
