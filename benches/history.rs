@@ -8,6 +8,9 @@
 //! copy beside it); each measurement copies it, opens it, runs one night and morning to
 //! warm the engine, then times the next night and its morning.
 //! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
+//! Beside each night's time it prints the read and write system calls the night made
+//! (Linux): SQLite's page cache misses and its journal and file writes, which callgrind
+//! does not count.
 //! `HEARKEN_BENCH_ONLY=young|old`: measure one store once (for callgrind:
 //! `--toggle-collect='history::timed_night'`), with WAL or, with
 //! `HEARKEN_BENCH_JOURNAL=rollback`, a rollback journal.
@@ -80,18 +83,48 @@ fn templates(h: &History, nights: u32) -> (PathBuf, PathBuf) {
 }
 
 /// The timed night: its own function, so callgrind can count it alone
-/// (`--toggle-collect='history::timed_night'`).
+/// (`--toggle-collect='history::timed_night'`). Also returns the read and write calls the
+/// thread made meanwhile (see [`IoCalls`]).
 #[inline(never)]
-fn timed_night(e: &Engine, h: &History, night: u32) -> Duration {
+fn timed_night(e: &Engine, h: &History, night: u32) -> (Duration, Option<IoCalls>) {
     let batch = history::batch(h, night);
+    let before = IoCalls::now();
     let start = Instant::now();
     let report = e.sync(&batch, history::night_at(night)).unwrap();
     let elapsed = start.elapsed();
+    let calls = before.zip(IoCalls::now()).map(|(b, a)| IoCalls {
+        reads: a.reads - b.reads,
+        writes: a.writes - b.writes,
+    });
     assert_eq!(
         report.invitations.len() + report.skipped.len(),
         h.sales_per_night
     );
-    elapsed
+    (elapsed, calls)
+}
+
+/// The read and write system calls of this thread so far (`syscr`, `syscw` of Linux's
+/// `/proc/thread-self/io`; `None` elsewhere). SQLite reads a page it does not hold in its
+/// cache with one `pread` and writes a WAL frame with two `pwrite`s (header, page): what
+/// a night costs the kernel, which callgrind does not see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct IoCalls {
+    reads: u64,
+    writes: u64,
+}
+
+impl IoCalls {
+    fn now() -> Option<IoCalls> {
+        let text = std::fs::read_to_string("/proc/thread-self/io").ok()?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+        };
+        Some(IoCalls {
+            reads: field("syscr:")?,
+            writes: field("syscw:")?,
+        })
+    }
 }
 
 /// The timed morning (`--toggle-collect='history::timed_morning'`).
@@ -106,7 +139,12 @@ fn timed_morning(e: &Engine, h: &History, night: u32) -> Duration {
 /// night `night` and its morning run first on the open engine (as a host's engine stays
 /// open: statements prepared, pages cached), then night `night + 1` and its morning are
 /// timed.
-fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (Duration, Duration) {
+fn measure(
+    template: &Path,
+    h: &History,
+    night: u32,
+    journal: JournalMode,
+) -> (Duration, Duration, Option<IoCalls>) {
     let dir = tempfile::tempdir_in(template.parent().unwrap()).unwrap();
     let path = dir.path().join("store.db");
     std::fs::copy(template, &path).unwrap();
@@ -123,10 +161,10 @@ fn measure(template: &Path, h: &History, night: u32, journal: JournalMode) -> (D
     let e = Engine::open_with(&path, &options).unwrap();
     history::sync_night(&e, h, night);
     history::morning(&e, h, night);
-    let sync = timed_night(&e, h, night + 1);
+    let (sync, calls) = timed_night(&e, h, night + 1);
     let morning = timed_morning(&e, h, night + 1);
     e.close().unwrap();
-    (sync, morning)
+    (sync, morning, calls)
 }
 
 /// [`measure`]'s night `night + 1` on a copy in `target/bench-pages/`, its WAL frames kept
@@ -256,9 +294,9 @@ fn main() {
             Ok("rollback") => JournalMode::Rollback,
             _ => JournalMode::Wal,
         };
-        let (s, m) = measure(t, &h, n, journal);
+        let (s, m, calls) = measure(t, &h, n, journal);
         println!(
-            "{which} ({journal:?}): night {:.2} ms, morning {:.2} ms",
+            "{which} ({journal:?}): night {:.2} ms, morning {:.2} ms; night's I/O calls {calls:?}",
             ms(s),
             ms(m)
         );
@@ -280,6 +318,7 @@ fn main() {
     );
     for journal in [JournalMode::Wal, JournalMode::Rollback] {
         let mut runs = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        let mut calls = [Vec::new(), Vec::new()];
         for run in 0..RUNS {
             // Alternate which store goes first, so cache warmth favours neither.
             let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
@@ -289,9 +328,10 @@ fn main() {
                 } else {
                     (&old, nights)
                 };
-                let (s, m) = measure(t, &h, n, journal);
+                let (s, m, c) = measure(t, &h, n, journal);
                 runs[which * 2].push(s);
                 runs[which * 2 + 1].push(m);
+                calls[which].extend(c);
             }
         }
         let [ys, ym, os, om] = runs.map(median);
@@ -304,6 +344,16 @@ fn main() {
             ms(os),
             os.as_secs_f64() / ys.as_secs_f64()
         );
+        if let [Some(y), Some(o)] = calls.map(|mut c| {
+            c.sort();
+            c.get(c.len() / 2).copied()
+        }) {
+            println!(
+                "{journal:?}: the night's read / write calls (page cache misses, journal and \
+                 file writes) {} / {} young, {} / {} old",
+                y.reads, y.writes, o.reads, o.writes
+            );
+        }
         println!(
             "{journal:?}: its morning (claim, render, ack_many, clicks) {:.2} ms young, {:.2} ms old; growth x{:.2}",
             ms(ym),
