@@ -14,7 +14,9 @@ use crate::rules::eligibility::Policy;
 use crate::rules::time;
 use crate::rules::validate::{BatchContext, validate_batch};
 use crate::rules::window::WindowPlan;
-use crate::store::{CustomerRow, LocationRow, StoredCustomer, StoredTransaction, TransactionRow};
+use crate::store::{
+    CustomerMatch, CustomerRow, LocationRow, StoredCustomer, StoredTransaction, TransactionRow,
+};
 
 mod decisions;
 mod facts;
@@ -357,14 +359,28 @@ fn write_customers<'b>(
     // A part at a time: the stored rows of one part are read together (one query on a
     // networked store) and its new customers inserted together, while memory stays bounded.
     for part in batch.customers.chunks(WRITE_PART) {
-        let ids: Vec<&str> = part.iter().map(|cust| cust.id.as_str()).collect();
-        let found = c.find_customers_to_write(&ids)?;
+        let rows: Vec<CustomerRow> = (part.iter())
+            .map(|cust| customer_row(cust, stored.settings.default_country_code))
+            .collect();
+        let found = c.find_customers_to_write(&rows)?;
         let mut new_rows = Vec::new();
         let mut new_known = Vec::new();
-        for (cust, old) in part.iter().zip(&found) {
-            let old = old.as_ref();
-            let mut row = customer_row(cust, stored.settings.default_country_code);
-            if old.is_some_and(|s| s.erased) {
+        for ((cust, mut row), found) in part.iter().zip(rows).zip(found) {
+            let language = cust.language.as_deref().map(Cow::Borrowed);
+            let old = match found {
+                CustomerMatch::New => {
+                    report.customers_created += 1;
+                    new_rows.push(row);
+                    new_known.push((cust.id.as_str(), language));
+                    continue;
+                }
+                CustomerMatch::Unchanged { rowid } => {
+                    customers.insert(cust.id.as_str(), Known::new(rowid, true, row, language));
+                    continue;
+                }
+                CustomerMatch::Stored(old) => old,
+            };
+            if old.erased {
                 erased.insert(cust.id.clone());
                 // Erased (right to be forgotten): the POS may still send them; keep nothing.
                 row = CustomerRow {
@@ -374,42 +390,30 @@ fn write_customers<'b>(
                     ..CustomerRow::default()
                 };
             }
-            let language = cust.language.as_deref().map(Cow::Borrowed);
-            let rowid = match old {
-                None => {
-                    report.customers_created += 1;
-                    new_rows.push(row);
-                    new_known.push((cust.id.as_str(), language));
-                    continue;
+            if old.row != row {
+                report.customers_updated += 1;
+                if old.row.include_in_communications != row.include_in_communications && !old.erased
+                {
+                    // D5: the POS flag changed. It never lifts an unsubscribe (E3: the
+                    // suppression lists are apart from the flag).
+                    super::events::consent_changed(
+                        c,
+                        Some((old.rowid, &cust.id)),
+                        None,
+                        "all",
+                        "surveys",
+                        row.include_in_communications,
+                        "pos",
+                        now,
+                    )?;
                 }
-                Some(old) if old.row != row => {
-                    report.customers_updated += 1;
-                    if old.row.include_in_communications != row.include_in_communications
-                        && !old.erased
-                    {
-                        // D5: the POS flag changed. It never lifts an unsubscribe (E3: the
-                        // suppression lists are apart from the flag).
-                        super::events::consent_changed(
-                            c,
-                            Some((old.rowid, &cust.id)),
-                            None,
-                            "all",
-                            "surveys",
-                            row.include_in_communications,
-                            "pos",
-                            now,
-                        )?;
-                    }
-                    if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm
-                    {
-                        // An unsubscribe through the old contacts stays with the customer (E3).
-                        suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
-                    }
-                    c.update_customer(old.rowid, &row, now_ms)?;
-                    old.rowid
+                if old.row.email_norm != row.email_norm || old.row.phone_norm != row.phone_norm {
+                    // An unsubscribe through the old contacts stays with the customer (E3).
+                    suppressions.hold_for_customer(c, old.rowid, &old.row, now)?;
                 }
-                Some(old) => old.rowid,
-            };
+                c.update_customer(old.rowid, &row, now_ms)?;
+            }
+            let rowid = old.rowid;
             customers.insert(cust.id.as_str(), Known::new(rowid, true, row, language));
         }
         let rowids = c.insert_customers(&new_rows, now_ms)?;

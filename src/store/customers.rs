@@ -53,6 +53,32 @@ pub struct StoredCustomer {
     pub erased: bool,
 }
 
+/// A batch's customer as the store holds it (see
+/// [`CustomerStore::find_customers_to_write`]).
+#[derive(Debug, Clone)]
+pub enum CustomerMatch {
+    /// Not stored: a new customer.
+    New,
+    /// Stored with exactly the fields the batch sends, and not erased: nothing to write.
+    Unchanged {
+        /// Row id.
+        rowid: i64,
+    },
+    /// Stored with other fields, or erased.
+    Stored(Box<StoredCustomer>),
+}
+
+impl CustomerMatch {
+    /// What the store holds of a customer the batch sends as `row`, given the stored one.
+    pub fn of(stored: Option<StoredCustomer>, row: &CustomerRow) -> Self {
+        match stored {
+            None => CustomerMatch::New,
+            Some(s) if !s.erased && s.row == *row => CustomerMatch::Unchanged { rowid: s.rowid },
+            Some(s) => CustomerMatch::Stored(Box::new(s)),
+        }
+    }
+}
+
 /// What erasing a customer changed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ErasedCounts {
@@ -75,14 +101,15 @@ pub trait CustomerStore {
     /// Inserts a new customer and returns its row id.
     fn insert_customer(&mut self, c: &CustomerRow, now_ms: i64) -> Result<i64>;
 
-    /// The stored customer of each of `host_ids` (a part of a batch's own customers, before
-    /// they are written), in order. By default one look-up each (a store file answers each
-    /// from its page cache); a networked store overrides it with one query.
-    fn find_customers_to_write(
-        &mut self,
-        host_ids: &[&str],
-    ) -> Result<Vec<Option<StoredCustomer>>> {
-        host_ids.iter().map(|id| self.find_customer(id)).collect()
+    /// What the store holds of each of `rows` (a part of a batch's own customers, as the
+    /// batch would write them, before they are written), by host id, in order: the stored
+    /// customer is returned only when it differs or was erased. By default one look-up
+    /// each (a store file answers each from its page cache); a networked store overrides it
+    /// with one query.
+    fn find_customers_to_write(&mut self, rows: &[CustomerRow]) -> Result<Vec<CustomerMatch>> {
+        rows.iter()
+            .map(|row| Ok(CustomerMatch::of(self.find_customer(&row.host_id)?, row)))
+            .collect()
     }
 
     /// Inserts new customers, in order; their row ids, in order. By default one insert

@@ -55,7 +55,7 @@ pub use users::UserStore;
 pub use webhooks::{WebhookRow, WebhookStore};
 
 pub use alerts::{AlertFilter, AlertRow, AlertStamp, NewAlert, NewComment, ResponseContact};
-pub use customers::{CustomerRow, ListsEmpty, StoredCustomer};
+pub use customers::{CustomerMatch, CustomerRow, ListsEmpty, StoredCustomer};
 pub use events::{NewEvent, StoredEvent, new_incarnation};
 pub use locations::LocationRow;
 pub use outbox::{Claimable, MessageState, NewMessage, TokenOwner};

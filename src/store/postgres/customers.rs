@@ -9,7 +9,7 @@ use super::{PgTx, get};
 use crate::error::Result;
 use crate::hosted::{Row, p};
 use crate::model::Gender;
-use crate::store::customers::{CustomerRow, ErasedCounts, StoredCustomer};
+use crate::store::customers::{CustomerMatch, CustomerRow, ErasedCounts, StoredCustomer};
 
 pub(super) const CUSTOMER_COLUMNS: &str = "id, host_id, name, email, email_norm, phone, phone_norm, \
     language, gender, reference, include_in_communications, erased_at IS NOT NULL";
@@ -131,12 +131,12 @@ impl crate::store::CustomerStore for PgTx<'_> {
         Ok(id)
     }
 
-    fn find_customers_to_write(
-        &mut self,
-        host_ids: &[&str],
-    ) -> Result<Vec<Option<StoredCustomer>>> {
-        let mut found = self.find_customers(host_ids)?;
-        Ok(host_ids.iter().map(|id| found.remove(*id)).collect())
+    fn find_customers_to_write(&mut self, rows: &[CustomerRow]) -> Result<Vec<CustomerMatch>> {
+        let host_ids: Vec<&str> = rows.iter().map(|r| r.host_id.as_str()).collect();
+        let mut found = self.find_customers(&host_ids)?;
+        Ok((rows.iter())
+            .map(|row| CustomerMatch::of(found.remove(&row.host_id), row))
+            .collect())
     }
 
     fn insert_customers(&mut self, rows: &[CustomerRow], now_ms: i64) -> Result<Vec<i64>> {
