@@ -688,6 +688,63 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
     );
 }
 
+/// P7 with P6 on the same night: a refund or void in tonight's batch of a sale in the same
+/// batch leaves the customer's earlier purchase as the latest. c1 bought in Seoul, then in
+/// Paris tonight with the Paris sale refunded in the same batch: Paris does not ask c1, and
+/// Seoul asks c1 for the Seoul sale. c2's sale tonight stands (Paris asks c2); c3's only
+/// sale is voided tonight (no one asks c3). (The sync tells the store what it wrote
+/// tonight so the store need not read it back: this holds it to the rule.)
+#[test]
+fn p7_tonights_refund_of_tonights_sale_leaves_the_earlier_purchase() {
+    let e = engine();
+    e.sync(
+        &batch(
+            "seoul",
+            "2026-11-18",
+            &["c1"],
+            vec![sale("s1", Some("c1"), Some("2026-11-18T12:00:00+09:00"))],
+        ),
+        at("2026-11-18T14:00:00Z"),
+    )
+    .unwrap();
+    set_policy(&e, |p| {
+        p.relationship_every_months = 12;
+        p.active_within_days = 90;
+    });
+    let undo = |id: &str, customer: &str, kind, of: &str| Transaction {
+        kind,
+        refers_to: Some(of.into()),
+        amount_minor: -1000,
+        ..sale(id, Some(customer), Some("2026-11-19T17:00:00+01:00"))
+    };
+    let tonight = vec![
+        sale("p1", Some("c1"), Some("2026-11-19T12:00:00+01:00")),
+        undo("r1", "c1", TransactionKind::Refund, "p1"),
+        sale("p2", Some("c2"), Some("2026-11-19T12:00:00+01:00")),
+        sale("p3", Some("c3"), Some("2026-11-19T12:00:00+01:00")),
+        undo("v3", "c3", TransactionKind::Void, "p3"),
+    ];
+    let r = e
+        .sync(
+            &batch("paris", "2026-11-19", &["c1", "c2", "c3"], tonight),
+            paris_night("2026-11-19"),
+        )
+        .unwrap();
+    let asked = |r: &SyncReport| -> Vec<(String, String)> {
+        (r.relationship_invitations.iter())
+            .map(|i| (i.customer.clone(), i.transaction.clone()))
+            .collect()
+    };
+    assert_eq!(asked(&r), [("c2".to_string(), "p2".to_string())]);
+    let r = e
+        .sync(
+            &hearken::SyncBatch::new("seoul", day("2026-11-20")),
+            at("2026-11-20T14:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(asked(&r), [("c1".to_string(), "s1".to_string())]);
+}
+
 /// The store leaves out of a night's candidates the customers their own recent
 /// relationship invitation holds (rules::policy::relationship_held_after, months counted as
 /// 28 days): at the tightest bound (one month after January 31st is February 28th, E4's

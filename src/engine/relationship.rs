@@ -12,7 +12,9 @@ use crate::rules::eligibility::{CustomerFacts, Verdict};
 use crate::rules::policy::{self, PastInvitation};
 use crate::rules::relationship;
 use crate::rules::time;
-use crate::store::{self, DecisionChanges, History, LocationRow, PersonKey, RelationshipRow};
+use crate::store::{
+    self, DecisionChanges, History, KnownSales, LocationRow, PersonKey, RelationshipRow,
+};
 
 use super::invite::{Known, Recipient, invitation};
 use super::outbox::MessageIds;
@@ -42,6 +44,8 @@ pub struct Night<'a> {
     pub host_ids: &'a HashMap<i64, String>,
     /// Tonight's transactional invitations that count: customer row id and contact.
     pub invited: &'a [(i64, Option<String>)],
+    /// Tonight's transactions as written, by row id: the store need not read them again.
+    pub sales: &'a KnownSales<'a>,
 }
 
 /// Evaluates tonight's relationship surveys of a location and writes their decisions; a
@@ -68,7 +72,16 @@ pub fn survey(
     // Customers P1's cooldown holds for their own recent relationship invitation are left
     // out by the store: most of a year's active customers, every night.
     let held_after = policy::relationship_held_after(&rules.person, date);
-    let candidates = c.relationship_candidates(location.rowid, since_ms, held_after)?;
+    let candidates =
+        c.relationship_candidates(location.rowid, since_ms, held_after, night.sales)?;
+    // Tests check what the sync told the store against the store's own rows on every
+    // sync that reaches here.
+    #[cfg(debug_assertions)]
+    {
+        let read =
+            c.relationship_candidates(location.rowid, since_ms, held_after, &KnownSales::new())?;
+        debug_assert_eq!(format!("{candidates:?}"), format!("{read:?}"));
+    }
     if candidates.is_empty() {
         return Ok(());
     }

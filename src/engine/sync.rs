@@ -15,7 +15,8 @@ use crate::rules::time;
 use crate::rules::validate::{BatchContext, validate_batch};
 use crate::rules::window::WindowPlan;
 use crate::store::{
-    CustomerMatch, CustomerRow, LocationRow, StoredCustomer, StoredTransaction, TransactionRow,
+    CustomerMatch, CustomerRow, KnownSale, KnownSales, LocationRow, StoredCustomer,
+    StoredTransaction, TransactionRow,
 };
 
 mod decisions;
@@ -195,6 +196,22 @@ pub fn apply_batch(
         now,
     )?;
     if dated.rules.policy.relationship_every_months > 0 {
+        // Tonight's transactions, as now stored: host id and whether each counts for P7
+        // (not a refund or void, and no stored refund names it: `refunded` was read after
+        // tonight's refunds were written).
+        let sales: KnownSales<'_> = (batch.transactions.iter())
+            .zip(&written)
+            .map(|(t, w)| {
+                let counts = !t.kind.cancels_sale() && !facts.refunded.contains(&t.id);
+                (
+                    w.rowid,
+                    KnownSale {
+                        host_id: &t.id,
+                        counts,
+                    },
+                )
+            })
+            .collect();
         let night = super::relationship::Night {
             settings: &stored.settings,
             location: &dated.location,
@@ -206,6 +223,7 @@ pub fn apply_batch(
             past: &facts.past,
             host_ids: &facts.host_ids,
             invited: &invited,
+            sales: &sales,
         };
         super::relationship::survey(c, &night, &mut report, now)?;
     }

@@ -59,7 +59,9 @@ pub use customers::{CustomerMatch, CustomerRow, ListsEmpty, StoredCustomer};
 pub use events::{NewEvent, StoredEvent, new_incarnation};
 pub use locations::LocationRow;
 pub use outbox::{Claimable, MessageState, NewMessage, TokenOwner};
-pub use policy::{History, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE};
+pub use policy::{
+    History, KnownSale, KnownSales, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE,
+};
 pub use responses::{LocationInfo, ResponseRow, SurveyLink};
 pub use rollups::TOTAL;
 pub use sqlite::{SCHEMA_VERSION, Store};

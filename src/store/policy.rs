@@ -22,6 +22,20 @@ pub struct History {
     pub host_ids: HashMap<i64, String>,
 }
 
+/// What the caller already knows of a transaction written in the same store transaction
+/// (tonight's sales, P7): a store may take it instead of reading the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownSale<'a> {
+    /// Its host id.
+    pub host_id: &'a str,
+    /// Whether it is a purchase that counts for P7: not a refund or void, and no stored
+    /// refund or void names it.
+    pub counts: bool,
+}
+
+/// [`KnownSale`]s by transaction row id.
+pub type KnownSales<'a> = HashMap<i64, KnownSale<'a>>;
+
 /// A customer due a relationship survey's evaluation (P7): their latest purchase.
 #[derive(Debug, Clone)]
 pub struct LatestPurchase {
@@ -132,11 +146,14 @@ pub trait PolicyStore {
     /// location and finalized at or after `since_ms`, by customer; without those whose own
     /// relationship invitation (pending or delivered) is dated after `held_after`, when
     /// given (`rules::policy::relationship_held_after`: P1's cooldown holds them tonight).
+    /// `known` holds what the caller knows of some transactions (tonight's sales): a store
+    /// may answer from it instead of reading their rows; the answer is the same.
     fn relationship_candidates(
         &mut self,
         location: i64,
         since_ms: i64,
         held_after: Option<NaiveDate>,
+        known: &KnownSales<'_>,
     ) -> Result<Vec<LatestPurchase>>;
 
     /// The latest stored relationship decision of each customer among `customers`: its

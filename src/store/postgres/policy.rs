@@ -11,7 +11,7 @@ use crate::hosted::p;
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::policy::{
-    History, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE, VolumeOverrides,
+    History, KnownSales, LatestPurchase, PersonKey, RelationshipRow, STORE_SCOPE, VolumeOverrides,
 };
 
 fn to_u32(v: Option<i64>) -> Result<Option<u32>> {
@@ -345,7 +345,9 @@ impl crate::store::PolicyStore for PgTx<'_> {
         location: i64,
         since_ms: i64,
         held_after: Option<NaiveDate>,
+        _known: &KnownSales<'_>,
     ) -> Result<Vec<LatestPurchase>> {
+        // The window is read in one statement here: `known` is not used.
         // Each customer's latest purchase in the window (SQLite's bare columns beside
         // max()), kept when it was at the location.
         let rows = self.query(
@@ -702,12 +704,21 @@ mod tests {
             t.cancel_for_refund(t3 + 100, d("2026-02-03"), 3_000)?
         ));
         out.push(format!("{:?}", t.decisions_for_customer(c3, 5)?));
-        out.push(format!("{:?}", t.relationship_candidates(1, 0, None)?));
-        out.push(format!("{:?}", t.relationship_candidates(2, 0, None)?));
-        out.push(format!("{:?}", t.relationship_candidates(1, 250, None)?));
         out.push(format!(
             "{:?}",
-            t.relationship_candidates(1, 0, Some(d("2025-12-31")))?
+            t.relationship_candidates(1, 0, None, &KnownSales::new())?
+        ));
+        out.push(format!(
+            "{:?}",
+            t.relationship_candidates(2, 0, None, &KnownSales::new())?
+        ));
+        out.push(format!(
+            "{:?}",
+            t.relationship_candidates(1, 250, None, &KnownSales::new())?
+        ));
+        out.push(format!(
+            "{:?}",
+            t.relationship_candidates(1, 0, Some(d("2025-12-31")), &KnownSales::new())?
         ));
         for (c, date, reason) in [
             (c1, "2026-01-01", None),

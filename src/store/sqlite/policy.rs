@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::model::{Calendar, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use crate::store::dates::date_text;
-use crate::store::policy::{History, LatestPurchase, PersonKey, RelationshipRow, VolumeOverrides};
+use crate::store::policy::{
+    History, KnownSales, LatestPurchase, PersonKey, RelationshipRow, VolumeOverrides,
+};
 
 /// The location's own volume rules (P4), each `None` when it keeps the store's.
 pub fn get_location_policy(conn: &Connection, location: i64) -> Result<VolumeOverrides> {
@@ -280,6 +282,7 @@ pub fn relationship_candidates(
     location: i64,
     since_ms: i64,
     held_after: Option<NaiveDate>,
+    known: &KnownSales<'_>,
 ) -> Result<Vec<LatestPurchase>> {
     // In phases, so the rows read follow the window's customers P1 does not hold rather
     // than the window's sales. First the window's entries, by customer, latest first; a
@@ -301,21 +304,23 @@ pub fn relationship_candidates(
     // Then each customer's latest entry: kept when it counts and was at the location;
     // after one that does not count (a refund is rarely a customer's last word), the
     // customer's other entries are read and the first that counts is taken.
-    let rowids: Vec<i64> = customers.iter().map(|e| e[0].rowid).collect();
-    let latest = entry_rows(conn, location, &rowids)?;
+    let latest: Vec<&WindowEntry> = customers.iter().map(|e| &e[0]).collect();
+    let latest = entry_facts(conn, location, &latest, known)?;
     let mut out = Vec::new();
-    for (entries, (transaction, finalized_at_ms, at_location, counts)) in
-        customers.iter().zip(latest)
-    {
-        let counting = if counts {
-            Some((transaction, finalized_at_ms, at_location))
+    for (entries, facts) in customers.iter().zip(latest) {
+        let counting = if facts.counts {
+            Some(facts)
         } else {
-            let rest: Vec<i64> = entries[1..].iter().map(|e| e.rowid).collect();
-            (entry_rows(conn, location, &rest)?.into_iter())
-                .find(|(_, _, _, counts)| *counts)
-                .map(|(transaction, at, at_location, _)| (transaction, at, at_location))
+            let rest: Vec<&WindowEntry> = entries[1..].iter().collect();
+            (entry_facts(conn, location, &rest, known)?.into_iter()).find(|f| f.counts)
         };
-        if let Some((transaction, finalized_at_ms, true)) = counting {
+        if let Some(EntryFacts {
+            transaction,
+            finalized_at_ms,
+            at_location: true,
+            ..
+        }) = counting
+        {
             out.push(LatestPurchase {
                 customer: entries[0].customer,
                 transaction,
@@ -324,6 +329,52 @@ pub fn relationship_candidates(
         }
     }
     Ok(out)
+}
+
+/// What P7 reads of one window entry's transaction.
+struct EntryFacts {
+    transaction: String,
+    finalized_at_ms: i64,
+    at_location: bool,
+    counts: bool,
+}
+
+/// [`EntryFacts`] of each of `entries`, in order: from `known` where the caller knows the
+/// transaction (tonight's sales: on P7's first night, most of its candidates), the other
+/// rows read together by [`entry_rows`].
+fn entry_facts(
+    conn: &Connection,
+    location: i64,
+    entries: &[&WindowEntry],
+    known: &KnownSales<'_>,
+) -> Result<Vec<EntryFacts>> {
+    let unknown: Vec<i64> = (entries.iter())
+        .filter(|e| !known.contains_key(&e.rowid))
+        .map(|e| e.rowid)
+        .collect();
+    let mut read = entry_rows(conn, location, &unknown)?.into_iter();
+    (entries.iter())
+        .map(|e| match known.get(&e.rowid) {
+            Some(k) => Ok(EntryFacts {
+                transaction: k.host_id.to_owned(),
+                finalized_at_ms: e.at,
+                at_location: e.at_location,
+                counts: k.counts,
+            }),
+            None => {
+                let (transaction, finalized_at_ms, at_location, counts) =
+                    read.next().ok_or_else(|| {
+                        Error::Internal("P7: a window entry's row was not read".into())
+                    })?;
+                Ok(EntryFacts {
+                    transaction,
+                    finalized_at_ms,
+                    at_location,
+                    counts,
+                })
+            }
+        })
+        .collect()
 }
 
 /// P7's window: its entries of `transactions_customer_period` alone (customer, time, row
@@ -383,6 +434,9 @@ fn entry_rows(
     location: i64,
     rowids: &[i64],
 ) -> Result<Vec<(String, i64, bool, bool)>> {
+    if rowids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT t.rowid, t.host_id, t.finalized_at, t.location_id = ?2, {COUNTS}
          FROM json_each(?1) e JOIN transactions t ON t.rowid = e.value"
@@ -593,8 +647,9 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         location: i64,
         since_ms: i64,
         held_after: Option<NaiveDate>,
+        known: &KnownSales<'_>,
     ) -> Result<Vec<LatestPurchase>> {
-        relationship_candidates(self.conn, location, since_ms, held_after)
+        relationship_candidates(self.conn, location, since_ms, held_after, known)
     }
 
     fn last_relationship_decisions(
@@ -852,16 +907,32 @@ mod tests {
                 })
                 .map(|(customer, (at, n))| (*customer, format!("t{n}"), *at))
                 .collect();
-            let got: Vec<(i64, String, i64)> =
-                relationship_candidates(c, location, since, held_after)
-                    .unwrap()
-                    .into_iter()
-                    .map(|p| (p.customer, p.transaction, p.finalized_at_ms))
+            // Told nothing, told every sale, or every other one (as tonight's sales are
+            // told): the same answer.
+            let hosts: Vec<String> = (0..sales.len()).map(|n| format!("t{n}")).collect();
+            for told in [0, 1, 2] {
+                let known: KnownSales<'_> = (sales.iter().enumerate())
+                    .filter(|(n, _)| told == 1 || (told == 2 && n % 2 == 0))
+                    .map(|(n, (_, _, kind, _, _))| {
+                        let counts = !matches!(*kind, "refund" | "void") && !refunded(n);
+                        let sale = crate::store::KnownSale {
+                            host_id: &hosts[n],
+                            counts,
+                        };
+                        (n as i64 + 1, sale)
+                    })
                     .collect();
-            assert_eq!(
-                got, expected,
-                "location {location}: {sales:?} {invitations:?}"
-            );
+                let got: Vec<(i64, String, i64)> =
+                    relationship_candidates(c, location, since, held_after, &known)
+                        .unwrap()
+                        .into_iter()
+                        .map(|p| (p.customer, p.transaction, p.finalized_at_ms))
+                        .collect();
+                assert_eq!(
+                    got, expected,
+                    "location {location}, told {told}: {sales:?} {invitations:?}"
+                );
+            }
         }
     }
 }
