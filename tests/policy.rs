@@ -151,6 +151,48 @@ fn p2_min_gap_days_across_kinds_over_the_new_year() {
     assert_eq!(invited(&night(&e, "2027-02-03", &["c1"])).len(), 1);
 }
 
+/// P2 across kinds with the relationship survey turned off: a relationship invitation
+/// made while P7 was on still counts for the store-wide gap; with P2 off too it holds no
+/// transactional invitation (E4's cooldown counts its own kind). (The sync reads the
+/// relationship invitations only when a rule can look at them: this holds it to both.)
+#[test]
+fn p2_an_earlier_relationship_invitation_counts_after_p7_is_turned_off() {
+    for gap in [0, 30] {
+        let e = engine();
+        e.set_settings(&Settings {
+            cooldown_months: 1,
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(invited(&night(&e, "2026-09-10", &["c1"])).len(), 1);
+        set_policy(&e, |p| {
+            p.relationship_every_months = 12;
+            p.active_within_days = 90;
+        });
+        let r = e
+            .sync(
+                &hearken::SyncBatch::new("paris", day("2026-11-10")),
+                paris_night("2026-11-10"),
+            )
+            .unwrap();
+        assert_eq!(r.relationship_invitations.len(), 1, "gap {gap}");
+        set_policy(&e, |p| {
+            p.relationship_every_months = 0;
+            p.min_gap_days = gap;
+        });
+        let r = night(&e, "2026-11-20", &["c1"]);
+        if gap == 0 {
+            assert_eq!(invited(&r), ["2026-11-20-c1"]);
+        } else {
+            assert_eq!(
+                skipped(&r),
+                [("2026-11-20-c1".into(), SkipReason::ContactCap)]
+            );
+            assert_eq!(r.skipped[0].eligible_again_on, Some(day("2026-12-10")));
+        }
+    }
+}
+
 #[test]
 fn p2_max_per_year_is_a_rolling_365_days_in_a_leap_year() {
     let e = engine();

@@ -38,7 +38,11 @@ pub fn explain(c: &mut dyn Tx, customer: &str, now: DateTime<Utc>) -> Result<Exp
         .filter(|_| policy.one_person_per_contact);
     let person = PersonPolicy::of(&settings, &policy);
     let from = crate::rules::policy::history_since(&person, today);
-    let history = c.person_history(&[PersonKey::stored(stored.rowid, contact)], from)?;
+    let history = c.person_history(
+        &[PersonKey::stored(stored.rowid, contact)],
+        from,
+        &crate::rules::policy::PERSON_KINDS,
+    )?;
     let past = history
         .by_customer
         .get(&stored.rowid)

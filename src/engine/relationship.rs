@@ -278,7 +278,8 @@ fn history<T>(
     let (tonight, others): (Vec<_>, Vec<_>) =
         (keys.iter().copied()).partition(|k| tonight.contains_key(&k.customer));
     let since = policy::history_since(&night.rules.person, night.date);
-    let mut history = c.person_history(&others, since)?;
+    let kinds = policy::kinds_read(&night.rules.person);
+    let mut history = c.person_history(&others, since, kinds)?;
     let mut by_customer: HashMap<i64, usize> = HashMap::new();
     let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::new();
     for (rowid, contact) in night.invited {
@@ -330,7 +331,7 @@ fn history<T>(
                 .filter(|(_, v)| !v.is_empty())
                 .collect::<HashMap<_, _>>()
         };
-        let stored = c.person_history(keys, since)?;
+        let stored = c.person_history(keys, since, kinds)?;
         debug_assert_eq!(
             sorted(&bounded(&history.by_customer)),
             sorted(&stored.by_customer)

@@ -155,6 +155,7 @@ fn next_eligible(
             c.person_history(
                 &[PersonKey::stored(stored.rowid, contact)],
                 history_since(&person, day),
+                &crate::rules::policy::PERSON_KINDS,
             )?
             .by_customer
             .remove(&stored.rowid)

@@ -116,6 +116,22 @@ pub fn relationship_held_after(p: &PersonPolicy, date: NaiveDate) -> Option<Naiv
     )
 }
 
+/// The survey kinds whose invitations count in a person's history (E4, P1–P3).
+pub const PERSON_KINDS: [SurveyKind; 2] = [SurveyKind::Transactional, SurveyKind::Relationship];
+
+/// The kinds of a person's history the rules read under `p`: the transactional
+/// invitations always (E4's cooldown); the relationship ones when the relationship survey
+/// (P7, its cooldown P1) or the store-wide cap across kinds (P2) is on. With both off a
+/// relationship invitation changes no verdict: [`cooldown_hold`] of the transactional
+/// survey counts its own kind only, and [`cap_hold`] holds no one.
+pub fn kinds_read(p: &PersonPolicy) -> &'static [SurveyKind] {
+    if p.relationship_every_months > 0 || p.min_gap_days > 0 || p.max_per_year > 0 {
+        &PERSON_KINDS
+    } else {
+        &PERSON_KINDS[..1]
+    }
+}
+
 /// How far back the person rules look on `date` (E4, P1–P3): every invitation from this
 /// date on counts for P2's year; of the older ones only the latest date of each kind can
 /// matter (a cooldown, P2's gap), so a store reads no more of a person's history than that
@@ -291,6 +307,81 @@ pub fn next_send_slot(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// E4, P1, P2: when [`kinds_read`] leaves the relationship invitations out, the
+        /// transactional survey's holds are the same without them, for any history and
+        /// settings (P2 and P7 off: cooldowns, the retry after no answer, any dates).
+        #[test]
+        fn the_kinds_left_unread_change_no_transactional_hold(
+            history in proptest::collection::vec(
+                (any::<bool>(), 0i64..1500, 1i64..4, any::<bool>()), 0..8),
+            cooldown in 0u32..13,
+            retry in 0u32..13,
+            today in 0i64..1500,
+        ) {
+            let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            let p = PersonPolicy {
+                cooldown_months: cooldown,
+                retry_after_no_answer_months: retry,
+                relationship_every_months: 0,
+                min_gap_days: 0,
+                max_per_year: 0,
+            };
+            prop_assert_eq!(kinds_read(&p), &[SurveyKind::Transactional][..]);
+            let all: Vec<PastInvitation> = (history.iter())
+                .map(|&(relationship, day, customer, answered)| PastInvitation {
+                    kind: if relationship {
+                        SurveyKind::Relationship
+                    } else {
+                        SurveyKind::Transactional
+                    },
+                    date: start + TimeDelta::days(day),
+                    customer,
+                    answered,
+                })
+                .collect();
+            let read: Vec<PastInvitation> = (all.iter())
+                .filter(|i| kinds_read(&p).contains(&i.kind))
+                .copied()
+                .collect();
+            let date = start + TimeDelta::days(today);
+            prop_assert_eq!(
+                cooldown_hold(&all, SurveyKind::Transactional, &p, date),
+                cooldown_hold(&read, SurveyKind::Transactional, &p, date)
+            );
+            prop_assert_eq!(cap_hold(&all, &p, date), cap_hold(&read, &p, date));
+        }
+    }
+
+    /// P2, P7: with the cap or the relationship survey on, both kinds are read.
+    #[test]
+    fn both_kinds_are_read_when_p2_or_p7_is_on() {
+        let off = PersonPolicy {
+            cooldown_months: 3,
+            retry_after_no_answer_months: 0,
+            relationship_every_months: 0,
+            min_gap_days: 0,
+            max_per_year: 0,
+        };
+        for p in [
+            PersonPolicy {
+                relationship_every_months: 12,
+                ..off
+            },
+            PersonPolicy {
+                min_gap_days: 30,
+                ..off
+            },
+            PersonPolicy {
+                max_per_year: 2,
+                ..off
+            },
+        ] {
+            assert_eq!(kinds_read(&p), &PERSON_KINDS[..]);
+        }
+    }
 
     /// P7: every relationship invitation dated after `relationship_held_after` holds the
     /// customer by P1's cooldown (answered or not, alone or beside an older one), over

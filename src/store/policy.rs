@@ -1,7 +1,7 @@
 //! The policy area of the storage seam: its trait and the rows it speaks.
 
 use crate::error::Result;
-use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, Weekday};
+use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -119,8 +119,14 @@ pub trait PolicyStore {
     /// whose `rules::policy::history_since` is `since` (`rules::policy::bounded_history`):
     /// every invitation from `since` on, and of the older ones of each kind those of the
     /// latest date. Each part is a range of an index, so the cost follows the rules'
-    /// window, not the years a store has been running.
-    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History>;
+    /// window, not the years a store has been running. Only invitations of `kinds` are
+    /// read (`rules::policy::kinds_read`: those the rules will look at).
+    fn person_history(
+        &mut self,
+        keys: &[PersonKey<'_>],
+        since: NaiveDate,
+        kinds: &[SurveyKind],
+    ) -> Result<History>;
 
     /// Transactional invitations the location already created for a business date (P4).
     fn invitations_created_on(&mut self, location: i64, date: NaiveDate) -> Result<u32>;

@@ -91,7 +91,7 @@ pub(super) fn gather_facts(
         .collect();
     let person = &dated.rules.person;
     let since = policy::history_since(person, dated.batch_date);
-    let history = c.person_history(&asked, since)?;
+    let history = c.person_history(&asked, since, policy::kinds_read(person))?;
     let sales: Vec<&str> = batch
         .transactions
         .iter()

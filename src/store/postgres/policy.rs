@@ -170,14 +170,20 @@ impl crate::store::PolicyStore for PgTx<'_> {
         Ok(())
     }
 
-    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History> {
+    fn person_history(
+        &mut self,
+        keys: &[PersonKey<'_>],
+        since: NaiveDate,
+        kinds: &[SurveyKind],
+    ) -> Result<History> {
         let mut out = History {
             by_customer: HashMap::new(),
             host_ids: HashMap::new(),
         };
-        if keys.is_empty() {
+        if keys.is_empty() || kinds.is_empty() {
             return Ok(out);
         }
+        let kinds: Vec<String> = kinds.iter().map(|k| k.as_str().to_owned()).collect();
         let ids: Vec<i64> = keys.iter().map(|k| k.customer).collect();
         let contacts: Vec<Option<String>> = (keys.iter())
             .map(|k| k.contact.map(str::to_owned))
@@ -194,7 +200,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
             &format!(
                 "WITH k (cid, contact, own) AS MATERIALIZED (
                    SELECT * FROM unnest($2::bigint[], $3::text[], $5::bool[])),
-                 s (kind) AS (VALUES ('transactional'), ('relationship'))
+                 s (kind) AS (SELECT unnest($6::text[]))
                  SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL::text,
                         (SELECT true FROM responses r
                          WHERE r.store_id = $1 AND r.invitation_id = i.id LIMIT 1) IS NOT NULL
@@ -237,7 +243,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
                        AND j.status IN ('pending', 'delivered')
                      ORDER BY j.business_date DESC LIMIT 1)"
             ),
-            vec![p(ids), p(contacts), p(date_text(since)), p(own)],
+            vec![p(ids), p(contacts), p(date_text(since)), p(own), p(kinds)],
         )?;
         for r in &rows {
             let asked: i64 = get(r, 0)?;
@@ -515,6 +521,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
 mod tests {
     use super::*;
     use crate::model::{Channel, Location, MessageKind, OpeningHours, TransactionKind};
+    use crate::rules::policy::PERSON_KINDS;
     use crate::store::customers::CustomerRow;
     use crate::store::postgres::values::testkit::{on_pg, on_sqlite};
     use crate::store::transactions::{
@@ -632,14 +639,29 @@ mod tests {
                     PersonKey::stored(c2, Some("b@x.org")),
                 ],
                 d(since),
+                &PERSON_KINDS,
             )?));
         }
-        out.push(history(t.person_history(&[], d("2026-01-01"))?));
+        out.push(history(t.person_history(
+            &[],
+            d("2026-01-01"),
+            &PERSON_KINDS,
+        )?));
+        // Only the kinds asked for (rules::policy::kinds_read).
+        out.push(history(t.person_history(
+            &[PersonKey::stored(c1, Some("a@x.org"))],
+            d("2025-01-01"),
+            &PERSON_KINDS[..1],
+        )?));
         // P3: a record created in the same transaction (`own: false`) is read for the other
         // records with its contact only; its own rows are not looked up.
         let key = PersonKey::stored(c1, Some("a@x.org"));
-        let all = t.person_history(&[key], d("2025-01-01"))?;
-        let others = t.person_history(&[PersonKey { own: false, ..key }], d("2025-01-01"))?;
+        let all = t.person_history(&[key], d("2025-01-01"), &PERSON_KINDS)?;
+        let others = t.person_history(
+            &[PersonKey { own: false, ..key }],
+            d("2025-01-01"),
+            &PERSON_KINDS,
+        )?;
         let all = all.by_customer.get(&c1).cloned().unwrap_or_default();
         let want: Vec<_> = all.iter().copied().filter(|p| p.customer != c1).collect();
         assert!(!want.is_empty() && want.len() < all.len(), "{all:?}");

@@ -112,19 +112,24 @@ pub fn person_history(
     conn: &Connection,
     keys: &[PersonKey<'_>],
     since: NaiveDate,
+    kinds: &[SurveyKind],
 ) -> Result<History> {
     let mut out = History {
         by_customer: HashMap::new(),
         host_ids: HashMap::new(),
     };
-    if keys.is_empty() {
+    if keys.is_empty() || kinds.is_empty() {
         return Ok(out);
     }
+    // The kinds as a VALUES list of their fixed names (one cached statement per set).
+    let kinds: Vec<String> = (kinds.iter())
+        .map(|k| format!("('{}')", k.as_str()))
+        .collect();
     let keys: Vec<(i64, Option<&str>, bool)> = (keys.iter())
         .map(|k| (k.customer, k.contact, k.own))
         .collect();
     let json = serde_json::to_string(&keys).unwrap_or_default();
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         // The keys are read once (MATERIALIZED) and drive each join (CROSS JOIN keeps them
         // the outer loop), so each looks invitations up by index: per key and survey kind,
         // one range of the index from the latest date before ?2 (the last entry of an index
@@ -137,7 +142,7 @@ pub fn person_history(
         "WITH k(cid, contact, own) AS MATERIALIZED (
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                   json_extract(value, '$[2]') FROM json_each(?1)),
-         s(kind) AS (VALUES ('transactional'), ('relationship'))
+         s(kind) AS (VALUES {kinds})
          SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN s CROSS JOIN invitations i
@@ -160,7 +165,8 @@ pub fn person_history(
                AND j.customer_id <> k.cid AND j.status IN ('pending', 'delivered')
              ORDER BY j.business_date DESC LIMIT 1), ?2)
            AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')",
-    )?;
+        kinds = kinds.join(", ")
+    ))?;
     let rows = stmt.query_map(params![json, since], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -612,8 +618,13 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
         set_calendar(self.conn, scope, cal)
     }
 
-    fn person_history(&mut self, keys: &[PersonKey<'_>], since: NaiveDate) -> Result<History> {
-        person_history(self.conn, keys, since)
+    fn person_history(
+        &mut self,
+        keys: &[PersonKey<'_>],
+        since: NaiveDate,
+        kinds: &[SurveyKind],
+    ) -> Result<History> {
+        person_history(self.conn, keys, since, kinds)
     }
 
     fn invitations_created_on(&mut self, location: i64, date: NaiveDate) -> Result<u32> {
@@ -753,6 +764,7 @@ mod tests {
                 PersonKey::stored(2, None),
             ],
             since,
+            &crate::rules::policy::PERSON_KINDS,
         )
         .unwrap();
         let read = |asked: i64| {
@@ -779,6 +791,27 @@ mod tests {
             ["2 relationship 2026-01-01", "2 transactional 2025-04-01"]
         );
         assert_eq!(history.host_ids.get(&2).map(String::as_str), Some("c2"));
+        // Only the kinds asked for.
+        let transactional = person_history(
+            c,
+            &[PersonKey::stored(1, Some("a@x.org"))],
+            since,
+            &crate::rules::policy::PERSON_KINDS[..1],
+        )
+        .unwrap();
+        let mut got: Vec<String> = (transactional.by_customer.get(&1).into_iter().flatten())
+            .map(|p| format!("{} {} {}", p.customer, p.kind.as_str(), p.date))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "1 transactional 2025-06-01",
+                "1 transactional 2025-06-01",
+                "1 transactional 2026-02-01",
+                "2 transactional 2025-04-01",
+            ]
+        );
     }
 
     /// One transaction of a generated store: customer (1–5, or none), location (1 or 2),
