@@ -165,6 +165,28 @@ fn unknown_and_duplicate_ids_are_named() {
             e.sync(&b, paris_night("2026-11-21")).map(|_| ())
         },
     );
+    // A sale's employees: one listed twice, in a short list and in a long one.
+    for n in [2, 20] {
+        cell(
+            "employee listed twice",
+            ErrorKind::InvalidInput,
+            "employees",
+            |e, _| {
+                let mut b = night("2026-11-21");
+                b.employees = (0..n)
+                    .map(|i| hearken::Employee {
+                        id: format!("e{i}"),
+                        name: None,
+                        role: hearken::Role::Salesperson,
+                    })
+                    .collect();
+                let mut ids: Vec<String> = b.employees.iter().map(|x| x.id.clone()).collect();
+                ids.push("e0".into());
+                b.transactions[0].employees = ids;
+                e.sync(&b, paris_night("2026-11-21")).map(|_| ())
+            },
+        );
+    }
     cell("unknown alert", ErrorKind::NotFound, "", |e, _| {
         e.set_alert_status(424242, hearken::AlertStatus::Done, at(DUE))
     });
