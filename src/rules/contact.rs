@@ -25,22 +25,7 @@ fn any_email(trimmed: &str) -> Option<String> {
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    let (local, domain) = email.split_once('@')?;
-    if local.is_empty() || local.len() > 64 || domain.contains('@') {
-        return None;
-    }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return None;
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    let well_formed = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    well_formed.then_some(email)
+    well_formed(&email, char::is_alphanumeric).then_some(email)
 }
 
 /// [`any_email`] of an ASCII address, byte by byte (most addresses; a sync normalises one
@@ -52,25 +37,34 @@ fn ascii_email(trimmed: &str) -> Option<String> {
         return None;
     }
     let email = trimmed.to_ascii_lowercase();
-    let (local, domain) = email.split_once('@')?;
+    well_formed(&email, |c| c.is_ascii_alphanumeric()).then_some(email)
+}
+
+/// E6: one `@`; a local part of 1 to 64 bytes, no dot at either end nor two in a row; a
+/// domain of at least two labels, each of letters or digits (`letter_or_digit`) and inner
+/// hyphens.
+fn well_formed(email: &str, letter_or_digit: impl Fn(char) -> bool) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     if local.is_empty() || local.len() > 64 || domain.contains('@') {
-        return None;
+        return false;
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return None;
+        return false;
     }
     let mut labels = 0;
     for l in domain.split('.') {
         labels += 1;
-        let well_formed = !l.is_empty()
+        let ok = !l.is_empty()
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-        if !well_formed {
-            return None;
+            && l.chars().all(|c| letter_or_digit(c) || c == '-');
+        if !ok {
+            return false;
         }
     }
-    (labels >= 2).then_some(email)
+    labels >= 2
 }
 
 /// The E.164 form of a phone number, reading local numbers with `default_country_code`.
