@@ -309,6 +309,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A three-month transactional cooldown, every other person rule off.
+    const OFF: PersonPolicy = PersonPolicy {
+        cooldown_months: 3,
+        retry_after_no_answer_months: 0,
+        relationship_every_months: 0,
+        min_gap_days: 0,
+        max_per_year: 0,
+    };
+
     proptest! {
         /// E4, P1, P2: when [`kinds_read`] leaves the relationship invitations out, the
         /// transactional survey's holds are the same without them, for any history and
@@ -358,13 +367,7 @@ mod tests {
     /// P2, P7: with the cap or the relationship survey on, both kinds are read.
     #[test]
     fn both_kinds_are_read_when_p2_or_p7_is_on() {
-        let off = PersonPolicy {
-            cooldown_months: 3,
-            retry_after_no_answer_months: 0,
-            relationship_every_months: 0,
-            min_gap_days: 0,
-            max_per_year: 0,
-        };
+        let off = OFF;
         for p in [
             PersonPolicy {
                 relationship_every_months: 12,
@@ -426,13 +429,7 @@ mod tests {
                 }
             }
         }
-        let off = PersonPolicy {
-            cooldown_months: 3,
-            retry_after_no_answer_months: 0,
-            relationship_every_months: 0,
-            min_gap_days: 0,
-            max_per_year: 0,
-        };
+        let off = OFF;
         assert_eq!(relationship_held_after(&off, start), None);
     }
     use crate::model::Weekday;
