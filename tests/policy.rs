@@ -14,6 +14,18 @@ fn set_policy(e: &Engine, f: impl FnOnce(&mut ContactPolicy)) {
     e.set_contact_policy(&p).unwrap();
 }
 
+/// A night without sales at `location`, synced at `now`: what its relationship survey
+/// (P7) asks.
+fn quiet_night(
+    e: &Engine,
+    location: &str,
+    date: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> SyncReport {
+    e.sync(&hearken::SyncBatch::new(location, day(date)), now)
+        .unwrap()
+}
+
 /// One Paris night with one sale per customer, finalized at noon local time.
 fn night(e: &Engine, date: &str, customers: &[&str]) -> SyncReport {
     let sales = customers
@@ -169,12 +181,7 @@ fn p2_an_earlier_relationship_invitation_counts_after_p7_is_turned_off() {
             p.relationship_every_months = 12;
             p.active_within_days = 90;
         });
-        let r = e
-            .sync(
-                &hearken::SyncBatch::new("paris", day("2026-11-10")),
-                paris_night("2026-11-10"),
-            )
-            .unwrap();
+        let r = quiet_night(&e, "paris", "2026-11-10", paris_night("2026-11-10"));
         assert_eq!(r.relationship_invitations.len(), 1, "gap {gap}");
         set_policy(&e, |p| {
             p.relationship_every_months = 0;
@@ -555,19 +562,9 @@ fn p7_relationship_survey_at_the_location_of_the_latest_purchase() {
     );
     // Seoul's sync does not ask c1: the latest purchase was in Paris. A re-run and the
     // next night ask nothing again.
-    let seoul = e
-        .sync(
-            &hearken::SyncBatch::new("seoul", day("2026-11-21")),
-            at("2026-11-21T14:00:00Z"),
-        )
-        .unwrap();
+    let seoul = quiet_night(&e, "seoul", "2026-11-21", at("2026-11-21T14:00:00Z"));
     assert!(seoul.relationship_invitations.is_empty());
-    let r = e
-        .sync(
-            &hearken::SyncBatch::new("paris", day("2026-11-21")),
-            paris_night("2026-11-21"),
-        )
-        .unwrap();
+    let r = quiet_night(&e, "paris", "2026-11-21", paris_night("2026-11-21"));
     assert!(r.relationship_invitations.is_empty());
     let x = e.explain("c1", paris_night("2026-11-21")).unwrap();
     assert_eq!(x.relationship.len(), 1);
@@ -603,9 +600,7 @@ fn p7_the_latest_purchase_alone_names_the_location_that_asks() {
     });
     // Tonight's empty sync of each location: who its relationship survey asks.
     let asked = |location: &str, now| -> Vec<String> {
-        let r = e
-            .sync(&hearken::SyncBatch::new(location, day("2026-11-21")), now)
-            .unwrap();
+        let r = quiet_night(&e, location, "2026-11-21", now);
         (r.relationship_invitations.iter())
             .map(|i| i.customer.clone())
             .collect()
@@ -645,19 +640,9 @@ fn p7_of_two_purchases_at_the_same_instant_the_one_stored_first_names_the_locati
         p.relationship_every_months = 12;
         p.active_within_days = 90;
     });
-    let paris = e
-        .sync(
-            &hearken::SyncBatch::new("paris", day("2026-11-21")),
-            paris_night("2026-11-21"),
-        )
-        .unwrap();
+    let paris = quiet_night(&e, "paris", "2026-11-21", paris_night("2026-11-21"));
     assert!(paris.relationship_invitations.is_empty(), "{paris:?}");
-    let seoul = e
-        .sync(
-            &hearken::SyncBatch::new("seoul", day("2026-11-22")),
-            at("2026-11-22T14:00:00Z"),
-        )
-        .unwrap();
+    let seoul = quiet_night(&e, "seoul", "2026-11-22", at("2026-11-22T14:00:00Z"));
     let asked: Vec<&str> = (seoul.relationship_invitations.iter())
         .map(|i| i.transaction.as_str())
         .collect();
@@ -712,9 +697,7 @@ fn p7_refunds_voids_and_refunded_sales_are_not_the_latest_purchase() {
         p.active_within_days = 90;
     });
     let asked = |location: &str, now| -> Vec<(String, String)> {
-        let r = e
-            .sync(&hearken::SyncBatch::new(location, day("2026-11-21")), now)
-            .unwrap();
+        let r = quiet_night(&e, location, "2026-11-21", now);
         (r.relationship_invitations.iter())
             .map(|i| (i.customer.clone(), i.transaction.clone()))
             .collect()
@@ -778,12 +761,7 @@ fn p7_tonights_refund_of_tonights_sale_leaves_the_earlier_purchase() {
             .collect()
     };
     assert_eq!(asked(&r), [("c2".to_string(), "p2".to_string())]);
-    let r = e
-        .sync(
-            &hearken::SyncBatch::new("seoul", day("2026-11-20")),
-            at("2026-11-20T14:00:00Z"),
-        )
-        .unwrap();
+    let r = quiet_night(&e, "seoul", "2026-11-20", at("2026-11-20T14:00:00Z"));
     assert_eq!(asked(&r), [("c1".to_string(), "s1".to_string())]);
 }
 
@@ -801,10 +779,7 @@ fn p7_p1_a_customer_held_by_their_relationship_invitation_is_asked_the_night_it_
     let r = night(&e, "2027-01-31", &["c1"]);
     assert_eq!(r.relationship_invitations.len(), 1);
     deliver_and_answer(&e, "2027-02-01T09:00:00Z", None);
-    let quiet = |d: &str| {
-        e.sync(&hearken::SyncBatch::new("paris", day(d)), paris_night(d))
-            .unwrap()
-    };
+    let quiet = |d: &str| quiet_night(&e, "paris", d, paris_night(d));
     for d in ["2027-02-01", "2027-02-14", "2027-02-27"] {
         assert!(quiet(d).relationship_invitations.is_empty(), "{d}");
     }
@@ -876,9 +851,7 @@ fn p7_relationship_survey_applies_e3_and_stores_the_skip_once() {
         .unwrap();
     set_policy(&e, |p| p.relationship_every_months = 6);
     for d in ["2026-11-21", "2026-11-22"] {
-        let r = e
-            .sync(&hearken::SyncBatch::new("paris", day(d)), paris_night(d))
-            .unwrap();
+        let r = quiet_night(&e, "paris", d, paris_night(d));
         assert!(r.relationship_invitations.is_empty());
     }
     let x = e.explain("c1", paris_night("2026-11-22")).unwrap();

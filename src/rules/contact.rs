@@ -69,22 +69,7 @@ fn well_formed(email: &str, letter_or_digit: impl Fn(char) -> bool) -> bool {
 
 /// The E.164 form of a phone number, reading local numbers with `default_country_code`.
 pub fn normalize_phone(raw: &str, default_country_code: u32) -> Option<String> {
-    let s = raw.trim();
-    let (international, rest) = if let Some(r) = s.strip_prefix('+') {
-        (true, r)
-    } else if let Some(r) = s.strip_prefix("00") {
-        (true, r)
-    } else {
-        (false, s)
-    };
-    let mut digits = String::with_capacity(16);
-    for c in rest.chars() {
-        match c {
-            '0'..='9' => digits.push(c),
-            ' ' | '-' | '.' | '(' | ')' | '/' => {}
-            _ => return None,
-        }
-    }
+    let (international, digits) = phone_digits(raw)?;
     // Written into one string: `+`, then the digits (a local number: the country code,
     // then the number without its trunk prefix).
     let mut out = String::with_capacity(20);
@@ -105,6 +90,28 @@ pub fn normalize_phone(raw: &str, default_country_code: u32) -> Option<String> {
     ok.then_some(out)
 }
 
+/// A phone number as written: whether it is international (`+` or `00`), and its digits
+/// without the separators a number is written with; `None` for any other character.
+fn phone_digits(raw: &str) -> Option<(bool, String)> {
+    let s = raw.trim();
+    let (international, rest) = if let Some(r) = s.strip_prefix('+') {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix("00") {
+        (true, r)
+    } else {
+        (false, s)
+    };
+    let mut digits = String::with_capacity(16);
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '/' => {}
+            _ => return None,
+        }
+    }
+    Some((international, digits))
+}
+
 /// Reads an unsubscribe request: an e-mail if it has an `@`, otherwise a phone number.
 pub fn parse_contact(raw: &str, default_country_code: u32) -> Option<Contact> {
     if raw.contains('@') {
@@ -119,24 +126,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The phone form as first written (two `format!`s), the reference of the one now.
+    /// The phone form as first assembled (two `format!`s), the reference of the one now.
     fn phone_reference(raw: &str, default_country_code: u32) -> Option<String> {
-        let s = raw.trim();
-        let (international, rest) = if let Some(r) = s.strip_prefix('+') {
-            (true, r)
-        } else if let Some(r) = s.strip_prefix("00") {
-            (true, r)
-        } else {
-            (false, s)
-        };
-        let mut digits = String::new();
-        for c in rest.chars() {
-            match c {
-                '0'..='9' => digits.push(c),
-                ' ' | '-' | '.' | '(' | ')' | '/' => {}
-                _ => return None,
-            }
-        }
+        let (international, mut digits) = phone_digits(raw)?;
         if !international {
             let national = digits.strip_prefix('0').unwrap_or(&digits);
             if national.is_empty() || default_country_code == 0 {
@@ -167,9 +159,12 @@ mod tests {
         #[test]
         fn phones_normalise_as_the_reference(
             raw in "[ +0-9()/.\\-a]{0,22}",
+            shaped in " ?(\\+|00)?0?[0-9]{5,16} ?",
             code in prop_oneof![Just(0u32), 1u32..1000],
         ) {
-            prop_assert_eq!(normalize_phone(&raw, code), phone_reference(&raw, code));
+            for raw in [raw, shaped] {
+                prop_assert_eq!(normalize_phone(&raw, code), phone_reference(&raw, code));
+            }
         }
     }
 
