@@ -5,8 +5,9 @@
 //! the same batch would only time the idempotent no-op path (E8).
 //!
 //! `cargo bench --bench sync`; `HEARKEN_BENCH_QUICK=1` for a small smoke run;
-//! `HEARKEN_BENCH_ONLY=hearken` times hearken's sync alone, `HEARKEN_BENCH_ONLY=policy`
-//! the policy night alone (for `perf record`).
+//! `HEARKEN_BENCH_ONLY=hearken` times hearken's sync alone, `HEARKEN_BENCH_ONLY=same-rows`
+//! the raw path writing exactly its rows alone, `HEARKEN_BENCH_ONLY=policy` the policy
+//! night alone (for `perf record`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
@@ -145,9 +146,26 @@ fn run() -> BenchResult<()> {
         for run in 1..=RUNS {
             let h = time_hearken(&template, &work, &batch, now)?;
             println!(
-                "run {run}: hearken {:.3} s (on-CPU {:.3} s)",
+                "run {run}: hearken {:.3} s (on-CPU {:.3} s) | read / write calls {} / {}",
                 h.wall.as_secs_f64(),
-                h.cpu.as_secs_f64()
+                h.cpu.as_secs_f64(),
+                h.io.reads,
+                h.io.writes
+            );
+        }
+        return Ok(());
+    }
+    // The same-rows raw path alone (for `perf record` and `strace` beside `hearken`).
+    if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "same-rows") {
+        let same = same_rows::rows_of_a_sync(&template, &work, &batch, now)?;
+        for run in 1..=RUNS {
+            let s = same_rows::time_same_rows(&template, &work, &same, false)?;
+            println!(
+                "run {run}: raw same rows {:.3} s (on-CPU {:.3} s) | read / write calls {} / {}",
+                s.wall.as_secs_f64(),
+                s.cpu.as_secs_f64(),
+                s.io.reads,
+                s.io.writes
             );
         }
         return Ok(());
@@ -218,6 +236,10 @@ fn run() -> BenchResult<()> {
             s.cpu.as_secs_f64(),
             s.wall.as_secs_f64() / h.wall.as_secs_f64(),
             s.cpu.as_secs_f64() / h.cpu.as_secs_f64(),
+        );
+        println!(
+            "      read / write system calls: hearken {} / {}, raw same rows {} / {}",
+            h.io.reads, h.io.writes, s.io.reads, s.io.writes
         );
         println!(
             "      the same rows with SQLite's per-row foreign-key checks on (hearken's sync \
@@ -731,6 +753,8 @@ struct Timed {
     /// Customers created and updated, as the sync report counts them.
     customers: (u32, u32),
     memory: Memory,
+    /// Read and write system calls made by the timed call.
+    io: IoCalls,
 }
 
 /// `Engine::sync` on a fresh copy of the template (opened and migrated before the clock).
@@ -745,7 +769,7 @@ fn time_hearken(
     let probe = MemoryProbe::start();
     let clock = Stopwatch::start();
     let report = engine.sync(batch, now)?;
-    let (wall, cpu) = clock.stop();
+    let ((wall, cpu), io) = clock.stop_with_io();
     let memory = probe.finish();
     let invitations = report.invitations.len();
     let expected_skips = batch.transactions.len() - invitations;
@@ -766,6 +790,7 @@ fn time_hearken(
         invitations,
         customers,
         memory,
+        io,
     })
 }
 
@@ -806,7 +831,7 @@ fn time_raw_with(
     let probe = MemoryProbe::start();
     let clock = Stopwatch::start();
     raw_write(&mut conn, batch, location, date, now.timestamp_millis())?;
-    let (wall, cpu) = clock.stop();
+    let ((wall, cpu), io) = clock.stop_with_io();
     let memory = probe.finish();
     let written: i64 = conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))?;
     if written != batch.transactions.len() as i64 {
@@ -820,6 +845,7 @@ fn time_raw_with(
         invitations: 0,
         customers: (0, 0),
         memory,
+        io,
     })
 }
 
@@ -937,20 +963,60 @@ fn raw_write(
 struct Stopwatch {
     wall: Instant,
     cpu_ns: u64,
+    io: IoCalls,
+}
+
+/// The calling thread's read and write system calls so far (Linux `/proc/thread-self/io`;
+/// zero elsewhere). SQLite reads a page missing from its cache with one `pread` and
+/// writes a WAL frame with two `pwrite`s: page traffic that callgrind does not see.
+#[derive(Debug, Clone, Copy, Default)]
+struct IoCalls {
+    reads: u64,
+    writes: u64,
+}
+
+impl IoCalls {
+    fn now() -> IoCalls {
+        let Ok(text) = fs::read_to_string("/proc/thread-self/io") else {
+            return IoCalls::default();
+        };
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        IoCalls {
+            reads: field("syscr:"),
+            writes: field("syscw:"),
+        }
+    }
+
+    fn since(self, start: IoCalls) -> IoCalls {
+        IoCalls {
+            reads: self.reads.saturating_sub(start.reads),
+            writes: self.writes.saturating_sub(start.writes),
+        }
+    }
 }
 
 impl Stopwatch {
     fn start() -> Stopwatch {
         Stopwatch {
+            io: IoCalls::now(),
             cpu_ns: thread_cpu_ns(),
             wall: Instant::now(),
         }
     }
 
     fn stop(self) -> (Duration, Duration) {
+        self.stop_with_io().0
+    }
+
+    /// Wall and on-CPU time, and the system calls made meanwhile.
+    fn stop_with_io(self) -> ((Duration, Duration), IoCalls) {
         let wall = self.wall.elapsed();
         let cpu = Duration::from_nanos(thread_cpu_ns().saturating_sub(self.cpu_ns));
-        (wall, cpu)
+        ((wall, cpu), IoCalls::now().since(self.io))
     }
 }
 

@@ -292,7 +292,7 @@ pub fn time_same_rows(
         write_table(&tx, t)?;
     }
     tx.commit()?;
-    let (wall, cpu) = clock.stop();
+    let ((wall, cpu), io) = clock.stop_with_io();
     let memory = probe.finish();
     drop(conn);
     remove_db(&db);
@@ -302,6 +302,7 @@ pub fn time_same_rows(
         invitations: 0,
         customers: (0, 0),
         memory,
+        io,
     })
 }
 
