@@ -50,6 +50,7 @@ pub mod failpoint;
 #[allow(unsafe_code)]
 pub mod ffi;
 mod fsio;
+mod hash;
 #[cfg(feature = "hosted")]
 #[doc(hidden)]
 pub mod hosted;

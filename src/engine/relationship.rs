@@ -1,7 +1,7 @@
 //! The relationship survey (P7): evaluated in the nightly sync of the location of each
 //! active customer's latest purchase, with E2, E3, E6, E7 and P1–P3; never P4.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -78,8 +78,12 @@ pub fn survey(
     // sync that reaches here.
     #[cfg(debug_assertions)]
     {
-        let read =
-            c.relationship_candidates(location.rowid, since_ms, held_after, &KnownSales::new())?;
+        let read = c.relationship_candidates(
+            location.rowid,
+            since_ms,
+            held_after,
+            &KnownSales::default(),
+        )?;
         debug_assert_eq!(format!("{candidates:?}"), format!("{read:?}"));
     }
     if candidates.is_empty() {
@@ -226,8 +230,8 @@ pub fn survey(
         rows.push((row, Some(invitations.len())));
         invitations.push(new);
         refs.push(super::events::InvitationRefs {
-            customer: stored.host_id.to_owned(),
-            location: location.location.id.clone(),
+            customer: stored.host_id,
+            location: &location.location.id,
             transaction: None,
         });
         summaries.push(InvitationSummary {
@@ -280,8 +284,8 @@ fn history<T>(
     let since = policy::history_since(&night.rules.person, night.date);
     let kinds = policy::kinds_read(&night.rules.person);
     let mut history = c.person_history(&others, since, kinds)?;
-    let mut by_customer: HashMap<i64, usize> = HashMap::new();
-    let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut by_customer: HashMap<i64, usize> = HashMap::default();
+    let mut by_contact: HashMap<&str, Vec<i64>> = HashMap::default();
     for (rowid, contact) in night.invited {
         *by_customer.entry(*rowid).or_default() += 1;
         if let Some(contact) = contact {

@@ -1,8 +1,8 @@
 //! The global unsubscribe (E3): the suppression lists, how a sync or claim checks them,
 //! unsubscribing a customer or a contact, and sharing the lists between stores.
 
+use crate::hash::{HashMap, HashSet};
 use crate::model::events as ev;
-use std::collections::{HashMap, HashSet};
 
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -95,10 +95,10 @@ impl Suppressions {
         let mut out = if self.local {
             c.suppressed_among(customers, sms)?
         } else {
-            HashSet::new()
+            HashSet::default()
         };
         if !self.peppers.is_empty() {
-            let mut by_hash: HashMap<String, &str> = HashMap::new();
+            let mut by_hash: HashMap<String, &str> = HashMap::default();
             for (host, email, phone) in customers.iter().filter(|k| !out.contains(k.0)) {
                 for p in &self.peppers {
                     for h in contact_hashes(p, *email, *phone) {

@@ -1,7 +1,9 @@
 //! The nightly sync use case: validate a batch, upsert it, decide, queue invitations.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::{HashMap, HashSet};
 
 use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -71,8 +73,9 @@ struct Stored {
     customers: HashMap<String, StoredCustomer>,
     /// Customers the transactions refer to without the batch sending them.
     referenced: HashSet<String>,
-    /// Employees the transactions refer to that the store has.
-    employees: HashSet<String>,
+    /// Employees the transactions refer to that the store has (std's set: validation's
+    /// public `BatchContext` reads it).
+    employees: std::collections::HashSet<String>,
     /// Stored transactions among the batch's, by host id.
     transactions: HashMap<String, StoredTransaction>,
 }
@@ -129,7 +132,7 @@ pub fn apply_batch(
         counts: (detail == ReportDetail::Counts).then(SyncCounts::default),
     };
     let mut suppressions = Suppressions::load(c)?;
-    let mut erased = HashSet::new();
+    let mut erased = HashSet::default();
     let customers = write_customers(
         c,
         batch,
@@ -169,9 +172,9 @@ pub fn apply_batch(
     );
     // Each sale carries its customer's facts now. The history is kept only for the
     // relationship survey (P7), which reads it after the decisions.
-    facts.unsubscribed = HashSet::new();
+    facts.unsubscribed = HashSet::default();
     if dated.rules.policy.relationship_every_months == 0 {
-        facts.past = HashMap::new();
+        facts.past = HashMap::default();
     }
     let policy = Policy {
         batch_date: dated.batch_date,
@@ -310,13 +313,14 @@ fn validate(
             Some("outside the sync window")
         }
     };
-    let known_customers: HashSet<String> = stored
+    // std's sets: validation's `BatchContext` (public, in rules/) takes them.
+    let known_customers: std::collections::HashSet<String> = stored
         .referenced
         .iter()
         .filter(|id| stored.customers.contains_key(*id))
         .cloned()
         .collect();
-    let foreign: HashSet<String> = stored
+    let foreign: std::collections::HashSet<String> = stored
         .transactions
         .values()
         .filter(|t| (stored.location.as_ref()).is_none_or(|l| t.row.location != l.rowid))
@@ -373,7 +377,8 @@ fn write_customers<'b>(
     now: DateTime<Utc>,
 ) -> Result<HashMap<&'b str, Known<'b>>> {
     let now_ms = time::ms(now);
-    let mut customers = HashMap::with_capacity(batch.customers.len());
+    let mut customers =
+        HashMap::with_capacity_and_hasher(batch.customers.len(), Default::default());
     // A part at a time: the stored rows of one part are read together (one query on a
     // networked store) and its new customers inserted together, while memory stays bounded.
     for part in batch.customers.chunks(WRITE_PART) {

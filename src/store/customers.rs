@@ -1,9 +1,9 @@
 //! The customers area of the storage seam: its trait and the rows it speaks.
 
 use crate::error::Result;
+use crate::hash::{HashMap, HashSet};
 use crate::model::Gender;
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
 
 /// Which of the lists checked for every customer of a sync or claim are empty (see
 /// [`CustomerStore::lists_empty`]): an empty list needs no look-up.

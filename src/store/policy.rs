@@ -1,10 +1,10 @@
 //! The policy area of the storage seam: its trait and the rows it speaks.
 
 use crate::error::Result;
+use crate::hash::{HashMap, HashSet};
 use crate::model::{Calendar, OpeningHours, RelationshipDecision, SkipReason, SurveyKind, Weekday};
 use crate::rules::policy::PastInvitation;
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
 
 /// The calendar scope of the store's default calendar.
 pub const STORE_SCOPE: i64 = 0;

@@ -1,12 +1,12 @@
 //! The transactions area of the storage seam: its trait and the rows it speaks.
 
 use crate::error::Result;
+use crate::hash::HashMap;
 use crate::model::{
     Channel, DecisionRecord, Employee, InvitationSummary, MessageKind, SkipReason, SurveyKind,
     TransactionKind,
 };
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// A transaction as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The write phase of a sync: each verdict becomes an invitation and its outbox message,
 //! or a stored skip (E9, P8).
 
+use crate::hash::HashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -45,7 +45,7 @@ pub(super) fn write_decisions(
     let mut verdicts = verdicts.into_iter();
     let mut changes = DecisionChanges::default();
     // The host ids each invitation's event names (D1), in the order of `changes`.
-    let mut refs: Vec<InvitationRefs> = Vec::new();
+    let mut refs: Vec<InvitationRefs<'_>> = Vec::new();
     // Where the first summary of the unwritten invitations is in the report, to give each
     // its id once written.
     let mut first_summary = report.invitations.len();
@@ -123,9 +123,9 @@ pub(super) fn write_decisions(
             );
             changes.invitations.push(invitation);
             refs.push(InvitationRefs {
-                customer: id.to_owned(),
-                location: dated.location.location.id.clone(),
-                transaction: Some(t.id.clone()),
+                customer: id,
+                location: &dated.location.location.id,
+                transaction: Some(&t.id),
             });
             if due.is_some() && dated.rules.policy.relationship_every_months > 0 {
                 let contact = known.contact(settings.channel);
@@ -202,7 +202,7 @@ const CHANGES_PER_WRITE: usize = 4096;
 fn flush(
     c: &mut dyn Tx,
     changes: &mut DecisionChanges,
-    refs: &mut Vec<InvitationRefs>,
+    refs: &mut Vec<InvitationRefs<'_>>,
     report: &mut SyncReport,
     first_summary: &mut usize,
     now_ms: i64,

@@ -1,7 +1,7 @@
 //! The facts phase of a sync: what the rules read of the batch's customers and sales,
 //! gathered in bulk, and tonight's refunds applied to sales decided before (P6).
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use crate::store::{PersonKey, Tx};
 use chrono::{DateTime, Utc};
@@ -101,7 +101,7 @@ pub(super) fn gather_facts(
     let refunded = c.refunded_among(&sales)?;
     // D3: a contact that bounced hard is not usable (one look-up, none while no contact
     // ever bounced).
-    let mut bounced = HashSet::new();
+    let mut bounced = HashSet::default();
     if suppressions.bounces {
         let kind = match settings.channel {
             Channel::Email => "email",

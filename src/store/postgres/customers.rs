@@ -1,6 +1,6 @@
 //! The customers area on PostgreSQL (mirrors `store/sqlite/customers.rs`).
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -85,7 +85,7 @@ const UPSERT_SUPPRESSION: &str = "INSERT INTO suppressions
 impl crate::store::CustomerStore for PgTx<'_> {
     fn find_customers(&mut self, host_ids: &[&str]) -> Result<HashMap<String, StoredCustomer>> {
         if host_ids.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(HashMap::default());
         }
         let ids: Vec<String> = host_ids.iter().map(|s| (*s).to_owned()).collect();
         self.query(
@@ -231,7 +231,7 @@ impl crate::store::CustomerStore for PgTx<'_> {
         sms: bool,
     ) -> Result<HashSet<String>> {
         if customers.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashSet::default());
         }
         let hosts: Vec<String> = customers.iter().map(|c| c.0.to_owned()).collect();
         let emails: Vec<Option<String>> =
@@ -257,7 +257,7 @@ impl crate::store::CustomerStore for PgTx<'_> {
 
     fn hashes_suppressed_among(&mut self, hashes: &[String]) -> Result<HashSet<String>> {
         if hashes.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashSet::default());
         }
         self.query(
             "SELECT hash FROM suppression_hashes WHERE store_id = $1 AND hash = ANY($2::text[])",

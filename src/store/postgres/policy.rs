@@ -1,6 +1,6 @@
 //! The contact policy's rows on PostgreSQL (mirrors `store/sqlite/policy.rs`).
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -177,8 +177,8 @@ impl crate::store::PolicyStore for PgTx<'_> {
         kinds: &[SurveyKind],
     ) -> Result<History> {
         let mut out = History {
-            by_customer: HashMap::new(),
-            host_ids: HashMap::new(),
+            by_customer: HashMap::default(),
+            host_ids: HashMap::default(),
         };
         if keys.is_empty() || kinds.is_empty() {
             return Ok(out);
@@ -296,7 +296,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
 
     fn refunded_among(&mut self, host_ids: &[&str]) -> Result<HashSet<String>> {
         if host_ids.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashSet::default());
         }
         let ids: Vec<String> = host_ids.iter().map(|s| (*s).to_owned()).collect();
         self.query(
@@ -391,7 +391,7 @@ impl crate::store::PolicyStore for PgTx<'_> {
         customers: &[i64],
     ) -> Result<HashMap<i64, (NaiveDate, Option<String>)>> {
         if customers.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(HashMap::default());
         }
         self.query(
             "SELECT DISTINCT ON (customer_id) customer_id, business_date, reason
@@ -728,19 +728,19 @@ mod tests {
         out.push(format!("{:?}", t.decisions_for_customer(c3, 5)?));
         out.push(format!(
             "{:?}",
-            t.relationship_candidates(1, 0, None, &KnownSales::new())?
+            t.relationship_candidates(1, 0, None, &KnownSales::default())?
         ));
         out.push(format!(
             "{:?}",
-            t.relationship_candidates(2, 0, None, &KnownSales::new())?
+            t.relationship_candidates(2, 0, None, &KnownSales::default())?
         ));
         out.push(format!(
             "{:?}",
-            t.relationship_candidates(1, 250, None, &KnownSales::new())?
+            t.relationship_candidates(1, 250, None, &KnownSales::default())?
         ));
         out.push(format!(
             "{:?}",
-            t.relationship_candidates(1, 0, Some(d("2025-12-31")), &KnownSales::new())?
+            t.relationship_candidates(1, 0, Some(d("2025-12-31")), &KnownSales::default())?
         ));
         for (c, date, reason) in [
             (c1, "2026-01-01", None),

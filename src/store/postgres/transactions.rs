@@ -3,7 +3,7 @@
 //! its size: the ids of its invitations and messages in two counter bumps, then one
 //! multi-row insert (over `unnest` arrays) each for invitations, messages and decisions.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -34,7 +34,7 @@ impl crate::store::TransactionStore for PgTx<'_> {
         host_ids: &[&str],
     ) -> Result<HashMap<String, StoredTransaction>> {
         if host_ids.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(HashMap::default());
         }
         let ids: Vec<String> = host_ids.iter().map(|s| (*s).to_owned()).collect();
         let rows = self.query(
@@ -50,7 +50,7 @@ impl crate::store::TransactionStore for PgTx<'_> {
              WHERE t.store_id = $1 AND t.host_id = ANY($2::text[])",
             vec![p(ids)],
         )?;
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for r in &rows {
             let decided: bool = get(r, 10)?;
             let reason: Option<String> = get(r, 11)?;
@@ -431,7 +431,7 @@ impl crate::store::TransactionStore for PgTx<'_> {
         }
         // One decision per transaction, the last given winning (SQLite's INSERT OR
         // REPLACE, which also clears a cancellation recorded on the replaced row).
-        let mut last: HashMap<i64, usize> = HashMap::new();
+        let mut last: HashMap<i64, usize> = HashMap::default();
         for (k, (tx, _)) in changes.decisions.iter().enumerate() {
             last.insert(*tx, k);
         }

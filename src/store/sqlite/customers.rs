@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -39,7 +39,7 @@ pub fn find_customers<'a>(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE host_id = ?1"
     ))?;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for id in host_ids {
         if let Some(c) = stmt.query_row([id], row_to_customer).optional()? {
             out.insert(c.row.host_id.clone(), c);
@@ -173,7 +173,7 @@ pub fn suppressed_among(
     sms: bool,
 ) -> Result<HashSet<String>> {
     if customers.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashSet::default());
     }
     let keys = serde_json::to_string(customers)
         .map_err(|_| Error::Internal("customer keys did not serialise".into()))?;
@@ -192,7 +192,7 @@ pub fn suppressed_among(
 /// Which of `hashes` are on the imported suppression list, in one query.
 pub fn hashes_suppressed_among(conn: &Connection, hashes: &[String]) -> Result<HashSet<String>> {
     if hashes.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashSet::default());
     }
     let list = serde_json::to_string(hashes)
         .map_err(|_| Error::Internal("hashes did not serialise".into()))?;

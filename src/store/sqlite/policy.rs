@@ -1,7 +1,7 @@
 //! The contact policy's rows (P1–P8): per-location volume rules, calendars, the history of
 //! a person, the counts of a location's day and month, refunds, relationship decisions.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -115,8 +115,8 @@ pub fn person_history(
     kinds: &[SurveyKind],
 ) -> Result<History> {
     let mut out = History {
-        by_customer: HashMap::new(),
-        host_ids: HashMap::new(),
+        by_customer: HashMap::default(),
+        host_ids: HashMap::default(),
     };
     if keys.is_empty() || kinds.is_empty() {
         return Ok(out);
@@ -489,7 +489,7 @@ pub fn last_relationship_decisions(
         "SELECT business_date, reason FROM relationship_decisions WHERE customer_id = ?1
          ORDER BY business_date DESC LIMIT 1",
     )?;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for customer in customers {
         if let Some(last) = stmt
             .query_row([customer], |r| {

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -42,7 +42,7 @@ pub fn find_transactions<'a>(
     // Most of a night's sales are new: a probe of the host id index alone (one cursor)
     // answers them; the full read (three tables) runs for the stored ones only.
     let mut probe = conn.prepare_cached("SELECT id FROM transactions WHERE host_id = ?1")?;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for id in host_ids {
         let Some(rowid) = probe.query_row([id], |r| r.get::<_, i64>(0)).optional()? else {
             continue;
@@ -142,7 +142,7 @@ pub fn insert_transactions(
         },
     )?;
     // Each employee's row id once; an unknown host id links nothing (as one at a time).
-    let mut employee_ids: HashMap<&str, Option<i64>> = HashMap::new();
+    let mut employee_ids: HashMap<&str, Option<i64>> = HashMap::default();
     let mut find = conn.prepare_cached("SELECT id FROM employees WHERE host_id = ?1")?;
     let mut links = Vec::new();
     for (id, (_, employees)) in ids.iter().zip(rows) {
