@@ -227,17 +227,55 @@ pub fn transactional_responses_between(
 }
 
 /// The sales among `host_ids` that a stored refund or void names (P6).
-pub fn refunded_among<'a>(
-    conn: &Connection,
-    host_ids: impl IntoIterator<Item = &'a str>,
-) -> Result<HashSet<String>> {
+pub fn refunded_among(conn: &Connection, host_ids: &[&str]) -> Result<HashSet<String>> {
+    if let Some(found) = refunded_in_range(conn, host_ids)? {
+        return Ok(found);
+    }
     // One probe of the refunds' partial index per sale: an IN list over json_each first
     // built a temporary index of every id (~2,800 instructions a sale on the big sync).
     super::found_among(
         conn,
         "SELECT 1 FROM transactions WHERE refers_to = ?1",
-        host_ids,
+        host_ids.iter().copied(),
     )
+}
+
+/// Fewest sales for which [`refunded_in_range`] reads a range instead of probing.
+const RANGE_FROM: usize = 64;
+
+/// The refunds' part of [`refunded_among`] in one read: the stored refunds that name a
+/// host id between the least and the greatest of `host_ids` (the refunds' partial index,
+/// in order; text compares byte by byte in SQLite's `BINARY` collation as in Rust), kept
+/// when they name one of them. A POS numbers its sales in order, so tonight's sales are
+/// a narrow range that holds tonight's refunds and few others; a probe per sale cost
+/// ~1,600 instructions (2.4 % of a 100k-sale sync). `None` when there are too few sales
+/// for it to pay, or when the range holds more refunds than a quarter of them (ids in no
+/// order): the caller then probes each.
+fn refunded_in_range(conn: &Connection, host_ids: &[&str]) -> Result<Option<HashSet<String>>> {
+    if host_ids.len() < RANGE_FROM {
+        return Ok(None);
+    }
+    let (Some(low), Some(high)) = (host_ids.iter().min(), host_ids.iter().max()) else {
+        return Ok(None);
+    };
+    let most = host_ids.len() / 4;
+    let mut stmt = conn.prepare_cached(
+        "SELECT refers_to FROM transactions
+          WHERE refers_to BETWEEN ?1 AND ?2 ORDER BY refers_to LIMIT ?3",
+    )?;
+    let named: Vec<String> = stmt
+        .query_map(params![low, high, most as i64 + 1], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if named.len() > most {
+        return Ok(None);
+    }
+    let wanted: HashSet<&str> = host_ids.iter().copied().collect();
+    Ok(Some(
+        named
+            .into_iter()
+            .filter(|n| wanted.contains(n.as_str()))
+            .collect(),
+    ))
 }
 
 /// P6: a refund of a decided sale: its invitation, if not yet delivered, is cancelled
@@ -641,7 +679,7 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
     }
 
     fn refunded_among(&mut self, host_ids: &[&str]) -> Result<HashSet<String>> {
-        refunded_among(self.conn, host_ids.iter().copied())
+        refunded_among(self.conn, host_ids)
     }
 
     fn cancel_for_refund(
@@ -713,6 +751,62 @@ impl crate::store::PolicyStore for super::SqliteTx<'_> {
 mod tests {
     use super::*;
     use crate::store::{PersonKey, Store};
+
+    /// P6: the refunds among a night's sales read as one range (a POS numbers its sales
+    /// in order) answer as a probe per sale does: a refund naming a sale of the list
+    /// (stored before it or tonight), not one naming a host id between them that is not
+    /// in the list, nor one naming a sale outside the range; in any order of the list.
+    /// With more refunds in the range than a quarter of the sales, each is probed.
+    #[test]
+    fn p6_refunds_read_as_a_range_answer_as_a_probe_per_sale() {
+        let store = Store::with_paris("");
+        let c = &store.conn;
+        let refund = |n: i64, names: &str| {
+            c.execute(
+                "INSERT INTO transactions (id, host_id, location_id, kind, amount_minor,
+                   currency, excluded, first_seen_on, refers_to)
+                 VALUES (?1, ?2, 1, 'refund', 1, 'EUR', 0, '2024-01-01', ?3)",
+                params![n, format!("r{n}"), names],
+            )
+            .unwrap();
+        };
+        // Tonight's sales T100..T199, asked in a shuffled order.
+        let mut sales: Vec<String> = (100..200).map(|n| format!("T{n}")).collect();
+        sales.swap(0, 57);
+        sales.swap(3, 99);
+        let asked: Vec<&str> = sales.iter().map(String::as_str).collect();
+        refund(1, "T100"); // the least
+        refund(2, "T199"); // the greatest
+        refund(3, "T150");
+        refund(4, "T150"); // twice
+        refund(5, "T150x"); // inside the range, not a sale of the list
+        refund(6, "T099"); // outside the range
+        refund(7, "T2"); // outside too ("T2" > "T199")
+        let probed: HashSet<String> = super::super::found_among(
+            c,
+            "SELECT 1 FROM transactions WHERE refers_to = ?1",
+            asked.iter().copied(),
+        )
+        .unwrap();
+        let expected: HashSet<String> = ["T100", "T199", "T150"]
+            .map(String::from)
+            .into_iter()
+            .collect();
+        assert_eq!(probed, expected);
+        assert_eq!(
+            refunded_in_range(c, &asked).unwrap(),
+            Some(expected.clone())
+        );
+        assert_eq!(refunded_among(c, &asked).unwrap(), expected);
+        // Too few sales to read a range: probed.
+        assert_eq!(refunded_in_range(c, &asked[..10]).unwrap(), None);
+        // More refunds in the range than a quarter of the sales: probed, same answer.
+        for n in 0..30 {
+            refund(100 + n, &format!("T1{n:02}z"));
+        }
+        assert_eq!(refunded_in_range(c, &asked).unwrap(), None);
+        assert_eq!(refunded_among(c, &asked).unwrap(), expected);
+    }
 
     /// E4, P1–P3: a person's history is every counting invitation from `since` on and,
     /// per kind, those of the latest counting date before it; a cancelled or failed one
