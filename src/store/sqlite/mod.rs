@@ -476,6 +476,39 @@ impl rusqlite::types::FromSql for StoredDate {
 
 /// The values among `values` for which `sql` (a probe with one parameter, `?1`) finds a
 /// row: one prepared statement, one index probe per value.
+/// Fewest keys for which [`in_key_range`] reads a range instead of probing each.
+const RANGE_FROM: usize = 64;
+
+/// For many host ids that a POS numbers in order (a night's sales), the rows of `sql`
+/// (`?1` the least of `keys`, `?2` the greatest, `?3` a limit; selecting a text key and
+/// an integer, in key order through an index) in one read instead of a probe per key:
+/// tonight's new sales are a narrow range that holds few stored rows, and a probe of an
+/// index among a million costs ~1,600 instructions and a few cache misses. Text compares
+/// byte by byte in SQLite's `BINARY` collation, as `str` does, so every row whose key is
+/// one of `keys` is in the range. `None` when there are too few keys for it to pay, or
+/// when the range holds more rows than a quarter of the keys (keys in no order): the
+/// caller then probes each. The rows may name keys that are not among `keys`.
+pub(super) fn in_key_range(
+    conn: &Connection,
+    sql: &str,
+    keys: &[&str],
+) -> Result<Option<Vec<(String, i64)>>> {
+    if keys.len() < RANGE_FROM {
+        return Ok(None);
+    }
+    let (Some(low), Some(high)) = (keys.iter().min(), keys.iter().max()) else {
+        return Ok(None);
+    };
+    let most = keys.len() / 4;
+    let rows: Vec<(String, i64)> = conn
+        .prepare_cached(sql)?
+        .query_map(rusqlite::params![low, high, most as i64 + 1], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((rows.len() <= most).then_some(rows))
+}
+
 pub(super) fn found_among<'a, C: FromIterator<String>>(
     conn: &Connection,
     sql: &str,

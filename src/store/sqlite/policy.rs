@@ -240,40 +240,24 @@ pub fn refunded_among(conn: &Connection, host_ids: &[&str]) -> Result<HashSet<St
     )
 }
 
-/// Fewest sales for which [`refunded_in_range`] reads a range instead of probing.
-const RANGE_FROM: usize = 64;
-
-/// The refunds' part of [`refunded_among`] in one read: the stored refunds that name a
-/// host id between the least and the greatest of `host_ids` (the refunds' partial index,
-/// in order; text compares byte by byte in SQLite's `BINARY` collation as in Rust), kept
-/// when they name one of them. A POS numbers its sales in order, so tonight's sales are
-/// a narrow range that holds tonight's refunds and few others; a probe per sale cost
-/// ~1,600 instructions (2.4 % of a 100k-sale sync). `None` when there are too few sales
-/// for it to pay, or when the range holds more refunds than a quarter of them (ids in no
-/// order): the caller then probes each.
+/// The refunds' part of [`refunded_among`] in one read of the refunds' partial index
+/// (see [`super::in_key_range`]); `None` when each sale is to be probed.
 fn refunded_in_range(conn: &Connection, host_ids: &[&str]) -> Result<Option<HashSet<String>>> {
-    if host_ids.len() < RANGE_FROM {
-        return Ok(None);
-    }
-    let (Some(low), Some(high)) = (host_ids.iter().min(), host_ids.iter().max()) else {
+    let Some(named) = super::in_key_range(
+        conn,
+        "SELECT refers_to, id FROM transactions
+          WHERE refers_to BETWEEN ?1 AND ?2 ORDER BY refers_to LIMIT ?3",
+        host_ids,
+    )?
+    else {
         return Ok(None);
     };
-    let most = host_ids.len() / 4;
-    let mut stmt = conn.prepare_cached(
-        "SELECT refers_to FROM transactions
-          WHERE refers_to BETWEEN ?1 AND ?2 ORDER BY refers_to LIMIT ?3",
-    )?;
-    let named: Vec<String> = stmt
-        .query_map(params![low, high, most as i64 + 1], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if named.len() > most {
-        return Ok(None);
-    }
     let wanted: HashSet<&str> = host_ids.iter().copied().collect();
     Ok(Some(
         named
             .into_iter()
-            .filter(|n| wanted.contains(n.as_str()))
+            .map(|(sale, _)| sale)
+            .filter(|sale| wanted.contains(sale.as_str()))
             .collect(),
     ))
 }

@@ -24,9 +24,9 @@ impl StoredTransaction {
 }
 
 /// The stored transactions among `host_ids`, by host id.
-pub fn find_transactions<'a>(
+pub fn find_transactions(
     conn: &Connection,
-    host_ids: impl IntoIterator<Item = &'a str>,
+    host_ids: &[&str],
 ) -> Result<HashMap<String, StoredTransaction>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.host_id, t.location_id, t.customer_id, t.kind, t.amount_minor,
@@ -39,14 +39,35 @@ pub fn find_transactions<'a>(
          FROM transactions t LEFT JOIN decisions d ON d.transaction_id = t.id
          WHERE t.id = ?1",
     )?;
-    // Most of a night's sales are new: a probe of the host id index alone (one cursor)
-    // answers them; the full read (three tables) runs for the stored ones only.
-    let mut probe = conn.prepare_cached("SELECT id FROM transactions WHERE host_id = ?1")?;
+    // Most of a night's sales are new: the host id index alone answers them, read as one
+    // range when the ids are in order (a POS numbers its sales so), else probed one by
+    // one; the full read (three tables) runs for the stored ones only.
+    let stored: Vec<(&str, i64)> = match super::in_key_range(
+        conn,
+        "SELECT host_id, id FROM transactions
+          WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3",
+        host_ids,
+    )? {
+        Some(in_range) => {
+            let rowids: HashMap<String, i64> = in_range.into_iter().collect();
+            (host_ids.iter())
+                .filter_map(|id| rowids.get(*id).map(|rowid| (*id, *rowid)))
+                .collect()
+        }
+        None => {
+            let mut probe =
+                conn.prepare_cached("SELECT id FROM transactions WHERE host_id = ?1")?;
+            let mut found = Vec::new();
+            for id in host_ids {
+                if let Some(rowid) = probe.query_row([id], |r| r.get::<_, i64>(0)).optional()? {
+                    found.push((*id, rowid));
+                }
+            }
+            found
+        }
+    };
     let mut out = HashMap::default();
-    for id in host_ids {
-        let Some(rowid) = probe.query_row([id], |r| r.get::<_, i64>(0)).optional()? else {
-            continue;
-        };
+    for (_, rowid) in stored {
         let found = stmt
             .query_row([rowid], |r| {
                 // Column by column as selected: the row's fields, then the decision, then
@@ -385,7 +406,7 @@ impl crate::store::TransactionStore for super::SqliteTx<'_> {
         &mut self,
         host_ids: &[&str],
     ) -> Result<HashMap<String, StoredTransaction>> {
-        find_transactions(self.conn, host_ids.iter().copied())
+        find_transactions(self.conn, host_ids)
     }
 
     fn insert_transaction(
@@ -509,11 +530,91 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         insert_transaction(c, &sale, &["b".into(), "a".into()], date).unwrap();
         insert_transaction(c, &refund, &[], date).unwrap();
-        let found = find_transactions(c, ["t1", "r1"]).unwrap();
+        let found = find_transactions(c, &["t1", "r1"]).unwrap();
         assert_eq!(found["t1"].row, sale);
         assert_eq!(found["t1"].employees, ["a", "b"]);
         assert_eq!(found["r1"].row, refund);
         assert!(found["r1"].employees.is_empty());
+    }
+
+    /// E8: a night's sales found as one range of the host id index (ids in order) are
+    /// the stored ones, read as a probe per sale reads them; ids between them that are not
+    /// asked for are left out; with more stored sales in the range than a quarter of
+    /// those asked, each is probed, with the same answer.
+    #[test]
+    fn e8_a_nights_sales_found_as_one_range_are_those_a_probe_per_sale_finds() {
+        let store = Store::with_paris(
+            "INSERT INTO employees (host_id, role) VALUES ('b', 'salesperson'), ('a', 'driver');",
+        );
+        let c = &store.conn;
+        let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let insert = |host_id: &str, employees: &[String]| {
+            let row = TransactionRow {
+                host_id: host_id.into(),
+                location: 1,
+                customer: None,
+                kind: TransactionKind::Sale,
+                amount_minor: 100,
+                currency: "EUR".into(),
+                finalized_at_ms: Some(1_000),
+                excluded: false,
+                refers_to: None,
+            };
+            insert_transaction(c, &row, employees, date).unwrap();
+        };
+        insert("T100", &["a".into(), "b".into()]); // the least asked
+        insert("T199", &[]); // the greatest
+        insert("T150", &["b".into()]);
+        insert("T150x", &[]); // in the range, not asked
+        insert("T099", &[]); // outside
+        let mut asked: Vec<String> = (100..200).map(|n| format!("T{n}")).collect();
+        asked.swap(0, 42);
+        let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+        // Each stored sale as text, in host id order (StoredTransaction has no `==`).
+        let listed = |m: HashMap<String, StoredTransaction>| -> Vec<String> {
+            let mut v: Vec<String> = m.into_iter().map(|(k, t)| format!("{k}: {t:?}")).collect();
+            v.sort();
+            v
+        };
+        let one_by_one = |ids: &[&str]| -> Vec<String> {
+            listed(
+                ids.iter()
+                    .flat_map(|id| find_transactions(c, &[*id]).unwrap())
+                    .collect(),
+            )
+        };
+        let in_range = super::super::in_key_range(
+            c,
+            "SELECT host_id, id FROM transactions
+              WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3",
+            &asked,
+        )
+        .unwrap();
+        assert!(in_range.is_some(), "read as a range");
+        let found = find_transactions(c, &asked).unwrap();
+        let mut keys: Vec<&String> = found.keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["T100", "T150", "T199"]);
+        assert_eq!(found["T100"].employees, ["a", "b"]);
+        assert_eq!(listed(found), one_by_one(&asked));
+        // Ids in no order: more stored in the range than a quarter of those asked.
+        for n in 0..30 {
+            insert(&format!("T1{n:02}z"), &[]);
+        }
+        assert!(
+            super::super::in_key_range(
+                c,
+                "SELECT host_id, id FROM transactions
+              WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3",
+                &asked,
+            )
+            .unwrap()
+            .is_none()
+        );
+        assert_eq!(
+            listed(find_transactions(c, &asked).unwrap()),
+            one_by_one(&asked)
+        );
     }
 
     /// Every row of `table`, in its key order (a full scan), as text.
