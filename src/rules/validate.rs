@@ -37,15 +37,26 @@ fn id_problem(id: &str) -> Option<&'static str> {
         Some("must not be empty")
     } else if id.len() > MAX_ID_BYTES {
         Some("longer than 128 bytes")
-    } else if id.chars().any(char::is_control) {
+    } else if has_control(id) {
         Some("contains control characters")
     } else {
         None
     }
 }
 
+/// Whether `s` holds a control character (`char::is_control`: C0, DEL, C1); an ASCII
+/// string is tested byte by byte.
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_control())
+    } else {
+        s.chars().any(char::is_control)
+    }
+}
+
 fn text_problem(text: &str) -> Option<&'static str> {
-    if text.chars().count() > MAX_TEXT_CHARS {
+    // No more characters than bytes: a short text is not counted.
+    if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
         Some("longer than 256 characters")
     } else {
         None
@@ -127,7 +138,9 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         }
     }
 
-    let mut customers = HashSet::with_capacity(batch.customers.len());
+    // foldhash's sets (crate::hash) for the batch's own ids: 100k sales are looked up here.
+    let mut customers =
+        crate::hash::HashSet::with_capacity_and_hasher(batch.customers.len(), Default::default());
     for (i, c) in batch.customers.iter().enumerate() {
         let mut bad = |field: &str, reason: &str| {
             out.push(Problem::at("customers", i, &c.id, field, reason));
@@ -152,7 +165,8 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         }
     }
 
-    let mut employees = HashSet::with_capacity(batch.employees.len());
+    let mut employees =
+        crate::hash::HashSet::with_capacity_and_hasher(batch.employees.len(), Default::default());
     for (i, e) in batch.employees.iter().enumerate() {
         if let Some(r) = id_problem(&e.id) {
             out.push(Problem::at("employees", i, &e.id, "id", r));
@@ -171,7 +185,10 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         }
     }
 
-    let mut transactions = HashSet::with_capacity(batch.transactions.len());
+    let mut transactions = crate::hash::HashSet::with_capacity_and_hasher(
+        batch.transactions.len(),
+        Default::default(),
+    );
     for (i, t) in batch.transactions.iter().enumerate() {
         let mut bad = |field: &str, reason: &str| {
             out.push(Problem::at("transactions", i, &t.id, field, reason));
@@ -191,7 +208,7 @@ pub fn validate_batch(batch: &SyncBatch, ctx: &BatchContext<'_>) -> Vec<Problem>
         }
         // A sale credits a few employees: the earlier ones are compared directly (a set per
         // sale cost an allocation and a hash each); a long list gets a set.
-        let mut credited = HashSet::new();
+        let mut credited = crate::hash::HashSet::default();
         let long = t.employees.len() > 16;
         for (j, e) in t.employees.iter().enumerate() {
             let twice = if long {
@@ -529,6 +546,28 @@ pub fn validate_location_policy(p: &LocationPolicy) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// T6: the ASCII paths of the id and text checks answer as the general ones
+        /// (`char::is_control`, a count of characters) for any text, C1 controls, DEL and
+        /// texts around 256 characters and bytes included.
+        #[test]
+        fn t6_id_and_text_checks_answer_as_the_general_ones(
+            text in prop_oneof![
+                any::<String>(),
+                "[ -~\u{0}-\u{1f}\u{7f}\u{80}-\u{9f}é]{0,8}",
+                "[a-z]{250,262}",
+                "[a-zé한]{120,262}",
+            ],
+        ) {
+            prop_assert_eq!(has_control(&text), text.chars().any(char::is_control));
+            prop_assert_eq!(
+                text_problem(&text).is_some(),
+                text.chars().count() > MAX_TEXT_CHARS
+            );
+        }
+    }
 
     #[test]
     fn language_tags() {
