@@ -30,6 +30,7 @@ pub(super) fn write_decisions(
     c: &mut dyn Tx,
     batch: &SyncBatch,
     written: &[Written<'_>],
+    customer_of: &[Option<&Known<'_>>],
     verdicts: Vec<Verdict>,
     customers: &HashMap<&str, Known<'_>>,
     facts: &BatchFacts,
@@ -58,7 +59,7 @@ pub(super) fn write_decisions(
         (tonight.get(&rowid).map(|id| (*id).to_owned()))
             .or_else(|| facts.host_ids.get(&rowid).cloned())
     };
-    for (t, w) in batch.transactions.iter().zip(written) {
+    for ((t, w), known) in batch.transactions.iter().zip(written).zip(customer_of) {
         if changes.decisions.len() >= CHANGES_PER_WRITE {
             flush(
                 c,
@@ -98,10 +99,8 @@ pub(super) fn write_decisions(
             related,
         } = verdict
         else {
-            let (id, known) = t
-                .customer
-                .as_deref()
-                .and_then(|id| customers.get(id).map(|k| (id, k)))
+            let (id, known) = (t.customer.as_deref())
+                .zip(*known)
                 .ok_or_else(|| Error::Internal("eligible without a customer".into()))?;
             let sale_date = t.finalized_at.map_or(dated.batch_date, |f| {
                 time::local_date(dated.clock.tz, f.to_utc())
@@ -151,11 +150,7 @@ pub(super) fn write_decisions(
             }
             continue;
         };
-        let own = t
-            .customer
-            .as_deref()
-            .and_then(|id| customers.get(id))
-            .map(|k| k.rowid);
+        let own = known.map(|k| k.rowid);
         let related_customer = related.filter(|r| Some(*r) != own).and_then(host_id_of);
         // A still-unfinalized transaction keeps its first `not_finalized` record, so a
         // re-run writes nothing (E8).

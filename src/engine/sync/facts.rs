@@ -183,7 +183,7 @@ pub(super) fn apply_refunds(
 pub(super) fn pending<'b>(
     batch: &'b SyncBatch,
     written: &[Written<'_>],
-    customers: &'b HashMap<&str, Known<'_>>,
+    customer_of: &[Option<&'b Known<'_>>],
     facts: &BatchFacts,
     dated: &Dated,
     channel: Channel,
@@ -197,14 +197,12 @@ pub(super) fn pending<'b>(
             .transactions
             .iter()
             .zip(written)
-            .filter(|(t, w)| {
+            .zip(customer_of)
+            .filter(|((t, w), _)| {
                 !t.kind.cancels_sale() && !w.before.is_some_and(StoredTransaction::decided)
             })
-            .map(|(t, _)| {
-                let customer = t
-                    .customer
-                    .as_deref()
-                    .and_then(|id| customers.get_key_value(id));
+            .map(|((t, _), known)| {
+                let customer = t.customer.as_deref().zip(*known);
                 let finalized_at = t.finalized_at.map(|f| f.with_timezone(&Utc));
                 Pending {
                     transaction: &t.id,
