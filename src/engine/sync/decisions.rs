@@ -5,7 +5,7 @@ use crate::hash::HashMap;
 use std::cell::OnceCell;
 
 use crate::store::Tx;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -59,6 +59,8 @@ pub(super) fn write_decisions(
         (tonight.get(&rowid).map(|id| (*id).to_owned()))
             .or_else(|| facts.host_ids.get(&rowid).cloned())
     };
+    // The last sale date's send slot (P5).
+    let mut last_due: Option<(NaiveDate, Option<DateTime<Utc>>)> = None;
     for ((t, w), known) in batch.transactions.iter().zip(written).zip(customer_of) {
         if changes.decisions.len() >= CHANGES_PER_WRITE {
             flush(
@@ -105,7 +107,15 @@ pub(super) fn write_decisions(
             let sale_date = t.finalized_at.map_or(dated.batch_date, |f| {
                 time::local_date(dated.clock.tz, f.to_utc())
             });
-            let due = dated.rules.invitation_due(dated.batch_date, sale_date, now);
+            // A pure function of the sale's date here: most of a night's sales share one.
+            let due = match last_due {
+                Some((date, due)) if date == sale_date => due,
+                _ => {
+                    let due = dated.rules.invitation_due(dated.batch_date, sale_date, now);
+                    last_due = Some((sale_date, due));
+                    due
+                }
+            };
             let (invitation, summary) = invitation(
                 &mut message_ids,
                 settings,

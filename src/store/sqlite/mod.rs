@@ -487,7 +487,8 @@ const RANGE_FROM: usize = 64;
 /// byte by byte in SQLite's `BINARY` collation, as `str` does, so every row whose key is
 /// one of `keys` is in the range. `None` when there are too few keys for it to pay, or
 /// when the range holds more rows than a quarter of the keys (keys in no order): the
-/// caller then probes each. The rows may name keys that are not among `keys`.
+/// caller then probes each. The rows may name keys that are not among `keys`; they come
+/// in key order.
 pub(super) fn in_key_range(
     conn: &Connection,
     sql: &str,
@@ -496,7 +497,10 @@ pub(super) fn in_key_range(
     if keys.len() < RANGE_FROM {
         return Ok(None);
     }
-    let (Some(low), Some(high)) = (keys.iter().min(), keys.iter().max()) else {
+    // One pass: each key's text is read once (they lie wherever the batch put them).
+    let Some((low, high)) = keys.iter().fold(None, |bounds: Option<(&str, &str)>, &k| {
+        Some(bounds.map_or((k, k), |(low, high)| (low.min(k), high.max(k))))
+    }) else {
         return Ok(None);
     };
     let most = keys.len() / 4;
