@@ -39,12 +39,10 @@ pub struct Pending<'a> {
 pub fn decide(pending: &[Pending<'_>], policy: &Policy, volume: &Volume) -> Vec<Verdict> {
     let mut verdicts: Vec<Verdict> = pending.iter().map(|p| evaluate(&p.facts, policy)).collect();
     // The candidates: eligible so far, with a customer, finalized.
-    let candidates: Vec<usize> = (0..pending.len())
-        .filter(|&i| {
-            let p = &pending[i];
-            verdicts[i] == Verdict::Eligible && p.customer.is_some() && p.finalized_at.is_some()
-        })
-        .collect();
+    let candidates = (0..pending.len()).filter(|&i| {
+        let p = &pending[i];
+        verdicts[i] == Verdict::Eligible && p.customer.is_some() && p.finalized_at.is_some()
+    });
     // Each person's candidates together, the winner last: the latest `finalized_at`, ties
     // broken by the larger host id, then by the earlier position (as [`winners`]). Sorted
     // on each candidate's person number beside its position, so that comparing two
@@ -56,10 +54,7 @@ pub fn decide(pending: &[Pending<'_>], policy: &Policy, volume: &Volume) -> Vec<
             .cmp(&(q.finalized_at, q.transaction))
             .then(b.cmp(&a))
     };
-    let mut by_person: Vec<(u64, usize)> = person_numbers(pending, &candidates)
-        .into_iter()
-        .zip(candidates)
-        .collect();
+    let mut by_person: Vec<(u64, usize)> = person_numbers(pending, candidates);
     by_person.sort_unstable_by(|&(m, a), &(n, b)| m.cmp(&n).then_with(|| within(a, b)));
     let groups = || by_person.chunk_by(|a, b| a.0 == b.0);
     // P4 on the winners, the latest-finalized first (ties: the larger host id, then the
@@ -116,28 +111,30 @@ pub fn decide(pending: &[Pending<'_>], policy: &Policy, volume: &Volume) -> Vec<
     verdicts
 }
 
-/// Each candidate's person as a number (in the order of `candidates`), equal exactly when
+/// Each candidate's person as a number beside its position, equal exactly when
 /// their persons are: a person is the contact that P3 matches records by, else the
 /// customer. With no contact named (P3 off, the default) the customer's row id is the
 /// number (one row per host id); else each distinct text, contact or host id, is numbered
 /// as it comes.
-fn person_numbers(pending: &[Pending<'_>], candidates: &[usize]) -> Vec<u64> {
-    let by_rowid = (candidates.iter())
-        .all(|&i| pending[i].person.is_none() && pending[i].customer_rowid.is_some());
+fn person_numbers(
+    pending: &[Pending<'_>],
+    candidates: impl Iterator<Item = usize> + Clone,
+) -> Vec<(u64, usize)> {
+    let by_rowid = (candidates.clone())
+        .all(|i| pending[i].person.is_none() && pending[i].customer_rowid.is_some());
     if by_rowid {
         // A row id's bits as they are: any two row ids give two numbers.
-        return (candidates.iter())
-            .map(|&i| pending[i].customer_rowid.unwrap_or_default() as u64)
+        return candidates
+            .map(|i| (pending[i].customer_rowid.unwrap_or_default() as u64, i))
             .collect();
     }
-    let mut numbers: crate::hash::HashMap<&str, u64> =
-        crate::hash::HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
-    (candidates.iter())
-        .map(|&i| {
+    let mut numbers: crate::hash::HashMap<&str, u64> = crate::hash::HashMap::default();
+    candidates
+        .map(|i| {
             let p = &pending[i];
             let person = p.person.or(p.customer).unwrap_or_default();
             let next = numbers.len() as u64;
-            *numbers.entry(person).or_insert(next)
+            (*numbers.entry(person).or_insert(next), i)
         })
         .collect()
 }

@@ -5,6 +5,23 @@ use chrono::NaiveDate;
 
 pub use crate::rules::time::date_text;
 
+/// [`date_text`] of the last date asked, kept: the rows a night writes mostly carry one
+/// business date, and each text was an allocation.
+#[derive(Debug, Default)]
+pub struct DateText {
+    last: Option<(NaiveDate, String)>,
+}
+
+impl DateText {
+    /// `d` as `YYYY-MM-DD`.
+    pub fn of(&mut self, d: NaiveDate) -> &str {
+        if self.last.as_ref().is_none_or(|(last, _)| *last != d) {
+            self.last = Some((d, date_text(d)));
+        }
+        self.last.as_ref().map_or("", |(_, text)| text.as_str())
+    }
+}
+
 /// Reads a date the stores keep (`YYYY-MM-DD`), what chrono's `%Y-%m-%d` reads; `None` when
 /// `text` is not one. Ten bytes are read digit by digit (chrono's `parse_from_str` parses its
 /// pattern for every date: about 1,000 instructions); anything else goes to chrono.
@@ -28,6 +45,21 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_date_text_is_each_dates_own() {
+        let mut kept = DateText::default();
+        for d in [
+            "2026-11-23",
+            "2026-11-23",
+            "2026-11-24",
+            "2026-11-23",
+            "0001-01-01",
+        ] {
+            let d: NaiveDate = d.parse().unwrap();
+            assert_eq!(kept.of(d), date_text(d));
+        }
+    }
 
     #[test]
     fn parse_date_text_reads_what_chrono_reads() {

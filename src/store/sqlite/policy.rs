@@ -545,6 +545,7 @@ pub fn insert_relationship_decisions(
     rows: &[RelationshipRow<'_>],
     now_ms: i64,
 ) -> Result<u64> {
+    let mut dates = crate::store::dates::DateText::default();
     super::batch::write_chunks(
         conn,
         super::batch::OnConflict::Ignore,
@@ -555,7 +556,7 @@ pub fn insert_relationship_decisions(
         rows,
         |b, d| {
             b.push(d.customer)?;
-            b.push(date_text(d.business_date))?;
+            b.push(dates.of(d.business_date))?;
             b.push(d.location)?;
             b.push(d.invitation)?;
             b.push(d.reason.map(SkipReason::as_str))?;

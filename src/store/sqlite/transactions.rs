@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{
     Channel, DecisionRecord, Employee, InvitationSummary, SkipReason, TransactionKind,
 };
-use crate::store::dates::date_text;
+use crate::store::dates::{DateText, date_text};
 use crate::store::transactions::{
     DecisionChanges, NewInvitation, StoredTransaction, TransactionRow,
 };
@@ -270,6 +270,7 @@ pub fn write_decisions(
     now_ms: i64,
 ) -> Result<Vec<i64>> {
     let status = |i: &NewInvitation| if i.cancelled { "cancelled" } else { "pending" };
+    let mut dates = DateText::default();
     let ids = super::batch::insert_chunks(
         conn,
         "invitations",
@@ -285,7 +286,7 @@ pub fn write_decisions(
             b.push(r.location)?;
             b.push(r.channel.as_str())?;
             b.push(&r.language)?;
-            b.push(date_text(r.business_date))?;
+            b.push(dates.of(r.business_date))?;
             b.push(status(i))?;
             b.push(r.due_at_ms)?;
             b.push(now_ms)?;
@@ -329,7 +330,7 @@ pub fn write_decisions(
         &changes.decisions,
         |b, (transaction, d)| {
             b.push(transaction)?;
-            b.push(date_text(d.business_date))?;
+            b.push(dates.of(d.business_date))?;
             b.push(d.reason.map(SkipReason::as_str))?;
             b.push(d.eligible_again_on.map(date_text))?;
             b.push(now_ms)?;
