@@ -451,10 +451,14 @@ fn write_customers<'b>(
             customers.insert(id, Known::new(rowid, false, row, language));
         }
     }
-    for t in &batch.transactions {
-        let Some(id) = t.customer.as_deref() else {
-            continue;
-        };
+    // The stored customers the sales name without the batch sending them (none when the
+    // POS sends every customer it names: then no sale is looked at here).
+    let referenced = if stored.customers.is_empty() {
+        &[][..]
+    } else {
+        &batch.transactions[..]
+    };
+    for id in referenced.iter().filter_map(|t| t.customer.as_deref()) {
         if let (false, Some(s)) = (customers.contains_key(id), stored.customers.get(id)) {
             let language = s.row.language.clone().map(Cow::Owned);
             let row = CustomerRow {
