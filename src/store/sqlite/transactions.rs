@@ -463,14 +463,10 @@ mod tests {
     use crate::store::transactions::{DecisionRow, InvitationRow};
     use crate::store::{NewMessage, Store};
 
-    /// A constraint failure inside a multi-row insert (`OR ROLLBACK`) ends the whole
-    /// transaction, the writes before it included, and the error reaches the caller; the
-    /// store then takes the next write as usual.
-    #[test]
-    fn a_failed_chunk_rolls_the_whole_batch_back_and_the_store_goes_on() {
-        let mut store = Store::with_paris("");
-        let row = |host_id: String| TransactionRow {
-            host_id,
+    /// A finalized sale of 1.00 EUR at the first location, with no customer.
+    fn sale(host_id: &str) -> TransactionRow {
+        TransactionRow {
+            host_id: host_id.into(),
             location: 1,
             customer: None,
             kind: TransactionKind::Sale,
@@ -479,7 +475,16 @@ mod tests {
             finalized_at_ms: Some(1_000),
             excluded: false,
             refers_to: None,
-        };
+        }
+    }
+
+    /// A constraint failure inside a multi-row insert (`OR ROLLBACK`) ends the whole
+    /// transaction, the writes before it included, and the error reaches the caller; the
+    /// store then takes the next write as usual.
+    #[test]
+    fn a_failed_chunk_rolls_the_whole_batch_back_and_the_store_goes_on() {
+        let mut store = Store::with_paris("");
+        let row = |host_id: String| sale(&host_id);
         let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         // 70 rows: a full chunk of 64 and the rest; the duplicate sits in the second.
         let mut rows: Vec<TransactionRow> = (0..70).map(|i| row(format!("t{i}"))).collect();
@@ -516,15 +521,9 @@ mod tests {
         );
         let c = &store.conn;
         let row = |host_id: &str, kind, refers_to: Option<&str>| TransactionRow {
-            host_id: host_id.into(),
-            location: 1,
-            customer: None,
             kind,
-            amount_minor: 100,
-            currency: "EUR".into(),
-            finalized_at_ms: Some(1_000),
-            excluded: false,
             refers_to: refers_to.map(Into::into),
+            ..sale(host_id)
         };
         let sale = row("t1", TransactionKind::Sale, None);
         let refund = row("r1", TransactionKind::Refund, Some("t1"));
@@ -550,18 +549,7 @@ mod tests {
         let c = &store.conn;
         let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let insert = |host_id: &str, employees: &[String]| {
-            let row = TransactionRow {
-                host_id: host_id.into(),
-                location: 1,
-                customer: None,
-                kind: TransactionKind::Sale,
-                amount_minor: 100,
-                currency: "EUR".into(),
-                finalized_at_ms: Some(1_000),
-                excluded: false,
-                refers_to: None,
-            };
-            insert_transaction(c, &row, employees, date).unwrap();
+            insert_transaction(c, &sale(host_id), employees, date).unwrap();
         };
         insert("T100", &["a".into(), "b".into()]); // the least asked
         insert("T199", &[]); // the greatest
