@@ -142,30 +142,28 @@ fn run() -> BenchResult<()> {
         }
         return Ok(());
     }
-    if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "hearken") {
+    // One side alone (for `perf record` and `strace`): hearken's sync, or the raw path
+    // writing exactly its rows.
+    let only = std::env::var("HEARKEN_BENCH_ONLY").unwrap_or_default();
+    if only == "hearken" || only == "same-rows" {
+        let same = match only.as_str() {
+            "same-rows" => Some(same_rows::rows_of_a_sync(&template, &work, &batch, now)?),
+            _ => None,
+        };
         for run in 1..=RUNS {
-            let h = time_hearken(&template, &work, &batch, now)?;
+            let (label, t) = match &same {
+                Some(same) => (
+                    "raw same rows",
+                    same_rows::time_same_rows(&template, &work, same, false)?,
+                ),
+                None => ("hearken", time_hearken(&template, &work, &batch, now)?),
+            };
             println!(
-                "run {run}: hearken {:.3} s (on-CPU {:.3} s) | read / write calls {} / {}",
-                h.wall.as_secs_f64(),
-                h.cpu.as_secs_f64(),
-                h.io.reads,
-                h.io.writes
-            );
-        }
-        return Ok(());
-    }
-    // The same-rows raw path alone (for `perf record` and `strace` beside `hearken`).
-    if std::env::var("HEARKEN_BENCH_ONLY").is_ok_and(|v| v == "same-rows") {
-        let same = same_rows::rows_of_a_sync(&template, &work, &batch, now)?;
-        for run in 1..=RUNS {
-            let s = same_rows::time_same_rows(&template, &work, &same, false)?;
-            println!(
-                "run {run}: raw same rows {:.3} s (on-CPU {:.3} s) | read / write calls {} / {}",
-                s.wall.as_secs_f64(),
-                s.cpu.as_secs_f64(),
-                s.io.reads,
-                s.io.writes
+                "run {run}: {label} {:.3} s (on-CPU {:.3} s) | read / write calls {} / {}",
+                t.wall.as_secs_f64(),
+                t.cpu.as_secs_f64(),
+                t.io.reads,
+                t.io.writes
             );
         }
         return Ok(());
