@@ -513,6 +513,41 @@ pub(super) fn in_key_range(
     Ok((rows.len() <= most).then_some(rows))
 }
 
+/// Which of `keys` have a row, and a row id of each, in the order of `keys`: one read of
+/// the index range through `range_sql` when [`in_key_range`] takes it (it selects the key
+/// and a row id, see there), else one probe per key through `probe_sql` (`?1` the key,
+/// selecting a row id). A key given twice is answered twice.
+pub(super) fn stored_among<'k>(
+    conn: &Connection,
+    range_sql: &str,
+    probe_sql: &str,
+    keys: &[&'k str],
+) -> Result<Vec<(&'k str, i64)>> {
+    if let Some(rows) = in_key_range(conn, range_sql, keys)? {
+        // Few rows against many keys: each key is looked for among the rows (in key
+        // order), rather than every key put in a set.
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        return Ok((keys.iter())
+            .filter_map(|&k| {
+                let at = rows.binary_search_by(|(key, _)| key.as_str().cmp(k)).ok()?;
+                Some((k, rows[at].1))
+            })
+            .collect());
+    }
+    let mut probe = conn.prepare_cached(probe_sql)?;
+    let mut found = Vec::new();
+    for &k in keys {
+        if let Some(id) =
+            rusqlite::OptionalExtension::optional(probe.query_row([k], |r| r.get::<_, i64>(0)))?
+        {
+            found.push((k, id));
+        }
+    }
+    Ok(found)
+}
+
 pub(super) fn found_among<'a, C: FromIterator<String>>(
     conn: &Connection,
     sql: &str,

@@ -226,45 +226,24 @@ pub fn transactional_responses_between(
         .query_row(params![location, from_ms, to_ms], |r| r.get(0))?)
 }
 
-/// The sales among `host_ids` that a stored refund or void names (P6).
+/// The sales among `host_ids` that a stored refund or void names (P6): one read of the
+/// refunds' partial index when the ids are in order, else a probe per sale (an IN list over
+/// json_each first built a temporary index of every id, ~2,800 instructions a sale).
 pub fn refunded_among(conn: &Connection, host_ids: &[&str]) -> Result<HashSet<String>> {
-    if let Some(found) = refunded_in_range(conn, host_ids)? {
-        return Ok(found);
-    }
-    // One probe of the refunds' partial index per sale: an IN list over json_each first
-    // built a temporary index of every id (~2,800 instructions a sale on the big sync).
-    super::found_among(
+    Ok(super::stored_among(
         conn,
-        "SELECT 1 FROM transactions WHERE refers_to = ?1",
-        host_ids.iter().copied(),
-    )
-}
-
-/// The refunds' part of [`refunded_among`] in one read of the refunds' partial index
-/// (see [`super::in_key_range`]); `None` when each sale is to be probed.
-fn refunded_in_range(conn: &Connection, host_ids: &[&str]) -> Result<Option<HashSet<String>>> {
-    let Some(named) = super::in_key_range(
-        conn,
-        "SELECT refers_to, id FROM transactions
-          WHERE refers_to BETWEEN ?1 AND ?2 ORDER BY refers_to LIMIT ?3",
+        REFUNDS_IN_RANGE,
+        "SELECT id FROM transactions WHERE refers_to = ?1 LIMIT 1",
         host_ids,
     )?
-    else {
-        return Ok(None);
-    };
-    // Few refunds against many sales: each sale is looked for among the refunds' sales
-    // (in key order), rather than every sale put in a set.
-    let named: Vec<String> = named.into_iter().map(|(sale, _)| sale).collect();
-    if named.is_empty() {
-        return Ok(Some(HashSet::default()));
-    }
-    Ok(Some(
-        (host_ids.iter())
-            .filter(|id| named.binary_search_by(|n| n.as_str().cmp(id)).is_ok())
-            .map(|id| (*id).to_owned())
-            .collect(),
-    ))
+    .into_iter()
+    .map(|(sale, _)| sale.to_owned())
+    .collect())
 }
+
+/// The refunds naming a host id in a range, in [`super::in_key_range`]'s shape.
+const REFUNDS_IN_RANGE: &str = "SELECT refers_to, id FROM transactions
+  WHERE refers_to BETWEEN ?1 AND ?2 ORDER BY refers_to LIMIT ?3";
 
 /// P6: a refund of a decided sale: its invitation, if not yet delivered, is cancelled
 /// (releasing the cooldown) with its messages, its undelivered reminders are cancelled,
@@ -782,18 +761,20 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(probed, expected);
-        assert_eq!(
-            refunded_in_range(c, &asked).unwrap(),
-            Some(expected.clone())
-        );
+        let in_range = |asked: &[&str]| {
+            super::super::in_key_range(c, REFUNDS_IN_RANGE, asked)
+                .unwrap()
+                .is_some()
+        };
+        assert!(in_range(&asked), "read as a range");
         assert_eq!(refunded_among(c, &asked).unwrap(), expected);
         // Too few sales to read a range: probed.
-        assert_eq!(refunded_in_range(c, &asked[..10]).unwrap(), None);
+        assert!(!in_range(&asked[..10]));
         // More refunds in the range than a quarter of the sales: probed, same answer.
         for n in 0..30 {
             refund(100 + n, &format!("T1{n:02}z"));
         }
-        assert_eq!(refunded_in_range(c, &asked).unwrap(), None);
+        assert!(!in_range(&asked));
         assert_eq!(refunded_among(c, &asked).unwrap(), expected);
     }
 

@@ -23,6 +23,10 @@ impl StoredTransaction {
     }
 }
 
+/// The sales whose host id is in a range, in [`super::in_key_range`]'s shape.
+const SALES_IN_RANGE: &str = "SELECT host_id, id FROM transactions
+  WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3";
+
 /// The stored transactions among `host_ids`, by host id.
 pub fn find_transactions(
     conn: &Connection,
@@ -42,30 +46,12 @@ pub fn find_transactions(
     // Most of a night's sales are new: the host id index alone answers them, read as one
     // range when the ids are in order (a POS numbers its sales so), else probed one by
     // one; the full read (three tables) runs for the stored ones only.
-    let stored: Vec<(&str, i64)> = match super::in_key_range(
+    let stored = super::stored_among(
         conn,
-        "SELECT host_id, id FROM transactions
-          WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3",
+        SALES_IN_RANGE,
+        "SELECT id FROM transactions WHERE host_id = ?1",
         host_ids,
-    )? {
-        Some(in_range) => {
-            let rowids: HashMap<String, i64> = in_range.into_iter().collect();
-            (host_ids.iter())
-                .filter_map(|id| rowids.get(*id).map(|rowid| (*id, *rowid)))
-                .collect()
-        }
-        None => {
-            let mut probe =
-                conn.prepare_cached("SELECT id FROM transactions WHERE host_id = ?1")?;
-            let mut found = Vec::new();
-            for id in host_ids {
-                if let Some(rowid) = probe.query_row([id], |r| r.get::<_, i64>(0)).optional()? {
-                    found.push((*id, rowid));
-                }
-            }
-            found
-        }
-    };
+    )?;
     let mut out = HashMap::default();
     for (_, rowid) in stored {
         let found = stmt
@@ -572,13 +558,7 @@ mod tests {
                     .collect(),
             )
         };
-        let in_range = super::super::in_key_range(
-            c,
-            "SELECT host_id, id FROM transactions
-              WHERE host_id BETWEEN ?1 AND ?2 ORDER BY host_id LIMIT ?3",
-            &asked,
-        )
-        .unwrap();
+        let in_range = super::super::in_key_range(c, SALES_IN_RANGE, &asked).unwrap();
         assert!(in_range.is_some(), "read as a range");
         let found = find_transactions(c, &asked).unwrap();
         let mut keys: Vec<&String> = found.keys().collect();
