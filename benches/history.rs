@@ -6,7 +6,7 @@
 //! (`benches/scenarios/history.rs`). The history is built once through the public API and
 //! cached as `target/bench-history-v<schema>-r<revision>-<nights>.db` (with the month-old
 //! copy beside it); each measurement copies it, opens it, runs one night and morning to
-//! warm the engine, then times the next night and its morning.
+//! warm the engine, folds the WAL back, then times the next night and its morning.
 //! `HEARKEN_BENCH_QUICK=1`: 120 nights (the "old" store is four months old).
 //! Beside each night's time it prints the read and write system calls the night made
 //! (Linux): SQLite's page cache misses and its journal and file writes, which callgrind
@@ -161,10 +161,26 @@ fn measure(
     let e = Engine::open_with(&path, &options).unwrap();
     history::sync_night(&e, h, night);
     history::morning(&e, h, night);
+    fold_wal(&path);
     let (sync, calls) = timed_night(&e, h, night + 1);
     let morning = timed_morning(&e, h, night + 1);
     e.close().unwrap();
     (sync, morning, calls)
+}
+
+/// Folds the WAL back into the store from a second connection (the engine is idle, so
+/// nothing holds it), so every timed night and morning starts from an empty WAL: SQLite
+/// checkpoints on its own once the WAL passes 1,000 pages, and whether that fell inside
+/// the timed pair depended on how many pages the warm-up pair happened to write (a
+/// checkpoint writes every page back and makes two `fsync`s: ~10 ms on this machine, as
+/// much as the whole morning). `PASSIVE`: the engine's next write starts the WAL over
+/// and its page cache stays valid (a `TRUNCATE` from another connection drops every page
+/// the warm-up cached). Nothing in a rollback-journal store.
+fn fold_wal(path: &Path) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        .unwrap();
 }
 
 /// [`measure`]'s night `night + 1` on a copy in `target/bench-pages/`, its WAL frames kept

@@ -342,7 +342,9 @@ impl Engine {
         self.file.as_ref()
     }
 
-    /// Runs SQLite's integrity and foreign-key checks on the store (T7).
+    /// Runs SQLite's integrity and foreign-key checks on the store (T7), and compares what
+    /// the store keeps summarised (each person's latest counting invitation, schema 21)
+    /// with the rows it summarises.
     pub fn check(&self) -> Result<StoreCheck> {
         let mut held = self.reader()?;
         let schema_version = held.schema_version()?;

@@ -178,3 +178,26 @@ fn t4_cli_backup_or_export_onto_the_stores_wal_is_refused_and_the_store_still_op
     assert_ne!(code, 0);
     assert!(!missing.exists());
 }
+
+/// T7, schema 21: `hearken check` compares each person's latest-invitation row with the
+/// invitations it summarises: a row edited by hand is a problem naming the table, exit 1.
+#[test]
+fn t7_check_finds_a_person_latest_row_edited_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema_v20.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let (code, out, err) = hearken(&db, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": ok"), "{out}");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE person_latest SET invited = invited + 1", [])
+        .unwrap();
+    let (code, out, _) = hearken(&db, &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("DAMAGED") && out.contains("person_latest"),
+        "{out}"
+    );
+}

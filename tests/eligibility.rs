@@ -376,11 +376,10 @@ fn e4_failed_or_cancelled_invitation_releases_the_cooldown() {
         paris_night("2026-11-20"),
     )
     .unwrap();
-    // The outbox gives up on the invitation before delivery (what the delivery issue's
-    // `fail` does after its last retry).
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute("UPDATE invitations SET status = 'failed'", [])
+    // The outbox gives up on the invitation before delivery: a permanent failure.
+    let now = "2026-11-21T09:00:00Z".parse().unwrap();
+    let m = e.claim(10, now).unwrap().remove(0);
+    e.fail(&m.message_id, "mailbox does not exist", true, now)
         .unwrap();
     let r = e
         .sync(

@@ -157,7 +157,9 @@ fn table_of(c: &Connection, sql: &str, name: &str) -> Option<String> {
     None
 }
 
-/// Statements that are no query (transaction control, pragmas).
+/// Statements that are no query (transaction control, pragmas), the trigger lines of a
+/// trace, and checks of a whole table by design, which start with a comment (`-- whole-store
+/// check`: debug builds compare `person_latest` with the invitations after every batch).
 fn is_control(sql: &str) -> bool {
     let head = sql.trim_start().to_ascii_uppercase();
     [

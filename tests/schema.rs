@@ -178,6 +178,27 @@ fn every_fixture_migrates_to_the_current_version_with_its_data() {
                 .unwrap();
             assert_eq!(n, i64::from(present), "{index} from v{v}");
         }
+        // v20 → v21: each person's latest counting invitation of each kind, counted from
+        // the invitations the fixture holds (the detractor's answered from v3 on).
+        let (people, invited, answered): (i64, i64, i64) = c
+            .query_row(
+                "SELECT count(*), sum(invited), sum(answered) FROM person_latest",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        let (counted, counting): (i64, i64) = c
+            .query_row(
+                "SELECT count(DISTINCT customer_id || survey_kind), count(*) FROM invitations
+                 WHERE status IN ('pending', 'delivered')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(people > 0, "from v{v}");
+        assert_eq!((people, invited), (counted, counting), "from v{v}");
+        assert_eq!(answered, i64::from(v >= 3), "from v{v}");
+        assert!(e.check().unwrap().ok, "from v{v}");
     }
     assert!(seen >= 1, "no fixture database found in tests/fixtures");
 }
@@ -412,4 +433,33 @@ fn stored_settings_tolerate_unknown_keys_and_unreadable_values() {
         )
         .unwrap();
     assert_eq!(kept, 9);
+}
+
+/// T7, v21: the store's check compares each person's latest-invitation row with the
+/// invitations it summarises, and names the table (never a value) when they differ.
+#[test]
+fn t7_the_check_finds_a_person_latest_row_unlike_the_invitations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    std::fs::copy(
+        fixture(&format!("schema_v{}.db", SCHEMA_VERSION - 1)),
+        &path,
+    )
+    .unwrap();
+    let e = Engine::open(&path).unwrap();
+    assert!(e.check().unwrap().ok);
+    e.close().unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE person_latest SET business_date = '2001-01-01'
+             WHERE customer_id = (SELECT min(customer_id) FROM person_latest)",
+            [],
+        )
+        .unwrap();
+    let check = Engine::open(&path).unwrap().check().unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.problems.len(), 1, "{check:?}");
+    assert!(check.problems[0].contains("person_latest"), "{check:?}");
+    assert!(!check.problems[0].contains("2001"), "{check:?}");
 }

@@ -8,7 +8,8 @@ use crate::args::Journal;
 use crate::commands::Out;
 use crate::failure::Failure;
 
-/// `check`: SQLite's integrity and foreign-key checks; exit 1 when the file is damaged.
+/// `check`: SQLite's integrity and foreign-key checks, and the store's summaries against
+/// the rows they summarise; exit 1 when the file is damaged.
 pub fn check(e: &Engine, out: &Out) -> Result<(), Failure> {
     let report = e.check()?;
     out.show(&report, || {

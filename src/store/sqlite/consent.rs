@@ -136,6 +136,9 @@ impl crate::store::ConsentStore for super::SqliteTx<'_> {
                  WHERE id = ?1 AND (status = 'pending' OR status = 'delivered')",
             )?
             .execute([invitation])?;
+        if n > 0 {
+            super::person_latest::recount(self.conn, invitation)?;
+        }
         Ok(n > 0)
     }
 

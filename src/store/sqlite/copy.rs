@@ -148,6 +148,8 @@ impl Store {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&FileCopy { conn: &tx })?;
             super::refuse_broken_keys(&tx, "the copy")?;
+            // The copied rows were written as they are: the summary is counted from them.
+            super::person_latest::rebuild(&tx)?;
             tx.commit()?;
             Ok(out)
         })();

@@ -152,7 +152,8 @@ pub fn backup_into(conn: &Connection, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// SQLite's integrity and foreign-key checks: an empty list when the file is sound.
+/// SQLite's integrity and foreign-key checks, and `person_latest` against the invitations
+/// it summarises (schema 21): an empty list when the file is sound.
 ///
 /// The messages name pages, tables and indexes, never row values.
 pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
@@ -175,6 +176,14 @@ pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
         ));
         if problems.len() >= 200 {
             break;
+        }
+    }
+    if super::schema_version(conn)? >= super::schema::PERSON_LATEST_VERSION {
+        let n = super::person_latest::drift(conn)?;
+        if n > 0 {
+            problems.push(format!(
+                "{n} rows of person_latest disagree with the invitations they summarise"
+            ));
         }
     }
     Ok(problems)

@@ -56,6 +56,7 @@ mod file;
 mod inbound;
 mod locations;
 mod outbox;
+mod person_latest;
 mod policy;
 mod responses;
 mod rollups;
@@ -261,6 +262,10 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&mut SqliteTx { conn: &tx })?;
         before_commit(&tx)?;
+        if cfg!(debug_assertions) {
+            // Every test: a writer that forgot `person_latest` fails where it wrote.
+            person_latest::refuse_drift(&tx, "the write")?;
+        }
         tx.commit()?;
         Ok(out)
     }

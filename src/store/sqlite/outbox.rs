@@ -206,13 +206,61 @@ pub fn ack_message(conn: &Connection, m: &MessageState, now_ms: i64) -> Result<b
     .execute(params![m.rowid, now_ms])?;
     let mut delivered = false;
     if let Some(inv) = m.invitation {
+        // As [`deliver_invitations`] does for a batch, by the id alone (a list read from
+        // JSON needs an index built and a statement journal for each message).
         delivered = conn
             .prepare_cached(
                 "UPDATE invitations SET status = 'delivered', delivered_at = ?2
-                 WHERE id = ?1 AND status != 'delivered' AND status != 'bounced'",
+                 WHERE id = ?1 AND status = 'pending'",
             )?
             .execute(params![inv, now_ms])?
             > 0;
+        if !delivered {
+            delivered = conn
+                .prepare_cached(
+                    "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+                     WHERE id = ?1 AND status IN ('cancelled', 'failed')",
+                )?
+                .execute(params![inv, now_ms])?
+                > 0;
+            if delivered {
+                super::person_latest::recount(conn, inv)?;
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// Marks `invitations` delivered (those not delivered or bounced already) and returns
+/// them. A pending one stays counted in `person_latest` as it was; one that failed or was
+/// cancelled counts again, so its person is recounted (a separate statement, run only
+/// when the first left some of them: never on a morning's acks of pending invitations).
+fn deliver_invitations(conn: &Connection, invitations: &[i64], now_ms: i64) -> Result<Vec<i64>> {
+    let ids = json_ids(invitations);
+    let mut delivered: Vec<i64> = conn
+        .prepare_cached(
+            // `+status`: with `status = 'pending'` the planner may walk the partial index
+            // of every pending invitation (`invitations_pending`) instead of seeking ids.
+            "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1)) AND +status = 'pending'
+             RETURNING id",
+        )?
+        .query_map(params![ids, now_ms], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if delivered.len() < invitations.len() {
+        let revived: Vec<i64> = conn
+            .prepare_cached(
+                "UPDATE invitations SET status = 'delivered', delivered_at = ?2
+                 WHERE id IN (SELECT value FROM json_each(?1))
+                   AND status IN ('cancelled', 'failed')
+                 RETURNING id",
+            )?
+            .query_map(params![ids, now_ms], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for inv in &revived {
+            super::person_latest::recount(conn, *inv)?;
+        }
+        delivered.extend(revived);
     }
     Ok(delivered)
 }
@@ -235,14 +283,7 @@ pub fn ack_messages(
     if invitations.is_empty() {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare_cached(
-        "UPDATE invitations SET status = 'delivered', delivered_at = ?2
-         WHERE id IN (SELECT value FROM json_each(?1)) AND status != 'delivered'
-           AND status != 'bounced'
-         RETURNING id",
-    )?;
-    let rows = stmt.query_map(params![json_ids(invitations), now_ms], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    deliver_invitations(conn, invitations, now_ms)
 }
 
 /// Drops the stored text (`params`) and last error of up to `limit` messages acked before
@@ -316,6 +357,9 @@ pub fn end_message(
                     "cancelled"
                 }
             ])? > 0;
+        if followed {
+            super::person_latest::recount(conn, inv)?;
+        }
     }
     Ok(followed)
 }

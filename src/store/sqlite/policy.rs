@@ -108,11 +108,32 @@ pub fn set_calendar(conn: &Connection, scope: i64, cal: Option<&Calendar>) -> Re
 /// (`rules::policy::bounded_history`): every invitation from `since` on, and of the older
 /// ones of each kind those of the latest date. Each part is a range of an index, so the
 /// cost follows the rules' window, not the years a store has been running.
+///
+/// Without a window (`since` is `rules::time::MAX_DATE`: P2's year off) a record's own
+/// part is its row of `person_latest` per kind (schema 21), one small row per customer
+/// instead of a search of `invitations_person` and a read of each invitation's row.
 pub fn person_history(
     conn: &Connection,
     keys: &[PersonKey<'_>],
     since: NaiveDate,
     kinds: &[SurveyKind],
+) -> Result<History> {
+    let own = if since == crate::rules::time::MAX_DATE {
+        OWN_LATEST
+    } else {
+        OWN_SINCE
+    };
+    person_history_reading(conn, keys, since, kinds, own)
+}
+
+/// [`person_history`] with the record's own part read by `own` ([`OWN_SINCE`] or
+/// [`OWN_LATEST`]).
+fn person_history_reading(
+    conn: &Connection,
+    keys: &[PersonKey<'_>],
+    since: NaiveDate,
+    kinds: &[SurveyKind],
+    own: &str,
 ) -> Result<History> {
     let mut out = History {
         by_customer: HashMap::default(),
@@ -143,18 +164,9 @@ pub fn person_history(
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                   json_extract(value, '$[2]') FROM json_each(?1)),
          s(kind) AS (VALUES {kinds})
-         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL,
-                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
-         FROM k CROSS JOIN s CROSS JOIN invitations i
-         WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
-           AND i.business_date >= coalesce((
-             SELECT j.business_date FROM invitations j
-             WHERE j.customer_id = k.cid AND j.survey_kind = s.kind AND j.business_date < ?2
-               AND j.status IN ('pending', 'delivered')
-             ORDER BY j.business_date DESC LIMIT 1), ?2)
-           AND i.status IN ('pending', 'delivered')
+         {own}
          UNION ALL
-         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id,
+         SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, c.host_id, 1,
                 EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
          FROM k CROSS JOIN s CROSS JOIN invitations i
          JOIN customers c ON c.id = i.customer_id
@@ -165,7 +177,7 @@ pub fn person_history(
                AND j.customer_id <> k.cid AND j.status IN ('pending', 'delivered')
              ORDER BY j.business_date DESC LIMIT 1), ?2)
            AND i.customer_id <> k.cid AND i.status IN ('pending', 'delivered')",
-        kinds = kinds.join(", ")
+        kinds = kinds.join(", "),
     ))?;
     let rows = stmt.query_map(params![json, since], |r| {
         Ok((
@@ -174,29 +186,51 @@ pub fn person_history(
             r.get::<_, StoredDate>(2)?.0,
             r.get::<_, i64>(3)?,
             r.get::<_, Option<String>>(4)?,
-            r.get::<_, bool>(5)?,
+            r.get::<_, u32>(5)?,
+            r.get::<_, u32>(6)?,
         ))
     })?;
     for row in rows {
-        let (asked, kind, date, customer, host_id, answered) = row?;
+        let (asked, kind, date, customer, host_id, invited, answered) = row?;
         let Some(kind) = SurveyKind::parse(&kind) else {
             continue;
         };
         if let Some(host_id) = host_id {
             out.host_ids.insert(customer, host_id);
         }
-        out.by_customer
-            .entry(asked)
-            .or_default()
-            .push(PastInvitation {
+        let past = out.by_customer.entry(asked).or_default();
+        for n in 0..invited {
+            past.push(PastInvitation {
                 kind,
                 date,
                 customer,
-                answered,
+                answered: n < answered,
             });
+        }
     }
     Ok(out)
 }
+
+/// [`person_history`]'s own part with a window (P2's year): the record's invitations from
+/// `?2` on and, per kind, those of the latest counting date before it, one row each.
+const OWN_SINCE: &str = "SELECT k.cid, i.survey_kind, i.business_date, i.customer_id, NULL, 1,
+                EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id)
+         FROM k CROSS JOIN s CROSS JOIN invitations i
+         WHERE k.own AND i.customer_id = k.cid AND i.survey_kind = s.kind
+           AND i.business_date >= coalesce((
+             SELECT j.business_date FROM invitations j
+             WHERE j.customer_id = k.cid AND j.survey_kind = s.kind AND j.business_date < ?2
+               AND j.status IN ('pending', 'delivered')
+             ORDER BY j.business_date DESC LIMIT 1), ?2)
+           AND i.status IN ('pending', 'delivered')";
+
+/// [`person_history`]'s own part without a window: the latest counting date of each kind,
+/// with how many invitations of it count and how many were answered, from the record's
+/// one row of `person_latest` per kind (schema version 21).
+const OWN_LATEST: &str = "SELECT k.cid, p.survey_kind, p.business_date, k.cid, NULL, p.invited,
+                p.answered
+         FROM k CROSS JOIN s CROSS JOIN person_latest p
+         WHERE k.own AND p.customer_id = k.cid AND p.survey_kind = s.kind";
 
 /// Transactional invitations the location already created for a business date (P4).
 pub fn invitations_created_on(conn: &Connection, location: i64, date: NaiveDate) -> Result<u32> {
@@ -275,6 +309,7 @@ pub fn cancel_for_refund(
     if cancel_invitation {
         conn.prepare_cached("UPDATE invitations SET status = 'cancelled' WHERE id = ?1")?
             .execute([invitation])?;
+        super::person_latest::recount(conn, invitation)?;
         conn.prepare_cached(
             "UPDATE decisions SET cancelled_on = ?2, cancel_reason = 'refunded'
              WHERE transaction_id = ?1 AND cancelled_on IS NULL",
@@ -587,10 +622,14 @@ pub fn cancel_message(
     )?
     .execute(params![message_id, reason, now_ms])?;
     if let Some(inv) = invitation {
-        conn.prepare_cached(
-            "UPDATE invitations SET status = 'cancelled' WHERE id = ?1 AND status = 'pending'",
-        )?
-        .execute([inv])?;
+        let n = conn
+            .prepare_cached(
+                "UPDATE invitations SET status = 'cancelled' WHERE id = ?1 AND status = 'pending'",
+            )?
+            .execute([inv])?;
+        if n > 0 {
+            super::person_latest::recount(conn, inv)?;
+        }
     }
     Ok(())
 }
@@ -1031,5 +1070,146 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// One step of [`person_latest_follows_every_write_of_the_invitations`]: invitations
+    /// created together (customer 1–3, kind, one of a few dates, status), a status change
+    /// of the n-th invitation, an answer to it, or its answer deleted.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Invite(Vec<(i64, usize, usize, usize)>),
+        Status(usize, usize),
+        Answer(usize),
+        Unanswer(usize),
+    }
+
+    /// E4, P1–P3 (issue 25, schema 21): written as the store's writers write it (a night's
+    /// invitations counted together, dates in any order and tied; a person recounted when
+    /// a status leaves or re-enters pending/delivered; an answer counted in or out),
+    /// `person_latest` equals the same counted from the invitations after every step, and
+    /// a person's history read from it without a window equals the history read from the
+    /// invitations themselves.
+    #[test]
+    fn person_latest_follows_every_write_of_the_invitations() {
+        use super::super::person_latest;
+        use proptest::prelude::*;
+        const KINDS: [SurveyKind; 2] = [SurveyKind::Transactional, SurveyKind::Relationship];
+        const DATES: [(i32, u32, u32); 4] =
+            [(2025, 1, 1), (2025, 3, 1), (2025, 3, 2), (2026, 1, 1)];
+        const STATUSES: [&str; 5] = ["pending", "delivered", "cancelled", "failed", "bounced"];
+        let counts = |s: &str| s == "pending" || s == "delivered";
+        let invitation = (1..=3i64, 0..2usize, 0..DATES.len(), 0..STATUSES.len());
+        let step = prop_oneof![
+            4 => proptest::collection::vec(invitation, 1..6).prop_map(Step::Invite),
+            3 => (any::<usize>(), 0..STATUSES.len()).prop_map(|(n, s)| Step::Status(n, s)),
+            2 => any::<usize>().prop_map(Step::Answer),
+            1 => any::<usize>().prop_map(Step::Unanswer),
+        ];
+        let config = ProptestConfig {
+            cases: 96,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(steps in proptest::collection::vec(step, 1..30))| {
+            let store = Store::with_paris(
+                "INSERT INTO customers (id, host_id, include_in_communications, created_at,
+                   updated_at) VALUES (1, 'c1', 1, 0, 0), (2, 'c2', 1, 0, 0),
+                   (3, 'c3', 1, 0, 0);",
+            );
+            let c = &store.conn;
+            let nth = |n: usize| -> Option<(i64, String)> {
+                let all: Vec<(i64, String)> = c
+                    .prepare("SELECT id, status FROM invitations ORDER BY id")
+                    .unwrap()
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                (!all.is_empty()).then(|| all[n % all.len()].clone())
+            };
+            for (i, step) in steps.iter().enumerate() {
+                match step {
+                    Step::Invite(created) => {
+                        let mut counted = Vec::new();
+                        for &(customer, kind, date, status) in created {
+                            let (y, m, d) = DATES[date];
+                            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+                            c.execute(
+                                "INSERT INTO invitations (customer_id, location_id, trigger,
+                                   channel, language, business_date, status, due_at,
+                                   created_at, survey_kind)
+                                 VALUES (?1, 1, 'transaction', 'email', 'fr', ?2, ?3, 0, 0,
+                                   ?4)",
+                                params![customer, date, STATUSES[status], KINDS[kind].as_str()],
+                            )
+                            .unwrap();
+                            if counts(STATUSES[status]) {
+                                counted.push((customer, KINDS[kind].as_str(), date));
+                            }
+                        }
+                        person_latest::invited(c, counted).unwrap();
+                    }
+                    Step::Status(n, status) => {
+                        if let Some((id, before)) = nth(*n) {
+                            c.execute(
+                                "UPDATE invitations SET status = ?2 WHERE id = ?1",
+                                params![id, STATUSES[*status]],
+                            )
+                            .unwrap();
+                            if counts(&before) != counts(STATUSES[*status]) {
+                                person_latest::recount(c, id).unwrap();
+                            }
+                        }
+                    }
+                    Step::Answer(n) => {
+                        if let Some((id, _)) = nth(*n) {
+                            let stored = c
+                                .execute(
+                                    "INSERT OR IGNORE INTO responses (source, invitation_id,
+                                       location_id, customer_id, unhappy, sentiment, facets,
+                                       answers, consent_to_reply, review_link_shown,
+                                       created_at)
+                                     SELECT 'invitation', id, 1, customer_id, 0, 'unknown',
+                                       '[]', '[]', 0, 0, 0
+                                     FROM invitations WHERE id = ?1",
+                                    [id],
+                                )
+                                .unwrap();
+                            if stored > 0 {
+                                person_latest::answered(c, id, 1).unwrap();
+                            }
+                        }
+                    }
+                    Step::Unanswer(n) => {
+                        if let Some((id, _)) = nth(*n) {
+                            let deleted = c
+                                .execute("DELETE FROM responses WHERE invitation_id = ?1", [id])
+                                .unwrap();
+                            if deleted > 0 {
+                                person_latest::answered(c, id, -1).unwrap();
+                            }
+                        }
+                    }
+                }
+                prop_assert_eq!(person_latest::drift(c).unwrap(), 0, "after step {}", i);
+            }
+            let keys = [
+                PersonKey::stored(1, None),
+                PersonKey::stored(2, None),
+                PersonKey::stored(3, None),
+            ];
+            let kinds = crate::rules::policy::PERSON_KINDS;
+            let read = |own: &str| {
+                let h = person_history_reading(c, &keys, crate::rules::time::MAX_DATE, &kinds, own)
+                    .unwrap();
+                let mut all: Vec<(i64, &str, NaiveDate, i64, bool)> = (h.by_customer.iter())
+                    .flat_map(|(k, v)| {
+                        v.iter().map(|p| (*k, p.kind.as_str(), p.date, p.customer, p.answered))
+                    })
+                    .collect();
+                all.sort();
+                all
+            };
+            prop_assert_eq!(read(OWN_LATEST), read(OWN_SINCE));
+        });
     }
 }

@@ -179,6 +179,9 @@ pub fn insert_response(conn: &Connection, r: &ResponseRow, now_ms: i64) -> Resul
     ])?;
     let id = conn.last_insert_rowid();
     super::rollups::count_response(conn, id, 1)?;
+    if let Some(invitation) = r.invitation {
+        super::person_latest::answered(conn, invitation, 1)?;
+    }
     // The comment opens the response's conversation (F2).
     if let Some(text) = r.comment.as_deref().filter(|t| !t.is_empty()) {
         conn.prepare_cached(
@@ -201,6 +204,14 @@ pub fn delete_response(conn: &Connection, id: i64, by: &str, now_ms: i64) -> Res
         )?
         .execute(params![id, by, now_ms])?;
     super::rollups::count_response(conn, id, -1)?;
+    let invitation: Option<i64> = conn
+        .prepare_cached("SELECT invitation_id FROM responses WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if let Some(invitation) = invitation {
+        super::person_latest::answered(conn, invitation, -1)?;
+    }
     // The conversation goes with the response; its alert and the work done on it stay.
     for sql in [
         "DELETE FROM thread_comments WHERE response_id = ?1",

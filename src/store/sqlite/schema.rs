@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// `MIGRATIONS[i]` upgrades a database from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19, V20,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19, V20, V21,
 ];
 
 /// The `application_id` hearken stamps in every store it creates or migrates ("HKN1").
@@ -14,6 +14,9 @@ pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
 
 /// The first schema version with the event feed (D1).
 pub(crate) const EVENTS_VERSION: i64 = 12;
+
+/// The first schema version with `person_latest` (issue 25).
+pub(crate) const PERSON_LATEST_VERSION: i64 = 21;
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -852,6 +855,46 @@ CREATE INDEX transactions_customer_period ON transactions(
 const V20: &str = r#"
 CREATE INDEX invitations_relationship_held ON invitations(customer_id, business_date)
     WHERE survey_kind = 'relationship' AND status IN ('pending', 'delivered');
+"#;
+
+/// Version 21: each person's latest counting invitation of each kind in one small row
+/// (issue 25: what a night reads of a person no longer grows with the store's age). E4 and
+/// P1–P3 read, of a person's history before their window, the invitations of the latest
+/// date of each kind still pending or delivered, and whether each was answered. In a
+/// three-year store each customer's entries of `invitations_person` sat on a page of their
+/// own and each status on its invitation's row, so every customer of a night cost page
+/// reads a young store did not make (763 against 273 a 500-sale night).
+///
+/// `person_latest` holds, per customer and kind, that date, how many invitations of it
+/// count and how many of those were answered; the store reads it when the rules have no
+/// window (P2's year off), the invitations as before when they have one. The store's
+/// writers keep it (`person_latest.rs`); the view `person_latest_recounted` is the same
+/// counted from the invitations and responses themselves: this step fills the table from
+/// it, and `Engine::check` and debug builds compare the two.
+const V21: &str = r#"
+CREATE TABLE person_latest (
+    customer_id INTEGER NOT NULL,
+    survey_kind TEXT NOT NULL,
+    business_date TEXT NOT NULL,
+    invited INTEGER NOT NULL CHECK (invited > 0),
+    answered INTEGER NOT NULL CHECK (answered BETWEEN 0 AND invited),
+    PRIMARY KEY (customer_id, survey_kind)
+) STRICT, WITHOUT ROWID;
+
+CREATE VIEW person_latest_recounted AS
+SELECT i.customer_id, i.survey_kind, i.business_date, count(*) AS invited,
+       count(r.id) AS answered
+FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id
+WHERE i.status IN ('pending', 'delivered')
+  AND i.business_date = (SELECT j.business_date FROM invitations j
+      WHERE j.customer_id = i.customer_id AND j.survey_kind = i.survey_kind
+        AND j.status IN ('pending', 'delivered')
+      ORDER BY j.business_date DESC LIMIT 1)
+GROUP BY i.customer_id, i.survey_kind, i.business_date;
+
+INSERT INTO person_latest (customer_id, survey_kind, business_date, invited, answered)
+SELECT customer_id, survey_kind, business_date, invited, answered
+FROM person_latest_recounted;
 "#;
 
 /// Brings the database to [`SCHEMA_VERSION`] in one immediate transaction, or refuses a

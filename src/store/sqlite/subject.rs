@@ -92,6 +92,7 @@ pub fn cancel_customer_messages(
     )?;
     for inv in invitations {
         if release.execute([inv])? > 0 {
+            super::person_latest::recount(conn, inv)?;
             mark.execute(params![inv, on, reason])?;
         }
     }

@@ -280,6 +280,12 @@ pub fn write_decisions(
             b.push(&r.contact)
         },
     )?;
+    super::person_latest::invited(
+        conn,
+        (changes.invitations.iter())
+            .filter(|i| !i.cancelled)
+            .map(|i| (i.row.customer, i.row.kind.as_str(), i.row.business_date)),
+    )?;
     let numbered: Vec<(i64, &NewInvitation)> =
         ids.iter().copied().zip(&changes.invitations).collect();
     super::batch::insert_chunks(
@@ -661,7 +667,12 @@ mod tests {
             i.kind.as_str(),
             i.contact
         ])?;
-        Ok(conn.last_insert_rowid())
+        let id = conn.last_insert_rowid();
+        super::super::person_latest::invited(
+            conn,
+            [(i.customer, i.kind.as_str(), i.business_date)],
+        )?;
+        Ok(id)
     }
 
     /// Stores (or replaces a `not_finalized`) decision for a transaction (E9).
