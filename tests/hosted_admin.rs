@@ -35,9 +35,19 @@ fn as_in_sqlite(lines: Vec<String>) -> Vec<String> {
 }
 
 /// Every row but the event feed's incarnation (D1), which a move renews: see
-/// [`incarnation`].
+/// [`incarnation`]; and but `person_latest`, the SQLite store's summary of each person's
+/// latest invitation (schema 21), which the PostgreSQL store does not keep (it reads the
+/// invitations): a file written by an export is checked to hold it right instead
+/// (`Engine::check`).
 fn dump(e: &Engine) -> Vec<String> {
-    as_in_sqlite(e.dump_rows(&[("event_meta", "incarnation")]).unwrap())
+    comparable(e.dump_rows(&[("event_meta", "incarnation")]).unwrap())
+}
+
+/// A dump as [`as_in_sqlite`] writes it, without `person_latest` (see [`dump`]).
+fn comparable(rows: Vec<String>) -> Vec<String> {
+    (as_in_sqlite(rows).into_iter())
+        .filter(|l| !l.starts_with("person_latest: "))
+        .collect()
 }
 
 /// The store's incarnation, as its event cursors carry it (D1).
@@ -369,8 +379,8 @@ fn h7_a_moved_store_answers_and_decides_as_the_file() {
     // the store moved is another incarnation of the file (D1).
     let moving = [("outbox", "message_id"), ("event_meta", "incarnation")];
     assert_same(
-        &as_in_sqlite(pg.dump_rows(&moving).unwrap()),
-        &as_in_sqlite(lite.dump_rows(&moving).unwrap()),
+        &comparable(pg.dump_rows(&moving).unwrap()),
+        &comparable(lite.dump_rows(&moving).unwrap()),
     );
     // The same messages fall due; message ids and link tokens are fresh random values.
     let now = paris_night("2026-11-21");
@@ -486,6 +496,7 @@ fn h5_cli_admin_commands() {
         dump(&Engine::open(&out).unwrap()),
         dump(&on_pg(&engine_url, &moved))
     );
+    assert!(Engine::open(&out).unwrap().check().unwrap().ok);
     let r = admin_cli(url, &["export", out.to_str().unwrap(), "--store", &moved]);
     assert_eq!(r.code, 5, "{}", r.stderr);
     let r = admin_cli(url, &["delete-store", &moved]);
