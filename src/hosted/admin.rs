@@ -26,11 +26,6 @@ use crate::store::sqlite::{Cell, FileCopy, SCHEMA_VERSION, Store};
 /// store's row is held by nobody; a file has none).
 const NOT_COPIED: &[&str] = &["store_counters", "store_leases", "stores"];
 
-/// Tables of the SQLite file that summarise others and have no PostgreSQL twin: its
-/// triggers fill them from the copied rows (`person_latest`, schema 21: each person's
-/// latest counting invitation; the PostgreSQL store reads the invitations themselves).
-const FILE_ONLY: &[&str] = &["person_latest"];
-
 /// Columns one SQLite column is split into on PostgreSQL: (table, SQLite column,
 /// PostgreSQL column holding its integers, PostgreSQL column holding its texts).
 const SPLIT: &[(&str, &str, &str, &str)] =
@@ -388,7 +383,7 @@ fn copied_tables(tx: &mut Tx, file: &FileCopy<'_>) -> Result<Vec<Table>> {
         .filter(|t| !NOT_COPIED.contains(&t.name.as_str()))
         .collect();
     let mut in_file = file.tables()?;
-    in_file.retain(|t| !FILE_ONLY.contains(&t.as_str()));
+    in_file.retain(|t| !super::schema::SQLITE_ONLY_TABLES.contains(&t.as_str()));
     let in_pg: BTreeSet<String> = tables.iter().map(|t| t.name.clone()).collect();
     if let Some(t) = in_file.symmetric_difference(&in_pg).next() {
         return Err(Error::Internal(format!(

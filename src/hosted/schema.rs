@@ -38,6 +38,12 @@ pub const SHARED_TABLES: &[&str] = &[
     "unsubscribes",
 ];
 
+/// Tables of the SQLite store with no PostgreSQL twin: summaries the SQLite store keeps of
+/// its other tables, counted again from them when a copy writes a file
+/// (`person_latest`, SQLite schema 21: each person's latest counting invitation, which the
+/// PostgreSQL store reads from the invitations themselves).
+pub const SQLITE_ONLY_TABLES: &[&str] = &["person_latest"];
+
 /// Every table holding one store's rows: row-level security forced, one policy each.
 pub const STORE_TABLES: &[&str] = &[
     "alert_assignments",
