@@ -16,50 +16,34 @@
 //! compare them before each write transaction commits, so a writer that forgets fails
 //! the test that meets it.
 
-use crate::hash::HashMap;
-
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
 use crate::error::{Error, Result};
 use crate::store::dates::date_text;
 
-/// Counts invitations just created as pending (the sync's, in any order): per customer and
-/// kind the latest date among them, and how many of that date, merged with the stored row
-/// (a later date replaces it, the same date adds to it, an earlier one changes nothing).
+/// Counts invitations just created as pending (the sync's, in any order) into their
+/// person's row: a later date than the row's replaces it, the same date adds one, an
+/// earlier one changes nothing. One statement per invitation, in the order given (a sync
+/// has about one per person and kind; folding them first cost a map as large as the
+/// night's invitations for no fewer statements).
 pub fn invited<'a>(
     conn: &Connection,
     created: impl IntoIterator<Item = (i64, &'a str, NaiveDate)>,
 ) -> Result<()> {
-    let mut latest: HashMap<(i64, &str), (NaiveDate, u32)> = HashMap::default();
-    for (customer, kind, date) in created {
-        latest
-            .entry((customer, kind))
-            .and_modify(|(d, n)| {
-                if date > *d {
-                    (*d, *n) = (date, 1);
-                } else if date == *d {
-                    *n += 1;
-                }
-            })
-            .or_insert((date, 1));
-    }
-    if latest.is_empty() {
-        return Ok(());
-    }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO person_latest (customer_id, survey_kind, business_date, invited, answered)
-         VALUES (?1, ?2, ?3, ?4, 0)
+         VALUES (?1, ?2, ?3, 1, 0)
          ON CONFLICT (customer_id, survey_kind) DO UPDATE SET
              invited = CASE WHEN business_date = excluded.business_date
-                 THEN invited + excluded.invited ELSE excluded.invited END,
+                 THEN invited + 1 ELSE 1 END,
              answered = CASE WHEN business_date = excluded.business_date
                  THEN answered ELSE 0 END,
              business_date = excluded.business_date
          WHERE excluded.business_date >= business_date",
     )?;
-    for ((customer, kind), (date, n)) in latest {
-        stmt.execute(params![customer, kind, date_text(date), n])?;
+    for (customer, kind, date) in created {
+        stmt.execute(params![customer, kind, date_text(date)])?;
     }
     Ok(())
 }
