@@ -15,9 +15,6 @@ pub(crate) const APPLICATION_ID: i32 = 0x484B_4E31;
 /// The first schema version with the event feed (D1).
 pub(crate) const EVENTS_VERSION: i64 = 12;
 
-/// The first schema version with `person_latest` (issue 25).
-pub(crate) const PERSON_LATEST_VERSION: i64 = 21;
-
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
